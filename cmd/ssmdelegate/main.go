@@ -1,0 +1,65 @@
+// Command ssmdelegate lints, formats and plans Automation runbooks, derives
+// their IAM policies, serves an embedded Automation endpoint and runs
+// executions. Run "ssmdelegate help" for the list of subcommands.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// command is one subcommand: its name, a one-line summary and its entry point.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+}
+
+func commands() []command {
+	return []command{
+		{"lint", "validate runbooks and report every problem with its path", cmdLint},
+		{"fmt", "print a runbook in canonical JSON or YAML", cmdFmt},
+		{"policy", "derive, generate or lint IAM policies", cmdPolicy},
+		{"plan", "wire a service role into a runbook and print the bundle", cmdPlan},
+		{"local", "serve the embedded Automation endpoint", cmdLocal},
+		{"run", "start an automation and wait for it", cmdRun},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "ssmdelegate: unknown command %q\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: ssmdelegate <command> [arguments]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "commands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-7s %s\n", c.name, c.summary)
+	}
+}
