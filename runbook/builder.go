@@ -1,0 +1,199 @@
+package runbook
+
+import (
+	"slices"
+)
+
+// Builder assembles a [Document]. Its methods take and return values and
+// never share backing arrays between the results, so a Builder can serve as
+// a template that several documents branch from.
+type Builder struct {
+	doc Document
+}
+
+// New returns a builder for a schema 0.3 document.
+func New() Builder { return Builder{doc: Document{SchemaVersion: SchemaVersion}} }
+
+// Description sets the document description (Markdown).
+func (b Builder) Description(s string) Builder { b.doc.Description = s; return b }
+
+// AssumeRole sets the service role: an ARN, or a reference such as
+// "{{ AutomationAssumeRole }}".
+func (b Builder) AssumeRole(role string) Builder { b.doc.AssumeRole = role; return b }
+
+// Parameter adds a parameter, replacing one of the same name.
+func (b Builder) Parameter(p ParameterBuilder) Builder {
+	ps := slices.Clone(b.doc.Parameters)
+	if i := slices.IndexFunc(ps, func(q Parameter) bool { return q.Name == p.p.Name }); i >= 0 {
+		ps[i] = p.p
+	} else {
+		ps = append(ps, p.p)
+	}
+	b.doc.Parameters = ps
+	return b
+}
+
+// Variable adds a document variable, replacing one of the same name.
+func (b Builder) Variable(name string, typ ParameterType, def Value) Builder {
+	vs := slices.Clone(b.doc.Variables)
+	v := Variable{Name: name, Type: typ, Default: def}
+	if i := slices.IndexFunc(vs, func(w Variable) bool { return w.Name == name }); i >= 0 {
+		vs[i] = v
+	} else {
+		vs = append(vs, v)
+	}
+	b.doc.Variables = vs
+	return b
+}
+
+// Step appends a step.
+func (b Builder) Step(s StepBuilder) Builder {
+	b.doc.MainSteps = append(slices.Clip(b.doc.MainSteps), s.Step())
+	return b
+}
+
+// Output adds "step.output" to the document's outputs.
+func (b Builder) Output(step, output string) Builder {
+	b.doc.Outputs = append(slices.Clip(b.doc.Outputs), step+"."+output)
+	return b
+}
+
+// File declares an attachment with its sha256 checksum.
+func (b Builder) File(name, sha256 string) Builder {
+	b.doc.Files = append(slices.Clip(b.doc.Files), File{Name: name, Checksums: []Member{{Key: "sha256", Value: String(sha256)}}})
+	return b
+}
+
+// Document returns a deep copy of the document as built so far, unvalidated.
+func (b Builder) Document() *Document {
+	d, err := decodeDocument(b.doc.CompactJSON())
+	if err != nil {
+		// The encoder only writes what the decoder reads; keep the shallow
+		// copy rather than lose the document.
+		c := b.doc
+		return &c
+	}
+	return d
+}
+
+// Build validates the document and returns it, or a *ValidationError holding
+// every problem found.
+func (b Builder) Build(optFns ...func(*ValidateOptions)) (*Document, error) {
+	d := b.Document()
+	if err := d.Validate(optFns...).Err(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// MustBuild is Build for examples and tests: it panics on a problem.
+func (b Builder) MustBuild(optFns ...func(*ValidateOptions)) *Document {
+	d, err := b.Build(optFns...)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// ParameterBuilder describes one parameter.
+type ParameterBuilder struct{ p Parameter }
+
+// NewParameter starts a parameter of the given type.
+func NewParameter(name string, typ ParameterType) ParameterBuilder {
+	return ParameterBuilder{p: Parameter{Name: name, Type: typ}}
+}
+
+// StringParameter starts a String parameter.
+func StringParameter(name string) ParameterBuilder { return NewParameter(name, TypeString) }
+
+// StringListParameter starts a StringList parameter.
+func StringListParameter(name string) ParameterBuilder { return NewParameter(name, TypeStringList) }
+
+// IntegerParameter starts an Integer parameter.
+func IntegerParameter(name string) ParameterBuilder { return NewParameter(name, TypeInteger) }
+
+// BooleanParameter starts a Boolean parameter.
+func BooleanParameter(name string) ParameterBuilder { return NewParameter(name, TypeBoolean) }
+
+// Description sets the description.
+func (p ParameterBuilder) Description(s string) ParameterBuilder { p.p.Description = s; return p }
+
+// Default sets the default value, which makes the parameter optional.
+func (p ParameterBuilder) Default(v Value) ParameterBuilder { p.p.Default = v; return p }
+
+// AllowedValues restricts the values.
+func (p ParameterBuilder) AllowedValues(vs ...Value) ParameterBuilder {
+	p.p.AllowedValues = slices.Clone(vs)
+	return p
+}
+
+// AllowedPattern restricts the values to a regular expression.
+func (p ParameterBuilder) AllowedPattern(re string) ParameterBuilder { p.p.AllowedPattern = re; return p }
+
+// DisplayType sets the console display type ("textarea" or "textfield").
+func (p ParameterBuilder) DisplayType(s string) ParameterBuilder { p.p.DisplayType = s; return p }
+
+// MinItems sets the fewest list items.
+func (p ParameterBuilder) MinItems(n int) ParameterBuilder { p.p.MinItems = &n; return p }
+
+// MaxItems sets the most list items.
+func (p ParameterBuilder) MaxItems(n int) ParameterBuilder { p.p.MaxItems = &n; return p }
+
+// MinChars sets the fewest characters.
+func (p ParameterBuilder) MinChars(n int) ParameterBuilder { p.p.MinChars = &n; return p }
+
+// MaxChars sets the most characters.
+func (p ParameterBuilder) MaxChars(n int) ParameterBuilder { p.p.MaxChars = &n; return p }
+
+// Parameter returns the parameter described.
+func (p ParameterBuilder) Parameter() Parameter {
+	c := p.p
+	c.AllowedValues = slices.Clone(c.AllowedValues)
+	return c
+}
+
+// StepBuilder describes one step.
+type StepBuilder struct{ s Step }
+
+// NewStep starts a step running the action of in, such as
+// ChangeInstanceState{…} or Sleep{…}.
+func NewStep(name string, in Inputs) StepBuilder {
+	return StepBuilder{s: Step{Name: name, Inputs: in}}
+}
+
+// Description sets the step description.
+func (s StepBuilder) Description(d string) StepBuilder { s.s.Description = d; return s }
+
+// MaxAttempts sets how often the step is tried.
+func (s StepBuilder) MaxAttempts(n int) StepBuilder { s.s.MaxAttempts = &n; return s }
+
+// TimeoutSeconds bounds each attempt.
+func (s StepBuilder) TimeoutSeconds(n int) StepBuilder { s.s.TimeoutSeconds = &n; return s }
+
+// OnFailure sets what follows a failure: [Abort], [Continue] or [GoTo].
+func (s StepBuilder) OnFailure(v string) StepBuilder { s.s.OnFailure = v; return s }
+
+// OnCancel sets what follows a cancellation: [Abort] or [GoTo].
+func (s StepBuilder) OnCancel(v string) StepBuilder { s.s.OnCancel = v; return s }
+
+// IsEnd marks the step as the last one run.
+func (s StepBuilder) IsEnd(v bool) StepBuilder { s.s.IsEnd = &v; return s }
+
+// IsCritical sets whether the step's failure fails the run.
+func (s StepBuilder) IsCritical(v bool) StepBuilder { s.s.IsCritical = &v; return s }
+
+// NextStep sets the step that follows on success.
+func (s StepBuilder) NextStep(name string) StepBuilder { s.s.NextStep = name; return s }
+
+// Output declares an output selected from the step's response.
+func (s StepBuilder) Output(name, selector string, typ OutputType) StepBuilder {
+	s.s.Outputs = append(slices.Clip(s.s.Outputs), Output{Name: name, Selector: selector, Type: typ})
+	return s
+}
+
+// Step returns the step described.
+func (s StepBuilder) Step() Step {
+	c := s.s
+	c.Outputs = slices.Clone(c.Outputs)
+	return c
+}

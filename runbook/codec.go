@@ -1,0 +1,662 @@
+package runbook
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// ParseError is a structural problem found while decoding a document: a
+// wrong type, an unknown field or invalid syntax. Path is the wire path
+// ("mainSteps[1].maxAttempts"); Line is set when the position is known.
+type ParseError struct {
+	Path string
+	Line int
+	Msg  string
+}
+
+func (e *ParseError) Error() string {
+	var b bytes.Buffer
+	b.WriteString("runbook: ")
+	if e.Line > 0 {
+		fmt.Fprintf(&b, "line %d: ", e.Line)
+	}
+	if e.Path != "" {
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+func prefixErr(err error, prefix string) error {
+	var pe *ParseError
+	if errors.As(err, &pe) {
+		c := *pe
+		if c.Path == "" {
+			c.Path = prefix
+		} else if prefix != "" {
+			if c.Path[0] == '[' {
+				c.Path = prefix + c.Path
+			} else {
+				c.Path = prefix + "." + c.Path
+			}
+		}
+		return &c
+	}
+	return &ParseError{Path: prefix, Msg: err.Error()}
+}
+
+// Format is a document's encoding.
+type Format int
+
+// The encodings of a document.
+const (
+	JSON Format = iota + 1
+	YAML
+)
+
+func (f Format) String() string {
+	switch f {
+	case JSON:
+		return "JSON"
+	case YAML:
+		return "YAML"
+	}
+	return "Format(" + strconv.Itoa(int(f)) + ")"
+}
+
+// DetectFormat guesses the encoding of data: JSON when it starts with "{".
+func DetectFormat(data []byte) Format {
+	t := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	if len(t) > 0 && t[0] == '{' {
+		return JSON
+	}
+	return YAML
+}
+
+// Parse decodes a document in JSON or YAML (detected). It is strict about
+// structure and keeps unknown actions and inputs verbatim; call
+// [Document.Validate] for the semantic checks.
+func Parse(data []byte) (*Document, error) {
+	if DetectFormat(data) == JSON {
+		return ParseJSON(data)
+	}
+	return ParseYAML(data)
+}
+
+// ParseJSON decodes a JSON document.
+func ParseJSON(data []byte) (*Document, error) {
+	if !json.Valid(data) {
+		var v json.RawMessage
+		err := json.Unmarshal(data, &v)
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return nil, &ParseError{Line: lineOf(data, se.Offset), Msg: "invalid JSON: " + se.Error()}
+		}
+		return nil, &ParseError{Msg: "invalid JSON"}
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, data); err != nil {
+		return nil, &ParseError{Msg: "invalid JSON: " + err.Error()}
+	}
+	return decodeDocument(b.Bytes())
+}
+
+func lineOf(data []byte, off int64) int {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	return bytes.Count(data[:off], []byte("\n")) + 1
+}
+
+func kindOf(raw []byte) Kind { return Value{raw: raw}.Kind() }
+
+func expect(raw []byte, k Kind, path string) error {
+	if got := kindOf(raw); got != k {
+		return &ParseError{Path: path, Msg: fmt.Sprintf("expected a %s, got %s", k, got)}
+	}
+	return nil
+}
+
+func decodeString(raw []byte, path string) (string, error) {
+	if err := expect(raw, KindString, path); err != nil {
+		return "", err
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", &ParseError{Path: path, Msg: err.Error()}
+	}
+	return s, nil
+}
+
+func decodeInt(raw []byte, path string) (*int, error) {
+	n, ok := Value{raw: raw}.AsInt()
+	if !ok {
+		return nil, &ParseError{Path: path, Msg: fmt.Sprintf("expected an integer, got %s %s", kindOf(raw), truncate(string(raw), 40))}
+	}
+	i := int(n)
+	return &i, nil
+}
+
+func decodeBool(raw []byte, path string) (*bool, error) {
+	b, ok := Value{raw: raw}.AsBool()
+	if !ok {
+		return nil, &ParseError{Path: path, Msg: fmt.Sprintf("expected a boolean, got %s %s", kindOf(raw), truncate(string(raw), 40))}
+	}
+	return &b, nil
+}
+
+// members iterates an object, rejecting duplicate keys.
+func members(raw []byte, path string, fn func(key string, raw json.RawMessage) error) error {
+	if err := expect(raw, KindMap, path); err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	return eachMember(raw, func(key string, v json.RawMessage) error {
+		if seen[key] {
+			return &ParseError{Path: join(path, key), Msg: "duplicate key"}
+		}
+		seen[key] = true
+		return fn(key, v)
+	})
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func unknownField(path, key, allowed string) error {
+	return &ParseError{Path: join(path, key), Msg: fmt.Sprintf("unknown field %q; allowed: %s", key, allowed)}
+}
+
+func decodeDocument(data []byte) (*Document, error) {
+	d := &Document{}
+	err := members(data, "", func(key string, raw json.RawMessage) error {
+		var err error
+		switch key {
+		case "schemaVersion":
+			d.SchemaVersion, err = decodeString(raw, key)
+		case "description":
+			d.Description, err = decodeString(raw, key)
+		case "assumeRole":
+			d.AssumeRole, err = decodeString(raw, key)
+		case "parameters":
+			d.Parameters, err = decodeParameters(raw, key)
+		case "variables":
+			d.Variables, err = decodeVariables(raw, key)
+		case "mainSteps":
+			d.MainSteps, err = decodeSteps(raw, key)
+		case "outputs":
+			d.Outputs, err = decodeStrings(raw, key)
+		case "files":
+			d.Files, err = decodeFiles(raw, key)
+		default:
+			return unknownField("", key, "schemaVersion, description, assumeRole, parameters, variables, mainSteps, outputs, files")
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func decodeStrings(raw []byte, path string) ([]string, error) {
+	if err := expect(raw, KindList, path); err != nil {
+		return nil, err
+	}
+	items, _ := Value{raw: raw}.AsList()
+	out := make([]string, 0, len(items))
+	for i, it := range items {
+		s, err := decodeString(it.raw, path+"["+strconv.Itoa(i)+"]")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func decodeParameters(raw []byte, path string) ([]Parameter, error) {
+	var ps []Parameter
+	err := members(raw, path, func(name string, raw json.RawMessage) error {
+		p := Parameter{Name: name}
+		pp := join(path, name)
+		err := members(raw, pp, func(key string, raw json.RawMessage) error {
+			var err error
+			kp := join(pp, key)
+			switch key {
+			case "type":
+				var s string
+				s, err = decodeString(raw, kp)
+				p.Type = ParameterType(s)
+			case "description":
+				p.Description, err = decodeString(raw, kp)
+			case "default":
+				p.Default = Value{raw: raw}
+			case "allowedValues":
+				if err = expect(raw, KindList, kp); err == nil {
+					p.AllowedValues, _ = Value{raw: raw}.AsList()
+					if p.AllowedValues == nil {
+						p.AllowedValues = []Value{}
+					}
+				}
+			case "allowedPattern":
+				p.AllowedPattern, err = decodeString(raw, kp)
+			case "displayType":
+				p.DisplayType, err = decodeString(raw, kp)
+			case "minItems":
+				p.MinItems, err = decodeInt(raw, kp)
+			case "maxItems":
+				p.MaxItems, err = decodeInt(raw, kp)
+			case "minChars":
+				p.MinChars, err = decodeInt(raw, kp)
+			case "maxChars":
+				p.MaxChars, err = decodeInt(raw, kp)
+			default:
+				return unknownField(pp, key, "type, description, default, allowedValues, allowedPattern, displayType, minItems, maxItems, minChars, maxChars")
+			}
+			return err
+		})
+		ps = append(ps, p)
+		return err
+	})
+	return ps, err
+}
+
+func decodeVariables(raw []byte, path string) ([]Variable, error) {
+	var vs []Variable
+	err := members(raw, path, func(name string, raw json.RawMessage) error {
+		v := Variable{Name: name}
+		vp := join(path, name)
+		err := members(raw, vp, func(key string, raw json.RawMessage) error {
+			var err error
+			switch key {
+			case "type":
+				var s string
+				s, err = decodeString(raw, join(vp, key))
+				v.Type = ParameterType(s)
+			case "description":
+				v.Description, err = decodeString(raw, join(vp, key))
+			case "default":
+				v.Default = Value{raw: raw}
+			default:
+				return unknownField(vp, key, "type, description, default")
+			}
+			return err
+		})
+		vs = append(vs, v)
+		return err
+	})
+	return vs, err
+}
+
+func decodeFiles(raw []byte, path string) ([]File, error) {
+	var fs []File
+	err := members(raw, path, func(name string, raw json.RawMessage) error {
+		f := File{Name: name}
+		fp := join(path, name)
+		err := members(raw, fp, func(key string, raw json.RawMessage) error {
+			if key != "checksums" {
+				return unknownField(fp, key, "checksums")
+			}
+			if err := expect(raw, KindMap, join(fp, key)); err != nil {
+				return err
+			}
+			f.Checksums, _ = Value{raw: raw}.AsMap()
+			return nil
+		})
+		fs = append(fs, f)
+		return err
+	})
+	return fs, err
+}
+
+func decodeSteps(raw []byte, path string) ([]Step, error) {
+	if err := expect(raw, KindList, path); err != nil {
+		return nil, err
+	}
+	items, _ := Value{raw: raw}.AsList()
+	steps := make([]Step, 0, len(items))
+	for i, it := range items {
+		s, err := decodeStep(it.raw, path+"["+strconv.Itoa(i)+"]")
+		if err != nil {
+			return nil, err
+		}
+		steps = append(steps, s)
+	}
+	return steps, nil
+}
+
+func decodeStep(raw []byte, path string) (Step, error) {
+	var s Step
+	var action string
+	var inputs json.RawMessage
+	err := members(raw, path, func(key string, raw json.RawMessage) error {
+		var err error
+		kp := join(path, key)
+		switch key {
+		case "name":
+			s.Name, err = decodeString(raw, kp)
+		case "action":
+			action, err = decodeString(raw, kp)
+		case "description":
+			s.Description, err = decodeString(raw, kp)
+		case "maxAttempts":
+			s.MaxAttempts, err = decodeInt(raw, kp)
+		case "timeoutSeconds":
+			s.TimeoutSeconds, err = decodeInt(raw, kp)
+		case "onFailure":
+			s.OnFailure, err = decodeString(raw, kp)
+		case "onCancel":
+			s.OnCancel, err = decodeString(raw, kp)
+		case "isEnd":
+			s.IsEnd, err = decodeBool(raw, kp)
+		case "isCritical":
+			s.IsCritical, err = decodeBool(raw, kp)
+		case "nextStep":
+			s.NextStep, err = decodeString(raw, kp)
+		case "inputs":
+			inputs = raw
+		case "outputs":
+			s.Outputs, err = decodeOutputs(raw, kp)
+		default:
+			return unknownField(path, key, "name, action, description, maxAttempts, timeoutSeconds, onFailure, onCancel, isEnd, isCritical, nextStep, inputs, outputs")
+		}
+		return err
+	})
+	if err != nil {
+		return s, err
+	}
+	if action == "" && inputs == nil {
+		return s, nil
+	}
+	in, err := decodeInputs(action, inputs, join(path, "inputs"))
+	s.Inputs = in
+	return s, err
+}
+
+func decodeInputs(action string, raw []byte, path string) (Inputs, error) {
+	var in settableInputs
+	if spec := specFor(action); spec != nil {
+		in = spec.newInputs()
+	} else {
+		in = &RawInputs{Name: action}
+	}
+	if raw != nil {
+		err := members(raw, path, func(key string, raw json.RawMessage) error {
+			if err := in.set(key, Value{raw: raw}); err != nil {
+				return prefixErr(err, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return deref(in), nil
+}
+
+// deref returns the inputs by value so documents hold immutable copies.
+func deref(in settableInputs) Inputs {
+	switch v := in.(type) {
+	case *ExecuteAwsApi:
+		return *v
+	case *WaitForAwsResourceProperty:
+		return *v
+	case *AssertAwsResourceProperty:
+		return *v
+	case *Branch:
+		return *v
+	case *Loop:
+		return *v
+	case *RawInputs:
+		return *v
+	}
+	return derefGenerated(in)
+}
+
+func decodeOutputs(raw []byte, path string) ([]Output, error) {
+	if err := expect(raw, KindList, path); err != nil {
+		return nil, err
+	}
+	items, _ := Value{raw: raw}.AsList()
+	out := make([]Output, 0, len(items))
+	for i, it := range items {
+		op := path + "[" + strconv.Itoa(i) + "]"
+		var o Output
+		err := members(it.raw, op, func(key string, raw json.RawMessage) error {
+			var err error
+			switch key {
+			case "Name":
+				o.Name, err = decodeString(raw, join(op, key))
+			case "Selector":
+				o.Selector, err = decodeString(raw, join(op, key))
+			case "Type":
+				var t string
+				t, err = decodeString(raw, join(op, key))
+				o.Type = OutputType(t)
+			default:
+				return unknownField(op, key, "Name, Selector, Type")
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// encBuf writes compact JSON in the canonical key order.
+type encBuf struct{ bytes.Buffer }
+
+func (b *encBuf) key(first *bool, k string) {
+	if !*first {
+		b.WriteByte(',')
+	}
+	*first = false
+	b.Write(mustMarshal(k))
+	b.WriteByte(':')
+}
+
+func (b *encBuf) str(first *bool, k, v string) {
+	if v == "" {
+		return
+	}
+	b.key(first, k)
+	b.Write(mustMarshal(v))
+}
+
+func (b *encBuf) intp(first *bool, k string, v *int) {
+	if v == nil {
+		return
+	}
+	b.key(first, k)
+	b.WriteString(strconv.Itoa(*v))
+}
+
+func (b *encBuf) boolp(first *bool, k string, v *bool) {
+	if v == nil {
+		return
+	}
+	b.key(first, k)
+	b.WriteString(strconv.FormatBool(*v))
+}
+
+func (b *encBuf) val(first *bool, k string, v Value) {
+	if v.IsZero() {
+		return
+	}
+	b.key(first, k)
+	b.Write(v.raw)
+}
+
+func (b *encBuf) document(d *Document) {
+	first := true
+	b.WriteByte('{')
+	b.str(&first, "description", d.Description)
+	b.str(&first, "schemaVersion", d.SchemaVersion)
+	b.str(&first, "assumeRole", d.AssumeRole)
+	if d.Parameters != nil {
+		b.key(&first, "parameters")
+		b.WriteByte('{')
+		pf := true
+		for _, p := range d.Parameters {
+			b.key(&pf, p.Name)
+			b.parameter(p)
+		}
+		b.WriteByte('}')
+	}
+	if d.Variables != nil {
+		b.key(&first, "variables")
+		b.WriteByte('{')
+		vf := true
+		for _, v := range d.Variables {
+			b.key(&vf, v.Name)
+			f := true
+			b.WriteByte('{')
+			b.str(&f, "type", string(v.Type))
+			b.str(&f, "description", v.Description)
+			b.val(&f, "default", v.Default)
+			b.WriteByte('}')
+		}
+		b.WriteByte('}')
+	}
+	if d.MainSteps != nil {
+		b.key(&first, "mainSteps")
+		b.steps(d.MainSteps)
+	}
+	if d.Outputs != nil {
+		b.key(&first, "outputs")
+		b.Write(Strings(d.Outputs...).raw)
+	}
+	if d.Files != nil {
+		b.key(&first, "files")
+		b.WriteByte('{')
+		ff := true
+		for _, f := range d.Files {
+			b.key(&ff, f.Name)
+			b.WriteString(`{"checksums":`)
+			b.Write(Map(f.Checksums...).raw)
+			b.WriteByte('}')
+		}
+		b.WriteByte('}')
+	}
+	b.WriteByte('}')
+}
+
+func (b *encBuf) parameter(p Parameter) {
+	f := true
+	b.WriteByte('{')
+	b.str(&f, "type", string(p.Type))
+	b.str(&f, "description", p.Description)
+	b.val(&f, "default", p.Default)
+	if p.AllowedValues != nil {
+		b.key(&f, "allowedValues")
+		b.Write(List(p.AllowedValues...).raw)
+	}
+	b.str(&f, "allowedPattern", p.AllowedPattern)
+	b.str(&f, "displayType", p.DisplayType)
+	b.intp(&f, "minItems", p.MinItems)
+	b.intp(&f, "maxItems", p.MaxItems)
+	b.intp(&f, "minChars", p.MinChars)
+	b.intp(&f, "maxChars", p.MaxChars)
+	b.WriteByte('}')
+}
+
+func (b *encBuf) steps(steps []Step) {
+	b.WriteByte('[')
+	for i, s := range steps {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.step(s)
+	}
+	b.WriteByte(']')
+}
+
+func (b *encBuf) step(s Step) {
+	f := true
+	b.WriteByte('{')
+	b.str(&f, "name", s.Name)
+	b.str(&f, "action", s.Action())
+	b.str(&f, "description", s.Description)
+	b.intp(&f, "maxAttempts", s.MaxAttempts)
+	b.intp(&f, "timeoutSeconds", s.TimeoutSeconds)
+	b.str(&f, "onFailure", s.OnFailure)
+	b.str(&f, "onCancel", s.OnCancel)
+	b.boolp(&f, "isEnd", s.IsEnd)
+	b.boolp(&f, "isCritical", s.IsCritical)
+	b.str(&f, "nextStep", s.NextStep)
+	if s.Inputs != nil {
+		b.key(&f, "inputs")
+		b.Write(Map(s.Inputs.Members()...).raw)
+	}
+	if s.Outputs != nil {
+		b.key(&f, "outputs")
+		b.WriteByte('[')
+		for i, o := range s.Outputs {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			of := true
+			b.WriteByte('{')
+			b.str(&of, "Name", o.Name)
+			b.str(&of, "Selector", o.Selector)
+			b.str(&of, "Type", string(o.Type))
+			b.WriteByte('}')
+		}
+		b.WriteByte(']')
+	}
+	b.WriteByte('}')
+}
+
+// JSON returns the document as indented JSON with a trailing newline, in the
+// canonical key order, without HTML escaping.
+func (d *Document) JSON() ([]byte, error) {
+	var b encBuf
+	b.document(d)
+	var out bytes.Buffer
+	if err := json.Indent(&out, b.Bytes(), "", "  "); err != nil {
+		return nil, fmt.Errorf("runbook: encode: %w", err)
+	}
+	out.WriteByte('\n')
+	return out.Bytes(), nil
+}
+
+// CompactJSON returns the document as compact JSON, the form whose size
+// counts against the 64 KB limit.
+func (d *Document) CompactJSON() []byte {
+	var b encBuf
+	b.document(d)
+	return b.Bytes()
+}
+
+// Encode returns the document in the given format.
+func (d *Document) Encode(f Format) ([]byte, error) {
+	if f == YAML {
+		return d.YAML()
+	}
+	return d.JSON()
+}
+
+// MarshalJSON implements json.Marshaler with the canonical form.
+func (d Document) MarshalJSON() ([]byte, error) { return d.CompactJSON(), nil }
+
+// UnmarshalJSON implements json.Unmarshaler with [ParseJSON]'s rules.
+func (d *Document) UnmarshalJSON(data []byte) error {
+	nd, err := ParseJSON(data)
+	if err != nil {
+		return err
+	}
+	*d = *nd
+	return nil
+}

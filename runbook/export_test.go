@@ -1,0 +1,5 @@
+package runbook
+
+import "bytes"
+
+type bytesBuffer struct{ bytes.Buffer }

@@ -1,0 +1,150 @@
+package runbook
+
+import (
+	"errors"
+	"strings"
+)
+
+// Severity tells an error from a warning.
+type Severity int
+
+// The severities of a [Problem].
+const (
+	SeverityError Severity = iota
+	SeverityWarning
+)
+
+func (s Severity) String() string {
+	if s == SeverityWarning {
+		return "warning"
+	}
+	return "error"
+}
+
+// Problem is one finding of validation.
+type Problem struct {
+	// Path is the wire path of the offending field, such as
+	// "mainSteps[1].inputs.DesiredState".
+	Path string
+	// Value is the offending value as JSON text, when there is one.
+	Value string
+	// Message says what is wrong.
+	Message string
+	// Allowed says what would be accepted, when that can be said.
+	Allowed  string
+	Severity Severity
+}
+
+func (p Problem) Error() string {
+	var b strings.Builder
+	if p.Path != "" {
+		b.WriteString(p.Path)
+		b.WriteString(": ")
+	}
+	if p.Severity == SeverityWarning {
+		b.WriteString("warning: ")
+	}
+	b.WriteString(p.Message)
+	if p.Value != "" {
+		b.WriteString(" (got ")
+		b.WriteString(truncate(p.Value, 80))
+		b.WriteString(")")
+	}
+	if p.Allowed != "" {
+		b.WriteString("; allowed: ")
+		b.WriteString(p.Allowed)
+	}
+	return b.String()
+}
+
+// ValidationError holds every error-level problem of a document.
+type ValidationError struct {
+	Problems []Problem
+}
+
+func (e *ValidationError) Error() string {
+	msgs := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		msgs[i] = p.Error()
+	}
+	return "runbook: invalid document: " + strings.Join(msgs, "; ")
+}
+
+// Unwrap returns each problem, so errors.As finds a Problem.
+func (e *ValidationError) Unwrap() []error {
+	out := make([]error, len(e.Problems))
+	for i, p := range e.Problems {
+		out[i] = p
+	}
+	return out
+}
+
+// Report is the result of validation.
+type Report struct {
+	Errors   []Problem
+	Warnings []Problem
+}
+
+// Err returns a *ValidationError with the errors, or nil.
+func (r Report) Err() error {
+	if len(r.Errors) == 0 {
+		return nil
+	}
+	return &ValidationError{Problems: append([]Problem(nil), r.Errors...)}
+}
+
+// Problems returns errors then warnings.
+func (r Report) Problems() []Problem {
+	return append(append([]Problem(nil), r.Errors...), r.Warnings...)
+}
+
+// ValidateOptions tune [Document.Validate].
+type ValidateOptions struct {
+	// Name is the document name, checked against SSM's naming rules when set.
+	Name string
+}
+
+// AsValidationError reports whether err holds a *ValidationError.
+func AsValidationError(err error) (*ValidationError, bool) {
+	var ve *ValidationError
+	ok := errors.As(err, &ve)
+	return ve, ok
+}
+
+// Validate checks the document and reports every problem with its wire path.
+func (d *Document) Validate(optFns ...func(*ValidateOptions)) Report {
+	var o ValidateOptions
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	v := &validator{doc: d, opts: o}
+	v.run()
+	return v.report
+}
+
+type validator struct {
+	doc    *Document
+	opts   ValidateOptions
+	report Report
+}
+
+func (v *validator) errorf(path, value, allowed, msg string) {
+	v.report.Errors = append(v.report.Errors, Problem{Path: path, Value: value, Message: msg, Allowed: allowed})
+}
+
+func (v *validator) warnf(path, value, allowed, msg string) {
+	v.report.Warnings = append(v.report.Warnings, Problem{Path: path, Value: value, Message: msg, Allowed: allowed, Severity: SeverityWarning})
+}
+
+func (v *validator) run() {
+	d := v.doc
+	if d.SchemaVersion != SchemaVersion {
+		v.errorf("schemaVersion", quote(d.SchemaVersion), "0.3", "unsupported schema version")
+	}
+	if len(d.MainSteps) == 0 {
+		v.errorf("mainSteps", "", "", "a runbook needs at least one step")
+	}
+	v.rules()
+}
+
+func quote(s string) string { return string(mustMarshal(s)) }

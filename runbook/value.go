@@ -1,0 +1,452 @@
+package runbook
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+)
+
+// Kind is the JSON kind of a [Value].
+type Kind int
+
+// The kinds of a [Value]. KindAbsent is the zero Value: the field is not set.
+const (
+	KindAbsent Kind = iota
+	KindNull
+	KindString
+	KindNumber
+	KindBool
+	KindList
+	KindMap
+)
+
+var kindNames = [...]string{"absent", "null", "string", "number", "boolean", "list", "map"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Value is one input value of an Automation step: a string (possibly holding
+// {{ }} references), number, boolean, list or map. It keeps the exact JSON it
+// was parsed from, so a document round-trips without loss. The zero Value is
+// absent and is not encoded.
+type Value struct {
+	raw []byte // compact JSON; nil when absent
+}
+
+// Member is one key of a map [Value], in document order.
+type Member struct {
+	Key   string
+	Value Value
+}
+
+// String returns a string value. It may embed references such as
+// "{{ InstanceId }}".
+func String(s string) Value { return Value{raw: mustMarshal(s)} }
+
+// Int returns an integer value.
+func Int(n int64) Value { return Value{raw: strconv.AppendInt(nil, n, 10)} }
+
+// Bool returns a boolean value.
+func Bool(b bool) Value { return Value{raw: strconv.AppendBool(nil, b)} }
+
+// Null returns the JSON null value.
+func Null() Value { return Value{raw: []byte("null")} }
+
+// Number returns a numeric value from its decimal text, or an error when the
+// text is not a JSON number.
+func Number(text string) (Value, error) {
+	if !json.Valid([]byte(text)) || (len(text) > 0 && (text[0] == '"' || text[0] == '[' || text[0] == '{' || text[0] == 't' || text[0] == 'f' || text[0] == 'n')) {
+		return Value{}, fmt.Errorf("runbook: %q is not a number", text)
+	}
+	return Value{raw: []byte(text)}, nil
+}
+
+// List returns a list of values.
+func List(items ...Value) Value {
+	var b bytes.Buffer
+	b.WriteByte('[')
+	n := 0
+	for _, it := range items {
+		if it.raw == nil {
+			continue
+		}
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(it.raw)
+		n++
+	}
+	b.WriteByte(']')
+	return Value{raw: b.Bytes()}
+}
+
+// Strings returns a list of string values.
+func Strings(items ...string) Value {
+	vs := make([]Value, len(items))
+	for i, s := range items {
+		vs[i] = String(s)
+	}
+	return List(vs...)
+}
+
+// Map returns a map value with the members in the given order. A later
+// member with the same key replaces an earlier one.
+func Map(members ...Member) Value {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	n := 0
+	seen := make(map[string]int, len(members))
+	kept := make([]Member, 0, len(members))
+	for _, m := range members {
+		if m.Value.raw == nil {
+			continue
+		}
+		if i, ok := seen[m.Key]; ok {
+			kept[i] = m
+			continue
+		}
+		seen[m.Key] = len(kept)
+		kept = append(kept, m)
+	}
+	for _, m := range kept {
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(mustMarshal(m.Key))
+		b.WriteByte(':')
+		b.Write(m.Value.raw)
+		n++
+	}
+	b.WriteByte('}')
+	return Value{raw: b.Bytes()}
+}
+
+// StringMap returns a map of strings with keys in sorted order.
+func StringMap(m map[string]string) Value {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	ms := make([]Member, len(keys))
+	for i, k := range keys {
+		ms[i] = Member{Key: k, Value: String(m[k])}
+	}
+	return Map(ms...)
+}
+
+// RawJSON returns the value encoded by data, which must be one valid JSON
+// value.
+func RawJSON(data []byte) (Value, error) {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 || !json.Valid(data) {
+		return Value{}, fmt.Errorf("runbook: invalid JSON value %q", truncate(string(data), 60))
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, data); err != nil {
+		return Value{}, fmt.Errorf("runbook: invalid JSON value: %w", err)
+	}
+	return Value{raw: b.Bytes()}, nil
+}
+
+// IsZero reports whether the value is absent.
+func (v Value) IsZero() bool { return v.raw == nil }
+
+// Kind returns the JSON kind of the value.
+func (v Value) Kind() Kind {
+	if len(v.raw) == 0 {
+		return KindAbsent
+	}
+	switch v.raw[0] {
+	case 'n':
+		return KindNull
+	case '"':
+		return KindString
+	case 't', 'f':
+		return KindBool
+	case '[':
+		return KindList
+	case '{':
+		return KindMap
+	default:
+		return KindNumber
+	}
+}
+
+// JSON returns the compact JSON encoding of the value; nil when absent.
+func (v Value) JSON() []byte { return bytes.Clone(v.raw) }
+
+// String returns the JSON text of the value, for messages.
+func (v Value) String() string {
+	if v.raw == nil {
+		return "<absent>"
+	}
+	return string(v.raw)
+}
+
+// AsString returns the string when the value is a string.
+func (v Value) AsString() (string, bool) {
+	if v.Kind() != KindString {
+		return "", false
+	}
+	var s string
+	if json.Unmarshal(v.raw, &s) != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// AsInt returns the integer when the value is an integral number.
+func (v Value) AsInt() (int64, bool) {
+	if v.Kind() != KindNumber {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(v.raw), 10, 64)
+	if err == nil {
+		return n, true
+	}
+	f, err := strconv.ParseFloat(string(v.raw), 64)
+	if err != nil || f != float64(int64(f)) {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+// AsFloat returns the number when the value is a number.
+func (v Value) AsFloat() (float64, bool) {
+	if v.Kind() != KindNumber {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(string(v.raw), 64)
+	return f, err == nil
+}
+
+// AsBool returns the boolean when the value is a boolean.
+func (v Value) AsBool() (bool, bool) {
+	switch v.Kind() {
+	case KindBool:
+		return v.raw[0] == 't', true
+	}
+	return false, false
+}
+
+// AsList returns the items when the value is a list.
+func (v Value) AsList() ([]Value, bool) {
+	if v.Kind() != KindList {
+		return nil, false
+	}
+	var raws []json.RawMessage
+	if json.Unmarshal(v.raw, &raws) != nil {
+		return nil, false
+	}
+	out := make([]Value, len(raws))
+	for i, r := range raws {
+		out[i] = Value{raw: r}
+	}
+	return out, true
+}
+
+// AsStrings returns the items when the value is a list of strings.
+func (v Value) AsStrings() ([]string, bool) {
+	items, ok := v.AsList()
+	if !ok {
+		return nil, false
+	}
+	out := make([]string, len(items))
+	for i, it := range items {
+		s, ok := it.AsString()
+		if !ok {
+			return nil, false
+		}
+		out[i] = s
+	}
+	return out, true
+}
+
+// AsMap returns the members, in document order, when the value is a map.
+func (v Value) AsMap() ([]Member, bool) {
+	if v.Kind() != KindMap {
+		return nil, false
+	}
+	var out []Member
+	err := eachMember(v.raw, func(key string, raw json.RawMessage) error {
+		out = append(out, Member{Key: key, Value: Value{raw: raw}})
+		return nil
+	})
+	if err != nil {
+		return nil, false
+	}
+	return out, true
+}
+
+// Get returns the member named key of a map value.
+func (v Value) Get(key string) (Value, bool) {
+	ms, ok := v.AsMap()
+	if !ok {
+		return Value{}, false
+	}
+	for _, m := range ms {
+		if m.Key == key {
+			return m.Value, true
+		}
+	}
+	return Value{}, false
+}
+
+// Equal reports whether two values encode the same JSON, ignoring the order
+// of map keys.
+func (v Value) Equal(w Value) bool {
+	if bytes.Equal(v.raw, w.raw) {
+		return true
+	}
+	if v.raw == nil || w.raw == nil {
+		return false
+	}
+	return jsonEqual(v.raw, w.raw)
+}
+
+// MarshalJSON implements json.Marshaler. An absent value encodes as null;
+// containers omit absent values themselves.
+func (v Value) MarshalJSON() ([]byte, error) {
+	if v.raw == nil {
+		return []byte("null"), nil
+	}
+	return v.raw, nil
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (v *Value) UnmarshalJSON(data []byte) error {
+	nv, err := RawJSON(data)
+	if err != nil {
+		return err
+	}
+	*v = nv
+	return nil
+}
+
+// Walk calls fn for every string inside the value (map keys excluded), with
+// the path suffix of that string relative to the value (".Key", "[2]").
+func (v Value) Walk(fn func(path, s string)) {
+	walkStrings(v, "", fn)
+}
+
+func walkStrings(v Value, path string, fn func(path, s string)) {
+	switch v.Kind() {
+	case KindString:
+		s, _ := v.AsString()
+		fn(path, s)
+	case KindList:
+		items, _ := v.AsList()
+		for i, it := range items {
+			walkStrings(it, path+"["+strconv.Itoa(i)+"]", fn)
+		}
+	case KindMap:
+		ms, _ := v.AsMap()
+		for _, m := range ms {
+			walkStrings(m.Value, path+"."+m.Key, fn)
+		}
+	}
+}
+
+func mustMarshal(s string) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return bytes.TrimRight(b.Bytes(), "\n")
+}
+
+// eachMember calls fn for every key of the JSON object data, in order.
+func eachMember(data []byte, fn func(key string, raw json.RawMessage) error) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return fmt.Errorf("expected an object")
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return err
+		}
+		if err := fn(key, raw); err != nil {
+			return err
+		}
+	}
+	_, err = dec.Token()
+	return err
+}
+
+func jsonEqual(a, b []byte) bool {
+	var x, y any
+	da := json.NewDecoder(bytes.NewReader(a))
+	da.UseNumber()
+	db := json.NewDecoder(bytes.NewReader(b))
+	db.UseNumber()
+	if da.Decode(&x) != nil || db.Decode(&y) != nil {
+		return false
+	}
+	return deepEqualJSON(x, y)
+}
+
+func deepEqualJSON(x, y any) bool {
+	switch xv := x.(type) {
+	case map[string]any:
+		yv, ok := y.(map[string]any)
+		if !ok || len(xv) != len(yv) {
+			return false
+		}
+		for k, a := range xv {
+			b, ok := yv[k]
+			if !ok || !deepEqualJSON(a, b) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		yv, ok := y.([]any)
+		if !ok || len(xv) != len(yv) {
+			return false
+		}
+		for i := range xv {
+			if !deepEqualJSON(xv[i], yv[i]) {
+				return false
+			}
+		}
+		return true
+	case json.Number:
+		yv, ok := y.(json.Number)
+		if !ok {
+			return false
+		}
+		if xv == yv {
+			return true
+		}
+		a, e1 := xv.Float64()
+		b, e2 := yv.Float64()
+		return e1 == nil && e2 == nil && a == b
+	default:
+		return x == y
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

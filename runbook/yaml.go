@@ -1,0 +1,220 @@
+package runbook
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// ParseYAML decodes a YAML document.
+func ParseYAML(data []byte) (*Document, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, &ParseError{Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	if root.Kind == 0 {
+		return nil, &ParseError{Msg: "empty document"}
+	}
+	var b bytes.Buffer
+	if err := yamlToJSON(&b, &root, "", 0); err != nil {
+		return nil, err
+	}
+	return decodeDocument(b.Bytes())
+}
+
+// yamlToJSON converts a YAML node to JSON, keeping mapping order.
+func yamlToJSON(b *bytes.Buffer, n *yaml.Node, path string, depth int) error {
+	if depth > 200 {
+		return &ParseError{Path: path, Line: n.Line, Msg: "nesting too deep"}
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			b.WriteString("null")
+			return nil
+		}
+		return yamlToJSON(b, n.Content[0], path, depth+1)
+	case yaml.AliasNode:
+		return yamlToJSON(b, n.Alias, path, depth+1)
+	case yaml.SequenceNode:
+		b.WriteByte('[')
+		for i, c := range n.Content {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if err := yamlToJSON(b, c, path+"["+strconv.Itoa(i)+"]", depth+1); err != nil {
+				return err
+			}
+		}
+		b.WriteByte(']')
+		return nil
+	case yaml.MappingNode:
+		b.WriteByte('{')
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Kind != yaml.ScalarNode {
+				return &ParseError{Path: path, Line: k.Line, Msg: "mapping keys must be scalars"}
+			}
+			if k.Tag == "!!merge" {
+				return &ParseError{Path: path, Line: k.Line, Msg: "merge keys (<<) are not supported in runbooks"}
+			}
+			if seen[k.Value] {
+				return &ParseError{Path: join(path, k.Value), Line: k.Line, Msg: "duplicate key"}
+			}
+			seen[k.Value] = true
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.Write(mustMarshal(k.Value))
+			b.WriteByte(':')
+			if err := yamlToJSON(b, v, join(path, k.Value), depth+1); err != nil {
+				return err
+			}
+		}
+		b.WriteByte('}')
+		return nil
+	case yaml.ScalarNode:
+		return scalarToJSON(b, n, path)
+	}
+	return &ParseError{Path: path, Line: n.Line, Msg: "unsupported YAML node"}
+}
+
+func scalarToJSON(b *bytes.Buffer, n *yaml.Node, path string) error {
+	switch n.ShortTag() {
+	case "!!null":
+		b.WriteString("null")
+	case "!!bool":
+		var v bool
+		if err := n.Decode(&v); err != nil {
+			return &ParseError{Path: path, Line: n.Line, Msg: err.Error()}
+		}
+		b.WriteString(strconv.FormatBool(v))
+	case "!!int":
+		var v int64
+		if err := n.Decode(&v); err != nil {
+			return &ParseError{Path: path, Line: n.Line, Msg: "integer out of range: " + n.Value}
+		}
+		b.WriteString(strconv.FormatInt(v, 10))
+	case "!!float":
+		if json.Valid([]byte(n.Value)) && kindOf([]byte(n.Value)) == KindNumber {
+			b.WriteString(n.Value)
+			return nil
+		}
+		var v float64
+		if err := n.Decode(&v); err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+			return &ParseError{Path: path, Line: n.Line, Msg: fmt.Sprintf("number %q has no JSON form", n.Value)}
+		}
+		b.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
+	default: // !!str, !!timestamp, !!binary and custom tags keep their text
+		b.Write(mustMarshal(n.Value))
+	}
+	return nil
+}
+
+// YAML returns the document as YAML in the canonical key order. schemaVersion
+// and every string that looks like another type are quoted.
+func (d *Document) YAML() ([]byte, error) {
+	n, err := jsonToYAML(d.CompactJSON())
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(n); err != nil {
+		return nil, fmt.Errorf("runbook: encode yaml: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("runbook: encode yaml: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+func jsonToYAML(data []byte) (*yaml.Node, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	return jsonNode(dec)
+}
+
+func jsonNode(dec *json.Decoder) (*yaml.Node, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, fmt.Errorf("runbook: encode yaml: %w", err)
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		if t == '{' {
+			n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return nil, err
+				}
+				k, _ := kt.(string)
+				v, err := jsonNode(dec)
+				if err != nil {
+					return nil, err
+				}
+				n.Content = append(n.Content, strNode(k), v)
+			}
+			_, err := dec.Token()
+			return n, err
+		}
+		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		for dec.More() {
+			v, err := jsonNode(dec)
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, v)
+		}
+		_, err := dec.Token()
+		return n, err
+	case string:
+		return strNode(t), nil
+	case json.Number:
+		tag := "!!int"
+		if strings.ContainsAny(string(t), ".eE") {
+			tag = "!!float"
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: string(t)}, nil
+	case bool:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(t)}, nil
+	case nil:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}, nil
+	}
+	return nil, fmt.Errorf("runbook: encode yaml: unexpected token %v", tok)
+}
+
+func strNode(s string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+	if strings.Contains(s, "\n") && literalSafe(s) {
+		n.Style = yaml.LiteralStyle
+	}
+	return n
+}
+
+// literalSafe reports whether a multi-line string survives a literal block:
+// no trailing blanks on lines, no leading blank line, no control characters.
+func literalSafe(s string) bool {
+	for _, line := range strings.Split(s, "\n") {
+		if strings.HasSuffix(line, " ") || strings.HasSuffix(line, "\t") || strings.HasSuffix(line, "\r") {
+			return false
+		}
+	}
+	if strings.HasPrefix(s, " ") || strings.HasPrefix(s, "\n") {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 && r != '\n' && r != '\t' {
+			return false
+		}
+	}
+	return true
+}
