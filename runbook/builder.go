@@ -128,7 +128,10 @@ func (p ParameterBuilder) AllowedValues(vs ...Value) ParameterBuilder {
 }
 
 // AllowedPattern restricts the values to a regular expression.
-func (p ParameterBuilder) AllowedPattern(re string) ParameterBuilder { p.p.AllowedPattern = re; return p }
+func (p ParameterBuilder) AllowedPattern(re string) ParameterBuilder {
+	p.p.AllowedPattern = re
+	return p
+}
 
 // DisplayType sets the console display type ("textarea" or "textfield").
 func (p ParameterBuilder) DisplayType(s string) ParameterBuilder { p.p.DisplayType = s; return p }

@@ -26,18 +26,18 @@ type ParameterType string
 
 // The parameter types Automation accepts.
 const (
-	TypeString        ParameterType = "String"
-	TypeStringList    ParameterType = "StringList"
-	TypeInteger       ParameterType = "Integer"
-	TypeBoolean       ParameterType = "Boolean"
-	TypeMapList       ParameterType = "MapList"
-	TypeStringMap     ParameterType = "StringMap"
-	TypeInstanceID    ParameterType = "AWS::EC2::Instance::Id"
-	TypeInstanceIDs   ParameterType = "List<AWS::EC2::Instance::Id>"
-	TypeRoleARN       ParameterType = "AWS::IAM::Role::Arn"
-	TypeRoleARNs      ParameterType = "List<AWS::IAM::Role::Arn>"
-	TypeBucketName    ParameterType = "AWS::S3::Bucket::Name"
-	TypeBucketNames   ParameterType = "List<AWS::S3::Bucket::Name>"
+	TypeString      ParameterType = "String"
+	TypeStringList  ParameterType = "StringList"
+	TypeInteger     ParameterType = "Integer"
+	TypeBoolean     ParameterType = "Boolean"
+	TypeMapList     ParameterType = "MapList"
+	TypeStringMap   ParameterType = "StringMap"
+	TypeInstanceID  ParameterType = "AWS::EC2::Instance::Id"
+	TypeInstanceIDs ParameterType = "List<AWS::EC2::Instance::Id>"
+	TypeRoleARN     ParameterType = "AWS::IAM::Role::Arn"
+	TypeRoleARNs    ParameterType = "List<AWS::IAM::Role::Arn>"
+	TypeBucketName  ParameterType = "AWS::S3::Bucket::Name"
+	TypeBucketNames ParameterType = "List<AWS::S3::Bucket::Name>"
 )
 
 // ParameterTypes lists every parameter type, in documentation order.
@@ -228,7 +228,7 @@ func actionSpecs() []actionSpec {
 		actionSpec{name: "aws:branch", newInputs: func() settableInputs { return new(Branch) },
 			inputs: []inputSpec{{name: "Choices", required: true}, {name: "Default"}, {name: "InputPayload"}}},
 		actionSpec{name: "aws:loop", newInputs: func() settableInputs { return new(Loop) },
-			inputs: []inputSpec{{name: "Iterators"}, {name: "IteratorDataType", enum: []string{"String", "Integer"}}, {name: "LoopCondition"}, {name: "MaxIterations"}, {name: "Steps", required: true}},
+			inputs:  []inputSpec{{name: "Iterators"}, {name: "IteratorDataType", enum: []string{"String", "Integer"}}, {name: "LoopCondition"}, {name: "MaxIterations"}, {name: "Steps", required: true}},
 			outputs: []PredefinedOutput{{Name: "CurrentIteration", Type: OutputInteger}, {Name: "CurrentIteratorValue", Type: OutputString}}},
 	)
 	return specs
@@ -270,7 +270,7 @@ func (ExecuteAwsApi) isInputs()      {}
 func (in ExecuteAwsApi) Members() []Member { return in.APICall.members(Value{}, Value{}) }
 
 func (in *ExecuteAwsApi) set(key string, v Value) error { in.APICall.set(key, v); return nil }
-func (in ExecuteAwsApi) unknown() []Member        { return nil }
+func (in ExecuteAwsApi) unknown() []Member              { return nil }
 
 // WaitForAwsResourceProperty holds the inputs of
 // aws:waitForAwsResourceProperty, which polls an API until a property has one
@@ -376,8 +376,8 @@ type RawInputs struct {
 }
 
 // Action returns the action name as written.
-func (r RawInputs) Action() string   { return r.Name }
-func (RawInputs) isInputs()          {}
+func (r RawInputs) Action() string    { return r.Name }
+func (RawInputs) isInputs()           {}
 func (r RawInputs) Members() []Member { return r.Inputs }
 func (r *RawInputs) set(key string, v Value) error {
 	r.Inputs = append(r.Inputs, Member{Key: key, Value: v})

@@ -31,8 +31,8 @@ type action struct {
 	apiParams bool
 }
 
-func f(wire string, doc string) field          { return field{wire: wire, doc: doc} }
-func req(wire string, doc string) field        { return field{wire: wire, required: true, doc: doc} }
+func f(wire string, doc string) field           { return field{wire: wire, doc: doc} }
+func req(wire string, doc string) field         { return field{wire: wire, required: true, doc: doc} }
 func enum(wire, doc string, vs ...string) field { return field{wire: wire, enum: vs, doc: doc} }
 func reqEnum(wire, doc string, vs ...string) field {
 	return field{wire: wire, required: true, enum: vs, doc: doc}
@@ -80,7 +80,7 @@ var actions = []action{
 			req("Handler", "function to call"), f("InputPayload", "map passed to the handler"), f("Script", "inline script"), f("Attachment", "attached script file")},
 		outputs: []output{{"OutputPayload", "StringMap"}}},
 	{goName: "ExecuteStateMachine", wire: "aws:executeStateMachine", doc: "runs a Step Functions state machine",
-		fields: []field{req("stateMachineArn", "state machine to run"), f("name", "execution name"), f("input", "execution input")},
+		fields:  []field{req("stateMachineArn", "state machine to run"), f("name", "execution name"), f("input", "execution input")},
 		outputs: []output{{"ExecutionArn", "String"}, {"Output", "String"}, {"Status", "String"}}},
 	{goName: "InvokeLambdaFunction", wire: "aws:invokeLambdaFunction", doc: "invokes a Lambda function",
 		fields: []field{req("FunctionName", "function to invoke"), f("Qualifier", "version or alias"),
@@ -88,7 +88,7 @@ var actions = []action{
 			f("ClientContext", "client context"), f("Payload", "JSON payload"), f("InputPayload", "map turned into the payload")},
 		outputs: []output{{"StatusCode", "Integer"}, {"FunctionError", "String"}, {"LogResult", "String"}, {"Payload", "String"}}},
 	{goName: "InvokeWebhook", wire: "aws:invokeWebhook", doc: "calls a webhook integration",
-		fields: []field{req("IntegrationName", "Systems Manager integration"), f("Body", "request body")},
+		fields:  []field{req("IntegrationName", "Systems Manager integration"), f("Body", "request body")},
 		outputs: []output{{"Response", "String"}, {"ResponseCode", "Integer"}}},
 	{goName: "Pause", wire: "aws:pause", doc: "pauses until a Resume signal"},
 	{goName: "RunCommand", wire: "aws:runCommand", doc: "runs a Command document on managed instances",
