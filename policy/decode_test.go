@@ -1,0 +1,196 @@
+package policy
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseRoundTrip(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+	}{
+		{"single statement object", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}`},
+		{"lists", `{"Version":"2012-10-17","Id":"x","Statement":[{"Sid":"A","Effect":"Deny","NotAction":["iam:*","sts:*"],"NotResource":["arn:aws:iam::*:role/x"]}]}`},
+		{"principal wildcard", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`},
+		{"principal map", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["123456789012","arn:aws:iam::123456789012:role/r"],"CanonicalUser":"abc","Federated":"cognito-identity.amazonaws.com","Service":"ssm.amazonaws.com"},"Action":"sts:AssumeRole"}]}`},
+		{"not principal", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"*","Resource":"*"}]}`},
+		{"condition kinds", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":true},"NumericLessThan":{"aws:MultiFactorAuthAge":3600,"s3:max-keys":[10,"1.5e3"]},"StringEquals":{"aws:SourceAccount":["1","2"],"aws:username":"<b>&"}}}]}`},
+		{"empty lists kept", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":[],"Resource":[]}]}`},
+		{"empty statement list", `{"Version":"2012-10-17","Statement":[]}`},
+		{"unicode and escapes", "{\"Statement\":[{\"Sid\":\"x\",\"Effect\":\"Allow\",\"Action\":\"a:b\",\"Resource\":\"arn:aws:s3:::\u00e9t\u00e9/\\\"q\\\"\\\\\\n\"}]}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Parse([]byte(tt.in))
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			out, err := p.Compact()
+			if err != nil {
+				t.Fatalf("Compact: %v", err)
+			}
+			assertSameJSON(t, tt.in, string(out))
+			// Parse → encode → parse gives an equal policy.
+			p2, err := Parse(out)
+			if err != nil {
+				t.Fatalf("re-Parse: %v", err)
+			}
+			if !reflect.DeepEqual(p, p2) {
+				t.Fatalf("round trip changed the policy:\n%#v\n%#v", p, p2)
+			}
+			// The indented form parses to the same policy too.
+			ind, err := p.JSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			p3, err := Parse(ind)
+			if err != nil || !reflect.DeepEqual(p, p3) {
+				t.Fatalf("indented round trip: %v", err)
+			}
+			// encoding/json goes through MarshalJSON/UnmarshalJSON.
+			var p4 Policy
+			if err := json.Unmarshal([]byte(tt.in), &p4); err != nil || !reflect.DeepEqual(*p, p4) {
+				t.Fatalf("json.Unmarshal: %v", err)
+			}
+			m, err := json.Marshal(p4)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertSameJSON(t, tt.in, string(m))
+		})
+	}
+}
+
+func TestEncodeNoHTMLEscape(t *testing.T) {
+	p := New(Statement{Effect: Allow, Action: One("s3:GetObject"), Resource: One("arn:aws:s3:::a<b>&c/*")})
+	out, err := p.Compact()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::a<b>&c/*"}]}`
+	if string(out) != want {
+		t.Fatalf("got  %s\nwant %s", out, want)
+	}
+}
+
+func TestEncodeDeterministic(t *testing.T) {
+	c := Conditions{}.
+		Add("StringEquals", "b", Values("1")).
+		Add("StringEquals", "a", Values("2")).
+		Add("ArnLike", "z", Values("3", "4"))
+	p := New(Statement{Effect: Allow, Action: List("a:b"), Resource: One("*"), Condition: c})
+	first, err := p.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		again, _ := p.Clone().JSON()
+		if string(again) != string(first) {
+			t.Fatalf("encoding not deterministic:\n%s\n%s", first, again)
+		}
+	}
+	if !strings.Contains(string(first), `"ArnLike": {`) || strings.Index(string(first), "ArnLike") > strings.Index(string(first), "StringEquals") {
+		t.Fatalf("operators not sorted:\n%s", first)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name, in, path, msg string
+	}{
+		{"not object", `[]`, "", "want an object"},
+		{"unknown element", `{"Version":"2012-10-17","Statment":[]}`, "Statment", "unknown policy element"},
+		{"version type", `{"Version":2012}`, "Version", "want a string, got number"},
+		{"statement type", `{"Statement":"x"}`, "Statement", "want an object or a list"},
+		{"statement item", `{"Statement":[{"Effect":"Allow"},3]}`, "Statement[1]", "want an object"},
+		{"unknown statement element", `{"Statement":[{"Effect":"Allow","Actions":"x"}]}`, "Statement[0].Actions", "unknown statement element"},
+		{"bad effect", `{"Statement":[{"Effect":"allow"}]}`, "Statement[0].Effect", `"allow" is not Allow or Deny`},
+		{"action number", `{"Statement":[{"Action":["a:b",1]}]}`, "Statement[0].Action[1]", "want a string, got number"},
+		{"action null", `{"Statement":[{"Action":null}]}`, "Statement[0].Action", "got null"},
+		{"principal bare", `{"Statement":[{"Principal":"arn:aws:iam::1:root"}]}`, "Statement[0].Principal", `must be "*"`},
+		{"principal type", `{"Statement":[{"Principal":{"Aws":"*"}}]}`, "Statement[0].Principal.Aws", "unknown principal type"},
+		{"condition value object", `{"Statement":[{"Condition":{"StringEquals":{"aws:x":{}}}}]}`, `Statement[0].Condition.StringEquals["aws:x"]`, "want a string, boolean or number"},
+		{"condition value null", `{"Statement":[{"Condition":{"Null":{"aws:x":[null]}}}]}`, `Statement[0].Condition.Null["aws:x"][0]`, "got null"},
+		{"condition not object", `{"Statement":[{"Condition":[]}]}`, "Statement[0].Condition", "want an object of condition operators"},
+		{"condition keys not object", `{"Statement":[{"Condition":{"Bool":"true"}}]}`, "Statement[0].Condition.Bool", "want an object of condition keys"},
+		{"duplicate key", `{"Version":"2012-10-17","Version":"2008-10-17"}`, "Version", "duplicate key"},
+		{"malformed", `{"Version":`, "Version", "malformed JSON"},
+		{"trailing data", `{} {}`, "", "unexpected data after the document"},
+		{"empty", ``, "", "malformed JSON"},
+		{"deep", strings.Repeat("[", 100) + strings.Repeat("]", 100), "", "nesting too deep"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.in))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !errors.Is(err, ErrInvalidPolicy) {
+				t.Fatalf("error %v does not match ErrInvalidPolicy", err)
+			}
+			var de *DecodeError
+			if !errors.As(err, &de) {
+				t.Fatalf("error %T is not a *DecodeError", err)
+			}
+			if tt.name != "deep" && de.Path != tt.path {
+				t.Errorf("path = %q, want %q", de.Path, tt.path)
+			}
+			if !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("error %q does not contain %q", err, tt.msg)
+			}
+		})
+	}
+}
+
+func TestManagedPoliciesRoundTrip(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "shared", "reference", "aws-managed-policies.json"))
+	if err != nil {
+		t.Skip("reference managed policies not present:", err)
+	}
+	var all map[string]struct {
+		Document json.RawMessage `json:"document"`
+	}
+	if err := json.Unmarshal(data, &all); err != nil {
+		t.Fatal(err)
+	}
+	if len(all) == 0 {
+		t.Fatal("no policies in the reference file")
+	}
+	for name, mp := range all {
+		t.Run(name, func(t *testing.T) {
+			p, err := Parse(mp.Document)
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			out, err := p.JSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertSameJSON(t, string(mp.Document), string(out))
+		})
+	}
+}
+
+// assertSameJSON compares two JSON texts as values (key order aside), with
+// numbers compared by their literal text.
+func assertSameJSON(t *testing.T, want, got string) {
+	t.Helper()
+	decode := func(s string) any {
+		d := json.NewDecoder(strings.NewReader(s))
+		d.UseNumber()
+		var v any
+		if err := d.Decode(&v); err != nil {
+			t.Fatalf("decode %s: %v", s, err)
+		}
+		return v
+	}
+	if w, g := decode(want), decode(got); !reflect.DeepEqual(w, g) {
+		t.Fatalf("JSON differs:\nwant %s\ngot  %s", want, got)
+	}
+}

@@ -1,0 +1,424 @@
+package policy
+
+import (
+	"strings"
+)
+
+// Request is one authorization question: may Principal perform Action on
+// Resource, given the request context.
+type Request struct {
+	// Principal is the caller's ARN (IAM user, role, assumed-role session,
+	// account root) or a service principal such as "ssm.amazonaws.com".
+	Principal string
+	// Action is "service:Operation", for example "ec2:StopInstances".
+	Action string
+	// Resource is the resource ARN, or "*" for actions that do not support
+	// resource-level permissions.
+	Resource string
+	// Context holds the request's condition keys, looked up
+	// case-insensitively. aws:PrincipalArn, aws:PrincipalAccount,
+	// aws:PrincipalType, aws:username and aws:PrincipalServiceName are
+	// derived from Principal when absent.
+	Context map[string][]string
+}
+
+// NamedPolicy is a policy with the name it is known by (an inline policy
+// name, a managed policy ARN), reported in results.
+type NamedPolicy struct {
+	Name   string
+	Policy *Policy
+}
+
+// Decision is the outcome of an evaluation.
+type Decision int
+
+// Decisions, named after IAM's policy simulator.
+const (
+	DecisionImplicitDeny Decision = iota
+	DecisionAllow
+	DecisionExplicitDeny
+)
+
+func (d Decision) String() string {
+	switch d {
+	case DecisionAllow:
+		return "allowed"
+	case DecisionExplicitDeny:
+		return "explicitDeny"
+	case DecisionImplicitDeny:
+		return "implicitDeny"
+	}
+	return "Decision(" + itoa(int(d)) + ")"
+}
+
+// Result is a decision and the statement that decided it. For an implicit
+// deny no statement decided: Policy is empty, StatementIndex is -1 and
+// Statement is nil.
+type Result struct {
+	Decision       Decision
+	Policy         string
+	StatementIndex int
+	Statement      *Statement
+}
+
+// Allowed reports whether the decision is an allow.
+func (r Result) Allowed() bool { return r.Decision == DecisionAllow }
+
+// Evaluate decides req against the caller's identity policies and an
+// optional resource policy (a resource-based policy, or the role's trust
+// policy when the action is an sts: action such as sts:AssumeRole), as IAM
+// does within one account:
+//
+//   - an explicit Deny in any applicable statement wins;
+//   - otherwise an Allow in an identity policy, or in the resource policy
+//     when its Principal names the caller (by ARN, as the role of an
+//     assumed-role session, as a service, or "*"), allows;
+//   - a resource policy that names only the caller's account delegates to
+//     the account: it allows only together with an identity-policy Allow;
+//   - a trust policy is mandatory: for sts: actions with a resource policy,
+//     an identity Allow alone is not enough;
+//   - otherwise the request is implicitly denied.
+//
+// The first deciding statement is reported, identity policies in order
+// before the resource policy.
+func Evaluate(req Request, identity []NamedPolicy, resource *NamedPolicy) Result {
+	ev := evaluation{req: &req}
+	ev.principal = parsePrincipalARN(req.Principal)
+
+	var idAllow, resAllow, resAccountAllow, deny Result
+	idAllow.StatementIndex, resAllow.StatementIndex, resAccountAllow.StatementIndex, deny.StatementIndex = -1, -1, -1, -1
+
+	for _, np := range identity {
+		if np.Policy == nil {
+			continue
+		}
+		ev.vars = np.Policy.Version == Version2012
+		for i := range np.Policy.Statement {
+			st := &np.Policy.Statement[i]
+			if st.Principal != nil || st.NotPrincipal != nil {
+				if m, _ := ev.principalApplies(st); !m {
+					continue
+				}
+			}
+			if !ev.statementApplies(st) {
+				continue
+			}
+			switch st.Effect {
+			case Deny:
+				return Result{Decision: DecisionExplicitDeny, Policy: np.Name, StatementIndex: i, Statement: st}
+			case Allow:
+				if idAllow.Statement == nil {
+					idAllow = Result{Decision: DecisionAllow, Policy: np.Name, StatementIndex: i, Statement: st}
+				}
+			}
+		}
+	}
+	if resource != nil && resource.Policy != nil {
+		ev.vars = resource.Policy.Version == Version2012
+		for i := range resource.Policy.Statement {
+			st := &resource.Policy.Statement[i]
+			m, viaAccount := ev.principalApplies(st)
+			if !m || !ev.statementApplies(st) {
+				continue
+			}
+			r := Result{Decision: DecisionAllow, Policy: resource.Name, StatementIndex: i, Statement: st}
+			switch st.Effect {
+			case Deny:
+				if deny.Statement == nil {
+					r.Decision = DecisionExplicitDeny
+					deny = r
+				}
+			case Allow:
+				if viaAccount {
+					if resAccountAllow.Statement == nil {
+						resAccountAllow = r
+					}
+				} else if resAllow.Statement == nil {
+					resAllow = r
+				}
+			}
+		}
+	}
+	if deny.Statement != nil {
+		return deny
+	}
+	trust := resource != nil && resource.Policy != nil && hasPrefixFold(req.Action, "sts:")
+	switch {
+	case trust:
+		if resAllow.Statement != nil {
+			return resAllow
+		}
+		if resAccountAllow.Statement != nil && idAllow.Statement != nil {
+			return resAccountAllow
+		}
+	case idAllow.Statement != nil:
+		return idAllow
+	case resAllow.Statement != nil:
+		return resAllow
+	}
+	return Result{Decision: DecisionImplicitDeny, StatementIndex: -1}
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
+
+// evaluation carries one request through the statements.
+type evaluation struct {
+	req       *Request
+	principal principalInfo
+	vars      bool // the current policy's version supports policy variables
+}
+
+// principalInfo is what the evaluator needs to know about the caller.
+type principalInfo struct {
+	arn       string
+	partition string
+	account   string
+	kind      string // "user", "role", "assumed-role", "root", "federated-user", "service", ""
+	roleArn   string // for assumed-role sessions: the role's ARN without path
+	roleName  string
+	userName  string
+}
+
+func parsePrincipalARN(p string) principalInfo {
+	info := principalInfo{arn: p}
+	parts, ok := splitARN(p, false)
+	if !ok || parts[0] != "arn" {
+		if strings.HasSuffix(p, ".amazonaws.com") || strings.HasSuffix(p, ".amazonaws.com.cn") {
+			info.kind = "service"
+		}
+		return info
+	}
+	info.partition, info.account = parts[1], parts[4]
+	res := parts[5]
+	switch {
+	case parts[2] == "iam" && res == "root":
+		info.kind = "root"
+	case parts[2] == "iam" && strings.HasPrefix(res, "user/"):
+		info.kind = "user"
+		info.userName = res[strings.LastIndexByte(res, '/')+1:]
+	case parts[2] == "iam" && strings.HasPrefix(res, "role/"):
+		info.kind = "role"
+		info.roleName = res[strings.LastIndexByte(res, '/')+1:]
+		info.roleArn = p
+	case parts[2] == "sts" && strings.HasPrefix(res, "assumed-role/"):
+		info.kind = "assumed-role"
+		rest := strings.TrimPrefix(res, "assumed-role/")
+		if i := strings.IndexByte(rest, '/'); i >= 0 {
+			rest = rest[:i]
+		}
+		info.roleName = rest
+		info.roleArn = "arn:" + info.partition + ":iam::" + info.account + ":role/" + rest
+	case parts[2] == "sts" && strings.HasPrefix(res, "federated-user/"):
+		info.kind = "federated-user"
+	}
+	return info
+}
+
+// lookup returns a request-context key's values, case-insensitively, with
+// the principal keys derived when the caller did not supply them. A key
+// with no values counts as absent.
+func (ev *evaluation) lookup(key string) ([]string, bool) {
+	if v, ok := ev.req.Context[key]; ok {
+		return v, len(v) > 0
+	}
+	for k, v := range ev.req.Context {
+		if strings.EqualFold(k, key) {
+			return v, len(v) > 0
+		}
+	}
+	p := &ev.principal
+	switch {
+	case strings.EqualFold(key, "aws:PrincipalArn"):
+		switch p.kind {
+		case "assumed-role":
+			return []string{p.roleArn}, true
+		case "user", "role", "root", "federated-user":
+			return []string{p.arn}, true
+		}
+	case strings.EqualFold(key, "aws:PrincipalAccount"):
+		if p.account != "" {
+			return []string{p.account}, true
+		}
+	case strings.EqualFold(key, "aws:username"):
+		if p.kind == "user" {
+			return []string{p.userName}, true
+		}
+	case strings.EqualFold(key, "aws:PrincipalServiceName"):
+		if p.kind == "service" {
+			return []string{p.arn}, true
+		}
+	case strings.EqualFold(key, "aws:PrincipalType"):
+		switch p.kind {
+		case "user":
+			return []string{"User"}, true
+		case "assumed-role":
+			return []string{"AssumedRole"}, true
+		case "root":
+			return []string{"Account"}, true
+		case "federated-user":
+			return []string{"FederatedUser"}, true
+		}
+	}
+	return nil, false
+}
+
+// expand substitutes policy variables when the policy's version allows them.
+func (ev *evaluation) expand(s string, vars, forGlob bool) (string, bool, bool) {
+	if !vars {
+		return s, false, true
+	}
+	return expandVars(s, forGlob, ev.lookup)
+}
+
+// statementApplies checks Action/NotAction, Resource/NotResource and
+// Condition; the principal is checked by the caller.
+func (ev *evaluation) statementApplies(st *Statement) bool {
+	switch {
+	case st.Action.Values != nil:
+		if !ev.anyAction(st.Action.Values) {
+			return false
+		}
+	case st.NotAction.Values != nil:
+		if ev.anyAction(st.NotAction.Values) {
+			return false
+		}
+	default:
+		return false
+	}
+	switch {
+	case st.Resource.Values != nil:
+		if !ev.anyResource(st.Resource.Values) {
+			return false
+		}
+	case st.NotResource.Values != nil:
+		if ev.anyResource(st.NotResource.Values) {
+			return false
+		}
+	default:
+		// Trust policies carry no Resource: the role itself is the resource.
+		if st.Principal == nil && st.NotPrincipal == nil {
+			return false
+		}
+	}
+	return ev.conditionsHold(st.Condition)
+}
+
+func (ev *evaluation) anyAction(patterns []string) bool {
+	for _, p := range patterns {
+		if matchAction(p, ev.req.Action) {
+			return true
+		}
+	}
+	return false
+}
+
+func (ev *evaluation) anyResource(patterns []string) bool {
+	for _, p := range patterns {
+		if matchARN(p, ev.req.Resource, ev, ev.vars) {
+			return true
+		}
+	}
+	return false
+}
+
+// principalApplies reports whether a statement's Principal (or
+// NotPrincipal) covers the caller, and whether it did so only by naming
+// the caller's whole account.
+func (ev *evaluation) principalApplies(st *Statement) (match, viaAccount bool) {
+	switch {
+	case st.Principal != nil:
+		return ev.principalMatches(st.Principal)
+	case st.NotPrincipal != nil:
+		m, _ := ev.principalMatches(st.NotPrincipal)
+		return !m, false
+	}
+	return false, false
+}
+
+func (ev *evaluation) principalMatches(p *Principal) (match, viaAccount bool) {
+	if p.Wildcard {
+		return true, false
+	}
+	info := &ev.principal
+	for _, id := range p.AWS.Values {
+		if id == "*" {
+			return true, false
+		}
+		if isAccountID(id) {
+			if info.account == id {
+				viaAccount = true
+			}
+			continue
+		}
+		parts, ok := splitARN(id, false)
+		if !ok {
+			continue
+		}
+		if parts[2] == "iam" && parts[5] == "root" {
+			if info.account == parts[4] && info.partition == parts[1] {
+				viaAccount = true
+			}
+			continue
+		}
+		if id == info.arn {
+			return true, false
+		}
+		if info.kind == "assumed-role" && parts[2] == "iam" && strings.HasPrefix(parts[5], "role/") &&
+			parts[1] == info.partition && parts[4] == info.account &&
+			parts[5][strings.LastIndexByte(parts[5], '/')+1:] == info.roleName {
+			return true, false
+		}
+	}
+	for _, s := range p.Service.Values {
+		if strings.EqualFold(s, info.arn) {
+			return true, false
+		}
+	}
+	for _, f := range p.Federated.Values {
+		if f == info.arn {
+			return true, false
+		}
+	}
+	for _, c := range p.CanonicalUser.Values {
+		if c == info.arn {
+			return true, false
+		}
+	}
+	return viaAccount, viaAccount
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
