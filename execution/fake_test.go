@@ -1,0 +1,316 @@
+package execution_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/smithy-go"
+)
+
+// fakeSSM models the Automation service closely enough for waiters: each
+// execution follows a timeline of phases against the (synctest) clock.
+type fakeSSM struct {
+	mu       sync.Mutex
+	execs    map[string]*fakeExec
+	calls    map[string]int
+	throttle float64 // share of calls answered with ThrottlingException
+	rng      *rand.Rand
+	// errs are returned, in order, by the next calls of an operation.
+	errs map[string][]error
+	// truncateAt > 0 makes GetAutomationExecution return only that many
+	// steps and set StepExecutionsTruncated.
+	truncateAt int
+	pageSize   int
+	nextID     int
+	started    []*ssm.StartAutomationExecutionInput
+	signals    []*ssm.SendAutomationSignalInput
+	stops      []*ssm.StopAutomationExecutionInput
+	// onStart builds the timeline of a started execution.
+	onStart func(in *ssm.StartAutomationExecutionInput) []phase
+}
+
+type fakeExec struct {
+	id           string
+	start        time.Time
+	visibleAfter time.Duration
+	phases       []phase
+}
+
+type phase struct {
+	at       time.Duration
+	status   types.AutomationExecutionStatus
+	steps    []types.StepExecution
+	failure  string
+	counters *types.ProgressCounters
+}
+
+func newFake() *fakeSSM {
+	return &fakeSSM{
+		execs:    map[string]*fakeExec{},
+		calls:    map[string]int{},
+		errs:     map[string][]error{},
+		rng:      rand.New(rand.NewPCG(1, 2)),
+		pageSize: 50,
+	}
+}
+
+var throttlingError = &smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded", Fault: smithy.FaultClient}
+
+func (f *fakeSSM) add(id string, phases ...phase) *fakeExec {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	e := &fakeExec{id: id, start: time.Now(), phases: phases}
+	f.execs[id] = e
+	return e
+}
+
+func (f *fakeSSM) count(op string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[op]
+}
+
+func (f *fakeSSM) failNext(op string, errs ...error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.errs[op] = append(f.errs[op], errs...)
+}
+
+// enter counts a call and returns an injected or throttling error.
+func (f *fakeSSM) enter(op string) error {
+	f.calls[op]++
+	if q := f.errs[op]; len(q) > 0 {
+		f.errs[op] = q[1:]
+		return q[0]
+	}
+	if f.throttle > 0 && f.rng.Float64() < f.throttle {
+		return throttlingError
+	}
+	return nil
+}
+
+func (e *fakeExec) at(now time.Time) phase {
+	el := now.Sub(e.start)
+	cur := e.phases[0]
+	for _, p := range e.phases {
+		if p.at <= el {
+			cur = p
+		}
+	}
+	return cur
+}
+
+func (e *fakeExec) view(now time.Time) *types.AutomationExecution {
+	p := e.at(now)
+	start := e.start
+	ex := &types.AutomationExecution{
+		AutomationExecutionId:     aws.String(e.id),
+		AutomationExecutionStatus: p.status,
+		DocumentName:              aws.String("Demo"),
+		ExecutionStartTime:        &start,
+		StepExecutions:            slices.Clone(p.steps),
+		ProgressCounters:          p.counters,
+	}
+	if p.failure != "" {
+		ex.FailureMessage = aws.String(p.failure)
+	}
+	if n := len(p.steps); n > 0 {
+		ex.CurrentStepName = p.steps[n-1].StepName
+		ex.CurrentAction = p.steps[n-1].Action
+	}
+	if p.status != types.AutomationExecutionStatusInprogress && p.status != types.AutomationExecutionStatusPending {
+		end := start.Add(p.at)
+		ex.ExecutionEndTime = &end
+	}
+	return ex
+}
+
+func notFound(id string) error {
+	return &types.AutomationExecutionNotFoundException{Message: aws.String("Execution " + id + " not found")}
+}
+
+func (f *fakeSSM) GetAutomationExecution(_ context.Context, in *ssm.GetAutomationExecutionInput, _ ...func(*ssm.Options)) (*ssm.GetAutomationExecutionOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.enter("GetAutomationExecution"); err != nil {
+		return nil, err
+	}
+	id := aws.ToString(in.AutomationExecutionId)
+	e, ok := f.execs[id]
+	now := time.Now()
+	if !ok || now.Sub(e.start) < e.visibleAfter {
+		return nil, notFound(id)
+	}
+	ex := e.view(now)
+	if f.truncateAt > 0 && len(ex.StepExecutions) > f.truncateAt {
+		ex.StepExecutions = ex.StepExecutions[:f.truncateAt]
+		ex.StepExecutionsTruncated = true
+	}
+	return &ssm.GetAutomationExecutionOutput{AutomationExecution: ex}, nil
+}
+
+func (f *fakeSSM) DescribeAutomationStepExecutions(_ context.Context, in *ssm.DescribeAutomationStepExecutionsInput, _ ...func(*ssm.Options)) (*ssm.DescribeAutomationStepExecutionsOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.enter("DescribeAutomationStepExecutions"); err != nil {
+		return nil, err
+	}
+	id := aws.ToString(in.AutomationExecutionId)
+	e, ok := f.execs[id]
+	if !ok {
+		return nil, notFound(id)
+	}
+	steps := slices.Clone(e.at(time.Now()).steps)
+	if aws.ToBool(in.ReverseOrder) {
+		slices.Reverse(steps)
+	}
+	from := 0
+	if t := aws.ToString(in.NextToken); t != "" {
+		from, _ = strconv.Atoi(t)
+	}
+	to := min(from+f.pageSize, len(steps))
+	out := &ssm.DescribeAutomationStepExecutionsOutput{StepExecutions: steps[from:to]}
+	if to < len(steps) {
+		out.NextToken = aws.String(strconv.Itoa(to))
+	}
+	return out, nil
+}
+
+func (f *fakeSSM) DescribeAutomationExecutions(_ context.Context, in *ssm.DescribeAutomationExecutionsInput, _ ...func(*ssm.Options)) (*ssm.DescribeAutomationExecutionsOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.enter("DescribeAutomationExecutions"); err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, flt := range in.Filters {
+		if flt.Key != types.AutomationExecutionFilterKeyExecutionId {
+			return nil, &smithy.GenericAPIError{Code: "InvalidFilterKey", Message: "unsupported filter " + string(flt.Key)}
+		}
+		if len(flt.Values) > 10 {
+			return nil, &smithy.GenericAPIError{Code: "ValidationException", Message: "at most 10 filter values"}
+		}
+		ids = append(ids, flt.Values...)
+	}
+	now := time.Now()
+	out := &ssm.DescribeAutomationExecutionsOutput{}
+	for _, id := range ids {
+		e, ok := f.execs[id]
+		if !ok || now.Sub(e.start) < e.visibleAfter {
+			continue
+		}
+		ex := e.view(now)
+		out.AutomationExecutionMetadataList = append(out.AutomationExecutionMetadataList, types.AutomationExecutionMetadata{
+			AutomationExecutionId:     ex.AutomationExecutionId,
+			AutomationExecutionStatus: ex.AutomationExecutionStatus,
+			CurrentStepName:           ex.CurrentStepName,
+			CurrentAction:             ex.CurrentAction,
+			DocumentName:              ex.DocumentName,
+			ExecutionStartTime:        ex.ExecutionStartTime,
+			ExecutionEndTime:          ex.ExecutionEndTime,
+			FailureMessage:            ex.FailureMessage,
+		})
+	}
+	return out, nil
+}
+
+func (f *fakeSSM) StartAutomationExecution(_ context.Context, in *ssm.StartAutomationExecutionInput, _ ...func(*ssm.Options)) (*ssm.StartAutomationExecutionOutput, error) {
+	f.mu.Lock()
+	if err := f.enter("StartAutomationExecution"); err != nil {
+		f.mu.Unlock()
+		return nil, err
+	}
+	for i, prev := range f.started {
+		if aws.ToString(prev.ClientToken) == aws.ToString(in.ClientToken) {
+			f.mu.Unlock()
+			return &ssm.StartAutomationExecutionOutput{AutomationExecutionId: aws.String(fmt.Sprintf("00000000-0000-4000-8000-%012d", i+1))}, nil
+		}
+	}
+	f.started = append(f.started, in)
+	f.nextID++
+	id := fmt.Sprintf("00000000-0000-4000-8000-%012d", f.nextID)
+	build := f.onStart
+	f.mu.Unlock()
+	phases := []phase{{status: types.AutomationExecutionStatusInprogress}}
+	if build != nil {
+		phases = build(in)
+	}
+	f.add(id, phases...)
+	return &ssm.StartAutomationExecutionOutput{AutomationExecutionId: aws.String(id)}, nil
+}
+
+func (f *fakeSSM) SendAutomationSignal(_ context.Context, in *ssm.SendAutomationSignalInput, _ ...func(*ssm.Options)) (*ssm.SendAutomationSignalOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.enter("SendAutomationSignal"); err != nil {
+		return nil, err
+	}
+	f.signals = append(f.signals, in)
+	return &ssm.SendAutomationSignalOutput{}, nil
+}
+
+func (f *fakeSSM) StopAutomationExecution(_ context.Context, in *ssm.StopAutomationExecutionInput, _ ...func(*ssm.Options)) (*ssm.StopAutomationExecutionOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.enter("StopAutomationExecution"); err != nil {
+		return nil, err
+	}
+	f.stops = append(f.stops, in)
+	return &ssm.StopAutomationExecutionOutput{}, nil
+}
+
+// stepSpec is one step of a scripted run.
+type stepSpec struct {
+	name, action string
+	dur          time.Duration
+	status       types.AutomationExecutionStatus
+	failure      string
+}
+
+// script turns steps into phases: each step runs for its duration then
+// takes its status; the execution then takes final.
+func script(final types.AutomationExecutionStatus, failure string, specs ...stepSpec) []phase {
+	var phases []phase
+	var done []types.StepExecution
+	at := time.Duration(0)
+	for i, s := range specs {
+		running := types.StepExecution{
+			StepName:        aws.String(s.name),
+			Action:          aws.String(s.action),
+			StepExecutionId: aws.String(fmt.Sprintf("step-%d", i)),
+			StepStatus:      types.AutomationExecutionStatusInprogress,
+		}
+		st := types.AutomationExecutionStatusInprogress
+		if s.status == types.AutomationExecutionStatusWaiting || s.status == types.AutomationExecutionStatusPendingApproval {
+			st = s.status
+			running.StepStatus = types.AutomationExecutionStatusWaiting
+		}
+		phases = append(phases, phase{at: at, status: st, steps: append(slices.Clone(done), running)})
+		at += s.dur
+		ended := running
+		ended.StepStatus = s.status
+		if s.status == types.AutomationExecutionStatusWaiting || s.status == types.AutomationExecutionStatusPendingApproval {
+			ended.StepStatus = types.AutomationExecutionStatusSuccess
+		}
+		if s.failure != "" {
+			ended.FailureMessage = aws.String(s.failure)
+			ended.FailureDetails = &types.FailureDetails{FailureStage: aws.String("Invocation"), FailureType: aws.String("Step"), Details: map[string][]string{"ExceptionMessage": {s.failure}}}
+		}
+		done = append(done, ended)
+	}
+	phases = append(phases, phase{at: at, status: final, steps: done, failure: failure})
+	return phases
+}
+
+// simple is an execution running one step that ends after d with final.
+func simple(d time.Duration, final types.AutomationExecutionStatus) []phase {
+	return script(final, "", stepSpec{name: "run", action: "aws:sleep", dur: d, status: final})
+}

@@ -1,0 +1,170 @@
+package execution
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+)
+
+// paramDecl is what a start needs to know of a declared parameter.
+type paramDecl struct {
+	Name           string
+	Type           string
+	Required       bool // no default
+	AllowedValues  []string
+	AllowedPattern string
+	MinItems       *int
+	MaxItems       *int
+	MinChars       *int
+	MaxChars       *int
+}
+
+// Parameter types whose value is a single string on the wire.
+func singleValued(typ string) bool {
+	switch typ {
+	case "StringList", "MapList":
+		return false
+	}
+	return !strings.HasPrefix(typ, "List<")
+}
+
+// ssmReference matches a Parameter Store reference the service resolves at
+// start, such as {{ssm:/app/ami}}: its content cannot be checked here.
+var ssmReference = regexp.MustCompile(`^\{\{\s*ssm(-secure)?:[^{}]+\}\}$`)
+
+func checkParameters(ps *problems, in *ssm.StartAutomationExecutionInput, decls []paramDecl) {
+	byName := make(map[string]paramDecl, len(decls))
+	names := make([]string, 0, len(decls))
+	for _, d := range decls {
+		byName[d.Name] = d
+		names = append(names, d.Name)
+	}
+	sort.Strings(names)
+	declared := strings.Join(names, ", ")
+	if declared == "" {
+		declared = "none"
+	}
+
+	check := func(field string, params map[string][]string) {
+		for _, k := range sortedKeys(params) {
+			d, ok := byName[k]
+			if !ok {
+				ps.add(field+"."+k, "", "is not a parameter of the runbook (declared: %s)", declared)
+				continue
+			}
+			checkValues(ps, field+"."+k, d, params[k])
+		}
+	}
+	check("Parameters", in.Parameters)
+	for i, m := range in.TargetMaps {
+		check(fmt.Sprintf("TargetMaps[%d]", i), m)
+	}
+	tpn := aws.ToString(in.TargetParameterName)
+	if tpn != "" {
+		if _, ok := byName[tpn]; !ok {
+			ps.add("TargetParameterName", tpn, "is not a parameter of the runbook (declared: %s)", declared)
+		}
+	}
+
+	// A required parameter may come from Parameters, from the target
+	// parameter of a rate-controlled start, or from every target map.
+	for _, n := range names {
+		d := byName[n]
+		if !d.Required {
+			continue
+		}
+		if _, ok := in.Parameters[n]; ok || n == tpn {
+			continue
+		}
+		if len(in.TargetMaps) > 0 {
+			missing := -1
+			for i, m := range in.TargetMaps {
+				if _, ok := m[n]; !ok {
+					missing = i
+					break
+				}
+			}
+			if missing < 0 {
+				continue
+			}
+			ps.add(fmt.Sprintf("TargetMaps[%d].%s", missing, n), "", "is required (the parameter has no default)")
+			continue
+		}
+		ps.add("Parameters."+n, "", "is required (the parameter has no default)")
+	}
+}
+
+func checkValues(ps *problems, field string, d paramDecl, values []string) {
+	if singleValued(d.Type) && len(values) != 1 {
+		ps.add(field, strings.Join(values, ","), "a %s parameter takes exactly one value, got %d", d.Type, len(values))
+		return
+	}
+	if d.MinItems != nil && len(values) < *d.MinItems {
+		ps.add(field, "", "has %d values, at least %d required (minItems)", len(values), *d.MinItems)
+	}
+	if d.MaxItems != nil && len(values) > *d.MaxItems {
+		ps.add(field, "", "has %d values, at most %d allowed (maxItems)", len(values), *d.MaxItems)
+	}
+	var pattern *regexp.Regexp
+	if d.AllowedPattern != "" {
+		// Patterns written for the service's regex engine may use syntax
+		// Go lacks (lookaround); those are left to the service.
+		pattern, _ = regexp.Compile(d.AllowedPattern)
+	}
+	for _, v := range values {
+		if ssmReference.MatchString(v) {
+			continue
+		}
+		switch d.Type {
+		case "Integer":
+			if _, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err != nil {
+				ps.add(field, v, "an Integer parameter takes a whole number")
+			}
+		case "Boolean":
+			if v != "true" && v != "false" {
+				ps.add(field, v, "a Boolean parameter takes true or false")
+			}
+		case "StringMap":
+			var m map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(v), &m); err != nil {
+				ps.add(field, v, "a StringMap parameter takes a JSON object")
+			}
+		case "MapList":
+			var m map[string]json.RawMessage
+			var l []map[string]json.RawMessage
+			if json.Unmarshal([]byte(v), &m) != nil && json.Unmarshal([]byte(v), &l) != nil {
+				ps.add(field, v, "a MapList parameter takes JSON objects")
+			}
+		}
+		if len(d.AllowedValues) > 0 && !slices.Contains(d.AllowedValues, v) {
+			ps.add(field, v, "must be one of %s (allowedValues)", strings.Join(d.AllowedValues, ", "))
+		}
+		if pattern != nil && !pattern.MatchString(v) {
+			ps.add(field, v, "must match %s (allowedPattern)", d.AllowedPattern)
+		}
+		n := utf8.RuneCountInString(v)
+		if d.MinChars != nil && n < *d.MinChars {
+			ps.add(field, v, "has %d characters, at least %d required (minChars)", n, *d.MinChars)
+		}
+		if d.MaxChars != nil && n > *d.MaxChars {
+			ps.add(field, v, "has %d characters, at most %d allowed (maxChars)", n, *d.MaxChars)
+		}
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

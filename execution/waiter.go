@@ -1,0 +1,497 @@
+package execution
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/smithy-go/logging"
+	"github.com/aws/smithy-go/middleware"
+	"golang.org/x/time/rate"
+)
+
+// Defaults of [ExecutionWaiterOptions].
+const (
+	DefaultMinDelay            = 1 * time.Second
+	DefaultMaxDelay            = 120 * time.Second
+	DefaultNotFoundGracePeriod = 30 * time.Second
+	DefaultMaxTransientErrors  = 5
+)
+
+// ExecutionWaiterOptions are the options of an [ExecutionWaiter], in the
+// shape of the SDK's generated waiters.
+type ExecutionWaiterOptions struct {
+	// APIOptions are added to every call's middleware stack.
+	APIOptions []func(*middleware.Stack) error
+	// ClientOptions apply to every call.
+	ClientOptions []func(*ssm.Options)
+
+	// MinDelay is the shortest wait between polls (default 1 s). The
+	// delay grows with the execution's age, see the package overview.
+	MinDelay time.Duration
+	// MaxDelay is the longest wait between polls (default 120 s), doubled
+	// while the service throttles.
+	MaxDelay time.Duration
+
+	// LogWaitAttempts logs every poll at debug level.
+	LogWaitAttempts bool
+	// Logger receives warnings (unknown statuses, throttling, errors that
+	// are retried); the default discards them.
+	Logger logging.Logger
+
+	// Retryable decides, from a poll's result, whether to poll again
+	// (true, nil), to stop with the output (false, nil) or to stop with an
+	// error. The default is [DefaultRetryable]. Throttling, an execution
+	// not found yet during NotFoundGracePeriod, and up to
+	// MaxTransientErrors transient errors in a row are retried before
+	// Retryable sees them.
+	Retryable func(ctx context.Context, params *ssm.GetAutomationExecutionInput, output *ssm.GetAutomationExecutionOutput, err error) (bool, error)
+
+	// OnProgress is called, from the waiting goroutine, on every change of
+	// the execution's status and of each step's status.
+	OnProgress func(Progress)
+
+	// ReturnOnAwaitingInput stops the wait with an [*AwaitingInputError]
+	// as soon as the execution waits for a person (see [WaitsForPerson]).
+	// Otherwise such states are reported through OnProgress only.
+	ReturnOnAwaitingInput bool
+
+	// NotFoundGracePeriod is how long, from the start of the wait, an
+	// AutomationExecutionNotFound is taken for the service's eventual
+	// consistency right after a start (default 30 s). Negative disables it.
+	NotFoundGracePeriod time.Duration
+
+	// MaxTransientErrors is how many server errors or network failures in
+	// a row (after the SDK's own retries) are polled through (default 5).
+	// Negative means none.
+	MaxTransientErrors int
+
+	// RateLimiter, when set, is waited on before every call, so that many
+	// waiters share one request rate.
+	RateLimiter *rate.Limiter
+}
+
+// Progress is one change seen by a waiter: the execution's status, and the
+// step that changed, if any.
+type Progress struct {
+	ExecutionID string
+	// Status is the execution's status.
+	Status types.AutomationExecutionStatus
+	// StepName, Action and StepStatus describe the step that changed (or,
+	// when only the execution changed, the current step). Empty when the
+	// service names no step yet.
+	StepName   string
+	Action     string
+	StepStatus types.AutomationExecutionStatus
+	// Step is the step's full record, nil when not known.
+	Step *types.StepExecution
+	// Attempt is the poll that saw the change, from 1.
+	Attempt int64
+	// Counters are the execution's step counters, when the service sends
+	// them (rate-controlled and multi-account executions).
+	Counters *types.ProgressCounters
+	// Elapsed is the time since the wait began.
+	Elapsed time.Duration
+}
+
+// ExecutionWaiter waits for an Automation execution to end.
+type ExecutionWaiter struct {
+	client  ExecutionWaiterAPIClient
+	options ExecutionWaiterOptions
+}
+
+// NewExecutionWaiter returns a waiter polling with client.
+func NewExecutionWaiter(client ExecutionWaiterAPIClient, optFns ...func(*ExecutionWaiterOptions)) *ExecutionWaiter {
+	o := ExecutionWaiterOptions{
+		MinDelay:            DefaultMinDelay,
+		MaxDelay:            DefaultMaxDelay,
+		Retryable:           DefaultRetryable,
+		NotFoundGracePeriod: DefaultNotFoundGracePeriod,
+		MaxTransientErrors:  DefaultMaxTransientErrors,
+	}
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	return &ExecutionWaiter{client: client, options: o}
+}
+
+// Wait waits up to maxWait for the execution to end. It returns nil on
+// success, an [*ExecutionFailedError] when it ended otherwise, a
+// [*WaitTimeoutError] when maxWait passed first, and the context's error
+// when ctx ends first.
+func (w *ExecutionWaiter) Wait(ctx context.Context, executionID string, maxWait time.Duration, optFns ...func(*ExecutionWaiterOptions)) error {
+	_, err := w.WaitForOutput(ctx, executionID, maxWait, optFns...)
+	return err
+}
+
+// WaitForOutput is [ExecutionWaiter.Wait] returning the final
+// GetAutomationExecution output. When the service truncated the step list,
+// the output's StepExecutions hold every step, read with
+// DescribeAutomationStepExecutions.
+func (w *ExecutionWaiter) WaitForOutput(ctx context.Context, executionID string, maxWait time.Duration, optFns ...func(*ExecutionWaiterOptions)) (*ssm.GetAutomationExecutionOutput, error) {
+	if maxWait <= 0 {
+		return nil, errors.New("execution: maximum wait time must be greater than zero")
+	}
+	if executionID == "" {
+		return nil, errors.New("execution: execution id is required")
+	}
+	o := w.options
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	if o.MinDelay <= 0 {
+		o.MinDelay = DefaultMinDelay
+	}
+	if o.MaxDelay <= 0 {
+		o.MaxDelay = DefaultMaxDelay
+	}
+	if o.MinDelay > o.MaxDelay {
+		return nil, fmt.Errorf("execution: minimum delay %v is greater than maximum delay %v", o.MinDelay, o.MaxDelay)
+	}
+	if o.Retryable == nil {
+		o.Retryable = DefaultRetryable
+	}
+	if o.Logger == nil {
+		o.Logger = logging.Nop{}
+	}
+	if o.NotFoundGracePeriod == 0 {
+		o.NotFoundGracePeriod = DefaultNotFoundGracePeriod
+	}
+	if o.MaxTransientErrors == 0 {
+		o.MaxTransientErrors = DefaultMaxTransientErrors
+	}
+
+	timeout := &WaitTimeoutError{ExecutionID: executionID, MaxWait: maxWait}
+	ctx, cancel := context.WithTimeoutCause(ctx, maxWait, timeout)
+	defer cancel()
+
+	p := &poller{
+		client:  w.client,
+		o:       &o,
+		id:      executionID,
+		timeout: timeout,
+		begin:   time.Now(),
+		steps:   newStepLog(),
+	}
+	return p.run(ctx, maxWait)
+}
+
+// DefaultRetryable is the waiter's default decision: poll again while the
+// execution is in progress, stop with the output on success and with an
+// [*ExecutionFailedError] on any other end; an error ends the wait.
+func DefaultRetryable(_ context.Context, _ *ssm.GetAutomationExecutionInput, output *ssm.GetAutomationExecutionOutput, err error) (bool, error) {
+	if err != nil {
+		return false, err
+	}
+	if output == nil || output.AutomationExecution == nil {
+		return false, errors.New("execution: GetAutomationExecution returned no execution")
+	}
+	ex := output.AutomationExecution
+	switch Classify(ex.AutomationExecutionStatus) {
+	case Succeeded:
+		return false, nil
+	case Failed:
+		return false, NewExecutionFailedError(ex)
+	}
+	return true, nil
+}
+
+// NewExecutionFailedError describes an execution that ended without
+// success, naming its first failed step.
+func NewExecutionFailedError(ex *types.AutomationExecution) *ExecutionFailedError {
+	e := &ExecutionFailedError{
+		ExecutionID:    aws.ToString(ex.AutomationExecutionId),
+		Status:         ex.AutomationExecutionStatus,
+		FailureMessage: aws.ToString(ex.FailureMessage),
+		Execution:      ex,
+	}
+	e.FailedStep = failedStep(ex.StepExecutions)
+	return e
+}
+
+func failedStep(steps []types.StepExecution) *types.StepExecution {
+	var other *types.StepExecution
+	for i := range steps {
+		s := &steps[i]
+		switch {
+		case s.StepStatus == types.AutomationExecutionStatusFailed, s.StepStatus == types.AutomationExecutionStatusTimedout:
+			return s
+		case other == nil && Classify(s.StepStatus) == Failed:
+			other = s // cancelled, rejected...: the cause only if nothing failed
+		}
+	}
+	return other
+}
+
+type errKind int
+
+const (
+	errNone errKind = iota
+	errThrottle
+	errNotFound
+	errTransient
+	errOther
+)
+
+type poller struct {
+	client  ExecutionWaiterAPIClient
+	o       *ExecutionWaiterOptions
+	id      string
+	timeout *WaitTimeoutError
+	begin   time.Time
+
+	seen       bool // the service has returned the execution once
+	throttles  int  // in a row
+	transients int  // in a row
+	lastStatus types.AutomationExecutionStatus
+	lastStep   string
+	unknown    map[types.AutomationExecutionStatus]bool
+	steps      *stepLog
+	start      time.Time // the execution's start, from the service
+}
+
+func (p *poller) clientOptions() []func(*ssm.Options) {
+	opts := make([]func(*ssm.Options), 0, len(p.o.ClientOptions)+1)
+	if len(p.o.APIOptions) > 0 {
+		api := p.o.APIOptions
+		opts = append(opts, func(o *ssm.Options) { o.APIOptions = append(o.APIOptions, api...) })
+	}
+	return append(opts, p.o.ClientOptions...)
+}
+
+func (p *poller) limit(ctx context.Context) error {
+	if p.o.RateLimiter == nil {
+		return nil
+	}
+	return p.o.RateLimiter.Wait(ctx)
+}
+
+// stopped turns the end of ctx into the wait's error: the timeout with its
+// last status, or the caller's cancellation as is.
+func (p *poller) stopped(ctx context.Context) error {
+	cause := context.Cause(ctx)
+	if cause == p.timeout {
+		return p.timeout
+	}
+	if err := ctx.Err(); cause != nil && cause != err {
+		return fmt.Errorf("execution: wait for %s: %w (%w)", p.id, err, cause)
+	}
+	return fmt.Errorf("execution: wait for %s: %w", p.id, ctx.Err())
+}
+
+func (p *poller) run(ctx context.Context, maxWait time.Duration) (*ssm.GetAutomationExecutionOutput, error) {
+	in := &ssm.GetAutomationExecutionInput{AutomationExecutionId: aws.String(p.id)}
+	deadline := p.begin.Add(maxWait)
+	for attempt := int64(1); ; attempt++ {
+		if err := p.limit(ctx); err != nil || ctx.Err() != nil {
+			return nil, p.stopped(ctx)
+		}
+		if p.o.LogWaitAttempts {
+			p.o.Logger.Logf(logging.Debug, "automation execution %s: poll %d", p.id, attempt)
+		}
+		out, err := p.client.GetAutomationExecution(ctx, in, p.clientOptions()...)
+		p.timeout.Attempts = attempt
+		if ctx.Err() != nil {
+			return nil, p.stopped(ctx)
+		}
+		p.timeout.LastErr = err
+
+		retry := true
+		switch kind := classifyError(err); {
+		case kind == errNone:
+			p.throttles, p.transients = 0, 0
+			done, res, rerr := p.handle(ctx, in, out, attempt)
+			if ctx.Err() != nil {
+				return nil, p.stopped(ctx)
+			}
+			if done {
+				return res, rerr
+			}
+		case kind == errThrottle:
+			p.throttles++
+			p.o.Logger.Logf(logging.Debug, "automation execution %s: throttled (%d in a row), backing off: %v", p.id, p.throttles, err)
+		case kind == errNotFound && !p.seen && p.o.NotFoundGracePeriod > 0 && time.Since(p.begin) < p.o.NotFoundGracePeriod:
+			p.o.Logger.Logf(logging.Debug, "automation execution %s: not found yet, retrying", p.id)
+		case kind == errTransient && p.o.MaxTransientErrors > 0 && p.transients < p.o.MaxTransientErrors:
+			p.transients++
+			p.o.Logger.Logf(logging.Warn, "automation execution %s: transient error (%d in a row), retrying: %v", p.id, p.transients, err)
+		default:
+			var rerr error
+			retry, rerr = p.o.Retryable(ctx, in, nil, err)
+			if rerr != nil {
+				if rerr == err {
+					rerr = fmt.Errorf("execution: get automation execution %s: %w", p.id, err)
+				}
+				return nil, rerr
+			}
+			if !retry {
+				return nil, nil
+			}
+		}
+
+		now := time.Now()
+		age := now.Sub(p.begin)
+		if !p.start.IsZero() && now.Sub(p.start) > age {
+			age = now.Sub(p.start)
+		}
+		delay, derr := nextDelay(age, p.throttles, p.o.MinDelay, p.o.MaxDelay, deadline.Sub(now))
+		if derr != nil {
+			return nil, fmt.Errorf("execution: compute delay: %w", derr)
+		}
+		if err := sleep(ctx, delay); err != nil {
+			return nil, p.stopped(ctx)
+		}
+	}
+}
+
+// handle digests a successful poll; done says the wait is over.
+func (p *poller) handle(ctx context.Context, in *ssm.GetAutomationExecutionInput, out *ssm.GetAutomationExecutionOutput, attempt int64) (bool, *ssm.GetAutomationExecutionOutput, error) {
+	p.seen = true
+	if out == nil || out.AutomationExecution == nil {
+		retry, err := p.o.Retryable(ctx, in, out, nil)
+		return !retry || err != nil, out, err
+	}
+	ex := out.AutomationExecution
+	if t := ex.ExecutionStartTime; t != nil && p.start.IsZero() && !t.After(time.Now()) {
+		p.start = *t
+	}
+	status := ex.AutomationExecutionStatus
+	if !IsKnownStatus(status) {
+		if p.unknown == nil {
+			p.unknown = map[types.AutomationExecutionStatus]bool{}
+		}
+		if !p.unknown[status] {
+			p.unknown[status] = true
+			p.o.Logger.Logf(logging.Warn, "automation execution %s: unknown status %q, treated as in progress", p.id, status)
+		}
+	}
+	ended := Classify(status) != InProgress
+	awaiting := p.o.ReturnOnAwaitingInput && WaitsForPerson(status)
+	changed := status != p.lastStatus || aws.ToString(ex.CurrentStepName) != p.lastStep
+
+	if ex.StepExecutionsTruncated && (ended || awaiting || (changed && p.o.OnProgress != nil)) {
+		steps, err := p.fetchSteps(ctx, ended)
+		switch {
+		case err == nil:
+			ex.StepExecutions = steps
+			ex.StepExecutionsTruncated = false
+		case classifyError(err) == errThrottle && ended:
+			// Finish on a later poll with the full step list.
+			p.throttles++
+			return false, nil, nil
+		default:
+			p.o.Logger.Logf(logging.Warn, "automation execution %s: reading steps: %v", p.id, err)
+		}
+	}
+
+	p.timeout.LastStatus = status
+	p.timeout.LastStep = aws.ToString(ex.CurrentStepName)
+	p.report(ex, attempt)
+	p.lastStatus = status
+	p.lastStep = aws.ToString(ex.CurrentStepName)
+
+	retry, err := p.o.Retryable(ctx, in, out, nil)
+	if err != nil {
+		return true, nil, err
+	}
+	if !retry {
+		return true, out, nil
+	}
+	if awaiting {
+		return true, out, &AwaitingInputError{ExecutionID: p.id, Status: status, Step: currentStep(ex), Execution: ex}
+	}
+	return false, nil, nil
+}
+
+// report calls OnProgress once per step whose status changed, or once for
+// the execution when only its status changed.
+func (p *poller) report(ex *types.AutomationExecution, attempt int64) {
+	changedSteps := p.steps.update(ex.StepExecutions)
+	if p.o.OnProgress == nil {
+		return
+	}
+	elapsed := time.Since(p.begin)
+	base := Progress{
+		ExecutionID: p.id,
+		Status:      ex.AutomationExecutionStatus,
+		Attempt:     attempt,
+		Counters:    ex.ProgressCounters,
+		Elapsed:     elapsed,
+	}
+	for _, s := range changedSteps {
+		ev := base
+		ev.StepName, ev.Action, ev.StepStatus, ev.Step = aws.ToString(s.StepName), aws.ToString(s.Action), s.StepStatus, s
+		p.o.OnProgress(ev)
+	}
+	if len(changedSteps) == 0 && ex.AutomationExecutionStatus != p.lastStatus {
+		ev := base
+		if s := currentStep(ex); s != nil {
+			ev.StepName, ev.Action, ev.StepStatus, ev.Step = aws.ToString(s.StepName), aws.ToString(s.Action), s.StepStatus, s
+		} else {
+			ev.StepName, ev.Action = aws.ToString(ex.CurrentStepName), aws.ToString(ex.CurrentAction)
+		}
+		p.o.OnProgress(ev)
+	}
+}
+
+// currentStep is the step the service names as current, else the last one.
+func currentStep(ex *types.AutomationExecution) *types.StepExecution {
+	name := aws.ToString(ex.CurrentStepName)
+	for i := len(ex.StepExecutions) - 1; i >= 0; i-- {
+		if s := &ex.StepExecutions[i]; name == "" || aws.ToString(s.StepName) == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// fetchSteps reads the step list. For progress it pages backwards from the
+// newest step and stops at a page holding a step already seen ended; at the
+// end (full) it reads every page in order.
+func (p *poller) fetchSteps(ctx context.Context, full bool) ([]types.StepExecution, error) {
+	in := &ssm.DescribeAutomationStepExecutionsInput{AutomationExecutionId: aws.String(p.id)}
+	if !full {
+		in.ReverseOrder = aws.Bool(true)
+	}
+	pager := ssm.NewDescribeAutomationStepExecutionsPaginator(p.client, in)
+	var got []types.StepExecution
+	for pager.HasMorePages() {
+		if err := p.limit(ctx); err != nil {
+			return nil, err
+		}
+		page, err := pager.NextPage(ctx, p.clientOptions()...)
+		if err != nil {
+			return nil, err
+		}
+		got = append(got, page.StepExecutions...)
+		if !full && p.steps.holdsEnded(page.StepExecutions) {
+			break
+		}
+	}
+	if full {
+		return got, nil
+	}
+	// Newest first: put in order and merge into what is known.
+	for i, j := 0, len(got)-1; i < j; i, j = i+1, j-1 {
+		got[i], got[j] = got[j], got[i]
+	}
+	return p.steps.merged(got), nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
