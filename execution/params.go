@@ -18,6 +18,7 @@ import (
 type paramDecl struct {
 	Name           string
 	Type           string
+	List           bool
 	Required       bool // no default
 	AllowedValues  []string
 	AllowedPattern string
@@ -25,15 +26,6 @@ type paramDecl struct {
 	MaxItems       *int
 	MinChars       *int
 	MaxChars       *int
-}
-
-// Parameter types whose value is a single string on the wire.
-func singleValued(typ string) bool {
-	switch typ {
-	case "StringList", "MapList":
-		return false
-	}
-	return !strings.HasPrefix(typ, "List<")
 }
 
 // ssmReference matches a Parameter Store reference the service resolves at
@@ -103,7 +95,7 @@ func checkParameters(ps *problems, in *ssm.StartAutomationExecutionInput, decls 
 }
 
 func checkValues(ps *problems, field string, d paramDecl, values []string) {
-	if singleValued(d.Type) && len(values) != 1 {
+	if !d.List && len(values) != 1 {
 		ps.add(field, strings.Join(values, ","), "a %s parameter takes exactly one value, got %d", d.Type, len(values))
 		return
 	}

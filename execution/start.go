@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/google/uuid"
+
+	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
 
 // Limits of StartAutomationExecution, from the SSM API model.
@@ -80,7 +82,7 @@ type StartOptions struct {
 	ClientToken string
 
 	// Parameters are checked against this runbook's declarations when set.
-	Runbook *runbookDoc
+	Runbook *runbook.Document
 
 	// ClientOptions apply to the StartAutomationExecution call.
 	ClientOptions []func(*ssm.Options)
@@ -262,7 +264,7 @@ func optString(s string) *string {
 // and patterns and, when doc is not nil, its parameters against the
 // runbook's declarations. It returns every problem at once as an
 // [*InvalidInputError].
-func ValidateStartInput(in *ssm.StartAutomationExecutionInput, doc *runbookDoc) error {
+func ValidateStartInput(in *ssm.StartAutomationExecutionInput, doc *runbook.Document) error {
 	var ps problems
 	name := aws.ToString(in.DocumentName)
 	if name == "" {
