@@ -133,6 +133,12 @@ type StartInput struct {
 	ExecutedBy string
 	// ParentID is the parent execution for aws:executeAutomation children.
 	ParentID string
+	// FailureMessage, when set, records the execution as Failed at once
+	// with this message and runs no step: AWS accepts a start whose service
+	// role cannot be assumed (missing role, trust policy not allowing
+	// ssm.amazonaws.com for this execution) and fails the execution with
+	// "The defined assume role is unable to be assumed."
+	FailureMessage string
 }
 
 // API is what the endpoint needs from the engine; *Engine implements it.
