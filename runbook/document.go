@@ -179,7 +179,26 @@ type inputSpec struct {
 	name     string
 	required bool
 	enum     []string
+	kind     inputKind
 }
+
+// inputKind is the wire shape AWS expects for an input.
+type inputKind int
+
+const (
+	kindAny inputKind = iota
+	kindString
+	kindStringList
+	kindInteger
+	kindBoolean
+	kindMap
+	kindMapList
+)
+
+var inputKindNames = [...]string{"any value", "a string", "a list of strings (StringList)", "an integer",
+	"a boolean", "a map (StringMap)", "a list of maps (MapList)"}
+
+func (k inputKind) String() string { return inputKindNames[k] }
 
 type actionSpec struct {
 	name      string
@@ -220,15 +239,16 @@ func actionSpecs() []actionSpec {
 	specs := generatedSpecs()
 	specs = append(specs,
 		actionSpec{name: "aws:executeAwsApi", apiCall: true, newInputs: func() settableInputs { return new(ExecuteAwsApi) },
-			inputs: []inputSpec{{name: "Service", required: true}, {name: "Api", required: true}}},
+			inputs: []inputSpec{{name: "Service", required: true, kind: kindString}, {name: "Api", required: true, kind: kindString}}},
 		actionSpec{name: "aws:waitForAwsResourceProperty", apiCall: true, newInputs: func() settableInputs { return new(WaitForAwsResourceProperty) },
-			inputs: []inputSpec{{name: "Service", required: true}, {name: "Api", required: true}, {name: "PropertySelector", required: true}, {name: "DesiredValues", required: true}}},
+			inputs: []inputSpec{{name: "Service", required: true, kind: kindString}, {name: "Api", required: true, kind: kindString}, {name: "PropertySelector", required: true, kind: kindString}, {name: "DesiredValues", required: true, kind: kindStringList}}},
 		actionSpec{name: "aws:assertAwsResourceProperty", apiCall: true, newInputs: func() settableInputs { return new(AssertAwsResourceProperty) },
-			inputs: []inputSpec{{name: "Service", required: true}, {name: "Api", required: true}, {name: "PropertySelector", required: true}, {name: "DesiredValues", required: true}}},
+			inputs: []inputSpec{{name: "Service", required: true, kind: kindString}, {name: "Api", required: true, kind: kindString}, {name: "PropertySelector", required: true, kind: kindString}, {name: "DesiredValues", required: true, kind: kindStringList}}},
 		actionSpec{name: "aws:branch", newInputs: func() settableInputs { return new(Branch) },
 			inputs: []inputSpec{{name: "Choices", required: true}, {name: "Default"}, {name: "InputPayload"}}},
 		actionSpec{name: "aws:loop", newInputs: func() settableInputs { return new(Loop) },
-			inputs:  []inputSpec{{name: "Iterators"}, {name: "IteratorDataType", enum: []string{"String", "Integer"}}, {name: "LoopCondition"}, {name: "MaxIterations"}, {name: "Steps", required: true}},
+			inputs: []inputSpec{{name: "Iterators", kind: kindAny}, {name: "IteratorDataType", enum: []string{"String", "Integer"}, kind: kindString},
+				{name: "LoopCondition"}, {name: "MaxIterations", kind: kindInteger}, {name: "Steps", required: true}},
 			outputs: []PredefinedOutput{{Name: "CurrentIteration", Type: OutputInteger}, {Name: "CurrentIteratorValue", Type: OutputString}}},
 	)
 	return specs

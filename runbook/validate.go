@@ -33,6 +33,8 @@ type Problem struct {
 	// Allowed says what would be accepted, when that can be said.
 	Allowed  string
 	Severity Severity
+	// Code identifies the rule, such as [CodeEnum]; stable across releases.
+	Code string
 }
 
 func (p Problem) Error() string {
@@ -126,23 +128,20 @@ type validator struct {
 	doc    *Document
 	opts   ValidateOptions
 	report Report
-}
 
-func (v *validator) errorf(path, value, allowed, msg string) {
-	v.report.Errors = append(v.report.Errors, Problem{Path: path, Value: value, Message: msg, Allowed: allowed})
-}
-
-func (v *validator) warnf(path, value, allowed, msg string) {
-	v.report.Warnings = append(v.report.Warnings, Problem{Path: path, Value: value, Message: msg, Allowed: allowed, Severity: SeverityWarning})
+	params   map[string]*Parameter
+	vars     map[string]*Variable
+	files    map[string]bool
+	allSteps map[string]*stepInfo // every step by name, loops included
 }
 
 func (v *validator) run() {
 	d := v.doc
 	if d.SchemaVersion != SchemaVersion {
-		v.errorf("schemaVersion", quote(d.SchemaVersion), "0.3", "unsupported schema version")
+		v.fail(CodeSchemaVersion, "schemaVersion", quote(d.SchemaVersion), "0.3", "unsupported schema version")
 	}
 	if len(d.MainSteps) == 0 {
-		v.errorf("mainSteps", "", "", "a runbook needs at least one step")
+		v.fail(CodeNoSteps, "mainSteps", "", "one or more steps", "a runbook needs at least one step in mainSteps")
 	}
 	v.rules()
 }

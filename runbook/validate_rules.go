@@ -1,4 +1,919 @@
 package runbook
 
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Limits Automation enforces on documents.
+const (
+	MaxParameters          = 200
+	MaxParameterNameLength = 50
+	MaxApprovers           = 10
+	MaxLoopIterations      = 100
+	MaxSleep               = 7 * 24 * time.Hour
+	MaxExecuteScriptSecs   = 600
+	MaxLambdaSecs          = 300
+	MaxPauseSecs           = 30 * 24 * 3600
+	MaxContentBytes        = 64 * 1024
+)
+
+// Problem codes, stable identifiers for tools that filter findings.
+const (
+	CodeSchemaVersion  = "schema-version"
+	CodeNoSteps        = "no-steps"
+	CodeStepName       = "step-name"
+	CodeDuplicateName  = "duplicate-name"
+	CodeUnknownStep    = "unknown-step"
+	CodeOnCancel       = "on-cancel-target"
+	CodeFlow           = "flow-value"
+	CodeUnknownAction  = "unknown-action"
+	CodeUnknownInput   = "unknown-input"
+	CodeRequiredInput  = "required-input"
+	CodeEnum           = "not-allowed-value"
+	CodeExclusive      = "exclusive-inputs"
+	CodeType           = "type-mismatch"
+	CodeDuration       = "duration"
+	CodeReference      = "unresolved-reference"
+	CodeSSMReference   = "ssm-reference"
+	CodeOutput         = "output"
+	CodeParameter      = "parameter"
+	CodeLimit          = "limit"
+	CodeContentSize    = "content-size"
+	CodeDocumentName   = "document-name"
+	CodeAssumeRole     = "assume-role"
+	CodeUnreachable    = "unreachable-step"
+	CodeNoAssumeRole   = "no-assume-role"
+	CodeUncheckedRegex = "unchecked-pattern"
+)
+
+var (
+	stepNameRE     = regexp.MustCompile(`^[a-zA-Z0-9_]+$`)
+	documentNameRE = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{3,128}$`)
+	roleARNRE      = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
+	reservedPrefix = []string{"aws", "amazon", "amzn"}
+)
+
+// onCancelForbidden lists the actions a step:NAME onCancel may not target.
+var onCancelForbidden = map[string]bool{
+	"aws:approve": true, "aws:copyImage": true, "aws:createImage": true, "aws:createStack": true,
+	"aws:createTags": true, "aws:pause": true, "aws:runInstances": true, "aws:sleep": true,
+}
+
+// shape is the JSON shape of a parameter, variable, output or reference.
+type shape int
+
+const (
+	shUnknown shape = iota
+	shString
+	shInteger
+	shBoolean
+	shStringList
+	shMap
+	shMapList
+)
+
+var shapeNames = [...]string{"unknown", "String", "Integer", "Boolean", "StringList", "StringMap", "MapList"}
+
+func (s shape) String() string { return shapeNames[s] }
+
+func shapeOfType(t ParameterType) shape {
+	switch t {
+	case TypeString, TypeInstanceID, TypeRoleARN, TypeBucketName:
+		return shString
+	case TypeStringList, TypeInstanceIDs, TypeRoleARNs, TypeBucketNames:
+		return shStringList
+	case TypeInteger:
+		return shInteger
+	case TypeBoolean:
+		return shBoolean
+	case TypeMapList:
+		return shMapList
+	case TypeStringMap:
+		return shMap
+	}
+	return shUnknown
+}
+
+func shapeOfOutput(t OutputType) shape { return shapeOfType(ParameterType(t)) }
+
+// fits reports whether a value of shape s may fill an input of kind k.
+func (k inputKind) fits(s shape) bool {
+	if s == shUnknown || k == kindAny {
+		return true
+	}
+	switch k {
+	case kindString:
+		return s == shString || s == shInteger || s == shBoolean
+	case kindStringList:
+		return s == shStringList
+	case kindInteger:
+		return s == shInteger
+	case kindBoolean:
+		return s == shBoolean
+	case kindMap:
+		return s == shMap
+	case kindMapList:
+		return s == shMapList
+	}
+	return true
+}
+
+// stepInfo is what later steps may reference of a step.
+type stepInfo struct {
+	step    *Step
+	path    string
+	outputs map[string]shape
+	// loop is set for an aws:loop step; its iteration outputs are visible
+	// only to its own steps.
+	loop *Loop
+}
+
+type scope struct {
+	defined map[string]*stepInfo // steps run before, in document order
+	loops   []*stepInfo          // enclosing loops, innermost last
+}
+
+func (v *validator) add(p Problem) {
+	if p.Severity == SeverityWarning {
+		v.report.Warnings = append(v.report.Warnings, p)
+		return
+	}
+	v.report.Errors = append(v.report.Errors, p)
+}
+
+func (v *validator) fail(code, path, value, allowed, msg string) {
+	v.add(Problem{Code: code, Path: path, Value: value, Allowed: allowed, Message: msg})
+}
+
+func (v *validator) warn(code, path, value, allowed, msg string) {
+	v.add(Problem{Code: code, Path: path, Value: value, Allowed: allowed, Message: msg, Severity: SeverityWarning})
+}
+
 // rules runs the document checks beyond the basics of run.
-func (v *validator) rules() {}
+func (v *validator) rules() {
+	d := v.doc
+	v.params = map[string]*Parameter{}
+	v.vars = map[string]*Variable{}
+	v.files = map[string]bool{}
+	for i := range d.Files {
+		v.files[d.Files[i].Name] = true
+	}
+	v.checkParameters()
+	v.checkVariables()
+	v.checkAssumeRole()
+	v.allSteps = map[string]*stepInfo{}
+	sc := &scope{defined: map[string]*stepInfo{}}
+	v.collectNames(d.MainSteps, "mainSteps")
+	v.checkSteps(d.MainSteps, "mainSteps", sc)
+	v.checkReachable(d.MainSteps, "mainSteps")
+	v.checkDocumentOutputs()
+	v.checkLimits()
+}
+
+func (v *validator) checkAssumeRole() {
+	role := v.doc.AssumeRole
+	if role == "" {
+		v.warn(CodeNoAssumeRole, "assumeRole", "", "a role ARN or {{ AutomationAssumeRole }}",
+			"no assumeRole: the automation runs with the caller's permissions and stops after 12 hours")
+		return
+	}
+	if ref, ok := WholeReference(role); ok {
+		if ref.Kind != RefParameter {
+			v.fail(CodeAssumeRole, "assumeRole", quote(role), "a role ARN or a String parameter reference", "assumeRole must name a parameter")
+			return
+		}
+		p := v.params[ref.Name]
+		if p == nil {
+			v.fail(CodeReference, "assumeRole", quote(role), v.paramNames(), fmt.Sprintf("parameter %q is not declared", ref.Name))
+			return
+		}
+		if s := shapeOfType(p.Type); s != shString && s != shUnknown {
+			v.fail(CodeType, "assumeRole", quote(role), "a String or AWS::IAM::Role::Arn parameter",
+				fmt.Sprintf("parameter %q is %s", ref.Name, p.Type))
+		}
+		return
+	}
+	if strings.Contains(role, "{{") {
+		v.fail(CodeAssumeRole, "assumeRole", quote(role), "a role ARN or one parameter reference", "assumeRole mixes text and references")
+		return
+	}
+	if !roleARNRE.MatchString(role) {
+		v.fail(CodeAssumeRole, "assumeRole", quote(role), "arn:PARTITION:iam::ACCOUNT:role/NAME", "assumeRole is not an IAM role ARN")
+	}
+}
+
+func (v *validator) paramNames() string {
+	names := make([]string, 0, len(v.doc.Parameters))
+	for _, p := range v.doc.Parameters {
+		names = append(names, p.Name)
+	}
+	if len(names) == 0 {
+		return "no parameters are declared"
+	}
+	return "declared parameters: " + strings.Join(names, ", ")
+}
+
+func (v *validator) checkParameters() {
+	d := v.doc
+	if len(d.Parameters) > MaxParameters {
+		v.fail(CodeLimit, "parameters", strconv.Itoa(len(d.Parameters)), fmt.Sprintf("at most %d parameters", MaxParameters), "too many parameters")
+	}
+	for i := range d.Parameters {
+		p := &d.Parameters[i]
+		path := "parameters." + p.Name
+		if _, dup := v.params[p.Name]; dup {
+			v.fail(CodeDuplicateName, path, quote(p.Name), "unique parameter names", "duplicate parameter")
+		}
+		v.params[p.Name] = p
+		if p.Name == "" || len(p.Name) > MaxParameterNameLength {
+			v.fail(CodeLimit, path, quote(p.Name), fmt.Sprintf("1 to %d characters", MaxParameterNameLength), "parameter name length")
+		}
+		if !p.Type.Known() {
+			v.fail(CodeParameter, path+".type", quote(string(p.Type)), typeNames(), "unknown parameter type")
+		}
+		if p.DisplayType != "" && p.DisplayType != "textfield" && p.DisplayType != "textarea" {
+			v.fail(CodeEnum, path+".displayType", quote(p.DisplayType), "textfield, textarea", "unknown display type")
+		}
+		for _, b := range []struct {
+			lo, hi *int
+			name   string
+		}{{p.MinItems, p.MaxItems, "Items"}, {p.MinChars, p.MaxChars, "Chars"}} {
+			if b.lo != nil && *b.lo < 0 {
+				v.fail(CodeParameter, path+".min"+b.name, strconv.Itoa(*b.lo), "a number of at least 0", "negative minimum")
+			}
+			if b.hi != nil && *b.hi < 0 {
+				v.fail(CodeParameter, path+".max"+b.name, strconv.Itoa(*b.hi), "a number of at least 0", "negative maximum")
+			}
+			if b.lo != nil && b.hi != nil && *b.lo > *b.hi {
+				v.fail(CodeParameter, path+".min"+b.name, strconv.Itoa(*b.lo), fmt.Sprintf("at most max%s (%d)", b.name, *b.hi),
+					fmt.Sprintf("min%s exceeds max%s", b.name, b.name))
+			}
+		}
+		var re *regexp.Regexp
+		if p.AllowedPattern != "" {
+			var err error
+			re, err = regexp.Compile(p.AllowedPattern)
+			if err != nil {
+				// AWS patterns are Java regular expressions; some (lookarounds)
+				// have no RE2 form, so values cannot be checked here.
+				v.warn(CodeUncheckedRegex, path+".allowedPattern", quote(p.AllowedPattern), "an RE2-compatible pattern",
+					"pattern cannot be checked here: "+err.Error())
+			}
+		}
+		sh := shapeOfType(p.Type)
+		for j, av := range p.AllowedValues {
+			if msg := valueFitsShape(av, sh); msg != "" {
+				v.fail(CodeType, fmt.Sprintf("%s.allowedValues[%d]", path, j), av.String(), "a "+string(p.Type)+" value", msg)
+			}
+		}
+		if !p.Default.IsZero() {
+			v.checkDefault(p, path+".default", re)
+		}
+	}
+}
+
+func typeNames() string {
+	ts := ParameterTypes()
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = string(t)
+	}
+	return strings.Join(out, ", ")
+}
+
+// valueFitsShape returns why a literal value does not have the shape, or "".
+// Values holding references are accepted: they are resolved at run time.
+func valueFitsShape(val Value, sh shape) string {
+	if s, ok := val.AsString(); ok && strings.Contains(s, "{{") {
+		return ""
+	}
+	k := val.Kind()
+	switch sh {
+	case shString:
+		if k != KindString {
+			return "expected a string, got " + k.String()
+		}
+	case shInteger:
+		if _, ok := val.AsInt(); !ok {
+			if s, ok := val.AsString(); !ok || !isIntText(s) {
+				return "expected an integer, got " + k.String() + " " + truncate(val.String(), 40)
+			}
+		}
+	case shBoolean:
+		if k != KindBool {
+			if s, ok := val.AsString(); !ok || (s != "true" && s != "false") {
+				return "expected a boolean, got " + k.String()
+			}
+		}
+	case shStringList:
+		items, ok := val.AsList()
+		if !ok {
+			return "expected a list of strings, got " + k.String()
+		}
+		for i, it := range items {
+			if it.Kind() != KindString {
+				return fmt.Sprintf("item %d: expected a string, got %s", i, it.Kind())
+			}
+		}
+	case shMap:
+		if k != KindMap {
+			return "expected a map, got " + k.String()
+		}
+	case shMapList:
+		items, ok := val.AsList()
+		if !ok {
+			return "expected a list of maps, got " + k.String()
+		}
+		for i, it := range items {
+			if it.Kind() != KindMap {
+				return fmt.Sprintf("item %d: expected a map, got %s", i, it.Kind())
+			}
+		}
+	}
+	return ""
+}
+
+func isIntText(s string) bool {
+	_, err := strconv.ParseInt(s, 10, 64)
+	return err == nil
+}
+
+func (v *validator) checkDefault(p *Parameter, path string, re *regexp.Regexp) {
+	def := p.Default
+	if s, ok := def.AsString(); ok && strings.Contains(s, "{{") {
+		// {{ssm:…}} is resolved when the execution starts; other references
+		// in defaults are left to the service, as AWS-owned runbooks use them.
+		return
+	}
+	sh := shapeOfType(p.Type)
+	if msg := valueFitsShape(def, sh); msg != "" {
+		v.fail(CodeType, path, def.String(), "a "+string(p.Type)+" value", msg)
+		return
+	}
+	if len(p.AllowedValues) > 0 && !slices.ContainsFunc(p.AllowedValues, def.Equal) {
+		// A list default is allowed when each item is.
+		items, isList := def.AsList()
+		ok := isList && len(items) > 0
+		for _, it := range items {
+			if !slices.ContainsFunc(p.AllowedValues, it.Equal) {
+				ok = false
+			}
+		}
+		if !ok {
+			v.fail(CodeEnum, path, def.String(), joinValues(p.AllowedValues), "default is not among allowedValues")
+		}
+	}
+	var strs []string
+	if s, ok := def.AsString(); ok {
+		strs = []string{s}
+	} else if ss, ok := def.AsStrings(); ok {
+		strs = ss
+		if p.MinItems != nil && len(ss) < *p.MinItems {
+			v.fail(CodeParameter, path, def.String(), fmt.Sprintf("at least %d items", *p.MinItems), "default has too few items")
+		}
+		if p.MaxItems != nil && len(ss) > *p.MaxItems {
+			v.fail(CodeParameter, path, def.String(), fmt.Sprintf("at most %d items", *p.MaxItems), "default has too many items")
+		}
+	}
+	for _, s := range strs {
+		n := len([]rune(s))
+		if p.MinChars != nil && n < *p.MinChars && s != "" {
+			v.fail(CodeParameter, path, quote(s), fmt.Sprintf("at least %d characters", *p.MinChars), "default is too short")
+		}
+		if p.MaxChars != nil && n > *p.MaxChars {
+			v.fail(CodeParameter, path, quote(s), fmt.Sprintf("at most %d characters", *p.MaxChars), "default is too long")
+		}
+		// An empty default means "not supplied" and is not matched.
+		if re != nil && s != "" && !re.MatchString(s) {
+			v.fail(CodeParameter, path, quote(s), "values matching "+p.AllowedPattern, "default does not match allowedPattern")
+		}
+	}
+}
+
+func joinValues(vs []Value) string {
+	out := make([]string, len(vs))
+	for i, x := range vs {
+		if s, ok := x.AsString(); ok {
+			out[i] = s
+		} else {
+			out[i] = x.String()
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+func (v *validator) checkVariables() {
+	for i := range v.doc.Variables {
+		vr := &v.doc.Variables[i]
+		path := "variables." + vr.Name
+		if _, dup := v.vars[vr.Name]; dup {
+			v.fail(CodeDuplicateName, path, quote(vr.Name), "unique variable names", "duplicate variable")
+		}
+		v.vars[vr.Name] = vr
+		if !stepNameRE.MatchString(vr.Name) {
+			v.fail(CodeParameter, path, quote(vr.Name), "letters, digits and _", "invalid variable name")
+		}
+		sh := shapeOfType(vr.Type)
+		if sh == shUnknown || strings.Contains(string(vr.Type), "::") {
+			v.fail(CodeParameter, path+".type", quote(string(vr.Type)), "String, StringList, Integer, Boolean, MapList, StringMap", "unknown variable type")
+			continue
+		}
+		if !vr.Default.IsZero() {
+			if msg := valueFitsShape(vr.Default, sh); msg != "" {
+				v.fail(CodeType, path+".default", vr.Default.String(), "a "+string(vr.Type)+" value", msg)
+			}
+		}
+	}
+}
+
+// collectNames checks step names document-wide: unique, and
+// ^[a-zA-Z0-9_]+$, in loops too.
+func (v *validator) collectNames(steps []Step, path string) {
+	for i := range steps {
+		s := &steps[i]
+		sp := path + "[" + strconv.Itoa(i) + "]"
+		switch {
+		case s.Name == "":
+			v.fail(CodeStepName, sp+".name", "", "letters, digits and _", "a step needs a name")
+		case !stepNameRE.MatchString(s.Name):
+			v.fail(CodeStepName, sp+".name", quote(s.Name), "letters, digits and _", "invalid step name")
+		}
+		if prev, dup := v.allSteps[s.Name]; dup && s.Name != "" {
+			v.fail(CodeDuplicateName, sp+".name", quote(s.Name), "unique step names", "step name already used at "+prev.path)
+		} else if s.Name != "" {
+			v.allSteps[s.Name] = v.newInfo(s, sp)
+		}
+		if l, ok := s.Inputs.(Loop); ok {
+			v.collectNames(l.Steps, sp+".inputs.Steps")
+		}
+	}
+}
+
+func (v *validator) newInfo(s *Step, path string) *stepInfo {
+	info := &stepInfo{step: s, path: path, outputs: map[string]shape{}}
+	for _, o := range PredefinedOutputs(s.Action()) {
+		info.outputs[o.Name] = shapeOfOutput(o.Type)
+	}
+	if l, ok := s.Inputs.(Loop); ok {
+		info.loop = &l
+		if dt, _ := l.IteratorDataType.AsString(); dt == "Integer" {
+			info.outputs["CurrentIteratorValue"] = shInteger
+		}
+	}
+	for _, o := range s.Outputs {
+		if _, predefined := info.outputs[o.Name]; !predefined && o.Name != "" {
+			info.outputs[o.Name] = shapeOfOutput(o.Type)
+		}
+	}
+	return info
+}
+
+func (v *validator) checkSteps(steps []Step, path string, sc *scope) {
+	names := map[string]*Step{}
+	for i := range steps {
+		names[steps[i].Name] = &steps[i]
+	}
+	for i := range steps {
+		s := &steps[i]
+		sp := path + "[" + strconv.Itoa(i) + "]"
+		v.checkStep(s, sp, names, sc)
+		if info := v.allSteps[s.Name]; info != nil && info.step == s {
+			sc.defined[s.Name] = info
+		}
+	}
+}
+
+func (v *validator) checkStep(s *Step, sp string, siblings map[string]*Step, sc *scope) {
+	if s.MaxAttempts != nil && *s.MaxAttempts < 1 {
+		v.fail(CodeLimit, sp+".maxAttempts", strconv.Itoa(*s.MaxAttempts), "an integer of at least 1", "maxAttempts below 1")
+	}
+	if s.TimeoutSeconds != nil && *s.TimeoutSeconds < 1 {
+		v.fail(CodeLimit, sp+".timeoutSeconds", strconv.Itoa(*s.TimeoutSeconds), "an integer of at least 1", "timeoutSeconds below 1")
+	}
+	v.checkFlow(s, sp, siblings)
+	v.checkOutputs(s, sp)
+	switch in := s.Inputs.(type) {
+	case nil:
+		v.fail(CodeUnknownAction, sp+".action", "", strings.Join(Actions(), ", "), "a step needs an action")
+		return
+	case RawInputs:
+		v.fail(CodeUnknownAction, sp+".action", quote(in.Name), strings.Join(Actions(), ", "), "unknown action")
+		return
+	}
+	spec := specFor(s.Action())
+	v.checkInputs(s, sp, spec, sc)
+	v.checkAction(s, sp, siblings, sc)
+}
+
+func (v *validator) checkFlow(s *Step, sp string, siblings map[string]*Step) {
+	target := func(field, name string) {
+		if _, ok := siblings[name]; !ok {
+			v.fail(CodeUnknownStep, sp+"."+field, quote(name), stepList(siblings), fmt.Sprintf("no step named %q here", name))
+		}
+	}
+	if s.NextStep != "" {
+		target("nextStep", s.NextStep)
+	}
+	if s.OnFailure != "" && s.OnFailure != Abort && s.OnFailure != Continue {
+		name, ok := strings.CutPrefix(s.OnFailure, "step:")
+		if !ok {
+			v.fail(CodeFlow, sp+".onFailure", quote(s.OnFailure), "Abort, Continue, step:NAME", "invalid onFailure")
+		} else {
+			target("onFailure", name)
+		}
+	}
+	if s.OnCancel != "" && s.OnCancel != Abort {
+		name, ok := strings.CutPrefix(s.OnCancel, "step:")
+		if !ok {
+			v.fail(CodeFlow, sp+".onCancel", quote(s.OnCancel), "Abort, step:NAME", "invalid onCancel")
+		} else if t, found := siblings[name]; !found {
+			target("onCancel", name)
+		} else if onCancelForbidden[t.Action()] {
+			v.fail(CodeOnCancel, sp+".onCancel", quote(s.OnCancel), "a step whose action is not approve, copyImage, createImage, createStack, createTags, pause, runInstances or sleep",
+				fmt.Sprintf("onCancel may not go to %s step %q", t.Action(), name))
+		}
+	}
+}
+
+func stepList(steps map[string]*Step) string {
+	names := make([]string, 0, len(steps))
+	for n := range steps {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return "steps: " + truncate(strings.Join(names, ", "), 200)
+}
+
+var outputTypes = []OutputType{OutputString, OutputInteger, OutputBoolean, OutputStringList, OutputStringMap, OutputMapList}
+
+func (v *validator) checkOutputs(s *Step, sp string) {
+	predefined := map[string]bool{}
+	for _, o := range PredefinedOutputs(s.Action()) {
+		predefined[o.Name] = true
+	}
+	seen := map[string]bool{}
+	for i, o := range s.Outputs {
+		op := sp + ".outputs[" + strconv.Itoa(i) + "]"
+		switch {
+		case o.Name == "":
+			v.fail(CodeOutput, op+".Name", "", "a name", "an output needs a name")
+		case predefined[o.Name]:
+			v.fail(CodeOutput, op+".Name", quote(o.Name), "a name that is not a predefined output of "+s.Action(), "output reuses a predefined output name")
+		case seen[o.Name]:
+			v.fail(CodeDuplicateName, op+".Name", quote(o.Name), "unique output names", "duplicate output")
+		case !stepNameRE.MatchString(o.Name):
+			v.fail(CodeOutput, op+".Name", quote(o.Name), "letters, digits and _", "invalid output name")
+		}
+		seen[o.Name] = true
+		if !strings.HasPrefix(o.Selector, "$") {
+			v.fail(CodeOutput, op+".Selector", quote(o.Selector), "a JSONPath starting with $", "invalid selector")
+		}
+		if !slices.Contains(outputTypes, o.Type) {
+			v.fail(CodeOutput, op+".Type", quote(string(o.Type)), "String, Integer, Boolean, StringList, StringMap, MapList", "invalid output type")
+		}
+	}
+}
+
+// checkInputs checks unknown, required, typed and enumerated inputs and
+// every reference inside them.
+func (v *validator) checkInputs(s *Step, sp string, spec *actionSpec, sc *scope) {
+	ip := sp + ".inputs"
+	got := map[string]Value{}
+	for _, m := range s.Inputs.Members() {
+		got[m.Key] = m.Value
+	}
+	known := map[string]*inputSpec{}
+	for i := range spec.inputs {
+		known[spec.inputs[i].name] = &spec.inputs[i]
+	}
+	for _, m := range s.Inputs.Members() {
+		path := ip + "." + m.Key
+		is := known[m.Key]
+		if is == nil && !spec.apiCall {
+			v.fail(CodeUnknownInput, path, truncate(m.Value.String(), 60), inputNames(spec), fmt.Sprintf("%s has no input %q", spec.name, m.Key))
+		}
+		if m.Key == "Steps" || m.Key == "LoopCondition" || m.Key == "Choices" {
+			continue // checked with their own scope rules
+		}
+		v.checkRefs(m.Value, path, sc)
+		if is == nil {
+			continue
+		}
+		v.checkKind(m.Value, path, is.kind, sc)
+		if len(is.enum) > 0 {
+			v.checkEnum(m.Value, path, is.enum)
+		}
+	}
+	for _, is := range spec.inputs {
+		if !is.required {
+			continue
+		}
+		if _, ok := got[is.name]; ok {
+			continue
+		}
+		if s.Action() == "aws:executeScript" && is.name == "Handler" {
+			continue // only Python needs it; checked with the runtime
+		}
+		v.fail(CodeRequiredInput, ip+"."+is.name, "", "", fmt.Sprintf("%s requires input %s", spec.name, is.name))
+	}
+}
+
+func inputNames(spec *actionSpec) string {
+	out := make([]string, len(spec.inputs))
+	for i, is := range spec.inputs {
+		out[i] = is.name
+	}
+	return strings.Join(out, ", ")
+}
+
+// checkKind checks that val has the shape the input expects. A value made of
+// one reference keeps the referenced value's shape.
+func (v *validator) checkKind(val Value, path string, k inputKind, sc *scope) {
+	if k == kindAny {
+		return
+	}
+	if ref, ok := val.Ref(); ok {
+		if sh := v.refShape(ref, sc); !k.fits(sh) {
+			v.fail(CodeType, path, val.String(), k.String(), fmt.Sprintf("%s %s is %s", ref.Kind, ref.String(), sh))
+		}
+		return
+	}
+	switch k {
+	case kindString:
+		if val.Kind() != KindString {
+			v.fail(CodeType, path, truncate(val.String(), 60), k.String(), "expected a string, got "+val.Kind().String())
+		}
+	case kindInteger:
+		if msg := valueFitsShape(val, shInteger); msg != "" {
+			v.fail(CodeType, path, truncate(val.String(), 60), k.String(), msg)
+		}
+	case kindBoolean:
+		if msg := valueFitsShape(val, shBoolean); msg != "" {
+			v.fail(CodeType, path, truncate(val.String(), 60), k.String(), msg)
+		}
+	case kindMap:
+		if val.Kind() != KindMap {
+			v.fail(CodeType, path, truncate(val.String(), 60), k.String(), "expected a map, got "+val.Kind().String())
+		}
+	case kindStringList, kindMapList:
+		items, ok := val.AsList()
+		if !ok {
+			v.fail(CodeType, path, truncate(val.String(), 60), k.String(), "expected a list, got "+val.Kind().String())
+			return
+		}
+		item := kindString
+		if k == kindMapList {
+			item = kindMap
+		}
+		for i, it := range items {
+			v.checkKind(it, path+"["+strconv.Itoa(i)+"]", item, sc)
+		}
+	}
+}
+
+func (v *validator) checkEnum(val Value, path string, enum []string) {
+	check := func(it Value, p string) {
+		if ref, ok := it.Ref(); ok {
+			if ref.Kind == RefParameter {
+				if prm := v.params[ref.Name]; prm != nil {
+					for _, av := range prm.AllowedValues {
+						if s, ok := av.AsString(); ok && !slices.Contains(enum, s) {
+							v.fail(CodeEnum, p, quote(s), strings.Join(enum, ", "),
+								fmt.Sprintf("parameter %s allows a value this input does not", ref.Name))
+						}
+					}
+				}
+			}
+			return
+		}
+		s, ok := it.AsString()
+		if !ok || strings.Contains(s, "{{") {
+			return
+		}
+		if !slices.Contains(enum, s) {
+			v.fail(CodeEnum, p, quote(s), strings.Join(enum, ", "), "value not allowed")
+		}
+	}
+	if items, ok := val.AsList(); ok {
+		for i, it := range items {
+			check(it, path+"["+strconv.Itoa(i)+"]")
+		}
+		return
+	}
+	check(val, path)
+}
+
+// refShape returns the shape of what a reference resolves to.
+func (v *validator) refShape(r Reference, sc *scope) shape {
+	switch r.Kind {
+	case RefParameter:
+		if p := v.params[r.Name]; p != nil {
+			return shapeOfType(p.Type)
+		}
+	case RefVariable:
+		if vr := v.vars[r.Name]; vr != nil {
+			return shapeOfType(vr.Type)
+		}
+	case RefGlobal, RefAutomation:
+		return shString
+	case RefStepOutput:
+		for _, l := range sc.loops {
+			if l.step.Name == r.Name {
+				return l.outputs[r.Output]
+			}
+		}
+		if info := sc.defined[r.Name]; info != nil {
+			return info.outputs[r.Output]
+		}
+	}
+	return shUnknown
+}
+
+var globals = []string{GlobalAccountID, GlobalRegion, GlobalPartition, GlobalDate, GlobalDateTime}
+
+// checkRefs checks that every reference in val resolves from the scope.
+func (v *validator) checkRefs(val Value, path string, sc *scope) {
+	val.Walk(func(sub, s string) {
+		if !strings.Contains(s, "{{") {
+			return
+		}
+		for _, r := range ParseReferences(s) {
+			v.checkRef(r, path+sub, sc)
+		}
+	})
+}
+
+func (v *validator) checkRef(r Reference, path string, sc *scope) {
+	switch r.Kind {
+	case RefInvalid:
+		v.fail(CodeReference, path, quote(r.Text), "{{ Parameter }}, {{ step.Output }}, {{ global:NAME }}, {{ automation:EXECUTION_ID }}, {{ variable:NAME }}", "malformed reference")
+	case RefSSMParameter:
+		v.fail(CodeSSMReference, path, quote(r.Text), "{{ssm:…}} in parameter defaults only", "Parameter Store reference outside a parameter default")
+	case RefParameter:
+		if v.params[r.Name] == nil {
+			v.fail(CodeReference, path, quote(r.Text), v.paramNames(), fmt.Sprintf("parameter %q is not declared", r.Name))
+		}
+	case RefGlobal:
+		if !slices.Contains(globals, r.Name) {
+			v.fail(CodeReference, path, quote(r.Text), "global:"+strings.Join(globals, ", global:"), "unknown global variable")
+		}
+	case RefAutomation:
+		if r.Name != AutomationExecutionID {
+			v.fail(CodeReference, path, quote(r.Text), "automation:EXECUTION_ID", "unknown automation variable")
+		}
+	case RefVariable:
+		if v.vars[r.Name] == nil {
+			v.fail(CodeReference, path, quote(r.Text), "variables declared under variables", fmt.Sprintf("variable %q is not declared", r.Name))
+		}
+	case RefStepOutput:
+		v.checkStepOutputRef(r, path, sc)
+	}
+}
+
+func (v *validator) checkStepOutputRef(r Reference, path string, sc *scope) {
+	for _, l := range sc.loops {
+		if l.step.Name == r.Name {
+			if _, ok := l.outputs[r.Output]; !ok {
+				v.fail(CodeReference, path, quote(r.Text), "CurrentIteration, CurrentIteratorValue", fmt.Sprintf("loop %q has no output %q", r.Name, r.Output))
+			}
+			return
+		}
+	}
+	info := sc.defined[r.Name]
+	if info == nil {
+		if later := v.allSteps[r.Name]; later != nil {
+			v.fail(CodeReference, path, quote(r.Text), "outputs of steps that run earlier", fmt.Sprintf("step %q does not run before this one", r.Name))
+			return
+		}
+		// A step output reference to no step may be a parameter whose name
+		// holds a dot; those are not valid parameter names either.
+		v.fail(CodeReference, path, quote(r.Text), "outputs of earlier steps", fmt.Sprintf("no step named %q", r.Name))
+		return
+	}
+	if info.loop != nil {
+		v.fail(CodeReference, path, quote(r.Text), "the loop's own steps", fmt.Sprintf("%s.%s is only defined inside loop %q", r.Name, r.Output, r.Name))
+		return
+	}
+	if _, ok := info.outputs[r.Output]; !ok {
+		v.fail(CodeReference, path, quote(r.Text), outputList(info), fmt.Sprintf("step %q has no output %q", r.Name, r.Output))
+	}
+}
+
+func outputList(info *stepInfo) string {
+	names := make([]string, 0, len(info.outputs))
+	for n := range info.outputs {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	if len(names) == 0 {
+		return "step " + info.step.Name + " has no outputs"
+	}
+	return "outputs: " + strings.Join(names, ", ")
+}
+
+func (v *validator) checkDocumentOutputs() {
+	sc := &scope{defined: v.allSteps}
+	for i, o := range v.doc.Outputs {
+		path := "outputs[" + strconv.Itoa(i) + "]"
+		step, out, ok := strings.Cut(o, ".")
+		if !ok || step == "" || out == "" {
+			v.fail(CodeOutput, path, quote(o), "step.Output", "document output must name a step output")
+			continue
+		}
+		v.checkStepOutputRef(Reference{Kind: RefStepOutput, Name: step, Output: out, Text: o}, path, sc)
+	}
+}
+
+func (v *validator) checkLimits() {
+	if n := len(v.doc.CompactJSON()); n > MaxContentBytes {
+		v.fail(CodeContentSize, "", strconv.Itoa(n)+" bytes", fmt.Sprintf("at most %d bytes", MaxContentBytes), "document content too large")
+	}
+	if name := v.opts.Name; name != "" {
+		if !documentNameRE.MatchString(name) {
+			v.fail(CodeDocumentName, "", quote(name), `3 to 128 of a-z, A-Z, 0-9, _, -, .`, "invalid document name")
+		}
+		lower := strings.ToLower(name)
+		for _, p := range reservedPrefix {
+			if strings.HasPrefix(lower, p) {
+				v.fail(CodeDocumentName, "", quote(name), "a name not starting with aws, amazon or amzn", "document name uses a reserved prefix")
+				break
+			}
+		}
+	}
+}
+
+// successors returns the indexes of the steps that may follow step i.
+func successors(steps []Step, i int, index map[string]int) []int {
+	s := steps[i]
+	var out []int
+	add := func(name string) {
+		if j, ok := index[name]; ok {
+			out = append(out, j)
+		}
+	}
+	if b, ok := s.Inputs.(Branch); ok {
+		for _, c := range b.Choices {
+			add(c.NextStep)
+		}
+		add(b.Default)
+	} else if s.IsEnd == nil || !*s.IsEnd {
+		if s.NextStep != "" {
+			add(s.NextStep)
+		} else if i+1 < len(steps) {
+			out = append(out, i+1)
+		}
+	}
+	// onFailure Continue follows the same edges as success.
+	if name, ok := strings.CutPrefix(s.OnFailure, "step:"); ok {
+		add(name)
+	}
+	if name, ok := strings.CutPrefix(s.OnCancel, "step:"); ok {
+		add(name)
+	}
+	return out
+}
+
+func stepIndex(steps []Step) map[string]int {
+	index := make(map[string]int, len(steps))
+	for i, s := range steps {
+		if _, dup := index[s.Name]; !dup {
+			index[s.Name] = i
+		}
+	}
+	return index
+}
+
+// checkReachable warns about steps no path from the first step reaches.
+func (v *validator) checkReachable(steps []Step, path string) {
+	if len(steps) == 0 {
+		return
+	}
+	index := stepIndex(steps)
+	seen := make([]bool, len(steps))
+	stack := []int{0}
+	seen[0] = true
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, j := range successors(steps, i, index) {
+			if !seen[j] {
+				seen[j] = true
+				stack = append(stack, j)
+			}
+		}
+	}
+	for i, s := range steps {
+		sp := path + "[" + strconv.Itoa(i) + "]"
+		if !seen[i] {
+			v.warn(CodeUnreachable, sp, quote(s.Name), "", "step is never reached")
+		}
+		if l, ok := s.Inputs.(Loop); ok {
+			v.checkReachable(l.Steps, sp+".inputs.Steps")
+		}
+	}
+}

@@ -1,0 +1,323 @@
+package runbook
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// checkAction applies the rules of one action beyond its input table.
+func (v *validator) checkAction(s *Step, sp string, siblings map[string]*Step, sc *scope) {
+	ip := sp + ".inputs"
+	switch in := s.Inputs.(type) {
+	case Branch:
+		v.checkBranch(in, ip, siblings, sc)
+	case Loop:
+		v.checkLoop(s, in, ip, sc)
+	case Approve:
+		v.checkApprove(in, ip)
+	case Sleep:
+		v.exclusive(ip, "Duration", in.Duration, "Timestamp", in.Timestamp, true)
+		if d, ok := in.Duration.AsString(); ok && !strings.Contains(d, "{{") {
+			dur, err := ParseISODuration(d)
+			switch {
+			case err != nil:
+				v.fail(CodeDuration, ip+".Duration", quote(d), "an ISO 8601 duration such as PT30M, at most P7D", err.Error())
+			case dur > MaxSleep:
+				v.fail(CodeLimit, ip+".Duration", quote(d), "at most 7 days (P7D)", "sleep too long")
+			}
+		}
+		if t, ok := in.Timestamp.AsString(); ok && !strings.Contains(t, "{{") {
+			if _, err := ParseISOTimestamp(t); err != nil {
+				v.fail(CodeDuration, ip+".Timestamp", quote(t), "an ISO 8601 timestamp such as 2026-01-02T15:04:05Z", err.Error())
+			}
+		}
+	case ExecuteScript:
+		v.maxTimeout(s, sp, MaxExecuteScriptSecs)
+		v.exclusive(ip, "Script", in.Script, "Attachment", in.Attachment, true)
+		if a, ok := in.Attachment.AsString(); ok && !strings.Contains(a, "{{") && !v.files[a] {
+			v.fail(CodeReference, ip+".Attachment", quote(a), "a file declared under files", fmt.Sprintf("attachment %q is not declared", a))
+		}
+		if rt, ok := in.Runtime.AsString(); ok && strings.HasPrefix(rt, "python") && in.Handler.IsZero() {
+			v.fail(CodeRequiredInput, ip+".Handler", "", "the name of the Python function to call", "a Python script needs a Handler")
+		}
+	case InvokeLambdaFunction:
+		// AWS accepts a longer timeoutSeconds (its own runbooks use 600) but
+		// stops the step after 300 s, so a longer one is misleading only.
+		if s.TimeoutSeconds != nil && *s.TimeoutSeconds > MaxLambdaSecs {
+			v.warn(CodeLimit, sp+".timeoutSeconds", strconv.Itoa(*s.TimeoutSeconds), fmt.Sprintf("at most %d", MaxLambdaSecs),
+				"aws:invokeLambdaFunction stops after 300 s whatever timeoutSeconds says")
+		}
+		v.exclusive(ip, "Payload", in.Payload, "InputPayload", in.InputPayload, false)
+	case Pause:
+		v.maxTimeout(s, sp, MaxPauseSecs)
+	case CreateStack:
+		v.exclusive(ip, "TemplateBody", in.TemplateBody, "TemplateURL", in.TemplateURL, true)
+		v.exclusive(ip, "StackPolicyBody", in.StackPolicyBody, "StackPolicyURL", in.StackPolicyURL, false)
+		v.exclusive(ip, "OnFailure", in.OnFailure, "DisableRollback", in.DisableRollback, false)
+	case RunCommand:
+		v.exclusive(ip, "InstanceIds", in.InstanceIds, "Targets", in.Targets, true)
+	case ExecuteAutomation:
+		v.exclusive(ip, "Targets", in.Targets, "TargetMaps", in.TargetMaps, false)
+		if !in.Targets.IsZero() && in.TargetParameterName.IsZero() {
+			v.fail(CodeRequiredInput, ip+".TargetParameterName", "", "the child parameter that receives each target", "Targets needs TargetParameterName")
+		}
+	case RunInstances:
+		v.exclusive(ip, "IamInstanceProfileArn", in.IamInstanceProfileArn, "IamInstanceProfileName", in.IamInstanceProfileName, false)
+		lo, ok1 := in.MinInstanceCount.AsInt()
+		hi, ok2 := in.MaxInstanceCount.AsInt()
+		if ok1 && ok2 && lo > hi {
+			v.fail(CodeLimit, ip+".MinInstanceCount", strconv.FormatInt(lo, 10), fmt.Sprintf("at most MaxInstanceCount (%d)", hi), "MinInstanceCount exceeds MaxInstanceCount")
+		}
+	case UpdateVariable:
+		v.checkUpdateVariable(in, ip)
+	case ExecuteAwsApi:
+		v.checkAPICall(in.APICall, ip, Value{})
+	case WaitForAwsResourceProperty:
+		v.checkAPICall(in.APICall, ip, in.PropertySelector)
+	case AssertAwsResourceProperty:
+		v.checkAPICall(in.APICall, ip, in.PropertySelector)
+	}
+}
+
+// exclusive reports both a and b set, and, when one is required, neither.
+func (v *validator) exclusive(ip, a string, va Value, b string, vb Value, oneRequired bool) {
+	switch {
+	case !va.IsZero() && !vb.IsZero():
+		v.fail(CodeExclusive, ip+"."+b, truncate(vb.String(), 60), "either "+a+" or "+b, a+" and "+b+" are mutually exclusive")
+	case oneRequired && va.IsZero() && vb.IsZero():
+		v.fail(CodeRequiredInput, ip, "", a+" or "+b, "one of "+a+" and "+b+" is required")
+	}
+}
+
+func (v *validator) maxTimeout(s *Step, sp string, max int) {
+	if s.TimeoutSeconds != nil && *s.TimeoutSeconds > max {
+		v.fail(CodeLimit, sp+".timeoutSeconds", strconv.Itoa(*s.TimeoutSeconds), fmt.Sprintf("at most %d for %s", max, s.Action()), "timeout too long")
+	}
+}
+
+func (v *validator) checkApprove(in Approve, ip string) {
+	approvers, listed := in.Approvers.AsList()
+	if listed {
+		if len(approvers) == 0 {
+			v.fail(CodeRequiredInput, ip+".Approvers", in.Approvers.String(), "1 to 10 principals", "no approvers")
+		}
+		if len(approvers) > MaxApprovers {
+			v.fail(CodeLimit, ip+".Approvers", strconv.Itoa(len(approvers))+" approvers", fmt.Sprintf("at most %d", MaxApprovers), "too many approvers")
+		}
+	}
+	if n, ok := in.MinRequiredApprovals.AsInt(); ok {
+		if n < 1 {
+			v.fail(CodeLimit, ip+".MinRequiredApprovals", strconv.FormatInt(n, 10), "a positive integer", "MinRequiredApprovals below 1")
+		} else if listed && len(approvers) > 0 && int(n) > len(approvers) {
+			v.fail(CodeLimit, ip+".MinRequiredApprovals", strconv.FormatInt(n, 10), fmt.Sprintf("at most the number of approvers (%d)", len(approvers)),
+				"more approvals required than there are approvers")
+		}
+	}
+}
+
+func (v *validator) checkUpdateVariable(in UpdateVariable, ip string) {
+	name, ok := in.Name.AsString()
+	if !ok {
+		return
+	}
+	vn, ok := strings.CutPrefix(name, "variable:")
+	if !ok {
+		v.fail(CodeReference, ip+".Name", quote(name), "variable:NAME", "Name must be variable:NAME")
+		return
+	}
+	vr := v.vars[vn]
+	if vr == nil {
+		v.fail(CodeReference, ip+".Name", quote(name), "variables declared under variables", fmt.Sprintf("variable %q is not declared", vn))
+		return
+	}
+	if in.Value.IsZero() {
+		return
+	}
+	if _, isRef := in.Value.Ref(); isRef {
+		return
+	}
+	if msg := valueFitsShape(in.Value, shapeOfType(vr.Type)); msg != "" {
+		v.fail(CodeType, ip+".Value", truncate(in.Value.String(), 60), "a "+string(vr.Type)+" value", msg)
+	}
+}
+
+func (v *validator) checkAPICall(c APICall, ip string, selector Value) {
+	for _, f := range []struct {
+		name string
+		val  Value
+	}{{"Service", c.Service}, {"Api", c.Api}} {
+		if s, ok := f.val.AsString(); ok && strings.TrimSpace(s) == "" {
+			v.fail(CodeRequiredInput, ip+"."+f.name, quote(s), "a non-empty name", f.name+" is empty")
+		}
+	}
+	if s, ok := selector.AsString(); ok && !strings.Contains(s, "{{") && !strings.HasPrefix(s, "$") {
+		v.fail(CodeOutput, ip+".PropertySelector", quote(s), "a JSONPath starting with $", "invalid PropertySelector")
+	}
+}
+
+func (v *validator) checkBranch(in Branch, ip string, siblings map[string]*Step, sc *scope) {
+	if len(in.Choices) == 0 {
+		v.fail(CodeRequiredInput, ip+".Choices", "", "one or more choices", "a branch needs choices")
+	}
+	for i, c := range in.Choices {
+		cp := ip + ".Choices[" + strconv.Itoa(i) + "]"
+		if c.NextStep == "" {
+			v.fail(CodeRequiredInput, cp+".NextStep", "", stepList(siblings), "a choice needs a NextStep")
+		} else if _, ok := siblings[c.NextStep]; !ok {
+			v.fail(CodeUnknownStep, cp+".NextStep", quote(c.NextStep), stepList(siblings), fmt.Sprintf("no step named %q here", c.NextStep))
+		}
+		v.checkChoice(c, cp, sc)
+	}
+	if in.Default != "" {
+		if _, ok := siblings[in.Default]; !ok {
+			v.fail(CodeUnknownStep, ip+".Default", quote(in.Default), stepList(siblings), fmt.Sprintf("no step named %q here", in.Default))
+		}
+	}
+}
+
+// checkChoice checks one condition: a leaf with a Variable and one
+// operator, or exactly one of And, Or and Not.
+func (v *validator) checkChoice(c Choice, cp string, sc *scope) {
+	forms := 0
+	if c.Operator != "" || !c.Variable.IsZero() {
+		forms++
+	}
+	if c.And != nil {
+		forms++
+	}
+	if c.Or != nil {
+		forms++
+	}
+	if c.Not != nil {
+		forms++
+	}
+	if forms != 1 {
+		v.fail(CodeExclusive, cp, "", "Variable with one operator, or And, Or or Not", "a condition needs exactly one form")
+	}
+	for _, t := range []struct {
+		name  string
+		terms []Choice
+	}{{"And", c.And}, {"Or", c.Or}} {
+		if t.terms == nil {
+			continue
+		}
+		if len(t.terms) == 0 {
+			v.fail(CodeRequiredInput, cp+"."+t.name, "[]", "one or more conditions", t.name+" is empty")
+		}
+		for i, sub := range t.terms {
+			sp := cp + "." + t.name + "[" + strconv.Itoa(i) + "]"
+			if sub.NextStep != "" {
+				v.fail(CodeFlow, sp+".NextStep", quote(sub.NextStep), "NextStep on top-level choices only", "nested condition with a NextStep")
+			}
+			v.checkChoice(sub, sp, sc)
+		}
+	}
+	if c.Not != nil {
+		v.checkChoice(*c.Not, cp+".Not", sc)
+	}
+	if c.Operator == "" && c.Variable.IsZero() {
+		return
+	}
+	if c.Variable.IsZero() {
+		v.fail(CodeRequiredInput, cp+".Variable", "", "a reference such as {{ step.Output }}", "a condition needs a Variable")
+	} else {
+		v.checkRefs(c.Variable, cp+".Variable", sc)
+	}
+	if c.Operator == "" {
+		v.fail(CodeRequiredInput, cp, "", operatorNames(), "a condition needs an operator")
+		return
+	}
+	op := cp + "." + string(c.Operator)
+	v.checkRefs(c.Operand, op, sc)
+	if _, isRef := c.Operand.Ref(); isRef {
+		return
+	}
+	switch {
+	case strings.HasPrefix(string(c.Operator), "Numeric"):
+		if _, ok := c.Operand.AsFloat(); !ok {
+			if s, ok := c.Operand.AsString(); !ok || !isNumberText(s) {
+				v.fail(CodeType, op, c.Operand.String(), "a number", string(c.Operator)+" compares numbers")
+			}
+		}
+	case c.Operator == BooleanEquals:
+		if msg := valueFitsShape(c.Operand, shBoolean); msg != "" {
+			v.fail(CodeType, op, c.Operand.String(), "true or false", msg)
+		}
+	default:
+		if c.Operand.Kind() != KindString {
+			v.fail(CodeType, op, c.Operand.String(), "a string", string(c.Operator)+" compares strings")
+		}
+	}
+}
+
+func isNumberText(s string) bool {
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
+}
+
+func operatorNames() string {
+	ops := ChoiceOperators()
+	out := make([]string, len(ops))
+	for i, o := range ops {
+		out[i] = string(o)
+	}
+	return strings.Join(out, ", ")
+}
+
+func (v *validator) checkLoop(s *Step, in Loop, ip string, sc *scope) {
+	hasIter, hasCond := !in.Iterators.IsZero(), in.LoopCondition != nil
+	switch {
+	case hasIter && hasCond:
+		v.fail(CodeExclusive, ip+".LoopCondition", "", "either Iterators or LoopCondition", "Iterators and LoopCondition are mutually exclusive")
+	case !hasIter && !hasCond:
+		v.fail(CodeRequiredInput, ip, "", "Iterators or LoopCondition", "one of Iterators and LoopCondition is required")
+	}
+	if items, ok := in.Iterators.AsList(); ok && len(items) > MaxLoopIterations {
+		v.fail(CodeLimit, ip+".Iterators", strconv.Itoa(len(items))+" items", fmt.Sprintf("at most %d", MaxLoopIterations), "too many iterators")
+	}
+	if hasIter {
+		if ref, ok := in.Iterators.Ref(); ok {
+			if sh := v.refShape(ref, sc); sh != shUnknown && sh != shStringList && sh != shMapList {
+				v.fail(CodeType, ip+".Iterators", in.Iterators.String(), "a list or a reference to a list", fmt.Sprintf("%s %s is %s", ref.Kind, ref.String(), sh))
+			}
+		} else if in.Iterators.Kind() != KindList {
+			v.fail(CodeType, ip+".Iterators", truncate(in.Iterators.String(), 60), "a list or a reference to a list", "expected a list, got "+in.Iterators.Kind().String())
+		}
+	}
+	if n, ok := in.MaxIterations.AsInt(); ok && (n < 1 || n > MaxLoopIterations) {
+		v.fail(CodeLimit, ip+".MaxIterations", strconv.FormatInt(n, 10), fmt.Sprintf("1 to %d", MaxLoopIterations), "MaxIterations out of range")
+	}
+	if len(in.Steps) == 0 {
+		v.fail(CodeRequiredInput, ip+".Steps", "", "one or more steps", "a loop needs steps")
+	}
+	info := v.allSteps[s.Name]
+	if info == nil || info.step != s {
+		info = v.newInfo(s, ip)
+	}
+	sc.loops = append(sc.loops, info)
+	v.checkSteps(in.Steps, ip+".Steps", sc)
+	if in.LoopCondition != nil {
+		// The condition is evaluated after each pass, so it may read the
+		// loop's own steps.
+		if in.LoopCondition.NextStep != "" {
+			v.fail(CodeFlow, ip+".LoopCondition.NextStep", quote(in.LoopCondition.NextStep), "no NextStep in a loop condition", "loop condition with a NextStep")
+		}
+		v.checkChoice(*in.LoopCondition, ip+".LoopCondition", sc)
+	}
+	sc.loops = slices.Delete(sc.loops, len(sc.loops)-1, len(sc.loops))
+}
+
+// iterationBound returns the most iterations a loop runs and why.
+func iterationBound(in Loop) (int, string) {
+	n := MaxLoopIterations
+	why := "MaxIterations defaults to 100"
+	if m, ok := in.MaxIterations.AsInt(); ok && m > 0 {
+		n, why = int(m), fmt.Sprintf("MaxIterations %d", m)
+	}
+	if items, ok := in.Iterators.AsList(); ok && len(items) < n {
+		n, why = len(items), fmt.Sprintf("%d iterators", len(items))
+	}
+	return n, why
+}
