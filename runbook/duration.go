@@ -1,0 +1,302 @@
+package runbook
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DurationBound is the worst-case wall-clock time of a run.
+type DurationBound struct {
+	// Bound is the longest a run can take when Unbounded is false.
+	Bound time.Duration
+	// Unbounded says no bound is known: a step without a documented
+	// default timeout and no timeoutSeconds, a child automation that
+	// cannot be resolved, or a cycle of steps.
+	Unbounded bool
+	// Reasons explains each step's share, one line per step, in document
+	// order, then the unbounded causes.
+	Reasons []string
+}
+
+// Exceeds reports whether a run may take longer than limit.
+func (b DurationBound) Exceeds(limit time.Duration) bool { return b.Unbounded || b.Bound > limit }
+
+func (b DurationBound) String() string {
+	if b.Unbounded {
+		return "unbounded"
+	}
+	return b.Bound.String()
+}
+
+// DurationOptions tune [Document.MaxDuration].
+type DurationOptions struct {
+	// ChildDocument returns the runbook an aws:executeAutomation step
+	// starts, by its DocumentName. Without it, or when it reports false,
+	// the child and so the run are unbounded.
+	ChildDocument func(name string) (*Document, bool)
+	// MaxDepth bounds nested child automations (default 8); deeper
+	// nesting is reported unbounded.
+	MaxDepth int
+}
+
+// Documented timeouts of the actions that have one, in seconds. An action
+// without a documented default runs until it finishes unless timeoutSeconds
+// bounds it.
+var (
+	defaultTimeouts = map[string]int{
+		"aws:approve":                    7 * 24 * 3600,
+		"aws:pause":                      7 * 24 * 3600,
+		"aws:changeInstanceState":        3600,
+		"aws:waitForAwsResourceProperty": 3600,
+		"aws:assertAwsResourceProperty":  3600,
+		"aws:executeScript":              MaxExecuteScriptSecs,
+		"aws:invokeLambdaFunction":       MaxLambdaSecs,
+	}
+	maxTimeouts = map[string]int{
+		"aws:pause":                MaxPauseSecs,
+		"aws:executeScript":        MaxExecuteScriptSecs,
+		"aws:invokeLambdaFunction": MaxLambdaSecs,
+	}
+	// instant actions take no time of their own.
+	instant = map[string]bool{"aws:branch": true, "aws:updateVariable": true}
+)
+
+// MaxDuration returns the worst-case duration of a run: along the longest
+// path of steps (nextStep, branches, onFailure and onCancel jumps), each
+// step's timeout times its maxAttempts, with each action's documented
+// default and maximum; aws:sleep's Duration; loops times their iterations
+// (at most MaxIterations, default 100); child automations when
+// [DurationOptions.ChildDocument] resolves them.
+//
+// Automation refuses runs without a service role that exceed 12 hours:
+// b.Exceeds(12*time.Hour) tells whether a runbook needs one.
+func (d *Document) MaxDuration(optFns ...func(*DurationOptions)) DurationBound {
+	var o DurationOptions
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	if o.MaxDepth <= 0 {
+		o.MaxDepth = 8
+	}
+	e := &boundEval{opts: o}
+	dur, unb := e.steps(d.MainSteps, "mainSteps", 0)
+	b := DurationBound{Reasons: e.reasons, Unbounded: unb}
+	if !unb {
+		b.Bound = dur
+	}
+	return b
+}
+
+type boundEval struct {
+	opts    DurationOptions
+	reasons []string
+}
+
+const maxDur = time.Duration(math.MaxInt64)
+
+func addDur(a, b time.Duration) time.Duration {
+	if a > maxDur-b {
+		return maxDur
+	}
+	return a + b
+}
+
+func mulDur(a time.Duration, n int) time.Duration {
+	if n <= 0 {
+		return 0
+	}
+	if a > maxDur/time.Duration(n) {
+		return maxDur
+	}
+	return a * time.Duration(n)
+}
+
+func secs(n int) time.Duration { return time.Duration(n) * time.Second }
+
+func (e *boundEval) reason(path, name, format string, args ...any) {
+	e.reasons = append(e.reasons, fmt.Sprintf("%s %s: ", path, name)+fmt.Sprintf(format, args...))
+}
+
+// steps returns the longest path through a list of steps.
+func (e *boundEval) steps(steps []Step, path string, depth int) (time.Duration, bool) {
+	if len(steps) == 0 {
+		return 0, false
+	}
+	weights := make([]time.Duration, len(steps))
+	unbounded := false
+	for i := range steps {
+		w, unb := e.step(&steps[i], path+"["+strconv.Itoa(i)+"]", depth)
+		weights[i] = w
+		unbounded = unbounded || unb
+	}
+	index := stepIndex(steps)
+	const (
+		white = iota
+		grey
+		black
+	)
+	color := make([]int, len(steps))
+	longest := make([]time.Duration, len(steps))
+	var cycle []string
+	var visit func(i int) time.Duration
+	visit = func(i int) time.Duration {
+		switch color[i] {
+		case grey:
+			if cycle == nil {
+				cycle = []string{steps[i].Name}
+			}
+			return 0
+		case black:
+			return longest[i]
+		}
+		color[i] = grey
+		var best time.Duration
+		for _, j := range successors(steps, i, index) {
+			if l := visit(j); l > best {
+				best = l
+			}
+		}
+		color[i] = black
+		longest[i] = addDur(weights[i], best)
+		return longest[i]
+	}
+	total := visit(0)
+	if cycle != nil {
+		e.reasons = append(e.reasons, fmt.Sprintf("%s: steps can repeat through %s (nextStep, branch or onFailure jumps back): no bound", path, cycle[0]))
+		return 0, true
+	}
+	return total, unbounded
+}
+
+// step returns one step's worst case: attempts × per-attempt bound.
+func (e *boundEval) step(s *Step, path string, depth int) (time.Duration, bool) {
+	action := s.Action()
+	attempts := 1
+	if s.MaxAttempts != nil && *s.MaxAttempts > 1 {
+		attempts = *s.MaxAttempts
+	}
+	timeout, hasTimeout := 0, false
+	if s.TimeoutSeconds != nil && *s.TimeoutSeconds > 0 {
+		timeout, hasTimeout = *s.TimeoutSeconds, true
+		if m, ok := maxTimeouts[action]; ok && timeout > m {
+			timeout = m
+		}
+	}
+	times := func(per time.Duration, why string) (time.Duration, bool) {
+		total := mulDur(per, attempts)
+		if attempts > 1 {
+			e.reason(path, s.Name, "%s %s × %d attempts = %s (%s)", action, per, attempts, total, why)
+		} else {
+			e.reason(path, s.Name, "%s %s (%s)", action, total, why)
+		}
+		return total, false
+	}
+	unbounded := func(why string) (time.Duration, bool) {
+		e.reason(path, s.Name, "%s unbounded: %s", action, why)
+		return 0, true
+	}
+	switch in := s.Inputs.(type) {
+	case Loop:
+		return e.loop(s, in, path, depth, attempts, timeout, hasTimeout)
+	case ExecuteAutomation:
+		return e.child(s, in, path, depth, attempts)
+	case Sleep:
+		if dur, ok := sleepDuration(in); ok {
+			per := dur
+			why := "sleep Duration"
+			if hasTimeout && secs(timeout) < per {
+				per, why = secs(timeout), "timeoutSeconds"
+			}
+			return times(per, why)
+		}
+		if _, isRef := in.Duration.Ref(); isRef {
+			per, why := MaxSleep, "Duration from a reference, at most 7 days"
+			if hasTimeout && secs(timeout) < per {
+				per, why = secs(timeout), "timeoutSeconds"
+			}
+			return times(per, why)
+		}
+	}
+	if instant[action] {
+		return times(0, "no waiting")
+	}
+	if hasTimeout {
+		return times(secs(timeout), fmt.Sprintf("timeoutSeconds %d", timeout))
+	}
+	if def, ok := defaultTimeouts[action]; ok {
+		return times(secs(def), fmt.Sprintf("default timeout %d s", def))
+	}
+	if _, raw := s.Inputs.(RawInputs); raw || s.Inputs == nil {
+		return unbounded("unknown action")
+	}
+	return unbounded("no documented default timeout; set timeoutSeconds to bound it")
+}
+
+// sleepDuration returns a literal sleep Duration.
+func sleepDuration(in Sleep) (time.Duration, bool) {
+	s, ok := in.Duration.AsString()
+	if !ok || strings.Contains(s, "{{") {
+		return 0, false
+	}
+	d, err := ParseISODuration(s)
+	if err != nil {
+		return 0, false
+	}
+	if d > MaxSleep {
+		d = MaxSleep
+	}
+	return d, true
+}
+
+func (e *boundEval) loop(s *Step, in Loop, path string, depth, attempts, timeout int, hasTimeout bool) (time.Duration, bool) {
+	n, why := iterationBound(in)
+	body, unb := e.steps(in.Steps, path+".inputs.Steps", depth)
+	per := mulDur(body, n)
+	if hasTimeout && (unb || secs(timeout) < per) {
+		per, unb, why = secs(timeout), false, fmt.Sprintf("timeoutSeconds %d", timeout)
+	}
+	if unb {
+		e.reason(path, s.Name, "aws:loop unbounded: a step of the loop is")
+		return 0, true
+	}
+	total := mulDur(per, attempts)
+	e.reason(path, s.Name, "aws:loop %s (%d iterations of %s; %s) × %d attempts", total, n, body, why, attempts)
+	return total, false
+}
+
+func (e *boundEval) child(s *Step, in ExecuteAutomation, path string, depth, attempts int) (time.Duration, bool) {
+	name, literal := in.DocumentName.AsString()
+	switch {
+	case !literal || strings.Contains(name, "{{"):
+		e.reason(path, s.Name, "aws:executeAutomation unbounded: the child runbook comes from a reference")
+		return 0, true
+	case !in.Targets.IsZero() || !in.TargetMaps.IsZero() || !in.TargetLocations.IsZero() || !in.TargetLocationsURL.IsZero():
+		e.reason(path, s.Name, "aws:executeAutomation unbounded: rate-controlled children of %s", name)
+		return 0, true
+	case e.opts.ChildDocument == nil:
+		e.reason(path, s.Name, "aws:executeAutomation unbounded: child runbook %s is not known", name)
+		return 0, true
+	case depth >= e.opts.MaxDepth:
+		e.reason(path, s.Name, "aws:executeAutomation unbounded: child automations nest deeper than %d", e.opts.MaxDepth)
+		return 0, true
+	}
+	child, ok := e.opts.ChildDocument(name)
+	if !ok || child == nil {
+		e.reason(path, s.Name, "aws:executeAutomation unbounded: child runbook %s is not known", name)
+		return 0, true
+	}
+	sub := &boundEval{opts: e.opts}
+	d, unb := sub.steps(child.MainSteps, "mainSteps", depth+1)
+	if unb {
+		e.reason(path, s.Name, "aws:executeAutomation unbounded: child %s is (%s)", name, strings.Join(sub.reasons, "; "))
+		return 0, true
+	}
+	// A step timeout stops waiting, not the child, so the child's own
+	// bound counts in full.
+	total := mulDur(d, attempts)
+	e.reason(path, s.Name, "aws:executeAutomation %s (child %s takes at most %s) × %d attempts", total, name, d, attempts)
+	return total, false
+}
