@@ -10,8 +10,8 @@ import (
 // [age/20, age/10], clamped to [MinDelay, MaxDelay] (and at least
 // [MinDelay, 2×MinDelay]). The detection lag is then about 4% of the run
 // on average, while a two-hour run costs about a hundred polls instead of
-// the 1,440 of a fixed 5-second loop. Throttling widens the window
-// exponentially (up to twice MaxDelay), as the SDK's retryer does.
+// the 1,440 of a fixed 5-second loop. Each throttled poll in a row moves
+// the window up by half (up to twice MaxDelay).
 const (
 	ageDivisorLow = 20
 )
@@ -28,8 +28,17 @@ func nextDelay(age time.Duration, throttles int, minDelay, maxDelay, remaining t
 		hi = lo
 	}
 	if throttles > 0 {
-		hi = max(2*lo, maxDelay)
-		attempt = int64(min(throttles, 16)) + 2
+		// Each throttled poll in a row moves the window up by half,
+		// to at most twice MaxDelay.
+		for range min(throttles, 16) {
+			lo += lo / 2
+		}
+		lo = min(lo, 2*maxDelay)
+		hi = min(2*lo, 2*maxDelay)
+		attempt = 2
+		if hi <= lo {
+			attempt = 1
+		}
 	}
 	if remaining <= lo {
 		// No room for another poll: sleep out the wait.

@@ -1,0 +1,395 @@
+package execution
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/smithy-go/logging"
+	"golang.org/x/time/rate"
+)
+
+// MaxFilterValues is how many execution ids one DescribeAutomationExecutions
+// filter takes: a sweep of n executions costs ceil(n/10) calls.
+const MaxFilterValues = 10
+
+// Defaults of [WatcherOptions].
+const (
+	DefaultWatchMinDelay  = 2 * time.Second
+	DefaultWatchMaxDelay  = 120 * time.Second
+	DefaultRequestsPerSec = 10
+)
+
+// WatcherOptions are the options of a [Watcher].
+type WatcherOptions struct {
+	// ClientOptions apply to every call.
+	ClientOptions []func(*ssm.Options)
+	// MinDelay and MaxDelay bound the pause between sweeps, which grows
+	// with the age of the watch as the waiter's does (defaults 2 s, 120 s).
+	MinDelay time.Duration
+	MaxDelay time.Duration
+	// RateLimiter is the token bucket every call waits on; share one among
+	// watchers and waiters to hold a request budget. The default allows
+	// 10 calls a second with bursts of 10.
+	RateLimiter *rate.Limiter
+	// SkipDetail leaves out the GetAutomationExecution call made for each
+	// execution whose status changed (events then carry metadata only).
+	SkipDetail bool
+	// NotFoundGracePeriod is how long an id may stay unknown to the service
+	// before its watch ends with an error (default 30 s).
+	NotFoundGracePeriod time.Duration
+	// MaxTransientErrors is how many throttling-free server or network
+	// errors in a row are swept through (default 5).
+	MaxTransientErrors int
+	// Logger receives warnings; the default discards them.
+	Logger logging.Logger
+}
+
+// Event is a change of one watched execution.
+type Event struct {
+	ExecutionID string
+	// Status and PreviousStatus are the execution's status now and at the
+	// previous event (empty at the first).
+	Status         types.AutomationExecutionStatus
+	PreviousStatus types.AutomationExecutionStatus
+	// StepName and Action are the current step, as the service reports it.
+	StepName string
+	Action   string
+	// Metadata is the sweep's record of the execution.
+	Metadata *types.AutomationExecutionMetadata
+	// Execution is the full record, read when the status changed (unless
+	// SkipDetail); nil otherwise.
+	Execution *types.AutomationExecution
+	// Final says the watch of this execution is over: it ended, or it
+	// could not be found.
+	Final bool
+	// Err is an [*ExecutionFailedError] for an execution that ended without
+	// success, the service's error for an id it does not know, nil
+	// otherwise.
+	Err error
+	// Sweep numbers the sweep that saw the change, from 1.
+	Sweep int
+}
+
+// Watcher follows many executions with few calls: each sweep reads ten
+// executions per DescribeAutomationExecutions call, and only executions
+// whose status changed are read in full.
+type Watcher struct {
+	client  WatcherAPIClient
+	options WatcherOptions
+
+	mu    sync.Mutex
+	added []string // ids added while running
+}
+
+// NewWatcher returns a watcher using client.
+func NewWatcher(client WatcherAPIClient, optFns ...func(*WatcherOptions)) *Watcher {
+	o := WatcherOptions{
+		MinDelay:            DefaultWatchMinDelay,
+		MaxDelay:            DefaultWatchMaxDelay,
+		NotFoundGracePeriod: DefaultNotFoundGracePeriod,
+		MaxTransientErrors:  DefaultMaxTransientErrors,
+	}
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	if o.MinDelay <= 0 {
+		o.MinDelay = DefaultWatchMinDelay
+	}
+	if o.MaxDelay < o.MinDelay {
+		o.MaxDelay = max(o.MinDelay, DefaultWatchMaxDelay)
+	}
+	if o.RateLimiter == nil {
+		o.RateLimiter = rate.NewLimiter(DefaultRequestsPerSec, DefaultRequestsPerSec)
+	}
+	if o.Logger == nil {
+		o.Logger = logging.Nop{}
+	}
+	if o.NotFoundGracePeriod == 0 {
+		o.NotFoundGracePeriod = DefaultNotFoundGracePeriod
+	}
+	if o.MaxTransientErrors == 0 {
+		o.MaxTransientErrors = DefaultMaxTransientErrors
+	}
+	return &Watcher{client: client, options: o}
+}
+
+// Add watches more executions, for example the children of a
+// rate-controlled execution as they appear. It is safe to call while
+// [Watcher.Run] runs; the ids join its next sweep.
+func (w *Watcher) Add(ids ...string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.added = append(w.added, ids...)
+}
+
+func (w *Watcher) takeAdded() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	ids := w.added
+	w.added = nil
+	return ids
+}
+
+type watched struct {
+	id        string
+	status    types.AutomationExecutionStatus
+	step      string
+	seen      bool
+	final     bool
+	firstMiss time.Time
+}
+
+// Run watches the executions until each has ended (or was not found),
+// calling handle from Run's goroutine for every change. It returns nil
+// then, the context's error when ctx ends first, and a client error (such
+// as access denied) at once.
+func (w *Watcher) Run(ctx context.Context, ids []string, handle func(Event)) error {
+	if handle == nil {
+		handle = func(Event) {}
+	}
+	s := &sweeper{w: w, o: &w.options, handle: handle, index: map[string]*watched{}, begin: time.Now()}
+	s.add(ids)
+	s.add(w.takeAdded())
+	for {
+		if err := s.sweep(ctx); err != nil {
+			return err
+		}
+		s.add(w.takeAdded())
+		if len(s.pending) == 0 {
+			return nil
+		}
+		age := time.Since(s.begin)
+		delay, err := nextDelay(age, s.throttles, s.o.MinDelay, s.o.MaxDelay, time.Duration(1<<62))
+		if err != nil {
+			return fmt.Errorf("execution: compute delay: %w", err)
+		}
+		if err := sleep(ctx, delay); err != nil {
+			return err
+		}
+	}
+}
+
+// Watch is [Watcher.Run] delivering events on a channel, closed when the
+// watch is over. A client error arrives as a last Event with Err set and
+// an empty ExecutionID. The goroutine behind it ends with ctx.
+func (w *Watcher) Watch(ctx context.Context, ids []string) <-chan Event {
+	ch := make(chan Event)
+	go func() {
+		defer close(ch)
+		send := func(ev Event) {
+			select {
+			case ch <- ev:
+			case <-ctx.Done():
+			}
+		}
+		if err := w.Run(ctx, ids, send); err != nil && ctx.Err() == nil {
+			send(Event{Err: err, Final: true})
+		}
+	}()
+	return ch
+}
+
+type sweeper struct {
+	w          *Watcher
+	o          *WatcherOptions
+	handle     func(Event)
+	index      map[string]*watched
+	pending    []*watched
+	begin      time.Time
+	sweeps     int
+	throttles  int
+	transients int
+}
+
+func (s *sweeper) add(ids []string) {
+	for _, id := range ids {
+		if id == "" || s.index[id] != nil {
+			continue
+		}
+		e := &watched{id: id, firstMiss: time.Now()}
+		s.index[id] = e
+		s.pending = append(s.pending, e)
+	}
+}
+
+func (s *sweeper) call(ctx context.Context) error {
+	return s.o.RateLimiter.Wait(ctx)
+}
+
+// sweep reads every pending execution once, ten per call.
+func (s *sweeper) sweep(ctx context.Context) error {
+	s.sweeps++
+	batch := make([]*watched, 0, MaxFilterValues)
+	s.throttles = 0
+	for start := 0; start < len(s.pending); start += MaxFilterValues {
+		batch = append(batch[:0], s.pending[start:min(start+MaxFilterValues, len(s.pending))]...)
+		if err := s.describe(ctx, batch); err != nil {
+			return err
+		}
+	}
+	// Drop the executions whose watch is over.
+	kept := s.pending[:0]
+	for _, e := range s.pending {
+		if !e.final {
+			kept = append(kept, e)
+		}
+	}
+	clear(s.pending[len(kept):])
+	s.pending = kept
+	return nil
+}
+
+func (s *sweeper) describe(ctx context.Context, batch []*watched) error {
+	ids := make([]string, len(batch))
+	for i, e := range batch {
+		ids[i] = e.id
+	}
+	in := &ssm.DescribeAutomationExecutionsInput{Filters: []types.AutomationExecutionFilter{{
+		Key: types.AutomationExecutionFilterKeyExecutionId, Values: ids,
+	}}}
+	var metas []types.AutomationExecutionMetadata
+	pager := ssm.NewDescribeAutomationExecutionsPaginator(s.w.client, in)
+	for pager.HasMorePages() {
+		if err := s.call(ctx); err != nil {
+			return err
+		}
+		page, err := pager.NextPage(ctx, s.o.ClientOptions...)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		switch classifyError(err) {
+		case errNone:
+			s.transients = 0
+			metas = append(metas, page.AutomationExecutionMetadataList...)
+			continue
+		case errThrottle:
+			s.throttles++
+			s.o.Logger.Logf(logging.Debug, "watcher: throttled, backing off")
+		case errTransient:
+			s.transients++
+			if s.transients > s.o.MaxTransientErrors {
+				return fmt.Errorf("execution: describe automation executions: %w", err)
+			}
+			s.o.Logger.Logf(logging.Warn, "watcher: transient error, retrying: %v", err)
+		default:
+			return fmt.Errorf("execution: describe automation executions: %w", err)
+		}
+		// Retry the same page after a pause.
+		d, derr := nextDelay(0, max(s.throttles, 1), s.o.MinDelay, s.o.MaxDelay, time.Duration(1<<62))
+		if derr != nil {
+			return derr
+		}
+		if err := sleep(ctx, d); err != nil {
+			return err
+		}
+		pager = ssm.NewDescribeAutomationExecutionsPaginator(s.w.client, in)
+		metas = metas[:0]
+	}
+
+	byID := make(map[string]*types.AutomationExecutionMetadata, len(metas))
+	for i := range metas {
+		byID[aws.ToString(metas[i].AutomationExecutionId)] = &metas[i]
+	}
+	for _, e := range batch {
+		m := byID[e.id]
+		if m == nil {
+			if !e.seen && time.Since(e.firstMiss) >= s.o.NotFoundGracePeriod {
+				e.final = true
+				s.handle(Event{ExecutionID: e.id, Final: true, Sweep: s.sweeps,
+					Err: &types.AutomationExecutionNotFoundException{Message: aws.String("automation execution " + e.id + " not found")}})
+			}
+			continue
+		}
+		if err := s.observe(ctx, e, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *sweeper) observe(ctx context.Context, e *watched, m *types.AutomationExecutionMetadata) error {
+	status := m.AutomationExecutionStatus
+	step := aws.ToString(m.CurrentStepName)
+	first := !e.seen
+	e.seen = true
+	if status == e.status && step == e.step {
+		return nil
+	}
+	if !IsKnownStatus(status) && status != e.status {
+		s.o.Logger.Logf(logging.Warn, "automation execution %s: unknown status %q, treated as in progress", e.id, status)
+	}
+	outcome := Classify(status)
+	ev := Event{
+		ExecutionID:    e.id,
+		Status:         status,
+		PreviousStatus: e.status,
+		StepName:       step,
+		Action:         aws.ToString(m.CurrentAction),
+		Metadata:       m,
+		Final:          outcome != InProgress,
+		Sweep:          s.sweeps,
+	}
+	statusChanged := status != e.status
+	// Detail costs a call: only for a status change, or for an execution
+	// first seen already ended (to name its failed step).
+	if !s.o.SkipDetail && statusChanged && (!first || ev.Final) {
+		ex, err := s.detail(ctx, e.id)
+		if err != nil {
+			return err
+		}
+		ev.Execution = ex
+	}
+	if outcome == Failed {
+		if ev.Execution != nil {
+			ev.Err = NewExecutionFailedError(ev.Execution)
+		} else {
+			ev.Err = &ExecutionFailedError{ExecutionID: e.id, Status: status, FailureMessage: aws.ToString(m.FailureMessage)}
+		}
+	}
+	e.status, e.step, e.final = status, step, ev.Final
+	s.handle(ev)
+	return nil
+}
+
+// detail reads one execution, retrying throttling.
+func (s *sweeper) detail(ctx context.Context, id string) (*types.AutomationExecution, error) {
+	throttles, transients := 0, 0
+	for {
+		if err := s.call(ctx); err != nil {
+			return nil, err
+		}
+		out, err := s.w.client.GetAutomationExecution(ctx, &ssm.GetAutomationExecutionInput{AutomationExecutionId: aws.String(id)}, s.o.ClientOptions...)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		switch classifyError(err) {
+		case errNone:
+			if out.AutomationExecution == nil {
+				return nil, errors.New("execution: GetAutomationExecution returned no execution")
+			}
+			return out.AutomationExecution, nil
+		case errThrottle:
+			throttles++
+		case errTransient:
+			throttles++
+			if transients++; transients > s.o.MaxTransientErrors {
+				return nil, fmt.Errorf("execution: get automation execution %s: %w", id, err)
+			}
+		default:
+			return nil, fmt.Errorf("execution: get automation execution %s: %w", id, err)
+		}
+		d, derr := nextDelay(0, throttles, s.o.MinDelay, s.o.MaxDelay, time.Duration(1<<62))
+		if derr != nil {
+			return nil, derr
+		}
+		if err := sleep(ctx, d); err != nil {
+			return nil, err
+		}
+	}
+}
