@@ -1,0 +1,127 @@
+package delegate
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Sentinel kinds of planning problems, matched with errors.Is against a
+// *PlanError or one of its problems.
+var (
+	// ErrConflict: the runbook or the inputs contradict the mode, such as a
+	// literal assumeRole planned in runtime mode.
+	ErrConflict = errors.New("conflict")
+	// ErrNeedsInput: the plan cannot be made without more input, such as the
+	// content of an existing document whose role policy must be derived.
+	ErrNeedsInput = errors.New("needs input")
+	// ErrInvalidInput: an account, Region, ARN or name is malformed.
+	ErrInvalidInput = errors.New("invalid input")
+	// ErrInvalidOutput: something the plan produces fails validation
+	// (runbook validation, policy lint).
+	ErrInvalidOutput = errors.New("invalid output")
+	// ErrModeRefused: the mode cannot serve this runbook, such as caller mode
+	// for a run that may last longer than 12 hours.
+	ErrModeRefused = errors.New("mode refused")
+)
+
+// Problem is one reason a plan cannot be made.
+type Problem struct {
+	// Field names what is wrong: an input ("account", "roleArn") or a wire
+	// path of the document ("parameters.AutomationAssumeRole.type").
+	Field string
+	// Message says what is wrong and, when it can, what would be accepted.
+	Message string
+	// Kind is one of the sentinel errors of this package.
+	Kind error
+	// Err is the underlying error, such as a *runbook.ValidationError.
+	Err error
+}
+
+func (p *Problem) Error() string {
+	if p.Field == "" {
+		return p.Message
+	}
+	return p.Field + ": " + p.Message
+}
+
+// Is matches the problem's Kind.
+func (p *Problem) Is(target error) bool { return p.Kind != nil && target == p.Kind }
+
+// Unwrap returns the underlying error.
+func (p *Problem) Unwrap() error { return p.Err }
+
+// CallerModeError refuses caller mode for a runbook that may outlive the
+// caller's 12-hour temporary session. It matches ErrModeRefused.
+type CallerModeError struct {
+	// Bound is the worst-case duration; meaningless when Unbounded.
+	Bound time.Duration
+	// Unbounded is set when no bound exists, such as with aws:pause.
+	Unbounded bool
+	// Reasons explain the bound step by step, then the unbounded causes.
+	Reasons []string
+}
+
+func (e *CallerModeError) Error() string {
+	var b strings.Builder
+	b.WriteString("caller mode refused: ")
+	if e.Unbounded {
+		b.WriteString("the runbook's duration is unbounded")
+	} else {
+		fmt.Fprintf(&b, "the runbook may run for %s", e.Bound)
+	}
+	if r := e.reason(); r != "" {
+		b.WriteString(" (")
+		b.WriteString(r)
+		b.WriteString(")")
+	}
+	fmt.Fprintf(&b, ", longer than the caller's %s session; use a service role (embedded or runtime mode)", CallerSessionLimit)
+	return b.String()
+}
+
+// Is matches ErrModeRefused.
+func (e *CallerModeError) Is(target error) bool { return target == ErrModeRefused }
+
+// PlanError holds every problem found while planning.
+type PlanError struct {
+	Problems []error
+}
+
+func (e *PlanError) Error() string {
+	msgs := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		msgs[i] = p.Error()
+	}
+	return "delegate: cannot plan: " + strings.Join(msgs, "; ")
+}
+
+// Unwrap returns each problem, so errors.Is and errors.As see them all.
+func (e *PlanError) Unwrap() []error { return append([]error(nil), e.Problems...) }
+
+// problems collects planning problems.
+type problems struct{ list []error }
+
+func (ps *problems) add(kind error, field, format string, args ...any) {
+	ps.list = append(ps.list, &Problem{Field: field, Message: fmt.Sprintf(format, args...), Kind: kind})
+}
+
+func (ps *problems) wrap(kind error, field string, err error) {
+	ps.list = append(ps.list, &Problem{Field: field, Message: err.Error(), Kind: kind, Err: err})
+}
+
+func (ps *problems) err() error {
+	if len(ps.list) == 0 {
+		return nil
+	}
+	return &PlanError{Problems: ps.list}
+}
+
+// reason picks the most telling explanation: the last one, which names the
+// unbounded cause when there is one.
+func (e *CallerModeError) reason() string {
+	if len(e.Reasons) == 0 {
+		return ""
+	}
+	return e.Reasons[len(e.Reasons)-1]
+}

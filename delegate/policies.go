@@ -1,0 +1,40 @@
+package delegate
+
+import (
+	"errors"
+
+	"github.com/ssmdelegate/ssmdelegate/policy"
+	"github.com/ssmdelegate/ssmdelegate/runbook"
+)
+
+func (p *Plan) scope() policy.Scope {
+	return policy.Scope{Partition: p.Partition, Region: p.Region, Account: p.Account}
+}
+
+// derivePermissions returns the least-privilege permissions of the runbook's
+// steps and the report of which step needs what.
+func derivePermissions(d *runbook.Document, partition, region, account string) (*policy.Policy, []Need, error) {
+	return nil, nil, errors.New("role policy derivation is not available")
+}
+
+// lintPolicies checks every policy the plan produces; errors fail the plan,
+// warnings are passed on.
+func (p *Plan) lintPolicies(ps *problems) {
+	check := func(field string, pol *policy.Policy, kind policy.Kind, limit int) {
+		if pol == nil {
+			return
+		}
+		rep := policy.Lint(pol, kind, func(o *policy.LintOptions) { o.SizeLimit = limit })
+		if err := rep.Err(); err != nil {
+			ps.wrap(ErrInvalidOutput, field, err)
+		}
+		for _, f := range rep.Warnings() {
+			p.warn(field+"."+f.Path, "%s", f.Message)
+		}
+	}
+	if r := p.Role; r != nil {
+		check("role.trustPolicy", r.Trust, policy.KindTrust, policy.LimitTrust)
+		check("role.permissionsPolicy", r.Permissions, policy.KindIdentity, policy.LimitRoleInline)
+	}
+	check("operatorPolicy", p.OperatorPolicy, policy.KindIdentity, policy.LimitManaged)
+}
