@@ -194,10 +194,32 @@ func jsonNode(dec *json.Decoder) (*yaml.Node, error) {
 
 func strNode(s string) *yaml.Node {
 	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
-	if strings.Contains(s, "\n") && literalSafe(s) {
+	switch {
+	case strings.Contains(s, "\n") && literalSafe(s):
 		n.Style = yaml.LiteralStyle
+	case looksNonString(s):
+		// '0.3', 'true', '10': single quotes, as AWS writes schemaVersion.
+		n.Style = yaml.SingleQuotedStyle
 	}
 	return n
+}
+
+// looksNonString reports whether s, written plain, would read back as a
+// number, boolean or null.
+func looksNonString(s string) bool {
+	switch strings.ToLower(s) {
+	case "", "~", "null", "true", "false", "yes", "no", "on", "off", "y", "n", ".inf", "-.inf", "+.inf", ".nan":
+		return true
+	}
+	if s[0] != '-' && s[0] != '+' && s[0] != '.' && (s[0] < '0' || s[0] > '9') {
+		return false
+	}
+	_, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64)
+	if err == nil {
+		return true
+	}
+	_, err = strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 0, 64)
+	return err == nil
 }
 
 // literalSafe reports whether a multi-line string survives a literal block:

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func fmtCmd(_ context.Context, args []string, out, errb *bytes.Buffer) int {
+	return cmdFmt(context.Background(), args, out, errb)
+}
+
+const messyYAML = `mainSteps:
+- inputs: {DesiredState: stopped, InstanceIds: ['i-0123456789abcdef0']}
+  action: aws:changeInstanceState
+  name: stop
+schemaVersion: "0.3"
+`
+
+func TestFmt(t *testing.T) {
+	y := writeTemp(t, "doc.yaml", messyYAML)
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"yaml stays yaml", []string{y}, 0, "schemaVersion: '0.3'\nmainSteps:\n  - name: stop\n    action: aws:changeInstanceState\n    inputs:\n      InstanceIds:\n        - i-0123456789abcdef0\n      DesiredState: stopped\n"},
+		{"to json", []string{"--to", "json", y}, 0, "{\n  \"schemaVersion\": \"0.3\",\n  \"mainSteps\": [\n    {\n      \"name\": \"stop\",\n      \"action\": \"aws:changeInstanceState\",\n      \"inputs\": {\n        \"InstanceIds\": [\n          \"i-0123456789abcdef0\"\n        ],\n        \"DesiredState\": \"stopped\"\n      }\n    }\n  ]\n}\n"},
+		{"bad format", []string{"--to", "xml", y}, 2, ""},
+		{"no file", nil, 2, ""},
+		{"two files", []string{y, y}, 2, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCmd(fmtCmd, tt.args...)
+			require.Equal(t, tt.code, code, errOut)
+			require.Equal(t, tt.want, out)
+		})
+	}
+}
+
+func TestFmtWriteIsIdempotent(t *testing.T) {
+	y := writeTemp(t, "doc.yaml", messyYAML)
+	require.NoError(t, os.Chmod(y, 0o600))
+	code, out, errOut := runCmd(fmtCmd, "-w", y)
+	require.Equal(t, 0, code, errOut)
+	require.Empty(t, out)
+	first, err := os.ReadFile(y)
+	require.NoError(t, err)
+	code, _, _ = runCmd(fmtCmd, "-w", y)
+	require.Equal(t, 0, code)
+	second, err := os.ReadFile(y)
+	require.NoError(t, err)
+	require.Equal(t, string(first), string(second))
+	st, err := os.Stat(y)
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), st.Mode().Perm())
+}
+
+func TestFmtParseError(t *testing.T) {
+	bad := writeTemp(t, "bad.json", `{"schemaVersion": "0.3", "mainSteps": [ {"name": 1} ]}`)
+	code, out, errOut := runCmd(fmtCmd, bad)
+	require.Equal(t, 1, code)
+	require.Empty(t, out)
+	require.Contains(t, errOut, "mainSteps[0].name: expected a string, got number")
+	// The file is untouched on error.
+	code, _, _ = runCmd(fmtCmd, "-w", bad)
+	require.Equal(t, 1, code)
+	data, _ := os.ReadFile(bad)
+	require.Equal(t, `{"schemaVersion": "0.3", "mainSteps": [ {"name": 1} ]}`, string(data))
+}
