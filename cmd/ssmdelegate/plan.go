@@ -2,11 +2,154 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
+	"strings"
+
+	"github.com/ssmdelegate/ssmdelegate/delegate"
+	"github.com/ssmdelegate/ssmdelegate/policy"
+	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
 
-func cmdPlan(_ context.Context, _ []string, _, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "ssmdelegate plan: not available in this build")
-	return 2
+// planParamFlags collects repeated --param K=V flags.
+type planParamFlags map[string][]string
+
+func (p planParamFlags) String() string { return "" }
+
+func (p planParamFlags) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("%q is not KEY=VALUE", s)
+	}
+	p[k] = append(p[k], v)
+	return nil
+}
+
+func cmdPlan(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	mode := fs.String("mode", "", "where the service role is named: embedded, runtime or caller (required)")
+	role := fs.String("role", "", "service role ARN (default: a role named after the document)")
+	roleName := fs.String("role-name", "", "service role name when --role is not given")
+	account := fs.String("account", "", "12-digit account id (required)")
+	region := fs.String("region", "", "Region, such as us-east-1 (required)")
+	partition := fs.String("partition", "", "partition (default: derived from the Region)")
+	name := fs.String("name", "", "document name (required)")
+	format := fs.String("format", "json", "output format: json or cloudformation")
+	existing := fs.Bool("existing", false, "the document already exists (implied for AWS-owned names); FILE, if given, is its content")
+	rolePolicy := fs.String("role-policy", "", "FILE with the role's permissions policy, instead of deriving it")
+	version := fs.String("document-version", "", "pin the document version the operator may start")
+	control := fs.Bool("operator-control", false, "let the operator stop and signal executions")
+	params := planParamFlags{}
+	fs.Var(params, "param", "start parameter KEY=VALUE (repeatable; repeat a key for a list)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: ssmdelegate plan --mode embedded|runtime|caller [--role ARN] --account A --region R --name NAME [--format json|cloudformation] FILE")
+		fs.PrintDefaults()
+	}
+	files, err := parseInterleaved(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "ssmdelegate plan: "+format+"\n", a...)
+		return 2
+	}
+	m, err := delegate.ParseMode(*mode)
+	if err != nil {
+		return usageErr("--mode: want embedded, runtime or caller")
+	}
+	if *account == "" || *region == "" || *name == "" {
+		return usageErr("--account, --region and --name are required")
+	}
+	if *format != "json" && *format != "cloudformation" {
+		return usageErr("unknown format %q: use json or cloudformation", *format)
+	}
+	isExisting := *existing || policy.IsAWSOwnedDocument(*name)
+	if len(files) > 1 || len(files) == 0 && !isExisting {
+		fs.Usage()
+		return 2
+	}
+	var doc *runbook.Document
+	if len(files) == 1 {
+		data, err := planReadFile(files[0])
+		if err != nil {
+			fmt.Fprintf(stderr, "ssmdelegate plan: %v\n", err)
+			return 1
+		}
+		if doc, err = runbook.Parse(data); err != nil {
+			fmt.Fprintf(stderr, "ssmdelegate plan: %s: %v\n", files[0], err)
+			return 1
+		}
+	}
+	var perms *policy.Policy
+	if *rolePolicy != "" {
+		data, err := planReadFile(*rolePolicy)
+		if err != nil {
+			fmt.Fprintf(stderr, "ssmdelegate plan: %v\n", err)
+			return 1
+		}
+		if perms, err = policy.Parse(data); err != nil {
+			fmt.Fprintf(stderr, "ssmdelegate plan: %s: %v\n", *rolePolicy, err)
+			return 1
+		}
+	}
+	src := delegate.NewDocument(*name, doc)
+	if isExisting {
+		src = delegate.ExistingDocument(*name, doc)
+	}
+	plan, err := delegate.NewPlan(src, m, *account, *region, func(o *delegate.Options) {
+		o.Partition = *partition
+		o.RoleARN = *role
+		o.RoleName = *roleName
+		o.RolePolicy = perms
+		o.DocumentVersion = *version
+		o.OperatorControl = *control
+		if len(params) > 0 {
+			o.Parameters = params
+		}
+	})
+	if err != nil {
+		var pe *delegate.PlanError
+		if errors.As(err, &pe) {
+			fmt.Fprintf(stderr, "ssmdelegate plan: cannot plan %s in %s mode:\n", *name, m)
+			for _, p := range pe.Problems {
+				fmt.Fprintf(stderr, "  %v\n", p)
+			}
+		} else {
+			fmt.Fprintf(stderr, "ssmdelegate plan: %v\n", err)
+		}
+		return 1
+	}
+	for _, w := range plan.Warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
+	var out []byte
+	if *format == "cloudformation" {
+		out, err = plan.CloudFormation()
+	} else {
+		out, err = plan.JSON()
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "ssmdelegate plan: %v\n", err)
+		return 1
+	}
+	if _, err := stdout.Write(out); err != nil {
+		fmt.Fprintf(stderr, "ssmdelegate plan: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// planReadFile reads a file, or standard input for "-".
+func planReadFile(path string) ([]byte, error) {
+	if path == "-" {
+		return io.ReadAll(os.Stdin)
+	}
+	return os.ReadFile(path)
 }
