@@ -1,0 +1,471 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/google/uuid"
+
+	"github.com/ssmdelegate/ssmdelegate/runbook"
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal/internal/clock"
+)
+
+var _ API = (*Engine)(nil)
+
+// Causes of an execution context ending.
+var (
+	errClosed    = errors.New("engine closed")
+	errCancelled = errors.New("execution cancelled")
+	errCompleted = errors.New("execution completed by request")
+)
+
+// docCacheSize bounds the parsed documents kept by content hash; parsed
+// documents are shared read-only by the executions running them.
+const docCacheSize = 256
+
+// Engine runs Automation executions. Create it with [New].
+type Engine struct {
+	opts   Options
+	clk    clock.Clock
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	wg     sync.WaitGroup
+
+	mu     sync.RWMutex
+	execs  map[string]*execution
+	tokens map[string]string
+	seq    uint64
+	closed bool
+
+	docMu sync.Mutex
+	docs  map[string]*runbook.Document
+}
+
+// execution is one automation execution: its record (what the API reports
+// and what a snapshot keeps) and, while it runs, its runtime.
+type execution struct {
+	mu  sync.Mutex
+	rec record
+	// st is the runner's working state (typed values); nil once finished.
+	st *runState
+	// rt is the live control of a running execution; nil once finished.
+	rt *control
+}
+
+// control lets API calls steer a running execution.
+type control struct {
+	cancel context.CancelCauseFunc
+	wake   chan struct{}
+	// wait says what the runner waits for, so Signal can check a signal
+	// against it synchronously.
+	wait    waitState
+	signals []signal
+	// stopStep cancels the running step only (StopStep).
+	stopStep context.CancelCauseFunc
+}
+
+type waitKind int
+
+const (
+	waitNone waitKind = iota
+	waitResume
+	waitApproval
+	waitStartStep
+)
+
+type waitState struct {
+	kind      waitKind
+	step      string
+	approvers []string
+}
+
+type signal struct {
+	typ     types.SignalType
+	payload map[string][]string
+	by      string
+}
+
+// New returns an engine, restoring the executions in o.State and resuming
+// those that were running.
+func New(o Options) (*Engine, error) {
+	if o.Invoker == nil {
+		return nil, errors.New("engine: an invoker is required")
+	}
+	if o.Clock == nil {
+		o.Clock = clock.Real()
+	}
+	if o.Partition == "" {
+		o.Partition = "aws"
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	e := &Engine{
+		opts: o, clk: o.Clock, ctx: ctx, cancel: cancel,
+		execs: make(map[string]*execution), tokens: make(map[string]string),
+		docs: make(map[string]*runbook.Document),
+	}
+	if len(o.State) > 0 {
+		if err := e.restore(o.State); err != nil {
+			cancel(errClosed)
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+func (e *Engine) document(hash string, content []byte) (*runbook.Document, string, error) {
+	if hash == "" {
+		sum := sha256.Sum256(content)
+		hash = hex.EncodeToString(sum[:])
+	}
+	e.docMu.Lock()
+	d, ok := e.docs[hash]
+	e.docMu.Unlock()
+	if ok {
+		return d, hash, nil
+	}
+	d, err := runbook.Parse(content)
+	if err != nil {
+		return nil, hash, err
+	}
+	e.docMu.Lock()
+	if len(e.docs) >= docCacheSize {
+		for k := range e.docs { // evict an arbitrary entry
+			delete(e.docs, k)
+			break
+		}
+	}
+	e.docs[hash] = d
+	e.docMu.Unlock()
+	return d, hash, nil
+}
+
+// Start begins an execution and returns its id.
+func (e *Engine) Start(ctx context.Context, in StartInput) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if in.DocumentName == "" {
+		return "", validationErr("document name is required")
+	}
+	e.mu.RLock()
+	closed := e.closed
+	prev, dup := e.tokens[in.ClientToken]
+	e.mu.RUnlock()
+	if closed {
+		return "", errClosed
+	}
+	if in.ClientToken != "" && dup {
+		return e.idempotent(prev, in)
+	}
+	doc, hash, err := e.document(in.DocumentHash, in.Content)
+	if err != nil {
+		return "", &types.InvalidAutomationExecutionParametersException{Message: aws.String("document " + in.DocumentName + " cannot be parsed: " + err.Error())}
+	}
+	if len(doc.MainSteps) == 0 {
+		return "", &types.InvalidAutomationExecutionParametersException{Message: aws.String("document " + in.DocumentName + " has no steps")}
+	}
+	mode := in.Mode
+	if mode == "" {
+		mode = types.ExecutionModeAuto
+	}
+	if mode != types.ExecutionModeAuto && mode != types.ExecutionModeInteractive {
+		return "", validationErr(fmt.Sprintf("mode %q is not one of Auto, Interactive", mode))
+	}
+	rateControl := len(in.Targets) > 0 || len(in.TargetMaps) > 0
+	var params map[string]any
+	var reported map[string][]string
+	if rateControl {
+		if err := checkRateControl(doc, in); err != nil {
+			return "", err
+		}
+		skip := in.TargetParameterName
+		if len(in.TargetMaps) > 0 {
+			skip = "*"
+		}
+		_, reported, err = e.parameters(ctx, doc, in.Parameters, in.Principal, skip)
+	} else {
+		params, reported, err = e.parameters(ctx, doc, in.Parameters, in.Principal, "")
+	}
+	if err != nil {
+		return "", err
+	}
+	id := in.ID
+	if id == "" {
+		id = uuid.NewString()
+	}
+	now := e.clk.Now()
+	x := &execution{rec: record{
+		ID: id, DocumentName: in.DocumentName, DocumentVersion: in.DocumentVersion, DocumentHash: hash,
+		Content: in.Content, Status: types.AutomationExecutionStatusPending, Mode: mode,
+		ExecutedBy: in.ExecutedBy, Principal: in.Principal, ParentID: in.ParentID, ClientToken: in.ClientToken,
+		Parameters: reported, Start: now, Tags: in.Tags,
+		TargetParameterName: in.TargetParameterName, Targets: in.Targets, TargetMaps: in.TargetMaps,
+		MaxConcurrency: in.MaxConcurrency, MaxErrors: in.MaxErrors,
+	}}
+	if rateControl {
+		x.rec.RateControl = true
+		x.rec.RawParameters = in.Parameters
+		if x.rec.MaxConcurrency == "" {
+			x.rec.MaxConcurrency = "10"
+		}
+		if x.rec.MaxErrors == "" {
+			x.rec.MaxErrors = "0"
+		}
+		x.st = &runState{}
+	} else {
+		x.rec.Steps = pendingSteps(doc.MainSteps)
+		x.st = newRunState(params, doc)
+	}
+	if in.ParentID != "" && len(in.Targets) == 0 {
+		x.rec.Target = targetOf(in)
+	}
+
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return "", errClosed
+	}
+	if in.ClientToken != "" {
+		if prev, ok := e.tokens[in.ClientToken]; ok {
+			e.mu.Unlock()
+			return e.idempotent(prev, in)
+		}
+	}
+	if _, ok := e.execs[id]; ok {
+		e.mu.Unlock()
+		return "", validationErr("execution id " + id + " is already in use")
+	}
+	e.seq++
+	x.rec.Seq = e.seq
+	e.execs[id] = x
+	if in.ClientToken != "" {
+		e.tokens[in.ClientToken] = id
+	}
+	e.launch(x, doc)
+	e.mu.Unlock()
+	e.changed(id)
+	return id, nil
+}
+
+// targetOf names the target a rate-control child runs on, as AWS reports
+// it in Target.
+func targetOf(in StartInput) string {
+	if in.TargetParameterName == "" {
+		return ""
+	}
+	if v := in.Parameters[in.TargetParameterName]; len(v) == 1 {
+		return v[0]
+	}
+	return ""
+}
+
+func (e *Engine) idempotent(prev string, in StartInput) (string, error) {
+	e.mu.RLock()
+	x := e.execs[prev]
+	e.mu.RUnlock()
+	if x == nil {
+		return prev, nil
+	}
+	x.mu.Lock()
+	name := x.rec.DocumentName
+	x.mu.Unlock()
+	if name != in.DocumentName {
+		return "", &types.IdempotentParameterMismatch{Message: aws.String("client token " + in.ClientToken + " was used to start " + name)}
+	}
+	return prev, nil
+}
+
+// launch starts x's goroutine; e.mu is held.
+func (e *Engine) launch(x *execution, doc *runbook.Document) {
+	ctx, cancel := context.WithCancelCause(e.ctx)
+	x.rt = &control{cancel: cancel, wake: make(chan struct{}, 1)}
+	e.wg.Add(1)
+	if x.rec.RateControl {
+		go e.runParent(ctx, x, doc)
+		return
+	}
+	go e.runExecution(ctx, x, doc)
+}
+
+func (e *Engine) changed(id string) {
+	if e.opts.OnChange != nil {
+		e.opts.OnChange(id)
+	}
+}
+
+func (e *Engine) lookup(id string) (*execution, error) {
+	e.mu.RLock()
+	x := e.execs[id]
+	e.mu.RUnlock()
+	if x == nil {
+		return nil, &types.AutomationExecutionNotFoundException{Message: aws.String("Automation execution " + id + " not found")}
+	}
+	return x, nil
+}
+
+// Get returns one execution with all its step executions (truncated past
+// maxStepsInGet, as AWS does; Steps returns them all).
+func (e *Engine) Get(id string) (types.AutomationExecution, error) {
+	x, err := e.lookup(id)
+	if err != nil {
+		return types.AutomationExecution{}, err
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.rec.execution(x.st), nil
+}
+
+// Stop cancels or completes a running execution.
+func (e *Engine) Stop(id string, stopType types.StopType) error {
+	x, err := e.lookup(id)
+	if err != nil {
+		return err
+	}
+	if stopType == "" {
+		stopType = types.StopTypeCancel
+	}
+	if stopType != types.StopTypeCancel && stopType != types.StopTypeComplete {
+		return validationErr(fmt.Sprintf("stop type %q is not one of Cancel, Complete", stopType))
+	}
+	x.mu.Lock()
+	if x.rt == nil || terminal(x.rec.Status) || x.rec.Status == types.AutomationExecutionStatusCancelling {
+		st := x.rec.Status
+		x.mu.Unlock()
+		return &types.InvalidAutomationStatusUpdateException{Message: aws.String(fmt.Sprintf("The execution %s cannot be stopped because its status is %s", id, st))}
+	}
+	cause := errCancelled
+	if stopType == types.StopTypeComplete {
+		cause = errCompleted
+	} else {
+		x.rec.Status = types.AutomationExecutionStatusCancelling
+	}
+	children := append([]string(nil), x.rec.Children...)
+	x.rt.cancel(cause)
+	x.mu.Unlock()
+	if stopType == types.StopTypeCancel {
+		for _, c := range children {
+			_ = e.Stop(c, types.StopTypeCancel) // children that already ended refuse; that is fine
+		}
+	}
+	e.changed(id)
+	return nil
+}
+
+// Signal delivers a signal to an execution waiting for one.
+func (e *Engine) Signal(id string, sig types.SignalType, payload map[string][]string, approvedBy string) error {
+	x, err := e.lookup(id)
+	if err != nil {
+		return err
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	bad := func(msg string) error {
+		return &types.InvalidAutomationSignalException{Message: aws.String(msg)}
+	}
+	if x.rt == nil || terminal(x.rec.Status) {
+		return bad(fmt.Sprintf("execution %s is %s and accepts no signal", id, x.rec.Status))
+	}
+	w := x.rt.wait
+	switch sig {
+	case types.SignalTypeApprove, types.SignalTypeReject:
+		if w.kind != waitApproval {
+			return bad(fmt.Sprintf("execution %s is not waiting for an approval", id))
+		}
+		if !approverAllowed(w.approvers, approvedBy) {
+			return bad(fmt.Sprintf("%s is not an approver of step %s", approvedBy, w.step))
+		}
+	case types.SignalTypeResume:
+		if w.kind != waitResume {
+			return bad(fmt.Sprintf("execution %s is not paused", id))
+		}
+	case types.SignalTypeStartStep:
+		if x.rec.Mode != types.ExecutionModeInteractive || w.kind != waitStartStep {
+			return bad(fmt.Sprintf("execution %s is not an interactive execution waiting for a step to start", id))
+		}
+		name := first(payload["StepName"])
+		if name == "" {
+			if sid := first(payload["StepExecutionId"]); sid != "" {
+				for _, s := range x.rec.Steps {
+					if s.ID == sid {
+						name = s.Name
+					}
+				}
+			}
+		}
+		if name == "" || !x.rec.hasStep(name) {
+			return &types.AutomationStepNotFoundException{Message: aws.String(fmt.Sprintf("step %q is not a step of execution %s", name, id))}
+		}
+		payload = map[string][]string{"StepName": {name}}
+	case types.SignalTypeStopStep:
+		if x.rec.Mode != types.ExecutionModeInteractive {
+			return bad("StopStep is accepted by interactive executions only")
+		}
+		sid := first(payload["StepExecutionId"])
+		running := false
+		for _, s := range x.rec.Steps {
+			if s.Status == types.AutomationExecutionStatusInprogress || s.Status == types.AutomationExecutionStatusWaiting {
+				if sid == "" || s.ID == sid {
+					running = true
+				}
+			}
+		}
+		if !running || x.rt.stopStep == nil {
+			return &types.AutomationStepNotFoundException{Message: aws.String("no running step execution " + sid + " in execution " + id)}
+		}
+		x.rt.stopStep(errStepStopped)
+		return nil
+	default:
+		return bad(fmt.Sprintf("signal type %q is not supported", sig))
+	}
+	x.rt.signals = append(x.rt.signals, signal{typ: sig, payload: payload, by: approvedBy})
+	select {
+	case x.rt.wake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+func first(v []string) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return v[0]
+}
+
+// Close stops every running execution's goroutines and waits for them. The
+// executions keep their status, so a snapshot taken after Close resumes them.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	e.closed = true
+	e.mu.Unlock()
+	e.cancel(errClosed)
+	e.wg.Wait()
+	return nil
+}
+
+func terminal(s types.AutomationExecutionStatus) bool {
+	switch s {
+	case types.AutomationExecutionStatusSuccess, types.AutomationExecutionStatusFailed,
+		types.AutomationExecutionStatusTimedout, types.AutomationExecutionStatusCancelled,
+		types.AutomationExecutionStatusRejected, types.AutomationExecutionStatusCompletedWithSuccess,
+		types.AutomationExecutionStatusCompletedWithFailure, types.AutomationExecutionStatusExited,
+		types.AutomationExecutionStatusChangeCalendarOverrideRejected:
+		return true
+	}
+	return false
+}
+
+func validationErr(msg string) error {
+	return &types.ValidationException{Message: aws.String(msg)}
+}
+
+// now returns the engine clock's time in UTC, truncated to milliseconds as
+// the wire reports it.
+func (e *Engine) now() time.Time { return e.clk.Now().UTC() }

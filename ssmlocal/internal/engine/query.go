@@ -1,0 +1,432 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+)
+
+// Page sizes of the list operations.
+const (
+	defaultDescribeResults = 50
+	maxDescribeResults     = 50
+	defaultStepResults     = 50
+	maxStepResults         = 50
+	maxFilterValues        = 10
+)
+
+// parseFilterTime reads a StartTimeBefore/StartTimeAfter value.
+func parseFilterTime(s string) (time.Time, bool) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	if n, err := strconv.ParseFloat(s, 64); err == nil {
+		sec := int64(n)
+		return time.Unix(sec, int64((n-float64(sec))*1e9)), true
+	}
+	return time.Time{}, false
+}
+
+type execFilter func(r *record) bool
+
+func describeFilter(filters []types.AutomationExecutionFilter) ([]execFilter, error) {
+	var out []execFilter
+	for _, f := range filters {
+		if len(f.Values) == 0 || len(f.Values) > maxFilterValues {
+			return nil, &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter %s takes 1 to %d values", f.Key, maxFilterValues))}
+		}
+		vals := f.Values
+		in := func(s string) bool { return slices.Contains(vals, s) }
+		switch f.Key {
+		case types.AutomationExecutionFilterKeyExecutionId:
+			out = append(out, func(r *record) bool { return in(r.ID) })
+		case types.AutomationExecutionFilterKeyExecutionStatus:
+			out = append(out, func(r *record) bool { return in(string(r.Status)) })
+		case types.AutomationExecutionFilterKeyDocumentNamePrefix:
+			out = append(out, func(r *record) bool {
+				for _, v := range vals {
+					if strings.HasPrefix(r.DocumentName, v) {
+						return true
+					}
+				}
+				return false
+			})
+		case types.AutomationExecutionFilterKeyParentExecutionId:
+			out = append(out, func(r *record) bool { return in(r.ParentID) })
+		case types.AutomationExecutionFilterKeyCurrentAction:
+			out = append(out, func(r *record) bool { return in(r.CurrentAction) })
+		case types.AutomationExecutionFilterKeyStartTimeBefore, types.AutomationExecutionFilterKeyStartTimeAfter:
+			t, ok := parseFilterTime(vals[0])
+			if !ok {
+				return nil, &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter %s: %q is not a time", f.Key, vals[0]))}
+			}
+			if f.Key == types.AutomationExecutionFilterKeyStartTimeBefore {
+				out = append(out, func(r *record) bool { return r.Start.Before(t) })
+			} else {
+				out = append(out, func(r *record) bool { return !r.Start.Before(t) })
+			}
+		case types.AutomationExecutionFilterKeyAutomationType:
+			for _, v := range vals {
+				if v != string(types.AutomationTypeLocal) && v != string(types.AutomationTypeCrossAccount) {
+					return nil, &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter AutomationType: %q is not one of CrossAccount, Local", v))}
+				}
+			}
+			out = append(out, func(*record) bool { return in(string(types.AutomationTypeLocal)) })
+		case types.AutomationExecutionFilterKeyTagKey:
+			out = append(out, func(r *record) bool {
+				for _, t := range r.Tags {
+					if in(aws.ToString(t.Key)) {
+						return true
+					}
+				}
+				return false
+			})
+		case types.AutomationExecutionFilterKeyTargetResourceGroup:
+			out = append(out, func(r *record) bool {
+				for _, t := range r.Targets {
+					if aws.ToString(t.Key) == "ResourceGroup" {
+						for _, v := range t.Values {
+							if in(v) {
+								return true
+							}
+						}
+					}
+				}
+				return false
+			})
+		case types.AutomationExecutionFilterKeyAutomationSubtype:
+			// Change requests are not simulated: no execution has a subtype.
+			out = append(out, func(*record) bool { return false })
+		case types.AutomationExecutionFilterKeyOpsItemId:
+			// OpsCenter is not simulated: no execution has an OpsItem.
+			out = append(out, func(*record) bool { return false })
+		default:
+			return nil, &types.InvalidFilterKey{Message: aws.String(fmt.Sprintf("filter key %q is not valid", f.Key))}
+		}
+	}
+	return out, nil
+}
+
+type pageKey struct {
+	Start int64  `json:"s"`
+	Seq   uint64 `json:"q"`
+}
+
+func encodeToken(v any) string {
+	b, _ := json.Marshal(v)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeToken(s string, v any) error {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(v)
+	}
+	if err != nil {
+		return &types.InvalidNextToken{Message: aws.String("the next token is not valid")}
+	}
+	return nil
+}
+
+// Describe lists executions matching every filter, newest first.
+func (e *Engine) Describe(filters []types.AutomationExecutionFilter, maxResults int32, nextToken string) ([]types.AutomationExecutionMetadata, string, error) {
+	fs, err := describeFilter(filters)
+	if err != nil {
+		return nil, "", err
+	}
+	n := int(maxResults)
+	if n <= 0 {
+		n = defaultDescribeResults
+	}
+	if n > maxDescribeResults {
+		return nil, "", validationErr(fmt.Sprintf("MaxResults %d is more than %d", maxResults, maxDescribeResults))
+	}
+	var after *pageKey
+	if nextToken != "" {
+		after = new(pageKey)
+		if err := decodeToken(nextToken, after); err != nil {
+			return nil, "", err
+		}
+	}
+	e.mu.RLock()
+	all := make([]*execution, 0, len(e.execs))
+	for _, x := range e.execs {
+		all = append(all, x)
+	}
+	e.mu.RUnlock()
+	type item struct {
+		key pageKey
+		md  types.AutomationExecutionMetadata
+	}
+	var items []item
+	for _, x := range all {
+		x.mu.Lock()
+		ok := true
+		for _, f := range fs {
+			if !f(&x.rec) {
+				ok = false
+				break
+			}
+		}
+		key := pageKey{Start: x.rec.Start.UnixNano(), Seq: x.rec.Seq}
+		if ok && after != nil && !less(key, *after) {
+			ok = false
+		}
+		if ok {
+			items = append(items, item{key: key, md: x.rec.metadata()})
+		}
+		x.mu.Unlock()
+	}
+	slices.SortFunc(items, func(a, b item) int {
+		if less(a.key, b.key) {
+			return 1
+		}
+		if less(b.key, a.key) {
+			return -1
+		}
+		return 0
+	})
+	token := ""
+	if len(items) > n {
+		items = items[:n]
+		token = encodeToken(items[n-1].key)
+	}
+	out := make([]types.AutomationExecutionMetadata, len(items))
+	for i, it := range items {
+		out[i] = it.md
+	}
+	return out, token, nil
+}
+
+// less orders page keys oldest first.
+func less(a, b pageKey) bool {
+	if a.Start != b.Start {
+		return a.Start < b.Start
+	}
+	return a.Seq < b.Seq
+}
+
+type stepToken struct {
+	Offset int `json:"o"`
+}
+
+// Steps lists an execution's step executions.
+func (e *Engine) Steps(id string, filters []types.StepExecutionFilter, reverse bool, maxResults int32, nextToken string) ([]types.StepExecution, string, error) {
+	x, err := e.lookup(id)
+	if err != nil {
+		return nil, "", err
+	}
+	n := int(maxResults)
+	if n <= 0 {
+		n = defaultStepResults
+	}
+	if n > maxStepResults {
+		return nil, "", validationErr(fmt.Sprintf("MaxResults %d is more than %d", maxResults, maxStepResults))
+	}
+	var fs []func(*stepRecord) bool
+	for _, f := range filters {
+		if len(f.Values) == 0 || len(f.Values) > maxFilterValues {
+			return nil, "", &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter %s takes 1 to %d values", f.Key, maxFilterValues))}
+		}
+		vals := f.Values
+		in := func(s string) bool { return slices.Contains(vals, s) }
+		switch f.Key {
+		case types.StepExecutionFilterKeyStepExecutionStatus:
+			fs = append(fs, func(s *stepRecord) bool { return in(string(s.Status)) })
+		case types.StepExecutionFilterKeyStepExecutionId:
+			fs = append(fs, func(s *stepRecord) bool { return in(s.ID) })
+		case types.StepExecutionFilterKeyStepName:
+			fs = append(fs, func(s *stepRecord) bool { return in(s.Name) })
+		case types.StepExecutionFilterKeyAction:
+			fs = append(fs, func(s *stepRecord) bool { return in(s.Action) })
+		case types.StepExecutionFilterKeyParentStepExecutionId:
+			fs = append(fs, func(s *stepRecord) bool { return s.Parent != nil && in(s.Parent.ID) })
+		case types.StepExecutionFilterKeyParentStepIteration:
+			fs = append(fs, func(s *stepRecord) bool { return s.Parent != nil && in(strconv.Itoa(int(s.Parent.Iteration))) })
+		case types.StepExecutionFilterKeyParentStepIteratorValue:
+			fs = append(fs, func(s *stepRecord) bool { return s.Parent != nil && in(s.Parent.IteratorValue) })
+		case types.StepExecutionFilterKeyStartTimeBefore, types.StepExecutionFilterKeyStartTimeAfter:
+			t, ok := parseFilterTime(vals[0])
+			if !ok {
+				return nil, "", &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter %s: %q is not a time", f.Key, vals[0]))}
+			}
+			if f.Key == types.StepExecutionFilterKeyStartTimeBefore {
+				fs = append(fs, func(s *stepRecord) bool { return !s.Start.IsZero() && s.Start.Before(t) })
+			} else {
+				fs = append(fs, func(s *stepRecord) bool { return !s.Start.IsZero() && !s.Start.Before(t) })
+			}
+		default:
+			return nil, "", &types.InvalidFilterKey{Message: aws.String(fmt.Sprintf("filter key %q is not valid", f.Key))}
+		}
+	}
+	offset := 0
+	if nextToken != "" {
+		var t stepToken
+		if err := decodeToken(nextToken, &t); err != nil {
+			return nil, "", err
+		}
+		offset = t.Offset
+	}
+	x.mu.Lock()
+	var matched []types.StepExecution
+	for i := range x.rec.Steps {
+		s := x.rec.Steps[i]
+		if reverse {
+			s = x.rec.Steps[len(x.rec.Steps)-1-i]
+		}
+		ok := true
+		for _, f := range fs {
+			if !f(s) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			matched = append(matched, s.sdk())
+		}
+	}
+	x.mu.Unlock()
+	if offset < 0 || offset > len(matched) {
+		return nil, "", &types.InvalidNextToken{Message: aws.String("the next token is not valid")}
+	}
+	matched = matched[offset:]
+	token := ""
+	if len(matched) > n {
+		matched = matched[:n]
+		token = encodeToken(stepToken{Offset: offset + n})
+	}
+	return matched, token, nil
+}
+
+// snapshot is the format of Snapshot.
+type snapshot struct {
+	Version    int             `json:"version"`
+	Executions []snapshotEntry `json:"executions"`
+}
+
+type snapshotEntry struct {
+	Record record    `json:"record"`
+	State  json.RawMessage `json:"state,omitempty"`
+}
+
+// Snapshot returns every execution's state, oldest first, for
+// Options.State.
+func (e *Engine) Snapshot() ([]byte, error) {
+	e.mu.RLock()
+	all := make([]*execution, 0, len(e.execs))
+	for _, x := range e.execs {
+		all = append(all, x)
+	}
+	e.mu.RUnlock()
+	s := snapshot{Version: 1, Executions: make([]snapshotEntry, 0, len(all))}
+	for _, x := range all {
+		x.mu.Lock()
+		ent := snapshotEntry{Record: x.rec}
+		ent.Record.Steps = make([]*stepRecord, len(x.rec.Steps))
+		for i, st := range x.rec.Steps {
+			c := *st
+			ent.Record.Steps[i] = &c
+		}
+		var err error
+		if x.st != nil {
+			ent.State, err = json.Marshal(x.st)
+		}
+		x.mu.Unlock()
+		if err != nil {
+			return nil, fmt.Errorf("engine: snapshot of %s: %w", ent.Record.ID, err)
+		}
+		s.Executions = append(s.Executions, ent)
+	}
+	slices.SortFunc(s.Executions, func(a, b snapshotEntry) int {
+		switch {
+		case a.Record.Seq < b.Record.Seq:
+			return -1
+		case a.Record.Seq > b.Record.Seq:
+			return 1
+		}
+		return 0
+	})
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		return nil, fmt.Errorf("engine: snapshot: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+func decodeState(b []byte, st *runState) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	return dec.Decode(st)
+}
+
+// restore loads a snapshot and resumes the executions that were running.
+func (e *Engine) restore(data []byte) error {
+	var s snapshot
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&s); err != nil {
+		return fmt.Errorf("engine: state cannot be read: %w", err)
+	}
+	if s.Version != 1 {
+		return fmt.Errorf("engine: state version %d is not supported", s.Version)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, ent := range s.Executions {
+		x := &execution{rec: ent.Record}
+		if x.rec.ID == "" {
+			return fmt.Errorf("engine: state holds an execution without an id")
+		}
+		e.execs[x.rec.ID] = x
+		if x.rec.ClientToken != "" {
+			e.tokens[x.rec.ClientToken] = x.rec.ID
+		}
+		if x.rec.Seq > e.seq {
+			e.seq = x.rec.Seq
+		}
+	}
+	for _, ent := range s.Executions {
+		x := e.execs[ent.Record.ID]
+		if terminal(x.rec.Status) {
+			continue
+		}
+		doc, _, err := e.document(x.rec.DocumentHash, x.rec.Content)
+		if err != nil {
+			x.rec.Status = types.AutomationExecutionStatusFailed
+			x.rec.FailureMessage = "the execution could not resume after a restart: " + err.Error()
+			x.rec.End = e.now()
+			continue
+		}
+		x.st = &runState{}
+		if len(ent.State) > 0 {
+			if err := decodeState(ent.State, x.st); err != nil {
+				return fmt.Errorf("engine: state of %s cannot be read: %w", x.rec.ID, err)
+			}
+		}
+		if x.st.Values == nil {
+			x.st.Values = map[string]map[string]any{}
+		}
+		if x.rec.Status == types.AutomationExecutionStatusCancelling {
+			x.rec.Status = types.AutomationExecutionStatusCancelled
+			x.rec.End = e.now()
+			x.st = nil
+			continue
+		}
+		e.launch(x, doc)
+	}
+	return nil
+}
