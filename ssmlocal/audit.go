@@ -1,0 +1,109 @@
+package ssmlocal
+
+import (
+	"strings"
+	"sync"
+	"time"
+)
+
+// AuditEvent is one API call, recorded like a CloudTrail event: who made
+// it, what it touched, and whether it was allowed.
+type AuditEvent struct {
+	Time time.Time
+	// Service and API name the call: "ec2", "StopInstances".
+	Service string
+	API     string
+	Region  string
+	// Principal is the caller's ARN: a user, or an assumed-role session
+	// such as arn:aws:sts::123456789012:assumed-role/Role/EXECUTION-ID when
+	// a step acted as the execution's service role. "ssm.amazonaws.com"
+	// when Automation assumed a role.
+	Principal   string
+	AccessKeyID string
+	// Resources are the ARNs the call was authorized on.
+	Resources []string
+	// Decision is "Allowed" or "Denied"; empty when the call failed before
+	// authorization (a bad signature, invalid input).
+	Decision     string
+	ErrorCode    string
+	ErrorMessage string
+	// ExecutionID and StepName are set when an Automation step made the call.
+	ExecutionID string
+	StepName    string
+	// SourceIP is the caller's address, or "ssm.amazonaws.com" for calls
+	// Automation made.
+	SourceIP  string
+	RequestID string
+}
+
+// String formats the event on one line.
+func (e AuditEvent) String() string {
+	var b strings.Builder
+	b.WriteString(e.Time.UTC().Format(time.RFC3339))
+	b.WriteString(" " + e.Service + ":" + e.API)
+	who := e.Principal
+	if who == "" {
+		who = "-"
+	}
+	b.WriteString(" principal=" + who)
+	decision := e.Decision
+	if decision == "" {
+		decision = "-"
+	}
+	b.WriteString(" decision=" + decision)
+	if len(e.Resources) > 0 {
+		b.WriteString(" resources=" + strings.Join(e.Resources, ","))
+	}
+	if e.ExecutionID != "" {
+		b.WriteString(" execution=" + e.ExecutionID)
+	}
+	if e.StepName != "" {
+		b.WriteString(" step=" + e.StepName)
+	}
+	if e.ErrorCode != "" {
+		b.WriteString(" error=" + e.ErrorCode)
+	}
+	return b.String()
+}
+
+type auditLog struct {
+	mu      sync.Mutex
+	events  []AuditEvent
+	limit   int
+	dropped int
+}
+
+func (l *auditLog) add(s *Server, e AuditEvent) {
+	l.mu.Lock()
+	l.events = append(l.events, e)
+	if l.limit > 0 && len(l.events) > l.limit+l.limit/4 {
+		drop := len(l.events) - l.limit
+		l.dropped += drop
+		l.events = append([]AuditEvent(nil), l.events[drop:]...)
+	}
+	l.mu.Unlock()
+	if s != nil && s.opts.OnAudit != nil {
+		s.opts.OnAudit(e)
+	}
+}
+
+// Audit returns the recorded calls, oldest first (the oldest are dropped
+// past Options.AuditLimit).
+func (s *Server) Audit() []AuditEvent {
+	s.audit.mu.Lock()
+	defer s.audit.mu.Unlock()
+	out := make([]AuditEvent, len(s.audit.events))
+	copy(out, s.audit.events)
+	return out
+}
+
+// AuditFor returns the calls made by one execution's steps, oldest first.
+func (s *Server) AuditFor(executionID string) []AuditEvent {
+	var out []AuditEvent
+	for _, e := range s.Audit() {
+		if e.ExecutionID == executionID {
+			out = append(out, e)
+		}
+	}
+	return out
+}

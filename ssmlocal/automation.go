@@ -1,0 +1,567 @@
+package ssmlocal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/ssmdelegate/ssmdelegate/policy"
+	"github.com/ssmdelegate/ssmdelegate/runbook"
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal/internal/engine"
+)
+
+// callerSession is how long an execution without a service role may run in
+// its caller's session.
+const callerSession = 12 * time.Hour
+
+var (
+	executionIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	clientTokenPattern = executionIDPattern
+	concurrencyPattern = regexp.MustCompile(`^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$`)
+	errorsPattern      = regexp.MustCompile(`^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$`)
+)
+
+func ssmAutomationOps() []opDef {
+	return []opDef{
+		{"ssm", "StartAutomationExecution", true, (*Server).ssmStartAutomationExecution},
+		{"ssm", "GetAutomationExecution", true, (*Server).ssmGetAutomationExecution},
+		{"ssm", "DescribeAutomationExecutions", true, (*Server).ssmDescribeAutomationExecutions},
+		{"ssm", "DescribeAutomationStepExecutions", true, (*Server).ssmDescribeAutomationStepExecutions},
+		{"ssm", "StopAutomationExecution", true, (*Server).ssmStopAutomationExecution},
+		{"ssm", "SendAutomationSignal", true, (*Server).ssmSendAutomationSignal},
+	}
+}
+
+func (s *Server) executionARN(region, id string) string {
+	return s.arn("ssm", region, "automation-execution/"+id)
+}
+
+// listify turns scalar parameter values into one-element lists: steps pass
+// parameters loosely, the wire always sends lists.
+func listify(in map[string]any, key string) {
+	m, ok := in[key].(map[string]any)
+	if !ok {
+		return
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		switch x := v.(type) {
+		case string:
+			out[k] = []any{x}
+		case bool, int, int64, float64:
+			out[k] = []any{fmt.Sprint(x)}
+		default:
+			out[k] = v
+		}
+	}
+	in[key] = out
+}
+
+func checkStartInput(in *ssm.StartAutomationExecutionInput) error {
+	if in.ClientToken != nil && !clientTokenPattern.MatchString(*in.ClientToken) {
+		return validation("clientToken", *in.ClientToken, "Member must satisfy regular expression pattern: [a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}")
+	}
+	switch in.Mode {
+	case "", types.ExecutionModeAuto, types.ExecutionModeInteractive:
+	default:
+		return validation("mode", in.Mode, "Member must satisfy enum value set: [Auto, Interactive]")
+	}
+	if in.MaxConcurrency != nil && (len(*in.MaxConcurrency) > 7 || !concurrencyPattern.MatchString(*in.MaxConcurrency)) {
+		return validation("maxConcurrency", *in.MaxConcurrency, "Member must satisfy regular expression pattern: ^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$")
+	}
+	if in.MaxErrors != nil && (len(*in.MaxErrors) > 7 || !errorsPattern.MatchString(*in.MaxErrors)) {
+		return validation("maxErrors", *in.MaxErrors, "Member must satisfy regular expression pattern: ^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$")
+	}
+	if len(in.Targets) > 5 {
+		return validation("targets", len(in.Targets), "Member must have length less than or equal to 5")
+	}
+	if len(in.TargetMaps) > 300 {
+		return validation("targetMaps", len(in.TargetMaps), "Member must have length less than or equal to 300")
+	}
+	if len(in.Targets) > 0 && len(in.TargetMaps) > 0 {
+		return apiErr("ValidationException", "Targets and TargetMaps cannot be specified together.")
+	}
+	if in.TargetParameterName != nil && (len(*in.TargetParameterName) < 1 || len(*in.TargetParameterName) > 50) {
+		return validation("targetParameterName", *in.TargetParameterName, "Member must have length between 1 and 50")
+	}
+	if len(in.Targets) > 0 && (in.TargetParameterName == nil || *in.TargetParameterName == "") {
+		return apiErr("ValidationException", "TargetParameterName must be provided with Targets.")
+	}
+	if len(in.Tags) > 1000 {
+		return validation("tags", len(in.Tags), "Member must have length less than or equal to 1000")
+	}
+	if len(in.Parameters) > 200 {
+		return validation("parameters", len(in.Parameters), "Member must have length less than or equal to 200")
+	}
+	for k := range in.Parameters {
+		if len(k) < 1 || len(k) > 50 {
+			return validation("parameters", k, "Map keys must have length between 1 and 50")
+		}
+	}
+	if len(in.TargetLocations) > 0 || in.TargetLocationsURL != nil {
+		return apiErr("ValidationException", "TargetLocations (multi-account and multi-Region automation) are not simulated by the local endpoint")
+	}
+	if in.AlarmConfiguration != nil {
+		return apiErr("ValidationException", "AlarmConfiguration is not simulated by the local endpoint")
+	}
+	return nil
+}
+
+func (s *Server) ssmStartAutomationExecution(ctx context.Context, c *call, in map[string]any) (map[string]any, error) {
+	listify(in, "Parameters")
+	if _, err := docName(in, "DocumentName", false); err != nil {
+		return nil, err
+	}
+	if _, err := optVersion(in, "DocumentVersion"); err != nil {
+		return nil, err
+	}
+	var input ssm.StartAutomationExecutionInput
+	if err := decodeShape(in, &input); err != nil {
+		return nil, err
+	}
+	name, _ := docName(in, "DocumentName", false)
+	input.DocumentName = &name
+	if err := checkStartInput(&input); err != nil {
+		return nil, err
+	}
+	id, err := s.startAutomation(ctx, c, &input)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"AutomationExecutionId": id}, nil
+}
+
+// startAutomation is the start flow shared by the wire, steps
+// (aws:executeAutomation) and the Go API: authorize the caller, resolve the
+// document and its service role, check PassRole and the role's trust, and
+// hand the engine the principal to act as.
+func (s *Server) startAutomation(ctx context.Context, c *call, in *ssm.StartAutomationExecutionInput) (string, error) {
+	name := derefStr(in.DocumentName)
+	version := derefStr(in.DocumentVersion)
+	asked := version
+	if asked == "" {
+		asked = "$DEFAULT"
+	}
+	id := newUUID()
+	execARN := s.executionARN(c.region.Name, id)
+
+	s.mu.Lock()
+	if err := c.authorize("ssm:StartAutomationExecution", s.definitionARN(c.region.Name, name, asked), nil); err != nil {
+		s.mu.Unlock()
+		return "", err
+	}
+	d, v, err := c.region.lookupDoc(name, version, "")
+	if err != nil {
+		s.mu.Unlock()
+		if asAPIError(err).Code == "InvalidDocumentVersion" {
+			return "", apiErr("InvalidDocumentVersion", "The document version is not valid or does not exist.")
+		}
+		return "", apiErr("InvalidDocument", "Document %s does not exist", name)
+	}
+	if d.Type != "Automation" {
+		s.mu.Unlock()
+		return "", apiErr("InvalidDocument", "Document %s is not an Automation runbook", name)
+	}
+	doc, err := s.parsed(v)
+	if err != nil {
+		s.mu.Unlock()
+		return "", apiErr("InvalidDocument", "Document %s cannot be read: %v", name, err)
+	}
+	roleARN, fromParam, err := resolveRole(doc, in.Parameters)
+	if err != nil {
+		s.mu.Unlock()
+		return "", err
+	}
+	start := engine.StartInput{
+		ID: id, DocumentName: d.Name, DocumentVersion: strconv.Itoa(v.Version), Content: []byte(v.Content), DocumentHash: v.Hash,
+		Parameters: in.Parameters, Mode: in.Mode, TargetParameterName: derefStr(in.TargetParameterName),
+		Targets: in.Targets, TargetMaps: in.TargetMaps, MaxConcurrency: derefStr(in.MaxConcurrency),
+		MaxErrors: derefStr(in.MaxErrors), Tags: in.Tags, ClientToken: derefStr(in.ClientToken),
+		ExecutedBy: c.who.ARN, ParentID: c.executionID,
+	}
+	if roleARN == "" {
+		// No service role: the steps run in the caller's own session.
+		start.Principal = engine.Principal{ARN: c.who.ARN, RoleARN: c.who.RoleARN, Expires: s.clock.Now().Add(callerSession)}
+		if !c.who.Expires.IsZero() && c.who.Expires.Before(start.Principal.Expires) {
+			start.Principal.Expires = c.who.Expires
+		}
+		s.mu.Unlock()
+		return c.region.engine.Start(ctx, start)
+	}
+	if fromParam {
+		// Passing a role to Automation is the caller's right to check; a
+		// role written into the document was vetted by its author.
+		if err := c.authorize("iam:PassRole", roleARN, map[string][]string{"iam:PassedToService": {"ssm.amazonaws.com"}}); err != nil {
+			s.mu.Unlock()
+			return "", err
+		}
+	}
+	role, trusted := s.assumeForAutomation(c, roleARN, execARN, id)
+	if role == nil || !trusted {
+		start.FailureMessage = "The defined assume role is unable to be assumed."
+		start.Principal = engine.Principal{ARN: c.who.ARN, RoleARN: c.who.RoleARN}
+	} else {
+		start.Principal = engine.Principal{ARN: s.arn("sts", "", "assumed-role/"+role.Name+"/"+id), RoleARN: role.ARN}
+		role.LastUsed, role.LastRegion = s.clock.Now().UTC(), c.region.Name
+	}
+	s.mu.Unlock()
+	return c.region.engine.Start(ctx, start)
+}
+
+// assumeForAutomation checks that ssm.amazonaws.com may assume the role for
+// this execution (trust policy with aws:SourceAccount and aws:SourceArn) and
+// records the AssumeRole call in the audit trail. The caller holds s.mu.
+func (s *Server) assumeForAutomation(c *call, roleARN, execARN, id string) (*Role, bool) {
+	ev := AuditEvent{
+		Time: s.clock.Now(), Service: "sts", API: "AssumeRole", Region: c.region.Name, Principal: "ssm.amazonaws.com",
+		Resources: []string{roleARN}, ExecutionID: id, SourceIP: "ssm.amazonaws.com", RequestID: newUUID(),
+	}
+	name, ok := roleARNName(roleARN)
+	role := s.iam.Roles[name]
+	if !ok || role == nil || role.ARN != roleARN {
+		ev.Decision, ev.ErrorCode, ev.ErrorMessage = "Denied", "NoSuchEntity", "The role "+roleARN+" does not exist"
+		s.audit.add(s, ev)
+		return nil, false
+	}
+	trust, err := s.policies.parse(role.Trust)
+	if err != nil {
+		ev.Decision, ev.ErrorCode, ev.ErrorMessage = "Denied", "MalformedPolicyDocument", err.Error()
+		s.audit.add(s, ev)
+		return role, false
+	}
+	now := s.clock.Now().UTC()
+	req := policy.Request{
+		Principal: "ssm.amazonaws.com", Action: "sts:AssumeRole", Resource: roleARN,
+		Context: map[string][]string{
+			"aws:SourceAccount":         {s.opts.AccountID},
+			"aws:SourceArn":             {execARN},
+			"aws:PrincipalServiceName":  {"ssm.amazonaws.com"},
+			"aws:PrincipalIsAWSService": {"true"},
+			"aws:CurrentTime":           {now.Format("2006-01-02T15:04:05Z")},
+			"aws:EpochTime":             {strconv.FormatInt(now.Unix(), 10)},
+			"aws:SecureTransport":       {"true"},
+			"aws:RequestedRegion":       {c.region.Name},
+			"sts:RoleSessionName":       {id},
+		},
+	}
+	res := policy.Evaluate(req, nil, &policy.NamedPolicy{Name: roleARN + " trust policy", Policy: trust})
+	if res.Decision != policy.DecisionAllow {
+		ev.Decision, ev.ErrorCode = "Denied", "AccessDenied"
+		ev.ErrorMessage = "ssm.amazonaws.com is not authorized to perform: sts:AssumeRole on resource: " + roleARN
+		s.audit.add(s, ev)
+		return role, false
+	}
+	ev.Decision = "Allowed"
+	s.audit.add(s, ev)
+	return role, true
+}
+
+// resolveRole returns the service role a start runs as: the document's
+// literal assumeRole, or the value of the parameter it references (given or
+// defaulted). fromParam says the caller chose it.
+func resolveRole(doc *runbook.Document, params map[string][]string) (string, bool, error) {
+	ar := strings.TrimSpace(doc.AssumeRole)
+	if ar == "" {
+		return "", false, nil
+	}
+	if !strings.Contains(ar, "{{") {
+		return ar, false, nil
+	}
+	ref, ok := runbook.WholeReference(ar)
+	if !ok || ref.Kind != runbook.RefParameter {
+		return "", false, apiErr("InvalidAutomationExecutionParametersException", "assumeRole %q must be a role ARN or a single parameter reference", ar)
+	}
+	if vals, ok := params[ref.Name]; ok {
+		if len(vals) != 1 {
+			return "", false, apiErr("InvalidAutomationExecutionParametersException", "Parameter %s must have exactly one value", ref.Name)
+		}
+		return strings.TrimSpace(vals[0]), vals[0] != "", nil
+	}
+	for _, p := range doc.Parameters {
+		if p.Name == ref.Name {
+			def, _ := p.Default.AsString()
+			return strings.TrimSpace(def), false, nil
+		}
+	}
+	return "", false, apiErr("InvalidAutomationExecutionParametersException", "assumeRole references parameter %s, which the document does not declare", ref.Name)
+}
+
+func derefStr(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func executionID(in map[string]any) (string, error) {
+	id, err := str(in, "AutomationExecutionId")
+	if err != nil {
+		return "", err
+	}
+	if id == "" {
+		return "", validation("automationExecutionId", "null", "Member must not be null")
+	}
+	if len(id) != 36 {
+		return "", validation("automationExecutionId", id, "Member must have length equal to 36")
+	}
+	return id, nil
+}
+
+func (s *Server) withExecution(c *call, in map[string]any, action string) (string, error) {
+	id, err := executionID(in)
+	if err != nil {
+		return "", err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return id, c.authorize(action, s.executionARN(c.region.Name, id), nil)
+}
+
+func (s *Server) ssmGetAutomationExecution(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	id, err := s.withExecution(c, in, "ssm:GetAutomationExecution")
+	if err != nil {
+		return nil, err
+	}
+	x, err := c.region.engine.Get(id)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"AutomationExecution": shapeOf(x)}, nil
+}
+
+var executionFilterKeys = []string{"DocumentNamePrefix", "ExecutionStatus", "ExecutionId", "ParentExecutionId", "CurrentAction",
+	"StartTimeBefore", "StartTimeAfter", "AutomationType", "TagKey", "TargetResourceGroup", "AutomationSubtype", "OpsItemId"}
+
+func pageInput(in map[string]any) (int32, string, error) {
+	maxResults, err := integer(in, "MaxResults", 0)
+	if err != nil {
+		return 0, "", err
+	}
+	if _, set := in["MaxResults"]; set && (maxResults < 1 || maxResults > 50) {
+		return 0, "", validation("maxResults", maxResults, "Member must have value between 1 and 50")
+	}
+	next, err := str(in, "NextToken")
+	return int32(maxResults), next, err
+}
+
+func (s *Server) ssmDescribeAutomationExecutions(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	var input ssm.DescribeAutomationExecutionsInput
+	if err := decodeShape(in, &input); err != nil {
+		return nil, err
+	}
+	if len(input.Filters) > 10 {
+		return nil, validation("filters", len(input.Filters), "Member must have length less than or equal to 10")
+	}
+	for i, f := range input.Filters {
+		if !containsString(executionFilterKeys, string(f.Key)) {
+			return nil, validation(fmt.Sprintf("filters.%d.member.key", i+1), f.Key, "Member must satisfy enum value set: ["+strings.Join(executionFilterKeys, ", ")+"]")
+		}
+		if len(f.Values) < 1 || len(f.Values) > 10 {
+			return nil, validation(fmt.Sprintf("filters.%d.member.values", i+1), f.Values, "Member must have length between 1 and 10")
+		}
+		for _, v := range f.Values {
+			if len(v) < 1 || len(v) > 150 {
+				return nil, validation(fmt.Sprintf("filters.%d.member.values", i+1), v, "Member must have length between 1 and 150")
+			}
+		}
+	}
+	maxResults, next, err := pageInput(in)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	err = c.authorize("ssm:DescribeAutomationExecutions", "*", nil)
+	s.mu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	list, token, err := c.region.engine.Describe(input.Filters, maxResults, next)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{"AutomationExecutionMetadataList": shapeOf(list)}
+	if list == nil {
+		out["AutomationExecutionMetadataList"] = []any{}
+	}
+	if token != "" {
+		out["NextToken"] = token
+	}
+	return out, nil
+}
+
+var stepFilterKeys = []string{"StartTimeBefore", "StartTimeAfter", "StepExecutionStatus", "StepExecutionId", "StepName", "Action", "ParentStepExecutionId", "ParentStepIteration", "ParentStepIteratorValue"}
+
+func (s *Server) ssmDescribeAutomationStepExecutions(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	id, err := s.withExecution(c, in, "ssm:DescribeAutomationStepExecutions")
+	if err != nil {
+		return nil, err
+	}
+	var input ssm.DescribeAutomationStepExecutionsInput
+	if err := decodeShape(in, &input); err != nil {
+		return nil, err
+	}
+	if len(input.Filters) > 6 {
+		return nil, validation("filters", len(input.Filters), "Member must have length less than or equal to 6")
+	}
+	for i, f := range input.Filters {
+		if !containsString(stepFilterKeys, string(f.Key)) {
+			return nil, validation(fmt.Sprintf("filters.%d.member.key", i+1), f.Key, "Member must satisfy enum value set: ["+strings.Join(stepFilterKeys, ", ")+"]")
+		}
+		if len(f.Values) < 1 || len(f.Values) > 10 {
+			return nil, validation(fmt.Sprintf("filters.%d.member.values", i+1), f.Values, "Member must have length between 1 and 10")
+		}
+	}
+	maxResults, next, err := pageInput(in)
+	if err != nil {
+		return nil, err
+	}
+	reverse := input.ReverseOrder != nil && *input.ReverseOrder
+	steps, token, err := c.region.engine.Steps(id, input.Filters, reverse, maxResults, next)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{"StepExecutions": shapeOf(steps)}
+	if steps == nil {
+		out["StepExecutions"] = []any{}
+	}
+	if token != "" {
+		out["NextToken"] = token
+	}
+	return out, nil
+}
+
+func (s *Server) ssmStopAutomationExecution(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	id, err := s.withExecution(c, in, "ssm:StopAutomationExecution")
+	if err != nil {
+		return nil, err
+	}
+	typ, err := str(in, "Type")
+	if err != nil {
+		return nil, err
+	}
+	switch types.StopType(typ) {
+	case "":
+		typ = string(types.StopTypeCancel)
+	case types.StopTypeCancel, types.StopTypeComplete:
+	default:
+		return nil, validation("type", typ, "Member must satisfy enum value set: [Complete, Cancel]")
+	}
+	return nil, c.region.engine.Stop(id, types.StopType(typ))
+}
+
+func (s *Server) ssmSendAutomationSignal(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	id, err := s.withExecution(c, in, "ssm:SendAutomationSignal")
+	if err != nil {
+		return nil, err
+	}
+	listify(in, "Payload")
+	var input ssm.SendAutomationSignalInput
+	if err := decodeShape(in, &input); err != nil {
+		return nil, err
+	}
+	switch input.SignalType {
+	case types.SignalTypeApprove, types.SignalTypeReject, types.SignalTypeStartStep, types.SignalTypeStopStep, types.SignalTypeResume:
+	case "":
+		return nil, validation("signalType", "null", "Member must not be null")
+	default:
+		return nil, validation("signalType", input.SignalType, "Member must satisfy enum value set: [Approve, Reject, StartStep, StopStep, Resume]")
+	}
+	return nil, c.region.engine.Signal(id, input.SignalType, input.Payload, c.who.ARN)
+}
+
+func containsString(list []string, v string) bool {
+	for _, e := range list {
+		if e == v {
+			return true
+		}
+	}
+	return false
+}
+
+// invoker performs steps' calls for one Region's engine.
+type invoker struct {
+	s      *Server
+	region string
+}
+
+var _ engine.Invoker = invoker{}
+
+// Invoke runs a step's call through the same operations the wire serves,
+// authorized as the execution's principal and audited with its execution
+// and step.
+func (iv invoker) Invoke(ctx context.Context, ec engine.Call) (map[string]any, error) {
+	s := iv.s
+	who, err := s.principalIdentity(ec.Principal)
+	if err != nil {
+		return nil, err
+	}
+	c := &call{
+		s: s, who: who, service: strings.ToLower(ec.Service), api: ec.API, regionNm: iv.region,
+		sourceIP: "ssm.amazonaws.com", requestID: newUUID(), executionID: ec.ExecutionID, stepName: ec.StepName,
+	}
+	in := make(map[string]any, len(ec.Params))
+	for k, v := range ec.Params {
+		in[k] = v
+	}
+	out, err := s.dispatch(ctx, c, in)
+	if err != nil {
+		return nil, err
+	}
+	return plainShape(out), nil
+}
+
+// principalIdentity turns the engine's principal back into an identity.
+func (s *Server) principalIdentity(p engine.Principal) (identity, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if p.RoleARN != "" {
+		name, _ := roleARNName(p.RoleARN)
+		id := identity{ARN: p.ARN, RoleName: name, RoleARN: p.RoleARN, Expires: p.Expires}
+		if r, ok := s.iam.Roles[name]; ok {
+			session := p.ARN[strings.LastIndexByte(p.ARN, '/')+1:]
+			id.UserID = r.ID + ":" + session
+		}
+		return id, nil
+	}
+	for _, u := range s.iam.Users {
+		if u.ARN == p.ARN {
+			return identity{ARN: u.ARN, UserID: u.ID, UserName: u.Name, Expires: p.Expires}, nil
+		}
+	}
+	return identity{}, errors.New("ssmlocal: unknown principal " + p.ARN)
+}
+
+// startEngines starts one automation engine per Region.
+func (s *Server) startEngines() error {
+	for _, name := range s.opts.Regions {
+		r := s.regions[name]
+		e, err := engine.New(engine.Options{
+			Clock: s.clock, Invoker: invoker{s: s, region: name}, Account: s.opts.AccountID, Region: name,
+			Partition: s.opts.Partition, State: s.restoredExecutions[name],
+			OnChange: func(string) { s.changed() },
+		})
+		if err != nil {
+			s.stopEngines()
+			return fmt.Errorf("ssmlocal: start the automation engine for %s: %w", name, err)
+		}
+		r.engine = e
+	}
+	return nil
+}
+
+func (s *Server) stopEngines() error {
+	var errs []error
+	for _, r := range s.regions {
+		if r.engine != nil {
+			errs = append(errs, r.engine.Close())
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,58 @@
+// Package ssmlocal is an embedded AWS Systems Manager Automation endpoint
+// with IAM semantics, for trying delegated administration and testing
+// runbooks offline. The real aws-sdk-go-v2 clients and the AWS CLI talk to
+// it unchanged but for the endpoint URL.
+//
+// # Starting an endpoint
+//
+// [New] listens on loopback and returns a [Server]. [Server.AdminConfig]
+// returns an aws.Config for the bootstrap administrator (the IAM user
+// "admin" with AdministratorAccess); [Server.Config] does the same for any
+// access key created through IAM or issued by STS AssumeRole.
+//
+//	srv, err := ssmlocal.New()
+//	...
+//	defer srv.Close()
+//	client := ssm.NewFromConfig(srv.AdminConfig())
+//
+// # Wire protocols
+//
+// One listener serves SSM (awsJson1_1, routed by X-Amz-Target), IAM and STS
+// (query protocol with XML responses) and EC2 (EC2 query protocol), the
+// query protocols routed by the service of the SigV4 credential scope.
+// Every request is authenticated by re-signing it with the SDK's SigV4
+// signer: a wrong secret, an unknown key, a stale date or an expired session
+// fail with the error codes each service uses
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-troubleshooting.html).
+//
+// # Authorization
+//
+// Every call, from the wire or from an Automation step, is authorized with
+// package policy's evaluator against the caller's identity policies
+// (explicit deny first), and refused with AWS-style AccessDenied messages
+// naming the principal, action and resource
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
+//
+// # Automation
+//
+// StartAutomationExecution checks ssm:StartAutomationExecution on the
+// automation-definition ARN, resolves the service role (the document's
+// literal assumeRole, or the parameter it references), requires the
+// caller's iam:PassRole (iam:PassedToService=ssm.amazonaws.com) for a role
+// passed as a parameter, and checks the role's trust policy for
+// ssm.amazonaws.com under the execution's aws:SourceAccount and
+// aws:SourceArn. Without a role the execution runs as the caller for at most
+// 12 hours
+// (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-setup.html).
+// The steps' AWS calls go through the same simulated operations as wire
+// requests, authorized as the execution's principal, so the audit trail
+// ([Server.Audit]) shows that the role, not the operator, acted.
+//
+// # Time and state
+//
+// Time comes from a [Clock]: the wall clock by default, or [AutoClock] and
+// [VirtualClock] so runbooks that take hours finish in milliseconds. State
+// lives in memory; Options.StateFile snapshots it atomically after every
+// change so a restart loses no documents, IAM entities, instances or
+// executions.
+package ssmlocal

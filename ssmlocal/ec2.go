@@ -1,0 +1,851 @@
+package ssmlocal
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Instance is a simulated EC2 instance. Its state settles over clock time:
+// a transition started at Since completes after the server's
+// InstanceTransition.
+type Instance struct {
+	ID            string    `json:"id"`
+	ReservationID string    `json:"reservationId"`
+	ImageID       string    `json:"imageId"`
+	InstanceType  string    `json:"instanceType"`
+	KeyName       string    `json:"keyName,omitempty"`
+	SubnetID      string    `json:"subnetId"`
+	VpcID         string    `json:"vpcId"`
+	PrivateIP     string    `json:"privateIp"`
+	Zone          string    `json:"zone"`
+	Profile       string    `json:"profile,omitempty"`
+	ClientToken   string    `json:"clientToken,omitempty"`
+	Launched      time.Time `json:"launched"`
+	State         string    `json:"state"`
+	Since         time.Time `json:"since"`
+	Reason        string    `json:"reason,omitempty"`
+	RequesterARN  string    `json:"requester,omitempty"`
+	Tags          []Tag     `json:"tags,omitempty"`
+}
+
+var stateCodes = map[string]int64{"pending": 0, "running": 16, "shutting-down": 32, "terminated": 48, "stopping": 64, "stopped": 80}
+
+// stateAt returns the instance's state at now, with transitions settled.
+func (i *Instance) stateAt(now time.Time, settle time.Duration) string {
+	if now.Sub(i.Since) < settle {
+		return i.State
+	}
+	switch i.State {
+	case "pending":
+		return "running"
+	case "stopping":
+		return "stopped"
+	case "shutting-down":
+		return "terminated"
+	}
+	return i.State
+}
+
+// settledSince returns when the instance reached its current settled state.
+func (i *Instance) settledSince(settle time.Duration) time.Time {
+	switch i.State {
+	case "pending", "stopping", "shutting-down":
+		return i.Since.Add(settle)
+	}
+	return i.Since
+}
+
+func (s *Server) setState(i *Instance, state, reason string) {
+	i.State, i.Since, i.Reason = state, s.clock.Now().UTC(), reason
+}
+
+var (
+	instanceIDPattern = regexp.MustCompile(`^i-[0-9a-f]{8}([0-9a-f]{9})?$`)
+	amiPattern        = regexp.MustCompile(`^ami-[0-9a-f]{8}([0-9a-f]{9})?$`)
+)
+
+func (s *Server) instanceARN(region, id string) string { return s.arn("ec2", region, "instance/"+id) }
+
+func ec2Ops() []opDef {
+	return []opDef{
+		{"ec2", "RunInstances", true, (*Server).ec2RunInstances},
+		{"ec2", "DescribeInstances", true, (*Server).ec2DescribeInstances},
+		{"ec2", "DescribeInstanceStatus", true, (*Server).ec2DescribeInstanceStatus},
+		{"ec2", "StartInstances", true, (*Server).ec2StartInstances},
+		{"ec2", "StopInstances", true, (*Server).ec2StopInstances},
+		{"ec2", "TerminateInstances", true, (*Server).ec2TerminateInstances},
+		{"ec2", "CreateTags", true, (*Server).ec2CreateTags},
+	}
+}
+
+func dryRun(in map[string]any) (bool, error) { return boolean(in, "DryRun") }
+
+var errDryRun = &APIError{Code: "DryRunOperation", Message: "Request would have succeeded, but DryRun flag is set.", Status: http.StatusPreconditionFailed}
+
+// resourceTagContext gives a resource's tags as aws:ResourceTag/ and
+// ec2:ResourceTag/ condition keys.
+func resourceTagContext(tags []Tag) map[string][]string {
+	ctx := map[string][]string{}
+	for _, t := range tags {
+		ctx["aws:ResourceTag/"+t.Key] = []string{t.Value}
+		ctx["ec2:ResourceTag/"+t.Key] = []string{t.Value}
+	}
+	return ctx
+}
+
+func requestTagContext(tags []Tag, ctx map[string][]string) map[string][]string {
+	if ctx == nil {
+		ctx = map[string][]string{}
+	}
+	var keys []string
+	for _, t := range tags {
+		ctx["aws:RequestTag/"+t.Key] = []string{t.Value}
+		keys = append(keys, t.Key)
+	}
+	if len(keys) > 0 {
+		ctx["aws:TagKeys"] = keys
+	}
+	return ctx
+}
+
+func readEC2Tags(list []map[string]any) ([]Tag, error) {
+	var out []Tag
+	for _, o := range list {
+		k, err := str(o, "Key")
+		if err != nil {
+			return nil, err
+		}
+		v, err := str(o, "Value")
+		if err != nil {
+			return nil, err
+		}
+		if k == "" || len(k) > 128 || len(v) > 256 {
+			return nil, apiErr("InvalidParameterValue", "Tag key must be 1 to 128 characters and tag value at most 256 characters: %q", k)
+		}
+		if strings.HasPrefix(strings.ToLower(k), "aws:") {
+			return nil, apiErr("InvalidParameterValue", "Tag keys starting with 'aws:' are reserved for internal use")
+		}
+		out = append(out, Tag{Key: k, Value: v})
+	}
+	return out, nil
+}
+
+func mergeTags(have, add []Tag) []Tag {
+	for _, t := range add {
+		found := false
+		for i := range have {
+			if have[i].Key == t.Key {
+				have[i].Value, found = t.Value, true
+				break
+			}
+		}
+		if !found {
+			have = append(have, t)
+		}
+	}
+	return have
+}
+
+func (s *Server) ec2RunInstances(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	image, err := str(in, "ImageId")
+	if err != nil {
+		return nil, err
+	}
+	if image == "" {
+		return nil, apiErr("MissingParameter", "The request must contain the parameter ImageId")
+	}
+	if !amiPattern.MatchString(image) {
+		return nil, apiErr("InvalidAMIID.Malformed", "Invalid id: \"%s\" (expecting \"ami-...\")", image)
+	}
+	itype, err := str(in, "InstanceType")
+	if err != nil {
+		return nil, err
+	}
+	if itype == "" {
+		itype = "m1.small"
+	}
+	minCount, err := integer(in, "MinCount", 0)
+	if err != nil {
+		return nil, err
+	}
+	maxCount, err := integer(in, "MaxCount", 0)
+	if err != nil {
+		return nil, err
+	}
+	if minCount < 1 || maxCount < 1 {
+		return nil, apiErr("InvalidParameterValue", "MinCount and MaxCount must be at least 1")
+	}
+	if minCount > maxCount {
+		return nil, apiErr("InvalidParameterValue", "MinCount (%d) must be less than or equal to MaxCount (%d)", minCount, maxCount)
+	}
+	if minCount > 100 {
+		return nil, apiErr("InstanceLimitExceeded", "You have requested more instances (%d) than your current instance limit of 100 allows.", minCount)
+	}
+	maxCount = min(maxCount, 100)
+	keyName, _ := str(in, "KeyName")
+	subnet, _ := str(in, "SubnetId")
+	token, err := str(in, "ClientToken")
+	if err != nil {
+		return nil, err
+	}
+	specs, err := objects(in, "TagSpecifications")
+	if err != nil {
+		return nil, err
+	}
+	var instanceTags []Tag
+	for _, sp := range specs {
+		rt, _ := str(sp, "ResourceType")
+		tl, err := objects(sp, "Tags")
+		if err != nil {
+			return nil, err
+		}
+		tags, err := readEC2Tags(tl)
+		if err != nil {
+			return nil, err
+		}
+		switch rt {
+		case "instance":
+			instanceTags = mergeTags(instanceTags, tags)
+		case "volume", "network-interface", "spot-instances-request", "elastic-gpu":
+		default:
+			return nil, apiErr("InvalidParameterValue", "'%s' is not a valid taggable resource type for this operation.", rt)
+		}
+	}
+	profile, err := object(in, "IamInstanceProfile")
+	if err != nil {
+		return nil, err
+	}
+	dry, err := dryRun(in)
+	if err != nil {
+		return nil, err
+	}
+	region := c.region.Name
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if token != "" {
+		if out := s.reservationByToken(c.region, token); out != nil {
+			return out, nil
+		}
+	}
+	ctx := requestTagContext(instanceTags, map[string][]string{"ec2:InstanceType": {itype}})
+	if err := c.authorize("ec2:RunInstances", s.instanceARN(region, "*"), ctx); err != nil {
+		return nil, err
+	}
+	if err := c.authorize("ec2:RunInstances", "arn:"+s.opts.Partition+":ec2:"+region+"::image/"+image, nil); err != nil {
+		return nil, err
+	}
+	if len(instanceTags) > 0 {
+		if err := c.authorize("ec2:CreateTags", s.instanceARN(region, "*"), requestTagContext(instanceTags, map[string][]string{"ec2:CreateAction": {"RunInstances"}})); err != nil {
+			return nil, err
+		}
+	}
+	profileARN := ""
+	if profile != nil {
+		arn, _ := str(profile, "Arn")
+		name, _ := str(profile, "Name")
+		if name == "" && arn != "" {
+			name = arn[strings.LastIndexByte(arn, '/')+1:]
+		}
+		role, ok := s.iam.Roles[name]
+		if !ok {
+			return nil, apiErr("InvalidParameterValue", "Value (%s) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name", name)
+		}
+		if err := c.authorize("iam:PassRole", role.ARN, map[string][]string{"iam:PassedToService": {"ec2.amazonaws.com"}}); err != nil {
+			return nil, err
+		}
+		profileARN = s.arn("iam", "", "instance-profile/"+name)
+	}
+	if dry {
+		return nil, errDryRun
+	}
+	resID := "r-" + newHex(17)
+	now := s.clock.Now().UTC()
+	var insts []*Instance
+	for n := range maxCount {
+		i := &Instance{
+			ID: "i-" + newHex(17), ReservationID: resID, ImageID: image, InstanceType: itype, KeyName: keyName,
+			SubnetID: subnet, VpcID: "vpc-" + newHex(8), PrivateIP: fmt.Sprintf("10.0.%d.%d", (len(c.region.Instances)/250)%250, 4+n%250),
+			Zone: region + "a", Profile: profileARN, ClientToken: token, Launched: now, RequesterARN: c.who.ARN,
+			Tags: append([]Tag(nil), instanceTags...),
+		}
+		if i.SubnetID == "" {
+			i.SubnetID = "subnet-" + newHex(8)
+		}
+		s.setState(i, "pending", "")
+		c.region.Instances[i.ID] = i
+		insts = append(insts, i)
+	}
+	s.changed()
+	return s.reservationShape(c.region, resID, insts), nil
+}
+
+func (s *Server) reservationByToken(r *region, token string) map[string]any {
+	var insts []*Instance
+	for _, i := range r.Instances {
+		if i.ClientToken == token {
+			insts = append(insts, i)
+		}
+	}
+	if len(insts) == 0 {
+		return nil
+	}
+	sort.Slice(insts, func(a, b int) bool { return insts[a].ID < insts[b].ID })
+	return s.reservationShape(r, insts[0].ReservationID, insts)
+}
+
+func (s *Server) reservationShape(r *region, resID string, insts []*Instance) map[string]any {
+	list := make([]any, len(insts))
+	for n, i := range insts {
+		list[n] = s.instanceShape(r, i, n)
+	}
+	return map[string]any{"ReservationId": resID, "OwnerId": s.opts.AccountID, "Groups": []any{}, "Instances": list}
+}
+
+func (s *Server) instanceShape(r *region, i *Instance, index int) map[string]any {
+	now := s.clock.Now()
+	state := i.stateAt(now, s.opts.InstanceTransition)
+	m := map[string]any{
+		"InstanceId": i.ID, "ImageId": i.ImageID, "InstanceType": i.InstanceType, "LaunchTime": i.Launched,
+		"AmiLaunchIndex": int64(index), "Architecture": "x86_64", "Hypervisor": "xen", "VirtualizationType": "hvm",
+		"RootDeviceType": "ebs", "RootDeviceName": "/dev/xvda", "EbsOptimized": false, "ClientToken": i.ClientToken,
+		"State":            map[string]any{"Code": stateCodes[state], "Name": state},
+		"Placement":        map[string]any{"AvailabilityZone": i.Zone, "Tenancy": "default"},
+		"Monitoring":       map[string]any{"State": "disabled"},
+		"PrivateDnsName":   "ip-" + strings.ReplaceAll(i.PrivateIP, ".", "-") + "." + r.Name + ".compute.internal",
+		"PrivateIpAddress": i.PrivateIP,
+		"SubnetId":         i.SubnetID, "VpcId": i.VpcID,
+		"StateTransitionReason": i.Reason,
+		"SecurityGroups":        []any{},
+	}
+	if state == "running" {
+		m["PublicDnsName"] = ""
+	}
+	if i.KeyName != "" {
+		m["KeyName"] = i.KeyName
+	}
+	if i.Profile != "" {
+		m["IamInstanceProfile"] = map[string]any{"Arn": i.Profile, "Id": "AIPA" + strings.ToUpper(i.ID[2:])}
+	}
+	if len(i.Tags) > 0 {
+		tags := make([]any, len(i.Tags))
+		for n, t := range i.Tags {
+			tags[n] = map[string]any{"Key": t.Key, "Value": t.Value}
+		}
+		m["Tags"] = tags
+	}
+	return m
+}
+
+// instancesNamed looks up instance ids, reporting every unknown or
+// malformed one as EC2 does.
+func (s *Server) instancesNamed(r *region, ids []string) ([]*Instance, error) {
+	var out []*Instance
+	var missing []string
+	for _, id := range ids {
+		if !instanceIDPattern.MatchString(id) {
+			return nil, apiErr("InvalidInstanceID.Malformed", "Invalid id: \"%s\"", id)
+		}
+		i, ok := r.Instances[id]
+		if !ok || s.gone(i) {
+			missing = append(missing, id)
+			continue
+		}
+		out = append(out, i)
+	}
+	if len(missing) == 1 {
+		return nil, apiErr("InvalidInstanceID.NotFound", "The instance ID '%s' does not exist", missing[0])
+	}
+	if len(missing) > 1 {
+		return nil, apiErr("InvalidInstanceID.NotFound", "The instance IDs '%s' do not exist", strings.Join(missing, ", "))
+	}
+	return out, nil
+}
+
+// gone reports a terminated instance that no longer shows up (after an
+// hour, as in EC2).
+func (s *Server) gone(i *Instance) bool {
+	st := i.stateAt(s.clock.Now(), s.opts.InstanceTransition)
+	return st == "terminated" && s.clock.Now().Sub(i.settledSince(s.opts.InstanceTransition)) > time.Hour
+}
+
+// filterInstances applies DescribeInstances/DescribeInstanceStatus filters.
+func (s *Server) filterInstances(insts []*Instance, filters []map[string]any) ([]*Instance, error) {
+	now := s.clock.Now()
+	type filter struct {
+		name   string
+		values []string
+	}
+	var fs []filter
+	for _, f := range filters {
+		name, err := str(f, "Name")
+		if err != nil {
+			return nil, err
+		}
+		vals, err := strList(f, "Values")
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case name == "instance-state-name", name == "instance-state-code", name == "instance-id", name == "instance-type",
+			name == "image-id", name == "tag-key", name == "reservation-id", name == "availability-zone",
+			strings.HasPrefix(name, "tag:"):
+		default:
+			return nil, apiErr("InvalidParameterValue", "The filter '%s' is invalid", name)
+		}
+		fs = append(fs, filter{name, vals})
+	}
+	var out []*Instance
+	for _, i := range insts {
+		ok := true
+		for _, f := range fs {
+			var have []string
+			state := i.stateAt(now, s.opts.InstanceTransition)
+			switch {
+			case f.name == "instance-state-name":
+				have = []string{state}
+			case f.name == "instance-state-code":
+				have = []string{fmt.Sprint(stateCodes[state])}
+			case f.name == "instance-id":
+				have = []string{i.ID}
+			case f.name == "instance-type":
+				have = []string{i.InstanceType}
+			case f.name == "image-id":
+				have = []string{i.ImageID}
+			case f.name == "reservation-id":
+				have = []string{i.ReservationID}
+			case f.name == "availability-zone":
+				have = []string{i.Zone}
+			case f.name == "tag-key":
+				for _, t := range i.Tags {
+					have = append(have, t.Key)
+				}
+			default:
+				key := strings.TrimPrefix(f.name, "tag:")
+				for _, t := range i.Tags {
+					if t.Key == key {
+						have = append(have, t.Value)
+					}
+				}
+			}
+			if !anyMatch(have, f.values) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, i)
+		}
+	}
+	return out, nil
+}
+
+// anyMatch reports whether a value matches a filter value; filter values
+// take * and ? wildcards.
+func anyMatch(have, want []string) bool {
+	for _, h := range have {
+		for _, w := range want {
+			if wildcard(w, h) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func wildcard(pattern, s string) bool {
+	if pattern == "" {
+		return s == ""
+	}
+	switch pattern[0] {
+	case '*':
+		for i := 0; i <= len(s); i++ {
+			if wildcard(pattern[1:], s[i:]) {
+				return true
+			}
+		}
+		return false
+	case '?':
+		return s != "" && wildcard(pattern[1:], s[1:])
+	}
+	return s != "" && s[0] == pattern[0] && wildcard(pattern[1:], s[1:])
+}
+
+// selectInstances reads InstanceIds, Filters and paging members shared by
+// the Describe calls and returns the page.
+func (s *Server) selectInstances(c *call, in map[string]any, visible func(*Instance) bool) ([]*Instance, string, error) {
+	ids, err := strList(in, "InstanceIds")
+	if err != nil {
+		return nil, "", err
+	}
+	filters, err := objects(in, "Filters")
+	if err != nil {
+		return nil, "", err
+	}
+	maxResults, err := integer(in, "MaxResults", 0)
+	if err != nil {
+		return nil, "", err
+	}
+	next, err := str(in, "NextToken")
+	if err != nil {
+		return nil, "", err
+	}
+	if maxResults != 0 && len(ids) > 0 {
+		return nil, "", apiErr("InvalidParameterCombination", "The parameter instancesSet cannot be used with the parameter maxResults")
+	}
+	if maxResults != 0 && (maxResults < 5 || maxResults > 1000) {
+		return nil, "", apiErr("InvalidParameterValue", "Value ( %d ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.", maxResults)
+	}
+	var insts []*Instance
+	if len(ids) > 0 {
+		if insts, err = s.instancesNamed(c.region, ids); err != nil {
+			return nil, "", err
+		}
+	} else {
+		for _, i := range c.region.Instances {
+			if !s.gone(i) {
+				insts = append(insts, i)
+			}
+		}
+		sort.Slice(insts, func(a, b int) bool {
+			if !insts[a].Launched.Equal(insts[b].Launched) {
+				return insts[a].Launched.Before(insts[b].Launched)
+			}
+			return insts[a].ID < insts[b].ID
+		})
+	}
+	if insts, err = s.filterInstances(insts, filters); err != nil {
+		return nil, "", err
+	}
+	var shown []*Instance
+	for _, i := range insts {
+		if visible == nil || visible(i) {
+			shown = append(shown, i)
+		}
+	}
+	page, token, err := paginate(shown, int(maxResults), next)
+	return page, token, err
+}
+
+func (s *Server) ec2DescribeInstances(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := c.authorize("ec2:DescribeInstances", "*", nil); err != nil {
+		return nil, err
+	}
+	page, token, err := s.selectInstances(c, in, nil)
+	if err != nil {
+		return nil, err
+	}
+	var order []string
+	byRes := map[string][]*Instance{}
+	for _, i := range page {
+		if _, ok := byRes[i.ReservationID]; !ok {
+			order = append(order, i.ReservationID)
+		}
+		byRes[i.ReservationID] = append(byRes[i.ReservationID], i)
+	}
+	res := make([]any, 0, len(order))
+	for _, id := range order {
+		res = append(res, s.reservationShape(c.region, id, byRes[id]))
+	}
+	out := map[string]any{"Reservations": res}
+	if token != "" {
+		out["NextToken"] = token
+	}
+	return out, nil
+}
+
+func (s *Server) ec2DescribeInstanceStatus(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	all, err := boolean(in, "IncludeAllInstances")
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := c.authorize("ec2:DescribeInstanceStatus", "*", nil); err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	settle := s.opts.InstanceTransition
+	page, token, err := s.selectInstances(c, in, func(i *Instance) bool {
+		return all || i.stateAt(now, settle) == "running"
+	})
+	if err != nil {
+		return nil, err
+	}
+	list := make([]any, 0, len(page))
+	for _, i := range page {
+		state := i.stateAt(now, settle)
+		status := "not-applicable"
+		if state == "running" {
+			status = "ok"
+			if now.Sub(i.settledSince(settle)) < 2*settle {
+				status = "initializing"
+			}
+		}
+		check := func(name string) map[string]any {
+			detail := map[string]any{"Name": "reachability", "Status": "passed"}
+			if status == "initializing" {
+				detail["Status"] = "initializing"
+			}
+			m := map[string]any{"Status": status}
+			if status != "not-applicable" {
+				m["Details"] = []any{detail}
+			}
+			return m
+		}
+		list = append(list, map[string]any{
+			"InstanceId": i.ID, "AvailabilityZone": i.Zone,
+			"InstanceState":  map[string]any{"Code": stateCodes[state], "Name": state},
+			"InstanceStatus": check("instance"), "SystemStatus": check("system"),
+		})
+	}
+	out := map[string]any{"InstanceStatuses": list}
+	if token != "" {
+		out["NextToken"] = token
+	}
+	return out, nil
+}
+
+// changeStates runs Start/Stop/TerminateInstances: authorize every
+// instance first (all or nothing, as EC2), then apply.
+func (s *Server) changeStates(c *call, in map[string]any, action, outKey string, apply func(i *Instance, state string) (string, error)) (map[string]any, error) {
+	ids, err := strList(in, "InstanceIds")
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, apiErr("MissingParameter", "The request must contain the parameter InstanceId")
+	}
+	dry, err := dryRun(in)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	insts, err := s.instancesNamed(c.region, ids)
+	if err != nil {
+		// EC2 checks permissions before existence only for known ids.
+		return nil, err
+	}
+	for _, i := range insts {
+		if err := c.authorize(action, s.instanceARN(c.region.Name, i.ID), resourceTagContext(i.Tags)); err != nil {
+			return nil, err
+		}
+	}
+	if dry {
+		return nil, errDryRun
+	}
+	now := s.clock.Now()
+	// Check every instance before changing any.
+	for _, i := range insts {
+		if _, err := apply(nil, i.stateAt(now, s.opts.InstanceTransition)); err != nil {
+			return nil, fmt.Errorf("%w", &APIError{Code: asAPIError(err).Code, Message: strings.ReplaceAll(asAPIError(err).Message, "%ID%", i.ID)})
+		}
+	}
+	list := make([]any, 0, len(insts))
+	for _, i := range insts {
+		prev := i.stateAt(now, s.opts.InstanceTransition)
+		next, _ := apply(i, prev)
+		list = append(list, map[string]any{
+			"InstanceId":    i.ID,
+			"PreviousState": map[string]any{"Code": stateCodes[prev], "Name": prev},
+			"CurrentState":  map[string]any{"Code": stateCodes[next], "Name": next},
+		})
+	}
+	s.changed()
+	return map[string]any{outKey: list}, nil
+}
+
+func incorrectState(verb string) error {
+	return apiErr("IncorrectInstanceState", "The instance '%%ID%%' is not in a state from which it can be %s.", verb)
+}
+
+func (s *Server) ec2StartInstances(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	return s.changeStates(c, in, "ec2:StartInstances", "StartingInstances", func(i *Instance, state string) (string, error) {
+		switch state {
+		case "stopped":
+			if i != nil {
+				s.setState(i, "pending", "")
+			}
+			return "pending", nil
+		case "pending", "running":
+			return state, nil
+		}
+		return "", incorrectState("started")
+	})
+}
+
+func (s *Server) ec2StopInstances(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	if h, _ := boolean(in, "Hibernate"); h {
+		return nil, apiErr("UnsupportedHibernationConfiguration", "hibernation is not simulated by the local endpoint")
+	}
+	return s.changeStates(c, in, "ec2:StopInstances", "StoppingInstances", func(i *Instance, state string) (string, error) {
+		switch state {
+		case "running":
+			if i != nil {
+				s.setState(i, "stopping", "User initiated ("+s.clock.Now().UTC().Format("2006-01-02 15:04:05 MST")+")")
+			}
+			return "stopping", nil
+		case "stopping", "stopped":
+			return state, nil
+		}
+		return "", incorrectState("stopped")
+	})
+}
+
+func (s *Server) ec2TerminateInstances(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	return s.changeStates(c, in, "ec2:TerminateInstances", "TerminatingInstances", func(i *Instance, state string) (string, error) {
+		switch state {
+		case "shutting-down", "terminated":
+			return state, nil
+		}
+		if i != nil {
+			s.setState(i, "shutting-down", "User initiated ("+s.clock.Now().UTC().Format("2006-01-02 15:04:05 MST")+")")
+		}
+		return "shutting-down", nil
+	})
+}
+
+func (s *Server) ec2CreateTags(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	ids, err := strList(in, "Resources")
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, apiErr("MissingParameter", "The request must contain the parameter resourceIdSet")
+	}
+	tl, err := objects(in, "Tags")
+	if err != nil {
+		return nil, err
+	}
+	if len(tl) == 0 {
+		return nil, apiErr("MissingParameter", "The request must contain the parameter tagSet")
+	}
+	tags, err := readEC2Tags(tl)
+	if err != nil {
+		return nil, err
+	}
+	dry, err := dryRun(in)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range ids {
+		if !strings.HasPrefix(id, "i-") {
+			return nil, apiErr("InvalidID", "The ID '%s' is not valid: only instances are simulated by the local endpoint", id)
+		}
+	}
+	insts, err := s.instancesNamed(c.region, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, i := range insts {
+		ctx := requestTagContext(tags, resourceTagContext(i.Tags))
+		if err := c.authorize("ec2:CreateTags", s.instanceARN(c.region.Name, i.ID), ctx); err != nil {
+			return nil, err
+		}
+	}
+	if dry {
+		return nil, errDryRun
+	}
+	for _, i := range insts {
+		merged := mergeTags(append([]Tag(nil), i.Tags...), tags)
+		if len(merged) > 50 {
+			return nil, apiErr("TagLimitExceeded", "The maximum number of tags for resource '%s' has been reached", i.ID)
+		}
+	}
+	for _, i := range insts {
+		i.Tags = mergeTags(i.Tags, tags)
+	}
+	s.changed()
+	return map[string]any{"Return": true}, nil
+}
+
+// InstanceOptions configure instances created with [Server.AddInstances].
+type InstanceOptions struct {
+	// Region is where the instances live; the default Region when empty.
+	Region string
+	// ImageID and InstanceType default to "ami-0abcdef1234567890" and
+	// "t3.micro".
+	ImageID      string
+	InstanceType string
+	// Stopped creates the instances stopped instead of running.
+	Stopped bool
+	// Tags are set on every instance.
+	Tags map[string]string
+}
+
+// AddInstances creates n settled instances directly, without a caller or an
+// authorization check, so tests and examples have something to act on.
+func (s *Server) AddInstances(n int, optFns ...func(*InstanceOptions)) ([]string, error) {
+	var o InstanceOptions
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	if o.Region == "" {
+		o.Region = s.Region()
+	}
+	if o.ImageID == "" {
+		o.ImageID = "ami-0abcdef1234567890"
+	}
+	if o.InstanceType == "" {
+		o.InstanceType = "t3.micro"
+	}
+	if n < 1 || n > 10000 {
+		return nil, fmt.Errorf("ssmlocal: instance count %d out of range 1..10000", n)
+	}
+	r, err := s.region(o.Region)
+	if err != nil {
+		return nil, err
+	}
+	var tags []Tag
+	for _, k := range sortedKeys(o.Tags) {
+		tags = append(tags, Tag{Key: k, Value: o.Tags[k]})
+	}
+	state := "running"
+	if o.Stopped {
+		state = "stopped"
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	resID := "r-" + newHex(17)
+	now := s.clock.Now().UTC()
+	ids := make([]string, 0, n)
+	for k := range n {
+		i := &Instance{
+			ID: "i-" + newHex(17), ReservationID: resID, ImageID: o.ImageID, InstanceType: o.InstanceType,
+			SubnetID: "subnet-" + newHex(8), VpcID: "vpc-" + newHex(8), PrivateIP: fmt.Sprintf("10.1.%d.%d", k/250, 4+k%250),
+			Zone: r.Name + "a", Launched: now, State: state, Since: now.Add(-s.opts.InstanceTransition), Tags: append([]Tag(nil), tags...),
+		}
+		r.Instances[i.ID] = i
+		ids = append(ids, i.ID)
+	}
+	s.changed()
+	return ids, nil
+}
+
+// InstanceState returns an instance's current state name ("running",
+// "stopped", …), for tests and examples.
+func (s *Server) InstanceState(region, id string) (string, error) {
+	if region == "" {
+		region = s.Region()
+	}
+	r, err := s.region(region)
+	if err != nil {
+		return "", err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	i, ok := r.Instances[id]
+	if !ok {
+		return "", apiErr("InvalidInstanceID.NotFound", "The instance ID '%s' does not exist", id)
+	}
+	return i.stateAt(s.clock.Now(), s.opts.InstanceTransition), nil
+}

@@ -1,0 +1,1038 @@
+package ssmlocal
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// iamState is the account's IAM: users, roles, managed policies, access
+// keys and temporary sessions. Guarded by Server.mu.
+type iamState struct {
+	Users      map[string]*User          `json:"users"`
+	Roles      map[string]*Role          `json:"roles"`
+	Policies   map[string]*ManagedPolicy `json:"policies"`
+	AccessKeys map[string]*AccessKey     `json:"accessKeys"`
+	Sessions   map[string]*Session       `json:"sessions"`
+}
+
+func newIAMState() *iamState {
+	return &iamState{
+		Users:      map[string]*User{},
+		Roles:      map[string]*Role{},
+		Policies:   map[string]*ManagedPolicy{},
+		AccessKeys: map[string]*AccessKey{},
+		Sessions:   map[string]*Session{},
+	}
+}
+
+// User is an IAM user.
+type User struct {
+	Name     string            `json:"name"`
+	ID       string            `json:"id"`
+	ARN      string            `json:"arn"`
+	Path     string            `json:"path"`
+	Created  time.Time         `json:"created"`
+	Inline   map[string]string `json:"inline"`
+	Attached []string          `json:"attached"`
+	Tags     []Tag             `json:"tags,omitempty"`
+}
+
+// Role is an IAM role.
+type Role struct {
+	Name        string            `json:"name"`
+	ID          string            `json:"id"`
+	ARN         string            `json:"arn"`
+	Path        string            `json:"path"`
+	Description string            `json:"description,omitempty"`
+	Created     time.Time         `json:"created"`
+	Trust       string            `json:"trust"`
+	MaxSession  int64             `json:"maxSession"`
+	Inline      map[string]string `json:"inline"`
+	Attached    []string          `json:"attached"`
+	Tags        []Tag             `json:"tags,omitempty"`
+	LastUsed    time.Time         `json:"lastUsed,omitzero"`
+	LastRegion  string            `json:"lastRegion,omitempty"`
+}
+
+// ManagedPolicy is a customer or AWS managed policy with its versions.
+type ManagedPolicy struct {
+	Name           string          `json:"name"`
+	ID             string          `json:"id"`
+	ARN            string          `json:"arn"`
+	Path           string          `json:"path"`
+	Description    string          `json:"description,omitempty"`
+	Created        time.Time       `json:"created"`
+	Updated        time.Time       `json:"updated"`
+	DefaultVersion string          `json:"defaultVersion"`
+	Versions       []PolicyVersion `json:"versions"`
+	NextVersion    int             `json:"nextVersion"`
+	Attachments    int             `json:"attachments"`
+	Tags           []Tag           `json:"tags,omitempty"`
+}
+
+// PolicyVersion is one version of a managed policy.
+type PolicyVersion struct {
+	ID       string    `json:"id"`
+	Document string    `json:"document"`
+	Created  time.Time `json:"created"`
+}
+
+func (p *ManagedPolicy) document() string {
+	for _, v := range p.Versions {
+		if v.ID == p.DefaultVersion {
+			return v.Document
+		}
+	}
+	return ""
+}
+
+// AccessKey is a user's long-term key.
+type AccessKey struct {
+	ID       string    `json:"id"`
+	Secret   string    `json:"secret"`
+	UserName string    `json:"userName"`
+	Status   string    `json:"status"`
+	Created  time.Time `json:"created"`
+}
+
+// Session is a set of temporary credentials from AssumeRole.
+type Session struct {
+	AccessKeyID string    `json:"accessKeyId"`
+	Secret      string    `json:"secret"`
+	Token       string    `json:"token"`
+	RoleName    string    `json:"roleName"`
+	RoleARN     string    `json:"roleArn"`
+	RoleID      string    `json:"roleId"`
+	SessionName string    `json:"sessionName"`
+	Expires     time.Time `json:"expires"`
+}
+
+// Tag is a key and value.
+type Tag struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// identity is an authenticated caller.
+type identity struct {
+	ARN         string
+	AccessKeyID string
+	UserID      string // GetCallerIdentity's UserId
+	UserName    string // for users
+	RoleName    string // for assumed-role sessions
+	RoleARN     string
+	Expires     time.Time
+}
+
+func (id identity) principalType() string {
+	if id.RoleName != "" {
+		return "AssumedRole"
+	}
+	return "User"
+}
+
+var (
+	iamNamePattern   = regexp.MustCompile(`^[\w+=,.@-]+$`)
+	iamPathPattern   = regexp.MustCompile(`^(/|/[\x21-\x7E]*/)$`)
+	sessionPattern   = regexp.MustCompile(`^[\w+=,.@-]*$`)
+	policyVerPattern = regexp.MustCompile(`^v[1-9][0-9]*$`)
+)
+
+func checkName(member, v string, max int) error {
+	if v == "" {
+		return apiErr("ValidationError", "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", lowerFirst(member))
+	}
+	if len(v) > max {
+		return apiErr("ValidationError", "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", v, lowerFirst(member), max)
+	}
+	if !iamNamePattern.MatchString(v) {
+		return apiErr("ValidationError", "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+", v, lowerFirst(member))
+	}
+	return nil
+}
+
+func checkPath(in map[string]any) (string, error) {
+	p, err := str(in, "Path")
+	if err != nil || p == "" {
+		return "/", err
+	}
+	if len(p) > 512 || !iamPathPattern.MatchString(p) {
+		return "", apiErr("ValidationError", "1 validation error detected: Value '%s' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", p)
+	}
+	return p, nil
+}
+
+func (s *Server) checkPolicyDocument(doc string) error {
+	if doc == "" {
+		return apiErr("ValidationError", "1 validation error detected: Value null at 'policyDocument' failed to satisfy constraint: Member must not be null")
+	}
+	if len(doc) > 131072 {
+		return apiErr("LimitExceeded", "Cannot exceed quota for PolicySize: 6144")
+	}
+	if _, err := s.policies.parse(doc); err != nil {
+		return apiErr("MalformedPolicyDocument", "%v", err)
+	}
+	return nil
+}
+
+// encodePolicy is how IAM returns policy documents: URL-encoded JSON.
+func encodePolicy(doc string) string {
+	return strings.ReplaceAll(url.QueryEscape(doc), "+", "%20")
+}
+
+func readTags(in map[string]any) ([]Tag, error) {
+	objs, err := objects(in, "Tags")
+	if err != nil {
+		return nil, err
+	}
+	var out []Tag
+	for _, o := range objs {
+		k, err := str(o, "Key")
+		if err != nil {
+			return nil, err
+		}
+		v, err := str(o, "Value")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Tag{Key: k, Value: v})
+	}
+	if len(out) > 50 {
+		return nil, apiErr("LimitExceeded", "cannot exceed quota for TagsPerUser: 50")
+	}
+	return out, nil
+}
+
+func tagShapes(tags []Tag) []any {
+	out := make([]any, len(tags))
+	for i, t := range tags {
+		out[i] = map[string]any{"Key": t.Key, "Value": t.Value}
+	}
+	return out
+}
+
+func userShape(u *User) map[string]any {
+	m := map[string]any{"Path": u.Path, "UserName": u.Name, "UserId": u.ID, "Arn": u.ARN, "CreateDate": u.Created}
+	if len(u.Tags) > 0 {
+		m["Tags"] = tagShapes(u.Tags)
+	}
+	return m
+}
+
+func roleShape(r *Role) map[string]any {
+	m := map[string]any{
+		"Path": r.Path, "RoleName": r.Name, "RoleId": r.ID, "Arn": r.ARN, "CreateDate": r.Created,
+		"AssumeRolePolicyDocument": encodePolicy(r.Trust), "MaxSessionDuration": r.MaxSession,
+	}
+	if r.Description != "" {
+		m["Description"] = r.Description
+	}
+	if len(r.Tags) > 0 {
+		m["Tags"] = tagShapes(r.Tags)
+	}
+	if !r.LastUsed.IsZero() {
+		m["RoleLastUsed"] = map[string]any{"LastUsedDate": r.LastUsed, "Region": r.LastRegion}
+	}
+	return m
+}
+
+func policyShape(p *ManagedPolicy) map[string]any {
+	m := map[string]any{
+		"PolicyName": p.Name, "PolicyId": p.ID, "Arn": p.ARN, "Path": p.Path, "DefaultVersionId": p.DefaultVersion,
+		"AttachmentCount": int64(p.Attachments), "PermissionsBoundaryUsageCount": int64(0), "IsAttachable": true,
+		"CreateDate": p.Created, "UpdateDate": p.Updated,
+	}
+	if p.Description != "" {
+		m["Description"] = p.Description
+	}
+	if len(p.Tags) > 0 {
+		m["Tags"] = tagShapes(p.Tags)
+	}
+	return m
+}
+
+// userNamed returns the user, or the caller when name is empty (GetUser,
+// CreateAccessKey without UserName).
+func (s *Server) userNamed(c *call, name string) (*User, error) {
+	if name == "" {
+		if c.who.UserName == "" {
+			return nil, apiErr("ValidationError", "Must specify userName when calling with non-User credentials")
+		}
+		name = c.who.UserName
+	}
+	u, ok := s.iam.Users[name]
+	if !ok {
+		return nil, notFound("NoSuchEntity", "The user with name %s cannot be found.", name)
+	}
+	return u, nil
+}
+
+func (s *Server) roleNamed(name string) (*Role, error) {
+	if err := checkName("RoleName", name, 64); err != nil {
+		return nil, err
+	}
+	r, ok := s.iam.Roles[name]
+	if !ok {
+		return nil, notFound("NoSuchEntity", "The role with name %s cannot be found.", name)
+	}
+	return r, nil
+}
+
+func (s *Server) policyByARN(arn string) (*ManagedPolicy, error) {
+	if len(arn) < 20 || !strings.HasPrefix(arn, "arn:") {
+		return nil, apiErr("InvalidInput", "ARN %s is not valid.", arn)
+	}
+	p, ok := s.iam.Policies[arn]
+	if !ok {
+		return nil, notFound("NoSuchEntity", "Policy %s does not exist or is not attachable.", arn)
+	}
+	return p, nil
+}
+
+func conflict(format string, args ...any) *APIError {
+	e := apiErr("EntityAlreadyExists", format, args...)
+	e.Status = http.StatusConflict
+	return e
+}
+
+func (s *Server) iamARN(kind, path, name string) string {
+	return s.arn("iam", "", kind+path+name)
+}
+
+func iamOps() []opDef {
+	return []opDef{
+		{"iam", "CreateUser", false, (*Server).iamCreateUser},
+		{"iam", "GetUser", false, (*Server).iamGetUser},
+		{"iam", "CreateAccessKey", false, (*Server).iamCreateAccessKey},
+		{"iam", "PutUserPolicy", false, (*Server).iamPutUserPolicy},
+		{"iam", "GetUserPolicy", false, (*Server).iamGetUserPolicy},
+		{"iam", "ListUserPolicies", false, (*Server).iamListUserPolicies},
+		{"iam", "AttachUserPolicy", false, (*Server).iamAttachUserPolicy},
+		{"iam", "ListAttachedUserPolicies", false, (*Server).iamListAttachedUserPolicies},
+		{"iam", "CreatePolicy", false, (*Server).iamCreatePolicy},
+		{"iam", "GetPolicy", false, (*Server).iamGetPolicy},
+		{"iam", "GetPolicyVersion", false, (*Server).iamGetPolicyVersion},
+		{"iam", "CreatePolicyVersion", false, (*Server).iamCreatePolicyVersion},
+		{"iam", "ListPolicyVersions", false, (*Server).iamListPolicyVersions},
+		{"iam", "CreateRole", false, (*Server).iamCreateRole},
+		{"iam", "GetRole", false, (*Server).iamGetRole},
+		{"iam", "UpdateAssumeRolePolicy", false, (*Server).iamUpdateAssumeRolePolicy},
+		{"iam", "PutRolePolicy", false, (*Server).iamPutRolePolicy},
+		{"iam", "GetRolePolicy", false, (*Server).iamGetRolePolicy},
+		{"iam", "DeleteRolePolicy", false, (*Server).iamDeleteRolePolicy},
+		{"iam", "ListRolePolicies", false, (*Server).iamListRolePolicies},
+		{"iam", "AttachRolePolicy", false, (*Server).iamAttachRolePolicy},
+		{"iam", "DetachRolePolicy", false, (*Server).iamDetachRolePolicy},
+		{"iam", "ListAttachedRolePolicies", false, (*Server).iamListAttachedRolePolicies},
+	}
+}
+
+func (s *Server) iamCreateUser(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	name, err := str(in, "UserName")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkName("UserName", name, 64); err != nil {
+		return nil, err
+	}
+	path, err := checkPath(in)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := readTags(in)
+	if err != nil {
+		return nil, err
+	}
+	arn := s.iamARN("user", path, name)
+	if err := c.authorize("iam:CreateUser", arn, nil); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.iam.Users[name]; ok {
+		return nil, conflict("User with name %s already exists.", name)
+	}
+	u := &User{Name: name, ID: newID("AIDA", 17), ARN: arn, Path: path, Created: s.clock.Now().UTC(), Inline: map[string]string{}, Tags: tags}
+	s.iam.Users[name] = u
+	s.changed()
+	return map[string]any{"User": userShape(u)}, nil
+}
+
+func (s *Server) iamGetUser(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	name, err := str(in, "UserName")
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, err := s.userNamed(c, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.authorize("iam:GetUser", u.ARN, nil); err != nil {
+		return nil, err
+	}
+	return map[string]any{"User": userShape(u)}, nil
+}
+
+func (s *Server) iamCreateAccessKey(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	name, err := str(in, "UserName")
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, err := s.userNamed(c, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.authorize("iam:CreateAccessKey", u.ARN, nil); err != nil {
+		return nil, err
+	}
+	n := 0
+	for _, k := range s.iam.AccessKeys {
+		if k.UserName == u.Name {
+			n++
+		}
+	}
+	if n >= 2 {
+		return nil, apiErr("LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2")
+	}
+	k := &AccessKey{ID: newID("AKIA", 16), Secret: newSecret(), UserName: u.Name, Status: "Active", Created: s.clock.Now().UTC()}
+	s.iam.AccessKeys[k.ID] = k
+	s.changed()
+	return map[string]any{"AccessKey": map[string]any{
+		"UserName": k.UserName, "AccessKeyId": k.ID, "Status": k.Status, "SecretAccessKey": k.Secret, "CreateDate": k.Created,
+	}}, nil
+}
+
+// inlineInput reads the members every Put*Policy call shares.
+func (s *Server) inlineInput(in map[string]any, withDoc bool) (name, doc string, err error) {
+	if name, err = str(in, "PolicyName"); err != nil {
+		return "", "", err
+	}
+	if err = checkName("PolicyName", name, 128); err != nil {
+		return "", "", err
+	}
+	if !withDoc {
+		return name, "", nil
+	}
+	if doc, err = str(in, "PolicyDocument"); err != nil {
+		return "", "", err
+	}
+	return name, doc, s.checkPolicyDocument(doc)
+}
+
+func (s *Server) iamPutUserPolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	user, err := str(in, "UserName")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkName("UserName", user, 128); err != nil {
+		return nil, err
+	}
+	name, doc, err := s.inlineInput(in, true)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, err := s.userNamed(c, user)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.authorize("iam:PutUserPolicy", u.ARN, nil); err != nil {
+		return nil, err
+	}
+	u.Inline[name] = doc
+	s.changed()
+	return nil, nil
+}
+
+func (s *Server) iamGetUserPolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	user, err := str(in, "UserName")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkName("UserName", user, 128); err != nil {
+		return nil, err
+	}
+	name, _, err := s.inlineInput(in, false)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, err := s.userNamed(c, user)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.authorize("iam:GetUserPolicy", u.ARN, nil); err != nil {
+		return nil, err
+	}
+	doc, ok := u.Inline[name]
+	if !ok {
+		return nil, notFound("NoSuchEntity", "The user policy with name %s cannot be found.", name)
+	}
+	return map[string]any{"UserName": u.Name, "PolicyName": name, "PolicyDocument": encodePolicy(doc)}, nil
+}
+
+func (s *Server) iamListUserPolicies(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	user, err := str(in, "UserName")
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, err := s.userNamed(c, user)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.authorize("iam:ListUserPolicies", u.ARN, nil); err != nil {
+		return nil, err
+	}
+	names := make([]any, 0, len(u.Inline))
+	for _, n := range sortedKeys(u.Inline) {
+		names = append(names, n)
+	}
+	return map[string]any{"PolicyNames": names, "IsTruncated": false}, nil
+}
+
+func (s *Server) attach(c *call, in map[string]any, action, entityARN string, list *[]string) error {
+	arn, err := str(in, "PolicyArn")
+	if err != nil {
+		return err
+	}
+	p, err := s.policyByARN(arn)
+	if err != nil {
+		return err
+	}
+	if err := c.authorize(action, entityARN, map[string][]string{"iam:PolicyARN": {arn}}); err != nil {
+		return err
+	}
+	for _, a := range *list {
+		if a == arn {
+			return nil
+		}
+	}
+	if len(*list) >= 20 {
+		return apiErr("LimitExceeded", "Cannot exceed quota for PoliciesPerUser: 20")
+	}
+	*list = append(*list, arn)
+	p.Attachments++
+	s.changed()
+	return nil
+}
+
+func attachedShapes(s *Server, arns []string) []any {
+	out := make([]any, 0, len(arns))
+	for _, a := range arns {
+		name := a[strings.LastIndex(a, "/")+1:]
+		if p, ok := s.iam.Policies[a]; ok {
+			name = p.Name
+		}
+		out = append(out, map[string]any{"PolicyName": name, "PolicyArn": a})
+	}
+	return out
+}
+
+func (s *Server) iamAttachUserPolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	user, err := str(in, "UserName")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkName("UserName", user, 128); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, err := s.userNamed(c, user)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.attach(c, in, "iam:AttachUserPolicy", u.ARN, &u.Attached)
+}
+
+func (s *Server) iamListAttachedUserPolicies(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	user, err := str(in, "UserName")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkName("UserName", user, 128); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, err := s.userNamed(c, user)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.authorize("iam:ListAttachedUserPolicies", u.ARN, nil); err != nil {
+		return nil, err
+	}
+	return map[string]any{"AttachedPolicies": attachedShapes(s, u.Attached), "IsTruncated": false}, nil
+}
+
+func (s *Server) iamCreatePolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	name, doc, err := s.inlineInput(in, true)
+	if err != nil {
+		return nil, err
+	}
+	path, err := checkPath(in)
+	if err != nil {
+		return nil, err
+	}
+	desc, err := str(in, "Description")
+	if err != nil {
+		return nil, err
+	}
+	if len(desc) > 1000 {
+		return nil, apiErr("ValidationError", "1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 1000")
+	}
+	tags, err := readTags(in)
+	if err != nil {
+		return nil, err
+	}
+	arn := s.iamARN("policy", path, name)
+	if err := c.authorize("iam:CreatePolicy", arn, nil); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.iam.Policies[arn]; ok {
+		return nil, conflict("A policy called %s already exists. Duplicate names are not allowed.", name)
+	}
+	now := s.clock.Now().UTC()
+	p := &ManagedPolicy{Name: name, ID: newID("ANPA", 17), ARN: arn, Path: path, Description: desc, Created: now, Updated: now,
+		DefaultVersion: "v1", NextVersion: 2, Versions: []PolicyVersion{{ID: "v1", Document: doc, Created: now}}, Tags: tags}
+	s.iam.Policies[arn] = p
+	s.changed()
+	return map[string]any{"Policy": policyShape(p)}, nil
+}
+
+func (s *Server) iamGetPolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	arn, err := str(in, "PolicyArn")
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := c.authorize("iam:GetPolicy", arn, nil); err != nil {
+		return nil, err
+	}
+	p, err := s.policyByARN(arn)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"Policy": policyShape(p)}, nil
+}
+
+func versionShape(p *ManagedPolicy, v PolicyVersion) map[string]any {
+	return map[string]any{"Document": encodePolicy(v.Document), "VersionId": v.ID, "IsDefaultVersion": v.ID == p.DefaultVersion, "CreateDate": v.Created}
+}
+
+func (s *Server) iamGetPolicyVersion(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	arn, err := str(in, "PolicyArn")
+	if err != nil {
+		return nil, err
+	}
+	id, err := str(in, "VersionId")
+	if err != nil {
+		return nil, err
+	}
+	if !policyVerPattern.MatchString(id) {
+		return nil, apiErr("ValidationError", "1 validation error detected: Value '%s' at 'versionId' failed to satisfy constraint: Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?", id)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := c.authorize("iam:GetPolicyVersion", arn, nil); err != nil {
+		return nil, err
+	}
+	p, err := s.policyByARN(arn)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range p.Versions {
+		if v.ID == id {
+			return map[string]any{"PolicyVersion": versionShape(p, v)}, nil
+		}
+	}
+	return nil, notFound("NoSuchEntity", "Policy %s version %s does not exist or is not attachable.", arn, id)
+}
+
+func (s *Server) iamCreatePolicyVersion(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	arn, err := str(in, "PolicyArn")
+	if err != nil {
+		return nil, err
+	}
+	doc, err := str(in, "PolicyDocument")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkPolicyDocument(doc); err != nil {
+		return nil, err
+	}
+	setDefault, err := boolean(in, "SetAsDefault")
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := c.authorize("iam:CreatePolicyVersion", arn, nil); err != nil {
+		return nil, err
+	}
+	p, err := s.policyByARN(arn)
+	if err != nil {
+		return nil, err
+	}
+	if strings.HasPrefix(arn, "arn:"+s.opts.Partition+":iam::aws:") {
+		return nil, apiErr("AccessDenied", "AWS managed policies cannot be changed")
+	}
+	if len(p.Versions) >= 5 {
+		return nil, apiErr("LimitExceeded", "A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.")
+	}
+	now := s.clock.Now().UTC()
+	v := PolicyVersion{ID: "v" + strconv.Itoa(p.NextVersion), Document: doc, Created: now}
+	p.NextVersion++
+	p.Versions = append(p.Versions, v)
+	if setDefault {
+		p.DefaultVersion = v.ID
+	}
+	p.Updated = now
+	s.changed()
+	return map[string]any{"PolicyVersion": versionShape(p, v)}, nil
+}
+
+func (s *Server) iamListPolicyVersions(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	arn, err := str(in, "PolicyArn")
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := c.authorize("iam:ListPolicyVersions", arn, nil); err != nil {
+		return nil, err
+	}
+	p, err := s.policyByARN(arn)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, 0, len(p.Versions))
+	for i := len(p.Versions) - 1; i >= 0; i-- {
+		v := versionShape(p, p.Versions[i])
+		delete(v, "Document")
+		out = append(out, v)
+	}
+	return map[string]any{"Versions": out, "IsTruncated": false}, nil
+}
+
+func (s *Server) iamCreateRole(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	name, err := str(in, "RoleName")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkName("RoleName", name, 64); err != nil {
+		return nil, err
+	}
+	path, err := checkPath(in)
+	if err != nil {
+		return nil, err
+	}
+	trust, err := str(in, "AssumeRolePolicyDocument")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkTrust(trust); err != nil {
+		return nil, err
+	}
+	desc, err := str(in, "Description")
+	if err != nil {
+		return nil, err
+	}
+	maxSession, err := integer(in, "MaxSessionDuration", 3600)
+	if err != nil {
+		return nil, err
+	}
+	if maxSession < 3600 || maxSession > 43200 {
+		return nil, apiErr("ValidationError", "1 validation error detected: Value '%d' at 'maxSessionDuration' failed to satisfy constraint: Member must have value between 3600 and 43200", maxSession)
+	}
+	tags, err := readTags(in)
+	if err != nil {
+		return nil, err
+	}
+	arn := s.iamARN("role", path, name)
+	if err := c.authorize("iam:CreateRole", arn, nil); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.iam.Roles[name]; ok {
+		return nil, conflict("Role with name %s already exists.", name)
+	}
+	r := &Role{Name: name, ID: newID("AROA", 17), ARN: arn, Path: path, Description: desc, Created: s.clock.Now().UTC(),
+		Trust: trust, MaxSession: maxSession, Inline: map[string]string{}, Tags: tags}
+	s.iam.Roles[name] = r
+	s.changed()
+	return map[string]any{"Role": roleShape(r)}, nil
+}
+
+// checkTrust validates a trust policy: well-formed, and every statement
+// names a principal, as IAM requires of AssumeRolePolicyDocument.
+func (s *Server) checkTrust(doc string) error {
+	if err := s.checkPolicyDocument(doc); err != nil {
+		return err
+	}
+	p, _ := s.policies.parse(doc)
+	for i, st := range p.Statement {
+		if st.Principal == nil && st.NotPrincipal == nil {
+			return apiErr("MalformedPolicyDocument", "Statement %d: a trust policy statement must name a Principal", i)
+		}
+	}
+	return nil
+}
+
+func (s *Server) iamGetRole(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	name, err := str(in, "RoleName")
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r, err := s.roleNamed(name)
+	if err != nil {
+		if ae := asAPIError(err); ae.Code == "NoSuchEntity" {
+			if aerr := c.authorize("iam:GetRole", s.iamARN("role", "/", name), nil); aerr != nil {
+				return nil, aerr
+			}
+		}
+		return nil, err
+	}
+	if err := c.authorize("iam:GetRole", r.ARN, nil); err != nil {
+		return nil, err
+	}
+	return map[string]any{"Role": roleShape(r)}, nil
+}
+
+func (s *Server) iamUpdateAssumeRolePolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	name, err := str(in, "RoleName")
+	if err != nil {
+		return nil, err
+	}
+	doc, err := str(in, "PolicyDocument")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkTrust(doc); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.roleNamed(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.authorize("iam:UpdateAssumeRolePolicy", r.ARN, nil); err != nil {
+		return nil, err
+	}
+	r.Trust = doc
+	s.changed()
+	return nil, nil
+}
+
+func (s *Server) iamPutRolePolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	role, err := str(in, "RoleName")
+	if err != nil {
+		return nil, err
+	}
+	name, doc, err := s.inlineInput(in, true)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.roleNamed(role)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.authorize("iam:PutRolePolicy", r.ARN, nil); err != nil {
+		return nil, err
+	}
+	r.Inline[name] = doc
+	s.changed()
+	return nil, nil
+}
+
+func (s *Server) iamGetRolePolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	role, err := str(in, "RoleName")
+	if err != nil {
+		return nil, err
+	}
+	name, _, err := s.inlineInput(in, false)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r, err := s.roleNamed(role)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.authorize("iam:GetRolePolicy", r.ARN, nil); err != nil {
+		return nil, err
+	}
+	doc, ok := r.Inline[name]
+	if !ok {
+		return nil, notFound("NoSuchEntity", "The role policy with name %s cannot be found.", name)
+	}
+	return map[string]any{"RoleName": r.Name, "PolicyName": name, "PolicyDocument": encodePolicy(doc)}, nil
+}
+
+func (s *Server) iamDeleteRolePolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	role, err := str(in, "RoleName")
+	if err != nil {
+		return nil, err
+	}
+	name, _, err := s.inlineInput(in, false)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.roleNamed(role)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.authorize("iam:DeleteRolePolicy", r.ARN, nil); err != nil {
+		return nil, err
+	}
+	if _, ok := r.Inline[name]; !ok {
+		return nil, notFound("NoSuchEntity", "The role policy with name %s cannot be found.", name)
+	}
+	delete(r.Inline, name)
+	s.changed()
+	return nil, nil
+}
+
+func (s *Server) iamListRolePolicies(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	role, err := str(in, "RoleName")
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r, err := s.roleNamed(role)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.authorize("iam:ListRolePolicies", r.ARN, nil); err != nil {
+		return nil, err
+	}
+	names := make([]any, 0, len(r.Inline))
+	for _, n := range sortedKeys(r.Inline) {
+		names = append(names, n)
+	}
+	return map[string]any{"PolicyNames": names, "IsTruncated": false}, nil
+}
+
+func (s *Server) iamAttachRolePolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	role, err := str(in, "RoleName")
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.roleNamed(role)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.attach(c, in, "iam:AttachRolePolicy", r.ARN, &r.Attached)
+}
+
+func (s *Server) iamDetachRolePolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	role, err := str(in, "RoleName")
+	if err != nil {
+		return nil, err
+	}
+	arn, err := str(in, "PolicyArn")
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.roleNamed(role)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.authorize("iam:DetachRolePolicy", r.ARN, map[string][]string{"iam:PolicyARN": {arn}}); err != nil {
+		return nil, err
+	}
+	for i, a := range r.Attached {
+		if a == arn {
+			r.Attached = append(r.Attached[:i], r.Attached[i+1:]...)
+			if p, ok := s.iam.Policies[arn]; ok {
+				p.Attachments--
+			}
+			s.changed()
+			return nil, nil
+		}
+	}
+	return nil, notFound("NoSuchEntity", "Policy %s was not found.", arn)
+}
+
+func (s *Server) iamListAttachedRolePolicies(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	role, err := str(in, "RoleName")
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r, err := s.roleNamed(role)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.authorize("iam:ListAttachedRolePolicies", r.ARN, nil); err != nil {
+		return nil, err
+	}
+	return map[string]any{"AttachedPolicies": attachedShapes(s, r.Attached), "IsTruncated": false}, nil
+}
+
+// policiesOf returns the identity policies that apply to who, inline first
+// then attached, in a stable order. Callers hold s.mu.
+func (s *Server) policiesOf(who identity) []namedDoc {
+	var inline map[string]string
+	var attached []string
+	switch {
+	case who.RoleName != "":
+		r, ok := s.iam.Roles[who.RoleName]
+		if !ok || r.ARN != who.RoleARN {
+			return nil
+		}
+		inline, attached = r.Inline, r.Attached
+	case who.UserName != "":
+		u, ok := s.iam.Users[who.UserName]
+		if !ok {
+			return nil
+		}
+		inline, attached = u.Inline, u.Attached
+	}
+	out := make([]namedDoc, 0, len(inline)+len(attached))
+	for _, n := range sortedKeys(inline) {
+		out = append(out, namedDoc{name: n, doc: inline[n]})
+	}
+	arns := append([]string(nil), attached...)
+	sort.Strings(arns)
+	for _, a := range arns {
+		if p, ok := s.iam.Policies[a]; ok {
+			out = append(out, namedDoc{name: a, doc: p.document()})
+		}
+	}
+	return out
+}
+
+type namedDoc struct{ name, doc string }

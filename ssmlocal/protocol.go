@@ -1,0 +1,350 @@
+package ssmlocal
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// protocol is one AWS wire protocol: how an operation and its input are
+// read from a request and how results and errors are written.
+type protocol struct {
+	service string
+	kind    protoKind
+}
+
+type protoKind int
+
+const (
+	awsJSON protoKind = iota
+	awsQuery
+	ec2Query
+)
+
+const (
+	iamNS = "https://iam.amazonaws.com/doc/2010-05-08/"
+	stsNS = "https://sts.amazonaws.com/doc/2011-06-15/"
+	ec2NS = "http://ec2.amazonaws.com/doc/2016-11-15/"
+)
+
+// detectProtocol picks the protocol: awsJson1_1 by its X-Amz-Target, the
+// query protocols by the SigV4 credential scope's service (or, unsigned, by
+// the API version).
+func detectProtocol(r *http.Request, body []byte) *protocol {
+	if t := r.Header.Get("X-Amz-Target"); t != "" {
+		if strings.HasPrefix(t, "AmazonSSM.") {
+			return &protocol{service: "ssm", kind: awsJSON}
+		}
+		return nil
+	}
+	service := ""
+	if a, ok := parseAuthorization(r.Header.Get("Authorization")); ok {
+		service = a.service
+	} else if form, err := url.ParseQuery(string(body)); err == nil {
+		switch form.Get("Version") {
+		case "2010-05-08":
+			service = "iam"
+		case "2011-06-15":
+			service = "sts"
+		case "2016-11-15":
+			service = "ec2"
+		}
+	}
+	switch service {
+	case "iam", "sts":
+		return &protocol{service: service, kind: awsQuery}
+	case "ec2":
+		return &protocol{service: service, kind: ec2Query}
+	}
+	return nil
+}
+
+// decode returns the operation name and its input shape.
+func (p *protocol) decode(r *http.Request, body []byte) (string, map[string]any, error) {
+	if p.kind == awsJSON {
+		op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AmazonSSM.")
+		in := map[string]any{}
+		if len(bytes.TrimSpace(body)) > 0 {
+			dec := json.NewDecoder(bytes.NewReader(body))
+			dec.UseNumber()
+			if err := dec.Decode(&in); err != nil {
+				return op, nil, &APIError{Code: "SerializationException", Message: "cannot parse the request body as JSON: " + err.Error()}
+			}
+		}
+		return op, in, nil
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return "", nil, &APIError{Code: "MalformedQueryString", Message: err.Error()}
+	}
+	for k, v := range r.URL.Query() {
+		if _, ok := form[k]; !ok {
+			form[k] = v
+		}
+	}
+	op := form.Get("Action")
+	if op == "" {
+		return "", nil, &APIError{Code: "MissingAction", Message: "Missing Action"}
+	}
+	return op, queryShape(form, p.kind == ec2Query), nil
+}
+
+// qnode is a query key's path segment while a shape is rebuilt.
+type qnode struct {
+	value    string
+	leaf     bool
+	children map[string]*qnode
+}
+
+// queryShape rebuilds a shape from flattened query keys: "Tags.member.1.Key"
+// (query) and "TagSpecification.1.Tag.1.Key" (EC2, whose wire names are
+// renamed to member names).
+func queryShape(form url.Values, ec2 bool) map[string]any {
+	root := &qnode{children: map[string]*qnode{}}
+	for k, v := range form {
+		if k == "Action" || k == "Version" || len(v) == 0 {
+			continue
+		}
+		n := root
+		for _, seg := range strings.Split(k, ".") {
+			if n.children == nil {
+				n.children = map[string]*qnode{}
+			}
+			c, ok := n.children[seg]
+			if !ok {
+				c = &qnode{}
+				n.children[seg] = c
+			}
+			n = c
+		}
+		n.leaf, n.value = true, v[0]
+	}
+	out, _ := root.shape(ec2).(map[string]any)
+	if out == nil {
+		out = map[string]any{}
+	}
+	return out
+}
+
+func (n *qnode) shape(ec2 bool) any {
+	if n.leaf && len(n.children) == 0 {
+		return n.value
+	}
+	if m, ok := n.children["member"]; ok && len(n.children) == 1 {
+		return m.shape(ec2)
+	}
+	numeric := len(n.children) > 0
+	for k := range n.children {
+		if _, err := strconv.Atoi(k); err != nil {
+			numeric = false
+			break
+		}
+	}
+	if numeric {
+		keys := make([]string, 0, len(n.children))
+		for k := range n.children {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			a, _ := strconv.Atoi(keys[i])
+			b, _ := strconv.Atoi(keys[j])
+			return a < b
+		})
+		list := make([]any, 0, len(keys))
+		for _, k := range keys {
+			list = append(list, n.children[k].shape(ec2))
+		}
+		return list
+	}
+	m := make(map[string]any, len(n.children))
+	for k, c := range n.children {
+		name := k
+		if ec2 {
+			if renamed, ok := ec2InputNames[k]; ok {
+				name = renamed
+			}
+		}
+		m[name] = c.shape(ec2)
+	}
+	return m
+}
+
+// ec2InputNames maps EC2 query names to member names where they differ.
+var ec2InputNames = map[string]string{
+	"InstanceId":         "InstanceIds",
+	"Filter":             "Filters",
+	"Value":              "Values",
+	"TagSpecification":   "TagSpecifications",
+	"Tag":                "Tags",
+	"ResourceId":         "Resources",
+	"SecurityGroupId":    "SecurityGroupIds",
+	"SecurityGroup":      "SecurityGroups",
+	"BlockDeviceMapping": "BlockDeviceMappings",
+}
+
+// ec2OutputNames maps member names to EC2 XML names where they are not the
+// member name with a lower-case first letter.
+var ec2OutputNames = map[string]string{
+	"Reservations":          "reservationSet",
+	"Instances":             "instancesSet",
+	"Groups":                "groupSet",
+	"SecurityGroups":        "groupSet",
+	"Tags":                  "tagSet",
+	"State":                 "instanceState",
+	"InstanceStatuses":      "instanceStatusSet",
+	"StartingInstances":     "instancesSet",
+	"StoppingInstances":     "instancesSet",
+	"TerminatingInstances":  "instancesSet",
+	"StateTransitionReason": "reason",
+	"PublicDnsName":         "dnsName",
+	"PublicIpAddress":       "ipAddress",
+	"Events":                "eventsSet",
+	"NetworkInterfaces":     "networkInterfaceSet",
+	"BlockDeviceMappings":   "blockDeviceMapping",
+}
+
+func (p *protocol) writeResult(w http.ResponseWriter, reqID, op string, out map[string]any) {
+	switch p.kind {
+	case awsJSON:
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.Header().Set("X-Amzn-Requestid", reqID)
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(encodeJSON(out))
+	case awsQuery:
+		ns := iamNS
+		if p.service == "sts" {
+			ns = stsNS
+		}
+		var b bytes.Buffer
+		fmt.Fprintf(&b, `<%sResponse xmlns="%s">`, op, ns)
+		if len(out) > 0 {
+			fmt.Fprintf(&b, "<%sResult>", op)
+			writeXMLMembers(&b, out, false)
+			fmt.Fprintf(&b, "</%sResult>", op)
+		}
+		fmt.Fprintf(&b, "<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>", reqID, op)
+		writeXML(w, http.StatusOK, reqID, b.Bytes())
+	case ec2Query:
+		var b bytes.Buffer
+		fmt.Fprintf(&b, `<%sResponse xmlns="%s"><requestId>%s</requestId>`, op, ec2NS, reqID)
+		writeXMLMembers(&b, out, true)
+		fmt.Fprintf(&b, "</%sResponse>", op)
+		writeXML(w, http.StatusOK, reqID, b.Bytes())
+	}
+}
+
+func (p *protocol) writeError(w http.ResponseWriter, reqID string, e *APIError) {
+	switch p.kind {
+	case awsJSON:
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.Header().Set("X-Amzn-Requestid", reqID)
+		w.Header().Set("X-Amzn-Errortype", e.Code)
+		w.WriteHeader(e.status())
+		_, _ = w.Write(encodeJSON(map[string]any{"__type": e.Code, "message": e.Message}))
+	case awsQuery:
+		ns := iamNS
+		if p.service == "sts" {
+			ns = stsNS
+		}
+		writeQueryError(w, ns, reqID, e)
+	case ec2Query:
+		var b bytes.Buffer
+		b.WriteString("<Response><Errors><Error><Code>")
+		xmlText(&b, e.Code)
+		b.WriteString("</Code><Message>")
+		xmlText(&b, e.Message)
+		fmt.Fprintf(&b, "</Message></Error></Errors><RequestID>%s</RequestID></Response>", reqID)
+		writeXML(w, e.status(), reqID, b.Bytes())
+	}
+}
+
+func writeQueryError(w http.ResponseWriter, ns, reqID string, e *APIError) {
+	var b bytes.Buffer
+	kind := "Sender"
+	if e.status() >= 500 {
+		kind = "Receiver"
+	}
+	fmt.Fprintf(&b, `<ErrorResponse xmlns="%s"><Error><Type>%s</Type><Code>`, ns, kind)
+	xmlText(&b, e.Code)
+	b.WriteString("</Code><Message>")
+	xmlText(&b, e.Message)
+	fmt.Fprintf(&b, "</Message></Error><RequestId>%s</RequestId></ErrorResponse>", reqID)
+	writeXML(w, e.status(), reqID, b.Bytes())
+}
+
+func writeXML(w http.ResponseWriter, status int, reqID string, body []byte) {
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("X-Amzn-Requestid", reqID)
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?>` + "\n"))
+	_, _ = w.Write(body)
+}
+
+func xmlText(b *bytes.Buffer, s string) { _ = xml.EscapeText(b, []byte(s)) }
+
+// writeXMLMembers writes a structure's members in key order: query
+// protocol lists as <member>, EC2 lists as <item> with EC2's names.
+func writeXMLMembers(b *bytes.Buffer, m map[string]any, ec2 bool) {
+	for _, k := range sortedKeys(m) {
+		name := k
+		if ec2 {
+			if n, ok := ec2OutputNames[k]; ok {
+				name = n
+			} else {
+				name = lowerFirst(k)
+			}
+		}
+		b.WriteString("<" + name + ">")
+		writeXMLValue(b, m[k], ec2)
+		b.WriteString("</" + name + ">")
+	}
+}
+
+func writeXMLValue(b *bytes.Buffer, v any, ec2 bool) {
+	item := "member"
+	if ec2 {
+		item = "item"
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		writeXMLMembers(b, x, ec2)
+	case []any:
+		for _, e := range x {
+			b.WriteString("<" + item + ">")
+			writeXMLValue(b, e, ec2)
+			b.WriteString("</" + item + ">")
+		}
+	case []string:
+		for _, e := range x {
+			b.WriteString("<" + item + ">")
+			xmlText(b, e)
+			b.WriteString("</" + item + ">")
+		}
+	case string:
+		xmlText(b, x)
+	case time.Time:
+		b.WriteString(x.UTC().Format("2006-01-02T15:04:05.000Z"))
+	case bool:
+		b.WriteString(strconv.FormatBool(x))
+	case int:
+		b.WriteString(strconv.Itoa(x))
+	case int32:
+		b.WriteString(strconv.FormatInt(int64(x), 10))
+	case int64:
+		b.WriteString(strconv.FormatInt(x, 10))
+	case float64:
+		b.WriteString(strconv.FormatFloat(x, 'f', -1, 64))
+	case json.Number:
+		b.WriteString(x.String())
+	case nil:
+	default:
+		xmlText(b, fmt.Sprint(x))
+	}
+}

@@ -1,0 +1,443 @@
+package ssmlocal
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal/internal/clock"
+)
+
+// Options configure a [Server].
+type Options struct {
+	// Addr is the loopback address to listen on; "127.0.0.1:0" (any free
+	// port) when empty.
+	Addr string
+	// AccountID is the simulated account; "123456789012" when empty.
+	AccountID string
+	// Regions are the Regions served; the first is the default. Documents,
+	// instances and executions are per Region; IAM and STS are global.
+	// ["us-east-1"] when empty.
+	Regions []string
+	// Partition is the ARN partition; "aws" when empty.
+	Partition string
+	// Clock is the time source; the wall clock when nil. Use
+	// [VirtualClock] or [AutoClock] to run hours of automation in
+	// milliseconds.
+	Clock Clock
+	// StateFile, when set, is loaded at start (when it exists) and
+	// rewritten atomically after every change, so a restart loses no
+	// documents, IAM entities, instances or executions.
+	StateFile string
+	// AdminAccessKeyID and AdminSecretAccessKey fix the bootstrap
+	// administrator's credentials; random when empty.
+	AdminAccessKeyID     string
+	AdminSecretAccessKey string
+	// MaxClockSkew is how far a request's signing time may be from the
+	// server's clock; 15 minutes, as AWS allows, when zero.
+	MaxClockSkew time.Duration
+	// OnAudit, when set, is called with every audit event as it is
+	// recorded (ssmdelegate local --audit prints them).
+	OnAudit func(AuditEvent)
+	// AuditLimit caps the audit trail; the oldest events are dropped first.
+	// 100,000 when zero; negative keeps everything.
+	AuditLimit int
+	// InstanceTransition is how long pending, stopping and shutting-down
+	// instances take to settle; 10 seconds when zero.
+	InstanceTransition time.Duration
+}
+
+// Clock is the endpoint's time source; see [VirtualClock].
+type Clock = clock.Clock
+
+// VirtualClock returns a clock that moves only when its Advance or
+// AdvanceToNext method is called.
+func VirtualClock(start time.Time) *clock.Virtual { return clock.NewVirtual(start) }
+
+// AutoClock returns a virtual clock that jumps to every timer's deadline as
+// soon as the timer is set, so waits take no real time.
+func AutoClock(start time.Time) *clock.Virtual { return clock.NewAuto(start) }
+
+// Credentials identify a caller of the endpoint.
+type Credentials struct {
+	AccessKeyID     string
+	SecretAccessKey string
+	// SessionToken is set for temporary credentials from AssumeRole.
+	SessionToken string
+	// Expires is when temporary credentials stop working.
+	Expires time.Time
+}
+
+// Server is a running local endpoint.
+type Server struct {
+	opts     Options
+	clock    Clock
+	ln       net.Listener
+	http     *http.Server
+	url      string
+	served   chan struct{}
+	admin    Credentials
+	mu       sync.RWMutex
+	iam      *iamState
+	regions  map[string]*region
+	audit    auditLog
+	persist  *persister
+	closeMu  sync.Mutex
+	closed   bool
+	policies policyCache
+	ops      map[string]opDef
+	// runbooks caches parsed document versions by content hash.
+	runbooks sync.Map
+	// restoredExecutions are the engines' snapshots read from the state
+	// file, by Region.
+	restoredExecutions map[string][]byte
+}
+
+// New starts an endpoint listening on loopback.
+func New(optFns ...func(*Options)) (*Server, error) {
+	var o Options
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	if o.Addr == "" {
+		o.Addr = "127.0.0.1:0"
+	}
+	if o.AccountID == "" {
+		o.AccountID = "123456789012"
+	}
+	if !isAccountID(o.AccountID) {
+		return nil, fmt.Errorf("ssmlocal: account id %q is not 12 digits", o.AccountID)
+	}
+	if len(o.Regions) == 0 {
+		o.Regions = []string{"us-east-1"}
+	}
+	if o.Partition == "" {
+		o.Partition = "aws"
+	}
+	if o.Clock == nil {
+		o.Clock = clock.Real()
+	}
+	if o.MaxClockSkew == 0 {
+		o.MaxClockSkew = 15 * time.Minute
+	}
+	if o.AuditLimit == 0 {
+		o.AuditLimit = 100_000
+	}
+	if o.InstanceTransition == 0 {
+		o.InstanceTransition = 10 * time.Second
+	}
+	host, _, err := net.SplitHostPort(o.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("ssmlocal: address %q: %w", o.Addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, fmt.Errorf("ssmlocal: address %q is not a loopback address", o.Addr)
+	}
+	s := &Server{
+		opts:    o,
+		clock:   o.Clock,
+		served:  make(chan struct{}),
+		regions: map[string]*region{},
+		ops:     buildOps(),
+	}
+	s.audit.limit = o.AuditLimit
+	s.iam = newIAMState()
+	for _, r := range o.Regions {
+		s.regions[r] = newRegion(r)
+	}
+	if err := s.bootstrap(); err != nil {
+		return nil, err
+	}
+	if o.StateFile != "" {
+		p, err := s.loadState(o.StateFile)
+		if err != nil {
+			return nil, err
+		}
+		s.persist = p
+	}
+	if err := s.startEngines(); err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		s.stopEngines()
+		return nil, fmt.Errorf("ssmlocal: %w", err)
+	}
+	s.ln = ln
+	s.url = "http://" + ln.Addr().String()
+	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		defer close(s.served)
+		_ = s.http.Serve(ln)
+	}()
+	return s, nil
+}
+
+// URL is the endpoint's base URL, for --endpoint-url and aws.Config.
+func (s *Server) URL() string { return s.url }
+
+// AccountID is the simulated account.
+func (s *Server) AccountID() string { return s.opts.AccountID }
+
+// Region is the default (first) Region.
+func (s *Server) Region() string { return s.opts.Regions[0] }
+
+// Partition is the ARN partition.
+func (s *Server) Partition() string { return s.opts.Partition }
+
+// Clock is the endpoint's time source.
+func (s *Server) Clock() Clock { return s.clock }
+
+// Admin returns the bootstrap administrator's credentials: the IAM user
+// "admin" with the AWS managed policy AdministratorAccess attached.
+func (s *Server) Admin() Credentials { return s.admin }
+
+// AdminARN is the bootstrap administrator's ARN.
+func (s *Server) AdminARN() string { return s.arn("iam", "", "user/admin") }
+
+// Config returns an aws.Config that calls this endpoint as creds in the
+// default Region. It reads no shared files or environment.
+func (s *Server) Config(creds Credentials) aws.Config {
+	return aws.Config{
+		Region:       s.Region(),
+		Credentials:  credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken),
+		BaseEndpoint: aws.String(s.url),
+		HTTPClient:   &http.Client{Timeout: time.Minute},
+	}
+}
+
+// AdminConfig returns an aws.Config for the bootstrap administrator.
+func (s *Server) AdminConfig() aws.Config { return s.Config(s.admin) }
+
+// Close stops the listener and every running execution, then writes the
+// state file one last time when one is configured.
+func (s *Server) Close() error {
+	s.closeMu.Lock()
+	if s.closed {
+		s.closeMu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.closeMu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := s.http.Shutdown(ctx)
+	<-s.served
+	if e := s.stopEngines(); e != nil && err == nil {
+		err = e
+	}
+	if s.persist != nil {
+		if e := s.persist.close(); e != nil && err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+func (s *Server) arn(service, region, resource string) string {
+	account := s.opts.AccountID
+	return "arn:" + s.opts.Partition + ":" + service + ":" + region + ":" + account + ":" + resource
+}
+
+func (s *Server) region(name string) (*region, error) {
+	r, ok := s.regions[name]
+	if !ok {
+		return nil, &APIError{Code: "InvalidRegion", Message: fmt.Sprintf("region %q is not served by this endpoint (it serves %s)", name, strings.Join(s.opts.Regions, ", "))}
+	}
+	return r, nil
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+const idAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+// newID returns prefix followed by n random characters of AWS's key id
+// alphabet.
+func newID(prefix string, n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = idAlphabet[int(b[i])%len(idAlphabet)]
+	}
+	return prefix + string(b)
+}
+
+// newSecret returns a 40-character secret access key.
+func newSecret() string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	b := make([]byte, 40)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+func newHex(n int) string {
+	const hex = "0123456789abcdef"
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = hex[int(b[i])%16]
+	}
+	return string(b)
+}
+
+// ServeHTTP routes a request by protocol: awsJson1_1 by X-Amz-Target, the
+// query protocols by the SigV4 credential scope's service.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	reqID := newUUID()
+	body, err := io.ReadAll(io.LimitReader(r.Body, 8<<20))
+	if err != nil {
+		http.Error(w, "cannot read request", http.StatusBadRequest)
+		return
+	}
+	p := detectProtocol(r, body)
+	if p == nil {
+		writeQueryError(w, "https://iam.amazonaws.com/doc/2010-05-08/", reqID, &APIError{Code: "InvalidAction", Message: "the request is not an AWS API call this endpoint serves"})
+		return
+	}
+	op, in, err := p.decode(r, body)
+	if err != nil {
+		p.writeError(w, reqID, asAPIError(err))
+		return
+	}
+	sig, err := s.verify(r, body, p.service)
+	if err != nil {
+		ae := asAPIError(err)
+		s.audit.add(s, AuditEvent{Time: s.clock.Now(), Service: p.service, API: op, SourceIP: remoteIP(r), ErrorCode: ae.Code, ErrorMessage: ae.Message, RequestID: reqID})
+		p.writeError(w, reqID, ae)
+		return
+	}
+	c := &call{
+		s:         s,
+		who:       sig.who,
+		service:   p.service,
+		api:       op,
+		regionNm:  sig.region,
+		sourceIP:  remoteIP(r),
+		userAgent: r.UserAgent(),
+		requestID: reqID,
+	}
+	out, err := s.dispatch(r.Context(), c, in)
+	if err != nil {
+		p.writeError(w, reqID, asAPIError(err))
+		return
+	}
+	p.writeResult(w, reqID, op, out)
+}
+
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// dispatch runs one operation as c.who: looks the operation up, runs it and
+// records the audit event.
+func (s *Server) dispatch(ctx context.Context, c *call, in map[string]any) (map[string]any, error) {
+	h, ok := s.lookupOp(c.service, c.api)
+	if !ok {
+		err := &APIError{Code: "NotSimulated", Message: fmt.Sprintf("%s:%s is not simulated by the local endpoint", c.service, c.api)}
+		if c.executionID == "" {
+			switch c.service {
+			case "ssm":
+				err.Code = "UnknownOperationException"
+			case "ec2":
+				err.Code = "InvalidAction"
+			default:
+				err.Code = "InvalidAction"
+			}
+		}
+		s.record(c, err)
+		return nil, err
+	}
+	c.api = h.name
+	if err := s.checkSession(c); err != nil {
+		s.record(c, err)
+		return nil, err
+	}
+	if h.regional {
+		r, err := s.region(c.regionNm)
+		if err != nil {
+			s.record(c, err)
+			return nil, err
+		}
+		c.region = r
+	}
+	out, err := h.fn(s, ctx, c, in)
+	if err != nil {
+		err = c.deniedAs(err)
+	}
+	s.record(c, err)
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = map[string]any{}
+	}
+	return out, nil
+}
+
+// checkSession refuses calls made after a temporary session ended.
+func (s *Server) checkSession(c *call) error {
+	if c.who.Expires.IsZero() || s.clock.Now().Before(c.who.Expires) {
+		return nil
+	}
+	code := "ExpiredToken"
+	switch c.service {
+	case "ssm":
+		code = "ExpiredTokenException"
+	case "ec2":
+		code = "RequestExpired"
+	}
+	return &APIError{Code: code, Message: "The security token included in the request is expired", Status: http.StatusForbidden}
+}
+
+func (s *Server) record(c *call, err error) {
+	ev := AuditEvent{
+		Time:        s.clock.Now(),
+		Service:     c.service,
+		API:         c.api,
+		Region:      c.regionNm,
+		Principal:   c.who.ARN,
+		AccessKeyID: c.who.AccessKeyID,
+		Resources:   slices.Clone(c.resources),
+		Decision:    c.decision,
+		ExecutionID: c.executionID,
+		StepName:    c.stepName,
+		SourceIP:    c.sourceIP,
+		RequestID:   c.requestID,
+	}
+	if err != nil {
+		ae := asAPIError(err)
+		ev.ErrorCode, ev.ErrorMessage = ae.Code, ae.Message
+	}
+	s.audit.add(s, ev)
+}
+
+// errClosed reports use of a closed server.
+var errClosed = errors.New("ssmlocal: server closed")

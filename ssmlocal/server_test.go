@@ -1,0 +1,161 @@
+package ssmlocal_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
+)
+
+// newServer starts an endpoint for one test and closes it at the end.
+func newServer(t testing.TB, optFns ...func(*ssmlocal.Options)) *ssmlocal.Server {
+	t.Helper()
+	srv, err := ssmlocal.New(optFns...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := srv.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return srv
+}
+
+func errCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	if err != nil {
+		return "non-API error: " + err.Error()
+	}
+	return ""
+}
+
+func noRetry(o *aws.Config) { o.RetryMaxAttempts = 1 }
+
+func cfg(srv *ssmlocal.Server, creds ssmlocal.Credentials) aws.Config {
+	c := srv.Config(creds)
+	noRetry(&c)
+	return c
+}
+
+// user creates an IAM user with an access key and the given inline policy.
+func user(t *testing.T, srv *ssmlocal.Server, name, policyDoc string) ssmlocal.Credentials {
+	t.Helper()
+	ctx := context.Background()
+	admin := iam.NewFromConfig(cfg(srv, srv.Admin()))
+	if _, err := admin.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}); err != nil {
+		t.Fatal(err)
+	}
+	if policyDoc != "" {
+		if _, err := admin.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("p"), PolicyDocument: aws.String(policyDoc)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	key, err := admin.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ssmlocal.Credentials{AccessKeyID: *key.AccessKey.AccessKeyId, SecretAccessKey: *key.AccessKey.SecretAccessKey}
+}
+
+func TestCallerIdentity(t *testing.T) {
+	srv := newServer(t)
+	out, err := sts.NewFromConfig(cfg(srv, srv.Admin())).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *out.Arn != srv.AdminARN() || *out.Account != srv.AccountID() {
+		t.Fatalf("identity = %s in %s", *out.Arn, *out.Account)
+	}
+}
+
+func TestAuthenticationFailures(t *testing.T) {
+	srv := newServer(t)
+	good := srv.Admin()
+	tests := []struct {
+		name  string
+		creds ssmlocal.Credentials
+		skew  time.Duration
+		ssm   string
+		sts   string
+		ec2   string
+	}{
+		{"wrong secret", ssmlocal.Credentials{AccessKeyID: good.AccessKeyID, SecretAccessKey: "wrong"}, 0, "InvalidSignatureException", "SignatureDoesNotMatch", "AuthFailure"},
+		{"unknown key", ssmlocal.Credentials{AccessKeyID: "AKIAUNKNOWNKEY000000", SecretAccessKey: "x"}, 0, "UnrecognizedClientException", "InvalidClientTokenId", "AuthFailure"},
+		{"stale date", good, -20 * time.Minute, "InvalidSignatureException", "SignatureDoesNotMatch", "RequestExpired"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := srv
+			if tt.skew != 0 {
+				// The server's clock is off instead of the client's.
+				s = newServer(t, func(o *ssmlocal.Options) {
+					o.Clock = ssmlocal.VirtualClock(time.Now().Add(-tt.skew))
+					o.AdminAccessKeyID, o.AdminSecretAccessKey = good.AccessKeyID, good.SecretAccessKey
+				})
+			}
+			c := cfg(s, tt.creds)
+			ctx := context.Background()
+			_, err := ssm.NewFromConfig(c).ListDocuments(ctx, &ssm.ListDocumentsInput{})
+			if got := errCode(err); got != tt.ssm {
+				t.Errorf("ssm: %s (%v), want %s", got, err, tt.ssm)
+			}
+			_, err = sts.NewFromConfig(c).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+			if got := errCode(err); got != tt.sts {
+				t.Errorf("sts: %s (%v), want %s", got, err, tt.sts)
+			}
+			_, err = ec2.NewFromConfig(c).DescribeInstances(ctx, &ec2.DescribeInstancesInput{})
+			if got := errCode(err); got != tt.ec2 {
+				t.Errorf("ec2: %s (%v), want %s", got, err, tt.ec2)
+			}
+		})
+	}
+}
+
+func TestStopInstanceDeniedThenAllowed(t *testing.T) {
+	srv := newServer(t)
+	ctx := context.Background()
+	ids, err := srv.AddInstances(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := user(t, srv, "operator", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}`)
+	client := ec2.NewFromConfig(cfg(srv, creds))
+	_, err = client.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: ids})
+	if errCode(err) != "UnauthorizedOperation" {
+		t.Fatalf("stop as operator: %v", err)
+	}
+	want := "You are not authorized to perform this operation. User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ec2:StopInstances on resource: arn:aws:ec2:us-east-1:123456789012:instance/" + ids[0] + " because no identity-based policy allows the ec2:StopInstances action"
+	var ae smithy.APIError
+	if errors.As(err, &ae); ae.ErrorMessage() != want {
+		t.Fatalf("message:\n%s\nwant\n%s", ae.ErrorMessage(), want)
+	}
+	admin := ec2.NewFromConfig(cfg(srv, srv.Admin()))
+	out, err := admin.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := out.StoppingInstances[0].CurrentState.Name; got != ec2types.InstanceStateNameStopping {
+		t.Fatalf("state = %s", got)
+	}
+	d, err := client.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := d.Reservations[0].Instances[0].State.Name; got != ec2types.InstanceStateNameStopping {
+		t.Fatalf("described state = %s", got)
+	}
+}

@@ -1,0 +1,127 @@
+package ssmlocal
+
+import (
+	"context"
+	"encoding/base64"
+	"regexp"
+	"time"
+)
+
+var externalIDPattern = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
+
+func stsOps() []opDef {
+	return []opDef{
+		{"sts", "GetCallerIdentity", false, (*Server).stsGetCallerIdentity},
+		{"sts", "AssumeRole", false, (*Server).stsAssumeRole},
+	}
+}
+
+// GetCallerIdentity needs no permission, as in AWS.
+func (s *Server) stsGetCallerIdentity(_ context.Context, c *call, _ map[string]any) (map[string]any, error) {
+	c.decision = "Allowed"
+	return map[string]any{"Account": s.opts.AccountID, "Arn": c.who.ARN, "UserId": c.who.UserID}, nil
+}
+
+func (s *Server) stsAssumeRole(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	roleARN, err := str(in, "RoleArn")
+	if err != nil {
+		return nil, err
+	}
+	if len(roleARN) < 20 || len(roleARN) > 2048 {
+		return nil, apiErr("ValidationError", "1 validation error detected: Value '%s' at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20", roleARN)
+	}
+	sessionName, err := str(in, "RoleSessionName")
+	if err != nil {
+		return nil, err
+	}
+	if len(sessionName) < 2 || len(sessionName) > 64 || !sessionPattern.MatchString(sessionName) {
+		return nil, apiErr("ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]* and have length between 2 and 64", sessionName)
+	}
+	duration, err := integer(in, "DurationSeconds", 3600)
+	if err != nil {
+		return nil, err
+	}
+	externalID, err := str(in, "ExternalId")
+	if err != nil {
+		return nil, err
+	}
+	if len(externalID) > 1224 || !externalIDPattern.MatchString(externalID) {
+		return nil, apiErr("ValidationError", "1 validation error detected: Value at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:/-]*")
+	}
+	if p, _ := str(in, "Policy"); p != "" {
+		return nil, apiErr("ValidationError", "session policies are not simulated by the local endpoint")
+	}
+	if arns, _ := objects(in, "PolicyArns"); len(arns) > 0 {
+		return nil, apiErr("ValidationError", "session policies are not simulated by the local endpoint")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	name, ok := roleARNName(roleARN)
+	var role *Role
+	if ok {
+		role = s.iam.Roles[name]
+	}
+	extra := map[string][]string{"sts:RoleSessionName": {sessionName}}
+	if externalID != "" {
+		extra["sts:ExternalId"] = []string{externalID}
+	}
+	if role == nil || role.ARN != roleARN {
+		// AWS does not reveal whether the role exists.
+		if err := c.authorize("sts:AssumeRole", roleARN, extra); err != nil {
+			return nil, err
+		}
+		return nil, c.authorizeWith("sts:AssumeRole", roleARN, extra, &namedDoc{name: "trust", doc: `{"Version":"2012-10-17","Statement":[]}`})
+	}
+	if err := c.authorizeWith("sts:AssumeRole", roleARN, extra, &namedDoc{name: role.ARN + " trust policy", doc: role.Trust}); err != nil {
+		return nil, err
+	}
+	if duration < 900 || duration > role.MaxSession {
+		return nil, apiErr("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	}
+	// A role session chaining into another role is limited to one hour.
+	if c.who.RoleName != "" && duration > 3600 {
+		return nil, apiErr("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+	}
+	sess := s.newSession(role, sessionName, s.clock.Now().Add(time.Duration(duration)*time.Second))
+	id := sess.identity(s)
+	return map[string]any{
+		"Credentials": map[string]any{
+			"AccessKeyId": sess.AccessKeyID, "SecretAccessKey": sess.Secret, "SessionToken": sess.Token, "Expiration": sess.Expires,
+		},
+		"AssumedRoleUser":  map[string]any{"AssumedRoleId": id.UserID, "Arn": id.ARN},
+		"PackedPolicySize": int64(0),
+	}, nil
+}
+
+// newSession issues temporary credentials for role. The caller holds s.mu.
+func (s *Server) newSession(role *Role, sessionName string, expires time.Time) *Session {
+	s.pruneSessions()
+	tok := make([]byte, 0, 96)
+	tok = append(tok, newSecret()...)
+	tok = append(tok, newSecret()...)
+	sess := &Session{
+		AccessKeyID: newID("ASIA", 16),
+		Secret:      newSecret(),
+		Token:       "IQoJb3JpZ2luX2Vj" + base64.RawURLEncoding.EncodeToString(tok),
+		RoleName:    role.Name,
+		RoleARN:     role.ARN,
+		RoleID:      role.ID,
+		SessionName: sessionName,
+		Expires:     expires.UTC(),
+	}
+	s.iam.Sessions[sess.AccessKeyID] = sess
+	role.LastUsed = s.clock.Now().UTC()
+	s.changed()
+	return sess
+}
+
+// pruneSessions forgets sessions that expired more than a day ago, so
+// long-running endpoints do not grow without bound.
+func (s *Server) pruneSessions() {
+	cutoff := s.clock.Now().Add(-24 * time.Hour)
+	for k, sess := range s.iam.Sessions {
+		if sess.Expires.Before(cutoff) {
+			delete(s.iam.Sessions, k)
+		}
+	}
+}
