@@ -265,7 +265,14 @@ func (v *validator) checkParameters() {
 					"pattern cannot be checked here: "+err.Error())
 			}
 		}
+		// allowedValues of a list type list the allowed items.
 		sh := shapeOfType(p.Type)
+		switch sh {
+		case shStringList:
+			sh = shString
+		case shMapList:
+			sh = shMap
+		}
 		for j, av := range p.AllowedValues {
 			if msg := valueFitsShape(av, sh); msg != "" {
 				v.fail(CodeType, fmt.Sprintf("%s.allowedValues[%d]", path, j), av.String(), "a "+string(p.Type)+" value", msg)
