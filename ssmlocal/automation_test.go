@@ -1,0 +1,103 @@
+package ssmlocal_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
+)
+
+const trustSSM = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ssm.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"},"ArnLike":{"aws:SourceArn":"arn:aws:ssm:*:123456789012:automation-execution/*"}}}]}`
+
+const restartRolePolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:StopInstances","ec2:StartInstances"],"Resource":"arn:aws:ec2:*:123456789012:instance/*"},{"Effect":"Allow","Action":"ec2:DescribeInstanceStatus","Resource":"*"}]}`
+
+// serviceRole creates a role Automation may assume with the given policy.
+func serviceRole(t *testing.T, srv *ssmlocal.Server, name, trust, permissions string) string {
+	t.Helper()
+	ctx := context.Background()
+	admin := iam.NewFromConfig(cfg(srv, srv.Admin()))
+	out, err := admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("permissions"), PolicyDocument: aws.String(permissions)}); err != nil {
+		t.Fatal(err)
+	}
+	return *out.Role.Arn
+}
+
+// waitDone polls an execution until it leaves the in-progress states.
+func waitDone(t *testing.T, client *ssm.Client, id string) *ssmtypes.AutomationExecution {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		out, err := client.GetAutomationExecution(context.Background(), &ssm.GetAutomationExecutionInput{AutomationExecutionId: aws.String(id)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch out.AutomationExecution.AutomationExecutionStatus {
+		case ssmtypes.AutomationExecutionStatusPending, ssmtypes.AutomationExecutionStatusInprogress, ssmtypes.AutomationExecutionStatusWaiting, ssmtypes.AutomationExecutionStatusCancelling:
+			time.Sleep(5 * time.Millisecond)
+			continue
+		}
+		return out.AutomationExecution
+	}
+	t.Fatalf("execution %s did not finish", id)
+	return nil
+}
+
+func TestRestartWithRuntimeRole(t *testing.T) {
+	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
+	ctx := context.Background()
+	ids, err := srv.AddInstances(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	role := serviceRole(t, srv, "RestartRole", trustSSM, restartRolePolicy)
+	start := `{"Effect":"Allow","Action":["ssm:StartAutomationExecution","ssm:GetAutomationExecution","ssm:DescribeAutomationExecutions"],"Resource":"*"}`
+	pass := `{"Effect":"Allow","Action":"iam:PassRole","Resource":"` + role + `","Condition":{"StringEquals":{"iam:PassedToService":"ssm.amazonaws.com"}}}`
+	without := ssm.NewFromConfig(cfg(srv, user(t, srv, "nopass", `{"Version":"2012-10-17","Statement":[`+start+`]}`)))
+	with := ssm.NewFromConfig(cfg(srv, user(t, srv, "operator", `{"Version":"2012-10-17","Statement":[`+start+`,`+pass+`]}`)))
+	in := &ssm.StartAutomationExecutionInput{
+		DocumentName: aws.String(ssmlocal.RestartEC2Instance),
+		Parameters:   map[string][]string{"InstanceId": ids, "AutomationAssumeRole": {role}},
+	}
+	if _, err := without.StartAutomationExecution(ctx, in); errCode(err) != "AccessDeniedException" || !strings.Contains(err.Error(), "iam:PassRole") {
+		t.Fatalf("start without PassRole: %v", err)
+	}
+	out, err := with.StartAutomationExecution(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := waitDone(t, with, *out.AutomationExecutionId)
+	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess {
+		t.Fatalf("status %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
+	}
+	if got := aws.ToString(x.ExecutedBy); got != "arn:aws:iam::123456789012:user/operator" {
+		t.Fatalf("ExecutedBy = %s", got)
+	}
+	for _, id := range ids {
+		if st, _ := srv.InstanceState("", id); st != "running" {
+			t.Fatalf("instance %s is %s", id, st)
+		}
+	}
+	var stops int
+	for _, e := range srv.AuditFor(*out.AutomationExecutionId) {
+		if e.API == "StopInstances" {
+			stops++
+			if !strings.HasPrefix(e.Principal, "arn:aws:sts::123456789012:assumed-role/RestartRole/") || e.Decision != "Allowed" {
+				t.Fatalf("StopInstances audited as %+v", e)
+			}
+		}
+	}
+	if stops == 0 {
+		t.Fatal("no StopInstances call in the audit trail")
+	}
+}
