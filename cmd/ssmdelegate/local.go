@@ -2,11 +2,74 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
+	"strings"
+	"sync"
+
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
 
-func cmdLocal(_ context.Context, _ []string, _, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "ssmdelegate local: not available in this build")
-	return 2
+func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("local", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:4583", "loopback address to listen on")
+	state := fs.String("state", "", "file to keep state in across restarts (written atomically after every change)")
+	audit := fs.Bool("audit", false, "print every API call as it is audited")
+	account := fs.String("account", "123456789012", "simulated account id")
+	regions := fs.String("region", "us-east-1", "comma-separated Regions to serve; the first is the default")
+	keyID := fs.String("access-key-id", "", "fixed access key id for the bootstrap administrator (random when empty)")
+	secret := fs.String("secret-access-key", "", "fixed secret access key for the bootstrap administrator (random when empty)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: ssmdelegate local [--addr 127.0.0.1:4583] [--state FILE] [--audit] [--account ID] [--region R[,R...]]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return 2
+	}
+	if (*keyID == "") != (*secret == "") {
+		fmt.Fprintln(stderr, "ssmdelegate local: --access-key-id and --secret-access-key go together")
+		return 2
+	}
+	var mu sync.Mutex
+	printf := func(format string, a ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(stdout, format, a...)
+	}
+	srv, err := ssmlocal.New(func(o *ssmlocal.Options) {
+		o.Addr = *addr
+		o.StateFile = *state
+		o.AccountID = *account
+		o.Regions = strings.Split(*regions, ",")
+		o.AdminAccessKeyID, o.AdminSecretAccessKey = *keyID, *secret
+		if *audit {
+			o.OnAudit = func(e ssmlocal.AuditEvent) { printf("audit: %s\n", e) }
+		}
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "ssmdelegate local: %v\n", err)
+		return 1
+	}
+	admin := srv.Admin()
+	printf("ssmdelegate local: serving on %s\n", srv.URL())
+	printf("account %s, regions %s\n\n", srv.AccountID(), *regions)
+	printf("bootstrap administrator %s:\n", srv.AdminARN())
+	printf("  export AWS_ACCESS_KEY_ID=%s\n", admin.AccessKeyID)
+	printf("  export AWS_SECRET_ACCESS_KEY=%s\n", admin.SecretAccessKey)
+	printf("  export AWS_DEFAULT_REGION=%s\n", srv.Region())
+	printf("  aws --endpoint-url %s sts get-caller-identity\n\n", srv.URL())
+	printf("serving until interrupted\n")
+	<-ctx.Done()
+	if err := srv.Close(); err != nil {
+		fmt.Fprintf(stderr, "ssmdelegate local: shutdown: %v\n", err)
+		return 1
+	}
+	printf("ssmdelegate local: stopped\n")
+	return 0
 }

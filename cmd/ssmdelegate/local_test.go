@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// lockedBuffer is a bytes.Buffer safe for the command and the test to share.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+var (
+	urlLine    = regexp.MustCompile(`serving on (http://\S+)`)
+	keyLine    = regexp.MustCompile(`AWS_ACCESS_KEY_ID=(\S+)`)
+	secretLine = regexp.MustCompile(`AWS_SECRET_ACCESS_KEY=(\S+)`)
+)
+
+// runLocal starts "ssmdelegate local" and returns its endpoint, credentials
+// and a function that interrupts it and returns its exit code.
+func runLocal(t *testing.T, args ...string) (url string, creds aws.Credentials, out *lockedBuffer, stop func() int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out = &lockedBuffer{}
+	var errOut lockedBuffer
+	done := make(chan int, 1)
+	go func() { done <- cmdLocal(ctx, append([]string{"--addr", "127.0.0.1:0"}, args...), out, &errOut) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for !regexp.MustCompile(`serving until interrupted`).MatchString(out.String()) {
+		select {
+		case code := <-done:
+			cancel()
+			t.Fatalf("local exited with %d: %s", code, errOut.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatal("local did not start")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	s := out.String()
+	url = urlLine.FindStringSubmatch(s)[1]
+	creds = aws.Credentials{AccessKeyID: keyLine.FindStringSubmatch(s)[1], SecretAccessKey: secretLine.FindStringSubmatch(s)[1]}
+	return url, creds, out, func() int {
+		cancel()
+		return <-done
+	}
+}
+
+func localConfig(url string, creds aws.Credentials) aws.Config {
+	return aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, ""),
+		BaseEndpoint: aws.String(url),
+	}
+}
+
+func TestLocalServesAndKeepsState(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state.json")
+	url, creds, out, stop := runLocal(t, "--state", state, "--audit", "--access-key-id", "AKIAEXAMPLEADMIN0001", "--secret-access-key", "secret-for-tests")
+	ctx := context.Background()
+	id, err := sts.NewFromConfig(localConfig(url, creds)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *id.Arn != "arn:aws:iam::123456789012:user/admin" {
+		t.Fatalf("caller %s", *id.Arn)
+	}
+	content := `{"schemaVersion":"0.3","mainSteps":[{"name":"wait","action":"aws:sleep","inputs":{"Duration":"PT1S"}}]}`
+	if _, err := ssm.NewFromConfig(localConfig(url, creds)).CreateDocument(ctx, &ssm.CreateDocumentInput{
+		Name: aws.String("Kept"), Content: aws.String(content), DocumentType: "Automation",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if !regexp.MustCompile(`audit: \S+ sts:GetCallerIdentity principal=arn:aws:iam::123456789012:user/admin decision=Allowed`).MatchString(out.String()) {
+		t.Fatalf("no audit line in:\n%s", out.String())
+	}
+	if _, err := os.Stat(state); err != nil {
+		t.Fatal(err)
+	}
+	url, creds, _, stop = runLocal(t, "--state", state, "--access-key-id", "AKIAEXAMPLEADMIN0001", "--secret-access-key", "secret-for-tests")
+	defer stop()
+	got, err := ssm.NewFromConfig(localConfig(url, creds)).GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String("Kept")})
+	if err != nil {
+		t.Fatalf("document lost across restart: %v", err)
+	}
+	if *got.Content != content {
+		t.Fatalf("content changed: %s", *got.Content)
+	}
+}
+
+func TestLocalUsage(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := cmdLocal(context.Background(), []string{"extra"}, &out, &errOut); code != 2 {
+		t.Fatalf("exit %d", code)
+	}
+	if code := cmdLocal(context.Background(), []string{"--addr", "0.0.0.0:0"}, &out, &errOut); code != 1 {
+		t.Fatalf("non-loopback address: exit %d", code)
+	}
+}
