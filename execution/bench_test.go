@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	smithywaiter "github.com/aws/smithy-go/waiter"
+	"github.com/stretchr/testify/assert"
+	"golang.org/x/time/rate"
 
 	"github.com/ssmdelegate/ssmdelegate/execution"
 )
@@ -174,5 +176,45 @@ func BenchmarkWaitStrategies(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// TestWaiterMeetsTargets holds the defaults to the package's promise on
+// simulated runs: median detection lag within max(1 s, 5% of the run), at
+// most a third of fixed 5 s polling's calls, and, with 30% of responses
+// throttled, every wait ends with the right result.
+func TestWaiterMeetsTargets(t *testing.T) {
+	durations := runDurations(200)
+	synctest.Test(t, func(t *testing.T) {
+		ours := simulateWaits(t, ourWaiter, durations, 0)
+		fixed := simulateWaits(t, fixedPolling, durations, 0)
+		assert.LessOrEqual(t, ours.ratioP50, 1.0, "median lag / max(1 s, 5%% of the run)")
+		assert.LessOrEqual(t, ours.calls, fixed.calls/3, "calls per wait: ours %.1f, fixed 5 s %.1f", ours.calls, fixed.calls)
+		assert.Equal(t, 1.0, ours.correct)
+
+		throttled := simulateWaits(t, ourWaiter, durations, 0.3)
+		assert.Equal(t, 1.0, throttled.correct, "every throttled wait ends with the right result")
+	})
+}
+
+// BenchmarkWatcherSweep reports what following 1,000 executions costs:
+// DescribeAutomationExecutions calls per sweep and detail reads in all.
+func BenchmarkWatcherSweep(b *testing.B) {
+	for _, throttle := range []float64{0, 0.3} {
+		b.Run(fmt.Sprintf("executions=1000/throttle=%.0f%%", throttle*100), func(b *testing.B) {
+			var st sweepStats
+			for b.Loop() {
+				inBubble(b, func(t *testing.T) {
+					f := newFake()
+					f.throttle = throttle
+					want := addFleet(f, 1000)
+					st = watchFleet(t, f, 1000, want, func(o *execution.WatcherOptions) { o.RateLimiter = rate.NewLimiter(rate.Inf, 1) })
+				})
+			}
+			b.ReportMetric(float64(st.describe)/float64(st.sweeps), "describe-calls/sweep")
+			b.ReportMetric(float64(st.sweeps), "sweeps")
+			b.ReportMetric(float64(st.detail), "detail-calls")
+			b.ReportMetric(float64(st.describe+st.detail)/1000, "calls/execution")
+		})
 	}
 }

@@ -334,6 +334,12 @@ func (p *poller) run(ctx context.Context, maxWait time.Duration) (*ssm.GetAutoma
 		}
 
 		now := time.Now()
+		if !now.Before(deadline) {
+			// The timeout's timer fires at the deadline: wait for it
+			// rather than poll again.
+			<-ctx.Done()
+			return nil, p.stopped(ctx)
+		}
 		age := now.Sub(p.begin)
 		if !p.start.IsZero() && now.Sub(p.start) > age {
 			age = now.Sub(p.start)

@@ -265,7 +265,7 @@ func (s *sweeper) describe(ctx context.Context, batch []*watched) error {
 		}
 		switch classifyError(err) {
 		case errNone:
-			s.transients = 0
+			s.transients, s.throttles = 0, 0
 			metas = append(metas, page.AutomationExecutionMetadataList...)
 			continue
 		case errThrottle:

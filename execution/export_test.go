@@ -1,0 +1,4 @@
+package execution
+
+// NextDelay exposes the poll schedule to the tests.
+var NextDelay = nextDelay
