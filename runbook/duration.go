@@ -263,7 +263,7 @@ func (e *boundEval) loop(s *Step, in Loop, path string, depth, attempts, timeout
 		return 0, true
 	}
 	total := mulDur(per, attempts)
-	e.reason(path, s.Name, "aws:loop %s (%d iterations of %s; %s) × %d attempts", total, n, body, why, attempts)
+	e.reason(path, s.Name, "aws:loop %s (%d iterations of %s; %s)%s", total, n, body, why, attemptsText(attempts))
 	return total, false
 }
 
@@ -297,6 +297,13 @@ func (e *boundEval) child(s *Step, in ExecuteAutomation, path string, depth, att
 	// A step timeout stops waiting, not the child, so the child's own
 	// bound counts in full.
 	total := mulDur(d, attempts)
-	e.reason(path, s.Name, "aws:executeAutomation %s (child %s takes at most %s) × %d attempts", total, name, d, attempts)
+	e.reason(path, s.Name, "aws:executeAutomation %s (child %s takes at most %s)%s", total, name, d, attemptsText(attempts))
 	return total, false
+}
+
+func attemptsText(n int) string {
+	if n > 1 {
+		return fmt.Sprintf(" × %d attempts", n)
+	}
+	return ""
 }

@@ -139,7 +139,7 @@ func (v *validator) checkUpdateVariable(in UpdateVariable, ip string) {
 		return
 	}
 	if msg := valueFitsShape(in.Value, shapeOfType(vr.Type)); msg != "" {
-		v.fail(CodeType, ip+".Value", truncate(in.Value.String(), 60), "a "+string(vr.Type)+" value", msg)
+		v.fail(CodeType, ip+".Value", truncate(in.Value.String(), 60), article(string(vr.Type))+" value", msg)
 	}
 }
 

@@ -275,7 +275,7 @@ func (v *validator) checkParameters() {
 		}
 		for j, av := range p.AllowedValues {
 			if msg := valueFitsShape(av, sh); msg != "" {
-				v.fail(CodeType, fmt.Sprintf("%s.allowedValues[%d]", path, j), av.String(), "a "+string(p.Type)+" value", msg)
+				v.fail(CodeType, fmt.Sprintf("%s.allowedValues[%d]", path, j), av.String(), article(string(p.Type))+" value", msg)
 			}
 		}
 		if !p.Default.IsZero() {
@@ -308,7 +308,7 @@ func valueFitsShape(val Value, sh shape) string {
 	case shInteger:
 		if _, ok := val.AsInt(); !ok {
 			if s, ok := val.AsString(); !ok || !isIntText(s) {
-				return "expected an integer, got " + k.String() + " " + truncate(val.String(), 40)
+				return "expected an integer, got " + k.String()
 			}
 		}
 	case shBoolean:
@@ -359,7 +359,7 @@ func (v *validator) checkDefault(p *Parameter, path string, re *regexp.Regexp) {
 	}
 	sh := shapeOfType(p.Type)
 	if msg := valueFitsShape(def, sh); msg != "" {
-		v.fail(CodeType, path, def.String(), "a "+string(p.Type)+" value", msg)
+		v.fail(CodeType, path, def.String(), article(string(p.Type))+" value", msg)
 		return
 	}
 	if len(p.AllowedValues) > 0 && !slices.ContainsFunc(p.AllowedValues, def.Equal) {
@@ -432,7 +432,7 @@ func (v *validator) checkVariables() {
 		}
 		if !vr.Default.IsZero() {
 			if msg := valueFitsShape(vr.Default, sh); msg != "" {
-				v.fail(CodeType, path+".default", vr.Default.String(), "a "+string(vr.Type)+" value", msg)
+				v.fail(CodeType, path+".default", vr.Default.String(), article(string(vr.Type))+" value", msg)
 			}
 		}
 	}
@@ -923,4 +923,12 @@ func (v *validator) checkReachable(steps []Step, path string) {
 			v.checkReachable(l.Steps, sp+".inputs.Steps")
 		}
 	}
+}
+
+// article returns s with "a" or "an" before it.
+func article(s string) string {
+	if s != "" && strings.ContainsAny(s[:1], "AEIOUaeiou") {
+		return "an " + s
+	}
+	return "a " + s
 }
