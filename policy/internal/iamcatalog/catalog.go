@@ -37,6 +37,8 @@ type ResourceType struct {
 	// ARN is the pattern with ${Partition}, ${Region}, ${Account} and
 	// resource placeholders, empty when the catalog has none.
 	ARN string
+	// Tags reports whether the type supports aws:ResourceTag conditions.
+	Tags bool
 }
 
 // Writes reports whether the access level includes a write, tagging or
@@ -72,7 +74,7 @@ func decode(data []byte) (*Catalog, error) {
 		return nil, err
 	}
 	c := &Catalog{actions: make(map[string]Action, 24000), prefixes: map[string]bool{}}
-	arns := map[string]string{} // "service\x00type" -> ARN
+	types := map[string]ResourceType{} // by "service\x00type"
 	type pending struct {
 		key   string
 		types []string
@@ -97,7 +99,7 @@ func decode(data []byte) (*Catalog, error) {
 				todo = append(todo, pending{key, strings.Split(f[3], ",")})
 			}
 		case "R":
-			arns[f[1]+"\x00"+f[2]] = f[3]
+			types[f[1]+"\x00"+f[2]] = ResourceType{Name: f[2], ARN: f[3], Tags: len(f) > 4 && f[4] == "T"}
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -107,8 +109,9 @@ func decode(data []byte) (*Catalog, error) {
 		a := c.actions[p.key]
 		svc := p.key[:strings.IndexByte(p.key, ':')]
 		for _, t := range p.types {
-			rt := ResourceType{Name: strings.TrimSuffix(t, "*"), Required: strings.HasSuffix(t, "*")}
-			rt.ARN = arns[svc+"\x00"+rt.Name]
+			name := strings.TrimSuffix(t, "*")
+			rt := types[svc+"\x00"+name]
+			rt.Name, rt.Required = name, strings.HasSuffix(t, "*")
 			a.ResourceTypes = append(a.ResourceTypes, rt)
 		}
 		c.actions[p.key] = a

@@ -37,7 +37,12 @@ func main() {
 		if len(f) < 3 {
 			continue
 		}
-		lines = append(lines, "R\t"+f[0]+"\t"+f[1]+"\t"+f[2])
+		// Only whether the type supports aws:ResourceTag conditions is kept.
+		tags := ""
+		if len(f) > 3 && strings.Contains(f[3], "aws:ResourceTag/") {
+			tags = "T"
+		}
+		lines = append(lines, "R\t"+f[0]+"\t"+f[1]+"\t"+f[2]+"\t"+tags)
 	}
 	sort.Strings(lines)
 	fh, err := os.Create(*out)

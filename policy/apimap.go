@@ -1,0 +1,396 @@
+package policy
+
+import (
+	"strings"
+
+	"github.com/ssmdelegate/ssmdelegate/runbook"
+)
+
+// serviceRenames maps SDK client names (Go and boto3 spellings, lower case)
+// to IAM service prefixes where the two differ. A client name that is an
+// IAM prefix itself needs no entry.
+var serviceRenames = map[string]string{
+	"stepfunctions": "states", "sfn": "states", "step-functions": "states",
+	"elbv2": "elasticloadbalancing", "elb": "elasticloadbalancing", "elasticloadbalancingv2": "elasticloadbalancing",
+	"efs": "elasticfilesystem", "emr": "elasticmapreduce",
+	"resourcegroupstaggingapi": "tag", "resource-groups-tagging-api": "tag", "resourcegroups": "resource-groups",
+	"cloudwatchlogs": "logs", "cloudwatchevents": "events", "eventbridge": "events",
+	"applicationautoscaling": "application-autoscaling", "costexplorer": "ce", "configservice": "config",
+	"opensearch": "es", "opensearchservice": "es", "elasticsearchservice": "es", "elasticsearch": "es",
+	"sesv2": "ses", "pinpoint": "mobiletargeting", "pinpoint-email": "ses", "dynamodbstreams": "dynamodb",
+	"iot-data": "iot", "iotdataplane": "iot", "s3control": "s3", "apigatewayv2": "apigateway",
+	"acmpca": "acm-pca", "sagemaker-runtime": "sagemaker", "sagemakerruntime": "sagemaker",
+	"lex-models": "lex", "lex-runtime": "lex", "lexmodelsv2": "lex", "lexruntimev2": "lex", "lexv2-models": "lex", "lexv2-runtime": "lex",
+	"kinesisanalyticsv2": "kinesisanalytics", "cloudhsmv2": "cloudhsm",
+	"timestream-query": "timestream", "timestream-write": "timestream", "timestreamquery": "timestream", "timestreamwrite": "timestream",
+	"directoryservice": "ds", "databasemigrationservice": "dms", "docdb": "rds", "neptune": "rds",
+	"marketplace-catalog": "aws-marketplace", "marketplacecatalog": "aws-marketplace",
+	"ssmincidents": "ssm-incidents", "ssmcontacts": "ssm-contacts", "ecrpublic": "ecr-public",
+	"mediastore-data": "mediastore", "mediastoredata": "mediastore", "ssoadmin": "sso", "sso-admin": "sso",
+	"kinesisvideo": "kinesisvideo", "cognitoidentityprovider": "cognito-idp", "cognito-identity-provider": "cognito-idp",
+	"cognitoidentity": "cognito-identity", "secretsmanager": "secretsmanager", "acm": "acm",
+	"autoscaling": "autoscaling", "auto-scaling": "autoscaling", "lambda": "lambda", "rdsdata": "rds-data",
+}
+
+// apiRule says what an API call needs where the IAM action is not simply
+// "prefix:Api", and which hidden permissions it carries.
+type apiRule struct {
+	// actions replace the same-named action; empty with none set means
+	// the same-named action.
+	actions []string
+	// none marks calls that need no permission at all.
+	none bool
+	// passRole lists request parameters that carry a role handed to a
+	// service, which needs iam:PassRole.
+	passRole []passRoleParam
+}
+
+type passRoleParam struct {
+	path    string // dotted parameter path, such as "IamInstanceProfile.Arn"
+	service string // iam:PassedToService
+	profile bool   // the value names an instance profile, not a role
+}
+
+func renamed(actions ...string) apiRule { return apiRule{actions: actions} }
+
+func passes(service string, paths ...string) apiRule {
+	r := apiRule{}
+	for _, p := range paths {
+		r.passRole = append(r.passRole, passRoleParam{path: p, service: service})
+	}
+	return r
+}
+
+func passesProfile() apiRule {
+	return apiRule{passRole: []passRoleParam{
+		{path: "IamInstanceProfile.Arn", service: "ec2.amazonaws.com", profile: true},
+		{path: "IamInstanceProfile.Name", service: "ec2.amazonaws.com", profile: true},
+	}}
+}
+
+// apiRules is keyed by "prefix:api" in lower case.
+var apiRules = map[string]apiRule{
+	// Lambda.
+	"lambda:invoke":                      renamed("lambda:InvokeFunction"),
+	"lambda:invokewithresponsestream":    renamed("lambda:InvokeFunction"),
+	"lambda:createfunction":              passes("lambda.amazonaws.com", "Role"),
+	"lambda:updatefunctionconfiguration": passes("lambda.amazonaws.com", "Role"),
+	// S3: many operations are authorized under older action names.
+	"s3:listobjectsv2":                            renamed("s3:ListBucket"),
+	"s3:listobjects":                              renamed("s3:ListBucket"),
+	"s3:listobjectversions":                       renamed("s3:ListBucketVersions"),
+	"s3:headobject":                               renamed("s3:GetObject"),
+	"s3:headbucket":                               renamed("s3:ListBucket"),
+	"s3:listbuckets":                              renamed("s3:ListAllMyBuckets"),
+	"s3:getbucketencryption":                      renamed("s3:GetEncryptionConfiguration"),
+	"s3:putbucketencryption":                      renamed("s3:PutEncryptionConfiguration"),
+	"s3:deletebucketencryption":                   renamed("s3:PutEncryptionConfiguration"),
+	"s3:getbucketlifecycleconfiguration":          renamed("s3:GetLifecycleConfiguration"),
+	"s3:getbucketlifecycle":                       renamed("s3:GetLifecycleConfiguration"),
+	"s3:putbucketlifecycleconfiguration":          renamed("s3:PutLifecycleConfiguration"),
+	"s3:putbucketlifecycle":                       renamed("s3:PutLifecycleConfiguration"),
+	"s3:deletebucketlifecycle":                    renamed("s3:PutLifecycleConfiguration"),
+	"s3:copyobject":                               renamed("s3:GetObject", "s3:PutObject"),
+	"s3:uploadpartcopy":                           renamed("s3:GetObject", "s3:PutObject"),
+	"s3:deleteobjects":                            renamed("s3:DeleteObject"),
+	"s3:createmultipartupload":                    renamed("s3:PutObject"),
+	"s3:uploadpart":                               renamed("s3:PutObject"),
+	"s3:completemultipartupload":                  renamed("s3:PutObject"),
+	"s3:getbucketcors":                            renamed("s3:GetBucketCORS"),
+	"s3:putbucketcors":                            renamed("s3:PutBucketCORS"),
+	"s3:deletebucketcors":                         renamed("s3:PutBucketCORS"),
+	"s3:getpublicaccessblock":                     renamed("s3:GetBucketPublicAccessBlock"),
+	"s3:putpublicaccessblock":                     renamed("s3:PutBucketPublicAccessBlock"),
+	"s3:deletepublicaccessblock":                  renamed("s3:PutBucketPublicAccessBlock"),
+	"s3:getbucketreplication":                     renamed("s3:GetReplicationConfiguration"),
+	"s3:putbucketreplication":                     renamed("s3:PutReplicationConfiguration"),
+	"s3:deletebucketreplication":                  renamed("s3:PutReplicationConfiguration"),
+	"s3:getbucketnotificationconfiguration":       renamed("s3:GetBucketNotification"),
+	"s3:putbucketnotificationconfiguration":       renamed("s3:PutBucketNotification"),
+	"s3:getbucketaccelerateconfiguration":         renamed("s3:GetAccelerateConfiguration"),
+	"s3:putbucketaccelerateconfiguration":         renamed("s3:PutAccelerateConfiguration"),
+	"s3:getbucketanalyticsconfiguration":          renamed("s3:GetAnalyticsConfiguration"),
+	"s3:getbucketmetricsconfiguration":            renamed("s3:GetMetricsConfiguration"),
+	"s3:getbucketinventoryconfiguration":          renamed("s3:GetInventoryConfiguration"),
+	"s3:getbucketintelligenttieringconfiguration": renamed("s3:GetIntelligentTieringConfiguration"),
+	"s3:deletebuckettagging":                      renamed("s3:PutBucketTagging"),
+	"s3:deletebucketownershipcontrols":            renamed("s3:PutBucketOwnershipControls"),
+	"s3:getobjectattributes":                      renamed("s3:GetObject", "s3:GetObjectAttributes"),
+	"s3:selectobjectcontent":                      renamed("s3:GetObject"),
+	// SQS batch calls are authorized as their single forms.
+	"sqs:sendmessagebatch":             renamed("sqs:SendMessage"),
+	"sqs:deletemessagebatch":           renamed("sqs:DeleteMessage"),
+	"sqs:changemessagevisibilitybatch": renamed("sqs:ChangeMessageVisibility"),
+	// STS.
+	"sts:getcalleridentity": {none: true},
+	// Hidden iam:PassRole.
+	"ec2:runinstances":                         passesProfile(),
+	"ec2:associateiaminstanceprofile":          passesProfile(),
+	"ec2:replaceiaminstanceprofileassociation": passesProfile(),
+	"autoscaling:createlaunchconfiguration":    {passRole: []passRoleParam{{path: "IamInstanceProfile", service: "ec2.amazonaws.com", profile: true}}},
+	"cloudformation:createstack":               passes("cloudformation.amazonaws.com", "RoleARN"),
+	"cloudformation:updatestack":               passes("cloudformation.amazonaws.com", "RoleARN"),
+	"cloudformation:deletestack":               passes("cloudformation.amazonaws.com", "RoleARN"),
+	"cloudformation:createchangeset":           passes("cloudformation.amazonaws.com", "RoleARN"),
+	"ssm:sendcommand":                          passes(SSMServicePrincipal, "ServiceRoleArn"),
+	"ssm:startautomationexecution":             passes(SSMServicePrincipal, "Parameters.AutomationAssumeRole"),
+	"ssm:registertaskwithmaintenancewindow":    passes(SSMServicePrincipal, "ServiceRoleArn"),
+	"states:createstatemachine":                passes("states.amazonaws.com", "roleArn"),
+	"states:updatestatemachine":                passes("states.amazonaws.com", "roleArn"),
+	"eks:createcluster":                        passes("eks.amazonaws.com", "roleArn"),
+	"eks:createnodegroup":                      passes("eks.amazonaws.com", "nodeRole"),
+	"ecs:registertaskdefinition":               passes("ecs-tasks.amazonaws.com", "taskRoleArn", "executionRoleArn"),
+	"glue:createjob":                           passes("glue.amazonaws.com", "Role"),
+	"codebuild:createproject":                  passes("codebuild.amazonaws.com", "serviceRole"),
+	"sagemaker:createtrainingjob":              passes("sagemaker.amazonaws.com", "RoleArn"),
+	"sagemaker:createnotebookinstance":         passes("sagemaker.amazonaws.com", "RoleArn"),
+	"events:putrule":                           passes("events.amazonaws.com", "RoleArn"),
+	"scheduler:createschedule":                 passes("scheduler.amazonaws.com", "Target.RoleArn"),
+	"rds:createdbinstance":                     passes("monitoring.rds.amazonaws.com", "MonitoringRoleArn"),
+	"backup:startbackupjob":                    passes("backup.amazonaws.com", "IamRoleArn"),
+	"elasticmapreduce:runjobflow":              passes("elasticmapreduce.amazonaws.com", "ServiceRole"),
+	"config:putconfigurationrecorder":          passes("config.amazonaws.com", "ConfigurationRecorder.roleARN"),
+	"cloudtrail:createtrail":                   passes("cloudtrail.amazonaws.com", "CloudWatchLogsRoleArn"),
+	"batch:createcomputeenvironment":           passes("batch.amazonaws.com", "serviceRole"),
+	"codepipeline:createpipeline":              passes("codepipeline.amazonaws.com", "pipeline.roleArn"),
+	"ecs:runtask":                              passes("ecs-tasks.amazonaws.com", "overrides.taskRoleArn", "overrides.executionRoleArn"),
+}
+
+// resourceParams names, per "prefix/resource-type", the request parameters
+// that identify the resource, so a literal value scopes the grant.
+var resourceParams = map[string][]string{
+	"ec2/instance":                 {"InstanceIds", "InstanceId"},
+	"ec2/volume":                   {"VolumeId", "VolumeIds"},
+	"ec2/snapshot":                 {"SnapshotId", "SnapshotIds"},
+	"ec2/image":                    {"ImageId", "ImageIds"},
+	"ec2/security-group":           {"GroupId", "GroupIds", "SecurityGroupIds"},
+	"ec2/subnet":                   {"SubnetId", "SubnetIds"},
+	"ec2/vpc":                      {"VpcId", "VpcIds"},
+	"ec2/network-interface":        {"NetworkInterfaceId", "NetworkInterfaceIds"},
+	"ec2/key-pair":                 {"KeyName"},
+	"s3/bucket":                    {"Bucket"},
+	"s3/object":                    {"Bucket"},
+	"sqs/queue":                    {"QueueUrl"},
+	"sns/topic":                    {"TopicArn"},
+	"lambda/function":              {"FunctionName"},
+	"states/statemachine":          {"stateMachineArn"},
+	"states/execution":             {"executionArn"},
+	"ssm/parameter":                {"Name", "Names"},
+	"ssm/document":                 {"Name", "DocumentName"},
+	"ssm/automation-execution":     {"AutomationExecutionId"},
+	"cloudformation/stack":         {"StackName"},
+	"dynamodb/table":               {"TableName"},
+	"iam/role":                     {"RoleName"},
+	"iam/instance-profile":         {"InstanceProfileName"},
+	"iam/user":                     {"UserName"},
+	"eks/cluster":                  {"name", "clusterName"},
+	"logs/log-group":               {"logGroupName"},
+	"kms/key":                      {"KeyId"},
+	"secretsmanager/Secret":        {"SecretId"},
+	"autoscaling/autoScalingGroup": {"AutoScalingGroupName", "AutoScalingGroupNames"},
+	"rds/db":                       {"DBInstanceIdentifier"},
+}
+
+// iamPrefix maps an SDK client name to its IAM service prefix.
+func (d *deriver) iamPrefix(service string) (string, bool) {
+	n := strings.ToLower(strings.TrimSpace(service))
+	if p, ok := serviceRenames[n]; ok {
+		return p, true
+	}
+	if d.catalog.HasPrefix(n) {
+		return n, true
+	}
+	if p, ok := serviceRenames[strings.ReplaceAll(n, "-", "")]; ok {
+		return p, true
+	}
+	return "", false
+}
+
+// apiCall derives the needs of aws:executeAwsApi,
+// aws:waitForAwsResourceProperty and aws:assertAwsResourceProperty.
+func (d *deriver) apiCall(name, act string, call runbook.APICall, verb string) {
+	svc, api := call.ServiceName(), call.APIName()
+	if svc == "" || api == "" {
+		d.unresolved(name, act, "Service and Api must be literal to know the IAM action (got %s and %s)", call.Service, call.Api)
+		return
+	}
+	apiKey := strings.ToLower(strings.ReplaceAll(api, "_", ""))
+	var actions []string
+	override := false
+	for k, v := range d.opts.APIActions {
+		if ks, ka, ok := strings.Cut(k, "."); ok && strings.EqualFold(ks, svc) && strings.EqualFold(strings.ReplaceAll(ka, "_", ""), apiKey) {
+			actions, override = v, true
+		}
+	}
+	prefix, known := d.iamPrefix(svc)
+	if !override && !known {
+		d.unresolved(name, act, "service %q is not a known SDK client: supply the IAM actions with APIActions[%q]", svc, svc+"."+api)
+		return
+	}
+	rule := apiRules[prefix+":"+apiKey]
+	if !override {
+		switch {
+		case rule.none:
+			d.need(name, act, verb+" "+svc+"."+api+", which needs no permission", nil, nil, nil)
+			return
+		case len(rule.actions) > 0:
+			actions = rule.actions
+		default:
+			a, ok := d.catalog.Lookup(prefix + ":" + apiKey)
+			if !ok {
+				d.unresolved(name, act, "no IAM action is known for %s.%s (%s:%s does not exist): supply it with APIActions[%q]", svc, api, prefix, api, svc+"."+api)
+				return
+			}
+			actions = []string{a.Name}
+		}
+	}
+	for _, a := range actions {
+		canon := a
+		if info, ok := d.catalog.Lookup(a); ok {
+			canon = info.Name
+		} else {
+			d.note("%s: %s is not in the IAM action catalog", name, a)
+		}
+		d.need(name, act, verb+" "+svc+"."+api, []string{canon}, d.apiResources(canon, call, name), nil)
+	}
+	if tags, ok := call.Param("TagSpecifications"); ok && !tags.IsZero() && prefix == "ec2" && len(actions) > 0 {
+		info, _ := d.catalog.Lookup(actions[0])
+		var res []string
+		for _, rt := range info.ResourceTypes {
+			if rt.Required && rt.ARN != "" {
+				res = append(res, d.fillARN(rt.ARN, "*", false))
+			}
+		}
+		if len(res) == 0 {
+			res = []string{"*"}
+		}
+		_, apiName, _ := strings.Cut(info.Name, ":")
+		d.need(name, act, "tags the resources "+api+" creates", []string{"ec2:CreateTags"}, res,
+			Conditions{}.Add("StringEquals", "ec2:CreateAction", Values(apiName)))
+	}
+	for _, pr := range rule.passRole {
+		v, ok := paramPath(call, pr.path)
+		if !ok || v.IsZero() {
+			continue
+		}
+		var roles []string
+		for _, s := range d.values(v, name+".inputs."+pr.path) {
+			switch {
+			case pr.profile:
+				if r, ok := d.opts.InstanceProfileRoles[s]; ok {
+					roles = append(roles, r)
+					continue
+				}
+				roles = append(roles, d.scope.RoleARN("/", "*"))
+				d.note("%s: the role behind instance profile %q is unknown, so iam:PassRole covers every role passed to EC2; name it with InstanceProfileRoles", name, s)
+			case strings.HasPrefix(s, "arn:"):
+				roles = append(roles, s)
+			default:
+				roles = append(roles, d.scope.RoleARN("/", s))
+			}
+		}
+		d.need(name, act, api+" hands the role in "+pr.path+" to "+pr.service, []string{"iam:PassRole"}, roles,
+			Conditions{}.Add("StringEquals", "iam:PassedToService", Values(pr.service)))
+	}
+}
+
+func paramPath(call runbook.APICall, path string) (runbook.Value, bool) {
+	parts := strings.Split(path, ".")
+	v, ok := call.Param(parts[0])
+	for _, p := range parts[1:] {
+		if !ok {
+			break
+		}
+		v, ok = v.Get(p)
+	}
+	return v, ok
+}
+
+// apiResources scopes an action of an API call: for each resource type the
+// action requires, the ARN built from the identifying parameter when the
+// call has one, otherwise the type's ARN pattern in the scope. Actions
+// without required resource types are granted on "*".
+func (d *deriver) apiResources(action string, call runbook.APICall, step string) []string {
+	info, ok := d.catalog.Lookup(action)
+	if !ok {
+		return []string{"*"}
+	}
+	prefix, apiName, _ := strings.Cut(info.Name, ":")
+	anyRegion := strings.HasPrefix(apiName, "Copy")
+	// Without required types (S3 lists buckets and access points as
+	// alternatives), an optional type named by a parameter scopes the call.
+	anyRequired := false
+	for _, rt := range info.ResourceTypes {
+		anyRequired = anyRequired || rt.Required
+	}
+	var out []string
+	for _, rt := range info.ResourceTypes {
+		var ids []string
+		for _, p := range resourceParams[prefix+"/"+rt.Name] {
+			if v, ok := call.Param(p); ok && !v.IsZero() {
+				ids = d.values(v, step+".inputs."+p)
+				break
+			}
+		}
+		if !rt.Required && (anyRequired || len(ids) == 0) {
+			continue
+		}
+		if rt.ARN == "" {
+			return []string{"*"}
+		}
+		if len(ids) == 0 {
+			out = append(out, d.fillARN(rt.ARN, "*", anyRegion))
+			continue
+		}
+		for _, id := range ids {
+			switch {
+			case strings.HasPrefix(id, "arn:"):
+				out = append(out, id)
+			case rt.Name == "queue":
+				out = append(out, d.fillARN(rt.ARN, id[strings.LastIndexByte(id, '/')+1:], anyRegion))
+			case rt.Name == "parameter":
+				out = append(out, d.fillARN(rt.ARN, strings.TrimPrefix(id, "/"), anyRegion))
+			case rt.Name == "object":
+				key := "*"
+				if k, ok := call.Param("Key"); ok {
+					key = d.values(k, step+".inputs.Key")[0]
+				}
+				out = append(out, strings.Replace(d.fillARN(rt.ARN, id, anyRegion), "/*", "/"+key, 1))
+			default:
+				out = append(out, d.fillARN(rt.ARN, id, anyRegion))
+			}
+		}
+	}
+	if len(out) == 0 {
+		return []string{"*"}
+	}
+	return out
+}
+
+// fillARN fills a catalog ARN pattern: partition, Region and account from
+// the scope, the first resource placeholder with id, the others with "*".
+func (d *deriver) fillARN(pattern, id string, anyRegion bool) string {
+	region := d.scope.region()
+	if anyRegion {
+		region = "*"
+	}
+	s := strings.NewReplacer("${Partition}", d.scope.partition(), "${Region}", region, "${Account}", d.scope.account()).Replace(pattern)
+	first := true
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			break
+		}
+		v := "*"
+		if first {
+			v = id
+			first = false
+		}
+		s = s[:i] + v + s[i+j+1:]
+	}
+	return s
+}

@@ -1,0 +1,414 @@
+package policy
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ssmdelegate/ssmdelegate/runbook"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata")
+
+var testScope = Scope{Region: "us-east-1", Account: acct}
+
+// runbookJSON parses a runbook made of the given parameters and steps.
+func runbookJSON(t testing.TB, params, steps string) *runbook.Document {
+	t.Helper()
+	if params == "" {
+		params = "{}"
+	}
+	src := `{"schemaVersion":"0.3","assumeRole":"arn:aws:iam::111122223333:role/R","parameters":` + params + `,"mainSteps":` + steps + `}`
+	doc, err := runbook.Parse([]byte(src))
+	if err != nil {
+		t.Fatalf("runbook: %v\n%s", err, src)
+	}
+	return doc
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s differs:\ngot:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+func TestForRunbookSeedGolden(t *testing.T) {
+	data, err := os.ReadFile("testdata/restart-ec2-demo.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := runbook.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := ForRunbook(doc, testScope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := d.Policy.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "restart-ec2-demo.policy.json", js)
+	var ex bytes.Buffer
+	if err := d.Explain(&ex); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "restart-ec2-demo.explain.txt", ex.Bytes())
+	if r := Lint(d.Policy, KindIdentity, func(o *LintOptions) { o.SizeLimit = LimitRoleInline }); len(r.Errors()) != 0 {
+		t.Fatalf("derived policy does not lint: %v", r.Errors())
+	}
+
+	// The derived role can do exactly what the runbook does.
+	ids := []NamedPolicy{{"derived", d.Policy}}
+	role := "arn:aws:sts::111122223333:assumed-role/R/Automation-e1"
+	for _, c := range []struct {
+		action, res string
+		want        bool
+	}{
+		{"ec2:StopInstances", testScope.InstanceARN("i-0abc"), true},
+		{"ec2:StartInstances", testScope.InstanceARN("i-0abc"), true},
+		{"ec2:DescribeInstanceStatus", "*", true},
+		{"ec2:TerminateInstances", testScope.InstanceARN("i-0abc"), false},
+		{"ec2:StopInstances", Scope{Region: "eu-west-1", Account: acct}.InstanceARN("i-0abc"), false},
+		{"ssm:StartAutomationExecution", testScope.DocumentARN("X"), false},
+		{"iam:PassRole", testScope.RoleARN("/", "R"), false},
+	} {
+		if got := Evaluate(Request{Principal: role, Action: c.action, Resource: c.res}, ids, nil).Allowed(); got != c.want {
+			t.Errorf("%s on %s: %v, want %v", c.action, c.res, got, c.want)
+		}
+	}
+
+	// Compared with AmazonSSMAutomationRole, far fewer actions.
+	if n := len(d.Actions()); n != 3 {
+		t.Errorf("derived %d actions, want 3: %v", n, d.Actions())
+	}
+}
+
+func TestForRunbookActions(t *testing.T) {
+	tests := []struct {
+		name       string
+		params     string
+		steps      string
+		opts       func(*RunbookOptions)
+		actions    []string // every action of the policy, sorted
+		resources  []string // resources that must appear
+		conditions []string // condition texts that must appear in the policy
+		unresolved int
+	}{
+		{name: "literal instance ids and allowed states",
+			params:    `{"State":{"type":"String","allowedValues":["stopped","terminated"]}}`,
+			steps:     `[{"name":"s","action":"aws:changeInstanceState","inputs":{"InstanceIds":["i-1","i-2"],"DesiredState":"{{ State }}"}}]`,
+			actions:   []string{"ec2:DescribeInstanceStatus", "ec2:StopInstances", "ec2:TerminateInstances"},
+			resources: []string{"arn:aws:ec2:us-east-1:111122223333:instance/i-1", "arn:aws:ec2:us-east-1:111122223333:instance/i-2"}},
+		{name: "free desired state grants every change",
+			params:  `{"State":{"type":"String"}}`,
+			steps:   `[{"name":"s","action":"aws:changeInstanceState","inputs":{"InstanceIds":["i-1"],"DesiredState":"{{ State }}"}}]`,
+			actions: []string{"ec2:DescribeInstanceStatus", "ec2:StartInstances", "ec2:StopInstances", "ec2:TerminateInstances"}},
+		{name: "check state only",
+			steps:   `[{"name":"s","action":"aws:changeInstanceState","inputs":{"InstanceIds":["i-1"],"DesiredState":"running","CheckStateOnly":true}}]`,
+			actions: []string{"ec2:DescribeInstanceStatus"}},
+		{name: "run instances with tags and profile",
+			steps: `[{"name":"launch","action":"aws:runInstances","inputs":{"ImageId":"ami-1","InstanceType":"t3.micro","TagSpecifications":[{"ResourceType":"instance","Tags":[{"Key":"k","Value":"v"}]}],"IamInstanceProfileName":"web"}}]`,
+			opts: func(o *RunbookOptions) {
+				o.InstanceProfileRoles = map[string]string{"web": "arn:aws:iam::111122223333:role/web-role"}
+			},
+			actions:    []string{"ec2:CreateTags", "ec2:DescribeInstanceStatus", "ec2:RunInstances", "iam:PassRole"},
+			resources:  []string{"arn:aws:ec2:us-east-1::image/ami-1", "arn:aws:iam::111122223333:role/web-role"},
+			conditions: []string{`"ec2:CreateAction":"RunInstances"`, `"iam:PassedToService":"ec2.amazonaws.com"`}},
+		{name: "create tags on EC2 ids",
+			steps:     `[{"name":"t","action":"aws:createTags","inputs":{"ResourceIds":["i-1","ami-2","vol-3"],"Tags":[{"Key":"k","Value":"v"}]}}]`,
+			actions:   []string{"ec2:CreateTags"},
+			resources: []string{"arn:aws:ec2:us-east-1:111122223333:instance/i-1", "arn:aws:ec2:us-east-1::image/ami-2", "arn:aws:ec2:us-east-1:111122223333:volume/vol-3"}},
+		{name: "create tags on managed instances",
+			steps:     `[{"name":"t","action":"aws:createTags","inputs":{"ResourceType":"ManagedInstance","ResourceIds":["mi-1"],"Tags":[{"Key":"k","Value":"v"}]}}]`,
+			actions:   []string{"ssm:AddTagsToResource"},
+			resources: []string{"arn:aws:ssm:us-east-1:111122223333:managed-instance/mi-1"}},
+		{name: "images",
+			steps:     `[{"name":"c","action":"aws:createImage","inputs":{"InstanceId":"i-1","ImageName":"n"}},{"name":"cp","action":"aws:copyImage","inputs":{"SourceImageId":"ami-1","SourceRegion":"eu-west-1","ImageName":"n"}},{"name":"d","action":"aws:deleteImage","inputs":{"ImageId":"ami-9"}}]`,
+			actions:   []string{"ec2:CopyImage", "ec2:CreateImage", "ec2:DeleteSnapshot", "ec2:DeregisterImage", "ec2:DescribeImages", "ec2:DescribeSnapshots"},
+			resources: []string{"arn:aws:ec2:eu-west-1::image/ami-1", "arn:aws:ec2:us-east-1::image/ami-9"}},
+		{name: "stack with role",
+			steps:      `[{"name":"c","action":"aws:createStack","inputs":{"StackName":"app","TemplateURL":"https://x","RoleARN":"arn:aws:iam::111122223333:role/cfn"}}]`,
+			actions:    []string{"cloudformation:CreateStack", "cloudformation:DescribeStacks", "iam:PassRole"},
+			resources:  []string{"arn:aws:cloudformation:us-east-1:111122223333:stack/app/*", "arn:aws:iam::111122223333:role/cfn"},
+			conditions: []string{`"iam:PassedToService":"cloudformation.amazonaws.com"`}},
+		{name: "stack without role is underivable",
+			steps:      `[{"name":"c","action":"aws:createStack","inputs":{"StackName":"app","TemplateURL":"https://x"}}]`,
+			actions:    []string{"cloudformation:CreateStack", "cloudformation:DescribeStacks"},
+			unresolved: 1},
+		{name: "stack without role, declared",
+			steps: `[{"name":"c","action":"aws:createStack","inputs":{"StackName":"app","TemplateURL":"https://x"}}]`,
+			opts: func(o *RunbookOptions) {
+				o.StackPermissions = map[string][]Permission{"c": {{Actions: []string{"sqs:CreateQueue"}}}}
+			},
+			actions: []string{"cloudformation:CreateStack", "cloudformation:DescribeStacks", "sqs:CreateQueue"}},
+		{name: "run command",
+			steps:     `[{"name":"r","action":"aws:runCommand","inputs":{"DocumentName":"AWS-RunShellScript","InstanceIds":["i-1"],"Parameters":{"commands":["ls"]}}}]`,
+			actions:   []string{"ssm:DescribeInstanceInformation", "ssm:ListCommandInvocations", "ssm:ListCommands", "ssm:SendCommand"},
+			resources: []string{"arn:aws:ssm:us-east-1::document/AWS-RunShellScript", "arn:aws:ec2:us-east-1:111122223333:instance/i-1"}},
+		{name: "child automation with role",
+			steps:      `[{"name":"e","action":"aws:executeAutomation","inputs":{"DocumentName":"Child","RuntimeParameters":{"AutomationAssumeRole":"arn:aws:iam::111122223333:role/child"}}}]`,
+			actions:    []string{"iam:PassRole", "ssm:GetAutomationExecution", "ssm:StartAutomationExecution"},
+			resources:  []string{"arn:aws:ssm:us-east-1:111122223333:document/Child", "arn:aws:ssm:us-east-1:111122223333:automation-definition/Child:*", "arn:aws:iam::111122223333:role/child"},
+			conditions: []string{`"iam:PassedToService":"ssm.amazonaws.com"`}},
+		{name: "child automation runs with this role",
+			steps: `[{"name":"e","action":"aws:executeAutomation","inputs":{"DocumentName":"Child"}}]`,
+			opts: func(o *RunbookOptions) {
+				child, _ := runbook.Parse([]byte(`{"schemaVersion":"0.3","mainSteps":[{"name":"s","action":"aws:changeInstanceState","inputs":{"InstanceIds":["i-1"],"DesiredState":"stopped"}}]}`))
+				o.ChildRunbooks = map[string]*runbook.Document{"Child": child}
+			},
+			actions: []string{"ec2:DescribeInstanceStatus", "ec2:StopInstances", "ssm:GetAutomationExecution", "ssm:StartAutomationExecution"}},
+		{name: "lambda with qualifier",
+			steps:     `[{"name":"l","action":"aws:invokeLambdaFunction","inputs":{"FunctionName":"fn","Qualifier":"prod"}}]`,
+			actions:   []string{"lambda:InvokeFunction"},
+			resources: []string{"arn:aws:lambda:us-east-1:111122223333:function:fn:prod"}},
+		{name: "state machine",
+			steps:     `[{"name":"sm","action":"aws:executeStateMachine","inputs":{"stateMachineArn":"arn:aws:states:us-east-1:111122223333:stateMachine:flow"}}]`,
+			actions:   []string{"states:DescribeExecution", "states:StartExecution"},
+			resources: []string{"arn:aws:states:us-east-1:111122223333:execution:flow:*"}},
+		{name: "webhook",
+			steps:     `[{"name":"w","action":"aws:invokeWebhook","inputs":{"IntegrationName":"hook"}}]`,
+			actions:   []string{"ssm:GetParameter"},
+			resources: []string{"arn:aws:ssm:us-east-1:111122223333:parameter/d9d01087-4a3f-49e0-b0b4-d568d7826553/ssm/integrations/webhook/hook"}},
+		{name: "approve with topic from globals",
+			steps:     `[{"name":"a","action":"aws:approve","inputs":{"Approvers":["arn:aws:iam::111122223333:user/x"],"NotificationArn":"arn:{{global:AWS_PARTITION}}:sns:{{global:REGION}}:{{global:ACCOUNT_ID}}:approvals"}}]`,
+			actions:   []string{"sns:Publish"},
+			resources: []string{"arn:aws:sns:us-east-1:111122223333:approvals"}},
+		{name: "control flow needs nothing",
+			steps:   `[{"name":"s","action":"aws:sleep","inputs":{"Duration":"PT1M"}},{"name":"p","action":"aws:pause","inputs":{}}]`,
+			actions: nil},
+		{name: "loop steps",
+			steps:   `[{"name":"l","action":"aws:loop","inputs":{"Iterators":["i-1","i-2"],"Steps":[{"name":"stop","action":"aws:changeInstanceState","inputs":{"InstanceIds":["{{ l.CurrentIteratorValue }}"],"DesiredState":"stopped"}}]}}]`,
+			actions: []string{"ec2:DescribeInstanceStatus", "ec2:StopInstances"}},
+		{name: "script undeclared",
+			steps:      `[{"name":"sc","action":"aws:executeScript","inputs":{"Runtime":"python3.11","Handler":"h","Script":"def h(e,c): pass"}}]`,
+			unresolved: 1},
+		{name: "script declared",
+			steps: `[{"name":"sc","action":"aws:executeScript","inputs":{"Runtime":"python3.11","Handler":"h","Script":"def h(e,c): pass"}}]`,
+			opts: func(o *RunbookOptions) {
+				o.ScriptPermissions = map[string][]Permission{"sc": {{Actions: []string{"ec2:DescribeInstances"}}}}
+			},
+			actions: []string{"ec2:DescribeInstances"}},
+		{name: "api renamed service and action",
+			steps: `[{"name":"a","action":"aws:executeAwsApi","inputs":{"Service":"stepfunctions","Api":"StartExecution","stateMachineArn":"arn:aws:states:us-east-1:111122223333:stateMachine:m"}},
+				{"name":"b","action":"aws:executeAwsApi","inputs":{"Service":"lambda","Api":"Invoke","FunctionName":"fn"}},
+				{"name":"c","action":"aws:executeAwsApi","inputs":{"Service":"s3","Api":"ListObjectsV2","Bucket":"logs"}},
+				{"name":"d","action":"aws:executeAwsApi","inputs":{"Service":"elbv2","Api":"DescribeLoadBalancers"}}]`,
+			actions:   []string{"elasticloadbalancing:DescribeLoadBalancers", "lambda:InvokeFunction", "s3:ListBucket", "states:StartExecution"},
+			resources: []string{"arn:aws:states:us-east-1:111122223333:stateMachine:m", "arn:aws:lambda:us-east-1:111122223333:function:fn", "arn:aws:s3:::logs"}},
+		{name: "api snake case and literal ids",
+			steps:     `[{"name":"a","action":"aws:executeAwsApi","inputs":{"Service":"EC2","Api":"stop_instances","InstanceIds":["i-9"]}}]`,
+			actions:   []string{"ec2:StopInstances"},
+			resources: []string{"arn:aws:ec2:us-east-1:111122223333:instance/i-9"}},
+		{name: "api hidden pass role",
+			steps:      `[{"name":"a","action":"aws:executeAwsApi","inputs":{"Service":"ssm","Api":"SendCommand","DocumentName":"AWS-RunShellScript","ServiceRoleArn":"arn:aws:iam::111122223333:role/notify"}}]`,
+			actions:    []string{"iam:PassRole", "ssm:SendCommand"},
+			resources:  []string{"arn:aws:iam::111122223333:role/notify"},
+			conditions: []string{`"iam:PassedToService":"ssm.amazonaws.com"`}},
+		{name: "api tag on create",
+			steps:      `[{"name":"a","action":"aws:executeAwsApi","inputs":{"Service":"ec2","Api":"CreateVolume","AvailabilityZone":"us-east-1a","TagSpecifications":[{"ResourceType":"volume","Tags":[{"Key":"k","Value":"v"}]}]}}]`,
+			actions:    []string{"ec2:CreateTags", "ec2:CreateVolume"},
+			conditions: []string{`"ec2:CreateAction":"CreateVolume"`}},
+		{name: "api needing no permission",
+			steps:   `[{"name":"a","action":"aws:executeAwsApi","inputs":{"Service":"sts","Api":"GetCallerIdentity"}}]`,
+			actions: nil},
+		{name: "api unknown",
+			steps:      `[{"name":"a","action":"aws:executeAwsApi","inputs":{"Service":"ec2","Api":"DescribeUnicorns"}}]`,
+			unresolved: 1},
+		{name: "api unknown service",
+			steps:      `[{"name":"a","action":"aws:executeAwsApi","inputs":{"Service":"unicorns","Api":"List"}}]`,
+			unresolved: 1},
+		{name: "api supplied by caller",
+			steps: `[{"name":"a","action":"aws:executeAwsApi","inputs":{"Service":"ec2","Api":"DescribeUnicorns"}}]`,
+			opts: func(o *RunbookOptions) {
+				o.APIActions = map[string][]string{"EC2.describeunicorns": {"ec2:DescribeInstances"}}
+			},
+			actions: []string{"ec2:DescribeInstances"}},
+		{name: "api from a parameter",
+			params:     `{"Api":{"type":"String"}}`,
+			steps:      `[{"name":"a","action":"aws:executeAwsApi","inputs":{"Service":"ec2","Api":"{{ Api }}"}}]`,
+			unresolved: 1},
+		{name: "resource tags on existing resources only",
+			steps:      `[{"name":"s","action":"aws:changeInstanceState","inputs":{"InstanceIds":["i-1"],"DesiredState":"stopped"}}]`,
+			opts:       func(o *RunbookOptions) { o.ResourceTags = map[string]string{"team": "ops"} },
+			actions:    []string{"ec2:DescribeInstanceStatus", "ec2:StopInstances"},
+			conditions: []string{`"aws:ResourceTag/team":"ops"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := runbookJSON(t, tt.params, tt.steps)
+			var opts []func(*RunbookOptions)
+			if tt.opts != nil {
+				opts = append(opts, tt.opts)
+			}
+			d, err := ForRunbook(doc, testScope, opts...)
+			if tt.unresolved > 0 {
+				var ue *UnderivableError
+				if !errors.As(err, &ue) || !errors.Is(err, ErrUnderivable) || len(ue.Unresolved) != tt.unresolved {
+					t.Fatalf("want %d unresolved, got %v", tt.unresolved, err)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if tt.actions != nil || tt.unresolved == 0 {
+				if got := d.Actions(); !slices.Equal(got, tt.actions) && !(len(got) == 0 && len(tt.actions) == 0) {
+					t.Fatalf("actions = %v, want %v", got, tt.actions)
+				}
+			}
+			text := d.Policy.String()
+			for _, r := range tt.resources {
+				if !strings.Contains(text, `"`+r+`"`) {
+					t.Errorf("resource %s missing from %s", r, text)
+				}
+			}
+			for _, c := range tt.conditions {
+				if !strings.Contains(text, c) {
+					t.Errorf("condition %s missing from %s", c, text)
+				}
+			}
+			if len(d.Policy.Statement) > 0 {
+				if errs := Lint(d.Policy, KindIdentity, func(o *LintOptions) { o.SizeLimit = LimitRoleInline }).Errors(); len(errs) > 0 {
+					t.Errorf("derived policy has lint errors: %v", errs)
+				}
+			}
+			// Every step is in the report.
+			for _, st := range doc.MainSteps {
+				found := false
+				for _, n := range d.Needs {
+					found = found || n.Step == st.Name || strings.HasPrefix(n.Step, st.Name+".") || strings.HasPrefix(n.Step, st.Name+">")
+				}
+				for _, u := range d.Unresolved {
+					found = found || u.Step == st.Name
+				}
+				if !found {
+					t.Errorf("step %s missing from the report", st.Name)
+				}
+			}
+		})
+	}
+}
+
+func TestForRunbookDeterministic(t *testing.T) {
+	doc := runbookJSON(t, "", `[{"name":"a","action":"aws:runInstances","inputs":{"ImageId":"ami-1"}},{"name":"b","action":"aws:createTags","inputs":{"ResourceIds":["i-1","i-2"],"Tags":[]}},{"name":"c","action":"aws:runCommand","inputs":{"DocumentName":"AWS-RunShellScript","InstanceIds":["i-1"]}}]`)
+	first, _ := ForRunbook(doc, testScope)
+	want, _ := first.Policy.JSON()
+	for range 10 {
+		d, _ := ForRunbook(doc, testScope)
+		got, _ := d.Policy.JSON()
+		if !bytes.Equal(got, want) {
+			t.Fatalf("not deterministic:\n%s\n%s", got, want)
+		}
+	}
+}
+
+// referenceActions reads the IAM action list when the reference data is at
+// hand.
+func referenceActions(t *testing.T) map[string]bool {
+	t.Helper()
+	fh, err := os.Open(filepath.Join("..", "..", "shared", "reference", "iam-actions.tsv"))
+	if err != nil {
+		t.Skip("reference IAM actions not present:", err)
+	}
+	defer fh.Close()
+	out := map[string]bool{}
+	sc := bufio.NewScanner(fh)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		if line := sc.Text(); !strings.HasPrefix(line, "#") {
+			out[strings.SplitN(line, "\t", 2)[0]] = true
+		}
+	}
+	return out
+}
+
+func TestDerivedActionsExist(t *testing.T) {
+	known := referenceActions(t)
+	files, _ := filepath.Glob(filepath.Join("..", "..", "shared", "reference", "aws-runbooks", "*"))
+	files = append(files, "testdata/restart-ec2-demo.json")
+	derived := 0
+	for _, f := range files {
+		if !strings.HasSuffix(f, ".json") && !strings.HasSuffix(f, ".yml") && !strings.HasSuffix(f, ".yaml") {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := runbook.Parse(data)
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		d, err := ForRunbook(doc, testScope)
+		if err != nil && !errors.Is(err, ErrUnderivable) {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		derived++
+		for _, a := range d.Actions() {
+			if !known[a] {
+				t.Errorf("%s: emitted action %s is not an IAM action", filepath.Base(f), a)
+			}
+		}
+	}
+	// Every action the maintained API table emits exists too.
+	for k, r := range apiRules {
+		for _, a := range r.actions {
+			if !known[a] {
+				t.Errorf("apiRules[%s]: %s is not an IAM action", k, a)
+			}
+		}
+	}
+	for _, p := range serviceRenames {
+		found := false
+		for a := range known {
+			if strings.HasPrefix(a, p+":") {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("service rename target %q is not an IAM prefix", p)
+		}
+	}
+	if derived == 0 {
+		t.Fatal("nothing derived")
+	}
+}
+
+func TestExplainUnresolved(t *testing.T) {
+	doc := runbookJSON(t, "", `[{"name":"a","action":"aws:executeAwsApi","inputs":{"Service":"ec2","Api":"DescribeUnicorns"}}]`)
+	d, err := ForRunbook(doc, testScope)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	var b bytes.Buffer
+	_ = d.Explain(&b)
+	if !strings.Contains(b.String(), "unresolved: a (aws:executeAwsApi): no IAM action is known for ec2.DescribeUnicorns") {
+		t.Fatalf("explain: %s", b.String())
+	}
+	if !strings.Contains(err.Error(), `APIActions["ec2.DescribeUnicorns"]`) {
+		t.Fatalf("error does not say how to fix: %v", err)
+	}
+	if _, err := ForRunbook(nil, testScope); err == nil {
+		t.Fatal("nil runbook accepted")
+	}
+}
