@@ -1,0 +1,177 @@
+package ssmlocal_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
+)
+
+// awsCLIs returns the AWS CLIs installed: the one on PATH (often pip's v1)
+// and Debian's at /usr/bin/aws.
+func awsCLIs() []string {
+	var out []string
+	if p, err := exec.LookPath("aws"); err == nil {
+		out = append(out, p)
+	}
+	if _, err := os.Stat("/usr/bin/aws"); err == nil && (len(out) == 0 || out[0] != "/usr/bin/aws") {
+		out = append(out, "/usr/bin/aws")
+	}
+	return out
+}
+
+// cliEnv is an environment that points a CLI or SDK at creds only, never
+// at the user's shared configuration.
+func cliEnv(t *testing.T, creds ssmlocal.Credentials, region string) []string {
+	dir := t.TempDir()
+	env := []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + dir,
+		"AWS_ACCESS_KEY_ID=" + creds.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY=" + creds.SecretAccessKey,
+		"AWS_DEFAULT_REGION=" + region,
+		"AWS_CONFIG_FILE=" + filepath.Join(dir, "config"),
+		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "credentials"),
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_PAGER=",
+	}
+	if p := os.Getenv("PYENV_ROOT"); p != "" {
+		env = append(env, "PYENV_ROOT="+p)
+	}
+	return env
+}
+
+func runCLI(t *testing.T, cli string, env []string, url string, args ...string) (map[string]any, string, error) {
+	t.Helper()
+	cmd := exec.Command(cli, append([]string{"--endpoint-url", url, "--output", "json"}, args...)...)
+	cmd.Env = env
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, stderr.String(), err
+	}
+	var m map[string]any
+	if len(strings.TrimSpace(string(out))) > 0 {
+		if err := json.Unmarshal(out, &m); err != nil {
+			t.Fatalf("%s %v: output is not JSON: %s", cli, args, out)
+		}
+	}
+	return m, stderr.String(), nil
+}
+
+// TestAWSCLI runs the user guide's commands with the AWS CLI.
+func TestAWSCLI(t *testing.T) {
+	t.Parallel()
+	clis := awsCLIs()
+	if len(clis) == 0 {
+		t.Skip("the AWS CLI is not installed")
+	}
+	for _, cli := range clis {
+		t.Run(cli, func(t *testing.T) {
+			srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
+			ids, err := srv.AddInstances(1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			role := serviceRole(t, srv, "AutomationRole", trustSSM, restartRolePolicy)
+			env := cliEnv(t, srv.Admin(), srv.Region())
+			id, stderr, err := runCLI(t, cli, env, srv.URL(), "sts", "get-caller-identity")
+			if err != nil {
+				t.Fatalf("sts get-caller-identity: %v: %s", err, stderr)
+			}
+			if id["Arn"] != srv.AdminARN() {
+				t.Fatalf("caller %v", id["Arn"])
+			}
+			if _, stderr, err := runCLI(t, cli, env, srv.URL(), "iam", "create-user", "--user-name", "cli-user"); err != nil {
+				t.Fatalf("iam create-user: %v: %s", err, stderr)
+			}
+			role2, stderr, err := runCLI(t, cli, env, srv.URL(), "iam", "get-role", "--role-name", "AutomationRole")
+			if err != nil {
+				t.Fatalf("iam get-role: %v: %s", err, stderr)
+			}
+			if r, _ := role2["Role"].(map[string]any); r["Arn"] != role {
+				t.Fatalf("get-role: %v", role2)
+			}
+			desc, stderr, err := runCLI(t, cli, env, srv.URL(), "ec2", "describe-instances", "--instance-ids", ids[0])
+			if err != nil {
+				t.Fatalf("ec2 describe-instances: %v: %s", err, stderr)
+			}
+			if !strings.Contains(mustJSON(desc), `"Name":"running"`) {
+				t.Fatalf("describe-instances: %s", mustJSON(desc))
+			}
+			start, stderr, err := runCLI(t, cli, env, srv.URL(), "ssm", "start-automation-execution",
+				"--document-name", "AWS-RestartEC2Instance",
+				"--parameters", "InstanceId="+ids[0]+",AutomationAssumeRole="+role)
+			if err != nil {
+				t.Fatalf("ssm start-automation-execution: %v: %s", err, stderr)
+			}
+			execID, _ := start["AutomationExecutionId"].(string)
+			x := waitDone(t, ssm.NewFromConfig(cfg(srv, srv.Admin())), execID)
+			if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess {
+				t.Fatalf("status %s", x.AutomationExecutionStatus)
+			}
+			list, stderr, err := runCLI(t, cli, env, srv.URL(), "ssm", "describe-automation-executions", "--filter", "Key=ExecutionId,Values="+execID)
+			if err != nil {
+				t.Fatalf("ssm describe-automation-executions: %v: %s", err, stderr)
+			}
+			meta, _ := list["AutomationExecutionMetadataList"].([]any)
+			if len(meta) != 1 || meta[0].(map[string]any)["AutomationExecutionStatus"] != "Success" {
+				t.Fatalf("describe-automation-executions: %s", mustJSON(list))
+			}
+			if _, stderr, err := runCLI(t, cli, env, srv.URL(), "ssm", "get-document", "--name", "AWS-Nope"); err == nil || !strings.Contains(stderr, "InvalidDocument") {
+				t.Fatalf("get-document of a missing document: %v: %s", err, stderr)
+			}
+			bad := cliEnv(t, ssmlocal.Credentials{AccessKeyID: srv.Admin().AccessKeyID, SecretAccessKey: "wrong"}, srv.Region())
+			if _, stderr, err := runCLI(t, cli, bad, srv.URL(), "sts", "get-caller-identity"); err == nil || !strings.Contains(stderr, "SignatureDoesNotMatch") {
+				t.Fatalf("wrong secret: %v: %s", err, stderr)
+			}
+		})
+	}
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// TestBoto3 runs a boto3 script that provisions a role and runs the
+// restart runbook, as a Python user of the endpoint would.
+func TestBoto3(t *testing.T) {
+	t.Parallel()
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is not installed")
+	}
+	if err := exec.Command(py, "-c", "import boto3").Run(); err != nil {
+		t.Skip("boto3 is not installed")
+	}
+	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
+	ids, err := srv.AddInstances(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(context.Background(), py, "testdata/restart.py", srv.URL(), strings.Join(ids, ","))
+	cmd.Env = cliEnv(t, srv.Admin(), srv.Region())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("boto3 script: %v\n%s", err, out)
+	}
+	if got := strings.TrimSpace(string(out)); !strings.HasSuffix(got, "status Success") {
+		t.Fatalf("boto3 script output:\n%s", got)
+	}
+	for _, id := range ids {
+		if st, _ := srv.InstanceState("", id); st != "running" {
+			t.Fatalf("instance %s is %s", id, st)
+		}
+	}
+}
