@@ -317,7 +317,7 @@ type snapshot struct {
 }
 
 type snapshotEntry struct {
-	Record record    `json:"record"`
+	Record record          `json:"record"`
 	State  json.RawMessage `json:"state,omitempty"`
 }
 

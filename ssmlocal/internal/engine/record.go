@@ -51,7 +51,6 @@ type record struct {
 	MaxErrors           string                `json:"maxErrors,omitempty"`
 	Target              string                `json:"target,omitempty"`
 	ResolvedTargets     []string              `json:"resolvedTargets,omitempty"`
-	ResolvedTruncated   bool                  `json:"resolvedTruncated,omitempty"`
 	Children            []string              `json:"children,omitempty"`
 }
 
@@ -164,7 +163,7 @@ func (r *record) metadata() types.AutomationExecutionMetadata {
 		Target:                      sp(r.Target),
 	}
 	if r.RateControl {
-		m.ResolvedTargets = &types.ResolvedTargets{ParameterValues: r.ResolvedTargets, Truncated: r.ResolvedTruncated}
+		m.ResolvedTargets = r.resolved()
 	}
 	return m
 }
@@ -197,7 +196,7 @@ func (r *record) execution(st *runState) types.AutomationExecution {
 		a.Variables = reportValues(st.Vars)
 	}
 	if r.RateControl {
-		a.ResolvedTargets = &types.ResolvedTargets{ParameterValues: r.ResolvedTargets, Truncated: r.ResolvedTruncated}
+		a.ResolvedTargets = r.resolved()
 	}
 	n := len(r.Steps)
 	if n > maxStepsInGet {
@@ -259,4 +258,14 @@ func (s *stepRecord) sdk() types.StepExecution {
 		}
 	}
 	return out
+}
+
+// resolved reports the resolved targets, truncated as AWS does.
+func (r *record) resolved() *types.ResolvedTargets {
+	vals := r.ResolvedTargets
+	trunc := false
+	if len(vals) > maxReportedTargets {
+		vals, trunc = vals[:maxReportedTargets], true
+	}
+	return &types.ResolvedTargets{ParameterValues: vals, Truncated: trunc}
 }

@@ -656,7 +656,7 @@ func (r *runner) limit() (time.Time, error) {
 }
 
 // waitSignal reports w to Signal and waits for a signal matching it.
-func (r *runner) waitSignal(ctx context.Context, w waitState) (signal, error) {
+func (r *runner) waitSignal(ctx context.Context, w waitState) (_ signal, err error) {
 	r.x.mu.Lock()
 	if r.x.rt == nil {
 		r.x.mu.Unlock()
@@ -673,7 +673,8 @@ func (r *runner) waitSignal(ctx context.Context, w waitState) (signal, error) {
 		if r.x.rt != nil {
 			r.x.rt.wait = waitState{}
 		}
-		if r.x.rec.Status == types.AutomationExecutionStatusWaiting {
+		// A closing engine leaves the status as a snapshot should keep it.
+		if r.x.rec.Status == types.AutomationExecutionStatusWaiting && !errors.Is(err, errClosed) {
 			r.x.rec.Status = types.AutomationExecutionStatusInprogress
 		}
 		r.x.mu.Unlock()
