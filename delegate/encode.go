@@ -60,9 +60,12 @@ type bundleRole struct {
 }
 
 type bundleNeed struct {
-	Step    string   `json:"step"`
-	Actions []string `json:"actions"`
-	Reason  string   `json:"reason,omitempty"`
+	Step       string          `json:"step"`
+	StepAction string          `json:"action"`
+	Actions    []string        `json:"actions,omitempty"`
+	Resources  []string        `json:"resources,omitempty"`
+	Condition  json.RawMessage `json:"condition,omitempty"`
+	Reason     string          `json:"reason,omitempty"`
 }
 
 type bundleOperator struct {
@@ -104,8 +107,14 @@ func (p *Plan) JSON() ([]byte, error) {
 		if br.PermissionsPolicy, err = policyJSON(r.Permissions); err != nil {
 			return nil, err
 		}
-		for _, n := range r.Derivation {
-			br.Derivation = append(br.Derivation, bundleNeed(n))
+		if r.Derived != nil {
+			for _, n := range r.Derived.Needs {
+				bn := bundleNeed{Step: n.Step, StepAction: n.StepAction, Actions: n.Actions, Resources: n.Resources, Reason: n.Reason}
+				if len(n.Condition) > 0 {
+					bn.Condition = rawJSON(n.Condition)
+				}
+				br.Derivation = append(br.Derivation, bn)
+			}
 		}
 		b.Role = br
 	}

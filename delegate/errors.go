@@ -117,11 +117,18 @@ func (ps *problems) err() error {
 	return &PlanError{Problems: ps.list}
 }
 
-// reason picks the most telling explanation: the last one, which names the
-// unbounded cause when there is one.
+// reason explains the bound: the unbounded causes, listed last, or the
+// steps' shares.
 func (e *CallerModeError) reason() string {
-	if len(e.Reasons) == 0 {
+	rs := e.Reasons
+	if len(rs) == 0 {
 		return ""
 	}
-	return e.Reasons[len(e.Reasons)-1]
+	if e.Unbounded {
+		return rs[len(rs)-1]
+	}
+	if len(rs) > 3 {
+		return strings.Join(rs[:3], "; ") + fmt.Sprintf("; and %d more steps", len(rs)-3)
+	}
+	return strings.Join(rs, "; ")
 }

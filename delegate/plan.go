@@ -96,6 +96,10 @@ type Options struct {
 	DocumentVersion string
 	// Parameters are further start parameters, such as InstanceId.
 	Parameters map[string][]string
+	// DeriveOptions tune the derivation of the role's permissions: API
+	// mappings, what scripts and stacks call, child runbooks, tag
+	// conditions.
+	DeriveOptions []func(*policy.RunbookOptions)
 	// ChildDocument resolves the runbooks aws:executeAutomation steps start,
 	// so caller mode can bound their duration; unresolved children make the
 	// run unbounded.
@@ -114,16 +118,9 @@ type Role struct {
 	PolicyName string
 	// Permissions is what the runbook's steps need.
 	Permissions *policy.Policy
-	// Derivation explains which step needs which action; empty when the
-	// permissions were supplied.
-	Derivation []Need
-}
-
-// Need is one line of the derivation report: a step, what it needs and why.
-type Need struct {
-	Step    string
-	Actions []string
-	Reason  string
+	// Derived explains which step needs which action and why; nil when the
+	// permissions were supplied through Options.RolePolicy.
+	Derived *policy.Derived
 }
 
 // Warning is something the plan allows but a reader should know.
@@ -595,12 +592,20 @@ func (p *Plan) planPermissions(ps *problems, o *Options) {
 		ps.add(ErrNeedsInput, "rolePolicy", "the content of %s is unknown, so the role's permissions cannot be derived; give the document's content or the role policy", p.DocumentName)
 		return
 	}
-	pol, needs, err := derivePermissions(p.Document, p.Partition, p.Region, p.Account)
+	d, err := p.derive(o)
 	if err != nil {
 		ps.wrap(ErrNeedsInput, "rolePolicy", err)
 		return
 	}
-	p.Role.Permissions, p.Role.Derivation = pol, needs
+	p.Role.Permissions, p.Role.Derived = d.Policy, d
+	for _, n := range d.Notes {
+		p.warn("role.permissionsPolicy", "%s", n)
+	}
+}
+
+// derive returns the least-privilege permissions of the runbook's steps.
+func (p *Plan) derive(o *Options) (*policy.Derived, error) {
+	return policy.ForRunbook(p.Document, p.scope(), o.DeriveOptions...)
 }
 
 func (p *Plan) planOperator(ps *problems, o *Options) {
@@ -626,9 +631,14 @@ func (p *Plan) planOperator(ps *problems, o *Options) {
 		case o.RolePolicy != nil:
 			perms = o.RolePolicy
 		case p.Document != nil:
-			perms, _, err = derivePermissions(p.Document, p.Partition, p.Region, p.Account)
+			d, err := p.derive(o)
 			if err != nil {
 				ps.wrap(ErrNeedsInput, "operatorPolicy", err)
+				break
+			}
+			perms = d.Policy
+			for _, n := range d.Notes {
+				p.warn("operatorPolicy", "%s", n)
 			}
 		}
 		if perms != nil {

@@ -1,20 +1,11 @@
 package delegate
 
 import (
-	"errors"
-
 	"github.com/ssmdelegate/ssmdelegate/policy"
-	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
 
 func (p *Plan) scope() policy.Scope {
 	return policy.Scope{Partition: p.Partition, Region: p.Region, Account: p.Account}
-}
-
-// derivePermissions returns the least-privilege permissions of the runbook's
-// steps and the report of which step needs what.
-func derivePermissions(d *runbook.Document, partition, region, account string) (*policy.Policy, []Need, error) {
-	return nil, nil, errors.New("role policy derivation is not available")
 }
 
 // lintPolicies checks every policy the plan produces; errors fail the plan,

@@ -238,10 +238,10 @@ func (pr *provisioner) fail(step Step, resource string, err error) {
 
 func (pr *provisioner) skip(step Step) { pr.skipped = append(pr.skipped, step) }
 
-// run runs one step unless the context is done, and reports success.
+// run runs one step, unless the context is done, and reports success.
 func (pr *provisioner) run(ctx context.Context, step Step, resource string, f func() error) bool {
-	if ctx.Err() != nil {
-		pr.skip(step)
+	if err := ctx.Err(); err != nil {
+		pr.fail(step, resource, err)
 		return false
 	}
 	if err := f(); err != nil {

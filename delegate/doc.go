@@ -1,0 +1,68 @@
+// Package delegate wires a service role into an Automation runbook, plans
+// what each persona of delegated administration needs, provisions it
+// idempotently through IAM and Systems Manager, and exports it as a
+// CloudFormation template.
+//
+// # Modes
+//
+// Where the service role is named decides who needs which right:
+//
+//   - Embedded writes the role's ARN into the document's assumeRole. The
+//     operator needs no iam:PassRole, so it cannot reuse the role
+//     elsewhere: the user guide's recommendation.
+//   - Runtime declares an AutomationAssumeRole String parameter (with a
+//     role-ARN allowedPattern) that assumeRole reads, as AWS-owned runbooks
+//     such as AWS-RestartEC2Instance do. The operator passes the role when
+//     starting and needs iam:PassRole on exactly that role, only towards
+//     ssm.amazonaws.com.
+//   - Caller names no role: the automation runs in a temporary session of
+//     the operator, with the operator's own permissions. That session
+//     expires after 12 hours, so NewPlan refuses caller mode with a
+//     *CallerModeError when the runbook's worst-case duration
+//     (runbook.Document.MaxDuration) exceeds 12 hours or is unbounded.
+//
+// # Plan
+//
+// NewPlan takes a Source (a runbook to create, or an existing document such
+// as an AWS-owned one), a Mode, the account and the Region, and returns a
+// Plan: the wired document, the role with its trust policy (limited to this
+// account's executions by aws:SourceAccount and aws:SourceArn) and its
+// least-privilege permissions derived from the steps, the operator's policy
+// with the PassRole statement when the mode needs one, and the
+// StartAutomationExecution input. Conflicts between the runbook and the mode
+// are errors; everything the plan produces is validated (runbook validation,
+// policy lint) and every problem is reported at once in a *PlanError.
+//
+// # Provision
+//
+// Provision applies a plan through one-method client interfaces that
+// *iam.Client and *ssm.Client satisfy. It reads before it writes and changes
+// only what differs: policies are compared semantically, documents by their
+// canonical content, so a second run changes nothing and never adds a
+// document version. Failed steps are reported together, with what was
+// already done, in a *ProvisionError.
+//
+// # Export
+//
+// Plan.CloudFormation writes the plan as a template with an AWS::IAM::Role,
+// an AWS::IAM::ManagedPolicy for the operator and an AWS::SSM::Document, for
+// teams that deploy with infrastructure as code; Plan.JSON writes the whole
+// bundle.
+//
+// # References
+//
+//   - Running an automation by using delegated administration:
+//     https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-walk-security-delegated.html
+//   - Running an automation by using an IAM service role:
+//     https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-walk-security-assume.html
+//   - Setting up Automation (service role, trust policy, iam:PassRole):
+//     https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-setup.html
+//   - Create a service role for Automation:
+//     https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-setup-iam.html
+//   - Cross-service confused deputy prevention:
+//     https://docs.aws.amazon.com/systems-manager/latest/userguide/cross-service-confused-deputy-prevention.html
+//   - AWS::SSM::Document:
+//     https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-document.html
+//   - AWS::IAM::Role:
+//     https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-role.html
+package delegate
