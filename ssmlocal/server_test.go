@@ -2,7 +2,10 @@ package ssmlocal_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -158,4 +161,30 @@ func TestStopInstanceDeniedThenAllowed(t *testing.T) {
 	if got := d.Reservations[0].Instances[0].State.Name; got != ec2types.InstanceStateNameStopping {
 		t.Fatalf("described state = %s", got)
 	}
+}
+
+// readReference reads a file of the shared reference material, skipping the
+// test when it is absent.
+func readReference(t *testing.T, name string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "shared", "reference", "aws-runbooks", name))
+	if err != nil {
+		t.Skipf("reference runbook %s not present: %v", name, err)
+	}
+	return string(data)
+}
+
+// canonicalJSON re-encodes JSON with sorted keys, so documents compare by
+// meaning.
+func canonicalJSON(t *testing.T, s string) string {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
