@@ -653,7 +653,9 @@ mainSteps:
 		if err := h.e.Signal(id, types.SignalTypeStartStep, map[string][]string{"StepName": {"two"}}, operatorARN); err != nil {
 			t.Fatal(err)
 		}
-		h.until(func() bool { return stepByName(h.get(id), "two").StepStatus == types.AutomationExecutionStatusInprogress })
+		h.until(func() bool {
+			return stepByName(h.get(id), "two").StepStatus == types.AutomationExecutionStatusInprogress
+		})
 		if err := h.e.Signal(id, types.SignalTypeStopStep, nil, operatorARN); err != nil {
 			t.Fatal(err)
 		}
@@ -989,7 +991,9 @@ func TestRateControlRejectsBadInput(t *testing.T) {
 		name string
 		in   func(*StartInput)
 	}{
-		{"no target parameter", func(in *StartInput) { in.Targets = []types.Target{{Key: aws.String("ParameterValues"), Values: []string{"a"}}} }},
+		{"no target parameter", func(in *StartInput) {
+			in.Targets = []types.Target{{Key: aws.String("ParameterValues"), Values: []string{"a"}}}
+		}},
 		{"unknown target parameter", func(in *StartInput) {
 			in.TargetParameterName = "Nope"
 			in.Targets = []types.Target{{Key: aws.String("ParameterValues"), Values: []string{"a"}}}
@@ -1205,7 +1209,9 @@ mainSteps:
 			t.Fatal(err)
 		}
 		h1 := &harness{t: t, clk: clk, cloud: cloud, e: e1}
-		h1.until(func() bool { return stepByName(h1.get(id), "nap").StepStatus == types.AutomationExecutionStatusInprogress })
+		h1.until(func() bool {
+			return stepByName(h1.get(id), "nap").StepStatus == types.AutomationExecutionStatusInprogress
+		})
 		clk.Advance(time.Hour)
 		synctest.Wait()
 		if err := e1.Close(); err != nil {

@@ -82,7 +82,7 @@ func (e *Engine) runParent(ctx context.Context, x *execution, doc *runbook.Docum
 	if closed {
 		return
 	}
-	e.finish(x, status, msg)
+	e.finish(x, doc, status, msg)
 }
 
 func (e *Engine) parent(ctx context.Context, x *execution, doc *runbook.Document) (types.AutomationExecutionStatus, string, bool) {

@@ -92,18 +92,18 @@ func (e *Engine) runExecution(ctx context.Context, x *execution, doc *runbook.Do
 	if closed {
 		return
 	}
-	e.finish(x, status, msg)
+	e.finish(x, doc, status, msg)
 }
 
 // finish records the end of an execution and drops what only a running
 // execution needs: the document, the working state, the goroutine's control.
-func (e *Engine) finish(x *execution, status types.AutomationExecutionStatus, msg string) {
+func (e *Engine) finish(x *execution, doc *runbook.Document, status types.AutomationExecutionStatus, msg string) {
 	x.mu.Lock()
 	x.rec.Status = status
 	x.rec.End = e.now()
 	x.rec.FailureMessage = msg
 	if st := x.st; st != nil && !x.rec.RateControl {
-		x.rec.Outputs = e.documentOutputs(x.rec.DocumentHash, st)
+		x.rec.Outputs = documentOutputs(doc, st)
 		if len(st.Vars) > 0 {
 			x.rec.Variables = reportValues(st.Vars)
 		}
@@ -148,10 +148,7 @@ func (e *Engine) nudge(id string) {
 	x.mu.Unlock()
 }
 
-func (e *Engine) documentOutputs(hash string, st *runState) map[string][]string {
-	e.docMu.Lock()
-	doc := e.docs[hash]
-	e.docMu.Unlock()
+func documentOutputs(doc *runbook.Document, st *runState) map[string][]string {
 	if doc == nil || len(doc.Outputs) == 0 {
 		return nil
 	}

@@ -1,0 +1,80 @@
+// Package engine runs Automation executions for the local endpoint: it
+// parses the runbook, checks the start parameters, walks the steps and
+// answers the execution APIs (get, describe, steps, stop, signal). Every AWS
+// call a step makes goes through the endpoint's [Invoker], so it is
+// authorized as the execution's principal (the service role or the caller)
+// and recorded in the audit trail.
+//
+// The contract with the endpoint is in api.go: [API], [StartInput],
+// [Invoker] and [Call].
+//
+// # Time
+//
+// Executions run in goroutines that read time only from the [clock.Clock]
+// in [Options]. With a virtual clock, a runbook that sleeps for hours and
+// polls instances every few seconds finishes in milliseconds. Step timeouts
+// and the caller's 12-hour session limit are deadlines checked whenever a
+// step waits, so they need no timers of their own.
+//
+// # Actions
+//
+// Executed for real against the endpoint's simulated services:
+// aws:changeInstanceState (Start/Stop/TerminateInstances, then
+// DescribeInstanceStatus with IncludeAllInstances every 5 seconds until the
+// state is reached), aws:runInstances, aws:createTags (ec2 CreateTags, or
+// ssm AddTagsToResource for ManagedInstance, MaintenanceWindow and
+// Parameter), aws:sleep, aws:pause, aws:approve, aws:branch,
+// aws:executeAwsApi, aws:waitForAwsResourceProperty,
+// aws:assertAwsResourceProperty (outputs selected with RFC 9535 JSONPath),
+// aws:executeAutomation (a child started and followed through the
+// endpoint), aws:loop and aws:updateVariable. Any other action fails its
+// step with a "not simulated" message, and an API the endpoint does not
+// simulate fails the step the same way: nothing silently succeeds.
+//
+// See https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-actions.html
+//
+// # Step semantics
+//
+// maxAttempts retries a failed attempt; timeoutSeconds bounds each attempt
+// and a step out of attempts by timeout is TimedOut. onFailure is Abort (the
+// default: the execution ends with the step's status), Continue or
+// step:NAME; isCritical defaults to false with Continue and true otherwise,
+// and a critical step that failed without ending the run makes the run end
+// Failed. onCancel step:NAME runs that step (for at most two minutes) when
+// the execution is cancelled. nextStep and isEnd steer the flow, inside
+// loops too. aws:approve waits 7 days unless timeoutSeconds says otherwise;
+// a rejection ends the run Rejected. Steps never reached stay Pending.
+// Interactive executions wait (status Waiting) for a StartStep signal before
+// each step; StopStep cancels the running step and the execution waits
+// again; Stop with Complete ends an execution as if its last step had run.
+//
+// See https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-actions.html#automation-common-properties
+// and https://docs.aws.amazon.com/systems-manager/latest/userguide/running-automations.html
+//
+// # Statuses
+//
+// Executions and steps use [types.AutomationExecutionStatus]: Pending,
+// InProgress, Waiting, Success, TimedOut, Cancelling, Cancelled, Failed and
+// Rejected. A rate-control parent whose children failed within MaxErrors
+// ends CompletedWithFailure, and Failed once more than MaxErrors failed.
+//
+// See https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-statuses.html
+//
+// # Rate control
+//
+// A start with Targets (and TargetParameterName) or TargetMaps becomes a
+// parent that starts one child per target value, at most MaxConcurrency at
+// a time (10 by default), and starts no new child once more than MaxErrors
+// (0 by default) have failed. Targets with key ParameterValues are literal;
+// InstanceIds, tag:KEY and tag-key resolve through ec2 DescribeInstances as
+// the execution's principal. Each child appears as a step of the parent.
+//
+// See https://docs.aws.amazon.com/systems-manager/latest/userguide/running-automations-scale.html
+//
+// # State
+//
+// [Engine.Snapshot] saves every execution as JSON; [Options.State] restores
+// them, and executions that were running resume at the step they were in.
+// A finished execution keeps only its record (steps, outputs, times): the
+// document, the working state and the goroutine are released.
+package engine
