@@ -16,7 +16,9 @@ import (
 // authorizes and audits them against its simulated services.
 type invokerFunc func(ctx context.Context, c engine.Call) (map[string]any, error)
 
-func (f invokerFunc) Invoke(ctx context.Context, c engine.Call) (map[string]any, error) { return f(ctx, c) }
+func (f invokerFunc) Invoke(ctx context.Context, c engine.Call) (map[string]any, error) {
+	return f(ctx, c)
+}
 
 func Example() {
 	runbookYAML := []byte(`
