@@ -2,11 +2,314 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
+	"strings"
+
+	"github.com/ssmdelegate/ssmdelegate/policy"
+	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
 
-func cmdPolicy(_ context.Context, _ []string, _, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "ssmdelegate policy: not available in this build")
+const policyUsage = `usage:
+  ssmdelegate policy role FILE --account A --region R [--partition P] [--explain]
+  ssmdelegate policy operator --account A --region R --document NAME... [--pass-role ARN] [--version V] [--allow-stop] [--allow-signal]
+  ssmdelegate policy trust --account A [--partition P | --region R]
+  ssmdelegate policy lint [--type identity|trust|resource] [--limit N] FILE`
+
+func cmdPolicy(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, policyUsage)
+		return 2
+	}
+	switch args[0] {
+	case "role":
+		return policyRole(ctx, args[1:], stdout, stderr)
+	case "operator":
+		return policyOperator(ctx, args[1:], stdout, stderr)
+	case "trust":
+		return policyTrust(ctx, args[1:], stdout, stderr)
+	case "lint":
+		return policyLint(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, policyUsage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "ssmdelegate policy: unknown subcommand %q\n%s\n", args[0], policyUsage)
 	return 2
+}
+
+// policyMultiFlag collects a repeated flag.
+type policyMultiFlag []string
+
+func (m *policyMultiFlag) String() string { return strings.Join(*m, ",") }
+
+func (m *policyMultiFlag) Set(v string) error {
+	*m = append(*m, v)
+	return nil
+}
+
+// parsePolicyFlags parses flags that may come before or after the
+// positional arguments.
+func parsePolicyFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// policyScopeFlags are the flags that place generated ARNs.
+type policyScopeFlags struct {
+	account, region, partition *string
+}
+
+func addPolicyScopeFlags(fs *flag.FlagSet) policyScopeFlags {
+	return policyScopeFlags{
+		account:   fs.String("account", "", "12-digit AWS account id"),
+		region:    fs.String("region", "", "AWS Region, such as us-east-1"),
+		partition: fs.String("partition", "", "partition (default: from the Region, else aws)"),
+	}
+}
+
+func (s policyScopeFlags) scope() policy.Scope {
+	return policy.Scope{Account: *s.account, Region: *s.region, Partition: *s.partition}
+}
+
+// check returns the usage problems of the scope flags.
+func (s policyScopeFlags) check(needRegion bool) []string {
+	var out []string
+	if !policyValidAccount(*s.account) {
+		out = append(out, "--account must be a 12-digit account id")
+	}
+	if needRegion && *s.region == "" {
+		out = append(out, "--region is required")
+	}
+	return out
+}
+
+func policyValidAccount(a string) bool {
+	if len(a) != 12 {
+		return false
+	}
+	for _, r := range a {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func newPolicyFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("policy "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, policyUsage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func policyUsageProblems(stderr io.Writer, cmd string, problems []string) int {
+	for _, p := range problems {
+		fmt.Fprintf(stderr, "ssmdelegate policy %s: %s\n", cmd, p)
+	}
+	fmt.Fprintln(stderr, policyUsage)
+	return 2
+}
+
+func writePolicyJSON(stdout, stderr io.Writer, p *policy.Policy) int {
+	b, err := p.JSON()
+	if err != nil {
+		fmt.Fprintf(stderr, "ssmdelegate policy: %v\n", err)
+		return 1
+	}
+	if _, err := stdout.Write(b); err != nil {
+		fmt.Fprintf(stderr, "ssmdelegate policy: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func policyRole(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newPolicyFlagSet("role", stderr)
+	sf := addPolicyScopeFlags(fs)
+	explain := fs.Bool("explain", false, "print the step-by-step report instead of the policy")
+	files, err := parsePolicyFlags(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	problems := sf.check(true)
+	if len(files) != 1 {
+		problems = append(problems, "exactly one runbook FILE is required")
+	}
+	if len(problems) > 0 {
+		return policyUsageProblems(stderr, "role", problems)
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "ssmdelegate policy role: %v\n", err)
+		return 1
+	}
+	doc, err := runbook.Parse(data)
+	if err != nil {
+		fmt.Fprintf(stderr, "ssmdelegate policy role: %s: %v\n", files[0], err)
+		return 1
+	}
+	d, err := policy.ForRunbook(doc, sf.scope())
+	if err != nil {
+		var ue *policy.UnderivableError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(stderr, "ssmdelegate policy role: %s: cannot derive the service role policy:\n", files[0])
+			for _, u := range ue.Unresolved {
+				fmt.Fprintf(stderr, "  %s\n", u)
+			}
+			return 1
+		}
+		fmt.Fprintf(stderr, "ssmdelegate policy role: %s: %v\n", files[0], err)
+		return 1
+	}
+	if *explain {
+		if err := d.Explain(stdout); err != nil {
+			fmt.Fprintf(stderr, "ssmdelegate policy role: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	for _, n := range d.Notes {
+		fmt.Fprintf(stderr, "note: %s\n", n)
+	}
+	return writePolicyJSON(stdout, stderr, d.Policy)
+}
+
+func policyOperator(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newPolicyFlagSet("operator", stderr)
+	sf := addPolicyScopeFlags(fs)
+	var docs policyMultiFlag
+	fs.Var(&docs, "document", "runbook the operator may start (repeatable)")
+	passRole := fs.String("pass-role", "", "service role ARN the operator passes at run time (AutomationAssumeRole)")
+	version := fs.String("version", "", "pin the runbook version the operator may start")
+	stop := fs.Bool("allow-stop", false, "let the operator stop executions")
+	signal := fs.Bool("allow-signal", false, "let the operator send signals (approve, resume) to executions")
+	rest, err := parsePolicyFlags(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	docs = append(docs, rest...)
+	problems := sf.check(true)
+	if len(docs) == 0 {
+		problems = append(problems, "at least one --document is required")
+	}
+	if len(problems) > 0 {
+		return policyUsageProblems(stderr, "operator", problems)
+	}
+	p, err := policy.Operator(sf.scope(), docs, func(o *policy.OperatorOptions) {
+		o.PassRole, o.DocumentVersion, o.AllowStop, o.AllowSignal = *passRole, *version, *stop, *signal
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "ssmdelegate policy operator: %v\n", err)
+		return 1
+	}
+	return writePolicyJSON(stdout, stderr, p)
+}
+
+func policyTrust(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newPolicyFlagSet("trust", stderr)
+	sf := addPolicyScopeFlags(fs)
+	rest, err := parsePolicyFlags(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	problems := sf.check(false)
+	if len(rest) > 0 {
+		problems = append(problems, "unexpected arguments: "+strings.Join(rest, " "))
+	}
+	if len(problems) > 0 {
+		return policyUsageProblems(stderr, "trust", problems)
+	}
+	return writePolicyJSON(stdout, stderr, policy.AutomationTrust(sf.scope()))
+}
+
+func policyLint(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newPolicyFlagSet("lint", stderr)
+	typ := fs.String("type", "identity", "policy type: identity, trust or resource")
+	limit := fs.Int("limit", 0, "size quota in characters without white space (default: 6144, trust 2048; -1 disables)")
+	files, err := parsePolicyFlags(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	var kind policy.Kind
+	var problems []string
+	switch *typ {
+	case "identity":
+		kind = policy.KindIdentity
+	case "trust":
+		kind = policy.KindTrust
+	case "resource":
+		kind = policy.KindResource
+	default:
+		problems = append(problems, fmt.Sprintf("unknown --type %q: use identity, trust or resource", *typ))
+	}
+	if len(files) == 0 {
+		problems = append(problems, "at least one policy FILE is required")
+	}
+	if len(problems) > 0 {
+		return policyUsageProblems(stderr, "lint", problems)
+	}
+	code := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			fmt.Fprintf(stderr, "ssmdelegate policy lint: %v\n", err)
+			code = 1
+			continue
+		}
+		p, err := policy.Parse(data)
+		if err != nil {
+			var de *policy.DecodeError
+			if errors.As(err, &de) {
+				path := de.Path
+				if path == "" {
+					path = "(policy)"
+				}
+				fmt.Fprintf(stdout, "%s: %s: %s\n", f, path, de.Msg)
+			} else {
+				fmt.Fprintf(stdout, "%s: %v\n", f, err)
+			}
+			code = 1
+			continue
+		}
+		r := policy.Lint(p, kind, func(o *policy.LintOptions) { o.SizeLimit = *limit })
+		for _, finding := range r.Findings {
+			fmt.Fprintf(stdout, "%s: %s\n", f, finding)
+		}
+		if len(r.Errors()) > 0 {
+			code = 1
+		}
+	}
+	return code
 }

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ssmdelegate/ssmdelegate/policy"
+)
+
+const policyTestRunbook = `{
+  "schemaVersion": "0.3",
+  "assumeRole": "arn:aws:iam::111122223333:role/AutomationServiceRole",
+  "parameters": {"InstanceId": {"type": "StringList"}},
+  "mainSteps": [
+    {"name": "stopInstances", "action": "aws:changeInstanceState", "inputs": {"InstanceIds": "{{ InstanceId }}", "DesiredState": "stopped"}},
+    {"name": "startInstances", "action": "aws:changeInstanceState", "inputs": {"InstanceIds": "{{ InstanceId }}", "DesiredState": "running"}}
+  ]
+}`
+
+func writePolicyTemp(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func runPolicy(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := cmdPolicy(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestPolicyCommand(t *testing.T) {
+	rb := writePolicyTemp(t, "restart.json", policyTestRunbook)
+	script := writePolicyTemp(t, "script.json", `{"schemaVersion":"0.3","mainSteps":[{"name":"sc","action":"aws:executeScript","inputs":{"Runtime":"python3.11","Handler":"h","Script":"def h(e,c): pass"}}]}`)
+	badRunbook := writePolicyTemp(t, "bad.json", `{"schemaVersion":`)
+	goodPolicy := writePolicyTemp(t, "good.json", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:DescribeInstances","Resource":"*"}]}`)
+	badPolicy := writePolicyTemp(t, "badpolicy.json", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*","Principal":"*"}]}`)
+	malformed := writePolicyTemp(t, "malformed.json", `{"Version":"2012-10-17","Statement":[{"Effect":"allow"}]}`)
+	trustFile := writePolicyTemp(t, "trust.json", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ssm.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+
+	tests := []struct {
+		name       string
+		args       []string
+		code       int
+		stdout     []string
+		stderr     []string
+		parsesJSON bool
+	}{
+		{name: "no subcommand", args: nil, code: 2, stderr: []string{"usage:"}},
+		{name: "unknown subcommand", args: []string{"nope"}, code: 2, stderr: []string{`unknown subcommand "nope"`}},
+		{name: "help", args: []string{"help"}, code: 0, stdout: []string{"policy role FILE"}},
+		{name: "role", args: []string{"role", rb, "--account", "111122223333", "--region", "us-east-1"}, code: 0, parsesJSON: true,
+			stdout: []string{`"ec2:StopInstances"`, `"arn:aws:ec2:us-east-1:111122223333:instance/*"`}, stderr: []string{"note: stopInstances.InstanceIds"}},
+		{name: "role flags first with partition", args: []string{"role", "--account", "111122223333", "--region", "cn-north-1", rb}, code: 0, parsesJSON: true,
+			stdout: []string{`"arn:aws-cn:ec2:cn-north-1:111122223333:instance/*"`}},
+		{name: "role explain", args: []string{"role", rb, "--account", "111122223333", "--region", "us-east-1", "--explain"}, code: 0,
+			stdout: []string{"stopInstances (aws:changeInstanceState): changes the instances to stopped", "actions:   ec2:StopInstances"}},
+		{name: "role underivable", args: []string{"role", script, "--account", "111122223333", "--region", "us-east-1"}, code: 1,
+			stderr: []string{"cannot derive the service role policy", "sc (aws:executeScript)"}},
+		{name: "role bad runbook", args: []string{"role", badRunbook, "--account", "111122223333", "--region", "us-east-1"}, code: 1, stderr: []string{"bad.json"}},
+		{name: "role missing file", args: []string{"role", filepath.Join(t.TempDir(), "none.json"), "--account", "111122223333", "--region", "us-east-1"}, code: 1},
+		{name: "role missing account", args: []string{"role", rb, "--region", "us-east-1"}, code: 2, stderr: []string{"--account must be a 12-digit account id"}},
+		{name: "role missing region and file", args: []string{"role", "--account", "111122223333"}, code: 2, stderr: []string{"--region is required", "exactly one runbook FILE"}},
+		{name: "role bad flag", args: []string{"role", "--bogus"}, code: 2},
+		{name: "operator", args: []string{"operator", "--account", "111122223333", "--region", "us-east-1", "--document", "Restart-EC2InstanceDemo", "--document", "AWS-RestartEC2Instance", "--pass-role", "arn:aws:iam::111122223333:role/R"}, code: 0, parsesJSON: true,
+			stdout: []string{`"arn:aws:ssm:us-east-1:111122223333:document/Restart-EC2InstanceDemo"`, `"arn:aws:ssm:us-east-1::document/AWS-RestartEC2Instance"`, `"iam:PassedToService": "ssm.amazonaws.com"`}},
+		{name: "operator needs documents", args: []string{"operator", "--account", "111122223333", "--region", "us-east-1"}, code: 2, stderr: []string{"--document"}},
+		{name: "operator bad document", args: []string{"operator", "--account", "111122223333", "--region", "us-east-1", "--document", "x"}, code: 1, stderr: []string{`document name "x"`}},
+		{name: "trust", args: []string{"trust", "--account", "111122223333"}, code: 0, parsesJSON: true,
+			stdout: []string{`"aws:SourceAccount": "111122223333"`, `"arn:aws:ssm:*:111122223333:automation-execution/*"`}},
+		{name: "trust gov", args: []string{"trust", "--account", "111122223333", "--region", "us-gov-west-1"}, code: 0,
+			stdout: []string{`"arn:aws-us-gov:ssm:*:111122223333:automation-execution/*"`}},
+		{name: "trust bad account", args: []string{"trust", "--account", "12"}, code: 2},
+		{name: "lint clean", args: []string{"policy", "lint", goodPolicy}[1:], code: 0},
+		{name: "lint findings", args: []string{"lint", badPolicy}, code: 1,
+			stdout: []string{"badpolicy.json: Statement[0]: Principal and NotPrincipal belong in trust", "badpolicy.json: Statement[0].Resource: warning: iam:PassRole on \"*\""}},
+		{name: "lint malformed", args: []string{"lint", malformed}, code: 1, stdout: []string{"malformed.json: Statement[0].Effect: effect \"allow\" is not Allow or Deny"}},
+		{name: "lint trust warnings only", args: []string{"lint", "--type", "trust", trustFile}, code: 0, stdout: []string{"warning: a service is trusted without aws:SourceAccount"}},
+		{name: "lint trust as identity", args: []string{"lint", trustFile}, code: 1},
+		{name: "lint bad type", args: []string{"lint", "--type", "user", goodPolicy}, code: 2, stderr: []string{`unknown --type "user"`}},
+		{name: "lint no file", args: []string{"lint"}, code: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runPolicy(tt.args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, stdout, stderr)
+			}
+			for _, s := range tt.stdout {
+				if !strings.Contains(stdout, s) {
+					t.Errorf("stdout lacks %q:\n%s", s, stdout)
+				}
+			}
+			for _, s := range tt.stderr {
+				if !strings.Contains(stderr, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, stderr)
+				}
+			}
+			if tt.parsesJSON {
+				if _, err := policy.Parse([]byte(stdout)); err != nil {
+					t.Errorf("output is not a policy: %v", err)
+				}
+			}
+		})
+	}
+}
+
+func TestPolicyThroughDispatch(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := dispatch(context.Background(), []string{"policy", "trust", "--account", "111122223333"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "sts:AssumeRole") {
+		t.Fatal(out.String())
+	}
+}
