@@ -81,7 +81,7 @@ func (d *Document) MaxDuration(optFns ...func(*DurationOptions)) DurationBound {
 	if o.MaxDepth <= 0 {
 		o.MaxDepth = 8
 	}
-	e := &boundEval{opts: o}
+	e := &boundEval{opts: o, children: map[string]*childBound{}}
 	dur, unb := e.steps(d.MainSteps, "mainSteps", 0)
 	b := DurationBound{Reasons: e.reasons, Unbounded: unb}
 	if !unb {
@@ -93,6 +93,16 @@ func (d *Document) MaxDuration(optFns ...func(*DurationOptions)) DurationBound {
 type boundEval struct {
 	opts    DurationOptions
 	reasons []string
+	// children caches child bounds by name, shared by nested evaluations,
+	// so a runbook starting the same child many times costs one walk.
+	children map[string]*childBound
+}
+
+type childBound struct {
+	bound     time.Duration
+	unbounded bool
+	why       string
+	done      bool // false while the child is being walked: a cycle
 }
 
 const maxDur = time.Duration(math.MaxInt64)
@@ -283,17 +293,37 @@ func (e *boundEval) child(s *Step, in ExecuteAutomation, path string, depth, att
 		e.reason(path, s.Name, "aws:executeAutomation unbounded: child automations nest deeper than %d", e.opts.MaxDepth)
 		return 0, true
 	}
-	child, ok := e.opts.ChildDocument(name)
-	if !ok || child == nil {
-		e.reason(path, s.Name, "aws:executeAutomation unbounded: child runbook %s is not known", name)
+	cb := e.children[name]
+	if cb == nil {
+		cb = &childBound{}
+		e.children[name] = cb
+		child, ok := e.opts.ChildDocument(name)
+		if !ok || child == nil {
+			cb.unbounded, cb.why = true, fmt.Sprintf("child runbook %s is not known", name)
+		} else {
+			sub := &boundEval{opts: e.opts, children: e.children}
+			cb.bound, cb.unbounded = sub.steps(child.MainSteps, "mainSteps", depth+1)
+			if cb.unbounded {
+				cb.why = fmt.Sprintf("child %s is unbounded", name)
+				for _, r := range sub.reasons {
+					if strings.Contains(r, "unbounded") || strings.Contains(r, "no bound") {
+						cb.why += " (" + r + ")"
+						break
+					}
+				}
+			}
+		}
+		cb.done = true
+	}
+	switch {
+	case !cb.done:
+		e.reason(path, s.Name, "aws:executeAutomation unbounded: child %s starts itself again", name)
+		return 0, true
+	case cb.unbounded:
+		e.reason(path, s.Name, "aws:executeAutomation unbounded: %s", cb.why)
 		return 0, true
 	}
-	sub := &boundEval{opts: e.opts}
-	d, unb := sub.steps(child.MainSteps, "mainSteps", depth+1)
-	if unb {
-		e.reason(path, s.Name, "aws:executeAutomation unbounded: child %s is (%s)", name, strings.Join(sub.reasons, "; "))
-		return 0, true
-	}
+	d := cb.bound
 	// A step timeout stops waiting, not the child, so the child's own
 	// bound counts in full.
 	total := mulDur(d, attempts)

@@ -1,6 +1,8 @@
 package runbook
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -87,7 +89,30 @@ func TestMaxDurationNestedChildrenStop(t *testing.T) {
 		o.ChildDocument = func(string) (*Document, bool) { return self, true }
 	})
 	require.True(t, b.Unbounded)
-	require.Contains(t, strings.Join(b.Reasons, "\n"), "nest deeper than 8")
+	require.Contains(t, strings.Join(b.Reasons, "\n"), "starts itself again")
+
+	// A chain of distinct children deeper than MaxDepth.
+	chain := func(name string) (*Document, bool) {
+		n, _ := strconv.Atoi(strings.TrimPrefix(name, "C"))
+		return mustParse(t, fmt.Sprintf("schemaVersion: '0.3'\nmainSteps:\n- {name: c, action: 'aws:executeAutomation', inputs: {DocumentName: C%d}}\n", n+1)), true
+	}
+	root, _ := chain("C0")
+	b = root.MaxDuration(func(o *DurationOptions) { o.ChildDocument = chain; o.MaxDepth = 3 })
+	require.True(t, b.Unbounded)
+	require.Contains(t, strings.Join(b.Reasons, "\n"), "nest deeper than 3")
+
+	// Many steps starting the same child cost one walk of it.
+	calls := 0
+	var steps strings.Builder
+	for i := 0; i < 50; i++ {
+		fmt.Fprintf(&steps, "- {name: c%d, action: 'aws:executeAutomation', inputs: {DocumentName: Leaf}}\n", i)
+	}
+	leaf := mustParse(t, "schemaVersion: '0.3'\nmainSteps:\n- {name: s, action: 'aws:sleep', inputs: {Duration: PT1M}}\n")
+	b = mustParse(t, "schemaVersion: '0.3'\nmainSteps:\n"+steps.String()).MaxDuration(func(o *DurationOptions) {
+		o.ChildDocument = func(string) (*Document, bool) { calls++; return leaf, true }
+	})
+	require.Equal(t, 50*time.Minute, b.Bound)
+	require.Equal(t, 1, calls)
 }
 
 func TestMaxDurationReasons(t *testing.T) {

@@ -27,6 +27,8 @@ func ParseYAML(data []byte) (*Document, error) {
 	return decodeDocument(b.Bytes())
 }
 
+const maxYAMLExpansion = 4 << 20
+
 // yamlToJSON converts a YAML node to JSON, keeping mapping order.
 func yamlToJSON(b *bytes.Buffer, n *yaml.Node, path string, depth int) error {
 	if depth > 200 {
@@ -40,6 +42,11 @@ func yamlToJSON(b *bytes.Buffer, n *yaml.Node, path string, depth int) error {
 		}
 		return yamlToJSON(b, n.Content[0], path, depth+1)
 	case yaml.AliasNode:
+		// Aliases can expand exponentially ("billion laughs"); runbooks
+		// are at most 64 KB, so a far larger expansion is an attack.
+		if b.Len() > maxYAMLExpansion {
+			return &ParseError{Path: path, Line: n.Line, Msg: "YAML aliases expand beyond 4 MiB"}
+		}
 		return yamlToJSON(b, n.Alias, path, depth+1)
 	case yaml.SequenceNode:
 		b.WriteByte('[')

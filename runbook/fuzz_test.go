@@ -1,0 +1,70 @@
+package runbook
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzParse checks that no input panics or hangs Parse, Validate,
+// MaxDuration or the encoders, and that whatever parses round-trips
+// through JSON and YAML.
+func FuzzParse(f *testing.F) {
+	seeds, _ := filepath.Glob(filepath.Join("testdata", "*.json"))
+	more, _ := filepath.Glob(filepath.Join("testdata", "*.yaml"))
+	for _, p := range append(seeds, more...) {
+		if data, err := os.ReadFile(p); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Add([]byte(header + sleepStep))
+	f.Add([]byte(`{"schemaVersion":"0.3","mainSteps":[{"name":"l","action":"aws:loop","inputs":{"Iterators":[1],"Steps":[{"name":"a","action":"aws:branch","inputs":{"Choices":[{"NextStep":"a","Not":{"Variable":"{{ l.CurrentIteratorValue }}","NumericEquals":1}}]}}]}}]}`))
+	f.Add([]byte("schemaVersion: 0.3\nmainSteps:\n- {name: a, action: 'aws:sleep', nextStep: a, inputs: {Duration: P1W}}\n"))
+	f.Add([]byte("a: &x [*x]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 1<<16 {
+			return
+		}
+		doc, err := Parse(data)
+		if err != nil {
+			return
+		}
+		_ = doc.Validate(func(o *ValidateOptions) { o.Name = "Fuzzed" })
+		_ = doc.MaxDuration(func(o *DurationOptions) {
+			o.ChildDocument = func(string) (*Document, bool) { return doc, true }
+		})
+		want := string(doc.CompactJSON())
+		for _, f := range []Format{JSON, YAML} {
+			enc, err := doc.Encode(f)
+			if err != nil {
+				t.Fatalf("%s encode: %v", f, err)
+			}
+			again, err := Parse(enc)
+			if err != nil {
+				t.Fatalf("%s output does not parse: %v\n%s", f, err, enc)
+			}
+			if got := string(again.CompactJSON()); got != want {
+				t.Fatalf("%s round trip changed the document:\n got %s\nwant %s", f, got, want)
+			}
+		}
+	})
+}
+
+// FuzzParseReferences checks the {{ }} scanner never panics and that a
+// reference's canonical text reads back as the same reference.
+func FuzzParseReferences(f *testing.F) {
+	for _, s := range []string{"{{ a }}", "x{{ s.o }}y{{global:REGION}}", "{{ssm:/p}}", "{{", "}}{{", "{{ variable:V }}", "{{ a b }}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, r := range ParseReferences(s) {
+			if r.Kind == RefInvalid {
+				continue
+			}
+			back, ok := WholeReference(r.String())
+			if !ok || back.Kind != r.Kind || back.Name != r.Name || back.Output != r.Output {
+				t.Fatalf("%q -> %q -> %+v", r.Text, r.String(), back)
+			}
+		}
+	})
+}
