@@ -126,19 +126,19 @@ func queryShape(form url.Values, ec2 bool) map[string]any {
 		}
 		n.leaf, n.value = true, v[0]
 	}
-	out, _ := root.shape(ec2).(map[string]any)
+	out, _ := root.shape(ec2, "").(map[string]any)
 	if out == nil {
 		out = map[string]any{}
 	}
 	return out
 }
 
-func (n *qnode) shape(ec2 bool) any {
+func (n *qnode) shape(ec2 bool, parent string) any {
 	if n.leaf && len(n.children) == 0 {
 		return n.value
 	}
 	if m, ok := n.children["member"]; ok && len(n.children) == 1 {
-		return m.shape(ec2)
+		return m.shape(ec2, parent)
 	}
 	numeric := len(n.children) > 0
 	for k := range n.children {
@@ -159,7 +159,7 @@ func (n *qnode) shape(ec2 bool) any {
 		})
 		list := make([]any, 0, len(keys))
 		for _, k := range keys {
-			list = append(list, n.children[k].shape(ec2))
+			list = append(list, n.children[k].shape(ec2, parent))
 		}
 		return list
 	}
@@ -167,47 +167,71 @@ func (n *qnode) shape(ec2 bool) any {
 	for k, c := range n.children {
 		name := k
 		if ec2 {
-			if renamed, ok := ec2InputNames[k]; ok {
-				name = renamed
-			}
+			name = ec2InputName(parent, k)
 		}
-		m[name] = c.shape(ec2)
+		m[name] = c.shape(ec2, k)
 	}
 	return m
 }
 
-// ec2InputNames maps EC2 query names to member names where they differ.
-var ec2InputNames = map[string]string{
-	"InstanceId":         "InstanceIds",
-	"Filter":             "Filters",
-	"Value":              "Values",
-	"TagSpecification":   "TagSpecifications",
-	"Tag":                "Tags",
-	"ResourceId":         "Resources",
-	"SecurityGroupId":    "SecurityGroupIds",
-	"SecurityGroup":      "SecurityGroups",
-	"BlockDeviceMapping": "BlockDeviceMappings",
+// ec2InputName maps an EC2 query name to its member name where they
+// differ; a Filter's Value list is Values, a Tag's Value stays Value.
+func ec2InputName(parent, k string) string {
+	switch k {
+	case "InstanceId":
+		return "InstanceIds"
+	case "Filter":
+		return "Filters"
+	case "Value":
+		if parent == "Filter" {
+			return "Values"
+		}
+	case "TagSpecification":
+		return "TagSpecifications"
+	case "Tag":
+		return "Tags"
+	case "ResourceId":
+		return "Resources"
+	case "SecurityGroupId":
+		return "SecurityGroupIds"
+	case "SecurityGroup":
+		return "SecurityGroups"
+	case "BlockDeviceMapping":
+		return "BlockDeviceMappings"
+	}
+	return k
 }
 
-// ec2OutputNames maps member names to EC2 XML names where they are not the
-// member name with a lower-case first letter.
-var ec2OutputNames = map[string]string{
-	"Reservations":          "reservationSet",
-	"Instances":             "instancesSet",
-	"Groups":                "groupSet",
-	"SecurityGroups":        "groupSet",
-	"Tags":                  "tagSet",
-	"State":                 "instanceState",
-	"InstanceStatuses":      "instanceStatusSet",
-	"StartingInstances":     "instancesSet",
-	"StoppingInstances":     "instancesSet",
-	"TerminatingInstances":  "instancesSet",
-	"StateTransitionReason": "reason",
-	"PublicDnsName":         "dnsName",
-	"PublicIpAddress":       "ipAddress",
-	"Events":                "eventsSet",
-	"NetworkInterfaces":     "networkInterfaceSet",
-	"BlockDeviceMappings":   "blockDeviceMapping",
+// ec2OutputName maps a member name to its EC2 XML name: the member name
+// with a lower-case first letter, except for these.
+func ec2OutputName(k string) string {
+	switch k {
+	case "Reservations":
+		return "reservationSet"
+	case "Instances", "StartingInstances", "StoppingInstances", "TerminatingInstances":
+		return "instancesSet"
+	case "Groups", "SecurityGroups":
+		return "groupSet"
+	case "Tags":
+		return "tagSet"
+	case "State":
+		return "instanceState"
+	case "InstanceStatuses":
+		return "instanceStatusSet"
+	case "StateTransitionReason":
+		return "reason"
+	case "PublicDnsName":
+		return "dnsName"
+	case "PublicIpAddress":
+		return "ipAddress"
+	case "Events":
+		return "eventsSet"
+	case "NetworkInterfaces":
+		return "networkInterfaceSet"
+	case "BlockDeviceMappings":
+		return "blockDeviceMapping"
+	}
+	return lowerFirst(k)
 }
 
 func (p *protocol) writeResult(w http.ResponseWriter, reqID, op string, out map[string]any) {
@@ -295,11 +319,7 @@ func writeXMLMembers(b *bytes.Buffer, m map[string]any, ec2 bool) {
 	for _, k := range sortedKeys(m) {
 		name := k
 		if ec2 {
-			if n, ok := ec2OutputNames[k]; ok {
-				name = n
-			} else {
-				name = lowerFirst(k)
-			}
+			name = ec2OutputName(k)
 		}
 		b.WriteString("<" + name + ">")
 		writeXMLValue(b, m[k], ec2)

@@ -1,0 +1,194 @@
+package ssmlocal_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
+)
+
+func TestInstanceLifecycle(t *testing.T) {
+	vc := ssmlocal.VirtualClock(time.Now())
+	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock, o.MaxClockSkew = vc, 24*time.Hour })
+	ctx := context.Background()
+	c := ec2.NewFromConfig(cfg(srv, srv.Admin()))
+	run, err := c.RunInstances(ctx, &ec2.RunInstancesInput{
+		ImageId: aws.String("ami-0123456789abcdef0"), InstanceType: ec2types.InstanceTypeT3Micro, MinCount: aws.Int32(2), MaxCount: aws.Int32(2),
+		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeInstance, Tags: []ec2types.Tag{{Key: aws.String("Name"), Value: aws.String("web")}}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Instances) != 2 || run.Instances[0].State.Name != ec2types.InstanceStateNamePending {
+		t.Fatalf("run %+v", run.Instances)
+	}
+	ids := []string{*run.Instances[0].InstanceId, *run.Instances[1].InstanceId}
+	state := func() ec2types.InstanceStateName {
+		t.Helper()
+		out, err := c.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: ids[:1]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Reservations[0].Instances[0].State.Name
+	}
+	steps := []struct {
+		name string
+		act  func() error
+		want ec2types.InstanceStateName
+	}{
+		{"pending settles to running", nil, ec2types.InstanceStateNameRunning},
+		{"stop", func() error { _, err := c.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: ids}); return err }, ec2types.InstanceStateNameStopping},
+		{"stopping settles to stopped", nil, ec2types.InstanceStateNameStopped},
+		{"start", func() error { _, err := c.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: ids}); return err }, ec2types.InstanceStateNamePending},
+		{"started", nil, ec2types.InstanceStateNameRunning},
+		{"terminate", func() error {
+			_, err := c.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: ids})
+			return err
+		}, ec2types.InstanceStateNameShuttingDown},
+		{"terminated", nil, ec2types.InstanceStateNameTerminated},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			if s.act != nil {
+				if err := s.act(); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				vc.Advance(10 * time.Second)
+			}
+			if got := state(); got != s.want {
+				t.Fatalf("state %s, want %s", got, s.want)
+			}
+		})
+	}
+	if _, err := c.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: ids}); errCode(err) != "IncorrectInstanceState" {
+		t.Fatalf("start a terminated instance: %v", err)
+	}
+}
+
+func TestEC2Describe(t *testing.T) {
+	srv := newServer(t)
+	ctx := context.Background()
+	c := ec2.NewFromConfig(cfg(srv, srv.Admin()))
+	web, err := srv.AddInstances(3, func(o *ssmlocal.InstanceOptions) { o.Tags = map[string]string{"App": "web"} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := srv.AddInstances(2, func(o *ssmlocal.InstanceOptions) { o.Stopped = true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateTags(ctx, &ec2.CreateTagsInput{Resources: db, Tags: []ec2types.Tag{{Key: aws.String("App"), Value: aws.String("db")}}}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		filters []ec2types.Filter
+		want    int
+	}{
+		{"all", nil, 5},
+		{"by tag", []ec2types.Filter{{Name: aws.String("tag:App"), Values: []string{"db"}}}, 2},
+		{"by state", []ec2types.Filter{{Name: aws.String("instance-state-name"), Values: []string{"running"}}}, 3},
+		{"wildcard", []ec2types.Filter{{Name: aws.String("tag:App"), Values: []string{"w*"}}}, 3},
+		{"tag key", []ec2types.Filter{{Name: aws.String("tag-key"), Values: []string{"App"}}}, 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := 0
+			p := ec2.NewDescribeInstancesPaginator(c, &ec2.DescribeInstancesInput{Filters: tt.filters, MaxResults: aws.Int32(5)})
+			for p.HasMorePages() {
+				page, err := p.NextPage(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range page.Reservations {
+					n += len(r.Instances)
+				}
+			}
+			if n != tt.want {
+				t.Fatalf("%d instances, want %d", n, tt.want)
+			}
+		})
+	}
+	st, err := c.DescribeInstanceStatus(ctx, &ec2.DescribeInstanceStatusInput{InstanceIds: append(web, db...)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.InstanceStatuses) != 3 {
+		t.Fatalf("without IncludeAllInstances only running instances: %d", len(st.InstanceStatuses))
+	}
+	st, err = c.DescribeInstanceStatus(ctx, &ec2.DescribeInstanceStatusInput{InstanceIds: db, IncludeAllInstances: aws.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.InstanceStatuses) != 2 || st.InstanceStatuses[0].InstanceState.Name != ec2types.InstanceStateNameStopped {
+		t.Fatalf("statuses %+v", st.InstanceStatuses)
+	}
+	errs := []struct {
+		name string
+		run  func() error
+		code string
+	}{
+		{"unknown instance", func() error {
+			_, err := c.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{"i-0123456789abcdef0"}})
+			return err
+		}, "InvalidInstanceID.NotFound"},
+		{"malformed id", func() error {
+			_, err := c.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: []string{"nope"}})
+			return err
+		}, "InvalidInstanceID.Malformed"},
+		{"dry run", func() error {
+			_, err := c.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: web, DryRun: aws.Bool(true)})
+			return err
+		}, "DryRunOperation"},
+		{"bad image", func() error {
+			_, err := c.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("img"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1)})
+			return err
+		}, "InvalidAMIID.Malformed"},
+		{"bad filter", func() error {
+			_, err := c.DescribeInstances(ctx, &ec2.DescribeInstancesInput{Filters: []ec2types.Filter{{Name: aws.String("colour"), Values: []string{"red"}}}})
+			return err
+		}, "InvalidParameterValue"},
+	}
+	for _, tt := range errs {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := errCode(tt.run()); got != tt.code {
+				t.Fatalf("code %s, want %s", got, tt.code)
+			}
+		})
+	}
+}
+
+func TestTagConditions(t *testing.T) {
+	srv := newServer(t)
+	ctx := context.Background()
+	dev, err := srv.AddInstances(1, func(o *ssmlocal.InstanceOptions) { o.Tags = map[string]string{"Env": "dev"} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod, err := srv.AddInstances(1, func(o *ssmlocal.InstanceOptions) { o.Tags = map[string]string{"Env": "prod"} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := user(t, srv, "devops", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"ec2:StopInstances","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/Env":"dev"}}},
+		{"Effect":"Deny","Action":"ec2:*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/Env":"prod"}}}]}`)
+	c := ec2.NewFromConfig(cfg(srv, creds))
+	if _, err := c.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: dev}); err != nil {
+		t.Fatalf("stop a dev instance: %v", err)
+	}
+	_, err = c.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: prod})
+	if errCode(err) != "UnauthorizedOperation" {
+		t.Fatalf("stop a prod instance: %v", err)
+	}
+	want := "with an explicit deny in an identity-based policy"
+	if msg := err.Error(); !strings.Contains(msg, want) {
+		t.Fatalf("message %q lacks %q", msg, want)
+	}
+}
