@@ -2,11 +2,543 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/ssmdelegate/ssmdelegate/delegate"
+	"github.com/ssmdelegate/ssmdelegate/execution"
+	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
 
-func cmdRun(_ context.Context, _ []string, _, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "ssmdelegate run: not available in this build")
-	return 2
+const runUsage = "usage: ssmdelegate run (FILE | --document NAME) [--param K=V]... [--mode embedded|runtime|caller --role ARN] [--wait] [--endpoint URL]"
+
+// runKV collects repeated KEY=VALUE flags; a repeated key makes a list.
+type runKV struct {
+	m     map[string][]string
+	order []string
+}
+
+func (p *runKV) String() string { return "" }
+
+func (p *runKV) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("%q is not KEY=VALUE", s)
+	}
+	if p.m == nil {
+		p.m = map[string][]string{}
+	}
+	if _, seen := p.m[k]; !seen {
+		p.order = append(p.order, k)
+	}
+	p.m[k] = append(p.m[k], v)
+	return nil
+}
+
+// runFlags are the parsed arguments of ssmdelegate run.
+type runFlags struct {
+	file            string
+	document        string
+	name            string
+	documentVersion string
+	params          runKV
+	mode            string
+	role            string
+	wait            bool
+	maxWait         time.Duration
+	endpoint        string
+	region          string
+	profile         string
+	targetParam     string
+	targets         runKV
+	maxConcurrency  string
+	maxErrors       string
+	interactive     bool
+	tags            runKV
+}
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runWith(ctx, args, stdout, stderr)
+}
+
+// runWith is cmdRun with waiter options on top of the defaults (tests poll
+// a local endpoint faster).
+func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, waitOpts ...func(*execution.ExecutionWaiterOptions)) int {
+	f, code := parseRunFlags(args, stderr)
+	if code >= 0 {
+		return code
+	}
+	r := &runner{flags: f, stdout: stdout, stderr: stderr, waitOpts: waitOpts}
+	return r.run(ctx)
+}
+
+func parseRunFlags(args []string, stderr io.Writer) (*runFlags, int) {
+	var f runFlags
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.document, "document", "", "name or ARN of an existing document to run")
+	fs.StringVar(&f.name, "name", "", "with FILE: the document name to create or update (default: the file name without extension)")
+	fs.StringVar(&f.documentVersion, "document-version", "", "document version to run: a number, $DEFAULT or $LATEST")
+	fs.Var(&f.params, "param", "runbook parameter KEY=VALUE (repeatable; repeat a key, or use commas for a list parameter)")
+	fs.StringVar(&f.mode, "mode", "", "with FILE: where the service role is named: embedded (default), runtime or caller; with --document: runtime passes --role as AutomationAssumeRole")
+	fs.StringVar(&f.role, "role", "", "service role ARN (default with FILE: a role named after the document)")
+	fs.BoolVar(&f.wait, "wait", false, "wait for the execution to end, printing each step change")
+	fs.DurationVar(&f.maxWait, "max-wait", 12*time.Hour, "with --wait: give up waiting after this long")
+	fs.StringVar(&f.endpoint, "endpoint", "", "endpoint URL, such as that of ssmdelegate local")
+	fs.StringVar(&f.region, "region", "", "Region (default: from the AWS configuration)")
+	fs.StringVar(&f.profile, "profile", "", "shared configuration profile")
+	fs.StringVar(&f.targetParam, "target-parameter-name", "", "rate control: the parameter each target resource is passed in")
+	fs.Var(&f.targets, "target", "rate control: target KEY=V1,V2 such as tag:Env=prod or ParameterValues=i-1,i-2 (repeatable, at most 5)")
+	fs.StringVar(&f.maxConcurrency, "max-concurrency", "", "rate control: how many targets run at once (10 or 10%)")
+	fs.StringVar(&f.maxErrors, "max-errors", "", "rate control: errors allowed before stopping (0, 3 or 5%)")
+	fs.BoolVar(&f.interactive, "interactive", false, "start in Interactive mode (each step waits for a StartStep signal)")
+	fs.Var(&f.tags, "tag", "execution tag KEY=VALUE (repeatable, at most 5)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, runUsage)
+		fs.PrintDefaults()
+	}
+	var files []string
+	rest := args
+	for {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, 0
+			}
+			return nil, 2
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files = append(files, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	usageErr := func(format string, a ...any) (*runFlags, int) {
+		fmt.Fprintf(stderr, "ssmdelegate run: "+format+"\n", a...)
+		fmt.Fprintln(stderr, runUsage)
+		return nil, 2
+	}
+	switch {
+	case len(files) > 1:
+		return usageErr("one FILE at most, got %d", len(files))
+	case len(files) == 1 && f.document != "":
+		return usageErr("give a FILE or --document, not both")
+	case len(files) == 0 && f.document == "":
+		return usageErr("a FILE or --document NAME is required")
+	}
+	if len(files) == 1 {
+		f.file = files[0]
+	}
+	if f.mode != "" {
+		if _, err := delegate.ParseMode(f.mode); err != nil {
+			return usageErr("--mode: want embedded, runtime or caller")
+		}
+	}
+	if f.document != "" && f.mode != "" && f.mode != "runtime" {
+		return usageErr("--mode %s needs a FILE to wire the role into; with --document only runtime applies", f.mode)
+	}
+	if f.document != "" && f.mode == "runtime" && f.role == "" {
+		return usageErr("--mode runtime needs --role")
+	}
+	if f.file != "" && f.name != "" && filepath.Base(f.name) != f.name {
+		return usageErr("--name %q is a document name, not a path", f.name)
+	}
+	if f.maxWait <= 0 {
+		return usageErr("--max-wait must be positive")
+	}
+	return &f, -1
+}
+
+type runner struct {
+	flags  *runFlags
+	stdout io.Writer
+	stderr io.Writer
+
+	waitOpts []func(*execution.ExecutionWaiterOptions)
+
+	cfg aws.Config
+	ssm *ssm.Client
+}
+
+func (r *runner) fail(format string, a ...any) int {
+	fmt.Fprintf(r.stderr, "ssmdelegate run: "+format+"\n", a...)
+	return 1
+}
+
+func (r *runner) run(ctx context.Context) int {
+	if err := r.connect(ctx); err != nil {
+		return r.fail("%v", err)
+	}
+	var (
+		in  *ssm.StartAutomationExecutionInput
+		doc *runbook.Document
+	)
+	if r.flags.file != "" {
+		var code int
+		in, doc, code = r.provision(ctx)
+		if code != 0 {
+			return code
+		}
+	} else {
+		in, doc = r.existing(ctx)
+	}
+	if err := r.applyStartFlags(in, doc); err != nil {
+		return r.fail("%v", err)
+	}
+	out, err := execution.StartInput(ctx, r.ssm, in, func(o *execution.StartOptions) { o.Runbook = doc })
+	if err != nil {
+		var invalid *execution.InvalidInputError
+		if errors.As(err, &invalid) {
+			fmt.Fprintf(r.stderr, "ssmdelegate run: cannot start %s:\n", aws.ToString(in.DocumentName))
+			for _, p := range invalid.Problems {
+				fmt.Fprintf(r.stderr, "  %v\n", p)
+			}
+			return 1
+		}
+		return r.fail("%v", err)
+	}
+	if !r.flags.wait {
+		fmt.Fprintln(r.stdout, out.ExecutionID)
+		return 0
+	}
+	fmt.Fprintf(r.stdout, "started %s (%s)\n", out.ExecutionID, aws.ToString(in.DocumentName))
+	return r.waitFor(ctx, out.ExecutionID)
+}
+
+// connect loads the AWS configuration (the default chain) and points the
+// clients at --endpoint when given.
+func (r *runner) connect(ctx context.Context) error {
+	var opts []func(*config.LoadOptions) error
+	if r.flags.region != "" {
+		opts = append(opts, config.WithRegion(r.flags.region))
+	}
+	if r.flags.profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(r.flags.profile))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return fmt.Errorf("load AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		return errors.New("no Region: pass --region or set AWS_REGION")
+	}
+	r.cfg = cfg
+	r.ssm = ssm.NewFromConfig(cfg, func(o *ssm.Options) {
+		if r.flags.endpoint != "" {
+			o.BaseEndpoint = aws.String(r.flags.endpoint)
+		}
+	})
+	return nil
+}
+
+// existing prepares the start of a document that already exists. Its
+// content, when readable, lets the parameters be checked before the start.
+func (r *runner) existing(ctx context.Context) (*ssm.StartAutomationExecutionInput, *runbook.Document) {
+	in := &ssm.StartAutomationExecutionInput{DocumentName: aws.String(r.flags.document)}
+	if r.flags.documentVersion != "" {
+		in.DocumentVersion = aws.String(r.flags.documentVersion)
+	}
+	if r.flags.mode == "runtime" {
+		in.Parameters = map[string][]string{delegate.AssumeRoleParameter: {r.flags.role}}
+	}
+	got, err := r.ssm.GetDocument(ctx, &ssm.GetDocumentInput{
+		Name:            aws.String(r.flags.document),
+		DocumentVersion: in.DocumentVersion,
+		DocumentFormat:  types.DocumentFormatJson,
+	})
+	if err != nil {
+		fmt.Fprintf(r.stderr, "warning: cannot read %s to check its parameters: %v\n", r.flags.document, err)
+		return in, nil
+	}
+	doc, err := runbook.Parse([]byte(aws.ToString(got.Content)))
+	if err != nil {
+		fmt.Fprintf(r.stderr, "warning: cannot parse %s to check its parameters: %v\n", r.flags.document, err)
+		return in, nil
+	}
+	return in, doc
+}
+
+// provision plans the runbook in FILE with the delegate package, applies
+// the plan (service role, its policies, the document) and returns the
+// plan's start input.
+func (r *runner) provision(ctx context.Context) (*ssm.StartAutomationExecutionInput, *runbook.Document, int) {
+	data, err := os.ReadFile(r.flags.file)
+	if err != nil {
+		return nil, nil, r.fail("%v", err)
+	}
+	doc, err := runbook.Parse(data)
+	if err != nil {
+		return nil, nil, r.fail("%s: %v", r.flags.file, err)
+	}
+	name := r.flags.name
+	if name == "" {
+		name = strings.TrimSuffix(filepath.Base(r.flags.file), filepath.Ext(r.flags.file))
+	}
+	mode := delegate.Embedded
+	if r.flags.mode != "" {
+		mode, _ = delegate.ParseMode(r.flags.mode)
+	}
+	stsClient := sts.NewFromConfig(r.cfg, func(o *sts.Options) {
+		if r.flags.endpoint != "" {
+			o.BaseEndpoint = aws.String(r.flags.endpoint)
+		}
+	})
+	who, err := stsClient.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return nil, nil, r.fail("find the account: %v", err)
+	}
+	plan, err := delegate.NewPlan(delegate.NewDocument(name, doc), mode, aws.ToString(who.Account), r.cfg.Region, func(o *delegate.Options) {
+		o.RoleARN = r.flags.role
+		o.DocumentVersion = r.flags.documentVersion
+	})
+	if err != nil {
+		var pe *delegate.PlanError
+		if errors.As(err, &pe) {
+			fmt.Fprintf(r.stderr, "ssmdelegate run: cannot plan %s in %s mode:\n", name, mode)
+			for _, p := range pe.Problems {
+				fmt.Fprintf(r.stderr, "  %v\n", p)
+			}
+			return nil, nil, 1
+		}
+		return nil, nil, r.fail("%v", err)
+	}
+	for _, w := range plan.Warnings {
+		fmt.Fprintf(r.stderr, "warning: %s\n", w)
+	}
+	iamClient := iam.NewFromConfig(r.cfg, func(o *iam.Options) {
+		if r.flags.endpoint != "" {
+			o.BaseEndpoint = aws.String(r.flags.endpoint)
+		}
+	})
+	changes, err := delegate.Provision(ctx, iamClient, r.ssm, plan)
+	for _, c := range changes {
+		fmt.Fprintf(r.stdout, "provisioned: %s\n", c)
+	}
+	if err != nil {
+		return nil, nil, r.fail("provision %s: %v", name, err)
+	}
+	in := *plan.Start
+	in.Parameters = copyParams(plan.Start.Parameters)
+	return &in, plan.Document, 0
+}
+
+func copyParams(m map[string][]string) map[string][]string {
+	out := make(map[string][]string, len(m))
+	for k, v := range m {
+		out[k] = append([]string(nil), v...)
+	}
+	return out
+}
+
+// applyStartFlags adds the command line's parameters, rate control and
+// tags to the start input. A single comma-separated value of a list
+// parameter is split, as the AWS CLI does.
+func (r *runner) applyStartFlags(in *ssm.StartAutomationExecutionInput, doc *runbook.Document) error {
+	lists := map[string]bool{}
+	if doc != nil {
+		for _, p := range doc.Parameters {
+			lists[p.Name] = p.Type.IsList()
+		}
+	}
+	if len(r.flags.params.m) > 0 && in.Parameters == nil {
+		in.Parameters = map[string][]string{}
+	}
+	for _, k := range r.flags.params.order {
+		v := r.flags.params.m[k]
+		if lists[k] && len(v) == 1 && strings.Contains(v[0], ",") {
+			v = strings.Split(v[0], ",")
+		}
+		in.Parameters[k] = v
+	}
+	if r.flags.interactive {
+		in.Mode = types.ExecutionModeInteractive
+	}
+	if r.flags.targetParam != "" {
+		in.TargetParameterName = aws.String(r.flags.targetParam)
+	}
+	for _, k := range r.flags.targets.order {
+		var values []string
+		for _, v := range r.flags.targets.m[k] {
+			values = append(values, strings.Split(v, ",")...)
+		}
+		in.Targets = append(in.Targets, types.Target{Key: aws.String(k), Values: values})
+	}
+	if r.flags.maxConcurrency != "" {
+		in.MaxConcurrency = aws.String(r.flags.maxConcurrency)
+	}
+	if r.flags.maxErrors != "" {
+		in.MaxErrors = aws.String(r.flags.maxErrors)
+	}
+	for _, k := range r.flags.tags.order {
+		for _, v := range r.flags.tags.m[k] {
+			in.Tags = append(in.Tags, types.Tag{Key: aws.String(k), Value: aws.String(v)})
+		}
+	}
+	return nil
+}
+
+// waitFor waits for the execution, printing one line per step change (and
+// keeping a live status line on a terminal), and turns its end into the
+// exit code.
+func (r *runner) waitFor(ctx context.Context, id string) int {
+	p := newRunProgress(r.stdout)
+	defer p.stop()
+	opts := append([]func(*execution.ExecutionWaiterOptions){func(o *execution.ExecutionWaiterOptions) {
+		o.OnProgress = p.report
+	}}, r.waitOpts...)
+	waiter := execution.NewExecutionWaiter(r.ssm, opts...)
+	out, err := waiter.WaitForOutput(ctx, id, r.flags.maxWait)
+	p.stop()
+	var failed *execution.ExecutionFailedError
+	var timeout *execution.WaitTimeoutError
+	switch {
+	case err == nil:
+		ex := out.AutomationExecution
+		fmt.Fprintf(r.stdout, "%s %s\n", id, ex.AutomationExecutionStatus)
+		printOutputs(r.stdout, ex.Outputs)
+		return 0
+	case errors.As(err, &failed):
+		fmt.Fprintf(r.stdout, "%s %s\n", id, failed.Status)
+		fmt.Fprintf(r.stderr, "ssmdelegate run: %s ended with status %s\n", id, failed.Status)
+		if failed.FailureMessage != "" {
+			fmt.Fprintf(r.stderr, "  failure: %s\n", failed.FailureMessage)
+		}
+		if s := failed.FailedStep; s != nil {
+			fmt.Fprintf(r.stderr, "  failed step: %s (%s) %s\n", aws.ToString(s.StepName), aws.ToString(s.Action), s.StepStatus)
+			if m := aws.ToString(s.FailureMessage); m != "" {
+				fmt.Fprintf(r.stderr, "  step failure: %s\n", m)
+			}
+			if d := s.FailureDetails; d != nil {
+				fmt.Fprintf(r.stderr, "  failure type: %s, stage: %s\n", aws.ToString(d.FailureType), aws.ToString(d.FailureStage))
+				for _, k := range sortedRunKeys(d.Details) {
+					fmt.Fprintf(r.stderr, "  %s: %s\n", k, strings.Join(d.Details[k], ", "))
+				}
+			}
+		}
+		return 1
+	case errors.As(err, &timeout):
+		return r.fail("%v", err)
+	default:
+		return r.fail("%v", err)
+	}
+}
+
+func printOutputs(w io.Writer, outputs map[string][]string) {
+	for _, k := range sortedRunKeys(outputs) {
+		fmt.Fprintf(w, "  output %s = %s\n", k, strings.Join(outputs[k], ", "))
+	}
+}
+
+func sortedRunKeys(m map[string][]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// runProgress prints step changes. On a terminal it also keeps a live
+// status line at the bottom, redrawn every second with the elapsed time.
+type runProgress struct {
+	mu      sync.Mutex
+	w       io.Writer
+	live    bool
+	start   time.Time
+	status  string
+	done    chan struct{}
+	stopped sync.Once
+	wg      sync.WaitGroup
+}
+
+func newRunProgress(w io.Writer) *runProgress {
+	p := &runProgress{w: w, live: isTerminal(w), start: time.Now(), done: make(chan struct{})}
+	if p.live {
+		p.wg.Go(func() {
+			t := time.NewTicker(time.Second)
+			defer t.Stop()
+			for {
+				select {
+				case <-p.done:
+					return
+				case <-t.C:
+					p.mu.Lock()
+					p.redraw()
+					p.mu.Unlock()
+				}
+			}
+		})
+	}
+	return p
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func (p *runProgress) redraw() {
+	if p.live && p.status != "" {
+		fmt.Fprintf(p.w, "\r\033[K%s  %s", p.status, time.Since(p.start).Truncate(time.Second))
+	}
+}
+
+func (p *runProgress) report(ev execution.Progress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.live {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+	step := ev.StepName
+	if step == "" {
+		step = "-"
+	}
+	line := fmt.Sprintf("%9s  %-10s %-24s %s", fmtElapsed(ev.Elapsed), ev.Status, step, ev.StepStatus)
+	if ev.Action != "" {
+		line += "  (" + ev.Action + ")"
+	}
+	if c := ev.Counters; c != nil && c.TotalSteps > 0 {
+		line += fmt.Sprintf("  [%d/%d ok, %d failed]", c.SuccessSteps, c.TotalSteps, c.FailedSteps+c.TimedOutSteps+c.CancelledSteps)
+	}
+	fmt.Fprintln(p.w, strings.TrimRight(line, " "))
+	if execution.WaitsForPerson(ev.Status) {
+		fmt.Fprintf(p.w, "%9s  waiting for input: approve, reject or resume the execution\n", "")
+	}
+	p.status = fmt.Sprintf("%s · %s", ev.Status, step)
+	p.redraw()
+}
+
+func fmtElapsed(d time.Duration) string {
+	d = d.Truncate(time.Second)
+	return fmt.Sprintf("+%02d:%02d:%02d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
+}
+
+func (p *runProgress) stop() {
+	p.stopped.Do(func() {
+		close(p.done)
+		p.wg.Wait()
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.live {
+			fmt.Fprint(p.w, "\r\033[K")
+		}
+	})
 }

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ssmdelegate/ssmdelegate/execution"
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
+)
+
+func TestRunUsage(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"nothing to run", nil, 2, "a FILE or --document NAME is required"},
+		{"both", []string{"--document", "AWS-RestartEC2Instance", "rb.json"}, 2, "not both"},
+		{"two files", []string{"a.json", "b.json"}, 2, "one FILE at most"},
+		{"bad mode", []string{"--mode", "sideways", "rb.json"}, 2, "--mode: want embedded, runtime or caller"},
+		{"embedded with document", []string{"--mode", "embedded", "--document", "X"}, 2, "needs a FILE"},
+		{"runtime without role", []string{"--mode", "runtime", "--document", "X"}, 2, "needs --role"},
+		{"bad param", []string{"--document", "X", "--param", "novalue"}, 2, "is not KEY=VALUE"},
+		{"name is a path", []string{"--name", "a/b", "rb.json"}, 2, "not a path"},
+		{"max wait", []string{"--document", "X", "--max-wait", "0s"}, 2, "--max-wait must be positive"},
+		{"help", []string{"-h"}, 0, "usage: ssmdelegate run"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := cmdRun(t.Context(), tc.args, &stdout, &stderr)
+			assert.Equal(t, tc.code, code, stderr.String())
+			assert.Contains(t, stderr.String(), tc.msg)
+		})
+	}
+}
+
+// localEndpoint starts the embedded endpoint with a clock that runs
+// automations at once, and points the default credential chain at its
+// administrator.
+func localEndpoint(t *testing.T) *ssmlocal.Server {
+	t.Helper()
+	srv, err := ssmlocal.New(func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = srv.Close() })
+	admin := srv.Admin()
+	dir := t.TempDir()
+	t.Setenv("AWS_ACCESS_KEY_ID", admin.AccessKeyID)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", admin.SecretAccessKey)
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_REGION", srv.Region())
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	return srv
+}
+
+func fastPolls(o *execution.ExecutionWaiterOptions) {
+	o.MinDelay, o.MaxDelay = 10*time.Millisecond, 50*time.Millisecond
+}
+
+func TestRunDocumentAndWait(t *testing.T) {
+	srv := localEndpoint(t)
+	ids, err := srv.AddInstances(2)
+	require.NoError(t, err)
+	var stdout, stderr bytes.Buffer
+	code := runWith(t.Context(), []string{"--document", ssmlocal.RestartEC2Instance, "--param", "InstanceId=" + strings.Join(ids, ","),
+		"--wait", "--endpoint", srv.URL()}, &stdout, &stderr, fastPolls)
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	out := stdout.String()
+	assert.Regexp(t, `^started [0-9a-f-]{36} \(AWS-RestartEC2Instance\)\n`, out)
+	// One line per step change, each with its action.
+	assert.Regexp(t, regexp.MustCompile(`(?m)^\+\d\d:\d\d:\d\d  \S+\s+stopInstances\s+\S+\s+\(aws:changeInstanceState\)(\s+\[.*\])?$`), out)
+	assert.Regexp(t, regexp.MustCompile(`(?m)^\+\d\d:\d\d:\d\d  Success\s+startInstances\s+Success\s+\(aws:changeInstanceState\)(\s+\[.*\])?$`), out)
+	assert.Regexp(t, `(?m)^[0-9a-f-]{36} Success$`, out)
+	assert.NotContains(t, out, "\r", "no live line when not on a terminal")
+	assert.Empty(t, stderr.String())
+	for _, id := range ids {
+		state, err := srv.InstanceState(srv.Region(), id)
+		require.NoError(t, err)
+		assert.Equal(t, "running", state)
+	}
+}
+
+func TestRunWithoutWaitPrintsID(t *testing.T) {
+	srv := localEndpoint(t)
+	ids, err := srv.AddInstances(1)
+	require.NoError(t, err)
+	var stdout, stderr bytes.Buffer
+	code := runWith(t.Context(), []string{"--document", ssmlocal.RestartEC2Instance, "--param", "InstanceId=" + ids[0], "--endpoint", srv.URL(),
+		"--tag", "ticket=OPS-1"}, &stdout, &stderr)
+	require.Equal(t, 0, code, stderr.String())
+	assert.Regexp(t, `^[0-9a-f-]{36}\n$`, stdout.String())
+
+	// The execution exists, and the waiter follows it to its end.
+	client := ssm.NewFromConfig(srv.AdminConfig())
+	id := strings.TrimSpace(stdout.String())
+	require.NoError(t, execution.NewExecutionWaiter(client, fastPolls).Wait(t.Context(), id, time.Minute))
+}
+
+func TestRunChecksParametersAgainstTheDocument(t *testing.T) {
+	srv := localEndpoint(t)
+	var stdout, stderr bytes.Buffer
+	code := runWith(t.Context(), []string{"--document", ssmlocal.RestartEC2Instance, "--param", "InstanceIds=i-1", "--endpoint", srv.URL()}, &stdout, &stderr)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr.String(), "cannot start AWS-RestartEC2Instance:")
+	assert.Contains(t, stderr.String(), "Parameters.InstanceIds: is not a parameter of the runbook")
+	assert.Contains(t, stderr.String(), "Parameters.InstanceId: is required")
+	assert.Empty(t, stdout.String())
+}
+
+func TestRunFileProvisionsAndReportsFailure(t *testing.T) {
+	srv := localEndpoint(t)
+	ids, err := srv.AddInstances(1)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "Restart-Demo.json")
+	require.NoError(t, os.WriteFile(good, []byte(`{
+  "schemaVersion": "0.3",
+  "description": "Restart EC2 instances",
+  "parameters": {"InstanceId": {"type": "StringList", "description": "(Required) instances to restart"}},
+  "mainSteps": [
+    {"name": "stopInstances", "action": "aws:changeInstanceState", "inputs": {"InstanceIds": "{{ InstanceId }}", "DesiredState": "stopped"}},
+    {"name": "startInstances", "action": "aws:changeInstanceState", "inputs": {"InstanceIds": "{{ InstanceId }}", "DesiredState": "running"}}
+  ]
+}`), 0o644))
+
+	var stdout, stderr bytes.Buffer
+	code := runWith(t.Context(), []string{good, "--param", "InstanceId=" + ids[0], "--wait", "--endpoint", srv.URL()}, &stdout, &stderr, fastPolls)
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	assert.Contains(t, stdout.String(), "provisioned: ")
+	assert.Regexp(t, `(?m)^[0-9a-f-]{36} Success$`, stdout.String())
+
+	// The document now exists with the role embedded.
+	client := ssm.NewFromConfig(srv.AdminConfig(), func(o *ssm.Options) { o.BaseEndpoint = aws.String(srv.URL()) })
+	doc, err := client.GetDocument(t.Context(), &ssm.GetDocumentInput{Name: aws.String("Restart-Demo")})
+	require.NoError(t, err)
+	assert.Contains(t, aws.ToString(doc.Content), "Restart-Demo-Automation")
+
+	// An instance that does not exist fails the first step.
+	stdout.Reset()
+	stderr.Reset()
+	code = runWith(t.Context(), []string{good, "--param", "InstanceId=i-0000000000000dead", "--wait", "--endpoint", srv.URL()}, &stdout, &stderr, fastPolls)
+	assert.Equal(t, 1, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	assert.NotContains(t, stdout.String(), "provisioned: ", "nothing changed the second time")
+	assert.Contains(t, stderr.String(), "ended with status Failed")
+	assert.Contains(t, stderr.String(), "failed step: stopInstances (aws:changeInstanceState) Failed")
+}
+
+func TestRunCancelled(t *testing.T) {
+	srv := localEndpoint(t)
+	var stdout, stderr bytes.Buffer
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	code := runWith(ctx, []string{"--document", ssmlocal.RestartEC2Instance, "--param", "InstanceId=i-1", "--wait", "--endpoint", srv.URL()}, &stdout, &stderr)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr.String(), "context canceled")
+}
