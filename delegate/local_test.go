@@ -1,0 +1,107 @@
+package delegate_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ssmdelegate/ssmdelegate/delegate"
+	"github.com/ssmdelegate/ssmdelegate/execution"
+	"github.com/ssmdelegate/ssmdelegate/runbook"
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
+)
+
+// TestProvisionLocalEndpoint provisions every mode twice through the real
+// SDK clients against the embedded endpoint: the second run changes
+// nothing. Then the operator, holding only the operator policy, runs the
+// automation, and the steps act as the role.
+func TestProvisionLocalEndpoint(t *testing.T) {
+	srv, err := ssmlocal.New(func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = srv.Close() })
+	ctx := context.Background()
+	admin := srv.AdminConfig()
+	iamc, ssmc := iam.NewFromConfig(admin), ssm.NewFromConfig(admin)
+	_, err = iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("AutomationRestrictedOperator")})
+	require.NoError(t, err)
+
+	for _, tt := range []struct {
+		mode delegate.Mode
+		name string
+	}{{delegate.Embedded, "Restart-Embedded"}, {delegate.Runtime, "Restart-Runtime"}, {delegate.Caller, "Restart-Caller"}} {
+		t.Run(tt.mode.String(), func(t *testing.T) {
+			plan, err := delegate.NewPlan(delegate.NewDocument(tt.name, restartDemo()), tt.mode, srv.AccountID(), srv.Region())
+			require.NoError(t, err)
+			attach := func(o *delegate.ProvisionOptions) { o.OperatorUser = "AutomationRestrictedOperator" }
+			first, err := delegate.Provision(ctx, iamc, ssmc, plan, attach)
+			require.NoError(t, err)
+			assert.NotEmpty(t, first)
+			second, err := delegate.Provision(ctx, iamc, ssmc, plan, attach)
+			require.NoError(t, err)
+			assert.Empty(t, second, "the second run is a no-op")
+
+			doc, err := ssmc.DescribeDocument(ctx, &ssm.DescribeDocumentInput{Name: aws.String(tt.name)})
+			require.NoError(t, err)
+			assert.Equal(t, "1", aws.ToString(doc.Document.LatestVersion), "no new document version")
+		})
+	}
+
+	key, err := iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("AutomationRestrictedOperator")})
+	require.NoError(t, err)
+	op := ssm.NewFromConfig(srv.Config(ssmlocal.Credentials{AccessKeyID: aws.ToString(key.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(key.AccessKey.SecretAccessKey)}))
+	ids, err := srv.AddInstances(1)
+	require.NoError(t, err)
+	// run starts the plan's input as the operator and checks the steps
+	// acted as role.
+	run := func(t *testing.T, plan *delegate.Plan, role string) {
+		t.Helper()
+		out, err := op.StartAutomationExecution(ctx, plan.Start)
+		require.NoError(t, err)
+		id := aws.ToString(out.AutomationExecutionId)
+		err = execution.NewExecutionWaiter(op, func(o *execution.ExecutionWaiterOptions) {
+			o.MinDelay, o.MaxDelay = 5*time.Millisecond, 20*time.Millisecond
+		}).Wait(ctx, id, time.Minute)
+		require.NoError(t, err)
+		var stopped bool
+		for _, e := range srv.AuditFor(id) {
+			if e.API == "StopInstances" && e.Decision == "Allowed" {
+				assert.Contains(t, e.Principal, ":assumed-role/"+role+"/")
+				stopped = true
+			}
+		}
+		assert.True(t, stopped, "the role stopped the instance")
+	}
+
+	t.Run("operator runs the embedded runbook as the role", func(t *testing.T) {
+		plan, err := delegate.NewPlan(delegate.NewDocument("Restart-Embedded", restartDemo()), delegate.Embedded, srv.AccountID(), srv.Region(),
+			func(o *delegate.Options) { o.Parameters = map[string][]string{"InstanceId": ids} })
+		require.NoError(t, err)
+		run(t, plan, "Restart-Embedded-Automation")
+	})
+
+	t.Run("operator runs AWS-RestartEC2Instance with a runtime role", func(t *testing.T) {
+		got, err := ssmc.GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String(ssmlocal.RestartEC2Instance)})
+		require.NoError(t, err)
+		content, err := runbook.Parse([]byte(aws.ToString(got.Content)))
+		require.NoError(t, err)
+		plan, err := delegate.NewPlan(delegate.ExistingDocument(ssmlocal.RestartEC2Instance, content), delegate.Runtime, srv.AccountID(), srv.Region(),
+			func(o *delegate.Options) {
+				o.RoleName = "RestartRuntimeRole"
+				o.Parameters = map[string][]string{"InstanceId": ids}
+			})
+		require.NoError(t, err)
+		attach := func(o *delegate.ProvisionOptions) { o.OperatorUser = "AutomationRestrictedOperator" }
+		_, err = delegate.Provision(ctx, iamc, ssmc, plan, attach)
+		require.NoError(t, err)
+		again, err := delegate.Provision(ctx, iamc, ssmc, plan, attach)
+		require.NoError(t, err)
+		assert.Empty(t, again)
+		run(t, plan, "RestartRuntimeRole")
+	})
+}
