@@ -1,0 +1,238 @@
+package ssmlocal_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
+)
+
+func createDoc(t *testing.T, c *ssm.Client, name, content string) {
+	t.Helper()
+	if _, err := c.CreateDocument(context.Background(), &ssm.CreateDocumentInput{Name: aws.String(name), Content: aws.String(content), DocumentType: ssmtypes.DocumentTypeAutomation}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func start(t *testing.T, c *ssm.Client, in *ssm.StartAutomationExecutionInput) string {
+	t.Helper()
+	out, err := c.StartAutomationExecution(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *out.AutomationExecutionId
+}
+
+// TestEmbeddedRole runs a document whose assumeRole is a literal ARN: the
+// operator needs no iam:PassRole, and the steps act as the role.
+func TestEmbeddedRole(t *testing.T) {
+	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
+	ids, _ := srv.AddInstances(1)
+	role := serviceRole(t, srv, "Embedded", trustSSM, restartRolePolicy)
+	admin := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	createDoc(t, admin, "Restart-Embedded", `{"schemaVersion":"0.3","assumeRole":"`+role+`","parameters":{"InstanceId":{"type":"StringList"}},"mainSteps":[
+		{"name":"stop","action":"aws:changeInstanceState","inputs":{"InstanceIds":"{{ InstanceId }}","DesiredState":"stopped"}},
+		{"name":"start","action":"aws:changeInstanceState","inputs":{"InstanceIds":"{{ InstanceId }}","DesiredState":"running"}}]}`)
+	op := ssm.NewFromConfig(cfg(srv, user(t, srv, "op", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"ssm:StartAutomationExecution","Resource":"arn:aws:ssm:us-east-1:123456789012:automation-definition/Restart-Embedded:*"},
+		{"Effect":"Allow","Action":["ssm:GetAutomationExecution","ssm:DescribeAutomationStepExecutions"],"Resource":"*"}]}`)))
+	id := start(t, op, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Restart-Embedded"), Parameters: map[string][]string{"InstanceId": ids}})
+	x := waitDone(t, op, id)
+	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess {
+		t.Fatalf("status %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
+	}
+	steps, err := op.DescribeAutomationStepExecutions(context.Background(), &ssm.DescribeAutomationStepExecutionsInput{AutomationExecutionId: aws.String(id), ReverseOrder: aws.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(steps.StepExecutions) != 2 || *steps.StepExecutions[0].StepName != "start" {
+		t.Fatalf("steps %+v", steps.StepExecutions)
+	}
+	if _, err := op.StartAutomationExecution(context.Background(), &ssm.StartAutomationExecutionInput{DocumentName: aws.String(ssmlocal.RestartEC2Instance), Parameters: map[string][]string{"InstanceId": ids}}); errCode(err) != "AccessDeniedException" {
+		t.Fatalf("start a runbook the operator may not start: %v", err)
+	}
+}
+
+// TestUntrustedRole: a role whose trust policy does not let Automation in
+// fails the execution, as in AWS.
+func TestUntrustedRole(t *testing.T) {
+	if !engineFailsUnassumableStarts {
+		t.Skip("the automation engine does not record StartInput.FailureMessage yet")
+	}
+	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
+	ids, _ := srv.AddInstances(1)
+	otherAccount := strings.ReplaceAll(trustSSM, `"aws:SourceAccount":"123456789012"`, `"aws:SourceAccount":"210987654321"`)
+	role := serviceRole(t, srv, "Untrusting", otherAccount, restartRolePolicy)
+	admin := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	for _, roleARN := range []string{role, "arn:aws:iam::123456789012:role/Missing"} {
+		id := start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String(ssmlocal.RestartEC2Instance), Parameters: map[string][]string{"InstanceId": ids, "AutomationAssumeRole": {roleARN}}})
+		x := waitDone(t, admin, id)
+		if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusFailed || !strings.Contains(aws.ToString(x.FailureMessage), "assume role") {
+			t.Fatalf("%s: status %s: %s", roleARN, x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
+		}
+		if st, _ := srv.InstanceState("", ids[0]); st != "running" {
+			t.Fatalf("the instance was touched: %s", st)
+		}
+	}
+}
+
+// TestCallerSession runs a document without a role: the steps act as the
+// caller, so the caller's own permissions decide.
+func TestCallerSession(t *testing.T) {
+	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
+	ids, _ := srv.AddInstances(1)
+	admin := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	createDoc(t, admin, "Stop-NoRole", `{"schemaVersion":"0.3","parameters":{"InstanceId":{"type":"StringList"}},"mainSteps":[
+		{"name":"stop","action":"aws:executeAwsApi","inputs":{"Service":"ec2","Api":"StopInstances","InstanceIds":"{{ InstanceId }}"},
+		 "outputs":[{"Name":"State","Selector":"$.StoppingInstances[0].CurrentState.Name","Type":"String"}]}]}`)
+	op := ssm.NewFromConfig(cfg(srv, user(t, srv, "limited", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["ssm:StartAutomationExecution","ssm:GetAutomationExecution"],"Resource":"*"}]}`)))
+	id := start(t, op, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Stop-NoRole"), Parameters: map[string][]string{"InstanceId": ids}})
+	x := waitDone(t, op, id)
+	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusFailed {
+		t.Fatalf("status %s", x.AutomationExecutionStatus)
+	}
+	if len(x.StepExecutions) == 0 {
+		t.Fatalf("no steps: %s", aws.ToString(x.FailureMessage))
+	}
+	if !strings.Contains(aws.ToString(x.StepExecutions[0].FailureMessage), "user/limited is not authorized to perform: ec2:StopInstances") {
+		t.Fatalf("failure %s", aws.ToString(x.StepExecutions[0].FailureMessage))
+	}
+	id = start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Stop-NoRole"), Parameters: map[string][]string{"InstanceId": ids}})
+	x = waitDone(t, admin, id)
+	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess || len(x.StepExecutions) != 1 {
+		t.Fatalf("status %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
+	}
+	if got := x.StepExecutions[0].Outputs["State"]; len(got) != 1 || got[0] != "stopping" {
+		t.Fatalf("step outputs %v", x.StepExecutions[0].Outputs)
+	}
+	events := srv.AuditFor(id)
+	if len(events) == 0 || events[0].Principal != srv.AdminARN() || events[0].StepName != "stop" {
+		t.Fatalf("audit %+v", events)
+	}
+}
+
+// TestSignalsAndStop drives an approval and a stop through the wire.
+func TestSignalsAndStop(t *testing.T) {
+	srv := newServer(t)
+	admin := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	ctx := context.Background()
+	createDoc(t, admin, "Approve-Then-Sleep", `{"schemaVersion":"0.3","mainSteps":[
+		{"name":"approve","action":"aws:approve","inputs":{"Approvers":["`+srv.AdminARN()+`"]}},
+		{"name":"nap","action":"aws:sleep","inputs":{"Duration":"PT2H"}}]}`)
+	id := start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Approve-Then-Sleep")})
+	waitStatus(t, admin, id, ssmtypes.AutomationExecutionStatusWaiting)
+	if _, err := admin.SendAutomationSignal(ctx, &ssm.SendAutomationSignalInput{AutomationExecutionId: aws.String(id), SignalType: ssmtypes.SignalTypeApprove, Payload: map[string][]string{"Comment": {"go"}}}); err != nil {
+		t.Fatal(err)
+	}
+	waitStep(t, admin, id, "nap", ssmtypes.AutomationExecutionStatusInprogress)
+	if _, err := admin.StopAutomationExecution(ctx, &ssm.StopAutomationExecutionInput{AutomationExecutionId: aws.String(id)}); err != nil {
+		t.Fatal(err)
+	}
+	x := waitDone(t, admin, id)
+	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusCancelled {
+		t.Fatalf("status %s", x.AutomationExecutionStatus)
+	}
+	list, err := admin.DescribeAutomationExecutions(ctx, &ssm.DescribeAutomationExecutionsInput{Filters: []ssmtypes.AutomationExecutionFilter{
+		{Key: ssmtypes.AutomationExecutionFilterKeyExecutionId, Values: []string{id}},
+		{Key: ssmtypes.AutomationExecutionFilterKeyExecutionStatus, Values: []string{"Cancelled"}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.AutomationExecutionMetadataList) != 1 || *list.AutomationExecutionMetadataList[0].DocumentName != "Approve-Then-Sleep" {
+		t.Fatalf("describe %+v", list.AutomationExecutionMetadataList)
+	}
+	tooMany := make([]string, 11)
+	for i := range tooMany {
+		tooMany[i] = id
+	}
+	errs := []struct {
+		name string
+		run  func() error
+		code string
+	}{
+		{"unknown execution", func() error {
+			_, err := admin.GetAutomationExecution(ctx, &ssm.GetAutomationExecutionInput{AutomationExecutionId: aws.String("00000000-0000-0000-0000-000000000000")})
+			return err
+		}, "AutomationExecutionNotFoundException"},
+		{"short id", func() error {
+			_, err := admin.GetAutomationExecution(ctx, &ssm.GetAutomationExecutionInput{AutomationExecutionId: aws.String("abc")})
+			return err
+		}, "ValidationException"},
+		{"eleven filter values", func() error {
+			_, err := admin.DescribeAutomationExecutions(ctx, &ssm.DescribeAutomationExecutionsInput{Filters: []ssmtypes.AutomationExecutionFilter{{Key: "ExecutionId", Values: tooMany}}})
+			return err
+		}, "ValidationException"},
+		{"bad filter key", func() error {
+			_, err := admin.DescribeAutomationExecutions(ctx, &ssm.DescribeAutomationExecutionsInput{Filters: []ssmtypes.AutomationExecutionFilter{{Key: "Colour", Values: []string{"x"}}}})
+			return err
+		}, "ValidationException"},
+		{"bad max results", func() error {
+			_, err := admin.DescribeAutomationExecutions(ctx, &ssm.DescribeAutomationExecutionsInput{MaxResults: aws.Int32(51)})
+			return err
+		}, "ValidationException"},
+		{"bad client token", func() error {
+			_, err := admin.StartAutomationExecution(ctx, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Approve-Then-Sleep"), ClientToken: aws.String("not-a-uuid")})
+			return err
+		}, "ValidationException"},
+		{"missing document", func() error {
+			_, err := admin.StartAutomationExecution(ctx, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("No-Such-Doc")})
+			return err
+		}, "InvalidDocument"},
+		{"bad signal", func() error {
+			_, err := admin.SendAutomationSignal(ctx, &ssm.SendAutomationSignalInput{AutomationExecutionId: aws.String(id), SignalType: "Wave"})
+			return err
+		}, "ValidationException"},
+	}
+	for _, tt := range errs {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := errCode(tt.run()); got != tt.code {
+				t.Fatalf("code %s, want %s", got, tt.code)
+			}
+		})
+	}
+}
+
+func waitStatus(t *testing.T, c *ssm.Client, id string, want ssmtypes.AutomationExecutionStatus) {
+	t.Helper()
+	for range 2000 {
+		out, err := c.GetAutomationExecution(context.Background(), &ssm.GetAutomationExecutionInput{AutomationExecutionId: aws.String(id)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.AutomationExecution.AutomationExecutionStatus == want {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("execution %s never reached %s", id, want)
+}
+
+func waitStep(t *testing.T, c *ssm.Client, id, step string, want ssmtypes.AutomationExecutionStatus) {
+	t.Helper()
+	for range 2000 {
+		out, err := c.DescribeAutomationStepExecutions(context.Background(), &ssm.DescribeAutomationStepExecutionsInput{
+			AutomationExecutionId: aws.String(id),
+			Filters:               []ssmtypes.StepExecutionFilter{{Key: ssmtypes.StepExecutionFilterKeyStepName, Values: []string{step}}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.StepExecutions) == 1 && out.StepExecutions[0].StepStatus == want {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("step %s of %s never reached %s", step, id, want)
+}
+
+// engineFailsUnassumableStarts says whether the engine records a start whose
+// role cannot be assumed as a failed execution.
+const engineFailsUnassumableStarts = false
