@@ -374,23 +374,36 @@ func (d *deriver) fillARN(pattern, id string, anyRegion bool) string {
 	if anyRegion {
 		region = "*"
 	}
-	s := strings.NewReplacer("${Partition}", d.scope.partition(), "${Region}", region, "${Account}", d.scope.account()).Replace(pattern)
+	var b strings.Builder
+	b.Grow(len(pattern) + len(id))
 	first := true
 	for {
-		i := strings.Index(s, "${")
+		i := strings.Index(pattern, "${")
 		if i < 0 {
 			break
 		}
-		j := strings.IndexByte(s[i:], '}')
+		j := strings.IndexByte(pattern[i:], '}')
 		if j < 0 {
 			break
 		}
-		v := "*"
-		if first {
-			v = id
-			first = false
+		b.WriteString(pattern[:i])
+		switch pattern[i+2 : i+j] {
+		case "Partition":
+			b.WriteString(d.scope.partition())
+		case "Region":
+			b.WriteString(region)
+		case "Account":
+			b.WriteString(d.scope.account())
+		default:
+			if first {
+				b.WriteString(id)
+				first = false
+			} else {
+				b.WriteByte('*')
+			}
 		}
-		s = s[:i] + v + s[i+j+1:]
+		pattern = pattern[i+j+1:]
 	}
-	return s
+	b.WriteString(pattern)
+	return b.String()
 }

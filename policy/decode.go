@@ -39,6 +39,7 @@ type node struct {
 	text   string // string value or number literal
 	b      bool
 	keys   []string
+	keyOff []int64 // offset just after each key
 	vals   []*node
 	offset int64
 }
@@ -126,6 +127,7 @@ func readNode(dec *json.Decoder, path string, depth int) (*node, error) {
 					return nil, syntaxErr(dec, path, err)
 				}
 				key, _ := kt.(string)
+				keyEnd := dec.InputOffset()
 				kp := childPath(path, key)
 				for _, k := range n.keys {
 					if k == key {
@@ -137,6 +139,7 @@ func readNode(dec *json.Decoder, path string, depth int) (*node, error) {
 					return nil, err
 				}
 				n.keys = append(n.keys, key)
+				n.keyOff = append(n.keyOff, keyEnd)
 				n.vals = append(n.vals, v)
 			}
 			if _, err := dec.Token(); err != nil {
@@ -239,7 +242,7 @@ func policyFromNode(n *node, path string) (*Policy, error) {
 				return nil, typeErr(v, kp, "an object or a list of objects")
 			}
 		default:
-			return nil, &DecodeError{Path: kp, Offset: v.offset, Msg: "unknown policy element (want Version, Id or Statement)"}
+			return nil, &DecodeError{Path: kp, Offset: n.keyOff[i], Msg: "unknown policy element (want Version, Id or Statement)"}
 		}
 	}
 	return p, nil
@@ -283,7 +286,7 @@ func statementFromNode(n *node, path string) (Statement, error) {
 		case "Condition":
 			s.Condition, err = conditionsFromNode(v, kp)
 		default:
-			return s, &DecodeError{Path: kp, Offset: v.offset, Msg: "unknown statement element (want Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource or Condition)"}
+			return s, &DecodeError{Path: kp, Offset: n.keyOff[i], Msg: "unknown statement element (want Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource or Condition)"}
 		}
 		if err != nil {
 			return s, err
@@ -335,7 +338,7 @@ func principalFromNode(n *node, path string) (*Principal, error) {
 			case "CanonicalUser":
 				p.CanonicalUser = s
 			default:
-				return nil, &DecodeError{Path: kp, Offset: v.offset, Msg: "unknown principal type (want AWS, Service, Federated or CanonicalUser)"}
+				return nil, &DecodeError{Path: kp, Offset: n.keyOff[i], Msg: "unknown principal type (want AWS, Service, Federated or CanonicalUser)"}
 			}
 		}
 		return p, nil

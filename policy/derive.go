@@ -442,12 +442,7 @@ func (d *deriver) ec2ARNForID(id string) string {
 		return id
 	}
 	prefix, _, _ := strings.Cut(id, "-")
-	typ := map[string]string{
-		"i": "instance", "ami": "image", "vol": "volume", "snap": "snapshot", "sg": "security-group",
-		"subnet": "subnet", "vpc": "vpc", "eni": "network-interface", "igw": "internet-gateway",
-		"rtb": "route-table", "acl": "network-acl", "eipalloc": "elastic-ip", "lt": "launch-template",
-		"key": "key-pair", "nat": "natgateway", "dopt": "dhcp-options",
-	}[prefix]
+	typ := ec2TypeForPrefix(prefix)
 	switch typ {
 	case "":
 		return d.scope.ARN("ec2", "*/"+id)
@@ -457,6 +452,46 @@ func (d *deriver) ec2ARNForID(id string) string {
 		return d.snapshotARN(id)
 	}
 	return d.scope.ARN("ec2", typ+"/"+id)
+}
+
+// ec2TypeForPrefix maps an EC2 ID prefix ("i", "vol", ...) to its IAM
+// resource type.
+func ec2TypeForPrefix(prefix string) string {
+	switch prefix {
+	case "i":
+		return "instance"
+	case "ami":
+		return "image"
+	case "vol":
+		return "volume"
+	case "snap":
+		return "snapshot"
+	case "sg":
+		return "security-group"
+	case "subnet":
+		return "subnet"
+	case "vpc":
+		return "vpc"
+	case "eni":
+		return "network-interface"
+	case "igw":
+		return "internet-gateway"
+	case "rtb":
+		return "route-table"
+	case "acl":
+		return "network-acl"
+	case "eipalloc":
+		return "elastic-ip"
+	case "lt":
+		return "launch-template"
+	case "key":
+		return "key-pair"
+	case "nat":
+		return "natgateway"
+	case "dopt":
+		return "dhcp-options"
+	}
+	return ""
 }
 
 func (d *deriver) imageARN(id string) string {
@@ -812,11 +847,22 @@ func minimizeResources(res []string) []string {
 	if slices.Contains(res, "*") {
 		return []string{"*"}
 	}
-	var out []string
-	for i, r := range res {
+	var wild []string
+	for _, r := range res {
+		if strings.ContainsAny(r, "*?") {
+			wild = append(wild, r)
+		}
+	}
+	if len(wild) == 0 {
+		return res
+	}
+	ev := &evaluation{req: &Request{}}
+	out := make([]string, 0, len(res))
+	for _, r := range res {
 		covered := false
-		for j, o := range res {
-			if i != j && o != r && strings.ContainsAny(o, "*?") && matchARN(o, r, &evaluation{req: &Request{}}, false) {
+		for _, w := range wild {
+			// Two patterns that cover each other keep the smaller.
+			if w != r && matchARN(w, r, ev, false) && (w < r || !matchARN(r, w, ev, false)) {
 				covered = true
 				break
 			}

@@ -505,7 +505,7 @@ func (l *linter) security(st *Statement, path string) {
 			passRole = true
 			passRoleScoped = !starResource
 		}
-		if starResource && l.catalog != nil && !strings.ContainsAny(name, "*?") && prefix != "" {
+		if starResource && l.catalog != nil && !strings.ContainsAny(name, "*?") && prefix != "" && !strings.EqualFold(a, "iam:PassRole") {
 			if act, ok := l.catalog.Lookup(a); ok && act.Writes() && !act.WildcardOnly() {
 				writes = append(writes, a)
 			}
