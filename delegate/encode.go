@@ -36,6 +36,7 @@ type bundle struct {
 	Partition   string          `json:"partition"`
 	Document    bundleDocument  `json:"document"`
 	Role        *bundleRole     `json:"role,omitempty"`
+	Derivation  []bundleNeed    `json:"derivation,omitempty"`
 	Operator    bundleOperator  `json:"operator"`
 	Start       bundleStart     `json:"start"`
 	MaxDuration *bundleDuration `json:"maxDuration,omitempty"`
@@ -56,7 +57,6 @@ type bundleRole struct {
 	TrustPolicy       json.RawMessage `json:"trustPolicy"`
 	PolicyName        string          `json:"policyName"`
 	PermissionsPolicy json.RawMessage `json:"permissionsPolicy,omitempty"`
-	Derivation        []bundleNeed    `json:"derivation,omitempty"`
 }
 
 type bundleNeed struct {
@@ -107,16 +107,16 @@ func (p *Plan) JSON() ([]byte, error) {
 		if br.PermissionsPolicy, err = policyJSON(r.Permissions); err != nil {
 			return nil, err
 		}
-		if r.Derived != nil {
-			for _, n := range r.Derived.Needs {
-				bn := bundleNeed{Step: n.Step, StepAction: n.StepAction, Actions: n.Actions, Resources: n.Resources, Reason: n.Reason}
-				if len(n.Condition) > 0 {
-					bn.Condition = rawJSON(n.Condition)
-				}
-				br.Derivation = append(br.Derivation, bn)
-			}
-		}
 		b.Role = br
+	}
+	if p.Derived != nil {
+		for _, n := range p.Derived.Needs {
+			bn := bundleNeed{Step: n.Step, StepAction: n.StepAction, Actions: n.Actions, Resources: n.Resources, Reason: n.Reason}
+			if len(n.Condition) > 0 {
+				bn.Condition = rawJSON(n.Condition)
+			}
+			b.Derivation = append(b.Derivation, bn)
+		}
 	}
 	if b.Operator.Policy, err = policyJSON(p.OperatorPolicy); err != nil {
 		return nil, err

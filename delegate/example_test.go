@@ -30,7 +30,7 @@ func ExampleNewPlan() {
 	}
 	fmt.Println("assumeRole:", plan.Document.AssumeRole)
 	fmt.Println("operator passes the role:", plan.PassRole != nil)
-	fmt.Println("role actions:", plan.Role.Derived.Actions())
+	fmt.Println("role actions:", plan.Derived.Actions())
 	// Output:
 	// assumeRole: arn:aws:iam::123456789012:role/Restart-EC2InstanceDemo-Automation
 	// operator passes the role: false

@@ -118,9 +118,6 @@ type Role struct {
 	PolicyName string
 	// Permissions is what the runbook's steps need.
 	Permissions *policy.Policy
-	// Derived explains which step needs which action and why; nil when the
-	// permissions were supplied through Options.RolePolicy.
-	Derived *policy.Derived
 }
 
 // Warning is something the plan allows but a reader should know.
@@ -164,6 +161,11 @@ type Plan struct {
 	// PassRole is the operator's iam:PassRole statement, set in runtime mode
 	// only (it is also part of OperatorPolicy).
 	PassRole *policy.Statement
+	// Derived is the derivation of what the steps need, with its
+	// step-by-step report: the role's permissions, or in caller mode the
+	// operator's. Nil when the permissions were supplied through
+	// Options.RolePolicy.
+	Derived *policy.Derived
 	// Start is the operator's StartAutomationExecution input.
 	Start *ssm.StartAutomationExecutionInput
 	// MaxDuration is the runbook's worst-case duration; Unbounded is set
@@ -215,6 +217,12 @@ func NewPlan(src Source, mode Mode, account, region string, optFns ...func(*Opti
 			return nil, ps.err()
 		}
 		p.Document = doc
+	}
+	if d := p.Document; mode == Embedded && d != nil && o.RoleARN == "" && o.RoleName == "" {
+		if _, _, _, _, ok := parseRoleARN(d.AssumeRole); ok {
+			// The document already embeds its role: plan that role.
+			o.RoleARN = d.AssumeRole
+		}
 	}
 	if mode != Caller {
 		p.planRole(&ps, &o)
@@ -597,7 +605,7 @@ func (p *Plan) planPermissions(ps *problems, o *Options) {
 		ps.wrap(ErrNeedsInput, "rolePolicy", err)
 		return
 	}
-	p.Role.Permissions, p.Role.Derived = d.Policy, d
+	p.Role.Permissions, p.Derived = d.Policy, d
 	for _, n := range d.Notes {
 		p.warn("role.permissionsPolicy", "%s", n)
 	}
@@ -636,7 +644,7 @@ func (p *Plan) planOperator(ps *problems, o *Options) {
 				ps.wrap(ErrNeedsInput, "operatorPolicy", err)
 				break
 			}
-			perms = d.Policy
+			perms, p.Derived = d.Policy, d
 			for _, n := range d.Notes {
 				p.warn("operatorPolicy", "%s", n)
 			}

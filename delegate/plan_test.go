@@ -166,7 +166,9 @@ func TestPlanConflicts(t *testing.T) {
 		{"role in another partition", NewDocument("Demo-Doc", demo().Document()), Runtime, []func(*Options){func(o *Options) { o.RoleARN = "arn:aws-cn:iam::123456789012:role/R" }}, ErrConflict, "roleArn"},
 		{"not a role ARN", NewDocument("Demo-Doc", demo().Document()), Runtime, []func(*Options){func(o *Options) { o.RoleARN = "arn:aws:iam::123456789012:user/R" }}, ErrInvalidInput, "roleArn"},
 		{"role name disagrees with ARN", NewDocument("Demo-Doc", demo().Document()), Runtime, []func(*Options){func(o *Options) { o.RoleARN = "arn:aws:iam::123456789012:role/R"; o.RoleName = "S" }}, ErrConflict, "roleName"},
-		{"embedded over another literal role", NewDocument("Demo-Doc", demo().AssumeRole("arn:aws:iam::123456789012:role/Other").Document()), Embedded, nil, ErrConflict, "assumeRole"},
+		{"embedded over another literal role", NewDocument("Demo-Doc", demo().AssumeRole("arn:aws:iam::123456789012:role/Other").Document()), Embedded,
+			[]func(*Options){func(o *Options) { o.RoleName = "Planned" }}, ErrConflict, "assumeRole"},
+		{"embedded literal role of another account", NewDocument("Demo-Doc", demo().AssumeRole("arn:aws:iam::210987654321:role/Other").Document()), Embedded, nil, ErrConflict, "roleArn"},
 		{"embedded into an existing document", ExistingDocument("AWS-RestartEC2Instance", nil), Embedded, nil, ErrNeedsInput, "document"},
 		{"caller mode with a literal role", NewDocument("Demo-Doc", demo().AssumeRole("arn:aws:iam::123456789012:role/Fixed").Document()), Caller, nil, ErrConflict, "assumeRole"},
 		{"caller mode with a required role parameter", NewDocument("Demo-Doc", demo().Parameter(runbook.StringParameter(AssumeRoleParameter)).AssumeRole("{{ AutomationAssumeRole }}").Document()), Caller, nil, ErrConflict, "parameters.AutomationAssumeRole"},
@@ -221,6 +223,14 @@ func TestPlanReportsEveryProblemAtOnce(t *testing.T) {
 	assert.Contains(t, err.Error(), "assumeRole")
 	assert.Contains(t, err.Error(), "parameters.AutomationAssumeRole.type")
 	assert.Contains(t, err.Error(), "parameters.Nope")
+}
+
+func TestPlanEmbeddedAdoptsTheSeedRole(t *testing.T) {
+	// The user guide's document, with its role already written in.
+	seed := restartDemo().AssumeRole("arn:aws:iam::123456789012:role/AutomationServiceRole").MustBuild()
+	p := mustPlan(t, NewDocument("Restart-EC2InstanceDemo", seed), Embedded)
+	assert.Equal(t, "AutomationServiceRole", p.Role.Name)
+	assert.Equal(t, seed.AssumeRole, p.Document.AssumeRole)
 }
 
 func TestPlanRuntimeAdoptsAWSStyleParameter(t *testing.T) {
