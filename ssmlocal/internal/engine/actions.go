@@ -331,6 +331,10 @@ func (r *runner) sleepAction(ctx context.Context, in map[string]any) error {
 	if d > 7*24*time.Hour {
 		return inputErr("aws:sleep waits at most 7 days, asked for %s", d)
 	}
+	if dur != "" {
+		// Count from the attempt's start, so a restored sleep ends on time.
+		d -= r.clk.Now().Sub(r.attemptStart)
+	}
 	if d <= 0 {
 		return nil
 	}

@@ -72,6 +72,8 @@ type runner struct {
 	who Principal
 	// deadline ends the current step attempt; zero when it has no timeout.
 	deadline time.Time
+	// attemptStart is when the current attempt began.
+	attemptStart time.Time
 }
 
 type stepOutcome struct {
@@ -433,7 +435,7 @@ func stepTimeout(s runbook.Step) time.Duration {
 func newStepID() string { return uuid.NewString() }
 
 // beginStep finds or creates the step's record and marks it running.
-func (r *runner) beginStep(step runbook.Step, parent *parentStep) *stepRecord {
+func (r *runner) beginStep(step runbook.Step, parent *parentStep) (_ *stepRecord, resumed bool) {
 	now := r.e.now()
 	r.x.mu.Lock()
 	defer r.x.mu.Unlock()
@@ -445,6 +447,7 @@ func (r *runner) beginStep(step runbook.Step, parent *parentStep) *stepRecord {
 			}
 			if s.Status == types.AutomationExecutionStatusInprogress || s.Status == types.AutomationExecutionStatusWaiting {
 				sr = s // resumed after a restore
+				resumed = r.x.st.Attempt > 0
 				break
 			}
 			if s.Status == types.AutomationExecutionStatusPending {
@@ -466,7 +469,7 @@ func (r *runner) beginStep(step runbook.Step, parent *parentStep) *stepRecord {
 	}
 	r.x.rec.CurrentStep = step.Name
 	r.x.rec.CurrentAction = step.Action()
-	return sr
+	return sr, resumed
 }
 
 func (r *runner) endStep(sr *stepRecord, status types.AutomationExecutionStatus, err error) {
@@ -506,7 +509,7 @@ func (r *runner) runStepUntil(ctx context.Context, step runbook.Step, parent *pa
 	if r.expired() {
 		return stepOutcome{status: types.AutomationExecutionStatusFailed, expired: true}
 	}
-	sr := r.beginStep(step, parent)
+	sr, resumed := r.beginStep(step, parent)
 	r.e.changed(r.id)
 	in, err := r.inputs(step, sr)
 	if err != nil {
@@ -520,9 +523,15 @@ func (r *runner) runStepUntil(ctx context.Context, step runbook.Step, parent *pa
 	timeout := stepTimeout(step)
 	for {
 		r.x.mu.Lock()
-		r.x.st.Attempt++
-		attempt := r.x.st.Attempt
+		if resumed {
+			resumed = false // finish the attempt a restore interrupted
+		} else {
+			r.x.st.Attempt++
+			r.x.st.AttemptStart = r.clk.Now()
+		}
+		attempt, started := r.x.st.Attempt, r.x.st.AttemptStart
 		r.x.mu.Unlock()
+		r.attemptStart = started
 		stepCtx, stop := context.WithCancelCause(ctx)
 		r.x.mu.Lock()
 		if r.x.rt != nil {
@@ -531,7 +540,7 @@ func (r *runner) runStepUntil(ctx context.Context, step runbook.Step, parent *pa
 		r.x.mu.Unlock()
 		r.deadline = time.Time{}
 		if timeout > 0 {
-			r.deadline = r.clk.Now().Add(timeout)
+			r.deadline = started.Add(timeout)
 		}
 		if !limit.IsZero() && (r.deadline.IsZero() || limit.Before(r.deadline)) {
 			r.deadline = limit

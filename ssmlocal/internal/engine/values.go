@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
@@ -29,6 +30,9 @@ type runState struct {
 	// Attempt counts the current step's attempts, so a restored execution
 	// does not retry past maxAttempts.
 	Attempt int `json:"attempt,omitempty"`
+	// AttemptStart is when the current attempt began: a restored sleep or
+	// timeout keeps counting from it.
+	AttemptStart time.Time `json:"attemptStart,omitzero"`
 }
 
 func newRunState(params map[string]any, doc *runbook.Document) *runState {

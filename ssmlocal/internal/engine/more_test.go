@@ -1,0 +1,199 @@
+package engine
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+)
+
+const childDoc = `
+schemaVersion: '0.3'
+parameters:
+  Minutes: {type: String, default: PT10M}
+mainSteps:
+- name: nap
+  action: aws:sleep
+  inputs: {Duration: '{{ Minutes }}'}
+- name: check
+  action: aws:assertAwsResourceProperty
+  inputs: {Service: ec2, Api: DescribeInstances, PropertySelector: '$.Reservations[0].Instances[0].State.Name', DesiredValues: [running]}
+`
+
+func TestExecuteAutomationFailureAndCancel(t *testing.T) {
+	parent := `
+schemaVersion: '0.3'
+mainSteps:
+- name: child
+  action: aws:executeAutomation
+  inputs: {DocumentName: Child, RuntimeParameters: {Minutes: PT1H}}
+`
+	t.Run("a failed child fails the step", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			h := newHarness(t)
+			h.cloud.addInstance("stopped")
+			h.cloud.docs["Child"] = []byte(childDoc)
+			got := h.wait(h.start(mustParse(t, parent), nil))
+			if got.AutomationExecutionStatus != types.AutomationExecutionStatusFailed || !strings.Contains(aws.ToString(got.FailureMessage), "ended Failed") {
+				t.Fatalf("%s: %s", got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
+			}
+			if s := stepByName(got, "child"); s.Outputs["Status"] != nil {
+				t.Errorf("a failed step reports outputs %v", s.Outputs)
+			}
+		})
+	})
+	t.Run("cancelling the parent cancels the child", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			h := newHarness(t)
+			h.cloud.docs["Child"] = []byte(childDoc)
+			id := h.start(mustParse(t, parent), nil)
+			h.until(func() bool { return h.cloud.callsTo("GetAutomationExecution") > 0 })
+			if err := h.e.Stop(id, types.StopTypeCancel); err != nil {
+				t.Fatal(err)
+			}
+			if got := h.wait(id); got.AutomationExecutionStatus != types.AutomationExecutionStatusCancelled {
+				t.Fatalf("parent %s", got.AutomationExecutionStatus)
+			}
+			kids, _, _ := h.e.Describe([]types.AutomationExecutionFilter{{Key: types.AutomationExecutionFilterKeyParentExecutionId, Values: []string{id}}}, 0, "")
+			if len(kids) != 1 {
+				t.Fatalf("%d children", len(kids))
+			}
+			if got := h.wait(aws.ToString(kids[0].AutomationExecutionId)); got.AutomationExecutionStatus != types.AutomationExecutionStatusCancelled {
+				t.Fatalf("child %s", got.AutomationExecutionStatus)
+			}
+		})
+	})
+}
+
+func TestStopComplete(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		id := h.start(mustParse(t, `
+schemaVersion: '0.3'
+mainSteps:
+- name: hold
+  action: aws:pause
+  inputs: {}
+- name: never
+  action: aws:sleep
+  inputs: {Duration: PT1S}
+`), nil)
+		h.waitStatus(id, types.AutomationExecutionStatusWaiting)
+		if err := h.e.Stop(id, types.StopTypeComplete); err != nil {
+			t.Fatal(err)
+		}
+		got := h.wait(id)
+		if got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess || stepByName(got, "never").StepStatus != types.AutomationExecutionStatusPending {
+			t.Fatalf("%s, never is %s", got.AutomationExecutionStatus, stepByName(got, "never").StepStatus)
+		}
+	})
+}
+
+func TestFailureTypes(t *testing.T) {
+	tests := []struct {
+		code, want string
+	}{
+		{"AccessDenied", "Permission"},
+		{"UnauthorizedOperation", "Permission"},
+		{"ThrottlingException", "Throttling"},
+		{"RequestLimitExceeded", "Throttling"},
+		{"InvalidInstanceID.NotFound", "Action"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.code, func(t *testing.T) {
+			err := callErr("ec2", "StopInstances", apiErr(tt.code, "m"))
+			se, ok := err.(*stepError)
+			if !ok || se.kind != tt.want || se.code != tt.code || se.stage != "Invocation" {
+				t.Fatalf("%+v", err)
+			}
+		})
+	}
+}
+
+func TestRateControlInstanceIdsAndTargetMaps(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		a, b := h.cloud.addInstance("running"), h.cloud.addInstance("running")
+		id := h.start(restartDoc(), nil, func(in *StartInput) {
+			in.TargetParameterName = "InstanceId"
+			in.Targets = []types.Target{{Key: aws.String("InstanceIds"), Values: []string{a, b}}}
+		})
+		if got := h.wait(id); got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess || len(got.StepExecutions) != 2 {
+			t.Fatalf("%s with %d steps: %s", got.AutomationExecutionStatus, len(got.StepExecutions), aws.ToString(got.FailureMessage))
+		}
+		id = h.start(mustParse(t, childDoc), nil, func(in *StartInput) {
+			in.TargetMaps = []map[string][]string{{"Minutes": {"PT1M"}}, {"Minutes": {"PT2M"}}, {"Minutes": {"PT3M"}}}
+			in.MaxConcurrency = "3"
+		})
+		got := h.wait(id)
+		if got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess {
+			t.Fatalf("%s: %s", got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
+		}
+		if d := got.ExecutionEndTime.Sub(*got.ExecutionStartTime); d != 3*time.Minute {
+			t.Errorf("three maps in parallel took %v", d)
+		}
+		bad := h.start(restartDoc(), nil, func(in *StartInput) {
+			in.TargetParameterName = "InstanceId"
+			in.Targets = []types.Target{{Key: aws.String("ResourceGroup"), Values: []string{"g"}}}
+		})
+		if got := h.wait(bad); got.AutomationExecutionStatus != types.AutomationExecutionStatusFailed || !strings.Contains(aws.ToString(got.FailureMessage), "not simulated") {
+			t.Fatalf("%s: %s", got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
+		}
+	})
+}
+
+func TestRateControlResumesAfterRestore(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h1 := newHarness(t)
+		doc := mustParse(t, "schemaVersion: '0.3'\nparameters:\n  V: {type: String}\nmainSteps:\n- {name: s, action: 'aws:sleep', inputs: {Duration: PT10M}}\n")
+		id := h1.start(doc, nil, func(in *StartInput) {
+			in.TargetParameterName = "V"
+			in.Targets = []types.Target{{Key: aws.String("ParameterValues"), Values: []string{"a", "b", "c", "d"}}}
+			in.MaxConcurrency = "1"
+		})
+		synctest.Wait()
+		h1.clk.Advance(10 * time.Minute)
+		synctest.Wait()
+		h1.clk.Advance(5 * time.Minute)
+		synctest.Wait()
+		if err := h1.e.Close(); err != nil {
+			t.Fatal(err)
+		}
+		state, err := h1.e.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h2 := newHarness(t, func(o *Options) { o.State = state; o.Clock = h1.clk })
+		h2.clk = h1.clk
+		got := h2.wait(id)
+		if got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess || len(got.StepExecutions) != 4 {
+			t.Fatalf("%s with %d children: %s", got.AutomationExecutionStatus, len(got.StepExecutions), aws.ToString(got.FailureMessage))
+		}
+		if d := got.ExecutionEndTime.Sub(epoch); d != 40*time.Minute {
+			t.Errorf("took %v", d)
+		}
+	})
+}
+
+func TestSignalValidation(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		id := h.start(mustParse(t, "schemaVersion: '0.3'\nmainSteps:\n- {name: s, action: 'aws:sleep', inputs: {Duration: PT1H}}\n"), nil)
+		synctest.Wait()
+		for _, sig := range []types.SignalType{types.SignalTypeApprove, types.SignalTypeResume, types.SignalTypeStartStep, types.SignalTypeStopStep, "Bogus"} {
+			if err := h.e.Signal(id, sig, nil, operatorARN); err == nil {
+				t.Errorf("%s accepted by a running auto execution", sig)
+			}
+		}
+		if err := h.e.Signal("nope", types.SignalTypeResume, nil, operatorARN); err == nil {
+			t.Error("signal to an unknown execution")
+		}
+		_ = h.e.Stop(id, types.StopTypeCancel)
+		h.wait(id)
+		_ = context.Background()
+	})
+}
