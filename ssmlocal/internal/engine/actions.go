@@ -39,7 +39,7 @@ func (r *runner) act(ctx context.Context, step runbook.Step, in map[string]any, 
 	case runbook.Pause:
 		return actResult{}, r.pause(ctx, step.Name)
 	case runbook.Approve:
-		return r.approve(ctx, step.Name, in)
+		return r.approve(ctx, step.Name, in, sr)
 	case runbook.Branch:
 		return r.branch(a)
 	case runbook.ExecuteAwsApi:
@@ -348,7 +348,7 @@ func (r *runner) pause(ctx context.Context, step string) error {
 }
 
 // approve implements aws:approve.
-func (r *runner) approve(ctx context.Context, step string, in map[string]any) (actResult, error) {
+func (r *runner) approve(ctx context.Context, step string, in map[string]any, sr *stepRecord) (actResult, error) {
 	approvers, err := inStrings(in, "Approvers", true)
 	if err != nil {
 		return actResult{}, err
@@ -359,6 +359,22 @@ func (r *runner) approve(ctx context.Context, step string, in map[string]any) (a
 	}
 	if need < 1 || int(need) > len(approvers) {
 		return actResult{}, inputErr("MinRequiredApprovals %d must be between 1 and the %d approvers", need, len(approvers))
+	}
+	if topic, _ := inString(in, "NotificationArn", false); topic != "" {
+		msg, _ := inString(in, "Message", false)
+		if msg == "" {
+			msg = fmt.Sprintf("Automation execution %s is waiting for approval at step %s", r.id, step)
+		}
+		_, err := r.invoke(ctx, step, "sns", "Publish", map[string]any{"TopicArn": topic, "Subject": "Automation approval request", "Message": msg})
+		var se *stepError
+		if errors.As(err, &se) && se.code == "NotSimulated" {
+			// The approval works without its notification; say it was not sent.
+			r.x.mu.Lock()
+			sr.Response = "the approval request was not sent to " + topic + ": SNS is not simulated by the local endpoint"
+			r.x.mu.Unlock()
+		} else if err != nil {
+			return actResult{}, err
+		}
 	}
 	var decisions []any
 	approved := map[string]bool{}

@@ -550,6 +550,7 @@ mainSteps:
   timeoutSeconds: 3600
   inputs:
     MinRequiredApprovals: 2
+    NotificationArn: arn:aws:sns:eu-west-1:111122223333:AutomationApprovals
     Approvers: [arn:aws:iam::111122223333:user/alice, bob, arn:aws:iam::111122223333:role/Approvers]
 - name: after
   action: aws:sleep
@@ -617,6 +618,9 @@ func TestApprove(t *testing.T) {
 					s := stepByName(got, "approve")
 					if s.Outputs["ApprovalStatus"][0] != "Approved" || len(s.Outputs["ApproverDecisions"]) != 2 {
 						t.Errorf("outputs %v", s.Outputs)
+					}
+					if !strings.Contains(aws.ToString(s.Response), "not sent") || h.cloud.callsTo("Publish") != 1 {
+						t.Errorf("notification: %q after %d publishes", aws.ToString(s.Response), h.cloud.callsTo("Publish"))
 					}
 				}
 			})

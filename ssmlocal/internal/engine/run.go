@@ -83,6 +83,9 @@ type stepOutcome struct {
 	closed  bool
 	expired bool
 	stopped bool
+	// notStarted marks a step cancelled before it began: it has no
+	// onCancel workflow to run.
+	notStarted bool
 }
 
 func (e *Engine) runExecution(ctx context.Context, x *execution, doc *runbook.Document) {
@@ -265,6 +268,9 @@ func (r *runner) after(steps []runbook.Step, step runbook.Step, out stepOutcome)
 		if errors.Is(context.Cause(r.ctx), errCompleted) {
 			st, msg, _ := r.final()
 			return "", &ending{status: st, msg: msg}
+		}
+		if out.notStarted {
+			return "", &ending{status: types.AutomationExecutionStatusCancelled}
 		}
 		return "", r.cancelled(steps, step)
 	}
@@ -597,7 +603,7 @@ func (r *runner) ctxOutcome(ctx context.Context, sr *stepRecord) stepOutcome {
 	if sr != nil {
 		r.endStep(sr, types.AutomationExecutionStatusCancelled, nil)
 	}
-	return stepOutcome{status: types.AutomationExecutionStatusCancelled, stopped: errors.Is(cause, errStepStopped)}
+	return stepOutcome{status: types.AutomationExecutionStatusCancelled, stopped: errors.Is(cause, errStepStopped), notStarted: sr == nil}
 }
 
 // inputs resolves a step's inputs and records them as the API reports
