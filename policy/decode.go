@@ -19,14 +19,27 @@ var ErrInvalidPolicy = errors.New("invalid policy")
 type DecodeError struct {
 	Path   string
 	Offset int64
-	Msg    string
+	// Line and Column (1-based) locate Offset in the input.
+	Line, Column int
+	Msg          string
 }
 
 func (e *DecodeError) Error() string {
 	if e.Path == "" {
-		return fmt.Sprintf("policy: %s (offset %d)", e.Msg, e.Offset)
+		return fmt.Sprintf("policy: %s (line %d, column %d)", e.Msg, e.Line, e.Column)
 	}
-	return fmt.Sprintf("policy: %s: %s (offset %d)", e.Path, e.Msg, e.Offset)
+	return fmt.Sprintf("policy: %s: %s (line %d, column %d)", e.Path, e.Msg, e.Line, e.Column)
+}
+
+// locate fills Line and Column of a DecodeError from the input.
+func locate(err error, data []byte) error {
+	var de *DecodeError
+	if errors.As(err, &de) {
+		off := int(min(max(de.Offset, 0), int64(len(data))))
+		de.Line = 1 + bytes.Count(data[:off], []byte{'\n'})
+		de.Column = 1 + off - (bytes.LastIndexByte(data[:off], '\n') + 1)
+	}
+	return err
 }
 
 // Is makes every DecodeError match ErrInvalidPolicy.
@@ -75,6 +88,11 @@ func (k nodeKind) String() string {
 const maxDepth = 64
 
 func parseTree(data []byte, root string) (*node, error) {
+	n, err := parseTreeAt(data, root)
+	return n, locate(err, data)
+}
+
+func parseTreeAt(data []byte, root string) (*node, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	n, err := readNode(dec, root, 0)
@@ -198,7 +216,8 @@ func Parse(data []byte) (*Policy, error) {
 	if err != nil {
 		return nil, err
 	}
-	return policyFromNode(n, "")
+	p, err := policyFromNode(n, "")
+	return p, locate(err, data)
 }
 
 func policyFromNode(n *node, path string) (*Policy, error) {
@@ -403,6 +422,9 @@ func conditionValueFromNode(n *node, path string) (Value, error) {
 
 // UnmarshalJSON decodes strictly, as Parse does.
 func (p *Policy) UnmarshalJSON(data []byte) error {
+	if isNull(data) {
+		return nil
+	}
 	q, err := Parse(data)
 	if err != nil {
 		return err
@@ -413,13 +435,16 @@ func (p *Policy) UnmarshalJSON(data []byte) error {
 
 // UnmarshalJSON decodes one statement strictly.
 func (s *Statement) UnmarshalJSON(data []byte) error {
+	if isNull(data) {
+		return nil
+	}
 	n, err := parseTree(data, "")
 	if err != nil {
 		return err
 	}
 	st, err := statementFromNode(n, "")
 	if err != nil {
-		return err
+		return locate(err, data)
 	}
 	*s = st
 	return nil
@@ -427,13 +452,16 @@ func (s *Statement) UnmarshalJSON(data []byte) error {
 
 // UnmarshalJSON decodes a string or a list of strings.
 func (s *Strings) UnmarshalJSON(data []byte) error {
+	if isNull(data) {
+		return nil
+	}
 	n, err := parseTree(data, "")
 	if err != nil {
 		return err
 	}
 	v, err := stringsFromNode(n, "")
 	if err != nil {
-		return err
+		return locate(err, data)
 	}
 	*s = v
 	return nil
@@ -441,13 +469,16 @@ func (s *Strings) UnmarshalJSON(data []byte) error {
 
 // UnmarshalJSON decodes "*" or a principal map.
 func (p *Principal) UnmarshalJSON(data []byte) error {
+	if isNull(data) {
+		return nil
+	}
 	n, err := parseTree(data, "")
 	if err != nil {
 		return err
 	}
 	v, err := principalFromNode(n, "")
 	if err != nil {
-		return err
+		return locate(err, data)
 	}
 	*p = *v
 	return nil
@@ -455,14 +486,21 @@ func (p *Principal) UnmarshalJSON(data []byte) error {
 
 // UnmarshalJSON decodes a Condition element strictly.
 func (c *Conditions) UnmarshalJSON(data []byte) error {
+	if isNull(data) {
+		return nil
+	}
 	n, err := parseTree(data, "")
 	if err != nil {
 		return err
 	}
 	v, err := conditionsFromNode(n, "")
 	if err != nil {
-		return err
+		return locate(err, data)
 	}
 	*c = v
 	return nil
 }
+
+// isNull reports whether data is the JSON null, which encoding/json passes
+// to UnmarshalJSON for absent values; it leaves the target unchanged.
+func isNull(data []byte) bool { return string(bytes.TrimSpace(data)) == "null" }

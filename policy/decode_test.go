@@ -194,3 +194,28 @@ func assertSameJSON(t *testing.T, want, got string) {
 		t.Fatalf("JSON differs:\nwant %s\ngot  %s", want, got)
 	}
 }
+
+func TestDecodeErrorPosition(t *testing.T) {
+	_, err := Parse([]byte("{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": 1}\n  ]\n}"))
+	var de *DecodeError
+	if !errors.As(err, &de) {
+		t.Fatalf("%v", err)
+	}
+	if de.Line != 4 || de.Path != "Statement[0].Effect" {
+		t.Fatalf("line %d column %d path %s", de.Line, de.Column, de.Path)
+	}
+	// encoding/json hands null to UnmarshalJSON; it leaves the value alone.
+	var holder struct {
+		P Policy
+		S Statement
+		C Conditions
+		X Strings
+		R *Principal
+	}
+	if err := json.Unmarshal([]byte(`{"P":null,"S":null,"C":null,"X":null,"R":null}`), &holder); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(`{"X":["a",1]}`), &holder); err == nil || !strings.Contains(err.Error(), "[1]: want a string") {
+		t.Fatalf("strict Strings: %v", err)
+	}
+}

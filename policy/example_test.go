@@ -21,7 +21,7 @@ func ExampleParse() {
 	fmt.Println(err)
 	// Output:
 	// {"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":["ec2:*"],"Resource":"*"}}
-	// policy: Statement[0].Actions: unknown statement element (want Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource or Condition) (offset 64)
+	// policy: Statement[0].Actions: unknown statement element (want Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource or Condition) (line 1, column 65)
 }
 
 func ExampleEvaluate() {
