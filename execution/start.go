@@ -142,6 +142,12 @@ func WithTags(tags ...types.Tag) func(*StartOptions) {
 	return func(o *StartOptions) { o.Tags = append(o.Tags, tags...) }
 }
 
+// WithRunbook checks the parameters against the runbook's declarations
+// before the start.
+func WithRunbook(doc *runbook.Document) func(*StartOptions) {
+	return func(o *StartOptions) { o.Runbook = doc }
+}
+
 // WithClientToken sets the idempotency token, to retry a start that may
 // have reached the service without launching it twice.
 func WithClientToken(token string) func(*StartOptions) {
