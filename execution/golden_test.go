@@ -45,7 +45,10 @@ func TestStartProblemsGolden(t *testing.T) {
 		execution.WithRateControl("InstanceIds", []types.Target{target, target, target, target, target, {Key: aws.String("")}}, "0", "101%"),
 		execution.WithTags(types.Tag{Key: aws.String("aws:owner"), Value: aws.String("x")}, types.Tag{Key: aws.String("t")}),
 		execution.WithTargetLocations(types.TargetLocation{Accounts: []string{"12"}, Regions: []string{"us-east-1"}, ExecutionRoleName: aws.String("bad role"), Targets: []types.Target{target, target}}),
-		func(o *execution.StartOptions) { o.Mode = "Batch"; o.TargetLocationsURL = "http://example.com/locations.json" },
+		func(o *execution.StartOptions) {
+			o.Mode = "Batch"
+			o.TargetLocationsURL = "http://example.com/locations.json"
+		},
 	)
 	var invalid *execution.InvalidInputError
 	require.True(t, errors.As(err, &invalid))
