@@ -183,7 +183,7 @@ func (w *ExecutionWaiter) WaitForOutput(ctx context.Context, executionID string,
 // DefaultRetryable is the waiter's default decision: poll again while the
 // execution is in progress, stop with the output on success and with an
 // [*ExecutionFailedError] on any other end; an error ends the wait.
-func DefaultRetryable(_ context.Context, _ *ssm.GetAutomationExecutionInput, output *ssm.GetAutomationExecutionOutput, err error) (bool, error) {
+func DefaultRetryable(ctx context.Context, params *ssm.GetAutomationExecutionInput, output *ssm.GetAutomationExecutionOutput, err error) (bool, error) {
 	if err != nil {
 		return false, err
 	}

@@ -395,7 +395,7 @@ func (r *runner) applyStartFlags(in *ssm.StartAutomationExecutionInput, doc *run
 // keeping a live status line on a terminal), and turns its end into the
 // exit code.
 func (r *runner) waitFor(ctx context.Context, id string) int {
-	p := newRunProgress(r.stdout)
+	p := newRunProgress(r.stdout, isTerminal(r.stdout))
 	defer p.stop()
 	opts := append([]func(*execution.ExecutionWaiterOptions){func(o *execution.ExecutionWaiterOptions) {
 		o.OnProgress = p.report
@@ -465,8 +465,8 @@ type runProgress struct {
 	wg      sync.WaitGroup
 }
 
-func newRunProgress(w io.Writer) *runProgress {
-	p := &runProgress{w: w, live: isTerminal(w), start: time.Now(), done: make(chan struct{})}
+func newRunProgress(w io.Writer, live bool) *runProgress {
+	p := &runProgress{w: w, live: live, start: time.Now(), done: make(chan struct{})}
 	if p.live {
 		p.wg.Go(func() {
 			t := time.NewTicker(time.Second)

@@ -8,10 +8,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -167,4 +169,24 @@ func TestRunCancelled(t *testing.T) {
 	code := runWith(ctx, []string{"--document", ssmlocal.RestartEC2Instance, "--param", "InstanceId=i-1", "--wait", "--endpoint", srv.URL()}, &stdout, &stderr)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr.String(), "context canceled")
+}
+
+func TestRunLiveProgressLine(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var buf bytes.Buffer
+		p := newRunProgress(&buf, true)
+		p.report(execution.Progress{Status: types.AutomationExecutionStatusInprogress, StepName: "stopInstances", Action: "aws:changeInstanceState",
+			StepStatus: types.AutomationExecutionStatusInprogress, Elapsed: 2 * time.Second})
+		time.Sleep(3*time.Second + time.Millisecond)
+		p.report(execution.Progress{Status: types.AutomationExecutionStatusWaiting, StepName: "approve", Action: "aws:approve",
+			StepStatus: types.AutomationExecutionStatusWaiting, Elapsed: 65 * time.Minute})
+		p.stop()
+		p.stop() // idempotent
+		out := buf.String()
+		assert.Contains(t, out, "\r\033[K+00:00:02  InProgress stopInstances            InProgress  (aws:changeInstanceState)\n")
+		assert.Contains(t, out, "\r\033[KInProgress · stopInstances  3s", "the live line is redrawn every second")
+		assert.Contains(t, out, "+01:05:00  Waiting    approve                  Waiting  (aws:approve)\n")
+		assert.Contains(t, out, "waiting for input: approve, reject or resume the execution\n")
+		assert.True(t, strings.HasSuffix(out, "\r\033[K"), "the live line is cleared at the end")
+	})
 }
