@@ -877,7 +877,10 @@ func (r *runner) iteration(ctx context.Context, steps []runbook.Step, parent *pa
 			name = following(steps, s, "")
 			continue
 		}
-		return &stepError{msg: fmt.Sprintf("step %s failed in iteration %d: %s", s.Name, parent.Iteration, out.msg), stage: "Invocation", kind: "Action", permanent: true}
+		if out.status == types.AutomationExecutionStatusTimedout && !r.deadline.IsZero() && !r.clk.Now().Before(r.deadline) {
+			return errStepTimeout // the loop's own time ran out
+		}
+		return &stepError{msg: fmt.Sprintf("step %s failed in iteration %d: %s", s.Name, parent.Iteration, out.msg), stage: "Invocation", kind: "Action"}
 	}
 	return nil
 }

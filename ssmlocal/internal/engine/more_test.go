@@ -197,3 +197,77 @@ func TestSignalValidation(t *testing.T) {
 		_ = context.Background()
 	})
 }
+
+func TestLoopAttemptsAndTimeout(t *testing.T) {
+	tests := []struct {
+		name string
+		doc  string
+		want types.AutomationExecutionStatus
+		took time.Duration
+		msg  string
+	}{
+		{name: "a retried loop ends after its attempts", doc: `
+mainSteps:
+- name: each
+  action: aws:loop
+  maxAttempts: 2
+  inputs:
+    Iterators: [a, b]
+    Steps:
+    - name: nap
+      action: aws:sleep
+      inputs: {Duration: PT1M}
+    - name: fail
+      action: aws:runCommand
+      inputs: {DocumentName: X, InstanceIds: [i-1]}
+`, want: types.AutomationExecutionStatusFailed, took: 2 * time.Minute, msg: "failed in iteration 1"},
+		{name: "the loop's timeout bounds its nested steps", doc: `
+mainSteps:
+- name: each
+  action: aws:loop
+  timeoutSeconds: 150
+  inputs:
+    Iterators: [a, b, c]
+    Steps:
+    - name: nap
+      action: aws:sleep
+      inputs: {Duration: PT1M}
+`, want: types.AutomationExecutionStatusTimedout, took: 150 * time.Second, msg: "timed out"},
+		{name: "nextStep and isEnd inside the loop", doc: `
+mainSteps:
+- name: each
+  action: aws:loop
+  inputs:
+    Iterators: [a, b]
+    Steps:
+    - name: first
+      action: aws:sleep
+      nextStep: third
+      inputs: {Duration: PT1M}
+    - name: second
+      action: aws:sleep
+      inputs: {Duration: PT1H}
+    - name: third
+      action: aws:sleep
+      isEnd: true
+      inputs: {Duration: PT1M}
+    - name: fourth
+      action: aws:sleep
+      inputs: {Duration: PT1H}
+`, want: types.AutomationExecutionStatusSuccess, took: 4 * time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				h := newHarness(t)
+				got := h.wait(h.start(mustParse(t, "schemaVersion: '0.3'\n"+tt.doc), nil))
+				if got.AutomationExecutionStatus != tt.want || !strings.Contains(aws.ToString(got.FailureMessage), tt.msg) {
+					t.Fatalf("%s: %s", got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
+				}
+				if d := got.ExecutionEndTime.Sub(*got.ExecutionStartTime); d != tt.took {
+					t.Errorf("took %v, want %v", d, tt.took)
+				}
+			})
+		})
+	}
+}

@@ -467,7 +467,9 @@ func (r *runner) beginStep(step runbook.Step, parent *parentStep) (_ *stepRecord
 		sr = newStepRecord(step, newStepID())
 		sr.Parent = parent
 		r.x.rec.Steps = append(r.x.rec.Steps, sr)
-		r.x.st.Attempt = 0
+		if parent == nil {
+			r.x.st.Attempt = 0
+		}
 	}
 	sr.Status = types.AutomationExecutionStatusInprogress
 	if sr.Start.IsZero() {
@@ -497,7 +499,9 @@ func (r *runner) endStep(sr *stepRecord, status types.AutomationExecutionStatus,
 			sr.FailureDetails = map[string][]string{"ExceptionMessage": {err.Error()}}
 		}
 	}
-	r.x.st.Attempt = 0
+	if sr.Parent == nil {
+		r.x.st.Attempt = 0
+	}
 	r.x.mu.Unlock()
 	r.e.changed(r.id)
 }
@@ -527,23 +531,42 @@ func (r *runner) runStepUntil(ctx context.Context, step runbook.Step, parent *pa
 		maxAttempts = 1
 	}
 	timeout := stepTimeout(step)
-	for {
+	// A nested step (inside aws:loop) runs within its loop's attempt: it
+	// keeps the loop's deadline as a bound and gives it back when done.
+	outerDeadline, outerStart := r.deadline, r.attemptStart
+	defer func() { r.deadline, r.attemptStart = outerDeadline, outerStart }()
+	if !outerDeadline.IsZero() && (limit.IsZero() || outerDeadline.Before(limit)) {
+		limit = outerDeadline
+	}
+	attempt := 0
+	var started time.Time
+	if resumed {
 		r.x.mu.Lock()
+		attempt, started = r.x.st.Attempt-1, r.x.st.AttemptStart
+		r.x.mu.Unlock()
+	}
+	for {
+		attempt++
 		if resumed {
 			resumed = false // finish the attempt a restore interrupted
 		} else {
-			r.x.st.Attempt++
-			r.x.st.AttemptStart = r.clk.Now()
+			started = r.clk.Now()
 		}
-		attempt, started := r.x.st.Attempt, r.x.st.AttemptStart
-		r.x.mu.Unlock()
+		if parent == nil {
+			r.x.mu.Lock()
+			r.x.st.Attempt, r.x.st.AttemptStart = attempt, started
+			r.x.mu.Unlock()
+		}
 		r.attemptStart = started
 		stepCtx, stop := context.WithCancelCause(ctx)
-		r.x.mu.Lock()
-		if r.x.rt != nil {
-			r.x.rt.stopStep = stop
+		// StopStep stops a main step; a nested step stops with its loop.
+		if parent == nil {
+			r.x.mu.Lock()
+			if r.x.rt != nil {
+				r.x.rt.stopStep = stop
+			}
+			r.x.mu.Unlock()
 		}
-		r.x.mu.Unlock()
 		r.deadline = time.Time{}
 		if timeout > 0 {
 			r.deadline = started.Add(timeout)
@@ -555,11 +578,13 @@ func (r *runner) runStepUntil(ctx context.Context, step runbook.Step, parent *pa
 		r.deadline = time.Time{}
 		stepCause := context.Cause(stepCtx)
 		stop(nil)
-		r.x.mu.Lock()
-		if r.x.rt != nil {
-			r.x.rt.stopStep = nil
+		if parent == nil {
+			r.x.mu.Lock()
+			if r.x.rt != nil {
+				r.x.rt.stopStep = nil
+			}
+			r.x.mu.Unlock()
 		}
-		r.x.mu.Unlock()
 		if err == nil {
 			if err := r.storeOutputs(step, sr, res); err != nil {
 				r.endStep(sr, types.AutomationExecutionStatusFailed, err)
@@ -584,7 +609,7 @@ func (r *runner) runStepUntil(ctx context.Context, step runbook.Step, parent *pa
 		permanent := errors.As(err, &se) && se.permanent
 		if permanent || attempt >= maxAttempts {
 			if timedOut {
-				err = fmt.Errorf("step timed out after %d seconds (attempt %d of %d)", int(timeout/time.Second), attempt, maxAttempts)
+				err = fmt.Errorf("step timed out after %d seconds (attempt %d of %d)", int(r.clk.Now().Sub(started)/time.Second), attempt, maxAttempts)
 				r.endStep(sr, types.AutomationExecutionStatusTimedout, &stepError{msg: err.Error(), stage: "Invocation", kind: "Action", cause: errStepTimeout})
 				return stepOutcome{status: types.AutomationExecutionStatusTimedout, msg: err.Error()}
 			}
