@@ -269,6 +269,17 @@ func isMissingDocument(err error) bool {
 	return errors.As(err, &ae) && ae.ErrorCode() == "InvalidDocument"
 }
 
+// isAlreadyExists reports a create that lost a race with another run.
+func isAlreadyExists(err error) bool {
+	var ee *iamtypes.EntityAlreadyExistsException
+	var de *ssmtypes.DocumentAlreadyExists
+	if errors.As(err, &ee) || errors.As(err, &de) {
+		return true
+	}
+	var ae smithy.APIError
+	return errors.As(err, &ae) && (ae.ErrorCode() == "EntityAlreadyExists" || ae.ErrorCode() == "DocumentAlreadyExists")
+}
+
 func compactPolicy(p *policy.Policy) (string, error) {
 	b, err := p.Compact()
 	return string(b), err
@@ -288,11 +299,15 @@ func (pr *provisioner) role(ctx context.Context, c RoleAPIClient) error {
 			AssumeRolePolicyDocument: aws.String(trust),
 			Description:              aws.String(pr.opts.RoleDescription),
 		})
-		if err != nil {
+		if err == nil {
+			pr.changed(RoleCreated, r.ARN, "")
+			return nil
+		}
+		if !isAlreadyExists(err) {
 			return fmt.Errorf("create role: %w", err)
 		}
-		pr.changed(RoleCreated, r.ARN, "")
-		return nil
+		// Another run created it meanwhile: check it like an existing one.
+		got, err = c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(r.Name)})
 	}
 	if err != nil {
 		return fmt.Errorf("get role: %w", err)
@@ -360,11 +375,14 @@ func (pr *provisioner) operatorPolicy(ctx context.Context, arn string) error {
 			PolicyDocument: aws.String(doc),
 			Description:    aws.String("Start and follow the Automation runbook " + pr.plan.DocumentName),
 		})
-		if err != nil {
+		if err == nil {
+			pr.changed(OperatorPolicyCreated, arn, "")
+			return nil
+		}
+		if !isAlreadyExists(err) {
 			return fmt.Errorf("create policy: %w", err)
 		}
-		pr.changed(OperatorPolicyCreated, arn, "")
-		return nil
+		got, err = c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
 	}
 	if err != nil {
 		return fmt.Errorf("get policy: %w", err)
@@ -504,11 +522,14 @@ func (pr *provisioner) document(ctx context.Context, c DocumentAPIClient) error 
 			DocumentType:   ssmtypes.DocumentTypeAutomation,
 			DocumentFormat: ssmtypes.DocumentFormatJson,
 		})
-		if err != nil {
+		if err == nil {
+			pr.changed(DocumentCreated, p.DocumentARN, "version 1")
+			return nil
+		}
+		if !isAlreadyExists(err) {
 			return fmt.Errorf("create document: %w", err)
 		}
-		pr.changed(DocumentCreated, p.DocumentARN, "version 1")
-		return nil
+		cur, err = c.GetDocument(ctx, &ssm.GetDocumentInput{Name: name})
 	}
 	if err != nil {
 		return fmt.Errorf("get document: %w", err)

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/stretchr/testify/assert"
@@ -278,4 +280,53 @@ func TestProvisionHonoursCancellation(t *testing.T) {
 	require.ErrorAs(t, err, &pe)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Empty(t, f.calls)
+}
+
+func TestProvisionLosesCreateRaces(t *testing.T) {
+	ctx := context.Background()
+	f := newFakeAWS(testAccount)
+	plan := provisionPlan(t, Embedded)
+	// A concurrent run creates everything between our reads and our
+	// creates: provision first, then make every first read miss.
+	_, err := Provision(ctx, f, f, plan, withOperator)
+	require.NoError(t, err)
+	r := &missOnce{fakeAWS: f, missed: map[string]bool{}}
+	changes, err := Provision(ctx, r, r, plan, withOperator)
+	require.NoError(t, err)
+	assert.Empty(t, changes, "what the other run created is already right")
+}
+
+// missOnce reports each entity missing on its first read.
+type missOnce struct {
+	*fakeAWS
+	missed map[string]bool
+}
+
+func (m *missOnce) first(op string) bool {
+	if m.missed[op] {
+		return false
+	}
+	m.missed[op] = true
+	return true
+}
+
+func (m *missOnce) GetRole(ctx context.Context, in *iam.GetRoleInput, optFns ...func(*iam.Options)) (*iam.GetRoleOutput, error) {
+	if m.first("GetRole") {
+		return nil, noSuchEntity("not yet")
+	}
+	return m.fakeAWS.GetRole(ctx, in, optFns...)
+}
+
+func (m *missOnce) GetPolicy(ctx context.Context, in *iam.GetPolicyInput, optFns ...func(*iam.Options)) (*iam.GetPolicyOutput, error) {
+	if m.first("GetPolicy") {
+		return nil, noSuchEntity("not yet")
+	}
+	return m.fakeAWS.GetPolicy(ctx, in, optFns...)
+}
+
+func (m *missOnce) GetDocument(ctx context.Context, in *ssm.GetDocumentInput, optFns ...func(*ssm.Options)) (*ssm.GetDocumentOutput, error) {
+	if m.first("GetDocument") {
+		return nil, &ssmtypes.InvalidDocument{Message: aws.String("not yet")}
+	}
+	return m.fakeAWS.GetDocument(ctx, in, optFns...)
 }
