@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -270,4 +271,68 @@ mainSteps:
 			})
 		})
 	}
+}
+
+// TestRestoreBetweenSteps restores a snapshot taken after a step ended but
+// before the execution moved on: the ended step must not run again.
+func TestRestoreBetweenSteps(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h1 := newHarness(t)
+		doc := mustParse(t, `
+schemaVersion: '0.3'
+mainSteps:
+- name: a
+  action: aws:executeAwsApi
+  inputs: {Service: ec2, Api: DescribeInstances}
+- name: b
+  action: aws:sleep
+  inputs: {Duration: PT1M}
+`)
+		id := h1.start(doc, nil)
+		h1.until(func() bool { return stepByName(h1.get(id), "b").StepStatus == types.AutomationExecutionStatusInprogress })
+		if err := h1.e.Close(); err != nil {
+			t.Fatal(err)
+		}
+		state, err := h1.e.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Rewind to the moment a had ended and b had not begun.
+		var snap map[string]any
+		if err := json.Unmarshal(state, &snap); err != nil {
+			t.Fatal(err)
+		}
+		ent := snap["executions"].([]any)[0].(map[string]any)
+		steps := ent["record"].(map[string]any)["steps"].([]any)
+		b := steps[1].(map[string]any)
+		b["status"] = "Pending"
+		delete(b, "start")
+		delete(b, "inputs")
+		st := map[string]any{}
+		if err := json.Unmarshal(mustJSON(t, ent["state"]), &st); err != nil {
+			t.Fatal(err)
+		}
+		st["next"], st["attempt"] = "a", 0
+		ent["state"] = st
+		state = mustJSON(t, snap)
+		calls := h1.cloud.callsTo("DescribeInstances")
+		h2 := newHarness(t, func(o *Options) { o.State = state; o.Clock = h1.clk; o.Invoker = h1.cloud })
+		h2.clk, h2.cloud = h1.clk, h1.cloud
+		got := h2.wait(id)
+		if got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess || len(got.StepExecutions) != 2 {
+			t.Fatalf("%s with %d steps: %s", got.AutomationExecutionStatus, len(got.StepExecutions), aws.ToString(got.FailureMessage))
+		}
+		if h1.cloud.callsTo("DescribeInstances") != calls {
+			t.Error("the ended step ran again after the restore")
+		}
+	})
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

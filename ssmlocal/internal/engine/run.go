@@ -74,6 +74,8 @@ type runner struct {
 	deadline time.Time
 	// attemptStart is when the current attempt began.
 	attemptStart time.Time
+	// branch is the step aws:branch chose, recorded with the step's end.
+	chosen string
 }
 
 type stepOutcome struct {
@@ -227,6 +229,11 @@ func (r *runner) run() (types.AutomationExecutionStatus, string, bool) {
 	steps := r.doc.MainSteps
 	if name == "" {
 		name = steps[0].Name
+	} else if next, end, moved := r.resumeAfterEnded(steps, name); moved {
+		if end != nil {
+			return end.status, end.msg, end.closed
+		}
+		name = next
 	}
 	for name != "" {
 		step, ok := findStep(steps, name)
@@ -250,6 +257,30 @@ func (r *runner) run() (types.AutomationExecutionStatus, string, bool) {
 		name = next
 	}
 	return r.final()
+}
+
+// resumeAfterEnded handles a restore that finds the step to run already
+// ended (the snapshot was taken between its end and the move to the next
+// step): it applies that step's recorded outcome instead of running it again.
+func (r *runner) resumeAfterEnded(steps []runbook.Step, name string) (string, *ending, bool) {
+	r.x.mu.Lock()
+	last := r.x.st.Last
+	running := false
+	for _, s := range r.x.rec.Steps {
+		if s.Name == name && s.Parent == nil && (s.Status == types.AutomationExecutionStatusInprogress || s.Status == types.AutomationExecutionStatusWaiting) {
+			running = true
+		}
+	}
+	r.x.mu.Unlock()
+	if running || last == nil || last.Name != name || last.Status == types.AutomationExecutionStatusCancelled {
+		return "", nil, false
+	}
+	step, ok := findStep(steps, name)
+	if !ok {
+		return "", nil, false
+	}
+	next, end := r.after(steps, step, stepOutcome{status: last.Status, msg: last.Msg, branch: last.Branch})
+	return next, end, true
 }
 
 type ending struct {
@@ -501,7 +532,16 @@ func (r *runner) endStep(sr *stepRecord, status types.AutomationExecutionStatus,
 	}
 	if sr.Parent == nil {
 		r.x.st.Attempt = 0
+		last := &lastStep{Name: sr.Name, Status: status, Branch: r.chosen}
+		if err != nil {
+			last.Msg = err.Error()
+		}
+		if errors.Is(err, errRejected) {
+			last.Status = types.AutomationExecutionStatusRejected
+		}
+		r.x.st.Last = last
 	}
+	r.chosen = ""
 	r.x.mu.Unlock()
 	r.e.changed(r.id)
 }
@@ -590,6 +630,7 @@ func (r *runner) runStepUntil(ctx context.Context, step runbook.Step, parent *pa
 				r.endStep(sr, types.AutomationExecutionStatusFailed, err)
 				return stepOutcome{status: types.AutomationExecutionStatusFailed, msg: err.Error()}
 			}
+			r.chosen = res.branch
 			r.endStep(sr, types.AutomationExecutionStatusSuccess, nil)
 			return stepOutcome{status: types.AutomationExecutionStatusSuccess, branch: res.branch}
 		}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
 
@@ -33,6 +35,16 @@ type runState struct {
 	// AttemptStart is when the current attempt began: a restored sleep or
 	// timeout keeps counting from it.
 	AttemptStart time.Time `json:"attemptStart,omitzero"`
+	// Last is the outcome of the last main step that ended, so a restore
+	// that finds Next already ended moves on instead of running it again.
+	Last *lastStep `json:"last,omitempty"`
+}
+
+type lastStep struct {
+	Name   string                          `json:"name"`
+	Status types.AutomationExecutionStatus `json:"status"`
+	Msg    string                          `json:"msg,omitempty"`
+	Branch string                          `json:"branch,omitempty"`
 }
 
 func newRunState(params map[string]any, doc *runbook.Document) *runState {
