@@ -289,7 +289,9 @@ mainSteps:
   inputs: {Duration: PT1M}
 `)
 		id := h1.start(doc, nil)
-		h1.until(func() bool { return stepByName(h1.get(id), "b").StepStatus == types.AutomationExecutionStatusInprogress })
+		h1.until(func() bool {
+			return stepByName(h1.get(id), "b").StepStatus == types.AutomationExecutionStatusInprogress
+		})
 		if err := h1.e.Close(); err != nil {
 			t.Fatal(err)
 		}
