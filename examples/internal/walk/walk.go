@@ -59,8 +59,8 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
-// Parse reads the common flags from args.
-func Parse(name string, args []string, stderr io.Writer) (Flags, error) {
+// Parse reads the common flags from args; extra adds a walkthrough's own.
+func Parse(name string, args []string, stderr io.Writer, extra ...func(*flag.FlagSet)) (Flags, error) {
 	var f Flags
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -68,6 +68,9 @@ func Parse(name string, args []string, stderr io.Writer) (Flags, error) {
 	fs.BoolVar(&f.AWS, "aws", false, "run against real AWS with the default credential chain: this changes real resources")
 	fs.StringVar(&f.Region, "region", "", "Region (default: us-east-1 locally, the configured one on AWS)")
 	fs.Var(&f.Instances, "instance", "instance id to act on (repeatable; required with --aws)")
+	for _, fn := range extra {
+		fn(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}

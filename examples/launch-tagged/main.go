@@ -1,0 +1,195 @@
+// Command launch-tagged is the AWS blog walkthrough "Improving Security
+// through Delegated Administration with Amazon EC2 Systems Manager
+// Automation": a user with an explicit deny on ec2:* cannot launch an
+// instance, yet launches a correctly tagged one by running a runbook whose
+// service role may do exactly that.
+//
+// It runs on an in-process local endpoint by default; --endpoint URL uses a
+// running `ssmdelegate local`, and --aws real AWS (it launches a real
+// instance: pass --image with an AMI of your Region).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/ssmdelegate/ssmdelegate/delegate"
+	"github.com/ssmdelegate/ssmdelegate/examples/internal/walk"
+	"github.com/ssmdelegate/ssmdelegate/execution"
+	"github.com/ssmdelegate/ssmdelegate/policy"
+	"github.com/ssmdelegate/ssmdelegate/runbook"
+)
+
+const (
+	documentName = "LaunchTaggedInstance"
+	userName     = "LaunchOperator"
+	roleName     = "AutomationServiceRole-LaunchTagged"
+	defaultImage = "ami-0abcdef1234567890"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "launch-tagged:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// launchTagged launches one instance and tags it the way the administrator
+// requires: who launched it (the execution) and its cost center.
+func launchTagged(roleARN string) (*runbook.Document, error) {
+	return runbook.New().
+		Description("Launch one EC2 instance tagged with its cost center and the execution that launched it").
+		AssumeRole(roleARN).
+		Parameter(runbook.StringParameter("ImageId").
+			Description("(Required) AMI to launch").
+			AllowedPattern(`^ami-[0-9a-f]{8,17}$`)).
+		Parameter(runbook.StringParameter("InstanceType").
+			Description("(Optional) Instance type").
+			Default(runbook.String("t3.micro")).
+			AllowedValues(runbook.String("t3.micro"), runbook.String("t3.small"))).
+		Parameter(runbook.StringParameter("CostCenter").
+			Description("(Required) Cost center charged for the instance").
+			AllowedPattern(`^CC-[0-9]{4}$`)).
+		Step(runbook.NewStep("launch", runbook.RunInstances{
+			ImageId:          runbook.Param("ImageId"),
+			InstanceType:     runbook.Param("InstanceType"),
+			MinInstanceCount: runbook.Int(1),
+			MaxInstanceCount: runbook.Int(1),
+		})).
+		Step(runbook.NewStep("tag", runbook.CreateTags{
+			ResourceIds: runbook.StepOutput("launch", "InstanceIds"),
+			Tags: runbook.List(
+				tag("CostCenter", runbook.Param("CostCenter")),
+				tag("LaunchedBy", runbook.Automation(runbook.AutomationExecutionID)),
+			),
+		})).
+		Output("launch", "InstanceIds").
+		Build(func(o *runbook.ValidateOptions) { o.Name = documentName })
+}
+
+func tag(key string, value runbook.Value) runbook.Value {
+	return runbook.Map(runbook.Member{Key: "Key", Value: runbook.String(key)}, runbook.Member{Key: "Value", Value: value})
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var image *string
+	flags, err := walk.Parse("launch-tagged", args, stderr, func(fs *flag.FlagSet) {
+		image = fs.String("image", defaultImage, "AMI to launch (required with --aws)")
+	})
+	if err != nil {
+		return err
+	}
+	if flags.AWS && *image == defaultImage {
+		return errors.New("--aws needs --image=ami-… of an AMI in your Region")
+	}
+	env, err := walk.Setup(ctx, flags, stdout)
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+
+	env.Section("Administrator: a user denied ec2:*")
+	user, userARN, err := env.User(ctx, userName)
+	if err != nil {
+		return err
+	}
+	deny, err := policy.DenyEC2().JSON()
+	if err != nil {
+		return err
+	}
+	if _, err := env.IAM().PutUserPolicy(ctx, &iam.PutUserPolicyInput{
+		UserName: aws.String(userName), PolicyName: aws.String("DenyEC2"), PolicyDocument: aws.String(string(deny)),
+	}); err != nil {
+		return fmt.Errorf("put the deny policy: %w", err)
+	}
+	env.Printf("created IAM user %s (%s) with an explicit deny on ec2:*", userName, userARN)
+
+	env.Section("User: launch an instance directly")
+	_, err = ec2.NewFromConfig(user).RunInstances(ctx, &ec2.RunInstancesInput{
+		ImageId: aws.String(*image), InstanceType: ec2types.InstanceTypeT3Micro, MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
+	})
+	if err == nil {
+		return errors.New("the user launched an instance directly: the walkthrough's premise does not hold")
+	}
+	env.Printf("ec2:RunInstances directly: %s", walk.ErrorCode(err))
+
+	env.Section("Administrator and author: service role and runbook")
+	roleARN := fmt.Sprintf("arn:%s:iam::%s:role/%s", env.Partition, env.Account, roleName)
+	doc, err := launchTagged(roleARN)
+	if err != nil {
+		return err
+	}
+	plan, err := delegate.NewPlan(delegate.NewDocument(documentName, doc), delegate.Embedded, env.Account, env.Region,
+		func(o *delegate.Options) {
+			o.Partition = env.Partition
+			o.RoleARN = roleARN
+			o.Parameters = map[string][]string{"ImageId": {*image}, "CostCenter": {"CC-1234"}}
+		})
+	if err != nil {
+		return err
+	}
+	env.PrintPlan(plan)
+	changes, err := delegate.Provision(ctx, env.IAM(), env.SSM(), plan, func(o *delegate.ProvisionOptions) {
+		o.OperatorUser = userName
+	})
+	for _, c := range changes {
+		env.Printf("  %s", c)
+	}
+	if err != nil {
+		return err
+	}
+
+	env.Section("User: run " + documentName)
+	opSSM := ssm.NewFromConfig(user)
+	started, err := execution.StartInput(ctx, opSSM, plan.Start)
+	if err != nil {
+		return fmt.Errorf("start %s: %w", documentName, err)
+	}
+	env.Printf("started %s with CostCenter=CC-1234", documentName)
+	final, err := env.Follow(ctx, opSSM, started.ExecutionID)
+	if err != nil {
+		return err
+	}
+	ex := final.AutomationExecution
+	env.Printf("status %s, executed by %s", ex.AutomationExecutionStatus, aws.ToString(ex.ExecutedBy))
+	launched := ex.Outputs["launch.InstanceIds"]
+	if len(launched) == 0 {
+		return errors.New("the execution reported no launched instance")
+	}
+
+	out, err := env.EC2().DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: launched})
+	if err != nil {
+		return fmt.Errorf("describe the launched instance: %w", err)
+	}
+	for _, r := range out.Reservations {
+		for _, in := range r.Instances {
+			var tags []string
+			for _, t := range in.Tags {
+				tags = append(tags, aws.ToString(t.Key)+"="+aws.ToString(t.Value))
+			}
+			slices.Sort(tags)
+			env.Printf("instance %s is %s, tagged %s", aws.ToString(in.InstanceId), in.State.Name, strings.Join(tags, ", "))
+		}
+	}
+	env.Section("Audit: who acted")
+	env.PrintAudit(started.ExecutionID)
+	return nil
+}
