@@ -844,6 +844,9 @@ func (r *runner) iteration(ctx context.Context, steps []runbook.Step, parent *pa
 	for name != "" {
 		s, ok := findStep(steps, name)
 		if !ok {
+			if _, outside := findStep(r.doc.MainSteps, name); outside {
+				return &loopExit{target: name}
+			}
 			return inputErr("step %q is not a step of the loop", name)
 		}
 		out := r.runStep(ctx, s, parent)
@@ -884,6 +887,12 @@ func (r *runner) iteration(ctx context.Context, steps []runbook.Step, parent *pa
 	}
 	return nil
 }
+
+// loopExit ends an aws:loop early: a nested step moved to a step outside
+// the loop (nextStep, onFailure), which leaves the loop Exited.
+type loopExit struct{ target string }
+
+func (e *loopExit) Error() string { return "the loop exited to step " + e.target }
 
 // updateVariable implements aws:updateVariable.
 func (r *runner) updateVariable(in map[string]any) error {

@@ -55,7 +55,8 @@
 //
 // Executions and steps use [types.AutomationExecutionStatus]: Pending,
 // InProgress, Waiting, Success, TimedOut, Cancelling, Cancelled, Failed and
-// Rejected. A rate-control parent whose children failed within MaxErrors
+// Rejected; an aws:loop whose nested step moved to a step outside the loop
+// is Exited, and the run goes on there. A rate-control parent whose children failed within MaxErrors
 // ends CompletedWithFailure, and Failed once more than MaxErrors failed.
 //
 // See https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-statuses.html

@@ -338,3 +338,45 @@ func mustJSON(t *testing.T, v any) []byte {
 	}
 	return b
 }
+
+func TestLoopExitsToAnOutsideStep(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		got := h.wait(h.start(mustParse(t, `
+schemaVersion: '0.3'
+mainSteps:
+- name: each
+  action: aws:loop
+  inputs:
+    Iterators: [a, b, c]
+    Steps:
+    - name: check
+      action: aws:branch
+      inputs:
+        Choices:
+        - {NextStep: rescue, Variable: '{{ each.CurrentIteratorValue }}', StringEquals: b}
+        Default: nap
+    - name: nap
+      action: aws:sleep
+      inputs: {Duration: PT1M}
+- name: skipped
+  action: aws:sleep
+  inputs: {Duration: PT1H}
+- name: rescue
+  action: aws:sleep
+  inputs: {Duration: PT1M}
+`), nil))
+		if got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess {
+			t.Fatalf("%s: %s", got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
+		}
+		want := map[string]types.AutomationExecutionStatus{"each": "Exited", "skipped": "Pending", "rescue": "Success"}
+		for n, st := range want {
+			if s := stepByName(got, n).StepStatus; s != st {
+				t.Errorf("%s is %s, want %s", n, s, st)
+			}
+		}
+		if d := got.ExecutionEndTime.Sub(*got.ExecutionStartTime); d != 2*time.Minute {
+			t.Errorf("took %v", d)
+		}
+	})
+}

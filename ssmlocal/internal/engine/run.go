@@ -295,6 +295,8 @@ func (r *runner) after(steps []runbook.Step, step runbook.Step, out stepOutcome)
 	switch out.status {
 	case types.AutomationExecutionStatusSuccess:
 		return following(steps, step, out.branch), nil
+	case types.AutomationExecutionStatusExited:
+		return out.branch, nil
 	case types.AutomationExecutionStatusCancelled:
 		if errors.Is(context.Cause(r.ctx), errCompleted) {
 			st, msg, _ := r.final()
@@ -636,6 +638,12 @@ func (r *runner) runStepUntil(ctx context.Context, step runbook.Step, parent *pa
 		}
 		if ctx.Err() != nil || errors.Is(stepCause, errStepStopped) {
 			return r.ctxOutcome(stepCtx, sr)
+		}
+		var exit *loopExit
+		if errors.As(err, &exit) {
+			r.chosen = exit.target
+			r.endStep(sr, types.AutomationExecutionStatusExited, nil)
+			return stepOutcome{status: types.AutomationExecutionStatusExited, branch: exit.target}
 		}
 		if errors.Is(err, errExpired) {
 			r.endStep(sr, types.AutomationExecutionStatusFailed, errors.New(r.expiredMsg()))
