@@ -184,11 +184,12 @@ var (
 	policyRE    = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
 	roleARNRE   = regexp.MustCompile(RoleARNPattern)
 	docNameRE   = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{3,128}$`)
+	versionRE   = regexp.MustCompile(`^([$]LATEST|[$]DEFAULT|[1-9][0-9]*)$`)
 )
 
-// AWSOwned reports whether a document name belongs to AWS: names starting
-// with aws, amazon or amzn (any case) are reserved for AWS.
-func AWSOwned(name string) bool {
+// ReservedName reports whether a document name is reserved for AWS: names
+// starting with aws, amazon or amzn, in any case, cannot be created.
+func ReservedName(name string) bool {
 	l := strings.ToLower(name)
 	return strings.HasPrefix(l, "aws") || strings.HasPrefix(l, "amazon") || strings.HasPrefix(l, "amzn")
 }
@@ -278,13 +279,13 @@ func (p *Plan) checkInputs(ps *problems, src Source, o *Options) {
 	switch {
 	case !docNameRE.MatchString(p.DocumentName):
 		ps.add(ErrInvalidInput, "name", "document name %q must be 3 to 128 letters, digits, '_', '-' or '.'", p.DocumentName)
-	case !src.existing && AWSOwned(p.DocumentName):
+	case !src.existing && ReservedName(p.DocumentName):
 		ps.add(ErrConflict, "name", "document names starting with aws, amazon or amzn are reserved for AWS; plan an AWS-owned runbook as an existing document")
 	}
 	if !src.existing && src.doc == nil {
 		ps.add(ErrNeedsInput, "document", "a new document needs its content")
 	}
-	if o.DocumentVersion != "" && !regexp.MustCompile(`^([$]LATEST|[$]DEFAULT|[1-9][0-9]*)$`).MatchString(o.DocumentVersion) {
+	if o.DocumentVersion != "" && !versionRE.MatchString(o.DocumentVersion) {
 		ps.add(ErrInvalidInput, "documentVersion", "%q is not a version number, $DEFAULT or $LATEST", o.DocumentVersion)
 	}
 	p.OperatorPolicyName = o.OperatorPolicyName

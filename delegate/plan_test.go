@@ -329,3 +329,40 @@ func TestModeText(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, "Mode(9)", fmt.Sprint(Mode(9)))
 }
+
+func TestNames(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		reserved bool
+	}{{"AWS-RestartEC2Instance", true}, {"aws-lower", true}, {"AmazonEKS-Thing", true}, {"amzn-x", true}, {"Restart-EC2InstanceDemo", false}, {"MyAWS-Doc", false}} {
+		assert.Equal(t, tt.reserved, ReservedName(tt.name), tt.name)
+	}
+	long := "Runbook-With-A-Name-That-Is-Far-Too-Long-To-Become-A-Role-Name-Too"
+	_, err := NewPlan(NewDocument(long, restartDemo().Document()), Runtime, testAccount, testRegion)
+	require.ErrorIs(t, err, ErrNeedsInput)
+	assert.Contains(t, err.Error(), "roleName")
+	p := mustPlan(t, NewDocument(long, restartDemo().Document()), Runtime, func(o *Options) { o.RoleName = "Short" })
+	assert.Equal(t, "arn:aws:iam::123456789012:role/Short", p.Role.ARN)
+
+	for _, tt := range []struct{ arn, partition, account, path, name string }{
+		{"arn:aws:iam::123456789012:role/R", "aws", "123456789012", "/", "R"},
+		{"arn:aws-us-gov:iam::123456789012:role/service-role/a/R+=,.@-_", "aws-us-gov", "123456789012", "/service-role/a/", "R+=,.@-_"},
+	} {
+		part, acct, path, name, ok := parseRoleARN(tt.arn)
+		require.True(t, ok, tt.arn)
+		assert.Equal(t, []string{tt.partition, tt.account, tt.path, tt.name}, []string{part, acct, path, name})
+	}
+	for _, bad := range []string{"", "arn:aws:iam::123:role/R", "arn:aws:iam::123456789012:user/R", "arn:aws:iam:us-east-1:123456789012:role/R", "arn:aws:iam::123456789012:role/", "arn:aws:sts::123456789012:role/R"} {
+		_, _, _, _, ok := parseRoleARN(bad)
+		assert.False(t, ok, bad)
+	}
+}
+
+func TestPlanInGovCloud(t *testing.T) {
+	p, err := NewPlan(NewDocument("Restart-EC2InstanceDemo", restartDemo().Document()), Runtime, testAccount, "us-gov-west-1")
+	require.NoError(t, err)
+	assert.Equal(t, "aws-us-gov", p.Partition)
+	assert.Equal(t, "arn:aws-us-gov:iam::123456789012:role/Restart-EC2InstanceDemo-Automation", p.Role.ARN)
+	assert.Contains(t, p.Role.Trust.String(), "arn:aws-us-gov:ssm:*:123456789012:automation-execution/*")
+	assert.Regexp(t, RoleARNPattern, p.Role.ARN)
+}

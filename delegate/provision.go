@@ -173,6 +173,9 @@ const maxPolicyVersions = 5
 // steps fail, the error is a *ProvisionError and the changes already made
 // are returned too.
 func Provision(ctx context.Context, roles RoleAPIClient, docs DocumentAPIClient, plan *Plan, optFns ...func(*ProvisionOptions)) ([]Change, error) {
+	if plan == nil {
+		return nil, errors.New("delegate: no plan to provision")
+	}
 	o := ProvisionOptions{}
 	for _, fn := range optFns {
 		fn(&o)
