@@ -1,0 +1,102 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"testing/synctest"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// golden compares v, encoded as indented JSON, with testdata/name.
+func golden(t *testing.T, name string, v any) {
+	t.Helper()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(b.Bytes(), want) {
+		t.Errorf("%s differs from the golden file; got:\n%s", path, b.String())
+	}
+}
+
+// TestGoldenExecutions pins what GetAutomationExecution reports for
+// finished executions, member for member.
+func TestGoldenExecutions(t *testing.T) {
+	tests := []struct {
+		name   string
+		doc    string
+		params func(h *harness) map[string][]string
+	}{
+		{name: "restart", params: func(h *harness) map[string][]string {
+			return map[string][]string{"InstanceId": {h.cloud.addInstance("running")}}
+		}},
+		{name: "failed-retry", doc: `
+schemaVersion: '0.3'
+mainSteps:
+- name: describe
+  action: aws:executeAwsApi
+  maxAttempts: 2
+  timeoutSeconds: 30
+  onFailure: step:report
+  inputs: {Service: ec2, Api: DescribeInstances}
+  outputs:
+  - {Name: Count, Selector: '$.Reservations.length()', Type: Integer}
+- name: never
+  action: aws:sleep
+  inputs: {Duration: PT1M}
+- name: report
+  action: aws:executeAwsApi
+  isEnd: true
+  inputs: {Service: ssm, Api: PutParameter, Name: /runs/last, Value: '{{ automation:EXECUTION_ID }}'}
+outputs: [describe.Count]
+`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				h := newHarness(t)
+				h.cloud.deny["DescribeInstances"] = true
+				doc := restartDoc()
+				if tt.doc != "" {
+					doc = mustParse(t, tt.doc)
+				}
+				var params map[string][]string
+				if tt.params != nil {
+					params = tt.params(h)
+				}
+				id := h.start(doc, params, func(in *StartInput) { in.ID = "00000000-0000-4000-8000-000000000001" })
+				got := h.wait(id)
+				for i := range got.StepExecutions {
+					got.StepExecutions[i].StepExecutionId = aws.String("step-" + itoa(i+1))
+				}
+				golden(t, tt.name+".golden.json", struct {
+					Execution types.AutomationExecution
+				}{got})
+			})
+		})
+	}
+}
