@@ -38,6 +38,8 @@ type fakeSSM struct {
 }
 
 type fakeExec struct {
+	parent       string // the execution that started this one
+	targetParam  string // set on a rate-controlled parent
 	id           string
 	start        time.Time
 	visibleAfter time.Duration
@@ -122,6 +124,12 @@ func (e *fakeExec) view(now time.Time) *types.AutomationExecution {
 	if p.failure != "" {
 		ex.FailureMessage = aws.String(p.failure)
 	}
+	if e.parent != "" {
+		ex.ParentAutomationExecutionId = aws.String(e.parent)
+	}
+	if e.targetParam != "" {
+		ex.TargetParameterName = aws.String(e.targetParam)
+	}
 	if n := len(p.steps); n > 0 {
 		ex.CurrentStepName = p.steps[n-1].StepName
 		ex.CurrentAction = p.steps[n-1].Action
@@ -192,6 +200,15 @@ func (f *fakeSSM) DescribeAutomationExecutions(_ context.Context, in *ssm.Descri
 	}
 	var ids []string
 	for _, flt := range in.Filters {
+		if flt.Key == types.AutomationExecutionFilterKeyParentExecutionId {
+			for id, e := range f.execs {
+				if slices.Contains(flt.Values, e.parent) {
+					ids = append(ids, id)
+				}
+			}
+			slices.Sort(ids)
+			continue
+		}
 		if flt.Key != types.AutomationExecutionFilterKeyExecutionId {
 			return nil, &smithy.GenericAPIError{Code: "InvalidFilterKey", Message: "unsupported filter " + string(flt.Key)}
 		}
@@ -209,14 +226,16 @@ func (f *fakeSSM) DescribeAutomationExecutions(_ context.Context, in *ssm.Descri
 		}
 		ex := e.view(now)
 		out.AutomationExecutionMetadataList = append(out.AutomationExecutionMetadataList, types.AutomationExecutionMetadata{
-			AutomationExecutionId:     ex.AutomationExecutionId,
-			AutomationExecutionStatus: ex.AutomationExecutionStatus,
-			CurrentStepName:           ex.CurrentStepName,
-			CurrentAction:             ex.CurrentAction,
-			DocumentName:              ex.DocumentName,
-			ExecutionStartTime:        ex.ExecutionStartTime,
-			ExecutionEndTime:          ex.ExecutionEndTime,
-			FailureMessage:            ex.FailureMessage,
+			AutomationExecutionId:       ex.AutomationExecutionId,
+			AutomationExecutionStatus:   ex.AutomationExecutionStatus,
+			CurrentStepName:             ex.CurrentStepName,
+			CurrentAction:               ex.CurrentAction,
+			DocumentName:                ex.DocumentName,
+			ExecutionStartTime:          ex.ExecutionStartTime,
+			ExecutionEndTime:            ex.ExecutionEndTime,
+			FailureMessage:              ex.FailureMessage,
+			ParentAutomationExecutionId: ex.ParentAutomationExecutionId,
+			TargetParameterName:         ex.TargetParameterName,
 		})
 	}
 	return out, nil

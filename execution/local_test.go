@@ -176,3 +176,26 @@ func TestLocalCancel(t *testing.T) {
 	assert.Equal(t, types.AutomationExecutionStatusCancelled, fe.Status)
 	assert.True(t, strings.Contains(err.Error(), "Cancelled"))
 }
+
+func TestLocalRateControlledChildren(t *testing.T) {
+	srv, client := localServer(t)
+	ids, err := srv.AddInstances(4)
+	require.NoError(t, err)
+	out, err := execution.Start(t.Context(), client, ssmlocal.RestartEC2Instance,
+		execution.WithRateControl("InstanceId", []types.Target{{Key: aws.String("ParameterValues"), Values: ids}}, "2", "0"))
+	require.NoError(t, err)
+	finals := map[string]types.AutomationExecutionStatus{}
+	err = execution.NewWatcher(client, func(o *execution.WatcherOptions) {
+		o.FollowChildren = true
+		o.MinDelay, o.MaxDelay = 5*time.Millisecond, 20*time.Millisecond
+	}).Run(t.Context(), []string{out.ExecutionID}, func(ev execution.Event) {
+		if ev.Final {
+			finals[ev.ExecutionID] = ev.Status
+		}
+	})
+	require.NoError(t, err)
+	require.Len(t, finals, 5, "the parent and one child per instance: %v", finals)
+	for id, s := range finals {
+		assert.Equal(t, execution.Succeeded, execution.Classify(s), id)
+	}
+}

@@ -48,6 +48,11 @@ type WatcherOptions struct {
 	MaxTransientErrors int
 	// Logger receives warnings; the default discards them.
 	Logger logging.Logger
+	// FollowChildren also watches the executions that rate-controlled and
+	// multi-account executions start, as they appear: one
+	// DescribeAutomationExecutions (ParentExecutionId filter) per such
+	// parent and sweep, and once more when the parent ends.
+	FollowChildren bool
 }
 
 // Event is a change of one watched execution.
@@ -72,6 +77,9 @@ type Event struct {
 	// success, the service's error for an id it does not know, nil
 	// otherwise.
 	Err error
+	// ParentExecutionID is the execution that started this one, for the
+	// children of a rate-controlled or multi-account execution.
+	ParentExecutionID string
 	// Sweep numbers the sweep that saw the change, from 1.
 	Sweep int
 }
@@ -142,6 +150,7 @@ type watched struct {
 	step      string
 	seen      bool
 	final     bool
+	parent    bool // starts children: list them while it runs
 	firstMiss time.Time
 }
 
@@ -233,6 +242,16 @@ func (s *sweeper) sweep(ctx context.Context) error {
 			return err
 		}
 	}
+	if s.o.FollowChildren {
+		// Includes parents that ended in this sweep: their last children.
+		for _, e := range s.pending {
+			if e.parent {
+				if err := s.children(ctx, e.id); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	// Drop the executions whose watch is over.
 	kept := s.pending[:0]
 	for _, e := range s.pending {
@@ -318,6 +337,7 @@ func (s *sweeper) observe(ctx context.Context, e *watched, m *types.AutomationEx
 	step := aws.ToString(m.CurrentStepName)
 	first := !e.seen
 	e.seen = true
+	e.parent = isParent(m)
 	if status == e.status && step == e.step {
 		return nil
 	}
@@ -334,6 +354,8 @@ func (s *sweeper) observe(ctx context.Context, e *watched, m *types.AutomationEx
 		Metadata:       m,
 		Final:          outcome != InProgress,
 		Sweep:          s.sweeps,
+
+		ParentExecutionID: aws.ToString(m.ParentAutomationExecutionId),
 	}
 	statusChanged := status != e.status
 	// Detail costs a call: only for a status change, or for an execution
@@ -355,6 +377,78 @@ func (s *sweeper) observe(ctx context.Context, e *watched, m *types.AutomationEx
 	e.status, e.step, e.final = status, step, ev.Final
 	s.handle(ev)
 	return nil
+}
+
+// isParent reports whether an execution starts child executions: rate
+// control (targets or target maps) or several accounts and Regions.
+func isParent(m *types.AutomationExecutionMetadata) bool {
+	return aws.ToString(m.TargetParameterName) != "" || len(m.Targets) > 0 || len(m.TargetMaps) > 0 ||
+		m.AutomationType == types.AutomationTypeCrossAccount
+}
+
+// children adds the children of a parent execution to the watch.
+func (s *sweeper) children(ctx context.Context, parentID string) error {
+	var throttles, transients int
+	for {
+		kids, err := listChildren(ctx, s.w.client, parentID, s.call, s.o.ClientOptions)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		switch classifyError(err) {
+		case errNone:
+			ids := make([]string, 0, len(kids))
+			for _, k := range kids {
+				ids = append(ids, aws.ToString(k.AutomationExecutionId))
+			}
+			s.add(ids)
+			return nil
+		case errThrottle:
+			throttles++
+		case errTransient:
+			throttles++
+			if transients++; transients > s.o.MaxTransientErrors {
+				return err
+			}
+		default:
+			return err
+		}
+		d, derr := nextDelay(0, throttles, s.o.MinDelay, s.o.MaxDelay, time.Duration(1<<62))
+		if derr != nil {
+			return derr
+		}
+		if err := sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+}
+
+// ListChildExecutions returns the executions that a rate-controlled or
+// multi-account execution started, reading every page.
+func ListChildExecutions(ctx context.Context, client DescribeAutomationExecutionsAPIClient, parentID string, optFns ...func(*ssm.Options)) ([]types.AutomationExecutionMetadata, error) {
+	return listChildren(ctx, client, parentID, nil, optFns)
+}
+
+func listChildren(ctx context.Context, client DescribeAutomationExecutionsAPIClient, parentID string, limit func(context.Context) error, optFns []func(*ssm.Options)) ([]types.AutomationExecutionMetadata, error) {
+	if parentID == "" {
+		return nil, errors.New("execution: list children: parent execution id is required")
+	}
+	pager := ssm.NewDescribeAutomationExecutionsPaginator(client, &ssm.DescribeAutomationExecutionsInput{
+		Filters: []types.AutomationExecutionFilter{{Key: types.AutomationExecutionFilterKeyParentExecutionId, Values: []string{parentID}}},
+	})
+	var out []types.AutomationExecutionMetadata
+	for pager.HasMorePages() {
+		if limit != nil {
+			if err := limit(ctx); err != nil {
+				return nil, err
+			}
+		}
+		page, err := pager.NextPage(ctx, optFns...)
+		if err != nil {
+			return nil, fmt.Errorf("execution: list children of %s: %w", parentID, err)
+		}
+		out = append(out, page.AutomationExecutionMetadataList...)
+	}
+	return out, nil
 }
 
 // detail reads one execution, retrying throttling.

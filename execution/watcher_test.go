@@ -254,3 +254,41 @@ func TestWatcherStepChangesWithoutDetail(t *testing.T) {
 		assert.Zero(t, f.count("GetAutomationExecution"))
 	})
 }
+
+func TestWatcherFollowsChildren(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake()
+		parent := f.add(fleetID(0), simple(time.Minute, types.AutomationExecutionStatusCompletedWithSuccess)...)
+		parent.targetParam = "InstanceId"
+		for i := 1; i <= 3; i++ {
+			final := types.AutomationExecutionStatusSuccess
+			if i == 3 {
+				final = types.AutomationExecutionStatusFailed
+			}
+			c := f.add(fleetID(i), simple(time.Duration(i)*2*time.Minute, final)...)
+			c.parent, c.visibleAfter = fleetID(0), time.Duration(i)*15*time.Second
+		}
+		finals := map[string]types.AutomationExecutionStatus{}
+		parents := map[string]string{}
+		require.NoError(t, execution.NewWatcher(f, func(o *execution.WatcherOptions) { o.FollowChildren = true }).
+			Run(t.Context(), []string{fleetID(0)}, func(ev execution.Event) {
+				if ev.Final {
+					finals[ev.ExecutionID] = ev.Status
+					parents[ev.ExecutionID] = ev.ParentExecutionID
+				}
+			}))
+		assert.Equal(t, map[string]types.AutomationExecutionStatus{
+			fleetID(0): types.AutomationExecutionStatusCompletedWithSuccess,
+			fleetID(1): types.AutomationExecutionStatusSuccess,
+			fleetID(2): types.AutomationExecutionStatusSuccess,
+			fleetID(3): types.AutomationExecutionStatusFailed,
+		}, finals)
+		assert.Equal(t, fleetID(0), parents[fleetID(2)])
+
+		kids, err := execution.ListChildExecutions(t.Context(), f, fleetID(0))
+		require.NoError(t, err)
+		assert.Len(t, kids, 3)
+		_, err = execution.ListChildExecutions(t.Context(), f, "")
+		assert.ErrorContains(t, err, "parent execution id is required")
+	})
+}
