@@ -330,3 +330,35 @@ func (m *missOnce) GetDocument(ctx context.Context, in *ssm.GetDocumentInput, op
 	}
 	return m.fakeAWS.GetDocument(ctx, in, optFns...)
 }
+
+func TestProvisionAttachPagesThroughPolicies(t *testing.T) {
+	ctx := context.Background()
+	f := newFakeAWS(testAccount)
+	f.users["op"] = []string{"arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::123456789012:policy/A"}
+	f.groups["ops"] = []string{"arn:aws:iam::123456789012:policy/B", "arn:aws:iam::123456789012:policy/C", "arn:aws:iam::123456789012:policy/D"}
+	both := func(o *ProvisionOptions) { o.OperatorUser, o.OperatorGroup = "op", "ops" }
+	plan := provisionPlan(t, Runtime)
+	changes, err := Provision(ctx, f, f, plan, both)
+	require.NoError(t, err)
+	var attached []string
+	for _, c := range changes {
+		if c.Kind == OperatorPolicyAttached {
+			attached = append(attached, c.Detail)
+		}
+	}
+	assert.Equal(t, []string{"user op", "group ops"}, attached)
+	again, err := Provision(ctx, f, f, plan, both)
+	require.NoError(t, err)
+	assert.Empty(t, again, "found on a later page")
+	assert.Len(t, f.groups["ops"], 4)
+}
+
+func TestChangeAndStepText(t *testing.T) {
+	for k := RoleCreated; k <= DocumentDefaultVersionSet; k++ {
+		b, err := k.MarshalText()
+		require.NoError(t, err)
+		assert.NotContains(t, string(b), "ChangeKind")
+	}
+	assert.Equal(t, "ChangeKind(99)", ChangeKind(99).String())
+	assert.Equal(t, "role created: arn:x", Change{Kind: RoleCreated, Resource: "arn:x"}.String())
+}
