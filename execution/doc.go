@@ -54,7 +54,10 @@
 // executions cost 100 calls per sweep, and reads GetAutomationExecution
 // only for executions whose status changed. All calls wait on one token
 // bucket (golang.org/x/time/rate), which waiters can share. Events arrive
-// through a callback ([Watcher.Run]) or a channel ([Watcher.Watch]).
+// through a callback ([Watcher.Run]) or a channel ([Watcher.Watch]). With
+// FollowChildren, the children a rate-controlled or multi-account
+// execution starts join the watch as they appear ([ListChildExecutions]
+// lists them).
 //
 // # Signals
 //
