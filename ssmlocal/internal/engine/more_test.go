@@ -380,3 +380,28 @@ mainSteps:
 		}
 	})
 }
+
+func FuzzRestore(f *testing.F) {
+	f.Add([]byte(`{"version":1,"executions":[]}`))
+	f.Add([]byte(`{"version":1,"executions":[{"record":{"id":"a","documentName":"d","status":"Success","steps":[null,{"id":"s","name":"n"}]}}]}`))
+	f.Add([]byte(`{"version":1,"executions":[{"record":{"id":"b","documentName":"d","status":"InProgress","content":"bm9wZQ=="}}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		e, err := New(Options{Invoker: newFakeCloud(nil), State: data})
+		if err != nil {
+			return
+		}
+		defer e.Close()
+		list, _, err := e.Describe(nil, 0, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range list {
+			if _, err := e.Get(aws.ToString(m.AutomationExecutionId)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := e.Snapshot(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

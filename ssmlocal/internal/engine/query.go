@@ -388,6 +388,7 @@ func (e *Engine) restore(data []byte) error {
 	defer e.mu.Unlock()
 	for _, ent := range s.Executions {
 		x := &execution{rec: ent.Record}
+		x.rec.Steps = slices.DeleteFunc(x.rec.Steps, func(s *stepRecord) bool { return s == nil })
 		if x.rec.ID == "" {
 			return fmt.Errorf("engine: state holds an execution without an id")
 		}
