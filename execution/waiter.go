@@ -131,7 +131,8 @@ func (w *ExecutionWaiter) Wait(ctx context.Context, executionID string, maxWait 
 // WaitForOutput is [ExecutionWaiter.Wait] returning the final
 // GetAutomationExecution output. When the service truncated the step list,
 // the output's StepExecutions hold every step, read with
-// DescribeAutomationStepExecutions.
+// DescribeAutomationStepExecutions. An [*AwaitingInputError] comes with
+// the output that showed the execution waiting.
 func (w *ExecutionWaiter) WaitForOutput(ctx context.Context, executionID string, maxWait time.Duration, optFns ...func(*ExecutionWaiterOptions)) (*ssm.GetAutomationExecutionOutput, error) {
 	if maxWait <= 0 {
 		return nil, errors.New("execution: maximum wait time must be greater than zero")

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/execution"
+	"github.com/ssmdelegate/ssmdelegate/runbook"
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
 
@@ -189,4 +190,35 @@ func TestRunLiveProgressLine(t *testing.T) {
 		assert.Contains(t, out, "waiting for input: approve, reject or resume the execution\n")
 		assert.True(t, strings.HasSuffix(out, "\r\033[K"), "the live line is cleared at the end")
 	})
+}
+
+func TestRunStartFlags(t *testing.T) {
+	var stderr bytes.Buffer
+	f, code := parseRunFlags([]string{"--document", "AWS-RestartEC2Instance",
+		"--param", "InstanceId=i-1,i-2", "--param", "Note=a,b", "--param", "Extra=x", "--param", "Extra=y",
+		"--target-parameter-name", "InstanceId", "--target", "tag:Env=prod,staging", "--max-concurrency", "10%", "--max-errors", "1",
+		"--tag", "ticket=OPS-7", "--interactive", "--mode", "runtime", "--role", "arn:aws:iam::111122223333:role/Restart"}, &stderr)
+	require.Equal(t, -1, code, stderr.String())
+	doc := &runbook.Document{Parameters: []runbook.Parameter{
+		{Name: "InstanceId", Type: runbook.TypeStringList},
+		{Name: "Note", Type: runbook.TypeString},
+		{Name: "Extra", Type: runbook.TypeStringList},
+	}}
+	in := &ssm.StartAutomationExecutionInput{DocumentName: aws.String("AWS-RestartEC2Instance"), Parameters: map[string][]string{"AutomationAssumeRole": {f.role}}}
+	r := &runner{flags: f}
+	require.NoError(t, r.applyStartFlags(in, doc))
+	assert.Equal(t, map[string][]string{
+		"AutomationAssumeRole": {"arn:aws:iam::111122223333:role/Restart"},
+		"InstanceId":           {"i-1", "i-2"}, // a list parameter: split
+		"Note":                 {"a,b"},        // a String: kept whole
+		"Extra":                {"x", "y"},
+	}, in.Parameters)
+	assert.Equal(t, "InstanceId", aws.ToString(in.TargetParameterName))
+	require.Len(t, in.Targets, 1)
+	assert.Equal(t, []string{"prod", "staging"}, in.Targets[0].Values)
+	assert.Equal(t, "10%", aws.ToString(in.MaxConcurrency))
+	assert.Equal(t, "1", aws.ToString(in.MaxErrors))
+	assert.Equal(t, types.ExecutionModeInteractive, in.Mode)
+	require.Len(t, in.Tags, 1)
+	assert.Equal(t, "OPS-7", aws.ToString(in.Tags[0].Value))
 }
