@@ -119,6 +119,13 @@ func cmdPlan(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		if errors.As(err, &pe) {
 			fmt.Fprintf(stderr, "ssmdelegate plan: cannot plan %s in %s mode:\n", *name, m)
 			for _, p := range pe.Problems {
+				if ve, ok := runbook.AsValidationError(p); ok {
+					// One line per runbook problem, with its wire path.
+					for _, rp := range ve.Problems {
+						fmt.Fprintf(stderr, "  document: %v\n", rp)
+					}
+					continue
+				}
 				fmt.Fprintf(stderr, "  %v\n", p)
 			}
 		} else {

@@ -75,6 +75,8 @@ func TestPlanCommand(t *testing.T) {
 		{"role in another account", with("--mode", "runtime", "--role", "arn:aws:iam::210987654321:role/R", demo), 1, nil, []string{"roleArn", "210987654321"}, true},
 		{"start parameters", with("--mode", "runtime", "--param", "InstanceId=i-1", "--param", "InstanceId=i-2", demo), 0,
 			[]string{`"InstanceId": [`, `"i-2"`}, nil, false},
+		{"invalid runbook", with("--mode", "embedded", planFile(t, "bad.json", `{"schemaVersion":"0.3","mainSteps":[{"name":"stop","action":"aws:changeInstanceState","inputs":{"InstanceIds":["i-1"],"DesiredState":"stoped"}}]}`)), 1,
+			nil, []string{"  document: mainSteps[0].inputs.DesiredState"}, true},
 		{"missing mode", with(demo), 2, nil, []string{"--mode"}, true},
 		{"unknown format", with("--mode", "runtime", "--format", "yaml", demo), 2, nil, []string{"unknown format"}, true},
 		{"missing file", with("--mode", "runtime"), 2, nil, []string{"usage"}, true},
