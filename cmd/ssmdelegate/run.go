@@ -460,6 +460,7 @@ type runProgress struct {
 	live    bool
 	start   time.Time
 	status  string
+	last    types.AutomationExecutionStatus
 	done    chan struct{}
 	stopped sync.Once
 	wg      sync.WaitGroup
@@ -519,9 +520,10 @@ func (p *runProgress) report(ev execution.Progress) {
 		line += fmt.Sprintf("  [%d/%d ok, %d failed]", c.SuccessSteps, c.TotalSteps, c.FailedSteps+c.TimedOutSteps+c.CancelledSteps)
 	}
 	fmt.Fprintln(p.w, strings.TrimRight(line, " "))
-	if execution.WaitsForPerson(ev.Status) {
-		fmt.Fprintf(p.w, "%9s  waiting for input: approve, reject or resume the execution\n", "")
+	if execution.WaitsForPerson(ev.Status) && ev.Status != p.last {
+		fmt.Fprintf(p.w, "%9s  waiting for input, for example: aws ssm send-automation-signal --automation-execution-id %s --signal-type Approve\n", "", ev.ExecutionID)
 	}
+	p.last = ev.Status
 	p.status = fmt.Sprintf("%s · %s", ev.Status, step)
 	p.redraw()
 }

@@ -179,15 +179,17 @@ func TestRunLiveProgressLine(t *testing.T) {
 		p.report(execution.Progress{Status: types.AutomationExecutionStatusInprogress, StepName: "stopInstances", Action: "aws:changeInstanceState",
 			StepStatus: types.AutomationExecutionStatusInprogress, Elapsed: 2 * time.Second})
 		time.Sleep(3*time.Second + time.Millisecond)
-		p.report(execution.Progress{Status: types.AutomationExecutionStatusWaiting, StepName: "approve", Action: "aws:approve",
+		p.report(execution.Progress{ExecutionID: "0f8fad5b-d9cb-469f-a165-70867728950e", Status: types.AutomationExecutionStatusWaiting, StepName: "approve", Action: "aws:approve",
 			StepStatus: types.AutomationExecutionStatusWaiting, Elapsed: 65 * time.Minute})
+		p.report(execution.Progress{ExecutionID: "0f8fad5b-d9cb-469f-a165-70867728950e", Status: types.AutomationExecutionStatusWaiting, StepName: "approve", Action: "aws:approve",
+			StepStatus: types.AutomationExecutionStatusPendingApproval, Elapsed: 66 * time.Minute})
 		p.stop()
 		p.stop() // idempotent
 		out := buf.String()
 		assert.Contains(t, out, "\r\033[K+00:00:02  InProgress stopInstances            InProgress  (aws:changeInstanceState)\n")
 		assert.Contains(t, out, "\r\033[KInProgress · stopInstances  3s", "the live line is redrawn every second")
 		assert.Contains(t, out, "+01:05:00  Waiting    approve                  Waiting  (aws:approve)\n")
-		assert.Contains(t, out, "waiting for input: approve, reject or resume the execution\n")
+		assert.Equal(t, 1, strings.Count(out, "waiting for input, for example: aws ssm send-automation-signal --automation-execution-id 0f8fad5b-d9cb-469f-a165-70867728950e --signal-type Approve\n"))
 		assert.True(t, strings.HasSuffix(out, "\r\033[K"), "the live line is cleared at the end")
 	})
 }
