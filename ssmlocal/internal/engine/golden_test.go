@@ -64,7 +64,7 @@ mainSteps:
   onFailure: step:report
   inputs: {Service: ec2, Api: DescribeInstances}
   outputs:
-  - {Name: Count, Selector: '$.Reservations.length()', Type: Integer}
+  - {Name: Count, Selector: '$.Reservations[0].Instances.length', Type: Integer}
 - name: never
   action: aws:sleep
   inputs: {Duration: PT1M}
