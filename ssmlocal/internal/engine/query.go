@@ -168,7 +168,7 @@ func (e *Engine) Describe(filters []types.AutomationExecutionFilter, maxResults 
 	e.mu.RUnlock()
 	type item struct {
 		key pageKey
-		md  types.AutomationExecutionMetadata
+		x   *execution
 	}
 	var items []item
 	for _, x := range all {
@@ -185,7 +185,7 @@ func (e *Engine) Describe(filters []types.AutomationExecutionFilter, maxResults 
 			ok = false
 		}
 		if ok {
-			items = append(items, item{key: key, md: x.rec.metadata()})
+			items = append(items, item{key: key, x: x})
 		}
 		x.mu.Unlock()
 	}
@@ -203,9 +203,13 @@ func (e *Engine) Describe(filters []types.AutomationExecutionFilter, maxResults 
 		items = items[:n]
 		token = encodeToken(items[n-1].key)
 	}
+	// Only the page is rendered; an execution that changed since it was
+	// matched is reported as it is now.
 	out := make([]types.AutomationExecutionMetadata, len(items))
 	for i, it := range items {
-		out[i] = it.md
+		it.x.mu.Lock()
+		out[i] = it.x.rec.metadata()
+		it.x.mu.Unlock()
 	}
 	return out, token, nil
 }
