@@ -161,6 +161,9 @@ type ProvisionOptions struct {
 	Operator OperatorAPIClient
 	// RoleDescription describes a created role.
 	RoleDescription string
+	// DryRun only reads: Provision returns the changes a real run would
+	// make and writes nothing.
+	DryRun bool
 }
 
 // maxPolicyVersions is IAM's limit of versions per managed policy.
@@ -183,6 +186,17 @@ func Provision(ctx context.Context, roles RoleAPIClient, docs DocumentAPIClient,
 	if o.Operator == nil {
 		if oc, ok := roles.(OperatorAPIClient); ok {
 			o.Operator = oc
+		}
+	}
+	if o.DryRun {
+		if roles != nil {
+			roles = dryRoles{roles}
+		}
+		if o.Operator != nil {
+			o.Operator = dryOperator{o.Operator}
+		}
+		if docs != nil {
+			docs = dryDocuments{docs}
 		}
 	}
 	if o.RoleDescription == "" {

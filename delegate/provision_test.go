@@ -362,3 +362,22 @@ func TestChangeAndStepText(t *testing.T) {
 	assert.Equal(t, "ChangeKind(99)", ChangeKind(99).String())
 	assert.Equal(t, "role created: arn:x", Change{Kind: RoleCreated, Resource: "arn:x"}.String())
 }
+
+func TestProvisionDryRun(t *testing.T) {
+	ctx := context.Background()
+	f := newFakeAWS(testAccount)
+	plan := provisionPlan(t, Embedded)
+	dry := func(o *ProvisionOptions) { o.DryRun = true }
+	would, err := Provision(ctx, f, f, plan, withOperator, dry)
+	require.NoError(t, err)
+	assert.Empty(t, f.writes(), "a dry run writes nothing")
+	did, err := Provision(ctx, f, f, plan, withOperator)
+	require.NoError(t, err)
+	assert.Equal(t, kinds(did), kinds(would), "a dry run reports what a real run does")
+
+	f.docs["Restart-EC2InstanceDemo"].versions[0] = `{"schemaVersion":"0.3","mainSteps":[{"name":"x","action":"aws:sleep","inputs":{"Duration":"PT1S"}}]}`
+	would, err = Provision(ctx, f, f, plan, withOperator, dry)
+	require.NoError(t, err)
+	assert.Equal(t, []ChangeKind{DocumentVersionCreated, DocumentDefaultVersionSet}, kinds(would))
+	assert.Len(t, f.docs["Restart-EC2InstanceDemo"].versions, 1)
+}
