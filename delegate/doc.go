@@ -31,7 +31,10 @@
 // with the PassRole statement when the mode needs one, and the
 // StartAutomationExecution input. Conflicts between the runbook and the mode
 // are errors; everything the plan produces is validated (runbook validation,
-// policy lint) and every problem is reported at once in a *PlanError.
+// policy lint) and every problem is reported at once in a *PlanError. What
+// the derivation cannot see (a script's calls, an unknown API) is given
+// through Options.DeriveOptions, or the whole policy through
+// Options.RolePolicy.
 //
 // # Provision
 //
@@ -39,8 +42,9 @@
 // *iam.Client and *ssm.Client satisfy. It reads before it writes and changes
 // only what differs: policies are compared semantically, documents by their
 // canonical content, so a second run changes nothing and never adds a
-// document version. Failed steps are reported together, with what was
-// already done, in a *ProvisionError.
+// document version. ProvisionOptions.DryRun reports the changes without
+// making them. Failed steps are reported together, with what was already
+// done and what was skipped, in a *ProvisionError.
 //
 // # Export
 //
