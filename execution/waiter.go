@@ -288,7 +288,16 @@ func (p *poller) run(ctx context.Context, maxWait time.Duration) (*ssm.GetAutoma
 	in := &ssm.GetAutomationExecutionInput{AutomationExecutionId: aws.String(p.id)}
 	deadline := p.begin.Add(maxWait)
 	for attempt := int64(1); ; attempt++ {
-		if err := p.limit(ctx); err != nil || ctx.Err() != nil {
+		if err := p.limit(ctx); err != nil {
+			if ctx.Err() == nil && p.o.RateLimiter.Burst() < 1 {
+				return nil, fmt.Errorf("execution: rate limiter: %w", err)
+			}
+			// The limiter refuses a wait that would pass the deadline:
+			// let the deadline come.
+			<-ctx.Done()
+			return nil, p.stopped(ctx)
+		}
+		if ctx.Err() != nil {
 			return nil, p.stopped(ctx)
 		}
 		if p.o.LogWaitAttempts {

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/time/rate"
 
 	"github.com/ssmdelegate/ssmdelegate/execution"
 )
@@ -139,5 +140,20 @@ func TestWatcherWithoutDetailAndUnknownStatus(t *testing.T) {
 		assert.Nil(t, fe.FailedStep)
 		assert.Len(t, log.lines, 1)
 		assert.Contains(t, log.lines[0], `unknown status "Hibernating"`)
+	})
+}
+
+func TestWaitRateLimiterPastDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake()
+		f.add(execID, simple(time.Hour, types.AutomationExecutionStatusSuccess)...)
+		// One call every ten minutes: the second would come after the wait.
+		lim := rate.NewLimiter(rate.Every(10*time.Minute), 1)
+		err := execution.NewExecutionWaiter(f, func(o *execution.ExecutionWaiterOptions) { o.RateLimiter = lim }).Wait(t.Context(), execID, 5*time.Minute)
+		require.ErrorIs(t, err, execution.ErrWaitTimeout)
+		assert.Equal(t, 1, f.count("GetAutomationExecution"))
+
+		err = execution.NewExecutionWaiter(f, func(o *execution.ExecutionWaiterOptions) { o.RateLimiter = rate.NewLimiter(1, 0) }).Wait(t.Context(), execID, 5*time.Minute)
+		assert.ErrorContains(t, err, "rate limiter")
 	})
 }
