@@ -14,7 +14,11 @@
 // in [Options]. With a virtual clock, a runbook that sleeps for hours and
 // polls instances every few seconds finishes in milliseconds. Step timeouts
 // and the caller's 12-hour session limit are deadlines checked whenever a
-// step waits, so they need no timers of their own.
+// step waits, so they need no timers of their own. A wait for a person
+// (aws:pause, aws:approve, an interactive step) arms a timer for its
+// deadline, except on a clock that jumps to every timer as it is set
+// (clock.NewAuto): there the wait lasts until the signal comes, and a
+// signal that comes after the deadline times the step out.
 //
 // # Actions
 //

@@ -46,6 +46,12 @@ type Engine struct {
 
 	docMu sync.Mutex
 	docs  map[string]*runbook.Document
+
+	// jumps is set for a clock that jumps to every timer as it is set
+	// (clock.NewAuto): a wait for a person then arms no timeout timer, which
+	// would end the wait at once; the deadline is checked when a signal
+	// comes instead.
+	jumps bool
 }
 
 // execution is one automation execution: its record (what the API reports
@@ -110,6 +116,7 @@ func New(o Options) (*Engine, error) {
 		execs: make(map[string]*execution), tokens: make(map[string]string),
 		docs: make(map[string]*runbook.Document),
 	}
+	e.jumps = jumpsToTimers(o.Clock)
 	if len(o.State) > 0 {
 		if err := e.restore(o.State); err != nil {
 			cancel(errClosed)
@@ -117,6 +124,22 @@ func New(o Options) (*Engine, error) {
 		}
 	}
 	return e, nil
+}
+
+// jumpsToTimers reports whether c is a virtual clock in auto mode: a
+// nanosecond probe timer fires as it is created.
+func jumpsToTimers(c clock.Clock) bool {
+	if _, ok := c.(*clock.Virtual); !ok {
+		return false
+	}
+	t := c.NewTimer(time.Nanosecond)
+	defer t.Stop()
+	select {
+	case <-t.C():
+		return true
+	default:
+		return false
+	}
 }
 
 func (e *Engine) document(hash string, content []byte) (*runbook.Document, string, error) {

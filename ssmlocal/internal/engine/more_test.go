@@ -10,6 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal/internal/clock"
 )
 
 const childDoc = `
@@ -402,6 +404,28 @@ func FuzzRestore(f *testing.F) {
 		}
 		if _, err := e.Snapshot(); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// TestApprovalOnAutoClock checks that an approval waits for its approver on
+// a clock that jumps to every timer, instead of timing out at once.
+func TestApprovalOnAutoClock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, func(o *Options) { o.Clock = clock.NewAuto(epoch) })
+		id := h.start(mustParse(t, approveDoc), nil)
+		synctest.Wait()
+		if st := h.status(id); st != types.AutomationExecutionStatusWaiting {
+			t.Fatalf("status %s", st)
+		}
+		for _, by := range []string{"arn:aws:iam::111122223333:user/alice", "arn:aws:iam::111122223333:user/bob"} {
+			if err := h.e.Signal(id, types.SignalTypeApprove, nil, by); err != nil {
+				t.Fatal(err)
+			}
+		}
+		synctest.Wait()
+		if got := h.get(id); got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess {
+			t.Fatalf("%s: %s", got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
 		}
 	})
 }

@@ -767,7 +767,7 @@ func (r *runner) waitSignal(ctx context.Context, w waitState) (_ signal, err err
 	}()
 	var timeout <-chan time.Time
 	limit, cause := r.limit()
-	if !limit.IsZero() {
+	if !limit.IsZero() && !r.e.jumps {
 		t := r.clk.NewTimer(limit.Sub(r.clk.Now()))
 		defer t.Stop()
 		timeout = t.C()
@@ -778,6 +778,9 @@ func (r *runner) waitSignal(ctx context.Context, w waitState) (_ signal, err err
 			s := r.x.rt.signals[0]
 			r.x.rt.signals = r.x.rt.signals[1:]
 			r.x.mu.Unlock()
+			if !limit.IsZero() && !r.clk.Now().Before(limit) {
+				return signal{}, cause // the signal came too late
+			}
 			return s, nil
 		}
 		wake := r.x.rt.wake
