@@ -429,3 +429,31 @@ func TestApprovalOnAutoClock(t *testing.T) {
 		}
 	})
 }
+
+func TestStopRateControlCancelsChildren(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		doc := mustParse(t, "schemaVersion: '0.3'\nparameters:\n  V: {type: String}\nmainSteps:\n- {name: s, action: 'aws:sleep', inputs: {Duration: PT1H}}\n")
+		id := h.start(doc, nil, func(in *StartInput) {
+			in.TargetParameterName = "V"
+			in.Targets = []types.Target{{Key: aws.String("ParameterValues"), Values: []string{"a", "b", "c"}}}
+			in.MaxConcurrency = "2"
+		})
+		synctest.Wait()
+		if err := h.e.Stop(id, types.StopTypeCancel); err != nil {
+			t.Fatal(err)
+		}
+		if got := h.wait(id); got.AutomationExecutionStatus != types.AutomationExecutionStatusCancelled {
+			t.Fatalf("parent %s", got.AutomationExecutionStatus)
+		}
+		kids, _, _ := h.e.Describe([]types.AutomationExecutionFilter{{Key: types.AutomationExecutionFilterKeyParentExecutionId, Values: []string{id}}}, 0, "")
+		if len(kids) != 2 {
+			t.Fatalf("%d children started", len(kids))
+		}
+		for _, k := range kids {
+			if got := h.wait(aws.ToString(k.AutomationExecutionId)); got.AutomationExecutionStatus != types.AutomationExecutionStatusCancelled {
+				t.Errorf("child %s", got.AutomationExecutionStatus)
+			}
+		}
+	})
+}
