@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal/internal/clock"
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal/internal/engine"
@@ -76,7 +75,6 @@ outputs: [describe.State]
 	for _, s := range a.StepExecutions {
 		fmt.Println(aws.ToString(s.StepName), s.StepStatus)
 	}
-	_ = types.AutomationExecutionStatusSuccess
 	// Output:
 	// ec2.DescribeInstances as arn:aws:sts::111122223333:assumed-role/AutomationRole/run
 	// Success [running] 2h0m0s

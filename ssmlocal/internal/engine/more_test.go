@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -197,7 +196,6 @@ func TestSignalValidation(t *testing.T) {
 		}
 		_ = h.e.Stop(id, types.StopTypeCancel)
 		h.wait(id)
-		_ = context.Background()
 	})
 }
 

@@ -117,6 +117,9 @@ func (e *Engine) parent(ctx context.Context, x *execution, doc *runbook.Document
 	}
 	conc := threshold(rec.MaxConcurrency, total, 1)
 	maxErr := threshold(rec.MaxErrors, total, 0)
+	x.mu.Lock()
+	wake := x.rt.wake
+	x.mu.Unlock()
 	for {
 		x.mu.Lock()
 		started := len(x.rec.Children)
@@ -131,24 +134,21 @@ func (e *Engine) parent(ctx context.Context, x *execution, doc *runbook.Document
 			}
 			return types.AutomationExecutionStatusSuccess, "", false
 		}
-		if failed <= maxErr && running < conc && started < total {
-			if err := e.startChild(ctx, x, rec, targets[started], started); err != nil {
-				if errors.Is(context.Cause(ctx), errClosed) {
-					return "", "", true
-				}
+		if ctx.Err() == nil && failed <= maxErr && running < conc && started < total {
+			// A child that cannot start counts as a failed target.
+			if err := e.startChild(ctx, x, rec, targets[started], started); errors.Is(err, errClosed) {
+				return "", "", true
 			}
 			continue
 		}
-		if started == total || failed > maxErr || running >= conc {
-			select {
-			case <-x.rt.wake:
-			case <-ctx.Done():
-				cause := context.Cause(ctx)
-				if errors.Is(cause, errClosed) {
-					return "", "", true
-				}
-				return types.AutomationExecutionStatusCancelled, "", false
+		// Wait for a child to end (or for the parent to be stopped).
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			if errors.Is(context.Cause(ctx), errClosed) {
+				return "", "", true
 			}
+			return types.AutomationExecutionStatusCancelled, "", false
 		}
 	}
 }
@@ -225,6 +225,12 @@ func (e *Engine) startChild(ctx context.Context, x *execution, rec record, targe
 		Parameters: params, Mode: types.ExecutionModeAuto, TargetParameterName: rec.TargetParameterName,
 		Principal: rec.Principal, ExecutedBy: rec.ExecutedBy, ParentID: rec.ID,
 	})
+	if err != nil && ctx.Err() != nil {
+		return context.Cause(ctx) // stopped or closing: no child, no failure
+	}
+	if errors.Is(err, errClosed) {
+		return err // the engine is closing: the child starts after a restore
+	}
 	x.mu.Lock()
 	if err != nil {
 		sr.Status = types.AutomationExecutionStatusFailed
