@@ -19,7 +19,7 @@ const trustSSM = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Princi
 const restartRolePolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:StopInstances","ec2:StartInstances"],"Resource":"arn:aws:ec2:*:123456789012:instance/*"},{"Effect":"Allow","Action":"ec2:DescribeInstanceStatus","Resource":"*"}]}`
 
 // serviceRole creates a role Automation may assume with the given policy.
-func serviceRole(t *testing.T, srv *ssmlocal.Server, name, trust, permissions string) string {
+func serviceRole(t testing.TB, srv *ssmlocal.Server, name, trust, permissions string) string {
 	t.Helper()
 	ctx := context.Background()
 	admin := iam.NewFromConfig(cfg(srv, srv.Admin()))

@@ -3,7 +3,6 @@ package ssmlocal
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -45,7 +44,8 @@ type Options struct {
 	AdminAccessKeyID     string
 	AdminSecretAccessKey string
 	// MaxClockSkew is how far a request's signing time may be from the
-	// server's clock; 15 minutes, as AWS allows, when zero.
+	// wall clock (never the simulated Clock: clients sign with real time);
+	// 15 minutes, as AWS allows, when zero.
 	MaxClockSkew time.Duration
 	// OnAudit, when set, is called with every audit event as it is
 	// recorded (ssmdelegate local --audit prints them).
@@ -94,6 +94,8 @@ type Server struct {
 	audit    auditLog
 	persist  *persister
 	closeMu  sync.Mutex
+	connMu   sync.Mutex
+	fresh    map[net.Conn]struct{}
 	closed   bool
 	policies policyCache
 	ops      map[string]opDef
@@ -176,7 +178,7 @@ func New(optFns ...func(*Options)) (*Server, error) {
 	}
 	s.ln = ln
 	s.url = "http://" + ln.Addr().String()
-	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ConnState: s.trackConn}
 	go func() {
 		defer close(s.served)
 		_ = s.http.Serve(ln)
@@ -232,7 +234,22 @@ func (s *Server) Close() error {
 	s.closeMu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err := s.http.Shutdown(ctx)
+	shut := make(chan error, 1)
+	go func() { shut <- s.http.Shutdown(ctx) }()
+	// Connections a client opened but never used would hold Shutdown for
+	// five seconds; nothing is lost by closing them.
+	tick := time.NewTicker(20 * time.Millisecond)
+	var err error
+wait:
+	for {
+		s.closeUnused()
+		select {
+		case err = <-shut:
+			break wait
+		case <-tick.C:
+		}
+	}
+	tick.Stop()
 	<-s.served
 	if e := s.stopEngines(); e != nil && err == nil {
 		err = e
@@ -439,5 +456,25 @@ func (s *Server) record(c *call, err error) {
 	s.audit.add(s, ev)
 }
 
-// errClosed reports use of a closed server.
-var errClosed = errors.New("ssmlocal: server closed")
+// trackConn remembers connections that have not sent a request yet.
+func (s *Server) trackConn(c net.Conn, state http.ConnState) {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	if s.fresh == nil {
+		s.fresh = map[net.Conn]struct{}{}
+	}
+	if state == http.StateNew {
+		s.fresh[c] = struct{}{}
+	} else {
+		delete(s.fresh, c)
+	}
+}
+
+func (s *Server) closeUnused() {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	for c := range s.fresh {
+		_ = c.Close()
+		delete(s.fresh, c)
+	}
+}

@@ -2,14 +2,20 @@ package ssmlocal_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -55,7 +61,7 @@ func cfg(srv *ssmlocal.Server, creds ssmlocal.Credentials) aws.Config {
 }
 
 // user creates an IAM user with an access key and the given inline policy.
-func user(t *testing.T, srv *ssmlocal.Server, name, policyDoc string) ssmlocal.Credentials {
+func user(t testing.TB, srv *ssmlocal.Server, name, policyDoc string) ssmlocal.Credentials {
 	t.Helper()
 	ctx := context.Background()
 	admin := iam.NewFromConfig(cfg(srv, srv.Admin()))
@@ -91,26 +97,16 @@ func TestAuthenticationFailures(t *testing.T) {
 	tests := []struct {
 		name  string
 		creds ssmlocal.Credentials
-		skew  time.Duration
 		ssm   string
 		sts   string
 		ec2   string
 	}{
-		{"wrong secret", ssmlocal.Credentials{AccessKeyID: good.AccessKeyID, SecretAccessKey: "wrong"}, 0, "InvalidSignatureException", "SignatureDoesNotMatch", "AuthFailure"},
-		{"unknown key", ssmlocal.Credentials{AccessKeyID: "AKIAUNKNOWNKEY000000", SecretAccessKey: "x"}, 0, "UnrecognizedClientException", "InvalidClientTokenId", "AuthFailure"},
-		{"stale date", good, -20 * time.Minute, "InvalidSignatureException", "SignatureDoesNotMatch", "RequestExpired"},
+		{"wrong secret", ssmlocal.Credentials{AccessKeyID: good.AccessKeyID, SecretAccessKey: "wrong"}, "InvalidSignatureException", "SignatureDoesNotMatch", "AuthFailure"},
+		{"unknown key", ssmlocal.Credentials{AccessKeyID: "AKIAUNKNOWNKEY000000", SecretAccessKey: "x"}, "UnrecognizedClientException", "InvalidClientTokenId", "AuthFailure"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := srv
-			if tt.skew != 0 {
-				// The server's clock is off instead of the client's.
-				s = newServer(t, func(o *ssmlocal.Options) {
-					o.Clock = ssmlocal.VirtualClock(time.Now().Add(-tt.skew))
-					o.AdminAccessKeyID, o.AdminSecretAccessKey = good.AccessKeyID, good.SecretAccessKey
-				})
-			}
-			c := cfg(s, tt.creds)
+			c := cfg(srv, tt.creds)
 			ctx := context.Background()
 			_, err := ssm.NewFromConfig(c).ListDocuments(ctx, &ssm.ListDocumentsInput{})
 			if got := errCode(err); got != tt.ssm {
@@ -123,6 +119,57 @@ func TestAuthenticationFailures(t *testing.T) {
 			_, err = ec2.NewFromConfig(c).DescribeInstances(ctx, &ec2.DescribeInstancesInput{})
 			if got := errCode(err); got != tt.ec2 {
 				t.Errorf("ec2: %s (%v), want %s", got, err, tt.ec2)
+			}
+		})
+	}
+}
+
+// TestStaleSignature signs requests 20 minutes in the past by hand, since
+// the SDK always signs with the current time.
+func TestStaleSignature(t *testing.T) {
+	srv := newServer(t)
+	admin := srv.Admin()
+	creds := aws.Credentials{AccessKeyID: admin.AccessKeyID, SecretAccessKey: admin.SecretAccessKey}
+	tests := []struct {
+		service, body, target, code string
+		status                      int
+	}{
+		{"ssm", `{}`, "AmazonSSM.ListDocuments", "InvalidSignatureException", 400},
+		{"sts", "Action=GetCallerIdentity&Version=2011-06-15", "", "SignatureDoesNotMatch", 403},
+		{"ec2", "Action=DescribeInstances&Version=2016-11-15", "", "RequestExpired", 401},
+	}
+	for _, tt := range tests {
+		t.Run(tt.service, func(t *testing.T) {
+			for _, age := range []time.Duration{0, 20 * time.Minute} {
+				req, err := http.NewRequest(http.MethodPost, srv.URL()+"/", strings.NewReader(tt.body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tt.target != "" {
+					req.Header.Set("X-Amz-Target", tt.target)
+					req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+				} else {
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				}
+				sum := sha256.Sum256([]byte(tt.body))
+				if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), tt.service, "us-east-1", time.Now().Add(-age)); err != nil {
+					t.Fatal(err)
+				}
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				_ = resp.Body.Close()
+				if age == 0 {
+					if resp.StatusCode != 200 {
+						t.Fatalf("fresh request: %d %s", resp.StatusCode, body)
+					}
+					continue
+				}
+				if resp.StatusCode != tt.status || !strings.Contains(string(body), tt.code) {
+					t.Fatalf("stale request: %d %s, want %d %s", resp.StatusCode, body, tt.status, tt.code)
+				}
 			}
 		})
 	}

@@ -1,0 +1,156 @@
+package ssmlocal_test
+
+import (
+	"context"
+	"net/http"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
+)
+
+// pooledConfig is an admin config whose HTTP client keeps enough
+// connections for many concurrent callers.
+func pooledConfig(srv *ssmlocal.Server, conns int) aws.Config {
+	c := srv.AdminConfig()
+	c.HTTPClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}}
+	c.RetryMaxAttempts = 1
+	return c
+}
+
+// runRestarts starts n restart executions, one instance each, with the
+// given number of concurrent callers, and returns their ids.
+func runRestarts(tb testing.TB, srv *ssmlocal.Server, client *ssm.Client, role string, n, callers int) []string {
+	tb.Helper()
+	ids, err := srv.AddInstances(n)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	execs := make([]string, n)
+	var wg sync.WaitGroup
+	work := make(chan int)
+	errs := make(chan error, callers)
+	for range callers {
+		wg.Go(func() {
+			for i := range work {
+				out, err := client.StartAutomationExecution(context.Background(), &ssm.StartAutomationExecutionInput{
+					DocumentName: aws.String(ssmlocal.RestartEC2Instance),
+					Parameters:   map[string][]string{"InstanceId": {ids[i]}, "AutomationAssumeRole": {role}},
+				})
+				if err != nil {
+					errs <- err
+					return
+				}
+				execs[i] = *out.AutomationExecutionId
+			}
+		})
+	}
+	for i := range n {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		tb.Fatal(err)
+	}
+	return execs
+}
+
+// waitAll pages through DescribeAutomationExecutions until no execution
+// is in progress and returns the count per status.
+func waitAll(tb testing.TB, client *ssm.Client) map[ssmtypes.AutomationExecutionStatus]int {
+	tb.Helper()
+	deadline := time.Now().Add(5 * time.Minute)
+	for {
+		counts := map[ssmtypes.AutomationExecutionStatus]int{}
+		p := ssm.NewDescribeAutomationExecutionsPaginator(client, &ssm.DescribeAutomationExecutionsInput{MaxResults: aws.Int32(50)})
+		for p.HasMorePages() {
+			page, err := p.NextPage(context.Background())
+			if err != nil {
+				tb.Fatal(err)
+			}
+			for _, m := range page.AutomationExecutionMetadataList {
+				counts[m.AutomationExecutionStatus]++
+			}
+		}
+		busy := counts[ssmtypes.AutomationExecutionStatusPending] + counts[ssmtypes.AutomationExecutionStatusInprogress] + counts[ssmtypes.AutomationExecutionStatusWaiting]
+		if busy == 0 {
+			return counts
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("executions still running: %v", counts)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestThousandConcurrentRestarts runs 1,000 restart executions at once and
+// checks that none is lost: every one succeeds, every instance is running
+// again, and the audit trail holds each one's stop and start, made as the
+// service role.
+func TestThousandConcurrentRestarts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("load test")
+	}
+	const n = 1000
+	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
+	role := serviceRole(t, srv, "LoadRole", trustSSM, restartRolePolicy)
+	client := ssm.NewFromConfig(pooledConfig(srv, 32))
+	execs := runRestarts(t, srv, client, role, n, 32)
+	counts := waitAll(t, client)
+	if counts[ssmtypes.AutomationExecutionStatusSuccess] != n || len(counts) != 1 {
+		t.Fatalf("statuses %v, want %d Success", counts, n)
+	}
+	seen := map[string]bool{}
+	stops, starts := map[string]bool{}, map[string]bool{}
+	for _, e := range srv.Audit() {
+		if e.ExecutionID == "" {
+			continue
+		}
+		if e.Decision == "Allowed" && e.API == "StopInstances" {
+			stops[e.ExecutionID] = true
+		}
+		if e.Decision == "Allowed" && e.API == "StartInstances" {
+			starts[e.ExecutionID] = true
+		}
+	}
+	for _, id := range execs {
+		if seen[id] {
+			t.Fatalf("execution id %s issued twice", id)
+		}
+		seen[id] = true
+		if !stops[id] || !starts[id] {
+			t.Fatalf("execution %s: stop audited %v, start audited %v", id, stops[id], starts[id])
+		}
+	}
+}
+
+// BenchmarkRestartExecutions measures two-step executions (the restart
+// runbook) per second through the endpoint under virtual time, and the
+// memory retained per finished execution.
+func BenchmarkRestartExecutions(b *testing.B) {
+	srv := newServer(b, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
+	role := serviceRole(b, srv, "BenchRole", trustSSM, restartRolePolicy)
+	client := ssm.NewFromConfig(pooledConfig(srv, 16))
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	b.ResetTimer()
+	start := time.Now()
+	runRestarts(b, srv, client, role, b.N, 16)
+	waitAll(b, client)
+	elapsed := time.Since(start)
+	b.StopTimer()
+	runtime.GC()
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "executions/s")
+	b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/float64(b.N)/1024, "KiB-retained/execution")
+}
