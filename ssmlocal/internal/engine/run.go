@@ -135,7 +135,9 @@ func (r *record) compact() {
 			s.Status = types.AutomationExecutionStatusCancelled
 		}
 	}
-	r.Steps = r.Steps[:len(r.Steps):len(r.Steps)]
+	if cap(r.Steps) > len(r.Steps) {
+		r.Steps = append([]*stepRecord(nil), r.Steps...)
+	}
 }
 
 func (e *Engine) nudge(id string) {
