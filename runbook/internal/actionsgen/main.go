@@ -44,8 +44,6 @@ type action struct {
 	doc     string
 	fields  []field
 	outputs []output
-	// free-form API parameters follow the known fields
-	apiParams bool
 }
 
 func f(wire string, doc string) field { return field{wire: wire, doc: doc, kind: str} }
