@@ -271,7 +271,14 @@ func (e *Engine) Start(ctx context.Context, in StartInput) (string, error) {
 	if in.ClientToken != "" {
 		e.tokens[in.ClientToken] = id
 	}
-	e.launch(x, doc)
+	if in.FailureMessage != "" {
+		// Accepted but failed before any step, as AWS does when the
+		// service role cannot be assumed.
+		x.rec.Status, x.rec.End, x.rec.FailureMessage = types.AutomationExecutionStatusFailed, now, in.FailureMessage
+		x.st, x.rec.Content, x.rec.RawParameters = nil, nil, nil
+	} else {
+		e.launch(x, doc)
+	}
 	e.mu.Unlock()
 	e.changed(id)
 	return id, nil

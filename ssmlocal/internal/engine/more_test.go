@@ -455,3 +455,27 @@ func TestStopRateControlCancelsChildren(t *testing.T) {
 		}
 	})
 }
+
+func TestStartThatFailsAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		const msg = "The defined assume role is unable to be assumed."
+		id := h.start(restartDoc(), map[string][]string{"InstanceId": {"i-1"}}, func(in *StartInput) { in.FailureMessage = msg })
+		got := h.get(id)
+		if got.AutomationExecutionStatus != types.AutomationExecutionStatusFailed || aws.ToString(got.FailureMessage) != msg || got.ExecutionEndTime == nil {
+			t.Fatalf("%s %q", got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
+		}
+		for _, s := range got.StepExecutions {
+			if s.StepStatus != types.AutomationExecutionStatusPending {
+				t.Errorf("step %s is %s", aws.ToString(s.StepName), s.StepStatus)
+			}
+		}
+		if len(h.cloud.calls) != 0 {
+			t.Errorf("%d calls made", len(h.cloud.calls))
+		}
+		// Parameters are still checked first, as AWS does.
+		if _, err := h.startErr(restartDoc(), nil, func(in *StartInput) { in.FailureMessage = msg }); err == nil {
+			t.Error("a start without its required parameter was accepted")
+		}
+	})
+}
