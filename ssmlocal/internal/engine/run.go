@@ -210,7 +210,7 @@ func (r *runner) setStatus(s types.AutomationExecutionStatus) {
 }
 
 func (r *runner) expiredMsg() string {
-	return fmt.Sprintf("the automation ran in the caller's session, which expired at %s, 12 hours after the start; "+
+	return fmt.Sprintf("the automation ran in the caller's session, which expired at %s (at most 12 hours after the start); "+
 		"an automation that runs longer needs a service role (assumeRole)", r.who.Expires.UTC().Format(time.RFC3339))
 }
 
