@@ -89,17 +89,15 @@ func Parse(data []byte) (*Document, error) {
 
 // ParseJSON decodes a JSON document.
 func ParseJSON(data []byte) (*Document, error) {
-	if !json.Valid(data) {
-		var v json.RawMessage
-		err := json.Unmarshal(data, &v)
+	// Compact validates as it goes, so one pass both checks and
+	// normalises the input.
+	var b bytes.Buffer
+	b.Grow(len(data))
+	if err := json.Compact(&b, data); err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
 			return nil, &ParseError{Line: lineOf(data, se.Offset), Msg: "invalid JSON: " + se.Error()}
 		}
-		return nil, &ParseError{Msg: "invalid JSON"}
-	}
-	var b bytes.Buffer
-	if err := json.Compact(&b, data); err != nil {
 		return nil, &ParseError{Msg: "invalid JSON: " + err.Error()}
 	}
 	return decodeDocument(b.Bytes())
@@ -125,9 +123,9 @@ func decodeString(raw []byte, path string) (string, error) {
 	if err := expect(raw, KindString, path); err != nil {
 		return "", err
 	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", &ParseError{Path: path, Msg: err.Error()}
+	s, ok := Value{raw: raw}.AsString()
+	if !ok {
+		return "", &ParseError{Path: path, Msg: "invalid string"}
 	}
 	return s, nil
 }
@@ -154,12 +152,31 @@ func members(raw []byte, path string, fn func(key string, raw json.RawMessage) e
 	if err := expect(raw, KindMap, path); err != nil {
 		return err
 	}
-	seen := map[string]bool{}
+	var small [16]string
+	seen := small[:0]
+	var big map[string]bool
 	return eachMember(raw, func(key string, v json.RawMessage) error {
-		if seen[key] {
+		dup := false
+		if big != nil {
+			dup = big[key]
+			big[key] = true
+		} else {
+			for _, k := range seen {
+				if k == key {
+					dup = true
+				}
+			}
+			seen = append(seen, key)
+			if len(seen) > 16 {
+				big = make(map[string]bool, 32)
+				for _, k := range seen {
+					big[k] = true
+				}
+			}
+		}
+		if dup {
 			return &ParseError{Path: join(path, key), Msg: "duplicate key"}
 		}
-		seen[key] = true
 		return fn(key, v)
 	})
 }

@@ -195,11 +195,12 @@ func (v Value) AsString() (string, bool) {
 	if v.Kind() != KindString {
 		return "", false
 	}
-	var s string
-	if json.Unmarshal(v.raw, &s) != nil {
+	end, esc, err := scanString(v.raw, 0)
+	if err != nil || end != len(v.raw) {
 		return "", false
 	}
-	return s, true
+	s, err := unquote(v.raw, esc)
+	return s, err == nil
 }
 
 // AsInt returns the integer when the value is an integral number.
@@ -241,13 +242,9 @@ func (v Value) AsList() ([]Value, bool) {
 	if v.Kind() != KindList {
 		return nil, false
 	}
-	var raws []json.RawMessage
-	if json.Unmarshal(v.raw, &raws) != nil {
+	out := []Value{}
+	if scanArray(v.raw, func(raw []byte) { out = append(out, Value{raw: raw}) }) != nil {
 		return nil, false
-	}
-	out := make([]Value, len(raws))
-	for i, r := range raws {
-		out[i] = Value{raw: r}
 	}
 	return out, true
 }
@@ -354,7 +351,9 @@ func walkStrings(v Value, path string, fn func(path, s string)) {
 	}
 }
 
-func mustMarshal(s string) []byte {
+func mustMarshal(s string) []byte { return appendQuoted(nil, s) }
+
+func mustMarshalSlow(s string) []byte {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -364,31 +363,7 @@ func mustMarshal(s string) []byte {
 
 // eachMember calls fn for every key of the JSON object data, in order.
 func eachMember(data []byte, fn func(key string, raw json.RawMessage) error) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	tok, err := dec.Token()
-	if err != nil {
-		return err
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return fmt.Errorf("expected an object")
-	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		key, _ := tok.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return err
-		}
-		if err := fn(key, raw); err != nil {
-			return err
-		}
-	}
-	_, err = dec.Token()
-	return err
+	return scanObject(data, func(key string, raw []byte) error { return fn(key, raw) })
 }
 
 func jsonEqual(a, b []byte) bool {

@@ -1,0 +1,143 @@
+package runbook
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+)
+
+// bigRunbook returns the JSON of a valid runbook of n steps mixing the
+// common actions, references and outputs.
+func bigRunbook(tb testing.TB, n int) []byte {
+	tb.Helper()
+	b := New().
+		Description("Benchmark runbook").
+		AssumeRole("{{ AutomationAssumeRole }}").
+		Parameter(StringParameter("AutomationAssumeRole").AllowedPattern(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$`).Default(String(""))).
+		Parameter(StringListParameter("InstanceIds").Description("Instances").MinItems(1)).
+		Parameter(StringParameter("Mode").AllowedValues(String("fast"), String("safe")).Default(String("safe")))
+	for i := 0; i < n; i++ {
+		name := fmt.Sprintf("step%d", i)
+		var s StepBuilder
+		switch i % 5 {
+		case 0:
+			s = NewStep(name, ChangeInstanceState{InstanceIds: Param("InstanceIds"), DesiredState: String("running")}).TimeoutSeconds(600)
+		case 1:
+			s = NewStep(name, ExecuteAwsApi{APICall: APICall{Service: String("ec2"), Api: String("DescribeInstances"),
+				Params: []Member{{"InstanceIds", Param("InstanceIds")}, {"Filters", List(Map(Member{"Name", String("tag:Mode")}, Member{"Values", List(Param("Mode"))}))}}}}).
+				Output("State", "$.Reservations[0].Instances[0].State.Name", OutputString).TimeoutSeconds(60)
+		case 2:
+			s = NewStep(name, Branch{Choices: []Choice{When(StepOutput(fmt.Sprintf("step%d", i-1), "State"), StringEquals, String("running")).Then(fmt.Sprintf("step%d", i+1))},
+				Default: fmt.Sprintf("step%d", i+1)})
+		case 3:
+			s = NewStep(name, WaitForAwsResourceProperty{APICall: APICall{Service: String("ec2"), Api: String("DescribeInstanceStatus"),
+				Params: []Member{{"InstanceIds", Param("InstanceIds")}}}, PropertySelector: String("$.InstanceStatuses[0].InstanceState.Name"), DesiredValues: Strings("running")})
+		case 4:
+			s = NewStep(name, RunCommand{DocumentName: String("AWS-RunShellScript"), InstanceIds: Param("InstanceIds"),
+				Parameters: Map(Member{"commands", Strings("echo {{ automation:EXECUTION_ID }} {{ global:REGION }}")})}).TimeoutSeconds(900).OnFailure(Continue)
+		}
+		b = b.Step(s)
+	}
+	doc := b.Document()
+	if errs := doc.Validate().Errors; len(errs) > 0 {
+		tb.Fatalf("benchmark runbook is invalid: %v", errs)
+	}
+	out, err := doc.JSON()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+func parseValidateEncode(b *testing.B, data []byte) {
+	doc, err := Parse(data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if r := doc.Validate(); len(r.Errors) > 0 {
+		b.Fatal(r.Err())
+	}
+	if _, err := doc.JSON(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func mapRoundTrip(b *testing.B, data []byte) {
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		b.Fatal(err)
+	}
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(m); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkRunbook200 reports parse+validate+encode of a 200-step runbook
+// beside encoding/json's unmarshal+marshal of the same bytes into
+// map[string]any, and their ratio (target: within 3x).
+func BenchmarkRunbook200(b *testing.B) {
+	data := bigRunbook(b, 200)
+	b.Run("runbook", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			parseValidateEncode(b, data)
+		}
+	})
+	b.Run("encoding-json-map", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			mapRoundTrip(b, data)
+		}
+	})
+	b.Run("ratio", func(b *testing.B) {
+		// Interleave both workloads so machine load affects them alike.
+		var ours, base time.Duration
+		for b.Loop() {
+			t0 := time.Now()
+			parseValidateEncode(b, data)
+			t1 := time.Now()
+			mapRoundTrip(b, data)
+			ours += t1.Sub(t0)
+			base += time.Since(t1)
+		}
+		b.ReportMetric(float64(ours)/float64(base), "x-encoding/json")
+		b.ReportMetric(float64(ours.Microseconds())/float64(b.N)/1e3, "ms/runbook")
+	})
+}
+
+func BenchmarkParseYAML200(b *testing.B) {
+	doc, err := Parse(bigRunbook(b, 200))
+	if err != nil {
+		b.Fatal(err)
+	}
+	y, err := doc.YAML()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(y)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(y); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkMaxDuration200(b *testing.B) {
+	doc, err := Parse(bigRunbook(b, 200))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = doc.MaxDuration()
+	}
+}

@@ -1,0 +1,179 @@
+package runbook
+
+import (
+	"encoding/json"
+	"errors"
+	"unicode/utf8"
+)
+
+// A small scanner over JSON that is already known to be valid (every Value
+// holds validated JSON): it finds member and item boundaries without
+// decoding, which makes walking a document several times cheaper than
+// encoding/json's tokenizer. It still never panics on malformed input.
+
+var errScan = errors.New("malformed JSON")
+
+func skipWS(d []byte, i int) int {
+	for i < len(d) && (d[i] == ' ' || d[i] == '\n' || d[i] == '\t' || d[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// scanString returns the index past the string starting at d[i] == '"'
+// and whether it holds escapes.
+func scanString(d []byte, i int) (int, bool, error) {
+	esc := false
+	for j := i + 1; j < len(d); j++ {
+		switch d[j] {
+		case '\\':
+			esc = true
+			j++
+		case '"':
+			return j + 1, esc, nil
+		}
+	}
+	return 0, false, errScan
+}
+
+// skipValue returns the index past the value starting at d[i].
+func skipValue(d []byte, i int) (int, error) {
+	if i >= len(d) {
+		return 0, errScan
+	}
+	switch d[i] {
+	case '"':
+		end, _, err := scanString(d, i)
+		return end, err
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(d); j++ {
+			switch d[j] {
+			case '"':
+				end, _, err := scanString(d, j)
+				if err != nil {
+					return 0, err
+				}
+				j = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1, nil
+				}
+			}
+		}
+		return 0, errScan
+	}
+	j := i
+	for j < len(d) && d[j] != ',' && d[j] != '}' && d[j] != ']' && d[j] != ' ' && d[j] != '\n' && d[j] != '\t' && d[j] != '\r' {
+		j++
+	}
+	if j == i {
+		return 0, errScan
+	}
+	return j, nil
+}
+
+// unquote decodes the JSON string raw (quotes included).
+func unquote(raw []byte, esc bool) (string, error) {
+	if !esc && len(raw) >= 2 {
+		return string(raw[1 : len(raw)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(raw, &s)
+	return s, err
+}
+
+// scanObject calls fn for each member of the object d, in order.
+func scanObject(d []byte, fn func(key string, raw []byte) error) error {
+	i := skipWS(d, 0)
+	if i >= len(d) || d[i] != '{' {
+		return errScan
+	}
+	i = skipWS(d, i+1)
+	if i < len(d) && d[i] == '}' {
+		return nil
+	}
+	for {
+		if i >= len(d) || d[i] != '"' {
+			return errScan
+		}
+		kend, esc, err := scanString(d, i)
+		if err != nil {
+			return err
+		}
+		key, err := unquote(d[i:kend], esc)
+		if err != nil {
+			return err
+		}
+		i = skipWS(d, kend)
+		if i >= len(d) || d[i] != ':' {
+			return errScan
+		}
+		i = skipWS(d, i+1)
+		vend, err := skipValue(d, i)
+		if err != nil {
+			return err
+		}
+		if err := fn(key, d[i:vend]); err != nil {
+			return err
+		}
+		i = skipWS(d, vend)
+		if i >= len(d) {
+			return errScan
+		}
+		if d[i] == '}' {
+			return nil
+		}
+		if d[i] != ',' {
+			return errScan
+		}
+		i = skipWS(d, i+1)
+	}
+}
+
+// scanArray calls fn for each item of the array d, in order.
+func scanArray(d []byte, fn func(raw []byte)) error {
+	i := skipWS(d, 0)
+	if i >= len(d) || d[i] != '[' {
+		return errScan
+	}
+	i = skipWS(d, i+1)
+	if i < len(d) && d[i] == ']' {
+		return nil
+	}
+	for {
+		end, err := skipValue(d, i)
+		if err != nil {
+			return err
+		}
+		fn(d[i:end])
+		i = skipWS(d, end)
+		if i >= len(d) {
+			return errScan
+		}
+		if d[i] == ']' {
+			return nil
+		}
+		if d[i] != ',' {
+			return errScan
+		}
+		i = skipWS(d, i+1)
+	}
+}
+
+// appendQuoted appends s as a JSON string without HTML escaping, the way
+// encoding/json's encoder with SetEscapeHTML(false) writes it.
+func appendQuoted(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+			return append(b, mustMarshalSlow(s)...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
