@@ -216,3 +216,31 @@ func TestDenyGuards(t *testing.T) {
 		t.Error("PassRole guard wrong")
 	}
 }
+
+func TestCannedGolden(t *testing.T) {
+	scope := Scope{Region: "us-east-1", Account: acct}
+	role := scope.RoleARN("/", "AutomationServiceRole")
+	op, err := Operator(scope, []string{"Restart-EC2InstanceDemo", "AWS-RestartEC2Instance"}, func(o *OperatorOptions) {
+		o.PassRole, o.AllowStop, o.AllowSignal = role, true, true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, p := range map[string]*Policy{
+		"operator":                op,
+		"trust":                   AutomationTrust(scope),
+		"approver":                Approver(scope),
+		"administration-role":     AdministrationRolePolicy(scope),
+		"execution-role":          ExecutionRolePolicy(Scope{Region: "us-east-1", Account: "444455556666"}),
+		"execution-role-trust":    ExecutionRoleTrust(Scope{Region: "us-east-1", Account: "444455556666"}, acct),
+		"deny-passrole-elsewhere": DenyPassRoleExceptToSSM(role),
+	} {
+		t.Run(name, func(t *testing.T) {
+			b, err := p.JSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "canned-"+name+".json", b)
+		})
+	}
+}
