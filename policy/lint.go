@@ -276,7 +276,11 @@ func (l *linter) statement(st *Statement, path string) {
 		l.errorf(actPath, "empty", "empty list")
 	}
 	for i, a := range actions.Values {
-		l.action(a, elemPath(actPath, actions, i))
+		ap := elemPath(actPath, actions, i)
+		l.action(a, ap)
+		if l.kind == KindTrust && a != "*" && !hasPrefixFold(a, "sts:") {
+			l.errorf(ap, "trust-action", "trust policies grant only sts: actions (sts:AssumeRole, sts:TagSession...), not %q", a)
+		}
 	}
 
 	// Principal rules depend on the kind.

@@ -54,6 +54,7 @@ func TestLint(t *testing.T) {
 		{"trust anyone", KindTrust, `[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]`, "trust-anyone", SeverityWarning, "Statement[0].Principal"},
 		{"trust wildcard arn", KindTrust, `[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/*"},"Action":"sts:AssumeRole"}]`, "wildcard-principal", SeverityError, "Statement[0].Principal.AWS"},
 		{"trust bad service", KindTrust, `[{"Effect":"Allow","Principal":{"Service":"ssm"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"1"}}}]`, "bad-service", SeverityError, "Statement[0].Principal.Service"},
+		{"trust non-sts action", KindTrust, `[{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":["sts:AssumeRole","ec2:RunInstances"]}]`, "trust-action", SeverityError, "Statement[0].Action[1]"},
 		{"resource policy needs resource", KindResource, `[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject"}]`, "no-resource", SeverityError, "Statement[0]"},
 		{"single statement path", KindIdentity, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"ec2:StopInstances"}}`, "no-resource", SeverityError, "Statement"},
 	}
