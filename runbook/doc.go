@@ -3,33 +3,64 @@
 //
 // # Model
 //
-// A [Document] holds parameters, variables, steps and outputs. Each step's
-// inputs are a typed struct per action ([ChangeInstanceState],
-// [ExecuteAwsApi], [Branch], [Loop], …); an action this package does not
-// know is kept as [RawInputs] and an unknown input of a known action in the
-// struct's Unknown field, so nothing is lost. Input values are [Value]s,
-// which keep the exact JSON they were read from; [Param], [StepOutput],
-// [Global], [Automation] and [Var] build {{ }} references.
+// A [Document] holds parameters, variables, steps, outputs and file
+// attachments. Each step's inputs are a typed struct per action
+// ([ChangeInstanceState], [ExecuteAwsApi], [Branch], [Loop], …, see
+// [Actions]); an action this package does not know is kept as [RawInputs]
+// and an unknown input of a known action in the struct's Unknown field, so
+// nothing is lost. Input values are [Value]s, which keep the exact JSON they
+// were read from; [Param], [StepOutput], [Global], [Automation], [Var] and
+// [CurrentIteratorValue] build {{ }} references, and [ParseReferences]
+// reads them back. A value made of one reference keeps the referenced
+// value's type: a StringList parameter fills InstanceIds.
 //
 // # Building
 //
-// [New] returns a copy-on-write [Builder]; [Builder.Build] validates and
-// returns every problem at once.
+// [New] returns a copy-on-write [Builder]: every method returns a new value,
+// so one builder can serve as a template for several documents.
+// [Builder.Build] validates and returns every problem at once;
+// [Builder.MustBuild] is for examples and tests.
 //
 // # Encoding
 //
-// [Parse] reads JSON or YAML (detected) strictly and losslessly;
-// [Document.JSON] and [Document.YAML] write a canonical, deterministic form.
+// [Parse] reads JSON or YAML (detected) strictly, with the wire path and
+// line of structural errors in a [*ParseError], and losslessly: parse,
+// encode and parse again gives an equal document. [Document.JSON] and
+// [Document.YAML] write a canonical, deterministic form without HTML
+// escaping; schemaVersion is the string '0.3' in YAML.
 //
 // # Validation
 //
-// [Document.Validate] reports each [Problem] with its wire path, such as
-// mainSteps[1].inputs.DesiredState, the bad value and what is allowed.
+// [Document.Validate] applies the rules Automation applies when a document
+// is created or run: schema version, step names and flow targets, known
+// actions with their required, typed and enumerated inputs and exclusive
+// pairs, ISO 8601 durations, references that resolve to a declared
+// parameter, an earlier step's output, a loop's iteration value or a
+// global, automation or document variable, parameter defaults, outputs,
+// and the service limits. Each [Problem] carries the wire path (such as
+// mainSteps[1].inputs.DesiredState), the bad value, what is allowed and a
+// stable Code; errors come as a [*ValidationError] usable with errors.As,
+// warnings (unreachable steps, no assumeRole) separately in the [Report].
+//
+// # Duration bound
+//
+// [Document.MaxDuration] gives the worst-case duration of a run along its
+// longest path: each step's timeout (timeoutSeconds or the action's
+// documented default, capped at its documented maximum) times maxAttempts,
+// sleeps, loops times their iterations and, when a resolver is supplied,
+// child automations. Steps without a documented default timeout, unknown
+// children and cycles make the run unbounded. Runs without a service role
+// stop after 12 hours, so [DurationBound.Exceeds] tells when a runbook
+// needs one.
 //
 // # References
 //
 //   - Creating runbooks: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-authoring-runbooks.html
-//   - Data elements and parameters: https://docs.aws.amazon.com/systems-manager/latest/userguide/documents-syntax-data-elements-parameters.html
+//   - Document syntax and data elements: https://docs.aws.amazon.com/systems-manager/latest/userguide/documents-syntax-data-elements-parameters.html
 //   - Automation actions reference: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-actions.html
-//   - Variables: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-variables.html
+//   - Handling timeouts in runbooks: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-handling-timeouts.html
+//   - Automation system variables: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-variables.html
+//   - Running an automation with delegated administration (the 12-hour limit): https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-walk-security-delegated.html
+//   - Systems Manager quotas: https://docs.aws.amazon.com/general/latest/gr/ssm.html
+//   - CreateDocument naming rules: https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_CreateDocument.html
 package runbook
