@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -173,6 +174,15 @@ func TestManagedPoliciesRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			assertSameJSON(t, string(mp.Document), string(out))
+			// Unchanged to the byte, white space aside: same key order,
+			// same string-or-list shapes.
+			var want bytes.Buffer
+			if err := json.Compact(&want, mp.Document); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := p.Compact(); !bytes.Equal(got, want.Bytes()) {
+				t.Fatalf("compact form differs:\n%s\n%s", got, want.Bytes())
+			}
 		})
 	}
 }
