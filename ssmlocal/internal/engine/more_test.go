@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -477,5 +478,38 @@ func TestStartThatFailsAtOnce(t *testing.T) {
 		if _, err := h.startErr(restartDoc(), nil, func(in *StartInput) { in.FailureMessage = msg }); err == nil {
 			t.Error("a start without its required parameter was accepted")
 		}
+	})
+}
+
+func TestParameterStoreDefaults(t *testing.T) {
+	doc := `
+schemaVersion: '0.3'
+parameters:
+  Ami: {type: String, default: '{{ssm:/golden/ami}}'}
+mainSteps:
+- {name: s, action: 'aws:sleep', inputs: {Duration: PT1S}}
+`
+	t.Run("resolved as the execution's principal", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			h := newHarness(t)
+			h.cloud.responses["GetParameter"] = map[string]any{"Parameter": map[string]any{"Value": "ami-0abc"}}
+			got := h.wait(h.start(mustParse(t, doc), nil))
+			if v := got.Parameters["Ami"]; len(v) != 1 || v[0] != "ami-0abc" {
+				t.Fatalf("parameters %v", got.Parameters)
+			}
+			if c := h.cloud.calls[0]; c.API != "GetParameter" || c.Params["Name"] != "/golden/ami" || c.Principal != rolePrincipal {
+				t.Errorf("call %+v", c)
+			}
+		})
+	})
+	t.Run("a store that cannot answer refuses the start", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			h := newHarness(t)
+			_, err := h.startErr(mustParse(t, doc), nil)
+			var pe *types.InvalidAutomationExecutionParametersException
+			if !errors.As(err, &pe) || !strings.Contains(err.Error(), "cannot be resolved") {
+				t.Fatalf("err = %v", err)
+			}
+		})
 	})
 }
