@@ -172,6 +172,13 @@ func policyRole(_ context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	d, err := policy.ForRunbook(doc, sf.scope())
+	if *explain && d != nil {
+		// The report shows what is derivable and what is not.
+		if werr := d.Explain(stdout); werr != nil {
+			fmt.Fprintf(stderr, "ssmdelegate policy role: %v\n", werr)
+			return 1
+		}
+	}
 	if err != nil {
 		var ue *policy.UnderivableError
 		if errors.As(err, &ue) {
@@ -185,10 +192,6 @@ func policyRole(_ context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	if *explain {
-		if err := d.Explain(stdout); err != nil {
-			fmt.Fprintf(stderr, "ssmdelegate policy role: %v\n", err)
-			return 1
-		}
 		return 0
 	}
 	for _, n := range d.Notes {

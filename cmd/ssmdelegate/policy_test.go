@@ -64,6 +64,8 @@ func TestPolicyCommand(t *testing.T) {
 			stdout: []string{"stopInstances (aws:changeInstanceState): changes the instances to stopped", "actions:   ec2:StopInstances"}},
 		{name: "role underivable", args: []string{"role", script, "--account", "111122223333", "--region", "us-east-1"}, code: 1,
 			stderr: []string{"cannot derive the service role policy", "sc (aws:executeScript)"}},
+		{name: "role explain underivable", args: []string{"role", script, "--account", "111122223333", "--region", "us-east-1", "--explain"}, code: 1,
+			stdout: []string{"unresolved: sc (aws:executeScript): the role needs whatever the script calls"}, stderr: []string{"cannot derive"}},
 		{name: "role bad runbook", args: []string{"role", badRunbook, "--account", "111122223333", "--region", "us-east-1"}, code: 1, stderr: []string{"bad.json"}},
 		{name: "role missing file", args: []string{"role", filepath.Join(t.TempDir(), "none.json"), "--account", "111122223333", "--region", "us-east-1"}, code: 1},
 		{name: "role missing account", args: []string{"role", rb, "--region", "us-east-1"}, code: 2, stderr: []string{"--account must be a 12-digit account id"}},
