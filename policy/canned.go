@@ -95,13 +95,13 @@ func Operator(scope Scope, documents []string, optFns ...func(*OperatorOptions))
 	}
 	slices.Sort(follow)
 	statements := []Statement{
-		start.MustBuild(),
+		start.statement(),
 		Allowing("ssm:DescribeDocument", "ssm:GetDocument", "ssm:ListDocumentVersions").Sid("ReadNamedRunbooks").
-			Resources(docARNs...).MustBuild(),
+			Resources(docARNs...).statement(),
 		// These two actions support no resource-level permissions.
 		Allowing("ssm:DescribeAutomationExecutions", "ssm:ListDocuments").Sid("ListRunbooksAndExecutions").
-			Resources("*").MustBuild(),
-		Allowing(follow...).Sid("FollowExecutions").Resources(execs).MustBuild(),
+			Resources("*").statement(),
+		Allowing(follow...).Sid("FollowExecutions").Resources(execs).statement(),
 	}
 	if o.PassRole != "" {
 		statements = append(statements, PassRole(o.PassRole))
@@ -186,7 +186,7 @@ func automationTrustStatement(scope Scope) Statement {
 // role to Systems Manager and to no other service.
 func PassRole(roleARN string) Statement {
 	return Allowing("iam:PassRole").Sid("PassAutomationRoleToSSM").Resources(roleARN).
-		Condition("StringEquals", "iam:PassedToService", SSMServicePrincipal).MustBuild()
+		Condition("StringEquals", "iam:PassedToService", SSMServicePrincipal).statement()
 }
 
 // PassRolePolicy wraps PassRole in a policy.
@@ -210,23 +210,23 @@ func DenyDirect(services ...string) *Policy {
 		actions = append(actions, strings.ToLower(s)+":*")
 	}
 	slices.Sort(actions)
-	return New(Denying(slices.Compact(actions)...).Sid("DenyDirectAccess").Resources("*").MustBuild())
+	return New(Denying(slices.Compact(actions)...).Sid("DenyDirectAccess").Resources("*").statement())
 }
 
 // DenyPassRoleExceptToSSM returns a guard that denies passing the role to
 // any service other than Systems Manager, whatever else grants PassRole.
 func DenyPassRoleExceptToSSM(roleARN string) *Policy {
 	return New(Denying("iam:PassRole").Sid("DenyPassingAutomationRoleElsewhere").Resources(roleARN).
-		Condition("StringNotEquals", "iam:PassedToService", SSMServicePrincipal).MustBuild())
+		Condition("StringNotEquals", "iam:PassedToService", SSMServicePrincipal).statement())
 }
 
 // Approver returns the policy of a person who approves or rejects
 // aws:approve steps: see executions and send them signals, nothing else.
 func Approver(scope Scope) *Policy {
 	return New(
-		Allowing("ssm:DescribeAutomationExecutions").Sid("ListExecutions").Resources("*").MustBuild(),
+		Allowing("ssm:DescribeAutomationExecutions").Sid("ListExecutions").Resources("*").statement(),
 		Allowing("ssm:DescribeAutomationStepExecutions", "ssm:GetAutomationExecution", "ssm:SendAutomationSignal").
-			Sid("ApproveExecutions").Resources(scope.AutomationExecutionARN("*")).MustBuild(),
+			Sid("ApproveExecutions").Resources(scope.AutomationExecutionARN("*")).statement(),
 	)
 }
 
@@ -241,8 +241,8 @@ func AdministrationRoleTrust(scope Scope) *Policy { return AutomationTrust(scope
 func AdministrationRolePolicy(scope Scope) *Policy {
 	execRole := ARN{Partition: scope.partition(), Service: "iam", Account: "*", Resource: "role/" + ExecutionRoleName}.String()
 	return New(
-		Allowing("sts:AssumeRole").Sid("AssumeExecutionRole").Resources(execRole).MustBuild(),
-		Allowing("organizations:ListAccountsForParent").Sid("ListTargetAccounts").Resources("*").MustBuild(),
+		Allowing("sts:AssumeRole").Sid("AssumeExecutionRole").Resources(execRole).statement(),
+		Allowing("organizations:ListAccountsForParent").Sid("ListTargetAccounts").Resources("*").statement(),
 	)
 }
 
@@ -264,8 +264,8 @@ func ExecutionRoleTrust(scope Scope, adminAccount string) *Policy {
 // Systems Manager for child executions.
 func ExecutionRolePolicy(scope Scope) *Policy {
 	return New(
-		Allowing("resource-groups:ListGroupResources", "tag:GetResources").Sid("ResolveTargets").Resources("*").MustBuild(),
+		Allowing("resource-groups:ListGroupResources", "tag:GetResources").Sid("ResolveTargets").Resources("*").statement(),
 		Allowing("iam:PassRole").Sid("PassExecutionRoleToSSM").Resources(scope.RoleARN("/", ExecutionRoleName)).
-			Condition("StringEquals", "iam:PassedToService", SSMServicePrincipal).MustBuild(),
+			Condition("StringEquals", "iam:PassedToService", SSMServicePrincipal).statement(),
 	)
 }

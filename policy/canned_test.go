@@ -244,3 +244,14 @@ func TestCannedGolden(t *testing.T) {
 		})
 	}
 }
+
+func TestCannedBadInputNeverPanics(t *testing.T) {
+	for _, p := range []*Policy{PassRolePolicy("not an arn"), DenyDirect("e c2", ""), DenyPassRoleExceptToSSM(""), Approver(Scope{}), ExecutionRolePolicy(Scope{Account: "x:y"}), ExecutionRoleTrust(Scope{}, "")} {
+		if _, err := p.Compact(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if errs := Lint(PassRolePolicy("not an arn"), KindIdentity).Errors(); len(errs) == 0 {
+		t.Fatal("a bad role ARN must be reported by Lint")
+	}
+}

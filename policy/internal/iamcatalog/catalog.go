@@ -58,7 +58,9 @@ type Catalog struct {
 }
 
 // Load returns the embedded catalog, decoded once and shared read-only.
-var Load = sync.OnceValue(func() *Catalog {
+func Load() *Catalog { return load() }
+
+var load = sync.OnceValue(func() *Catalog {
 	c, err := decode(compressed)
 	if err != nil {
 		// The embedded data is produced by gen.go and checked by tests; a
