@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/ssmdelegate/ssmdelegate/runbook"
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal/internal/clock"
 )
 
@@ -511,5 +512,75 @@ mainSteps:
 				t.Fatalf("err = %v", err)
 			}
 		})
+	})
+}
+
+func TestOutputTypes(t *testing.T) {
+	doc := map[string]any{
+		"Name": "web", "Count": int64(3), "CountText": "4", "On": true, "OnText": "false",
+		"Ids":   []any{"i-1", "i-2"},
+		"Tags":  map[string]any{"env": "prod"},
+		"Maps":  []any{map[string]any{"a": "1"}},
+		"Mixed": []any{"x", map[string]any{"k": "v"}},
+	}
+	tests := []struct {
+		sel     string
+		typ     runbook.OutputType
+		want    string
+		wantErr bool
+	}{
+		{"$.Name", runbook.OutputString, `"web"`, false},
+		{"$.Count", runbook.OutputString, `"3"`, false},
+		{"$.Tags", runbook.OutputString, `"{\"env\":\"prod\"}"`, false},
+		{"$.Count", runbook.OutputInteger, `3`, false},
+		{"$.CountText", runbook.OutputInteger, `4`, false},
+		{"$.Name", runbook.OutputInteger, ``, true},
+		{"$.On", runbook.OutputBoolean, `true`, false},
+		{"$.OnText", runbook.OutputBoolean, `false`, false},
+		{"$.Name", runbook.OutputBoolean, ``, true},
+		{"$.Ids", runbook.OutputStringList, `["i-1","i-2"]`, false},
+		{"$.Ids[*]", runbook.OutputStringList, `["i-1","i-2"]`, false},
+		{"$.Name", runbook.OutputStringList, `["web"]`, false},
+		{"$.Mixed", runbook.OutputStringList, `["x","{\"k\":\"v\"}"]`, false},
+		{"$.Tags", runbook.OutputStringMap, `{"env":"prod"}`, false},
+		{"$.Ids", runbook.OutputStringMap, ``, true},
+		{"$.Maps", runbook.OutputMapList, `[{"a":"1"}]`, false},
+		{"$.Ids", runbook.OutputMapList, ``, true},
+		{"$.Name", "Float", ``, true},
+		{"$[", runbook.OutputString, ``, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.sel+"/"+string(tt.typ), func(t *testing.T) {
+			v, ok, err := selectOutput(normalize(doc), runbook.Output{Name: "o", Selector: tt.sel, Type: tt.typ})
+			if tt.wantErr {
+				if err == nil {
+					t.Fatalf("got %v", v)
+				}
+				return
+			}
+			if err != nil || !ok {
+				t.Fatalf("ok %v err %v", ok, err)
+			}
+			if got := encodeJSON(v); got != tt.want {
+				t.Fatalf("got %s, want %s", got, tt.want)
+			}
+		})
+	}
+	if _, ok, err := selectOutput(doc, runbook.Output{Name: "o", Selector: "$.Nothing", Type: runbook.OutputString}); ok || err != nil {
+		t.Errorf("a selector matching nothing: %v %v", ok, err)
+	}
+}
+
+func TestCancelWhileWaitingForAStep(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		id := h.start(restartDoc(), map[string][]string{"InstanceId": {"i-1"}}, func(in *StartInput) { in.Mode = types.ExecutionModeInteractive })
+		h.waitStatus(id, types.AutomationExecutionStatusWaiting)
+		if err := h.e.Stop(id, types.StopTypeCancel); err != nil {
+			t.Fatal(err)
+		}
+		if got := h.wait(id); got.AutomationExecutionStatus != types.AutomationExecutionStatusCancelled {
+			t.Fatalf("%s", got.AutomationExecutionStatus)
+		}
 	})
 }
