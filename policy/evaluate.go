@@ -52,8 +52,8 @@ func (d Decision) String() string {
 }
 
 // Result is a decision and the statement that decided it. For an implicit
-// deny no statement decided: Policy is empty, StatementIndex is -1 and
-// Statement is nil.
+// deny, and for the account root user's own full access, no statement
+// decided: Policy is empty, StatementIndex is -1 and Statement is nil.
 type Result struct {
 	Decision       Decision
 	Policy         string
@@ -77,6 +77,8 @@ func (r Result) Allowed() bool { return r.Decision == DecisionAllow }
 //     the account: it allows only together with an identity-policy Allow;
 //   - a trust policy is mandatory: for sts: actions with a resource policy,
 //     an identity Allow alone is not enough;
+//   - the account root user may do anything in its own account except
+//     sts: actions (root cannot assume roles);
 //   - otherwise the request is implicitly denied.
 //
 // The first deciding statement is reported, identity policies in order
@@ -143,6 +145,11 @@ func Evaluate(req Request, identity []NamedPolicy, resource *NamedPolicy) Result
 		return deny
 	}
 	trust := resource != nil && resource.Policy != nil && hasPrefixFold(req.Action, "sts:")
+	if ev.principal.kind == "root" && !hasPrefixFold(req.Action, "sts:") && ev.ownAccountResource() {
+		// The account root user has full access to its account's resources;
+		// only an explicit deny stops it.
+		return Result{Decision: DecisionAllow, StatementIndex: -1}
+	}
 	switch {
 	case trust:
 		if resAllow.Statement != nil {
@@ -421,4 +428,15 @@ func isAccountID(s string) bool {
 		}
 	}
 	return true
+}
+
+// ownAccountResource reports whether the request's resource is in the
+// caller's account: "*", an ARN with the caller's account, or an ARN without
+// account (S3 buckets, AWS-owned documents).
+func (ev *evaluation) ownAccountResource() bool {
+	if ev.req.Resource == "*" || ev.req.Resource == "" {
+		return true
+	}
+	parts, ok := splitARN(ev.req.Resource, false)
+	return ok && (parts[4] == "" || parts[4] == ev.principal.account)
 }
