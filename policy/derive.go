@@ -672,7 +672,7 @@ func (d *deriver) values(v runbook.Value, path string) []string {
 	}
 	out := d.template(s)
 	if out != s {
-		d.note("%s: %q is not fixed by the runbook; the resource is the pattern %q", path, s, out)
+		d.note("%s: %q is not fixed by the runbook, so it stands as %q in the resource ARNs", path, s, out)
 	}
 	return []string{out}
 }
