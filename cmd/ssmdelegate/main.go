@@ -1,6 +1,3 @@
-// Command ssmdelegate lints, formats and plans Automation runbooks, derives
-// their IAM policies, serves an embedded Automation endpoint and runs
-// executions. Run "ssmdelegate help" for the list of subcommands.
 package main
 
 import (
