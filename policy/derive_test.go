@@ -348,6 +348,7 @@ func TestDerivedActionsExist(t *testing.T) {
 		if !strings.HasSuffix(f, ".json") && !strings.HasSuffix(f, ".yml") && !strings.HasSuffix(f, ".yaml") {
 			continue
 		}
+		name := f
 		data, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
@@ -363,6 +364,11 @@ func TestDerivedActionsExist(t *testing.T) {
 			continue
 		}
 		derived++
+		if len(d.Policy.Statement) > 0 {
+			if f := Lint(d.Policy, KindIdentity, func(o *LintOptions) { o.SizeLimit = LimitRoleInline }).Findings; len(f) > 0 {
+				t.Errorf("%s: derived policy has lint findings: %v", filepath.Base(name), f)
+			}
+		}
 		for _, a := range d.Actions() {
 			if !known[a] {
 				t.Errorf("%s: emitted action %s is not an IAM action", filepath.Base(f), a)
