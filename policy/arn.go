@@ -124,7 +124,9 @@ func (s Scope) AutomationDefinitionARN(name, version string) string {
 		version = "*"
 	}
 	if a, err := ParseARN(name); err == nil {
-		name = strings.TrimPrefix(a.Resource, "document/")
+		// A shared document: its definition lives where the document does.
+		a.Resource = "automation-definition/" + strings.TrimPrefix(a.Resource, "document/") + ":" + version
+		return a.String()
 	}
 	return ARN{Partition: s.partition(), Service: "ssm", Region: s.region(), Account: s.documentAccount(name), Resource: "automation-definition/" + name + ":" + version}.String()
 }

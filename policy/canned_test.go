@@ -19,6 +19,7 @@ func TestScopeARNs(t *testing.T) {
 		{s.AutomationDefinitionARN("Demo", ""), "arn:aws:ssm:us-east-1:111122223333:automation-definition/Demo:*"},
 		{s.AutomationDefinitionARN("Demo", "$DEFAULT"), "arn:aws:ssm:us-east-1:111122223333:automation-definition/Demo:$DEFAULT"},
 		{s.AutomationDefinitionARN("AWS-RestartEC2Instance", "3"), "arn:aws:ssm:us-east-1::automation-definition/AWS-RestartEC2Instance:3"},
+		{s.AutomationDefinitionARN("arn:aws:ssm:us-east-1:444455556666:document/Shared", "*"), "arn:aws:ssm:us-east-1:444455556666:automation-definition/Shared:*"},
 		{s.AutomationExecutionARN(""), "arn:aws:ssm:us-east-1:111122223333:automation-execution/*"},
 		{s.InstanceARN("i-1"), "arn:aws:ec2:us-east-1:111122223333:instance/i-1"},
 		{s.RoleARN("/service-role/", "R"), "arn:aws:iam::111122223333:role/service-role/R"},

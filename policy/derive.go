@@ -505,6 +505,10 @@ func (d *deriver) snapshotARN(id string) string {
 func (d *deriver) stack(name, act, action string, stackName, role runbook.Value, tags bool) {
 	var stacks []string
 	for _, n := range d.values(stackName, name+".StackName") {
+		if strings.HasPrefix(n, "arn:") {
+			stacks = append(stacks, n)
+			continue
+		}
 		stacks = append(stacks, d.scope.ARN("cloudformation", "stack/"+n+"/*"))
 	}
 	verb := "creates"
