@@ -94,6 +94,11 @@ func ParseJSON(data []byte) (*Document, error) {
 	var b bytes.Buffer
 	b.Grow(len(data))
 	if err := json.Compact(&b, data); err != nil {
+		// Compact's offsets are not reliable; Unmarshal's are.
+		var raw json.RawMessage
+		if uerr := json.Unmarshal(data, &raw); uerr != nil {
+			err = uerr
+		}
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
 			return nil, &ParseError{Line: lineOf(data, se.Offset), Msg: "invalid JSON: " + se.Error()}

@@ -273,9 +273,13 @@ func (v *validator) checkParameters() {
 		case shMapList:
 			sh = shMap
 		}
+		allowed := article(string(p.Type)) + " value"
+		if p.Type.IsList() {
+			allowed = "an item of a " + string(p.Type)
+		}
 		for j, av := range p.AllowedValues {
 			if msg := valueFitsShape(av, sh); msg != "" {
-				v.fail(CodeType, fmt.Sprintf("%s.allowedValues[%d]", path, j), av.String(), article(string(p.Type))+" value", msg)
+				v.fail(CodeType, fmt.Sprintf("%s.allowedValues[%d]", path, j), av.String(), allowed, msg)
 			}
 		}
 		if !p.Default.IsZero() {

@@ -3,6 +3,7 @@ package runbook
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -24,7 +25,73 @@ func ParseYAML(data []byte) (*Document, error) {
 	if err := yamlToJSON(&b, &root, "", 0); err != nil {
 		return nil, err
 	}
-	return decodeDocument(b.Bytes())
+	d, err := decodeDocument(b.Bytes())
+	var pe *ParseError
+	if errors.As(err, &pe) && pe.Line == 0 {
+		// Structural errors name a wire path; find its line in the source.
+		c := *pe
+		c.Line = lineOfPath(&root, pe.Path)
+		return nil, &c
+	}
+	return d, err
+}
+
+// lineOfPath returns the line of the node at a wire path such as
+// mainSteps[1].inputs.Duration, or of its nearest existing ancestor.
+func lineOfPath(root *yaml.Node, path string) int {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := n.Line
+	for path != "" && n != nil {
+		var key string
+		idx := -1
+		switch {
+		case path[0] == '[':
+			end := strings.IndexByte(path, ']')
+			if end < 0 {
+				return line
+			}
+			i, err := strconv.Atoi(path[1:end])
+			if err != nil {
+				return line
+			}
+			idx, path = i, path[end+1:]
+		default:
+			path = strings.TrimPrefix(path, ".")
+			end := strings.IndexAny(path, ".[")
+			if end < 0 {
+				end = len(path)
+			}
+			key, path = path[:end], path[end:]
+		}
+		for n != nil && n.Kind == yaml.AliasNode {
+			n = n.Alias
+		}
+		if n == nil {
+			return line
+		}
+		var next *yaml.Node
+		switch {
+		case idx >= 0 && n.Kind == yaml.SequenceNode && idx < len(n.Content):
+			next = n.Content[idx]
+		case idx < 0 && n.Kind == yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == key {
+					line = n.Content[i].Line
+					next = n.Content[i+1]
+					break
+				}
+			}
+		}
+		if next == nil {
+			return line
+		}
+		n = next
+		line = n.Line
+	}
+	return line
 }
 
 const maxYAMLExpansion = 4 << 20

@@ -36,8 +36,9 @@ func cmdLint(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	format := fs.String("format", "text", "output format: text or json")
 	name := fs.String("name", "", "document name to check against SSM naming rules (one FILE only)")
+	verbose := fs.Bool("v", false, "also print a line for each valid file")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ssmdelegate lint [--format text|json] [--name NAME] FILE...")
+		fmt.Fprintln(stderr, "usage: ssmdelegate lint [--format text|json] [--name NAME] [-v] FILE...")
 		fs.PrintDefaults()
 	}
 	files, err := parseInterleaved(fs, args)
@@ -82,6 +83,9 @@ func cmdLint(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, r := range results {
 		for _, p := range append(r.Errors, r.Warnings...) {
 			fmt.Fprintln(stdout, textLine(r.File, p))
+		}
+		if *verbose && r.Valid {
+			fmt.Fprintf(stdout, "%s: ok\n", r.File)
 		}
 	}
 	return code
