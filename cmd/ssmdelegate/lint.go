@@ -100,10 +100,10 @@ func textLine(file string, p lintProblem) string {
 	if p.Severity == "warning" {
 		s += "warning: "
 	}
-	if p.Line > 0 {
-		s += fmt.Sprintf("line %d: ", p.Line)
-	}
 	s += p.Message
+	if p.Line > 0 {
+		s += fmt.Sprintf(" (line %d)", p.Line)
+	}
 	if p.Value != "" {
 		s += " (got " + p.Value + ")"
 	}

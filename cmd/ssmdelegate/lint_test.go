@@ -66,7 +66,7 @@ func TestLintExitCodes(t *testing.T) {
 		{"any invalid fails", []string{valid, invalid}, 1, []string{invalid + ": mainSteps[0]"}},
 		{"flags after files", []string{valid, "--format", "text"}, 0, nil},
 		{"verbose names valid files", []string{"-v", valid, invalid}, 1, []string{valid + ": ok\n"}},
-		{"parse error", []string{broken}, 1, []string{broken + ": mainSteps: expected a list, got number"}},
+		{"parse error", []string{broken}, 1, []string{broken + ": mainSteps: expected a list, got number (line 2)"}},
 		{"missing file", []string{filepath.Join(t.TempDir(), "nope.json")}, 1, []string{"cannot read"}},
 		{"no files", nil, 2, nil},
 		{"bad format", []string{"--format", "xml", valid}, 2, nil},
