@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -77,7 +78,7 @@ func Example_deriveRolePolicy() {
 	scope := policy.Scope{Partition: "aws", Region: "us-east-1", Account: "123456789012"}
 	derived, err := policy.ForRunbook(doc, scope)
 	if err != nil {
-		fmt.Println(err) // an *policy.UnderivableError names what to declare
+		fmt.Println(err) // a *policy.UnderivableError names what to declare
 		return
 	}
 	js, _ := derived.Policy.JSON()
@@ -222,12 +223,21 @@ func Example_provisionAndRun() {
 	}
 	fmt.Println("status", out.AutomationExecution.AutomationExecutionStatus,
 		"executed by", aws.ToString(out.AutomationExecution.ExecutedBy))
+
+	// The endpoint's audit trail: the steps acted as the role.
+	for _, e := range srv.AuditFor(started.ExecutionID) {
+		if e.StepName == "stopInstances" && e.API == "StopInstances" {
+			who := strings.ReplaceAll(e.Principal, started.ExecutionID, "EXECUTION-ID")
+			fmt.Println(e.Service+":"+e.API, "by", who, e.Decision)
+		}
+	}
 	// Output:
 	// provision run 1: 5 change(s)
 	// provision run 2: 0 change(s)
 	// step stopInstances aws:changeInstanceState Success
 	// step startInstances aws:changeInstanceState Success
 	// status Success executed by arn:aws:iam::123456789012:user/AutomationRestrictedOperator
+	// ec2:StopInstances by arn:aws:sts::123456789012:assumed-role/Restart-EC2InstanceDemo-Automation/EXECUTION-ID Allowed
 }
 
 // newOperator creates an IAM user with an access key on the local endpoint
