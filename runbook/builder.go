@@ -198,5 +198,6 @@ func (s StepBuilder) Output(name, selector string, typ OutputType) StepBuilder {
 func (s StepBuilder) Step() Step {
 	c := s.s
 	c.Outputs = slices.Clone(c.Outputs)
+	c.Verbatim = slices.Clone(c.Verbatim)
 	return c
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // ParseError is a structural problem found while decoding a document: a
@@ -142,6 +143,46 @@ func decodeInt(raw []byte, path string) (*int, error) {
 	}
 	i := int(n)
 	return &i, nil
+}
+
+// decodeIntProp reads an integer common property, which AWS also accepts
+// as a numeric string or a {{ }} reference; those are kept verbatim.
+func (s *Step) decodeIntProp(key string, raw []byte, path string) (*int, error) {
+	v := Value{raw: raw}
+	str, ok := v.AsString()
+	if !ok {
+		return decodeInt(raw, path)
+	}
+	if _, isRef := WholeReference(str); isRef {
+		s.Verbatim = append(s.Verbatim, Member{Key: key, Value: v})
+		return nil, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(str))
+	if err != nil {
+		return nil, &ParseError{Path: path, Msg: fmt.Sprintf("expected an integer or a {{ }} reference, got %q", truncate(str, 40))}
+	}
+	s.Verbatim = append(s.Verbatim, Member{Key: key, Value: v})
+	return &n, nil
+}
+
+// decodeBoolProp reads a boolean common property, which AWS also accepts
+// as "true", "false" or a {{ }} reference; those are kept verbatim.
+func (s *Step) decodeBoolProp(key string, raw []byte, path string) (*bool, error) {
+	v := Value{raw: raw}
+	str, ok := v.AsString()
+	if !ok {
+		return decodeBool(raw, path)
+	}
+	if _, isRef := WholeReference(str); isRef {
+		s.Verbatim = append(s.Verbatim, Member{Key: key, Value: v})
+		return nil, nil
+	}
+	b, err := strconv.ParseBool(strings.TrimSpace(str))
+	if err != nil {
+		return nil, &ParseError{Path: path, Msg: fmt.Sprintf("expected a boolean or a {{ }} reference, got %q", truncate(str, 40))}
+	}
+	s.Verbatim = append(s.Verbatim, Member{Key: key, Value: v})
+	return &b, nil
 }
 
 func decodeBool(raw []byte, path string) (*bool, error) {
@@ -371,17 +412,17 @@ func decodeStep(raw []byte, path string) (Step, error) {
 		case "description":
 			s.Description, err = decodeString(raw, kp)
 		case "maxAttempts":
-			s.MaxAttempts, err = decodeInt(raw, kp)
+			s.MaxAttempts, err = s.decodeIntProp(key, raw, kp)
 		case "timeoutSeconds":
-			s.TimeoutSeconds, err = decodeInt(raw, kp)
+			s.TimeoutSeconds, err = s.decodeIntProp(key, raw, kp)
 		case "onFailure":
 			s.OnFailure, err = decodeString(raw, kp)
 		case "onCancel":
 			s.OnCancel, err = decodeString(raw, kp)
 		case "isEnd":
-			s.IsEnd, err = decodeBool(raw, kp)
+			s.IsEnd, err = s.decodeBoolProp(key, raw, kp)
 		case "isCritical":
-			s.IsCritical, err = decodeBool(raw, kp)
+			s.IsCritical, err = s.decodeBoolProp(key, raw, kp)
 		case "nextStep":
 			s.NextStep, err = decodeString(raw, kp)
 		case "inputs":
@@ -513,6 +554,35 @@ func (b *encBuf) boolp(first *bool, k string, v *bool) {
 	b.WriteString(strconv.FormatBool(*v))
 }
 
+// intProp writes an integer common property, or its verbatim string when
+// the typed field is unset or still equal to it.
+func (b *encBuf) intProp(first *bool, s Step, k string, v *int) {
+	if raw, ok := s.verbatim(k); ok {
+		str, _ := raw.AsString()
+		n, err := strconv.Atoi(strings.TrimSpace(str))
+		_, isRef := WholeReference(str)
+		if (v == nil && isRef) || (v != nil && err == nil && n == *v) {
+			b.val(first, k, raw)
+			return
+		}
+	}
+	b.intp(first, k, v)
+}
+
+// boolProp is intProp for booleans.
+func (b *encBuf) boolProp(first *bool, s Step, k string, v *bool) {
+	if raw, ok := s.verbatim(k); ok {
+		str, _ := raw.AsString()
+		x, err := strconv.ParseBool(strings.TrimSpace(str))
+		_, isRef := WholeReference(str)
+		if (v == nil && isRef) || (v != nil && err == nil && x == *v) {
+			b.val(first, k, raw)
+			return
+		}
+	}
+	b.boolp(first, k, v)
+}
+
 func (b *encBuf) val(first *bool, k string, v Value) {
 	if v.IsZero() {
 		return
@@ -611,12 +681,12 @@ func (b *encBuf) step(s Step) {
 	b.str(&f, "name", s.Name)
 	b.str(&f, "action", s.Action())
 	b.str(&f, "description", s.Description)
-	b.intp(&f, "maxAttempts", s.MaxAttempts)
-	b.intp(&f, "timeoutSeconds", s.TimeoutSeconds)
+	b.intProp(&f, s, "maxAttempts", s.MaxAttempts)
+	b.intProp(&f, s, "timeoutSeconds", s.TimeoutSeconds)
 	b.str(&f, "onFailure", s.OnFailure)
 	b.str(&f, "onCancel", s.OnCancel)
-	b.boolp(&f, "isEnd", s.IsEnd)
-	b.boolp(&f, "isCritical", s.IsCritical)
+	b.boolProp(&f, s, "isEnd", s.IsEnd)
+	b.boolProp(&f, s, "isCritical", s.IsCritical)
 	b.str(&f, "nextStep", s.NextStep)
 	if s.Inputs != nil {
 		b.key(&f, "inputs")

@@ -141,6 +141,21 @@ type Step struct {
 	NextStep       string
 	Inputs         Inputs
 	Outputs        []Output
+	// Verbatim keeps maxAttempts, timeoutSeconds, isEnd and isCritical
+	// when the document writes them as strings ("600", "true" or a
+	// {{ }} reference), so they encode back as written. A numeric or
+	// boolean string also sets the typed field; a reference leaves it nil.
+	Verbatim []Member
+}
+
+// verbatim returns the string form of a common property, if kept.
+func (s Step) verbatim(key string) (Value, bool) {
+	for _, m := range s.Verbatim {
+		if m.Key == key {
+			return m.Value, true
+		}
+	}
+	return Value{}, false
 }
 
 // Action returns the step's action, such as "aws:changeInstanceState".

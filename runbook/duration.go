@@ -188,7 +188,21 @@ func (e *boundEval) step(s *Step, path string, depth int) (time.Duration, bool) 
 	if s.MaxAttempts != nil && *s.MaxAttempts > 1 {
 		attempts = *s.MaxAttempts
 	}
+	if _, ok := s.verbatim("maxAttempts"); ok && s.MaxAttempts == nil {
+		e.reason(path, s.Name, "%s unbounded: maxAttempts comes from a reference", action)
+		return 0, true
+	}
 	timeout, hasTimeout := 0, false
+	if _, ok := s.verbatim("timeoutSeconds"); ok && s.TimeoutSeconds == nil {
+		// The value is only known when the run starts: only a documented
+		// maximum bounds it.
+		m, capped := maxTimeouts[action]
+		if !capped {
+			e.reason(path, s.Name, "%s unbounded: timeoutSeconds comes from a reference", action)
+			return 0, true
+		}
+		timeout, hasTimeout = m, true
+	}
 	if s.TimeoutSeconds != nil && *s.TimeoutSeconds > 0 {
 		timeout, hasTimeout = *s.TimeoutSeconds, true
 		if m, ok := maxTimeouts[action]; ok && timeout > m {

@@ -52,3 +52,43 @@ func TestUnknownActionRoundTrips(t *testing.T) {
 	require.Equal(t, []Member{{"Extra", Null()}}, doc.MainSteps[1].Inputs.(Sleep).Unknown)
 	require.Equal(t, src, string(doc.CompactJSON()))
 }
+
+func TestStringCommonProperties(t *testing.T) {
+	// AWS's own aws:pause example writes "timeoutSeconds": "1209600".
+	src := `{"schemaVersion":"0.3","assumeRole":"arn:aws:iam::123456789012:role/R","parameters":{"Timeout":{"type":"Integer","default":60},"End":{"type":"Boolean","default":true}},` +
+		`"mainSteps":[{"name":"pauseThis","action":"aws:pause","timeoutSeconds":"1209600","inputs":{}},` +
+		`{"name":"wait","action":"aws:sleep","maxAttempts":"2","timeoutSeconds":"{{ Timeout }}","isEnd":"{{ End }}","isCritical":"false","inputs":{"Duration":"PT1M"}}]}`
+	doc, err := Parse([]byte(src))
+	require.NoError(t, err)
+	require.Equal(t, 1209600, *doc.MainSteps[0].TimeoutSeconds)
+	require.Nil(t, doc.MainSteps[1].TimeoutSeconds)
+	require.Equal(t, 2, *doc.MainSteps[1].MaxAttempts)
+	require.False(t, *doc.MainSteps[1].IsCritical)
+	require.Equal(t, src, string(doc.CompactJSON()), "kept as written")
+	require.Empty(t, doc.Validate().Errors)
+
+	b := doc.MaxDuration()
+	require.True(t, b.Unbounded, "a timeout from a parameter is only known at run time")
+
+	// Changing the typed field wins over the kept string.
+	doc.MainSteps[0].TimeoutSeconds = new(int)
+	*doc.MainSteps[0].TimeoutSeconds = 60
+	require.Contains(t, string(doc.CompactJSON()), `"timeoutSeconds":60,`)
+
+	bad := `{"schemaVersion":"0.3","mainSteps":[{"name":"a","action":"aws:sleep","timeoutSeconds":"{{ Nope }}","isEnd":"{{ Nope }}","inputs":{"Duration":"PT1S"}}]}`
+	doc, err = Parse([]byte(bad))
+	require.NoError(t, err)
+	r := doc.Validate()
+	require.True(t, hasProblem(r.Errors, CodeReference, "mainSteps[0].timeoutSeconds"), "%v", r.Errors)
+	require.True(t, hasProblem(r.Errors, CodeReference, "mainSteps[0].isEnd"), "%v", r.Errors)
+
+	_, err = Parse([]byte(`{"mainSteps":[{"name":"a","timeoutSeconds":"soon"}]}`))
+	require.ErrorContains(t, err, "expected an integer or a {{ }} reference")
+}
+
+func TestTimeoutReferenceCappedByActionMaximum(t *testing.T) {
+	doc := mustParse(t, "schemaVersion: '0.3'\nparameters: {T: {type: Integer}}\nmainSteps:\n- {name: a, action: 'aws:invokeLambdaFunction', timeoutSeconds: '{{ T }}', inputs: {FunctionName: f}}\n")
+	b := doc.MaxDuration()
+	require.False(t, b.Unbounded, "%v", b.Reasons)
+	require.Equal(t, "5m0s", b.Bound.String())
+}

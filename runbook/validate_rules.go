@@ -506,6 +506,20 @@ func (v *validator) checkStep(s *Step, sp string, siblings map[string]*Step, sc 
 	if s.TimeoutSeconds != nil && *s.TimeoutSeconds < 1 {
 		v.fail(CodeLimit, sp+".timeoutSeconds", strconv.Itoa(*s.TimeoutSeconds), "an integer of at least 1", "timeoutSeconds below 1")
 	}
+	for _, m := range s.Verbatim {
+		ref, ok := m.Value.Ref()
+		if !ok {
+			continue
+		}
+		v.checkRef(ref, sp+"."+m.Key, sc)
+		want, kind := shInteger, "an Integer or String parameter"
+		if m.Key == "isEnd" || m.Key == "isCritical" {
+			want, kind = shBoolean, "a Boolean or String parameter"
+		}
+		if sh := v.refShape(ref, sc); sh != shUnknown && sh != want && sh != shString {
+			v.fail(CodeType, sp+"."+m.Key, m.Value.String(), kind, fmt.Sprintf("%s %s is %s", ref.Kind, ref.String(), sh))
+		}
+	}
 	v.checkFlow(s, sp, siblings)
 	v.checkOutputs(s, sp)
 	switch in := s.Inputs.(type) {
