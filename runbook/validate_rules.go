@@ -356,6 +356,15 @@ func isIntText(s string) bool {
 
 func (v *validator) checkDefault(p *Parameter, path string, re *regexp.Regexp) {
 	def := p.Default
+	secure := false
+	def.Walk(func(_, s string) {
+		secure = secure || strings.Contains(s, "{{ssm-secure:") || strings.Contains(s, "{{ ssm-secure:")
+	})
+	if secure {
+		v.fail(CodeSSMReference, path, truncate(def.String(), 60), "{{ssm:NAME}} of a String or StringList parameter",
+			"SecureString parameters cannot be referenced in the parameters section")
+		return
+	}
 	if s, ok := def.AsString(); ok && strings.Contains(s, "{{") {
 		// {{ssm:…}} is resolved when the execution starts; other references
 		// in defaults are left to the service, as AWS-owned runbooks use them.

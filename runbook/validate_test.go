@@ -221,6 +221,8 @@ func TestValidationRules(t *testing.T) {
 		{name: "updateVariable wrong type", steps: "- {name: a, action: 'aws:updateVariable', inputs: {Name: 'variable:Counter', Value: [1]}}\n", code: CodeType, path: "mainSteps[0].inputs.Value"},
 		{name: "ssm in an input", steps: "- {name: a, action: 'aws:deleteImage', inputs: {ImageId: '{{ssm:/app/ami}}'}}\n", code: CodeSSMReference, path: "mainSteps[0].inputs.ImageId"},
 		{name: "ssm in a default", doc: "schemaVersion: '0.3'\nassumeRole: arn:aws:iam::123456789012:role/R\nparameters: {Ami: {type: String, default: '{{ssm:/app/ami}}'}}\nmainSteps:\n- {name: a, action: 'aws:deleteImage', inputs: {ImageId: '{{ Ami }}'}}\n"},
+		{name: "ssm-secure in a default", doc: "schemaVersion: '0.3'\nassumeRole: arn:aws:iam::123456789012:role/R\nparameters: {Pw: {type: String, default: '{{ssm-secure:/app/pw}}'}}\nmainSteps:\n" + sleepStep,
+			code: CodeSSMReference, path: "parameters.Pw.default"},
 		{name: "malformed reference", steps: "- {name: a, action: 'aws:deleteImage', inputs: {ImageId: '{{ a b }}'}}\n", code: CodeReference, path: "mainSteps[0].inputs.ImageId"},
 		{name: "branch variable unresolved", steps: "- {name: b, action: 'aws:branch', inputs: {Choices: [{NextStep: nap, Variable: '{{ Nope }}', StringEquals: x}]}}\n" + sleepStep,
 			code: CodeReference, path: "mainSteps[0].inputs.Choices[0].Variable"},

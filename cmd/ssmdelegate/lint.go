@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"sort"
 
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
@@ -38,7 +40,7 @@ func cmdLint(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	name := fs.String("name", "", "document name to check against SSM naming rules (one FILE only)")
 	verbose := fs.Bool("v", false, "also print a line for each valid file")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ssmdelegate lint [--format text|json] [--name NAME] [-v] FILE...")
+		fmt.Fprintln(stderr, "usage: ssmdelegate lint [--format text|json] [--name NAME] [-v] FILE|DIR...")
 		fs.PrintDefaults()
 	}
 	files, err := parseInterleaved(fs, args)
@@ -59,6 +61,11 @@ func cmdLint(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	if *name != "" && len(files) > 1 {
 		fmt.Fprintln(stderr, "ssmdelegate lint: --name applies to a single FILE")
 		return 2
+	}
+	files, err = expandDirs(files)
+	if err != nil {
+		fmt.Fprintf(stderr, "ssmdelegate lint: %v\n", err)
+		return 1
 	}
 	results := make([]lintFile, 0, len(files))
 	for _, f := range files {
@@ -153,6 +160,30 @@ func errText(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
+}
+
+// expandDirs replaces each directory argument by the runbooks in it
+// (*.json, *.yaml, *.yml), sorted; other arguments stay as given.
+func expandDirs(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil || !st.IsDir() {
+			out = append(out, a) // a missing file is reported per file
+			continue
+		}
+		var found []string
+		for _, pat := range []string{"*.json", "*.yaml", "*.yml"} {
+			m, err := filepath.Glob(filepath.Join(a, pat))
+			if err != nil {
+				return nil, err
+			}
+			found = append(found, m...)
+		}
+		sort.Strings(found)
+		out = append(out, found...)
+	}
+	return out, nil
 }
 
 // parseInterleaved parses flags that may follow positional arguments, as

@@ -65,6 +65,7 @@ func TestLintExitCodes(t *testing.T) {
 		}},
 		{"any invalid fails", []string{valid, invalid}, 1, []string{invalid + ": mainSteps[0]"}},
 		{"flags after files", []string{valid, "--format", "text"}, 0, nil},
+		{"directory", []string{"-v", filepath.Dir(valid)}, 0, []string{valid + ": ok\n"}},
 		{"verbose names valid files", []string{"-v", valid, invalid}, 1, []string{valid + ": ok\n"}},
 		{"parse error", []string{broken}, 1, []string{broken + ": mainSteps: expected a list, got number (line 2)"}},
 		{"missing file", []string{filepath.Join(t.TempDir(), "nope.json")}, 1, []string{"cannot read"}},
