@@ -1,0 +1,95 @@
+package ssmlocal_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
+)
+
+// TestStateSurvivesRestart: documents, IAM entities, instances and
+// executions come back after the endpoint restarts on the same state file.
+func TestStateSurvivesRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	// One clock across both runs, as the wall clock would be.
+	vc := ssmlocal.AutoClock(time.Now())
+	opts := func(o *ssmlocal.Options) {
+		o.StateFile = path
+		o.Clock = vc
+		o.AdminAccessKeyID, o.AdminSecretAccessKey = "AKIASTATETESTADMIN01", "state-test-secret"
+	}
+	ctx := context.Background()
+	srv, err := ssmlocal.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, _ := srv.AddInstances(1)
+	role := serviceRole(t, srv, "Kept", trustSSM, restartRolePolicy)
+	client := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	createDoc(t, client, "Kept-Doc", sleepDoc)
+	id := start(t, client, &ssm.StartAutomationExecutionInput{DocumentName: aws.String(ssmlocal.RestartEC2Instance), Parameters: map[string][]string{"InstanceId": ids, "AutomationAssumeRole": {role}}})
+	if x := waitDone(t, client, id); x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess {
+		t.Fatalf("status %s", x.AutomationExecutionStatus)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatal(err)
+	}
+	srv = newServer(t, opts)
+	client = ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	if _, err := client.GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String("Kept-Doc")}); err != nil {
+		t.Fatalf("document: %v", err)
+	}
+	if _, err := iam.NewFromConfig(cfg(srv, srv.Admin())).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("Kept")}); err != nil {
+		t.Fatalf("role: %v", err)
+	}
+	if st, err := srv.InstanceState("", ids[0]); err != nil || st != "running" {
+		t.Fatalf("instance: %s %v", st, err)
+	}
+	x, err := client.GetAutomationExecution(ctx, &ssm.GetAutomationExecutionInput{AutomationExecutionId: aws.String(id)})
+	if err != nil {
+		t.Fatalf("execution: %v", err)
+	}
+	if x.AutomationExecution.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess || len(x.AutomationExecution.StepExecutions) != 2 {
+		t.Fatalf("execution after restart: %s with %d steps", x.AutomationExecution.AutomationExecutionStatus, len(x.AutomationExecution.StepExecutions))
+	}
+}
+
+func TestStateFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name    string
+		content string
+	}{
+		{"not JSON", "{"},
+		{"wrong format", `{"format":99,"accountId":"123456789012"}`},
+		{"other account", `{"format":1,"accountId":"210987654321"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, tt.name+".json")
+			if err := os.WriteFile(path, []byte(tt.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			srv, err := ssmlocal.New(func(o *ssmlocal.Options) { o.StateFile = path })
+			if err == nil {
+				srv.Close()
+				t.Fatal("a bad state file was accepted")
+			}
+			data, _ := os.ReadFile(path)
+			if string(data) != tt.content {
+				t.Fatal("a bad state file was overwritten")
+			}
+		})
+	}
+}
