@@ -92,3 +92,9 @@ func TestTimeoutReferenceCappedByActionMaximum(t *testing.T) {
 	require.False(t, b.Unbounded, "%v", b.Reasons)
 	require.Equal(t, "5m0s", b.Bound.String())
 }
+
+func TestAppendQuotedMatchesEncodingJSON(t *testing.T) {
+	for _, s := range []string{"", "plain", "a\"b", "back\\slash", "tab\t", "<html> & co", "héllo", "\u2028line", "bad\xf7utf8", "\x00", "emoji 🙂"} {
+		require.Equal(t, string(mustMarshalSlow(s)), string(appendQuoted(nil, s)), "%q", s)
+	}
+}

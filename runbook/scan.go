@@ -3,6 +3,7 @@ package runbook
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -78,7 +79,9 @@ func skipValue(d []byte, i int) (int, error) {
 
 // unquote decodes the JSON string raw (quotes included).
 func unquote(raw []byte, esc bool) (string, error) {
-	if !esc && len(raw) >= 2 {
+	// Invalid UTF-8 takes the slow path, which turns it into U+FFFD as
+	// encoding/json does everywhere else.
+	if !esc && len(raw) >= 2 && utf8.Valid(raw[1:len(raw)-1]) {
 		return string(raw[1 : len(raw)-1]), nil
 	}
 	var s string
@@ -167,11 +170,17 @@ func scanArray(d []byte, fn func(raw []byte)) error {
 // appendQuoted appends s as a JSON string without HTML escaping, the way
 // encoding/json's encoder with SetEscapeHTML(false) writes it.
 func appendQuoted(b []byte, s string) []byte {
+	ascii := true
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+		if c < 0x20 || c == '"' || c == '\\' {
 			return append(b, mustMarshalSlow(s)...)
 		}
+		ascii = ascii && c < utf8.RuneSelf
+	}
+	// encoding/json also escapes invalid UTF-8, U+2028 and U+2029.
+	if !ascii && (!utf8.ValidString(s) || strings.ContainsAny(s, "\u2028\u2029")) {
+		return append(b, mustMarshalSlow(s)...)
 	}
 	b = append(b, '"')
 	b = append(b, s...)
