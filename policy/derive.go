@@ -160,10 +160,11 @@ func ForRunbook(doc *runbook.Document, scope Scope, optFns ...func(*RunbookOptio
 	for _, f := range optFns {
 		f(&o)
 	}
-	d := &deriver{doc: doc, scope: scope, opts: &o, catalog: iamcatalog.Load(), out: &Derived{}}
 	if doc == nil {
 		return nil, errors.New("policy: no runbook")
 	}
+	d := &deriver{doc: doc, scope: scope, opts: &o, catalog: iamcatalog.Load(),
+		out: &Derived{Needs: make([]Need, 0, 2*len(doc.MainSteps))}, grants: make([]grant, 0, 4*len(doc.MainSteps))}
 	d.steps(doc.MainSteps, "", 0)
 	d.out.Policy = d.build()
 	if len(d.out.Policy.Statement) == 0 && len(d.out.Unresolved) == 0 {
@@ -840,6 +841,9 @@ func (d *deriver) tagConditions() map[string]tagCond {
 }
 
 func sortedUnique(s []string) []string {
+	if len(s) <= 1 {
+		return s
+	}
 	out := slices.Clone(s)
 	slices.Sort(out)
 	return slices.Compact(out)
@@ -848,6 +852,9 @@ func sortedUnique(s []string) []string {
 // minimizeResources drops resources covered by another pattern of the list
 // ("*" covers everything, instance/* covers instance/i-1).
 func minimizeResources(res []string) []string {
+	if len(res) <= 1 {
+		return res
+	}
 	if slices.Contains(res, "*") {
 		return []string{"*"}
 	}
