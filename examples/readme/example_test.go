@@ -174,6 +174,11 @@ func Example_provisionAndRun() {
 	defer srv.Close()
 	admin := srv.AdminConfig() // an aws.Config for the bootstrap administrator
 	ids, _ := srv.AddInstances(2)
+	operator, err := newOperator(ctx, srv, "AutomationRestrictedOperator")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 
 	doc, _ := restartDemo()
 	plan, err := delegate.NewPlan(delegate.NewDocument("Restart-EC2InstanceDemo", doc), delegate.Embedded,
@@ -186,11 +191,6 @@ func Example_provisionAndRun() {
 	}
 
 	// The administrator: role, operator policy and document, idempotently.
-	operator, err := newOperator(ctx, srv, "AutomationRestrictedOperator")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
 	for run := 1; run <= 2; run++ {
 		changes, err := delegate.Provision(ctx, iam.NewFromConfig(admin), ssm.NewFromConfig(admin), plan,
 			func(o *delegate.ProvisionOptions) { o.OperatorUser = "AutomationRestrictedOperator" })

@@ -1,0 +1,462 @@
+package readme_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"go/ast"
+	"go/format"
+	"go/parser"
+	"go/token"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ssmdelegate/ssmdelegate/policy"
+	"github.com/ssmdelegate/ssmdelegate/runbook"
+)
+
+var update = flag.Bool("update", false, "rewrite the role-policy table in README.md")
+
+const (
+	readmePath  = "../../README.md"
+	tableBegin  = "<!-- role-policy-table:begin -->"
+	tableEnd    = "<!-- role-policy-table:end -->"
+	managedName = "AmazonSSMAutomationRole"
+)
+
+// scope is where the table's policies are derived; the counts do not depend
+// on it.
+var scope = policy.Scope{Partition: "aws", Region: "us-east-1", Account: "123456789012"}
+
+// TestREADMESnippets keeps the README's Go blocks compiling and running:
+// each must be an excerpt, up to whitespace, of this package's examples.
+func TestREADMESnippets(t *testing.T) {
+	readme, err := os.ReadFile(readmePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := goBlocks(string(readme))
+	if len(blocks) == 0 {
+		t.Fatal("README.md has no ```go blocks")
+	}
+	sources, err := filepath.Glob("*_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all strings.Builder
+	for _, f := range sources {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all.WriteString(squash(string(b)))
+		all.WriteString("\n")
+	}
+	for i, b := range blocks {
+		if !strings.Contains(all.String(), squash(b.text)) {
+			t.Errorf("README.md line %d: go block %d is not an excerpt of the examples in examples/readme:\n%s", b.line, i+1, b.text)
+		}
+	}
+}
+
+type block struct {
+	line int
+	text string
+}
+
+// goBlocks returns the fenced ```go blocks of a Markdown text.
+func goBlocks(md string) []block {
+	var out []block
+	var cur *block
+	var buf strings.Builder
+	sc := bufio.NewScanner(strings.NewReader(md))
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		fence := strings.TrimSpace(line)
+		switch {
+		case cur == nil && fence == "```go":
+			cur = &block{line: n}
+			buf.Reset()
+		case cur != nil && fence == "```":
+			cur.text = buf.String()
+			out = append(out, *cur)
+			cur = nil
+		case cur != nil:
+			buf.WriteString(line)
+			buf.WriteString("\n")
+		}
+	}
+	return out
+}
+
+// squash makes whitespace insignificant: indentation and line breaks differ
+// between Go source and Markdown.
+func squash(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func TestGoBlocks(t *testing.T) {
+	md := "text\n```go\nfmt.Println(1)\n\tx := 2\n```\n```sh\nls\n```\n  ```go\ny()\n  ```\n"
+	got := goBlocks(md)
+	if len(got) != 2 || got[0].text != "fmt.Println(1)\n\tx := 2\n" || got[0].line != 2 || got[1].text != "y()\n" {
+		t.Fatalf("goBlocks = %#v", got)
+	}
+	if squash("a\n\t b  c\n") != "a b c" {
+		t.Fatal("squash keeps whitespace")
+	}
+}
+
+// policyStats are the table's figures for one policy.
+type policyStats struct {
+	Actions, OnStar, WritesOnStar int
+}
+
+// catalog maps every IAM action (lower case) to its canonical name and
+// access level.
+type catalog map[string][2]string
+
+func loadCatalog(file string) (catalog, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	c := catalog{}
+	for line := range strings.Lines(string(data)) {
+		if strings.HasPrefix(line, "#") || strings.HasPrefix(line, "action\t") {
+			continue
+		}
+		f := strings.Split(strings.TrimRight(line, "\r\n"), "\t")
+		if len(f) < 2 || f[0] == "" {
+			continue
+		}
+		c[strings.ToLower(f[0])] = [2]string{f[0], f[1]}
+	}
+	if len(c) == 0 {
+		return nil, fmt.Errorf("%s: no actions", file)
+	}
+	return c, nil
+}
+
+// writes reports whether an access level changes something: Write, Tagging
+// or Permissions management.
+func writes(access string) bool {
+	return strings.Contains(access, "Write") || strings.Contains(access, "Tagging") || strings.Contains(access, "Permissions management")
+}
+
+// expand returns the actions a pattern such as "ssm:*" or "ec2:Describe*"
+// grants, as IAM matches them (case-insensitive, * and ?).
+func (c catalog) expand(pattern string) ([]string, error) {
+	p := strings.ToLower(pattern)
+	if !strings.ContainsAny(p, "*?") {
+		if a, ok := c[p]; ok {
+			return []string{a[0]}, nil
+		}
+		return nil, fmt.Errorf("action %q is not in the IAM reference", pattern)
+	}
+	var out []string
+	for name, a := range c {
+		if ok, _ := path.Match(p, name); ok && !strings.Contains(name, "/") {
+			out = append(out, a[0])
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("pattern %q matches no action", pattern)
+	}
+	return out, nil
+}
+
+// stats counts the distinct actions a policy allows, those allowed on
+// Resource "*", and the write actions among them.
+func (c catalog) stats(p *policy.Policy) (policyStats, error) {
+	all, onStar := map[string]bool{}, map[string]bool{}
+	for _, s := range p.Statement {
+		if s.Effect != policy.Allow || len(s.NotAction.Values) > 0 {
+			if s.Effect == policy.Allow {
+				return policyStats{}, fmt.Errorf("NotAction is not counted")
+			}
+			continue
+		}
+		star := slices.Contains(s.Resource.Values, "*")
+		for _, pat := range s.Action.Values {
+			names, err := c.expand(pat)
+			if err != nil {
+				return policyStats{}, err
+			}
+			for _, n := range names {
+				all[n] = true
+				if star {
+					onStar[n] = true
+				}
+			}
+		}
+	}
+	st := policyStats{Actions: len(all), OnStar: len(onStar)}
+	for n := range onStar {
+		if writes(c[strings.ToLower(n)][1]) {
+			st.WritesOnStar++
+		}
+	}
+	return st, nil
+}
+
+func TestCatalogStats(t *testing.T) {
+	c := catalog{
+		"ssm:getdocument":      {"ssm:GetDocument", "Read"},
+		"ssm:startautomation":  {"ssm:StartAutomation", "Write"},
+		"ec2:createtags":       {"ec2:CreateTags", "Tagging"},
+		"ec2:describeinstance": {"ec2:DescribeInstance", "List"},
+	}
+	p := policy.New(
+		policy.Allowing("SSM:*").Resources("*").MustBuild(),
+		policy.Allowing("ec2:CreateTags", "ec2:Describe*").Resources("arn:aws:ec2:*:*:instance/*").MustBuild(),
+		policy.Denying("ssm:GetDocument").Resources("*").MustBuild(),
+	)
+	got, err := c.stats(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (policyStats{Actions: 4, OnStar: 2, WritesOnStar: 1}); got != want {
+		t.Fatalf("stats = %+v, want %+v", got, want)
+	}
+	if _, err := c.stats(policy.New(policy.Allowing("ec2:NoSuchAction").Resources("*").MustBuild())); err == nil {
+		t.Fatal("an unknown action was counted")
+	}
+}
+
+// referenceDir is the shared reference data next to the module, when present.
+func referenceDir(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join("..", "..", "..", "shared", "reference")
+	if _, err := os.Stat(filepath.Join(dir, "aws-managed-policies.json")); err != nil {
+		t.Skipf("reference data not present: %v", err)
+	}
+	return dir
+}
+
+// row is one line of the README's table.
+type row struct {
+	label string
+	stats policyStats
+}
+
+// tableRows derives the role policy of every example runbook and counts it
+// beside the managed policy people attach instead.
+func tableRows(t *testing.T) []row {
+	dir := referenceDir(t)
+	c, err := loadCatalog(filepath.Join(dir, "iam-actions.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	managedJSON, err := os.ReadFile(filepath.Join(dir, "aws-managed-policies.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var managed map[string]struct {
+		Document json.RawMessage `json:"document"`
+	}
+	if err := json.Unmarshal(managedJSON, &managed); err != nil {
+		t.Fatal(err)
+	}
+	m, ok := managed[managedName]
+	if !ok {
+		t.Fatalf("%s is missing from aws-managed-policies.json", managedName)
+	}
+	managedPolicy, err := policy.Parse(m.Document)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	published, err := os.ReadFile(filepath.Join(dir, "aws-runbooks", "RestartInstance--aws-RestartEC2Instance.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	awsRestart, err := runbook.Parse(published)
+	if err != nil {
+		t.Fatal(err)
+	}
+	demo, err := restartEC2Demo("arn:aws:iam::123456789012:role/AutomationServiceRole-RestartDemo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	launch, err := launchTaggedDemo("arn:aws:iam::123456789012:role/AutomationServiceRole-LaunchTagged")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var rows []row
+	for _, r := range []struct {
+		label string
+		doc   *runbook.Document
+	}{
+		{"Derived for `Restart-EC2InstanceDemo` (restart-ec2)", demo},
+		{"Derived for `LaunchTaggedInstance` (launch-tagged)", launch},
+		{"Derived for `AWS-RestartEC2Instance` (runtime-role)", awsRestart},
+	} {
+		d, err := policy.ForRunbook(r.doc, scope)
+		if err != nil {
+			t.Fatalf("%s: %v", r.label, err)
+		}
+		st, err := c.stats(d.Policy)
+		if err != nil {
+			t.Fatalf("%s: %v", r.label, err)
+		}
+		rows = append(rows, row{r.label, st})
+	}
+	st, err := c.stats(managedPolicy)
+	if err != nil {
+		t.Fatalf("%s: %v", managedName, err)
+	}
+	return append(rows, row{"`" + managedName + "`, the managed policy usually attached to any of them", st})
+}
+
+func renderTable(rows []row) string {
+	var b strings.Builder
+	b.WriteString("| Service-role policy | Actions | Actions on `\"*\"` | Write actions on `\"*\"` |\n")
+	b.WriteString("|---|---:|---:|---:|\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| %s | %d | %d | %d |\n", r.label, r.stats.Actions, r.stats.OnStar, r.stats.WritesOnStar)
+	}
+	return b.String()
+}
+
+var tableRE = regexp.MustCompile(`(?s)` + regexp.QuoteMeta(tableBegin) + `\n(.*?)` + regexp.QuoteMeta(tableEnd))
+
+// TestREADMETable recomputes the comparison table and fails when README.md
+// shows other figures; -update rewrites it.
+func TestREADMETable(t *testing.T) {
+	want := renderTable(tableRows(t))
+	readme, err := os.ReadFile(readmePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := tableRE.FindSubmatchIndex(readme)
+	if m == nil {
+		t.Fatalf("README.md lacks the %s … %s markers", tableBegin, tableEnd)
+	}
+	got := string(readme[m[2]:m[3]])
+	if got == want {
+		return
+	}
+	if *update {
+		var out bytes.Buffer
+		out.Write(readme[:m[2]])
+		out.WriteString(want)
+		out.Write(readme[m[3]:])
+		if err := os.WriteFile(readmePath, out.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Errorf("README.md's role-policy table is stale (go test ./examples/readme -run TestREADMETable -update rewrites it)\ngot:\n%s\nwant:\n%s", got, want)
+}
+
+// The table derives from copies of the walkthroughs' runbooks (their main
+// packages cannot be imported); this test keeps the copies identical.
+func TestRunbookCopies(t *testing.T) {
+	for _, c := range []struct {
+		file, theirs, ours string
+		renames            []string // our name, theirs
+	}{
+		{"../restart-ec2/main.go", "restartDemo", "restartEC2Demo", []string{"restartDocument", "documentName"}},
+		{"../launch-tagged/main.go", "launchTagged", "launchTaggedDemo", []string{"launchDocument", "documentName", "tagValue(", "tag("}},
+		{"../launch-tagged/main.go", "tag", "tagValue", nil},
+	} {
+		theirs, err := funcBody(c.file, c.theirs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ours, err := funcBody("readme_test.go", c.ours)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ours = strings.NewReplacer(c.renames...).Replace(ours)
+		if theirs != ours {
+			t.Errorf("%s differs from %s in %s:\n%s\nwant:\n%s", c.ours, c.theirs, c.file, ours, theirs)
+		}
+	}
+}
+
+// funcBody returns the formatted parameters, results and body of a function.
+func funcBody(file, name string) (string, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, file, nil, parser.SkipObjectResolution)
+	if err != nil {
+		return "", err
+	}
+	for _, d := range f.Decls {
+		fn, ok := d.(*ast.FuncDecl)
+		if !ok || fn.Name.Name != name || fn.Recv != nil {
+			continue
+		}
+		var b bytes.Buffer
+		for _, n := range []ast.Node{fn.Type, fn.Body} {
+			if err := format.Node(&b, fset, n); err != nil {
+				return "", err
+			}
+			b.WriteString("\n")
+		}
+		return b.String(), nil
+	}
+	return "", fmt.Errorf("%s: no function %s", file, name)
+}
+
+// The walkthroughs' document names.
+const (
+	restartDocument = "Restart-EC2InstanceDemo"
+	launchDocument  = "LaunchTaggedInstance"
+)
+
+// restartEC2Demo is restartDemo of examples/restart-ec2.
+func restartEC2Demo(roleARN string) (*runbook.Document, error) {
+	return runbook.New().
+		Description("Restart EC2 instances(s)").
+		AssumeRole(roleARN).
+		Parameter(runbook.StringListParameter("InstanceId").Description("(Required) EC2 Instance to restart")).
+		Step(runbook.NewStep("stopInstances", runbook.ChangeInstanceState{
+			InstanceIds: runbook.Param("InstanceId"), DesiredState: runbook.String("stopped")})).
+		Step(runbook.NewStep("startInstances", runbook.ChangeInstanceState{
+			InstanceIds: runbook.Param("InstanceId"), DesiredState: runbook.String("running")})).
+		Build(func(o *runbook.ValidateOptions) { o.Name = restartDocument })
+}
+
+// launchTaggedDemo is launchTagged of examples/launch-tagged.
+func launchTaggedDemo(roleARN string) (*runbook.Document, error) {
+	return runbook.New().
+		Description("Launch one EC2 instance tagged with its cost center and the execution that launched it").
+		AssumeRole(roleARN).
+		Parameter(runbook.StringParameter("ImageId").
+			Description("(Required) AMI to launch").
+			AllowedPattern(`^ami-[0-9a-f]{8,17}$`)).
+		Parameter(runbook.StringParameter("InstanceType").
+			Description("(Optional) Instance type").
+			Default(runbook.String("t3.micro")).
+			AllowedValues(runbook.String("t3.micro"), runbook.String("t3.small"))).
+		Parameter(runbook.StringParameter("CostCenter").
+			Description("(Required) Cost center charged for the instance").
+			AllowedPattern(`^CC-[0-9]{4}$`)).
+		Step(runbook.NewStep("launch", runbook.RunInstances{
+			ImageId:          runbook.Param("ImageId"),
+			InstanceType:     runbook.Param("InstanceType"),
+			MinInstanceCount: runbook.Int(1),
+			MaxInstanceCount: runbook.Int(1),
+		})).
+		Step(runbook.NewStep("tag", runbook.CreateTags{
+			ResourceIds: runbook.StepOutput("launch", "InstanceIds"),
+			Tags: runbook.List(
+				tagValue("CostCenter", runbook.Param("CostCenter")),
+				tagValue("LaunchedBy", runbook.Automation(runbook.AutomationExecutionID)),
+			),
+		})).
+		Output("launch", "InstanceIds").
+		Build(func(o *runbook.ValidateOptions) { o.Name = launchDocument })
+}
+
+// tagValue is tag of examples/launch-tagged.
+func tagValue(key string, value runbook.Value) runbook.Value {
+	return runbook.Map(runbook.Member{Key: "Key", Value: runbook.String(key)}, runbook.Member{Key: "Value", Value: value})
+}
