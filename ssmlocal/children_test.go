@@ -1,0 +1,64 @@
+package ssmlocal_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
+)
+
+// TestChildExecutions covers both ways an execution starts others:
+// aws:executeAutomation and rate control over targets. Children go through
+// the same start flow, so their role is checked and their parent recorded.
+func TestChildExecutions(t *testing.T) {
+	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
+	ctx := context.Background()
+	ids, _ := srv.AddInstances(3)
+	role := serviceRole(t, srv, "ChildRole", trustSSM, restartRolePolicy)
+	parentRole := serviceRole(t, srv, "ParentRole", trustSSM, `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["ssm:StartAutomationExecution","ssm:GetAutomationExecution","ssm:DescribeAutomationExecutions"],"Resource":"*"},
+		{"Effect":"Allow","Action":"iam:PassRole","Resource":"`+role+`","Condition":{"StringEquals":{"iam:PassedToService":"ssm.amazonaws.com"}}}]}`)
+	admin := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	createDoc(t, admin, "Parent", `{"schemaVersion":"0.3","assumeRole":"`+parentRole+`","parameters":{"InstanceId":{"type":"StringList"}},"mainSteps":[
+		{"name":"restart","action":"aws:executeAutomation","inputs":{"DocumentName":"AWS-RestartEC2Instance","RuntimeParameters":{"InstanceId":"{{ InstanceId }}","AutomationAssumeRole":"`+role+`"}}}]}`)
+	id := start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Parent"), Parameters: map[string][]string{"InstanceId": ids[:1]}})
+	x := waitDone(t, admin, id)
+	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess {
+		t.Fatalf("parent %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
+	}
+	children, err := admin.DescribeAutomationExecutions(ctx, &ssm.DescribeAutomationExecutionsInput{Filters: []ssmtypes.AutomationExecutionFilter{{Key: ssmtypes.AutomationExecutionFilterKeyParentExecutionId, Values: []string{id}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(children.AutomationExecutionMetadataList) != 1 || *children.AutomationExecutionMetadataList[0].DocumentName != ssmlocal.RestartEC2Instance {
+		t.Fatalf("children %+v", children.AutomationExecutionMetadataList)
+	}
+	if got := aws.ToString(children.AutomationExecutionMetadataList[0].ExecutedBy); got == "" {
+		t.Fatal("child without ExecutedBy")
+	}
+
+	rc := start(t, admin, &ssm.StartAutomationExecutionInput{
+		DocumentName:        aws.String(ssmlocal.RestartEC2Instance),
+		TargetParameterName: aws.String("InstanceId"),
+		Targets:             []ssmtypes.Target{{Key: aws.String("ParameterValues"), Values: ids}},
+		MaxConcurrency:      aws.String("2"),
+		MaxErrors:           aws.String("0"),
+		Parameters:          map[string][]string{"AutomationAssumeRole": {role}},
+	})
+	x = waitDone(t, admin, rc)
+	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess {
+		t.Fatalf("rate control %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
+	}
+	children, err = admin.DescribeAutomationExecutions(ctx, &ssm.DescribeAutomationExecutionsInput{Filters: []ssmtypes.AutomationExecutionFilter{{Key: ssmtypes.AutomationExecutionFilterKeyParentExecutionId, Values: []string{rc}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(children.AutomationExecutionMetadataList) != 3 {
+		t.Fatalf("%d rate-control children, want 3", len(children.AutomationExecutionMetadataList))
+	}
+}
