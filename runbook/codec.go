@@ -106,6 +106,9 @@ func ParseJSON(data []byte) (*Document, error) {
 		}
 		return nil, &ParseError{Msg: "invalid JSON: " + err.Error()}
 	}
+	if path, dup := duplicateKey(b.Bytes()); dup {
+		return nil, &ParseError{Path: path, Msg: "duplicate key"}
+	}
 	return decodeDocument(b.Bytes())
 }
 

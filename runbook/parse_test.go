@@ -20,6 +20,8 @@ func TestParseErrors(t *testing.T) {
 		{"yaml duplicate key", "schemaVersion: '0.3'\nschemaVersion: '0.3'\n", "schemaVersion", 2, "duplicate key"},
 		{"yaml syntax", "schemaVersion: [\n", "", 0, "invalid YAML"},
 		{"json syntax", "{\n\"schemaVersion\": \"0.3\",\n}", "", 3, "invalid JSON"},
+		{"json duplicate key", `{"schemaVersion": "0.3", "schemaVersion": "0.3"}`, "schemaVersion", 0, "duplicate key"},
+		{"json duplicate key in a value", `{"mainSteps":[{"name":"a","action":"aws:executeAwsApi","inputs":{"Filters":[{"Name":"x","Name":"y"}]}}]}`, "mainSteps[0].inputs.Filters[0].Name", 0, "duplicate key"},
 		{"json type mismatch", `{"schemaVersion": 0.3}`, "schemaVersion", 0, "expected a string, got number"},
 		{"json bad choice", `{"mainSteps":[{"name":"b","action":"aws:branch","inputs":{"Choices":[{"NextStep":"x","Foo":1}]}}]}`, "mainSteps[0].inputs.Choices[0].Foo", 0, "unknown choice key"},
 		{"loop steps not a list", "mainSteps:\n- name: l\n  action: aws:loop\n  inputs:\n    Steps: nope\n", "mainSteps[0].inputs.Steps", 5, "expected a list"},

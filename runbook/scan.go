@@ -3,6 +3,7 @@ package runbook
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -185,4 +186,83 @@ func appendQuoted(b []byte, s string) []byte {
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
+}
+
+// duplicateKey returns the wire path of the first key repeated within one
+// object of the JSON value d, so that JSON input is as strict as YAML,
+// whose decoder refuses repeated keys. One linear pass.
+func duplicateKey(d []byte) (string, bool) {
+	type frame struct {
+		obj  bool
+		keys []string
+		set  map[string]bool
+		key  string // current key of an object
+		idx  int    // current index of an array
+	}
+	var st []frame
+	path := func() string {
+		var b strings.Builder
+		for _, f := range st {
+			if f.obj {
+				if b.Len() > 0 {
+					b.WriteByte('.')
+				}
+				b.WriteString(f.key)
+			} else {
+				b.WriteString("[" + strconv.Itoa(f.idx) + "]")
+			}
+		}
+		return b.String()
+	}
+	for i := 0; i < len(d); i++ {
+		switch d[i] {
+		case '{':
+			st = append(st, frame{obj: true})
+		case '[':
+			st = append(st, frame{})
+		case '}', ']':
+			if len(st) > 0 {
+				st = st[:len(st)-1]
+			}
+		case ',':
+			if n := len(st); n > 0 && !st[n-1].obj {
+				st[n-1].idx++
+			}
+		case '"':
+			end, esc, err := scanString(d, i)
+			if err != nil {
+				return "", false
+			}
+			n := len(st)
+			if j := skipWS(d, end); n > 0 && st[n-1].obj && j < len(d) && d[j] == ':' {
+				key, err := unquote(d[i:end], esc)
+				if err != nil {
+					return "", false
+				}
+				f := &st[n-1]
+				dup := false
+				if f.set != nil {
+					dup = f.set[key]
+					f.set[key] = true
+				} else {
+					for _, k := range f.keys {
+						dup = dup || k == key
+					}
+					f.keys = append(f.keys, key)
+					if len(f.keys) > 16 {
+						f.set = make(map[string]bool, 32)
+						for _, k := range f.keys {
+							f.set[k] = true
+						}
+					}
+				}
+				f.key = key
+				if dup {
+					return path(), true
+				}
+			}
+			i = end - 1
+		}
+	}
+	return "", false
 }
