@@ -152,31 +152,32 @@ func (s *Server) startAutomation(ctx context.Context, c *call, in *ssm.StartAuto
 	id := newUUID()
 	execARN := s.executionARN(c.region.Name, id)
 
-	s.mu.Lock()
+	// Everything up to the engine's start only reads shared state.
+	s.mu.RLock()
 	if err := c.authorize("ssm:StartAutomationExecution", s.definitionARN(c.region.Name, name, asked), nil); err != nil {
-		s.mu.Unlock()
+		s.mu.RUnlock()
 		return "", err
 	}
 	d, v, err := c.region.lookupDoc(name, version, "")
 	if err != nil {
-		s.mu.Unlock()
+		s.mu.RUnlock()
 		if asAPIError(err).Code == "InvalidDocumentVersion" {
 			return "", apiErr("InvalidDocumentVersion", "The document version is not valid or does not exist.")
 		}
 		return "", apiErr("InvalidDocument", "Document %s does not exist", name)
 	}
 	if d.Type != "Automation" {
-		s.mu.Unlock()
+		s.mu.RUnlock()
 		return "", apiErr("InvalidDocument", "Document %s is not an Automation runbook", name)
 	}
 	doc, err := s.parsed(v)
 	if err != nil {
-		s.mu.Unlock()
+		s.mu.RUnlock()
 		return "", apiErr("InvalidDocument", "Document %s cannot be read: %v", name, err)
 	}
 	roleARN, fromParam, err := resolveRole(doc, in.Parameters)
 	if err != nil {
-		s.mu.Unlock()
+		s.mu.RUnlock()
 		return "", err
 	}
 	start := engine.StartInput{
@@ -192,14 +193,14 @@ func (s *Server) startAutomation(ctx context.Context, c *call, in *ssm.StartAuto
 		if !c.who.Expires.IsZero() && c.who.Expires.Before(start.Principal.Expires) {
 			start.Principal.Expires = c.who.Expires
 		}
-		s.mu.Unlock()
+		s.mu.RUnlock()
 		return c.region.engine.Start(ctx, start)
 	}
 	if fromParam {
 		// Passing a role to Automation is the caller's right to check; a
 		// role written into the document was vetted by its author.
 		if err := c.authorize("iam:PassRole", roleARN, map[string][]string{"iam:PassedToService": {"ssm.amazonaws.com"}}); err != nil {
-			s.mu.Unlock()
+			s.mu.RUnlock()
 			return "", err
 		}
 	}
@@ -209,15 +210,20 @@ func (s *Server) startAutomation(ctx context.Context, c *call, in *ssm.StartAuto
 		start.Principal = engine.Principal{ARN: c.who.ARN, RoleARN: c.who.RoleARN}
 	} else {
 		start.Principal = engine.Principal{ARN: s.arn("sts", "", "assumed-role/"+role.Name+"/"+id), RoleARN: role.ARN}
-		role.LastUsed, role.LastRegion = s.clock.Now().UTC(), c.region.Name
 	}
-	s.mu.Unlock()
+	s.mu.RUnlock()
+	if role != nil && start.FailureMessage == "" {
+		s.mu.Lock()
+		role.LastUsed, role.LastRegion = s.clock.Now().UTC(), c.region.Name
+		s.mu.Unlock()
+	}
 	return c.region.engine.Start(ctx, start)
 }
 
 // assumeForAutomation checks that ssm.amazonaws.com may assume the role for
 // this execution (trust policy with aws:SourceAccount and aws:SourceArn) and
-// records the AssumeRole call in the audit trail. The caller holds s.mu.
+// records the AssumeRole call in the audit trail. The caller holds s.mu
+// (read or write).
 func (s *Server) assumeForAutomation(c *call, roleARN, execARN, id string) (*Role, bool) {
 	ev := AuditEvent{
 		Time: s.clock.Now(), Service: "sts", API: "AssumeRole", Region: c.region.Name, Principal: "ssm.amazonaws.com",

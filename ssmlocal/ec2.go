@@ -626,21 +626,26 @@ func (s *Server) changeStates(c *call, in map[string]any, action, outKey string,
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	// Authorize under the read lock: policy evaluation is the costly part
+	// and must not hold up every other call.
+	s.mu.RLock()
 	insts, err := s.instancesNamed(c.region, ids)
-	if err != nil {
-		// EC2 checks permissions before existence only for known ids.
-		return nil, err
-	}
-	for _, i := range insts {
-		if err := c.authorize(action, s.instanceARN(c.region.Name, i.ID), resourceTagContext(i.Tags)); err != nil {
-			return nil, err
+	if err == nil {
+		for _, i := range insts {
+			if err = c.authorize(action, s.instanceARN(c.region.Name, i.ID), resourceTagContext(i.Tags)); err != nil {
+				break
+			}
 		}
+	}
+	s.mu.RUnlock()
+	if err != nil {
+		return nil, err
 	}
 	if dry {
 		return nil, errDryRun
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	now := s.clock.Now()
 	// Check every instance before changing any.
 	for _, i := range insts {
