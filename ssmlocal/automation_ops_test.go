@@ -62,9 +62,6 @@ func TestEmbeddedRole(t *testing.T) {
 // TestUntrustedRole: a role whose trust policy does not let Automation in
 // fails the execution, as in AWS.
 func TestUntrustedRole(t *testing.T) {
-	if !engineFailsUnassumableStarts {
-		t.Skip("the automation engine does not record StartInput.FailureMessage yet")
-	}
 	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
 	ids, _ := srv.AddInstances(1)
 	otherAccount := strings.ReplaceAll(trustSSM, `"aws:SourceAccount":"123456789012"`, `"aws:SourceAccount":"210987654321"`)
@@ -232,7 +229,3 @@ func waitStep(t *testing.T, c *ssm.Client, id, step string, want ssmtypes.Automa
 	}
 	t.Fatalf("step %s of %s never reached %s", step, id, want)
 }
-
-// engineFailsUnassumableStarts says whether the engine records a start whose
-// role cannot be assumed as a failed execution.
-const engineFailsUnassumableStarts = false
