@@ -3,7 +3,6 @@ package readme_test
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"go/ast"
@@ -228,14 +227,16 @@ func TestCatalogStats(t *testing.T) {
 	}
 }
 
-// referenceDir is the shared reference data next to the module, when present.
+// referencePath is the shared reference data next to the module.
+var referencePath = filepath.Join("..", "..", "..", "shared", "reference")
+
+// referenceDir returns referencePath, skipping the test when it is absent.
 func referenceDir(t *testing.T) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "..", "shared", "reference")
-	if _, err := os.Stat(filepath.Join(dir, "aws-managed-policies.json")); err != nil {
+	if _, err := os.Stat(filepath.Join(referencePath, "aws-managed-policies.json")); err != nil {
 		t.Skipf("reference data not present: %v", err)
 	}
-	return dir
+	return referencePath
 }
 
 // row is one line of the README's table.
@@ -252,21 +253,11 @@ func tableRows(t *testing.T) []row {
 	if err != nil {
 		t.Fatal(err)
 	}
-	managedJSON, err := os.ReadFile(filepath.Join(dir, "aws-managed-policies.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var managed map[string]struct {
-		Document json.RawMessage `json:"document"`
-	}
-	if err := json.Unmarshal(managedJSON, &managed); err != nil {
-		t.Fatal(err)
-	}
-	m, ok := managed[managedName]
+	doc, ok := managedPolicyDocument(t)
 	if !ok {
-		t.Fatalf("%s is missing from aws-managed-policies.json", managedName)
+		t.Skip("reference data not present")
 	}
-	managedPolicy, err := policy.Parse(m.Document)
+	managedPolicy, err := policy.Parse(doc)
 	if err != nil {
 		t.Fatal(err)
 	}
