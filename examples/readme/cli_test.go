@@ -124,9 +124,13 @@ func TestREADMECommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("the go command is not on PATH")
+	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bin", "ssmdelegate")
-	build := exec.Command("go", "build", "-o", bin, "github.com/ssmdelegate/ssmdelegate/cmd/ssmdelegate")
+	build := exec.Command(goTool, "build", "-o", bin, "github.com/ssmdelegate/ssmdelegate/cmd/ssmdelegate")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build ssmdelegate: %v\n%s", err, out)
 	}
