@@ -25,7 +25,10 @@
 //
 // [Parse] reads JSON or YAML (detected) strictly, with the wire path and
 // line of structural errors in a [*ParseError], and losslessly: parse,
-// encode and parse again gives an equal document. [Document.JSON] and
+// encode and parse again gives an equal document; duplicate keys are
+// refused in both formats, and timeoutSeconds, maxAttempts, isEnd and
+// isCritical written as strings or references are kept as written
+// ([Step].Verbatim). [Document.JSON] and
 // [Document.YAML] write a canonical, deterministic form without HTML
 // escaping; schemaVersion is the string '0.3' in YAML.
 //
