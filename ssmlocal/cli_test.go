@@ -78,6 +78,7 @@ func TestAWSCLI(t *testing.T) {
 	}
 	for _, cli := range clis {
 		t.Run(cli, func(t *testing.T) {
+			t.Parallel()
 			srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
 			ids, err := srv.AddInstances(1)
 			if err != nil {
