@@ -304,6 +304,9 @@ func (r *runner) provision(ctx context.Context) (*ssm.StartAutomationExecutionIn
 	plan, err := delegate.NewPlan(delegate.NewDocument(name, doc), mode, aws.ToString(who.Account), r.cfg.Region, func(o *delegate.Options) {
 		o.RoleARN = r.flags.role
 		o.DocumentVersion = r.flags.documentVersion
+		// The plan checks the command line's values; rate control fills
+		// the target parameter per child.
+		o.Parameters = r.paramValues(doc)
 	})
 	if err != nil {
 		var pe *delegate.PlanError
@@ -317,6 +320,9 @@ func (r *runner) provision(ctx context.Context) (*ssm.StartAutomationExecutionIn
 		return nil, nil, r.fail("%v", err)
 	}
 	for _, w := range plan.Warnings {
+		if r.flags.targetParam != "" && w.Field == "start.Parameters."+r.flags.targetParam {
+			continue
+		}
 		fmt.Fprintf(r.stderr, "warning: %s\n", w)
 	}
 	iamClient := iam.NewFromConfig(r.cfg, func(o *iam.Options) {
@@ -336,6 +342,29 @@ func (r *runner) provision(ctx context.Context) (*ssm.StartAutomationExecutionIn
 	return &in, plan.Document, 0
 }
 
+// paramValues returns the --param values; a single comma-separated value of
+// a list parameter is split, as the AWS CLI does.
+func (r *runner) paramValues(doc *runbook.Document) map[string][]string {
+	if len(r.flags.params.m) == 0 {
+		return nil
+	}
+	lists := map[string]bool{}
+	if doc != nil {
+		for _, p := range doc.Parameters {
+			lists[p.Name] = p.Type.IsList()
+		}
+	}
+	out := make(map[string][]string, len(r.flags.params.m))
+	for _, k := range r.flags.params.order {
+		v := r.flags.params.m[k]
+		if lists[k] && len(v) == 1 && strings.Contains(v[0], ",") {
+			v = strings.Split(v[0], ",")
+		}
+		out[k] = v
+	}
+	return out
+}
+
 func copyParams(m map[string][]string) map[string][]string {
 	out := make(map[string][]string, len(m))
 	for k, v := range m {
@@ -348,20 +377,11 @@ func copyParams(m map[string][]string) map[string][]string {
 // tags to the start input. A single comma-separated value of a list
 // parameter is split, as the AWS CLI does.
 func (r *runner) applyStartFlags(in *ssm.StartAutomationExecutionInput, doc *runbook.Document) error {
-	lists := map[string]bool{}
-	if doc != nil {
-		for _, p := range doc.Parameters {
-			lists[p.Name] = p.Type.IsList()
-		}
-	}
-	if len(r.flags.params.m) > 0 && in.Parameters == nil {
+	params := r.paramValues(doc)
+	if len(params) > 0 && in.Parameters == nil {
 		in.Parameters = map[string][]string{}
 	}
-	for _, k := range r.flags.params.order {
-		v := r.flags.params.m[k]
-		if lists[k] && len(v) == 1 && strings.Contains(v[0], ",") {
-			v = strings.Split(v[0], ",")
-		}
+	for k, v := range params {
 		in.Parameters[k] = v
 	}
 	if r.flags.interactive {

@@ -145,6 +145,7 @@ func TestRunFileProvisionsAndReportsFailure(t *testing.T) {
 	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 	assert.Contains(t, stdout.String(), "provisioned: ")
 	assert.Regexp(t, `(?m)^[0-9a-f-]{36} Success$`, stdout.String())
+	assert.NotContains(t, stderr.String(), "required", "--param fills the required parameter before planning")
 
 	// The document now exists with the role embedded.
 	client := ssm.NewFromConfig(srv.AdminConfig(), func(o *ssm.Options) { o.BaseEndpoint = aws.String(srv.URL()) })
