@@ -68,3 +68,17 @@ func FuzzParseReferences(f *testing.F) {
 		}
 	})
 }
+
+// FuzzISO8601 checks the duration and timestamp parsers never panic and
+// never return a negative duration.
+func FuzzISO8601(f *testing.F) {
+	for _, s := range []string{"PT10M", "P1DT2H", "P1W", "PT0.5S", "P99999999999999999999D", "2026-01-02T15:04:05Z", "P", "PT"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if d, err := ParseISODuration(s); err == nil && d < 0 {
+			t.Fatalf("%q: negative duration %v", s, d)
+		}
+		_, _ = ParseISOTimestamp(s)
+	})
+}

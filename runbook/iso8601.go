@@ -21,7 +21,8 @@ func ParseISODuration(s string) (time.Duration, error) {
 		}
 		return 0, fmt.Errorf("%q is not an ISO 8601 duration such as PT30M or P1DT2H", s)
 	}
-	const maxSeconds = float64(1<<63-1) / float64(time.Second)
+	// Well inside time.Duration's range, so the conversion cannot overflow.
+	const maxSeconds = 9e9
 	units := []float64{7 * 24 * 3600, 24 * 3600, 3600, 60, 1}
 	var total float64
 	for i, u := range units {
