@@ -95,7 +95,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, int) {
 	fs.StringVar(&f.name, "name", "", "with FILE: the document name to create or update (default: the file name without extension)")
 	fs.StringVar(&f.documentVersion, "document-version", "", "document version to run: a number, $DEFAULT or $LATEST")
 	fs.Var(&f.params, "param", "runbook parameter KEY=VALUE (repeatable; repeat a key, or use commas for a list parameter)")
-	fs.StringVar(&f.mode, "mode", "", "with FILE: where the service role is named: embedded (default), runtime or caller; with --document: runtime passes --role as AutomationAssumeRole")
+	fs.StringVar(&f.mode, "mode", "", "with FILE: where the service role is named: embedded (default), runtime or caller; with --document: runtime passes --role as AutomationAssumeRole, caller checks the 12-hour limit")
 	fs.StringVar(&f.role, "role", "", "service role ARN (default with FILE: a role named after the document)")
 	fs.BoolVar(&f.wait, "wait", false, "wait for the execution to end, printing each step change")
 	fs.DurationVar(&f.maxWait, "max-wait", 12*time.Hour, "with --wait: give up waiting after this long")
@@ -148,8 +148,11 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, int) {
 			return usageErr("--mode: want embedded, runtime or caller")
 		}
 	}
-	if f.document != "" && f.mode != "" && f.mode != "runtime" {
-		return usageErr("--mode %s needs a FILE to wire the role into; with --document only runtime applies", f.mode)
+	if f.document != "" && f.mode == "embedded" {
+		return usageErr("--mode embedded needs a FILE to wire the role into; with --document use runtime or caller")
+	}
+	if f.mode == "caller" && f.role != "" {
+		return usageErr("--mode caller runs without a role; drop --role")
 	}
 	if f.document != "" && f.mode == "runtime" && f.role == "" {
 		return usageErr("--mode runtime needs --role")
@@ -195,6 +198,11 @@ func (r *runner) run(ctx context.Context) int {
 		}
 	} else {
 		in, doc = r.existing(ctx)
+		if r.flags.mode == "caller" {
+			if code := r.checkCaller(ctx, doc); code != 0 {
+				return code
+			}
+		}
 	}
 	if err := r.applyStartFlags(in, doc); err != nil {
 		return r.fail("%v", err)
@@ -272,6 +280,52 @@ func (r *runner) existing(ctx context.Context) (*ssm.StartAutomationExecutionInp
 	return in, doc
 }
 
+// checkCaller refuses to run an existing document in the caller's session
+// when it may outlast the session's 12 hours, with the delegate package's
+// rule.
+func (r *runner) checkCaller(ctx context.Context, doc *runbook.Document) int {
+	if doc == nil {
+		return r.fail("--mode caller needs %s's content to check the 12-hour limit of the caller's session", r.flags.document)
+	}
+	account, code := r.account(ctx)
+	if code != 0 {
+		return code
+	}
+	_, err := delegate.NewPlan(delegate.ExistingDocument(r.flags.document, doc), delegate.Caller, account, r.cfg.Region,
+		func(o *delegate.Options) { o.Parameters = r.paramValues(doc) })
+	if err != nil {
+		return r.planFailed(r.flags.document, delegate.Caller, err)
+	}
+	return 0
+}
+
+// account returns the caller's account.
+func (r *runner) account(ctx context.Context) (string, int) {
+	stsClient := sts.NewFromConfig(r.cfg, func(o *sts.Options) {
+		if r.flags.endpoint != "" {
+			o.BaseEndpoint = aws.String(r.flags.endpoint)
+		}
+	})
+	who, err := stsClient.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return "", r.fail("find the account: %v", err)
+	}
+	return aws.ToString(who.Account), 0
+}
+
+// planFailed prints every reason a plan was refused.
+func (r *runner) planFailed(name string, mode delegate.Mode, err error) int {
+	var pe *delegate.PlanError
+	if errors.As(err, &pe) {
+		fmt.Fprintf(r.stderr, "ssmdelegate run: cannot plan %s in %s mode:\n", name, mode)
+		for _, p := range pe.Problems {
+			fmt.Fprintf(r.stderr, "  %v\n", p)
+		}
+		return 1
+	}
+	return r.fail("%v", err)
+}
+
 // provision plans the runbook in FILE with the delegate package, applies
 // the plan (service role, its policies, the document) and returns the
 // plan's start input.
@@ -292,16 +346,11 @@ func (r *runner) provision(ctx context.Context) (*ssm.StartAutomationExecutionIn
 	if r.flags.mode != "" {
 		mode, _ = delegate.ParseMode(r.flags.mode)
 	}
-	stsClient := sts.NewFromConfig(r.cfg, func(o *sts.Options) {
-		if r.flags.endpoint != "" {
-			o.BaseEndpoint = aws.String(r.flags.endpoint)
-		}
-	})
-	who, err := stsClient.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return nil, nil, r.fail("find the account: %v", err)
+	account, code := r.account(ctx)
+	if code != 0 {
+		return nil, nil, code
 	}
-	plan, err := delegate.NewPlan(delegate.NewDocument(name, doc), mode, aws.ToString(who.Account), r.cfg.Region, func(o *delegate.Options) {
+	plan, err := delegate.NewPlan(delegate.NewDocument(name, doc), mode, account, r.cfg.Region, func(o *delegate.Options) {
 		o.RoleARN = r.flags.role
 		o.DocumentVersion = r.flags.documentVersion
 		// The plan checks the command line's values; rate control fills
@@ -309,15 +358,7 @@ func (r *runner) provision(ctx context.Context) (*ssm.StartAutomationExecutionIn
 		o.Parameters = r.paramValues(doc)
 	})
 	if err != nil {
-		var pe *delegate.PlanError
-		if errors.As(err, &pe) {
-			fmt.Fprintf(r.stderr, "ssmdelegate run: cannot plan %s in %s mode:\n", name, mode)
-			for _, p := range pe.Problems {
-				fmt.Fprintf(r.stderr, "  %v\n", p)
-			}
-			return nil, nil, 1
-		}
-		return nil, nil, r.fail("%v", err)
+		return nil, nil, r.planFailed(name, mode, err)
 	}
 	for _, w := range plan.Warnings {
 		if r.flags.targetParam != "" && w.Field == "start.Parameters."+r.flags.targetParam {

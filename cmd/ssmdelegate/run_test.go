@@ -35,6 +35,7 @@ func TestRunUsage(t *testing.T) {
 		{"bad mode", []string{"--mode", "sideways", "rb.json"}, 2, "--mode: want embedded, runtime or caller"},
 		{"embedded with document", []string{"--mode", "embedded", "--document", "X"}, 2, "needs a FILE"},
 		{"runtime without role", []string{"--mode", "runtime", "--document", "X"}, 2, "needs --role"},
+		{"caller with role", []string{"--mode", "caller", "--role", "arn:aws:iam::123456789012:role/R", "--document", "X"}, 2, "drop --role"},
 		{"bad param", []string{"--document", "X", "--param", "novalue"}, 2, "is not KEY=VALUE"},
 		{"name is a path", []string{"--name", "a/b", "rb.json"}, 2, "not a path"},
 		{"max wait", []string{"--document", "X", "--max-wait", "0s"}, 2, "--max-wait must be positive"},
@@ -95,6 +96,36 @@ func TestRunDocumentAndWait(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "running", state)
 	}
+}
+
+func TestRunDocumentInCallerMode(t *testing.T) {
+	srv := localEndpoint(t)
+	ids, err := srv.AddInstances(1)
+	require.NoError(t, err)
+
+	// AWS-RestartEC2Instance is bounded by two hours: it may run in the
+	// caller's session.
+	var stdout, stderr bytes.Buffer
+	code := runWith(t.Context(), []string{"--document", ssmlocal.RestartEC2Instance, "--mode", "caller",
+		"--param", "InstanceId=" + ids[0], "--wait", "--endpoint", srv.URL()}, &stdout, &stderr, fastPolls)
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	assert.Regexp(t, `(?m)^[0-9a-f-]{36} Success$`, stdout.String())
+
+	// A runbook that sleeps 13 hours would outlive the session: refused
+	// before anything starts.
+	client := ssm.NewFromConfig(srv.AdminConfig(), func(o *ssm.Options) { o.BaseEndpoint = aws.String(srv.URL()) })
+	_, err = client.CreateDocument(t.Context(), &ssm.CreateDocumentInput{
+		Name: aws.String("LongSleep"), DocumentType: "Automation", DocumentFormat: "JSON",
+		Content: aws.String(`{"schemaVersion":"0.3","mainSteps":[{"name":"wait","action":"aws:sleep","inputs":{"Duration":"PT13H"}}]}`),
+	})
+	require.NoError(t, err)
+	stdout.Reset()
+	stderr.Reset()
+	code = runWith(t.Context(), []string{"--document", "LongSleep", "--mode", "caller", "--endpoint", srv.URL()}, &stdout, &stderr, fastPolls)
+	assert.Equal(t, 1, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	assert.Contains(t, stderr.String(), "cannot plan LongSleep in caller mode")
+	assert.Contains(t, stderr.String(), "12h")
+	assert.Empty(t, stdout.String(), "nothing was started")
 }
 
 func TestRunWithoutWaitPrintsID(t *testing.T) {
