@@ -15,8 +15,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"slices"
 	"strings"
 
@@ -40,17 +38,7 @@ const (
 	defaultImage = "ami-0abcdef1234567890"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "launch-tagged:", err)
-		}
-		os.Exit(1)
-	}
-}
+func main() { walk.Main("launch-tagged", run) }
 
 // launchTagged launches one instance and tags it the way the administrator
 // requires: who launched it (the execution) and its cost center.

@@ -12,11 +12,8 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"slices"
 	"strings"
 
@@ -37,17 +34,7 @@ const (
 	roleName     = "AutomationServiceRole-RestartDemo"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "restart-ec2:", err)
-		}
-		os.Exit(1)
-	}
-}
+func main() { walk.Main("restart-ec2", run) }
 
 // restartDemo is the user guide's Restart-EC2InstanceDemo with the service
 // role written into assumeRole.

@@ -14,11 +14,8 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -39,17 +36,7 @@ const (
 	roleName     = "AutomationServiceRole-RestartRuntime"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "runtime-role:", err)
-		}
-		os.Exit(1)
-	}
-}
+func main() { walk.Main("runtime-role", run) }
 
 func putUserPolicy(ctx context.Context, env *walk.Env, name string, p *policy.Policy) error {
 	doc, err := p.JSON()
