@@ -3,7 +3,10 @@
 package golden
 
 import (
+	"bytes"
+	"context"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -62,4 +65,22 @@ func Check(t *testing.T, name, got string) {
 	if string(want) != got {
 		t.Errorf("output differs from %s (run with -update after checking):\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
+}
+
+// Walkthrough runs a walkthrough on an in-process endpoint, checks that its
+// output holds every wanted line part, and compares it with
+// testdata/walkthrough.golden.
+func Walkthrough(t *testing.T, run func(ctx context.Context, args []string, stdout, stderr io.Writer) error, wants ...string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), nil, &out, &errOut); err != nil {
+		t.Fatalf("run: %v\n%s%s", err, out.String(), errOut.String())
+	}
+	s := out.String()
+	for _, want := range wants {
+		if !strings.Contains(s, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	Check(t, "walkthrough", s)
 }
