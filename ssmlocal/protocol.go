@@ -204,8 +204,14 @@ func ec2InputName(parent, k string) string {
 
 // ec2OutputName maps a member name to its EC2 XML name: the member name
 // with a lower-case first letter, except for these.
-func ec2OutputName(k string) string {
+func ec2OutputName(parent, k string) string {
 	switch k {
+	case "State":
+		// An instance's state is instanceState; a monitoring state is state.
+		if parent == "Instances" {
+			return "instanceState"
+		}
+		return "state"
 	case "Reservations":
 		return "reservationSet"
 	case "Instances", "StartingInstances", "StoppingInstances", "TerminatingInstances":
@@ -214,8 +220,6 @@ func ec2OutputName(k string) string {
 		return "groupSet"
 	case "Tags":
 		return "tagSet"
-	case "State":
-		return "instanceState"
 	case "InstanceStatuses":
 		return "instanceStatusSet"
 	case "StateTransitionReason":
@@ -239,8 +243,10 @@ func (p *protocol) writeResult(w http.ResponseWriter, reqID, op string, out map[
 	case awsJSON:
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		w.Header().Set("X-Amzn-Requestid", reqID)
+		body := encodeJSON(out)
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(encodeJSON(out))
+		_, _ = w.Write(body)
 	case awsQuery:
 		ns := iamNS
 		if p.service == "sts" {
@@ -250,7 +256,7 @@ func (p *protocol) writeResult(w http.ResponseWriter, reqID, op string, out map[
 		fmt.Fprintf(&b, `<%sResponse xmlns="%s">`, op, ns)
 		if len(out) > 0 {
 			fmt.Fprintf(&b, "<%sResult>", op)
-			writeXMLMembers(&b, out, false)
+			writeXMLMembers(&b, out, false, "")
 			fmt.Fprintf(&b, "</%sResult>", op)
 		}
 		fmt.Fprintf(&b, "<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>", reqID, op)
@@ -258,7 +264,7 @@ func (p *protocol) writeResult(w http.ResponseWriter, reqID, op string, out map[
 	case ec2Query:
 		var b bytes.Buffer
 		fmt.Fprintf(&b, `<%sResponse xmlns="%s"><requestId>%s</requestId>`, op, ec2NS, reqID)
-		writeXMLMembers(&b, out, true)
+		writeXMLMembers(&b, out, true, "")
 		fmt.Fprintf(&b, "</%sResponse>", op)
 		writeXML(w, http.StatusOK, reqID, b.Bytes())
 	}
@@ -304,10 +310,12 @@ func writeQueryError(w http.ResponseWriter, ns, reqID string, e *APIError) {
 }
 
 func writeXML(w http.ResponseWriter, status int, reqID string, body []byte) {
+	const decl = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
 	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("Content-Length", strconv.Itoa(len(decl)+len(body)))
 	w.Header().Set("X-Amzn-Requestid", reqID)
 	w.WriteHeader(status)
-	_, _ = w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?>` + "\n"))
+	_, _ = w.Write([]byte(decl))
 	_, _ = w.Write(body)
 }
 
@@ -315,30 +323,32 @@ func xmlText(b *bytes.Buffer, s string) { _ = xml.EscapeText(b, []byte(s)) }
 
 // writeXMLMembers writes a structure's members in key order: query
 // protocol lists as <member>, EC2 lists as <item> with EC2's names.
-func writeXMLMembers(b *bytes.Buffer, m map[string]any, ec2 bool) {
+func writeXMLMembers(b *bytes.Buffer, m map[string]any, ec2 bool, parent string) {
 	for _, k := range sortedKeys(m) {
 		name := k
 		if ec2 {
-			name = ec2OutputName(k)
+			name = ec2OutputName(parent, k)
 		}
 		b.WriteString("<" + name + ">")
-		writeXMLValue(b, m[k], ec2)
+		writeXMLValue(b, m[k], ec2, k)
 		b.WriteString("</" + name + ">")
 	}
 }
 
-func writeXMLValue(b *bytes.Buffer, v any, ec2 bool) {
+// writeXMLValue writes v, the value of member key (the parent of its
+// members).
+func writeXMLValue(b *bytes.Buffer, v any, ec2 bool, key string) {
 	item := "member"
 	if ec2 {
 		item = "item"
 	}
 	switch x := v.(type) {
 	case map[string]any:
-		writeXMLMembers(b, x, ec2)
+		writeXMLMembers(b, x, ec2, key)
 	case []any:
 		for _, e := range x {
 			b.WriteString("<" + item + ">")
-			writeXMLValue(b, e, ec2)
+			writeXMLValue(b, e, ec2, key)
 			b.WriteString("</" + item + ">")
 		}
 	case []string:

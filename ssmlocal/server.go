@@ -1,6 +1,7 @@
 package ssmlocal
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"fmt"
@@ -81,24 +82,28 @@ type Credentials struct {
 
 // Server is a running local endpoint.
 type Server struct {
-	opts     Options
-	clock    Clock
-	ln       net.Listener
-	http     *http.Server
-	url      string
-	served   chan struct{}
-	admin    Credentials
-	mu       sync.RWMutex
-	iam      *iamState
-	regions  map[string]*region
-	audit    auditLog
-	persist  *persister
-	closeMu  sync.Mutex
-	connMu   sync.Mutex
-	fresh    map[net.Conn]struct{}
-	closed   bool
-	policies policyCache
-	ops      map[string]opDef
+	opts    Options
+	clock   Clock
+	ln      net.Listener
+	http    *http.Server
+	url     string
+	served  chan struct{}
+	admin   Credentials
+	mu      sync.RWMutex
+	iam     *iamState
+	regions map[string]*region
+	audit   auditLog
+	persist *persister
+	closeMu sync.Mutex
+	// transport is this server's own connection pool for the configs it
+	// hands out, so a closed server's connections never serve another one
+	// that reuses its port.
+	transport *http.Transport
+	connMu    sync.Mutex
+	fresh     map[net.Conn]struct{}
+	closed    bool
+	policies  policyCache
+	ops       map[string]opDef
 	// runbooks caches parsed document versions by content hash.
 	runbooks sync.Map
 	// restoredExecutions are the engines' snapshots read from the state
@@ -153,6 +158,8 @@ func New(optFns ...func(*Options)) (*Server, error) {
 		regions: map[string]*region{},
 		ops:     buildOps(),
 	}
+	s.transport = http.DefaultTransport.(*http.Transport).Clone()
+	s.transport.MaxIdleConnsPerHost = 64
 	s.audit.limit = o.AuditLimit
 	s.iam = newIAMState()
 	for _, r := range o.Regions {
@@ -215,8 +222,37 @@ func (s *Server) Config(creds Credentials) aws.Config {
 		Region:       s.Region(),
 		Credentials:  credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken),
 		BaseEndpoint: aws.String(s.url),
-		HTTPClient:   &http.Client{Timeout: time.Minute},
+		HTTPClient:   &http.Client{Timeout: time.Minute, Transport: ownedBody{next: s.transport}},
 	}
+}
+
+// HTTPClient returns an HTTP client for SDK configs that call a local
+// endpoint by URL (aws.Config.HTTPClient). The SDK closes a request's body as
+// soon as the response headers arrive; on a loopback connection that can
+// race the transport's last read of the body and tear the connection down
+// while a large response is still being read. This client sends its own
+// copy of every body, so that never happens. [Server.Config] uses it.
+func HTTPClient() *http.Client {
+	return &http.Client{Timeout: time.Minute, Transport: ownedBody{next: http.DefaultTransport}}
+}
+
+// ownedBody sends a private copy of each request body.
+type ownedBody struct{ next http.RoundTripper }
+
+func (o ownedBody) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return o.next.RoundTrip(r)
+	}
+	data, err := io.ReadAll(r.Body)
+	_ = r.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	c := r.Clone(r.Context())
+	c.Body = io.NopCloser(bytes.NewReader(data))
+	c.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	c.ContentLength = int64(len(data))
+	return o.next.RoundTrip(c)
 }
 
 // AdminConfig returns an aws.Config for the bootstrap administrator.
@@ -251,6 +287,7 @@ wait:
 	}
 	tick.Stop()
 	<-s.served
+	s.transport.CloseIdleConnections()
 	if e := s.stopEngines(); e != nil && err == nil {
 		err = e
 	}
