@@ -15,6 +15,10 @@
 //	defer srv.Close()
 //	client := ssm.NewFromConfig(srv.AdminConfig())
 //
+// Configs built elsewhere (for an endpoint started with "ssmdelegate
+// local") should use [HTTPClient], which keeps the SDK from racing its own
+// transport on loopback connections.
+//
 // # Wire protocols
 //
 // One listener serves SSM (awsJson1_1, routed by X-Amz-Target), IAM and STS
@@ -47,6 +51,13 @@
 // The steps' AWS calls go through the same simulated operations as wire
 // requests, authorized as the execution's principal, so the audit trail
 // ([Server.Audit]) shows that the role, not the operator, acted.
+//
+// # Audit trail
+//
+// Every call is recorded like a CloudTrail event ([AuditEvent]): operation,
+// principal, resources, the authorization decision, and the execution and
+// step when a step made it; Options.OnAudit streams them ("ssmdelegate local
+// --audit" prints them).
 //
 // # Time and state
 //

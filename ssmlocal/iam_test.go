@@ -49,6 +49,23 @@ func TestIAMOperations(t *testing.T) {
 			_, err := c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("inline"), PolicyDocument: aws.String(doc)})
 			return err
 		}},
+		{"GetUserPolicy", func() error {
+			out, err := c.GetUserPolicy(ctx, &iam.GetUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("inline")})
+			if err == nil {
+				got, _ := url.QueryUnescape(*out.PolicyDocument)
+				if got != doc {
+					t.Errorf("document %s", got)
+				}
+			}
+			return err
+		}},
+		{"ListUserPolicies", func() error {
+			out, err := c.ListUserPolicies(ctx, &iam.ListUserPoliciesInput{UserName: aws.String("alice")})
+			if err == nil && (len(out.PolicyNames) != 1 || out.PolicyNames[0] != "inline") {
+				t.Errorf("names %v", out.PolicyNames)
+			}
+			return err
+		}},
 		{"CreatePolicy", func() error {
 			out, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("Managed"), PolicyDocument: aws.String(doc)})
 			if err == nil && (*out.Policy.Arn != "arn:aws:iam::123456789012:policy/Managed" || *out.Policy.DefaultVersionId != "v1") {
