@@ -342,8 +342,14 @@ func (s *Server) ssmGetAutomationExecution(_ context.Context, c *call, in map[st
 	return map[string]any{"AutomationExecution": shapeOf(x)}, nil
 }
 
-var executionFilterKeys = []string{"DocumentNamePrefix", "ExecutionStatus", "ExecutionId", "ParentExecutionId", "CurrentAction",
-	"StartTimeBefore", "StartTimeAfter", "AutomationType", "TagKey", "TargetResourceGroup", "AutomationSubtype", "OpsItemId"}
+// filterKeys lists an enum's values as strings.
+func filterKeys[E ~string](values []E) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = string(v)
+	}
+	return out
+}
 
 func pageInput(in map[string]any) (int32, string, error) {
 	maxResults, err := integer(in, "MaxResults", 0)
@@ -365,6 +371,7 @@ func (s *Server) ssmDescribeAutomationExecutions(_ context.Context, c *call, in 
 	if len(input.Filters) > 10 {
 		return nil, validation("filters", len(input.Filters), "Member must have length less than or equal to 10")
 	}
+	executionFilterKeys := filterKeys(types.AutomationExecutionFilterKey("").Values())
 	for i, f := range input.Filters {
 		if !containsString(executionFilterKeys, string(f.Key)) {
 			return nil, validation(fmt.Sprintf("filters.%d.member.key", i+1), f.Key, "Member must satisfy enum value set: ["+strings.Join(executionFilterKeys, ", ")+"]")
@@ -402,8 +409,6 @@ func (s *Server) ssmDescribeAutomationExecutions(_ context.Context, c *call, in 
 	return out, nil
 }
 
-var stepFilterKeys = []string{"StartTimeBefore", "StartTimeAfter", "StepExecutionStatus", "StepExecutionId", "StepName", "Action", "ParentStepExecutionId", "ParentStepIteration", "ParentStepIteratorValue"}
-
 func (s *Server) ssmDescribeAutomationStepExecutions(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
 	id, err := s.withExecution(c, in, "ssm:DescribeAutomationStepExecutions")
 	if err != nil {
@@ -416,6 +421,7 @@ func (s *Server) ssmDescribeAutomationStepExecutions(_ context.Context, c *call,
 	if len(input.Filters) > 6 {
 		return nil, validation("filters", len(input.Filters), "Member must have length less than or equal to 6")
 	}
+	stepFilterKeys := filterKeys(types.StepExecutionFilterKey("").Values())
 	for i, f := range input.Filters {
 		if !containsString(stepFilterKeys, string(f.Key)) {
 			return nil, validation(fmt.Sprintf("filters.%d.member.key", i+1), f.Key, "Member must satisfy enum value set: ["+strings.Join(stepFilterKeys, ", ")+"]")

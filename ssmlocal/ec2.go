@@ -33,7 +33,22 @@ type Instance struct {
 	Tags          []Tag     `json:"tags,omitempty"`
 }
 
-var stateCodes = map[string]int64{"pending": 0, "running": 16, "shutting-down": 32, "terminated": 48, "stopping": 64, "stopped": 80}
+// stateCode is EC2's numeric code for a state name.
+func stateCode(state string) int64 {
+	switch state {
+	case "running":
+		return 16
+	case "shutting-down":
+		return 32
+	case "terminated":
+		return 48
+	case "stopping":
+		return 64
+	case "stopped":
+		return 80
+	}
+	return 0 // pending
+}
 
 // stateAt returns the instance's state at now, with transitions settled.
 func (i *Instance) stateAt(now time.Time, settle time.Duration) string {
@@ -313,7 +328,7 @@ func (s *Server) instanceShape(r *region, i *Instance, index int) map[string]any
 		"InstanceId": i.ID, "ImageId": i.ImageID, "InstanceType": i.InstanceType, "LaunchTime": i.Launched,
 		"AmiLaunchIndex": int64(index), "Architecture": "x86_64", "Hypervisor": "xen", "VirtualizationType": "hvm",
 		"RootDeviceType": "ebs", "RootDeviceName": "/dev/xvda", "EbsOptimized": false, "ClientToken": i.ClientToken,
-		"State":            map[string]any{"Code": stateCodes[state], "Name": state},
+		"State":            map[string]any{"Code": stateCode(state), "Name": state},
 		"Placement":        map[string]any{"AvailabilityZone": i.Zone, "Tenancy": "default"},
 		"Monitoring":       map[string]any{"State": "disabled"},
 		"PrivateDnsName":   "ip-" + strings.ReplaceAll(i.PrivateIP, ".", "-") + "." + r.Name + ".compute.internal",
@@ -409,7 +424,7 @@ func (s *Server) filterInstances(insts []*Instance, filters []map[string]any) ([
 			case f.name == "instance-state-name":
 				have = []string{state}
 			case f.name == "instance-state-code":
-				have = []string{fmt.Sprint(stateCodes[state])}
+				have = []string{fmt.Sprint(stateCode(state))}
 			case f.name == "instance-id":
 				have = []string{i.ID}
 			case f.name == "instance-type":
@@ -601,7 +616,7 @@ func (s *Server) ec2DescribeInstanceStatus(_ context.Context, c *call, in map[st
 		}
 		list = append(list, map[string]any{
 			"InstanceId": i.ID, "AvailabilityZone": i.Zone,
-			"InstanceState":  map[string]any{"Code": stateCodes[state], "Name": state},
+			"InstanceState":  map[string]any{"Code": stateCode(state), "Name": state},
 			"InstanceStatus": check("instance"), "SystemStatus": check("system"),
 		})
 	}
@@ -659,8 +674,8 @@ func (s *Server) changeStates(c *call, in map[string]any, action, outKey string,
 		next, _ := apply(i, prev)
 		list = append(list, map[string]any{
 			"InstanceId":    i.ID,
-			"PreviousState": map[string]any{"Code": stateCodes[prev], "Name": prev},
-			"CurrentState":  map[string]any{"Code": stateCodes[next], "Name": next},
+			"PreviousState": map[string]any{"Code": stateCode(prev), "Name": prev},
+			"CurrentState":  map[string]any{"Code": stateCode(next), "Name": next},
 		})
 	}
 	s.changed()
