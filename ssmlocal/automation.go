@@ -204,7 +204,7 @@ func (s *Server) startAutomation(ctx context.Context, c *call, in *ssm.StartAuto
 			return "", err
 		}
 	}
-	role, trusted := s.assumeForAutomation(c, roleARN, execARN, id)
+	role, trusted, ev := s.assumeForAutomation(c, roleARN, execARN, id)
 	if role == nil || !trusted {
 		start.FailureMessage = "The defined assume role is unable to be assumed."
 		start.Principal = engine.Principal{ARN: c.who.ARN, RoleARN: c.who.RoleARN}
@@ -212,6 +212,7 @@ func (s *Server) startAutomation(ctx context.Context, c *call, in *ssm.StartAuto
 		start.Principal = engine.Principal{ARN: s.arn("sts", "", "assumed-role/"+role.Name+"/"+id), RoleARN: role.ARN}
 	}
 	s.mu.RUnlock()
+	s.audit.add(s, ev)
 	if role != nil && start.FailureMessage == "" {
 		s.mu.Lock()
 		role.LastUsed, role.LastRegion = s.clock.Now().UTC(), c.region.Name
@@ -222,9 +223,9 @@ func (s *Server) startAutomation(ctx context.Context, c *call, in *ssm.StartAuto
 
 // assumeForAutomation checks that ssm.amazonaws.com may assume the role for
 // this execution (trust policy with aws:SourceAccount and aws:SourceArn) and
-// records the AssumeRole call in the audit trail. The caller holds s.mu
-// (read or write).
-func (s *Server) assumeForAutomation(c *call, roleARN, execARN, id string) (*Role, bool) {
+// returns the AssumeRole event for the audit trail, which the caller records
+// once it has released s.mu (read or write), so OnAudit never runs under it.
+func (s *Server) assumeForAutomation(c *call, roleARN, execARN, id string) (*Role, bool, AuditEvent) {
 	ev := AuditEvent{
 		Time: s.clock.Now(), Service: "sts", API: "AssumeRole", Region: c.region.Name, Principal: "ssm.amazonaws.com",
 		Resources: []string{roleARN}, ExecutionID: id, SourceIP: "ssm.amazonaws.com", RequestID: newUUID(),
@@ -233,14 +234,12 @@ func (s *Server) assumeForAutomation(c *call, roleARN, execARN, id string) (*Rol
 	role := s.iam.Roles[name]
 	if !ok || role == nil || role.ARN != roleARN {
 		ev.Decision, ev.ErrorCode, ev.ErrorMessage = "Denied", "NoSuchEntity", "The role "+roleARN+" does not exist"
-		s.audit.add(s, ev)
-		return nil, false
+		return nil, false, ev
 	}
 	trust, err := s.policies.parse(role.Trust)
 	if err != nil {
 		ev.Decision, ev.ErrorCode, ev.ErrorMessage = "Denied", "MalformedPolicyDocument", err.Error()
-		s.audit.add(s, ev)
-		return role, false
+		return role, false, ev
 	}
 	now := s.clock.Now().UTC()
 	req := policy.Request{
@@ -261,12 +260,10 @@ func (s *Server) assumeForAutomation(c *call, roleARN, execARN, id string) (*Rol
 	if res.Decision != policy.DecisionAllow {
 		ev.Decision, ev.ErrorCode = "Denied", "AccessDenied"
 		ev.ErrorMessage = "ssm.amazonaws.com is not authorized to perform: sts:AssumeRole on resource: " + roleARN
-		s.audit.add(s, ev)
-		return role, false
+		return role, false, ev
 	}
 	ev.Decision = "Allowed"
-	s.audit.add(s, ev)
-	return role, true
+	return role, true, ev
 }
 
 // resolveRole returns the service role a start runs as: the document's
