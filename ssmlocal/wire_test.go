@@ -1,0 +1,105 @@
+package ssmlocal_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
+)
+
+// rawCall signs and sends one request the way any SDK would and returns
+// the status line, content type and body.
+func rawCall(t *testing.T, srv *ssmlocal.Server, service, target, body string) string {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, srv.URL()+"/", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if target != "" {
+		req.Header.Set("X-Amz-Target", target)
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	} else {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	}
+	sum := sha256.Sum256([]byte(body))
+	admin := srv.Admin()
+	creds := aws.Credentials{AccessKeyID: admin.AccessKeyID, SecretAccessKey: admin.SecretAccessKey}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%d %s\n%s\n", resp.StatusCode, resp.Header.Get("Content-Type"), data)
+}
+
+// volatile are the parts of a response that differ from run to run.
+var volatile = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`), "UUID"},
+	{regexp.MustCompile(`\bi-[0-9a-f]{17}`), "i-ID"},
+	{regexp.MustCompile(`r-[0-9a-f]{17}`), "r-ID"},
+	{regexp.MustCompile(`(vpc|subnet)-[0-9a-f]{8}`), "$1-ID"},
+	{regexp.MustCompile(`A(KIA|IDA|ROA|NPA)[A-Z2-7]{16,17}`), "A${1}ID"},
+	{regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z`), "TIME"},
+	{regexp.MustCompile(`"(CreatedDate|CreateDate)":\d+(\.\d+)?`), `"$1":EPOCH`},
+	{regexp.MustCompile(`"Hash":"[0-9a-f]{64}"`), `"Hash":"SHA256"`},
+	{regexp.MustCompile(`ip-10-1-0-\d+`), "ip-ADDR"},
+	{regexp.MustCompile(`10\.1\.0\.\d+`), "ADDR"},
+}
+
+func normalize(s string) string {
+	for _, v := range volatile {
+		s = v.re.ReplaceAllString(s, v.with)
+	}
+	return s
+}
+
+// TestWireFormats pins each protocol's response and error shapes.
+func TestWireFormats(t *testing.T) {
+	srv := newServer(t)
+	if _, err := srv.AddInstances(1, func(o *ssmlocal.InstanceOptions) { o.Tags = map[string]string{"Name": "web"} }); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, service, target, body string
+	}{
+		{"ssm-describe-document", "ssm", "AmazonSSM.DescribeDocument", `{"Name":"AWS-StartEC2Instance"}`},
+		{"ssm-error", "ssm", "AmazonSSM.GetDocument", `{"Name":"Nope-Nope"}`},
+		{"ssm-validation", "ssm", "AmazonSSM.GetAutomationExecution", `{"AutomationExecutionId":"x"}`},
+		{"iam-create-role", "iam", "", "Action=CreateRole&Version=2010-05-08&RoleName=Wire&AssumeRolePolicyDocument=" + urlEscape(trustSSM)},
+		{"iam-error", "iam", "", "Action=GetRole&Version=2010-05-08&RoleName=Missing"},
+		{"sts-caller", "sts", "", "Action=GetCallerIdentity&Version=2011-06-15"},
+		{"ec2-describe", "ec2", "", "Action=DescribeInstances&Version=2016-11-15"},
+		{"ec2-error", "ec2", "", "Action=StopInstances&Version=2016-11-15&InstanceId.1=i-0123456789abcdef0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			golden(t, "wire/"+tt.name+".txt", normalize(rawCall(t, srv, tt.service, tt.target, tt.body)))
+		})
+	}
+}
+
+func urlEscape(s string) string {
+	r := strings.NewReplacer("%", "%25", "&", "%26", "+", "%2B", "=", "%3D", " ", "%20", "\"", "%22", "{", "%7B", "}", "%7D", ":", "%3A", "/", "%2F", ",", "%2C", "[", "%5B", "]", "%5D", "*", "%2A")
+	return r.Replace(s)
+}
