@@ -229,3 +229,23 @@ func waitStep(t *testing.T, c *ssm.Client, id, step string, want ssmtypes.Automa
 	}
 	t.Fatalf("step %s of %s never reached %s", step, id, want)
 }
+
+// TestCallerSessionEnds: without a service role the execution lives in the
+// caller's session, which ends after 12 hours.
+func TestCallerSessionEnds(t *testing.T) {
+	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
+	admin := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	createDoc(t, admin, "Long-NoRole", `{"schemaVersion":"0.3","mainSteps":[
+		{"name":"wait","action":"aws:sleep","inputs":{"Duration":"PT13H"}},
+		{"name":"look","action":"aws:executeAwsApi","inputs":{"Service":"ec2","Api":"DescribeInstances"}}]}`)
+	id := start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Long-NoRole")})
+	x := waitDone(t, admin, id)
+	if x.AutomationExecutionStatus == ssmtypes.AutomationExecutionStatusSuccess {
+		t.Fatal("a 13-hour run in the caller's session succeeded")
+	}
+	for _, e := range srv.AuditFor(id) {
+		if e.API == "DescribeInstances" && e.ErrorCode == "" {
+			t.Fatalf("a call after the session ended went through: %+v", e)
+		}
+	}
+}
