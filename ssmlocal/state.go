@@ -64,8 +64,21 @@ func (p *persister) run() {
 			p.write()
 			return
 		}
+		// Coalesce bursts (a thousand executions changing at once) into at
+		// most a few snapshots a second; Close still writes the last state.
+		pause := time.NewTimer(persistInterval)
+		select {
+		case <-pause.C:
+		case <-p.done:
+			pause.Stop()
+			p.write()
+			return
+		}
 	}
 }
+
+// persistInterval is the least time between two state-file writes.
+const persistInterval = 100 * time.Millisecond
 
 func (p *persister) write() {
 	err := p.s.SaveState(p.path)
