@@ -225,7 +225,7 @@ func (s *Server) startAutomation(ctx context.Context, c *call, in *ssm.StartAuto
 // this execution (trust policy with aws:SourceAccount and aws:SourceArn) and
 // returns the AssumeRole event for the audit trail, which the caller records
 // once it has released s.mu (read or write), so OnAudit never runs under it.
-func (s *Server) assumeForAutomation(c *call, roleARN, execARN, id string) (*Role, bool, AuditEvent) {
+func (s *Server) assumeForAutomation(c *call, roleARN, execARN, id string) (*iamRole, bool, AuditEvent) {
 	ev := AuditEvent{
 		Time: s.clock.Now(), Service: "sts", API: "AssumeRole", Region: c.region.Name, Principal: "ssm.amazonaws.com",
 		Resources: []string{roleARN}, ExecutionID: id, SourceIP: "ssm.amazonaws.com", RequestID: newUUID(),

@@ -10,10 +10,10 @@ import (
 	"time"
 )
 
-// Instance is a simulated EC2 instance. Its state settles over clock time:
+// instance is a simulated EC2 instance. Its state settles over clock time:
 // a transition started at Since completes after the server's
 // InstanceTransition.
-type Instance struct {
+type instance struct {
 	ID            string    `json:"id"`
 	ReservationID string    `json:"reservationId"`
 	ImageID       string    `json:"imageId"`
@@ -30,7 +30,7 @@ type Instance struct {
 	Since         time.Time `json:"since"`
 	Reason        string    `json:"reason,omitempty"`
 	RequesterARN  string    `json:"requester,omitempty"`
-	Tags          []Tag     `json:"tags,omitempty"`
+	Tags          []tag     `json:"tags,omitempty"`
 }
 
 // stateCode is EC2's numeric code for a state name.
@@ -51,7 +51,7 @@ func stateCode(state string) int64 {
 }
 
 // stateAt returns the instance's state at now, with transitions settled.
-func (i *Instance) stateAt(now time.Time, settle time.Duration) string {
+func (i *instance) stateAt(now time.Time, settle time.Duration) string {
 	if now.Sub(i.Since) < settle {
 		return i.State
 	}
@@ -67,7 +67,7 @@ func (i *Instance) stateAt(now time.Time, settle time.Duration) string {
 }
 
 // settledSince returns when the instance reached its current settled state.
-func (i *Instance) settledSince(settle time.Duration) time.Time {
+func (i *instance) settledSince(settle time.Duration) time.Time {
 	switch i.State {
 	case "pending", "stopping", "shutting-down":
 		return i.Since.Add(settle)
@@ -75,7 +75,7 @@ func (i *Instance) settledSince(settle time.Duration) time.Time {
 	return i.Since
 }
 
-func (s *Server) setState(i *Instance, state, reason string) {
+func (s *Server) setState(i *instance, state, reason string) {
 	i.State, i.Since, i.Reason = state, s.clock.Now().UTC(), reason
 }
 
@@ -104,7 +104,7 @@ var errDryRun = &APIError{Code: "DryRunOperation", Message: "Request would have 
 
 // resourceTagContext gives a resource's tags as aws:ResourceTag/ and
 // ec2:ResourceTag/ condition keys.
-func resourceTagContext(tags []Tag) map[string][]string {
+func resourceTagContext(tags []tag) map[string][]string {
 	ctx := map[string][]string{}
 	for _, t := range tags {
 		ctx["aws:ResourceTag/"+t.Key] = []string{t.Value}
@@ -113,7 +113,7 @@ func resourceTagContext(tags []Tag) map[string][]string {
 	return ctx
 }
 
-func requestTagContext(tags []Tag, ctx map[string][]string) map[string][]string {
+func requestTagContext(tags []tag, ctx map[string][]string) map[string][]string {
 	if ctx == nil {
 		ctx = map[string][]string{}
 	}
@@ -128,8 +128,8 @@ func requestTagContext(tags []Tag, ctx map[string][]string) map[string][]string 
 	return ctx
 }
 
-func readEC2Tags(list []map[string]any) ([]Tag, error) {
-	var out []Tag
+func readEC2Tags(list []map[string]any) ([]tag, error) {
+	var out []tag
 	for _, o := range list {
 		k, err := str(o, "Key")
 		if err != nil {
@@ -145,12 +145,12 @@ func readEC2Tags(list []map[string]any) ([]Tag, error) {
 		if strings.HasPrefix(strings.ToLower(k), "aws:") {
 			return nil, apiErr("InvalidParameterValue", "Tag keys starting with 'aws:' are reserved for internal use")
 		}
-		out = append(out, Tag{Key: k, Value: v})
+		out = append(out, tag{Key: k, Value: v})
 	}
 	return out, nil
 }
 
-func mergeTags(have, add []Tag) []Tag {
+func mergeTags(have, add []tag) []tag {
 	for _, t := range add {
 		found := false
 		for i := range have {
@@ -212,7 +212,7 @@ func (s *Server) ec2RunInstances(_ context.Context, c *call, in map[string]any) 
 	if err != nil {
 		return nil, err
 	}
-	var instanceTags []Tag
+	var instanceTags []tag
 	for _, sp := range specs {
 		rt, _ := str(sp, "ResourceType")
 		tl, err := objects(sp, "Tags")
@@ -280,13 +280,13 @@ func (s *Server) ec2RunInstances(_ context.Context, c *call, in map[string]any) 
 	}
 	resID := "r-" + newHex(17)
 	now := s.clock.Now().UTC()
-	var insts []*Instance
+	var insts []*instance
 	for n := range maxCount {
-		i := &Instance{
+		i := &instance{
 			ID: "i-" + newHex(17), ReservationID: resID, ImageID: image, InstanceType: itype, KeyName: keyName,
 			SubnetID: subnet, VpcID: "vpc-" + newHex(8), PrivateIP: fmt.Sprintf("10.0.%d.%d", (len(c.region.Instances)/250)%250, 4+n%250),
 			Zone: region + "a", Profile: profileARN, ClientToken: token, Launched: now, RequesterARN: c.who.ARN,
-			Tags: append([]Tag(nil), instanceTags...),
+			Tags: append([]tag(nil), instanceTags...),
 		}
 		if i.SubnetID == "" {
 			i.SubnetID = "subnet-" + newHex(8)
@@ -300,7 +300,7 @@ func (s *Server) ec2RunInstances(_ context.Context, c *call, in map[string]any) 
 }
 
 func (s *Server) reservationByToken(r *region, token string) map[string]any {
-	var insts []*Instance
+	var insts []*instance
 	for _, i := range r.Instances {
 		if i.ClientToken == token {
 			insts = append(insts, i)
@@ -313,7 +313,7 @@ func (s *Server) reservationByToken(r *region, token string) map[string]any {
 	return s.reservationShape(r, insts[0].ReservationID, insts)
 }
 
-func (s *Server) reservationShape(r *region, resID string, insts []*Instance) map[string]any {
+func (s *Server) reservationShape(r *region, resID string, insts []*instance) map[string]any {
 	list := make([]any, len(insts))
 	for n, i := range insts {
 		list[n] = s.instanceShape(r, i, n)
@@ -321,7 +321,7 @@ func (s *Server) reservationShape(r *region, resID string, insts []*Instance) ma
 	return map[string]any{"ReservationId": resID, "OwnerId": s.opts.AccountID, "Groups": []any{}, "Instances": list}
 }
 
-func (s *Server) instanceShape(r *region, i *Instance, index int) map[string]any {
+func (s *Server) instanceShape(r *region, i *instance, index int) map[string]any {
 	now := s.clock.Now()
 	state := i.stateAt(now, s.opts.InstanceTransition)
 	m := map[string]any{
@@ -358,8 +358,8 @@ func (s *Server) instanceShape(r *region, i *Instance, index int) map[string]any
 
 // instancesNamed looks up instance ids, reporting every unknown or
 // malformed one as EC2 does.
-func (s *Server) instancesNamed(r *region, ids []string) ([]*Instance, error) {
-	var out []*Instance
+func (s *Server) instancesNamed(r *region, ids []string) ([]*instance, error) {
+	var out []*instance
 	var missing []string
 	for _, id := range ids {
 		if !instanceIDPattern.MatchString(id) {
@@ -383,13 +383,13 @@ func (s *Server) instancesNamed(r *region, ids []string) ([]*Instance, error) {
 
 // gone reports a terminated instance that no longer shows up (after an
 // hour, as in EC2).
-func (s *Server) gone(i *Instance) bool {
+func (s *Server) gone(i *instance) bool {
 	st := i.stateAt(s.clock.Now(), s.opts.InstanceTransition)
 	return st == "terminated" && s.clock.Now().Sub(i.settledSince(s.opts.InstanceTransition)) > time.Hour
 }
 
 // filterInstances applies DescribeInstances/DescribeInstanceStatus filters.
-func (s *Server) filterInstances(insts []*Instance, filters []map[string]any) ([]*Instance, error) {
+func (s *Server) filterInstances(insts []*instance, filters []map[string]any) ([]*instance, error) {
 	now := s.clock.Now()
 	type filter struct {
 		name   string
@@ -414,7 +414,7 @@ func (s *Server) filterInstances(insts []*Instance, filters []map[string]any) ([
 		}
 		fs = append(fs, filter{name, vals})
 	}
-	var out []*Instance
+	var out []*instance
 	for _, i := range insts {
 		ok := true
 		for _, f := range fs {
@@ -492,7 +492,7 @@ func wildcard(pattern, s string) bool {
 
 // selectInstances reads InstanceIds, Filters and paging members shared by
 // the Describe calls and returns the page.
-func (s *Server) selectInstances(c *call, in map[string]any, visible func(*Instance) bool) ([]*Instance, string, error) {
+func (s *Server) selectInstances(c *call, in map[string]any, visible func(*instance) bool) ([]*instance, string, error) {
 	ids, err := strList(in, "InstanceIds")
 	if err != nil {
 		return nil, "", err
@@ -515,7 +515,7 @@ func (s *Server) selectInstances(c *call, in map[string]any, visible func(*Insta
 	if maxResults != 0 && (maxResults < 5 || maxResults > 1000) {
 		return nil, "", apiErr("InvalidParameterValue", "Value ( %d ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.", maxResults)
 	}
-	var insts []*Instance
+	var insts []*instance
 	if len(ids) > 0 {
 		if insts, err = s.instancesNamed(c.region, ids); err != nil {
 			return nil, "", err
@@ -536,7 +536,7 @@ func (s *Server) selectInstances(c *call, in map[string]any, visible func(*Insta
 	if insts, err = s.filterInstances(insts, filters); err != nil {
 		return nil, "", err
 	}
-	var shown []*Instance
+	var shown []*instance
 	for _, i := range insts {
 		if visible == nil || visible(i) {
 			shown = append(shown, i)
@@ -557,7 +557,7 @@ func (s *Server) ec2DescribeInstances(_ context.Context, c *call, in map[string]
 		return nil, err
 	}
 	var order []string
-	byRes := map[string][]*Instance{}
+	byRes := map[string][]*instance{}
 	for _, i := range page {
 		if _, ok := byRes[i.ReservationID]; !ok {
 			order = append(order, i.ReservationID)
@@ -587,7 +587,7 @@ func (s *Server) ec2DescribeInstanceStatus(_ context.Context, c *call, in map[st
 	}
 	now := s.clock.Now()
 	settle := s.opts.InstanceTransition
-	page, token, err := s.selectInstances(c, in, func(i *Instance) bool {
+	page, token, err := s.selectInstances(c, in, func(i *instance) bool {
 		return all || i.stateAt(now, settle) == "running"
 	})
 	if err != nil {
@@ -629,7 +629,7 @@ func (s *Server) ec2DescribeInstanceStatus(_ context.Context, c *call, in map[st
 
 // changeStates runs Start/Stop/TerminateInstances: authorize every
 // instance first (all or nothing, as EC2), then apply.
-func (s *Server) changeStates(c *call, in map[string]any, action, outKey string, apply func(i *Instance, state string) (string, error)) (map[string]any, error) {
+func (s *Server) changeStates(c *call, in map[string]any, action, outKey string, apply func(i *instance, state string) (string, error)) (map[string]any, error) {
 	ids, err := strList(in, "InstanceIds")
 	if err != nil {
 		return nil, err
@@ -687,7 +687,7 @@ func incorrectState(verb string) error {
 }
 
 func (s *Server) ec2StartInstances(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	return s.changeStates(c, in, "ec2:StartInstances", "StartingInstances", func(i *Instance, state string) (string, error) {
+	return s.changeStates(c, in, "ec2:StartInstances", "StartingInstances", func(i *instance, state string) (string, error) {
 		switch state {
 		case "stopped":
 			if i != nil {
@@ -705,7 +705,7 @@ func (s *Server) ec2StopInstances(_ context.Context, c *call, in map[string]any)
 	if h, _ := boolean(in, "Hibernate"); h {
 		return nil, apiErr("UnsupportedHibernationConfiguration", "hibernation is not simulated by the local endpoint")
 	}
-	return s.changeStates(c, in, "ec2:StopInstances", "StoppingInstances", func(i *Instance, state string) (string, error) {
+	return s.changeStates(c, in, "ec2:StopInstances", "StoppingInstances", func(i *instance, state string) (string, error) {
 		switch state {
 		case "running":
 			if i != nil {
@@ -720,7 +720,7 @@ func (s *Server) ec2StopInstances(_ context.Context, c *call, in map[string]any)
 }
 
 func (s *Server) ec2TerminateInstances(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	return s.changeStates(c, in, "ec2:TerminateInstances", "TerminatingInstances", func(i *Instance, state string) (string, error) {
+	return s.changeStates(c, in, "ec2:TerminateInstances", "TerminatingInstances", func(i *instance, state string) (string, error) {
 		switch state {
 		case "shutting-down", "terminated":
 			return state, nil
@@ -776,7 +776,7 @@ func (s *Server) ec2CreateTags(_ context.Context, c *call, in map[string]any) (m
 		return nil, errDryRun
 	}
 	for _, i := range insts {
-		merged := mergeTags(append([]Tag(nil), i.Tags...), tags)
+		merged := mergeTags(append([]tag(nil), i.Tags...), tags)
 		if len(merged) > 50 {
 			return nil, apiErr("TagLimitExceeded", "The maximum number of tags for resource '%s' has been reached", i.ID)
 		}
@@ -825,9 +825,9 @@ func (s *Server) AddInstances(n int, optFns ...func(*InstanceOptions)) ([]string
 	if err != nil {
 		return nil, err
 	}
-	var tags []Tag
+	var tags []tag
 	for _, k := range sortedKeys(o.Tags) {
-		tags = append(tags, Tag{Key: k, Value: o.Tags[k]})
+		tags = append(tags, tag{Key: k, Value: o.Tags[k]})
 	}
 	state := "running"
 	if o.Stopped {
@@ -839,10 +839,10 @@ func (s *Server) AddInstances(n int, optFns ...func(*InstanceOptions)) ([]string
 	now := s.clock.Now().UTC()
 	ids := make([]string, 0, n)
 	for k := range n {
-		i := &Instance{
+		i := &instance{
 			ID: "i-" + newHex(17), ReservationID: resID, ImageID: o.ImageID, InstanceType: o.InstanceType,
 			SubnetID: "subnet-" + newHex(8), VpcID: "vpc-" + newHex(8), PrivateIP: fmt.Sprintf("10.1.%d.%d", k/250, 4+k%250),
-			Zone: r.Name + "a", Launched: now, State: state, Since: now.Add(-s.opts.InstanceTransition), Tags: append([]Tag(nil), tags...),
+			Zone: r.Name + "a", Launched: now, State: state, Since: now.Add(-s.opts.InstanceTransition), Tags: append([]tag(nil), tags...),
 		}
 		r.Instances[i.ID] = i
 		ids = append(ids, i.ID)

@@ -14,25 +14,25 @@ import (
 // iamState is the account's IAM: users, roles, managed policies, access
 // keys and temporary sessions. Guarded by Server.mu.
 type iamState struct {
-	Users      map[string]*User          `json:"users"`
-	Roles      map[string]*Role          `json:"roles"`
-	Policies   map[string]*ManagedPolicy `json:"policies"`
-	AccessKeys map[string]*AccessKey     `json:"accessKeys"`
-	Sessions   map[string]*Session       `json:"sessions"`
+	Users      map[string]*iamUser       `json:"users"`
+	Roles      map[string]*iamRole       `json:"roles"`
+	Policies   map[string]*managedPolicy `json:"policies"`
+	AccessKeys map[string]*accessKey     `json:"accessKeys"`
+	Sessions   map[string]*stsSession    `json:"sessions"`
 }
 
 func newIAMState() *iamState {
 	return &iamState{
-		Users:      map[string]*User{},
-		Roles:      map[string]*Role{},
-		Policies:   map[string]*ManagedPolicy{},
-		AccessKeys: map[string]*AccessKey{},
-		Sessions:   map[string]*Session{},
+		Users:      map[string]*iamUser{},
+		Roles:      map[string]*iamRole{},
+		Policies:   map[string]*managedPolicy{},
+		AccessKeys: map[string]*accessKey{},
+		Sessions:   map[string]*stsSession{},
 	}
 }
 
-// User is an IAM user.
-type User struct {
+// iamUser is an IAM user.
+type iamUser struct {
 	Name     string            `json:"name"`
 	ID       string            `json:"id"`
 	ARN      string            `json:"arn"`
@@ -40,11 +40,11 @@ type User struct {
 	Created  time.Time         `json:"created"`
 	Inline   map[string]string `json:"inline"`
 	Attached []string          `json:"attached"`
-	Tags     []Tag             `json:"tags,omitempty"`
+	Tags     []tag             `json:"tags,omitempty"`
 }
 
-// Role is an IAM role.
-type Role struct {
+// iamRole is an IAM role.
+type iamRole struct {
 	Name        string            `json:"name"`
 	ID          string            `json:"id"`
 	ARN         string            `json:"arn"`
@@ -55,13 +55,13 @@ type Role struct {
 	MaxSession  int64             `json:"maxSession"`
 	Inline      map[string]string `json:"inline"`
 	Attached    []string          `json:"attached"`
-	Tags        []Tag             `json:"tags,omitempty"`
+	Tags        []tag             `json:"tags,omitempty"`
 	LastUsed    time.Time         `json:"lastUsed,omitzero"`
 	LastRegion  string            `json:"lastRegion,omitempty"`
 }
 
-// ManagedPolicy is a customer or AWS managed policy with its versions.
-type ManagedPolicy struct {
+// managedPolicy is a customer or AWS managed policy with its versions.
+type managedPolicy struct {
 	Name           string          `json:"name"`
 	ID             string          `json:"id"`
 	ARN            string          `json:"arn"`
@@ -70,20 +70,20 @@ type ManagedPolicy struct {
 	Created        time.Time       `json:"created"`
 	Updated        time.Time       `json:"updated"`
 	DefaultVersion string          `json:"defaultVersion"`
-	Versions       []PolicyVersion `json:"versions"`
+	Versions       []policyVersion `json:"versions"`
 	NextVersion    int             `json:"nextVersion"`
 	Attachments    int             `json:"attachments"`
-	Tags           []Tag           `json:"tags,omitempty"`
+	Tags           []tag           `json:"tags,omitempty"`
 }
 
-// PolicyVersion is one version of a managed policy.
-type PolicyVersion struct {
+// policyVersion is one version of a managed policy.
+type policyVersion struct {
 	ID       string    `json:"id"`
 	Document string    `json:"document"`
 	Created  time.Time `json:"created"`
 }
 
-func (p *ManagedPolicy) document() string {
+func (p *managedPolicy) document() string {
 	for _, v := range p.Versions {
 		if v.ID == p.DefaultVersion {
 			return v.Document
@@ -92,8 +92,8 @@ func (p *ManagedPolicy) document() string {
 	return ""
 }
 
-// AccessKey is a user's long-term key.
-type AccessKey struct {
+// accessKey is a user's long-term key.
+type accessKey struct {
 	ID       string    `json:"id"`
 	Secret   string    `json:"secret"`
 	UserName string    `json:"userName"`
@@ -101,8 +101,8 @@ type AccessKey struct {
 	Created  time.Time `json:"created"`
 }
 
-// Session is a set of temporary credentials from AssumeRole.
-type Session struct {
+// stsSession is a set of temporary credentials from AssumeRole.
+type stsSession struct {
 	AccessKeyID string    `json:"accessKeyId"`
 	Secret      string    `json:"secret"`
 	Token       string    `json:"token"`
@@ -113,8 +113,8 @@ type Session struct {
 	Expires     time.Time `json:"expires"`
 }
 
-// Tag is a key and value.
-type Tag struct {
+// tag is a key and value.
+type tag struct {
 	Key   string `json:"key"`
 	Value string `json:"value"`
 }
@@ -186,12 +186,12 @@ func encodePolicy(doc string) string {
 	return strings.ReplaceAll(url.QueryEscape(doc), "+", "%20")
 }
 
-func readTags(in map[string]any) ([]Tag, error) {
+func readTags(in map[string]any) ([]tag, error) {
 	objs, err := objects(in, "Tags")
 	if err != nil {
 		return nil, err
 	}
-	var out []Tag
+	var out []tag
 	for _, o := range objs {
 		k, err := str(o, "Key")
 		if err != nil {
@@ -201,7 +201,7 @@ func readTags(in map[string]any) ([]Tag, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Tag{Key: k, Value: v})
+		out = append(out, tag{Key: k, Value: v})
 	}
 	if len(out) > 50 {
 		return nil, apiErr("LimitExceeded", "cannot exceed quota for TagsPerUser: 50")
@@ -209,7 +209,7 @@ func readTags(in map[string]any) ([]Tag, error) {
 	return out, nil
 }
 
-func tagShapes(tags []Tag) []any {
+func tagShapes(tags []tag) []any {
 	out := make([]any, len(tags))
 	for i, t := range tags {
 		out[i] = map[string]any{"Key": t.Key, "Value": t.Value}
@@ -217,7 +217,7 @@ func tagShapes(tags []Tag) []any {
 	return out
 }
 
-func userShape(u *User) map[string]any {
+func userShape(u *iamUser) map[string]any {
 	m := map[string]any{"Path": u.Path, "UserName": u.Name, "UserId": u.ID, "Arn": u.ARN, "CreateDate": u.Created}
 	if len(u.Tags) > 0 {
 		m["Tags"] = tagShapes(u.Tags)
@@ -225,7 +225,7 @@ func userShape(u *User) map[string]any {
 	return m
 }
 
-func roleShape(r *Role) map[string]any {
+func roleShape(r *iamRole) map[string]any {
 	m := map[string]any{
 		"Path": r.Path, "RoleName": r.Name, "RoleId": r.ID, "Arn": r.ARN, "CreateDate": r.Created,
 		"AssumeRolePolicyDocument": encodePolicy(r.Trust), "MaxSessionDuration": r.MaxSession,
@@ -242,7 +242,7 @@ func roleShape(r *Role) map[string]any {
 	return m
 }
 
-func policyShape(p *ManagedPolicy) map[string]any {
+func policyShape(p *managedPolicy) map[string]any {
 	m := map[string]any{
 		"PolicyName": p.Name, "PolicyId": p.ID, "Arn": p.ARN, "Path": p.Path, "DefaultVersionId": p.DefaultVersion,
 		"AttachmentCount": int64(p.Attachments), "PermissionsBoundaryUsageCount": int64(0), "IsAttachable": true,
@@ -259,7 +259,7 @@ func policyShape(p *ManagedPolicy) map[string]any {
 
 // userNamed returns the user, or the caller when name is empty (GetUser,
 // CreateAccessKey without UserName).
-func (s *Server) userNamed(c *call, name string) (*User, error) {
+func (s *Server) userNamed(c *call, name string) (*iamUser, error) {
 	if name == "" {
 		if c.who.UserName == "" {
 			return nil, apiErr("ValidationError", "Must specify userName when calling with non-User credentials")
@@ -273,7 +273,7 @@ func (s *Server) userNamed(c *call, name string) (*User, error) {
 	return u, nil
 }
 
-func (s *Server) roleNamed(name string) (*Role, error) {
+func (s *Server) roleNamed(name string) (*iamRole, error) {
 	if err := checkName("RoleName", name, 64); err != nil {
 		return nil, err
 	}
@@ -284,7 +284,7 @@ func (s *Server) roleNamed(name string) (*Role, error) {
 	return r, nil
 }
 
-func (s *Server) policyByARN(arn string) (*ManagedPolicy, error) {
+func (s *Server) policyByARN(arn string) (*managedPolicy, error) {
 	if len(arn) < 20 || !strings.HasPrefix(arn, "arn:") {
 		return nil, apiErr("InvalidInput", "ARN %s is not valid.", arn)
 	}
@@ -358,7 +358,7 @@ func (s *Server) iamCreateUser(_ context.Context, c *call, in map[string]any) (m
 	if _, ok := s.iam.Users[name]; ok {
 		return nil, conflict("User with name %s already exists.", name)
 	}
-	u := &User{Name: name, ID: newID("AIDA", 17), ARN: arn, Path: path, Created: s.clock.Now().UTC(), Inline: map[string]string{}, Tags: tags}
+	u := &iamUser{Name: name, ID: newID("AIDA", 17), ARN: arn, Path: path, Created: s.clock.Now().UTC(), Inline: map[string]string{}, Tags: tags}
 	s.iam.Users[name] = u
 	s.changed()
 	return map[string]any{"User": userShape(u)}, nil
@@ -404,7 +404,7 @@ func (s *Server) iamCreateAccessKey(_ context.Context, c *call, in map[string]an
 	if n >= 2 {
 		return nil, apiErr("LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2")
 	}
-	k := &AccessKey{ID: newID("AKIA", 16), Secret: newSecret(), UserName: u.Name, Status: "Active", Created: s.clock.Now().UTC()}
+	k := &accessKey{ID: newID("AKIA", 16), Secret: newSecret(), UserName: u.Name, Status: "Active", Created: s.clock.Now().UTC()}
 	s.iam.AccessKeys[k.ID] = k
 	s.changed()
 	return map[string]any{"AccessKey": map[string]any{
@@ -609,8 +609,8 @@ func (s *Server) iamCreatePolicy(_ context.Context, c *call, in map[string]any) 
 		return nil, conflict("A policy called %s already exists. Duplicate names are not allowed.", name)
 	}
 	now := s.clock.Now().UTC()
-	p := &ManagedPolicy{Name: name, ID: newID("ANPA", 17), ARN: arn, Path: path, Description: desc, Created: now, Updated: now,
-		DefaultVersion: "v1", NextVersion: 2, Versions: []PolicyVersion{{ID: "v1", Document: doc, Created: now}}, Tags: tags}
+	p := &managedPolicy{Name: name, ID: newID("ANPA", 17), ARN: arn, Path: path, Description: desc, Created: now, Updated: now,
+		DefaultVersion: "v1", NextVersion: 2, Versions: []policyVersion{{ID: "v1", Document: doc, Created: now}}, Tags: tags}
 	s.iam.Policies[arn] = p
 	s.changed()
 	return map[string]any{"Policy": policyShape(p)}, nil
@@ -633,7 +633,7 @@ func (s *Server) iamGetPolicy(_ context.Context, c *call, in map[string]any) (ma
 	return map[string]any{"Policy": policyShape(p)}, nil
 }
 
-func versionShape(p *ManagedPolicy, v PolicyVersion) map[string]any {
+func versionShape(p *managedPolicy, v policyVersion) map[string]any {
 	return map[string]any{"Document": encodePolicy(v.Document), "VersionId": v.ID, "IsDefaultVersion": v.ID == p.DefaultVersion, "CreateDate": v.Created}
 }
 
@@ -698,7 +698,7 @@ func (s *Server) iamCreatePolicyVersion(_ context.Context, c *call, in map[strin
 		return nil, apiErr("LimitExceeded", "A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.")
 	}
 	now := s.clock.Now().UTC()
-	v := PolicyVersion{ID: "v" + strconv.Itoa(p.NextVersion), Document: doc, Created: now}
+	v := policyVersion{ID: "v" + strconv.Itoa(p.NextVersion), Document: doc, Created: now}
 	p.NextVersion++
 	p.Versions = append(p.Versions, v)
 	if setDefault {
@@ -775,7 +775,7 @@ func (s *Server) iamCreateRole(_ context.Context, c *call, in map[string]any) (m
 	if _, ok := s.iam.Roles[name]; ok {
 		return nil, conflict("Role with name %s already exists.", name)
 	}
-	r := &Role{Name: name, ID: newID("AROA", 17), ARN: arn, Path: path, Description: desc, Created: s.clock.Now().UTC(),
+	r := &iamRole{Name: name, ID: newID("AROA", 17), ARN: arn, Path: path, Description: desc, Created: s.clock.Now().UTC(),
 		Trust: trust, MaxSession: maxSession, Inline: map[string]string{}, Tags: tags}
 	s.iam.Roles[name] = r
 	s.changed()

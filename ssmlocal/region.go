@@ -14,13 +14,13 @@ import (
 // Maps are guarded by Server.mu; the engine has its own locking.
 type region struct {
 	Name      string
-	Instances map[string]*Instance
-	Documents map[string]*Document
+	Instances map[string]*instance
+	Documents map[string]*ssmDocument
 	engine    engine.API
 }
 
 func newRegion(name string) *region {
-	return &region{Name: name, Instances: map[string]*Instance{}, Documents: map[string]*Document{}}
+	return &region{Name: name, Instances: map[string]*instance{}, Documents: map[string]*ssmDocument{}}
 }
 
 // opDef is one simulated operation.

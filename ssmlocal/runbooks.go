@@ -79,23 +79,23 @@ func (s *Server) bootstrap() error {
 	now := s.clock.Now().UTC()
 	adminPolicy := "arn:" + s.opts.Partition + ":iam::aws:policy/AdministratorAccess"
 	if _, ok := s.iam.Policies[adminPolicy]; !ok {
-		s.iam.Policies[adminPolicy] = &ManagedPolicy{
+		s.iam.Policies[adminPolicy] = &managedPolicy{
 			Name: "AdministratorAccess", ID: "ANPAIWMBCKSKIEE64ZLYK", ARN: adminPolicy, Path: "/",
 			Description: "Provides full access to AWS services and resources.", Created: now, Updated: now,
 			DefaultVersion: "v1", NextVersion: 2,
-			Versions: []PolicyVersion{{ID: "v1", Created: now, Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`}},
+			Versions: []policyVersion{{ID: "v1", Created: now, Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`}},
 		}
 	}
 	admin, ok := s.iam.Users["admin"]
 	if !ok {
-		admin = &User{Name: "admin", ID: newID("AIDA", 17), ARN: s.AdminARN(), Path: "/", Created: now, Inline: map[string]string{}}
+		admin = &iamUser{Name: "admin", ID: newID("AIDA", 17), ARN: s.AdminARN(), Path: "/", Created: now, Inline: map[string]string{}}
 		s.iam.Users["admin"] = admin
 	}
 	if !containsString(admin.Attached, adminPolicy) {
 		admin.Attached = append(admin.Attached, adminPolicy)
 		s.iam.Policies[adminPolicy].Attachments++
 	}
-	var key *AccessKey
+	var key *accessKey
 	for _, k := range s.iam.AccessKeys {
 		if k.UserName == "admin" && (s.opts.AdminAccessKeyID == "" || k.ID == s.opts.AdminAccessKeyID) {
 			if key == nil || k.Created.Before(key.Created) || (k.Created.Equal(key.Created) && k.ID < key.ID) {
@@ -104,7 +104,7 @@ func (s *Server) bootstrap() error {
 		}
 	}
 	if key == nil {
-		key = &AccessKey{ID: s.opts.AdminAccessKeyID, Secret: s.opts.AdminSecretAccessKey, UserName: "admin", Status: "Active", Created: now}
+		key = &accessKey{ID: s.opts.AdminAccessKeyID, Secret: s.opts.AdminSecretAccessKey, UserName: "admin", Status: "Active", Created: now}
 		if key.ID == "" {
 			key.ID = newID("AKIA", 16)
 		}
@@ -123,8 +123,8 @@ func (s *Server) bootstrap() error {
 			if err != nil {
 				return fmt.Errorf("ssmlocal: encode %s: %w", name, err)
 			}
-			v := &DocVersion{Version: 1, Content: string(content), Format: "JSON", Hash: hashContent(string(content)), Created: now}
-			r.Documents[name] = &Document{Name: name, Owner: "Amazon", Type: "Automation", Created: now, Default: 1, Latest: 1, Versions: []*DocVersion{v}}
+			v := &docVersion{Version: 1, Content: string(content), Format: "JSON", Hash: hashContent(string(content)), Created: now}
+			r.Documents[name] = &ssmDocument{Name: name, Owner: "Amazon", Type: "Automation", Created: now, Default: 1, Latest: 1, Versions: []*docVersion{v}}
 		}
 	}
 	return nil

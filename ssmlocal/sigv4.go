@@ -148,7 +148,7 @@ func (s *Server) credentialsFor(key string, codes authErrors) (identity, string,
 	return identity{}, "", "", &APIError{Code: codes.unknownKey, Message: msg, Status: codes.status}
 }
 
-func (sess *Session) identity(s *Server) identity {
+func (sess *stsSession) identity(s *Server) identity {
 	return identity{
 		ARN:         s.arn("sts", "", "assumed-role/"+sess.RoleName+"/"+sess.SessionName),
 		AccessKeyID: sess.AccessKeyID,

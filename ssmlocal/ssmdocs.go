@@ -17,8 +17,8 @@ import (
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
 
-// Document is an SSM document with its versions.
-type Document struct {
+// ssmDocument is an SSM document with its versions.
+type ssmDocument struct {
 	Name       string        `json:"name"`
 	Owner      string        `json:"owner"`
 	Type       string        `json:"type"`
@@ -26,12 +26,12 @@ type Document struct {
 	Created    time.Time     `json:"created"`
 	Default    int           `json:"default"`
 	Latest     int           `json:"latest"`
-	Tags       []Tag         `json:"tags,omitempty"`
-	Versions   []*DocVersion `json:"versions"`
+	Tags       []tag         `json:"tags,omitempty"`
+	Versions   []*docVersion `json:"versions"`
 }
 
-// DocVersion is one version of a document.
-type DocVersion struct {
+// docVersion is one version of a document.
+type docVersion struct {
 	Version     int       `json:"version"`
 	VersionName string    `json:"versionName,omitempty"`
 	Content     string    `json:"content"`
@@ -40,7 +40,7 @@ type DocVersion struct {
 	Created     time.Time `json:"created"`
 }
 
-func (d *Document) version(n int) *DocVersion {
+func (d *ssmDocument) version(n int) *docVersion {
 	for _, v := range d.Versions {
 		if v.Version == n {
 			return v
@@ -49,7 +49,7 @@ func (d *Document) version(n int) *DocVersion {
 	return nil
 }
 
-func (d *Document) awsOwned() bool { return d.Owner == "Amazon" }
+func (d *ssmDocument) awsOwned() bool { return d.Owner == "Amazon" }
 
 var (
 	docNamePattern     = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{3,128}$`)
@@ -198,12 +198,12 @@ func ssmDocOps() []opDef {
 
 // lookupDoc finds a document and one of its versions: version is a number,
 // $DEFAULT, $LATEST or empty ($DEFAULT); versionName selects by name.
-func (r *region) lookupDoc(name, version, versionName string) (*Document, *DocVersion, error) {
+func (r *region) lookupDoc(name, version, versionName string) (*ssmDocument, *docVersion, error) {
 	d, ok := r.Documents[name]
 	if !ok {
 		return nil, nil, apiErr("InvalidDocument", "Document with name %s does not exist.", name)
 	}
-	var v *DocVersion
+	var v *docVersion
 	switch {
 	case versionName != "" && version == "":
 		for _, e := range d.Versions {
@@ -225,7 +225,7 @@ func (r *region) lookupDoc(name, version, versionName string) (*Document, *DocVe
 	return d, v, nil
 }
 
-func (s *Server) describeShape(r *region, d *Document, v *DocVersion) map[string]any {
+func (s *Server) describeShape(r *region, d *ssmDocument, v *docVersion) map[string]any {
 	m := map[string]any{
 		"Name": d.Name, "Owner": d.Owner, "DocumentType": d.Type, "DocumentVersion": strconv.Itoa(v.Version),
 		"Hash": v.Hash, "HashType": "Sha256", "CreatedDate": v.Created, "Status": "Active",
@@ -268,7 +268,7 @@ func (s *Server) describeShape(r *region, d *Document, v *DocVersion) map[string
 }
 
 // parsed returns a version's parsed runbook, cached by hash.
-func (s *Server) parsed(v *DocVersion) (*runbook.Document, error) {
+func (s *Server) parsed(v *docVersion) (*runbook.Document, error) {
 	if d, ok := s.runbooks.Load(v.Hash); ok {
 		return d.(*runbook.Document), nil
 	}
@@ -347,8 +347,8 @@ func (s *Server) ssmCreateDocument(_ context.Context, c *call, in map[string]any
 		return nil, apiErr("DocumentLimitExceeded", "You can create up to 10000 documents.")
 	}
 	now := s.clock.Now().UTC()
-	v := &DocVersion{Version: 1, VersionName: versionName, Content: content, Format: format, Hash: hashContent(content), Created: now}
-	d := &Document{Name: name, Owner: s.opts.AccountID, Type: dtype, TargetType: targetType, Created: now, Default: 1, Latest: 1, Tags: tags, Versions: []*DocVersion{v}}
+	v := &docVersion{Version: 1, VersionName: versionName, Content: content, Format: format, Hash: hashContent(content), Created: now}
+	d := &ssmDocument{Name: name, Owner: s.opts.AccountID, Type: dtype, TargetType: targetType, Created: now, Default: 1, Latest: 1, Tags: tags, Versions: []*docVersion{v}}
 	c.region.Documents[name] = d
 	s.changed()
 	return map[string]any{"DocumentDescription": s.describeShape(c.region, d, v)}, nil
@@ -479,7 +479,7 @@ func (s *Server) ssmUpdateDocument(_ context.Context, c *call, in map[string]any
 	if len(d.Versions) >= 1000 {
 		return nil, apiErr("DocumentVersionLimitExceeded", "The document has too many versions. Delete one or more document versions and try again.")
 	}
-	v := &DocVersion{Version: d.Latest + 1, VersionName: versionName, Content: content, Format: format, Hash: hash, Created: s.clock.Now().UTC()}
+	v := &docVersion{Version: d.Latest + 1, VersionName: versionName, Content: content, Format: format, Hash: hash, Created: s.clock.Now().UTC()}
 	d.Versions = append(d.Versions, v)
 	d.Latest = v.Version
 	if targetType != "" {
@@ -628,7 +628,7 @@ func (s *Server) ssmListDocuments(_ context.Context, c *call, in map[string]any)
 	if err := c.authorize("ssm:ListDocuments", "*", nil); err != nil {
 		return nil, err
 	}
-	var docs []*Document
+	var docs []*ssmDocument
 	for _, name := range sortedKeys(c.region.Documents) {
 		d := c.region.Documents[name]
 		ok := true
@@ -736,7 +736,7 @@ func (s *Server) ssmListDocumentVersions(_ context.Context, c *call, in map[stri
 	if !ok {
 		return nil, apiErr("InvalidDocument", "Document with name %s does not exist.", name)
 	}
-	versions := append([]*DocVersion(nil), d.Versions...)
+	versions := append([]*docVersion(nil), d.Versions...)
 	sort.Slice(versions, func(i, j int) bool { return versions[i].Version > versions[j].Version })
 	page, token, err := paginate(versions, int(maxResults), next)
 	if err != nil {

@@ -22,9 +22,9 @@ type stateFile struct {
 }
 
 type regionState struct {
-	Instances  map[string]*Instance `json:"instances"`
-	Documents  map[string]*Document `json:"documents"`
-	Executions []byte               `json:"executions,omitempty"`
+	Instances  map[string]*instance    `json:"instances"`
+	Documents  map[string]*ssmDocument `json:"documents"`
+	Executions []byte                  `json:"executions,omitempty"`
 }
 
 const stateFormat = 1
@@ -117,7 +117,7 @@ func (s *Server) SaveState(path string) error {
 			st.Regions[name] = rs
 		}
 		rs.Instances = r.Instances
-		rs.Documents = map[string]*Document{}
+		rs.Documents = map[string]*ssmDocument{}
 		for n, d := range r.Documents {
 			if !d.awsOwned() {
 				rs.Documents[n] = d
@@ -203,19 +203,19 @@ func (s *Server) loadState(path string) (*persister, error) {
 // fillIAM makes maps of a decoded state usable.
 func fillIAM(st *iamState) {
 	if st.Users == nil {
-		st.Users = map[string]*User{}
+		st.Users = map[string]*iamUser{}
 	}
 	if st.Roles == nil {
-		st.Roles = map[string]*Role{}
+		st.Roles = map[string]*iamRole{}
 	}
 	if st.Policies == nil {
-		st.Policies = map[string]*ManagedPolicy{}
+		st.Policies = map[string]*managedPolicy{}
 	}
 	if st.AccessKeys == nil {
-		st.AccessKeys = map[string]*AccessKey{}
+		st.AccessKeys = map[string]*accessKey{}
 	}
 	if st.Sessions == nil {
-		st.Sessions = map[string]*Session{}
+		st.Sessions = map[string]*stsSession{}
 	}
 	for _, u := range st.Users {
 		if u.Inline == nil {

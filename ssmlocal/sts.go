@@ -57,7 +57,7 @@ func (s *Server) stsAssumeRole(_ context.Context, c *call, in map[string]any) (m
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	name, ok := roleARNName(roleARN)
-	var role *Role
+	var role *iamRole
 	if ok {
 		role = s.iam.Roles[name]
 	}
@@ -94,12 +94,12 @@ func (s *Server) stsAssumeRole(_ context.Context, c *call, in map[string]any) (m
 }
 
 // newSession issues temporary credentials for role. The caller holds s.mu.
-func (s *Server) newSession(role *Role, sessionName string, expires time.Time) *Session {
+func (s *Server) newSession(role *iamRole, sessionName string, expires time.Time) *stsSession {
 	s.pruneSessions()
 	tok := make([]byte, 0, 96)
 	tok = append(tok, newSecret()...)
 	tok = append(tok, newSecret()...)
-	sess := &Session{
+	sess := &stsSession{
 		AccessKeyID: newID("ASIA", 16),
 		Secret:      newSecret(),
 		Token:       "IQoJb3JpZ2luX2Vj" + base64.RawURLEncoding.EncodeToString(tok),
