@@ -1,10 +1,13 @@
 package ssmlocal
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzParseAuthorization feeds arbitrary Authorization headers to the
@@ -75,5 +78,39 @@ func FuzzDecodeRequest(f *testing.F) {
 			return
 		}
 		_, _, _ = p.decode(r, []byte(body))
+	})
+}
+
+// FuzzOperations sends arbitrary JSON inputs to every simulated operation
+// as the administrator: bad input must come back as an error, never a panic.
+func FuzzOperations(f *testing.F) {
+	f.Add(0, `{"InstanceIds":["i-0123456789abcdef0"],"Filters":[{"Name":"tag:x","Values":["*"]}]}`)
+	f.Add(7, `{"Name":"Doc-1","Content":"{\"schemaVersion\":\"0.3\"}","DocumentType":"Automation"}`)
+	f.Add(3, `{"UserName":"a","PolicyDocument":"{}","Tags":[{"Key":1}]}`)
+	f.Add(11, `{"Parameters":{"a":"b"},"DocumentName":"AWS-RestartEC2Instance","Targets":[{}]}`)
+	srv, err := New(func(o *Options) { o.Clock = AutoClock(time.Now()) })
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer srv.Close()
+	ops := srv.Operations()
+	f.Fuzz(func(t *testing.T, op int, body string) {
+		var in map[string]any
+		dec := json.NewDecoder(strings.NewReader(body))
+		dec.UseNumber()
+		if dec.Decode(&in) != nil || in == nil {
+			return
+		}
+		if op < 0 {
+			op = -op
+		}
+		name := ops[op%len(ops)]
+		service, api, _ := strings.Cut(name, ":")
+		who, _, _, err := srv.credentialsFor(srv.Admin().AccessKeyID, authCodes(service))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &call{s: srv, who: who, service: service, api: api, regionNm: srv.Region(), requestID: "fuzz"}
+		_, _ = srv.dispatch(context.Background(), c, in)
 	})
 }
