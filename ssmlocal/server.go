@@ -62,6 +62,9 @@ type Options struct {
 // Clock is the endpoint's time source; see [VirtualClock].
 type Clock = clock.Clock
 
+// Timer is a one-shot timer of a [Clock].
+type Timer = clock.Timer
+
 // VirtualClock returns a clock that moves only when its Advance or
 // AdvanceToNext method is called.
 func VirtualClock(start time.Time) *clock.Virtual { return clock.NewVirtual(start) }
