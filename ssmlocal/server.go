@@ -65,13 +65,18 @@ type Clock = clock.Clock
 // Timer is a one-shot timer of a [Clock].
 type Timer = clock.Timer
 
+// Virtual is the clock [VirtualClock] and [AutoClock] return: it moves only
+// through Advance and AdvanceToNext, or, in auto mode, to each timer's
+// deadline as the timer is set.
+type Virtual = clock.Virtual
+
 // VirtualClock returns a clock that moves only when its Advance or
 // AdvanceToNext method is called.
-func VirtualClock(start time.Time) *clock.Virtual { return clock.NewVirtual(start) }
+func VirtualClock(start time.Time) *Virtual { return clock.NewVirtual(start) }
 
 // AutoClock returns a virtual clock that jumps to every timer's deadline as
 // soon as the timer is set, so waits take no real time.
-func AutoClock(start time.Time) *clock.Virtual { return clock.NewAuto(start) }
+func AutoClock(start time.Time) *Virtual { return clock.NewAuto(start) }
 
 // Credentials identify a caller of the endpoint.
 type Credentials struct {
