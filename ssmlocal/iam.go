@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,13 +13,14 @@ import (
 )
 
 // iamState is the account's IAM: users, roles, managed policies, access
-// keys and temporary sessions. Guarded by Server.mu.
+// keys, groups and temporary sessions. Guarded by Server.mu.
 type iamState struct {
 	Users      map[string]*iamUser       `json:"users"`
 	Roles      map[string]*iamRole       `json:"roles"`
 	Policies   map[string]*managedPolicy `json:"policies"`
 	AccessKeys map[string]*accessKey     `json:"accessKeys"`
 	Sessions   map[string]*stsSession    `json:"sessions"`
+	Groups     map[string]*iamGroup      `json:"groups"`
 }
 
 func newIAMState() *iamState {
@@ -28,6 +30,7 @@ func newIAMState() *iamState {
 		Policies:   map[string]*managedPolicy{},
 		AccessKeys: map[string]*accessKey{},
 		Sessions:   map[string]*stsSession{},
+		Groups:     map[string]*iamGroup{},
 	}
 }
 
@@ -1026,6 +1029,23 @@ func (s *Server) policiesOf(who identity) []namedDoc {
 		out = append(out, namedDoc{name: n, doc: inline[n]})
 	}
 	arns := append([]string(nil), attached...)
+	if who.UserName != "" {
+		// A user's groups lend it their policies.
+		for _, gn := range sortedKeys(s.iam.Groups) {
+			g := s.iam.Groups[gn]
+			if !slices.Contains(g.Members, who.UserName) {
+				continue
+			}
+			for _, n := range sortedKeys(g.Inline) {
+				out = append(out, namedDoc{name: g.ARN + ":" + n, doc: g.Inline[n]})
+			}
+			for _, a := range g.Attached {
+				if !slices.Contains(arns, a) {
+					arns = append(arns, a)
+				}
+			}
+		}
+	}
 	sort.Strings(arns)
 	for _, a := range arns {
 		if p, ok := s.iam.Policies[a]; ok {

@@ -214,6 +214,14 @@ func fillIAM(st *iamState) {
 	if st.AccessKeys == nil {
 		st.AccessKeys = map[string]*accessKey{}
 	}
+	if st.Groups == nil {
+		st.Groups = map[string]*iamGroup{}
+	}
+	for _, g := range st.Groups {
+		if g.Inline == nil {
+			g.Inline = map[string]string{}
+		}
+	}
 	if st.Sessions == nil {
 		st.Sessions = map[string]*stsSession{}
 	}

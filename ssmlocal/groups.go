@@ -1,0 +1,226 @@
+package ssmlocal
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"time"
+)
+
+// iamGroup is an IAM group; its policies apply to its members.
+type iamGroup struct {
+	Name     string            `json:"name"`
+	ID       string            `json:"id"`
+	ARN      string            `json:"arn"`
+	Path     string            `json:"path"`
+	Created  time.Time         `json:"created"`
+	Inline   map[string]string `json:"inline"`
+	Attached []string          `json:"attached"`
+	Members  []string          `json:"members"`
+}
+
+func groupShape(g *iamGroup) map[string]any {
+	return map[string]any{"Path": g.Path, "GroupName": g.Name, "GroupId": g.ID, "Arn": g.ARN, "CreateDate": g.Created}
+}
+
+func iamGroupOps() []opDef {
+	return []opDef{
+		{"iam", "CreateGroup", false, (*Server).iamCreateGroup},
+		{"iam", "GetGroup", false, (*Server).iamGetGroup},
+		{"iam", "AddUserToGroup", false, (*Server).iamAddUserToGroup},
+		{"iam", "PutGroupPolicy", false, (*Server).iamPutGroupPolicy},
+		{"iam", "AttachGroupPolicy", false, (*Server).iamAttachGroupPolicy},
+		{"iam", "DetachGroupPolicy", false, (*Server).iamDetachGroupPolicy},
+		{"iam", "ListAttachedGroupPolicies", false, (*Server).iamListAttachedGroupPolicies},
+		{"iam", "DeletePolicyVersion", false, (*Server).iamDeletePolicyVersion},
+	}
+}
+
+func (s *Server) groupNamed(in map[string]any) (*iamGroup, error) {
+	name, err := str(in, "GroupName")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkName("GroupName", name, 128); err != nil {
+		return nil, err
+	}
+	g, ok := s.iam.Groups[name]
+	if !ok {
+		return nil, notFound("NoSuchEntity", "The group with name %s cannot be found.", name)
+	}
+	return g, nil
+}
+
+func (s *Server) iamCreateGroup(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	name, err := str(in, "GroupName")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkName("GroupName", name, 128); err != nil {
+		return nil, err
+	}
+	path, err := checkPath(in)
+	if err != nil {
+		return nil, err
+	}
+	arn := s.iamARN("group", path, name)
+	if err := c.authorize("iam:CreateGroup", arn, nil); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.iam.Groups[name]; ok {
+		return nil, conflict("Group with name %s already exists.", name)
+	}
+	g := &iamGroup{Name: name, ID: newID("AGPA", 17), ARN: arn, Path: path, Created: s.clock.Now().UTC(), Inline: map[string]string{}}
+	s.iam.Groups[name] = g
+	s.changed()
+	return map[string]any{"Group": groupShape(g)}, nil
+}
+
+func (s *Server) iamGetGroup(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	g, err := s.groupNamed(in)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.authorize("iam:GetGroup", g.ARN, nil); err != nil {
+		return nil, err
+	}
+	users := make([]any, 0, len(g.Members))
+	for _, m := range g.Members {
+		if u, ok := s.iam.Users[m]; ok {
+			users = append(users, userShape(u))
+		}
+	}
+	return map[string]any{"Group": groupShape(g), "Users": users, "IsTruncated": false}, nil
+}
+
+func (s *Server) iamAddUserToGroup(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	user, err := str(in, "UserName")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkName("UserName", user, 64); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, err := s.groupNamed(in)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.authorize("iam:AddUserToGroup", g.ARN, nil); err != nil {
+		return nil, err
+	}
+	if _, ok := s.iam.Users[user]; !ok {
+		return nil, notFound("NoSuchEntity", "The user with name %s cannot be found.", user)
+	}
+	if !slices.Contains(g.Members, user) {
+		g.Members = append(g.Members, user)
+		s.changed()
+	}
+	return nil, nil
+}
+
+func (s *Server) iamPutGroupPolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	name, doc, err := s.inlineInput(in, true)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, err := s.groupNamed(in)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.authorize("iam:PutGroupPolicy", g.ARN, nil); err != nil {
+		return nil, err
+	}
+	g.Inline[name] = doc
+	s.changed()
+	return nil, nil
+}
+
+func (s *Server) iamAttachGroupPolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, err := s.groupNamed(in)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.attach(c, in, "iam:AttachGroupPolicy", g.ARN, &g.Attached)
+}
+
+func (s *Server) iamDetachGroupPolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	arn, err := str(in, "PolicyArn")
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, err := s.groupNamed(in)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.authorize("iam:DetachGroupPolicy", g.ARN, map[string][]string{"iam:PolicyARN": {arn}}); err != nil {
+		return nil, err
+	}
+	i := slices.Index(g.Attached, arn)
+	if i < 0 {
+		return nil, notFound("NoSuchEntity", "Policy %s was not found.", arn)
+	}
+	g.Attached = slices.Delete(g.Attached, i, i+1)
+	if p, ok := s.iam.Policies[arn]; ok {
+		p.Attachments--
+	}
+	s.changed()
+	return nil, nil
+}
+
+func (s *Server) iamListAttachedGroupPolicies(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	g, err := s.groupNamed(in)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.authorize("iam:ListAttachedGroupPolicies", g.ARN, nil); err != nil {
+		return nil, err
+	}
+	return map[string]any{"AttachedPolicies": attachedShapes(s, g.Attached), "IsTruncated": false}, nil
+}
+
+func (s *Server) iamDeletePolicyVersion(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	arn, err := str(in, "PolicyArn")
+	if err != nil {
+		return nil, err
+	}
+	id, err := str(in, "VersionId")
+	if err != nil {
+		return nil, err
+	}
+	if !policyVerPattern.MatchString(id) {
+		return nil, apiErr("ValidationError", "1 validation error detected: Value '%s' at 'versionId' failed to satisfy constraint: Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?", id)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := c.authorize("iam:DeletePolicyVersion", arn, nil); err != nil {
+		return nil, err
+	}
+	p, err := s.policyByARN(arn)
+	if err != nil {
+		return nil, err
+	}
+	if id == p.DefaultVersion {
+		return nil, &APIError{Code: "DeleteConflict", Message: "Cannot delete the default version of a policy.", Status: http.StatusConflict}
+	}
+	i := slices.IndexFunc(p.Versions, func(v policyVersion) bool { return v.ID == id })
+	if i < 0 {
+		return nil, notFound("NoSuchEntity", "Policy %s version %s does not exist.", arn, id)
+	}
+	p.Versions = slices.Delete(p.Versions, i, i+1)
+	s.changed()
+	return nil, nil
+}
