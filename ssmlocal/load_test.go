@@ -2,7 +2,6 @@ package ssmlocal_test
 
 import (
 	"context"
-	"net/http"
 	"runtime"
 	"sync"
 	"testing"
@@ -15,11 +14,10 @@ import (
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
 
-// pooledConfig is an admin config whose HTTP client keeps enough
-// connections for many concurrent callers.
-func pooledConfig(srv *ssmlocal.Server, conns int) aws.Config {
+// pooledConfig is an admin config for many concurrent callers; the
+// server's own client keeps enough idle connections for them.
+func pooledConfig(srv *ssmlocal.Server) aws.Config {
 	c := srv.AdminConfig()
-	c.HTTPClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}}
 	c.RetryMaxAttempts = 1
 	return c
 }
@@ -102,7 +100,7 @@ func TestThousandConcurrentRestarts(t *testing.T) {
 	const n = 1000
 	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
 	role := serviceRole(t, srv, "LoadRole", trustSSM, restartRolePolicy)
-	client := ssm.NewFromConfig(pooledConfig(srv, 32))
+	client := ssm.NewFromConfig(pooledConfig(srv))
 	execs := runRestarts(t, srv, client, role, n, 32)
 	counts := waitAll(t, client)
 	if counts[ssmtypes.AutomationExecutionStatusSuccess] != n || len(counts) != 1 {
@@ -138,7 +136,7 @@ func TestThousandConcurrentRestarts(t *testing.T) {
 func BenchmarkRestartExecutions(b *testing.B) {
 	srv := newServer(b, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
 	role := serviceRole(b, srv, "BenchRole", trustSSM, restartRolePolicy)
-	client := ssm.NewFromConfig(pooledConfig(srv, 16))
+	client := ssm.NewFromConfig(pooledConfig(srv))
 	runtime.GC()
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
