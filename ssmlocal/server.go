@@ -235,11 +235,14 @@ func (s *Server) Config(creds Credentials) aws.Config {
 }
 
 // HTTPClient returns an HTTP client for SDK configs that call a local
-// endpoint by URL (aws.Config.HTTPClient). The SDK closes a request's body as
-// soon as the response headers arrive; on a loopback connection that can
-// race the transport's last read of the body and tear the connection down
-// while a large response is still being read. This client sends its own
-// copy of every body, so that never happens. [Server.Config] uses it.
+// endpoint by URL (aws.Config.HTTPClient or config.WithHTTPClient). The SDK
+// closes a request's body as soon as the response headers arrive, while
+// net/http may still read that body once more to check its length; on a
+// loopback connection the response can arrive first, the transport then
+// fails that read and closes the connection, and a response larger than its
+// read buffer is cut off ("use of closed network connection"). This client
+// sends its own copy of every body, so that never happens. [Server.Config]
+// uses it.
 func HTTPClient() *http.Client {
 	return &http.Client{Timeout: time.Minute, Transport: ownedBody{next: http.DefaultTransport}}
 }
