@@ -2,8 +2,10 @@ package ssmlocal
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -523,7 +525,36 @@ func (iv invoker) Invoke(ctx context.Context, ec engine.Call) (map[string]any, e
 	if err != nil {
 		return nil, err
 	}
-	return plainShape(out), nil
+	plain := plainShape(out)
+	if c.service == "iam" {
+		decodePolicyDocuments(plain)
+	}
+	return plain, nil
+}
+
+// decodePolicyDocuments turns IAM's URL-encoded policy documents into JSON
+// objects, as the boto3 client behind aws:executeAwsApi returns them, so
+// selectors such as $.Role.AssumeRolePolicyDocument.Statement[0] work.
+func decodePolicyDocuments(v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if s, ok := e.(string); ok && (k == "AssumeRolePolicyDocument" || k == "PolicyDocument" || k == "Document") {
+				if text, err := url.QueryUnescape(s); err == nil {
+					var doc any
+					if json.Unmarshal([]byte(text), &doc) == nil {
+						x[k] = doc
+						continue
+					}
+				}
+			}
+			decodePolicyDocuments(e)
+		}
+	case []any:
+		for _, e := range x {
+			decodePolicyDocuments(e)
+		}
+	}
 }
 
 // principalIdentity turns the engine's principal back into an identity.

@@ -249,3 +249,21 @@ func TestCallerSessionEnds(t *testing.T) {
 		}
 	}
 }
+
+// TestExecuteAwsApiIAM: IAM calls from steps return policy documents as
+// JSON, as boto3 does, so selectors reach into them.
+func TestExecuteAwsApiIAM(t *testing.T) {
+	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
+	serviceRole(t, srv, "Inspected", trustSSM, restartRolePolicy)
+	admin := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	createDoc(t, admin, "Inspect-Role", `{"schemaVersion":"0.3","mainSteps":[
+		{"name":"get","action":"aws:executeAwsApi","inputs":{"Service":"iam","Api":"GetRole","RoleName":"Inspected"},
+		 "outputs":[{"Name":"Principal","Selector":"$.Role.AssumeRolePolicyDocument.Statement[0].Principal.Service","Type":"String"}]}]}`)
+	x := waitDone(t, admin, start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Inspect-Role")}))
+	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess {
+		t.Fatalf("status %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
+	}
+	if got := x.StepExecutions[0].Outputs["Principal"]; len(got) != 1 || got[0] != "ssm.amazonaws.com" {
+		t.Fatalf("outputs %v", x.StepExecutions[0].Outputs)
+	}
+}
