@@ -23,6 +23,7 @@ import (
 	"github.com/ssmdelegate/ssmdelegate/delegate"
 	"github.com/ssmdelegate/ssmdelegate/execution"
 	"github.com/ssmdelegate/ssmdelegate/runbook"
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
 
 const runUsage = "usage: ssmdelegate run (FILE | --document NAME) [--param K=V]... [--mode embedded|runtime|caller --role ARN] [--wait] [--endpoint URL]"
@@ -244,12 +245,14 @@ func (r *runner) connect(ctx context.Context) error {
 	if cfg.Region == "" {
 		return errors.New("no Region: pass --region or set AWS_REGION")
 	}
+	if r.flags.endpoint != "" {
+		cfg.BaseEndpoint = aws.String(r.flags.endpoint)
+		// Loopback endpoints meet an SDK body-close race that cuts off
+		// large responses; this client avoids it and is harmless elsewhere.
+		cfg.HTTPClient = ssmlocal.HTTPClient()
+	}
 	r.cfg = cfg
-	r.ssm = ssm.NewFromConfig(cfg, func(o *ssm.Options) {
-		if r.flags.endpoint != "" {
-			o.BaseEndpoint = aws.String(r.flags.endpoint)
-		}
-	})
+	r.ssm = ssm.NewFromConfig(cfg)
 	return nil
 }
 
@@ -301,11 +304,7 @@ func (r *runner) checkCaller(ctx context.Context, doc *runbook.Document) int {
 
 // account returns the caller's account.
 func (r *runner) account(ctx context.Context) (string, int) {
-	stsClient := sts.NewFromConfig(r.cfg, func(o *sts.Options) {
-		if r.flags.endpoint != "" {
-			o.BaseEndpoint = aws.String(r.flags.endpoint)
-		}
-	})
+	stsClient := sts.NewFromConfig(r.cfg)
 	who, err := stsClient.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return "", r.fail("find the account: %v", err)
@@ -366,11 +365,7 @@ func (r *runner) provision(ctx context.Context) (*ssm.StartAutomationExecutionIn
 		}
 		fmt.Fprintf(r.stderr, "warning: %s\n", w)
 	}
-	iamClient := iam.NewFromConfig(r.cfg, func(o *iam.Options) {
-		if r.flags.endpoint != "" {
-			o.BaseEndpoint = aws.String(r.flags.endpoint)
-		}
-	})
+	iamClient := iam.NewFromConfig(r.cfg)
 	changes, err := delegate.Provision(ctx, iamClient, r.ssm, plan)
 	for _, c := range changes {
 		fmt.Fprintf(r.stdout, "provisioned: %s\n", c)

@@ -94,8 +94,10 @@ func Setup(ctx context.Context, f Flags, out io.Writer, localOpts ...func(*ssmlo
 		e.Admin, e.Real = cfg, true
 		e.Printf("running against AWS in %s: real resources are created and changed", cfg.Region)
 	case f.Endpoint != "":
+		// ssmlocal.HTTPClient avoids an SDK body-close race that cuts off
+		// large responses on loopback.
 		cfg, err := config.LoadDefaultConfig(ctx, optRegion(orDefault(f.Region, "us-east-1")),
-			config.WithBaseEndpoint(f.Endpoint))
+			config.WithBaseEndpoint(f.Endpoint), config.WithHTTPClient(ssmlocal.HTTPClient()))
 		if err != nil {
 			return nil, fmt.Errorf("load configuration: %w", err)
 		}
