@@ -94,13 +94,14 @@ func Setup(ctx context.Context, f Flags, out io.Writer, localOpts ...func(*ssmlo
 		e.Admin, e.Real = cfg, true
 		e.Printf("running against AWS in %s: real resources are created and changed", cfg.Region)
 	case f.Endpoint != "":
-		// ssmlocal.HTTPClient avoids an SDK body-close race that cuts off
-		// large responses on loopback.
 		cfg, err := config.LoadDefaultConfig(ctx, optRegion(orDefault(f.Region, "us-east-1")),
-			config.WithBaseEndpoint(f.Endpoint), config.WithHTTPClient(ssmlocal.HTTPClient()))
+			config.WithBaseEndpoint(f.Endpoint))
 		if err != nil {
 			return nil, fmt.Errorf("load configuration: %w", err)
 		}
+		// This client avoids an SDK body-close race that cuts off large
+		// responses on loopback.
+		cfg.HTTPClient = ssmlocal.HTTPClient()
 		e.Admin = cfg
 		e.PollDelay = 200 * time.Millisecond
 		e.Printf("running against the local endpoint %s", f.Endpoint)
