@@ -108,7 +108,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}); err != nil {
 		return fmt.Errorf("put the deny policy: %w", err)
 	}
-	env.Printf("created IAM user %s (%s) with an explicit deny on ec2:*", userName, userARN)
+	env.Printf("IAM user %s (%s) with an explicit deny on ec2:*", userName, userARN)
 
 	env.Section("User: launch an instance directly")
 	_, err = ec2.NewFromConfig(user).RunInstances(ctx, &ec2.RunInstancesInput{

@@ -65,12 +65,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	env.Section("Administrator: operator, service role, document")
+	env.Section("Administrator: operator and service role")
 	operator, operatorARN, err := env.User(ctx, operatorName)
 	if err != nil {
 		return err
 	}
-	env.Printf("created IAM user %s (%s)", operatorName, operatorARN)
+	env.Printf("IAM user %s (%s)", operatorName, operatorARN)
 	roleARN := fmt.Sprintf("arn:%s:iam::%s:role/%s", env.Partition, env.Account, roleName)
 	doc, err := restartDemo(roleARN)
 	if err != nil {
@@ -87,7 +87,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	env.PrintPlan(plan)
-	changes, err := delegate.Provision(ctx, env.IAM(), env.SSM(), plan, func(o *delegate.ProvisionOptions) {
+	// The administrator provisions the role and the operator's policy; the
+	// document is the author's.
+	admin := *plan
+	admin.CreateDocument = false
+	changes, err := delegate.Provision(ctx, env.IAM(), env.SSM(), &admin, func(o *delegate.ProvisionOptions) {
 		o.OperatorUser = operatorName
 		o.RoleDescription = "Runs " + documentName + " for restricted operators"
 	})
@@ -100,6 +104,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	env.Section("Author: " + documentName)
 	env.Printf("assumeRole %s: the operator needs no iam:PassRole", plan.Document.AssumeRole)
+	// What the administrator set up is unchanged; only the document is new.
+	changes, err = delegate.Provision(ctx, env.IAM(), env.SSM(), plan, func(o *delegate.ProvisionOptions) {
+		o.OperatorUser = operatorName
+	})
+	for _, c := range changes {
+		env.Printf("  %s", c)
+	}
+	if err != nil {
+		return err
+	}
 
 	env.Section("Operator: " + operatorName)
 	_, err = ec2.NewFromConfig(operator).StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: ids})

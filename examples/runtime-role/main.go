@@ -110,7 +110,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := putUserPolicy(ctx, env, "StartRestart", startOnly); err != nil {
 		return err
 	}
-	env.Printf("created IAM user %s (%s), allowed to start %s only", userName, operatorARN, documentName)
+	env.Printf("IAM user %s (%s), allowed to start %s only", userName, operatorARN, documentName)
 	env.Printf("$ aws ssm start-automation-execution --document-name %q --parameters \"InstanceId=%s\",\"AutomationAssumeRole=%s\"",
 		documentName, strings.Join(ids, ","), roleARN)
 	opSSM := ssm.NewFromConfig(operator)

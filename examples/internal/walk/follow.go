@@ -49,8 +49,17 @@ func (e *Env) PrintPlan(p *delegate.Plan) {
 	if p.Role != nil {
 		e.Printf("service role %s", p.Role.ARN)
 		if p.Derived != nil {
+			// One line per step, its actions in the order derived.
+			var steps []string
+			needs := map[string][]string{}
 			for _, n := range p.Derived.Needs {
-				e.Printf("  step %-16s needs %s", n.Step, strings.Join(n.Actions, ", "))
+				if _, ok := needs[n.Step]; !ok {
+					steps = append(steps, n.Step)
+				}
+				needs[n.Step] = append(needs[n.Step], n.Actions...)
+			}
+			for _, st := range steps {
+				e.Printf("  step %-16s needs %s", st, strings.Join(needs[st], ", "))
 			}
 		}
 	}
