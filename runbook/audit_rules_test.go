@@ -1,0 +1,123 @@
+package runbook
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// checkRuleCases runs rule cases the way TestValidationRules does.
+func checkRuleCases(t *testing.T, cases []ruleCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			doc, err := Parse([]byte(c.source()))
+			require.NoError(t, err)
+			var opts []func(*ValidateOptions)
+			if c.opts != nil {
+				opts = append(opts, c.opts)
+			}
+			r := doc.Validate(opts...)
+			if c.code == "" {
+				require.Empty(t, r.Errors, "want no errors")
+				return
+			}
+			list := r.Errors
+			if c.warn {
+				list = r.Warnings
+			}
+			require.True(t, hasProblem(list, c.code, c.path), "want %s at %q; got errors %v warnings %v", c.code, c.path, r.Errors, r.Warnings)
+		})
+	}
+}
+
+// TestOnCancelTargets covers every action onCancel may not jump to, and
+// ones it may.
+func TestOnCancelTargets(t *testing.T) {
+	targets := map[string]string{
+		"aws:approve":      "{Approvers: [u]}",
+		"aws:copyImage":    "{SourceImageId: ami-1, SourceRegion: us-east-1, ImageName: n}",
+		"aws:createImage":  "{InstanceId: i-1, ImageName: n}",
+		"aws:createStack":  "{StackName: s, TemplateURL: 'https://x'}",
+		"aws:createTags":   "{ResourceIds: [i-1], Tags: [{Key: k, Value: v}]}",
+		"aws:pause":        "{}",
+		"aws:runInstances": "{ImageId: ami-1}",
+		"aws:sleep":        "{Duration: PT1S}",
+	}
+	allowed := map[string]string{
+		"aws:executeAwsApi":       "{Service: ec2, Api: DescribeInstances}",
+		"aws:deleteStack":         "{StackName: s}",
+		"aws:changeInstanceState": "{InstanceIds: [i-1], DesiredState: stopped}",
+		"aws:deleteImage":         "{ImageId: ami-1}",
+	}
+	var cases []ruleCase
+	add := func(action, inputs, code string) {
+		cases = append(cases, ruleCase{
+			name: "onCancel to " + action,
+			steps: "- {name: a, action: 'aws:sleep', onCancel: 'step:t', inputs: {Duration: PT1S}}\n" +
+				"- {name: t, action: '" + action + "', inputs: " + inputs + "}\n",
+			code: code, path: "mainSteps[0].onCancel",
+		})
+	}
+	for a, in := range targets {
+		add(a, in, CodeOnCancel)
+	}
+	for a, in := range allowed {
+		add(a, in, "")
+	}
+	require.Len(t, onCancelForbidden, len(targets), "every forbidden target is covered")
+	checkRuleCases(t, cases)
+}
+
+// TestReservedDocumentNames covers every reserved prefix the Automation
+// API refuses.
+func TestReservedDocumentNames(t *testing.T) {
+	var cases []ruleCase
+	for _, n := range []string{"aws-Mine", "AWS-Mine", "AWSEC2-Patch", "AWSConfigRemediation-Fix", "AWSSupport-Help", "Amazon.Tool", "amazonthing", "AMZN_x"} {
+		cases = append(cases, ruleCase{name: n, steps: sleepStep, opts: named(n), code: CodeDocumentName})
+	}
+	for _, n := range []string{"MyAWS-Runbook", "Restart-EC2InstanceDemo", "abc", "a.b-c_d", strings.Repeat("x", 128)} {
+		cases = append(cases, ruleCase{name: n, steps: sleepStep, opts: named(n)})
+	}
+	cases = append(cases, ruleCase{name: "129 chars", steps: sleepStep, opts: named(strings.Repeat("x", 129)), code: CodeDocumentName})
+	checkRuleCases(t, cases)
+}
+
+// TestUserOutputsNeverReusePredefinedNames checks every action's predefined
+// outputs, and that a fresh name is accepted.
+func TestUserOutputsNeverReusePredefinedNames(t *testing.T) {
+	var cases []ruleCase
+	for _, a := range Actions() {
+		for _, o := range PredefinedOutputs(a) {
+			cases = append(cases, ruleCase{
+				name:  a + " " + o.Name,
+				steps: fmt.Sprintf("- {name: s, action: '%s', inputs: {}, outputs: [{Name: %s, Selector: '$.x', Type: String}]}\n", a, o.Name),
+				code:  CodeOutput, path: "mainSteps[0].outputs[0].Name",
+			})
+		}
+	}
+	require.NotEmpty(t, cases)
+	cases = append(cases, ruleCase{name: "fresh name",
+		steps: "- {name: s, action: 'aws:executeAwsApi', inputs: {Service: ec2, Api: DescribeImages}, outputs: [{Name: Mine, Selector: '$.x', Type: String}]}\n"})
+	checkRuleCases(t, cases)
+}
+
+// TestEncodeNoHTMLEscaping: markup in text is written as is, in both
+// formats, and parses back unchanged.
+func TestEncodeNoHTMLEscaping(t *testing.T) {
+	for _, f := range []Format{JSON, YAML} {
+		t.Run(f.String(), func(t *testing.T) {
+			doc := mustParse(t, "{\"schemaVersion\":\"0.3\",\"description\":\"<b>&</b> 'x' \\u2028\",\"mainSteps\":[{\"name\":\"a\",\"action\":\"aws:sleep\",\"inputs\":{\"Duration\":\"PT1S\"}}]}")
+			out, err := doc.Encode(f)
+			require.NoError(t, err)
+			require.Contains(t, string(out), "<b>&</b>")
+			require.NotContains(t, string(out), `\u003c`)
+			require.NotContains(t, string(out), `\u0026`)
+			again, err := Parse(out)
+			require.NoError(t, err)
+			require.Equal(t, "<b>&</b> 'x' \u2028", again.Description)
+		})
+	}
+}
