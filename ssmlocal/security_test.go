@@ -1,0 +1,176 @@
+package ssmlocal_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
+)
+
+// TestTrustConditions: Automation assumes a role only when its trust policy
+// admits ssm.amazonaws.com under this execution's aws:SourceAccount and
+// aws:SourceArn; the decision is in the audit trail either way.
+func TestTrustConditions(t *testing.T) {
+	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
+	ids, err := srv.AddInstances(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	tests := []struct {
+		name, trust string
+		ok          bool
+	}{
+		{"account and execution ARN match", trustSSM, true},
+		{"no conditions", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ssm.amazonaws.com"},"Action":"sts:AssumeRole"}]}`, true},
+		{"execution ARN in another Region", strings.Replace(trustSSM, "arn:aws:ssm:*:", "arn:aws:ssm:eu-west-1:", 1), false},
+		{"source ARN of another resource type", strings.Replace(trustSSM, "automation-execution/*", "document/*", 1), false},
+		{"another account", strings.Replace(trustSSM, `"aws:SourceAccount":"123456789012"`, `"aws:SourceAccount":"210987654321"`, 1), false},
+		{"another service", strings.Replace(trustSSM, "ssm.amazonaws.com", "ec2.amazonaws.com", 1), false},
+		{"explicit deny for this account", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ssm.amazonaws.com"},"Action":"sts:AssumeRole"},{"Effect":"Deny","Principal":{"Service":"ssm.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}}]}`, false},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			name := "Trust" + string(rune('A'+i))
+			role := serviceRole(t, srv, name, tt.trust, restartRolePolicy)
+			id := start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String(ssmlocal.RestartEC2Instance), Parameters: map[string][]string{"InstanceId": ids, "AutomationAssumeRole": {role}}})
+			x := waitDone(t, admin, id)
+			var assumed *ssmlocal.AuditEvent
+			for _, e := range srv.AuditFor(id) {
+				if e.API == "AssumeRole" {
+					assumed = &e
+				}
+			}
+			if assumed == nil || assumed.Principal != "ssm.amazonaws.com" || len(assumed.Resources) != 1 || assumed.Resources[0] != role {
+				t.Fatalf("AssumeRole audit event %+v", assumed)
+			}
+			if tt.ok {
+				if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess || assumed.Decision != "Allowed" {
+					t.Fatalf("status %s (%s), AssumeRole %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage), assumed.Decision)
+				}
+				return
+			}
+			if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusFailed || !strings.Contains(aws.ToString(x.FailureMessage), "assume role") {
+				t.Fatalf("status %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
+			}
+			if assumed.Decision != "Denied" || assumed.ErrorCode != "AccessDenied" {
+				t.Fatalf("AssumeRole audited as %+v", *assumed)
+			}
+			for _, e := range srv.AuditFor(id) {
+				if e.Service == "ec2" {
+					t.Fatalf("a step ran although the role was refused: %+v", e)
+				}
+			}
+		})
+	}
+}
+
+// TestAccessDeniedMessages pins each service's refusal: its error code, and
+// a message naming the principal, the action and the resource, with the
+// reason (no allow, or an explicit deny).
+func TestAccessDeniedMessages(t *testing.T) {
+	srv := newServer(t)
+	ctx := context.Background()
+	ids, err := srv.AddInstances(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serviceRole(t, srv, "Target", trustSSM, restartRolePolicy)
+	creds := user(t, srv, "limited", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["ssm:*","iam:Get*","ec2:*"],"Resource":"*"},
+		{"Effect":"Deny","Action":["ssm:DeleteDocument","iam:GetRole","ec2:TerminateInstances"],"Resource":"*"}]}`)
+	c := cfg(srv, creds)
+	me := "arn:aws:iam::123456789012:user/limited"
+	noAllow := func(action string) string { return "because no identity-based policy allows the " + action + " action" }
+	const deny = "with an explicit deny in an identity-based policy"
+	instance := "arn:aws:ec2:us-east-1:123456789012:instance/" + ids[0]
+	tests := []struct {
+		name, code, action, resource, reason string
+		call                                 func() error
+	}{
+		{"ssm explicit deny", "AccessDeniedException", "ssm:DeleteDocument", "arn:aws:ssm:us-east-1:123456789012:document/Mine", deny, func() error {
+			_, err := ssm.NewFromConfig(c).DeleteDocument(ctx, &ssm.DeleteDocumentInput{Name: aws.String("Mine")})
+			return err
+		}},
+		{"iam explicit deny", "AccessDenied", "iam:GetRole", "arn:aws:iam::123456789012:role/Target", deny, func() error {
+			_, err := iam.NewFromConfig(c).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("Target")})
+			return err
+		}},
+		{"iam no allow", "AccessDenied", "iam:CreateUser", "arn:aws:iam::123456789012:user/other", noAllow("iam:CreateUser"), func() error {
+			_, err := iam.NewFromConfig(c).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("other")})
+			return err
+		}},
+		{"sts no allow", "AccessDenied", "sts:AssumeRole", "arn:aws:iam::123456789012:role/Target", "", func() error {
+			_, err := sts.NewFromConfig(c).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/Target"), RoleSessionName: aws.String("s1")})
+			return err
+		}},
+		{"ec2 explicit deny", "UnauthorizedOperation", "ec2:TerminateInstances", instance, deny, func() error {
+			_, err := ec2.NewFromConfig(c).TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: ids})
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.call()
+			var ae smithy.APIError
+			if !errors.As(err, &ae) || ae.ErrorCode() != tt.code {
+				t.Fatalf("got %v, want %s", err, tt.code)
+			}
+			want := "User: " + me + " is not authorized to perform: " + tt.action + " on resource: " + tt.resource
+			if tt.reason != "" {
+				want += " " + tt.reason
+			}
+			if !strings.HasSuffix(ae.ErrorMessage(), want) {
+				t.Fatalf("message:\n%s\nwant it to end with\n%s", ae.ErrorMessage(), want)
+			}
+			var denied bool
+			for _, e := range srv.Audit() {
+				if e.Principal == me && e.Service+":"+e.API == tt.action && e.Decision == "Denied" && e.ErrorCode == tt.code {
+					denied = true
+				}
+			}
+			if !denied {
+				t.Fatalf("no denied %s event in the audit trail", tt.action)
+			}
+		})
+	}
+}
+
+// TestIAMAuthenticationFailures: IAM, like STS, answers a bad signature with
+// SignatureDoesNotMatch and an unknown key with InvalidClientTokenId.
+func TestIAMAuthenticationFailures(t *testing.T) {
+	srv := newServer(t)
+	good := srv.Admin()
+	tests := []struct {
+		name  string
+		creds ssmlocal.Credentials
+		code  string
+	}{
+		{"good key", good, ""},
+		{"wrong secret", ssmlocal.Credentials{AccessKeyID: good.AccessKeyID, SecretAccessKey: "wrong"}, "SignatureDoesNotMatch"},
+		{"unknown key", ssmlocal.Credentials{AccessKeyID: "AKIAUNKNOWNKEY000000", SecretAccessKey: "x"}, "InvalidClientTokenId"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := iam.NewFromConfig(cfg(srv, tt.creds)).GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String("Missing")})
+			want := tt.code
+			if want == "" {
+				want = "NoSuchEntity"
+			}
+			if got := errCode(err); got != want {
+				t.Fatalf("code %s (%v), want %s", got, err, want)
+			}
+		})
+	}
+}
