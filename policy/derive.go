@@ -39,8 +39,9 @@ type RunbookOptions struct {
 	// of its role, so iam:PassRole for launches is scoped to that role.
 	InstanceProfileRoles map[string]string
 	// ChildRunbooks are the documents of aws:executeAutomation children by
-	// name. A child that names no role of its own runs with this role, so
-	// its needs are added.
+	// name. A child that names no role of its own (or an empty one) runs
+	// with this role, so its needs are added; one that names a role needs
+	// iam:PassRole on it.
 	ChildRunbooks map[string]*runbook.Document
 	// ResourceTags adds aws:ResourceTag/KEY = VALUE conditions to the
 	// statements whose actions act on existing, taggable resources.
@@ -580,7 +581,21 @@ func (d *deriver) executeAutomation(name, act string, in runbook.ExecuteAutomati
 		case !ok:
 			d.note("%s: child runbook %q runs with its own assumeRole, or with this role when it names none; pass its document in ChildRunbooks to include its needs", name, n)
 		case child.AssumeRole != "":
-			d.note("%s: child runbook %q runs as its own role %q", name, n, child.AssumeRole)
+			role, known := childAssumeRole(child, in.RuntimeParameters)
+			switch {
+			case !known:
+				d.unresolved(name, act, "child runbook %q runs as role %q, which is not fixed by its document or this step; pass AutomationAssumeRole in RuntimeParameters", n, child.AssumeRole)
+			case !isEmptyValue(role):
+				d.need(name, act, "passes the child's assumeRole to Systems Manager", []string{"iam:PassRole"},
+					d.arnsOf(role, "iam", "role/", name+".RuntimeParameters"),
+					Conditions{}.Add("StringEquals", "iam:PassedToService", Values(SSMServicePrincipal)))
+				d.note("%s: child runbook %q runs as its own role %q", name, n, child.AssumeRole)
+			case depth >= maxChildDepth:
+				d.unresolved(name, act, "child runbooks nest deeper than %d levels", maxChildDepth)
+			default:
+				// An empty role parameter: the child runs as this role.
+				d.steps(child.MainSteps, name+">"+n+".", depth+1)
+			}
 		case depth >= maxChildDepth:
 			d.unresolved(name, act, "child runbooks nest deeper than %d levels", maxChildDepth)
 		default:
@@ -883,4 +898,51 @@ func minimizeResources(res []string) []string {
 		}
 	}
 	return out
+}
+
+// childAssumeRole resolves the role a child runbook runs as: its literal
+// assumeRole, or the parameter its assumeRole names, taken from the
+// runtime parameters the step passes or else the child's default. known
+// is false when neither fixes it.
+func childAssumeRole(child *runbook.Document, runtime runbook.Value) (role runbook.Value, known bool) {
+	ar := strings.TrimSpace(child.AssumeRole)
+	if len(runbook.ParseReferences(ar)) == 0 {
+		return runbook.String(ar), true
+	}
+	r, whole := runbook.WholeReference(ar)
+	if !whole || r.Kind != runbook.RefParameter {
+		return runbook.Value{}, false
+	}
+	if v, ok := runtime.Get(r.Name); ok {
+		return v, true
+	}
+	for _, p := range child.Parameters {
+		if p.Name != r.Name {
+			continue
+		}
+		if s, ok := p.Default.AsString(); ok && len(runbook.ParseReferences(s)) == 0 {
+			return p.Default, true
+		}
+		return runbook.Value{}, false
+	}
+	return runbook.Value{}, false
+}
+
+// isEmptyValue reports whether v is absent, "" or a list of only "".
+func isEmptyValue(v runbook.Value) bool {
+	if v.IsZero() {
+		return true
+	}
+	if s, ok := v.AsString(); ok {
+		return strings.TrimSpace(s) == ""
+	}
+	if items, ok := v.AsList(); ok {
+		for _, it := range items {
+			if !isEmptyValue(it) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }

@@ -246,12 +246,61 @@ func TestForRunbookActions(t *testing.T) {
 			params:     `{"Api":{"type":"String"}}`,
 			steps:      `[{"name":"a","action":"aws:executeAwsApi","inputs":{"Service":"ec2","Api":"{{ Api }}"}}]`,
 			unresolved: 1},
+		{name: "delete stack with role",
+			steps:      `[{"name":"d","action":"aws:deleteStack","inputs":{"StackName":"app","RoleARN":"arn:aws:iam::111122223333:role/cfn"}}]`,
+			actions:    []string{"cloudformation:DeleteStack", "cloudformation:DescribeStacks", "iam:PassRole"},
+			resources:  []string{"arn:aws:cloudformation:us-east-1:111122223333:stack/app/*", "arn:aws:iam::111122223333:role/cfn"},
+			conditions: []string{`"iam:PassedToService":"cloudformation.amazonaws.com"`}},
+		{name: "run command with notification role",
+			steps:      `[{"name":"r","action":"aws:runCommand","inputs":{"DocumentName":"AWS-RunShellScript","Targets":[{"Key":"tag:env","Values":["dev"]}],"ServiceRoleArn":"arn:aws:iam::111122223333:role/notify"}}]`,
+			actions:    []string{"iam:PassRole", "ssm:DescribeInstanceInformation", "ssm:ListCommandInvocations", "ssm:ListCommands", "ssm:SendCommand"},
+			resources:  []string{"arn:aws:iam::111122223333:role/notify", "arn:aws:ec2:us-east-1:111122223333:instance/*"},
+			conditions: []string{`"iam:PassedToService":"ssm.amazonaws.com"`}},
+		{name: "create tags on parameters",
+			steps:     `[{"name":"t","action":"aws:createTags","inputs":{"ResourceType":"Parameter","ResourceIds":["/app/db"],"Tags":[{"Key":"k","Value":"v"}]}}]`,
+			actions:   []string{"ssm:AddTagsToResource"},
+			resources: []string{"arn:aws:ssm:us-east-1:111122223333:parameter/app/db"}},
+		{name: "create tags on maintenance windows",
+			steps:     `[{"name":"t","action":"aws:createTags","inputs":{"ResourceType":"MaintenanceWindow","ResourceIds":["mw-1"],"Tags":[{"Key":"k","Value":"v"}]}}]`,
+			actions:   []string{"ssm:AddTagsToResource"},
+			resources: []string{"arn:aws:ssm:us-east-1:111122223333:maintenancewindow/mw-1"}},
+		{name: "run instances without tags or profile",
+			steps:   `[{"name":"launch","action":"aws:runInstances","inputs":{"ImageId":"ami-1"}}]`,
+			actions: []string{"ec2:DescribeInstanceStatus", "ec2:RunInstances"}},
+		{name: "run instances with unknown profile role",
+			steps:      `[{"name":"launch","action":"aws:runInstances","inputs":{"ImageId":"ami-1","IamInstanceProfileArn":"arn:aws:iam::111122223333:instance-profile/web"}}]`,
+			actions:    []string{"ec2:DescribeInstanceStatus", "ec2:RunInstances", "iam:PassRole"},
+			resources:  []string{"arn:aws:iam::111122223333:role/*"},
+			conditions: []string{`"iam:PassedToService":"ec2.amazonaws.com"`}},
+		{name: "approve without topic",
+			steps:   `[{"name":"a","action":"aws:approve","inputs":{"Approvers":["arn:aws:iam::111122223333:user/x"]}}]`,
+			actions: nil},
+		{name: "branch, update variable and wait need nothing",
+			params:  `{"Id":{"type":"String"}}`,
+			steps:   `[{"name":"b","action":"aws:branch","inputs":{"Choices":[{"NextStep":"s","Variable":"{{ Id }}","StringEquals":"x"}]}},{"name":"s","action":"aws:sleep","inputs":{"Timestamp":"2026-01-01T00:00:00Z"}}]`,
+			actions: nil},
+		{name: "api RunInstances passes the profile role",
+			steps:      `[{"name":"a","action":"aws:executeAwsApi","inputs":{"Service":"ec2","Api":"RunInstances","ImageId":"ami-1","MinCount":1,"MaxCount":1,"IamInstanceProfile":{"Name":"web"}}}]`,
+			opts:       func(o *RunbookOptions) { o.InstanceProfileRoles = map[string]string{"web": "arn:aws:iam::111122223333:role/web-role"} },
+			actions:    []string{"ec2:RunInstances", "iam:PassRole"},
+			resources:  []string{"arn:aws:iam::111122223333:role/web-role"},
+			conditions: []string{`"iam:PassedToService":"ec2.amazonaws.com"`}},
+		{name: "api CreateStack passes RoleARN",
+			steps:      `[{"name":"a","action":"aws:executeAwsApi","inputs":{"Service":"cloudformation","Api":"CreateStack","StackName":"app","TemplateURL":"https://x","RoleARN":"arn:aws:iam::111122223333:role/cfn"}}]`,
+			actions:    []string{"cloudformation:CreateStack", "iam:PassRole"},
+			resources:  []string{"arn:aws:iam::111122223333:role/cfn", "arn:aws:cloudformation:us-east-1:111122223333:stack/app/*"},
+			conditions: []string{`"iam:PassedToService":"cloudformation.amazonaws.com"`}},
+		{name: "api wait and assert",
+			steps: `[{"name":"w","action":"aws:waitForAwsResourceProperty","inputs":{"Service":"ec2","Api":"DescribeInstanceStatus","InstanceIds":["i-1"],"PropertySelector":"$.InstanceStatuses[0].InstanceState.Name","DesiredValues":["running"]}},
+				{"name":"c","action":"aws:assertAwsResourceProperty","inputs":{"Service":"sfn","Api":"DescribeExecution","executionArn":"arn:aws:states:us-east-1:111122223333:execution:m:1","PropertySelector":"$.status","DesiredValues":["SUCCEEDED"]}}]`,
+			actions: []string{"ec2:DescribeInstanceStatus", "states:DescribeExecution"}},
 		{name: "resource tags on existing resources only",
 			steps:      `[{"name":"s","action":"aws:changeInstanceState","inputs":{"InstanceIds":["i-1"],"DesiredState":"stopped"}}]`,
 			opts:       func(o *RunbookOptions) { o.ResourceTags = map[string]string{"team": "ops"} },
 			actions:    []string{"ec2:DescribeInstanceStatus", "ec2:StopInstances"},
 			conditions: []string{`"aws:ResourceTag/team":"ops"`}},
 	}
+	known := referenceActionsIfPresent()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			doc := runbookJSON(t, tt.params, tt.steps)
@@ -271,6 +320,11 @@ func TestForRunbookActions(t *testing.T) {
 			if tt.actions != nil || tt.unresolved == 0 {
 				if got := d.Actions(); !slices.Equal(got, tt.actions) && !(len(got) == 0 && len(tt.actions) == 0) {
 					t.Fatalf("actions = %v, want %v", got, tt.actions)
+				}
+			}
+			for _, a := range d.Actions() {
+				if known != nil && !known[a] {
+					t.Errorf("emitted action %s is not in iam-actions.tsv", a)
 				}
 			}
 			text := d.Policy.String()
@@ -339,10 +393,30 @@ func referenceActions(t *testing.T) map[string]bool {
 	return out
 }
 
+// referenceActionsIfPresent is referenceActions, or nil when the
+// reference data is absent.
+func referenceActionsIfPresent() map[string]bool {
+	fh, err := os.Open(filepath.Join("..", "..", "shared", "reference", "iam-actions.tsv"))
+	if err != nil {
+		return nil
+	}
+	defer fh.Close()
+	out := map[string]bool{}
+	sc := bufio.NewScanner(fh)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		if line := sc.Text(); !strings.HasPrefix(line, "#") {
+			out[strings.SplitN(line, "\t", 2)[0]] = true
+		}
+	}
+	return out
+}
+
 func TestDerivedActionsExist(t *testing.T) {
 	known := referenceActions(t)
 	files, _ := filepath.Glob(filepath.Join("..", "..", "shared", "reference", "aws-runbooks", "*"))
-	files = append(files, "testdata/restart-ec2-demo.json")
+	// The runbook package's golden runbook uses every action.
+	files = append(files, "testdata/restart-ec2-demo.json", filepath.Join("..", "runbook", "testdata", "every-action.json"))
 	derived := 0
 	for _, f := range files {
 		if !strings.HasSuffix(f, ".json") && !strings.HasSuffix(f, ".yml") && !strings.HasSuffix(f, ".yaml") {
@@ -416,5 +490,64 @@ func TestExplainUnresolved(t *testing.T) {
 	}
 	if _, err := ForRunbook(nil, testScope); err == nil {
 		t.Fatal("nil runbook accepted")
+	}
+}
+
+func TestForRunbookChildAssumeRole(t *testing.T) {
+	const stop = `"mainSteps":[{"name":"s","action":"aws:changeInstanceState","inputs":{"InstanceIds":["i-1"],"DesiredState":"stopped"}}]`
+	const runbookRole = "arn:aws:iam::111122223333:role/child"
+	tests := []struct {
+		name       string
+		child      string
+		runtime    string
+		actions    []string
+		resources  []string
+		unresolved int
+	}{
+		{name: "literal role", child: `{"schemaVersion":"0.3","assumeRole":"` + runbookRole + `",` + stop + `}`,
+			actions: []string{"iam:PassRole", "ssm:GetAutomationExecution", "ssm:StartAutomationExecution"}, resources: []string{runbookRole}},
+		{name: "role parameter default", child: `{"schemaVersion":"0.3","assumeRole":"{{ Role }}","parameters":{"Role":{"type":"String","default":"` + runbookRole + `"}},` + stop + `}`,
+			actions: []string{"iam:PassRole", "ssm:GetAutomationExecution", "ssm:StartAutomationExecution"}, resources: []string{runbookRole}},
+		{name: "role parameter passed", child: `{"schemaVersion":"0.3","assumeRole":"{{ Role }}","parameters":{"Role":{"type":"String"}},` + stop + `}`,
+			runtime: `,"RuntimeParameters":{"Role":["arn:aws:iam::111122223333:role/passed"]}`,
+			actions: []string{"iam:PassRole", "ssm:GetAutomationExecution", "ssm:StartAutomationExecution"}, resources: []string{"arn:aws:iam::111122223333:role/passed"}},
+		{name: "empty role default runs as this role", child: `{"schemaVersion":"0.3","assumeRole":"{{ AutomationAssumeRole }}","parameters":{"AutomationAssumeRole":{"type":"String","default":""}},` + stop + `}`,
+			actions: []string{"ec2:DescribeInstanceStatus", "ec2:StopInstances", "ssm:GetAutomationExecution", "ssm:StartAutomationExecution"}},
+		{name: "required role not passed", child: `{"schemaVersion":"0.3","assumeRole":"{{ Role }}","parameters":{"Role":{"type":"String"}},` + stop + `}`,
+			unresolved: 1},
+		{name: "role from Parameter Store", child: `{"schemaVersion":"0.3","assumeRole":"{{ Role }}","parameters":{"Role":{"type":"String","default":"{{ssm:/role}}"}},` + stop + `}`,
+			unresolved: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			child, err := runbook.Parse([]byte(tt.child))
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc := runbookJSON(t, "", `[{"name":"e","action":"aws:executeAutomation","inputs":{"DocumentName":"Child"`+tt.runtime+`}}]`)
+			d, err := ForRunbook(doc, testScope, func(o *RunbookOptions) { o.ChildRunbooks = map[string]*runbook.Document{"Child": child} })
+			if tt.unresolved > 0 {
+				var ue *UnderivableError
+				if !errors.As(err, &ue) || len(ue.Unresolved) != tt.unresolved {
+					t.Fatalf("want %d unresolved, got %v", tt.unresolved, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := d.Actions(); !slices.Equal(got, tt.actions) {
+				t.Fatalf("actions = %v, want %v", got, tt.actions)
+			}
+			text := d.Policy.String()
+			for _, r := range tt.resources {
+				if !strings.Contains(text, `"`+r+`"`) {
+					t.Errorf("resource %s missing from %s", r, text)
+				}
+			}
+			if strings.Contains(text, "iam:PassRole") && !strings.Contains(text, `"iam:PassedToService":"ssm.amazonaws.com"`) {
+				t.Errorf("PassRole without iam:PassedToService: %s", text)
+			}
+		})
 	}
 }
