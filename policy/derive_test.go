@@ -280,8 +280,10 @@ func TestForRunbookActions(t *testing.T) {
 			steps:   `[{"name":"b","action":"aws:branch","inputs":{"Choices":[{"NextStep":"s","Variable":"{{ Id }}","StringEquals":"x"}]}},{"name":"s","action":"aws:sleep","inputs":{"Timestamp":"2026-01-01T00:00:00Z"}}]`,
 			actions: nil},
 		{name: "api RunInstances passes the profile role",
-			steps:      `[{"name":"a","action":"aws:executeAwsApi","inputs":{"Service":"ec2","Api":"RunInstances","ImageId":"ami-1","MinCount":1,"MaxCount":1,"IamInstanceProfile":{"Name":"web"}}}]`,
-			opts:       func(o *RunbookOptions) { o.InstanceProfileRoles = map[string]string{"web": "arn:aws:iam::111122223333:role/web-role"} },
+			steps: `[{"name":"a","action":"aws:executeAwsApi","inputs":{"Service":"ec2","Api":"RunInstances","ImageId":"ami-1","MinCount":1,"MaxCount":1,"IamInstanceProfile":{"Name":"web"}}}]`,
+			opts: func(o *RunbookOptions) {
+				o.InstanceProfileRoles = map[string]string{"web": "arn:aws:iam::111122223333:role/web-role"}
+			},
 			actions:    []string{"ec2:RunInstances", "iam:PassRole"},
 			resources:  []string{"arn:aws:iam::111122223333:role/web-role"},
 			conditions: []string{`"iam:PassedToService":"ec2.amazonaws.com"`}},
