@@ -3,10 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -124,5 +128,53 @@ func TestLocalUsage(t *testing.T) {
 	}
 	if code := cmdLocal(context.Background(), []string{"--addr", "0.0.0.0:0"}, &out, &errOut); code != 1 {
 		t.Fatalf("non-loopback address: exit %d", code)
+	}
+}
+
+// TestLocalStopsOnSignal runs "ssmdelegate local" as its own process (this
+// test binary re-executed into main) and interrupts it with SIGINT and
+// SIGTERM: each must stop it cleanly, exit 0 and leave the state file.
+func TestLocalStopsOnSignal(t *testing.T) {
+	if os.Getenv("SSMDELEGATE_LOCAL_MAIN") == "1" {
+		os.Args = append([]string{"ssmdelegate", "local", "--addr", "127.0.0.1:0"}, flag.Args()...)
+		main()
+		return
+	}
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			state := filepath.Join(t.TempDir(), "state.json")
+			cmd := exec.Command(os.Args[0], "-test.run=^TestLocalStopsOnSignal$", "--", "--state", state)
+			cmd.Env = append(os.Environ(), "SSMDELEGATE_LOCAL_MAIN=1")
+			out := &lockedBuffer{}
+			cmd.Stdout, cmd.Stderr = out, out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = cmd.Process.Kill() }()
+			deadline := time.Now().Add(20 * time.Second)
+			for !strings.Contains(out.String(), "serving until interrupted") {
+				if time.Now().After(deadline) {
+					t.Fatalf("local did not start:\n%s", out.String())
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			s := out.String()
+			creds := aws.Credentials{AccessKeyID: keyLine.FindStringSubmatch(s)[1], SecretAccessKey: secretLine.FindStringSubmatch(s)[1]}
+			if _, err := sts.NewFromConfig(localConfig(urlLine.FindStringSubmatch(s)[1], creds)).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err != nil {
+				t.Fatalf("the endpoint does not answer: %v", err)
+			}
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Wait(); err != nil {
+				t.Fatalf("exit after %s: %v\n%s", sig, err, out.String())
+			}
+			if !strings.Contains(out.String(), "ssmdelegate local: stopped") {
+				t.Fatalf("no clean stop in:\n%s", out.String())
+			}
+			if _, err := os.Stat(state); err != nil {
+				t.Fatalf("state file after %s: %v", sig, err)
+			}
+		})
 	}
 }
