@@ -405,6 +405,17 @@ func TestBranchOperators(t *testing.T) {
 		{"BooleanEquals", "true", true, true, false},
 		{"BooleanEquals", false, true, false, false},
 		{"BooleanEquals", "maybe", true, false, true},
+		// Each operator must also be able to say no.
+		{"EqualsIgnoreCase", "ABC", "abd", false, false},
+		{"StartsWith", "running", "ing", false, false},
+		{"EndsWith", "running", "run", false, false},
+		{"Contains", "running", "xyz", false, false},
+		{"NumericEquals", 3, 4, false, false},
+		{"NumericGreater", 3, 3, false, false},
+		{"NumericLesser", 3, 3, false, false},
+		{"NumericGreaterOrEquals", 2, 3, false, false},
+		{"NumericLesserOrEquals", 3, 3, true, false},
+		{"NumericGreater", "x", 3, false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.op, func(t *testing.T) {
