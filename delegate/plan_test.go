@@ -186,6 +186,12 @@ func TestPlanConflicts(t *testing.T) {
 		{"invalid runbook", NewDocument("Demo-Doc", runbook.New().Step(runbook.NewStep("bad name", runbook.Sleep{Duration: runbook.String("PT1S")})).Document()), Runtime, nil, ErrInvalidOutput, "document"},
 		{"new document without content", NewDocument("Demo-Doc", nil), Runtime, nil, ErrNeedsInput, "document"},
 		{"existing document without the parameter", ExistingDocument("Shared-Doc", demo().Document()), Runtime, nil, ErrConflict, "assumeRole"},
+		{"supplied role policy fails lint", NewDocument("Demo-Doc", demo().Document()), Embedded, []func(*Options){func(o *Options) {
+			o.RolePolicy = mustParsePolicy(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:StopInstances","Resource":"not-an-arn"}]}`)
+		}}, ErrInvalidOutput, "role.permissionsPolicy"},
+		{"identity policy with a principal", NewDocument("Demo-Doc", demo().Document()), Caller, []func(*Options){func(o *Options) {
+			o.RolePolicy = mustParsePolicy(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:StopInstances","Resource":"*","Principal":"*"}]}`)
+		}}, ErrInvalidOutput, "operatorPolicy"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -365,4 +371,12 @@ func TestPlanInGovCloud(t *testing.T) {
 	assert.Equal(t, "arn:aws-us-gov:iam::123456789012:role/Restart-EC2InstanceDemo-Automation", p.Role.ARN)
 	assert.Contains(t, p.Role.Trust.String(), "arn:aws-us-gov:ssm:*:123456789012:automation-execution/*")
 	assert.Regexp(t, RoleARNPattern, p.Role.ARN)
+}
+
+func mustParsePolicy(js string) *policy.Policy {
+	p, err := policy.Parse([]byte(js))
+	if err != nil {
+		panic(err)
+	}
+	return p
 }

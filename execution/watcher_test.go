@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -291,4 +292,41 @@ func TestWatcherFollowsChildren(t *testing.T) {
 		_, err = execution.ListChildExecutions(t.Context(), f, "")
 		assert.ErrorContains(t, err, "parent execution id is required")
 	})
+}
+
+// TestWatcherSharesRateLimit runs a watcher and a waiter on one token
+// bucket: together they never call faster than it allows, where the
+// watcher alone would read 400 executions at once.
+func TestWatcherSharesRateLimit(t *testing.T) {
+	for _, shared := range []bool{true, false} {
+		t.Run(fmt.Sprintf("shared=%v", shared), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				f := newFake()
+				want := addFleet(f, 400)
+				f.add(execID, simple(30*time.Minute, types.AutomationExecutionStatusSuccess)...)
+				lim := rate.NewLimiter(2, 2)
+				if !shared {
+					lim = rate.NewLimiter(rate.Inf, 1)
+				}
+				calls := func() int {
+					return f.count("DescribeAutomationExecutions") + f.count("GetAutomationExecution") + f.count("DescribeAutomationStepExecutions")
+				}
+				var early atomic.Int64
+				time.AfterFunc(5*time.Second, func() { early.Store(int64(calls())) })
+				var wg sync.WaitGroup
+				wg.Go(func() {
+					assert.NoError(t, execution.NewExecutionWaiter(f, func(o *execution.ExecutionWaiterOptions) { o.RateLimiter = lim }).Wait(t.Context(), execID, 3*time.Hour))
+				})
+				start := time.Now()
+				watchFleet(t, f, 400, want, func(o *execution.WatcherOptions) { o.RateLimiter = lim })
+				wg.Wait()
+				if !shared {
+					assert.GreaterOrEqual(t, early.Load(), int64(41), "unlimited: the first sweep and the first poll at once")
+					return
+				}
+				assert.LessOrEqual(t, early.Load(), int64(2*5+2), "in the first 5 s: two calls a second plus the burst")
+				assert.LessOrEqual(t, float64(calls()), 2*time.Since(start).Seconds()+2)
+			})
+		})
+	}
 }
