@@ -52,6 +52,7 @@ func TestLintExitCodes(t *testing.T) {
 	valid := writeTemp(t, "valid.json", validRunbook)
 	invalid := writeTemp(t, "invalid.json", invalidRunbook)
 	broken := writeTemp(t, "broken.yaml", "schemaVersion: '0.3'\nmainSteps: 3\n")
+	warnOnly := writeTemp(t, "warn.yaml", "schemaVersion: '0.3'\nmainSteps:\n- {name: a, action: 'aws:sleep', isEnd: true, inputs: {Duration: PT1S}}\n- {name: b, action: 'aws:sleep', inputs: {Duration: PT1S}}\n")
 	tests := []struct {
 		name     string
 		args     []string
@@ -67,6 +68,10 @@ func TestLintExitCodes(t *testing.T) {
 		{"flags after files", []string{valid, "--format", "text"}, 0, nil},
 		{"directory", []string{"-v", filepath.Dir(valid)}, 0, []string{valid + ": ok\n"}},
 		{"verbose names valid files", []string{"-v", valid, invalid}, 1, []string{valid + ": ok\n"}},
+		{"warnings only pass", []string{warnOnly}, 0, []string{
+			warnOnly + ": assumeRole: warning: no assumeRole",
+			warnOnly + ": mainSteps[1]: warning: ",
+		}},
 		{"parse error", []string{broken}, 1, []string{broken + ": mainSteps: expected a list, got number (line 2)"}},
 		{"missing file", []string{filepath.Join(t.TempDir(), "nope.json")}, 1, []string{"cannot read"}},
 		{"no files", nil, 2, nil},
