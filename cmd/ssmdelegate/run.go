@@ -577,11 +577,27 @@ func (p *runProgress) report(ev execution.Progress) {
 	}
 	fmt.Fprintln(p.w, strings.TrimRight(line, " "))
 	if execution.WaitsForPerson(ev.Status) && ev.Status != p.last {
-		fmt.Fprintf(p.w, "%9s  waiting for input, for example: aws ssm send-automation-signal --automation-execution-id %s --signal-type Approve\n", "", ev.ExecutionID)
+		fmt.Fprintf(p.w, "%9s  %s\n", "", inputHint(ev))
 	}
 	p.last = ev.Status
 	p.status = fmt.Sprintf("%s · %s", ev.Status, step)
 	p.redraw()
+}
+
+// inputHint says what the execution waits for and which signal moves it on:
+// Approve or Reject for an approval, Resume for a pause, StartStep in
+// interactive mode.
+func inputHint(ev execution.Progress) string {
+	signal := "aws ssm send-automation-signal --automation-execution-id " + ev.ExecutionID + " --signal-type "
+	switch {
+	case ev.Status == types.AutomationExecutionStatusPendingChangeCalendarOverride:
+		return "waiting for a change calendar override to be approved"
+	case ev.Action == "aws:approve" || ev.Status == types.AutomationExecutionStatusPendingApproval:
+		return "waiting for approval: " + signal + "Approve (or Reject)"
+	case ev.Action == "aws:pause":
+		return "paused: " + signal + "Resume"
+	}
+	return "waiting for input: " + signal + "Resume, or StartStep --payload StepName=NAME in interactive mode"
 }
 
 func fmtElapsed(d time.Duration) string {

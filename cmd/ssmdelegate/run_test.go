@@ -221,7 +221,7 @@ func TestRunLiveProgressLine(t *testing.T) {
 		assert.Contains(t, out, "\r\033[K+00:00:02  InProgress stopInstances            InProgress  (aws:changeInstanceState)\n")
 		assert.Contains(t, out, "\r\033[KInProgress · stopInstances  3s", "the live line is redrawn every second")
 		assert.Contains(t, out, "+01:05:00  Waiting    approve                  Waiting  (aws:approve)\n")
-		assert.Equal(t, 1, strings.Count(out, "waiting for input, for example: aws ssm send-automation-signal --automation-execution-id 0f8fad5b-d9cb-469f-a165-70867728950e --signal-type Approve\n"))
+		assert.Equal(t, 1, strings.Count(out, "waiting for approval: aws ssm send-automation-signal --automation-execution-id 0f8fad5b-d9cb-469f-a165-70867728950e --signal-type Approve (or Reject)\n"))
 		assert.True(t, strings.HasSuffix(out, "\r\033[K"), "the live line is cleared at the end")
 	})
 }
@@ -255,4 +255,25 @@ func TestRunStartFlags(t *testing.T) {
 	assert.Equal(t, types.ExecutionModeInteractive, in.Mode)
 	require.Len(t, in.Tags, 1)
 	assert.Equal(t, "OPS-7", aws.ToString(in.Tags[0].Value))
+}
+
+func TestRunInputHint(t *testing.T) {
+	const id = "0f8fad5b-d9cb-469f-a165-70867728950e"
+	signal := "aws ssm send-automation-signal --automation-execution-id " + id + " --signal-type "
+	for _, tc := range []struct {
+		name   string
+		status types.AutomationExecutionStatus
+		action string
+		want   string
+	}{
+		{"approval", types.AutomationExecutionStatusWaiting, "aws:approve", "waiting for approval: " + signal + "Approve (or Reject)"},
+		{"pending approval", types.AutomationExecutionStatusPendingApproval, "", "waiting for approval: " + signal + "Approve (or Reject)"},
+		{"pause", types.AutomationExecutionStatusWaiting, "aws:pause", "paused: " + signal + "Resume"},
+		{"interactive", types.AutomationExecutionStatusWaiting, "aws:changeInstanceState", "waiting for input: " + signal + "Resume, or StartStep --payload StepName=NAME in interactive mode"},
+		{"change calendar", types.AutomationExecutionStatusPendingChangeCalendarOverride, "", "waiting for a change calendar override to be approved"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, inputHint(execution.Progress{ExecutionID: id, Status: tc.status, Action: tc.action}))
+		})
+	}
 }
