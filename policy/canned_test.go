@@ -256,3 +256,41 @@ func TestCannedBadInputNeverPanics(t *testing.T) {
 		t.Fatal("a bad role ARN must be reported by Lint")
 	}
 }
+
+// TestCannedActionsExist checks every action the canned policies name
+// against the IAM action list, when it is at hand.
+func TestCannedActionsExist(t *testing.T) {
+	known := referenceActionsIfPresent()
+	if known == nil {
+		t.Skip("reference IAM actions not present")
+	}
+	scope := Scope{Region: "us-east-1", Account: acct}
+	role := scope.RoleARN("/", "AutomationServiceRole")
+	op, err := Operator(scope, []string{"Restart-EC2InstanceDemo", "AWS-RestartEC2Instance"}, func(o *OperatorOptions) {
+		o.PassRole, o.AllowStop, o.AllowSignal, o.DocumentVersion = role, true, true, "1"
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	policies := map[string]*Policy{
+		"operator": op, "seed operator": OperatorRestrictedPermissions(), "trust": AutomationTrust(scope),
+		"pass role": PassRolePolicy(role), "deny ec2": DenyEC2(), "deny direct": DenyDirect("ec2", "s3"),
+		"deny pass role": DenyPassRoleExceptToSSM(role), "approver": Approver(scope),
+		"administration trust": AdministrationRoleTrust(scope), "administration": AdministrationRolePolicy(scope),
+		"execution trust": ExecutionRoleTrust(scope, "444455556666"), "execution": ExecutionRolePolicy(scope),
+	}
+	for name, p := range policies {
+		t.Run(name, func(t *testing.T) {
+			for _, st := range p.Statement {
+				for _, a := range append(append([]string(nil), st.Action.Values...), st.NotAction.Values...) {
+					if strings.Contains(a, "*") {
+						continue
+					}
+					if !known[a] {
+						t.Errorf("%s is not an IAM action", a)
+					}
+				}
+			}
+		})
+	}
+}
