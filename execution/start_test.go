@@ -3,6 +3,7 @@ package execution_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -168,6 +169,9 @@ func TestStartInvalidInput(t *testing.T) {
 		{"min items", "Doc", []func(*execution.StartOptions){withDoc, func(o *execution.StartOptions) { o.Parameters = map[string][]string{"InstanceId": {}} }}, "Parameters.InstanceId", "minItems"},
 		{"target parameter undeclared", "Doc", []func(*execution.StartOptions){withDoc, execution.WithRateControl("Instances", []types.Target{target}, "1", "0")}, "TargetParameterName", "not a parameter"},
 		{"required missing from a target map", "Doc", []func(*execution.StartOptions){withDoc, execution.WithTargetMaps([]map[string][]string{{"InstanceId": {"i-1"}}, {"Mode": {"force"}}}, "1", "0")}, "TargetMaps[1].InstanceId", "is required"},
+		{"301 target maps", "Doc", []func(*execution.StartOptions){execution.WithTargetMaps(targetMaps(301), "10", "0")}, "TargetMaps", "301 maps, at most 300"},
+		{"101 target locations", "Doc", []func(*execution.StartOptions){execution.WithTargetLocations(locations(101)...)}, "TargetLocations", "101 locations, at most 100"},
+		{"target with 51 values", "Doc", []func(*execution.StartOptions){execution.WithRateControl("InstanceId", []types.Target{{Key: aws.String("InstanceIds"), Values: make([]string, 51)}}, "1", "0")}, "Targets[0].Values", "at most 50"},
 		{"target map value checked", "Doc", []func(*execution.StartOptions){withDoc, execution.WithTargetMaps([]map[string][]string{{"InstanceId": {"i-1"}, "DryRun": {"maybe"}}}, "1", "0")}, "TargetMaps[0].DryRun", "true or false"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -252,4 +256,57 @@ type noIDStarter struct{}
 
 func (noIDStarter) StartAutomationExecution(_ context.Context, _ *ssm.StartAutomationExecutionInput, _ ...func(*ssm.Options)) (*ssm.StartAutomationExecutionOutput, error) {
 	return &ssm.StartAutomationExecutionOutput{}, nil
+}
+
+func targetMaps(n int) []map[string][]string {
+	out := make([]map[string][]string, n)
+	for i := range out {
+		out[i] = map[string][]string{"InstanceId": {fmt.Sprintf("i-%017x", i)}}
+	}
+	return out
+}
+
+func locations(n int) []types.TargetLocation {
+	out := make([]types.TargetLocation, n)
+	for i := range out {
+		out[i] = types.TargetLocation{Accounts: []string{fmt.Sprintf("%012d", i+1)}, Regions: []string{"us-east-1"}}
+	}
+	return out
+}
+
+// TestStartRatePatterns holds MaxConcurrency and MaxErrors to the service's
+// patterns: a count, or a percentage (MaxErrors also takes zero).
+func TestStartRatePatterns(t *testing.T) {
+	target := []types.Target{{Key: aws.String("tag:Env"), Values: []string{"prod"}}}
+	for _, tc := range []struct {
+		concurrency, errs string
+		ok                bool
+	}{
+		{"1", "0", true},
+		{"10", "3", true},
+		{"1%", "0%", true},
+		{"99%", "99%", true},
+		{"100%", "100%", true},
+		{"1234567", "1234567", true},
+		{"0", "0", false},
+		{"0%", "0", false},
+		{"101%", "0", false},
+		{"10", "101%", false},
+		{"05", "0", false},
+		{"10", "00", false},
+		{"12345678", "0", false},
+		{"ten", "0", false},
+		{"10", "-1", false},
+	} {
+		t.Run(tc.concurrency+"/"+tc.errs, func(t *testing.T) {
+			_, err := execution.NewStartInput("Doc", execution.WithRateControl("InstanceId", target, tc.concurrency, tc.errs))
+			if tc.ok {
+				assert.NoError(t, err)
+				return
+			}
+			var ie *execution.InvalidInputError
+			require.ErrorAs(t, err, &ie)
+			assert.Contains(t, []string{"MaxConcurrency", "MaxErrors"}, ie.Problems[0].Field)
+		})
+	}
 }

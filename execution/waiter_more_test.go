@@ -3,6 +3,7 @@ package execution_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -155,5 +156,37 @@ func TestWaitRateLimiterPastDeadline(t *testing.T) {
 
 		err = execution.NewExecutionWaiter(f, func(o *execution.ExecutionWaiterOptions) { o.RateLimiter = rate.NewLimiter(1, 0) }).Wait(t.Context(), execID, 5*time.Minute)
 		assert.ErrorContains(t, err, "rate limiter")
+	})
+}
+
+// TestWaitProgressCarriesCounters checks a rate-controlled execution's
+// step counters reach OnProgress with each change.
+func TestWaitProgressCarriesCounters(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		step := func(status types.AutomationExecutionStatus) []types.StepExecution {
+			return []types.StepExecution{{StepName: aws.String("Invoke"), Action: aws.String("aws:executeAutomation"), StepExecutionId: aws.String("s-1"), StepStatus: status}}
+		}
+		counters := func(ok, failed int32) *types.ProgressCounters {
+			return &types.ProgressCounters{TotalSteps: 4, SuccessSteps: ok, FailedSteps: failed}
+		}
+		f := newFake()
+		f.add(execID,
+			phase{status: types.AutomationExecutionStatusInprogress, steps: step(types.AutomationExecutionStatusPending), counters: counters(0, 0)},
+			phase{at: 20 * time.Second, status: types.AutomationExecutionStatusInprogress, steps: step(types.AutomationExecutionStatusInprogress), counters: counters(1, 0)},
+			phase{at: 60 * time.Second, status: types.AutomationExecutionStatusCompletedWithSuccess, steps: step(types.AutomationExecutionStatusSuccess), counters: counters(3, 1)},
+		)
+		var got []string
+		err := execution.NewExecutionWaiter(f, func(o *execution.ExecutionWaiterOptions) {
+			o.OnProgress = func(p execution.Progress) {
+				require.NotNil(t, p.Counters)
+				got = append(got, fmt.Sprintf("%s %s %d/%d/%d", p.Status, p.StepStatus, p.Counters.SuccessSteps, p.Counters.FailedSteps, p.Counters.TotalSteps))
+			}
+		}).Wait(t.Context(), execID, time.Hour)
+		require.NoError(t, err)
+		assert.Equal(t, []string{
+			"InProgress Pending 0/0/4",
+			"InProgress InProgress 1/0/4",
+			"CompletedWithSuccess Success 3/1/4",
+		}, got)
 	})
 }
