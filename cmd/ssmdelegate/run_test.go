@@ -277,3 +277,55 @@ func TestRunInputHint(t *testing.T) {
 		})
 	}
 }
+
+// TestRunRuntimeRole provisions a runbook in runtime mode from a FILE, then
+// runs the document by name passing the role with --role, as the CLI
+// procedure does: both runs act as the role.
+func TestRunRuntimeRole(t *testing.T) {
+	srv := localEndpoint(t)
+	ids, err := srv.AddInstances(1)
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "Restart-Runtime.json")
+	require.NoError(t, os.WriteFile(file, []byte(`{
+  "schemaVersion": "0.3",
+  "parameters": {"InstanceId": {"type": "StringList", "description": "(Required) instances to restart"}},
+  "mainSteps": [
+    {"name": "stopInstances", "action": "aws:changeInstanceState", "inputs": {"InstanceIds": "{{ InstanceId }}", "DesiredState": "stopped"}},
+    {"name": "startInstances", "action": "aws:changeInstanceState", "inputs": {"InstanceIds": "{{ InstanceId }}", "DesiredState": "running"}}
+  ]
+}`), 0o644))
+	role := "arn:aws:iam::" + srv.AccountID() + ":role/Restart-Runtime-Automation"
+	started := regexp.MustCompile(`(?m)^started ([0-9a-f-]{36}) `)
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"file provisions the role", []string{file, "--mode", "runtime"}},
+		{"document with --role", []string{"--document", "Restart-Runtime", "--mode", "runtime", "--role", role}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := tc.args
+			var stdout, stderr bytes.Buffer
+			code := runWith(t.Context(), append(args, "--param", "InstanceId="+ids[0], "--wait", "--endpoint", srv.URL()), &stdout, &stderr, fastPolls)
+			require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+			m := started.FindStringSubmatch(stdout.String())
+			require.NotNil(t, m, stdout.String())
+			var acted bool
+			for _, e := range srv.AuditFor(m[1]) {
+				if e.API == "StopInstances" && e.Decision == "Allowed" {
+					assert.Contains(t, e.Principal, ":assumed-role/Restart-Runtime-Automation/")
+					acted = true
+				}
+			}
+			assert.True(t, acted, "the role stopped the instance")
+		})
+	}
+
+	// A role the document's parameter pattern refuses never starts.
+	var stdout, stderr bytes.Buffer
+	code := runWith(t.Context(), []string{"--document", "Restart-Runtime", "--mode", "runtime", "--role", "admin",
+		"--param", "InstanceId=" + ids[0], "--endpoint", srv.URL()}, &stdout, &stderr, fastPolls)
+	assert.NotEqual(t, 0, code)
+	assert.Contains(t, stderr.String(), "admin")
+	assert.Empty(t, stdout.String(), "nothing was started")
+}
