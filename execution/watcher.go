@@ -86,7 +86,10 @@ type Event struct {
 
 // Watcher follows many executions with few calls: each sweep reads ten
 // executions per DescribeAutomationExecutions call, and only executions
-// whose status changed are read in full.
+// whose status changed are read in full. When the service truncated an
+// ended execution's steps and the client also has
+// DescribeAutomationStepExecutions (as *ssm.Client does), every step is
+// read, so a failure names its failed step.
 type Watcher struct {
 	client  WatcherAPIClient
 	options WatcherOptions
@@ -464,10 +467,14 @@ func (s *sweeper) detail(ctx context.Context, id string) (*types.AutomationExecu
 		}
 		switch classifyError(err) {
 		case errNone:
-			if out.AutomationExecution == nil {
+			ex := out.AutomationExecution
+			if ex == nil {
 				return nil, errors.New("execution: GetAutomationExecution returned no execution")
 			}
-			return out.AutomationExecution, nil
+			if ex.StepExecutionsTruncated && Classify(ex.AutomationExecutionStatus) != InProgress {
+				s.allSteps(ctx, ex)
+			}
+			return ex, nil
 		case errThrottle:
 			throttles++
 		case errTransient:
@@ -486,4 +493,51 @@ func (s *sweeper) detail(ctx context.Context, id string) (*types.AutomationExecu
 			return nil, err
 		}
 	}
+}
+
+// allSteps replaces an ended execution's truncated step list with every
+// step, read with DescribeAutomationStepExecutions when the client has it,
+// so a failure names its failed step. Throttling is retried; another error
+// leaves the truncated list (and is logged).
+func (s *sweeper) allSteps(ctx context.Context, ex *types.AutomationExecution) {
+	client, ok := s.w.client.(DescribeAutomationStepExecutionsAPIClient)
+	if !ok {
+		return
+	}
+	id := aws.ToString(ex.AutomationExecutionId)
+	in := &ssm.DescribeAutomationStepExecutionsInput{AutomationExecutionId: ex.AutomationExecutionId}
+	throttles := 0
+	for {
+		steps, err := readSteps(ctx, client, in, s.call, s.o.ClientOptions)
+		if err == nil {
+			ex.StepExecutions, ex.StepExecutionsTruncated = steps, false
+			return
+		}
+		if ctx.Err() != nil || classifyError(err) != errThrottle {
+			s.o.Logger.Logf(logging.Warn, "automation execution %s: reading steps: %v", id, err)
+			return
+		}
+		throttles++
+		d, derr := nextDelay(0, throttles, s.o.MinDelay, s.o.MaxDelay, time.Duration(1<<62))
+		if derr != nil || sleep(ctx, d) != nil {
+			return
+		}
+	}
+}
+
+// readSteps reads every page of an execution's steps, in order.
+func readSteps(ctx context.Context, client DescribeAutomationStepExecutionsAPIClient, in *ssm.DescribeAutomationStepExecutionsInput, limit func(context.Context) error, optFns []func(*ssm.Options)) ([]types.StepExecution, error) {
+	pager := ssm.NewDescribeAutomationStepExecutionsPaginator(client, in)
+	var steps []types.StepExecution
+	for pager.HasMorePages() {
+		if err := limit(ctx); err != nil {
+			return nil, err
+		}
+		page, err := pager.NextPage(ctx, optFns...)
+		if err != nil {
+			return nil, err
+		}
+		steps = append(steps, page.StepExecutions...)
+	}
+	return steps, nil
 }

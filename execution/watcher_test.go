@@ -330,3 +330,35 @@ func TestWatcherSharesRateLimit(t *testing.T) {
 		})
 	}
 }
+
+// TestWatcherReadsTruncatedStepsOfEndedExecutions checks a failure seen by
+// the watcher names its failed step even when the service truncated the
+// step list, and that running executions cost no step reads.
+func TestWatcherReadsTruncatedStepsOfEndedExecutions(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		specs := make([]stepSpec, 10)
+		for i := range specs {
+			specs[i] = stepSpec{name: fmt.Sprintf("s%02d", i), action: "aws:sleep", dur: 20 * time.Second, status: types.AutomationExecutionStatusSuccess}
+		}
+		specs[9].status, specs[9].failure = types.AutomationExecutionStatusFailed, "disk full"
+		f := newFake()
+		f.truncateAt, f.pageSize = 3, 4
+		f.add(execID, script(types.AutomationExecutionStatusFailed, "Step fails when it is executing.", specs...)...)
+		var final execution.Event
+		err := execution.NewWatcher(f, func(o *execution.WatcherOptions) { o.RateLimiter = rate.NewLimiter(rate.Inf, 1) }).
+			Run(t.Context(), []string{execID}, func(ev execution.Event) {
+				if ev.Final {
+					final = ev
+				}
+			})
+		require.NoError(t, err)
+		var fe *execution.ExecutionFailedError
+		require.ErrorAs(t, final.Err, &fe)
+		require.NotNil(t, fe.FailedStep)
+		assert.Equal(t, "s09", aws.ToString(fe.FailedStep.StepName))
+		assert.Equal(t, "disk full", aws.ToString(fe.FailedStep.FailureMessage))
+		assert.Len(t, final.Execution.StepExecutions, 10)
+		assert.False(t, final.Execution.StepExecutionsTruncated)
+		assert.Equal(t, 3, f.count("DescribeAutomationStepExecutions"), "three pages of four, once, at the end")
+	})
+}
