@@ -240,8 +240,17 @@ func TestCallerSessionEnds(t *testing.T) {
 		{"name":"look","action":"aws:executeAwsApi","inputs":{"Service":"ec2","Api":"DescribeInstances"}}]}`)
 	id := start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Long-NoRole")})
 	x := waitDone(t, admin, id)
-	if x.AutomationExecutionStatus == ssmtypes.AutomationExecutionStatusSuccess {
-		t.Fatal("a 13-hour run in the caller's session succeeded")
+	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusFailed || !strings.Contains(aws.ToString(x.FailureMessage), "session") {
+		t.Fatalf("a 13-hour run in the caller's session: %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
+	}
+	if d := x.ExecutionEndTime.Sub(*x.ExecutionStartTime); d < 12*time.Hour || d > 12*time.Hour+time.Minute {
+		t.Fatalf("the run ended %v after it started, want 12h", d)
+	}
+	createDoc(t, admin, "Shorter-NoRole", `{"schemaVersion":"0.3","mainSteps":[
+		{"name":"wait","action":"aws:sleep","inputs":{"Duration":"PT11H"}},
+		{"name":"look","action":"aws:executeAwsApi","inputs":{"Service":"ec2","Api":"DescribeInstances"}}]}`)
+	if x := waitDone(t, admin, start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Shorter-NoRole")})); x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess {
+		t.Fatalf("an 11-hour run in the caller's session: %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
 	}
 	for _, e := range srv.AuditFor(id) {
 		if e.API == "DescribeInstances" && e.ErrorCode == "" {
