@@ -192,6 +192,9 @@ func New(optFns ...func(*Options)) (*Server, error) {
 		return nil, fmt.Errorf("ssmlocal: %w", err)
 	}
 	s.ln = ln
+	if s.persist != nil {
+		go s.persist.run()
+	}
 	s.url = "http://" + ln.Addr().String()
 	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ConnState: s.trackConn}
 	go func() {

@@ -195,9 +195,10 @@ func (s *Server) loadState(path string) (*persister, error) {
 			return nil, err
 		}
 	}
-	p := &persister{s: s, path: path, wake: make(chan struct{}, 1), done: make(chan struct{}), stopped: make(chan struct{})}
-	go p.run()
-	return p, nil
+	// New starts the persister once the engines hold the restored
+	// executions: a snapshot taken earlier would race their start and
+	// leave those executions out of the file.
+	return &persister{s: s, path: path, wake: make(chan struct{}, 1), done: make(chan struct{}), stopped: make(chan struct{})}, nil
 }
 
 // fillIAM makes maps of a decoded state usable.

@@ -93,3 +93,39 @@ func TestStateFileErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestRunningExecutionSurvivesRestart: an execution waiting for a person
+// when the endpoint stops is still waiting after the restart, and finishes
+// when signalled.
+func TestRunningExecutionSurvivesRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	vc := ssmlocal.AutoClock(time.Now())
+	opts := func(o *ssmlocal.Options) {
+		o.StateFile = path
+		o.Clock = vc
+		o.AdminAccessKeyID, o.AdminSecretAccessKey = "AKIASTATETESTADMIN02", "state-test-secret"
+	}
+	srv, err := ssmlocal.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	createDoc(t, client, "Pause-Then-Sleep", `{"schemaVersion":"0.3","mainSteps":[
+		{"name":"hold","action":"aws:pause","inputs":{}},
+		{"name":"nap","action":"aws:sleep","inputs":{"Duration":"PT1H"}}]}`)
+	id := start(t, client, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Pause-Then-Sleep")})
+	waitStatus(t, client, id, ssmtypes.AutomationExecutionStatusWaiting)
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	srv = newServer(t, opts)
+	client = ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	waitStatus(t, client, id, ssmtypes.AutomationExecutionStatusWaiting)
+	if _, err := client.SendAutomationSignal(context.Background(), &ssm.SendAutomationSignalInput{AutomationExecutionId: aws.String(id), SignalType: ssmtypes.SignalTypeResume}); err != nil {
+		t.Fatal(err)
+	}
+	x := waitDone(t, client, id)
+	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess || len(x.StepExecutions) != 2 {
+		t.Fatalf("after restart: %s with %d steps: %s", x.AutomationExecutionStatus, len(x.StepExecutions), aws.ToString(x.FailureMessage))
+	}
+}
