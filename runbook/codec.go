@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // ParseError is a structural problem found while decoding a document: a
@@ -92,6 +95,9 @@ func Parse(data []byte) (*Document, error) {
 func ParseJSON(data []byte) (*Document, error) {
 	// Compact validates as it goes, so one pass both checks and
 	// normalises the input.
+	if !utf8.Valid(data) {
+		data = validUTF8(data)
+	}
 	var b bytes.Buffer
 	b.Grow(len(data))
 	if err := json.Compact(&b, data); err != nil {
@@ -109,7 +115,20 @@ func ParseJSON(data []byte) (*Document, error) {
 	if path, dup := duplicateKey(b.Bytes()); dup {
 		return nil, &ParseError{Path: path, Msg: "duplicate key"}
 	}
-	return decodeDocument(b.Bytes())
+	d, err := decodeDocument(b.Bytes())
+	var pe *ParseError
+	if errors.As(err, &pe) && pe.Line == 0 && pe.Path != "" {
+		// Structural errors name a wire path; JSON is YAML too, so the
+		// YAML parser finds its line in the source. Only on this error
+		// path, so valid documents pay nothing.
+		var root yaml.Node
+		if yaml.Unmarshal(data, &root) == nil {
+			c := *pe
+			c.Line = lineOfPath(&root, pe.Path)
+			return nil, &c
+		}
+	}
+	return d, err
 }
 
 func lineOf(data []byte, off int64) int {
@@ -754,4 +773,21 @@ func (d *Document) UnmarshalJSON(data []byte) error {
 	}
 	*d = *nd
 	return nil
+}
+
+// validUTF8 replaces each byte of an invalid UTF-8 sequence by U+FFFD, as
+// encoding/json does when it decodes a string, so that the JSON and YAML
+// forms of a document hold the same text.
+func validUTF8(data []byte) []byte {
+	out := make([]byte, 0, len(data)+16)
+	for len(data) > 0 {
+		r, n := utf8.DecodeRune(data)
+		if r == utf8.RuneError && n == 1 {
+			out = utf8.AppendRune(out, utf8.RuneError)
+		} else {
+			out = append(out, data[:n]...)
+		}
+		data = data[n:]
+	}
+	return out
 }
