@@ -136,6 +136,7 @@ func TestStaleSignature(t *testing.T) {
 	}{
 		{"ssm", `{}`, "AmazonSSM.ListDocuments", "InvalidSignatureException", 400},
 		{"sts", "Action=GetCallerIdentity&Version=2011-06-15", "", "SignatureDoesNotMatch", 403},
+		{"iam", "Action=GetUser&Version=2010-05-08&UserName=admin", "", "SignatureDoesNotMatch", 403},
 		{"ec2", "Action=DescribeInstances&Version=2016-11-15", "", "RequestExpired", 401},
 	}
 	for _, tt := range tests {
