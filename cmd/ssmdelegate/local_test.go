@@ -101,6 +101,25 @@ func TestLocalServesAndKeepsState(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	client := ssm.NewFromConfig(localConfig(url, creds))
+	if _, err := client.CreateDocument(ctx, &ssm.CreateDocumentInput{
+		Name:         aws.String("Look"),
+		Content:      aws.String(`{"schemaVersion":"0.3","mainSteps":[{"name":"look","action":"aws:executeAwsApi","inputs":{"Service":"ec2","Api":"DescribeInstances"}}]}`),
+		DocumentType: "Automation",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	started, err := client.StartAutomationExecution(ctx, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Look")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The step's call is printed with the execution and step that made it.
+	stepLine := regexp.MustCompile(`audit: \S+ ec2:DescribeInstances principal=arn:aws:iam::123456789012:user/admin decision=Allowed .*execution=` + *started.AutomationExecutionId + ` step=look`)
+	for deadline := time.Now().Add(10 * time.Second); !stepLine.MatchString(out.String()); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no audit line for the step in:\n%s", out.String())
+		}
+	}
 	if code := stop(); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
