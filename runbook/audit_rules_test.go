@@ -121,3 +121,45 @@ func TestEncodeNoHTMLEscaping(t *testing.T) {
 		})
 	}
 }
+
+// TestRequiredInputs lists each action's required inputs as the Automation
+// actions reference documents them; a step without them is refused, and
+// the golden runbook, which sets them all, is valid.
+func TestRequiredInputs(t *testing.T) {
+	required := map[string][]string{
+		"aws:approve":                    {"Approvers"},
+		"aws:assertAwsResourceProperty":  {"Service", "Api", "PropertySelector", "DesiredValues"},
+		"aws:branch":                     {"Choices"},
+		"aws:changeInstanceState":        {"InstanceIds", "DesiredState"},
+		"aws:copyImage":                  {"SourceImageId", "SourceRegion", "ImageName"},
+		"aws:createImage":                {"InstanceId", "ImageName"},
+		"aws:createStack":                {"StackName"},
+		"aws:createTags":                 {"ResourceIds", "Tags"},
+		"aws:deleteImage":                {"ImageId"},
+		"aws:deleteStack":                {"StackName"},
+		"aws:executeAutomation":          {"DocumentName"},
+		"aws:executeAwsApi":              {"Service", "Api"},
+		"aws:executeScript":              {"Runtime"},
+		"aws:executeStateMachine":        {"stateMachineArn"},
+		"aws:invokeLambdaFunction":       {"FunctionName"},
+		"aws:invokeWebhook":              {"IntegrationName"},
+		"aws:loop":                       {"Steps"},
+		"aws:runCommand":                 {"DocumentName"},
+		"aws:runInstances":               {"ImageId"},
+		"aws:updateVariable":             {"Name", "Value"},
+		"aws:waitForAwsResourceProperty": {"Service", "Api", "PropertySelector", "DesiredValues"},
+	}
+	var cases []ruleCase
+	for action, inputs := range required {
+		for _, in := range inputs {
+			cases = append(cases, ruleCase{name: action + " " + in,
+				steps: "- {name: s, action: '" + action + "', inputs: {}}\n",
+				code:  CodeRequiredInput, path: "mainSteps[0].inputs." + in})
+		}
+	}
+	checkRuleCases(t, cases)
+	t.Run("golden runbook sets them all", func(t *testing.T) {
+		_, err := everyAction().Build()
+		require.NoError(t, err)
+	})
+}
