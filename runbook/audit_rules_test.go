@@ -163,3 +163,22 @@ func TestRequiredInputs(t *testing.T) {
 		require.NoError(t, err)
 	})
 }
+
+// TestExclusiveInputs covers the pairs of inputs of which at most one may
+// be set, beyond those in TestValidationRules.
+func TestExclusiveInputs(t *testing.T) {
+	checkRuleCases(t, []ruleCase{
+		{name: "Payload alone", steps: "- {name: a, action: 'aws:invokeLambdaFunction', inputs: {FunctionName: f, Payload: '{}'}}\n"},
+		{name: "Payload and InputPayload", steps: "- {name: a, action: 'aws:invokeLambdaFunction', inputs: {FunctionName: f, Payload: '{}', InputPayload: {a: b}}}\n",
+			code: CodeExclusive, path: "mainSteps[0].inputs.InputPayload"},
+		{name: "OnFailure alone", steps: "- {name: a, action: 'aws:createStack', inputs: {StackName: s, TemplateURL: 'https://x', OnFailure: DELETE}}\n"},
+		{name: "OnFailure and DisableRollback", steps: "- {name: a, action: 'aws:createStack', inputs: {StackName: s, TemplateURL: 'https://x', OnFailure: DELETE, DisableRollback: true}}\n",
+			code: CodeExclusive, path: "mainSteps[0].inputs.DisableRollback"},
+		{name: "Timestamp alone", steps: "- {name: a, action: 'aws:sleep', inputs: {Timestamp: '2026-01-01T00:00:00Z'}}\n"},
+		{name: "LoopCondition alone", steps: "- {name: l, action: 'aws:loop', inputs: {MaxIterations: 3, LoopCondition: {Variable: '{{ Id }}', StringEquals: x}, Steps: [{name: in, action: 'aws:sleep', inputs: {Duration: PT1S}}]}}\n"},
+		{name: "loop needs Iterators or LoopCondition", steps: "- {name: l, action: 'aws:loop', inputs: {Steps: [{name: in, action: 'aws:sleep', inputs: {Duration: PT1S}}]}}\n",
+			code: CodeRequiredInput, path: "mainSteps[0].inputs"},
+		{name: "runCommand needs InstanceIds or Targets", steps: "- {name: a, action: 'aws:runCommand', inputs: {DocumentName: d}}\n",
+			code: CodeRequiredInput, path: "mainSteps[0].inputs"},
+	})
+}
