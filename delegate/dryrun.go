@@ -2,6 +2,7 @@ package delegate
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -58,7 +59,23 @@ func (dryDocuments) CreateDocument(context.Context, *ssm.CreateDocumentInput, ..
 	return &ssm.CreateDocumentOutput{}, nil
 }
 
-func (dryDocuments) UpdateDocument(_ context.Context, in *ssm.UpdateDocumentInput, _ ...func(*ssm.Options)) (*ssm.UpdateDocumentOutput, error) {
+// UpdateDocument refuses, as SSM does, content that a version already
+// holds, reading the versions through the real client.
+func (d dryDocuments) UpdateDocument(ctx context.Context, in *ssm.UpdateDocumentInput, optFns ...func(*ssm.Options)) (*ssm.UpdateDocumentOutput, error) {
+	latest, err := d.GetDocument(ctx, &ssm.GetDocumentInput{Name: in.Name, DocumentVersion: aws.String("$LATEST")}, optFns...)
+	if err != nil {
+		return nil, err
+	}
+	n, _ := strconv.Atoi(aws.ToString(latest.DocumentVersion))
+	for v := n; v >= 1; v-- {
+		got, err := d.GetDocument(ctx, &ssm.GetDocumentInput{Name: in.Name, DocumentVersion: aws.String(strconv.Itoa(v))}, optFns...)
+		if err != nil {
+			return nil, err
+		}
+		if aws.ToString(got.Content) == aws.ToString(in.Content) {
+			return nil, &ssmtypes.DuplicateDocumentContent{Message: aws.String("The content of the document matches version " + strconv.Itoa(v) + ".")}
+		}
+	}
 	return &ssm.UpdateDocumentOutput{DocumentDescription: &ssmtypes.DocumentDescription{Name: in.Name, DocumentVersion: aws.String(nextVersion)}}, nil
 }
 

@@ -392,7 +392,8 @@ func (f *fakeAWS) UpdateDocument(_ context.Context, in *ssm.UpdateDocumentInput,
 	if !ok {
 		return nil, &ssmtypes.InvalidDocument{Message: aws.String("no document")}
 	}
-	if d.versions[len(d.versions)-1] == aws.ToString(in.Content) {
+	if slices.Contains(d.versions, aws.ToString(in.Content)) {
+		// SSM refuses content that any version already holds.
 		return nil, &ssmtypes.DuplicateDocumentContent{Message: aws.String("The content of the association document matches another document.")}
 	}
 	d.versions = append(d.versions, aws.ToString(in.Content))

@@ -105,3 +105,39 @@ func TestProvisionLocalEndpoint(t *testing.T) {
 		run(t, plan, "RestartRuntimeRole")
 	})
 }
+
+// TestProvisionLocalEndpointRestoresDocument: someone pushed another
+// version of the document and made it the default. SSM refuses to store the
+// planned content again, so provisioning makes its version the default.
+func TestProvisionLocalEndpointRestoresDocument(t *testing.T) {
+	srv, err := ssmlocal.New(func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = srv.Close() })
+	ctx := context.Background()
+	admin := srv.AdminConfig()
+	iamc, ssmc := iam.NewFromConfig(admin), ssm.NewFromConfig(admin)
+	plan, err := delegate.NewPlan(delegate.NewDocument("Restart-Drift", restartDemo()), delegate.Embedded, srv.AccountID(), srv.Region())
+	require.NoError(t, err)
+	_, err = delegate.Provision(ctx, iamc, ssmc, plan)
+	require.NoError(t, err)
+
+	_, err = ssmc.UpdateDocument(ctx, &ssm.UpdateDocumentInput{Name: aws.String("Restart-Drift"), DocumentVersion: aws.String("$LATEST"),
+		Content: aws.String(`{"schemaVersion":"0.3","mainSteps":[{"name":"nap","action":"aws:sleep","inputs":{"Duration":"PT1S"}}]}`)})
+	require.NoError(t, err)
+	_, err = ssmc.UpdateDocumentDefaultVersion(ctx, &ssm.UpdateDocumentDefaultVersionInput{Name: aws.String("Restart-Drift"), DocumentVersion: aws.String("2")})
+	require.NoError(t, err)
+
+	changes, err := delegate.Provision(ctx, iamc, ssmc, plan)
+	require.NoError(t, err)
+	require.Len(t, changes, 1)
+	assert.Equal(t, delegate.DocumentDefaultVersionSet, changes[0].Kind)
+	assert.Equal(t, "version 1", changes[0].Detail)
+	doc, err := ssmc.DescribeDocument(ctx, &ssm.DescribeDocumentInput{Name: aws.String("Restart-Drift")})
+	require.NoError(t, err)
+	assert.Equal(t, "1", aws.ToString(doc.Document.DefaultVersion))
+	assert.Equal(t, "2", aws.ToString(doc.Document.LatestVersion))
+
+	again, err := delegate.Provision(ctx, iamc, ssmc, plan)
+	require.NoError(t, err)
+	assert.Empty(t, again)
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -275,6 +276,40 @@ func isNoSuchEntity(err error) bool {
 	}
 	var ae smithy.APIError
 	return errors.As(err, &ae) && ae.ErrorCode() == "NoSuchEntity"
+}
+
+// isDuplicateContent reports an update refused because a version of the
+// document already holds the content.
+func isDuplicateContent(err error) bool {
+	var dup *ssmtypes.DuplicateDocumentContent
+	if errors.As(err, &dup) {
+		return true
+	}
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == "DuplicateDocumentContent"
+}
+
+// versionHolding returns the newest version before latest whose content is
+// the plan's, reading versions from the newest down.
+func (pr *provisioner) versionHolding(ctx context.Context, c DocumentAPIClient, latest string) (string, error) {
+	n, err := strconv.Atoi(latest)
+	if err != nil {
+		return "", fmt.Errorf("update document: latest version %q is not a number", latest)
+	}
+	name := aws.String(pr.plan.DocumentName)
+	for v := n - 1; v >= 1; v-- {
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+		out, err := c.GetDocument(ctx, &ssm.GetDocumentInput{Name: name, DocumentVersion: aws.String(strconv.Itoa(v))})
+		if err != nil {
+			return "", fmt.Errorf("get document version %d: %w", v, err)
+		}
+		if sameContent(aws.ToString(out.Content), pr.plan.Document) {
+			return strconv.Itoa(v), nil
+		}
+	}
+	return "", fmt.Errorf("update document: SSM reports the planned content as a duplicate, but no version before %s holds it", latest)
 }
 
 func isMissingDocument(err error) bool {
@@ -573,14 +608,23 @@ func (pr *provisioner) document(ctx context.Context, c DocumentAPIClient) error 
 			DocumentVersion: aws.String("$LATEST"),
 			DocumentFormat:  ssmtypes.DocumentFormatJson,
 		})
-		if err != nil {
+		switch {
+		case isDuplicateContent(err):
+			// An older version holds the planned content (someone pushed
+			// and defaulted another one since): SSM refuses to store it
+			// twice, so make that version the default again.
+			version, err = pr.versionHolding(ctx, c, version)
+			if err != nil {
+				return err
+			}
+		case err != nil:
 			return fmt.Errorf("update document: %w", err)
-		}
-		if out.DocumentDescription == nil || out.DocumentDescription.DocumentVersion == nil {
+		case out.DocumentDescription == nil || out.DocumentDescription.DocumentVersion == nil:
 			return errors.New("update document: no version in the response")
+		default:
+			version = aws.ToString(out.DocumentDescription.DocumentVersion)
+			pr.changed(DocumentVersionCreated, p.DocumentARN, "version "+version)
 		}
-		version = aws.ToString(out.DocumentDescription.DocumentVersion)
-		pr.changed(DocumentVersionCreated, p.DocumentARN, "version "+version)
 	}
 	if _, err := c.UpdateDocumentDefaultVersion(ctx, &ssm.UpdateDocumentDefaultVersionInput{Name: name, DocumentVersion: aws.String(version)}); err != nil {
 		return fmt.Errorf("set default version %s: %w", version, err)

@@ -104,8 +104,12 @@ func TestProvisionRepairsDrift(t *testing.T) {
 
 	changes, err := Provision(ctx, f, f, plan, withOperator)
 	require.NoError(t, err)
-	assert.Equal(t, []ChangeKind{RoleTrustUpdated, RolePolicyPut, OperatorPolicyVersionCreated, DocumentVersionCreated, DocumentDefaultVersionSet}, kinds(changes))
-	assert.Equal(t, 3, doc.def)
+	// SSM refuses to store content a version already holds: version 1
+	// becomes the default again.
+	assert.Equal(t, []ChangeKind{RoleTrustUpdated, RolePolicyPut, OperatorPolicyVersionCreated, DocumentDefaultVersionSet}, kinds(changes))
+	assert.Equal(t, "version 1", changes[3].Detail)
+	assert.Equal(t, 1, doc.def)
+	assert.Len(t, doc.versions, 2, "no duplicate version")
 	assert.Equal(t, "v3", op.def)
 
 	again, err := Provision(ctx, f, f, plan, withOperator)
@@ -380,4 +384,17 @@ func TestProvisionDryRun(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []ChangeKind{DocumentVersionCreated, DocumentDefaultVersionSet}, kinds(would))
 	assert.Len(t, f.docs["Restart-EC2InstanceDemo"].versions, 1)
+
+	// The planned content is in version 1, another version is the default:
+	// SSM would refuse a duplicate, so the run only sets the default back.
+	planned, err := plan.Document.JSON()
+	require.NoError(t, err)
+	f.docs["Restart-EC2InstanceDemo"].versions = []string{string(planned), `{"schemaVersion":"0.3","mainSteps":[]}`}
+	f.docs["Restart-EC2InstanceDemo"].def = 2
+	would, err = Provision(ctx, f, f, plan, withOperator, dry)
+	require.NoError(t, err)
+	did, err = Provision(ctx, f, f, plan, withOperator)
+	require.NoError(t, err)
+	assert.Equal(t, []ChangeKind{DocumentDefaultVersionSet}, kinds(would))
+	assert.Equal(t, would, did)
 }
