@@ -42,7 +42,10 @@
 // *iam.Client and *ssm.Client satisfy. It reads before it writes and changes
 // only what differs: policies are compared semantically, documents by their
 // canonical content, so a second run changes nothing and never adds a
-// document version. ProvisionOptions.DryRun reports the changes without
+// document version. A changed document gets a new version made the default;
+// when an older version already holds the planned content (SSM refuses to
+// store it twice), that version becomes the default again.
+// ProvisionOptions.DryRun reports the changes without
 // making them. Failed steps are reported together, with what was already
 // done and what was skipped, in a *ProvisionError.
 //
