@@ -63,7 +63,8 @@
 //
 // Time comes from a [Clock]: the wall clock by default, or [AutoClock] and
 // [VirtualClock] so runbooks that take hours finish in milliseconds. State
-// lives in memory; Options.StateFile snapshots it atomically after every
-// change so a restart loses no documents, IAM entities, instances or
-// executions.
+// lives in memory; Options.StateFile snapshots it atomically after changes
+// (at most ten times a second, and once more on Close) so a restart loses no
+// documents, IAM entities, instances or executions; executions that were
+// running resume where they were.
 package ssmlocal

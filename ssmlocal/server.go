@@ -37,7 +37,8 @@ type Options struct {
 	// milliseconds.
 	Clock Clock
 	// StateFile, when set, is loaded at start (when it exists) and
-	// rewritten atomically after every change, so a restart loses no
+	// rewritten atomically after changes (bursts coalesced to at most ten
+	// writes a second; Close writes the final state), so a restart loses no
 	// documents, IAM entities, instances or executions.
 	StateFile string
 	// AdminAccessKeyID and AdminSecretAccessKey fix the bootstrap

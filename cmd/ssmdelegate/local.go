@@ -15,7 +15,7 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs := flag.NewFlagSet("local", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:4583", "loopback address to listen on")
-	state := fs.String("state", "", "file to keep state in across restarts (written atomically after every change)")
+	state := fs.String("state", "", "file to keep state in across restarts (written atomically after changes and on shutdown)")
 	audit := fs.Bool("audit", false, "print every API call as it is audited")
 	account := fs.String("account", "123456789012", "simulated account id")
 	regions := fs.String("region", "us-east-1", "comma-separated Regions to serve; the first is the default")
