@@ -290,6 +290,7 @@ func (d *deriver) step(st runbook.Step, name string, depth int) {
 			res = append(res, d.scope.ARN("ssm", "parameter/d9d01087-4a3f-49e0-b0b4-d568d7826553/ssm/integrations/webhook/"+n))
 		}
 		d.need(name, act, "reads the webhook integration from Parameter Store", []string{"ssm:GetParameter"}, res, nil)
+		d.note("%s: when the integration's parameter is encrypted with a customer managed key, the role also needs kms:Decrypt on that key", name)
 	case runbook.Approve:
 		if !in.NotificationArn.IsZero() {
 			d.need(name, act, "notifies the approvers", []string{"sns:Publish"}, d.arnsOf(in.NotificationArn, "sns", "", name+".NotificationArn"), nil)

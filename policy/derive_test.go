@@ -111,6 +111,7 @@ func TestForRunbookActions(t *testing.T) {
 		actions    []string // every action of the policy, sorted
 		resources  []string // resources that must appear
 		conditions []string // condition texts that must appear in the policy
+		notes      []string // notes the report must carry
 		unresolved int
 	}{
 		{name: "literal instance ids and allowed states",
@@ -187,7 +188,8 @@ func TestForRunbookActions(t *testing.T) {
 		{name: "webhook",
 			steps:     `[{"name":"w","action":"aws:invokeWebhook","inputs":{"IntegrationName":"hook"}}]`,
 			actions:   []string{"ssm:GetParameter"},
-			resources: []string{"arn:aws:ssm:us-east-1:111122223333:parameter/d9d01087-4a3f-49e0-b0b4-d568d7826553/ssm/integrations/webhook/hook"}},
+			resources: []string{"arn:aws:ssm:us-east-1:111122223333:parameter/d9d01087-4a3f-49e0-b0b4-d568d7826553/ssm/integrations/webhook/hook"},
+			notes:     []string{"w: when the integration's parameter is encrypted with a customer managed key, the role also needs kms:Decrypt on that key"}},
 		{name: "approve with topic from globals",
 			steps:     `[{"name":"a","action":"aws:approve","inputs":{"Approvers":["arn:aws:iam::111122223333:user/x"],"NotificationArn":"arn:{{global:AWS_PARTITION}}:sns:{{global:REGION}}:{{global:ACCOUNT_ID}}:approvals"}}]`,
 			actions:   []string{"sns:Publish"},
@@ -271,7 +273,8 @@ func TestForRunbookActions(t *testing.T) {
 			steps:      `[{"name":"launch","action":"aws:runInstances","inputs":{"ImageId":"ami-1","IamInstanceProfileArn":"arn:aws:iam::111122223333:instance-profile/web"}}]`,
 			actions:    []string{"ec2:DescribeInstanceStatus", "ec2:RunInstances", "iam:PassRole"},
 			resources:  []string{"arn:aws:iam::111122223333:role/*"},
-			conditions: []string{`"iam:PassedToService":"ec2.amazonaws.com"`}},
+			conditions: []string{`"iam:PassedToService":"ec2.amazonaws.com"`},
+			notes:      []string{`launch: the role behind instance profile "arn:aws:iam::111122223333:instance-profile/web" is unknown, so iam:PassRole covers every role passed to EC2; name it with InstanceProfileRoles`}},
 		{name: "approve without topic",
 			steps:   `[{"name":"a","action":"aws:approve","inputs":{"Approvers":["arn:aws:iam::111122223333:user/x"]}}]`,
 			actions: nil},
@@ -333,6 +336,11 @@ func TestForRunbookActions(t *testing.T) {
 			for _, r := range tt.resources {
 				if !strings.Contains(text, `"`+r+`"`) {
 					t.Errorf("resource %s missing from %s", r, text)
+				}
+			}
+			for _, n := range tt.notes {
+				if !slices.Contains(d.Notes, n) {
+					t.Errorf("note %q missing from %q", n, d.Notes)
 				}
 			}
 			for _, c := range tt.conditions {
