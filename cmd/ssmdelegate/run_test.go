@@ -329,3 +329,31 @@ func TestRunRuntimeRole(t *testing.T) {
 	assert.Contains(t, stderr.String(), "admin")
 	assert.Empty(t, stdout.String(), "nothing was started")
 }
+
+// TestRunFileInCallerMode: a runbook that may outlive the caller's 12-hour
+// session is refused before anything is provisioned or started; a short
+// one runs in the caller's session.
+func TestRunFileInCallerMode(t *testing.T) {
+	srv := localEndpoint(t)
+	dir := t.TempDir()
+	long := filepath.Join(dir, "Long-Soak.json")
+	require.NoError(t, os.WriteFile(long, []byte(`{"schemaVersion":"0.3","mainSteps":[{"name":"soak","action":"aws:sleep","inputs":{"Duration":"PT13H"}}]}`), 0o644))
+	var stdout, stderr bytes.Buffer
+	code := runWith(t.Context(), []string{long, "--mode", "caller", "--wait", "--endpoint", srv.URL()}, &stdout, &stderr, fastPolls)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr.String(), "cannot plan Long-Soak in caller mode")
+	assert.Contains(t, stderr.String(), "caller mode refused")
+	assert.Empty(t, stdout.String(), "nothing provisioned or started")
+	client := ssm.NewFromConfig(srv.AdminConfig(), func(o *ssm.Options) { o.BaseEndpoint = aws.String(srv.URL()) })
+	_, err := client.GetDocument(t.Context(), &ssm.GetDocumentInput{Name: aws.String("Long-Soak")})
+	require.Error(t, err, "the document was not created")
+
+	short := filepath.Join(dir, "Short-Nap.json")
+	require.NoError(t, os.WriteFile(short, []byte(`{"schemaVersion":"0.3","mainSteps":[{"name":"nap","action":"aws:sleep","inputs":{"Duration":"PT1S"}}]}`), 0o644))
+	stdout.Reset()
+	stderr.Reset()
+	code = runWith(t.Context(), []string{short, "--mode", "caller", "--wait", "--endpoint", srv.URL()}, &stdout, &stderr, fastPolls)
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	assert.Contains(t, stderr.String(), "warning: mode: caller mode")
+	assert.Regexp(t, `(?m)^[0-9a-f-]{36} Success$`, stdout.String())
+}
