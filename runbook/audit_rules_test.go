@@ -182,3 +182,32 @@ func TestExclusiveInputs(t *testing.T) {
 			code: CodeRequiredInput, path: "mainSteps[0].inputs"},
 	})
 }
+
+// TestParameterTypeDefaults covers every parameter type with a default of
+// its shape and one of another shape.
+func TestParameterTypeDefaults(t *testing.T) {
+	types := []struct {
+		typ       ParameterType
+		good, bad string
+	}{
+		{TypeString, "x", "[x]"},
+		{TypeStringList, "[a, b]", "a"},
+		{TypeInteger, "3", "three"},
+		{TypeBoolean, "false", "'no'"},
+		{TypeMapList, "[{a: b}]", "{a: b}"},
+		{TypeStringMap, "{a: b}", "[a]"},
+		{TypeInstanceID, "i-0123", "[i-0123]"},
+		{TypeInstanceIDs, "[i-0123]", "i-0123"},
+		{TypeRoleARN, "arn:aws:iam::123456789012:role/R", "[r]"},
+		{TypeRoleARNs, "['arn:aws:iam::123456789012:role/R']", "r"},
+		{TypeBucketName, "my-bucket", "[b]"},
+		{TypeBucketNames, "[my-bucket]", "b"},
+	}
+	var cases []ruleCase
+	for _, tt := range types {
+		cases = append(cases,
+			ruleCase{name: string(tt.typ) + " ok", doc: paramDoc("{type: '" + string(tt.typ) + "', default: " + tt.good + "}")},
+			ruleCase{name: string(tt.typ) + " mismatch", doc: paramDoc("{type: '" + string(tt.typ) + "', default: " + tt.bad + "}"), code: CodeType, path: "parameters.P.default"})
+	}
+	checkRuleCases(t, cases)
+}
