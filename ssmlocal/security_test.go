@@ -174,3 +174,63 @@ func TestIAMAuthenticationFailures(t *testing.T) {
 		})
 	}
 }
+
+// TestPassRoleScope: passing a role to Automation needs iam:PassRole on that
+// role for ssm.amazonaws.com; a grant for another role or another service
+// does not do, and the refusal names the role. ExecutedBy is the caller,
+// here an assumed-role session.
+func TestPassRoleScope(t *testing.T) {
+	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
+	ctx := context.Background()
+	ids, err := srv.AddInstances(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	role := serviceRole(t, srv, "Passed", trustSSM, restartRolePolicy)
+	startOnly := `{"Effect":"Allow","Action":["ssm:StartAutomationExecution","ssm:GetAutomationExecution"],"Resource":"*"}`
+	pass := func(resource, service string) string {
+		return `,{"Effect":"Allow","Action":"iam:PassRole","Resource":"` + resource + `","Condition":{"StringEquals":{"iam:PassedToService":"` + service + `"}}}`
+	}
+	tests := []struct {
+		name, grant string
+		ok          bool
+	}{
+		{"no PassRole", "", false},
+		{"PassRole to EC2", pass(role, "ec2.amazonaws.com"), false},
+		{"PassRole on another role", pass("arn:aws:iam::123456789012:role/Other", "ssm.amazonaws.com"), false},
+		{"PassRole on the role to SSM", pass(role, "ssm.amazonaws.com"), true},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// The operator works through a role of its own, as delegated
+			// administrators usually do.
+			opRole := "Operator" + string(rune('A'+i))
+			serviceRole(t, srv, opRole, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`,
+				`{"Version":"2012-10-17","Statement":[`+startOnly+tt.grant+`]}`)
+			out, err := sts.NewFromConfig(cfg(srv, srv.Admin())).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/" + opRole), RoleSessionName: aws.String("alice")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			op := ssm.NewFromConfig(cfg(srv, ssmlocal.Credentials{AccessKeyID: *out.Credentials.AccessKeyId, SecretAccessKey: *out.Credentials.SecretAccessKey, SessionToken: *out.Credentials.SessionToken}))
+			res, err := op.StartAutomationExecution(ctx, &ssm.StartAutomationExecutionInput{
+				DocumentName: aws.String(ssmlocal.RestartEC2Instance),
+				Parameters:   map[string][]string{"InstanceId": ids, "AutomationAssumeRole": {role}},
+			})
+			session := "arn:aws:sts::123456789012:assumed-role/" + opRole + "/alice"
+			if !tt.ok {
+				want := "User: " + session + " is not authorized to perform: iam:PassRole on resource: " + role
+				if errCode(err) != "AccessDeniedException" || !strings.Contains(err.Error(), want) {
+					t.Fatalf("got %v, want AccessDeniedException with %q", err, want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := waitDone(t, op, *res.AutomationExecutionId)
+			if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess || aws.ToString(x.ExecutedBy) != session {
+				t.Fatalf("status %s, ExecutedBy %s: %s", x.AutomationExecutionStatus, aws.ToString(x.ExecutedBy), aws.ToString(x.FailureMessage))
+			}
+		})
+	}
+}
