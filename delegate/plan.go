@@ -503,6 +503,9 @@ func (p *Plan) wireRuntime(ps *problems, src Source) {
 	}) {
 		ps.add(ErrConflict, field+".allowedValues", "does not allow the role %s", p.Role.ARN)
 	}
+	if s, ok := prm.Default.AsString(); ok && s != "" && p.Role != nil && s != p.Role.ARN {
+		p.warn(field+".default", "names %s, not the planned role %s: a start that leaves the parameter out runs as that role", s, p.Role.ARN)
+	}
 	if src.existing {
 		return
 	}

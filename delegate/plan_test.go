@@ -380,3 +380,14 @@ func mustParsePolicy(js string) *policy.Policy {
 	}
 	return p
 }
+
+func TestPlanRuntimeWarnsAboutAnotherDefaultRole(t *testing.T) {
+	doc := restartDemo().Parameter(runbook.StringParameter(AssumeRoleParameter).Default(runbook.String("arn:aws:iam::123456789012:role/Legacy"))).Document()
+	p := mustPlan(t, NewDocument("Demo-Doc", doc), Runtime)
+	assert.True(t, hasWarning(p, "parameters.AutomationAssumeRole.default: names arn:aws:iam::123456789012:role/Legacy, not the planned role"), "%v", p.Warnings)
+	assert.Equal(t, []string{p.Role.ARN}, p.Start.Parameters[AssumeRoleParameter], "the start input passes the planned role")
+
+	same := restartDemo().Parameter(runbook.StringParameter(AssumeRoleParameter).Default(runbook.String("arn:aws:iam::123456789012:role/Demo-Doc-Automation"))).Document()
+	p = mustPlan(t, NewDocument("Demo-Doc", same), Runtime)
+	assert.False(t, hasWarning(p, ".default"), "%v", p.Warnings)
+}
