@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -102,4 +103,29 @@ func TestWireFormats(t *testing.T) {
 func urlEscape(s string) string {
 	r := strings.NewReplacer("%", "%25", "&", "%26", "+", "%2B", "=", "%3D", " ", "%20", "\"", "%22", "{", "%7B", "}", "%7D", ":", "%3A", "/", "%2F", ",", "%2C", "[", "%5B", "]", "%5D", "*", "%2A")
 	return r.Replace(s)
+}
+
+// TestEpochTimestamps: awsJson1_1 carries timestamps as epoch seconds
+// (JSON numbers), never as strings.
+func TestEpochTimestamps(t *testing.T) {
+	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Unix(1767323045, 0)) })
+	admin := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	createDoc(t, admin, "Epoch-Doc", sleepDoc)
+	id := start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Epoch-Doc")})
+	waitDone(t, admin, id)
+	for _, tt := range []struct{ target, body, member string }{
+		{"AmazonSSM.GetAutomationExecution", `{"AutomationExecutionId":"` + id + `"}`, "ExecutionStartTime"},
+		{"AmazonSSM.GetAutomationExecution", `{"AutomationExecutionId":"` + id + `"}`, "ExecutionEndTime"},
+		{"AmazonSSM.DescribeAutomationExecutions", `{}`, "ExecutionStartTime"},
+		{"AmazonSSM.DescribeAutomationStepExecutions", `{"AutomationExecutionId":"` + id + `"}`, "ExecutionEndTime"},
+		{"AmazonSSM.DescribeDocument", `{"Name":"Epoch-Doc"}`, "CreatedDate"},
+	} {
+		t.Run(tt.target+"/"+tt.member, func(t *testing.T) {
+			got := rawCall(t, srv, "ssm", tt.target, tt.body)
+			re := regexp.MustCompile(`"` + tt.member + `":(17673230\d\d(\.\d+)?)[,}]`)
+			if !strings.HasPrefix(got, "200 ") || !re.MatchString(got) {
+				t.Fatalf("%s is not epoch seconds near the clock's time in:\n%s", tt.member, got)
+			}
+		})
+	}
 }
