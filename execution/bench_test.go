@@ -211,6 +211,7 @@ func BenchmarkWatcherSweep(b *testing.B) {
 					st = watchFleet(t, f, 1000, want, func(o *execution.WatcherOptions) { o.RateLimiter = rate.NewLimiter(rate.Inf, 1) })
 				})
 			}
+			b.ReportMetric(float64(st.firstSweep), "describe-calls/first-sweep")
 			b.ReportMetric(float64(st.describe)/float64(st.sweeps), "describe-calls/sweep")
 			b.ReportMetric(float64(st.sweeps), "sweeps")
 			b.ReportMetric(float64(st.detail), "detail-calls")

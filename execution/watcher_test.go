@@ -38,6 +38,9 @@ func addFleet(f *fakeSSM, n int) map[string]types.AutomationExecutionStatus {
 
 type sweepStats struct {
 	sweeps, describe, detail, events int
+	// firstSweep is the DescribeAutomationExecutions calls of the first
+	// sweep, which reads every execution.
+	firstSweep int
 }
 
 func watchFleet(t *testing.T, f *fakeSSM, n int, want map[string]types.AutomationExecutionStatus, optFns ...func(*execution.WatcherOptions)) sweepStats {
@@ -50,6 +53,9 @@ func watchFleet(t *testing.T, f *fakeSSM, n int, want map[string]types.Automatio
 	err := execution.NewWatcher(f, optFns...).Run(t.Context(), ids, func(ev execution.Event) {
 		st.events++
 		st.sweeps = max(st.sweeps, ev.Sweep)
+		if ev.Sweep == 1 {
+			st.firstSweep = f.count("DescribeAutomationExecutions")
+		}
 		if ev.Final {
 			_, dup := got[ev.ExecutionID]
 			assert.False(t, dup, "final twice: %s", ev.ExecutionID)
@@ -78,6 +84,7 @@ func TestWatcherFleet(t *testing.T) {
 		st := watchFleet(t, f, 1000, want, func(o *execution.WatcherOptions) { o.RateLimiter = rate.NewLimiter(rate.Inf, 1) })
 		// The first sweep reads 1,000 executions with 100 calls; later
 		// sweeps only the executions still running.
+		assert.Equal(t, 100, st.firstSweep, "1,000 executions, ten per call")
 		assert.LessOrEqual(t, st.describe, 100*st.sweeps)
 		assert.Equal(t, 1000, st.detail, "one detail read per execution, at its end")
 		assert.Equal(t, 2000, st.events, "first sight and end of each")
