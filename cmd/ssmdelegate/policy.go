@@ -15,6 +15,8 @@ import (
 
 const policyUsage = `usage:
   ssmdelegate policy role FILE --account A --region R [--partition P] [--explain]
+      [--api SERVICE.API=ACTION,...] [--script STEP=ACTION,...] [--stack STEP=ACTION,...]
+      [--instance-profile PROFILE=ROLE_ARN] [--child NAME=FILE] [--resource-tag KEY=VALUE]
   ssmdelegate policy operator --account A --region R --document NAME... [--pass-role ARN] [--version V] [--allow-stop] [--allow-signal]
   ssmdelegate policy trust --account A [--partition P | --region R]
   ssmdelegate policy lint [--type identity|trust|resource] [--limit N] FILE`
@@ -147,6 +149,13 @@ func policyRole(_ context.Context, args []string, stdout, stderr io.Writer) int 
 	fs := newPolicyFlagSet("role", stderr)
 	sf := addPolicyScopeFlags(fs)
 	explain := fs.Bool("explain", false, "print the step-by-step report instead of the policy")
+	var apis, scripts, stacks, profiles, children, tags policyMultiFlag
+	fs.Var(&apis, "api", "`SERVICE.API=ACTION,...`: the IAM actions of an API call the derivation does not know (repeatable)")
+	fs.Var(&scripts, "script", "`STEP=ACTION,...`: what an aws:executeScript step calls, on any resource; nothing after = for none (repeatable)")
+	fs.Var(&stacks, "stack", "`STEP=ACTION,...`: what CloudFormation does for a stack step without RoleARN (repeatable)")
+	fs.Var(&profiles, "instance-profile", "`PROFILE=ROLE_ARN`: the role behind an instance profile, to scope iam:PassRole (repeatable)")
+	fs.Var(&children, "child", "`NAME=FILE`: the runbook an aws:executeAutomation step starts (repeatable)")
+	fs.Var(&tags, "resource-tag", "`KEY=VALUE`: require this tag on existing resources (repeatable)")
 	files, err := parsePolicyFlags(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -158,6 +167,14 @@ func policyRole(_ context.Context, args []string, stdout, stderr io.Writer) int 
 	if len(files) != 1 {
 		problems = append(problems, "exactly one runbook FILE is required")
 	}
+	var o policy.RunbookOptions
+	var childFiles map[string]string
+	o.APIActions, problems = policyPairs("--api", apis, problems, policySplitList)
+	o.ScriptPermissions, problems = policyPairs("--script", scripts, problems, policyPermissions)
+	o.StackPermissions, problems = policyPairs("--stack", stacks, problems, policyPermissions)
+	o.InstanceProfileRoles, problems = policyPairs("--instance-profile", profiles, problems, policyOne)
+	childFiles, problems = policyPairs("--child", children, problems, policyOne)
+	o.ResourceTags, problems = policyPairs("--resource-tag", tags, problems, policyOne)
 	if len(problems) > 0 {
 		return policyUsageProblems(stderr, "role", problems)
 	}
@@ -171,7 +188,23 @@ func policyRole(_ context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "ssmdelegate policy role: %s: %v\n", files[0], err)
 		return 1
 	}
-	d, err := policy.ForRunbook(doc, sf.scope())
+	for name, file := range childFiles {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			fmt.Fprintf(stderr, "ssmdelegate policy role: --child %s: %v\n", name, err)
+			return 1
+		}
+		child, err := runbook.Parse(data)
+		if err != nil {
+			fmt.Fprintf(stderr, "ssmdelegate policy role: --child %s: %s: %v\n", name, file, err)
+			return 1
+		}
+		if o.ChildRunbooks == nil {
+			o.ChildRunbooks = map[string]*runbook.Document{}
+		}
+		o.ChildRunbooks[name] = child
+	}
+	d, err := policy.ForRunbook(doc, sf.scope(), func(ro *policy.RunbookOptions) { *ro = o })
 	if *explain && d != nil {
 		// The report shows what is derivable and what is not.
 		if werr := d.Explain(stdout); werr != nil {
@@ -186,6 +219,7 @@ func policyRole(_ context.Context, args []string, stdout, stderr io.Writer) int 
 			for _, u := range ue.Unresolved {
 				fmt.Fprintf(stderr, "  %s\n", u)
 			}
+			fmt.Fprintln(stderr, "supply what is missing with --api, --script, --stack or --child")
 			return 1
 		}
 		fmt.Fprintf(stderr, "ssmdelegate policy role: %s: %v\n", files[0], err)
@@ -315,4 +349,55 @@ func policyLint(_ context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}
 	return code
+}
+
+// policyPairs parses repeated KEY=VALUE flags into a map, adding a usage
+// problem for each malformed or repeated one.
+func policyPairs[V any](flagName string, vals []string, problems []string, parse func(string) V) (map[string]V, []string) {
+	if len(vals) == 0 {
+		return nil, problems
+	}
+	out := make(map[string]V, len(vals))
+	for _, v := range vals {
+		k, val, ok := strings.Cut(v, "=")
+		k = strings.TrimSpace(k)
+		switch {
+		case !ok || k == "":
+			problems = append(problems, fmt.Sprintf("%s %q: want KEY=VALUE", flagName, v))
+			continue
+		case hasKey(out, k):
+			problems = append(problems, fmt.Sprintf("%s %q: %s given twice", flagName, v, k))
+			continue
+		}
+		out[k] = parse(strings.TrimSpace(val))
+	}
+	return out, problems
+}
+
+func hasKey[V any](m map[string]V, k string) bool {
+	_, ok := m[k]
+	return ok
+}
+
+func policyOne(s string) string { return s }
+
+// policySplitList splits "a,b" into its non-empty items.
+func policySplitList(s string) []string {
+	var out []string
+	for _, a := range strings.Split(s, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// policyPermissions turns "a,b" into one permission on any resource; an
+// empty list declares no AWS call.
+func policyPermissions(s string) []policy.Permission {
+	actions := policySplitList(s)
+	if len(actions) == 0 {
+		return []policy.Permission{}
+	}
+	return []policy.Permission{{Actions: actions, Resources: []string{"*"}}}
 }

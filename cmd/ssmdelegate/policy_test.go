@@ -43,6 +43,10 @@ func TestPolicyCommand(t *testing.T) {
 	goodPolicy := writePolicyTemp(t, "good.json", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:DescribeInstances","Resource":"*"}]}`)
 	badPolicy := writePolicyTemp(t, "badpolicy.json", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*","Principal":"*"}]}`)
 	malformed := writePolicyTemp(t, "malformed.json", `{"Version":"2012-10-17","Statement":[{"Effect":"allow"}]}`)
+	api := writePolicyTemp(t, "api.json", `{"schemaVersion":"0.3","mainSteps":[{"name":"a","action":"aws:executeAwsApi","inputs":{"Service":"ec2","Api":"DescribeUnicorns"}},{"name":"l","action":"aws:runInstances","inputs":{"ImageId":"ami-1","IamInstanceProfileName":"web"}}]}`)
+	parent := writePolicyTemp(t, "parent.json", `{"schemaVersion":"0.3","mainSteps":[{"name":"e","action":"aws:executeAutomation","inputs":{"DocumentName":"Child"}}]}`)
+	child := writePolicyTemp(t, "child.json", policyTestRunbook)
+	roleless := writePolicyTemp(t, "roleless.json", strings.Replace(policyTestRunbook, `"assumeRole": "arn:aws:iam::111122223333:role/AutomationServiceRole",`, "", 1))
 	trustFile := writePolicyTemp(t, "trust.json", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ssm.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
 
 	tests := []struct {
@@ -66,6 +70,24 @@ func TestPolicyCommand(t *testing.T) {
 			stderr: []string{"cannot derive the service role policy", "sc (aws:executeScript)"}},
 		{name: "role explain underivable", args: []string{"role", script, "--account", "111122223333", "--region", "us-east-1", "--explain"}, code: 1,
 			stdout: []string{"unresolved: sc (aws:executeScript): the role needs whatever the script calls"}, stderr: []string{"cannot derive"}},
+		{name: "role underivable names the flags", args: []string{"role", api, "--account", "111122223333", "--region", "us-east-1"}, code: 1,
+			stderr: []string{"no IAM action is known for ec2.DescribeUnicorns", "supply what is missing with --api"}},
+		{name: "role with supplied api, profile and tag", args: []string{"role", api, "--account", "111122223333", "--region", "us-east-1",
+			"--api", "ec2.DescribeUnicorns=ec2:DescribeInstances, ec2:DescribeImages", "--instance-profile", "web=arn:aws:iam::111122223333:role/web-role", "--resource-tag", "team=ops"}, code: 0, parsesJSON: true,
+			stdout: []string{`"ec2:DescribeImages"`, `"ec2:DescribeInstances"`, `"arn:aws:iam::111122223333:role/web-role"`}},
+		{name: "role with declared script", args: []string{"role", script, "--account", "111122223333", "--region", "us-east-1", "--script", "sc=s3:ListAllMyBuckets"}, code: 0, parsesJSON: true,
+			stdout: []string{`"s3:ListAllMyBuckets"`}},
+		{name: "role with script calling nothing", args: []string{"role", script, "--account", "111122223333", "--region", "us-east-1", "--script", "sc="}, code: 0, parsesJSON: true},
+		{name: "role with child runbook", args: []string{"role", parent, "--account", "111122223333", "--region", "us-east-1", "--child", "Child=" + child}, code: 0, parsesJSON: true,
+			stdout: []string{`"iam:PassRole"`, `"ssm:StartAutomationExecution"`}},
+		{name: "role with child runbook running as this role", args: []string{"role", parent, "--account", "111122223333", "--region", "us-east-1", "--child", "Child=" + roleless}, code: 0, parsesJSON: true,
+			stdout: []string{`"ec2:StopInstances"`, `"ec2:StartInstances"`, `"ssm:StartAutomationExecution"`}},
+		{name: "role child file missing", args: []string{"role", parent, "--account", "111122223333", "--region", "us-east-1", "--child", "Child=" + filepath.Join(t.TempDir(), "none.json")}, code: 1,
+			stderr: []string{"--child Child"}},
+		{name: "role malformed pair", args: []string{"role", script, "--account", "111122223333", "--region", "us-east-1", "--script", "sc"}, code: 2,
+			stderr: []string{`--script "sc": want KEY=VALUE`}},
+		{name: "role repeated pair", args: []string{"role", script, "--account", "111122223333", "--region", "us-east-1", "--script", "sc=a:B", "--script", "sc=c:D"}, code: 2,
+			stderr: []string{"sc given twice"}},
 		{name: "role bad runbook", args: []string{"role", badRunbook, "--account", "111122223333", "--region", "us-east-1"}, code: 1, stderr: []string{"bad.json"}},
 		{name: "role missing file", args: []string{"role", filepath.Join(t.TempDir(), "none.json"), "--account", "111122223333", "--region", "us-east-1"}, code: 1},
 		{name: "role missing account", args: []string{"role", rb, "--region", "us-east-1"}, code: 2, stderr: []string{"--account must be a 12-digit account id"}},
