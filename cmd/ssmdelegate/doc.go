@@ -13,9 +13,16 @@
 // # Administration
 //
 //	ssmdelegate policy role FILE --account A --region R [--partition P] [--explain]
+//	    [--api SERVICE.API=ACTION,...] [--script STEP=ACTION,...] [--stack STEP=ACTION,...]
+//	    [--instance-profile PROFILE=ROLE_ARN] [--child NAME=FILE] [--resource-tag KEY=VALUE]
 //	ssmdelegate policy operator --account A --region R --document NAME... [--pass-role ARN]
-//	ssmdelegate policy trust --account A
-//	ssmdelegate policy lint [--type identity|trust] FILE
+//	    [--version V] [--allow-stop] [--allow-signal]
+//	ssmdelegate policy trust --account A [--partition P | --region R]
+//	ssmdelegate policy lint [--type identity|trust|resource] [--limit N] FILE
+//
+// policy role exits 1, naming what to declare with the flags above, when a
+// runbook's needs cannot be derived (a script, an unknown API, a child
+// runbook).
 //	ssmdelegate plan --mode embedded|runtime|caller [--role ARN] --account A --region R --name NAME [--format json|cloudformation] FILE
 //
 // # Operation
