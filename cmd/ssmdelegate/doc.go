@@ -19,11 +19,11 @@
 //	    [--version V] [--allow-stop] [--allow-signal]
 //	ssmdelegate policy trust --account A [--partition P | --region R]
 //	ssmdelegate policy lint [--type identity|trust|resource] [--limit N] FILE
+//	ssmdelegate plan --mode embedded|runtime|caller [--role ARN] --account A --region R --name NAME [--format json|cloudformation] FILE
 //
 // policy role exits 1, naming what to declare with the flags above, when a
 // runbook's needs cannot be derived (a script, an unknown API, a child
 // runbook).
-//	ssmdelegate plan --mode embedded|runtime|caller [--role ARN] --account A --region R --name NAME [--format json|cloudformation] FILE
 //
 // # Operation
 //
