@@ -2,6 +2,7 @@ package ssmlocal
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
@@ -66,7 +67,9 @@ func awsRunbooks() (map[string]*runbook.Document, error) {
 }
 
 // bootstrap makes sure the account has what every endpoint starts with: the
-// AdministratorAccess managed policy, the "admin" user with it attached and
+// AdministratorAccess managed policy, the AWS managed policies Automation's
+// setup attaches (awsManagedPolicies), the "admin" user with
+// AdministratorAccess attached and
 // its access key, and the AWS-owned runbooks in every Region. It is
 // idempotent, so it also runs after a state file is loaded.
 func (s *Server) bootstrap() error {
@@ -84,6 +87,17 @@ func (s *Server) bootstrap() error {
 			Description: "Provides full access to AWS services and resources.", Created: now, Updated: now,
 			DefaultVersion: "v1", NextVersion: 2,
 			Versions: []policyVersion{{ID: "v1", Created: now, Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`}},
+		}
+	}
+	for _, m := range awsManagedPolicies() {
+		arn := "arn:" + s.opts.Partition + ":iam::aws:policy" + m.path + m.name
+		if _, ok := s.iam.Policies[arn]; ok {
+			continue
+		}
+		s.iam.Policies[arn] = &managedPolicy{
+			Name: m.name, ID: newID("ANPA", 17), ARN: arn, Path: m.path, Description: m.description, Created: now, Updated: now,
+			DefaultVersion: "v" + strconv.Itoa(m.version), NextVersion: m.version + 1,
+			Versions: []policyVersion{{ID: "v" + strconv.Itoa(m.version), Created: now, Document: m.document}},
 		}
 	}
 	admin, ok := s.iam.Users["admin"]
@@ -128,4 +142,40 @@ func (s *Server) bootstrap() error {
 		}
 	}
 	return nil
+}
+
+// awsManagedPolicy is an AWS managed policy the endpoint ships.
+type awsManagedPolicy struct {
+	path, name, description, document string
+	version                           int
+}
+
+// awsManagedPolicies are the AWS managed policies that Automation's setup
+// guide attaches, with their published documents, so a service role or an
+// approver can be set up as in AWS
+// (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-setup-iam.html).
+// The version is AWS's; the endpoint stores only that one.
+func awsManagedPolicies() []awsManagedPolicy {
+	return []awsManagedPolicy{
+		{
+			path: "/service-role/", name: "AmazonSSMAutomationRole", version: 9,
+			description: "Provides permissions for EC2 Automation service to execute activities defined within Automation documents",
+			document: `{"Version":"2012-10-17","Statement":[` +
+				`{"Effect":"Allow","Action":["lambda:InvokeFunction"],"Resource":["arn:aws:lambda:*:*:function:Automation*"]},` +
+				`{"Effect":"Allow","Action":["ec2:CreateImage","ec2:CopyImage","ec2:DeregisterImage","ec2:DescribeImages","ec2:DeleteSnapshot","ec2:StartInstances","ec2:RunInstances","ec2:StopInstances","ec2:TerminateInstances","ec2:DescribeInstanceStatus","ec2:CreateTags","ec2:DeleteTags","ec2:DescribeTags","cloudformation:CreateStack","cloudformation:DescribeStackEvents","cloudformation:DescribeStacks","cloudformation:UpdateStack","cloudformation:DeleteStack","cloudformation:TagResource","cloudformation:UntagResource"],"Resource":["*"]},` +
+				`{"Effect":"Allow","Action":["ssm:*"],"Resource":["*"]},` +
+				`{"Effect":"Allow","Action":["sns:Publish"],"Resource":["arn:aws:sns:*:*:Automation*"]},` +
+				`{"Effect":"Allow","Action":["ssmmessages:OpenDataChannel"],"Resource":["arn:*:ssm:*:*:session/*"]}]}`,
+		},
+		{
+			path: "/", name: "AmazonSSMAutomationApproverAccess", version: 1,
+			description: "Provides access to view automation executions and send approval decisions to automation waiting for approval",
+			document:    `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ssm:DescribeAutomationExecutions","ssm:GetAutomationExecution","ssm:SendAutomationSignal"],"Resource":["*"]}]}`,
+		},
+		{
+			path: "/", name: "AmazonSSMReadOnlyAccess", version: 1,
+			description: "Provides read only access to Amazon SSM.",
+			document:    `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ssm:Describe*","ssm:Get*","ssm:List*"],"Resource":"*"}]}`,
+		},
+	}
 }

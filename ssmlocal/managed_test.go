@@ -1,0 +1,90 @@
+package ssmlocal_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
+)
+
+const automationRolePolicy = "arn:aws:iam::aws:policy/service-role/AmazonSSMAutomationRole"
+
+// TestAWSManagedPolicies: a service role set up as the user guide does it,
+// with AmazonSSMAutomationRole attached, runs the restart runbook, and the
+// shipped documents match the published ones when the reference is present.
+func TestAWSManagedPolicies(t *testing.T) {
+	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
+	ctx := context.Background()
+	admin := iam.NewFromConfig(cfg(srv, srv.Admin()))
+	ids, err := srv.AddInstances(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	role, err := admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("Guide"), AssumeRolePolicyDocument: aws.String(trustSSM)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("Guide"), PolicyArn: aws.String(automationRolePolicy)}); err != nil {
+		t.Fatal(err)
+	}
+	client := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	x := waitDone(t, client, start(t, client, &ssm.StartAutomationExecutionInput{
+		DocumentName: aws.String(ssmlocal.RestartEC2Instance),
+		Parameters:   map[string][]string{"InstanceId": ids, "AutomationAssumeRole": {*role.Role.Arn}},
+	}))
+	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess {
+		t.Fatalf("status %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
+	}
+
+	ref := map[string]struct {
+		ARN      string          `json:"arn"`
+		Version  string          `json:"version"`
+		Document json.RawMessage `json:"document"`
+	}{}
+	data, err := os.ReadFile(filepath.Join("..", "..", "shared", "reference", "aws-managed-policies.json"))
+	if err != nil {
+		t.Skipf("reference managed policies not present: %v", err)
+	}
+	if err := json.Unmarshal(data, &ref); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range ref {
+		t.Run(name, func(t *testing.T) {
+			p, err := admin.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(want.ARN)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if aws.ToString(p.Policy.DefaultVersionId) != want.Version {
+				t.Fatalf("version %s, want %s", aws.ToString(p.Policy.DefaultVersionId), want.Version)
+			}
+			v, err := admin.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(want.ARN), VersionId: p.Policy.DefaultVersionId})
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc := decodeURLDoc(t, aws.ToString(v.PolicyVersion.Document))
+			if got, wantDoc := canonicalJSON(t, doc), canonicalJSON(t, string(want.Document)); got != wantDoc {
+				t.Fatalf("document\n%s\nwant\n%s", got, wantDoc)
+			}
+		})
+	}
+}
+
+// decodeURLDoc undoes the URL encoding IAM applies to policy documents.
+func decodeURLDoc(t *testing.T, s string) string {
+	t.Helper()
+	doc, err := url.QueryUnescape(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
