@@ -8,7 +8,11 @@
 // [New] listens on loopback and returns a [Server]. [Server.AdminConfig]
 // returns an aws.Config for the bootstrap administrator (the IAM user
 // "admin" with AdministratorAccess); [Server.Config] does the same for any
-// access key created through IAM or issued by STS AssumeRole.
+// access key created through IAM or issued by STS AssumeRole. The account
+// starts with the AWS-owned runbooks AWS-RestartEC2Instance,
+// AWS-StopEC2Instance and AWS-StartEC2Instance, and the AWS managed policies
+// AdministratorAccess, AmazonSSMAutomationRole,
+// AmazonSSMAutomationApproverAccess and AmazonSSMReadOnlyAccess.
 //
 //	srv, err := ssmlocal.New()
 //	...
