@@ -187,6 +187,14 @@ func New(optFns ...func(*Options)) (*Server, error) {
 	if err := s.startEngines(); err != nil {
 		return nil, err
 	}
+	if s.persist != nil {
+		// Write once now, so a state file that cannot be written fails the
+		// start rather than every snapshot after it.
+		if err := s.SaveState(o.StateFile); err != nil {
+			s.stopEngines()
+			return nil, err
+		}
+	}
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		s.stopEngines()

@@ -133,3 +133,14 @@ func TestRunningExecutionSurvivesRestart(t *testing.T) {
 		t.Fatalf("after restart: %s with %d steps: %s", x.AutomationExecutionStatus, len(x.StepExecutions), aws.ToString(x.FailureMessage))
 	}
 }
+
+// TestUnwritableStateFile: a state file that cannot be written fails New,
+// instead of every snapshot after it.
+func TestUnwritableStateFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "missing-dir", "state.json")
+	srv, err := ssmlocal.New(func(o *ssmlocal.Options) { o.StateFile = path })
+	if err == nil {
+		srv.Close()
+		t.Fatal("an unwritable state file was accepted")
+	}
+}
