@@ -2,6 +2,7 @@ package ssmlocal_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,5 +61,40 @@ func TestChildExecutions(t *testing.T) {
 	}
 	if len(children.AutomationExecutionMetadataList) != 3 {
 		t.Fatalf("%d rate-control children, want 3", len(children.AutomationExecutionMetadataList))
+	}
+}
+
+// TestChildNeedsParentsPassRole: a child started by aws:executeAutomation is
+// started as the parent's role, so that role, not the operator, needs
+// iam:PassRole on the child's role.
+func TestChildNeedsParentsPassRole(t *testing.T) {
+	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
+	ids, _ := srv.AddInstances(1)
+	role := serviceRole(t, srv, "ChildRole", trustSSM, restartRolePolicy)
+	parentRole := serviceRole(t, srv, "NoPassParent", trustSSM, `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["ssm:StartAutomationExecution","ssm:GetAutomationExecution","ssm:DescribeAutomationExecutions"],"Resource":"*"}]}`)
+	admin := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	createDoc(t, admin, "Parent-NoPass", `{"schemaVersion":"0.3","assumeRole":"`+parentRole+`","parameters":{"InstanceId":{"type":"StringList"}},"mainSteps":[
+		{"name":"restart","action":"aws:executeAutomation","inputs":{"DocumentName":"AWS-RestartEC2Instance","RuntimeParameters":{"InstanceId":"{{ InstanceId }}","AutomationAssumeRole":"`+role+`"}}}]}`)
+	id := start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Parent-NoPass"), Parameters: map[string][]string{"InstanceId": ids}})
+	x := waitDone(t, admin, id)
+	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusFailed || len(x.StepExecutions) != 1 {
+		t.Fatalf("parent %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
+	}
+	want := "assumed-role/NoPassParent/" + id + " is not authorized to perform: iam:PassRole on resource: " + role
+	if msg := aws.ToString(x.StepExecutions[0].FailureMessage); !strings.Contains(msg, want) {
+		t.Fatalf("step failure %q, want it to contain %q", msg, want)
+	}
+	var denied bool
+	for _, e := range srv.AuditFor(id) {
+		if e.API == "StartAutomationExecution" && e.Decision == "Denied" && e.StepName == "restart" && strings.HasSuffix(e.Principal, "assumed-role/NoPassParent/"+id) {
+			denied = true
+		}
+	}
+	if !denied {
+		t.Fatalf("no denied StartAutomationExecution by the parent's role in %+v", srv.AuditFor(id))
+	}
+	if st, _ := srv.InstanceState("", ids[0]); st != "running" {
+		t.Fatalf("the instance was touched: %s", st)
 	}
 }
