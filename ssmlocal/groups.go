@@ -28,10 +28,10 @@ func iamGroupOps() []opDef {
 		{"iam", "CreateGroup", false, (*Server).iamCreateGroup},
 		{"iam", "GetGroup", false, (*Server).iamGetGroup},
 		{"iam", "AddUserToGroup", false, (*Server).iamAddUserToGroup},
-		{"iam", "PutGroupPolicy", false, (*Server).iamPutGroupPolicy},
-		{"iam", "AttachGroupPolicy", false, (*Server).iamAttachGroupPolicy},
-		{"iam", "DetachGroupPolicy", false, (*Server).iamDetachGroupPolicy},
-		{"iam", "ListAttachedGroupPolicies", false, (*Server).iamListAttachedGroupPolicies},
+		{"iam", "PutGroupPolicy", false, groupPolicies().putPolicy},
+		{"iam", "AttachGroupPolicy", false, groupPolicies().attachPolicy},
+		{"iam", "DetachGroupPolicy", false, groupPolicies().detachPolicy},
+		{"iam", "ListAttachedGroupPolicies", false, groupPolicies().listAttachedPolicies},
 		{"iam", "DeletePolicyVersion", false, (*Server).iamDeletePolicyVersion},
 	}
 }
@@ -44,11 +44,26 @@ func (s *Server) groupNamed(in map[string]any) (*iamGroup, error) {
 	if err := checkName("GroupName", name, 128); err != nil {
 		return nil, err
 	}
+	return s.group(name)
+}
+
+func (s *Server) group(name string) (*iamGroup, error) {
 	g, ok := s.iam.Groups[name]
 	if !ok {
 		return nil, notFound("NoSuchEntity", "The group with name %s cannot be found.", name)
 	}
 	return g, nil
+}
+
+func groupPolicies() holderKind {
+	return holderKind{kind: "Group", noun: "group", key: "GroupName", max: 128, order: nameLast,
+		find: func(s *Server, _ *call, name string) (policyHolder, error) {
+			g, err := s.group(name)
+			if err != nil {
+				return policyHolder{}, err
+			}
+			return policyHolder{name: g.Name, arn: g.ARN, inline: g.Inline, attached: &g.Attached}, nil
+		}}
 }
 
 func (s *Server) iamCreateGroup(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
@@ -122,74 +137,6 @@ func (s *Server) iamAddUserToGroup(_ context.Context, c *call, in map[string]any
 		s.changed()
 	}
 	return nil, nil
-}
-
-func (s *Server) iamPutGroupPolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, doc, err := s.inlineInput(in, true)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g, err := s.groupNamed(in)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.authorize("iam:PutGroupPolicy", g.ARN, nil); err != nil {
-		return nil, err
-	}
-	g.Inline[name] = doc
-	s.changed()
-	return nil, nil
-}
-
-func (s *Server) iamAttachGroupPolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g, err := s.groupNamed(in)
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.attach(c, in, "iam:AttachGroupPolicy", g.ARN, &g.Attached)
-}
-
-func (s *Server) iamDetachGroupPolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	arn, err := str(in, "PolicyArn")
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g, err := s.groupNamed(in)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.authorize("iam:DetachGroupPolicy", g.ARN, map[string][]string{"iam:PolicyARN": {arn}}); err != nil {
-		return nil, err
-	}
-	i := slices.Index(g.Attached, arn)
-	if i < 0 {
-		return nil, notFound("NoSuchEntity", "Policy %s was not found.", arn)
-	}
-	g.Attached = slices.Delete(g.Attached, i, i+1)
-	if p, ok := s.iam.Policies[arn]; ok {
-		p.Attachments--
-	}
-	s.changed()
-	return nil, nil
-}
-
-func (s *Server) iamListAttachedGroupPolicies(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	g, err := s.groupNamed(in)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.authorize("iam:ListAttachedGroupPolicies", g.ARN, nil); err != nil {
-		return nil, err
-	}
-	return map[string]any{"AttachedPolicies": attachedShapes(s, g.Attached), "IsTruncated": false}, nil
 }
 
 func (s *Server) iamDeletePolicyVersion(_ context.Context, c *call, in map[string]any) (map[string]any, error) {

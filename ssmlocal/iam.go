@@ -280,6 +280,10 @@ func (s *Server) roleNamed(name string) (*iamRole, error) {
 	if err := checkName("RoleName", name, 64); err != nil {
 		return nil, err
 	}
+	return s.role(name)
+}
+
+func (s *Server) role(name string) (*iamRole, error) {
 	r, ok := s.iam.Roles[name]
 	if !ok {
 		return nil, notFound("NoSuchEntity", "The role with name %s cannot be found.", name)
@@ -313,11 +317,11 @@ func iamOps() []opDef {
 		{"iam", "CreateUser", false, (*Server).iamCreateUser},
 		{"iam", "GetUser", false, (*Server).iamGetUser},
 		{"iam", "CreateAccessKey", false, (*Server).iamCreateAccessKey},
-		{"iam", "PutUserPolicy", false, (*Server).iamPutUserPolicy},
-		{"iam", "GetUserPolicy", false, (*Server).iamGetUserPolicy},
-		{"iam", "ListUserPolicies", false, (*Server).iamListUserPolicies},
-		{"iam", "AttachUserPolicy", false, (*Server).iamAttachUserPolicy},
-		{"iam", "ListAttachedUserPolicies", false, (*Server).iamListAttachedUserPolicies},
+		{"iam", "PutUserPolicy", false, userPolicies().putPolicy},
+		{"iam", "GetUserPolicy", false, userPolicies().getPolicy},
+		{"iam", "ListUserPolicies", false, userPolicies().listPolicies},
+		{"iam", "AttachUserPolicy", false, userPolicies().attachPolicy},
+		{"iam", "ListAttachedUserPolicies", false, userPolicies().listAttachedPolicies},
 		{"iam", "CreatePolicy", false, (*Server).iamCreatePolicy},
 		{"iam", "GetPolicy", false, (*Server).iamGetPolicy},
 		{"iam", "GetPolicyVersion", false, (*Server).iamGetPolicyVersion},
@@ -326,13 +330,13 @@ func iamOps() []opDef {
 		{"iam", "CreateRole", false, (*Server).iamCreateRole},
 		{"iam", "GetRole", false, (*Server).iamGetRole},
 		{"iam", "UpdateAssumeRolePolicy", false, (*Server).iamUpdateAssumeRolePolicy},
-		{"iam", "PutRolePolicy", false, (*Server).iamPutRolePolicy},
-		{"iam", "GetRolePolicy", false, (*Server).iamGetRolePolicy},
-		{"iam", "DeleteRolePolicy", false, (*Server).iamDeleteRolePolicy},
-		{"iam", "ListRolePolicies", false, (*Server).iamListRolePolicies},
-		{"iam", "AttachRolePolicy", false, (*Server).iamAttachRolePolicy},
-		{"iam", "DetachRolePolicy", false, (*Server).iamDetachRolePolicy},
-		{"iam", "ListAttachedRolePolicies", false, (*Server).iamListAttachedRolePolicies},
+		{"iam", "PutRolePolicy", false, rolePolicies().putPolicy},
+		{"iam", "GetRolePolicy", false, rolePolicies().getPolicy},
+		{"iam", "DeleteRolePolicy", false, rolePolicies().deletePolicy},
+		{"iam", "ListRolePolicies", false, rolePolicies().listPolicies},
+		{"iam", "AttachRolePolicy", false, rolePolicies().attachPolicy},
+		{"iam", "DetachRolePolicy", false, rolePolicies().detachPolicy},
+		{"iam", "ListAttachedRolePolicies", false, rolePolicies().listAttachedPolicies},
 	}
 }
 
@@ -432,12 +436,114 @@ func (s *Server) inlineInput(in map[string]any, withDoc bool) (name, doc string,
 	return name, doc, s.checkPolicyDocument(doc)
 }
 
-func (s *Server) iamPutUserPolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	user, err := str(in, "UserName")
-	if err != nil {
-		return nil, err
+// policyHolder is the part of a user, role or group that its inline and
+// attached managed policies live in.
+type policyHolder struct {
+	name     string
+	arn      string
+	inline   map[string]string
+	attached *[]string
+}
+
+// nameOrder is when an operation reads and validates the entity's name,
+// relative to the operation's own members and the lookup. It decides which
+// error a request with several bad members gets, so each kind keeps its own.
+type nameOrder int
+
+const (
+	// nameFirst reads and validates the name before the other members.
+	nameFirst nameOrder = iota
+	// nameReadFirst reads the name first and validates it at the lookup.
+	nameReadFirst
+	// nameLast reads and validates the name at the lookup.
+	nameLast
+)
+
+// holderKind is what the inline and managed policy operations need to know
+// about users, roles or groups: one implementation of each operation serves
+// all three, so they cannot drift apart.
+type holderKind struct {
+	kind  string // "User": the middle of Put<kind>Policy and its action name
+	noun  string // "user": as in "The user policy with name p cannot be found."
+	key   string // input and response member naming the entity: UserName
+	max   int    // that name's length limit
+	order nameOrder
+	// listAnyName skips the name check of List<kind>Policies, so an
+	// omitted name means the caller.
+	listAnyName bool
+	// find looks the entity up; callers hold s.mu.
+	find func(s *Server, c *call, name string) (policyHolder, error)
+}
+
+func userPolicies() holderKind {
+	return holderKind{kind: "User", noun: "user", key: "UserName", max: 128, order: nameFirst, listAnyName: true,
+		find: func(s *Server, c *call, name string) (policyHolder, error) {
+			u, err := s.userNamed(c, name)
+			if err != nil {
+				return policyHolder{}, err
+			}
+			return policyHolder{name: u.Name, arn: u.ARN, inline: u.Inline, attached: &u.Attached}, nil
+		}}
+}
+
+func rolePolicies() holderKind {
+	return holderKind{kind: "Role", noun: "role", key: "RoleName", max: 64, order: nameReadFirst,
+		find: func(s *Server, _ *call, name string) (policyHolder, error) {
+			r, err := s.role(name)
+			if err != nil {
+				return policyHolder{}, err
+			}
+			return policyHolder{name: r.Name, arn: r.ARN, inline: r.Inline, attached: &r.Attached}, nil
+		}}
+}
+
+// readName is the part of the name's reading and validation an operation
+// does before its own members; list is true for List<kind>Policies.
+func (k holderKind) readName(in map[string]any, list bool) (string, error) {
+	if k.order == nameLast {
+		return "", nil
 	}
-	if err := checkName("UserName", user, 128); err != nil {
+	name, err := str(in, k.key)
+	if err != nil {
+		return "", err
+	}
+	if k.order == nameFirst && !(list && k.listAnyName) {
+		if err := checkName(k.key, name, k.max); err != nil {
+			return "", err
+		}
+	}
+	return name, nil
+}
+
+// holder does the rest of the name's reading and validation, and looks the
+// entity up. Callers hold s.mu.
+func (k holderKind) holder(s *Server, c *call, in map[string]any, name string) (policyHolder, error) {
+	if k.order == nameLast {
+		var err error
+		if name, err = str(in, k.key); err != nil {
+			return policyHolder{}, err
+		}
+	}
+	if k.order != nameFirst {
+		if err := checkName(k.key, name, k.max); err != nil {
+			return policyHolder{}, err
+		}
+	}
+	return k.find(s, c, name)
+}
+
+// authorized is holder, then authorizes action on the entity.
+func (k holderKind) authorized(s *Server, c *call, in map[string]any, name, action string, extra map[string][]string) (policyHolder, error) {
+	h, err := k.holder(s, c, in, name)
+	if err != nil {
+		return policyHolder{}, err
+	}
+	return h, c.authorize(action, h.arn, extra)
+}
+
+func (k holderKind) putPolicy(s *Server, _ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	entity, err := k.readName(in, false)
+	if err != nil {
 		return nil, err
 	}
 	name, doc, err := s.inlineInput(in, true)
@@ -446,24 +552,18 @@ func (s *Server) iamPutUserPolicy(_ context.Context, c *call, in map[string]any)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u, err := s.userNamed(c, user)
+	h, err := k.authorized(s, c, in, entity, "iam:Put"+k.kind+"Policy", nil)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.authorize("iam:PutUserPolicy", u.ARN, nil); err != nil {
-		return nil, err
-	}
-	u.Inline[name] = doc
+	h.inline[name] = doc
 	s.changed()
 	return nil, nil
 }
 
-func (s *Server) iamGetUserPolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	user, err := str(in, "UserName")
+func (k holderKind) getPolicy(s *Server, _ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	entity, err := k.readName(in, false)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkName("UserName", user, 128); err != nil {
 		return nil, err
 	}
 	name, _, err := s.inlineInput(in, false)
@@ -472,39 +572,111 @@ func (s *Server) iamGetUserPolicy(_ context.Context, c *call, in map[string]any)
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	u, err := s.userNamed(c, user)
+	h, err := k.authorized(s, c, in, entity, "iam:Get"+k.kind+"Policy", nil)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.authorize("iam:GetUserPolicy", u.ARN, nil); err != nil {
-		return nil, err
-	}
-	doc, ok := u.Inline[name]
+	doc, ok := h.inline[name]
 	if !ok {
-		return nil, notFound("NoSuchEntity", "The user policy with name %s cannot be found.", name)
+		return nil, notFound("NoSuchEntity", "The %s policy with name %s cannot be found.", k.noun, name)
 	}
-	return map[string]any{"UserName": u.Name, "PolicyName": name, "PolicyDocument": encodePolicy(doc)}, nil
+	return map[string]any{k.key: h.name, "PolicyName": name, "PolicyDocument": encodePolicy(doc)}, nil
 }
 
-func (s *Server) iamListUserPolicies(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	user, err := str(in, "UserName")
+func (k holderKind) deletePolicy(s *Server, _ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	entity, err := k.readName(in, false)
+	if err != nil {
+		return nil, err
+	}
+	name, _, err := s.inlineInput(in, false)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h, err := k.authorized(s, c, in, entity, "iam:Delete"+k.kind+"Policy", nil)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := h.inline[name]; !ok {
+		return nil, notFound("NoSuchEntity", "The %s policy with name %s cannot be found.", k.noun, name)
+	}
+	delete(h.inline, name)
+	s.changed()
+	return nil, nil
+}
+
+func (k holderKind) listPolicies(s *Server, _ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	entity, err := k.readName(in, true)
 	if err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	u, err := s.userNamed(c, user)
+	h, err := k.authorized(s, c, in, entity, "iam:List"+k.kind+"Policies", nil)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.authorize("iam:ListUserPolicies", u.ARN, nil); err != nil {
-		return nil, err
-	}
-	names := make([]any, 0, len(u.Inline))
-	for _, n := range sortedKeys(u.Inline) {
+	names := make([]any, 0, len(h.inline))
+	for _, n := range sortedKeys(h.inline) {
 		names = append(names, n)
 	}
 	return map[string]any{"PolicyNames": names, "IsTruncated": false}, nil
+}
+
+func (k holderKind) attachPolicy(s *Server, _ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	entity, err := k.readName(in, false)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h, err := k.holder(s, c, in, entity)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.attach(c, in, "iam:Attach"+k.kind+"Policy", h.arn, h.attached)
+}
+
+func (k holderKind) detachPolicy(s *Server, _ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	entity, err := k.readName(in, false)
+	if err != nil {
+		return nil, err
+	}
+	arn, err := str(in, "PolicyArn")
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h, err := k.authorized(s, c, in, entity, "iam:Detach"+k.kind+"Policy", map[string][]string{"iam:PolicyARN": {arn}})
+	if err != nil {
+		return nil, err
+	}
+	i := slices.Index(*h.attached, arn)
+	if i < 0 {
+		return nil, notFound("NoSuchEntity", "Policy %s was not found.", arn)
+	}
+	*h.attached = slices.Delete(*h.attached, i, i+1)
+	if p, ok := s.iam.Policies[arn]; ok {
+		p.Attachments--
+	}
+	s.changed()
+	return nil, nil
+}
+
+func (k holderKind) listAttachedPolicies(s *Server, _ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	entity, err := k.readName(in, false)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	h, err := k.authorized(s, c, in, entity, "iam:ListAttached"+k.kind+"Policies", nil)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"AttachedPolicies": attachedShapes(s, *h.attached), "IsTruncated": false}, nil
 }
 
 func (s *Server) attach(c *call, in map[string]any, action, entityARN string, list *[]string) error {
@@ -543,43 +715,6 @@ func attachedShapes(s *Server, arns []string) []any {
 		out = append(out, map[string]any{"PolicyName": name, "PolicyArn": a})
 	}
 	return out
-}
-
-func (s *Server) iamAttachUserPolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	user, err := str(in, "UserName")
-	if err != nil {
-		return nil, err
-	}
-	if err := checkName("UserName", user, 128); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, err := s.userNamed(c, user)
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.attach(c, in, "iam:AttachUserPolicy", u.ARN, &u.Attached)
-}
-
-func (s *Server) iamListAttachedUserPolicies(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	user, err := str(in, "UserName")
-	if err != nil {
-		return nil, err
-	}
-	if err := checkName("UserName", user, 128); err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	u, err := s.userNamed(c, user)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.authorize("iam:ListAttachedUserPolicies", u.ARN, nil); err != nil {
-		return nil, err
-	}
-	return map[string]any{"AttachedPolicies": attachedShapes(s, u.Attached), "IsTruncated": false}, nil
 }
 
 func (s *Server) iamCreatePolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
@@ -846,163 +981,6 @@ func (s *Server) iamUpdateAssumeRolePolicy(_ context.Context, c *call, in map[st
 	r.Trust = doc
 	s.changed()
 	return nil, nil
-}
-
-func (s *Server) iamPutRolePolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	role, err := str(in, "RoleName")
-	if err != nil {
-		return nil, err
-	}
-	name, doc, err := s.inlineInput(in, true)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.roleNamed(role)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.authorize("iam:PutRolePolicy", r.ARN, nil); err != nil {
-		return nil, err
-	}
-	r.Inline[name] = doc
-	s.changed()
-	return nil, nil
-}
-
-func (s *Server) iamGetRolePolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	role, err := str(in, "RoleName")
-	if err != nil {
-		return nil, err
-	}
-	name, _, err := s.inlineInput(in, false)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r, err := s.roleNamed(role)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.authorize("iam:GetRolePolicy", r.ARN, nil); err != nil {
-		return nil, err
-	}
-	doc, ok := r.Inline[name]
-	if !ok {
-		return nil, notFound("NoSuchEntity", "The role policy with name %s cannot be found.", name)
-	}
-	return map[string]any{"RoleName": r.Name, "PolicyName": name, "PolicyDocument": encodePolicy(doc)}, nil
-}
-
-func (s *Server) iamDeleteRolePolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	role, err := str(in, "RoleName")
-	if err != nil {
-		return nil, err
-	}
-	name, _, err := s.inlineInput(in, false)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.roleNamed(role)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.authorize("iam:DeleteRolePolicy", r.ARN, nil); err != nil {
-		return nil, err
-	}
-	if _, ok := r.Inline[name]; !ok {
-		return nil, notFound("NoSuchEntity", "The role policy with name %s cannot be found.", name)
-	}
-	delete(r.Inline, name)
-	s.changed()
-	return nil, nil
-}
-
-func (s *Server) iamListRolePolicies(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	role, err := str(in, "RoleName")
-	if err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r, err := s.roleNamed(role)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.authorize("iam:ListRolePolicies", r.ARN, nil); err != nil {
-		return nil, err
-	}
-	names := make([]any, 0, len(r.Inline))
-	for _, n := range sortedKeys(r.Inline) {
-		names = append(names, n)
-	}
-	return map[string]any{"PolicyNames": names, "IsTruncated": false}, nil
-}
-
-func (s *Server) iamAttachRolePolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	role, err := str(in, "RoleName")
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.roleNamed(role)
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.attach(c, in, "iam:AttachRolePolicy", r.ARN, &r.Attached)
-}
-
-func (s *Server) iamDetachRolePolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	role, err := str(in, "RoleName")
-	if err != nil {
-		return nil, err
-	}
-	arn, err := str(in, "PolicyArn")
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.roleNamed(role)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.authorize("iam:DetachRolePolicy", r.ARN, map[string][]string{"iam:PolicyARN": {arn}}); err != nil {
-		return nil, err
-	}
-	for i, a := range r.Attached {
-		if a == arn {
-			r.Attached = append(r.Attached[:i], r.Attached[i+1:]...)
-			if p, ok := s.iam.Policies[arn]; ok {
-				p.Attachments--
-			}
-			s.changed()
-			return nil, nil
-		}
-	}
-	return nil, notFound("NoSuchEntity", "Policy %s was not found.", arn)
-}
-
-func (s *Server) iamListAttachedRolePolicies(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	role, err := str(in, "RoleName")
-	if err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r, err := s.roleNamed(role)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.authorize("iam:ListAttachedRolePolicies", r.ARN, nil); err != nil {
-		return nil, err
-	}
-	return map[string]any{"AttachedPolicies": attachedShapes(s, r.Attached), "IsTruncated": false}, nil
 }
 
 // policiesOf returns the identity policies that apply to who, inline first
