@@ -25,57 +25,20 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/ssmdelegate/ssmdelegate/delegate"
+	"github.com/ssmdelegate/ssmdelegate/examples/internal/runbooks"
 	"github.com/ssmdelegate/ssmdelegate/examples/internal/walk"
 	"github.com/ssmdelegate/ssmdelegate/execution"
 	"github.com/ssmdelegate/ssmdelegate/policy"
-	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
 
 const (
-	documentName = "LaunchTaggedInstance"
+	documentName = runbooks.LaunchTaggedName
 	userName     = "LaunchOperator"
 	roleName     = "AutomationServiceRole-LaunchTagged"
 	defaultImage = "ami-0abcdef1234567890"
 )
 
 func main() { walk.Main("launch-tagged", run) }
-
-// launchTagged launches one instance and tags it the way the administrator
-// requires: who launched it (the execution) and its cost center.
-func launchTagged(roleARN string) (*runbook.Document, error) {
-	return runbook.New().
-		Description("Launch one EC2 instance tagged with its cost center and the execution that launched it").
-		AssumeRole(roleARN).
-		Parameter(runbook.StringParameter("ImageId").
-			Description("(Required) AMI to launch").
-			AllowedPattern(`^ami-[0-9a-f]{8,17}$`)).
-		Parameter(runbook.StringParameter("InstanceType").
-			Description("(Optional) Instance type").
-			Default(runbook.String("t3.micro")).
-			AllowedValues(runbook.String("t3.micro"), runbook.String("t3.small"))).
-		Parameter(runbook.StringParameter("CostCenter").
-			Description("(Required) Cost center charged for the instance").
-			AllowedPattern(`^CC-[0-9]{4}$`)).
-		Step(runbook.NewStep("launch", runbook.RunInstances{
-			ImageId:          runbook.Param("ImageId"),
-			InstanceType:     runbook.Param("InstanceType"),
-			MinInstanceCount: runbook.Int(1),
-			MaxInstanceCount: runbook.Int(1),
-		})).
-		Step(runbook.NewStep("tag", runbook.CreateTags{
-			ResourceIds: runbook.StepOutput("launch", "InstanceIds"),
-			Tags: runbook.List(
-				tag("CostCenter", runbook.Param("CostCenter")),
-				tag("LaunchedBy", runbook.Automation(runbook.AutomationExecutionID)),
-			),
-		})).
-		Output("launch", "InstanceIds").
-		Build(func(o *runbook.ValidateOptions) { o.Name = documentName })
-}
-
-func tag(key string, value runbook.Value) runbook.Value {
-	return runbook.Map(runbook.Member{Key: "Key", Value: runbook.String(key)}, runbook.Member{Key: "Value", Value: value})
-}
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var image *string
@@ -121,7 +84,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	env.Section("Administrator and author: service role and runbook")
 	roleARN := fmt.Sprintf("arn:%s:iam::%s:role/%s", env.Partition, env.Account, roleName)
-	doc, err := launchTagged(roleARN)
+	doc, err := runbooks.LaunchTagged(roleARN)
 	if err != nil {
 		return err
 	}

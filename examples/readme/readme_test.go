@@ -5,10 +5,6 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"go/ast"
-	"go/format"
-	"go/parser"
-	"go/token"
 	"os"
 	"path"
 	"path/filepath"
@@ -17,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ssmdelegate/ssmdelegate/examples/internal/runbooks"
 	"github.com/ssmdelegate/ssmdelegate/policy"
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
@@ -270,11 +267,11 @@ func tableRows(t *testing.T) []row {
 	if err != nil {
 		t.Fatal(err)
 	}
-	demo, err := restartEC2Demo("arn:aws:iam::123456789012:role/AutomationServiceRole-RestartDemo")
+	demo, err := runbooks.RestartDemo("arn:aws:iam::123456789012:role/AutomationServiceRole-RestartDemo")
 	if err != nil {
 		t.Fatal(err)
 	}
-	launch, err := launchTaggedDemo("arn:aws:iam::123456789012:role/AutomationServiceRole-LaunchTagged")
+	launch, err := runbooks.LaunchTagged("arn:aws:iam::123456789012:role/AutomationServiceRole-LaunchTagged")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,110 +341,4 @@ func TestREADMETable(t *testing.T) {
 		return
 	}
 	t.Errorf("README.md's role-policy table is stale (go test ./examples/readme -run TestREADMETable -update rewrites it)\ngot:\n%s\nwant:\n%s", got, want)
-}
-
-// The table derives from copies of the walkthroughs' runbooks (their main
-// packages cannot be imported); this test keeps the copies identical.
-func TestRunbookCopies(t *testing.T) {
-	for _, c := range []struct {
-		file, theirs, ours string
-		renames            []string // our name, theirs
-	}{
-		{"../restart-ec2/main.go", "restartDemo", "restartEC2Demo", []string{"restartDocument", "documentName"}},
-		{"../launch-tagged/main.go", "launchTagged", "launchTaggedDemo", []string{"launchDocument", "documentName", "tagValue(", "tag("}},
-		{"../launch-tagged/main.go", "tag", "tagValue", nil},
-	} {
-		theirs, err := funcBody(c.file, c.theirs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ours, err := funcBody("readme_test.go", c.ours)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ours = strings.NewReplacer(c.renames...).Replace(ours)
-		if theirs != ours {
-			t.Errorf("%s differs from %s in %s:\n%s\nwant:\n%s", c.ours, c.theirs, c.file, ours, theirs)
-		}
-	}
-}
-
-// funcBody returns the formatted parameters, results and body of a function.
-func funcBody(file, name string) (string, error) {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, file, nil, parser.SkipObjectResolution)
-	if err != nil {
-		return "", err
-	}
-	for _, d := range f.Decls {
-		fn, ok := d.(*ast.FuncDecl)
-		if !ok || fn.Name.Name != name || fn.Recv != nil {
-			continue
-		}
-		var b bytes.Buffer
-		for _, n := range []ast.Node{fn.Type, fn.Body} {
-			if err := format.Node(&b, fset, n); err != nil {
-				return "", err
-			}
-			b.WriteString("\n")
-		}
-		return b.String(), nil
-	}
-	return "", fmt.Errorf("%s: no function %s", file, name)
-}
-
-// The walkthroughs' document names.
-const (
-	restartDocument = "Restart-EC2InstanceDemo"
-	launchDocument  = "LaunchTaggedInstance"
-)
-
-// restartEC2Demo is restartDemo of examples/restart-ec2.
-func restartEC2Demo(roleARN string) (*runbook.Document, error) {
-	return runbook.New().
-		Description("Restart EC2 instances(s)").
-		AssumeRole(roleARN).
-		Parameter(runbook.StringListParameter("InstanceId").Description("(Required) EC2 Instance to restart")).
-		Step(runbook.NewStep("stopInstances", runbook.ChangeInstanceState{
-			InstanceIds: runbook.Param("InstanceId"), DesiredState: runbook.String("stopped")})).
-		Step(runbook.NewStep("startInstances", runbook.ChangeInstanceState{
-			InstanceIds: runbook.Param("InstanceId"), DesiredState: runbook.String("running")})).
-		Build(func(o *runbook.ValidateOptions) { o.Name = restartDocument })
-}
-
-// launchTaggedDemo is launchTagged of examples/launch-tagged.
-func launchTaggedDemo(roleARN string) (*runbook.Document, error) {
-	return runbook.New().
-		Description("Launch one EC2 instance tagged with its cost center and the execution that launched it").
-		AssumeRole(roleARN).
-		Parameter(runbook.StringParameter("ImageId").
-			Description("(Required) AMI to launch").
-			AllowedPattern(`^ami-[0-9a-f]{8,17}$`)).
-		Parameter(runbook.StringParameter("InstanceType").
-			Description("(Optional) Instance type").
-			Default(runbook.String("t3.micro")).
-			AllowedValues(runbook.String("t3.micro"), runbook.String("t3.small"))).
-		Parameter(runbook.StringParameter("CostCenter").
-			Description("(Required) Cost center charged for the instance").
-			AllowedPattern(`^CC-[0-9]{4}$`)).
-		Step(runbook.NewStep("launch", runbook.RunInstances{
-			ImageId:          runbook.Param("ImageId"),
-			InstanceType:     runbook.Param("InstanceType"),
-			MinInstanceCount: runbook.Int(1),
-			MaxInstanceCount: runbook.Int(1),
-		})).
-		Step(runbook.NewStep("tag", runbook.CreateTags{
-			ResourceIds: runbook.StepOutput("launch", "InstanceIds"),
-			Tags: runbook.List(
-				tagValue("CostCenter", runbook.Param("CostCenter")),
-				tagValue("LaunchedBy", runbook.Automation(runbook.AutomationExecutionID)),
-			),
-		})).
-		Output("launch", "InstanceIds").
-		Build(func(o *runbook.ValidateOptions) { o.Name = launchDocument })
-}
-
-// tagValue is tag of examples/launch-tagged.
-func tagValue(key string, value runbook.Value) runbook.Value {
-	return runbook.Map(runbook.Member{Key: "Key", Value: runbook.String(key)}, runbook.Member{Key: "Value", Value: value})
 }

@@ -22,33 +22,19 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/ssmdelegate/ssmdelegate/delegate"
+	"github.com/ssmdelegate/ssmdelegate/examples/internal/runbooks"
 	"github.com/ssmdelegate/ssmdelegate/examples/internal/walk"
 	"github.com/ssmdelegate/ssmdelegate/execution"
-	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
 
 const (
-	documentName = "Restart-EC2InstanceDemo"
+	documentName = runbooks.RestartDemoName
 	operatorName = "AutomationRestrictedOperator"
 	policyName   = "OperatorRestrictedPermissions"
 	roleName     = "AutomationServiceRole-RestartDemo"
 )
 
 func main() { walk.Main("restart-ec2", run) }
-
-// restartDemo is the user guide's Restart-EC2InstanceDemo with the service
-// role written into assumeRole.
-func restartDemo(roleARN string) (*runbook.Document, error) {
-	return runbook.New().
-		Description("Restart EC2 instances(s)").
-		AssumeRole(roleARN).
-		Parameter(runbook.StringListParameter("InstanceId").Description("(Required) EC2 Instance to restart")).
-		Step(runbook.NewStep("stopInstances", runbook.ChangeInstanceState{
-			InstanceIds: runbook.Param("InstanceId"), DesiredState: runbook.String("stopped")})).
-		Step(runbook.NewStep("startInstances", runbook.ChangeInstanceState{
-			InstanceIds: runbook.Param("InstanceId"), DesiredState: runbook.String("running")})).
-		Build(func(o *runbook.ValidateOptions) { o.Name = documentName })
-}
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	flags, err := walk.Parse("restart-ec2", args, stderr)
@@ -72,7 +58,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	env.Printf("IAM user %s (%s)", operatorName, operatorARN)
 	roleARN := fmt.Sprintf("arn:%s:iam::%s:role/%s", env.Partition, env.Account, roleName)
-	doc, err := restartDemo(roleARN)
+	doc, err := runbooks.RestartDemo(roleARN)
 	if err != nil {
 		return err
 	}
