@@ -8,7 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// checkRuleCases runs rule cases the way TestValidationRules does.
+// checkRuleCases runs validation rule cases: no errors when a case names
+// no code, otherwise the problem at its path.
 func checkRuleCases(t *testing.T, cases []ruleCase) {
 	t.Helper()
 	for _, c := range cases {
@@ -29,6 +30,9 @@ func checkRuleCases(t *testing.T, cases []ruleCase) {
 				list = r.Warnings
 			}
 			require.True(t, hasProblem(list, c.code, c.path), "want %s at %q; got errors %v warnings %v", c.code, c.path, r.Errors, r.Warnings)
+			if !c.warn {
+				require.Error(t, r.Err())
+			}
 		})
 	}
 }

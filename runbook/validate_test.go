@@ -284,29 +284,7 @@ func TestValidationRules(t *testing.T) {
 		{name: "reached through onFailure", steps: "- {name: a, action: 'aws:sleep', isEnd: true, onFailure: 'step:nap', inputs: {Duration: PT1S}}\n" + sleepStep},
 		{name: "reached through branch", steps: "- {name: b, action: 'aws:branch', inputs: {Choices: [{NextStep: c, Variable: '{{ Id }}', StringEquals: x}], Default: nap}}\n" + sleepStep + "- {name: c, action: 'aws:sleep', inputs: {Duration: PT1S}}\n"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			doc, err := Parse([]byte(c.source()))
-			require.NoError(t, err)
-			var opts []func(*ValidateOptions)
-			if c.opts != nil {
-				opts = append(opts, c.opts)
-			}
-			r := doc.Validate(opts...)
-			if c.code == "" {
-				require.Empty(t, r.Errors, "want no errors")
-				return
-			}
-			list := r.Errors
-			if c.warn {
-				list = r.Warnings
-			}
-			require.True(t, hasProblem(list, c.code, c.path), "want %s at %q; got errors %v warnings %v", c.code, c.path, r.Errors, r.Warnings)
-			if !c.warn {
-				require.Error(t, r.Err())
-			}
-		})
-	}
+	checkRuleCases(t, cases)
 }
 
 func named(name string) func(*ValidateOptions) {
