@@ -129,25 +129,15 @@ func requestTagContext(tags []tag, ctx map[string][]string) map[string][]string 
 }
 
 func readEC2Tags(list []map[string]any) ([]tag, error) {
-	var out []tag
-	for _, o := range list {
-		k, err := str(o, "Key")
-		if err != nil {
-			return nil, err
+	return tagPairs(list, func(t tag) error {
+		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 {
+			return apiErr("InvalidParameterValue", "Tag key must be 1 to 128 characters and tag value at most 256 characters: %q", t.Key)
 		}
-		v, err := str(o, "Value")
-		if err != nil {
-			return nil, err
+		if strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
+			return apiErr("InvalidParameterValue", "Tag keys starting with 'aws:' are reserved for internal use")
 		}
-		if k == "" || len(k) > 128 || len(v) > 256 {
-			return nil, apiErr("InvalidParameterValue", "Tag key must be 1 to 128 characters and tag value at most 256 characters: %q", k)
-		}
-		if strings.HasPrefix(strings.ToLower(k), "aws:") {
-			return nil, apiErr("InvalidParameterValue", "Tag keys starting with 'aws:' are reserved for internal use")
-		}
-		out = append(out, tag{Key: k, Value: v})
-	}
-	return out, nil
+		return nil
+	})
 }
 
 func mergeTags(have, add []tag) []tag {

@@ -194,8 +194,21 @@ func readTags(in map[string]any) ([]tag, error) {
 	if err != nil {
 		return nil, err
 	}
+	out, err := tagPairs(objs, nil)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) > 50 {
+		return nil, apiErr("LimitExceeded", "cannot exceed quota for TagsPerUser: 50")
+	}
+	return out, nil
+}
+
+// tagPairs reads Key/Value objects in order; check, when set, vets each tag
+// as it is read, so the first bad tag is the one reported.
+func tagPairs(list []map[string]any, check func(tag) error) ([]tag, error) {
 	var out []tag
-	for _, o := range objs {
+	for _, o := range list {
 		k, err := str(o, "Key")
 		if err != nil {
 			return nil, err
@@ -204,10 +217,13 @@ func readTags(in map[string]any) ([]tag, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, tag{Key: k, Value: v})
-	}
-	if len(out) > 50 {
-		return nil, apiErr("LimitExceeded", "cannot exceed quota for TagsPerUser: 50")
+		t := tag{Key: k, Value: v}
+		if check != nil {
+			if err := check(t); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, t)
 	}
 	return out, nil
 }
