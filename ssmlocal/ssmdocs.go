@@ -107,6 +107,21 @@ func docName(in map[string]any, member string, create bool) (string, error) {
 	return name, nil
 }
 
+// docSelector reads the Name, DocumentVersion and VersionName that pick one
+// version of a document.
+func docSelector(in map[string]any) (name, version, versionName string, err error) {
+	if name, err = docName(in, "Name", false); err != nil {
+		return "", "", "", err
+	}
+	if version, err = optVersion(in, "DocumentVersion"); err != nil {
+		return "", "", "", err
+	}
+	if versionName, err = optVersionName(in); err != nil {
+		return "", "", "", err
+	}
+	return name, version, versionName, nil
+}
+
 func optVersion(in map[string]any, member string) (string, error) {
 	v, err := str(in, member)
 	if err != nil || v == "" {
@@ -355,15 +370,7 @@ func (s *Server) ssmCreateDocument(_ context.Context, c *call, in map[string]any
 }
 
 func (s *Server) ssmGetDocument(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := docName(in, "Name", false)
-	if err != nil {
-		return nil, err
-	}
-	version, err := optVersion(in, "DocumentVersion")
-	if err != nil {
-		return nil, err
-	}
-	versionName, err := optVersionName(in)
+	name, version, versionName, err := docSelector(in)
 	if err != nil {
 		return nil, err
 	}
@@ -399,15 +406,7 @@ func (s *Server) ssmGetDocument(_ context.Context, c *call, in map[string]any) (
 }
 
 func (s *Server) ssmDescribeDocument(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := docName(in, "Name", false)
-	if err != nil {
-		return nil, err
-	}
-	version, err := optVersion(in, "DocumentVersion")
-	if err != nil {
-		return nil, err
-	}
-	versionName, err := optVersionName(in)
+	name, version, versionName, err := docSelector(in)
 	if err != nil {
 		return nil, err
 	}
@@ -523,15 +522,7 @@ func (s *Server) ssmUpdateDocumentDefaultVersion(_ context.Context, c *call, in 
 }
 
 func (s *Server) ssmDeleteDocument(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := docName(in, "Name", false)
-	if err != nil {
-		return nil, err
-	}
-	version, err := optVersion(in, "DocumentVersion")
-	if err != nil {
-		return nil, err
-	}
-	versionName, err := optVersionName(in)
+	name, version, versionName, err := docSelector(in)
 	if err != nil {
 		return nil, err
 	}
