@@ -7,26 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/ssmdelegate/ssmdelegate/delegate"
 	"github.com/ssmdelegate/ssmdelegate/policy"
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
-
-// planParamFlags collects repeated --param K=V flags.
-type planParamFlags map[string][]string
-
-func (p planParamFlags) String() string { return "" }
-
-func (p planParamFlags) Set(s string) error {
-	k, v, ok := strings.Cut(s, "=")
-	if !ok || k == "" {
-		return fmt.Errorf("%q is not KEY=VALUE", s)
-	}
-	p[k] = append(p[k], v)
-	return nil
-}
 
 func cmdPlan(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
@@ -43,8 +28,8 @@ func cmdPlan(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	rolePolicy := fs.String("role-policy", "", "FILE with the role's permissions policy, instead of deriving it")
 	version := fs.String("document-version", "", "pin the document version the operator may start")
 	control := fs.Bool("operator-control", false, "let the operator stop and signal executions")
-	params := planParamFlags{}
-	fs.Var(params, "param", "start parameter KEY=VALUE (repeatable; repeat a key for a list)")
+	var params kvFlags
+	fs.Var(&params, "param", "start parameter KEY=VALUE (repeatable; repeat a key for a list)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ssmdelegate plan --mode embedded|runtime|caller [--role ARN] --account A --region R --name NAME [--format json|cloudformation] FILE")
 		fs.PrintDefaults()
@@ -110,9 +95,7 @@ func cmdPlan(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		o.RolePolicy = perms
 		o.DocumentVersion = *version
 		o.OperatorControl = *control
-		if len(params) > 0 {
-			o.Parameters = params
-		}
+		o.Parameters = params.values(listParams(doc))
 	})
 	if err != nil {
 		var pe *delegate.PlanError

@@ -28,36 +28,13 @@ import (
 
 const runUsage = "usage: ssmdelegate run (FILE | --document NAME) [--param K=V]... [--mode embedded|runtime|caller --role ARN] [--wait] [--endpoint URL]"
 
-// runKV collects repeated KEY=VALUE flags; a repeated key makes a list.
-type runKV struct {
-	m     map[string][]string
-	order []string
-}
-
-func (p *runKV) String() string { return "" }
-
-func (p *runKV) Set(s string) error {
-	k, v, ok := strings.Cut(s, "=")
-	if !ok || k == "" {
-		return fmt.Errorf("%q is not KEY=VALUE", s)
-	}
-	if p.m == nil {
-		p.m = map[string][]string{}
-	}
-	if _, seen := p.m[k]; !seen {
-		p.order = append(p.order, k)
-	}
-	p.m[k] = append(p.m[k], v)
-	return nil
-}
-
 // runFlags are the parsed arguments of ssmdelegate run.
 type runFlags struct {
 	file            string
 	document        string
 	name            string
 	documentVersion string
-	params          runKV
+	params          kvFlags
 	mode            string
 	role            string
 	wait            bool
@@ -66,11 +43,11 @@ type runFlags struct {
 	region          string
 	profile         string
 	targetParam     string
-	targets         runKV
+	targets         kvFlags
 	maxConcurrency  string
 	maxErrors       string
 	interactive     bool
-	tags            runKV
+	tags            kvFlags
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -381,24 +358,7 @@ func (r *runner) provision(ctx context.Context) (*ssm.StartAutomationExecutionIn
 // paramValues returns the --param values; a single comma-separated value of
 // a list parameter is split, as the AWS CLI does.
 func (r *runner) paramValues(doc *runbook.Document) map[string][]string {
-	if len(r.flags.params.m) == 0 {
-		return nil
-	}
-	lists := map[string]bool{}
-	if doc != nil {
-		for _, p := range doc.Parameters {
-			lists[p.Name] = p.Type.IsList()
-		}
-	}
-	out := make(map[string][]string, len(r.flags.params.m))
-	for _, k := range r.flags.params.order {
-		v := r.flags.params.m[k]
-		if lists[k] && len(v) == 1 && strings.Contains(v[0], ",") {
-			v = strings.Split(v[0], ",")
-		}
-		out[k] = v
-	}
-	return out
+	return r.flags.params.values(listParams(doc))
 }
 
 func copyParams(m map[string][]string) map[string][]string {
