@@ -332,6 +332,12 @@ func TestISODuration(t *testing.T) {
 	}{
 		{"PT10M", "10m0s", true}, {"PT1H30M", "1h30m0s", true}, {"P1D", "24h0m0s", true}, {"P1W", "168h0m0s", true},
 		{"PT0.5S", "500ms", true}, {"P1DT1S", "24h0m1s", true},
+		{"PT0,5S", "500ms", true}, {"P2DT3H4M5S", "51h4m5s", true},
+		// Validation and the local engine share this parser; these once
+		// parsed in one and not the other. Fractions are only allowed on
+		// seconds, units appear once each, in order.
+		{"PT1.5H", "", false}, {"PT5S10M", "", false}, {"P1W1W", "", false}, {"P2D1W", "", false}, {"PT1H1H", "", false},
+		{"PT1X", "", false}, {"PTM", "", false}, {"PT1H2", "", false}, {"P1DT", "", false}, {"pt1m", "", false},
 		{"PT9223372036S", "", false}, {"P", "", false}, {"PT", "", false}, {"10M", "", false}, {"P1M", "", false}, {"P1Y", "", false}, {"", "", false}, {"PT-1S", "", false},
 	} {
 		t.Run(tc.in, func(t *testing.T) {

@@ -315,14 +315,14 @@ func (r *runner) sleepAction(ctx context.Context, in map[string]any) error {
 	case dur != "" && ts != "":
 		return inputErr("inputs Duration and Timestamp exclude each other")
 	case dur != "":
-		d, err = parseISODuration(dur)
+		d, err = runbook.ParseISODuration(dur)
 		if err != nil {
 			return inputErr("input Duration: %v", err)
 		}
 	case ts != "":
-		t, err := time.Parse(time.RFC3339, ts)
+		t, err := runbook.ParseISOTimestamp(ts)
 		if err != nil {
-			return inputErr("input Timestamp %q is not an ISO 8601 time such as 2026-01-02T15:04:05Z", ts)
+			return inputErr("input Timestamp: %v", err)
 		}
 		d = t.Sub(r.clk.Now())
 	default:

@@ -1334,47 +1334,6 @@ func TestManyConcurrentExecutions(t *testing.T) {
 	})
 }
 
-func TestISODuration(t *testing.T) {
-	tests := []struct {
-		in   string
-		want time.Duration
-		err  bool
-	}{
-		{"PT10M", 10 * time.Minute, false},
-		{"PT1H30M", 90 * time.Minute, false},
-		{"P1DT2H", 26 * time.Hour, false},
-		{"P1W", 7 * 24 * time.Hour, false},
-		{"PT0.5S", 500 * time.Millisecond, false},
-		{"PT", 0, true},
-		{"P", 0, true},
-		{"10M", 0, true},
-		{"P1M", 0, true},
-		{"PT1X", 0, true},
-		{"PTM", 0, true},
-		{"PT1H2", 0, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := parseISODuration(tt.in)
-			if (err != nil) != tt.err || got != tt.want {
-				t.Fatalf("parseISODuration(%q) = %v, %v", tt.in, got, err)
-			}
-		})
-	}
-}
-
-func FuzzISODuration(f *testing.F) {
-	for _, s := range []string{"PT10M", "P1DT2H", "PT0.5S", "P1W", "PT", "P1M"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		d, err := parseISODuration(s)
-		if err == nil && d < 0 {
-			t.Fatalf("%q gave a negative duration", s)
-		}
-	})
-}
-
 func FuzzParameters(f *testing.F) {
 	f.Add("Integer", "12")
 	f.Add("Boolean", "true")
