@@ -489,7 +489,7 @@ func (p *Plan) wireRuntime(ps *problems, src Source) {
 		return
 	}
 	if prm.AllowedPattern != "" && p.Role != nil {
-		re, err := regexp.Compile(prm.AllowedPattern)
+		re, err := runbook.CompilePattern(prm.AllowedPattern)
 		switch {
 		case err != nil:
 			p.warn(field+".allowedPattern", "cannot be checked here (%v); make sure it accepts %s", err, p.Role.ARN)

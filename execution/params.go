@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
 
 // paramDecl is what a start needs to know of a declared parameter.
@@ -105,12 +106,9 @@ func checkValues(ps *problems, field string, d paramDecl, values []string) {
 	if d.MaxItems != nil && len(values) > *d.MaxItems {
 		ps.add(field, "", "has %d values, at most %d allowed (maxItems)", len(values), *d.MaxItems)
 	}
-	var pattern *regexp.Regexp
-	if d.AllowedPattern != "" {
-		// Patterns written for the service's regex engine may use syntax
-		// Go lacks (lookaround); those are left to the service.
-		pattern, _ = regexp.Compile(d.AllowedPattern)
-	}
+	// A pattern RE2 cannot compile is left to the service, which
+	// evaluates it (runbook.ErrUncheckablePattern).
+	pattern, _ := runbook.CompilePattern(d.AllowedPattern)
 	for _, v := range values {
 		if ssmReference.MatchString(v) {
 			continue

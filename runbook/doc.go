@@ -45,6 +45,13 @@
 // stable Code; errors come as a [*ValidationError] usable with errors.As,
 // warnings (unreachable steps, no assumeRole) separately in the [Report].
 //
+// One parser reads ISO 8601 durations ([ParseISODuration]) and one compiles
+// allowedPattern ([CompilePattern]) for the whole module, the local
+// endpoint included. AWS evaluates allowedPattern with Java's regular
+// expressions; a pattern RE2 cannot compile ([ErrUncheckablePattern]) is a
+// validation warning, is skipped by client-side checks before a start, and
+// refuses the start on the local endpoint, which cannot decide it.
+//
 // # Duration bound
 //
 // [Document.MaxDuration] gives the worst-case duration of a run along its

@@ -1,6 +1,7 @@
 package runbook
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -257,12 +258,13 @@ func (v *validator) checkParameters() {
 		var re *regexp.Regexp
 		if p.AllowedPattern != "" {
 			var err error
-			re, err = regexp.Compile(p.AllowedPattern)
-			if err != nil {
-				// AWS patterns are Java regular expressions; some (lookarounds)
-				// have no RE2 form, so values cannot be checked here.
+			re, err = CompilePattern(p.AllowedPattern)
+			var pe *PatternError
+			if errors.As(err, &pe) {
+				// Valid on AWS (Java regular expressions), but values
+				// cannot be checked here: see ErrUncheckablePattern.
 				v.warn(CodeUncheckedRegex, path+".allowedPattern", quote(p.AllowedPattern), "an RE2-compatible pattern",
-					"pattern cannot be checked here: "+err.Error())
+					"pattern cannot be checked here: "+pe.Err.Error())
 			}
 		}
 		// allowedValues of a list type list the allowed items.

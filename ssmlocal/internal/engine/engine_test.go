@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
 
@@ -154,6 +155,28 @@ mainSteps:
 			})
 		})
 	}
+}
+
+// TestUncheckablePatternRefusesStart: the endpoint stands in for the
+// service, so a Java-only allowedPattern it cannot evaluate refuses the
+// start rather than letting a value through (runbook.ErrUncheckablePattern).
+func TestUncheckablePatternRefusesStart(t *testing.T) {
+	doc := mustParse(t, `
+schemaVersion: '0.3'
+parameters:
+  Env: {type: String, default: dev, allowedPattern: '^(?!prod$).*$'}
+mainSteps:
+- name: s
+  action: aws:sleep
+  inputs: {Duration: PT1S}
+`)
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		_, err := h.startErr(doc, map[string][]string{"Env": {"prod"}})
+		var pe *types.InvalidAutomationExecutionParametersException
+		require.ErrorAs(t, err, &pe)
+		require.ErrorContains(t, err, `parameter "Env": allowedPattern "^(?!prod$).*$" cannot be checked here`)
+	})
 }
 
 func TestReferencesAndOutputs(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -212,9 +211,11 @@ func checkParameter(p runbook.Parameter, v any) []string {
 		}
 	}
 	if p.AllowedPattern != "" {
-		re, err := regexp.Compile(p.AllowedPattern)
+		// The endpoint stands in for the service, so a pattern it cannot
+		// evaluate refuses the start (runbook.ErrUncheckablePattern).
+		re, err := runbook.CompilePattern(p.AllowedPattern)
 		if err != nil {
-			msgs = append(msgs, fmt.Sprintf("parameter %q: allowedPattern %q cannot be evaluated: %v", p.Name, p.AllowedPattern, err))
+			msgs = append(msgs, fmt.Sprintf("parameter %q: %v", p.Name, err))
 		} else {
 			for _, it := range items {
 				if s, ok := it.(string); ok && !re.MatchString(s) {
