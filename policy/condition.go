@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/wildcard"
 )
 
 // Condition operator families; the negated operators (StringNotEquals,
@@ -224,7 +226,7 @@ func (ev *evaluation) valueMatches(f opFamily, pv Value, cv string) bool {
 		return ok && strings.EqualFold(p, cv)
 	case opStringLike:
 		p, esc, ok := ev.expand(pv.Text, ev.vars, true)
-		return ok && glob(p, cv, false, esc)
+		return ok && wildcard.Match(p, cv, false, esc)
 	case opArnLike:
 		return matchARN(pv.Text, cv, ev, ev.vars)
 	case opBool:

@@ -262,30 +262,3 @@ func TestDecisionString(t *testing.T) {
 		}
 	}
 }
-
-func TestGlob(t *testing.T) {
-	tests := []struct {
-		p, s      string
-		fold, esc bool
-		want      bool
-	}{
-		{"", "", false, false, true},
-		{"*", "", false, false, true},
-		{"a*b*c", "aXbYc", false, false, true},
-		{"a*b*c", "aXbY", false, false, false},
-		{"a?c", "abc", false, false, true},
-		{"a?c", "ac", false, false, false},
-		{"é?", "éé", false, false, true},
-		{"ABC", "abc", true, false, true},
-		{"ABC", "abc", false, false, false},
-		{`a\*`, "a*", false, true, true},
-		{`a\*`, "ab", false, true, false},
-		{`a\\`, `a\`, false, true, true},
-		{"**a", "xyza", false, false, true},
-	}
-	for _, tt := range tests {
-		if got := glob(tt.p, tt.s, tt.fold, tt.esc); got != tt.want {
-			t.Errorf("glob(%q, %q, %v, %v) = %v, want %v", tt.p, tt.s, tt.fold, tt.esc, got, tt.want)
-		}
-	}
-}

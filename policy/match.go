@@ -2,92 +2,9 @@ package policy
 
 import (
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/wildcard"
 )
-
-// glob matches s against pattern, where '*' matches any run of characters
-// (including none) and '?' exactly one. With fold, letters compare
-// case-insensitively. With escaped, a backslash makes the next character
-// literal; patterns that had policy variables substituted use it so that a
-// '*' inside a user name is not a wildcard.
-func glob(pattern, s string, fold, escaped bool) bool {
-	px, sx := 0, 0
-	nextPx, nextSx := 0, 0
-	for px < len(pattern) || sx < len(s) {
-		if px < len(pattern) {
-			c := pattern[px]
-			switch {
-			case c == '*':
-				nextPx = px
-				if sx < len(s) {
-					_, n := utf8.DecodeRuneInString(s[sx:])
-					nextSx = sx + n
-				} else {
-					nextSx = len(s) + 1
-				}
-				px++
-				continue
-			case c == '?':
-				if sx < len(s) {
-					_, n := utf8.DecodeRuneInString(s[sx:])
-					px++
-					sx += n
-					continue
-				}
-			default:
-				lit := px
-				if escaped && c == '\\' && px+1 < len(pattern) {
-					lit = px + 1
-				}
-				if sx < len(s) {
-					pr, pn := utf8.DecodeRuneInString(pattern[lit:])
-					sr, sn := utf8.DecodeRuneInString(s[sx:])
-					if pr == sr || fold && foldEqual(pr, sr) {
-						px = lit + pn
-						sx += sn
-						continue
-					}
-				}
-			}
-		}
-		if 0 < nextSx && nextSx <= len(s) {
-			px = nextPx
-			sx = nextSx
-			continue
-		}
-		return false
-	}
-	return true
-}
-
-func foldEqual(a, b rune) bool {
-	if a < utf8.RuneSelf && b < utf8.RuneSelf {
-		if 'A' <= a && a <= 'Z' {
-			a += 'a' - 'A'
-		}
-		if 'A' <= b && b <= 'Z' {
-			b += 'a' - 'A'
-		}
-		return a == b
-	}
-	return unicode.ToLower(a) == unicode.ToLower(b) || unicode.ToUpper(a) == unicode.ToUpper(b)
-}
-
-// escapeGlob makes every character of s literal for glob with escaped set.
-func escapeGlob(s string) string {
-	if !strings.ContainsAny(s, `*?\`) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if r == '*' || r == '?' || r == '\\' {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
 
 // splitARN splits an ARN (or ARN pattern) into its six colon-separated
 // components; the last keeps any further colons. Colons inside "${...}"
@@ -130,7 +47,7 @@ func matchARN(pattern, value string, ev *evaluation, vars bool) bool {
 			return false
 		}
 		p, esc, ok := ev.expand(pattern, vars, true)
-		return ok && glob(p, value, false, esc)
+		return ok && wildcard.Match(p, value, false, esc)
 	}
 	vp, ok := splitARN(value, false)
 	if !ok {
@@ -138,7 +55,7 @@ func matchARN(pattern, value string, ev *evaluation, vars bool) bool {
 	}
 	for i := range pp {
 		p, esc, ok := ev.expand(pp[i], vars, true)
-		if !ok || !glob(p, vp[i], false, esc) {
+		if !ok || !wildcard.Match(p, vp[i], false, esc) {
 			return false
 		}
 	}
@@ -148,7 +65,7 @@ func matchARN(pattern, value string, ev *evaluation, vars bool) bool {
 // matchAction matches an action such as "ec2:StopInstances" against a
 // pattern such as "ec2:Stop*"; IAM compares actions case-insensitively.
 func matchAction(pattern, action string) bool {
-	return glob(pattern, action, true, false)
+	return wildcard.Match(pattern, action, true, false)
 }
 
 // expandVars substitutes policy variables in s. Each "${name}" or
@@ -173,7 +90,7 @@ func expandVars(s string, forGlob bool, lookup func(string) ([]string, bool)) (o
 	}
 	lit := func(t string) {
 		if forGlob {
-			t = escapeGlob(t)
+			t = wildcard.Escape(t)
 		}
 		b.WriteString(t)
 	}
