@@ -48,8 +48,10 @@ func FuzzMatchARN(f *testing.F) {
 	f.Fuzz(func(t *testing.T, pattern, s, vars string) {
 		_ = wildcard.Match(pattern, s, true, true)
 		ev := &evaluation{req: &Request{Context: map[string][]string{"aws:username": {s}}}}
-		_ = matchARN(pattern, s, ev, true)
-		_ = matchARN(vars, s, ev, true)
+		for _, mode := range []arnMode{arnResource, arnCondition} {
+			_, _ = matchARN(pattern, s, ev, true, mode)
+			_, _ = matchARN(vars, s, ev, true, mode)
+		}
 		if out, esc, ok := expandVars(vars, true, ev.lookup); ok {
 			_ = wildcard.Match(out, s, false, esc)
 		}
