@@ -130,9 +130,9 @@ func (e *SizeError) Error() string {
 func (e *SizeError) Is(target error) bool { return target == ErrPolicyTooLarge }
 
 // CheckSize returns a *SizeError when the documents together exceed the
-// quota of the kind: pass every inline policy of a user, role or group
-// (the new one included) to check the aggregate quota. An unknown kind is
-// always over quota.
+// quota of the kind: to check an inline policy, pass it with the entity's
+// other inline policies (leaving out the one it replaces, if any). An
+// unknown kind is always over quota.
 func CheckSize(kind Kind, documents ...[]byte) error {
 	total := 0
 	for _, d := range documents {
@@ -370,7 +370,7 @@ func Lint(p *Policy, kind Kind, optFns ...func(*LintOptions)) Report {
 		if o.OtherSize > 0 {
 			l.errorf("", CodeSize, "policy is %d characters and the others sharing its quota %d, together over the %d quota of %s policies", size, o.OtherSize, limit, kind)
 		} else {
-			l.errorf("", CodeSize, "policy is %d characters without white space, over the %d quota of %s policies", size, limit, kind)
+			l.errorf("", CodeSize, "policy is %d characters, over the %d quota of %s policies", size, limit, kind)
 		}
 	}
 	return Report{Findings: l.findings, Size: size}

@@ -126,7 +126,7 @@ func TestPolicyCommand(t *testing.T) {
 			`rejects.json: Statement[0].Condition.StringEquals["aws:sourcearn"]: condition key "aws:sourcearn" repeats "aws:SourceArn"`}},
 		{name: "lint user inline at quota", args: []string{"lint", "--type", "user-inline", p2048}, code: 0},
 		{name: "lint user inline over quota", args: []string{"lint", "--type", "user-inline", p2049}, code: 1,
-			stdout: []string{"p2049.json: (policy): policy is 2049 characters without white space, over the 2048 quota of user-inline policies"}},
+			stdout: []string{"p2049.json: (policy): policy is 2049 characters, over the 2048 quota of user-inline policies"}},
 		{name: "lint trust over quota", args: []string{"lint", "--type", "trust", p3000}, code: 1, stdout: []string{"over the 2048 quota of trust policies"}},
 		{name: "lint group inline over quota", args: []string{"lint", "--type", "group-inline", p6000}, code: 1, stdout: []string{"over the 5120 quota of group-inline policies"}},
 		{name: "lint managed at quota", args: []string{"lint", "--type", "managed", p6000}, code: 0},
