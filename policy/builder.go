@@ -92,8 +92,7 @@ func (b StatementBuilder) Build() (Statement, error) {
 			kind = KindTrust
 		}
 	}
-	var l linter
-	l.kind = kind
+	l := linter{kind: kind, version: Version2012}
 	l.statement(&b.s, "Statement[0]")
 	if errs := l.errors(); len(errs) > 0 {
 		return Statement{}, &LintError{Findings: errs}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // ErrInvalidPolicy is matched (errors.Is) by every decoding error.
@@ -87,12 +88,21 @@ func (k nodeKind) String() string {
 // maxDepth bounds nesting so hostile input cannot exhaust the stack.
 const maxDepth = 64
 
+// MaxDocumentLength is the longest document Parse reads, in characters: the
+// IAM API's limit on a policy document parameter. Longer input is refused
+// before any decoding work.
+const MaxDocumentLength = 131072
+
 func parseTree(data []byte, root string) (*node, error) {
 	n, err := parseTreeAt(data, root)
 	return n, locate(err, data)
 }
 
 func parseTreeAt(data []byte, root string) (*node, error) {
+	// Each character is at most 4 bytes: only longer input needs counting.
+	if len(data) > MaxDocumentLength && (len(data) > 4*MaxDocumentLength || utf8.RuneCount(data) > MaxDocumentLength) {
+		return nil, &DecodeError{Path: root, Msg: fmt.Sprintf("document is longer than %d characters", MaxDocumentLength)}
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	n, err := readNode(dec, root, 0)
@@ -209,7 +219,8 @@ func typeErr(n *node, path, want string) error {
 
 // Parse decodes a policy document strictly: unknown elements, wrong JSON
 // types, duplicate keys, null values and an Effect other than Allow or Deny
-// are errors naming the element's path. Whatever is accepted is kept: a
+// (case-sensitive, as in IAM) are errors naming the element's path. Input
+// longer than MaxDocumentLength or nested deeper than 64 levels is refused. Whatever is accepted is kept: a
 // round trip through JSON reproduces the same document.
 func Parse(data []byte) (*Policy, error) {
 	n, err := parseTree(data, "")

@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestParseRoundTrip(t *testing.T) {
@@ -125,6 +127,8 @@ func TestParseErrors(t *testing.T) {
 		{"trailing data", `{} {}`, "", "unexpected data after the document"},
 		{"empty", ``, "", "malformed JSON"},
 		{"deep", strings.Repeat("[", 100) + strings.Repeat("]", 100), "", "nesting too deep"},
+		{"too long", `{"Id":"` + strings.Repeat("x", MaxDocumentLength) + `"}`, "", "document is longer than 131072 characters"},
+		{"too long multibyte", `{"Id":"` + strings.Repeat("\u00e9", MaxDocumentLength/2) + `"}` + strings.Repeat(" ", MaxDocumentLength), "", "document is longer than"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -145,6 +149,31 @@ func TestParseErrors(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.msg) {
 				t.Errorf("error %q does not contain %q", err, tt.msg)
 			}
+		})
+	}
+}
+
+// TestParseLengthLimit: the limit counts characters, not bytes.
+func TestParseLengthLimit(t *testing.T) {
+	pad := MaxDocumentLength - len(`{"Id":""}`)
+	for _, tt := range []struct {
+		name string
+		doc  string
+		ok   bool
+	}{
+		{"ascii at limit", `{"Id":"` + strings.Repeat("x", pad) + `"}`, true},
+		{"ascii over limit", `{"Id":"` + strings.Repeat("x", pad+1) + `"}`, false},
+		{"two-byte characters at limit", `{"Id":"` + strings.Repeat("\u00e9", pad) + `"}`, true},
+		{"two-byte characters over limit", `{"Id":"` + strings.Repeat("\u00e9", pad+1) + `"}`, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.doc))
+			if tt.ok {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, ErrInvalidPolicy)
+			require.ErrorContains(t, err, "document is longer than")
 		})
 	}
 }

@@ -48,10 +48,35 @@
 //
 // # Lint
 //
-// [Lint] checks the grammar for a [Kind] of policy (identity, trust,
-// resource), IAM's size quotas counted without white space, and warns about
-// "*" actions, iam:PassRole on "*" or without iam:PassedToService, write
-// actions on "*" and services trusted without confused-deputy conditions.
+// [Lint] reports as errors what IAM refuses, for a [Kind] of policy:
+//
+//   - the grammar: a Version other than 2012-10-17 or 2008-10-17, an
+//     Effect other than Allow or Deny (case-sensitive), Action and
+//     NotAction together or neither, no Resource in an identity policy, no
+//     Principal in a trust or resource policy, unknown condition operators
+//     (Null has no IfExists form), malformed actions and principals;
+//   - a wildcard in the service segment of a Resource ARN (arn:aws:*:…),
+//     which names exactly one AWS product, or a service in upper case;
+//   - condition keys repeated with different case in one operator block:
+//     keys are case-insensitive;
+//   - malformed policy variables under 2012-10-17 (no closing brace, no
+//     key, white space or "${" inside, an unquoted default); under
+//     2008-10-17 "${" is plain text;
+//   - characters other than tab, line feed, carriage return and U+0020 to
+//     U+00FF;
+//   - the size quota of the kind ([MaxSize]): 2,048 characters for a
+//     user's inline policies together, 10,240 for a role's, 5,120 for a
+//     group's, 6,144 for a managed policy and 2,048 for a trust policy,
+//     counted by [Size] without the white space between JSON tokens.
+//
+// Every finding has a wire path and a Code constant. A size error matches
+// [ErrPolicyTooLarge] (IAM's LimitExceeded) rather than only
+// [ErrInvalidPolicy]; [CheckSize] checks an entity's inline policies
+// together. Warnings point at security smells: "*" actions, iam:PassRole
+// on "*" or without iam:PassedToService, write actions on "*", Allow with
+// NotAction or NotResource, and services trusted without confused-deputy
+// conditions. [Parse] refuses documents longer than [MaxDocumentLength] or
+// nested deeper than 64 levels before decoding them.
 //
 // # Evaluation
 //
@@ -134,6 +159,10 @@
 //   - Policy variables, where they may appear and with no value:
 //     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-wheretouse
 //     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-no-value
+//   - IAM JSON policy grammar:
+//     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
+//   - IAM policy validation checks:
+//     https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html
 //   - IAM quotas:
 //     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
 //   - Setting up Automation (service role, PassRole):

@@ -1,7 +1,9 @@
 package policy
 
 import (
+	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/ssmdelegate/ssmdelegate/internal/wildcard"
@@ -15,6 +17,8 @@ func FuzzParse(f *testing.F) {
 		`{"Statement":[{"Effect":"Allow","Principal":{"AWS":["123456789012"],"Service":"ssm.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"Null":{"k":"true"}}}]}`,
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":[],"Resource":[]}]}`,
 		`[]`, `{`, `{"Version":1}`,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":["arn:aws:*:::b","arn:aws:s3:::${aws:username","arn:aws:s3:::${${x}}"],"Condition":{"StringEquals":{"aws:SourceArn":"a","aws:sourcearn":"b"},"NullIfExists":{"k":"true"}}}]}`,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:PrincipalTag/t, 'd'}${*}\u20ac"}]}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -34,11 +38,51 @@ func FuzzParse(f *testing.F) {
 		if !reflect.DeepEqual(p, p2) {
 			t.Fatalf("round trip changed the policy:\n%s", out)
 		}
-		_ = Lint(p, KindIdentity)
-		_ = Lint(p, KindTrust)
+		for k := KindIdentity; k <= KindManaged; k++ {
+			_ = Lint(p, k)
+		}
 		req := Request{Principal: "arn:aws:sts::111122223333:assumed-role/R/s", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/alice/x",
 			Context: map[string][]string{"aws:username": {"alice"}, "aws:TagKeys": {"a", "b"}}}
 		_ = Evaluate(req, []NamedPolicy{{"p", p}}, &NamedPolicy{"r", p})
+	})
+}
+
+// FuzzLint lints a statement built from fuzzed elements under every kind:
+// Lint never panics, reports the encoded size, and its error matches its
+// error findings.
+func FuzzLint(f *testing.F) {
+	f.Add("2012-10-17", "s3:GetObject", "arn:aws:s3:::b/${aws:username}", "StringEquals", "aws:SourceArn", "${aws:username, 'x'}")
+	f.Add("2012-10-17", "ec2:*", "arn:aws:ec*:*:*:instance/*", "ForAnyValue:StringLikeIfExists", "aws:sourcearn", "${")
+	f.Add("2008-10-17", "*", "*", "NullIfExists", "", "${}")
+	f.Add("", "sts:AssumeRole", "arn:aws:s3:::\u20ac", "Bool", "aws:SecureTransport", "yes")
+	f.Fuzz(func(t *testing.T, version, action, resource, op, key, value string) {
+		st := Statement{Effect: Allow, Action: One(action), Resource: List(resource, resource+"/x"),
+			Condition: Conditions{}.Add(op, key, Values(value, value+"${")).Add(op, strings.ToUpper(key), Values(value))}
+		p := &Policy{Version: version, Statement: []Statement{st}}
+		for k := KindIdentity; k <= KindManaged+1; k++ {
+			r := Lint(p, k)
+			if err := r.Err(); (err == nil) != (len(r.Errors()) == 0) {
+				t.Fatalf("Err %v with error findings %v", err, r.Errors())
+			}
+			for _, fd := range r.Findings {
+				if fd.Code == "" || fd.Message == "" {
+					t.Fatalf("finding without code or message: %+v", fd)
+				}
+			}
+			if !k.valid() {
+				continue
+			}
+			b, err := p.Compact()
+			if err != nil {
+				continue
+			}
+			if r.Size != Size(b) {
+				t.Fatalf("reported size %d, encoded size %d", r.Size, Size(b))
+			}
+			if tooLarge := errors.Is(r.Err(), ErrPolicyTooLarge); tooLarge != (r.Size > MaxSize(k)) {
+				t.Fatalf("size %d, quota %d, too large %v", r.Size, MaxSize(k), tooLarge)
+			}
+		}
 	})
 }
 

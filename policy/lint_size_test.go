@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -40,6 +41,10 @@ func TestLintSizeQuotas(t *testing.T) {
 		{"user inline", KindIdentity, identity, LimitUserInline, LimitUserInline},
 		{"group inline", KindIdentity, identity, LimitGroupInline, LimitGroupInline},
 		{"trust default", KindTrust, trust, 0, LimitTrust},
+		{"user inline kind", KindUserInline, identity, 0, LimitUserInline},
+		{"role inline kind", KindRoleInline, identity, 0, LimitRoleInline},
+		{"group inline kind", KindGroupInline, identity, 0, LimitGroupInline},
+		{"managed kind", KindManaged, identity, 0, LimitManaged},
 	}
 	for _, tt := range tests {
 		for _, over := range []int{0, 1} {
@@ -52,15 +57,18 @@ func TestLintSizeQuotas(t *testing.T) {
 				r := Lint(p, tt.kind, func(o *LintOptions) { o.SizeLimit = tt.limit })
 				found := false
 				for _, f := range r.Errors() {
-					found = found || f.Code == "size"
+					found = found || f.Code == CodeSize
 				}
 				if found != (over == 1) {
 					t.Fatalf("size %d against quota %d: size error %v, findings %v", r.Size, tt.quota, found, r.Findings)
 				}
+				if errors.Is(r.Err(), ErrPolicyTooLarge) != (over == 1) {
+					t.Fatalf("size %d against quota %d: Err() = %v", r.Size, tt.quota, r.Err())
+				}
 			})
 		}
 	}
-	if LimitManaged != 6144 || LimitRoleInline != 10240 || LimitUserInline != 2048 || LimitTrust != 2048 {
+	if LimitManaged != 6144 || LimitRoleInline != 10240 || LimitUserInline != 2048 || LimitGroupInline != 5120 || LimitTrust != 2048 {
 		t.Fatal("quotas differ from IAM's")
 	}
 }

@@ -100,9 +100,9 @@ func TestLintSize(t *testing.T) {
 	if r := Lint(p, KindIdentity, func(o *LintOptions) { o.SizeLimit = LimitRoleInline }); len(r.Errors()) != 0 {
 		t.Fatalf("role inline quota should fit: %v", r.Errors())
 	}
-	// White space does not count, inside or outside strings.
-	if n := Size([]byte("{ \"a b\" :\n\t1 }")); n != 8 {
-		t.Fatalf("Size = %d, want 8", n)
+	// White space between tokens does not count; inside strings it does.
+	if n := Size([]byte("{ \"a b\" :\n\t1 }")); n != 9 {
+		t.Fatalf("Size = %d, want 9", n)
 	}
 	var le *LintError
 	err := Lint(p, KindTrust).Err()

@@ -18,12 +18,15 @@
 //	ssmdelegate policy operator --account A --region R --document NAME... [--pass-role ARN]
 //	    [--version V] [--allow-stop] [--allow-signal]
 //	ssmdelegate policy trust --account A [--partition P | --region R]
-//	ssmdelegate policy lint [--type identity|trust|resource] [--limit N] FILE
+//	ssmdelegate policy lint [--type identity|trust|resource|user-inline|role-inline|group-inline|managed] [--limit N] FILE...
 //	ssmdelegate plan --mode embedded|runtime|caller [--role ARN] --account A --region R --name NAME [--format json|cloudformation] FILE
 //
 // policy role exits 1, naming what to declare with the flags above, when a
 // runbook's needs cannot be derived (a script, an unknown API, a child
-// runbook).
+// runbook). policy lint exits 1 when a policy has anything IAM would
+// refuse; --type picks the grammar and IAM's size quota, and the files
+// given with an inline type are also checked together against the quota
+// the inline policies of one user, role or group share.
 //
 // # Operation
 //

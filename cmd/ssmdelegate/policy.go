@@ -19,7 +19,7 @@ const policyUsage = `usage:
       [--instance-profile PROFILE=ROLE_ARN] [--child NAME=FILE] [--resource-tag KEY=VALUE]
   ssmdelegate policy operator --account A --region R --document NAME... [--pass-role ARN] [--version V] [--allow-stop] [--allow-signal]
   ssmdelegate policy trust --account A [--partition P | --region R]
-  ssmdelegate policy lint [--type identity|trust|resource] [--limit N] FILE`
+  ssmdelegate policy lint [--type identity|trust|resource|user-inline|role-inline|group-inline|managed] [--limit N] FILE...`
 
 func cmdPolicy(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -288,10 +288,12 @@ func policyTrust(_ context.Context, args []string, stdout, stderr io.Writer) int
 	return writePolicyJSON(stdout, stderr, policy.AutomationTrust(sf.scope()))
 }
 
+const policyLintTypes = "identity, trust, resource, user-inline, role-inline, group-inline or managed"
+
 func policyLint(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newPolicyFlagSet("lint", stderr)
-	typ := fs.String("type", "identity", "policy type: identity, trust or resource")
-	limit := fs.Int("limit", 0, "size quota in characters without white space (default: 6144, trust 2048; -1 disables)")
+	typ := fs.String("type", "identity", "policy type, which sets the grammar and IAM's size quota: "+policyLintTypes)
+	limit := fs.Int("limit", 0, "size quota in characters without white space between tokens (default: the type's IAM quota; -1 disables)")
 	files, err := parsePolicyFlags(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -299,17 +301,10 @@ func policyLint(_ context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		return 2
 	}
-	var kind policy.Kind
+	kind, ok := policy.ParseKind(*typ)
 	var problems []string
-	switch *typ {
-	case "identity":
-		kind = policy.KindIdentity
-	case "trust":
-		kind = policy.KindTrust
-	case "resource":
-		kind = policy.KindResource
-	default:
-		problems = append(problems, fmt.Sprintf("unknown --type %q: use identity, trust or resource", *typ))
+	if !ok {
+		problems = append(problems, fmt.Sprintf("unknown --type %q: use %s", *typ, policyLintTypes))
 	}
 	if len(files) == 0 {
 		problems = append(problems, "at least one policy FILE is required")
@@ -317,38 +312,58 @@ func policyLint(_ context.Context, args []string, stdout, stderr io.Writer) int 
 	if len(problems) > 0 {
 		return policyUsageProblems(stderr, "lint", problems)
 	}
-	code := 0
+	code, total := 0, 0
 	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			fmt.Fprintf(stderr, "ssmdelegate policy lint: %v\n", err)
-			code = 1
-			continue
-		}
-		p, err := policy.Parse(data)
-		if err != nil {
-			var de *policy.DecodeError
-			if errors.As(err, &de) {
-				path := de.Path
-				if path == "" {
-					path = "(policy)"
-				}
-				fmt.Fprintf(stdout, "%s: %s: %s\n", f, path, de.Msg)
-			} else {
-				fmt.Fprintf(stdout, "%s: %v\n", f, err)
-			}
-			code = 1
-			continue
-		}
-		r := policy.Lint(p, kind, func(o *policy.LintOptions) { o.SizeLimit = *limit })
-		for _, finding := range r.Findings {
-			fmt.Fprintf(stdout, "%s: %s\n", f, finding)
-		}
-		if len(r.Errors()) > 0 {
-			code = 1
-		}
+		size, c := policyLintFile(f, kind, *limit, stdout, stderr)
+		code = max(code, c)
+		total += size
+	}
+	// The inline policies of one user, role or group share one quota.
+	quota := *limit
+	if quota == 0 {
+		quota = policy.MaxSize(kind)
+	}
+	if len(files) > 1 && policyInline(kind) && quota > 0 && total > quota {
+		fmt.Fprintf(stdout, "(all files): the %s policies are %d characters together, over the %d quota they share\n", kind, total, quota)
+		code = 1
 	}
 	return code
+}
+
+func policyInline(k policy.Kind) bool {
+	return k == policy.KindUserInline || k == policy.KindRoleInline || k == policy.KindGroupInline
+}
+
+// policyLintFile prints the findings of one policy file and returns its
+// size and exit code.
+func policyLintFile(f string, kind policy.Kind, limit int, stdout, stderr io.Writer) (int, int) {
+	data, err := os.ReadFile(f)
+	if err != nil {
+		fmt.Fprintf(stderr, "ssmdelegate policy lint: %v\n", err)
+		return 0, 1
+	}
+	p, err := policy.Parse(data)
+	if err != nil {
+		var de *policy.DecodeError
+		if errors.As(err, &de) {
+			path := de.Path
+			if path == "" {
+				path = "(policy)"
+			}
+			fmt.Fprintf(stdout, "%s: %s: %s\n", f, path, de.Msg)
+		} else {
+			fmt.Fprintf(stdout, "%s: %v\n", f, err)
+		}
+		return 0, 1
+	}
+	r := policy.Lint(p, kind, func(o *policy.LintOptions) { o.SizeLimit = limit })
+	for _, finding := range r.Findings {
+		fmt.Fprintf(stdout, "%s: %s\n", f, finding)
+	}
+	if len(r.Errors()) > 0 {
+		return r.Size, 1
+	}
+	return r.Size, 0
 }
 
 // policyPairs parses repeated KEY=VALUE flags into a map, adding a usage

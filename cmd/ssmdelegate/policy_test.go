@@ -48,6 +48,17 @@ func TestPolicyCommand(t *testing.T) {
 	child := writePolicyTemp(t, "child.json", policyTestRunbook)
 	roleless := writePolicyTemp(t, "roleless.json", strings.Replace(policyTestRunbook, `"assumeRole": "arn:aws:iam::111122223333:role/AutomationServiceRole",`, "", 1))
 	trustFile := writePolicyTemp(t, "trust.json", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ssm.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+	iamRejects := writePolicyTemp(t, "rejects.json", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:GetObject",
+  "Resource":["arn:aws:*:::b","arn:aws:s3:::b/${aws:username"],
+  "Condition":{"StringEquals":{"aws:SourceArn":"a","aws:sourcearn":"b"}}}]}`)
+	// sized returns a Deny policy of exactly n characters (n > 100).
+	sized := func(name string, n int) string {
+		doc := func(sid string) string {
+			return `{"Version": "2012-10-17", "Statement": [{"Sid": "` + sid + `", "Effect": "Deny", "Action": "s3:GetObject", "Resource": "*"}]}`
+		}
+		return writePolicyTemp(t, name, doc("S"+strings.Repeat("x", n-policy.Size([]byte(doc("S"))))))
+	}
+	p3000, p6000, p2048, p2049 := sized("p3000.json", 3000), sized("p6000.json", 6000), sized("p2048.json", 2048), sized("p2049.json", 2049)
 
 	tests := []struct {
 		name       string
@@ -108,7 +119,22 @@ func TestPolicyCommand(t *testing.T) {
 		{name: "lint malformed", args: []string{"lint", malformed}, code: 1, stdout: []string{"malformed.json: Statement[0].Effect: effect \"allow\" is not Allow or Deny"}},
 		{name: "lint trust warnings only", args: []string{"lint", "--type", "trust", trustFile}, code: 0, stdout: []string{"warning: a service is trusted without aws:SourceAccount"}},
 		{name: "lint trust as identity", args: []string{"lint", trustFile}, code: 1},
-		{name: "lint bad type", args: []string{"lint", "--type", "user", goodPolicy}, code: 2, stderr: []string{`unknown --type "user"`}},
+		{name: "lint bad type", args: []string{"lint", "--type", "user", goodPolicy}, code: 2, stderr: []string{`unknown --type "user": use identity, trust, resource, user-inline, role-inline, group-inline or managed`}},
+		{name: "lint what IAM rejects", args: []string{"lint", iamRejects}, code: 1, stdout: []string{
+			`rejects.json: Statement[0].Resource[0]: resource "arn:aws:*:::b": the service "*" of an ARN cannot have wildcards`,
+			`rejects.json: Statement[0].Resource[1]: policy variable in "arn:aws:s3:::b/${aws:username" has no closing brace`,
+			`rejects.json: Statement[0].Condition.StringEquals["aws:sourcearn"]: condition key "aws:sourcearn" repeats "aws:SourceArn"`}},
+		{name: "lint user inline at quota", args: []string{"lint", "--type", "user-inline", p2048}, code: 0},
+		{name: "lint user inline over quota", args: []string{"lint", "--type", "user-inline", p2049}, code: 1,
+			stdout: []string{"p2049.json: (policy): policy is 2049 characters, over the 2048 quota of user-inline policies"}},
+		{name: "lint trust over quota", args: []string{"lint", "--type", "trust", p3000}, code: 1, stdout: []string{"over the 2048 quota of trust policies"}},
+		{name: "lint group inline over quota", args: []string{"lint", "--type", "group-inline", p6000}, code: 1, stdout: []string{"over the 5120 quota of group-inline policies"}},
+		{name: "lint managed at quota", args: []string{"lint", "--type", "managed", p6000}, code: 0},
+		{name: "lint role inline fits", args: []string{"lint", "--type", "role-inline", p6000, p3000}, code: 0},
+		{name: "lint role inline together over quota", args: []string{"lint", "--type", "role-inline", p6000, p6000}, code: 1,
+			stdout: []string{"(all files): the role-inline policies are 12000 characters together, over the 10240 quota they share"}},
+		{name: "lint limit flag", args: []string{"lint", "--type", "role-inline", "--limit", "2048", p3000}, code: 1, stdout: []string{"over the 2048 quota"}},
+		{name: "lint limit disabled", args: []string{"lint", "--type", "user-inline", "--limit", "-1", p3000}, code: 0},
 		{name: "lint no file", args: []string{"lint"}, code: 2},
 	}
 	for _, tt := range tests {
