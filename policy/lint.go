@@ -222,6 +222,7 @@ const (
 	CodeResourceAndNotResource   = "resource-and-notresource"
 	CodeNoResource               = "no-resource"
 	CodeBadResource              = "bad-resource"
+	CodeSpanningWildcard         = "spanning-wildcard"
 	CodeWildcardARNService       = "wildcard-arn-service" // "*" or "?" in an ARN's service
 	CodeBadVariable              = "bad-variable"         // a malformed ${...} policy variable
 	CodeBadOperator              = "bad-operator"

@@ -39,6 +39,8 @@ func TestLintRejectsWhatIAMRejects(t *testing.T) {
 		{"not resource service star", KindIdentity, identityStatement(`{"Effect":"Deny","Action":"s3:GetObject","NotResource":"arn:aws:*:::b"}`), CodeWildcardARNService, "Statement[0].NotResource"},
 		{"service upper case", KindIdentity, deny(`"arn:aws:S3:::b"`), CodeBadResource, "Statement[0].Resource"},
 		{"wildcards elsewhere accepted", KindIdentity, deny(`"arn:aws*:s3:*:*:b*/?"`), "", ""},
+		{"short ARN without a final star", KindIdentity, deny(`"arn:aws:ec2:us-east-1"`), CodeBadResource, "Statement[0].Resource"},
+		{"two parts ending in star", KindIdentity, deny(`"arn:*"`), CodeBadResource, "Statement[0].Resource"},
 		{"resource policy service star", KindResource, `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:*:::b"}]}`, CodeWildcardARNService, "Statement[0].Resource"},
 
 		// Condition keys repeated with different case.
@@ -237,4 +239,22 @@ func TestLintOtherSize(t *testing.T) {
 	require.ErrorIs(t, err, ErrInvalidPolicy)
 	assert.Contains(t, err.Error(), "user-inline")
 	assert.True(t, errors.Is(err, ErrPolicyTooLarge))
+}
+
+// TestLintShortARNEndingInStar: a '*' ending an ARN segment may span the
+// colons after it, so IAM accepts "arn:aws:ec2:*" and the evaluator
+// matches it; lint warns that it is broad instead of refusing it.
+func TestLintShortARNEndingInStar(t *testing.T) {
+	for _, res := range []string{"arn:aws:ec2:*", "arn:aws:ec2:us-east-1:1111*", "arn:aws:s3:::b*"} {
+		t.Run(res, func(t *testing.T) {
+			p := mustPolicy(t, identityStatement(`{"Effect":"Deny","Action":"ec2:StopInstances","Resource":"`+res+`"}`))
+			r := Lint(p, KindIdentity)
+			require.Empty(t, r.Errors())
+			if strings.Count(res, ":") < 5 {
+				require.Len(t, r.Warnings(), 1)
+				assert.Equal(t, CodeSpanningWildcard, r.Warnings()[0].Code)
+				assert.Equal(t, "Statement[0].Resource", r.Warnings()[0].Path)
+			}
+		})
+	}
 }

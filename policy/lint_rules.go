@@ -232,8 +232,16 @@ func (l *linter) resource(r, path string) {
 		return
 	}
 	if !ok {
-		l.errorf(path, CodeBadResource, "resource %q must be an ARN with six colon-separated parts or \"*\"", r)
-		return
+		// A '*' that ends an ARN segment may span the colons after it
+		// (reference_policies_elements_resource.html#reference_policies_elements_resource_wildcards),
+		// so "arn:aws:ec2:*" is a valid, if broad, pattern.
+		short := strings.Split(r, ":")
+		if len(short) < 3 || !strings.HasSuffix(short[len(short)-1], "*") {
+			l.errorf(path, CodeBadResource, "resource %q must be an ARN with six colon-separated parts, a part ending in \"*\", or \"*\"", r)
+			return
+		}
+		l.warnf(path, CodeSpanningWildcard, "resource %q: its final \"*\" spans the ARN's remaining parts; name each part (arn:partition:service:region:account:resource)", r)
+		copy(parts[:], short)
 	}
 	// IAM rejects wildcards in the service: it names the one AWS product
 	// the ARN belongs to. It is lower case.
