@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/ssmdelegate/ssmdelegate/internal/wildcard"
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
 
@@ -41,19 +42,21 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-func FuzzGlob(f *testing.F) {
+func FuzzMatchARN(f *testing.F) {
 	f.Add("a*b?c", "aXXbYc", "${aws:username}/*")
 	f.Add("arn:aws:s3:::*", "arn:aws:s3:::b", "${*}${?}${$}${x, 'd'}")
 	f.Fuzz(func(t *testing.T, pattern, s, vars string) {
-		_ = glob(pattern, s, true, true)
+		_ = wildcard.Match(pattern, s, true, true)
 		ev := &evaluation{req: &Request{Context: map[string][]string{"aws:username": {s}}}}
-		_ = matchARN(pattern, s, ev, true)
-		_ = matchARN(vars, s, ev, true)
+		for _, mode := range []arnMode{arnResource, arnCondition} {
+			_, _ = matchARN(pattern, s, ev, true, mode)
+			_, _ = matchARN(vars, s, ev, true, mode)
+		}
 		if out, esc, ok := expandVars(vars, true, ev.lookup); ok {
-			_ = glob(out, s, false, esc)
+			_ = wildcard.Match(out, s, false, esc)
 		}
 		// A pattern without wildcards matches exactly itself.
-		if !containsWildcard(pattern) && !glob(pattern, pattern, false, false) {
+		if !containsWildcard(pattern) && !wildcard.Match(pattern, pattern, false, false) {
 			t.Fatalf("%q does not match itself", pattern)
 		}
 	})
