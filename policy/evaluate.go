@@ -521,13 +521,15 @@ func isAccountID(s string) bool {
 }
 
 // ownerOfResource is the account that owns the request's resource:
-// ResourceAccount, else the account field of the resource ARN, else (S3
-// buckets, AWS-owned documents, "*") the caller's account.
+// ResourceAccount, else the account field of the resource ARN, else the
+// caller's account. Resources without an account (S3 buckets, AWS-owned
+// documents, "*") and AWS managed policies (account "aws") are governed by
+// the caller's own policies alone, so they count as the caller's.
 func (ev *evaluation) ownerOfResource() string {
 	if ev.req.ResourceAccount != "" {
 		return ev.req.ResourceAccount
 	}
-	if parts, ok := splitARN(ev.req.Resource, false); ok && parts[4] != "" {
+	if parts, ok := splitARN(ev.req.Resource, false); ok && parts[4] != "" && parts[4] != "aws" {
 		return parts[4]
 	}
 	return ev.principal.account

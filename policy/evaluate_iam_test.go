@@ -253,6 +253,8 @@ func TestEvaluateCrossAccount(t *testing.T) {
 		{name: "star resource belongs to the caller", identity: []string{idAllow}, principal: otherArn, action: "ec2:DescribeInstances", res: "*", want: DecisionAllow},
 		{name: "ResourceAccount overrides the ARN", identity: []string{idAllow}, action: "ec2:StopInstances", res: otherInstance, resAcct: acct, want: DecisionAllow},
 		{name: "ResourceAccount makes an S3 object foreign", identity: []string{idAllow}, action: "s3:GetObject", res: obj, resAcct: other, want: DecisionImplicitDeny},
+		{name: "AWS managed policy is no other account's", identity: []string{idAllow}, action: "iam:GetPolicy", res: "arn:aws:iam::aws:policy/AdministratorAccess", want: DecisionAllow},
+		{name: "root reads AWS managed policies", principal: "arn:aws:iam::111122223333:root", action: "iam:GetPolicy", res: "arn:aws:iam::aws:policy/AdministratorAccess", want: DecisionAllow, wantStmt: -1},
 		{name: "service principal has no account", resource: bucket(`{"Service":"ssm.amazonaws.com"}`), principal: "ssm.amazonaws.com", action: "s3:GetObject", res: obj, resAcct: other, want: DecisionAllow, wantPol: "resource"},
 	})
 }

@@ -8,8 +8,13 @@
 // ignoring case. This is the syntax of IAM's StringLike and ArnLike
 // condition operators and of the Action and Resource elements, see
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_String
-// and of EC2 Describe* filters, see
-// https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Filtering.html#Filtering_Resources_CLI
+//
+// EC2 Describe* filter values use the same characters with backslash
+// escapes ("\*amazon\?\\" is the literal "*amazon?\"). The EC2 user
+// guide says '?' there matches zero or one character, where the EC2 API's
+// Filter reference says exactly one; Match implements exactly one, so a
+// caller that wants the user guide's reading must allow for it, see
+// https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Filtering.html
 //
 // # Escaping
 //

@@ -42,7 +42,7 @@ func Match(pattern, s string, fold, escaped bool) bool {
 				if sx < len(s) {
 					pr, pn := utf8.DecodeRuneInString(pattern[lit:])
 					sr, sn := utf8.DecodeRuneInString(s[sx:])
-					if pr == sr || fold && foldEqual(pr, sr) {
+					if sameRune(pr, pn, sr, sn, pattern[lit], s[sx]) || fold && foldEqual(pr, sr) {
 						px = lit + pn
 						sx += sn
 						continue
@@ -61,7 +61,19 @@ func Match(pattern, s string, fold, escaped bool) bool {
 	return true
 }
 
+// sameRune compares two decoded runes; bytes that are not valid UTF-8 all
+// decode to utf8.RuneError, so those compare as the bytes they are.
+func sameRune(pr rune, pn int, sr rune, sn int, pb, sb byte) bool {
+	if pr == utf8.RuneError && pn == 1 || sr == utf8.RuneError && sn == 1 {
+		return pn == sn && pb == sb
+	}
+	return pr == sr
+}
+
 func foldEqual(a, b rune) bool {
+	if a == utf8.RuneError || b == utf8.RuneError {
+		return false
+	}
 	if a < utf8.RuneSelf && b < utf8.RuneSelf {
 		if 'A' <= a && a <= 'Z' {
 			a += 'a' - 'A'
@@ -79,12 +91,14 @@ func Escape(s string) string {
 	if !strings.ContainsAny(s, `*?\`) {
 		return s
 	}
+	// Byte by byte: the special characters are ASCII, and bytes that are
+	// not valid UTF-8 must come through unchanged.
 	var b strings.Builder
-	for _, r := range s {
-		if r == '*' || r == '?' || r == '\\' {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '*' || c == '?' || c == '\\' {
 			b.WriteByte('\\')
 		}
-		b.WriteRune(r)
+		b.WriteByte(s[i])
 	}
 	return b.String()
 }

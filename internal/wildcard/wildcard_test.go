@@ -3,7 +3,6 @@ package wildcard
 import (
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -37,6 +36,12 @@ func TestMatch(t *testing.T) {
 		{"backtracking", "*ab", "aab", false, false, true},
 		{"suffix mismatch", "*ab", "aba", false, false, false},
 		{"prefix literal", "abc*", "ab", false, false, false},
+		{"EC2 filter escapes", `\*amazon\?\\`, `*amazon?\`, false, true, true},
+		{"invalid bytes compare as bytes", "\xff", "\xfe", false, false, false},
+		{"invalid bytes compare as bytes folded", "\xff", "\xfe", true, false, false},
+		{"invalid byte matches itself", "a\xffb", "a\xffb", true, false, true},
+		{"invalid byte is not the replacement character", "\uFFFD", "\xff", false, false, false},
+		{"question mark takes an invalid byte", "a?b", "a\xffb", false, false, true},
 		{"hostile pattern stays linear", strings.Repeat("*a", 50) + "b", strings.Repeat("a", 5000), false, false, false},
 	}
 	for _, tt := range tests {
@@ -55,6 +60,7 @@ func TestEscape(t *testing.T) {
 		{"question", "a?", `a\?`},
 		{"backslash", `a\b`, `a\\b`},
 		{"unicode", "é*", `é\*`},
+		{"invalid UTF-8 kept", "\xff*", "\xff\\*"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -72,11 +78,12 @@ func FuzzMatch(f *testing.F) {
 	f.Fuzz(func(t *testing.T, pattern, s string) {
 		_ = Match(pattern, s, true, true)
 		_ = Match(pattern, s, false, false)
-		// Escaped text matches exactly itself.
-		if utf8.ValidString(s) {
-			if !Match(Escape(s), s, false, true) {
-				t.Fatalf("Escape(%q) does not match itself", s)
-			}
+		// Escaped text matches itself, and only itself.
+		if !Match(Escape(s), s, false, true) {
+			t.Fatalf("Escape(%q) does not match itself", s)
+		}
+		if pattern != s && Match(Escape(s), pattern, false, true) {
+			t.Fatalf("Escape(%q) matches %q", s, pattern)
 		}
 		if !strings.ContainsAny(pattern, "*?") && !Match(pattern, pattern, false, false) {
 			t.Fatalf("%q does not match itself", pattern)
