@@ -388,12 +388,20 @@ type diffOutcome struct {
 
 func (o diffOutcome) disagrees() bool { return o.eval != o.sim }
 
+// diffStats is what a comparison found.
+type diffStats struct {
+	agree         int
+	excluded      map[string]int // by known simulator error class
+	decisions     map[string]int // agreed decisions, by kind of case and decision
+	disagreements []diffOutcome
+}
+
 // compareCases decides every case with both sides and sorts them into
 // agreements, excluded known simulator errors and disagreements.
-func compareCases(t *testing.T, cases []diffCase) (agree int, excluded map[string]int, disagreements []diffOutcome) {
+func compareCases(t *testing.T, cases []diffCase) diffStats {
 	t.Helper()
 	answers := runSimulator(t, cases)
-	excluded = map[string]int{}
+	st := diffStats{excluded: map[string]int{}, decisions: map[string]int{}}
 	for _, c := range cases {
 		a := answers[c.ID]
 		require.Empty(t, a.Error, "the simulator rejected case %s: %s", c.ID, caseJSON(c))
@@ -402,16 +410,33 @@ func compareCases(t *testing.T, cases []diffCase) (agree int, excluded map[strin
 		require.True(t, ok, "case %s: simulator decision %q", c.ID, a.Decision)
 		o := diffOutcome{c: c, eval: evaluate(t, c), sim: sim}
 		if !o.disagrees() {
-			agree++
+			st.agree++
+			st.decisions[o.eval.String()]++
+			st.decisions[caseKind(c)+" "+o.eval.String()]++
 			continue
 		}
 		if k := knownClass(&o.c); k != "" {
-			excluded[k]++
+			st.excluded[k]++
 			continue
 		}
-		disagreements = append(disagreements, o)
+		st.disagreements = append(st.disagreements, o)
 	}
-	return agree, excluded, disagreements
+	return st
+}
+
+// caseKind names the policies and accounts a case involves.
+func caseKind(c diffCase) string {
+	kind := "identity"
+	if c.ResourcePolicy != nil {
+		kind = "resource-policy"
+		if strings.HasPrefix(c.Action, "sts:") {
+			kind = "trust-policy"
+		}
+	}
+	if acct := strings.SplitN(c.Principal, ":", 6); len(acct) == 6 && acct[4] != c.ResourceAccount {
+		kind += "/cross-account"
+	}
+	return kind
 }
 
 func knownClass(c *diffCase) string {
@@ -436,17 +461,26 @@ func TestDifferentialSimulator(t *testing.T) {
 		cases[i] = g.caseAt(i)
 	}
 	start := time.Now()
-	agree, excluded, disagreements := compareCases(t, cases)
+	st := compareCases(t, cases)
 	t.Logf("compared %d cases in %v", len(cases), time.Since(start).Round(time.Millisecond))
 	t.Logf("seed %d: %d cases, %d agree (%.2f%%), %d excluded as known simulator errors, %d disagree",
-		*diffSeed, len(cases), agree, 100*float64(agree)/float64(len(cases)), len(cases)-agree-len(disagreements), len(disagreements))
-	for _, k := range sortedKeys(excluded) {
-		t.Logf("excluded (known simulator error %s): %d", k, excluded[k])
+		*diffSeed, len(cases), st.agree, 100*float64(st.agree)/float64(len(cases)), len(cases)-st.agree-len(st.disagreements), len(st.disagreements))
+	for _, k := range sortedKeys(st.excluded) {
+		t.Logf("excluded (known simulator error %s): %d", k, st.excluded[k])
 	}
-	if len(disagreements) == 0 {
-		return
+	for _, k := range sortedKeys(st.decisions) {
+		t.Logf("agreed %s: %d", k, st.decisions[k])
 	}
-	reportDisagreements(t, disagreements)
+	if len(st.disagreements) > 0 {
+		reportDisagreements(t, st.disagreements)
+	}
+	// A generator that drifted into deciding (nearly) everything one way
+	// would agree without testing much.
+	if len(cases) >= 1000 {
+		for _, d := range []policy.Decision{policy.DecisionAllow, policy.DecisionExplicitDeny, policy.DecisionImplicitDeny} {
+			require.Greater(t, st.decisions[d.String()], len(cases)/20, "too few agreed %v decisions", d)
+		}
+	}
 }
 
 // reportDisagreements shrinks a few disagreements of each coarse class to
@@ -486,20 +520,7 @@ func reportDisagreements(t *testing.T, ds []diffOutcome) {
 // coarseSignature names what a disagreement is about before shrinking:
 // the decisions, the kind of policies, the caller and the accounts.
 func coarseSignature(o diffOutcome) string {
-	c := o.c
-	kind := "identity"
-	if c.ResourcePolicy != nil {
-		kind = "resource-policy"
-		if strings.HasPrefix(c.Action, "sts:") {
-			kind = "trust-policy"
-		}
-	}
-	s := fmt.Sprintf("%v->%v %s %s", o.eval, o.sim, kind, callerKind(c.Principal))
-	acct := strings.SplitN(c.Principal, ":", 6)
-	if len(acct) == 6 && acct[4] != c.ResourceAccount {
-		s += " cross-account"
-	}
-	return s
+	return fmt.Sprintf("%v->%v %s %s", o.eval, o.sim, caseKind(o.c), callerKind(o.c.Principal))
 }
 
 // signature names the features of a (shrunk) disagreement that classify

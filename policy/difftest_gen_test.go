@@ -452,6 +452,13 @@ func (g *diffGen) trustCase() diffCase {
 		c.Context["aws:ResourceAccount"] = []string{acctA}
 	} else if caller.kind != "root" && g.chance(0.8) {
 		c.Identity = g.identityPolicies(caller, trustTarget, acctA)
+		if g.chance(0.5) {
+			// Callers are usually allowed to assume the role on their
+			// side; whether they may then hinges on the trust policy.
+			c.Identity = append(c.Identity, namedDiffPolicy{Name: "assume", Policy: diffPolicy{Version: "2012-10-17", Statement: []diffStmt{{
+				Effect: "Allow", Action: []string{"sts:AssumeRole"}, Resource: []string{c.Resource},
+			}}}})
+		}
 	}
 	rp := diffPolicy{Version: g.version()}
 	for range g.between(1, 3) {
