@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -42,6 +43,9 @@ func TestEvaluateResourceARNSegments(t *testing.T) {
 		{name: "service is case-sensitive", identity: allowOn("arn:aws:EC2:us-east-1:111122223333:instance/*"), action: stop, want: DecisionImplicitDeny},
 		{name: "region is case-sensitive", identity: allowOn("arn:aws:ec2:US-EAST-1:111122223333:instance/*"), action: stop, want: DecisionImplicitDeny},
 		{name: "partition is case-sensitive", identity: allowOn("arn:AWS:ec2:us-east-1:111122223333:instance/*"), action: stop, want: DecisionImplicitDeny},
+		{name: "several spanning stars still need the last literal", identity: allowOn("arn:*:*:*:nomatch"), action: stop, want: DecisionImplicitDeny},
+		{name: "several spanning stars", identity: allowOn("arn:*:*:*:instance/*"), action: stop, want: DecisionAllow},
+		{name: "spanning stars with a hostile resource", identity: allowOn("arn:*:*:*:*:" + strings.Repeat("*a", 40) + "b"), action: stop, res: "arn:aws:ec2:us-east-1:111122223333:" + strings.Repeat("a", 2000), want: DecisionImplicitDeny},
 		{name: "non-ARN request resource only matches star", identity: allowOn("arn:*"), action: stop, res: "*", want: DecisionImplicitDeny},
 	})
 }

@@ -69,12 +69,12 @@ func matchARN(pattern, value string, ev *evaluation, vars bool, mode arnMode) (m
 	if mode == arnCondition {
 		return ev.matchARNComponents(pattern, &vp, vars)
 	}
-	segs, ok := ev.resourcePatternSegments(pattern, vars)
+	segs, n, ok := ev.resourcePatternSegments(pattern, vars)
 	if !ok {
 		return false, false
 	}
 	var memo [7][7]int8
-	return matchSegments(segs, &vp, 0, 0, &memo), true
+	return matchSegments(segs[:n], &vp, 0, 0, &memo), true
 }
 
 // matchARNComponents matches a six-component pattern component by
@@ -101,20 +101,22 @@ func (ev *evaluation) matchARNComponents(pattern string, vp *[6]string, vars boo
 // the resource component, has its policy variables expanded: IAM takes
 // "${...}" in the partition, service, Region or account literally. ok is
 // false when a variable there has no value.
-func (ev *evaluation) resourcePatternSegments(pattern string, vars bool) ([]string, bool) {
-	segs := strings.SplitN(pattern, ":", 6)
-	for i := range segs {
-		if i < 5 {
-			segs[i] = strings.ReplaceAll(segs[i], `\`, `\\`)
-			continue
+func (ev *evaluation) resourcePatternSegments(pattern string, vars bool) (segs [6]string, n int, ok bool) {
+	for n < 5 {
+		i := strings.IndexByte(pattern, ':')
+		if i < 0 {
+			break
 		}
-		p, ok := ev.globPattern(segs[i], vars)
-		if !ok {
-			return nil, false
-		}
-		segs[i] = p
+		segs[n] = strings.ReplaceAll(pattern[:i], `\`, `\\`)
+		pattern = pattern[i+1:]
+		n++
 	}
-	return segs, true
+	if n < 5 {
+		segs[n] = strings.ReplaceAll(pattern, `\`, `\\`)
+		return segs, n + 1, true
+	}
+	segs[5], ok = ev.globPattern(pattern, vars)
+	return segs, 6, ok
 }
 
 // matchSegments matches pattern segments segs[i:] against ARN components
