@@ -37,8 +37,8 @@ var (
 
 const simDir = "testdata/iamsim"
 
-// simulatorAvailable reports whether node and the installed simulator are
-// at hand; without them the test skips, except in CI where it fails.
+// simulatorAvailable skips the test when node or the installed simulator
+// is missing, and fails it instead when CI is set.
 func simulatorAvailable(t *testing.T) {
 	t.Helper()
 	missing := ""
