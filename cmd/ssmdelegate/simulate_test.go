@@ -182,3 +182,23 @@ func TestPolicySimulateDeterministic(t *testing.T) {
 		require.Equal(t, first, again)
 	}
 }
+
+// FuzzParseSimulateContext: any --context flag is parsed without
+// panicking, and what is accepted keeps every value it was given.
+func FuzzParseSimulateContext(f *testing.F) {
+	for _, s := range []string{"aws:SourceIp=10.0.0.0/8", "aws:TagKeys=a,b", "aws:MultiFactorAuthAge:numeric=3600", "ec2:ResourceTag/team:stringList=a, b", "=x", "aws:x:y:z=", "a:b:ipList=::1,10.0.0.1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, flag string) {
+		ctx, problems := parseSimulateContext([]string{flag})
+		if len(problems) > 0 {
+			require.Empty(t, ctx)
+			return
+		}
+		require.Len(t, ctx, 1)
+		_, val, _ := strings.Cut(flag, "=")
+		for _, values := range ctx {
+			require.Len(t, values, strings.Count(val, ",")+1)
+		}
+	})
+}
