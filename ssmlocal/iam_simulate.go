@@ -112,14 +112,15 @@ func (s *Server) iamSimulatePrincipalPolicy(_ context.Context, c *call, in map[s
 	if err != nil {
 		return nil, err
 	}
-	if req.caller == "" {
-		req.caller = defaultCaller
-	}
 	if err := req.readPolicies(in, nonEmpty(docs), stored); err != nil {
 		return nil, err
 	}
-	if req.resource != nil && req.caller == "" {
-		return nil, apiErr("InvalidInput", "CallerArn must be specified when a ResourcePolicy is included and PolicySourceArn is not an IAM user.")
+	if req.caller == "" {
+		// Only a user stands in for the caller of a resource policy.
+		if req.resource != nil && !strings.Contains(source, ":user/") {
+			return nil, apiErr("InvalidInput", "CallerArn must be specified when a ResourcePolicy is included and PolicySourceArn is not an IAM user.")
+		}
+		req.caller = defaultCaller
 	}
 	return req.run()
 }

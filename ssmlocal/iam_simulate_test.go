@@ -390,6 +390,18 @@ func TestSimulatePrincipalPolicy(t *testing.T) {
 		})
 	}
 
+	// A role's policies with a resource policy need a user as the caller.
+	bucket := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + simAlice + `"},"Action":"s3:GetObject","Resource":"*"}]}`
+	_, err := c.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(role), ResourcePolicy: aws.String(bucket), ActionNames: []string{"s3:GetObject"}})
+	assert.Equal(t, "InvalidInput", errCode(err))
+	out, err := c.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(role), ResourcePolicy: aws.String(bucket), CallerArn: aws.String(simAlice), ActionNames: []string{"s3:GetObject"}})
+	require.NoError(t, err)
+	assert.Equal(t, iamtypes.PolicyEvaluationDecisionTypeAllowed, out.EvaluationResults[0].EvalDecision)
+	// A user's own ARN is the caller.
+	out, err = c.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(simAlice), ResourcePolicy: aws.String(bucket), ActionNames: []string{"s3:GetObject"}})
+	require.NoError(t, err)
+	assert.Equal(t, "resource/ResourcePolicy", string(out.EvaluationResults[0].MatchedStatements[0].SourcePolicyType)+"/"+aws.ToString(out.EvaluationResults[0].MatchedStatements[0].SourcePolicyId))
+
 	for _, tt := range []struct {
 		name, source, code string
 	}{
