@@ -4,12 +4,17 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
 
 // simOperatorPolicy is written over several lines so statement positions
@@ -510,4 +515,22 @@ func TestSimulateStatementPositions(t *testing.T) {
 			assert.Equal(t, tt.end, [2]int32{st.EndPosition.Line, st.EndPosition.Column})
 		})
 	}
+}
+
+// TestSimulateFromStep: a runbook asks the simulator through
+// aws:executeAwsApi and selects the decision, as a pre-flight check would.
+func TestSimulateFromStep(t *testing.T) {
+	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
+	serviceRole(t, srv, "Checked", trustSSM, restartRolePolicy)
+	admin := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	createDoc(t, admin, "Check-Role", `{"schemaVersion":"0.3","mainSteps":[
+		{"name":"check","action":"aws:executeAwsApi","inputs":{"Service":"iam","Api":"SimulatePrincipalPolicy",
+		  "PolicySourceArn":"arn:aws:iam::123456789012:role/Checked","ActionNames":["ec2:StopInstances","ec2:TerminateInstances"],
+		  "ResourceArns":["`+simInstance+`"],"MaxItems":1},
+		 "outputs":[{"Name":"Decision","Selector":"$.EvaluationResults[0].EvalDecision","Type":"String"},
+		            {"Name":"Truncated","Selector":"$.IsTruncated","Type":"Boolean"}]}]}`)
+	x := waitDone(t, admin, start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Check-Role")}))
+	require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
+	assert.Equal(t, []string{"allowed"}, x.StepExecutions[0].Outputs["Decision"])
+	assert.Equal(t, []string{"true"}, x.StepExecutions[0].Outputs["Truncated"])
 }
