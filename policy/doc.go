@@ -157,6 +157,18 @@
 // each recognised, counted and tied to the documentation that decides it.
 // Any other disagreement fails the test.
 //
+// # Simulation
+//
+// [Matched] gives what IAM's policy simulator reports with a decision:
+// every statement behind it (each Deny that applies to an explicit deny,
+// each Allow that allows on its own), not only the first.
+// [MissingContextKeys] lists the condition keys that statements applying to
+// the request test but the request does not supply, and
+// [CheckContextValues] checks context values against the simulator's types
+// ([ContextKeyTypes]: string, numeric, boolean, date, ip, binary and their
+// list forms)
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_testing-policies.html).
+//
 // # References
 //
 //   - IAM JSON policy element reference:

@@ -41,6 +41,33 @@
 // naming the principal, action and resource
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
 //
+// # Policy simulation
+//
+// IAM's policy simulator API is served with the same evaluator:
+// SimulateCustomPolicy (authorized as iam:SimulateCustomPolicy on "*")
+// decides the request's ActionNames on its ResourceArns (default "*")
+// against PolicyInputList, and SimulatePrincipalPolicy (authorized as
+// iam:SimulatePrincipalPolicy on PolicySourceArn) against a user's inline,
+// group and attached policies, a group's or a role's, as stored, plus any
+// PolicyInputList. Both take PermissionsBoundaryPolicyInputList (a boundary
+// caps identity-policy allows; a deny in it is an explicit deny),
+// ResourcePolicy with CallerArn (the caller defaults to the simulated user
+// or role), typed ContextEntries (each value checked against its
+// ContextKeyType), and MaxItems/Marker paging over actions. Each action gets
+// one EvaluationResult, as IAM now returns: the most restrictive decision
+// over the resources, every statement behind it (SourcePolicyId such as
+// PolicyInputList.1 or the stored policy's name, SourcePolicyType, and the
+// statement's StartPosition and EndPosition: 1-based line and character
+// column of its opening brace and just after its closing one), the
+// condition keys the policies test that the request lacks
+// (MissingContextValues), PermissionsBoundaryDecisionDetail when boundaries
+// were given, and per resource ResourceSpecificResults when ResourceArns
+// were given; EvalResourceName is set when there is one resource. Not
+// simulated: ResourceOwner and ResourceHandlingOption are checked but do not
+// change decisions, and there are no Organizations policies or
+// EvalDecisionDetails
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_testing-policies.html).
+//
 // # Automation
 //
 // StartAutomationExecution checks ssm:StartAutomationExecution on the

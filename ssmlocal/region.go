@@ -35,7 +35,7 @@ func opKey(service, api string) string { return strings.ToLower(service) + ":" +
 
 func buildOps() map[string]opDef {
 	ops := map[string]opDef{}
-	for _, list := range [][]opDef{iamOps(), iamGroupOps(), stsOps(), ec2Ops(), ssmDocOps(), ssmAutomationOps()} {
+	for _, list := range [][]opDef{iamOps(), iamGroupOps(), iamSimulateOps(), stsOps(), ec2Ops(), ssmDocOps(), ssmAutomationOps()} {
 		for _, op := range list {
 			ops[opKey(op.service, op.name)] = op
 		}

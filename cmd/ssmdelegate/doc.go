@@ -28,6 +28,32 @@
 // given with an inline type are also checked together against the quota
 // the inline policies of one user, role or group share.
 //
+// # Policy simulation
+//
+//	ssmdelegate policy simulate --policy FILE... [--resource-policy FILE] --action A...
+//	    [--resource ARN...] [--context KEY[:TYPE]=VALUE[,VALUE...]]... [--principal ARN] [--format text|json]
+//
+// policy simulate decides every action on every resource (default "*")
+// offline, as IAM's policy simulator does
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_testing-policies.html),
+// against the identity policies ("-" reads one from standard input) and an
+// optional resource policy, which needs the caller's --principal. For each
+// pair it prints the decision (allowed, explicitDeny or implicitDeny), the
+// statements behind it (file, statement index, Sid and the statement's
+// JSON) and the condition keys the request lacks. It exits 0 when every
+// pair is allowed, 1 when any is denied and 2 on a usage error or a policy
+// that cannot be read or parsed, reported as FILE:LINE:COLUMN: PATH: message.
+//
+// --context sets one request context key. Commas separate the values of a
+// multivalued key (a value cannot itself hold a comma). A condition key has
+// one colon (service:name), so a second one names the type, one of IAM's
+// context key types: string, numeric, boolean, date, ip, binary and their
+// List forms (aws:SourceIp:ip=10.0.0.0/8). Without a type, global keys take
+// the type IAM gives them (aws:SourceIp ip, aws:CurrentTime date,
+// aws:MultiFactorAuthPresent boolean, aws:MultiFactorAuthAge numeric,
+// aws:TagKeys stringList, …) and other keys are strings; several values make
+// the type a list. A value that does not fit its type is a usage error.
+//
 // # Operation
 //
 //	ssmdelegate run (FILE | --document NAME) [--param K=V]... [--mode … --role ARN] [--wait] [--endpoint URL]

@@ -20,7 +20,7 @@ func commands() []command {
 	return []command{
 		{"lint", "validate runbooks and report every problem with its path", cmdLint},
 		{"fmt", "print a runbook in canonical JSON or YAML", cmdFmt},
-		{"policy", "derive, generate or lint IAM policies", cmdPolicy},
+		{"policy", "derive, generate, lint or simulate IAM policies", cmdPolicy},
 		{"plan", "wire a service role into a runbook and print the bundle", cmdPlan},
 		{"local", "serve the embedded Automation endpoint", cmdLocal},
 		{"run", "start an automation and wait for it", cmdRun},

@@ -18,6 +18,7 @@ const policyUsage = `usage:
       [--api SERVICE.API=ACTION,...] [--script STEP=ACTION,...] [--stack STEP=ACTION,...]
       [--instance-profile PROFILE=ROLE_ARN] [--child NAME=FILE] [--resource-tag KEY=VALUE]
   ssmdelegate policy operator --account A --region R --document NAME... [--pass-role ARN] [--version V] [--allow-stop] [--allow-signal]
+  ssmdelegate policy simulate --policy FILE... --action A... [--resource ARN...] [--context K=V]... [--principal ARN]
   ssmdelegate policy trust --account A [--partition P | --region R]
   ssmdelegate policy lint [--type identity|trust|resource|user-inline|role-inline|group-inline|managed] [--limit N] FILE...`
 
@@ -35,6 +36,8 @@ func cmdPolicy(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return policyTrust(ctx, args[1:], stdout, stderr)
 	case "lint":
 		return policyLint(ctx, args[1:], stdout, stderr)
+	case "simulate":
+		return policySimulate(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, policyUsage)
 		return 0

@@ -1,0 +1,732 @@
+package ssmlocal
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"hash/fnv"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ssmdelegate/ssmdelegate/policy"
+)
+
+// IAM's policy simulator: SimulateCustomPolicy decides actions against the
+// policies in the request, SimulatePrincipalPolicy against a user's, group's
+// or role's policies as stored here (plus any in the request). Both use the
+// evaluator that authorizes every call.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulatePrincipalPolicy.html
+
+func iamSimulateOps() []opDef {
+	return []opDef{
+		{"iam", "SimulateCustomPolicy", false, (*Server).iamSimulateCustomPolicy},
+		{"iam", "SimulatePrincipalPolicy", false, (*Server).iamSimulatePrincipalPolicy},
+	}
+}
+
+const (
+	simMaxPolicy    = 131072 // policyDocumentType's max
+	simDefaultItems = 100
+	simMaxItems     = 1000
+	simMaxMarker    = 320
+	simSourceNone   = "none"
+	simSourceRes    = "resource"
+	simResourceKey  = "ResourcePolicy"
+	simInputList    = "PolicyInputList"
+	simBoundaryList = "PermissionsBoundaryPolicyInputList"
+)
+
+// simPolicy is one policy of a simulation: how results name it, and its
+// statements' positions in its text.
+type simPolicy struct {
+	id, typ string // SourcePolicyId, SourcePolicyType
+	p       *policy.Policy
+	spans   []stmtSpan
+}
+
+// simRequest is a decoded simulation request.
+type simRequest struct {
+	identity   []simPolicy
+	boundaries []simPolicy
+	resource   *simPolicy
+	actions    []string
+	resources  []string // nil: "*" without ResourceSpecificResults
+	caller     string
+	context    map[string][]string
+	maxItems   int
+	start      int
+	sum        string // fingerprint of the request, carried in markers
+}
+
+func (s *Server) iamSimulateCustomPolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	docs, err := strList(in, simInputList)
+	if err != nil {
+		return nil, err
+	}
+	if docs = nonEmpty(docs); docs == nil {
+		return nil, simValidation("policyInputList", "null", "Member must not be null")
+	}
+	req, err := s.simulationInput(in)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	err = c.authorize("iam:SimulateCustomPolicy", "*", nil)
+	s.mu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	if err := req.readPolicies(in, docs, nil); err != nil {
+		return nil, err
+	}
+	if req.resource != nil && req.caller == "" {
+		return nil, apiErr("InvalidInput", "CallerArn must be specified when a ResourcePolicy is included, so that its Principal element has a caller to match.")
+	}
+	return req.run()
+}
+
+func (s *Server) iamSimulatePrincipalPolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	source, err := str(in, "PolicySourceArn")
+	if err != nil {
+		return nil, err
+	}
+	if source == "" {
+		return nil, simValidation("policySourceArn", "null", "Member must not be null")
+	}
+	if len(source) < 20 || len(source) > 2048 {
+		return nil, simValidation("policySourceArn", source, "Member must have length between 20 and 2048")
+	}
+	docs, err := strList(in, simInputList)
+	if err != nil {
+		return nil, err
+	}
+	req, err := s.simulationInput(in)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	stored, defaultCaller, err := s.principalPolicies(c, source)
+	s.mu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	if err := req.readPolicies(in, nonEmpty(docs), stored); err != nil {
+		return nil, err
+	}
+	if req.caller == "" {
+		// Only a user stands in for the caller of a resource policy.
+		if req.resource != nil && !strings.Contains(source, ":user/") {
+			return nil, apiErr("InvalidInput", "CallerArn must be specified when a ResourcePolicy is included and PolicySourceArn is not an IAM user.")
+		}
+		req.caller = defaultCaller
+	}
+	return req.run()
+}
+
+// principalPolicies authorizes the simulation of source's policies and
+// returns them with the caller they are simulated as by default: the user
+// itself, or the role. Callers hold s.mu.
+func (s *Server) principalPolicies(c *call, source string) ([]simPolicy, string, error) {
+	if err := c.authorize("iam:SimulatePrincipalPolicy", source, nil); err != nil {
+		return nil, "", err
+	}
+	a, err := policy.ParseARN(source)
+	if err != nil || a.Service != "iam" || a.Region != "" {
+		return nil, "", apiErr("InvalidInput", "Invalid ARN %s: PolicySourceArn must name an IAM user, group or role.", source)
+	}
+	kind, rest, _ := strings.Cut(a.Resource, "/")
+	if kind != "user" && kind != "group" && kind != "role" {
+		return nil, "", apiErr("InvalidInput", "Invalid ARN %s: PolicySourceArn must name an IAM user, group or role.", source)
+	}
+	name := rest[strings.LastIndexByte(rest, '/')+1:]
+	missing := notFound("NoSuchEntity", "The %s with name %s cannot be found.", kind, name)
+	if a.Partition != s.opts.Partition || a.Account != s.opts.AccountID {
+		return nil, "", missing
+	}
+	var out []simPolicy
+	var attached []string
+	caller := ""
+	add := func(typ string, inline map[string]string) {
+		for _, n := range sortedKeys(inline) {
+			out = append(out, s.storedSimPolicy(n, typ, inline[n]))
+		}
+	}
+	switch kind {
+	case "user":
+		u, ok := s.iam.Users[name]
+		if !ok || u.ARN != source {
+			return nil, "", missing
+		}
+		add("user", u.Inline)
+		attached = append(attached, u.Attached...)
+		for _, gn := range sortedKeys(s.iam.Groups) {
+			g := s.iam.Groups[gn]
+			if slices.Contains(g.Members, u.Name) {
+				add("group", g.Inline)
+				attached = append(attached, g.Attached...)
+			}
+		}
+		caller = u.ARN
+	case "group":
+		g, ok := s.iam.Groups[name]
+		if !ok || g.ARN != source {
+			return nil, "", missing
+		}
+		add("group", g.Inline)
+		attached = append(attached, g.Attached...)
+	case "role":
+		r, ok := s.iam.Roles[name]
+		if !ok || r.ARN != source {
+			return nil, "", missing
+		}
+		add("role", r.Inline)
+		attached = append(attached, r.Attached...)
+		caller = r.ARN
+	}
+	slices.Sort(attached)
+	for _, arn := range slices.Compact(attached) {
+		p, ok := s.iam.Policies[arn]
+		if !ok {
+			continue
+		}
+		typ := "user-managed"
+		if strings.HasPrefix(arn, "arn:"+s.opts.Partition+":iam::aws:") {
+			typ = "aws-managed"
+		}
+		out = append(out, s.storedSimPolicy(p.Name, typ, p.document()))
+	}
+	return out, caller, nil
+}
+
+// storedSimPolicy parses a stored document, which IAM validated when it
+// was written; one that no longer parses simulates as no statements.
+func (s *Server) storedSimPolicy(id, typ, doc string) simPolicy {
+	p, err := s.policies.parse(doc)
+	if err != nil {
+		p = &policy.Policy{}
+	}
+	return simPolicy{id: id, typ: typ, p: p, spans: statementSpans(doc)}
+}
+
+// simulationInput reads and checks the members both operations share,
+// except the policies.
+func (s *Server) simulationInput(in map[string]any) (*simRequest, error) {
+	req := &simRequest{}
+	var err error
+	if req.actions, err = strList(in, "ActionNames"); err != nil {
+		return nil, err
+	}
+	if req.actions = nonEmpty(req.actions); req.actions == nil {
+		return nil, simValidation("actionNames", "null", "Member must not be null")
+	}
+	for _, a := range req.actions {
+		if len(a) < 3 || len(a) > 128 {
+			return nil, simValidation("actionNames", a, "Member must have length between 3 and 128")
+		}
+		svc, op, ok := strings.Cut(a, ":")
+		if !ok || svc == "" || op == "" || strings.ContainsAny(a, "*?") {
+			return nil, apiErr("InvalidInput", "Invalid action name %s: name one action as service:Action, without wildcards.", a)
+		}
+	}
+	if req.resources, err = strList(in, "ResourceArns"); err != nil {
+		return nil, err
+	}
+	req.resources = nonEmpty(req.resources)
+	if len(req.resources) > simMaxResources {
+		return nil, apiErr("InvalidInput", "ResourceArns has %d resources; at most %d can be simulated at once.", len(req.resources), simMaxResources)
+	}
+	for _, r := range req.resources {
+		if len(r) > 2048 {
+			return nil, simValidation("resourceArns", r, "Member must have length less than or equal to 2048")
+		}
+		if _, err := policy.ParseARN(r); r != "*" && err != nil {
+			return nil, apiErr("InvalidInput", "Invalid ARN %s in ResourceArns.", r)
+		}
+	}
+	if req.caller, err = str(in, "CallerArn"); err != nil {
+		return nil, err
+	}
+	if req.caller != "" {
+		a, err := policy.ParseARN(req.caller)
+		if err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "user/") || a.Region != "" || !isAccountID(a.Account) {
+			return nil, apiErr("InvalidInput", "Invalid CallerArn %s: only the ARN of an IAM user can be the simulated caller.", req.caller)
+		}
+	}
+	owner, err := str(in, "ResourceOwner")
+	if err != nil {
+		return nil, err
+	}
+	if owner != "" {
+		if _, err := policy.ParseARN(owner); err != nil && !isAccountID(owner) {
+			return nil, apiErr("InvalidInput", "Invalid ResourceOwner %s: want the ARN of an account, such as arn:aws:iam::123456789012:root.", owner)
+		}
+	}
+	handling, err := str(in, "ResourceHandlingOption")
+	if err != nil {
+		return nil, err
+	}
+	if len(handling) > 64 {
+		return nil, simValidation("resourceHandlingOption", handling, "Member must have length less than or equal to 64")
+	}
+	if req.context, err = simulationContext(in); err != nil {
+		return nil, err
+	}
+	items, err := integer(in, "MaxItems", simDefaultItems)
+	if err != nil {
+		return nil, err
+	}
+	if items < 1 || items > simMaxItems {
+		return nil, simValidation("maxItems", items, "Member must have value between 1 and 1000")
+	}
+	req.maxItems = int(items)
+	req.sum = req.fingerprint()
+	marker, err := str(in, "Marker")
+	if err != nil {
+		return nil, err
+	}
+	if marker != "" {
+		if len(marker) > simMaxMarker {
+			return nil, simValidation("marker", marker, "Member must have length less than or equal to 320")
+		}
+		if req.start, err = req.decodeMarker(marker); err != nil {
+			return nil, err
+		}
+	}
+	return req, nil
+}
+
+// simulationContext reads ContextEntries: each key once, its values fitting
+// its ContextKeyType (a single-valued type takes one value).
+func simulationContext(in map[string]any) (map[string][]string, error) {
+	entries, err := objects(in, "ContextEntries")
+	if err != nil || len(entries) == 0 {
+		return nil, err
+	}
+	out := make(map[string][]string, len(entries))
+	seen := map[string]bool{}
+	for _, e := range entries {
+		name, err := str(e, "ContextKeyName")
+		if err != nil {
+			return nil, err
+		}
+		if len(name) < 5 || len(name) > 256 {
+			return nil, simValidation("contextEntries.member.contextKeyName", name, "Member must have length between 5 and 256")
+		}
+		values, err := strList(e, "ContextKeyValues")
+		if err != nil {
+			return nil, err
+		}
+		typ, err := str(e, "ContextKeyType")
+		if err != nil {
+			return nil, err
+		}
+		if typ == "" {
+			return nil, apiErr("InvalidInput", "ContextKeyType must be specified for context key %s.", name)
+		}
+		if !slices.Contains(policy.ContextKeyTypes, typ) {
+			return nil, simValidation("contextEntries.member.contextKeyType", typ, "Member must satisfy enum value set: ["+strings.Join(policy.ContextKeyTypes, ", ")+"]")
+		}
+		if err := policy.CheckContextValues(name, typ, values); err != nil {
+			return nil, apiErr("InvalidInput", "Invalid context entry: %v", err)
+		}
+		if lk := strings.ToLower(name); seen[lk] {
+			return nil, apiErr("InvalidInput", "Context key %s is given more than once.", name)
+		} else {
+			seen[lk] = true
+		}
+		out[name] = values
+	}
+	return out, nil
+}
+
+// readPolicies parses the request's policies after stored ones: identity
+// policies, permissions boundaries and the resource policy.
+func (req *simRequest) readPolicies(in map[string]any, docs []string, stored []simPolicy) error {
+	req.identity = stored
+	for i, d := range docs {
+		sp, err := parseSimPolicy(simInputList, i, d)
+		if err != nil {
+			return err
+		}
+		req.identity = append(req.identity, sp)
+	}
+	bounds, err := strList(in, simBoundaryList)
+	if err != nil {
+		return err
+	}
+	for i, d := range nonEmpty(bounds) {
+		sp, err := parseSimPolicy(simBoundaryList, i, d)
+		if err != nil {
+			return err
+		}
+		req.boundaries = append(req.boundaries, sp)
+	}
+	rp, err := str(in, simResourceKey)
+	if err != nil {
+		return err
+	}
+	if rp != "" {
+		sp, err := parseSimPolicy(simResourceKey, -1, rp)
+		if err != nil {
+			return err
+		}
+		sp.typ = simSourceRes
+		req.resource = &sp
+	}
+	return nil
+}
+
+// parseSimPolicy parses the policy a request member carries; i is its
+// index in a list member, -1 for a single one.
+func parseSimPolicy(member string, i int, doc string) (simPolicy, error) {
+	id := member
+	if i >= 0 {
+		id += "." + strconv.Itoa(i+1)
+	}
+	lower := lowerFirst(member)
+	if len(doc) > simMaxPolicy {
+		return simPolicy{}, simValidation(lower, "…", "Member must have length less than or equal to 131072")
+	}
+	p, err := policy.Parse([]byte(doc))
+	if err != nil {
+		return simPolicy{}, apiErr("InvalidInput", "%s is not a valid policy document: %v", id, strings.TrimPrefix(err.Error(), "policy: "))
+	}
+	return simPolicy{id: id, typ: simSourceNone, p: p, spans: statementSpans(doc)}, nil
+}
+
+// simValidation is IAM's request-validation error.
+func simValidation(member string, value any, constraint string) *APIError {
+	if value == "null" {
+		return apiErr("ValidationError", "1 validation error detected: Value null at '%s' failed to satisfy constraint: %s", member, constraint)
+	}
+	return apiErr("ValidationError", "1 validation error detected: Value '%v' at '%s' failed to satisfy constraint: %s", value, member, constraint)
+}
+
+// nonEmpty drops the one empty value the query protocol sends for an
+// empty list, and returns nil for no values.
+func nonEmpty(list []string) []string {
+	if len(list) == 0 || len(list) == 1 && list[0] == "" {
+		return nil
+	}
+	return list
+}
+
+// fingerprint identifies a request's results, so a marker is only taken
+// by the request it continues.
+func (req *simRequest) fingerprint() string {
+	h := fnv.New64a()
+	for _, l := range [][]string{req.actions, {"\x00"}, req.resources} {
+		for _, v := range l {
+			h.Write([]byte(v))
+			h.Write([]byte{0})
+		}
+	}
+	return strconv.FormatUint(h.Sum64(), 36)
+}
+
+func (req *simRequest) marker(next int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("sim1:" + strconv.Itoa(next) + ":" + req.sum))
+}
+
+func (req *simRequest) decodeMarker(m string) (int, error) {
+	bad := apiErr("InvalidInput", "Invalid Marker: it does not continue this simulation.")
+	raw, err := base64.RawURLEncoding.DecodeString(m)
+	if err != nil {
+		return 0, bad
+	}
+	parts := strings.Split(string(raw), ":")
+	if len(parts) != 3 || parts[0] != "sim1" || parts[2] != req.sum {
+		return 0, bad
+	}
+	n, err := strconv.Atoi(parts[1])
+	if err != nil || n <= 0 || n >= len(req.actions) {
+		return 0, bad
+	}
+	return n, nil
+}
+
+// simOutcome is one action on one resource.
+type simOutcome struct {
+	decision   policy.Decision
+	matched    []any
+	missing    []string
+	byBoundary bool
+}
+
+// run evaluates one page of actions, each on every resource.
+func (req *simRequest) run() (map[string]any, error) {
+	end := min(req.start+req.pageSize(), len(req.actions))
+	named := func(list []simPolicy, prefix string) []policy.NamedPolicy {
+		out := make([]policy.NamedPolicy, len(list))
+		for i, sp := range list {
+			out[i] = policy.NamedPolicy{Name: prefix + strconv.Itoa(i), Policy: sp.p}
+		}
+		return out
+	}
+	ids, bounds := named(req.identity, "i"), named(req.boundaries, "b")
+	var rp *policy.NamedPolicy
+	all := make([]*policy.Policy, 0, len(req.identity)+len(req.boundaries)+1)
+	for _, sp := range req.identity {
+		all = append(all, sp.p)
+	}
+	for _, sp := range req.boundaries {
+		all = append(all, sp.p)
+	}
+	if req.resource != nil {
+		rp = &policy.NamedPolicy{Name: "r", Policy: req.resource.p}
+		all = append(all, req.resource.p)
+	}
+	resources := req.resources
+	if resources == nil {
+		resources = []string{"*"}
+	}
+	results := make([]any, 0, end-req.start)
+	for _, action := range req.actions[req.start:end] {
+		outcomes := make([]simOutcome, len(resources))
+		for i, r := range resources {
+			outcomes[i] = req.evaluate(policy.Request{Principal: req.caller, Action: action, Resource: r, Context: req.context}, ids, bounds, rp, all)
+		}
+		results = append(results, req.result(action, resources, outcomes))
+	}
+	out := map[string]any{"EvaluationResults": results, "IsTruncated": end < len(req.actions)}
+	if end < len(req.actions) {
+		out["Marker"] = req.marker(end)
+	}
+	return out, nil
+}
+
+// simMaxWork bounds the statement evaluations of one page, so a large
+// request gets shorter pages, as IAM may return fewer than MaxItems.
+const simMaxWork = 1 << 21
+
+// simMaxResources bounds ResourceArns: every page holds a result for each.
+const simMaxResources = 1000
+
+// pageSize is how many actions one page evaluates.
+func (req *simRequest) pageSize() int {
+	statements := 1
+	for _, list := range [][]simPolicy{req.identity, req.boundaries} {
+		for _, sp := range list {
+			statements += len(sp.p.Statement)
+		}
+	}
+	if req.resource != nil {
+		statements += len(req.resource.p.Statement)
+	}
+	perAction := max(len(req.resources), 1) * statements
+	return max(1, min(req.maxItems, simMaxWork/perAction))
+}
+
+// evaluate decides one request: identity and resource policies as IAM
+// does, then the permissions boundaries, which cap what identity policies
+// allow (a deny in one is an explicit deny).
+func (req *simRequest) evaluate(r policy.Request, ids, bounds []policy.NamedPolicy, rp *policy.NamedPolicy, all []*policy.Policy) simOutcome {
+	res, matched := policy.Matched(r, ids, rp)
+	o := simOutcome{decision: res.Decision, missing: policy.MissingContextKeys(r, all...)}
+	if len(bounds) > 0 {
+		bres, bmatched := policy.Matched(r, bounds, nil)
+		o.byBoundary = bres.Decision == policy.DecisionAllow
+		switch {
+		case res.Decision == policy.DecisionExplicitDeny:
+		case bres.Decision == policy.DecisionExplicitDeny:
+			res, matched = bres, bmatched
+			o.decision = policy.DecisionExplicitDeny
+		case res.Decision == policy.DecisionAllow && !o.byBoundary && res.Policy != "r":
+			// Allowed by an identity policy, outside the boundary.
+			o.decision, matched = policy.DecisionImplicitDeny, nil
+		}
+	}
+	o.matched = make([]any, 0, len(matched))
+	for _, m := range matched {
+		o.matched = append(o.matched, req.statementShape(m))
+	}
+	return o
+}
+
+// statementShape is a matched statement: its policy and where it is.
+func (req *simRequest) statementShape(m policy.Result) map[string]any {
+	var sp *simPolicy
+	switch {
+	case m.Policy == "r":
+		sp = req.resource
+	case strings.HasPrefix(m.Policy, "b"):
+		i, _ := strconv.Atoi(m.Policy[1:])
+		sp = &req.boundaries[i]
+	default:
+		i, _ := strconv.Atoi(m.Policy[1:])
+		sp = &req.identity[i]
+	}
+	out := map[string]any{"SourcePolicyId": sp.id, "SourcePolicyType": sp.typ}
+	if m.StatementIndex >= 0 && m.StatementIndex < len(sp.spans) {
+		span := sp.spans[m.StatementIndex]
+		out["StartPosition"] = map[string]any{"Line": span.start.line, "Column": span.start.column}
+		out["EndPosition"] = map[string]any{"Line": span.end.line, "Column": span.end.column}
+	}
+	return out
+}
+
+// result is one action's EvaluationResult: the most restrictive decision
+// over the resources, the statements and missing keys behind it, and with
+// ResourceArns one ResourceSpecificResult per resource.
+func (req *simRequest) result(action string, resources []string, outcomes []simOutcome) map[string]any {
+	agg := policy.DecisionAllow
+	for _, o := range outcomes {
+		if o.decision == policy.DecisionExplicitDeny || o.decision == policy.DecisionImplicitDeny && agg == policy.DecisionAllow {
+			agg = o.decision
+		}
+	}
+	matched := []any{}
+	seen := map[string]bool{}
+	var missing []string
+	byBoundary := true
+	for _, o := range outcomes {
+		byBoundary = byBoundary && o.byBoundary
+		for _, k := range o.missing {
+			if !slices.Contains(missing, k) {
+				missing = append(missing, k)
+			}
+		}
+		if o.decision != agg {
+			continue
+		}
+		for _, m := range o.matched {
+			b, _ := json.Marshal(m)
+			if !seen[string(b)] {
+				seen[string(b)] = true
+				matched = append(matched, m)
+			}
+		}
+	}
+	out := map[string]any{
+		"EvalActionName":       action,
+		"EvalDecision":         agg.String(),
+		"MatchedStatements":    matched,
+		"MissingContextValues": strSlice(missing),
+	}
+	if len(resources) == 1 {
+		out["EvalResourceName"] = resources[0]
+	}
+	if len(req.boundaries) > 0 {
+		out["PermissionsBoundaryDecisionDetail"] = map[string]any{"AllowedByPermissionsBoundary": byBoundary}
+	}
+	if req.resources != nil {
+		specific := make([]any, len(resources))
+		for i, o := range outcomes {
+			rs := map[string]any{
+				"EvalResourceName":     resources[i],
+				"EvalResourceDecision": o.decision.String(),
+				"MatchedStatements":    o.matched,
+				"MissingContextValues": strSlice(o.missing),
+			}
+			if len(req.boundaries) > 0 {
+				rs["PermissionsBoundaryDecisionDetail"] = map[string]any{"AllowedByPermissionsBoundary": o.byBoundary}
+			}
+			specific[i] = rs
+		}
+		out["ResourceSpecificResults"] = specific
+	}
+	return out
+}
+
+func strSlice(v []string) []any {
+	out := make([]any, len(v))
+	for i, s := range v {
+		out[i] = s
+	}
+	return out
+}
+
+// textPos is a 1-based line and column (in characters) of a policy text.
+type textPos struct{ line, column int }
+
+// stmtSpan is where a statement is written: its opening brace, and just
+// after its closing brace.
+type stmtSpan struct{ start, end textPos }
+
+// statementSpans finds each statement of a policy text in order, by
+// scanning its JSON: the members of the top-level Statement, or that
+// member itself when it is one object. It returns nil for text that is not
+// a JSON object.
+func statementSpans(doc string) []stmtSpan {
+	dec := json.NewDecoder(strings.NewReader(doc))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	var spans []stmtSpan
+	object := func() bool {
+		start := int(dec.InputOffset()) - 1
+		if err := skipRest(dec); err != nil {
+			return false
+		}
+		spans = append(spans, stmtSpan{start: positionOf(doc, start), end: positionOf(doc, int(dec.InputOffset()))})
+		return true
+	}
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return spans
+		}
+		t, err := dec.Token()
+		if err != nil {
+			return spans
+		}
+		if k != "Statement" {
+			if d, ok := t.(json.Delim); ok && (d == '{' || d == '[') && skipRest(dec) != nil {
+				return spans
+			}
+			continue
+		}
+		switch t {
+		case json.Delim('{'):
+			if !object() {
+				return spans
+			}
+		case json.Delim('['):
+			for dec.More() {
+				e, err := dec.Token()
+				if err != nil {
+					return spans
+				}
+				if e == json.Delim('{') {
+					if !object() {
+						return spans
+					}
+				} else if d, ok := e.(json.Delim); ok && d == '[' && skipRest(dec) != nil {
+					return spans
+				}
+			}
+			if _, err := dec.Token(); err != nil {
+				return spans
+			}
+		}
+	}
+	return spans
+}
+
+// skipRest reads the rest of an object or array whose opening delimiter
+// was just read.
+func skipRest(dec *json.Decoder) error {
+	for depth := 1; depth > 0; {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch t {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+	}
+	return nil
+}
+
+// positionOf returns the line and column of a byte offset.
+func positionOf(doc string, off int) textPos {
+	off = min(max(off, 0), len(doc))
+	before := doc[:off]
+	lineStart := strings.LastIndexByte(before, '\n') + 1
+	return textPos{line: 1 + strings.Count(before, "\n"), column: 1 + utf8.RuneCountInString(before[lineStart:])}
+}
