@@ -3,8 +3,10 @@ package readme_test
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -117,9 +119,18 @@ type policyStats struct {
 type catalog map[string][2]string
 
 func loadCatalog(file string) (catalog, error) {
-	data, err := os.ReadFile(file)
+	f, err := os.Open(file)
 	if err != nil {
 		return nil, err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	c := catalog{}
 	for line := range strings.Lines(string(data)) {
@@ -224,17 +235,9 @@ func TestCatalogStats(t *testing.T) {
 	}
 }
 
-// referencePath is the shared reference data next to the module.
-var referencePath = filepath.Join("..", "..", "..", "shared", "reference")
-
-// referenceDir returns referencePath, skipping the test when it is absent.
-func referenceDir(t *testing.T) string {
-	t.Helper()
-	if _, err := os.Stat(filepath.Join(referencePath, "aws-managed-policies.json")); err != nil {
-		t.Skipf("reference data not present: %v", err)
-	}
-	return referencePath
-}
+// testdataDir holds copies of the reference data the README's figures are
+// computed from; testdata/README.md names their sources and licences.
+const testdataDir = "testdata"
 
 // row is one line of the README's table.
 type row struct {
@@ -245,21 +248,16 @@ type row struct {
 // tableRows derives the role policy of every example runbook and counts it
 // beside the managed policy people attach instead.
 func tableRows(t *testing.T) []row {
-	dir := referenceDir(t)
-	c, err := loadCatalog(filepath.Join(dir, "iam-actions.tsv"))
+	c, err := loadCatalog(filepath.Join(testdataDir, "iam-actions.tsv.gz"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, ok := managedPolicyDocument(t)
-	if !ok {
-		t.Skip("reference data not present")
-	}
-	managedPolicy, err := policy.Parse(doc)
+	managedPolicy, err := policy.Parse(managedPolicyDocument(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	published, err := os.ReadFile(filepath.Join(dir, "aws-runbooks", "RestartInstance--aws-RestartEC2Instance.json"))
+	published, err := os.ReadFile(filepath.Join(testdataDir, "AWS-RestartEC2Instance.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
