@@ -260,9 +260,19 @@ func unknownField(path, key, allowed string) error {
 	return &ParseError{Path: join(path, key), Msg: fmt.Sprintf("unknown field %q; allowed: %s", key, allowed)}
 }
 
+// nullableTopLevel lists the top-level fields a document may write with no
+// value; schemaVersion and mainSteps stay required to be typed.
+var nullableTopLevel = map[string]bool{"description": true, "assumeRole": true, "parameters": true,
+	"variables": true, "outputs": true, "files": true}
+
 func decodeDocument(data []byte) (*Document, error) {
 	d := &Document{}
 	err := members(data, "", func(key string, raw json.RawMessage) error {
+		if kindOf(raw) == KindNull && nullableTopLevel[key] {
+			// "description:" with no value: YAML's null, which AWS
+			// reads as absent; it stays absent when encoded.
+			return nil
+		}
 		var err error
 		switch key {
 		case "schemaVersion":

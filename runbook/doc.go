@@ -45,6 +45,24 @@
 // stable Code; errors come as a [*ValidationError] usable with errors.As,
 // warnings (unreachable steps, no assumeRole) separately in the [Report].
 //
+// What AWS accepts is accepted. A StringList written as a list item
+// (InstanceIds: ['{{ launch.InstanceIds }}']) is expanded into the list; a
+// StringList filling a String input (InstanceId) is only a warning, as the
+// step fails only when the list holds several values. Top-level fields
+// written with no value (description: with nothing after it, or JSON
+// null) are absent. A PropertySelector without the leading "$"
+// (Attributes.KmsMasterKeyId) is kept as written. An assumeRole may be
+// built from global variables and String parameters
+// (arn:{{ global:AWS_PARTITION }}:iam::{{ global:ACCOUNT_ID }}:role/Name);
+// [Globals] and [Document.ResolveAssumeRole] fill them in for a known
+// account and Region. An aws:branch inside an aws:loop that jumps to a step
+// outside the loop is a warning ([CodeLoopExit]): the aws:loop
+// documentation does not say what happens. timeoutSeconds above 600 on
+// aws:executeScript, like above 300 on aws:invokeLambdaFunction, is a
+// warning, as the runtime stops the step anyway. The Python runtimes AWS
+// no longer accepts (python3.6, 3.7 and 3.8) are errors
+// ([CodeRetiredRuntime]).
+//
 // One parser reads ISO 8601 durations ([ParseISODuration]) and one compiles
 // allowedPattern ([CompilePattern]) for the whole module, the local
 // endpoint included. AWS evaluates allowedPattern with Java's regular
@@ -70,6 +88,8 @@
 //   - Automation actions reference: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-actions.html
 //   - Handling timeouts in runbooks: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-handling-timeouts.html
 //   - Automation system variables: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-variables.html
+//   - aws:loop: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-loop.html
+//   - aws:executeScript and its runtimes: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-executeScript.html
 //   - Running an automation with delegated administration (the 12-hour limit): https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-walk-security-delegated.html
 //   - Systems Manager quotas: https://docs.aws.amazon.com/general/latest/gr/ssm.html
 //   - CreateDocument naming rules: https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_CreateDocument.html
