@@ -19,7 +19,11 @@ type ParseError struct {
 	Path string
 	Line int
 	Msg  string
+	err  error
 }
+
+// Unwrap returns the cause when it is a sentinel such as [ErrUTF16].
+func (e *ParseError) Unwrap() error { return e.err }
 
 func (e *ParseError) Error() string {
 	var b bytes.Buffer
@@ -85,6 +89,10 @@ func DetectFormat(data []byte) Format {
 // structure and keeps unknown actions and inputs verbatim; call
 // [Document.Validate] for the semantic checks.
 func Parse(data []byte) (*Document, error) {
+	data, err := stripBOM(data)
+	if err != nil {
+		return nil, err
+	}
 	if DetectFormat(data) == JSON {
 		return ParseJSON(data)
 	}
@@ -93,6 +101,10 @@ func Parse(data []byte) (*Document, error) {
 
 // ParseJSON decodes a JSON document.
 func ParseJSON(data []byte) (*Document, error) {
+	data, err := stripBOM(data)
+	if err != nil {
+		return nil, err
+	}
 	// Compact validates as it goes, so one pass both checks and
 	// normalises the input.
 	if !utf8.Valid(data) {
@@ -113,6 +125,15 @@ func ParseJSON(data []byte) (*Document, error) {
 		return nil, &ParseError{Msg: "invalid JSON: " + err.Error()}
 	}
 	if path, dup := duplicateKey(b.Bytes()); dup {
+		// JSON is YAML too: the YAML reader names both lines.
+		var root yaml.Node
+		if yaml.Unmarshal(data, &root) == nil {
+			var sink bytes.Buffer
+			var pe *ParseError
+			if err := yamlToJSON(&sink, &root, "", 0); errors.As(err, &pe) && pe.Path == path {
+				return nil, pe
+			}
+		}
 		return nil, &ParseError{Path: path, Msg: "duplicate key"}
 	}
 	d, err := decodeDocument(b.Bytes())
@@ -319,7 +340,7 @@ func decodeStrings(raw []byte, path string) ([]string, error) {
 }
 
 func decodeParameters(raw []byte, path string) ([]Parameter, error) {
-	var ps []Parameter
+	ps := []Parameter{} // parameters: {} stays written
 	err := members(raw, path, func(name string, raw json.RawMessage) error {
 		p := Parameter{Name: name}
 		pp := join(path, name)
@@ -366,7 +387,7 @@ func decodeParameters(raw []byte, path string) ([]Parameter, error) {
 }
 
 func decodeVariables(raw []byte, path string) ([]Variable, error) {
-	var vs []Variable
+	vs := []Variable{}
 	err := members(raw, path, func(name string, raw json.RawMessage) error {
 		v := Variable{Name: name}
 		vp := join(path, name)
@@ -393,7 +414,7 @@ func decodeVariables(raw []byte, path string) ([]Variable, error) {
 }
 
 func decodeFiles(raw []byte, path string) ([]File, error) {
-	var fs []File
+	fs := []File{}
 	err := members(raw, path, func(name string, raw json.RawMessage) error {
 		f := File{Name: name}
 		fp := join(path, name)
@@ -443,6 +464,9 @@ func decodeStep(raw []byte, path string) (Step, error) {
 			action, err = decodeString(raw, kp)
 		case "description":
 			s.Description, err = decodeString(raw, kp)
+			if err == nil && s.Description == "" {
+				s.Verbatim = append(s.Verbatim, Member{Key: key, Value: String("")})
+			}
 		case "maxAttempts":
 			s.MaxAttempts, err = s.decodeIntProp(key, raw, kp)
 		case "timeoutSeconds":
@@ -712,7 +736,12 @@ func (b *encBuf) step(s Step) {
 	b.WriteByte('{')
 	b.str(&f, "name", s.Name)
 	b.str(&f, "action", s.Action())
-	b.str(&f, "description", s.Description)
+	if _, empty := s.verbatim("description"); empty && s.Description == "" {
+		b.key(&f, "description")
+		b.WriteString(`""`)
+	} else {
+		b.str(&f, "description", s.Description)
+	}
 	b.intProp(&f, s, "maxAttempts", s.MaxAttempts)
 	b.intProp(&f, s, "timeoutSeconds", s.TimeoutSeconds)
 	b.str(&f, "onFailure", s.OnFailure)
@@ -800,4 +829,21 @@ func validUTF8(data []byte) []byte {
 		data = data[n:]
 	}
 	return out
+}
+
+// ErrUTF16 is returned for a document saved as UTF-16 or UTF-32, which
+// Automation does not read.
+var ErrUTF16 = errors.New("UTF-16 is not supported; save as UTF-8")
+
+// stripBOM drops a UTF-8 byte order mark, which editors on Windows write,
+// and names the encodings a BOM reveals that cannot be read.
+func stripBOM(data []byte) ([]byte, error) {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		return data[3:], nil
+	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}), bytes.HasPrefix(data, []byte{0xFF, 0xFE}),
+		bytes.HasPrefix(data, []byte{0x00, 0x00, 0xFE, 0xFF}):
+		return nil, &ParseError{Line: 1, Msg: ErrUTF16.Error(), err: ErrUTF16}
+	}
+	return data, nil
 }

@@ -25,10 +25,16 @@
 //
 // [Parse] reads JSON or YAML (detected) strictly, with the wire path and
 // line of structural errors in a [*ParseError], and losslessly: parse,
-// encode and parse again gives an equal document; duplicate keys are
-// refused in both formats, and timeoutSeconds, maxAttempts, isEnd and
-// isCritical written as strings or references are kept as written
-// ([Step].Verbatim). [Document.JSON] and
+// encode and parse again gives an equal document. Duplicate keys are
+// refused in both formats, naming the key and both of its lines (AWS
+// would keep one of the two values silently). timeoutSeconds, maxAttempts,
+// isEnd and isCritical written as strings or references, and an empty
+// step description, are kept as written ([Step].Verbatim); empty
+// parameters, variables and files sections are kept too. A UTF-8 byte
+// order mark is skipped; a UTF-16 or UTF-32 one is refused with
+// [ErrUTF16]. YAML comments are not part of the model: fmt -w refuses to
+// rewrite a file whose comments, anchors or aliases would be lost
+// ([YAMLLoss]). [Document.JSON] and
 // [Document.YAML] write a canonical, deterministic form without HTML
 // escaping; schemaVersion is the string '0.3' in YAML.
 //

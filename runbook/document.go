@@ -145,6 +145,8 @@ type Step struct {
 	// when the document writes them as strings ("600", "true" or a
 	// {{ }} reference), so they encode back as written. A numeric or
 	// boolean string also sets the typed field; a reference leaves it nil.
+	// It also keeps a description written as "", which an empty
+	// Description alone would drop.
 	Verbatim []Member
 }
 

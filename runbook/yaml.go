@@ -14,6 +14,10 @@ import (
 
 // ParseYAML decodes a YAML document.
 func ParseYAML(data []byte) (*Document, error) {
+	data, err := stripBOM(data)
+	if err != nil {
+		return nil, err
+	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, &ParseError{Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
@@ -129,7 +133,7 @@ func yamlToJSON(b *bytes.Buffer, n *yaml.Node, path string, depth int) error {
 		return nil
 	case yaml.MappingNode:
 		b.WriteByte('{')
-		seen := map[string]bool{}
+		seen := map[string]int{} // key → line
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			if k.Kind != yaml.ScalarNode {
@@ -138,10 +142,11 @@ func yamlToJSON(b *bytes.Buffer, n *yaml.Node, path string, depth int) error {
 			if k.Tag == "!!merge" {
 				return &ParseError{Path: path, Line: k.Line, Msg: "merge keys (<<) are not supported in runbooks"}
 			}
-			if seen[k.Value] {
-				return &ParseError{Path: join(path, k.Value), Line: k.Line, Msg: "duplicate key"}
+			if first, dup := seen[k.Value]; dup {
+				return &ParseError{Path: join(path, k.Value), Line: k.Line,
+					Msg: fmt.Sprintf("duplicate key %q on lines %d and %d", k.Value, first, k.Line)}
 			}
-			seen[k.Value] = true
+			seen[k.Value] = k.Line
 			if i > 0 {
 				b.WriteByte(',')
 			}
@@ -313,4 +318,49 @@ func literalSafe(s string) bool {
 		}
 	}
 	return true
+}
+
+// ErrYAMLLoss is matched by [YAMLLoss]'s error: encoding the document
+// again would drop a comment or expand an anchor.
+var ErrYAMLLoss = errors.New("runbook: re-encoding loses YAML text")
+
+// YAMLLoss reports what re-encoding YAML source would lose: comments,
+// which the model does not hold, and anchors and aliases, which encoding
+// expands. It returns nil when data is not YAML or loses nothing, and
+// otherwise an error matching [ErrYAMLLoss] that names the first line.
+func YAMLLoss(data []byte) error {
+	data, err := stripBOM(data)
+	if err != nil || DetectFormat(data) != YAML {
+		return nil
+	}
+	var root yaml.Node
+	if yaml.Unmarshal(data, &root) != nil {
+		return nil // Parse reports the syntax error
+	}
+	var found error
+	var walk func(n *yaml.Node, depth int)
+	walk = func(n *yaml.Node, depth int) {
+		if found != nil || n == nil || depth > 200 {
+			return
+		}
+		switch {
+		case n.HeadComment != "":
+			found = fmt.Errorf("%w: the comment before line %d would be lost", ErrYAMLLoss, n.Line)
+		case n.LineComment != "":
+			found = fmt.Errorf("%w: the comment on line %d would be lost", ErrYAMLLoss, n.Line)
+		case n.FootComment != "":
+			found = fmt.Errorf("%w: the comment after line %d would be lost", ErrYAMLLoss, n.Line)
+		case n.Kind == yaml.AliasNode:
+			found = fmt.Errorf("%w: the alias *%s on line %d would be expanded", ErrYAMLLoss, n.Value, n.Line)
+		case n.Anchor != "":
+			found = fmt.Errorf("%w: the anchor &%s on line %d would be lost", ErrYAMLLoss, n.Anchor, n.Line)
+		}
+		if n.Kind != yaml.AliasNode {
+			for _, c := range n.Content {
+				walk(c, depth+1)
+			}
+		}
+	}
+	walk(&root, 0)
+	return found
 }

@@ -69,6 +69,12 @@ func cmdFmt(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
+	// The model holds no comments and encoding expands anchors: rather
+	// than silently drop what the author wrote, leave the file as it is.
+	if err := runbook.YAMLLoss(data); err != nil {
+		fmt.Fprintf(stderr, "%s: not rewritten: %v; without -w the formatted runbook goes to standard output\n", file, err)
+		return 1
+	}
 	if err := writeFileAtomic(file, out); err != nil {
 		fmt.Fprintf(stderr, "%s: cannot write: %v\n", file, err)
 		return 1

@@ -73,3 +73,36 @@ func TestFmtParseError(t *testing.T) {
 	data, _ := os.ReadFile(bad)
 	require.Equal(t, `{"schemaVersion": "0.3", "mainSteps": [ {"name": 1} ]}`, string(data))
 }
+
+// TestFmtWriteKeepsWhatItCannotEncode checks that -w leaves a YAML file
+// untouched when rewriting it would drop comments or expand anchors.
+func TestFmtWriteKeepsWhatItCannotEncode(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		args []string
+		msg  string
+	}{
+		{"head comment", "# Stops the build instance.\n" + messyYAML, nil, "the comment before line 2 would be lost"},
+		{"line comment", "schemaVersion: '0.3' # required\nmainSteps:\n- {name: nap, action: aws:sleep, inputs: {Duration: PT1S}}\n", nil, "the comment on line 1 would be lost"},
+		{"comment to json", "schemaVersion: '0.3'\nmainSteps:\n# the only step\n- {name: nap, action: aws:sleep, inputs: {Duration: PT1S}}\n", []string{"--to", "json"}, "the comment before line 4 would be lost"},
+		{"anchor and alias", "schemaVersion: '0.3'\nmainSteps:\n- {name: a, action: aws:sleep, inputs: &wait {Duration: PT1S}}\n- {name: b, action: aws:sleep, inputs: *wait}\n", nil, "the anchor &wait on line 3 would be lost"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			y := writeTemp(t, "doc.yaml", tt.src)
+			code, out, errOut := runCmd(fmtCmd, append(append([]string{"-w"}, tt.args...), y)...)
+			require.Equal(t, 1, code)
+			require.Empty(t, out)
+			require.Contains(t, errOut, tt.msg)
+			require.Contains(t, errOut, "not rewritten")
+			data, err := os.ReadFile(y)
+			require.NoError(t, err)
+			require.Equal(t, tt.src, string(data))
+			// Without -w the formatted runbook is still printed.
+			code, out, errOut = runCmd(fmtCmd, append(tt.args, y)...)
+			require.Equal(t, 0, code, errOut)
+			require.NotEmpty(t, out)
+		})
+	}
+}
