@@ -82,10 +82,19 @@
 // longest path: each step's timeout (timeoutSeconds or the action's
 // documented default, capped at its documented maximum) times maxAttempts,
 // sleeps, loops times their iterations and, when a resolver is supplied,
-// child automations. Steps without a documented default timeout, unknown
-// children and cycles make the run unbounded. Runs without a service role
-// stop after 12 hours, so [DurationBound.Exceeds] tells when a runbook
-// needs one.
+// child automations. Actions that make one API call and wait for nothing
+// (aws:executeAwsApi, aws:createTags, aws:deleteImage) last at most
+// [APICallSecs] per attempt: Automation's throttling retries, at most 3600
+// s as documented, plus a 60 s allowance for the call, which AWS does not
+// document. An aws:sleep whose Duration holds a reference ('PT{{ M }}M')
+// sleeps at most the documented 7 days. A branch without Default goes on
+// to the next step when no choice holds. Steps without a documented
+// default timeout, maxAttempts from a reference, children started over
+// targets or target maps, unknown children and cycles make the run
+// unbounded. [DurationBound].Cause names the step that decides the bound:
+// the first without one, or the heaviest on the longest path. Runs
+// without a service role stop after 12 hours, so [DurationBound.Exceeds]
+// tells when a runbook needs one.
 //
 // # References
 //
@@ -93,6 +102,8 @@
 //   - Document syntax and data elements: https://docs.aws.amazon.com/systems-manager/latest/userguide/documents-syntax-data-elements-parameters.html
 //   - Automation actions reference: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-actions.html
 //   - Handling timeouts in runbooks: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-handling-timeouts.html
+//   - Throttling retries: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-throttling-retry.html
+//   - aws:branch: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-branch.html
 //   - Automation system variables: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-variables.html
 //   - aws:loop: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-loop.html
 //   - aws:executeScript and its runtimes: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-executeScript.html

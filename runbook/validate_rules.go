@@ -933,7 +933,13 @@ func successors(steps []Step, i int, index map[string]int) []int {
 		for _, c := range b.Choices {
 			add(c.NextStep)
 		}
-		add(b.Default)
+		// Without a Default, no true choice goes on to the next step
+		// (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-branch.html).
+		if b.Default != "" {
+			add(b.Default)
+		} else if i+1 < len(steps) {
+			out = append(out, i+1)
+		}
 	} else if s.IsEnd == nil || !*s.IsEnd {
 		if s.NextStep != "" {
 			add(s.NextStep)
