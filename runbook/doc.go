@@ -32,9 +32,13 @@
 // step description, are kept as written ([Step].Verbatim); empty
 // parameters, variables and files sections are kept too. A UTF-8 byte
 // order mark is skipped; a UTF-16 or UTF-32 one is refused with
-// [ErrUTF16]. YAML comments are not part of the model: fmt -w refuses to
-// rewrite a file whose comments, anchors or aliases would be lost
-// ([YAMLLoss]). [Document.JSON] and
+// [ErrUTF16]. YAML comments are not part of the model:
+// [Document.YAMLKeeping] carries them from the source to the same keys
+// and items of the canonical YAML, and refuses ([ErrYAMLLoss]) when one
+// has no place or the source uses anchors or aliases, which encoding
+// would expand; [YAMLLoss] tells what plain encoding would lose. fmt -w
+// uses them and leaves the file untouched rather than lose text.
+// [Document.JSON] and
 // [Document.YAML] write a canonical, deterministic form without HTML
 // escaping; schemaVersion is the string '0.3' in YAML.
 //

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -123,6 +124,44 @@ func TestYAMLLoss(t *testing.T) {
 			}
 			require.ErrorIs(t, err, ErrYAMLLoss)
 			require.ErrorContains(t, err, c.want)
+		})
+	}
+}
+
+func TestYAMLKeeping(t *testing.T) {
+	cases := []struct {
+		name, src string
+		want      []string // substrings of the output, in order
+		lost      string   // part of the error when comments cannot be kept
+	}{
+		{name: "comments by path",
+			src:  "mainSteps:\n# stop first\n- name: stop # the step\n  action: aws:changeInstanceState\n  inputs: {DesiredState: stopped, InstanceIds: [i-1]}\n# then sleep\n- {name: nap, action: aws:sleep, inputs: {Duration: PT1S}}\nschemaVersion: '0.3'\n",
+			want: []string{"schemaVersion: '0.3'", "# stop first", "- name: stop # the step", "# then sleep", "- name: nap"}},
+		{name: "file header", src: "# Restarts an instance.\n\nschemaVersion: '0.3'\nmainSteps: []\n", want: []string{"# Restarts an instance.", "schemaVersion: '0.3'"}},
+		{name: "header on a moved key", src: "# Restarts an instance.\nmainSteps: []\nschemaVersion: '0.3'\n", want: []string{"# Restarts an instance.\nschemaVersion: '0.3'\nmainSteps: []"}},
+		{name: "parameter comment", src: "schemaVersion: '0.3'\nparameters:\n  Id: # the instance\n    type: String\nmainSteps: []\n", want: []string{"Id: # the instance"}},
+		{name: "comment on a dropped key", src: "schemaVersion: '0.3'\n# nothing yet\noutputs:\nmainSteps: []\n", lost: "nothing yet"},
+		{name: "anchor", src: "schemaVersion: '0.3'\nmainSteps: &s []\n", lost: "anchor &s"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			doc := mustParse(t, c.src)
+			out, err := doc.YAMLKeeping([]byte(c.src))
+			if c.lost != "" {
+				require.ErrorIs(t, err, ErrYAMLLoss)
+				require.ErrorContains(t, err, c.lost)
+				return
+			}
+			require.NoError(t, err)
+			rest := string(out)
+			for _, w := range c.want {
+				i := strings.Index(rest, w)
+				require.GreaterOrEqual(t, i, 0, "want %q after the previous parts in:\n%s", w, out)
+				rest = rest[i+len(w):]
+			}
+			again, err := doc.YAMLKeeping(out)
+			require.NoError(t, err)
+			require.Equal(t, string(out), string(again), "formatting twice changes nothing")
 		})
 	}
 }

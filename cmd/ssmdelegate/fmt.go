@@ -62,6 +62,21 @@ func cmdFmt(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: %v\n", file, err)
 		return 1
 	}
+	// The model holds no comments: YAML to YAML carries them over by
+	// path. What cannot be carried (comments into JSON, anchors, a
+	// comment on a dropped key) refuses -w, leaving the file as written.
+	var lost error
+	if runbook.DetectFormat(data) == runbook.YAML {
+		if format == runbook.YAML {
+			kept, err := doc.YAMLKeeping(data)
+			if err == nil {
+				out = kept
+			}
+			lost = err
+		} else {
+			lost = runbook.YAMLLoss(data)
+		}
+	}
 	if !*write {
 		if _, err := stdout.Write(out); err != nil {
 			fmt.Fprintf(stderr, "ssmdelegate fmt: %v\n", err)
@@ -69,10 +84,8 @@ func cmdFmt(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	// The model holds no comments and encoding expands anchors: rather
-	// than silently drop what the author wrote, leave the file as it is.
-	if err := runbook.YAMLLoss(data); err != nil {
-		fmt.Fprintf(stderr, "%s: not rewritten: %v; without -w the formatted runbook goes to standard output\n", file, err)
+	if lost != nil {
+		fmt.Fprintf(stderr, "%s: not rewritten: %v; without -w the formatted runbook goes to standard output\n", file, lost)
 		return 1
 	}
 	if err := writeFileAtomic(file, out); err != nil {
