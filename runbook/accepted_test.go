@@ -70,6 +70,11 @@ func TestStillRejected(t *testing.T) {
 		{name: "python3.7 retired", steps: "- {name: a, action: 'aws:executeScript', inputs: {Runtime: python3.7, Handler: h, Script: x}}\n", code: CodeRetiredRuntime, path: "mainSteps[0].inputs.Runtime"},
 		{name: "python3.8 retired", steps: "- {name: a, action: 'aws:executeScript', inputs: {Runtime: python3.8, Handler: h, Script: x}}\n", code: CodeRetiredRuntime, path: "mainSteps[0].inputs.Runtime"},
 		{name: "python3.11 current", steps: "- {name: a, action: 'aws:executeScript', inputs: {Runtime: python3.11, Handler: h, Script: x}}\n"},
+		{name: "IteratorDataType StringMap", steps: "- {name: l, action: 'aws:loop', inputs: {Iterators: '{{ Tags }}', IteratorDataType: StringMap, Steps: [{name: in, action: 'aws:executeAwsApi', inputs: {Service: ec2, Api: CreateTags, Tags: ['{{ l.CurrentIteratorValue }}'], Resources: [i-1]}}]}}\n"},
+		{name: "IteratorDataType Boolean", steps: "- {name: l, action: 'aws:loop', inputs: {Iterators: [true, false], IteratorDataType: Boolean, Steps: [{name: in, action: 'aws:changeInstanceState', inputs: {InstanceIds: [i-1], DesiredState: stopped, CheckStateOnly: '{{ l.CurrentIteratorValue }}'}}]}}\n"},
+		{name: "IteratorDataType StringMap into a String input", steps: "- {name: l, action: 'aws:loop', inputs: {Iterators: '{{ Tags }}', IteratorDataType: StringMap, Steps: [{name: in, action: 'aws:deleteImage', inputs: {ImageId: '{{ l.CurrentIteratorValue }}'}}]}}\n",
+			code: CodeType, path: "mainSteps[0].inputs.Steps[0].inputs.ImageId"},
+		{name: "IteratorDataType Float", steps: "- {name: l, action: 'aws:loop', inputs: {Iterators: [1.5], IteratorDataType: Float, Steps: [{name: in, action: 'aws:sleep', inputs: {Duration: PT1S}}]}}\n", code: CodeEnum, path: "mainSteps[0].inputs.IteratorDataType"},
 		{name: "unknown runtime", steps: "- {name: a, action: 'aws:executeScript', inputs: {Runtime: python2.7, Handler: h, Script: x}}\n", code: CodeEnum, path: "mainSteps[0].inputs.Runtime"},
 	}
 	checkRuleCases(t, cases)

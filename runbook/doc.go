@@ -26,8 +26,8 @@
 // [Parse] reads JSON or YAML (detected) strictly, with the wire path and
 // line of structural errors in a [*ParseError], and losslessly: parse,
 // encode and parse again gives an equal document. Duplicate keys are
-// refused in both formats, naming the key and both of its lines (AWS
-// would keep one of the two values silently). timeoutSeconds, maxAttempts,
+// refused in both formats, naming the key and both of its lines, since
+// one of the two values would silently be lost. timeoutSeconds, maxAttempts,
 // isEnd and isCritical written as strings or references, and an empty
 // step description, are kept as written ([Step].Verbatim); empty
 // parameters, variables and files sections are kept too. A UTF-8 byte
@@ -69,7 +69,9 @@
 // outside the loop is a warning ([CodeLoopExit]): the aws:loop
 // documentation does not say what happens. timeoutSeconds above 600 on
 // aws:executeScript, like above 300 on aws:invokeLambdaFunction, is a
-// warning, as the runtime stops the step anyway. The Python runtimes AWS
+// warning, as the runtime stops the step anyway. An aws:loop's
+// IteratorDataType may be Boolean, Integer, String or StringMap, which
+// types its CurrentIteratorValue. The Python runtimes AWS
 // no longer accepts (python3.6, 3.7 and 3.8) are errors
 // ([CodeRetiredRuntime]).
 //

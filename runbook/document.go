@@ -264,7 +264,7 @@ func actionSpecs() []actionSpec {
 		actionSpec{name: "aws:branch", newInputs: func() settableInputs { return new(Branch) },
 			inputs: []inputSpec{{name: "Choices", required: true}, {name: "Default"}, {name: "InputPayload"}}},
 		actionSpec{name: "aws:loop", newInputs: func() settableInputs { return new(Loop) },
-			inputs: []inputSpec{{name: "Iterators", kind: kindAny}, {name: "IteratorDataType", enum: []string{"String", "Integer"}, kind: kindString},
+			inputs: []inputSpec{{name: "Iterators", kind: kindAny}, {name: "IteratorDataType", enum: []string{"Boolean", "Integer", "String", "StringMap"}, kind: kindString},
 				{name: "LoopCondition"}, {name: "MaxIterations", kind: kindInteger}, {name: "Steps", required: true}},
 			outputs: []PredefinedOutput{{Name: "CurrentIteration", Type: OutputInteger}, {Name: "CurrentIteratorValue", Type: OutputString}}},
 	)

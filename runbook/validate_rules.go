@@ -505,8 +505,13 @@ func (v *validator) newInfo(s *Step, path string) *stepInfo {
 	}
 	if l, ok := s.Inputs.(Loop); ok {
 		info.loop = &l
-		if dt, _ := l.IteratorDataType.AsString(); dt == "Integer" {
+		switch dt, _ := l.IteratorDataType.AsString(); dt {
+		case "Integer":
 			info.outputs["CurrentIteratorValue"] = shInteger
+		case "Boolean":
+			info.outputs["CurrentIteratorValue"] = shBoolean
+		case "StringMap":
+			info.outputs["CurrentIteratorValue"] = shMap
 		}
 	}
 	for _, o := range s.Outputs {
