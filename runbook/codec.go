@@ -300,6 +300,7 @@ func decodeDocument(data []byte) (*Document, error) {
 			d.SchemaVersion, err = decodeString(raw, key)
 		case "description":
 			d.Description, err = decodeString(raw, key)
+			d.emptyDescription = err == nil && d.Description == ""
 		case "assumeRole":
 			d.AssumeRole, err = decodeString(raw, key)
 		case "parameters":
@@ -354,6 +355,7 @@ func decodeParameters(raw []byte, path string) ([]Parameter, error) {
 				p.Type = ParameterType(s)
 			case "description":
 				p.Description, err = decodeString(raw, kp)
+				p.emptyDescription = err == nil && p.Description == ""
 			case "default":
 				p.Default = Value{raw: raw}
 			case "allowedValues":
@@ -400,6 +402,7 @@ func decodeVariables(raw []byte, path string) ([]Variable, error) {
 				v.Type = ParameterType(s)
 			case "description":
 				v.Description, err = decodeString(raw, join(vp, key))
+				v.emptyDescription = err == nil && v.Description == ""
 			case "default":
 				v.Default = Value{raw: raw}
 			default:
@@ -594,6 +597,16 @@ func (b *encBuf) str(first *bool, k, v string) {
 	b.Write(mustMarshal(v))
 }
 
+// desc writes a description, and an empty one the source wrote.
+func (b *encBuf) desc(first *bool, v string, writtenEmpty bool) {
+	if v == "" && writtenEmpty {
+		b.key(first, "description")
+		b.WriteString(`""`)
+		return
+	}
+	b.str(first, "description", v)
+}
+
 func (b *encBuf) intp(first *bool, k string, v *int) {
 	if v == nil {
 		return
@@ -650,7 +663,7 @@ func (b *encBuf) val(first *bool, k string, v Value) {
 func (b *encBuf) document(d *Document) {
 	first := true
 	b.WriteByte('{')
-	b.str(&first, "description", d.Description)
+	b.desc(&first, d.Description, d.emptyDescription)
 	b.str(&first, "schemaVersion", d.SchemaVersion)
 	b.str(&first, "assumeRole", d.AssumeRole)
 	if d.Parameters != nil {
@@ -672,7 +685,7 @@ func (b *encBuf) document(d *Document) {
 			f := true
 			b.WriteByte('{')
 			b.str(&f, "type", string(v.Type))
-			b.str(&f, "description", v.Description)
+			b.desc(&f, v.Description, v.emptyDescription)
 			b.val(&f, "default", v.Default)
 			b.WriteByte('}')
 		}
@@ -705,7 +718,7 @@ func (b *encBuf) parameter(p Parameter) {
 	f := true
 	b.WriteByte('{')
 	b.str(&f, "type", string(p.Type))
-	b.str(&f, "description", p.Description)
+	b.desc(&f, p.Description, p.emptyDescription)
 	b.val(&f, "default", p.Default)
 	if p.AllowedValues != nil {
 		b.key(&f, "allowedValues")
@@ -736,12 +749,8 @@ func (b *encBuf) step(s Step) {
 	b.WriteByte('{')
 	b.str(&f, "name", s.Name)
 	b.str(&f, "action", s.Action())
-	if _, empty := s.verbatim("description"); empty && s.Description == "" {
-		b.key(&f, "description")
-		b.WriteString(`""`)
-	} else {
-		b.str(&f, "description", s.Description)
-	}
+	_, empty := s.verbatim("description")
+	b.desc(&f, s.Description, empty)
 	b.intProp(&f, s, "maxAttempts", s.MaxAttempts)
 	b.intProp(&f, s, "timeoutSeconds", s.TimeoutSeconds)
 	b.str(&f, "onFailure", s.OnFailure)

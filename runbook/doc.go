@@ -28,9 +28,9 @@
 // encode and parse again gives an equal document. Duplicate keys are
 // refused in both formats, naming the key and both of its lines, since
 // one of the two values would silently be lost. timeoutSeconds, maxAttempts,
-// isEnd and isCritical written as strings or references, and an empty
-// step description, are kept as written ([Step].Verbatim); empty
-// parameters, variables and files sections are kept too. A UTF-8 byte
+// isEnd and isCritical written as strings or references are kept as
+// written ([Step].Verbatim), and so are empty descriptions and empty
+// parameters, variables and files sections. A UTF-8 byte
 // order mark is skipped; a UTF-16 or UTF-32 one is refused with
 // [ErrUTF16]. YAML comments are not part of the model:
 // [Document.YAMLKeeping] carries them from the source to the same keys

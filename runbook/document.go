@@ -19,6 +19,9 @@ type Document struct {
 	// Outputs lists "step.Output" values the execution reports.
 	Outputs []string
 	Files   []File
+
+	// emptyDescription keeps description: "" as written.
+	emptyDescription bool
 }
 
 // ParameterType is the type of a document parameter or variable.
@@ -78,6 +81,8 @@ type Parameter struct {
 	MaxItems       *int
 	MinChars       *int
 	MaxChars       *int
+
+	emptyDescription bool // description: "" as written
 }
 
 // Required reports whether a caller must supply the parameter: it has no
@@ -91,6 +96,8 @@ type Variable struct {
 	Type        ParameterType
 	Description string
 	Default     Value
+
+	emptyDescription bool // description: "" as written
 }
 
 // File is one attachment declared under the document's "files" key.
