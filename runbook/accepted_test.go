@@ -118,3 +118,19 @@ func mustTime(t *testing.T, s string) time.Time {
 	require.NoError(t, err)
 	return tm
 }
+
+// TestStringListIntoStringWarnsOnlyWhenSeveral checks that a StringList
+// filling a String input warns unless it holds at most one value.
+func TestStringListIntoStringWarnsOnlyWhenSeveral(t *testing.T) {
+	for _, c := range []struct {
+		maxItems string
+		warn     bool
+	}{{"", true}, {", maxItems: 2", true}, {", maxItems: 1", false}} {
+		t.Run("maxItems"+c.maxItems, func(t *testing.T) {
+			doc := mustParse(t, "schemaVersion: '0.3'\nassumeRole: arn:aws:iam::123456789012:role/R\nparameters: {Ami: {type: StringList"+c.maxItems+"}}\nmainSteps:\n- {name: a, action: 'aws:deleteImage', inputs: {ImageId: '{{ Ami }}'}}\n")
+			r := doc.Validate()
+			require.Empty(t, r.Errors)
+			require.Equal(t, c.warn, hasProblem(r.Warnings, CodeType, "mainSteps[0].inputs.ImageId"), "%v", r.Warnings)
+		})
+	}
+}

@@ -713,6 +713,7 @@ func (v *validator) checkKindIn(val Value, path string, k inputKind, sc *scope, 
 		case inList && ((k == kindString && sh == shStringList) || (k == kindMap && sh == shMapList)):
 			// AWS expands a list reference written as a list item
 			// into the list: ['{{ launch.InstanceIds }}'].
+		case k == kindString && sh == shStringList && v.atMostOne(ref):
 		case k == kindString && sh == shStringList:
 			v.warn(CodeType, path, val.String(), k.String(),
 				fmt.Sprintf("%s %s is a StringList: the step fails if it holds more than one value", ref.Kind, ref.String()))
@@ -752,6 +753,12 @@ func (v *validator) checkKindIn(val Value, path string, k inputKind, sc *scope, 
 			v.checkKindIn(it, path+"["+strconv.Itoa(i)+"]", item, sc, true)
 		}
 	}
+}
+
+// atMostOne reports whether a list parameter holds at most one value.
+func (v *validator) atMostOne(r Reference) bool {
+	p := v.params[r.Name]
+	return r.Kind == RefParameter && p != nil && p.MaxItems != nil && *p.MaxItems <= 1
 }
 
 func (v *validator) checkEnum(val Value, path string, enum []string) {
