@@ -216,7 +216,8 @@ func (in Branch) unknown() []Member { return in.Unknown }
 type Loop struct {
 	// Iterators is a list (or a reference to one) to iterate over.
 	Iterators Value
-	// IteratorDataType is String (default) or Integer.
+	// IteratorDataType is String (default), Integer, Boolean or StringMap
+	// (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-loop.html).
 	IteratorDataType Value
 	// LoopCondition keeps looping while it holds.
 	LoopCondition *Choice

@@ -19,7 +19,11 @@ type ParseError struct {
 	Path string
 	Line int
 	Msg  string
+	err  error
 }
+
+// Unwrap returns the cause when it is a sentinel such as [ErrUTF16].
+func (e *ParseError) Unwrap() error { return e.err }
 
 func (e *ParseError) Error() string {
 	var b bytes.Buffer
@@ -85,6 +89,10 @@ func DetectFormat(data []byte) Format {
 // structure and keeps unknown actions and inputs verbatim; call
 // [Document.Validate] for the semantic checks.
 func Parse(data []byte) (*Document, error) {
+	data, err := stripBOM(data)
+	if err != nil {
+		return nil, err
+	}
 	if DetectFormat(data) == JSON {
 		return ParseJSON(data)
 	}
@@ -93,6 +101,10 @@ func Parse(data []byte) (*Document, error) {
 
 // ParseJSON decodes a JSON document.
 func ParseJSON(data []byte) (*Document, error) {
+	data, err := stripBOM(data)
+	if err != nil {
+		return nil, err
+	}
 	// Compact validates as it goes, so one pass both checks and
 	// normalises the input.
 	if !utf8.Valid(data) {
@@ -113,6 +125,15 @@ func ParseJSON(data []byte) (*Document, error) {
 		return nil, &ParseError{Msg: "invalid JSON: " + err.Error()}
 	}
 	if path, dup := duplicateKey(b.Bytes()); dup {
+		// JSON is YAML too: the YAML reader names both lines.
+		var root yaml.Node
+		if yaml.Unmarshal(data, &root) == nil {
+			var sink bytes.Buffer
+			var pe *ParseError
+			if err := yamlToJSON(&sink, &root, "", 0); errors.As(err, &pe) && pe.Path == path {
+				return nil, pe
+			}
+		}
 		return nil, &ParseError{Path: path, Msg: "duplicate key"}
 	}
 	d, err := decodeDocument(b.Bytes())
@@ -260,15 +281,26 @@ func unknownField(path, key, allowed string) error {
 	return &ParseError{Path: join(path, key), Msg: fmt.Sprintf("unknown field %q; allowed: %s", key, allowed)}
 }
 
+// nullableTopLevel lists the top-level fields a document may write with no
+// value; schemaVersion and mainSteps stay required to be typed.
+var nullableTopLevel = map[string]bool{"description": true, "assumeRole": true, "parameters": true,
+	"variables": true, "outputs": true, "files": true}
+
 func decodeDocument(data []byte) (*Document, error) {
 	d := &Document{}
 	err := members(data, "", func(key string, raw json.RawMessage) error {
+		if kindOf(raw) == KindNull && nullableTopLevel[key] {
+			// "description:" with no value: YAML's null, which AWS
+			// reads as absent; it stays absent when encoded.
+			return nil
+		}
 		var err error
 		switch key {
 		case "schemaVersion":
 			d.SchemaVersion, err = decodeString(raw, key)
 		case "description":
 			d.Description, err = decodeString(raw, key)
+			d.emptyDescription = err == nil && d.Description == ""
 		case "assumeRole":
 			d.AssumeRole, err = decodeString(raw, key)
 		case "parameters":
@@ -309,7 +341,7 @@ func decodeStrings(raw []byte, path string) ([]string, error) {
 }
 
 func decodeParameters(raw []byte, path string) ([]Parameter, error) {
-	var ps []Parameter
+	ps := []Parameter{} // parameters: {} stays written
 	err := members(raw, path, func(name string, raw json.RawMessage) error {
 		p := Parameter{Name: name}
 		pp := join(path, name)
@@ -323,6 +355,7 @@ func decodeParameters(raw []byte, path string) ([]Parameter, error) {
 				p.Type = ParameterType(s)
 			case "description":
 				p.Description, err = decodeString(raw, kp)
+				p.emptyDescription = err == nil && p.Description == ""
 			case "default":
 				p.Default = Value{raw: raw}
 			case "allowedValues":
@@ -356,7 +389,7 @@ func decodeParameters(raw []byte, path string) ([]Parameter, error) {
 }
 
 func decodeVariables(raw []byte, path string) ([]Variable, error) {
-	var vs []Variable
+	vs := []Variable{}
 	err := members(raw, path, func(name string, raw json.RawMessage) error {
 		v := Variable{Name: name}
 		vp := join(path, name)
@@ -369,6 +402,7 @@ func decodeVariables(raw []byte, path string) ([]Variable, error) {
 				v.Type = ParameterType(s)
 			case "description":
 				v.Description, err = decodeString(raw, join(vp, key))
+				v.emptyDescription = err == nil && v.Description == ""
 			case "default":
 				v.Default = Value{raw: raw}
 			default:
@@ -383,7 +417,7 @@ func decodeVariables(raw []byte, path string) ([]Variable, error) {
 }
 
 func decodeFiles(raw []byte, path string) ([]File, error) {
-	var fs []File
+	fs := []File{}
 	err := members(raw, path, func(name string, raw json.RawMessage) error {
 		f := File{Name: name}
 		fp := join(path, name)
@@ -433,6 +467,9 @@ func decodeStep(raw []byte, path string) (Step, error) {
 			action, err = decodeString(raw, kp)
 		case "description":
 			s.Description, err = decodeString(raw, kp)
+			if err == nil && s.Description == "" {
+				s.Verbatim = append(s.Verbatim, Member{Key: key, Value: String("")})
+			}
 		case "maxAttempts":
 			s.MaxAttempts, err = s.decodeIntProp(key, raw, kp)
 		case "timeoutSeconds":
@@ -560,6 +597,16 @@ func (b *encBuf) str(first *bool, k, v string) {
 	b.Write(mustMarshal(v))
 }
 
+// desc writes a description, and an empty one the source wrote.
+func (b *encBuf) desc(first *bool, v string, writtenEmpty bool) {
+	if v == "" && writtenEmpty {
+		b.key(first, "description")
+		b.WriteString(`""`)
+		return
+	}
+	b.str(first, "description", v)
+}
+
 func (b *encBuf) intp(first *bool, k string, v *int) {
 	if v == nil {
 		return
@@ -616,7 +663,7 @@ func (b *encBuf) val(first *bool, k string, v Value) {
 func (b *encBuf) document(d *Document) {
 	first := true
 	b.WriteByte('{')
-	b.str(&first, "description", d.Description)
+	b.desc(&first, d.Description, d.emptyDescription)
 	b.str(&first, "schemaVersion", d.SchemaVersion)
 	b.str(&first, "assumeRole", d.AssumeRole)
 	if d.Parameters != nil {
@@ -638,7 +685,7 @@ func (b *encBuf) document(d *Document) {
 			f := true
 			b.WriteByte('{')
 			b.str(&f, "type", string(v.Type))
-			b.str(&f, "description", v.Description)
+			b.desc(&f, v.Description, v.emptyDescription)
 			b.val(&f, "default", v.Default)
 			b.WriteByte('}')
 		}
@@ -671,7 +718,7 @@ func (b *encBuf) parameter(p Parameter) {
 	f := true
 	b.WriteByte('{')
 	b.str(&f, "type", string(p.Type))
-	b.str(&f, "description", p.Description)
+	b.desc(&f, p.Description, p.emptyDescription)
 	b.val(&f, "default", p.Default)
 	if p.AllowedValues != nil {
 		b.key(&f, "allowedValues")
@@ -702,7 +749,8 @@ func (b *encBuf) step(s Step) {
 	b.WriteByte('{')
 	b.str(&f, "name", s.Name)
 	b.str(&f, "action", s.Action())
-	b.str(&f, "description", s.Description)
+	_, empty := s.verbatim("description")
+	b.desc(&f, s.Description, empty)
 	b.intProp(&f, s, "maxAttempts", s.MaxAttempts)
 	b.intProp(&f, s, "timeoutSeconds", s.TimeoutSeconds)
 	b.str(&f, "onFailure", s.OnFailure)
@@ -790,4 +838,21 @@ func validUTF8(data []byte) []byte {
 		data = data[n:]
 	}
 	return out
+}
+
+// ErrUTF16 is returned for a document saved as UTF-16 or UTF-32, which
+// Automation does not read.
+var ErrUTF16 = errors.New("UTF-16 is not supported; save as UTF-8")
+
+// stripBOM drops a UTF-8 byte order mark, which editors on Windows write,
+// and names the encodings a BOM reveals that cannot be read.
+func stripBOM(data []byte) ([]byte, error) {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		return data[3:], nil
+	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}), bytes.HasPrefix(data, []byte{0xFF, 0xFE}),
+		bytes.HasPrefix(data, []byte{0x00, 0x00, 0xFE, 0xFF}):
+		return nil, &ParseError{Line: 1, Msg: ErrUTF16.Error(), err: ErrUTF16}
+	}
+	return data, nil
 }

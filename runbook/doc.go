@@ -25,10 +25,20 @@
 //
 // [Parse] reads JSON or YAML (detected) strictly, with the wire path and
 // line of structural errors in a [*ParseError], and losslessly: parse,
-// encode and parse again gives an equal document; duplicate keys are
-// refused in both formats, and timeoutSeconds, maxAttempts, isEnd and
-// isCritical written as strings or references are kept as written
-// ([Step].Verbatim). [Document.JSON] and
+// encode and parse again gives an equal document. Duplicate keys are
+// refused in both formats, naming the key and both of its lines, since
+// one of the two values would silently be lost. timeoutSeconds, maxAttempts,
+// isEnd and isCritical written as strings or references are kept as
+// written ([Step].Verbatim), and so are empty descriptions and empty
+// parameters, variables and files sections. A UTF-8 byte
+// order mark is skipped; a UTF-16 or UTF-32 one is refused with
+// [ErrUTF16]. YAML comments are not part of the model:
+// [Document.YAMLKeeping] carries them from the source to the same keys
+// and items of the canonical YAML, and refuses ([ErrYAMLLoss]) when one
+// has no place or the source uses anchors or aliases, which encoding
+// would expand; [YAMLLoss] tells what plain encoding would lose. fmt -w
+// uses them and leaves the file untouched rather than lose text.
+// [Document.JSON] and
 // [Document.YAML] write a canonical, deterministic form without HTML
 // escaping; schemaVersion is the string '0.3' in YAML.
 //
@@ -45,6 +55,26 @@
 // stable Code; errors come as a [*ValidationError] usable with errors.As,
 // warnings (unreachable steps, no assumeRole) separately in the [Report].
 //
+// What AWS accepts is accepted. A StringList written as a list item
+// (InstanceIds: ['{{ launch.InstanceIds }}']) is expanded into the list; a
+// StringList filling a String input (InstanceId) is only a warning, as the
+// step fails only when the list holds several values. Top-level fields
+// written with no value (description: with nothing after it, or JSON
+// null) are absent. A PropertySelector without the leading "$"
+// (Attributes.KmsMasterKeyId) is kept as written. An assumeRole may be
+// built from global variables and String parameters
+// (arn:{{ global:AWS_PARTITION }}:iam::{{ global:ACCOUNT_ID }}:role/Name);
+// [Globals] and [Document.ResolveAssumeRole] fill them in for a known
+// account and Region. An aws:branch inside an aws:loop that jumps to a step
+// outside the loop is a warning ([CodeLoopExit]): the aws:loop
+// documentation does not say what happens. timeoutSeconds above 600 on
+// aws:executeScript, like above 300 on aws:invokeLambdaFunction, is a
+// warning, as the runtime stops the step anyway. An aws:loop's
+// IteratorDataType may be Boolean, Integer, String or StringMap, which
+// types its CurrentIteratorValue. The Python runtimes AWS
+// no longer accepts (python3.6, 3.7 and 3.8) are errors
+// ([CodeRetiredRuntime]).
+//
 // One parser reads ISO 8601 durations ([ParseISODuration]) and one compiles
 // allowedPattern ([CompilePattern]) for the whole module, the local
 // endpoint included. AWS evaluates allowedPattern with Java's regular
@@ -58,10 +88,19 @@
 // longest path: each step's timeout (timeoutSeconds or the action's
 // documented default, capped at its documented maximum) times maxAttempts,
 // sleeps, loops times their iterations and, when a resolver is supplied,
-// child automations. Steps without a documented default timeout, unknown
-// children and cycles make the run unbounded. Runs without a service role
-// stop after 12 hours, so [DurationBound.Exceeds] tells when a runbook
-// needs one.
+// child automations. Actions that make one API call and wait for nothing
+// (aws:executeAwsApi, aws:createTags, aws:deleteImage) last at most
+// [APICallSecs] per attempt: Automation's throttling retries, at most 3600
+// s as documented, plus a 60 s allowance for the call, which AWS does not
+// document. An aws:sleep whose Duration holds a reference ('PT{{ M }}M')
+// sleeps at most the documented 7 days. A branch without Default goes on
+// to the next step when no choice holds. Steps without a documented
+// default timeout, maxAttempts from a reference, children started over
+// targets or target maps, unknown children and cycles make the run
+// unbounded. [DurationBound].Cause names the step that decides the bound:
+// the first without one, or the heaviest on the longest path. Runs
+// without a service role stop after 12 hours, so [DurationBound.Exceeds]
+// tells when a runbook needs one.
 //
 // # References
 //
@@ -69,7 +108,11 @@
 //   - Document syntax and data elements: https://docs.aws.amazon.com/systems-manager/latest/userguide/documents-syntax-data-elements-parameters.html
 //   - Automation actions reference: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-actions.html
 //   - Handling timeouts in runbooks: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-handling-timeouts.html
+//   - Throttling retries: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-throttling-retry.html
+//   - aws:branch: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-branch.html
 //   - Automation system variables: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-variables.html
+//   - aws:loop: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-loop.html
+//   - aws:executeScript and its runtimes: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-executeScript.html
 //   - Running an automation with delegated administration (the 12-hour limit): https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-walk-security-delegated.html
 //   - Systems Manager quotas: https://docs.aws.amazon.com/general/latest/gr/ssm.html
 //   - CreateDocument naming rules: https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_CreateDocument.html

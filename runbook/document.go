@@ -19,6 +19,9 @@ type Document struct {
 	// Outputs lists "step.Output" values the execution reports.
 	Outputs []string
 	Files   []File
+
+	// emptyDescription keeps description: "" as written.
+	emptyDescription bool
 }
 
 // ParameterType is the type of a document parameter or variable.
@@ -78,6 +81,8 @@ type Parameter struct {
 	MaxItems       *int
 	MinChars       *int
 	MaxChars       *int
+
+	emptyDescription bool // description: "" as written
 }
 
 // Required reports whether a caller must supply the parameter: it has no
@@ -91,6 +96,8 @@ type Variable struct {
 	Type        ParameterType
 	Description string
 	Default     Value
+
+	emptyDescription bool // description: "" as written
 }
 
 // File is one attachment declared under the document's "files" key.
@@ -145,6 +152,8 @@ type Step struct {
 	// when the document writes them as strings ("600", "true" or a
 	// {{ }} reference), so they encode back as written. A numeric or
 	// boolean string also sets the typed field; a reference leaves it nil.
+	// It also keeps a description written as "", which an empty
+	// Description alone would drop.
 	Verbatim []Member
 }
 
@@ -262,7 +271,7 @@ func actionSpecs() []actionSpec {
 		actionSpec{name: "aws:branch", newInputs: func() settableInputs { return new(Branch) },
 			inputs: []inputSpec{{name: "Choices", required: true}, {name: "Default"}, {name: "InputPayload"}}},
 		actionSpec{name: "aws:loop", newInputs: func() settableInputs { return new(Loop) },
-			inputs: []inputSpec{{name: "Iterators", kind: kindAny}, {name: "IteratorDataType", enum: []string{"String", "Integer"}, kind: kindString},
+			inputs: []inputSpec{{name: "Iterators", kind: kindAny}, {name: "IteratorDataType", enum: []string{"Boolean", "Integer", "String", "StringMap"}, kind: kindString},
 				{name: "LoopCondition"}, {name: "MaxIterations", kind: kindInteger}, {name: "Steps", required: true}},
 			outputs: []PredefinedOutput{{Name: "CurrentIteration", Type: OutputInteger}, {Name: "CurrentIteratorValue", Type: OutputString}}},
 	)

@@ -17,8 +17,12 @@ type DurationBound struct {
 	// cannot be resolved, or a cycle of steps.
 	Unbounded bool
 	// Reasons explains each step's share, one line per step, in document
-	// order, then the unbounded causes.
+	// order; when Unbounded, Cause follows as the last line.
 	Reasons []string
+	// Cause is the reason of the step that decides the bound: the first
+	// step found without one when Unbounded, otherwise the step with the
+	// largest share on the longest path.
+	Cause string
 }
 
 // Exceeds reports whether a run may take longer than limit.
@@ -62,7 +66,18 @@ var (
 	}
 	// instant actions take no time of their own.
 	instant = map[string]bool{"aws:branch": true, "aws:updateVariable": true}
+	// apiCallActions make one API call (aws:deleteImage a few, one per
+	// snapshot) and wait for nothing: an attempt lasts as long as the call
+	// and Automation's throttling retries, which last at most 3600 s, the
+	// highest value of the throttling retry time limit
+	// (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-throttling-retry.html).
+	apiCallActions = map[string]bool{"aws:executeAwsApi": true, "aws:createTags": true, "aws:deleteImage": true}
 )
+
+// APICallSecs bounds one attempt of an action in apiCallActions: 3600 s of
+// throttling retries (documented maximum) plus 60 s for the calls
+// themselves, a conservative allowance AWS does not document.
+const APICallSecs = 3600 + 60
 
 // MaxDuration returns the worst-case duration of a run: along the longest
 // path of steps (nextStep, branches, onFailure and onCancel jumps), each
@@ -81,11 +96,16 @@ func (d *Document) MaxDuration(optFns ...func(*DurationOptions)) DurationBound {
 	if o.MaxDepth <= 0 {
 		o.MaxDepth = 8
 	}
-	e := &boundEval{opts: o, children: map[string]*childBound{}}
+	e := &boundEval{opts: o, children: map[string]*childBound{}, top: true}
 	dur, unb := e.steps(d.MainSteps, "mainSteps", 0)
 	b := DurationBound{Reasons: e.reasons, Unbounded: unb}
-	if !unb {
-		b.Bound = dur
+	if unb {
+		b.Cause = e.cause
+		if b.Cause != "" {
+			b.Reasons = append(b.Reasons, b.Cause)
+		}
+	} else {
+		b.Bound, b.Cause = dur, e.heaviest
 	}
 	return b
 }
@@ -93,6 +113,11 @@ func (d *Document) MaxDuration(optFns ...func(*DurationOptions)) DurationBound {
 type boundEval struct {
 	opts    DurationOptions
 	reasons []string
+	cause   string // first reason without a bound
+	// top is set until the top-level list of steps is walked, whose
+	// heaviest step on the longest path is recorded.
+	top      bool
+	heaviest string
 	// children caches child bounds by name, shared by nested evaluations,
 	// so a runbook starting the same child many times costs one walk.
 	children map[string]*childBound
@@ -130,16 +155,30 @@ func (e *boundEval) reason(path, name, format string, args ...any) {
 	e.reasons = append(e.reasons, fmt.Sprintf("%s %s: ", path, name)+fmt.Sprintf(format, args...))
 }
 
+// noBound records a reason that makes the run unbounded; the first one
+// found is the cause reported.
+func (e *boundEval) noBound(path, name, format string, args ...any) (time.Duration, bool) {
+	e.reason(path, name, format, args...)
+	if e.cause == "" {
+		e.cause = e.reasons[len(e.reasons)-1]
+	}
+	return 0, true
+}
+
 // steps returns the longest path through a list of steps.
 func (e *boundEval) steps(steps []Step, path string, depth int) (time.Duration, bool) {
 	if len(steps) == 0 {
 		return 0, false
 	}
+	top := e.top
+	e.top = false
 	weights := make([]time.Duration, len(steps))
+	lines := make([]string, len(steps))
 	unbounded := false
 	for i := range steps {
 		w, unb := e.step(&steps[i], path+"["+strconv.Itoa(i)+"]", depth)
 		weights[i] = w
+		lines[i] = e.reasons[len(e.reasons)-1]
 		unbounded = unbounded || unb
 	}
 	index := stepIndex(steps)
@@ -150,6 +189,7 @@ func (e *boundEval) steps(steps []Step, path string, depth int) (time.Duration, 
 	)
 	color := make([]int, len(steps))
 	longest := make([]time.Duration, len(steps))
+	next := make([]int, len(steps)) // successor on the longest path, or -1
 	var cycle []string
 	var visit func(i int) time.Duration
 	visit = func(i int) time.Duration {
@@ -164,9 +204,10 @@ func (e *boundEval) steps(steps []Step, path string, depth int) (time.Duration, 
 		}
 		color[i] = grey
 		var best time.Duration
+		next[i] = -1
 		for _, j := range successors(steps, i, index) {
-			if l := visit(j); l > best {
-				best = l
+			if l := visit(j); l > best || next[i] < 0 {
+				best, next[i] = max(best, l), j
 			}
 		}
 		color[i] = black
@@ -175,8 +216,22 @@ func (e *boundEval) steps(steps []Step, path string, depth int) (time.Duration, 
 	}
 	total := visit(0)
 	if cycle != nil {
-		e.reasons = append(e.reasons, fmt.Sprintf("%s: steps can repeat through %s (nextStep, branch or onFailure jumps back): no bound", path, cycle[0]))
+		line := fmt.Sprintf("%s: steps can repeat through %s (nextStep, branch or onFailure jumps back): no bound", path, cycle[0])
+		e.reasons = append(e.reasons, line)
+		if e.cause == "" || !unbounded {
+			// The cycle, not a step after it, is what has no bound.
+			e.cause = line
+		}
 		return 0, true
+	}
+	if top && !unbounded {
+		heaviest := 0
+		for i, seen := 0, 0; i >= 0 && seen < len(steps); i, seen = next[i], seen+1 {
+			if weights[i] > weights[heaviest] {
+				heaviest = i
+			}
+		}
+		e.heaviest = lines[heaviest]
 	}
 	return total, unbounded
 }
@@ -189,8 +244,7 @@ func (e *boundEval) step(s *Step, path string, depth int) (time.Duration, bool) 
 		attempts = *s.MaxAttempts
 	}
 	if _, ok := s.verbatim("maxAttempts"); ok && s.MaxAttempts == nil {
-		e.reason(path, s.Name, "%s unbounded: maxAttempts comes from a reference", action)
-		return 0, true
+		return e.noBound(path, s.Name, "%s unbounded: maxAttempts comes from a reference", action)
 	}
 	timeout, hasTimeout := 0, false
 	if _, ok := s.verbatim("timeoutSeconds"); ok && s.TimeoutSeconds == nil {
@@ -198,8 +252,7 @@ func (e *boundEval) step(s *Step, path string, depth int) (time.Duration, bool) 
 		// maximum bounds it.
 		m, capped := maxTimeouts[action]
 		if !capped {
-			e.reason(path, s.Name, "%s unbounded: timeoutSeconds comes from a reference", action)
-			return 0, true
+			return e.noBound(path, s.Name, "%s unbounded: timeoutSeconds comes from a reference", action)
 		}
 		timeout, hasTimeout = m, true
 	}
@@ -219,8 +272,7 @@ func (e *boundEval) step(s *Step, path string, depth int) (time.Duration, bool) 
 		return total, false
 	}
 	unbounded := func(why string) (time.Duration, bool) {
-		e.reason(path, s.Name, "%s unbounded: %s", action, why)
-		return 0, true
+		return e.noBound(path, s.Name, "%s unbounded: %s", action, why)
 	}
 	switch in := s.Inputs.(type) {
 	case Loop:
@@ -236,7 +288,9 @@ func (e *boundEval) step(s *Step, path string, depth int) (time.Duration, bool) 
 			}
 			return times(per, why)
 		}
-		if _, isRef := in.Duration.Ref(); isRef {
+		if d, ok := in.Duration.AsString(); ok && strings.Contains(d, "{{") {
+			// 'PT{{ Minutes }}M' or '{{ Wait }}': known only at run time,
+			// and aws:sleep sleeps at most 7 days.
 			per, why := MaxSleep, "Duration from a reference, at most 7 days"
 			if hasTimeout && secs(timeout) < per {
 				per, why = secs(timeout), "timeoutSeconds"
@@ -252,6 +306,9 @@ func (e *boundEval) step(s *Step, path string, depth int) (time.Duration, bool) 
 	}
 	if def, ok := defaultTimeouts[action]; ok {
 		return times(secs(def), fmt.Sprintf("default timeout %d s", def))
+	}
+	if apiCallActions[action] {
+		return times(secs(APICallSecs), "one API call: throttling retries for at most 3600 s, the documented maximum, and a 60 s allowance for the call")
 	}
 	if _, raw := s.Inputs.(RawInputs); raw || s.Inputs == nil {
 		return unbounded("unknown action")
@@ -283,8 +340,7 @@ func (e *boundEval) loop(s *Step, in Loop, path string, depth, attempts, timeout
 		per, unb, why = secs(timeout), false, fmt.Sprintf("timeoutSeconds %d", timeout)
 	}
 	if unb {
-		e.reason(path, s.Name, "aws:loop unbounded: a step of the loop is")
-		return 0, true
+		return e.noBound(path, s.Name, "aws:loop unbounded: a step of the loop is")
 	}
 	total := mulDur(per, attempts)
 	e.reason(path, s.Name, "aws:loop %s (%d iterations of %s; %s)%s", total, n, body, why, attemptsText(attempts))
@@ -295,17 +351,13 @@ func (e *boundEval) child(s *Step, in ExecuteAutomation, path string, depth, att
 	name, literal := in.DocumentName.AsString()
 	switch {
 	case !literal || strings.Contains(name, "{{"):
-		e.reason(path, s.Name, "aws:executeAutomation unbounded: the child runbook comes from a reference")
-		return 0, true
+		return e.noBound(path, s.Name, "aws:executeAutomation unbounded: the child runbook comes from a reference")
 	case !in.Targets.IsZero() || !in.TargetMaps.IsZero() || !in.TargetLocations.IsZero() || !in.TargetLocationsURL.IsZero():
-		e.reason(path, s.Name, "aws:executeAutomation unbounded: rate-controlled children of %s", name)
-		return 0, true
+		return e.noBound(path, s.Name, "aws:executeAutomation unbounded: rate-controlled children of %s", name)
 	case e.opts.ChildDocument == nil:
-		e.reason(path, s.Name, "aws:executeAutomation unbounded: child runbook %s is not known", name)
-		return 0, true
+		return e.noBound(path, s.Name, "aws:executeAutomation unbounded: child runbook %s is not known", name)
 	case depth >= e.opts.MaxDepth:
-		e.reason(path, s.Name, "aws:executeAutomation unbounded: child automations nest deeper than %d", e.opts.MaxDepth)
-		return 0, true
+		return e.noBound(path, s.Name, "aws:executeAutomation unbounded: child automations nest deeper than %d", e.opts.MaxDepth)
 	}
 	cb := e.children[name]
 	if cb == nil {
@@ -319,11 +371,8 @@ func (e *boundEval) child(s *Step, in ExecuteAutomation, path string, depth, att
 			cb.bound, cb.unbounded = sub.steps(child.MainSteps, "mainSteps", depth+1)
 			if cb.unbounded {
 				cb.why = fmt.Sprintf("child %s is unbounded", name)
-				for _, r := range sub.reasons {
-					if strings.Contains(r, "unbounded") || strings.Contains(r, "no bound") {
-						cb.why += " (" + r + ")"
-						break
-					}
+				if sub.cause != "" {
+					cb.why += " (" + sub.cause + ")"
 				}
 			}
 		}
@@ -331,11 +380,9 @@ func (e *boundEval) child(s *Step, in ExecuteAutomation, path string, depth, att
 	}
 	switch {
 	case !cb.done:
-		e.reason(path, s.Name, "aws:executeAutomation unbounded: child %s starts itself again", name)
-		return 0, true
+		return e.noBound(path, s.Name, "aws:executeAutomation unbounded: child %s starts itself again", name)
 	case cb.unbounded:
-		e.reason(path, s.Name, "aws:executeAutomation unbounded: %s", cb.why)
-		return 0, true
+		return e.noBound(path, s.Name, "aws:executeAutomation unbounded: %s", cb.why)
 	}
 	d := cb.bound
 	// A step timeout stops waiting, not the child, so the child's own

@@ -21,6 +21,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"schemaVersion":"0.3","mainSteps":[{"name":"l","action":"aws:loop","inputs":{"Iterators":[1],"Steps":[{"name":"a","action":"aws:branch","inputs":{"Choices":[{"NextStep":"a","Not":{"Variable":"{{ l.CurrentIteratorValue }}","NumericEquals":1}}]}}]}}]}`))
 	f.Add([]byte("schemaVersion: 0.3\nmainSteps:\n- {name: a, action: 'aws:sleep', nextStep: a, inputs: {Duration: P1W}}\n"))
 	f.Add([]byte("a: &x [*x]\n"))
+	f.Add([]byte("# head\nmainSteps: # steps\n# first\n- {name: a, action: 'aws:sleep', inputs: {Duration: PT1S}} # one\nschemaVersion: '0.3'\n# foot\n"))
+	f.Add([]byte("\ufeffschemaVersion: '0.3'\ndescription:\nparameters: {}\nmainSteps:\n- {name: a, description: '', action: 'aws:sleep', inputs: {Duration: PT1S}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 1<<16 {
 			return
@@ -45,6 +47,13 @@ func FuzzParse(f *testing.F) {
 			}
 			if got := string(again.CompactJSON()); got != want {
 				t.Fatalf("%s round trip changed the document:\n got %s\nwant %s", f, got, want)
+			}
+		}
+		// Keeping comments may refuse, never change the document.
+		if kept, err := doc.YAMLKeeping(data); err == nil {
+			again, err := Parse(kept)
+			if err != nil || string(again.CompactJSON()) != want {
+				t.Fatalf("YAMLKeeping changed the document: %v\n%s", err, kept)
 			}
 		}
 	})

@@ -34,7 +34,13 @@ func (v *validator) checkAction(s *Step, sp string, siblings map[string]*Step, s
 			}
 		}
 	case ExecuteScript:
-		v.maxTimeout(s, sp, MaxExecuteScriptSecs)
+		// Like aws:invokeLambdaFunction: AWS accepts a longer
+		// timeoutSeconds but the runtime stops the script after 600 s.
+		if s.TimeoutSeconds != nil && *s.TimeoutSeconds > MaxExecuteScriptSecs {
+			v.warn(CodeLimit, sp+".timeoutSeconds", strconv.Itoa(*s.TimeoutSeconds), fmt.Sprintf("at most %d", MaxExecuteScriptSecs),
+				"aws:executeScript stops after 600 s whatever timeoutSeconds says")
+		}
+		v.checkRuntime(in, ip)
 		v.exclusive(ip, "Script", in.Script, "Attachment", in.Attachment, true)
 		if a, ok := in.Attachment.AsString(); ok && !strings.Contains(a, "{{") && !v.files[a] {
 			v.fail(CodeReference, ip+".Attachment", quote(a), "a file declared under files", fmt.Sprintf("attachment %q is not declared", a))
@@ -152,8 +158,11 @@ func (v *validator) checkAPICall(c APICall, ip string, selector Value) {
 			v.fail(CodeRequiredInput, ip+"."+f.name, quote(s), "a non-empty name", f.name+" is empty")
 		}
 	}
-	if s, ok := selector.AsString(); ok && !strings.Contains(s, "{{") && !strings.HasPrefix(s, "$") {
-		v.fail(CodeOutput, ip+".PropertySelector", quote(s), "a JSONPath starting with $", "invalid PropertySelector")
+	// AWS accepts a PropertySelector without the leading "$"
+	// (Attributes.KmsMasterKeyId) and documents no rewriting of it, so it
+	// is kept as written; an empty one selects nothing.
+	if s, ok := selector.AsString(); ok && strings.TrimSpace(s) == "" {
+		v.fail(CodeRequiredInput, ip+".PropertySelector", quote(s), "a JSONPath such as $.Reservations[0].Instances[0].State.Name", "PropertySelector is empty")
 	}
 }
 
@@ -165,16 +174,29 @@ func (v *validator) checkBranch(in Branch, ip string, siblings map[string]*Step,
 		cp := ip + ".Choices[" + strconv.Itoa(i) + "]"
 		if c.NextStep == "" {
 			v.fail(CodeRequiredInput, cp+".NextStep", "", stepList(siblings), "a choice needs a NextStep")
-		} else if _, ok := siblings[c.NextStep]; !ok {
-			v.fail(CodeUnknownStep, cp+".NextStep", quote(c.NextStep), stepList(siblings), fmt.Sprintf("no step named %q here", c.NextStep))
+		} else {
+			v.branchTarget(cp+".NextStep", c.NextStep, siblings, sc)
 		}
 		v.checkChoice(c, cp, sc)
 	}
 	if in.Default != "" {
-		if _, ok := siblings[in.Default]; !ok {
-			v.fail(CodeUnknownStep, ip+".Default", quote(in.Default), stepList(siblings), fmt.Sprintf("no step named %q here", in.Default))
-		}
+		v.branchTarget(ip+".Default", in.Default, siblings, sc)
 	}
+}
+
+// branchTarget checks a branch's jump. From inside an aws:loop, a jump to a
+// step outside the loop is one the aws:loop documentation neither allows
+// nor forbids, so it is a warning, not an error.
+func (v *validator) branchTarget(path, name string, siblings map[string]*Step, sc *scope) {
+	if _, ok := siblings[name]; ok {
+		return
+	}
+	if info := v.allSteps[name]; info != nil && len(sc.loops) > 0 {
+		v.warn(CodeLoopExit, path, quote(name), stepList(siblings),
+			fmt.Sprintf("branch leaves the loop for step %q at %s; AWS does not document whether the loop ends there", name, info.path))
+		return
+	}
+	v.fail(CodeUnknownStep, path, quote(name), stepList(siblings), fmt.Sprintf("no step named %q here", name))
 }
 
 // checkChoice checks one condition: a leaf with a Variable and one
@@ -320,4 +342,19 @@ func iterationBound(in Loop) (int, string) {
 		n, why = len(items), fmt.Sprintf("%d iterators", len(items))
 	}
 	return n, why
+}
+
+// retiredRuntimes are the aws:executeScript runtimes AWS no longer lets a
+// runbook be created or updated with (since 4 December 2024; runs stop on
+// 18 February 2025), per
+// https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-executeScript.html
+var retiredRuntimes = map[string]bool{"python3.6": true, "python3.7": true, "python3.8": true}
+
+func (v *validator) checkRuntime(in ExecuteScript, ip string) {
+	rt, ok := in.Runtime.AsString()
+	if !ok || !retiredRuntimes[rt] {
+		return
+	}
+	v.fail(CodeRetiredRuntime, ip+".Runtime", quote(rt), "python3.11 or another supported runtime",
+		"AWS no longer accepts runbooks that use the "+rt+" runtime")
 }

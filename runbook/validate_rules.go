@@ -50,6 +50,8 @@ const (
 	CodeUnreachable    = "unreachable-step"
 	CodeNoAssumeRole   = "no-assume-role"
 	CodeUncheckedRegex = "unchecked-pattern"
+	CodeRetiredRuntime = "retired-runtime"
+	CodeLoopExit       = "loop-exit"
 )
 
 var (
@@ -200,7 +202,27 @@ func (v *validator) checkAssumeRole() {
 		return
 	}
 	if strings.Contains(role, "{{") {
-		v.fail(CodeAssumeRole, "assumeRole", quote(role), "a role ARN or one parameter reference", "assumeRole mixes text and references")
+		// arn:{{ global:AWS_PARTITION }}:iam::{{ global:ACCOUNT_ID }}:role/Name:
+		// each reference must resolve to a string, and the text with
+		// sample values in their place must be a role ARN.
+		sample := role
+		for _, ref := range ParseReferences(role) {
+			v.checkRef(ref, "assumeRole", &scope{defined: map[string]*stepInfo{}})
+			switch ref.Kind {
+			case RefGlobal, RefParameter:
+				if sh := v.refShape(ref, nil); sh != shString && sh != shUnknown {
+					v.fail(CodeType, "assumeRole", quote(role), "String references", fmt.Sprintf("%s %s is %s", ref.Kind, ref.String(), sh))
+					return
+				}
+			default:
+				v.fail(CodeAssumeRole, "assumeRole", quote(role), "global variables or String parameters", fmt.Sprintf("assumeRole cannot use the %s %s", ref.Kind, ref.Text))
+				return
+			}
+			sample = strings.Replace(sample, ref.Text, sampleGlobals.value(ref), 1)
+		}
+		if !roleARNRE.MatchString(sample) {
+			v.fail(CodeAssumeRole, "assumeRole", quote(role), "arn:PARTITION:iam::ACCOUNT:role/NAME", "assumeRole is not an IAM role ARN once its references are filled in")
+		}
 		return
 	}
 	if !roleARNRE.MatchString(role) {
@@ -483,8 +505,13 @@ func (v *validator) newInfo(s *Step, path string) *stepInfo {
 	}
 	if l, ok := s.Inputs.(Loop); ok {
 		info.loop = &l
-		if dt, _ := l.IteratorDataType.AsString(); dt == "Integer" {
+		switch dt, _ := l.IteratorDataType.AsString(); dt {
+		case "Integer":
 			info.outputs["CurrentIteratorValue"] = shInteger
+		case "Boolean":
+			info.outputs["CurrentIteratorValue"] = shBoolean
+		case "StringMap":
+			info.outputs["CurrentIteratorValue"] = shMap
 		}
 	}
 	for _, o := range s.Outputs {
@@ -670,11 +697,27 @@ func inputNames(spec *actionSpec) string {
 // checkKind checks that val has the shape the input expects. A value made of
 // one reference keeps the referenced value's shape.
 func (v *validator) checkKind(val Value, path string, k inputKind, sc *scope) {
+	v.checkKindIn(val, path, k, sc, false)
+}
+
+// checkKindIn is checkKind for a value that is an item of a list when
+// inList is set.
+func (v *validator) checkKindIn(val Value, path string, k inputKind, sc *scope, inList bool) {
 	if k == kindAny {
 		return
 	}
 	if ref, ok := val.Ref(); ok {
-		if sh := v.refShape(ref, sc); !k.fits(sh) {
+		sh := v.refShape(ref, sc)
+		switch {
+		case k.fits(sh):
+		case inList && ((k == kindString && sh == shStringList) || (k == kindMap && sh == shMapList)):
+			// AWS expands a list reference written as a list item
+			// into the list: ['{{ launch.InstanceIds }}'].
+		case k == kindString && sh == shStringList && v.atMostOne(ref):
+		case k == kindString && sh == shStringList:
+			v.warn(CodeType, path, val.String(), k.String(),
+				fmt.Sprintf("%s %s is a StringList: the step fails if it holds more than one value", ref.Kind, ref.String()))
+		default:
 			v.fail(CodeType, path, val.String(), k.String(), fmt.Sprintf("%s %s is %s", ref.Kind, ref.String(), sh))
 		}
 		return
@@ -707,9 +750,15 @@ func (v *validator) checkKind(val Value, path string, k inputKind, sc *scope) {
 			item = kindMap
 		}
 		for i, it := range items {
-			v.checkKind(it, path+"["+strconv.Itoa(i)+"]", item, sc)
+			v.checkKindIn(it, path+"["+strconv.Itoa(i)+"]", item, sc, true)
 		}
 	}
+}
+
+// atMostOne reports whether a list parameter holds at most one value.
+func (v *validator) atMostOne(r Reference) bool {
+	p := v.params[r.Name]
+	return r.Kind == RefParameter && p != nil && p.MaxItems != nil && *p.MaxItems <= 1
 }
 
 func (v *validator) checkEnum(val Value, path string, enum []string) {
@@ -896,7 +945,13 @@ func successors(steps []Step, i int, index map[string]int) []int {
 		for _, c := range b.Choices {
 			add(c.NextStep)
 		}
-		add(b.Default)
+		// Without a Default, no true choice goes on to the next step
+		// (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-branch.html).
+		if b.Default != "" {
+			add(b.Default)
+		} else if i+1 < len(steps) {
+			out = append(out, i+1)
+		}
 	} else if s.IsEnd == nil || !*s.IsEnd {
 		if s.NextStep != "" {
 			add(s.NextStep)

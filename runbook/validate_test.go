@@ -140,8 +140,7 @@ func TestValidationRules(t *testing.T) {
 		{name: "api parameters are not unknown", steps: "- {name: a, action: 'aws:executeAwsApi', inputs: {Service: ec2, Api: DescribeInstances, InstanceIds: '{{ Ids }}'}}\n"},
 		{name: "required input", steps: "- {name: a, action: 'aws:changeInstanceState', inputs: {InstanceIds: '{{ Ids }}'}}\n", code: CodeRequiredInput, path: "mainSteps[0].inputs.DesiredState"},
 		{name: "api Service required", steps: "- {name: a, action: 'aws:executeAwsApi', inputs: {Api: DescribeInstances}}\n", code: CodeRequiredInput, path: "mainSteps[0].inputs.Service"},
-		{name: "selector must be JSONPath", steps: "- {name: a, action: 'aws:assertAwsResourceProperty', inputs: {Service: ec2, Api: DescribeInstances, PropertySelector: State, DesiredValues: [ok]}}\n",
-			code: CodeOutput, path: "mainSteps[0].inputs.PropertySelector"},
+		{name: "selector without $ as AWS accepts", steps: "- {name: a, action: 'aws:assertAwsResourceProperty', inputs: {Service: ec2, Api: DescribeInstances, PropertySelector: State, DesiredValues: [ok]}}\n"},
 
 		// enums
 		{name: "DesiredState ok", steps: "- {name: a, action: 'aws:changeInstanceState', inputs: {InstanceIds: '{{ Ids }}', DesiredState: running}}\n"},
@@ -181,7 +180,7 @@ func TestValidationRules(t *testing.T) {
 		{name: "String parameter in an InstanceIds list", steps: "- {name: a, action: 'aws:changeInstanceState', inputs: {InstanceIds: ['{{ Id }}'], DesiredState: stopped}}\n"},
 		{name: "plain string into InstanceIds", steps: "- {name: a, action: 'aws:changeInstanceState', inputs: {InstanceIds: i-1, DesiredState: stopped}}\n", code: CodeType, path: "mainSteps[0].inputs.InstanceIds"},
 		{name: "list output into InstanceIds", steps: "- {name: launch, action: 'aws:runInstances', inputs: {ImageId: ami-1}}\n- {name: a, action: 'aws:changeInstanceState', inputs: {InstanceIds: '{{ launch.InstanceIds }}', DesiredState: stopped}}\n"},
-		{name: "list into a string input", steps: "- {name: a, action: 'aws:deleteImage', inputs: {ImageId: '{{ Ids }}'}}\n", code: CodeType, path: "mainSteps[0].inputs.ImageId"},
+		{name: "list into a string input", steps: "- {name: a, action: 'aws:deleteImage', inputs: {ImageId: '{{ Ids }}'}}\n", code: CodeType, path: "mainSteps[0].inputs.ImageId", warn: true},
 		{name: "Boolean parameter into CheckStateOnly", steps: "- {name: a, action: 'aws:changeInstanceState', inputs: {InstanceIds: '{{ Ids }}', DesiredState: stopped, CheckStateOnly: '{{ Flag }}'}}\n"},
 		{name: "String parameter into CheckStateOnly", steps: "- {name: a, action: 'aws:changeInstanceState', inputs: {InstanceIds: '{{ Ids }}', DesiredState: stopped, CheckStateOnly: '{{ Id }}'}}\n", code: CodeType, path: "mainSteps[0].inputs.CheckStateOnly"},
 		{name: "integer input", steps: "- {name: a, action: 'aws:approve', inputs: {Approvers: [u], MinRequiredApprovals: one}}\n", code: CodeType, path: "mainSteps[0].inputs.MinRequiredApprovals"},
@@ -274,7 +273,7 @@ func TestValidationRules(t *testing.T) {
 		{name: "loop without steps", steps: "- {name: l, action: 'aws:loop', inputs: {Iterators: [a], Steps: []}}\n", code: CodeRequiredInput, path: "mainSteps[0].inputs.Steps"},
 		{name: "sleep 7 days", steps: "- {name: a, action: 'aws:sleep', inputs: {Duration: P7D}}\n"},
 		{name: "executeScript 600 s", steps: "- {name: a, action: 'aws:executeScript', timeoutSeconds: 600, inputs: {Runtime: python3.11, Handler: h, Script: x}}\n"},
-		{name: "executeScript 601 s", steps: "- {name: a, action: 'aws:executeScript', timeoutSeconds: 601, inputs: {Runtime: python3.11, Handler: h, Script: x}}\n", code: CodeLimit, path: "mainSteps[0].timeoutSeconds"},
+		{name: "executeScript 601 s warns", steps: "- {name: a, action: 'aws:executeScript', timeoutSeconds: 601, inputs: {Runtime: python3.11, Handler: h, Script: x}}\n", code: CodeLimit, path: "mainSteps[0].timeoutSeconds", warn: true},
 		{name: "invokeLambdaFunction 300 s", steps: "- {name: a, action: 'aws:invokeLambdaFunction', timeoutSeconds: 300, inputs: {FunctionName: f}}\n"},
 		{name: "invokeLambdaFunction 301 s warns", steps: "- {name: a, action: 'aws:invokeLambdaFunction', timeoutSeconds: 301, inputs: {FunctionName: f}}\n", code: CodeLimit, path: "mainSteps[0].timeoutSeconds", warn: true},
 		{name: "pause over 30 days", steps: "- {name: a, action: 'aws:pause', timeoutSeconds: 2592001, inputs: {}}\n", code: CodeLimit, path: "mainSteps[0].timeoutSeconds"},

@@ -14,6 +14,10 @@ import (
 
 // ParseYAML decodes a YAML document.
 func ParseYAML(data []byte) (*Document, error) {
+	data, err := stripBOM(data)
+	if err != nil {
+		return nil, err
+	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, &ParseError{Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
@@ -129,7 +133,7 @@ func yamlToJSON(b *bytes.Buffer, n *yaml.Node, path string, depth int) error {
 		return nil
 	case yaml.MappingNode:
 		b.WriteByte('{')
-		seen := map[string]bool{}
+		seen := map[string]int{} // key → line
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			if k.Kind != yaml.ScalarNode {
@@ -138,10 +142,11 @@ func yamlToJSON(b *bytes.Buffer, n *yaml.Node, path string, depth int) error {
 			if k.Tag == "!!merge" {
 				return &ParseError{Path: path, Line: k.Line, Msg: "merge keys (<<) are not supported in runbooks"}
 			}
-			if seen[k.Value] {
-				return &ParseError{Path: join(path, k.Value), Line: k.Line, Msg: "duplicate key"}
+			if first, dup := seen[k.Value]; dup {
+				return &ParseError{Path: join(path, k.Value), Line: k.Line,
+					Msg: fmt.Sprintf("duplicate key %q on lines %d and %d", k.Value, first, k.Line)}
 			}
-			seen[k.Value] = true
+			seen[k.Value] = k.Line
 			if i > 0 {
 				b.WriteByte(',')
 			}
@@ -313,4 +318,177 @@ func literalSafe(s string) bool {
 		}
 	}
 	return true
+}
+
+// ErrYAMLLoss is matched by the errors of [YAMLLoss] and
+// [Document.YAMLKeeping]: encoding the document again would drop a
+// comment or expand an anchor.
+var ErrYAMLLoss = errors.New("runbook: re-encoding loses YAML text")
+
+// YAMLLoss reports what encoding YAML source again with [Document.YAML]
+// would lose: comments, which the model does not hold, and anchors and
+// aliases, which encoding expands. It returns nil when data is not YAML
+// or loses nothing, and otherwise an error matching [ErrYAMLLoss] that
+// names the first line.
+func YAMLLoss(data []byte) error {
+	data, err := stripBOM(data)
+	if err != nil || DetectFormat(data) != YAML {
+		return nil
+	}
+	var root yaml.Node
+	if yaml.Unmarshal(data, &root) != nil {
+		return nil // Parse reports the syntax error
+	}
+	return lossIn(&root, true)
+}
+
+// lossIn returns the first anchor or alias under n, and the first comment
+// when comments is set.
+func lossIn(n *yaml.Node, comments bool) error {
+	var found error
+	var walk func(n *yaml.Node, depth int)
+	walk = func(n *yaml.Node, depth int) {
+		if found != nil || n == nil || depth > 200 {
+			return
+		}
+		switch {
+		case comments && n.HeadComment != "":
+			found = fmt.Errorf("%w: the comment before line %d would be lost", ErrYAMLLoss, n.Line)
+		case comments && n.LineComment != "":
+			found = fmt.Errorf("%w: the comment on line %d would be lost", ErrYAMLLoss, n.Line)
+		case comments && n.FootComment != "":
+			found = fmt.Errorf("%w: the comment after line %d would be lost", ErrYAMLLoss, n.Line)
+		case n.Kind == yaml.AliasNode:
+			found = fmt.Errorf("%w: the alias *%s on line %d would be expanded", ErrYAMLLoss, n.Value, n.Line)
+		case n.Anchor != "":
+			found = fmt.Errorf("%w: the anchor &%s on line %d would be lost", ErrYAMLLoss, n.Anchor, n.Line)
+		}
+		if n.Kind != yaml.AliasNode {
+			for _, c := range n.Content {
+				walk(c, depth+1)
+			}
+		}
+	}
+	walk(n, 0)
+	return found
+}
+
+// YAMLKeeping encodes the document as [Document.YAML] does and carries
+// over the comments of src, the YAML it was parsed from, to the keys and
+// items at the same paths. It fails with an error matching [ErrYAMLLoss]
+// when src holds anchors or aliases, or a comment that finds no place in
+// the output (its key was dropped); the output is checked to read back as
+// the same document with every comment line of src.
+func (d *Document) YAMLKeeping(src []byte) ([]byte, error) {
+	src, err := stripBOM(src)
+	if err != nil {
+		return nil, err
+	}
+	var from yaml.Node
+	if err := yaml.Unmarshal(src, &from); err != nil {
+		return nil, &ParseError{Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	if err := lossIn(&from, false); err != nil {
+		return nil, err
+	}
+	body, err := jsonToYAML(d.CompactJSON())
+	if err != nil {
+		return nil, err
+	}
+	to := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{body}}
+	carryComments(&from, to, 0)
+	// The comment above the first key heads the file: keep it first
+	// though canonical order moves that key.
+	if len(from.Content) == 1 && from.Content[0].Kind == yaml.MappingNode && len(from.Content[0].Content) > 0 &&
+		body.Kind == yaml.MappingNode && len(body.Content) > 0 {
+		head := from.Content[0].Content[0]
+		for j := 0; j < len(body.Content); j += 2 {
+			if k := body.Content[j]; j > 0 && k.Value == head.Value && k.HeadComment == head.HeadComment && head.HeadComment != "" {
+				first := body.Content[0]
+				first.HeadComment = strings.TrimSuffix(k.HeadComment+"\n"+first.HeadComment, "\n")
+				k.HeadComment = ""
+				break
+			}
+		}
+	}
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(to); err != nil {
+		return nil, fmt.Errorf("runbook: encode yaml: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("runbook: encode yaml: %w", err)
+	}
+	out := b.Bytes()
+	again, err := ParseYAML(out)
+	if err != nil || !bytes.Equal(again.CompactJSON(), d.CompactJSON()) {
+		return nil, fmt.Errorf("%w: the comments cannot be placed without changing the document", ErrYAMLLoss)
+	}
+	var back yaml.Node
+	if err := yaml.Unmarshal(out, &back); err != nil {
+		return nil, fmt.Errorf("runbook: encode yaml: %w", err)
+	}
+	want, got := commentLines(&from), commentLines(&back)
+	for line, n := range want {
+		if got[line] < n {
+			return nil, fmt.Errorf("%w: the comment %q has no place in the formatted runbook", ErrYAMLLoss, truncate(line, 60))
+		}
+	}
+	return out, nil
+}
+
+// carryComments copies the comments of src to dst and, matching mapping
+// keys by name and sequence items by index, to their descendants.
+func carryComments(src, dst *yaml.Node, depth int) {
+	if depth > 200 {
+		return
+	}
+	dst.HeadComment, dst.LineComment, dst.FootComment = src.HeadComment, src.LineComment, src.FootComment
+	switch {
+	case src.Kind == yaml.DocumentNode && dst.Kind == yaml.DocumentNode,
+		src.Kind == yaml.SequenceNode && dst.Kind == yaml.SequenceNode:
+		for i := 0; i < len(src.Content) && i < len(dst.Content); i++ {
+			carryComments(src.Content[i], dst.Content[i], depth+1)
+		}
+	case src.Kind == yaml.MappingNode && dst.Kind == yaml.MappingNode:
+		for i := 0; i+1 < len(src.Content); i += 2 {
+			for j := 0; j+1 < len(dst.Content); j += 2 {
+				if dst.Content[j].Value == src.Content[i].Value {
+					k, v := dst.Content[j], dst.Content[j+1]
+					carryComments(src.Content[i], k, depth+1)
+					carryComments(src.Content[i+1], v, depth+1)
+					if v.Kind != yaml.ScalarNode && v.LineComment != "" && k.LineComment == "" {
+						// A comment after a flow collection that is now
+						// written as a block goes after its key.
+						k.LineComment, v.LineComment = v.LineComment, ""
+					}
+					break
+				}
+			}
+		}
+	}
+}
+
+// commentLines counts each comment line under n.
+func commentLines(n *yaml.Node) map[string]int {
+	out := map[string]int{}
+	var walk func(n *yaml.Node, depth int)
+	walk = func(n *yaml.Node, depth int) {
+		if n == nil || depth > 200 {
+			return
+		}
+		for _, c := range []string{n.HeadComment, n.LineComment, n.FootComment} {
+			for _, line := range strings.Split(c, "\n") {
+				if line = strings.TrimSpace(line); line != "" {
+					out[line]++
+				}
+			}
+		}
+		for _, c := range n.Content {
+			walk(c, depth+1)
+		}
+	}
+	walk(n, 0)
+	return out
 }

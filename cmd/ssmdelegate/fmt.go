@@ -62,12 +62,31 @@ func cmdFmt(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: %v\n", file, err)
 		return 1
 	}
+	// The model holds no comments: YAML to YAML carries them over by
+	// path. What cannot be carried (comments into JSON, anchors, a
+	// comment on a dropped key) refuses -w, leaving the file as written.
+	var lost error
+	if runbook.DetectFormat(data) == runbook.YAML {
+		if format == runbook.YAML {
+			kept, err := doc.YAMLKeeping(data)
+			if err == nil {
+				out = kept
+			}
+			lost = err
+		} else {
+			lost = runbook.YAMLLoss(data)
+		}
+	}
 	if !*write {
 		if _, err := stdout.Write(out); err != nil {
 			fmt.Fprintf(stderr, "ssmdelegate fmt: %v\n", err)
 			return 1
 		}
 		return 0
+	}
+	if lost != nil {
+		fmt.Fprintf(stderr, "%s: not rewritten: %v; without -w the formatted runbook goes to standard output\n", file, lost)
+		return 1
 	}
 	if err := writeFileAtomic(file, out); err != nil {
 		fmt.Fprintf(stderr, "%s: cannot write: %v\n", file, err)

@@ -73,3 +73,53 @@ func TestFmtParseError(t *testing.T) {
 	data, _ := os.ReadFile(bad)
 	require.Equal(t, `{"schemaVersion": "0.3", "mainSteps": [ {"name": 1} ]}`, string(data))
 }
+
+// TestFmtWriteKeepsComments checks that -w carries YAML comments over to
+// the formatted file, stably.
+func TestFmtWriteKeepsComments(t *testing.T) {
+	src := "# Stops the build instance.\nmainSteps:\n# the only step\n- inputs: {DesiredState: stopped, InstanceIds: ['i-0123456789abcdef0']}  # by id\n  action: aws:changeInstanceState\n  name: stop\nschemaVersion: \"0.3\"\n"
+	y := writeTemp(t, "doc.yaml", src)
+	code, out, errOut := runCmd(fmtCmd, "-w", y)
+	require.Equal(t, 0, code, errOut)
+	require.Empty(t, out)
+	first, err := os.ReadFile(y)
+	require.NoError(t, err)
+	require.Equal(t, "# Stops the build instance.\nschemaVersion: '0.3'\nmainSteps:\n  # the only step\n  - name: stop\n    action: aws:changeInstanceState\n    inputs: # by id\n      InstanceIds:\n        - i-0123456789abcdef0\n      DesiredState: stopped\n", string(first))
+	code, _, errOut = runCmd(fmtCmd, "-w", y)
+	require.Equal(t, 0, code, errOut)
+	second, err := os.ReadFile(y)
+	require.NoError(t, err)
+	require.Equal(t, string(first), string(second))
+}
+
+// TestFmtWriteRefusesLoss checks that -w leaves a YAML file untouched when
+// rewriting it would drop comments or expand anchors.
+func TestFmtWriteRefusesLoss(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		args []string
+		msg  string
+	}{
+		{"comment to json", "schemaVersion: '0.3'\nmainSteps:\n# the only step\n- {name: nap, action: aws:sleep, inputs: {Duration: PT1S}}\n", []string{"--to", "json"}, "the comment before line 4 would be lost"},
+		{"anchor and alias", "schemaVersion: '0.3'\nmainSteps:\n- {name: a, action: aws:sleep, inputs: &wait {Duration: PT1S}}\n- {name: b, action: aws:sleep, inputs: *wait}\n", nil, "the anchor &wait on line 3 would be lost"},
+		{"comment on a dropped key", "schemaVersion: '0.3'\n# nothing to report\noutputs:\nmainSteps:\n- {name: nap, action: aws:sleep, inputs: {Duration: PT1S}}\n", nil, "nothing to report"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			y := writeTemp(t, "doc.yaml", tt.src)
+			code, out, errOut := runCmd(fmtCmd, append(append([]string{"-w"}, tt.args...), y)...)
+			require.Equal(t, 1, code)
+			require.Empty(t, out)
+			require.Contains(t, errOut, tt.msg)
+			require.Contains(t, errOut, "not rewritten")
+			data, err := os.ReadFile(y)
+			require.NoError(t, err)
+			require.Equal(t, tt.src, string(data))
+			// Without -w the formatted runbook is still printed.
+			code, out, errOut = runCmd(fmtCmd, append(tt.args, y)...)
+			require.Equal(t, 0, code, errOut)
+			require.NotEmpty(t, out)
+		})
+	}
+}

@@ -95,7 +95,7 @@ var actions = []action{
 			f("TargetParameterName", "parameter that receives targets"), f("Targets", "targets").as(mapList)},
 		outputs: []output{{"Output", "String"}, {"ExecutionId", "String"}, {"Status", "String"}}},
 	{goName: "ExecuteScript", wire: "aws:executeScript", doc: "runs a Python or PowerShell script",
-		fields: []field{reqEnum("Runtime", "script runtime", "python3.8", "python3.9", "python3.10", "python3.11", "python3.12", "PowerShell Core 6.0", "PowerShell 7.0", "PowerShell 7.4"),
+		fields: []field{reqEnum("Runtime", "script runtime", "python3.6", "python3.7", "python3.8", "python3.9", "python3.10", "python3.11", "python3.12", "PowerShell Core 6.0", "PowerShell 7.0", "PowerShell 7.4"),
 			req("Handler", "function to call"), f("InputPayload", "map passed to the handler").as(mapKind), f("Script", "inline script"), f("Attachment", "attached script file")},
 		outputs: []output{{"OutputPayload", "StringMap"}}},
 	{goName: "ExecuteStateMachine", wire: "aws:executeStateMachine", doc: "runs a Step Functions state machine",
