@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/wildcard"
 )
 
 // Condition operator families; the negated operators (StringNotEquals,
@@ -52,64 +54,41 @@ type operator struct {
 	set      setQualifier
 }
 
+// baseOperators maps the operators IAM defines, without IfExists or a set
+// qualifier, to their family.
+var baseOperators = map[string]operator{
+	"StringEquals":              {family: opStringEquals},
+	"StringNotEquals":           {family: opStringEquals, negate: true},
+	"StringEqualsIgnoreCase":    {family: opStringEqualsIgnoreCase},
+	"StringNotEqualsIgnoreCase": {family: opStringEqualsIgnoreCase, negate: true},
+	"StringLike":                {family: opStringLike},
+	"StringNotLike":             {family: opStringLike, negate: true},
+	"NumericEquals":             {family: opNumericEquals},
+	"NumericNotEquals":          {family: opNumericEquals, negate: true},
+	"NumericLessThan":           {family: opNumericLessThan},
+	"NumericLessThanEquals":     {family: opNumericLessThanEquals},
+	"NumericGreaterThan":        {family: opNumericGreaterThan},
+	"NumericGreaterThanEquals":  {family: opNumericGreaterThanEquals},
+	"DateEquals":                {family: opDateEquals},
+	"DateNotEquals":             {family: opDateEquals, negate: true},
+	"DateLessThan":              {family: opDateLessThan},
+	"DateLessThanEquals":        {family: opDateLessThanEquals},
+	"DateGreaterThan":           {family: opDateGreaterThan},
+	"DateGreaterThanEquals":     {family: opDateGreaterThanEquals},
+	"Bool":                      {family: opBool},
+	"BinaryEquals":              {family: opBinaryEquals},
+	"IpAddress":                 {family: opIPAddress},
+	"NotIpAddress":              {family: opIPAddress, negate: true},
+	"ArnEquals":                 {family: opArnLike},
+	"ArnLike":                   {family: opArnLike},
+	"ArnNotEquals":              {family: opArnLike, negate: true},
+	"ArnNotLike":                {family: opArnLike, negate: true},
+	"Null":                      {family: opNull},
+}
+
 func baseOperator(s string) (operator, bool) {
-	switch s {
-	case "StringEquals":
-		return operator{family: opStringEquals}, true
-	case "StringNotEquals":
-		return operator{family: opStringEquals, negate: true}, true
-	case "StringEqualsIgnoreCase":
-		return operator{family: opStringEqualsIgnoreCase}, true
-	case "StringNotEqualsIgnoreCase":
-		return operator{family: opStringEqualsIgnoreCase, negate: true}, true
-	case "StringLike":
-		return operator{family: opStringLike}, true
-	case "StringNotLike":
-		return operator{family: opStringLike, negate: true}, true
-	case "NumericEquals":
-		return operator{family: opNumericEquals}, true
-	case "NumericNotEquals":
-		return operator{family: opNumericEquals, negate: true}, true
-	case "NumericLessThan":
-		return operator{family: opNumericLessThan}, true
-	case "NumericLessThanEquals":
-		return operator{family: opNumericLessThanEquals}, true
-	case "NumericGreaterThan":
-		return operator{family: opNumericGreaterThan}, true
-	case "NumericGreaterThanEquals":
-		return operator{family: opNumericGreaterThanEquals}, true
-	case "DateEquals":
-		return operator{family: opDateEquals}, true
-	case "DateNotEquals":
-		return operator{family: opDateEquals, negate: true}, true
-	case "DateLessThan":
-		return operator{family: opDateLessThan}, true
-	case "DateLessThanEquals":
-		return operator{family: opDateLessThanEquals}, true
-	case "DateGreaterThan":
-		return operator{family: opDateGreaterThan}, true
-	case "DateGreaterThanEquals":
-		return operator{family: opDateGreaterThanEquals}, true
-	case "Bool":
-		return operator{family: opBool}, true
-	case "BinaryEquals":
-		return operator{family: opBinaryEquals}, true
-	case "IpAddress":
-		return operator{family: opIPAddress}, true
-	case "NotIpAddress":
-		return operator{family: opIPAddress, negate: true}, true
-	case "ArnEquals":
-		return operator{family: opArnLike}, true
-	case "ArnLike":
-		return operator{family: opArnLike}, true
-	case "ArnNotEquals":
-		return operator{family: opArnLike, negate: true}, true
-	case "ArnNotLike":
-		return operator{family: opArnLike, negate: true}, true
-	case "Null":
-		return operator{family: opNull}, true
-	}
-	return operator{}, false
+	op, ok := baseOperators[s]
+	return op, ok
 }
 
 // parseOperator parses a condition operator; ok is false for an operator
@@ -161,30 +140,19 @@ func (ev *evaluation) conditionsHold(c Conditions) bool {
 func (ev *evaluation) keyHolds(op operator, key string, policyValues []Value) bool {
 	ctx, present := ev.lookup(key)
 	if op.family == opNull {
-		for _, v := range policyValues {
-			want, err := strconv.ParseBool(strings.ToLower(v.Text))
-			if err == nil && want == !present {
-				return true
-			}
-		}
-		return false
+		return nullHolds(policyValues, present)
 	}
 	if !present {
-		switch {
-		case op.ifExists:
-			return true
-		case op.set == setForAllValues:
-			return true
-		case op.set == setForAnyValue:
-			return false
-		}
-		return op.negate
+		return missingKeyHolds(op)
+	}
+	if !operandsParse(op.family, policyValues, ctx) {
+		return false
 	}
 	// matches reports whether one context value matches any policy value
 	// under the operator's positive form.
 	matches := func(cv string) bool {
 		for _, pv := range policyValues {
-			if ev.valueMatches(op.family, pv, cv) {
+			if ev.valueMatches(op, pv, cv) {
 				return true
 			}
 		}
@@ -206,6 +174,8 @@ func (ev *evaluation) keyHolds(op operator, key string, policyValues []Value) bo
 		}
 		return true
 	}
+	// Without a set operator a multivalued key matches when any of its
+	// values does (and a negated operator when none does).
 	for _, cv := range ctx {
 		if matches(cv) {
 			return !op.negate
@@ -214,41 +184,109 @@ func (ev *evaluation) keyHolds(op operator, key string, policyValues []Value) bo
 	return op.negate
 }
 
-func (ev *evaluation) valueMatches(f opFamily, pv Value, cv string) bool {
-	switch f {
-	case opStringEquals:
-		p, _, ok := ev.expand(pv.Text, ev.vars, false)
-		return ok && p == cv
-	case opStringEqualsIgnoreCase:
-		p, _, ok := ev.expand(pv.Text, ev.vars, false)
-		return ok && strings.EqualFold(p, cv)
+// nullHolds is the Null operator: "true" holds for a missing key, "false"
+// for a present one.
+func nullHolds(policyValues []Value, present bool) bool {
+	for _, v := range policyValues {
+		want, err := strconv.ParseBool(strings.ToLower(v.Text))
+		if err == nil && want == !present {
+			return true
+		}
+	}
+	return false
+}
+
+// missingKeyHolds is a condition on a key the request does not have:
+// ForAllValues holds (there is no value that fails), ForAnyValue does not
+// (there is no value that matches), even with IfExists; otherwise IfExists
+// and the negated operators hold and the rest do not.
+func missingKeyHolds(op operator) bool {
+	switch op.set {
+	case setForAllValues:
+		return true
+	case setForAnyValue:
+		return false
+	}
+	return op.ifExists || op.negate
+}
+
+// operandsParse reports whether every policy and context value of a
+// Numeric or Date condition parses; one that does not makes the whole
+// condition false, negated operators included, rather than compare as 0.
+func operandsParse(f opFamily, policyValues []Value, ctx []string) bool {
+	var parses func(string) bool
+	switch {
+	case f >= opNumericEquals && f <= opNumericGreaterThanEquals:
+		parses = func(s string) bool { _, ok := parseNumber(s); return ok }
+	case f >= opDateEquals && f <= opDateGreaterThanEquals:
+		parses = func(s string) bool { _, ok := ParseDate(s); return ok }
+	default:
+		return true
+	}
+	for _, pv := range policyValues {
+		if !parses(pv.Text) {
+			return false
+		}
+	}
+	for _, cv := range ctx {
+		if !parses(cv) {
+			return false
+		}
+	}
+	return true
+}
+
+func parseNumber(s string) (float64, bool) {
+	f, err := strconv.ParseFloat(s, 64)
+	return f, err == nil && !math.IsNaN(f)
+}
+
+// valueMatches compares one policy value with one context value under the
+// operator family's positive form.
+func (ev *evaluation) valueMatches(op operator, pv Value, cv string) bool {
+	switch f := op.family; f {
+	case opStringEquals, opStringEqualsIgnoreCase, opBool:
+		p, ok := ev.literal(pv.Text, ev.vars)
+		switch {
+		case !ok:
+			return ev.unresolved(op.negate)
+		case f == opStringEquals:
+			return p == cv
+		}
+		return strings.EqualFold(p, cv)
 	case opStringLike:
-		p, esc, ok := ev.expand(pv.Text, ev.vars, true)
-		return ok && glob(p, cv, false, esc)
+		p, ok := ev.globPattern(pv.Text, ev.vars)
+		if !ok {
+			return ev.unresolved(op.negate)
+		}
+		return wildcard.Match(p, cv, false, true)
 	case opArnLike:
-		return matchARN(pv.Text, cv, ev, ev.vars)
-	case opBool:
-		p, _, ok := ev.expand(pv.Text, ev.vars, false)
-		return ok && strings.EqualFold(p, cv)
+		m, resolved := matchARN(pv.Text, cv, ev, ev.vars, arnCondition)
+		if !resolved {
+			return ev.unresolved(op.negate)
+		}
+		return m
 	case opBinaryEquals:
 		a, err1 := base64.StdEncoding.DecodeString(pv.Text)
 		b, err2 := base64.StdEncoding.DecodeString(cv)
 		return err1 == nil && err2 == nil && string(a) == string(b)
 	case opIPAddress:
 		return ipMatches(pv.Text, cv)
-	case opNumericEquals, opNumericLessThan, opNumericLessThanEquals, opNumericGreaterThan, opNumericGreaterThanEquals:
-		p, err1 := strconv.ParseFloat(pv.Text, 64)
-		c, err2 := strconv.ParseFloat(cv, 64)
-		if err1 != nil || err2 != nil || math.IsNaN(p) || math.IsNaN(c) {
-			return false
-		}
+	}
+	return ordered(op.family, pv.Text, cv)
+}
+
+// ordered compares a context value with a policy value under a Numeric or
+// Date operator; both parse (operandsParse checked).
+func ordered(f opFamily, pv, cv string) bool {
+	switch {
+	case f >= opNumericEquals && f <= opNumericGreaterThanEquals:
+		p, _ := parseNumber(pv)
+		c, _ := parseNumber(cv)
 		return compare(f-opNumericEquals, cmpFloat(c, p))
-	case opDateEquals, opDateLessThan, opDateLessThanEquals, opDateGreaterThan, opDateGreaterThanEquals:
-		p, ok1 := ParseDate(pv.Text)
-		c, ok2 := ParseDate(cv)
-		if !ok1 || !ok2 {
-			return false
-		}
+	case f >= opDateEquals && f <= opDateGreaterThanEquals:
+		p, _ := ParseDate(pv)
+		c, _ := ParseDate(cv)
 		return compare(f-opDateEquals, c.Compare(p))
 	}
 	return false

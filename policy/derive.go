@@ -889,7 +889,7 @@ func minimizeResources(res []string) []string {
 		covered := false
 		for _, w := range wild {
 			// Two patterns that cover each other keep the smaller.
-			if w != r && matchARN(w, r, ev, false) && (w < r || !matchARN(r, w, ev, false)) {
+			if w != r && covers(w, r, ev) && (w < r || !covers(r, w, ev)) {
 				covered = true
 				break
 			}
@@ -946,4 +946,10 @@ func isEmptyValue(v runbook.Value) bool {
 		return true
 	}
 	return false
+}
+
+// covers reports whether Resource pattern w matches every ARN r names.
+func covers(w, r string, ev *evaluation) bool {
+	m, _ := matchARN(w, r, ev, false, arnResource)
+	return m
 }

@@ -58,21 +58,82 @@
 // [Evaluate] decides a [Request] against identity policies and an optional
 // resource or trust policy: an explicit deny wins, then an allow, otherwise
 // the request is implicitly denied. Actions match case-insensitively with
-// wildcards, ARNs component by component, and every condition operator
-// (String*, Numeric*, Date*, Bool, BinaryEquals, IpAddress, Arn*, Null, the
-// IfExists forms and the ForAnyValue:/ForAllValues: set qualifiers) is
-// supported, with policy variables such as ${aws:username}.
+// wildcards; every condition operator (String*, Numeric*, Date*, Bool,
+// BinaryEquals, IpAddress, Arn*, Null, the IfExists forms and the
+// ForAnyValue:/ForAllValues: set qualifiers) is supported, with policy
+// variables such as ${aws:username} in 2012-10-17 policies (2008-10-17
+// policies take them literally).
+//
+// What is modelled:
+//
+//   - Accounts. The caller's account comes from its ARN, the resource's
+//     from [Request.ResourceAccount], else the resource ARN's account
+//     field, else (S3 buckets, AWS-owned documents, "*") the caller's.
+//     Within one account an identity Allow or a resource-policy Allow
+//     naming the caller suffices; across accounts both the caller's
+//     identity policies and the resource (or trust) policy must allow. A
+//     resource policy naming an account (its root ARN or bare ID) trusts
+//     that account's principals only together with their identity Allow,
+//     and never matches callers of another account.
+//   - Trust policies: for sts: actions with a trust policy, the trust
+//     policy must allow, the account root user cannot assume roles, and
+//     the account root user otherwise has full access to its own account.
+//
+// What is not: service control and resource control policies, permission
+// boundaries, session policies, and VPC endpoint policies. A caller that
+// passes all of them in AWS decides the same here; one they would stop is
+// allowed here.
+//
+// Resource ARNs match component by component, and a '*' that ends one of
+// the first five components may run on past the colons, as the Resource
+// element reference documents: "arn:aws:ec2:*" covers every EC2 ARN and
+// "arn:aws:dynamodb:*:table/prod-*" every prod- table. '*' and '?'
+// elsewhere stay inside their component, and in the resource component they
+// match anything, '/' and ':' included, so "arn:aws:ec2:*:*:*/i-123" matches
+// instance/i-123 and any other resource type with that ID. The Arn*
+// condition operators check each of the six components on their own, as
+// the condition operator reference says, so a shorter pattern matches
+// nothing there. All ARN matching is case-sensitive, partition, service and
+// Region included ("arn:aws:EC2:..." matches nothing); only action names and
+// condition key names ignore case.
+//
+// Policy variables are expanded in condition values and, in the Resource
+// element, only in the resource component (after the fifth colon); in the
+// partition, service, Region or account they are plain text, as the policy
+// variables reference says. A variable with no value and no default
+// matches nothing. IAM documents that negated operators (StringNotEquals,
+// StringNotLike, ArnNotLike...) and NotResource then hold; Deny statements
+// follow that, so such a Deny applies as it does in AWS. Allow statements
+// deliberately do not: a missing value never lets an Allow grant, so an
+// Allow whose negated condition or NotResource depends on one does not
+// apply, where AWS would allow. This errs on the side of denying.
+//
+// A condition on a key the request lacks holds for ForAllValues (even
+// with IfExists), never for ForAnyValue (even with IfExists), and
+// otherwise for IfExists and negated operators only. A Numeric or Date
+// value that does not parse, in the policy or the request, makes the
+// condition false, negated operators included. AWS requires a set
+// operator for multivalued keys such as aws:TagKeys and does not define a
+// single-valued operator on one; here StringEquals holds when any value
+// matches and StringNotEquals when none does, so a Deny written that way
+// applies whenever one value hits.
 //
 // # References
 //
 //   - IAM JSON policy element reference:
 //     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html
-//   - Policy evaluation logic:
+//   - Policy evaluation logic, within and across accounts:
 //     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+//     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+//   - Resource element and ARN wildcards:
+//     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+//   - Single-valued and multivalued context keys:
+//     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
 //   - Condition operators:
 //     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
-//   - Policy variables:
-//     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+//   - Policy variables, where they may appear and with no value:
+//     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-wheretouse
+//     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-no-value
 //   - IAM quotas:
 //     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
 //   - Setting up Automation (service role, PassRole):

@@ -15,6 +15,10 @@ type Request struct {
 	// Resource is the resource ARN, or "*" for actions that do not support
 	// resource-level permissions.
 	Resource string
+	// ResourceAccount is the account that owns the resource. Empty means the
+	// account field of Resource or, for ARNs without one (S3 buckets,
+	// AWS-owned documents) and "*", the caller's own account.
+	ResourceAccount string
 	// Context holds the request's condition keys, looked up
 	// case-insensitively. aws:PrincipalArn, aws:PrincipalAccount,
 	// aws:PrincipalType, aws:username and aws:PrincipalServiceName are
@@ -67,29 +71,61 @@ func (r Result) Allowed() bool { return r.Decision == DecisionAllow }
 // Evaluate decides req against the caller's identity policies and an
 // optional resource policy (a resource-based policy, or the role's trust
 // policy when the action is an sts: action such as sts:AssumeRole), as IAM
-// does within one account:
+// does:
 //
 //   - an explicit Deny in any applicable statement wins;
-//   - otherwise an Allow in an identity policy, or in the resource policy
-//     when its Principal names the caller (by ARN, as the role of an
-//     assumed-role session, as a service, or "*"), allows;
-//   - a resource policy that names only the caller's account delegates to
-//     the account: it allows only together with an identity-policy Allow;
+//   - within one account, an Allow in an identity policy, or in the
+//     resource policy when its Principal names the caller (by ARN, as the
+//     role of an assumed-role session, as a service, or "*"), allows;
+//   - a resource policy that names only the caller's account trusts the
+//     account: it allows only together with an identity-policy Allow;
+//   - across accounts (the caller's account is not the resource's), both
+//     are needed: an Allow in the caller's identity policies and an Allow
+//     in the resource policy;
 //   - a trust policy is mandatory: for sts: actions with a resource policy,
 //     an identity Allow alone is not enough;
 //   - the account root user may do anything in its own account except
-//     sts: actions (root cannot assume roles);
+//     sts: actions (root cannot assume roles), and counts as allowed by its
+//     own account when it reaches into another;
 //   - otherwise the request is implicitly denied.
 //
 // The first deciding statement is reported, identity policies in order
-// before the resource policy.
+// before the resource policy; across accounts the resource policy's
+// statement is reported, since it is the one that opens the door.
 func Evaluate(req Request, identity []NamedPolicy, resource *NamedPolicy) Result {
 	ev := evaluation{req: &req}
 	ev.principal = parsePrincipalARN(req.Principal)
+	ev.resourceAccount = ev.ownerOfResource()
 
-	var idAllow, resAllow, resAccountAllow, deny Result
-	idAllow.StatementIndex, resAllow.StatementIndex, resAccountAllow.StatementIndex, deny.StatementIndex = -1, -1, -1, -1
+	idAllow, deny := ev.identityPolicies(identity)
+	if deny.Statement != nil {
+		return deny
+	}
+	var res resourceOutcome
+	if resource != nil && resource.Policy != nil {
+		res = ev.resourcePolicy(resource)
+		if res.deny.Statement != nil {
+			return res.deny
+		}
+	}
+	return ev.decide(idAllow, res, resource != nil && resource.Policy != nil)
+}
 
+// resourceOutcome is what a resource policy says: its first Deny, its first
+// Allow naming the caller, and its first Allow naming only the caller's
+// account.
+type resourceOutcome struct {
+	deny, allow, accountAllow Result
+}
+
+func noStatement(d Decision) Result {
+	return Result{Decision: d, StatementIndex: -1}
+}
+
+// identityPolicies returns the first applicable Allow and Deny of the
+// caller's identity policies.
+func (ev *evaluation) identityPolicies(identity []NamedPolicy) (allow, deny Result) {
+	allow, deny = noStatement(DecisionImplicitDeny), noStatement(DecisionImplicitDeny)
 	for _, np := range identity {
 		if np.Policy == nil {
 			continue
@@ -107,63 +143,79 @@ func Evaluate(req Request, identity []NamedPolicy, resource *NamedPolicy) Result
 			}
 			switch st.Effect {
 			case Deny:
-				return Result{Decision: DecisionExplicitDeny, Policy: np.Name, StatementIndex: i, Statement: st}
+				return allow, Result{Decision: DecisionExplicitDeny, Policy: np.Name, StatementIndex: i, Statement: st}
 			case Allow:
-				if idAllow.Statement == nil {
-					idAllow = Result{Decision: DecisionAllow, Policy: np.Name, StatementIndex: i, Statement: st}
+				if allow.Statement == nil {
+					allow = Result{Decision: DecisionAllow, Policy: np.Name, StatementIndex: i, Statement: st}
 				}
 			}
 		}
 	}
-	if resource != nil && resource.Policy != nil {
-		ev.vars = resource.Policy.Version == Version2012
-		for i := range resource.Policy.Statement {
-			st := &resource.Policy.Statement[i]
-			m, viaAccount := ev.principalApplies(st)
-			if !m || !ev.statementApplies(st) {
-				continue
+	return allow, deny
+}
+
+// resourcePolicy collects what the resource policy says about the caller.
+func (ev *evaluation) resourcePolicy(resource *NamedPolicy) resourceOutcome {
+	out := resourceOutcome{deny: noStatement(DecisionImplicitDeny), allow: noStatement(DecisionImplicitDeny), accountAllow: noStatement(DecisionImplicitDeny)}
+	ev.vars = resource.Policy.Version == Version2012
+	for i := range resource.Policy.Statement {
+		st := &resource.Policy.Statement[i]
+		m, viaAccount := ev.principalApplies(st)
+		if !m || !ev.statementApplies(st) {
+			continue
+		}
+		r := Result{Decision: DecisionAllow, Policy: resource.Name, StatementIndex: i, Statement: st}
+		switch {
+		case st.Effect == Deny:
+			r.Decision = DecisionExplicitDeny
+			return resourceOutcome{deny: r}
+		case viaAccount:
+			if out.accountAllow.Statement == nil {
+				out.accountAllow = r
 			}
-			r := Result{Decision: DecisionAllow, Policy: resource.Name, StatementIndex: i, Statement: st}
-			switch st.Effect {
-			case Deny:
-				if deny.Statement == nil {
-					r.Decision = DecisionExplicitDeny
-					deny = r
-				}
-			case Allow:
-				if viaAccount {
-					if resAccountAllow.Statement == nil {
-						resAccountAllow = r
-					}
-				} else if resAllow.Statement == nil {
-					resAllow = r
-				}
-			}
+		case out.allow.Statement == nil:
+			out.allow = r
 		}
 	}
-	if deny.Statement != nil {
-		return deny
-	}
-	trust := resource != nil && resource.Policy != nil && hasPrefixFold(req.Action, "sts:")
-	if ev.principal.kind == "root" && !hasPrefixFold(req.Action, "sts:") && ev.ownAccountResource() {
+	return out
+}
+
+// decide combines the Allows once no Deny applied.
+func (ev *evaluation) decide(idAllow Result, res resourceOutcome, hasResourcePolicy bool) Result {
+	sts := hasPrefixFold(ev.req.Action, "sts:")
+	root := ev.principal.kind == "root" && !sts
+	if root && !ev.crossAccount() {
 		// The account root user has full access to its account's resources;
 		// only an explicit deny stops it.
-		return Result{Decision: DecisionAllow, StatementIndex: -1}
+		return noStatement(DecisionAllow)
 	}
+	// The caller's own account allows: an identity Allow, or, for the root
+	// user, the account itself.
+	callerAllows := idAllow.Statement != nil || root
 	switch {
-	case trust:
-		if resAllow.Statement != nil {
-			return resAllow
+	case ev.crossAccount():
+		if !callerAllows {
+			break
 		}
-		if resAccountAllow.Statement != nil && idAllow.Statement != nil {
-			return resAccountAllow
+		if res.allow.Statement != nil {
+			return res.allow
+		}
+		if res.accountAllow.Statement != nil {
+			return res.accountAllow
+		}
+	case sts && hasResourcePolicy:
+		if res.allow.Statement != nil {
+			return res.allow
+		}
+		if res.accountAllow.Statement != nil && idAllow.Statement != nil {
+			return res.accountAllow
 		}
 	case idAllow.Statement != nil:
 		return idAllow
-	case resAllow.Statement != nil:
-		return resAllow
+	case res.allow.Statement != nil:
+		return res.allow
 	}
-	return Result{Decision: DecisionImplicitDeny, StatementIndex: -1}
+	return noStatement(DecisionImplicitDeny)
 }
 
 func hasPrefixFold(s, prefix string) bool {
@@ -194,9 +246,11 @@ func itoa(n int) string {
 
 // evaluation carries one request through the statements.
 type evaluation struct {
-	req       *Request
-	principal principalInfo
-	vars      bool // the current policy's version supports policy variables
+	req             *Request
+	principal       principalInfo
+	resourceAccount string // the account that owns the resource ("" when unknown)
+	vars            bool   // the current policy's version supports policy variables
+	effect          Effect // the effect of the statement being evaluated
 }
 
 // principalInfo is what the evaluator needs to know about the caller.
@@ -282,7 +336,8 @@ func (ev *evaluation) lookup(key string) ([]string, bool) {
 		switch p.kind {
 		case "user":
 			return []string{"User"}, true
-		case "assumed-role":
+		case "assumed-role", "role":
+			// A role acts only through its sessions.
 			return []string{"AssumedRole"}, true
 		case "root":
 			return []string{"Account"}, true
@@ -293,17 +348,46 @@ func (ev *evaluation) lookup(key string) ([]string, bool) {
 	return nil, false
 }
 
-// expand substitutes policy variables when the policy's version allows them.
-func (ev *evaluation) expand(s string, vars, forGlob bool) (string, bool, bool) {
-	if !vars {
-		return s, false, true
+// globPattern returns s as a glob pattern to match with escaping on, its
+// policy variables substituted (and made literal) when vars is set. ok is
+// false when a variable has no value.
+func (ev *evaluation) globPattern(s string, vars bool) (string, bool) {
+	if vars {
+		p, esc, ok := expandVars(s, true, ev.lookup)
+		if !ok {
+			return "", false
+		}
+		if esc {
+			return p, true
+		}
 	}
-	return expandVars(s, forGlob, ev.lookup)
+	return strings.ReplaceAll(s, `\`, `\\`), true
+}
+
+// literal returns s with its policy variables substituted when vars is
+// set; ok is false when a variable has no value.
+func (ev *evaluation) literal(s string, vars bool) (string, bool) {
+	if !vars {
+		return s, true
+	}
+	p, _, ok := expandVars(s, false, ev.lookup)
+	return p, ok
+}
+
+// unresolved is what an element value whose policy variable has no value
+// counts as. IAM treats the variable as null: the value matches nothing,
+// so a negated operator or NotResource holds. That is kept for Deny
+// statements, so a Deny applies wherever IAM applies it. An Allow must
+// never grant because of a missing value, so there a negated test counts
+// the value as matching and the statement does not apply.
+func (ev *evaluation) unresolved(negated bool) bool {
+	return negated && ev.effect != Deny
 }
 
 // statementApplies checks Action/NotAction, Resource/NotResource and
 // Condition; the principal is checked by the caller.
 func (ev *evaluation) statementApplies(st *Statement) bool {
+	ev.effect = st.Effect
 	switch {
 	case st.Action.Values != nil:
 		if !ev.anyAction(st.Action.Values) {
@@ -318,11 +402,11 @@ func (ev *evaluation) statementApplies(st *Statement) bool {
 	}
 	switch {
 	case st.Resource.Values != nil:
-		if !ev.anyResource(st.Resource.Values) {
+		if !ev.anyResource(st.Resource.Values, false) {
 			return false
 		}
 	case st.NotResource.Values != nil:
-		if ev.anyResource(st.NotResource.Values) {
+		if ev.anyResource(st.NotResource.Values, true) {
 			return false
 		}
 	default:
@@ -343,9 +427,15 @@ func (ev *evaluation) anyAction(patterns []string) bool {
 	return false
 }
 
-func (ev *evaluation) anyResource(patterns []string) bool {
+// anyResource reports whether a Resource (or, negated, NotResource)
+// pattern matches the request's resource.
+func (ev *evaluation) anyResource(patterns []string, negated bool) bool {
 	for _, p := range patterns {
-		if matchARN(p, ev.req.Resource, ev, ev.vars) {
+		m, resolved := matchARN(p, ev.req.Resource, ev, ev.vars, arnResource)
+		if !resolved {
+			m = ev.unresolved(negated)
+		}
+		if m {
 			return true
 		}
 	}
@@ -430,13 +520,23 @@ func isAccountID(s string) bool {
 	return true
 }
 
-// ownAccountResource reports whether the request's resource is in the
-// caller's account: "*", an ARN with the caller's account, or an ARN without
-// account (S3 buckets, AWS-owned documents).
-func (ev *evaluation) ownAccountResource() bool {
-	if ev.req.Resource == "*" || ev.req.Resource == "" {
-		return true
+// ownerOfResource is the account that owns the request's resource:
+// ResourceAccount, else the account field of the resource ARN, else the
+// caller's account. Resources without an account (S3 buckets, AWS-owned
+// documents, "*") and AWS managed policies (account "aws") are governed by
+// the caller's own policies alone, so they count as the caller's.
+func (ev *evaluation) ownerOfResource() string {
+	if ev.req.ResourceAccount != "" {
+		return ev.req.ResourceAccount
 	}
-	parts, ok := splitARN(ev.req.Resource, false)
-	return ok && (parts[4] == "" || parts[4] == ev.principal.account)
+	if parts, ok := splitARN(ev.req.Resource, false); ok && parts[4] != "" && parts[4] != "aws" {
+		return parts[4]
+	}
+	return ev.principal.account
+}
+
+// crossAccount reports whether the caller reaches into another account's
+// resource. Service principals belong to no account.
+func (ev *evaluation) crossAccount() bool {
+	return ev.principal.account != "" && ev.resourceAccount != "" && ev.principal.account != ev.resourceAccount
 }

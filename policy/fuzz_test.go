@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/ssmdelegate/ssmdelegate/internal/wildcard"
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
 
@@ -41,19 +42,21 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-func FuzzGlob(f *testing.F) {
+func FuzzMatchARN(f *testing.F) {
 	f.Add("a*b?c", "aXXbYc", "${aws:username}/*")
 	f.Add("arn:aws:s3:::*", "arn:aws:s3:::b", "${*}${?}${$}${x, 'd'}")
 	f.Fuzz(func(t *testing.T, pattern, s, vars string) {
-		_ = glob(pattern, s, true, true)
+		_ = wildcard.Match(pattern, s, true, true)
 		ev := &evaluation{req: &Request{Context: map[string][]string{"aws:username": {s}}}}
-		_ = matchARN(pattern, s, ev, true)
-		_ = matchARN(vars, s, ev, true)
+		for _, mode := range []arnMode{arnResource, arnCondition} {
+			_, _ = matchARN(pattern, s, ev, true, mode)
+			_, _ = matchARN(vars, s, ev, true, mode)
+		}
 		if out, esc, ok := expandVars(vars, true, ev.lookup); ok {
-			_ = glob(out, s, false, esc)
+			_ = wildcard.Match(out, s, false, esc)
 		}
 		// A pattern without wildcards matches exactly itself.
-		if !containsWildcard(pattern) && !glob(pattern, pattern, false, false) {
+		if !containsWildcard(pattern) && !wildcard.Match(pattern, pattern, false, false) {
 			t.Fatalf("%q does not match itself", pattern)
 		}
 	})
@@ -85,4 +88,49 @@ func FuzzForRunbook(f *testing.F) {
 			t.Fatalf("derived policy does not encode: %v", err)
 		}
 	})
+}
+
+func FuzzEvaluate(f *testing.F) {
+	f.Add([]byte(`[{"Effect":"Deny","Action":"ec2:*","Resource":"arn:aws:ec2:*"},{"Effect":"Allow","NotAction":"iam:*","NotResource":"arn:aws:s3:::home/${aws:username}/*","Condition":{"StringNotEquals":{"aws:PrincipalTag/team":"${aws:PrincipalTag/team}"}}}]`),
+		[]byte(`[{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"*","Resource":"*"}]`),
+		"arn:aws:sts::111122223333:assumed-role/R/s", "ec2:StopInstances", "arn:aws:ec2:us-east-1:444455556666:instance/i-1", "", "k", "v")
+	f.Add([]byte(`[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b/*","Condition":{"ForAnyValue:NumericLessThanIfExists":{"k":["1","x"]},"DateGreaterThan":{"aws:CurrentTime":"2020-01-01"}}}]`),
+		[]byte(`[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:ssm:*:${aws:PrincipalAccount}:*"}}}]`),
+		"arn:aws:iam::111122223333:root", "sts:AssumeRole", "arn:aws:iam::111122223333:role/r", "444455556666", "aws:CurrentTime", "2026-01-01T00:00:00Z")
+	f.Add([]byte(`{"Version":"2008-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"arn:*:*:*:*:*"}}`), []byte(`{`),
+		"ssm.amazonaws.com", "ssm:GetDocument", "*", "", "", "")
+	f.Fuzz(func(t *testing.T, identity, resource []byte, principal, action, res, resAcct, key, value string) {
+		var ids []NamedPolicy
+		if p, err := Parse(wrapStatements(identity)); err == nil {
+			ids = append(ids, NamedPolicy{"id", p})
+		}
+		var rp *NamedPolicy
+		if p, err := Parse(wrapStatements(resource)); err == nil {
+			rp = &NamedPolicy{"res", p}
+		}
+		req := Request{Principal: principal, Action: action, Resource: res, ResourceAccount: resAcct,
+			Context: map[string][]string{key: {value}, "aws:TagKeys": {value, key}}}
+		first := Evaluate(req, ids, rp)
+		second := Evaluate(req, ids, rp)
+		if !reflect.DeepEqual(first, second) {
+			t.Fatalf("two evaluations differ: %+v then %+v", first, second)
+		}
+		switch first.Decision {
+		case DecisionAllow, DecisionImplicitDeny, DecisionExplicitDeny:
+		default:
+			t.Fatalf("decision %v", first.Decision)
+		}
+		if first.Statement == nil && (first.Policy != "" || first.StatementIndex != -1) {
+			t.Fatalf("no deciding statement, yet %+v", first)
+		}
+	})
+}
+
+// wrapStatements lets the fuzzer write a bare statement list.
+func wrapStatements(b []byte) []byte {
+	if len(b) > 0 && b[0] == '[' {
+		out := append([]byte(`{"Version":"2012-10-17","Statement":`), b...)
+		return append(out, '}')
+	}
+	return b
 }

@@ -2,92 +2,9 @@ package policy
 
 import (
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/wildcard"
 )
-
-// glob matches s against pattern, where '*' matches any run of characters
-// (including none) and '?' exactly one. With fold, letters compare
-// case-insensitively. With escaped, a backslash makes the next character
-// literal; patterns that had policy variables substituted use it so that a
-// '*' inside a user name is not a wildcard.
-func glob(pattern, s string, fold, escaped bool) bool {
-	px, sx := 0, 0
-	nextPx, nextSx := 0, 0
-	for px < len(pattern) || sx < len(s) {
-		if px < len(pattern) {
-			c := pattern[px]
-			switch {
-			case c == '*':
-				nextPx = px
-				if sx < len(s) {
-					_, n := utf8.DecodeRuneInString(s[sx:])
-					nextSx = sx + n
-				} else {
-					nextSx = len(s) + 1
-				}
-				px++
-				continue
-			case c == '?':
-				if sx < len(s) {
-					_, n := utf8.DecodeRuneInString(s[sx:])
-					px++
-					sx += n
-					continue
-				}
-			default:
-				lit := px
-				if escaped && c == '\\' && px+1 < len(pattern) {
-					lit = px + 1
-				}
-				if sx < len(s) {
-					pr, pn := utf8.DecodeRuneInString(pattern[lit:])
-					sr, sn := utf8.DecodeRuneInString(s[sx:])
-					if pr == sr || fold && foldEqual(pr, sr) {
-						px = lit + pn
-						sx += sn
-						continue
-					}
-				}
-			}
-		}
-		if 0 < nextSx && nextSx <= len(s) {
-			px = nextPx
-			sx = nextSx
-			continue
-		}
-		return false
-	}
-	return true
-}
-
-func foldEqual(a, b rune) bool {
-	if a < utf8.RuneSelf && b < utf8.RuneSelf {
-		if 'A' <= a && a <= 'Z' {
-			a += 'a' - 'A'
-		}
-		if 'A' <= b && b <= 'Z' {
-			b += 'a' - 'A'
-		}
-		return a == b
-	}
-	return unicode.ToLower(a) == unicode.ToLower(b) || unicode.ToUpper(a) == unicode.ToUpper(b)
-}
-
-// escapeGlob makes every character of s literal for glob with escaped set.
-func escapeGlob(s string) string {
-	if !strings.ContainsAny(s, `*?\`) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if r == '*' || r == '?' || r == '\\' {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
 
 // splitARN splits an ARN (or ARN pattern) into its six colon-separated
 // components; the last keeps any further colons. Colons inside "${...}"
@@ -114,41 +31,141 @@ func splitARN(s string, vars bool) (parts [6]string, ok bool) {
 	return parts, true
 }
 
+// arnMode selects the ARN matching rules of a policy element.
+type arnMode uint8
+
+const (
+	// arnResource is the Resource and NotResource elements: a '*' that ends
+	// one of the first five components may run on past the colons, and
+	// policy variables are expanded only in the resource component.
+	arnResource arnMode = iota
+	// arnCondition is the Arn* condition operators: each of the six
+	// components is matched on its own, variables anywhere.
+	arnCondition
+)
+
 // matchARN matches an ARN against an ARN pattern the way IAM matches the
-// Resource element and the Arn* condition operators: each of the six
-// components separately, wildcards not spanning a component boundary (the
-// resource component may contain colons of its own). A pattern that starts
-// with "arn:" but has fewer than six components matches nothing (IAM rejects
-// it); other patterns, such as "*", are matched against the whole string.
-func matchARN(pattern, value string, ev *evaluation, vars bool) bool {
+// Resource element (mode arnResource) and the Arn* condition operators
+// (arnCondition); vars says whether the policy's version has policy
+// variables. resolved is false when a policy variable the match needed has
+// no value: match is then false, and the caller decides what that means for
+// its statement. Patterns that do not start with "arn:", such as "*", are
+// matched against the whole string.
+func matchARN(pattern, value string, ev *evaluation, vars bool, mode arnMode) (match, resolved bool) {
 	if pattern == "*" {
-		return true
+		return true, true
 	}
-	pp, ok := splitARN(pattern, vars)
-	if !ok {
-		if strings.HasPrefix(pattern, "arn:") {
-			return false
+	if !strings.HasPrefix(pattern, "arn:") {
+		p, ok := ev.globPattern(pattern, vars)
+		if !ok {
+			return false, false
 		}
-		p, esc, ok := ev.expand(pattern, vars, true)
-		return ok && glob(p, value, false, esc)
+		return wildcard.Match(p, value, false, true), true
 	}
 	vp, ok := splitARN(value, false)
 	if !ok {
-		return false
+		return false, true
+	}
+	if mode == arnCondition {
+		return ev.matchARNComponents(pattern, &vp, vars)
+	}
+	segs, ok := ev.resourcePatternSegments(pattern, vars)
+	if !ok {
+		return false, false
+	}
+	var memo [7][7]int8
+	return matchSegments(segs, &vp, 0, 0, &memo), true
+}
+
+// matchARNComponents matches a six-component pattern component by
+// component; a pattern with fewer components matches nothing.
+func (ev *evaluation) matchARNComponents(pattern string, vp *[6]string, vars bool) (match, resolved bool) {
+	pp, ok := splitARN(pattern, vars)
+	if !ok {
+		return false, true
 	}
 	for i := range pp {
-		p, esc, ok := ev.expand(pp[i], vars, true)
-		if !ok || !glob(p, vp[i], false, esc) {
-			return false
+		p, ok := ev.globPattern(pp[i], vars)
+		if !ok {
+			return false, false
+		}
+		if !wildcard.Match(p, vp[i], false, true) {
+			return false, true
 		}
 	}
-	return true
+	return true, true
+}
+
+// resourcePatternSegments splits a Resource pattern at its first five
+// colons into at most six segments, in escaped glob form. Only the sixth,
+// the resource component, has its policy variables expanded: IAM takes
+// "${...}" in the partition, service, Region or account literally. ok is
+// false when a variable there has no value.
+func (ev *evaluation) resourcePatternSegments(pattern string, vars bool) ([]string, bool) {
+	segs := strings.SplitN(pattern, ":", 6)
+	for i := range segs {
+		if i < 5 {
+			segs[i] = strings.ReplaceAll(segs[i], `\`, `\\`)
+			continue
+		}
+		p, ok := ev.globPattern(segs[i], vars)
+		if !ok {
+			return nil, false
+		}
+		segs[i] = p
+	}
+	return segs, true
+}
+
+// matchSegments matches pattern segments segs[i:] against ARN components
+// vp[j:]. A segment that ends in a wildcard '*' may cover further whole
+// components, colons included, as IAM documents for the Resource element;
+// once the resource component is reached the rest of the pattern is
+// matched against it as one string, since it may hold colons of its own.
+// memo caches failures: 1 for a known mismatch.
+func matchSegments(segs []string, vp *[6]string, i, j int, memo *[7][7]int8) bool {
+	switch {
+	case i == len(segs):
+		return j == len(vp)
+	case j == len(vp):
+		return false
+	case j == 5:
+		return wildcard.Match(strings.Join(segs[i:], ":"), vp[5], false, true)
+	case memo[i][j] != 0:
+		return false
+	}
+	ok := wildcard.Match(segs[i], vp[j], false, true)
+	if ok && endsInWildcard(segs[i]) {
+		ok = false
+		for k := j + 1; k <= len(vp) && !ok; k++ {
+			ok = matchSegments(segs, vp, i+1, k, memo)
+		}
+	} else if ok {
+		ok = matchSegments(segs, vp, i+1, j+1, memo)
+	}
+	if !ok {
+		memo[i][j] = 1
+	}
+	return ok
+}
+
+// endsInWildcard reports whether an escaped glob pattern ends in a '*'
+// that is a wildcard, not an escaped literal.
+func endsInWildcard(p string) bool {
+	if !strings.HasSuffix(p, "*") {
+		return false
+	}
+	n := 0
+	for i := len(p) - 2; i >= 0 && p[i] == '\\'; i-- {
+		n++
+	}
+	return n%2 == 0
 }
 
 // matchAction matches an action such as "ec2:StopInstances" against a
 // pattern such as "ec2:Stop*"; IAM compares actions case-insensitively.
 func matchAction(pattern, action string) bool {
-	return glob(pattern, action, true, false)
+	return wildcard.Match(pattern, action, true, false)
 }
 
 // expandVars substitutes policy variables in s. Each "${name}" or
@@ -173,7 +190,7 @@ func expandVars(s string, forGlob bool, lookup func(string) ([]string, bool)) (o
 	}
 	lit := func(t string) {
 		if forGlob {
-			t = escapeGlob(t)
+			t = wildcard.Escape(t)
 		}
 		b.WriteString(t)
 	}
