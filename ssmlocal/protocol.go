@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -159,8 +160,11 @@ func decodeJSON(body []byte) (map[string]any, error) {
 	if err := dec.Decode(&in); err != nil {
 		return nil, &APIError{Code: "SerializationException", Message: "cannot parse the request body as JSON: " + clip(err.Error())}
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF {
 		return nil, &APIError{Code: "SerializationException", Message: "cannot parse the request body as JSON: data after the top-level value"}
+	}
+	if in == nil { // a body of null
+		in = map[string]any{}
 	}
 	return in, nil
 }
