@@ -87,9 +87,9 @@ func (s *Server) verify(r *http.Request, body []byte, service string) (sigInfo, 
 	if a.service != service {
 		return fail(codes.badSignature, "Credential should be scoped to correct service: '"+service+"'.")
 	}
-	if service == "ssm" && !hasHeader(a.signedHeaders, "x-amz-target") {
-		// The target names the operation; unsigned, it could be changed
-		// in flight.
+	if (service == "ssm" || r.Header.Get("X-Amz-Target") != "") && !hasHeader(a.signedHeaders, "x-amz-target") {
+		// The target names the operation (and the protocol); unsigned, it
+		// could be changed in flight.
 		return fail(codes.badSignature, "'X-Amz-Target' must be a signed header.")
 	}
 	if !s.servesScope(service, a.region) {
