@@ -53,8 +53,9 @@ type Options struct {
 	// OnAudit, when set, is called with every audit event as it is
 	// recorded (ssmdelegate local --audit prints them).
 	OnAudit func(AuditEvent)
-	// AuditLimit caps the audit trail; the oldest events are dropped first.
-	// 100,000 when zero; negative keeps everything.
+	// AuditLimit caps the audit trail's events; the oldest are dropped
+	// first. 100,000 when zero; negative sets no count, but the trail is
+	// also capped at 64 MiB whatever the count.
 	AuditLimit int
 	// InstanceTransition is how long pending, stopping and shutting-down
 	// instances take to settle; 10 seconds when zero.
