@@ -58,6 +58,9 @@ func detectProtocol(r *http.Request, body []byte) *protocol {
 			service = "ec2"
 		}
 	}
+	if service == "ssm" {
+		return nil // SSM is only awsJson1_1, which needs X-Amz-Target
+	}
 	return protocolFor(service)
 }
 

@@ -48,6 +48,7 @@ func TestSigV4Scope(t *testing.T) {
 		{"sts in an unserved Region", wireRequest{service: "sts", region: "ap-south-1", body: stsWho}, "InvalidRegion"},
 		{"ec2 in a served Region", wireRequest{service: "ec2", region: "eu-west-1", body: ec2List}, ""},
 		{"ec2 in us-east-1, not served", wireRequest{service: "ec2", region: "us-east-1", body: ec2List}, "InvalidRegion"},
+		{"ssm scope without a target", wireRequest{service: "ssm", region: "eu-west-1", body: iamGet}, "InvalidAction"},
 		{"unknown service", wireRequest{service: "s3", region: "eu-west-1", body: iamGet}, "InvalidAction"},
 	}
 	for _, tt := range tests {
