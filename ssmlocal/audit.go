@@ -66,20 +66,63 @@ func (e AuditEvent) String() string {
 	return b.String()
 }
 
+// auditLog is the trail, bounded by count (Options.AuditLimit) and by
+// bytes, dropping the oldest events first.
 type auditLog struct {
 	mu      sync.Mutex
 	events  []AuditEvent
 	limit   int
 	dropped int
+	// bytes is the size of events, as eventSize counts it.
+	bytes int
+}
+
+// eventSize approximates an event's memory: its text plus a fixed cost for
+// the struct and slice headers.
+func eventSize(e *AuditEvent) int {
+	n := 256 + len(e.Service) + len(e.API) + len(e.Region) + len(e.Principal) + len(e.AccessKeyID) +
+		len(e.Decision) + len(e.ErrorCode) + len(e.ErrorMessage) + len(e.ExecutionID) + len(e.StepName) +
+		len(e.SourceIP) + len(e.RequestID)
+	for _, r := range e.Resources {
+		n += 16 + len(r)
+	}
+	return n
+}
+
+// bound clips an event's fields, which may repeat a caller's input, so no
+// single event is large.
+func (e *AuditEvent) bound() {
+	for _, f := range []*string{&e.Service, &e.API, &e.Region, &e.Principal, &e.AccessKeyID, &e.Decision,
+		&e.ErrorCode, &e.ExecutionID, &e.StepName, &e.SourceIP, &e.RequestID} {
+		*f = clip(*f)
+	}
+	e.ErrorMessage = clipTo(e.ErrorMessage, maxMessage)
+	for i, r := range e.Resources {
+		e.Resources[i] = clipTo(r, maxMessage)
+	}
 }
 
 func (l *auditLog) add(s *Server, e AuditEvent) {
+	e.bound()
+	maxBytes := defaultAuditBytes
+	if s != nil {
+		maxBytes = s.opts.limits.orDefault().auditBytes
+	}
 	l.mu.Lock()
 	l.events = append(l.events, e)
-	if l.limit > 0 && len(l.events) > l.limit+l.limit/4 {
-		drop := len(l.events) - l.limit
+	l.bytes += eventSize(&e)
+	drop := 0
+	for drop < len(l.events)-1 && (l.bytes > maxBytes || l.limit > 0 && len(l.events)-drop > l.limit) {
+		l.bytes -= eventSize(&l.events[drop])
+		drop++
+	}
+	if drop > 0 {
+		// Reslicing costs nothing per event; append copies the live tail
+		// when it next grows the array, and the cleared entries free
+		// their strings now.
+		clear(l.events[:drop])
 		l.dropped += drop
-		l.events = append([]AuditEvent(nil), l.events[drop:]...)
+		l.events = l.events[drop:]
 	}
 	l.mu.Unlock()
 	if s != nil && s.opts.OnAudit != nil {
@@ -87,8 +130,15 @@ func (l *auditLog) add(s *Server, e AuditEvent) {
 	}
 }
 
+// auditBytes is the audit trail's size as it is bounded.
+func (s *Server) auditBytes() int {
+	s.audit.mu.Lock()
+	defer s.audit.mu.Unlock()
+	return s.audit.bytes
+}
+
 // Audit returns the recorded calls, oldest first (the oldest are dropped
-// past Options.AuditLimit).
+// past Options.AuditLimit, or when the trail passes 64 MiB).
 func (s *Server) Audit() []AuditEvent {
 	s.audit.mu.Lock()
 	defer s.audit.mu.Unlock()

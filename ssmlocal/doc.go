@@ -32,6 +32,38 @@
 // signer: a wrong secret, an unknown key, a stale date or an expired session
 // fail with the error codes each service uses
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-troubleshooting.html).
+// The credential scope must name the service the request is routed to and a
+// Region the endpoint serves (IAM and STS also accept the partition's global
+// signing Region, us-east-1 in aws), or it is refused as InvalidRegion;
+// X-Amz-Target, when present, must be
+// signed; and a session token must belong to the key: a long-term key sent
+// with one, or a temporary key without its own, is refused as an invalid
+// token (InvalidClientTokenId for IAM and STS, UnrecognizedClientException
+// for SSM, AuthFailure for EC2). A request is authenticated before its body
+// is decoded.
+//
+// # Limits
+//
+// One request cannot crash the endpoint or make it hold unbounded memory
+// or connections:
+//
+//   - A body over 8 MiB is refused with HTTP 413 (RequestEntityTooLarge,
+//     RequestEntityTooLargeException for SSM), never truncated.
+//   - A query-protocol request (body and URL together) has at most 10,000
+//     parameters, names of at most 512 bytes and 32 dot-separated
+//     segments; past any of these it is refused with a 400
+//     MalformedQueryString naming the bound.
+//   - A JSON body nests at most 32 levels (400 SerializationException) and
+//     holds one object at most.
+//   - Operation names are at most 128 bytes (400 InvalidAction).
+//   - Error messages repeat at most 256 bytes of a caller's value, marked
+//     "…(N bytes)", and are at most 2 KiB in all.
+//   - The audit trail keeps at most Options.AuditLimit events and 64 MiB,
+//     dropping the oldest first.
+//   - Headers are read within 10 seconds and capped at 64 KiB; a whole
+//     request within a minute; a response is written within two minutes;
+//     an idle keep-alive connection is closed after two minutes.
+//   - EC2 filter wildcards (*, ?, and \ to escape) match in linear time.
 //
 // # Authorization
 //

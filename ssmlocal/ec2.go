@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/wildcard"
 )
 
 // instance is a simulated EC2 instance. Its state settles over clock time:
@@ -449,35 +451,19 @@ func (s *Server) filterInstances(insts []*instance, filters []map[string]any) ([
 	return out, nil
 }
 
-// anyMatch reports whether a value matches a filter value; filter values
-// take * and ? wildcards.
+// anyMatch reports whether a value matches a filter value. Filter values
+// take * and ? wildcards, and a backslash makes the next character literal
+// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Filter.html);
+// matching is linear, so no pattern makes it backtrack.
 func anyMatch(have, want []string) bool {
 	for _, h := range have {
 		for _, w := range want {
-			if wildcard(w, h) {
+			if wildcard.Match(w, h, false, true) {
 				return true
 			}
 		}
 	}
 	return false
-}
-
-func wildcard(pattern, s string) bool {
-	if pattern == "" {
-		return s == ""
-	}
-	switch pattern[0] {
-	case '*':
-		for i := 0; i <= len(s); i++ {
-			if wildcard(pattern[1:], s[i:]) {
-				return true
-			}
-		}
-		return false
-	case '?':
-		return s != "" && wildcard(pattern[1:], s[1:])
-	}
-	return s != "" && s[0] == pattern[0] && wildcard(pattern[1:], s[1:])
 }
 
 // selectInstances reads InstanceIds, Filters and paging members shared by

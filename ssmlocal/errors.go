@@ -44,8 +44,14 @@ func (e *APIError) status() int {
 
 var _ smithy.APIError = (*APIError)(nil)
 
+// apiErr formats a message; string arguments, usually a caller's values,
+// are clipped so a huge value never makes a huge message.
 func apiErr(code, format string, args ...any) *APIError {
-	return &APIError{Code: code, Message: fmt.Sprintf(format, args...)}
+	clipped := make([]any, len(args))
+	for i, a := range args {
+		clipped[i] = clipArg(a)
+	}
+	return &APIError{Code: code, Message: fmt.Sprintf(format, clipped...)}
 }
 
 func notFound(code, format string, args ...any) *APIError {
@@ -58,6 +64,9 @@ func notFound(code, format string, args ...any) *APIError {
 
 // validation builds the message AWS's request validation uses.
 func validation(member string, value any, constraint string) *APIError {
+	if _, ok := clipArg(value).(string); !ok {
+		value = clip(fmt.Sprint(value))
+	}
 	return apiErr("ValidationException", "1 validation error detected: Value '%v' at '%s' failed to satisfy constraint: %s", value, member, constraint)
 }
 

@@ -2,12 +2,17 @@ package ssmlocal
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
 // FuzzParseAuthorization feeds arbitrary Authorization headers to the
@@ -112,5 +117,177 @@ func FuzzOperations(f *testing.F) {
 		}
 		c := &call{s: srv, who: who, service: service, api: api, regionNm: srv.Region(), requestID: "fuzz"}
 		_, _ = srv.dispatch(context.Background(), c, in)
+	})
+}
+
+// checkShape fails unless v is built of strings, lists and structures
+// nested at most depth levels.
+func checkShape(t *testing.T, v any, depth int) {
+	type item struct {
+		v     any
+		level int
+	}
+	stack := []item{{v, 0}}
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if it.level > depth {
+			t.Fatalf("shape nested deeper than %d", depth)
+		}
+		switch x := it.v.(type) {
+		case string:
+		case []any:
+			for _, e := range x {
+				stack = append(stack, item{e, it.level + 1})
+			}
+		case map[string]any:
+			for _, e := range x {
+				stack = append(stack, item{e, it.level + 1})
+			}
+		default:
+			t.Fatalf("unexpected %T", it.v)
+		}
+	}
+}
+
+// FuzzQueryDecode runs query-protocol requests, body and URL, through the
+// bounded decoder: no panic; a refusal is a short MalformedQueryString or
+// InvalidAction; an accepted request's shape is no deeper than the names
+// allow.
+func FuzzQueryDecode(f *testing.F) {
+	f.Add("Action=CreateUser&Version=2010-05-08&UserName=a&Tags.member.1.Key=k", "", false)
+	f.Add("Action=RunInstances&TagSpecification.1.Tag.1.Key=Name&Filter.1.Value.1=x", "Action=X", true)
+	f.Add("Action=A&"+strings.Repeat("a.", 31)+"a=1", strings.Repeat("b.", 40)+"b=2", false)
+	f.Add("Action=A&"+strings.Repeat("a.", 5000)+"a=1", "", true)
+	f.Add("Action=A&"+strings.Repeat("x=1&", 10_001), "", false)
+	f.Add("Action=A&"+strings.Repeat("%2E", 40)+"=1&%zz=1", "a;b=1", false)
+	f.Add("Action="+strings.Repeat("A", 200), "", false)
+	f.Fuzz(func(t *testing.T, body, rawQuery string, ec2 bool) {
+		r, err := http.NewRequest(http.MethodPost, "http://127.0.0.1/", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.URL.RawQuery = rawQuery
+		p := protocolFor("iam")
+		if ec2 {
+			p = protocolFor("ec2")
+		}
+		op, in, err := p.decode(r, []byte(body))
+		if err != nil {
+			ae := asAPIError(err)
+			switch ae.Code {
+			case "MalformedQueryString", "InvalidAction", "MissingAction":
+			default:
+				t.Fatalf("refused with %s", ae.Code)
+			}
+			if len(ae.Message) > maxMessage {
+				t.Fatalf("message of %d bytes", len(ae.Message))
+			}
+			return
+		}
+		if op == "" || len(op) > maxActionName {
+			t.Fatalf("accepted operation %q", clip(op))
+		}
+		checkShape(t, in, maxQueryDepth)
+	})
+}
+
+// FuzzJSONDecode: an awsJson1_1 body decodes exactly when it is one valid
+// JSON object (or null, or empty) nested at most maxJSONDepth deep.
+func FuzzJSONDecode(f *testing.F) {
+	f.Add(`{"MaxResults":5}`)
+	f.Add(`{"a":[1,{"b":null}],"s":"[[[[\"\\"}`)
+	f.Add(strings.Repeat("[", 40) + strings.Repeat("]", 40))
+	f.Add(`{"a":` + strings.Repeat(`{"a":`, 31) + `1` + strings.Repeat("}", 32))
+	f.Add(`{} {}`)
+	f.Add(`{}]`)
+	f.Add(`null`)
+	f.Add(`  `)
+	f.Add(`[1]`)
+	f.Fuzz(func(t *testing.T, body string) {
+		in, err := decodeJSON([]byte(body))
+		trimmed := strings.TrimSpace(body)
+		object := trimmed == "" || json.Valid([]byte(body)) && (trimmed[0] == '{' || trimmed == "null")
+		want := object && jsonDepth([]byte(body), maxJSONDepth) <= maxJSONDepth
+		if (err == nil) != want {
+			t.Fatalf("decode error %v, want success %v", err, want)
+		}
+		if err != nil {
+			if ae := asAPIError(err); ae.Code != "SerializationException" || len(ae.Message) > maxMessage {
+				t.Fatalf("refused with %s: %d bytes", ae.Code, len(ae.Message))
+			}
+			return
+		}
+		if in == nil {
+			t.Fatal("nil input")
+		}
+	})
+}
+
+// FuzzSigV4 signs a request correctly, then lets the fuzzer replace its
+// Authorization header, date, token, target or body: verification must
+// never panic, and must succeed only when what was signed is unchanged.
+func FuzzSigV4(f *testing.F) {
+	f.Add(0, "", "", "", "", "")
+	f.Add(1, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/iam/aws4_request, SignedHeaders=host;x-amz-date, Signature=abcdef", "", "", "", "")
+	f.Add(2, "", "20200101T000000Z", "", "", "")
+	f.Add(3, "", "", "token", "", "Action=GetUser")
+	f.Add(0, "", "", "", "AmazonSSM.DeleteDocument", "{\"Name\":\"x\"}")
+	f.Add(1, "AWS4-HMAC-SHA256 Credential=A/2/3/4/aws4_request,SignedHeaders=;;;,Signature=0", "2", "", "", "")
+	srv, err := New()
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer srv.Close()
+	admin := srv.Admin()
+	creds := aws.Credentials{AccessKeyID: admin.AccessKeyID, SecretAccessKey: admin.SecretAccessKey}
+	services := []struct{ service, target, body string }{
+		{"ssm", "AmazonSSM.ListDocuments", "{}"},
+		{"iam", "", "Action=GetUser&Version=2010-05-08"},
+		{"sts", "", "Action=GetCallerIdentity&Version=2011-06-15"},
+		{"ec2", "", "Action=DescribeInstances&Version=2016-11-15"},
+	}
+	f.Fuzz(func(t *testing.T, which int, auth, date, token, target, body string) {
+		if which < 0 {
+			which = -which
+		}
+		svc := services[which%len(services)]
+		r, err := http.NewRequest(http.MethodPost, srv.URL()+"/", strings.NewReader(svc.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if svc.target != "" {
+			r.Header.Set("X-Amz-Target", svc.target)
+		}
+		sum := sha256.Sum256([]byte(svc.body))
+		if err := v4.NewSigner().SignHTTP(context.Background(), creds, r, hex.EncodeToString(sum[:]), svc.service, "us-east-1", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		signed, _ := parseAuthorization(r.Header.Get("Authorization"))
+		signedDate := r.Header.Get("X-Amz-Date")
+		sent := []byte(svc.body)
+		for _, set := range []struct{ header, value string }{
+			{"Authorization", auth}, {"X-Amz-Date", date}, {"X-Amz-Security-Token", token}, {"X-Amz-Target", target},
+		} {
+			if set.value != "" {
+				r.Header.Set(set.header, set.value)
+			}
+		}
+		if body != "" {
+			sent = []byte(body)
+		}
+		_, err = srv.verify(r, sent, svc.service)
+		if err != nil {
+			if len(asAPIError(err).Message) > maxMessage {
+				t.Fatalf("message of %d bytes", len(asAPIError(err).Message))
+			}
+			return
+		}
+		got, _ := parseAuthorization(r.Header.Get("Authorization"))
+		if got.signature != signed.signature || got.accessKey != signed.accessKey || got.service != signed.service || got.region != signed.region ||
+			r.Header.Get("X-Amz-Date") != signedDate || r.Header.Get("X-Amz-Security-Token") != "" ||
+			r.Header.Get("X-Amz-Target") != svc.target || string(sent) != svc.body {
+			t.Fatalf("verified a request changed after signing: auth %q date %q token %q target %q body %q", auth, date, token, target, body)
+		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -36,7 +37,7 @@ const (
 
 // detectProtocol picks the protocol: awsJson1_1 by its X-Amz-Target, the
 // query protocols by the SigV4 credential scope's service (or, unsigned, by
-// the API version).
+// the API version). It reads no more of the body than a scan for Version.
 func detectProtocol(r *http.Request, body []byte) *protocol {
 	if t := r.Header.Get("X-Amz-Target"); t != "" {
 		if strings.HasPrefix(t, "AmazonSSM.") {
@@ -47,8 +48,8 @@ func detectProtocol(r *http.Request, body []byte) *protocol {
 	service := ""
 	if a, ok := parseAuthorization(r.Header.Get("Authorization")); ok {
 		service = a.service
-	} else if form, err := url.ParseQuery(string(body)); err == nil {
-		switch form.Get("Version") {
+	} else {
+		switch rawParam(string(body), "Version") {
 		case "2010-05-08":
 			service = "iam"
 		case "2011-06-15":
@@ -57,7 +58,16 @@ func detectProtocol(r *http.Request, body []byte) *protocol {
 			service = "ec2"
 		}
 	}
+	if service == "ssm" {
+		return nil // SSM is only awsJson1_1, which needs X-Amz-Target
+	}
+	return protocolFor(service)
+}
+
+func protocolFor(service string) *protocol {
 	switch service {
+	case "ssm":
+		return &protocol{service: service, kind: awsJSON}
 	case "iam", "sts":
 		return &protocol{service: service, kind: awsQuery}
 	case "ec2":
@@ -66,25 +76,55 @@ func detectProtocol(r *http.Request, body []byte) *protocol {
 	return nil
 }
 
+// rawParam returns the first value of a query parameter whose name is
+// spelled without escapes (as SDKs send Action and Version), or "". It scans
+// without building anything, so it is safe before authentication.
+func rawParam(query, name string) string {
+	for query != "" {
+		var pair string
+		pair, query, _ = strings.Cut(query, "&")
+		if k, v, _ := strings.Cut(pair, "="); k == name {
+			if u, err := url.QueryUnescape(v); err == nil {
+				return u
+			}
+			return ""
+		}
+	}
+	return ""
+}
+
+// operation is the operation a request names, read cheaply for the audit
+// of a request that fails authentication; decode reads it properly.
+func (p *protocol) operation(r *http.Request, body []byte) string {
+	var op string
+	if p.kind == awsJSON {
+		op = strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AmazonSSM.")
+	} else if op = rawParam(string(body), "Action"); op == "" {
+		op = rawParam(r.URL.RawQuery, "Action")
+	}
+	return clipTo(op, maxActionName)
+}
+
 // decode returns the operation name and its input shape.
 func (p *protocol) decode(r *http.Request, body []byte) (string, map[string]any, error) {
 	if p.kind == awsJSON {
 		op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AmazonSSM.")
-		in := map[string]any{}
-		if len(bytes.TrimSpace(body)) > 0 {
-			dec := json.NewDecoder(bytes.NewReader(body))
-			dec.UseNumber()
-			if err := dec.Decode(&in); err != nil {
-				return op, nil, &APIError{Code: "SerializationException", Message: "cannot parse the request body as JSON: " + err.Error()}
-			}
+		if err := checkAction(op); err != nil {
+			return "", nil, err
 		}
-		return op, in, nil
+		in, err := decodeJSON(body)
+		return op, in, err
 	}
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		return "", nil, &APIError{Code: "MalformedQueryString", Message: err.Error()}
+	var n int
+	form := url.Values{}
+	if err := parseQuery(form, string(body), &n); err != nil {
+		return "", nil, err
 	}
-	for k, v := range r.URL.Query() {
+	fromURL := url.Values{}
+	if err := parseQuery(fromURL, r.URL.RawQuery, &n); err != nil {
+		return "", nil, err
+	}
+	for k, v := range fromURL {
 		if _, ok := form[k]; !ok {
 			form[k] = v
 		}
@@ -93,7 +133,126 @@ func (p *protocol) decode(r *http.Request, body []byte) (string, map[string]any,
 	if op == "" {
 		return "", nil, &APIError{Code: "MissingAction", Message: "Missing Action"}
 	}
+	if err := checkAction(op); err != nil {
+		return "", nil, err
+	}
 	return op, queryShape(form, p.kind == ec2Query), nil
+}
+
+// checkAction refuses operation names no AWS API has, before they reach
+// error messages and the audit trail.
+func checkAction(op string) error {
+	if len(op) > maxActionName {
+		return &APIError{Code: "InvalidAction", Message: fmt.Sprintf("the operation name %s is longer than %d bytes", clip(op), maxActionName)}
+	}
+	return nil
+}
+
+// decodeJSON decodes an awsJson1_1 body, refusing nesting deeper than
+// maxJSONDepth before decoding anything.
+func decodeJSON(body []byte) (map[string]any, error) {
+	in := map[string]any{}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return in, nil
+	}
+	if depth := jsonDepth(body, maxJSONDepth); depth > maxJSONDepth {
+		return nil, &APIError{Code: "SerializationException", Message: fmt.Sprintf("the request body nests deeper than %d levels", maxJSONDepth)}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&in); err != nil {
+		return nil, &APIError{Code: "SerializationException", Message: "cannot parse the request body as JSON: " + clip(err.Error())}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, &APIError{Code: "SerializationException", Message: "cannot parse the request body as JSON: data after the top-level value"}
+	}
+	if in == nil { // a body of null
+		in = map[string]any{}
+	}
+	return in, nil
+}
+
+// jsonDepth returns the deepest nesting of arrays and objects in data, or
+// max+1 as soon as it passes max; malformed input is left to the decoder.
+func jsonDepth(data []byte, max int) int {
+	depth, deepest := 0, 0
+	inString, escaped := false, false
+	for _, c := range data {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+			if depth > deepest {
+				deepest = depth
+				if deepest > max {
+					return deepest
+				}
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return deepest
+}
+
+// limitError is a request refused for passing one of the endpoint's
+// bounds.
+func limitError(format string, args ...any) *APIError {
+	return &APIError{Code: "MalformedQueryString", Message: fmt.Sprintf(format, args...)}
+}
+
+// parseQuery adds the parameters of an application/x-www-form-urlencoded
+// string to dst, counting them in n, and refuses the request as soon as it
+// passes a bound: more than maxQueryParams parameters, a name longer than
+// maxQueryName bytes or of more than maxQueryDepth segments.
+func parseQuery(dst url.Values, query string, n *int) error {
+	for query != "" {
+		var pair string
+		pair, query, _ = strings.Cut(query, "&")
+		if pair == "" {
+			continue
+		}
+		if *n++; *n > maxQueryParams {
+			return limitError("the request has more than %d parameters", maxQueryParams)
+		}
+		if strings.Contains(pair, ";") {
+			return limitError("invalid semicolon separator in query")
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		if d := strings.Count(k, ".") + 1; d > maxQueryDepth {
+			return limitError("parameter name %s has %d segments; at most %d are allowed", clip(k), d, maxQueryDepth)
+		}
+		// An escaped name is at most three times its length.
+		if len(k) > 3*maxQueryName {
+			return limitError("parameter name %s is longer than %d bytes", clip(k), maxQueryName)
+		}
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			return limitError("parameter name %s: %v", clip(k), err)
+		}
+		if len(key) > maxQueryName {
+			return limitError("parameter name %s is longer than %d bytes", clip(key), maxQueryName)
+		}
+		if d := strings.Count(key, ".") + 1; d > maxQueryDepth {
+			return limitError("parameter name %s has %d segments; at most %d are allowed", clip(key), d, maxQueryDepth)
+		}
+		val, err := url.QueryUnescape(v)
+		if err != nil {
+			return limitError("value of parameter %s: %v", clip(key), err)
+		}
+		dst[key] = append(dst[key], val)
+	}
+	return nil
 }
 
 // qnode is a query key's path segment while a shape is rebuilt.
@@ -101,11 +260,41 @@ type qnode struct {
 	value    string
 	leaf     bool
 	children map[string]*qnode
+	// out is the node's shape once built.
+	out any
+}
+
+type qkind int
+
+const (
+	qValue  qkind = iota // a leaf: its value
+	qMember              // only a "member" child: that child's shape
+	qList                // numbered children: a list in number order
+	qStruct              // named children: a structure
+)
+
+func (n *qnode) kind() qkind {
+	if n.leaf && len(n.children) == 0 {
+		return qValue
+	}
+	if _, ok := n.children["member"]; ok && len(n.children) == 1 {
+		return qMember
+	}
+	if len(n.children) == 0 {
+		return qStruct
+	}
+	for k := range n.children {
+		if _, err := strconv.Atoi(k); err != nil {
+			return qStruct
+		}
+	}
+	return qList
 }
 
 // queryShape rebuilds a shape from flattened query keys: "Tags.member.1.Key"
 // (query) and "TagSpecification.1.Tag.1.Key" (EC2, whose wire names are
-// renamed to member names).
+// renamed to member names). It works without recursion, so a key's depth
+// costs no stack (parseQuery bounds it anyway).
 func queryShape(form url.Values, ec2 bool) map[string]any {
 	root := &qnode{children: map[string]*qnode{}}
 	for k, v := range form {
@@ -126,52 +315,84 @@ func queryShape(form url.Values, ec2 bool) map[string]any {
 		}
 		n.leaf, n.value = true, v[0]
 	}
-	out, _ := root.shape(ec2, "").(map[string]any)
+	root.build(ec2)
+	out, _ := root.out.(map[string]any)
 	if out == nil {
 		out = map[string]any{}
 	}
 	return out
 }
 
-func (n *qnode) shape(ec2 bool, parent string) any {
-	if n.leaf && len(n.children) == 0 {
-		return n.value
+// build sets every node's out, children before parents, with an explicit
+// stack. A node's parent name is the structure member it sits under (the
+// EC2 renaming of its own members depends on it); lists and "member"
+// wrappers pass theirs through.
+func (root *qnode) build(ec2 bool) {
+	type frame struct {
+		n      *qnode
+		parent string
+		ready  bool
 	}
-	if m, ok := n.children["member"]; ok && len(n.children) == 1 {
-		return m.shape(ec2, parent)
-	}
-	numeric := len(n.children) > 0
-	for k := range n.children {
-		if _, err := strconv.Atoi(k); err != nil {
-			numeric = false
-			break
+	stack := []frame{{n: root}}
+	for len(stack) > 0 {
+		f := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		kind := f.n.kind()
+		if !f.ready {
+			stack = append(stack, frame{f.n, f.parent, true})
+			for k, c := range f.n.children {
+				parent := f.parent
+				if kind == qStruct {
+					parent = k
+				}
+				stack = append(stack, frame{n: c, parent: parent})
+			}
+			continue
 		}
-	}
-	if numeric {
-		keys := make([]string, 0, len(n.children))
-		for k := range n.children {
-			keys = append(keys, k)
+		n := f.n
+		switch kind {
+		case qValue:
+			n.out = n.value
+		case qMember:
+			n.out = n.children["member"].out
+		case qList:
+			keys := make([]string, 0, len(n.children))
+			for k := range n.children {
+				keys = append(keys, k)
+			}
+			sort.Slice(keys, func(i, j int) bool {
+				a, _ := strconv.Atoi(keys[i])
+				b, _ := strconv.Atoi(keys[j])
+				if a != b {
+					return a < b
+				}
+				return keys[i] < keys[j] // "1" and "01": any fixed order
+			})
+			list := make([]any, 0, len(keys))
+			for _, k := range keys {
+				list = append(list, n.children[k].out)
+			}
+			n.out = list
+		case qStruct:
+			// In key order, so two wire names of one member resolve
+			// the same way every time.
+			keys := make([]string, 0, len(n.children))
+			for k := range n.children {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			m := make(map[string]any, len(n.children))
+			for _, k := range keys {
+				name := k
+				if ec2 {
+					name = ec2InputName(f.parent, k)
+				}
+				m[name] = n.children[k].out
+			}
+			n.out = m
 		}
-		sort.Slice(keys, func(i, j int) bool {
-			a, _ := strconv.Atoi(keys[i])
-			b, _ := strconv.Atoi(keys[j])
-			return a < b
-		})
-		list := make([]any, 0, len(keys))
-		for _, k := range keys {
-			list = append(list, n.children[k].shape(ec2, parent))
-		}
-		return list
+		n.children = nil // the shapes hold what is needed now
 	}
-	m := make(map[string]any, len(n.children))
-	for k, c := range n.children {
-		name := k
-		if ec2 {
-			name = ec2InputName(parent, k)
-		}
-		m[name] = c.shape(ec2, k)
-	}
-	return m
 }
 
 // ec2InputName maps an EC2 query name to its member name where they
@@ -271,6 +492,8 @@ func (p *protocol) writeResult(w http.ResponseWriter, reqID, op string, out map[
 }
 
 func (p *protocol) writeError(w http.ResponseWriter, reqID string, e *APIError) {
+	// Whatever built the message, it goes out bounded.
+	e = &APIError{Code: clip(e.Code), Message: clipTo(e.Message, maxMessage), Status: e.Status}
 	switch p.kind {
 	case awsJSON:
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
@@ -296,6 +519,7 @@ func (p *protocol) writeError(w http.ResponseWriter, reqID string, e *APIError) 
 }
 
 func writeQueryError(w http.ResponseWriter, ns, reqID string, e *APIError) {
+	e = &APIError{Code: clip(e.Code), Message: clipTo(e.Message, maxMessage), Status: e.Status}
 	var b bytes.Buffer
 	kind := "Sender"
 	if e.status() >= 500 {

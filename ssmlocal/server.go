@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -52,12 +53,15 @@ type Options struct {
 	// OnAudit, when set, is called with every audit event as it is
 	// recorded (ssmdelegate local --audit prints them).
 	OnAudit func(AuditEvent)
-	// AuditLimit caps the audit trail; the oldest events are dropped first.
-	// 100,000 when zero; negative keeps everything.
+	// AuditLimit caps the audit trail's events; the oldest are dropped
+	// first. 100,000 when zero; negative sets no count, but the trail is
+	// also capped at 64 MiB whatever the count.
 	AuditLimit int
 	// InstanceTransition is how long pending, stopping and shutting-down
 	// instances take to settle; 10 seconds when zero.
 	InstanceTransition time.Duration
+	// limits lets the package's tests turn the endpoint's bounds down.
+	limits limits
 }
 
 // Clock is the endpoint's time source; see [VirtualClock].
@@ -205,7 +209,18 @@ func New(optFns ...func(*Options)) (*Server, error) {
 		go s.persist.run()
 	}
 	s.url = "http://" + ln.Addr().String()
-	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ConnState: s.trackConn}
+	// Timeouts close connections that trickle headers or a body or sit
+	// idle, so slow clients cannot hold goroutines and memory.
+	lim := o.limits.orDefault()
+	s.http = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: lim.readHeaderTimeout,
+		ReadTimeout:       lim.readTimeout,
+		WriteTimeout:      lim.writeTimeout,
+		IdleTimeout:       lim.idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ConnState:         s.trackConn,
+	}
 	go func() {
 		defer close(s.served)
 		_ = s.http.Serve(ln)
@@ -382,12 +397,29 @@ func newHex(n int) string {
 }
 
 // ServeHTTP routes a request by protocol: awsJson1_1 by X-Amz-Target, the
-// query protocols by the SigV4 credential scope's service.
+// query protocols by the SigV4 credential scope's service. It authenticates
+// the request before decoding its body: the signature covers the raw
+// bytes, and an unauthenticated caller gets no decoding work done.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := newUUID()
-	body, err := io.ReadAll(io.LimitReader(r.Body, 8<<20))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err != nil {
-		http.Error(w, "cannot read request", http.StatusBadRequest)
+		var tooBig *http.MaxBytesError
+		if !errors.As(err, &tooBig) {
+			http.Error(w, "cannot read request", http.StatusBadRequest)
+			return
+		}
+		// The protocol is judged by the headers alone; the body is not
+		// looked at.
+		p := detectProtocol(r, nil)
+		if p == nil {
+			p = protocolFor("iam")
+		}
+		code := "RequestEntityTooLarge"
+		if p.kind == awsJSON {
+			code += "Exception"
+		}
+		p.writeError(w, reqID, &APIError{Code: code, Message: fmt.Sprintf("the request body is larger than %d bytes", maxBodyBytes), Status: http.StatusRequestEntityTooLarge})
 		return
 	}
 	p := detectProtocol(r, body)
@@ -395,15 +427,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeQueryError(w, "https://iam.amazonaws.com/doc/2010-05-08/", reqID, &APIError{Code: "InvalidAction", Message: "the request is not an AWS API call this endpoint serves"})
 		return
 	}
-	op, in, err := p.decode(r, body)
-	if err != nil {
-		p.writeError(w, reqID, asAPIError(err))
-		return
-	}
 	sig, err := s.verify(r, body, p.service)
 	if err != nil {
 		ae := asAPIError(err)
-		s.audit.add(s, AuditEvent{Time: s.clock.Now(), Service: p.service, API: op, SourceIP: remoteIP(r), ErrorCode: ae.Code, ErrorMessage: ae.Message, RequestID: reqID})
+		s.audit.add(s, AuditEvent{Time: s.clock.Now(), Service: p.service, API: p.operation(r, body), SourceIP: remoteIP(r), ErrorCode: ae.Code, ErrorMessage: ae.Message, RequestID: reqID})
 		p.writeError(w, reqID, ae)
 		return
 	}
@@ -411,12 +438,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s:         s,
 		who:       sig.who,
 		service:   p.service,
-		api:       op,
+		api:       p.operation(r, body),
 		regionNm:  sig.region,
 		sourceIP:  remoteIP(r),
 		userAgent: r.UserAgent(),
 		requestID: reqID,
 	}
+	op, in, err := p.decode(r, body)
+	if err != nil {
+		s.record(c, err)
+		p.writeError(w, reqID, asAPIError(err))
+		return
+	}
+	c.api = op
 	out, err := s.dispatch(r.Context(), c, in)
 	if err != nil {
 		p.writeError(w, reqID, asAPIError(err))

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -83,13 +84,24 @@ func (s *Server) verify(r *http.Request, body []byte, service string) (sigInfo, 
 	if !ok {
 		return fail(codes.missing, "Request is missing Authentication Token")
 	}
+	if a.service != service {
+		return fail(codes.badSignature, "Credential should be scoped to correct service: '"+service+"'.")
+	}
+	if (service == "ssm" || r.Header.Get("X-Amz-Target") != "") && !hasHeader(a.signedHeaders, "x-amz-target") {
+		// The target names the operation (and the protocol); unsigned, it
+		// could be changed in flight.
+		return fail(codes.badSignature, "'X-Amz-Target' must be a signed header.")
+	}
+	if !s.servesScope(service, a.region) {
+		return sigInfo{}, &APIError{Code: "InvalidRegion", Message: fmt.Sprintf("region %q is not served by this endpoint (it serves %s)", clip(a.region), strings.Join(s.opts.Regions, ", "))}
+	}
 	amzDate := r.Header.Get("X-Amz-Date")
 	signedAt, err := time.Parse(amzDateFormat, amzDate)
 	if err != nil {
 		return fail(codes.missing, "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
 	}
 	if a.date != amzDate[:8] {
-		return fail(codes.badSignature, "Credential should be scoped to a valid date, not "+a.date)
+		return fail(codes.badSignature, "Credential should be scoped to a valid date, not "+clip(a.date))
 	}
 	// Clients sign with the wall clock, whatever time the endpoint
 	// simulates, so the signing window is judged by the wall clock too.
@@ -105,8 +117,14 @@ func (s *Server) verify(r *http.Request, body []byte, service string) (sigInfo, 
 	if err != nil {
 		return sigInfo{}, err
 	}
-	if token != "" && subtle.ConstantTimeCompare([]byte(token), []byte(r.Header.Get("X-Amz-Security-Token"))) != 1 {
-		return fail(codes.unknownKey, "The security token included in the request is invalid.")
+	// A long-term key takes no session token and a temporary one needs
+	// its own.
+	if subtle.ConstantTimeCompare([]byte(token), []byte(r.Header.Get("X-Amz-Security-Token"))) != 1 {
+		msg := "The security token included in the request is invalid."
+		if service == "ec2" {
+			msg = "AWS was not able to validate the provided access credentials"
+		}
+		return fail(codes.unknownKey, msg)
 	}
 	if !who.Expires.IsZero() && !s.clock.Now().Before(who.Expires) {
 		code := "ExpiredToken"
@@ -126,6 +144,20 @@ func (s *Server) verify(r *http.Request, body []byte, service string) (sigInfo, 
 		return fail(codes.badSignature, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
 	}
 	return sigInfo{who: who, region: a.region}, nil
+}
+
+// globalRegions are the Regions that sign requests to each partition's
+// global IAM and STS endpoints.
+var globalRegions = map[string]string{"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
+
+// servesScope reports whether a credential scope's Region is one this
+// endpoint answers for the service: a served Region, or for IAM and STS
+// also the partition's global signing Region.
+func (s *Server) servesScope(service, region string) bool {
+	if _, ok := s.regions[region]; ok {
+		return true
+	}
+	return (service == "iam" || service == "sts") && region == globalRegions[s.opts.Partition]
 }
 
 // credentialsFor finds the secret (and session token) for an access key.
