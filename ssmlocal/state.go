@@ -2,15 +2,18 @@ package ssmlocal
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -89,6 +92,12 @@ var openStore = openBolt
 type boltStore struct{ db *bolt.DB }
 
 func openBolt(path string) (_ store, err error) {
+	if err := checkBoltFile(path); err != nil {
+		return nil, err
+	}
+	// bbolt reads the file through mmap: a corrupt page can point past its
+	// end, which faults. Make that a panic, and the panic an error.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if p := recover(); p != nil {
 			err = corrupt(path, "%v", p)
@@ -110,6 +119,7 @@ func openBolt(path string) (_ store, err error) {
 
 func (b *boltStore) load() (out map[string]map[string][]byte, err error) {
 	// bbolt panics on some corrupt pages: report them as a corrupt state.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if p := recover(); p != nil {
 			out, err = nil, corrupt(b.db.Path(), "%v", p)
@@ -131,6 +141,78 @@ func (b *boltStore) load() (out map[string]map[string][]byte, err error) {
 		})
 	})
 	return out, err
+}
+
+// checkBoltFile refuses a bbolt file shorter than its meta page says it
+// is (a truncated copy): bbolt would read past its end. bbolt only grows
+// the file before it writes pages there, so a crash never leaves one.
+func checkBoltFile(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("ssmlocal: read state: %w", err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("ssmlocal: read state: %w", err)
+	}
+	if info.Size() == 0 {
+		return nil
+	}
+	// Two meta pages: at 0 and one page further; bbolt uses the valid one
+	// with the newer transaction.
+	best := readBoltMeta(f, 0)
+	second := int64(os.Getpagesize())
+	if best != nil {
+		second = int64(best.pageSize)
+	}
+	if m := readBoltMeta(f, second); m != nil && (best == nil || m.txid > best.txid) {
+		best = m
+	}
+	if best == nil {
+		return nil // bbolt reports what is wrong
+	}
+	if want := best.pgid * uint64(best.pageSize); uint64(info.Size()) < want {
+		return corrupt(path, "truncated: %d bytes, the file says %d", info.Size(), want)
+	}
+	return nil
+}
+
+// boltMeta is what checkBoltFile reads of a bbolt meta page.
+type boltMeta struct {
+	pageSize uint32
+	pgid     uint64
+	txid     uint64
+}
+
+// readBoltMeta reads the meta page at off; nil when it is not a valid one.
+// Layout: a 16-byte page header, then magic, version, page size, flags
+// (4 bytes each), the root bucket (16), the freelist page, the high water
+// mark, the transaction id and an FNV-64a checksum of what precedes it (8
+// each), little-endian on the platforms bbolt writes.
+func readBoltMeta(f *os.File, off int64) *boltMeta {
+	var b [16 + 64]byte
+	if _, err := f.ReadAt(b[:], off); err != nil {
+		return nil
+	}
+	m := b[16:]
+	le := binary.LittleEndian
+	if le.Uint32(m[0:]) != 0xED0CDAED || le.Uint32(m[4:]) != 2 {
+		return nil
+	}
+	h := fnv.New64a()
+	_, _ = h.Write(m[:56])
+	if h.Sum64() != le.Uint64(m[56:]) {
+		return nil
+	}
+	ps := le.Uint32(m[8:])
+	if ps < 512 || ps > 1<<20 {
+		return nil
+	}
+	return &boltMeta{pageSize: ps, pgid: le.Uint64(m[40:]), txid: le.Uint64(m[48:])}
 }
 
 func (b *boltStore) commit(buckets []string, changes []change) error {
