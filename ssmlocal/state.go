@@ -143,62 +143,66 @@ func (b *boltStore) load() (out map[string]map[string][]byte, err error) {
 	return out, err
 }
 
-// checkBoltFile refuses a bbolt file shorter than its meta page says it
-// is (a truncated copy): bbolt would read past its end. bbolt only grows
-// the file before it writes pages there, so a crash never leaves one.
+// checkBoltFile checks a bbolt file's structure before bbolt reads it:
+// bbolt trusts its pages, so a corrupt one can send it past the end of
+// the file (a fault) or round a cycle of pages for ever. Every page the
+// tree and the freelist use must lie inside the file and below the high
+// water mark, be of the right kind, be used once, and hold its elements.
+// A crash never leaves such damage (bbolt grows the file before it writes
+// there, and switches meta pages last); a bad copy or a bad disk does.
 func checkBoltFile(path string) error {
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("ssmlocal: read state: %w", err)
 	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return fmt.Errorf("ssmlocal: read state: %w", err)
-	}
-	if info.Size() == 0 {
+	if len(data) == 0 {
 		return nil
 	}
 	// Two meta pages: at 0 and one page further; bbolt uses the valid one
 	// with the newer transaction.
-	best := readBoltMeta(f, 0)
-	second := int64(os.Getpagesize())
+	best := readBoltMeta(data, 0)
+	second := os.Getpagesize()
 	if best != nil {
-		second = int64(best.pageSize)
+		second = int(best.pageSize)
 	}
-	if m := readBoltMeta(f, second); m != nil && (best == nil || m.txid > best.txid) {
+	if m := readBoltMeta(data, second); m != nil && (best == nil || m.txid > best.txid) {
 		best = m
 	}
 	if best == nil {
 		return nil // bbolt reports what is wrong
 	}
-	if want := best.pgid * uint64(best.pageSize); uint64(info.Size()) < want {
-		return corrupt(path, "truncated: %d bytes, the file says %d", info.Size(), want)
+	c := &boltChecker{data: data, pageSize: uint64(best.pageSize), hwm: best.pgid, used: map[uint64]bool{}}
+	if uint64(len(data)) < c.hwm*c.pageSize {
+		return corrupt(path, "truncated: %d bytes, the file says %d", len(data), c.hwm*c.pageSize)
+	}
+	if err := c.tree(best.root, 0); err != nil {
+		return corrupt(path, "%v", err)
+	}
+	if err := c.freelist(best.freelist); err != nil {
+		return corrupt(path, "%v", err)
 	}
 	return nil
 }
 
 // boltMeta is what checkBoltFile reads of a bbolt meta page.
 type boltMeta struct {
-	pageSize uint32
-	pgid     uint64
-	txid     uint64
+	pageSize                   uint32
+	root, freelist, pgid, txid uint64
 }
 
 // readBoltMeta reads the meta page at off; nil when it is not a valid one.
 // Layout: a 16-byte page header, then magic, version, page size, flags
-// (4 bytes each), the root bucket (16), the freelist page, the high water
-// mark, the transaction id and an FNV-64a checksum of what precedes it (8
-// each), little-endian on the platforms bbolt writes.
-func readBoltMeta(f *os.File, off int64) *boltMeta {
-	var b [16 + 64]byte
-	if _, err := f.ReadAt(b[:], off); err != nil {
+// (4 bytes each), the root bucket (root page, sequence), the freelist page,
+// the high water mark, the transaction id and an FNV-64a checksum of what
+// precedes it (8 bytes each), little-endian on the platforms bbolt writes.
+func readBoltMeta(data []byte, off int) *boltMeta {
+	if off < 0 || len(data) < off+16+64 {
 		return nil
 	}
-	m := b[16:]
+	m := data[off+16 : off+16+64]
 	le := binary.LittleEndian
 	if le.Uint32(m[0:]) != 0xED0CDAED || le.Uint32(m[4:]) != 2 {
 		return nil
@@ -209,10 +213,153 @@ func readBoltMeta(f *os.File, off int64) *boltMeta {
 		return nil
 	}
 	ps := le.Uint32(m[8:])
-	if ps < 512 || ps > 1<<20 {
+	if ps < 1024 || ps > 1<<16 || ps&(ps-1) != 0 {
 		return nil
 	}
-	return &boltMeta{pageSize: ps, pgid: le.Uint64(m[40:]), txid: le.Uint64(m[48:])}
+	return &boltMeta{pageSize: ps, root: le.Uint64(m[16:]), freelist: le.Uint64(m[32:]), pgid: le.Uint64(m[40:]), txid: le.Uint64(m[48:])}
+}
+
+// boltChecker walks a bbolt file's pages.
+type boltChecker struct {
+	data     []byte
+	pageSize uint64
+	hwm      uint64
+	used     map[uint64]bool
+}
+
+// Page flags and the leaf flag of a nested bucket, as bbolt writes them.
+const (
+	boltBranch   = 0x01
+	boltLeaf     = 0x02
+	boltFreelist = 0x10
+	boltBucket   = 0x01
+	boltMaxDepth = 64
+)
+
+// page returns the bytes of page id and its overflow pages, marking them
+// used.
+func (c *boltChecker) page(id uint64) ([]byte, error) {
+	if id < 2 || id >= c.hwm {
+		return nil, fmt.Errorf("page %d is outside the file's pages 2..%d", id, c.hwm)
+	}
+	hdr := c.data[id*c.pageSize:]
+	le := binary.LittleEndian
+	if got := le.Uint64(hdr); got != id {
+		return nil, fmt.Errorf("page %d says it is page %d", id, got)
+	}
+	overflow := uint64(le.Uint32(hdr[12:]))
+	if overflow >= c.hwm-id {
+		return nil, fmt.Errorf("page %d overflows past the file's pages", id)
+	}
+	for p := id; p <= id+overflow; p++ {
+		if c.used[p] {
+			return nil, fmt.Errorf("page %d is used twice", p)
+		}
+		c.used[p] = true
+	}
+	return c.data[id*c.pageSize : (id+overflow+1)*c.pageSize], nil
+}
+
+// tree checks the B+tree of a bucket rooted at page id.
+func (c *boltChecker) tree(id uint64, depth int) error {
+	if depth > boltMaxDepth {
+		return fmt.Errorf("page %d is nested too deep", id)
+	}
+	pg, err := c.page(id)
+	if err != nil {
+		return err
+	}
+	return c.node(pg, id, depth)
+}
+
+// node checks one branch or leaf page (pg, header included).
+func (c *boltChecker) node(pg []byte, id uint64, depth int) error {
+	le := binary.LittleEndian
+	if len(pg) < 16 {
+		return fmt.Errorf("page %d is too short", id)
+	}
+	flags, count := le.Uint16(pg[8:]), int(le.Uint16(pg[10:]))
+	if 16+count*16 > len(pg) {
+		return fmt.Errorf("page %d holds more elements than fit", id)
+	}
+	for i := range count {
+		at := 16 + i*16
+		el := pg[at : at+16]
+		switch flags {
+		case boltBranch:
+			pos, ksize := int(le.Uint32(el[0:])), int(le.Uint32(el[4:]))
+			if at+pos+ksize > len(pg) || pos < 0 || ksize < 0 {
+				return fmt.Errorf("page %d element %d is out of its page", id, i)
+			}
+			if err := c.tree(le.Uint64(el[8:]), depth+1); err != nil {
+				return err
+			}
+		case boltLeaf:
+			fl, pos, ksize, vsize := le.Uint32(el[0:]), int(le.Uint32(el[4:])), int(le.Uint32(el[8:])), int(le.Uint32(el[12:]))
+			end := at + pos + ksize + vsize
+			if pos < 0 || ksize < 0 || vsize < 0 || end > len(pg) || end < at {
+				return fmt.Errorf("page %d element %d is out of its page", id, i)
+			}
+			if fl&boltBucket == 0 {
+				continue
+			}
+			v := pg[at+pos+ksize : end]
+			if len(v) < 16 {
+				return fmt.Errorf("page %d element %d is a bucket too short", id, i)
+			}
+			if root := le.Uint64(v); root != 0 {
+				if err := c.tree(root, depth+1); err != nil {
+					return err
+				}
+			} else if err := c.inline(v[16:], id, depth+1); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("page %d is not a branch or leaf page (flags %#x)", id, flags)
+		}
+	}
+	return nil
+}
+
+// inline checks a bucket stored inside its parent's value: a leaf page.
+func (c *boltChecker) inline(pg []byte, parent uint64, depth int) error {
+	if depth > boltMaxDepth {
+		return fmt.Errorf("page %d is nested too deep", parent)
+	}
+	if len(pg) < 16 || binary.LittleEndian.Uint16(pg[8:]) != boltLeaf {
+		return fmt.Errorf("page %d holds an inline bucket that is not a leaf", parent)
+	}
+	return c.node(pg, parent, depth)
+}
+
+// freelist checks the freelist page and the free pages it lists.
+func (c *boltChecker) freelist(id uint64) error {
+	if id == ^uint64(0) {
+		return nil // not synced: bbolt rebuilds it
+	}
+	pg, err := c.page(id)
+	if err != nil {
+		return fmt.Errorf("freelist: %w", err)
+	}
+	le := binary.LittleEndian
+	if le.Uint16(pg[8:])&boltFreelist == 0 {
+		return fmt.Errorf("freelist page %d is not a freelist page", id)
+	}
+	start, count := 16, uint64(le.Uint16(pg[10:]))
+	if count == 0xFFFF {
+		count = le.Uint64(pg[16:])
+		start += 8
+	}
+	if count > uint64(len(pg)-start)/8 {
+		return fmt.Errorf("freelist page %d lists more pages than fit", id)
+	}
+	for i := range count {
+		free := le.Uint64(pg[start+int(i)*8:])
+		if free < 2 || free >= c.hwm || c.used[free] {
+			return fmt.Errorf("freelist page %d lists page %d, which is not free", id, free)
+		}
+	}
+	return nil
 }
 
 func (b *boltStore) commit(buckets []string, changes []change) error {
