@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -263,4 +267,48 @@ func TestSecondEndpointOnOneStateFails(t *testing.T) {
 	_, err := ssmlocal.New(durableOpts(path))
 	require.Error(t, err)
 	assert.True(t, strings.Contains(err.Error(), "in use by another process"), err.Error())
+}
+
+// BenchmarkDurableWrite measures acknowledged IAM writes per second with
+// and without a state file (the cost of an fsync per write), serially and
+// with 16 concurrent writers, who share commits.
+func BenchmarkDurableWrite(b *testing.B) {
+	for _, durable := range []bool{false, true} {
+		for _, writers := range []int{1, 16} {
+			b.Run(fmt.Sprintf("durable=%v/writers=%d", durable, writers), func(b *testing.B) {
+				opts := func(*ssmlocal.Options) {}
+				if durable {
+					opts = durableOpts(filepath.Join(b.TempDir(), "state.db"))
+				}
+				srv := newServer(b, opts)
+				client := iam.NewFromConfig(pooledConfig(srv))
+				ctx := context.Background()
+				_, err := client.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bench")})
+				require.NoError(b, err)
+				var next atomic.Int64
+				var wg sync.WaitGroup
+				b.ResetTimer()
+				start := time.Now()
+				for range writers {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for i := next.Add(1); i <= int64(b.N); i = next.Add(1) {
+							_, err := client.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("bench"),
+								PolicyName:     aws.String(fmt.Sprintf("p%d", i%4)),
+								PolicyDocument: aws.String(fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ssm:GetDocument","Resource":"arn:aws:ssm:*:*:document/D%d"}]}`, i))})
+							if err != nil {
+								b.Error(err)
+								return
+							}
+						}
+					}()
+				}
+				wg.Wait()
+				elapsed := time.Since(start)
+				b.StopTimer()
+				b.ReportMetric(float64(b.N)/elapsed.Seconds(), "writes/s")
+			})
+		}
+	}
 }
