@@ -124,3 +124,38 @@ func TestRepeatable(t *testing.T) {
 		})
 	}
 }
+
+// TestSnapshotEachRestores: the per-execution snapshot, joined, restores
+// the same executions, finished ones from their cached encoding.
+func TestSnapshotEachRestores(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h1 := newHarness(t)
+		i := h1.cloud.addInstance("running")
+		done := h1.start(restartDoc(), map[string][]string{"InstanceId": {i}})
+		h1.wait(done)
+		running := h1.start(mustParse(t, "schemaVersion: '0.3'\nmainSteps:\n- {name: s, action: 'aws:pause', inputs: {}}\n"), nil)
+		h1.until(func() bool {
+			return h1.get(running).AutomationExecutionStatus == types.AutomationExecutionStatusWaiting
+		})
+		first, err := h1.e.SnapshotEach()
+		require.NoError(t, err)
+		second, err := h1.e.SnapshotEach()
+		require.NoError(t, err)
+		assert.Equal(t, first, second)
+		require.Len(t, first, 2)
+		for id, b := range first {
+			require.NoError(t, CheckEntry(id, b))
+		}
+		assert.Error(t, CheckEntry("other", first[done]))
+		require.NoError(t, h1.e.Close())
+		h2 := newHarness(t, func(o *Options) {
+			o.State = JoinSnapshot([][]byte{first[done], first[running]})
+			o.Clock, o.Invoker = h1.clk, h1.cloud
+		})
+		h2.clk, h2.cloud = h1.clk, h1.cloud
+		assert.Equal(t, h1.get(done), h2.get(done))
+		h2.until(func() bool {
+			return h2.get(running).AutomationExecutionStatus == types.AutomationExecutionStatusWaiting
+		})
+	})
+}

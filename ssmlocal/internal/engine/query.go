@@ -391,6 +391,13 @@ func (x *execution) entry() (snapshotEntry, error) {
 func (e *Engine) SnapshotEach() (map[string][]byte, error) {
 	out := map[string][]byte{}
 	for _, x := range e.all() {
+		x.mu.Lock()
+		id, enc := x.rec.ID, x.enc
+		x.mu.Unlock()
+		if enc != nil {
+			out[id] = enc
+			continue
+		}
 		ent, err := x.entry()
 		if err != nil {
 			return nil, err
@@ -400,6 +407,12 @@ func (e *Engine) SnapshotEach() (map[string][]byte, error) {
 			return nil, fmt.Errorf("engine: snapshot of %s: %w", ent.Record.ID, err)
 		}
 		out[ent.Record.ID] = b
+		x.mu.Lock()
+		// A finished execution no longer changes: encode it once.
+		if terminal(ent.Record.Status) && x.st == nil && x.rt == nil && terminal(x.rec.Status) {
+			x.enc = b
+		}
+		x.mu.Unlock()
 	}
 	return out, nil
 }
