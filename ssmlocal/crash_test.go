@@ -18,12 +18,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
 
-const crashStateEnv = "SSMLOCAL_CRASH_TEST_STATE"
+const (
+	crashStateEnv    = "SSMLOCAL_CRASH_TEST_STATE"
+	crashInstanceEnv = "SSMLOCAL_CRASH_TEST_INSTANCE"
+)
 
 // TestHelperProcess is the endpoint TestKillNineLosesNoAcknowledgedWrite
 // kills: it serves the state file named by the environment, prints its URL
@@ -39,6 +43,14 @@ func TestHelperProcess(t *testing.T) {
 		os.Exit(1)
 	}
 	fmt.Println(srv.URL())
+	if os.Getenv(crashInstanceEnv) != "" {
+		ids, err := srv.AddInstances(1)
+		if err != nil {
+			fmt.Println("error:", err)
+			os.Exit(1)
+		}
+		fmt.Println(ids[0])
+	}
 	_, _ = io.Copy(io.Discard, os.Stdin)
 	_ = srv.Close()
 	os.Exit(0)
@@ -49,33 +61,45 @@ type crashChild struct {
 	cmd   *exec.Cmd
 	stdin io.Closer
 	url   string
+	lines chan string
 }
 
-func startCrashChild(t *testing.T, path string) *crashChild {
+func startCrashChild(t *testing.T, path string, env ...string) *crashChild {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
-	cmd.Env = append(os.Environ(), crashStateEnv+"="+path)
+	cmd.Env = append(append(os.Environ(), crashStateEnv+"="+path), env...)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	require.NoError(t, err)
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
-	c := &crashChild{cmd: cmd, stdin: stdin}
+	c := &crashChild{cmd: cmd, stdin: stdin, lines: make(chan string, 4)}
 	t.Cleanup(c.kill)
-	line := make(chan string, 1)
 	go func() {
-		s, _ := bufio.NewReader(stdout).ReadString('\n')
-		line <- strings.TrimSpace(s)
-		_, _ = io.Copy(io.Discard, stdout)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			select {
+			case c.lines <- strings.TrimSpace(sc.Text()):
+			default:
+			}
+		}
 	}()
-	select {
-	case c.url = <-line:
-	case <-time.After(30 * time.Second):
-		t.Fatal("the endpoint process did not start")
-	}
+	c.url = c.line(t)
 	require.True(t, strings.HasPrefix(c.url, "http://"), "the endpoint process said %q", c.url)
 	return c
+}
+
+// line is the next line the endpoint process prints.
+func (c *crashChild) line(t *testing.T) string {
+	t.Helper()
+	select {
+	case l := <-c.lines:
+		return l
+	case <-time.After(30 * time.Second):
+		t.Fatal("the endpoint process printed nothing")
+		return ""
+	}
 }
 
 // kill sends SIGKILL: no Close, no deferred write.
@@ -206,4 +230,45 @@ func verifyAcked(t *testing.T, ctx context.Context, c crashClients, acked []acke
 			t.Fatalf("after kill %d: acknowledged %s %s is lost: %v", round, a.kind.kind, a.name, err)
 		}
 	}
+}
+
+// TestKillNineMidStepFailsTheStep: an endpoint killed while a step that
+// acts (aws:changeInstanceState) is in the middle of its attempt fails
+// that step as interrupted after the restart, rather than acting again.
+func TestKillNineMidStepFailsTheStep(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	path := filepath.Join(t.TempDir(), "state.db")
+	ctx := context.Background()
+	child := startCrashChild(t, path, crashInstanceEnv+"=1")
+	instance := child.line(t)
+	c := crashClientsFor(child.url)
+	_, err := c.ssm.CreateDocument(ctx, &ssm.CreateDocumentInput{Name: aws.String("Stop-Then-Nap"), DocumentType: "Automation",
+		Content: aws.String(`{"schemaVersion":"0.3","mainSteps":[
+			{"name":"stop","action":"aws:changeInstanceState","inputs":{"InstanceIds":["` + instance + `"],"DesiredState":"stopped"}},
+			{"name":"nap","action":"aws:sleep","inputs":{"Duration":"PT1S"}}]}`)})
+	require.NoError(t, err)
+	started, err := c.ssm.StartAutomationExecution(ctx, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Stop-Then-Nap")})
+	require.NoError(t, err)
+	id := aws.ToString(started.AutomationExecutionId)
+	// Instances take 10 s to stop: the step is waiting for it.
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		out, err := c.ssm.GetAutomationExecution(ctx, &ssm.GetAutomationExecutionInput{AutomationExecutionId: aws.String(id)})
+		require.NoError(t, err)
+		if steps := out.AutomationExecution.StepExecutions; len(steps) > 0 && steps[0].StepStatus == ssmtypes.AutomationExecutionStatusInprogress {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "the step did not start")
+	}
+	child.kill()
+
+	child = startCrashChild(t, path)
+	x := waitDone(t, crashClientsFor(child.url).ssm, id)
+	require.Equal(t, ssmtypes.AutomationExecutionStatusFailed, x.AutomationExecutionStatus)
+	stop := x.StepExecutions[0]
+	require.Equal(t, ssmtypes.AutomationExecutionStatusFailed, stop.StepStatus)
+	require.Contains(t, aws.ToString(stop.FailureMessage), "interrupted by a restart")
+	require.NotNil(t, stop.FailureDetails)
+	require.Equal(t, []string{"InterruptedByRestart"}, stop.FailureDetails.Details["ErrorCode"])
 }
