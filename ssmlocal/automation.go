@@ -585,7 +585,7 @@ func (s *Server) startEngines() error {
 		e, err := engine.New(engine.Options{
 			Clock: s.clock, Invoker: invoker{s: s, region: name}, Account: s.opts.AccountID, Region: name,
 			Partition: s.opts.Partition, State: s.restoredExecutions[name],
-			OnChange: func(string) { s.changed() },
+			OnChange: func(string) { _ = s.flush() },
 		})
 		if err != nil {
 			s.stopEngines()

@@ -126,8 +126,52 @@
 //
 // Time comes from a [Clock]: the wall clock by default, or [AutoClock] and
 // [VirtualClock] so runbooks that take hours finish in milliseconds. State
-// lives in memory; Options.StateFile snapshots it atomically after changes
-// (at most ten times a second, and once more on Close) so a restart loses no
-// documents, IAM entities, instances or executions; executions that were
-// running resume where they were.
+// lives in memory, and on disk when Options.StateFile is set.
+//
+// # Durable state
+//
+// Options.StateFile ("ssmdelegate local --state FILE") names a bbolt store
+// (https://pkg.go.dev/go.etcd.io/bbolt): a bucket per entity family
+// (meta; iam/users, iam/roles, iam/policies, iam/groups, iam/accessKeys,
+// iam/sessions; regions/REGION/documents, instances and executions), one key
+// per entity, the entity's JSON as value. AWS-owned documents are not
+// stored: every start rebuilds them.
+//
+// Nothing acknowledged is lost, even to kill -9 or a power cut: a call that
+// changed state is answered only once a transaction holding its change is
+// fsync'd. Commits write only the keys that changed, and concurrent callers
+// share one commit (group commit), so one fsync serves many writes. An
+// execution's step start, each attempt's start and its end are committed as
+// they happen.
+//
+// A change that cannot be written fails its call with the service's
+// internal error (SSM InternalServerError, IAM ServiceFailure, EC2
+// InternalError, STS InternalFailure; HTTP 500) and is logged to
+// Options.Logger. Memory and disk then differ, so the endpoint fails closed:
+// every call that may change state is refused with ServiceUnavailable (HTTP
+// 503) until a restart reloads the store, while Describe, Get and List
+// calls keep answering. Close reports the failure ([ErrStateNotPersisted]).
+//
+// A state that cannot be loaded (a missing bucket or key, a null or
+// undecodable value, a policy that does not parse, a reference to a missing
+// entity, another account, an unknown format, a truncated or foreign file)
+// fails [New] with an error wrapping [ErrStateCorrupt] that names the
+// bucket and key; the file is left as it was, and the endpoint never starts
+// empty over it. A second endpoint on the same file fails at once: the
+// store is locked by the first.
+//
+// After a restart, executions that were running resume. A step that was in
+// the middle of an attempt runs again only when that is harmless (aws:sleep,
+// aws:pause, aws:approve, aws:waitForAwsResourceProperty,
+// aws:assertAwsResourceProperty, aws:branch, and aws:executeAwsApi calling
+// a Describe, Get or List operation); any other step may already have
+// acted, so it fails with a message saying a restart interrupted it
+// (FailureDetails ErrorCode InterruptedByRestart) and its onFailure decides
+// what follows.
+//
+// [Server.SaveState] writes the state as JSON (format 1, the format of
+// earlier versions' state files) for people to read ("ssmdelegate local
+// --export-state FILE" does it on shutdown). A StateFile holding such JSON
+// is imported at start: it is checked like a store, converted, and kept
+// beside the store as FILE.format1.json.
 package ssmlocal

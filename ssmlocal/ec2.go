@@ -778,9 +778,9 @@ type InstanceOptions struct {
 	Tags map[string]string
 }
 
-// AddInstances creates n settled instances directly, without a caller or an
+// addInstances creates n settled instances directly, without a caller or an
 // authorization check, so tests and examples have something to act on.
-func (s *Server) AddInstances(n int, optFns ...func(*InstanceOptions)) ([]string, error) {
+func (s *Server) addInstances(n int, optFns ...func(*InstanceOptions)) ([]string, error) {
 	var o InstanceOptions
 	for _, fn := range optFns {
 		fn(&o)

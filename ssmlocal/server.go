@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"slices"
@@ -37,11 +38,16 @@ type Options struct {
 	// [VirtualClock] or [AutoClock] to run hours of automation in
 	// milliseconds.
 	Clock Clock
-	// StateFile, when set, is loaded at start (when it exists) and
-	// rewritten atomically after changes (bursts coalesced to at most ten
-	// writes a second; Close writes the final state), so a restart loses no
-	// documents, IAM entities, instances or executions.
+	// StateFile, when set, is the durable store of the state (a bbolt
+	// file), loaded at start when it exists: every change is on disk before
+	// the call that made it is answered, so a restart, even after a crash,
+	// loses no acknowledged document, IAM entity, instance or execution. A
+	// JSON state file (as SaveState writes) found there is imported. See
+	// "Durable state" in the package documentation.
 	StateFile string
+	// Logger receives the endpoint's operational errors (a state that
+	// cannot be written); slog.Default() when nil.
+	Logger *slog.Logger
 	// AdminAccessKeyID and AdminSecretAccessKey fix the bootstrap
 	// administrator's credentials; random when empty.
 	AdminAccessKeyID     string
@@ -106,7 +112,7 @@ type Server struct {
 	iam     *iamState
 	regions map[string]*region
 	audit   auditLog
-	persist *persister
+	dur     *durable
 	closeMu sync.Mutex
 	// transport is this server's own connection pool for the configs it
 	// hands out, so a closed server's connections never serve another one
@@ -182,32 +188,27 @@ func New(optFns ...func(*Options)) (*Server, error) {
 		return nil, err
 	}
 	if o.StateFile != "" {
-		p, err := s.loadState(o.StateFile)
-		if err != nil {
+		if err := s.openDurable(o.StateFile); err != nil {
 			return nil, err
 		}
-		s.persist = p
 	}
 	if err := s.startEngines(); err != nil {
+		s.closeDurable()
 		return nil, err
 	}
-	if s.persist != nil {
-		// Write once now, so a state file that cannot be written fails the
-		// start rather than every snapshot after it.
-		if err := s.SaveState(o.StateFile); err != nil {
-			s.stopEngines()
-			return nil, err
-		}
+	// Write once now, so a state that cannot be written fails the start.
+	if err := s.flush(); err != nil {
+		s.stopEngines()
+		s.closeDurable()
+		return nil, err
 	}
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		s.stopEngines()
+		s.closeDurable()
 		return nil, fmt.Errorf("ssmlocal: %w", err)
 	}
 	s.ln = ln
-	if s.persist != nil {
-		go s.persist.run()
-	}
 	s.url = "http://" + ln.Addr().String()
 	// Timeouts close connections that trickle headers or a body or sit
 	// idle, so slow clients cannot hold goroutines and memory.
@@ -297,7 +298,7 @@ func (o ownedBody) RoundTrip(r *http.Request) (*http.Response, error) {
 func (s *Server) AdminConfig() aws.Config { return s.Config(s.admin) }
 
 // Close stops the listener and every running execution, then writes the
-// state file one last time when one is configured.
+// last changes to the state file and closes it.
 func (s *Server) Close() error {
 	s.closeMu.Lock()
 	if s.closed {
@@ -329,10 +330,8 @@ wait:
 	if e := s.stopEngines(); e != nil && err == nil {
 		err = e
 	}
-	if s.persist != nil {
-		if e := s.persist.close(); e != nil && err == nil {
-			err = e
-		}
+	if e := s.closeDurable(); e != nil && err == nil {
+		err = e
 	}
 	return err
 }
@@ -499,9 +498,17 @@ func (s *Server) dispatch(ctx context.Context, c *call, in map[string]any) (map[
 		}
 		c.region = r
 	}
+	if err := s.refuseChanges(c); err != nil {
+		s.record(c, err)
+		return nil, err
+	}
+	gen := s.stateGen()
 	out, err := h.fn(s, ctx, c, in)
 	if err != nil {
 		err = c.deniedAs(err)
+	}
+	if perr := s.persistCall(c, gen); perr != nil {
+		err = perr
 	}
 	s.record(c, err)
 	if err != nil {

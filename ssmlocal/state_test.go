@@ -118,7 +118,7 @@ func TestRunningExecutionSurvivesRestart(t *testing.T) {
 	if err := srv.Close(); err != nil {
 		t.Fatal(err)
 	}
-	// Snapshots are written to a temporary file and renamed: none is left.
+	// The store is one file: nothing is left beside it.
 	if entries, err := os.ReadDir(filepath.Dir(path)); err != nil || len(entries) != 1 || entries[0].Name() != "state.json" {
 		t.Fatalf("state directory holds %v (%v), want only state.json", entries, err)
 	}

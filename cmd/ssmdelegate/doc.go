@@ -57,7 +57,7 @@
 // # Operation
 //
 //	ssmdelegate run (FILE | --document NAME) [--param K=V]... [--mode … --role ARN] [--wait] [--endpoint URL]
-//	ssmdelegate local [--addr 127.0.0.1:4583] [--state FILE] [--audit]
+//	ssmdelegate local [--addr 127.0.0.1:4583] [--state FILE] [--export-state FILE] [--audit]
 //
 // # References
 //

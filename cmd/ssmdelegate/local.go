@@ -15,14 +15,15 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs := flag.NewFlagSet("local", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:4583", "loopback address to listen on")
-	state := fs.String("state", "", "file to keep state in across restarts (written atomically after changes and on shutdown)")
+	state := fs.String("state", "", "durable state store (a bbolt file): every change is on disk before it is answered; a JSON state found there (as --export-state writes) is imported, and kept as FILE.format1.json")
+	export := fs.String("export-state", "", "write the state as JSON to this file on shutdown, for people to read or to import with --state")
 	audit := fs.Bool("audit", false, "print every API call as it is audited")
 	account := fs.String("account", "123456789012", "simulated account id")
 	regions := fs.String("region", "us-east-1", "comma-separated Regions to serve; the first is the default")
 	keyID := fs.String("access-key-id", "", "fixed access key id for the bootstrap administrator (random when empty)")
 	secret := fs.String("secret-access-key", "", "fixed secret access key for the bootstrap administrator (random when empty)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ssmdelegate local [--addr 127.0.0.1:4583] [--state FILE] [--audit] [--account ID] [--region R[,R...]]")
+		fmt.Fprintln(stderr, "usage: ssmdelegate local [--addr 127.0.0.1:4583] [--state FILE] [--export-state FILE] [--audit] [--account ID] [--region R[,R...]]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -69,6 +70,12 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err := srv.Close(); err != nil {
 		fmt.Fprintf(stderr, "ssmdelegate local: shutdown: %v\n", err)
 		return 1
+	}
+	if *export != "" {
+		if err := srv.SaveState(*export); err != nil {
+			fmt.Fprintf(stderr, "ssmdelegate local: export state: %v\n", err)
+			return 1
+		}
 	}
 	printf("ssmdelegate local: stopped\n")
 	return 0

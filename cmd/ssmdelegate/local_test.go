@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"os"
 	"os/exec"
@@ -195,5 +196,40 @@ func TestLocalStopsOnSignal(t *testing.T) {
 				t.Fatalf("state file after %s: %v", sig, err)
 			}
 		})
+	}
+}
+
+// TestLocalExportsAndImportsState: --export-state writes the state as JSON
+// on shutdown, and --state imports such a file, keeping it beside the
+// store it becomes.
+func TestLocalExportsAndImportsState(t *testing.T) {
+	dir := t.TempDir()
+	store, export := filepath.Join(dir, "state.db"), filepath.Join(dir, "export.json")
+	keys := []string{"--access-key-id", "AKIAEXAMPLEADMIN0001", "--secret-access-key", "secret-for-tests"}
+	url, creds, _, stop := runLocal(t, append([]string{"--state", store, "--export-state", export}, keys...)...)
+	ctx := context.Background()
+	content := `{"schemaVersion":"0.3","mainSteps":[{"name":"wait","action":"aws:sleep","inputs":{"Duration":"PT1S"}}]}`
+	if _, err := ssm.NewFromConfig(localConfig(url, creds)).CreateDocument(ctx, &ssm.CreateDocumentInput{
+		Name: aws.String("Exported"), Content: aws.String(content), DocumentType: "Automation",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	data, err := os.ReadFile(export)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !json.Valid(data) || !bytes.Contains(data, []byte(`"Exported"`)) {
+		t.Fatalf("export is not JSON holding the document:\n%.300s", data)
+	}
+	url, creds, _, stop = runLocal(t, append([]string{"--state", export}, keys...)...)
+	defer stop()
+	if _, err := ssm.NewFromConfig(localConfig(url, creds)).GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String("Exported")}); err != nil {
+		t.Fatalf("document not imported: %v", err)
+	}
+	if kept, err := os.ReadFile(export + ".format1.json"); err != nil || !bytes.Equal(kept, data) {
+		t.Fatalf("the imported JSON was not kept: %v", err)
 	}
 }

@@ -89,7 +89,8 @@ type Options struct {
 	// State restores executions saved by Engine.Snapshot; nil starts empty.
 	State []byte
 	// OnChange, when set, is called (without engine locks held) after an
-	// execution changes status, so the endpoint can persist a snapshot.
+	// execution changes status and before each step attempt acts, so the
+	// endpoint can persist a snapshot; it may block until it has.
 	OnChange func(executionID string)
 }
 
@@ -178,6 +179,8 @@ type API interface {
 	Signal(id string, signal types.SignalType, payload map[string][]string, approvedBy string) error
 	// Snapshot returns every execution's state for Options.State.
 	Snapshot() ([]byte, error)
+	// SnapshotEach returns each execution's state by id.
+	SnapshotEach() (map[string][]byte, error)
 	// Close stops every running execution's goroutines and waits for them.
 	Close() error
 }

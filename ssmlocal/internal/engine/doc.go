@@ -78,8 +78,19 @@
 //
 // # State
 //
-// [Engine.Snapshot] saves every execution as JSON; [Options.State] restores
-// them, and executions that were running resume at the step they were in.
-// A finished execution keeps only its record (steps, outputs, times): the
-// document, the working state and the goroutine are released.
+// [Engine.Snapshot] saves every execution as JSON ([Engine.SnapshotEach]
+// one value per execution, [JoinSnapshot] joins them back); [Options.State]
+// restores them, and executions that were running resume at the step they
+// were in. A finished execution keeps only its record (steps, outputs,
+// times): the document, the working state and the goroutine are released.
+//
+// Options.OnChange is called when a step starts, before each attempt acts,
+// and when it ends, so an endpoint that persists there knows after a crash
+// which step may have acted. A step found in progress after a restore runs
+// again only when that is harmless: aws:sleep, aws:pause, aws:approve,
+// aws:waitForAwsResourceProperty, aws:assertAwsResourceProperty,
+// aws:branch, and aws:executeAwsApi calling a Describe, Get or List
+// operation. Any other step fails with a message saying a restart
+// interrupted it (FailureDetails ErrorCode InterruptedByRestart), and its
+// onFailure applies as for any failure.
 package engine

@@ -63,6 +63,8 @@ type execution struct {
 	st *runState
 	// rt is the live control of a running execution; nil once finished.
 	rt *control
+	// enc is SnapshotEach's encoding of a finished execution.
+	enc []byte
 }
 
 // control lets API calls steer a running execution.

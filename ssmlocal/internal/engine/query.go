@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -328,28 +329,12 @@ type snapshotEntry struct {
 // Snapshot returns every execution's state, oldest first, for
 // Options.State.
 func (e *Engine) Snapshot() ([]byte, error) {
-	e.mu.RLock()
-	all := make([]*execution, 0, len(e.execs))
-	for _, x := range e.execs {
-		all = append(all, x)
-	}
-	e.mu.RUnlock()
+	all := e.all()
 	s := snapshot{Version: 1, Executions: make([]snapshotEntry, 0, len(all))}
 	for _, x := range all {
-		x.mu.Lock()
-		ent := snapshotEntry{Record: x.rec}
-		ent.Record.Steps = make([]*stepRecord, len(x.rec.Steps))
-		for i, st := range x.rec.Steps {
-			c := *st
-			ent.Record.Steps[i] = &c
-		}
-		var err error
-		if x.st != nil {
-			ent.State, err = json.Marshal(x.st)
-		}
-		x.mu.Unlock()
+		ent, err := x.entry()
 		if err != nil {
-			return nil, fmt.Errorf("engine: snapshot of %s: %w", ent.Record.ID, err)
+			return nil, err
 		}
 		s.Executions = append(s.Executions, ent)
 	}
@@ -369,6 +354,107 @@ func (e *Engine) Snapshot() ([]byte, error) {
 		return nil, fmt.Errorf("engine: snapshot: %w", err)
 	}
 	return b.Bytes(), nil
+}
+
+func (e *Engine) all() []*execution {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	all := make([]*execution, 0, len(e.execs))
+	for _, x := range e.execs {
+		all = append(all, x)
+	}
+	return all
+}
+
+// entry copies x for a snapshot.
+func (x *execution) entry() (snapshotEntry, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	ent := snapshotEntry{Record: x.rec}
+	ent.Record.Steps = make([]*stepRecord, len(x.rec.Steps))
+	for i, st := range x.rec.Steps {
+		c := *st
+		ent.Record.Steps[i] = &c
+	}
+	if x.st != nil {
+		var err error
+		if ent.State, err = json.Marshal(x.st); err != nil {
+			return snapshotEntry{}, fmt.Errorf("engine: snapshot of %s: %w", ent.Record.ID, err)
+		}
+	}
+	return ent, nil
+}
+
+// SnapshotEach returns each execution's state by execution id, so a store
+// can keep one value per execution and rewrite only those that changed;
+// [JoinSnapshot] turns the values back into Options.State.
+func (e *Engine) SnapshotEach() (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for _, x := range e.all() {
+		x.mu.Lock()
+		id, enc := x.rec.ID, x.enc
+		x.mu.Unlock()
+		if enc != nil {
+			out[id] = enc
+			continue
+		}
+		ent, err := x.entry()
+		if err != nil {
+			return nil, err
+		}
+		b, err := json.Marshal(ent)
+		if err != nil {
+			return nil, fmt.Errorf("engine: snapshot of %s: %w", ent.Record.ID, err)
+		}
+		out[ent.Record.ID] = b
+		x.mu.Lock()
+		// A finished execution no longer changes: encode it once.
+		if terminal(ent.Record.Status) && x.st == nil && x.rt == nil && terminal(x.rec.Status) {
+			x.enc = b
+		}
+		x.mu.Unlock()
+	}
+	return out, nil
+}
+
+// CheckEntry reports what is wrong with one value of SnapshotEach stored
+// under id, without restoring it.
+func CheckEntry(id string, b []byte) error {
+	var ent snapshotEntry
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&ent); err != nil {
+		return fmt.Errorf("engine: execution cannot be read: %w", err)
+	}
+	if dec.More() {
+		return errors.New("engine: execution is followed by more data")
+	}
+	if ent.Record.ID != id {
+		return fmt.Errorf("engine: execution %q is stored under %q", ent.Record.ID, id)
+	}
+	if ent.Record.Status == "" {
+		return errors.New("engine: execution has no status")
+	}
+	if len(ent.State) > 0 && !bytes.Equal(ent.State, []byte("null")) {
+		if err := decodeState(ent.State, &runState{}); err != nil {
+			return fmt.Errorf("engine: working state cannot be read: %w", err)
+		}
+	}
+	return nil
+}
+
+// JoinSnapshot builds Options.State from values of SnapshotEach.
+func JoinSnapshot(entries [][]byte) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"version":1,"executions":[`)
+	for i, ent := range entries {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(ent)
+	}
+	b.WriteString("]}")
+	return b.Bytes()
 }
 
 func decodeState(b []byte, st *runState) error {

@@ -564,9 +564,15 @@ func (r *runner) runStepUntil(ctx context.Context, step runbook.Step, parent *pa
 		return stepOutcome{status: types.AutomationExecutionStatusFailed, expired: true}
 	}
 	sr, resumed := r.beginStep(step, parent)
-	r.e.changed(r.id)
 	in, err := r.inputs(step, sr)
 	if err != nil {
+		r.endStep(sr, types.AutomationExecutionStatusFailed, err)
+		return stepOutcome{status: types.AutomationExecutionStatusFailed, msg: err.Error()}
+	}
+	if resumed && !repeatable(step, in) {
+		// The attempt a restart cut short may have acted already: running it
+		// again could act twice, so the step fails and onFailure decides.
+		err := interrupted(step)
 		r.endStep(sr, types.AutomationExecutionStatusFailed, err)
 		return stepOutcome{status: types.AutomationExecutionStatusFailed, msg: err.Error()}
 	}
@@ -601,6 +607,9 @@ func (r *runner) runStepUntil(ctx context.Context, step runbook.Step, parent *pa
 			r.x.st.Attempt, r.x.st.AttemptStart = attempt, started
 			r.x.mu.Unlock()
 		}
+		// The endpoint persists the attempt's start before the step acts, so
+		// a restart knows the action may have begun.
+		r.e.changed(r.id)
 		r.attemptStart = started
 		stepCtx, stop := context.WithCancelCause(ctx)
 		// StopStep stops a main step; a nested step stops with its loop.
@@ -829,4 +838,38 @@ func callErr(service, api string, err error) error {
 		}
 	}
 	return se
+}
+
+// repeatable reports whether a step interrupted by a restart may simply run
+// again: it waits, checks or reads, so a second run acts no differently.
+func repeatable(step runbook.Step, in map[string]any) bool {
+	switch step.Action() {
+	case "aws:sleep", "aws:pause", "aws:approve", "aws:waitForAwsResourceProperty",
+		"aws:assertAwsResourceProperty", "aws:branch":
+		return true
+	case "aws:executeAwsApi":
+		api, _ := in["Api"].(string)
+		return ReadOnlyAPI(api)
+	}
+	return false
+}
+
+// ReadOnlyAPI reports whether an AWS operation only reads, by the verbs AWS
+// names its read operations with (Describe, Get, List).
+func ReadOnlyAPI(api string) bool {
+	for _, verb := range []string{"Describe", "Get", "List"} {
+		if len(api) > len(verb) && strings.EqualFold(api[:len(verb)], verb) {
+			return true
+		}
+	}
+	return false
+}
+
+// interrupted is the failure of a step a restart cut short.
+func interrupted(step runbook.Step) error {
+	return &stepError{
+		msg: fmt.Sprintf("step %s (%s) was interrupted by a restart of the endpoint; it is not safe to run again, "+
+			"as it may already have acted: check its effect before running it again", step.Name, step.Action()),
+		stage: "Invocation", kind: "Internal", code: "InterruptedByRestart", permanent: true,
+	}
 }
