@@ -413,7 +413,9 @@ func TestSimulatePrincipalPolicy(t *testing.T) {
 		{"missing user", "arn:aws:iam::123456789012:user/nobody", "NoSuchEntity"},
 		{"missing role", "arn:aws:iam::123456789012:role/nobody", "NoSuchEntity"},
 		{"wrong path", "arn:aws:iam::123456789012:user/ops/alice", "NoSuchEntity"},
-		{"another account", "arn:aws:iam::210987654321:user/alice", "NoSuchEntity"},
+		// Another account's user is another account's resource: the
+		// caller's identity Allow alone does not reach it.
+		{"another account", "arn:aws:iam::210987654321:user/alice", "AccessDenied"},
 		{"not an IAM identity", "arn:aws:iam::123456789012:policy/NoTerminate", "InvalidInput"},
 		{"not an ARN", "user/alice-and-some-more", "InvalidInput"},
 	} {
