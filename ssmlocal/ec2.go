@@ -88,13 +88,13 @@ func (s *Server) instanceARN(region, id string) string { return s.arn("ec2", reg
 
 func ec2Ops() []opDef {
 	return []opDef{
-		{"ec2", "RunInstances", true, (*Server).ec2RunInstances},
-		{"ec2", "DescribeInstances", true, (*Server).ec2DescribeInstances},
-		{"ec2", "DescribeInstanceStatus", true, (*Server).ec2DescribeInstanceStatus},
-		{"ec2", "StartInstances", true, (*Server).ec2StartInstances},
-		{"ec2", "StopInstances", true, (*Server).ec2StopInstances},
-		{"ec2", "TerminateInstances", true, (*Server).ec2TerminateInstances},
-		{"ec2", "CreateTags", true, (*Server).ec2CreateTags},
+		{"ec2", "RunInstances", true, (*Server).ec2RunInstances, authOn("ec2:RunInstances", runInstancesTargets)},
+		{"ec2", "DescribeInstances", true, (*Server).ec2DescribeInstances, authOn("ec2:DescribeInstances", regionTarget)},
+		{"ec2", "DescribeInstanceStatus", true, (*Server).ec2DescribeInstanceStatus, authOn("ec2:DescribeInstanceStatus", regionTarget)},
+		{"ec2", "StartInstances", true, (*Server).ec2StartInstances, authOn("ec2:StartInstances", instanceTargets("InstanceIds", false))},
+		{"ec2", "StopInstances", true, (*Server).ec2StopInstances, authOn("ec2:StopInstances", instanceTargets("InstanceIds", false))},
+		{"ec2", "TerminateInstances", true, (*Server).ec2TerminateInstances, authOn("ec2:TerminateInstances", instanceTargets("InstanceIds", false))},
+		{"ec2", "CreateTags", true, (*Server).ec2CreateTags, authOn("ec2:CreateTags", instanceTargets("Resources", true))},
 	}
 }
 
@@ -103,14 +103,96 @@ func dryRun(in map[string]any) (bool, error) { return boolean(in, "DryRun") }
 var errDryRun = &APIError{Code: "DryRunOperation", Message: "Request would have succeeded, but DryRun flag is set.", Status: http.StatusPreconditionFailed}
 
 // resourceTagContext gives a resource's tags as aws:ResourceTag/ and
-// ec2:ResourceTag/ condition keys.
-func resourceTagContext(tags []tag) map[string][]string {
+// service:ResourceTag/ condition keys.
+func resourceTagContext(tags []tag, service string) map[string][]string {
 	ctx := map[string][]string{}
 	for _, t := range tags {
 		ctx["aws:ResourceTag/"+t.Key] = []string{t.Value}
-		ctx["ec2:ResourceTag/"+t.Key] = []string{t.Value}
+		ctx[service+":ResourceTag/"+t.Key] = []string{t.Value}
 	}
 	return ctx
+}
+
+// regionTarget is the target of an EC2 action that supports no
+// resource-level permissions: "*" in the requested Region.
+func regionTarget(_ *Server, c *call, _ map[string]any) []authTarget {
+	return on("*", map[string][]string{"ec2:Region": {c.regionNm}})
+}
+
+// instanceTargets authorizes each instance a member names, with its tags
+// (all or nothing, as EC2); withRequestTags adds the tags CreateTags sets.
+// Unknown ids are authorized without tags; the handler reports them.
+func instanceTargets(key string, withRequestTags bool) func(s *Server, c *call, in map[string]any) []authTarget {
+	return func(s *Server, c *call, in map[string]any) []authTarget {
+		ids, _ := strList(in, key)
+		var tags []tag
+		if withRequestTags {
+			tl, _ := objects(in, "Tags")
+			tags, _ = tagPairs(tl, nil)
+		}
+		if len(ids) == 0 {
+			ids = []string{"*"}
+		}
+		out := make([]authTarget, 0, len(ids))
+		for _, id := range ids {
+			var have []tag
+			if i, ok := c.region.Instances[id]; ok {
+				have = i.Tags
+			}
+			ctx := resourceTagContext(have, "ec2")
+			if withRequestTags {
+				ctx = requestTagContext(tags, ctx)
+			}
+			ctx["ec2:Region"] = []string{c.regionNm}
+			out = append(out, authTarget{resource: s.instanceARN(c.region.Name, id), context: ctx})
+		}
+		return out
+	}
+}
+
+// runInstancesTargets authorizes the instances to be launched, with their
+// tags and type, and the image they launch from.
+func runInstancesTargets(s *Server, c *call, in map[string]any) []authTarget {
+	itype := member(in, "InstanceType")
+	if itype == "" {
+		itype = "m1.small"
+	}
+	tags, _ := instanceTagSpecs(in)
+	region := c.region.Name
+	ctx := requestTagContext(tags, map[string][]string{"ec2:InstanceType": {itype}, "ec2:Region": {region}})
+	return []authTarget{
+		{resource: s.instanceARN(region, "*"), context: ctx},
+		{resource: "arn:" + s.opts.Partition + ":ec2:" + region + "::image/" + member(in, "ImageId"), context: map[string][]string{"ec2:Region": {region}}},
+	}
+}
+
+// instanceTagSpecs reads the instance tags of RunInstances'
+// TagSpecifications.
+func instanceTagSpecs(in map[string]any) ([]tag, error) {
+	specs, err := objects(in, "TagSpecifications")
+	if err != nil {
+		return nil, err
+	}
+	var instanceTags []tag
+	for _, sp := range specs {
+		rt, _ := str(sp, "ResourceType")
+		tl, err := objects(sp, "Tags")
+		if err != nil {
+			return nil, err
+		}
+		tags, err := readEC2Tags(tl)
+		if err != nil {
+			return nil, err
+		}
+		switch rt {
+		case "instance":
+			instanceTags = mergeTags(instanceTags, tags)
+		case "volume", "network-interface", "spot-instances-request", "elastic-gpu":
+		default:
+			return nil, apiErr("InvalidParameterValue", "'%s' is not a valid taggable resource type for this operation.", rt)
+		}
+	}
+	return instanceTags, nil
 }
 
 func requestTagContext(tags []tag, ctx map[string][]string) map[string][]string {
@@ -198,28 +280,9 @@ func (s *Server) ec2RunInstances(_ context.Context, c *call, in map[string]any) 
 	if err != nil {
 		return nil, err
 	}
-	specs, err := objects(in, "TagSpecifications")
+	instanceTags, err := instanceTagSpecs(in)
 	if err != nil {
 		return nil, err
-	}
-	var instanceTags []tag
-	for _, sp := range specs {
-		rt, _ := str(sp, "ResourceType")
-		tl, err := objects(sp, "Tags")
-		if err != nil {
-			return nil, err
-		}
-		tags, err := readEC2Tags(tl)
-		if err != nil {
-			return nil, err
-		}
-		switch rt {
-		case "instance":
-			instanceTags = mergeTags(instanceTags, tags)
-		case "volume", "network-interface", "spot-instances-request", "elastic-gpu":
-		default:
-			return nil, apiErr("InvalidParameterValue", "'%s' is not a valid taggable resource type for this operation.", rt)
-		}
 	}
 	profile, err := object(in, "IamInstanceProfile")
 	if err != nil {
@@ -236,13 +299,6 @@ func (s *Server) ec2RunInstances(_ context.Context, c *call, in map[string]any) 
 		if out := s.reservationByToken(c.region, token); out != nil {
 			return out, nil
 		}
-	}
-	ctx := requestTagContext(instanceTags, map[string][]string{"ec2:InstanceType": {itype}})
-	if err := c.authorize("ec2:RunInstances", s.instanceARN(region, "*"), ctx); err != nil {
-		return nil, err
-	}
-	if err := c.authorize("ec2:RunInstances", "arn:"+s.opts.Partition+":ec2:"+region+"::image/"+image, nil); err != nil {
-		return nil, err
 	}
 	if len(instanceTags) > 0 {
 		if err := c.authorize("ec2:CreateTags", s.instanceARN(region, "*"), requestTagContext(instanceTags, map[string][]string{"ec2:CreateAction": {"RunInstances"}})); err != nil {
@@ -539,9 +595,6 @@ func (s *Server) selectInstances(c *call, in map[string]any, visible func(*insta
 func (s *Server) ec2DescribeInstances(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if err := c.authorize("ec2:DescribeInstances", "*", nil); err != nil {
-		return nil, err
-	}
 	page, token, err := s.selectInstances(c, in, nil)
 	if err != nil {
 		return nil, err
@@ -572,9 +625,6 @@ func (s *Server) ec2DescribeInstanceStatus(_ context.Context, c *call, in map[st
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if err := c.authorize("ec2:DescribeInstanceStatus", "*", nil); err != nil {
-		return nil, err
-	}
 	now := s.clock.Now()
 	settle := s.opts.InstanceTransition
 	page, token, err := s.selectInstances(c, in, func(i *instance) bool {
@@ -617,9 +667,9 @@ func (s *Server) ec2DescribeInstanceStatus(_ context.Context, c *call, in map[st
 	return out, nil
 }
 
-// changeStates runs Start/Stop/TerminateInstances: authorize every
-// instance first (all or nothing, as EC2), then apply.
-func (s *Server) changeStates(c *call, in map[string]any, action, outKey string, apply func(i *instance, state string) (string, error)) (map[string]any, error) {
+// changeStates runs Start/Stop/TerminateInstances once every instance was
+// authorized (all or nothing, as EC2): check every instance, then apply.
+func (s *Server) changeStates(c *call, in map[string]any, outKey string, apply func(i *instance, state string) (string, error)) (map[string]any, error) {
 	ids, err := strList(in, "InstanceIds")
 	if err != nil {
 		return nil, err
@@ -631,26 +681,15 @@ func (s *Server) changeStates(c *call, in map[string]any, action, outKey string,
 	if err != nil {
 		return nil, err
 	}
-	// Authorize under the read lock: policy evaluation is the costly part
-	// and must not hold up every other call.
-	s.mu.RLock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	insts, err := s.instancesNamed(c.region, ids)
-	if err == nil {
-		for _, i := range insts {
-			if err = c.authorize(action, s.instanceARN(c.region.Name, i.ID), resourceTagContext(i.Tags)); err != nil {
-				break
-			}
-		}
-	}
-	s.mu.RUnlock()
 	if err != nil {
 		return nil, err
 	}
 	if dry {
 		return nil, errDryRun
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	now := s.clock.Now()
 	// Check every instance before changing any.
 	for _, i := range insts {
@@ -677,7 +716,7 @@ func incorrectState(verb string) error {
 }
 
 func (s *Server) ec2StartInstances(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	return s.changeStates(c, in, "ec2:StartInstances", "StartingInstances", func(i *instance, state string) (string, error) {
+	return s.changeStates(c, in, "StartingInstances", func(i *instance, state string) (string, error) {
 		switch state {
 		case "stopped":
 			if i != nil {
@@ -695,7 +734,7 @@ func (s *Server) ec2StopInstances(_ context.Context, c *call, in map[string]any)
 	if h, _ := boolean(in, "Hibernate"); h {
 		return nil, apiErr("UnsupportedHibernationConfiguration", "hibernation is not simulated by the local endpoint")
 	}
-	return s.changeStates(c, in, "ec2:StopInstances", "StoppingInstances", func(i *instance, state string) (string, error) {
+	return s.changeStates(c, in, "StoppingInstances", func(i *instance, state string) (string, error) {
 		switch state {
 		case "running":
 			if i != nil {
@@ -710,7 +749,7 @@ func (s *Server) ec2StopInstances(_ context.Context, c *call, in map[string]any)
 }
 
 func (s *Server) ec2TerminateInstances(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	return s.changeStates(c, in, "ec2:TerminateInstances", "TerminatingInstances", func(i *instance, state string) (string, error) {
+	return s.changeStates(c, in, "TerminatingInstances", func(i *instance, state string) (string, error) {
 		switch state {
 		case "shutting-down", "terminated":
 			return state, nil
@@ -755,12 +794,6 @@ func (s *Server) ec2CreateTags(_ context.Context, c *call, in map[string]any) (m
 	insts, err := s.instancesNamed(c.region, ids)
 	if err != nil {
 		return nil, err
-	}
-	for _, i := range insts {
-		ctx := requestTagContext(tags, resourceTagContext(i.Tags))
-		if err := c.authorize("ec2:CreateTags", s.instanceARN(c.region.Name, i.ID), ctx); err != nil {
-			return nil, err
-		}
 	}
 	if dry {
 		return nil, errDryRun

@@ -329,31 +329,57 @@ func (s *Server) iamARN(kind, path, name string) string {
 }
 
 func iamOps() []opDef {
+	users, roles := userPolicies(), rolePolicies()
 	return []opDef{
-		{"iam", "CreateUser", false, (*Server).iamCreateUser},
-		{"iam", "GetUser", false, (*Server).iamGetUser},
-		{"iam", "CreateAccessKey", false, (*Server).iamCreateAccessKey},
-		{"iam", "PutUserPolicy", false, userPolicies().putPolicy},
-		{"iam", "GetUserPolicy", false, userPolicies().getPolicy},
-		{"iam", "ListUserPolicies", false, userPolicies().listPolicies},
-		{"iam", "AttachUserPolicy", false, userPolicies().attachPolicy},
-		{"iam", "ListAttachedUserPolicies", false, userPolicies().listAttachedPolicies},
-		{"iam", "CreatePolicy", false, (*Server).iamCreatePolicy},
-		{"iam", "GetPolicy", false, (*Server).iamGetPolicy},
-		{"iam", "GetPolicyVersion", false, (*Server).iamGetPolicyVersion},
-		{"iam", "CreatePolicyVersion", false, (*Server).iamCreatePolicyVersion},
-		{"iam", "ListPolicyVersions", false, (*Server).iamListPolicyVersions},
-		{"iam", "CreateRole", false, (*Server).iamCreateRole},
-		{"iam", "GetRole", false, (*Server).iamGetRole},
-		{"iam", "UpdateAssumeRolePolicy", false, (*Server).iamUpdateAssumeRolePolicy},
-		{"iam", "PutRolePolicy", false, rolePolicies().putPolicy},
-		{"iam", "GetRolePolicy", false, rolePolicies().getPolicy},
-		{"iam", "DeleteRolePolicy", false, rolePolicies().deletePolicy},
-		{"iam", "ListRolePolicies", false, rolePolicies().listPolicies},
-		{"iam", "AttachRolePolicy", false, rolePolicies().attachPolicy},
-		{"iam", "DetachRolePolicy", false, rolePolicies().detachPolicy},
-		{"iam", "ListAttachedRolePolicies", false, rolePolicies().listAttachedPolicies},
+		{"iam", "CreateUser", false, (*Server).iamCreateUser, authOn("iam:CreateUser", newEntityTarget("user", "UserName"))},
+		{"iam", "GetUser", false, (*Server).iamGetUser, users.spec("iam:GetUser", false)},
+		{"iam", "CreateAccessKey", false, (*Server).iamCreateAccessKey, users.spec("iam:CreateAccessKey", false)},
+		{"iam", "PutUserPolicy", false, users.putPolicy, users.spec("iam:PutUserPolicy", false)},
+		{"iam", "GetUserPolicy", false, users.getPolicy, users.spec("iam:GetUserPolicy", false)},
+		{"iam", "ListUserPolicies", false, users.listPolicies, users.spec("iam:ListUserPolicies", false)},
+		{"iam", "AttachUserPolicy", false, users.attachPolicy, users.spec("iam:AttachUserPolicy", true)},
+		{"iam", "ListAttachedUserPolicies", false, users.listAttachedPolicies, users.spec("iam:ListAttachedUserPolicies", false)},
+		{"iam", "CreatePolicy", false, (*Server).iamCreatePolicy, authOn("iam:CreatePolicy", newEntityTarget("policy", "PolicyName"))},
+		{"iam", "GetPolicy", false, (*Server).iamGetPolicy, authOn("iam:GetPolicy", policyTarget)},
+		{"iam", "GetPolicyVersion", false, (*Server).iamGetPolicyVersion, authOn("iam:GetPolicyVersion", policyTarget)},
+		{"iam", "CreatePolicyVersion", false, (*Server).iamCreatePolicyVersion, authOn("iam:CreatePolicyVersion", policyTarget)},
+		{"iam", "ListPolicyVersions", false, (*Server).iamListPolicyVersions, authOn("iam:ListPolicyVersions", policyTarget)},
+		{"iam", "CreateRole", false, (*Server).iamCreateRole, authOn("iam:CreateRole", newEntityTarget("role", "RoleName"))},
+		{"iam", "GetRole", false, (*Server).iamGetRole, roles.spec("iam:GetRole", false)},
+		{"iam", "UpdateAssumeRolePolicy", false, (*Server).iamUpdateAssumeRolePolicy, roles.spec("iam:UpdateAssumeRolePolicy", false)},
+		{"iam", "PutRolePolicy", false, roles.putPolicy, roles.spec("iam:PutRolePolicy", false)},
+		{"iam", "GetRolePolicy", false, roles.getPolicy, roles.spec("iam:GetRolePolicy", false)},
+		{"iam", "DeleteRolePolicy", false, roles.deletePolicy, roles.spec("iam:DeleteRolePolicy", false)},
+		{"iam", "ListRolePolicies", false, roles.listPolicies, roles.spec("iam:ListRolePolicies", false)},
+		{"iam", "AttachRolePolicy", false, roles.attachPolicy, roles.spec("iam:AttachRolePolicy", true)},
+		{"iam", "DetachRolePolicy", false, roles.detachPolicy, roles.spec("iam:DetachRolePolicy", true)},
+		{"iam", "ListAttachedRolePolicies", false, roles.listAttachedPolicies, roles.spec("iam:ListAttachedRolePolicies", false)},
 	}
+}
+
+// member reads a string member for an authorization target, leniently: the
+// handler reports a member of the wrong type.
+func member(in map[string]any, key string) string {
+	v, _ := str(in, key)
+	return v
+}
+
+// newEntityTarget is the target of CreateUser, CreateRole, CreateGroup and
+// CreatePolicy: the ARN the new entity will have, with the request's tags.
+func newEntityTarget(kind, nameKey string) func(s *Server, c *call, in map[string]any) []authTarget {
+	return func(s *Server, _ *call, in map[string]any) []authTarget {
+		path, err := checkPath(in)
+		if err != nil {
+			path = "/"
+		}
+		tags, _ := readTags(in)
+		return on(s.iamARN(kind, path, member(in, nameKey)), requestTagContext(tags, nil))
+	}
+}
+
+// policyTarget is a managed policy operation's target: its PolicyArn.
+func policyTarget(_ *Server, _ *call, in map[string]any) []authTarget {
+	return on(member(in, "PolicyArn"), nil)
 }
 
 func (s *Server) iamCreateUser(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
@@ -373,9 +399,6 @@ func (s *Server) iamCreateUser(_ context.Context, c *call, in map[string]any) (m
 		return nil, err
 	}
 	arn := s.iamARN("user", path, name)
-	if err := c.authorize("iam:CreateUser", arn, nil); err != nil {
-		return nil, err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.iam.Users[name]; ok {
@@ -398,9 +421,6 @@ func (s *Server) iamGetUser(_ context.Context, c *call, in map[string]any) (map[
 	if err != nil {
 		return nil, err
 	}
-	if err := c.authorize("iam:GetUser", u.ARN, nil); err != nil {
-		return nil, err
-	}
 	return map[string]any{"User": userShape(u)}, nil
 }
 
@@ -413,9 +433,6 @@ func (s *Server) iamCreateAccessKey(_ context.Context, c *call, in map[string]an
 	defer s.mu.Unlock()
 	u, err := s.userNamed(c, name)
 	if err != nil {
-		return nil, err
-	}
-	if err := c.authorize("iam:CreateAccessKey", u.ARN, nil); err != nil {
 		return nil, err
 	}
 	n := 0
@@ -548,13 +565,21 @@ func (k holderKind) holder(s *Server, c *call, in map[string]any, name string) (
 	return k.find(s, c, name)
 }
 
-// authorized is holder, then authorizes action on the entity.
-func (k holderKind) authorized(s *Server, c *call, in map[string]any, name, action string, extra map[string][]string) (policyHolder, error) {
-	h, err := k.holder(s, c, in, name)
-	if err != nil {
-		return policyHolder{}, err
-	}
-	return h, c.authorize(action, h.arn, extra)
+// spec authorizes action on the entity the input names (the caller for a
+// user operation without UserName); withPolicyARN adds iam:PolicyARN.
+func (k holderKind) spec(action string, withPolicyARN bool) authSpec {
+	return authOn(action, func(s *Server, c *call, in map[string]any) []authTarget {
+		name := member(in, k.key)
+		arn := s.iamARN(strings.ToLower(k.kind), "/", name)
+		if h, err := k.find(s, c, name); err == nil {
+			arn = h.arn
+		}
+		var ctx map[string][]string
+		if withPolicyARN {
+			ctx = map[string][]string{"iam:PolicyARN": {member(in, "PolicyArn")}}
+		}
+		return on(arn, ctx)
+	})
 }
 
 func (k holderKind) putPolicy(s *Server, _ context.Context, c *call, in map[string]any) (map[string]any, error) {
@@ -568,7 +593,7 @@ func (k holderKind) putPolicy(s *Server, _ context.Context, c *call, in map[stri
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	h, err := k.authorized(s, c, in, entity, "iam:Put"+k.kind+"Policy", nil)
+	h, err := k.holder(s, c, in, entity)
 	if err != nil {
 		return nil, err
 	}
@@ -588,7 +613,7 @@ func (k holderKind) getPolicy(s *Server, _ context.Context, c *call, in map[stri
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	h, err := k.authorized(s, c, in, entity, "iam:Get"+k.kind+"Policy", nil)
+	h, err := k.holder(s, c, in, entity)
 	if err != nil {
 		return nil, err
 	}
@@ -610,7 +635,7 @@ func (k holderKind) deletePolicy(s *Server, _ context.Context, c *call, in map[s
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	h, err := k.authorized(s, c, in, entity, "iam:Delete"+k.kind+"Policy", nil)
+	h, err := k.holder(s, c, in, entity)
 	if err != nil {
 		return nil, err
 	}
@@ -629,7 +654,7 @@ func (k holderKind) listPolicies(s *Server, _ context.Context, c *call, in map[s
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	h, err := k.authorized(s, c, in, entity, "iam:List"+k.kind+"Policies", nil)
+	h, err := k.holder(s, c, in, entity)
 	if err != nil {
 		return nil, err
 	}
@@ -651,7 +676,7 @@ func (k holderKind) attachPolicy(s *Server, _ context.Context, c *call, in map[s
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.attach(c, in, "iam:Attach"+k.kind+"Policy", h.arn, h.attached)
+	return nil, s.attach(in, h.attached)
 }
 
 func (k holderKind) detachPolicy(s *Server, _ context.Context, c *call, in map[string]any) (map[string]any, error) {
@@ -665,7 +690,7 @@ func (k holderKind) detachPolicy(s *Server, _ context.Context, c *call, in map[s
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	h, err := k.authorized(s, c, in, entity, "iam:Detach"+k.kind+"Policy", map[string][]string{"iam:PolicyARN": {arn}})
+	h, err := k.holder(s, c, in, entity)
 	if err != nil {
 		return nil, err
 	}
@@ -688,23 +713,20 @@ func (k holderKind) listAttachedPolicies(s *Server, _ context.Context, c *call, 
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	h, err := k.authorized(s, c, in, entity, "iam:ListAttached"+k.kind+"Policies", nil)
+	h, err := k.holder(s, c, in, entity)
 	if err != nil {
 		return nil, err
 	}
 	return map[string]any{"AttachedPolicies": attachedShapes(s, *h.attached), "IsTruncated": false}, nil
 }
 
-func (s *Server) attach(c *call, in map[string]any, action, entityARN string, list *[]string) error {
+func (s *Server) attach(in map[string]any, list *[]string) error {
 	arn, err := str(in, "PolicyArn")
 	if err != nil {
 		return err
 	}
 	p, err := s.policyByARN(arn)
 	if err != nil {
-		return err
-	}
-	if err := c.authorize(action, entityARN, map[string][]string{"iam:PolicyARN": {arn}}); err != nil {
 		return err
 	}
 	for _, a := range *list {
@@ -754,9 +776,6 @@ func (s *Server) iamCreatePolicy(_ context.Context, c *call, in map[string]any) 
 		return nil, err
 	}
 	arn := s.iamARN("policy", path, name)
-	if err := c.authorize("iam:CreatePolicy", arn, nil); err != nil {
-		return nil, err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.iam.Policies[arn]; ok {
@@ -777,9 +796,6 @@ func (s *Server) iamGetPolicy(_ context.Context, c *call, in map[string]any) (ma
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if err := c.authorize("iam:GetPolicy", arn, nil); err != nil {
-		return nil, err
-	}
 	p, err := s.policyByARN(arn)
 	if err != nil {
 		return nil, err
@@ -805,9 +821,6 @@ func (s *Server) iamGetPolicyVersion(_ context.Context, c *call, in map[string]a
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if err := c.authorize("iam:GetPolicyVersion", arn, nil); err != nil {
-		return nil, err
-	}
 	p, err := s.policyByARN(arn)
 	if err != nil {
 		return nil, err
@@ -838,9 +851,6 @@ func (s *Server) iamCreatePolicyVersion(_ context.Context, c *call, in map[strin
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := c.authorize("iam:CreatePolicyVersion", arn, nil); err != nil {
-		return nil, err
-	}
 	p, err := s.policyByARN(arn)
 	if err != nil {
 		return nil, err
@@ -870,9 +880,6 @@ func (s *Server) iamListPolicyVersions(_ context.Context, c *call, in map[string
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if err := c.authorize("iam:ListPolicyVersions", arn, nil); err != nil {
-		return nil, err
-	}
 	p, err := s.policyByARN(arn)
 	if err != nil {
 		return nil, err
@@ -921,9 +928,6 @@ func (s *Server) iamCreateRole(_ context.Context, c *call, in map[string]any) (m
 		return nil, err
 	}
 	arn := s.iamARN("role", path, name)
-	if err := c.authorize("iam:CreateRole", arn, nil); err != nil {
-		return nil, err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.iam.Roles[name]; ok {
@@ -960,14 +964,6 @@ func (s *Server) iamGetRole(_ context.Context, c *call, in map[string]any) (map[
 	defer s.mu.RUnlock()
 	r, err := s.roleNamed(name)
 	if err != nil {
-		if ae := asAPIError(err); ae.Code == "NoSuchEntity" {
-			if aerr := c.authorize("iam:GetRole", s.iamARN("role", "/", name), nil); aerr != nil {
-				return nil, aerr
-			}
-		}
-		return nil, err
-	}
-	if err := c.authorize("iam:GetRole", r.ARN, nil); err != nil {
 		return nil, err
 	}
 	return map[string]any{"Role": roleShape(r)}, nil
@@ -989,9 +985,6 @@ func (s *Server) iamUpdateAssumeRolePolicy(_ context.Context, c *call, in map[st
 	defer s.mu.Unlock()
 	r, err := s.roleNamed(name)
 	if err != nil {
-		return nil, err
-	}
-	if err := c.authorize("iam:UpdateAssumeRolePolicy", r.ARN, nil); err != nil {
 		return nil, err
 	}
 	r.Trust = doc

@@ -465,6 +465,10 @@ func (s *Server) dispatch(ctx context.Context, c *call, in map[string]any) (map[
 		}
 		c.region = r
 	}
+	if err := s.authorizeOp(c, h, in); err != nil {
+		s.record(c, err)
+		return nil, err
+	}
 	out, err := h.fn(s, ctx, c, in)
 	if err != nil {
 		err = c.deniedAs(err)

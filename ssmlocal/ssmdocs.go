@@ -200,15 +200,59 @@ func reservedName(name string) bool {
 
 func ssmDocOps() []opDef {
 	return []opDef{
-		{"ssm", "CreateDocument", true, (*Server).ssmCreateDocument},
-		{"ssm", "GetDocument", true, (*Server).ssmGetDocument},
-		{"ssm", "DescribeDocument", true, (*Server).ssmDescribeDocument},
-		{"ssm", "UpdateDocument", true, (*Server).ssmUpdateDocument},
-		{"ssm", "UpdateDocumentDefaultVersion", true, (*Server).ssmUpdateDocumentDefaultVersion},
-		{"ssm", "DeleteDocument", true, (*Server).ssmDeleteDocument},
-		{"ssm", "ListDocuments", true, (*Server).ssmListDocuments},
-		{"ssm", "ListDocumentVersions", true, (*Server).ssmListDocumentVersions},
+		{"ssm", "CreateDocument", true, (*Server).ssmCreateDocument, authOn("ssm:CreateDocument", createDocumentTarget)},
+		{"ssm", "GetDocument", true, (*Server).ssmGetDocument, authOn("ssm:GetDocument", documentTarget)},
+		{"ssm", "DescribeDocument", true, (*Server).ssmDescribeDocument, authOn("ssm:DescribeDocument", documentTarget)},
+		{"ssm", "UpdateDocument", true, (*Server).ssmUpdateDocument, authOn("ssm:UpdateDocument", documentTarget)},
+		{"ssm", "UpdateDocumentDefaultVersion", true, (*Server).ssmUpdateDocumentDefaultVersion, authOn("ssm:UpdateDocumentDefaultVersion", documentTarget)},
+		{"ssm", "DeleteDocument", true, (*Server).ssmDeleteDocument, authOn("ssm:DeleteDocument", documentTarget)},
+		{"ssm", "ListDocuments", true, (*Server).ssmListDocuments, authAny("ssm:ListDocuments")},
+		{"ssm", "ListDocumentVersions", true, (*Server).ssmListDocumentVersions, authOn("ssm:ListDocumentVersions", documentTarget)},
+		{"ssm", "AddTagsToResource", true, (*Server).ssmAddTagsToResource, authOn("ssm:AddTagsToResource", tagTarget(true))},
+		{"ssm", "ListTagsForResource", true, (*Server).ssmListTagsForResource, authOn("ssm:ListTagsForResource", tagTarget(false))},
+		{"ssm", "RemoveTagsFromResource", true, (*Server).ssmRemoveTagsFromResource, authOn("ssm:RemoveTagsFromResource", tagTarget(false))},
 	}
+}
+
+// memberDocName reads a document name member leniently, for authorization
+// targets: a document ARN gives its name.
+func memberDocName(in map[string]any, key string) string {
+	name := member(in, key)
+	if m := docARNPattern.FindStringSubmatch(name); m != nil {
+		return m[1]
+	}
+	return name
+}
+
+// documentContext is the condition context of an existing document: its
+// type and its tags. Callers hold s.mu.
+func documentContext(r *region, name string) map[string][]string {
+	d, ok := r.Documents[name]
+	if !ok {
+		return nil
+	}
+	ctx := resourceTagContext(d.Tags, "ssm")
+	ctx["ssm:DocumentType"] = []string{d.Type}
+	return ctx
+}
+
+// documentTarget authorizes a document operation on the document Name
+// names.
+func documentTarget(s *Server, c *call, in map[string]any) []authTarget {
+	name := memberDocName(in, "Name")
+	return on(s.docARN(c.region.Name, name), documentContext(c.region, name))
+}
+
+// createDocumentTarget authorizes CreateDocument on the new document's
+// ARN, with its type and the tags it is created with.
+func createDocumentTarget(s *Server, c *call, in map[string]any) []authTarget {
+	dtype := member(in, "DocumentType")
+	if dtype == "" {
+		dtype = "Command"
+	}
+	tl, _ := objects(in, "Tags")
+	tags, _ := tagPairs(tl, nil)
+	return on(s.docARN(c.region.Name, member(in, "Name")), requestTagContext(tags, map[string][]string{"ssm:DocumentType": {dtype}}))
 }
 
 // lookupDoc finds a document and one of its versions: version is a number,
@@ -351,10 +395,6 @@ func (s *Server) ssmCreateDocument(_ context.Context, c *call, in map[string]any
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	arn := s.docARN(c.region.Name, name)
-	if err := c.authorize("ssm:CreateDocument", arn, requestTagContext(tags, nil)); err != nil {
-		return nil, err
-	}
 	if _, ok := c.region.Documents[name]; ok {
 		return nil, apiErr("DocumentAlreadyExists", "Document with same name %s already exists", name)
 	}
@@ -380,9 +420,6 @@ func (s *Server) ssmGetDocument(_ context.Context, c *call, in map[string]any) (
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if err := c.authorize("ssm:GetDocument", s.docARN(c.region.Name, name), nil); err != nil {
-		return nil, err
-	}
 	d, v, err := c.region.lookupDoc(name, version, versionName)
 	if err != nil {
 		return nil, err
@@ -412,9 +449,6 @@ func (s *Server) ssmDescribeDocument(_ context.Context, c *call, in map[string]a
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if err := c.authorize("ssm:DescribeDocument", s.docARN(c.region.Name, name), nil); err != nil {
-		return nil, err
-	}
 	d, v, err := c.region.lookupDoc(name, version, versionName)
 	if err != nil {
 		return nil, err
@@ -445,9 +479,6 @@ func (s *Server) ssmUpdateDocument(_ context.Context, c *call, in map[string]any
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := c.authorize("ssm:UpdateDocument", s.docARN(c.region.Name, name), nil); err != nil {
-		return nil, err
-	}
 	d, ok := c.region.Documents[name]
 	if !ok {
 		return nil, apiErr("InvalidDocument", "Document with name %s does not exist.", name)
@@ -502,9 +533,6 @@ func (s *Server) ssmUpdateDocumentDefaultVersion(_ context.Context, c *call, in 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := c.authorize("ssm:UpdateDocumentDefaultVersion", s.docARN(c.region.Name, name), nil); err != nil {
-		return nil, err
-	}
 	d, v, err := c.region.lookupDoc(name, version, "")
 	if err != nil {
 		return nil, err
@@ -528,9 +556,6 @@ func (s *Server) ssmDeleteDocument(_ context.Context, c *call, in map[string]any
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := c.authorize("ssm:DeleteDocument", s.docARN(c.region.Name, name), nil); err != nil {
-		return nil, err
-	}
 	d, ok := c.region.Documents[name]
 	if !ok {
 		return nil, apiErr("InvalidDocument", "Document with name %s does not exist.", name)
@@ -616,9 +641,6 @@ func (s *Server) ssmListDocuments(_ context.Context, c *call, in map[string]any)
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if err := c.authorize("ssm:ListDocuments", "*", nil); err != nil {
-		return nil, err
-	}
 	var docs []*ssmDocument
 	for _, name := range sortedKeys(c.region.Documents) {
 		d := c.region.Documents[name]
@@ -720,9 +742,6 @@ func (s *Server) ssmListDocumentVersions(_ context.Context, c *call, in map[stri
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if err := c.authorize("ssm:ListDocumentVersions", s.docARN(c.region.Name, name), nil); err != nil {
-		return nil, err
-	}
 	d, ok := c.region.Documents[name]
 	if !ok {
 		return nil, apiErr("InvalidDocument", "Document with name %s does not exist.", name)
