@@ -55,6 +55,14 @@
 // more than one decision (iam:PassRole of a service role or instance
 // profile, ec2:CreateTags at launch) make the others themselves.
 //
+// IAM writes validate policies as IAM does: a grammar error of the
+// policy's kind (identity or trust) is MalformedPolicyDocument, and a
+// document over IAM's quotas, counted in characters without white space,
+// is LimitExceeded: 2,048 for a user's inline policies together, 10,240 for
+// a role's, 5,120 for a group's, 6,144 for a managed policy and 2,048 for a
+// trust policy
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+//
 // # Automation
 //
 // StartAutomationExecution is authorized as AWS does: on the document

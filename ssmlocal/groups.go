@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"slices"
 	"time"
+
+	"github.com/ssmdelegate/ssmdelegate/policy"
 )
 
 // iamGroup is an IAM group; its policies apply to its members.
@@ -57,7 +59,7 @@ func (s *Server) group(name string) (*iamGroup, error) {
 }
 
 func groupPolicies() holderKind {
-	return holderKind{kind: "Group", noun: "group", key: "GroupName", max: 128, order: nameLast,
+	return holderKind{kind: "Group", noun: "group", key: "GroupName", max: 128, order: nameLast, inlineLimit: policy.LimitGroupInline,
 		find: func(s *Server, _ *call, name string) (policyHolder, error) {
 			g, err := s.group(name)
 			if err != nil {

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ssmdelegate/ssmdelegate/policy"
 )
 
 // iamState is the account's IAM: users, roles, managed policies, access
@@ -171,15 +173,59 @@ func checkPath(in map[string]any) (string, error) {
 	return p, nil
 }
 
-func (s *Server) checkPolicyDocument(doc string) error {
+// checkPolicyDocument validates a policy document as IAM does on every
+// write: well-formed JSON, and no grammar error of its kind
+// (MalformedPolicyDocument); the size quotas are checked by the callers,
+// which know what the document is added to.
+func (s *Server) checkPolicyDocument(doc string, kind policy.Kind) error {
 	if doc == "" {
 		return apiErr("ValidationError", "1 validation error detected: Value null at 'policyDocument' failed to satisfy constraint: Member must not be null")
 	}
 	if len(doc) > 131072 {
-		return apiErr("LimitExceeded", "Cannot exceed quota for PolicySize: 6144")
+		return apiErr("ValidationError", "1 validation error detected: Value at 'policyDocument' failed to satisfy constraint: Member must have length less than or equal to 131072")
 	}
-	if _, err := s.policies.parse(doc); err != nil {
+	p, err := s.policies.parse(doc)
+	if err != nil {
 		return apiErr("MalformedPolicyDocument", "%v", err)
+	}
+	report := policy.Lint(p, kind, func(o *policy.LintOptions) { o.SizeLimit = -1 })
+	if errs := report.Errors(); len(errs) > 0 {
+		msgs := make([]string, len(errs))
+		for i, f := range errs {
+			msgs[i] = f.String()
+		}
+		return apiErr("MalformedPolicyDocument", "%s", strings.Join(msgs, "; "))
+	}
+	return nil
+}
+
+// Size quota errors, as IAM words them. Sizes are counted as IAM counts
+// them: characters without white space (policy.Size).
+func managedSizeError(doc string) error {
+	if policy.Size([]byte(doc)) > policy.LimitManaged {
+		return apiErr("LimitExceeded", "Cannot exceed quota for PolicySize: %d", policy.LimitManaged)
+	}
+	return nil
+}
+
+func trustSizeError(doc string) error {
+	if policy.Size([]byte(doc)) > policy.LimitTrust {
+		return apiErr("LimitExceeded", "Cannot exceed quota for ACLSizePerRole: %d", policy.LimitTrust)
+	}
+	return nil
+}
+
+// inlineSizeError checks the quota on all inline policies of one user,
+// role or group together, with doc stored as name.
+func inlineSizeError(noun, entity string, limit int, inline map[string]string, name, doc string) error {
+	total := policy.Size([]byte(doc))
+	for n, d := range inline {
+		if n != name {
+			total += policy.Size([]byte(d))
+		}
+	}
+	if total > limit {
+		return apiErr("LimitExceeded", "Maximum policy size of %d bytes exceeded for %s %s", limit, noun, entity)
 	}
 	return nil
 }
@@ -466,7 +512,7 @@ func (s *Server) inlineInput(in map[string]any, withDoc bool) (name, doc string,
 	if doc, err = str(in, "PolicyDocument"); err != nil {
 		return "", "", err
 	}
-	return name, doc, s.checkPolicyDocument(doc)
+	return name, doc, s.checkPolicyDocument(doc, policy.KindIdentity)
 }
 
 // policyHolder is the part of a user, role or group that its inline and
@@ -496,11 +542,14 @@ const (
 // about users, roles or groups: one implementation of each operation serves
 // all three, so they cannot drift apart.
 type holderKind struct {
-	kind  string // "User": the middle of Put<kind>Policy and its action name
-	noun  string // "user": as in "The user policy with name p cannot be found."
-	key   string // input and response member naming the entity: UserName
-	max   int    // that name's length limit
-	order nameOrder
+	kind string // "User": the middle of Put<kind>Policy and its action name
+	noun string // "user": as in "The user policy with name p cannot be found."
+	key  string // input and response member naming the entity: UserName
+	max  int    // that name's length limit
+	// inlineLimit is IAM's quota on all the entity's inline policies
+	// together.
+	inlineLimit int
+	order       nameOrder
 	// listAnyName skips the name check of List<kind>Policies, so an
 	// omitted name means the caller.
 	listAnyName bool
@@ -509,7 +558,7 @@ type holderKind struct {
 }
 
 func userPolicies() holderKind {
-	return holderKind{kind: "User", noun: "user", key: "UserName", max: 128, order: nameFirst, listAnyName: true,
+	return holderKind{kind: "User", noun: "user", key: "UserName", max: 128, order: nameFirst, listAnyName: true, inlineLimit: policy.LimitUserInline,
 		find: func(s *Server, c *call, name string) (policyHolder, error) {
 			u, err := s.userNamed(c, name)
 			if err != nil {
@@ -520,7 +569,7 @@ func userPolicies() holderKind {
 }
 
 func rolePolicies() holderKind {
-	return holderKind{kind: "Role", noun: "role", key: "RoleName", max: 64, order: nameReadFirst,
+	return holderKind{kind: "Role", noun: "role", key: "RoleName", max: 64, order: nameReadFirst, inlineLimit: policy.LimitRoleInline,
 		find: func(s *Server, _ *call, name string) (policyHolder, error) {
 			r, err := s.role(name)
 			if err != nil {
@@ -595,6 +644,9 @@ func (k holderKind) putPolicy(s *Server, _ context.Context, c *call, in map[stri
 	defer s.mu.Unlock()
 	h, err := k.holder(s, c, in, entity)
 	if err != nil {
+		return nil, err
+	}
+	if err := inlineSizeError(k.noun, h.name, k.inlineLimit, h.inline, name, doc); err != nil {
 		return nil, err
 	}
 	h.inline[name] = doc
@@ -760,6 +812,9 @@ func (s *Server) iamCreatePolicy(_ context.Context, c *call, in map[string]any) 
 	if err != nil {
 		return nil, err
 	}
+	if err := managedSizeError(doc); err != nil {
+		return nil, err
+	}
 	path, err := checkPath(in)
 	if err != nil {
 		return nil, err
@@ -842,7 +897,10 @@ func (s *Server) iamCreatePolicyVersion(_ context.Context, c *call, in map[strin
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkPolicyDocument(doc); err != nil {
+	if err := s.checkPolicyDocument(doc, policy.KindIdentity); err != nil {
+		return nil, err
+	}
+	if err := managedSizeError(doc); err != nil {
 		return nil, err
 	}
 	setDefault, err := boolean(in, "SetAsDefault")
@@ -940,19 +998,13 @@ func (s *Server) iamCreateRole(_ context.Context, c *call, in map[string]any) (m
 	return map[string]any{"Role": roleShape(r)}, nil
 }
 
-// checkTrust validates a trust policy: well-formed, and every statement
-// names a principal, as IAM requires of AssumeRolePolicyDocument.
+// checkTrust validates a trust policy: well-formed, every statement naming
+// a principal and granting sts: actions only, within the trust quota.
 func (s *Server) checkTrust(doc string) error {
-	if err := s.checkPolicyDocument(doc); err != nil {
+	if err := s.checkPolicyDocument(doc, policy.KindTrust); err != nil {
 		return err
 	}
-	p, _ := s.policies.parse(doc)
-	for i, st := range p.Statement {
-		if st.Principal == nil && st.NotPrincipal == nil {
-			return apiErr("MalformedPolicyDocument", "Statement %d: a trust policy statement must name a Principal", i)
-		}
-	}
-	return nil
+	return trustSizeError(doc)
 }
 
 func (s *Server) iamGetRole(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
