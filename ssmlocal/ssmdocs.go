@@ -592,6 +592,124 @@ func (s *Server) ssmDeleteDocument(_ context.Context, c *call, in map[string]any
 	return nil, nil
 }
 
+// docFilter is one ListDocuments filter: a key and the values it accepts.
+type docFilter struct {
+	key    string
+	values []string
+}
+
+// docFilterKeys are the keys ListDocuments filters by, besides "tag:KEY".
+var docFilterKeys = []string{"Owner", "Name", "DocumentType", "PlatformTypes", "SchemaVersion", "TargetType", "SearchKeyword"}
+
+// readDocFilters reads Filters, or the legacy DocumentFilterList, which
+// cannot be used together.
+func readDocFilters(in map[string]any) ([]docFilter, error) {
+	filters, err := objects(in, "Filters")
+	if err != nil {
+		return nil, err
+	}
+	legacy, err := objects(in, "DocumentFilterList")
+	if err != nil {
+		return nil, err
+	}
+	if len(filters) > 0 && len(legacy) > 0 {
+		return nil, apiErr("ValidationException", "DocumentFilterList and Filters cannot be used together")
+	}
+	var fs []docFilter
+	for _, f := range filters {
+		k, _ := str(f, "Key")
+		vals, err := strList(f, "Values")
+		if err != nil {
+			return nil, err
+		}
+		fs = append(fs, docFilter{k, vals})
+	}
+	for _, f := range legacy {
+		k, _ := str(f, "key")
+		if k == "" {
+			k, _ = str(f, "Key")
+		}
+		v, _ := str(f, "value")
+		if v == "" {
+			v, _ = str(f, "Value")
+		}
+		fs = append(fs, docFilter{k, []string{v}})
+	}
+	for _, f := range fs {
+		if !containsString(docFilterKeys, f.key) && !strings.HasPrefix(f.key, "tag:") {
+			return nil, apiErr("InvalidFilterKey", "The filter key %s is not valid.", f.key)
+		}
+	}
+	return fs, nil
+}
+
+// matches reports whether a document passes the filter.
+func (f docFilter) matches(d *ssmDocument) bool {
+	if f.key == "Name" && len(f.values) > 0 {
+		// Name filters match by prefix.
+		for _, w := range f.values {
+			if strings.HasPrefix(d.Name, w) {
+				return true
+			}
+		}
+		return false
+	}
+	return anyMatch(f.have(d), f.values)
+}
+
+// have is what a document offers the filter's key.
+func (f docFilter) have(d *ssmDocument) []string {
+	switch f.key {
+	case "Owner":
+		if d.awsOwned() {
+			return []string{"All", "Amazon", "Public"}
+		}
+		return []string{"All", "Private", "Self"}
+	case "Name":
+		return []string{d.Name}
+	case "DocumentType":
+		return []string{d.Type}
+	case "PlatformTypes":
+		return []string{"Windows", "Linux", "MacOS"}
+	case "SchemaVersion":
+		return []string{"0.3"}
+	case "TargetType":
+		return []string{d.TargetType}
+	case "SearchKeyword":
+		var have []string
+		for _, w := range f.values {
+			if strings.Contains(strings.ToLower(d.Name), strings.ToLower(w)) {
+				have = append(have, w)
+			}
+		}
+		return have
+	}
+	var have []string
+	for _, t := range d.Tags {
+		if "tag:"+t.Key == f.key {
+			have = append(have, t.Value)
+		}
+	}
+	return have
+}
+
+// documentIdentifier is a document's entry in ListDocuments.
+func documentIdentifier(d *ssmDocument) map[string]any {
+	v := d.version(d.Default)
+	m := map[string]any{
+		"Name": d.Name, "Owner": d.Owner, "DocumentType": d.Type, "DocumentVersion": strconv.Itoa(v.Version),
+		"DocumentFormat": v.Format, "SchemaVersion": "0.3", "PlatformTypes": []any{"Windows", "Linux", "MacOS"},
+		"CreatedDate": d.Created, "Tags": tagShapes(d.Tags),
+	}
+	if v.VersionName != "" {
+		m["VersionName"] = v.VersionName
+	}
+	if d.TargetType != "" {
+		m["TargetType"] = d.TargetType
+	}
+	return m
+}
+
 func (s *Server) ssmListDocuments(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
 	maxResults, err := integer(in, "MaxResults", 50)
 	if err != nil {
@@ -604,40 +722,9 @@ func (s *Server) ssmListDocuments(_ context.Context, c *call, in map[string]any)
 	if err != nil {
 		return nil, err
 	}
-	filters, err := objects(in, "Filters")
+	fs, err := readDocFilters(in)
 	if err != nil {
 		return nil, err
-	}
-	legacy, err := objects(in, "DocumentFilterList")
-	if err != nil {
-		return nil, err
-	}
-	if len(filters) > 0 && len(legacy) > 0 {
-		return nil, apiErr("ValidationException", "DocumentFilterList and Filters cannot be used together")
-	}
-	type filt struct {
-		key    string
-		values []string
-	}
-	var fs []filt
-	for _, f := range filters {
-		k, _ := str(f, "Key")
-		vals, err := strList(f, "Values")
-		if err != nil {
-			return nil, err
-		}
-		fs = append(fs, filt{k, vals})
-	}
-	for _, f := range legacy {
-		k, _ := str(f, "key")
-		if k == "" {
-			k, _ = str(f, "Key")
-		}
-		v, _ := str(f, "value")
-		if v == "" {
-			v, _ = str(f, "Value")
-		}
-		fs = append(fs, filt{k, []string{v}})
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -646,52 +733,7 @@ func (s *Server) ssmListDocuments(_ context.Context, c *call, in map[string]any)
 		d := c.region.Documents[name]
 		ok := true
 		for _, f := range fs {
-			var have []string
-			switch f.key {
-			case "Owner":
-				owner := []string{"All", "Private", "Self"}
-				if d.awsOwned() {
-					owner = []string{"All", "Amazon", "Public"}
-				}
-				have = owner
-			case "Name":
-				have = []string{d.Name}
-			case "DocumentType":
-				have = []string{d.Type}
-			case "PlatformTypes":
-				have = []string{"Windows", "Linux", "MacOS"}
-			case "SchemaVersion":
-				have = []string{"0.3"}
-			case "TargetType":
-				have = []string{d.TargetType}
-			case "SearchKeyword":
-				for _, w := range f.values {
-					if strings.Contains(strings.ToLower(d.Name), strings.ToLower(w)) {
-						have = append(have, w)
-					}
-				}
-			default:
-				if !strings.HasPrefix(f.key, "tag:") {
-					return nil, apiErr("InvalidFilterKey", "The filter key %s is not valid.", f.key)
-				}
-				for _, t := range d.Tags {
-					if "tag:"+t.Key == f.key {
-						have = append(have, t.Value)
-					}
-				}
-			}
-			if f.key == "Name" && len(f.values) > 0 {
-				// Name filters match by prefix.
-				match := false
-				for _, w := range f.values {
-					match = match || strings.HasPrefix(d.Name, w)
-				}
-				ok = ok && match
-				continue
-			}
-			if !anyMatch(have, f.values) {
-				ok = false
-			}
+			ok = ok && f.matches(d)
 		}
 		if ok {
 			docs = append(docs, d)
@@ -703,19 +745,7 @@ func (s *Server) ssmListDocuments(_ context.Context, c *call, in map[string]any)
 	}
 	ids := make([]any, 0, len(page))
 	for _, d := range page {
-		v := d.version(d.Default)
-		m := map[string]any{
-			"Name": d.Name, "Owner": d.Owner, "DocumentType": d.Type, "DocumentVersion": strconv.Itoa(v.Version),
-			"DocumentFormat": v.Format, "SchemaVersion": "0.3", "PlatformTypes": []any{"Windows", "Linux", "MacOS"},
-			"CreatedDate": d.Created, "Tags": tagShapes(d.Tags),
-		}
-		if v.VersionName != "" {
-			m["VersionName"] = v.VersionName
-		}
-		if d.TargetType != "" {
-			m["TargetType"] = d.TargetType
-		}
-		ids = append(ids, m)
+		ids = append(ids, documentIdentifier(d))
 	}
 	out := map[string]any{"DocumentIdentifiers": ids}
 	if token != "" {
