@@ -238,7 +238,17 @@ func mergeTags(have, add []tag) []tag {
 	return have
 }
 
-func (s *Server) ec2RunInstances(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+// runRequest is a RunInstances request, read and validated.
+type runRequest struct {
+	image, itype, keyName, subnet, token string
+	count                                int64
+	tags                                 []tag
+	profile                              map[string]any
+	dry                                  bool
+}
+
+// readRunRequest reads and validates RunInstances' members.
+func readRunRequest(in map[string]any) (*runRequest, error) {
 	image, err := str(in, "ImageId")
 	if err != nil {
 		return nil, err
@@ -256,83 +266,113 @@ func (s *Server) ec2RunInstances(_ context.Context, c *call, in map[string]any) 
 	if itype == "" {
 		itype = "m1.small"
 	}
-	minCount, err := integer(in, "MinCount", 0)
+	count, err := launchCount(in)
 	if err != nil {
 		return nil, err
+	}
+	r := &runRequest{image: image, itype: itype, count: count}
+	r.keyName, _ = str(in, "KeyName")
+	r.subnet, _ = str(in, "SubnetId")
+	if r.token, err = str(in, "ClientToken"); err != nil {
+		return nil, err
+	}
+	if r.tags, err = instanceTagSpecs(in); err != nil {
+		return nil, err
+	}
+	if r.profile, err = object(in, "IamInstanceProfile"); err != nil {
+		return nil, err
+	}
+	if r.dry, err = dryRun(in); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// launchCount checks MinCount and MaxCount and returns how many instances
+// to launch: MaxCount, capped at the account's limit of 100.
+func launchCount(in map[string]any) (int64, error) {
+	minCount, err := integer(in, "MinCount", 0)
+	if err != nil {
+		return 0, err
 	}
 	maxCount, err := integer(in, "MaxCount", 0)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	if minCount < 1 || maxCount < 1 {
-		return nil, apiErr("InvalidParameterValue", "MinCount and MaxCount must be at least 1")
+		return 0, apiErr("InvalidParameterValue", "MinCount and MaxCount must be at least 1")
 	}
 	if minCount > maxCount {
-		return nil, apiErr("InvalidParameterValue", "MinCount (%d) must be less than or equal to MaxCount (%d)", minCount, maxCount)
+		return 0, apiErr("InvalidParameterValue", "MinCount (%d) must be less than or equal to MaxCount (%d)", minCount, maxCount)
 	}
 	if minCount > 100 {
-		return nil, apiErr("InstanceLimitExceeded", "You have requested more instances (%d) than your current instance limit of 100 allows.", minCount)
+		return 0, apiErr("InstanceLimitExceeded", "You have requested more instances (%d) than your current instance limit of 100 allows.", minCount)
 	}
-	maxCount = min(maxCount, 100)
-	keyName, _ := str(in, "KeyName")
-	subnet, _ := str(in, "SubnetId")
-	token, err := str(in, "ClientToken")
+	return min(maxCount, 100), nil
+}
+
+// authorizeLaunchExtras makes the decisions RunInstances needs besides
+// ec2:RunInstances: ec2:CreateTags for tags set at launch, and
+// iam:PassRole for an instance profile's role. It returns the profile's
+// ARN. The caller holds s.mu.
+func (s *Server) authorizeLaunchExtras(c *call, r *runRequest) (string, error) {
+	if len(r.tags) > 0 {
+		ctx := requestTagContext(r.tags, map[string][]string{"ec2:CreateAction": {"RunInstances"}})
+		if err := c.authorize("ec2:CreateTags", s.instanceARN(c.region.Name, "*"), ctx); err != nil {
+			return "", err
+		}
+	}
+	if r.profile == nil {
+		return "", nil
+	}
+	arn, _ := str(r.profile, "Arn")
+	name, _ := str(r.profile, "Name")
+	if name == "" && arn != "" {
+		name = arn[strings.LastIndexByte(arn, '/')+1:]
+	}
+	role, ok := s.iam.Roles[name]
+	if !ok {
+		return "", apiErr("InvalidParameterValue", "Value (%s) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name", name)
+	}
+	if err := c.authorize("iam:PassRole", role.ARN, map[string][]string{"iam:PassedToService": {"ec2.amazonaws.com"}}); err != nil {
+		return "", err
+	}
+	return s.arn("iam", "", "instance-profile/"+name), nil
+}
+
+func (s *Server) ec2RunInstances(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	r, err := readRunRequest(in)
 	if err != nil {
 		return nil, err
 	}
-	instanceTags, err := instanceTagSpecs(in)
-	if err != nil {
-		return nil, err
-	}
-	profile, err := object(in, "IamInstanceProfile")
-	if err != nil {
-		return nil, err
-	}
-	dry, err := dryRun(in)
-	if err != nil {
-		return nil, err
-	}
-	region := c.region.Name
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if token != "" {
-		if out := s.reservationByToken(c.region, token); out != nil {
+	if r.token != "" {
+		if out := s.reservationByToken(c.region, r.token); out != nil {
 			return out, nil
 		}
 	}
-	if len(instanceTags) > 0 {
-		if err := c.authorize("ec2:CreateTags", s.instanceARN(region, "*"), requestTagContext(instanceTags, map[string][]string{"ec2:CreateAction": {"RunInstances"}})); err != nil {
-			return nil, err
-		}
+	profileARN, err := s.authorizeLaunchExtras(c, r)
+	if err != nil {
+		return nil, err
 	}
-	profileARN := ""
-	if profile != nil {
-		arn, _ := str(profile, "Arn")
-		name, _ := str(profile, "Name")
-		if name == "" && arn != "" {
-			name = arn[strings.LastIndexByte(arn, '/')+1:]
-		}
-		role, ok := s.iam.Roles[name]
-		if !ok {
-			return nil, apiErr("InvalidParameterValue", "Value (%s) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name", name)
-		}
-		if err := c.authorize("iam:PassRole", role.ARN, map[string][]string{"iam:PassedToService": {"ec2.amazonaws.com"}}); err != nil {
-			return nil, err
-		}
-		profileARN = s.arn("iam", "", "instance-profile/"+name)
-	}
-	if dry {
+	if r.dry {
 		return nil, errDryRun
 	}
+	return s.launch(c, r, profileARN), nil
+}
+
+// launch creates a request's instances, pending. The caller holds s.mu.
+func (s *Server) launch(c *call, r *runRequest, profileARN string) map[string]any {
 	resID := "r-" + newHex(17)
 	now := s.clock.Now().UTC()
 	var insts []*instance
-	for n := range maxCount {
+	for n := range r.count {
 		i := &instance{
-			ID: "i-" + newHex(17), ReservationID: resID, ImageID: image, InstanceType: itype, KeyName: keyName,
-			SubnetID: subnet, VpcID: "vpc-" + newHex(8), PrivateIP: fmt.Sprintf("10.0.%d.%d", (len(c.region.Instances)/250)%250, 4+n%250),
-			Zone: region + "a", Profile: profileARN, ClientToken: token, Launched: now, RequesterARN: c.who.ARN,
-			Tags: append([]tag(nil), instanceTags...),
+			ID: "i-" + newHex(17), ReservationID: resID, ImageID: r.image, InstanceType: r.itype, KeyName: r.keyName,
+			SubnetID: r.subnet, VpcID: "vpc-" + newHex(8), PrivateIP: fmt.Sprintf("10.0.%d.%d", (len(c.region.Instances)/250)%250, 4+n%250),
+			Zone: c.region.Name + "a", Profile: profileARN, ClientToken: r.token, Launched: now, RequesterARN: c.who.ARN,
+			Tags: append([]tag(nil), r.tags...),
 		}
 		if i.SubnetID == "" {
 			i.SubnetID = "subnet-" + newHex(8)
@@ -342,7 +382,7 @@ func (s *Server) ec2RunInstances(_ context.Context, c *call, in map[string]any) 
 		insts = append(insts, i)
 	}
 	s.changed()
-	return s.reservationShape(c.region, resID, insts), nil
+	return s.reservationShape(c.region, resID, insts)
 }
 
 func (s *Server) reservationByToken(r *region, token string) map[string]any {
