@@ -126,6 +126,10 @@ type authSpec struct {
 	// the input leniently: the handler reports bad input after the
 	// decision, as AWS authorizes before it looks at most members.
 	targets func(s *Server, c *call, in map[string]any) []authTarget
+	// unlocked, when set, reads condition context kept outside the
+	// server's state (an execution's tags, which the engine keeps) before
+	// s.mu is taken; it applies to every target.
+	unlocked func(s *Server, c *call, in map[string]any) map[string][]string
 	// unauthorized marks an operation IAM never denies
 	// (sts:GetCallerIdentity).
 	unauthorized bool
@@ -170,11 +174,18 @@ func (s *Server) authorizeOp(c *call, op opDef, in map[string]any) error {
 		c.decision = "Denied"
 		return c.deniedAs(&deniedError{principal: c.who.ARN, action: op.service + ":" + op.name, reason: "because the operation has no authorization metadata"})
 	}
+	var outside map[string][]string
+	if op.auth.unlocked != nil {
+		outside = op.auth.unlocked(s, c, in)
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	targets := []authTarget{{resource: "*"}}
 	if op.auth.targets != nil {
 		targets = op.auth.targets(s, c, in)
+	}
+	for i := range targets {
+		targets[i].context = merged(targets[i].context, outside)
 	}
 	if len(targets) == 0 {
 		c.decision = "Denied"
@@ -192,6 +203,21 @@ func (s *Server) authorizeOp(c *call, op opDef, in map[string]any) error {
 		}
 	}
 	return nil
+}
+
+// merged returns ctx with extra's keys added.
+func merged(ctx, extra map[string][]string) map[string][]string {
+	if len(extra) == 0 {
+		return ctx
+	}
+	out := make(map[string][]string, len(ctx)+len(extra))
+	for k, v := range ctx {
+		out[k] = v
+	}
+	for k, v := range extra {
+		out[k] = v
+	}
+	return out
 }
 
 // authorize decides one action on one resource as the caller, against the

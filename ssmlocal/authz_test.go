@@ -134,3 +134,28 @@ func TestDocumentTags(t *testing.T) {
 	_, err = tagger.ListTagsForResource(ctx, &ssm.ListTagsForResourceInput{ResourceType: doc, ResourceId: aws.String("Tag-Me")})
 	assert.Equal(t, "AccessDeniedException", errCode(err))
 }
+
+// TestExecutionResourceTags: GetAutomationExecution, StopAutomationExecution
+// and SendAutomationSignal see the execution's tags as aws:ResourceTag;
+// DescribeAutomationStepExecutions, which the service authorization
+// reference lists without that key, does not.
+func TestExecutionResourceTags(t *testing.T) {
+	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
+	ctx := context.Background()
+	admin := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	createDoc(t, admin, "Tagged-Run", napDoc)
+	op := ssm.NewFromConfig(cfg(srv, user(t, srv, "follower", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"ssm:*","Resource":"*"},
+		{"Effect":"Deny","Action":["ssm:GetAutomationExecution","ssm:StopAutomationExecution","ssm:DescribeAutomationStepExecutions"],"Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/env":"prod"}}}]}`)))
+	prod := start(t, op, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Tagged-Run"), Tags: []ssmtypes.Tag{{Key: aws.String("env"), Value: aws.String("prod")}}})
+	dev := start(t, op, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Tagged-Run"), Tags: []ssmtypes.Tag{{Key: aws.String("env"), Value: aws.String("dev")}}})
+
+	_, err := op.GetAutomationExecution(ctx, &ssm.GetAutomationExecutionInput{AutomationExecutionId: aws.String(prod)})
+	assert.Equal(t, "AccessDeniedException", errCode(err))
+	_, err = op.StopAutomationExecution(ctx, &ssm.StopAutomationExecutionInput{AutomationExecutionId: aws.String(prod)})
+	assert.Equal(t, "AccessDeniedException", errCode(err))
+	_, err = op.DescribeAutomationStepExecutions(ctx, &ssm.DescribeAutomationStepExecutionsInput{AutomationExecutionId: aws.String(prod)})
+	assert.NoError(t, err)
+	_, err = op.GetAutomationExecution(ctx, &ssm.GetAutomationExecutionInput{AutomationExecutionId: aws.String(dev)})
+	assert.NoError(t, err)
+}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
@@ -33,11 +34,11 @@ var (
 func ssmAutomationOps() []opDef {
 	return []opDef{
 		{"ssm", "StartAutomationExecution", true, (*Server).ssmStartAutomationExecution, authOn("ssm:StartAutomationExecution", startTargets)},
-		{"ssm", "GetAutomationExecution", true, (*Server).ssmGetAutomationExecution, authOn("ssm:GetAutomationExecution", executionTarget)},
+		{"ssm", "GetAutomationExecution", true, (*Server).ssmGetAutomationExecution, executionSpec("ssm:GetAutomationExecution", true)},
 		{"ssm", "DescribeAutomationExecutions", true, (*Server).ssmDescribeAutomationExecutions, authAny("ssm:DescribeAutomationExecutions")},
-		{"ssm", "DescribeAutomationStepExecutions", true, (*Server).ssmDescribeAutomationStepExecutions, authOn("ssm:DescribeAutomationStepExecutions", executionTarget)},
-		{"ssm", "StopAutomationExecution", true, (*Server).ssmStopAutomationExecution, authOn("ssm:StopAutomationExecution", executionTarget)},
-		{"ssm", "SendAutomationSignal", true, (*Server).ssmSendAutomationSignal, authOn("ssm:SendAutomationSignal", executionTarget)},
+		{"ssm", "DescribeAutomationStepExecutions", true, (*Server).ssmDescribeAutomationStepExecutions, executionSpec("ssm:DescribeAutomationStepExecutions", false)},
+		{"ssm", "StopAutomationExecution", true, (*Server).ssmStopAutomationExecution, executionSpec("ssm:StopAutomationExecution", true)},
+		{"ssm", "SendAutomationSignal", true, (*Server).ssmSendAutomationSignal, executionSpec("ssm:SendAutomationSignal", true)},
 	}
 }
 
@@ -45,9 +46,30 @@ func (s *Server) executionARN(region, id string) string {
 	return s.arn("ssm", region, "automation-execution/"+id)
 }
 
-// executionTarget authorizes an execution operation on the execution's ARN.
-func executionTarget(s *Server, c *call, in map[string]any) []authTarget {
-	return on(s.executionARN(c.region.Name, member(in, "AutomationExecutionId")), nil)
+// executionSpec authorizes an execution operation on the execution's ARN;
+// withTags adds the execution's tags as aws:ResourceTag, for the actions
+// the service authorization reference lists that key for.
+func executionSpec(action string, withTags bool) authSpec {
+	spec := authOn(action, func(s *Server, c *call, in map[string]any) []authTarget {
+		return on(s.executionARN(c.region.Name, member(in, "AutomationExecutionId")), nil)
+	})
+	if withTags {
+		spec.unlocked = executionTags
+	}
+	return spec
+}
+
+// executionTags reads an execution's tags from the engine, outside s.mu.
+func executionTags(_ *Server, c *call, in map[string]any) map[string][]string {
+	tags, err := c.region.engine.Tags(member(in, "AutomationExecutionId"))
+	if err != nil {
+		return nil
+	}
+	ctx := map[string][]string{}
+	for _, t := range tags {
+		ctx["aws:ResourceTag/"+aws.ToString(t.Key)] = []string{aws.ToString(t.Value)}
+	}
+	return ctx
 }
 
 // startTargets authorizes StartAutomationExecution as AWS does: on the

@@ -42,8 +42,8 @@
 // (https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html):
 // users, roles, groups and policies by ARN, with aws:RequestTag and
 // iam:PolicyARN; documents with ssm:DocumentType and their tags as
-// aws:ResourceTag; instances with their tags, ec2:InstanceType and
-// ec2:Region. Package policy's evaluator decides against the caller's
+// aws:ResourceTag; Automation executions with their tags; instances with
+// their tags, ec2:InstanceType and ec2:Region. Package policy's evaluator decides against the caller's
 // identity policies (explicit deny first), with the role's trust policy for
 // sts:AssumeRole, and a refusal is an AWS-style AccessDenied naming the
 // principal, action and resource

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -359,6 +360,17 @@ func (e *Engine) Get(id string) (types.AutomationExecution, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return x.rec.execution(x.st), nil
+}
+
+// Tags returns the tags an execution was started with.
+func (e *Engine) Tags(id string) ([]types.Tag, error) {
+	x, err := e.lookup(id)
+	if err != nil {
+		return nil, err
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return slices.Clone(x.rec.Tags), nil
 }
 
 // Stop cancels or completes a running execution.
