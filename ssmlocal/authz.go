@@ -27,6 +27,17 @@ type call struct {
 	stepName    string
 	resources   []string
 	decision    string
+	// startID is the id of the execution a start creates, chosen before
+	// authorization so the call is authorized on that execution's ARN.
+	startID string
+}
+
+// startingExecutionID is the id of the execution this call starts.
+func (c *call) startingExecutionID() string {
+	if c.startID == "" {
+		c.startID = newUUID()
+	}
+	return c.startID
 }
 
 // deniedError is an authorization failure, rendered per protocol.
@@ -102,29 +113,152 @@ func (c *call) requestContext(extra map[string][]string) map[string][]string {
 	return ctx
 }
 
+// authSpec is how the dispatcher authorizes an operation before its handler
+// runs: the IAM action, and the resources and condition context the
+// request carries, computed from the decoded input.
+type authSpec struct {
+	// action is the IAM action ("iam:CreateUser"); empty means the
+	// operation has no authorization metadata, and every call of it is
+	// refused.
+	action string
+	// targets returns what the call is authorized on; nil means the
+	// action's only resource is "*". It runs under s.mu (read) and reads
+	// the input leniently: the handler reports bad input after the
+	// decision, as AWS authorizes before it looks at most members.
+	targets func(s *Server, c *call, in map[string]any) []authTarget
+	// unlocked, when set, reads condition context kept outside the
+	// server's state (an execution's tags, which the engine keeps) before
+	// s.mu is taken; it applies to every target.
+	unlocked func(s *Server, c *call, in map[string]any) map[string][]string
+	// unauthorized marks an operation IAM never denies
+	// (sts:GetCallerIdentity).
+	unauthorized bool
+}
+
+// authTarget is one resource a call is authorized on.
+type authTarget struct {
+	resource string
+	context  map[string][]string
+	// trust is the resource-based policy evaluated with the identity
+	// policies: a role's trust policy for sts:AssumeRole.
+	trust *namedDoc
+	// optional marks a resource of one of the action's optional resource
+	// types: a policy may deny it, but need not allow it.
+	optional bool
+}
+
+// authAny is the spec of an action that supports no resource-level
+// permissions.
+func authAny(action string) authSpec { return authSpec{action: action} }
+
+// authOn is the spec of an action authorized on resources computed from
+// the input.
+func authOn(action string, targets func(s *Server, c *call, in map[string]any) []authTarget) authSpec {
+	return authSpec{action: action, targets: targets}
+}
+
+// on is a single target.
+func on(resource string, ctx map[string][]string) []authTarget {
+	return []authTarget{{resource: resource, context: ctx}}
+}
+
+// authorizeOp decides a call from its operation's metadata before the
+// handler runs, failing closed: an operation without metadata, or one whose
+// targets are empty, is refused.
+func (s *Server) authorizeOp(c *call, op opDef, in map[string]any) error {
+	if op.auth.unauthorized {
+		c.decision = "Allowed"
+		return nil
+	}
+	if op.auth.action == "" {
+		c.decision = "Denied"
+		return c.deniedAs(&deniedError{principal: c.who.ARN, action: op.service + ":" + op.name, reason: "because the operation has no authorization metadata"})
+	}
+	var outside map[string][]string
+	if op.auth.unlocked != nil {
+		outside = op.auth.unlocked(s, c, in)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	targets := []authTarget{{resource: "*"}}
+	if op.auth.targets != nil {
+		targets = op.auth.targets(s, c, in)
+	}
+	for i := range targets {
+		targets[i].context = merged(targets[i].context, outside)
+	}
+	if len(targets) == 0 {
+		c.decision = "Denied"
+		return c.deniedAs(&deniedError{principal: c.who.ARN, action: op.auth.action, reason: "because the request names no resource"})
+	}
+	for _, t := range targets {
+		var err error
+		if t.optional {
+			err = c.refuseDenied(op.auth.action, t.resource, t.context)
+		} else {
+			err = c.authorizeWith(op.auth.action, t.resource, t.context, t.trust)
+		}
+		if err != nil {
+			return c.deniedAs(err)
+		}
+	}
+	return nil
+}
+
+// merged returns ctx with extra's keys added.
+func merged(ctx, extra map[string][]string) map[string][]string {
+	if len(extra) == 0 {
+		return ctx
+	}
+	out := make(map[string][]string, len(ctx)+len(extra))
+	for k, v := range ctx {
+		out[k] = v
+	}
+	for k, v := range extra {
+		out[k] = v
+	}
+	return out
+}
+
 // authorize decides one action on one resource as the caller, against the
 // caller's identity policies. The caller holds s.mu (read or write).
 func (c *call) authorize(action, resource string, extra map[string][]string) error {
 	return c.authorizeWith(action, resource, extra, nil)
 }
 
-// authorizeWith is authorize with a resource-based policy (a trust policy).
-func (c *call) authorizeWith(action, resource string, extra map[string][]string, res *namedDoc) error {
-	c.resources = appendUnique(c.resources, resource)
+// errUnreadablePolicy marks a stored policy that no longer parses: it
+// denies, since what it would have denied cannot be known.
+var errUnreadablePolicy = errors.New("ssmlocal: a stored policy cannot be read")
+
+// identityPolicies parses the caller's identity policies. A stored policy
+// that no longer parses is an error, never skipped.
+func (c *call) identityPolicies() ([]policy.NamedPolicy, string, error) {
 	docs := c.s.policiesOf(c.who)
 	ids := make([]policy.NamedPolicy, 0, len(docs))
 	for _, d := range docs {
 		p, err := c.s.policies.parse(d.doc)
 		if err != nil {
-			continue // stored policies were validated when written
+			return nil, d.name, errUnreadablePolicy
 		}
 		ids = append(ids, policy.NamedPolicy{Name: d.name, Policy: p})
 	}
+	return ids, "", nil
+}
+
+// authorizeWith is authorize with a resource-based policy (a trust policy).
+func (c *call) authorizeWith(action, resource string, extra map[string][]string, res *namedDoc) error {
+	c.resources = appendUnique(c.resources, resource)
+	ids, bad, err := c.identityPolicies()
+	if err != nil {
+		return c.unreadable(action, resource, bad)
+	}
 	var rp *policy.NamedPolicy
 	if res != nil {
-		if p, err := c.s.policies.parse(res.doc); err == nil {
-			rp = &policy.NamedPolicy{Name: res.name, Policy: p}
+		p, err := c.s.policies.parse(res.doc)
+		if err != nil {
+			return c.unreadable(action, resource, res.name)
 		}
+		rp = &policy.NamedPolicy{Name: res.name, Policy: p}
 	}
 	req := policy.Request{Principal: c.who.ARN, Action: action, Resource: resource, Context: c.requestContext(extra)}
 	result := policy.Evaluate(req, ids, rp)
@@ -135,12 +269,7 @@ func (c *call) authorizeWith(action, resource string, extra map[string][]string,
 		}
 		return nil
 	case policy.DecisionExplicitDeny:
-		c.decision = "Denied"
-		kind := "an identity-based policy"
-		if rp != nil && result.Policy == rp.Name {
-			kind = "a resource-based policy"
-		}
-		return &deniedError{principal: c.who.ARN, action: action, resource: resource, reason: "with an explicit deny in " + kind}
+		return c.explicitDeny(action, resource, rp != nil && result.Policy == rp.Name)
 	}
 	c.decision = "Denied"
 	reason := "because no identity-based policy allows the " + action + " action"
@@ -148,6 +277,35 @@ func (c *call) authorizeWith(action, resource string, extra map[string][]string,
 		reason = ""
 	}
 	return &deniedError{principal: c.who.ARN, action: action, resource: resource, reason: reason}
+}
+
+// refuseDenied checks a resource of an optional resource type: only an
+// explicit deny refuses it.
+func (c *call) refuseDenied(action, resource string, extra map[string][]string) error {
+	c.resources = appendUnique(c.resources, resource)
+	ids, bad, err := c.identityPolicies()
+	if err != nil {
+		return c.unreadable(action, resource, bad)
+	}
+	req := policy.Request{Principal: c.who.ARN, Action: action, Resource: resource, Context: c.requestContext(extra)}
+	if policy.Evaluate(req, ids, nil).Decision == policy.DecisionExplicitDeny {
+		return c.explicitDeny(action, resource, false)
+	}
+	return nil
+}
+
+func (c *call) explicitDeny(action, resource string, resourcePolicy bool) error {
+	c.decision = "Denied"
+	kind := "an identity-based policy"
+	if resourcePolicy {
+		kind = "a resource-based policy"
+	}
+	return &deniedError{principal: c.who.ARN, action: action, resource: resource, reason: "with an explicit deny in " + kind}
+}
+
+func (c *call) unreadable(action, resource, name string) error {
+	c.decision = "Denied"
+	return &deniedError{principal: c.who.ARN, action: action, resource: resource, reason: "because the stored policy " + name + " cannot be read"}
 }
 
 func appendUnique(list []string, v string) []string {

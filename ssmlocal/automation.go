@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
@@ -32,17 +33,77 @@ var (
 
 func ssmAutomationOps() []opDef {
 	return []opDef{
-		{"ssm", "StartAutomationExecution", true, (*Server).ssmStartAutomationExecution},
-		{"ssm", "GetAutomationExecution", true, (*Server).ssmGetAutomationExecution},
-		{"ssm", "DescribeAutomationExecutions", true, (*Server).ssmDescribeAutomationExecutions},
-		{"ssm", "DescribeAutomationStepExecutions", true, (*Server).ssmDescribeAutomationStepExecutions},
-		{"ssm", "StopAutomationExecution", true, (*Server).ssmStopAutomationExecution},
-		{"ssm", "SendAutomationSignal", true, (*Server).ssmSendAutomationSignal},
+		{"ssm", "StartAutomationExecution", true, (*Server).ssmStartAutomationExecution, authOn("ssm:StartAutomationExecution", startTargets)},
+		{"ssm", "GetAutomationExecution", true, (*Server).ssmGetAutomationExecution, executionSpec("ssm:GetAutomationExecution", true)},
+		{"ssm", "DescribeAutomationExecutions", true, (*Server).ssmDescribeAutomationExecutions, authAny("ssm:DescribeAutomationExecutions")},
+		{"ssm", "DescribeAutomationStepExecutions", true, (*Server).ssmDescribeAutomationStepExecutions, executionSpec("ssm:DescribeAutomationStepExecutions", false)},
+		{"ssm", "StopAutomationExecution", true, (*Server).ssmStopAutomationExecution, executionSpec("ssm:StopAutomationExecution", true)},
+		{"ssm", "SendAutomationSignal", true, (*Server).ssmSendAutomationSignal, executionSpec("ssm:SendAutomationSignal", true)},
 	}
 }
 
 func (s *Server) executionARN(region, id string) string {
 	return s.arn("ssm", region, "automation-execution/"+id)
+}
+
+// executionSpec authorizes an execution operation on the execution's ARN;
+// withTags adds the execution's tags as aws:ResourceTag, for the actions
+// the service authorization reference lists that key for.
+func executionSpec(action string, withTags bool) authSpec {
+	spec := authOn(action, func(s *Server, c *call, in map[string]any) []authTarget {
+		return on(s.executionARN(c.region.Name, member(in, "AutomationExecutionId")), nil)
+	})
+	if withTags {
+		spec.unlocked = executionTags
+	}
+	return spec
+}
+
+// executionTags reads an execution's tags from the engine, outside s.mu.
+func executionTags(_ *Server, c *call, in map[string]any) map[string][]string {
+	tags, err := c.region.engine.Tags(member(in, "AutomationExecutionId"))
+	if err != nil {
+		return nil
+	}
+	ctx := map[string][]string{}
+	for _, t := range tags {
+		ctx["aws:ResourceTag/"+aws.ToString(t.Key)] = []string{aws.ToString(t.Value)}
+	}
+	return ctx
+}
+
+// startTargets authorizes StartAutomationExecution as AWS does: on the
+// document (with its tags and type) and on the execution it creates, both
+// with the requested ssm:DocumentVersion and request tags; the
+// automation-definition ARN, an optional resource type of the action, is
+// checked for an explicit deny only, so a policy naming the document alone
+// allows the start, as the user guide's examples do
+// (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-setup-identity-based-policies.html).
+func startTargets(s *Server, c *call, in map[string]any) []authTarget {
+	name := memberDocName(in, "DocumentName")
+	version := member(in, "DocumentVersion")
+	tl, _ := objects(in, "Tags")
+	tags, _ := tagPairs(tl, nil)
+	request := requestTagContext(tags, nil)
+	if version != "" {
+		request["ssm:DocumentVersion"] = []string{version}
+	}
+	doc := documentContext(c.region, name)
+	for k, v := range request {
+		if doc == nil {
+			doc = map[string][]string{}
+		}
+		doc[k] = v
+	}
+	asked := version
+	if asked == "" {
+		asked = "$DEFAULT"
+	}
+	return []authTarget{
+		{resource: s.docARN(c.region.Name, name), context: doc},
+		{resource: s.executionARN(c.region.Name, c.startingExecutionID()), context: request},
+		{resource: s.definitionARN(c.region.Name, name, asked), context: doc, optional: true},
+	}
 }
 
 // listify turns scalar parameter values into one-element lists: steps pass
@@ -140,26 +201,18 @@ func (s *Server) ssmStartAutomationExecution(ctx context.Context, c *call, in ma
 	return map[string]any{"AutomationExecutionId": id}, nil
 }
 
-// startAutomation is the start flow shared by the wire, steps
-// (aws:executeAutomation) and the Go API: authorize the caller, resolve the
-// document and its service role, check PassRole and the role's trust, and
-// hand the engine the principal to act as.
+// startAutomation is the start flow of the wire and of steps
+// (aws:executeAutomation), once the dispatcher authorized the start: resolve
+// the document and its service role, check PassRole and the role's trust,
+// and hand the engine the principal to act as.
 func (s *Server) startAutomation(ctx context.Context, c *call, in *ssm.StartAutomationExecutionInput) (string, error) {
 	name := derefStr(in.DocumentName)
 	version := derefStr(in.DocumentVersion)
-	asked := version
-	if asked == "" {
-		asked = "$DEFAULT"
-	}
-	id := newUUID()
+	id := c.startingExecutionID()
 	execARN := s.executionARN(c.region.Name, id)
 
 	// Everything up to the engine's start only reads shared state.
 	s.mu.RLock()
-	if err := c.authorize("ssm:StartAutomationExecution", s.definitionARN(c.region.Name, name, asked), nil); err != nil {
-		s.mu.RUnlock()
-		return "", err
-	}
 	d, v, err := c.region.lookupDoc(name, version, "")
 	if err != nil {
 		s.mu.RUnlock()
@@ -319,18 +372,8 @@ func executionID(in map[string]any) (string, error) {
 	return id, nil
 }
 
-func (s *Server) withExecution(c *call, in map[string]any, action string) (string, error) {
-	id, err := executionID(in)
-	if err != nil {
-		return "", err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return id, c.authorize(action, s.executionARN(c.region.Name, id), nil)
-}
-
 func (s *Server) ssmGetAutomationExecution(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	id, err := s.withExecution(c, in, "ssm:GetAutomationExecution")
+	id, err := executionID(in)
 	if err != nil {
 		return nil, err
 	}
@@ -388,12 +431,6 @@ func (s *Server) ssmDescribeAutomationExecutions(_ context.Context, c *call, in 
 	if err != nil {
 		return nil, err
 	}
-	s.mu.RLock()
-	err = c.authorize("ssm:DescribeAutomationExecutions", "*", nil)
-	s.mu.RUnlock()
-	if err != nil {
-		return nil, err
-	}
 	list, token, err := c.region.engine.Describe(input.Filters, maxResults, next)
 	if err != nil {
 		return nil, err
@@ -409,7 +446,7 @@ func (s *Server) ssmDescribeAutomationExecutions(_ context.Context, c *call, in 
 }
 
 func (s *Server) ssmDescribeAutomationStepExecutions(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	id, err := s.withExecution(c, in, "ssm:DescribeAutomationStepExecutions")
+	id, err := executionID(in)
 	if err != nil {
 		return nil, err
 	}
@@ -449,7 +486,7 @@ func (s *Server) ssmDescribeAutomationStepExecutions(_ context.Context, c *call,
 }
 
 func (s *Server) ssmStopAutomationExecution(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	id, err := s.withExecution(c, in, "ssm:StopAutomationExecution")
+	id, err := executionID(in)
 	if err != nil {
 		return nil, err
 	}
@@ -468,7 +505,7 @@ func (s *Server) ssmStopAutomationExecution(_ context.Context, c *call, in map[s
 }
 
 func (s *Server) ssmSendAutomationSignal(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	id, err := s.withExecution(c, in, "ssm:SendAutomationSignal")
+	id, err := executionID(in)
 	if err != nil {
 		return nil, err
 	}

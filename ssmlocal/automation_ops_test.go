@@ -40,7 +40,7 @@ func TestEmbeddedRole(t *testing.T) {
 		{"name":"stop","action":"aws:changeInstanceState","inputs":{"InstanceIds":"{{ InstanceId }}","DesiredState":"stopped"}},
 		{"name":"start","action":"aws:changeInstanceState","inputs":{"InstanceIds":"{{ InstanceId }}","DesiredState":"running"}}]}`)
 	op := ssm.NewFromConfig(cfg(srv, user(t, srv, "op", `{"Version":"2012-10-17","Statement":[
-		{"Effect":"Allow","Action":"ssm:StartAutomationExecution","Resource":"arn:aws:ssm:us-east-1:123456789012:automation-definition/Restart-Embedded:*"},
+		{"Effect":"Allow","Action":"ssm:StartAutomationExecution","Resource":["arn:aws:ssm:us-east-1:123456789012:document/Restart-Embedded","arn:aws:ssm:us-east-1:123456789012:automation-execution/*"]},
 		{"Effect":"Allow","Action":["ssm:GetAutomationExecution","ssm:DescribeAutomationStepExecutions"],"Resource":"*"}]}`)))
 	id := start(t, op, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Restart-Embedded"), Parameters: map[string][]string{"InstanceId": ids}})
 	x := waitDone(t, op, id)

@@ -67,11 +67,33 @@
 //
 // # Authorization
 //
-// Every call, from the wire or from an Automation step, is authorized with
-// package policy's evaluator against the caller's identity policies
-// (explicit deny first), and refused with AWS-style AccessDenied messages
-// naming the principal, action and resource
+// Every call, from the wire or from an Automation step, is authorized by
+// the dispatcher before the operation runs, from the operation's metadata:
+// its IAM action, and the resources and condition keys the request carries
+// as the service authorization reference lists them
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html):
+// users, roles, groups and policies by ARN, with aws:RequestTag and
+// iam:PolicyARN; documents with ssm:DocumentType and their tags as
+// aws:ResourceTag; Automation executions with their tags; instances with
+// their tags, ec2:InstanceType and ec2:Region. Package policy's evaluator decides against the caller's
+// identity policies (explicit deny first), with the role's trust policy for
+// sts:AssumeRole, and a refusal is an AWS-style AccessDenied naming the
+// principal, action and resource
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
+// Authorization fails closed: an operation without metadata is refused, and
+// so is every call of a principal one of whose stored policies (or the
+// trust policy of the role it assumes) no longer parses. Only
+// sts:GetCallerIdentity needs no permission, as in AWS. Operations that need
+// more than one decision (iam:PassRole of a service role or instance
+// profile, ec2:CreateTags at launch) make the others themselves.
+//
+// IAM writes validate policies as IAM does: a grammar error of the
+// policy's kind (identity or trust) is MalformedPolicyDocument, and a
+// document over IAM's quotas, counted in characters without white space,
+// is LimitExceeded: 2,048 for a user's inline policies together, 10,240 for
+// a role's, 5,120 for a group's, 6,144 for a managed policy and 2,048 for a
+// trust policy
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
 //
 // # Policy simulation
 //
@@ -102,14 +124,24 @@
 //
 // # Automation
 //
-// StartAutomationExecution checks ssm:StartAutomationExecution on the
-// automation-definition ARN, resolves the service role (the document's
-// literal assumeRole, or the parameter it references), requires the
-// caller's iam:PassRole (iam:PassedToService=ssm.amazonaws.com) for a role
-// passed as a parameter, and checks the role's trust policy for
-// ssm.amazonaws.com under the execution's aws:SourceAccount and
-// aws:SourceArn. Without a role the execution runs as the caller for at most
-// 12 hours
+// StartAutomationExecution is authorized as AWS does: on the document
+// (arn:aws:ssm:region:account:document/NAME, no account for AWS-owned
+// runbooks) with its tags, and on the new execution, both with the
+// requested ssm:DocumentVersion and the request's tags; the
+// automation-definition ARN (automation-definition/NAME:VERSION), an
+// optional resource type of the action, only needs to be free of an
+// explicit deny, so the user guide's example policies work
+// (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-setup-identity-based-policies.html).
+// Documents take tags at creation and through AddTagsToResource,
+// ListTagsForResource and RemoveTagsFromResource. A ClientToken belongs to
+// the caller that used it: another caller reusing it gets
+// IdempotentParameterMismatch. The start then resolves the service role
+// (the document's literal assumeRole, or the parameter it references),
+// requires the caller's iam:PassRole
+// (iam:PassedToService=ssm.amazonaws.com) for a role passed as a
+// parameter, and checks the role's trust policy for ssm.amazonaws.com under
+// the execution's aws:SourceAccount and aws:SourceArn. Without a role the
+// execution runs as the caller for at most 12 hours
 // (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-setup.html).
 // The steps' AWS calls go through the same simulated operations as wire
 // requests, authorized as the execution's principal, so the audit trail

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"slices"
 	"time"
+
+	"github.com/ssmdelegate/ssmdelegate/policy"
 )
 
 // iamGroup is an IAM group; its policies apply to its members.
@@ -24,15 +26,16 @@ func groupShape(g *iamGroup) map[string]any {
 }
 
 func iamGroupOps() []opDef {
+	groups := groupPolicies()
 	return []opDef{
-		{"iam", "CreateGroup", false, (*Server).iamCreateGroup},
-		{"iam", "GetGroup", false, (*Server).iamGetGroup},
-		{"iam", "AddUserToGroup", false, (*Server).iamAddUserToGroup},
-		{"iam", "PutGroupPolicy", false, groupPolicies().putPolicy},
-		{"iam", "AttachGroupPolicy", false, groupPolicies().attachPolicy},
-		{"iam", "DetachGroupPolicy", false, groupPolicies().detachPolicy},
-		{"iam", "ListAttachedGroupPolicies", false, groupPolicies().listAttachedPolicies},
-		{"iam", "DeletePolicyVersion", false, (*Server).iamDeletePolicyVersion},
+		{"iam", "CreateGroup", false, (*Server).iamCreateGroup, authOn("iam:CreateGroup", newEntityTarget("group", "GroupName"))},
+		{"iam", "GetGroup", false, (*Server).iamGetGroup, groups.spec("iam:GetGroup", false)},
+		{"iam", "AddUserToGroup", false, (*Server).iamAddUserToGroup, groups.spec("iam:AddUserToGroup", false)},
+		{"iam", "PutGroupPolicy", false, groups.putPolicy, groups.spec("iam:PutGroupPolicy", false)},
+		{"iam", "AttachGroupPolicy", false, groups.attachPolicy, groups.spec("iam:AttachGroupPolicy", true)},
+		{"iam", "DetachGroupPolicy", false, groups.detachPolicy, groups.spec("iam:DetachGroupPolicy", true)},
+		{"iam", "ListAttachedGroupPolicies", false, groups.listAttachedPolicies, groups.spec("iam:ListAttachedGroupPolicies", false)},
+		{"iam", "DeletePolicyVersion", false, (*Server).iamDeletePolicyVersion, authOn("iam:DeletePolicyVersion", policyTarget)},
 	}
 }
 
@@ -56,7 +59,7 @@ func (s *Server) group(name string) (*iamGroup, error) {
 }
 
 func groupPolicies() holderKind {
-	return holderKind{kind: "Group", noun: "group", key: "GroupName", max: 128, order: nameLast,
+	return holderKind{kind: "Group", noun: "group", key: "GroupName", max: 128, order: nameLast, inlineLimit: policy.LimitGroupInline,
 		find: func(s *Server, _ *call, name string) (policyHolder, error) {
 			g, err := s.group(name)
 			if err != nil {
@@ -79,9 +82,6 @@ func (s *Server) iamCreateGroup(_ context.Context, c *call, in map[string]any) (
 		return nil, err
 	}
 	arn := s.iamARN("group", path, name)
-	if err := c.authorize("iam:CreateGroup", arn, nil); err != nil {
-		return nil, err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.iam.Groups[name]; ok {
@@ -98,9 +98,6 @@ func (s *Server) iamGetGroup(_ context.Context, c *call, in map[string]any) (map
 	defer s.mu.RUnlock()
 	g, err := s.groupNamed(in)
 	if err != nil {
-		return nil, err
-	}
-	if err := c.authorize("iam:GetGroup", g.ARN, nil); err != nil {
 		return nil, err
 	}
 	users := make([]any, 0, len(g.Members))
@@ -124,9 +121,6 @@ func (s *Server) iamAddUserToGroup(_ context.Context, c *call, in map[string]any
 	defer s.mu.Unlock()
 	g, err := s.groupNamed(in)
 	if err != nil {
-		return nil, err
-	}
-	if err := c.authorize("iam:AddUserToGroup", g.ARN, nil); err != nil {
 		return nil, err
 	}
 	if _, ok := s.iam.Users[user]; !ok {
@@ -153,9 +147,6 @@ func (s *Server) iamDeletePolicyVersion(_ context.Context, c *call, in map[strin
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := c.authorize("iam:DeletePolicyVersion", arn, nil); err != nil {
-		return nil, err
-	}
 	p, err := s.policyByARN(arn)
 	if err != nil {
 		return nil, err

@@ -21,9 +21,20 @@ import (
 
 func iamSimulateOps() []opDef {
 	return []opDef{
-		{"iam", "SimulateCustomPolicy", false, (*Server).iamSimulateCustomPolicy},
-		{"iam", "SimulatePrincipalPolicy", false, (*Server).iamSimulatePrincipalPolicy},
+		{"iam", "SimulateCustomPolicy", false, (*Server).iamSimulateCustomPolicy, authAny("iam:SimulateCustomPolicy")},
+		{"iam", "SimulatePrincipalPolicy", false, (*Server).iamSimulatePrincipalPolicy, authOn("iam:SimulatePrincipalPolicy", simulatedPrincipal)},
 	}
+}
+
+// simulatedPrincipal is what SimulatePrincipalPolicy is authorized on: the
+// principal whose policies are read. A missing ARN is authorized on "*" and
+// then refused by the handler's validation.
+func simulatedPrincipal(_ *Server, _ *call, in map[string]any) []authTarget {
+	source, _ := in["PolicySourceArn"].(string)
+	if source == "" {
+		source = "*"
+	}
+	return on(source, nil)
 }
 
 const (
@@ -69,12 +80,6 @@ func (s *Server) iamSimulateCustomPolicy(_ context.Context, c *call, in map[stri
 		return nil, simValidation("policyInputList", "null", "Member must not be null")
 	}
 	req, err := s.simulationInput(in)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	err = c.authorize("iam:SimulateCustomPolicy", "*", nil)
-	s.mu.RUnlock()
 	if err != nil {
 		return nil, err
 	}
@@ -125,13 +130,10 @@ func (s *Server) iamSimulatePrincipalPolicy(_ context.Context, c *call, in map[s
 	return req.run()
 }
 
-// principalPolicies authorizes the simulation of source's policies and
-// returns them with the caller they are simulated as by default: the user
-// itself, or the role. Callers hold s.mu.
+// principalPolicies returns source's policies with the caller they are
+// simulated as by default: the user itself, or the role. The dispatcher
+// authorized the call on source. Callers hold s.mu.
 func (s *Server) principalPolicies(c *call, source string) ([]simPolicy, string, error) {
-	if err := c.authorize("iam:SimulatePrincipalPolicy", source, nil); err != nil {
-		return nil, "", err
-	}
 	a, err := policy.ParseARN(source)
 	if err != nil || a.Service != "iam" || a.Region != "" {
 		return nil, "", apiErr("InvalidInput", "Invalid ARN %s: PolicySourceArn must name an IAM user, group or role.", source)

@@ -239,7 +239,7 @@ func TestAssumeRole(t *testing.T) {
 	creds := user(t, srv, "dev", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
 	trustAccount := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`
 	serviceRole(t, srv, "Dev", trustAccount, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetRole","Resource":"*"}]}`)
-	serviceRole(t, srv, "OnlySSM", trustSSM, `{"Version":"2012-10-17","Statement":[]}`)
+	serviceRole(t, srv, "OnlySSM", trustSSM, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetRole","Resource":"arn:aws:iam::123456789012:role/OnlySSM"}]}`)
 	client := sts.NewFromConfig(cfg(srv, creds))
 	if _, err := client.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/OnlySSM"), RoleSessionName: aws.String("ss")}); errCode(err) != "AccessDenied" {
 		t.Fatalf("assume a role that trusts only SSM: %v", err)

@@ -23,12 +23,14 @@ func newRegion(name string) *region {
 	return &region{Name: name, Instances: map[string]*instance{}, Documents: map[string]*ssmDocument{}}
 }
 
-// opDef is one simulated operation.
+// opDef is one simulated operation: its handler, and how the dispatcher
+// authorizes it before the handler runs.
 type opDef struct {
 	service  string
 	name     string
 	regional bool
 	fn       func(s *Server, ctx context.Context, c *call, in map[string]any) (map[string]any, error)
+	auth     authSpec
 }
 
 func opKey(service, api string) string { return strings.ToLower(service) + ":" + strings.ToLower(api) }

@@ -498,6 +498,10 @@ func (s *Server) dispatch(ctx context.Context, c *call, in map[string]any) (map[
 		}
 		c.region = r
 	}
+	if err := s.authorizeOp(c, h, in); err != nil {
+		s.record(c, err)
+		return nil, err
+	}
 	if err := s.refuseChanges(c); err != nil {
 		s.record(c, err)
 		return nil, err

@@ -200,15 +200,59 @@ func reservedName(name string) bool {
 
 func ssmDocOps() []opDef {
 	return []opDef{
-		{"ssm", "CreateDocument", true, (*Server).ssmCreateDocument},
-		{"ssm", "GetDocument", true, (*Server).ssmGetDocument},
-		{"ssm", "DescribeDocument", true, (*Server).ssmDescribeDocument},
-		{"ssm", "UpdateDocument", true, (*Server).ssmUpdateDocument},
-		{"ssm", "UpdateDocumentDefaultVersion", true, (*Server).ssmUpdateDocumentDefaultVersion},
-		{"ssm", "DeleteDocument", true, (*Server).ssmDeleteDocument},
-		{"ssm", "ListDocuments", true, (*Server).ssmListDocuments},
-		{"ssm", "ListDocumentVersions", true, (*Server).ssmListDocumentVersions},
+		{"ssm", "CreateDocument", true, (*Server).ssmCreateDocument, authOn("ssm:CreateDocument", createDocumentTarget)},
+		{"ssm", "GetDocument", true, (*Server).ssmGetDocument, authOn("ssm:GetDocument", documentTarget)},
+		{"ssm", "DescribeDocument", true, (*Server).ssmDescribeDocument, authOn("ssm:DescribeDocument", documentTarget)},
+		{"ssm", "UpdateDocument", true, (*Server).ssmUpdateDocument, authOn("ssm:UpdateDocument", documentTarget)},
+		{"ssm", "UpdateDocumentDefaultVersion", true, (*Server).ssmUpdateDocumentDefaultVersion, authOn("ssm:UpdateDocumentDefaultVersion", documentTarget)},
+		{"ssm", "DeleteDocument", true, (*Server).ssmDeleteDocument, authOn("ssm:DeleteDocument", documentTarget)},
+		{"ssm", "ListDocuments", true, (*Server).ssmListDocuments, authAny("ssm:ListDocuments")},
+		{"ssm", "ListDocumentVersions", true, (*Server).ssmListDocumentVersions, authOn("ssm:ListDocumentVersions", documentTarget)},
+		{"ssm", "AddTagsToResource", true, (*Server).ssmAddTagsToResource, authOn("ssm:AddTagsToResource", tagTarget(true))},
+		{"ssm", "ListTagsForResource", true, (*Server).ssmListTagsForResource, authOn("ssm:ListTagsForResource", tagTarget(false))},
+		{"ssm", "RemoveTagsFromResource", true, (*Server).ssmRemoveTagsFromResource, authOn("ssm:RemoveTagsFromResource", tagTarget(false))},
 	}
+}
+
+// memberDocName reads a document name member leniently, for authorization
+// targets: a document ARN gives its name.
+func memberDocName(in map[string]any, key string) string {
+	name := member(in, key)
+	if m := docARNPattern.FindStringSubmatch(name); m != nil {
+		return m[1]
+	}
+	return name
+}
+
+// documentContext is the condition context of an existing document: its
+// type and its tags. Callers hold s.mu.
+func documentContext(r *region, name string) map[string][]string {
+	d, ok := r.Documents[name]
+	if !ok {
+		return nil
+	}
+	ctx := resourceTagContext(d.Tags, "ssm")
+	ctx["ssm:DocumentType"] = []string{d.Type}
+	return ctx
+}
+
+// documentTarget authorizes a document operation on the document Name
+// names.
+func documentTarget(s *Server, c *call, in map[string]any) []authTarget {
+	name := memberDocName(in, "Name")
+	return on(s.docARN(c.region.Name, name), documentContext(c.region, name))
+}
+
+// createDocumentTarget authorizes CreateDocument on the new document's
+// ARN, with its type and the tags it is created with.
+func createDocumentTarget(s *Server, c *call, in map[string]any) []authTarget {
+	dtype := member(in, "DocumentType")
+	if dtype == "" {
+		dtype = "Command"
+	}
+	tl, _ := objects(in, "Tags")
+	tags, _ := tagPairs(tl, nil)
+	return on(s.docARN(c.region.Name, member(in, "Name")), requestTagContext(tags, map[string][]string{"ssm:DocumentType": {dtype}}))
 }
 
 // lookupDoc finds a document and one of its versions: version is a number,
@@ -351,10 +395,6 @@ func (s *Server) ssmCreateDocument(_ context.Context, c *call, in map[string]any
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	arn := s.docARN(c.region.Name, name)
-	if err := c.authorize("ssm:CreateDocument", arn, requestTagContext(tags, nil)); err != nil {
-		return nil, err
-	}
 	if _, ok := c.region.Documents[name]; ok {
 		return nil, apiErr("DocumentAlreadyExists", "Document with same name %s already exists", name)
 	}
@@ -380,9 +420,6 @@ func (s *Server) ssmGetDocument(_ context.Context, c *call, in map[string]any) (
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if err := c.authorize("ssm:GetDocument", s.docARN(c.region.Name, name), nil); err != nil {
-		return nil, err
-	}
 	d, v, err := c.region.lookupDoc(name, version, versionName)
 	if err != nil {
 		return nil, err
@@ -412,9 +449,6 @@ func (s *Server) ssmDescribeDocument(_ context.Context, c *call, in map[string]a
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if err := c.authorize("ssm:DescribeDocument", s.docARN(c.region.Name, name), nil); err != nil {
-		return nil, err
-	}
 	d, v, err := c.region.lookupDoc(name, version, versionName)
 	if err != nil {
 		return nil, err
@@ -445,9 +479,6 @@ func (s *Server) ssmUpdateDocument(_ context.Context, c *call, in map[string]any
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := c.authorize("ssm:UpdateDocument", s.docARN(c.region.Name, name), nil); err != nil {
-		return nil, err
-	}
 	d, ok := c.region.Documents[name]
 	if !ok {
 		return nil, apiErr("InvalidDocument", "Document with name %s does not exist.", name)
@@ -502,9 +533,6 @@ func (s *Server) ssmUpdateDocumentDefaultVersion(_ context.Context, c *call, in 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := c.authorize("ssm:UpdateDocumentDefaultVersion", s.docARN(c.region.Name, name), nil); err != nil {
-		return nil, err
-	}
 	d, v, err := c.region.lookupDoc(name, version, "")
 	if err != nil {
 		return nil, err
@@ -528,9 +556,6 @@ func (s *Server) ssmDeleteDocument(_ context.Context, c *call, in map[string]any
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := c.authorize("ssm:DeleteDocument", s.docARN(c.region.Name, name), nil); err != nil {
-		return nil, err
-	}
 	d, ok := c.region.Documents[name]
 	if !ok {
 		return nil, apiErr("InvalidDocument", "Document with name %s does not exist.", name)
@@ -567,6 +592,124 @@ func (s *Server) ssmDeleteDocument(_ context.Context, c *call, in map[string]any
 	return nil, nil
 }
 
+// docFilter is one ListDocuments filter: a key and the values it accepts.
+type docFilter struct {
+	key    string
+	values []string
+}
+
+// docFilterKeys are the keys ListDocuments filters by, besides "tag:KEY".
+var docFilterKeys = []string{"Owner", "Name", "DocumentType", "PlatformTypes", "SchemaVersion", "TargetType", "SearchKeyword"}
+
+// readDocFilters reads Filters, or the legacy DocumentFilterList, which
+// cannot be used together.
+func readDocFilters(in map[string]any) ([]docFilter, error) {
+	filters, err := objects(in, "Filters")
+	if err != nil {
+		return nil, err
+	}
+	legacy, err := objects(in, "DocumentFilterList")
+	if err != nil {
+		return nil, err
+	}
+	if len(filters) > 0 && len(legacy) > 0 {
+		return nil, apiErr("ValidationException", "DocumentFilterList and Filters cannot be used together")
+	}
+	var fs []docFilter
+	for _, f := range filters {
+		k, _ := str(f, "Key")
+		vals, err := strList(f, "Values")
+		if err != nil {
+			return nil, err
+		}
+		fs = append(fs, docFilter{k, vals})
+	}
+	for _, f := range legacy {
+		k, _ := str(f, "key")
+		if k == "" {
+			k, _ = str(f, "Key")
+		}
+		v, _ := str(f, "value")
+		if v == "" {
+			v, _ = str(f, "Value")
+		}
+		fs = append(fs, docFilter{k, []string{v}})
+	}
+	for _, f := range fs {
+		if !containsString(docFilterKeys, f.key) && !strings.HasPrefix(f.key, "tag:") {
+			return nil, apiErr("InvalidFilterKey", "The filter key %s is not valid.", f.key)
+		}
+	}
+	return fs, nil
+}
+
+// matches reports whether a document passes the filter.
+func (f docFilter) matches(d *ssmDocument) bool {
+	if f.key == "Name" && len(f.values) > 0 {
+		// Name filters match by prefix.
+		for _, w := range f.values {
+			if strings.HasPrefix(d.Name, w) {
+				return true
+			}
+		}
+		return false
+	}
+	return anyMatch(f.have(d), f.values)
+}
+
+// have is what a document offers the filter's key.
+func (f docFilter) have(d *ssmDocument) []string {
+	switch f.key {
+	case "Owner":
+		if d.awsOwned() {
+			return []string{"All", "Amazon", "Public"}
+		}
+		return []string{"All", "Private", "Self"}
+	case "Name":
+		return []string{d.Name}
+	case "DocumentType":
+		return []string{d.Type}
+	case "PlatformTypes":
+		return []string{"Windows", "Linux", "MacOS"}
+	case "SchemaVersion":
+		return []string{"0.3"}
+	case "TargetType":
+		return []string{d.TargetType}
+	case "SearchKeyword":
+		var have []string
+		for _, w := range f.values {
+			if strings.Contains(strings.ToLower(d.Name), strings.ToLower(w)) {
+				have = append(have, w)
+			}
+		}
+		return have
+	}
+	var have []string
+	for _, t := range d.Tags {
+		if "tag:"+t.Key == f.key {
+			have = append(have, t.Value)
+		}
+	}
+	return have
+}
+
+// documentIdentifier is a document's entry in ListDocuments.
+func documentIdentifier(d *ssmDocument) map[string]any {
+	v := d.version(d.Default)
+	m := map[string]any{
+		"Name": d.Name, "Owner": d.Owner, "DocumentType": d.Type, "DocumentVersion": strconv.Itoa(v.Version),
+		"DocumentFormat": v.Format, "SchemaVersion": "0.3", "PlatformTypes": []any{"Windows", "Linux", "MacOS"},
+		"CreatedDate": d.Created, "Tags": tagShapes(d.Tags),
+	}
+	if v.VersionName != "" {
+		m["VersionName"] = v.VersionName
+	}
+	if d.TargetType != "" {
+		m["TargetType"] = d.TargetType
+	}
+	return m
+}
+
 func (s *Server) ssmListDocuments(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
 	maxResults, err := integer(in, "MaxResults", 50)
 	if err != nil {
@@ -579,97 +722,18 @@ func (s *Server) ssmListDocuments(_ context.Context, c *call, in map[string]any)
 	if err != nil {
 		return nil, err
 	}
-	filters, err := objects(in, "Filters")
+	fs, err := readDocFilters(in)
 	if err != nil {
 		return nil, err
-	}
-	legacy, err := objects(in, "DocumentFilterList")
-	if err != nil {
-		return nil, err
-	}
-	if len(filters) > 0 && len(legacy) > 0 {
-		return nil, apiErr("ValidationException", "DocumentFilterList and Filters cannot be used together")
-	}
-	type filt struct {
-		key    string
-		values []string
-	}
-	var fs []filt
-	for _, f := range filters {
-		k, _ := str(f, "Key")
-		vals, err := strList(f, "Values")
-		if err != nil {
-			return nil, err
-		}
-		fs = append(fs, filt{k, vals})
-	}
-	for _, f := range legacy {
-		k, _ := str(f, "key")
-		if k == "" {
-			k, _ = str(f, "Key")
-		}
-		v, _ := str(f, "value")
-		if v == "" {
-			v, _ = str(f, "Value")
-		}
-		fs = append(fs, filt{k, []string{v}})
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if err := c.authorize("ssm:ListDocuments", "*", nil); err != nil {
-		return nil, err
-	}
 	var docs []*ssmDocument
 	for _, name := range sortedKeys(c.region.Documents) {
 		d := c.region.Documents[name]
 		ok := true
 		for _, f := range fs {
-			var have []string
-			switch f.key {
-			case "Owner":
-				owner := []string{"All", "Private", "Self"}
-				if d.awsOwned() {
-					owner = []string{"All", "Amazon", "Public"}
-				}
-				have = owner
-			case "Name":
-				have = []string{d.Name}
-			case "DocumentType":
-				have = []string{d.Type}
-			case "PlatformTypes":
-				have = []string{"Windows", "Linux", "MacOS"}
-			case "SchemaVersion":
-				have = []string{"0.3"}
-			case "TargetType":
-				have = []string{d.TargetType}
-			case "SearchKeyword":
-				for _, w := range f.values {
-					if strings.Contains(strings.ToLower(d.Name), strings.ToLower(w)) {
-						have = append(have, w)
-					}
-				}
-			default:
-				if !strings.HasPrefix(f.key, "tag:") {
-					return nil, apiErr("InvalidFilterKey", "The filter key %s is not valid.", f.key)
-				}
-				for _, t := range d.Tags {
-					if "tag:"+t.Key == f.key {
-						have = append(have, t.Value)
-					}
-				}
-			}
-			if f.key == "Name" && len(f.values) > 0 {
-				// Name filters match by prefix.
-				match := false
-				for _, w := range f.values {
-					match = match || strings.HasPrefix(d.Name, w)
-				}
-				ok = ok && match
-				continue
-			}
-			if !anyMatch(have, f.values) {
-				ok = false
-			}
+			ok = ok && f.matches(d)
 		}
 		if ok {
 			docs = append(docs, d)
@@ -681,19 +745,7 @@ func (s *Server) ssmListDocuments(_ context.Context, c *call, in map[string]any)
 	}
 	ids := make([]any, 0, len(page))
 	for _, d := range page {
-		v := d.version(d.Default)
-		m := map[string]any{
-			"Name": d.Name, "Owner": d.Owner, "DocumentType": d.Type, "DocumentVersion": strconv.Itoa(v.Version),
-			"DocumentFormat": v.Format, "SchemaVersion": "0.3", "PlatformTypes": []any{"Windows", "Linux", "MacOS"},
-			"CreatedDate": d.Created, "Tags": tagShapes(d.Tags),
-		}
-		if v.VersionName != "" {
-			m["VersionName"] = v.VersionName
-		}
-		if d.TargetType != "" {
-			m["TargetType"] = d.TargetType
-		}
-		ids = append(ids, m)
+		ids = append(ids, documentIdentifier(d))
 	}
 	out := map[string]any{"DocumentIdentifiers": ids}
 	if token != "" {
@@ -720,9 +772,6 @@ func (s *Server) ssmListDocumentVersions(_ context.Context, c *call, in map[stri
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if err := c.authorize("ssm:ListDocumentVersions", s.docARN(c.region.Name, name), nil); err != nil {
-		return nil, err
-	}
 	d, ok := c.region.Documents[name]
 	if !ok {
 		return nil, apiErr("InvalidDocument", "Document with name %s does not exist.", name)

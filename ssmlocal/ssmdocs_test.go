@@ -8,6 +8,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
 
 const sleepDoc = `{"schemaVersion":"0.3","description":"Sleeps.","parameters":{"Seconds":{"type":"String","default":"PT1S","description":"how long"}},"mainSteps":[{"name":"wait","action":"aws:sleep","inputs":{"Duration":"{{ Seconds }}"}}]}`
@@ -191,6 +195,55 @@ func TestAWSRunbooksMatchPublished(t *testing.T) {
 			if got.DocumentType != ssmtypes.DocumentTypeAutomation {
 				t.Fatalf("type %s", got.DocumentType)
 			}
+		})
+	}
+}
+
+// TestListDocumentsFilters pins each ListDocuments filter key over the
+// wire, and the legacy DocumentFilterList.
+func TestListDocumentsFilters(t *testing.T) {
+	srv := newServer(t)
+	ctx := context.Background()
+	admin := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	content := `{"schemaVersion":"0.3","mainSteps":[{"name":"nap","action":"aws:sleep","inputs":{"Duration":"PT1S"}}]}`
+	_, err := admin.CreateDocument(ctx, &ssm.CreateDocumentInput{Name: aws.String("Team-Restart"), Content: aws.String(content), DocumentType: ssmtypes.DocumentTypeAutomation,
+		TargetType: aws.String("/AWS::EC2::Instance"), Tags: []ssmtypes.Tag{{Key: aws.String("env"), Value: aws.String("prod")}}})
+	require.NoError(t, err)
+	_, err = admin.CreateDocument(ctx, &ssm.CreateDocumentInput{Name: aws.String("Team-Cleanup"), Content: aws.String(content), DocumentType: ssmtypes.DocumentTypeAutomation})
+	require.NoError(t, err)
+	filter := func(key string, values ...string) []ssmtypes.DocumentKeyValuesFilter {
+		return []ssmtypes.DocumentKeyValuesFilter{{Key: aws.String(key), Values: values}}
+	}
+	tests := []struct {
+		name    string
+		in      *ssm.ListDocumentsInput
+		want    []string
+		errCode string
+	}{
+		{"owner self", &ssm.ListDocumentsInput{Filters: filter("Owner", "Self")}, []string{"Team-Cleanup", "Team-Restart"}, ""},
+		{"owner amazon", &ssm.ListDocumentsInput{Filters: filter("Owner", "Amazon")}, []string{ssmlocal.RestartEC2Instance, ssmlocal.StartEC2Instance, ssmlocal.StopEC2Instance}, ""},
+		{"name prefix", &ssm.ListDocumentsInput{Filters: filter("Name", "Team-R")}, []string{"Team-Restart"}, ""},
+		{"tag", &ssm.ListDocumentsInput{Filters: filter("tag:env", "prod")}, []string{"Team-Restart"}, ""},
+		{"search keyword", &ssm.ListDocumentsInput{Filters: filter("SearchKeyword", "cleanup")}, []string{"Team-Cleanup"}, ""},
+		{"target type", &ssm.ListDocumentsInput{Filters: filter("TargetType", "/AWS::EC2::Instance")}, []string{"Team-Restart"}, ""},
+		{"every filter must match", &ssm.ListDocumentsInput{Filters: append(filter("Owner", "Self"), filter("Name", "Team-C")...)}, []string{"Team-Cleanup"}, ""},
+		{"legacy filter list", &ssm.ListDocumentsInput{DocumentFilterList: []ssmtypes.DocumentFilter{{Key: ssmtypes.DocumentFilterKeyOwner, Value: aws.String("Self")}}}, []string{"Team-Cleanup", "Team-Restart"}, ""},
+		{"unknown key", &ssm.ListDocumentsInput{Filters: filter("Colour", "red")}, nil, "InvalidFilterKey"},
+		{"both filter lists", &ssm.ListDocumentsInput{Filters: filter("Owner", "Self"), DocumentFilterList: []ssmtypes.DocumentFilter{{Key: ssmtypes.DocumentFilterKeyOwner, Value: aws.String("Self")}}}, nil, "ValidationException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := admin.ListDocuments(ctx, tt.in)
+			if tt.errCode != "" {
+				assert.Equal(t, tt.errCode, errCode(err))
+				return
+			}
+			require.NoError(t, err)
+			var got []string
+			for _, d := range out.DocumentIdentifiers {
+				got = append(got, aws.ToString(d.Name))
+			}
+			assert.Equal(t, tt.want, got)
 		})
 	}
 }

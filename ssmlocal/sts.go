@@ -11,14 +11,13 @@ var externalIDPattern = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
 
 func stsOps() []opDef {
 	return []opDef{
-		{"sts", "GetCallerIdentity", false, (*Server).stsGetCallerIdentity},
-		{"sts", "AssumeRole", false, (*Server).stsAssumeRole},
+		{"sts", "GetCallerIdentity", false, (*Server).stsGetCallerIdentity, authSpec{action: "sts:GetCallerIdentity", unauthorized: true}},
+		{"sts", "AssumeRole", false, (*Server).stsAssumeRole, authOn("sts:AssumeRole", assumeRoleTargets)},
 	}
 }
 
 // GetCallerIdentity needs no permission, as in AWS.
 func (s *Server) stsGetCallerIdentity(_ context.Context, c *call, _ map[string]any) (map[string]any, error) {
-	c.decision = "Allowed"
 	return map[string]any{"Account": s.opts.AccountID, "Arn": c.who.ARN, "UserId": c.who.UserID}, nil
 }
 
@@ -56,24 +55,11 @@ func (s *Server) stsAssumeRole(_ context.Context, c *call, in map[string]any) (m
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	name, ok := roleARNName(roleARN)
-	var role *iamRole
-	if ok {
-		role = s.iam.Roles[name]
-	}
-	extra := map[string][]string{"sts:RoleSessionName": {sessionName}}
-	if externalID != "" {
-		extra["sts:ExternalId"] = []string{externalID}
-	}
-	if role == nil || role.ARN != roleARN {
-		// AWS does not reveal whether the role exists.
-		if err := c.authorize("sts:AssumeRole", roleARN, extra); err != nil {
-			return nil, err
-		}
-		return nil, c.authorizeWith("sts:AssumeRole", roleARN, extra, &namedDoc{name: "trust", doc: `{"Version":"2012-10-17","Statement":[]}`})
-	}
-	if err := c.authorizeWith("sts:AssumeRole", roleARN, extra, &namedDoc{name: role.ARN + " trust policy", doc: role.Trust}); err != nil {
-		return nil, err
+	role := s.assumable(roleARN)
+	if role == nil {
+		// Authorization refused it already; a role deleted since fails
+		// the same way.
+		return nil, &deniedError{principal: c.who.ARN, action: "sts:AssumeRole", resource: roleARN}
 	}
 	if duration < 900 || duration > role.MaxSession {
 		return nil, apiErr("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
@@ -91,6 +77,41 @@ func (s *Server) stsAssumeRole(_ context.Context, c *call, in map[string]any) (m
 		"AssumedRoleUser":  map[string]any{"AssumedRoleId": id.UserID, "Arn": id.ARN},
 		"PackedPolicySize": int64(0),
 	}, nil
+}
+
+// assumeRoleTargets authorizes sts:AssumeRole on the role with its trust
+// policy, which must allow the caller too. A role that does not exist is
+// refused like one whose trust does not admit the caller: AWS does not
+// reveal whether it exists.
+func assumeRoleTargets(s *Server, _ *call, in map[string]any) []authTarget {
+	roleARN := member(in, "RoleArn")
+	ctx := map[string][]string{"sts:RoleSessionName": {member(in, "RoleSessionName")}}
+	if id := member(in, "ExternalId"); id != "" {
+		ctx["sts:ExternalId"] = []string{id}
+	}
+	role := s.assumable(roleARN)
+	if role == nil {
+		return []authTarget{
+			{resource: roleARN, context: ctx},
+			{resource: roleARN, context: ctx, trust: &namedDoc{name: "trust", doc: `{"Version":"2012-10-17","Statement":[]}`}},
+		}
+	}
+	for k, v := range resourceTagContext(role.Tags, "iam") {
+		ctx[k] = v
+	}
+	return []authTarget{{resource: roleARN, context: ctx, trust: &namedDoc{name: role.ARN + " trust policy", doc: role.Trust}}}
+}
+
+// assumable returns the role a role ARN names, or nil. Callers hold s.mu.
+func (s *Server) assumable(roleARN string) *iamRole {
+	name, ok := roleARNName(roleARN)
+	if !ok {
+		return nil
+	}
+	if r := s.iam.Roles[name]; r != nil && r.ARN == roleARN {
+		return r
+	}
+	return nil
 }
 
 // newSession issues temporary credentials for role. The caller holds s.mu.

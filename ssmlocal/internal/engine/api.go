@@ -157,6 +157,8 @@ type API interface {
 	Start(ctx context.Context, in StartInput) (string, error)
 	// Get returns one execution with all its step executions.
 	Get(id string) (types.AutomationExecution, error)
+	// Tags returns the tags an execution was started with.
+	Tags(id string) ([]types.Tag, error)
 	// Describe lists executions matching every filter (any value of a
 	// filter matches; keys as in DescribeAutomationExecutions: ExecutionId,
 	// ExecutionStatus, DocumentNamePrefix, ParentExecutionId,

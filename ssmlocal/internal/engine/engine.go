@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -181,7 +183,7 @@ func (e *Engine) Start(ctx context.Context, in StartInput) (string, error) {
 	}
 	e.mu.RLock()
 	closed := e.closed
-	prev, dup := e.tokens[in.ClientToken]
+	prev, dup := e.tokens[tokenKey(in.ClientToken)]
 	e.mu.RUnlock()
 	if closed {
 		return "", errClosed
@@ -258,7 +260,7 @@ func (e *Engine) Start(ctx context.Context, in StartInput) (string, error) {
 		return "", errClosed
 	}
 	if in.ClientToken != "" {
-		if prev, ok := e.tokens[in.ClientToken]; ok {
+		if prev, ok := e.tokens[tokenKey(in.ClientToken)]; ok {
 			e.mu.Unlock()
 			return e.idempotent(prev, in)
 		}
@@ -271,7 +273,7 @@ func (e *Engine) Start(ctx context.Context, in StartInput) (string, error) {
 	x.rec.Seq = e.seq
 	e.execs[id] = x
 	if in.ClientToken != "" {
-		e.tokens[in.ClientToken] = id
+		e.tokens[tokenKey(in.ClientToken)] = id
 	}
 	if in.FailureMessage != "" {
 		// Accepted but failed before any step, as AWS does when the
@@ -306,13 +308,21 @@ func (e *Engine) idempotent(prev string, in StartInput) (string, error) {
 		return prev, nil
 	}
 	x.mu.Lock()
-	name := x.rec.DocumentName
+	name, by := x.rec.DocumentName, x.rec.ExecutedBy
 	x.mu.Unlock()
+	if by != in.ExecutedBy {
+		// Another caller's token: its execution is not this caller's to see.
+		return "", &types.IdempotentParameterMismatch{Message: aws.String("client token " + in.ClientToken + " was already used")}
+	}
 	if name != in.DocumentName {
 		return "", &types.IdempotentParameterMismatch{Message: aws.String("client token " + in.ClientToken + " was used to start " + name)}
 	}
 	return prev, nil
 }
+
+// tokenKey is how client tokens are compared: case-insensitively, as
+// StartAutomationExecution documents.
+func tokenKey(token string) string { return strings.ToLower(token) }
 
 // launch starts x's goroutine; e.mu is held.
 func (e *Engine) launch(x *execution, doc *runbook.Document) {
@@ -352,6 +362,17 @@ func (e *Engine) Get(id string) (types.AutomationExecution, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return x.rec.execution(x.st), nil
+}
+
+// Tags returns the tags an execution was started with.
+func (e *Engine) Tags(id string) ([]types.Tag, error) {
+	x, err := e.lookup(id)
+	if err != nil {
+		return nil, err
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return slices.Clone(x.rec.Tags), nil
 }
 
 // Stop cancels or completes a running execution.

@@ -484,7 +484,7 @@ func (e *Engine) restore(data []byte) error {
 		}
 		e.execs[x.rec.ID] = x
 		if x.rec.ClientToken != "" {
-			e.tokens[x.rec.ClientToken] = x.rec.ID
+			e.tokens[tokenKey(x.rec.ClientToken)] = x.rec.ID
 		}
 		if x.rec.Seq > e.seq {
 			e.seq = x.rec.Seq
