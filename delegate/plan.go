@@ -223,6 +223,11 @@ func NewPlan(src Source, mode Mode, account, region string, optFns ...func(*Opti
 		if _, _, _, _, ok := parseRoleARN(d.AssumeRole); ok {
 			// The document already embeds its role: plan that role.
 			o.RoleARN = d.AssumeRole
+		} else if role, ok := d.ResolveAssumeRole(runbook.Globals{Partition: p.Partition, AccountID: p.Account, Region: p.Region}); ok {
+			// A role built from automation variables, such as
+			// arn:{{ global:AWS_PARTITION }}:iam::{{ global:ACCOUNT_ID }}:role/R,
+			// names one role in this account and Region.
+			o.RoleARN = role
 		}
 	}
 	if mode != Caller {
@@ -427,8 +432,12 @@ func (p *Plan) wireEmbedded(ps *problems, src Source) {
 		return
 	}
 	role := p.Role.ARN
+	resolved, _ := d.ResolveAssumeRole(runbook.Globals{Partition: p.Partition, AccountID: p.Account, Region: p.Region})
 	switch param, isRef := assumeRoleParam(d); {
 	case d.AssumeRole == role:
+	case resolved == role:
+		// Built from automation variables that name this role here: kept
+		// as written, so the document stays portable.
 	case src.existing:
 		ps.add(ErrConflict, "assumeRole", "embedded mode writes the role into the document, but %s already exists and is not changed by the plan; copy it under your own name or use runtime mode", p.DocumentName)
 	case d.AssumeRole == "":
@@ -567,7 +576,7 @@ func (p *Plan) checkDuration(ps *problems, o *Options) {
 		return
 	}
 	if b.Exceeds(CallerSessionLimit) {
-		ps.list = append(ps.list, &CallerModeError{Bound: p.MaxDuration, Unbounded: b.Unbounded, Reasons: slices.Clone(b.Reasons)})
+		ps.list = append(ps.list, &CallerModeError{Bound: p.MaxDuration, Unbounded: b.Unbounded, Reasons: slices.Clone(b.Reasons), Cause: b.Cause})
 		return
 	}
 	p.warn("mode", "worst-case duration %s is within the %s session limit", b.Bound, CallerSessionLimit)
