@@ -548,7 +548,7 @@ func (b *encBuf) key(first *bool, k string) {
 		b.WriteByte(',')
 	}
 	*first = false
-	b.Write(mustMarshal(k))
+	b.Write(appendQuoted(b.AvailableBuffer(), k))
 	b.WriteByte(':')
 }
 
@@ -557,7 +557,7 @@ func (b *encBuf) str(first *bool, k, v string) {
 		return
 	}
 	b.key(first, k)
-	b.Write(mustMarshal(v))
+	b.Write(appendQuoted(b.AvailableBuffer(), v))
 }
 
 func (b *encBuf) intp(first *bool, k string, v *int) {
@@ -712,7 +712,7 @@ func (b *encBuf) step(s Step) {
 	b.str(&f, "nextStep", s.NextStep)
 	if s.Inputs != nil {
 		b.key(&f, "inputs")
-		b.Write(Map(s.Inputs.Members()...).raw)
+		b.Write(appendMap(b.AvailableBuffer(), s.Inputs.Members()))
 	}
 	if s.Outputs != nil {
 		b.key(&f, "outputs")
