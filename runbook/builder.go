@@ -85,26 +85,42 @@ func (b Builder) view() Document {
 
 // Document returns a deep copy of the document as built so far, unvalidated.
 func (b Builder) Document() *Document {
+	d, _ := b.document()
+	return d
+}
+
+// document returns Document's copy and the length of its compact JSON,
+// or 0 when that is not known.
+func (b Builder) document() (*Document, int) {
 	v := b.view()
-	d, err := decodeDocument(v.CompactJSON())
+	data := v.CompactJSON()
+	// Decoding the canonical encoding gives a copy that shares nothing,
+	// and encodes back to the same bytes.
+	d, err := decodeDocument(data)
 	if err != nil {
 		// The encoder only writes what the decoder reads; keep a copy of
 		// the slices rather than lose the document.
 		v.Parameters, v.Variables, v.MainSteps = b.parameters.clone(), b.variables.clone(), b.steps.clone()
 		v.Outputs, v.Files = b.outputs.clone(), b.files.clone()
-		return &v
+		return &v, 0
 	}
-	return d
+	return d, len(data)
 }
 
 // Build validates the document and returns it, or a *ValidationError holding
 // every problem found.
 func (b Builder) Build(optFns ...func(*ValidateOptions)) (*Document, error) {
-	d := b.Document()
-	if err := d.Validate(optFns...).Err(); err != nil {
+	d, r := b.build(optFns...)
+	if err := r.Err(); err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// build returns the document and its validation report.
+func (b Builder) build(optFns ...func(*ValidateOptions)) (*Document, Report) {
+	d, size := b.document()
+	return d, d.validateSized(size, optFns...)
 }
 
 // MustBuild is Build for examples and tests: it panics on a problem.

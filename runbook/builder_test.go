@@ -173,3 +173,36 @@ func TestBuilderTemplateAcrossGoroutines(t *testing.T) {
 	}
 	require.Equal(t, []string{"first"}, stepNames(base.Document()))
 }
+
+// TestBuilderKnowsTheEncodedSize checks what Build relies on to skip
+// encoding again for the content size quota: the copy it validates
+// encodes to the bytes it was decoded from.
+func TestBuilderKnowsTheEncodedSize(t *testing.T) {
+	big := New()
+	for i := range 700 {
+		big = big.Step(NewStep("s"+strconv.Itoa(i), ChangeInstanceState{InstanceIds: Strings("i-0123456789abcdef0"), DesiredState: String("running")}))
+	}
+	table := []struct {
+		name string
+		b    Builder
+	}{
+		{"restart demo", restartDemo().Output("stopInstances", "x").File("f.zip", "00").Variable("V", TypeStringList, Strings("a", "é"))},
+		{"branch and outputs", New().Step(NewStep("a", Branch{Choices: []Choice{AnyOf(When(Param("P"), StringEquals, String(`q"<>`))).Then("b")}, Default: "b"})).
+			Step(napStep("b").Output("o", "$.x", OutputString).MaxAttempts(2).IsEnd(true))},
+		{"over the quota", big},
+	}
+	for _, tc := range table {
+		t.Run(tc.name, func(t *testing.T) {
+			d, size := tc.b.document()
+			require.Equal(t, len(d.CompactJSON()), size)
+			_, r := tc.b.build()
+			_, err := tc.b.Build()
+			require.Equal(t, d.Validate().Err(), err)
+			require.Equal(t, d.Validate(), r)
+		})
+	}
+	_, err := big.Build()
+	ve, ok := AsValidationError(err)
+	require.True(t, ok)
+	require.Equal(t, CodeContentSize, ve.Problems[0].Code)
+}

@@ -866,7 +866,11 @@ func (v *validator) checkDocumentOutputs() {
 }
 
 func (v *validator) checkLimits() {
-	if n := len(v.doc.CompactJSON()); n > MaxContentBytes {
+	n := v.size
+	if n == 0 {
+		n = len(v.doc.CompactJSON())
+	}
+	if n > MaxContentBytes {
 		v.fail(CodeContentSize, "", strconv.Itoa(n)+" bytes", fmt.Sprintf("at most %d bytes", MaxContentBytes), "document content too large")
 	}
 	if name := v.opts.Name; name != "" {
