@@ -146,6 +146,8 @@ type validator struct {
 	files    map[string]bool
 	allSteps map[string]*stepInfo // every step by name, loops included
 	size     int                  // length of the compact JSON when known, else 0
+
+	stepLists map[*Step]string // see stepList
 }
 
 func (v *validator) run() {

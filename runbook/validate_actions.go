@@ -164,15 +164,15 @@ func (v *validator) checkBranch(in Branch, ip string, siblings map[string]*Step,
 	for i, c := range in.Choices {
 		cp := ip + ".Choices[" + strconv.Itoa(i) + "]"
 		if c.NextStep == "" {
-			v.fail(CodeRequiredInput, cp+".NextStep", "", stepList(siblings), "a choice needs a NextStep")
+			v.fail(CodeRequiredInput, cp+".NextStep", "", v.stepList(siblings), "a choice needs a NextStep")
 		} else if _, ok := siblings[c.NextStep]; !ok {
-			v.fail(CodeUnknownStep, cp+".NextStep", quote(c.NextStep), stepList(siblings), fmt.Sprintf("no step named %q here", c.NextStep))
+			v.fail(CodeUnknownStep, cp+".NextStep", quote(c.NextStep), v.stepList(siblings), fmt.Sprintf("no step named %q here", c.NextStep))
 		}
 		v.checkChoice(c, cp, sc)
 	}
 	if in.Default != "" {
 		if _, ok := siblings[in.Default]; !ok {
-			v.fail(CodeUnknownStep, ip+".Default", quote(in.Default), stepList(siblings), fmt.Sprintf("no step named %q here", in.Default))
+			v.fail(CodeUnknownStep, ip+".Default", quote(in.Default), v.stepList(siblings), fmt.Sprintf("no step named %q here", in.Default))
 		}
 	}
 }

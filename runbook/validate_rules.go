@@ -549,7 +549,7 @@ func (v *validator) checkStep(s *Step, sp string, siblings map[string]*Step, sc 
 func (v *validator) checkFlow(s *Step, sp string, siblings map[string]*Step) {
 	target := func(field, name string) {
 		if _, ok := siblings[name]; !ok {
-			v.fail(CodeUnknownStep, sp+"."+field, quote(name), stepList(siblings), fmt.Sprintf("no step named %q here", name))
+			v.fail(CodeUnknownStep, sp+"."+field, quote(name), v.stepList(siblings), fmt.Sprintf("no step named %q here", name))
 		}
 	}
 	if s.NextStep != "" {
@@ -574,6 +574,26 @@ func (v *validator) checkFlow(s *Step, sp string, siblings map[string]*Step) {
 				fmt.Sprintf("onCancel may not go to %s step %q", t.Action(), name))
 		}
 	}
+}
+
+// stepList is the package's stepList, computed once per set of siblings
+// so that a problem at every step costs linear time, not quadratic. Each
+// step belongs to one set, so any of its steps keys the set.
+func (v *validator) stepList(steps map[string]*Step) string {
+	for _, s := range steps {
+		if l, ok := v.stepLists[s]; ok {
+			return l
+		}
+		break
+	}
+	l := stepList(steps)
+	if v.stepLists == nil {
+		v.stepLists = make(map[*Step]string, len(steps))
+	}
+	for _, s := range steps {
+		v.stepLists[s] = l
+	}
+	return l
 }
 
 func stepList(steps map[string]*Step) string {
