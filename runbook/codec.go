@@ -614,6 +614,9 @@ func (b *encBuf) val(first *bool, k string, v Value) {
 }
 
 func (b *encBuf) document(d *Document) {
+	// A typical step takes 100 to 250 bytes; growing the buffer step by
+	// step would copy it several times over.
+	b.Grow(512 + 192*len(d.MainSteps))
 	first := true
 	b.WriteByte('{')
 	b.str(&first, "description", d.Description)
@@ -739,6 +742,8 @@ func (d *Document) JSON() ([]byte, error) {
 	var b encBuf
 	b.document(d)
 	var out bytes.Buffer
+	// Indenting adds about half again; size the buffer once.
+	out.Grow(2 * b.Len())
 	if err := json.Indent(&out, b.Bytes(), "", "  "); err != nil {
 		return nil, fmt.Errorf("runbook: encode: %w", err)
 	}
