@@ -2,6 +2,7 @@ package runbook
 
 import (
 	"slices"
+	"unicode/utf8"
 )
 
 // Builder assembles a [Document]. Its methods take and return values, and
@@ -91,11 +92,39 @@ func (b Builder) Document() *Document {
 
 // document returns Document's copy and the length of its compact JSON,
 // or 0 when that is not known.
+//
+// The copy is what decoding the canonical encoding gives, which shares
+// nothing with the builder. Steps, the bulk of a document, are copied
+// directly when that gives the same result (see cloneStep); the rest goes
+// through the encoding.
 func (b Builder) document() (*Document, int) {
 	v := b.view()
+	var steps []Step
+	if v.MainSteps != nil {
+		steps = make([]Step, len(v.MainSteps))
+		for i, s := range v.MainSteps {
+			c, ok := cloneStep(s)
+			if !ok {
+				return b.decoded()
+			}
+			steps[i] = c
+		}
+	}
+	v.MainSteps = nil
+	d, err := decodeDocument(v.CompactJSON())
+	if err != nil {
+		return b.decoded()
+	}
+	d.MainSteps = steps
+	return d, 0
+}
+
+// decoded returns the builder's document copied through its encoding, and
+// the length of that encoding.
+func (b Builder) decoded() (*Document, int) {
+	v := b.view()
 	data := v.CompactJSON()
-	// Decoding the canonical encoding gives a copy that shares nothing,
-	// and encodes back to the same bytes.
+	// The decoded copy encodes back to the same bytes.
 	d, err := decodeDocument(data)
 	if err != nil {
 		// The encoder only writes what the decoder reads; keep a copy of
@@ -105,6 +134,74 @@ func (b Builder) document() (*Document, int) {
 		return &v, 0
 	}
 	return d, len(data)
+}
+
+// cloneStep returns the step decodeStep would read from s's encoding, and
+// true, when it can tell that without the encoding: Values are immutable
+// and shared, the inputs are rebuilt from their members as the decoder
+// sets them, and pointers and slices are copied. It returns false when the
+// encoding would change something (repeated or absent input keys, invalid
+// UTF-8, empty lists, verbatim properties), or decoding would fail.
+func cloneStep(s Step) (Step, bool) {
+	if s.Verbatim != nil || (s.Outputs != nil && len(s.Outputs) == 0) ||
+		!utf8.ValidString(s.Name) || !utf8.ValidString(s.Description) || !utf8.ValidString(s.OnFailure) ||
+		!utf8.ValidString(s.OnCancel) || !utf8.ValidString(s.NextStep) {
+		return Step{}, false
+	}
+	c := s
+	c.MaxAttempts, c.TimeoutSeconds = clonePtr(s.MaxAttempts), clonePtr(s.TimeoutSeconds)
+	c.IsEnd, c.IsCritical = clonePtr(s.IsEnd), clonePtr(s.IsCritical)
+	if s.Outputs != nil {
+		for _, o := range s.Outputs {
+			if !utf8.ValidString(o.Name) || !utf8.ValidString(o.Selector) || !utf8.ValidString(string(o.Type)) {
+				return Step{}, false
+			}
+		}
+		c.Outputs = slices.Clone(s.Outputs)
+	}
+	if s.Inputs == nil {
+		return c, true
+	}
+	action := s.Inputs.Action()
+	if !utf8.ValidString(action) {
+		return Step{}, false
+	}
+	ms := s.Inputs.Members()
+	if len(ms) > 32 {
+		return Step{}, false // rare; spare the quadratic key check
+	}
+	for i, m := range ms {
+		if m.Value.raw == nil || !utf8.ValidString(m.Key) {
+			return Step{}, false
+		}
+		for _, e := range ms[:i] {
+			if e.Key == m.Key {
+				return Step{}, false
+			}
+		}
+	}
+	// As decodeInputs does.
+	var in settableInputs
+	if spec := specFor(action); spec != nil {
+		in = spec.newInputs()
+	} else {
+		in = &RawInputs{Name: action}
+	}
+	for _, m := range ms {
+		if in.set(m.Key, m.Value) != nil {
+			return Step{}, false
+		}
+	}
+	c.Inputs = deref(in)
+	return c, true
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
 }
 
 // Build validates the document and returns it, or a *ValidationError holding

@@ -175,8 +175,8 @@ func TestBuilderTemplateAcrossGoroutines(t *testing.T) {
 }
 
 // TestBuilderKnowsTheEncodedSize checks what Build relies on to skip
-// encoding again for the content size quota: the copy it validates
-// encodes to the bytes it was decoded from.
+// encoding again for the content size quota: a copy made through the
+// encoding encodes to the bytes it was decoded from.
 func TestBuilderKnowsTheEncodedSize(t *testing.T) {
 	big := New()
 	for i := range 700 {
@@ -194,6 +194,10 @@ func TestBuilderKnowsTheEncodedSize(t *testing.T) {
 	for _, tc := range table {
 		t.Run(tc.name, func(t *testing.T) {
 			d, size := tc.b.document()
+			if size != 0 {
+				require.Equal(t, len(d.CompactJSON()), size)
+			}
+			d, size = tc.b.decoded()
 			require.Equal(t, len(d.CompactJSON()), size)
 			_, r := tc.b.build()
 			_, err := tc.b.Build()
@@ -205,4 +209,50 @@ func TestBuilderKnowsTheEncodedSize(t *testing.T) {
 	ve, ok := AsValidationError(err)
 	require.True(t, ok)
 	require.Equal(t, CodeContentSize, ve.Problems[0].Code)
+}
+
+// TestBuilderDocumentEqualsDecodedCopy checks that copying steps directly
+// gives exactly what decoding the encoding gives, for every shape of step.
+func TestBuilderDocumentEqualsDecodedCopy(t *testing.T) {
+	cis := ChangeInstanceState{InstanceIds: Param("InstanceIds"), DesiredState: String("running")}
+	withUnknown := cis
+	withUnknown.Unknown = []Member{{"Extra", Int(1)}, {"DesiredState", String("stopped")}, {"Extra", Int(2)}, {"Gone", Value{}}}
+	emptyUnknown := cis
+	emptyUnknown.Unknown = []Member{}
+	loop := Loop{Iterators: Param("InstanceIds"), MaxIterations: Int(3), LoopCondition: &Choice{Variable: Param("P"), Operator: StringEquals, Operand: String("x")},
+		Steps: []Step{NewStep("inner", Sleep{Duration: String("PT1S")}).Output("o", "$.o", OutputString).Step()}}
+	table := []struct {
+		name string
+		step StepBuilder
+	}{
+		{"typed", NewStep("a", cis).TimeoutSeconds(60).MaxAttempts(2).IsEnd(false).IsCritical(true).OnFailure(Continue).OnCancel(GoTo("a")).NextStep("a").Description("d")},
+		{"outputs", NewStep("a", ExecuteAwsApi{APICall: APICall{Service: String("ec2"), Api: String("DescribeInstances"), Params: []Member{{"Filters", List(Map(Member{"Name", String("x")}))}}}}).
+			Output("O", "$.x", OutputStringList).Output("P", "$.y", OutputMapList)},
+		{"pointer inputs", NewStep("a", &cis)},
+		{"unknown inputs", NewStep("a", withUnknown)},
+		{"empty unknown", NewStep("a", emptyUnknown)},
+		{"api params repeating a key", NewStep("a", ExecuteAwsApi{APICall: APICall{Service: String("ec2"), Api: String("X"), Params: []Member{{"Api", String("Y")}}}})},
+		{"branch", NewStep("a", Branch{Choices: []Choice{AllOf(When(Param("P"), StringEquals, String("x")), NotOf(When(Param("P"), Contains, String("y")))).Then("a")}, Default: "a"})},
+		{"loop", NewStep("a", loop)},
+		{"raw action", NewStep("a", RawInputs{Name: "aws:future", Inputs: []Member{{"K", Strings("v")}}})},
+		{"raw without name", NewStep("a", RawInputs{Inputs: []Member{{"K", Bool(true)}}})},
+		{"no inputs", NewStep("a", nil)},
+		{"empty inputs", NewStep("a", Sleep{})},
+		{"invalid utf-8 name", NewStep("a\xff", cis)},
+		{"invalid utf-8 input key", NewStep("a", RawInputs{Name: "aws:x", Inputs: []Member{{"k\xff", Int(1)}}})},
+		{"escapes", NewStep("a\"<>\u2028", cis).Description("line\nbreak\ttab").Output("o", "$['\"']", OutputString)},
+	}
+	for _, tc := range table {
+		t.Run(tc.name, func(t *testing.T) {
+			b := restartDemo().Output("stopInstances", "x").Step(tc.step).Step(napStep("after"))
+			got, _ := b.document()
+			want, _ := b.decoded()
+			require.Equal(t, want, got)
+			gotJSON, err := got.JSON()
+			require.NoError(t, err)
+			wantJSON, err := want.JSON()
+			require.NoError(t, err)
+			require.Equal(t, string(wantJSON), string(gotJSON))
+		})
+	}
 }
