@@ -477,8 +477,16 @@ func (v *validator) collectNames(steps []Step, path string) {
 }
 
 func (v *validator) newInfo(s *Step, path string) *stepInfo {
-	info := &stepInfo{step: s, path: path, outputs: map[string]shape{}}
-	for _, o := range PredefinedOutputs(s.Action()) {
+	info := &stepInfo{step: s, path: path}
+	// Allocated only for a step with outputs: most steps have none.
+	var predefined []PredefinedOutput
+	if spec := specFor(s.Action()); spec != nil {
+		predefined = spec.outputs
+	}
+	if n := len(predefined) + len(s.Outputs); n > 0 || s.Action() == "aws:loop" {
+		info.outputs = make(map[string]shape, n+1)
+	}
+	for _, o := range predefined {
 		info.outputs[o.Name] = shapeOfOutput(o.Type)
 	}
 	if l, ok := s.Inputs.(Loop); ok {
@@ -608,6 +616,9 @@ func stepList(steps map[string]*Step) string {
 var outputTypes = []OutputType{OutputString, OutputInteger, OutputBoolean, OutputStringList, OutputStringMap, OutputMapList}
 
 func (v *validator) checkOutputs(s *Step, sp string) {
+	if len(s.Outputs) == 0 {
+		return
+	}
 	predefined := map[string]bool{}
 	for _, o := range PredefinedOutputs(s.Action()) {
 		predefined[o.Name] = true
@@ -639,17 +650,10 @@ func (v *validator) checkOutputs(s *Step, sp string) {
 // every reference inside them.
 func (v *validator) checkInputs(s *Step, sp string, spec *actionSpec, sc *scope) {
 	ip := sp + ".inputs"
-	got := map[string]Value{}
-	for _, m := range s.Inputs.Members() {
-		got[m.Key] = m.Value
-	}
-	known := map[string]*inputSpec{}
-	for i := range spec.inputs {
-		known[spec.inputs[i].name] = &spec.inputs[i]
-	}
-	for _, m := range s.Inputs.Members() {
+	members := s.Inputs.Members()
+	for _, m := range members {
 		path := ip + "." + m.Key
-		is := known[m.Key]
+		is := spec.input(m.Key)
 		if is == nil && !spec.apiCall {
 			v.fail(CodeUnknownInput, path, truncate(m.Value.String(), 60), inputNames(spec), fmt.Sprintf("%s has no input %q", spec.name, m.Key))
 		}
@@ -669,7 +673,7 @@ func (v *validator) checkInputs(s *Step, sp string, spec *actionSpec, sc *scope)
 		if !is.required {
 			continue
 		}
-		if _, ok := got[is.name]; ok {
+		if slices.ContainsFunc(members, func(m Member) bool { return m.Key == is.name }) {
 			continue
 		}
 		if s.Action() == "aws:executeScript" && is.name == "Handler" {
@@ -677,6 +681,17 @@ func (v *validator) checkInputs(s *Step, sp string, spec *actionSpec, sc *scope)
 		}
 		v.fail(CodeRequiredInput, ip+"."+is.name, "", "", fmt.Sprintf("%s requires input %s", spec.name, is.name))
 	}
+}
+
+// input returns the spec of the input named key, or nil. Actions have a
+// handful of inputs, so a scan beats building a map for every step.
+func (spec *actionSpec) input(key string) *inputSpec {
+	for i := range spec.inputs {
+		if spec.inputs[i].name == key {
+			return &spec.inputs[i]
+		}
+	}
+	return nil
 }
 
 func inputNames(spec *actionSpec) string {
