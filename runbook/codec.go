@@ -741,14 +741,16 @@ func (b *encBuf) step(s Step) {
 func (d *Document) JSON() ([]byte, error) {
 	var b encBuf
 	b.document(d)
-	var out bytes.Buffer
 	// Indenting adds about half again; size the buffer once.
-	out.Grow(2 * b.Len())
-	if err := json.Indent(&out, b.Bytes(), "", "  "); err != nil {
-		return nil, fmt.Errorf("runbook: encode: %w", err)
+	out, ok := appendIndented(make([]byte, 0, 2*b.Len()+1), b.Bytes())
+	if !ok {
+		var o bytes.Buffer
+		if err := json.Indent(&o, b.Bytes(), "", "  "); err != nil {
+			return nil, fmt.Errorf("runbook: encode: %w", err)
+		}
+		out = o.Bytes()
 	}
-	out.WriteByte('\n')
-	return out.Bytes(), nil
+	return append(out, '\n'), nil
 }
 
 // CompactJSON returns the document as compact JSON, the form whose size
