@@ -56,8 +56,18 @@
 //
 // # Operation
 //
-//	ssmdelegate run (FILE | --document NAME) [--param K=V]... [--mode … --role ARN] [--wait] [--endpoint URL]
+//	ssmdelegate run (FILE | --document NAME) (--endpoint URL | --aws) [--param K=V]... [--mode … --role ARN] [--dry-run] [--wait]
 //	ssmdelegate local [--addr 127.0.0.1:4583] [--state FILE] [--audit]
+//
+// run provisions IAM roles, policies and documents, so it needs an explicit
+// target: --endpoint URL, AWS_ENDPOINT_URL in the environment (or
+// AWS_ENDPOINT_URL_SSM, _IAM and _STS together), or --aws for real AWS
+// with the default credential chain. It prints the account, Region and
+// endpoint it will change on standard error before changing anything. It
+// checks the plan and the start (required parameters, patterns, tags, rate
+// control) before it provisions, so a start SSM would refuse changes
+// nothing. --dry-run prints the plan, the changes Provision would make and
+// the start it would send, and changes nothing.
 //
 // # References
 //

@@ -14,19 +14,15 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/ssmdelegate/ssmdelegate/delegate"
 	"github.com/ssmdelegate/ssmdelegate/execution"
 	"github.com/ssmdelegate/ssmdelegate/runbook"
-	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
 
-const runUsage = "usage: ssmdelegate run (FILE | --document NAME) [--param K=V]... [--mode embedded|runtime|caller --role ARN] [--wait] [--endpoint URL]"
+const runUsage = "usage: ssmdelegate run (FILE | --document NAME) (--endpoint URL | --aws) [--param K=V]... [--mode embedded|runtime|caller --role ARN] [--dry-run] [--wait]"
 
 // runFlags are the parsed arguments of ssmdelegate run.
 type runFlags struct {
@@ -39,9 +35,8 @@ type runFlags struct {
 	role            string
 	wait            bool
 	maxWait         time.Duration
-	endpoint        string
-	region          string
-	profile         string
+	dryRun          bool
+	target          targetFlags
 	targetParam     string
 	targets         kvFlags
 	maxConcurrency  string
@@ -77,9 +72,8 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, int) {
 	fs.StringVar(&f.role, "role", "", "service role ARN (default with FILE: a role named after the document)")
 	fs.BoolVar(&f.wait, "wait", false, "wait for the execution to end, printing each step change")
 	fs.DurationVar(&f.maxWait, "max-wait", 12*time.Hour, "with --wait: give up waiting after this long")
-	fs.StringVar(&f.endpoint, "endpoint", "", "endpoint URL, such as that of ssmdelegate local")
-	fs.StringVar(&f.region, "region", "", "Region (default: from the AWS configuration)")
-	fs.StringVar(&f.profile, "profile", "", "shared configuration profile")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "print the plan, the changes and the start it would make, and change nothing")
+	f.target.register(fs)
 	fs.StringVar(&f.targetParam, "target-parameter-name", "", "rate control: the parameter each target resource is passed in")
 	fs.Var(&f.targets, "target", "rate control: target KEY=V1,V2 such as tag:Env=prod or ParameterValues=i-1,i-2 (repeatable, at most 5)")
 	fs.StringVar(&f.maxConcurrency, "max-concurrency", "", "rate control: how many targets run at once (10 or 10%)")
@@ -141,6 +135,9 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, int) {
 	if f.maxWait <= 0 {
 		return usageErr("--max-wait must be positive")
 	}
+	if err := f.target.check(runServices...); err != nil {
+		return usageErr("%v", err)
+	}
 	return &f, -1
 }
 
@@ -151,9 +148,13 @@ type runner struct {
 
 	waitOpts []func(*execution.ExecutionWaiterOptions)
 
-	cfg aws.Config
-	ssm *ssm.Client
+	target  *target
+	ssm     *ssm.Client
+	account string
 }
+
+// runServices are the services run calls.
+var runServices = []string{"SSM", "IAM", "STS"}
 
 func (r *runner) fail(format string, a ...any) int {
 	fmt.Fprintf(r.stderr, "ssmdelegate run: "+format+"\n", a...)
@@ -165,19 +166,20 @@ func (r *runner) run(ctx context.Context) int {
 		return r.fail("%v", err)
 	}
 	var (
-		in  *ssm.StartAutomationExecutionInput
-		doc *runbook.Document
+		in   *ssm.StartAutomationExecutionInput
+		doc  *runbook.Document
+		plan *delegate.Plan
 	)
 	if r.flags.file != "" {
 		var code int
-		in, doc, code = r.provision(ctx)
-		if code != 0 {
+		if plan, code = r.plan(); code != 0 {
 			return code
 		}
+		in, doc = copyStart(plan.Start), plan.Document
 	} else {
 		in, doc = r.existing(ctx)
 		if r.flags.mode == "caller" {
-			if code := r.checkCaller(ctx, doc); code != 0 {
+			if code := r.checkCaller(doc); code != 0 {
 				return code
 			}
 		}
@@ -185,17 +187,26 @@ func (r *runner) run(ctx context.Context) int {
 	if err := r.applyStartFlags(in, doc); err != nil {
 		return r.fail("%v", err)
 	}
+	// Everything is checked before anything is changed: a start that
+	// would be refused provisions nothing.
+	if err := execution.ValidateStartInput(in, doc); err != nil {
+		return r.startFailed(in, err)
+	}
+	if plan != nil {
+		if r.flags.dryRun {
+			printPlan(r.stdout, plan)
+		}
+		if code := r.provision(ctx, plan); code != 0 {
+			return code
+		}
+	}
+	if r.flags.dryRun {
+		printStart(r.stdout, in)
+		return 0
+	}
 	out, err := execution.StartInput(ctx, r.ssm, in, func(o *execution.StartOptions) { o.Runbook = doc })
 	if err != nil {
-		var invalid *execution.InvalidInputError
-		if errors.As(err, &invalid) {
-			fmt.Fprintf(r.stderr, "ssmdelegate run: cannot start %s:\n", aws.ToString(in.DocumentName))
-			for _, p := range invalid.Problems {
-				fmt.Fprintf(r.stderr, "  %v\n", p)
-			}
-			return 1
-		}
-		return r.fail("%v", err)
+		return r.startFailed(in, err)
 	}
 	if !r.flags.wait {
 		fmt.Fprintln(r.stdout, out.ExecutionID)
@@ -205,31 +216,84 @@ func (r *runner) run(ctx context.Context) int {
 	return r.waitFor(ctx, out.ExecutionID)
 }
 
-// connect loads the AWS configuration (the default chain) and points the
-// clients at --endpoint when given.
+// startFailed prints every reason a start was refused.
+func (r *runner) startFailed(in *ssm.StartAutomationExecutionInput, err error) int {
+	var invalid *execution.InvalidInputError
+	if errors.As(err, &invalid) {
+		fmt.Fprintf(r.stderr, "ssmdelegate run: cannot start %s:\n", aws.ToString(in.DocumentName))
+		for _, p := range invalid.Problems {
+			fmt.Fprintf(r.stderr, "  %v\n", p)
+		}
+		return 1
+	}
+	return r.fail("%v", err)
+}
+
+func copyStart(s *ssm.StartAutomationExecutionInput) *ssm.StartAutomationExecutionInput {
+	in := *s
+	in.Parameters = copyParams(s.Parameters)
+	return &in
+}
+
+// printPlan prints what a dry run plans: the mode, the role and the
+// document.
+func printPlan(w io.Writer, p *delegate.Plan) {
+	fmt.Fprintf(w, "plan: %s in %s mode, account %s, Region %s\n", p.DocumentName, p.Mode, p.Account, p.Region)
+	if p.Role != nil {
+		fmt.Fprintf(w, "  role: %s (inline policy %s", p.Role.ARN, p.Role.PolicyName)
+		if p.Role.Permissions != nil {
+			fmt.Fprintf(w, ", %d statements", len(p.Role.Permissions.Statement))
+		}
+		fmt.Fprintln(w, ")")
+	}
+	if p.CreateDocument {
+		fmt.Fprintf(w, "  document: %s\n", p.DocumentARN)
+	}
+	switch {
+	case p.Unbounded:
+		fmt.Fprintln(w, "  duration: unbounded")
+	case p.MaxDuration > 0:
+		fmt.Fprintf(w, "  duration: at most %s\n", p.MaxDuration)
+	}
+}
+
+// printStart prints the start a dry run would send.
+func printStart(w io.Writer, in *ssm.StartAutomationExecutionInput) {
+	fmt.Fprintf(w, "would start: %s", aws.ToString(in.DocumentName))
+	if v := aws.ToString(in.DocumentVersion); v != "" {
+		fmt.Fprintf(w, " version %s", v)
+	}
+	if in.Mode != "" {
+		fmt.Fprintf(w, " in %s mode", in.Mode)
+	}
+	fmt.Fprintln(w)
+	for _, k := range sortedRunKeys(in.Parameters) {
+		fmt.Fprintf(w, "  parameter %s = %s\n", k, strings.Join(in.Parameters[k], ", "))
+	}
+	if t := aws.ToString(in.TargetParameterName); t != "" {
+		fmt.Fprintf(w, "  rate control: %s per target, concurrency %s, errors %s\n", t, aws.ToString(in.MaxConcurrency), aws.ToString(in.MaxErrors))
+	}
+	for _, t := range in.Targets {
+		fmt.Fprintf(w, "  target %s = %s\n", aws.ToString(t.Key), strings.Join(t.Values, ", "))
+	}
+	for _, t := range in.Tags {
+		fmt.Fprintf(w, "  tag %s = %s\n", aws.ToString(t.Key), aws.ToString(t.Value))
+	}
+}
+
+// connect loads the AWS configuration, finds the account and says what
+// run will change before anything is changed.
 func (r *runner) connect(ctx context.Context) error {
-	var opts []func(*config.LoadOptions) error
-	if r.flags.region != "" {
-		opts = append(opts, config.WithRegion(r.flags.region))
-	}
-	if r.flags.profile != "" {
-		opts = append(opts, config.WithSharedConfigProfile(r.flags.profile))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	t, err := r.flags.target.connect(ctx)
 	if err != nil {
-		return fmt.Errorf("load AWS configuration: %w", err)
+		return err
 	}
-	if cfg.Region == "" {
-		return errors.New("no Region: pass --region or set AWS_REGION")
+	r.target = t
+	r.ssm = t.ssm()
+	if r.account, err = t.account(ctx); err != nil {
+		return err
 	}
-	if r.flags.endpoint != "" {
-		cfg.BaseEndpoint = aws.String(r.flags.endpoint)
-		// Loopback endpoints meet an SDK body-close race that cuts off
-		// large responses; this client avoids it and is harmless elsewhere.
-		cfg.HTTPClient = ssmlocal.HTTPClient()
-	}
-	r.cfg = cfg
-	r.ssm = ssm.NewFromConfig(cfg)
+	t.announce(r.stderr, r.account, runServices...)
 	return nil
 }
 
@@ -263,30 +327,16 @@ func (r *runner) existing(ctx context.Context) (*ssm.StartAutomationExecutionInp
 // checkCaller refuses to run an existing document in the caller's session
 // when it may outlast the session's 12 hours, with the delegate package's
 // rule.
-func (r *runner) checkCaller(ctx context.Context, doc *runbook.Document) int {
+func (r *runner) checkCaller(doc *runbook.Document) int {
 	if doc == nil {
 		return r.fail("--mode caller needs %s's content to check the 12-hour limit of the caller's session", r.flags.document)
 	}
-	account, code := r.account(ctx)
-	if code != 0 {
-		return code
-	}
-	_, err := delegate.NewPlan(delegate.ExistingDocument(r.flags.document, doc), delegate.Caller, account, r.cfg.Region,
+	_, err := delegate.NewPlan(delegate.ExistingDocument(r.flags.document, doc), delegate.Caller, r.account, r.target.cfg.Region,
 		func(o *delegate.Options) { o.Parameters = r.paramValues(doc) })
 	if err != nil {
 		return r.planFailed(r.flags.document, delegate.Caller, err)
 	}
 	return 0
-}
-
-// account returns the caller's account.
-func (r *runner) account(ctx context.Context) (string, int) {
-	stsClient := sts.NewFromConfig(r.cfg)
-	who, err := stsClient.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return "", r.fail("find the account: %v", err)
-	}
-	return aws.ToString(who.Account), 0
 }
 
 // planFailed prints every reason a plan was refused.
@@ -302,17 +352,15 @@ func (r *runner) planFailed(name string, mode delegate.Mode, err error) int {
 	return r.fail("%v", err)
 }
 
-// provision plans the runbook in FILE with the delegate package, applies
-// the plan (service role, its policies, the document) and returns the
-// plan's start input.
-func (r *runner) provision(ctx context.Context) (*ssm.StartAutomationExecutionInput, *runbook.Document, int) {
-	data, err := os.ReadFile(r.flags.file)
+// plan plans the runbook in FILE with the delegate package.
+func (r *runner) plan() (*delegate.Plan, int) {
+	data, err := planReadFile(r.flags.file)
 	if err != nil {
-		return nil, nil, r.fail("%v", err)
+		return nil, r.fail("%v", err)
 	}
 	doc, err := runbook.Parse(data)
 	if err != nil {
-		return nil, nil, r.fail("%s: %v", r.flags.file, err)
+		return nil, r.fail("%s: %v", r.flags.file, err)
 	}
 	name := r.flags.name
 	if name == "" {
@@ -322,11 +370,7 @@ func (r *runner) provision(ctx context.Context) (*ssm.StartAutomationExecutionIn
 	if r.flags.mode != "" {
 		mode, _ = delegate.ParseMode(r.flags.mode)
 	}
-	account, code := r.account(ctx)
-	if code != 0 {
-		return nil, nil, code
-	}
-	plan, err := delegate.NewPlan(delegate.NewDocument(name, doc), mode, account, r.cfg.Region, func(o *delegate.Options) {
+	plan, err := delegate.NewPlan(delegate.NewDocument(name, doc), mode, r.account, r.target.cfg.Region, func(o *delegate.Options) {
 		o.RoleARN = r.flags.role
 		o.DocumentVersion = r.flags.documentVersion
 		// The plan checks the command line's values; rate control fills
@@ -334,25 +378,32 @@ func (r *runner) provision(ctx context.Context) (*ssm.StartAutomationExecutionIn
 		o.Parameters = r.paramValues(doc)
 	})
 	if err != nil {
-		return nil, nil, r.planFailed(name, mode, err)
+		return nil, r.planFailed(name, mode, err)
 	}
+	return plan, 0
+}
+
+// provision applies the plan (service role, its policies, the document),
+// or with --dry-run prints the changes it would make.
+func (r *runner) provision(ctx context.Context, plan *delegate.Plan) int {
 	for _, w := range plan.Warnings {
 		if r.flags.targetParam != "" && w.Field == "start.Parameters."+r.flags.targetParam {
 			continue
 		}
 		fmt.Fprintf(r.stderr, "warning: %s\n", w)
 	}
-	iamClient := iam.NewFromConfig(r.cfg)
-	changes, err := delegate.Provision(ctx, iamClient, r.ssm, plan)
+	changes, err := delegate.Provision(ctx, r.target.iam(), r.ssm, plan, func(o *delegate.ProvisionOptions) { o.DryRun = r.flags.dryRun })
+	verb := "provisioned"
+	if r.flags.dryRun {
+		verb = "would provision"
+	}
 	for _, c := range changes {
-		fmt.Fprintf(r.stdout, "provisioned: %s\n", c)
+		fmt.Fprintf(r.stdout, "%s: %s\n", verb, c)
 	}
 	if err != nil {
-		return nil, nil, r.fail("provision %s: %v", name, err)
+		return r.fail("provision %s: %v", plan.DocumentName, err)
 	}
-	in := *plan.Start
-	in.Parameters = copyParams(plan.Start.Parameters)
-	return &in, plan.Document, 0
+	return 0
 }
 
 // paramValues returns the --param values; a single comma-separated value of
