@@ -66,7 +66,11 @@
 // endpoint it will change on standard error before changing anything. It
 // checks the plan and the start (required parameters, patterns, tags, rate
 // control) before it provisions, so a start SSM would refuse changes
-// nothing. --dry-run prints the plan, the changes Provision would make and
+// nothing. The clients honour AWS_ENDPOINT_URL and the service-specific
+// AWS_ENDPOINT_URL_SSM, _IAM, _STS and _EC2, as the SDKs do
+// (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html);
+// --endpoint wins over all of them. local prints the variables to export,
+// AWS_ENDPOINT_URL among them. --dry-run prints the plan, the changes Provision would make and
 // the start it would send, and changes nothing.
 //
 // # References

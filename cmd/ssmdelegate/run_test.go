@@ -491,7 +491,17 @@ func TestRunEndpointFromEnvironment(t *testing.T) {
 	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 	assert.Contains(t, stderr.String(), "endpoint "+srv.URL()+"\n")
 
+	// The service-specific variables, one per service run calls.
 	t.Setenv("AWS_ENDPOINT_URL", "")
+	for _, k := range []string{"AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_STS"} {
+		t.Setenv(k, srv.URL())
+	}
+	stdout.Reset()
+	stderr.Reset()
+	code = runWith(t.Context(), []string{"--document", ssmlocal.RestartEC2Instance, "--param", "InstanceId=" + ids[0]}, &stdout, &stderr)
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	assert.Contains(t, stderr.String(), "endpoint "+srv.URL()+"\n")
+
 	t.Setenv("AWS_ENDPOINT_URL_SSM", "http://127.0.0.1:1")
 	stdout.Reset()
 	stderr.Reset()
