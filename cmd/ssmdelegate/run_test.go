@@ -509,3 +509,21 @@ func TestRunEndpointFromEnvironment(t *testing.T) {
 	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 	assert.Regexp(t, `^[0-9a-f-]{36}\n$`, stdout.String())
 }
+
+// TestRunNoPermissionsRunbook: a runbook that calls no API runs in every
+// mode.
+func TestRunNoPermissionsRunbook(t *testing.T) {
+	srv := localEndpoint(t)
+	for _, mode := range []string{"embedded", "runtime", "caller"} {
+		t.Run(mode, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "Nap-"+mode+".json")
+			require.NoError(t, os.WriteFile(file, []byte(`{"schemaVersion":"0.3","mainSteps":[{"name":"nap","action":"aws:sleep","inputs":{"Duration":"PT2S"}}]}`), 0o644))
+			var stdout, stderr bytes.Buffer
+			code := runWith(t.Context(), []string{file, "--mode", mode, "--wait", "--endpoint", srv.URL()}, &stdout, &stderr, fastPolls)
+			require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+			assert.Regexp(t, `(?m)^[0-9a-f-]{36} Success$`, stdout.String())
+			assert.Contains(t, stderr.String(), "the runbook's steps need no permissions")
+			assert.NotContains(t, stdout.String(), "role policy put")
+		})
+	}
+}
