@@ -70,7 +70,13 @@
 // AWS_ENDPOINT_URL_SSM, _IAM, _STS and _EC2, as the SDKs do
 // (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html);
 // --endpoint wins over all of them. local prints the variables to export,
-// AWS_ENDPOINT_URL among them. --dry-run prints the plan, the changes Provision would make and
+// AWS_ENDPOINT_URL among them.
+//
+// With --wait, run prints one line per step or status change. On a
+// terminal a live line names the step that is running and the time
+// elapsed; elsewhere a "still" line repeats the running step after 30
+// seconds without change, so a log shows a long sleep or approval is
+// being followed. --dry-run prints the plan, the changes Provision would make and
 // the start it would send, and changes nothing.
 //
 // # References

@@ -519,39 +519,84 @@ func sortedRunKeys(m map[string][]string) []string {
 	return keys
 }
 
+// heartbeat is how long progress stays silent off a terminal before it
+// says the execution is still where it was: a log reader then knows the
+// command is alive during a long sleep or approval.
+const heartbeat = 30 * time.Second
+
 // runProgress prints step changes. On a terminal it also keeps a live
-// status line at the bottom, redrawn every second with the elapsed time.
+// status line at the bottom, redrawn every second with the elapsed time,
+// naming the step that is running; elsewhere it prints a heartbeat line
+// after each heartbeat of silence.
 type runProgress struct {
-	mu      sync.Mutex
-	w       io.Writer
-	live    bool
-	start   time.Time
-	status  string
-	last    types.AutomationExecutionStatus
-	done    chan struct{}
-	stopped sync.Once
-	wg      sync.WaitGroup
+	mu       sync.Mutex
+	w        io.Writer
+	live     bool
+	start    time.Time
+	lastLine time.Time
+	status   types.AutomationExecutionStatus
+	last     types.AutomationExecutionStatus
+	steps    map[string]types.AutomationExecutionStatus
+	order    []string
+	actions  map[string]string
+	done     chan struct{}
+	stopped  sync.Once
+	wg       sync.WaitGroup
 }
 
 func newRunProgress(w io.Writer, live bool) *runProgress {
-	p := &runProgress{w: w, live: live, start: time.Now(), done: make(chan struct{})}
-	if p.live {
-		p.wg.Go(func() {
-			t := time.NewTicker(time.Second)
-			defer t.Stop()
-			for {
-				select {
-				case <-p.done:
-					return
-				case <-t.C:
-					p.mu.Lock()
+	now := time.Now()
+	p := &runProgress{w: w, live: live, start: now, lastLine: now, done: make(chan struct{}),
+		steps: map[string]types.AutomationExecutionStatus{}, actions: map[string]string{}}
+	p.wg.Go(func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.done:
+				return
+			case <-t.C:
+				p.mu.Lock()
+				if p.live {
 					p.redraw()
-					p.mu.Unlock()
+				} else if p.status != "" && time.Since(p.lastLine) >= heartbeat {
+					p.heartbeat()
 				}
+				p.mu.Unlock()
 			}
-		})
-	}
+		}
+	})
 	return p
+}
+
+// running is the step the execution is at: the last one that has started
+// and not ended, else the last one reported that is not still pending.
+func (p *runProgress) running() string {
+	var fallback string
+	for i := len(p.order) - 1; i >= 0; i-- {
+		name := p.order[i]
+		switch st := p.steps[name]; {
+		case st == types.AutomationExecutionStatusPending:
+		case execution.Classify(st) == execution.InProgress:
+			return name
+		case fallback == "":
+			fallback = name
+		}
+	}
+	if fallback == "" {
+		return "-"
+	}
+	return fallback
+}
+
+func (p *runProgress) heartbeat() {
+	step := p.running()
+	line := fmt.Sprintf("%9s  %-10s %-24s %s", fmtElapsed(time.Since(p.start)), p.status, step, "still "+string(p.steps[step]))
+	if a := p.actions[step]; a != "" {
+		line += "  (" + a + ")"
+	}
+	fmt.Fprintln(p.w, strings.TrimRight(line, " "))
+	p.lastLine = time.Now()
 }
 
 func isTerminal(w io.Writer) bool {
@@ -565,7 +610,7 @@ func isTerminal(w io.Writer) bool {
 
 func (p *runProgress) redraw() {
 	if p.live && p.status != "" {
-		fmt.Fprintf(p.w, "\r\033[K%s  %s", p.status, time.Since(p.start).Truncate(time.Second))
+		fmt.Fprintf(p.w, "\r\033[K%s · %s  %s", p.status, p.running(), time.Since(p.start).Truncate(time.Second))
 	}
 }
 
@@ -578,6 +623,12 @@ func (p *runProgress) report(ev execution.Progress) {
 	step := ev.StepName
 	if step == "" {
 		step = "-"
+	} else {
+		if _, ok := p.steps[step]; !ok {
+			p.order = append(p.order, step)
+		}
+		p.steps[step] = ev.StepStatus
+		p.actions[step] = ev.Action
 	}
 	line := fmt.Sprintf("%9s  %-10s %-24s %s", fmtElapsed(ev.Elapsed), ev.Status, step, ev.StepStatus)
 	if ev.Action != "" {
@@ -591,7 +642,8 @@ func (p *runProgress) report(ev execution.Progress) {
 		fmt.Fprintf(p.w, "%9s  %s\n", "", inputHint(ev))
 	}
 	p.last = ev.Status
-	p.status = fmt.Sprintf("%s · %s", ev.Status, step)
+	p.status = ev.Status
+	p.lastLine = time.Now()
 	p.redraw()
 }
 

@@ -527,3 +527,45 @@ func TestRunNoPermissionsRunbook(t *testing.T) {
 		})
 	}
 }
+
+// TestRunLiveLineNamesRunningStep: a Pending step reported after the
+// running one does not take over the live line.
+func TestRunLiveLineNamesRunningStep(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var buf bytes.Buffer
+		p := newRunProgress(&buf, true)
+		inProgress, pending := types.AutomationExecutionStatusInprogress, types.AutomationExecutionStatusPending
+		p.report(execution.Progress{Status: inProgress, StepName: "stopInstances", Action: "aws:changeInstanceState", StepStatus: inProgress})
+		p.report(execution.Progress{Status: inProgress, StepName: "startInstances", Action: "aws:changeInstanceState", StepStatus: pending})
+		time.Sleep(time.Second + time.Millisecond)
+		assert.Contains(t, buf.String(), "\r\033[KInProgress · stopInstances  1s")
+		assert.NotContains(t, buf.String(), "· startInstances")
+		p.report(execution.Progress{Status: inProgress, StepName: "stopInstances", Action: "aws:changeInstanceState", StepStatus: types.AutomationExecutionStatusSuccess})
+		p.report(execution.Progress{Status: inProgress, StepName: "startInstances", Action: "aws:changeInstanceState", StepStatus: inProgress})
+		time.Sleep(time.Second)
+		assert.Contains(t, buf.String(), "\r\033[KInProgress · startInstances  2s")
+		p.stop()
+	})
+}
+
+// TestRunHeartbeat: off a terminal, a long step prints a line after every
+// 30 s of silence, and its end is printed.
+func TestRunHeartbeat(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var buf bytes.Buffer
+		p := newRunProgress(&buf, false)
+		inProgress := types.AutomationExecutionStatusInprogress
+		p.report(execution.Progress{Status: inProgress, StepName: "nap", Action: "aws:sleep", StepStatus: inProgress})
+		p.report(execution.Progress{Status: inProgress, StepName: "after", Action: "aws:sleep", StepStatus: types.AutomationExecutionStatusPending})
+		time.Sleep(65 * time.Second)
+		p.report(execution.Progress{Status: types.AutomationExecutionStatusSuccess, StepName: "nap", Action: "aws:sleep",
+			StepStatus: types.AutomationExecutionStatusSuccess, Elapsed: 65 * time.Second})
+		time.Sleep(20 * time.Second)
+		p.stop()
+		assert.Equal(t, "+00:00:00  InProgress nap                      InProgress  (aws:sleep)\n"+
+			"+00:00:00  InProgress after                    Pending  (aws:sleep)\n"+
+			"+00:00:30  InProgress nap                      still InProgress  (aws:sleep)\n"+
+			"+00:01:00  InProgress nap                      still InProgress  (aws:sleep)\n"+
+			"+00:01:05  Success    nap                      Success  (aws:sleep)\n", buf.String())
+	})
+}
