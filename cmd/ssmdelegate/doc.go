@@ -79,6 +79,29 @@
 // being followed. --dry-run prints the plan, the changes Provision would make and
 // the start it would send, and changes nothing.
 //
+// # Operating executions
+//
+//	ssmdelegate approve EXECUTION_ID [--comment TEXT] (--endpoint URL | --aws)
+//	ssmdelegate reject EXECUTION_ID [--comment TEXT] (--endpoint URL | --aws)
+//	ssmdelegate signal EXECUTION_ID --type StartStep|StopStep|Resume|Revoke [--step NAME] [--payload K=V]...
+//	ssmdelegate stop EXECUTION_ID [--type Cancel|Complete]
+//	ssmdelegate watch EXECUTION_ID... [--format text|json]
+//	ssmdelegate describe EXECUTION_ID [--format table|json]
+//	ssmdelegate version
+//
+// These act on executions through the execution package and take the
+// target flags of run (--endpoint, --aws, --region, --profile); like run
+// they need an explicit target. approve and reject answer an aws:approve
+// step (SendAutomationSignal
+// https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_SendAutomationSignal.html).
+// signal --type StopStep finds the running step named by --step and sends
+// its step execution id. stop cancels by default
+// (StopAutomationExecution). watch follows many executions with few calls,
+// one line (or JSON object) per change, and exits 1 when any ended without
+// success. describe prints the execution and a table of its steps.
+// version, also --version, prints the module version and VCS revision
+// recorded in the binary.
+//
 // # References
 //
 //   - Running an automation by using delegated administration:

@@ -23,7 +23,14 @@ func commands() []command {
 		{"policy", "derive, generate, lint or simulate IAM policies", cmdPolicy},
 		{"plan", "wire a service role into a runbook and print the bundle", cmdPlan},
 		{"local", "serve the embedded Automation endpoint", cmdLocal},
-		{"run", "start an automation and wait for it", cmdRun},
+		{"run", "provision a runbook, start an automation and wait for it", cmdRun},
+		{"approve", "approve an execution's aws:approve step", cmdApprove},
+		{"reject", "reject an execution's aws:approve step", cmdReject},
+		{"signal", "send StartStep, StopStep, Resume or Revoke to an execution", cmdSignal},
+		{"stop", "cancel or complete an execution", cmdStop},
+		{"watch", "follow executions to their end, one line per change", cmdWatch},
+		{"describe", "print an execution with its steps", cmdDescribe},
+		{"version", "print the version and VCS revision", cmdVersion},
 	}
 }
 
@@ -42,6 +49,9 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		return 0
 	}
+	if args[0] == "--version" || args[0] == "-version" {
+		return cmdVersion(ctx, args[1:], stdout, stderr)
+	}
 	for _, c := range commands() {
 		if c.name == args[0] {
 			return c.run(ctx, args[1:], stdout, stderr)
@@ -57,6 +67,6 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "commands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-7s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
 }
