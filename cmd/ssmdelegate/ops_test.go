@@ -256,5 +256,7 @@ type contextT = context.Context
 
 // wrap adapts a command to buffers.
 func wrap(c func(ctx context.Context, args []string, stdout, stderr io.Writer) int) func(ctx contextT, args []string, stdout, stderr *bytes.Buffer) int {
-	return func(ctx contextT, args []string, stdout, stderr *bytes.Buffer) int { return c(ctx, args, stdout, stderr) }
+	return func(ctx contextT, args []string, stdout, stderr *bytes.Buffer) int {
+		return c(ctx, args, stdout, stderr)
+	}
 }
