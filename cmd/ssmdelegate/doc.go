@@ -5,7 +5,13 @@
 // # Authoring
 //
 //	ssmdelegate lint [--format text|json] FILE...
-//	ssmdelegate fmt [--to json|yaml] [-w] FILE
+//	ssmdelegate fmt [--format json|yaml] [-w] FILE
+//
+// Every FILE argument may be "-" for standard input (run then needs
+// --name). "ssmdelegate help CMD" prints a command's usage on standard
+// output, as "CMD --help" does on standard error; both exit 0. Commands
+// with a choice of output take it with --format (fmt's former --to
+// still works).
 //
 // lint exits 0 when every runbook is valid, 1 when any is not and 2 on a
 // usage error, printing one "FILE: PATH: message" line per problem.

@@ -42,24 +42,51 @@ func main() {
 }
 
 func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	switch {
+	case len(args) == 0:
+		usage(stderr)
+		return 2
+	case args[0] == "-h" || args[0] == "-help" || args[0] == "--help":
 		usage(stdout)
-		if len(args) == 0 {
-			return 2
-		}
 		return 0
-	}
-	if args[0] == "--version" || args[0] == "-version" {
+	case args[0] == "--version" || args[0] == "-version":
 		return cmdVersion(ctx, args[1:], stdout, stderr)
+	case args[0] == "help":
+		return help(ctx, args[1:], stdout, stderr)
 	}
-	for _, c := range commands() {
-		if c.name == args[0] {
-			return c.run(ctx, args[1:], stdout, stderr)
-		}
+	if c, ok := lookup(args[0]); ok {
+		return c.run(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "ssmdelegate: unknown command %q\n", args[0])
 	usage(stderr)
 	return 2
+}
+
+func lookup(name string) (command, bool) {
+	for _, c := range commands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+// help prints the usage of a command ("help policy role" reaches a
+// subcommand's) on standard output, or the list of commands.
+func help(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stdout)
+		return 0
+	}
+	c, ok := lookup(args[0])
+	if !ok {
+		fmt.Fprintf(stderr, "ssmdelegate help: unknown command %q\n", args[0])
+		usage(stderr)
+		return 2
+	}
+	// A command prints its usage for --help on its error stream: here it
+	// is the answer, so it goes to standard output.
+	return c.run(ctx, append(append([]string(nil), args[1:]...), "--help"), stdout, stdout)
 }
 
 func usage(w io.Writer) {

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/ssmdelegate/ssmdelegate/delegate"
 	"github.com/ssmdelegate/ssmdelegate/policy"
@@ -62,7 +61,7 @@ func cmdPlan(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var doc *runbook.Document
 	if len(files) == 1 {
-		data, err := planReadFile(files[0])
+		data, err := readInput(files[0])
 		if err != nil {
 			fmt.Fprintf(stderr, "ssmdelegate plan: %v\n", err)
 			return 1
@@ -74,7 +73,7 @@ func cmdPlan(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var perms *policy.Policy
 	if *rolePolicy != "" {
-		data, err := planReadFile(*rolePolicy)
+		data, err := readInput(*rolePolicy)
 		if err != nil {
 			fmt.Fprintf(stderr, "ssmdelegate plan: %v\n", err)
 			return 1
@@ -134,12 +133,4 @@ func cmdPlan(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// planReadFile reads a file, or standard input for "-".
-func planReadFile(path string) ([]byte, error) {
-	if path == "-" {
-		return io.ReadAll(os.Stdin)
-	}
-	return os.ReadFile(path)
 }

@@ -129,6 +129,9 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, int) {
 	if f.document != "" && f.mode == "runtime" && f.role == "" {
 		return usageErr("--mode runtime needs --role")
 	}
+	if f.file == "-" && f.name == "" {
+		return usageErr("FILE - (standard input) needs --name")
+	}
 	if f.file != "" && f.name != "" && filepath.Base(f.name) != f.name {
 		return usageErr("--name %q is a document name, not a path", f.name)
 	}
@@ -354,7 +357,7 @@ func (r *runner) planFailed(name string, mode delegate.Mode, err error) int {
 
 // plan plans the runbook in FILE with the delegate package.
 func (r *runner) plan() (*delegate.Plan, int) {
-	data, err := planReadFile(r.flags.file)
+	data, err := readInput(r.flags.file)
 	if err != nil {
 		return nil, r.fail("%v", err)
 	}
