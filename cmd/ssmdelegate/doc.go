@@ -13,6 +13,11 @@
 // with a choice of output take it with --format (fmt's former --to
 // still works).
 //
+// Messages on standard error follow one rule: "warning:" asks the reader
+// to check something the command allowed, "note:" explains a derived
+// permission (why a resource stands as "*", a runbook that needs none),
+// and "ssmdelegate CMD:" starts an error, whose cause is printed once.
+//
 // lint exits 0 when every runbook is valid, 1 when any is not and 2 on a
 // usage error, printing one "FILE: PATH: message" line per problem.
 //

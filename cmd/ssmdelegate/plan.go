@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/ssmdelegate/ssmdelegate/delegate"
 	"github.com/ssmdelegate/ssmdelegate/policy"
@@ -115,9 +116,7 @@ func cmdPlan(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
-	for _, w := range plan.Warnings {
-		fmt.Fprintf(stderr, "warning: %s\n", w)
-	}
+	printPlanWarnings(stderr, plan, nil)
 	var out []byte
 	if *format == "cloudformation" {
 		out, err = plan.CloudFormation()
@@ -133,4 +132,32 @@ func cmdPlan(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// printPlanWarnings prints a plan's warnings, except those skip drops. As
+// in policy role, what the derivation explains about a permission is a
+// "note:"; what the plan asks a reader to check is a "warning:".
+func printPlanWarnings(w io.Writer, p *delegate.Plan, skip func(delegate.Warning) bool) {
+	for _, warn := range p.Warnings {
+		if skip != nil && skip(warn) {
+			continue
+		}
+		if isDerivationNote(p, warn.Message) {
+			fmt.Fprintf(w, "note: %s\n", warn.Message)
+			continue
+		}
+		fmt.Fprintf(w, "warning: %s\n", warn)
+	}
+}
+
+func isDerivationNote(p *delegate.Plan, msg string) bool {
+	if p.Derived == nil {
+		return false
+	}
+	for _, n := range p.Derived.Notes {
+		if strings.HasPrefix(msg, n) {
+			return true
+		}
+	}
+	return false
 }

@@ -389,12 +389,9 @@ func (r *runner) plan() (*delegate.Plan, int) {
 // provision applies the plan (service role, its policies, the document),
 // or with --dry-run prints the changes it would make.
 func (r *runner) provision(ctx context.Context, plan *delegate.Plan) int {
-	for _, w := range plan.Warnings {
-		if r.flags.targetParam != "" && w.Field == "start.Parameters."+r.flags.targetParam {
-			continue
-		}
-		fmt.Fprintf(r.stderr, "warning: %s\n", w)
-	}
+	printPlanWarnings(r.stderr, plan, func(w delegate.Warning) bool {
+		return r.flags.targetParam != "" && w.Field == "start.Parameters."+r.flags.targetParam
+	})
 	changes, err := delegate.Provision(ctx, r.target.iam(), r.ssm, plan, func(o *delegate.ProvisionOptions) { o.DryRun = r.flags.dryRun })
 	verb := "provisioned"
 	if r.flags.dryRun {
@@ -489,13 +486,18 @@ func (r *runner) waitFor(ctx context.Context, id string) int {
 		}
 		if s := failed.FailedStep; s != nil {
 			fmt.Fprintf(r.stderr, "  failed step: %s (%s) %s\n", aws.ToString(s.StepName), aws.ToString(s.Action), s.StepStatus)
-			if m := aws.ToString(s.FailureMessage); m != "" {
+			// The execution's failure usually quotes the step's: print
+			// the cause once.
+			if m := aws.ToString(s.FailureMessage); m != "" && !strings.Contains(failed.FailureMessage, m) {
 				fmt.Fprintf(r.stderr, "  step failure: %s\n", m)
 			}
 			if d := s.FailureDetails; d != nil {
 				fmt.Fprintf(r.stderr, "  failure type: %s, stage: %s\n", aws.ToString(d.FailureType), aws.ToString(d.FailureStage))
 				for _, k := range sortedRunKeys(d.Details) {
-					fmt.Fprintf(r.stderr, "  %s: %s\n", k, strings.Join(d.Details[k], ", "))
+					v := strings.Join(d.Details[k], ", ")
+					if !strings.Contains(failed.FailureMessage, v) {
+						fmt.Fprintf(r.stderr, "  %s: %s\n", k, v)
+					}
 				}
 			}
 		}

@@ -233,6 +233,9 @@ func TestRunFileProvisionsAndReportsFailure(t *testing.T) {
 	assert.NotContains(t, stdout.String(), "provisioned: ", "nothing changed the second time")
 	assert.Contains(t, stderr.String(), "ended with status Failed")
 	assert.Contains(t, stderr.String(), "failed step: stopInstances (aws:changeInstanceState) Failed")
+	assert.Equal(t, 1, strings.Count(stderr.String(), "i-0000000000000dead"), "the cause is printed once:\n%s", stderr.String())
+	assert.NotContains(t, stderr.String(), "warning: role.permissionsPolicy: stopInstances", "a derivation note is a note")
+	assert.Contains(t, stderr.String(), "note: stopInstances.InstanceIds:")
 }
 
 func TestRunCancelled(t *testing.T) {
@@ -522,7 +525,7 @@ func TestRunNoPermissionsRunbook(t *testing.T) {
 			code := runWith(t.Context(), []string{file, "--mode", mode, "--wait", "--endpoint", srv.URL()}, &stdout, &stderr, fastPolls)
 			require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 			assert.Regexp(t, `(?m)^[0-9a-f-]{36} Success$`, stdout.String())
-			assert.Contains(t, stderr.String(), "the runbook's steps need no permissions")
+			assert.Contains(t, stderr.String(), "note: the runbook's steps need no permissions")
 			assert.NotContains(t, stdout.String(), "role policy put")
 		})
 	}
