@@ -67,7 +67,7 @@
 //
 // # Operation
 //
-//	ssmdelegate run (FILE | --document NAME) (--endpoint URL | --aws) [--param K=V]... [--mode … --role ARN] [--dry-run] [--wait]
+//	ssmdelegate run (FILE | --document NAME) (--endpoint URL | --aws) [--param K=V]... [--mode … --role ARN] [--dry-run] [--wait] [--format text|json]
 //	ssmdelegate local [--addr 127.0.0.1:4583] [--state FILE] [--audit]
 //
 // run provisions IAM roles, policies and documents, so it needs an explicit
@@ -87,7 +87,10 @@
 // terminal a live line names the step that is running and the time
 // elapsed; elsewhere a "still" line repeats the running step after 30
 // seconds without change, so a log shows a long sleep or approval is
-// being followed. --dry-run prints the plan, the changes Provision would make and
+// being followed. With --format json the lines for a reader go to
+// standard error and standard output gets one JSON object at the end: the
+// account, Region and endpoint, the document and mode, the changes, and
+// the execution's id, status, outputs and failed step. --dry-run prints the plan, the changes Provision would make and
 // the start it would send, and changes nothing.
 //
 // # Operating executions

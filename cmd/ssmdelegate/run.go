@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,7 +23,7 @@ import (
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
 
-const runUsage = "usage: ssmdelegate run (FILE | --document NAME) (--endpoint URL | --aws) [--param K=V]... [--mode embedded|runtime|caller --role ARN] [--dry-run] [--wait]"
+const runUsage = "usage: ssmdelegate run (FILE | --document NAME) (--endpoint URL | --aws) [--param K=V]... [--mode embedded|runtime|caller --role ARN] [--dry-run] [--wait] [--format text|json]"
 
 // runFlags are the parsed arguments of ssmdelegate run.
 type runFlags struct {
@@ -36,6 +37,7 @@ type runFlags struct {
 	wait            bool
 	maxWait         time.Duration
 	dryRun          bool
+	format          string
 	target          targetFlags
 	targetParam     string
 	targets         kvFlags
@@ -73,6 +75,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, int) {
 	fs.BoolVar(&f.wait, "wait", false, "wait for the execution to end, printing each step change")
 	fs.DurationVar(&f.maxWait, "max-wait", 12*time.Hour, "with --wait: give up waiting after this long")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the plan, the changes and the start it would make, and change nothing")
+	fs.StringVar(&f.format, "format", "text", "output: text, or json (one object on standard output at the end; progress on standard error)")
 	f.target.register(fs)
 	fs.StringVar(&f.targetParam, "target-parameter-name", "", "rate control: the parameter each target resource is passed in")
 	fs.Var(&f.targets, "target", "rate control: target KEY=V1,V2 such as tag:Env=prod or ParameterValues=i-1,i-2 (repeatable, at most 5)")
@@ -138,6 +141,9 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, int) {
 	if f.maxWait <= 0 {
 		return usageErr("--max-wait must be positive")
 	}
+	if f.format != "text" && f.format != "json" {
+		return usageErr("--format: want text or json")
+	}
 	if err := f.target.check(runServices...); err != nil {
 		return usageErr("%v", err)
 	}
@@ -154,6 +160,49 @@ type runner struct {
 	target  *target
 	ssm     *ssm.Client
 	account string
+
+	// human receives the lines for a reader: standard output, or standard
+	// error with --format json, whose result is built in result.
+	human  io.Writer
+	result *runResult
+}
+
+// runResult is run's --format json output.
+type runResult struct {
+	Account        string              `json:"account"`
+	Region         string              `json:"region"`
+	Endpoint       string              `json:"endpoint"`
+	DryRun         bool                `json:"dryRun,omitempty"`
+	Document       string              `json:"document"`
+	Mode           string              `json:"mode,omitempty"`
+	Changes        []runChange         `json:"changes"`
+	Parameters     map[string][]string `json:"parameters,omitempty"`
+	ExecutionID    string              `json:"executionId,omitempty"`
+	Status         string              `json:"status,omitempty"`
+	Outputs        map[string][]string `json:"outputs,omitempty"`
+	FailureMessage string              `json:"failureMessage,omitempty"`
+	FailedStep     *describedStep      `json:"failedStep,omitempty"`
+}
+
+// runChange is one change provisioning made (or, in a dry run, would
+// make).
+type runChange struct {
+	Kind     string `json:"kind"`
+	Resource string `json:"resource"`
+	Detail   string `json:"detail,omitempty"`
+}
+
+// emit prints the JSON result; with text output it does nothing.
+func (r *runner) emit(code int) int {
+	if r.flags.format != "json" {
+		return code
+	}
+	b, err := json.MarshalIndent(r.result, "", "  ")
+	if err != nil {
+		return r.fail("%v", err)
+	}
+	fmt.Fprintf(r.stdout, "%s\n", b)
+	return code
 }
 
 // runServices are the services run calls.
@@ -165,9 +214,15 @@ func (r *runner) fail(format string, a ...any) int {
 }
 
 func (r *runner) run(ctx context.Context) int {
+	r.human = r.stdout
+	if r.flags.format == "json" {
+		r.human = r.stderr
+	}
 	if err := r.connect(ctx); err != nil {
 		return r.fail("%v", err)
 	}
+	r.result = &runResult{Account: r.account, Region: r.target.cfg.Region, Endpoint: r.target.where("SSM"),
+		DryRun: r.flags.dryRun, Changes: []runChange{}}
 	var (
 		in   *ssm.StartAutomationExecutionInput
 		doc  *runbook.Document
@@ -195,28 +250,34 @@ func (r *runner) run(ctx context.Context) int {
 	if err := execution.ValidateStartInput(in, doc); err != nil {
 		return r.startFailed(in, err)
 	}
+	r.result.Document, r.result.Parameters = aws.ToString(in.DocumentName), in.Parameters
 	if plan != nil {
+		r.result.Mode = plan.Mode.String()
 		if r.flags.dryRun {
-			printPlan(r.stdout, plan)
+			printPlan(r.human, plan)
 		}
 		if code := r.provision(ctx, plan); code != 0 {
 			return code
 		}
 	}
 	if r.flags.dryRun {
-		printStart(r.stdout, in)
-		return 0
+		printStart(r.human, in)
+		return r.emit(0)
 	}
 	out, err := execution.StartInput(ctx, r.ssm, in, func(o *execution.StartOptions) { o.Runbook = doc })
 	if err != nil {
 		return r.startFailed(in, err)
 	}
+	r.result.ExecutionID = out.ExecutionID
 	if !r.flags.wait {
+		if r.flags.format == "json" {
+			return r.emit(0)
+		}
 		fmt.Fprintln(r.stdout, out.ExecutionID)
 		return 0
 	}
-	fmt.Fprintf(r.stdout, "started %s (%s)\n", out.ExecutionID, aws.ToString(in.DocumentName))
-	return r.waitFor(ctx, out.ExecutionID)
+	fmt.Fprintf(r.human, "started %s (%s)\n", out.ExecutionID, aws.ToString(in.DocumentName))
+	return r.emit(r.waitFor(ctx, out.ExecutionID))
 }
 
 // startFailed prints every reason a start was refused.
@@ -398,7 +459,8 @@ func (r *runner) provision(ctx context.Context, plan *delegate.Plan) int {
 		verb = "would provision"
 	}
 	for _, c := range changes {
-		fmt.Fprintf(r.stdout, "%s: %s\n", verb, c)
+		r.result.Changes = append(r.result.Changes, runChange{Kind: c.Kind.String(), Resource: c.Resource, Detail: c.Detail})
+		fmt.Fprintf(r.human, "%s: %s\n", verb, c)
 	}
 	if err != nil {
 		return r.fail("provision %s: %v", plan.DocumentName, err)
@@ -462,7 +524,7 @@ func (r *runner) applyStartFlags(in *ssm.StartAutomationExecutionInput, doc *run
 // keeping a live status line on a terminal), and turns its end into the
 // exit code.
 func (r *runner) waitFor(ctx context.Context, id string) int {
-	p := newRunProgress(r.stdout, isTerminal(r.stdout))
+	p := newRunProgress(r.human, isTerminal(r.human))
 	defer p.stop()
 	opts := append([]func(*execution.ExecutionWaiterOptions){func(o *execution.ExecutionWaiterOptions) {
 		o.OnProgress = p.report
@@ -475,11 +537,17 @@ func (r *runner) waitFor(ctx context.Context, id string) int {
 	switch {
 	case err == nil:
 		ex := out.AutomationExecution
-		fmt.Fprintf(r.stdout, "%s %s\n", id, ex.AutomationExecutionStatus)
-		printOutputs(r.stdout, ex.Outputs)
+		r.result.Status, r.result.Outputs = string(ex.AutomationExecutionStatus), ex.Outputs
+		fmt.Fprintf(r.human, "%s %s\n", id, ex.AutomationExecutionStatus)
+		printOutputs(r.human, ex.Outputs)
 		return 0
 	case errors.As(err, &failed):
-		fmt.Fprintf(r.stdout, "%s %s\n", id, failed.Status)
+		r.result.Status, r.result.FailureMessage = string(failed.Status), failed.FailureMessage
+		if s := failed.FailedStep; s != nil {
+			d := describe(&types.AutomationExecution{StepExecutions: []types.StepExecution{*s}}).Steps[0]
+			r.result.FailedStep = &d
+		}
+		fmt.Fprintf(r.human, "%s %s\n", id, failed.Status)
 		fmt.Fprintf(r.stderr, "ssmdelegate run: %s ended with status %s\n", id, failed.Status)
 		if failed.FailureMessage != "" {
 			fmt.Fprintf(r.stderr, "  failure: %s\n", failed.FailureMessage)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -42,6 +43,7 @@ func TestRunUsage(t *testing.T) {
 		{"max wait", []string{"--document", "X", "--max-wait", "0s"}, 2, "--max-wait must be positive"},
 		{"help", []string{"-h"}, 0, "usage: ssmdelegate run"},
 		{"no target", []string{"--document", "X"}, 2, "no target: pass --endpoint URL"},
+		{"bad format", []string{"--document", "X", "--aws", "--format", "yaml"}, 2, "--format: want text or json"},
 		{"both targets", []string{"--document", "X", "--aws", "--endpoint", "http://127.0.0.1:1"}, 2, "--endpoint and --aws exclude each other"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -571,4 +573,55 @@ func TestRunHeartbeat(t *testing.T) {
 			"+00:01:00  InProgress nap                      still InProgress  (aws:sleep)\n"+
 			"+00:01:05  Success    nap                      Success  (aws:sleep)\n", buf.String())
 	})
+}
+
+// TestRunJSON: --format json prints one object on standard output, with
+// the target, the changes and the end; the progress goes to standard
+// error.
+func TestRunJSON(t *testing.T) {
+	srv := localEndpoint(t)
+	ids, err := srv.AddInstances(1)
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "Restart-JSON.json")
+	require.NoError(t, os.WriteFile(file, []byte(restartDemo), 0o644))
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		code   int
+		status string
+	}{
+		{"dry run", []string{"--dry-run", "--param", "InstanceId=" + ids[0]}, 0, ""},
+		{"success", []string{"--wait", "--param", "InstanceId=" + ids[0]}, 0, "Success"},
+		{"failure", []string{"--wait", "--param", "InstanceId=i-0000000000000dead"}, 1, "Failed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := runWith(t.Context(), append([]string{file, "--format", "json", "--endpoint", srv.URL()}, tc.args...), &stdout, &stderr, fastPolls)
+			require.Equal(t, tc.code, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+			var res runResult
+			require.NoError(t, json.Unmarshal(stdout.Bytes(), &res), stdout.String())
+			assert.Equal(t, srv.AccountID(), res.Account)
+			assert.Equal(t, srv.URL(), res.Endpoint)
+			assert.Equal(t, "Restart-JSON", res.Document)
+			assert.Equal(t, "embedded", res.Mode)
+			assert.Equal(t, tc.status, res.Status)
+			switch tc.name {
+			case "dry run":
+				assert.True(t, res.DryRun)
+				require.NotEmpty(t, res.Changes)
+				assert.Equal(t, "role created", res.Changes[0].Kind)
+				assert.Empty(t, res.ExecutionID)
+				assert.Contains(t, stderr.String(), "would start: Restart-JSON")
+			case "success":
+				assert.NotEmpty(t, res.Changes, "the first real run provisions")
+				assert.Regexp(t, `^[0-9a-f-]{36}$`, res.ExecutionID)
+				assert.Contains(t, stderr.String(), "started "+res.ExecutionID)
+			case "failure":
+				assert.Empty(t, res.Changes, "nothing changed the second time")
+				require.NotNil(t, res.FailedStep)
+				assert.Equal(t, "stopInstances", res.FailedStep.Name)
+				assert.Contains(t, res.FailureMessage, "i-0000000000000dead")
+			}
+		})
+	}
 }
