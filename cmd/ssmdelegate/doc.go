@@ -7,17 +7,6 @@
 //	ssmdelegate lint [--format text|json] FILE...
 //	ssmdelegate fmt [--format json|yaml] [-w] FILE
 //
-// Every FILE argument may be "-" for standard input (run then needs
-// --name). "ssmdelegate help CMD" prints a command's usage on standard
-// output, as "CMD --help" does on standard error; both exit 0. Commands
-// with a choice of output take it with --format (fmt's former --to
-// still works).
-//
-// Messages on standard error follow one rule: "warning:" asks the reader
-// to check something the command allowed, "note:" explains a derived
-// permission (why a resource stands as "*", a runbook that needs none),
-// and "ssmdelegate CMD:" starts an error, whose cause is printed once.
-//
 // lint exits 0 when every runbook is valid, 1 when any is not and 2 on a
 // usage error, printing one "FILE: PATH: message" line per problem.
 //
@@ -74,14 +63,18 @@
 // target: --endpoint URL, AWS_ENDPOINT_URL in the environment (or
 // AWS_ENDPOINT_URL_SSM, _IAM and _STS together), or --aws for real AWS
 // with the default credential chain. It prints the account, Region and
-// endpoint it will change on standard error before changing anything. It
+// endpoint it will change on standard error before changing anything, and
 // checks the plan and the start (required parameters, patterns, tags, rate
 // control) before it provisions, so a start SSM would refuse changes
-// nothing. The clients honour AWS_ENDPOINT_URL and the service-specific
+// nothing. --dry-run prints the plan, the changes Provision would make and
+// the start it would send, and changes nothing.
+//
+// The clients honour AWS_ENDPOINT_URL and the service-specific
 // AWS_ENDPOINT_URL_SSM, _IAM, _STS and _EC2, as the SDKs do
 // (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html);
-// --endpoint wins over all of them. local prints the variables to export,
-// AWS_ENDPOINT_URL among them.
+// --endpoint wins over all of them, and with
+// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true they name no target. local
+// prints the variables to export, AWS_ENDPOINT_URL among them.
 //
 // With --wait, run prints one line per step or status change. On a
 // terminal a live line names the step that is running and the time
@@ -90,8 +83,7 @@
 // being followed. With --format json the lines for a reader go to
 // standard error and standard output gets one JSON object at the end: the
 // account, Region and endpoint, the document and mode, the changes, and
-// the execution's id, status, outputs and failed step. --dry-run prints the plan, the changes Provision would make and
-// the start it would send, and changes nothing.
+// the execution's id, status, outputs and failed step.
 //
 // # Operating executions
 //
@@ -115,6 +107,19 @@
 // success. describe prints the execution and a table of its steps.
 // version, also --version, prints the module version and VCS revision
 // recorded in the binary.
+//
+// # Conventions
+//
+// Every FILE argument may be "-" for standard input (run then needs
+// --name). "ssmdelegate help CMD" prints a command's usage on standard
+// output, as "CMD --help" does on standard error; both exit 0. Commands
+// with a choice of output take it with --format (fmt's former --to
+// still works).
+//
+// Messages on standard error follow one rule: "warning:" asks the reader
+// to check something the command allowed, "note:" explains a derived
+// permission (why a resource stands as "*", a runbook that needs none),
+// and "ssmdelegate CMD:" starts an error, whose cause is printed once.
 //
 // # References
 //

@@ -59,7 +59,7 @@ func TestRunUsage(t *testing.T) {
 // clearEndpointEnv unsets the endpoint variables the SDK reads.
 func clearEndpointEnv(t *testing.T) {
 	t.Helper()
-	for _, k := range []string{"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_EC2"} {
+	for _, k := range []string{"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_EC2"} {
 		t.Setenv(k, "")
 	}
 }
@@ -77,6 +77,7 @@ func TestRunTargetFromEnvironment(t *testing.T) {
 		{"one service variable does not", map[string]string{"AWS_ENDPOINT_URL_SSM": "http://127.0.0.1:1"}, nil, 2, "no target"},
 		{"--aws with an endpoint variable", map[string]string{"AWS_ENDPOINT_URL_SSM": "http://127.0.0.1:1"}, []string{"--aws"}, 2, "--aws, but AWS_ENDPOINT_URL_SSM is set"},
 		{"--aws alone", nil, []string{"--aws"}, -1, ""},
+		{"ignored by the SDK", map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:1", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}, nil, 2, "no target"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clearEndpointEnv(t)

@@ -43,9 +43,18 @@ func (t *targetFlags) register(fs *flag.FlagSet) {
 // serviceEnv is the endpoint variable of each service's SDK id.
 var serviceEnv = map[string]string{"SSM": "AWS_ENDPOINT_URL_SSM", "IAM": "AWS_ENDPOINT_URL_IAM", "STS": "AWS_ENDPOINT_URL_STS", "EC2": "AWS_ENDPOINT_URL_EC2"}
 
+// ignoreEnvEndpoints reports whether the SDK is told to ignore the
+// configured endpoints: they then name no target.
+func ignoreEnvEndpoints() bool {
+	return strings.EqualFold(os.Getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true")
+}
+
 // envEndpoint reports whether the environment names an endpoint for every
 // one of services.
 func envEndpoint(services ...string) bool {
+	if ignoreEnvEndpoints() {
+		return false
+	}
 	if os.Getenv("AWS_ENDPOINT_URL") != "" {
 		return true
 	}
@@ -59,6 +68,9 @@ func envEndpoint(services ...string) bool {
 
 // anyEnvEndpoint reports whether any endpoint variable is set.
 func anyEnvEndpoint() string {
+	if ignoreEnvEndpoints() {
+		return ""
+	}
 	if os.Getenv("AWS_ENDPOINT_URL") != "" {
 		return "AWS_ENDPOINT_URL"
 	}
