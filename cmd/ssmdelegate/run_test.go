@@ -538,7 +538,7 @@ func TestRunNoPermissionsRunbook(t *testing.T) {
 // running one does not take over the live line.
 func TestRunLiveLineNamesRunningStep(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var buf bytes.Buffer
+		var buf lockedBuffer // read while the ticker writes
 		p := newRunProgress(&buf, true)
 		inProgress, pending := types.AutomationExecutionStatusInprogress, types.AutomationExecutionStatusPending
 		p.report(execution.Progress{Status: inProgress, StepName: "stopInstances", Action: "aws:changeInstanceState", StepStatus: inProgress})
