@@ -116,7 +116,9 @@ type Role struct {
 	Trust *policy.Policy
 	// PolicyName names the inline permissions policy.
 	PolicyName string
-	// Permissions is what the runbook's steps need.
+	// Permissions is what the runbook's steps need; nil when they need
+	// nothing (aws:sleep, aws:pause), as IAM refuses an empty policy and
+	// the role then has its trust policy only.
 	Permissions *policy.Policy
 }
 
@@ -619,7 +621,15 @@ func (p *Plan) planPermissions(ps *problems, o *Options) {
 		return
 	}
 	p.Role.Permissions, p.Derived = d.Policy, d
+	if len(d.Policy.Statement) == 0 {
+		// IAM refuses a policy without statements; a role with only its
+		// trust policy is what such a runbook needs.
+		p.Role.Permissions = nil
+	}
 	for _, n := range d.Notes {
+		if n == policy.NoteNoPermissions {
+			n += ": the role gets its trust policy and no permissions policy"
+		}
 		p.warn("role.permissionsPolicy", "%s", n)
 	}
 }
@@ -659,6 +669,9 @@ func (p *Plan) planOperator(ps *problems, o *Options) {
 			}
 			perms, p.Derived = d.Policy, d
 			for _, n := range d.Notes {
+				if n == policy.NoteNoPermissions {
+					n += ": the operator policy only starts and follows the automation"
+				}
 				p.warn("operatorPolicy", "%s", n)
 			}
 		}

@@ -169,13 +169,18 @@ func ForRunbook(doc *runbook.Document, scope Scope, optFns ...func(*RunbookOptio
 	d.steps(doc.MainSteps, "", 0)
 	d.out.Policy = d.build()
 	if len(d.out.Policy.Statement) == 0 && len(d.out.Unresolved) == 0 {
-		d.note("the runbook needs no permissions: the role needs no permissions policy")
+		d.note(NoteNoPermissions)
 	}
 	if len(d.out.Unresolved) > 0 {
 		return d.out, &UnderivableError{Unresolved: slices.Clone(d.out.Unresolved)}
 	}
 	return d.out, nil
 }
+
+// NoteNoPermissions is the note of a derivation whose runbook calls no
+// API, such as one of aws:sleep and aws:pause steps only: its policy has
+// no statement, which IAM would refuse as a policy.
+const NoteNoPermissions = "the runbook's steps need no permissions"
 
 type deriver struct {
 	doc     *runbook.Document
