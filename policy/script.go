@@ -158,6 +158,9 @@ func joinType(typ, name string) string {
 func (d *deriver) scriptParams(c pyscan.Call, payload runbook.Value) paramFunc {
 	return func(p string) (runbook.Value, bool) {
 		arg, ok := c.Args[p]
+		if !ok && c.Kind == pyscan.ResourceAction {
+			arg, ok = identifierArg(c, p)
+		}
 		if !ok {
 			return runbook.Value{}, false
 		}

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/ssmdelegate/ssmdelegate/policy/internal/botomodel"
@@ -114,6 +115,39 @@ var resourceActions = map[string][]string{
 	"sns.Topic.load":              {"GetTopicAttributes"},
 	"iam.Role.load":               {"GetRole"},
 	"iam.User.load":               {"GetUser"},
+}
+
+// resourceIdentifiers names, per "client.Type", the request parameters
+// that the sub-resource's identifiers (its constructor's arguments) fill.
+var resourceIdentifiers = map[string][]string{
+	"ec2.Instance":      {"InstanceId"},
+	"ec2.Volume":        {"VolumeId"},
+	"ec2.Snapshot":      {"SnapshotId"},
+	"ec2.Image":         {"ImageId"},
+	"ec2.SecurityGroup": {"GroupId"},
+	"ec2.Vpc":           {"VpcId"},
+	"ec2.Subnet":        {"SubnetId"},
+	"s3.Bucket":         {"Bucket"},
+	"s3.Object":         {"Bucket", "Key"},
+	"s3.ObjectSummary":  {"Bucket", "Key"},
+	"dynamodb.Table":    {"TableName"},
+	"sqs.Queue":         {"QueueUrl"},
+	"sns.Topic":         {"TopicArn"},
+	"iam.Role":          {"RoleName"},
+	"iam.User":          {"UserName"},
+}
+
+// identifierArg returns the constructor argument of c's sub-resource that
+// fills request parameter p.
+func identifierArg(c pyscan.Call, p string) (pyscan.Arg, bool) {
+	typ, _, _ := strings.Cut(c.Type, ".")
+	for i, name := range resourceIdentifiers[c.Client+"."+typ] {
+		if name == p {
+			arg, ok := c.Args["$"+strconv.Itoa(i)]
+			return arg, ok
+		}
+	}
+	return pyscan.Arg{}, false
 }
 
 // resourceOperations maps a resource call to its operations: the table,

@@ -85,6 +85,11 @@ func TestForRunbookScripts(t *testing.T) {
 				"line 11: s3.Object.put (resource) -> s3:PutObject",
 				"note: sc: script line 7: the arguments of ec2.Instance.stop (resource) that name its resources are not literals or fixed InputPayload values, so ec2:StopInstances is granted on arn:aws:ec2:us-east-1:111122223333:instance/*",
 			},
+			resources: map[string][]string{
+				"dynamodb:PutItem":  {"arn:aws:dynamodb:us-east-1:111122223333:table/runs"},
+				"ec2:StopInstances": {"arn:aws:ec2:us-east-1:111122223333:instance/*"},
+				"s3:PutObject":      {"arn:aws:s3:::reports/latest.json"},
+			},
 		},
 		{
 			name:    "operations authorized under other action names",
@@ -100,6 +105,15 @@ func TestForRunbookScripts(t *testing.T) {
 				"s3:ListBucket":         {"arn:aws:s3:::logs"},
 				"lambda:InvokeFunction": {"arn:aws:lambda:us-east-1:111122223333:function:audit"},
 				"states:StartExecution": {"arn:aws:states:us-east-1:111122223333:stateMachine:m"},
+			},
+		},
+		{
+			name:    "sub-resource identifiers narrow resources",
+			inputs:  map[string]any{"Script": "import boto3\ndef handler(events, context):\n    boto3.resource('ec2').Instance(events['Id']).terminate()\n", "InputPayload": map[string]any{"Id": "i-0c"}},
+			actions: []string{"ec2:DescribeInstances", "ec2:TerminateInstances"},
+			explain: []string{"line 3: ec2.Instance.terminate (resource) -> ec2:TerminateInstances"},
+			resources: map[string][]string{
+				"ec2:TerminateInstances": {"arn:aws:ec2:us-east-1:111122223333:instance/i-0c"},
 			},
 		},
 		{

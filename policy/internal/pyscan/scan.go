@@ -33,7 +33,8 @@ type Call struct {
 	Client string // boto3 client or resource name, such as "ec2"
 	Type   string // ResourceAction only
 	Name   string
-	// Args are the keyword arguments whose values the analysis knows.
+	// Args are the keyword arguments whose values the analysis knows and,
+	// for resource calls, the sub-resource's identifiers as "$0", "$1".
 	Args map[string]Arg
 }
 
@@ -117,6 +118,9 @@ type val struct {
 	cls   *class
 	self  *val
 	line  int // where a client was made
+	// args are a sub-resource's identifiers, as "$0", "$1" for the
+	// positional arguments of its constructor (ec2.Instance("i-1")).
+	args map[string]Arg
 }
 
 func (v val) isAWS() bool {
@@ -604,7 +608,7 @@ func (a *analyzer) attribute(n *node, sc *scope) val {
 	case vBound:
 		if obj.self != nil && (obj.self.kind == vResource || obj.self.kind == vResourceObj) && !isUpper(obj.typ) {
 			// A collection: ec2.instances.filter, bucket.objects.all.
-			coll := val{kind: vResourceObj, s: obj.s, typ: joinPath(obj.self.typ, obj.typ), line: obj.line}
+			coll := val{kind: vResourceObj, s: obj.s, typ: joinPath(obj.self.typ, obj.typ), line: obj.line, args: obj.self.args}
 			return val{kind: vBound, s: obj.s, typ: attr, line: obj.line, self: &coll}
 		}
 	case vEvents:
@@ -735,8 +739,27 @@ func (a *analyzer) boundCall(f val, n *node, args []val, kw map[string]val, kwAr
 		typ := self.typ
 		if isUpper(f.typ) {
 			// A sub-resource: ec2.Instance("i-1") loads it when used.
-			a.record(Call{Line: n.line, Kind: ResourceAction, Client: self.s, Type: f.typ, Name: "load"})
-			return val{kind: vResourceObj, s: self.s, typ: f.typ, line: n.line}
+			var ids map[string]Arg
+			for i, v := range args {
+				if arg, ok := toArg(v); ok {
+					if ids == nil {
+						ids = map[string]Arg{}
+					}
+					ids["$"+strconv.Itoa(i)] = arg
+				}
+			}
+			a.record(Call{Line: n.line, Kind: ResourceAction, Client: self.s, Type: f.typ, Name: "load", Args: ids})
+			return val{kind: vResourceObj, s: self.s, typ: f.typ, line: n.line, args: ids}
+		}
+		if len(self.args) > 0 {
+			merged := make(map[string]Arg, len(self.args)+len(kwArgs))
+			for k, v := range self.args {
+				merged[k] = v
+			}
+			for k, v := range kwArgs {
+				merged[k] = v
+			}
+			kwArgs = merged
 		}
 		a.record(Call{Line: n.line, Kind: ResourceAction, Client: self.s, Type: typ, Name: f.typ, Args: kwArgs})
 		if isCollectionMethod(f.typ) {

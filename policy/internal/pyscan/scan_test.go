@@ -72,8 +72,8 @@ func TestAnalyzeFixture(t *testing.T) {
 		"16 call logs.put_log_events logEvents= logGroupName=/ops logStreamName=s",
 		"20 paginator ec2.describe_instances",
 		"37 waiter ec2.instance_stopped",
-		"40 resource s3.Object.load",
-		"40 resource s3.Object.put",
+		"40 resource s3.Object.load $0=bucket",
+		"40 resource s3.Object.put $0=bucket",
 		"42 call ssm.get_parameter Name=events:ParamName",
 	}, got)
 	assert.Empty(t, r.Problems)
@@ -114,7 +114,7 @@ func TestAnalyze(t *testing.T) {
 		{
 			name:  "resource collections and service methods",
 			src:   "import boto3\ndef h(events, ctx):\n    ec2 = boto3.resource('ec2')\n    for i in ec2.instances.filter(Filters=[]):\n        i.stop()\n    ec2.create_tags(Resources=['i-1'], Tags=[])\n    for o in ec2.Bucket('b').objects.all():\n        o.delete()\n",
-			calls: []string{"4 resource ec2.instances.filter Filters=", "5 resource ec2.Instance.stop", "6 resource ec2.create_tags Resources=i-1 Tags=", "7 resource ec2.Bucket.objects.all", "7 resource ec2.Bucket.load", "8 resource ec2.ObjectSummary.delete"},
+			calls: []string{"4 resource ec2.instances.filter Filters=", "5 resource ec2.Instance.stop", "6 resource ec2.create_tags Resources=i-1 Tags=", "7 resource ec2.Bucket.objects.all $0=b", "7 resource ec2.Bucket.load $0=b", "8 resource ec2.ObjectSummary.delete"},
 		},
 		{
 			name:     "service name from events",

@@ -9,3 +9,4 @@ def handler(events, context):
     table.put_item(Item={"id": "1"})
     s3 = boto3.resource("s3")
     s3.Object("reports", "latest.json").put(Body=b"{}")
+    ec2.Instance("i-0c").stop()
