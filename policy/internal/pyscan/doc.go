@@ -22,10 +22,16 @@
 // literal or payload keyword arguments. Module-level code, which runs on
 // import, is included; functions the handler never reaches are not.
 //
+// Nested functions see their enclosing variables; functions of the script
+// handed to code outside it (executor.map, callbacks) and lambdas are
+// followed as well, since they may run. Statements are followed in order,
+// branches one after the other.
+//
 // What cannot be known is reported as a [Problem] with its line, never
 // guessed: a service name computed at run time, getattr on a client,
-// client.meta, or a client stored or passed where the analysis does not
-// follow it (a dict, a list, a function outside the script).
+// client.meta, a client stored or passed where the analysis does not
+// follow it (a dict, a list, a function outside the script), or a name
+// that holds different clients depending on the branch taken.
 //
 // See https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-executeScript.html
 // and https://boto3.amazonaws.com/v1/documentation/api/latest/guide/clients.html.

@@ -2,6 +2,7 @@ package pyscan
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -80,7 +81,7 @@ func Analyze(src []byte, handler string) (*Result, error) {
 	if !ok || h.kind != vFunc {
 		a.problem(1, fmt.Sprintf("the handler function %q is not defined at module level", handler))
 	} else {
-		a.callFunc(h.fn, h.fn.line, []val{{kind: vEvents}, {}}, nil, nil)
+		a.callFunc(h.fn, h.env, h.fn.line, []val{{kind: vEvents}, {}}, nil, nil)
 	}
 	a.sort()
 	return &a.res, nil
@@ -115,6 +116,7 @@ type val struct {
 	typ   string // sub-resource or collection path
 	items []val
 	fn    *node
+	env   *scope // where a function was defined, for its free variables
 	cls   *class
 	self  *val
 	line  int // where a client was made
@@ -167,6 +169,7 @@ type analyzer struct {
 	memo    map[string]val
 	active  map[*node]bool
 	depth   int
+	cond    int // nesting of branches being run
 	evals   int
 	nest    int
 	stopped bool
@@ -232,7 +235,7 @@ func (a *analyzer) stmt(n *node, sc *scope, ret *[]val) {
 		}
 	case "function_definition":
 		if name := n.child("name"); name != nil {
-			sc.vars[a.text(name)] = val{kind: vFunc, fn: n}
+			sc.vars[a.text(name)] = val{kind: vFunc, fn: n, env: sc}
 		}
 	case "decorated_definition":
 		if def := n.child("definition"); def != nil {
@@ -267,6 +270,10 @@ func (a *analyzer) stmt(n *node, sc *scope, ret *[]val) {
 		}
 	case "block", "if_statement", "elif_clause", "else_clause", "while_statement", "try_statement",
 		"except_clause", "finally_clause", "with_statement", "with_clause", "match_statement", "case_clause":
+		if n.kind != "block" && n.kind != "with_statement" && n.kind != "with_clause" && n.kind != "finally_clause" {
+			a.cond++
+			defer func() { a.cond-- }()
+		}
 		for _, k := range n.kids {
 			switch k.kind {
 			case "block", "elif_clause", "else_clause", "except_clause", "finally_clause", "with_clause", "case_clause":
@@ -392,7 +399,13 @@ func (a *analyzer) exprStmt(n *node, sc *scope) {
 func (a *analyzer) assign(l *node, v val, sc *scope) {
 	switch l.kind {
 	case "identifier":
-		sc.vars[a.text(l)] = v
+		name := a.text(l)
+		if old, ok := sc.vars[name]; ok && a.cond > 0 && old.isAWS() && v.isAWS() && (old.kind != v.kind || old.s != v.s) {
+			// Branches are run one after the other: the later would
+			// hide the earlier.
+			a.problem(l.line, fmt.Sprintf("%s is the %s client made at line %d or the %s client made at line %d depending on the branch taken", name, old.s, old.line, v.s, v.line))
+		}
+		sc.vars[name] = v
 		return
 	case "attribute":
 		obj, attr := l.child("object"), l.child("attribute")
@@ -485,7 +498,7 @@ func (a *analyzer) eval(n *node, sc *scope) val {
 		return val{}
 	case "call":
 		return a.call(n, sc)
-	case "lambda", "function_definition", "class_definition":
+	case "function_definition", "class_definition":
 		return val{}
 	case "dictionary", "set", "list_comprehension", "dictionary_comprehension", "set_comprehension", "generator_expression", "pair":
 		for _, k := range n.kids {
@@ -600,7 +613,7 @@ func (a *analyzer) attribute(n *node, sc *scope) val {
 		}
 	case vClass:
 		if m, ok := obj.cls.methods[attr]; ok {
-			return val{kind: vFunc, fn: m}
+			return val{kind: vFunc, fn: m, env: a.globals}
 		}
 		if v, ok := obj.cls.attrs[attr]; ok {
 			return v
@@ -681,30 +694,48 @@ func (a *analyzer) call(n *node, sc *scope) val {
 	case vSessionClass:
 		return val{kind: vSession}
 	case vFunc:
-		return a.callFunc(f.fn, n.line, args, kw, nil)
+		return a.callFunc(f.fn, f.env, n.line, args, kw, nil)
 	case vClass:
 		inst := val{kind: vInstance, cls: f.cls}
 		if init, ok := f.cls.methods["__init__"]; ok {
-			a.callFunc(init, n.line, args, kw, &inst)
+			a.callFunc(init, a.globals, n.line, args, kw, &inst)
 		}
 		return inst
 	case vBound:
 		return a.boundCall(f, n, args, kw, kwArgs)
 	}
-	for _, v := range args {
+	// Functions of the script handed to code outside it (executor.submit,
+	// map, callbacks) may run: follow them with unknown arguments.
+	for _, v := range append(args, mapValues(kw)...) {
 		a.escape(v, n.line)
-	}
-	for _, v := range kw {
-		a.escape(v, n.line)
+		switch {
+		case v.kind == vFunc:
+			a.callFunc(v.fn, v.env, n.line, nil, nil, nil)
+		case v.kind == vBound && v.fn != nil && v.self != nil && v.self.kind == vInstance:
+			a.callFunc(v.fn, a.globals, n.line, nil, nil, v.self)
+		}
 	}
 	return val{}
+}
+
+func mapValues(m map[string]val) []val {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]val, 0, len(m))
+	for _, k := range keys {
+		out = append(out, m[k])
+	}
+	return out
 }
 
 func (a *analyzer) boundCall(f val, n *node, args []val, kw map[string]val, kwArgs map[string]Arg) val {
 	self := *f.self
 	switch self.kind {
 	case vInstance:
-		return a.callFunc(f.fn, n.line, args, kw, &self)
+		return a.callFunc(f.fn, a.globals, n.line, args, kw, &self)
 	case vEvents:
 		if len(args) > 0 && args[0].kind == vStr {
 			return val{kind: vEventKey, s: args[0].s}
@@ -839,7 +870,7 @@ func toArg(v val) (Arg, bool) {
 
 // callFunc follows a function of the script with the given arguments and
 // returns what it returns when that is known.
-func (a *analyzer) callFunc(fn *node, line int, args []val, kw map[string]val, self *val) val {
+func (a *analyzer) callFunc(fn *node, env *scope, line int, args []val, kw map[string]val, self *val) val {
 	if a.active[fn] {
 		return val{} // recursion: its calls are already being followed
 	}
@@ -847,7 +878,10 @@ func (a *analyzer) callFunc(fn *node, line int, args []val, kw map[string]val, s
 		a.problem(line, "functions nest too deeply to follow")
 		return val{}
 	}
-	sc := &scope{vars: map[string]val{}, parent: a.globals}
+	if env == nil {
+		env = a.globals
+	}
+	sc := &scope{vars: map[string]val{}, parent: env}
 	params := fn.child("parameters")
 	i := 0
 	if self != nil {
@@ -911,6 +945,27 @@ func (a *analyzer) callFunc(fn *node, line int, args []val, kw map[string]val, s
 	return out
 }
 
+// writeValKey writes what distinguishes v for the memo: two values with
+// the same key make the same calls.
+func writeValKey(b *strings.Builder, v val, depth int) {
+	fmt.Fprintf(b, "%d:%q:%q:%p", v.kind, v.s, v.typ, v.fn)
+	if v.cls != nil {
+		fmt.Fprintf(b, ":%p", v.cls)
+	}
+	for _, k := range slices.Sorted(maps.Keys(v.args)) {
+		fmt.Fprintf(b, ":%s=%v", k, v.args[k])
+	}
+	if depth > 4 {
+		return
+	}
+	b.WriteByte('[')
+	for _, it := range v.items {
+		writeValKey(b, it, depth+1)
+		b.WriteByte(',')
+	}
+	b.WriteByte(']')
+}
+
 func firstIdent(n *node) *node {
 	for _, k := range n.kids {
 		if k.kind == "identifier" {
@@ -924,15 +979,15 @@ func firstIdent(n *node) *node {
 // each combination is followed once.
 func (a *analyzer) memoKey(fn *node, sc *scope, self *val) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d", fn.start)
+	fmt.Fprintf(&b, "%d|%p", fn.start, sc.parent)
 	names := make([]string, 0, len(sc.vars))
 	for k := range sc.vars {
 		names = append(names, k)
 	}
 	slices.Sort(names)
 	for _, k := range names {
-		v := sc.vars[k]
-		fmt.Fprintf(&b, "|%s=%d:%s:%s", k, v.kind, v.s, v.typ)
+		b.WriteString("|" + k + "=")
+		writeValKey(&b, sc.vars[k], 0)
 	}
 	if self != nil && self.cls != nil {
 		fmt.Fprintf(&b, "|self=%d", self.cls.node.start)

@@ -117,6 +117,32 @@ func TestAnalyze(t *testing.T) {
 			calls: []string{"4 resource ec2.instances.filter Filters=", "5 resource ec2.Instance.stop", "6 resource ec2.create_tags Resources=i-1 Tags=", "7 resource ec2.Bucket.objects.all $0=b", "7 resource ec2.Bucket.load $0=b", "8 resource ec2.ObjectSummary.delete"},
 		},
 		{
+			name:  "closure over the handler's client",
+			src:   "import boto3\ndef h(events, ctx):\n    ec2 = boto3.client('ec2')\n    def stop(i):\n        ec2.stop_instances(InstanceIds=[i])\n    stop('i-1')\n",
+			calls: []string{"5 call ec2.stop_instances InstanceIds=i-1"},
+		},
+		{
+			name:  "each argument list is followed",
+			src:   "import boto3\ndef stop(c, ids):\n    c.stop_instances(InstanceIds=ids)\ndef h(events, ctx):\n    c = boto3.client('ec2')\n    stop(c, ['i-1'])\n    stop(c, ['i-2'])\n",
+			calls: []string{"3 call ec2.stop_instances InstanceIds=i-1", "3 call ec2.stop_instances InstanceIds=i-2"},
+		},
+		{
+			name:  "function handed to an executor and a lambda",
+			src:   "import boto3\nfrom concurrent import futures\ndef work(i):\n    boto3.client('ec2').reboot_instances(InstanceIds=[i])\ndef h(events, ctx):\n    with futures.ThreadPoolExecutor() as ex:\n        ex.map(work, ['i-1'])\n    retry(lambda: boto3.client('ssm').list_documents())\n",
+			calls: []string{"4 call ec2.reboot_instances", "8 call ssm.list_documents"},
+		},
+		{
+			name:     "client chosen by a branch",
+			src:      "import boto3\ndef h(events, ctx):\n    if events['Db']:\n        c = boto3.client('rds')\n    else:\n        c = boto3.client('ec2')\n    c.describe_tags()\n",
+			calls:    []string{"7 call ec2.describe_tags"},
+			problems: []string{"6 c is the rds client made at line 4 or the ec2 client made at line 6 depending on the branch taken"},
+		},
+		{
+			name:  "sequential reuse of a name",
+			src:   "import boto3\ndef h(events, ctx):\n    c = boto3.client('rds')\n    c.describe_db_instances()\n    c = boto3.client('ec2')\n    c.describe_tags()\n",
+			calls: []string{"4 call rds.describe_db_instances", "6 call ec2.describe_tags"},
+		},
+		{
 			name:     "service name from events",
 			src:      "import boto3\ndef h(events, ctx):\n    boto3.client(events['Service']).list_things()\n",
 			problems: []string{"3 the service name of this boto3 client is computed at run time: boto3.client(events['Service'])"},
