@@ -47,7 +47,8 @@
 // caller declares it; nothing is guessed silently.
 //
 // aws:executeScript Python scripts are parsed (tree-sitter's Python
-// grammar, at most 256 KiB) and followed from the step's Handler through
+// grammar through cgo, at most 256 KiB; a build without cgo reports every
+// script step as underivable) and followed from the step's Handler through
 // the functions, classes and methods it calls within the script: boto3
 // clients and sessions, clients passed to helpers or kept in attributes
 // (self.ec2), module string constants as service names, paginators

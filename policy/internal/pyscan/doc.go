@@ -8,6 +8,8 @@
 // (github.com/tree-sitter/tree-sitter-python), which covers current
 // Python syntax (f-strings, match, walrus, type hints). Input is bounded to
 // [MaxScript] bytes; a script that does not parse is a [*SyntaxError].
+// The grammar is C, so the parser needs cgo; a build without cgo still
+// compiles and [Analyze] returns [ErrNoParser].
 //
 // # Analysis
 //
