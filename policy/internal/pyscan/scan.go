@@ -270,6 +270,10 @@ func (a *analyzer) stmt(n *node, sc *scope, ret *[]val) {
 		}
 	case "block", "if_statement", "elif_clause", "else_clause", "while_statement", "try_statement",
 		"except_clause", "finally_clause", "with_statement", "with_clause", "match_statement", "case_clause":
+		if n.kind == "if_statement" && a.isMainGuard(n.child("condition")) {
+			// Automation imports the script: a __main__ block never runs.
+			return
+		}
 		if n.kind != "block" && n.kind != "with_statement" && n.kind != "with_clause" && n.kind != "finally_clause" {
 			a.cond++
 			defer func() { a.cond-- }()
@@ -293,6 +297,23 @@ func (a *analyzer) stmt(n *node, sc *scope, ret *[]val) {
 			a.eval(k, sc)
 		}
 	}
+}
+
+// isMainGuard reports whether cond is __name__ == "__main__".
+func (a *analyzer) isMainGuard(cond *node) bool {
+	if cond == nil || cond.kind != "comparison_operator" || len(cond.kids) != 2 {
+		return false
+	}
+	l, r := cond.kids[0], cond.kids[1]
+	op := strings.TrimSpace(string(a.src[l.end:r.start]))
+	if op != "==" {
+		return false
+	}
+	if l.kind != "identifier" {
+		l, r = r, l
+	}
+	s, ok := a.str(r)
+	return l.kind == "identifier" && a.text(l) == "__name__" && ok && s == "__main__"
 }
 
 func (a *analyzer) withItem(n *node, sc *scope) {
@@ -533,7 +554,7 @@ func (a *analyzer) str(n *node) (string, bool) {
 		case "string_start":
 			p := strings.ToLower(a.text(k))
 			raw = strings.Contains(p, "r")
-			if strings.ContainsAny(p, "fb") {
+			if strings.Contains(p, "b") {
 				return "", false
 			}
 		case "string_content":

@@ -145,6 +145,16 @@ func TestAnalyze(t *testing.T) {
 			calls: []string{"4 call rds.describe_db_instances", "6 call ec2.describe_tags"},
 		},
 		{
+			name:  "main guard does not run and constant f-strings are literals",
+			src:   "import boto3\ndef h(events, ctx):\n    boto3.client(f'ec2').describe_tags(Filters=[])\nif __name__ == '__main__':\n    h({}, None)\n    boto3.client('iam').delete_role(RoleName='x')\n",
+			calls: []string{"3 call ec2.describe_tags Filters="},
+		},
+		{
+			name:     "interpolated f-string service",
+			src:      "import boto3\ndef h(events, ctx):\n    boto3.client(f\"{events['S']}\").describe_tags()\n",
+			problems: []string{"3 the service name of this boto3 client is computed at run time: boto3.client(f\"{events['S']}\")"},
+		},
+		{
 			name:     "service name from events",
 			src:      "import boto3\ndef h(events, ctx):\n    boto3.client(events['Service']).list_things()\n",
 			problems: []string{"3 the service name of this boto3 client is computed at run time: boto3.client(events['Service'])"},
