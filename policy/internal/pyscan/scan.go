@@ -159,7 +159,7 @@ const (
 	maxEvals    = 200000 // expression evaluations
 	maxCalls    = 5000   // calls reported
 	maxProblems = 200
-	maxExprNest = 200 // expression nesting
+	maxExprNest = 2000 // expression nesting
 )
 
 type analyzer struct {

@@ -210,6 +210,21 @@ func TestAnalyze(t *testing.T) {
 	}
 }
 
+func TestAnalyzeBounds(t *testing.T) {
+	// A long concatenation nests deeply but is ordinary code.
+	long := "import boto3\ndef h(events, ctx):\n    x = " + strings.Repeat("'a' + ", 500) + "'a'\n    boto3.client('ec2').describe_tags()\n"
+	r, err := Analyze([]byte(long), "h")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"4 call ec2.describe_tags"}, calls(r))
+	assert.Empty(t, r.Problems)
+
+	// Hostile nesting is cut off with a problem, not a crash.
+	deep := "def h(events, ctx):\n    x = " + strings.Repeat("(", 5000) + "1" + strings.Repeat(")", 5000) + "\n"
+	r, err = Analyze([]byte(deep), "h")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"2 the script is too complex to analyse"}, problems(r))
+}
+
 func TestAnalyzeErrors(t *testing.T) {
 	_, err := Analyze([]byte(strings.Repeat("#", MaxScript+1)), "h")
 	require.ErrorIs(t, err, ErrTooLarge)
