@@ -28,8 +28,10 @@ type RunbookOptions struct {
 	// maintained table; entries are matched case-insensitively.
 	APIActions map[string][]string
 	// ScriptPermissions declares, per aws:executeScript step name, what the
-	// script calls. A script step without an entry cannot be derived; an
-	// entry with no permissions declares that it calls no AWS API.
+	// script calls, replacing the analysis of its Python script. Steps the
+	// analysis cannot derive (PowerShell, attachments, calls chosen at run
+	// time) need an entry; an entry with no permissions declares that the
+	// script calls no AWS API.
 	ScriptPermissions map[string][]Permission
 	// StackPermissions declares, per aws:createStack or aws:deleteStack step
 	// name without a RoleARN, what CloudFormation does with the service
@@ -309,8 +311,7 @@ func (d *deriver) step(st runbook.Step, name string, depth int) {
 	case runbook.AssertAwsResourceProperty:
 		d.apiCall(name, act, in.APICall, "reads")
 	case runbook.ExecuteScript:
-		d.declared(name, act, d.opts.ScriptPermissions, "the script runs with the role's permissions",
-			"the role needs whatever the script calls; declare it with ScriptPermissions")
+		d.script(name, act, in)
 	case runbook.Loop:
 		d.need(name, act, "control flow only", nil, nil, nil)
 		d.steps(in.Steps, name+".", depth)
