@@ -22,8 +22,8 @@
 //	ssmdelegate plan --mode embedded|runtime|caller [--role ARN] --account A --region R --name NAME [--format json|cloudformation] FILE
 //
 // policy role exits 1, naming what to declare with the flags above, when a
-// runbook's needs cannot be derived (a script, an unknown API, a child
-// runbook). policy lint exits 1 when a policy has anything IAM would
+// runbook's needs cannot be derived (a script call it cannot follow, an
+// unknown API, a child runbook). policy lint exits 1 when a policy has anything IAM would
 // refuse; --type picks the grammar and IAM's size quota, and the files
 // given with an inline type are also checked together against the quota
 // the inline policies of one user, role or group share.
