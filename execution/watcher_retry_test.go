@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -301,6 +302,72 @@ func TestWatcherStepPagesRetried(t *testing.T) {
 				assert.Equal(t, tc.wantSteps < 10, ex.StepExecutionsTruncated)
 				warned := strings.Contains(strings.Join(log.lines, "\n"), "reading steps")
 				assert.Equal(t, tc.wantSteps < 10, warned, "a step list left truncated is logged")
+			})
+		})
+	}
+}
+
+// sweepOnly is a watcher client without DescribeAutomationStepExecutions.
+type sweepOnly struct{ f *fakeSSM }
+
+func (c sweepOnly) DescribeAutomationExecutions(ctx context.Context, in *ssm.DescribeAutomationExecutionsInput, optFns ...func(*ssm.Options)) (*ssm.DescribeAutomationExecutionsOutput, error) {
+	return c.f.DescribeAutomationExecutions(ctx, in, optFns...)
+}
+
+func (c sweepOnly) GetAutomationExecution(ctx context.Context, in *ssm.GetAutomationExecutionInput, optFns ...func(*ssm.Options)) (*ssm.GetAutomationExecutionOutput, error) {
+	return c.f.GetAutomationExecution(ctx, in, optFns...)
+}
+
+func TestWatcherEdgeCases(t *testing.T) {
+	t.Run("client without step reads keeps the truncated list", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			f := newFake()
+			f.truncateAt = 1
+			f.add(fleetID(1), script(types.AutomationExecutionStatusSuccess, "",
+				stepSpec{name: "a", action: "aws:sleep", dur: time.Minute, status: types.AutomationExecutionStatusSuccess},
+				stepSpec{name: "b", action: "aws:sleep", dur: time.Minute, status: types.AutomationExecutionStatusSuccess})...)
+			var final execution.Event
+			require.NoError(t, execution.NewWatcher(sweepOnly{f}, func(o *execution.WatcherOptions) { o.RateLimiter = rate.NewLimiter(rate.Inf, 1) }).
+				Run(t.Context(), []string{fleetID(1)}, func(ev execution.Event) {
+					if ev.Final {
+						final = ev
+					}
+				}))
+			require.NotNil(t, final.Execution)
+			assert.Len(t, final.Execution.StepExecutions, 1)
+			assert.True(t, final.Execution.StepExecutionsTruncated)
+			assert.Zero(t, f.count("DescribeAutomationStepExecutions"))
+		})
+	})
+	t.Run("empty detail", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			f := newFake()
+			f.add(fleetID(1), simple(time.Minute, types.AutomationExecutionStatusSuccess)...)
+			err := execution.NewWatcher(emptyGetter{f}).Run(t.Context(), []string{fleetID(1)}, nil)
+			assert.EqualError(t, err, "execution: GetAutomationExecution returned no execution")
+		})
+	})
+	t.Run("rate limiter that allows nothing", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			f := newFake()
+			err := execution.NewWatcher(f, func(o *execution.WatcherOptions) { o.RateLimiter = rate.NewLimiter(1, 0) }).
+				Run(t.Context(), []string{fleetID(1)}, nil)
+			assert.ErrorContains(t, err, "execution: describe automation executions: ")
+			assert.Zero(t, f.count("DescribeAutomationExecutions"))
+		})
+	})
+	for _, op := range []string{"DescribeAutomationExecutions", "GetAutomationExecution"} {
+		t.Run("cancelled while backing off from "+op, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				f := newFake()
+				f.add(fleetID(1), simple(time.Second, types.AutomationExecutionStatusSuccess)...)
+				f.failNext(op, repeatErr(throttlingError, 100)...)
+				ctx, cancel := context.WithCancel(t.Context())
+				time.AfterFunc(time.Minute, cancel)
+				err := execution.NewWatcher(f, func(o *execution.WatcherOptions) { o.RateLimiter = rate.NewLimiter(rate.Inf, 1) }).
+					Run(ctx, []string{fleetID(1)}, nil)
+				assert.Equal(t, context.Canceled, err, "the context's error as is")
+				assert.Less(t, f.count(op), 100)
 			})
 		})
 	}
