@@ -37,9 +37,13 @@
 // an [*AwaitingInputError] when ReturnOnAwaitingInput is set.
 //
 // Throttling never fails a wait: the window moves up by half per throttled
-// poll. AutomationExecutionNotFound right after a start is retried for
-// NotFoundGracePeriod; a few server errors in a row are polled through;
-// access denied and other client errors end the wait with the cause.
+// poll since the last success. AutomationExecutionNotFound right after a
+// start is retried for NotFoundGracePeriod; up to MaxTransientErrors
+// server errors or network failures in a row (5 by default, negative for
+// none) are polled through, counted apart from throttling, so throttles
+// neither spend nor reset that budget; access denied and other client
+// errors end the wait with the cause. Option fields left zero take their
+// defaults when the wait begins, after the wait's own option functions.
 // When maxWait passes, the error is a [*WaitTimeoutError] (errors.Is
 // [ErrWaitTimeout] and [context.DeadlineExceeded]) carrying the last status
 // and the last API error; a cancelled context is passed through.
@@ -58,6 +62,16 @@
 // FollowChildren, the children a rate-controlled or multi-account
 // execution starts join the watch as they appear ([ListChildExecutions]
 // lists them).
+//
+// Every call of a watch (each page of DescribeAutomationExecutions, the
+// children's listing, GetAutomationExecution, each page of
+// DescribeAutomationStepExecutions) is retried by the same rules as the
+// waiter's poll: throttling without limit, each throttle in a row moving
+// the pause up by half; MaxTransientErrors transient errors in a row,
+// after the usual pause; anything else, or one transient error more, ends
+// the watch with the cause (a step list that cannot be read is left
+// truncated and logged instead). A failed page is asked again alone, and
+// a sweep whose calls were throttled pauses longer before the next.
 //
 // # Signals
 //

@@ -29,10 +29,14 @@ type fakeSSM struct {
 	// steps and set StepExecutionsTruncated.
 	truncateAt int
 	pageSize   int
-	nextID     int
-	started    []*ssm.StartAutomationExecutionInput
-	signals    []*ssm.SendAutomationSignalInput
-	stops      []*ssm.StopAutomationExecutionInput
+	// execPageSize > 0 pages DescribeAutomationExecutions.
+	execPageSize int
+	// times records when each operation was called.
+	times   map[string][]time.Time
+	nextID  int
+	started []*ssm.StartAutomationExecutionInput
+	signals []*ssm.SendAutomationSignalInput
+	stops   []*ssm.StopAutomationExecutionInput
 	// onStart builds the timeline of a started execution.
 	onStart func(in *ssm.StartAutomationExecutionInput) []phase
 }
@@ -59,6 +63,7 @@ func newFake() *fakeSSM {
 		execs:    map[string]*fakeExec{},
 		calls:    map[string]int{},
 		errs:     map[string][]error{},
+		times:    map[string][]time.Time{},
 		rng:      rand.New(rand.NewPCG(1, 2)),
 		pageSize: 50,
 	}
@@ -89,6 +94,7 @@ func (f *fakeSSM) failNext(op string, errs ...error) {
 // enter counts a call and returns an injected or throttling error.
 func (f *fakeSSM) enter(op string) error {
 	f.calls[op]++
+	f.times[op] = append(f.times[op], time.Now())
 	if q := f.errs[op]; len(q) > 0 {
 		f.errs[op] = q[1:]
 		return q[0]
@@ -238,7 +244,31 @@ func (f *fakeSSM) DescribeAutomationExecutions(_ context.Context, in *ssm.Descri
 			TargetParameterName:         ex.TargetParameterName,
 		})
 	}
+	if n := f.execPageSize; n > 0 {
+		all := out.AutomationExecutionMetadataList
+		from := 0
+		if t := aws.ToString(in.NextToken); t != "" {
+			from, _ = strconv.Atoi(t)
+		}
+		to := min(from+n, len(all))
+		out.AutomationExecutionMetadataList = all[from:to]
+		if to < len(all) {
+			out.NextToken = aws.String(strconv.Itoa(to))
+		}
+	}
 	return out, nil
+}
+
+// gaps returns the pauses between the calls of an operation.
+func (f *fakeSSM) gaps(op string) []time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ts := f.times[op]
+	out := make([]time.Duration, 0, len(ts))
+	for i := 1; i < len(ts); i++ {
+		out = append(out, ts[i].Sub(ts[i-1]))
+	}
+	return out
 }
 
 func (f *fakeSSM) StartAutomationExecution(_ context.Context, in *ssm.StartAutomationExecutionInput, _ ...func(*ssm.Options)) (*ssm.StartAutomationExecutionOutput, error) {

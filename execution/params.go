@@ -113,27 +113,7 @@ func checkValues(ps *problems, field string, d paramDecl, values []string) {
 		if ssmReference.MatchString(v) {
 			continue
 		}
-		switch d.Type {
-		case "Integer":
-			if _, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err != nil {
-				ps.add(field, v, "an Integer parameter takes a whole number")
-			}
-		case "Boolean":
-			if v != "true" && v != "false" {
-				ps.add(field, v, "a Boolean parameter takes true or false")
-			}
-		case "StringMap":
-			var m map[string]json.RawMessage
-			if err := json.Unmarshal([]byte(v), &m); err != nil {
-				ps.add(field, v, "a StringMap parameter takes a JSON object")
-			}
-		case "MapList":
-			var m map[string]json.RawMessage
-			var l []map[string]json.RawMessage
-			if json.Unmarshal([]byte(v), &m) != nil && json.Unmarshal([]byte(v), &l) != nil {
-				ps.add(field, v, "a MapList parameter takes JSON objects")
-			}
-		}
+		checkType(ps, field, d.Type, v)
 		if len(d.AllowedValues) > 0 && !slices.Contains(d.AllowedValues, v) {
 			ps.add(field, v, "must be one of %s (allowedValues)", strings.Join(d.AllowedValues, ", "))
 		}
@@ -146,6 +126,31 @@ func checkValues(ps *problems, field string, d paramDecl, values []string) {
 		}
 		if d.MaxChars != nil && n > *d.MaxChars {
 			ps.add(field, v, "has %d characters, at most %d allowed (maxChars)", n, *d.MaxChars)
+		}
+	}
+}
+
+// checkType checks one value against its parameter's type.
+func checkType(ps *problems, field, typ, v string) {
+	switch typ {
+	case "Integer":
+		if _, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err != nil {
+			ps.add(field, v, "an Integer parameter takes a whole number")
+		}
+	case "Boolean":
+		if v != "true" && v != "false" {
+			ps.add(field, v, "a Boolean parameter takes true or false")
+		}
+	case "StringMap":
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(v), &m); err != nil {
+			ps.add(field, v, "a StringMap parameter takes a JSON object")
+		}
+	case "MapList":
+		var m map[string]json.RawMessage
+		var l []map[string]json.RawMessage
+		if json.Unmarshal([]byte(v), &m) != nil && json.Unmarshal([]byte(v), &l) != nil {
+			ps.add(field, v, "a MapList parameter takes JSON objects")
 		}
 	}
 }

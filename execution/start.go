@@ -169,9 +169,9 @@ type StartOutput struct {
 // a shared document's ARN). Every problem of the input is reported at
 // once as an [*InvalidInputError] before any call is made.
 func Start(ctx context.Context, client StartAutomationExecutionAPIClient, documentName string, optFns ...func(*StartOptions)) (*StartOutput, error) {
-	var o StartOptions
-	for _, fn := range optFns {
-		fn(&o)
+	o, err := resolveStartOptions(optFns)
+	if err != nil {
+		return nil, err
 	}
 	in, err := newStartInput(documentName, &o)
 	if err != nil {
@@ -183,32 +183,45 @@ func Start(ctx context.Context, client StartAutomationExecutionAPIClient, docume
 // NewStartInput returns the validated StartAutomationExecution request
 // that [Start] would send, with a ClientToken.
 func NewStartInput(documentName string, optFns ...func(*StartOptions)) (*ssm.StartAutomationExecutionInput, error) {
-	var o StartOptions
-	for _, fn := range optFns {
-		fn(&o)
+	o, err := resolveStartOptions(optFns)
+	if err != nil {
+		return nil, err
 	}
 	return newStartInput(documentName, &o)
 }
 
-// StartInput validates and sends a request built elsewhere (for example a
-// delegation plan's). The request is copied, never changed; a missing
-// ClientToken is generated. Of the options, Runbook and
-// ClientOptions apply.
-func StartInput(ctx context.Context, client StartAutomationExecutionAPIClient, in *ssm.StartAutomationExecutionInput, optFns ...func(*StartOptions)) (*StartOutput, error) {
-	if in == nil {
-		return nil, &InvalidInputError{Problems: []*InputProblem{{Field: "input", Message: "is nil"}}}
-	}
+// resolveStartOptions applies optFns and the defaults, the one place they
+// are applied: a missing ClientToken becomes a new random UUID.
+func resolveStartOptions(optFns []func(*StartOptions)) (StartOptions, error) {
 	var o StartOptions
 	for _, fn := range optFns {
 		fn(&o)
 	}
-	cp := *in
-	if aws.ToString(cp.ClientToken) == "" {
+	if o.ClientToken == "" {
 		tok, err := uuid.NewRandom()
 		if err != nil {
-			return nil, fmt.Errorf("execution: generate client token: %w", err)
+			return o, fmt.Errorf("execution: generate client token: %w", err)
 		}
-		cp.ClientToken = aws.String(tok.String())
+		o.ClientToken = tok.String()
+	}
+	return o, nil
+}
+
+// StartInput validates and sends a request built elsewhere (for example a
+// delegation plan's). The request is copied, never changed. Of the
+// options, Runbook and ClientOptions apply, and ClientToken when the
+// request has none (a new random UUID when neither has one).
+func StartInput(ctx context.Context, client StartAutomationExecutionAPIClient, in *ssm.StartAutomationExecutionInput, optFns ...func(*StartOptions)) (*StartOutput, error) {
+	if in == nil {
+		return nil, &InvalidInputError{Problems: []*InputProblem{{Field: "input", Message: "is nil"}}}
+	}
+	o, err := resolveStartOptions(optFns)
+	if err != nil {
+		return nil, err
+	}
+	cp := *in
+	if aws.ToString(cp.ClientToken) == "" {
+		cp.ClientToken = aws.String(o.ClientToken)
 	}
 	if err := ValidateStartInput(&cp, o.Runbook); err != nil {
 		return nil, err
@@ -216,18 +229,11 @@ func StartInput(ctx context.Context, client StartAutomationExecutionAPIClient, i
 	return send(ctx, client, &cp, o.ClientOptions)
 }
 
+// newStartInput builds and validates the request of resolved options.
 func newStartInput(documentName string, o *StartOptions) (*ssm.StartAutomationExecutionInput, error) {
-	token := o.ClientToken
-	if token == "" {
-		u, err := uuid.NewRandom()
-		if err != nil {
-			return nil, fmt.Errorf("execution: generate client token: %w", err)
-		}
-		token = u.String()
-	}
 	in := &ssm.StartAutomationExecutionInput{
 		DocumentName:        aws.String(documentName),
-		ClientToken:         aws.String(token),
+		ClientToken:         aws.String(o.ClientToken),
 		DocumentVersion:     optString(o.DocumentVersion),
 		Parameters:          o.Parameters,
 		Mode:                o.Mode,

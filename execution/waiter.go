@@ -104,19 +104,42 @@ type ExecutionWaiter struct {
 	options ExecutionWaiterOptions
 }
 
-// NewExecutionWaiter returns a waiter polling with client.
+// NewExecutionWaiter returns a waiter polling with client. Fields left
+// zero take their defaults when a wait begins, after the wait's own option
+// functions.
 func NewExecutionWaiter(client ExecutionWaiterAPIClient, optFns ...func(*ExecutionWaiterOptions)) *ExecutionWaiter {
-	o := ExecutionWaiterOptions{
-		MinDelay:            DefaultMinDelay,
-		MaxDelay:            DefaultMaxDelay,
-		Retryable:           DefaultRetryable,
-		NotFoundGracePeriod: DefaultNotFoundGracePeriod,
-		MaxTransientErrors:  DefaultMaxTransientErrors,
-	}
+	var o ExecutionWaiterOptions
 	for _, fn := range optFns {
 		fn(&o)
 	}
 	return &ExecutionWaiter{client: client, options: o}
+}
+
+// resolve returns the options with their defaults, the one place a field
+// left zero takes its default, or an error when they contradict.
+func (o ExecutionWaiterOptions) resolve() (ExecutionWaiterOptions, error) {
+	if o.MinDelay <= 0 {
+		o.MinDelay = DefaultMinDelay
+	}
+	if o.MaxDelay <= 0 {
+		o.MaxDelay = DefaultMaxDelay
+	}
+	if o.MinDelay > o.MaxDelay {
+		return o, fmt.Errorf("execution: minimum delay %v is greater than maximum delay %v", o.MinDelay, o.MaxDelay)
+	}
+	if o.Retryable == nil {
+		o.Retryable = DefaultRetryable
+	}
+	if o.Logger == nil {
+		o.Logger = logging.Nop{}
+	}
+	if o.NotFoundGracePeriod == 0 {
+		o.NotFoundGracePeriod = DefaultNotFoundGracePeriod
+	}
+	if o.MaxTransientErrors == 0 {
+		o.MaxTransientErrors = DefaultMaxTransientErrors
+	}
+	return o, nil
 }
 
 // Wait waits up to maxWait for the execution to end. It returns nil on
@@ -144,26 +167,9 @@ func (w *ExecutionWaiter) WaitForOutput(ctx context.Context, executionID string,
 	for _, fn := range optFns {
 		fn(&o)
 	}
-	if o.MinDelay <= 0 {
-		o.MinDelay = DefaultMinDelay
-	}
-	if o.MaxDelay <= 0 {
-		o.MaxDelay = DefaultMaxDelay
-	}
-	if o.MinDelay > o.MaxDelay {
-		return nil, fmt.Errorf("execution: minimum delay %v is greater than maximum delay %v", o.MinDelay, o.MaxDelay)
-	}
-	if o.Retryable == nil {
-		o.Retryable = DefaultRetryable
-	}
-	if o.Logger == nil {
-		o.Logger = logging.Nop{}
-	}
-	if o.NotFoundGracePeriod == 0 {
-		o.NotFoundGracePeriod = DefaultNotFoundGracePeriod
-	}
-	if o.MaxTransientErrors == 0 {
-		o.MaxTransientErrors = DefaultMaxTransientErrors
+	o, err := o.resolve()
+	if err != nil {
+		return nil, err
 	}
 
 	timeout := &WaitTimeoutError{ExecutionID: executionID, MaxWait: maxWait}
@@ -177,6 +183,7 @@ func (w *ExecutionWaiter) WaitForOutput(ctx context.Context, executionID string,
 		timeout: timeout,
 		begin:   time.Now(),
 		steps:   newStepLog(),
+		budget:  retryBudget{maxTransient: o.MaxTransientErrors},
 	}
 	return p.run(ctx, maxWait)
 }
@@ -246,8 +253,7 @@ type poller struct {
 	begin   time.Time
 
 	seen       bool // the service has returned the execution once
-	throttles  int  // in a row
-	transients int  // in a row
+	budget     retryBudget
 	lastStatus types.AutomationExecutionStatus
 	lastStep   string
 	unknown    map[types.AutomationExecutionStatus]bool
@@ -310,10 +316,8 @@ func (p *poller) run(ctx context.Context, maxWait time.Duration) (*ssm.GetAutoma
 		}
 		p.timeout.LastErr = err
 
-		retry := true
-		switch kind := classifyError(err); {
-		case kind == errNone:
-			p.throttles, p.transients = 0, 0
+		if kind := classifyError(err); kind == errNone {
+			p.budget.reset()
 			done, res, rerr := p.handle(ctx, in, out, attempt)
 			if ctx.Err() != nil {
 				return nil, p.stopped(ctx)
@@ -321,26 +325,8 @@ func (p *poller) run(ctx context.Context, maxWait time.Duration) (*ssm.GetAutoma
 			if done {
 				return res, rerr
 			}
-		case kind == errThrottle:
-			p.throttles++
-			p.o.Logger.Logf(logging.Debug, "automation execution %s: throttled (%d in a row), backing off: %v", p.id, p.throttles, err)
-		case kind == errNotFound && !p.seen && p.o.NotFoundGracePeriod > 0 && time.Since(p.begin) < p.o.NotFoundGracePeriod:
-			p.o.Logger.Logf(logging.Debug, "automation execution %s: not found yet, retrying", p.id)
-		case kind == errTransient && p.o.MaxTransientErrors > 0 && p.transients < p.o.MaxTransientErrors:
-			p.transients++
-			p.o.Logger.Logf(logging.Warn, "automation execution %s: transient error (%d in a row), retrying: %v", p.id, p.transients, err)
-		default:
-			var rerr error
-			retry, rerr = p.o.Retryable(ctx, in, nil, err)
-			if rerr != nil {
-				if rerr == err {
-					rerr = fmt.Errorf("execution: get automation execution %s: %w", p.id, err)
-				}
-				return nil, rerr
-			}
-			if !retry {
-				return nil, nil
-			}
+		} else if done, rerr := p.failedPoll(ctx, in, kind, err); done {
+			return nil, rerr
 		}
 
 		now := time.Now()
@@ -354,7 +340,7 @@ func (p *poller) run(ctx context.Context, maxWait time.Duration) (*ssm.GetAutoma
 		if !p.start.IsZero() && now.Sub(p.start) > age {
 			age = now.Sub(p.start)
 		}
-		delay, derr := nextDelay(age, p.throttles, p.o.MinDelay, p.o.MaxDelay, deadline.Sub(now))
+		delay, derr := nextDelay(age, p.budget.throttles, p.o.MinDelay, p.o.MaxDelay, deadline.Sub(now))
 		if derr != nil {
 			return nil, fmt.Errorf("execution: compute delay: %w", derr)
 		}
@@ -362,6 +348,33 @@ func (p *poller) run(ctx context.Context, maxWait time.Duration) (*ssm.GetAutoma
 			return nil, p.stopped(ctx)
 		}
 	}
+}
+
+// failedPoll decides on a poll that failed: poll again through throttling,
+// an execution not found yet within NotFoundGracePeriod and transient
+// errors within the budget; else Retryable decides. done says the wait is
+// over, with err (nil when Retryable stops without error).
+func (p *poller) failedPoll(ctx context.Context, in *ssm.GetAutomationExecutionInput, kind errKind, err error) (done bool, _ error) {
+	switch {
+	case kind == errNotFound && !p.seen && p.o.NotFoundGracePeriod > 0 && time.Since(p.begin) < p.o.NotFoundGracePeriod:
+		p.o.Logger.Logf(logging.Debug, "automation execution %s: not found yet, retrying", p.id)
+		return false, nil
+	case p.budget.allow(kind):
+		if kind == errThrottle {
+			p.o.Logger.Logf(logging.Debug, "automation execution %s: throttled (%d in a row), backing off: %v", p.id, p.budget.throttles, err)
+		} else {
+			p.o.Logger.Logf(logging.Warn, "automation execution %s: transient error (%d in a row), retrying: %v", p.id, p.budget.transients, err)
+		}
+		return false, nil
+	}
+	retry, rerr := p.o.Retryable(ctx, in, nil, err)
+	if rerr != nil {
+		if rerr == err {
+			rerr = fmt.Errorf("execution: get automation execution %s: %w", p.id, err)
+		}
+		return true, rerr
+	}
+	return !retry, nil
 }
 
 // handle digests a successful poll; done says the wait is over.
@@ -397,7 +410,7 @@ func (p *poller) handle(ctx context.Context, in *ssm.GetAutomationExecutionInput
 			ex.StepExecutionsTruncated = false
 		case classifyError(err) == errThrottle && ended:
 			// Finish on a later poll with the full step list.
-			p.throttles++
+			p.budget.allow(errThrottle)
 			return false, nil, nil
 		default:
 			p.o.Logger.Logf(logging.Warn, "automation execution %s: reading steps: %v", p.id, err)

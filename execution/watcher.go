@@ -41,10 +41,12 @@ type WatcherOptions struct {
 	// execution whose status changed (events then carry metadata only).
 	SkipDetail bool
 	// NotFoundGracePeriod is how long an id may stay unknown to the service
-	// before its watch ends with an error (default 30 s).
+	// before its watch ends with an error (default 30 s); negative ends it
+	// at the first sweep that misses it.
 	NotFoundGracePeriod time.Duration
-	// MaxTransientErrors is how many throttling-free server or network
-	// errors in a row are swept through (default 5).
+	// MaxTransientErrors is how many server errors or network failures in
+	// a row one call is retried through (default 5); negative means none.
+	// Throttling is retried without limit and counted apart.
 	MaxTransientErrors int
 	// Logger receives warnings; the default discards them.
 	Logger logging.Logger
@@ -100,15 +102,16 @@ type Watcher struct {
 
 // NewWatcher returns a watcher using client.
 func NewWatcher(client WatcherAPIClient, optFns ...func(*WatcherOptions)) *Watcher {
-	o := WatcherOptions{
-		MinDelay:            DefaultWatchMinDelay,
-		MaxDelay:            DefaultWatchMaxDelay,
-		NotFoundGracePeriod: DefaultNotFoundGracePeriod,
-		MaxTransientErrors:  DefaultMaxTransientErrors,
-	}
+	var o WatcherOptions
 	for _, fn := range optFns {
 		fn(&o)
 	}
+	return &Watcher{client: client, options: o.resolve()}
+}
+
+// resolve returns the options with their defaults: the one place a field
+// left zero (or out of range) takes its default.
+func (o WatcherOptions) resolve() WatcherOptions {
 	if o.MinDelay <= 0 {
 		o.MinDelay = DefaultWatchMinDelay
 	}
@@ -127,7 +130,7 @@ func NewWatcher(client WatcherAPIClient, optFns ...func(*WatcherOptions)) *Watch
 	if o.MaxTransientErrors == 0 {
 		o.MaxTransientErrors = DefaultMaxTransientErrors
 	}
-	return &Watcher{client: client, options: o}
+	return o
 }
 
 // Add watches more executions, for example the children of a
@@ -177,7 +180,7 @@ func (w *Watcher) Run(ctx context.Context, ids []string, handle func(Event)) err
 			return nil
 		}
 		age := time.Since(s.begin)
-		delay, err := nextDelay(age, s.throttles, s.o.MinDelay, s.o.MaxDelay, time.Duration(1<<62))
+		delay, err := nextDelay(age, s.throttled, s.o.MinDelay, s.o.MaxDelay, time.Duration(1<<62))
 		if err != nil {
 			return fmt.Errorf("execution: compute delay: %w", err)
 		}
@@ -208,15 +211,16 @@ func (w *Watcher) Watch(ctx context.Context, ids []string) <-chan Event {
 }
 
 type sweeper struct {
-	w          *Watcher
-	o          *WatcherOptions
-	handle     func(Event)
-	index      map[string]*watched
-	pending    []*watched
-	begin      time.Time
-	sweeps     int
-	throttles  int
-	transients int
+	w       *Watcher
+	o       *WatcherOptions
+	handle  func(Event)
+	index   map[string]*watched
+	pending []*watched
+	begin   time.Time
+	sweeps  int
+	// throttled is the longest run of throttled calls of the last sweep:
+	// it lengthens the pause before the next one.
+	throttled int
 }
 
 func (s *sweeper) add(ids []string) {
@@ -230,15 +234,57 @@ func (s *sweeper) add(ids []string) {
 	}
 }
 
-func (s *sweeper) call(ctx context.Context) error {
-	return s.o.RateLimiter.Wait(ctx)
+// retry makes one call, op, until it succeeds or fails for good, each
+// attempt waiting on the rate limiter. Throttling is retried with a
+// pause that grows per throttled attempt in a row; transient errors up to
+// MaxTransientErrors in a row, after the usual pause; any other error is
+// returned as is, as is the context's error once ctx ends.
+func (s *sweeper) retry(ctx context.Context, what string, op func() error) error {
+	b := retryBudget{maxTransient: s.o.MaxTransientErrors}
+	for {
+		if err := s.o.RateLimiter.Wait(ctx); err != nil {
+			return err
+		}
+		err := op()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err == nil {
+			s.throttled = max(s.throttled, b.throttles)
+			return nil
+		}
+		kind := classifyError(err)
+		if !b.allow(kind) {
+			return err
+		}
+		if kind == errThrottle {
+			s.o.Logger.Logf(logging.Debug, "watcher: %s throttled (%d in a row), backing off", what, b.throttles)
+		} else {
+			s.o.Logger.Logf(logging.Warn, "watcher: %s: transient error (%d in a row), retrying: %v", what, b.transients, err)
+		}
+		d, err := nextDelay(0, b.throttles, s.o.MinDelay, s.o.MaxDelay, time.Duration(1<<62))
+		if err != nil {
+			return err
+		}
+		if err := sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+}
+
+// failed wraps the error of a call, leaving the context's error as is.
+func failed(ctx context.Context, err error, format string, args ...any) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return fmt.Errorf("execution: "+format+": %w", append(args, err)...)
 }
 
 // sweep reads every pending execution once, ten per call.
 func (s *sweeper) sweep(ctx context.Context) error {
 	s.sweeps++
+	s.throttled = 0
 	batch := make([]*watched, 0, MaxFilterValues)
-	s.throttles = 0
 	for start := 0; start < len(s.pending); start += MaxFilterValues {
 		batch = append(batch[:0], s.pending[start:min(start+MaxFilterValues, len(s.pending))]...)
 		if err := s.describe(ctx, batch); err != nil {
@@ -276,42 +322,18 @@ func (s *sweeper) describe(ctx context.Context, batch []*watched) error {
 		Key: types.AutomationExecutionFilterKeyExecutionId, Values: ids,
 	}}}
 	var metas []types.AutomationExecutionMetadata
+	// A failed page is asked again: the paginator keeps its token.
 	pager := ssm.NewDescribeAutomationExecutionsPaginator(s.w.client, in)
 	for pager.HasMorePages() {
-		if err := s.call(ctx); err != nil {
+		var page *ssm.DescribeAutomationExecutionsOutput
+		err := s.retry(ctx, "DescribeAutomationExecutions", func() (err error) {
+			page, err = pager.NextPage(ctx, s.o.ClientOptions...)
 			return err
+		})
+		if err != nil {
+			return failed(ctx, err, "describe automation executions")
 		}
-		page, err := pager.NextPage(ctx, s.o.ClientOptions...)
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		switch classifyError(err) {
-		case errNone:
-			s.transients, s.throttles = 0, 0
-			metas = append(metas, page.AutomationExecutionMetadataList...)
-			continue
-		case errThrottle:
-			s.throttles++
-			s.o.Logger.Logf(logging.Debug, "watcher: throttled, backing off")
-		case errTransient:
-			s.transients++
-			if s.transients > s.o.MaxTransientErrors {
-				return fmt.Errorf("execution: describe automation executions: %w", err)
-			}
-			s.o.Logger.Logf(logging.Warn, "watcher: transient error, retrying: %v", err)
-		default:
-			return fmt.Errorf("execution: describe automation executions: %w", err)
-		}
-		// Retry the same page after a pause.
-		d, derr := nextDelay(0, max(s.throttles, 1), s.o.MinDelay, s.o.MaxDelay, time.Duration(1<<62))
-		if derr != nil {
-			return derr
-		}
-		if err := sleep(ctx, d); err != nil {
-			return err
-		}
-		pager = ssm.NewDescribeAutomationExecutionsPaginator(s.w.client, in)
-		metas = metas[:0]
+		metas = append(metas, page.AutomationExecutionMetadataList...)
 	}
 
 	byID := make(map[string]*types.AutomationExecutionMetadata, len(metas))
@@ -334,7 +356,6 @@ func (s *sweeper) describe(ctx context.Context, batch []*watched) error {
 	}
 	return nil
 }
-
 func (s *sweeper) observe(ctx context.Context, e *watched, m *types.AutomationExecutionMetadata) error {
 	status := m.AutomationExecutionStatus
 	step := aws.ToString(m.CurrentStepName)
@@ -391,47 +412,31 @@ func isParent(m *types.AutomationExecutionMetadata) bool {
 
 // children adds the children of a parent execution to the watch.
 func (s *sweeper) children(ctx context.Context, parentID string) error {
-	var throttles, transients int
-	for {
-		kids, err := listChildren(ctx, s.w.client, parentID, s.call, s.o.ClientOptions)
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		switch classifyError(err) {
-		case errNone:
-			ids := make([]string, 0, len(kids))
-			for _, k := range kids {
-				ids = append(ids, aws.ToString(k.AutomationExecutionId))
-			}
-			s.add(ids)
-			return nil
-		case errThrottle:
-			throttles++
-		case errTransient:
-			throttles++
-			if transients++; transients > s.o.MaxTransientErrors {
-				return err
-			}
-		default:
-			return err
-		}
-		d, derr := nextDelay(0, throttles, s.o.MinDelay, s.o.MaxDelay, time.Duration(1<<62))
-		if derr != nil {
-			return derr
-		}
-		if err := sleep(ctx, d); err != nil {
-			return err
-		}
+	kids, err := listChildren(ctx, s.w.client, parentID, s.o.ClientOptions, s.retry)
+	if err != nil {
+		return err
 	}
+	ids := make([]string, 0, len(kids))
+	for _, k := range kids {
+		ids = append(ids, aws.ToString(k.AutomationExecutionId))
+	}
+	s.add(ids)
+	return nil
 }
 
 // ListChildExecutions returns the executions that a rate-controlled or
-// multi-account execution started, reading every page.
+// multi-account execution started, reading every page. Errors are not
+// retried beyond the SDK's own retries.
 func ListChildExecutions(ctx context.Context, client DescribeAutomationExecutionsAPIClient, parentID string, optFns ...func(*ssm.Options)) ([]types.AutomationExecutionMetadata, error) {
-	return listChildren(ctx, client, parentID, nil, optFns)
+	return listChildren(ctx, client, parentID, optFns, callOnce)
 }
 
-func listChildren(ctx context.Context, client DescribeAutomationExecutionsAPIClient, parentID string, limit func(context.Context) error, optFns []func(*ssm.Options)) ([]types.AutomationExecutionMetadata, error) {
+// callOnce makes a call once, for callers that do not retry.
+func callOnce(_ context.Context, _ string, op func() error) error { return op() }
+
+// listChildren reads every page of a parent's children, each page's call
+// made through do.
+func listChildren(ctx context.Context, client DescribeAutomationExecutionsAPIClient, parentID string, optFns []func(*ssm.Options), do func(context.Context, string, func() error) error) ([]types.AutomationExecutionMetadata, error) {
 	if parentID == "" {
 		return nil, errors.New("execution: list children: parent execution id is required")
 	}
@@ -440,104 +445,67 @@ func listChildren(ctx context.Context, client DescribeAutomationExecutionsAPICli
 	})
 	var out []types.AutomationExecutionMetadata
 	for pager.HasMorePages() {
-		if limit != nil {
-			if err := limit(ctx); err != nil {
-				return nil, err
-			}
-		}
-		page, err := pager.NextPage(ctx, optFns...)
+		var page *ssm.DescribeAutomationExecutionsOutput
+		err := do(ctx, "DescribeAutomationExecutions", func() (err error) {
+			page, err = pager.NextPage(ctx, optFns...)
+			return err
+		})
 		if err != nil {
-			return nil, fmt.Errorf("execution: list children of %s: %w", parentID, err)
+			return nil, failed(ctx, err, "list children of %s", parentID)
 		}
 		out = append(out, page.AutomationExecutionMetadataList...)
 	}
 	return out, nil
 }
 
-// detail reads one execution, retrying throttling.
+// detail reads one execution and, when it ended with a truncated step
+// list, all its steps.
 func (s *sweeper) detail(ctx context.Context, id string) (*types.AutomationExecution, error) {
-	throttles, transients := 0, 0
-	for {
-		if err := s.call(ctx); err != nil {
-			return nil, err
-		}
-		out, err := s.w.client.GetAutomationExecution(ctx, &ssm.GetAutomationExecutionInput{AutomationExecutionId: aws.String(id)}, s.o.ClientOptions...)
+	var out *ssm.GetAutomationExecutionOutput
+	err := s.retry(ctx, "GetAutomationExecution", func() (err error) {
+		out, err = s.w.client.GetAutomationExecution(ctx, &ssm.GetAutomationExecutionInput{AutomationExecutionId: aws.String(id)}, s.o.ClientOptions...)
+		return err
+	})
+	if err != nil {
+		return nil, failed(ctx, err, "get automation execution %s", id)
+	}
+	if out == nil || out.AutomationExecution == nil {
+		return nil, errors.New("execution: GetAutomationExecution returned no execution")
+	}
+	ex := out.AutomationExecution
+	if ex.StepExecutionsTruncated && Classify(ex.AutomationExecutionStatus) != InProgress {
+		s.allSteps(ctx, ex)
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		switch classifyError(err) {
-		case errNone:
-			ex := out.AutomationExecution
-			if ex == nil {
-				return nil, errors.New("execution: GetAutomationExecution returned no execution")
-			}
-			if ex.StepExecutionsTruncated && Classify(ex.AutomationExecutionStatus) != InProgress {
-				s.allSteps(ctx, ex)
-			}
-			return ex, nil
-		case errThrottle:
-			throttles++
-		case errTransient:
-			throttles++
-			if transients++; transients > s.o.MaxTransientErrors {
-				return nil, fmt.Errorf("execution: get automation execution %s: %w", id, err)
-			}
-		default:
-			return nil, fmt.Errorf("execution: get automation execution %s: %w", id, err)
-		}
-		d, derr := nextDelay(0, throttles, s.o.MinDelay, s.o.MaxDelay, time.Duration(1<<62))
-		if derr != nil {
-			return nil, derr
-		}
-		if err := sleep(ctx, d); err != nil {
-			return nil, err
-		}
 	}
+	return ex, nil
 }
 
 // allSteps replaces an ended execution's truncated step list with every
 // step, read with DescribeAutomationStepExecutions when the client has it,
-// so a failure names its failed step. Throttling is retried; another error
-// leaves the truncated list (and is logged).
+// so a failure names its failed step. Each page is retried as any call; an
+// error that is not retried leaves the truncated list (and is logged).
 func (s *sweeper) allSteps(ctx context.Context, ex *types.AutomationExecution) {
 	client, ok := s.w.client.(DescribeAutomationStepExecutionsAPIClient)
 	if !ok {
 		return
 	}
-	id := aws.ToString(ex.AutomationExecutionId)
-	in := &ssm.DescribeAutomationStepExecutionsInput{AutomationExecutionId: ex.AutomationExecutionId}
-	throttles := 0
-	for {
-		steps, err := readSteps(ctx, client, in, s.call, s.o.ClientOptions)
-		if err == nil {
-			ex.StepExecutions, ex.StepExecutionsTruncated = steps, false
-			return
-		}
-		if ctx.Err() != nil || classifyError(err) != errThrottle {
-			s.o.Logger.Logf(logging.Warn, "automation execution %s: reading steps: %v", id, err)
-			return
-		}
-		throttles++
-		d, derr := nextDelay(0, throttles, s.o.MinDelay, s.o.MaxDelay, time.Duration(1<<62))
-		if derr != nil || sleep(ctx, d) != nil {
-			return
-		}
-	}
-}
-
-// readSteps reads every page of an execution's steps, in order.
-func readSteps(ctx context.Context, client DescribeAutomationStepExecutionsAPIClient, in *ssm.DescribeAutomationStepExecutionsInput, limit func(context.Context) error, optFns []func(*ssm.Options)) ([]types.StepExecution, error) {
-	pager := ssm.NewDescribeAutomationStepExecutionsPaginator(client, in)
+	pager := ssm.NewDescribeAutomationStepExecutionsPaginator(client, &ssm.DescribeAutomationStepExecutionsInput{AutomationExecutionId: ex.AutomationExecutionId})
 	var steps []types.StepExecution
 	for pager.HasMorePages() {
-		if err := limit(ctx); err != nil {
-			return nil, err
-		}
-		page, err := pager.NextPage(ctx, optFns...)
+		var page *ssm.DescribeAutomationStepExecutionsOutput
+		err := s.retry(ctx, "DescribeAutomationStepExecutions", func() (err error) {
+			page, err = pager.NextPage(ctx, s.o.ClientOptions...)
+			return err
+		})
 		if err != nil {
-			return nil, err
+			if ctx.Err() == nil {
+				s.o.Logger.Logf(logging.Warn, "automation execution %s: reading steps: %v", aws.ToString(ex.AutomationExecutionId), err)
+			}
+			return
 		}
 		steps = append(steps, page.StepExecutions...)
 	}
-	return steps, nil
+	ex.StepExecutions, ex.StepExecutionsTruncated = steps, false
 }
