@@ -95,6 +95,24 @@
 // trust policy
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
 //
+// # IAM listings and deletes
+//
+// ListUsers, ListRoles, ListGroups, ListGroupsForUser, ListAccessKeys and
+// ListPolicies (Scope All, AWS or Local; OnlyAttached; PolicyUsageFilter)
+// filter by PathPrefix and page with MaxItems (1 to 1,000, default 100)
+// and an opaque Marker naming where the next page starts, so entities
+// deleted between pages make no page skip or repeat another. Like IAM, the
+// listings leave out tags, RoleLastUsed and policy descriptions, which the
+// Get operations return. The deletes follow IAM's order: DeleteUser is a
+// DeleteConflict while the user has access keys, inline or attached
+// policies or group memberships; DeleteRole while the role has inline or
+// attached policies (deleting a role ends its sessions); DeleteGroup while
+// it has members or policies; DeletePolicy while the policy is attached or
+// has versions besides its default. UpdateAccessKey can make a key
+// Inactive, after which it signs nothing (InvalidClientTokenId) until made
+// Active again
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_users_remove.html).
+//
 // # Policy simulation
 //
 // IAM's policy simulator API is served with the same evaluator:
