@@ -2,6 +2,7 @@ package ssmlocal_test
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -368,4 +369,33 @@ func TestIAMAccessKeys(t *testing.T) {
 		_, err = self.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("admin")})
 		assert.Equal(t, "AccessDenied", errCode(err))
 	})
+}
+
+// TestIAMDeletesSurviveRestart: a deleted user stays deleted and an
+// inactive key stays refused after the endpoint restarts on its state.
+func TestIAMDeletesSurviveRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	opts := func(o *ssmlocal.Options) {
+		o.StateFile = path
+		o.AdminAccessKeyID, o.AdminSecretAccessKey = "AKIASTATETESTADMIN02", "state-test-secret"
+	}
+	ctx := context.Background()
+	srv, err := ssmlocal.New(opts)
+	require.NoError(t, err)
+	admin := iam.NewFromConfig(cfg(srv, srv.Admin()))
+	_, err = admin.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("gone")})
+	require.NoError(t, err)
+	_, err = admin.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("gone")})
+	require.NoError(t, err)
+	creds := user(t, srv, "paused", "")
+	_, err = admin.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("paused"), AccessKeyId: aws.String(creds.AccessKeyID), Status: types.StatusTypeInactive})
+	require.NoError(t, err)
+	require.NoError(t, srv.Close())
+
+	srv = newServer(t, opts)
+	admin = iam.NewFromConfig(cfg(srv, srv.Admin()))
+	_, err = admin.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("gone")})
+	assert.Equal(t, "NoSuchEntity", errCode(err))
+	_, err = sts.NewFromConfig(cfg(srv, creds)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	assert.Equal(t, "InvalidClientTokenId", errCode(err))
 }
