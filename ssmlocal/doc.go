@@ -112,6 +112,12 @@
 // Inactive, after which it signs nothing (InvalidClientTokenId) until made
 // Active again
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_users_remove.html).
+// TagRole merges tags by key (at most 50; keys starting with aws: are
+// refused), UntagRole removes keys, and ListRoleTags pages; the request's
+// tags and keys are aws:RequestTag and aws:TagKeys to the authorizer.
+// SetDefaultPolicyVersion changes the document in force, and
+// ListEntitiesForPolicy pages through the groups, users and roles the
+// policy is attached to, in that order.
 //
 // # Policy simulation
 //

@@ -506,3 +506,241 @@ func (s *Server) iamDeleteAccessKey(_ context.Context, c *call, in map[string]an
 	s.changed()
 	return nil, nil
 }
+
+func iamRoleTagOps() []opDef {
+	roles := rolePolicies()
+	return []opDef{
+		{"iam", "TagRole", false, (*Server).iamTagRole, authOn("iam:TagRole", roleTagTarget("Tags"))},
+		{"iam", "UntagRole", false, (*Server).iamUntagRole, authOn("iam:UntagRole", roleTagTarget("TagKeys"))},
+		{"iam", "ListRoleTags", false, (*Server).iamListRoleTags, roles.spec("iam:ListRoleTags", false)},
+		{"iam", "SetDefaultPolicyVersion", false, (*Server).iamSetDefaultPolicyVersion, authOn("iam:SetDefaultPolicyVersion", policyTarget)},
+		{"iam", "ListEntitiesForPolicy", false, (*Server).iamListEntitiesForPolicy, authOn("iam:ListEntitiesForPolicy", policyTarget)},
+	}
+}
+
+// roleTagTarget is the role with the request's tags (TagRole) or tag keys
+// (UntagRole) as aws:RequestTag and aws:TagKeys.
+func roleTagTarget(member string) func(s *Server, c *call, in map[string]any) []authTarget {
+	return func(s *Server, c *call, in map[string]any) []authTarget {
+		target := rolePolicies().spec("", false).targets(s, c, in)
+		if member == "Tags" {
+			tags, _ := readTags(in)
+			target[0].context = requestTagContext(tags, nil)
+		} else if keys, _ := strList(in, "TagKeys"); len(keys) > 0 {
+			target[0].context = map[string][]string{"aws:TagKeys": keys}
+		}
+		return target
+	}
+}
+
+func checkTagKey(k string) error {
+	if k == "" || len(k) > 128 {
+		return simValidation("tags.member.key", k, "Member must have length between 1 and 128")
+	}
+	if strings.HasPrefix(strings.ToLower(k), "aws:") {
+		return apiErr("InvalidInput", "User-defined tag keys can't start with 'aws:'.")
+	}
+	return nil
+}
+
+func (s *Server) iamTagRole(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	name, err := str(in, "RoleName")
+	if err != nil {
+		return nil, err
+	}
+	objs, err := objects(in, "Tags")
+	if err != nil {
+		return nil, err
+	}
+	if len(objs) == 0 {
+		return nil, simValidation("tags", "null", "Member must not be null")
+	}
+	if len(objs) > 50 {
+		return nil, simValidation("tags", len(objs), "Member must have length less than or equal to 50")
+	}
+	tags, err := tagPairs(objs, func(t tag) error {
+		if err := checkTagKey(t.Key); err != nil {
+			return err
+		}
+		if len(t.Value) > 256 {
+			return simValidation("tags.member.value", t.Value, "Member must have length less than or equal to 256")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.roleNamed(name)
+	if err != nil {
+		return nil, err
+	}
+	merged := slices.Clone(r.Tags)
+	for _, t := range tags {
+		if i := slices.IndexFunc(merged, func(o tag) bool { return o.Key == t.Key }); i >= 0 {
+			merged[i].Value = t.Value
+		} else {
+			merged = append(merged, t)
+		}
+	}
+	if len(merged) > 50 {
+		return nil, apiErr("LimitExceeded", "The number of tags has reached the maximum limit.")
+	}
+	r.Tags = merged
+	s.changed()
+	return nil, nil
+}
+
+func (s *Server) iamUntagRole(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	name, err := str(in, "RoleName")
+	if err != nil {
+		return nil, err
+	}
+	keys, err := strList(in, "TagKeys")
+	if err != nil {
+		return nil, err
+	}
+	if len(keys) == 0 {
+		return nil, simValidation("tagKeys", "null", "Member must not be null")
+	}
+	if len(keys) > 50 {
+		return nil, simValidation("tagKeys", len(keys), "Member must have length less than or equal to 50")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.roleNamed(name)
+	if err != nil {
+		return nil, err
+	}
+	kept := slices.DeleteFunc(slices.Clone(r.Tags), func(t tag) bool { return slices.Contains(keys, t.Key) })
+	if len(kept) != len(r.Tags) {
+		r.Tags = kept
+		s.changed()
+	}
+	return nil, nil
+}
+
+func (s *Server) iamListRoleTags(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	name, err := str(in, "RoleName")
+	if err != nil {
+		return nil, err
+	}
+	p, err := readListPage(in)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r, err := s.roleNamed(name)
+	if err != nil {
+		return nil, err
+	}
+	page, next := pageOf(slices.Clone(r.Tags), func(t tag) string { return t.Key }, p)
+	return pagedResult("Tags", tagShapes(page), next), nil
+}
+
+func (s *Server) iamSetDefaultPolicyVersion(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	arn, err := str(in, "PolicyArn")
+	if err != nil {
+		return nil, err
+	}
+	id, err := str(in, "VersionId")
+	if err != nil {
+		return nil, err
+	}
+	if !policyVerPattern.MatchString(id) {
+		return nil, simValidation("versionId", id, "Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.policyByARN(arn)
+	if err != nil {
+		return nil, err
+	}
+	if strings.HasPrefix(arn, "arn:"+s.opts.Partition+":iam::aws:") {
+		return nil, apiErr("AccessDenied", "AWS managed policies cannot be changed")
+	}
+	if !slices.ContainsFunc(p.Versions, func(v policyVersion) bool { return v.ID == id }) {
+		return nil, notFound("NoSuchEntity", "Policy %s version %s does not exist or is not attachable.", arn, id)
+	}
+	if p.DefaultVersion != id {
+		p.DefaultVersion = id
+		p.Updated = s.clock.Now().UTC()
+		s.changed()
+	}
+	return nil, nil
+}
+
+// policyEntity is a user, group or role a managed policy is attached to;
+// key orders groups, then users, then roles, by name.
+type policyEntity struct {
+	key    string
+	member string // PolicyGroups, PolicyUsers or PolicyRoles
+	shape  map[string]any
+}
+
+func (s *Server) iamListEntitiesForPolicy(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	arn, err := str(in, "PolicyArn")
+	if err != nil {
+		return nil, err
+	}
+	filter, err := str(in, "EntityFilter")
+	if err != nil {
+		return nil, err
+	}
+	switch filter {
+	case "", "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy":
+	default:
+		return nil, simValidation("entityFilter", filter, "Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]")
+	}
+	usage, err := str(in, "PolicyUsageFilter")
+	if err != nil {
+		return nil, err
+	}
+	if usage != "" && usage != "PermissionsPolicy" && usage != "PermissionsBoundary" {
+		return nil, simValidation("policyUsageFilter", usage, "Member must satisfy enum value set: [PermissionsBoundary, PermissionsPolicy]")
+	}
+	prefix, p, err := listing(in)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if _, err := s.policyByARN(arn); err != nil {
+		return nil, err
+	}
+	var all []policyEntity
+	if usage != "PermissionsBoundary" { // no policy is in use as a boundary here
+		if filter == "" || filter == "Group" {
+			for _, g := range s.iam.Groups {
+				if slices.Contains(g.Attached, arn) && strings.HasPrefix(g.Path, prefix) {
+					all = append(all, policyEntity{"1" + g.Name, "PolicyGroups", map[string]any{"GroupName": g.Name, "GroupId": g.ID}})
+				}
+			}
+		}
+		if filter == "" || filter == "User" {
+			for _, u := range s.iam.Users {
+				if slices.Contains(u.Attached, arn) && strings.HasPrefix(u.Path, prefix) {
+					all = append(all, policyEntity{"2" + u.Name, "PolicyUsers", map[string]any{"UserName": u.Name, "UserId": u.ID}})
+				}
+			}
+		}
+		if filter == "" || filter == "Role" {
+			for _, r := range s.iam.Roles {
+				if slices.Contains(r.Attached, arn) && strings.HasPrefix(r.Path, prefix) {
+					all = append(all, policyEntity{"3" + r.Name, "PolicyRoles", map[string]any{"RoleName": r.Name, "RoleId": r.ID}})
+				}
+			}
+		}
+	}
+	page, next := pageOf(all, func(e policyEntity) string { return e.key }, p)
+	out := map[string]any{"PolicyGroups": []any{}, "PolicyUsers": []any{}, "PolicyRoles": []any{}, "IsTruncated": next != ""}
+	for _, e := range page {
+		out[e.member] = append(out[e.member].([]any), e.shape)
+	}
+	if next != "" {
+		out["Marker"] = next
+	}
+	return out, nil
+}

@@ -399,3 +399,135 @@ func TestIAMDeletesSurviveRestart(t *testing.T) {
 	_, err = sts.NewFromConfig(cfg(srv, creds)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	assert.Equal(t, "InvalidClientTokenId", errCode(err))
 }
+
+// TestIAMRoleTags: TagRole merges by key, UntagRole removes keys, and
+// ListRoleTags pages; aws:TagKeys in a policy limits which keys a caller
+// may set.
+func TestIAMRoleTags(t *testing.T) {
+	srv := newServer(t)
+	ctx := context.Background()
+	admin := iam.NewFromConfig(cfg(srv, srv.Admin()))
+	role := aws.String("Tagged")
+	_, err := admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: role, AssumeRolePolicyDocument: aws.String(trustSSM)})
+	require.NoError(t, err)
+	tags := func(kv ...string) []types.Tag {
+		var out []types.Tag
+		for i := 0; i < len(kv); i += 2 {
+			out = append(out, types.Tag{Key: aws.String(kv[i]), Value: aws.String(kv[i+1])})
+		}
+		return out
+	}
+	list := func(t *testing.T) map[string]string {
+		out := map[string]string{}
+		pages := iam.NewListRoleTagsPaginator(admin, &iam.ListRoleTagsInput{RoleName: role, MaxItems: aws.Int32(1)})
+		for pages.HasMorePages() {
+			page, err := pages.NextPage(ctx)
+			require.NoError(t, err)
+			assert.LessOrEqual(t, len(page.Tags), 1)
+			for _, tg := range page.Tags {
+				out[*tg.Key] = *tg.Value
+			}
+		}
+		return out
+	}
+	_, err = admin.TagRole(ctx, &iam.TagRoleInput{RoleName: role, Tags: tags("team", "a", "env", "dev")})
+	require.NoError(t, err)
+	_, err = admin.TagRole(ctx, &iam.TagRoleInput{RoleName: role, Tags: tags("env", "prod", "owner", "x")})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"team": "a", "env": "prod", "owner": "x"}, list(t))
+	_, err = admin.UntagRole(ctx, &iam.UntagRoleInput{RoleName: role, TagKeys: []string{"owner", "absent"}})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"team": "a", "env": "prod"}, list(t))
+	got, err := admin.GetRole(ctx, &iam.GetRoleInput{RoleName: role})
+	require.NoError(t, err)
+	assert.Len(t, got.Role.Tags, 2)
+
+	_, err = admin.TagRole(ctx, &iam.TagRoleInput{RoleName: role, Tags: tags("aws:reserved", "v")})
+	assert.Equal(t, "InvalidInput", errCode(err))
+	_, err = admin.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("Missing"), Tags: tags("k", "v")})
+	assert.Equal(t, "NoSuchEntity", errCode(err))
+	many := make([]string, 0, 100)
+	for i := range 49 {
+		many = append(many, "k"+string(rune('A'+i/26))+string(rune('a'+i%26)), "v")
+	}
+	_, err = admin.TagRole(ctx, &iam.TagRoleInput{RoleName: role, Tags: tags(many...)})
+	assert.Equal(t, "LimitExceeded", errCode(err), "49 new tags and 2 kept exceed 50")
+
+	tagger := iam.NewFromConfig(cfg(srv, user(t, srv, "tagger", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:TagRole","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["team"]}}}]}`)))
+	_, err = tagger.TagRole(ctx, &iam.TagRoleInput{RoleName: role, Tags: tags("team", "b")})
+	require.NoError(t, err)
+	_, err = tagger.TagRole(ctx, &iam.TagRoleInput{RoleName: role, Tags: tags("env", "dev")})
+	assert.Equal(t, "AccessDenied", errCode(err))
+	assert.Equal(t, map[string]string{"team": "b", "env": "prod"}, list(t))
+}
+
+// TestIAMPolicyVersionsAndEntities: SetDefaultPolicyVersion changes the
+// document in force; ListEntitiesForPolicy names who has the policy.
+func TestIAMPolicyVersionsAndEntities(t *testing.T) {
+	srv := newServer(t)
+	ctx := context.Background()
+	admin := iam.NewFromConfig(cfg(srv, srv.Admin()))
+	pol, err := admin.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("Shared"), PolicyDocument: aws.String(allowDescribe)})
+	require.NoError(t, err)
+	arn := pol.Policy.Arn
+	_, err = admin.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: arn, PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`)})
+	require.NoError(t, err)
+
+	steps := []struct {
+		version, code, def string
+	}{
+		{"v2", "", "v2"},
+		{"v9", "NoSuchEntity", "v2"},
+		{"x1", "ValidationError", "v2"},
+		{"v1", "", "v1"},
+	}
+	for _, s := range steps {
+		t.Run("SetDefaultPolicyVersion "+s.version, func(t *testing.T) {
+			_, err := admin.SetDefaultPolicyVersion(ctx, &iam.SetDefaultPolicyVersionInput{PolicyArn: arn, VersionId: aws.String(s.version)})
+			assert.Equal(t, s.code, errCode(err))
+			got, err := admin.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: arn})
+			require.NoError(t, err)
+			assert.Equal(t, s.def, *got.Policy.DefaultVersionId)
+		})
+	}
+
+	for _, n := range []string{"u2", "u1"} {
+		_, err = admin.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(n)})
+		require.NoError(t, err)
+		_, err = admin.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String(n), PolicyArn: arn})
+		require.NoError(t, err)
+	}
+	_, err = admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("R"), AssumeRolePolicyDocument: aws.String(trustSSM)})
+	require.NoError(t, err)
+	_, err = admin.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("R"), PolicyArn: arn})
+	require.NoError(t, err)
+	_, err = admin.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("G")})
+	require.NoError(t, err)
+	_, err = admin.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("G"), PolicyArn: arn})
+	require.NoError(t, err)
+	_, err = admin.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("unattached")})
+	require.NoError(t, err)
+
+	var got []string
+	pages := iam.NewListEntitiesForPolicyPaginator(admin, &iam.ListEntitiesForPolicyInput{PolicyArn: arn, MaxItems: aws.Int32(3)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		require.NoError(t, err)
+		for _, g := range page.PolicyGroups {
+			got = append(got, "group "+*g.GroupName)
+		}
+		for _, u := range page.PolicyUsers {
+			got = append(got, "user "+*u.UserName)
+		}
+		for _, r := range page.PolicyRoles {
+			got = append(got, "role "+*r.RoleName)
+		}
+	}
+	assert.Equal(t, []string{"group G", "user u1", "user u2", "role R"}, got)
+	roles, err := admin.ListEntitiesForPolicy(ctx, &iam.ListEntitiesForPolicyInput{PolicyArn: arn, EntityFilter: types.EntityTypeRole})
+	require.NoError(t, err)
+	assert.Empty(t, roles.PolicyUsers)
+	require.Len(t, roles.PolicyRoles, 1)
+	_, err = admin.ListEntitiesForPolicy(ctx, &iam.ListEntitiesForPolicyInput{PolicyArn: aws.String("arn:aws:iam::" + srv.AccountID() + ":policy/Missing")})
+	assert.Equal(t, "NoSuchEntity", errCode(err))
+}
