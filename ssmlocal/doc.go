@@ -117,7 +117,12 @@
 // tags and keys are aws:RequestTag and aws:TagKeys to the authorizer.
 // SetDefaultPolicyVersion changes the document in force, and
 // ListEntitiesForPolicy pages through the groups, users and roles the
-// policy is attached to, in that order.
+// policy is attached to, in that order. GetAccountAuthorizationDetails
+// pages through users, groups, roles and managed policies with their
+// inline and attached policies and policy versions; AWS managed policies
+// are included only while attached. Instance profiles are not simulated,
+// so DeleteRole has no instance-profile conflict and InstanceProfileList is
+// empty.
 //
 // # Policy simulation
 //

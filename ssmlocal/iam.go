@@ -400,7 +400,7 @@ func iamOps() []opDef {
 		{"iam", "AttachRolePolicy", false, roles.attachPolicy, roles.spec("iam:AttachRolePolicy", true)},
 		{"iam", "DetachRolePolicy", false, roles.detachPolicy, roles.spec("iam:DetachRolePolicy", true)},
 		{"iam", "ListAttachedRolePolicies", false, roles.listAttachedPolicies, roles.spec("iam:ListAttachedRolePolicies", false)},
-	}, append(iamListOps(), iamRoleTagOps()...)...)
+	}, slices.Concat(iamListOps(), iamRoleTagOps(), iamAccountOps())...)
 }
 
 // member reads a string member for an authorization target, leniently: the

@@ -744,3 +744,98 @@ func (s *Server) iamListEntitiesForPolicy(_ context.Context, _ *call, in map[str
 	}
 	return out, nil
 }
+
+func iamAccountOps() []opDef {
+	return []opDef{
+		{"iam", "GetAccountAuthorizationDetails", false, (*Server).iamGetAccountAuthorizationDetails, authAny("iam:GetAccountAuthorizationDetails")},
+	}
+}
+
+func inlineDetails(inline map[string]string) []any {
+	out := make([]any, 0, len(inline))
+	for _, n := range sortedKeys(inline) {
+		out = append(out, map[string]any{"PolicyName": n, "PolicyDocument": encodePolicy(inline[n])})
+	}
+	return out
+}
+
+// iamGetAccountAuthorizationDetails pages through users, groups, roles and
+// managed policies, in that order, each with its policies. AWS managed
+// policies are included only while attached, as IAM does, rather than the
+// whole catalogue.
+func (s *Server) iamGetAccountAuthorizationDetails(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	filter, err := strList(in, "Filter")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range filter {
+		switch f {
+		case "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy":
+		default:
+			return nil, simValidation("filter", f, "Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]")
+		}
+	}
+	want := func(kind string) bool { return len(filter) == 0 || slices.Contains(filter, kind) }
+	p, err := readListPage(in)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var all []policyEntity
+	if want("User") {
+		for _, u := range s.iam.Users {
+			m := userShape(u)
+			m["UserPolicyList"] = inlineDetails(u.Inline)
+			m["AttachedManagedPolicies"] = attachedShapes(s, u.Attached)
+			groups := []any{}
+			for _, gn := range sortedKeys(s.iam.Groups) {
+				if slices.Contains(s.iam.Groups[gn].Members, u.Name) {
+					groups = append(groups, gn)
+				}
+			}
+			m["GroupList"] = groups
+			all = append(all, policyEntity{"1" + u.Name, "UserDetailList", m})
+		}
+	}
+	if want("Group") {
+		for _, g := range s.iam.Groups {
+			m := groupShape(g)
+			m["GroupPolicyList"] = inlineDetails(g.Inline)
+			m["AttachedManagedPolicies"] = attachedShapes(s, g.Attached)
+			all = append(all, policyEntity{"2" + g.Name, "GroupDetailList", m})
+		}
+	}
+	if want("Role") {
+		for _, r := range s.iam.Roles {
+			m := roleShape(r)
+			m["RolePolicyList"] = inlineDetails(r.Inline)
+			m["AttachedManagedPolicies"] = attachedShapes(s, r.Attached)
+			m["InstanceProfileList"] = []any{}
+			all = append(all, policyEntity{"3" + r.Name, "RoleDetailList", m})
+		}
+	}
+	awsPrefix := "arn:" + s.opts.Partition + ":iam::aws:"
+	for _, mp := range s.iam.Policies {
+		if isAWS := strings.HasPrefix(mp.ARN, awsPrefix); (isAWS && (!want("AWSManagedPolicy") || mp.Attachments == 0)) || (!isAWS && !want("LocalManagedPolicy")) {
+			continue
+		}
+		m := policyShape(mp)
+		delete(m, "Tags") // not a member of ManagedPolicyDetail
+		versions := make([]any, 0, len(mp.Versions))
+		for _, v := range mp.Versions {
+			versions = append(versions, versionShape(mp, v))
+		}
+		m["PolicyVersionList"] = versions
+		all = append(all, policyEntity{"4" + mp.ARN, "Policies", m})
+	}
+	page, next := pageOf(all, func(e policyEntity) string { return e.key }, p)
+	out := map[string]any{"UserDetailList": []any{}, "GroupDetailList": []any{}, "RoleDetailList": []any{}, "Policies": []any{}, "IsTruncated": next != ""}
+	for _, e := range page {
+		out[e.member] = append(out[e.member].([]any), e.shape)
+	}
+	if next != "" {
+		out["Marker"] = next
+	}
+	return out, nil
+}

@@ -531,3 +531,64 @@ func TestIAMPolicyVersionsAndEntities(t *testing.T) {
 	_, err = admin.ListEntitiesForPolicy(ctx, &iam.ListEntitiesForPolicyInput{PolicyArn: aws.String("arn:aws:iam::" + srv.AccountID() + ":policy/Missing")})
 	assert.Equal(t, "NoSuchEntity", errCode(err))
 }
+
+// TestIAMAccountAuthorizationDetails: every user, group, role and managed
+// policy with its policies, filtered by Filter and paged; AWS managed
+// policies only while attached.
+func TestIAMAccountAuthorizationDetails(t *testing.T) {
+	srv := newServer(t)
+	ctx := context.Background()
+	admin := iam.NewFromConfig(cfg(srv, srv.Admin()))
+	pol, err := admin.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("Local"), PolicyDocument: aws.String(allowDescribe)})
+	require.NoError(t, err)
+	user(t, srv, "alice", allowDescribe)
+	_, err = admin.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("G")})
+	require.NoError(t, err)
+	_, err = admin.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("G"), UserName: aws.String("alice")})
+	require.NoError(t, err)
+	_, err = admin.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("G"), PolicyArn: pol.Policy.Arn})
+	require.NoError(t, err)
+	_, err = admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("R"), AssumeRolePolicyDocument: aws.String(trustSSM)})
+	require.NoError(t, err)
+
+	var users, groups, roles, policies []string
+	var alice types.UserDetail
+	pages := iam.NewGetAccountAuthorizationDetailsPaginator(admin, &iam.GetAccountAuthorizationDetailsInput{MaxItems: aws.Int32(2)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		require.NoError(t, err)
+		assert.LessOrEqual(t, len(page.UserDetailList)+len(page.GroupDetailList)+len(page.RoleDetailList)+len(page.Policies), 2)
+		for _, u := range page.UserDetailList {
+			users = append(users, *u.UserName)
+			if *u.UserName == "alice" {
+				alice = u
+			}
+		}
+		for _, g := range page.GroupDetailList {
+			groups = append(groups, *g.GroupName)
+		}
+		for _, r := range page.RoleDetailList {
+			roles = append(roles, *r.RoleName)
+		}
+		for _, p := range page.Policies {
+			policies = append(policies, *p.PolicyName)
+			assert.NotEmpty(t, p.PolicyVersionList)
+		}
+	}
+	assert.Contains(t, users, "alice")
+	assert.Equal(t, []string{"G"}, groups)
+	assert.Equal(t, []string{"R"}, roles)
+	assert.ElementsMatch(t, []string{"Local", "AdministratorAccess"}, policies, "the local policy and the administrator's attached AWS policy")
+	assert.Equal(t, []string{"G"}, alice.GroupList)
+	require.Len(t, alice.UserPolicyList, 1)
+	assert.Equal(t, "p", *alice.UserPolicyList[0].PolicyName)
+
+	only, err := admin.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{Filter: []types.EntityType{types.EntityTypeRole}})
+	require.NoError(t, err)
+	assert.Empty(t, only.UserDetailList)
+	assert.Empty(t, only.Policies)
+	require.Len(t, only.RoleDetailList, 1)
+	assert.NotNil(t, only.RoleDetailList[0].AssumeRolePolicyDocument)
+	_, err = admin.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{Filter: []types.EntityType{"Bucket"}})
+	assert.Equal(t, "ValidationError", errCode(err))
+}
