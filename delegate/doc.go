@@ -32,9 +32,11 @@
 // StartAutomationExecution input. Conflicts between the runbook and the mode
 // are errors; everything the plan produces is validated (runbook validation,
 // policy lint) and every problem is reported at once in a *PlanError. What
-// the derivation cannot see (a script's calls, an unknown API) is given
+// the derivation cannot see (a script call it cannot follow, an unknown API) is given
 // through Options.DeriveOptions, or the whole policy through
-// Options.RolePolicy.
+// Options.RolePolicy. A runbook whose steps call no API (aws:sleep,
+// aws:pause) plans in every mode: IAM refuses a policy without statements,
+// so its role has the trust policy only (Role.Permissions is nil).
 //
 // # Provision
 //

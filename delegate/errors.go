@@ -61,6 +61,9 @@ type CallerModeError struct {
 	Unbounded bool
 	// Reasons explain the bound step by step, then the unbounded causes.
 	Reasons []string
+	// Cause names the step that decides: the first step with no bound, or
+	// the heaviest step on the longest path (runbook.DurationBound.Cause).
+	Cause string
 }
 
 func (e *CallerModeError) Error() string {
@@ -117,9 +120,12 @@ func (ps *problems) err() error {
 	return &PlanError{Problems: ps.list}
 }
 
-// reason explains the bound: the unbounded causes, listed last, or the
-// steps' shares.
+// reason explains the bound: the step that decides it, or else the
+// unbounded causes, listed last, or the steps' shares.
 func (e *CallerModeError) reason() string {
+	if e.Cause != "" {
+		return e.Cause
+	}
 	rs := e.Reasons
 	if len(rs) == 0 {
 		return ""

@@ -2,6 +2,7 @@ package delegate_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,4 +141,58 @@ func TestProvisionLocalEndpointRestoresDocument(t *testing.T) {
 	again, err := delegate.Provision(ctx, iamc, ssmc, plan)
 	require.NoError(t, err)
 	assert.Empty(t, again)
+}
+
+// TestNoPermissionsRunbook: a runbook of aws:sleep steps plans in every
+// mode; a service role gets its trust policy only (IAM refuses an empty
+// policy), provisioning is idempotent, and the automation runs.
+func TestNoPermissionsRunbook(t *testing.T) {
+	srv, err := ssmlocal.New(func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = srv.Close() })
+	ctx := context.Background()
+	admin := srv.AdminConfig()
+	iamc, ssmc := iam.NewFromConfig(admin), ssm.NewFromConfig(admin)
+	nap, err := runbook.Parse([]byte(`{"schemaVersion":"0.3","mainSteps":[{"name":"nap","action":"aws:sleep","inputs":{"Duration":"PT5S"}}]}`))
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		mode    delegate.Mode
+		field   string
+		warning string
+	}{
+		{delegate.Embedded, "role.permissionsPolicy", "the role gets its trust policy and no permissions policy"},
+		{delegate.Runtime, "role.permissionsPolicy", "the role gets its trust policy and no permissions policy"},
+		{delegate.Caller, "operatorPolicy", "the operator policy only starts and follows the automation"},
+	} {
+		t.Run(tc.mode.String(), func(t *testing.T) {
+			name := "Nap-" + tc.mode.String()
+			plan, err := delegate.NewPlan(delegate.NewDocument(name, nap), tc.mode, srv.AccountID(), srv.Region())
+			require.NoError(t, err)
+			assert.Contains(t, plan.Warnings, delegate.Warning{Field: tc.field, Message: "the runbook's steps need no permissions: " + tc.warning})
+			for _, w := range plan.Warnings {
+				assert.False(t, tc.mode == delegate.Caller && w.Field == "operatorPolicy" && strings.Contains(w.Message, "role"), "caller mode has no role: %s", w)
+			}
+			changes, err := delegate.Provision(ctx, iamc, ssmc, plan)
+			require.NoError(t, err)
+			for _, c := range changes {
+				assert.NotEqual(t, delegate.RolePolicyPut, c.Kind, "no permissions policy")
+			}
+			if tc.mode != delegate.Caller {
+				require.NotNil(t, plan.Role)
+				assert.Nil(t, plan.Role.Permissions)
+				assert.Equal(t, delegate.RoleCreated, changes[0].Kind)
+				_, err := iamc.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(plan.Role.Name), PolicyName: aws.String(plan.Role.PolicyName)})
+				require.Error(t, err, "the role has no inline policy")
+			}
+			again, err := delegate.Provision(ctx, iamc, ssmc, plan)
+			require.NoError(t, err)
+			assert.Empty(t, again)
+
+			out, err := execution.StartInput(ctx, ssmc, plan.Start)
+			require.NoError(t, err)
+			require.NoError(t, execution.NewExecutionWaiter(ssmc, func(o *execution.ExecutionWaiterOptions) {
+				o.MinDelay, o.MaxDelay = 10*time.Millisecond, 50*time.Millisecond
+			}).Wait(ctx, out.ExecutionID, time.Minute))
+		})
+	}
 }

@@ -116,7 +116,9 @@ type Role struct {
 	Trust *policy.Policy
 	// PolicyName names the inline permissions policy.
 	PolicyName string
-	// Permissions is what the runbook's steps need.
+	// Permissions is what the runbook's steps need; nil when they need
+	// nothing (aws:sleep, aws:pause), as IAM refuses an empty policy and
+	// the role then has its trust policy only.
 	Permissions *policy.Policy
 }
 
@@ -223,6 +225,11 @@ func NewPlan(src Source, mode Mode, account, region string, optFns ...func(*Opti
 		if _, _, _, _, ok := parseRoleARN(d.AssumeRole); ok {
 			// The document already embeds its role: plan that role.
 			o.RoleARN = d.AssumeRole
+		} else if role, ok := d.ResolveAssumeRole(runbook.Globals{Partition: p.Partition, AccountID: p.Account, Region: p.Region}); ok {
+			// A role built from automation variables, such as
+			// arn:{{ global:AWS_PARTITION }}:iam::{{ global:ACCOUNT_ID }}:role/R,
+			// names one role in this account and Region.
+			o.RoleARN = role
 		}
 	}
 	if mode != Caller {
@@ -427,8 +434,12 @@ func (p *Plan) wireEmbedded(ps *problems, src Source) {
 		return
 	}
 	role := p.Role.ARN
+	resolved, _ := d.ResolveAssumeRole(runbook.Globals{Partition: p.Partition, AccountID: p.Account, Region: p.Region})
 	switch param, isRef := assumeRoleParam(d); {
 	case d.AssumeRole == role:
+	case resolved == role:
+		// Built from automation variables that name this role here: kept
+		// as written, so the document stays portable.
 	case src.existing:
 		ps.add(ErrConflict, "assumeRole", "embedded mode writes the role into the document, but %s already exists and is not changed by the plan; copy it under your own name or use runtime mode", p.DocumentName)
 	case d.AssumeRole == "":
@@ -567,7 +578,7 @@ func (p *Plan) checkDuration(ps *problems, o *Options) {
 		return
 	}
 	if b.Exceeds(CallerSessionLimit) {
-		ps.list = append(ps.list, &CallerModeError{Bound: p.MaxDuration, Unbounded: b.Unbounded, Reasons: slices.Clone(b.Reasons)})
+		ps.list = append(ps.list, &CallerModeError{Bound: p.MaxDuration, Unbounded: b.Unbounded, Reasons: slices.Clone(b.Reasons), Cause: b.Cause})
 		return
 	}
 	p.warn("mode", "worst-case duration %s is within the %s session limit", b.Bound, CallerSessionLimit)
@@ -610,7 +621,15 @@ func (p *Plan) planPermissions(ps *problems, o *Options) {
 		return
 	}
 	p.Role.Permissions, p.Derived = d.Policy, d
+	if len(d.Policy.Statement) == 0 {
+		// IAM refuses a policy without statements; a role with only its
+		// trust policy is what such a runbook needs.
+		p.Role.Permissions = nil
+	}
 	for _, n := range d.Notes {
+		if n == policy.NoteNoPermissions {
+			n += ": the role gets its trust policy and no permissions policy"
+		}
 		p.warn("role.permissionsPolicy", "%s", n)
 	}
 }
@@ -650,6 +669,9 @@ func (p *Plan) planOperator(ps *problems, o *Options) {
 			}
 			perms, p.Derived = d.Policy, d
 			for _, n := range d.Notes {
+				if n == policy.NoteNoPermissions {
+					n += ": the operator policy only starts and follows the automation"
+				}
 				p.warn("operatorPolicy", "%s", n)
 			}
 		}

@@ -391,3 +391,39 @@ func TestPlanRuntimeWarnsAboutAnotherDefaultRole(t *testing.T) {
 	p = mustPlan(t, NewDocument("Demo-Doc", same), Runtime)
 	assert.False(t, hasWarning(p, ".default"), "%v", p.Warnings)
 }
+
+// TestCallerModeNamesTheDecidingStep: the refusal names the step that makes
+// the run too long, not the first steps in document order.
+func TestCallerModeNamesTheDecidingStep(t *testing.T) {
+	doc := runbook.New().
+		Step(runbook.NewStep("warmUp", runbook.Sleep{Duration: runbook.String("PT1M")})).
+		Step(runbook.NewStep("settle", runbook.Sleep{Duration: runbook.String("PT2M")})).
+		Step(runbook.NewStep("check", runbook.Sleep{Duration: runbook.String("PT3M")})).
+		Step(runbook.NewStep("soak", runbook.Sleep{Duration: runbook.String("PT13H")})).
+		MustBuild()
+	_, err := NewPlan(NewDocument("Soak", doc), Caller, "123456789012", "us-east-1")
+	var refused *CallerModeError
+	require.ErrorAs(t, err, &refused)
+	assert.Contains(t, refused.Cause, "soak")
+	assert.Contains(t, err.Error(), "soak")
+	assert.NotContains(t, err.Error(), "warmUp")
+}
+
+// TestEmbeddedRoleFromGlobals: an assumeRole built from automation
+// variables names one role in the plan's account and Region; embedded mode
+// plans that role and keeps the document's text.
+func TestEmbeddedRoleFromGlobals(t *testing.T) {
+	const expr = "arn:{{ global:AWS_PARTITION }}:iam::{{ global:ACCOUNT_ID }}:role/Restart-{{ global:REGION }}"
+	doc := runbook.New().
+		AssumeRole(expr).
+		Parameter(runbook.StringListParameter("InstanceId")).
+		Step(runbook.NewStep("stop", runbook.ChangeInstanceState{
+			InstanceIds: runbook.Param("InstanceId"), DesiredState: runbook.String("stopped")})).
+		MustBuild()
+	plan, err := NewPlan(NewDocument("Restart", doc), Embedded, "123456789012", "eu-west-1", func(o *Options) {
+		o.Parameters = map[string][]string{"InstanceId": {"i-0123456789abcdef0"}}
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "arn:aws:iam::123456789012:role/Restart-eu-west-1", plan.Role.ARN)
+	assert.Equal(t, expr, plan.Document.AssumeRole)
+}

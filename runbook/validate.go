@@ -124,6 +124,18 @@ func (d *Document) Validate(optFns ...func(*ValidateOptions)) Report {
 	return v.report
 }
 
+// validateSized is Validate for a document whose compact JSON is known to
+// be size bytes long, which spares encoding it again.
+func (d *Document) validateSized(size int, optFns ...func(*ValidateOptions)) Report {
+	var o ValidateOptions
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	v := &validator{doc: d, opts: o, size: size}
+	v.run()
+	return v.report
+}
+
 type validator struct {
 	doc    *Document
 	opts   ValidateOptions
@@ -133,6 +145,9 @@ type validator struct {
 	vars     map[string]*Variable
 	files    map[string]bool
 	allSteps map[string]*stepInfo // every step by name, loops included
+	size     int                  // length of the compact JSON when known, else 0
+
+	stepLists map[*Step]string // see stepList
 }
 
 func (v *validator) run() {

@@ -173,7 +173,7 @@ func (v *validator) checkBranch(in Branch, ip string, siblings map[string]*Step,
 	for i, c := range in.Choices {
 		cp := ip + ".Choices[" + strconv.Itoa(i) + "]"
 		if c.NextStep == "" {
-			v.fail(CodeRequiredInput, cp+".NextStep", "", stepList(siblings), "a choice needs a NextStep")
+			v.fail(CodeRequiredInput, cp+".NextStep", "", v.stepList(siblings), "a choice needs a NextStep")
 		} else {
 			v.branchTarget(cp+".NextStep", c.NextStep, siblings, sc)
 		}
@@ -192,11 +192,11 @@ func (v *validator) branchTarget(path, name string, siblings map[string]*Step, s
 		return
 	}
 	if info := v.allSteps[name]; info != nil && len(sc.loops) > 0 {
-		v.warn(CodeLoopExit, path, quote(name), stepList(siblings),
+		v.warn(CodeLoopExit, path, quote(name), v.stepList(siblings),
 			fmt.Sprintf("branch leaves the loop for step %q at %s; AWS does not document whether the loop ends there", name, info.path))
 		return
 	}
-	v.fail(CodeUnknownStep, path, quote(name), stepList(siblings), fmt.Sprintf("no step named %q here", name))
+	v.fail(CodeUnknownStep, path, quote(name), v.stepList(siblings), fmt.Sprintf("no step named %q here", name))
 }
 
 // checkChoice checks one condition: a leaf with a Variable and one

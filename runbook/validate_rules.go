@@ -499,8 +499,16 @@ func (v *validator) collectNames(steps []Step, path string) {
 }
 
 func (v *validator) newInfo(s *Step, path string) *stepInfo {
-	info := &stepInfo{step: s, path: path, outputs: map[string]shape{}}
-	for _, o := range PredefinedOutputs(s.Action()) {
+	info := &stepInfo{step: s, path: path}
+	// Allocated only for a step with outputs: most steps have none.
+	var predefined []PredefinedOutput
+	if spec := specFor(s.Action()); spec != nil {
+		predefined = spec.outputs
+	}
+	if n := len(predefined) + len(s.Outputs); n > 0 || s.Action() == "aws:loop" {
+		info.outputs = make(map[string]shape, n+1)
+	}
+	for _, o := range predefined {
 		info.outputs[o.Name] = shapeOfOutput(o.Type)
 	}
 	if l, ok := s.Inputs.(Loop); ok {
@@ -576,7 +584,7 @@ func (v *validator) checkStep(s *Step, sp string, siblings map[string]*Step, sc 
 func (v *validator) checkFlow(s *Step, sp string, siblings map[string]*Step) {
 	target := func(field, name string) {
 		if _, ok := siblings[name]; !ok {
-			v.fail(CodeUnknownStep, sp+"."+field, quote(name), stepList(siblings), fmt.Sprintf("no step named %q here", name))
+			v.fail(CodeUnknownStep, sp+"."+field, quote(name), v.stepList(siblings), fmt.Sprintf("no step named %q here", name))
 		}
 	}
 	if s.NextStep != "" {
@@ -603,6 +611,26 @@ func (v *validator) checkFlow(s *Step, sp string, siblings map[string]*Step) {
 	}
 }
 
+// stepList is the package's stepList, computed once per set of siblings
+// so that a problem at every step costs linear time, not quadratic. Each
+// step belongs to one set, so any of its steps keys the set.
+func (v *validator) stepList(steps map[string]*Step) string {
+	for _, s := range steps {
+		if l, ok := v.stepLists[s]; ok {
+			return l
+		}
+		break
+	}
+	l := stepList(steps)
+	if v.stepLists == nil {
+		v.stepLists = make(map[*Step]string, len(steps))
+	}
+	for _, s := range steps {
+		v.stepLists[s] = l
+	}
+	return l
+}
+
 func stepList(steps map[string]*Step) string {
 	names := make([]string, 0, len(steps))
 	for n := range steps {
@@ -615,6 +643,9 @@ func stepList(steps map[string]*Step) string {
 var outputTypes = []OutputType{OutputString, OutputInteger, OutputBoolean, OutputStringList, OutputStringMap, OutputMapList}
 
 func (v *validator) checkOutputs(s *Step, sp string) {
+	if len(s.Outputs) == 0 {
+		return
+	}
 	predefined := map[string]bool{}
 	for _, o := range PredefinedOutputs(s.Action()) {
 		predefined[o.Name] = true
@@ -646,17 +677,10 @@ func (v *validator) checkOutputs(s *Step, sp string) {
 // every reference inside them.
 func (v *validator) checkInputs(s *Step, sp string, spec *actionSpec, sc *scope) {
 	ip := sp + ".inputs"
-	got := map[string]Value{}
-	for _, m := range s.Inputs.Members() {
-		got[m.Key] = m.Value
-	}
-	known := map[string]*inputSpec{}
-	for i := range spec.inputs {
-		known[spec.inputs[i].name] = &spec.inputs[i]
-	}
-	for _, m := range s.Inputs.Members() {
+	members := s.Inputs.Members()
+	for _, m := range members {
 		path := ip + "." + m.Key
-		is := known[m.Key]
+		is := spec.input(m.Key)
 		if is == nil && !spec.apiCall {
 			v.fail(CodeUnknownInput, path, truncate(m.Value.String(), 60), inputNames(spec), fmt.Sprintf("%s has no input %q", spec.name, m.Key))
 		}
@@ -676,7 +700,7 @@ func (v *validator) checkInputs(s *Step, sp string, spec *actionSpec, sc *scope)
 		if !is.required {
 			continue
 		}
-		if _, ok := got[is.name]; ok {
+		if slices.ContainsFunc(members, func(m Member) bool { return m.Key == is.name }) {
 			continue
 		}
 		if s.Action() == "aws:executeScript" && is.name == "Handler" {
@@ -684,6 +708,17 @@ func (v *validator) checkInputs(s *Step, sp string, spec *actionSpec, sc *scope)
 		}
 		v.fail(CodeRequiredInput, ip+"."+is.name, "", "", fmt.Sprintf("%s requires input %s", spec.name, is.name))
 	}
+}
+
+// input returns the spec of the input named key, or nil. Actions have a
+// handful of inputs, so a scan beats building a map for every step.
+func (spec *actionSpec) input(key string) *inputSpec {
+	for i := range spec.inputs {
+		if spec.inputs[i].name == key {
+			return &spec.inputs[i]
+		}
+	}
+	return nil
 }
 
 func inputNames(spec *actionSpec) string {
@@ -915,7 +950,11 @@ func (v *validator) checkDocumentOutputs() {
 }
 
 func (v *validator) checkLimits() {
-	if n := len(v.doc.CompactJSON()); n > MaxContentBytes {
+	n := v.size
+	if n == 0 {
+		n = len(v.doc.CompactJSON())
+	}
+	if n > MaxContentBytes {
 		v.fail(CodeContentSize, "", strconv.Itoa(n)+" bytes", fmt.Sprintf("at most %d bytes", MaxContentBytes), "document content too large")
 	}
 	if name := v.opts.Name; name != "" {

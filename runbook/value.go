@@ -97,10 +97,43 @@ func Strings(items ...string) Value {
 
 // Map returns a map value with the members in the given order. A later
 // member with the same key replaces an earlier one.
-func Map(members ...Member) Value {
-	var b bytes.Buffer
-	b.WriteByte('{')
+func Map(members ...Member) Value { return Value{raw: appendMap(nil, members)} }
+
+// appendMap appends Map's encoding of members to dst.
+func appendMap(dst []byte, members []Member) []byte {
+	dst = append(dst, '{')
 	n := 0
+	emit := func(m Member) {
+		if n > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendQuoted(dst, m.Key)
+		dst = append(dst, ':')
+		dst = append(dst, m.Value.raw...)
+		n++
+	}
+	if len(members) <= 16 {
+		// Few members, as inputs have: scan rather than allocate a map. A
+		// key is written where it first occurs, with its last value.
+	outer:
+		for i, m := range members {
+			if m.Value.raw == nil {
+				continue
+			}
+			for _, e := range members[:i] {
+				if e.Key == m.Key && e.Value.raw != nil {
+					continue outer
+				}
+			}
+			for _, l := range members[i+1:] {
+				if l.Key == m.Key && l.Value.raw != nil {
+					m = l
+				}
+			}
+			emit(m)
+		}
+		return append(dst, '}')
+	}
 	seen := make(map[string]int, len(members))
 	kept := make([]Member, 0, len(members))
 	for _, m := range members {
@@ -115,16 +148,9 @@ func Map(members ...Member) Value {
 		kept = append(kept, m)
 	}
 	for _, m := range kept {
-		if n > 0 {
-			b.WriteByte(',')
-		}
-		b.Write(mustMarshal(m.Key))
-		b.WriteByte(':')
-		b.Write(m.Value.raw)
-		n++
+		emit(m)
 	}
-	b.WriteByte('}')
-	return Value{raw: b.Bytes()}
+	return append(dst, '}')
 }
 
 // StringMap returns a map of strings with keys in sorted order.

@@ -162,10 +162,36 @@ func runInstancesTargets(s *Server, c *call, in map[string]any) []authTarget {
 	tags, _ := instanceTagSpecs(in)
 	region := c.region.Name
 	ctx := requestTagContext(tags, map[string][]string{"ec2:InstanceType": {itype}, "ec2:Region": {region}})
-	return []authTarget{
-		{resource: s.instanceARN(region, "*"), context: ctx},
-		{resource: "arn:" + s.opts.Partition + ":ec2:" + region + "::image/" + member(in, "ImageId"), context: map[string][]string{"ec2:Region": {region}}},
+	regional := map[string][]string{"ec2:Region": {region}}
+	ec2ARN := func(resource string) string {
+		return "arn:" + s.opts.Partition + ":ec2:" + region + ":" + s.opts.AccountID + ":" + resource
 	}
+	// The resource types the service authorization reference marks
+	// required for RunInstances (image, instance, network-interface,
+	// security-group, subnet), the root volume, and the key pair when one
+	// is named. The defaults are the default VPC's, not known here: "*".
+	targets := []authTarget{
+		{resource: s.instanceARN(region, "*"), context: ctx},
+		{resource: "arn:" + s.opts.Partition + ":ec2:" + region + "::image/" + member(in, "ImageId"), context: regional},
+		{resource: ec2ARN("network-interface/*"), context: regional},
+		{resource: ec2ARN("volume/*"), context: regional},
+	}
+	subnet := member(in, "SubnetId")
+	if subnet == "" {
+		subnet = "*"
+	}
+	targets = append(targets, authTarget{resource: ec2ARN("subnet/" + subnet), context: regional})
+	groups, _ := strList(in, "SecurityGroupIds")
+	if len(groups) == 0 {
+		groups = []string{"*"}
+	}
+	for _, g := range groups {
+		targets = append(targets, authTarget{resource: ec2ARN("security-group/" + g), context: regional})
+	}
+	if key := member(in, "KeyName"); key != "" {
+		targets = append(targets, authTarget{resource: ec2ARN("key-pair/" + key), context: regional})
+	}
+	return targets
 }
 
 // instanceTagSpecs reads the instance tags of RunInstances'

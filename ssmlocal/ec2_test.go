@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -190,5 +191,40 @@ func TestTagConditions(t *testing.T) {
 	want := "with an explicit deny in an identity-based policy"
 	if msg := err.Error(); !strings.Contains(msg, want) {
 		t.Fatalf("message %q lacks %q", msg, want)
+	}
+}
+
+// TestRunInstancesAuthorizesEveryRequiredResource: RunInstances is decided
+// on the instance, the image, the subnet, the security groups, the network
+// interface, the root volume and a named key pair, as on AWS; a policy
+// that leaves one out is refused.
+func TestRunInstancesAuthorizesEveryRequiredResource(t *testing.T) {
+	const acct = "arn:aws:ec2:us-east-1:123456789012:"
+	all := []string{acct + "instance/*", "arn:aws:ec2:us-east-1::image/ami-0abcdef1234567890", acct + "subnet/subnet-0a1b2c3d",
+		acct + "security-group/sg-01234567", acct + "network-interface/*", acct + "volume/*", acct + "key-pair/ops"}
+	for drop := -1; drop < len(all); drop++ {
+		name := "all granted"
+		if drop >= 0 {
+			name = "without " + all[drop]
+		}
+		t.Run(name, func(t *testing.T) {
+			srv := newServer(t)
+			var granted []string
+			for i, r := range all {
+				if i != drop {
+					granted = append(granted, `"`+r+`"`)
+				}
+			}
+			creds := user(t, srv, "launcher", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:RunInstances","Resource":[`+strings.Join(granted, ",")+`]}]}`)
+			_, err := ec2.NewFromConfig(cfg(srv, creds)).RunInstances(context.Background(), &ec2.RunInstancesInput{
+				ImageId: aws.String("ami-0abcdef1234567890"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
+				SubnetId: aws.String("subnet-0a1b2c3d"), SecurityGroupIds: []string{"sg-01234567"}, KeyName: aws.String("ops"),
+			})
+			if drop < 0 {
+				require.NoError(t, err)
+				return
+			}
+			require.Equal(t, "UnauthorizedOperation", errCode(err), "%v", err)
+		})
 	}
 }

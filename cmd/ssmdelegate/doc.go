@@ -5,7 +5,7 @@
 // # Authoring
 //
 //	ssmdelegate lint [--format text|json] FILE...
-//	ssmdelegate fmt [--to json|yaml] [-w] FILE
+//	ssmdelegate fmt [--format json|yaml] [-w] FILE
 //
 // lint exits 0 when every runbook is valid, 1 when any is not and 2 on a
 // usage error, printing one "FILE: PATH: message" line per problem.
@@ -22,8 +22,8 @@
 //	ssmdelegate plan --mode embedded|runtime|caller [--role ARN] --account A --region R --name NAME [--format json|cloudformation] FILE
 //
 // policy role exits 1, naming what to declare with the flags above, when a
-// runbook's needs cannot be derived (a script, an unknown API, a child
-// runbook). policy lint exits 1 when a policy has anything IAM would
+// runbook's needs cannot be derived (a script call it cannot follow, an
+// unknown API, a child runbook). policy lint exits 1 when a policy has anything IAM would
 // refuse; --type picks the grammar and IAM's size quota, and the files
 // given with an inline type are also checked together against the quota
 // the inline policies of one user, role or group share.
@@ -56,8 +56,70 @@
 //
 // # Operation
 //
-//	ssmdelegate run (FILE | --document NAME) [--param K=V]... [--mode … --role ARN] [--wait] [--endpoint URL]
+//	ssmdelegate run (FILE | --document NAME) (--endpoint URL | --aws) [--param K=V]... [--mode … --role ARN] [--dry-run] [--wait] [--format text|json]
 //	ssmdelegate local [--addr 127.0.0.1:4583] [--state FILE] [--export-state FILE] [--audit]
+//
+// run provisions IAM roles, policies and documents, so it needs an explicit
+// target: --endpoint URL, AWS_ENDPOINT_URL in the environment (or
+// AWS_ENDPOINT_URL_SSM, _IAM and _STS together), or --aws for real AWS
+// with the default credential chain. It prints the account, Region and
+// endpoint it will change on standard error before changing anything, and
+// checks the plan and the start (required parameters, patterns, tags, rate
+// control) before it provisions, so a start SSM would refuse changes
+// nothing. --dry-run prints the plan, the changes Provision would make and
+// the start it would send, and changes nothing.
+//
+// The clients honour AWS_ENDPOINT_URL and the service-specific
+// AWS_ENDPOINT_URL_SSM, _IAM, _STS and _EC2, as the SDKs do
+// (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html);
+// --endpoint wins over all of them, and with
+// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true they name no target. local
+// prints the variables to export, AWS_ENDPOINT_URL among them.
+//
+// With --wait, run prints one line per step or status change. On a
+// terminal a live line names the step that is running and the time
+// elapsed; elsewhere a "still" line repeats the running step after 30
+// seconds without change, so a log shows a long sleep or approval is
+// being followed. With --format json the lines for a reader go to
+// standard error and standard output gets one JSON object at the end: the
+// account, Region and endpoint, the document and mode, the changes, and
+// the execution's id, status, outputs and failed step.
+//
+// # Operating executions
+//
+//	ssmdelegate approve EXECUTION_ID [--comment TEXT] (--endpoint URL | --aws)
+//	ssmdelegate reject EXECUTION_ID [--comment TEXT] (--endpoint URL | --aws)
+//	ssmdelegate signal EXECUTION_ID --type StartStep|StopStep|Resume|Revoke [--step NAME] [--payload K=V]...
+//	ssmdelegate stop EXECUTION_ID [--type Cancel|Complete]
+//	ssmdelegate watch EXECUTION_ID... [--format text|json]
+//	ssmdelegate describe EXECUTION_ID [--format table|json]
+//	ssmdelegate version
+//
+// These act on executions through the execution package and take the
+// target flags of run (--endpoint, --aws, --region, --profile); like run
+// they need an explicit target. approve and reject answer an aws:approve
+// step (SendAutomationSignal
+// https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_SendAutomationSignal.html).
+// signal --type StopStep finds the running step named by --step and sends
+// its step execution id. stop cancels by default
+// (StopAutomationExecution). watch follows many executions with few calls,
+// one line (or JSON object) per change, and exits 1 when any ended without
+// success. describe prints the execution and a table of its steps.
+// version, also --version, prints the module version and VCS revision
+// recorded in the binary.
+//
+// # Conventions
+//
+// Every FILE argument may be "-" for standard input (run then needs
+// --name). "ssmdelegate help CMD" prints a command's usage on standard
+// output, as "CMD --help" does on standard error; both exit 0. Commands
+// with a choice of output take it with --format (fmt's former --to
+// still works).
+//
+// Messages on standard error follow one rule: "warning:" asks the reader
+// to check something the command allowed, "note:" explains a derived
+// permission (why a resource stands as "*", a runbook that needs none),
+// and "ssmdelegate CMD:" starts an error, whose cause is printed once.
 //
 // # References
 //

@@ -15,10 +15,11 @@ import (
 func cmdFmt(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("fmt", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	to := fs.String("to", "", "output format: json or yaml (default: the input's)")
+	to := fs.String("format", "", "output format: json or yaml (default: the input's)")
+	fs.StringVar(to, "to", "", "same as --format")
 	write := fs.Bool("w", false, "write the result to FILE instead of standard output")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ssmdelegate fmt [--to json|yaml] [-w] FILE")
+		fmt.Fprintln(stderr, "usage: ssmdelegate fmt [--format json|yaml] [-w] FILE (- reads standard input)")
 		fs.PrintDefaults()
 	}
 	files, err := parseInterleaved(fs, args)
@@ -44,7 +45,11 @@ func cmdFmt(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	file := files[0]
-	data, err := os.ReadFile(file)
+	if file == "-" && *write {
+		fmt.Fprintln(stderr, "ssmdelegate fmt: -w needs a FILE, not standard input")
+		return 2
+	}
+	data, err := readInput(file)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: cannot read: %s\n", file, errText(err))
 		return 1

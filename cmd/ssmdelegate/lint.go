@@ -58,6 +58,10 @@ func cmdLint(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
+	if n := countStdin(files); n > 1 {
+		fmt.Fprintln(stderr, "ssmdelegate lint: - (standard input) can be given once")
+		return 2
+	}
 	if *name != "" && len(files) > 1 {
 		fmt.Fprintln(stderr, "ssmdelegate lint: --name applies to a single FILE")
 		return 2
@@ -122,7 +126,7 @@ func textLine(file string, p lintProblem) string {
 
 func lintOne(file, name string) lintFile {
 	r := lintFile{File: file, Errors: []lintProblem{}, Warnings: []lintProblem{}}
-	data, err := os.ReadFile(file)
+	data, err := readInput(file)
 	if err != nil {
 		r.Errors = append(r.Errors, lintProblem{Message: "cannot read: " + errText(err), Severity: "error", Code: "read"})
 		return r
@@ -162,13 +166,24 @@ func errText(err error) string {
 	return err.Error()
 }
 
+// countStdin counts the "-" arguments.
+func countStdin(args []string) int {
+	n := 0
+	for _, a := range args {
+		if a == "-" {
+			n++
+		}
+	}
+	return n
+}
+
 // expandDirs replaces each directory argument by the runbooks in it
 // (*.json, *.yaml, *.yml), sorted; other arguments stay as given.
 func expandDirs(args []string) ([]string, error) {
 	var out []string
 	for _, a := range args {
 		st, err := os.Stat(a)
-		if err != nil || !st.IsDir() {
+		if a == "-" || err != nil || !st.IsDir() {
 			out = append(out, a) // a missing file is reported per file
 			continue
 		}

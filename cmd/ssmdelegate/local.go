@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -27,6 +28,9 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	if fs.NArg() != 0 {
@@ -64,7 +68,8 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	printf("  export AWS_ACCESS_KEY_ID=%s\n", admin.AccessKeyID)
 	printf("  export AWS_SECRET_ACCESS_KEY=%s\n", admin.SecretAccessKey)
 	printf("  export AWS_DEFAULT_REGION=%s\n", srv.Region())
-	printf("  aws --endpoint-url %s sts get-caller-identity\n\n", srv.URL())
+	printf("  export AWS_ENDPOINT_URL=%s\n", srv.URL())
+	printf("  aws sts get-caller-identity\n\n")
 	printf("serving until interrupted\n")
 	<-ctx.Done()
 	if err := srv.Close(); err != nil {

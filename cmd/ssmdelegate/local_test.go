@@ -19,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // lockedBuffer is a bytes.Buffer safe for the command and the test to share.
@@ -232,4 +234,32 @@ func TestLocalExportsAndImportsState(t *testing.T) {
 	if kept, err := os.ReadFile(export + ".format1.json"); err != nil || !bytes.Equal(kept, data) {
 		t.Fatalf("the imported JSON was not kept: %v", err)
 	}
+}
+
+// TestLocalExportsDriveRun: the lines local prints are all run needs; the
+// exported AWS_ENDPOINT_URL is an explicit target.
+func TestLocalExportsDriveRun(t *testing.T) {
+	clearEndpointEnv(t)
+	dir := t.TempDir()
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	url, _, out, stop := runLocal(t)
+	defer stop()
+	exports := regexp.MustCompile(`(?m)^  export (\w+)=(\S+)$`).FindAllStringSubmatch(out.String(), -1)
+	got := map[string]string{}
+	for _, m := range exports {
+		got[m[1]] = m[2]
+		t.Setenv(m[1], m[2])
+	}
+	assert.Equal(t, url, got["AWS_ENDPOINT_URL"])
+	assert.Contains(t, out.String(), "  aws sts get-caller-identity\n")
+
+	var stdout, stderr bytes.Buffer
+	code := runWith(t.Context(), []string{"--document", "AWS-RestartEC2Instance", "--dry-run", "--param", "InstanceId=i-1"}, &stdout, &stderr)
+	require.Equal(t, 0, code, stderr.String())
+	assert.Equal(t, "target: account 123456789012, Region us-east-1, endpoint "+url+"\n", stderr.String())
 }

@@ -23,7 +23,14 @@ func commands() []command {
 		{"policy", "derive, generate, lint or simulate IAM policies", cmdPolicy},
 		{"plan", "wire a service role into a runbook and print the bundle", cmdPlan},
 		{"local", "serve the embedded Automation endpoint", cmdLocal},
-		{"run", "start an automation and wait for it", cmdRun},
+		{"run", "provision a runbook, start an automation and wait for it", cmdRun},
+		{"approve", "approve an execution's aws:approve step", cmdApprove},
+		{"reject", "reject an execution's aws:approve step", cmdReject},
+		{"signal", "send StartStep, StopStep, Resume or Revoke to an execution", cmdSignal},
+		{"stop", "cancel or complete an execution", cmdStop},
+		{"watch", "follow executions to their end, one line per change", cmdWatch},
+		{"describe", "print an execution with its steps", cmdDescribe},
+		{"version", "print the version and VCS revision", cmdVersion},
 	}
 }
 
@@ -35,21 +42,51 @@ func main() {
 }
 
 func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	switch {
+	case len(args) == 0:
+		usage(stderr)
+		return 2
+	case args[0] == "-h" || args[0] == "-help" || args[0] == "--help":
 		usage(stdout)
-		if len(args) == 0 {
-			return 2
-		}
 		return 0
+	case args[0] == "--version" || args[0] == "-version":
+		return cmdVersion(ctx, args[1:], stdout, stderr)
+	case args[0] == "help":
+		return help(ctx, args[1:], stdout, stderr)
 	}
-	for _, c := range commands() {
-		if c.name == args[0] {
-			return c.run(ctx, args[1:], stdout, stderr)
-		}
+	if c, ok := lookup(args[0]); ok {
+		return c.run(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "ssmdelegate: unknown command %q\n", args[0])
 	usage(stderr)
 	return 2
+}
+
+func lookup(name string) (command, bool) {
+	for _, c := range commands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+// help prints the usage of a command ("help policy role" reaches a
+// subcommand's) on standard output, or the list of commands.
+func help(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stdout)
+		return 0
+	}
+	c, ok := lookup(args[0])
+	if !ok {
+		fmt.Fprintf(stderr, "ssmdelegate help: unknown command %q\n", args[0])
+		usage(stderr)
+		return 2
+	}
+	// A command prints its usage for --help on its error stream: here it
+	// is the answer, so it goes to standard output.
+	return c.run(ctx, append(append([]string(nil), args[1:]...), "--help"), stdout, stdout)
 }
 
 func usage(w io.Writer) {
@@ -57,6 +94,6 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "commands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-7s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
+	"strings"
 
 	"github.com/ssmdelegate/ssmdelegate/delegate"
 	"github.com/ssmdelegate/ssmdelegate/policy"
@@ -62,7 +62,7 @@ func cmdPlan(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var doc *runbook.Document
 	if len(files) == 1 {
-		data, err := planReadFile(files[0])
+		data, err := readInput(files[0])
 		if err != nil {
 			fmt.Fprintf(stderr, "ssmdelegate plan: %v\n", err)
 			return 1
@@ -74,7 +74,7 @@ func cmdPlan(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var perms *policy.Policy
 	if *rolePolicy != "" {
-		data, err := planReadFile(*rolePolicy)
+		data, err := readInput(*rolePolicy)
 		if err != nil {
 			fmt.Fprintf(stderr, "ssmdelegate plan: %v\n", err)
 			return 1
@@ -116,9 +116,7 @@ func cmdPlan(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
-	for _, w := range plan.Warnings {
-		fmt.Fprintf(stderr, "warning: %s\n", w)
-	}
+	printPlanWarnings(stderr, plan, nil)
 	var out []byte
 	if *format == "cloudformation" {
 		out, err = plan.CloudFormation()
@@ -136,10 +134,30 @@ func cmdPlan(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// planReadFile reads a file, or standard input for "-".
-func planReadFile(path string) ([]byte, error) {
-	if path == "-" {
-		return io.ReadAll(os.Stdin)
+// printPlanWarnings prints a plan's warnings, except those skip drops. As
+// in policy role, what the derivation explains about a permission is a
+// "note:"; what the plan asks a reader to check is a "warning:".
+func printPlanWarnings(w io.Writer, p *delegate.Plan, skip func(delegate.Warning) bool) {
+	for _, warn := range p.Warnings {
+		if skip != nil && skip(warn) {
+			continue
+		}
+		if isDerivationNote(p, warn.Message) {
+			fmt.Fprintf(w, "note: %s\n", warn.Message)
+			continue
+		}
+		fmt.Fprintf(w, "warning: %s\n", warn)
 	}
-	return os.ReadFile(path)
+}
+
+func isDerivationNote(p *delegate.Plan, msg string) bool {
+	if p.Derived == nil {
+		return false
+	}
+	for _, n := range p.Derived.Notes {
+		if strings.HasPrefix(msg, n) {
+			return true
+		}
+	}
+	return false
 }

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/ssmdelegate/ssmdelegate/policy"
@@ -181,7 +180,7 @@ func policyRole(_ context.Context, args []string, stdout, stderr io.Writer) int 
 	if len(problems) > 0 {
 		return policyUsageProblems(stderr, "role", problems)
 	}
-	data, err := os.ReadFile(files[0])
+	data, err := readInput(files[0])
 	if err != nil {
 		fmt.Fprintf(stderr, "ssmdelegate policy role: %v\n", err)
 		return 1
@@ -192,7 +191,7 @@ func policyRole(_ context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	for name, file := range childFiles {
-		data, err := os.ReadFile(file)
+		data, err := readInput(file)
 		if err != nil {
 			fmt.Fprintf(stderr, "ssmdelegate policy role: --child %s: %v\n", name, err)
 			return 1
@@ -340,7 +339,7 @@ func policyInline(k policy.Kind) bool {
 // policyLintFile prints the findings of one policy file and returns its
 // size and exit code.
 func policyLintFile(f string, kind policy.Kind, limit int, stdout, stderr io.Writer) (int, int) {
-	data, err := os.ReadFile(f)
+	data, err := readInput(f)
 	if err != nil {
 		fmt.Fprintf(stderr, "ssmdelegate policy lint: %v\n", err)
 		return 0, 1

@@ -38,7 +38,8 @@ func runPolicy(args ...string) (int, string, string) {
 
 func TestPolicyCommand(t *testing.T) {
 	rb := writePolicyTemp(t, "restart.json", policyTestRunbook)
-	script := writePolicyTemp(t, "script.json", `{"schemaVersion":"0.3","mainSteps":[{"name":"sc","action":"aws:executeScript","inputs":{"Runtime":"python3.11","Handler":"h","Script":"def h(e,c): pass"}}]}`)
+	script := writePolicyTemp(t, "script.json", `{"schemaVersion":"0.3","mainSteps":[{"name":"sc","action":"aws:executeScript","inputs":{"Runtime":"python3.11","Handler":"h","Script":"import boto3\ndef h(e, c):\n    getattr(boto3.client('ec2'), e['Op'])()\n"}}]}`)
+	scriptCalls := writePolicyTemp(t, "calls.json", `{"schemaVersion":"0.3","mainSteps":[{"name":"sc","action":"aws:executeScript","inputs":{"Runtime":"python3.11","Handler":"h","Script":"import boto3\n\ndef h(e, c):\n    ec2 = boto3.client('ec2')\n    ec2.describe_instances()\n"}}]}`)
 	badRunbook := writePolicyTemp(t, "bad.json", `{"schemaVersion":`)
 	goodPolicy := writePolicyTemp(t, "good.json", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:DescribeInstances","Resource":"*"}]}`)
 	badPolicy := writePolicyTemp(t, "badpolicy.json", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*","Principal":"*"}]}`)
@@ -80,7 +81,9 @@ func TestPolicyCommand(t *testing.T) {
 		{name: "role underivable", args: []string{"role", script, "--account", "111122223333", "--region", "us-east-1"}, code: 1,
 			stderr: []string{"cannot derive the service role policy", "sc (aws:executeScript)"}},
 		{name: "role explain underivable", args: []string{"role", script, "--account", "111122223333", "--region", "us-east-1", "--explain"}, code: 1,
-			stdout: []string{"unresolved: sc (aws:executeScript): the role needs whatever the script calls"}, stderr: []string{"cannot derive"}},
+			stdout: []string{"unresolved: sc (aws:executeScript): script line 3: getattr on the ec2 client made at line 3 chooses the operation at run time"}, stderr: []string{"cannot derive"}},
+		{name: "role explain script calls", args: []string{"role", scriptCalls, "--account", "111122223333", "--region", "us-east-1", "--explain"}, code: 0,
+			stdout: []string{"sc (aws:executeScript): line 5: ec2.describe_instances -> ec2:DescribeInstances", "actions:   ec2:DescribeInstances"}},
 		{name: "role underivable names the flags", args: []string{"role", api, "--account", "111122223333", "--region", "us-east-1"}, code: 1,
 			stderr: []string{"no IAM action is known for ec2.DescribeUnicorns", "supply what is missing with --api"}},
 		{name: "role with supplied api, profile and tag", args: []string{"role", api, "--account", "111122223333", "--region", "us-east-1",

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,19 +15,15 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/ssmdelegate/ssmdelegate/delegate"
 	"github.com/ssmdelegate/ssmdelegate/execution"
 	"github.com/ssmdelegate/ssmdelegate/runbook"
-	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
 
-const runUsage = "usage: ssmdelegate run (FILE | --document NAME) [--param K=V]... [--mode embedded|runtime|caller --role ARN] [--wait] [--endpoint URL]"
+const runUsage = "usage: ssmdelegate run (FILE | --document NAME) (--endpoint URL | --aws) [--param K=V]... [--mode embedded|runtime|caller --role ARN] [--dry-run] [--wait] [--format text|json]"
 
 // runFlags are the parsed arguments of ssmdelegate run.
 type runFlags struct {
@@ -39,9 +36,9 @@ type runFlags struct {
 	role            string
 	wait            bool
 	maxWait         time.Duration
-	endpoint        string
-	region          string
-	profile         string
+	dryRun          bool
+	format          string
+	target          targetFlags
 	targetParam     string
 	targets         kvFlags
 	maxConcurrency  string
@@ -77,9 +74,9 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, int) {
 	fs.StringVar(&f.role, "role", "", "service role ARN (default with FILE: a role named after the document)")
 	fs.BoolVar(&f.wait, "wait", false, "wait for the execution to end, printing each step change")
 	fs.DurationVar(&f.maxWait, "max-wait", 12*time.Hour, "with --wait: give up waiting after this long")
-	fs.StringVar(&f.endpoint, "endpoint", "", "endpoint URL, such as that of ssmdelegate local")
-	fs.StringVar(&f.region, "region", "", "Region (default: from the AWS configuration)")
-	fs.StringVar(&f.profile, "profile", "", "shared configuration profile")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "print the plan, the changes and the start it would make, and change nothing")
+	fs.StringVar(&f.format, "format", "text", "output: text, or json (one object on standard output at the end; progress on standard error)")
+	f.target.register(fs)
 	fs.StringVar(&f.targetParam, "target-parameter-name", "", "rate control: the parameter each target resource is passed in")
 	fs.Var(&f.targets, "target", "rate control: target KEY=V1,V2 such as tag:Env=prod or ParameterValues=i-1,i-2 (repeatable, at most 5)")
 	fs.StringVar(&f.maxConcurrency, "max-concurrency", "", "rate control: how many targets run at once (10 or 10%)")
@@ -135,11 +132,20 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, int) {
 	if f.document != "" && f.mode == "runtime" && f.role == "" {
 		return usageErr("--mode runtime needs --role")
 	}
+	if f.file == "-" && f.name == "" {
+		return usageErr("FILE - (standard input) needs --name")
+	}
 	if f.file != "" && f.name != "" && filepath.Base(f.name) != f.name {
 		return usageErr("--name %q is a document name, not a path", f.name)
 	}
 	if f.maxWait <= 0 {
 		return usageErr("--max-wait must be positive")
+	}
+	if f.format != "text" && f.format != "json" {
+		return usageErr("--format: want text or json")
+	}
+	if err := f.target.check(runServices...); err != nil {
+		return usageErr("%v", err)
 	}
 	return &f, -1
 }
@@ -151,9 +157,56 @@ type runner struct {
 
 	waitOpts []func(*execution.ExecutionWaiterOptions)
 
-	cfg aws.Config
-	ssm *ssm.Client
+	target  *target
+	ssm     *ssm.Client
+	account string
+
+	// human receives the lines for a reader: standard output, or standard
+	// error with --format json, whose result is built in result.
+	human  io.Writer
+	result *runResult
 }
+
+// runResult is run's --format json output.
+type runResult struct {
+	Account        string              `json:"account"`
+	Region         string              `json:"region"`
+	Endpoint       string              `json:"endpoint"`
+	DryRun         bool                `json:"dryRun,omitempty"`
+	Document       string              `json:"document"`
+	Mode           string              `json:"mode,omitempty"`
+	Changes        []runChange         `json:"changes"`
+	Parameters     map[string][]string `json:"parameters,omitempty"`
+	ExecutionID    string              `json:"executionId,omitempty"`
+	Status         string              `json:"status,omitempty"`
+	Outputs        map[string][]string `json:"outputs,omitempty"`
+	FailureMessage string              `json:"failureMessage,omitempty"`
+	FailedStep     *describedStep      `json:"failedStep,omitempty"`
+}
+
+// runChange is one change provisioning made (or, in a dry run, would
+// make).
+type runChange struct {
+	Kind     string `json:"kind"`
+	Resource string `json:"resource"`
+	Detail   string `json:"detail,omitempty"`
+}
+
+// emit prints the JSON result; with text output it does nothing.
+func (r *runner) emit(code int) int {
+	if r.flags.format != "json" {
+		return code
+	}
+	b, err := json.MarshalIndent(r.result, "", "  ")
+	if err != nil {
+		return r.fail("%v", err)
+	}
+	fmt.Fprintf(r.stdout, "%s\n", b)
+	return code
+}
+
+// runServices are the services run calls.
+var runServices = []string{"SSM", "IAM", "STS"}
 
 func (r *runner) fail(format string, a ...any) int {
 	fmt.Fprintf(r.stderr, "ssmdelegate run: "+format+"\n", a...)
@@ -161,23 +214,30 @@ func (r *runner) fail(format string, a ...any) int {
 }
 
 func (r *runner) run(ctx context.Context) int {
+	r.human = r.stdout
+	if r.flags.format == "json" {
+		r.human = r.stderr
+	}
 	if err := r.connect(ctx); err != nil {
 		return r.fail("%v", err)
 	}
+	r.result = &runResult{Account: r.account, Region: r.target.cfg.Region, Endpoint: r.target.where("SSM"),
+		DryRun: r.flags.dryRun, Changes: []runChange{}}
 	var (
-		in  *ssm.StartAutomationExecutionInput
-		doc *runbook.Document
+		in   *ssm.StartAutomationExecutionInput
+		doc  *runbook.Document
+		plan *delegate.Plan
 	)
 	if r.flags.file != "" {
 		var code int
-		in, doc, code = r.provision(ctx)
-		if code != 0 {
+		if plan, code = r.plan(); code != 0 {
 			return code
 		}
+		in, doc = copyStart(plan.Start), plan.Document
 	} else {
 		in, doc = r.existing(ctx)
 		if r.flags.mode == "caller" {
-			if code := r.checkCaller(ctx, doc); code != 0 {
+			if code := r.checkCaller(doc); code != 0 {
 				return code
 			}
 		}
@@ -185,51 +245,119 @@ func (r *runner) run(ctx context.Context) int {
 	if err := r.applyStartFlags(in, doc); err != nil {
 		return r.fail("%v", err)
 	}
+	// Everything is checked before anything is changed: a start that
+	// would be refused provisions nothing.
+	if err := execution.ValidateStartInput(in, doc); err != nil {
+		return r.startFailed(in, err)
+	}
+	r.result.Document, r.result.Parameters = aws.ToString(in.DocumentName), in.Parameters
+	if plan != nil {
+		r.result.Mode = plan.Mode.String()
+		if r.flags.dryRun {
+			printPlan(r.human, plan)
+		}
+		if code := r.provision(ctx, plan); code != 0 {
+			return code
+		}
+	}
+	if r.flags.dryRun {
+		printStart(r.human, in)
+		return r.emit(0)
+	}
 	out, err := execution.StartInput(ctx, r.ssm, in, func(o *execution.StartOptions) { o.Runbook = doc })
 	if err != nil {
-		var invalid *execution.InvalidInputError
-		if errors.As(err, &invalid) {
-			fmt.Fprintf(r.stderr, "ssmdelegate run: cannot start %s:\n", aws.ToString(in.DocumentName))
-			for _, p := range invalid.Problems {
-				fmt.Fprintf(r.stderr, "  %v\n", p)
-			}
-			return 1
-		}
-		return r.fail("%v", err)
+		return r.startFailed(in, err)
 	}
+	r.result.ExecutionID = out.ExecutionID
 	if !r.flags.wait {
+		if r.flags.format == "json" {
+			return r.emit(0)
+		}
 		fmt.Fprintln(r.stdout, out.ExecutionID)
 		return 0
 	}
-	fmt.Fprintf(r.stdout, "started %s (%s)\n", out.ExecutionID, aws.ToString(in.DocumentName))
-	return r.waitFor(ctx, out.ExecutionID)
+	fmt.Fprintf(r.human, "started %s (%s)\n", out.ExecutionID, aws.ToString(in.DocumentName))
+	return r.emit(r.waitFor(ctx, out.ExecutionID))
 }
 
-// connect loads the AWS configuration (the default chain) and points the
-// clients at --endpoint when given.
+// startFailed prints every reason a start was refused.
+func (r *runner) startFailed(in *ssm.StartAutomationExecutionInput, err error) int {
+	var invalid *execution.InvalidInputError
+	if errors.As(err, &invalid) {
+		fmt.Fprintf(r.stderr, "ssmdelegate run: cannot start %s:\n", aws.ToString(in.DocumentName))
+		for _, p := range invalid.Problems {
+			fmt.Fprintf(r.stderr, "  %v\n", p)
+		}
+		return 1
+	}
+	return r.fail("%v", err)
+}
+
+func copyStart(s *ssm.StartAutomationExecutionInput) *ssm.StartAutomationExecutionInput {
+	in := *s
+	in.Parameters = copyParams(s.Parameters)
+	return &in
+}
+
+// printPlan prints what a dry run plans: the mode, the role and the
+// document.
+func printPlan(w io.Writer, p *delegate.Plan) {
+	fmt.Fprintf(w, "plan: %s in %s mode, account %s, Region %s\n", p.DocumentName, p.Mode, p.Account, p.Region)
+	if p.Role != nil {
+		fmt.Fprintf(w, "  role: %s (inline policy %s", p.Role.ARN, p.Role.PolicyName)
+		if p.Role.Permissions != nil {
+			fmt.Fprintf(w, ", %d statements", len(p.Role.Permissions.Statement))
+		}
+		fmt.Fprintln(w, ")")
+	}
+	if p.CreateDocument {
+		fmt.Fprintf(w, "  document: %s\n", p.DocumentARN)
+	}
+	switch {
+	case p.Unbounded:
+		fmt.Fprintln(w, "  duration: unbounded")
+	case p.MaxDuration > 0:
+		fmt.Fprintf(w, "  duration: at most %s\n", p.MaxDuration)
+	}
+}
+
+// printStart prints the start a dry run would send.
+func printStart(w io.Writer, in *ssm.StartAutomationExecutionInput) {
+	fmt.Fprintf(w, "would start: %s", aws.ToString(in.DocumentName))
+	if v := aws.ToString(in.DocumentVersion); v != "" {
+		fmt.Fprintf(w, " version %s", v)
+	}
+	if in.Mode != "" {
+		fmt.Fprintf(w, " in %s mode", in.Mode)
+	}
+	fmt.Fprintln(w)
+	for _, k := range sortedRunKeys(in.Parameters) {
+		fmt.Fprintf(w, "  parameter %s = %s\n", k, strings.Join(in.Parameters[k], ", "))
+	}
+	if t := aws.ToString(in.TargetParameterName); t != "" {
+		fmt.Fprintf(w, "  rate control: %s per target, concurrency %s, errors %s\n", t, aws.ToString(in.MaxConcurrency), aws.ToString(in.MaxErrors))
+	}
+	for _, t := range in.Targets {
+		fmt.Fprintf(w, "  target %s = %s\n", aws.ToString(t.Key), strings.Join(t.Values, ", "))
+	}
+	for _, t := range in.Tags {
+		fmt.Fprintf(w, "  tag %s = %s\n", aws.ToString(t.Key), aws.ToString(t.Value))
+	}
+}
+
+// connect loads the AWS configuration, finds the account and says what
+// run will change before anything is changed.
 func (r *runner) connect(ctx context.Context) error {
-	var opts []func(*config.LoadOptions) error
-	if r.flags.region != "" {
-		opts = append(opts, config.WithRegion(r.flags.region))
-	}
-	if r.flags.profile != "" {
-		opts = append(opts, config.WithSharedConfigProfile(r.flags.profile))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	t, err := r.flags.target.connect(ctx)
 	if err != nil {
-		return fmt.Errorf("load AWS configuration: %w", err)
+		return err
 	}
-	if cfg.Region == "" {
-		return errors.New("no Region: pass --region or set AWS_REGION")
+	r.target = t
+	r.ssm = t.ssm()
+	if r.account, err = t.account(ctx); err != nil {
+		return err
 	}
-	if r.flags.endpoint != "" {
-		cfg.BaseEndpoint = aws.String(r.flags.endpoint)
-		// Loopback endpoints meet an SDK body-close race that cuts off
-		// large responses; this client avoids it and is harmless elsewhere.
-		cfg.HTTPClient = ssmlocal.HTTPClient()
-	}
-	r.cfg = cfg
-	r.ssm = ssm.NewFromConfig(cfg)
+	t.announce(r.stderr, r.account, runServices...)
 	return nil
 }
 
@@ -263,30 +391,16 @@ func (r *runner) existing(ctx context.Context) (*ssm.StartAutomationExecutionInp
 // checkCaller refuses to run an existing document in the caller's session
 // when it may outlast the session's 12 hours, with the delegate package's
 // rule.
-func (r *runner) checkCaller(ctx context.Context, doc *runbook.Document) int {
+func (r *runner) checkCaller(doc *runbook.Document) int {
 	if doc == nil {
 		return r.fail("--mode caller needs %s's content to check the 12-hour limit of the caller's session", r.flags.document)
 	}
-	account, code := r.account(ctx)
-	if code != 0 {
-		return code
-	}
-	_, err := delegate.NewPlan(delegate.ExistingDocument(r.flags.document, doc), delegate.Caller, account, r.cfg.Region,
+	_, err := delegate.NewPlan(delegate.ExistingDocument(r.flags.document, doc), delegate.Caller, r.account, r.target.cfg.Region,
 		func(o *delegate.Options) { o.Parameters = r.paramValues(doc) })
 	if err != nil {
 		return r.planFailed(r.flags.document, delegate.Caller, err)
 	}
 	return 0
-}
-
-// account returns the caller's account.
-func (r *runner) account(ctx context.Context) (string, int) {
-	stsClient := sts.NewFromConfig(r.cfg)
-	who, err := stsClient.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return "", r.fail("find the account: %v", err)
-	}
-	return aws.ToString(who.Account), 0
 }
 
 // planFailed prints every reason a plan was refused.
@@ -302,17 +416,15 @@ func (r *runner) planFailed(name string, mode delegate.Mode, err error) int {
 	return r.fail("%v", err)
 }
 
-// provision plans the runbook in FILE with the delegate package, applies
-// the plan (service role, its policies, the document) and returns the
-// plan's start input.
-func (r *runner) provision(ctx context.Context) (*ssm.StartAutomationExecutionInput, *runbook.Document, int) {
-	data, err := os.ReadFile(r.flags.file)
+// plan plans the runbook in FILE with the delegate package.
+func (r *runner) plan() (*delegate.Plan, int) {
+	data, err := readInput(r.flags.file)
 	if err != nil {
-		return nil, nil, r.fail("%v", err)
+		return nil, r.fail("%v", err)
 	}
 	doc, err := runbook.Parse(data)
 	if err != nil {
-		return nil, nil, r.fail("%s: %v", r.flags.file, err)
+		return nil, r.fail("%s: %v", r.flags.file, err)
 	}
 	name := r.flags.name
 	if name == "" {
@@ -322,11 +434,7 @@ func (r *runner) provision(ctx context.Context) (*ssm.StartAutomationExecutionIn
 	if r.flags.mode != "" {
 		mode, _ = delegate.ParseMode(r.flags.mode)
 	}
-	account, code := r.account(ctx)
-	if code != 0 {
-		return nil, nil, code
-	}
-	plan, err := delegate.NewPlan(delegate.NewDocument(name, doc), mode, account, r.cfg.Region, func(o *delegate.Options) {
+	plan, err := delegate.NewPlan(delegate.NewDocument(name, doc), mode, r.account, r.target.cfg.Region, func(o *delegate.Options) {
 		o.RoleARN = r.flags.role
 		o.DocumentVersion = r.flags.documentVersion
 		// The plan checks the command line's values; rate control fills
@@ -334,25 +442,30 @@ func (r *runner) provision(ctx context.Context) (*ssm.StartAutomationExecutionIn
 		o.Parameters = r.paramValues(doc)
 	})
 	if err != nil {
-		return nil, nil, r.planFailed(name, mode, err)
+		return nil, r.planFailed(name, mode, err)
 	}
-	for _, w := range plan.Warnings {
-		if r.flags.targetParam != "" && w.Field == "start.Parameters."+r.flags.targetParam {
-			continue
-		}
-		fmt.Fprintf(r.stderr, "warning: %s\n", w)
+	return plan, 0
+}
+
+// provision applies the plan (service role, its policies, the document),
+// or with --dry-run prints the changes it would make.
+func (r *runner) provision(ctx context.Context, plan *delegate.Plan) int {
+	printPlanWarnings(r.stderr, plan, func(w delegate.Warning) bool {
+		return r.flags.targetParam != "" && w.Field == "start.Parameters."+r.flags.targetParam
+	})
+	changes, err := delegate.Provision(ctx, r.target.iam(), r.ssm, plan, func(o *delegate.ProvisionOptions) { o.DryRun = r.flags.dryRun })
+	verb := "provisioned"
+	if r.flags.dryRun {
+		verb = "would provision"
 	}
-	iamClient := iam.NewFromConfig(r.cfg)
-	changes, err := delegate.Provision(ctx, iamClient, r.ssm, plan)
 	for _, c := range changes {
-		fmt.Fprintf(r.stdout, "provisioned: %s\n", c)
+		r.result.Changes = append(r.result.Changes, runChange{Kind: c.Kind.String(), Resource: c.Resource, Detail: c.Detail})
+		fmt.Fprintf(r.human, "%s: %s\n", verb, c)
 	}
 	if err != nil {
-		return nil, nil, r.fail("provision %s: %v", name, err)
+		return r.fail("provision %s: %v", plan.DocumentName, err)
 	}
-	in := *plan.Start
-	in.Parameters = copyParams(plan.Start.Parameters)
-	return &in, plan.Document, 0
+	return 0
 }
 
 // paramValues returns the --param values; a single comma-separated value of
@@ -411,7 +524,7 @@ func (r *runner) applyStartFlags(in *ssm.StartAutomationExecutionInput, doc *run
 // keeping a live status line on a terminal), and turns its end into the
 // exit code.
 func (r *runner) waitFor(ctx context.Context, id string) int {
-	p := newRunProgress(r.stdout, isTerminal(r.stdout))
+	p := newRunProgress(r.human, isTerminal(r.human))
 	defer p.stop()
 	opts := append([]func(*execution.ExecutionWaiterOptions){func(o *execution.ExecutionWaiterOptions) {
 		o.OnProgress = p.report
@@ -424,24 +537,35 @@ func (r *runner) waitFor(ctx context.Context, id string) int {
 	switch {
 	case err == nil:
 		ex := out.AutomationExecution
-		fmt.Fprintf(r.stdout, "%s %s\n", id, ex.AutomationExecutionStatus)
-		printOutputs(r.stdout, ex.Outputs)
+		r.result.Status, r.result.Outputs = string(ex.AutomationExecutionStatus), ex.Outputs
+		fmt.Fprintf(r.human, "%s %s\n", id, ex.AutomationExecutionStatus)
+		printOutputs(r.human, ex.Outputs)
 		return 0
 	case errors.As(err, &failed):
-		fmt.Fprintf(r.stdout, "%s %s\n", id, failed.Status)
+		r.result.Status, r.result.FailureMessage = string(failed.Status), failed.FailureMessage
+		if s := failed.FailedStep; s != nil {
+			d := describe(&types.AutomationExecution{StepExecutions: []types.StepExecution{*s}}).Steps[0]
+			r.result.FailedStep = &d
+		}
+		fmt.Fprintf(r.human, "%s %s\n", id, failed.Status)
 		fmt.Fprintf(r.stderr, "ssmdelegate run: %s ended with status %s\n", id, failed.Status)
 		if failed.FailureMessage != "" {
 			fmt.Fprintf(r.stderr, "  failure: %s\n", failed.FailureMessage)
 		}
 		if s := failed.FailedStep; s != nil {
 			fmt.Fprintf(r.stderr, "  failed step: %s (%s) %s\n", aws.ToString(s.StepName), aws.ToString(s.Action), s.StepStatus)
-			if m := aws.ToString(s.FailureMessage); m != "" {
+			// The execution's failure usually quotes the step's: print
+			// the cause once.
+			if m := aws.ToString(s.FailureMessage); m != "" && !strings.Contains(failed.FailureMessage, m) {
 				fmt.Fprintf(r.stderr, "  step failure: %s\n", m)
 			}
 			if d := s.FailureDetails; d != nil {
 				fmt.Fprintf(r.stderr, "  failure type: %s, stage: %s\n", aws.ToString(d.FailureType), aws.ToString(d.FailureStage))
 				for _, k := range sortedRunKeys(d.Details) {
-					fmt.Fprintf(r.stderr, "  %s: %s\n", k, strings.Join(d.Details[k], ", "))
+					v := strings.Join(d.Details[k], ", ")
+					if !strings.Contains(failed.FailureMessage, v) {
+						fmt.Fprintf(r.stderr, "  %s: %s\n", k, v)
+					}
 				}
 			}
 		}
@@ -468,39 +592,84 @@ func sortedRunKeys(m map[string][]string) []string {
 	return keys
 }
 
+// heartbeat is how long progress stays silent off a terminal before it
+// says the execution is still where it was: a log reader then knows the
+// command is alive during a long sleep or approval.
+const heartbeat = 30 * time.Second
+
 // runProgress prints step changes. On a terminal it also keeps a live
-// status line at the bottom, redrawn every second with the elapsed time.
+// status line at the bottom, redrawn every second with the elapsed time,
+// naming the step that is running; elsewhere it prints a heartbeat line
+// after each heartbeat of silence.
 type runProgress struct {
-	mu      sync.Mutex
-	w       io.Writer
-	live    bool
-	start   time.Time
-	status  string
-	last    types.AutomationExecutionStatus
-	done    chan struct{}
-	stopped sync.Once
-	wg      sync.WaitGroup
+	mu       sync.Mutex
+	w        io.Writer
+	live     bool
+	start    time.Time
+	lastLine time.Time
+	status   types.AutomationExecutionStatus
+	last     types.AutomationExecutionStatus
+	steps    map[string]types.AutomationExecutionStatus
+	order    []string
+	actions  map[string]string
+	done     chan struct{}
+	stopped  sync.Once
+	wg       sync.WaitGroup
 }
 
 func newRunProgress(w io.Writer, live bool) *runProgress {
-	p := &runProgress{w: w, live: live, start: time.Now(), done: make(chan struct{})}
-	if p.live {
-		p.wg.Go(func() {
-			t := time.NewTicker(time.Second)
-			defer t.Stop()
-			for {
-				select {
-				case <-p.done:
-					return
-				case <-t.C:
-					p.mu.Lock()
+	now := time.Now()
+	p := &runProgress{w: w, live: live, start: now, lastLine: now, done: make(chan struct{}),
+		steps: map[string]types.AutomationExecutionStatus{}, actions: map[string]string{}}
+	p.wg.Go(func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.done:
+				return
+			case <-t.C:
+				p.mu.Lock()
+				if p.live {
 					p.redraw()
-					p.mu.Unlock()
+				} else if p.status != "" && time.Since(p.lastLine) >= heartbeat {
+					p.heartbeat()
 				}
+				p.mu.Unlock()
 			}
-		})
-	}
+		}
+	})
 	return p
+}
+
+// running is the step the execution is at: the last one that has started
+// and not ended, else the last one reported that is not still pending.
+func (p *runProgress) running() string {
+	var fallback string
+	for i := len(p.order) - 1; i >= 0; i-- {
+		name := p.order[i]
+		switch st := p.steps[name]; {
+		case st == types.AutomationExecutionStatusPending:
+		case execution.Classify(st) == execution.InProgress:
+			return name
+		case fallback == "":
+			fallback = name
+		}
+	}
+	if fallback == "" {
+		return "-"
+	}
+	return fallback
+}
+
+func (p *runProgress) heartbeat() {
+	step := p.running()
+	line := fmt.Sprintf("%9s  %-10s %-24s %s", fmtElapsed(time.Since(p.start)), p.status, step, "still "+string(p.steps[step]))
+	if a := p.actions[step]; a != "" {
+		line += "  (" + a + ")"
+	}
+	fmt.Fprintln(p.w, strings.TrimRight(line, " "))
+	p.lastLine = time.Now()
 }
 
 func isTerminal(w io.Writer) bool {
@@ -514,7 +683,7 @@ func isTerminal(w io.Writer) bool {
 
 func (p *runProgress) redraw() {
 	if p.live && p.status != "" {
-		fmt.Fprintf(p.w, "\r\033[K%s  %s", p.status, time.Since(p.start).Truncate(time.Second))
+		fmt.Fprintf(p.w, "\r\033[K%s · %s  %s", p.status, p.running(), time.Since(p.start).Truncate(time.Second))
 	}
 }
 
@@ -527,6 +696,12 @@ func (p *runProgress) report(ev execution.Progress) {
 	step := ev.StepName
 	if step == "" {
 		step = "-"
+	} else {
+		if _, ok := p.steps[step]; !ok {
+			p.order = append(p.order, step)
+		}
+		p.steps[step] = ev.StepStatus
+		p.actions[step] = ev.Action
 	}
 	line := fmt.Sprintf("%9s  %-10s %-24s %s", fmtElapsed(ev.Elapsed), ev.Status, step, ev.StepStatus)
 	if ev.Action != "" {
@@ -540,7 +715,8 @@ func (p *runProgress) report(ev execution.Progress) {
 		fmt.Fprintf(p.w, "%9s  %s\n", "", inputHint(ev))
 	}
 	p.last = ev.Status
-	p.status = fmt.Sprintf("%s · %s", ev.Status, step)
+	p.status = ev.Status
+	p.lastLine = time.Now()
 	p.redraw()
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/stretchr/testify/assert"
@@ -40,10 +42,50 @@ func TestRunUsage(t *testing.T) {
 		{"name is a path", []string{"--name", "a/b", "rb.json"}, 2, "not a path"},
 		{"max wait", []string{"--document", "X", "--max-wait", "0s"}, 2, "--max-wait must be positive"},
 		{"help", []string{"-h"}, 0, "usage: ssmdelegate run"},
+		{"no target", []string{"--document", "X"}, 2, "no target: pass --endpoint URL"},
+		{"bad format", []string{"--document", "X", "--aws", "--format", "yaml"}, 2, "--format: want text or json"},
+		{"both targets", []string{"--document", "X", "--aws", "--endpoint", "http://127.0.0.1:1"}, 2, "--endpoint and --aws exclude each other"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			clearEndpointEnv(t)
 			var stdout, stderr bytes.Buffer
 			code := cmdRun(t.Context(), tc.args, &stdout, &stderr)
+			assert.Equal(t, tc.code, code, stderr.String())
+			assert.Contains(t, stderr.String(), tc.msg)
+		})
+	}
+}
+
+// clearEndpointEnv unsets the endpoint variables the SDK reads.
+func clearEndpointEnv(t *testing.T) {
+	t.Helper()
+	for _, k := range []string{"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_EC2"} {
+		t.Setenv(k, "")
+	}
+}
+
+func TestRunTargetFromEnvironment(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		code int
+		msg  string
+	}{
+		{"AWS_ENDPOINT_URL counts", map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:1"}, nil, -1, ""},
+		{"every service variable counts", map[string]string{"AWS_ENDPOINT_URL_SSM": "http://127.0.0.1:1", "AWS_ENDPOINT_URL_IAM": "http://127.0.0.1:1", "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:1"}, nil, -1, ""},
+		{"one service variable does not", map[string]string{"AWS_ENDPOINT_URL_SSM": "http://127.0.0.1:1"}, nil, 2, "no target"},
+		{"--aws with an endpoint variable", map[string]string{"AWS_ENDPOINT_URL_SSM": "http://127.0.0.1:1"}, []string{"--aws"}, 2, "--aws, but AWS_ENDPOINT_URL_SSM is set"},
+		{"--aws alone", nil, []string{"--aws"}, -1, ""},
+		{"ignored by the SDK", map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:1", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}, nil, 2, "no target"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clearEndpointEnv(t)
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			var stderr bytes.Buffer
+			_, code := parseRunFlags(append([]string{"--document", "X"}, tc.args...), &stderr)
 			assert.Equal(t, tc.code, code, stderr.String())
 			assert.Contains(t, stderr.String(), tc.msg)
 		})
@@ -68,6 +110,7 @@ func localEndpoint(t *testing.T) *ssmlocal.Server {
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	clearEndpointEnv(t)
 	return srv
 }
 
@@ -90,7 +133,8 @@ func TestRunDocumentAndWait(t *testing.T) {
 	assert.Regexp(t, regexp.MustCompile(`(?m)^\+\d\d:\d\d:\d\d  Success\s+startInstances\s+Success\s+\(aws:changeInstanceState\)(\s+\[.*\])?$`), out)
 	assert.Regexp(t, `(?m)^[0-9a-f-]{36} Success$`, out)
 	assert.NotContains(t, out, "\r", "no live line when not on a terminal")
-	assert.Empty(t, stderr.String())
+	assert.Equal(t, "target: account "+srv.AccountID()+", Region "+srv.Region()+", endpoint "+srv.URL()+"\n", stderr.String(),
+		"the account and Region are named before anything changes")
 	for _, id := range ids {
 		state, err := srv.InstanceState(srv.Region(), id)
 		require.NoError(t, err)
@@ -192,6 +236,9 @@ func TestRunFileProvisionsAndReportsFailure(t *testing.T) {
 	assert.NotContains(t, stdout.String(), "provisioned: ", "nothing changed the second time")
 	assert.Contains(t, stderr.String(), "ended with status Failed")
 	assert.Contains(t, stderr.String(), "failed step: stopInstances (aws:changeInstanceState) Failed")
+	assert.Equal(t, 1, strings.Count(stderr.String(), "i-0000000000000dead"), "the cause is printed once:\n%s", stderr.String())
+	assert.NotContains(t, stderr.String(), "warning: role.permissionsPolicy: stopInstances", "a derivation note is a note")
+	assert.Contains(t, stderr.String(), "note: stopInstances.InstanceIds:")
 }
 
 func TestRunCancelled(t *testing.T) {
@@ -227,8 +274,9 @@ func TestRunLiveProgressLine(t *testing.T) {
 }
 
 func TestRunStartFlags(t *testing.T) {
+	clearEndpointEnv(t)
 	var stderr bytes.Buffer
-	f, code := parseRunFlags([]string{"--document", "AWS-RestartEC2Instance",
+	f, code := parseRunFlags([]string{"--document", "AWS-RestartEC2Instance", "--aws",
 		"--param", "InstanceId=i-1,i-2", "--param", "Note=a,b", "--param", "Extra=x", "--param", "Extra=y",
 		"--target-parameter-name", "InstanceId", "--target", "tag:Env=prod,staging", "--max-concurrency", "10%", "--max-errors", "1",
 		"--tag", "ticket=OPS-7", "--interactive", "--mode", "runtime", "--role", "arn:aws:iam::111122223333:role/Restart"}, &stderr)
@@ -356,4 +404,225 @@ func TestRunFileInCallerMode(t *testing.T) {
 	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 	assert.Contains(t, stderr.String(), "warning: mode: caller mode")
 	assert.Regexp(t, `(?m)^[0-9a-f-]{36} Success$`, stdout.String())
+}
+
+const restartDemo = `{
+  "schemaVersion": "0.3",
+  "parameters": {"InstanceId": {"type": "StringList", "description": "(Required) instances to restart"}},
+  "mainSteps": [
+    {"name": "stopInstances", "action": "aws:changeInstanceState", "inputs": {"InstanceIds": "{{ InstanceId }}", "DesiredState": "stopped"}},
+    {"name": "startInstances", "action": "aws:changeInstanceState", "inputs": {"InstanceIds": "{{ InstanceId }}", "DesiredState": "running"}}
+  ]
+}`
+
+// assertNothingProvisioned checks that neither the document nor its role
+// exists, and that no execution started.
+func assertNothingProvisioned(t *testing.T, srv *ssmlocal.Server, name string) {
+	t.Helper()
+	cfg := srv.AdminConfig()
+	client := ssm.NewFromConfig(cfg, func(o *ssm.Options) { o.BaseEndpoint = aws.String(srv.URL()) })
+	_, err := client.GetDocument(t.Context(), &ssm.GetDocumentInput{Name: aws.String(name)})
+	assert.Error(t, err, "the document was not created")
+	_, err = iam.NewFromConfig(cfg, func(o *iam.Options) { o.BaseEndpoint = aws.String(srv.URL()) }).
+		GetRole(t.Context(), &iam.GetRoleInput{RoleName: aws.String(name + "-Automation")})
+	assert.Error(t, err, "the role was not created")
+	list, err := client.DescribeAutomationExecutions(t.Context(), &ssm.DescribeAutomationExecutionsInput{})
+	require.NoError(t, err)
+	assert.Empty(t, list.AutomationExecutionMetadataList, "nothing started")
+}
+
+// TestRunValidatesBeforeProvisioning: a start SSM would refuse (a missing
+// required parameter, an undeclared one) changes nothing.
+func TestRunValidatesBeforeProvisioning(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"missing required parameter", nil, "Parameters.InstanceId: is required"},
+		{"bad tag", []string{"--param", "InstanceId=i-1", "--tag", "aws:reserved=x"}, "Tags"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := localEndpoint(t)
+			file := filepath.Join(t.TempDir(), "Restart-Check.json")
+			require.NoError(t, os.WriteFile(file, []byte(restartDemo), 0o644))
+			var stdout, stderr bytes.Buffer
+			code := runWith(t.Context(), append([]string{file, "--wait", "--endpoint", srv.URL()}, tc.args...), &stdout, &stderr, fastPolls)
+			assert.Equal(t, 1, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+			assert.Contains(t, stderr.String(), "cannot start Restart-Check:")
+			assert.Contains(t, stderr.String(), tc.want)
+			assert.Empty(t, stdout.String())
+			assertNothingProvisioned(t, srv, "Restart-Check")
+		})
+	}
+}
+
+func TestRunDryRun(t *testing.T) {
+	srv := localEndpoint(t)
+	file := filepath.Join(t.TempDir(), "Restart-Dry.json")
+	require.NoError(t, os.WriteFile(file, []byte(restartDemo), 0o644))
+	var stdout, stderr bytes.Buffer
+	code := runWith(t.Context(), []string{file, "--dry-run", "--wait", "--param", "InstanceId=i-1,i-2", "--endpoint", srv.URL()}, &stdout, &stderr, fastPolls)
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	acct := srv.AccountID()
+	assert.Equal(t, "plan: Restart-Dry in embedded mode, account "+acct+", Region us-east-1\n"+
+		"  role: arn:aws:iam::"+acct+":role/Restart-Dry-Automation (inline policy AutomationPermissions, 2 statements)\n"+
+		"  document: arn:aws:ssm:us-east-1:"+acct+":document/Restart-Dry\n"+
+		"  duration: at most 2h0m0s\n"+
+		"would provision: role created: arn:aws:iam::"+acct+":role/Restart-Dry-Automation\n"+
+		"would provision: role policy put: arn:aws:iam::"+acct+":role/Restart-Dry-Automation (AutomationPermissions)\n"+
+		"would provision: document created: arn:aws:ssm:us-east-1:"+acct+":document/Restart-Dry (version 1)\n"+
+		"would start: Restart-Dry\n"+
+		"  parameter InstanceId = i-1, i-2\n", stdout.String())
+	assert.Contains(t, stderr.String(), "target: account "+acct)
+	assertNothingProvisioned(t, srv, "Restart-Dry")
+
+	// An existing document: the start is checked and printed, not sent.
+	stdout.Reset()
+	code = runWith(t.Context(), []string{"--document", ssmlocal.RestartEC2Instance, "--dry-run", "--param", "InstanceId=i-1", "--endpoint", srv.URL()}, &stdout, &stderr)
+	require.Equal(t, 0, code, stderr.String())
+	assert.Equal(t, "would start: AWS-RestartEC2Instance\n  parameter InstanceId = i-1\n", stdout.String())
+	assertNothingProvisioned(t, srv, "Restart-Dry")
+}
+
+// TestRunEndpointFromEnvironment: AWS_ENDPOINT_URL is an explicit target,
+// and --endpoint wins over a service-specific variable.
+func TestRunEndpointFromEnvironment(t *testing.T) {
+	srv := localEndpoint(t)
+	ids, err := srv.AddInstances(1)
+	require.NoError(t, err)
+	t.Setenv("AWS_ENDPOINT_URL", srv.URL())
+	var stdout, stderr bytes.Buffer
+	code := runWith(t.Context(), []string{"--document", ssmlocal.RestartEC2Instance, "--param", "InstanceId=" + ids[0], "--wait"}, &stdout, &stderr, fastPolls)
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	assert.Contains(t, stderr.String(), "endpoint "+srv.URL()+"\n")
+
+	// The service-specific variables, one per service run calls.
+	t.Setenv("AWS_ENDPOINT_URL", "")
+	for _, k := range []string{"AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_STS"} {
+		t.Setenv(k, srv.URL())
+	}
+	stdout.Reset()
+	stderr.Reset()
+	code = runWith(t.Context(), []string{"--document", ssmlocal.RestartEC2Instance, "--param", "InstanceId=" + ids[0]}, &stdout, &stderr)
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	assert.Contains(t, stderr.String(), "endpoint "+srv.URL()+"\n")
+
+	t.Setenv("AWS_ENDPOINT_URL_SSM", "http://127.0.0.1:1")
+	stdout.Reset()
+	stderr.Reset()
+	code = runWith(t.Context(), []string{"--document", ssmlocal.RestartEC2Instance, "--param", "InstanceId=" + ids[0], "--endpoint", srv.URL()}, &stdout, &stderr)
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	assert.Regexp(t, `^[0-9a-f-]{36}\n$`, stdout.String())
+}
+
+// TestRunNoPermissionsRunbook: a runbook that calls no API runs in every
+// mode.
+func TestRunNoPermissionsRunbook(t *testing.T) {
+	srv := localEndpoint(t)
+	for _, mode := range []string{"embedded", "runtime", "caller"} {
+		t.Run(mode, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "Nap-"+mode+".json")
+			require.NoError(t, os.WriteFile(file, []byte(`{"schemaVersion":"0.3","mainSteps":[{"name":"nap","action":"aws:sleep","inputs":{"Duration":"PT2S"}}]}`), 0o644))
+			var stdout, stderr bytes.Buffer
+			code := runWith(t.Context(), []string{file, "--mode", mode, "--wait", "--endpoint", srv.URL()}, &stdout, &stderr, fastPolls)
+			require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+			assert.Regexp(t, `(?m)^[0-9a-f-]{36} Success$`, stdout.String())
+			assert.Contains(t, stderr.String(), "note: the runbook's steps need no permissions")
+			assert.NotContains(t, stdout.String(), "role policy put")
+		})
+	}
+}
+
+// TestRunLiveLineNamesRunningStep: a Pending step reported after the
+// running one does not take over the live line.
+func TestRunLiveLineNamesRunningStep(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var buf lockedBuffer // read while the ticker writes
+		p := newRunProgress(&buf, true)
+		inProgress, pending := types.AutomationExecutionStatusInprogress, types.AutomationExecutionStatusPending
+		p.report(execution.Progress{Status: inProgress, StepName: "stopInstances", Action: "aws:changeInstanceState", StepStatus: inProgress})
+		p.report(execution.Progress{Status: inProgress, StepName: "startInstances", Action: "aws:changeInstanceState", StepStatus: pending})
+		time.Sleep(time.Second + time.Millisecond)
+		assert.Contains(t, buf.String(), "\r\033[KInProgress · stopInstances  1s")
+		assert.NotContains(t, buf.String(), "· startInstances")
+		p.report(execution.Progress{Status: inProgress, StepName: "stopInstances", Action: "aws:changeInstanceState", StepStatus: types.AutomationExecutionStatusSuccess})
+		p.report(execution.Progress{Status: inProgress, StepName: "startInstances", Action: "aws:changeInstanceState", StepStatus: inProgress})
+		time.Sleep(time.Second)
+		assert.Contains(t, buf.String(), "\r\033[KInProgress · startInstances  2s")
+		p.stop()
+	})
+}
+
+// TestRunHeartbeat: off a terminal, a long step prints a line after every
+// 30 s of silence, and its end is printed.
+func TestRunHeartbeat(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var buf bytes.Buffer
+		p := newRunProgress(&buf, false)
+		inProgress := types.AutomationExecutionStatusInprogress
+		p.report(execution.Progress{Status: inProgress, StepName: "nap", Action: "aws:sleep", StepStatus: inProgress})
+		p.report(execution.Progress{Status: inProgress, StepName: "after", Action: "aws:sleep", StepStatus: types.AutomationExecutionStatusPending})
+		time.Sleep(65 * time.Second)
+		p.report(execution.Progress{Status: types.AutomationExecutionStatusSuccess, StepName: "nap", Action: "aws:sleep",
+			StepStatus: types.AutomationExecutionStatusSuccess, Elapsed: 65 * time.Second})
+		time.Sleep(20 * time.Second)
+		p.stop()
+		assert.Equal(t, "+00:00:00  InProgress nap                      InProgress  (aws:sleep)\n"+
+			"+00:00:00  InProgress after                    Pending  (aws:sleep)\n"+
+			"+00:00:30  InProgress nap                      still InProgress  (aws:sleep)\n"+
+			"+00:01:00  InProgress nap                      still InProgress  (aws:sleep)\n"+
+			"+00:01:05  Success    nap                      Success  (aws:sleep)\n", buf.String())
+	})
+}
+
+// TestRunJSON: --format json prints one object on standard output, with
+// the target, the changes and the end; the progress goes to standard
+// error.
+func TestRunJSON(t *testing.T) {
+	srv := localEndpoint(t)
+	ids, err := srv.AddInstances(1)
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "Restart-JSON.json")
+	require.NoError(t, os.WriteFile(file, []byte(restartDemo), 0o644))
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		code   int
+		status string
+	}{
+		{"dry run", []string{"--dry-run", "--param", "InstanceId=" + ids[0]}, 0, ""},
+		{"success", []string{"--wait", "--param", "InstanceId=" + ids[0]}, 0, "Success"},
+		{"failure", []string{"--wait", "--param", "InstanceId=i-0000000000000dead"}, 1, "Failed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := runWith(t.Context(), append([]string{file, "--format", "json", "--endpoint", srv.URL()}, tc.args...), &stdout, &stderr, fastPolls)
+			require.Equal(t, tc.code, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+			var res runResult
+			require.NoError(t, json.Unmarshal(stdout.Bytes(), &res), stdout.String())
+			assert.Equal(t, srv.AccountID(), res.Account)
+			assert.Equal(t, srv.URL(), res.Endpoint)
+			assert.Equal(t, "Restart-JSON", res.Document)
+			assert.Equal(t, "embedded", res.Mode)
+			assert.Equal(t, tc.status, res.Status)
+			switch tc.name {
+			case "dry run":
+				assert.True(t, res.DryRun)
+				require.NotEmpty(t, res.Changes)
+				assert.Equal(t, "role created", res.Changes[0].Kind)
+				assert.Empty(t, res.ExecutionID)
+				assert.Contains(t, stderr.String(), "would start: Restart-JSON")
+			case "success":
+				assert.NotEmpty(t, res.Changes, "the first real run provisions")
+				assert.Regexp(t, `^[0-9a-f-]{36}$`, res.ExecutionID)
+				assert.Contains(t, stderr.String(), "started "+res.ExecutionID)
+			case "failure":
+				assert.Empty(t, res.Changes, "nothing changed the second time")
+				require.NotNil(t, res.FailedStep)
+				assert.Equal(t, "stopInstances", res.FailedStep.Name)
+				assert.Contains(t, res.FailureMessage, "i-0000000000000dead")
+			}
+		})
+	}
 }

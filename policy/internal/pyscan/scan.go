@@ -1,0 +1,1017 @@
+package pyscan
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Kind says what a Call is.
+type Kind int
+
+// The kinds of calls.
+const (
+	// Method is a client method: Name is the method, such as
+	// describe_instances.
+	Method Kind = iota
+	// Paginator is client.get_paginator(Name).
+	Paginator
+	// Waiter is client.get_waiter(Name).
+	Waiter
+	// ResourceAction is a method of a boto3 resource: Type is "" for the
+	// service resource, a sub-resource such as "Instance", or a
+	// collection path such as "instances" or "Bucket.objects"; Name is
+	// the method, or "load" when a sub-resource is created.
+	ResourceAction
+)
+
+// Call is one AWS call the script can make.
+type Call struct {
+	Line   int
+	Kind   Kind
+	Client string // boto3 client or resource name, such as "ec2"
+	Type   string // ResourceAction only
+	Name   string
+	// Args are the keyword arguments whose values the analysis knows and,
+	// for resource calls, the sub-resource's identifiers as "$0", "$1".
+	Args map[string]Arg
+}
+
+// Arg is a keyword argument value built from literals and InputPayload
+// keys.
+type Arg struct {
+	// List is set for a list or tuple value.
+	List bool
+	// Items are the string values: literals or, when Event is set, the
+	// InputPayload key the handler reads.
+	Items []Item
+}
+
+// Item is one string of an Arg.
+type Item struct {
+	Literal string
+	Event   string // InputPayload key, such as "InstanceId"
+}
+
+// Problem is something the analysis cannot know.
+type Problem struct {
+	Line   int
+	Detail string
+}
+
+// Result is what Analyze finds.
+type Result struct {
+	Calls    []Call
+	Problems []Problem
+}
+
+// Analyze parses src and follows the handler function and everything it
+// calls within the script, reporting the AWS calls it can make and what it
+// cannot know. Code at module level runs on import and is included.
+func Analyze(src []byte, handler string) (*Result, error) {
+	root, err := parse(src)
+	if err != nil {
+		return nil, err
+	}
+	a := &analyzer{src: src, globals: &scope{vars: map[string]val{}}, memo: map[string]val{}, active: map[*node]bool{}}
+	a.block(root, a.globals, nil)
+	h, ok := a.globals.vars[handler]
+	if !ok || h.kind != vFunc {
+		a.problem(1, fmt.Sprintf("the handler function %q is not defined at module level", handler))
+	} else {
+		a.callFunc(h.fn, h.env, h.fn.line, []val{{kind: vEvents}, {}}, nil, nil)
+	}
+	a.sort()
+	return &a.res, nil
+}
+
+type vkind int
+
+const (
+	vUnknown vkind = iota
+	vStr
+	vList
+	vBoto3        // the boto3 module
+	vSessionMod   // boto3.session
+	vSessionClass // boto3.Session
+	vSession
+	vClientFactory   // boto3.client or session.client
+	vResourceFactory // boto3.resource or session.resource
+	vClient
+	vResource    // service resource
+	vResourceObj // sub-resource (typ) or collection (coll)
+	vEvents
+	vEventKey
+	vFunc
+	vClass
+	vInstance
+	vBound // a method bound to an instance
+)
+
+type val struct {
+	kind  vkind
+	s     string // string, service name or event key
+	typ   string // sub-resource or collection path
+	items []val
+	fn    *node
+	env   *scope // where a function was defined, for its free variables
+	cls   *class
+	self  *val
+	line  int // where a client was made
+	// args are a sub-resource's identifiers, as "$0", "$1" for the
+	// positional arguments of its constructor (ec2.Instance("i-1")).
+	args map[string]Arg
+}
+
+func (v val) isAWS() bool {
+	switch v.kind {
+	case vClient, vResource, vResourceObj, vSession:
+		return true
+	}
+	return false
+}
+
+type class struct {
+	node    *node
+	methods map[string]*node
+	attrs   map[string]val
+}
+
+type scope struct {
+	vars   map[string]val
+	parent *scope
+}
+
+func (s *scope) get(name string) (val, bool) {
+	for ; s != nil; s = s.parent {
+		if v, ok := s.vars[name]; ok {
+			return v, true
+		}
+	}
+	return val{}, false
+}
+
+// Bounds keep the analysis linear-ish on hostile input.
+const (
+	maxDepth    = 64     // nested function calls followed
+	maxEvals    = 200000 // expression evaluations
+	maxCalls    = 5000   // calls reported
+	maxProblems = 200
+	maxExprNest = 2000 // expression nesting
+)
+
+type analyzer struct {
+	src     []byte
+	globals *scope
+	res     Result
+	memo    map[string]val
+	active  map[*node]bool
+	depth   int
+	cond    int // nesting of branches being run
+	evals   int
+	nest    int
+	stopped bool
+}
+
+func (a *analyzer) problem(line int, detail string) {
+	if len(a.res.Problems) < maxProblems {
+		a.res.Problems = append(a.res.Problems, Problem{Line: line, Detail: detail})
+	}
+}
+
+func (a *analyzer) record(c Call) {
+	if len(a.res.Calls) >= maxCalls {
+		if !a.stopped {
+			a.stopped = true
+			a.problem(c.Line, "the script makes too many AWS calls to analyse")
+		}
+		return
+	}
+	a.res.Calls = append(a.res.Calls, c)
+}
+
+func (a *analyzer) text(n *node) string { return string(a.src[n.start:n.end]) }
+
+// sort orders and deduplicates the result by line.
+func (a *analyzer) sort() {
+	key := func(c Call) string {
+		return fmt.Sprintf("%08d|%d|%s|%s|%s|%v", c.Line, c.Kind, c.Client, c.Type, c.Name, c.Args)
+	}
+	slices.SortStableFunc(a.res.Calls, func(x, y Call) int { return strings.Compare(key(x), key(y)) })
+	a.res.Calls = slices.CompactFunc(a.res.Calls, func(x, y Call) bool { return key(x) == key(y) })
+	slices.SortStableFunc(a.res.Problems, func(x, y Problem) int {
+		if x.Line != y.Line {
+			return x.Line - y.Line
+		}
+		return strings.Compare(x.Detail, y.Detail)
+	})
+	a.res.Problems = slices.Compact(a.res.Problems)
+}
+
+// block runs the statements of a module, function body or block.
+func (a *analyzer) block(n *node, sc *scope, ret *[]val) {
+	for _, st := range n.kids {
+		a.stmt(st, sc, ret)
+	}
+}
+
+func (a *analyzer) stmt(n *node, sc *scope, ret *[]val) {
+	switch n.kind {
+	case "import_statement":
+		for _, k := range n.kids {
+			a.importName(k, "", sc)
+		}
+	case "import_from_statement":
+		mod := n.child("module_name")
+		if mod == nil {
+			return
+		}
+		for _, k := range n.kids {
+			if k.field == "name" {
+				a.importName(k, a.text(mod), sc)
+			}
+		}
+	case "function_definition":
+		if name := n.child("name"); name != nil {
+			sc.vars[a.text(name)] = val{kind: vFunc, fn: n, env: sc}
+		}
+	case "decorated_definition":
+		if def := n.child("definition"); def != nil {
+			a.stmt(def, sc, ret)
+		}
+	case "class_definition":
+		a.classDef(n, sc)
+	case "expression_statement":
+		for _, k := range n.kids {
+			a.exprStmt(k, sc)
+		}
+	case "return_statement":
+		for _, k := range n.kids {
+			v := a.eval(k, sc)
+			if ret != nil {
+				*ret = append(*ret, v)
+			}
+		}
+	case "for_statement":
+		var left *node
+		for _, k := range n.kids {
+			switch k.field {
+			case "left":
+				left = k
+			case "right":
+				if left != nil {
+					a.assign(left, elementOf(a.eval(k, sc)), sc)
+				}
+			case "body", "alternative":
+				a.stmt(k, sc, ret)
+			}
+		}
+	case "block", "if_statement", "elif_clause", "else_clause", "while_statement", "try_statement",
+		"except_clause", "finally_clause", "with_statement", "with_clause", "match_statement", "case_clause":
+		if n.kind == "if_statement" && a.isMainGuard(n.child("condition")) {
+			// Automation imports the script: a __main__ block never runs.
+			return
+		}
+		if n.kind != "block" && n.kind != "with_statement" && n.kind != "with_clause" && n.kind != "finally_clause" {
+			a.cond++
+			defer func() { a.cond-- }()
+		}
+		for _, k := range n.kids {
+			switch k.kind {
+			case "block", "elif_clause", "else_clause", "except_clause", "finally_clause", "with_clause", "case_clause":
+				a.stmt(k, sc, ret)
+			case "with_item":
+				a.withItem(k, sc)
+			default:
+				if strings.HasSuffix(k.kind, "_statement") || strings.HasSuffix(k.kind, "_definition") {
+					a.stmt(k, sc, ret)
+				} else if k.field != "left" {
+					a.eval(k, sc)
+				}
+			}
+		}
+	default:
+		for _, k := range n.kids {
+			a.eval(k, sc)
+		}
+	}
+}
+
+// isMainGuard reports whether cond is __name__ == "__main__".
+func (a *analyzer) isMainGuard(cond *node) bool {
+	if cond == nil || cond.kind != "comparison_operator" || len(cond.kids) != 2 {
+		return false
+	}
+	l, r := cond.kids[0], cond.kids[1]
+	op := strings.TrimSpace(string(a.src[l.end:r.start]))
+	if op != "==" {
+		return false
+	}
+	if l.kind != "identifier" {
+		l, r = r, l
+	}
+	s, ok := a.str(r)
+	return l.kind == "identifier" && a.text(l) == "__name__" && ok && s == "__main__"
+}
+
+func (a *analyzer) withItem(n *node, sc *scope) {
+	for _, k := range n.kids {
+		if k.kind == "as_pattern" && len(k.kids) > 0 {
+			v := a.eval(k.kids[0], sc)
+			if t := k.child("alias"); t != nil {
+				a.assign(t, v, sc)
+			}
+			continue
+		}
+		a.eval(k, sc)
+	}
+}
+
+func (a *analyzer) importName(k *node, from string, sc *scope) {
+	name, alias := k, k
+	if k.kind == "aliased_import" {
+		name, alias = k.child("name"), k.child("alias")
+		if name == nil || alias == nil {
+			return
+		}
+	}
+	full := a.text(name)
+	bind := a.text(alias)
+	if k.kind != "aliased_import" {
+		// "import boto3.session" binds boto3.
+		bind, _, _ = strings.Cut(full, ".")
+	}
+	if from != "" {
+		full = from + "." + full
+	} else if k.kind != "aliased_import" {
+		full = bind
+	}
+	var v val
+	switch full {
+	case "boto3":
+		v = val{kind: vBoto3}
+	case "boto3.session":
+		v = val{kind: vSessionMod}
+	case "boto3.Session", "boto3.session.Session":
+		v = val{kind: vSessionClass}
+	case "boto3.client":
+		v = val{kind: vClientFactory}
+	case "boto3.resource":
+		v = val{kind: vResourceFactory}
+	}
+	sc.vars[bind] = v
+}
+
+func (a *analyzer) classDef(n *node, sc *scope) {
+	name, body := n.child("name"), n.child("body")
+	if name == nil || body == nil {
+		return
+	}
+	c := &class{node: n, methods: map[string]*node{}, attrs: map[string]val{}}
+	for _, st := range body.kids {
+		def := st
+		if def.kind == "decorated_definition" {
+			def = def.child("definition")
+		}
+		if def == nil {
+			continue
+		}
+		switch def.kind {
+		case "function_definition":
+			if mn := def.child("name"); mn != nil {
+				c.methods[a.text(mn)] = def
+			}
+		case "expression_statement":
+			// Class attributes: ec2 = boto3.client("ec2").
+			for _, k := range def.kids {
+				if k.kind == "assignment" {
+					if l, r := k.child("left"), k.child("right"); l != nil && r != nil && l.kind == "identifier" {
+						c.attrs[a.text(l)] = a.eval(r, sc)
+					}
+				}
+			}
+		}
+	}
+	sc.vars[a.text(name)] = val{kind: vClass, cls: c}
+}
+
+func (a *analyzer) exprStmt(n *node, sc *scope) {
+	switch n.kind {
+	case "assignment":
+		l, r := n.child("left"), n.child("right")
+		if r == nil {
+			return
+		}
+		v := a.eval(r, sc)
+		if l != nil {
+			a.assign(l, v, sc)
+		}
+	case "augmented_assignment":
+		if r := n.child("right"); r != nil {
+			a.eval(r, sc)
+		}
+	default:
+		a.eval(n, sc)
+	}
+}
+
+func (a *analyzer) assign(l *node, v val, sc *scope) {
+	switch l.kind {
+	case "identifier":
+		name := a.text(l)
+		if old, ok := sc.vars[name]; ok && a.cond > 0 && old.isAWS() && v.isAWS() && (old.kind != v.kind || old.s != v.s) {
+			// Branches are run one after the other: the later would
+			// hide the earlier.
+			a.problem(l.line, fmt.Sprintf("%s is the %s client made at line %d or the %s client made at line %d depending on the branch taken", name, old.s, old.line, v.s, v.line))
+		}
+		sc.vars[name] = v
+		return
+	case "attribute":
+		obj, attr := l.child("object"), l.child("attribute")
+		if obj != nil && attr != nil {
+			if o := a.eval(obj, sc); o.kind == vInstance {
+				o.cls.attrs[a.text(attr)] = v
+				return
+			}
+		}
+	case "pattern_list", "tuple_pattern", "list_pattern":
+		if v.kind == vList && len(v.items) == len(l.kids) {
+			for i, k := range l.kids {
+				a.assign(k, v.items[i], sc)
+			}
+			return
+		}
+		for _, k := range l.kids {
+			a.assign(k, val{}, sc)
+		}
+		return
+	}
+	a.escape(v, l.line)
+}
+
+// escape reports an AWS client (or anything holding one) that flows where
+// the analysis does not follow it.
+func (a *analyzer) escape(v val, line int) {
+	if v.isAWS() {
+		a.problem(line, fmt.Sprintf("a %s client made at line %d is stored or passed where the analysis cannot follow it", v.s, v.line))
+	}
+	for _, it := range v.items {
+		a.escape(it, line)
+	}
+}
+
+// eval evaluates an expression, reporting the AWS calls it makes.
+func (a *analyzer) eval(n *node, sc *scope) val {
+	a.evals++
+	if a.evals > maxEvals || a.nest > maxExprNest {
+		if !a.stopped {
+			a.stopped = true
+			a.problem(n.line, "the script is too complex to analyse")
+		}
+		return val{}
+	}
+	a.nest++
+	defer func() { a.nest-- }()
+	switch n.kind {
+	case "string":
+		if s, ok := a.str(n); ok {
+			return val{kind: vStr, s: s}
+		}
+	case "concatenated_string":
+		var b strings.Builder
+		for _, k := range n.kids {
+			s, ok := a.str(k)
+			if !ok {
+				return val{}
+			}
+			b.WriteString(s)
+		}
+		return val{kind: vStr, s: b.String()}
+	case "parenthesized_expression":
+		if len(n.kids) == 1 {
+			return a.eval(n.kids[0], sc)
+		}
+	case "list", "tuple", "expression_list":
+		v := val{kind: vList}
+		for _, k := range n.kids {
+			v.items = append(v.items, a.eval(k, sc))
+		}
+		return v
+	case "identifier":
+		v, _ := sc.get(a.text(n))
+		return v
+	case "attribute":
+		return a.attribute(n, sc)
+	case "subscript":
+		obj := a.eval(n.child("value"), sc)
+		var key val
+		for _, k := range n.kids {
+			if k.field == "subscript" {
+				key = a.eval(k, sc)
+			}
+		}
+		if obj.kind == vEvents && key.kind == vStr {
+			return val{kind: vEventKey, s: key.s}
+		}
+		a.escape(obj, n.line)
+		return val{}
+	case "call":
+		return a.call(n, sc)
+	case "function_definition", "class_definition":
+		return val{}
+	case "dictionary", "set", "list_comprehension", "dictionary_comprehension", "set_comprehension", "generator_expression", "pair":
+		for _, k := range n.kids {
+			a.escape(a.eval(k, sc), k.line)
+		}
+		return val{}
+	case "boolean_operator", "conditional_expression":
+		// x or boto3.client("ec2"): any operand may be the value.
+		var out val
+		for _, k := range n.kids {
+			if v := a.eval(k, sc); v.kind != vUnknown && out.kind == vUnknown {
+				out = v
+			}
+		}
+		return out
+	}
+	for _, k := range n.kids {
+		a.eval(k, sc)
+	}
+	return val{}
+}
+
+// str returns the value of a string literal without interpolation.
+func (a *analyzer) str(n *node) (string, bool) {
+	if n.kind != "string" {
+		return "", false
+	}
+	var b strings.Builder
+	raw := false
+	for _, k := range n.kids {
+		switch k.kind {
+		case "string_start":
+			p := strings.ToLower(a.text(k))
+			raw = strings.Contains(p, "r")
+			if strings.Contains(p, "b") {
+				return "", false
+			}
+		case "string_content":
+			// Escapes are separate nodes inside the content.
+			pos := k.start
+			for _, e := range k.kids {
+				b.Write(a.src[pos:e.start])
+				esc := a.text(e)
+				if u, err := strconv.Unquote(`"` + esc + `"`); err == nil && !raw {
+					b.WriteString(u)
+				} else {
+					b.WriteString(esc)
+				}
+				pos = e.end
+			}
+			b.Write(a.src[pos:k.end])
+		case "string_end":
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
+}
+
+func (a *analyzer) attribute(n *node, sc *scope) val {
+	objN, attrN := n.child("object"), n.child("attribute")
+	if objN == nil || attrN == nil {
+		return val{}
+	}
+	obj := a.eval(objN, sc)
+	attr := a.text(attrN)
+	switch obj.kind {
+	case vBoto3:
+		switch attr {
+		case "client":
+			return val{kind: vClientFactory}
+		case "resource":
+			return val{kind: vResourceFactory}
+		case "Session":
+			return val{kind: vSessionClass}
+		case "session":
+			return val{kind: vSessionMod}
+		}
+	case vSessionMod:
+		if attr == "Session" {
+			return val{kind: vSessionClass}
+		}
+	case vSession:
+		switch attr {
+		case "client":
+			return val{kind: vClientFactory}
+		case "resource":
+			return val{kind: vResourceFactory}
+		}
+	case vClient:
+		switch attr {
+		case "meta":
+			a.problem(n.line, fmt.Sprintf("%s.meta reaches the client's internals: what it calls cannot be known", obj.s))
+		case "exceptions":
+		default:
+			return val{kind: vBound, s: obj.s, typ: attr, line: obj.line, self: &val{kind: vClient, s: obj.s}}
+		}
+	case vResource, vResourceObj:
+		if attr == "meta" {
+			a.problem(n.line, fmt.Sprintf("%s.meta reaches the resource's client: what it calls cannot be known", obj.s))
+			return val{}
+		}
+		self := obj
+		return val{kind: vBound, s: obj.s, typ: attr, line: obj.line, self: &self}
+	case vInstance:
+		if v, ok := obj.cls.attrs[attr]; ok {
+			return v
+		}
+		if m, ok := obj.cls.methods[attr]; ok {
+			self := obj
+			return val{kind: vBound, fn: m, self: &self}
+		}
+	case vClass:
+		if m, ok := obj.cls.methods[attr]; ok {
+			return val{kind: vFunc, fn: m, env: a.globals}
+		}
+		if v, ok := obj.cls.attrs[attr]; ok {
+			return v
+		}
+	case vBound:
+		if obj.self != nil && (obj.self.kind == vResource || obj.self.kind == vResourceObj) && !isUpper(obj.typ) {
+			// A collection: ec2.instances.filter, bucket.objects.all.
+			coll := val{kind: vResourceObj, s: obj.s, typ: joinPath(obj.self.typ, obj.typ), line: obj.line, args: obj.self.args}
+			return val{kind: vBound, s: obj.s, typ: attr, line: obj.line, self: &coll}
+		}
+	case vEvents:
+		if attr == "get" {
+			return val{kind: vBound, typ: "get", self: &obj}
+		}
+	}
+	return val{}
+}
+
+func (a *analyzer) call(n *node, sc *scope) val {
+	fnN, argsN := n.child("function"), n.child("arguments")
+	if fnN == nil {
+		return val{}
+	}
+	// getattr(client, name) picks the operation at run time.
+	if fnN.kind == "identifier" && a.text(fnN) == "getattr" && argsN != nil && len(argsN.kids) > 0 {
+		if o := a.eval(argsN.kids[0], sc); o.isAWS() {
+			a.problem(n.line, fmt.Sprintf("getattr on the %s client made at line %d chooses the operation at run time", o.s, o.line))
+			return val{}
+		}
+	}
+	f := a.eval(fnN, sc)
+	var args []val
+	kw := map[string]val{}
+	var kwArgs map[string]Arg
+	if argsN != nil {
+		for _, k := range argsN.kids {
+			switch k.kind {
+			case "keyword_argument":
+				name, value := k.child("name"), k.child("value")
+				if name == nil || value == nil {
+					continue
+				}
+				v := a.eval(value, sc)
+				kw[a.text(name)] = v
+				if arg, ok := toArg(v); ok {
+					if kwArgs == nil {
+						kwArgs = map[string]Arg{}
+					}
+					kwArgs[a.text(name)] = arg
+				}
+			case "list_splat", "dictionary_splat":
+				a.escape(a.eval(k, sc), k.line)
+				args = append(args, val{})
+			default:
+				args = append(args, a.eval(k, sc))
+			}
+		}
+	}
+	arg0 := func(kwName string) val {
+		if len(args) > 0 {
+			return args[0]
+		}
+		return kw[kwName]
+	}
+	switch f.kind {
+	case vClientFactory, vResourceFactory:
+		svc := arg0("service_name")
+		kind := vClient
+		what := "client"
+		if f.kind == vResourceFactory {
+			kind, what = vResource, "resource"
+		}
+		if svc.kind != vStr {
+			a.problem(n.line, fmt.Sprintf("the service name of this boto3 %s is computed at run time: %s", what, a.text(n)))
+			return val{}
+		}
+		return val{kind: kind, s: svc.s, line: n.line}
+	case vSessionClass:
+		return val{kind: vSession}
+	case vFunc:
+		return a.callFunc(f.fn, f.env, n.line, args, kw, nil)
+	case vClass:
+		inst := val{kind: vInstance, cls: f.cls}
+		if init, ok := f.cls.methods["__init__"]; ok {
+			a.callFunc(init, a.globals, n.line, args, kw, &inst)
+		}
+		return inst
+	case vBound:
+		return a.boundCall(f, n, args, kw, kwArgs)
+	}
+	// Functions of the script handed to code outside it (executor.submit,
+	// map, callbacks) may run: follow them with unknown arguments.
+	for _, v := range append(args, mapValues(kw)...) {
+		a.escape(v, n.line)
+		switch {
+		case v.kind == vFunc:
+			a.callFunc(v.fn, v.env, n.line, nil, nil, nil)
+		case v.kind == vBound && v.fn != nil && v.self != nil && v.self.kind == vInstance:
+			a.callFunc(v.fn, a.globals, n.line, nil, nil, v.self)
+		}
+	}
+	return val{}
+}
+
+func mapValues(m map[string]val) []val {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]val, 0, len(m))
+	for _, k := range keys {
+		out = append(out, m[k])
+	}
+	return out
+}
+
+func (a *analyzer) boundCall(f val, n *node, args []val, kw map[string]val, kwArgs map[string]Arg) val {
+	self := *f.self
+	switch self.kind {
+	case vInstance:
+		return a.callFunc(f.fn, a.globals, n.line, args, kw, &self)
+	case vEvents:
+		if len(args) > 0 && args[0].kind == vStr {
+			return val{kind: vEventKey, s: args[0].s}
+		}
+		return val{}
+	case vClient:
+		switch f.typ {
+		case "get_paginator", "get_waiter":
+			name := arg0(args, kw, "operation_name")
+			if f.typ == "get_waiter" {
+				name = arg0(args, kw, "waiter_name")
+			}
+			if name.kind != vStr {
+				a.problem(n.line, fmt.Sprintf("%s.%s is given a name computed at run time", self.s, f.typ))
+				return val{}
+			}
+			k := Paginator
+			if f.typ == "get_waiter" {
+				k = Waiter
+			}
+			a.record(Call{Line: n.line, Kind: k, Client: self.s, Name: name.s})
+			return val{}
+		case "can_paginate", "close":
+			return val{}
+		}
+		for _, v := range args {
+			a.escape(v, n.line)
+		}
+		a.record(Call{Line: n.line, Kind: Method, Client: self.s, Name: f.typ, Args: kwArgs})
+		return val{}
+	case vResource, vResourceObj:
+		typ := self.typ
+		if isUpper(f.typ) {
+			// A sub-resource: ec2.Instance("i-1") loads it when used.
+			var ids map[string]Arg
+			for i, v := range args {
+				if arg, ok := toArg(v); ok {
+					if ids == nil {
+						ids = map[string]Arg{}
+					}
+					ids["$"+strconv.Itoa(i)] = arg
+				}
+			}
+			a.record(Call{Line: n.line, Kind: ResourceAction, Client: self.s, Type: f.typ, Name: "load", Args: ids})
+			return val{kind: vResourceObj, s: self.s, typ: f.typ, line: n.line, args: ids}
+		}
+		if len(self.args) > 0 {
+			merged := make(map[string]Arg, len(self.args)+len(kwArgs))
+			for k, v := range self.args {
+				merged[k] = v
+			}
+			for k, v := range kwArgs {
+				merged[k] = v
+			}
+			kwArgs = merged
+		}
+		a.record(Call{Line: n.line, Kind: ResourceAction, Client: self.s, Type: typ, Name: f.typ, Args: kwArgs})
+		if isCollectionMethod(f.typ) {
+			// instances.filter(...) returns the collection again.
+			return self
+		}
+		return val{}
+	}
+	// A collection attribute (ec2.instances) called directly is unusual;
+	// an attribute of a resource that is not called is a collection.
+	return val{}
+}
+
+func isUpper(s string) bool { return s != "" && s[0] >= 'A' && s[0] <= 'Z' }
+
+func joinPath(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "." + b
+}
+
+// elementOf is what iterating a collection yields: ec2.instances gives
+// Instance resources, bucket.objects ObjectSummary resources.
+func elementOf(coll val) val {
+	name := coll.typ[strings.LastIndexByte(coll.typ, '.')+1:]
+	if coll.kind != vResourceObj || name == "" || isUpper(name) {
+		return val{}
+	}
+	if name == "objects" {
+		return val{kind: vResourceObj, s: coll.s, typ: "ObjectSummary", line: coll.line}
+	}
+	var b strings.Builder
+	for _, part := range strings.Split(strings.TrimSuffix(name, "s"), "_") {
+		if part != "" {
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return val{kind: vResourceObj, s: coll.s, typ: b.String(), line: coll.line}
+}
+
+func isCollectionMethod(m string) bool {
+	switch m {
+	case "all", "filter", "limit", "page_size":
+		return true
+	}
+	return false
+}
+
+func arg0(args []val, kw map[string]val, kwName string) val {
+	if len(args) > 0 {
+		return args[0]
+	}
+	return kw[kwName]
+}
+
+// toArg converts a value of literals and InputPayload keys.
+func toArg(v val) (Arg, bool) {
+	switch v.kind {
+	case vStr:
+		return Arg{Items: []Item{{Literal: v.s}}}, true
+	case vEventKey:
+		return Arg{Items: []Item{{Event: v.s}}}, true
+	case vList:
+		out := Arg{List: true}
+		for _, it := range v.items {
+			a, ok := toArg(it)
+			if !ok || a.List {
+				return Arg{}, false
+			}
+			out.Items = append(out.Items, a.Items...)
+		}
+		return out, true
+	}
+	return Arg{}, false
+}
+
+// callFunc follows a function of the script with the given arguments and
+// returns what it returns when that is known.
+func (a *analyzer) callFunc(fn *node, env *scope, line int, args []val, kw map[string]val, self *val) val {
+	if a.active[fn] {
+		return val{} // recursion: its calls are already being followed
+	}
+	if a.depth >= maxDepth {
+		a.problem(line, "functions nest too deeply to follow")
+		return val{}
+	}
+	if env == nil {
+		env = a.globals
+	}
+	sc := &scope{vars: map[string]val{}, parent: env}
+	params := fn.child("parameters")
+	i := 0
+	if self != nil {
+		args = append([]val{*self}, args...)
+	}
+	if params != nil {
+		for _, p := range params.kids {
+			var name *node
+			var def *node
+			switch p.kind {
+			case "identifier":
+				name = p
+			case "default_parameter", "typed_default_parameter":
+				name, def = p.child("name"), p.child("value")
+				if name == nil {
+					name = firstIdent(p)
+				}
+			case "typed_parameter":
+				name = firstIdent(p)
+			default:
+				continue
+			}
+			if name == nil {
+				continue
+			}
+			pn := a.text(name)
+			var v val
+			switch {
+			case i < len(args):
+				v = args[i]
+			case kw[pn].kind != vUnknown:
+				v = kw[pn]
+			case def != nil:
+				v = a.eval(def, a.globals)
+			}
+			sc.vars[pn] = v
+			i++
+		}
+	}
+	key := a.memoKey(fn, sc, self)
+	if v, ok := a.memo[key]; ok {
+		return v
+	}
+	a.memo[key] = val{}
+	a.active[fn] = true
+	a.depth++
+	var rets []val
+	if body := fn.child("body"); body != nil {
+		a.block(body, sc, &rets)
+	}
+	a.depth--
+	delete(a.active, fn)
+	var out val
+	for _, r := range rets {
+		if r.kind != vUnknown {
+			out = r
+			break
+		}
+	}
+	a.memo[key] = out
+	return out
+}
+
+// writeValKey writes what distinguishes v for the memo: two values with
+// the same key make the same calls.
+func writeValKey(b *strings.Builder, v val, depth int) {
+	fmt.Fprintf(b, "%d:%q:%q:%p", v.kind, v.s, v.typ, v.fn)
+	if v.cls != nil {
+		fmt.Fprintf(b, ":%p", v.cls)
+	}
+	for _, k := range slices.Sorted(maps.Keys(v.args)) {
+		fmt.Fprintf(b, ":%s=%v", k, v.args[k])
+	}
+	if depth > 4 {
+		return
+	}
+	b.WriteByte('[')
+	for _, it := range v.items {
+		writeValKey(b, it, depth+1)
+		b.WriteByte(',')
+	}
+	b.WriteByte(']')
+}
+
+func firstIdent(n *node) *node {
+	for _, k := range n.kids {
+		if k.kind == "identifier" {
+			return k
+		}
+	}
+	return nil
+}
+
+// memoKey identifies a function followed with abstract arguments, so
+// each combination is followed once.
+func (a *analyzer) memoKey(fn *node, sc *scope, self *val) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d|%p", fn.start, sc.parent)
+	names := make([]string, 0, len(sc.vars))
+	for k := range sc.vars {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		b.WriteString("|" + k + "=")
+		writeValKey(&b, sc.vars[k], 0)
+	}
+	if self != nil && self.cls != nil {
+		fmt.Fprintf(&b, "|self=%d", self.cls.node.start)
+	}
+	return b.String()
+}
