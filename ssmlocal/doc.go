@@ -95,6 +95,35 @@
 // trust policy
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
 //
+// # IAM listings and deletes
+//
+// ListUsers, ListRoles, ListGroups, ListGroupsForUser, ListAccessKeys and
+// ListPolicies (Scope All, AWS or Local; OnlyAttached; PolicyUsageFilter)
+// filter by PathPrefix and page with MaxItems (1 to 1,000, default 100)
+// and an opaque Marker naming where the next page starts, so entities
+// deleted between pages make no page skip or repeat another. Like IAM, the
+// listings leave out tags, RoleLastUsed and policy descriptions, which the
+// Get operations return. The deletes follow IAM's order: DeleteUser is a
+// DeleteConflict while the user has access keys, inline or attached
+// policies or group memberships; DeleteRole while the role has inline or
+// attached policies (deleting a role ends its sessions); DeleteGroup while
+// it has members or policies; DeletePolicy while the policy is attached or
+// has versions besides its default. UpdateAccessKey can make a key
+// Inactive, after which it signs nothing (InvalidClientTokenId) until made
+// Active again
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_users_remove.html).
+// TagRole merges tags by key (at most 50; keys starting with aws: are
+// refused), UntagRole removes keys, and ListRoleTags pages; the request's
+// tags and keys are aws:RequestTag and aws:TagKeys to the authorizer.
+// SetDefaultPolicyVersion changes the document in force, and
+// ListEntitiesForPolicy pages through the groups, users and roles the
+// policy is attached to, in that order. GetAccountAuthorizationDetails
+// pages through users, groups, roles and managed policies with their
+// inline and attached policies and policy versions; AWS managed policies
+// are included only while attached. Instance profiles are not simulated,
+// so DeleteRole has no instance-profile conflict and InstanceProfileList is
+// empty.
+//
 // # Policy simulation
 //
 // IAM's policy simulator API is served with the same evaluator:

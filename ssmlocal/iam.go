@@ -376,7 +376,7 @@ func (s *Server) iamARN(kind, path, name string) string {
 
 func iamOps() []opDef {
 	users, roles := userPolicies(), rolePolicies()
-	return []opDef{
+	return append([]opDef{
 		{"iam", "CreateUser", false, (*Server).iamCreateUser, authOn("iam:CreateUser", newEntityTarget("user", "UserName"))},
 		{"iam", "GetUser", false, (*Server).iamGetUser, users.spec("iam:GetUser", false)},
 		{"iam", "CreateAccessKey", false, (*Server).iamCreateAccessKey, users.spec("iam:CreateAccessKey", false)},
@@ -400,7 +400,7 @@ func iamOps() []opDef {
 		{"iam", "AttachRolePolicy", false, roles.attachPolicy, roles.spec("iam:AttachRolePolicy", true)},
 		{"iam", "DetachRolePolicy", false, roles.detachPolicy, roles.spec("iam:DetachRolePolicy", true)},
 		{"iam", "ListAttachedRolePolicies", false, roles.listAttachedPolicies, roles.spec("iam:ListAttachedRolePolicies", false)},
-	}
+	}, slices.Concat(iamListOps(), iamRoleTagOps(), iamAccountOps())...)
 }
 
 // member reads a string member for an authorization target, leniently: the

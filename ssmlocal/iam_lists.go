@@ -1,0 +1,841 @@
+package ssmlocal
+
+import (
+	"context"
+	"encoding/base64"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// IAM's list and delete operations: the listings page with Marker and
+// MaxItems; the deletes refuse, as IAM does, while anything still hangs on
+// the entity (DeleteConflict), so clean-up must go in IAM's order.
+
+const (
+	listDefaultItems = 100
+	listMaxItems     = 1000
+	listMaxMarker    = 320
+)
+
+func iamListOps() []opDef {
+	users, groups := userPolicies(), groupPolicies()
+	return []opDef{
+		{"iam", "ListUsers", false, (*Server).iamListUsers, authAny("iam:ListUsers")},
+		{"iam", "ListRoles", false, (*Server).iamListRoles, authAny("iam:ListRoles")},
+		{"iam", "ListPolicies", false, (*Server).iamListPolicies, authAny("iam:ListPolicies")},
+		{"iam", "ListGroups", false, (*Server).iamListGroups, authAny("iam:ListGroups")},
+		{"iam", "ListGroupsForUser", false, (*Server).iamListGroupsForUser, users.spec("iam:ListGroupsForUser", false)},
+		{"iam", "ListGroupPolicies", false, groups.listPolicies, groups.spec("iam:ListGroupPolicies", false)},
+		{"iam", "DeleteUser", false, (*Server).iamDeleteUser, users.spec("iam:DeleteUser", false)},
+		{"iam", "DeleteRole", false, (*Server).iamDeleteRole, rolePolicies().spec("iam:DeleteRole", false)},
+		{"iam", "DeletePolicy", false, (*Server).iamDeletePolicy, authOn("iam:DeletePolicy", policyTarget)},
+		{"iam", "DeleteGroup", false, (*Server).iamDeleteGroup, groups.spec("iam:DeleteGroup", false)},
+		{"iam", "DetachUserPolicy", false, users.detachPolicy, users.spec("iam:DetachUserPolicy", true)},
+		{"iam", "DeleteUserPolicy", false, users.deletePolicy, users.spec("iam:DeleteUserPolicy", false)},
+		{"iam", "DeleteGroupPolicy", false, groups.deletePolicy, groups.spec("iam:DeleteGroupPolicy", false)},
+		{"iam", "RemoveUserFromGroup", false, (*Server).iamRemoveUserFromGroup, groups.spec("iam:RemoveUserFromGroup", false)},
+		{"iam", "ListAccessKeys", false, (*Server).iamListAccessKeys, users.spec("iam:ListAccessKeys", false)},
+		{"iam", "UpdateAccessKey", false, (*Server).iamUpdateAccessKey, users.spec("iam:UpdateAccessKey", false)},
+		{"iam", "DeleteAccessKey", false, (*Server).iamDeleteAccessKey, users.spec("iam:DeleteAccessKey", false)},
+	}
+}
+
+// listPage is a listing request's paging: the sort key to start at (from
+// Marker) and the page size.
+type listPage struct {
+	start string
+	max   int
+}
+
+func readListPage(in map[string]any) (listPage, error) {
+	items, err := integer(in, "MaxItems", listDefaultItems)
+	if err != nil {
+		return listPage{}, err
+	}
+	if items < 1 || items > listMaxItems {
+		return listPage{}, simValidation("maxItems", items, "Member must have value between 1 and 1000")
+	}
+	marker, err := str(in, "Marker")
+	if err != nil {
+		return listPage{}, err
+	}
+	p := listPage{max: int(items)}
+	if marker == "" {
+		return p, nil
+	}
+	if len(marker) > listMaxMarker {
+		return listPage{}, simValidation("marker", marker, "Member must have length less than or equal to 320")
+	}
+	start, err := base64.RawURLEncoding.DecodeString(marker)
+	if err != nil || len(start) == 0 {
+		return listPage{}, apiErr("InvalidInput", "Invalid Marker.")
+	}
+	p.start = string(start)
+	return p, nil
+}
+
+// pageOf pages items sorted by key: the page and the marker of the next
+// one. The marker names the next item's key rather than its index, so
+// deleting items between calls skips or repeats none of the rest.
+func pageOf[T any](items []T, key func(T) string, p listPage) ([]T, string) {
+	sort.Slice(items, func(i, j int) bool { return key(items[i]) < key(items[j]) })
+	i := sort.Search(len(items), func(i int) bool { return key(items[i]) >= p.start })
+	items = items[i:]
+	if len(items) <= p.max {
+		return items, ""
+	}
+	return items[:p.max], base64.RawURLEncoding.EncodeToString([]byte(key(items[p.max])))
+}
+
+func pagedResult(member string, list []any, next string) map[string]any {
+	out := map[string]any{member: list, "IsTruncated": next != ""}
+	if next != "" {
+		out["Marker"] = next
+	}
+	return out
+}
+
+// readPathPrefix reads PathPrefix, "/" when absent.
+func readPathPrefix(in map[string]any) (string, error) {
+	p, err := str(in, "PathPrefix")
+	if err != nil || p == "" {
+		return "/", err
+	}
+	if len(p) > 512 || !strings.HasPrefix(p, "/") || strings.IndexFunc(p, func(r rune) bool { return r < 0x21 || r > 0x7f }) >= 0 {
+		return "", simValidation("pathPrefix", p, "Member must satisfy regular expression pattern: \\u002F[\\u0021-\\u007F]*")
+	}
+	return p, nil
+}
+
+func mapValues[V any](m map[string]V) []V {
+	out := make([]V, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
+}
+
+// listing reads a listing's PathPrefix and paging.
+func listing(in map[string]any) (string, listPage, error) {
+	prefix, err := readPathPrefix(in)
+	if err != nil {
+		return "", listPage{}, err
+	}
+	p, err := readListPage(in)
+	return prefix, p, err
+}
+
+func (s *Server) iamListUsers(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	prefix, p, err := listing(in)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	all := slices.DeleteFunc(mapValues(s.iam.Users), func(u *iamUser) bool { return !strings.HasPrefix(u.Path, prefix) })
+	page, next := pageOf(all, func(u *iamUser) string { return u.Name }, p)
+	out := make([]any, len(page))
+	for i, u := range page {
+		m := userShape(u)
+		delete(m, "Tags") // ListUsers leaves tags out; GetUser has them
+		out[i] = m
+	}
+	return pagedResult("Users", out, next), nil
+}
+
+func (s *Server) iamListRoles(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	prefix, p, err := listing(in)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	all := slices.DeleteFunc(mapValues(s.iam.Roles), func(r *iamRole) bool { return !strings.HasPrefix(r.Path, prefix) })
+	page, next := pageOf(all, func(r *iamRole) string { return r.Name }, p)
+	out := make([]any, len(page))
+	for i, r := range page {
+		m := roleShape(r)
+		// ListRoles leaves these out; GetRole has them.
+		delete(m, "Tags")
+		delete(m, "RoleLastUsed")
+		out[i] = m
+	}
+	return pagedResult("Roles", out, next), nil
+}
+
+func (s *Server) iamListGroups(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	prefix, p, err := listing(in)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	all := slices.DeleteFunc(mapValues(s.iam.Groups), func(g *iamGroup) bool { return !strings.HasPrefix(g.Path, prefix) })
+	return groupPage(all, p), nil
+}
+
+func groupPage(groups []*iamGroup, p listPage) map[string]any {
+	page, next := pageOf(groups, func(g *iamGroup) string { return g.Name }, p)
+	out := make([]any, len(page))
+	for i, g := range page {
+		out[i] = groupShape(g)
+	}
+	return pagedResult("Groups", out, next)
+}
+
+func (s *Server) iamListGroupsForUser(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	name, err := str(in, "UserName")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkName("UserName", name, 128); err != nil {
+		return nil, err
+	}
+	p, err := readListPage(in)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if _, err := s.userNamed(c, name); err != nil {
+		return nil, err
+	}
+	all := slices.DeleteFunc(mapValues(s.iam.Groups), func(g *iamGroup) bool { return !slices.Contains(g.Members, name) })
+	return groupPage(all, p), nil
+}
+
+func (s *Server) iamListPolicies(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	scope, err := str(in, "Scope")
+	if err != nil {
+		return nil, err
+	}
+	switch scope {
+	case "":
+		scope = "All"
+	case "All", "AWS", "Local":
+	default:
+		return nil, simValidation("scope", scope, "Member must satisfy enum value set: [All, AWS, Local]")
+	}
+	onlyAttached, err := boolean(in, "OnlyAttached")
+	if err != nil {
+		return nil, err
+	}
+	usage, err := str(in, "PolicyUsageFilter")
+	if err != nil {
+		return nil, err
+	}
+	if usage != "" && usage != "PermissionsPolicy" && usage != "PermissionsBoundary" {
+		return nil, simValidation("policyUsageFilter", usage, "Member must satisfy enum value set: [PermissionsBoundary, PermissionsPolicy]")
+	}
+	prefix, p, err := listing(in)
+	if err != nil {
+		return nil, err
+	}
+	awsPrefix := "arn:" + s.opts.Partition + ":iam::aws:"
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	all := slices.DeleteFunc(mapValues(s.iam.Policies), func(m *managedPolicy) bool {
+		isAWS := strings.HasPrefix(m.ARN, awsPrefix)
+		return (scope == "AWS" && !isAWS) || (scope == "Local" && isAWS) ||
+			(onlyAttached && m.Attachments == 0) ||
+			usage == "PermissionsBoundary" || // no policy is in use as a boundary here
+			!strings.HasPrefix(m.Path, prefix)
+	})
+	// Names are unique in an account but an AWS managed policy may share
+	// one; the ID settles the order.
+	page, next := pageOf(all, func(m *managedPolicy) string { return m.Name + "\x00" + m.ID }, p)
+	out := make([]any, len(page))
+	for i, m := range page {
+		sh := policyShape(m)
+		// ListPolicies leaves these out; GetPolicy has them.
+		delete(sh, "Description")
+		delete(sh, "Tags")
+		out[i] = sh
+	}
+	return pagedResult("Policies", out, next), nil
+}
+
+func deleteConflict(format string, args ...any) *APIError {
+	e := apiErr("DeleteConflict", format, args...)
+	e.Status = http.StatusConflict
+	return e
+}
+
+func (s *Server) iamDeleteUser(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	name, err := str(in, "UserName")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkName("UserName", name, 128); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.iam.Users[name]
+	if !ok {
+		return nil, notFound("NoSuchEntity", "The user with name %s cannot be found.", name)
+	}
+	for _, k := range s.iam.AccessKeys {
+		if k.UserName == name {
+			return nil, deleteConflict("Cannot delete entity, must delete access keys first.")
+		}
+	}
+	if len(u.Inline) > 0 {
+		return nil, deleteConflict("Cannot delete entity, must delete policies first.")
+	}
+	if len(u.Attached) > 0 {
+		return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
+	}
+	for _, g := range s.iam.Groups {
+		if slices.Contains(g.Members, name) {
+			return nil, deleteConflict("Cannot delete entity, must remove user from all groups first.")
+		}
+	}
+	delete(s.iam.Users, name)
+	s.changed()
+	return nil, nil
+}
+
+func (s *Server) iamDeleteRole(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	name, err := str(in, "RoleName")
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.roleNamed(name)
+	if err != nil {
+		return nil, err
+	}
+	if len(r.Inline) > 0 {
+		return nil, deleteConflict("Cannot delete entity, must delete policies first.")
+	}
+	if len(r.Attached) > 0 {
+		return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
+	}
+	delete(s.iam.Roles, name)
+	// The role's sessions end with it, so a role created again under the
+	// same name lends nothing to them.
+	for id, sess := range s.iam.Sessions {
+		if sess.RoleName == name {
+			delete(s.iam.Sessions, id)
+		}
+	}
+	s.changed()
+	return nil, nil
+}
+
+func (s *Server) iamDeletePolicy(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	arn, err := str(in, "PolicyArn")
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.policyByARN(arn)
+	if err != nil {
+		return nil, err
+	}
+	if strings.HasPrefix(arn, "arn:"+s.opts.Partition+":iam::aws:") {
+		return nil, apiErr("AccessDenied", "AWS managed policies cannot be deleted")
+	}
+	if p.Attachments > 0 {
+		return nil, deleteConflict("Cannot delete a policy attached to entities.")
+	}
+	if len(p.Versions) > 1 {
+		return nil, deleteConflict("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
+	}
+	delete(s.iam.Policies, arn)
+	s.changed()
+	return nil, nil
+}
+
+func (s *Server) iamDeleteGroup(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, err := s.groupNamed(in)
+	if err != nil {
+		return nil, err
+	}
+	if len(g.Members) > 0 {
+		return nil, deleteConflict("Cannot delete entity, must remove users from group first.")
+	}
+	if len(g.Inline) > 0 {
+		return nil, deleteConflict("Cannot delete entity, must delete policies first.")
+	}
+	if len(g.Attached) > 0 {
+		return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
+	}
+	delete(s.iam.Groups, g.Name)
+	s.changed()
+	return nil, nil
+}
+
+func (s *Server) iamRemoveUserFromGroup(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	user, err := str(in, "UserName")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkName("UserName", user, 128); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, err := s.groupNamed(in)
+	if err != nil {
+		return nil, err
+	}
+	i := slices.Index(g.Members, user)
+	if i < 0 {
+		return nil, notFound("NoSuchEntity", "The user with name %s cannot be found.", user)
+	}
+	g.Members = slices.Delete(g.Members, i, i+1)
+	s.changed()
+	return nil, nil
+}
+
+func accessKeyShape(k *accessKey) map[string]any {
+	return map[string]any{"UserName": k.UserName, "AccessKeyId": k.ID, "Status": k.Status, "CreateDate": k.Created}
+}
+
+func (s *Server) iamListAccessKeys(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	name, err := str(in, "UserName")
+	if err != nil {
+		return nil, err
+	}
+	p, err := readListPage(in)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, err := s.userNamed(c, name)
+	if err != nil {
+		return nil, err
+	}
+	all := slices.DeleteFunc(mapValues(s.iam.AccessKeys), func(k *accessKey) bool { return k.UserName != u.Name })
+	page, next := pageOf(all, func(k *accessKey) string { return k.ID }, p)
+	out := make([]any, len(page))
+	for i, k := range page {
+		out[i] = accessKeyShape(k)
+	}
+	return pagedResult("AccessKeyMetadata", out, next), nil
+}
+
+// usersKey finds a key of the named user (the caller when name is empty);
+// another user's key is as unknown as a key that does not exist. Callers
+// hold s.mu.
+func (s *Server) usersKey(c *call, name, id string) (*accessKey, error) {
+	u, err := s.userNamed(c, name)
+	if err != nil {
+		return nil, err
+	}
+	k, ok := s.iam.AccessKeys[id]
+	if !ok || k.UserName != u.Name {
+		return nil, notFound("NoSuchEntity", "The Access Key with id %s cannot be found.", id)
+	}
+	return k, nil
+}
+
+func readAccessKeyID(in map[string]any) (string, error) {
+	id, err := str(in, "AccessKeyId")
+	if err != nil {
+		return "", err
+	}
+	if id == "" {
+		return "", simValidation("accessKeyId", "null", "Member must not be null")
+	}
+	if len(id) < 16 || len(id) > 128 || strings.IndexFunc(id, func(r rune) bool {
+		return !(r == '_' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z')
+	}) >= 0 {
+		return "", simValidation("accessKeyId", id, "Member must satisfy regular expression pattern: [\\w]+")
+	}
+	return id, nil
+}
+
+func (s *Server) iamUpdateAccessKey(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	name, err := str(in, "UserName")
+	if err != nil {
+		return nil, err
+	}
+	id, err := readAccessKeyID(in)
+	if err != nil {
+		return nil, err
+	}
+	status, err := str(in, "Status")
+	if err != nil {
+		return nil, err
+	}
+	switch status {
+	case "Active", "Inactive":
+	case "":
+		return nil, simValidation("status", "null", "Member must not be null")
+	default:
+		return nil, simValidation("status", status, "Member must satisfy enum value set: [Active, Inactive, Expired]")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k, err := s.usersKey(c, name, id)
+	if err != nil {
+		return nil, err
+	}
+	if k.Status != status {
+		k.Status = status
+		s.changed()
+	}
+	return nil, nil
+}
+
+func (s *Server) iamDeleteAccessKey(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	name, err := str(in, "UserName")
+	if err != nil {
+		return nil, err
+	}
+	id, err := readAccessKeyID(in)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.usersKey(c, name, id); err != nil {
+		return nil, err
+	}
+	delete(s.iam.AccessKeys, id)
+	s.changed()
+	return nil, nil
+}
+
+func iamRoleTagOps() []opDef {
+	roles := rolePolicies()
+	return []opDef{
+		{"iam", "TagRole", false, (*Server).iamTagRole, authOn("iam:TagRole", roleTagTarget("Tags"))},
+		{"iam", "UntagRole", false, (*Server).iamUntagRole, authOn("iam:UntagRole", roleTagTarget("TagKeys"))},
+		{"iam", "ListRoleTags", false, (*Server).iamListRoleTags, roles.spec("iam:ListRoleTags", false)},
+		{"iam", "SetDefaultPolicyVersion", false, (*Server).iamSetDefaultPolicyVersion, authOn("iam:SetDefaultPolicyVersion", policyTarget)},
+		{"iam", "ListEntitiesForPolicy", false, (*Server).iamListEntitiesForPolicy, authOn("iam:ListEntitiesForPolicy", policyTarget)},
+	}
+}
+
+// roleTagTarget is the role with the request's tags (TagRole) or tag keys
+// (UntagRole) as aws:RequestTag and aws:TagKeys.
+func roleTagTarget(member string) func(s *Server, c *call, in map[string]any) []authTarget {
+	return func(s *Server, c *call, in map[string]any) []authTarget {
+		target := rolePolicies().spec("", false).targets(s, c, in)
+		if member == "Tags" {
+			tags, _ := readTags(in)
+			target[0].context = requestTagContext(tags, nil)
+		} else if keys, _ := strList(in, "TagKeys"); len(keys) > 0 {
+			target[0].context = map[string][]string{"aws:TagKeys": keys}
+		}
+		return target
+	}
+}
+
+func checkTagKey(k string) error {
+	if k == "" || len(k) > 128 {
+		return simValidation("tags.member.key", k, "Member must have length between 1 and 128")
+	}
+	if strings.HasPrefix(strings.ToLower(k), "aws:") {
+		return apiErr("InvalidInput", "User-defined tag keys can't start with 'aws:'.")
+	}
+	return nil
+}
+
+func (s *Server) iamTagRole(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	name, err := str(in, "RoleName")
+	if err != nil {
+		return nil, err
+	}
+	objs, err := objects(in, "Tags")
+	if err != nil {
+		return nil, err
+	}
+	if len(objs) == 0 {
+		return nil, simValidation("tags", "null", "Member must not be null")
+	}
+	if len(objs) > 50 {
+		return nil, simValidation("tags", len(objs), "Member must have length less than or equal to 50")
+	}
+	tags, err := tagPairs(objs, func(t tag) error {
+		if err := checkTagKey(t.Key); err != nil {
+			return err
+		}
+		if len(t.Value) > 256 {
+			return simValidation("tags.member.value", t.Value, "Member must have length less than or equal to 256")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.roleNamed(name)
+	if err != nil {
+		return nil, err
+	}
+	merged := slices.Clone(r.Tags)
+	for _, t := range tags {
+		if i := slices.IndexFunc(merged, func(o tag) bool { return o.Key == t.Key }); i >= 0 {
+			merged[i].Value = t.Value
+		} else {
+			merged = append(merged, t)
+		}
+	}
+	if len(merged) > 50 {
+		return nil, apiErr("LimitExceeded", "The number of tags has reached the maximum limit.")
+	}
+	r.Tags = merged
+	s.changed()
+	return nil, nil
+}
+
+func (s *Server) iamUntagRole(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	name, err := str(in, "RoleName")
+	if err != nil {
+		return nil, err
+	}
+	keys, err := strList(in, "TagKeys")
+	if err != nil {
+		return nil, err
+	}
+	if len(keys) == 0 {
+		return nil, simValidation("tagKeys", "null", "Member must not be null")
+	}
+	if len(keys) > 50 {
+		return nil, simValidation("tagKeys", len(keys), "Member must have length less than or equal to 50")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.roleNamed(name)
+	if err != nil {
+		return nil, err
+	}
+	kept := slices.DeleteFunc(slices.Clone(r.Tags), func(t tag) bool { return slices.Contains(keys, t.Key) })
+	if len(kept) != len(r.Tags) {
+		r.Tags = kept
+		s.changed()
+	}
+	return nil, nil
+}
+
+func (s *Server) iamListRoleTags(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	name, err := str(in, "RoleName")
+	if err != nil {
+		return nil, err
+	}
+	p, err := readListPage(in)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r, err := s.roleNamed(name)
+	if err != nil {
+		return nil, err
+	}
+	page, next := pageOf(slices.Clone(r.Tags), func(t tag) string { return t.Key }, p)
+	return pagedResult("Tags", tagShapes(page), next), nil
+}
+
+func (s *Server) iamSetDefaultPolicyVersion(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	arn, err := str(in, "PolicyArn")
+	if err != nil {
+		return nil, err
+	}
+	id, err := str(in, "VersionId")
+	if err != nil {
+		return nil, err
+	}
+	if !policyVerPattern.MatchString(id) {
+		return nil, simValidation("versionId", id, "Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.policyByARN(arn)
+	if err != nil {
+		return nil, err
+	}
+	if strings.HasPrefix(arn, "arn:"+s.opts.Partition+":iam::aws:") {
+		return nil, apiErr("AccessDenied", "AWS managed policies cannot be changed")
+	}
+	if !slices.ContainsFunc(p.Versions, func(v policyVersion) bool { return v.ID == id }) {
+		return nil, notFound("NoSuchEntity", "Policy %s version %s does not exist or is not attachable.", arn, id)
+	}
+	if p.DefaultVersion != id {
+		p.DefaultVersion = id
+		p.Updated = s.clock.Now().UTC()
+		s.changed()
+	}
+	return nil, nil
+}
+
+// policyEntity is a user, group or role a managed policy is attached to;
+// key orders groups, then users, then roles, by name.
+type policyEntity struct {
+	key    string
+	member string // PolicyGroups, PolicyUsers or PolicyRoles
+	shape  map[string]any
+}
+
+func (s *Server) iamListEntitiesForPolicy(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	arn, err := str(in, "PolicyArn")
+	if err != nil {
+		return nil, err
+	}
+	filter, err := str(in, "EntityFilter")
+	if err != nil {
+		return nil, err
+	}
+	switch filter {
+	case "", "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy":
+	default:
+		return nil, simValidation("entityFilter", filter, "Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]")
+	}
+	usage, err := str(in, "PolicyUsageFilter")
+	if err != nil {
+		return nil, err
+	}
+	if usage != "" && usage != "PermissionsPolicy" && usage != "PermissionsBoundary" {
+		return nil, simValidation("policyUsageFilter", usage, "Member must satisfy enum value set: [PermissionsBoundary, PermissionsPolicy]")
+	}
+	prefix, p, err := listing(in)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if _, err := s.policyByARN(arn); err != nil {
+		return nil, err
+	}
+	var all []policyEntity
+	if usage != "PermissionsBoundary" { // no policy is in use as a boundary here
+		if filter == "" || filter == "Group" {
+			for _, g := range s.iam.Groups {
+				if slices.Contains(g.Attached, arn) && strings.HasPrefix(g.Path, prefix) {
+					all = append(all, policyEntity{"1" + g.Name, "PolicyGroups", map[string]any{"GroupName": g.Name, "GroupId": g.ID}})
+				}
+			}
+		}
+		if filter == "" || filter == "User" {
+			for _, u := range s.iam.Users {
+				if slices.Contains(u.Attached, arn) && strings.HasPrefix(u.Path, prefix) {
+					all = append(all, policyEntity{"2" + u.Name, "PolicyUsers", map[string]any{"UserName": u.Name, "UserId": u.ID}})
+				}
+			}
+		}
+		if filter == "" || filter == "Role" {
+			for _, r := range s.iam.Roles {
+				if slices.Contains(r.Attached, arn) && strings.HasPrefix(r.Path, prefix) {
+					all = append(all, policyEntity{"3" + r.Name, "PolicyRoles", map[string]any{"RoleName": r.Name, "RoleId": r.ID}})
+				}
+			}
+		}
+	}
+	page, next := pageOf(all, func(e policyEntity) string { return e.key }, p)
+	out := map[string]any{"PolicyGroups": []any{}, "PolicyUsers": []any{}, "PolicyRoles": []any{}, "IsTruncated": next != ""}
+	for _, e := range page {
+		out[e.member] = append(out[e.member].([]any), e.shape)
+	}
+	if next != "" {
+		out["Marker"] = next
+	}
+	return out, nil
+}
+
+func iamAccountOps() []opDef {
+	return []opDef{
+		{"iam", "GetAccountAuthorizationDetails", false, (*Server).iamGetAccountAuthorizationDetails, authAny("iam:GetAccountAuthorizationDetails")},
+	}
+}
+
+func inlineDetails(inline map[string]string) []any {
+	out := make([]any, 0, len(inline))
+	for _, n := range sortedKeys(inline) {
+		out = append(out, map[string]any{"PolicyName": n, "PolicyDocument": encodePolicy(inline[n])})
+	}
+	return out
+}
+
+// iamGetAccountAuthorizationDetails pages through users, groups, roles and
+// managed policies, in that order, each with its policies. AWS managed
+// policies are included only while attached, as IAM does, rather than the
+// whole catalogue.
+func (s *Server) iamGetAccountAuthorizationDetails(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	filter, err := strList(in, "Filter")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range filter {
+		switch f {
+		case "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy":
+		default:
+			return nil, simValidation("filter", f, "Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]")
+		}
+	}
+	want := func(kind string) bool { return len(filter) == 0 || slices.Contains(filter, kind) }
+	p, err := readListPage(in)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var all []policyEntity
+	if want("User") {
+		for _, u := range s.iam.Users {
+			m := userShape(u)
+			m["UserPolicyList"] = inlineDetails(u.Inline)
+			m["AttachedManagedPolicies"] = attachedShapes(s, u.Attached)
+			groups := []any{}
+			for _, gn := range sortedKeys(s.iam.Groups) {
+				if slices.Contains(s.iam.Groups[gn].Members, u.Name) {
+					groups = append(groups, gn)
+				}
+			}
+			m["GroupList"] = groups
+			all = append(all, policyEntity{"1" + u.Name, "UserDetailList", m})
+		}
+	}
+	if want("Group") {
+		for _, g := range s.iam.Groups {
+			m := groupShape(g)
+			m["GroupPolicyList"] = inlineDetails(g.Inline)
+			m["AttachedManagedPolicies"] = attachedShapes(s, g.Attached)
+			all = append(all, policyEntity{"2" + g.Name, "GroupDetailList", m})
+		}
+	}
+	if want("Role") {
+		for _, r := range s.iam.Roles {
+			m := roleShape(r)
+			m["RolePolicyList"] = inlineDetails(r.Inline)
+			m["AttachedManagedPolicies"] = attachedShapes(s, r.Attached)
+			m["InstanceProfileList"] = []any{}
+			all = append(all, policyEntity{"3" + r.Name, "RoleDetailList", m})
+		}
+	}
+	awsPrefix := "arn:" + s.opts.Partition + ":iam::aws:"
+	for _, mp := range s.iam.Policies {
+		if isAWS := strings.HasPrefix(mp.ARN, awsPrefix); (isAWS && (!want("AWSManagedPolicy") || mp.Attachments == 0)) || (!isAWS && !want("LocalManagedPolicy")) {
+			continue
+		}
+		m := policyShape(mp)
+		delete(m, "Tags") // not a member of ManagedPolicyDetail
+		versions := make([]any, 0, len(mp.Versions))
+		for _, v := range mp.Versions {
+			versions = append(versions, versionShape(mp, v))
+		}
+		m["PolicyVersionList"] = versions
+		all = append(all, policyEntity{"4" + mp.ARN, "Policies", m})
+	}
+	page, next := pageOf(all, func(e policyEntity) string { return e.key }, p)
+	out := map[string]any{"UserDetailList": []any{}, "GroupDetailList": []any{}, "RoleDetailList": []any{}, "Policies": []any{}, "IsTruncated": next != ""}
+	for _, e := range page {
+		out[e.member] = append(out[e.member].([]any), e.shape)
+	}
+	if next != "" {
+		out["Marker"] = next
+	}
+	return out, nil
+}
