@@ -471,10 +471,9 @@ func (r *runner) branch(in runbook.Branch) (actResult, error) {
 			return actResult{branch: c.NextStep}, nil
 		}
 	}
-	if in.Default != "" {
-		return actResult{branch: in.Default}, nil
-	}
-	return actResult{}, &stepError{msg: "no choice matched and the branch has no Default", stage: "Invocation", kind: "Action", permanent: true}
+	// With no Default the automation goes on to the step after the branch,
+	// as AWS documents.
+	return actResult{branch: in.Default}, nil
 }
 
 // eval evaluates a choice or loop condition.

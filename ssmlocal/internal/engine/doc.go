@@ -46,7 +46,8 @@
 // and a critical step that failed without ending the run makes the run end
 // Failed. onCancel step:NAME runs that step (for at most two minutes) when
 // the execution is cancelled. nextStep and isEnd steer the flow, inside
-// loops too. aws:approve waits 7 days unless timeoutSeconds says otherwise;
+// loops too. An aws:branch with no matching choice and no Default goes on
+// to the next step. aws:approve waits 7 days unless timeoutSeconds says otherwise;
 // a rejection ends the run Rejected. Steps never reached stay Pending.
 // Interactive executions wait (status Waiting) for a StartStep signal before
 // each step; StopStep cancels the running step and the execution waits

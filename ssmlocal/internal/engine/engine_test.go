@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
@@ -509,7 +510,7 @@ mainSteps:
 	}
 }
 
-func TestBranchWithoutMatchOrDefaultFails(t *testing.T) {
+func TestBranchWithoutMatchOrDefaultGoesOn(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
 		got := h.wait(h.start(mustParse(t, `
@@ -519,14 +520,19 @@ mainSteps:
   action: aws:branch
   inputs:
     Choices:
-    - {NextStep: end, Variable: a, StringEquals: b}
-- name: end
+    - {NextStep: skipped, Variable: a, StringEquals: b}
+- name: next
+  action: aws:sleep
+  isEnd: true
+  inputs: {Duration: PT1S}
+- name: skipped
   action: aws:sleep
   inputs: {Duration: PT1S}
 `), nil))
-		if got.AutomationExecutionStatus != types.AutomationExecutionStatusFailed || !strings.Contains(aws.ToString(got.FailureMessage), "no choice matched") {
-			t.Fatalf("%s: %s", got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
-		}
+		require.Equal(t, types.AutomationExecutionStatusSuccess, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
+		assert.Equal(t, types.AutomationExecutionStatusSuccess, stepByName(got, "choose").StepStatus)
+		assert.Equal(t, types.AutomationExecutionStatusSuccess, stepByName(got, "next").StepStatus)
+		assert.Equal(t, types.AutomationExecutionStatusPending, stepByName(got, "skipped").StepStatus)
 	})
 }
 
