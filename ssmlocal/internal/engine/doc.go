@@ -60,7 +60,8 @@
 //
 // Executions and steps use [types.AutomationExecutionStatus]: Pending,
 // InProgress, Waiting, Success, TimedOut, Cancelling, Cancelled, Failed and
-// Rejected; an aws:loop whose nested step moved to a step outside the loop
+// Rejected; a step waiting for a signal (aws:pause, aws:approve) is
+// Waiting, as its execution is; an aws:loop whose nested step moved to a step outside the loop
 // is Exited, and the run goes on there. A rate-control parent whose children failed within MaxErrors
 // ends CompletedWithFailure, and Failed once more than MaxErrors failed.
 //

@@ -94,6 +94,8 @@ type waitState struct {
 	kind      waitKind
 	step      string
 	approvers []string
+	// rec is the step waiting for the signal: it shows Waiting meanwhile.
+	rec *stepRecord
 }
 
 type signal struct {

@@ -566,6 +566,8 @@ mainSteps:
   inputs: {Duration: PT1M}
 `), nil)
 		h.waitStatus(id, types.AutomationExecutionStatusWaiting)
+		// The step waiting for the signal shows Waiting too, as on AWS.
+		assert.Equal(t, types.AutomationExecutionStatusWaiting, stepByName(h.get(id), "hold").StepStatus)
 		var se *types.InvalidAutomationSignalException
 		if err := h.e.Signal(id, types.SignalTypeApprove, nil, operatorARN); !errors.As(err, &se) {
 			t.Fatalf("approve of a pause: %v", err)
@@ -648,6 +650,7 @@ func TestApprove(t *testing.T) {
 					if st := h.status(id); st != tt.want {
 						t.Fatalf("status %s", st)
 					}
+					assert.Equal(t, types.AutomationExecutionStatusWaiting, stepByName(h.get(id), "approve").StepStatus)
 					return
 				}
 				got := h.wait(id)

@@ -763,6 +763,9 @@ func (r *runner) waitSignal(ctx context.Context, w waitState) (_ signal, err err
 	if r.x.rec.Status != types.AutomationExecutionStatusCancelling {
 		r.x.rec.Status = types.AutomationExecutionStatusWaiting
 	}
+	if w.rec != nil && w.rec.Status == types.AutomationExecutionStatusInprogress {
+		w.rec.Status = types.AutomationExecutionStatusWaiting
+	}
 	r.x.mu.Unlock()
 	r.e.changed(r.id)
 	defer func() {
@@ -771,8 +774,13 @@ func (r *runner) waitSignal(ctx context.Context, w waitState) (_ signal, err err
 			r.x.rt.wait = waitState{}
 		}
 		// A closing engine leaves the status as a snapshot should keep it.
-		if r.x.rec.Status == types.AutomationExecutionStatusWaiting && !errors.Is(err, errClosed) {
-			r.x.rec.Status = types.AutomationExecutionStatusInprogress
+		if !errors.Is(err, errClosed) {
+			if r.x.rec.Status == types.AutomationExecutionStatusWaiting {
+				r.x.rec.Status = types.AutomationExecutionStatusInprogress
+			}
+			if w.rec != nil && w.rec.Status == types.AutomationExecutionStatusWaiting {
+				w.rec.Status = types.AutomationExecutionStatusInprogress
+			}
 		}
 		r.x.mu.Unlock()
 	}()
