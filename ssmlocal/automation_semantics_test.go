@@ -39,6 +39,7 @@ func TestWaitingStepStatus(t *testing.T) {
 	require.NoError(t, err)
 	x := waitDone(t, admin, id)
 	require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
+	assert.Nil(t, x.Parameters, "a start without parameters reports none")
 	for _, s := range x.StepExecutions {
 		want := ssmtypes.AutomationExecutionStatusSuccess
 		if aws.ToString(s.StepName) == "skipped" {
@@ -46,4 +47,27 @@ func TestWaitingStepStatus(t *testing.T) {
 		}
 		assert.Equal(t, want, s.StepStatus, aws.ToString(s.StepName))
 	}
+}
+
+// TestSignalAndFilterErrors checks the errors AWS gives for a StartStep
+// without its StepName and for filter values that name nothing.
+func TestSignalAndFilterErrors(t *testing.T) {
+	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
+	admin := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	ctx := context.Background()
+	createDoc(t, admin, "Semantics-Interactive", `{"schemaVersion":"0.3","mainSteps":[{"name":"nap","action":"aws:sleep","inputs":{"Duration":"PT1S"}}]}`)
+	id := start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Semantics-Interactive"), Mode: ssmtypes.ExecutionModeInteractive})
+	waitStatus(t, admin, id, ssmtypes.AutomationExecutionStatusWaiting)
+	_, err := admin.SendAutomationSignal(ctx, &ssm.SendAutomationSignalInput{AutomationExecutionId: aws.String(id), SignalType: ssmtypes.SignalTypeStartStep})
+	assert.Equal(t, "InvalidAutomationSignalException", errCode(err))
+	_, err = admin.DescribeAutomationExecutions(ctx, &ssm.DescribeAutomationExecutionsInput{Filters: []ssmtypes.AutomationExecutionFilter{
+		{Key: ssmtypes.AutomationExecutionFilterKeyExecutionStatus, Values: []string{"Running"}}}})
+	assert.Equal(t, "InvalidFilterValue", errCode(err))
+	_, err = admin.DescribeAutomationStepExecutions(ctx, &ssm.DescribeAutomationStepExecutionsInput{AutomationExecutionId: aws.String(id), Filters: []ssmtypes.StepExecutionFilter{
+		{Key: ssmtypes.StepExecutionFilterKeyStepExecutionStatus, Values: []string{"Done"}}}})
+	assert.Equal(t, "InvalidFilterValue", errCode(err))
+	_, err = admin.SendAutomationSignal(ctx, &ssm.SendAutomationSignalInput{AutomationExecutionId: aws.String(id), SignalType: ssmtypes.SignalTypeStartStep, Payload: map[string][]string{"StepName": {"nap"}}})
+	require.NoError(t, err)
+	x := waitDone(t, admin, id)
+	assert.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
 }

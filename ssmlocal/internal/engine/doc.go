@@ -49,8 +49,9 @@
 // loops too. An aws:branch with no matching choice and no Default goes on
 // to the next step. aws:approve waits 7 days unless timeoutSeconds says otherwise;
 // a rejection ends the run Rejected. Steps never reached stay Pending.
-// Interactive executions wait (status Waiting) for a StartStep signal before
-// each step; StopStep cancels the running step and the execution waits
+// Interactive executions wait (status Waiting) for a StartStep signal,
+// which names the step as StepName in its payload, before each step; a
+// Resume that names a step must name the paused one; StopStep cancels the running step and the execution waits
 // again; Stop with Complete ends an execution as if its last step had run.
 //
 // See https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-actions.html#automation-common-properties
@@ -65,7 +66,13 @@
 // is Exited, and the run goes on there. A rate-control parent whose children failed within MaxErrors
 // ends CompletedWithFailure, and Failed once more than MaxErrors failed.
 //
+// Describe filters with a value that names nothing (an unknown status, an
+// empty value, a time or iteration that does not parse) fail with
+// InvalidFilterValue. GetAutomationExecution omits Parameters when the
+// start gave none.
+//
 // See https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-statuses.html
+// and https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_SendAutomationSignal.html
 //
 // # Rate control
 //

@@ -440,21 +440,20 @@ func (e *Engine) Signal(id string, sig types.SignalType, payload map[string][]st
 		if w.kind != waitResume {
 			return bad(fmt.Sprintf("execution %s is not paused", id))
 		}
+		// A StepName, when given, must name the paused step.
+		if name := first(payload["StepName"]); name != "" && name != w.step {
+			return &types.AutomationStepNotFoundException{Message: aws.String(fmt.Sprintf("step %q of execution %s is not paused (%s is)", name, id, w.step))}
+		}
 	case types.SignalTypeStartStep:
 		if x.rec.Mode != types.ExecutionModeInteractive || w.kind != waitStartStep {
 			return bad(fmt.Sprintf("execution %s is not an interactive execution waiting for a step to start", id))
 		}
+		// SendAutomationSignal requires the step to start as StepName.
 		name := first(payload["StepName"])
 		if name == "" {
-			if sid := first(payload["StepExecutionId"]); sid != "" {
-				for _, s := range x.rec.Steps {
-					if s.ID == sid {
-						name = s.Name
-					}
-				}
-			}
+			return bad("a StartStep signal needs the step to start as StepName in its payload")
 		}
-		if name == "" || !x.rec.hasStep(name) {
+		if !x.rec.hasStep(name) {
 			return &types.AutomationStepNotFoundException{Message: aws.String(fmt.Sprintf("step %q is not a step of execution %s", name, id))}
 		}
 		payload = map[string][]string{"StepName": {name}}

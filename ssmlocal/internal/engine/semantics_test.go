@@ -1,0 +1,83 @@
+package engine
+
+import (
+	"errors"
+	"testing"
+	"testing/synctest"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestInvalidFilterValues(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		id := h.start(mustParse(t, "schemaVersion: '0.3'\nmainSteps:\n- {name: s, action: 'aws:sleep', inputs: {Duration: PT1H}}\n"), nil)
+		synctest.Wait()
+		execs := map[string]types.AutomationExecutionFilter{
+			"unknown status": {Key: types.AutomationExecutionFilterKeyExecutionStatus, Values: []string{"Running"}},
+			"empty value":    {Key: types.AutomationExecutionFilterKeyDocumentNamePrefix, Values: []string{""}},
+			"no value":       {Key: types.AutomationExecutionFilterKeyExecutionId},
+			"bad time":       {Key: types.AutomationExecutionFilterKeyStartTimeAfter, Values: []string{"yesterday"}},
+		}
+		// Subtests cannot start inside the bubble: the name labels each case.
+		for name, f := range execs {
+			_, _, err := h.e.Describe([]types.AutomationExecutionFilter{f}, 0, "")
+			var ife *types.InvalidFilterValue
+			assert.True(t, errors.As(err, &ife), "executions %s: %v", name, err)
+		}
+		steps := map[string]types.StepExecutionFilter{
+			"unknown status": {Key: types.StepExecutionFilterKeyStepExecutionStatus, Values: []string{"Done"}},
+			"bad iteration":  {Key: types.StepExecutionFilterKeyParentStepIteration, Values: []string{"first"}},
+			"empty value":    {Key: types.StepExecutionFilterKeyStepName, Values: []string{""}},
+		}
+		for name, f := range steps {
+			_, _, err := h.e.Steps(id, []types.StepExecutionFilter{f}, false, 0, "")
+			var ife *types.InvalidFilterValue
+			assert.True(t, errors.As(err, &ife), "steps %s: %v", name, err)
+		}
+		got, _, err := h.e.Steps(id, []types.StepExecutionFilter{{Key: types.StepExecutionFilterKeyStepExecutionStatus, Values: []string{"InProgress", "Waiting"}}}, false, 0, "")
+		require.NoError(t, err)
+		assert.Len(t, got, 1)
+		_ = h.e.Stop(id, types.StopTypeCancel)
+		h.wait(id)
+	})
+}
+
+func TestSignalStepName(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		doc := mustParse(t, "schemaVersion: '0.3'\nmainSteps:\n- {name: hold, action: 'aws:pause', inputs: {}}\n- {name: nap, action: 'aws:sleep', inputs: {Duration: PT1S}}\n")
+		paused := h.start(doc, nil)
+		h.waitStatus(paused, types.AutomationExecutionStatusWaiting)
+		var notFound *types.AutomationStepNotFoundException
+		err := h.e.Signal(paused, types.SignalTypeResume, map[string][]string{"StepName": {"nap"}}, operatorARN)
+		require.True(t, errors.As(err, &notFound), "resume naming a step that is not paused: %v", err)
+		require.NoError(t, h.e.Signal(paused, types.SignalTypeResume, map[string][]string{"StepName": {"hold"}}, operatorARN))
+		assert.Equal(t, types.AutomationExecutionStatusSuccess, h.wait(paused).AutomationExecutionStatus)
+
+		interactive := h.start(doc, nil, func(in *StartInput) { in.Mode = types.ExecutionModeInteractive })
+		h.waitStatus(interactive, types.AutomationExecutionStatusWaiting)
+		var bad *types.InvalidAutomationSignalException
+		for _, payload := range []map[string][]string{nil, {"StepExecutionId": {"11111111-2222-3333-4444-555555555555"}}} {
+			err := h.e.Signal(interactive, types.SignalTypeStartStep, payload, operatorARN)
+			assert.True(t, errors.As(err, &bad), "StartStep with payload %v: %v", payload, err)
+		}
+		err = h.e.Signal(interactive, types.SignalTypeStartStep, map[string][]string{"StepName": {"nope"}}, operatorARN)
+		assert.True(t, errors.As(err, &notFound), "StartStep of an unknown step: %v", err)
+		_ = h.e.Stop(interactive, types.StopTypeCancel)
+		h.wait(interactive)
+	})
+}
+
+func TestGetOmitsEmptyParameters(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		got := h.wait(h.start(mustParse(t, "schemaVersion: '0.3'\nmainSteps:\n- {name: nap, action: 'aws:sleep', inputs: {Duration: PT1S}}\n"), nil))
+		assert.Nil(t, got.Parameters)
+		withParam := h.wait(h.start(mustParse(t, "schemaVersion: '0.3'\nparameters:\n  Env: {type: String, default: dev}\nmainSteps:\n- {name: nap, action: 'aws:sleep', inputs: {Duration: PT1S}}\n"), nil))
+		assert.Equal(t, map[string][]string{"Env": {"dev"}}, withParam.Parameters, aws.ToString(withParam.FailureMessage))
+	})
+}
