@@ -872,7 +872,7 @@ func (r *runner) iteration(ctx context.Context, steps []runbook.Step, parent *pa
 			if s.IsCritical != nil && *s.IsCritical {
 				r.x.mu.Lock()
 				if r.x.st.Failed == "" {
-					r.x.st.Failed = fmt.Sprintf("Step %s failed in iteration %d of loop %s: %s", s.Name, parent.Iteration, parent.Name, out.msg)
+					r.x.st.Failed = failureMessage(fmt.Sprintf("%s in iteration %d of loop %s", s.Name, parent.Iteration, parent.Name), out.status, errors.New(out.msg))
 				}
 				r.x.mu.Unlock()
 			}

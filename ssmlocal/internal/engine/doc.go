@@ -66,6 +66,12 @@
 // is Exited, and the run goes on there. A rate-control parent whose children failed within MaxErrors
 // ends CompletedWithFailure, and Failed once more than MaxErrors failed.
 //
+// A failed step's FailureMessage is worded as AWS words it ("Step fails
+// when it is Execute/Cancelling action. Fail to execute step NAME: CAUSE.
+// ..."; "Step timed out while step is ..." for a timeout), and a failed
+// execution reports its failed step's message; FailureDetails keeps the
+// bare cause.
+//
 // Describe filters with a value that names nothing (an unknown status, an
 // empty value, a time or iteration that does not parse) fail with
 // InvalidFilterValue. GetAutomationExecution omits Parameters when the

@@ -305,7 +305,7 @@ mainSteps:
   action: aws:sleep
   inputs: {Duration: PT1S}
 `, setup: func(h *harness) { h.cloud.deny["StopInstances"] = true },
-			want: types.AutomationExecutionStatusFailed, wantMsg: "Step denied failed",
+			want: types.AutomationExecutionStatusFailed, wantMsg: "Step fails when it is Execute/Cancelling action. Fail to execute step denied: ",
 			wantSteps: map[string]types.AutomationExecutionStatus{"denied": "Failed", "after": "Success"}},
 		{name: "onFailure goes to a step", doc: `
 mainSteps:

@@ -81,3 +81,42 @@ func TestGetOmitsEmptyParameters(t *testing.T) {
 		assert.Equal(t, map[string][]string{"Env": {"dev"}}, withParam.Parameters, aws.ToString(withParam.FailureMessage))
 	})
 }
+
+func TestFailureMessageWording(t *testing.T) {
+	tests := []struct {
+		name   string
+		status types.AutomationExecutionStatus
+		err    error
+		want   string
+	}{
+		{"call failed", types.AutomationExecutionStatusFailed, &stepError{msg: "ec2.StopInstances: denied", stage: "Invocation"},
+			"Step fails when it is Execute/Cancelling action. Fail to execute step stop: ec2.StopInstances: denied. " + troubleshooting},
+		{"bad input", types.AutomationExecutionStatusFailed, inputErr("input Duration: not a duration."),
+			"Step fails when it is validating and resolving the step inputs. Fail to execute step stop: input Duration: not a duration. " + troubleshooting},
+		{"wait failed", types.AutomationExecutionStatusFailed, verifyErr("state is stopped"),
+			"Step fails when it is Poll action status for completion. Fail to execute step stop: state is stopped. " + troubleshooting},
+		{"plain error", types.AutomationExecutionStatusFailed, errors.New("approval rejected by bob"),
+			"Step fails when it is Executing. Fail to execute step stop: approval rejected by bob. " + troubleshooting},
+		{"timed out", types.AutomationExecutionStatusTimedout, &stepError{msg: "step timed out after 60 seconds (attempt 1 of 1)", stage: "Invocation"},
+			"Step timed out while step is Execute/Cancelling action. Fail to execute step stop: step timed out after 60 seconds (attempt 1 of 1). " + troubleshooting},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, failureMessage("stop", tt.status, tt.err))
+		})
+	}
+}
+
+// TestExecutionFailureMessage checks that the execution reports its failed
+// step's message in AWS's words, with the cause kept in it.
+func TestExecutionFailureMessage(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		h.cloud.deny["StopInstances"] = true
+		got := h.wait(h.start(mustParse(t, "schemaVersion: '0.3'\nmainSteps:\n- {name: stop, action: 'aws:executeAwsApi', inputs: {Service: ec2, Api: StopInstances, InstanceIds: [i-1]}}\n"), nil))
+		require.Equal(t, types.AutomationExecutionStatusFailed, got.AutomationExecutionStatus)
+		msg := aws.ToString(got.FailureMessage)
+		assert.Regexp(t, `^Step fails when it is Execute/Cancelling action\. Fail to execute step stop: ec2\.StopInstances: .*AccessDenied.*\. Please refer to`, msg)
+		assert.Equal(t, msg, aws.ToString(stepByName(got, "stop").FailureMessage))
+	})
+}
