@@ -84,12 +84,14 @@
 //
 // A start with Targets (and TargetParameterName) or TargetMaps becomes a
 // parent that starts one child per target value, at most MaxConcurrency at
-// a time (10 by default), and starts no new child once more than MaxErrors
+// a time (10 by default), ramping up as AWS does: one child, then two once
+// it ended, then doubling as children end, up to MaxConcurrency; it starts no new child once more than MaxErrors
 // (0 by default) have failed. Targets with key ParameterValues are literal;
 // InstanceIds, tag:KEY and tag-key resolve through ec2 DescribeInstances as
 // the execution's principal. Each child appears as a step of the parent.
 //
 // See https://docs.aws.amazon.com/systems-manager/latest/userguide/running-automations-scale.html
+// and https://docs.aws.amazon.com/systems-manager/latest/userguide/running-automations-scale-controls.html
 //
 // # State
 //

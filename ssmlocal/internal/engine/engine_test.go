@@ -971,7 +971,10 @@ mainSteps:
 		{name: "all succeed two at a time", values: []string{"a", "b", "c", "d", "e"}, conc: "2",
 			want: types.AutomationExecutionStatusSuccess, wantStarted: 5, wantElapsed: 30 * time.Minute},
 		{name: "percentages", values: []string{"a", "b", "c", "d"}, conc: "50%", errs: "25%",
-			want: types.AutomationExecutionStatusSuccess, wantStarted: 4, wantElapsed: 20 * time.Minute},
+			want: types.AutomationExecutionStatusSuccess, wantStarted: 4, wantElapsed: 30 * time.Minute},
+		// One target, then two, then four, then the last one: four rounds.
+		{name: "concurrency ramps up", values: []string{"a", "b", "c", "d", "e", "f", "g", "h"}, conc: "10",
+			want: types.AutomationExecutionStatusSuccess, wantStarted: 8, wantElapsed: 40 * time.Minute},
 		{name: "failures within MaxErrors", values: []string{"bad1", "a", "b"}, conc: "1", errs: "1",
 			want: types.AutomationExecutionStatusCompletedWithFailure, wantStarted: 3, wantElapsed: 20 * time.Minute},
 		{name: "MaxErrors exceeded stops new starts", values: []string{"bad1", "bad2", "a", "b"}, conc: "1", errs: "1",

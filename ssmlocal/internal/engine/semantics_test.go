@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"testing/synctest"
 
@@ -119,4 +120,16 @@ func TestExecutionFailureMessage(t *testing.T) {
 		assert.Regexp(t, `^Step fails when it is Execute/Cancelling action\. Fail to execute step stop: ec2\.StopInstances: .*AccessDenied.*\. Please refer to`, msg)
 		assert.Equal(t, msg, aws.ToString(stepByName(got, "stop").FailureMessage))
 	})
+}
+
+func TestRamp(t *testing.T) {
+	tests := []struct{ conc, done, want int }{
+		{10, 0, 1}, {10, 1, 2}, {10, 2, 4}, {10, 3, 4}, {10, 4, 8}, {10, 8, 10}, {10, 100, 10},
+		{1, 0, 1}, {1, 5, 1}, {3, 1, 2}, {3, 2, 3},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%d of %d done", tt.done, tt.conc), func(t *testing.T) {
+			assert.Equal(t, tt.want, ramp(tt.conc, tt.done))
+		})
+	}
 }
