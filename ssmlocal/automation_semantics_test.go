@@ -2,6 +2,7 @@ package ssmlocal_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -70,4 +71,28 @@ func TestSignalAndFilterErrors(t *testing.T) {
 	require.NoError(t, err)
 	x := waitDone(t, admin, id)
 	assert.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
+}
+
+// TestSelfStartingRunbookStopsAtNestingLimit checks that a runbook that
+// starts itself ends after five levels of children instead of running on.
+func TestSelfStartingRunbookStopsAtNestingLimit(t *testing.T) {
+	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
+	admin := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	ctx := context.Background()
+	createDoc(t, admin, "Semantics-Recurse", `{"schemaVersion":"0.3","mainSteps":[
+		{"name":"again","action":"aws:executeAutomation","inputs":{"DocumentName":"Semantics-Recurse"}}]}`)
+	id := start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Semantics-Recurse")})
+	x := waitDone(t, admin, id)
+	require.Equal(t, ssmtypes.AutomationExecutionStatusFailed, x.AutomationExecutionStatus)
+	all, err := admin.DescribeAutomationExecutions(ctx, &ssm.DescribeAutomationExecutionsInput{})
+	require.NoError(t, err)
+	assert.Len(t, all.AutomationExecutionMetadataList, 6, "the top-level execution and five levels of children")
+	var deepest string
+	for _, m := range all.AutomationExecutionMetadataList {
+		got := waitDone(t, admin, aws.ToString(m.AutomationExecutionId))
+		if msg := aws.ToString(got.FailureMessage); strings.Contains(msg, "AutomationExecutionLimitExceededException") {
+			deepest = msg
+		}
+	}
+	assert.Contains(t, deepest, "nesting level 6")
 }

@@ -93,6 +93,15 @@
 // See https://docs.aws.amazon.com/systems-manager/latest/userguide/running-automations-scale.html
 // and https://docs.aws.amazon.com/systems-manager/latest/userguide/running-automations-scale-controls.html
 //
+// # Quotas
+//
+// A top-level automation may start five levels of child automations
+// (aws:executeAutomation, or rate control); a start that would run deeper
+// fails with AutomationExecutionLimitExceededException, so a runbook that
+// starts itself ends instead of running on.
+//
+// See https://docs.aws.amazon.com/general/latest/gr/ssm.html#limits_ssm
+//
 // # State
 //
 // [Engine.Snapshot] saves every execution as JSON ([Engine.SnapshotEach]

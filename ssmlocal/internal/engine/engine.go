@@ -175,6 +175,31 @@ func (e *Engine) document(hash string, content []byte) (*runbook.Document, strin
 	return d, hash, nil
 }
 
+// maxNesting is how many levels of child automations a top-level
+// automation may start, as the Systems Manager quotas allow.
+const maxNesting = 5
+
+// nesting is the level execution id runs at: 0 for a top-level execution,
+// 1 for its children, and so on.
+func (e *Engine) nesting(id string) int {
+	level := 0
+	for seen := 0; id != "" && seen <= maxNesting+1; seen++ {
+		e.mu.RLock()
+		x := e.execs[id]
+		e.mu.RUnlock()
+		if x == nil {
+			break
+		}
+		x.mu.Lock()
+		id = x.rec.ParentID
+		x.mu.Unlock()
+		if id != "" {
+			level++
+		}
+	}
+	return level
+}
+
 // Start begins an execution and returns its id.
 func (e *Engine) Start(ctx context.Context, in StartInput) (string, error) {
 	if err := ctx.Err(); err != nil {
@@ -192,6 +217,11 @@ func (e *Engine) Start(ctx context.Context, in StartInput) (string, error) {
 	}
 	if in.ClientToken != "" && dup {
 		return e.idempotent(prev, in)
+	}
+	if level := e.nesting(in.ParentID) + 1; in.ParentID != "" && level > maxNesting {
+		return "", &types.AutomationExecutionLimitExceededException{Message: aws.String(fmt.Sprintf(
+			"execution %s cannot start a child automation: it would run at nesting level %d, and automations nest at most %d levels deep",
+			in.ParentID, level, maxNesting))}
 	}
 	doc, hash, err := e.document(in.DocumentHash, in.Content)
 	if err != nil {

@@ -133,3 +133,29 @@ func TestRamp(t *testing.T) {
 		})
 	}
 }
+
+func TestNestingLimit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		doc := mustParse(t, "schemaVersion: '0.3'\nmainSteps:\n- {name: hold, action: 'aws:pause', inputs: {}}\n")
+		parent := h.start(doc, nil)
+		for level := 1; level <= maxNesting; level++ {
+			parent = h.start(doc, nil, func(in *StartInput) { in.ParentID = parent })
+		}
+		_, err := h.startErr(doc, nil, func(in *StartInput) { in.ParentID = parent })
+		var limit *types.AutomationExecutionLimitExceededException
+		require.True(t, errors.As(err, &limit), "a sixth level: %v", err)
+		assert.Contains(t, err.Error(), "level 6")
+		for _, m := range mustDescribe(t, h) {
+			_ = h.e.Stop(aws.ToString(m.AutomationExecutionId), types.StopTypeCancel)
+		}
+		synctest.Wait()
+	})
+}
+
+func mustDescribe(t *testing.T, h *harness) []types.AutomationExecutionMetadata {
+	t.Helper()
+	all, _, err := h.e.Describe(nil, 50, "")
+	require.NoError(t, err)
+	return all
+}
