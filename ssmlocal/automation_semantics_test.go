@@ -96,3 +96,24 @@ func TestSelfStartingRunbookStopsAtNestingLimit(t *testing.T) {
 	}
 	assert.Contains(t, deepest, "nesting level 6")
 }
+
+// TestConcurrentAutomationsQueuePending checks through the SDK that starts
+// beyond the concurrent-automation quota stay Pending until a slot frees.
+func TestConcurrentAutomationsQueuePending(t *testing.T) {
+	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
+	admin := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	ctx := context.Background()
+	createDoc(t, admin, "Semantics-Hold", `{"schemaVersion":"0.3","mainSteps":[{"name":"hold","action":"aws:pause","inputs":{}}]}`)
+	var ids []string
+	for range 100 {
+		ids = append(ids, start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Semantics-Hold")}))
+	}
+	waitStatus(t, admin, ids[99], ssmtypes.AutomationExecutionStatusWaiting)
+	queued := start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Semantics-Hold")})
+	got, err := admin.GetAutomationExecution(ctx, &ssm.GetAutomationExecutionInput{AutomationExecutionId: aws.String(queued)})
+	require.NoError(t, err)
+	assert.Equal(t, ssmtypes.AutomationExecutionStatusPending, got.AutomationExecution.AutomationExecutionStatus)
+	_, err = admin.SendAutomationSignal(ctx, &ssm.SendAutomationSignalInput{AutomationExecutionId: aws.String(ids[0]), SignalType: ssmtypes.SignalTypeResume})
+	require.NoError(t, err)
+	waitStatus(t, admin, queued, ssmtypes.AutomationExecutionStatusWaiting)
+}

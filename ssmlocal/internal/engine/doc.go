@@ -98,7 +98,11 @@
 // A top-level automation may start five levels of child automations
 // (aws:executeAutomation, or rate control); a start that would run deeper
 // fails with AutomationExecutionLimitExceededException, so a runbook that
-// starts itself ends instead of running on.
+// starts itself ends instead of running on. At most 100 automations run at
+// once (rate-control parents and children included): the ones started
+// beyond that stay Pending and start, in start order, as slots free; 5,000
+// waiting makes a further start fail with
+// AutomationExecutionLimitExceededException.
 //
 // See https://docs.aws.amazon.com/general/latest/gr/ssm.html#limits_ssm
 //

@@ -49,6 +49,12 @@ type Engine struct {
 	docMu sync.Mutex
 	docs  map[string]*runbook.Document
 
+	// running counts executions holding a slot, at most maxRunning; waitq
+	// holds, in start order, those waiting for one (they stay Pending).
+	// Both are guarded by mu.
+	running int
+	waitq   []chan struct{}
+
 	// jumps is set for a clock that jumps to every timer as it is set
 	// (clock.NewAuto): a wait for a person then arms no timeout timer, which
 	// would end the wait at once; the deadline is checked when a signal
@@ -175,6 +181,72 @@ func (e *Engine) document(hash string, content []byte) (*runbook.Document, strin
 	return d, hash, nil
 }
 
+// Concurrency quotas of Systems Manager: automations running at once per
+// account and Region (rate-control parents and children included), and how
+// many more may wait for a slot as Pending before a start is refused.
+const (
+	maxRunning = 100
+	maxQueued  = 5000
+)
+
+// admit gives an execution a running slot, or queues it (FIFO) for one;
+// e.mu is held. The returned channel is closed once the slot is its own.
+func (e *Engine) admit() chan struct{} {
+	ch := make(chan struct{})
+	if e.running < maxRunning {
+		e.running++
+		close(ch)
+		return ch
+	}
+	e.waitq = append(e.waitq, ch)
+	return ch
+}
+
+// acquire waits, Pending, for the slot admit promised; false when ctx
+// ended first (the slot, if it came meanwhile, is handed on).
+func (e *Engine) acquire(ctx context.Context, admitted chan struct{}) bool {
+	select {
+	case <-admitted:
+		return true
+	default:
+	}
+	select {
+	case <-admitted:
+		return true
+	case <-ctx.Done():
+	}
+	e.mu.Lock()
+	i := slices.Index(e.waitq, admitted)
+	if i >= 0 {
+		e.waitq = slices.Delete(e.waitq, i, i+1)
+	}
+	e.mu.Unlock()
+	if i < 0 {
+		e.release() // admitted as ctx ended: pass the slot on
+	}
+	return false
+}
+
+// release frees a running slot, handing it to the first queued execution.
+func (e *Engine) release() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.waitq) > 0 {
+		close(e.waitq[0])
+		e.waitq = e.waitq[1:]
+		return
+	}
+	e.running--
+}
+
+// unqueued ends an execution stopped while it waited for a slot.
+func (e *Engine) unqueued(ctx context.Context, x *execution, doc *runbook.Document) {
+	if errors.Is(context.Cause(ctx), errClosed) {
+		return // a snapshot keeps it Pending; a restore queues it again
+	}
+	e.finish(x, doc, types.AutomationExecutionStatusCancelled, "")
+}
+
 // maxNesting is how many levels of child automations a top-level
 // automation may start, as the Systems Manager quotas allow.
 const maxNesting = 5
@@ -217,6 +289,13 @@ func (e *Engine) Start(ctx context.Context, in StartInput) (string, error) {
 	}
 	if in.ClientToken != "" && dup {
 		return e.idempotent(prev, in)
+	}
+	e.mu.RLock()
+	full := len(e.waitq) >= maxQueued
+	e.mu.RUnlock()
+	if full {
+		return "", &types.AutomationExecutionLimitExceededException{Message: aws.String(fmt.Sprintf(
+			"%d automations are running and %d more are waiting to run, the most Systems Manager queues", maxRunning, maxQueued))}
 	}
 	if level := e.nesting(in.ParentID) + 1; in.ParentID != "" && level > maxNesting {
 		return "", &types.AutomationExecutionLimitExceededException{Message: aws.String(fmt.Sprintf(
@@ -360,12 +439,13 @@ func tokenKey(token string) string { return strings.ToLower(token) }
 func (e *Engine) launch(x *execution, doc *runbook.Document) {
 	ctx, cancel := context.WithCancelCause(e.ctx)
 	x.rt = &control{cancel: cancel, wake: make(chan struct{}, 1)}
+	admitted := e.admit()
 	e.wg.Add(1)
 	if x.rec.RateControl {
-		go e.runParent(ctx, x, doc)
+		go e.runParent(ctx, x, doc, admitted)
 		return
 	}
-	go e.runExecution(ctx, x, doc)
+	go e.runExecution(ctx, x, doc, admitted)
 }
 
 func (e *Engine) changed(id string) {

@@ -76,8 +76,13 @@ func threshold(s string, total, min int) int {
 // runParent drives a rate-control execution: one child execution per
 // target, at most MaxConcurrency at a time, stopping new starts once more
 // than MaxErrors children failed.
-func (e *Engine) runParent(ctx context.Context, x *execution, doc *runbook.Document) {
+func (e *Engine) runParent(ctx context.Context, x *execution, doc *runbook.Document, admitted chan struct{}) {
 	defer e.wg.Done()
+	if !e.acquire(ctx, admitted) {
+		e.unqueued(ctx, x, doc)
+		return
+	}
+	defer e.release()
 	status, msg, closed := e.parent(ctx, x, doc)
 	if closed {
 		return

@@ -92,8 +92,13 @@ type stepOutcome struct {
 	notStarted bool
 }
 
-func (e *Engine) runExecution(ctx context.Context, x *execution, doc *runbook.Document) {
+func (e *Engine) runExecution(ctx context.Context, x *execution, doc *runbook.Document, admitted chan struct{}) {
 	defer e.wg.Done()
+	if !e.acquire(ctx, admitted) {
+		e.unqueued(ctx, x, doc)
+		return
+	}
+	defer e.release()
 	x.mu.Lock()
 	r := &runner{e: e, x: x, doc: doc, ctx: ctx, clk: e.clk, id: x.rec.ID, who: x.rec.Principal}
 	x.mu.Unlock()

@@ -159,3 +159,36 @@ func mustDescribe(t *testing.T, h *harness) []types.AutomationExecutionMetadata 
 	require.NoError(t, err)
 	return all
 }
+
+func TestConcurrencyQuotaQueuesPending(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		doc := mustParse(t, "schemaVersion: '0.3'\nmainSteps:\n- {name: hold, action: 'aws:pause', inputs: {}}\n")
+		var running []string
+		for range maxRunning {
+			running = append(running, h.start(doc, nil))
+		}
+		queued := h.start(doc, nil)
+		stopped := h.start(doc, nil)
+		synctest.Wait()
+		for _, id := range running {
+			require.Equal(t, types.AutomationExecutionStatusWaiting, h.status(id))
+		}
+		assert.Equal(t, types.AutomationExecutionStatusPending, h.status(queued))
+		assert.Equal(t, types.AutomationExecutionStatusPending, h.status(stopped))
+
+		// A queued execution stopped before it ran ends Cancelled.
+		require.NoError(t, h.e.Stop(stopped, types.StopTypeCancel))
+		assert.Equal(t, types.AutomationExecutionStatusCancelled, h.wait(stopped).AutomationExecutionStatus)
+		assert.Equal(t, types.AutomationExecutionStatusPending, h.status(queued))
+
+		// A slot freed starts the queued one.
+		require.NoError(t, h.e.Signal(running[0], types.SignalTypeResume, nil, operatorARN))
+		assert.Equal(t, types.AutomationExecutionStatusSuccess, h.wait(running[0]).AutomationExecutionStatus)
+		h.waitStatus(queued, types.AutomationExecutionStatusWaiting)
+		for _, id := range append(running[1:], queued) {
+			_ = h.e.Stop(id, types.StopTypeCancel)
+		}
+		synctest.Wait()
+	})
+}
