@@ -37,7 +37,7 @@ func (r *runner) act(ctx context.Context, step runbook.Step, in map[string]any, 
 	case runbook.Sleep:
 		return actResult{}, r.sleepAction(ctx, in)
 	case runbook.Pause:
-		return actResult{}, r.pause(ctx, step.Name)
+		return actResult{}, r.pause(ctx, step.Name, sr)
 	case runbook.Approve:
 		return r.approve(ctx, step.Name, in, sr)
 	case runbook.Branch:
@@ -342,8 +342,8 @@ func (r *runner) sleepAction(ctx context.Context, in map[string]any) error {
 }
 
 // pause implements aws:pause: wait for a Resume signal.
-func (r *runner) pause(ctx context.Context, step string) error {
-	_, err := r.waitSignal(ctx, waitState{kind: waitResume, step: step})
+func (r *runner) pause(ctx context.Context, step string, sr *stepRecord) error {
+	_, err := r.waitSignal(ctx, waitState{kind: waitResume, step: step, rec: sr})
 	return err
 }
 
@@ -379,7 +379,7 @@ func (r *runner) approve(ctx context.Context, step string, in map[string]any, sr
 	var decisions []any
 	approved := map[string]bool{}
 	for {
-		sig, err := r.waitSignal(ctx, waitState{kind: waitApproval, step: step, approvers: approvers})
+		sig, err := r.waitSignal(ctx, waitState{kind: waitApproval, step: step, approvers: approvers, rec: sr})
 		if err != nil {
 			return actResult{}, err
 		}
@@ -471,10 +471,9 @@ func (r *runner) branch(in runbook.Branch) (actResult, error) {
 			return actResult{branch: c.NextStep}, nil
 		}
 	}
-	if in.Default != "" {
-		return actResult{branch: in.Default}, nil
-	}
-	return actResult{}, &stepError{msg: "no choice matched and the branch has no Default", stage: "Invocation", kind: "Action", permanent: true}
+	// With no Default the automation goes on to the step after the branch,
+	// as AWS documents.
+	return actResult{branch: in.Default}, nil
 }
 
 // eval evaluates a choice or loop condition.
@@ -873,7 +872,7 @@ func (r *runner) iteration(ctx context.Context, steps []runbook.Step, parent *pa
 			if s.IsCritical != nil && *s.IsCritical {
 				r.x.mu.Lock()
 				if r.x.st.Failed == "" {
-					r.x.st.Failed = fmt.Sprintf("Step %s failed in iteration %d of loop %s: %s", s.Name, parent.Iteration, parent.Name, out.msg)
+					r.x.st.Failed = failureMessage(fmt.Sprintf("%s in iteration %d of loop %s", s.Name, parent.Iteration, parent.Name), out.status, errors.New(out.msg))
 				}
 				r.x.mu.Unlock()
 			}

@@ -46,10 +46,12 @@
 // and a critical step that failed without ending the run makes the run end
 // Failed. onCancel step:NAME runs that step (for at most two minutes) when
 // the execution is cancelled. nextStep and isEnd steer the flow, inside
-// loops too. aws:approve waits 7 days unless timeoutSeconds says otherwise;
+// loops too. An aws:branch with no matching choice and no Default goes on
+// to the next step. aws:approve waits 7 days unless timeoutSeconds says otherwise;
 // a rejection ends the run Rejected. Steps never reached stay Pending.
-// Interactive executions wait (status Waiting) for a StartStep signal before
-// each step; StopStep cancels the running step and the execution waits
+// Interactive executions wait (status Waiting) for a StartStep signal,
+// which names the step as StepName in its payload, before each step; a
+// Resume that names a step must name the paused one; StopStep cancels the running step and the execution waits
 // again; Stop with Complete ends an execution as if its last step had run.
 //
 // See https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-actions.html#automation-common-properties
@@ -59,22 +61,50 @@
 //
 // Executions and steps use [types.AutomationExecutionStatus]: Pending,
 // InProgress, Waiting, Success, TimedOut, Cancelling, Cancelled, Failed and
-// Rejected; an aws:loop whose nested step moved to a step outside the loop
+// Rejected; a step waiting for a signal (aws:pause, aws:approve) is
+// Waiting, as its execution is; an aws:loop whose nested step moved to a step outside the loop
 // is Exited, and the run goes on there. A rate-control parent whose children failed within MaxErrors
 // ends CompletedWithFailure, and Failed once more than MaxErrors failed.
 //
+// A failed step's FailureMessage is worded as AWS words it ("Step fails
+// when it is Execute/Cancelling action. Fail to execute step NAME: CAUSE.
+// ..."; "Step timed out while step is ..." for a timeout), and a failed
+// execution reports its failed step's message; FailureDetails keeps the
+// bare cause.
+//
+// Describe filters with a value that names nothing (an unknown status, an
+// empty value, a time or iteration that does not parse) fail with
+// InvalidFilterValue. GetAutomationExecution omits Parameters when the
+// start gave none.
+//
 // See https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-statuses.html
+// and https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_SendAutomationSignal.html
 //
 // # Rate control
 //
 // A start with Targets (and TargetParameterName) or TargetMaps becomes a
 // parent that starts one child per target value, at most MaxConcurrency at
-// a time (10 by default), and starts no new child once more than MaxErrors
+// a time (10 by default), ramping up as AWS does: one child, then two once
+// it ended, then doubling as children end, up to MaxConcurrency; it starts no new child once more than MaxErrors
 // (0 by default) have failed. Targets with key ParameterValues are literal;
 // InstanceIds, tag:KEY and tag-key resolve through ec2 DescribeInstances as
 // the execution's principal. Each child appears as a step of the parent.
 //
 // See https://docs.aws.amazon.com/systems-manager/latest/userguide/running-automations-scale.html
+// and https://docs.aws.amazon.com/systems-manager/latest/userguide/running-automations-scale-controls.html
+//
+// # Quotas
+//
+// A top-level automation may start five levels of child automations
+// (aws:executeAutomation, or rate control); a start that would run deeper
+// fails with AutomationExecutionLimitExceededException, so a runbook that
+// starts itself ends instead of running on. At most 100 automations run at
+// once (rate-control parents and children included): the ones started
+// beyond that stay Pending and start, in start order, as slots free; 5,000
+// waiting makes a further start fail with
+// AutomationExecutionLimitExceededException.
+//
+// See https://docs.aws.amazon.com/general/latest/gr/ssm.html#limits_ssm
 //
 // # State
 //

@@ -49,6 +49,12 @@ type Engine struct {
 	docMu sync.Mutex
 	docs  map[string]*runbook.Document
 
+	// running counts executions holding a slot, at most maxRunning; waitq
+	// holds, in start order, those waiting for one (they stay Pending).
+	// Both are guarded by mu.
+	running int
+	waitq   []chan struct{}
+
 	// jumps is set for a clock that jumps to every timer as it is set
 	// (clock.NewAuto): a wait for a person then arms no timeout timer, which
 	// would end the wait at once; the deadline is checked when a signal
@@ -94,6 +100,8 @@ type waitState struct {
 	kind      waitKind
 	step      string
 	approvers []string
+	// rec is the step waiting for the signal: it shows Waiting meanwhile.
+	rec *stepRecord
 }
 
 type signal struct {
@@ -173,6 +181,97 @@ func (e *Engine) document(hash string, content []byte) (*runbook.Document, strin
 	return d, hash, nil
 }
 
+// Concurrency quotas of Systems Manager: automations running at once per
+// account and Region (rate-control parents and children included), and how
+// many more may wait for a slot as Pending before a start is refused.
+const (
+	maxRunning = 100
+	maxQueued  = 5000
+)
+
+// admit gives an execution a running slot, or queues it (FIFO) for one;
+// e.mu is held. The returned channel is closed once the slot is its own.
+func (e *Engine) admit() chan struct{} {
+	ch := make(chan struct{})
+	if e.running < maxRunning {
+		e.running++
+		close(ch)
+		return ch
+	}
+	e.waitq = append(e.waitq, ch)
+	return ch
+}
+
+// acquire waits, Pending, for the slot admit promised; false when ctx
+// ended first (the slot, if it came meanwhile, is handed on).
+func (e *Engine) acquire(ctx context.Context, admitted chan struct{}) bool {
+	select {
+	case <-admitted:
+		return true
+	default:
+	}
+	select {
+	case <-admitted:
+		return true
+	case <-ctx.Done():
+	}
+	e.mu.Lock()
+	i := slices.Index(e.waitq, admitted)
+	if i >= 0 {
+		e.waitq = slices.Delete(e.waitq, i, i+1)
+	}
+	e.mu.Unlock()
+	if i < 0 {
+		e.release() // admitted as ctx ended: pass the slot on
+	}
+	return false
+}
+
+// release frees a running slot, handing it to the first queued execution.
+func (e *Engine) release() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.waitq) > 0 {
+		close(e.waitq[0])
+		e.waitq = e.waitq[1:]
+		return
+	}
+	e.running--
+}
+
+// unqueued ends an execution stopped while it waited for a slot.
+func (e *Engine) unqueued(ctx context.Context, x *execution, doc *runbook.Document) {
+	if errors.Is(context.Cause(ctx), errClosed) {
+		return // a snapshot keeps it Pending; a restore queues it again
+	}
+	e.finish(x, doc, types.AutomationExecutionStatusCancelled, "")
+}
+
+// maxNesting is how many levels of child automations a top-level
+// automation may start, as the Systems Manager quotas allow.
+const maxNesting = 5
+
+// nesting is the level execution id runs at: 0 for a top-level execution,
+// 1 for its children, and so on.
+func (e *Engine) nesting(id string) int {
+	level := 0
+	for seen := 0; id != "" && seen <= maxNesting+1; seen++ {
+		e.mu.RLock()
+		x := e.execs[id]
+		e.mu.RUnlock()
+		if x == nil {
+			break
+		}
+		x.mu.Lock()
+		id = x.rec.ParentID
+		x.mu.Unlock()
+		if id != "" {
+			level++
+		}
+	}
+	return level
+}
+
 // Start begins an execution and returns its id.
 func (e *Engine) Start(ctx context.Context, in StartInput) (string, error) {
 	if err := ctx.Err(); err != nil {
@@ -190,6 +289,18 @@ func (e *Engine) Start(ctx context.Context, in StartInput) (string, error) {
 	}
 	if in.ClientToken != "" && dup {
 		return e.idempotent(prev, in)
+	}
+	e.mu.RLock()
+	full := len(e.waitq) >= maxQueued
+	e.mu.RUnlock()
+	if full {
+		return "", &types.AutomationExecutionLimitExceededException{Message: aws.String(fmt.Sprintf(
+			"%d automations are running and %d more are waiting to run, the most Systems Manager queues", maxRunning, maxQueued))}
+	}
+	if level := e.nesting(in.ParentID) + 1; in.ParentID != "" && level > maxNesting {
+		return "", &types.AutomationExecutionLimitExceededException{Message: aws.String(fmt.Sprintf(
+			"execution %s cannot start a child automation: it would run at nesting level %d, and automations nest at most %d levels deep",
+			in.ParentID, level, maxNesting))}
 	}
 	doc, hash, err := e.document(in.DocumentHash, in.Content)
 	if err != nil {
@@ -328,12 +439,13 @@ func tokenKey(token string) string { return strings.ToLower(token) }
 func (e *Engine) launch(x *execution, doc *runbook.Document) {
 	ctx, cancel := context.WithCancelCause(e.ctx)
 	x.rt = &control{cancel: cancel, wake: make(chan struct{}, 1)}
+	admitted := e.admit()
 	e.wg.Add(1)
 	if x.rec.RateControl {
-		go e.runParent(ctx, x, doc)
+		go e.runParent(ctx, x, doc, admitted)
 		return
 	}
-	go e.runExecution(ctx, x, doc)
+	go e.runExecution(ctx, x, doc, admitted)
 }
 
 func (e *Engine) changed(id string) {
@@ -438,21 +550,20 @@ func (e *Engine) Signal(id string, sig types.SignalType, payload map[string][]st
 		if w.kind != waitResume {
 			return bad(fmt.Sprintf("execution %s is not paused", id))
 		}
+		// A StepName, when given, must name the paused step.
+		if name := first(payload["StepName"]); name != "" && name != w.step {
+			return &types.AutomationStepNotFoundException{Message: aws.String(fmt.Sprintf("step %q of execution %s is not paused (%s is)", name, id, w.step))}
+		}
 	case types.SignalTypeStartStep:
 		if x.rec.Mode != types.ExecutionModeInteractive || w.kind != waitStartStep {
 			return bad(fmt.Sprintf("execution %s is not an interactive execution waiting for a step to start", id))
 		}
+		// SendAutomationSignal requires the step to start as StepName.
 		name := first(payload["StepName"])
 		if name == "" {
-			if sid := first(payload["StepExecutionId"]); sid != "" {
-				for _, s := range x.rec.Steps {
-					if s.ID == sid {
-						name = s.Name
-					}
-				}
-			}
+			return bad("a StartStep signal needs the step to start as StepName in its payload")
 		}
-		if name == "" || !x.rec.hasStep(name) {
+		if !x.rec.hasStep(name) {
 			return &types.AutomationStepNotFoundException{Message: aws.String(fmt.Sprintf("step %q is not a step of execution %s", name, id))}
 		}
 		payload = map[string][]string{"StepName": {name}}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
@@ -304,7 +305,7 @@ mainSteps:
   action: aws:sleep
   inputs: {Duration: PT1S}
 `, setup: func(h *harness) { h.cloud.deny["StopInstances"] = true },
-			want: types.AutomationExecutionStatusFailed, wantMsg: "Step denied failed",
+			want: types.AutomationExecutionStatusFailed, wantMsg: "Step fails when it is Execute/Cancelling action. Fail to execute step denied: ",
 			wantSteps: map[string]types.AutomationExecutionStatus{"denied": "Failed", "after": "Success"}},
 		{name: "onFailure goes to a step", doc: `
 mainSteps:
@@ -509,7 +510,7 @@ mainSteps:
 	}
 }
 
-func TestBranchWithoutMatchOrDefaultFails(t *testing.T) {
+func TestBranchWithoutMatchOrDefaultGoesOn(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
 		got := h.wait(h.start(mustParse(t, `
@@ -519,14 +520,19 @@ mainSteps:
   action: aws:branch
   inputs:
     Choices:
-    - {NextStep: end, Variable: a, StringEquals: b}
-- name: end
+    - {NextStep: skipped, Variable: a, StringEquals: b}
+- name: next
+  action: aws:sleep
+  isEnd: true
+  inputs: {Duration: PT1S}
+- name: skipped
   action: aws:sleep
   inputs: {Duration: PT1S}
 `), nil))
-		if got.AutomationExecutionStatus != types.AutomationExecutionStatusFailed || !strings.Contains(aws.ToString(got.FailureMessage), "no choice matched") {
-			t.Fatalf("%s: %s", got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
-		}
+		require.Equal(t, types.AutomationExecutionStatusSuccess, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
+		assert.Equal(t, types.AutomationExecutionStatusSuccess, stepByName(got, "choose").StepStatus)
+		assert.Equal(t, types.AutomationExecutionStatusSuccess, stepByName(got, "next").StepStatus)
+		assert.Equal(t, types.AutomationExecutionStatusPending, stepByName(got, "skipped").StepStatus)
 	})
 }
 
@@ -560,6 +566,8 @@ mainSteps:
   inputs: {Duration: PT1M}
 `), nil)
 		h.waitStatus(id, types.AutomationExecutionStatusWaiting)
+		// The step waiting for the signal shows Waiting too, as on AWS.
+		assert.Equal(t, types.AutomationExecutionStatusWaiting, stepByName(h.get(id), "hold").StepStatus)
 		var se *types.InvalidAutomationSignalException
 		if err := h.e.Signal(id, types.SignalTypeApprove, nil, operatorARN); !errors.As(err, &se) {
 			t.Fatalf("approve of a pause: %v", err)
@@ -642,6 +650,7 @@ func TestApprove(t *testing.T) {
 					if st := h.status(id); st != tt.want {
 						t.Fatalf("status %s", st)
 					}
+					assert.Equal(t, types.AutomationExecutionStatusWaiting, stepByName(h.get(id), "approve").StepStatus)
 					return
 				}
 				got := h.wait(id)
@@ -962,7 +971,10 @@ mainSteps:
 		{name: "all succeed two at a time", values: []string{"a", "b", "c", "d", "e"}, conc: "2",
 			want: types.AutomationExecutionStatusSuccess, wantStarted: 5, wantElapsed: 30 * time.Minute},
 		{name: "percentages", values: []string{"a", "b", "c", "d"}, conc: "50%", errs: "25%",
-			want: types.AutomationExecutionStatusSuccess, wantStarted: 4, wantElapsed: 20 * time.Minute},
+			want: types.AutomationExecutionStatusSuccess, wantStarted: 4, wantElapsed: 30 * time.Minute},
+		// One target, then two, then four, then the last one: four rounds.
+		{name: "concurrency ramps up", values: []string{"a", "b", "c", "d", "e", "f", "g", "h"}, conc: "10",
+			want: types.AutomationExecutionStatusSuccess, wantStarted: 8, wantElapsed: 40 * time.Minute},
 		{name: "failures within MaxErrors", values: []string{"bad1", "a", "b"}, conc: "1", errs: "1",
 			want: types.AutomationExecutionStatusCompletedWithFailure, wantStarted: 3, wantElapsed: 20 * time.Minute},
 		{name: "MaxErrors exceeded stops new starts", values: []string{"bad1", "bad2", "a", "b"}, conc: "1", errs: "1",

@@ -40,11 +40,28 @@ func parseFilterTime(s string) (time.Time, bool) {
 
 type execFilter func(r *record) bool
 
+// knownStatuses rejects a status filter naming no status, as AWS does with
+// InvalidFilterValue rather than matching nothing.
+func knownStatuses[K ~string](key K, vals []string) error {
+	for _, v := range vals {
+		if !slices.Contains(types.AutomationExecutionStatus("").Values(), types.AutomationExecutionStatus(v)) {
+			return &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter %s: %q is not an automation status", key, v))}
+		}
+	}
+	return nil
+}
+
+// emptyValue reports whether a filter has an empty value, which AWS
+// rejects (each value is 1 to 150 characters).
+func emptyValue(vals []string) bool {
+	return slices.Contains(vals, "")
+}
+
 func describeFilter(filters []types.AutomationExecutionFilter) ([]execFilter, error) {
 	var out []execFilter
 	for _, f := range filters {
-		if len(f.Values) == 0 || len(f.Values) > maxFilterValues {
-			return nil, &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter %s takes 1 to %d values", f.Key, maxFilterValues))}
+		if len(f.Values) == 0 || len(f.Values) > maxFilterValues || emptyValue(f.Values) {
+			return nil, &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter %s takes 1 to %d non-empty values", f.Key, maxFilterValues))}
 		}
 		vals := f.Values
 		in := func(s string) bool { return slices.Contains(vals, s) }
@@ -52,6 +69,9 @@ func describeFilter(filters []types.AutomationExecutionFilter) ([]execFilter, er
 		case types.AutomationExecutionFilterKeyExecutionId:
 			out = append(out, func(r *record) bool { return in(r.ID) })
 		case types.AutomationExecutionFilterKeyExecutionStatus:
+			if err := knownStatuses(f.Key, vals); err != nil {
+				return nil, err
+			}
 			out = append(out, func(r *record) bool { return in(string(r.Status)) })
 		case types.AutomationExecutionFilterKeyDocumentNamePrefix:
 			out = append(out, func(r *record) bool {
@@ -242,13 +262,16 @@ func (e *Engine) Steps(id string, filters []types.StepExecutionFilter, reverse b
 	}
 	var fs []func(*stepRecord) bool
 	for _, f := range filters {
-		if len(f.Values) == 0 || len(f.Values) > maxFilterValues {
-			return nil, "", &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter %s takes 1 to %d values", f.Key, maxFilterValues))}
+		if len(f.Values) == 0 || len(f.Values) > maxFilterValues || emptyValue(f.Values) {
+			return nil, "", &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter %s takes 1 to %d non-empty values", f.Key, maxFilterValues))}
 		}
 		vals := f.Values
 		in := func(s string) bool { return slices.Contains(vals, s) }
 		switch f.Key {
 		case types.StepExecutionFilterKeyStepExecutionStatus:
+			if err := knownStatuses(f.Key, vals); err != nil {
+				return nil, "", err
+			}
 			fs = append(fs, func(s *stepRecord) bool { return in(string(s.Status)) })
 		case types.StepExecutionFilterKeyStepExecutionId:
 			fs = append(fs, func(s *stepRecord) bool { return in(s.ID) })
@@ -259,6 +282,11 @@ func (e *Engine) Steps(id string, filters []types.StepExecutionFilter, reverse b
 		case types.StepExecutionFilterKeyParentStepExecutionId:
 			fs = append(fs, func(s *stepRecord) bool { return s.Parent != nil && in(s.Parent.ID) })
 		case types.StepExecutionFilterKeyParentStepIteration:
+			for _, v := range vals {
+				if n, err := strconv.Atoi(v); err != nil || n < 0 {
+					return nil, "", &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter %s: %q is not an iteration number", f.Key, v))}
+				}
+			}
 			fs = append(fs, func(s *stepRecord) bool { return s.Parent != nil && in(strconv.Itoa(int(s.Parent.Iteration))) })
 		case types.StepExecutionFilterKeyParentStepIteratorValue:
 			fs = append(fs, func(s *stepRecord) bool { return s.Parent != nil && in(s.Parent.IteratorValue) })

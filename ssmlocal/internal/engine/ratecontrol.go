@@ -76,8 +76,13 @@ func threshold(s string, total, min int) int {
 // runParent drives a rate-control execution: one child execution per
 // target, at most MaxConcurrency at a time, stopping new starts once more
 // than MaxErrors children failed.
-func (e *Engine) runParent(ctx context.Context, x *execution, doc *runbook.Document) {
+func (e *Engine) runParent(ctx context.Context, x *execution, doc *runbook.Document, admitted chan struct{}) {
 	defer e.wg.Done()
+	if !e.acquire(ctx, admitted) {
+		e.unqueued(ctx, x, doc)
+		return
+	}
+	defer e.release()
 	status, msg, closed := e.parent(ctx, x, doc)
 	if closed {
 		return
@@ -134,7 +139,7 @@ func (e *Engine) parent(ctx context.Context, x *execution, doc *runbook.Document
 			}
 			return types.AutomationExecutionStatusSuccess, "", false
 		}
-		if ctx.Err() == nil && failed <= maxErr && running < conc && started < total {
+		if ctx.Err() == nil && failed <= maxErr && running < ramp(conc, done) && started < total {
 			// A child that cannot start counts as a failed target.
 			if err := e.startChild(ctx, x, rec, targets[started], started); errors.Is(err, errClosed) {
 				return "", "", true
@@ -151,6 +156,16 @@ func (e *Engine) parent(ctx context.Context, x *execution, doc *runbook.Document
 			return types.AutomationExecutionStatusCancelled, "", false
 		}
 	}
+}
+
+// ramp is how many children may run once done have ended: AWS starts one
+// target, then two once it ends, then doubles up to MaxConcurrency.
+func ramp(conc, done int) int {
+	n := 1
+	for n <= done && n < conc {
+		n *= 2
+	}
+	return min(n, conc)
 }
 
 // childCounts counts x's children by state and refreshes the parent's step

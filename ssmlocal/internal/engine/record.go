@@ -192,6 +192,9 @@ func (r *record) execution(st *runState) types.AutomationExecution {
 		Target:                      sp(r.Target),
 		Variables:                   r.Variables,
 	}
+	if len(a.Parameters) == 0 {
+		a.Parameters = nil // AWS omits Parameters when the start gave none
+	}
 	if st != nil && len(st.Vars) > 0 {
 		a.Variables = reportValues(st.Vars)
 	}

@@ -79,8 +79,10 @@ type runner struct {
 }
 
 type stepOutcome struct {
-	status  types.AutomationExecutionStatus
+	status types.AutomationExecutionStatus
+	// msg is the cause; failure is the step's FailureMessage, in AWS's words.
 	msg     string
+	failure string
 	branch  string
 	closed  bool
 	expired bool
@@ -90,8 +92,13 @@ type stepOutcome struct {
 	notStarted bool
 }
 
-func (e *Engine) runExecution(ctx context.Context, x *execution, doc *runbook.Document) {
+func (e *Engine) runExecution(ctx context.Context, x *execution, doc *runbook.Document, admitted chan struct{}) {
 	defer e.wg.Done()
+	if !e.acquire(ctx, admitted) {
+		e.unqueued(ctx, x, doc)
+		return
+	}
+	defer e.release()
 	x.mu.Lock()
 	r := &runner{e: e, x: x, doc: doc, ctx: ctx, clk: e.clk, id: x.rec.ID, who: x.rec.Principal}
 	x.mu.Unlock()
@@ -281,7 +288,7 @@ func (r *runner) resumeAfterEnded(steps []runbook.Step, name string) (string, *e
 	if !ok {
 		return "", nil, false
 	}
-	next, end := r.after(steps, step, stepOutcome{status: last.Status, msg: last.Msg, branch: last.Branch})
+	next, end := r.after(steps, step, stepOutcome{status: last.Status, failure: last.Msg, branch: last.Branch})
 	return next, end, true
 }
 
@@ -309,9 +316,10 @@ func (r *runner) after(steps []runbook.Step, step runbook.Step, out stepOutcome)
 		}
 		return "", r.cancelled(steps, step)
 	}
-	msg := fmt.Sprintf("Step %s failed: %s", step.Name, out.msg)
-	if out.status == types.AutomationExecutionStatusTimedout {
-		msg = fmt.Sprintf("Step %s timed out: %s", step.Name, out.msg)
+	// The execution reports the failed step's message, as AWS does.
+	msg := out.failure
+	if msg == "" {
+		msg = failureMessage(step.Name, out.status, errors.New(out.msg))
 	}
 	of := step.OnFailure
 	if of == "" {
@@ -515,13 +523,15 @@ func (r *runner) beginStep(step runbook.Step, parent *parentStep) (_ *stepRecord
 	return sr, resumed
 }
 
-func (r *runner) endStep(sr *stepRecord, status types.AutomationExecutionStatus, err error) {
+// endStep records a step's end and returns its FailureMessage, if any.
+func (r *runner) endStep(sr *stepRecord, status types.AutomationExecutionStatus, err error) (failure string) {
 	now := r.e.now()
 	r.x.mu.Lock()
 	sr.Status = status
 	sr.End = now
 	if err != nil {
-		sr.FailureMessage = err.Error()
+		failure = failureMessage(sr.Name, status, err)
+		sr.FailureMessage = failure
 		var se *stepError
 		if errors.As(err, &se) {
 			sr.FailureStage, sr.FailureType = se.stage, se.kind
@@ -537,9 +547,7 @@ func (r *runner) endStep(sr *stepRecord, status types.AutomationExecutionStatus,
 	if sr.Parent == nil {
 		r.x.st.Attempt = 0
 		last := &lastStep{Name: sr.Name, Status: status, Branch: r.chosen}
-		if err != nil {
-			last.Msg = err.Error()
-		}
+		last.Msg = failure
 		if errors.Is(err, errRejected) {
 			last.Status = types.AutomationExecutionStatusRejected
 		}
@@ -548,6 +556,7 @@ func (r *runner) endStep(sr *stepRecord, status types.AutomationExecutionStatus,
 	r.chosen = ""
 	r.x.mu.Unlock()
 	r.e.changed(r.id)
+	return failure
 }
 
 func (r *runner) runStep(ctx context.Context, step runbook.Step, parent *parentStep) stepOutcome {
@@ -566,15 +575,15 @@ func (r *runner) runStepUntil(ctx context.Context, step runbook.Step, parent *pa
 	sr, resumed := r.beginStep(step, parent)
 	in, err := r.inputs(step, sr)
 	if err != nil {
-		r.endStep(sr, types.AutomationExecutionStatusFailed, err)
-		return stepOutcome{status: types.AutomationExecutionStatusFailed, msg: err.Error()}
+		f := r.endStep(sr, types.AutomationExecutionStatusFailed, err)
+		return stepOutcome{status: types.AutomationExecutionStatusFailed, msg: err.Error(), failure: f}
 	}
 	if resumed && !repeatable(step, in) {
 		// The attempt a restart cut short may have acted already: running it
 		// again could act twice, so the step fails and onFailure decides.
 		err := interrupted(step)
-		r.endStep(sr, types.AutomationExecutionStatusFailed, err)
-		return stepOutcome{status: types.AutomationExecutionStatusFailed, msg: err.Error()}
+		f := r.endStep(sr, types.AutomationExecutionStatusFailed, err)
+		return stepOutcome{status: types.AutomationExecutionStatusFailed, msg: err.Error(), failure: f}
 	}
 	maxAttempts := int(sr.MaxAttempts)
 	if maxAttempts < 1 {
@@ -640,8 +649,8 @@ func (r *runner) runStepUntil(ctx context.Context, step runbook.Step, parent *pa
 		}
 		if err == nil {
 			if err := r.storeOutputs(step, sr, res); err != nil {
-				r.endStep(sr, types.AutomationExecutionStatusFailed, err)
-				return stepOutcome{status: types.AutomationExecutionStatusFailed, msg: err.Error()}
+				f := r.endStep(sr, types.AutomationExecutionStatusFailed, err)
+				return stepOutcome{status: types.AutomationExecutionStatusFailed, msg: err.Error(), failure: f}
 			}
 			r.chosen = res.branch
 			r.endStep(sr, types.AutomationExecutionStatusSuccess, nil)
@@ -661,8 +670,8 @@ func (r *runner) runStepUntil(ctx context.Context, step runbook.Step, parent *pa
 			return stepOutcome{status: types.AutomationExecutionStatusFailed, expired: true}
 		}
 		if errors.Is(err, errRejected) {
-			r.endStep(sr, types.AutomationExecutionStatusFailed, err)
-			return stepOutcome{status: types.AutomationExecutionStatusRejected, msg: err.Error()}
+			f := r.endStep(sr, types.AutomationExecutionStatusFailed, err)
+			return stepOutcome{status: types.AutomationExecutionStatusRejected, msg: err.Error(), failure: f}
 		}
 		timedOut := errors.Is(err, errStepTimeout)
 		var se *stepError
@@ -670,13 +679,39 @@ func (r *runner) runStepUntil(ctx context.Context, step runbook.Step, parent *pa
 		if permanent || attempt >= maxAttempts {
 			if timedOut {
 				err = fmt.Errorf("step timed out after %d seconds (attempt %d of %d)", int(r.clk.Now().Sub(started)/time.Second), attempt, maxAttempts)
-				r.endStep(sr, types.AutomationExecutionStatusTimedout, &stepError{msg: err.Error(), stage: "Invocation", kind: "Action", cause: errStepTimeout})
-				return stepOutcome{status: types.AutomationExecutionStatusTimedout, msg: err.Error()}
+				f := r.endStep(sr, types.AutomationExecutionStatusTimedout, &stepError{msg: err.Error(), stage: "Invocation", kind: "Action", cause: errStepTimeout})
+				return stepOutcome{status: types.AutomationExecutionStatusTimedout, msg: err.Error(), failure: f}
 			}
-			r.endStep(sr, types.AutomationExecutionStatusFailed, err)
-			return stepOutcome{status: types.AutomationExecutionStatusFailed, msg: err.Error()}
+			f := r.endStep(sr, types.AutomationExecutionStatusFailed, err)
+			return stepOutcome{status: types.AutomationExecutionStatusFailed, msg: err.Error(), failure: f}
 		}
 	}
+}
+
+// troubleshooting ends AWS's step failure messages.
+const troubleshooting = "Please refer to Automation Service Troubleshooting Guide for more diagnosis details."
+
+// failureMessage words a step's failure as AWS does ("Step fails when it
+// is <phase>. ..."), so code that parses AWS's messages reads these too;
+// the cause and the step stay in it.
+func failureMessage(step string, status types.AutomationExecutionStatus, err error) string {
+	phase := "Executing"
+	var se *stepError
+	if errors.As(err, &se) {
+		switch se.stage {
+		case "InputValidation", "PreVerification":
+			phase = "validating and resolving the step inputs"
+		case "Invocation":
+			phase = "Execute/Cancelling action"
+		case "PostVerification":
+			phase = "Poll action status for completion"
+		}
+	}
+	cause := strings.TrimSuffix(err.Error(), ".")
+	if status == types.AutomationExecutionStatusTimedout {
+		return fmt.Sprintf("Step timed out while step is %s. Fail to execute step %s: %s. %s", phase, step, cause, troubleshooting)
+	}
+	return fmt.Sprintf("Step fails when it is %s. Fail to execute step %s: %s. %s", phase, step, cause, troubleshooting)
 }
 
 // ctxOutcome maps the end of ctx to a step outcome.
@@ -763,6 +798,9 @@ func (r *runner) waitSignal(ctx context.Context, w waitState) (_ signal, err err
 	if r.x.rec.Status != types.AutomationExecutionStatusCancelling {
 		r.x.rec.Status = types.AutomationExecutionStatusWaiting
 	}
+	if w.rec != nil && w.rec.Status == types.AutomationExecutionStatusInprogress {
+		w.rec.Status = types.AutomationExecutionStatusWaiting
+	}
 	r.x.mu.Unlock()
 	r.e.changed(r.id)
 	defer func() {
@@ -771,8 +809,13 @@ func (r *runner) waitSignal(ctx context.Context, w waitState) (_ signal, err err
 			r.x.rt.wait = waitState{}
 		}
 		// A closing engine leaves the status as a snapshot should keep it.
-		if r.x.rec.Status == types.AutomationExecutionStatusWaiting && !errors.Is(err, errClosed) {
-			r.x.rec.Status = types.AutomationExecutionStatusInprogress
+		if !errors.Is(err, errClosed) {
+			if r.x.rec.Status == types.AutomationExecutionStatusWaiting {
+				r.x.rec.Status = types.AutomationExecutionStatusInprogress
+			}
+			if w.rec != nil && w.rec.Status == types.AutomationExecutionStatusWaiting {
+				w.rec.Status = types.AutomationExecutionStatusInprogress
+			}
 		}
 		r.x.mu.Unlock()
 	}()
