@@ -1,0 +1,325 @@
+package ssmlocal_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
+)
+
+func putParam(t *testing.T, c *ssm.Client, name, value string, typ ssmtypes.ParameterType, overwrite bool) int64 {
+	t.Helper()
+	out, err := c.PutParameter(context.Background(), &ssm.PutParameterInput{Name: aws.String(name), Value: aws.String(value), Type: typ, Overwrite: aws.Bool(overwrite)})
+	require.NoError(t, err)
+	return out.Version
+}
+
+func TestParameterLifecycle(t *testing.T) {
+	srv := newServer(t)
+	ctx := context.Background()
+	c := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+
+	out, err := c.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/app/db/host"), Value: aws.String("db1"), Type: ssmtypes.ParameterTypeString, Description: aws.String("host")})
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), out.Version)
+	assert.Equal(t, ssmtypes.ParameterTierStandard, out.Tier)
+
+	_, err = c.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/app/db/host"), Value: aws.String("db2"), Type: ssmtypes.ParameterTypeString})
+	assert.Equal(t, "ParameterAlreadyExists", errCode(err))
+	assert.Equal(t, int64(2), putParam(t, c, "/app/db/host", "db2", "", true), "overwrite keeps the type")
+
+	got, err := c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/app/db/host")})
+	require.NoError(t, err)
+	p := got.Parameter
+	assert.Equal(t, "db2", *p.Value)
+	assert.Equal(t, int64(2), p.Version)
+	assert.Equal(t, ssmtypes.ParameterTypeString, p.Type)
+	assert.Equal(t, "arn:aws:ssm:us-east-1:123456789012:parameter/app/db/host", *p.ARN)
+	assert.Equal(t, "text", *p.DataType)
+
+	putParam(t, c, "plain", "v", ssmtypes.ParameterTypeString, false)
+	got, err = c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("plain")})
+	require.NoError(t, err)
+	assert.Equal(t, "arn:aws:ssm:us-east-1:123456789012:parameter/plain", *got.Parameter.ARN)
+
+	got, err = c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/app/db/host:1")})
+	require.NoError(t, err)
+	assert.Equal(t, "db1", *got.Parameter.Value)
+	assert.Equal(t, ":1", *got.Parameter.Selector)
+
+	putParam(t, c, "/app/secret", "hunter2", ssmtypes.ParameterTypeSecureString, false)
+	got, err = c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/app/secret")})
+	require.NoError(t, err)
+	assert.NotEqual(t, "hunter2", *got.Parameter.Value, "a SecureString read without decryption")
+	got, err = c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/app/secret"), WithDecryption: aws.Bool(true)})
+	require.NoError(t, err)
+	assert.Equal(t, "hunter2", *got.Parameter.Value)
+
+	many, err := c.GetParameters(ctx, &ssm.GetParametersInput{Names: []string{"/app/db/host", "/nope", "plain"}})
+	require.NoError(t, err)
+	require.Len(t, many.Parameters, 2)
+	assert.Equal(t, []string{"/nope"}, many.InvalidParameters)
+
+	_, err = c.DeleteParameter(ctx, &ssm.DeleteParameterInput{Name: aws.String("plain")})
+	require.NoError(t, err)
+	_, err = c.DeleteParameter(ctx, &ssm.DeleteParameterInput{Name: aws.String("plain")})
+	assert.Equal(t, "ParameterNotFound", errCode(err))
+	_, err = c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("plain")})
+	assert.Equal(t, "ParameterNotFound", errCode(err))
+
+	del, err := c.DeleteParameters(ctx, &ssm.DeleteParametersInput{Names: []string{"/app/secret", "/gone"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"/app/secret"}, del.DeletedParameters)
+	assert.Equal(t, []string{"/gone"}, del.InvalidParameters)
+}
+
+func TestParameterValidation(t *testing.T) {
+	srv := newServer(t)
+	ctx := context.Background()
+	c := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	putParam(t, c, "/exists", "x", ssmtypes.ParameterTypeString, false)
+	long := make([]byte, 4097)
+	for i := range long {
+		long[i] = 'a'
+	}
+	for _, tc := range []struct {
+		name string
+		in   ssm.PutParameterInput
+		code string
+	}{
+		{"no type", ssm.PutParameterInput{Name: aws.String("/new"), Value: aws.String("v")}, "ValidationException"},
+		{"not fully qualified", ssm.PutParameterInput{Name: aws.String("a/b"), Value: aws.String("v"), Type: "String"}, "ValidationException"},
+		{"bad character", ssm.PutParameterInput{Name: aws.String("/a b"), Value: aws.String("v"), Type: "String"}, "ValidationException"},
+		{"reserved prefix", ssm.PutParameterInput{Name: aws.String("/aws/x"), Value: aws.String("v"), Type: "String"}, "AccessDeniedException"},
+		{"too deep", ssm.PutParameterInput{Name: aws.String("/1/2/3/4/5/6/7/8/9/10/11/12/13/14/15/16"), Value: aws.String("v"), Type: "String"}, "HierarchyLevelLimitExceededException"},
+		{"pattern", ssm.PutParameterInput{Name: aws.String("/n"), Value: aws.String("abc"), Type: "String", AllowedPattern: aws.String(`^\d+$`)}, "ParameterPatternMismatchException"},
+		{"tags with overwrite", ssm.PutParameterInput{Name: aws.String("/exists"), Value: aws.String("v"), Overwrite: aws.Bool(true), Tags: []ssmtypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}, "ValidationException"},
+		{"standard too long", ssm.PutParameterInput{Name: aws.String("/long"), Value: aws.String(string(long)), Type: "String", Tier: ssmtypes.ParameterTierStandard}, "ValidationException"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := c.PutParameter(ctx, &tc.in)
+			assert.Equal(t, tc.code, errCode(err))
+		})
+	}
+	out, err := c.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/long"), Value: aws.String(string(long)), Type: "String", Tier: ssmtypes.ParameterTierIntelligentTiering})
+	require.NoError(t, err)
+	assert.Equal(t, ssmtypes.ParameterTierAdvanced, out.Tier)
+	_, err = c.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/long"), Value: aws.String("short"), Overwrite: aws.Bool(true), Tier: ssmtypes.ParameterTierStandard})
+	assert.Equal(t, "ValidationException", errCode(err), "no downgrade from advanced")
+}
+
+func TestParametersByPathAndDescribePaging(t *testing.T) {
+	srv := newServer(t)
+	ctx := context.Background()
+	c := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	for i := range 13 {
+		putParam(t, c, fmt.Sprintf("/svc/a/p%02d", i), "v", ssmtypes.ParameterTypeString, false)
+	}
+	putParam(t, c, "/svc/top", "v", ssmtypes.ParameterTypeStringList, false)
+	putParam(t, c, "/other/x", "v", ssmtypes.ParameterTypeSecureString, false)
+
+	var names []string
+	pager := ssm.NewGetParametersByPathPaginator(c, &ssm.GetParametersByPathInput{Path: aws.String("/svc"), Recursive: aws.Bool(true), MaxResults: aws.Int32(5)})
+	pages := 0
+	for pager.HasMorePages() {
+		out, err := pager.NextPage(ctx)
+		require.NoError(t, err)
+		pages++
+		for _, p := range out.Parameters {
+			names = append(names, *p.Name)
+		}
+	}
+	assert.Equal(t, 3, pages)
+	require.Len(t, names, 14)
+	assert.Equal(t, "/svc/a/p00", names[0])
+	assert.Equal(t, "/svc/top", names[13])
+
+	one, err := c.GetParametersByPath(ctx, &ssm.GetParametersByPathInput{Path: aws.String("/svc/")})
+	require.NoError(t, err)
+	require.Len(t, one.Parameters, 1, "one level only")
+	assert.Equal(t, "/svc/top", *one.Parameters[0].Name)
+
+	_, err = c.GetParametersByPath(ctx, &ssm.GetParametersByPathInput{Path: aws.String("svc")})
+	assert.Equal(t, "ValidationException", errCode(err))
+	_, err = c.GetParametersByPath(ctx, &ssm.GetParametersByPathInput{Path: aws.String("/svc"), NextToken: aws.String("bogus")})
+	assert.Equal(t, "InvalidNextToken", errCode(err))
+
+	for _, tc := range []struct {
+		name    string
+		filters []ssmtypes.ParameterStringFilter
+		want    int
+	}{
+		{"all", nil, 15},
+		{"type", []ssmtypes.ParameterStringFilter{{Key: aws.String("Type"), Values: []string{"SecureString"}}}, 1},
+		{"name begins", []ssmtypes.ParameterStringFilter{{Key: aws.String("Name"), Option: aws.String("BeginsWith"), Values: []string{"/svc/a/p1"}}}, 3},
+		{"name equals", []ssmtypes.ParameterStringFilter{{Key: aws.String("Name"), Values: []string{"/svc/top"}}}, 1},
+		{"path one level", []ssmtypes.ParameterStringFilter{{Key: aws.String("Path"), Values: []string{"/svc"}}}, 1},
+		{"path recursive", []ssmtypes.ParameterStringFilter{{Key: aws.String("Path"), Option: aws.String("Recursive"), Values: []string{"/svc"}}}, 14},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := 0
+			pager := ssm.NewDescribeParametersPaginator(c, &ssm.DescribeParametersInput{ParameterFilters: tc.filters, MaxResults: aws.Int32(4)})
+			for pager.HasMorePages() {
+				out, err := pager.NextPage(ctx)
+				require.NoError(t, err)
+				assert.LessOrEqual(t, len(out.Parameters), 4)
+				for _, p := range out.Parameters {
+					assert.NotEmpty(t, *p.ARN)
+					assert.Equal(t, int64(1), p.Version)
+				}
+				n += len(out.Parameters)
+			}
+			assert.Equal(t, tc.want, n)
+		})
+	}
+	_, err = c.DescribeParameters(ctx, &ssm.DescribeParametersInput{ParameterFilters: []ssmtypes.ParameterStringFilter{{Key: aws.String("Colour"), Values: []string{"x"}}}})
+	assert.Equal(t, "InvalidFilterKey", errCode(err))
+}
+
+func TestParameterVersionsAndLabels(t *testing.T) {
+	srv := newServer(t)
+	ctx := context.Background()
+	c := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	for i := 1; i <= 3; i++ {
+		assert.Equal(t, int64(i), putParam(t, c, "/ver", fmt.Sprintf("v%d", i), ssmtypes.ParameterTypeString, i > 1))
+	}
+	lab, err := c.LabelParameterVersion(ctx, &ssm.LabelParameterVersionInput{Name: aws.String("/ver"), ParameterVersion: aws.Int64(1), Labels: []string{"prod", "1bad", "awsy"}})
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), lab.ParameterVersion)
+	assert.ElementsMatch(t, []string{"1bad", "awsy"}, lab.InvalidLabels)
+
+	got, err := c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/ver:prod")})
+	require.NoError(t, err)
+	assert.Equal(t, "v1", *got.Parameter.Value)
+	assert.Equal(t, ":prod", *got.Parameter.Selector)
+
+	// A label moves: without a version it goes to the latest.
+	lab, err = c.LabelParameterVersion(ctx, &ssm.LabelParameterVersionInput{Name: aws.String("/ver"), Labels: []string{"prod"}})
+	require.NoError(t, err)
+	assert.Equal(t, int64(3), lab.ParameterVersion)
+	got, err = c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/ver:prod")})
+	require.NoError(t, err)
+	assert.Equal(t, "v3", *got.Parameter.Value)
+
+	_, err = c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/ver:9")})
+	assert.Equal(t, "ParameterVersionNotFound", errCode(err))
+	_, err = c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/ver:staging")})
+	assert.Equal(t, "ParameterVersionNotFound", errCode(err))
+	_, err = c.LabelParameterVersion(ctx, &ssm.LabelParameterVersionInput{Name: aws.String("/ver"), ParameterVersion: aws.Int64(7), Labels: []string{"x"}})
+	assert.Equal(t, "ParameterVersionNotFound", errCode(err))
+
+	hist, err := c.GetParameterHistory(ctx, &ssm.GetParameterHistoryInput{Name: aws.String("/ver"), MaxResults: aws.Int32(2)})
+	require.NoError(t, err)
+	require.Len(t, hist.Parameters, 2)
+	assert.Equal(t, "v1", *hist.Parameters[0].Value)
+	assert.Empty(t, hist.Parameters[0].Labels)
+	require.NotNil(t, hist.NextToken)
+	hist, err = c.GetParameterHistory(ctx, &ssm.GetParameterHistoryInput{Name: aws.String("/ver"), NextToken: hist.NextToken})
+	require.NoError(t, err)
+	require.Len(t, hist.Parameters, 1)
+	assert.Equal(t, int64(3), hist.Parameters[0].Version)
+	assert.Equal(t, []string{"prod"}, hist.Parameters[0].Labels)
+	assert.Equal(t, "arn:aws:iam::123456789012:user/admin", *hist.Parameters[0].LastModifiedUser)
+}
+
+func TestParameterAuthorization(t *testing.T) {
+	srv := newServer(t)
+	ctx := context.Background()
+	admin := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	putParam(t, admin, "/team/a/key", "a", ssmtypes.ParameterTypeString, false)
+	putParam(t, admin, "/team/b/key", "b", ssmtypes.ParameterTypeString, false)
+	creds := user(t, srv, "reader", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["ssm:GetParameter","ssm:GetParameters","ssm:GetParameterHistory"],"Resource":"arn:aws:ssm:*:*:parameter/team/a/*"},
+		{"Effect":"Allow","Action":"ssm:GetParametersByPath","Resource":"arn:aws:ssm:*:*:parameter/team/a"},
+		{"Effect":"Allow","Action":"ssm:DescribeParameters","Resource":"*"}]}`)
+	c := ssm.NewFromConfig(cfg(srv, creds))
+
+	for _, tc := range []struct {
+		name string
+		call func() error
+		code string
+	}{
+		{"get allowed", func() error {
+			_, err := c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/team/a/key")})
+			return err
+		}, ""},
+		{"get denied", func() error {
+			_, err := c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/team/b/key")})
+			return err
+		}, "AccessDeniedException"},
+		{"get with selector denied", func() error {
+			_, err := c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/team/b/key:1")})
+			return err
+		}, "AccessDeniedException"},
+		{"get many: one denied denies all", func() error {
+			_, err := c.GetParameters(ctx, &ssm.GetParametersInput{Names: []string{"/team/a/key", "/team/b/key"}})
+			return err
+		}, "AccessDeniedException"},
+		{"by path allowed", func() error {
+			_, err := c.GetParametersByPath(ctx, &ssm.GetParametersByPathInput{Path: aws.String("/team/a")})
+			return err
+		}, ""},
+		{"by path denied", func() error {
+			_, err := c.GetParametersByPath(ctx, &ssm.GetParametersByPathInput{Path: aws.String("/team/b")})
+			return err
+		}, "AccessDeniedException"},
+		{"describe allowed", func() error {
+			_, err := c.DescribeParameters(ctx, &ssm.DescribeParametersInput{})
+			return err
+		}, ""},
+		{"put denied", func() error {
+			_, err := c.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/team/a/key"), Value: aws.String("x"), Overwrite: aws.Bool(true)})
+			return err
+		}, "AccessDeniedException"},
+		{"delete denied", func() error {
+			_, err := c.DeleteParameter(ctx, &ssm.DeleteParameterInput{Name: aws.String("/team/a/key")})
+			return err
+		}, "AccessDeniedException"},
+		{"label denied", func() error {
+			_, err := c.LabelParameterVersion(ctx, &ssm.LabelParameterVersionInput{Name: aws.String("/team/a/key"), Labels: []string{"x"}})
+			return err
+		}, "AccessDeniedException"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.code, errCode(tc.call()))
+		})
+	}
+}
+
+func TestParametersSurviveRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	ctx := context.Background()
+	srv, err := ssmlocal.New(durableOpts(path))
+	require.NoError(t, err)
+	c := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	putParam(t, c, "/keep", "one", ssmtypes.ParameterTypeString, false)
+	putParam(t, c, "/keep", "two", ssmtypes.ParameterTypeString, true)
+	_, err = c.LabelParameterVersion(ctx, &ssm.LabelParameterVersionInput{Name: aws.String("/keep"), ParameterVersion: aws.Int64(1), Labels: []string{"old"}})
+	require.NoError(t, err)
+	_, err = c.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("tagged"), Value: aws.String("t"), Type: "SecureString", Tags: []ssmtypes.Tag{{Key: aws.String("team"), Value: aws.String("a")}}})
+	require.NoError(t, err)
+	require.NoError(t, srv.Close())
+
+	srv2, err := ssmlocal.New(durableOpts(path))
+	require.NoError(t, err)
+	defer func() { require.NoError(t, srv2.Close()) }()
+	c = ssm.NewFromConfig(cfg(srv2, srv2.Admin()))
+	got, err := c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/keep:old")})
+	require.NoError(t, err)
+	assert.Equal(t, "one", *got.Parameter.Value)
+	got, err = c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/keep")})
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), got.Parameter.Version)
+	got, err = c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("tagged"), WithDecryption: aws.Bool(true)})
+	require.NoError(t, err)
+	assert.Equal(t, "t", *got.Parameter.Value)
+	assert.Equal(t, ssmtypes.ParameterTypeSecureString, got.Parameter.Type)
+}
