@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
 
 // ssmParameter is a Parameter Store parameter with its history, oldest
@@ -949,4 +951,120 @@ func checkParameter(p *ssmParameter) error {
 		}
 	}
 	return nil
+}
+
+// resolveParamRefs replaces the {{ssm:name}} and {{ssm:name:version}}
+// references in the caller's parameter values, and in the string defaults
+// of the parameters the caller left out, as StartAutomationExecution does
+// before the runbook runs. Each reference is read as the caller, who needs
+// ssm:GetParameters on the parameter: a missing parameter, a SecureString
+// (which runbook references do not take) or a denial fails the start.
+// Callers hold s.mu (read).
+func (s *Server) resolveParamRefs(c *call, doc *runbook.Document, given map[string][]string) (map[string][]string, error) {
+	var out map[string][]string
+	set := func(name string, vals []string) {
+		if out == nil {
+			out = make(map[string][]string, len(given)+1)
+			for k, v := range given {
+				out[k] = v
+			}
+		}
+		out[name] = vals
+	}
+	for _, k := range sortedKeys(given) {
+		vals, changed, err := s.resolveEach(c, k, given[k])
+		if err != nil {
+			return nil, err
+		}
+		if changed {
+			set(k, vals)
+		}
+	}
+	for _, p := range doc.Parameters {
+		if _, ok := given[p.Name]; ok || p.Default.IsZero() {
+			continue
+		}
+		var vals []string
+		if str, ok := p.Default.AsString(); ok {
+			vals = []string{str}
+		} else if list, ok := p.Default.AsStrings(); ok {
+			vals = list
+		} else {
+			continue
+		}
+		resolved, changed, err := s.resolveEach(c, p.Name, vals)
+		if err != nil {
+			return nil, err
+		}
+		if !changed {
+			continue
+		}
+		if p.Type.IsList() && len(resolved) == 1 {
+			// A StringList default read from one parameter is its
+			// comma-separated items.
+			resolved = strings.Split(resolved[0], ",")
+		}
+		set(p.Name, resolved)
+	}
+	if out == nil {
+		return given, nil
+	}
+	return out, nil
+}
+
+// resolveEach resolves the references in each of a parameter's values.
+func (s *Server) resolveEach(c *call, param string, vals []string) ([]string, bool, error) {
+	var out []string
+	for i, v := range vals {
+		r, changed, err := s.resolveText(c, param, v)
+		if err != nil {
+			return nil, false, err
+		}
+		if changed && out == nil {
+			out = slices.Clone(vals)
+		}
+		if out != nil {
+			out[i] = r
+		}
+	}
+	return out, out != nil, nil
+}
+
+// resolveText substitutes the Parameter Store references in one value.
+func (s *Server) resolveText(c *call, param, text string) (string, bool, error) {
+	if !strings.Contains(text, "{{") {
+		return text, false, nil
+	}
+	var b strings.Builder
+	rest, changed := text, false
+	for _, ref := range runbook.ParseReferences(text) {
+		if ref.Kind != runbook.RefSSMParameter {
+			continue
+		}
+		ref.Name = strings.TrimSpace(ref.Name)
+		name, _ := paramSelector(ref.Name)
+		if err := c.authorize("ssm:GetParameters", s.paramARN(c.region.Name, name), paramContext(c.region, name)); err != nil {
+			return "", false, c.deniedAs(err)
+		}
+		p, v, err := c.region.lookupParam(ref.Name)
+		if err != nil {
+			return "", false, apiErr("InvalidAutomationExecutionParametersException", "Parameters provided are not valid: parameter %q: %s cannot be resolved: %s", param, ref.Text, asAPIError(err).Message)
+		}
+		if v.Type == "SecureString" {
+			return "", false, apiErr("InvalidAutomationExecutionParametersException", "Parameters provided are not valid: parameter %q: %s names SecureString parameter %s, which runbook parameters cannot reference", param, ref.Text, p.Name)
+		}
+		i := strings.Index(rest, ref.Text)
+		if i < 0 {
+			continue
+		}
+		b.WriteString(rest[:i])
+		b.WriteString(v.Value)
+		rest = rest[i+len(ref.Text):]
+		changed = true
+	}
+	if !changed {
+		return text, false, nil
+	}
+	b.WriteString(rest)
+	return b.String(), true, nil
 }

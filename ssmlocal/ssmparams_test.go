@@ -323,3 +323,56 @@ func TestParametersSurviveRestart(t *testing.T) {
 	assert.Equal(t, "t", *got.Parameter.Value)
 	assert.Equal(t, ssmtypes.ParameterTypeSecureString, got.Parameter.Type)
 }
+
+const paramRefDoc = `{"schemaVersion":"0.3","parameters":{
+	"Duration":{"type":"String","default":"{{ssm:/cfg/duration}}"},
+	"Greeting":{"type":"String","default":"plain"},
+	"Zones":{"type":"StringList","default":"{{ ssm:zones }}"}},
+	"mainSteps":[{"name":"wait","action":"aws:sleep","inputs":{"Duration":"{{ Duration }}"}}]}`
+
+func TestParameterReferencesResolvedAtStart(t *testing.T) {
+	srv := newServer(t)
+	ctx := context.Background()
+	admin := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	_, err := admin.CreateDocument(ctx, &ssm.CreateDocumentInput{Name: aws.String("UsesParams"), Content: aws.String(paramRefDoc), DocumentType: ssmtypes.DocumentTypeAutomation})
+	require.NoError(t, err)
+	putParam(t, admin, "/cfg/duration", "PT1S", ssmtypes.ParameterTypeString, false)
+	putParam(t, admin, "/cfg/duration", "PT2S", ssmtypes.ParameterTypeString, true)
+	putParam(t, admin, "zones", "a,b", ssmtypes.ParameterTypeStringList, false)
+	putParam(t, admin, "/cfg/greeting", "hello", ssmtypes.ParameterTypeString, false)
+	putParam(t, admin, "/cfg/secret", "s3cret", ssmtypes.ParameterTypeSecureString, false)
+
+	const startOnly = `{"Effect":"Allow","Action":["ssm:StartAutomationExecution","ssm:GetAutomationExecution"],"Resource":"*"}`
+	reader := ssm.NewFromConfig(cfg(srv, user(t, srv, "reader", `{"Version":"2012-10-17","Statement":[`+startOnly+`,
+		{"Effect":"Allow","Action":"ssm:GetParameters","Resource":["arn:aws:ssm:*:*:parameter/cfg/*","arn:aws:ssm:*:*:parameter/zones"]}]}`)))
+	blind := ssm.NewFromConfig(cfg(srv, user(t, srv, "blind", `{"Version":"2012-10-17","Statement":[`+startOnly+`,
+		{"Effect":"Allow","Action":"ssm:GetParameter","Resource":"*"}]}`)))
+
+	for _, tc := range []struct {
+		name   string
+		client *ssm.Client
+		params map[string][]string
+		code   string
+		want   map[string][]string
+	}{
+		{"defaults", reader, nil, "", map[string][]string{"Duration": {"PT2S"}, "Greeting": {"plain"}, "Zones": {"a", "b"}}},
+		{"given with version", reader, map[string][]string{"Duration": {"{{ssm:/cfg/duration:1}}"}, "Greeting": {"{{ ssm:/cfg/greeting }} world"}},
+			"", map[string][]string{"Duration": {"PT1S"}, "Greeting": {"hello world"}, "Zones": {"a", "b"}}},
+		{"missing", reader, map[string][]string{"Greeting": {"{{ssm:/cfg/none}}"}}, "InvalidAutomationExecutionParametersException", nil},
+		{"missing version", reader, map[string][]string{"Duration": {"{{ssm:/cfg/duration:7}}"}}, "InvalidAutomationExecutionParametersException", nil},
+		{"secure string", reader, map[string][]string{"Greeting": {"{{ssm:/cfg/secret}}"}}, "InvalidAutomationExecutionParametersException", nil},
+		{"denied: GetParameter alone is not enough", blind, nil, "AccessDeniedException", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := tc.client.StartAutomationExecution(ctx, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("UsesParams"), Parameters: tc.params})
+			if tc.code != "" {
+				assert.Equal(t, tc.code, errCode(err), "%v", err)
+				return
+			}
+			require.NoError(t, err)
+			got, err := tc.client.GetAutomationExecution(ctx, &ssm.GetAutomationExecutionInput{AutomationExecutionId: out.AutomationExecutionId})
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got.AutomationExecution.Parameters)
+		})
+	}
+}
