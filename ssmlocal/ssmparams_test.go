@@ -3,6 +3,7 @@ package ssmlocal_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -375,4 +377,95 @@ func TestParameterReferencesResolvedAtStart(t *testing.T) {
 			assert.Equal(t, tc.want, got.AutomationExecution.Parameters)
 		})
 	}
+}
+
+// paramState writes a store holding one parameter, /p, with two versions.
+func paramState(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "state.db")
+	srv, err := ssmlocal.New(durableOpts(path))
+	require.NoError(t, err)
+	c := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	putParam(t, c, "/p", "one", ssmtypes.ParameterTypeString, false)
+	putParam(t, c, "/p", "two", ssmtypes.ParameterTypeString, true)
+	require.NoError(t, srv.Close())
+	return path
+}
+
+func TestCorruptParameterStateIsRefused(t *testing.T) {
+	const bucket = "regions/us-east-1/parameters"
+	put := func(key, value string) func(*bolt.Tx) error {
+		return func(tx *bolt.Tx) error { return tx.Bucket([]byte(bucket)).Put([]byte(key), []byte(value)) }
+	}
+	version := func(n int, typ, labels string) string {
+		return fmt.Sprintf(`{"version":%d,"type":%q,"value":"v","tier":"Standard","dataType":"text","labels":%s,"modified":"2026-01-01T00:00:00Z","modifiedBy":"x"}`, n, typ, labels)
+	}
+	for _, tc := range []struct {
+		name   string
+		mutate func(*bolt.Tx) error
+		want   string
+	}{
+		{"null", put("/p", "null"), "key /p: value is null"},
+		{"undecodable", put("/p", "[1]"), "key /p: json"},
+		{"unknown field", put("/p", `{"name":"/p","colour":"red","versions":[]}`), "key /p: json: unknown field"},
+		{"under another name", put("/q", `{"name":"/p","versions":[`+version(1, "String", "[]")+`]}`), `key /q: holds "/p"`},
+		{"no versions", put("/p", `{"name":"/p","versions":[]}`), "key /p: 0 versions"},
+		{"null version", put("/p", `{"name":"/p","versions":[null]}`), "key /p: version 0 is null"},
+		{"versions out of order", put("/p", `{"name":"/p","versions":[`+version(2, "String", "[]")+`,`+version(1, "String", "[]")+`]}`), "version 1 follows version 2"},
+		{"unknown type", put("/p", `{"name":"/p","versions":[`+version(1, "Blob", "[]")+`]}`), `type "Blob"`},
+		{"label on two versions", put("/p", `{"name":"/p","versions":[`+version(1, "String", `["x"]`)+`,`+version(2, "String", `["x"]`)+`]}`), `label "x"`},
+		{"bad name", put("a/b", `{"name":"a/b","versions":[`+version(1, "String", "[]")+`]}`), "key a/b: name"},
+		{"parameters without the Region's other buckets", func(tx *bolt.Tx) error {
+			for _, f := range []string{"documents", "instances", "executions"} {
+				if err := tx.DeleteBucket([]byte("regions/us-east-1/" + f)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, "bucket regions/us-east-1/documents: missing"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := paramState(t)
+			db, err := bolt.Open(path, 0o600, nil)
+			require.NoError(t, err)
+			require.NoError(t, db.Update(tc.mutate))
+			require.NoError(t, db.Close())
+			srv, err := ssmlocal.New(durableOpts(path))
+			if err == nil {
+				srv.Close()
+				t.Fatal("a corrupt state was accepted")
+			}
+			assert.ErrorIs(t, err, ssmlocal.ErrStateCorrupt)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+// TestStoreWithoutParametersLoads: a store written before parameters were
+// kept has no parameters bucket, and loads empty of them.
+func TestStoreWithoutParametersLoads(t *testing.T) {
+	path := paramState(t)
+	db, err := bolt.Open(path, 0o600, nil)
+	require.NoError(t, err)
+	require.NoError(t, db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte("regions/us-east-1/parameters")) }))
+	require.NoError(t, db.Close())
+	srv := newServer(t, durableOpts(path))
+	_, err = ssm.NewFromConfig(cfg(srv, srv.Admin())).GetParameter(context.Background(), &ssm.GetParameterInput{Name: aws.String("/p")})
+	assert.Equal(t, "ParameterNotFound", errCode(err))
+}
+
+// TestParametersInJSONState: SaveState exports parameters and a JSON state
+// holding them is imported with them.
+func TestParametersInJSONState(t *testing.T) {
+	old := newServer(t)
+	putParam(t, ssm.NewFromConfig(cfg(old, old.Admin())), "/exported", "yes", ssmtypes.ParameterTypeString, false)
+	path := filepath.Join(t.TempDir(), "state.json")
+	require.NoError(t, old.SaveState(path))
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `"/exported"`)
+	srv := newServer(t, durableOpts(path))
+	got, err := ssm.NewFromConfig(cfg(srv, srv.Admin())).GetParameter(context.Background(), &ssm.GetParameterInput{Name: aws.String("/exported")})
+	require.NoError(t, err)
+	assert.Equal(t, "yes", *got.Parameter.Value)
 }
