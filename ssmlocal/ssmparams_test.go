@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -468,4 +469,51 @@ func TestParametersInJSONState(t *testing.T) {
 	got, err := ssm.NewFromConfig(cfg(srv, srv.Admin())).GetParameter(context.Background(), &ssm.GetParameterInput{Name: aws.String("/exported")})
 	require.NoError(t, err)
 	assert.Equal(t, "yes", *got.Parameter.Value)
+}
+
+// TestParameterStoreAWSCLI drives Parameter Store with the AWS CLI, whose
+// paginators follow NextToken.
+func TestParameterStoreAWSCLI(t *testing.T) {
+	t.Parallel()
+	clis := awsCLIs()
+	if len(clis) == 0 {
+		t.Skip("the AWS CLI is not installed")
+	}
+	for _, cli := range clis {
+		t.Run(cli, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t)
+			env := cliEnv(t, srv.Admin(), srv.Region())
+			run := func(args ...string) map[string]any {
+				t.Helper()
+				out, stderr, err := runCLI(t, cli, env, srv.URL(), args...)
+				require.NoError(t, err, "%v: %s", args, stderr)
+				return out
+			}
+			for i := range 5 {
+				run("ssm", "put-parameter", "--name", fmt.Sprintf("/cli/p%d", i), "--value", fmt.Sprintf("v%d", i), "--type", "String")
+			}
+			put := run("ssm", "put-parameter", "--name", "/cli/p0", "--value", "again", "--overwrite")
+			assert.EqualValues(t, 2, put["Version"])
+			run("ssm", "put-parameter", "--name", "/cli/secret", "--value", "pw", "--type", "SecureString")
+
+			got := run("ssm", "get-parameter", "--name", "/cli/secret", "--with-decryption")
+			assert.Equal(t, "pw", got["Parameter"].(map[string]any)["Value"])
+			byPath := run("ssm", "get-parameters-by-path", "--path", "/cli", "--page-size", "2")
+			assert.Len(t, byPath["Parameters"], 6, "the CLI follows NextToken")
+			described := run("ssm", "describe-parameters", "--parameter-filters", "Key=Type,Values=SecureString")
+			assert.Len(t, described["Parameters"], 1)
+
+			run("ssm", "label-parameter-version", "--name", "/cli/p0", "--parameter-version", "1", "--labels", "first")
+			got = run("ssm", "get-parameter", "--name", "/cli/p0:first")
+			assert.Equal(t, "v0", got["Parameter"].(map[string]any)["Value"])
+			hist := run("ssm", "get-parameter-history", "--name", "/cli/p0")
+			assert.Len(t, hist["Parameters"], 2)
+
+			run("ssm", "delete-parameter", "--name", "/cli/p0")
+			_, stderr, err := runCLI(t, cli, env, srv.URL(), "ssm", "get-parameter", "--name", "/cli/p0")
+			assert.Error(t, err)
+			assert.True(t, strings.Contains(stderr, "ParameterNotFound"), stderr)
+		})
+	}
 }
