@@ -86,6 +86,8 @@ func TestConditionKeysAreTheActions(t *testing.T) {
 		"ssm:CreateDocument":           {"Name": "Doc-1", "Tags": []any{map[string]any{"Key": "a", "Value": "b"}}},
 		"ssm:AddTagsToResource":        {"ResourceType": "Document", "ResourceId": RestartEC2Instance, "Tags": []any{map[string]any{"Key": "a", "Value": "b"}}},
 		"ssm:RemoveTagsFromResource":   {"ResourceType": "Document", "ResourceId": RestartEC2Instance, "TagKeys": []any{"a"}},
+		"ssm:GetParameters":            {"Names": []any{"/a", "b"}},
+		"ssm:DeleteParameters":         {"Names": []any{"/a"}},
 		"iam:CreateUser":               {"UserName": "u", "Tags": []any{map[string]any{"Key": "a", "Value": "b"}}},
 		"iam:AttachUserPolicy":         {"UserName": "admin", "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"},
 		"sts:AssumeRole":               {"RoleArn": "arn:aws:iam::123456789012:role/r", "RoleSessionName": "s", "ExternalId": "x"},

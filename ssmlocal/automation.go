@@ -230,6 +230,10 @@ func (s *Server) startAutomation(ctx context.Context, c *call, in *ssm.StartAuto
 		s.mu.RUnlock()
 		return "", apiErr("InvalidDocument", "Document %s cannot be read: %v", name, err)
 	}
+	if in.Parameters, err = s.resolveParamRefs(c, doc, in.Parameters); err != nil {
+		s.mu.RUnlock()
+		return "", err
+	}
 	roleARN, fromParam, err := resolveRole(doc, in.Parameters)
 	if err != nil {
 		s.mu.RUnlock()

@@ -176,6 +176,35 @@
 // requests, authorized as the execution's principal, so the audit trail
 // ([Server.Audit]) shows that the role, not the operator, acted.
 //
+// # Parameter Store
+//
+// PutParameter, GetParameter, GetParameters, GetParametersByPath,
+// DeleteParameter, DeleteParameters, DescribeParameters,
+// GetParameterHistory and LabelParameterVersion keep String, StringList and
+// SecureString parameters per Region, with up to 100 versions each, labels
+// (GetParameter's NAME:VERSION and NAME:LABEL selectors), the naming and
+// hierarchy rules (a name with a slash starts with one, at most 15 levels,
+// no aws or ssm prefix), AllowedPattern, tiers and paging
+// (https://docs.aws.amazon.com/systems-manager/latest/userguide/systems-manager-parameter-store.html).
+// "/app/db" and "app" have the ARNs arn:aws:ssm:REGION:ACCOUNT:parameter/app/db
+// and .../parameter/app: the leading slash is not doubled. Each call is
+// authorized on the ARNs of the parameters it names (GetParametersByPath on
+// the path's, with ssm:Recursive; PutParameter with ssm:Overwrite and the
+// request's tags); DescribeParameters on "*". No KMS is simulated: a
+// SecureString is stored as given, returned with WithDecryption, and
+// replaced by an opaque token without it. Parameter policies and the
+// aws:ec2:image data type are refused.
+//
+// StartAutomationExecution resolves {{ssm:NAME}} and {{ssm:NAME:VERSION}}
+// in the parameter values it is given, and in the string defaults of those
+// it is not, before the runbook starts: each parameter is read as the
+// caller, who needs ssm:GetParameters on it, whatever role the execution
+// assumes. A missing parameter or version, or a SecureString, fails the
+// start with InvalidAutomationExecutionParametersException; a denial with
+// AccessDeniedException
+// (https://docs.aws.amazon.com/systems-manager/latest/userguide/documents-syntax-data-elements-parameters.html,
+// https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-variables.html).
+//
 // # Audit trail
 //
 // Every call is recorded like a CloudTrail event ([AuditEvent]): operation,
@@ -194,7 +223,8 @@
 // Options.StateFile ("ssmdelegate local --state FILE") names a bbolt store
 // (https://pkg.go.dev/go.etcd.io/bbolt): a bucket per entity family
 // (meta; iam/users, iam/roles, iam/policies, iam/groups, iam/accessKeys,
-// iam/sessions; regions/REGION/documents, instances and executions), one key
+// iam/sessions; regions/REGION/documents, instances, executions and
+// parameters, the last optional in stores written before it), one key
 // per entity, the entity's JSON as value. AWS-owned documents are not
 // stored: every start rebuilds them.
 //

@@ -16,11 +16,13 @@ type region struct {
 	Name      string
 	Instances map[string]*instance
 	Documents map[string]*ssmDocument
-	engine    engine.API
+	// Parameters are the Parameter Store parameters, by name.
+	Parameters map[string]*ssmParameter
+	engine     engine.API
 }
 
 func newRegion(name string) *region {
-	return &region{Name: name, Instances: map[string]*instance{}, Documents: map[string]*ssmDocument{}}
+	return &region{Name: name, Instances: map[string]*instance{}, Documents: map[string]*ssmDocument{}, Parameters: map[string]*ssmParameter{}}
 }
 
 // opDef is one simulated operation: its handler, and how the dispatcher
@@ -37,7 +39,7 @@ func opKey(service, api string) string { return strings.ToLower(service) + ":" +
 
 func buildOps() map[string]opDef {
 	ops := map[string]opDef{}
-	for _, list := range [][]opDef{iamOps(), iamGroupOps(), iamSimulateOps(), stsOps(), ec2Ops(), ssmDocOps(), ssmAutomationOps()} {
+	for _, list := range [][]opDef{iamOps(), iamGroupOps(), iamSimulateOps(), stsOps(), ec2Ops(), ssmDocOps(), ssmAutomationOps(), ssmParamOps()} {
 		for _, op := range list {
 			ops[opKey(op.service, op.name)] = op
 		}

@@ -47,6 +47,9 @@ const (
 	familyDocuments  = "documents"
 	familyInstances  = "instances"
 	familyExecutions = "executions"
+	// familyParameters is optional: stores written before Parameter
+	// Store was simulated lack it.
+	familyParameters = "parameters"
 )
 
 var (
@@ -647,6 +650,10 @@ func (s *Server) encodeState() (map[string]map[string][]byte, error) {
 		for k, i := range r.Instances {
 			put(regionBucket(name, familyInstances), k, i)
 		}
+		out[regionBucket(name, familyParameters)] = map[string][]byte{}
+		for k, p := range r.Parameters {
+			put(regionBucket(name, familyParameters), k, p)
+		}
 	}
 	return out, err
 }
@@ -658,9 +665,10 @@ type loadedState struct {
 }
 
 type regionState struct {
-	Instances  map[string]*instance    `json:"instances"`
-	Documents  map[string]*ssmDocument `json:"documents"`
-	Executions json.RawMessage         `json:"executions,omitempty"`
+	Instances  map[string]*instance     `json:"instances"`
+	Documents  map[string]*ssmDocument  `json:"documents"`
+	Executions json.RawMessage          `json:"executions,omitempty"`
+	Parameters map[string]*ssmParameter `json:"parameters,omitempty"`
 }
 
 // decodeStore checks and decodes a store's buckets. Anything missing,
@@ -700,8 +708,12 @@ func decodeStore(data map[string]map[string][]byte, account string, regions []st
 			}
 			known[regionBucket(r, f)] = true
 		}
+		known[regionBucket(r, familyParameters)] = true
 		switch have {
 		case 0: // a Region served for the first time
+			if _, ok := data[regionBucket(r, familyParameters)]; ok {
+				return nil, corrupt("bucket "+regionBucket(r, familyDocuments), "missing")
+			}
 			continue
 		case len(regionFamilies):
 		default:
@@ -711,7 +723,7 @@ func decodeStore(data map[string]map[string][]byte, account string, regions []st
 				}
 			}
 		}
-		st.regions[r] = &regionState{Instances: map[string]*instance{}, Documents: map[string]*ssmDocument{}}
+		st.regions[r] = &regionState{Instances: map[string]*instance{}, Documents: map[string]*ssmDocument{}, Parameters: map[string]*ssmParameter{}}
 	}
 	for _, b := range sortedKeys(data) {
 		if known[b] {
@@ -754,6 +766,17 @@ func decodeStore(data map[string]map[string][]byte, account string, regions []st
 		for _, k := range sortedKeys(rs.Documents) {
 			if err := checkDocument(rs.Documents[k]); err != nil {
 				return nil, corrupt("bucket "+regionBucket(name, familyDocuments)+" key "+k, "%v", err)
+			}
+		}
+		pb := regionBucket(name, familyParameters)
+		if _, ok := data[pb]; ok {
+			if err := decodeBucket(data, pb, rs.Parameters, func(p *ssmParameter) string { return p.Name }); err != nil {
+				return nil, err
+			}
+			for _, k := range sortedKeys(rs.Parameters) {
+				if err := checkParameter(rs.Parameters[k]); err != nil {
+					return nil, corrupt("bucket "+pb+" key "+k, "%v", err)
+				}
 			}
 		}
 		eb := regionBucket(name, familyExecutions)
@@ -990,6 +1013,7 @@ func jsonBuckets(data []byte) (map[string]map[string][]byte, error) {
 			Instances  map[string]json.RawMessage `json:"instances"`
 			Documents  map[string]json.RawMessage `json:"documents"`
 			Executions json.RawMessage            `json:"executions"`
+			Parameters map[string]json.RawMessage `json:"parameters"`
 		} `json:"regions"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -1040,6 +1064,9 @@ func jsonBuckets(data []byte) (map[string]map[string][]byte, error) {
 		}
 		add(regionBucket(name, familyInstances), r.Instances)
 		add(regionBucket(name, familyDocuments), r.Documents)
+		if r.Parameters != nil {
+			add(regionBucket(name, familyParameters), r.Parameters)
+		}
 		ex := map[string][]byte{}
 		if len(r.Executions) > 0 {
 			// Executions were kept as the engine's snapshot, base64 in JSON.
@@ -1152,6 +1179,9 @@ func (s *Server) applyState(st *loadedState) {
 		for n, d := range rs.Documents {
 			r.Documents[n] = d
 		}
+		for n, p := range rs.Parameters {
+			r.Parameters[n] = p
+		}
 		s.restoredExecutions[name] = rs.Executions
 	}
 	s.mu.Unlock()
@@ -1186,6 +1216,7 @@ func (s *Server) SaveState(path string) error {
 			st.Regions[name] = rs
 		}
 		rs.Instances = r.Instances
+		rs.Parameters = r.Parameters
 		rs.Documents = map[string]*ssmDocument{}
 		for n, d := range r.Documents {
 			if !d.awsOwned() {
