@@ -621,19 +621,28 @@ func (s *Server) principalIdentity(p engine.Principal) (identity, error) {
 
 // startEngines starts one automation engine per Region.
 func (s *Server) startEngines() error {
+	// Restored executions resume as soon as their engine is made, and a
+	// commit reads every Region's engine: their changes wait until all
+	// engines are in place.
+	ready := make(chan struct{})
 	for _, name := range s.opts.Regions {
 		r := s.regions[name]
 		e, err := engine.New(engine.Options{
 			Clock: s.clock, Invoker: invoker{s: s, region: name}, Account: s.opts.AccountID, Region: name,
 			Partition: s.opts.Partition, State: s.restoredExecutions[name],
-			OnChange: func(string) { _ = s.flush() },
+			OnChange: func(string) {
+				<-ready
+				_ = s.flush()
+			},
 		})
 		if err != nil {
+			close(ready) // the stopping engines' last changes must not wait
 			s.stopEngines()
 			return fmt.Errorf("ssmlocal: start the automation engine for %s: %w", name, err)
 		}
 		r.engine = e
 	}
+	close(ready)
 	return nil
 }
 
