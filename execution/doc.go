@@ -77,7 +77,11 @@
 //
 // [Approve], [Reject], [Resume], [StartStep] and [StopStep] send
 // SendAutomationSignal; [Cancel] and [Complete] call
-// StopAutomationExecution.
+// StopAutomationExecution. The service requires the step's name as
+// StepName in the payload of StartStep and Resume: [Resume] sends the one
+// given by [WithStepName], or looks up the execution's step in status
+// Waiting with DescribeAutomationStepExecutions, and fails with
+// [ErrNoWaitingStep] unless exactly one is waiting.
 //
 // # References
 //

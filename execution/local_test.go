@@ -199,3 +199,28 @@ func TestLocalRateControlledChildren(t *testing.T) {
 		assert.Equal(t, execution.Succeeded, execution.Classify(s), id)
 	}
 }
+
+func TestLocalResume(t *testing.T) {
+	_, client := localServer(t)
+	content := `{"schemaVersion": "0.3", "mainSteps": [
+  {"name": "hold", "action": "aws:pause", "inputs": {}},
+  {"name": "nap", "action": "aws:sleep", "inputs": {"Duration": "PT1H"}}
+]}`
+	_, err := client.CreateDocument(t.Context(), &ssm.CreateDocumentInput{
+		Name: aws.String("Pause-Then-Sleep"), Content: aws.String(content), DocumentType: types.DocumentTypeAutomation,
+	})
+	require.NoError(t, err)
+	out, err := execution.Start(t.Context(), client, "Pause-Then-Sleep")
+	require.NoError(t, err)
+	id := out.ExecutionID
+	w := execution.NewExecutionWaiter(client, quick)
+	require.ErrorIs(t, w.Wait(t.Context(), id, time.Minute, func(o *execution.ExecutionWaiterOptions) { o.ReturnOnAwaitingInput = true }), execution.ErrAwaitingInput)
+
+	// The endpoint refuses a step that is not the paused one, as the service does.
+	var nf *types.AutomationStepNotFoundException
+	require.ErrorAs(t, execution.Resume(t.Context(), client, id, execution.WithStepName("nap")), &nf)
+
+	// Resume finds the paused step by itself and the execution runs on.
+	require.NoError(t, execution.Resume(t.Context(), client, id))
+	require.NoError(t, w.Wait(t.Context(), id, time.Minute))
+}

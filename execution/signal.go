@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -14,7 +15,20 @@ import (
 type SignalOptions struct {
 	// ClientOptions apply to the call.
 	ClientOptions []func(*ssm.Options)
+	// StepName is the paused step [Resume] names. When empty, Resume looks
+	// the waiting step up, which needs a client that also implements
+	// [DescribeAutomationStepExecutionsAPIClient].
+	StepName string
 }
+
+// WithStepName names the paused step [Resume] resumes, saving the look-up.
+func WithStepName(name string) func(*SignalOptions) {
+	return func(o *SignalOptions) { o.StepName = name }
+}
+
+// ErrNoWaitingStep is matched (errors.Is) by the error [Resume] returns when
+// it looks for the paused step and finds none, or more than one.
+var ErrNoWaitingStep = errors.New("execution: no single waiting step to resume")
 
 // Approve approves the execution's aws:approve step (the caller must be
 // one of its approvers). The comment is recorded with the approval.
@@ -28,8 +42,75 @@ func Reject(ctx context.Context, client SendAutomationSignalAPIClient, execution
 }
 
 // Resume resumes an execution paused by an aws:pause step.
+// SendAutomationSignal requires the paused step's name as StepName: Resume
+// sends [SignalOptions.StepName] when set, else it finds the execution's one
+// step in status Waiting with DescribeAutomationStepExecutions, for which
+// client must implement [DescribeAutomationStepExecutionsAPIClient] (as
+// *ssm.Client does).
 func Resume(ctx context.Context, client SendAutomationSignalAPIClient, executionID string, optFns ...func(*SignalOptions)) error {
-	return signal(ctx, client, executionID, types.SignalTypeResume, nil, optFns)
+	if executionID == "" {
+		return fmt.Errorf("execution: %s: execution id is required", types.SignalTypeResume)
+	}
+	var o SignalOptions
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	name := o.StepName
+	if name == "" {
+		steps, ok := client.(DescribeAutomationStepExecutionsAPIClient)
+		if !ok {
+			return fmt.Errorf("execution: resume %s: step name is required: pass WithStepName or a client that can describe step executions", executionID)
+		}
+		var err error
+		if name, err = waitingStep(ctx, steps, executionID, o.ClientOptions); err != nil {
+			return err
+		}
+	}
+	return signal(ctx, client, executionID, types.SignalTypeResume, map[string][]string{"StepName": {name}}, optFns)
+}
+
+// maxStepPages bounds the look-up of the waiting step, so that a service
+// that keeps returning a NextToken cannot keep Resume looping.
+const maxStepPages = 100
+
+// waitingStep returns the name of the execution's one step in status Waiting.
+func waitingStep(ctx context.Context, client DescribeAutomationStepExecutionsAPIClient, id string, clientOpts []func(*ssm.Options)) (string, error) {
+	in := &ssm.DescribeAutomationStepExecutionsInput{
+		AutomationExecutionId: aws.String(id),
+		Filters: []types.StepExecutionFilter{{
+			Key:    types.StepExecutionFilterKeyStepExecutionStatus,
+			Values: []string{string(types.AutomationExecutionStatusWaiting)},
+		}},
+	}
+	var names []string
+	for range maxStepPages {
+		out, err := client.DescribeAutomationStepExecutions(ctx, in, clientOpts...)
+		if err != nil {
+			return "", fmt.Errorf("execution: resume %s: find the waiting step: %w", id, err)
+		}
+		for _, s := range out.StepExecutions {
+			// Checked again: the filter is the service's to honour.
+			if s.StepStatus == types.AutomationExecutionStatusWaiting {
+				names = append(names, aws.ToString(s.StepName))
+			}
+		}
+		next := aws.ToString(out.NextToken)
+		if next == "" {
+			switch len(names) {
+			case 0:
+				return "", fmt.Errorf("resume %s: no step is waiting: %w", id, ErrNoWaitingStep)
+			case 1:
+				if names[0] == "" {
+					return "", fmt.Errorf("resume %s: the waiting step has no name: %w", id, ErrNoWaitingStep)
+				}
+				return names[0], nil
+			default:
+				return "", fmt.Errorf("resume %s: steps %s are waiting, name one with WithStepName: %w", id, strings.Join(names, ", "), ErrNoWaitingStep)
+			}
+		}
+		in.NextToken = aws.String(next)
+	}
+	return "", fmt.Errorf("execution: resume %s: find the waiting step: more than %d pages of steps", id, maxStepPages)
 }
 
 // StartStep runs the named step of an Interactive execution.

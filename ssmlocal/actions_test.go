@@ -47,7 +47,7 @@ func TestActionsAgainstSimulatedServices(t *testing.T) {
 	createDoc(t, admin, "Actions-E2E", strings.Replace(actionsDoc, "ROLE", role, 1))
 	id := start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Actions-E2E")})
 	waitStatus(t, admin, id, ssmtypes.AutomationExecutionStatusWaiting)
-	if _, err := admin.SendAutomationSignal(ctx, &ssm.SendAutomationSignalInput{AutomationExecutionId: aws.String(id), SignalType: ssmtypes.SignalTypeResume}); err != nil {
+	if _, err := admin.SendAutomationSignal(ctx, &ssm.SendAutomationSignalInput{AutomationExecutionId: aws.String(id), SignalType: ssmtypes.SignalTypeResume, Payload: map[string][]string{"StepName": {"hold"}}}); err != nil {
 		t.Fatal(err)
 	}
 	x := waitDone(t, admin, id)

@@ -36,7 +36,7 @@ func TestWaitingStepStatus(t *testing.T) {
 	}
 	assert.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, got["choose"])
 	assert.Equal(t, ssmtypes.AutomationExecutionStatusWaiting, got["hold"])
-	_, err = admin.SendAutomationSignal(ctx, &ssm.SendAutomationSignalInput{AutomationExecutionId: aws.String(id), SignalType: ssmtypes.SignalTypeResume})
+	_, err = admin.SendAutomationSignal(ctx, &ssm.SendAutomationSignalInput{AutomationExecutionId: aws.String(id), SignalType: ssmtypes.SignalTypeResume, Payload: map[string][]string{"StepName": {"hold"}}})
 	require.NoError(t, err)
 	x := waitDone(t, admin, id)
 	require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
@@ -113,7 +113,7 @@ func TestConcurrentAutomationsQueuePending(t *testing.T) {
 	got, err := admin.GetAutomationExecution(ctx, &ssm.GetAutomationExecutionInput{AutomationExecutionId: aws.String(queued)})
 	require.NoError(t, err)
 	assert.Equal(t, ssmtypes.AutomationExecutionStatusPending, got.AutomationExecution.AutomationExecutionStatus)
-	_, err = admin.SendAutomationSignal(ctx, &ssm.SendAutomationSignalInput{AutomationExecutionId: aws.String(ids[0]), SignalType: ssmtypes.SignalTypeResume})
+	_, err = admin.SendAutomationSignal(ctx, &ssm.SendAutomationSignalInput{AutomationExecutionId: aws.String(ids[0]), SignalType: ssmtypes.SignalTypeResume, Payload: map[string][]string{"StepName": {"hold"}}})
 	require.NoError(t, err)
 	waitStatus(t, admin, queued, ssmtypes.AutomationExecutionStatusWaiting)
 }

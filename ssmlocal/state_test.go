@@ -125,7 +125,7 @@ func TestRunningExecutionSurvivesRestart(t *testing.T) {
 	srv = newServer(t, opts)
 	client = ssm.NewFromConfig(cfg(srv, srv.Admin()))
 	waitStatus(t, client, id, ssmtypes.AutomationExecutionStatusWaiting)
-	if _, err := client.SendAutomationSignal(context.Background(), &ssm.SendAutomationSignalInput{AutomationExecutionId: aws.String(id), SignalType: ssmtypes.SignalTypeResume}); err != nil {
+	if _, err := client.SendAutomationSignal(context.Background(), &ssm.SendAutomationSignalInput{AutomationExecutionId: aws.String(id), SignalType: ssmtypes.SignalTypeResume, Payload: map[string][]string{"StepName": {"hold"}}}); err != nil {
 		t.Fatal(err)
 	}
 	x := waitDone(t, client, id)

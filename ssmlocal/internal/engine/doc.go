@@ -51,8 +51,12 @@
 // a rejection ends the run Rejected. Steps never reached stay Pending.
 // Interactive executions wait (status Waiting) for a StartStep signal,
 // which names the step as StepName in its payload, before each step; a
-// Resume that names a step must name the paused one; StopStep cancels the running step and the execution waits
-// again; Stop with Complete ends an execution as if its last step had run.
+// Resume must name the paused step as StepName too (the API reference
+// requires it for both), and is refused with
+// InvalidAutomationSignalException without it and
+// AutomationStepNotFoundException when it names another step; StopStep
+// cancels the running step and the execution waits again; Stop with
+// Complete ends an execution as if its last step had run.
 //
 // See https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-actions.html#automation-common-properties
 // and https://docs.aws.amazon.com/systems-manager/latest/userguide/running-automations.html

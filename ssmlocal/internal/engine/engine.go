@@ -550,8 +550,12 @@ func (e *Engine) Signal(id string, sig types.SignalType, payload map[string][]st
 		if w.kind != waitResume {
 			return bad(fmt.Sprintf("execution %s is not paused", id))
 		}
-		// A StepName, when given, must name the paused step.
-		if name := first(payload["StepName"]); name != "" && name != w.step {
+		// SendAutomationSignal requires the paused step as StepName.
+		name := first(payload["StepName"])
+		if name == "" {
+			return bad("a Resume signal needs the paused step as StepName in its payload")
+		}
+		if name != w.step {
 			return &types.AutomationStepNotFoundException{Message: aws.String(fmt.Sprintf("step %q of execution %s is not paused (%s is)", name, id, w.step))}
 		}
 	case types.SignalTypeStartStep:

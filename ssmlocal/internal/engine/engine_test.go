@@ -572,13 +572,13 @@ mainSteps:
 		if err := h.e.Signal(id, types.SignalTypeApprove, nil, operatorARN); !errors.As(err, &se) {
 			t.Fatalf("approve of a pause: %v", err)
 		}
-		if err := h.e.Signal(id, types.SignalTypeResume, nil, operatorARN); err != nil {
+		if err := h.e.Signal(id, types.SignalTypeResume, map[string][]string{"StepName": {"hold"}}, operatorARN); err != nil {
 			t.Fatal(err)
 		}
 		if got := h.wait(id); got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess {
 			t.Fatal(got.AutomationExecutionStatus)
 		}
-		if err := h.e.Signal(id, types.SignalTypeResume, nil, operatorARN); !errors.As(err, &se) {
+		if err := h.e.Signal(id, types.SignalTypeResume, map[string][]string{"StepName": {"hold"}}, operatorARN); !errors.As(err, &se) {
 			t.Fatalf("signal to a finished execution: %v", err)
 		}
 	})

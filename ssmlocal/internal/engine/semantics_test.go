@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -53,9 +54,28 @@ func TestSignalStepName(t *testing.T) {
 		doc := mustParse(t, "schemaVersion: '0.3'\nmainSteps:\n- {name: hold, action: 'aws:pause', inputs: {}}\n- {name: nap, action: 'aws:sleep', inputs: {Duration: PT1S}}\n")
 		paused := h.start(doc, nil)
 		h.waitStatus(paused, types.AutomationExecutionStatusWaiting)
-		var notFound *types.AutomationStepNotFoundException
-		err := h.e.Signal(paused, types.SignalTypeResume, map[string][]string{"StepName": {"nap"}}, operatorARN)
-		require.True(t, errors.As(err, &notFound), "resume naming a step that is not paused: %v", err)
+		// Resume needs the paused step as StepName, as StartStep needs its step.
+		for _, tc := range []struct {
+			name    string
+			payload map[string][]string
+			want    string
+		}{
+			{"no payload", nil, "InvalidAutomationSignalException"},
+			{"no StepName", map[string][]string{"Comment": {"go"}}, "InvalidAutomationSignalException"},
+			{"empty StepName", map[string][]string{"StepName": {""}}, "InvalidAutomationSignalException"},
+			{"step not paused", map[string][]string{"StepName": {"nap"}}, "AutomationStepNotFoundException"},
+			{"unknown step", map[string][]string{"StepName": {"nope"}}, "AutomationStepNotFoundException"},
+		} {
+			// t.Run is not allowed inside the synctest bubble.
+			err := h.e.Signal(paused, types.SignalTypeResume, tc.payload, operatorARN)
+			var api smithy.APIError
+			require.ErrorAs(t, err, &api, tc.name)
+			assert.Equal(t, tc.want, api.ErrorCode(), tc.name)
+			if tc.want == "InvalidAutomationSignalException" {
+				assert.Contains(t, api.ErrorMessage(), "StepName", "%s: the error names the missing key", tc.name)
+			}
+			assert.Equal(t, types.AutomationExecutionStatusWaiting, h.status(paused), "%s: a refused signal leaves the step paused", tc.name)
+		}
 		require.NoError(t, h.e.Signal(paused, types.SignalTypeResume, map[string][]string{"StepName": {"hold"}}, operatorARN))
 		assert.Equal(t, types.AutomationExecutionStatusSuccess, h.wait(paused).AutomationExecutionStatus)
 
@@ -66,7 +86,8 @@ func TestSignalStepName(t *testing.T) {
 			err := h.e.Signal(interactive, types.SignalTypeStartStep, payload, operatorARN)
 			assert.True(t, errors.As(err, &bad), "StartStep with payload %v: %v", payload, err)
 		}
-		err = h.e.Signal(interactive, types.SignalTypeStartStep, map[string][]string{"StepName": {"nope"}}, operatorARN)
+		var notFound *types.AutomationStepNotFoundException
+		err := h.e.Signal(interactive, types.SignalTypeStartStep, map[string][]string{"StepName": {"nope"}}, operatorARN)
 		assert.True(t, errors.As(err, &notFound), "StartStep of an unknown step: %v", err)
 		_ = h.e.Stop(interactive, types.StopTypeCancel)
 		h.wait(interactive)
@@ -183,7 +204,7 @@ func TestConcurrencyQuotaQueuesPending(t *testing.T) {
 		assert.Equal(t, types.AutomationExecutionStatusPending, h.status(queued))
 
 		// A slot freed starts the queued one.
-		require.NoError(t, h.e.Signal(running[0], types.SignalTypeResume, nil, operatorARN))
+		require.NoError(t, h.e.Signal(running[0], types.SignalTypeResume, map[string][]string{"StepName": {"hold"}}, operatorARN))
 		assert.Equal(t, types.AutomationExecutionStatusSuccess, h.wait(running[0]).AutomationExecutionStatus)
 		h.waitStatus(queued, types.AutomationExecutionStatusWaiting)
 		for _, id := range append(running[1:], queued) {
