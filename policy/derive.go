@@ -157,7 +157,10 @@ func (d *Derived) Explain(w io.Writer) error {
 // action's ARN pattern in the scope. When a step's needs cannot be derived
 // (an API call the table does not know, a script or stack template whose
 // calls are not declared) the result still holds everything derivable and
-// the error is an *UnderivableError.
+// the error is an *UnderivableError. A document that does not validate (a
+// parameters-only fragment, a step without its required inputs) yields no
+// result and an error wrapping its *runbook.ValidationError: what it needs
+// is unknown, not nothing.
 func ForRunbook(doc *runbook.Document, scope Scope, optFns ...func(*RunbookOptions)) (*Derived, error) {
 	var o RunbookOptions
 	for _, f := range optFns {
@@ -165,6 +168,9 @@ func ForRunbook(doc *runbook.Document, scope Scope, optFns ...func(*RunbookOptio
 	}
 	if doc == nil {
 		return nil, errors.New("policy: no runbook")
+	}
+	if err := doc.Validate().Err(); err != nil {
+		return nil, fmt.Errorf("policy: cannot derive the service role policy: %w", err)
 	}
 	d := &deriver{doc: doc, scope: scope, opts: &o, catalog: iamcatalog.Load(),
 		out: &Derived{Needs: make([]Need, 0, 2*len(doc.MainSteps))}, grants: make([]grant, 0, 4*len(doc.MainSteps))}

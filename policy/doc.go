@@ -46,6 +46,10 @@
 // template's resources) is reported and fails the derivation until the
 // caller declares it; nothing is guessed silently.
 //
+// The document is validated first ([runbook.Document.Validate]): a
+// parameters-only fragment or an invalid runbook is an error wrapping the
+// *runbook.ValidationError, never "a runbook that needs nothing".
+//
 // aws:executeScript Python scripts are parsed (tree-sitter's Python
 // grammar through cgo, at most 256 KiB; a build without cgo reports every
 // script step as underivable) and followed from the step's Handler through
