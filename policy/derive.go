@@ -429,19 +429,15 @@ func (d *deriver) createTags(name, act string, in runbook.CreateTags) {
 		kinds = []string{"EC2", "ManagedInstance", "MaintenanceWindow", "Parameter"}
 		d.note("%s: ResourceType is not fixed, so tagging is granted for every resource type", name)
 	}
-	ids := d.values(in.ResourceIds, name+".ResourceIds")
 	for _, k := range kinds {
 		switch k {
 		case "EC2":
-			var res []string
-			for _, id := range ids {
-				res = append(res, d.ec2ARNForID(id))
-			}
+			res := d.ec2ARNs(in.ResourceIds, name+".ResourceIds")
 			d.need(name, act, "tags the EC2 resources", []string{"ec2:CreateTags"}, res, nil)
 		case "ManagedInstance", "MaintenanceWindow", "Parameter":
 			typ := map[string]string{"ManagedInstance": "managed-instance/", "MaintenanceWindow": "maintenancewindow/", "Parameter": "parameter/"}[k]
 			var res []string
-			for _, id := range ids {
+			for _, id := range d.values(in.ResourceIds, name+".ResourceIds") {
 				res = append(res, d.scope.ARN("ssm", typ+strings.TrimPrefix(id, "/")))
 			}
 			d.need(name, act, "tags the Systems Manager resources ("+k+")", []string{"ssm:AddTagsToResource"}, res, nil)

@@ -50,6 +50,13 @@
 // parameters-only fragment or an invalid runbook is an error wrapping the
 // *runbook.ValidationError, never "a runbook that needs nothing".
 //
+// Resources are narrowed by where their values come from. aws:createTags
+// on EC2 IDs that are not literal gets the ARN of the type the IDs have:
+// the InstanceIds of an aws:runInstances step and a parameter of type
+// AWS::EC2::Instance::Id (or a list of them) are instances, the ImageId of
+// aws:createImage or aws:copyImage is an AMI; other IDs keep the pattern
+// of every EC2 type, "*/*".
+//
 // aws:executeScript Python scripts are parsed (tree-sitter's Python
 // grammar through cgo, at most 256 KiB; a build without cgo reports every
 // script step as underivable) and followed from the step's Handler through
