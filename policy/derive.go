@@ -45,6 +45,11 @@ type RunbookOptions struct {
 	// with this role, so its needs are added; one that names a role needs
 	// iam:PassRole on it.
 	ChildRunbooks map[string]*runbook.Document
+	// DesiredStates declares, per aws:changeInstanceState step name, the
+	// states ("running", "stopped", "terminated") its DesiredState can
+	// take when the runbook does not fix them (a step output, a parameter
+	// without allowedValues); only those state changes are granted.
+	DesiredStates map[string][]string
 	// ResourceTags adds aws:ResourceTag/KEY = VALUE conditions to the
 	// statements whose actions act on existing, taggable resources.
 	ResourceTags map[string]string
@@ -354,11 +359,7 @@ func (d *deriver) changeInstanceState(name, act string, in runbook.ChangeInstanc
 		d.need(name, act, "CheckStateOnly: only reads the instances' state", []string{"ec2:DescribeInstanceStatus"}, []string{"*"}, nil)
 		return
 	}
-	states, fixed := d.enumerate(in.DesiredState)
-	if !fixed {
-		states = []string{"running", "stopped", "terminated"}
-		d.note("%s: DesiredState is not fixed by the runbook, so every state change is granted", name)
-	}
+	states, _ := d.desiredStates(name, act, in.DesiredState)
 	for _, s := range states {
 		var a string
 		switch s {

@@ -57,6 +57,12 @@
 // aws:createImage or aws:copyImage is an AMI; other IDs keep the pattern
 // of every EC2 type, "*/*".
 //
+// aws:changeInstanceState grants only the state changes its DesiredState
+// can ask for: the literal state or the allowedValues of the parameter it
+// names. When a step output or a free parameter chooses the state, the
+// step is unresolved (it could terminate the instances) until the caller
+// declares the states with RunbookOptions.DesiredStates.
+//
 // aws:executeScript Python scripts are parsed (tree-sitter's Python
 // grammar through cgo, at most 256 KiB; a build without cgo reports every
 // script step as underivable) and followed from the step's Handler through
