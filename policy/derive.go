@@ -667,6 +667,13 @@ func (d *deriver) ids(v runbook.Value, typ, path string) []string {
 // arnsOf turns a value holding ARNs (or bare names) into ARNs: bare names
 // get the service, the resource prefix and the scope.
 func (d *deriver) arnsOf(v runbook.Value, service, prefix, path string) []string {
+	if service == "iam" && prefix == "role/" {
+		if arn, ok := d.roleFromPattern(v); ok {
+			s, _ := v.AsString()
+			d.note("%s: %q is not fixed by the runbook; its allowedPattern narrows it to %q", path, s, arn)
+			return []string{arn}
+		}
+	}
 	var out []string
 	for _, s := range d.values(v, path) {
 		switch {

@@ -63,6 +63,15 @@
 // step is unresolved (it could terminate the instances) until the caller
 // declares the states with RunbookOptions.DesiredStates.
 //
+// iam:PassRole of a role given by a parameter without allowedValues (a
+// stack's RoleARN, a command's ServiceRoleArn, a child's
+// AutomationAssumeRole) is narrowed by the parameter's allowedPattern when
+// it fixes part of the role: "^arn:aws:iam::\d{12}:role/App-.*$" grants
+// role/App-* of the scope's account, since a role can only be passed in
+// its own account. Literal runs of the pattern stay; classes, repeats,
+// alternations and case-insensitive text become "*". The role of an
+// aws:executeAwsApi call is not narrowed this way.
+//
 // aws:executeScript Python scripts are parsed (tree-sitter's Python
 // grammar through cgo, at most 256 KiB; a build without cgo reports every
 // script step as underivable) and followed from the step's Handler through
