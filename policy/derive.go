@@ -279,6 +279,7 @@ func (d *deriver) step(st runbook.Step, name string, depth int) {
 		}
 		res = append(res, d.imageARN("*"), d.snapshotARN("*"))
 		d.need(name, act, "copies the source AMI into the Region", []string{"ec2:CopyImage"}, res, nil)
+		d.customerKey(name, act, in.KmsKeyId)
 		d.need(name, act, "waits until the copy is available", []string{"ec2:DescribeImages"}, []string{"*"}, nil)
 	case runbook.DeleteImage:
 		d.need(name, act, "deregisters the AMI", []string{"ec2:DeregisterImage"}, d.ids(in.ImageId, "image", name+".ImageId"), nil)
@@ -317,6 +318,7 @@ func (d *deriver) step(st runbook.Step, name string, depth int) {
 		}
 	case runbook.ExecuteAwsApi:
 		d.apiCall(name, act, in.APICall, "calls")
+		d.apiExtras(name, act, in.APICall)
 	case runbook.WaitForAwsResourceProperty:
 		d.apiCall(name, act, in.APICall, "polls")
 	case runbook.AssertAwsResourceProperty:

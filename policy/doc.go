@@ -72,6 +72,17 @@
 // alternations and case-insensitive text become "*". The role of an
 // aws:executeAwsApi call is not narrowed this way.
 //
+// Some actions authorize more than their table resources. ec2:CreateVolume
+// with a SnapshotId is also authorized on that snapshot; a KmsKeyId on
+// ec2:CreateVolume, ec2:CopySnapshot, ec2:CopyImage or aws:copyImage
+// encrypts with a customer managed key, which needs kms:Decrypt,
+// kms:DescribeKey, kms:GenerateDataKeyWithoutPlaintext, kms:ReEncryptFrom
+// and kms:ReEncryptTo, and kms:CreateGrant limited by
+// kms:GrantIsForAWSResource
+// (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html),
+// on the key's ARN when its ID or ARN is fixed and on key/* of the
+// account for an alias or a free value.
+//
 // aws:executeScript Python scripts are parsed (tree-sitter's Python
 // grammar through cgo, at most 256 KiB; a build without cgo reports every
 // script step as underivable) and followed from the step's Handler through
