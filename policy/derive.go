@@ -45,6 +45,11 @@ type RunbookOptions struct {
 	// with this role, so its needs are added; one that names a role needs
 	// iam:PassRole on it.
 	ChildRunbooks map[string]*runbook.Document
+	// DesiredStates declares, per aws:changeInstanceState step name, the
+	// states ("running", "stopped", "terminated") its DesiredState can
+	// take when the runbook does not fix them (a step output, a parameter
+	// without allowedValues); only those state changes are granted.
+	DesiredStates map[string][]string
 	// ResourceTags adds aws:ResourceTag/KEY = VALUE conditions to the
 	// statements whose actions act on existing, taggable resources.
 	ResourceTags map[string]string
@@ -157,7 +162,10 @@ func (d *Derived) Explain(w io.Writer) error {
 // action's ARN pattern in the scope. When a step's needs cannot be derived
 // (an API call the table does not know, a script or stack template whose
 // calls are not declared) the result still holds everything derivable and
-// the error is an *UnderivableError.
+// the error is an *UnderivableError. A document that does not validate (a
+// parameters-only fragment, a step without its required inputs) yields no
+// result and an error wrapping its *runbook.ValidationError: what it needs
+// is unknown, not nothing.
 func ForRunbook(doc *runbook.Document, scope Scope, optFns ...func(*RunbookOptions)) (*Derived, error) {
 	var o RunbookOptions
 	for _, f := range optFns {
@@ -165,6 +173,9 @@ func ForRunbook(doc *runbook.Document, scope Scope, optFns ...func(*RunbookOptio
 	}
 	if doc == nil {
 		return nil, errors.New("policy: no runbook")
+	}
+	if err := doc.Validate().Err(); err != nil {
+		return nil, fmt.Errorf("policy: cannot derive the service role policy: %w", err)
 	}
 	d := &deriver{doc: doc, scope: scope, opts: &o, catalog: iamcatalog.Load(),
 		out: &Derived{Needs: make([]Need, 0, 2*len(doc.MainSteps))}, grants: make([]grant, 0, 4*len(doc.MainSteps))}
@@ -268,6 +279,7 @@ func (d *deriver) step(st runbook.Step, name string, depth int) {
 		}
 		res = append(res, d.imageARN("*"), d.snapshotARN("*"))
 		d.need(name, act, "copies the source AMI into the Region", []string{"ec2:CopyImage"}, res, nil)
+		d.customerKey(name, act, in.KmsKeyId)
 		d.need(name, act, "waits until the copy is available", []string{"ec2:DescribeImages"}, []string{"*"}, nil)
 	case runbook.DeleteImage:
 		d.need(name, act, "deregisters the AMI", []string{"ec2:DeregisterImage"}, d.ids(in.ImageId, "image", name+".ImageId"), nil)
@@ -306,6 +318,7 @@ func (d *deriver) step(st runbook.Step, name string, depth int) {
 		}
 	case runbook.ExecuteAwsApi:
 		d.apiCall(name, act, in.APICall, "calls")
+		d.apiExtras(name, act, in.APICall)
 	case runbook.WaitForAwsResourceProperty:
 		d.apiCall(name, act, in.APICall, "polls")
 	case runbook.AssertAwsResourceProperty:
@@ -348,11 +361,7 @@ func (d *deriver) changeInstanceState(name, act string, in runbook.ChangeInstanc
 		d.need(name, act, "CheckStateOnly: only reads the instances' state", []string{"ec2:DescribeInstanceStatus"}, []string{"*"}, nil)
 		return
 	}
-	states, fixed := d.enumerate(in.DesiredState)
-	if !fixed {
-		states = []string{"running", "stopped", "terminated"}
-		d.note("%s: DesiredState is not fixed by the runbook, so every state change is granted", name)
-	}
+	states, _ := d.desiredStates(name, act, in.DesiredState)
 	for _, s := range states {
 		var a string
 		switch s {
@@ -423,19 +432,15 @@ func (d *deriver) createTags(name, act string, in runbook.CreateTags) {
 		kinds = []string{"EC2", "ManagedInstance", "MaintenanceWindow", "Parameter"}
 		d.note("%s: ResourceType is not fixed, so tagging is granted for every resource type", name)
 	}
-	ids := d.values(in.ResourceIds, name+".ResourceIds")
 	for _, k := range kinds {
 		switch k {
 		case "EC2":
-			var res []string
-			for _, id := range ids {
-				res = append(res, d.ec2ARNForID(id))
-			}
+			res := d.ec2ARNs(in.ResourceIds, name+".ResourceIds")
 			d.need(name, act, "tags the EC2 resources", []string{"ec2:CreateTags"}, res, nil)
 		case "ManagedInstance", "MaintenanceWindow", "Parameter":
 			typ := map[string]string{"ManagedInstance": "managed-instance/", "MaintenanceWindow": "maintenancewindow/", "Parameter": "parameter/"}[k]
 			var res []string
-			for _, id := range ids {
+			for _, id := range d.values(in.ResourceIds, name+".ResourceIds") {
 				res = append(res, d.scope.ARN("ssm", typ+strings.TrimPrefix(id, "/")))
 			}
 			d.need(name, act, "tags the Systems Manager resources ("+k+")", []string{"ssm:AddTagsToResource"}, res, nil)
@@ -664,6 +669,13 @@ func (d *deriver) ids(v runbook.Value, typ, path string) []string {
 // arnsOf turns a value holding ARNs (or bare names) into ARNs: bare names
 // get the service, the resource prefix and the scope.
 func (d *deriver) arnsOf(v runbook.Value, service, prefix, path string) []string {
+	if service == "iam" && prefix == "role/" {
+		if arn, ok := d.roleFromPattern(v); ok {
+			s, _ := v.AsString()
+			d.note("%s: %q is not fixed by the runbook; its allowedPattern narrows it to %q", path, s, arn)
+			return []string{arn}
+		}
+	}
 	var out []string
 	for _, s := range d.values(v, path) {
 		switch {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -21,10 +22,23 @@ var testScope = Scope{Region: "us-east-1", Account: acct}
 // runbookJSON parses a runbook made of the given parameters and steps.
 func runbookJSON(t testing.TB, params, steps string) *runbook.Document {
 	t.Helper()
+	return runbookWithFiles(t, params, steps)
+}
+
+// runbookWithFiles is runbookJSON with attachments declared under files.
+func runbookWithFiles(t testing.TB, params, steps string, files ...string) *runbook.Document {
+	t.Helper()
 	if params == "" {
 		params = "{}"
 	}
-	src := `{"schemaVersion":"0.3","assumeRole":"arn:aws:iam::111122223333:role/R","parameters":` + params + `,"mainSteps":` + steps + `}`
+	decl := ""
+	for i, f := range files {
+		if i > 0 {
+			decl += ","
+		}
+		decl += strconv.Quote(f) + `:{"checksums":{"sha256":"` + strings.Repeat("0", 64) + `"}}`
+	}
+	src := `{"schemaVersion":"0.3","assumeRole":"arn:aws:iam::111122223333:role/R","parameters":` + params + `,"mainSteps":` + steps + `,"files":{` + decl + `}}`
 	doc, err := runbook.Parse([]byte(src))
 	if err != nil {
 		t.Fatalf("runbook: %v\n%s", err, src)
@@ -112,6 +126,7 @@ func TestForRunbookActions(t *testing.T) {
 		resources  []string // resources that must appear
 		conditions []string // condition texts that must appear in the policy
 		notes      []string // notes the report must carry
+		files      []string // attachments declared under files
 		unresolved int
 	}{
 		{name: "literal instance ids and allowed states",
@@ -119,10 +134,11 @@ func TestForRunbookActions(t *testing.T) {
 			steps:     `[{"name":"s","action":"aws:changeInstanceState","inputs":{"InstanceIds":["i-1","i-2"],"DesiredState":"{{ State }}"}}]`,
 			actions:   []string{"ec2:DescribeInstanceStatus", "ec2:StopInstances", "ec2:TerminateInstances"},
 			resources: []string{"arn:aws:ec2:us-east-1:111122223333:instance/i-1", "arn:aws:ec2:us-east-1:111122223333:instance/i-2"}},
-		{name: "free desired state grants every change",
-			params:  `{"State":{"type":"String"}}`,
-			steps:   `[{"name":"s","action":"aws:changeInstanceState","inputs":{"InstanceIds":["i-1"],"DesiredState":"{{ State }}"}}]`,
-			actions: []string{"ec2:DescribeInstanceStatus", "ec2:StartInstances", "ec2:StopInstances", "ec2:TerminateInstances"}},
+		{name: "free desired state is not guessed",
+			params:     `{"State":{"type":"String"}}`,
+			steps:      `[{"name":"s","action":"aws:changeInstanceState","inputs":{"InstanceIds":["i-1"],"DesiredState":"{{ State }}"}}]`,
+			actions:    []string{"ec2:DescribeInstanceStatus"},
+			unresolved: 1},
 		{name: "check state only",
 			steps:   `[{"name":"s","action":"aws:changeInstanceState","inputs":{"InstanceIds":["i-1"],"DesiredState":"running","CheckStateOnly":true}}]`,
 			actions: []string{"ec2:DescribeInstanceStatus"}},
@@ -204,6 +220,7 @@ func TestForRunbookActions(t *testing.T) {
 			steps: `[{"name":"sc","action":"aws:executeScript","inputs":{"Runtime":"python3.11","Handler":"h","Script":"def h(e,c): pass"}}]`},
 		{name: "script attachment undeclared",
 			steps:      `[{"name":"sc","action":"aws:executeScript","inputs":{"Runtime":"python3.11","Handler":"s.h","Attachment":"s.zip"}}]`,
+			files:      []string{"s.zip"},
 			unresolved: 1},
 		{name: "script declared",
 			steps: `[{"name":"sc","action":"aws:executeScript","inputs":{"Runtime":"python3.11","Handler":"h","Script":"def h(e,c): pass"}}]`,
@@ -310,7 +327,7 @@ func TestForRunbookActions(t *testing.T) {
 	known := referenceActionsIfPresent()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc := runbookJSON(t, tt.params, tt.steps)
+			doc := runbookWithFiles(t, tt.params, tt.steps, tt.files...)
 			var opts []func(*RunbookOptions)
 			if tt.opts != nil {
 				opts = append(opts, tt.opts)

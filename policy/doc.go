@@ -46,6 +46,43 @@
 // template's resources) is reported and fails the derivation until the
 // caller declares it; nothing is guessed silently.
 //
+// The document is validated first ([runbook.Document.Validate]): a
+// parameters-only fragment or an invalid runbook is an error wrapping the
+// *runbook.ValidationError, never "a runbook that needs nothing".
+//
+// Resources are narrowed by where their values come from. aws:createTags
+// on EC2 IDs that are not literal gets the ARN of the type the IDs have:
+// the InstanceIds of an aws:runInstances step and a parameter of type
+// AWS::EC2::Instance::Id (or a list of them) are instances, the ImageId of
+// aws:createImage or aws:copyImage is an AMI; other IDs keep the pattern
+// of every EC2 type, "*/*".
+//
+// aws:changeInstanceState grants only the state changes its DesiredState
+// can ask for: the literal state or the allowedValues of the parameter it
+// names. When a step output or a free parameter chooses the state, the
+// step is unresolved (it could terminate the instances) until the caller
+// declares the states with RunbookOptions.DesiredStates.
+//
+// iam:PassRole of a role given by a parameter without allowedValues (a
+// stack's RoleARN, a command's ServiceRoleArn, a child's
+// AutomationAssumeRole) is narrowed by the parameter's allowedPattern when
+// it fixes part of the role: "^arn:aws:iam::\d{12}:role/App-.*$" grants
+// role/App-* of the scope's account, since a role can only be passed in
+// its own account. Literal runs of the pattern stay; classes, repeats,
+// alternations and case-insensitive text become "*". The role of an
+// aws:executeAwsApi call is not narrowed this way.
+//
+// Some actions authorize more than their table resources. ec2:CreateVolume
+// with a SnapshotId is also authorized on that snapshot; a KmsKeyId on
+// ec2:CreateVolume, ec2:CopySnapshot, ec2:CopyImage or aws:copyImage
+// encrypts with a customer managed key, which needs kms:Decrypt,
+// kms:DescribeKey, kms:GenerateDataKeyWithoutPlaintext, kms:ReEncryptFrom
+// and kms:ReEncryptTo, and kms:CreateGrant limited by
+// kms:GrantIsForAWSResource
+// (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html),
+// on the key's ARN when its ID or ARN is fixed and on key/* of the
+// account for an alias or a free value.
+//
 // aws:executeScript Python scripts are parsed (tree-sitter's Python
 // grammar through cgo, at most 256 KiB; a build without cgo reports every
 // script step as underivable) and followed from the step's Handler through

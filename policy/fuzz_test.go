@@ -124,9 +124,12 @@ func FuzzForRunbook(f *testing.F) {
 		if err != nil {
 			return
 		}
-		d, _ := ForRunbook(doc, Scope{Region: "us-east-1", Account: "111122223333"})
+		d, err := ForRunbook(doc, Scope{Region: "us-east-1", Account: "111122223333"})
 		if d == nil {
-			t.Fatal("no result")
+			if _, invalid := runbook.AsValidationError(err); !invalid {
+				t.Fatalf("no result for a valid runbook: %v", err)
+			}
+			return
 		}
 		if _, err := d.Policy.Compact(); err != nil {
 			t.Fatalf("derived policy does not encode: %v", err)

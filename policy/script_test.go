@@ -8,14 +8,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/policy/internal/iamcatalog"
-	"github.com/ssmdelegate/ssmdelegate/policy/internal/pyscan"
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
 
@@ -35,6 +33,9 @@ func scriptRunbook(t testing.TB, params string, inputs map[string]any) *runbook.
 	}
 	steps, err := json.Marshal([]map[string]any{{"name": "sc", "action": "aws:executeScript", "inputs": inputs}})
 	require.NoError(t, err)
+	if a, ok := inputs["Attachment"].(string); ok {
+		return runbookWithFiles(t, params, string(steps), a)
+	}
 	return runbookJSON(t, params, string(steps))
 }
 
@@ -202,9 +203,6 @@ func TestForRunbookScriptsUnderivable(t *testing.T) {
 		{name: "syntax error",
 			inputs: map[string]any{"Script": "def handler(events, context):\n    return = 1\n"},
 			detail: "script line 2: the script does not parse"},
-		{name: "too large",
-			inputs: map[string]any{"Script": "def handler(e, c):\n    pass\n" + strings.Repeat("#", pyscan.MaxScript)},
-			detail: "the script is larger than 256 KiB"},
 		{name: "not an operation",
 			inputs: map[string]any{"Script": "import boto3\ndef handler(e, c):\n    boto3.client('ec2').describe_unicorns()\n"},
 			detail: "script line 3: ec2.describe_unicorns is not an operation of the ec2 client"},
