@@ -117,7 +117,7 @@ func approveOrReject(ctx context.Context, name string, args []string, stdout, st
 func cmdSignal(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c := newOpCommand("signal", "EXECUTION_ID --type StartStep|StopStep|Resume|Revoke [--step NAME] [--payload K=V]... "+targetUsage, stderr)
 	typ := c.fs.String("type", "", "signal type: StartStep, StopStep, Resume or Revoke (approve and reject have their own commands)")
-	step := c.fs.String("step", "", "with StartStep: the step to run; with StopStep: the running step to stop")
+	step := c.fs.String("step", "", "with StartStep: the step to run; with StopStep: the running step to stop; with Resume: the paused step (default: the one waiting)")
 	var payload kvFlags
 	c.fs.Var(&payload, "payload", "further payload KEY=VALUE (repeatable)")
 	pos, code := c.parse(args, 1, 1)
@@ -130,9 +130,13 @@ func cmdSignal(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		if *step == "" {
 			return c.usageErr("--type %s needs --step NAME", st)
 		}
-	case types.SignalTypeResume, types.SignalTypeRevoke:
+	case types.SignalTypeResume:
+		if *step == "" && len(payload.m) > 0 {
+			return c.usageErr("--type Resume with --payload needs --step NAME: the signal must name the paused step")
+		}
+	case types.SignalTypeRevoke:
 		if *step != "" {
-			return c.usageErr("--step goes with StartStep and StopStep")
+			return c.usageErr("--step goes with StartStep, StopStep and Resume")
 		}
 	case "":
 		return c.usageErr("--type is required")
@@ -154,7 +158,11 @@ func cmdSignal(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			err = execution.StopStep(ctx, client, id, sid)
 		}
 	case st == types.SignalTypeResume && len(p) == 0:
-		err = execution.Resume(ctx, client, id)
+		var opts []func(*execution.SignalOptions)
+		if *step != "" {
+			opts = append(opts, execution.WithStepName(*step))
+		}
+		err = execution.Resume(ctx, client, id, opts...)
 	default:
 		err = sendSignal(ctx, client, id, st, *step, p)
 	}
@@ -173,6 +181,9 @@ func sendSignal(ctx context.Context, client *ssm.Client, id string, st types.Sig
 	}
 	switch st {
 	case types.SignalTypeStartStep:
+		p["StepName"] = []string{step}
+	case types.SignalTypeResume:
+		// SendAutomationSignal requires the paused step's name.
 		p["StepName"] = []string{step}
 	case types.SignalTypeStopStep:
 		sid, err := runningStepID(ctx, client, id, step)

@@ -153,6 +153,16 @@ func TestSignalAndStop(t *testing.T) {
 		assert.Equal(t, "sent Resume to "+id+"\n", out)
 		assert.Equal(t, types.AutomationExecutionStatusSuccess, f.end(id))
 	})
+	t.Run("resume the named step", func(t *testing.T) {
+		id := f.start("Hold")
+		code, _, errOut := f.cmd(wrap(cmdSignal), id, "--type", "Resume", "--step", "nap")
+		assert.Equal(t, 1, code, "nap is not the paused step")
+		assert.NotEmpty(t, errOut)
+		code, out, errOut := f.cmd(wrap(cmdSignal), id, "--type", "Resume", "--step", "hold")
+		require.Equal(t, 0, code, errOut)
+		assert.Equal(t, "sent Resume to "+id+"\n", out)
+		assert.Equal(t, types.AutomationExecutionStatusSuccess, f.end(id))
+	})
 	t.Run("start step", func(t *testing.T) {
 		id := f.start("Hold", execution.WithInteractive())
 		code, _, errOut := f.cmd(wrap(cmdSignal), id, "--type", "StartStep", "--step", "nap")
@@ -206,7 +216,8 @@ func TestOpsUsage(t *testing.T) {
 		{"signal without type", wrap(cmdSignal), []string{id, "--aws"}, 2, "--type is required"},
 		{"signal approve", wrap(cmdSignal), []string{id, "--aws", "--type", "Approve"}, 2, "approve and reject have their own commands"},
 		{"start step without step", wrap(cmdSignal), []string{id, "--aws", "--type", "StartStep"}, 2, "needs --step NAME"},
-		{"resume with step", wrap(cmdSignal), []string{id, "--aws", "--type", "Resume", "--step", "x"}, 2, "--step goes with"},
+		{"revoke with step", wrap(cmdSignal), []string{id, "--aws", "--type", "Revoke", "--step", "x"}, 2, "--step goes with"},
+		{"resume with payload and no step", wrap(cmdSignal), []string{id, "--aws", "--type", "Resume", "--payload", "k=v"}, 2, "needs --step NAME"},
 		{"bad payload", wrap(cmdSignal), []string{id, "--aws", "--type", "Revoke", "--payload", "x"}, 2, "is not KEY=VALUE"},
 		{"stop type", wrap(cmdStop), []string{id, "--aws", "--type", "Halt"}, 2, "want Cancel or Complete"},
 		{"watch nothing", wrap(cmdWatch), []string{"--aws"}, 2, "EXECUTION_ID is required"},
