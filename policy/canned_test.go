@@ -133,9 +133,9 @@ func TestSeedOperatorRestrictedPermissionsExact(t *testing.T) {
 		t.Fatalf("got  %s\nwant %s", out, want)
 	}
 	// Compare with the guide itself when it is at hand.
-	matches, _ := filepath.Glob(filepath.Join("..", "..", "shared", "seeds", "000_*.txt"))
+	matches, _ := filepath.Glob(filepath.Join("..", "testdata", "seeds", "000_*.txt"))
 	if len(matches) == 0 {
-		t.Skip("seed not present")
+		t.Fatal("seed not present")
 	}
 	seed, err := os.ReadFile(matches[0])
 	if err != nil {
@@ -262,7 +262,7 @@ func TestCannedBadInputNeverPanics(t *testing.T) {
 func TestCannedActionsExist(t *testing.T) {
 	known := referenceActionsIfPresent()
 	if known == nil {
-		t.Skip("reference IAM actions not present")
+		t.Fatal("reference IAM actions not present")
 	}
 	scope := Scope{Region: "us-east-1", Account: acct}
 	role := scope.RoleARN("/", "AutomationServiceRole")

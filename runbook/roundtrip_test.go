@@ -14,9 +14,9 @@ import (
 // skips when they are absent.
 func awsRunbooks(t testing.TB) []string {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join("..", "..", "shared", "reference", "aws-runbooks", "*--*"))
+	files, _ := filepath.Glob(filepath.Join("..", "testdata", "aws-runbooks", "*--*"))
 	if len(files) == 0 {
-		t.Skip("../shared/reference/aws-runbooks not present")
+		t.Fatal("testdata/aws-runbooks not present")
 	}
 	return files
 }
