@@ -3,6 +3,7 @@ package execution
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -47,7 +48,7 @@ func checkParameters(ps *problems, in *ssm.StartAutomationExecutionInput, decls 
 	}
 
 	check := func(field string, params map[string][]string) {
-		for _, k := range sortedKeys(params) {
+		for _, k := range slices.Sorted(maps.Keys(params)) {
 			d, ok := byName[k]
 			if !ok {
 				ps.add(field+"."+k, "", "is not a parameter of the runbook (declared: %s)", declared)
@@ -153,13 +154,4 @@ func checkType(ps *problems, field, typ, v string) {
 			ps.add(field, v, "a MapList parameter takes JSON objects")
 		}
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -3,7 +3,9 @@ package execution
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -298,7 +300,7 @@ func ValidateStartInput(in *ssm.StartAutomationExecutionInput, doc *runbook.Docu
 	if len(in.Parameters) > MaxParameters {
 		ps.add("Parameters", "", "has %d entries, at most %d allowed", len(in.Parameters), MaxParameters)
 	}
-	for _, k := range sortedKeys(in.Parameters) {
+	for _, k := range slices.Sorted(maps.Keys(in.Parameters)) {
 		if n := utf8.RuneCountInString(k); n < 1 || n > 50 {
 			ps.add("Parameters", k, "parameter names are 1 to 50 characters")
 		}

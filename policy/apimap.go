@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/ssmdelegate/ssmdelegate/runbook"
@@ -229,7 +231,7 @@ func (d *deriver) operation(name, act, svc, api string, param paramFunc, where s
 	apiKey := strings.ToLower(strings.ReplaceAll(api, "_", ""))
 	var actions []string
 	override := false
-	for _, k := range sortedKeys(d.opts.APIActions) {
+	for _, k := range slices.Sorted(maps.Keys(d.opts.APIActions)) {
 		if ks, ka, ok := strings.Cut(k, "."); ok && strings.EqualFold(ks, svc) && strings.EqualFold(strings.ReplaceAll(ka, "_", ""), apiKey) {
 			actions, override = d.opts.APIActions[k], true
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 
@@ -843,7 +844,7 @@ func (d *deriver) tagConditions() map[string]tagCond {
 		return nil
 	}
 	var c Conditions
-	for _, k := range sortedKeys(d.opts.ResourceTags) {
+	for _, k := range slices.Sorted(maps.Keys(d.opts.ResourceTags)) {
 		c = c.Add("StringEquals", "aws:ResourceTag/"+k, Values(d.opts.ResourceTags[k]))
 	}
 	b, _ := c.MarshalJSON()

@@ -7,12 +7,12 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -629,11 +629,11 @@ func TestDifferentialSimulator(t *testing.T) {
 	t.Logf("compared %d cases in %v", len(cases), time.Since(start).Round(time.Millisecond))
 	t.Logf("seed %d: %d cases, %d agree (%.2f%%), %d excluded as known simulator errors, %d disagree",
 		*diffSeed, len(cases), st.agree, 100*float64(st.agree)/float64(len(cases)), len(cases)-st.agree-len(st.disagreements), len(st.disagreements))
-	for _, k := range sortedKeys(st.excluded) {
+	for _, k := range slices.Sorted(maps.Keys(st.excluded)) {
 		t.Logf("excluded (known simulator error %s): %d", k, st.excluded[k])
 	}
 	t.Logf("excluded cases that agree once rewritten without the simulator's error: %d", st.rechecked)
-	for _, k := range sortedKeys(st.decisions) {
+	for _, k := range slices.Sorted(maps.Keys(st.decisions)) {
 		t.Logf("agreed %s: %d", k, st.decisions[k])
 	}
 	if len(st.disagreements) > 0 {
@@ -661,7 +661,7 @@ func reportDisagreements(t *testing.T, ds []diffOutcome) {
 	// Shrinking costs a simulator run per round: two examples of each of
 	// the first coarse classes keep a failing run short.
 	var reps []diffOutcome
-	for _, k := range sortedKeys(coarse) {
+	for _, k := range slices.Sorted(maps.Keys(coarse)) {
 		if len(reps) >= 24 {
 			break
 		}
@@ -675,7 +675,7 @@ func reportDisagreements(t *testing.T, ds []diffOutcome) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d disagreements with the simulator (seed %d, -difftest.seed to reproduce) in %d coarse classes; minimal examples:\n",
 		len(ds), *diffSeed, len(coarse))
-	for _, k := range sortedKeys(classes) {
+	for _, k := range slices.Sorted(maps.Keys(classes)) {
 		ex := classes[k][0]
 		fmt.Fprintf(&b, "\n== %s\nEvaluate: %v, simulator: %v\n%s\n", k, ex.eval, ex.sim, caseJSON(ex.c))
 	}
@@ -696,7 +696,7 @@ func signature(o diffOutcome) string {
 	f := []string{coarseSignature(o)}
 	ops := map[string]bool{}
 	c.anyCondition(func(op, _ string, _ []string) bool { ops[op] = true; return false })
-	f = append(f, sortedKeys(ops)...)
+	f = append(f, slices.Sorted(maps.Keys(ops))...)
 	for _, p := range c.policies() {
 		if p.Version != "2012-10-17" {
 			f = append(f, "version:"+cmp.Or(p.Version, "none"))
@@ -814,13 +814,13 @@ func reductions(c diffCase) []diffCase {
 					}
 				}
 			}
-			for _, op := range sortedKeys(st.Condition) {
+			for _, op := range slices.Sorted(maps.Keys(st.Condition)) {
 				add(func(n *diffCase) bool {
 					cond := n.policies()[pi].Statement[si].Condition
 					delete(cond, op)
 					return true
 				})
-				for _, k := range sortedKeys(st.Condition[op]) {
+				for _, k := range slices.Sorted(maps.Keys(st.Condition[op])) {
 					if len(st.Condition[op]) > 1 {
 						add(func(n *diffCase) bool { delete(n.policies()[pi].Statement[si].Condition[op], k); return true })
 					}
@@ -837,7 +837,7 @@ func reductions(c diffCase) []diffCase {
 			}
 		}
 	}
-	for _, k := range sortedKeys(c.Context) {
+	for _, k := range slices.Sorted(maps.Keys(c.Context)) {
 		// The principal's own keys and aws:ResourceAccount are in every
 		// request IAM authorizes; a case without them is not minimal but
 		// impossible.
@@ -862,15 +862,6 @@ func stmtList(st *diffStmt, field string) *[]string {
 		return &st.Resource
 	}
 	return &st.NotResource
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // corpusEntry is a hand-written case with the decision the AWS
@@ -961,7 +952,7 @@ func TestDifferentialCorpus(t *testing.T) {
 			require.NotEmpty(t, k, "%s: the simulator says %s, the documentation (%s) %s", e.Name, a.Decision, e.Doc, e.Want)
 			excluded[k]++
 		}
-		for _, k := range sortedKeys(excluded) {
+		for _, k := range slices.Sorted(maps.Keys(excluded)) {
 			t.Logf("corpus cases the simulator gets wrong (known simulator error %s): %d", k, excluded[k])
 		}
 		// Each known error is shown real by a corpus case; one the simulator

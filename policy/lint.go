@@ -443,12 +443,3 @@ func (l *linter) errors() []Finding {
 func contains(list []string, s string) bool {
 	return slices.Contains(list, s)
 }
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}

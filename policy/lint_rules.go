@@ -2,7 +2,9 @@ package policy
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -315,7 +317,7 @@ func variableKeyChar(r rune) bool {
 }
 
 func (l *linter) conditionRule(st *Statement, path string) {
-	for _, op := range sortedKeys(st.Condition) {
+	for _, op := range slices.Sorted(maps.Keys(st.Condition)) {
 		l.conditionBlock(op, st.Condition[op], childPath(path+".Condition", op))
 	}
 }
@@ -333,7 +335,7 @@ func (l *linter) conditionBlock(op string, keys map[string]ConditionValues, path
 		l.errorf(path, CodeEmpty, "operator has no condition keys")
 	}
 	seen := make(map[string]string, len(keys))
-	for _, key := range sortedKeys(keys) {
+	for _, key := range slices.Sorted(maps.Keys(keys)) {
 		kp := childPath(path, key)
 		if key == "" {
 			l.errorf(kp, CodeBadKey, "empty condition key")
@@ -497,10 +499,10 @@ func (l *linter) characters(p *Policy) {
 		l.texts(path+".NotAction", st.NotAction)
 		l.texts(path+".Resource", st.Resource)
 		l.texts(path+".NotResource", st.NotResource)
-		for _, op := range sortedKeys(st.Condition) {
+		for _, op := range slices.Sorted(maps.Keys(st.Condition)) {
 			opPath := childPath(path+".Condition", op)
 			l.text(opPath, op)
-			for _, key := range sortedKeys(st.Condition[op]) {
+			for _, key := range slices.Sorted(maps.Keys(st.Condition[op])) {
 				kp := childPath(opPath, key)
 				l.text(kp, key)
 				vals := st.Condition[op][key]

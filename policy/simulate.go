@@ -4,7 +4,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -152,8 +154,8 @@ func MissingContextKeys(req Request, policies ...*Policy) []string {
 			if len(st.Condition) == 0 || !appliesAside(req, p.Version, st) {
 				continue
 			}
-			for _, op := range sortedKeys(st.Condition) {
-				for _, k := range sortedKeys(st.Condition[op]) {
+			for _, op := range slices.Sorted(maps.Keys(st.Condition)) {
+				for _, k := range slices.Sorted(maps.Keys(st.Condition[op])) {
 					lk := strings.ToLower(k)
 					if seen[lk] {
 						continue

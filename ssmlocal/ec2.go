@@ -3,8 +3,10 @@ package ssmlocal
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -901,7 +903,7 @@ func (s *Server) addInstances(n int, optFns ...func(*InstanceOptions)) ([]string
 		return nil, err
 	}
 	var tags []tag
-	for _, k := range sortedKeys(o.Tags) {
+	for _, k := range slices.Sorted(maps.Keys(o.Tags)) {
 		tags = append(tags, tag{Key: k, Value: o.Tags[k]})
 	}
 	state := "running"

@@ -2,6 +2,7 @@ package ssmlocal
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -711,7 +712,7 @@ func (k holderKind) listPolicies(s *Server, _ context.Context, c *call, in map[s
 		return nil, err
 	}
 	names := make([]any, 0, len(h.inline))
-	for _, n := range sortedKeys(h.inline) {
+	for _, n := range slices.Sorted(maps.Keys(h.inline)) {
 		names = append(names, n)
 	}
 	return map[string]any{"PolicyNames": names, "IsTruncated": false}, nil
@@ -1064,18 +1065,18 @@ func (s *Server) policiesOf(who identity) []namedDoc {
 		inline, attached = u.Inline, u.Attached
 	}
 	out := make([]namedDoc, 0, len(inline)+len(attached))
-	for _, n := range sortedKeys(inline) {
+	for _, n := range slices.Sorted(maps.Keys(inline)) {
 		out = append(out, namedDoc{name: n, doc: inline[n]})
 	}
 	arns := append([]string(nil), attached...)
 	if who.UserName != "" {
 		// A user's groups lend it their policies.
-		for _, gn := range sortedKeys(s.iam.Groups) {
+		for _, gn := range slices.Sorted(maps.Keys(s.iam.Groups)) {
 			g := s.iam.Groups[gn]
 			if !slices.Contains(g.Members, who.UserName) {
 				continue
 			}
-			for _, n := range sortedKeys(g.Inline) {
+			for _, n := range slices.Sorted(maps.Keys(g.Inline)) {
 				out = append(out, namedDoc{name: g.ARN + ":" + n, doc: g.Inline[n]})
 			}
 			for _, a := range g.Attached {

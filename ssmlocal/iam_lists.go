@@ -3,6 +3,7 @@ package ssmlocal
 import (
 	"context"
 	"encoding/base64"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -753,7 +754,7 @@ func iamAccountOps() []opDef {
 
 func inlineDetails(inline map[string]string) []any {
 	out := make([]any, 0, len(inline))
-	for _, n := range sortedKeys(inline) {
+	for _, n := range slices.Sorted(maps.Keys(inline)) {
 		out = append(out, map[string]any{"PolicyName": n, "PolicyDocument": encodePolicy(inline[n])})
 	}
 	return out
@@ -789,7 +790,7 @@ func (s *Server) iamGetAccountAuthorizationDetails(_ context.Context, _ *call, i
 			m["UserPolicyList"] = inlineDetails(u.Inline)
 			m["AttachedManagedPolicies"] = attachedShapes(s, u.Attached)
 			groups := []any{}
-			for _, gn := range sortedKeys(s.iam.Groups) {
+			for _, gn := range slices.Sorted(maps.Keys(s.iam.Groups)) {
 				if slices.Contains(s.iam.Groups[gn].Members, u.Name) {
 					groups = append(groups, gn)
 				}

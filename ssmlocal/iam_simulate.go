@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"hash/fnv"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -151,7 +152,7 @@ func (s *Server) principalPolicies(c *call, source string) ([]simPolicy, string,
 	var attached []string
 	caller := ""
 	add := func(typ string, inline map[string]string) {
-		for _, n := range sortedKeys(inline) {
+		for _, n := range slices.Sorted(maps.Keys(inline)) {
 			out = append(out, s.storedSimPolicy(n, typ, inline[n]))
 		}
 	}
@@ -163,7 +164,7 @@ func (s *Server) principalPolicies(c *call, source string) ([]simPolicy, string,
 		}
 		add("user", u.Inline)
 		attached = append(attached, u.Attached...)
-		for _, gn := range sortedKeys(s.iam.Groups) {
+		for _, gn := range slices.Sorted(maps.Keys(s.iam.Groups)) {
 			g := s.iam.Groups[gn]
 			if slices.Contains(g.Members, u.Name) {
 				add("group", g.Inline)

@@ -6,8 +6,10 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -548,7 +550,7 @@ func xmlText(b *bytes.Buffer, s string) { _ = xml.EscapeText(b, []byte(s)) }
 // writeXMLMembers writes a structure's members in key order: query
 // protocol lists as <member>, EC2 lists as <item> with EC2's names.
 func writeXMLMembers(b *bytes.Buffer, m map[string]any, ec2 bool, parent string) {
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		name := k
 		if ec2 {
 			name = ec2OutputName(parent, k)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -285,16 +284,6 @@ func objects(in map[string]any, key string) ([]map[string]any, error) {
 		return out, nil
 	}
 	return nil, apiErr("SerializationException", "member %s: expected a list of structures, got %T", key, v)
-}
-
-// sortedKeys returns a map's keys in order, for deterministic output.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // lowerFirst gives the member name AWS validation messages use.

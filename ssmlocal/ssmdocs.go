@@ -7,7 +7,9 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -729,7 +731,7 @@ func (s *Server) ssmListDocuments(_ context.Context, c *call, in map[string]any)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var docs []*ssmDocument
-	for _, name := range sortedKeys(c.region.Documents) {
+	for _, name := range slices.Sorted(maps.Keys(c.region.Documents)) {
 		d := c.region.Documents[name]
 		ok := true
 		for _, f := range fs {

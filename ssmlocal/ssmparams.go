@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -526,7 +527,7 @@ func (s *Server) ssmGetParametersByPath(_ context.Context, c *call, in map[strin
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var hits []*ssmParameter
-	for _, n := range sortedKeys(c.region.Parameters) {
+	for _, n := range slices.Sorted(maps.Keys(c.region.Parameters)) {
 		p := c.region.Parameters[n]
 		if underPath(n, path, recursive) && match(p) {
 			hits = append(hits, p)
@@ -753,7 +754,7 @@ func (s *Server) ssmDescribeParameters(_ context.Context, c *call, in map[string
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var hits []*ssmParameter
-	for _, n := range sortedKeys(c.region.Parameters) {
+	for _, n := range slices.Sorted(maps.Keys(c.region.Parameters)) {
 		if p := c.region.Parameters[n]; match(p) {
 			hits = append(hits, p)
 		}
@@ -971,7 +972,7 @@ func (s *Server) resolveParamRefs(c *call, doc *runbook.Document, given map[stri
 		}
 		out[name] = vals
 	}
-	for _, k := range sortedKeys(given) {
+	for _, k := range slices.Sorted(maps.Keys(given)) {
 		vals, changed, err := s.resolveEach(c, k, given[k])
 		if err != nil {
 			return nil, err

@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -725,7 +726,7 @@ func decodeStore(data map[string]map[string][]byte, account string, regions []st
 		}
 		st.regions[r] = &regionState{Instances: map[string]*instance{}, Documents: map[string]*ssmDocument{}, Parameters: map[string]*ssmParameter{}}
 	}
-	for _, b := range sortedKeys(data) {
+	for _, b := range slices.Sorted(maps.Keys(data)) {
 		if known[b] {
 			continue
 		}
@@ -755,7 +756,7 @@ func decodeStore(data map[string]map[string][]byte, account string, regions []st
 	if err := checkIAM(st.iam); err != nil {
 		return nil, err
 	}
-	for _, name := range sortedKeys(st.regions) {
+	for _, name := range slices.Sorted(maps.Keys(st.regions)) {
 		rs := st.regions[name]
 		if err := decodeBucket(data, regionBucket(name, familyDocuments), rs.Documents, func(d *ssmDocument) string { return d.Name }); err != nil {
 			return nil, err
@@ -763,7 +764,7 @@ func decodeStore(data map[string]map[string][]byte, account string, regions []st
 		if err := decodeBucket(data, regionBucket(name, familyInstances), rs.Instances, func(i *instance) string { return i.ID }); err != nil {
 			return nil, err
 		}
-		for _, k := range sortedKeys(rs.Documents) {
+		for _, k := range slices.Sorted(maps.Keys(rs.Documents)) {
 			if err := checkDocument(rs.Documents[k]); err != nil {
 				return nil, corrupt("bucket "+regionBucket(name, familyDocuments)+" key "+k, "%v", err)
 			}
@@ -773,7 +774,7 @@ func decodeStore(data map[string]map[string][]byte, account string, regions []st
 			if err := decodeBucket(data, pb, rs.Parameters, func(p *ssmParameter) string { return p.Name }); err != nil {
 				return nil, err
 			}
-			for _, k := range sortedKeys(rs.Parameters) {
+			for _, k := range slices.Sorted(maps.Keys(rs.Parameters)) {
 				if err := checkParameter(rs.Parameters[k]); err != nil {
 					return nil, corrupt("bucket "+pb+" key "+k, "%v", err)
 				}
@@ -781,7 +782,7 @@ func decodeStore(data map[string]map[string][]byte, account string, regions []st
 		}
 		eb := regionBucket(name, familyExecutions)
 		var entries [][]byte
-		for _, k := range sortedKeys(data[eb]) {
+		for _, k := range slices.Sorted(maps.Keys(data[eb])) {
 			v := data[eb][k]
 			if err := engine.CheckEntry(k, v); err != nil {
 				return nil, corrupt("bucket "+eb+" key "+k, "%v", err)
@@ -819,7 +820,7 @@ func decodeValue(bucket, key string, v []byte, into any) error {
 // is stored under its own name.
 func decodeBucket[T any](data map[string]map[string][]byte, bucket string, m map[string]*T, name func(*T) string) error {
 	kv := data[bucket]
-	for _, k := range sortedKeys(kv) {
+	for _, k := range slices.Sorted(maps.Keys(kv)) {
 		v := new(T)
 		if err := decodeValue(bucket, k, kv[k], v); err != nil {
 			return err
@@ -850,14 +851,14 @@ func checkIAM(st *iamState) error {
 		return nil
 	}
 	inline := func(where string, m map[string]string) error {
-		for _, n := range sortedKeys(m) {
+		for _, n := range slices.Sorted(maps.Keys(m)) {
 			if err := parse(where+" inline policy "+n, m[n]); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	for _, k := range sortedKeys(st.Policies) {
+	for _, k := range slices.Sorted(maps.Keys(st.Policies)) {
 		p, where := st.Policies[k], "bucket "+bucketPolicies+" key "+k
 		found := false
 		for _, v := range p.Versions {
@@ -870,7 +871,7 @@ func checkIAM(st *iamState) error {
 			return corrupt(where, "default version %q does not exist", p.DefaultVersion)
 		}
 	}
-	for _, k := range sortedKeys(st.Users) {
+	for _, k := range slices.Sorted(maps.Keys(st.Users)) {
 		u, where := st.Users[k], "bucket "+bucketUsers+" key "+k
 		if err := inline(where, u.Inline); err != nil {
 			return err
@@ -882,7 +883,7 @@ func checkIAM(st *iamState) error {
 			u.Inline = map[string]string{}
 		}
 	}
-	for _, k := range sortedKeys(st.Roles) {
+	for _, k := range slices.Sorted(maps.Keys(st.Roles)) {
 		r, where := st.Roles[k], "bucket "+bucketRoles+" key "+k
 		if err := parse(where+" trust policy", r.Trust); err != nil {
 			return err
@@ -897,7 +898,7 @@ func checkIAM(st *iamState) error {
 			r.Inline = map[string]string{}
 		}
 	}
-	for _, k := range sortedKeys(st.Groups) {
+	for _, k := range slices.Sorted(maps.Keys(st.Groups)) {
 		g, where := st.Groups[k], "bucket "+bucketGroups+" key "+k
 		if err := inline(where, g.Inline); err != nil {
 			return err
@@ -914,7 +915,7 @@ func checkIAM(st *iamState) error {
 			g.Inline = map[string]string{}
 		}
 	}
-	for _, k := range sortedKeys(st.AccessKeys) {
+	for _, k := range slices.Sorted(maps.Keys(st.AccessKeys)) {
 		if u := st.AccessKeys[k].UserName; st.Users[u] == nil {
 			return corrupt("bucket "+bucketAccessKeys+" key "+k, "user %s does not exist", u)
 		}
@@ -1128,9 +1129,9 @@ func migrate(path, account string, regions []string) error {
 	}
 	var changes []change
 	var buckets []string
-	for _, b := range sortedKeys(data) {
+	for _, b := range slices.Sorted(maps.Keys(data)) {
 		buckets = append(buckets, b)
-		for _, k := range sortedKeys(data[b]) {
+		for _, k := range slices.Sorted(maps.Keys(data[b])) {
 			changes = append(changes, change{b, k, data[b][k]})
 		}
 	}

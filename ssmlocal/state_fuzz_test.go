@@ -1,8 +1,10 @@
 package ssmlocal
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -25,7 +27,7 @@ func validBuckets(t testing.TB) map[string]map[string][]byte {
 // panics.
 func FuzzLoadState(f *testing.F) {
 	base := validBuckets(f)
-	names := sortedKeys(base)
+	names := slices.Sorted(maps.Keys(base))
 	f.Add(uint8(0), "admin", []byte(`null`))
 	f.Add(uint8(1), "format", []byte(`2`))
 	f.Add(uint8(2), "x", []byte(`{"record":{"id":"x","status":"InProgress","steps":[null]},"state":{"next":7}}`))

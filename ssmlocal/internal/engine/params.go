@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -56,7 +58,7 @@ func (e *Engine) parameters(ctx context.Context, doc *runbook.Document, given ma
 		typed[p.Name] = v
 		reported[p.Name] = append([]string(nil), raw...)
 	}
-	for _, k := range sortedKeys(given) {
+	for _, k := range slices.Sorted(maps.Keys(given)) {
 		if !declared[k] {
 			problems = append(problems, fmt.Sprintf("parameter %q is not defined in the document", k))
 		}
