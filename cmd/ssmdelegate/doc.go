@@ -57,7 +57,7 @@
 // # Operation
 //
 //	ssmdelegate run (FILE | --document NAME) (--endpoint URL | --aws) [--param K=V]... [--mode … --role ARN] [--dry-run] [--wait] [--format text|json]
-//	ssmdelegate local [--addr 127.0.0.1:4583] [--state FILE] [--export-state FILE] [--audit]
+//	ssmdelegate local [--addr 127.0.0.1:4583] [--state FILE] [--export-state FILE] [--audit] [--clock wall|auto]
 //
 // run provisions IAM roles, policies and documents, so it needs an explicit
 // target: --endpoint URL, AWS_ENDPOINT_URL in the environment (or
@@ -75,6 +75,16 @@
 // --endpoint wins over all of them, and with
 // AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true they name no target. local
 // prints the variables to export, AWS_ENDPOINT_URL among them.
+//
+// local runs on the wall clock by default (--clock wall). --clock auto
+// gives it a virtual clock, starting at the current time, that jumps to
+// the end of every sleep and poll a runbook makes (aws:sleep, waiting for
+// an instance state, a property or a child execution), so hours of
+// waiting pass at once. Execution times, instance state changes and the
+// expiry of temporary credentials follow it, and it moves only when a
+// runbook waits; approvals and other signals are still awaited. SigV4
+// signing times are checked against the wall clock either way. The banner
+// names the clock in use.
 //
 // With --wait, run prints one line per step or status change. On a
 // terminal a live line names the step that is running and the time

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -23,8 +24,9 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	regions := fs.String("region", "us-east-1", "comma-separated Regions to serve; the first is the default")
 	keyID := fs.String("access-key-id", "", "fixed access key id for the bootstrap administrator (random when empty)")
 	secret := fs.String("secret-access-key", "", "fixed secret access key for the bootstrap administrator (random when empty)")
+	clockName := fs.String("clock", "wall", "time source: wall (real time) or auto (a virtual clock that jumps to each sleep's end, so long runbooks finish in seconds)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ssmdelegate local [--addr 127.0.0.1:4583] [--state FILE] [--export-state FILE] [--audit] [--account ID] [--region R[,R...]]")
+		fmt.Fprintln(stderr, "usage: ssmdelegate local [--addr 127.0.0.1:4583] [--state FILE] [--export-state FILE] [--audit] [--account ID] [--region R[,R...]] [--clock wall|auto]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -41,6 +43,11 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "ssmdelegate local: --access-key-id and --secret-access-key go together")
 		return 2
 	}
+	clk, clockNote, ok := localClock(*clockName)
+	if !ok {
+		fmt.Fprintf(stderr, "ssmdelegate local: --clock %q: want wall or auto\n", *clockName)
+		return 2
+	}
 	var mu sync.Mutex
 	printf := func(format string, a ...any) {
 		mu.Lock()
@@ -49,6 +56,7 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	srv, err := ssmlocal.New(func(o *ssmlocal.Options) {
 		o.Addr = *addr
+		o.Clock = clk
 		o.StateFile = *state
 		o.AccountID = *account
 		o.Regions = strings.Split(*regions, ",")
@@ -63,7 +71,8 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	admin := srv.Admin()
 	printf("ssmdelegate local: serving on %s\n", srv.URL())
-	printf("account %s, regions %s\n\n", srv.AccountID(), *regions)
+	printf("account %s, regions %s\n", srv.AccountID(), *regions)
+	printf("clock %s: %s\n\n", *clockName, clockNote)
 	printf("bootstrap administrator %s:\n", srv.AdminARN())
 	printf("  export AWS_ACCESS_KEY_ID=%s\n", admin.AccessKeyID)
 	printf("  export AWS_SECRET_ACCESS_KEY=%s\n", admin.SecretAccessKey)
@@ -84,4 +93,17 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	printf("ssmdelegate local: stopped\n")
 	return 0
+}
+
+// localClock returns the endpoint clock --clock names (nil for the wall
+// clock, the endpoint's default) and the banner line explaining it.
+func localClock(name string) (ssmlocal.Clock, string, bool) {
+	switch name {
+	case "wall":
+		return nil, "sleeps, timeouts and instance state changes take real time", true
+	case "auto":
+		// Virtual time starts now so the first timestamps look familiar.
+		return ssmlocal.AutoClock(time.Now()), "sleeps pass at once; virtual time moves only when a runbook waits", true
+	}
+	return nil, "", false
 }

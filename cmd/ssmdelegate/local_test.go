@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -262,4 +263,64 @@ func TestLocalExportsDriveRun(t *testing.T) {
 	code := runWith(t.Context(), []string{"--document", "AWS-RestartEC2Instance", "--dry-run", "--param", "InstanceId=i-1"}, &stdout, &stderr)
 	require.Equal(t, 0, code, stderr.String())
 	assert.Equal(t, "target: account 123456789012, Region us-east-1, endpoint "+url+"\n", stderr.String())
+}
+
+// TestLocalAutoClock: with --clock auto a two-hour aws:sleep finishes in
+// real seconds, and the execution reports the two virtual hours.
+func TestLocalAutoClock(t *testing.T) {
+	url, creds, out, stop := runLocal(t, "--clock", "auto")
+	defer stop()
+	assert.Contains(t, out.String(), "clock auto: sleeps pass at once")
+	ctx := t.Context()
+	client := ssm.NewFromConfig(localConfig(url, creds))
+	_, err := client.CreateDocument(ctx, &ssm.CreateDocumentInput{
+		Name:         aws.String("LongSleep"),
+		Content:      aws.String(`{"schemaVersion":"0.3","mainSteps":[{"name":"wait","action":"aws:sleep","inputs":{"Duration":"PT2H"}}]}`),
+		DocumentType: "Automation",
+	})
+	require.NoError(t, err)
+	started, err := client.StartAutomationExecution(ctx, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("LongSleep")})
+	require.NoError(t, err)
+	// Generous for a loaded machine, yet far below the two hours slept.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		got, err := client.GetAutomationExecution(ctx, &ssm.GetAutomationExecutionInput{AutomationExecutionId: started.AutomationExecutionId})
+		require.NoError(t, err)
+		ex := got.AutomationExecution
+		if ex.AutomationExecutionStatus == types.AutomationExecutionStatusSuccess {
+			require.NotNil(t, ex.ExecutionStartTime)
+			require.NotNil(t, ex.ExecutionEndTime)
+			assert.GreaterOrEqual(t, ex.ExecutionEndTime.Sub(*ex.ExecutionStartTime), 2*time.Hour)
+			break
+		}
+		require.Contains(t, []types.AutomationExecutionStatus{types.AutomationExecutionStatusPending, types.AutomationExecutionStatusInprogress}, ex.AutomationExecutionStatus)
+		require.False(t, time.Now().After(deadline), "still %s after 60s of real time", ex.AutomationExecutionStatus)
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestLocalClockFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "clock wall: sleeps, timeouts and instance state changes take real time\n"},
+		{[]string{"--clock", "wall"}, "clock wall: "},
+		{[]string{"--clock", "auto"}, "clock auto: "},
+	} {
+		t.Run(strings.Join(append([]string{"default"}, tc.args...), " "), func(t *testing.T) {
+			_, _, out, stop := runLocal(t, tc.args...)
+			require.Equal(t, 0, stop())
+			assert.Contains(t, out.String(), tc.want)
+		})
+	}
+	for _, bad := range []string{"", "real", "Auto", "virtual"} {
+		t.Run("bad "+bad, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := cmdLocal(t.Context(), []string{"--addr", "127.0.0.1:0", "--clock", bad}, &out, &errOut)
+			assert.Equal(t, 2, code)
+			assert.Contains(t, errOut.String(), "want wall or auto")
+			assert.Empty(t, out.String(), "nothing is served")
+		})
+	}
 }
