@@ -285,20 +285,20 @@ func (d *deriver) operation(name, act, svc, api string, param paramFunc, where s
 		if !ok || v.IsZero() {
 			continue
 		}
+		path := name + ".inputs." + pr.path
 		var roles []string
-		for _, s := range d.values(v, name+".inputs."+pr.path) {
-			switch {
-			case pr.profile:
+		if !pr.profile {
+			// A role ARN or name, narrowed like the roles of the
+			// dedicated actions (literal, allowedValues, allowedPattern).
+			roles = d.arnsOf(v, "iam", "role/", path)
+		} else {
+			for _, s := range d.values(v, path) {
 				if r, ok := d.opts.InstanceProfileRoles[s]; ok {
 					roles = append(roles, r)
 					continue
 				}
 				roles = append(roles, d.scope.RoleARN("/", "*"))
 				d.note("%s: the role behind instance profile %q is unknown, so iam:PassRole covers every role passed to EC2; name it with InstanceProfileRoles", name, s)
-			case strings.HasPrefix(s, "arn:"):
-				roles = append(roles, s)
-			default:
-				roles = append(roles, d.scope.RoleARN("/", s))
 			}
 		}
 		d.need(name, act, api+" hands the role in "+pr.path+" to "+pr.service, []string{"iam:PassRole"}, roles,
