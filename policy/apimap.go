@@ -145,6 +145,7 @@ var apiRules = map[string]apiRule{
 	"sagemaker:createtrainingjob":              passes("sagemaker.amazonaws.com", "RoleArn"),
 	"sagemaker:createnotebookinstance":         passes("sagemaker.amazonaws.com", "RoleArn"),
 	"events:putrule":                           passes("events.amazonaws.com", "RoleArn"),
+	"events:puttargets":                        passes("events.amazonaws.com", "Targets.RoleArn"),
 	"scheduler:createschedule":                 passes("scheduler.amazonaws.com", "Target.RoleArn"),
 	"rds:createdbinstance":                     passes("monitoring.rds.amazonaws.com", "MonitoringRoleArn"),
 	"backup:startbackupjob":                    passes("backup.amazonaws.com", "IamRoleArn"),
@@ -313,9 +314,25 @@ func paramPath(param paramFunc, path string) (runbook.Value, bool) {
 		if !ok {
 			break
 		}
-		v, ok = v.Get(p)
+		v, ok = getPath(v, p)
 	}
 	return v, ok
+}
+
+// getPath is Value.Get that looks into every item of a list (the Targets
+// of events PutTargets), collecting the members found.
+func getPath(v runbook.Value, name string) (runbook.Value, bool) {
+	items, isList := v.AsList()
+	if !isList {
+		return v.Get(name)
+	}
+	var found []runbook.Value
+	for _, it := range items {
+		if m, ok := getPath(it, name); ok {
+			found = append(found, m)
+		}
+	}
+	return runbook.List(found...), len(found) > 0
 }
 
 // apiResources scopes an action of an API call: for each resource type the

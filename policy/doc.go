@@ -66,9 +66,10 @@
 // iam:PassRole of a role given by a parameter without allowedValues (a
 // stack's RoleARN, a command's ServiceRoleArn, a child's
 // AutomationAssumeRole, and the role inputs of aws:executeAwsApi calls
-// that hand a role to a service, such as the RoleARN of CreateStack or
-// the Role of lambda CreateFunction) is narrowed by the parameter's
-// allowedPattern when it fixes part of the role:
+// that hand a role to a service, such as the RoleARN of CreateStack, the
+// Role of lambda CreateFunction or the RoleArn of each target of events
+// PutTargets) is narrowed by the parameter's allowedPattern when it fixes
+// part of the role:
 // "^arn:aws:iam::\d{12}:role/App-.*$" grants role/App-* of the scope's
 // account, since a role can only be passed in its own account. Literal
 // runs of the pattern stay; classes, repeats, alternations and
