@@ -147,6 +147,7 @@ var apiRules = map[string]apiRule{
 	"sagemaker:createtrainingjob":              passes("sagemaker.amazonaws.com", "RoleArn"),
 	"sagemaker:createnotebookinstance":         passes("sagemaker.amazonaws.com", "RoleArn"),
 	"events:putrule":                           passes("events.amazonaws.com", "RoleArn"),
+	"events:puttargets":                        passes("events.amazonaws.com", "Targets.RoleArn"),
 	"scheduler:createschedule":                 passes("scheduler.amazonaws.com", "Target.RoleArn"),
 	"rds:createdbinstance":                     passes("monitoring.rds.amazonaws.com", "MonitoringRoleArn"),
 	"backup:startbackupjob":                    passes("backup.amazonaws.com", "IamRoleArn"),
@@ -287,20 +288,20 @@ func (d *deriver) operation(name, act, svc, api string, param paramFunc, where s
 		if !ok || v.IsZero() {
 			continue
 		}
+		path := name + ".inputs." + pr.path
 		var roles []string
-		for _, s := range d.values(v, name+".inputs."+pr.path) {
-			switch {
-			case pr.profile:
+		if !pr.profile {
+			// A role ARN or name, narrowed like the roles of the
+			// dedicated actions (literal, allowedValues, allowedPattern).
+			roles = d.arnsOf(v, "iam", "role/", path)
+		} else {
+			for _, s := range d.values(v, path) {
 				if r, ok := d.opts.InstanceProfileRoles[s]; ok {
 					roles = append(roles, r)
 					continue
 				}
 				roles = append(roles, d.scope.RoleARN("/", "*"))
 				d.note("%s: the role behind instance profile %q is unknown, so iam:PassRole covers every role passed to EC2; name it with InstanceProfileRoles", name, s)
-			case strings.HasPrefix(s, "arn:"):
-				roles = append(roles, s)
-			default:
-				roles = append(roles, d.scope.RoleARN("/", s))
 			}
 		}
 		d.need(name, act, api+" hands the role in "+pr.path+" to "+pr.service, []string{"iam:PassRole"}, roles,
@@ -315,9 +316,25 @@ func paramPath(param paramFunc, path string) (runbook.Value, bool) {
 		if !ok {
 			break
 		}
-		v, ok = v.Get(p)
+		v, ok = getPath(v, p)
 	}
 	return v, ok
+}
+
+// getPath is Value.Get that looks into every item of a list (the Targets
+// of events PutTargets), collecting the members found.
+func getPath(v runbook.Value, name string) (runbook.Value, bool) {
+	items, isList := v.AsList()
+	if !isList {
+		return v.Get(name)
+	}
+	var found []runbook.Value
+	for _, it := range items {
+		if m, ok := getPath(it, name); ok {
+			found = append(found, m)
+		}
+	}
+	return runbook.List(found...), len(found) > 0
 }
 
 // apiResources scopes an action of an API call: for each resource type the

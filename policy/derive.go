@@ -670,6 +670,16 @@ func (d *deriver) ids(v runbook.Value, typ, path string) []string {
 // arnsOf turns a value holding ARNs (or bare names) into ARNs: bare names
 // get the service, the resource prefix and the scope.
 func (d *deriver) arnsOf(v runbook.Value, service, prefix, path string) []string {
+	if items, ok := v.AsList(); ok {
+		if _, fixed := d.enumerate(v); !fixed {
+			// Each item may be a parameter with its own allowedPattern.
+			var out []string
+			for i, it := range items {
+				out = append(out, d.arnsOf(it, service, prefix, fmt.Sprintf("%s[%d]", path, i))...)
+			}
+			return out
+		}
+	}
 	if service == "iam" && prefix == "role/" {
 		if arn, ok := d.roleFromPattern(v); ok {
 			s, _ := v.AsString()

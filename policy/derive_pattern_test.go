@@ -76,3 +76,72 @@ func quoteJSON(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+func TestForRunbookAPIPassRoleNarrowed(t *testing.T) {
+	const (
+		pattern   = `{"Role":{"type":"String","allowedPattern":"^arn:aws:iam::\\d{12}:role/App-.*$"}}`
+		byName    = `{"Role":{"type":"String","allowedPattern":"^Fn-[A-Za-z]+$"}}`
+		free      = `{"Role":{"type":"String"}}`
+		anyName   = `{"Role":{"type":"String","allowedPattern":"^arn:aws:iam::\\d{12}:role/[\\w+=,.@-]+$"}}`
+		listed    = `{"Role":{"type":"String","allowedValues":["arn:aws:iam::111122223333:role/a","b"]}}`
+		stackCall = `"Service":"cloudformation","Api":"CreateStack","StackName":"app","TemplateURL":"https://example.com/t.json","RoleARN":`
+	)
+	api := func(inputs string) string {
+		return `[{"name":"a","action":"aws:executeAwsApi","inputs":{` + inputs + `}}]`
+	}
+	tests := []struct {
+		name    string
+		params  string
+		steps   string
+		want    []string
+		service string
+		note    string
+	}{
+		{name: "literal ARN", steps: api(stackCall + `"arn:aws:iam::111122223333:role/cfn"`),
+			want: []string{"arn:aws:iam::111122223333:role/cfn"}, service: "cloudformation.amazonaws.com"},
+		{name: "allowedPattern fixing an ARN prefix", params: pattern, steps: api(stackCall + `"{{ Role }}"`),
+			want: []string{"arn:aws:iam::111122223333:role/App-*"}, service: "cloudformation.amazonaws.com",
+			note: `a.inputs.RoleARN: "{{ Role }}" is not fixed by the runbook; its allowedPattern narrows it to "arn:aws:iam::111122223333:role/App-*"`},
+		{name: "allowedPattern fixing a name prefix", params: byName,
+			steps: api(`"Service":"lambda","Api":"CreateFunction","FunctionName":"f","Code":{"ZipFile":"x"},"Role":"{{ Role }}"`),
+			want:  []string{"arn:aws:iam::111122223333:role/Fn-*"}, service: "lambda.amazonaws.com"},
+		{name: "allowedValues", params: listed, steps: api(stackCall + `"{{ Role }}"`),
+			want: []string{"arn:aws:iam::111122223333:role/a", "arn:aws:iam::111122223333:role/b"}, service: "cloudformation.amazonaws.com"},
+		{name: "parameter in a list of a nested map", params: pattern,
+			steps: api(`"Service":"ssm","Api":"StartAutomationExecution","DocumentName":"Child","Parameters":{"AutomationAssumeRole":["{{ Role }}"]}`),
+			want:  []string{"arn:aws:iam::111122223333:role/App-*"}, service: "ssm.amazonaws.com"},
+		{name: "roles of a list of targets", params: pattern,
+			steps: api(`"Service":"events","Api":"PutTargets","Rule":"r","Targets":[{"Id":"1","Arn":"arn:aws:sqs:us-east-1:111122223333:q"},{"Id":"2","Arn":"arn:aws:states:us-east-1:111122223333:stateMachine:m","RoleArn":"arn:aws:iam::111122223333:role/events"},{"Id":"3","Arn":"arn:aws:states:us-east-1:111122223333:stateMachine:n","RoleArn":"{{ Role }}"}]`),
+			want:  []string{"arn:aws:iam::111122223333:role/App-*", "arn:aws:iam::111122223333:role/events"}, service: "events.amazonaws.com"},
+		{name: "pattern fixing no name stays role/*", params: anyName, steps: api(stackCall + `"{{ Role }}"`),
+			want: []string{"arn:aws:iam::111122223333:role/*"}, service: "cloudformation.amazonaws.com",
+			note: `a.inputs.RoleARN: "{{ Role }}" is not fixed by the runbook, so it stands as "*" in the resource ARNs`},
+		{name: "free parameter stays role/*", params: free, steps: api(stackCall + `"{{ Role }}"`),
+			want: []string{"arn:aws:iam::111122223333:role/*"}, service: "cloudformation.amazonaws.com",
+			note: `a.inputs.RoleARN: "{{ Role }}" is not fixed by the runbook, so it stands as "*" in the resource ARNs`},
+		{name: "instance profile is not a role name", params: byName,
+			steps: api(`"Service":"ec2","Api":"RunInstances","ImageId":"ami-1","MinCount":1,"MaxCount":1,"IamInstanceProfile":{"Name":"{{ Role }}"}`),
+			want:  []string{"arn:aws:iam::111122223333:role/*"}, service: "ec2.amazonaws.com"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := ForRunbook(runbookJSON(t, tt.params, tt.steps), testScope)
+			require.NoError(t, err)
+			var got []string
+			for _, st := range d.Policy.Statement {
+				if !slices.Contains(st.Action.Values, "iam:PassRole") {
+					continue
+				}
+				got = append(got, st.Resource.Values...)
+				b, err := json.Marshal(st.Condition)
+				require.NoError(t, err)
+				assert.JSONEq(t, `{"StringEquals":{"iam:PassedToService":`+quoteJSON(tt.service)+`}}`, string(b))
+			}
+			assert.Equal(t, tt.want, got)
+			if tt.note != "" {
+				assert.Contains(t, d.Notes, tt.note)
+			}
+			assertCatalogActions(t, d)
+		})
+	}
+}

@@ -65,12 +65,19 @@
 //
 // iam:PassRole of a role given by a parameter without allowedValues (a
 // stack's RoleARN, a command's ServiceRoleArn, a child's
-// AutomationAssumeRole) is narrowed by the parameter's allowedPattern when
-// it fixes part of the role: "^arn:aws:iam::\d{12}:role/App-.*$" grants
-// role/App-* of the scope's account, since a role can only be passed in
-// its own account. Literal runs of the pattern stay; classes, repeats,
-// alternations and case-insensitive text become "*". The role of an
-// aws:executeAwsApi call is not narrowed this way.
+// AutomationAssumeRole, and the role inputs of aws:executeAwsApi calls
+// that hand a role to a service, such as the RoleARN of CreateStack, the
+// Role of lambda CreateFunction or the RoleArn of each target of events
+// PutTargets) is narrowed by the parameter's allowedPattern when it fixes
+// part of the role:
+// "^arn:aws:iam::\d{12}:role/App-.*$" grants role/App-* of the scope's
+// account, since a role can only be passed in its own account. Literal
+// runs of the pattern stay; classes, repeats, alternations and
+// case-insensitive text become "*". A pattern that fixes nothing of the
+// name, or no pattern at all, leaves role/* with a note. Every such grant
+// carries iam:PassedToService for the service the API hands the role to.
+// An instance profile names no role, so the role behind it comes from
+// RunbookOptions.InstanceProfileRoles or stays role/*.
 //
 // Some actions authorize more than their table resources. ec2:CreateVolume
 // with a SnapshotId is also authorized on that snapshot; a KmsKeyId on
