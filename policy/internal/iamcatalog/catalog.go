@@ -13,7 +13,7 @@ import (
 	"sync"
 )
 
-//go:generate go run gen.go -actions ../../../../shared/reference/iam-actions.tsv -resources ../../../../shared/reference/iam-resource-types.tsv
+//go:generate go run gen.go -actions ../../../testdata/iam-actions.tsv -resources ../../../testdata/iam-resource-types.tsv
 
 //go:embed catalog.tsv.gz
 var compressed []byte

@@ -4,7 +4,7 @@
 // and resource types, resource types with their ARN patterns) into the
 // gzipped catalog this package embeds. Run from this directory:
 //
-//	go run gen.go -actions ../../../../shared/reference/iam-actions.tsv -resources ../../../../shared/reference/iam-resource-types.tsv
+//	go run gen.go -actions ../../../testdata/iam-actions.tsv -resources ../../../testdata/iam-resource-types.tsv
 package main
 
 import (
