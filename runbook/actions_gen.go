@@ -51,8 +51,6 @@ func (in *Approve) set(key string, v Value) error {
 	return nil
 }
 
-func (in Approve) unknown() []Member { return in.Unknown }
-
 // ChangeInstanceState holds the inputs of aws:changeInstanceState, which changes or asserts the state of EC2 instances.
 type ChangeInstanceState struct {
 	// InstanceIds is the InstanceIds input: instances to change. Required.
@@ -106,8 +104,6 @@ func (in *ChangeInstanceState) set(key string, v Value) error {
 	}
 	return nil
 }
-
-func (in ChangeInstanceState) unknown() []Member { return in.Unknown }
 
 // CopyImage holds the inputs of aws:copyImage, which copies an AMI from any Region into the current Region.
 type CopyImage struct {
@@ -173,8 +169,6 @@ func (in *CopyImage) set(key string, v Value) error {
 	return nil
 }
 
-func (in CopyImage) unknown() []Member { return in.Unknown }
-
 // CreateImage holds the inputs of aws:createImage, which creates an AMI from an instance.
 type CreateImage struct {
 	// InstanceId is the InstanceId input: source instance. Required.
@@ -228,8 +222,6 @@ func (in *CreateImage) set(key string, v Value) error {
 	}
 	return nil
 }
-
-func (in CreateImage) unknown() []Member { return in.Unknown }
 
 // CreateStack holds the inputs of aws:createStack, which creates a CloudFormation stack.
 type CreateStack struct {
@@ -335,8 +327,6 @@ func (in *CreateStack) set(key string, v Value) error {
 	return nil
 }
 
-func (in CreateStack) unknown() []Member { return in.Unknown }
-
 // CreateTags holds the inputs of aws:createTags, which tags EC2 resources or Systems Manager managed instances.
 type CreateTags struct {
 	// ResourceIds is the ResourceIds input: resources to tag. Required.
@@ -381,8 +371,6 @@ func (in *CreateTags) set(key string, v Value) error {
 	return nil
 }
 
-func (in CreateTags) unknown() []Member { return in.Unknown }
-
 // DeleteImage holds the inputs of aws:deleteImage, which deletes an AMI and its snapshots.
 type DeleteImage struct {
 	// ImageId is the ImageId input: AMI to delete. Required.
@@ -416,8 +404,6 @@ func (in *DeleteImage) set(key string, v Value) error {
 	}
 	return nil
 }
-
-func (in DeleteImage) unknown() []Member { return in.Unknown }
 
 // DeleteStack holds the inputs of aws:deleteStack, which deletes a CloudFormation stack.
 type DeleteStack struct {
@@ -467,8 +453,6 @@ func (in *DeleteStack) set(key string, v Value) error {
 	}
 	return nil
 }
-
-func (in DeleteStack) unknown() []Member { return in.Unknown }
 
 // ExecuteAutomation holds the inputs of aws:executeAutomation, which runs a child automation.
 type ExecuteAutomation struct {
@@ -554,8 +538,6 @@ func (in *ExecuteAutomation) set(key string, v Value) error {
 	return nil
 }
 
-func (in ExecuteAutomation) unknown() []Member { return in.Unknown }
-
 // ExecuteScript holds the inputs of aws:executeScript, which runs a Python or PowerShell script.
 type ExecuteScript struct {
 	// Runtime is the Runtime input: script runtime. Required. One of python3.6, python3.7, python3.8, python3.9, python3.10, python3.11, python3.12, PowerShell Core 6.0, PowerShell 7.0, PowerShell 7.4.
@@ -610,8 +592,6 @@ func (in *ExecuteScript) set(key string, v Value) error {
 	return nil
 }
 
-func (in ExecuteScript) unknown() []Member { return in.Unknown }
-
 // ExecuteStateMachine holds the inputs of aws:executeStateMachine, which runs a Step Functions state machine.
 type ExecuteStateMachine struct {
 	// StateMachineArn is the stateMachineArn input: state machine to run. Required.
@@ -655,8 +635,6 @@ func (in *ExecuteStateMachine) set(key string, v Value) error {
 	}
 	return nil
 }
-
-func (in ExecuteStateMachine) unknown() []Member { return in.Unknown }
 
 // InvokeLambdaFunction holds the inputs of aws:invokeLambdaFunction, which invokes a Lambda function.
 type InvokeLambdaFunction struct {
@@ -722,8 +700,6 @@ func (in *InvokeLambdaFunction) set(key string, v Value) error {
 	return nil
 }
 
-func (in InvokeLambdaFunction) unknown() []Member { return in.Unknown }
-
 // InvokeWebhook holds the inputs of aws:invokeWebhook, which calls a webhook integration.
 type InvokeWebhook struct {
 	// IntegrationName is the IntegrationName input: Systems Manager integration. Required.
@@ -763,8 +739,6 @@ func (in *InvokeWebhook) set(key string, v Value) error {
 	return nil
 }
 
-func (in InvokeWebhook) unknown() []Member { return in.Unknown }
-
 // Pause holds the inputs of aws:pause, which pauses until a Resume signal.
 type Pause struct {
 	// Unknown holds inputs the action does not define, kept verbatim.
@@ -793,8 +767,6 @@ func (in *Pause) set(key string, v Value) error {
 	}
 	return nil
 }
-
-func (in Pause) unknown() []Member { return in.Unknown }
 
 // RunCommand holds the inputs of aws:runCommand, which runs a Command document on managed instances.
 type RunCommand struct {
@@ -904,8 +876,6 @@ func (in *RunCommand) set(key string, v Value) error {
 	}
 	return nil
 }
-
-func (in RunCommand) unknown() []Member { return in.Unknown }
 
 // RunInstances holds the inputs of aws:runInstances, which launches EC2 instances and waits until they run.
 type RunInstances struct {
@@ -1061,8 +1031,6 @@ func (in *RunInstances) set(key string, v Value) error {
 	return nil
 }
 
-func (in RunInstances) unknown() []Member { return in.Unknown }
-
 // Sleep holds the inputs of aws:sleep, which waits for a duration or until a timestamp.
 type Sleep struct {
 	// Duration is the Duration input: ISO 8601 duration, at most 7 days.
@@ -1102,8 +1070,6 @@ func (in *Sleep) set(key string, v Value) error {
 	return nil
 }
 
-func (in Sleep) unknown() []Member { return in.Unknown }
-
 // UpdateVariable holds the inputs of aws:updateVariable, which sets a document variable.
 type UpdateVariable struct {
 	// Name is the Name input: variable to set, as variable:NAME. Required.
@@ -1142,8 +1108,6 @@ func (in *UpdateVariable) set(key string, v Value) error {
 	}
 	return nil
 }
-
-func (in UpdateVariable) unknown() []Member { return in.Unknown }
 
 func generatedSpecs() []actionSpec {
 	return []actionSpec{

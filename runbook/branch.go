@@ -209,7 +209,6 @@ func (in *Branch) set(key string, v Value) error {
 	}
 	return nil
 }
-func (in Branch) unknown() []Member { return in.Unknown }
 
 // Loop holds the inputs of aws:loop, which runs Steps for each iterator value
 // or while LoopCondition holds.
@@ -274,4 +273,3 @@ func (in *Loop) set(key string, v Value) error {
 	}
 	return nil
 }
-func (in Loop) unknown() []Member { return in.Unknown }

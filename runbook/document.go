@@ -196,7 +196,6 @@ type PredefinedOutput struct {
 type settableInputs interface {
 	Inputs
 	set(key string, v Value) error
-	unknown() []Member
 }
 
 type inputSpec struct {
@@ -314,7 +313,6 @@ func (ExecuteAwsApi) isInputs()      {}
 func (in ExecuteAwsApi) Members() []Member { return in.APICall.members(Value{}, Value{}) }
 
 func (in *ExecuteAwsApi) set(key string, v Value) error { in.APICall.set(key, v); return nil }
-func (in ExecuteAwsApi) unknown() []Member              { return nil }
 
 // WaitForAwsResourceProperty holds the inputs of
 // aws:waitForAwsResourceProperty, which polls an API until a property has one
@@ -338,7 +336,6 @@ func (in *WaitForAwsResourceProperty) set(key string, v Value) error {
 	in.PropertySelector, in.DesiredValues = in.APICall.setAssertion(key, v, in.PropertySelector, in.DesiredValues)
 	return nil
 }
-func (in WaitForAwsResourceProperty) unknown() []Member { return nil }
 
 // AssertAwsResourceProperty holds the inputs of
 // aws:assertAwsResourceProperty, which fails unless an API property has one of
@@ -362,7 +359,6 @@ func (in *AssertAwsResourceProperty) set(key string, v Value) error {
 	in.PropertySelector, in.DesiredValues = in.APICall.setAssertion(key, v, in.PropertySelector, in.DesiredValues)
 	return nil
 }
-func (in AssertAwsResourceProperty) unknown() []Member { return nil }
 
 func (c APICall) members(selector, desired Value) []Member {
 	var ms []Member
@@ -427,4 +423,3 @@ func (r *RawInputs) set(key string, v Value) error {
 	r.Inputs = append(r.Inputs, Member{Key: key, Value: v})
 	return nil
 }
-func (r RawInputs) unknown() []Member { return r.Inputs }

@@ -171,7 +171,6 @@ func main() {
 			fmt.Fprintf(&b, "\tcase %q:\n\t\tin.%s = v\n", fl.wire, goField(fl.wire))
 		}
 		fmt.Fprintf(&b, "\tdefault:\n\t\tin.Unknown = append(in.Unknown, Member{Key: key, Value: v})\n\t}\n\treturn nil\n}\n")
-		fmt.Fprintf(&b, "\nfunc (in %s) unknown() []Member { return in.Unknown }\n", a.goName)
 	}
 	// spec table
 	fmt.Fprintf(&b, "\nfunc generatedSpecs() []actionSpec {\n\treturn []actionSpec{\n")
