@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/ssmdelegate/ssmdelegate/runbook"
@@ -80,7 +81,7 @@ func (d *deriver) ec2ARNs(v runbook.Value, path string) []string {
 	if items, ok := v.AsList(); ok {
 		var out []string
 		for i, it := range items {
-			out = append(out, d.ec2ARNs(it, path+"["+itoa(i)+"]")...)
+			out = append(out, d.ec2ARNs(it, path+"["+strconv.Itoa(i)+"]")...)
 		}
 		return out
 	}

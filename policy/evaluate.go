@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"strconv"
 	"strings"
 )
 
@@ -52,7 +53,7 @@ func (d Decision) String() string {
 	case DecisionImplicitDeny:
 		return "implicitDeny"
 	}
-	return "Decision(" + itoa(int(d)) + ")"
+	return "Decision(" + strconv.Itoa(int(d)) + ")"
 }
 
 // Result is a decision and the statement that decided it. For an implicit
@@ -220,28 +221,6 @@ func (ev *evaluation) decide(idAllow Result, res resourceOutcome, hasResourcePol
 
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
 }
 
 // evaluation carries one request through the statements.
@@ -465,7 +444,7 @@ func (ev *evaluation) principalMatches(p *Principal) (match, viaAccount bool) {
 		if id == "*" {
 			return true, false
 		}
-		if isAccountID(id) {
+		if IsAccountID(id) {
 			if info.account == id {
 				viaAccount = true
 			}
@@ -508,7 +487,8 @@ func (ev *evaluation) principalMatches(p *Principal) (match, viaAccount bool) {
 	return viaAccount, viaAccount
 }
 
-func isAccountID(s string) bool {
+// IsAccountID reports whether s is a 12-digit AWS account ID.
+func IsAccountID(s string) bool {
 	if len(s) != 12 {
 		return false
 	}

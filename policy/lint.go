@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -57,7 +58,7 @@ func (k Kind) String() string {
 	if k.valid() {
 		return kindNames[k]
 	}
-	return "Kind(" + itoa(int(k)) + ")"
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
 }
 
 // ParseKind returns the Kind named by its String form, such as "trust" or
@@ -412,7 +413,7 @@ func statementPath(p *Policy, i int) string {
 	if p.SingleStatement() {
 		return "Statement"
 	}
-	return "Statement[" + itoa(i) + "]"
+	return "Statement[" + strconv.Itoa(i) + "]"
 }
 
 type linter struct {

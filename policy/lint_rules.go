@@ -180,7 +180,7 @@ func (l *linter) principal(p *Principal, path string) {
 
 func (l *linter) awsPrincipal(id, path string) {
 	switch {
-	case id == "*", isAccountID(id):
+	case id == "*", IsAccountID(id):
 	case strings.HasPrefix(id, "arn:"):
 		a, err := ParseARN(id)
 		if err != nil || (a.Service != "iam" && a.Service != "sts") {

@@ -253,7 +253,7 @@ func (s *Server) simulationInput(in map[string]any) (*simRequest, error) {
 	}
 	if req.caller != "" {
 		a, err := policy.ParseARN(req.caller)
-		if err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "user/") || a.Region != "" || !isAccountID(a.Account) {
+		if err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "user/") || a.Region != "" || !policy.IsAccountID(a.Account) {
 			return nil, apiErr("InvalidInput", "Invalid CallerArn %s: only the ARN of an IAM user can be the simulated caller.", req.caller)
 		}
 	}
@@ -262,7 +262,7 @@ func (s *Server) simulationInput(in map[string]any) (*simRequest, error) {
 		return nil, err
 	}
 	if owner != "" {
-		if _, err := policy.ParseARN(owner); err != nil && !isAccountID(owner) {
+		if _, err := policy.ParseARN(owner); err != nil && !policy.IsAccountID(owner) {
 			return nil, apiErr("InvalidInput", "Invalid ResourceOwner %s: want the ARN of an account, such as arn:aws:iam::123456789012:root.", owner)
 		}
 	}

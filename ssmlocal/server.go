@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/ssmdelegate/ssmdelegate/policy"
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal/internal/clock"
 )
 
@@ -142,7 +143,7 @@ func New(optFns ...func(*Options)) (*Server, error) {
 	if o.AccountID == "" {
 		o.AccountID = "123456789012"
 	}
-	if !isAccountID(o.AccountID) {
+	if !policy.IsAccountID(o.AccountID) {
 		return nil, fmt.Errorf("ssmlocal: account id %q is not 12 digits", o.AccountID)
 	}
 	if len(o.Regions) == 0 {
@@ -347,18 +348,6 @@ func (s *Server) region(name string) (*region, error) {
 		return nil, &APIError{Code: "InvalidRegion", Message: fmt.Sprintf("region %q is not served by this endpoint (it serves %s)", name, strings.Join(s.opts.Regions, ", "))}
 	}
 	return r, nil
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 const idAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
