@@ -90,6 +90,12 @@
 // on the key's ARN when its ID or ARN is fixed and on key/* of the
 // account for an alias or a free value.
 //
+// Calls that create a service-linked role on first use (macie2 EnableMacie,
+// eks CreateCluster and CreateNodegroup) also get
+// iam:CreateServiceLinkedRole on role/aws-service-role/SERVICE/* of the
+// account, limited by iam:AWSServiceName to that service
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html#service-linked-role-permissions).
+//
 // aws:executeScript Python scripts are parsed (tree-sitter's Python
 // grammar through cgo, at most 256 KiB; a build without cgo reports every
 // script step as underivable) and followed from the step's Handler through
