@@ -48,3 +48,38 @@ func TestForRunbookServiceLinkedRole(t *testing.T) {
 		})
 	}
 }
+
+func TestForRunbookRDSCopyTags(t *testing.T) {
+	api := func(inputs string) string {
+		return `[{"name":"a","action":"aws:executeAwsApi","inputs":{"Service":"rds",` + inputs + `}}]`
+	}
+	const copySnap = `"Api":"CopyDBSnapshot","SourceDBSnapshotIdentifier":"src","TargetDBSnapshotIdentifier":"dst"`
+	tests := []struct {
+		name   string
+		params string
+		steps  string
+		want   []string // resources of rds:AddTagsToResource; nil: not granted
+	}{
+		{name: "snapshot copy with tags", steps: api(copySnap + `,"CopyTags":true`),
+			want: []string{"arn:aws:rds:us-east-1:111122223333:snapshot:dst"}},
+		{name: "snapshot copy with tags from a parameter", params: `{"Copy":{"type":"Boolean"},"Target":{"type":"String"}}`,
+			steps: api(`"Api":"CopyDBSnapshot","SourceDBSnapshotIdentifier":"src","TargetDBSnapshotIdentifier":"{{ Target }}","CopyTags":"{{ Copy }}"`),
+			want:  []string{"arn:aws:rds:us-east-1:111122223333:snapshot:*"}},
+		{name: "cluster snapshot copy with tags", steps: api(`"Api":"CopyDBClusterSnapshot","SourceDBClusterSnapshotIdentifier":"src","TargetDBClusterSnapshotIdentifier":"dst","CopyTags":true`),
+			want: []string{"arn:aws:rds:us-east-1:111122223333:cluster-snapshot:dst"}},
+		{name: "instance copying tags to its snapshots", steps: api(`"Api":"CreateDBInstance","DBInstanceIdentifier":"db1","DBInstanceClass":"db.t3.micro","Engine":"mysql","CopyTagsToSnapshot":true`),
+			want: []string{"arn:aws:rds:us-east-1:111122223333:snapshot:*"}},
+		{name: "snapshot copy without tags", steps: api(copySnap + `,"CopyTags":false`)},
+		{name: "snapshot copy, flag absent", steps: api(copySnap)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := ForRunbook(runbookJSON(t, tt.params, tt.steps), testScope)
+			require.NoError(t, err)
+			assertCatalogActions(t, d)
+			got, conditioned := grantedOn(d, "rds:AddTagsToResource")
+			assert.Equal(t, tt.want, got)
+			assert.False(t, conditioned)
+		})
+	}
+}

@@ -96,6 +96,12 @@
 // account, limited by iam:AWSServiceName to that service
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html#service-linked-role-permissions).
 //
+// An RDS call whose CopyTags (CopyDBSnapshot, CopyDBClusterSnapshot) or
+// CopyTagsToSnapshot (create, modify and restore of instances and
+// clusters) is not literally false also gets rds:AddTagsToResource on the
+// snapshots the tags go to: the target snapshot when named, else every
+// snapshot (or cluster snapshot) of the account.
+//
 // aws:executeScript Python scripts are parsed (tree-sitter's Python
 // grammar through cgo, at most 256 KiB; a build without cgo reports every
 // script step as underivable) and followed from the step's Handler through
