@@ -375,7 +375,12 @@ func (d *deriver) apiResources(action string, param paramFunc, step string) []st
 		var ids []string
 		for _, p := range resourceParams[prefix+"/"+rt.Name] {
 			if v, ok := param(p); ok && !v.IsZero() {
-				ids = d.values(v, step+".inputs."+p)
+				if prefix == "sns" && rt.Name == "topic" {
+					// Narrowed by an allowedPattern like aws:approve's topic.
+					ids = d.arnsOf(v, "sns", "", step+".inputs."+p)
+				} else {
+					ids = d.values(v, step+".inputs."+p)
+				}
 				break
 			}
 		}

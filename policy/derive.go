@@ -680,8 +680,15 @@ func (d *deriver) arnsOf(v runbook.Value, service, prefix, path string) []string
 			return out
 		}
 	}
-	if service == "iam" && prefix == "role/" {
-		if arn, ok := d.roleFromPattern(v); ok {
+	var narrow func(runbook.Value) (string, bool)
+	switch {
+	case service == "iam" && prefix == "role/":
+		narrow = d.roleFromPattern
+	case service == "sns" && prefix == "":
+		narrow = d.topicFromPattern
+	}
+	if narrow != nil {
+		if arn, ok := narrow(v); ok {
 			s, _ := v.AsString()
 			d.note("%s: %q is not fixed by the runbook; its allowedPattern narrows it to %q", path, s, arn)
 			return []string{arn}

@@ -79,6 +79,12 @@
 // An instance profile names no role, so the role behind it comes from
 // RunbookOptions.InstanceProfileRoles or stays role/*.
 //
+// sns:Publish on a topic given by such a parameter (the NotificationArn of
+// aws:approve, the TopicArn of an sns Publish call) is narrowed the same
+// way: "^arn:aws:sns:[a-z0-9-]+:\d{12}:ops-.*$" grants ops-* of the
+// scope's Region and account; a partition, Region or account the pattern
+// fixes stays as written.
+//
 // Some actions authorize more than their table resources. ec2:CreateVolume
 // with a SnapshotId is also authorized on that snapshot; a KmsKeyId on
 // ec2:CreateVolume, ec2:CopySnapshot, ec2:CopyImage or aws:copyImage
