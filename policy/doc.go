@@ -108,6 +108,12 @@
 // snapshots the tags go to: the target snapshot when named, else every
 // snapshot (or cluster snapshot) of the account.
 //
+// S3 bucket and object ARNs name no account, so a grant on them (from any
+// step) carries StringEquals aws:ResourceAccount with the scope's account
+// when it is known: a bucket of the same name in another account, whose
+// bucket policy lets the role in, stays out of reach
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourceaccount).
+//
 // aws:executeScript Python scripts are parsed (tree-sitter's Python
 // grammar through cgo, at most 256 KiB; a build without cgo reports every
 // script step as underivable) and followed from the step's Handler through
