@@ -45,6 +45,9 @@ type apiRule struct {
 	// passRole lists request parameters that carry a role handed to a
 	// service, which needs iam:PassRole.
 	passRole []passRoleParam
+	// linkedRole is the service principal whose service-linked role the
+	// call creates on first use, which needs iam:CreateServiceLinkedRole.
+	linkedRole string
 }
 
 type passRoleParam struct {
@@ -60,6 +63,12 @@ func passes(service string, paths ...string) apiRule {
 	for _, p := range paths {
 		r.passRole = append(r.passRole, passRoleParam{path: p, service: service})
 	}
+	return r
+}
+
+// linking adds the service-linked role the call creates on first use.
+func (r apiRule) linking(service string) apiRule {
+	r.linkedRole = service
 	return r
 }
 
@@ -139,24 +148,26 @@ var apiRules = map[string]apiRule{
 	"ssm:registertaskwithmaintenancewindow":    passes(SSMServicePrincipal, "ServiceRoleArn"),
 	"states:createstatemachine":                passes("states.amazonaws.com", "roleArn"),
 	"states:updatestatemachine":                passes("states.amazonaws.com", "roleArn"),
-	"eks:createcluster":                        passes("eks.amazonaws.com", "roleArn"),
-	"eks:createnodegroup":                      passes("eks.amazonaws.com", "nodeRole"),
-	"ecs:registertaskdefinition":               passes("ecs-tasks.amazonaws.com", "taskRoleArn", "executionRoleArn"),
-	"glue:createjob":                           passes("glue.amazonaws.com", "Role"),
-	"codebuild:createproject":                  passes("codebuild.amazonaws.com", "serviceRole"),
-	"sagemaker:createtrainingjob":              passes("sagemaker.amazonaws.com", "RoleArn"),
-	"sagemaker:createnotebookinstance":         passes("sagemaker.amazonaws.com", "RoleArn"),
-	"events:putrule":                           passes("events.amazonaws.com", "RoleArn"),
-	"events:puttargets":                        passes("events.amazonaws.com", "Targets.RoleArn"),
-	"scheduler:createschedule":                 passes("scheduler.amazonaws.com", "Target.RoleArn"),
-	"rds:createdbinstance":                     passes("monitoring.rds.amazonaws.com", "MonitoringRoleArn"),
-	"backup:startbackupjob":                    passes("backup.amazonaws.com", "IamRoleArn"),
-	"elasticmapreduce:runjobflow":              passes("elasticmapreduce.amazonaws.com", "ServiceRole"),
-	"config:putconfigurationrecorder":          passes("config.amazonaws.com", "ConfigurationRecorder.roleARN"),
-	"cloudtrail:createtrail":                   passes("cloudtrail.amazonaws.com", "CloudWatchLogsRoleArn"),
-	"batch:createcomputeenvironment":           passes("batch.amazonaws.com", "serviceRole"),
-	"codepipeline:createpipeline":              passes("codepipeline.amazonaws.com", "pipeline.roleArn"),
-	"ecs:runtask":                              passes("ecs-tasks.amazonaws.com", "overrides.taskRoleArn", "overrides.executionRoleArn"),
+	"eks:createcluster":                        passes("eks.amazonaws.com", "roleArn").linking("eks.amazonaws.com"),
+	"eks:createnodegroup":                      passes("eks.amazonaws.com", "nodeRole").linking("eks-nodegroup.amazonaws.com"),
+	// Hidden iam:CreateServiceLinkedRole on first use.
+	"macie2:enablemacie":               {linkedRole: "macie.amazonaws.com"},
+	"ecs:registertaskdefinition":       passes("ecs-tasks.amazonaws.com", "taskRoleArn", "executionRoleArn"),
+	"glue:createjob":                   passes("glue.amazonaws.com", "Role"),
+	"codebuild:createproject":          passes("codebuild.amazonaws.com", "serviceRole"),
+	"sagemaker:createtrainingjob":      passes("sagemaker.amazonaws.com", "RoleArn"),
+	"sagemaker:createnotebookinstance": passes("sagemaker.amazonaws.com", "RoleArn"),
+	"events:putrule":                   passes("events.amazonaws.com", "RoleArn"),
+	"events:puttargets":                passes("events.amazonaws.com", "Targets.RoleArn"),
+	"scheduler:createschedule":         passes("scheduler.amazonaws.com", "Target.RoleArn"),
+	"rds:createdbinstance":             passes("monitoring.rds.amazonaws.com", "MonitoringRoleArn"),
+	"backup:startbackupjob":            passes("backup.amazonaws.com", "IamRoleArn"),
+	"elasticmapreduce:runjobflow":      passes("elasticmapreduce.amazonaws.com", "ServiceRole"),
+	"config:putconfigurationrecorder":  passes("config.amazonaws.com", "ConfigurationRecorder.roleARN"),
+	"cloudtrail:createtrail":           passes("cloudtrail.amazonaws.com", "CloudWatchLogsRoleArn"),
+	"batch:createcomputeenvironment":   passes("batch.amazonaws.com", "serviceRole"),
+	"codepipeline:createpipeline":      passes("codepipeline.amazonaws.com", "pipeline.roleArn"),
+	"ecs:runtask":                      passes("ecs-tasks.amazonaws.com", "overrides.taskRoleArn", "overrides.executionRoleArn"),
 }
 
 // resourceParams names, per "prefix/resource-type", the request parameters
@@ -283,6 +294,11 @@ func (d *deriver) operation(name, act, svc, api string, param paramFunc, where s
 		d.need(name, act, "tags the resources "+api+" creates", []string{"ec2:CreateTags"}, res,
 			Conditions{}.Add("StringEquals", "ec2:CreateAction", Values(apiName)))
 	}
+	if rule.linkedRole != "" {
+		role := ARN{Partition: d.scope.partition(), Service: "iam", Account: d.scope.account(), Resource: "role/aws-service-role/" + rule.linkedRole + "/*"}.String()
+		d.need(name, act, api+" creates the service-linked role of "+rule.linkedRole+" on first use", []string{"iam:CreateServiceLinkedRole"}, []string{role},
+			Conditions{}.Add("StringEquals", "iam:AWSServiceName", Values(rule.linkedRole)))
+	}
 	for _, pr := range rule.passRole {
 		v, ok := paramPath(param, pr.path)
 		if !ok || v.IsZero() {
@@ -359,7 +375,12 @@ func (d *deriver) apiResources(action string, param paramFunc, step string) []st
 		var ids []string
 		for _, p := range resourceParams[prefix+"/"+rt.Name] {
 			if v, ok := param(p); ok && !v.IsZero() {
-				ids = d.values(v, step+".inputs."+p)
+				if prefix == "sns" && rt.Name == "topic" {
+					// Narrowed by an allowedPattern like aws:approve's topic.
+					ids = d.arnsOf(v, "sns", "", step+".inputs."+p)
+				} else {
+					ids = d.values(v, step+".inputs."+p)
+				}
 				break
 			}
 		}

@@ -234,6 +234,16 @@ func (d *deriver) unresolved(step, action, format string, args ...any) {
 
 // need records a report line and its grants.
 func (d *deriver) need(step, stepAction, reason string, actions, resources []string, cond Conditions) {
+	if buckets, others := d.splitBuckets(resources, cond); len(buckets) > 0 {
+		// S3 bucket and object ARNs name no account, so without the
+		// condition the grant would reach another account's bucket of
+		// the same name.
+		if len(others) > 0 {
+			d.need(step, stepAction, reason, actions, others, cond)
+		}
+		resources = buckets
+		cond = cond.Add("StringEquals", "aws:ResourceAccount", Values(d.scope.Account))
+	}
 	actions = sortedUnique(actions)
 	resources = minimizeResources(sortedUnique(resources))
 	d.out.Needs = append(d.out.Needs, Need{Step: step, StepAction: stepAction, Actions: actions, Resources: resources, Condition: cond, Reason: reason})
@@ -247,6 +257,31 @@ func (d *deriver) need(step, stepAction, reason string, actions, resources []str
 			d.grants = append(d.grants, grant{action: a, resource: r, cond: cond, condKey: key})
 		}
 	}
+}
+
+// splitBuckets separates the S3 bucket and object ARNs of resources
+// (those without a Region and an account) from the others, when the
+// scope's account is known and cond does not already limit the resource
+// account.
+func (d *deriver) splitBuckets(resources []string, cond Conditions) (buckets, others []string) {
+	if d.scope.Account == "" || strings.ContainsAny(d.scope.Account, "*?") {
+		return nil, resources
+	}
+	for _, keys := range cond {
+		for k := range keys {
+			if strings.EqualFold(k, "aws:ResourceAccount") {
+				return nil, resources
+			}
+		}
+	}
+	for _, r := range resources {
+		if a, err := ParseARN(r); err == nil && a.Service == "s3" && a.Region == "" && a.Account == "" {
+			buckets = append(buckets, r)
+		} else {
+			others = append(others, r)
+		}
+	}
+	return buckets, others
 }
 
 func (d *deriver) steps(steps []runbook.Step, prefix string, depth int) {
@@ -680,8 +715,15 @@ func (d *deriver) arnsOf(v runbook.Value, service, prefix, path string) []string
 			return out
 		}
 	}
-	if service == "iam" && prefix == "role/" {
-		if arn, ok := d.roleFromPattern(v); ok {
+	var narrow func(runbook.Value) (string, bool)
+	switch {
+	case service == "iam" && prefix == "role/":
+		narrow = d.roleFromPattern
+	case service == "sns" && prefix == "":
+		narrow = d.topicFromPattern
+	}
+	if narrow != nil {
+		if arn, ok := narrow(v); ok {
 			s, _ := v.AsString()
 			d.note("%s: %q is not fixed by the runbook; its allowedPattern narrows it to %q", path, s, arn)
 			return []string{arn}

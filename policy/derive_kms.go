@@ -14,13 +14,17 @@ var ebsKeyActions = []string{"kms:Decrypt", "kms:DescribeKey", "kms:GenerateData
 
 // apiExtras adds what an aws:executeAwsApi call is authorized for beyond
 // the resources its action table gives: the source snapshot of
-// ec2:CreateVolume and the customer managed key that encrypts a copy or a
-// new volume.
+// ec2:CreateVolume, the customer managed key that encrypts a copy or a
+// new volume, and the tags an RDS call copies.
 func (d *deriver) apiExtras(name, act string, call runbook.APICall) {
+	api := strings.ToLower(strings.ReplaceAll(call.APIName(), "_", ""))
+	if prefix, _ := d.iamPrefix(call.ServiceName()); prefix == "rds" {
+		d.rdsCopyTags(name, act, api, call)
+		return
+	}
 	if !strings.EqualFold(call.ServiceName(), "ec2") {
 		return
 	}
-	api := strings.ToLower(strings.ReplaceAll(call.APIName(), "_", ""))
 	switch api {
 	case "createvolume":
 		if v, ok := call.Param("SnapshotId"); ok && !v.IsZero() {
@@ -65,4 +69,55 @@ func (d *deriver) customerKey(name, act string, kmsKeyID runbook.Value) {
 	d.need(name, act, "encrypts with the customer managed key in KmsKeyId", ebsKeyActions, keys, nil)
 	d.need(name, act, "lets EC2 create the grant EBS uses with the customer managed key", []string{"kms:CreateGrant"}, keys,
 		Conditions{}.Add("Bool", "kms:GrantIsForAWSResource", Values("true")))
+}
+
+// rdsCopyTag says which flag of an RDS call copies tags onto which
+// snapshots: the one named by id (a parameter), or every snapshot of the
+// type when id is empty (the snapshots RDS takes later).
+type rdsCopyTag struct{ flag, typ, id string }
+
+var rdsCopyTags = map[string]rdsCopyTag{
+	"copydbsnapshot":                  {"CopyTags", "snapshot", "TargetDBSnapshotIdentifier"},
+	"copydbclustersnapshot":           {"CopyTags", "cluster-snapshot", "TargetDBClusterSnapshotIdentifier"},
+	"createdbinstance":                {"CopyTagsToSnapshot", "snapshot", ""},
+	"modifydbinstance":                {"CopyTagsToSnapshot", "snapshot", ""},
+	"restoredbinstancefromdbsnapshot": {"CopyTagsToSnapshot", "snapshot", ""},
+	"restoredbinstancetopointintime":  {"CopyTagsToSnapshot", "snapshot", ""},
+	"createdbcluster":                 {"CopyTagsToSnapshot", "cluster-snapshot", ""},
+	"modifydbcluster":                 {"CopyTagsToSnapshot", "cluster-snapshot", ""},
+	"restoredbclusterfromsnapshot":    {"CopyTagsToSnapshot", "cluster-snapshot", ""},
+	"restoredbclustertopointintime":   {"CopyTagsToSnapshot", "cluster-snapshot", ""},
+}
+
+// rdsCopyTags grants rds:AddTagsToResource on the snapshots an RDS call
+// copies tags onto: RDS tags them on the caller's behalf. A flag that is
+// not literally false may be true at run time, so it counts.
+func (d *deriver) rdsCopyTags(name, act, api string, call runbook.APICall) {
+	ct, ok := rdsCopyTags[api]
+	if !ok {
+		return
+	}
+	v, ok := call.Param(ct.flag)
+	if !ok || isEmptyValue(v) {
+		return
+	}
+	if b, isBool := v.AsBool(); isBool && !b {
+		return
+	}
+	if s, isStr := v.AsString(); isStr && strings.EqualFold(strings.TrimSpace(s), "false") {
+		return
+	}
+	var res []string
+	if id, ok := call.Param(ct.id); ok && ct.id != "" && !id.IsZero() {
+		for _, s := range d.values(id, name+".inputs."+ct.id) {
+			if strings.HasPrefix(s, "arn:") {
+				res = append(res, s)
+			} else {
+				res = append(res, d.scope.ARN("rds", ct.typ+":"+s))
+			}
+		}
+	} else {
+		res = []string{d.scope.ARN("rds", ct.typ+":*")}
+	}
+	d.need(name, act, "copies tags onto the snapshots ("+ct.flag+")", []string{"rds:AddTagsToResource"}, res, nil)
 }

@@ -59,19 +59,10 @@ func patternGlob(pattern string) string {
 // iam:PassRole passes roles of the account only. ok is false when the
 // pattern fixes nothing of the role's name.
 func (d *deriver) roleFromPattern(v runbook.Value) (arn string, ok bool) {
-	s, isStr := v.AsString()
-	if !isStr {
+	g, ok := d.paramGlob(v)
+	if !ok {
 		return "", false
 	}
-	r, whole := runbook.WholeReference(strings.TrimSpace(s))
-	if !whole || r.Kind != runbook.RefParameter {
-		return "", false
-	}
-	p, found := findParameter(d.doc, r.Name)
-	if !found || p.AllowedPattern == "" || len(p.AllowedValues) > 0 {
-		return "", false
-	}
-	g := patternGlob(p.AllowedPattern)
 	name := g
 	if strings.HasPrefix(g, "arn:") {
 		parts := strings.SplitN(g, ":", 6)
@@ -88,4 +79,58 @@ func (d *deriver) roleFromPattern(v runbook.Value) (arn string, ok bool) {
 		return "", false
 	}
 	return ARN{Partition: d.scope.partition(), Service: "iam", Account: d.scope.account(), Resource: "role/" + name}.String(), true
+}
+
+// paramGlob returns the allowedPattern of the parameter v wholly refers
+// to, as a wildcard pattern (patternGlob); ok is false when v is not such
+// a reference or the parameter has allowedValues or no pattern.
+func (d *deriver) paramGlob(v runbook.Value) (glob string, ok bool) {
+	s, isStr := v.AsString()
+	if !isStr {
+		return "", false
+	}
+	r, whole := runbook.WholeReference(strings.TrimSpace(s))
+	if !whole || r.Kind != runbook.RefParameter {
+		return "", false
+	}
+	p, found := findParameter(d.doc, r.Name)
+	if !found || p.AllowedPattern == "" || len(p.AllowedValues) > 0 {
+		return "", false
+	}
+	return patternGlob(p.AllowedPattern), true
+}
+
+// topicFromPattern narrows an SNS topic given by a whole reference to a
+// parameter by its allowedPattern, as roleFromPattern does for roles: a
+// fixed topic-name prefix stays, and the partition, Region and account
+// are the pattern's where it fixes them, the scope's otherwise (as for a
+// free topic name). ok is false when the pattern fixes nothing of the
+// name.
+func (d *deriver) topicFromPattern(v runbook.Value) (arn string, ok bool) {
+	g, ok := d.paramGlob(v)
+	if !ok {
+		return "", false
+	}
+	a := ARN{Partition: d.scope.partition(), Service: "sns", Region: d.scope.region(), Account: d.scope.account(), Resource: g}
+	if strings.HasPrefix(g, "arn:") {
+		parts := strings.SplitN(g, ":", 6)
+		if len(parts) != 6 || parts[2] != "sns" || strings.Contains(parts[5], ":") {
+			return "", false
+		}
+		fixed := func(seg string, dflt *string) {
+			if seg != "" && !strings.Contains(seg, "*") {
+				*dflt = seg
+			}
+		}
+		fixed(parts[1], &a.Partition)
+		fixed(parts[3], &a.Region)
+		fixed(parts[4], &a.Account)
+		a.Resource = parts[5]
+	} else if strings.Contains(g, ":") || strings.HasPrefix(g, "*") {
+		return "", false
+	}
+	if strings.Trim(a.Resource, "*") == "" {
+		return "", false
+	}
+	return a.String(), true
 }

@@ -145,3 +145,40 @@ func TestForRunbookAPIPassRoleNarrowed(t *testing.T) {
 		})
 	}
 }
+
+func TestForRunbookTopicFromPattern(t *testing.T) {
+	param := func(pattern string) string {
+		return `{"Topic":{"type":"String","allowedPattern":` + quoteJSON(pattern) + `}}`
+	}
+	approve := `[{"name":"a","action":"aws:approve","inputs":{"Approvers":["arn:aws:iam::111122223333:role/approver"],"NotificationArn":"{{ Topic }}"}}]`
+	publish := `[{"name":"a","action":"aws:executeAwsApi","inputs":{"Service":"sns","Api":"Publish","TopicArn":"{{ Topic }}","Message":"m"}}]`
+	tests := []struct {
+		name   string
+		params string
+		steps  string
+		want   []string
+	}{
+		{name: "approval topic ARN prefix", params: param(`^arn:aws:sns:us-east-1:\d{12}:ops-.*$`), steps: approve,
+			want: []string{"arn:aws:sns:us-east-1:111122223333:ops-*"}},
+		{name: "published topic ARN prefix", params: param(`^arn:aws:sns:[a-z0-9-]+:\d{12}:ops-[a-z]+$`), steps: publish,
+			want: []string{"arn:aws:sns:us-east-1:111122223333:ops-*"}},
+		{name: "fixed account elsewhere", params: param(`^arn:aws:sns:us-east-1:444455556666:alerts$`), steps: publish,
+			want: []string{"arn:aws:sns:us-east-1:444455556666:alerts"}},
+		{name: "topic name prefix", params: param(`^ops-.+$`), steps: approve,
+			want: []string{"arn:aws:sns:us-east-1:111122223333:ops-*"}},
+		{name: "pattern fixing no name", params: param(`^arn:aws:sns:[a-z0-9-]+:\d{12}:[\w-]+$`), steps: publish,
+			want: []string{"arn:aws:sns:us-east-1:111122223333:*"}},
+		{name: "no pattern", params: `{"Topic":{"type":"String"}}`, steps: approve,
+			want: []string{"arn:aws:sns:us-east-1:111122223333:*"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := ForRunbook(runbookJSON(t, tt.params, tt.steps), testScope)
+			require.NoError(t, err)
+			assertCatalogActions(t, d)
+			got, conditioned := grantedOn(d, "sns:Publish")
+			assert.Equal(t, tt.want, got)
+			assert.False(t, conditioned)
+		})
+	}
+}

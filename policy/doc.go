@@ -79,6 +79,12 @@
 // An instance profile names no role, so the role behind it comes from
 // RunbookOptions.InstanceProfileRoles or stays role/*.
 //
+// sns:Publish on a topic given by such a parameter (the NotificationArn of
+// aws:approve, the TopicArn of an sns Publish call) is narrowed the same
+// way: "^arn:aws:sns:[a-z0-9-]+:\d{12}:ops-.*$" grants ops-* of the
+// scope's Region and account; a partition, Region or account the pattern
+// fixes stays as written.
+//
 // Some actions authorize more than their table resources. ec2:CreateVolume
 // with a SnapshotId is also authorized on that snapshot; a KmsKeyId on
 // ec2:CreateVolume, ec2:CopySnapshot, ec2:CopyImage or aws:copyImage
@@ -89,6 +95,24 @@
 // (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html),
 // on the key's ARN when its ID or ARN is fixed and on key/* of the
 // account for an alias or a free value.
+//
+// Calls that create a service-linked role on first use (macie2 EnableMacie,
+// eks CreateCluster and CreateNodegroup) also get
+// iam:CreateServiceLinkedRole on role/aws-service-role/SERVICE/* of the
+// account, limited by iam:AWSServiceName to that service
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html#service-linked-role-permissions).
+//
+// An RDS call whose CopyTags (CopyDBSnapshot, CopyDBClusterSnapshot) or
+// CopyTagsToSnapshot (create, modify and restore of instances and
+// clusters) is not literally false also gets rds:AddTagsToResource on the
+// snapshots the tags go to: the target snapshot when named, else every
+// snapshot (or cluster snapshot) of the account.
+//
+// S3 bucket and object ARNs name no account, so a grant on them (from any
+// step) carries StringEquals aws:ResourceAccount with the scope's account
+// when it is known: a bucket of the same name in another account, whose
+// bucket policy lets the role in, stays out of reach
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourceaccount).
 //
 // aws:executeScript Python scripts are parsed (tree-sitter's Python
 // grammar through cgo, at most 256 KiB; a build without cgo reports every
