@@ -23,7 +23,8 @@ type Request struct {
 	// Context holds the request's condition keys, looked up
 	// case-insensitively. aws:PrincipalArn, aws:PrincipalAccount,
 	// aws:PrincipalType, aws:username and aws:PrincipalServiceName are
-	// derived from Principal when absent.
+	// derived from Principal when absent, and aws:ResourceAccount from
+	// ResourceAccount or the resource ARN's account.
 	Context map[string][]string
 }
 
@@ -310,6 +311,15 @@ func (ev *evaluation) lookup(key string) ([]string, bool) {
 	case strings.EqualFold(key, "aws:PrincipalServiceName"):
 		if p.kind == "service" {
 			return []string{p.arn}, true
+		}
+	case strings.EqualFold(key, "aws:ResourceAccount"):
+		// Known from ResourceAccount or the resource ARN's account; an S3
+		// ARN names none, so without ResourceAccount the key is absent.
+		if ev.req.ResourceAccount != "" {
+			return []string{ev.req.ResourceAccount}, true
+		}
+		if parts, ok := splitARN(ev.req.Resource, false); ok && parts[4] != "" && parts[4] != "aws" {
+			return []string{parts[4]}, true
 		}
 	case strings.EqualFold(key, "aws:PrincipalType"):
 		switch p.kind {

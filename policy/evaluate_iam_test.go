@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // allowAll is an identity policy that allows everything, so that a Deny's
@@ -261,4 +262,29 @@ func TestEvaluateCrossAccount(t *testing.T) {
 		{name: "root reads AWS managed policies", principal: "arn:aws:iam::111122223333:root", action: "iam:GetPolicy", res: "arn:aws:iam::aws:policy/AdministratorAccess", want: DecisionAllow, wantStmt: -1},
 		{name: "service principal has no account", resource: bucket(`{"Service":"ssm.amazonaws.com"}`), principal: "ssm.amazonaws.com", action: "s3:GetObject", res: obj, resAcct: other, want: DecisionAllow, wantPol: "resource"},
 	})
+}
+
+// TestResourceAccountKey: aws:ResourceAccount comes from ResourceAccount or
+// the resource ARN's account; an S3 ARN names none, so without
+// ResourceAccount a condition on it cannot hold.
+func TestResourceAccountKey(t *testing.T) {
+	p := mustPolicy(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceAccount":"111122223333"}}}]}`)
+	const caller = "arn:aws:iam::111122223333:user/alice"
+	tests := []struct {
+		name, resource, account string
+		want                    Decision
+	}{
+		{"from the ARN", "arn:aws:ec2:us-east-1:111122223333:instance/i-1", "", DecisionAllow},
+		{"another account's ARN", "arn:aws:ec2:us-east-1:444455556666:instance/i-1", "", DecisionImplicitDeny},
+		{"S3 with ResourceAccount", "arn:aws:s3:::bucket/key", "111122223333", DecisionAllow},
+		{"S3 in another account", "arn:aws:s3:::bucket/key", "444455556666", DecisionImplicitDeny},
+		{"S3 without ResourceAccount", "arn:aws:s3:::bucket/key", "", DecisionImplicitDeny},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Evaluate(Request{Principal: caller, Action: "s3:GetObject", Resource: tt.resource, ResourceAccount: tt.account},
+				[]NamedPolicy{{Name: "p", Policy: p}}, nil)
+			require.Equal(t, tt.want, got.Decision)
+		})
+	}
 }
