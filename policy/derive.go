@@ -42,9 +42,11 @@ type RunbookOptions struct {
 	// of its role, so iam:PassRole for launches is scoped to that role.
 	InstanceProfileRoles map[string]string
 	// ChildRunbooks are the documents of aws:executeAutomation children by
-	// name. A child that names no role of its own (or an empty one) runs
-	// with this role, so its needs are added; one that names a role needs
-	// iam:PassRole on it.
+	// name. A child that runs as this role (no AutomationAssumeRole
+	// passed and none or an empty one of its own, or this runbook's own
+	// role passed on) has its needs added to this policy; one that runs as
+	// another role needs iam:PassRole on it. A child that may run as this
+	// role and is missing here makes the derivation fail.
 	ChildRunbooks map[string]*runbook.Document
 	// DesiredStates declares, per aws:changeInstanceState step name, the
 	// states ("running", "stopped", "terminated") its DesiredState can
@@ -59,7 +61,8 @@ type RunbookOptions struct {
 // Need is one line of the derivation report: what a step needs and why.
 type Need struct {
 	// Step is the step's name; steps inside an aws:loop are "loop.step",
-	// steps of a child runbook "parent>child.step".
+	// steps of a child runbook that runs as this role
+	// "parent -> child DOCUMENT: step".
 	Step string
 	// StepAction is the Automation action, such as "aws:changeInstanceState".
 	StepAction string
@@ -178,7 +181,7 @@ func ForRunbook(doc *runbook.Document, scope Scope, optFns ...func(*RunbookOptio
 	if err := doc.Validate().Err(); err != nil {
 		return nil, fmt.Errorf("policy: cannot derive the service role policy: %w", err)
 	}
-	d := &deriver{doc: doc, scope: scope, opts: &o, catalog: iamcatalog.Load(),
+	d := &deriver{doc: doc, cur: doc, scope: scope, opts: &o, catalog: iamcatalog.Load(),
 		out: &Derived{Needs: make([]Need, 0, 2*len(doc.MainSteps))}, grants: make([]grant, 0, 4*len(doc.MainSteps))}
 	d.steps(doc.MainSteps, "", 0)
 	d.out.Policy = d.build()
@@ -204,6 +207,10 @@ type deriver struct {
 	out     *Derived
 	grants  []grant
 	notes   map[string]bool
+	// cur is the document whose steps are derived: doc or a child that
+	// runs as its role; chain names the children being expanded.
+	cur   *runbook.Document
+	chain []string
 }
 
 // grant is one action on one resource under an optional condition.
@@ -215,7 +222,7 @@ type grant struct {
 }
 
 // maxChildDepth bounds the expansion of child runbooks that name each other.
-const maxChildDepth = 4
+const maxChildDepth = 5
 
 func (d *deriver) note(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
@@ -610,46 +617,70 @@ func (d *deriver) executeAutomation(name, act string, in runbook.ExecuteAutomati
 	res = append(res, d.scope.AutomationExecutionARN("*"))
 	d.need(name, act, "starts the child automation", []string{"ssm:StartAutomationExecution"}, res, nil)
 	d.need(name, act, "follows the child automation", []string{"ssm:GetAutomationExecution"}, []string{d.scope.AutomationExecutionARN("*")}, nil)
-	passesRole := false
-	if role, ok := in.RuntimeParameters.Get("AutomationAssumeRole"); ok {
-		passesRole = true
+	passed, passes := in.RuntimeParameters.Get("AutomationAssumeRole")
+	if passes {
 		d.need(name, act, "passes the child's AutomationAssumeRole to Systems Manager", []string{"iam:PassRole"},
-			d.arnsOf(role, "iam", "role/", name+".RuntimeParameters.AutomationAssumeRole"),
+			d.arnsOf(passed, "iam", "role/", name+".RuntimeParameters.AutomationAssumeRole"),
 			Conditions{}.Add("StringEquals", "iam:PassedToService", Values(SSMServicePrincipal)))
 	}
 	if !in.TargetLocations.IsZero() {
 		d.note("%s: TargetLocations runs the child in other accounts or Regions through %s; give those accounts ExecutionRolePolicy", name, ExecutionRoleName)
 	}
-	if passesRole {
+	if passes && !d.isThisRole(passed) {
+		// The child runs as the role passed, which needs its own policy.
 		return
 	}
 	for _, n := range docs {
 		child, ok := d.opts.ChildRunbooks[n]
+		if !ok {
+			d.unresolved(name, act, "child runbook %q may run as this role and its needs are unknown; pass its document in ChildRunbooks[%q]", n, n)
+			continue
+		}
+		role, known := runbook.Value{}, true
+		if passes {
+			role = passed
+		}
+		if strings.TrimSpace(child.AssumeRole) != "" {
+			role, known = childAssumeRole(child, in.RuntimeParameters)
+		}
 		switch {
-		case !ok:
-			d.note("%s: child runbook %q runs with its own assumeRole, or with this role when it names none; pass its document in ChildRunbooks to include its needs", name, n)
-		case child.AssumeRole != "":
-			role, known := childAssumeRole(child, in.RuntimeParameters)
-			switch {
-			case !known:
-				d.unresolved(name, act, "child runbook %q runs as role %q, which is not fixed by its document or this step; pass AutomationAssumeRole in RuntimeParameters", n, child.AssumeRole)
-			case !isEmptyValue(role):
-				d.need(name, act, "passes the child's assumeRole to Systems Manager", []string{"iam:PassRole"},
-					d.arnsOf(role, "iam", "role/", name+".RuntimeParameters"),
-					Conditions{}.Add("StringEquals", "iam:PassedToService", Values(SSMServicePrincipal)))
-				d.note("%s: child runbook %q runs as its own role %q", name, n, child.AssumeRole)
-			case depth >= maxChildDepth:
-				d.unresolved(name, act, "child runbooks nest deeper than %d levels", maxChildDepth)
-			default:
-				// An empty role parameter: the child runs as this role.
-				d.steps(child.MainSteps, name+">"+n+".", depth+1)
-			}
+		case !known:
+			d.unresolved(name, act, "child runbook %q runs as role %q, which is not fixed by its document or this step; pass AutomationAssumeRole in RuntimeParameters", n, child.AssumeRole)
+		case !isEmptyValue(role) && !d.isThisRole(role):
+			d.need(name, act, "passes the child's assumeRole to Systems Manager", []string{"iam:PassRole"},
+				d.arnsOf(role, "iam", "role/", name+".RuntimeParameters"),
+				Conditions{}.Add("StringEquals", "iam:PassedToService", Values(SSMServicePrincipal)))
+			d.note("%s: child runbook %q runs as its own role %q", name, n, child.AssumeRole)
+		case slices.Contains(d.chain, n):
+			d.unresolved(name, act, "child runbook %q runs itself (%s -> %s)", n, strings.Join(d.chain, " -> "), n)
 		case depth >= maxChildDepth:
-			d.unresolved(name, act, "child runbooks nest deeper than %d levels", maxChildDepth)
+			d.unresolved(name, act, "child runbook %q nests deeper than %d levels", n, maxChildDepth)
 		default:
-			d.steps(child.MainSteps, name+">"+n+".", depth+1)
+			// The child runs as this role: its needs belong to this policy.
+			cur := d.cur
+			d.cur, d.chain = child, append(d.chain, n)
+			d.steps(child.MainSteps, name+" -> child "+n+": ", depth+1)
+			d.cur, d.chain = cur, d.chain[:len(d.chain)-1]
 		}
 	}
+}
+
+// isThisRole reports whether v names the role the current document runs
+// as: its assumeRole written the same way, such as "{{ AutomationAssumeRole }}"
+// passed on by a runbook whose assumeRole is that parameter.
+func (d *deriver) isThisRole(v runbook.Value) bool {
+	s, ok := v.AsString()
+	own := strings.TrimSpace(d.cur.AssumeRole)
+	if !ok || own == "" {
+		return false
+	}
+	s = strings.TrimSpace(s)
+	if s == own {
+		return true
+	}
+	a, wholeA := runbook.WholeReference(s)
+	b, wholeB := runbook.WholeReference(own)
+	return wholeA && wholeB && a.Kind == runbook.RefParameter && a.Kind == b.Kind && a.Name == b.Name
 }
 
 func (d *deriver) lambdaARNs(fn, qualifier runbook.Value, step string) []string {

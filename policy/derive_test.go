@@ -376,7 +376,7 @@ func TestForRunbookActions(t *testing.T) {
 			for _, st := range doc.MainSteps {
 				found := false
 				for _, n := range d.Needs {
-					found = found || n.Step == st.Name || strings.HasPrefix(n.Step, st.Name+".") || strings.HasPrefix(n.Step, st.Name+">")
+					found = found || n.Step == st.Name || strings.HasPrefix(n.Step, st.Name+".") || strings.HasPrefix(n.Step, st.Name+" -> ")
 				}
 				for _, u := range d.Unresolved {
 					found = found || u.Step == st.Name

@@ -63,6 +63,17 @@
 // step is unresolved (it could terminate the instances) until the caller
 // declares the states with RunbookOptions.DesiredStates.
 //
+// An aws:executeAutomation child that runs as this runbook's role (no
+// AutomationAssumeRole passed and none of its own, or this runbook's own
+// role passed on, such as "{{ AutomationAssumeRole }}") acts with this
+// policy, so its needs are derived from its document in
+// RunbookOptions.ChildRunbooks and added to it; the report names those
+// steps "step -> child DOCUMENT: step". Such a child missing from
+// ChildRunbooks, a child that runs itself, and children nested deeper than
+// five levels make the derivation fail rather than leave the child's needs
+// out. A child given another role needs only iam:PassRole on it here; see
+// https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-executeAutomation.html
+//
 // iam:PassRole of a role given by a parameter without allowedValues (a
 // stack's RoleARN, a command's ServiceRoleArn, a child's
 // AutomationAssumeRole, and the role inputs of aws:executeAwsApi calls
