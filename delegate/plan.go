@@ -225,7 +225,7 @@ func NewPlan(src Source, mode Mode, account, region string, optFns ...func(*Opti
 		if _, _, _, _, ok := parseRoleARN(d.AssumeRole); ok {
 			// The document already embeds its role: plan that role.
 			o.RoleARN = d.AssumeRole
-		} else if role, ok := d.ResolveAssumeRole(runbook.Globals{Partition: p.Partition, AccountID: p.Account, Region: p.Region}); ok {
+		} else if role, ok := d.ResolveAssumeRole(p.globals()); ok {
 			// A role built from automation variables, such as
 			// arn:{{ global:AWS_PARTITION }}:iam::{{ global:ACCOUNT_ID }}:role/R,
 			// names one role in this account and Region.
@@ -434,7 +434,7 @@ func (p *Plan) wireEmbedded(ps *problems, src Source) {
 		return
 	}
 	role := p.Role.ARN
-	resolved, _ := d.ResolveAssumeRole(runbook.Globals{Partition: p.Partition, AccountID: p.Account, Region: p.Region})
+	resolved, _ := d.ResolveAssumeRole(p.globals())
 	switch param, isRef := assumeRoleParam(d); {
 	case d.AssumeRole == role:
 	case resolved == role:

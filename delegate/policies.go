@@ -2,10 +2,17 @@ package delegate
 
 import (
 	"github.com/ssmdelegate/ssmdelegate/policy"
+	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
 
 func (p *Plan) scope() policy.Scope {
 	return policy.Scope{Partition: p.Partition, Region: p.Region, Account: p.Account}
+}
+
+// globals are the automation variables the plan's account and Region fix,
+// for an assumeRole built from them.
+func (p *Plan) globals() runbook.Globals {
+	return runbook.Globals{Partition: p.Partition, AccountID: p.Account, Region: p.Region}
 }
 
 // lintPolicies checks every policy the plan produces; errors fail the plan,
