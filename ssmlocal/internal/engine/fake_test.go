@@ -291,6 +291,15 @@ func newHarness(t *testing.T, optFns ...func(*Options)) *harness {
 	return &harness{t: t, clk: clk, cloud: cloud, e: e}
 }
 
+// restore makes a new engine from state on h's clock and cloud, as a
+// restarted endpoint would.
+func (h *harness) restore(state []byte) *harness {
+	h.t.Helper()
+	h2 := newHarness(h.t, func(o *Options) { o.State = state; o.Clock = h.clk; o.Invoker = h.cloud })
+	h2.clk, h2.cloud = h.clk, h.cloud
+	return h2
+}
+
 // start starts doc with params as the service role.
 func (h *harness) start(doc *runbook.Document, params map[string][]string, optFns ...func(*StartInput)) string {
 	h.t.Helper()

@@ -54,8 +54,7 @@ mainSteps:
 				state, err := h1.e.Snapshot()
 				require.NoError(t, err)
 
-				h2 := newHarness(t, func(o *Options) { o.State = state; o.Clock = h1.clk; o.Invoker = h1.cloud })
-				h2.clk, h2.cloud = h1.clk, h1.cloud
+				h2 := h1.restore(state)
 				got := h2.wait(id)
 				assert.Equal(t, tt.want, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
 				assert.Equal(t, tt.stops, h1.cloud.callsTo("StopInstances"), "the interrupted step acted again")
@@ -91,8 +90,7 @@ mainSteps:
 		require.NoError(t, h1.e.Close())
 		state, err := h1.e.Snapshot()
 		require.NoError(t, err)
-		h2 := newHarness(t, func(o *Options) { o.State = state; o.Clock = h1.clk; o.Invoker = h1.cloud })
-		h2.clk, h2.cloud = h1.clk, h1.cloud
+		h2 := h1.restore(state)
 		got := h2.wait(id)
 		assert.Equal(t, types.AutomationExecutionStatusSuccess, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
 	})

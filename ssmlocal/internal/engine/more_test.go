@@ -321,8 +321,7 @@ mainSteps:
 		ent["state"] = st
 		state = mustJSON(t, snap)
 		calls := h1.cloud.callsTo("DescribeInstances")
-		h2 := newHarness(t, func(o *Options) { o.State = state; o.Clock = h1.clk; o.Invoker = h1.cloud })
-		h2.clk, h2.cloud = h1.clk, h1.cloud
+		h2 := h1.restore(state)
 		got := h2.wait(id)
 		if got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess || len(got.StepExecutions) != 2 {
 			t.Fatalf("%s with %d steps: %s", got.AutomationExecutionStatus, len(got.StepExecutions), aws.ToString(got.FailureMessage))
