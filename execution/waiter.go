@@ -130,16 +130,21 @@ func (o ExecutionWaiterOptions) resolve() (ExecutionWaiterOptions, error) {
 	if o.Retryable == nil {
 		o.Retryable = DefaultRetryable
 	}
-	if o.Logger == nil {
-		o.Logger = logging.Nop{}
-	}
-	if o.NotFoundGracePeriod == 0 {
-		o.NotFoundGracePeriod = DefaultNotFoundGracePeriod
-	}
-	if o.MaxTransientErrors == 0 {
-		o.MaxTransientErrors = DefaultMaxTransientErrors
-	}
+	resolveShared(&o.Logger, &o.NotFoundGracePeriod, &o.MaxTransientErrors)
 	return o, nil
+}
+
+// resolveShared applies the defaults the waiter and the watcher share.
+func resolveShared(logger *logging.Logger, grace *time.Duration, maxTransient *int) {
+	if *logger == nil {
+		*logger = logging.Nop{}
+	}
+	if *grace == 0 {
+		*grace = DefaultNotFoundGracePeriod
+	}
+	if *maxTransient == 0 {
+		*maxTransient = DefaultMaxTransientErrors
+	}
 }
 
 // Wait waits up to maxWait for the execution to end. It returns nil on

@@ -121,15 +121,7 @@ func (o WatcherOptions) resolve() WatcherOptions {
 	if o.RateLimiter == nil {
 		o.RateLimiter = rate.NewLimiter(DefaultRequestsPerSec, DefaultRequestsPerSec)
 	}
-	if o.Logger == nil {
-		o.Logger = logging.Nop{}
-	}
-	if o.NotFoundGracePeriod == 0 {
-		o.NotFoundGracePeriod = DefaultNotFoundGracePeriod
-	}
-	if o.MaxTransientErrors == 0 {
-		o.MaxTransientErrors = DefaultMaxTransientErrors
-	}
+	resolveShared(&o.Logger, &o.NotFoundGracePeriod, &o.MaxTransientErrors)
 	return o
 }
 
