@@ -315,11 +315,8 @@ func (ev *evaluation) lookup(key string) ([]string, bool) {
 	case strings.EqualFold(key, "aws:ResourceAccount"):
 		// Known from ResourceAccount or the resource ARN's account; an S3
 		// ARN names none, so without ResourceAccount the key is absent.
-		if ev.req.ResourceAccount != "" {
-			return []string{ev.req.ResourceAccount}, true
-		}
-		if parts, ok := splitARN(ev.req.Resource, false); ok && parts[4] != "" && parts[4] != "aws" {
-			return []string{parts[4]}, true
+		if a, ok := ev.namedResourceAccount(); ok {
+			return []string{a}, true
 		}
 	case strings.EqualFold(key, "aws:PrincipalType"):
 		switch p.kind {
@@ -516,13 +513,23 @@ func IsAccountID(s string) bool {
 // documents, "*") and AWS managed policies (account "aws") are governed by
 // the caller's own policies alone, so they count as the caller's.
 func (ev *evaluation) ownerOfResource() string {
-	if ev.req.ResourceAccount != "" {
-		return ev.req.ResourceAccount
-	}
-	if parts, ok := splitARN(ev.req.Resource, false); ok && parts[4] != "" && parts[4] != "aws" {
-		return parts[4]
+	if a, ok := ev.namedResourceAccount(); ok {
+		return a
 	}
 	return ev.principal.account
+}
+
+// namedResourceAccount is the account the request names for its resource:
+// ResourceAccount, else the account field of the resource ARN unless it is
+// empty or "aws". ok is false when neither names one.
+func (ev *evaluation) namedResourceAccount() (account string, ok bool) {
+	if ev.req.ResourceAccount != "" {
+		return ev.req.ResourceAccount, true
+	}
+	if parts, ok := splitARN(ev.req.Resource, false); ok && parts[4] != "" && parts[4] != "aws" {
+		return parts[4], true
+	}
+	return "", false
 }
 
 // crossAccount reports whether the caller reaches into another account's
