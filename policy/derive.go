@@ -806,20 +806,19 @@ func (d *deriver) values(v runbook.Value, path string) []string {
 func (d *deriver) enumerate(v runbook.Value) ([]string, bool) {
 	if s, ok := v.AsString(); ok {
 		if r, ok := runbook.WholeReference(s); ok && r.Kind == runbook.RefParameter {
-			for _, p := range d.doc.Parameters {
-				if p.Name == r.Name && len(p.AllowedValues) > 0 {
-					var out []string
-					for _, av := range p.AllowedValues {
-						as, ok := av.AsString()
-						if !ok || len(runbook.ParseReferences(as)) > 0 {
-							return nil, false
-						}
-						out = append(out, as)
-					}
-					return out, true
-				}
+			p, found := findParameter(d.doc, r.Name)
+			if !found || len(p.AllowedValues) == 0 {
+				return nil, false
 			}
-			return nil, false
+			var out []string
+			for _, av := range p.AllowedValues {
+				as, ok := av.AsString()
+				if !ok || len(runbook.ParseReferences(as)) > 0 {
+					return nil, false
+				}
+				out = append(out, as)
+			}
+			return out, true
 		}
 		if len(runbook.ParseReferences(s)) > 0 {
 			return nil, false
@@ -1019,14 +1018,10 @@ func childAssumeRole(child *runbook.Document, runtime runbook.Value) (role runbo
 	if v, ok := runtime.Get(r.Name); ok {
 		return v, true
 	}
-	for _, p := range child.Parameters {
-		if p.Name != r.Name {
-			continue
-		}
+	if p, ok := findParameter(child, r.Name); ok {
 		if s, ok := p.Default.AsString(); ok && len(runbook.ParseReferences(s)) == 0 {
 			return p.Default, true
 		}
-		return runbook.Value{}, false
 	}
 	return runbook.Value{}, false
 }
