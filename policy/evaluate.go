@@ -244,11 +244,17 @@ type principalInfo struct {
 	userName  string
 }
 
+// isServicePrincipal reports whether p is shaped like an AWS service
+// principal such as "ssm.amazonaws.com".
+func isServicePrincipal(p string) bool {
+	return strings.HasSuffix(p, ".amazonaws.com") || strings.HasSuffix(p, ".amazonaws.com.cn")
+}
+
 func parsePrincipalARN(p string) principalInfo {
 	info := principalInfo{arn: p}
 	parts, ok := splitARN(p, false)
 	if !ok || parts[0] != "arn" {
-		if strings.HasSuffix(p, ".amazonaws.com") || strings.HasSuffix(p, ".amazonaws.com.cn") {
+		if isServicePrincipal(p) {
 			info.kind = "service"
 		}
 		return info
