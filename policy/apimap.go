@@ -320,8 +320,7 @@ func (d *deriver) operation(name, act, svc, api string, param paramFunc, where s
 				d.note("%s: the role behind instance profile %q is unknown, so iam:PassRole covers every role passed to EC2; name it with InstanceProfileRoles", name, s)
 			}
 		}
-		d.need(name, act, api+" hands the role in "+pr.path+" to "+pr.service, []string{"iam:PassRole"}, roles,
-			Conditions{}.Add("StringEquals", "iam:PassedToService", Values(pr.service)))
+		d.passRole(name, act, api+" hands the role in "+pr.path+" to "+pr.service, roles, pr.service)
 	}
 }
 

@@ -239,6 +239,13 @@ func (d *deriver) unresolved(step, action, format string, args ...any) {
 	d.out.Unresolved = append(d.out.Unresolved, Unresolved{Step: step, StepAction: action, Detail: fmt.Sprintf(format, args...)})
 }
 
+// passRole adds the need for iam:PassRole on roles, conditioned on
+// iam:PassedToService being service.
+func (d *deriver) passRole(step, stepAction, reason string, roles []string, service string) {
+	d.need(step, stepAction, reason, []string{"iam:PassRole"}, roles,
+		Conditions{}.Add("StringEquals", "iam:PassedToService", Values(service)))
+}
+
 // need records a report line and its grants.
 func (d *deriver) need(step, stepAction, reason string, actions, resources []string, cond Conditions) {
 	if buckets, others := d.splitBuckets(resources, cond); len(buckets) > 0 {
@@ -461,8 +468,7 @@ func (d *deriver) runInstances(name, act string, image, subnet, groups, key, tag
 			roles = append(roles, d.scope.RoleARN("/", "*"))
 			d.note("%s: the role behind instance profile %q is unknown, so iam:PassRole covers every role passed to EC2; name it with InstanceProfileRoles", name, p)
 		}
-		d.need(name, act, "passes the instance profile's role to EC2", []string{"iam:PassRole"}, roles,
-			Conditions{}.Add("StringEquals", "iam:PassedToService", Values("ec2.amazonaws.com")))
+		d.passRole(name, act, "passes the instance profile's role to EC2", roles, "ec2.amazonaws.com")
 	}
 }
 
@@ -583,8 +589,7 @@ func (d *deriver) stack(name, act, action string, stackName, role runbook.Value,
 		return
 	}
 	roles := d.arnsOf(role, "iam", "role/", name+".RoleARN")
-	d.need(name, act, "passes RoleARN to CloudFormation, which acts on the template's resources with it", []string{"iam:PassRole"}, roles,
-		Conditions{}.Add("StringEquals", "iam:PassedToService", Values("cloudformation.amazonaws.com")))
+	d.passRole(name, act, "passes RoleARN to CloudFormation, which acts on the template's resources with it", roles, "cloudformation.amazonaws.com")
 }
 
 func (d *deriver) runCommand(name, act string, in runbook.RunCommand) {
@@ -602,9 +607,8 @@ func (d *deriver) runCommand(name, act string, in runbook.RunCommand) {
 	d.need(name, act, "sends the command", []string{"ssm:SendCommand"}, res, nil)
 	d.need(name, act, "follows the command and checks the instances", []string{"ssm:DescribeInstanceInformation", "ssm:ListCommandInvocations", "ssm:ListCommands"}, []string{"*"}, nil)
 	if !in.ServiceRoleArn.IsZero() {
-		d.need(name, act, "passes ServiceRoleArn to Systems Manager for notifications", []string{"iam:PassRole"},
-			d.arnsOf(in.ServiceRoleArn, "iam", "role/", name+".ServiceRoleArn"),
-			Conditions{}.Add("StringEquals", "iam:PassedToService", Values(SSMServicePrincipal)))
+		d.passRole(name, act, "passes ServiceRoleArn to Systems Manager for notifications",
+			d.arnsOf(in.ServiceRoleArn, "iam", "role/", name+".ServiceRoleArn"), SSMServicePrincipal)
 	}
 }
 
@@ -619,9 +623,8 @@ func (d *deriver) executeAutomation(name, act string, in runbook.ExecuteAutomati
 	d.need(name, act, "follows the child automation", []string{"ssm:GetAutomationExecution"}, []string{d.scope.AutomationExecutionARN("*")}, nil)
 	passed, passes := in.RuntimeParameters.Get("AutomationAssumeRole")
 	if passes {
-		d.need(name, act, "passes the child's AutomationAssumeRole to Systems Manager", []string{"iam:PassRole"},
-			d.arnsOf(passed, "iam", "role/", name+".RuntimeParameters.AutomationAssumeRole"),
-			Conditions{}.Add("StringEquals", "iam:PassedToService", Values(SSMServicePrincipal)))
+		d.passRole(name, act, "passes the child's AutomationAssumeRole to Systems Manager",
+			d.arnsOf(passed, "iam", "role/", name+".RuntimeParameters.AutomationAssumeRole"), SSMServicePrincipal)
 	}
 	if !in.TargetLocations.IsZero() {
 		d.note("%s: TargetLocations runs the child in other accounts or Regions through %s; give those accounts ExecutionRolePolicy", name, ExecutionRoleName)
@@ -647,9 +650,8 @@ func (d *deriver) executeAutomation(name, act string, in runbook.ExecuteAutomati
 		case !known:
 			d.unresolved(name, act, "child runbook %q runs as role %q, which is not fixed by its document or this step; pass AutomationAssumeRole in RuntimeParameters", n, child.AssumeRole)
 		case !isEmptyValue(role) && !d.isThisRole(role):
-			d.need(name, act, "passes the child's assumeRole to Systems Manager", []string{"iam:PassRole"},
-				d.arnsOf(role, "iam", "role/", name+".RuntimeParameters"),
-				Conditions{}.Add("StringEquals", "iam:PassedToService", Values(SSMServicePrincipal)))
+			d.passRole(name, act, "passes the child's assumeRole to Systems Manager",
+				d.arnsOf(role, "iam", "role/", name+".RuntimeParameters"), SSMServicePrincipal)
 			d.note("%s: child runbook %q runs as its own role %q", name, n, child.AssumeRole)
 		case slices.Contains(d.chain, n):
 			d.unresolved(name, act, "child runbook %q runs itself (%s -> %s)", n, strings.Join(d.chain, " -> "), n)
@@ -806,20 +808,19 @@ func (d *deriver) values(v runbook.Value, path string) []string {
 func (d *deriver) enumerate(v runbook.Value) ([]string, bool) {
 	if s, ok := v.AsString(); ok {
 		if r, ok := runbook.WholeReference(s); ok && r.Kind == runbook.RefParameter {
-			for _, p := range d.doc.Parameters {
-				if p.Name == r.Name && len(p.AllowedValues) > 0 {
-					var out []string
-					for _, av := range p.AllowedValues {
-						as, ok := av.AsString()
-						if !ok || len(runbook.ParseReferences(as)) > 0 {
-							return nil, false
-						}
-						out = append(out, as)
-					}
-					return out, true
-				}
+			p, found := findParameter(d.doc, r.Name)
+			if !found || len(p.AllowedValues) == 0 {
+				return nil, false
 			}
-			return nil, false
+			var out []string
+			for _, av := range p.AllowedValues {
+				as, ok := av.AsString()
+				if !ok || len(runbook.ParseReferences(as)) > 0 {
+					return nil, false
+				}
+				out = append(out, as)
+			}
+			return out, true
 		}
 		if len(runbook.ParseReferences(s)) > 0 {
 			return nil, false
@@ -1019,14 +1020,10 @@ func childAssumeRole(child *runbook.Document, runtime runbook.Value) (role runbo
 	if v, ok := runtime.Get(r.Name); ok {
 		return v, true
 	}
-	for _, p := range child.Parameters {
-		if p.Name != r.Name {
-			continue
-		}
+	if p, ok := findParameter(child, r.Name); ok {
 		if s, ok := p.Default.AsString(); ok && len(runbook.ParseReferences(s)) == 0 {
 			return p.Default, true
 		}
-		return runbook.Value{}, false
 	}
 	return runbook.Value{}, false
 }

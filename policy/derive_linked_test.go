@@ -30,16 +30,7 @@ func TestForRunbookServiceLinkedRole(t *testing.T) {
 			d, err := ForRunbook(runbookJSON(t, "", tt.steps), testScope)
 			require.NoError(t, err)
 			assertCatalogActions(t, d)
-			var got []string
-			for _, st := range d.Policy.Statement {
-				if !slices.Contains(st.Action.Values, "iam:CreateServiceLinkedRole") {
-					continue
-				}
-				got = append(got, st.Resource.Values...)
-				b, err := json.Marshal(st.Condition)
-				require.NoError(t, err)
-				assert.JSONEq(t, `{"StringEquals":{"iam:AWSServiceName":`+quoteJSON(tt.service)+`}}`, string(b))
-			}
+			got := conditionedResources(t, d, "iam:CreateServiceLinkedRole", "iam:AWSServiceName", tt.service)
 			if tt.service == "" {
 				assert.Empty(t, got)
 				return
@@ -82,4 +73,21 @@ func TestForRunbookRDSCopyTags(t *testing.T) {
 			assert.False(t, conditioned)
 		})
 	}
+}
+
+// conditionedResources returns the resources of d's statements that grant
+// action, asserting that each is conditioned on key StringEquals value.
+func conditionedResources(t *testing.T, d *Derived, action, key, value string) []string {
+	t.Helper()
+	var got []string
+	for _, st := range d.Policy.Statement {
+		if !slices.Contains(st.Action.Values, action) {
+			continue
+		}
+		got = append(got, st.Resource.Values...)
+		b, err := json.Marshal(st.Condition)
+		require.NoError(t, err)
+		assert.JSONEq(t, `{"StringEquals":{`+quoteJSON(key)+`:`+quoteJSON(value)+`}}`, string(b))
+	}
+	return got
 }

@@ -65,8 +65,8 @@ func (d *deriver) roleFromPattern(v runbook.Value) (arn string, ok bool) {
 	}
 	name := g
 	if strings.HasPrefix(g, "arn:") {
-		parts := strings.SplitN(g, ":", 6)
-		if len(parts) != 6 || parts[2] != "iam" || !strings.HasPrefix(parts[5], "role/") {
+		parts, split := splitARN(g, false)
+		if !split || parts[2] != "iam" || !strings.HasPrefix(parts[5], "role/") {
 			return "", false
 		}
 		name = strings.TrimPrefix(parts[5], "role/")
@@ -113,8 +113,8 @@ func (d *deriver) topicFromPattern(v runbook.Value) (arn string, ok bool) {
 	}
 	a := ARN{Partition: d.scope.partition(), Service: "sns", Region: d.scope.region(), Account: d.scope.account(), Resource: g}
 	if strings.HasPrefix(g, "arn:") {
-		parts := strings.SplitN(g, ":", 6)
-		if len(parts) != 6 || parts[2] != "sns" || strings.Contains(parts[5], ":") {
+		parts, split := splitARN(g, false)
+		if !split || parts[2] != "sns" || strings.Contains(parts[5], ":") {
 			return "", false
 		}
 		fixed := func(seg string, dflt *string) {

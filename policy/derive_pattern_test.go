@@ -127,16 +127,7 @@ func TestForRunbookAPIPassRoleNarrowed(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			d, err := ForRunbook(runbookJSON(t, tt.params, tt.steps), testScope)
 			require.NoError(t, err)
-			var got []string
-			for _, st := range d.Policy.Statement {
-				if !slices.Contains(st.Action.Values, "iam:PassRole") {
-					continue
-				}
-				got = append(got, st.Resource.Values...)
-				b, err := json.Marshal(st.Condition)
-				require.NoError(t, err)
-				assert.JSONEq(t, `{"StringEquals":{"iam:PassedToService":`+quoteJSON(tt.service)+`}}`, string(b))
-			}
+			got := conditionedResources(t, d, "iam:PassRole", "iam:PassedToService", tt.service)
 			assert.Equal(t, tt.want, got)
 			if tt.note != "" {
 				assert.Contains(t, d.Notes, tt.note)

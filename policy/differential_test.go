@@ -877,12 +877,12 @@ type corpusEntry struct {
 // callerFromARN describes a principal ARN the way the generator's callers
 // are described, to derive its request-context keys.
 func callerFromARN(arn string) diffCaller {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 {
+	a, err := policy.ParseARN(arn)
+	if err != nil {
 		return diffCaller{arn: arn, kind: "service"}
 	}
-	c := diffCaller{arn: arn, account: parts[4]}
-	res := parts[5]
+	c := diffCaller{arn: arn, account: a.Account}
+	res := a.Resource
 	switch {
 	case res == "root":
 		c.kind = "root"
@@ -890,7 +890,7 @@ func callerFromARN(arn string) diffCaller {
 		c.kind, c.name = "user", res[strings.LastIndexByte(res, '/')+1:]
 	case strings.HasPrefix(res, "assumed-role/"):
 		role, _, _ := strings.Cut(strings.TrimPrefix(res, "assumed-role/"), "/")
-		c.kind, c.roleArn = "assumed-role", "arn:"+parts[1]+":iam::"+parts[4]+":role/"+role
+		c.kind, c.roleArn = "assumed-role", "arn:"+a.Partition+":iam::"+a.Account+":role/"+role
 	}
 	return c
 }

@@ -244,11 +244,17 @@ type principalInfo struct {
 	userName  string
 }
 
+// isServicePrincipal reports whether p is shaped like an AWS service
+// principal such as "ssm.amazonaws.com".
+func isServicePrincipal(p string) bool {
+	return strings.HasSuffix(p, ".amazonaws.com") || strings.HasSuffix(p, ".amazonaws.com.cn")
+}
+
 func parsePrincipalARN(p string) principalInfo {
 	info := principalInfo{arn: p}
 	parts, ok := splitARN(p, false)
 	if !ok || parts[0] != "arn" {
-		if strings.HasSuffix(p, ".amazonaws.com") || strings.HasSuffix(p, ".amazonaws.com.cn") {
+		if isServicePrincipal(p) {
 			info.kind = "service"
 		}
 		return info
@@ -315,11 +321,8 @@ func (ev *evaluation) lookup(key string) ([]string, bool) {
 	case strings.EqualFold(key, "aws:ResourceAccount"):
 		// Known from ResourceAccount or the resource ARN's account; an S3
 		// ARN names none, so without ResourceAccount the key is absent.
-		if ev.req.ResourceAccount != "" {
-			return []string{ev.req.ResourceAccount}, true
-		}
-		if parts, ok := splitARN(ev.req.Resource, false); ok && parts[4] != "" && parts[4] != "aws" {
-			return []string{parts[4]}, true
+		if a, ok := ev.namedResourceAccount(); ok {
+			return []string{a}, true
 		}
 	case strings.EqualFold(key, "aws:PrincipalType"):
 		switch p.kind {
@@ -516,13 +519,23 @@ func IsAccountID(s string) bool {
 // documents, "*") and AWS managed policies (account "aws") are governed by
 // the caller's own policies alone, so they count as the caller's.
 func (ev *evaluation) ownerOfResource() string {
-	if ev.req.ResourceAccount != "" {
-		return ev.req.ResourceAccount
-	}
-	if parts, ok := splitARN(ev.req.Resource, false); ok && parts[4] != "" && parts[4] != "aws" {
-		return parts[4]
+	if a, ok := ev.namedResourceAccount(); ok {
+		return a
 	}
 	return ev.principal.account
+}
+
+// namedResourceAccount is the account the request names for its resource:
+// ResourceAccount, else the account field of the resource ARN unless it is
+// empty or "aws". ok is false when neither names one.
+func (ev *evaluation) namedResourceAccount() (account string, ok bool) {
+	if ev.req.ResourceAccount != "" {
+		return ev.req.ResourceAccount, true
+	}
+	if parts, ok := splitARN(ev.req.Resource, false); ok && parts[4] != "" && parts[4] != "aws" {
+		return parts[4], true
+	}
+	return "", false
 }
 
 // crossAccount reports whether the caller reaches into another account's

@@ -172,7 +172,7 @@ func (l *linter) principal(p *Principal, path string) {
 		l.awsPrincipal(id, elemPath(path+".AWS", p.AWS, i))
 	}
 	for i, s := range p.Service.Values {
-		if !strings.HasSuffix(s, ".amazonaws.com") && !strings.HasSuffix(s, ".amazonaws.com.cn") {
+		if !isServicePrincipal(s) {
 			l.errorf(elemPath(path+".Service", p.Service, i), CodeBadService, "service principal %q must end in .amazonaws.com", s)
 		}
 	}

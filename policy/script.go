@@ -97,17 +97,14 @@ func (d *deriver) scriptCall(name, act string, payload runbook.Value, models *bo
 			d.unresolved(name, act, "%s%s is not an operation of the %s client; %s", where, shown, c.Client, declare)
 			return
 		}
-	case pyscan.Paginator:
-		op, ok := models.Operation(c.Client, c.Name)
-		if !ok {
-			d.unresolved(name, act, "%s%s names no operation of the %s client; %s", where, shown, c.Client, declare)
-			return
+	case pyscan.Paginator, pyscan.Waiter:
+		lookup, what := models.Operation, "operation"
+		if c.Kind == pyscan.Waiter {
+			lookup, what = models.Waiter, "waiter"
 		}
-		ops = []string{op}
-	case pyscan.Waiter:
-		op, ok := models.Waiter(c.Client, c.Name)
+		op, ok := lookup(c.Client, c.Name)
 		if !ok {
-			d.unresolved(name, act, "%s%s names no waiter of the %s client; %s", where, shown, c.Client, declare)
+			d.unresolved(name, act, "%s%s names no %s of the %s client; %s", where, shown, what, c.Client, declare)
 			return
 		}
 		ops = []string{op}
