@@ -34,13 +34,8 @@ type opCommand struct {
 
 func newOpCommand(name, usage string, stderr io.Writer) *opCommand {
 	c := &opCommand{name: name, usage: "usage: ssmdelegate " + name + " " + usage, stderr: stderr}
-	c.fs = flag.NewFlagSet(name, flag.ContinueOnError)
-	c.fs.SetOutput(stderr)
+	c.fs = newFlagSet(name, c.usage, stderr)
 	c.target.register(c.fs)
-	c.fs.Usage = func() {
-		fmt.Fprintln(stderr, c.usage)
-		c.fs.PrintDefaults()
-	}
 	return c
 }
 

@@ -117,13 +117,7 @@ func policyValidAccount(a string) bool {
 }
 
 func newPolicyFlagSet(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("policy "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, policyUsage)
-		fs.PrintDefaults()
-	}
-	return fs
+	return newFlagSet("policy "+name, policyUsage, stderr)
 }
 
 func policyUsageProblems(stderr io.Writer, cmd string, problems []string) int {

@@ -64,8 +64,7 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, waitO
 
 func parseRunFlags(args []string, stderr io.Writer) (*runFlags, int) {
 	var f runFlags
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("run", runUsage, stderr)
 	fs.StringVar(&f.document, "document", "", "name or ARN of an existing document to run")
 	fs.StringVar(&f.name, "name", "", "with FILE: the document name to create or update (default: the file name without extension)")
 	fs.StringVar(&f.documentVersion, "document-version", "", "document version to run: a number, $DEFAULT or $LATEST")
@@ -83,10 +82,6 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, int) {
 	fs.StringVar(&f.maxErrors, "max-errors", "", "rate control: errors allowed before stopping (0, 3 or 5%)")
 	fs.BoolVar(&f.interactive, "interactive", false, "start in Interactive mode (each step waits for a StartStep signal)")
 	fs.Var(&f.tags, "tag", "execution tag KEY=VALUE (repeatable, at most 5)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, runUsage)
-		fs.PrintDefaults()
-	}
 	var files []string
 	rest := args
 	for {

@@ -62,12 +62,7 @@ type simResult struct {
 }
 
 func policySimulate(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("policy simulate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, simulateUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("policy simulate", simulateUsage, stderr)
 	var policies, actions, resources, contexts policyMultiFlag
 	fs.Var(&policies, "policy", "identity policy `FILE`, - for standard input (repeatable)")
 	resourcePolicy := fs.String("resource-policy", "", "resource-based policy `FILE`, - for standard input")
