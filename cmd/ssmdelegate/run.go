@@ -528,7 +528,6 @@ func (r *runner) waitFor(ctx context.Context, id string) int {
 	out, err := waiter.WaitForOutput(ctx, id, r.flags.maxWait)
 	p.stop()
 	var failed *execution.ExecutionFailedError
-	var timeout *execution.WaitTimeoutError
 	switch {
 	case err == nil:
 		ex := out.AutomationExecution
@@ -565,8 +564,6 @@ func (r *runner) waitFor(ctx context.Context, id string) int {
 			}
 		}
 		return 1
-	case errors.As(err, &timeout):
-		return r.fail("%v", err)
 	default:
 		return r.fail("%v", err)
 	}
