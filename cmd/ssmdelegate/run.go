@@ -600,7 +600,6 @@ type runProgress struct {
 	start    time.Time
 	lastLine time.Time
 	status   types.AutomationExecutionStatus
-	last     types.AutomationExecutionStatus
 	steps    map[string]types.AutomationExecutionStatus
 	order    []string
 	actions  map[string]string
@@ -703,10 +702,9 @@ func (p *runProgress) report(ev execution.Progress) {
 		line += fmt.Sprintf("  [%d/%d ok, %d failed]", c.SuccessSteps, c.TotalSteps, c.FailedSteps+c.TimedOutSteps+c.CancelledSteps)
 	}
 	fmt.Fprintln(p.w, strings.TrimRight(line, " "))
-	if execution.WaitsForPerson(ev.Status) && ev.Status != p.last {
+	if execution.WaitsForPerson(ev.Status) && ev.Status != p.status {
 		fmt.Fprintf(p.w, "%9s  %s\n", "", inputHint(ev))
 	}
-	p.last = ev.Status
 	p.status = ev.Status
 	p.lastLine = time.Now()
 	p.redraw()
