@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -424,10 +425,10 @@ func cmdDescribe(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if d.FailureMessage != "" {
 		fmt.Fprintf(stdout, "failure    %s\n", d.FailureMessage)
 	}
-	for _, k := range sortedRunKeys(d.Parameters) {
+	for _, k := range slices.Sorted(maps.Keys(d.Parameters)) {
 		fmt.Fprintf(stdout, "parameter  %s = %s\n", k, strings.Join(d.Parameters[k], ", "))
 	}
-	for _, k := range sortedRunKeys(d.Outputs) {
+	for _, k := range slices.Sorted(maps.Keys(d.Outputs)) {
 		fmt.Fprintf(stdout, "output     %s = %s\n", k, strings.Join(d.Outputs[k], ", "))
 	}
 	fmt.Fprintln(stdout)

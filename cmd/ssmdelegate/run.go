@@ -7,9 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -326,7 +327,7 @@ func printStart(w io.Writer, in *ssm.StartAutomationExecutionInput) {
 		fmt.Fprintf(w, " in %s mode", in.Mode)
 	}
 	fmt.Fprintln(w)
-	for _, k := range sortedRunKeys(in.Parameters) {
+	for _, k := range slices.Sorted(maps.Keys(in.Parameters)) {
 		fmt.Fprintf(w, "  parameter %s = %s\n", k, strings.Join(in.Parameters[k], ", "))
 	}
 	if t := aws.ToString(in.TargetParameterName); t != "" {
@@ -555,7 +556,7 @@ func (r *runner) waitFor(ctx context.Context, id string) int {
 			}
 			if d := s.FailureDetails; d != nil {
 				fmt.Fprintf(r.stderr, "  failure type: %s, stage: %s\n", aws.ToString(d.FailureType), aws.ToString(d.FailureStage))
-				for _, k := range sortedRunKeys(d.Details) {
+				for _, k := range slices.Sorted(maps.Keys(d.Details)) {
 					v := strings.Join(d.Details[k], ", ")
 					if !strings.Contains(failed.FailureMessage, v) {
 						fmt.Fprintf(r.stderr, "  %s: %s\n", k, v)
@@ -570,18 +571,9 @@ func (r *runner) waitFor(ctx context.Context, id string) int {
 }
 
 func printOutputs(w io.Writer, outputs map[string][]string) {
-	for _, k := range sortedRunKeys(outputs) {
+	for _, k := range slices.Sorted(maps.Keys(outputs)) {
 		fmt.Fprintf(w, "  output %s = %s\n", k, strings.Join(outputs[k], ", "))
 	}
-}
-
-func sortedRunKeys(m map[string][]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // heartbeat is how long progress stays silent off a terminal before it
