@@ -20,9 +20,6 @@ const simulateUsage = `usage: ssmdelegate policy simulate --policy FILE... [--re
 Exit status: 0 when every action is allowed on every resource, 1 when any is
 denied, 2 on a usage error or a policy that cannot be read or parsed.`
 
-// simulateStdin is where "-" reads a policy from; tests replace it.
-var simulateStdin io.Reader = os.Stdin
-
 // simulateMaxPolicy bounds a policy file: IAM's largest policy document.
 const simulateMaxPolicy = 131072
 
@@ -234,7 +231,7 @@ func simulatedName(file string) string {
 func readSimulatedPolicy(file string, stderr io.Writer) (*policy.Policy, bool) {
 	var r io.Reader
 	if file == "-" {
-		r = simulateStdin
+		r = stdin
 	} else {
 		f, err := os.Open(file)
 		if err != nil {
