@@ -68,7 +68,7 @@ func policySimulate(_ context.Context, args []string, stdout, stderr io.Writer) 
 	fs.Var(&contexts, "context", "request context `KEY[:TYPE]=VALUE[,VALUE...]` (repeatable)")
 	principal := fs.String("principal", "", "caller `ARN`, required with --resource-policy")
 	format := fs.String("format", "text", "output format: text or json")
-	rest, err := parsePolicyFlags(fs, args)
+	rest, err := parseInterleaved(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
