@@ -82,13 +82,7 @@ func policySimulate(_ context.Context, args []string, stdout, stderr io.Writer) 
 	if len(policies) == 0 {
 		problems = append(problems, "at least one --policy FILE is required")
 	}
-	stdinUses := 0
-	for _, f := range append([]string{*resourcePolicy}, policies...) {
-		if f == "-" {
-			stdinUses++
-		}
-	}
-	if stdinUses > 1 {
+	if countStdin(append([]string{*resourcePolicy}, policies...)) > 1 {
 		problems = append(problems, "standard input (-) can be read only once")
 	}
 	if len(actions) == 0 {
