@@ -101,10 +101,16 @@ func newPolicyFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 }
 
 func policyUsageProblems(stderr io.Writer, cmd string, problems []string) int {
+	return usageProblems(stderr, cmd, policyUsage, problems)
+}
+
+// usageProblems prints the problems of a policy subcommand's arguments,
+// then usage, and returns the usage exit code.
+func usageProblems(stderr io.Writer, cmd, usage string, problems []string) int {
 	for _, p := range problems {
 		fmt.Fprintf(stderr, "ssmdelegate policy %s: %s\n", cmd, p)
 	}
-	fmt.Fprintln(stderr, policyUsage)
+	fmt.Fprintln(stderr, usage)
 	return 2
 }
 

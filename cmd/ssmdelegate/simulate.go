@@ -118,11 +118,7 @@ func policySimulate(_ context.Context, args []string, stdout, stderr io.Writer) 
 		problems = append(problems, fmt.Sprintf("unknown --format %q: use text or json", *format))
 	}
 	if len(problems) > 0 {
-		for _, p := range problems {
-			fmt.Fprintf(stderr, "ssmdelegate policy simulate: %s\n", p)
-		}
-		fmt.Fprintln(stderr, simulateUsage)
-		return 2
+		return usageProblems(stderr, "simulate", simulateUsage, problems)
 	}
 
 	identity := make([]policy.NamedPolicy, 0, len(policies))
