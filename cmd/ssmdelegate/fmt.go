@@ -13,15 +13,10 @@ import (
 )
 
 func cmdFmt(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("fmt", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("fmt", "usage: ssmdelegate fmt [--format json|yaml] [-w] FILE (- reads standard input)", stderr)
 	to := fs.String("format", "", "output format: json or yaml (default: the input's)")
 	fs.StringVar(to, "to", "", "same as --format")
 	write := fs.Bool("w", false, "write the result to FILE instead of standard output")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ssmdelegate fmt [--format json|yaml] [-w] FILE (- reads standard input)")
-		fs.PrintDefaults()
-	}
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -34,15 +34,10 @@ type lintFile struct {
 }
 
 func cmdLint(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("lint", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("lint", "usage: ssmdelegate lint [--format text|json] [--name NAME] [-v] FILE|DIR...", stderr)
 	format := fs.String("format", "text", "output format: text or json")
 	name := fs.String("name", "", "document name to check against SSM naming rules (one FILE only)")
 	verbose := fs.Bool("v", false, "also print a line for each valid file")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ssmdelegate lint [--format text|json] [--name NAME] [-v] FILE|DIR...")
-		fs.PrintDefaults()
-	}
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {

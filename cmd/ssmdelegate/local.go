@@ -14,8 +14,7 @@ import (
 )
 
 func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("local", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("local", "usage: ssmdelegate local [--addr 127.0.0.1:4583] [--state FILE] [--export-state FILE] [--audit] [--account ID] [--region R[,R...]] [--clock wall|auto]", stderr)
 	addr := fs.String("addr", "127.0.0.1:4583", "loopback address to listen on")
 	state := fs.String("state", "", "durable state store (a bbolt file): every change is on disk before it is answered; a JSON state found there (as --export-state writes) is imported, and kept as FILE.format1.json")
 	export := fs.String("export-state", "", "write the state as JSON to this file on shutdown, for people to read or to import with --state")
@@ -25,10 +24,6 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	keyID := fs.String("access-key-id", "", "fixed access key id for the bootstrap administrator (random when empty)")
 	secret := fs.String("secret-access-key", "", "fixed secret access key for the bootstrap administrator (random when empty)")
 	clockName := fs.String("clock", "wall", "time source: wall (real time) or auto (a virtual clock that jumps to each sleep's end, so long runbooks finish in seconds)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ssmdelegate local [--addr 127.0.0.1:4583] [--state FILE] [--export-state FILE] [--audit] [--account ID] [--region R[,R...]] [--clock wall|auto]")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0

@@ -7,6 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,17 +27,16 @@ type opCommand struct {
 	fs     *flag.FlagSet
 	target targetFlags
 	stderr io.Writer
+
+	// format, when set by formatFlag, must be one of formats.
+	format  *string
+	formats []string
 }
 
 func newOpCommand(name, usage string, stderr io.Writer) *opCommand {
 	c := &opCommand{name: name, usage: "usage: ssmdelegate " + name + " " + usage, stderr: stderr}
-	c.fs = flag.NewFlagSet(name, flag.ContinueOnError)
-	c.fs.SetOutput(stderr)
+	c.fs = newFlagSet(name, c.usage, stderr)
 	c.target.register(c.fs)
-	c.fs.Usage = func() {
-		fmt.Fprintln(stderr, c.usage)
-		c.fs.PrintDefaults()
-	}
 	return c
 }
 
@@ -60,7 +61,17 @@ func (c *opCommand) parse(args []string, minArgs, maxArgs int) ([]string, int) {
 	if err := c.target.check("SSM"); err != nil {
 		return nil, c.usageErr("%v", err)
 	}
+	if c.format != nil && !slices.Contains(c.formats, *c.format) {
+		return nil, c.usageErr("--format: want %s", strings.Join(c.formats, " or "))
+	}
 	return pos, -1
+}
+
+// formatFlag registers --format, which parse checks is one of formats;
+// the first is the default.
+func (c *opCommand) formatFlag(usage string, formats ...string) *string {
+	c.format, c.formats = c.fs.String("format", formats[0], usage), formats
+	return c.format
 }
 
 func (c *opCommand) usageErr(format string, a ...any) int {
@@ -268,13 +279,10 @@ func cmdWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // (tests sweep a local endpoint faster).
 func watchWith(ctx context.Context, args []string, stdout, stderr io.Writer, opts ...func(*execution.WatcherOptions)) int {
 	c := newOpCommand("watch", "EXECUTION_ID... [--format text|json] "+targetUsage, stderr)
-	format := c.fs.String("format", "text", "output: text (one line per change) or json (one object per line)")
+	format := c.formatFlag("output: text (one line per change) or json (one object per line)", "text", "json")
 	ids, code := c.parse(args, 1, -1)
 	if code >= 0 {
 		return code
-	}
-	if *format != "text" && *format != "json" {
-		return c.usageErr("--format: want text or json")
 	}
 	client, err := c.client(ctx)
 	if err != nil {
@@ -377,13 +385,10 @@ func fmtTime(t *time.Time) string {
 
 func cmdDescribe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c := newOpCommand("describe", "EXECUTION_ID [--format table|json] "+targetUsage, stderr)
-	format := c.fs.String("format", "table", "output: table or json")
+	format := c.formatFlag("output: table or json", "table", "json")
 	pos, code := c.parse(args, 1, 1)
 	if code >= 0 {
 		return code
-	}
-	if *format != "table" && *format != "json" {
-		return c.usageErr("--format: want table or json")
 	}
 	client, err := c.client(ctx)
 	if err != nil {
@@ -420,10 +425,10 @@ func cmdDescribe(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if d.FailureMessage != "" {
 		fmt.Fprintf(stdout, "failure    %s\n", d.FailureMessage)
 	}
-	for _, k := range sortedRunKeys(d.Parameters) {
+	for _, k := range slices.Sorted(maps.Keys(d.Parameters)) {
 		fmt.Fprintf(stdout, "parameter  %s = %s\n", k, strings.Join(d.Parameters[k], ", "))
 	}
-	for _, k := range sortedRunKeys(d.Outputs) {
+	for _, k := range slices.Sorted(maps.Keys(d.Outputs)) {
 		fmt.Fprintf(stdout, "output     %s = %s\n", k, strings.Join(d.Outputs[k], ", "))
 	}
 	fmt.Fprintln(stdout)

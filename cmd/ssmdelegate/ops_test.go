@@ -31,7 +31,7 @@ type opsFixture struct {
 
 func newOpsFixture(t *testing.T) *opsFixture {
 	srv := localEndpoint(t)
-	client := ssm.NewFromConfig(srv.AdminConfig(), func(o *ssm.Options) { o.BaseEndpoint = aws.String(srv.URL()) })
+	client := ssm.NewFromConfig(srv.AdminConfig())
 	return &opsFixture{t: t, srv: srv, client: client}
 }
 

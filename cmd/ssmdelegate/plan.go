@@ -14,8 +14,7 @@ import (
 )
 
 func cmdPlan(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("plan", "usage: ssmdelegate plan --mode embedded|runtime|caller [--role ARN] --account A --region R --name NAME [--format json|cloudformation] FILE", stderr)
 	mode := fs.String("mode", "", "where the service role is named: embedded, runtime or caller (required)")
 	role := fs.String("role", "", "service role ARN (default: a role named after the document)")
 	roleName := fs.String("role-name", "", "service role name when --role is not given")
@@ -30,10 +29,6 @@ func cmdPlan(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	control := fs.Bool("operator-control", false, "let the operator stop and signal executions")
 	var params kvFlags
 	fs.Var(&params, "param", "start parameter KEY=VALUE (repeatable; repeat a key for a list)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ssmdelegate plan --mode embedded|runtime|caller [--role ARN] --account A --region R --name NAME [--format json|cloudformation] FILE")
-		fs.PrintDefaults()
-	}
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -55,26 +55,6 @@ func (m *policyMultiFlag) Set(v string) error {
 	return nil
 }
 
-// parsePolicyFlags parses flags that may come before or after the
-// positional arguments.
-func parsePolicyFlags(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		if len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
-}
-
 // policyScopeFlags are the flags that place generated ARNs.
 type policyScopeFlags struct {
 	account, region, partition *string
@@ -117,20 +97,20 @@ func policyValidAccount(a string) bool {
 }
 
 func newPolicyFlagSet(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("policy "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, policyUsage)
-		fs.PrintDefaults()
-	}
-	return fs
+	return newFlagSet("policy "+name, policyUsage, stderr)
 }
 
 func policyUsageProblems(stderr io.Writer, cmd string, problems []string) int {
+	return usageProblems(stderr, cmd, policyUsage, problems)
+}
+
+// usageProblems prints the problems of a policy subcommand's arguments,
+// then usage, and returns the usage exit code.
+func usageProblems(stderr io.Writer, cmd, usage string, problems []string) int {
 	for _, p := range problems {
 		fmt.Fprintf(stderr, "ssmdelegate policy %s: %s\n", cmd, p)
 	}
-	fmt.Fprintln(stderr, policyUsage)
+	fmt.Fprintln(stderr, usage)
 	return 2
 }
 
@@ -158,7 +138,7 @@ func policyRole(_ context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.Var(&profiles, "instance-profile", "`PROFILE=ROLE_ARN`: the role behind an instance profile, to scope iam:PassRole (repeatable)")
 	fs.Var(&children, "child", "`NAME=FILE`: the runbook an aws:executeAutomation step starts (repeatable)")
 	fs.Var(&tags, "resource-tag", "`KEY=VALUE`: require this tag on existing resources (repeatable)")
-	files, err := parsePolicyFlags(fs, args)
+	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -245,7 +225,7 @@ func policyOperator(_ context.Context, args []string, stdout, stderr io.Writer) 
 	version := fs.String("version", "", "pin the runbook version the operator may start")
 	stop := fs.Bool("allow-stop", false, "let the operator stop executions")
 	signal := fs.Bool("allow-signal", false, "let the operator send signals (approve, resume) to executions")
-	rest, err := parsePolicyFlags(fs, args)
+	rest, err := parseInterleaved(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -273,7 +253,7 @@ func policyOperator(_ context.Context, args []string, stdout, stderr io.Writer) 
 func policyTrust(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newPolicyFlagSet("trust", stderr)
 	sf := addPolicyScopeFlags(fs)
-	rest, err := parsePolicyFlags(fs, args)
+	rest, err := parseInterleaved(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -296,7 +276,7 @@ func policyLint(_ context.Context, args []string, stdout, stderr io.Writer) int 
 	fs := newPolicyFlagSet("lint", stderr)
 	typ := fs.String("type", "identity", "policy type, which sets the grammar and IAM's size quota: "+policyLintTypes)
 	limit := fs.Int("limit", 0, "size quota in characters without white space between tokens (default: the type's IAM quota; -1 disables)")
-	files, err := parsePolicyFlags(fs, args)
+	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0

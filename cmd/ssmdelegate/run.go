@@ -7,9 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -64,8 +65,7 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, waitO
 
 func parseRunFlags(args []string, stderr io.Writer) (*runFlags, int) {
 	var f runFlags
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("run", runUsage, stderr)
 	fs.StringVar(&f.document, "document", "", "name or ARN of an existing document to run")
 	fs.StringVar(&f.name, "name", "", "with FILE: the document name to create or update (default: the file name without extension)")
 	fs.StringVar(&f.documentVersion, "document-version", "", "document version to run: a number, $DEFAULT or $LATEST")
@@ -83,10 +83,6 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, int) {
 	fs.StringVar(&f.maxErrors, "max-errors", "", "rate control: errors allowed before stopping (0, 3 or 5%)")
 	fs.BoolVar(&f.interactive, "interactive", false, "start in Interactive mode (each step waits for a StartStep signal)")
 	fs.Var(&f.tags, "tag", "execution tag KEY=VALUE (repeatable, at most 5)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, runUsage)
-		fs.PrintDefaults()
-	}
 	var files []string
 	rest := args
 	for {
@@ -331,7 +327,7 @@ func printStart(w io.Writer, in *ssm.StartAutomationExecutionInput) {
 		fmt.Fprintf(w, " in %s mode", in.Mode)
 	}
 	fmt.Fprintln(w)
-	for _, k := range sortedRunKeys(in.Parameters) {
+	for _, k := range slices.Sorted(maps.Keys(in.Parameters)) {
 		fmt.Fprintf(w, "  parameter %s = %s\n", k, strings.Join(in.Parameters[k], ", "))
 	}
 	if t := aws.ToString(in.TargetParameterName); t != "" {
@@ -533,7 +529,6 @@ func (r *runner) waitFor(ctx context.Context, id string) int {
 	out, err := waiter.WaitForOutput(ctx, id, r.flags.maxWait)
 	p.stop()
 	var failed *execution.ExecutionFailedError
-	var timeout *execution.WaitTimeoutError
 	switch {
 	case err == nil:
 		ex := out.AutomationExecution
@@ -561,7 +556,7 @@ func (r *runner) waitFor(ctx context.Context, id string) int {
 			}
 			if d := s.FailureDetails; d != nil {
 				fmt.Fprintf(r.stderr, "  failure type: %s, stage: %s\n", aws.ToString(d.FailureType), aws.ToString(d.FailureStage))
-				for _, k := range sortedRunKeys(d.Details) {
+				for _, k := range slices.Sorted(maps.Keys(d.Details)) {
 					v := strings.Join(d.Details[k], ", ")
 					if !strings.Contains(failed.FailureMessage, v) {
 						fmt.Fprintf(r.stderr, "  %s: %s\n", k, v)
@@ -570,26 +565,15 @@ func (r *runner) waitFor(ctx context.Context, id string) int {
 			}
 		}
 		return 1
-	case errors.As(err, &timeout):
-		return r.fail("%v", err)
 	default:
 		return r.fail("%v", err)
 	}
 }
 
 func printOutputs(w io.Writer, outputs map[string][]string) {
-	for _, k := range sortedRunKeys(outputs) {
+	for _, k := range slices.Sorted(maps.Keys(outputs)) {
 		fmt.Fprintf(w, "  output %s = %s\n", k, strings.Join(outputs[k], ", "))
 	}
-}
-
-func sortedRunKeys(m map[string][]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // heartbeat is how long progress stays silent off a terminal before it
@@ -608,7 +592,6 @@ type runProgress struct {
 	start    time.Time
 	lastLine time.Time
 	status   types.AutomationExecutionStatus
-	last     types.AutomationExecutionStatus
 	steps    map[string]types.AutomationExecutionStatus
 	order    []string
 	actions  map[string]string
@@ -711,10 +694,9 @@ func (p *runProgress) report(ev execution.Progress) {
 		line += fmt.Sprintf("  [%d/%d ok, %d failed]", c.SuccessSteps, c.TotalSteps, c.FailedSteps+c.TimedOutSteps+c.CancelledSteps)
 	}
 	fmt.Fprintln(p.w, strings.TrimRight(line, " "))
-	if execution.WaitsForPerson(ev.Status) && ev.Status != p.last {
+	if execution.WaitsForPerson(ev.Status) && ev.Status != p.status {
 		fmt.Fprintf(p.w, "%9s  %s\n", "", inputHint(ev))
 	}
-	p.last = ev.Status
 	p.status = ev.Status
 	p.lastLine = time.Now()
 	p.redraw()

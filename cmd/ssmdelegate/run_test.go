@@ -157,7 +157,7 @@ func TestRunDocumentInCallerMode(t *testing.T) {
 
 	// A runbook that sleeps 13 hours would outlive the session: refused
 	// before anything starts.
-	client := ssm.NewFromConfig(srv.AdminConfig(), func(o *ssm.Options) { o.BaseEndpoint = aws.String(srv.URL()) })
+	client := ssm.NewFromConfig(srv.AdminConfig())
 	_, err = client.CreateDocument(t.Context(), &ssm.CreateDocumentInput{
 		Name: aws.String("LongSleep"), DocumentType: "Automation", DocumentFormat: "JSON",
 		Content: aws.String(`{"schemaVersion":"0.3","mainSteps":[{"name":"wait","action":"aws:sleep","inputs":{"Duration":"PT13H"}}]}`),
@@ -223,7 +223,7 @@ func TestRunFileProvisionsAndReportsFailure(t *testing.T) {
 	assert.NotContains(t, stderr.String(), "required", "--param fills the required parameter before planning")
 
 	// The document now exists with the role embedded.
-	client := ssm.NewFromConfig(srv.AdminConfig(), func(o *ssm.Options) { o.BaseEndpoint = aws.String(srv.URL()) })
+	client := ssm.NewFromConfig(srv.AdminConfig())
 	doc, err := client.GetDocument(t.Context(), &ssm.GetDocumentInput{Name: aws.String("Restart-Demo")})
 	require.NoError(t, err)
 	assert.Contains(t, aws.ToString(doc.Content), "Restart-Demo-Automation")
@@ -392,7 +392,7 @@ func TestRunFileInCallerMode(t *testing.T) {
 	assert.Contains(t, stderr.String(), "cannot plan Long-Soak in caller mode")
 	assert.Contains(t, stderr.String(), "caller mode refused")
 	assert.Empty(t, stdout.String(), "nothing provisioned or started")
-	client := ssm.NewFromConfig(srv.AdminConfig(), func(o *ssm.Options) { o.BaseEndpoint = aws.String(srv.URL()) })
+	client := ssm.NewFromConfig(srv.AdminConfig())
 	_, err := client.GetDocument(t.Context(), &ssm.GetDocumentInput{Name: aws.String("Long-Soak")})
 	require.Error(t, err, "the document was not created")
 

@@ -20,9 +20,6 @@ const simulateUsage = `usage: ssmdelegate policy simulate --policy FILE... [--re
 Exit status: 0 when every action is allowed on every resource, 1 when any is
 denied, 2 on a usage error or a policy that cannot be read or parsed.`
 
-// simulateStdin is where "-" reads a policy from; tests replace it.
-var simulateStdin io.Reader = os.Stdin
-
 // simulateMaxPolicy bounds a policy file: IAM's largest policy document.
 const simulateMaxPolicy = 131072
 
@@ -62,12 +59,7 @@ type simResult struct {
 }
 
 func policySimulate(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("policy simulate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, simulateUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("policy simulate", simulateUsage, stderr)
 	var policies, actions, resources, contexts policyMultiFlag
 	fs.Var(&policies, "policy", "identity policy `FILE`, - for standard input (repeatable)")
 	resourcePolicy := fs.String("resource-policy", "", "resource-based policy `FILE`, - for standard input")
@@ -76,7 +68,7 @@ func policySimulate(_ context.Context, args []string, stdout, stderr io.Writer) 
 	fs.Var(&contexts, "context", "request context `KEY[:TYPE]=VALUE[,VALUE...]` (repeatable)")
 	principal := fs.String("principal", "", "caller `ARN`, required with --resource-policy")
 	format := fs.String("format", "text", "output format: text or json")
-	rest, err := parsePolicyFlags(fs, args)
+	rest, err := parseInterleaved(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -90,13 +82,7 @@ func policySimulate(_ context.Context, args []string, stdout, stderr io.Writer) 
 	if len(policies) == 0 {
 		problems = append(problems, "at least one --policy FILE is required")
 	}
-	stdinUses := 0
-	for _, f := range append([]string{*resourcePolicy}, policies...) {
-		if f == "-" {
-			stdinUses++
-		}
-	}
-	if stdinUses > 1 {
+	if countStdin(append([]string{*resourcePolicy}, policies...)) > 1 {
 		problems = append(problems, "standard input (-) can be read only once")
 	}
 	if len(actions) == 0 {
@@ -132,11 +118,7 @@ func policySimulate(_ context.Context, args []string, stdout, stderr io.Writer) 
 		problems = append(problems, fmt.Sprintf("unknown --format %q: use text or json", *format))
 	}
 	if len(problems) > 0 {
-		for _, p := range problems {
-			fmt.Fprintf(stderr, "ssmdelegate policy simulate: %s\n", p)
-		}
-		fmt.Fprintln(stderr, simulateUsage)
-		return 2
+		return usageProblems(stderr, "simulate", simulateUsage, problems)
 	}
 
 	identity := make([]policy.NamedPolicy, 0, len(policies))
@@ -239,7 +221,7 @@ func simulatedName(file string) string {
 func readSimulatedPolicy(file string, stderr io.Writer) (*policy.Policy, bool) {
 	var r io.Reader
 	if file == "-" {
-		r = simulateStdin
+		r = stdin
 	} else {
 		f, err := os.Open(file)
 		if err != nil {

@@ -30,11 +30,9 @@ func Example_policySimulate() {
 	// exit 1
 }
 
-func runSimulate(t *testing.T, stdin string, args ...string) (int, string, string) {
+func runSimulate(t *testing.T, input string, args ...string) (int, string, string) {
 	t.Helper()
-	old := simulateStdin
-	simulateStdin = strings.NewReader(stdin)
-	t.Cleanup(func() { simulateStdin = old })
+	withStdin(t, input)
 	var out, errb bytes.Buffer
 	code := dispatch(context.Background(), append([]string{"policy", "simulate"}, args...), &out, &errb)
 	return code, out.String(), errb.String()

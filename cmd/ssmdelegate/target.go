@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -181,11 +182,7 @@ func (t *target) where(services ...string) string {
 		if ep != nil {
 			e = *ep
 		}
-		found := false
-		for _, x := range seen {
-			found = found || x == e
-		}
-		if !found {
+		if !slices.Contains(seen, e) {
 			seen = append(seen, e)
 		}
 	}
