@@ -86,11 +86,12 @@ func anyEnvEndpoint() string {
 // check returns the usage problem of the target flags, if any, for a
 // command calling services.
 func (t *targetFlags) check(services ...string) error {
+	env := anyEnvEndpoint()
 	switch {
 	case t.endpoint != "" && t.aws:
 		return errors.New("--endpoint and --aws exclude each other")
-	case t.aws && anyEnvEndpoint() != "":
-		return fmt.Errorf("--aws, but %s is set: unset it to use real AWS, or drop --aws", anyEnvEndpoint())
+	case t.aws && env != "":
+		return fmt.Errorf("--aws, but %s is set: unset it to use real AWS, or drop --aws", env)
 	case t.endpoint == "" && !t.aws && !envEndpoint(services...):
 		return errNoTarget
 	}
