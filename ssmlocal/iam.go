@@ -365,6 +365,11 @@ func (s *Server) policyByARN(arn string) (*managedPolicy, error) {
 	return p, nil
 }
 
+// awsManaged reports whether arn names an AWS managed policy.
+func (s *Server) awsManaged(arn string) bool {
+	return strings.HasPrefix(arn, "arn:"+s.opts.Partition+":iam::aws:")
+}
+
 func conflict(format string, args ...any) *APIError {
 	e := apiErr("EntityAlreadyExists", format, args...)
 	e.Status = http.StatusConflict
@@ -914,7 +919,7 @@ func (s *Server) iamCreatePolicyVersion(_ context.Context, c *call, in map[strin
 	if err != nil {
 		return nil, err
 	}
-	if strings.HasPrefix(arn, "arn:"+s.opts.Partition+":iam::aws:") {
+	if s.awsManaged(arn) {
 		return nil, apiErr("AccessDenied", "AWS managed policies cannot be changed")
 	}
 	if len(p.Versions) >= 5 {

@@ -234,11 +234,10 @@ func (s *Server) iamListPolicies(_ context.Context, _ *call, in map[string]any) 
 	if err != nil {
 		return nil, err
 	}
-	awsPrefix := "arn:" + s.opts.Partition + ":iam::aws:"
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	all := slices.DeleteFunc(mapValues(s.iam.Policies), func(m *managedPolicy) bool {
-		isAWS := strings.HasPrefix(m.ARN, awsPrefix)
+		isAWS := s.awsManaged(m.ARN)
 		return (scope == "AWS" && !isAWS) || (scope == "Local" && isAWS) ||
 			(onlyAttached && m.Attachments == 0) ||
 			usage == "PermissionsBoundary" || // no policy is in use as a boundary here
@@ -339,7 +338,7 @@ func (s *Server) iamDeletePolicy(_ context.Context, _ *call, in map[string]any) 
 	if err != nil {
 		return nil, err
 	}
-	if strings.HasPrefix(arn, "arn:"+s.opts.Partition+":iam::aws:") {
+	if s.awsManaged(arn) {
 		return nil, apiErr("AccessDenied", "AWS managed policies cannot be deleted")
 	}
 	if p.Attachments > 0 {
@@ -659,7 +658,7 @@ func (s *Server) iamSetDefaultPolicyVersion(_ context.Context, _ *call, in map[s
 	if err != nil {
 		return nil, err
 	}
-	if strings.HasPrefix(arn, "arn:"+s.opts.Partition+":iam::aws:") {
+	if s.awsManaged(arn) {
 		return nil, apiErr("AccessDenied", "AWS managed policies cannot be changed")
 	}
 	if !slices.ContainsFunc(p.Versions, func(v policyVersion) bool { return v.ID == id }) {
@@ -816,9 +815,8 @@ func (s *Server) iamGetAccountAuthorizationDetails(_ context.Context, _ *call, i
 			all = append(all, policyEntity{"3" + r.Name, "RoleDetailList", m})
 		}
 	}
-	awsPrefix := "arn:" + s.opts.Partition + ":iam::aws:"
 	for _, mp := range s.iam.Policies {
-		if isAWS := strings.HasPrefix(mp.ARN, awsPrefix); (isAWS && (!want("AWSManagedPolicy") || mp.Attachments == 0)) || (!isAWS && !want("LocalManagedPolicy")) {
+		if isAWS := s.awsManaged(mp.ARN); (isAWS && (!want("AWSManagedPolicy") || mp.Attachments == 0)) || (!isAWS && !want("LocalManagedPolicy")) {
 			continue
 		}
 		m := policyShape(mp)
