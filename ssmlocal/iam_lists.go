@@ -263,7 +263,7 @@ func deleteConflict(format string, args ...any) *APIError {
 	return e
 }
 
-func (s *Server) iamDeleteUser(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+func (s *Server) iamDeleteUser(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
 	name, err := str(in, "UserName")
 	if err != nil {
 		return nil, err
@@ -273,9 +273,9 @@ func (s *Server) iamDeleteUser(_ context.Context, _ *call, in map[string]any) (m
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u, ok := s.iam.Users[name]
-	if !ok {
-		return nil, notFound("NoSuchEntity", "The user with name %s cannot be found.", name)
+	u, err := s.userNamed(c, name)
+	if err != nil {
+		return nil, err
 	}
 	for _, k := range s.iam.AccessKeys {
 		if k.UserName == name {
