@@ -263,6 +263,18 @@ func deleteConflict(format string, args ...any) *APIError {
 	return e
 }
 
+// policiesConflict refuses to delete an entity that still has inline or
+// attached policies.
+func policiesConflict(inline map[string]string, attached []string) error {
+	if len(inline) > 0 {
+		return deleteConflict("Cannot delete entity, must delete policies first.")
+	}
+	if len(attached) > 0 {
+		return deleteConflict("Cannot delete entity, must detach all policies first.")
+	}
+	return nil
+}
+
 func (s *Server) iamDeleteUser(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
 	name, err := str(in, "UserName")
 	if err != nil {
@@ -282,11 +294,8 @@ func (s *Server) iamDeleteUser(_ context.Context, c *call, in map[string]any) (m
 			return nil, deleteConflict("Cannot delete entity, must delete access keys first.")
 		}
 	}
-	if len(u.Inline) > 0 {
-		return nil, deleteConflict("Cannot delete entity, must delete policies first.")
-	}
-	if len(u.Attached) > 0 {
-		return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
+	if err := policiesConflict(u.Inline, u.Attached); err != nil {
+		return nil, err
 	}
 	for _, g := range s.iam.Groups {
 		if slices.Contains(g.Members, name) {
@@ -309,11 +318,8 @@ func (s *Server) iamDeleteRole(_ context.Context, _ *call, in map[string]any) (m
 	if err != nil {
 		return nil, err
 	}
-	if len(r.Inline) > 0 {
-		return nil, deleteConflict("Cannot delete entity, must delete policies first.")
-	}
-	if len(r.Attached) > 0 {
-		return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
+	if err := policiesConflict(r.Inline, r.Attached); err != nil {
+		return nil, err
 	}
 	delete(s.iam.Roles, name)
 	// The role's sessions end with it, so a role created again under the
@@ -362,11 +368,8 @@ func (s *Server) iamDeleteGroup(_ context.Context, _ *call, in map[string]any) (
 	if len(g.Members) > 0 {
 		return nil, deleteConflict("Cannot delete entity, must remove users from group first.")
 	}
-	if len(g.Inline) > 0 {
-		return nil, deleteConflict("Cannot delete entity, must delete policies first.")
-	}
-	if len(g.Attached) > 0 {
-		return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
+	if err := policiesConflict(g.Inline, g.Attached); err != nil {
+		return nil, err
 	}
 	delete(s.iam.Groups, g.Name)
 	s.changed()
