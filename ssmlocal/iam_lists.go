@@ -207,6 +207,18 @@ func (s *Server) iamListGroupsForUser(_ context.Context, c *call, in map[string]
 	return groupPage(all, p), nil
 }
 
+// readUsageFilter reads PolicyUsageFilter, empty when absent.
+func readUsageFilter(in map[string]any) (string, error) {
+	usage, err := str(in, "PolicyUsageFilter")
+	if err != nil {
+		return "", err
+	}
+	if usage != "" && usage != "PermissionsPolicy" && usage != "PermissionsBoundary" {
+		return "", simValidation("policyUsageFilter", usage, "Member must satisfy enum value set: [PermissionsBoundary, PermissionsPolicy]")
+	}
+	return usage, nil
+}
+
 func (s *Server) iamListPolicies(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
 	scope, err := str(in, "Scope")
 	if err != nil {
@@ -223,12 +235,9 @@ func (s *Server) iamListPolicies(_ context.Context, _ *call, in map[string]any) 
 	if err != nil {
 		return nil, err
 	}
-	usage, err := str(in, "PolicyUsageFilter")
+	usage, err := readUsageFilter(in)
 	if err != nil {
 		return nil, err
-	}
-	if usage != "" && usage != "PermissionsPolicy" && usage != "PermissionsBoundary" {
-		return nil, simValidation("policyUsageFilter", usage, "Member must satisfy enum value set: [PermissionsBoundary, PermissionsPolicy]")
 	}
 	prefix, p, err := listing(in)
 	if err != nil {
@@ -697,12 +706,9 @@ func (s *Server) iamListEntitiesForPolicy(_ context.Context, _ *call, in map[str
 	default:
 		return nil, simValidation("entityFilter", filter, "Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]")
 	}
-	usage, err := str(in, "PolicyUsageFilter")
+	usage, err := readUsageFilter(in)
 	if err != nil {
 		return nil, err
-	}
-	if usage != "" && usage != "PermissionsPolicy" && usage != "PermissionsBoundary" {
-		return nil, simValidation("policyUsageFilter", usage, "Member must satisfy enum value set: [PermissionsBoundary, PermissionsPolicy]")
 	}
 	prefix, p, err := listing(in)
 	if err != nil {
