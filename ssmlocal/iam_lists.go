@@ -692,6 +692,23 @@ type policyEntity struct {
 	shape  map[string]any
 }
 
+// entityPage pages entities by key, each page listing its entities under
+// their members, every one of members present even when empty.
+func entityPage(all []policyEntity, p listPage, members ...string) map[string]any {
+	page, next := pageOf(all, func(e policyEntity) string { return e.key }, p)
+	out := map[string]any{"IsTruncated": next != ""}
+	for _, m := range members {
+		out[m] = []any{}
+	}
+	for _, e := range page {
+		out[e.member] = append(out[e.member].([]any), e.shape)
+	}
+	if next != "" {
+		out["Marker"] = next
+	}
+	return out
+}
+
 func (s *Server) iamListEntitiesForPolicy(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
 	arn, err := str(in, "PolicyArn")
 	if err != nil {
@@ -743,15 +760,7 @@ func (s *Server) iamListEntitiesForPolicy(_ context.Context, _ *call, in map[str
 			}
 		}
 	}
-	page, next := pageOf(all, func(e policyEntity) string { return e.key }, p)
-	out := map[string]any{"PolicyGroups": []any{}, "PolicyUsers": []any{}, "PolicyRoles": []any{}, "IsTruncated": next != ""}
-	for _, e := range page {
-		out[e.member] = append(out[e.member].([]any), e.shape)
-	}
-	if next != "" {
-		out["Marker"] = next
-	}
-	return out, nil
+	return entityPage(all, p, "PolicyGroups", "PolicyUsers", "PolicyRoles"), nil
 }
 
 func iamAccountOps() []opDef {
@@ -837,13 +846,5 @@ func (s *Server) iamGetAccountAuthorizationDetails(_ context.Context, _ *call, i
 		m["PolicyVersionList"] = versions
 		all = append(all, policyEntity{"4" + mp.ARN, "Policies", m})
 	}
-	page, next := pageOf(all, func(e policyEntity) string { return e.key }, p)
-	out := map[string]any{"UserDetailList": []any{}, "GroupDetailList": []any{}, "RoleDetailList": []any{}, "Policies": []any{}, "IsTruncated": next != ""}
-	for _, e := range page {
-		out[e.member] = append(out[e.member].([]any), e.shape)
-	}
-	if next != "" {
-		out["Marker"] = next
-	}
-	return out, nil
+	return entityPage(all, p, "UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"), nil
 }
