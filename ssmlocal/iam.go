@@ -150,6 +150,15 @@ var (
 	policyVerPattern = regexp.MustCompile(`^v[1-9][0-9]*$`)
 )
 
+// readName reads the name in member and checks it as checkName does.
+func readName(in map[string]any, member string, max int) (string, error) {
+	name, err := str(in, member)
+	if err != nil {
+		return "", err
+	}
+	return name, checkName(member, name, max)
+}
+
 func checkName(member, v string, max int) error {
 	if v == "" {
 		return apiErr("ValidationError", "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", lowerFirst(member))
@@ -435,11 +444,8 @@ func policyTarget(_ *Server, _ *call, in map[string]any) []authTarget {
 }
 
 func (s *Server) iamCreateUser(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "UserName")
+	name, err := readName(in, "UserName", 64)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkName("UserName", name, 64); err != nil {
 		return nil, err
 	}
 	path, err := checkPath(in)
@@ -958,11 +964,8 @@ func (s *Server) iamListPolicyVersions(_ context.Context, c *call, in map[string
 }
 
 func (s *Server) iamCreateRole(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "RoleName")
+	name, err := readName(in, "RoleName", 64)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkName("RoleName", name, 64); err != nil {
 		return nil, err
 	}
 	path, err := checkPath(in)

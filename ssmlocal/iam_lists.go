@@ -187,11 +187,8 @@ func groupPage(groups []*iamGroup, p listPage) map[string]any {
 }
 
 func (s *Server) iamListGroupsForUser(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "UserName")
+	name, err := readName(in, "UserName", 128)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkName("UserName", name, 128); err != nil {
 		return nil, err
 	}
 	p, err := readListPage(in)
@@ -285,11 +282,8 @@ func policiesConflict(inline map[string]string, attached []string) error {
 }
 
 func (s *Server) iamDeleteUser(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "UserName")
+	name, err := readName(in, "UserName", 128)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkName("UserName", name, 128); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -386,11 +380,8 @@ func (s *Server) iamDeleteGroup(_ context.Context, _ *call, in map[string]any) (
 }
 
 func (s *Server) iamRemoveUserFromGroup(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
-	user, err := str(in, "UserName")
+	user, err := readName(in, "UserName", 128)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkName("UserName", user, 128); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
