@@ -110,14 +110,6 @@ func readPathPrefix(in map[string]any) (string, error) {
 	return p, nil
 }
 
-func mapValues[V any](m map[string]V) []V {
-	out := make([]V, 0, len(m))
-	for _, v := range m {
-		out = append(out, v)
-	}
-	return out
-}
-
 // listing reads a listing's PathPrefix and paging.
 func listing(in map[string]any) (string, listPage, error) {
 	prefix, err := readPathPrefix(in)
@@ -135,7 +127,7 @@ func (s *Server) iamListUsers(_ context.Context, _ *call, in map[string]any) (ma
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	all := slices.DeleteFunc(mapValues(s.iam.Users), func(u *iamUser) bool { return !strings.HasPrefix(u.Path, prefix) })
+	all := slices.DeleteFunc(slices.Collect(maps.Values(s.iam.Users)), func(u *iamUser) bool { return !strings.HasPrefix(u.Path, prefix) })
 	page, next := pageOf(all, func(u *iamUser) string { return u.Name }, p)
 	out := make([]any, len(page))
 	for i, u := range page {
@@ -153,7 +145,7 @@ func (s *Server) iamListRoles(_ context.Context, _ *call, in map[string]any) (ma
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	all := slices.DeleteFunc(mapValues(s.iam.Roles), func(r *iamRole) bool { return !strings.HasPrefix(r.Path, prefix) })
+	all := slices.DeleteFunc(slices.Collect(maps.Values(s.iam.Roles)), func(r *iamRole) bool { return !strings.HasPrefix(r.Path, prefix) })
 	page, next := pageOf(all, func(r *iamRole) string { return r.Name }, p)
 	out := make([]any, len(page))
 	for i, r := range page {
@@ -173,7 +165,7 @@ func (s *Server) iamListGroups(_ context.Context, _ *call, in map[string]any) (m
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	all := slices.DeleteFunc(mapValues(s.iam.Groups), func(g *iamGroup) bool { return !strings.HasPrefix(g.Path, prefix) })
+	all := slices.DeleteFunc(slices.Collect(maps.Values(s.iam.Groups)), func(g *iamGroup) bool { return !strings.HasPrefix(g.Path, prefix) })
 	return groupPage(all, p), nil
 }
 
@@ -200,7 +192,7 @@ func (s *Server) iamListGroupsForUser(_ context.Context, c *call, in map[string]
 	if _, err := s.userNamed(c, name); err != nil {
 		return nil, err
 	}
-	all := slices.DeleteFunc(mapValues(s.iam.Groups), func(g *iamGroup) bool { return !slices.Contains(g.Members, name) })
+	all := slices.DeleteFunc(slices.Collect(maps.Values(s.iam.Groups)), func(g *iamGroup) bool { return !slices.Contains(g.Members, name) })
 	return groupPage(all, p), nil
 }
 
@@ -242,7 +234,7 @@ func (s *Server) iamListPolicies(_ context.Context, _ *call, in map[string]any) 
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	all := slices.DeleteFunc(mapValues(s.iam.Policies), func(m *managedPolicy) bool {
+	all := slices.DeleteFunc(slices.Collect(maps.Values(s.iam.Policies)), func(m *managedPolicy) bool {
 		isAWS := s.awsManaged(m.ARN)
 		return (scope == "AWS" && !isAWS) || (scope == "Local" && isAWS) ||
 			(onlyAttached && m.Attachments == 0) ||
@@ -418,7 +410,7 @@ func (s *Server) iamListAccessKeys(_ context.Context, c *call, in map[string]any
 	if err != nil {
 		return nil, err
 	}
-	all := slices.DeleteFunc(mapValues(s.iam.AccessKeys), func(k *accessKey) bool { return k.UserName != u.Name })
+	all := slices.DeleteFunc(slices.Collect(maps.Values(s.iam.AccessKeys)), func(k *accessKey) bool { return k.UserName != u.Name })
 	page, next := pageOf(all, func(k *accessKey) string { return k.ID }, p)
 	out := make([]any, len(page))
 	for i, k := range page {
