@@ -692,6 +692,15 @@ func entityPage(all []policyEntity, p listPage, members ...string) map[string]an
 	return out
 }
 
+// checkEntityFilter checks f, read from member, is an EntityType.
+func checkEntityFilter(member, f string) error {
+	switch f {
+	case "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy":
+		return nil
+	}
+	return simValidation(member, f, "Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]")
+}
+
 func (s *Server) iamListEntitiesForPolicy(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
 	arn, err := str(in, "PolicyArn")
 	if err != nil {
@@ -701,10 +710,10 @@ func (s *Server) iamListEntitiesForPolicy(_ context.Context, _ *call, in map[str
 	if err != nil {
 		return nil, err
 	}
-	switch filter {
-	case "", "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy":
-	default:
-		return nil, simValidation("entityFilter", filter, "Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]")
+	if filter != "" {
+		if err := checkEntityFilter("entityFilter", filter); err != nil {
+			return nil, err
+		}
 	}
 	usage, err := readUsageFilter(in)
 	if err != nil {
@@ -770,10 +779,8 @@ func (s *Server) iamGetAccountAuthorizationDetails(_ context.Context, _ *call, i
 		return nil, err
 	}
 	for _, f := range filter {
-		switch f {
-		case "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy":
-		default:
-			return nil, simValidation("filter", f, "Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]")
+		if err := checkEntityFilter("filter", f); err != nil {
+			return nil, err
 		}
 	}
 	want := func(kind string) bool { return len(filter) == 0 || slices.Contains(filter, kind) }
