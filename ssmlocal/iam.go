@@ -379,6 +379,20 @@ func (s *Server) awsManaged(arn string) bool {
 	return strings.HasPrefix(arn, "arn:"+s.opts.Partition+":iam::aws:")
 }
 
+// localPolicy is policyByARN for a change; an AWS managed policy is
+// refused, saying it cannot be what ("changed", "deleted"). Callers hold
+// s.mu.
+func (s *Server) localPolicy(arn, what string) (*managedPolicy, error) {
+	p, err := s.policyByARN(arn)
+	if err != nil {
+		return nil, err
+	}
+	if s.awsManaged(arn) {
+		return nil, apiErr("AccessDenied", "AWS managed policies cannot be %s", what)
+	}
+	return p, nil
+}
+
 func conflict(format string, args ...any) *APIError {
 	e := apiErr("EntityAlreadyExists", format, args...)
 	e.Status = http.StatusConflict
@@ -921,12 +935,9 @@ func (s *Server) iamCreatePolicyVersion(_ context.Context, c *call, in map[strin
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, err := s.policyByARN(arn)
+	p, err := s.localPolicy(arn, "changed")
 	if err != nil {
 		return nil, err
-	}
-	if s.awsManaged(arn) {
-		return nil, apiErr("AccessDenied", "AWS managed policies cannot be changed")
 	}
 	if len(p.Versions) >= 5 {
 		return nil, apiErr("LimitExceeded", "A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.")

@@ -335,12 +335,9 @@ func (s *Server) iamDeletePolicy(_ context.Context, _ *call, in map[string]any) 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, err := s.policyByARN(arn)
+	p, err := s.localPolicy(arn, "deleted")
 	if err != nil {
 		return nil, err
-	}
-	if s.awsManaged(arn) {
-		return nil, apiErr("AccessDenied", "AWS managed policies cannot be deleted")
 	}
 	if p.Attachments > 0 {
 		return nil, deleteConflict("Cannot delete a policy attached to entities.")
@@ -649,12 +646,9 @@ func (s *Server) iamSetDefaultPolicyVersion(_ context.Context, _ *call, in map[s
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, err := s.policyByARN(arn)
+	p, err := s.localPolicy(arn, "changed")
 	if err != nil {
 		return nil, err
-	}
-	if s.awsManaged(arn) {
-		return nil, apiErr("AccessDenied", "AWS managed policies cannot be changed")
 	}
 	if !slices.ContainsFunc(p.Versions, func(v policyVersion) bool { return v.ID == id }) {
 		return nil, notFound("NoSuchEntity", "Policy %s version %s does not exist or is not attachable.", arn, id)
