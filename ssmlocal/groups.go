@@ -40,11 +40,8 @@ func iamGroupOps() []opDef {
 }
 
 func (s *Server) groupNamed(in map[string]any) (*iamGroup, error) {
-	name, err := str(in, "GroupName")
+	name, err := readName(in, "GroupName", 128)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkName("GroupName", name, 128); err != nil {
 		return nil, err
 	}
 	return s.group(name)
@@ -70,11 +67,8 @@ func groupPolicies() holderKind {
 }
 
 func (s *Server) iamCreateGroup(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "GroupName")
+	name, err := readName(in, "GroupName", 128)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkName("GroupName", name, 128); err != nil {
 		return nil, err
 	}
 	path, err := checkPath(in)
@@ -110,11 +104,8 @@ func (s *Server) iamGetGroup(_ context.Context, c *call, in map[string]any) (map
 }
 
 func (s *Server) iamAddUserToGroup(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	user, err := str(in, "UserName")
+	user, err := readName(in, "UserName", 64)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkName("UserName", user, 64); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()

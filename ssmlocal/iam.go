@@ -150,6 +150,15 @@ var (
 	policyVerPattern = regexp.MustCompile(`^v[1-9][0-9]*$`)
 )
 
+// readName reads the name in member and checks it as checkName does.
+func readName(in map[string]any, member string, max int) (string, error) {
+	name, err := str(in, member)
+	if err != nil {
+		return "", err
+	}
+	return name, checkName(member, name, max)
+}
+
 func checkName(member, v string, max int) error {
 	if v == "" {
 		return apiErr("ValidationError", "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", lowerFirst(member))
@@ -365,6 +374,25 @@ func (s *Server) policyByARN(arn string) (*managedPolicy, error) {
 	return p, nil
 }
 
+// awsManaged reports whether arn names an AWS managed policy.
+func (s *Server) awsManaged(arn string) bool {
+	return strings.HasPrefix(arn, "arn:"+s.opts.Partition+":iam::aws:")
+}
+
+// localPolicy is policyByARN for a change; an AWS managed policy is
+// refused, saying it cannot be what ("changed", "deleted"). Callers hold
+// s.mu.
+func (s *Server) localPolicy(arn, what string) (*managedPolicy, error) {
+	p, err := s.policyByARN(arn)
+	if err != nil {
+		return nil, err
+	}
+	if s.awsManaged(arn) {
+		return nil, apiErr("AccessDenied", "AWS managed policies cannot be %s", what)
+	}
+	return p, nil
+}
+
 func conflict(format string, args ...any) *APIError {
 	e := apiErr("EntityAlreadyExists", format, args...)
 	e.Status = http.StatusConflict
@@ -430,11 +458,8 @@ func policyTarget(_ *Server, _ *call, in map[string]any) []authTarget {
 }
 
 func (s *Server) iamCreateUser(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "UserName")
+	name, err := readName(in, "UserName", 64)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkName("UserName", name, 64); err != nil {
 		return nil, err
 	}
 	path, err := checkPath(in)
@@ -910,12 +935,9 @@ func (s *Server) iamCreatePolicyVersion(_ context.Context, c *call, in map[strin
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, err := s.policyByARN(arn)
+	p, err := s.localPolicy(arn, "changed")
 	if err != nil {
 		return nil, err
-	}
-	if strings.HasPrefix(arn, "arn:"+s.opts.Partition+":iam::aws:") {
-		return nil, apiErr("AccessDenied", "AWS managed policies cannot be changed")
 	}
 	if len(p.Versions) >= 5 {
 		return nil, apiErr("LimitExceeded", "A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.")
@@ -953,11 +975,8 @@ func (s *Server) iamListPolicyVersions(_ context.Context, c *call, in map[string
 }
 
 func (s *Server) iamCreateRole(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "RoleName")
+	name, err := readName(in, "RoleName", 64)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkName("RoleName", name, 64); err != nil {
 		return nil, err
 	}
 	path, err := checkPath(in)

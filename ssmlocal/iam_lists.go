@@ -110,14 +110,6 @@ func readPathPrefix(in map[string]any) (string, error) {
 	return p, nil
 }
 
-func mapValues[V any](m map[string]V) []V {
-	out := make([]V, 0, len(m))
-	for _, v := range m {
-		out = append(out, v)
-	}
-	return out
-}
-
 // listing reads a listing's PathPrefix and paging.
 func listing(in map[string]any) (string, listPage, error) {
 	prefix, err := readPathPrefix(in)
@@ -135,7 +127,7 @@ func (s *Server) iamListUsers(_ context.Context, _ *call, in map[string]any) (ma
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	all := slices.DeleteFunc(mapValues(s.iam.Users), func(u *iamUser) bool { return !strings.HasPrefix(u.Path, prefix) })
+	all := slices.DeleteFunc(slices.Collect(maps.Values(s.iam.Users)), func(u *iamUser) bool { return !strings.HasPrefix(u.Path, prefix) })
 	page, next := pageOf(all, func(u *iamUser) string { return u.Name }, p)
 	out := make([]any, len(page))
 	for i, u := range page {
@@ -153,7 +145,7 @@ func (s *Server) iamListRoles(_ context.Context, _ *call, in map[string]any) (ma
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	all := slices.DeleteFunc(mapValues(s.iam.Roles), func(r *iamRole) bool { return !strings.HasPrefix(r.Path, prefix) })
+	all := slices.DeleteFunc(slices.Collect(maps.Values(s.iam.Roles)), func(r *iamRole) bool { return !strings.HasPrefix(r.Path, prefix) })
 	page, next := pageOf(all, func(r *iamRole) string { return r.Name }, p)
 	out := make([]any, len(page))
 	for i, r := range page {
@@ -173,7 +165,7 @@ func (s *Server) iamListGroups(_ context.Context, _ *call, in map[string]any) (m
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	all := slices.DeleteFunc(mapValues(s.iam.Groups), func(g *iamGroup) bool { return !strings.HasPrefix(g.Path, prefix) })
+	all := slices.DeleteFunc(slices.Collect(maps.Values(s.iam.Groups)), func(g *iamGroup) bool { return !strings.HasPrefix(g.Path, prefix) })
 	return groupPage(all, p), nil
 }
 
@@ -187,11 +179,8 @@ func groupPage(groups []*iamGroup, p listPage) map[string]any {
 }
 
 func (s *Server) iamListGroupsForUser(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "UserName")
+	name, err := readName(in, "UserName", 128)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkName("UserName", name, 128); err != nil {
 		return nil, err
 	}
 	p, err := readListPage(in)
@@ -203,8 +192,20 @@ func (s *Server) iamListGroupsForUser(_ context.Context, c *call, in map[string]
 	if _, err := s.userNamed(c, name); err != nil {
 		return nil, err
 	}
-	all := slices.DeleteFunc(mapValues(s.iam.Groups), func(g *iamGroup) bool { return !slices.Contains(g.Members, name) })
+	all := slices.DeleteFunc(slices.Collect(maps.Values(s.iam.Groups)), func(g *iamGroup) bool { return !slices.Contains(g.Members, name) })
 	return groupPage(all, p), nil
+}
+
+// readUsageFilter reads PolicyUsageFilter, empty when absent.
+func readUsageFilter(in map[string]any) (string, error) {
+	usage, err := str(in, "PolicyUsageFilter")
+	if err != nil {
+		return "", err
+	}
+	if usage != "" && usage != "PermissionsPolicy" && usage != "PermissionsBoundary" {
+		return "", simValidation("policyUsageFilter", usage, "Member must satisfy enum value set: [PermissionsBoundary, PermissionsPolicy]")
+	}
+	return usage, nil
 }
 
 func (s *Server) iamListPolicies(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
@@ -223,22 +224,18 @@ func (s *Server) iamListPolicies(_ context.Context, _ *call, in map[string]any) 
 	if err != nil {
 		return nil, err
 	}
-	usage, err := str(in, "PolicyUsageFilter")
+	usage, err := readUsageFilter(in)
 	if err != nil {
 		return nil, err
-	}
-	if usage != "" && usage != "PermissionsPolicy" && usage != "PermissionsBoundary" {
-		return nil, simValidation("policyUsageFilter", usage, "Member must satisfy enum value set: [PermissionsBoundary, PermissionsPolicy]")
 	}
 	prefix, p, err := listing(in)
 	if err != nil {
 		return nil, err
 	}
-	awsPrefix := "arn:" + s.opts.Partition + ":iam::aws:"
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	all := slices.DeleteFunc(mapValues(s.iam.Policies), func(m *managedPolicy) bool {
-		isAWS := strings.HasPrefix(m.ARN, awsPrefix)
+	all := slices.DeleteFunc(slices.Collect(maps.Values(s.iam.Policies)), func(m *managedPolicy) bool {
+		isAWS := s.awsManaged(m.ARN)
 		return (scope == "AWS" && !isAWS) || (scope == "Local" && isAWS) ||
 			(onlyAttached && m.Attachments == 0) ||
 			usage == "PermissionsBoundary" || // no policy is in use as a boundary here
@@ -264,30 +261,36 @@ func deleteConflict(format string, args ...any) *APIError {
 	return e
 }
 
-func (s *Server) iamDeleteUser(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "UserName")
-	if err != nil {
-		return nil, err
+// policiesConflict refuses to delete an entity that still has inline or
+// attached policies.
+func policiesConflict(inline map[string]string, attached []string) error {
+	if len(inline) > 0 {
+		return deleteConflict("Cannot delete entity, must delete policies first.")
 	}
-	if err := checkName("UserName", name, 128); err != nil {
+	if len(attached) > 0 {
+		return deleteConflict("Cannot delete entity, must detach all policies first.")
+	}
+	return nil
+}
+
+func (s *Server) iamDeleteUser(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	name, err := readName(in, "UserName", 128)
+	if err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u, ok := s.iam.Users[name]
-	if !ok {
-		return nil, notFound("NoSuchEntity", "The user with name %s cannot be found.", name)
+	u, err := s.userNamed(c, name)
+	if err != nil {
+		return nil, err
 	}
 	for _, k := range s.iam.AccessKeys {
 		if k.UserName == name {
 			return nil, deleteConflict("Cannot delete entity, must delete access keys first.")
 		}
 	}
-	if len(u.Inline) > 0 {
-		return nil, deleteConflict("Cannot delete entity, must delete policies first.")
-	}
-	if len(u.Attached) > 0 {
-		return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
+	if err := policiesConflict(u.Inline, u.Attached); err != nil {
+		return nil, err
 	}
 	for _, g := range s.iam.Groups {
 		if slices.Contains(g.Members, name) {
@@ -310,11 +313,8 @@ func (s *Server) iamDeleteRole(_ context.Context, _ *call, in map[string]any) (m
 	if err != nil {
 		return nil, err
 	}
-	if len(r.Inline) > 0 {
-		return nil, deleteConflict("Cannot delete entity, must delete policies first.")
-	}
-	if len(r.Attached) > 0 {
-		return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
+	if err := policiesConflict(r.Inline, r.Attached); err != nil {
+		return nil, err
 	}
 	delete(s.iam.Roles, name)
 	// The role's sessions end with it, so a role created again under the
@@ -335,12 +335,9 @@ func (s *Server) iamDeletePolicy(_ context.Context, _ *call, in map[string]any) 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, err := s.policyByARN(arn)
+	p, err := s.localPolicy(arn, "deleted")
 	if err != nil {
 		return nil, err
-	}
-	if strings.HasPrefix(arn, "arn:"+s.opts.Partition+":iam::aws:") {
-		return nil, apiErr("AccessDenied", "AWS managed policies cannot be deleted")
 	}
 	if p.Attachments > 0 {
 		return nil, deleteConflict("Cannot delete a policy attached to entities.")
@@ -363,11 +360,8 @@ func (s *Server) iamDeleteGroup(_ context.Context, _ *call, in map[string]any) (
 	if len(g.Members) > 0 {
 		return nil, deleteConflict("Cannot delete entity, must remove users from group first.")
 	}
-	if len(g.Inline) > 0 {
-		return nil, deleteConflict("Cannot delete entity, must delete policies first.")
-	}
-	if len(g.Attached) > 0 {
-		return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
+	if err := policiesConflict(g.Inline, g.Attached); err != nil {
+		return nil, err
 	}
 	delete(s.iam.Groups, g.Name)
 	s.changed()
@@ -375,11 +369,8 @@ func (s *Server) iamDeleteGroup(_ context.Context, _ *call, in map[string]any) (
 }
 
 func (s *Server) iamRemoveUserFromGroup(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
-	user, err := str(in, "UserName")
+	user, err := readName(in, "UserName", 128)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkName("UserName", user, 128); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -416,7 +407,7 @@ func (s *Server) iamListAccessKeys(_ context.Context, c *call, in map[string]any
 	if err != nil {
 		return nil, err
 	}
-	all := slices.DeleteFunc(mapValues(s.iam.AccessKeys), func(k *accessKey) bool { return k.UserName != u.Name })
+	all := slices.DeleteFunc(slices.Collect(maps.Values(s.iam.AccessKeys)), func(k *accessKey) bool { return k.UserName != u.Name })
 	page, next := pageOf(all, func(k *accessKey) string { return k.ID }, p)
 	out := make([]any, len(page))
 	for i, k := range page {
@@ -655,12 +646,9 @@ func (s *Server) iamSetDefaultPolicyVersion(_ context.Context, _ *call, in map[s
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, err := s.policyByARN(arn)
+	p, err := s.localPolicy(arn, "changed")
 	if err != nil {
 		return nil, err
-	}
-	if strings.HasPrefix(arn, "arn:"+s.opts.Partition+":iam::aws:") {
-		return nil, apiErr("AccessDenied", "AWS managed policies cannot be changed")
 	}
 	if !slices.ContainsFunc(p.Versions, func(v policyVersion) bool { return v.ID == id }) {
 		return nil, notFound("NoSuchEntity", "Policy %s version %s does not exist or is not attachable.", arn, id)
@@ -681,6 +669,32 @@ type policyEntity struct {
 	shape  map[string]any
 }
 
+// entityPage pages entities by key, each page listing its entities under
+// their members, every one of members present even when empty.
+func entityPage(all []policyEntity, p listPage, members ...string) map[string]any {
+	page, next := pageOf(all, func(e policyEntity) string { return e.key }, p)
+	out := map[string]any{"IsTruncated": next != ""}
+	for _, m := range members {
+		out[m] = []any{}
+	}
+	for _, e := range page {
+		out[e.member] = append(out[e.member].([]any), e.shape)
+	}
+	if next != "" {
+		out["Marker"] = next
+	}
+	return out
+}
+
+// checkEntityFilter checks f, read from member, is an EntityType.
+func checkEntityFilter(member, f string) error {
+	switch f {
+	case "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy":
+		return nil
+	}
+	return simValidation(member, f, "Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]")
+}
+
 func (s *Server) iamListEntitiesForPolicy(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
 	arn, err := str(in, "PolicyArn")
 	if err != nil {
@@ -690,17 +704,14 @@ func (s *Server) iamListEntitiesForPolicy(_ context.Context, _ *call, in map[str
 	if err != nil {
 		return nil, err
 	}
-	switch filter {
-	case "", "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy":
-	default:
-		return nil, simValidation("entityFilter", filter, "Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]")
+	if filter != "" {
+		if err := checkEntityFilter("entityFilter", filter); err != nil {
+			return nil, err
+		}
 	}
-	usage, err := str(in, "PolicyUsageFilter")
+	usage, err := readUsageFilter(in)
 	if err != nil {
 		return nil, err
-	}
-	if usage != "" && usage != "PermissionsPolicy" && usage != "PermissionsBoundary" {
-		return nil, simValidation("policyUsageFilter", usage, "Member must satisfy enum value set: [PermissionsBoundary, PermissionsPolicy]")
 	}
 	prefix, p, err := listing(in)
 	if err != nil {
@@ -735,15 +746,7 @@ func (s *Server) iamListEntitiesForPolicy(_ context.Context, _ *call, in map[str
 			}
 		}
 	}
-	page, next := pageOf(all, func(e policyEntity) string { return e.key }, p)
-	out := map[string]any{"PolicyGroups": []any{}, "PolicyUsers": []any{}, "PolicyRoles": []any{}, "IsTruncated": next != ""}
-	for _, e := range page {
-		out[e.member] = append(out[e.member].([]any), e.shape)
-	}
-	if next != "" {
-		out["Marker"] = next
-	}
-	return out, nil
+	return entityPage(all, p, "PolicyGroups", "PolicyUsers", "PolicyRoles"), nil
 }
 
 func iamAccountOps() []opDef {
@@ -770,10 +773,8 @@ func (s *Server) iamGetAccountAuthorizationDetails(_ context.Context, _ *call, i
 		return nil, err
 	}
 	for _, f := range filter {
-		switch f {
-		case "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy":
-		default:
-			return nil, simValidation("filter", f, "Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]")
+		if err := checkEntityFilter("filter", f); err != nil {
+			return nil, err
 		}
 	}
 	want := func(kind string) bool { return len(filter) == 0 || slices.Contains(filter, kind) }
@@ -816,9 +817,8 @@ func (s *Server) iamGetAccountAuthorizationDetails(_ context.Context, _ *call, i
 			all = append(all, policyEntity{"3" + r.Name, "RoleDetailList", m})
 		}
 	}
-	awsPrefix := "arn:" + s.opts.Partition + ":iam::aws:"
 	for _, mp := range s.iam.Policies {
-		if isAWS := strings.HasPrefix(mp.ARN, awsPrefix); (isAWS && (!want("AWSManagedPolicy") || mp.Attachments == 0)) || (!isAWS && !want("LocalManagedPolicy")) {
+		if isAWS := s.awsManaged(mp.ARN); (isAWS && (!want("AWSManagedPolicy") || mp.Attachments == 0)) || (!isAWS && !want("LocalManagedPolicy")) {
 			continue
 		}
 		m := policyShape(mp)
@@ -830,13 +830,5 @@ func (s *Server) iamGetAccountAuthorizationDetails(_ context.Context, _ *call, i
 		m["PolicyVersionList"] = versions
 		all = append(all, policyEntity{"4" + mp.ARN, "Policies", m})
 	}
-	page, next := pageOf(all, func(e policyEntity) string { return e.key }, p)
-	out := map[string]any{"UserDetailList": []any{}, "GroupDetailList": []any{}, "RoleDetailList": []any{}, "Policies": []any{}, "IsTruncated": next != ""}
-	for _, e := range page {
-		out[e.member] = append(out[e.member].([]any), e.shape)
-	}
-	if next != "" {
-		out["Marker"] = next
-	}
-	return out, nil
+	return entityPage(all, p, "UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"), nil
 }
