@@ -69,6 +69,19 @@ func runCLI(t *testing.T, cli string, env []string, url string, args ...string) 
 	return m, stderr.String(), nil
 }
 
+// cliRunner returns a function that runs cli against url and requires it
+// to succeed.
+func cliRunner(t *testing.T, cli string, env []string, url string) func(args ...string) map[string]any {
+	return func(args ...string) map[string]any {
+		t.Helper()
+		out, stderr, err := runCLI(t, cli, env, url, args...)
+		if err != nil {
+			t.Fatalf("%v: %v: %s", args, err, stderr)
+		}
+		return out
+	}
+}
+
 // TestAWSCLI runs the user guide's commands with the AWS CLI.
 func TestAWSCLI(t *testing.T) {
 	t.Parallel()

@@ -347,24 +347,16 @@ func simulationContext(in map[string]any) (map[string][]string, error) {
 // readPolicies parses the request's policies after stored ones: identity
 // policies, permissions boundaries and the resource policy.
 func (req *simRequest) readPolicies(in map[string]any, docs []string, stored []simPolicy) error {
-	req.identity = stored
-	for i, d := range docs {
-		sp, err := parseSimPolicy(simInputList, i, d)
-		if err != nil {
-			return err
-		}
-		req.identity = append(req.identity, sp)
+	var err error
+	if req.identity, err = appendSimPolicies(stored, simInputList, docs); err != nil {
+		return err
 	}
 	bounds, err := strList(in, simBoundaryList)
 	if err != nil {
 		return err
 	}
-	for i, d := range nonEmpty(bounds) {
-		sp, err := parseSimPolicy(simBoundaryList, i, d)
-		if err != nil {
-			return err
-		}
-		req.boundaries = append(req.boundaries, sp)
+	if req.boundaries, err = appendSimPolicies(req.boundaries, simBoundaryList, nonEmpty(bounds)); err != nil {
+		return err
 	}
 	rp, err := str(in, simResourceKey)
 	if err != nil {
@@ -379,6 +371,18 @@ func (req *simRequest) readPolicies(in map[string]any, docs []string, stored []s
 		req.resource = &sp
 	}
 	return nil
+}
+
+// appendSimPolicies parses the policies of a list member onto list.
+func appendSimPolicies(list []simPolicy, member string, docs []string) ([]simPolicy, error) {
+	for i, d := range docs {
+		sp, err := parseSimPolicy(member, i, d)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, sp)
+	}
+	return list, nil
 }
 
 // parseSimPolicy parses the policy a request member carries; i is its

@@ -25,12 +25,7 @@ func TestAWSCLISimulate(t *testing.T) {
 			t.Parallel()
 			srv := newServer(t)
 			env := cliEnv(t, srv.Admin(), srv.Region())
-			run := func(args ...string) map[string]any {
-				t.Helper()
-				out, stderr, err := runCLI(t, cli, env, srv.URL(), args...)
-				require.NoError(t, err, stderr)
-				return out
-			}
+			run := cliRunner(t, cli, env, srv.URL())
 			results := func(out map[string]any) []map[string]any {
 				t.Helper()
 				list, ok := out["EvaluationResults"].([]any)

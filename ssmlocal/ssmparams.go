@@ -404,13 +404,20 @@ func paramTier(asked, value string, p *ssmParameter) (string, error) {
 	return asked, nil
 }
 
-func (s *Server) ssmGetParameter(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+// paramRef reads the required Name member: a name or ARN, with an optional
+// version or label selector.
+func paramRef(in map[string]any) (string, error) {
 	ref, err := str(in, "Name")
+	if err == nil && ref == "" {
+		err = validation("name", "null", "Member must not be null")
+	}
+	return ref, err
+}
+
+func (s *Server) ssmGetParameter(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	ref, err := paramRef(in)
 	if err != nil {
 		return nil, err
-	}
-	if ref == "" {
-		return nil, validation("name", "null", "Member must not be null")
 	}
 	decrypt, err := boolean(in, "WithDecryption")
 	if err != nil {
@@ -671,12 +678,9 @@ func paramFilters(filters []map[string]any, byPath bool) (func(*ssmParameter) bo
 }
 
 func (s *Server) ssmDeleteParameter(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	ref, err := str(in, "Name")
+	ref, err := paramRef(in)
 	if err != nil {
 		return nil, err
-	}
-	if ref == "" {
-		return nil, validation("name", "null", "Member must not be null")
 	}
 	name := plainParamName(ref)
 	s.mu.Lock()
@@ -787,12 +791,9 @@ func (s *Server) ssmDescribeParameters(_ context.Context, c *call, in map[string
 }
 
 func (s *Server) ssmGetParameterHistory(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	ref, err := str(in, "Name")
+	ref, err := paramRef(in)
 	if err != nil {
 		return nil, err
-	}
-	if ref == "" {
-		return nil, validation("name", "null", "Member must not be null")
 	}
 	decrypt, err := boolean(in, "WithDecryption")
 	if err != nil {
@@ -849,12 +850,9 @@ func validLabel(l string) bool {
 }
 
 func (s *Server) ssmLabelParameterVersion(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	ref, err := str(in, "Name")
+	ref, err := paramRef(in)
 	if err != nil {
 		return nil, err
-	}
-	if ref == "" {
-		return nil, validation("name", "null", "Member must not be null")
 	}
 	labels, err := strList(in, "Labels")
 	if err != nil {

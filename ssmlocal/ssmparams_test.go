@@ -484,12 +484,7 @@ func TestParameterStoreAWSCLI(t *testing.T) {
 			t.Parallel()
 			srv := newServer(t)
 			env := cliEnv(t, srv.Admin(), srv.Region())
-			run := func(args ...string) map[string]any {
-				t.Helper()
-				out, stderr, err := runCLI(t, cli, env, srv.URL(), args...)
-				require.NoError(t, err, "%v: %s", args, stderr)
-				return out
-			}
+			run := cliRunner(t, cli, env, srv.URL())
 			for i := range 5 {
 				run("ssm", "put-parameter", "--name", fmt.Sprintf("/cli/p%d", i), "--value", fmt.Sprintf("v%d", i), "--type", "String")
 			}
