@@ -195,7 +195,7 @@ func (s *Server) principalPolicies(c *call, source string) ([]simPolicy, string,
 			continue
 		}
 		typ := "user-managed"
-		if strings.HasPrefix(arn, "arn:"+s.opts.Partition+":iam::aws:") {
+		if s.awsManaged(arn) {
 			typ = "aws-managed"
 		}
 		out = append(out, s.storedSimPolicy(p.Name, typ, p.document()))
