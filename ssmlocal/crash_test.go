@@ -16,6 +16,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
@@ -114,6 +116,7 @@ func (c *crashChild) kill() {
 type crashClients struct {
 	iam *iam.Client
 	ssm *ssm.Client
+	ec2 *ec2.Client
 }
 
 func crashClientsFor(url string) crashClients {
@@ -124,7 +127,7 @@ func crashClientsFor(url string) crashClients {
 		HTTPClient:       ssmlocal.HTTPClient(),
 		RetryMaxAttempts: 1,
 	}
-	return crashClients{iam: iam.NewFromConfig(c), ssm: ssm.NewFromConfig(c)}
+	return crashClients{iam: iam.NewFromConfig(c), ssm: ssm.NewFromConfig(c), ec2: ec2.NewFromConfig(c)}
 }
 
 // crashWrite is one kind of write and how to find it again.
@@ -252,14 +255,17 @@ func TestKillNineMidStepFailsTheStep(t *testing.T) {
 	started, err := c.ssm.StartAutomationExecution(ctx, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Stop-Then-Nap")})
 	require.NoError(t, err)
 	id := aws.ToString(started.AutomationExecutionId)
-	// Instances take 10 s to stop: the step is waiting for it.
+	// Instances take 10 s to stop: once the instance is stopping, the step
+	// has acted (its start was committed before the call) and is waiting.
+	// The step's InProgress status alone can be seen before that commit.
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		out, err := c.ssm.GetAutomationExecution(ctx, &ssm.GetAutomationExecutionInput{AutomationExecutionId: aws.String(id)})
+		out, err := c.ec2.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{instance}})
 		require.NoError(t, err)
-		if steps := out.AutomationExecution.StepExecutions; len(steps) > 0 && steps[0].StepStatus == ssmtypes.AutomationExecutionStatusInprogress {
+		if r := out.Reservations; len(r) > 0 && len(r[0].Instances) > 0 && r[0].Instances[0].State != nil &&
+			r[0].Instances[0].State.Name == ec2types.InstanceStateNameStopping {
 			break
 		}
-		require.True(t, time.Now().Before(deadline), "the step did not start")
+		require.True(t, time.Now().Before(deadline), "the step did not act")
 	}
 	child.kill()
 
