@@ -575,11 +575,17 @@ func (mp *MultiAccountPlan) executionRole(account, admin string, o *MultiAccount
 	}
 	scope := mp.scopeFor(account)
 	adminScope := policy.Scope{Partition: mp.partition(), Region: scope.Region, Account: admin}
-	docs := []string{scope.DocumentARN(mp.DocumentName), adminScope.DocumentARN(mp.DocumentName),
-		scope.AutomationDefinitionARN(mp.DocumentName, "*"), adminScope.AutomationDefinitionARN(mp.DocumentName, "*")}
-	docs = append(docs, scope.AutomationExecutionARN("*"))
-	slices.Sort(docs)
-	docs = slices.Compact(docs)
+	// The target's own document (AWS-owned runbooks have no account) and
+	// the administrator's, which the target runs when shared with it. The
+	// order is fixed rather than sorted so that the StackSet's generic role
+	// lists them as every account's role does.
+	var docs []string
+	for _, a := range []string{scope.DocumentARN(mp.DocumentName), scope.AutomationDefinitionARN(mp.DocumentName, "*"),
+		adminScope.DocumentARN(mp.DocumentName), adminScope.AutomationDefinitionARN(mp.DocumentName, "*"), scope.AutomationExecutionARN("*")} {
+		if !slices.Contains(docs, a) {
+			docs = append(docs, a)
+		}
+	}
 	statements = append(statements,
 		policy.Statement{Sid: "AutomationStartInTarget", Effect: policy.Allow,
 			Action: policy.List("ssm:StartAutomationExecution"), Resource: policy.List(docs...)},
