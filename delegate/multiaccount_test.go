@@ -199,7 +199,9 @@ func TestMultiAccountExecutionRoleWithPath(t *testing.T) {
 
 func TestMultiAccountTargetLocationsURL(t *testing.T) {
 	p := mustMulti(t, NewDocument("Restart-EC2InstanceDemo", restartDemo().Document()), accountsLocation(),
-		func(o *MultiAccountOptions) { o.TargetLocationsURL = "https://bucket.s3.amazonaws.com/locations.json?X-Amz-Signature=abc" })
+		func(o *MultiAccountOptions) {
+			o.TargetLocationsURL = "https://bucket.s3.amazonaws.com/locations.json?X-Amz-Signature=abc"
+		})
 	assert.Nil(t, p.Start.TargetLocations)
 	require.NotNil(t, p.Start.TargetLocationsURL)
 	require.Len(t, p.Locations, 1)
