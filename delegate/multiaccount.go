@@ -621,36 +621,7 @@ func (mp *MultiAccountPlan) planMultiStart(ps *problems, base *Plan, locations [
 		in.TargetParameterName = aws.String(o.TargetParameterName)
 	}
 	for _, l := range locations {
-		tl := types.TargetLocation{
-			Accounts:                      append(slices.Clone(l.Accounts), l.OrganizationalUnits...),
-			Regions:                       slices.Clone(l.Regions),
-			ExecutionRoleName:             aws.String(o.ExecutionRoleName),
-			IncludeChildOrganizationUnits: l.IncludeChildOrganizationUnits,
-			Targets:                       slices.Clone(l.Targets),
-		}
-		if len(l.ExcludeAccounts) > 0 {
-			tl.ExcludeAccounts = slices.Clone(l.ExcludeAccounts)
-		}
-		if l.MaxConcurrency != "" {
-			tl.TargetLocationMaxConcurrency = aws.String(l.MaxConcurrency)
-		}
-		if l.MaxErrors != "" {
-			tl.TargetLocationMaxErrors = aws.String(l.MaxErrors)
-		}
-		if l.TargetsMaxConcurrency != "" {
-			tl.TargetsMaxConcurrency = aws.String(l.TargetsMaxConcurrency)
-		}
-		if l.TargetsMaxErrors != "" {
-			tl.TargetsMaxErrors = aws.String(l.TargetsMaxErrors)
-		}
-		if len(l.Alarms) > 0 {
-			ac := &types.AlarmConfiguration{IgnorePollAlarmFailure: l.IgnorePollAlarmFailure}
-			for _, a := range l.Alarms {
-				ac.Alarms = append(ac.Alarms, types.Alarm{Name: aws.String(a)})
-			}
-			tl.TargetLocationAlarmConfiguration = ac
-		}
-		mp.Locations = append(mp.Locations, tl)
+		mp.Locations = append(mp.Locations, l.TargetLocation(o.ExecutionRoleName))
 	}
 	if o.TargetLocationsURL != "" {
 		in.TargetLocationsURL = aws.String(o.TargetLocationsURL)
@@ -659,4 +630,60 @@ func (mp *MultiAccountPlan) planMultiStart(ps *problems, base *Plan, locations [
 		in.TargetLocations = mp.Locations
 	}
 	mp.Start = in
+}
+
+// TargetLocation is the location as StartAutomationExecution takes it,
+// assuming the named execution role.
+func (l Location) TargetLocation(executionRoleName string) types.TargetLocation {
+	tl := types.TargetLocation{
+		Accounts:                      append(slices.Clone(l.Accounts), l.OrganizationalUnits...),
+		Regions:                       slices.Clone(l.Regions),
+		ExecutionRoleName:             aws.String(executionRoleName),
+		IncludeChildOrganizationUnits: l.IncludeChildOrganizationUnits,
+		Targets:                       slices.Clone(l.Targets),
+	}
+	if len(l.ExcludeAccounts) > 0 {
+		tl.ExcludeAccounts = slices.Clone(l.ExcludeAccounts)
+	}
+	if l.MaxConcurrency != "" {
+		tl.TargetLocationMaxConcurrency = aws.String(l.MaxConcurrency)
+	}
+	if l.MaxErrors != "" {
+		tl.TargetLocationMaxErrors = aws.String(l.MaxErrors)
+	}
+	if l.TargetsMaxConcurrency != "" {
+		tl.TargetsMaxConcurrency = aws.String(l.TargetsMaxConcurrency)
+	}
+	if l.TargetsMaxErrors != "" {
+		tl.TargetsMaxErrors = aws.String(l.TargetsMaxErrors)
+	}
+	if len(l.Alarms) > 0 {
+		ac := &types.AlarmConfiguration{IgnorePollAlarmFailure: l.IgnorePollAlarmFailure}
+		for _, a := range l.Alarms {
+			ac.Alarms = append(ac.Alarms, types.Alarm{Name: aws.String(a)})
+		}
+		tl.TargetLocationAlarmConfiguration = ac
+	}
+	return tl
+}
+
+// NewTargetLocations checks locations as NewMultiAccountPlan does, without
+// a runbook, and returns them as StartAutomationExecution takes them: for
+// starting a runbook whose roles already exist.
+func NewTargetLocations(adminAccount, region string, locations []Location, optFns ...func(*MultiAccountOptions)) ([]types.TargetLocation, error) {
+	var o MultiAccountOptions
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	var ps problems
+	mp := &MultiAccountPlan{AdminAccount: adminAccount, Region: region}
+	mp.checkMultiInputs(&ps, Source{}, locations, &o)
+	if err := ps.err(); err != nil {
+		return nil, err
+	}
+	out := make([]types.TargetLocation, 0, len(locations))
+	for _, l := range locations {
+		out = append(out, l.TargetLocation(o.ExecutionRoleName))
+	}
+	return out, nil
 }
