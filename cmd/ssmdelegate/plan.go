@@ -14,7 +14,7 @@ import (
 )
 
 func cmdPlan(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("plan", "usage: ssmdelegate plan --mode embedded|runtime|caller [--role ARN] --account A --region R --name NAME [--format json|cloudformation] FILE", stderr)
+	fs := newFlagSet("plan", "usage: ssmdelegate plan --mode embedded|runtime|caller [--role ARN] --account A --region R --name NAME [--format json|cloudformation] FILE\n       ssmdelegate plan RUNBOOK --admin-account ID (--accounts A,B | --ous ou-… --organization-access) --regions R1,R2 --region HOME [--format text|json|cloudformation|stackset]", stderr)
 	mode := fs.String("mode", "", "where the service role is named: embedded, runtime or caller (required)")
 	role := fs.String("role", "", "service role ARN (default: a role named after the document)")
 	roleName := fs.String("role-name", "", "service role name when --role is not given")
@@ -29,6 +29,8 @@ func cmdPlan(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	control := fs.Bool("operator-control", false, "let the operator stop and signal executions")
 	var params kvFlags
 	fs.Var(&params, "param", "start parameter KEY=VALUE (repeatable; repeat a key for a list)")
+	var multi multiFlags
+	multi.register(fs)
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -39,6 +41,9 @@ func cmdPlan(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	usageErr := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "ssmdelegate plan: "+format+"\n", a...)
 		return 2
+	}
+	if multi.admin != "" {
+		return planMulti(&multi, files, *name, *region, *partition, *format, *version, *existing, *control, params, stdout, stderr)
 	}
 	m, err := delegate.ParseMode(*mode)
 	if err != nil {

@@ -46,6 +46,9 @@ type runFlags struct {
 	maxErrors       string
 	interactive     bool
 	tags            kvFlags
+	locations       locationFlags
+	execRole        string
+	orgAccess       bool
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -83,6 +86,9 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, int) {
 	fs.StringVar(&f.maxErrors, "max-errors", "", "rate control: errors allowed before stopping (0, 3 or 5%)")
 	fs.BoolVar(&f.interactive, "interactive", false, "start in Interactive mode (each step waits for a StartStep signal)")
 	fs.Var(&f.tags, "tag", "execution tag KEY=VALUE (repeatable, at most 5)")
+	fs.Var(&f.locations, "locations", "run in other accounts and Regions: accounts=A,B;regions=R1,R2[;max-concurrency=N;max-errors=N;exclude=…;children=true] (repeatable, one TargetLocation each)")
+	fs.StringVar(&f.execRole, "execution-role-name", "", "with --locations: the role assumed in each target account (default AWS-SystemsManager-AutomationExecutionRole)")
+	fs.BoolVar(&f.orgAccess, "organization-access", false, "with --locations: this account can read the organization, so locations may name OUs")
 	var files []string
 	rest := args
 	for {
@@ -339,6 +345,7 @@ func printStart(w io.Writer, in *ssm.StartAutomationExecutionInput) {
 	for _, t := range in.Tags {
 		fmt.Fprintf(w, "  tag %s = %s\n", aws.ToString(t.Key), aws.ToString(t.Value))
 	}
+	printLocations(w, in)
 }
 
 // connect loads the AWS configuration, finds the account and says what
@@ -512,6 +519,9 @@ func (r *runner) applyStartFlags(in *ssm.StartAutomationExecutionInput, doc *run
 		for _, v := range r.flags.tags.m[k] {
 			in.Tags = append(in.Tags, types.Tag{Key: aws.String(k), Value: aws.String(v)})
 		}
+	}
+	if len(r.flags.locations.locs) > 0 {
+		return applyLocations(in, r.flags.locations.locs, r.account, r.target.cfg.Region, r.flags.execRole, r.flags.orgAccess)
 	}
 	return nil
 }
