@@ -58,6 +58,67 @@
 // teams that deploy with infrastructure as code; Plan.JSON writes the whole
 // bundle.
 //
+// # Multiple accounts and Regions
+//
+// NewMultiAccountPlan plans a runbook that an administrator account starts
+// with TargetLocations: the automation runs there as the administration role
+// (AWS-SystemsManager-AutomationAdministrationRole by default), which the
+// operator passes as AutomationAssumeRole, and that role assumes the
+// execution role (AWS-SystemsManager-AutomationExecutionRole by default) in
+// each target account, where the steps run. Only runtime mode works: a
+// literal assumeRole names a role of one account, and caller mode has no
+// administration role (user guide, "Running automations in multiple AWS
+// Regions and accounts").
+//
+// The administration role trusts ssm.amazonaws.com for the administrator's
+// executions only (aws:SourceAccount, aws:SourceArn). AWS's template lets it
+// assume the execution role of every account; here it may assume exactly
+// arn:PARTITION:iam::TARGET:role/NAME of each listed account. For OUs, whose
+// accounts are unknown until run time, it may assume the role in any account
+// whose organization path (aws:ResourceOrgPaths, o-ORG/r-ROOT/ou-…/) ends in
+// a targeted OU, or runs through it when child OUs are included, and never
+// in an excluded account (aws:ResourceAccount) or OU; a role whose account
+// is in no organization has no path, and the grant fails closed. Expanding OUs needs
+// organizations:ListAccountsForParent on them (and ListChildren and
+// ListOrganizationalUnitsForParent on the organization's OUs for child OUs),
+// which only the management account or a delegated administrator for
+// Systems Manager can call: OU targets need
+// MultiAccountOptions.OrganizationAccess.
+//
+// The execution role trusts the administration role by its ARN (not the
+// administrator account's root) and ssm.amazonaws.com for executions of its
+// own account, as AWS's template does. Where the template attaches
+// AmazonSSMAutomationRole (ssm:* and more), the plan grants the runbook's
+// derived needs in that account, ssm:StartAutomationExecution of this
+// runbook and following its executions in the account, iam:PassRole of the
+// role itself to Systems Manager, and, when the locations select resources
+// by tag or resource group, resource-groups:ListGroupResources and
+// tag:GetResources. One role serves every Region of an account, so its
+// resources name every Region when there are several.
+//
+// The plan is refused, with every problem at once in a *PlanError, for
+// inputs the API or IAM would refuse: an execution role name that differs
+// between locations, more than 100 locations or more than 50 accounts or 50
+// Regions in one, account ids that are not 12 digits, OU ids that are not
+// ou-…, Regions of another partition, rate control (TargetLocationMaxConcurrency
+// 1 or more or 1% to 100%, TargetLocationMaxErrors 0 or more or 0% to 100%)
+// out of its pattern, OUs without organization access, and the
+// administrator account as a target unless MultiAccountOptions.AllowAdminAccount
+// says so.
+//
+// MultiAccountPlan.AdministratorTemplate writes the administrator account's
+// template (administration role, operator policy, document);
+// MultiAccountPlan.StackSetTemplate writes the execution role with an
+// AdminAccountId parameter and ${AWS::AccountId} for the target account. IAM
+// is global, so deploy that StackSet to one Region per account. With
+// service-managed permissions, create the StackSet from the management
+// account or a delegated administrator for CloudFormation StackSets and
+// deploy it to the OUs (automatic deployment adds the role to accounts that
+// join later; the management account itself is not deployed to). With
+// self-managed permissions, the administrator account needs
+// AWSCloudFormationStackSetAdministrationRole and every target
+// AWSCloudFormationStackSetExecutionRole, and you list the accounts.
+//
 // # References
 //
 //   - Running an automation by using delegated administration:
@@ -74,4 +135,24 @@
 //     https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-document.html
 //   - AWS::IAM::Role:
 //     https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-role.html
+//   - Running automations in multiple AWS Regions and accounts (central
+//     account, delegated administrator, roles):
+//     https://docs.aws.amazon.com/systems-manager/latest/userguide/running-automations-multiple-accounts-regions.html
+//   - StartAutomationExecution (TargetLocations: 1 to 100,
+//     TargetLocationsURL, TargetParameterName):
+//     https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_StartAutomationExecution.html
+//   - TargetLocation (Accounts and Regions: at most 50 each,
+//     ExcludeAccounts, ExecutionRoleName, IncludeChildOrganizationUnits, rate
+//     control patterns, alarms, Targets):
+//     https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_TargetLocation.html
+//   - aws:ResourceOrgPaths, aws:ResourceAccount:
+//     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourceorgpaths
+//   - Controlling access by the resource's account, OU or organization:
+//     https://aws.amazon.com/blogs/security/how-to-control-access-to-aws-resources-based-on-aws-account-ou-or-organization/
+//   - ListAccountsForParent (management account or delegated administrator):
+//     https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListAccountsForParent.html
+//   - StackSets permission models:
+//     https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-concepts.html#stacksets-concepts-stackset-permission-models
+//     https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-prereqs-self-managed.html
+//     https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-manage-auto-deployment.html
 package delegate
