@@ -8,9 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ssmdelegate/ssmdelegate/delegate"
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
 
@@ -145,7 +147,49 @@ func TestRunDryRunWithLocations(t *testing.T) {
 	stdout.Reset()
 	stderr.Reset()
 	code = runWith(t.Context(), []string{"--document", ssmlocal.RestartEC2Instance, "--dry-run", "--param", "InstanceId=i-1",
+		"--mode", "runtime", "--role", admin,
 		"--locations", "accounts=ou-ab12-cdef3456;regions=us-east-1", "--endpoint", srv.URL()}, &stdout, &stderr)
 	assert.Equal(t, 1, code)
 	assert.True(t, strings.Contains(stderr.String(), "organization access"), stderr.String())
+}
+
+func TestRunLocationsUsage(t *testing.T) {
+	loc := "accounts=111122223333;regions=us-east-1"
+	role := "arn:aws:iam::123456789012:role/AWS-SystemsManager-AutomationAdministrationRole"
+	tests := []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		{"with a FILE", []string{"runbook.json", "--mode", "runtime", "--role", role, "--locations", loc, "--aws"}, "--locations needs --document"},
+		{"without runtime mode", []string{"--document", "AWS-RestartEC2Instance", "--locations", loc, "--aws"}, "--locations needs --document"},
+		{"execution role without locations", []string{"--document", "AWS-RestartEC2Instance", "--execution-role-name", "R", "--aws"}, "go with --locations"},
+		{"bad location", []string{"--document", "AWS-RestartEC2Instance", "--locations", "zones=a", "--aws"}, "unknown location key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			_, code := parseRunFlags(tt.args, &stderr)
+			assert.Equal(t, 2, code)
+			assert.Contains(t, stderr.String(), tt.msg)
+		})
+	}
+}
+
+func FuzzLocationFlag(f *testing.F) {
+	f.Add("accounts=111122223333,ou-ab12-cdef3456;regions=us-east-1;children=true;max-errors=1")
+	f.Add(";;=;accounts=")
+	f.Fuzz(func(t *testing.T, s string) {
+		var l locationFlags
+		if err := l.Set(s); err != nil {
+			return
+		}
+		require.Len(t, l.locs, 1)
+		// Whatever parses is then checked, never trusted.
+		_, _ = delegateTargetLocations(l.locs)
+	})
+}
+
+func delegateTargetLocations(locs []delegate.Location) ([]types.TargetLocation, error) {
+	return delegate.NewTargetLocations("123456789012", "us-east-1", locs, func(o *delegate.MultiAccountOptions) { o.OrganizationAccess = true })
 }

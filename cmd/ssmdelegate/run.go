@@ -134,6 +134,15 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, int) {
 	if f.document != "" && f.mode == "runtime" && f.role == "" {
 		return usageErr("--mode runtime needs --role")
 	}
+	if len(f.locations.locs) > 0 && (f.document == "" || f.mode != "runtime") {
+		// Provisioning a FILE would give its single-account role the
+		// runbook's permissions; across accounts the automation runs as the
+		// administration role, planned with plan --admin-account.
+		return usageErr("--locations needs --document NAME --mode runtime --role ADMINISTRATION-ROLE-ARN")
+	}
+	if len(f.locations.locs) == 0 && (f.execRole != "" || f.orgAccess) {
+		return usageErr("--execution-role-name and --organization-access go with --locations")
+	}
 	if f.file == "-" && f.name == "" {
 		return usageErr("FILE - (standard input) needs --name")
 	}
