@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ssmdelegate/ssmdelegate/policy"
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
 
@@ -208,4 +209,35 @@ func TestMultiAccountTargetLocationsURL(t *testing.T) {
 	b, err := p.JSON()
 	require.NoError(t, err)
 	assert.Contains(t, string(b), `"targetLocations": [`)
+}
+
+func FuzzMultiAccountLocations(f *testing.F) {
+	f.Add(targetA, testOU, "us-east-1", "777788889999", "2", "1", true)
+	f.Add("", "", "", "", "", "", false)
+	f.Add("123456789012", "ou-x", "cn-north-1", "ou-ab12-cdef3456", "0", "101%", true)
+	doc := restartDemo().Document()
+	f.Fuzz(func(t *testing.T, accounts, ous, regions, exclude, conc, errs string, children bool) {
+		split := func(s string) []string {
+			if s == "" {
+				return nil
+			}
+			return strings.Split(s, ",")
+		}
+		locs := []Location{{Accounts: split(accounts), OrganizationalUnits: split(ous), Regions: split(regions),
+			ExcludeAccounts: split(exclude), MaxConcurrency: conc, MaxErrors: errs, IncludeChildOrganizationUnits: children}}
+		p, err := NewMultiAccountPlan(NewDocument("Restart-EC2InstanceDemo", doc), testAccount, testRegion, locs, withOrg)
+		if err != nil {
+			var pe *PlanError
+			require.ErrorAs(t, err, &pe)
+			require.NotEmpty(t, pe.Problems)
+			return
+		}
+		// A plan that is made holds roles IAM accepts.
+		require.NoError(t, policy.Lint(p.AdministrationRole.Permissions, policy.KindIdentity).Err())
+		for _, r := range p.ExecutionRoles {
+			require.NoError(t, policy.Lint(r.Trust, policy.KindTrust).Err())
+		}
+		_, err = p.JSON()
+		require.NoError(t, err)
+	})
 }
