@@ -203,6 +203,7 @@ func NewMultiAccountPlan(src Source, adminAccount, region string, locations []Lo
 	var ps problems
 	mp := &MultiAccountPlan{AdminAccount: adminAccount, Region: region}
 	mp.checkMultiInputs(&ps, src, locations, &o)
+	shared := mp.sharedDocument(&ps, &src, &o)
 	if len(ps.list) > 0 {
 		return nil, ps.err()
 	}
@@ -232,6 +233,9 @@ func NewMultiAccountPlan(src Source, adminAccount, region string, locations []Lo
 			continue // the locations' Targets fill it
 		}
 		mp.Warnings = append(mp.Warnings, w)
+	}
+	if shared != "" {
+		mp.useSharedDocument(shared, base, &o)
 	}
 	mp.planExecutionRoles(&ps, &o)
 	mp.planMultiStart(&ps, base, locations, &o)
@@ -686,4 +690,54 @@ func NewTargetLocations(adminAccount, region string, locations []Location, optFn
 		out = append(out, l.TargetLocation(o.ExecutionRoleName))
 	}
 	return out, nil
+}
+
+// sharedDocument accepts a document named by its ARN, shared with the
+// administrator by another account: it must exist, and the base plan is
+// made with its name, then pointed at the ARN by useSharedDocument.
+func (mp *MultiAccountPlan) sharedDocument(ps *problems, src *Source, o *MultiAccountOptions) string {
+	if !strings.HasPrefix(src.name, "arn:") {
+		return ""
+	}
+	a, err := policy.ParseARN(src.name)
+	name := strings.TrimPrefix(a.Resource, "document/")
+	switch {
+	case err != nil || a.Service != "ssm" || !strings.HasPrefix(a.Resource, "document/") || !accountRE.MatchString(a.Account) ||
+		!regionRE.MatchString(a.Region) || !docNameRE.MatchString(name):
+		ps.add(ErrInvalidInput, "name", "%q is not a document ARN (arn:PARTITION:ssm:REGION:ACCOUNT:document/NAME)", src.name)
+		return ""
+	case !src.existing:
+		ps.add(ErrConflict, "name", "a document named by its ARN is shared from another account and cannot be created; plan it as an existing document")
+		return ""
+	case a.Region != mp.Region:
+		ps.add(ErrConflict, "name", "the document is in %s, the administrator starts in %s", a.Region, mp.Region)
+	case o.Partition != "" && a.Partition != o.Partition || o.Partition == "" && a.Partition != policy.PartitionForRegion(mp.Region):
+		ps.add(ErrConflict, "name", "the document is in partition %s, the administrator is not", a.Partition)
+	}
+	arn := src.name
+	src.name = name
+	return arn
+}
+
+// useSharedDocument names the shared document by its ARN wherever the base
+// plan named it: the start input and the operator's statements.
+func (mp *MultiAccountPlan) useSharedDocument(arn string, base *Plan, o *MultiAccountOptions) {
+	scope := base.scope()
+	version := o.DocumentVersion
+	if version == "" {
+		version = "*"
+	}
+	own := map[string]string{
+		scope.DocumentARN(base.DocumentName):                      arn,
+		scope.AutomationDefinitionARN(base.DocumentName, version): scope.AutomationDefinitionARN(arn, version),
+	}
+	for i, st := range mp.OperatorPolicy.Statement {
+		for j, r := range st.Resource.Values {
+			if v, ok := own[r]; ok {
+				mp.OperatorPolicy.Statement[i].Resource.Values[j] = v
+			}
+		}
+	}
+	mp.DocumentName, mp.DocumentARN = arn, arn
+	base.Start.DocumentName = aws.String(arn)
 }

@@ -241,3 +241,49 @@ func FuzzMultiAccountLocations(f *testing.F) {
 		require.NoError(t, err)
 	})
 }
+
+func TestMultiAccountSharedDocument(t *testing.T) {
+	const arn = "arn:aws:ssm:us-east-1:999988887777:document/Shared-Restart"
+	p := mustMulti(t, ExistingDocument(arn, awsRestart(t)), accountsLocation())
+	assert.Equal(t, arn, p.DocumentName)
+	assert.Equal(t, arn, *p.Start.DocumentName)
+	assert.False(t, p.CreateDocument)
+	operator := []policy.NamedPolicy{{Name: "operator", Policy: p.OperatorPolicy}}
+	caller := "arn:aws:iam::" + testAccount + ":user/operator"
+	for _, tc := range []struct {
+		resource string
+		allowed  bool
+	}{
+		{"arn:aws:ssm:us-east-1:999988887777:automation-definition/Shared-Restart:$DEFAULT", true},
+		{arn, true},
+		{"arn:aws:ssm:us-east-1:" + testAccount + ":document/Shared-Restart", false},
+		{"arn:aws:ssm:us-east-1:" + testAccount + ":automation-definition/Shared-Restart:$DEFAULT", false},
+	} {
+		res := policy.Evaluate(policy.Request{Principal: caller, Action: "ssm:StartAutomationExecution", Resource: tc.resource, ResourceAccount: testAccount},
+			operator, nil)
+		assert.Equal(t, tc.allowed, res.Allowed(), tc.resource)
+	}
+	for _, r := range p.ExecutionRoles {
+		start := r.Permissions.Statement[len(r.Permissions.Statement)-3]
+		require.Equal(t, "AutomationStartInTarget", start.Sid)
+		assert.Equal(t, []string{arn, "arn:aws:ssm:us-east-1:999988887777:automation-definition/Shared-Restart:*",
+			"arn:aws:ssm:*:" + r.Account + ":automation-execution/*"}, start.Resource.Values)
+	}
+
+	for _, tc := range []struct {
+		name string
+		src  Source
+		msg  string
+		kind error
+	}{
+		{"a new document by ARN", NewDocument(arn, awsRestart(t)), "cannot be created", ErrConflict},
+		{"not a document ARN", ExistingDocument("arn:aws:ssm:us-east-1:999988887777:parameter/x", nil), "not a document ARN", ErrInvalidInput},
+		{"another Region", ExistingDocument("arn:aws:ssm:eu-west-1:999988887777:document/Shared-Restart", nil), "is in eu-west-1", ErrConflict},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := NewMultiAccountPlan(tc.src, testAccount, testRegion, accountsLocation())
+			require.ErrorIs(t, err, tc.kind)
+			assert.ErrorContains(t, err, tc.msg)
+		})
+	}
+}
