@@ -20,6 +20,17 @@
 //	ssmdelegate policy trust --account A [--partition P | --region R]
 //	ssmdelegate policy lint [--type identity|trust|resource|user-inline|role-inline|group-inline|managed] [--limit N] FILE...
 //	ssmdelegate plan --mode embedded|runtime|caller [--role ARN] --account A --region R --name NAME [--format json|cloudformation] FILE
+//	ssmdelegate plan RUNBOOK --admin-account ID (--accounts A,B | --ous ou-… --organization-access [--organization-id o-…]
+//	    [--include-child-ous] [--exclude-accounts X,…]) --regions R1,R2 --region HOME
+//	    [--execution-role-name N] [--location-max-concurrency N] [--location-max-errors N]
+//	    [--format text|json|cloudformation|stackset]
+//
+// plan with --admin-account plans a runbook that the administrator account
+// starts in other accounts and Regions (TargetLocations): the
+// administration role it runs as, the execution role of each target account,
+// the operator policy and the start input. cloudformation writes the
+// administrator account's template, stackset the execution role's template
+// for a StackSet over the targets (deploy it in one Region per account).
 //
 // policy role exits 1, naming what to declare with the flags above, when a
 // runbook's needs cannot be derived (a script call it cannot follow, an
@@ -68,6 +79,12 @@
 // control) before it provisions, so a start SSM would refuse changes
 // nothing. --dry-run prints the plan, the changes Provision would make and
 // the start it would send, and changes nothing.
+//
+// run --document NAME --mode runtime --role ADMINISTRATION-ROLE-ARN
+// --locations "accounts=A,B;regions=R1,R2[;max-concurrency=N;max-errors=N]"
+// starts in other accounts and Regions, one TargetLocation per --locations,
+// with roles planned by plan --admin-account; --organization-access lets a
+// location name OUs (accounts=ou-…, with exclude=… and children=true).
 //
 // The clients honour AWS_ENDPOINT_URL and the service-specific
 // AWS_ENDPOINT_URL_SSM, _IAM, _STS and _EC2, as the SDKs do
