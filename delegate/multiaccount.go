@@ -232,6 +232,9 @@ func NewMultiAccountPlan(src Source, adminAccount, region string, locations []Lo
 		if o.TargetParameterName != "" && w.Field == "start.Parameters."+o.TargetParameterName {
 			continue // the locations' Targets fill it
 		}
+		if rest, ok := strings.CutPrefix(w.Field, "role."); ok {
+			w.Field = "administrationRole." + rest
+		}
 		mp.Warnings = append(mp.Warnings, w)
 	}
 	if shared != "" {

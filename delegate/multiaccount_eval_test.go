@@ -139,6 +139,22 @@ func multiAccessCases(t *testing.T) []accessCase {
 			resource: execIn(c.acct), identity: oadmin.Permissions, allowed: c.allowed, context: paths(c.acct, c.path),
 			trust: policy.New(policy.Statement{Effect: policy.Allow, Principal: policy.AWSPrincipal(oadmin.ARN), Action: policy.One("sts:AssumeRole")})})
 	}
+	// An excluded OU below a targeted one.
+	xou := mustMulti(t, ExistingDocument("AWS-RestartEC2Instance", awsRestart(t)), []Location{{OrganizationalUnits: []string{testOU},
+		IncludeChildOrganizationUnits: true, ExcludeAccounts: []string{"ou-ab12-77778888"}, Regions: []string{"eu-west-1"}}}, withOrg)
+	xadmin := xou.AdministrationRole
+	for _, c := range []struct {
+		name, path string
+		allowed    bool
+	}{
+		{"an account of an included child OU", "o-a1b2c3d4e5/r-ab12/ou-ab12-cdef3456/ou-ab12-99998888/", true},
+		{"an account of the excluded child OU", "o-a1b2c3d4e5/r-ab12/ou-ab12-cdef3456/ou-ab12-77778888/", false},
+		{"an account below the excluded child OU", "o-a1b2c3d4e5/r-ab12/ou-ab12-cdef3456/ou-ab12-77778888/ou-ab12-66665555/", false},
+	} {
+		cases = append(cases, accessCase{name: "OU plan with an excluded OU: " + c.name, principal: xadmin.ARN, action: "sts:AssumeRole",
+			resource: execIn(targetA), identity: xadmin.Permissions, allowed: c.allowed, context: paths(targetA, c.path),
+			trust: policy.New(policy.Statement{Effect: policy.Allow, Principal: policy.AWSPrincipal(xadmin.ARN), Action: policy.One("sts:AssumeRole")})})
+	}
 	cases = append(cases,
 		// The administrator is the management account here, which owns the
 		// organization's OUs.

@@ -12,7 +12,9 @@ import (
 func ExampleNewMultiAccountPlan() {
 	plan, err := delegate.NewMultiAccountPlan(delegate.NewDocument("Restart-EC2InstanceDemo", restartDemo()), "123456789012", "us-east-1",
 		[]delegate.Location{{Accounts: []string{"111122223333", "444455556666"}, Regions: []string{"us-east-1", "us-west-2"}, MaxConcurrency: "2"}},
-		func(o *delegate.MultiAccountOptions) { o.Parameters = map[string][]string{"InstanceId": {"i-1234567890abcdef0"}} })
+		func(o *delegate.MultiAccountOptions) {
+			o.Parameters = map[string][]string{"InstanceId": {"i-1234567890abcdef0"}}
+		})
 	if err != nil {
 		fmt.Println(err)
 		return

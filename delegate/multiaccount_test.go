@@ -287,3 +287,31 @@ func TestMultiAccountSharedDocument(t *testing.T) {
 		})
 	}
 }
+
+func TestMultiAccountAlarmsAndTargets(t *testing.T) {
+	locs := []Location{{Accounts: []string{targetA}, Regions: []string{"us-east-1"}, Alarms: []string{"HighErrors", "Latency p99"},
+		IgnorePollAlarmFailure: true, Targets: []types.Target{{Key: aws.String("ResourceGroup"), Values: []string{"WebServers"}}},
+		TargetsMaxConcurrency: "5", TargetsMaxErrors: "0"}}
+	p := mustMulti(t, NewDocument("Restart-EC2InstanceDemo", restartDemo().Document()), locs,
+		func(o *MultiAccountOptions) { o.TargetParameterName = "InstanceId" })
+	assert.Equal(t, "InstanceId", *p.Start.TargetParameterName)
+	wire := StartWire(p.Start)
+	require.Len(t, wire.TargetLocations, 1)
+	l := wire.TargetLocations[0]
+	assert.Equal(t, &alarmConfigJSON{Alarms: []alarmJSON{{Name: "HighErrors"}, {Name: "Latency p99"}}, IgnorePollAlarmFailure: true}, l.TargetLocationAlarmConfiguration)
+	assert.Equal(t, []targetJSON{{Key: "ResourceGroup", Values: []string{"WebServers"}}}, l.Targets)
+	assert.Equal(t, "5", l.TargetsMaxConcurrency)
+	assert.Equal(t, "0", l.TargetsMaxErrors)
+	// Resolving the resource group needs its reads in every target.
+	res := policy.Evaluate(policy.Request{Principal: p.ExecutionRoles[0].ARN, Action: "resource-groups:ListGroupResources", Resource: "*"},
+		[]policy.NamedPolicy{{Name: "execution", Policy: p.ExecutionRoles[0].Permissions}}, nil)
+	assert.True(t, res.Allowed())
+	for _, w := range p.Warnings {
+		assert.NotEqual(t, "start.Parameters.InstanceId", w.Field, "the targets fill InstanceId")
+	}
+
+	_, err := NewMultiAccountPlan(NewDocument("Restart-EC2InstanceDemo", restartDemo().Document()), testAccount, testRegion,
+		[]Location{{Accounts: []string{targetA}, Regions: []string{"us-east-1"}, Alarms: []string{""}}})
+	require.ErrorIs(t, err, ErrInvalidInput)
+	assert.ErrorContains(t, err, "TargetLocationAlarmConfiguration.Alarms[0]")
+}
