@@ -208,6 +208,11 @@ func NewMultiAccountPlan(src Source, adminAccount, region string, locations []Lo
 		return nil, ps.err()
 	}
 	adminPerms := mp.administrationPolicy(locations, &o)
+	if b, err := adminPerms.Compact(); err == nil && policy.Size(b) > policy.LimitRoleInline {
+		ps.add(ErrNeedsInput, "administrationRole.permissionsPolicy", "the execution roles of %d accounts take %d characters, over the %d of a role's inline policies; target the accounts through their OUs",
+			len(mp.Accounts), policy.Size(b), policy.LimitRoleInline)
+		return nil, ps.err()
+	}
 	base, err := NewPlan(src, Runtime, adminAccount, region, func(po *Options) {
 		po.Partition = o.Partition
 		po.RoleName = o.AdministrationRoleName

@@ -2,6 +2,7 @@ package delegate
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -314,4 +315,19 @@ func TestMultiAccountAlarmsAndTargets(t *testing.T) {
 		[]Location{{Accounts: []string{targetA}, Regions: []string{"us-east-1"}, Alarms: []string{""}}})
 	require.ErrorIs(t, err, ErrInvalidInput)
 	assert.ErrorContains(t, err, "TargetLocationAlarmConfiguration.Alarms[0]")
+}
+
+func TestMultiAccountTooManyAccountsForOnePolicy(t *testing.T) {
+	var locs []Location
+	for i := range 4 {
+		var accts []string
+		for j := range MaxLocationAccounts {
+			accts = append(accts, fmt.Sprintf("%012d", 100000000000+i*100+j))
+		}
+		locs = append(locs, Location{Accounts: accts, Regions: []string{"us-east-1"}})
+	}
+	_, err := NewMultiAccountPlan(NewDocument("Restart-EC2InstanceDemo", restartDemo().Document()), testAccount, testRegion, locs)
+	require.ErrorIs(t, err, ErrNeedsInput)
+	assert.ErrorContains(t, err, "administrationRole.permissionsPolicy: the execution roles of 200 accounts")
+	assert.ErrorContains(t, err, "through their OUs")
 }
