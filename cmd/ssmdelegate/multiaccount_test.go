@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -143,6 +144,20 @@ func TestRunDryRunWithLocations(t *testing.T) {
 		"  parameter InstanceId = i-1\n"+
 		"  location 111122223333, 444455556666 in us-east-1, us-west-2 as AWS-SystemsManager-AutomationExecutionRole, concurrency 2, errors 1\n"+
 		"  location 777788889999 in eu-west-1 as AWS-SystemsManager-AutomationExecutionRole\n", stdout.String())
+
+	// The JSON result lists the locations as the API takes them.
+	stdout.Reset()
+	stderr.Reset()
+	code = runWith(t.Context(), []string{"--document", ssmlocal.RestartEC2Instance, "--dry-run", "--param", "InstanceId=i-1",
+		"--mode", "runtime", "--role", admin, "--format", "json", "--organization-access", "--execution-role-name", "Exec",
+		"--locations", "accounts=ou-ab12-cdef3456;regions=us-east-1;children=true;exclude=777788889999", "--endpoint", srv.URL()}, &stdout, &stderr)
+	require.Equal(t, 0, code, stderr.String())
+	var res struct {
+		TargetLocations []map[string]any `json:"targetLocations"`
+	}
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &res))
+	assert.Equal(t, []map[string]any{{"Accounts": []any{"ou-ab12-cdef3456"}, "ExcludeAccounts": []any{"777788889999"}, "ExecutionRoleName": "Exec",
+		"IncludeChildOrganizationUnits": true, "Regions": []any{"us-east-1"}}}, res.TargetLocations)
 
 	stdout.Reset()
 	stderr.Reset()

@@ -193,6 +193,9 @@ type runResult struct {
 	Outputs        map[string][]string `json:"outputs,omitempty"`
 	FailureMessage string              `json:"failureMessage,omitempty"`
 	FailedStep     *describedStep      `json:"failedStep,omitempty"`
+
+	// TargetLocations are the accounts and Regions of --locations.
+	TargetLocations []delegate.TargetLocationJSON `json:"targetLocations,omitempty"`
 }
 
 // runChange is one change provisioning made (or, in a dry run, would
@@ -262,6 +265,7 @@ func (r *runner) run(ctx context.Context) int {
 		return r.startFailed(in, err)
 	}
 	r.result.Document, r.result.Parameters = aws.ToString(in.DocumentName), in.Parameters
+	r.result.TargetLocations = delegate.TargetLocationsWire(in.TargetLocations)
 	if plan != nil {
 		r.result.Mode = plan.Mode.String()
 		if r.flags.dryRun {
