@@ -397,8 +397,17 @@ func (mp *MultiAccountPlan) checkMultiInputs(ps *problems, src Source, locations
 			}
 		}
 	}
+	seen := map[string]bool{}
 	for _, l := range locations {
 		mp.usesTargets = mp.usesTargets || len(l.Targets) > 0
+		for _, a := range append(slices.Clone(l.Accounts), l.OrganizationalUnits...) {
+			for _, r := range l.Regions {
+				if seen[a+" "+r] {
+					mp.warn("targetLocations", "%s in %s is named more than once, so the runbook runs there more than once", a, r)
+				}
+				seen[a+" "+r] = true
+			}
+		}
 	}
 	mp.Accounts = slices.Sorted(maps.Keys(accounts))
 	mp.OrganizationalUnits = slices.Sorted(maps.Keys(ous))
@@ -460,10 +469,16 @@ func (mp *MultiAccountPlan) administrationPolicy(locations []Location, o *MultiA
 	if o.OrganizationID != "" {
 		org = o.OrganizationID
 	}
+	// Only the OUs of locations that include child OUs reach below them.
+	childrenOf := map[string]bool{}
 	children := false
 	var excluded, excludedOUs []string
 	for _, l := range locations {
-		children = children || l.IncludeChildOrganizationUnits && len(l.OrganizationalUnits) > 0
+		if l.IncludeChildOrganizationUnits {
+			for _, ou := range l.OrganizationalUnits {
+				childrenOf[ou], children = true, true
+			}
+		}
 		for _, x := range l.ExcludeAccounts {
 			if ouRE.MatchString(x) {
 				excludedOUs = append(excludedOUs, org+"/*/"+x+"/*")
@@ -478,7 +493,7 @@ func (mp *MultiAccountPlan) administrationPolicy(locations []Location, o *MultiA
 	var paths, ouARNs []string
 	for _, ou := range mp.OrganizationalUnits {
 		paths = append(paths, org+"/*/"+ou+"/")
-		if children {
+		if childrenOf[ou] {
 			paths = append(paths, org+"/*/"+ou+"/*")
 		}
 		ouARNs = append(ouARNs, "arn:"+part+":organizations::*:ou/"+org+"/"+ou)

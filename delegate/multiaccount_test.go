@@ -331,3 +331,29 @@ func TestMultiAccountTooManyAccountsForOnePolicy(t *testing.T) {
 	assert.ErrorContains(t, err, "administrationRole.permissionsPolicy: the execution roles of 200 accounts")
 	assert.ErrorContains(t, err, "through their OUs")
 }
+
+func TestMultiAccountLocationsDiffer(t *testing.T) {
+	const other = "ou-ab12-11112222"
+	p := mustMulti(t, NewDocument("Restart-EC2InstanceDemo", restartDemo().Document()), []Location{
+		{OrganizationalUnits: []string{testOU}, IncludeChildOrganizationUnits: true, Regions: []string{"us-east-1"}},
+		{OrganizationalUnits: []string{other}, Regions: []string{"us-east-1"}},
+		{Accounts: []string{targetA}, Regions: []string{"us-east-1"}},
+		{Accounts: []string{targetA}, Regions: []string{"us-east-1", "us-west-2"}},
+	}, withOrg)
+	admin := []policy.NamedPolicy{{Name: "admin", Policy: p.AdministrationRole.Permissions}}
+	trust := policy.New(policy.Statement{Effect: policy.Allow, Principal: policy.AWSPrincipal(p.AdministrationRole.ARN), Action: policy.One("sts:AssumeRole")})
+	assume := func(path string) bool {
+		return policy.Evaluate(policy.Request{Principal: p.AdministrationRole.ARN, Action: "sts:AssumeRole", Resource: roleARN(targetB, policy.ExecutionRoleName),
+			Context: map[string][]string{"aws:ResourceOrgPaths": {path}}}, admin, &policy.NamedPolicy{Name: "trust", Policy: trust}).Allowed()
+	}
+	assert.True(t, assume("o-a1b2c3d4e5/r-ab12/"+testOU+"/ou-ab12-99998888/"), "children of an OU that includes them")
+	assert.True(t, assume("o-a1b2c3d4e5/r-ab12/"+other+"/"), "the other OU itself")
+	assert.False(t, assume("o-a1b2c3d4e5/r-ab12/"+other+"/ou-ab12-99998888/"), "children of an OU that does not include them")
+	var dup []string
+	for _, w := range p.Warnings {
+		if w.Field == "targetLocations" {
+			dup = append(dup, w.Message)
+		}
+	}
+	assert.Equal(t, []string{targetA + " in us-east-1 is named more than once, so the runbook runs there more than once"}, dup)
+}
