@@ -68,7 +68,9 @@
 // each target account, where the steps run. Only runtime mode works: a
 // literal assumeRole names a role of one account, and caller mode has no
 // administration role (user guide, "Running automations in multiple AWS
-// Regions and accounts").
+// Regions and accounts"). A runbook shared from another account is planned
+// as an ExistingDocument named by its ARN, which the start, the operator
+// policy and the execution roles then use.
 //
 // The administration role trusts ssm.amazonaws.com for the administrator's
 // executions only (aws:SourceAccount, aws:SourceArn). AWS's template lets it
@@ -76,7 +78,7 @@
 // arn:PARTITION:iam::TARGET:role/NAME of each listed account. For OUs, whose
 // accounts are unknown until run time, it may assume the role in any account
 // whose organization path (aws:ResourceOrgPaths, o-ORG/r-ROOT/ou-…/) ends in
-// a targeted OU, or runs through it when child OUs are included, and never
+// a targeted OU, or runs through it when that location includes child OUs, and never
 // in an excluded account (aws:ResourceAccount) or OU; a role whose account
 // is in no organization has no path, and the grant fails closed. Expanding OUs needs
 // organizations:ListAccountsForParent on them (and ListChildren and
