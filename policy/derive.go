@@ -808,7 +808,7 @@ func (d *deriver) values(v runbook.Value, path string) []string {
 func (d *deriver) enumerate(v runbook.Value) ([]string, bool) {
 	if s, ok := v.AsString(); ok {
 		if r, ok := runbook.WholeReference(s); ok && r.Kind == runbook.RefParameter {
-			p, found := findParameter(d.doc, r.Name)
+			p, found := findParameter(d.cur, r.Name)
 			if !found || len(p.AllowedValues) == 0 {
 				return nil, false
 			}

@@ -93,7 +93,7 @@ func (d *deriver) paramGlob(v runbook.Value) (glob string, ok bool) {
 	if !whole || r.Kind != runbook.RefParameter {
 		return "", false
 	}
-	p, found := findParameter(d.doc, r.Name)
+	p, found := findParameter(d.cur, r.Name)
 	if !found || p.AllowedPattern == "" || len(p.AllowedValues) > 0 {
 		return "", false
 	}

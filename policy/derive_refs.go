@@ -44,7 +44,7 @@ func (d *deriver) ec2RefType(s string) string {
 	}
 	switch r.Kind {
 	case runbook.RefStepOutput:
-		st, ok := findStep(d.doc.MainSteps, r.Name)
+		st, ok := findStep(d.cur.MainSteps, r.Name)
 		if !ok {
 			return ""
 		}
@@ -59,7 +59,7 @@ func (d *deriver) ec2RefType(s string) string {
 			}
 		}
 	case runbook.RefParameter:
-		p, ok := findParameter(d.doc, r.Name)
+		p, ok := findParameter(d.cur, r.Name)
 		if ok && (p.Type == runbook.TypeInstanceID || p.Type == runbook.TypeInstanceIDs) {
 			return "instance"
 		}

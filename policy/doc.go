@@ -71,7 +71,11 @@
 // steps "step -> child DOCUMENT: step". Such a child missing from
 // ChildRunbooks, a child that runs itself, and children nested deeper than
 // five levels make the derivation fail rather than leave the child's needs
-// out. A child given another role needs only iam:PassRole on it here; see
+// out. The child's steps resolve their references against the child's
+// own document: its parameters' allowedValues, allowedPattern and type
+// and its own steps' outputs narrow them, and a parent parameter of the
+// same name plays no part. A child given another role needs only
+// iam:PassRole on it here; see
 // https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-executeAutomation.html
 //
 // iam:PassRole of a role given by a parameter without allowedValues (a
