@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ssmdelegate/ssmdelegate/internal/awsowned"
 	"github.com/ssmdelegate/ssmdelegate/policy/internal/iamcatalog"
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
@@ -208,9 +209,18 @@ type deriver struct {
 	grants  []grant
 	notes   map[string]bool
 	// cur is the document whose steps are derived: doc or a child that
-	// runs as its role; chain names the children being expanded.
-	cur   *runbook.Document
-	chain []string
+	// runs as its role; chain names the children being expanded and
+	// frames what each was started with.
+	cur    *runbook.Document
+	chain  []string
+	frames []childFrame
+}
+
+// childFrame is a child being derived: the document of the step that
+// started it and the RuntimeParameters that step passed.
+type childFrame struct {
+	parent  *runbook.Document
+	runtime runbook.Value
 }
 
 // grant is one action on one resource under an optional condition.
@@ -634,8 +644,12 @@ func (d *deriver) executeAutomation(name, act string, in runbook.ExecuteAutomati
 		return
 	}
 	for _, n := range docs {
-		child, ok := d.opts.ChildRunbooks[n]
-		if !ok {
+		child, ok := d.childRunbook(name, n)
+		switch {
+		case !ok && awsowned.IsAWSOwned(n):
+			d.unresolved(name, act, "child runbook %q may run as this role and is AWS-owned but not bundled, so its needs are unknown; pass its document (aws ssm get-document --name %s) in ChildRunbooks[%q]", n, n, n)
+			continue
+		case !ok:
 			d.unresolved(name, act, "child runbook %q may run as this role and its needs are unknown; pass its document in ChildRunbooks[%q]", n, n)
 			continue
 		}
@@ -660,9 +674,11 @@ func (d *deriver) executeAutomation(name, act string, in runbook.ExecuteAutomati
 		default:
 			// The child runs as this role: its needs belong to this policy.
 			cur := d.cur
+			d.frames = append(d.frames, childFrame{parent: cur, runtime: in.RuntimeParameters})
 			d.cur, d.chain = child, append(d.chain, n)
 			d.steps(child.MainSteps, name+" -> child "+n+": ", depth+1)
 			d.cur, d.chain = cur, d.chain[:len(d.chain)-1]
+			d.frames = d.frames[:len(d.frames)-1]
 		}
 	}
 }
@@ -808,6 +824,11 @@ func (d *deriver) values(v runbook.Value, path string) []string {
 func (d *deriver) enumerate(v runbook.Value) ([]string, bool) {
 	if s, ok := v.AsString(); ok {
 		if r, ok := runbook.WholeReference(s); ok && r.Kind == runbook.RefParameter {
+			var vals []string
+			fixed := false
+			if d.inCaller(r.Name, func(v runbook.Value) { vals, fixed = d.enumerate(v) }) && fixed {
+				return vals, true
+			}
 			p, found := findParameter(d.cur, r.Name)
 			if !found || len(p.AllowedValues) == 0 {
 				return nil, false

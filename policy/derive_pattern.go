@@ -93,6 +93,9 @@ func (d *deriver) paramGlob(v runbook.Value) (glob string, ok bool) {
 	if !whole || r.Kind != runbook.RefParameter {
 		return "", false
 	}
+	if d.inCaller(r.Name, func(v runbook.Value) { glob, ok = d.paramGlob(v) }) && ok {
+		return glob, true
+	}
 	p, found := findParameter(d.cur, r.Name)
 	if !found || p.AllowedPattern == "" || len(p.AllowedValues) > 0 {
 		return "", false

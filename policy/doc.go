@@ -74,7 +74,21 @@
 // out. The child's steps resolve their references against the child's
 // own document: its parameters' allowedValues, allowedPattern and type
 // and its own steps' outputs narrow them, and a parent parameter of the
-// same name plays no part. A child given another role needs only
+// same name plays no part. A child parameter the step passes in
+// RuntimeParameters takes that value, resolved in the parent (a literal
+// instance ID, a parent parameter with allowedValues or of instance
+// type); one it does not pass takes the child's literal default.
+//
+// AWS-owned children need no ChildRunbooks entry when the module bundles
+// a copy of their published document (internal/awsowned, MIT-0:
+// AWS-StopEC2Instance, AWS-StartEC2Instance, AWS-RestartEC2Instance,
+// AWS-TerminateEC2Instance and their WithApproval variants,
+// AWS-CreateImage, AWS-DeleteImage, AWS-EnableS3BucketKeys,
+// AWS-EnableSQSEncryption); a note says the bundled copy was used, and a
+// ChildRunbooks entry of the same name wins. Other AWS-owned names (the
+// published copies of AWS-CreateSnapshot and its kin describe versions
+// AWS has replaced) fail the derivation with the child's name and how to
+// pass its document. A child given another role needs only
 // iam:PassRole on it here; see
 // https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-executeAutomation.html
 //
