@@ -123,7 +123,16 @@
 // kms:GrantIsForAWSResource
 // (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html),
 // on the key's ARN when its ID or ARN is fixed and on key/* of the
-// account for an alias or a free value.
+// account for an alias or a free value. An S3 PutObject, CopyObject or
+// CreateMultipartUpload with an SSEKMSKeyId gets kms:GenerateDataKey and
+// kms:Decrypt on that key
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#require-sse-kms).
+// The same calls made by a script (ec2.copy_snapshot(KmsKeyId=...),
+// s3.put_object(SSEKMSKeyId=...)) get the same grants, from the same
+// code, with the key narrowed by a literal or an InputPayload value the
+// runbook fixes; a keyword whose value the script computes at run time
+// still adds its grant, on every key (or role, for a role handed to a
+// service).
 //
 // Calls that create a service-linked role on first use (macie2 EnableMacie,
 // eks CreateCluster and CreateNodegroup) also get
