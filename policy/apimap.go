@@ -339,6 +339,10 @@ func paramPath(param paramFunc, path string) (runbook.Value, bool) {
 // getPath is Value.Get that looks into every item of a list (the Targets
 // of events PutTargets), collecting the members found.
 func getPath(v runbook.Value, name string) (runbook.Value, bool) {
+	if s, ok := v.AsString(); ok && s == "*" {
+		// A value a script computes at run time may hold any member.
+		return v, true
+	}
 	items, isList := v.AsList()
 	if !isList {
 		return v.Get(name)

@@ -30,10 +30,10 @@ type RunbookOptions struct {
 	// maintained table; entries are matched case-insensitively.
 	APIActions map[string][]string
 	// ScriptPermissions declares, per aws:executeScript step name, what the
-	// script calls, replacing the analysis of its Python script. Steps the
-	// analysis cannot derive (PowerShell, attachments, calls chosen at run
-	// time) need an entry; an entry with no permissions declares that the
-	// script calls no AWS API.
+	// script calls, replacing the analysis of its Python or PowerShell
+	// script. Steps the analysis cannot derive (unmapped cmdlets,
+	// attachments, calls chosen at run time) need an entry; an entry with
+	// no permissions declares that the script calls no AWS API.
 	ScriptPermissions map[string][]Permission
 	// StackPermissions declares, per aws:createStack or aws:deleteStack step
 	// name without a RoleARN, what CloudFormation does with the service

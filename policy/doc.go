@@ -168,12 +168,28 @@
 // arguments are literals or events["Key"] values whose InputPayload entry
 // the runbook fixes; otherwise they are the action's ARN pattern (or "*")
 // with a note. A service name computed at run time, getattr on a client,
-// client.meta, a client stored where the analysis does not follow it, an
-// attachment or a PowerShell script is reported with the script line and
+// client.meta, a client stored where the analysis does not follow it or
+// an attachment is reported with the script line and
 // must be declared with RunbookOptions.ScriptPermissions, which also
 // replaces the analysis of a step when given. The report gives each call
 // its script line ("line 12: ec2.describe_instances ->
 // ec2:DescribeInstances").
+//
+// PowerShell scripts are tokenized (comments, strings, here-strings and
+// their $( ) subexpressions told apart from code, no cgo needed) and every
+// command in command position is looked up: AWS Tools for PowerShell
+// cmdlets map to the operations their reference pages name
+// (Get-EC2Instance calls DescribeInstances; source and date next to the
+// table in script_ps.go), then to IAM actions as above, with literal
+// named parameters (-InstanceId i-1, -BucketName, -Name) narrowing the
+// resources and a -KmsKeyId or an SSE-KMS key adding its KMS grants.
+// PowerShell's own commands and the script's functions call nothing.
+// Anything else is unresolved with its script line: a cmdlet the table
+// does not map (whatever its noun), a command from another module, the
+// call operator or dot-sourcing of a computed name, Invoke-Expression,
+// [scriptblock]::Create, the AWS CLI, another script file, and AWS SDK
+// for .NET clients. The analysis does not follow calls: every command of
+// the script counts, reached or not.
 //
 // # Lint
 //

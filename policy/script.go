@@ -22,8 +22,10 @@ func (d *deriver) script(name, act string, in runbook.ExecuteScript) {
 	}
 	declare := fmt.Sprintf("declare what the script calls with ScriptPermissions[%q]", name)
 	rt, _ := in.Runtime.AsString()
-	if !strings.HasPrefix(strings.ToLower(strings.TrimSpace(rt)), "python") {
-		d.unresolved(name, act, "runtime %q: only Python scripts are analysed; %s", rt, declare)
+	lang := strings.ToLower(strings.TrimSpace(rt))
+	python, powershell := strings.HasPrefix(lang, "python"), strings.HasPrefix(lang, "powershell")
+	if !python && !powershell {
+		d.unresolved(name, act, "runtime %q: only Python and PowerShell scripts are analysed; %s", rt, declare)
 		return
 	}
 	src, ok := in.Script.AsString()
@@ -33,6 +35,10 @@ func (d *deriver) script(name, act string, in runbook.ExecuteScript) {
 			return
 		}
 		d.unresolved(name, act, "the step has no inline Script; %s", declare)
+		return
+	}
+	if powershell {
+		d.powershellScript(name, act, src, declare)
 		return
 	}
 	handler, ok := in.Handler.AsString()
