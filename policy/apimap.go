@@ -243,7 +243,7 @@ func (d *deriver) operation(name, act, svc, api string, param paramFunc, where s
 	apiKey := strings.ToLower(strings.ReplaceAll(api, "_", ""))
 	var actions []string
 	override := false
-	for _, k := range slices.Sorted(maps.Keys(d.opts.APIActions)) {
+	for _, k := range d.apiActionKeys() {
 		if ks, ka, ok := strings.Cut(k, "."); ok && strings.EqualFold(ks, svc) && strings.EqualFold(strings.ReplaceAll(ka, "_", ""), apiKey) {
 			actions, override = d.opts.APIActions[k], true
 		}
@@ -322,6 +322,15 @@ func (d *deriver) operation(name, act, svc, api string, param paramFunc, where s
 		}
 		d.passRole(name, act, api+" hands the role in "+pr.path+" to "+pr.service, roles, pr.service)
 	}
+}
+
+// apiActionKeys returns the keys of RunbookOptions.APIActions, sorted
+// once per derivation so the last matching entry wins deterministically.
+func (d *deriver) apiActionKeys() []string {
+	if d.apiKeys == nil && len(d.opts.APIActions) > 0 {
+		d.apiKeys = slices.Sorted(maps.Keys(d.opts.APIActions))
+	}
+	return d.apiKeys
 }
 
 func paramPath(param paramFunc, path string) (runbook.Value, bool) {

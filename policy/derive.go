@@ -214,6 +214,8 @@ type deriver struct {
 	cur    *runbook.Document
 	chain  []string
 	frames []childFrame
+	// apiKeys are the sorted keys of opts.APIActions.
+	apiKeys []string
 }
 
 // childFrame is a child being derived: the document of the step that
@@ -298,14 +300,37 @@ func (d *deriver) splitBuckets(resources []string, cond Conditions) (buckets, ot
 			}
 		}
 	}
+	found := false
 	for _, r := range resources {
-		if a, err := ParseARN(r); err == nil && a.Service == "s3" && a.Region == "" && a.Account == "" {
+		found = found || isBucketARN(r)
+	}
+	if !found {
+		return nil, resources
+	}
+	for _, r := range resources {
+		if isBucketARN(r) {
 			buckets = append(buckets, r)
 		} else {
 			others = append(others, r)
 		}
 	}
 	return buckets, others
+}
+
+// isBucketARN reports whether r is an S3 ARN without a Region and an
+// account, "arn:PARTITION:s3:::RESOURCE", as ParseARN would split it,
+// without allocating: most grants are not.
+func isBucketARN(r string) bool {
+	rest, ok := strings.CutPrefix(r, "arn:")
+	if !ok {
+		return false
+	}
+	i := strings.IndexByte(rest, ':')
+	if i <= 0 {
+		return false
+	}
+	res, ok := strings.CutPrefix(rest[i:], ":s3:::")
+	return ok && res != ""
 }
 
 func (d *deriver) steps(steps []runbook.Step, prefix string, depth int) {

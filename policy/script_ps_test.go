@@ -136,3 +136,22 @@ func TestPowerShellCmdletTable(t *testing.T) {
 		})
 	}
 }
+
+func BenchmarkForRunbookPowerShell(b *testing.B) {
+	src, err := os.ReadFile(filepath.Join("testdata", "scripts", "ops.ps1"))
+	require.NoError(b, err)
+	steps, err := json.Marshal([]map[string]any{{"name": "ps", "action": "aws:executeScript",
+		"inputs": map[string]any{"Runtime": "PowerShell 7.4", "Script": string(src)}}})
+	require.NoError(b, err)
+	doc := runbookJSON(b, "", string(steps))
+	// The first run decodes the embedded catalogs once for the process.
+	_, err = ForRunbook(doc, testScope)
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ForRunbook(doc, testScope); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(float64(len(src))/1024), "ns/KB")
+}
