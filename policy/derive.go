@@ -341,35 +341,10 @@ func (d *deriver) steps(steps []runbook.Step, prefix string, depth int) {
 
 func (d *deriver) step(st runbook.Step, name string, depth int) {
 	act := st.Action()
+	if d.ec2Step(name, act, st.Inputs) {
+		return
+	}
 	switch in := st.Inputs.(type) {
-	case runbook.ChangeInstanceState:
-		d.changeInstanceState(name, act, in)
-	case runbook.RunInstances:
-		d.runInstances(name, act, in.ImageId, in.SubnetId, in.SecurityGroupIds, in.KeyName, in.TagSpecifications, in.IamInstanceProfileArn, in.IamInstanceProfileName)
-		d.need(name, act, "waits until the instances run", []string{"ec2:DescribeInstanceStatus"}, []string{"*"}, nil)
-	case runbook.CreateTags:
-		d.createTags(name, act, in)
-	case runbook.CreateImage:
-		d.need(name, act, "creates an AMI (and its snapshots) from the instance", []string{"ec2:CreateImage"},
-			append(d.ids(in.InstanceId, "instance", name+".InstanceId"), d.scope.ARN("ec2", "image/*"), d.imageARN("*"), d.snapshotARN("*")), nil)
-		d.need(name, act, "waits until the AMI is available", []string{"ec2:DescribeImages"}, []string{"*"}, nil)
-	case runbook.CopyImage:
-		src := d.values(in.SourceImageId, name+".SourceImageId")
-		srcRegion := d.values(in.SourceRegion, name+".SourceRegion")
-		var res []string
-		for _, r := range srcRegion {
-			for _, id := range src {
-				res = append(res, ARN{Partition: d.scope.partition(), Service: "ec2", Region: r, Resource: "image/" + id}.String())
-			}
-		}
-		res = append(res, d.imageARN("*"), d.snapshotARN("*"))
-		d.need(name, act, "copies the source AMI into the Region", []string{"ec2:CopyImage"}, res, nil)
-		d.customerKey(name, act, in.KmsKeyId)
-		d.need(name, act, "waits until the copy is available", []string{"ec2:DescribeImages"}, []string{"*"}, nil)
-	case runbook.DeleteImage:
-		d.need(name, act, "deregisters the AMI", []string{"ec2:DeregisterImage"}, d.ids(in.ImageId, "image", name+".ImageId"), nil)
-		d.need(name, act, "deletes the AMI's snapshots", []string{"ec2:DeleteSnapshot"}, []string{d.snapshotARN("*")}, nil)
-		d.need(name, act, "finds the AMI's snapshots", []string{"ec2:DescribeImages", "ec2:DescribeSnapshots"}, []string{"*"}, nil)
 	case runbook.CreateStack:
 		d.stack(name, act, "cloudformation:CreateStack", in.StackName, in.RoleARN, !in.Tags.IsZero())
 	case runbook.DeleteStack:
@@ -381,13 +356,7 @@ func (d *deriver) step(st runbook.Step, name string, depth int) {
 	case runbook.InvokeLambdaFunction:
 		d.need(name, act, "invokes the function", []string{"lambda:InvokeFunction"}, d.lambdaARNs(in.FunctionName, in.Qualifier, name), nil)
 	case runbook.ExecuteStateMachine:
-		sms := d.arnsOf(in.StateMachineArn, "states", "stateMachine:", name+".stateMachineArn")
-		d.need(name, act, "starts the state machine", []string{"states:StartExecution"}, sms, nil)
-		var execs []string
-		for _, sm := range sms {
-			execs = append(execs, strings.Replace(sm, ":stateMachine:", ":execution:", 1)+":*")
-		}
-		d.need(name, act, "follows the execution until it ends", []string{"states:DescribeExecution"}, execs, nil)
+		d.stateMachine(name, act, in)
 	case runbook.InvokeWebhook:
 		var res []string
 		for _, n := range d.values(in.IntegrationName, name+".IntegrationName") {
@@ -420,6 +389,58 @@ func (d *deriver) step(st runbook.Step, name string, depth int) {
 	default:
 		d.unresolved(name, act, "action %q is not supported by the derivation", act)
 	}
+}
+
+// ec2Step derives the needs of the EC2 instance and image actions and
+// reports whether inputs were one of them.
+func (d *deriver) ec2Step(name, act string, inputs runbook.Inputs) bool {
+	switch in := inputs.(type) {
+	case runbook.ChangeInstanceState:
+		d.changeInstanceState(name, act, in)
+	case runbook.RunInstances:
+		d.runInstances(name, act, in.ImageId, in.SubnetId, in.SecurityGroupIds, in.KeyName, in.TagSpecifications, in.IamInstanceProfileArn, in.IamInstanceProfileName)
+		d.need(name, act, "waits until the instances run", []string{"ec2:DescribeInstanceStatus"}, []string{"*"}, nil)
+	case runbook.CreateTags:
+		d.createTags(name, act, in)
+	case runbook.CreateImage:
+		d.need(name, act, "creates an AMI (and its snapshots) from the instance", []string{"ec2:CreateImage"},
+			append(d.ids(in.InstanceId, "instance", name+".InstanceId"), d.scope.ARN("ec2", "image/*"), d.imageARN("*"), d.snapshotARN("*")), nil)
+		d.need(name, act, "waits until the AMI is available", []string{"ec2:DescribeImages"}, []string{"*"}, nil)
+	case runbook.CopyImage:
+		d.copyImage(name, act, in)
+	case runbook.DeleteImage:
+		d.need(name, act, "deregisters the AMI", []string{"ec2:DeregisterImage"}, d.ids(in.ImageId, "image", name+".ImageId"), nil)
+		d.need(name, act, "deletes the AMI's snapshots", []string{"ec2:DeleteSnapshot"}, []string{d.snapshotARN("*")}, nil)
+		d.need(name, act, "finds the AMI's snapshots", []string{"ec2:DescribeImages", "ec2:DescribeSnapshots"}, []string{"*"}, nil)
+	default:
+		return false
+	}
+	return true
+}
+
+func (d *deriver) copyImage(name, act string, in runbook.CopyImage) {
+	src := d.values(in.SourceImageId, name+".SourceImageId")
+	srcRegion := d.values(in.SourceRegion, name+".SourceRegion")
+	var res []string
+	for _, r := range srcRegion {
+		for _, id := range src {
+			res = append(res, ARN{Partition: d.scope.partition(), Service: "ec2", Region: r, Resource: "image/" + id}.String())
+		}
+	}
+	res = append(res, d.imageARN("*"), d.snapshotARN("*"))
+	d.need(name, act, "copies the source AMI into the Region", []string{"ec2:CopyImage"}, res, nil)
+	d.customerKey(name, act, in.KmsKeyId)
+	d.need(name, act, "waits until the copy is available", []string{"ec2:DescribeImages"}, []string{"*"}, nil)
+}
+
+func (d *deriver) stateMachine(name, act string, in runbook.ExecuteStateMachine) {
+	sms := d.arnsOf(in.StateMachineArn, "states", "stateMachine:", name+".stateMachineArn")
+	d.need(name, act, "starts the state machine", []string{"states:StartExecution"}, sms, nil)
+	var execs []string
+	for _, sm := range sms {
+		execs = append(execs, strings.Replace(sm, ":stateMachine:", ":execution:", 1)+":*")
+	}
+	d.need(name, act, "follows the execution until it ends", []string{"states:DescribeExecution"}, execs, nil)
 }
 
 func (d *deriver) declared(name, act string, table map[string][]Permission, reason, missing string) {

@@ -46,6 +46,12 @@
 // template's resources) is reported and fails the derivation until the
 // caller declares it; nothing is guessed silently.
 //
+// The derivation is linear in the steps and the calls: the benchmarks
+// (BenchmarkForRunbook200Steps, and BenchmarkForRunbookScript and
+// BenchmarkForRunbookPowerShell per KB of script) keep a 200-step runbook
+// under a millisecond on a quiet machine, about half of it the
+// document's validation.
+//
 // # Operation to action data
 //
 // Which IAM actions an API operation needs comes from the IAM prefix of

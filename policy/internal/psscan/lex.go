@@ -57,86 +57,102 @@ func (l *lexer) lex(inParen bool) []token {
 	parens := 0
 	for l.pos < len(l.src) {
 		c := l.src[l.pos]
+		if isSpace(c) {
+			l.pos++
+			continue
+		}
+		if l.trivia(&out) {
+			continue
+		}
+		if t, ok := l.quoted(); ok {
+			out = append(out, t)
+			continue
+		}
 		switch {
-		case isSpace(c):
+		case c == ')' && inParen && parens == 0:
 			l.pos++
-		case c == '\n':
-			out = append(out, token{kind: tNewline, line: l.line})
-			l.line++
-			l.pos++
-		case c == '`':
-			// Escape: a line continuation or an escaped character that
-			// starts a word.
-			if l.pos+1 < len(l.src) && l.src[l.pos+1] == '\n' {
-				l.line++
-				l.pos += 2
-				continue
-			}
-			if l.pos+2 < len(l.src) && l.src[l.pos+1] == '\r' && l.src[l.pos+2] == '\n' {
-				l.line++
-				l.pos += 3
-				continue
-			}
-			out = append(out, l.word())
-		case c == '#':
-			l.skipLine()
-		case strings.HasPrefix(l.src[l.pos:], "<#"):
-			l.blockComment()
-		case c == '\'':
-			out = append(out, l.single())
-		case c == '"':
-			out = append(out, l.double())
-		case strings.HasPrefix(l.src[l.pos:], "@'") && l.hereStart(2):
-			out = append(out, l.hereString('\''))
-		case strings.HasPrefix(l.src[l.pos:], "@\"") && l.hereStart(2):
-			out = append(out, l.hereString('"'))
-		case c == '$':
-			if strings.HasPrefix(l.src[l.pos:], "$(") {
-				out = append(out, token{kind: tOp, text: "$(", line: l.line})
-				l.pos += 2
-				parens++
-				continue
-			}
-			out = append(out, l.variable())
-		case c == '@' && l.pos+1 < len(l.src) && (l.src[l.pos+1] == '(' || l.src[l.pos+1] == '{'):
-			op := l.src[l.pos : l.pos+2]
-			if op == "@(" {
-				parens++
-			}
-			out = append(out, token{kind: tOp, text: op, line: l.line})
-			l.pos += 2
+			return out
+		case c == ')':
+			parens = max(parens-1, 0)
+			out = append(out, l.op(1))
+		case c == '$' && strings.HasPrefix(l.src[l.pos:], "$("), c == '@' && strings.HasPrefix(l.src[l.pos:], "@("):
+			parens++
+			out = append(out, l.op(2))
+		case c == '@' && strings.HasPrefix(l.src[l.pos:], "@{"):
+			out = append(out, l.op(2))
 		case c == '(':
 			parens++
 			out = append(out, l.op(1))
-		case c == ')':
-			if inParen && parens == 0 {
-				l.pos++
-				return out
-			}
-			if parens > 0 {
-				parens--
-			}
-			out = append(out, l.op(1))
-		case c == '&' || c == '|':
-			if l.pos+1 < len(l.src) && l.src[l.pos+1] == c {
-				out = append(out, l.op(2))
-			} else {
-				out = append(out, l.op(1))
-			}
-		case c == ';' || c == '{' || c == '}' || c == ',' || c == '[' || c == ']' || c == '=':
-			out = append(out, l.op(1))
-		case c == '.' && l.pos+1 < len(l.src) && (isSpace(l.src[l.pos+1]) || l.src[l.pos+1] == '\'' || l.src[l.pos+1] == '"' || l.src[l.pos+1] == '$'):
-			// Dot-sourcing: ". path" or ". $block".
-			out = append(out, l.op(1))
-		case c == '-' && l.pos+1 < len(l.src) && isParamStart(l.src[l.pos+1]):
-			w := l.word()
-			w.kind, w.text = tParam, w.text[1:]
-			out = append(out, w)
+		case c == '$':
+			out = append(out, l.variable())
 		default:
-			out = append(out, l.word())
+			out = append(out, l.operatorOrWord(c))
 		}
 	}
 	return out
+}
+
+// trivia consumes a line end (a newline token), a line continuation or
+// a comment at l.pos, and reports whether there was one.
+func (l *lexer) trivia(out *[]token) bool {
+	c := l.src[l.pos]
+	switch {
+	case c == '\n':
+		*out = append(*out, token{kind: tNewline, line: l.line})
+		l.line++
+		l.pos++
+	case c == '`' && strings.HasPrefix(l.src[l.pos+1:], "\n"):
+		l.line++
+		l.pos += 2
+	case c == '`' && strings.HasPrefix(l.src[l.pos+1:], "\r\n"):
+		l.line++
+		l.pos += 3
+	case c == '#':
+		l.skipLine()
+	case strings.HasPrefix(l.src[l.pos:], "<#"):
+		l.blockComment()
+	default:
+		return false
+	}
+	return true
+}
+
+// quoted reads a string or here-string starting at l.pos.
+func (l *lexer) quoted() (token, bool) {
+	switch {
+	case l.src[l.pos] == '\'':
+		return l.single(), true
+	case l.src[l.pos] == '"':
+		return l.double(), true
+	case strings.HasPrefix(l.src[l.pos:], "@'") && l.hereStart(2):
+		return l.hereString('\''), true
+	case strings.HasPrefix(l.src[l.pos:], "@\"") && l.hereStart(2):
+		return l.hereString('"'), true
+	}
+	return token{}, false
+}
+
+// operatorOrWord reads an operator, a parameter or a bare word starting
+// with c.
+func (l *lexer) operatorOrWord(c byte) token {
+	next := byte(0)
+	if l.pos+1 < len(l.src) {
+		next = l.src[l.pos+1]
+	}
+	switch {
+	case (c == '&' || c == '|') && next == c:
+		return l.op(2)
+	case strings.IndexByte("&|;{},[]=", c) >= 0:
+		return l.op(1)
+	case c == '.' && (isSpace(next) || next == '\'' || next == '"' || next == '$'):
+		// Dot-sourcing: ". path" or ". $block".
+		return l.op(1)
+	case c == '-' && isParamStart(next):
+		w := l.word()
+		w.kind, w.text = tParam, w.text[1:]
+		return w
+	}
+	return l.word()
 }
 
 func isParamStart(c byte) bool {

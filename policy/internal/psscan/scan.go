@@ -223,38 +223,38 @@ func (s *scanner) command(toks []token, i int, name string) int {
 	// nested in them.
 	s.res.Commands = append(s.res.Commands, Command{Line: line, Name: name})
 	idx := len(s.res.Commands) - 1
+	args, end := s.arguments(toks, i+1)
+	s.res.Commands[idx].Args = args
+	return end
+}
+
+// endsCommand lists the operators that end a command's arguments.
+var endsCommand = map[string]bool{"|": true, ";": true, ")": true, "}": true, "&&": true, "||": true}
+
+// arguments reads the named parameters of a command from toks[j:],
+// scanning the pipelines and script blocks among them, and returns them
+// with the index of the command's last token.
+func (s *scanner) arguments(toks []token, j int) (map[string]Arg, int) {
 	var args map[string]Arg
-	j := i + 1
 	for ; j < len(toks); j++ {
 		t := toks[j]
-		if t.kind == tNewline || t.kind == tOp && (t.text == "|" || t.text == ";" || t.text == ")" || t.text == "}" || t.text == "&&" || t.text == "||") {
+		if t.kind == tNewline || t.kind == tOp && endsCommand[t.text] {
 			break
 		}
 		if t.kind == tOp && opens(t.text) {
 			// A nested pipeline or script block: scanned on its own, and
 			// the command's arguments go on after it.
-			k := closeOf(toks, j)
-			if s.depth >= maxDepth {
-				if !s.deep {
-					s.deep = true
-					s.problem(t.line, "commands nest too deeply to scan")
-				}
-			} else {
-				s.depth++
-				s.statements(toks[j+1 : min(k, len(toks))])
-				s.depth--
-			}
-			j = k
+			j = s.group(toks, j)
 			continue
 		}
 		s.watch(toks, j)
 		if t.kind != tParam {
 			continue
 		}
-		pname, val, inline := strings.Cut(t.text, ":")
 		if args == nil {
 			args = map[string]Arg{}
 		}
+		pname, val, inline := strings.Cut(t.text, ":")
 		switch {
 		case inline && val != "":
 			args[pname] = Arg{Literal: val}
@@ -267,8 +267,24 @@ func (s *scanner) command(toks []token, i int, name string) int {
 			args[pname] = Arg{Switch: true}
 		}
 	}
-	s.res.Commands[idx].Args = args
-	return j - 1
+	return args, j - 1
+}
+
+// group scans the statements of the group opened at toks[j], up to
+// maxDepth groups deep, and returns the index of its closing token.
+func (s *scanner) group(toks []token, j int) int {
+	k := closeOf(toks, j)
+	if s.depth >= maxDepth {
+		if !s.deep {
+			s.deep = true
+			s.problem(toks[j].line, "commands nest too deeply to scan")
+		}
+		return k
+	}
+	s.depth++
+	s.statements(toks[j+1 : min(k, len(toks))])
+	s.depth--
+	return k
 }
 
 // argValue is the value of a parameter given by token t.
