@@ -46,11 +46,10 @@
 // template's resources) is reported and fails the derivation until the
 // caller declares it; nothing is guessed silently.
 //
-// The derivation is linear in the steps and the calls: the benchmarks
-// (BenchmarkForRunbook200Steps, and BenchmarkForRunbookScript and
-// BenchmarkForRunbookPowerShell per KB of script) keep a 200-step runbook
-// under a millisecond on a quiet machine, about half of it the
-// document's validation.
+// The derivation is linear in the steps and the calls. Its cost is
+// tracked by BenchmarkForRunbook200Steps (per derivation and per step;
+// about half of it is the document's validation) and, per KB of script,
+// by BenchmarkForRunbookScript and BenchmarkForRunbookPowerShell.
 //
 // # Operation to action data
 //
