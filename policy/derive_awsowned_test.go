@@ -122,10 +122,12 @@ func TestForRunbookChildDefaults(t *testing.T) {
 		{"default when not passed", "", instance + "i-0default"},
 		{"passed value over the default", `{"Target":"i-0passed"}`, instance + "i-0passed"},
 		{"free value passed over the default", `{"Target":"{{ global:DATE }}"}`, instance + "*"},
+		{"parameters passed as a whole reference", `"{{ Params }}"`, instance + "*"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			parent := childDoc(t, "", "["+runChild("e", "Child", tt.runtime)+"]")
+			parent.Parameters = append(parent.Parameters, runbook.Parameter{Name: "Params", Type: runbook.TypeStringMap})
 			d, err := ForRunbook(parent, testScope, func(o *RunbookOptions) {
 				o.ChildRunbooks = map[string]*runbook.Document{"Child": child}
 			})

@@ -125,6 +125,11 @@ func (d *deriver) inCaller(name string, fn func(runbook.Value)) bool {
 		return false
 	}
 	f := d.frames[n-1]
+	if _, isMap := f.runtime.AsMap(); !isMap && !f.runtime.IsZero() {
+		// RuntimeParameters given as a whole reference ("{{ Params }}")
+		// may pass any value: neither it nor the default is known.
+		return false
+	}
 	if v, ok := f.runtime.Get(name); ok {
 		cur, chain := d.cur, d.chain
 		d.cur, d.frames, d.chain = f.parent, d.frames[:n-1], d.chain[:len(d.chain)-1]
