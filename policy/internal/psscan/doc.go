@@ -18,8 +18,9 @@
 // A bare word where PowerShell expects a command (at the start of a
 // statement, after |, ;, (, {, =, &&, || and the keywords that take a
 // pipeline, such as return) is a [Command], with its line and its named
-// parameters (-Name value): literal values are kept, anything else is
-// [Arg.Unknown]. A module-qualified name (AWS.Tools.EC2\Get-EC2Instance)
+// parameters (-Name value): literal values are kept, anything else (a
+// variable, an expression, a list such as i-1,i-2, a value joined to more
+// text) is [Arg.Unknown]. A module-qualified name (AWS.Tools.EC2\Get-EC2Instance)
 // is reported without its module. Functions the script defines are listed
 // in [Result.Functions]; the commands in their bodies are reported like
 // any other, since the analysis does not follow calls.

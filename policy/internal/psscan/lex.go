@@ -22,6 +22,8 @@ type token struct {
 	// expand is set for a double-quoted string or here-string that holds
 	// a variable or a subexpression: its value is known only at run time.
 	expand bool
+	// start and end are the token's byte offsets in the script.
+	start, end int
 }
 
 // lexer splits a script into tokens. Subexpressions of expandable strings
@@ -56,40 +58,54 @@ func (l *lexer) lex(inParen bool) []token {
 	var out []token
 	parens := 0
 	for l.pos < len(l.src) {
-		c := l.src[l.pos]
-		if isSpace(c) {
-			l.pos++
-			continue
+		before, n := l.pos, len(out)
+		var done bool
+		out, done = l.next(out, inParen, &parens)
+		if len(out) > n {
+			out[n].start, out[n].end = before, l.pos
 		}
-		if l.trivia(&out) {
-			continue
-		}
-		if t, ok := l.quoted(); ok {
-			out = append(out, t)
-			continue
-		}
-		switch {
-		case c == ')' && inParen && parens == 0:
-			l.pos++
+		if done {
 			return out
-		case c == ')':
-			parens = max(parens-1, 0)
-			out = append(out, l.op(1))
-		case c == '$' && strings.HasPrefix(l.src[l.pos:], "$("), c == '@' && strings.HasPrefix(l.src[l.pos:], "@("):
-			parens++
-			out = append(out, l.op(2))
-		case c == '@' && strings.HasPrefix(l.src[l.pos:], "@{"):
-			out = append(out, l.op(2))
-		case c == '(':
-			parens++
-			out = append(out, l.op(1))
-		case c == '$':
-			out = append(out, l.variable())
-		default:
-			out = append(out, l.operatorOrWord(c))
 		}
 	}
 	return out
+}
+
+// next consumes one token (or space) at l.pos, appending it to out; done
+// is set at the ")" that closes the subexpression being lexed.
+func (l *lexer) next(out []token, inParen bool, parens *int) (_ []token, done bool) {
+	c := l.src[l.pos]
+	if isSpace(c) {
+		l.pos++
+		return out, false
+	}
+	if l.trivia(&out) {
+		return out, false
+	}
+	if t, ok := l.quoted(); ok {
+		return append(out, t), false
+	}
+	switch {
+	case c == ')' && inParen && *parens == 0:
+		l.pos++
+		return out, true
+	case c == ')':
+		*parens = max(*parens-1, 0)
+		out = append(out, l.op(1))
+	case c == '$' && strings.HasPrefix(l.src[l.pos:], "$("), c == '@' && strings.HasPrefix(l.src[l.pos:], "@("):
+		*parens++
+		out = append(out, l.op(2))
+	case c == '@' && strings.HasPrefix(l.src[l.pos:], "@{"):
+		out = append(out, l.op(2))
+	case c == '(':
+		*parens++
+		out = append(out, l.op(1))
+	case c == '$':
+		out = append(out, l.variable())
+	default:
+		out = append(out, l.operatorOrWord(c))
+	}
+	return out, false
 }
 
 // trivia consumes a line end (a newline token), a line continuation or

@@ -262,6 +262,11 @@ func (s *scanner) arguments(toks []token, j int) (map[string]Arg, int) {
 			args[pname] = argValue(toks[j+1])
 			if !args[pname].Switch && toks[j+1].kind != tOp {
 				j++
+				if continues(toks, j) {
+					// A list (i-1,i-2) or a value joined to more
+					// ('/app/'+$x): not one literal.
+					args[pname] = Arg{Unknown: true}
+				}
 			}
 		default:
 			args[pname] = Arg{Switch: true}
@@ -350,4 +355,20 @@ func closeOf(toks []token, j int) int {
 func isNumber(w string) bool {
 	w = strings.TrimLeft(w, "+-.")
 	return w != "" && w[0] >= '0' && w[0] <= '9'
+}
+
+// continues reports whether the argument value at toks[j] goes on in the
+// next token: a comma that makes a list, or a token written right after it.
+func continues(toks []token, j int) bool {
+	if j+1 >= len(toks) {
+		return false
+	}
+	n := toks[j+1]
+	if n.kind == tOp && n.text == "," {
+		return true
+	}
+	if n.kind == tNewline || n.kind == tOp && endsCommand[n.text] {
+		return false
+	}
+	return n.start == toks[j].end
 }
