@@ -209,7 +209,9 @@
 // (Get-EC2Instance calls DescribeInstances; source and date next to the
 // table in script_ps.go), then to IAM actions as above, with literal
 // named parameters (-InstanceId i-1, -BucketName, -Name) narrowing the
-// resources and a -KmsKeyId or an SSE-KMS key adding its KMS grants.
+// resources and a -KmsKeyId or an SSE-KMS key adding its KMS grants
+// (parameter names count when written in full; an abbreviated one
+// narrows nothing).
 // PowerShell's own commands and the script's functions call nothing.
 // Anything else is unresolved with its script line: a cmdlet the table
 // does not map (whatever its noun), a command from another module, the
