@@ -240,35 +240,9 @@ func (d *deriver) apiCall(name, act string, call runbook.APICall, verb string) {
 // the hidden iam:PassRole and ec2:CreateTags. where prefixes the details of
 // what cannot be derived (a script line); reason words each need.
 func (d *deriver) operation(name, act, svc, api string, param paramFunc, where string, reason func(action string) string) {
-	apiKey := strings.ToLower(strings.ReplaceAll(api, "_", ""))
-	var actions []string
-	override := false
-	for _, k := range slices.Sorted(maps.Keys(d.opts.APIActions)) {
-		if ks, ka, ok := strings.Cut(k, "."); ok && strings.EqualFold(ks, svc) && strings.EqualFold(strings.ReplaceAll(ka, "_", ""), apiKey) {
-			actions, override = d.opts.APIActions[k], true
-		}
-	}
-	prefix, known := d.iamPrefix(svc)
-	if !override && !known {
-		d.unresolved(name, act, "%sservice %q is not a known SDK client: supply the IAM actions with APIActions[%q]", where, svc, svc+"."+api)
+	prefix, rule, actions, ok := d.opActions(name, act, svc, api, where, reason)
+	if !ok {
 		return
-	}
-	rule := apiRules[prefix+":"+apiKey]
-	if !override {
-		switch {
-		case rule.none:
-			d.need(name, act, reason("")+", which needs no permission", nil, nil, nil)
-			return
-		case len(rule.actions) > 0:
-			actions = rule.actions
-		default:
-			a, ok := d.catalog.Lookup(prefix + ":" + apiKey)
-			if !ok {
-				d.unresolved(name, act, "%sno IAM action is known for %s.%s (%s:%s does not exist): supply it with APIActions[%q]", where, svc, api, prefix, api, svc+"."+api)
-				return
-			}
-			actions = []string{a.Name}
-		}
 	}
 	for _, a := range actions {
 		canon := a
@@ -279,20 +253,8 @@ func (d *deriver) operation(name, act, svc, api string, param paramFunc, where s
 		}
 		d.need(name, act, reason(canon), []string{canon}, d.apiResources(canon, param, name), nil)
 	}
-	if tags, ok := param("TagSpecifications"); ok && !tags.IsZero() && prefix == "ec2" && len(actions) > 0 {
-		info, _ := d.catalog.Lookup(actions[0])
-		var res []string
-		for _, rt := range info.ResourceTypes {
-			if rt.Required && rt.ARN != "" {
-				res = append(res, d.fillARN(rt.ARN, "*", false))
-			}
-		}
-		if len(res) == 0 {
-			res = []string{"*"}
-		}
-		_, apiName, _ := strings.Cut(info.Name, ":")
-		d.need(name, act, "tags the resources "+api+" creates", []string{"ec2:CreateTags"}, res,
-			Conditions{}.Add("StringEquals", "ec2:CreateAction", Values(apiName)))
+	if prefix == "ec2" && len(actions) > 0 {
+		d.tagsAtCreation(name, act, api, actions[0], param)
 	}
 	if rule.linkedRole != "" {
 		role := ARN{Partition: d.scope.partition(), Service: "iam", Account: d.scope.account(), Resource: "role/aws-service-role/" + rule.linkedRole + "/*"}.String()
@@ -300,28 +262,102 @@ func (d *deriver) operation(name, act, svc, api string, param paramFunc, where s
 			Conditions{}.Add("StringEquals", "iam:AWSServiceName", Values(rule.linkedRole)))
 	}
 	for _, pr := range rule.passRole {
-		v, ok := paramPath(param, pr.path)
-		if !ok || v.IsZero() {
-			continue
-		}
-		path := name + ".inputs." + pr.path
-		var roles []string
-		if !pr.profile {
-			// A role ARN or name, narrowed like the roles of the
-			// dedicated actions (literal, allowedValues, allowedPattern).
-			roles = d.arnsOf(v, "iam", "role/", path)
-		} else {
-			for _, s := range d.values(v, path) {
-				if r, ok := d.opts.InstanceProfileRoles[s]; ok {
-					roles = append(roles, r)
-					continue
-				}
-				roles = append(roles, d.scope.RoleARN("/", "*"))
-				d.note("%s: the role behind instance profile %q is unknown, so iam:PassRole covers every role passed to EC2; name it with InstanceProfileRoles", name, s)
-			}
-		}
-		d.passRole(name, act, api+" hands the role in "+pr.path+" to "+pr.service, roles, pr.service)
+		d.passedRole(name, act, api, pr, param)
 	}
+}
+
+// opActions picks the IAM actions of a call: the caller's APIActions entry,
+// else the rule, else the same-named action of the catalog. ok is false
+// when the call needs no permission (its need is recorded) or its actions
+// are unknown (it is unresolved).
+func (d *deriver) opActions(name, act, svc, api, where string, reason func(string) string) (prefix string, rule apiRule, actions []string, ok bool) {
+	apiKey := strings.ToLower(strings.ReplaceAll(api, "_", ""))
+	override := false
+	for _, k := range d.apiActionKeys() {
+		if ks, ka, ok := strings.Cut(k, "."); ok && strings.EqualFold(ks, svc) && strings.EqualFold(strings.ReplaceAll(ka, "_", ""), apiKey) {
+			actions, override = d.opts.APIActions[k], true
+		}
+	}
+	prefix, known := d.iamPrefix(svc)
+	if !override && !known {
+		d.unresolved(name, act, "%sservice %q is not a known SDK client: supply the IAM actions with APIActions[%q]", where, svc, svc+"."+api)
+		return "", apiRule{}, nil, false
+	}
+	rule = apiRules[prefix+":"+apiKey]
+	if override {
+		return prefix, rule, actions, true
+	}
+	switch {
+	case rule.none:
+		d.need(name, act, reason("")+", which needs no permission", nil, nil, nil)
+		return prefix, rule, nil, false
+	case len(rule.actions) > 0:
+		return prefix, rule, rule.actions, true
+	}
+	a, found := d.catalog.Lookup(prefix + ":" + apiKey)
+	if !found {
+		d.unresolved(name, act, "%sno IAM action is known for %s.%s (%s:%s does not exist): supply it with APIActions[%q]", where, svc, api, prefix, api, svc+"."+api)
+		return prefix, rule, nil, false
+	}
+	return prefix, rule, []string{a.Name}, true
+}
+
+// tagsAtCreation grants ec2:CreateTags on what an EC2 call creates when it
+// tags it at creation (TagSpecifications), limited to that call by
+// ec2:CreateAction.
+func (d *deriver) tagsAtCreation(name, act, api, action string, param paramFunc) {
+	tags, ok := param("TagSpecifications")
+	if !ok || tags.IsZero() {
+		return
+	}
+	info, _ := d.catalog.Lookup(action)
+	var res []string
+	for _, rt := range info.ResourceTypes {
+		if rt.Required && rt.ARN != "" {
+			res = append(res, d.fillARN(rt.ARN, "*", false))
+		}
+	}
+	if len(res) == 0 {
+		res = []string{"*"}
+	}
+	_, apiName, _ := strings.Cut(info.Name, ":")
+	d.need(name, act, "tags the resources "+api+" creates", []string{"ec2:CreateTags"}, res,
+		Conditions{}.Add("StringEquals", "ec2:CreateAction", Values(apiName)))
+}
+
+// passedRole grants iam:PassRole on the role a request parameter hands to
+// a service.
+func (d *deriver) passedRole(name, act, api string, pr passRoleParam, param paramFunc) {
+	v, ok := paramPath(param, pr.path)
+	if !ok || v.IsZero() {
+		return
+	}
+	path := name + ".inputs." + pr.path
+	var roles []string
+	if !pr.profile {
+		// A role ARN or name, narrowed like the roles of the dedicated
+		// actions (literal, allowedValues, allowedPattern).
+		roles = d.arnsOf(v, "iam", "role/", path)
+	} else {
+		for _, s := range d.values(v, path) {
+			if r, ok := d.opts.InstanceProfileRoles[s]; ok {
+				roles = append(roles, r)
+				continue
+			}
+			roles = append(roles, d.scope.RoleARN("/", "*"))
+			d.note("%s: the role behind instance profile %q is unknown, so iam:PassRole covers every role passed to EC2; name it with InstanceProfileRoles", name, s)
+		}
+	}
+	d.passRole(name, act, api+" hands the role in "+pr.path+" to "+pr.service, roles, pr.service)
+}
+
+// apiActionKeys returns the keys of RunbookOptions.APIActions, sorted
+// once per derivation so the last matching entry wins deterministically.
+func (d *deriver) apiActionKeys() []string {
+	if d.apiKeys == nil && len(d.opts.APIActions) > 0 {
+		d.apiKeys = slices.Sorted(maps.Keys(d.opts.APIActions))
+	}
+	return d.apiKeys
 }
 
 func paramPath(param paramFunc, path string) (runbook.Value, bool) {
@@ -339,6 +375,10 @@ func paramPath(param paramFunc, path string) (runbook.Value, bool) {
 // getPath is Value.Get that looks into every item of a list (the Targets
 // of events PutTargets), collecting the members found.
 func getPath(v runbook.Value, name string) (runbook.Value, bool) {
+	if s, ok := v.AsString(); ok && s == "*" {
+		// A value a script computes at run time may hold any member.
+		return v, true
+	}
 	items, isList := v.AsList()
 	if !isList {
 		return v.Get(name)

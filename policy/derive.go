@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ssmdelegate/ssmdelegate/internal/awsowned"
 	"github.com/ssmdelegate/ssmdelegate/policy/internal/iamcatalog"
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
@@ -29,10 +30,10 @@ type RunbookOptions struct {
 	// maintained table; entries are matched case-insensitively.
 	APIActions map[string][]string
 	// ScriptPermissions declares, per aws:executeScript step name, what the
-	// script calls, replacing the analysis of its Python script. Steps the
-	// analysis cannot derive (PowerShell, attachments, calls chosen at run
-	// time) need an entry; an entry with no permissions declares that the
-	// script calls no AWS API.
+	// script calls, replacing the analysis of its Python or PowerShell
+	// script. Steps the analysis cannot derive (unmapped cmdlets,
+	// attachments, calls chosen at run time) need an entry; an entry with
+	// no permissions declares that the script calls no AWS API.
 	ScriptPermissions map[string][]Permission
 	// StackPermissions declares, per aws:createStack or aws:deleteStack step
 	// name without a RoleARN, what CloudFormation does with the service
@@ -208,9 +209,20 @@ type deriver struct {
 	grants  []grant
 	notes   map[string]bool
 	// cur is the document whose steps are derived: doc or a child that
-	// runs as its role; chain names the children being expanded.
-	cur   *runbook.Document
-	chain []string
+	// runs as its role; chain names the children being expanded and
+	// frames what each was started with.
+	cur    *runbook.Document
+	chain  []string
+	frames []childFrame
+	// apiKeys are the sorted keys of opts.APIActions.
+	apiKeys []string
+}
+
+// childFrame is a child being derived: the document of the step that
+// started it and the RuntimeParameters that step passed.
+type childFrame struct {
+	parent  *runbook.Document
+	runtime runbook.Value
 }
 
 // grant is one action on one resource under an optional condition.
@@ -288,14 +300,37 @@ func (d *deriver) splitBuckets(resources []string, cond Conditions) (buckets, ot
 			}
 		}
 	}
+	found := false
 	for _, r := range resources {
-		if a, err := ParseARN(r); err == nil && a.Service == "s3" && a.Region == "" && a.Account == "" {
+		found = found || isBucketARN(r)
+	}
+	if !found {
+		return nil, resources
+	}
+	for _, r := range resources {
+		if isBucketARN(r) {
 			buckets = append(buckets, r)
 		} else {
 			others = append(others, r)
 		}
 	}
 	return buckets, others
+}
+
+// isBucketARN reports whether r is an S3 ARN without a Region and an
+// account, "arn:PARTITION:s3:::RESOURCE", as ParseARN would split it,
+// without allocating: most grants are not.
+func isBucketARN(r string) bool {
+	rest, ok := strings.CutPrefix(r, "arn:")
+	if !ok {
+		return false
+	}
+	i := strings.IndexByte(rest, ':')
+	if i <= 0 {
+		return false
+	}
+	res, ok := strings.CutPrefix(rest[i:], ":s3:::")
+	return ok && res != ""
 }
 
 func (d *deriver) steps(steps []runbook.Step, prefix string, depth int) {
@@ -306,35 +341,10 @@ func (d *deriver) steps(steps []runbook.Step, prefix string, depth int) {
 
 func (d *deriver) step(st runbook.Step, name string, depth int) {
 	act := st.Action()
+	if d.ec2Step(name, act, st.Inputs) {
+		return
+	}
 	switch in := st.Inputs.(type) {
-	case runbook.ChangeInstanceState:
-		d.changeInstanceState(name, act, in)
-	case runbook.RunInstances:
-		d.runInstances(name, act, in.ImageId, in.SubnetId, in.SecurityGroupIds, in.KeyName, in.TagSpecifications, in.IamInstanceProfileArn, in.IamInstanceProfileName)
-		d.need(name, act, "waits until the instances run", []string{"ec2:DescribeInstanceStatus"}, []string{"*"}, nil)
-	case runbook.CreateTags:
-		d.createTags(name, act, in)
-	case runbook.CreateImage:
-		d.need(name, act, "creates an AMI (and its snapshots) from the instance", []string{"ec2:CreateImage"},
-			append(d.ids(in.InstanceId, "instance", name+".InstanceId"), d.scope.ARN("ec2", "image/*"), d.imageARN("*"), d.snapshotARN("*")), nil)
-		d.need(name, act, "waits until the AMI is available", []string{"ec2:DescribeImages"}, []string{"*"}, nil)
-	case runbook.CopyImage:
-		src := d.values(in.SourceImageId, name+".SourceImageId")
-		srcRegion := d.values(in.SourceRegion, name+".SourceRegion")
-		var res []string
-		for _, r := range srcRegion {
-			for _, id := range src {
-				res = append(res, ARN{Partition: d.scope.partition(), Service: "ec2", Region: r, Resource: "image/" + id}.String())
-			}
-		}
-		res = append(res, d.imageARN("*"), d.snapshotARN("*"))
-		d.need(name, act, "copies the source AMI into the Region", []string{"ec2:CopyImage"}, res, nil)
-		d.customerKey(name, act, in.KmsKeyId)
-		d.need(name, act, "waits until the copy is available", []string{"ec2:DescribeImages"}, []string{"*"}, nil)
-	case runbook.DeleteImage:
-		d.need(name, act, "deregisters the AMI", []string{"ec2:DeregisterImage"}, d.ids(in.ImageId, "image", name+".ImageId"), nil)
-		d.need(name, act, "deletes the AMI's snapshots", []string{"ec2:DeleteSnapshot"}, []string{d.snapshotARN("*")}, nil)
-		d.need(name, act, "finds the AMI's snapshots", []string{"ec2:DescribeImages", "ec2:DescribeSnapshots"}, []string{"*"}, nil)
 	case runbook.CreateStack:
 		d.stack(name, act, "cloudformation:CreateStack", in.StackName, in.RoleARN, !in.Tags.IsZero())
 	case runbook.DeleteStack:
@@ -346,13 +356,7 @@ func (d *deriver) step(st runbook.Step, name string, depth int) {
 	case runbook.InvokeLambdaFunction:
 		d.need(name, act, "invokes the function", []string{"lambda:InvokeFunction"}, d.lambdaARNs(in.FunctionName, in.Qualifier, name), nil)
 	case runbook.ExecuteStateMachine:
-		sms := d.arnsOf(in.StateMachineArn, "states", "stateMachine:", name+".stateMachineArn")
-		d.need(name, act, "starts the state machine", []string{"states:StartExecution"}, sms, nil)
-		var execs []string
-		for _, sm := range sms {
-			execs = append(execs, strings.Replace(sm, ":stateMachine:", ":execution:", 1)+":*")
-		}
-		d.need(name, act, "follows the execution until it ends", []string{"states:DescribeExecution"}, execs, nil)
+		d.stateMachine(name, act, in)
 	case runbook.InvokeWebhook:
 		var res []string
 		for _, n := range d.values(in.IntegrationName, name+".IntegrationName") {
@@ -385,6 +389,58 @@ func (d *deriver) step(st runbook.Step, name string, depth int) {
 	default:
 		d.unresolved(name, act, "action %q is not supported by the derivation", act)
 	}
+}
+
+// ec2Step derives the needs of the EC2 instance and image actions and
+// reports whether inputs were one of them.
+func (d *deriver) ec2Step(name, act string, inputs runbook.Inputs) bool {
+	switch in := inputs.(type) {
+	case runbook.ChangeInstanceState:
+		d.changeInstanceState(name, act, in)
+	case runbook.RunInstances:
+		d.runInstances(name, act, in.ImageId, in.SubnetId, in.SecurityGroupIds, in.KeyName, in.TagSpecifications, in.IamInstanceProfileArn, in.IamInstanceProfileName)
+		d.need(name, act, "waits until the instances run", []string{"ec2:DescribeInstanceStatus"}, []string{"*"}, nil)
+	case runbook.CreateTags:
+		d.createTags(name, act, in)
+	case runbook.CreateImage:
+		d.need(name, act, "creates an AMI (and its snapshots) from the instance", []string{"ec2:CreateImage"},
+			append(d.ids(in.InstanceId, "instance", name+".InstanceId"), d.scope.ARN("ec2", "image/*"), d.imageARN("*"), d.snapshotARN("*")), nil)
+		d.need(name, act, "waits until the AMI is available", []string{"ec2:DescribeImages"}, []string{"*"}, nil)
+	case runbook.CopyImage:
+		d.copyImage(name, act, in)
+	case runbook.DeleteImage:
+		d.need(name, act, "deregisters the AMI", []string{"ec2:DeregisterImage"}, d.ids(in.ImageId, "image", name+".ImageId"), nil)
+		d.need(name, act, "deletes the AMI's snapshots", []string{"ec2:DeleteSnapshot"}, []string{d.snapshotARN("*")}, nil)
+		d.need(name, act, "finds the AMI's snapshots", []string{"ec2:DescribeImages", "ec2:DescribeSnapshots"}, []string{"*"}, nil)
+	default:
+		return false
+	}
+	return true
+}
+
+func (d *deriver) copyImage(name, act string, in runbook.CopyImage) {
+	src := d.values(in.SourceImageId, name+".SourceImageId")
+	srcRegion := d.values(in.SourceRegion, name+".SourceRegion")
+	var res []string
+	for _, r := range srcRegion {
+		for _, id := range src {
+			res = append(res, ARN{Partition: d.scope.partition(), Service: "ec2", Region: r, Resource: "image/" + id}.String())
+		}
+	}
+	res = append(res, d.imageARN("*"), d.snapshotARN("*"))
+	d.need(name, act, "copies the source AMI into the Region", []string{"ec2:CopyImage"}, res, nil)
+	d.customerKey(name, act, in.KmsKeyId)
+	d.need(name, act, "waits until the copy is available", []string{"ec2:DescribeImages"}, []string{"*"}, nil)
+}
+
+func (d *deriver) stateMachine(name, act string, in runbook.ExecuteStateMachine) {
+	sms := d.arnsOf(in.StateMachineArn, "states", "stateMachine:", name+".stateMachineArn")
+	d.need(name, act, "starts the state machine", []string{"states:StartExecution"}, sms, nil)
+	var execs []string
+	for _, sm := range sms {
+		execs = append(execs, strings.Replace(sm, ":stateMachine:", ":execution:", 1)+":*")
+	}
+	d.need(name, act, "follows the execution until it ends", []string{"states:DescribeExecution"}, execs, nil)
 }
 
 func (d *deriver) declared(name, act string, table map[string][]Permission, reason, missing string) {
@@ -634,8 +690,12 @@ func (d *deriver) executeAutomation(name, act string, in runbook.ExecuteAutomati
 		return
 	}
 	for _, n := range docs {
-		child, ok := d.opts.ChildRunbooks[n]
-		if !ok {
+		child, ok := d.childRunbook(name, n)
+		switch {
+		case !ok && awsowned.IsAWSOwned(n):
+			d.unresolved(name, act, "child runbook %q may run as this role and is AWS-owned but not bundled, so its needs are unknown; pass its document (aws ssm get-document --name %s) in ChildRunbooks[%q]", n, n, n)
+			continue
+		case !ok:
 			d.unresolved(name, act, "child runbook %q may run as this role and its needs are unknown; pass its document in ChildRunbooks[%q]", n, n)
 			continue
 		}
@@ -660,9 +720,11 @@ func (d *deriver) executeAutomation(name, act string, in runbook.ExecuteAutomati
 		default:
 			// The child runs as this role: its needs belong to this policy.
 			cur := d.cur
+			d.frames = append(d.frames, childFrame{parent: cur, runtime: in.RuntimeParameters})
 			d.cur, d.chain = child, append(d.chain, n)
 			d.steps(child.MainSteps, name+" -> child "+n+": ", depth+1)
 			d.cur, d.chain = cur, d.chain[:len(d.chain)-1]
+			d.frames = d.frames[:len(d.frames)-1]
 		}
 	}
 }
@@ -808,7 +870,12 @@ func (d *deriver) values(v runbook.Value, path string) []string {
 func (d *deriver) enumerate(v runbook.Value) ([]string, bool) {
 	if s, ok := v.AsString(); ok {
 		if r, ok := runbook.WholeReference(s); ok && r.Kind == runbook.RefParameter {
-			p, found := findParameter(d.doc, r.Name)
+			var vals []string
+			fixed := false
+			if d.inCaller(r.Name, func(v runbook.Value) { vals, fixed = d.enumerate(v) }) && fixed {
+				return vals, true
+			}
+			p, found := findParameter(d.cur, r.Name)
 			if !found || len(p.AllowedValues) == 0 {
 				return nil, false
 			}

@@ -90,3 +90,33 @@ func TestForRunbookVolumeSnapshotAndCustomerKey(t *testing.T) {
 		})
 	}
 }
+
+func TestForRunbookS3CustomerKey(t *testing.T) {
+	const keyARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	api := func(op, params string) string {
+		return `[{"name":"a","action":"aws:executeAwsApi","inputs":{"Service":"s3","Api":"` + op + `","Bucket":"b","Key":"k"` + params + `}}]`
+	}
+	tests := []struct {
+		name   string
+		params string
+		steps  string
+		key    []string // resources of kms:GenerateDataKey and kms:Decrypt; nil: none
+	}{
+		{name: "put with a key ARN", steps: api("PutObject", `,"ServerSideEncryption":"aws:kms","SSEKMSKeyId":"`+keyARN+`"`), key: []string{keyARN}},
+		{name: "copy with a key from a parameter", params: `{"Key":{"type":"String"}}`,
+			steps: api("CopyObject", `,"CopySource":"src/k","SSEKMSKeyId":"{{ Key }}"`), key: []string{"arn:aws:kms:us-east-1:111122223333:key/*"}},
+		{name: "multipart upload with a key ID", steps: api("CreateMultipartUpload", `,"SSEKMSKeyId":"1234abcd-12ab-34cd-56ef-1234567890ab"`), key: []string{keyARN}},
+		{name: "put with the S3 managed key", steps: api("PutObject", `,"ServerSideEncryption":"aws:kms"`)},
+		{name: "read names no key", steps: api("GetObject", `,"SSEKMSKeyId":"`+keyARN+`"`)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := ForRunbook(runbookJSON(t, tt.params, tt.steps), testScope)
+			require.NoError(t, err)
+			for _, a := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
+				got, _ := grantedOn(d, a)
+				assert.Equal(t, tt.key, got, a)
+			}
+		})
+	}
+}

@@ -93,7 +93,10 @@ func (d *deriver) paramGlob(v runbook.Value) (glob string, ok bool) {
 	if !whole || r.Kind != runbook.RefParameter {
 		return "", false
 	}
-	p, found := findParameter(d.doc, r.Name)
+	if d.inCaller(r.Name, func(v runbook.Value) { glob, ok = d.paramGlob(v) }) && ok {
+		return glob, true
+	}
+	p, found := findParameter(d.cur, r.Name)
 	if !found || p.AllowedPattern == "" || len(p.AllowedValues) > 0 {
 		return "", false
 	}

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ssmdelegate/ssmdelegate/internal/awsowned"
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
 
@@ -44,7 +45,7 @@ func (d *deriver) ec2RefType(s string) string {
 	}
 	switch r.Kind {
 	case runbook.RefStepOutput:
-		st, ok := findStep(d.doc.MainSteps, r.Name)
+		st, ok := findStep(d.cur.MainSteps, r.Name)
 		if !ok {
 			return ""
 		}
@@ -59,7 +60,15 @@ func (d *deriver) ec2RefType(s string) string {
 			}
 		}
 	case runbook.RefParameter:
-		p, ok := findParameter(d.doc, r.Name)
+		typ := ""
+		if d.inCaller(r.Name, func(v runbook.Value) {
+			if s, ok := v.AsString(); ok {
+				typ = d.ec2RefType(s)
+			}
+		}) && typ != "" {
+			return typ
+		}
+		p, ok := findParameter(d.cur, r.Name)
 		if ok && (p.Type == runbook.TypeInstanceID || p.Type == runbook.TypeInstanceIDs) {
 			return "instance"
 		}
@@ -102,4 +111,65 @@ func (d *deriver) ec2ARNs(v runbook.Value, path string) []string {
 		out = append(out, d.ec2ARNForID(id))
 	}
 	return out
+}
+
+// inCaller runs fn, in the document of the step that started the current
+// child, on the value that step passes the child's parameter name in
+// RuntimeParameters: Automation starts the child with exactly that value.
+// A parameter the step does not pass takes the child's literal default,
+// which fn gets in the child's document. It reports false at the top
+// level, and for a parameter that neither fixes.
+func (d *deriver) inCaller(name string, fn func(runbook.Value)) bool {
+	n := len(d.frames)
+	if n == 0 {
+		return false
+	}
+	f := d.frames[n-1]
+	if _, isMap := f.runtime.AsMap(); !isMap && !f.runtime.IsZero() {
+		// RuntimeParameters given as a whole reference ("{{ Params }}")
+		// may pass any value: neither it nor the default is known.
+		return false
+	}
+	if v, ok := f.runtime.Get(name); ok {
+		cur, chain := d.cur, d.chain
+		d.cur, d.frames, d.chain = f.parent, d.frames[:n-1], d.chain[:len(d.chain)-1]
+		fn(v)
+		d.cur, d.frames, d.chain = cur, d.frames[:n], chain
+		return true
+	}
+	p, ok := findParameter(d.cur, name)
+	if !ok || isEmptyValue(p.Default) || hasReferences(p.Default) {
+		return false
+	}
+	fn(p.Default)
+	return true
+}
+
+// hasReferences reports whether v or any item of it holds a {{ }}
+// reference.
+func hasReferences(v runbook.Value) bool {
+	if s, ok := v.AsString(); ok {
+		return len(runbook.ParseReferences(s)) > 0
+	}
+	if items, ok := v.AsList(); ok {
+		for _, it := range items {
+			if hasReferences(it) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// childRunbook returns the document of child runbook name: the caller's
+// ChildRunbooks entry, else the bundled copy of an AWS-owned runbook.
+func (d *deriver) childRunbook(step, name string) (*runbook.Document, bool) {
+	if doc, ok := d.opts.ChildRunbooks[name]; ok && doc != nil {
+		return doc, true
+	}
+	if doc, ok := awsowned.Lookup(name); ok {
+		d.note("%s: the needs of AWS-owned runbook %q come from its bundled published copy; pass the version AWS runs in ChildRunbooks[%q] if it has changed", step, name, name)
+		return doc, true
+	}
+	return nil, false
 }

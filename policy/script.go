@@ -22,8 +22,10 @@ func (d *deriver) script(name, act string, in runbook.ExecuteScript) {
 	}
 	declare := fmt.Sprintf("declare what the script calls with ScriptPermissions[%q]", name)
 	rt, _ := in.Runtime.AsString()
-	if !strings.HasPrefix(strings.ToLower(strings.TrimSpace(rt)), "python") {
-		d.unresolved(name, act, "runtime %q: only Python scripts are analysed; %s", rt, declare)
+	lang := strings.ToLower(strings.TrimSpace(rt))
+	python, powershell := strings.HasPrefix(lang, "python"), strings.HasPrefix(lang, "powershell")
+	if !python && !powershell {
+		d.unresolved(name, act, "runtime %q: only Python and PowerShell scripts are analysed; %s", rt, declare)
 		return
 	}
 	src, ok := in.Script.AsString()
@@ -33,6 +35,10 @@ func (d *deriver) script(name, act string, in runbook.ExecuteScript) {
 			return
 		}
 		d.unresolved(name, act, "the step has no inline Script; %s", declare)
+		return
+	}
+	if powershell {
+		d.powershellScript(name, act, src, declare)
 		return
 	}
 	handler, ok := in.Handler.AsString()
@@ -139,6 +145,10 @@ func (d *deriver) scriptCall(name, act string, payload runbook.Value, models *bo
 			}
 			return fmt.Sprintf("line %d: %s -> %s", c.Line, shown, action)
 		})
+		// What the call is authorized for beyond its action's resources
+		// (a customer managed key, a source snapshot), as for the same
+		// call in aws:executeAwsApi.
+		d.opExtras(name, act, c.Client, op, param)
 	}
 }
 
@@ -149,9 +159,12 @@ func joinType(typ, name string) string {
 	return typ + "." + name
 }
 
-// scriptParams turns the literal and payload keyword arguments of a call
-// into request parameters: a payload key stands for the InputPayload value
-// the runbook binds it to, and is unknown when the payload lacks it.
+// scriptParams turns the keyword arguments of a call into request
+// parameters: a payload key stands for the InputPayload value the runbook
+// binds it to, and is absent when the payload lacks it (reading it fails
+// before the call); a value the analysis does not know is "*", so a
+// parameter that adds a need (a KmsKeyId, a role handed to a service)
+// still adds it, for any resource.
 func (d *deriver) scriptParams(c pyscan.Call, payload runbook.Value) paramFunc {
 	return func(p string) (runbook.Value, bool) {
 		arg, ok := c.Args[p]
@@ -160,6 +173,10 @@ func (d *deriver) scriptParams(c pyscan.Call, payload runbook.Value) paramFunc {
 		}
 		if !ok {
 			return runbook.Value{}, false
+		}
+		if arg.Unknown {
+			// Passed, with a value chosen at run time: any value.
+			return runbook.String("*"), true
 		}
 		items := make([]runbook.Value, 0, len(arg.Items))
 		for _, it := range arg.Items {

@@ -18,6 +18,7 @@ import (
 	"compress/gzip"
 	_ "embed"
 	"encoding/json"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -91,6 +92,16 @@ func normalize(s string) string {
 
 // Version is the botocore version the models come from.
 func (m *Models) Version() string { return m.version }
+
+// Services returns the boto3 client names, sorted.
+func (m *Models) Services() []string {
+	out := make([]string, 0, len(m.services))
+	for name := range m.services {
+		out = append(out, name)
+	}
+	slices.Sort(out)
+	return out
+}
 
 // HasService reports whether client is a boto3 client name.
 func (m *Models) HasService(client string) bool {

@@ -34,8 +34,9 @@ type Call struct {
 	Client string // boto3 client or resource name, such as "ec2"
 	Type   string // ResourceAction only
 	Name   string
-	// Args are the keyword arguments whose values the analysis knows and,
-	// for resource calls, the sub-resource's identifiers as "$0", "$1".
+	// Args are the keyword arguments (Unknown when the analysis does not
+	// know their value) and, for resource calls, the sub-resource's
+	// identifiers as "$0", "$1".
 	Args map[string]Arg
 }
 
@@ -47,6 +48,10 @@ type Arg struct {
 	// Items are the string values: literals or, when Event is set, the
 	// InputPayload key the handler reads.
 	Items []Item
+	// Unknown is set, with no Items, for a keyword passed a value the
+	// analysis does not know (a variable computed at run time, a number):
+	// the call has the parameter, with any value.
+	Unknown bool
 }
 
 // Item is one string of an Arg.
@@ -679,12 +684,14 @@ func (a *analyzer) call(n *node, sc *scope) val {
 				}
 				v := a.eval(value, sc)
 				kw[a.text(name)] = v
-				if arg, ok := toArg(v); ok {
-					if kwArgs == nil {
-						kwArgs = map[string]Arg{}
-					}
-					kwArgs[a.text(name)] = arg
+				arg, ok := toArg(v)
+				if !ok {
+					arg = Arg{Unknown: true}
 				}
+				if kwArgs == nil {
+					kwArgs = map[string]Arg{}
+				}
+				kwArgs[a.text(name)] = arg
 			case "list_splat", "dictionary_splat":
 				a.escape(a.eval(k, sc), k.line)
 				args = append(args, val{})

@@ -26,6 +26,9 @@ func calls(r *Result) []string {
 		s += "." + c.Name
 		for _, k := range sortedArgKeys(c.Args) {
 			var items []string
+			if c.Args[k].Unknown {
+				items = append(items, "?")
+			}
 			for _, it := range c.Args[k].Items {
 				if it.Event != "" {
 					items = append(items, "events:"+it.Event)
@@ -75,8 +78,8 @@ func TestAnalyzeFixture(t *testing.T) {
 		"20 paginator ec2.describe_instances",
 		"37 waiter ec2.instance_stopped",
 		"40 resource s3.Object.load $0=bucket",
-		"40 resource s3.Object.put $0=bucket",
-		"42 call ssm.get_parameter Name=events:ParamName",
+		"40 resource s3.Object.put $0=bucket Body=?",
+		"42 call ssm.get_parameter Name=events:ParamName WithDecryption=?",
 	}, got)
 	assert.Empty(t, r.Problems)
 }
@@ -131,7 +134,7 @@ func TestAnalyze(t *testing.T) {
 		{
 			name:  "function handed to an executor and a lambda",
 			src:   "import boto3\nfrom concurrent import futures\ndef work(i):\n    boto3.client('ec2').reboot_instances(InstanceIds=[i])\ndef h(events, ctx):\n    with futures.ThreadPoolExecutor() as ex:\n        ex.map(work, ['i-1'])\n    retry(lambda: boto3.client('ssm').list_documents())\n",
-			calls: []string{"4 call ec2.reboot_instances", "8 call ssm.list_documents"},
+			calls: []string{"4 call ec2.reboot_instances InstanceIds=?", "8 call ssm.list_documents"},
 		},
 		{
 			name:     "client chosen by a branch",
@@ -193,6 +196,11 @@ func TestAnalyze(t *testing.T) {
 			name:  "modern syntax",
 			src:   "import boto3\ndef h(events: dict, ctx) -> dict:\n    match events:\n        case {'a': x}:\n            pass\n    if (c := boto3.client('ec2')):\n        pass\n    name = f\"{events['A']!r:>10}\"\n    boto3.client('ssm').get_parameter(Name=r'\\x')\n    return {**events}\n",
 			calls: []string{"9 call ssm.get_parameter Name=\\x"},
+		},
+		{
+			name:  "keyword with a value computed at run time",
+			src:   "import boto3\ndef h(events, ctx):\n    k = lookup(events)\n    boto3.client('ec2').copy_snapshot(SourceSnapshotId='snap-1', KmsKeyId=k, Encrypted=True)\n",
+			calls: []string{"4 call ec2.copy_snapshot Encrypted=? KmsKeyId=? SourceSnapshotId=snap-1"},
 		},
 		{
 			name:  "escapes in literals",
