@@ -418,6 +418,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := detectProtocol(r, body)
+	if p == nil && s.serveStubWire(w, r, body, reqID) {
+		return
+	}
 	if p == nil {
 		writeQueryError(w, "https://iam.amazonaws.com/doc/2010-05-08/", reqID, &APIError{Code: "InvalidAction", Message: "the request is not an AWS API call this endpoint serves"})
 		return
