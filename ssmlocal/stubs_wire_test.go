@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -227,4 +228,23 @@ func TestStubWireBoto3(t *testing.T) {
 	assert.Contains(t, got["missing"], "ResourceNotFoundException")
 	assert.Contains(t, got["unstubbed"], "InvalidAction: sns:CreateTopic is not simulated")
 	assert.Contains(t, got["rest"], "NotSimulated")
+}
+
+// TestStubEmulatedService: an operation of an emulated service that the
+// endpoint does not emulate (ssm:SendCommand) is stubbed too, through the
+// service's own protocol and from a step.
+func TestStubEmulatedService(t *testing.T) {
+	reg := ssmlocal.NewStubRegistry()
+	require.NoError(t, reg.Add("ssm", "SendCommand", ssmlocal.StubResponse(map[string]any{"Command": map[string]any{"CommandId": "c-1", "Status": "Pending"}})))
+	srv := newServer(t, ssmlocal.WithStubs(reg))
+	admin := ssm.NewFromConfig(cfg(srv, srv.Admin()))
+	out, err := admin.SendCommand(context.Background(), &ssm.SendCommandInput{DocumentName: aws.String("AWS-RunShellScript"), InstanceIds: []string{"i-0123456789abcdef0"}})
+	require.NoError(t, err)
+	assert.Equal(t, "c-1", aws.ToString(out.Command.CommandId))
+
+	reader := user(t, srv, "reader", allow(`"ssm:SendCommand"`, "arn:aws:ec2:us-east-1:123456789012:instance/*"))
+	_, err = ssm.NewFromConfig(cfg(srv, reader)).SendCommand(context.Background(), &ssm.SendCommandInput{DocumentName: aws.String("AWS-RunShellScript"), InstanceIds: []string{"i-0123456789abcdef0"}})
+	assert.Equal(t, "AccessDeniedException", errCode(err))
+	assert.ErrorContains(t, err, "not authorized to perform: ssm:SendCommand on resource: arn:aws:ssm:us-east-1:")
+	assert.ErrorContains(t, err, "document/AWS-RunShellScript")
 }
