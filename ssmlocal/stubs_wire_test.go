@@ -248,3 +248,16 @@ func TestStubEmulatedService(t *testing.T) {
 	assert.ErrorContains(t, err, "not authorized to perform: ssm:SendCommand on resource: arn:aws:ssm:us-east-1:")
 	assert.ErrorContains(t, err, "document/AWS-RunShellScript")
 }
+
+// TestStubGlobalService: a stub of a global service answers a call signed
+// for the partition's global Region on an endpoint serving another Region.
+func TestStubGlobalService(t *testing.T) {
+	reg := ssmlocal.NewStubRegistry()
+	require.NoError(t, reg.Add("iam", "ListSAMLProviders", ssmlocal.StubResponse(map[string]any{"SAMLProviderList": []any{}})))
+	srv := newServer(t, ssmlocal.WithStubs(reg), func(o *ssmlocal.Options) { o.Regions = []string{"eu-west-1"} })
+	status, _, body := signedCall(t, srv, "POST", "/", "iam", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, "Action=ListSAMLProviders&Version=2010-05-08")
+	assert.Equal(t, http.StatusOK, status, body)
+	assert.Contains(t, body, "<ListSAMLProvidersResponse")
+	audit := srv.Audit()
+	assert.Equal(t, []string{"iam:ListSAMLProviders"}, audit[len(audit)-1].Actions)
+}
