@@ -169,7 +169,7 @@ func normalizeJSON(v any) any {
 // emulate, by service and operation, and the IAM actions of operations
 // whose action the derivation table does not know. It is safe for
 // concurrent use and may be changed while the endpoint runs. The zero
-// value is not usable: call [NewStubRegistry].
+// value is an empty registry.
 type StubRegistry struct {
 	mu      sync.RWMutex
 	ops     map[string]*stubOp
@@ -243,6 +243,9 @@ func (r *StubRegistry) Add(service, operation string, stub Stub) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.ops == nil {
+		r.ops = map[string]*stubOp{}
+	}
 	k := stubKey(service, operation)
 	op := r.ops[k]
 	if op == nil {
@@ -272,6 +275,9 @@ func (r *StubRegistry) SetActions(service, operation string, actions ...string) 
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.actions == nil {
+		r.actions = map[string][]string{}
+	}
 	r.actions[strings.ToLower(strings.TrimSpace(service))+"."+strings.TrimSpace(operation)] = slices.Clone(actions)
 	return nil
 }

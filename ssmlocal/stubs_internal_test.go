@@ -87,3 +87,17 @@ func FuzzStubWireDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestStubRegistryZero: the zero registry is usable, never a panic.
+func TestStubRegistryZero(t *testing.T) {
+	var r StubRegistry
+	stubs, ok := r.lookup("sns", "Publish")
+	assert.False(t, ok)
+	assert.Nil(t, stubs)
+	require.NoError(t, r.Add("sns", "Publish", StubResponse(nil)))
+	require.NoError(t, r.SetActions("sns", "Publish", "sns:Publish"))
+	_, ok = r.lookup("SNS", "publish")
+	assert.True(t, ok)
+	assert.Equal(t, []string{"sns:Publish"}, r.Operations())
+	assert.Equal(t, map[string][]string{"sns.Publish": {"sns:Publish"}}, r.APIActions())
+}
