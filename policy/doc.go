@@ -220,6 +220,13 @@
 // for .NET clients. The analysis does not follow calls: every command of
 // the script counts, reached or not.
 //
+// [ActionsForCall] applies the same derivation to one concrete API call:
+// the IAM actions, resource ARNs and condition keys (iam:PassedToService,
+// ec2:CreateAction, aws:ResourceAccount) it is authorized as. The embedded
+// endpoint authorizes the calls it answers from stubs with it, so a
+// derived role and the endpoint agree by construction; an unknown action
+// is an error matching [ErrUnknownCallAction], which callers deny.
+//
 // # Lint
 //
 // [Lint] reports as errors what IAM refuses, for a [Kind] of policy:

@@ -24,7 +24,10 @@ type AuditEvent struct {
 	Resources []string
 	// Decision is "Allowed" or "Denied"; empty when the call failed before
 	// authorization (a bad signature, invalid input).
-	Decision     string
+	Decision string
+	// Actions are the IAM actions the call was authorized as
+	// ("sns:Publish"; "lambda:CreateFunction" and "iam:PassRole").
+	Actions      []string
 	ErrorCode    string
 	ErrorMessage string
 	// ExecutionID and StepName are set when an Automation step made the call.
@@ -51,6 +54,9 @@ func (e AuditEvent) String() string {
 		decision = "-"
 	}
 	b.WriteString(" decision=" + decision)
+	if len(e.Actions) > 0 {
+		b.WriteString(" actions=" + strings.Join(e.Actions, ","))
+	}
 	if len(e.Resources) > 0 {
 		b.WriteString(" resources=" + strings.Join(e.Resources, ","))
 	}
@@ -86,6 +92,9 @@ func eventSize(e *AuditEvent) int {
 	for _, r := range e.Resources {
 		n += 16 + len(r)
 	}
+	for _, a := range e.Actions {
+		n += 16 + len(a)
+	}
 	return n
 }
 
@@ -99,6 +108,9 @@ func (e *AuditEvent) bound() {
 	e.ErrorMessage = clipTo(e.ErrorMessage, maxMessage)
 	for i, r := range e.Resources {
 		e.Resources[i] = clipTo(r, maxMessage)
+	}
+	for i, a := range e.Actions {
+		e.Actions[i] = clip(a)
 	}
 }
 

@@ -27,6 +27,8 @@ type call struct {
 	stepName    string
 	resources   []string
 	decision    string
+	// actions are the IAM actions the call was authorized as.
+	actions []string
 	// startID is the id of the execution a start creates, chosen before
 	// authorization so the call is authorized on that execution's ARN.
 	startID string
@@ -248,6 +250,7 @@ func (c *call) identityPolicies() ([]policy.NamedPolicy, string, error) {
 // authorizeWith is authorize with a resource-based policy (a trust policy).
 func (c *call) authorizeWith(action, resource string, extra map[string][]string, res *namedDoc) error {
 	c.resources = appendUnique(c.resources, resource)
+	c.actions = appendUnique(c.actions, action)
 	ids, bad, err := c.identityPolicies()
 	if err != nil {
 		return c.unreadable(action, resource, bad)
@@ -283,6 +286,7 @@ func (c *call) authorizeWith(action, resource string, extra map[string][]string,
 // explicit deny refuses it.
 func (c *call) refuseDenied(action, resource string, extra map[string][]string) error {
 	c.resources = appendUnique(c.resources, resource)
+	c.actions = appendUnique(c.actions, action)
 	ids, bad, err := c.identityPolicies()
 	if err != nil {
 		return c.unreadable(action, resource, bad)

@@ -205,11 +205,88 @@
 // (https://docs.aws.amazon.com/systems-manager/latest/userguide/documents-syntax-data-elements-parameters.html,
 // https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-variables.html).
 //
+// # Stubs
+//
+// A call of an operation the endpoint does not emulate (sns:Publish,
+// rds:DescribeDBInstances, lambda:Invoke, …) is answered by a stub from
+// Options.Stubs ([WithStubs], a [StubRegistry]), from a step
+// (aws:executeAwsApi, aws:waitForAwsResourceProperty,
+// aws:assertAwsResourceProperty) or over the wire. A stub is a [Stub]:
+// [StubResponse] (a fixed response document), [StubError] (an AWS error
+// code and message), [StubSequence] (replies in turn, the last repeating,
+// for polling: "creating", then "available"), [StubMatching] (only calls
+// whose input contains a subset of members) or a [StubFunc]. Services and
+// operations are named as aws:executeAwsApi names them and matched
+// case-insensitively; SDK client names and IAM prefixes are one service
+// ("stepfunctions" and "states"). An operation may have several stubs:
+// the first, in the order added, that matches the input answers.
+//
+// Stubs never replace an emulated operation: [New] refuses a registry that
+// stubs one (errors.Is [ErrInvalidStub]), so the emulated state and checks
+// are never bypassed. A call with no stub fails with a message naming the
+// service and operation and how to add one: a step with NotSimulated,
+// the wire with the service's unknown-operation code.
+//
+// Stubbed calls stay under IAM. Each is authenticated (over the wire, by
+// its SigV4 signature) and authorized as the caller or the execution's
+// role on the IAM actions, resources and condition keys that
+// policy.ActionsForCall computes from the same operation-to-action table
+// that derives a runbook's role, so a derived role allows exactly its
+// steps' calls: every resource it names must be allowed, an explicit deny
+// wins. An operation whose IAM action cannot be determined is denied (fail
+// closed) unless [StubRegistry.SetActions] declares its actions. Every
+// stubbed call is in the audit trail with its decision and actions. A
+// stub that panics or returns a plain error fails its call with
+// InternalFailure.
+//
+// Over the wire, a request whose credential scope names a service the
+// endpoint does not emulate reaches the stubs when it is awsJson 1.0 or
+// 1.1 (the operation after the last dot of X-Amz-Target; the answer is
+// JSON with the request's content type) or query protocol (Action= in the
+// form; lists in the input are read from member and maps from entry
+// key/value or Name/Value pairs). No service models are embedded, so query
+// responses are a generic XML encoding: OPResponse/OPResult, objects as
+// elements named by their members, list items as member elements. Services
+// whose lists use other element names (RDS's DBInstance) or flattened
+// lists read as empty through an SDK; JSON services and steps are exact.
+// REST protocols (rest-json such as Lambda, rest-xml such as S3) need URI
+// templates from the models, so they are refused with NotSimulated and
+// HTTP 501 naming the protocol; steps reach stubs of any service.
+//
+// A stubs file ([LoadStubs], [ParseStubFile], "ssmdelegate local --stubs"
+// and "ssmdelegate test --stubs") is YAML or JSON:
+//
+//	stubs:
+//	  - service: sns
+//	    operation: Publish
+//	    response: {MessageId: m-1}
+//	  - service: rds
+//	    operation: DescribeDBInstances
+//	    match: {DBInstanceIdentifier: db1}     # optional subset of the input
+//	    responses:                             # in turn, the last repeating
+//	      - DBInstances: [{DBInstanceStatus: creating}]
+//	      - error: {code: Throttling, message: Rate exceeded, status: 400}
+//	      - DBInstances: [{DBInstanceStatus: available}]
+//	  - service: rds
+//	    operation: DescribeDBInstances
+//	    error: {code: DBInstanceNotFound, message: not found}
+//	  - service: billingconductor
+//	    operation: ListBillingGroups
+//	    response: {BillingGroups: []}
+//	    actions: [billingconductor:ListBillingGroups]  # when the table has none
+//
+// Each entry has service, operation and exactly one of response,
+// responses and error; an item of responses whose only key is error is an
+// error. Match values compare by text, so 5 matches "5". Parsing is strict:
+// unknown or repeated keys, anchors, aliases and custom tags are refused
+// with their path and line; a file is at most 1 MiB, with at most 1000
+// stubs of at most 1000 responses each, nested at most 32 deep.
+//
 // # Audit trail
 //
 // Every call is recorded like a CloudTrail event ([AuditEvent]): operation,
-// principal, resources, the authorization decision, and the execution and
-// step when a step made it; Options.OnAudit streams them ("ssmdelegate local
+// principal, the IAM actions and resources it was authorized as, the
+// authorization decision, and the execution and step when a step made it; Options.OnAudit streams them ("ssmdelegate local
 // --audit" prints them).
 //
 // # Time and state

@@ -67,6 +67,10 @@ type Options struct {
 	// InstanceTransition is how long pending, stopping and shutting-down
 	// instances take to settle; 10 seconds when zero.
 	InstanceTransition time.Duration
+	// Stubs answer the calls of operations the endpoint does not emulate,
+	// still authenticated, authorized and audited; see "Stubs" in the
+	// package documentation and [WithStubs].
+	Stubs *StubRegistry
 	// limits lets the package's tests turn the endpoint's bounds down.
 	limits limits
 }
@@ -181,6 +185,9 @@ func New(optFns ...func(*Options)) (*Server, error) {
 	s.transport = http.DefaultTransport.(*http.Transport).Clone()
 	s.transport.MaxIdleConnsPerHost = 64
 	s.audit.limit = o.AuditLimit
+	if err := s.checkStubs(); err != nil {
+		return nil, err
+	}
 	s.iam = newIAMState()
 	for _, r := range o.Regions {
 		s.regions[r] = newRegion(r)
@@ -411,6 +418,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := detectProtocol(r, body)
+	if p == nil && s.serveStubWire(w, r, body, reqID) {
+		return
+	}
 	if p == nil {
 		writeQueryError(w, "https://iam.amazonaws.com/doc/2010-05-08/", reqID, &APIError{Code: "InvalidAction", Message: "the request is not an AWS API call this endpoint serves"})
 		return
@@ -460,19 +470,7 @@ func remoteIP(r *http.Request) string {
 func (s *Server) dispatch(ctx context.Context, c *call, in map[string]any) (map[string]any, error) {
 	h, ok := s.lookupOp(c.service, c.api)
 	if !ok {
-		err := &APIError{Code: "NotSimulated", Message: fmt.Sprintf("%s:%s is not simulated by the local endpoint", c.service, c.api)}
-		if c.executionID == "" {
-			switch c.service {
-			case "ssm":
-				err.Code = "UnknownOperationException"
-			case "ec2":
-				err.Code = "InvalidAction"
-			default:
-				err.Code = "InvalidAction"
-			}
-		}
-		s.record(c, err)
-		return nil, err
+		return s.dispatchStub(ctx, c, in)
 	}
 	c.api = h.name
 	if err := s.checkSession(c); err != nil {
@@ -538,6 +536,7 @@ func (s *Server) record(c *call, err error) {
 		AccessKeyID: c.who.AccessKeyID,
 		Resources:   slices.Clone(c.resources),
 		Decision:    c.decision,
+		Actions:     slices.Clone(c.actions),
 		ExecutionID: c.executionID,
 		StepName:    c.stepName,
 		SourceIP:    c.sourceIP,

@@ -112,6 +112,30 @@
 // account, Region and endpoint, the document and mode, the changes, and
 // the execution's id, status, outputs and failed step.
 //
+// # Testing runbooks
+//
+//	ssmdelegate test RUNBOOK [--stubs FILE] [--param K=V]... [--format text|json]
+//	ssmdelegate local … --stubs FILE
+//
+// test runs a runbook file on an in-process endpoint whose clock jumps
+// over waits: it derives the service role with package policy, provisions
+// it and the document with package delegate in embedded mode (as run
+// does), starts the execution with the --param values and waits for it.
+// It prints each step with its status and each AWS call the steps made,
+// from the audit trail: step, service:operation, the IAM actions it was
+// authorized as and the decision, so a missing permission shows as a
+// Denied call. It exits 0 only when the execution succeeded. --format
+// json prints one object with the document, role, execution, status,
+// steps and calls.
+//
+// Calls of APIs the endpoint does not emulate are answered by the --stubs
+// file (see "Stubs" in package ssmlocal for its format), still authorized
+// as the derived role; one with no stub fails its step with a message
+// saying how to add one. Entries with actions: declare the IAM actions of
+// operations the derivation does not know, for the derivation and the
+// endpoint alike. local --stubs serves the same file to every client,
+// over the wire for awsJson and query services.
+//
 // # Operating executions
 //
 //	ssmdelegate approve EXECUTION_ID [--comment TEXT] (--endpoint URL | --aws)

@@ -14,7 +14,7 @@ import (
 )
 
 func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("local", "usage: ssmdelegate local [--addr 127.0.0.1:4583] [--state FILE] [--export-state FILE] [--audit] [--account ID] [--region R[,R...]] [--clock wall|auto]", stderr)
+	fs := newFlagSet("local", "usage: ssmdelegate local [--addr 127.0.0.1:4583] [--state FILE] [--export-state FILE] [--audit] [--account ID] [--region R[,R...]] [--clock wall|auto] [--stubs FILE]", stderr)
 	addr := fs.String("addr", "127.0.0.1:4583", "loopback address to listen on")
 	state := fs.String("state", "", "durable state store (a bbolt file): every change is on disk before it is answered; a JSON state found there (as --export-state writes) is imported, and kept as FILE.format1.json")
 	export := fs.String("export-state", "", "write the state as JSON to this file on shutdown, for people to read or to import with --state")
@@ -23,6 +23,7 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	regions := fs.String("region", "us-east-1", "comma-separated Regions to serve; the first is the default")
 	keyID := fs.String("access-key-id", "", "fixed access key id for the bootstrap administrator (random when empty)")
 	secret := fs.String("secret-access-key", "", "fixed secret access key for the bootstrap administrator (random when empty)")
+	stubsFile := fs.String("stubs", "", "stubs file (YAML or JSON) answering the AWS calls the endpoint does not emulate, still under IAM; see ssmlocal's Stubs documentation")
 	clockName := fs.String("clock", "wall", "time source: wall (real time) or auto (a virtual clock that jumps to each sleep's end, so long runbooks finish in seconds)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -43,6 +44,14 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "ssmdelegate local: --clock %q: want wall or auto\n", *clockName)
 		return 2
 	}
+	var stubs *ssmlocal.StubRegistry
+	if *stubsFile != "" {
+		var err error
+		if stubs, err = ssmlocal.LoadStubs(*stubsFile); err != nil {
+			fmt.Fprintf(stderr, "ssmdelegate local: --stubs %s: %v\n", *stubsFile, err)
+			return 2
+		}
+	}
 	var mu sync.Mutex
 	printf := func(format string, a ...any) {
 		mu.Lock()
@@ -56,6 +65,7 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		o.AccountID = *account
 		o.Regions = strings.Split(*regions, ",")
 		o.AdminAccessKeyID, o.AdminSecretAccessKey = *keyID, *secret
+		o.Stubs = stubs
 		if *audit {
 			o.OnAudit = func(e ssmlocal.AuditEvent) { printf("audit: %s\n", e) }
 		}
@@ -67,7 +77,11 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	admin := srv.Admin()
 	printf("ssmdelegate local: serving on %s\n", srv.URL())
 	printf("account %s, regions %s\n", srv.AccountID(), *regions)
-	printf("clock %s: %s\n\n", *clockName, clockNote)
+	printf("clock %s: %s\n", *clockName, clockNote)
+	if stubs != nil {
+		printf("stubs: %s\n", strings.Join(stubs.Operations(), ", "))
+	}
+	printf("\n")
 	printf("bootstrap administrator %s:\n", srv.AdminARN())
 	printf("  export AWS_ACCESS_KEY_ID=%s\n", admin.AccessKeyID)
 	printf("  export AWS_SECRET_ACCESS_KEY=%s\n", admin.SecretAccessKey)

@@ -25,6 +25,7 @@ func commands() []command {
 		{"plan", "wire a service role into a runbook and print the bundle", cmdPlan},
 		{"local", "serve the embedded Automation endpoint", cmdLocal},
 		{"run", "provision a runbook, start an automation and wait for it", cmdRun},
+		{"test", "run a runbook on an in-process endpoint as its derived role", cmdTest},
 		{"approve", "approve an execution's aws:approve step", cmdApprove},
 		{"reject", "reject an execution's aws:approve step", cmdReject},
 		{"signal", "send StartStep, StopStep, Resume or Revoke to an execution", cmdSignal},

@@ -1,0 +1,227 @@
+package ssmlocal
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// stubWire is the protocol of a request to a service the endpoint does not
+// emulate, which only stubs can answer: awsJson 1.0 or 1.1 (operation in
+// X-Amz-Target) or the query protocol (Action= in the form).
+type stubWire struct {
+	service string
+	json    bool
+	// contentType is the awsJson version the client sent, echoed back.
+	contentType string
+	// version is the query protocol's API version, for the XML namespace.
+	version string
+}
+
+// serveStubWire answers a request no emulated service's protocol claims,
+// when its SigV4 credential scope names a service: awsJson and query
+// requests go through the dispatcher to the stubs (authenticated,
+// authorized and audited like any call); REST requests are refused with a
+// message naming the protocol. It reports whether it answered.
+func (s *Server) serveStubWire(w http.ResponseWriter, r *http.Request, body []byte, reqID string) bool {
+	a, ok := parseAuthorization(r.Header.Get("Authorization"))
+	if !ok || a.service == "" || protocolFor(a.service) != nil {
+		// The emulated services speak only their own protocols.
+		return false
+	}
+	p := &stubWire{service: strings.ToLower(a.service)}
+	target := r.Header.Get("X-Amz-Target")
+	switch {
+	case target != "":
+		p.json = true
+		p.contentType = "application/x-amz-json-1.1"
+		if strings.Contains(r.Header.Get("Content-Type"), "json-1.0") {
+			p.contentType = "application/x-amz-json-1.0"
+		}
+	case r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") && rawParam(string(body), "Action") != "":
+		p.version = rawParam(string(body), "Version")
+	default:
+		s.refuseREST(w, r, body, reqID, p.service)
+		return true
+	}
+	c := &call{s: s, service: p.service, api: p.operation(target, body), sourceIP: remoteIP(r), userAgent: r.UserAgent(), requestID: reqID}
+	sig, err := s.verify(r, body, a.service)
+	if err != nil {
+		s.record(c, err)
+		p.writeError(w, reqID, asAPIError(err))
+		return true
+	}
+	c.who, c.regionNm = sig.who, sig.region
+	in, err := p.decode(target, body)
+	if err == nil {
+		err = checkAction(c.api)
+	}
+	if err != nil {
+		s.record(c, err)
+		p.writeError(w, reqID, asAPIError(err))
+		return true
+	}
+	out, err := s.dispatch(r.Context(), c, in)
+	if err != nil {
+		p.writeError(w, reqID, asAPIError(err))
+		return true
+	}
+	p.writeResult(w, reqID, c.api, out)
+	return true
+}
+
+// operation is the operation a request names: the part of X-Amz-Target
+// after its last dot ("secretsmanager.GetSecretValue",
+// "DynamoDB_20120810.GetItem"), or the query protocol's Action.
+func (p *stubWire) operation(target string, body []byte) string {
+	if p.json {
+		return clipTo(target[strings.LastIndexByte(target, '.')+1:], maxActionName+1)
+	}
+	return clipTo(rawParam(string(body), "Action"), maxActionName+1)
+}
+
+// decode reads the input: a JSON document, or query parameters rebuilt
+// into a shape (lists from "member", maps from "entry" key/value pairs).
+func (p *stubWire) decode(target string, body []byte) (map[string]any, error) {
+	if p.json {
+		return decodeJSON(body)
+	}
+	var n int
+	form := url.Values{}
+	if err := parseQuery(form, string(body), &n); err != nil {
+		return nil, err
+	}
+	in := queryShape(form, false)
+	entriesToMaps(in)
+	return in, nil
+}
+
+// entriesToMaps turns the query protocol's map encoding, {"entry": [{key,
+// value}...]} (or Name and Value, as SNS spells message attributes), into
+// maps, in place and without recursion.
+func entriesToMaps(root map[string]any) {
+	stack := []any{root}
+	for len(stack) > 0 {
+		v := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if m, ok := asEntries(e); ok {
+					x[k] = m
+				}
+				stack = append(stack, x[k])
+			}
+		case []any:
+			stack = append(stack, x...)
+		}
+	}
+}
+
+func asEntries(v any) (map[string]any, bool) {
+	m, ok := v.(map[string]any)
+	if !ok || len(m) != 1 {
+		return nil, false
+	}
+	list, ok := m["entry"].([]any)
+	if !ok {
+		return nil, false
+	}
+	out := make(map[string]any, len(list))
+	for _, it := range list {
+		e, ok := it.(map[string]any)
+		if !ok || len(e) != 2 {
+			return nil, false
+		}
+		k, kok := e["key"].(string)
+		val, vok := e["value"]
+		if !kok || !vok {
+			k, kok = e["Name"].(string)
+			val, vok = e["Value"]
+		}
+		if !kok || !vok {
+			return nil, false
+		}
+		out[k] = val
+	}
+	return out, true
+}
+
+func (p *stubWire) writeResult(w http.ResponseWriter, reqID, op string, out map[string]any) {
+	if p.json {
+		body := encodeJSON(out)
+		w.Header().Set("Content-Type", p.contentType)
+		w.Header().Set("X-Amzn-Requestid", reqID)
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(body)
+		return
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, `<%sResponse xmlns="%s"><%sResult>`, op, p.namespace(), op)
+	writeXMLMembers(&b, out, false, "")
+	fmt.Fprintf(&b, "</%sResult><ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>", op, reqID, op)
+	writeXML(w, http.StatusOK, reqID, b.Bytes())
+}
+
+// namespace is the query protocol's XML namespace, built from the service
+// and the API version the request sent; SDKs read the elements, not it.
+func (p *stubWire) namespace() string {
+	ns := "https://" + p.service + ".amazonaws.com/doc/"
+	if p.version != "" && !strings.ContainsAny(p.version, `"<>&'`) {
+		ns += p.version + "/"
+	}
+	return ns
+}
+
+func (p *stubWire) writeError(w http.ResponseWriter, reqID string, e *APIError) {
+	if !p.json {
+		writeQueryError(w, p.namespace(), reqID, e)
+		return
+	}
+	e = &APIError{Code: clip(e.Code), Message: clipTo(e.Message, maxMessage), Status: e.Status}
+	if e.Code == "AccessDenied" {
+		// JSON services name it so.
+		e.Code = "AccessDeniedException"
+	}
+	w.Header().Set("Content-Type", p.contentType)
+	w.Header().Set("X-Amzn-Requestid", reqID)
+	w.Header().Set("X-Amzn-Errortype", e.Code)
+	w.WriteHeader(e.status())
+	_, _ = w.Write(encodeJSON(map[string]any{"__type": e.Code, "message": e.Message}))
+}
+
+// refuseREST answers a REST-protocol request (rest-json, rest-xml): the
+// endpoint has no service models to map its URI to an operation and its
+// members, so it cannot reach a stub. The refusal is audited.
+func (s *Server) refuseREST(w http.ResponseWriter, r *http.Request, body []byte, reqID, service string) {
+	e := &APIError{Code: "NotSimulated", Status: http.StatusNotImplemented,
+		Message: fmt.Sprintf("%s %s: %s uses a REST protocol (rest-json or rest-xml), which the local endpoint does not serve, so no stub can answer it over the wire; steps (aws:executeAwsApi) reach stubs of any service", r.Method, clip(r.URL.Path), clip(service))}
+	c := &call{s: s, service: service, api: r.Method + " " + clip(r.URL.Path), sourceIP: remoteIP(r), userAgent: r.UserAgent(), requestID: reqID}
+	if sig, err := s.verify(r, body, service); err != nil {
+		e = asAPIError(err)
+	} else {
+		c.who, c.regionNm = sig.who, sig.region
+	}
+	s.record(c, e)
+	e = &APIError{Code: clip(e.Code), Message: clipTo(e.Message, maxMessage), Status: e.Status}
+	switch service {
+	case "s3", "s3control", "cloudfront", "route53":
+		var b bytes.Buffer
+		b.WriteString("<Error><Code>")
+		xmlText(&b, e.Code)
+		b.WriteString("</Code><Message>")
+		xmlText(&b, e.Message)
+		fmt.Fprintf(&b, "</Message><RequestId>%s</RequestId></Error>", reqID)
+		writeXML(w, e.status(), reqID, b.Bytes())
+	default:
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Amzn-Requestid", reqID)
+		w.Header().Set("X-Amzn-Errortype", e.Code)
+		w.WriteHeader(e.status())
+		_, _ = w.Write(encodeJSON(map[string]any{"__type": e.Code, "message": e.Message}))
+	}
+}
