@@ -289,6 +289,7 @@ def handler(events, context):
 	require.Equal(t, ssmtypes.AutomationExecutionStatusTimedout, x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
 	s := stepNamed(t, x, "slow")
 	assert.Equal(t, ssmtypes.AutomationExecutionStatusTimedout, s.StepStatus)
+	assert.Contains(t, aws.ToString(s.FailureMessage), "the script ran for 2s of wall time, its time limit, and was stopped (attempt 1 of 1)")
 	m := regexp.MustCompile(`pids (\d+) (\d+)`).FindStringSubmatch(strings.Join(s.Outputs["ExecutionLog"], ""))
 	require.NotNil(t, m, "the script printed no pids: %v %v %v", s.Outputs, aws.ToString(s.FailureMessage), x.FailureMessage)
 	for _, p := range m[1:] {
@@ -300,11 +301,12 @@ def handler(events, context):
 
 func TestExecuteScriptRefusals(t *testing.T) {
 	rt := pythonRuntime(t)
-	// A runtime this machine cannot satisfy: another python3.X with no
-	// python3.X on PATH.
+	// A runtime this machine cannot satisfy: another python3.X, with no
+	// python3.X on PATH that runs (a pyenv shim of an inactive version
+	// does not).
 	var missing string
-	for _, cand := range []string{"python3.9", "python3.10", "python3.11", "python3.12"} {
-		if _, err := exec.LookPath(cand); cand != rt && err != nil {
+	for _, cand := range []string{"python3.9", "python3.10", "python3.11", "python3.12", "python3.13"} {
+		if cand != rt && exec.Command(cand, "-c", "pass").Run() != nil {
 			missing = cand
 			break
 		}
@@ -347,7 +349,7 @@ func TestExecuteScriptRefusals(t *testing.T) {
 }
 
 func TestExecuteScriptPowerShell(t *testing.T) {
-	_, err := exec.LookPath("pwsh")
+	_, lookErr := exec.LookPath("pwsh")
 	srv := scriptServer(t)
 	script := "function handler($events, $context) { Write-Output \"seen $($events.Name)\" | Out-Host; return @{ upper = $events.Name.ToUpper() } }\n"
 	doc := scriptDoc(t, map[string]any{"mainSteps": []any{
@@ -356,15 +358,22 @@ func TestExecuteScriptPowerShell(t *testing.T) {
 			"outputs":      []any{map[string]any{"Name": "Upper", "Selector": "$.Payload.upper", "Type": "String"}},
 		}),
 	}})
-	_, x := runDoc(t, srv, "Script-Pwsh", doc, nil)
-	if err != nil {
-		// Without pwsh the step says what is missing.
+	t.Run("absent", func(t *testing.T) {
+		if lookErr == nil {
+			t.Skip("pwsh is installed here")
+		}
+		_, x := runDoc(t, srv, "Script-Pwsh-Absent", doc, nil)
 		require.Equal(t, ssmtypes.AutomationExecutionStatusFailed, x.AutomationExecutionStatus)
-		assert.Contains(t, aws.ToString(x.FailureMessage), "runtime PowerShell 7.4 needs PowerShell (pwsh) on PATH")
-		t.Skip("pwsh is not installed: only the refusal was tested")
-	}
-	require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
-	assert.Equal(t, []string{"ADA"}, stepNamed(t, x, "ps").Outputs["Upper"])
+		assert.Contains(t, aws.ToString(x.FailureMessage), "runtime PowerShell 7.4 needs PowerShell (pwsh) on PATH, and none was found")
+	})
+	t.Run("present", func(t *testing.T) {
+		if lookErr != nil {
+			t.Skip("pwsh is not installed here, so only its absence is tested")
+		}
+		_, x := runDoc(t, srv, "Script-Pwsh", doc, nil)
+		require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
+		assert.Equal(t, []string{"ADA"}, stepNamed(t, x, "ps").Outputs["Upper"])
+	})
 }
 
 func TestExecuteScriptBounds(t *testing.T) {

@@ -179,6 +179,10 @@ func (r *runner) executeScript(ctx context.Context, step runbook.Step, in map[st
 	case ctx.Err() != nil:
 		return actResult{}, context.Cause(ctx)
 	case errors.Is(err, context.DeadlineExceeded):
+		if errors.Is(cause, errStepTimeout) {
+			return actResult{}, &stepError{msg: fmt.Sprintf("the script ran for %s of wall time, its time limit, and was stopped", wall.Round(time.Second)),
+				stage: "Invocation", kind: "Action", cause: errStepTimeout}
+		}
 		return actResult{}, cause
 	case err != nil:
 		return actResult{}, err

@@ -14,10 +14,10 @@ import (
 )
 
 // Bounds of an attachment: a zip cannot fill the disk or escape its
-// directory, whatever its headers claim.
-const (
-	maxAttachmentBytes = 64 << 20 // the attachment file, and everything extracted from it
-	maxAttachmentFiles = 1000
+// directory, whatever its headers claim. Variables so tests can lower them.
+var (
+	maxAttachmentBytes int64 = 64 << 20 // the attachment file, and everything extracted from it
+	maxAttachmentFiles       = 1000
 )
 
 // resolveAttachment finds the attachment named by the step in dir and
@@ -116,7 +116,7 @@ func extractZip(src, dest string) error {
 		return err
 	}
 	defer root.Close()
-	budget := int64(maxAttachmentBytes)
+	budget := maxAttachmentBytes
 	for _, f := range zr.File {
 		name := f.Name
 		if !filepath.IsLocal(filepath.FromSlash(name)) || strings.Contains(name, `\`) {

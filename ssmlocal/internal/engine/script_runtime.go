@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -120,6 +121,12 @@ func interpreterVersion(path string, args []string) (major, minor int, found str
 		cmd.Env = (&scriptRun{}).environment()
 		out, err := cmd.Output()
 		if err != nil {
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				if line, _, _ := strings.Cut(strings.TrimSpace(string(ee.Stderr)), "\n"); line != "" {
+					err = fmt.Errorf("%w: %s", err, clipHead(line, 200))
+				}
+			}
 			return 0, 0, "", err
 		}
 		v = strings.TrimSpace(string(out))
