@@ -181,17 +181,18 @@
 // aws:executeScript steps run their scripts only when Options.RunScripts is
 // set ("ssmdelegate local --run-scripts"); otherwise the step fails with a
 // message naming the option and the flag. The trust boundary is this
-// machine's user: a script runs as the user running the endpoint, with
-// that user's files, processes and network, like any program they start.
-// Only its AWS credentials are scoped: for each attempt the endpoint issues
+// machine's user: a script runs as the user running the endpoint, with that
+// user's files, processes and network, like any program they start. Only
+// its AWS credentials are scoped: for each attempt the endpoint issues
 // temporary credentials of the execution's principal (a session of the
 // service role, as AssumeRole issues them, or the caller's own identity
-// when the execution runs in the caller's session), passes them in
-// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN with
-// AWS_ENDPOINT_URL pointing at this endpoint and AWS_REGION and
-// AWS_DEFAULT_REGION set to the execution's Region, and revokes them when
-// the attempt ends. Inherited AWS_* variables are removed and
-// AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE point at the null
+// when the execution runs in the caller's session; AWS requires a service
+// role for scripts that call AWS, which the endpoint does not enforce),
+// passes them in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+// AWS_SESSION_TOKEN with AWS_ENDPOINT_URL pointing at this endpoint and
+// AWS_REGION and AWS_DEFAULT_REGION set to the execution's Region, and
+// revokes them when the attempt ends. Inherited AWS_* variables are removed
+// and AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE point at the null
 // device, so the script's SDK finds no other credentials, and the instance
 // metadata service is disabled. Every call the script makes is therefore
 // SigV4-signed, authorized against the principal's policies, and recorded

@@ -473,3 +473,31 @@ func TestExecuteScriptAttachment(t *testing.T) {
 		})
 	}
 }
+
+// TestExecuteScriptCallerSession runs a script of an execution without a
+// service role: its calls are the caller's own.
+func TestExecuteScriptCallerSession(t *testing.T) {
+	rt := pythonRuntime(t)
+	needBoto3(t)
+	srv := scriptServer(t)
+	operator := user(t, srv, "operator", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ssm:*","sts:GetCallerIdentity"],"Resource":"*"}]}`)
+	script := "import boto3\n\ndef handler(events, context):\n    return {'arn': boto3.client('sts').get_caller_identity()['Arn']}\n"
+	doc := scriptDoc(t, map[string]any{"mainSteps": []any{scriptStep("whoami", rt, "handler", script, map[string]any{
+		"outputs": []any{map[string]any{"Name": "Arn", "Selector": "$.Payload.arn", "Type": "String"}},
+	})}})
+	client := ssm.NewFromConfig(cfg(srv, operator))
+	createDoc(t, client, "Script-Caller", doc)
+	x := waitDone(t, client, start(t, client, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Script-Caller")}))
+	require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
+	assert.Equal(t, []string{"arn:aws:iam::123456789012:user/operator"}, stepNamed(t, x, "whoami").Outputs["Arn"])
+	var seen bool
+	for _, e := range srv.AuditFor(aws.ToString(x.AutomationExecutionId)) {
+		if e.API == "GetCallerIdentity" {
+			seen = true
+			assert.Equal(t, "whoami", e.StepName)
+			assert.Equal(t, "arn:aws:iam::123456789012:user/operator", e.Principal)
+			assert.NotEqual(t, operator.AccessKeyID, e.AccessKeyID, "the script gets a session of its own, not the caller's key")
+		}
+	}
+	assert.True(t, seen, "GetCallerIdentity is not in the audit trail")
+}
