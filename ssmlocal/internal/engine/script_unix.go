@@ -8,9 +8,11 @@ import (
 )
 
 // setProcessGroup starts the script in its own process group, so the
-// processes it starts end with it.
+// processes it starts end with it; where the system can, the script is
+// also killed if the endpoint dies without stopping it.
 func setProcessGroup(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	dieWithParent(cmd.SysProcAttr)
 }
 
 // killProcessGroup kills the script and every process of its group.
