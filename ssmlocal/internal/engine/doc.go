@@ -59,7 +59,10 @@
 // ClientError, else the exception type); the attempt is retried under
 // maxAttempts like any failure. timeoutSeconds (at most 600, the runtime's
 // cap, which also applies without it) bounds the attempt: the script's
-// process group is killed and the step is TimedOut. A script runs in wall
+// process group is killed and the step is TimedOut. The group is killed
+// too when the attempt ends otherwise (what the script left running dies
+// with it) or the execution is stopped, and on Linux the script dies with
+// the endpoint's process. A script runs in wall
 // time: a virtual clock does not speed it up, and the deadline the engine
 // clock gives the step is counted in wall time from the script's start.
 //
