@@ -629,7 +629,7 @@ func (s *Server) startEngines() error {
 		r := s.regions[name]
 		e, err := engine.New(engine.Options{
 			Clock: s.clock, Invoker: invoker{s: s, region: name}, Account: s.opts.AccountID, Region: name,
-			Partition: s.opts.Partition, State: s.restoredExecutions[name],
+			Partition: s.opts.Partition, State: s.restoredExecutions[name], Scripts: s.scriptHost(name),
 			OnChange: func(string) {
 				<-ready
 				_ = s.flush()

@@ -176,6 +176,40 @@
 // requests, authorized as the execution's principal, so the audit trail
 // ([Server.Audit]) shows that the role, not the operator, acted.
 //
+// # Scripts
+//
+// aws:executeScript steps run their scripts only when Options.RunScripts is
+// set ("ssmdelegate local --run-scripts"); otherwise the step fails with a
+// message naming the option and the flag. The trust boundary is this
+// machine's user: a script runs as the user running the endpoint, with that
+// user's files, processes and network, like any program they start. Only
+// its AWS credentials are scoped: for each attempt the endpoint issues
+// temporary credentials of the execution's principal (a session of the
+// service role, as AssumeRole issues them, or the caller's own identity
+// when the execution runs in the caller's session; AWS requires a service
+// role for scripts that call AWS, which the endpoint does not enforce),
+// passes them in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+// AWS_SESSION_TOKEN with AWS_ENDPOINT_URL pointing at this endpoint and
+// AWS_REGION and AWS_DEFAULT_REGION set to the execution's Region, and
+// revokes them when the attempt ends. Inherited AWS_* variables are removed
+// and AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE point at the null
+// device, so the script's SDK finds no other credentials, and the instance
+// metadata service is disabled. Every call the script makes is therefore
+// SigV4-signed, authorized against the principal's policies, and recorded
+// in the audit trail with the execution and step; a call the role may not
+// make fails in the script (boto3 raises ClientError AccessDenied) and
+// fails the step as on AWS. The credentials live in memory only: a restart
+// fails a step it interrupted (see the engine's restart rules) and the
+// credentials end with it.
+//
+// Options.AttachmentsDir ("--attachments DIR") is where a step's
+// Attachment is found, by file name; when the document's files section
+// declares the attachment's sha256, the file must match it. A .zip is
+// extracted into the attempt's own temporary directory (at most 1,000
+// entries and 64 MiB, no entry outside the directory, no links).
+//
+// See https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-executeScript.html
+//
 // # Parameter Store
 //
 // PutParameter, GetParameter, GetParameters, GetParametersByPath,

@@ -71,6 +71,14 @@ type Options struct {
 	// still authenticated, authorized and audited; see "Stubs" in the
 	// package documentation and [WithStubs].
 	Stubs *StubRegistry
+	// RunScripts lets aws:executeScript steps run their Python or
+	// PowerShell scripts in child processes on this machine, as the user
+	// running the endpoint, with temporary credentials of the execution's
+	// principal. Off by default: see "Scripts" in the package documentation.
+	RunScripts bool
+	// AttachmentsDir is where aws:executeScript finds the Attachment a
+	// step names (a .py file or a .zip), by file name.
+	AttachmentsDir string
 	// limits lets the package's tests turn the endpoint's bounds down.
 	limits limits
 }
@@ -133,6 +141,10 @@ type Server struct {
 	// restoredExecutions are the engines' snapshots read from the state
 	// file, by Region.
 	restoredExecutions map[string][]byte
+	// scripts are the credentials running aws:executeScript steps use;
+	// listening is closed once URL is known.
+	scripts   scriptSessions
+	listening chan struct{}
 }
 
 // New starts an endpoint listening on loopback.
@@ -182,6 +194,7 @@ func New(optFns ...func(*Options)) (*Server, error) {
 		regions: map[string]*region{},
 		ops:     buildOps(),
 	}
+	s.listening = make(chan struct{})
 	s.transport = http.DefaultTransport.(*http.Transport).Clone()
 	s.transport.MaxIdleConnsPerHost = 64
 	s.audit.limit = o.AuditLimit
@@ -218,6 +231,7 @@ func New(optFns ...func(*Options)) (*Server, error) {
 	}
 	s.ln = ln
 	s.url = "http://" + ln.Addr().String()
+	close(s.listening)
 	// Timeouts close connections that trickle headers or a body or sit
 	// idle, so slow clients cannot hold goroutines and memory.
 	lim := o.limits.orDefault()
@@ -442,6 +456,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		userAgent: r.UserAgent(),
 		requestID: reqID,
 	}
+	s.tagScriptCall(c)
 	op, in, err := p.decode(r, body)
 	if err != nil {
 		s.record(c, err)

@@ -173,6 +173,9 @@ func (s *Server) credentialsFor(key string, codes authErrors) (identity, string,
 	if sess, ok := s.iam.Sessions[key]; ok {
 		return sess.identity(s), sess.Secret, sess.Token, nil
 	}
+	if who, secret, token, ok := s.scriptCredentials(key); ok {
+		return who, secret, token, nil
+	}
 	msg := "The security token included in the request is invalid."
 	if codes.unknownKey == "AuthFailure" {
 		msg = "AWS was not able to validate the provided access credentials"

@@ -146,3 +146,11 @@ func (s *Server) pruneSessions() {
 		}
 	}
 }
+
+// newSessionToken returns a session token shaped as STS's are.
+func newSessionToken() string {
+	tok := make([]byte, 0, 96)
+	tok = append(tok, newSecret()...)
+	tok = append(tok, newSecret()...)
+	return "IQoJb3JpZ2luX2Vj" + base64.RawURLEncoding.EncodeToString(tok)
+}

@@ -69,6 +69,7 @@
 //
 //	ssmdelegate run (FILE | --document NAME) (--endpoint URL | --aws) [--param K=V]... [--mode … --role ARN] [--dry-run] [--wait] [--format text|json]
 //	ssmdelegate local [--addr 127.0.0.1:4583] [--state FILE] [--export-state FILE] [--audit] [--clock wall|auto]
+//	                  [--run-scripts] [--attachments DIR]
 //
 // run provisions IAM roles, policies and documents, so it needs an explicit
 // target: --endpoint URL, AWS_ENDPOINT_URL in the environment (or
@@ -102,6 +103,14 @@
 // runbook waits; approvals and other signals are still awaited. SigV4
 // signing times are checked against the wall clock either way. The banner
 // names the clock in use.
+//
+// --run-scripts lets aws:executeScript steps run their scripts on this
+// machine (python3, or pwsh for PowerShell runtimes), as the user running
+// local, with that user's files and network; only the AWS credentials the
+// script gets are scoped, to a session of the execution's role. Without it
+// those steps fail saying so. --attachments DIR is where a step's
+// Attachment (a .py or .zip file) is found by name. The banner says
+// whether scripts run.
 //
 // With --wait, run prints one line per step or status change. On a
 // terminal a live line names the step that is running and the time

@@ -25,6 +25,8 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	secret := fs.String("secret-access-key", "", "fixed secret access key for the bootstrap administrator (random when empty)")
 	stubsFile := fs.String("stubs", "", "stubs file (YAML or JSON) answering the AWS calls the endpoint does not emulate, still under IAM; see ssmlocal's Stubs documentation")
 	clockName := fs.String("clock", "wall", "time source: wall (real time) or auto (a virtual clock that jumps to each sleep's end, so long runbooks finish in seconds)")
+	runScripts := fs.Bool("run-scripts", false, "run aws:executeScript steps' Python (and, with pwsh installed, PowerShell) scripts on this machine, as the user running the endpoint; their AWS calls use temporary credentials of the execution's role")
+	attachments := fs.String("attachments", "", "directory holding the attachments aws:executeScript steps name (a .py or .zip file, by name)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -66,6 +68,7 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		o.Regions = strings.Split(*regions, ",")
 		o.AdminAccessKeyID, o.AdminSecretAccessKey = *keyID, *secret
 		o.Stubs = stubs
+		o.RunScripts, o.AttachmentsDir = *runScripts, *attachments
 		if *audit {
 			o.OnAudit = func(e ssmlocal.AuditEvent) { printf("audit: %s\n", e) }
 		}
@@ -81,7 +84,7 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if stubs != nil {
 		printf("stubs: %s\n", strings.Join(stubs.Operations(), ", "))
 	}
-	printf("\n")
+	printf("%s\n\n", scriptsNote(*runScripts))
 	printf("bootstrap administrator %s:\n", srv.AdminARN())
 	printf("  export AWS_ACCESS_KEY_ID=%s\n", admin.AccessKeyID)
 	printf("  export AWS_SECRET_ACCESS_KEY=%s\n", admin.SecretAccessKey)
@@ -102,6 +105,14 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	printf("ssmdelegate local: stopped\n")
 	return 0
+}
+
+// scriptsNote is the banner line saying whether scripts run.
+func scriptsNote(run bool) string {
+	if run {
+		return "scripts: aws:executeScript runs scripts as this user, with this machine's files and network; only their AWS credentials are scoped to the execution"
+	}
+	return "scripts: aws:executeScript steps fail unless --run-scripts is given"
 }
 
 // localClock returns the endpoint clock --clock names (nil for the wall

@@ -54,6 +54,8 @@ func (r *runner) act(ctx context.Context, step runbook.Step, in map[string]any, 
 		return r.loop(ctx, step, a, sr)
 	case runbook.UpdateVariable:
 		return actResult{}, r.updateVariable(in)
+	case runbook.ExecuteScript:
+		return r.executeScript(ctx, step, in, sr)
 	}
 	return actResult{}, notSimulated(step.Action())
 }

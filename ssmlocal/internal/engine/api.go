@@ -92,6 +92,9 @@ type Options struct {
 	// execution changes status and before each step attempt acts, so the
 	// endpoint can persist a snapshot; it may block until it has.
 	OnChange func(executionID string)
+	// Scripts, when set, lets aws:executeScript steps run their scripts;
+	// nil fails those steps with a message saying how to allow them.
+	Scripts *Scripts
 }
 
 // StartInput is a start the endpoint has already authorized and resolved.

@@ -35,7 +35,39 @@
 // step with a "not simulated" message, and an API the endpoint does not
 // simulate fails the step the same way: nothing silently succeeds.
 //
-// See https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-actions.html
+// aws:executeScript runs for real when [Options].Scripts is set (the
+// endpoint's opt-in), and otherwise fails saying how to allow it. A Python
+// runtime (python3.X) runs python3 from PATH when its major.minor is the
+// runtime's, or else an exact python3.X from PATH; a PowerShell runtime
+// runs pwsh from PATH when its version is at least the runtime's. With
+// neither the step fails naming the runtime and what was found. A small
+// wrapper loads the Script as a module, calls the function named by
+// Handler ("file.function" for an attachment) with the resolved
+// InputPayload as events and a context dict (automation:EXECUTION_ID,
+// automation:STEP_NAME, global:ACCOUNT_ID, global:REGION,
+// global:AWS_PARTITION), and writes the return value to a file of its own,
+// so standard output stays the script's. The PowerShell wrapper sets
+// $env:InputPayload, dot-sources the script and calls the Handler
+// function with $events and $context when the script defines one; the
+// script's own output is the value otherwise. The value is the step's
+// Payload: output selectors read $.Payload.x, and the step reports
+// OutputPayload ({"Payload": …}) and ExecutionLog, the script's standard
+// output and error together, kept to 256 KiB with a note saying how much
+// was cut. A Payload over 100 KB fails the step, as AWS returns at most
+// that. An exception fails the step with its traceback and "Type -
+// message" (FailureDetails ErrorCode is the AWS error code of a boto3
+// ClientError, else the exception type); the attempt is retried under
+// maxAttempts like any failure. timeoutSeconds (at most 600, the runtime's
+// cap, which also applies without it) bounds the attempt: the script's
+// process group is killed and the step is TimedOut. The group is killed
+// too when the attempt ends otherwise (what the script left running dies
+// with it) or the execution is stopped, and on Linux the script dies with
+// the endpoint's process. A script runs in wall
+// time: a virtual clock does not speed it up, and the deadline the engine
+// clock gives the step is counted in wall time from the script's start.
+//
+// See https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-executeScript.html
+// and https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-actions.html
 //
 // # Step semantics
 //

@@ -678,7 +678,11 @@ func (r *runner) runStepUntil(ctx context.Context, step runbook.Step, parent *pa
 		permanent := errors.As(err, &se) && se.permanent
 		if permanent || attempt >= maxAttempts {
 			if timedOut {
-				err = fmt.Errorf("step timed out after %d seconds (attempt %d of %d)", int(r.clk.Now().Sub(started)/time.Second), attempt, maxAttempts)
+				detail := fmt.Sprintf("step timed out after %d seconds", int(r.clk.Now().Sub(started)/time.Second))
+				if se != nil && errors.Is(se.cause, errStepTimeout) {
+					detail = se.msg // the action knows better (a script runs in wall time)
+				}
+				err = fmt.Errorf("%s (attempt %d of %d)", detail, attempt, maxAttempts)
 				f := r.endStep(sr, types.AutomationExecutionStatusTimedout, &stepError{msg: err.Error(), stage: "Invocation", kind: "Action", cause: errStepTimeout})
 				return stepOutcome{status: types.AutomationExecutionStatusTimedout, msg: err.Error(), failure: f}
 			}
