@@ -55,6 +55,7 @@ func (s *Server) serveStubWire(w http.ResponseWriter, r *http.Request, body []by
 		return true
 	}
 	c.who, c.regionNm = sig.who, sig.region
+	s.tagScriptCall(c)
 	in, err := p.decode(target, body)
 	if err == nil {
 		err = checkAction(c.api)

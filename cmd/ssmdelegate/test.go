@@ -24,7 +24,7 @@ import (
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
 
-const testUsage = "usage: ssmdelegate test RUNBOOK [--stubs FILE] [--param K=V]... [--format text|json]"
+const testUsage = "usage: ssmdelegate test RUNBOOK [--stubs FILE] [--run-scripts] [--attachments DIR] [--param K=V]... [--format text|json]"
 
 // testFlags are the parsed arguments of ssmdelegate test. A new flag is
 // one line in register and, when it configures the endpoint, one in
@@ -35,12 +35,18 @@ type testFlags struct {
 	params  kvFlags
 	format  string
 	maxWait time.Duration
+	// runScripts and attachments are local's --run-scripts and
+	// --attachments: scripts run on this machine only when asked.
+	runScripts  bool
+	attachments string
 }
 
 func (f *testFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.stubs, "stubs", "", "stubs file (YAML or JSON) answering the AWS calls the embedded endpoint does not emulate")
 	fs.Var(&f.params, "param", "runbook parameter KEY=VALUE (repeatable; repeat a key, or use commas for a list parameter)")
 	fs.StringVar(&f.format, "format", "text", "output: text, or json (one object)")
+	fs.BoolVar(&f.runScripts, "run-scripts", false, "run aws:executeScript steps' scripts on this machine, as you, with temporary credentials of the derived role (off: script steps fail)")
+	fs.StringVar(&f.attachments, "attachments", "", "directory holding the attachments aws:executeScript steps name (a .py or .zip file, by name)")
 	fs.DurationVar(&f.maxWait, "max-wait", 5*time.Minute, "give up after this long in real time (the endpoint's clock jumps over waits)")
 }
 
@@ -50,6 +56,7 @@ func (f *testFlags) serverOptions(stubs *ssmlocal.StubRegistry) []func(*ssmlocal
 		func(o *ssmlocal.Options) {
 			o.Clock = ssmlocal.AutoClock(time.Now())
 			o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+			o.RunScripts, o.AttachmentsDir = f.runScripts, f.attachments
 		},
 		ssmlocal.WithStubs(stubs),
 	}
