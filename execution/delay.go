@@ -79,6 +79,16 @@ func plannedDelay(p prediction, now, begin time.Time, throttles int, minDelay, m
 	if p.exact {
 		if i, _ := slices.BinarySearchFunc(p.ends, now, time.Time.Compare); i < len(p.ends) {
 			next = p.ends[i].Add(settle)
+			if i > 0 {
+				// A known end passed without the execution ending (the
+				// service is late): back off from it, not from the
+				// next one, such as a timeout.
+				b, err := nextDelay(now.Sub(p.ends[i-1]), 0, minDelay, maxDelay, remaining)
+				if err != nil {
+					return 0, err
+				}
+				next = earliest(next, now.Add(b))
+			}
 		}
 	} else {
 		next = regionPoll(p.ends, now, gap, settle)

@@ -149,6 +149,7 @@ func TestPlannedDelay(t *testing.T) {
 			{name: "exact end soon", p: prediction{ends: at(30 * time.Second), exact: true}, lo: 30*time.Second + settle, hi: 30*time.Second + settle},
 			{name: "exact end far: a safety poll at MaxDelay", p: prediction{ends: at(time.Hour), exact: true}, lo: DefaultMaxDelay, hi: DefaultMaxDelay},
 			{name: "exact end passed: back off from it", p: prediction{ends: at(-time.Second), exact: true}, lo: time.Second, hi: 2 * time.Second},
+			{name: "exact end passed before a timeout: back off from it", p: prediction{ends: at(-time.Second, time.Hour), exact: true}, lo: time.Second, hi: 2 * time.Second},
 			{name: "region far ahead: half way", p: prediction{ends: spread(80*time.Second, 10, time.Second)}, lo: 40 * time.Second, hi: 40 * time.Second},
 			{name: "region close ahead: its start", p: prediction{ends: spread(5*time.Second, 10, time.Second)}, lo: 5*time.Second + settle, hi: 5*time.Second + settle},
 			{name: "inside a narrow region: every predicted gap", p: prediction{ends: spread(-5*time.Second, 20, time.Second)}, lo: predictedGap, hi: predictedGap},
