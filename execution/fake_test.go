@@ -42,6 +42,7 @@ type fakeSSM struct {
 }
 
 type fakeExec struct {
+	doc          string // the document's name, "Demo" when empty
 	parent       string // the execution that started this one
 	targetParam  string // set on a rate-controlled parent
 	id           string
@@ -56,7 +57,12 @@ type phase struct {
 	steps    []types.StepExecution
 	failure  string
 	counters *types.ProgressCounters
+	// times are the steps' start and end, from the execution's start
+	// (a zero end: still running); empty leaves the steps' times unset.
+	times []stepTimes
 }
+
+type stepTimes struct{ start, end time.Duration }
 
 func newFake() *fakeSSM {
 	return &fakeSSM{
@@ -119,13 +125,26 @@ func (e *fakeExec) at(now time.Time) phase {
 func (e *fakeExec) view(now time.Time) *types.AutomationExecution {
 	p := e.at(now)
 	start := e.start
+	doc := e.doc
+	if doc == "" {
+		doc = "Demo"
+	}
 	ex := &types.AutomationExecution{
 		AutomationExecutionId:     aws.String(e.id),
 		AutomationExecutionStatus: p.status,
-		DocumentName:              aws.String("Demo"),
+		DocumentName:              aws.String(doc),
 		ExecutionStartTime:        &start,
 		StepExecutions:            slices.Clone(p.steps),
 		ProgressCounters:          p.counters,
+	}
+	for i, st := range p.times {
+		if i < len(ex.StepExecutions) {
+			s := &ex.StepExecutions[i]
+			s.ExecutionStartTime = aws.Time(start.Add(st.start))
+			if st.end > 0 {
+				s.ExecutionEndTime = aws.Time(start.Add(st.end))
+			}
+		}
 	}
 	if p.failure != "" {
 		ex.FailureMessage = aws.String(p.failure)
@@ -322,6 +341,8 @@ type stepSpec struct {
 	dur          time.Duration
 	status       types.AutomationExecutionStatus
 	failure      string
+	// inputs are the step's resolved inputs, as the service sends them.
+	inputs map[string]string
 }
 
 // script turns steps into phases: each step runs for its duration then
@@ -329,6 +350,7 @@ type stepSpec struct {
 func script(final types.AutomationExecutionStatus, failure string, specs ...stepSpec) []phase {
 	var phases []phase
 	var done []types.StepExecution
+	var times []stepTimes
 	at := time.Duration(0)
 	for i, s := range specs {
 		running := types.StepExecution{
@@ -336,13 +358,15 @@ func script(final types.AutomationExecutionStatus, failure string, specs ...step
 			Action:          aws.String(s.action),
 			StepExecutionId: aws.String(fmt.Sprintf("step-%d", i)),
 			StepStatus:      types.AutomationExecutionStatusInprogress,
+			Inputs:          s.inputs,
 		}
 		st := types.AutomationExecutionStatusInprogress
 		if s.status == types.AutomationExecutionStatusWaiting || s.status == types.AutomationExecutionStatusPendingApproval {
 			st = s.status
 			running.StepStatus = types.AutomationExecutionStatusWaiting
 		}
-		phases = append(phases, phase{at: at, status: st, steps: append(slices.Clone(done), running)})
+		phases = append(phases, phase{at: at, status: st, steps: append(slices.Clone(done), running), times: append(slices.Clone(times), stepTimes{start: at})})
+		times = append(times, stepTimes{start: at, end: at + s.dur})
 		at += s.dur
 		ended := running
 		ended.StepStatus = s.status
@@ -355,7 +379,7 @@ func script(final types.AutomationExecutionStatus, failure string, specs ...step
 		}
 		done = append(done, ended)
 	}
-	phases = append(phases, phase{at: at, status: final, steps: done, failure: failure})
+	phases = append(phases, phase{at: at, status: final, steps: done, failure: failure, times: times})
 	return phases
 }
 

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/middleware"
 	"golang.org/x/time/rate"
+
+	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
 
 // Defaults of [ExecutionWaiterOptions].
@@ -73,6 +75,16 @@ type ExecutionWaiterOptions struct {
 	// RateLimiter, when set, is waited on before every call, so that many
 	// waiters share one request rate.
 	RateLimiter *rate.Limiter
+
+	// History, when set, supplies how long previous executions of the
+	// same document took from each step to their end, and records the
+	// execution that ends the wait. Polls then go where those executions
+	// ended, see the package overview.
+	History History
+	// Runbook, when set, is the document the execution runs: it tells
+	// an aws:sleep's duration and a step's timeout when the service's
+	// step record does not.
+	Runbook *runbook.Document
 }
 
 // Progress is one change seen by a waiter: the execution's status, and the
@@ -189,8 +201,13 @@ func (w *ExecutionWaiter) WaitForOutput(ctx context.Context, executionID string,
 		begin:   time.Now(),
 		steps:   newStepLog(),
 		budget:  retryBudget{maxTransient: o.MaxTransientErrors},
+		predict: predictor{history: o.History, doc: o.Runbook},
 	}
-	return p.run(ctx, maxWait)
+	out, err := p.run(ctx, maxWait)
+	if o.History != nil && out != nil && out.AutomationExecution != nil && Classify(out.AutomationExecution.AutomationExecutionStatus) != InProgress {
+		o.History.Add(out.AutomationExecution)
+	}
+	return out, err
 }
 
 // DefaultRetryable is the waiter's default decision: poll again while the
@@ -264,6 +281,8 @@ type poller struct {
 	unknown    map[types.AutomationExecutionStatus]bool
 	steps      *stepLog
 	start      time.Time // the execution's start, from the service
+	predict    predictor
+	last       *types.AutomationExecution // the last execution seen
 }
 
 func (p *poller) clientOptions() []func(*ssm.Options) {
@@ -341,11 +360,11 @@ func (p *poller) run(ctx context.Context, maxWait time.Duration) (*ssm.GetAutoma
 			<-ctx.Done()
 			return nil, p.stopped(ctx)
 		}
-		age := now.Sub(p.begin)
-		if !p.start.IsZero() && now.Sub(p.start) > age {
-			age = now.Sub(p.start)
+		begin := p.begin
+		if !p.start.IsZero() && p.start.Before(begin) {
+			begin = p.start
 		}
-		delay, derr := nextDelay(age, p.budget.throttles, p.o.MinDelay, p.o.MaxDelay, deadline.Sub(now))
+		delay, derr := plannedDelay(p.predict.predict(p.last, now), now, begin, p.budget.throttles, p.o.MinDelay, p.o.MaxDelay, deadline.Sub(now))
 		if derr != nil {
 			return nil, fmt.Errorf("execution: compute delay: %w", derr)
 		}
@@ -390,6 +409,7 @@ func (p *poller) handle(ctx context.Context, in *ssm.GetAutomationExecutionInput
 		return !retry || err != nil, out, err
 	}
 	ex := out.AutomationExecution
+	p.last = ex
 	if t := ex.ExecutionStartTime; t != nil && p.start.IsZero() && !t.After(time.Now()) {
 		p.start = *t
 	}

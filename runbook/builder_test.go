@@ -256,3 +256,38 @@ func TestBuilderDocumentEqualsDecodedCopy(t *testing.T) {
 		})
 	}
 }
+
+// TestBuilderBranchesAfterManySteps branches two documents from a
+// 1,000-step template: each sees the template and its own steps only, and
+// the template is unchanged.
+func TestBuilderBranchesAfterManySteps(t *testing.T) {
+	base := New()
+	for i := range 1000 {
+		base = base.Step(napStep("s" + strconv.Itoa(i)))
+	}
+	left := base.Step(napStep("left"))
+	right := base.Step(napStep("right")).Step(napStep("right2"))
+	leftMore := left.Step(napStep("left2"))
+	for _, tc := range []struct {
+		name string
+		b    Builder
+		tail []string
+	}{
+		{"template", base, nil},
+		{"left", left, []string{"left"}},
+		{"right", right, []string{"right", "right2"}},
+		{"left extended", leftMore, []string{"left", "left2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			names := stepNames(tc.b.Document())
+			require.Len(t, names, 1000+len(tc.tail))
+			require.Equal(t, "s0", names[0])
+			require.Equal(t, "s999", names[999])
+			if tc.tail == nil {
+				require.Len(t, names, 1000)
+				return
+			}
+			require.Equal(t, tc.tail, names[1000:])
+		})
+	}
+}

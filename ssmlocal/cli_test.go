@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/ssmdelegate/ssmdelegate/internal/slowtest"
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
 
@@ -84,6 +85,7 @@ func cliRunner(t *testing.T, cli string, env []string, url string) func(args ...
 
 // TestAWSCLI runs the user guide's commands with the AWS CLI.
 func TestAWSCLI(t *testing.T) {
+	slowtest.Require(t, "AWS CLI conformance")
 	t.Parallel()
 	clis := awsCLIs()
 	if len(clis) == 0 {
@@ -161,6 +163,7 @@ func mustJSON(v any) string {
 // TestBoto3 runs a boto3 script that provisions a role and runs the
 // restart runbook, as a Python user of the endpoint would.
 func TestBoto3(t *testing.T) {
+	slowtest.Require(t, "boto3 conformance")
 	t.Parallel()
 	py, err := exec.LookPath("python3")
 	if err != nil {

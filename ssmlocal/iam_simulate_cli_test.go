@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/slowtest"
 )
 
 // TestAWSCLISimulate runs the policy simulator's commands with the AWS CLI:
@@ -15,6 +17,7 @@ import (
 // --max-items stops early with a NextToken), a Deny, typed context entries
 // in shorthand syntax, and a principal's stored policies.
 func TestAWSCLISimulate(t *testing.T) {
+	slowtest.Require(t, "AWS CLI conformance")
 	t.Parallel()
 	clis := awsCLIs()
 	if len(clis) == 0 {

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/ssmdelegate/ssmdelegate/internal/slowtest"
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
 
@@ -474,6 +475,7 @@ func TestParametersInJSONState(t *testing.T) {
 // TestParameterStoreAWSCLI drives Parameter Store with the AWS CLI, whose
 // paginators follow NextToken.
 func TestParameterStoreAWSCLI(t *testing.T) {
+	slowtest.Require(t, "AWS CLI conformance")
 	t.Parallel()
 	clis := awsCLIs()
 	if len(clis) == 0 {

@@ -19,12 +19,11 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/ssmdelegate/ssmdelegate/delegate"
+	"github.com/ssmdelegate/ssmdelegate/examples/internal/ec2query"
 	"github.com/ssmdelegate/ssmdelegate/examples/internal/runbooks"
 	"github.com/ssmdelegate/ssmdelegate/examples/internal/walk"
 	"github.com/ssmdelegate/ssmdelegate/execution"
@@ -74,9 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	env.Printf("IAM user %s (%s) with an explicit deny on ec2:*", userName, userARN)
 
 	env.Section("User: launch an instance directly")
-	_, err = ec2.NewFromConfig(user).RunInstances(ctx, &ec2.RunInstancesInput{
-		ImageId: aws.String(*image), InstanceType: ec2types.InstanceTypeT3Micro, MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
-	})
+	_, err = ec2query.New(user).RunInstances(ctx, *image, "t3.micro", 1)
 	if err == nil {
 		return errors.New("the user launched an instance directly: the walkthrough's premise does not hold")
 	}
@@ -126,19 +123,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errors.New("the execution reported no launched instance")
 	}
 
-	out, err := env.EC2().DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: launched})
+	got, err := env.EC2().DescribeInstances(ctx, launched)
 	if err != nil {
 		return fmt.Errorf("describe the launched instance: %w", err)
 	}
-	for _, r := range out.Reservations {
-		for _, in := range r.Instances {
-			var tags []string
-			for _, t := range in.Tags {
-				tags = append(tags, aws.ToString(t.Key)+"="+aws.ToString(t.Value))
-			}
-			slices.Sort(tags)
-			env.Printf("instance %s is %s, tagged %s", aws.ToString(in.InstanceId), in.State.Name, strings.Join(tags, ", "))
+	for _, in := range got {
+		var tags []string
+		for k, v := range in.Tags {
+			tags = append(tags, k+"="+v)
 		}
+		slices.Sort(tags)
+		env.Printf("instance %s is %s, tagged %s", in.ID, in.State, strings.Join(tags, ", "))
 	}
 	env.Section("Audit: who acted")
 	env.PrintAudit(started.ExecutionID)

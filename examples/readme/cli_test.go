@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/slowtest"
 )
 
 // command is one "$ …" line of a console block and the output shown under it.
@@ -113,6 +115,7 @@ func TestMatches(t *testing.T) {
 // and checks their output. "$ cat FILE" lines create FILE with the content
 // shown; AmazonSSMAutomationRole.json comes from the reference data.
 func TestREADMECommands(t *testing.T) {
+	slowtest.Require(t, "builds the command and runs every README invocation")
 	if testing.Short() {
 		t.Skip("builds the command")
 	}

@@ -18,10 +18,10 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/ssmdelegate/ssmdelegate/delegate"
+	"github.com/ssmdelegate/ssmdelegate/examples/internal/ec2query"
 	"github.com/ssmdelegate/ssmdelegate/examples/internal/runbooks"
 	"github.com/ssmdelegate/ssmdelegate/examples/internal/walk"
 	"github.com/ssmdelegate/ssmdelegate/execution"
@@ -102,7 +102,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	env.Section("Operator: " + operatorName)
-	_, err = ec2.NewFromConfig(operator).StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: ids})
+	err = ec2query.New(operator).StopInstances(ctx, ids)
 	if err == nil {
 		return errors.New("the operator could stop the instances directly: the walkthrough's premise does not hold")
 	}

@@ -18,13 +18,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
+	"github.com/ssmdelegate/ssmdelegate/examples/internal/ec2query"
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
 
@@ -168,8 +167,9 @@ func (e *Env) SSM() *ssm.Client { return ssm.NewFromConfig(e.Admin) }
 // IAM returns the administrator's IAM client.
 func (e *Env) IAM() *iam.Client { return iam.NewFromConfig(e.Admin) }
 
-// EC2 returns the administrator's EC2 client.
-func (e *Env) EC2() *ec2.Client { return ec2.NewFromConfig(e.Admin) }
+// EC2 returns the administrator's EC2 client: the few calls the
+// walkthroughs make, without compiling the SDK's EC2 package.
+func (e *Env) EC2() *ec2query.Client { return ec2query.New(e.Admin) }
 
 // As returns a configuration that calls as the given access key, against
 // the same endpoint and Region as the administrator.
@@ -245,34 +245,23 @@ func (e *Env) Instances(ctx context.Context, n int) ([]string, error) {
 		}
 		return e.instances, nil
 	}
-	out, err := e.EC2().RunInstances(ctx, &ec2.RunInstancesInput{
-		ImageId: aws.String("ami-0abcdef1234567890"), InstanceType: ec2types.InstanceTypeT3Micro,
-		MinCount: aws.Int32(int32(n)), MaxCount: aws.Int32(int32(n)),
-	})
+	ids, err := e.EC2().RunInstances(ctx, "ami-0abcdef1234567890", "t3.micro", n)
 	if err != nil {
 		return nil, fmt.Errorf("launch instances: %w", err)
 	}
-	ids := make([]string, len(out.Instances))
-	for i, in := range out.Instances {
-		ids[i] = aws.ToString(in.InstanceId)
-	}
-	return ids, ec2.NewInstanceRunningWaiter(e.EC2(), func(o *ec2.InstanceRunningWaiterOptions) {
-		o.MinDelay = time.Second
-	}).Wait(ctx, &ec2.DescribeInstancesInput{InstanceIds: ids}, 5*time.Minute)
+	return ids, e.EC2().WaitRunning(ctx, ids, time.Second, 5*time.Minute)
 }
 
 // States returns each instance's state, as the administrator sees it.
 func (e *Env) States(ctx context.Context, ids []string) (map[string]string, error) {
-	out, err := e.EC2().DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: ids})
+	got, err := e.EC2().DescribeInstances(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
 	states := map[string]string{}
-	for _, r := range out.Reservations {
-		for _, in := range r.Instances {
-			if in.State != nil {
-				states[aws.ToString(in.InstanceId)] = string(in.State.Name)
-			}
+	for _, in := range got {
+		if in.State != "" {
+			states[in.ID] = in.State
 		}
 	}
 	return states, nil
