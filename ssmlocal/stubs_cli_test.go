@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ssmdelegate/ssmdelegate/internal/slowtest"
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
 
@@ -14,6 +15,7 @@ import (
 // a query service (SNS) and a JSON one (Secrets Manager) answer from
 // stubs, still refusing a caller whose policy does not allow the call.
 func TestStubsAWSCLI(t *testing.T) {
+	slowtest.Require(t, "runs the AWS CLIs")
 	t.Parallel()
 	clis := awsCLIs()
 	if len(clis) == 0 {

@@ -30,8 +30,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
@@ -97,9 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if _, err := env.EC2().CreateTags(ctx, &ec2.CreateTagsInput{
-		Resources: ids, Tags: []ec2types.Tag{{Key: aws.String("Team"), Value: aws.String(team)}},
-	}); err != nil {
+	if err := env.EC2().CreateTags(ctx, ids, "Team", team); err != nil {
 		return fmt.Errorf("tag the instances: %w", err)
 	}
 	env.Printf("%d instances tagged Team=%s", len(ids), team)

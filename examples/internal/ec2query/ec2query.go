@@ -112,6 +112,15 @@ func (c *Client) StopInstances(ctx context.Context, ids []string) error {
 	return c.call(ctx, "StopInstances", form, nil)
 }
 
+// CreateTags sets one tag on the resources named by ids.
+func (c *Client) CreateTags(ctx context.Context, ids []string, key, value string) error {
+	form := url.Values{}
+	addList(form, "ResourceId", ids)
+	form.Set("Tag.1.Key", key)
+	form.Set("Tag.1.Value", value)
+	return c.call(ctx, "CreateTags", form, nil)
+}
+
 // WaitRunning polls DescribeInstances every delay until every instance
 // runs, one of them can no longer run, or maxWait passes.
 func (c *Client) WaitRunning(ctx context.Context, ids []string, delay, maxWait time.Duration) error {

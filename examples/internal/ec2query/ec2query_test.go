@@ -134,3 +134,20 @@ func TestEndpoint(t *testing.T) {
 	assert.Equal(t, "https://ec2.cn-north-1.amazonaws.com.cn/", New(aws.Config{Region: "cn-north-1"}).endpoint())
 	assert.Equal(t, "http://127.0.0.1:9/", New(aws.Config{BaseEndpoint: aws.String("http://127.0.0.1:9/")}).endpoint())
 }
+
+func TestCreateTags(t *testing.T) {
+	var forms []url.Values
+	err := server(t, http.StatusOK, `<CreateTagsResponse><return>true</return></CreateTagsResponse>`, &forms).
+		CreateTags(t.Context(), []string{"i-1", "i-2"}, "Team", "web ops")
+	require.NoError(t, err)
+	require.Len(t, forms, 1)
+	assert.Equal(t, "CreateTags", forms[0].Get("Action"))
+	assert.Equal(t, []string{"i-1", "i-2"}, []string{forms[0].Get("ResourceId.1"), forms[0].Get("ResourceId.2")})
+	assert.Equal(t, "Team", forms[0].Get("Tag.1.Key"))
+	assert.Equal(t, "web ops", forms[0].Get("Tag.1.Value"))
+
+	err = server(t, http.StatusForbidden, errorXML, &forms).CreateTags(t.Context(), []string{"i-1"}, "k", "v")
+	var ae smithy.APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, "UnauthorizedOperation", ae.ErrorCode())
+}
