@@ -67,6 +67,10 @@ type Options struct {
 	// InstanceTransition is how long pending, stopping and shutting-down
 	// instances take to settle; 10 seconds when zero.
 	InstanceTransition time.Duration
+	// StorageTransition is how long images, snapshots and volumes take to
+	// settle (pending to available or completed, creating to available,
+	// attaching to attached, detaching to detached); 5 seconds when zero.
+	StorageTransition time.Duration
 	// limits lets the package's tests turn the endpoint's bounds down.
 	limits limits
 }
@@ -163,6 +167,9 @@ func New(optFns ...func(*Options)) (*Server, error) {
 	}
 	if o.InstanceTransition == 0 {
 		o.InstanceTransition = 10 * time.Second
+	}
+	if o.StorageTransition == 0 {
+		o.StorageTransition = 5 * time.Second
 	}
 	host, _, err := net.SplitHostPort(o.Addr)
 	if err != nil {
