@@ -54,6 +54,12 @@ func (r *runner) act(ctx context.Context, step runbook.Step, in map[string]any, 
 		return r.loop(ctx, step, a, sr)
 	case runbook.UpdateVariable:
 		return actResult{}, r.updateVariable(in)
+	case runbook.CreateImage:
+		return r.createImage(ctx, step.Name, in)
+	case runbook.CopyImage:
+		return r.copyImage(ctx, step.Name, in)
+	case runbook.DeleteImage:
+		return r.deleteImage(ctx, step.Name, in)
 	}
 	return actResult{}, notSimulated(step.Action())
 }
