@@ -71,6 +71,12 @@ type Options struct {
 	// settle (pending to available or completed, creating to available,
 	// attaching to attached, detaching to detached); 5 seconds when zero.
 	StorageTransition time.Duration
+	// StartThrottle, when its Rate is positive, throttles callers'
+	// StartAutomationExecution requests with a token bucket on the
+	// endpoint's clock, answering ThrottlingException as the service does
+	// past its quota; off when zero. [DefaultStartThrottle] is the rate
+	// ssmdelegate local --throttle sets.
+	StartThrottle Throttle
 	// limits lets the package's tests turn the endpoint's bounds down.
 	limits limits
 }
@@ -133,6 +139,8 @@ type Server struct {
 	// restoredExecutions are the engines' snapshots read from the state
 	// file, by Region.
 	restoredExecutions map[string][]byte
+	// starts throttles StartAutomationExecution per Region; nil when off.
+	starts *throttles
 }
 
 // New starts an endpoint listening on loopback.
@@ -188,6 +196,9 @@ func New(optFns ...func(*Options)) (*Server, error) {
 	s.transport = http.DefaultTransport.(*http.Transport).Clone()
 	s.transport.MaxIdleConnsPerHost = 64
 	s.audit.limit = o.AuditLimit
+	if o.StartThrottle.Rate > 0 {
+		s.starts = newThrottles(o.StartThrottle)
+	}
 	s.iam = newIAMState()
 	for _, r := range o.Regions {
 		s.regions[r] = newRegion(r)
@@ -493,6 +504,10 @@ func (s *Server) dispatch(ctx context.Context, c *call, in map[string]any) (map[
 			return nil, err
 		}
 		c.region = r
+	}
+	if err := s.throttle(c); err != nil {
+		s.record(c, err)
+		return nil, err
 	}
 	if err := s.authorizeOp(c, h, in); err != nil {
 		s.record(c, err)

@@ -24,6 +24,7 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	keyID := fs.String("access-key-id", "", "fixed access key id for the bootstrap administrator (random when empty)")
 	secret := fs.String("secret-access-key", "", "fixed secret access key for the bootstrap administrator (random when empty)")
 	clockName := fs.String("clock", "wall", "time source: wall (real time) or auto (a virtual clock that jumps to each sleep's end, so long runbooks finish in seconds)")
+	throttle := fs.Bool("throttle", false, "throttle StartAutomationExecution as the service does past its quota (ThrottlingException beyond 5 requests a second, bursts of 10), to exercise callers' retries")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -56,6 +57,9 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		o.AccountID = *account
 		o.Regions = strings.Split(*regions, ",")
 		o.AdminAccessKeyID, o.AdminSecretAccessKey = *keyID, *secret
+		if *throttle {
+			o.StartThrottle = ssmlocal.DefaultStartThrottle()
+		}
 		if *audit {
 			o.OnAudit = func(e ssmlocal.AuditEvent) { printf("audit: %s\n", e) }
 		}
@@ -67,7 +71,12 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	admin := srv.Admin()
 	printf("ssmdelegate local: serving on %s\n", srv.URL())
 	printf("account %s, regions %s\n", srv.AccountID(), *regions)
-	printf("clock %s: %s\n\n", *clockName, clockNote)
+	printf("clock %s: %s\n", *clockName, clockNote)
+	if *throttle {
+		t := ssmlocal.DefaultStartThrottle()
+		printf("throttling StartAutomationExecution: %g requests a second, bursts of %d\n", t.Rate, t.Burst)
+	}
+	printf("\n")
 	printf("bootstrap administrator %s:\n", srv.AdminARN())
 	printf("  export AWS_ACCESS_KEY_ID=%s\n", admin.AccessKeyID)
 	printf("  export AWS_SECRET_ACCESS_KEY=%s\n", admin.SecretAccessKey)
