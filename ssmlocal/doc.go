@@ -229,7 +229,8 @@
 // attachment is attaching, then attached, and detaching, then gone. A
 // deleted volume or deregistered image is gone at once.
 //
-//   - CreateImage snapshots each volume of a running or stopped instance;
+//   - CreateImage snapshots each volume of a running or stopped instance
+//     (which keeps running: NoReboot or not, no reboot is simulated);
 //     CopyImage copies an available image from any Region the endpoint
 //     serves into the caller's, with new snapshots; DeregisterImage keeps
 //     the snapshots (unless DeleteAssociatedSnapshots); DescribeImages
