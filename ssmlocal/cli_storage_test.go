@@ -1,6 +1,8 @@
 package ssmlocal_test
 
 import (
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,14 +12,28 @@ import (
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
 
-// TestAWSCLIStorage images an instance and moves a volume with the AWS
-// CLIs, whose botocore models parse every EC2 response: the XML names of
+// awsCLIv2 returns the installed AWS CLIs of version 2.
+func awsCLIv2() []string {
+	var out []string
+	for _, cli := range awsCLIs() {
+		v, err := exec.Command(cli, "--version").Output()
+		if err == nil && strings.HasPrefix(string(v), "aws-cli/2.") {
+			out = append(out, cli)
+		}
+	}
+	return out
+}
+
+// TestAWSCLIStorage images an instance and moves a volume with the AWS CLI
+// v2, whose botocore models parse every EC2 response: the XML names of
 // images, snapshots, volumes, attachments and tags must be the model's.
+// (Each CLI call costs seconds, so only v2 runs, and only the calls whose
+// responses have members.)
 func TestAWSCLIStorage(t *testing.T) {
 	t.Parallel()
-	clis := awsCLIs()
+	clis := awsCLIv2()
 	if len(clis) == 0 {
-		t.Skip("the AWS CLI is not installed")
+		t.Skip("the AWS CLI v2 is not installed")
 	}
 	for _, cli := range clis {
 		t.Run(cli, func(t *testing.T) {
@@ -62,12 +78,8 @@ func TestAWSCLIStorage(t *testing.T) {
 			tl := tags["Tags"].([]any)
 			require.Len(t, tl, 1)
 			assert.Equal(t, map[string]any{"Key": "team", "Value": "ops", "ResourceId": ami, "ResourceType": "image"}, tl[0])
-			run("ec2", "delete-tags", "--resources", ami, "--tags", "Key=team")
 			det := run("ec2", "detach-volume", "--volume-id", volID)
 			assert.Equal(t, "detaching", det["State"])
-			vc.Advance(5 * time.Second)
-			run("ec2", "delete-volume", "--volume-id", volID)
-			run("ec2", "deregister-image", "--image-id", ami)
 		})
 	}
 }
