@@ -519,11 +519,11 @@ func (s *Server) ssmSendAutomationSignal(_ context.Context, c *call, in map[stri
 		return nil, err
 	}
 	switch input.SignalType {
-	case types.SignalTypeApprove, types.SignalTypeReject, types.SignalTypeStartStep, types.SignalTypeStopStep, types.SignalTypeResume:
+	case types.SignalTypeApprove, types.SignalTypeReject, types.SignalTypeStartStep, types.SignalTypeStopStep, types.SignalTypeResume, types.SignalTypeRevoke:
 	case "":
 		return nil, validation("signalType", "null", "Member must not be null")
 	default:
-		return nil, validation("signalType", input.SignalType, "Member must satisfy enum value set: [Approve, Reject, StartStep, StopStep, Resume]")
+		return nil, validation("signalType", input.SignalType, "Member must satisfy enum value set: [Approve, Reject, StartStep, StopStep, Resume, Revoke]")
 	}
 	return nil, c.region.engine.Signal(id, input.SignalType, input.Payload, c.who.ARN)
 }

@@ -75,7 +75,8 @@
 // users, roles, groups and policies by ARN, with aws:RequestTag and
 // iam:PolicyARN; documents with ssm:DocumentType and their tags as
 // aws:ResourceTag; Automation executions with their tags; instances with
-// their tags, ec2:InstanceType and ec2:Region. Package policy's evaluator decides against the caller's
+// their tags, ec2:InstanceType and ec2:Region; images, snapshots and
+// volumes with their tags and ec2:Region. Package policy's evaluator decides against the caller's
 // identity policies (explicit deny first), with the role's trust policy for
 // sts:AssumeRole, and a refusal is an AWS-style AccessDenied naming the
 // principal, action and resource
@@ -120,9 +121,21 @@
 // policy is attached to, in that order. GetAccountAuthorizationDetails
 // pages through users, groups, roles and managed policies with their
 // inline and attached policies and policy versions; AWS managed policies
-// are included only while attached. Instance profiles are not simulated,
-// so DeleteRole has no instance-profile conflict and InstanceProfileList is
-// empty.
+// are included only while attached. InstanceProfileList is empty.
+//
+// # Instance profiles
+//
+// CreateInstanceProfile, GetInstanceProfile, ListInstanceProfiles
+// (PathPrefix, paging), ListInstanceProfilesForRole,
+// AddRoleToInstanceProfile, RemoveRoleFromInstanceProfile and
+// DeleteInstanceProfile keep profiles as IAM does: a profile holds one
+// role at most (a second is LimitExceeded), adding a role needs
+// iam:PassRole on it, and a role in a profile, or a profile holding a
+// role, cannot be deleted (DeleteConflict). RunInstances resolves
+// IamInstanceProfile (Name or Arn) to a profile, refusing an unknown one
+// with InvalidParameterValue, and needs iam:PassRole
+// (iam:PassedToService=ec2.amazonaws.com) on its role
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2_instance-profiles.html).
 //
 // # Policy simulation
 //
@@ -176,6 +189,29 @@
 // requests, authorized as the execution's principal, so the audit trail
 // ([Server.Audit]) shows that the role, not the operator, acted.
 //
+// ModifyDocumentPermission shares a document the account owns with up to
+// 20 account ids per call, or publicly with "All" (reported as "all"), at
+// most 1,000 accounts in all (DocumentPermissionLimit); removing wins over
+// adding the same account, a PermissionType other than Share is
+// InvalidPermissionType, and an unknown or AWS-owned document is
+// InvalidDocument. DescribeDocumentPermission lists the accounts with the
+// version shared. A shared document cannot be deleted until it is no
+// longer shared
+// (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_ModifyDocumentPermission.html).
+//
+// SendAutomationSignal takes the model's signal types. Revoke withdraws a
+// Change Manager change request; the API reference gives it no meaning for
+// an Automation execution, so an execution refuses it with
+// InvalidAutomationSignalException.
+//
+// Options.StartThrottle ("ssmdelegate local --throttle") throttles callers'
+// StartAutomationExecution per Region with a token bucket on the
+// endpoint's clock, answering ThrottlingException (HTTP 400), which the
+// SDKs' standard retryers retry; [DefaultStartThrottle] is 5 requests a
+// second with bursts of 10, a stand-in for the account's quota, which
+// Service Quotas shows. Starts made by Automation itself are not counted.
+// It is off by default.
+//
 // # Scripts
 //
 // aws:executeScript steps run their scripts only when Options.RunScripts is
@@ -209,6 +245,53 @@
 // entries and 64 MiB, no entry outside the directory, no links).
 //
 // See https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-executeScript.html
+// # EC2
+//
+// Instances run, stop, start, reboot (RebootInstances: a running instance
+// stays running; a stopped one is IncorrectInstanceState) and terminate,
+// settling after Options.InstanceTransition (10 seconds by default). Each
+// launched instance has a root volume at /dev/xvda, deleted on
+// termination, shown in its BlockDeviceMappings with the volumes attached
+// later; terminating an instance deletes its DeleteOnTermination volumes
+// and detaches the others.
+//
+// Images, snapshots and volumes settle after Options.StorageTransition (5
+// seconds by default) on the endpoint's clock: an image is pending, then
+// available; a snapshot is pending, its Progress growing linearly from 0%
+// to 100%, then completed; a volume is creating, then available; an
+// attachment is attaching, then attached, and detaching, then gone. A
+// deleted volume or deregistered image is gone at once.
+//
+//   - CreateImage snapshots each volume of a running or stopped instance
+//     (which keeps running: NoReboot or not, no reboot is simulated);
+//     CopyImage copies an available image from any Region the endpoint
+//     serves into the caller's, with new snapshots; DeregisterImage keeps
+//     the snapshots (unless DeleteAssociatedSnapshots); DescribeImages
+//     takes ImageIds, Owners (self or the account; others have no images
+//     here), ExecutableUsers and filters (state, name, image-id, owner-id,
+//     description, tags, block-device-mapping.snapshot-id, …).
+//   - CreateSnapshot, CopySnapshot, DeleteSnapshot (InvalidSnapshot.InUse
+//     while an image uses it), DescribeSnapshots.
+//   - CreateVolume (with Size, or from a completed snapshot at least its
+//     size), AttachVolume (the volume available, in the instance's zone,
+//     the device free; VolumeInUse when attached), DetachVolume
+//     (IncorrectState unless attached), DeleteVolume (VolumeInUse when
+//     attached), DescribeVolumes (filters status, attachment.*, tags, …).
+//   - CreateTags, DeleteTags (a key alone deletes the tag whatever its
+//     value, a key with a value only when the value matches, no tags every
+//     tag) and DescribeTags (key, value, resource-id and resource-type
+//     filters, MaxResults 5 to 1,000 and NextToken) work on instances,
+//     images, snapshots and volumes alike.
+//
+// Errors are EC2's: InvalidAMIID.NotFound and .Malformed,
+// InvalidSnapshot.NotFound, InvalidVolume.NotFound, IncorrectState,
+// VolumeInUse, InvalidSnapshot.InUse, InvalidAMIName.Duplicate,
+// InvalidParameterValue. Each operation is authorized on the resource
+// types the service authorization reference lists for it (image and
+// snapshot ARNs have no account), with the resources' tags and
+// ec2:Region, and TagSpecifications need ec2:CreateTags with
+// ec2:CreateAction
+// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Operations.html).
 //
 // # Parameter Store
 //
@@ -334,8 +417,10 @@
 // Options.StateFile ("ssmdelegate local --state FILE") names a bbolt store
 // (https://pkg.go.dev/go.etcd.io/bbolt): a bucket per entity family
 // (meta; iam/users, iam/roles, iam/policies, iam/groups, iam/accessKeys,
-// iam/sessions; regions/REGION/documents, instances, executions and
-// parameters, the last optional in stores written before it), one key
+// iam/sessions and iam/instanceProfiles; regions/REGION/documents,
+// instances, executions, parameters, images, snapshots and volumes; the
+// instance profiles, parameters, images, snapshots and volumes optional in
+// stores written before them), one key
 // per entity, the entity's JSON as value. AWS-owned documents are not
 // stored: every start rebuilds them.
 //

@@ -35,6 +35,9 @@ type instance struct {
 	Reason        string    `json:"reason,omitempty"`
 	RequesterARN  string    `json:"requester,omitempty"`
 	Tags          []tag     `json:"tags,omitempty"`
+	// Volumes are the ids of the volumes attached to the instance; a
+	// volume's own attachment says whether it still is.
+	Volumes []string `json:"volumes,omitempty"`
 }
 
 // stateCode is EC2's numeric code for a state name.
@@ -98,7 +101,7 @@ func ec2Ops() []opDef {
 		{"ec2", "StartInstances", true, (*Server).ec2StartInstances, authOn("ec2:StartInstances", instanceTargets("InstanceIds", false))},
 		{"ec2", "StopInstances", true, (*Server).ec2StopInstances, authOn("ec2:StopInstances", instanceTargets("InstanceIds", false))},
 		{"ec2", "TerminateInstances", true, (*Server).ec2TerminateInstances, authOn("ec2:TerminateInstances", instanceTargets("InstanceIds", false))},
-		{"ec2", "CreateTags", true, (*Server).ec2CreateTags, authOn("ec2:CreateTags", instanceTargets("Resources", true))},
+		{"ec2", "CreateTags", true, (*Server).ec2CreateTags, authOn("ec2:CreateTags", resourceTargets("Resources", true))},
 	}
 }
 
@@ -355,19 +358,17 @@ func (s *Server) authorizeLaunchExtras(c *call, r *runRequest) (string, error) {
 	if r.profile == nil {
 		return "", nil
 	}
-	arn, _ := str(r.profile, "Arn")
-	name, _ := str(r.profile, "Name")
-	if name == "" && arn != "" {
-		name = arn[strings.LastIndexByte(arn, '/')+1:]
-	}
-	role, ok := s.iam.Roles[name]
-	if !ok {
-		return "", apiErr("InvalidParameterValue", "Value (%s) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name", name)
-	}
-	if err := c.authorize("iam:PassRole", role.ARN, map[string][]string{"iam:PassedToService": {"ec2.amazonaws.com"}}); err != nil {
+	p, err := s.launchProfile(r.profile)
+	if err != nil {
 		return "", err
 	}
-	return s.arn("iam", "", "instance-profile/"+name), nil
+	// EC2 passes the profile's role to the instance: iam:PassRole on it.
+	if role, ok := s.iam.Roles[p.Role]; ok {
+		if err := c.authorize("iam:PassRole", role.ARN, map[string][]string{"iam:PassedToService": {"ec2.amazonaws.com"}}); err != nil {
+			return "", err
+		}
+	}
+	return p.ARN, nil
 }
 
 func (s *Server) ec2RunInstances(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
@@ -409,6 +410,7 @@ func (s *Server) launch(c *call, r *runRequest, profileARN string) map[string]an
 		}
 		s.setState(i, "pending", "")
 		c.region.Instances[i.ID] = i
+		s.rootVolume(c.region, i, now)
 		insts = append(insts, i)
 	}
 	s.changed()
@@ -459,6 +461,16 @@ func (s *Server) instanceShape(r *region, i *instance, index int) map[string]any
 	if i.KeyName != "" {
 		m["KeyName"] = i.KeyName
 	}
+	if vols := s.instanceVolumes(r, i, now); len(vols) > 0 {
+		bdm := make([]any, len(vols))
+		for n, v := range vols {
+			a := v.Attachment
+			bdm[n] = map[string]any{"DeviceName": a.Device, "Ebs": map[string]any{
+				"VolumeId": v.ID, "Status": v.attachmentAt(now, s.transition()), "AttachTime": a.Attached, "DeleteOnTermination": a.DeleteOnTermination,
+			}}
+		}
+		m["BlockDeviceMappings"] = bdm
+	}
 	if i.Profile != "" {
 		m["IamInstanceProfile"] = map[string]any{"Arn": i.Profile, "Id": "AIPA" + strings.ToUpper(i.ID[2:])}
 	}
@@ -505,70 +517,48 @@ func (s *Server) gone(i *instance) bool {
 }
 
 // filterInstances applies DescribeInstances/DescribeInstanceStatus filters.
-func (s *Server) filterInstances(insts []*instance, filters []map[string]any) ([]*instance, error) {
+func (s *Server) filterInstances(r *region, insts []*instance, filters []map[string]any) ([]*instance, error) {
 	now := s.clock.Now()
-	type filter struct {
-		name   string
-		values []string
-	}
-	var fs []filter
-	for _, f := range filters {
-		name, err := str(f, "Name")
-		if err != nil {
-			return nil, err
+	fs, err := readFilters(map[string]any{"Filters": filters}, func(name string) bool {
+		switch name {
+		case "instance-state-name", "instance-state-code", "instance-id", "instance-type",
+			"image-id", "reservation-id", "availability-zone", "block-device-mapping.volume-id":
+			return true
 		}
-		vals, err := strList(f, "Values")
-		if err != nil {
-			return nil, err
-		}
-		switch {
-		case name == "instance-state-name", name == "instance-state-code", name == "instance-id", name == "instance-type",
-			name == "image-id", name == "tag-key", name == "reservation-id", name == "availability-zone",
-			strings.HasPrefix(name, "tag:"):
-		default:
-			return nil, apiErr("InvalidParameterValue", "The filter '%s' is invalid", name)
-		}
-		fs = append(fs, filter{name, vals})
+		return isTagFilter(name)
+	})
+	if err != nil {
+		return nil, err
 	}
 	var out []*instance
 	for _, i := range insts {
-		ok := true
-		for _, f := range fs {
+		state := i.stateAt(now, s.opts.InstanceTransition)
+		if matchFilters(fs, func(name string) []string {
+			if have, ok := tagFilterValues(i.Tags, name); ok {
+				return have
+			}
+			switch name {
+			case "instance-state-name":
+				return []string{state}
+			case "instance-state-code":
+				return []string{fmt.Sprint(stateCode(state))}
+			case "instance-id":
+				return []string{i.ID}
+			case "instance-type":
+				return []string{i.InstanceType}
+			case "image-id":
+				return []string{i.ImageID}
+			case "reservation-id":
+				return []string{i.ReservationID}
+			case "availability-zone":
+				return []string{i.Zone}
+			}
 			var have []string
-			state := i.stateAt(now, s.opts.InstanceTransition)
-			switch {
-			case f.name == "instance-state-name":
-				have = []string{state}
-			case f.name == "instance-state-code":
-				have = []string{fmt.Sprint(stateCode(state))}
-			case f.name == "instance-id":
-				have = []string{i.ID}
-			case f.name == "instance-type":
-				have = []string{i.InstanceType}
-			case f.name == "image-id":
-				have = []string{i.ImageID}
-			case f.name == "reservation-id":
-				have = []string{i.ReservationID}
-			case f.name == "availability-zone":
-				have = []string{i.Zone}
-			case f.name == "tag-key":
-				for _, t := range i.Tags {
-					have = append(have, t.Key)
-				}
-			default:
-				key := strings.TrimPrefix(f.name, "tag:")
-				for _, t := range i.Tags {
-					if t.Key == key {
-						have = append(have, t.Value)
-					}
-				}
+			for _, v := range s.instanceVolumes(r, i, now) {
+				have = append(have, v.ID)
 			}
-			if !anyMatch(have, f.values) {
-				ok = false
-				break
-			}
-		}
-		if ok {
+			return have
+		}) {
 			out = append(out, i)
 		}
 	}
@@ -633,7 +623,7 @@ func (s *Server) selectInstances(c *call, in map[string]any, visible func(*insta
 			return insts[a].ID < insts[b].ID
 		})
 	}
-	if insts, err = s.filterInstances(insts, filters); err != nil {
+	if insts, err = s.filterInstances(c.region, insts, filters); err != nil {
 		return nil, "", err
 	}
 	var shown []*instance
@@ -810,6 +800,7 @@ func (s *Server) ec2TerminateInstances(_ context.Context, c *call, in map[string
 		}
 		if i != nil {
 			s.setState(i, "shutting-down", "User initiated ("+s.clock.Now().UTC().Format("2006-01-02 15:04:05 MST")+")")
+			s.releaseVolumes(c.region, i, s.clock.Now().UTC())
 		}
 		return "shutting-down", nil
 	})
@@ -840,26 +831,25 @@ func (s *Server) ec2CreateTags(_ context.Context, c *call, in map[string]any) (m
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var res []ec2Resource
 	for _, id := range ids {
-		if !strings.HasPrefix(id, "i-") {
-			return nil, apiErr("InvalidID", "The ID '%s' is not valid: only instances are simulated by the local endpoint", id)
+		r, err := s.ec2ResourceNamed(c.region, id)
+		if err != nil {
+			return nil, err
 		}
-	}
-	insts, err := s.instancesNamed(c.region, ids)
-	if err != nil {
-		return nil, err
+		res = append(res, r)
 	}
 	if dry {
 		return nil, errDryRun
 	}
-	for _, i := range insts {
-		merged := mergeTags(append([]tag(nil), i.Tags...), tags)
+	for _, r := range res {
+		merged := mergeTags(append([]tag(nil), *r.tags...), tags)
 		if len(merged) > 50 {
-			return nil, apiErr("TagLimitExceeded", "The maximum number of tags for resource '%s' has been reached", i.ID)
+			return nil, apiErr("TagLimitExceeded", "The maximum number of tags for resource '%s' has been reached", r.id)
 		}
 	}
-	for _, i := range insts {
-		i.Tags = mergeTags(i.Tags, tags)
+	for _, r := range res {
+		*r.tags = mergeTags(*r.tags, tags)
 	}
 	s.changed()
 	return map[string]any{"Return": true}, nil
@@ -922,6 +912,7 @@ func (s *Server) addInstances(n int, optFns ...func(*InstanceOptions)) ([]string
 			Zone: r.Name + "a", Launched: now, State: state, Since: now.Add(-s.opts.InstanceTransition), Tags: append([]tag(nil), tags...),
 		}
 		r.Instances[i.ID] = i
+		s.rootVolume(r, i, now)
 		ids = append(ids, i.ID)
 	}
 	s.changed()

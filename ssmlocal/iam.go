@@ -24,6 +24,9 @@ type iamState struct {
 	AccessKeys map[string]*accessKey     `json:"accessKeys"`
 	Sessions   map[string]*stsSession    `json:"sessions"`
 	Groups     map[string]*iamGroup      `json:"groups"`
+	// InstanceProfiles are by name; absent from states written before
+	// instance profiles were simulated.
+	InstanceProfiles map[string]*instanceProfile `json:"instanceProfiles,omitempty"`
 }
 
 func newIAMState() *iamState {
@@ -34,6 +37,8 @@ func newIAMState() *iamState {
 		AccessKeys: map[string]*accessKey{},
 		Sessions:   map[string]*stsSession{},
 		Groups:     map[string]*iamGroup{},
+
+		InstanceProfiles: map[string]*instanceProfile{},
 	}
 }
 

@@ -316,6 +316,9 @@ func (s *Server) iamDeleteRole(_ context.Context, _ *call, in map[string]any) (m
 	if err := policiesConflict(r.Inline, r.Attached); err != nil {
 		return nil, err
 	}
+	if err := s.roleInProfile(name); err != nil {
+		return nil, err
+	}
 	delete(s.iam.Roles, name)
 	// The role's sessions end with it, so a role created again under the
 	// same name lends nothing to them.

@@ -2,8 +2,11 @@ package ssmlocal
 
 import (
 	"fmt"
+	"math"
+	"net/http"
 	"reflect"
 	"strconv"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -97,4 +100,74 @@ func clipArg(a any) any {
 		return clip(v.String())
 	}
 	return a
+}
+
+// Throttle is a request rate: Rate requests a second on average, and up to
+// Burst at once.
+type Throttle struct {
+	// Rate is the requests a second the bucket refills with.
+	Rate float64
+	// Burst is the bucket's size; Rate rounded up (at least 1) when zero.
+	Burst int
+}
+
+// DefaultStartThrottle is the StartAutomationExecution rate ssmdelegate
+// local --throttle applies: 5 requests a second with bursts of 10. Service
+// Quotas shows the rate applied to an account, which may differ; set
+// Options.StartThrottle to match it.
+func DefaultStartThrottle() Throttle { return Throttle{Rate: 5, Burst: 10} }
+
+// throttles keeps one token bucket per Region (quotas are per account and
+// Region).
+type throttles struct {
+	mu      sync.Mutex
+	t       Throttle
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+func newThrottles(t Throttle) *throttles {
+	if t.Burst <= 0 {
+		t.Burst = max(1, int(math.Ceil(t.Rate)))
+	}
+	return &throttles{t: t, buckets: map[string]*bucket{}}
+}
+
+// take spends a token of region's bucket at now, refilled for the time
+// since the last take; false when it is empty.
+func (th *throttles) take(region string, now time.Time) bool {
+	th.mu.Lock()
+	defer th.mu.Unlock()
+	b, ok := th.buckets[region]
+	if !ok {
+		b = &bucket{tokens: float64(th.t.Burst), last: now}
+		th.buckets[region] = b
+	}
+	if el := now.Sub(b.last); el > 0 {
+		b.tokens = min(float64(th.t.Burst), b.tokens+el.Seconds()*th.t.Rate)
+		b.last = now
+	}
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+// throttle refuses a caller's StartAutomationExecution past the rate with
+// ThrottlingException, the code the SDKs' retryers treat as throttling.
+// Starts that Automation makes itself (aws:executeAutomation, rate
+// control) are not counted.
+func (s *Server) throttle(c *call) error {
+	if s.starts == nil || c.executionID != "" || c.service != "ssm" || c.api != "StartAutomationExecution" {
+		return nil
+	}
+	if s.starts.take(c.regionNm, s.clock.Now()) {
+		return nil
+	}
+	return &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: http.StatusBadRequest}
 }

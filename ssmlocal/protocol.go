@@ -386,7 +386,9 @@ func (root *qnode) build(ec2 bool) {
 			m := make(map[string]any, len(n.children))
 			for _, k := range keys {
 				name := k
-				if ec2 {
+				// EC2 renames list members (InstanceId.1 is InstanceIds);
+				// a single value keeps its name (AttachVolume's InstanceId).
+				if ec2 && n.children[k].kind() != qValue {
 					name = ec2InputName(f.parent, k)
 				}
 				m[name] = n.children[k].out
@@ -421,6 +423,18 @@ func ec2InputName(parent, k string) string {
 		return "SecurityGroups"
 	case "BlockDeviceMapping":
 		return "BlockDeviceMappings"
+	case "ImageId":
+		return "ImageIds"
+	case "Owner":
+		return "Owners"
+	case "ExecutableBy":
+		return "ExecutableUsers"
+	case "SnapshotId":
+		return "SnapshotIds"
+	case "VolumeId":
+		return "VolumeIds"
+	case "RestorableBy":
+		return "RestorableByUserIds"
 	}
 	return k
 }
@@ -431,8 +445,15 @@ func ec2OutputName(parent, k string) string {
 	switch k {
 	case "State":
 		// An instance's state is instanceState; a monitoring state is state.
-		if parent == "Instances" {
+		switch parent {
+		case "Instances":
 			return "instanceState"
+		case "Images":
+			return "imageState"
+		case "", "Snapshots", "Volumes", "Attachments":
+			// Snapshots, volumes and attachments (CreateSnapshot,
+			// CreateVolume and AttachVolume answer one at the top).
+			return "status"
 		}
 		return "state"
 	case "Reservations":
@@ -457,6 +478,22 @@ func ec2OutputName(parent, k string) string {
 		return "networkInterfaceSet"
 	case "BlockDeviceMappings":
 		return "blockDeviceMapping"
+	case "Images":
+		return "imagesSet"
+	case "Snapshots":
+		return "snapshotSet"
+	case "Volumes":
+		return "volumeSet"
+	case "Attachments":
+		return "attachmentSet"
+	case "Public":
+		return "isPublic"
+	case "OwnerId":
+		if parent == "Images" {
+			return "imageOwnerId"
+		}
+	case "DeleteSnapshotResults":
+		return "deleteSnapshotResultSet"
 	}
 	return lowerFirst(k)
 }

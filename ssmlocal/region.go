@@ -18,11 +18,16 @@ type region struct {
 	Documents map[string]*ssmDocument
 	// Parameters are the Parameter Store parameters, by name.
 	Parameters map[string]*ssmParameter
-	engine     engine.API
+	// Images, Snapshots and Volumes are the account's EBS resources, by id.
+	Images    map[string]*ec2Image
+	Snapshots map[string]*ec2Snapshot
+	Volumes   map[string]*ec2Volume
+	engine    engine.API
 }
 
 func newRegion(name string) *region {
-	return &region{Name: name, Instances: map[string]*instance{}, Documents: map[string]*ssmDocument{}, Parameters: map[string]*ssmParameter{}}
+	return &region{Name: name, Instances: map[string]*instance{}, Documents: map[string]*ssmDocument{}, Parameters: map[string]*ssmParameter{},
+		Images: map[string]*ec2Image{}, Snapshots: map[string]*ec2Snapshot{}, Volumes: map[string]*ec2Volume{}}
 }
 
 // opDef is one simulated operation: its handler, and how the dispatcher
@@ -39,7 +44,7 @@ func opKey(service, api string) string { return strings.ToLower(service) + ":" +
 
 func buildOps() map[string]opDef {
 	ops := map[string]opDef{}
-	for _, list := range [][]opDef{iamOps(), iamGroupOps(), iamSimulateOps(), stsOps(), ec2Ops(), ssmDocOps(), ssmAutomationOps(), ssmParamOps()} {
+	for _, list := range [][]opDef{iamOps(), iamGroupOps(), iamProfileOps(), iamSimulateOps(), stsOps(), ec2Ops(), imageOps(), volumeOps(), ssmDocOps(), ssmDocPermOps(), ssmAutomationOps(), ssmParamOps()} {
 		for _, op := range list {
 			ops[opKey(op.service, op.name)] = op
 		}

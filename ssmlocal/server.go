@@ -79,6 +79,16 @@ type Options struct {
 	// AttachmentsDir is where aws:executeScript finds the Attachment a
 	// step names (a .py file or a .zip), by file name.
 	AttachmentsDir string
+	// StorageTransition is how long images, snapshots and volumes take to
+	// settle (pending to available or completed, creating to available,
+	// attaching to attached, detaching to detached); 5 seconds when zero.
+	StorageTransition time.Duration
+	// StartThrottle, when its Rate is positive, throttles callers'
+	// StartAutomationExecution requests with a token bucket on the
+	// endpoint's clock, answering ThrottlingException as the service does
+	// past its quota; off when zero. [DefaultStartThrottle] is the rate
+	// ssmdelegate local --throttle sets.
+	StartThrottle Throttle
 	// limits lets the package's tests turn the endpoint's bounds down.
 	limits limits
 }
@@ -145,6 +155,8 @@ type Server struct {
 	// listening is closed once URL is known.
 	scripts   scriptSessions
 	listening chan struct{}
+	// starts throttles StartAutomationExecution per Region; nil when off.
+	starts *throttles
 }
 
 // New starts an endpoint listening on loopback.
@@ -180,6 +192,9 @@ func New(optFns ...func(*Options)) (*Server, error) {
 	if o.InstanceTransition == 0 {
 		o.InstanceTransition = 10 * time.Second
 	}
+	if o.StorageTransition == 0 {
+		o.StorageTransition = 5 * time.Second
+	}
 	host, _, err := net.SplitHostPort(o.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("ssmlocal: address %q: %w", o.Addr, err)
@@ -200,6 +215,9 @@ func New(optFns ...func(*Options)) (*Server, error) {
 	s.audit.limit = o.AuditLimit
 	if err := s.checkStubs(); err != nil {
 		return nil, err
+	}
+	if o.StartThrottle.Rate > 0 {
+		s.starts = newThrottles(o.StartThrottle)
 	}
 	s.iam = newIAMState()
 	for _, r := range o.Regions {
@@ -499,6 +517,10 @@ func (s *Server) dispatch(ctx context.Context, c *call, in map[string]any) (map[
 			return nil, err
 		}
 		c.region = r
+	}
+	if err := s.throttle(c); err != nil {
+		s.record(c, err)
+		return nil, err
 	}
 	if err := s.authorizeOp(c, h, in); err != nil {
 		s.record(c, err)

@@ -30,6 +30,9 @@ type ssmDocument struct {
 	Latest     int           `json:"latest"`
 	Tags       []tag         `json:"tags,omitempty"`
 	Versions   []*docVersion `json:"versions"`
+	// Shared maps the accounts the document is shared with ("all" when
+	// public) to the version shared.
+	Shared map[string]string `json:"shared,omitempty"`
 }
 
 // docVersion is one version of a document.
@@ -566,6 +569,9 @@ func (s *Server) ssmDeleteDocument(_ context.Context, c *call, in map[string]any
 		return nil, apiErr("InvalidDocumentOperation", "You can't delete documents owned by Amazon.")
 	}
 	if version == "" && versionName == "" {
+		if len(d.Shared) > 0 {
+			return nil, apiErr("InvalidDocumentOperation", "You must stop sharing the document before you can delete it.")
+		}
 		delete(c.region.Documents, name)
 		s.changed()
 		return nil, nil

@@ -45,13 +45,24 @@ const (
 	bucketGroups     = "iam/groups"
 	bucketAccessKeys = "iam/accessKeys"
 	bucketSessions   = "iam/sessions"
+	// bucketProfiles is optional: stores written before instance profiles
+	// were simulated lack it.
+	bucketProfiles   = "iam/instanceProfiles"
 	familyDocuments  = "documents"
 	familyInstances  = "instances"
 	familyExecutions = "executions"
 	// familyParameters is optional: stores written before Parameter
 	// Store was simulated lack it.
 	familyParameters = "parameters"
+	// The EBS families are optional too: stores written before images,
+	// snapshots and volumes were simulated lack them.
+	familyImages    = "images"
+	familySnapshots = "snapshots"
+	familyVolumes   = "volumes"
 )
+
+// optionalFamilies are the Region families a store may lack.
+var optionalFamilies = []string{familyParameters, familyImages, familySnapshots, familyVolumes}
 
 var (
 	iamBuckets     = []string{bucketUsers, bucketRoles, bucketPolicies, bucketGroups, bucketAccessKeys, bucketSessions}
@@ -640,6 +651,10 @@ func (s *Server) encodeState() (map[string]map[string][]byte, error) {
 	for k, v := range s.iam.Sessions {
 		put(bucketSessions, k, v)
 	}
+	out[bucketProfiles] = map[string][]byte{}
+	for k, v := range s.iam.InstanceProfiles {
+		put(bucketProfiles, k, v)
+	}
 	for name, r := range s.regions {
 		out[regionBucket(name, familyDocuments)] = map[string][]byte{}
 		out[regionBucket(name, familyInstances)] = map[string][]byte{}
@@ -654,6 +669,18 @@ func (s *Server) encodeState() (map[string]map[string][]byte, error) {
 		out[regionBucket(name, familyParameters)] = map[string][]byte{}
 		for k, p := range r.Parameters {
 			put(regionBucket(name, familyParameters), k, p)
+		}
+		for _, f := range []string{familyImages, familySnapshots, familyVolumes} {
+			out[regionBucket(name, f)] = map[string][]byte{}
+		}
+		for k, v := range r.Images {
+			put(regionBucket(name, familyImages), k, v)
+		}
+		for k, v := range r.Snapshots {
+			put(regionBucket(name, familySnapshots), k, v)
+		}
+		for k, v := range r.Volumes {
+			put(regionBucket(name, familyVolumes), k, v)
 		}
 	}
 	return out, err
@@ -670,6 +697,9 @@ type regionState struct {
 	Documents  map[string]*ssmDocument  `json:"documents"`
 	Executions json.RawMessage          `json:"executions,omitempty"`
 	Parameters map[string]*ssmParameter `json:"parameters,omitempty"`
+	Images     map[string]*ec2Image     `json:"images,omitempty"`
+	Snapshots  map[string]*ec2Snapshot  `json:"snapshots,omitempty"`
+	Volumes    map[string]*ec2Volume    `json:"volumes,omitempty"`
 }
 
 // decodeStore checks and decodes a store's buckets. Anything missing,
@@ -693,7 +723,7 @@ func decodeStore(data map[string]map[string][]byte, account string, regions []st
 	if acct != account {
 		return nil, corrupt("bucket meta key account", "the state belongs to account %s, not %s", acct, account)
 	}
-	known := map[string]bool{bucketMeta: true}
+	known := map[string]bool{bucketMeta: true, bucketProfiles: true}
 	for _, b := range iamBuckets {
 		if _, ok := data[b]; !ok {
 			return nil, corrupt("bucket "+b, "missing")
@@ -709,11 +739,15 @@ func decodeStore(data map[string]map[string][]byte, account string, regions []st
 			}
 			known[regionBucket(r, f)] = true
 		}
-		known[regionBucket(r, familyParameters)] = true
+		for _, f := range optionalFamilies {
+			known[regionBucket(r, f)] = true
+		}
 		switch have {
 		case 0: // a Region served for the first time
-			if _, ok := data[regionBucket(r, familyParameters)]; ok {
-				return nil, corrupt("bucket "+regionBucket(r, familyDocuments), "missing")
+			for _, f := range optionalFamilies {
+				if _, ok := data[regionBucket(r, f)]; ok {
+					return nil, corrupt("bucket "+regionBucket(r, familyDocuments), "missing")
+				}
 			}
 			continue
 		case len(regionFamilies):
@@ -724,7 +758,8 @@ func decodeStore(data map[string]map[string][]byte, account string, regions []st
 				}
 			}
 		}
-		st.regions[r] = &regionState{Instances: map[string]*instance{}, Documents: map[string]*ssmDocument{}, Parameters: map[string]*ssmParameter{}}
+		st.regions[r] = &regionState{Instances: map[string]*instance{}, Documents: map[string]*ssmDocument{}, Parameters: map[string]*ssmParameter{},
+			Images: map[string]*ec2Image{}, Snapshots: map[string]*ec2Snapshot{}, Volumes: map[string]*ec2Volume{}}
 	}
 	for _, b := range slices.Sorted(maps.Keys(data)) {
 		if known[b] {
@@ -753,6 +788,9 @@ func decodeStore(data map[string]map[string][]byte, account string, regions []st
 	if err := decodeBucket(data, bucketSessions, st.iam.Sessions, func(s *stsSession) string { return s.AccessKeyID }); err != nil {
 		return nil, err
 	}
+	if err := decodeBucket(data, bucketProfiles, st.iam.InstanceProfiles, func(p *instanceProfile) string { return p.Name }); err != nil {
+		return nil, err
+	}
 	if err := checkIAM(st.iam); err != nil {
 		return nil, err
 	}
@@ -779,6 +817,15 @@ func decodeStore(data map[string]map[string][]byte, account string, regions []st
 					return nil, corrupt("bucket "+pb+" key "+k, "%v", err)
 				}
 			}
+		}
+		if err := decodeBucket(data, regionBucket(name, familyImages), rs.Images, func(im *ec2Image) string { return im.ID }); err != nil {
+			return nil, err
+		}
+		if err := decodeBucket(data, regionBucket(name, familySnapshots), rs.Snapshots, func(sn *ec2Snapshot) string { return sn.ID }); err != nil {
+			return nil, err
+		}
+		if err := decodeBucket(data, regionBucket(name, familyVolumes), rs.Volumes, func(v *ec2Volume) string { return v.ID }); err != nil {
+			return nil, err
 		}
 		eb := regionBucket(name, familyExecutions)
 		var entries [][]byte
@@ -915,6 +962,14 @@ func checkIAM(st *iamState) error {
 			g.Inline = map[string]string{}
 		}
 	}
+	if st.InstanceProfiles == nil {
+		st.InstanceProfiles = map[string]*instanceProfile{}
+	}
+	for _, k := range slices.Sorted(maps.Keys(st.InstanceProfiles)) {
+		if r := st.InstanceProfiles[k].Role; r != "" && st.Roles[r] == nil {
+			return corrupt("bucket "+bucketProfiles+" key "+k, "role %s does not exist", r)
+		}
+	}
 	for _, k := range slices.Sorted(maps.Keys(st.AccessKeys)) {
 		if u := st.AccessKeys[k].UserName; st.Users[u] == nil {
 			return corrupt("bucket "+bucketAccessKeys+" key "+k, "user %s does not exist", u)
@@ -1015,6 +1070,9 @@ func jsonBuckets(data []byte) (map[string]map[string][]byte, error) {
 			Documents  map[string]json.RawMessage `json:"documents"`
 			Executions json.RawMessage            `json:"executions"`
 			Parameters map[string]json.RawMessage `json:"parameters"`
+			Images     map[string]json.RawMessage `json:"images"`
+			Snapshots  map[string]json.RawMessage `json:"snapshots"`
+			Volumes    map[string]json.RawMessage `json:"volumes"`
 		} `json:"regions"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -1032,6 +1090,7 @@ func jsonBuckets(data []byte) (map[string]map[string][]byte, error) {
 		AccessKeys map[string]json.RawMessage `json:"accessKeys"`
 		Sessions   map[string]json.RawMessage `json:"sessions"`
 		Groups     map[string]json.RawMessage `json:"groups"`
+		Profiles   map[string]json.RawMessage `json:"instanceProfiles"`
 	}
 	if len(raw.IAM) == 0 || bytes.Equal(raw.IAM, []byte("null")) {
 		return nil, corrupt("JSON state iam", "missing")
@@ -1059,6 +1118,9 @@ func jsonBuckets(data []byte) (map[string]map[string][]byte, error) {
 	add(bucketAccessKeys, iam.AccessKeys)
 	add(bucketSessions, iam.Sessions)
 	add(bucketGroups, iam.Groups)
+	if iam.Profiles != nil {
+		add(bucketProfiles, iam.Profiles)
+	}
 	for name, r := range raw.Regions {
 		if r == nil {
 			return nil, corrupt("JSON state region "+name, "value is null")
@@ -1067,6 +1129,11 @@ func jsonBuckets(data []byte) (map[string]map[string][]byte, error) {
 		add(regionBucket(name, familyDocuments), r.Documents)
 		if r.Parameters != nil {
 			add(regionBucket(name, familyParameters), r.Parameters)
+		}
+		for f, m := range map[string]map[string]json.RawMessage{familyImages: r.Images, familySnapshots: r.Snapshots, familyVolumes: r.Volumes} {
+			if m != nil {
+				add(regionBucket(name, f), m)
+			}
 		}
 		ex := map[string][]byte{}
 		if len(r.Executions) > 0 {
@@ -1183,6 +1250,9 @@ func (s *Server) applyState(st *loadedState) {
 		for n, p := range rs.Parameters {
 			r.Parameters[n] = p
 		}
+		maps.Copy(r.Images, rs.Images)
+		maps.Copy(r.Snapshots, rs.Snapshots)
+		maps.Copy(r.Volumes, rs.Volumes)
 		s.restoredExecutions[name] = rs.Executions
 	}
 	s.mu.Unlock()
@@ -1218,6 +1288,7 @@ func (s *Server) SaveState(path string) error {
 		}
 		rs.Instances = r.Instances
 		rs.Parameters = r.Parameters
+		rs.Images, rs.Snapshots, rs.Volumes = r.Images, r.Snapshots, r.Volumes
 		rs.Documents = map[string]*ssmDocument{}
 		for n, d := range r.Documents {
 			if !d.awsOwned() {

@@ -59,8 +59,9 @@ var volatile = []struct {
 	{regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`), "UUID"},
 	{regexp.MustCompile(`\bi-[0-9a-f]{17}`), "i-ID"},
 	{regexp.MustCompile(`r-[0-9a-f]{17}`), "r-ID"},
+	{regexp.MustCompile(`\b(vol|snap|ami)-[0-9a-f]{17}`), "$1-ID"},
 	{regexp.MustCompile(`(vpc|subnet)-[0-9a-f]{8}`), "$1-ID"},
-	{regexp.MustCompile(`A(KIA|IDA|ROA|NPA)[A-Z2-7]{16,17}`), "A${1}ID"},
+	{regexp.MustCompile(`A(KIA|IDA|ROA|NPA|IPA)[A-Z2-7]{16,17}`), "A${1}ID"},
 	{regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z`), "TIME"},
 	{regexp.MustCompile(`"(CreatedDate|CreateDate)":\d+(\.\d+)?`), `"$1":EPOCH`},
 	{regexp.MustCompile(`"Hash":"[0-9a-f]{64}"`), `"Hash":"SHA256"`},
@@ -92,6 +93,12 @@ func TestWireFormats(t *testing.T) {
 		{"sts-caller", "sts", "", "Action=GetCallerIdentity&Version=2011-06-15"},
 		{"ec2-describe", "ec2", "", "Action=DescribeInstances&Version=2016-11-15"},
 		{"ec2-error", "ec2", "", "Action=StopInstances&Version=2016-11-15&InstanceId.1=i-0123456789abcdef0"},
+		{"ec2-create-volume", "ec2", "", "Action=CreateVolume&Version=2016-11-15&AvailabilityZone=us-east-1a&Size=8&TagSpecification.1.ResourceType=volume&TagSpecification.1.Tag.1.Key=Name&TagSpecification.1.Tag.1.Value=data"},
+		{"ec2-describe-images", "ec2", "", "Action=DescribeImages&Version=2016-11-15&Owner.1=self"},
+		{"ec2-snapshot-error", "ec2", "", "Action=DeleteSnapshot&Version=2016-11-15&SnapshotId=snap-0123456789abcdef0"},
+		{"ec2-describe-tags", "ec2", "", "Action=DescribeTags&Version=2016-11-15&Filter.1.Name=resource-type&Filter.1.Value.1=instance"},
+		{"iam-create-instance-profile", "iam", "", "Action=CreateInstanceProfile&Version=2010-05-08&InstanceProfileName=Wire"},
+		{"ssm-describe-document-permission", "ssm", "AmazonSSM.DescribeDocumentPermission", `{"Name":"AWS-StartEC2Instance","PermissionType":"Share"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

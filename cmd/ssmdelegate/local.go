@@ -27,6 +27,7 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	clockName := fs.String("clock", "wall", "time source: wall (real time) or auto (a virtual clock that jumps to each sleep's end, so long runbooks finish in seconds)")
 	runScripts := fs.Bool("run-scripts", false, "run aws:executeScript steps' Python (and, with pwsh installed, PowerShell) scripts on this machine, as the user running the endpoint; their AWS calls use temporary credentials of the execution's role")
 	attachments := fs.String("attachments", "", "directory holding the attachments aws:executeScript steps name (a .py or .zip file, by name)")
+	throttle := fs.Bool("throttle", false, "throttle StartAutomationExecution as the service does past its quota (ThrottlingException beyond 5 requests a second, bursts of 10), to exercise callers' retries")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -69,6 +70,9 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		o.AdminAccessKeyID, o.AdminSecretAccessKey = *keyID, *secret
 		o.Stubs = stubs
 		o.RunScripts, o.AttachmentsDir = *runScripts, *attachments
+		if *throttle {
+			o.StartThrottle = ssmlocal.DefaultStartThrottle()
+		}
 		if *audit {
 			o.OnAudit = func(e ssmlocal.AuditEvent) { printf("audit: %s\n", e) }
 		}
@@ -84,7 +88,12 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if stubs != nil {
 		printf("stubs: %s\n", strings.Join(stubs.Operations(), ", "))
 	}
-	printf("%s\n\n", scriptsNote(*runScripts))
+	printf("%s\n", scriptsNote(*runScripts))
+	if *throttle {
+		t := ssmlocal.DefaultStartThrottle()
+		printf("throttling StartAutomationExecution: %g requests a second, bursts of %d\n", t.Rate, t.Burst)
+	}
+	printf("\n")
 	printf("bootstrap administrator %s:\n", srv.AdminARN())
 	printf("  export AWS_ACCESS_KEY_ID=%s\n", admin.AccessKeyID)
 	printf("  export AWS_SECRET_ACCESS_KEY=%s\n", admin.SecretAccessKey)

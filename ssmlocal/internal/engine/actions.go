@@ -56,6 +56,12 @@ func (r *runner) act(ctx context.Context, step runbook.Step, in map[string]any, 
 		return actResult{}, r.updateVariable(in)
 	case runbook.ExecuteScript:
 		return r.executeScript(ctx, step, in, sr)
+	case runbook.CreateImage:
+		return r.createImage(ctx, step.Name, in)
+	case runbook.CopyImage:
+		return r.copyImage(ctx, step.Name, in)
+	case runbook.DeleteImage:
+		return r.deleteImage(ctx, step.Name, in)
 	}
 	return actResult{}, notSimulated(step.Action())
 }

@@ -31,7 +31,11 @@
 // aws:executeAwsApi, aws:waitForAwsResourceProperty,
 // aws:assertAwsResourceProperty (outputs selected with RFC 9535 JSONPath),
 // aws:executeAutomation (a child started and followed through the
-// endpoint), aws:loop and aws:updateVariable. Any other action fails its
+// endpoint), aws:loop, aws:updateVariable, aws:createImage and
+// aws:copyImage (CreateImage or CopyImage, then DescribeImages every 5
+// seconds until the image is available; outputs ImageId and ImageState)
+// and aws:deleteImage (DescribeImages for the image's snapshots,
+// DeregisterImage, then DeleteSnapshot of each). Any other action fails its
 // step with a "not simulated" message, and an API the endpoint does not
 // simulate fails the step the same way: nothing silently succeeds.
 //

@@ -589,6 +589,11 @@ func (e *Engine) Signal(id string, sig types.SignalType, payload map[string][]st
 		}
 		x.rt.stopStep(errStepStopped)
 		return nil
+	case types.SignalTypeRevoke:
+		// Revoke withdraws a Change Manager change request; the API
+		// reference documents no effect on an Automation execution, which
+		// refuses it rather than guess one.
+		return bad(fmt.Sprintf("execution %s is an Automation execution, not a change request: Revoke applies to change requests only", id))
 	default:
 		return bad(fmt.Sprintf("signal type %q is not supported", sig))
 	}

@@ -1,0 +1,253 @@
+package ssmlocal
+
+import (
+	"context"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// IAM instance profiles: containers of at most one role that EC2 instances
+// launch with (RunInstances' IamInstanceProfile). A role in a profile
+// cannot be deleted, nor a profile that holds a role (DeleteConflict).
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2_instance-profiles.html
+
+// instanceProfile is an IAM instance profile.
+type instanceProfile struct {
+	Name    string    `json:"name"`
+	ID      string    `json:"id"`
+	ARN     string    `json:"arn"`
+	Path    string    `json:"path"`
+	Created time.Time `json:"created"`
+	// Role is the name of the profile's role; empty when it has none.
+	Role string `json:"role,omitempty"`
+	Tags []tag  `json:"tags,omitempty"`
+}
+
+func iamProfileOps() []opDef {
+	return []opDef{
+		{"iam", "CreateInstanceProfile", false, (*Server).iamCreateInstanceProfile, authOn("iam:CreateInstanceProfile", newEntityTarget("instance-profile", "InstanceProfileName"))},
+		{"iam", "DeleteInstanceProfile", false, (*Server).iamDeleteInstanceProfile, authOn("iam:DeleteInstanceProfile", profileTarget)},
+		{"iam", "GetInstanceProfile", false, (*Server).iamGetInstanceProfile, authOn("iam:GetInstanceProfile", profileTarget)},
+		{"iam", "ListInstanceProfiles", false, (*Server).iamListInstanceProfiles, authAny("iam:ListInstanceProfiles")},
+		{"iam", "ListInstanceProfilesForRole", false, (*Server).iamListInstanceProfilesForRole, authOn("iam:ListInstanceProfilesForRole", roleTarget)},
+		{"iam", "AddRoleToInstanceProfile", false, (*Server).iamAddRoleToInstanceProfile, authOn("iam:AddRoleToInstanceProfile", profileTarget)},
+		{"iam", "RemoveRoleFromInstanceProfile", false, (*Server).iamRemoveRoleFromInstanceProfile, authOn("iam:RemoveRoleFromInstanceProfile", profileTarget)},
+	}
+}
+
+// profileTarget is the profile the call names, by its ARN (with its path)
+// when it exists.
+func profileTarget(s *Server, _ *call, in map[string]any) []authTarget {
+	name := member(in, "InstanceProfileName")
+	if p, ok := s.iam.InstanceProfiles[name]; ok {
+		return on(p.ARN, nil)
+	}
+	return on(s.iamARN("instance-profile", "/", name), nil)
+}
+
+// roleTarget is the role the call names.
+func roleTarget(s *Server, _ *call, in map[string]any) []authTarget {
+	name := member(in, "RoleName")
+	if r, ok := s.iam.Roles[name]; ok {
+		return on(r.ARN, nil)
+	}
+	return on(s.iamARN("role", "/", name), nil)
+}
+
+func (s *Server) profileShape(p *instanceProfile) map[string]any {
+	roles := []any{}
+	if r, ok := s.iam.Roles[p.Role]; ok {
+		roles = append(roles, roleShape(r))
+	}
+	m := map[string]any{"InstanceProfileName": p.Name, "InstanceProfileId": p.ID, "Arn": p.ARN, "Path": p.Path,
+		"CreateDate": p.Created, "Roles": roles}
+	if len(p.Tags) > 0 {
+		m["Tags"] = tagShapes(p.Tags)
+	}
+	return m
+}
+
+// profileNamed finds a profile; callers hold s.mu.
+func (s *Server) profileNamed(in map[string]any) (*instanceProfile, error) {
+	name, err := readName(in, "InstanceProfileName", 128)
+	if err != nil {
+		return nil, err
+	}
+	p, ok := s.iam.InstanceProfiles[name]
+	if !ok {
+		return nil, notFound("NoSuchEntity", "Instance Profile %s cannot be found.", name)
+	}
+	return p, nil
+}
+
+func (s *Server) iamCreateInstanceProfile(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	name, err := readName(in, "InstanceProfileName", 128)
+	if err != nil {
+		return nil, err
+	}
+	path, err := checkPath(in)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := readTags(in)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.iam.InstanceProfiles[name]; ok {
+		return nil, conflict("Instance Profile %s already exists.", name)
+	}
+	p := &instanceProfile{Name: name, ID: newID("AIPA", 17), ARN: s.iamARN("instance-profile", path, name), Path: path,
+		Created: s.clock.Now().UTC(), Tags: tags}
+	s.iam.InstanceProfiles[name] = p
+	s.changed()
+	return map[string]any{"InstanceProfile": s.profileShape(p)}, nil
+}
+
+func (s *Server) iamDeleteInstanceProfile(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.profileNamed(in)
+	if err != nil {
+		return nil, err
+	}
+	if p.Role != "" {
+		return nil, deleteConflict("Cannot delete entity, must remove roles from instance profile first.")
+	}
+	delete(s.iam.InstanceProfiles, p.Name)
+	s.changed()
+	return nil, nil
+}
+
+func (s *Server) iamGetInstanceProfile(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p, err := s.profileNamed(in)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"InstanceProfile": s.profileShape(p)}, nil
+}
+
+func (s *Server) iamListInstanceProfiles(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	prefix, pg, err := listing(in)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	all := slices.DeleteFunc(slices.Collect(maps.Values(s.iam.InstanceProfiles)), func(p *instanceProfile) bool { return !strings.HasPrefix(p.Path, prefix) })
+	return s.profilePage(all, pg), nil
+}
+
+func (s *Server) profilePage(all []*instanceProfile, pg listPage) map[string]any {
+	page, next := pageOf(all, func(p *instanceProfile) string { return p.Name }, pg)
+	out := make([]any, len(page))
+	for i, p := range page {
+		out[i] = s.profileShape(p)
+	}
+	return pagedResult("InstanceProfiles", out, next)
+}
+
+func (s *Server) iamListInstanceProfilesForRole(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	name, err := str(in, "RoleName")
+	if err != nil {
+		return nil, err
+	}
+	pg, err := readListPage(in)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if _, err := s.roleNamed(name); err != nil {
+		return nil, err
+	}
+	all := slices.DeleteFunc(slices.Collect(maps.Values(s.iam.InstanceProfiles)), func(p *instanceProfile) bool { return p.Role != name })
+	return s.profilePage(all, pg), nil
+}
+
+// iamAddRoleToInstanceProfile puts a role in a profile. As IAM, it needs
+// iam:PassRole on the role too, and a profile holds one role at most.
+func (s *Server) iamAddRoleToInstanceProfile(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+	roleName, err := str(in, "RoleName")
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.profileNamed(in)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.roleNamed(roleName)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.authorize("iam:PassRole", r.ARN, map[string][]string{"iam:PassedToService": {"ec2.amazonaws.com"}}); err != nil {
+		return nil, err
+	}
+	if p.Role != "" {
+		e := apiErr("LimitExceeded", "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1")
+		e.Status = http.StatusConflict
+		return nil, e
+	}
+	p.Role = r.Name
+	s.changed()
+	return nil, nil
+}
+
+func (s *Server) iamRemoveRoleFromInstanceProfile(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+	roleName, err := str(in, "RoleName")
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.profileNamed(in)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.roleNamed(roleName); err != nil {
+		return nil, err
+	}
+	if p.Role != roleName {
+		return nil, notFound("NoSuchEntity", "The role with name %s cannot be found in instance profile %s.", roleName, p.Name)
+	}
+	p.Role = ""
+	s.changed()
+	return nil, nil
+}
+
+// roleInProfile refuses to delete a role still in an instance profile.
+func (s *Server) roleInProfile(name string) error {
+	for _, p := range s.iam.InstanceProfiles {
+		if p.Role == name {
+			return deleteConflict("Cannot delete entity, must remove roles from instance profile first.")
+		}
+	}
+	return nil
+}
+
+// launchProfile resolves RunInstances' IamInstanceProfile (by Arn or Name)
+// to a profile, as EC2 does. The caller holds s.mu.
+func (s *Server) launchProfile(spec map[string]any) (*instanceProfile, error) {
+	arn, _ := str(spec, "Arn")
+	name, _ := str(spec, "Name")
+	if arn != "" {
+		for _, p := range s.iam.InstanceProfiles {
+			if p.ARN == arn {
+				return p, nil
+			}
+		}
+		return nil, apiErr("InvalidParameterValue", "Value (%s) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN", arn)
+	}
+	if p, ok := s.iam.InstanceProfiles[name]; ok && name != "" {
+		return p, nil
+	}
+	return nil, apiErr("InvalidParameterValue", "Value (%s) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name", name)
+}
