@@ -245,6 +245,7 @@
 // entries and 64 MiB, no entry outside the directory, no links).
 //
 // See https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-executeScript.html
+//
 // # EC2
 //
 // Instances run, stop, start, reboot (RebootInstances: a running instance
