@@ -19,6 +19,9 @@ type region struct {
 	// Parameters are the Parameter Store parameters, by name.
 	Parameters map[string]*ssmParameter
 	engine     engine.API
+	// queues and bus are the Region's SQS queues and EventBridge rules.
+	queues sqsQueues
+	bus    eventBus
 }
 
 func newRegion(name string) *region {
@@ -39,7 +42,8 @@ func opKey(service, api string) string { return strings.ToLower(service) + ":" +
 
 func buildOps() map[string]opDef {
 	ops := map[string]opDef{}
-	for _, list := range [][]opDef{iamOps(), iamGroupOps(), iamSimulateOps(), stsOps(), ec2Ops(), ssmDocOps(), ssmAutomationOps(), ssmParamOps()} {
+	for _, list := range [][]opDef{iamOps(), iamGroupOps(), iamSimulateOps(), stsOps(), ec2Ops(), ssmDocOps(), ssmAutomationOps(), ssmParamOps(),
+		sqsOps(), eventsOps()} {
 		for _, op := range list {
 			ops[opKey(op.service, op.name)] = op
 		}
