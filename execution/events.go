@@ -382,11 +382,14 @@ func sleepOrWake(ctx context.Context, d time.Duration, wake <-chan struct{}) err
 	}
 }
 
-// DefaultFallbackDelay is the slowest poll of a waiter or watcher that has
-// a WakeSource: the reconciliation that catches a lost event.
+// DefaultFallbackDelay is the shortest pause between the polls no event
+// asked for, when a waiter or watcher has a WakeSource: the reconciliation
+// that catches a lost event. Where its own schedule is slower (MaxDelay
+// for long runs), that schedule stays, so events never make it poll more
+// or see an end later than it would without them.
 const DefaultFallbackDelay = 60 * time.Second
 
-// wakeDelay lengthens the scheduled delay to the fallback poll when
+// wakeDelay lengthens the scheduled delay to at least the fallback when
 // wake-ups drive the polls, never past the time left.
 func wakeDelay(delay, fallback, left time.Duration) time.Duration {
 	if fallback <= 0 {

@@ -78,9 +78,9 @@ type ExecutionWaiterOptions struct {
 	// execution arrives (see "Events" in the package overview); the
 	// scheduled polls then slow to FallbackDelay.
 	Wake WakeSource
-	// FallbackDelay is the pause between polls no event asked for while
-	// Wake is set (default [DefaultFallbackDelay]), bounded by MaxDelay
-	// only through the time left.
+	// FallbackDelay is the shortest pause between polls no event asked
+	// for while Wake is set (default [DefaultFallbackDelay]); a longer
+	// scheduled delay stays.
 	FallbackDelay time.Duration
 }
 

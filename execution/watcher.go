@@ -60,8 +60,9 @@ type WatcherOptions struct {
 	// watched execution arrives (see "Events" in the package overview);
 	// the scheduled sweeps then slow to FallbackDelay.
 	Events WakeSource
-	// FallbackDelay is the pause between sweeps no event asked for while
-	// Events is set (default [DefaultFallbackDelay]).
+	// FallbackDelay is the shortest pause between sweeps no event asked
+	// for while Events is set (default [DefaultFallbackDelay]); a longer
+	// scheduled delay stays.
 	FallbackDelay time.Duration
 }
 
