@@ -309,6 +309,10 @@
 // target does not take (no queue, no such policy, a full queue) is dropped
 // and counted ([Server.EventsDropped]); executions never wait for it.
 //
+// A long poll waits on the endpoint's clock: with [AutoClock] it returns at
+// once, 20 simulated seconds later, so a consumer that polls in a loop
+// should run against the wall clock or a [VirtualClock].
+//
 // Rules, queues and messages are kept in memory only, not in the durable
 // state: like in-flight events on AWS, they may be lost, and a consumer
 // must reconcile by reading the executions (package execution's event
