@@ -433,19 +433,19 @@ func (s *Server) sqsGetQueueAttributes(_ context.Context, c *call, in map[string
 	return map[string]any{"Attributes": out}, nil
 }
 
-// expire drops messages older than the retention period. Callers hold the
-// queues' lock.
+// expire drops messages older than the retention period. Messages are
+// kept in the order they were sent, so the expired ones are a prefix.
+// Callers hold the queues' lock.
 func (q *sqsQueue) expire(now time.Time) {
-	keep := q.msgs[:0]
-	for _, m := range q.msgs {
-		if now.Sub(m.sent) >= time.Duration(q.attrs.MessageRetentionPeriod)*time.Second {
-			delete(q.receipts, m.receipt)
-			continue
-		}
-		keep = append(keep, m)
+	keep := time.Duration(q.attrs.MessageRetentionPeriod) * time.Second
+	n := 0
+	for n < len(q.msgs) && now.Sub(q.msgs[n].sent) >= keep {
+		delete(q.receipts, q.msgs[n].receipt)
+		n++
 	}
-	clear(q.msgs[len(keep):])
-	q.msgs = keep
+	if n > 0 {
+		q.msgs = slices.Delete(q.msgs, 0, n)
+	}
 }
 
 // enqueue adds a message. Callers hold the queues' lock.
