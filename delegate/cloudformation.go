@@ -87,7 +87,8 @@ func rawJSON(v any) json.RawMessage {
 // template: the service role (AWS::IAM::Role with its trust policy and
 // inline permissions), the operator's AWS::IAM::ManagedPolicy and, when the
 // plan creates the document, an AWS::SSM::Document of type Automation
-// whose updates add versions.
+// whose updates add versions; with Plan.Events, the event queue, its
+// policy and the rule.
 func (p *Plan) CloudFormation(optFns ...func(*TemplateOptions)) ([]byte, error) {
 	var o TemplateOptions
 	for _, fn := range optFns {
@@ -145,6 +146,9 @@ func (p *Plan) CloudFormation(optFns ...func(*TemplateOptions)) ([]byte, error) 
 			res.DependsOn = []string{LogicalRole}
 		}
 		t.Resources[LogicalDocument] = res
+	}
+	if err := p.Events.addToTemplate(p, &t); err != nil {
+		return nil, err
 	}
 	t.Outputs["DocumentName"] = cfnOutput{Description: "The runbook operators start", Value: rawJSON(p.DocumentName)}
 	return marshal(t)

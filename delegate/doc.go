@@ -121,6 +121,25 @@
 // AWSCloudFormationStackSetAdministrationRole and every target
 // AWSCloudFormationStackSetExecutionRole, and you list the accounts.
 //
+// # Events
+//
+// [Plan.AddEvents] adds event delivery to a plan, so operators can wait on
+// Automation's status-change events rather than poll (see package
+// execution's QueueEventSource): an EventBridge rule matching the
+// runbook's execution and step events (source aws.ssm, detail.Definition
+// the document), an SQS queue, and a queue policy that lets only
+// events.amazonaws.com send, and only for that rule (aws:SourceArn). The
+// consumer's least privilege (sqs:ReceiveMessage, sqs:DeleteMessage,
+// sqs:GetQueueAttributes on the queue) joins the operator policy.
+// [ProvisionEvents] applies the queue, then the rule and its target,
+// idempotently; Plan.CloudFormation exports them as AWS::SQS::Queue,
+// AWS::SQS::QueuePolicy and AWS::Events::Rule.
+//
+//   - Automation events:
+//     https://docs.aws.amazon.com/systems-manager/latest/userguide/monitoring-systems-manager-event-examples.html
+//   - Permissions for EventBridge to send to an SQS queue:
+//     https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html
+//
 // # References
 //
 //   - Running an automation by using delegated administration:

@@ -175,6 +175,8 @@ type Plan struct {
 	MaxDuration time.Duration
 	Unbounded   bool
 	Warnings    []Warning
+	// Events is the optional event delivery [Plan.AddEvents] adds.
+	Events *EventPlan
 }
 
 var (

@@ -70,6 +70,9 @@ func (k ChangeKind) String() string {
 	case DocumentDefaultVersionSet:
 		return "document default version set"
 	}
+	if s, ok := eventChangeString(k); ok {
+		return s
+	}
 	return fmt.Sprintf("ChangeKind(%d)", int(k))
 }
 

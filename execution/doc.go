@@ -110,6 +110,32 @@
 // Waiting with DescribeAutomationStepExecutions, and fails with
 // [ErrNoWaitingStep] unless exactly one is waiting.
 //
+// # Events
+//
+// Automation publishes status-change events to EventBridge (source
+// aws.ssm, detail-types [ExecutionStatusChange] and [StepStatusChange]);
+// a rule can send them to an SQS queue, which package delegate provisions.
+// [QueueEventSource] reads that queue with long polls, deletes what it read
+// in batches, parses each body with [ParseAutomationEvent] (both
+// "Cancelled" and "Canceled", locale-style StartTime and EndTime, unknown
+// fields ignored; malformed bodies are skipped, counted and deleted), drops
+// duplicates by event id, and wakes the waiters and watchers subscribed to
+// the event's execution.
+//
+// Events are a wake-up only. EventBridge delivers them at best effort and
+// in no particular order, so nothing is decided from an event: each one
+// makes the waiter (ExecutionWaiterOptions.Wake) poll
+// GetAutomationExecution, or the watcher (WatcherOptions.Events) sweep,
+// at once, and that read is the authority. Between events they keep a slow
+// reconciliation poll ([DefaultFallbackDelay]), so a lost event or a queue
+// that is down costs latency, never a wrong or missed result. Any
+// [WakeSource] can drive them.
+//
+//   - Automation events:
+//     https://docs.aws.amazon.com/systems-manager/latest/userguide/monitoring-systems-manager-event-examples.html
+//   - Systems Manager events and their delivery:
+//     https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-ssm.html
+//
 // # References
 //
 //   - StartAutomationExecution:

@@ -85,6 +85,14 @@ type ExecutionWaiterOptions struct {
 	// an aws:sleep's duration and a step's timeout when the service's
 	// step record does not.
 	Runbook *runbook.Document
+	// Wake, when set, makes the waiter poll as soon as an event for the
+	// execution arrives (see "Events" in the package overview); the
+	// scheduled polls then slow to FallbackDelay.
+	Wake WakeSource
+	// FallbackDelay is the shortest pause between polls no event asked
+	// for while Wake is set (default [DefaultFallbackDelay]); a longer
+	// scheduled delay stays.
+	FallbackDelay time.Duration
 }
 
 // Progress is one change seen by a waiter: the execution's status, and the
@@ -317,6 +325,8 @@ func (p *poller) stopped(ctx context.Context) error {
 func (p *poller) run(ctx context.Context, maxWait time.Duration) (*ssm.GetAutomationExecutionOutput, error) {
 	in := &ssm.GetAutomationExecutionInput{AutomationExecutionId: aws.String(p.id)}
 	deadline := p.begin.Add(maxWait)
+	wake, unsubscribe := p.subscribe()
+	defer unsubscribe()
 	for attempt := int64(1); ; attempt++ {
 		if err := p.limit(ctx); err != nil {
 			if ctx.Err() == nil && p.o.RateLimiter.Burst() < 1 {
@@ -368,7 +378,10 @@ func (p *poller) run(ctx context.Context, maxWait time.Duration) (*ssm.GetAutoma
 		if derr != nil {
 			return nil, fmt.Errorf("execution: compute delay: %w", derr)
 		}
-		if err := sleep(ctx, delay); err != nil {
+		if wake != nil {
+			delay = wakeDelay(delay, p.o.FallbackDelay, deadline.Sub(now))
+		}
+		if err := sleepOrWake(ctx, delay, wake); err != nil {
 			return nil, p.stopped(ctx)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -55,6 +56,14 @@ type WatcherOptions struct {
 	// DescribeAutomationExecutions (ParentExecutionId filter) per such
 	// parent and sweep, and once more when the parent ends.
 	FollowChildren bool
+	// Events, when set, makes the watcher sweep as soon as an event for a
+	// watched execution arrives (see "Events" in the package overview);
+	// the scheduled sweeps then slow to FallbackDelay.
+	Events WakeSource
+	// FallbackDelay is the shortest pause between sweeps no event asked
+	// for while Events is set (default [DefaultFallbackDelay]); a longer
+	// scheduled delay stays.
+	FallbackDelay time.Duration
 }
 
 // Event is a change of one watched execution.
@@ -163,6 +172,8 @@ func (w *Watcher) Run(ctx context.Context, ids []string, handle func(Event)) err
 	s := &sweeper{w: w, o: &w.options, handle: handle, index: map[string]*watched{}, begin: time.Now()}
 	s.add(ids)
 	s.add(w.takeAdded())
+	wake, unsubscribe := s.subscribe()
+	defer unsubscribe()
 	for {
 		if err := s.sweep(ctx); err != nil {
 			return err
@@ -176,7 +187,11 @@ func (w *Watcher) Run(ctx context.Context, ids []string, handle func(Event)) err
 		if err != nil {
 			return fmt.Errorf("execution: compute delay: %w", err)
 		}
-		if err := sleep(ctx, delay); err != nil {
+		if wake != nil {
+			s.publishWatched()
+			delay = wakeDelay(delay, s.o.FallbackDelay, time.Duration(1<<62))
+		}
+		if err := sleepOrWake(ctx, delay, wake); err != nil {
 			return err
 		}
 	}
@@ -213,6 +228,9 @@ type sweeper struct {
 	// throttled is the longest run of throttled calls of the last sweep:
 	// it lengthens the pause before the next one.
 	throttled int
+	// watchedIDs are the ids still watched, for the event source's
+	// goroutine.
+	watchedIDs atomic.Pointer[map[string]bool]
 }
 
 func (s *sweeper) add(ids []string) {

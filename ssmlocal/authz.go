@@ -69,6 +69,8 @@ func (c *call) deniedAs(err error) error {
 	switch c.service {
 	case "ssm":
 		return &APIError{Code: "AccessDeniedException", Message: d.Error()}
+	case "events":
+		return &APIError{Code: "AccessDeniedException", Message: d.Error()}
 	case "ec2":
 		return &APIError{Code: "UnauthorizedOperation", Message: "You are not authorized to perform this operation. " + d.Error(), Status: http.StatusForbidden}
 	}

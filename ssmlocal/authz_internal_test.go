@@ -69,7 +69,12 @@ func TestEveryOperationHasAuthorization(t *testing.T) {
 			require.NotEmpty(t, op.auth.action, "no IAM action")
 			_, ok := known[op.auth.action]
 			assert.True(t, ok, "%s is not an IAM action", op.auth.action)
-			assert.Equal(t, op.service+":"+op.name, op.auth.action)
+			want := op.service + ":" + op.name
+			// SQS authorizes its batch operations as the single ones.
+			if batch, ok := strings.CutSuffix(want, "Batch"); ok && op.service == "sqs" {
+				want = batch
+			}
+			assert.Equal(t, want, op.auth.action)
 		})
 	}
 }

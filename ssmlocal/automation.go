@@ -630,8 +630,9 @@ func (s *Server) startEngines() error {
 		e, err := engine.New(engine.Options{
 			Clock: s.clock, Invoker: invoker{s: s, region: name}, Account: s.opts.AccountID, Region: name,
 			Partition: s.opts.Partition, State: s.restoredExecutions[name], Scripts: s.scriptHost(name),
-			OnChange: func(string) {
+			OnChange: func(id string) {
 				<-ready
+				s.publishAutomationEvents(name, id)
 				_ = s.flush()
 			},
 		})

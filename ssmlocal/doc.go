@@ -462,4 +462,56 @@
 // --export-state FILE" does it on shutdown). A StateFile holding such JSON
 // is imported at start: it is checked like a store, converted, and kept
 // beside the store as FILE.format1.json.
+//
+// # Events
+//
+// Automation publishes a status-change event to the Region's default
+// EventBridge bus whenever an execution or a step changes status, as AWS
+// does (source aws.ssm; detail-types "EC2 Automation Execution
+// Status-change Notification" and "EC2 Automation Step Status-change
+// Notification"; detail ExecutionId, Definition, DefinitionVersion,
+// Status, StartTime, EndTime, Time, and ExecutedBy or StepName and Action;
+// StartTime and EndTime as "Nov 29, 2024 7:43:25 PM" in UTC, Time in
+// milliseconds). See
+// https://docs.aws.amazon.com/systems-manager/latest/userguide/monitoring-systems-manager-event-examples.html
+// and
+// https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-ssm.html (best-effort delivery).
+//
+// The endpoint serves a minimal EventBridge (awsJson1_1, X-Amz-Target
+// AWSEvents.*): PutRule (event patterns only), DeleteRule, DescribeRule,
+// ListRules, PutTargets (SQS queue targets only), RemoveTargets and
+// ListTargetsByRule, authorized as events:* actions on the rule's ARN.
+// Patterns match exact values (strings, numbers, booleans, null), prefix,
+// suffix, equals-ignore-case, anything-but of literals and exists, on
+// nested fields and array values as
+// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html
+// describes; numeric, cidr and wildcard matching and $or are refused with
+// InvalidEventPatternException rather than matched wrongly.
+//
+// It also serves SQS standard queues over the JSON protocol current SDKs
+// use (awsJson1_0, X-Amz-Target AmazonSQS.*, errors with the
+// X-Amzn-Query-Error codes such as AWS.SimpleQueueService.NonExistentQueue):
+// CreateQueue, GetQueueUrl, GetQueueAttributes, SetQueueAttributes,
+// DeleteQueue, SendMessage, SendMessageBatch, ReceiveMessage (long polling
+// on the endpoint's clock, visibility timeout, ApproximateReceiveCount),
+// DeleteMessage and DeleteMessageBatch, authorized as sqs:* actions on the
+// queue's ARN with the queue policy as a resource-based policy. A queue
+// holds at most 10,000 messages (SendMessage beyond fails with OverLimit)
+// and a Region at most 1,000 queues. FIFO queues, dead-letter queues and
+// encryption attributes are refused.
+//
+// EventBridge delivers to a queue only when its queue policy allows the
+// service principal events.amazonaws.com sqs:SendMessage with aws:SourceArn
+// the rule's ARN, as AWS requires. Delivery is best effort: an event a
+// target does not take (no queue, no such policy, a full queue) is dropped
+// and counted ([Server.EventsDropped]); executions never wait for it.
+//
+// A long poll waits on the endpoint's clock: with [AutoClock] it returns at
+// once, 20 simulated seconds later, so a consumer that polls in a loop
+// should run against the wall clock or a [VirtualClock].
+//
+// Rules, queues and messages are kept in memory only, not in the durable
+// state: like in-flight events on AWS, they may be lost, and a consumer
+// must reconcile by reading the executions (package execution's event
+// source does).
 package ssmlocal

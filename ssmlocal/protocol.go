@@ -45,6 +45,9 @@ func detectProtocol(r *http.Request, body []byte) *protocol {
 		if strings.HasPrefix(t, "AmazonSSM.") {
 			return &protocol{service: "ssm", kind: awsJSON}
 		}
+		if service, ok := jsonServiceOf(t); ok {
+			return protocolFor(service)
+		}
 		return nil
 	}
 	service := ""
@@ -68,7 +71,7 @@ func detectProtocol(r *http.Request, body []byte) *protocol {
 
 func protocolFor(service string) *protocol {
 	switch service {
-	case "ssm":
+	case "ssm", "events", "sqs":
 		return &protocol{service: service, kind: awsJSON}
 	case "iam", "sts":
 		return &protocol{service: service, kind: awsQuery}
@@ -100,7 +103,7 @@ func rawParam(query, name string) string {
 func (p *protocol) operation(r *http.Request, body []byte) string {
 	var op string
 	if p.kind == awsJSON {
-		op = strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AmazonSSM.")
+		op = strings.TrimPrefix(r.Header.Get("X-Amz-Target"), p.targetPrefix())
 	} else if op = rawParam(string(body), "Action"); op == "" {
 		op = rawParam(r.URL.RawQuery, "Action")
 	}
@@ -110,7 +113,7 @@ func (p *protocol) operation(r *http.Request, body []byte) string {
 // decode returns the operation name and its input shape.
 func (p *protocol) decode(r *http.Request, body []byte) (string, map[string]any, error) {
 	if p.kind == awsJSON {
-		op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AmazonSSM.")
+		op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), p.targetPrefix())
 		if err := checkAction(op); err != nil {
 			return "", nil, err
 		}
@@ -501,7 +504,7 @@ func ec2OutputName(parent, k string) string {
 func (p *protocol) writeResult(w http.ResponseWriter, reqID, op string, out map[string]any) {
 	switch p.kind {
 	case awsJSON:
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.Header().Set("Content-Type", p.contentType())
 		w.Header().Set("X-Amzn-Requestid", reqID)
 		body := encodeJSON(out)
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
@@ -535,11 +538,15 @@ func (p *protocol) writeError(w http.ResponseWriter, reqID string, e *APIError) 
 	e = &APIError{Code: clip(e.Code), Message: clipTo(e.Message, maxMessage), Status: e.Status}
 	switch p.kind {
 	case awsJSON:
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		typ := e.Code
+		if p.service == "sqs" {
+			typ = sqsErrorType(w, e)
+		}
+		w.Header().Set("Content-Type", p.contentType())
 		w.Header().Set("X-Amzn-Requestid", reqID)
-		w.Header().Set("X-Amzn-Errortype", e.Code)
+		w.Header().Set("X-Amzn-Errortype", typ)
 		w.WriteHeader(e.status())
-		_, _ = w.Write(encodeJSON(map[string]any{"__type": e.Code, "message": e.Message}))
+		_, _ = w.Write(encodeJSON(map[string]any{"__type": typ, "message": e.Message}))
 	case awsQuery:
 		ns := iamNS
 		if p.service == "sts" {

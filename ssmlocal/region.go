@@ -23,6 +23,9 @@ type region struct {
 	Snapshots map[string]*ec2Snapshot
 	Volumes   map[string]*ec2Volume
 	engine    engine.API
+	// queues and bus are the Region's SQS queues and EventBridge rules.
+	queues sqsQueues
+	bus    eventBus
 }
 
 func newRegion(name string) *region {
@@ -44,7 +47,8 @@ func opKey(service, api string) string { return strings.ToLower(service) + ":" +
 
 func buildOps() map[string]opDef {
 	ops := map[string]opDef{}
-	for _, list := range [][]opDef{iamOps(), iamGroupOps(), iamProfileOps(), iamSimulateOps(), stsOps(), ec2Ops(), imageOps(), volumeOps(), ssmDocOps(), ssmDocPermOps(), ssmAutomationOps(), ssmParamOps()} {
+	for _, list := range [][]opDef{iamOps(), iamGroupOps(), iamProfileOps(), iamSimulateOps(), stsOps(), ec2Ops(), imageOps(), volumeOps(), ssmDocOps(), ssmDocPermOps(), ssmAutomationOps(), ssmParamOps(),
+		sqsOps(), eventsOps()} {
 		for _, op := range list {
 			ops[opKey(op.service, op.name)] = op
 		}
