@@ -3,23 +3,18 @@ package runbook
 import (
 	"errors"
 	"strings"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/field"
 )
 
 // Severity tells an error from a warning.
-type Severity int
+type Severity = field.Severity
 
 // The severities of a [Problem].
 const (
-	SeverityError Severity = iota
-	SeverityWarning
+	SeverityError   = field.SeverityError
+	SeverityWarning = field.SeverityWarning
 )
-
-func (s Severity) String() string {
-	if s == SeverityWarning {
-		return "warning"
-	}
-	return "error"
-}
 
 // Problem is one finding of validation.
 type Problem struct {
@@ -37,26 +32,15 @@ type Problem struct {
 	Code string
 }
 
-func (p Problem) Error() string {
-	var b strings.Builder
-	if p.Path != "" {
-		b.WriteString(p.Path)
-		b.WriteString(": ")
-	}
-	if p.Severity == SeverityWarning {
-		b.WriteString("warning: ")
-	}
-	b.WriteString(p.Message)
-	if p.Value != "" {
-		b.WriteString(" (got ")
-		b.WriteString(truncate(p.Value, 80))
-		b.WriteString(")")
-	}
-	if p.Allowed != "" {
-		b.WriteString("; allowed: ")
-		b.WriteString(p.Allowed)
-	}
-	return b.String()
+func (p Problem) Error() string { return p.field().Error() }
+
+func (p Problem) field() field.Error {
+	return field.Error{Code: p.Code, Path: p.Path, Value: p.Value, Allowed: p.Allowed, Detail: p.Message, Severity: p.Severity}
+}
+
+// problemOf wraps a field error as a Problem.
+func problemOf(e field.Error) Problem {
+	return Problem{Code: e.Code, Path: e.Path, Value: e.Value, Allowed: e.Allowed, Message: e.Detail, Severity: e.Severity}
 }
 
 // ValidationError holds every error-level problem of a document.
@@ -153,10 +137,10 @@ type validator struct {
 func (v *validator) run() {
 	d := v.doc
 	if d.SchemaVersion != SchemaVersion {
-		v.fail(CodeSchemaVersion, "schemaVersion", quote(d.SchemaVersion), "0.3", "unsupported schema version")
+		v.fail(CodeSchemaVersion, field.NewPath("schemaVersion"), quote(d.SchemaVersion), "0.3", "unsupported schema version")
 	}
 	if len(d.MainSteps) == 0 {
-		v.fail(CodeNoSteps, "mainSteps", "", "one or more steps", "a runbook needs at least one step in mainSteps")
+		v.fail(CodeNoSteps, field.NewPath("mainSteps"), "", "one or more steps", "a runbook needs at least one step in mainSteps")
 	}
 	v.rules()
 }
