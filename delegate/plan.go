@@ -8,11 +8,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ssmdelegate/ssmdelegate/internal/field"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/ssmdelegate/ssmdelegate/internal/arn"
+	"github.com/ssmdelegate/ssmdelegate/internal/field"
 	"github.com/ssmdelegate/ssmdelegate/policy"
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
@@ -351,7 +351,7 @@ func (p *Plan) planRole(ps *problems, o *Options) {
 	if !rolePathRE.MatchString(r.Path) || len(r.Path) > 512 {
 		ps.add(ErrInvalidInput, "rolePath", "%q is not a valid IAM path (starts and ends with /)", r.Path)
 	}
-	r.ARN = "arn:" + p.Partition + ":iam::" + p.Account + ":role" + r.Path + r.Name
+	r.ARN = arn.ARN{Partition: p.Partition, Service: "iam", Account: p.Account, Resource: "role" + r.Path + r.Name}.String()
 	if !roleARNRE.MatchString(r.ARN) {
 		ps.add(ErrInvalidInput, "roleArn", "%s does not match %s", r.ARN, RoleARNPattern)
 	}
@@ -360,21 +360,20 @@ func (p *Plan) planRole(ps *problems, o *Options) {
 }
 
 // parseRoleARN splits arn:PARTITION:iam::ACCOUNT:role/PATH/NAME.
-func parseRoleARN(arn string) (partition, account, path, name string, ok bool) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" || parts[3] != "" || !strings.HasPrefix(parts[5], "role/") {
+func parseRoleARN(s string) (partition, account, path, name string, ok bool) {
+	a, err := arn.Parse(s)
+	if err != nil || a.Service != "iam" || a.Region != "" || !strings.HasPrefix(a.Resource, "role/") {
 		return "", "", "", "", false
 	}
-	if !partitionRE.MatchString(parts[1]) || !accountRE.MatchString(parts[4]) {
+	if !partitionRE.MatchString(a.Partition) || !accountRE.MatchString(a.Account) {
 		return "", "", "", "", false
 	}
-	res := strings.TrimPrefix(parts[5], "role")
-	i := strings.LastIndexByte(res, '/')
-	path, name = res[:i+1], res[i+1:]
+	res := strings.TrimPrefix(a.Resource, "role")
+	path, name = res[:len(res)-len(a.Name())], a.Name()
 	if !roleNameRE.MatchString(name) || !rolePathRE.MatchString(path) {
 		return "", "", "", "", false
 	}
-	return parts[1], parts[4], path, name, true
+	return a.Partition, a.Account, path, name, true
 }
 
 // cloneDocument deep-copies a document through its lossless encoding so the
