@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ssmdelegate/ssmdelegate/internal/field"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/field"
 )
 
 // ErrWaitTimeout is matched (errors.Is) by the error a wait returns when its

@@ -10,10 +10,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/ssmdelegate/ssmdelegate/internal/field"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/field"
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
 

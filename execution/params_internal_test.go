@@ -3,9 +3,9 @@ package execution
 import (
 	"testing"
 
-	"github.com/ssmdelegate/ssmdelegate/internal/field"
-
 	"github.com/stretchr/testify/assert"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/field"
 )
 
 func TestCheckType(t *testing.T) {

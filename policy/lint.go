@@ -9,7 +9,6 @@ import (
 	"unicode"
 
 	"github.com/ssmdelegate/ssmdelegate/internal/field"
-
 	"github.com/ssmdelegate/ssmdelegate/policy/internal/iamcatalog"
 )
 

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/ssmdelegate/ssmdelegate/internal/field"
-
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/field"
 )
 
 // ParseError is a structural problem found while decoding a document: a

@@ -9,9 +9,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ssmdelegate/ssmdelegate/internal/field"
-
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/field"
 )
 
 // ParseYAML decodes a YAML document.
