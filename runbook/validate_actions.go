@@ -20,44 +20,11 @@ func (v *validator) checkAction(s *Step, sp *field.Path, siblings map[string]*St
 	case Approve:
 		v.checkApprove(in, ip)
 	case Sleep:
-		v.exclusive(ip, "Duration", in.Duration, "Timestamp", in.Timestamp, true)
-		if d, ok := in.Duration.AsString(); ok && !strings.Contains(d, "{{") {
-			dur, err := ParseISODuration(d)
-			switch {
-			case err != nil:
-				v.fail(CodeDuration, ip.Child("Duration"), quote(d), "an ISO 8601 duration such as PT30M, at most P7D", err.Error())
-			case dur > MaxSleep:
-				v.fail(CodeLimit, ip.Child("Duration"), quote(d), "at most 7 days (P7D)", "sleep too long")
-			}
-		}
-		if t, ok := in.Timestamp.AsString(); ok && !strings.Contains(t, "{{") {
-			if _, err := ParseISOTimestamp(t); err != nil {
-				v.fail(CodeDuration, ip.Child("Timestamp"), quote(t), "an ISO 8601 timestamp such as 2026-01-02T15:04:05Z", err.Error())
-			}
-		}
+		v.checkSleep(in, ip)
 	case ExecuteScript:
-		// Like aws:invokeLambdaFunction: AWS accepts a longer
-		// timeoutSeconds but the runtime stops the script after 600 s.
-		if s.TimeoutSeconds != nil && *s.TimeoutSeconds > MaxExecuteScriptSecs {
-			v.warn(CodeLimit, sp.Child("timeoutSeconds"), strconv.Itoa(*s.TimeoutSeconds), fmt.Sprintf("at most %d", MaxExecuteScriptSecs),
-				"aws:executeScript stops after 600 s whatever timeoutSeconds says")
-		}
-		v.checkRuntime(in, ip)
-		v.exclusive(ip, "Script", in.Script, "Attachment", in.Attachment, true)
-		if a, ok := in.Attachment.AsString(); ok && !strings.Contains(a, "{{") && !v.files[a] {
-			v.fail(CodeReference, ip.Child("Attachment"), quote(a), "a file declared under files", fmt.Sprintf("attachment %q is not declared", a))
-		}
-		if rt, ok := in.Runtime.AsString(); ok && strings.HasPrefix(rt, "python") && in.Handler.IsZero() {
-			v.fail(CodeRequiredInput, ip.Child("Handler"), "", "the name of the Python function to call", "a Python script needs a Handler")
-		}
+		v.checkExecuteScript(s, in, sp)
 	case InvokeLambdaFunction:
-		// AWS accepts a longer timeoutSeconds (its own runbooks use 600) but
-		// stops the step after 300 s, so a longer one is misleading only.
-		if s.TimeoutSeconds != nil && *s.TimeoutSeconds > MaxLambdaSecs {
-			v.warn(CodeLimit, sp.Child("timeoutSeconds"), strconv.Itoa(*s.TimeoutSeconds), fmt.Sprintf("at most %d", MaxLambdaSecs),
-				"aws:invokeLambdaFunction stops after 300 s whatever timeoutSeconds says")
-		}
-		v.exclusive(ip, "Payload", in.Payload, "InputPayload", in.InputPayload, false)
+		v.checkInvokeLambda(s, in, sp)
 	case Pause:
 		v.maxTimeout(s, sp, MaxPauseSecs)
 	case CreateStack:
@@ -67,17 +34,9 @@ func (v *validator) checkAction(s *Step, sp *field.Path, siblings map[string]*St
 	case RunCommand:
 		v.exclusive(ip, "InstanceIds", in.InstanceIds, "Targets", in.Targets, true)
 	case ExecuteAutomation:
-		v.exclusive(ip, "Targets", in.Targets, "TargetMaps", in.TargetMaps, false)
-		if !in.Targets.IsZero() && in.TargetParameterName.IsZero() {
-			v.fail(CodeRequiredInput, ip.Child("TargetParameterName"), "", "the child parameter that receives each target", "Targets needs TargetParameterName")
-		}
+		v.checkExecuteAutomation(in, ip)
 	case RunInstances:
-		v.exclusive(ip, "IamInstanceProfileArn", in.IamInstanceProfileArn, "IamInstanceProfileName", in.IamInstanceProfileName, false)
-		lo, ok1 := in.MinInstanceCount.AsInt()
-		hi, ok2 := in.MaxInstanceCount.AsInt()
-		if ok1 && ok2 && lo > hi {
-			v.fail(CodeLimit, ip.Child("MinInstanceCount"), strconv.FormatInt(lo, 10), fmt.Sprintf("at most MaxInstanceCount (%d)", hi), "MinInstanceCount exceeds MaxInstanceCount")
-		}
+		v.checkRunInstances(in, ip)
 	case UpdateVariable:
 		v.checkUpdateVariable(in, ip)
 	case ExecuteAwsApi:
@@ -86,6 +45,73 @@ func (v *validator) checkAction(s *Step, sp *field.Path, siblings map[string]*St
 		v.checkAPICall(in.APICall, ip, in.PropertySelector)
 	case AssertAwsResourceProperty:
 		v.checkAPICall(in.APICall, ip, in.PropertySelector)
+	}
+}
+
+// checkSleep checks aws:sleep: Duration or Timestamp, each well formed,
+// and a Duration of at most seven days.
+func (v *validator) checkSleep(in Sleep, ip *field.Path) {
+	v.exclusive(ip, "Duration", in.Duration, "Timestamp", in.Timestamp, true)
+	if d, ok := in.Duration.AsString(); ok && !strings.Contains(d, "{{") {
+		dur, err := ParseISODuration(d)
+		switch {
+		case err != nil:
+			v.fail(CodeDuration, ip.Child("Duration"), quote(d), "an ISO 8601 duration such as PT30M, at most P7D", err.Error())
+		case dur > MaxSleep:
+			v.fail(CodeLimit, ip.Child("Duration"), quote(d), "at most 7 days (P7D)", "sleep too long")
+		}
+	}
+	if t, ok := in.Timestamp.AsString(); ok && !strings.Contains(t, "{{") {
+		if _, err := ParseISOTimestamp(t); err != nil {
+			v.fail(CodeDuration, ip.Child("Timestamp"), quote(t), "an ISO 8601 timestamp such as 2026-01-02T15:04:05Z", err.Error())
+		}
+	}
+}
+
+// checkExecuteScript checks aws:executeScript: its timeout, runtime,
+// Script or declared Attachment, and a Handler for Python.
+func (v *validator) checkExecuteScript(s *Step, in ExecuteScript, sp *field.Path) {
+	ip := sp.Child("inputs")
+	// Like aws:invokeLambdaFunction: AWS accepts a longer
+	// timeoutSeconds but the runtime stops the script after 600 s.
+	if s.TimeoutSeconds != nil && *s.TimeoutSeconds > MaxExecuteScriptSecs {
+		v.warn(CodeLimit, sp.Child("timeoutSeconds"), strconv.Itoa(*s.TimeoutSeconds), fmt.Sprintf("at most %d", MaxExecuteScriptSecs),
+			"aws:executeScript stops after 600 s whatever timeoutSeconds says")
+	}
+	v.checkRuntime(in, ip)
+	v.exclusive(ip, "Script", in.Script, "Attachment", in.Attachment, true)
+	if a, ok := in.Attachment.AsString(); ok && !strings.Contains(a, "{{") && !v.files[a] {
+		v.fail(CodeReference, ip.Child("Attachment"), quote(a), "a file declared under files", fmt.Sprintf("attachment %q is not declared", a))
+	}
+	if rt, ok := in.Runtime.AsString(); ok && strings.HasPrefix(rt, "python") && in.Handler.IsZero() {
+		v.fail(CodeRequiredInput, ip.Child("Handler"), "", "the name of the Python function to call", "a Python script needs a Handler")
+	}
+}
+
+// checkInvokeLambda checks aws:invokeLambdaFunction's timeout and payload.
+func (v *validator) checkInvokeLambda(s *Step, in InvokeLambdaFunction, sp *field.Path) {
+	// AWS accepts a longer timeoutSeconds (its own runbooks use 600) but
+	// stops the step after 300 s, so a longer one is misleading only.
+	if s.TimeoutSeconds != nil && *s.TimeoutSeconds > MaxLambdaSecs {
+		v.warn(CodeLimit, sp.Child("timeoutSeconds"), strconv.Itoa(*s.TimeoutSeconds), fmt.Sprintf("at most %d", MaxLambdaSecs),
+			"aws:invokeLambdaFunction stops after 300 s whatever timeoutSeconds says")
+	}
+	v.exclusive(sp.Child("inputs"), "Payload", in.Payload, "InputPayload", in.InputPayload, false)
+}
+
+func (v *validator) checkExecuteAutomation(in ExecuteAutomation, ip *field.Path) {
+	v.exclusive(ip, "Targets", in.Targets, "TargetMaps", in.TargetMaps, false)
+	if !in.Targets.IsZero() && in.TargetParameterName.IsZero() {
+		v.fail(CodeRequiredInput, ip.Child("TargetParameterName"), "", "the child parameter that receives each target", "Targets needs TargetParameterName")
+	}
+}
+
+func (v *validator) checkRunInstances(in RunInstances, ip *field.Path) {
+	v.exclusive(ip, "IamInstanceProfileArn", in.IamInstanceProfileArn, "IamInstanceProfileName", in.IamInstanceProfileName, false)
+	lo, ok1 := in.MinInstanceCount.AsInt()
+	hi, ok2 := in.MaxInstanceCount.AsInt()
+	if ok1 && ok2 && lo > hi {
+		v.fail(CodeLimit, ip.Child("MinInstanceCount"), strconv.FormatInt(lo, 10), fmt.Sprintf("at most MaxInstanceCount (%d)", hi), "MinInstanceCount exceeds MaxInstanceCount")
 	}
 }
 

@@ -265,21 +265,7 @@ func (v *validator) checkParameters() {
 		if p.DisplayType != "" && p.DisplayType != "textfield" && p.DisplayType != "textarea" {
 			v.fail(CodeEnum, path.Child("displayType"), quote(p.DisplayType), "textfield, textarea", "unknown display type")
 		}
-		for _, b := range []struct {
-			lo, hi *int
-			name   string
-		}{{p.MinItems, p.MaxItems, "Items"}, {p.MinChars, p.MaxChars, "Chars"}} {
-			if b.lo != nil && *b.lo < 0 {
-				v.fail(CodeParameter, path.Child("min"+b.name), strconv.Itoa(*b.lo), "a number of at least 0", "negative minimum")
-			}
-			if b.hi != nil && *b.hi < 0 {
-				v.fail(CodeParameter, path.Child("max"+b.name), strconv.Itoa(*b.hi), "a number of at least 0", "negative maximum")
-			}
-			if b.lo != nil && b.hi != nil && *b.lo > *b.hi {
-				v.fail(CodeParameter, path.Child("min"+b.name), strconv.Itoa(*b.lo), fmt.Sprintf("at most max%s (%d)", b.name, *b.hi),
-					fmt.Sprintf("min%s exceeds max%s", b.name, b.name))
-			}
-		}
+		v.checkParameterBounds(p, path)
 		var re *regexp.Regexp
 		if p.AllowedPattern != "" {
 			var err error
@@ -292,25 +278,50 @@ func (v *validator) checkParameters() {
 					"pattern cannot be checked here: "+pe.Err.Error())
 			}
 		}
-		// allowedValues of a list type list the allowed items.
-		sh := shapeOfType(p.Type)
-		switch sh {
-		case shStringList:
-			sh = shString
-		case shMapList:
-			sh = shMap
-		}
-		allowed := article(string(p.Type)) + " value"
-		if p.Type.IsList() {
-			allowed = "an item of a " + string(p.Type)
-		}
-		for j, av := range p.AllowedValues {
-			if msg := valueFitsShape(av, sh); msg != "" {
-				v.fail(CodeType, path.Child("allowedValues").Index(j), av.String(), allowed, msg)
-			}
-		}
+		v.checkAllowedValues(p, path)
 		if !p.Default.IsZero() {
 			v.checkDefault(p, path.Child("default"), re)
+		}
+	}
+}
+
+// checkParameterBounds checks minItems/maxItems and minChars/maxChars:
+// neither negative, the minimum at most the maximum.
+func (v *validator) checkParameterBounds(p *Parameter, path *field.Path) {
+	for _, b := range []struct {
+		lo, hi *int
+		name   string
+	}{{p.MinItems, p.MaxItems, "Items"}, {p.MinChars, p.MaxChars, "Chars"}} {
+		if b.lo != nil && *b.lo < 0 {
+			v.fail(CodeParameter, path.Child("min"+b.name), strconv.Itoa(*b.lo), "a number of at least 0", "negative minimum")
+		}
+		if b.hi != nil && *b.hi < 0 {
+			v.fail(CodeParameter, path.Child("max"+b.name), strconv.Itoa(*b.hi), "a number of at least 0", "negative maximum")
+		}
+		if b.lo != nil && b.hi != nil && *b.lo > *b.hi {
+			v.fail(CodeParameter, path.Child("min"+b.name), strconv.Itoa(*b.lo), fmt.Sprintf("at most max%s (%d)", b.name, *b.hi),
+				fmt.Sprintf("min%s exceeds max%s", b.name, b.name))
+		}
+	}
+}
+
+// checkAllowedValues checks that each allowed value has the parameter's
+// type; allowedValues of a list type list the allowed items.
+func (v *validator) checkAllowedValues(p *Parameter, path *field.Path) {
+	sh := shapeOfType(p.Type)
+	switch sh {
+	case shStringList:
+		sh = shString
+	case shMapList:
+		sh = shMap
+	}
+	allowed := article(string(p.Type)) + " value"
+	if p.Type.IsList() {
+		allowed = "an item of a " + string(p.Type)
+	}
+	for j, av := range p.AllowedValues {
+		if msg := valueFitsShape(av, sh); msg != "" {
+			v.fail(CodeType, path.Child("allowedValues").Index(j), av.String(), allowed, msg)
 		}
 	}
 }
@@ -402,19 +413,33 @@ func (v *validator) checkDefault(p *Parameter, path *field.Path, re *regexp.Rege
 		v.fail(CodeType, path, def.String(), article(string(p.Type))+" value", msg)
 		return
 	}
-	if len(p.AllowedValues) > 0 && !slices.ContainsFunc(p.AllowedValues, def.Equal) {
-		// A list default is allowed when each item is.
-		items, isList := def.AsList()
-		ok := isList && len(items) > 0
-		for _, it := range items {
-			if !slices.ContainsFunc(p.AllowedValues, it.Equal) {
-				ok = false
-			}
-		}
-		if !ok {
-			v.fail(CodeEnum, path, def.String(), joinValues(p.AllowedValues), "default is not among allowedValues")
+	v.checkDefaultAllowed(p, path)
+	v.checkDefaultStrings(p, path, re)
+}
+
+// checkDefaultAllowed checks a default against allowedValues; a list
+// default is allowed when each item is.
+func (v *validator) checkDefaultAllowed(p *Parameter, path *field.Path) {
+	def := p.Default
+	if len(p.AllowedValues) == 0 || slices.ContainsFunc(p.AllowedValues, def.Equal) {
+		return
+	}
+	items, isList := def.AsList()
+	ok := isList && len(items) > 0
+	for _, it := range items {
+		if !slices.ContainsFunc(p.AllowedValues, it.Equal) {
+			ok = false
 		}
 	}
+	if !ok {
+		v.fail(CodeEnum, path, def.String(), joinValues(p.AllowedValues), "default is not among allowedValues")
+	}
+}
+
+// checkDefaultStrings checks a string or string-list default against the
+// parameter's item counts, lengths and allowedPattern.
+func (v *validator) checkDefaultStrings(p *Parameter, path *field.Path, re *regexp.Regexp) {
+	def := p.Default
 	var strs []string
 	if s, ok := def.AsString(); ok {
 		strs = []string{s}
@@ -745,19 +770,7 @@ func (v *validator) checkKindIn(val Value, path *field.Path, k inputKind, sc *sc
 		return
 	}
 	if ref, ok := val.Ref(); ok {
-		sh := v.refShape(ref, sc)
-		switch {
-		case k.fits(sh):
-		case inList && ((k == kindString && sh == shStringList) || (k == kindMap && sh == shMapList)):
-			// AWS expands a list reference written as a list item
-			// into the list: ['{{ launch.InstanceIds }}'].
-		case k == kindString && sh == shStringList && v.atMostOne(ref):
-		case k == kindString && sh == shStringList:
-			v.warn(CodeType, path, val.String(), k.String(),
-				fmt.Sprintf("%s %s is a StringList: the step fails if it holds more than one value", ref.Kind, ref.String()))
-		default:
-			v.fail(CodeType, path, val.String(), k.String(), fmt.Sprintf("%s %s is %s", ref.Kind, ref.String(), sh))
-		}
+		v.checkRefKind(val, ref, path, k, sc, inList)
 		return
 	}
 	switch k {
@@ -790,6 +803,23 @@ func (v *validator) checkKindIn(val Value, path *field.Path, k inputKind, sc *sc
 		for i, it := range items {
 			v.checkKindIn(it, path.Index(i), item, sc, true)
 		}
+	}
+}
+
+// checkRefKind checks that what a reference resolves to fits the input.
+func (v *validator) checkRefKind(val Value, ref Reference, path *field.Path, k inputKind, sc *scope, inList bool) {
+	sh := v.refShape(ref, sc)
+	switch {
+	case k.fits(sh):
+	case inList && ((k == kindString && sh == shStringList) || (k == kindMap && sh == shMapList)):
+		// AWS expands a list reference written as a list item
+		// into the list: ['{{ launch.InstanceIds }}'].
+	case k == kindString && sh == shStringList && v.atMostOne(ref):
+	case k == kindString && sh == shStringList:
+		v.warn(CodeType, path, val.String(), k.String(),
+			fmt.Sprintf("%s %s is a StringList: the step fails if it holds more than one value", ref.Kind, ref.String()))
+	default:
+		v.fail(CodeType, path, val.String(), k.String(), fmt.Sprintf("%s %s is %s", ref.Kind, ref.String(), sh))
 	}
 }
 
