@@ -345,11 +345,11 @@ func Lint(p *Policy, kind Kind, optFns ...func(*LintOptions)) Report {
 	l := linter{kind: kind.Grammar(), catalog: iamcatalog.Load()}
 	if !kind.valid() {
 		l.errorf(nil, CodeBadKind, "unknown policy kind %v", kind)
-		return Report{Findings: l.findings}
+		return Report{Findings: l.findings()}
 	}
 	if p == nil {
 		l.errorf(nil, CodeEmpty, "no policy")
-		return Report{Findings: l.findings}
+		return Report{Findings: l.findings()}
 	}
 	l.version = p.Version
 	l.policyVersion(p.Version)
@@ -372,7 +372,7 @@ func Lint(p *Policy, kind Kind, optFns ...func(*LintOptions)) Report {
 			l.errorf(nil, CodeSize, "policy is %d characters, over the %d quota of %s policies", size, limit, kind)
 		}
 	}
-	return Report{Findings: l.findings, Size: size}
+	return Report{Findings: l.findings(), Size: size}
 }
 
 func (l *linter) policyVersion(v string) {
@@ -417,23 +417,30 @@ type linter struct {
 	kind     Kind   // the grammar: KindIdentity, KindTrust or KindResource
 	version  string // the policy's Version, which decides whether ${...} is a variable
 	catalog  *iamcatalog.Catalog
-	findings []Finding
+	problems field.List
 }
 
 func (l *linter) errorf(path *field.Path, code, format string, args ...any) {
-	l.findings = append(l.findings, findingOf(field.New(code, path, "", "", fmt.Sprintf(format, args...))))
+	l.problems.Errorf(code, path, format, args...)
 }
 
 func (l *linter) warnf(path *field.Path, code, format string, args ...any) {
-	l.findings = append(l.findings, findingOf(field.Warning(code, path, "", "", fmt.Sprintf(format, args...))))
+	l.problems.Warnf(code, path, format, args...)
 }
 
-func (l *linter) errors() []Finding {
-	var out []Finding
-	for _, f := range l.findings {
-		if f.Severity == SeverityError {
-			out = append(out, f)
-		}
+// findings returns the findings so far, nil when there are none.
+func (l *linter) findings() []Finding { return findingsOf(l.problems) }
+
+// errors returns the error findings so far.
+func (l *linter) errors() []Finding { return findingsOf(l.problems.Errors()) }
+
+func findingsOf(list field.List) []Finding {
+	if len(list) == 0 {
+		return nil
+	}
+	out := make([]Finding, len(list))
+	for i, e := range list {
+		out[i] = findingOf(e)
 	}
 	return out
 }

@@ -38,6 +38,18 @@ func (p Problem) field() field.Error {
 	return field.Error{Code: p.Code, Path: p.Path, Value: p.Value, Allowed: p.Allowed, Detail: p.Message, Severity: p.Severity}
 }
 
+// problemsOf wraps field errors as Problems, nil when there are none.
+func problemsOf(list field.List) []Problem {
+	if len(list) == 0 {
+		return nil
+	}
+	out := make([]Problem, len(list))
+	for i, e := range list {
+		out[i] = problemOf(e)
+	}
+	return out
+}
+
 // problemOf wraps a field error as a Problem.
 func problemOf(e field.Error) Problem {
 	return Problem{Code: e.Code, Path: e.Path, Value: e.Value, Allowed: e.Allowed, Message: e.Detail, Severity: e.Severity}
@@ -105,7 +117,7 @@ func (d *Document) Validate(optFns ...func(*ValidateOptions)) Report {
 	}
 	v := &validator{doc: d, opts: o}
 	v.run()
-	return v.report
+	return v.report()
 }
 
 // validateSized is Validate for a document whose compact JSON is known to
@@ -117,13 +129,13 @@ func (d *Document) validateSized(size int, optFns ...func(*ValidateOptions)) Rep
 	}
 	v := &validator{doc: d, opts: o, size: size}
 	v.run()
-	return v.report
+	return v.report()
 }
 
 type validator struct {
-	doc    *Document
-	opts   ValidateOptions
-	report Report
+	doc      *Document
+	opts     ValidateOptions
+	problems field.List
 
 	params   map[string]*Parameter
 	vars     map[string]*Variable

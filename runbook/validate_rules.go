@@ -143,13 +143,11 @@ type scope struct {
 	loops   []*stepInfo          // enclosing loops, innermost last
 }
 
-func (v *validator) add(e field.Error) {
-	p := problemOf(e)
-	if p.Severity == SeverityWarning {
-		v.report.Warnings = append(v.report.Warnings, p)
-		return
-	}
-	v.report.Errors = append(v.report.Errors, p)
+func (v *validator) add(e field.Error) { v.problems.Add(e) }
+
+// report returns the problems found, errors apart from warnings.
+func (v *validator) report() Report {
+	return Report{Errors: problemsOf(v.problems.Errors()), Warnings: problemsOf(v.problems.Warnings())}
 }
 
 func (v *validator) fail(code string, path *field.Path, value, allowed, msg string) {

@@ -115,13 +115,3 @@ func (l List) Errors() List { return l.Filter(SeverityError) }
 
 // Warnings returns the warning-level problems.
 func (l List) Warnings() List { return l.Filter(SeverityWarning) }
-
-// HasCode reports whether a problem has the code.
-func (l List) HasCode(code string) bool {
-	for _, e := range l {
-		if e.Code == code {
-			return true
-		}
-	}
-	return false
-}
