@@ -6,7 +6,10 @@ import (
 	"github.com/ssmdelegate/ssmdelegate/internal/arn"
 )
 
-// ARN is a parsed Amazon Resource Name.
+// ARN is a parsed Amazon Resource Name: its Partition, Service, Region,
+// Account and Resource fields, String to build it back, and ResourceType,
+// ResourceID and Name to split the resource ("role", "path/Name", "Name"
+// of "role/path/Name"). It is the one ARN type of the module.
 type ARN = arn.ARN
 
 // ErrInvalidARN is matched (errors.Is) by ParseARN's errors.

@@ -174,7 +174,8 @@ func Size(encoded []byte) int {
 	return n
 }
 
-// Severity of a lint finding.
+// Severity of a lint finding: SeverityError or SeverityWarning, whose
+// String is "error" or "warning". It is runbook.Severity too.
 type Severity = field.Severity
 
 // Severities.

@@ -7,7 +7,9 @@ import (
 	"github.com/ssmdelegate/ssmdelegate/internal/field"
 )
 
-// Severity tells an error from a warning.
+// Severity tells an error from a warning: SeverityError or
+// SeverityWarning, whose String is "error" or "warning". It is
+// policy.Severity too.
 type Severity = field.Severity
 
 // The severities of a [Problem].
