@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssmdelegate/ssmdelegate/internal/arn"
 	"github.com/ssmdelegate/ssmdelegate/internal/field"
 )
 
@@ -59,9 +60,19 @@ const (
 var (
 	stepNameRE     = regexp.MustCompile(`^[a-zA-Z0-9_]+$`)
 	documentNameRE = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{3,128}$`)
-	roleARNRE      = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
+	partitionRE    = regexp.MustCompile(`^aws[a-z-]*$`)
+	accountIDRE    = regexp.MustCompile(`^\d{12}$`)
+	roleResourceRE = regexp.MustCompile(`^role/[\w+=,.@/-]{1,512}$`)
 	reservedPrefix = []string{"aws", "amazon", "amzn"}
 )
+
+// isRoleARN reports whether s is an IAM role ARN:
+// arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME, with no Region.
+func isRoleARN(s string) bool {
+	a, err := arn.Parse(s)
+	return err == nil && partitionRE.MatchString(a.Partition) && a.Service == "iam" && a.Region == "" &&
+		accountIDRE.MatchString(a.Account) && roleResourceRE.MatchString(a.Resource)
+}
 
 // onCancelForbidden lists the actions a step:NAME onCancel may not target.
 var onCancelForbidden = map[string]bool{
@@ -221,12 +232,12 @@ func (v *validator) checkAssumeRole() {
 			}
 			sample = strings.Replace(sample, ref.Text, sampleGlobals.value(ref), 1)
 		}
-		if !roleARNRE.MatchString(sample) {
+		if !isRoleARN(sample) {
 			v.fail(CodeAssumeRole, field.NewPath("assumeRole"), quote(role), "arn:PARTITION:iam::ACCOUNT:role/NAME", "assumeRole is not an IAM role ARN once its references are filled in")
 		}
 		return
 	}
-	if !roleARNRE.MatchString(role) {
+	if !isRoleARN(role) {
 		v.fail(CodeAssumeRole, field.NewPath("assumeRole"), quote(role), "arn:PARTITION:iam::ACCOUNT:role/NAME", "assumeRole is not an IAM role ARN")
 	}
 }
