@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/field"
 )
 
 // Sentinel kinds of planning problems, matched with errors.Is against a
@@ -39,11 +41,9 @@ type Problem struct {
 	Err error
 }
 
+// Error renders as every field error does: "field: message".
 func (p *Problem) Error() string {
-	if p.Field == "" {
-		return p.Message
-	}
-	return p.Field + ": " + p.Message
+	return field.Error{Path: p.Field, Detail: p.Message}.Error()
 }
 
 // Is matches the problem's Kind.

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/ssmdelegate/ssmdelegate/internal/arn"
+	"github.com/ssmdelegate/ssmdelegate/internal/field"
 	"github.com/ssmdelegate/ssmdelegate/policy"
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
@@ -351,7 +353,7 @@ func (p *Plan) planRole(ps *problems, o *Options) {
 	if !rolePathRE.MatchString(r.Path) || len(r.Path) > 512 {
 		ps.add(ErrInvalidInput, "rolePath", "%q is not a valid IAM path (starts and ends with /)", r.Path)
 	}
-	r.ARN = "arn:" + p.Partition + ":iam::" + p.Account + ":role" + r.Path + r.Name
+	r.ARN = arn.ARN{Partition: p.Partition, Service: "iam", Account: p.Account, Resource: "role" + r.Path + r.Name}.String()
 	if !roleARNRE.MatchString(r.ARN) {
 		ps.add(ErrInvalidInput, "roleArn", "%s does not match %s", r.ARN, RoleARNPattern)
 	}
@@ -360,21 +362,20 @@ func (p *Plan) planRole(ps *problems, o *Options) {
 }
 
 // parseRoleARN splits arn:PARTITION:iam::ACCOUNT:role/PATH/NAME.
-func parseRoleARN(arn string) (partition, account, path, name string, ok bool) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" || parts[3] != "" || !strings.HasPrefix(parts[5], "role/") {
+func parseRoleARN(s string) (partition, account, path, name string, ok bool) {
+	a, err := arn.Parse(s)
+	if err != nil || a.Service != "iam" || a.Region != "" || !strings.HasPrefix(a.Resource, "role/") {
 		return "", "", "", "", false
 	}
-	if !partitionRE.MatchString(parts[1]) || !accountRE.MatchString(parts[4]) {
+	if !partitionRE.MatchString(a.Partition) || !accountRE.MatchString(a.Account) {
 		return "", "", "", "", false
 	}
-	res := strings.TrimPrefix(parts[5], "role")
-	i := strings.LastIndexByte(res, '/')
-	path, name = res[:i+1], res[i+1:]
+	res := strings.TrimPrefix(a.Resource, "role")
+	path, name = res[:len(res)-len(a.Name())], a.Name()
 	if !roleNameRE.MatchString(name) || !rolePathRE.MatchString(path) {
 		return "", "", "", "", false
 	}
-	return parts[1], parts[4], path, name, true
+	return a.Partition, a.Account, path, name, true
 }
 
 // cloneDocument deep-copies a document through its lossless encoding so the
@@ -452,10 +453,10 @@ func (p *Plan) wireEmbedded(ps *problems, src Source) {
 		switch {
 		case i < 0:
 		case paramUsedOutsideAssumeRole(d, param):
-			p.warn("parameters."+param, "kept: steps still read it, but it no longer chooses the service role")
+			p.warn(field.NewPath("parameters", param).String(), "kept: steps still read it, but it no longer chooses the service role")
 		default:
 			d.Parameters = slices.Delete(d.Parameters, i, i+1)
-			p.warn("parameters."+param, "removed: the service role is now embedded in assumeRole")
+			p.warn(field.NewPath("parameters", param).String(), "removed: the service role is now embedded in assumeRole")
 		}
 	case len(runbook.ParseReferences(d.AssumeRole)) > 0:
 		ps.add(ErrConflict, "assumeRole", "%q is an expression; embedded mode replaces it with the role ARN only when it is a single parameter reference", d.AssumeRole)
@@ -485,11 +486,11 @@ func (p *Plan) wireRuntime(ps *problems, src Source) {
 	default:
 		ps.add(ErrConflict, "assumeRole", "the document embeds role %s; runtime mode needs %q (use embedded mode to keep a literal role)", d.AssumeRole, ref)
 	}
-	field := "parameters." + AssumeRoleParameter
+	rp := field.NewPath("parameters", AssumeRoleParameter)
 	i := findParam(d, AssumeRoleParameter)
 	if i < 0 {
 		if src.existing {
-			ps.add(ErrConflict, field, "the existing document %s declares no %s parameter", p.DocumentName, AssumeRoleParameter)
+			ps.add(ErrConflict, rp.String(), "the existing document %s declares no %s parameter", p.DocumentName, AssumeRoleParameter)
 			return
 		}
 		d.Parameters = append(d.Parameters, runbook.StringParameter(AssumeRoleParameter).
@@ -498,26 +499,26 @@ func (p *Plan) wireRuntime(ps *problems, src Source) {
 	}
 	prm := &d.Parameters[i]
 	if prm.Type != runbook.TypeString && prm.Type != runbook.TypeRoleARN {
-		ps.add(ErrConflict, field+".type", "is %s; the role ARN must be a String (or AWS::IAM::Role::Arn) parameter", prm.Type)
+		ps.add(ErrConflict, rp.Child("type").String(), "is %s; the role ARN must be a String (or AWS::IAM::Role::Arn) parameter", prm.Type)
 		return
 	}
 	if prm.AllowedPattern != "" && p.Role != nil {
 		re, err := runbook.CompilePattern(prm.AllowedPattern)
 		switch {
 		case err != nil:
-			p.warn(field+".allowedPattern", "cannot be checked here (%v); make sure it accepts %s", err, p.Role.ARN)
+			p.warn(rp.Child("allowedPattern").String(), "cannot be checked here (%v); make sure it accepts %s", err, p.Role.ARN)
 		case !re.MatchString(p.Role.ARN):
-			ps.add(ErrConflict, field+".allowedPattern", "%q rejects the role %s", prm.AllowedPattern, p.Role.ARN)
+			ps.add(ErrConflict, rp.Child("allowedPattern").String(), "%q rejects the role %s", prm.AllowedPattern, p.Role.ARN)
 		}
 	}
 	if prm.AllowedValues != nil && p.Role != nil && !slices.ContainsFunc(prm.AllowedValues, func(v runbook.Value) bool {
 		s, ok := v.AsString()
 		return ok && s == p.Role.ARN
 	}) {
-		ps.add(ErrConflict, field+".allowedValues", "does not allow the role %s", p.Role.ARN)
+		ps.add(ErrConflict, rp.Child("allowedValues").String(), "does not allow the role %s", p.Role.ARN)
 	}
 	if s, ok := prm.Default.AsString(); ok && s != "" && p.Role != nil && s != p.Role.ARN {
-		p.warn(field+".default", "names %s, not the planned role %s: a start that leaves the parameter out runs as that role", s, p.Role.ARN)
+		p.warn(rp.Child("default").String(), "names %s, not the planned role %s: a start that leaves the parameter out runs as that role", s, p.Role.ARN)
 	}
 	if src.existing {
 		return
@@ -527,7 +528,7 @@ func (p *Plan) wireRuntime(ps *problems, src Source) {
 		if s, ok := prm.Default.AsString(); ok && s == "" {
 			// An empty default would run the automation as the caller.
 			prm.Default = runbook.Value{}
-			p.warn(field, "made required: an empty default would run the automation in the caller's session")
+			p.warn(rp.String(), "made required: an empty default would run the automation in the caller's session")
 		}
 	}
 	if prm.Description == "" {
@@ -551,9 +552,9 @@ func (p *Plan) wireCaller(ps *problems) {
 		prm := d.Parameters[i]
 		if s, ok := prm.Default.AsString(); !ok || s != "" {
 			if prm.Default.IsZero() {
-				ps.add(ErrConflict, "parameters."+param, "is required, so every run names a service role; caller mode needs it optional with an empty default")
+				ps.add(ErrConflict, field.NewPath("parameters", param).String(), "is required, so every run names a service role; caller mode needs it optional with an empty default")
 			} else {
-				ps.add(ErrConflict, "parameters."+param+".default", "%s names a service role; caller mode needs an empty default", prm.Default)
+				ps.add(ErrConflict, field.NewPath("parameters", param, "default").String(), "%s names a service role; caller mode needs an empty default", prm.Default)
 			}
 		}
 	default:
@@ -604,7 +605,7 @@ func (p *Plan) validateDocument(ps *problems, src Source) {
 		if w.Path == "assumeRole" && p.Mode == Caller {
 			continue // caller mode means no role
 		}
-		p.Warnings = append(p.Warnings, Warning{Field: "document." + w.Path, Message: strings.TrimPrefix(w.Error(), w.Path+": warning: ")})
+		p.Warnings = append(p.Warnings, Warning{Field: field.NewPath("document", w.Path).String(), Message: strings.TrimPrefix(w.Error(), w.Path+": warning: ")})
 	}
 }
 
@@ -698,7 +699,7 @@ func (p *Plan) planStart(ps *problems, o *Options) {
 	if d := p.Document; d != nil {
 		for _, k := range slices.Sorted(maps.Keys(params)) {
 			if findParam(d, k) < 0 {
-				ps.add(ErrInvalidInput, "parameters."+k, "the document declares no such parameter")
+				ps.add(ErrInvalidInput, field.NewPath("parameters", k).String(), "the document declares no such parameter")
 			}
 		}
 	}
@@ -706,19 +707,19 @@ func (p *Plan) planStart(ps *problems, o *Options) {
 	case Runtime:
 		if p.Role != nil {
 			if v, ok := params[AssumeRoleParameter]; ok && !slices.Equal(v, []string{p.Role.ARN}) {
-				ps.add(ErrConflict, "parameters."+AssumeRoleParameter, "%v disagrees with the planned role %s", v, p.Role.ARN)
+				ps.add(ErrConflict, field.NewPath("parameters", AssumeRoleParameter).String(), "%v disagrees with the planned role %s", v, p.Role.ARN)
 			}
 			params[AssumeRoleParameter] = []string{p.Role.ARN}
 		}
 	case Caller, Embedded:
 		if v, ok := params[AssumeRoleParameter]; ok && !(len(v) == 0 || len(v) == 1 && v[0] == "") {
-			ps.add(ErrConflict, "parameters."+AssumeRoleParameter, "%s mode passes no role at start", p.Mode)
+			ps.add(ErrConflict, field.NewPath("parameters", AssumeRoleParameter).String(), "%s mode passes no role at start", p.Mode)
 		}
 	}
 	if d := p.Document; d != nil {
 		for _, prm := range d.Parameters {
 			if _, ok := params[prm.Name]; !ok && prm.Required() {
-				p.warn("start.Parameters."+prm.Name, "required; fill it in before starting")
+				p.warn(field.NewPath("start", "Parameters", prm.Name).String(), "required; fill it in before starting")
 			}
 		}
 	}

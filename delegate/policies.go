@@ -1,6 +1,7 @@
 package delegate
 
 import (
+	"github.com/ssmdelegate/ssmdelegate/internal/field"
 	"github.com/ssmdelegate/ssmdelegate/policy"
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
@@ -18,16 +19,16 @@ func (p *Plan) globals() runbook.Globals {
 // lintPolicies checks every policy the plan produces; errors fail the plan,
 // warnings are passed on.
 func (p *Plan) lintPolicies(ps *problems) {
-	check := func(field string, pol *policy.Policy, kind policy.Kind, limit int) {
+	check := func(name string, pol *policy.Policy, kind policy.Kind, limit int) {
 		if pol == nil {
 			return
 		}
 		rep := policy.Lint(pol, kind, func(o *policy.LintOptions) { o.SizeLimit = limit })
 		if err := rep.Err(); err != nil {
-			ps.wrap(ErrInvalidOutput, field, err)
+			ps.wrap(ErrInvalidOutput, name, err)
 		}
 		for _, f := range rep.Warnings() {
-			p.warn(field+"."+f.Path, "%s", f.Message)
+			p.warn(field.NewPath(name, f.Path).String(), "%s", f.Message)
 		}
 	}
 	if r := p.Role; r != nil {

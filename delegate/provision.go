@@ -15,6 +15,7 @@ import (
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/ssmdelegate/ssmdelegate/internal/arn"
 	"github.com/ssmdelegate/ssmdelegate/policy"
 )
 
@@ -418,7 +419,7 @@ func (pr *provisioner) rolePolicy(ctx context.Context, c RoleAPIClient) error {
 }
 
 func (pr *provisioner) operatorPolicyARN() string {
-	return "arn:" + pr.plan.Partition + ":iam::" + pr.plan.Account + ":policy/" + pr.plan.OperatorPolicyName
+	return arn.ARN{Partition: pr.plan.Partition, Service: "iam", Account: pr.plan.Account, Resource: "policy/" + pr.plan.OperatorPolicyName}.String()
 }
 
 func (pr *provisioner) operatorPolicy(ctx context.Context, arn string) error {

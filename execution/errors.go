@@ -10,6 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/field"
 )
 
 // ErrWaitTimeout is matched (errors.Is) by the error a wait returns when its
@@ -168,8 +170,13 @@ func (e *InvalidInputError) Unwrap() []error {
 
 type problems []*InputProblem
 
-func (ps *problems) add(field, value, format string, args ...any) {
-	*ps = append(*ps, &InputProblem{Field: field, Value: value, Message: fmt.Sprintf(format, args...)})
+func (ps *problems) add(path *field.Path, value, format string, args ...any) {
+	*ps = append(*ps, inputProblemOf(field.New("", path, value, "", fmt.Sprintf(format, args...))))
+}
+
+// inputProblemOf wraps a field error as an InputProblem.
+func inputProblemOf(e field.Error) *InputProblem {
+	return &InputProblem{Field: e.Path, Value: e.Value, Message: e.Detail}
 }
 
 func (ps problems) err() error {

@@ -2,7 +2,6 @@ package execution
 
 import (
 	"encoding/json"
-	"fmt"
 	"maps"
 	"regexp"
 	"slices"
@@ -13,6 +12,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/field"
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
 
@@ -47,24 +48,24 @@ func checkParameters(ps *problems, in *ssm.StartAutomationExecutionInput, decls 
 		declared = "none"
 	}
 
-	check := func(field string, params map[string][]string) {
+	check := func(path *field.Path, params map[string][]string) {
 		for _, k := range slices.Sorted(maps.Keys(params)) {
 			d, ok := byName[k]
 			if !ok {
-				ps.add(field+"."+k, "", "is not a parameter of the runbook (declared: %s)", declared)
+				ps.add(path.Child(k), "", "is not a parameter of the runbook (declared: %s)", declared)
 				continue
 			}
-			checkValues(ps, field+"."+k, d, params[k])
+			checkValues(ps, path.Child(k), d, params[k])
 		}
 	}
-	check("Parameters", in.Parameters)
+	check(field.NewPath("Parameters"), in.Parameters)
 	for i, m := range in.TargetMaps {
-		check(fmt.Sprintf("TargetMaps[%d]", i), m)
+		check(field.NewPath("TargetMaps").Index(i), m)
 	}
 	tpn := aws.ToString(in.TargetParameterName)
 	if tpn != "" {
 		if _, ok := byName[tpn]; !ok {
-			ps.add("TargetParameterName", tpn, "is not a parameter of the runbook (declared: %s)", declared)
+			ps.add(field.NewPath("TargetParameterName"), tpn, "is not a parameter of the runbook (declared: %s)", declared)
 		}
 	}
 
@@ -89,23 +90,23 @@ func checkParameters(ps *problems, in *ssm.StartAutomationExecutionInput, decls 
 			if missing < 0 {
 				continue
 			}
-			ps.add(fmt.Sprintf("TargetMaps[%d].%s", missing, n), "", "is required (the parameter has no default)")
+			ps.add(field.NewPath("TargetMaps").Index(missing).Child(n), "", "is required (the parameter has no default)")
 			continue
 		}
-		ps.add("Parameters."+n, "", "is required (the parameter has no default)")
+		ps.add(field.NewPath("Parameters", n), "", "is required (the parameter has no default)")
 	}
 }
 
-func checkValues(ps *problems, field string, d paramDecl, values []string) {
+func checkValues(ps *problems, path *field.Path, d paramDecl, values []string) {
 	if !d.List && len(values) != 1 {
-		ps.add(field, strings.Join(values, ","), "a %s parameter takes exactly one value, got %d", d.Type, len(values))
+		ps.add(path, strings.Join(values, ","), "a %s parameter takes exactly one value, got %d", d.Type, len(values))
 		return
 	}
 	if d.MinItems != nil && len(values) < *d.MinItems {
-		ps.add(field, "", "has %d values, at least %d required (minItems)", len(values), *d.MinItems)
+		ps.add(path, "", "has %d values, at least %d required (minItems)", len(values), *d.MinItems)
 	}
 	if d.MaxItems != nil && len(values) > *d.MaxItems {
-		ps.add(field, "", "has %d values, at most %d allowed (maxItems)", len(values), *d.MaxItems)
+		ps.add(path, "", "has %d values, at most %d allowed (maxItems)", len(values), *d.MaxItems)
 	}
 	// A pattern RE2 cannot compile is left to the service, which
 	// evaluates it (runbook.ErrUncheckablePattern).
@@ -114,44 +115,44 @@ func checkValues(ps *problems, field string, d paramDecl, values []string) {
 		if ssmReference.MatchString(v) {
 			continue
 		}
-		checkType(ps, field, d.Type, v)
+		checkType(ps, path, d.Type, v)
 		if len(d.AllowedValues) > 0 && !slices.Contains(d.AllowedValues, v) {
-			ps.add(field, v, "must be one of %s (allowedValues)", strings.Join(d.AllowedValues, ", "))
+			ps.add(path, v, "must be one of %s (allowedValues)", strings.Join(d.AllowedValues, ", "))
 		}
 		if pattern != nil && !pattern.MatchString(v) {
-			ps.add(field, v, "must match %s (allowedPattern)", d.AllowedPattern)
+			ps.add(path, v, "must match %s (allowedPattern)", d.AllowedPattern)
 		}
 		n := utf8.RuneCountInString(v)
 		if d.MinChars != nil && n < *d.MinChars {
-			ps.add(field, v, "has %d characters, at least %d required (minChars)", n, *d.MinChars)
+			ps.add(path, v, "has %d characters, at least %d required (minChars)", n, *d.MinChars)
 		}
 		if d.MaxChars != nil && n > *d.MaxChars {
-			ps.add(field, v, "has %d characters, at most %d allowed (maxChars)", n, *d.MaxChars)
+			ps.add(path, v, "has %d characters, at most %d allowed (maxChars)", n, *d.MaxChars)
 		}
 	}
 }
 
 // checkType checks one value against its parameter's type.
-func checkType(ps *problems, field, typ, v string) {
+func checkType(ps *problems, path *field.Path, typ, v string) {
 	switch typ {
 	case "Integer":
 		if _, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err != nil {
-			ps.add(field, v, "an Integer parameter takes a whole number")
+			ps.add(path, v, "an Integer parameter takes a whole number")
 		}
 	case "Boolean":
 		if v != "true" && v != "false" {
-			ps.add(field, v, "a Boolean parameter takes true or false")
+			ps.add(path, v, "a Boolean parameter takes true or false")
 		}
 	case "StringMap":
 		var m map[string]json.RawMessage
 		if err := json.Unmarshal([]byte(v), &m); err != nil {
-			ps.add(field, v, "a StringMap parameter takes a JSON object")
+			ps.add(path, v, "a StringMap parameter takes a JSON object")
 		}
 	case "MapList":
 		var m map[string]json.RawMessage
 		var l []map[string]json.RawMessage
 		if json.Unmarshal([]byte(v), &m) != nil && json.Unmarshal([]byte(v), &l) != nil {
-			ps.add(field, v, "a MapList parameter takes JSON objects")
+			ps.add(path, v, "a MapList parameter takes JSON objects")
 		}
 	}
 }

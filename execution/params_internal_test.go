@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/field"
 )
 
 func TestCheckType(t *testing.T) {
@@ -29,7 +31,7 @@ func TestCheckType(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.typ+"/"+tc.value, func(t *testing.T) {
 			var ps problems
-			checkType(&ps, "Parameters.P", tc.typ, tc.value)
+			checkType(&ps, field.NewPath("Parameters", "P"), tc.typ, tc.value)
 			if tc.want == "" {
 				assert.Empty(t, ps)
 				return

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	"github.com/google/uuid"
 
+	"github.com/ssmdelegate/ssmdelegate/internal/field"
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
 
@@ -282,27 +283,27 @@ func ValidateStartInput(in *ssm.StartAutomationExecutionInput, doc *runbook.Docu
 	var ps problems
 	name := aws.ToString(in.DocumentName)
 	if name == "" {
-		ps.add("DocumentName", "", "is required")
+		ps.add(field.NewPath("DocumentName"), "", "is required")
 	} else if !documentNamePattern.MatchString(name) {
-		ps.add("DocumentName", name, "must match %s", documentNamePattern)
+		ps.add(field.NewPath("DocumentName"), name, "must match %s", documentNamePattern)
 	}
 	if v := in.DocumentVersion; v != nil && !documentVersionPattern.MatchString(*v) {
-		ps.add("DocumentVersion", *v, "must be a version number, $DEFAULT or $LATEST")
+		ps.add(field.NewPath("DocumentVersion"), *v, "must be a version number, $DEFAULT or $LATEST")
 	}
 	if t := in.ClientToken; t != nil && !clientTokenPattern.MatchString(*t) {
-		ps.add("ClientToken", *t, "must be a UUID")
+		ps.add(field.NewPath("ClientToken"), *t, "must be a UUID")
 	}
 	switch in.Mode {
 	case "", types.ExecutionModeAuto, types.ExecutionModeInteractive:
 	default:
-		ps.add("Mode", string(in.Mode), "must be one of %s", joinEnum(types.ExecutionMode("").Values()))
+		ps.add(field.NewPath("Mode"), string(in.Mode), "must be one of %s", joinEnum(types.ExecutionMode("").Values()))
 	}
 	if len(in.Parameters) > MaxParameters {
-		ps.add("Parameters", "", "has %d entries, at most %d allowed", len(in.Parameters), MaxParameters)
+		ps.add(field.NewPath("Parameters"), "", "has %d entries, at most %d allowed", len(in.Parameters), MaxParameters)
 	}
 	for _, k := range slices.Sorted(maps.Keys(in.Parameters)) {
 		if n := utf8.RuneCountInString(k); n < 1 || n > 50 {
-			ps.add("Parameters", k, "parameter names are 1 to 50 characters")
+			ps.add(field.NewPath("Parameters"), k, "parameter names are 1 to 50 characters")
 		}
 	}
 
@@ -318,29 +319,29 @@ func ValidateStartInput(in *ssm.StartAutomationExecutionInput, doc *runbook.Docu
 func checkRateControl(ps *problems, in *ssm.StartAutomationExecutionInput) {
 	tpn := aws.ToString(in.TargetParameterName)
 	if in.TargetParameterName != nil && (len(tpn) < 1 || len(tpn) > 50) {
-		ps.add("TargetParameterName", tpn, "must be 1 to 50 characters")
+		ps.add(field.NewPath("TargetParameterName"), tpn, "must be 1 to 50 characters")
 	}
 	if len(in.Targets) > 0 && len(in.TargetMaps) > 0 {
-		ps.add("TargetMaps", "", "cannot be used together with Targets")
+		ps.add(field.NewPath("TargetMaps"), "", "cannot be used together with Targets")
 	}
 	if len(in.Targets) > MaxTargets {
-		ps.add("Targets", "", "has %d targets, at most %d allowed", len(in.Targets), MaxTargets)
+		ps.add(field.NewPath("Targets"), "", "has %d targets, at most %d allowed", len(in.Targets), MaxTargets)
 	}
 	if len(in.Targets) > 0 && tpn == "" {
-		ps.add("TargetParameterName", "", "is required with Targets")
+		ps.add(field.NewPath("TargetParameterName"), "", "is required with Targets")
 	}
 	if tpn != "" && len(in.Targets) == 0 {
-		ps.add("Targets", "", "are required with TargetParameterName")
+		ps.add(field.NewPath("Targets"), "", "are required with TargetParameterName")
 	}
 	for i, t := range in.Targets {
-		checkTarget(ps, fmt.Sprintf("Targets[%d]", i), t)
+		checkTarget(ps, field.NewPath("Targets").Index(i), t)
 	}
 	if len(in.TargetMaps) > MaxTargetMaps {
-		ps.add("TargetMaps", "", "has %d maps, at most %d allowed", len(in.TargetMaps), MaxTargetMaps)
+		ps.add(field.NewPath("TargetMaps"), "", "has %d maps, at most %d allowed", len(in.TargetMaps), MaxTargetMaps)
 	}
 	for i, m := range in.TargetMaps {
 		if len(m) == 0 {
-			ps.add(fmt.Sprintf("TargetMaps[%d]", i), "", "is empty")
+			ps.add(field.NewPath("TargetMaps").Index(i), "", "is empty")
 		}
 	}
 	rateControlled := len(in.Targets) > 0 || len(in.TargetMaps) > 0 || len(in.TargetLocations) > 0 || in.TargetLocationsURL != nil
@@ -356,106 +357,106 @@ func checkRateControl(ps *problems, in *ssm.StartAutomationExecutionInput) {
 		if f.v == nil {
 			continue
 		}
-		checkRate(ps, f.field, *f.v, f.pattern, f.allowed)
+		checkRate(ps, field.NewPath(f.field), *f.v, f.pattern, f.allowed)
 		if !rateControlled {
-			ps.add(f.field, *f.v, "applies only to a rate-controlled or multi-location execution (Targets, TargetMaps or TargetLocations)")
+			ps.add(field.NewPath(f.field), *f.v, "applies only to a rate-controlled or multi-location execution (Targets, TargetMaps or TargetLocations)")
 		}
 	}
 }
 
-func checkRate(ps *problems, field, v string, pattern *regexp.Regexp, allowed string) {
+func checkRate(ps *problems, path *field.Path, v string, pattern *regexp.Regexp, allowed string) {
 	if len(v) < 1 || len(v) > 7 || !pattern.MatchString(v) {
-		ps.add(field, v, "must be %s", allowed)
+		ps.add(path, v, "must be %s", allowed)
 	}
 }
 
-func checkTarget(ps *problems, field string, t types.Target) {
+func checkTarget(ps *problems, path *field.Path, t types.Target) {
 	k := aws.ToString(t.Key)
 	if n := utf8.RuneCountInString(k); n < 1 || n > 163 || !targetKeyPattern.MatchString(k) {
-		ps.add(field+".Key", k, "must be 1 to 163 characters such as tag:Name, ParameterValues, ResourceGroup or InstanceIds")
+		ps.add(path.Child("Key"), k, "must be 1 to 163 characters such as tag:Name, ParameterValues, ResourceGroup or InstanceIds")
 	}
 	if len(t.Values) > 50 {
-		ps.add(field+".Values", "", "has %d values, at most 50 allowed", len(t.Values))
+		ps.add(path.Child("Values"), "", "has %d values, at most 50 allowed", len(t.Values))
 	}
 }
 
 func checkTargetLocations(ps *problems, in *ssm.StartAutomationExecutionInput) {
 	if len(in.TargetLocations) > 0 && in.TargetLocationsURL != nil {
-		ps.add("TargetLocationsURL", aws.ToString(in.TargetLocationsURL), "cannot be used together with TargetLocations")
+		ps.add(field.NewPath("TargetLocationsURL"), aws.ToString(in.TargetLocationsURL), "cannot be used together with TargetLocations")
 	}
 	if in.TargetLocationsURL != nil && !strings.HasPrefix(*in.TargetLocationsURL, "https://") {
-		ps.add("TargetLocationsURL", *in.TargetLocationsURL, "must be an https URL (a presigned Amazon S3 URL)")
+		ps.add(field.NewPath("TargetLocationsURL"), *in.TargetLocationsURL, "must be an https URL (a presigned Amazon S3 URL)")
 	}
 	if len(in.TargetLocations) > MaxTargetLocations {
-		ps.add("TargetLocations", "", "has %d locations, at most %d allowed", len(in.TargetLocations), MaxTargetLocations)
+		ps.add(field.NewPath("TargetLocations"), "", "has %d locations, at most %d allowed", len(in.TargetLocations), MaxTargetLocations)
 	}
 	for i, l := range in.TargetLocations {
-		f := fmt.Sprintf("TargetLocations[%d]", i)
+		f := field.NewPath("TargetLocations").Index(i)
 		if len(l.Accounts) == 0 && len(l.Regions) == 0 {
 			ps.add(f, "", "names no account and no Region")
 		}
 		if len(l.Accounts) > 50 {
-			ps.add(f+".Accounts", "", "has %d entries, at most 50 allowed", len(l.Accounts))
+			ps.add(f.Child("Accounts"), "", "has %d entries, at most 50 allowed", len(l.Accounts))
 		}
 		for j, a := range l.Accounts {
 			if !accountPattern.MatchString(a) {
-				ps.add(fmt.Sprintf("%s.Accounts[%d]", f, j), a, "must be a 12-digit account id, an organizational unit (ou-...) or a root (r-...)")
+				ps.add(f.Child("Accounts").Index(j), a, "must be a 12-digit account id, an organizational unit (ou-...) or a root (r-...)")
 			}
 		}
 		if len(l.Regions) > 50 {
-			ps.add(f+".Regions", "", "has %d entries, at most 50 allowed", len(l.Regions))
+			ps.add(f.Child("Regions"), "", "has %d entries, at most 50 allowed", len(l.Regions))
 		}
 		if len(l.ExcludeAccounts) > 5000 {
-			ps.add(f+".ExcludeAccounts", "", "has %d entries, at most 5000 allowed", len(l.ExcludeAccounts))
+			ps.add(f.Child("ExcludeAccounts"), "", "has %d entries, at most 5000 allowed", len(l.ExcludeAccounts))
 		}
 		if r := l.ExecutionRoleName; r != nil && (len(*r) < 1 || len(*r) > 64 || !roleNamePattern.MatchString(*r)) {
-			ps.add(f+".ExecutionRoleName", *r, "must be a role name of 1 to 64 characters")
+			ps.add(f.Child("ExecutionRoleName"), *r, "must be a role name of 1 to 64 characters")
 		}
 		if v := l.TargetLocationMaxConcurrency; v != nil {
-			checkRate(ps, f+".TargetLocationMaxConcurrency", *v, maxConcurrencyPattern, "a number from 1 or a percentage from 1% to 100%")
+			checkRate(ps, f.Child("TargetLocationMaxConcurrency"), *v, maxConcurrencyPattern, "a number from 1 or a percentage from 1% to 100%")
 		}
 		if v := l.TargetLocationMaxErrors; v != nil {
-			checkRate(ps, f+".TargetLocationMaxErrors", *v, maxErrorsPattern, "a number from 0 or a percentage from 0% to 100%")
+			checkRate(ps, f.Child("TargetLocationMaxErrors"), *v, maxErrorsPattern, "a number from 0 or a percentage from 0% to 100%")
 		}
 		if v := l.TargetsMaxConcurrency; v != nil {
-			checkRate(ps, f+".TargetsMaxConcurrency", *v, maxConcurrencyPattern, "a number from 1 or a percentage from 1% to 100%")
+			checkRate(ps, f.Child("TargetsMaxConcurrency"), *v, maxConcurrencyPattern, "a number from 1 or a percentage from 1% to 100%")
 		}
 		if v := l.TargetsMaxErrors; v != nil {
-			checkRate(ps, f+".TargetsMaxErrors", *v, maxErrorsPattern, "a number from 0 or a percentage from 0% to 100%")
+			checkRate(ps, f.Child("TargetsMaxErrors"), *v, maxErrorsPattern, "a number from 0 or a percentage from 0% to 100%")
 		}
 		if len(l.Targets) > 1 {
-			ps.add(f+".Targets", "", "has %d targets, at most 1 allowed", len(l.Targets))
+			ps.add(f.Child("Targets"), "", "has %d targets, at most 1 allowed", len(l.Targets))
 		}
 		for j, t := range l.Targets {
-			checkTarget(ps, fmt.Sprintf("%s.Targets[%d]", f, j), t)
+			checkTarget(ps, f.Child("Targets").Index(j), t)
 		}
 	}
 }
 
 func checkTags(ps *problems, tags []types.Tag) {
 	if len(tags) > MaxStartTags {
-		ps.add("Tags", "", "has %d tags, at most %d allowed at start (add more later with AddTagsToResource)", len(tags), MaxStartTags)
+		ps.add(field.NewPath("Tags"), "", "has %d tags, at most %d allowed at start (add more later with AddTagsToResource)", len(tags), MaxStartTags)
 	}
 	seen := map[string]bool{}
 	for i, t := range tags {
-		f := fmt.Sprintf("Tags[%d]", i)
+		f := field.NewPath("Tags").Index(i)
 		k, v := aws.ToString(t.Key), aws.ToString(t.Value)
 		switch n := utf8.RuneCountInString(k); {
 		case n < 1 || n > 128:
-			ps.add(f+".Key", k, "must be 1 to 128 characters")
+			ps.add(f.Child("Key"), k, "must be 1 to 128 characters")
 		case strings.HasPrefix(strings.ToLower(k), "aws:"):
-			ps.add(f+".Key", k, "must not start with the reserved prefix aws:")
+			ps.add(f.Child("Key"), k, "must not start with the reserved prefix aws:")
 		case !tagPattern.MatchString(k):
-			ps.add(f+".Key", k, "may hold only letters, digits, spaces and _ . : / = + - @")
+			ps.add(f.Child("Key"), k, "may hold only letters, digits, spaces and _ . : / = + - @")
 		}
 		if seen[k] {
-			ps.add(f+".Key", k, "is repeated")
+			ps.add(f.Child("Key"), k, "is repeated")
 		}
 		seen[k] = true
 		if t.Value == nil {
-			ps.add(f+".Value", "", "is required")
+			ps.add(f.Child("Value"), "", "is required")
 		} else if utf8.RuneCountInString(v) > 256 || !tagPattern.MatchString(v) {
-			ps.add(f+".Value", v, "must be at most 256 letters, digits, spaces and _ . : / = + - @")
+			ps.add(f.Child("Value"), v, "must be at most 256 letters, digits, spaces and _ . : / = + - @")
 		}
 	}
 }

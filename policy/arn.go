@@ -1,35 +1,22 @@
 package policy
 
 import (
-	"errors"
-	"fmt"
 	"strings"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/arn"
 )
 
-// ARN is a parsed Amazon Resource Name.
-type ARN struct {
-	Partition string
-	Service   string
-	Region    string
-	Account   string
-	Resource  string
-}
+// ARN is a parsed Amazon Resource Name: its Partition, Service, Region,
+// Account and Resource fields, String to build it back, and ResourceType,
+// ResourceID and Name to split the resource ("role", "path/Name", "Name"
+// of "role/path/Name"). It is the one ARN type of the module.
+type ARN = arn.ARN
 
 // ErrInvalidARN is matched (errors.Is) by ParseARN's errors.
-var ErrInvalidARN = errors.New("invalid ARN")
+var ErrInvalidARN = arn.ErrInvalid
 
 // ParseARN parses "arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE".
-func ParseARN(s string) (ARN, error) {
-	parts, ok := splitARN(s, false)
-	if !ok || parts[0] != "arn" || parts[1] == "" || parts[2] == "" || parts[5] == "" {
-		return ARN{}, fmt.Errorf("%w: %q is not arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE", ErrInvalidARN, s)
-	}
-	return ARN{Partition: parts[1], Service: parts[2], Region: parts[3], Account: parts[4], Resource: parts[5]}, nil
-}
-
-func (a ARN) String() string {
-	return "arn:" + a.Partition + ":" + a.Service + ":" + a.Region + ":" + a.Account + ":" + a.Resource
-}
+func ParseARN(s string) (ARN, error) { return arn.Parse(s) }
 
 // Scope is where a runbook runs: the partition, Region and account that
 // resource ARNs are built for. An empty Region or Account stands for every
@@ -180,5 +167,5 @@ func RoleName(roleARN string) string {
 	if err != nil || !strings.HasPrefix(a.Resource, "role/") {
 		return roleARN
 	}
-	return a.Resource[strings.LastIndexByte(a.Resource, '/')+1:]
+	return a.Name()
 }

@@ -1,5 +1,7 @@
 package policy
 
+import "github.com/ssmdelegate/ssmdelegate/internal/field"
+
 // StatementBuilder builds a Statement fluently. Methods have value
 // receivers and never modify the receiver, so a partly built statement can
 // be shared and extended in several directions.
@@ -93,7 +95,7 @@ func (b StatementBuilder) Build() (Statement, error) {
 		}
 	}
 	l := linter{kind: kind, version: Version2012}
-	l.statement(&b.s, "Statement[0]")
+	l.statement(&b.s, field.NewPath("Statement").Index(0))
 	if errs := l.errors(); len(errs) > 0 {
 		return Statement{}, &LintError{Findings: errs}
 	}

@@ -278,7 +278,7 @@ func parsePrincipalARN(p string) principalInfo {
 			rest = rest[:i]
 		}
 		info.roleName = rest
-		info.roleArn = "arn:" + info.partition + ":iam::" + info.account + ":role/" + rest
+		info.roleArn = ARN{Partition: info.partition, Service: "iam", Account: info.account, Resource: "role/" + rest}.String()
 	case parts[2] == "sts" && strings.HasPrefix(res, "federated-user/"):
 		info.kind = "federated-user"
 	}

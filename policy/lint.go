@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/ssmdelegate/ssmdelegate/internal/field"
 	"github.com/ssmdelegate/ssmdelegate/policy/internal/iamcatalog"
 )
 
@@ -173,21 +174,15 @@ func Size(encoded []byte) int {
 	return n
 }
 
-// Severity of a lint finding.
-type Severity int
+// Severity of a lint finding: SeverityError or SeverityWarning, whose
+// String is "error" or "warning". It is runbook.Severity too.
+type Severity = field.Severity
 
 // Severities.
 const (
-	SeverityError Severity = iota
-	SeverityWarning
+	SeverityError   = field.SeverityError
+	SeverityWarning = field.SeverityWarning
 )
-
-func (s Severity) String() string {
-	if s == SeverityWarning {
-		return "warning"
-	}
-	return "error"
-}
 
 // Lint finding codes, the Code of a Finding.
 const (
@@ -257,10 +252,13 @@ func (f Finding) String() string {
 	if p == "" {
 		p = "(policy)"
 	}
-	if f.Severity == SeverityWarning {
-		return p + ": warning: " + f.Message
-	}
-	return p + ": " + f.Message
+	return field.Error{Path: p, Detail: f.Message, Severity: f.Severity}.Error()
+}
+
+// findingOf wraps a field error as a Finding; lint findings carry no
+// value or allowed text.
+func findingOf(e field.Error) Finding {
+	return Finding{Severity: e.Severity, Path: e.Path, Code: e.Code, Message: e.Detail}
 }
 
 // LintError carries the grammar errors of a policy or statement; match it
@@ -347,12 +345,12 @@ func Lint(p *Policy, kind Kind, optFns ...func(*LintOptions)) Report {
 	}
 	l := linter{kind: kind.Grammar(), catalog: iamcatalog.Load()}
 	if !kind.valid() {
-		l.errorf("", CodeBadKind, "unknown policy kind %v", kind)
-		return Report{Findings: l.findings}
+		l.errorf(nil, CodeBadKind, "unknown policy kind %v", kind)
+		return Report{Findings: l.findings()}
 	}
 	if p == nil {
-		l.errorf("", CodeEmpty, "no policy")
-		return Report{Findings: l.findings}
+		l.errorf(nil, CodeEmpty, "no policy")
+		return Report{Findings: l.findings()}
 	}
 	l.version = p.Version
 	l.policyVersion(p.Version)
@@ -360,7 +358,7 @@ func Lint(p *Policy, kind Kind, optFns ...func(*LintOptions)) Report {
 	l.characters(p)
 	size := 0
 	if b, err := p.Compact(); err != nil {
-		l.errorf("", CodeEncode, "%v", err)
+		l.errorf(nil, CodeEncode, "%v", err)
 	} else {
 		size = Size(b)
 	}
@@ -370,29 +368,29 @@ func Lint(p *Policy, kind Kind, optFns ...func(*LintOptions)) Report {
 	}
 	if total := size + o.OtherSize; limit > 0 && total > limit {
 		if o.OtherSize > 0 {
-			l.errorf("", CodeSize, "policy is %d characters and the others sharing its quota %d, together over the %d quota of %s policies", size, o.OtherSize, limit, kind)
+			l.errorf(nil, CodeSize, "policy is %d characters and the others sharing its quota %d, together over the %d quota of %s policies", size, o.OtherSize, limit, kind)
 		} else {
-			l.errorf("", CodeSize, "policy is %d characters, over the %d quota of %s policies", size, limit, kind)
+			l.errorf(nil, CodeSize, "policy is %d characters, over the %d quota of %s policies", size, limit, kind)
 		}
 	}
-	return Report{Findings: l.findings, Size: size}
+	return Report{Findings: l.findings(), Size: size}
 }
 
 func (l *linter) policyVersion(v string) {
 	switch v {
 	case Version2012:
 	case Version2008:
-		l.warnf("Version", CodeLegacyVersion, "version 2008-10-17 does not support policy variables; use 2012-10-17")
+		l.warnf(field.NewPath("Version"), CodeLegacyVersion, "version 2008-10-17 does not support policy variables; use 2012-10-17")
 	case "":
-		l.warnf("Version", CodeMissingVersion, "no Version: IAM assumes 2008-10-17, which does not support policy variables; use 2012-10-17")
+		l.warnf(field.NewPath("Version"), CodeMissingVersion, "no Version: IAM assumes 2008-10-17, which does not support policy variables; use 2012-10-17")
 	default:
-		l.errorf("Version", CodeBadVersion, "version %q is not 2012-10-17 or 2008-10-17", v)
+		l.errorf(field.NewPath("Version"), CodeBadVersion, "version %q is not 2012-10-17 or 2008-10-17", v)
 	}
 }
 
 func (l *linter) statements(p *Policy) {
 	if len(p.Statement) == 0 {
-		l.errorf("Statement", CodeNoStatement, "a policy needs at least one statement")
+		l.errorf(field.NewPath("Statement"), CodeNoStatement, "a policy needs at least one statement")
 	}
 	sids := map[string]int{}
 	for i := range p.Statement {
@@ -400,7 +398,7 @@ func (l *linter) statements(p *Policy) {
 		st := &p.Statement[i]
 		if st.Sid != "" {
 			if j, dup := sids[st.Sid]; dup {
-				l.errorf(path+".Sid", CodeDuplicateSid, "Sid %q is also used by Statement[%d]", st.Sid, j)
+				l.errorf(path.Child("Sid"), CodeDuplicateSid, "Sid %q is also used by Statement[%d]", st.Sid, j)
 			} else {
 				sids[st.Sid] = i
 			}
@@ -409,34 +407,41 @@ func (l *linter) statements(p *Policy) {
 	}
 }
 
-func statementPath(p *Policy, i int) string {
+func statementPath(p *Policy, i int) *field.Path {
 	if p.SingleStatement() {
-		return "Statement"
+		return field.NewPath("Statement")
 	}
-	return "Statement[" + strconv.Itoa(i) + "]"
+	return field.NewPath("Statement").Index(i)
 }
 
 type linter struct {
 	kind     Kind   // the grammar: KindIdentity, KindTrust or KindResource
 	version  string // the policy's Version, which decides whether ${...} is a variable
 	catalog  *iamcatalog.Catalog
-	findings []Finding
+	problems field.List
 }
 
-func (l *linter) errorf(path, code, format string, args ...any) {
-	l.findings = append(l.findings, Finding{Severity: SeverityError, Path: path, Code: code, Message: fmt.Sprintf(format, args...)})
+func (l *linter) errorf(path *field.Path, code, format string, args ...any) {
+	l.problems.Errorf(code, path, format, args...)
 }
 
-func (l *linter) warnf(path, code, format string, args ...any) {
-	l.findings = append(l.findings, Finding{Severity: SeverityWarning, Path: path, Code: code, Message: fmt.Sprintf(format, args...)})
+func (l *linter) warnf(path *field.Path, code, format string, args ...any) {
+	l.problems.Warnf(code, path, format, args...)
 }
 
-func (l *linter) errors() []Finding {
-	var out []Finding
-	for _, f := range l.findings {
-		if f.Severity == SeverityError {
-			out = append(out, f)
-		}
+// findings returns the findings so far, nil when there are none.
+func (l *linter) findings() []Finding { return findingsOf(l.problems) }
+
+// errors returns the error findings so far.
+func (l *linter) errors() []Finding { return findingsOf(l.problems.Errors()) }
+
+func findingsOf(list field.List) []Finding {
+	if len(list) == 0 {
+		return nil
+	}
+	out := make([]Finding, len(list))
+	for i, e := range list {
+		out[i] = findingOf(e)
 	}
 	return out
 }

@@ -7,11 +7,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/field"
 )
 
 // statementRules are the checks of one statement, in the order their
 // findings are reported.
-var statementRules = [...]func(*linter, *Statement, string){
+var statementRules = [...]func(*linter, *Statement, *field.Path){
 	(*linter).sidRule,
 	(*linter).effectRule,
 	(*linter).actionRule,
@@ -21,7 +23,7 @@ var statementRules = [...]func(*linter, *Statement, string){
 	(*linter).securityRule,
 }
 
-func (l *linter) statement(st *Statement, path string) {
+func (l *linter) statement(st *Statement, path *field.Path) {
 	for _, rule := range statementRules {
 		rule(l, st, path)
 	}
@@ -36,34 +38,34 @@ func validSid(s string) bool {
 	return true
 }
 
-func (l *linter) sidRule(st *Statement, path string) {
+func (l *linter) sidRule(st *Statement, path *field.Path) {
 	if st.Sid != "" && !validSid(st.Sid) {
-		l.errorf(path+".Sid", CodeBadSid, "Sid %q must be alphanumeric (A-Z, a-z, 0-9)", st.Sid)
+		l.errorf(path.Child("Sid"), CodeBadSid, "Sid %q must be alphanumeric (A-Z, a-z, 0-9)", st.Sid)
 	}
 }
 
 // effectRule: IAM's Effect is case-sensitive, Allow or Deny.
-func (l *linter) effectRule(st *Statement, path string) {
+func (l *linter) effectRule(st *Statement, path *field.Path) {
 	switch st.Effect {
 	case Allow, Deny:
 	case "":
-		l.errorf(path+".Effect", CodeNoEffect, "missing Effect (Allow or Deny)")
+		l.errorf(path.Child("Effect"), CodeNoEffect, "missing Effect (Allow or Deny)")
 	default:
-		l.errorf(path+".Effect", CodeBadEffect, "effect %q is not Allow or Deny", st.Effect)
+		l.errorf(path.Child("Effect"), CodeBadEffect, "effect %q is not Allow or Deny", st.Effect)
 	}
 }
 
 // actionRule: exactly one of Action and NotAction, each value well formed;
 // trust policies grant only sts: actions.
-func (l *linter) actionRule(st *Statement, path string) {
-	actions, actPath := st.Action, path+".Action"
+func (l *linter) actionRule(st *Statement, path *field.Path) {
+	actions, actPath := st.Action, path.Child("Action")
 	switch {
 	case !st.Action.IsZero() && !st.NotAction.IsZero():
 		l.errorf(path, CodeActionAndNotAction, "a statement has Action or NotAction, not both")
 	case st.Action.IsZero() && st.NotAction.IsZero():
 		l.errorf(path, CodeNoAction, "a statement needs Action or NotAction")
 	case st.Action.IsZero():
-		actions, actPath = st.NotAction, path+".NotAction"
+		actions, actPath = st.NotAction, path.Child("NotAction")
 	}
 	if !actions.IsZero() && actions.Len() == 0 {
 		l.errorf(actPath, CodeEmpty, "empty list")
@@ -77,14 +79,14 @@ func (l *linter) actionRule(st *Statement, path string) {
 	}
 }
 
-func elemPath(path string, s Strings, i int) string {
+func elemPath(path *field.Path, s Strings, i int) *field.Path {
 	if s.Scalar && len(s.Values) == 1 {
 		return path
 	}
-	return indexPath(path, i)
+	return path.Index(i)
 }
 
-func (l *linter) action(a, path string) {
+func (l *linter) action(a string, path *field.Path) {
 	if a == "*" {
 		return
 	}
@@ -117,7 +119,7 @@ func splitAction(a string) (prefix, name string, ok bool) {
 }
 
 // actionKnown warns about services and actions the catalog does not know.
-func (l *linter) actionKnown(a, prefix, name, path string) {
+func (l *linter) actionKnown(a, prefix, name string, path *field.Path) {
 	if l.catalog == nil {
 		return
 	}
@@ -135,7 +137,7 @@ func (l *linter) actionKnown(a, prefix, name, path string) {
 // principalRule: identity policies have no Principal; trust and resource
 // policies need exactly one of Principal and NotPrincipal, and trust
 // policies do not support NotPrincipal.
-func (l *linter) principalRule(st *Statement, path string) {
+func (l *linter) principalRule(st *Statement, path *field.Path) {
 	hasPrincipal := st.Principal != nil || st.NotPrincipal != nil
 	switch l.kind {
 	case KindIdentity:
@@ -150,18 +152,18 @@ func (l *linter) principalRule(st *Statement, path string) {
 			l.errorf(path, CodeNoPrincipal, "a %s policy statement needs a Principal", l.kind)
 		}
 		if l.kind == KindTrust && st.NotPrincipal != nil {
-			l.errorf(path+".NotPrincipal", CodeNotPrincipalInTrust, "trust policies do not support NotPrincipal")
+			l.errorf(path.Child("NotPrincipal"), CodeNotPrincipalInTrust, "trust policies do not support NotPrincipal")
 		}
 	}
 	if st.Principal != nil {
-		l.principal(st.Principal, path+".Principal")
+		l.principal(st.Principal, path.Child("Principal"))
 	}
 	if st.NotPrincipal != nil {
-		l.principal(st.NotPrincipal, path+".NotPrincipal")
+		l.principal(st.NotPrincipal, path.Child("NotPrincipal"))
 	}
 }
 
-func (l *linter) principal(p *Principal, path string) {
+func (l *linter) principal(p *Principal, path *field.Path) {
 	if p.Wildcard {
 		return
 	}
@@ -169,16 +171,16 @@ func (l *linter) principal(p *Principal, path string) {
 		l.errorf(path, CodeEmptyPrincipal, "principal names nobody")
 	}
 	for i, id := range p.AWS.Values {
-		l.awsPrincipal(id, elemPath(path+".AWS", p.AWS, i))
+		l.awsPrincipal(id, elemPath(path.Child("AWS"), p.AWS, i))
 	}
 	for i, s := range p.Service.Values {
 		if !isServicePrincipal(s) {
-			l.errorf(elemPath(path+".Service", p.Service, i), CodeBadService, "service principal %q must end in .amazonaws.com", s)
+			l.errorf(elemPath(path.Child("Service"), p.Service, i), CodeBadService, "service principal %q must end in .amazonaws.com", s)
 		}
 	}
 }
 
-func (l *linter) awsPrincipal(id, path string) {
+func (l *linter) awsPrincipal(id string, path *field.Path) {
 	switch {
 	case id == "*", IsAccountID(id):
 	case strings.HasPrefix(id, "arn:"):
@@ -195,10 +197,10 @@ func (l *linter) awsPrincipal(id, path string) {
 
 // resourceRule: exactly one of Resource and NotResource outside trust
 // policies, none in them; every value "*" or an ARN.
-func (l *linter) resourceRule(st *Statement, path string) {
-	res, resPath := st.Resource, path+".Resource"
+func (l *linter) resourceRule(st *Statement, path *field.Path) {
+	res, resPath := st.Resource, path.Child("Resource")
 	if st.Resource.IsZero() {
-		res, resPath = st.NotResource, path+".NotResource"
+		res, resPath = st.NotResource, path.Child("NotResource")
 	}
 	switch {
 	case l.kind == KindTrust:
@@ -219,7 +221,7 @@ func (l *linter) resourceRule(st *Statement, path string) {
 	}
 }
 
-func (l *linter) resource(r, path string) {
+func (l *linter) resource(r string, path *field.Path) {
 	if r == "*" {
 		return
 	}
@@ -257,7 +259,7 @@ func (l *linter) resource(r, path string) {
 
 // variables reports a malformed policy variable; under version 2008-10-17
 // (and without a Version) "${" is literal text.
-func (l *linter) variables(s, path string) {
+func (l *linter) variables(s string, path *field.Path) {
 	if l.version != Version2012 {
 		return
 	}
@@ -316,16 +318,16 @@ func variableKeyChar(r rune) bool {
 	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(":/._-@+=", r)
 }
 
-func (l *linter) conditionRule(st *Statement, path string) {
+func (l *linter) conditionRule(st *Statement, path *field.Path) {
 	for _, op := range slices.Sorted(maps.Keys(st.Condition)) {
-		l.conditionBlock(op, st.Condition[op], childPath(path+".Condition", op))
+		l.conditionBlock(op, st.Condition[op], path.Child("Condition").Key(op))
 	}
 }
 
 // conditionBlock checks one operator and its keys. Condition keys are
 // case-insensitive, so IAM rejects a block naming one key twice in
 // different case.
-func (l *linter) conditionBlock(op string, keys map[string]ConditionValues, path string) {
+func (l *linter) conditionBlock(op string, keys map[string]ConditionValues, path *field.Path) {
 	o, ok := parseOperator(op)
 	if !ok {
 		l.errorf(path, CodeBadOperator, "unknown condition operator %q", op)
@@ -336,7 +338,7 @@ func (l *linter) conditionBlock(op string, keys map[string]ConditionValues, path
 	}
 	seen := make(map[string]string, len(keys))
 	for _, key := range slices.Sorted(maps.Keys(keys)) {
-		kp := childPath(path, key)
+		kp := path.Key(key)
 		if key == "" {
 			l.errorf(kp, CodeBadKey, "empty condition key")
 		}
@@ -350,7 +352,7 @@ func (l *linter) conditionBlock(op string, keys map[string]ConditionValues, path
 	}
 }
 
-func (l *linter) conditionValues(o operator, vals ConditionValues, path string) {
+func (l *linter) conditionValues(o operator, vals ConditionValues, path *field.Path) {
 	if len(vals.Values) == 0 {
 		l.errorf(path, CodeEmpty, "condition key has no values")
 	}
@@ -365,11 +367,11 @@ func (l *linter) conditionValues(o operator, vals ConditionValues, path string) 
 	}
 }
 
-func valuePath(path string, vals ConditionValues, i int) string {
+func valuePath(path *field.Path, vals ConditionValues, i int) *field.Path {
 	if vals.Scalar && len(vals.Values) == 1 {
 		return path
 	}
-	return indexPath(path, i)
+	return path.Index(i)
 }
 
 func checkConditionValue(f opFamily, v Value) string {
@@ -398,7 +400,7 @@ func checkConditionValue(f opFamily, v Value) string {
 	return ""
 }
 
-func (l *linter) securityRule(st *Statement, path string) {
+func (l *linter) securityRule(st *Statement, path *field.Path) {
 	if st.Effect == Allow {
 		l.security(st, path)
 	}
@@ -406,12 +408,12 @@ func (l *linter) securityRule(st *Statement, path string) {
 
 // security adds warnings for Allow statements that grant more than they
 // seem to.
-func (l *linter) security(st *Statement, path string) {
+func (l *linter) security(st *Statement, path *field.Path) {
 	if !st.NotAction.IsZero() {
-		l.warnf(path+".NotAction", CodeAllowNotAction, "Allow with NotAction grants every other action, including ones added to AWS later")
+		l.warnf(path.Child("NotAction"), CodeAllowNotAction, "Allow with NotAction grants every other action, including ones added to AWS later")
 	}
 	if !st.NotResource.IsZero() && l.kind != KindTrust {
-		l.warnf(path+".NotResource", CodeAllowNotResource, "Allow with NotResource grants every other resource")
+		l.warnf(path.Child("NotResource"), CodeAllowNotResource, "Allow with NotResource grants every other resource")
 	}
 	if l.kind == KindTrust {
 		l.trustSecurity(st, path)
@@ -421,7 +423,7 @@ func (l *linter) security(st *Statement, path string) {
 	passRole, passRoleScoped := false, false
 	var writes []string
 	for i, a := range st.Action.Values {
-		ap := elemPath(path+".Action", st.Action, i)
+		ap := elemPath(path.Child("Action"), st.Action, i)
 		_, name, _ := strings.Cut(a, ":")
 		if a == "*" || name == "*" {
 			l.warnf(ap, CodeStarAction, "action %q grants every action of %s", a, map[bool]string{true: "every service", false: "the service"}[a == "*"])
@@ -436,14 +438,14 @@ func (l *linter) security(st *Statement, path string) {
 	}
 	if passRole {
 		if !passRoleScoped {
-			l.warnf(path+".Resource", CodePassRoleStar, "iam:PassRole on \"*\" lets the holder hand any role to any service; name the roles")
+			l.warnf(path.Child("Resource"), CodePassRoleStar, "iam:PassRole on \"*\" lets the holder hand any role to any service; name the roles")
 		}
 		if !hasConditionKey(st.Condition, "iam:PassedToService") {
 			l.warnf(path, CodePassRoleNoService, "iam:PassRole without an iam:PassedToService condition lets the role be passed to any service")
 		}
 	}
 	if len(writes) > 0 {
-		l.warnf(path+".Resource", CodeWriteStar, "write actions on \"*\": %s; scope them to resource ARNs", strings.Join(writes, ", "))
+		l.warnf(path.Child("Resource"), CodeWriteStar, "write actions on \"*\": %s; scope them to resource ARNs", strings.Join(writes, ", "))
 	}
 }
 
@@ -458,18 +460,18 @@ func (l *linter) writeAction(a string) bool {
 	return ok && act.Writes() && !act.WildcardOnly()
 }
 
-func (l *linter) trustSecurity(st *Statement, path string) {
+func (l *linter) trustSecurity(st *Statement, path *field.Path) {
 	p := st.Principal
 	if p == nil {
 		return
 	}
 	if p.Wildcard || contains(p.AWS.Values, "*") {
 		if len(st.Condition) == 0 {
-			l.warnf(path+".Principal", CodeTrustAnyone, "the role can be assumed by any AWS principal")
+			l.warnf(path.Child("Principal"), CodeTrustAnyone, "the role can be assumed by any AWS principal")
 		}
 	}
 	if p.Service.Len() > 0 && !hasConditionKey(st.Condition, "aws:SourceAccount") && !hasConditionKey(st.Condition, "aws:SourceArn") {
-		l.warnf(path+".Condition", CodeConfusedDeputy, "a service is trusted without aws:SourceAccount or aws:SourceArn conditions (confused deputy)")
+		l.warnf(path.Child("Condition"), CodeConfusedDeputy, "a service is trusted without aws:SourceAccount or aws:SourceArn conditions (confused deputy)")
 	}
 }
 
@@ -488,22 +490,22 @@ func hasConditionKey(c Conditions, key string) bool {
 // policy document: only tab, line feed, carriage return and U+0020 to
 // U+00FF.
 func (l *linter) characters(p *Policy) {
-	l.text("Version", p.Version)
-	l.text("Id", p.Id)
+	l.text(field.NewPath("Version"), p.Version)
+	l.text(field.NewPath("Id"), p.Id)
 	for i := range p.Statement {
 		st, path := &p.Statement[i], statementPath(p, i)
-		l.text(path+".Sid", st.Sid)
-		l.principalText(st.Principal, path+".Principal")
-		l.principalText(st.NotPrincipal, path+".NotPrincipal")
-		l.texts(path+".Action", st.Action)
-		l.texts(path+".NotAction", st.NotAction)
-		l.texts(path+".Resource", st.Resource)
-		l.texts(path+".NotResource", st.NotResource)
+		l.text(path.Child("Sid"), st.Sid)
+		l.principalText(st.Principal, path.Child("Principal"))
+		l.principalText(st.NotPrincipal, path.Child("NotPrincipal"))
+		l.texts(path.Child("Action"), st.Action)
+		l.texts(path.Child("NotAction"), st.NotAction)
+		l.texts(path.Child("Resource"), st.Resource)
+		l.texts(path.Child("NotResource"), st.NotResource)
 		for _, op := range slices.Sorted(maps.Keys(st.Condition)) {
-			opPath := childPath(path+".Condition", op)
+			opPath := path.Child("Condition").Key(op)
 			l.text(opPath, op)
 			for _, key := range slices.Sorted(maps.Keys(st.Condition[op])) {
-				kp := childPath(opPath, key)
+				kp := opPath.Key(key)
 				l.text(kp, key)
 				vals := st.Condition[op][key]
 				for j, v := range vals.Values {
@@ -514,23 +516,23 @@ func (l *linter) characters(p *Policy) {
 	}
 }
 
-func (l *linter) principalText(p *Principal, path string) {
+func (l *linter) principalText(p *Principal, path *field.Path) {
 	if p == nil {
 		return
 	}
-	l.texts(path+".AWS", p.AWS)
-	l.texts(path+".Service", p.Service)
-	l.texts(path+".Federated", p.Federated)
-	l.texts(path+".CanonicalUser", p.CanonicalUser)
+	l.texts(path.Child("AWS"), p.AWS)
+	l.texts(path.Child("Service"), p.Service)
+	l.texts(path.Child("Federated"), p.Federated)
+	l.texts(path.Child("CanonicalUser"), p.CanonicalUser)
 }
 
-func (l *linter) texts(path string, s Strings) {
+func (l *linter) texts(path *field.Path, s Strings) {
 	for i, v := range s.Values {
 		l.text(elemPath(path, s, i), v)
 	}
 }
 
-func (l *linter) text(path, s string) {
+func (l *linter) text(path *field.Path, s string) {
 	for _, r := range s {
 		if r != '\t' && r != '\n' && r != '\r' && (r < 0x20 || r > 0xFF) {
 			l.errorf(path, CodeBadCharacter, "character %q is not allowed in a policy (only tab, line feed, carriage return and U+0020 to U+00FF)", r)

@@ -3,33 +3,14 @@ package policy
 import (
 	"strings"
 
+	"github.com/ssmdelegate/ssmdelegate/internal/arn"
 	"github.com/ssmdelegate/ssmdelegate/internal/wildcard"
 )
 
 // splitARN splits an ARN (or ARN pattern) into its six colon-separated
 // components; the last keeps any further colons. Colons inside "${...}"
 // policy variables do not split when vars is set.
-func splitARN(s string, vars bool) (parts [6]string, ok bool) {
-	n, start, depth := 0, 0, 0
-	for i := 0; i < len(s) && n < 5; i++ {
-		switch {
-		case vars && s[i] == '$' && i+1 < len(s) && s[i+1] == '{':
-			depth++
-			i++
-		case vars && s[i] == '}' && depth > 0:
-			depth--
-		case s[i] == ':' && depth == 0:
-			parts[n] = s[start:i]
-			n++
-			start = i + 1
-		}
-	}
-	if n < 5 {
-		return parts, false
-	}
-	parts[5] = s[start:]
-	return parts, true
-}
+func splitARN(s string, vars bool) (parts [6]string, ok bool) { return arn.Split(s, vars) }
 
 // arnMode selects the ARN matching rules of a policy element.
 type arnMode uint8

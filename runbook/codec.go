@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/field"
 )
 
 // ParseError is a structural problem found while decoding a document: a
@@ -182,7 +184,7 @@ func decodeString(raw []byte, path string) (string, error) {
 func decodeInt(raw []byte, path string) (*int, error) {
 	n, ok := Value{raw: raw}.AsInt()
 	if !ok {
-		return nil, &ParseError{Path: path, Msg: fmt.Sprintf("expected an integer, got %s %s", kindOf(raw), truncate(string(raw), 40))}
+		return nil, &ParseError{Path: path, Msg: fmt.Sprintf("expected an integer, got %s %s", kindOf(raw), field.Truncate(string(raw), 40))}
 	}
 	i := int(n)
 	return &i, nil
@@ -202,7 +204,7 @@ func (s *Step) decodeIntProp(key string, raw []byte, path string) (*int, error) 
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(str))
 	if err != nil {
-		return nil, &ParseError{Path: path, Msg: fmt.Sprintf("expected an integer or a {{ }} reference, got %q", truncate(str, 40))}
+		return nil, &ParseError{Path: path, Msg: fmt.Sprintf("expected an integer or a {{ }} reference, got %q", field.Truncate(str, 40))}
 	}
 	s.Verbatim = append(s.Verbatim, Member{Key: key, Value: v})
 	return &n, nil
@@ -222,7 +224,7 @@ func (s *Step) decodeBoolProp(key string, raw []byte, path string) (*bool, error
 	}
 	b, err := strconv.ParseBool(strings.TrimSpace(str))
 	if err != nil {
-		return nil, &ParseError{Path: path, Msg: fmt.Sprintf("expected a boolean or a {{ }} reference, got %q", truncate(str, 40))}
+		return nil, &ParseError{Path: path, Msg: fmt.Sprintf("expected a boolean or a {{ }} reference, got %q", field.Truncate(str, 40))}
 	}
 	s.Verbatim = append(s.Verbatim, Member{Key: key, Value: v})
 	return &b, nil
@@ -231,7 +233,7 @@ func (s *Step) decodeBoolProp(key string, raw []byte, path string) (*bool, error
 func decodeBool(raw []byte, path string) (*bool, error) {
 	b, ok := Value{raw: raw}.AsBool()
 	if !ok {
-		return nil, &ParseError{Path: path, Msg: fmt.Sprintf("expected a boolean, got %s %s", kindOf(raw), truncate(string(raw), 40))}
+		return nil, &ParseError{Path: path, Msg: fmt.Sprintf("expected a boolean, got %s %s", kindOf(raw), field.Truncate(string(raw), 40))}
 	}
 	return &b, nil
 }

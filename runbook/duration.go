@@ -239,40 +239,13 @@ func (e *boundEval) steps(steps []Step, path string, depth int) (time.Duration, 
 // step returns one step's worst case: attempts × per-attempt bound.
 func (e *boundEval) step(s *Step, path string, depth int) (time.Duration, bool) {
 	action := s.Action()
-	attempts := 1
-	if s.MaxAttempts != nil && *s.MaxAttempts > 1 {
-		attempts = *s.MaxAttempts
-	}
-	if _, ok := s.verbatim("maxAttempts"); ok && s.MaxAttempts == nil {
+	attempts, ok := stepAttempts(s)
+	if !ok {
 		return e.noBound(path, s.Name, "%s unbounded: maxAttempts comes from a reference", action)
 	}
-	timeout, hasTimeout := 0, false
-	if _, ok := s.verbatim("timeoutSeconds"); ok && s.TimeoutSeconds == nil {
-		// The value is only known when the run starts: only a documented
-		// maximum bounds it.
-		m, capped := maxTimeouts[action]
-		if !capped {
-			return e.noBound(path, s.Name, "%s unbounded: timeoutSeconds comes from a reference", action)
-		}
-		timeout, hasTimeout = m, true
-	}
-	if s.TimeoutSeconds != nil && *s.TimeoutSeconds > 0 {
-		timeout, hasTimeout = *s.TimeoutSeconds, true
-		if m, ok := maxTimeouts[action]; ok && timeout > m {
-			timeout = m
-		}
-	}
-	times := func(per time.Duration, why string) (time.Duration, bool) {
-		total := mulDur(per, attempts)
-		if attempts > 1 {
-			e.reason(path, s.Name, "%s %s × %d attempts = %s (%s)", action, per, attempts, total, why)
-		} else {
-			e.reason(path, s.Name, "%s %s (%s)", action, total, why)
-		}
-		return total, false
-	}
-	unbounded := func(why string) (time.Duration, bool) {
-		return e.noBound(path, s.Name, "%s unbounded: %s", action, why)
+	timeout, hasTimeout, ok := stepTimeout(s)
+	if !ok {
+		return e.noBound(path, s.Name, "%s unbounded: timeoutSeconds comes from a reference", action)
 	}
 	switch in := s.Inputs.(type) {
 	case Loop:
@@ -280,40 +253,97 @@ func (e *boundEval) step(s *Step, path string, depth int) (time.Duration, bool) 
 	case ExecuteAutomation:
 		return e.child(s, in, path, depth, attempts)
 	case Sleep:
-		if dur, ok := sleepDuration(in); ok {
-			per := dur
-			why := "sleep Duration"
-			if hasTimeout && secs(timeout) < per {
-				per, why = secs(timeout), "timeoutSeconds"
-			}
-			return times(per, why)
-		}
-		if d, ok := in.Duration.AsString(); ok && strings.Contains(d, "{{") {
-			// 'PT{{ Minutes }}M' or '{{ Wait }}': known only at run time,
-			// and aws:sleep sleeps at most 7 days.
-			per, why := MaxSleep, "Duration from a reference, at most 7 days"
-			if hasTimeout && secs(timeout) < per {
-				per, why = secs(timeout), "timeoutSeconds"
-			}
-			return times(per, why)
+		if per, why, ok := sleepBound(in, timeout, hasTimeout); ok {
+			return e.times(s, path, attempts, per, why)
 		}
 	}
-	if instant[action] {
-		return times(0, "no waiting")
-	}
-	if hasTimeout {
-		return times(secs(timeout), fmt.Sprintf("timeoutSeconds %d", timeout))
-	}
-	if def, ok := defaultTimeouts[action]; ok {
-		return times(secs(def), fmt.Sprintf("default timeout %d s", def))
-	}
-	if apiCallActions[action] {
-		return times(secs(APICallSecs), "one API call: throttling retries for at most 3600 s, the documented maximum, and a 60 s allowance for the call")
+	if per, why, ok := attemptBound(s, timeout, hasTimeout); ok {
+		return e.times(s, path, attempts, per, why)
 	}
 	if _, raw := s.Inputs.(RawInputs); raw || s.Inputs == nil {
-		return unbounded("unknown action")
+		return e.noBound(path, s.Name, "%s unbounded: %s", action, "unknown action")
 	}
-	return unbounded("no documented default timeout; set timeoutSeconds to bound it")
+	return e.noBound(path, s.Name, "%s unbounded: %s", action, "no documented default timeout; set timeoutSeconds to bound it")
+}
+
+// times records and returns attempts × per, the bound of a step.
+func (e *boundEval) times(s *Step, path string, attempts int, per time.Duration, why string) (time.Duration, bool) {
+	total := mulDur(per, attempts)
+	if attempts > 1 {
+		e.reason(path, s.Name, "%s %s × %d attempts = %s (%s)", s.Action(), per, attempts, total, why)
+	} else {
+		e.reason(path, s.Name, "%s %s (%s)", s.Action(), total, why)
+	}
+	return total, false
+}
+
+// stepAttempts returns how many times a step may run; ok is false when
+// maxAttempts comes from a reference, known only at run time.
+func stepAttempts(s *Step) (attempts int, ok bool) {
+	if _, ok := s.verbatim("maxAttempts"); ok && s.MaxAttempts == nil {
+		return 0, false
+	}
+	if s.MaxAttempts != nil && *s.MaxAttempts > 1 {
+		return *s.MaxAttempts, true
+	}
+	return 1, true
+}
+
+// stepTimeout returns a step's timeoutSeconds, capped at its action's
+// documented maximum. A timeout from a reference is known only when the run
+// starts, so only that maximum bounds it; ok is false when there is none.
+func stepTimeout(s *Step) (timeout int, has, ok bool) {
+	action := s.Action()
+	if _, ok := s.verbatim("timeoutSeconds"); ok && s.TimeoutSeconds == nil {
+		m, capped := maxTimeouts[action]
+		return m, capped, capped
+	}
+	if s.TimeoutSeconds != nil && *s.TimeoutSeconds > 0 {
+		timeout = *s.TimeoutSeconds
+		if m, ok := maxTimeouts[action]; ok && timeout > m {
+			timeout = m
+		}
+		return timeout, true, true
+	}
+	return 0, false, true
+}
+
+// sleepBound returns one attempt of aws:sleep: its literal Duration, or 7
+// days for a Duration from a reference, whichever the timeout shortens.
+func sleepBound(in Sleep, timeout int, hasTimeout bool) (time.Duration, string, bool) {
+	per, why := time.Duration(0), ""
+	if dur, ok := sleepDuration(in); ok {
+		per, why = dur, "sleep Duration"
+	} else if d, ok := in.Duration.AsString(); ok && strings.Contains(d, "{{") {
+		// 'PT{{ Minutes }}M' or '{{ Wait }}': known only at run time,
+		// and aws:sleep sleeps at most 7 days.
+		per, why = MaxSleep, "Duration from a reference, at most 7 days"
+	} else {
+		return 0, "", false
+	}
+	if hasTimeout && secs(timeout) < per {
+		per, why = secs(timeout), "timeoutSeconds"
+	}
+	return per, why, true
+}
+
+// attemptBound returns one attempt of a step other than a sleep, a loop
+// or a child automation: none for instant actions, else the timeout, the
+// action's default timeout or the API-call allowance; ok is false when
+// nothing bounds it.
+func attemptBound(s *Step, timeout int, hasTimeout bool) (time.Duration, string, bool) {
+	action := s.Action()
+	switch def, hasDef := defaultTimeouts[action]; {
+	case instant[action]:
+		return 0, "no waiting", true
+	case hasTimeout:
+		return secs(timeout), fmt.Sprintf("timeoutSeconds %d", timeout), true
+	case hasDef:
+		return secs(def), fmt.Sprintf("default timeout %d s", def), true
+	case apiCallActions[action]:
+		return secs(APICallSecs), "one API call: throttling retries for at most 3600 s, the documented maximum, and a 60 s allowance for the call", true
+	}
+	return 0, "", false
 }
 
 // sleepDuration returns a literal sleep Duration.

@@ -82,7 +82,7 @@ func TestMaxDurationCause(t *testing.T) {
 	}
 }
 
-// TestMaxDurationCoversEveryPath generates runbooks with branches,
+// TestMaxDurationCoversEveryPath generates runbooks with branches, loops,
 // nextStep, isEnd and onFailure jumps and checks that the bound is at
 // least the sum of the step bounds along random paths through them, and
 // that a path that repeats a step makes the run unbounded.
@@ -116,8 +116,8 @@ func TestMaxDurationCoversEveryPath(t *testing.T) {
 	}
 }
 
-// randomRunbook returns a runbook of sleeps, instance state changes and
-// branches, each step's worst case and the steps that may follow it (-1 is
+// randomRunbook returns a runbook of sleeps, instance state changes, loops
+// and branches, each step's worst case and the steps that may follow it (-1 is
 // the end), worked out from the Automation documentation rather than from
 // the code under test.
 func randomRunbook(rng *rand.Rand) (string, []time.Duration, [][]int) {
@@ -135,7 +135,7 @@ func randomRunbook(rng *rand.Rand) (string, []time.Duration, [][]int) {
 	}
 	for i := 0; i < n; i++ {
 		attempts := 1 + rng.IntN(3)
-		switch rng.IntN(3) {
+		switch rng.IntN(4) {
 		case 0: // branch: a choice, and Default or the next step
 			target := rng.IntN(n)
 			fmt.Fprintf(&b, "- {name: %s, action: 'aws:branch', inputs: {Choices: [{NextStep: %s, Variable: x, StringEquals: y}]", name(i), name(target))
@@ -153,6 +153,23 @@ func randomRunbook(rng *rand.Rand) (string, []time.Duration, [][]int) {
 			minutes := 1 + rng.IntN(90)
 			fmt.Fprintf(&b, "- {name: %s, action: 'aws:sleep', maxAttempts: %d, inputs: {Duration: PT%dM}", name(i), attempts, minutes)
 			weights[i] = time.Duration(attempts*minutes) * time.Minute
+		case 2:
+			// A loop runs its steps once per iterator, one after the other.
+			iterations, inner := 1+rng.IntN(4), 1+rng.IntN(3)
+			items := make([]string, iterations)
+			for k := range items {
+				items[k] = fmt.Sprint(k)
+			}
+			steps := make([]string, inner)
+			var pass time.Duration
+			for k := range steps {
+				minutes := 1 + rng.IntN(30)
+				steps[k] = fmt.Sprintf("{name: %sl%d, action: 'aws:sleep', inputs: {Duration: PT%dM}}", name(i), k, minutes)
+				pass += time.Duration(minutes) * time.Minute
+			}
+			fmt.Fprintf(&b, "- {name: %s, action: 'aws:loop', inputs: {Iterators: [%s], Steps: [%s]}",
+				name(i), strings.Join(items, ", "), strings.Join(steps, ", "))
+			weights[i] = time.Duration(iterations) * pass
 		default:
 			fmt.Fprintf(&b, "- {name: %s, action: 'aws:changeInstanceState', maxAttempts: %d, inputs: {InstanceIds: [i-1], DesiredState: stopped}", name(i), attempts)
 			weights[i] = time.Duration(attempts) * time.Hour // documented default timeout

@@ -83,5 +83,5 @@ func (g Globals) Expand(s string) (string, bool) {
 // no reference left, ready for derivation and planning.
 func (d *Document) ResolveAssumeRole(g Globals) (string, bool) {
 	role, complete := g.Expand(d.AssumeRole)
-	return role, complete && roleARNRE.MatchString(role)
+	return role, complete && isRoleARN(role)
 }

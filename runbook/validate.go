@@ -3,23 +3,20 @@ package runbook
 import (
 	"errors"
 	"strings"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/field"
 )
 
-// Severity tells an error from a warning.
-type Severity int
+// Severity tells an error from a warning: SeverityError or
+// SeverityWarning, whose String is "error" or "warning". It is
+// policy.Severity too.
+type Severity = field.Severity
 
 // The severities of a [Problem].
 const (
-	SeverityError Severity = iota
-	SeverityWarning
+	SeverityError   = field.SeverityError
+	SeverityWarning = field.SeverityWarning
 )
-
-func (s Severity) String() string {
-	if s == SeverityWarning {
-		return "warning"
-	}
-	return "error"
-}
 
 // Problem is one finding of validation.
 type Problem struct {
@@ -37,26 +34,27 @@ type Problem struct {
 	Code string
 }
 
-func (p Problem) Error() string {
-	var b strings.Builder
-	if p.Path != "" {
-		b.WriteString(p.Path)
-		b.WriteString(": ")
+func (p Problem) Error() string { return p.field().Error() }
+
+func (p Problem) field() field.Error {
+	return field.Error{Code: p.Code, Path: p.Path, Value: p.Value, Allowed: p.Allowed, Detail: p.Message, Severity: p.Severity}
+}
+
+// problemsOf wraps field errors as Problems, nil when there are none.
+func problemsOf(list field.List) []Problem {
+	if len(list) == 0 {
+		return nil
 	}
-	if p.Severity == SeverityWarning {
-		b.WriteString("warning: ")
+	out := make([]Problem, len(list))
+	for i, e := range list {
+		out[i] = problemOf(e)
 	}
-	b.WriteString(p.Message)
-	if p.Value != "" {
-		b.WriteString(" (got ")
-		b.WriteString(truncate(p.Value, 80))
-		b.WriteString(")")
-	}
-	if p.Allowed != "" {
-		b.WriteString("; allowed: ")
-		b.WriteString(p.Allowed)
-	}
-	return b.String()
+	return out
+}
+
+// problemOf wraps a field error as a Problem.
+func problemOf(e field.Error) Problem {
+	return Problem{Code: e.Code, Path: e.Path, Value: e.Value, Allowed: e.Allowed, Message: e.Detail, Severity: e.Severity}
 }
 
 // ValidationError holds every error-level problem of a document.
@@ -121,7 +119,7 @@ func (d *Document) Validate(optFns ...func(*ValidateOptions)) Report {
 	}
 	v := &validator{doc: d, opts: o}
 	v.run()
-	return v.report
+	return v.report()
 }
 
 // validateSized is Validate for a document whose compact JSON is known to
@@ -133,13 +131,13 @@ func (d *Document) validateSized(size int, optFns ...func(*ValidateOptions)) Rep
 	}
 	v := &validator{doc: d, opts: o, size: size}
 	v.run()
-	return v.report
+	return v.report()
 }
 
 type validator struct {
-	doc    *Document
-	opts   ValidateOptions
-	report Report
+	doc      *Document
+	opts     ValidateOptions
+	problems field.List
 
 	params   map[string]*Parameter
 	vars     map[string]*Variable
@@ -153,10 +151,10 @@ type validator struct {
 func (v *validator) run() {
 	d := v.doc
 	if d.SchemaVersion != SchemaVersion {
-		v.fail(CodeSchemaVersion, "schemaVersion", quote(d.SchemaVersion), "0.3", "unsupported schema version")
+		v.fail(CodeSchemaVersion, field.NewPath("schemaVersion"), quote(d.SchemaVersion), "0.3", "unsupported schema version")
 	}
 	if len(d.MainSteps) == 0 {
-		v.fail(CodeNoSteps, "mainSteps", "", "one or more steps", "a runbook needs at least one step in mainSteps")
+		v.fail(CodeNoSteps, field.NewPath("mainSteps"), "", "one or more steps", "a runbook needs at least one step in mainSteps")
 	}
 	v.rules()
 }

@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/arn"
+	"github.com/ssmdelegate/ssmdelegate/internal/field"
 )
 
 // Limits Automation enforces on documents.
@@ -57,9 +60,19 @@ const (
 var (
 	stepNameRE     = regexp.MustCompile(`^[a-zA-Z0-9_]+$`)
 	documentNameRE = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{3,128}$`)
-	roleARNRE      = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
+	partitionRE    = regexp.MustCompile(`^aws[a-z-]*$`)
+	accountIDRE    = regexp.MustCompile(`^\d{12}$`)
+	roleResourceRE = regexp.MustCompile(`^role/[\w+=,.@/-]{1,512}$`)
 	reservedPrefix = []string{"aws", "amazon", "amzn"}
 )
+
+// isRoleARN reports whether s is an IAM role ARN:
+// arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME, with no Region.
+func isRoleARN(s string) bool {
+	a, err := arn.Parse(s)
+	return err == nil && partitionRE.MatchString(a.Partition) && a.Service == "iam" && a.Region == "" &&
+		accountIDRE.MatchString(a.Account) && roleResourceRE.MatchString(a.Resource)
+}
 
 // onCancelForbidden lists the actions a step:NAME onCancel may not target.
 var onCancelForbidden = map[string]bool{
@@ -129,7 +142,7 @@ func (k inputKind) fits(s shape) bool {
 // stepInfo is what later steps may reference of a step.
 type stepInfo struct {
 	step    *Step
-	path    string
+	path    *field.Path
 	outputs map[string]shape
 	// loop is set for an aws:loop step; its iteration outputs are visible
 	// only to its own steps.
@@ -141,20 +154,19 @@ type scope struct {
 	loops   []*stepInfo          // enclosing loops, innermost last
 }
 
-func (v *validator) add(p Problem) {
-	if p.Severity == SeverityWarning {
-		v.report.Warnings = append(v.report.Warnings, p)
-		return
-	}
-	v.report.Errors = append(v.report.Errors, p)
+func (v *validator) add(e field.Error) { v.problems.Add(e) }
+
+// report returns the problems found, errors apart from warnings.
+func (v *validator) report() Report {
+	return Report{Errors: problemsOf(v.problems.Errors()), Warnings: problemsOf(v.problems.Warnings())}
 }
 
-func (v *validator) fail(code, path, value, allowed, msg string) {
-	v.add(Problem{Code: code, Path: path, Value: value, Allowed: allowed, Message: msg})
+func (v *validator) fail(code string, path *field.Path, value, allowed, msg string) {
+	v.add(field.New(code, path, value, allowed, msg))
 }
 
-func (v *validator) warn(code, path, value, allowed, msg string) {
-	v.add(Problem{Code: code, Path: path, Value: value, Allowed: allowed, Message: msg, Severity: SeverityWarning})
+func (v *validator) warn(code string, path *field.Path, value, allowed, msg string) {
+	v.add(field.Warning(code, path, value, allowed, msg))
 }
 
 // rules runs the document checks beyond the basics of run.
@@ -171,9 +183,9 @@ func (v *validator) rules() {
 	v.checkAssumeRole()
 	v.allSteps = map[string]*stepInfo{}
 	sc := &scope{defined: map[string]*stepInfo{}}
-	v.collectNames(d.MainSteps, "mainSteps")
-	v.checkSteps(d.MainSteps, "mainSteps", sc)
-	v.checkReachable(d.MainSteps, "mainSteps")
+	v.collectNames(d.MainSteps, field.NewPath("mainSteps"))
+	v.checkSteps(d.MainSteps, field.NewPath("mainSteps"), sc)
+	v.checkReachable(d.MainSteps, field.NewPath("mainSteps"))
 	v.checkDocumentOutputs()
 	v.checkLimits()
 }
@@ -181,22 +193,22 @@ func (v *validator) rules() {
 func (v *validator) checkAssumeRole() {
 	role := v.doc.AssumeRole
 	if role == "" {
-		v.warn(CodeNoAssumeRole, "assumeRole", "", "a role ARN or {{ AutomationAssumeRole }}",
+		v.warn(CodeNoAssumeRole, field.NewPath("assumeRole"), "", "a role ARN or {{ AutomationAssumeRole }}",
 			"no assumeRole: the automation runs with the caller's permissions and stops after 12 hours")
 		return
 	}
 	if ref, ok := WholeReference(role); ok {
 		if ref.Kind != RefParameter {
-			v.fail(CodeAssumeRole, "assumeRole", quote(role), "a role ARN or a String parameter reference", "assumeRole must name a parameter")
+			v.fail(CodeAssumeRole, field.NewPath("assumeRole"), quote(role), "a role ARN or a String parameter reference", "assumeRole must name a parameter")
 			return
 		}
 		p := v.params[ref.Name]
 		if p == nil {
-			v.fail(CodeReference, "assumeRole", quote(role), v.paramNames(), fmt.Sprintf("parameter %q is not declared", ref.Name))
+			v.fail(CodeReference, field.NewPath("assumeRole"), quote(role), v.paramNames(), fmt.Sprintf("parameter %q is not declared", ref.Name))
 			return
 		}
 		if s := shapeOfType(p.Type); s != shString && s != shUnknown {
-			v.fail(CodeType, "assumeRole", quote(role), "a String or AWS::IAM::Role::Arn parameter",
+			v.fail(CodeType, field.NewPath("assumeRole"), quote(role), "a String or AWS::IAM::Role::Arn parameter",
 				fmt.Sprintf("parameter %q is %s", ref.Name, p.Type))
 		}
 		return
@@ -207,26 +219,26 @@ func (v *validator) checkAssumeRole() {
 		// sample values in their place must be a role ARN.
 		sample := role
 		for _, ref := range ParseReferences(role) {
-			v.checkRef(ref, "assumeRole", &scope{defined: map[string]*stepInfo{}})
+			v.checkRef(ref, field.NewPath("assumeRole"), &scope{defined: map[string]*stepInfo{}})
 			switch ref.Kind {
 			case RefGlobal, RefParameter:
 				if sh := v.refShape(ref, nil); sh != shString && sh != shUnknown {
-					v.fail(CodeType, "assumeRole", quote(role), "String references", fmt.Sprintf("%s %s is %s", ref.Kind, ref.String(), sh))
+					v.fail(CodeType, field.NewPath("assumeRole"), quote(role), "String references", fmt.Sprintf("%s %s is %s", ref.Kind, ref.String(), sh))
 					return
 				}
 			default:
-				v.fail(CodeAssumeRole, "assumeRole", quote(role), "global variables or String parameters", fmt.Sprintf("assumeRole cannot use the %s %s", ref.Kind, ref.Text))
+				v.fail(CodeAssumeRole, field.NewPath("assumeRole"), quote(role), "global variables or String parameters", fmt.Sprintf("assumeRole cannot use the %s %s", ref.Kind, ref.Text))
 				return
 			}
 			sample = strings.Replace(sample, ref.Text, sampleGlobals.value(ref), 1)
 		}
-		if !roleARNRE.MatchString(sample) {
-			v.fail(CodeAssumeRole, "assumeRole", quote(role), "arn:PARTITION:iam::ACCOUNT:role/NAME", "assumeRole is not an IAM role ARN once its references are filled in")
+		if !isRoleARN(sample) {
+			v.fail(CodeAssumeRole, field.NewPath("assumeRole"), quote(role), "arn:PARTITION:iam::ACCOUNT:role/NAME", "assumeRole is not an IAM role ARN once its references are filled in")
 		}
 		return
 	}
-	if !roleARNRE.MatchString(role) {
-		v.fail(CodeAssumeRole, "assumeRole", quote(role), "arn:PARTITION:iam::ACCOUNT:role/NAME", "assumeRole is not an IAM role ARN")
+	if !isRoleARN(role) {
+		v.fail(CodeAssumeRole, field.NewPath("assumeRole"), quote(role), "arn:PARTITION:iam::ACCOUNT:role/NAME", "assumeRole is not an IAM role ARN")
 	}
 }
 
@@ -244,11 +256,11 @@ func (v *validator) paramNames() string {
 func (v *validator) checkParameters() {
 	d := v.doc
 	if len(d.Parameters) > MaxParameters {
-		v.fail(CodeLimit, "parameters", strconv.Itoa(len(d.Parameters)), fmt.Sprintf("at most %d parameters", MaxParameters), "too many parameters")
+		v.fail(CodeLimit, field.NewPath("parameters"), strconv.Itoa(len(d.Parameters)), fmt.Sprintf("at most %d parameters", MaxParameters), "too many parameters")
 	}
 	for i := range d.Parameters {
 		p := &d.Parameters[i]
-		path := "parameters." + p.Name
+		path := field.NewPath("parameters", p.Name)
 		if _, dup := v.params[p.Name]; dup {
 			v.fail(CodeDuplicateName, path, quote(p.Name), "unique parameter names", "duplicate parameter")
 		}
@@ -257,26 +269,12 @@ func (v *validator) checkParameters() {
 			v.fail(CodeLimit, path, quote(p.Name), fmt.Sprintf("1 to %d characters", MaxParameterNameLength), "parameter name length")
 		}
 		if !p.Type.Known() {
-			v.fail(CodeParameter, path+".type", quote(string(p.Type)), typeNames(), "unknown parameter type")
+			v.fail(CodeParameter, path.Child("type"), quote(string(p.Type)), typeNames(), "unknown parameter type")
 		}
 		if p.DisplayType != "" && p.DisplayType != "textfield" && p.DisplayType != "textarea" {
-			v.fail(CodeEnum, path+".displayType", quote(p.DisplayType), "textfield, textarea", "unknown display type")
+			v.fail(CodeEnum, path.Child("displayType"), quote(p.DisplayType), "textfield, textarea", "unknown display type")
 		}
-		for _, b := range []struct {
-			lo, hi *int
-			name   string
-		}{{p.MinItems, p.MaxItems, "Items"}, {p.MinChars, p.MaxChars, "Chars"}} {
-			if b.lo != nil && *b.lo < 0 {
-				v.fail(CodeParameter, path+".min"+b.name, strconv.Itoa(*b.lo), "a number of at least 0", "negative minimum")
-			}
-			if b.hi != nil && *b.hi < 0 {
-				v.fail(CodeParameter, path+".max"+b.name, strconv.Itoa(*b.hi), "a number of at least 0", "negative maximum")
-			}
-			if b.lo != nil && b.hi != nil && *b.lo > *b.hi {
-				v.fail(CodeParameter, path+".min"+b.name, strconv.Itoa(*b.lo), fmt.Sprintf("at most max%s (%d)", b.name, *b.hi),
-					fmt.Sprintf("min%s exceeds max%s", b.name, b.name))
-			}
-		}
+		v.checkParameterBounds(p, path)
 		var re *regexp.Regexp
 		if p.AllowedPattern != "" {
 			var err error
@@ -285,29 +283,54 @@ func (v *validator) checkParameters() {
 			if errors.As(err, &pe) {
 				// Valid on AWS (Java regular expressions), but values
 				// cannot be checked here: see ErrUncheckablePattern.
-				v.warn(CodeUncheckedRegex, path+".allowedPattern", quote(p.AllowedPattern), "an RE2-compatible pattern",
+				v.warn(CodeUncheckedRegex, path.Child("allowedPattern"), quote(p.AllowedPattern), "an RE2-compatible pattern",
 					"pattern cannot be checked here: "+pe.Err.Error())
 			}
 		}
-		// allowedValues of a list type list the allowed items.
-		sh := shapeOfType(p.Type)
-		switch sh {
-		case shStringList:
-			sh = shString
-		case shMapList:
-			sh = shMap
-		}
-		allowed := article(string(p.Type)) + " value"
-		if p.Type.IsList() {
-			allowed = "an item of a " + string(p.Type)
-		}
-		for j, av := range p.AllowedValues {
-			if msg := valueFitsShape(av, sh); msg != "" {
-				v.fail(CodeType, fmt.Sprintf("%s.allowedValues[%d]", path, j), av.String(), allowed, msg)
-			}
-		}
+		v.checkAllowedValues(p, path)
 		if !p.Default.IsZero() {
-			v.checkDefault(p, path+".default", re)
+			v.checkDefault(p, path.Child("default"), re)
+		}
+	}
+}
+
+// checkParameterBounds checks minItems/maxItems and minChars/maxChars:
+// neither negative, the minimum at most the maximum.
+func (v *validator) checkParameterBounds(p *Parameter, path *field.Path) {
+	for _, b := range []struct {
+		lo, hi *int
+		name   string
+	}{{p.MinItems, p.MaxItems, "Items"}, {p.MinChars, p.MaxChars, "Chars"}} {
+		if b.lo != nil && *b.lo < 0 {
+			v.fail(CodeParameter, path.Child("min"+b.name), strconv.Itoa(*b.lo), "a number of at least 0", "negative minimum")
+		}
+		if b.hi != nil && *b.hi < 0 {
+			v.fail(CodeParameter, path.Child("max"+b.name), strconv.Itoa(*b.hi), "a number of at least 0", "negative maximum")
+		}
+		if b.lo != nil && b.hi != nil && *b.lo > *b.hi {
+			v.fail(CodeParameter, path.Child("min"+b.name), strconv.Itoa(*b.lo), fmt.Sprintf("at most max%s (%d)", b.name, *b.hi),
+				fmt.Sprintf("min%s exceeds max%s", b.name, b.name))
+		}
+	}
+}
+
+// checkAllowedValues checks that each allowed value has the parameter's
+// type; allowedValues of a list type list the allowed items.
+func (v *validator) checkAllowedValues(p *Parameter, path *field.Path) {
+	sh := shapeOfType(p.Type)
+	switch sh {
+	case shStringList:
+		sh = shString
+	case shMapList:
+		sh = shMap
+	}
+	allowed := article(string(p.Type)) + " value"
+	if p.Type.IsList() {
+		allowed = "an item of a " + string(p.Type)
+	}
+	for j, av := range p.AllowedValues {
+		if msg := valueFitsShape(av, sh); msg != "" {
+			v.fail(CodeType, path.Child("allowedValues").Index(j), av.String(), allowed, msg)
 		}
 	}
 }
@@ -378,14 +401,14 @@ func isIntText(s string) bool {
 	return err == nil
 }
 
-func (v *validator) checkDefault(p *Parameter, path string, re *regexp.Regexp) {
+func (v *validator) checkDefault(p *Parameter, path *field.Path, re *regexp.Regexp) {
 	def := p.Default
 	secure := false
 	def.Walk(func(_, s string) {
 		secure = secure || strings.Contains(s, "{{ssm-secure:") || strings.Contains(s, "{{ ssm-secure:")
 	})
 	if secure {
-		v.fail(CodeSSMReference, path, truncate(def.String(), 60), "{{ssm:NAME}} of a String or StringList parameter",
+		v.fail(CodeSSMReference, path, field.Truncate(def.String(), 60), "{{ssm:NAME}} of a String or StringList parameter",
 			"SecureString parameters cannot be referenced in the parameters section")
 		return
 	}
@@ -399,19 +422,33 @@ func (v *validator) checkDefault(p *Parameter, path string, re *regexp.Regexp) {
 		v.fail(CodeType, path, def.String(), article(string(p.Type))+" value", msg)
 		return
 	}
-	if len(p.AllowedValues) > 0 && !slices.ContainsFunc(p.AllowedValues, def.Equal) {
-		// A list default is allowed when each item is.
-		items, isList := def.AsList()
-		ok := isList && len(items) > 0
-		for _, it := range items {
-			if !slices.ContainsFunc(p.AllowedValues, it.Equal) {
-				ok = false
-			}
-		}
-		if !ok {
-			v.fail(CodeEnum, path, def.String(), joinValues(p.AllowedValues), "default is not among allowedValues")
+	v.checkDefaultAllowed(p, path)
+	v.checkDefaultStrings(p, path, re)
+}
+
+// checkDefaultAllowed checks a default against allowedValues; a list
+// default is allowed when each item is.
+func (v *validator) checkDefaultAllowed(p *Parameter, path *field.Path) {
+	def := p.Default
+	if len(p.AllowedValues) == 0 || slices.ContainsFunc(p.AllowedValues, def.Equal) {
+		return
+	}
+	items, isList := def.AsList()
+	ok := isList && len(items) > 0
+	for _, it := range items {
+		if !slices.ContainsFunc(p.AllowedValues, it.Equal) {
+			ok = false
 		}
 	}
+	if !ok {
+		v.fail(CodeEnum, path, def.String(), joinValues(p.AllowedValues), "default is not among allowedValues")
+	}
+}
+
+// checkDefaultStrings checks a string or string-list default against the
+// parameter's item counts, lengths and allowedPattern.
+func (v *validator) checkDefaultStrings(p *Parameter, path *field.Path, re *regexp.Regexp) {
+	def := p.Default
 	var strs []string
 	if s, ok := def.AsString(); ok {
 		strs = []string{s}
@@ -454,7 +491,7 @@ func joinValues(vs []Value) string {
 func (v *validator) checkVariables() {
 	for i := range v.doc.Variables {
 		vr := &v.doc.Variables[i]
-		path := "variables." + vr.Name
+		path := field.NewPath("variables", vr.Name)
 		if _, dup := v.vars[vr.Name]; dup {
 			v.fail(CodeDuplicateName, path, quote(vr.Name), "unique variable names", "duplicate variable")
 		}
@@ -464,12 +501,12 @@ func (v *validator) checkVariables() {
 		}
 		sh := shapeOfType(vr.Type)
 		if sh == shUnknown || strings.Contains(string(vr.Type), "::") {
-			v.fail(CodeParameter, path+".type", quote(string(vr.Type)), "String, StringList, Integer, Boolean, MapList, StringMap", "unknown variable type")
+			v.fail(CodeParameter, path.Child("type"), quote(string(vr.Type)), "String, StringList, Integer, Boolean, MapList, StringMap", "unknown variable type")
 			continue
 		}
 		if !vr.Default.IsZero() {
 			if msg := valueFitsShape(vr.Default, sh); msg != "" {
-				v.fail(CodeType, path+".default", vr.Default.String(), article(string(vr.Type))+" value", msg)
+				v.fail(CodeType, path.Child("default"), vr.Default.String(), article(string(vr.Type))+" value", msg)
 			}
 		}
 	}
@@ -477,28 +514,28 @@ func (v *validator) checkVariables() {
 
 // collectNames checks step names document-wide: unique, and
 // ^[a-zA-Z0-9_]+$, in loops too.
-func (v *validator) collectNames(steps []Step, path string) {
+func (v *validator) collectNames(steps []Step, path *field.Path) {
 	for i := range steps {
 		s := &steps[i]
-		sp := path + "[" + strconv.Itoa(i) + "]"
+		sp := path.Index(i)
 		switch {
 		case s.Name == "":
-			v.fail(CodeStepName, sp+".name", "", "letters, digits and _", "a step needs a name")
+			v.fail(CodeStepName, sp.Child("name"), "", "letters, digits and _", "a step needs a name")
 		case !stepNameRE.MatchString(s.Name):
-			v.fail(CodeStepName, sp+".name", quote(s.Name), "letters, digits and _", "invalid step name")
+			v.fail(CodeStepName, sp.Child("name"), quote(s.Name), "letters, digits and _", "invalid step name")
 		}
 		if prev, dup := v.allSteps[s.Name]; dup && s.Name != "" {
-			v.fail(CodeDuplicateName, sp+".name", quote(s.Name), "unique step names", "step name already used at "+prev.path)
+			v.fail(CodeDuplicateName, sp.Child("name"), quote(s.Name), "unique step names", "step name already used at "+prev.path.String())
 		} else if s.Name != "" {
 			v.allSteps[s.Name] = v.newInfo(s, sp)
 		}
 		if l, ok := s.Inputs.(Loop); ok {
-			v.collectNames(l.Steps, sp+".inputs.Steps")
+			v.collectNames(l.Steps, sp.Child("inputs", "Steps"))
 		}
 	}
 }
 
-func (v *validator) newInfo(s *Step, path string) *stepInfo {
+func (v *validator) newInfo(s *Step, path *field.Path) *stepInfo {
 	info := &stepInfo{step: s, path: path}
 	// Allocated only for a step with outputs: most steps have none.
 	var predefined []PredefinedOutput
@@ -530,14 +567,14 @@ func (v *validator) newInfo(s *Step, path string) *stepInfo {
 	return info
 }
 
-func (v *validator) checkSteps(steps []Step, path string, sc *scope) {
+func (v *validator) checkSteps(steps []Step, path *field.Path, sc *scope) {
 	names := map[string]*Step{}
 	for i := range steps {
 		names[steps[i].Name] = &steps[i]
 	}
 	for i := range steps {
 		s := &steps[i]
-		sp := path + "[" + strconv.Itoa(i) + "]"
+		sp := path.Index(i)
 		v.checkStep(s, sp, names, sc)
 		if info := v.allSteps[s.Name]; info != nil && info.step == s {
 			sc.defined[s.Name] = info
@@ -545,35 +582,35 @@ func (v *validator) checkSteps(steps []Step, path string, sc *scope) {
 	}
 }
 
-func (v *validator) checkStep(s *Step, sp string, siblings map[string]*Step, sc *scope) {
+func (v *validator) checkStep(s *Step, sp *field.Path, siblings map[string]*Step, sc *scope) {
 	if s.MaxAttempts != nil && *s.MaxAttempts < 1 {
-		v.fail(CodeLimit, sp+".maxAttempts", strconv.Itoa(*s.MaxAttempts), "an integer of at least 1", "maxAttempts below 1")
+		v.fail(CodeLimit, sp.Child("maxAttempts"), strconv.Itoa(*s.MaxAttempts), "an integer of at least 1", "maxAttempts below 1")
 	}
 	if s.TimeoutSeconds != nil && *s.TimeoutSeconds < 1 {
-		v.fail(CodeLimit, sp+".timeoutSeconds", strconv.Itoa(*s.TimeoutSeconds), "an integer of at least 1", "timeoutSeconds below 1")
+		v.fail(CodeLimit, sp.Child("timeoutSeconds"), strconv.Itoa(*s.TimeoutSeconds), "an integer of at least 1", "timeoutSeconds below 1")
 	}
 	for _, m := range s.Verbatim {
 		ref, ok := m.Value.Ref()
 		if !ok {
 			continue
 		}
-		v.checkRef(ref, sp+"."+m.Key, sc)
+		v.checkRef(ref, sp.Child(m.Key), sc)
 		want, kind := shInteger, "an Integer or String parameter"
 		if m.Key == "isEnd" || m.Key == "isCritical" {
 			want, kind = shBoolean, "a Boolean or String parameter"
 		}
 		if sh := v.refShape(ref, sc); sh != shUnknown && sh != want && sh != shString {
-			v.fail(CodeType, sp+"."+m.Key, m.Value.String(), kind, fmt.Sprintf("%s %s is %s", ref.Kind, ref.String(), sh))
+			v.fail(CodeType, sp.Child(m.Key), m.Value.String(), kind, fmt.Sprintf("%s %s is %s", ref.Kind, ref.String(), sh))
 		}
 	}
 	v.checkFlow(s, sp, siblings)
 	v.checkOutputs(s, sp)
 	switch in := s.Inputs.(type) {
 	case nil:
-		v.fail(CodeUnknownAction, sp+".action", "", strings.Join(Actions(), ", "), "a step needs an action")
+		v.fail(CodeUnknownAction, sp.Child("action"), "", strings.Join(Actions(), ", "), "a step needs an action")
 		return
 	case RawInputs:
-		v.fail(CodeUnknownAction, sp+".action", quote(in.Name), strings.Join(Actions(), ", "), "unknown action")
+		v.fail(CodeUnknownAction, sp.Child("action"), quote(in.Name), strings.Join(Actions(), ", "), "unknown action")
 		return
 	}
 	spec := specFor(s.Action())
@@ -581,10 +618,10 @@ func (v *validator) checkStep(s *Step, sp string, siblings map[string]*Step, sc 
 	v.checkAction(s, sp, siblings, sc)
 }
 
-func (v *validator) checkFlow(s *Step, sp string, siblings map[string]*Step) {
+func (v *validator) checkFlow(s *Step, sp *field.Path, siblings map[string]*Step) {
 	target := func(field, name string) {
 		if _, ok := siblings[name]; !ok {
-			v.fail(CodeUnknownStep, sp+"."+field, quote(name), v.stepList(siblings), fmt.Sprintf("no step named %q here", name))
+			v.fail(CodeUnknownStep, sp.Child(field), quote(name), v.stepList(siblings), fmt.Sprintf("no step named %q here", name))
 		}
 	}
 	if s.NextStep != "" {
@@ -593,7 +630,7 @@ func (v *validator) checkFlow(s *Step, sp string, siblings map[string]*Step) {
 	if s.OnFailure != "" && s.OnFailure != Abort && s.OnFailure != Continue {
 		name, ok := strings.CutPrefix(s.OnFailure, "step:")
 		if !ok {
-			v.fail(CodeFlow, sp+".onFailure", quote(s.OnFailure), "Abort, Continue, step:NAME", "invalid onFailure")
+			v.fail(CodeFlow, sp.Child("onFailure"), quote(s.OnFailure), "Abort, Continue, step:NAME", "invalid onFailure")
 		} else {
 			target("onFailure", name)
 		}
@@ -601,11 +638,11 @@ func (v *validator) checkFlow(s *Step, sp string, siblings map[string]*Step) {
 	if s.OnCancel != "" && s.OnCancel != Abort {
 		name, ok := strings.CutPrefix(s.OnCancel, "step:")
 		if !ok {
-			v.fail(CodeFlow, sp+".onCancel", quote(s.OnCancel), "Abort, step:NAME", "invalid onCancel")
+			v.fail(CodeFlow, sp.Child("onCancel"), quote(s.OnCancel), "Abort, step:NAME", "invalid onCancel")
 		} else if t, found := siblings[name]; !found {
 			target("onCancel", name)
 		} else if onCancelForbidden[t.Action()] {
-			v.fail(CodeOnCancel, sp+".onCancel", quote(s.OnCancel), "a step whose action is not approve, copyImage, createImage, createStack, createTags, pause, runInstances or sleep",
+			v.fail(CodeOnCancel, sp.Child("onCancel"), quote(s.OnCancel), "a step whose action is not approve, copyImage, createImage, createStack, createTags, pause, runInstances or sleep",
 				fmt.Sprintf("onCancel may not go to %s step %q", t.Action(), name))
 		}
 	}
@@ -637,12 +674,12 @@ func stepList(steps map[string]*Step) string {
 		names = append(names, n)
 	}
 	slices.Sort(names)
-	return "steps: " + truncate(strings.Join(names, ", "), 200)
+	return "steps: " + field.Truncate(strings.Join(names, ", "), 200)
 }
 
 var outputTypes = []OutputType{OutputString, OutputInteger, OutputBoolean, OutputStringList, OutputStringMap, OutputMapList}
 
-func (v *validator) checkOutputs(s *Step, sp string) {
+func (v *validator) checkOutputs(s *Step, sp *field.Path) {
 	if len(s.Outputs) == 0 {
 		return
 	}
@@ -652,37 +689,37 @@ func (v *validator) checkOutputs(s *Step, sp string) {
 	}
 	seen := map[string]bool{}
 	for i, o := range s.Outputs {
-		op := sp + ".outputs[" + strconv.Itoa(i) + "]"
+		op := sp.Child("outputs").Index(i)
 		switch {
 		case o.Name == "":
-			v.fail(CodeOutput, op+".Name", "", "a name", "an output needs a name")
+			v.fail(CodeOutput, op.Child("Name"), "", "a name", "an output needs a name")
 		case predefined[o.Name]:
-			v.fail(CodeOutput, op+".Name", quote(o.Name), "a name that is not a predefined output of "+s.Action(), "output reuses a predefined output name")
+			v.fail(CodeOutput, op.Child("Name"), quote(o.Name), "a name that is not a predefined output of "+s.Action(), "output reuses a predefined output name")
 		case seen[o.Name]:
-			v.fail(CodeDuplicateName, op+".Name", quote(o.Name), "unique output names", "duplicate output")
+			v.fail(CodeDuplicateName, op.Child("Name"), quote(o.Name), "unique output names", "duplicate output")
 		case !stepNameRE.MatchString(o.Name):
-			v.fail(CodeOutput, op+".Name", quote(o.Name), "letters, digits and _", "invalid output name")
+			v.fail(CodeOutput, op.Child("Name"), quote(o.Name), "letters, digits and _", "invalid output name")
 		}
 		seen[o.Name] = true
 		if !strings.HasPrefix(o.Selector, "$") {
-			v.fail(CodeOutput, op+".Selector", quote(o.Selector), "a JSONPath starting with $", "invalid selector")
+			v.fail(CodeOutput, op.Child("Selector"), quote(o.Selector), "a JSONPath starting with $", "invalid selector")
 		}
 		if !slices.Contains(outputTypes, o.Type) {
-			v.fail(CodeOutput, op+".Type", quote(string(o.Type)), "String, Integer, Boolean, StringList, StringMap, MapList", "invalid output type")
+			v.fail(CodeOutput, op.Child("Type"), quote(string(o.Type)), "String, Integer, Boolean, StringList, StringMap, MapList", "invalid output type")
 		}
 	}
 }
 
 // checkInputs checks unknown, required, typed and enumerated inputs and
 // every reference inside them.
-func (v *validator) checkInputs(s *Step, sp string, spec *actionSpec, sc *scope) {
-	ip := sp + ".inputs"
+func (v *validator) checkInputs(s *Step, sp *field.Path, spec *actionSpec, sc *scope) {
+	ip := sp.Child("inputs")
 	members := s.Inputs.Members()
 	for _, m := range members {
-		path := ip + "." + m.Key
+		path := ip.Child(m.Key)
 		is := spec.input(m.Key)
 		if is == nil && !spec.apiCall {
-			v.fail(CodeUnknownInput, path, truncate(m.Value.String(), 60), inputNames(spec), fmt.Sprintf("%s has no input %q", spec.name, m.Key))
+			v.fail(CodeUnknownInput, path, field.Truncate(m.Value.String(), 60), inputNames(spec), fmt.Sprintf("%s has no input %q", spec.name, m.Key))
 		}
 		if m.Key == "Steps" || m.Key == "LoopCondition" || m.Key == "Choices" {
 			continue // checked with their own scope rules
@@ -706,7 +743,7 @@ func (v *validator) checkInputs(s *Step, sp string, spec *actionSpec, sc *scope)
 		if s.Action() == "aws:executeScript" && is.name == "Handler" {
 			continue // only Python needs it; checked with the runtime
 		}
-		v.fail(CodeRequiredInput, ip+"."+is.name, "", "", fmt.Sprintf("%s requires input %s", spec.name, is.name))
+		v.fail(CodeRequiredInput, ip.Child(is.name), "", "", fmt.Sprintf("%s requires input %s", spec.name, is.name))
 	}
 }
 
@@ -731,53 +768,41 @@ func inputNames(spec *actionSpec) string {
 
 // checkKind checks that val has the shape the input expects. A value made of
 // one reference keeps the referenced value's shape.
-func (v *validator) checkKind(val Value, path string, k inputKind, sc *scope) {
+func (v *validator) checkKind(val Value, path *field.Path, k inputKind, sc *scope) {
 	v.checkKindIn(val, path, k, sc, false)
 }
 
 // checkKindIn is checkKind for a value that is an item of a list when
 // inList is set.
-func (v *validator) checkKindIn(val Value, path string, k inputKind, sc *scope, inList bool) {
+func (v *validator) checkKindIn(val Value, path *field.Path, k inputKind, sc *scope, inList bool) {
 	if k == kindAny {
 		return
 	}
 	if ref, ok := val.Ref(); ok {
-		sh := v.refShape(ref, sc)
-		switch {
-		case k.fits(sh):
-		case inList && ((k == kindString && sh == shStringList) || (k == kindMap && sh == shMapList)):
-			// AWS expands a list reference written as a list item
-			// into the list: ['{{ launch.InstanceIds }}'].
-		case k == kindString && sh == shStringList && v.atMostOne(ref):
-		case k == kindString && sh == shStringList:
-			v.warn(CodeType, path, val.String(), k.String(),
-				fmt.Sprintf("%s %s is a StringList: the step fails if it holds more than one value", ref.Kind, ref.String()))
-		default:
-			v.fail(CodeType, path, val.String(), k.String(), fmt.Sprintf("%s %s is %s", ref.Kind, ref.String(), sh))
-		}
+		v.checkRefKind(val, ref, path, k, sc, inList)
 		return
 	}
 	switch k {
 	case kindString:
 		if val.Kind() != KindString {
-			v.fail(CodeType, path, truncate(val.String(), 60), k.String(), "expected a string, got "+val.Kind().String())
+			v.fail(CodeType, path, field.Truncate(val.String(), 60), k.String(), "expected a string, got "+val.Kind().String())
 		}
 	case kindInteger:
 		if msg := valueFitsShape(val, shInteger); msg != "" {
-			v.fail(CodeType, path, truncate(val.String(), 60), k.String(), msg)
+			v.fail(CodeType, path, field.Truncate(val.String(), 60), k.String(), msg)
 		}
 	case kindBoolean:
 		if msg := valueFitsShape(val, shBoolean); msg != "" {
-			v.fail(CodeType, path, truncate(val.String(), 60), k.String(), msg)
+			v.fail(CodeType, path, field.Truncate(val.String(), 60), k.String(), msg)
 		}
 	case kindMap:
 		if val.Kind() != KindMap {
-			v.fail(CodeType, path, truncate(val.String(), 60), k.String(), "expected a map, got "+val.Kind().String())
+			v.fail(CodeType, path, field.Truncate(val.String(), 60), k.String(), "expected a map, got "+val.Kind().String())
 		}
 	case kindStringList, kindMapList:
 		items, ok := val.AsList()
 		if !ok {
-			v.fail(CodeType, path, truncate(val.String(), 60), k.String(), "expected a list, got "+val.Kind().String())
+			v.fail(CodeType, path, field.Truncate(val.String(), 60), k.String(), "expected a list, got "+val.Kind().String())
 			return
 		}
 		item := kindString
@@ -785,8 +810,25 @@ func (v *validator) checkKindIn(val Value, path string, k inputKind, sc *scope, 
 			item = kindMap
 		}
 		for i, it := range items {
-			v.checkKindIn(it, path+"["+strconv.Itoa(i)+"]", item, sc, true)
+			v.checkKindIn(it, path.Index(i), item, sc, true)
 		}
+	}
+}
+
+// checkRefKind checks that what a reference resolves to fits the input.
+func (v *validator) checkRefKind(val Value, ref Reference, path *field.Path, k inputKind, sc *scope, inList bool) {
+	sh := v.refShape(ref, sc)
+	switch {
+	case k.fits(sh):
+	case inList && ((k == kindString && sh == shStringList) || (k == kindMap && sh == shMapList)):
+		// AWS expands a list reference written as a list item
+		// into the list: ['{{ launch.InstanceIds }}'].
+	case k == kindString && sh == shStringList && v.atMostOne(ref):
+	case k == kindString && sh == shStringList:
+		v.warn(CodeType, path, val.String(), k.String(),
+			fmt.Sprintf("%s %s is a StringList: the step fails if it holds more than one value", ref.Kind, ref.String()))
+	default:
+		v.fail(CodeType, path, val.String(), k.String(), fmt.Sprintf("%s %s is %s", ref.Kind, ref.String(), sh))
 	}
 }
 
@@ -796,8 +838,8 @@ func (v *validator) atMostOne(r Reference) bool {
 	return r.Kind == RefParameter && p != nil && p.MaxItems != nil && *p.MaxItems <= 1
 }
 
-func (v *validator) checkEnum(val Value, path string, enum []string) {
-	check := func(it Value, p string) {
+func (v *validator) checkEnum(val Value, path *field.Path, enum []string) {
+	check := func(it Value, p *field.Path) {
 		if ref, ok := it.Ref(); ok {
 			if ref.Kind == RefParameter {
 				if prm := v.params[ref.Name]; prm != nil {
@@ -821,7 +863,7 @@ func (v *validator) checkEnum(val Value, path string, enum []string) {
 	}
 	if items, ok := val.AsList(); ok {
 		for i, it := range items {
-			check(it, path+"["+strconv.Itoa(i)+"]")
+			check(it, path.Index(i))
 		}
 		return
 	}
@@ -857,18 +899,18 @@ func (v *validator) refShape(r Reference, sc *scope) shape {
 var globals = []string{GlobalAccountID, GlobalRegion, GlobalPartition, GlobalDate, GlobalDateTime}
 
 // checkRefs checks that every reference in val resolves from the scope.
-func (v *validator) checkRefs(val Value, path string, sc *scope) {
-	val.Walk(func(sub, s string) {
+func (v *validator) checkRefs(val Value, path *field.Path, sc *scope) {
+	walkStrings(val, path, func(p *field.Path, s string) {
 		if !strings.Contains(s, "{{") {
 			return
 		}
 		for _, r := range ParseReferences(s) {
-			v.checkRef(r, path+sub, sc)
+			v.checkRef(r, p, sc)
 		}
 	})
 }
 
-func (v *validator) checkRef(r Reference, path string, sc *scope) {
+func (v *validator) checkRef(r Reference, path *field.Path, sc *scope) {
 	switch r.Kind {
 	case RefInvalid:
 		v.fail(CodeReference, path, quote(r.Text), "{{ Parameter }}, {{ step.Output }}, {{ global:NAME }}, {{ automation:EXECUTION_ID }}, {{ variable:NAME }}", "malformed reference")
@@ -895,7 +937,7 @@ func (v *validator) checkRef(r Reference, path string, sc *scope) {
 	}
 }
 
-func (v *validator) checkStepOutputRef(r Reference, path string, sc *scope) {
+func (v *validator) checkStepOutputRef(r Reference, path *field.Path, sc *scope) {
 	for _, l := range sc.loops {
 		if l.step.Name == r.Name {
 			if _, ok := l.outputs[r.Output]; !ok {
@@ -939,7 +981,7 @@ func outputList(info *stepInfo) string {
 func (v *validator) checkDocumentOutputs() {
 	sc := &scope{defined: v.allSteps}
 	for i, o := range v.doc.Outputs {
-		path := "outputs[" + strconv.Itoa(i) + "]"
+		path := field.NewPath("outputs").Index(i)
 		step, out, ok := strings.Cut(o, ".")
 		if !ok || step == "" || out == "" {
 			v.fail(CodeOutput, path, quote(o), "step.Output", "document output must name a step output")
@@ -955,16 +997,16 @@ func (v *validator) checkLimits() {
 		n = len(v.doc.CompactJSON())
 	}
 	if n > MaxContentBytes {
-		v.fail(CodeContentSize, "", strconv.Itoa(n)+" bytes", fmt.Sprintf("at most %d bytes", MaxContentBytes), "document content too large")
+		v.fail(CodeContentSize, nil, strconv.Itoa(n)+" bytes", fmt.Sprintf("at most %d bytes", MaxContentBytes), "document content too large")
 	}
 	if name := v.opts.Name; name != "" {
 		if !documentNameRE.MatchString(name) {
-			v.fail(CodeDocumentName, "", quote(name), `3 to 128 of a-z, A-Z, 0-9, _, -, .`, "invalid document name")
+			v.fail(CodeDocumentName, nil, quote(name), `3 to 128 of a-z, A-Z, 0-9, _, -, .`, "invalid document name")
 		}
 		lower := strings.ToLower(name)
 		for _, p := range reservedPrefix {
 			if strings.HasPrefix(lower, p) {
-				v.fail(CodeDocumentName, "", quote(name), "a name not starting with aws, amazon or amzn", "document name uses a reserved prefix")
+				v.fail(CodeDocumentName, nil, quote(name), "a name not starting with aws, amazon or amzn", "document name uses a reserved prefix")
 				break
 			}
 		}
@@ -1019,7 +1061,7 @@ func stepIndex(steps []Step) map[string]int {
 }
 
 // checkReachable warns about steps no path from the first step reaches.
-func (v *validator) checkReachable(steps []Step, path string) {
+func (v *validator) checkReachable(steps []Step, path *field.Path) {
 	if len(steps) == 0 {
 		return
 	}
@@ -1038,12 +1080,12 @@ func (v *validator) checkReachable(steps []Step, path string) {
 		}
 	}
 	for i, s := range steps {
-		sp := path + "[" + strconv.Itoa(i) + "]"
+		sp := path.Index(i)
 		if !seen[i] {
 			v.warn(CodeUnreachable, sp, quote(s.Name), "", "step is never reached")
 		}
 		if l, ok := s.Inputs.(Loop); ok {
-			v.checkReachable(l.Steps, sp+".inputs.Steps")
+			v.checkReachable(l.Steps, sp.Child("inputs", "Steps"))
 		}
 	}
 }

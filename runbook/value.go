@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/field"
 )
 
 // Kind is the JSON kind of a [Value].
@@ -172,7 +174,7 @@ func StringMap(m map[string]string) Value {
 func RawJSON(data []byte) (Value, error) {
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 || !json.Valid(data) {
-		return Value{}, fmt.Errorf("runbook: invalid JSON value %q", truncate(string(data), 60))
+		return Value{}, fmt.Errorf("runbook: invalid JSON value %q", field.Truncate(string(data), 60))
 	}
 	var b bytes.Buffer
 	if err := json.Compact(&b, data); err != nil {
@@ -356,10 +358,11 @@ func (v *Value) UnmarshalJSON(data []byte) error {
 // Walk calls fn for every string inside the value (map keys excluded), with
 // the path suffix of that string relative to the value (".Key", "[2]").
 func (v Value) Walk(fn func(path, s string)) {
-	walkStrings(v, "", fn)
+	walkStrings(v, field.NewPath(""), func(p *field.Path, s string) { fn(p.String(), s) })
 }
 
-func walkStrings(v Value, path string, fn func(path, s string)) {
+// walkStrings calls fn for every string inside v with its path below path.
+func walkStrings(v Value, path *field.Path, fn func(path *field.Path, s string)) {
 	switch v.Kind() {
 	case KindString:
 		s, _ := v.AsString()
@@ -367,12 +370,12 @@ func walkStrings(v Value, path string, fn func(path, s string)) {
 	case KindList:
 		items, _ := v.AsList()
 		for i, it := range items {
-			walkStrings(it, path+"["+strconv.Itoa(i)+"]", fn)
+			walkStrings(it, path.Index(i), fn)
 		}
 	case KindMap:
 		ms, _ := v.AsMap()
 		for _, m := range ms {
-			walkStrings(m.Value, path+"."+m.Key, fn)
+			walkStrings(m.Value, path.Child(m.Key), fn)
 		}
 	}
 }
@@ -443,11 +446,4 @@ func deepEqualJSON(x, y any) bool {
 	default:
 		return x == y
 	}
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/field"
 )
 
 // ParseYAML decodes a YAML document.
@@ -432,7 +434,7 @@ func (d *Document) YAMLKeeping(src []byte) ([]byte, error) {
 	want, got := commentLines(&from), commentLines(&back)
 	for line, n := range want {
 		if got[line] < n {
-			return nil, fmt.Errorf("%w: the comment %q has no place in the formatted runbook", ErrYAMLLoss, truncate(line, 60))
+			return nil, fmt.Errorf("%w: the comment %q has no place in the formatted runbook", ErrYAMLLoss, field.Truncate(line, 60))
 		}
 	}
 	return out, nil
