@@ -121,7 +121,8 @@
 // policy is attached to, in that order. GetAccountAuthorizationDetails
 // pages through users, groups, roles and managed policies with their
 // inline and attached policies and policy versions; AWS managed policies
-// are included only while attached. InstanceProfileList is empty.
+// are included only while attached. A role's InstanceProfileList names the
+// instance profiles that hold it.
 //
 // # Instance profiles
 //

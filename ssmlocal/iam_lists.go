@@ -766,6 +766,18 @@ func inlineDetails(inline map[string]string) []any {
 	return out
 }
 
+// profilesOfRole lists the instance profiles holding the role, by name,
+// as RoleDetail's InstanceProfileList does; callers hold s.mu.
+func (s *Server) profilesOfRole(role string) []any {
+	out := []any{}
+	for _, n := range slices.Sorted(maps.Keys(s.iam.InstanceProfiles)) {
+		if p := s.iam.InstanceProfiles[n]; p.Role == role {
+			out = append(out, s.profileShape(p))
+		}
+	}
+	return out
+}
+
 // iamGetAccountAuthorizationDetails pages through users, groups, roles and
 // managed policies, in that order, each with its policies. AWS managed
 // policies are included only while attached, as IAM does, rather than the
@@ -816,7 +828,7 @@ func (s *Server) iamGetAccountAuthorizationDetails(_ context.Context, _ *call, i
 			m := roleShape(r)
 			m["RolePolicyList"] = inlineDetails(r.Inline)
 			m["AttachedManagedPolicies"] = attachedShapes(s, r.Attached)
-			m["InstanceProfileList"] = []any{}
+			m["InstanceProfileList"] = s.profilesOfRole(r.Name)
 			all = append(all, policyEntity{"3" + r.Name, "RoleDetailList", m})
 		}
 	}

@@ -583,12 +583,23 @@ func TestIAMAccountAuthorizationDetails(t *testing.T) {
 	require.Len(t, alice.UserPolicyList, 1)
 	assert.Equal(t, "p", *alice.UserPolicyList[0].PolicyName)
 
+	_, err = admin.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("P")})
+	require.NoError(t, err)
+	_, err = admin.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("P"), RoleName: aws.String("R")})
+	require.NoError(t, err)
+	_, err = admin.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("Empty")})
+	require.NoError(t, err)
 	only, err := admin.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{Filter: []types.EntityType{types.EntityTypeRole}})
 	require.NoError(t, err)
 	assert.Empty(t, only.UserDetailList)
 	assert.Empty(t, only.Policies)
 	require.Len(t, only.RoleDetailList, 1)
 	assert.NotNil(t, only.RoleDetailList[0].AssumeRolePolicyDocument)
+	profiles := only.RoleDetailList[0].InstanceProfileList
+	require.Len(t, profiles, 1, "the profile holding the role, not the empty one")
+	assert.Equal(t, "P", aws.ToString(profiles[0].InstanceProfileName))
+	require.Len(t, profiles[0].Roles, 1)
+	assert.Equal(t, "R", aws.ToString(profiles[0].Roles[0].RoleName))
 	_, err = admin.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{Filter: []types.EntityType{"Bucket"}})
 	assert.Equal(t, "ValidationError", errCode(err))
 }
