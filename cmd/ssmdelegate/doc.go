@@ -123,7 +123,7 @@
 //
 // # Testing runbooks
 //
-//	ssmdelegate test RUNBOOK [--stubs FILE] [--param K=V]... [--format text|json]
+//	ssmdelegate test RUNBOOK [--stubs FILE] [--run-scripts] [--attachments DIR] [--param K=V]... [--format text|json]
 //	ssmdelegate local … --stubs FILE
 //
 // test runs a runbook file on an in-process endpoint whose clock jumps
@@ -133,7 +133,11 @@
 // It prints each step with its status and each AWS call the steps made,
 // from the audit trail: step, service:operation, the IAM actions it was
 // authorized as and the decision, so a missing permission shows as a
-// Denied call. It exits 0 only when the execution succeeded. --format
+// Denied call. Calls of child automations (aws:executeAutomation, rate
+// control) follow, their steps named DOCUMENT/step; a call repeated in a
+// row with the same outcome (a poll) is shown once with its count.
+// --run-scripts and --attachments run aws:executeScript steps as local
+// does, the scripts' calls made as the derived role. It exits 0 only when the execution succeeded. --format
 // json prints one object with the document, role, execution, status,
 // steps and calls.
 //

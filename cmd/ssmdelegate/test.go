@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -94,6 +95,16 @@ type testCall struct {
 	Actions   []string `json:"actions,omitempty"`
 	Decision  string   `json:"decision,omitempty"`
 	Error     string   `json:"error,omitempty"`
+	// Count is how many times in a row the step made this same call
+	// with the same outcome (a poll); 1 is omitted.
+	Count int `json:"count,omitempty"`
+}
+
+// sameCall reports whether b repeats a (a poll), so the report says it
+// once with a count.
+func sameCall(a, b testCall) bool {
+	return a.Step == b.Step && a.Service == b.Service && a.Operation == b.Operation &&
+		slices.Equal(a.Actions, b.Actions) && a.Decision == b.Decision && a.Error == b.Error
 }
 
 func cmdTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -229,13 +240,22 @@ func testWith(ctx context.Context, args []string, stdout, stderr io.Writer, hook
 	for _, s := range x.StepExecutions {
 		res.Steps = append(res.Steps, testStep{Name: aws.ToString(s.StepName), Action: aws.ToString(s.Action), Status: string(s.StepStatus), Failure: aws.ToString(s.FailureMessage)})
 	}
-	for _, e := range srv.AuditFor(out.ExecutionID) {
-		if e.StepName == "" {
-			continue // Automation's own calls (assuming the role)
+	tree, err := executionTree(ctx, ssmc, out.ExecutionID)
+	if err != nil {
+		return fail("list the child executions of %s: %v", out.ExecutionID, err)
+	}
+	for _, e := range srv.Audit() {
+		prefix, ok := tree[e.ExecutionID]
+		if !ok || e.StepName == "" {
+			continue // another execution, or Automation's own calls (assuming the role)
 		}
-		c := testCall{Step: e.StepName, Service: e.Service, Operation: e.API, Actions: e.Actions, Decision: e.Decision}
+		c := testCall{Step: prefix + e.StepName, Service: e.Service, Operation: e.API, Actions: e.Actions, Decision: e.Decision}
 		if e.ErrorCode != "" {
 			c.Error = e.ErrorCode
+		}
+		if n := len(res.Calls); n > 0 && sameCall(res.Calls[n-1], c) {
+			res.Calls[n-1].Count = max(res.Calls[n-1].Count, 1) + 1
+			continue
 		}
 		res.Calls = append(res.Calls, c)
 	}
@@ -257,6 +277,37 @@ func testWith(ctx context.Context, args []string, stdout, stderr io.Writer, hook
 		return 1
 	}
 	return 0
+}
+
+// maxTestExecutions bounds the executions test reports calls of: AWS
+// nests automations five levels deep, and a runbook fanning out by rate
+// control can start many children.
+const maxTestExecutions = 1000
+
+// executionTree maps the execution and its child executions (started by
+// aws:executeAutomation or rate control, at any depth) to the prefix their
+// calls are reported with: none for the execution itself, "DOCUMENT/" for
+// a child.
+func executionTree(ctx context.Context, client execution.DescribeAutomationExecutionsAPIClient, id string) (map[string]string, error) {
+	tree := map[string]string{id: ""}
+	queue := []string{id}
+	for len(queue) > 0 && len(tree) < maxTestExecutions {
+		parent := queue[0]
+		queue = queue[1:]
+		children, err := execution.ListChildExecutions(ctx, client, parent)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range children {
+			cid := aws.ToString(c.AutomationExecutionId)
+			if _, seen := tree[cid]; seen || cid == "" {
+				continue
+			}
+			tree[cid] = tree[parent] + aws.ToString(c.DocumentName) + "/"
+			queue = append(queue, cid)
+		}
+	}
+	return tree, nil
 }
 
 func printTestResult(w io.Writer, r *testResult) {
@@ -284,6 +335,9 @@ func printTestResult(w io.Writer, r *testResult) {
 		line := fmt.Sprintf("  %-24s %-40s %-40s %s", c.Step, c.Service+":"+c.Operation, actions, decision)
 		if c.Error != "" {
 			line += " " + c.Error
+		}
+		if c.Count > 1 {
+			line += fmt.Sprintf(" (%d times)", c.Count)
 		}
 		fmt.Fprintln(w, strings.TrimRight(line, " "))
 	}

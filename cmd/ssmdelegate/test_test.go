@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,8 +58,7 @@ func TestTestCommand(t *testing.T) {
 			steps: []testStep{{Name: "publish", Action: "aws:executeAwsApi", Status: "Success"}, {Name: "waitForDb", Action: "aws:waitForAwsResourceProperty", Status: "Success"}},
 			calls: []testCall{
 				{Step: "publish", Service: "sns", Operation: "Publish", Actions: []string{"sns:Publish"}, Decision: "Allowed"},
-				{Step: "waitForDb", Service: "rds", Operation: "DescribeDBInstances", Actions: []string{"rds:DescribeDBInstances"}, Decision: "Allowed"},
-				{Step: "waitForDb", Service: "rds", Operation: "DescribeDBInstances", Actions: []string{"rds:DescribeDBInstances"}, Decision: "Allowed"},
+				{Step: "waitForDb", Service: "rds", Operation: "DescribeDBInstances", Actions: []string{"rds:DescribeDBInstances"}, Decision: "Allowed", Count: 2},
 			},
 		},
 		{
@@ -89,7 +89,7 @@ func TestTestCommand(t *testing.T) {
 			var res testResult
 			require.NoError(t, json.Unmarshal(stdout.Bytes(), &res), stdout.String())
 			assert.Equal(t, tt.status, res.Status)
-			assert.Equal(t, "arn:aws:iam::123456789012:role/Notify-Automation", res.Role)
+			assert.Equal(t, "arn:aws:iam::123456789012:role/"+strings.TrimSuffix(filepath.Base(tt.args[0]), ".yaml")+"-Automation", res.Role)
 			if tt.steps != nil {
 				assert.Equal(t, tt.steps, res.Steps)
 			}
@@ -168,4 +168,28 @@ func TestLocalStubs(t *testing.T) {
 	assert.Equal(t, []string{"m-1"}, got.AutomationExecution.StepExecutions[0].Outputs["Id"])
 	assert.Equal(t, 0, stop())
 	assert.Regexp(t, `audit: \S+ sns:Publish principal=arn:aws:iam::123456789012:user/admin decision=Allowed actions=sns:Publish resources=arn:aws:sns:us-east-1:123456789012:t execution=`, out.String())
+}
+
+// TestTestCommandChildren: the calls of a child automation are reported
+// under its document, and a poll repeated in a row is reported once.
+func TestTestCommandChildren(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := testWith(context.Background(), []string{filepath.Join("testdata", "test", "StopChild.yaml"), "--format", "json"}, &stdout, &stderr, testHooks{})
+	require.Equal(t, 1, code, "the instance does not exist: %s", stderr.String())
+	var res testResult
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &res), stdout.String())
+	var child []testCall
+	for i, c := range res.Calls {
+		if i > 0 {
+			assert.False(t, sameCall(res.Calls[i-1], c), "repeated calls are merged: %+v", c)
+		}
+		if strings.HasPrefix(c.Step, "AWS-StopEC2Instance/") {
+			child = append(child, c)
+		}
+	}
+	require.NotEmpty(t, child, "%+v", res.Calls)
+	assert.Equal(t, testCall{Step: "AWS-StopEC2Instance/stopInstances", Service: "ec2", Operation: "StopInstances",
+		Actions: []string{"ec2:StopInstances"}, Decision: "Allowed", Error: "InvalidInstanceID.NotFound"}, child[0])
+	assert.Contains(t, res.FailureMessage, "InvalidInstanceID.NotFound")
+	assert.Equal(t, 1, strings.Count(res.FailureMessage, "Troubleshooting Guide"), "said once: %s", res.FailureMessage)
 }

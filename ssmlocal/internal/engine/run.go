@@ -711,7 +711,10 @@ func failureMessage(step string, status types.AutomationExecutionStatus, err err
 			phase = "Poll action status for completion"
 		}
 	}
-	cause := strings.TrimSuffix(err.Error(), ".")
+	// A cause that is itself a step's message (a child's failure) ends
+	// with the pointer already: it is said once.
+	cause := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(err.Error()), troubleshooting))
+	cause = strings.TrimSuffix(cause, ".")
 	if status == types.AutomationExecutionStatusTimedout {
 		return fmt.Sprintf("Step timed out while step is %s. Fail to execute step %s: %s. %s", phase, step, cause, troubleshooting)
 	}

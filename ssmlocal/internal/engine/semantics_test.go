@@ -119,6 +119,8 @@ func TestFailureMessageWording(t *testing.T) {
 			"Step fails when it is Poll action status for completion. Fail to execute step stop: state is stopped. " + troubleshooting},
 		{"plain error", types.AutomationExecutionStatusFailed, errors.New("approval rejected by bob"),
 			"Step fails when it is Executing. Fail to execute step stop: approval rejected by bob. " + troubleshooting},
+		{"child failed", types.AutomationExecutionStatusFailed, &stepError{msg: "child execution c-1 ended Failed: Step fails when it is Executing. Fail to execute step s: boom. " + troubleshooting, stage: "Invocation"},
+			"Step fails when it is Execute/Cancelling action. Fail to execute step stop: child execution c-1 ended Failed: Step fails when it is Executing. Fail to execute step s: boom. " + troubleshooting},
 		{"timed out", types.AutomationExecutionStatusTimedout, &stepError{msg: "step timed out after 60 seconds (attempt 1 of 1)", stage: "Invocation"},
 			"Step timed out while step is Execute/Cancelling action. Fail to execute step stop: step timed out after 60 seconds (attempt 1 of 1). " + troubleshooting},
 	}
