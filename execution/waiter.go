@@ -88,11 +88,12 @@ type ExecutionWaiterOptions struct {
 	Runbook *runbook.Document
 	// Wake, when set, makes the waiter poll as soon as an event for the
 	// execution arrives (see "Events" in the package overview); the
-	// scheduled polls then slow to FallbackDelay.
+	// age backoff's polls then slow to FallbackDelay, while the polls at
+	// a predicted end stay.
 	Wake WakeSource
-	// FallbackDelay is the shortest pause between polls no event asked
-	// for while Wake is set (default [DefaultFallbackDelay]); a longer
-	// scheduled delay stays.
+	// FallbackDelay is the shortest pause of the age backoff while Wake
+	// is set (default [DefaultFallbackDelay]); a longer scheduled delay
+	// stays.
 	FallbackDelay time.Duration
 }
 
