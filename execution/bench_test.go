@@ -189,10 +189,10 @@ func BenchmarkWaitStrategies(b *testing.B) {
 
 // TestWaiterMeetsTargets holds the waiter with history to its promise on
 // the simulated workload: at most a third of fixed 5 s polling's calls
-// and every wait ending with the right result, with and without 30% of
-// responses throttled; 90% of waits returning within 5 s of the end
-// without throttling, and within 1.5 times fixed 5 s polling's 90% with
-// it.
+// and every wait ending with the right result, and 90% of waits
+// returning within 5 s of the end, with and without 30% of responses
+// throttled. Each wait's jitter is seeded from its execution and start,
+// so the figures are the same on every run.
 func TestWaiterMeetsTargets(t *testing.T) {
 	runs := workload(workloadRuns, 1)
 	for _, throttle := range []float64{0, 0.3} {
@@ -202,12 +202,7 @@ func TestWaiterMeetsTargets(t *testing.T) {
 				fixed := simulateWaits(t, fixed5s, runs, throttle)
 				t.Logf("calls per wait: ours %.1f, fixed 5 s %.1f; lag p50/p90/p99: ours %v, fixed 5 s %v", ours.calls, fixed.calls, ours.lag, fixed.lag)
 				assert.LessOrEqual(t, ours.calls, fixed.calls/3, "calls per wait")
-				if throttle == 0 {
-					assert.LessOrEqual(t, ours.lag[1], 5*time.Second, "p90 detection lag")
-				} else {
-					// Jitter makes it vary between runs (about 6.5 to 11 s).
-					assert.LessOrEqual(t, ours.lag[1], fixed.lag[1]*3/2, "p90 detection lag")
-				}
+				assert.LessOrEqual(t, ours.lag[1], 5*time.Second, "p90 detection lag")
 				assert.Equal(t, 1.0, ours.correct)
 			})
 		})

@@ -1,6 +1,7 @@
 package execution
 
 import (
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -13,35 +14,37 @@ import (
 // [age/20, age/10], clamped to [MinDelay, MaxDelay] (and at least
 // [MinDelay, 2×MinDelay]). The detection lag is then about 4% of the run
 // on average, while a two-hour run costs about a hundred polls instead of
-// the 1,440 of a fixed 5-second loop. Each throttled poll in a row moves
-// the window up by half (up to twice MaxDelay).
+// the 1,440 of a fixed 5-second loop. A watcher's sweep moves the window
+// up by half for each throttled sweep in a row (up to twice MaxDelay); a
+// waiter retries a throttled poll soon instead (see [throttleCap]).
 const (
 	ageDivisorLow = 20
 )
 
-// nextDelay returns the wait before the next poll, from smithy-go's
-// waiter.ComputeDelay so jitter spreads many waiters apart.
-func nextDelay(age time.Duration, throttles int, minDelay, maxDelay, remaining time.Duration) (time.Duration, error) {
-	lo := max(minDelay, age/ageDivisorLow)
-	lo = min(lo, maxDelay)
-	hi := min(2*lo, maxDelay)
-	attempt := int64(2) // ComputeDelay(2, lo, 2lo) draws from [lo, 2lo)
-	if hi <= lo {
-		attempt = 1 // at the cap: exactly MaxDelay
-		hi = lo
-	}
+// ageWindow is the window the next poll is drawn from at age, each
+// throttled poll in a row moving it up by half (to at most twice
+// MaxDelay); the sweeps of a [Watcher] use the throttled form, where
+// throttling means the account's request rate is spent.
+func ageWindow(age time.Duration, throttles int, minDelay, maxDelay time.Duration) (lo, hi time.Duration) {
+	lo = min(max(minDelay, age/ageDivisorLow), maxDelay)
+	hi = min(2*lo, maxDelay)
 	if throttles > 0 {
-		// Each throttled poll in a row moves the window up by half,
-		// to at most twice MaxDelay.
 		for range min(throttles, 16) {
 			lo += lo / 2
 		}
 		lo = min(lo, 2*maxDelay)
 		hi = min(2*lo, 2*maxDelay)
-		attempt = 2
-		if hi <= lo {
-			attempt = 1
-		}
+	}
+	return lo, max(hi, lo)
+}
+
+// nextDelay returns the wait before the next sweep, from smithy-go's
+// waiter.ComputeDelay so jitter spreads many watchers apart.
+func nextDelay(age time.Duration, throttles int, minDelay, maxDelay, remaining time.Duration) (time.Duration, error) {
+	lo, hi := ageWindow(age, throttles, minDelay, maxDelay)
+	attempt := int64(2) // ComputeDelay(2, lo, 2lo) draws from [lo, 2lo)
+	if hi <= lo {
+		attempt = 1 // at the cap: exactly lo
 	}
 	if remaining <= lo {
 		// No room for another poll: sleep out the wait.
@@ -52,6 +55,34 @@ func nextDelay(age time.Duration, throttles int, minDelay, maxDelay, remaining t
 		return 0, err
 	}
 	return max(d, 0), nil
+}
+
+// ageDelay is the waiter's age backoff: a draw from [lo, hi) of the
+// age window with the wait's own jitter source, which is seeded per wait
+// (see [newJitter]) so that waiters spread apart yet one wait's schedule
+// can be replayed. Like ComputeDelay, the last poll keeps lo before the
+// end of the wait.
+func ageDelay(age, minDelay, maxDelay, remaining time.Duration, jitter *rand.Rand) time.Duration {
+	lo, hi := ageWindow(age, 0, minDelay, maxDelay)
+	if remaining <= lo {
+		return max(remaining, 0)
+	}
+	d := lo
+	if hi > lo {
+		d += time.Duration(jitter.Int64N(int64(hi - lo)))
+	}
+	if remaining-d <= lo {
+		d = remaining - lo
+	}
+	return max(d, 0)
+}
+
+// newJitter returns the jitter source of one wait, seeded from the
+// execution and the wait's start.
+func newJitter(executionID string, begin time.Time) *rand.Rand {
+	h := fnv.New64a()
+	h.Write([]byte(executionID))
+	return rand.New(rand.NewPCG(h.Sum64(), uint64(begin.UnixNano())))
 }
 
 // When the end is predicted (see [prediction]), polls go where the
@@ -70,9 +101,51 @@ const (
 	regionPolls  = 96
 )
 
+// A throttled poll is asked again soon: throttling is mostly decided per
+// request (after the SDK's own retries), so the next request is likely
+// to pass, and the poll was due where the plan put it. The pause is
+// MinDelay, half more for each throttle in a row up to throttleCap
+// MinDelays, with a quarter of jitter, and never later than the plan's
+// own next poll; throttles do not move the plan. Past throttleBurst
+// throttles in a row the account's rate is spent, not one request's
+// luck: the pause replaces the plan and grows by half again each time,
+// to twice MaxDelay.
+const (
+	throttleCap   = 4
+	throttleBurst = 5
+)
+
 // plannedDelay returns the wait before the next poll at now; begin is
-// when the execution began, for the age backoff.
-func plannedDelay(p prediction, now, begin time.Time, throttles int, minDelay, maxDelay, remaining time.Duration) (time.Duration, error) {
+// when the execution began, for the age backoff. predicted says the wait
+// follows a predicted end or retries a throttled poll, rather than the
+// age backoff, so that events do not stretch it (see [wakeDelay]).
+func plannedDelay(p prediction, now, begin time.Time, throttles int, minDelay, maxDelay, remaining time.Duration, jitter *rand.Rand) (d time.Duration, predicted bool) {
+	d, predicted = scheduledDelay(p, now, begin, minDelay, maxDelay, remaining, jitter)
+	if throttles > 0 {
+		t := throttlePause(throttles, minDelay, maxDelay, jitter)
+		if t < d || throttles > throttleBurst {
+			d, predicted = t, true
+		}
+	}
+	return max(min(d, remaining), 0), predicted
+}
+
+// throttlePause is the pause after throttles throttled polls in a row.
+func throttlePause(throttles int, minDelay, maxDelay time.Duration, jitter *rand.Rand) time.Duration {
+	lo := minDelay
+	for range min(throttles-1, 16) {
+		lo += lo / 2
+	}
+	lo = min(lo, throttleCap*minDelay, maxDelay)
+	for range min(throttles-throttleBurst, 16) {
+		lo += lo / 2
+	}
+	lo = min(lo, 2*maxDelay)
+	return lo + time.Duration(jitter.Int64N(int64(lo/4+1)))
+}
+
+// scheduledDelay is plannedDelay without throttling.
+func scheduledDelay(p prediction, now, begin time.Time, minDelay, maxDelay, remaining time.Duration, jitter *rand.Rand) (time.Duration, bool) {
 	gap := min(max(predictedGap, minDelay), maxDelay)
 	settle := minDelay / 4
 	var next time.Time
@@ -83,11 +156,7 @@ func plannedDelay(p prediction, now, begin time.Time, throttles int, minDelay, m
 				// A known end passed without the execution ending (the
 				// service is late): back off from it, not from the
 				// next one, such as a timeout.
-				b, err := nextDelay(now.Sub(p.ends[i-1]), 0, minDelay, maxDelay, remaining)
-				if err != nil {
-					return 0, err
-				}
-				next = earliest(next, now.Add(b))
+				next = earliest(next, now.Add(ageDelay(now.Sub(p.ends[i-1]), minDelay, maxDelay, remaining, jitter)))
 			}
 		}
 	} else {
@@ -99,25 +168,13 @@ func plannedDelay(p prediction, now, begin time.Time, throttles int, minDelay, m
 	if next.IsZero() {
 		all := append(slices.Clip(p.ends), p.stepEnds...)
 		if len(all) == 0 {
-			return nextDelay(now.Sub(begin), throttles, minDelay, maxDelay, remaining)
+			return ageDelay(now.Sub(begin), minDelay, maxDelay, remaining, jitter), false
 		}
 		last := slices.MaxFunc(all, time.Time.Compare)
 		// Overdue: back off from the last candidate.
-		return nextDelay(now.Sub(last), throttles, minDelay, maxDelay, remaining)
+		return ageDelay(now.Sub(last), minDelay, maxDelay, remaining, jitter), false
 	}
-	d := min(next.Sub(now), maxDelay)
-	if throttles > 0 {
-		// The poll that was due was throttled: ask again after MinDelay,
-		// each throttle in a row moving the pause up by half (to at most
-		// twice MaxDelay), with a quarter of jitter to spread waiters.
-		lo := minDelay
-		for range min(throttles-1, 16) {
-			lo += lo / 2
-		}
-		lo = min(lo, 2*maxDelay)
-		d = lo + rand.N(lo/4+1)
-	}
-	return max(min(d, remaining), 0), nil
+	return min(next.Sub(now), maxDelay), true
 }
 
 // regionPoll returns when to poll for sorted candidates: inside a region

@@ -389,8 +389,9 @@ func sleepOrWake(ctx context.Context, d time.Duration, wake <-chan struct{}) err
 // or see an end later than it would without them.
 const DefaultFallbackDelay = 60 * time.Second
 
-// wakeDelay lengthens the scheduled delay to at least the fallback when
-// wake-ups drive the polls, never past the time left.
+// wakeDelay lengthens the age backoff's delay to at least the fallback
+// when wake-ups drive the polls, never past the time left. A waiter's
+// poll at a predicted end is not lengthened: there events are a bonus.
 func wakeDelay(delay, fallback, left time.Duration) time.Duration {
 	if fallback <= 0 {
 		fallback = DefaultFallbackDelay

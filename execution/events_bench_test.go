@@ -22,12 +22,20 @@ type eventWaitStats struct {
 	correct               float64
 }
 
+// eventScenario is how events reach the waiters: drop is the share of
+// events lost, down takes the queue away (every receive fails), wake
+// false waits by polling alone, and predicted gives each execution's
+// aws:sleep its Duration, so that the waiter knows when it ends.
+type eventScenario struct {
+	drop                  float64
+	down, wake, predicted bool
+}
+
 // simulateEventWaits runs one waiter per execution, all at once, on the
 // synctest clock, with an EventBridge stand-in publishing each phase of
-// each execution to one queue: drop is the share of events lost, down
-// takes the queue away (every receive fails), wake false waits by
-// polling alone.
-func simulateEventWaits(t *testing.T, durations []time.Duration, drop float64, down, wake bool) eventWaitStats {
+// each execution to one queue.
+func simulateEventWaits(t *testing.T, durations []time.Duration, sc eventScenario) eventWaitStats {
+	drop, down, wake := sc.drop, sc.down, sc.wake
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	f := newFake()
@@ -47,6 +55,10 @@ func simulateEventWaits(t *testing.T, durations []time.Duration, drop float64, d
 			final = types.AutomationExecutionStatusFailed
 		}
 		phases := simple(d, final)
+		if sc.predicted {
+			phases = script(final, "", stepSpec{name: "run", action: "aws:sleep", dur: d, status: final,
+				inputs: map[string]string{"Duration": fmt.Sprintf(`"PT%.3fS"`, d.Seconds())}})
+		}
 		f.add(id, phases...)
 		// Each execution's events are dropped from its own stream, so the
 		// drops do not depend on goroutine scheduling.
@@ -85,34 +97,44 @@ func simulateEventWaits(t *testing.T, durations []time.Duration, drop float64, d
 // simulated runs: status polls per execution and detection lag with events
 // flowing, with 10% of them lost, with the queue down (the fallback poll
 // only), and, for comparison, with no events at all (the waiter's own
-// schedule).
+// schedule); each when nothing tells the waiter when the runs end, and
+// when their sleep's Duration does (ends=predicted).
 func BenchmarkEventWake(b *testing.B) {
 	durations := runDurations(200)
-	for _, sc := range []struct {
-		name string
-		drop float64
-		down bool
-		wake bool
-	}{
-		{"events", 0, false, true},
-		{"drop10%", 0.1, false, true},
-		{"queue-down", 0, true, true},
-		{"polling-only", 0, false, false},
-	} {
-		b.Run(sc.name, func(b *testing.B) {
-			var st eventWaitStats
-			for b.Loop() {
-				inBubble(b, func(t *testing.T) {
-					st = simulateEventWaits(t, durations, sc.drop, sc.down, sc.wake)
-				})
+	for _, predicted := range []bool{false, true} {
+		for _, sc := range []struct {
+			name string
+			sc   eventScenario
+		}{
+			{"events", eventScenario{wake: true}},
+			{"drop10%", eventScenario{drop: 0.1, wake: true}},
+			{"queue-down", eventScenario{down: true, wake: true}},
+			{"polling-only", eventScenario{}},
+		} {
+			sc.sc.predicted = predicted
+			ends := "unknown"
+			if predicted {
+				ends = "predicted"
 			}
-			b.ReportMetric(st.polls, "polls/exec")
-			b.ReportMetric(st.lagP50.Seconds(), "lag-p50-s")
-			b.ReportMetric(st.lagP90.Seconds(), "lag-p90-s")
-			b.ReportMetric(st.lag99.Seconds(), "lag-p99-s")
-			b.ReportMetric(st.correct*100, "%correct")
+			b.Run("ends="+ends+"/"+sc.name, func(b *testing.B) {
+				benchEventWake(b, durations, sc.sc)
+			})
+		}
+	}
+}
+
+func benchEventWake(b *testing.B, durations []time.Duration, sc eventScenario) {
+	var st eventWaitStats
+	for b.Loop() {
+		inBubble(b, func(t *testing.T) {
+			st = simulateEventWaits(t, durations, sc)
 		})
 	}
+	b.ReportMetric(st.polls, "polls/exec")
+	b.ReportMetric(st.lagP50.Seconds(), "lag-p50-s")
+	b.ReportMetric(st.lagP90.Seconds(), "lag-p90-s")
+	b.ReportMetric(st.lag99.Seconds(), "lag-p99-s")
+	b.ReportMetric(st.correct*100, "%correct")
 }
 
 // TestEventWakeBeatsPolling holds events to their promise on the
@@ -121,20 +143,46 @@ func BenchmarkEventWake(b *testing.B) {
 func TestEventWakeBeatsPolling(t *testing.T) {
 	durations := runDurations(100)
 	synctest.Test(t, func(t *testing.T) {
-		events := simulateEventWaits(t, durations, 0, false, true)
-		polling := simulateEventWaits(t, durations, 0, false, false)
+		events := simulateEventWaits(t, durations, eventScenario{wake: true})
+		polling := simulateEventWaits(t, durations, eventScenario{})
 		assert.Less(t, events.polls, polling.polls, "polls per execution")
 		assert.Less(t, events.lagP50, polling.lagP50, "median lag")
 		assert.LessOrEqual(t, events.lag99, time.Second, "events flowing: every end seen within a second")
 		for name, st := range map[string]eventWaitStats{
 			"events":     events,
-			"drop10%":    simulateEventWaits(t, durations, 0.1, false, true),
-			"queue-down": simulateEventWaits(t, durations, 0, true, true),
+			"drop10%":    simulateEventWaits(t, durations, eventScenario{drop: 0.1, wake: true}),
+			"queue-down": simulateEventWaits(t, durations, eventScenario{down: true, wake: true}),
 		} {
 			assert.Equal(t, 1.0, st.correct, name)
 			// A lost event costs at most the slower of the fallback and the
 			// waiter's own schedule.
 			assert.LessOrEqual(t, st.lag99, max(execution.DefaultFallbackDelay, execution.DefaultMaxDelay)+time.Second, name)
+		}
+	})
+}
+
+// TestEventWakeKeepsPredictedPolls holds events to being a bonus where the
+// end is predicted: with the queue down, the waiter still polls at the
+// predicted ends, so its lag is no worse than polling alone; with events
+// flowing it polls about as much as polling alone.
+func TestEventWakeKeepsPredictedPolls(t *testing.T) {
+	durations := runDurations(100)
+	synctest.Test(t, func(t *testing.T) {
+		polling := simulateEventWaits(t, durations, eventScenario{predicted: true})
+		down := simulateEventWaits(t, durations, eventScenario{down: true, wake: true, predicted: true})
+		events := simulateEventWaits(t, durations, eventScenario{wake: true, predicted: true})
+		t.Logf("polls/lag p50/p90/p99: polling %.1f %v %v %v, queue down %.1f %v %v %v, events %.1f %v %v %v",
+			polling.polls, polling.lagP50, polling.lagP90, polling.lag99,
+			down.polls, down.lagP50, down.lagP90, down.lag99,
+			events.polls, events.lagP50, events.lagP90, events.lag99)
+		assert.LessOrEqual(t, down.lagP50, polling.lagP50, "queue down: median lag")
+		assert.LessOrEqual(t, down.lagP90, polling.lagP90, "queue down: p90 lag")
+		assert.LessOrEqual(t, down.lag99, polling.lag99, "queue down: p99 lag")
+		// The start's events wake the waiter once more at most.
+		assert.LessOrEqual(t, events.polls, polling.polls+1, "events: polls per execution")
+		assert.LessOrEqual(t, events.lag99, time.Second, "events flowing: every end seen within a second")
+		for name, st := range map[string]eventWaitStats{"polling": polling, "queue down": down, "events": events} {
+			assert.Equal(t, 1.0, st.correct, name)
 		}
 	})
 }

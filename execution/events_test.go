@@ -178,16 +178,23 @@ func simplePhases(end time.Duration) []phase {
 
 func TestQueueEventSourceWakesWaiter(t *testing.T) {
 	for name, tc := range map[string]struct {
-		down    bool
-		drop    float64
-		maxLag  time.Duration
-		maxGets int
+		down bool
+		drop float64
+		// predicted gives the step its sleep's Duration, so the end is
+		// known.
+		predicted bool
+		maxLag    time.Duration
+		maxGets   int
 	}{
 		// Polls at the start, on the first event, at the fallbacks (60 s,
 		// 120 s) and on the last event.
 		"events flow": {maxLag: time.Second, maxGets: 5},
 		"event lost":  {drop: 1, maxLag: execution.DefaultFallbackDelay, maxGets: 5},
 		"queue down":  {down: true, maxLag: execution.DefaultFallbackDelay, maxGets: 5},
+		// Polls at the start, a safety poll at MaxDelay and at the
+		// predicted end: events do not stretch the plan.
+		"queue down, end predicted":  {down: true, predicted: true, maxLag: execution.DefaultMinDelay / 4, maxGets: 3},
+		"events flow, end predicted": {predicted: true, maxLag: time.Second, maxGets: 6},
 	} {
 		t.Run(name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
@@ -195,12 +202,17 @@ func TestQueueEventSourceWakesWaiter(t *testing.T) {
 				defer cancel()
 				f := newFake()
 				end := 150 * time.Second
-				f.add(execID, simplePhases(end)...)
+				phases := simplePhases(end)
+				if tc.predicted {
+					phases = script(types.AutomationExecutionStatusSuccess, "", stepSpec{name: "hold", action: "aws:sleep", dur: end,
+						status: types.AutomationExecutionStatusSuccess, inputs: map[string]string{"Duration": `"PT150S"`}})
+				}
+				f.add(execID, phases...)
 				q := newFakeQueue()
 				q.down = tc.down
 				src := execution.NewQueueEventSource(q, "https://queue", func(o *execution.QueueEventSourceOptions) { o.ErrorDelay = 10 * time.Second })
 				go func() { _ = src.Run(ctx) }()
-				go publish(q, phaseTimeline{execID, simplePhases(end)}, tc.drop, rand.New(rand.NewPCG(1, 1)))
+				go publish(q, phaseTimeline{execID, phases}, tc.drop, rand.New(rand.NewPCG(1, 1)))
 
 				begin := time.Now()
 				err := execution.NewExecutionWaiter(f, func(o *execution.ExecutionWaiterOptions) { o.Wake = src }).Wait(ctx, execID, time.Hour)

@@ -144,23 +144,33 @@ func TestPlannedDelay(t *testing.T) {
 			throttles int
 			remaining time.Duration
 			lo, hi    time.Duration
+			// backoff says the wait is the age backoff, which events
+			// stretch; otherwise it follows the plan.
+			backoff bool
 		}{
-			{name: "nothing known: the age backoff", age: time.Minute, lo: 3 * time.Second, hi: 6 * time.Second},
+			{name: "nothing known: the age backoff", age: time.Minute, lo: 3 * time.Second, hi: 6 * time.Second, backoff: true},
 			{name: "exact end soon", p: prediction{ends: at(30 * time.Second), exact: true}, lo: 30*time.Second + settle, hi: 30*time.Second + settle},
 			{name: "exact end far: a safety poll at MaxDelay", p: prediction{ends: at(time.Hour), exact: true}, lo: DefaultMaxDelay, hi: DefaultMaxDelay},
-			{name: "exact end passed: back off from it", p: prediction{ends: at(-time.Second), exact: true}, lo: time.Second, hi: 2 * time.Second},
+			{name: "exact end passed: back off from it", p: prediction{ends: at(-time.Second), exact: true}, lo: time.Second, hi: 2 * time.Second, backoff: true},
 			{name: "exact end passed before a timeout: back off from it", p: prediction{ends: at(-time.Second, time.Hour), exact: true}, lo: time.Second, hi: 2 * time.Second},
 			{name: "region far ahead: half way", p: prediction{ends: spread(80*time.Second, 10, time.Second)}, lo: 40 * time.Second, hi: 40 * time.Second},
 			{name: "region close ahead: its start", p: prediction{ends: spread(5*time.Second, 10, time.Second)}, lo: 5*time.Second + settle, hi: 5*time.Second + settle},
 			{name: "inside a narrow region: every predicted gap", p: prediction{ends: spread(-5*time.Second, 20, time.Second)}, lo: predictedGap, hi: predictedGap},
 			{name: "inside a wide region: a share of it", p: prediction{ends: spread(-100*time.Second, 97, 10*time.Second)}, lo: 10 * time.Second, hi: 10 * time.Second},
 			{name: "end of the region", p: prediction{ends: spread(-10*time.Second, 12, time.Second)}, lo: time.Second + settle, hi: time.Second + settle},
-			{name: "overdue: back off from the last candidate", p: prediction{ends: at(-2*time.Minute, -time.Minute)}, lo: 3 * time.Second, hi: 6 * time.Second},
+			{name: "overdue: back off from the last candidate", p: prediction{ends: at(-2*time.Minute, -time.Minute)}, lo: 3 * time.Second, hi: 6 * time.Second, backoff: true},
 			{name: "step ends polled at the step gap", p: prediction{stepEnds: spread(-5*time.Second, 20, time.Second), stepGap: 10 * time.Second}, lo: 10 * time.Second, hi: 10 * time.Second},
 			{name: "the sooner of the step's and the execution's", p: prediction{ends: at(20 * time.Second), stepEnds: at(3 * time.Second), stepGap: 10 * time.Second}, lo: 3*time.Second + settle, hi: 3*time.Second + settle},
 			{name: "throttled once: retried after MinDelay", p: prediction{ends: at(time.Hour), exact: true}, throttles: 1, lo: time.Second, hi: 1250 * time.Millisecond},
 			{name: "throttled three times: half more each", p: prediction{ends: at(time.Hour), exact: true}, throttles: 3, lo: 2250 * time.Millisecond, hi: 2812500 * time.Microsecond},
+			{name: "throttled a burst: at most throttleCap MinDelays", p: prediction{ends: at(time.Hour), exact: true}, throttles: throttleBurst, lo: throttleCap * DefaultMinDelay, hi: throttleCap * DefaultMinDelay * 5 / 4},
+			{name: "throttled past a burst: half more again", p: prediction{ends: at(time.Hour), exact: true}, throttles: throttleBurst + 2, lo: throttleCap * DefaultMinDelay * 9 / 4, hi: throttleCap * DefaultMinDelay * 9 / 4 * 5 / 4},
 			{name: "throttled without end: up to twice MaxDelay", p: prediction{ends: at(time.Hour), exact: true}, throttles: 40, lo: 2 * DefaultMaxDelay, hi: 2*DefaultMaxDelay + DefaultMaxDelay/2},
+			{name: "throttled past a burst: later than the plan", age: 0, throttles: throttleBurst + 1, lo: throttleCap * DefaultMinDelay * 3 / 2, hi: throttleCap * DefaultMinDelay * 3 / 2 * 5 / 4},
+			{name: "throttled in the age backoff: retried soon, not stretched", age: time.Hour, throttles: 1, lo: time.Second, hi: 1250 * time.Millisecond},
+			{name: "throttled in the age backoff without end: up to twice MaxDelay", age: time.Hour, throttles: 40, lo: 2 * DefaultMaxDelay, hi: 2*DefaultMaxDelay + DefaultMaxDelay/2},
+			{name: "throttled before a sooner planned poll: the plan's", p: prediction{ends: at(500 * time.Millisecond), exact: true}, throttles: 2, lo: 500*time.Millisecond + settle, hi: 500*time.Millisecond + settle},
+			{name: "throttles do not move the plan: far end, throttled once", p: prediction{ends: spread(80*time.Second, 10, time.Second)}, throttles: 1, lo: time.Second, hi: 1250 * time.Millisecond},
 			{name: "no time left", p: prediction{ends: at(time.Hour), exact: true}, remaining: 7 * time.Second, lo: 7 * time.Second, hi: 7 * time.Second},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
@@ -170,11 +180,12 @@ func TestPlannedDelay(t *testing.T) {
 					if remaining == 0 {
 						remaining = 10 * time.Hour
 					}
+					jitter := newJitter("id", now)
 					for range 50 {
-						d, err := plannedDelay(tc.p, time.Now(), now.Add(-tc.age), tc.throttles, DefaultMinDelay, DefaultMaxDelay, remaining)
-						require.NoError(t, err)
+						d, predicted := plannedDelay(tc.p, time.Now(), now.Add(-tc.age), tc.throttles, DefaultMinDelay, DefaultMaxDelay, remaining, jitter)
 						assert.GreaterOrEqual(t, d, tc.lo)
 						assert.LessOrEqual(t, d, tc.hi)
+						assert.Equal(t, !tc.backoff, predicted, "predicted")
 					}
 				})
 			})

@@ -1,8 +1,8 @@
 package execution
 
 // retryBudget counts the failures of one call in a row, throttling and
-// transient errors apart: throttling is retried without end, each one
-// moving the pause up (see [nextDelay]); transient errors (server errors,
+// transient errors apart: throttling is retried without end (see
+// [throttlePause] for a waiter, [nextDelay] for a watcher); transient errors (server errors,
 // network failures) are retried up to maxTransient in a row, a negative or
 // zero maxTransient retrying none.
 type retryBudget struct {

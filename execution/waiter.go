@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -87,11 +88,12 @@ type ExecutionWaiterOptions struct {
 	Runbook *runbook.Document
 	// Wake, when set, makes the waiter poll as soon as an event for the
 	// execution arrives (see "Events" in the package overview); the
-	// scheduled polls then slow to FallbackDelay.
+	// age backoff's polls then slow to FallbackDelay, while the polls at
+	// a predicted end stay.
 	Wake WakeSource
-	// FallbackDelay is the shortest pause between polls no event asked
-	// for while Wake is set (default [DefaultFallbackDelay]); a longer
-	// scheduled delay stays.
+	// FallbackDelay is the shortest pause of the age backoff while Wake
+	// is set (default [DefaultFallbackDelay]); a longer scheduled delay
+	// stays.
 	FallbackDelay time.Duration
 }
 
@@ -211,6 +213,7 @@ func (w *ExecutionWaiter) WaitForOutput(ctx context.Context, executionID string,
 		budget:  retryBudget{maxTransient: o.MaxTransientErrors},
 		predict: predictor{history: o.History, doc: o.Runbook},
 	}
+	p.jitter = newJitter(executionID, p.begin)
 	out, err := p.run(ctx, maxWait)
 	if o.History != nil && out != nil && out.AutomationExecution != nil && Classify(out.AutomationExecution.AutomationExecutionStatus) != InProgress {
 		o.History.Add(out.AutomationExecution)
@@ -291,6 +294,7 @@ type poller struct {
 	start      time.Time // the execution's start, from the service
 	predict    predictor
 	last       *types.AutomationExecution // the last execution seen
+	jitter     *rand.Rand                 // this wait's, see newJitter
 }
 
 func (p *poller) clientOptions() []func(*ssm.Options) {
@@ -374,11 +378,10 @@ func (p *poller) run(ctx context.Context, maxWait time.Duration) (*ssm.GetAutoma
 		if !p.start.IsZero() && p.start.Before(begin) {
 			begin = p.start
 		}
-		delay, derr := plannedDelay(p.predict.predict(p.last, now), now, begin, p.budget.throttles, p.o.MinDelay, p.o.MaxDelay, deadline.Sub(now))
-		if derr != nil {
-			return nil, fmt.Errorf("execution: compute delay: %w", derr)
-		}
-		if wake != nil {
+		delay, predicted := plannedDelay(p.predict.predict(p.last, now), now, begin, p.budget.throttles, p.o.MinDelay, p.o.MaxDelay, deadline.Sub(now), p.jitter)
+		if wake != nil && !predicted {
+			// Events stand in for the age backoff only: near a
+			// predicted end the plan's polls stay.
 			delay = wakeDelay(delay, p.o.FallbackDelay, deadline.Sub(now))
 		}
 		if err := sleepOrWake(ctx, delay, wake); err != nil {
