@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	awsarn "github.com/ssmdelegate/ssmdelegate/internal/arn"
 	"github.com/ssmdelegate/ssmdelegate/policy"
 )
 
@@ -352,11 +353,10 @@ func (pc *policyCache) parse(doc string) (*policy.Policy, error) {
 
 // roleARNName extracts the role name from a role ARN (path included or not).
 func roleARNName(arn string) (string, bool) {
-	i := strings.Index(arn, ":role/")
-	if i < 0 || !strings.HasPrefix(arn, "arn:") {
+	a, err := awsarn.Parse(arn)
+	if err != nil || !strings.HasPrefix(a.Resource, "role/") {
 		return "", false
 	}
-	name := arn[i+len(":role/"):]
-	name = name[strings.LastIndexByte(name, '/')+1:]
+	name := a.Name()
 	return name, name != ""
 }

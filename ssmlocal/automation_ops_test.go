@@ -199,35 +199,31 @@ func TestSignalsAndStop(t *testing.T) {
 
 func waitStatus(t *testing.T, c *ssm.Client, id string, want ssmtypes.AutomationExecutionStatus) {
 	t.Helper()
-	for range 2000 {
+	if !pollUntil(t, 10*time.Second, func() (bool, error) {
 		out, err := c.GetAutomationExecution(context.Background(), &ssm.GetAutomationExecutionInput{AutomationExecutionId: aws.String(id)})
 		if err != nil {
-			t.Fatal(err)
+			return false, err
 		}
-		if out.AutomationExecution.AutomationExecutionStatus == want {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
+		return out.AutomationExecution.AutomationExecutionStatus == want, nil
+	}) {
+		t.Fatalf("execution %s never reached %s", id, want)
 	}
-	t.Fatalf("execution %s never reached %s", id, want)
 }
 
 func waitStep(t *testing.T, c *ssm.Client, id, step string, want ssmtypes.AutomationExecutionStatus) {
 	t.Helper()
-	for range 2000 {
+	if !pollUntil(t, 10*time.Second, func() (bool, error) {
 		out, err := c.DescribeAutomationStepExecutions(context.Background(), &ssm.DescribeAutomationStepExecutionsInput{
 			AutomationExecutionId: aws.String(id),
 			Filters:               []ssmtypes.StepExecutionFilter{{Key: ssmtypes.StepExecutionFilterKeyStepName, Values: []string{step}}},
 		})
 		if err != nil {
-			t.Fatal(err)
+			return false, err
 		}
-		if len(out.StepExecutions) == 1 && out.StepExecutions[0].StepStatus == want {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
+		return len(out.StepExecutions) == 1 && out.StepExecutions[0].StepStatus == want, nil
+	}) {
+		t.Fatalf("step %s of %s never reached %s", step, id, want)
 	}
-	t.Fatalf("step %s of %s never reached %s", step, id, want)
 }
 
 // TestCallerSessionEnds: without a service role the execution lives in the

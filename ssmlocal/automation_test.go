@@ -36,21 +36,22 @@ func serviceRole(t testing.TB, srv *ssmlocal.Server, name, trust, permissions st
 // waitDone polls an execution until it leaves the in-progress states.
 func waitDone(t *testing.T, client *ssm.Client, id string) *ssmtypes.AutomationExecution {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
+	var x *ssmtypes.AutomationExecution
+	if !pollUntil(t, 20*time.Second, func() (bool, error) {
 		out, err := client.GetAutomationExecution(context.Background(), &ssm.GetAutomationExecutionInput{AutomationExecutionId: aws.String(id)})
 		if err != nil {
-			t.Fatal(err)
+			return false, err
 		}
 		switch out.AutomationExecution.AutomationExecutionStatus {
 		case ssmtypes.AutomationExecutionStatusPending, ssmtypes.AutomationExecutionStatusInprogress, ssmtypes.AutomationExecutionStatusWaiting, ssmtypes.AutomationExecutionStatusCancelling:
-			time.Sleep(5 * time.Millisecond)
-			continue
+			return false, nil
 		}
-		return out.AutomationExecution
+		x = out.AutomationExecution
+		return true, nil
+	}) {
+		t.Fatalf("execution %s did not finish", id)
 	}
-	t.Fatalf("execution %s did not finish", id)
-	return nil
+	return x
 }
 
 func TestRestartWithRuntimeRole(t *testing.T) {

@@ -88,6 +88,14 @@
 // more than one decision (iam:PassRole of a service role or instance
 // profile, ec2:CreateTags at launch) make the others themselves.
 //
+// ARNs are read and built by one parser, as
+// arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html):
+// a policy, role, approver or queue ARN with fewer parts, or an empty
+// partition, service or resource, is malformed and names nothing (a policy
+// ARN is InvalidInput, a role ARN names no role, an EventBridge target is
+// refused).
+//
 // IAM writes validate policies as IAM does: a grammar error of the
 // policy's kind (identity or trust) is MalformedPolicyDocument, and a
 // document over IAM's quotas, counted in characters without white space,

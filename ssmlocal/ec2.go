@@ -169,7 +169,7 @@ func runInstancesTargets(s *Server, c *call, in map[string]any) []authTarget {
 	ctx := requestTagContext(tags, map[string][]string{"ec2:InstanceType": {itype}, "ec2:Region": {region}})
 	regional := map[string][]string{"ec2:Region": {region}}
 	ec2ARN := func(resource string) string {
-		return "arn:" + s.opts.Partition + ":ec2:" + region + ":" + s.opts.AccountID + ":" + resource
+		return s.arn("ec2", region, resource)
 	}
 	// The resource types the service authorization reference marks
 	// required for RunInstances (image, instance, network-interface,
@@ -177,7 +177,7 @@ func runInstancesTargets(s *Server, c *call, in map[string]any) []authTarget {
 	// is named. The defaults are the default VPC's, not known here: "*".
 	targets := []authTarget{
 		{resource: s.instanceARN(region, "*"), context: ctx},
-		{resource: "arn:" + s.opts.Partition + ":ec2:" + region + "::image/" + member(in, "ImageId"), context: regional},
+		{resource: s.ec2ImageARN(region, member(in, "ImageId")), context: regional},
 		{resource: ec2ARN("network-interface/*"), context: regional},
 		{resource: ec2ARN("volume/*"), context: regional},
 	}

@@ -110,11 +110,11 @@ func imageUsing(r *region, snapID string) *ec2Image {
 }
 
 func (s *Server) ec2ImageARN(region, id string) string {
-	return "arn:" + s.opts.Partition + ":ec2:" + region + "::image/" + id
+	return s.arnOf("ec2", region, "", "image/"+id)
 }
 
 func (s *Server) ec2SnapshotARN(region, id string) string {
-	return "arn:" + s.opts.Partition + ":ec2:" + region + "::snapshot/" + id
+	return s.arnOf("ec2", region, "", "snapshot/"+id)
 }
 
 func imageOps() []opDef {

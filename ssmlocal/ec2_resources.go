@@ -146,14 +146,13 @@ func (s *Server) ec2ResourceNamed(r *region, id string) (ec2Resource, error) {
 // ec2ResourceARN is a resource's ARN: images and snapshots have no
 // account in theirs.
 func (s *Server) ec2ResourceARN(region, id string) string {
-	p := "arn:" + s.opts.Partition + ":ec2:" + region + ":"
 	switch {
 	case strings.HasPrefix(id, "ami-"):
-		return p + ":image/" + id
+		return s.ec2ImageARN(region, id)
 	case strings.HasPrefix(id, "snap-"):
-		return p + ":snapshot/" + id
+		return s.ec2SnapshotARN(region, id)
 	case strings.HasPrefix(id, "vol-"):
-		return p + s.opts.AccountID + ":volume/" + id
+		return s.arn("ec2", region, "volume/"+id)
 	}
 	return s.instanceARN(region, id)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	awsarn "github.com/ssmdelegate/ssmdelegate/internal/arn"
 	"github.com/ssmdelegate/ssmdelegate/policy"
 )
 
@@ -288,7 +289,7 @@ func (s *Server) ebPutTargets(_ context.Context, c *call, in map[string]any) (ma
 		switch {
 		case !ruleNameRE.MatchString(id):
 			fail("ValidationException", "Target id must match [\\.\\-_A-Za-z0-9]{1,64}.")
-		case !strings.HasPrefix(arn, "arn:"+s.opts.Partition+":sqs:"):
+		case !s.isQueueARN(arn):
 			fail("ValidationException", "Only SQS queue targets are simulated by the local endpoint.")
 		case t["InputTransformer"] != nil || t["InputPath"] != nil || t["Input"] != nil:
 			fail("ValidationException", "Input, InputPath and InputTransformer are not simulated by the local endpoint.")
@@ -504,14 +505,21 @@ func (s *Server) deliverLocked(r *region, b *eventBus, ev map[string]any) {
 	}
 }
 
+// isQueueARN reports whether arn is a well-formed SQS queue ARN in the
+// endpoint's partition.
+func (s *Server) isQueueARN(arn string) bool {
+	a, err := awsarn.Parse(arn)
+	return err == nil && a.Partition == s.opts.Partition && a.Service == "sqs"
+}
+
 // sendAsEventBridge puts body on the queue arn names if its queue policy
 // lets events.amazonaws.com send messages for the rule.
 func (s *Server) sendAsEventBridge(r *region, ruleARN, queueARN, body string) bool {
-	prefix := "arn:" + s.opts.Partition + ":sqs:" + r.Name + ":" + s.opts.AccountID + ":"
-	name, ok := strings.CutPrefix(queueARN, prefix)
-	if !ok {
+	a, err := awsarn.Parse(queueARN)
+	if err != nil || a.Partition != s.opts.Partition || a.Service != "sqs" || a.Region != r.Name || a.Account != s.opts.AccountID {
 		return false
 	}
+	name := a.Resource
 	qs := &r.queues
 	qs.mu.Lock()
 	defer qs.mu.Unlock()

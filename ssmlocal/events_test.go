@@ -48,7 +48,9 @@ type automationEvent struct {
 func drain(t *testing.T, c *sqs.Client, url string) []automationEvent {
 	t.Helper()
 	var out []automationEvent
-	for {
+	// An execution publishes a bounded number of events: a queue that
+	// never empties is a failure, not a reason to read on.
+	for range 100 {
 		res, err := c.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10})
 		require.NoError(t, err)
 		if len(res.Messages) == 0 {
@@ -62,6 +64,8 @@ func drain(t *testing.T, c *sqs.Client, url string) []automationEvent {
 			require.NoError(t, err)
 		}
 	}
+	t.Fatalf("the queue did not empty after %d events", len(out))
+	return nil
 }
 
 // TestAutomationEventsToSQS runs an execution and reads, from a queue a

@@ -81,8 +81,14 @@ func ExampleServer_Audit() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	// Virtual time runs the restart at once; the deadline bounds the wait
+	// for its goroutine should it ever stick.
+	wait, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
 	for {
-		x, err := client.GetAutomationExecution(ctx, &ssm.GetAutomationExecutionInput{AutomationExecutionId: out.AutomationExecutionId})
+		x, err := client.GetAutomationExecution(wait, &ssm.GetAutomationExecutionInput{AutomationExecutionId: out.AutomationExecutionId})
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -90,7 +96,11 @@ func ExampleServer_Audit() {
 			fmt.Println(s)
 			break
 		}
-		time.Sleep(time.Millisecond)
+		select {
+		case <-wait.Done():
+			log.Fatal("the restart did not finish: ", wait.Err())
+		case <-tick.C:
+		}
 	}
 	for _, e := range srv.AuditFor(*out.AutomationExecutionId) {
 		if e.API == "StopInstances" || e.API == "StartInstances" {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	awsarn "github.com/ssmdelegate/ssmdelegate/internal/arn"
 	"github.com/ssmdelegate/ssmdelegate/policy"
 )
 
@@ -369,7 +370,7 @@ func (s *Server) role(name string) (*iamRole, error) {
 }
 
 func (s *Server) policyByARN(arn string) (*managedPolicy, error) {
-	if len(arn) < 20 || !strings.HasPrefix(arn, "arn:") {
+	if _, err := awsarn.Parse(arn); len(arn) < 20 || err != nil {
 		return nil, apiErr("InvalidInput", "ARN %s is not valid.", arn)
 	}
 	p, ok := s.iam.Policies[arn]
@@ -381,7 +382,8 @@ func (s *Server) policyByARN(arn string) (*managedPolicy, error) {
 
 // awsManaged reports whether arn names an AWS managed policy.
 func (s *Server) awsManaged(arn string) bool {
-	return strings.HasPrefix(arn, "arn:"+s.opts.Partition+":iam::aws:")
+	a, err := awsarn.Parse(arn)
+	return err == nil && a.Partition == s.opts.Partition && a.Service == "iam" && a.Region == "" && a.Account == "aws"
 }
 
 // localPolicy is policyByARN for a change; an AWS managed policy is

@@ -123,7 +123,8 @@ func (s *Server) iamSimulatePrincipalPolicy(_ context.Context, c *call, in map[s
 	}
 	if req.caller == "" {
 		// Only a user stands in for the caller of a resource policy.
-		if req.resource != nil && !strings.Contains(source, ":user/") {
+		// principalPolicies has parsed source.
+		if a, _ := policy.ParseARN(source); req.resource != nil && !strings.HasPrefix(a.Resource, "user/") {
 			return nil, apiErr("InvalidInput", "CallerArn must be specified when a ResourcePolicy is included and PolicySourceArn is not an IAM user.")
 		}
 		req.caller = defaultCaller

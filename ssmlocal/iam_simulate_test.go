@@ -399,6 +399,13 @@ func TestSimulatePrincipalPolicy(t *testing.T) {
 	bucket := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + simAlice + `"},"Action":"s3:GetObject","Resource":"*"}]}`
 	_, err := c.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(role), ResourcePolicy: aws.String(bucket), ActionNames: []string{"s3:GetObject"}})
 	assert.Equal(t, "InvalidInput", errCode(err))
+	// So does a role whose path reads like a user's ARN: the ARN's
+	// resource type decides, not a substring.
+	pathed, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("Pathed"), Path: aws.String("/x:user/"), AssumeRolePolicyDocument: aws.String(trustSSM)})
+	require.NoError(t, err)
+	require.Contains(t, aws.ToString(pathed.Role.Arn), ":user/")
+	_, err = c.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{PolicySourceArn: pathed.Role.Arn, ResourcePolicy: aws.String(bucket), ActionNames: []string{"s3:GetObject"}})
+	assert.Equal(t, "InvalidInput", errCode(err))
 	out, err := c.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(role), ResourcePolicy: aws.String(bucket), CallerArn: aws.String(simAlice), ActionNames: []string{"s3:GetObject"}})
 	require.NoError(t, err)
 	assert.Equal(t, iamtypes.PolicyEvaluationDecisionTypeAllowed, out.EvaluationResults[0].EvalDecision)

@@ -65,28 +65,25 @@ func runRestarts(tb testing.TB, srv *ssmlocal.Server, client *ssm.Client, role s
 // is in progress and returns the count per status.
 func waitAll(tb testing.TB, client *ssm.Client) map[ssmtypes.AutomationExecutionStatus]int {
 	tb.Helper()
-	deadline := time.Now().Add(5 * time.Minute)
-	for {
-		counts := map[ssmtypes.AutomationExecutionStatus]int{}
+	var counts map[ssmtypes.AutomationExecutionStatus]int
+	if !pollUntil(tb, 5*time.Minute, func() (bool, error) {
+		counts = map[ssmtypes.AutomationExecutionStatus]int{}
 		p := ssm.NewDescribeAutomationExecutionsPaginator(client, &ssm.DescribeAutomationExecutionsInput{MaxResults: aws.Int32(50)})
 		for p.HasMorePages() {
 			page, err := p.NextPage(context.Background())
 			if err != nil {
-				tb.Fatal(err)
+				return false, err
 			}
 			for _, m := range page.AutomationExecutionMetadataList {
 				counts[m.AutomationExecutionStatus]++
 			}
 		}
 		busy := counts[ssmtypes.AutomationExecutionStatusPending] + counts[ssmtypes.AutomationExecutionStatusInprogress] + counts[ssmtypes.AutomationExecutionStatusWaiting]
-		if busy == 0 {
-			return counts
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("executions still running: %v", counts)
-		}
-		time.Sleep(20 * time.Millisecond)
+		return busy == 0, nil
+	}) {
+		tb.Fatalf("executions still running: %v", counts)
 	}
+	return counts
 }
 
 // TestThousandConcurrentRestarts runs 1,000 restart executions at once and

@@ -80,7 +80,7 @@ func (s *Server) bootstrap() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock.Now().UTC()
-	adminPolicy := "arn:" + s.opts.Partition + ":iam::aws:policy/AdministratorAccess"
+	adminPolicy := s.arnOf("iam", "", "aws", "policy/AdministratorAccess")
 	if _, ok := s.iam.Policies[adminPolicy]; !ok {
 		s.iam.Policies[adminPolicy] = &managedPolicy{
 			Name: "AdministratorAccess", ID: "ANPAIWMBCKSKIEE64ZLYK", ARN: adminPolicy, Path: "/",
@@ -90,7 +90,7 @@ func (s *Server) bootstrap() error {
 		}
 	}
 	for _, m := range awsManagedPolicies() {
-		arn := "arn:" + s.opts.Partition + ":iam::aws:policy" + m.path + m.name
+		arn := s.arnOf("iam", "", "aws", "policy"+m.path+m.name)
 		if _, ok := s.iam.Policies[arn]; ok {
 			continue
 		}

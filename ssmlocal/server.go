@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	awsarn "github.com/ssmdelegate/ssmdelegate/internal/arn"
 	"github.com/ssmdelegate/ssmdelegate/policy"
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal/internal/clock"
 )
@@ -376,9 +377,16 @@ wait:
 	return err
 }
 
+// arn is the ARN of a resource of the simulated account.
 func (s *Server) arn(service, region, resource string) string {
-	account := s.opts.AccountID
-	return "arn:" + s.opts.Partition + ":" + service + ":" + region + ":" + account + ":" + resource
+	return s.arnOf(service, region, s.opts.AccountID, resource)
+}
+
+// arnOf is the ARN of a resource in the endpoint's partition owned by
+// account: "" for account-less resources such as images, "aws" for AWS
+// managed policies.
+func (s *Server) arnOf(service, region, account, resource string) string {
+	return awsarn.ARN{Partition: s.opts.Partition, Service: service, Region: region, Account: account, Resource: resource}.String()
 }
 
 func (s *Server) region(name string) (*region, error) {

@@ -70,7 +70,7 @@ func (s *Server) docARN(region, name string) string {
 	if policy.IsAWSOwnedDocument(name) {
 		account = ""
 	}
-	return "arn:" + s.opts.Partition + ":ssm:" + region + ":" + account + ":document/" + name
+	return s.arnOf("ssm", region, account, "document/"+name)
 }
 
 // definitionARN is the automation-definition ARN a start is authorized on.
@@ -79,7 +79,7 @@ func (s *Server) definitionARN(region, name, version string) string {
 	if policy.IsAWSOwnedDocument(name) {
 		account = ""
 	}
-	return "arn:" + s.opts.Partition + ":ssm:" + region + ":" + account + ":automation-definition/" + name + ":" + version
+	return s.arnOf("ssm", region, account, "automation-definition/"+name+":"+version)
 }
 
 func hashContent(content string) string {

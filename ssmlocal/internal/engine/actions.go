@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/theory/jsonpath"
 
+	"github.com/ssmdelegate/ssmdelegate/internal/arn"
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
 
@@ -410,18 +411,19 @@ func (r *runner) approve(ctx context.Context, step string, in map[string]any, sr
 // approverAllowed matches a signalling caller against aws:approve's
 // Approvers: user and role ARNs, user names and role names (an
 // assumed-role session counts as its role).
-func approverAllowed(approvers []string, arn string) bool {
-	name, role := principalNames(arn)
+func approverAllowed(approvers []string, caller string) bool {
+	name, role := principalNames(caller)
 	for _, a := range approvers {
+		parsed, err := arn.Parse(a)
 		switch {
-		case a == arn:
+		case a == caller:
 			return true
-		case strings.HasPrefix(a, "arn:"):
+		case err == nil:
 			an, ar := principalNames(a)
-			if ar != "" && ar == role && accountOf(a) == accountOf(arn) {
+			if ar != "" && ar == role && accountOf(a) == accountOf(caller) {
 				return true
 			}
-			if ar == "" && role == "" && an != "" && an == name && accountOf(a) == accountOf(arn) && strings.Contains(a, ":user/") {
+			if ar == "" && role == "" && an != "" && an == name && accountOf(a) == accountOf(caller) && strings.HasPrefix(parsed.Resource, "user/") {
 				return true
 			}
 		case role != "" && a == role:
@@ -434,35 +436,32 @@ func approverAllowed(approvers []string, arn string) bool {
 }
 
 // principalNames returns the user name, or the role name of a role or
-// assumed-role ARN.
-func principalNames(arn string) (name, role string) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 {
-		return arn, ""
+// assumed-role ARN; a string that is no ARN is a name.
+func principalNames(s string) (name, role string) {
+	a, err := arn.Parse(s)
+	if err != nil {
+		return s, ""
 	}
-	res := parts[5]
+	res := a.Resource
 	switch {
 	case strings.HasPrefix(res, "user/"):
-		p := strings.Split(res, "/")
-		return p[len(p)-1], ""
+		return a.Name(), ""
 	case strings.HasPrefix(res, "role/"):
-		p := strings.Split(res, "/")
-		return "", p[len(p)-1]
+		return "", a.Name()
 	case strings.HasPrefix(res, "assumed-role/"):
-		p := strings.Split(res, "/")
-		if len(p) >= 2 {
-			return "", p[1]
-		}
+		role, _, _ := strings.Cut(a.ResourceID(), "/")
+		return "", role
 	}
 	return res, ""
 }
 
-func accountOf(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 {
+// accountOf is the account of an ARN, or "" when s is no ARN.
+func accountOf(s string) string {
+	a, err := arn.Parse(s)
+	if err != nil {
 		return ""
 	}
-	return parts[4]
+	return a.Account
 }
 
 // branch implements aws:branch.
