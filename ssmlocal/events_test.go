@@ -94,6 +94,9 @@ func TestAutomationEventsToSQS(t *testing.T) {
 	waitDone(t, admin, other)
 	x := waitDone(t, admin, id)
 	require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, x.AutomationExecutionStatus)
+	// The last event is published just after the execution ends, so a
+	// reader can see Success first; the rule matches Sleepy's six only.
+	pollUntil(t, 10*time.Second, func() (bool, error) { return srv.EventsDelivered() >= 6, nil })
 
 	events := drain(t, q, url)
 	var got []string
@@ -155,6 +158,9 @@ func TestAutomationEventsDropped(t *testing.T) {
 			createDoc(t, admin, "Sleepy", twoSleeps)
 			x := waitDone(t, admin, start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Sleepy")}))
 			assert.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, x.AutomationExecutionStatus)
+			// The last event is published just after the execution ends,
+			// so a reader can see Success first.
+			pollUntil(t, 10*time.Second, func() (bool, error) { return srv.EventsDropped() >= 6, nil })
 			assert.Equal(t, int64(6), srv.EventsDropped())
 			assert.Zero(t, srv.EventsDelivered())
 			if url != "" {
