@@ -111,12 +111,34 @@ func (b Builder) document() (*Document, int) {
 		}
 	}
 	v.MainSteps = nil
-	d, err := decodeDocument(v.CompactJSON())
+	head := v.CompactJSON()
+	d, err := decodeDocument(head)
 	if err != nil {
 		return b.decoded()
 	}
 	d.MainSteps = steps
-	return d, 0
+	return d, len(head) + stepsSize(steps, len(head) > len("{}"))
+}
+
+// stepsSize returns how many bytes steps add to a document's compact JSON
+// when written after its other fields (after a comma when more is set).
+// Each step is encoded into one reused buffer, so the size costs no
+// second encoding of the whole document.
+func stepsSize(steps []Step, more bool) int {
+	if steps == nil {
+		return 0
+	}
+	n := len(`"mainSteps":[]`) + max(len(steps)-1, 0)
+	if more {
+		n++
+	}
+	var b encBuf
+	for _, s := range steps {
+		b.Reset()
+		b.step(s)
+		n += b.Len()
+	}
+	return n
 }
 
 // decoded returns the builder's document copied through its encoding, and
