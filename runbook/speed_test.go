@@ -1,6 +1,7 @@
 package runbook
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -64,4 +65,34 @@ func TestContentSizeQuota(t *testing.T) {
 			return
 		}
 	}
+}
+
+// stepNameRE is the rule isStepName implements.
+var stepNameRE = regexp.MustCompile(`^[a-zA-Z0-9_]+$`)
+
+func TestIsStepNameMatchesRegexp(t *testing.T) {
+	inputs := []string{
+		"", "a", "Z", "0", "_", "step1", "Step_Two", "___", "0123456789", "abcXYZ_09",
+		" ", "a b", "a-b", "a.b", "a:b", "a\n", "\na", "a\x00", "é", "stepé", "\u017f", "\u212a", // fold to s and k
+		"a$", "^a", "[a]", "a\u200b", "\xff", "a\xff", "\xc3", "\t", "`", "@", "[", "{", "/", ":",
+	}
+	for c := 0; c < 256; c++ {
+		inputs = append(inputs, string(rune(c)), "x"+string([]byte{byte(c)}), string([]byte{byte(c)})+"_")
+	}
+	for _, s := range inputs {
+		t.Run(strconv.Quote(s), func(t *testing.T) {
+			require.Equal(t, stepNameRE.MatchString(s), isStepName(s))
+		})
+	}
+}
+
+func FuzzIsStepName(f *testing.F) {
+	for _, s := range []string{"", "a", "step_1", "a-b", "é", "\xff", "a\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := isStepName(s), stepNameRE.MatchString(s); got != want {
+			t.Fatalf("isStepName(%q) = %v, the regular expression says %v", s, got, want)
+		}
+	})
 }
