@@ -102,8 +102,9 @@ func (b Builder) document() (*Document, int) {
 	var steps []Step
 	if v.MainSteps != nil {
 		steps = make([]Step, len(v.MainSteps))
+		var mb memberBuf
 		for i, s := range v.MainSteps {
-			c, ok := cloneStep(s)
+			c, ok := cloneStep(s, &mb)
 			if !ok {
 				return b.decoded()
 			}
@@ -164,7 +165,7 @@ func (b Builder) decoded() (*Document, int) {
 // sets them, and pointers and slices are copied. It returns false when the
 // encoding would change something (repeated or absent input keys, invalid
 // UTF-8, empty lists, verbatim properties), or decoding would fail.
-func cloneStep(s Step) (Step, bool) {
+func cloneStep(s Step, mb *memberBuf) (Step, bool) {
 	if s.Verbatim != nil || (s.Outputs != nil && len(s.Outputs) == 0) ||
 		!utf8.ValidString(s.Name) || !utf8.ValidString(s.Description) || !utf8.ValidString(s.OnFailure) ||
 		!utf8.ValidString(s.OnCancel) || !utf8.ValidString(s.NextStep) {
@@ -188,7 +189,7 @@ func cloneStep(s Step) (Step, bool) {
 	if !utf8.ValidString(action) {
 		return Step{}, false
 	}
-	ms := s.Inputs.Members()
+	ms := mb.of(s.Inputs)
 	if len(ms) > 32 {
 		return Step{}, false // rare; spare the quadratic key check
 	}

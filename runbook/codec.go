@@ -580,7 +580,29 @@ func decodeOutputs(raw []byte, path string) ([]Output, error) {
 }
 
 // encBuf writes compact JSON in the canonical key order.
-type encBuf struct{ bytes.Buffer }
+type encBuf struct {
+	bytes.Buffer
+	members memberBuf
+}
+
+// memberAppender is implemented by the generated inputs, whose members can
+// be written into a reused slice.
+type memberAppender interface {
+	appendMembers(ms []Member) []Member
+}
+
+// memberBuf spares the slice Members allocates for each step. What of
+// returns is valid until its next call.
+type memberBuf struct{ buf []Member }
+
+func (mb *memberBuf) of(in Inputs) []Member {
+	if a, ok := in.(memberAppender); ok {
+		mb.buf = a.appendMembers(mb.buf[:0])
+		return mb.buf
+	}
+	// Not the buffer: Members may return the inputs' own slice.
+	return in.Members()
+}
 
 func (b *encBuf) key(first *bool, k string) {
 	if !*first {
@@ -765,7 +787,7 @@ func (b *encBuf) step(s Step) {
 	b.str(&f, "nextStep", s.NextStep)
 	if s.Inputs != nil {
 		b.key(&f, "inputs")
-		b.Write(appendMap(b.AvailableBuffer(), s.Inputs.Members()))
+		b.Write(appendMap(b.AvailableBuffer(), b.members.of(s.Inputs)))
 	}
 	if s.Outputs != nil {
 		b.key(&f, "outputs")

@@ -2,6 +2,7 @@ package runbook
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -95,4 +96,27 @@ func FuzzIsStepName(f *testing.F) {
 			t.Fatalf("isStepName(%q) = %v, the regular expression says %v", s, got, want)
 		}
 	})
+}
+
+// TestReusedMembersLeaveInputsAlone checks that the buffer encoding,
+// copying and validation reuse for members never writes into the members
+// of inputs that hold their own slice.
+func TestReusedMembersLeaveInputsAlone(t *testing.T) {
+	raw := RawInputs{Name: "aws:custom", Inputs: []Member{{Key: "A", Value: String("a")}, {Key: "B", Value: Int(1)}}}
+	want := slices.Clone(raw.Inputs)
+	b := New().Parameter(StringListParameter("InstanceIds")).
+		Step(NewStep("raw", raw)).
+		Step(NewStep("cis", ChangeInstanceState{InstanceIds: Param("InstanceIds"), DesiredState: String("running"), Unknown: []Member{{Key: "X", Value: Bool(true)}}})).
+		Step(NewStep("raw2", raw))
+	d, r := b.build()
+	require.Equal(t, want, raw.Inputs)
+	out, err := d.JSON()
+	require.NoError(t, err)
+	require.Equal(t, want, raw.Inputs)
+	back, err := Parse(out)
+	require.NoError(t, err)
+	require.Equal(t, r, back.Validate())
+	require.Equal(t, d.CompactJSON(), back.CompactJSON())
+	require.Contains(t, string(out), `"X": true`)
+	require.Equal(t, 2, strings.Count(string(out), `"B": 1`))
 }

@@ -146,6 +146,7 @@ type validator struct {
 	size     int                  // length of the compact JSON when known, else 0
 
 	stepLists map[*Step]string // see stepList
+	members   memberBuf        // for checkInputs
 }
 
 func (v *validator) run() {

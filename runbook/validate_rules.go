@@ -729,7 +729,7 @@ func (v *validator) checkOutputs(s *Step, sp *field.Path) {
 // every reference inside them.
 func (v *validator) checkInputs(s *Step, sp *field.Path, spec *actionSpec, sc *scope) {
 	ip := sp.Child("inputs")
-	members := s.Inputs.Members()
+	members := v.members.of(s.Inputs)
 	for _, m := range members {
 		path := ip.Child(m.Key)
 		is := spec.input(m.Key)
