@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ssmdelegate/ssmdelegate/internal/field"
 	"github.com/stretchr/testify/require"
 )
 
@@ -119,4 +120,50 @@ func TestReusedMembersLeaveInputsAlone(t *testing.T) {
 	require.Equal(t, d.CompactJSON(), back.CompactJSON())
 	require.Contains(t, string(out), `"X": true`)
 	require.Equal(t, 2, strings.Count(string(out), `"B": 1`))
+}
+
+func TestLazyPathMatchesPath(t *testing.T) {
+	base := field.NewPath("mainSteps").Index(3)
+	for _, tc := range []struct {
+		name string
+		lazy lazyPath
+		want *field.Path
+	}{
+		{"base", at(base), base},
+		{"root", at(nil), nil},
+		{"root child", at(nil).Child("a"), field.NewPath("a")},
+		{"one child", at(base).Child("inputs"), base.Child("inputs")},
+		{"two children", at(base).Child("inputs").Child("X"), base.Child("inputs", "X")},
+		{"three children", at(base).Child("inputs").Child("X").Child("Y"), base.Child("inputs", "X", "Y")},
+		{"index", at(base).Child("inputs").Child("X").Index(2), base.Child("inputs", "X").Index(2)},
+		{"two indexes", at(base).Child("i").Index(2).Index(0), base.Child("i").Index(2).Index(0)},
+		{"child after index", at(base).Index(1).Child("k"), base.Index(1).Child("k")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want.String(), tc.lazy.path().String())
+		})
+	}
+}
+
+// TestEscapedReferenceIsChecked checks that a reference spelled with JSON
+// escapes is found although its encoding holds no "{{".
+func TestEscapedReferenceIsChecked(t *testing.T) {
+	for _, tc := range []struct{ name, ids, want string }{
+		{"plain", `"{{ Missing }}"`, `mainSteps[0].inputs.InstanceIds`},
+		{"escaped braces", `"\u007b\u007b Missing }}"`, `mainSteps[0].inputs.InstanceIds`},
+		{"escaped in a list", `["i-1", "\u007b{ Missing }}"]`, `mainSteps[0].inputs.InstanceIds[1]`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := Parse([]byte(`{"schemaVersion":"0.3","mainSteps":[{"name":"a","action":"aws:changeInstanceState","inputs":{"InstanceIds":` +
+				tc.ids + `,"DesiredState":"running"}}]}`))
+			require.NoError(t, err)
+			var got []string
+			for _, p := range d.Validate().Errors {
+				if p.Code == CodeReference {
+					got = append(got, p.Path)
+				}
+			}
+			require.Equal(t, []string{tc.want}, got)
+		})
+	}
 }

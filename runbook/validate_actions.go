@@ -273,14 +273,14 @@ func (v *validator) checkChoice(c Choice, cp *field.Path, sc *scope) {
 	if c.Variable.IsZero() {
 		v.fail(CodeRequiredInput, cp.Child("Variable"), "", "a reference such as {{ step.Output }}", "a condition needs a Variable")
 	} else {
-		v.checkRefs(c.Variable, cp.Child("Variable"), sc)
+		v.checkRefs(c.Variable, at(cp.Child("Variable")), sc)
 	}
 	if c.Operator == "" {
 		v.fail(CodeRequiredInput, cp, "", operatorNames(), "a condition needs an operator")
 		return
 	}
 	op := cp.Child(string(c.Operator))
-	v.checkRefs(c.Operand, op, sc)
+	v.checkRefs(c.Operand, at(op), sc)
 	if _, isRef := c.Operand.Ref(); isRef {
 		return
 	}

@@ -1,6 +1,7 @@
 package runbook
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"regexp"
@@ -169,6 +170,48 @@ type scope struct {
 	loops   []*stepInfo          // enclosing loops, innermost last
 }
 
+// lazyPath is a wire path built only when a problem is recorded at it:
+// most values are fine, and building each one's path cost allocations.
+// It is base followed by up to two children, then an index.
+type lazyPath struct {
+	base    *field.Path
+	child   [2]string
+	nchild  int
+	index   int
+	indexed bool
+}
+
+func at(p *field.Path) lazyPath { return lazyPath{base: p} }
+
+func (l lazyPath) Child(name string) lazyPath {
+	if l.indexed || l.nchild == len(l.child) {
+		return at(l.path().Child(name))
+	}
+	l.child[l.nchild] = name
+	l.nchild++
+	return l
+}
+
+func (l lazyPath) Index(i int) lazyPath {
+	if l.indexed {
+		return at(l.path().Index(i))
+	}
+	l.index, l.indexed = i, true
+	return l
+}
+
+// path builds the path.
+func (l lazyPath) path() *field.Path {
+	p := l.base
+	for _, c := range l.child[:l.nchild] {
+		p = p.Child(c)
+	}
+	if l.indexed {
+		p = p.Index(l.index)
+	}
+	return p
+}
+
 func (v *validator) add(e field.Error) { v.problems.Add(e) }
 
 // report returns the problems found, errors apart from warnings.
@@ -234,7 +277,7 @@ func (v *validator) checkAssumeRole() {
 		// sample values in their place must be a role ARN.
 		sample := role
 		for _, ref := range ParseReferences(role) {
-			v.checkRef(ref, field.NewPath("assumeRole"), &scope{defined: map[string]*stepInfo{}})
+			v.checkRef(ref, at(field.NewPath("assumeRole")), &scope{defined: map[string]*stepInfo{}})
 			switch ref.Kind {
 			case RefGlobal, RefParameter:
 				if sh := v.refShape(ref, nil); sh != shString && sh != shUnknown {
@@ -564,7 +607,8 @@ func (v *validator) newInfo(s *Step, path *field.Path) *stepInfo {
 		info.outputs[o.Name] = shapeOfOutput(o.Type)
 	}
 	if l, ok := s.Inputs.(Loop); ok {
-		info.loop = &l
+		info.loop = new(Loop) // not &l, which puts l on the heap for every step
+		*info.loop = l
 		switch dt, _ := l.IteratorDataType.AsString(); dt {
 		case "Integer":
 			info.outputs["CurrentIteratorValue"] = shInteger
@@ -609,7 +653,7 @@ func (v *validator) checkStep(s *Step, sp *field.Path, siblings map[string]*Step
 		if !ok {
 			continue
 		}
-		v.checkRef(ref, sp.Child(m.Key), sc)
+		v.checkRef(ref, at(sp.Child(m.Key)), sc)
 		want, kind := shInteger, "an Integer or String parameter"
 		if m.Key == "isEnd" || m.Key == "isCritical" {
 			want, kind = shBoolean, "a Boolean or String parameter"
@@ -728,13 +772,13 @@ func (v *validator) checkOutputs(s *Step, sp *field.Path) {
 // checkInputs checks unknown, required, typed and enumerated inputs and
 // every reference inside them.
 func (v *validator) checkInputs(s *Step, sp *field.Path, spec *actionSpec, sc *scope) {
-	ip := sp.Child("inputs")
+	ip := at(sp).Child("inputs")
 	members := v.members.of(s.Inputs)
 	for _, m := range members {
 		path := ip.Child(m.Key)
 		is := spec.input(m.Key)
 		if is == nil && !spec.apiCall {
-			v.fail(CodeUnknownInput, path, field.Truncate(m.Value.String(), 60), inputNames(spec), fmt.Sprintf("%s has no input %q", spec.name, m.Key))
+			v.fail(CodeUnknownInput, path.path(), field.Truncate(m.Value.String(), 60), inputNames(spec), fmt.Sprintf("%s has no input %q", spec.name, m.Key))
 		}
 		if m.Key == "Steps" || m.Key == "LoopCondition" || m.Key == "Choices" {
 			continue // checked with their own scope rules
@@ -758,7 +802,7 @@ func (v *validator) checkInputs(s *Step, sp *field.Path, spec *actionSpec, sc *s
 		if s.Action() == "aws:executeScript" && is.name == "Handler" {
 			continue // only Python needs it; checked with the runtime
 		}
-		v.fail(CodeRequiredInput, ip.Child(is.name), "", "", fmt.Sprintf("%s requires input %s", spec.name, is.name))
+		v.fail(CodeRequiredInput, ip.Child(is.name).path(), "", "", fmt.Sprintf("%s requires input %s", spec.name, is.name))
 	}
 }
 
@@ -783,13 +827,13 @@ func inputNames(spec *actionSpec) string {
 
 // checkKind checks that val has the shape the input expects. A value made of
 // one reference keeps the referenced value's shape.
-func (v *validator) checkKind(val Value, path *field.Path, k inputKind, sc *scope) {
+func (v *validator) checkKind(val Value, path lazyPath, k inputKind, sc *scope) {
 	v.checkKindIn(val, path, k, sc, false)
 }
 
 // checkKindIn is checkKind for a value that is an item of a list when
 // inList is set.
-func (v *validator) checkKindIn(val Value, path *field.Path, k inputKind, sc *scope, inList bool) {
+func (v *validator) checkKindIn(val Value, path lazyPath, k inputKind, sc *scope, inList bool) {
 	if k == kindAny {
 		return
 	}
@@ -800,24 +844,24 @@ func (v *validator) checkKindIn(val Value, path *field.Path, k inputKind, sc *sc
 	switch k {
 	case kindString:
 		if val.Kind() != KindString {
-			v.fail(CodeType, path, field.Truncate(val.String(), 60), k.String(), "expected a string, got "+val.Kind().String())
+			v.fail(CodeType, path.path(), field.Truncate(val.String(), 60), k.String(), "expected a string, got "+val.Kind().String())
 		}
 	case kindInteger:
 		if msg := valueFitsShape(val, shInteger); msg != "" {
-			v.fail(CodeType, path, field.Truncate(val.String(), 60), k.String(), msg)
+			v.fail(CodeType, path.path(), field.Truncate(val.String(), 60), k.String(), msg)
 		}
 	case kindBoolean:
 		if msg := valueFitsShape(val, shBoolean); msg != "" {
-			v.fail(CodeType, path, field.Truncate(val.String(), 60), k.String(), msg)
+			v.fail(CodeType, path.path(), field.Truncate(val.String(), 60), k.String(), msg)
 		}
 	case kindMap:
 		if val.Kind() != KindMap {
-			v.fail(CodeType, path, field.Truncate(val.String(), 60), k.String(), "expected a map, got "+val.Kind().String())
+			v.fail(CodeType, path.path(), field.Truncate(val.String(), 60), k.String(), "expected a map, got "+val.Kind().String())
 		}
 	case kindStringList, kindMapList:
 		items, ok := val.AsList()
 		if !ok {
-			v.fail(CodeType, path, field.Truncate(val.String(), 60), k.String(), "expected a list, got "+val.Kind().String())
+			v.fail(CodeType, path.path(), field.Truncate(val.String(), 60), k.String(), "expected a list, got "+val.Kind().String())
 			return
 		}
 		item := kindString
@@ -831,7 +875,7 @@ func (v *validator) checkKindIn(val Value, path *field.Path, k inputKind, sc *sc
 }
 
 // checkRefKind checks that what a reference resolves to fits the input.
-func (v *validator) checkRefKind(val Value, ref Reference, path *field.Path, k inputKind, sc *scope, inList bool) {
+func (v *validator) checkRefKind(val Value, ref Reference, path lazyPath, k inputKind, sc *scope, inList bool) {
 	sh := v.refShape(ref, sc)
 	switch {
 	case k.fits(sh):
@@ -840,10 +884,10 @@ func (v *validator) checkRefKind(val Value, ref Reference, path *field.Path, k i
 		// into the list: ['{{ launch.InstanceIds }}'].
 	case k == kindString && sh == shStringList && v.atMostOne(ref):
 	case k == kindString && sh == shStringList:
-		v.warn(CodeType, path, val.String(), k.String(),
+		v.warn(CodeType, path.path(), val.String(), k.String(),
 			fmt.Sprintf("%s %s is a StringList: the step fails if it holds more than one value", ref.Kind, ref.String()))
 	default:
-		v.fail(CodeType, path, val.String(), k.String(), fmt.Sprintf("%s %s is %s", ref.Kind, ref.String(), sh))
+		v.fail(CodeType, path.path(), val.String(), k.String(), fmt.Sprintf("%s %s is %s", ref.Kind, ref.String(), sh))
 	}
 }
 
@@ -853,14 +897,14 @@ func (v *validator) atMostOne(r Reference) bool {
 	return r.Kind == RefParameter && p != nil && p.MaxItems != nil && *p.MaxItems <= 1
 }
 
-func (v *validator) checkEnum(val Value, path *field.Path, enum []string) {
-	check := func(it Value, p *field.Path) {
+func (v *validator) checkEnum(val Value, path lazyPath, enum []string) {
+	check := func(it Value, p lazyPath) {
 		if ref, ok := it.Ref(); ok {
 			if ref.Kind == RefParameter {
 				if prm := v.params[ref.Name]; prm != nil {
 					for _, av := range prm.AllowedValues {
 						if s, ok := av.AsString(); ok && !slices.Contains(enum, s) {
-							v.fail(CodeEnum, p, quote(s), strings.Join(enum, ", "),
+							v.fail(CodeEnum, p.path(), quote(s), strings.Join(enum, ", "),
 								fmt.Sprintf("parameter %s allows a value this input does not", ref.Name))
 						}
 					}
@@ -873,7 +917,7 @@ func (v *validator) checkEnum(val Value, path *field.Path, enum []string) {
 			return
 		}
 		if !slices.Contains(enum, s) {
-			v.fail(CodeEnum, p, quote(s), strings.Join(enum, ", "), "value not allowed")
+			v.fail(CodeEnum, p.path(), quote(s), strings.Join(enum, ", "), "value not allowed")
 		}
 	}
 	if items, ok := val.AsList(); ok {
@@ -914,49 +958,65 @@ func (v *validator) refShape(r Reference, sc *scope) shape {
 var globals = []string{GlobalAccountID, GlobalRegion, GlobalPartition, GlobalDate, GlobalDateTime}
 
 // checkRefs checks that every reference in val resolves from the scope.
-func (v *validator) checkRefs(val Value, path *field.Path, sc *scope) {
-	walkStrings(val, path, func(p *field.Path, s string) {
-		if !strings.Contains(s, "{{") {
-			return
-		}
-		for _, r := range ParseReferences(s) {
-			v.checkRef(r, p, sc)
-		}
-	})
+func (v *validator) checkRefs(val Value, path lazyPath, sc *scope) {
+	if !mayHoldRef(val) {
+		return
+	}
+	if s, ok := val.AsString(); ok {
+		// The common case, without a path for the string.
+		v.checkRefsIn(s, path, sc)
+		return
+	}
+	walkStrings(val, path.path(), func(p *field.Path, s string) { v.checkRefsIn(s, at(p), sc) })
 }
 
-func (v *validator) checkRef(r Reference, path *field.Path, sc *scope) {
+func (v *validator) checkRefsIn(s string, path lazyPath, sc *scope) {
+	if !strings.Contains(s, "{{") {
+		return
+	}
+	for _, r := range ParseReferences(s) {
+		v.checkRef(r, path, sc)
+	}
+}
+
+// mayHoldRef reports whether a string in val may hold "{{": the compact
+// JSON holds it, or an escape that may spell it.
+func mayHoldRef(val Value) bool {
+	return bytes.Contains(val.raw, []byte("{{")) || bytes.IndexByte(val.raw, '\\') >= 0
+}
+
+func (v *validator) checkRef(r Reference, path lazyPath, sc *scope) {
 	switch r.Kind {
 	case RefInvalid:
-		v.fail(CodeReference, path, quote(r.Text), "{{ Parameter }}, {{ step.Output }}, {{ global:NAME }}, {{ automation:EXECUTION_ID }}, {{ variable:NAME }}", "malformed reference")
+		v.fail(CodeReference, path.path(), quote(r.Text), "{{ Parameter }}, {{ step.Output }}, {{ global:NAME }}, {{ automation:EXECUTION_ID }}, {{ variable:NAME }}", "malformed reference")
 	case RefSSMParameter:
-		v.fail(CodeSSMReference, path, quote(r.Text), "{{ssm:…}} in parameter defaults only", "Parameter Store reference outside a parameter default")
+		v.fail(CodeSSMReference, path.path(), quote(r.Text), "{{ssm:…}} in parameter defaults only", "Parameter Store reference outside a parameter default")
 	case RefParameter:
 		if v.params[r.Name] == nil {
-			v.fail(CodeReference, path, quote(r.Text), v.paramNames(), fmt.Sprintf("parameter %q is not declared", r.Name))
+			v.fail(CodeReference, path.path(), quote(r.Text), v.paramNames(), fmt.Sprintf("parameter %q is not declared", r.Name))
 		}
 	case RefGlobal:
 		if !slices.Contains(globals, r.Name) {
-			v.fail(CodeReference, path, quote(r.Text), "global:"+strings.Join(globals, ", global:"), "unknown global variable")
+			v.fail(CodeReference, path.path(), quote(r.Text), "global:"+strings.Join(globals, ", global:"), "unknown global variable")
 		}
 	case RefAutomation:
 		if r.Name != AutomationExecutionID {
-			v.fail(CodeReference, path, quote(r.Text), "automation:EXECUTION_ID", "unknown automation variable")
+			v.fail(CodeReference, path.path(), quote(r.Text), "automation:EXECUTION_ID", "unknown automation variable")
 		}
 	case RefVariable:
 		if v.vars[r.Name] == nil {
-			v.fail(CodeReference, path, quote(r.Text), "variables declared under variables", fmt.Sprintf("variable %q is not declared", r.Name))
+			v.fail(CodeReference, path.path(), quote(r.Text), "variables declared under variables", fmt.Sprintf("variable %q is not declared", r.Name))
 		}
 	case RefStepOutput:
 		v.checkStepOutputRef(r, path, sc)
 	}
 }
 
-func (v *validator) checkStepOutputRef(r Reference, path *field.Path, sc *scope) {
+func (v *validator) checkStepOutputRef(r Reference, path lazyPath, sc *scope) {
 	for _, l := range sc.loops {
 		if l.step.Name == r.Name {
 			if _, ok := l.outputs[r.Output]; !ok {
-				v.fail(CodeReference, path, quote(r.Text), "CurrentIteration, CurrentIteratorValue", fmt.Sprintf("loop %q has no output %q", r.Name, r.Output))
+				v.fail(CodeReference, path.path(), quote(r.Text), "CurrentIteration, CurrentIteratorValue", fmt.Sprintf("loop %q has no output %q", r.Name, r.Output))
 			}
 			return
 		}
@@ -964,20 +1024,20 @@ func (v *validator) checkStepOutputRef(r Reference, path *field.Path, sc *scope)
 	info := sc.defined[r.Name]
 	if info == nil {
 		if later := v.allSteps[r.Name]; later != nil {
-			v.fail(CodeReference, path, quote(r.Text), "outputs of steps that run earlier", fmt.Sprintf("step %q does not run before this one", r.Name))
+			v.fail(CodeReference, path.path(), quote(r.Text), "outputs of steps that run earlier", fmt.Sprintf("step %q does not run before this one", r.Name))
 			return
 		}
 		// A step output reference to no step may be a parameter whose name
 		// holds a dot; those are not valid parameter names either.
-		v.fail(CodeReference, path, quote(r.Text), "outputs of earlier steps", fmt.Sprintf("no step named %q", r.Name))
+		v.fail(CodeReference, path.path(), quote(r.Text), "outputs of earlier steps", fmt.Sprintf("no step named %q", r.Name))
 		return
 	}
 	if info.loop != nil {
-		v.fail(CodeReference, path, quote(r.Text), "the loop's own steps", fmt.Sprintf("%s.%s is only defined inside loop %q", r.Name, r.Output, r.Name))
+		v.fail(CodeReference, path.path(), quote(r.Text), "the loop's own steps", fmt.Sprintf("%s.%s is only defined inside loop %q", r.Name, r.Output, r.Name))
 		return
 	}
 	if _, ok := info.outputs[r.Output]; !ok {
-		v.fail(CodeReference, path, quote(r.Text), outputList(info), fmt.Sprintf("step %q has no output %q", r.Name, r.Output))
+		v.fail(CodeReference, path.path(), quote(r.Text), outputList(info), fmt.Sprintf("step %q has no output %q", r.Name, r.Output))
 	}
 }
 
@@ -1002,7 +1062,7 @@ func (v *validator) checkDocumentOutputs() {
 			v.fail(CodeOutput, path, quote(o), "step.Output", "document output must name a step output")
 			continue
 		}
-		v.checkStepOutputRef(Reference{Kind: RefStepOutput, Name: step, Output: out, Text: o}, path, sc)
+		v.checkStepOutputRef(Reference{Kind: RefStepOutput, Name: step, Output: out, Text: o}, at(path), sc)
 	}
 }
 
