@@ -167,3 +167,57 @@ func TestEscapedReferenceIsChecked(t *testing.T) {
 		})
 	}
 }
+
+// wholeReferenceByParse is WholeReference as the definition says it:
+// the trimmed text is one reference and nothing else.
+func wholeReferenceByParse(s string) (Reference, bool) {
+	t := strings.TrimSpace(s)
+	if !strings.HasPrefix(t, "{{") || !strings.HasSuffix(t, "}}") {
+		return Reference{}, false
+	}
+	refs := ParseReferences(t)
+	if len(refs) != 1 || refs[0].Text != t {
+		return Reference{}, false
+	}
+	return refs[0], true
+}
+
+var referenceSamples = []string{
+	"", "{{", "}}", "{{}}", "{{}", "{}}", "{{ }}", "{{}}}", "{{{}}", "{{ a }}", " {{ a }} ", "\t{{a}}\n",
+	"{{ a }}{{ b }}", "{{ a }} {{ b }}", "x{{ a }}", "{{ a }}x", "{{ a }}}}", "{{ {{ a }}", "{{ a }} }}",
+	"{{ s.Out }}", "{{ global:REGION }}", "{{ automation:EXECUTION_ID }}", "{{ variable:V }}", "{{ssm:/p}}",
+	"{{ssm-secure:/p}}", "{{ x:y }}", "{{ .a }}", "{{ a. }}", "{{ a b }}", "{{ a\n}}", "{{ é }}",
+}
+
+func TestWholeReferenceMatchesParse(t *testing.T) {
+	for _, s := range referenceSamples {
+		t.Run(strconv.Quote(s), func(t *testing.T) {
+			wantRef, wantOK := wholeReferenceByParse(s)
+			ref, ok := WholeReference(s)
+			require.Equal(t, wantOK, ok)
+			require.Equal(t, wantRef, ref)
+			vref, vok := String(s).Ref()
+			require.Equal(t, wantOK, vok)
+			require.Equal(t, wantRef, vref)
+		})
+	}
+}
+
+func FuzzWholeReference(f *testing.F) {
+	for _, s := range referenceSamples {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		wantRef, wantOK := wholeReferenceByParse(s)
+		ref, ok := WholeReference(s)
+		if ok != wantOK || ref != wantRef {
+			t.Fatalf("WholeReference(%q) = %+v, %v; want %+v, %v", s, ref, ok, wantRef, wantOK)
+		}
+		if s, ok := String(s).AsString(); ok {
+			wantRef, wantOK = wholeReferenceByParse(s)
+		}
+		if ref, ok := String(s).Ref(); ok != wantOK || ref != wantRef {
+			t.Fatalf("Ref of %q = %+v, %v; want %+v, %v", s, ref, ok, wantRef, wantOK)
+		}
+	})
+}

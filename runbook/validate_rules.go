@@ -633,9 +633,15 @@ func (v *validator) checkSteps(steps []Step, path *field.Path, sc *scope) {
 	}
 	for i := range steps {
 		s := &steps[i]
-		sp := path.Index(i)
+		info := v.allSteps[s.Name]
+		var sp *field.Path
+		if info != nil && info.step == s {
+			sp = info.path // collectNames built the same path
+		} else {
+			sp = path.Index(i)
+		}
 		v.checkStep(s, sp, names, sc)
-		if info := v.allSteps[s.Name]; info != nil && info.step == s {
+		if info != nil && info.step == s {
 			sc.defined[s.Name] = info
 		}
 	}
@@ -974,9 +980,7 @@ func (v *validator) checkRefsIn(s string, path lazyPath, sc *scope) {
 	if !strings.Contains(s, "{{") {
 		return
 	}
-	for _, r := range ParseReferences(s) {
-		v.checkRef(r, path, sc)
-	}
+	eachReference(s, func(r Reference) { v.checkRef(r, path, sc) })
 }
 
 // mayHoldRef reports whether a string in val may hold "{{": the compact
@@ -1155,12 +1159,11 @@ func (v *validator) checkReachable(steps []Step, path *field.Path) {
 		}
 	}
 	for i, s := range steps {
-		sp := path.Index(i)
 		if !seen[i] {
-			v.warn(CodeUnreachable, sp, quote(s.Name), "", "step is never reached")
+			v.warn(CodeUnreachable, path.Index(i), quote(s.Name), "", "step is never reached")
 		}
 		if l, ok := s.Inputs.(Loop); ok {
-			v.checkReachable(l.Steps, sp.Child("inputs", "Steps"))
+			v.checkReachable(l.Steps, path.Index(i).Child("inputs", "Steps"))
 		}
 	}
 }
