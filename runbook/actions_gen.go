@@ -38,6 +38,8 @@ func (in Approve) appendMembers(ms []Member) []Member {
 	return append(ms, in.Unknown...)
 }
 
+func (in Approve) hasUnknown() bool { return in.Unknown != nil }
+
 func (in *Approve) set(key string, v Value) error {
 	switch key {
 	case "NotificationArn":
@@ -92,6 +94,8 @@ func (in ChangeInstanceState) appendMembers(ms []Member) []Member {
 	ms = appendMember(ms, "AdditionalInfo", in.AdditionalInfo)
 	return append(ms, in.Unknown...)
 }
+
+func (in ChangeInstanceState) hasUnknown() bool { return in.Unknown != nil }
 
 func (in *ChangeInstanceState) set(key string, v Value) error {
 	switch key {
@@ -156,6 +160,8 @@ func (in CopyImage) appendMembers(ms []Member) []Member {
 	return append(ms, in.Unknown...)
 }
 
+func (in CopyImage) hasUnknown() bool { return in.Unknown != nil }
+
 func (in *CopyImage) set(key string, v Value) error {
 	switch key {
 	case "SourceImageId":
@@ -216,6 +222,8 @@ func (in CreateImage) appendMembers(ms []Member) []Member {
 	ms = appendMember(ms, "BlockDeviceMappings", in.BlockDeviceMappings)
 	return append(ms, in.Unknown...)
 }
+
+func (in CreateImage) hasUnknown() bool { return in.Unknown != nil }
 
 func (in *CreateImage) set(key string, v Value) error {
 	switch key {
@@ -304,6 +312,8 @@ func (in CreateStack) appendMembers(ms []Member) []Member {
 	return append(ms, in.Unknown...)
 }
 
+func (in CreateStack) hasUnknown() bool { return in.Unknown != nil }
+
 func (in *CreateStack) set(key string, v Value) error {
 	switch key {
 	case "Capabilities":
@@ -375,6 +385,8 @@ func (in CreateTags) appendMembers(ms []Member) []Member {
 	return append(ms, in.Unknown...)
 }
 
+func (in CreateTags) hasUnknown() bool { return in.Unknown != nil }
+
 func (in *CreateTags) set(key string, v Value) error {
 	switch key {
 	case "ResourceIds":
@@ -415,6 +427,8 @@ func (in DeleteImage) appendMembers(ms []Member) []Member {
 	ms = appendMember(ms, "ImageId", in.ImageId)
 	return append(ms, in.Unknown...)
 }
+
+func (in DeleteImage) hasUnknown() bool { return in.Unknown != nil }
 
 func (in *DeleteImage) set(key string, v Value) error {
 	switch key {
@@ -461,6 +475,8 @@ func (in DeleteStack) appendMembers(ms []Member) []Member {
 	ms = appendMember(ms, "ClientRequestToken", in.ClientRequestToken)
 	return append(ms, in.Unknown...)
 }
+
+func (in DeleteStack) hasUnknown() bool { return in.Unknown != nil }
 
 func (in *DeleteStack) set(key string, v Value) error {
 	switch key {
@@ -535,6 +551,8 @@ func (in ExecuteAutomation) appendMembers(ms []Member) []Member {
 	return append(ms, in.Unknown...)
 }
 
+func (in ExecuteAutomation) hasUnknown() bool { return in.Unknown != nil }
+
 func (in *ExecuteAutomation) set(key string, v Value) error {
 	switch key {
 	case "DocumentName":
@@ -604,6 +622,8 @@ func (in ExecuteScript) appendMembers(ms []Member) []Member {
 	return append(ms, in.Unknown...)
 }
 
+func (in ExecuteScript) hasUnknown() bool { return in.Unknown != nil }
+
 func (in *ExecuteScript) set(key string, v Value) error {
 	switch key {
 	case "Runtime":
@@ -654,6 +674,8 @@ func (in ExecuteStateMachine) appendMembers(ms []Member) []Member {
 	ms = appendMember(ms, "input", in.Input)
 	return append(ms, in.Unknown...)
 }
+
+func (in ExecuteStateMachine) hasUnknown() bool { return in.Unknown != nil }
 
 func (in *ExecuteStateMachine) set(key string, v Value) error {
 	switch key {
@@ -714,6 +736,8 @@ func (in InvokeLambdaFunction) appendMembers(ms []Member) []Member {
 	return append(ms, in.Unknown...)
 }
 
+func (in InvokeLambdaFunction) hasUnknown() bool { return in.Unknown != nil }
+
 func (in *InvokeLambdaFunction) set(key string, v Value) error {
 	switch key {
 	case "FunctionName":
@@ -766,6 +790,8 @@ func (in InvokeWebhook) appendMembers(ms []Member) []Member {
 	return append(ms, in.Unknown...)
 }
 
+func (in InvokeWebhook) hasUnknown() bool { return in.Unknown != nil }
+
 func (in *InvokeWebhook) set(key string, v Value) error {
 	switch key {
 	case "IntegrationName":
@@ -801,6 +827,8 @@ func (in Pause) Members() []Member {
 func (in Pause) appendMembers(ms []Member) []Member {
 	return append(ms, in.Unknown...)
 }
+
+func (in Pause) hasUnknown() bool { return in.Unknown != nil }
 
 func (in *Pause) set(key string, v Value) error {
 	switch key {
@@ -881,6 +909,8 @@ func (in RunCommand) appendMembers(ms []Member) []Member {
 	ms = appendMember(ms, "MaxErrors", in.MaxErrors)
 	return append(ms, in.Unknown...)
 }
+
+func (in RunCommand) hasUnknown() bool { return in.Unknown != nil }
 
 func (in *RunCommand) set(key string, v Value) error {
 	switch key {
@@ -1021,6 +1051,8 @@ func (in RunInstances) appendMembers(ms []Member) []Member {
 	return append(ms, in.Unknown...)
 }
 
+func (in RunInstances) hasUnknown() bool { return in.Unknown != nil }
+
 func (in *RunInstances) set(key string, v Value) error {
 	switch key {
 	case "AdditionalInfo":
@@ -1109,6 +1141,8 @@ func (in Sleep) appendMembers(ms []Member) []Member {
 	return append(ms, in.Unknown...)
 }
 
+func (in Sleep) hasUnknown() bool { return in.Unknown != nil }
+
 func (in *Sleep) set(key string, v Value) error {
 	switch key {
 	case "Duration":
@@ -1150,6 +1184,8 @@ func (in UpdateVariable) appendMembers(ms []Member) []Member {
 	ms = appendMember(ms, "Value", in.Value)
 	return append(ms, in.Unknown...)
 }
+
+func (in UpdateVariable) hasUnknown() bool { return in.Unknown != nil }
 
 func (in *UpdateVariable) set(key string, v Value) error {
 	switch key {

@@ -189,6 +189,14 @@ func cloneStep(s Step, mb *memberBuf) (Step, bool) {
 	if !utf8.ValidString(action) {
 		return Step{}, false
 	}
+	if g, ok := s.Inputs.(generatedInputs); ok && !g.hasUnknown() {
+		// A pointer, settable, may change later and decodes to a value.
+		if _, isPtr := s.Inputs.(settableInputs); !isPtr {
+			// Decoding sets the same fields to the same values: share
+			// the inputs, which no one can change through the interface.
+			return c, true
+		}
+	}
 	ms := mb.of(s.Inputs)
 	if len(ms) > 32 {
 		return Step{}, false // rare; spare the quadratic key check
@@ -217,6 +225,12 @@ func cloneStep(s Step, mb *memberBuf) (Step, bool) {
 	}
 	c.Inputs = deref(in)
 	return c, true
+}
+
+// generatedInputs is implemented by the generated inputs, whose members
+// are their set fields, each once, and their Unknown ones.
+type generatedInputs interface {
+	hasUnknown() bool
 }
 
 func clonePtr[T any](p *T) *T {

@@ -168,6 +168,7 @@ func main() {
 			fmt.Fprintf(&b, "\tms = appendMember(ms, %q, in.%s)\n", fl.wire, goField(fl.wire))
 		}
 		fmt.Fprintf(&b, "\treturn append(ms, in.Unknown...)\n}\n")
+		fmt.Fprintf(&b, "\nfunc (in %s) hasUnknown() bool { return in.Unknown != nil }\n", a.goName)
 		// set
 		fmt.Fprintf(&b, "\nfunc (in *%s) set(key string, v Value) error {\n\tswitch key {\n", a.goName)
 		for _, fl := range a.fields {
