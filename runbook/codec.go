@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -811,7 +812,8 @@ func (b *encBuf) step(s Step) {
 // JSON returns the document as indented JSON with a trailing newline, in the
 // canonical key order, without HTML escaping.
 func (d *Document) JSON() ([]byte, error) {
-	var b encBuf
+	b := compactBufs.Get().(*encBuf)
+	defer putCompactBuf(b)
 	b.document(d)
 	// Indenting adds about half again; size the buffer once.
 	out, ok := appendIndented(make([]byte, 0, 2*b.Len()+1), b.Bytes())
@@ -823,6 +825,19 @@ func (d *Document) JSON() ([]byte, error) {
 		out = o.Bytes()
 	}
 	return append(out, '\n'), nil
+}
+
+// compactBufs holds the buffers JSON writes the compact form into before
+// indenting it, which would otherwise be allocated and cleared each time.
+var compactBufs = sync.Pool{New: func() any { return new(encBuf) }}
+
+func putCompactBuf(b *encBuf) {
+	if b.Cap() > 1<<20 {
+		return // keep no huge buffer alive
+	}
+	b.Reset()
+	b.members = memberBuf{} // nor the members of a document
+	compactBufs.Put(b)
 }
 
 // CompactJSON returns the document as compact JSON, the form whose size

@@ -239,8 +239,9 @@ func (v *validator) rules() {
 	v.checkParameters()
 	v.checkVariables()
 	v.checkAssumeRole()
-	v.allSteps = map[string]*stepInfo{}
-	sc := &scope{defined: map[string]*stepInfo{}}
+	// Sized once: growing maps of every step rehashes them several times.
+	v.allSteps = make(map[string]*stepInfo, len(d.MainSteps))
+	sc := &scope{defined: make(map[string]*stepInfo, len(d.MainSteps))}
 	v.collectNames(d.MainSteps, field.NewPath("mainSteps"))
 	v.checkSteps(d.MainSteps, field.NewPath("mainSteps"), sc)
 	v.checkReachable(d.MainSteps, field.NewPath("mainSteps"))
@@ -627,7 +628,7 @@ func (v *validator) newInfo(s *Step, path *field.Path) *stepInfo {
 }
 
 func (v *validator) checkSteps(steps []Step, path *field.Path, sc *scope) {
-	names := map[string]*Step{}
+	names := make(map[string]*Step, len(steps))
 	for i := range steps {
 		names[steps[i].Name] = &steps[i]
 	}
