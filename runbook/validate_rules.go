@@ -1095,8 +1095,12 @@ func (v *validator) checkLimits() {
 
 // successors returns the indexes of the steps that may follow step i.
 func successors(steps []Step, i int, index map[string]int) []int {
+	return appendSuccessors(nil, steps, i, index)
+}
+
+// appendSuccessors is successors appending to out.
+func appendSuccessors(out []int, steps []Step, i int, index map[string]int) []int {
 	s := steps[i]
-	var out []int
 	add := func(name string) {
 		if j, ok := index[name]; ok {
 			out = append(out, j)
@@ -1149,10 +1153,12 @@ func (v *validator) checkReachable(steps []Step, path *field.Path) {
 	seen := make([]bool, len(steps))
 	stack := []int{0}
 	seen[0] = true
+	var next []int // reused for every step
 	for len(stack) > 0 {
 		i := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		for _, j := range successors(steps, i, index) {
+		next = appendSuccessors(next[:0], steps, i, index)
+		for _, j := range next {
 			if !seen[j] {
 				seen[j] = true
 				stack = append(stack, j)
