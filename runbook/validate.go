@@ -147,6 +147,7 @@ type validator struct {
 
 	stepLists map[*Step]string // see stepList
 	members   memberBuf        // for checkInputs
+	infoSlab  []stepInfo       // see newInfo
 }
 
 func (v *validator) run() {

@@ -595,7 +595,13 @@ func (v *validator) collectNames(steps []Step, path *field.Path) {
 }
 
 func (v *validator) newInfo(s *Step, path *field.Path) *stepInfo {
-	info := &stepInfo{step: s, path: path}
+	// From one slab for the top-level steps rather than one allocation
+	// each; the slab never grows, so the pointers stay valid.
+	if len(v.infoSlab) == cap(v.infoSlab) {
+		v.infoSlab = make([]stepInfo, 0, max(len(v.doc.MainSteps), 8))
+	}
+	v.infoSlab = append(v.infoSlab, stepInfo{step: s, path: path})
+	info := &v.infoSlab[len(v.infoSlab)-1]
 	// Allocated only for a step with outputs: most steps have none.
 	var predefined []PredefinedOutput
 	if spec := specFor(s.Action()); spec != nil {
