@@ -23,17 +23,22 @@ func (Approve) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in Approve) Members() []Member {
-	ms := make([]Member, 0, 4+len(in.Unknown))
-	ms = appendMember(ms, "NotificationArn", in.NotificationArn)
-	ms = appendMember(ms, "Message", in.Message)
-	ms = appendMember(ms, "MinRequiredApprovals", in.MinRequiredApprovals)
-	ms = appendMember(ms, "Approvers", in.Approvers)
-	ms = append(ms, in.Unknown...)
+	ms := in.appendMembers(make([]Member, 0, 4+len(in.Unknown)))
 	if len(ms) == 0 {
 		return nil
 	}
 	return ms
 }
+
+func (in Approve) appendMembers(ms []Member) []Member {
+	ms = appendMember(ms, "NotificationArn", in.NotificationArn)
+	ms = appendMember(ms, "Message", in.Message)
+	ms = appendMember(ms, "MinRequiredApprovals", in.MinRequiredApprovals)
+	ms = appendMember(ms, "Approvers", in.Approvers)
+	return append(ms, in.Unknown...)
+}
+
+func (in Approve) hasUnknown() bool { return in.Unknown != nil }
 
 func (in *Approve) set(key string, v Value) error {
 	switch key {
@@ -74,18 +79,23 @@ func (ChangeInstanceState) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in ChangeInstanceState) Members() []Member {
-	ms := make([]Member, 0, 5+len(in.Unknown))
-	ms = appendMember(ms, "InstanceIds", in.InstanceIds)
-	ms = appendMember(ms, "CheckStateOnly", in.CheckStateOnly)
-	ms = appendMember(ms, "DesiredState", in.DesiredState)
-	ms = appendMember(ms, "Force", in.Force)
-	ms = appendMember(ms, "AdditionalInfo", in.AdditionalInfo)
-	ms = append(ms, in.Unknown...)
+	ms := in.appendMembers(make([]Member, 0, 5+len(in.Unknown)))
 	if len(ms) == 0 {
 		return nil
 	}
 	return ms
 }
+
+func (in ChangeInstanceState) appendMembers(ms []Member) []Member {
+	ms = appendMember(ms, "InstanceIds", in.InstanceIds)
+	ms = appendMember(ms, "CheckStateOnly", in.CheckStateOnly)
+	ms = appendMember(ms, "DesiredState", in.DesiredState)
+	ms = appendMember(ms, "Force", in.Force)
+	ms = appendMember(ms, "AdditionalInfo", in.AdditionalInfo)
+	return append(ms, in.Unknown...)
+}
+
+func (in ChangeInstanceState) hasUnknown() bool { return in.Unknown != nil }
 
 func (in *ChangeInstanceState) set(key string, v Value) error {
 	switch key {
@@ -132,7 +142,14 @@ func (CopyImage) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in CopyImage) Members() []Member {
-	ms := make([]Member, 0, 7+len(in.Unknown))
+	ms := in.appendMembers(make([]Member, 0, 7+len(in.Unknown)))
+	if len(ms) == 0 {
+		return nil
+	}
+	return ms
+}
+
+func (in CopyImage) appendMembers(ms []Member) []Member {
 	ms = appendMember(ms, "SourceImageId", in.SourceImageId)
 	ms = appendMember(ms, "SourceRegion", in.SourceRegion)
 	ms = appendMember(ms, "ImageName", in.ImageName)
@@ -140,12 +157,10 @@ func (in CopyImage) Members() []Member {
 	ms = appendMember(ms, "Encrypted", in.Encrypted)
 	ms = appendMember(ms, "KmsKeyId", in.KmsKeyId)
 	ms = appendMember(ms, "ClientToken", in.ClientToken)
-	ms = append(ms, in.Unknown...)
-	if len(ms) == 0 {
-		return nil
-	}
-	return ms
+	return append(ms, in.Unknown...)
 }
+
+func (in CopyImage) hasUnknown() bool { return in.Unknown != nil }
 
 func (in *CopyImage) set(key string, v Value) error {
 	switch key {
@@ -192,18 +207,23 @@ func (CreateImage) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in CreateImage) Members() []Member {
-	ms := make([]Member, 0, 5+len(in.Unknown))
-	ms = appendMember(ms, "InstanceId", in.InstanceId)
-	ms = appendMember(ms, "ImageName", in.ImageName)
-	ms = appendMember(ms, "ImageDescription", in.ImageDescription)
-	ms = appendMember(ms, "NoReboot", in.NoReboot)
-	ms = appendMember(ms, "BlockDeviceMappings", in.BlockDeviceMappings)
-	ms = append(ms, in.Unknown...)
+	ms := in.appendMembers(make([]Member, 0, 5+len(in.Unknown)))
 	if len(ms) == 0 {
 		return nil
 	}
 	return ms
 }
+
+func (in CreateImage) appendMembers(ms []Member) []Member {
+	ms = appendMember(ms, "InstanceId", in.InstanceId)
+	ms = appendMember(ms, "ImageName", in.ImageName)
+	ms = appendMember(ms, "ImageDescription", in.ImageDescription)
+	ms = appendMember(ms, "NoReboot", in.NoReboot)
+	ms = appendMember(ms, "BlockDeviceMappings", in.BlockDeviceMappings)
+	return append(ms, in.Unknown...)
+}
+
+func (in CreateImage) hasUnknown() bool { return in.Unknown != nil }
 
 func (in *CreateImage) set(key string, v Value) error {
 	switch key {
@@ -266,7 +286,14 @@ func (CreateStack) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in CreateStack) Members() []Member {
-	ms := make([]Member, 0, 15+len(in.Unknown))
+	ms := in.appendMembers(make([]Member, 0, 15+len(in.Unknown)))
+	if len(ms) == 0 {
+		return nil
+	}
+	return ms
+}
+
+func (in CreateStack) appendMembers(ms []Member) []Member {
 	ms = appendMember(ms, "Capabilities", in.Capabilities)
 	ms = appendMember(ms, "ClientRequestToken", in.ClientRequestToken)
 	ms = appendMember(ms, "DisableRollback", in.DisableRollback)
@@ -282,12 +309,10 @@ func (in CreateStack) Members() []Member {
 	ms = appendMember(ms, "TemplateBody", in.TemplateBody)
 	ms = appendMember(ms, "TemplateURL", in.TemplateURL)
 	ms = appendMember(ms, "TimeoutInMinutes", in.TimeoutInMinutes)
-	ms = append(ms, in.Unknown...)
-	if len(ms) == 0 {
-		return nil
-	}
-	return ms
+	return append(ms, in.Unknown...)
 }
+
+func (in CreateStack) hasUnknown() bool { return in.Unknown != nil }
 
 func (in *CreateStack) set(key string, v Value) error {
 	switch key {
@@ -346,16 +371,21 @@ func (CreateTags) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in CreateTags) Members() []Member {
-	ms := make([]Member, 0, 3+len(in.Unknown))
-	ms = appendMember(ms, "ResourceIds", in.ResourceIds)
-	ms = appendMember(ms, "Tags", in.Tags)
-	ms = appendMember(ms, "ResourceType", in.ResourceType)
-	ms = append(ms, in.Unknown...)
+	ms := in.appendMembers(make([]Member, 0, 3+len(in.Unknown)))
 	if len(ms) == 0 {
 		return nil
 	}
 	return ms
 }
+
+func (in CreateTags) appendMembers(ms []Member) []Member {
+	ms = appendMember(ms, "ResourceIds", in.ResourceIds)
+	ms = appendMember(ms, "Tags", in.Tags)
+	ms = appendMember(ms, "ResourceType", in.ResourceType)
+	return append(ms, in.Unknown...)
+}
+
+func (in CreateTags) hasUnknown() bool { return in.Unknown != nil }
 
 func (in *CreateTags) set(key string, v Value) error {
 	switch key {
@@ -386,14 +416,19 @@ func (DeleteImage) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in DeleteImage) Members() []Member {
-	ms := make([]Member, 0, 1+len(in.Unknown))
-	ms = appendMember(ms, "ImageId", in.ImageId)
-	ms = append(ms, in.Unknown...)
+	ms := in.appendMembers(make([]Member, 0, 1+len(in.Unknown)))
 	if len(ms) == 0 {
 		return nil
 	}
 	return ms
 }
+
+func (in DeleteImage) appendMembers(ms []Member) []Member {
+	ms = appendMember(ms, "ImageId", in.ImageId)
+	return append(ms, in.Unknown...)
+}
+
+func (in DeleteImage) hasUnknown() bool { return in.Unknown != nil }
 
 func (in *DeleteImage) set(key string, v Value) error {
 	switch key {
@@ -426,17 +461,22 @@ func (DeleteStack) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in DeleteStack) Members() []Member {
-	ms := make([]Member, 0, 4+len(in.Unknown))
-	ms = appendMember(ms, "StackName", in.StackName)
-	ms = appendMember(ms, "RoleARN", in.RoleARN)
-	ms = appendMember(ms, "RetainResources", in.RetainResources)
-	ms = appendMember(ms, "ClientRequestToken", in.ClientRequestToken)
-	ms = append(ms, in.Unknown...)
+	ms := in.appendMembers(make([]Member, 0, 4+len(in.Unknown)))
 	if len(ms) == 0 {
 		return nil
 	}
 	return ms
 }
+
+func (in DeleteStack) appendMembers(ms []Member) []Member {
+	ms = appendMember(ms, "StackName", in.StackName)
+	ms = appendMember(ms, "RoleARN", in.RoleARN)
+	ms = appendMember(ms, "RetainResources", in.RetainResources)
+	ms = appendMember(ms, "ClientRequestToken", in.ClientRequestToken)
+	return append(ms, in.Unknown...)
+}
+
+func (in DeleteStack) hasUnknown() bool { return in.Unknown != nil }
 
 func (in *DeleteStack) set(key string, v Value) error {
 	switch key {
@@ -489,7 +529,14 @@ func (ExecuteAutomation) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in ExecuteAutomation) Members() []Member {
-	ms := make([]Member, 0, 11+len(in.Unknown))
+	ms := in.appendMembers(make([]Member, 0, 11+len(in.Unknown)))
+	if len(ms) == 0 {
+		return nil
+	}
+	return ms
+}
+
+func (in ExecuteAutomation) appendMembers(ms []Member) []Member {
 	ms = appendMember(ms, "DocumentName", in.DocumentName)
 	ms = appendMember(ms, "DocumentVersion", in.DocumentVersion)
 	ms = appendMember(ms, "MaxConcurrency", in.MaxConcurrency)
@@ -501,12 +548,10 @@ func (in ExecuteAutomation) Members() []Member {
 	ms = appendMember(ms, "TargetMaps", in.TargetMaps)
 	ms = appendMember(ms, "TargetParameterName", in.TargetParameterName)
 	ms = appendMember(ms, "Targets", in.Targets)
-	ms = append(ms, in.Unknown...)
-	if len(ms) == 0 {
-		return nil
-	}
-	return ms
+	return append(ms, in.Unknown...)
 }
+
+func (in ExecuteAutomation) hasUnknown() bool { return in.Unknown != nil }
 
 func (in *ExecuteAutomation) set(key string, v Value) error {
 	switch key {
@@ -561,18 +606,23 @@ func (ExecuteScript) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in ExecuteScript) Members() []Member {
-	ms := make([]Member, 0, 5+len(in.Unknown))
-	ms = appendMember(ms, "Runtime", in.Runtime)
-	ms = appendMember(ms, "Handler", in.Handler)
-	ms = appendMember(ms, "InputPayload", in.InputPayload)
-	ms = appendMember(ms, "Script", in.Script)
-	ms = appendMember(ms, "Attachment", in.Attachment)
-	ms = append(ms, in.Unknown...)
+	ms := in.appendMembers(make([]Member, 0, 5+len(in.Unknown)))
 	if len(ms) == 0 {
 		return nil
 	}
 	return ms
 }
+
+func (in ExecuteScript) appendMembers(ms []Member) []Member {
+	ms = appendMember(ms, "Runtime", in.Runtime)
+	ms = appendMember(ms, "Handler", in.Handler)
+	ms = appendMember(ms, "InputPayload", in.InputPayload)
+	ms = appendMember(ms, "Script", in.Script)
+	ms = appendMember(ms, "Attachment", in.Attachment)
+	return append(ms, in.Unknown...)
+}
+
+func (in ExecuteScript) hasUnknown() bool { return in.Unknown != nil }
 
 func (in *ExecuteScript) set(key string, v Value) error {
 	switch key {
@@ -611,16 +661,21 @@ func (ExecuteStateMachine) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in ExecuteStateMachine) Members() []Member {
-	ms := make([]Member, 0, 3+len(in.Unknown))
-	ms = appendMember(ms, "stateMachineArn", in.StateMachineArn)
-	ms = appendMember(ms, "name", in.Name)
-	ms = appendMember(ms, "input", in.Input)
-	ms = append(ms, in.Unknown...)
+	ms := in.appendMembers(make([]Member, 0, 3+len(in.Unknown)))
 	if len(ms) == 0 {
 		return nil
 	}
 	return ms
 }
+
+func (in ExecuteStateMachine) appendMembers(ms []Member) []Member {
+	ms = appendMember(ms, "stateMachineArn", in.StateMachineArn)
+	ms = appendMember(ms, "name", in.Name)
+	ms = appendMember(ms, "input", in.Input)
+	return append(ms, in.Unknown...)
+}
+
+func (in ExecuteStateMachine) hasUnknown() bool { return in.Unknown != nil }
 
 func (in *ExecuteStateMachine) set(key string, v Value) error {
 	switch key {
@@ -663,7 +718,14 @@ func (InvokeLambdaFunction) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in InvokeLambdaFunction) Members() []Member {
-	ms := make([]Member, 0, 7+len(in.Unknown))
+	ms := in.appendMembers(make([]Member, 0, 7+len(in.Unknown)))
+	if len(ms) == 0 {
+		return nil
+	}
+	return ms
+}
+
+func (in InvokeLambdaFunction) appendMembers(ms []Member) []Member {
 	ms = appendMember(ms, "FunctionName", in.FunctionName)
 	ms = appendMember(ms, "Qualifier", in.Qualifier)
 	ms = appendMember(ms, "InvocationType", in.InvocationType)
@@ -671,12 +733,10 @@ func (in InvokeLambdaFunction) Members() []Member {
 	ms = appendMember(ms, "ClientContext", in.ClientContext)
 	ms = appendMember(ms, "Payload", in.Payload)
 	ms = appendMember(ms, "InputPayload", in.InputPayload)
-	ms = append(ms, in.Unknown...)
-	if len(ms) == 0 {
-		return nil
-	}
-	return ms
+	return append(ms, in.Unknown...)
 }
+
+func (in InvokeLambdaFunction) hasUnknown() bool { return in.Unknown != nil }
 
 func (in *InvokeLambdaFunction) set(key string, v Value) error {
 	switch key {
@@ -717,15 +777,20 @@ func (InvokeWebhook) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in InvokeWebhook) Members() []Member {
-	ms := make([]Member, 0, 2+len(in.Unknown))
-	ms = appendMember(ms, "IntegrationName", in.IntegrationName)
-	ms = appendMember(ms, "Body", in.Body)
-	ms = append(ms, in.Unknown...)
+	ms := in.appendMembers(make([]Member, 0, 2+len(in.Unknown)))
 	if len(ms) == 0 {
 		return nil
 	}
 	return ms
 }
+
+func (in InvokeWebhook) appendMembers(ms []Member) []Member {
+	ms = appendMember(ms, "IntegrationName", in.IntegrationName)
+	ms = appendMember(ms, "Body", in.Body)
+	return append(ms, in.Unknown...)
+}
+
+func (in InvokeWebhook) hasUnknown() bool { return in.Unknown != nil }
 
 func (in *InvokeWebhook) set(key string, v Value) error {
 	switch key {
@@ -752,13 +817,18 @@ func (Pause) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in Pause) Members() []Member {
-	ms := make([]Member, 0, 0+len(in.Unknown))
-	ms = append(ms, in.Unknown...)
+	ms := in.appendMembers(make([]Member, 0, 0+len(in.Unknown)))
 	if len(ms) == 0 {
 		return nil
 	}
 	return ms
 }
+
+func (in Pause) appendMembers(ms []Member) []Member {
+	return append(ms, in.Unknown...)
+}
+
+func (in Pause) hasUnknown() bool { return in.Unknown != nil }
 
 func (in *Pause) set(key string, v Value) error {
 	switch key {
@@ -813,7 +883,14 @@ func (RunCommand) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in RunCommand) Members() []Member {
-	ms := make([]Member, 0, 16+len(in.Unknown))
+	ms := in.appendMembers(make([]Member, 0, 16+len(in.Unknown)))
+	if len(ms) == 0 {
+		return nil
+	}
+	return ms
+}
+
+func (in RunCommand) appendMembers(ms []Member) []Member {
 	ms = appendMember(ms, "DocumentName", in.DocumentName)
 	ms = appendMember(ms, "InstanceIds", in.InstanceIds)
 	ms = appendMember(ms, "Targets", in.Targets)
@@ -830,12 +907,10 @@ func (in RunCommand) Members() []Member {
 	ms = appendMember(ms, "TimeoutSeconds", in.TimeoutSeconds)
 	ms = appendMember(ms, "MaxConcurrency", in.MaxConcurrency)
 	ms = appendMember(ms, "MaxErrors", in.MaxErrors)
-	ms = append(ms, in.Unknown...)
-	if len(ms) == 0 {
-		return nil
-	}
-	return ms
+	return append(ms, in.Unknown...)
 }
+
+func (in RunCommand) hasUnknown() bool { return in.Unknown != nil }
 
 func (in *RunCommand) set(key string, v Value) error {
 	switch key {
@@ -940,7 +1015,14 @@ func (RunInstances) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in RunInstances) Members() []Member {
-	ms := make([]Member, 0, 25+len(in.Unknown))
+	ms := in.appendMembers(make([]Member, 0, 25+len(in.Unknown)))
+	if len(ms) == 0 {
+		return nil
+	}
+	return ms
+}
+
+func (in RunInstances) appendMembers(ms []Member) []Member {
 	ms = appendMember(ms, "AdditionalInfo", in.AdditionalInfo)
 	ms = appendMember(ms, "BlockDeviceMappings", in.BlockDeviceMappings)
 	ms = appendMember(ms, "ClientToken", in.ClientToken)
@@ -966,12 +1048,10 @@ func (in RunInstances) Members() []Member {
 	ms = appendMember(ms, "SubnetId", in.SubnetId)
 	ms = appendMember(ms, "TagSpecifications", in.TagSpecifications)
 	ms = appendMember(ms, "UserData", in.UserData)
-	ms = append(ms, in.Unknown...)
-	if len(ms) == 0 {
-		return nil
-	}
-	return ms
+	return append(ms, in.Unknown...)
 }
+
+func (in RunInstances) hasUnknown() bool { return in.Unknown != nil }
 
 func (in *RunInstances) set(key string, v Value) error {
 	switch key {
@@ -1048,15 +1128,20 @@ func (Sleep) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in Sleep) Members() []Member {
-	ms := make([]Member, 0, 2+len(in.Unknown))
-	ms = appendMember(ms, "Duration", in.Duration)
-	ms = appendMember(ms, "Timestamp", in.Timestamp)
-	ms = append(ms, in.Unknown...)
+	ms := in.appendMembers(make([]Member, 0, 2+len(in.Unknown)))
 	if len(ms) == 0 {
 		return nil
 	}
 	return ms
 }
+
+func (in Sleep) appendMembers(ms []Member) []Member {
+	ms = appendMember(ms, "Duration", in.Duration)
+	ms = appendMember(ms, "Timestamp", in.Timestamp)
+	return append(ms, in.Unknown...)
+}
+
+func (in Sleep) hasUnknown() bool { return in.Unknown != nil }
 
 func (in *Sleep) set(key string, v Value) error {
 	switch key {
@@ -1087,15 +1172,20 @@ func (UpdateVariable) isInputs() {}
 
 // Members returns the set inputs in wire order, unknown ones last.
 func (in UpdateVariable) Members() []Member {
-	ms := make([]Member, 0, 2+len(in.Unknown))
-	ms = appendMember(ms, "Name", in.Name)
-	ms = appendMember(ms, "Value", in.Value)
-	ms = append(ms, in.Unknown...)
+	ms := in.appendMembers(make([]Member, 0, 2+len(in.Unknown)))
 	if len(ms) == 0 {
 		return nil
 	}
 	return ms
 }
+
+func (in UpdateVariable) appendMembers(ms []Member) []Member {
+	ms = appendMember(ms, "Name", in.Name)
+	ms = appendMember(ms, "Value", in.Value)
+	return append(ms, in.Unknown...)
+}
+
+func (in UpdateVariable) hasUnknown() bool { return in.Unknown != nil }
 
 func (in *UpdateVariable) set(key string, v Value) error {
 	switch key {

@@ -102,8 +102,9 @@ func (b Builder) document() (*Document, int) {
 	var steps []Step
 	if v.MainSteps != nil {
 		steps = make([]Step, len(v.MainSteps))
+		var mb memberBuf
 		for i, s := range v.MainSteps {
-			c, ok := cloneStep(s)
+			c, ok := cloneStep(s, &mb)
 			if !ok {
 				return b.decoded()
 			}
@@ -111,12 +112,34 @@ func (b Builder) document() (*Document, int) {
 		}
 	}
 	v.MainSteps = nil
-	d, err := decodeDocument(v.CompactJSON())
+	head := v.CompactJSON()
+	d, err := decodeDocument(head)
 	if err != nil {
 		return b.decoded()
 	}
 	d.MainSteps = steps
-	return d, 0
+	return d, len(head) + stepsSize(steps, len(head) > len("{}"))
+}
+
+// stepsSize returns how many bytes steps add to a document's compact JSON
+// when written after its other fields (after a comma when more is set).
+// Each step is encoded into one reused buffer, so the size costs no
+// second encoding of the whole document.
+func stepsSize(steps []Step, more bool) int {
+	if steps == nil {
+		return 0
+	}
+	n := len(`"mainSteps":[]`) + max(len(steps)-1, 0)
+	if more {
+		n++
+	}
+	var b encBuf
+	for _, s := range steps {
+		b.Reset()
+		b.step(s)
+		n += b.Len()
+	}
+	return n
 }
 
 // decoded returns the builder's document copied through its encoding, and
@@ -142,7 +165,7 @@ func (b Builder) decoded() (*Document, int) {
 // sets them, and pointers and slices are copied. It returns false when the
 // encoding would change something (repeated or absent input keys, invalid
 // UTF-8, empty lists, verbatim properties), or decoding would fail.
-func cloneStep(s Step) (Step, bool) {
+func cloneStep(s Step, mb *memberBuf) (Step, bool) {
 	if s.Verbatim != nil || (s.Outputs != nil && len(s.Outputs) == 0) ||
 		!utf8.ValidString(s.Name) || !utf8.ValidString(s.Description) || !utf8.ValidString(s.OnFailure) ||
 		!utf8.ValidString(s.OnCancel) || !utf8.ValidString(s.NextStep) {
@@ -166,7 +189,15 @@ func cloneStep(s Step) (Step, bool) {
 	if !utf8.ValidString(action) {
 		return Step{}, false
 	}
-	ms := s.Inputs.Members()
+	if g, ok := s.Inputs.(generatedInputs); ok && !g.hasUnknown() {
+		// A pointer, settable, may change later and decodes to a value.
+		if _, isPtr := s.Inputs.(settableInputs); !isPtr {
+			// Decoding sets the same fields to the same values: share
+			// the inputs, which no one can change through the interface.
+			return c, true
+		}
+	}
+	ms := mb.of(s.Inputs)
 	if len(ms) > 32 {
 		return Step{}, false // rare; spare the quadratic key check
 	}
@@ -194,6 +225,12 @@ func cloneStep(s Step) (Step, bool) {
 	}
 	c.Inputs = deref(in)
 	return c, true
+}
+
+// generatedInputs is implemented by the generated inputs, whose members
+// are their set fields, each once, and their Unknown ones.
+type generatedInputs interface {
+	hasUnknown() bool
 }
 
 func clonePtr[T any](p *T) *T {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -580,7 +581,29 @@ func decodeOutputs(raw []byte, path string) ([]Output, error) {
 }
 
 // encBuf writes compact JSON in the canonical key order.
-type encBuf struct{ bytes.Buffer }
+type encBuf struct {
+	bytes.Buffer
+	members memberBuf
+}
+
+// memberAppender is implemented by the generated inputs, whose members can
+// be written into a reused slice.
+type memberAppender interface {
+	appendMembers(ms []Member) []Member
+}
+
+// memberBuf spares the slice Members allocates for each step. What of
+// returns is valid until its next call.
+type memberBuf struct{ buf []Member }
+
+func (mb *memberBuf) of(in Inputs) []Member {
+	if a, ok := in.(memberAppender); ok {
+		mb.buf = a.appendMembers(mb.buf[:0])
+		return mb.buf
+	}
+	// Not the buffer: Members may return the inputs' own slice.
+	return in.Members()
+}
 
 func (b *encBuf) key(first *bool, k string) {
 	if !*first {
@@ -765,7 +788,7 @@ func (b *encBuf) step(s Step) {
 	b.str(&f, "nextStep", s.NextStep)
 	if s.Inputs != nil {
 		b.key(&f, "inputs")
-		b.Write(appendMap(b.AvailableBuffer(), s.Inputs.Members()))
+		b.Write(appendMap(b.AvailableBuffer(), b.members.of(s.Inputs)))
 	}
 	if s.Outputs != nil {
 		b.key(&f, "outputs")
@@ -789,7 +812,8 @@ func (b *encBuf) step(s Step) {
 // JSON returns the document as indented JSON with a trailing newline, in the
 // canonical key order, without HTML escaping.
 func (d *Document) JSON() ([]byte, error) {
-	var b encBuf
+	b := compactBufs.Get().(*encBuf)
+	defer putCompactBuf(b)
 	b.document(d)
 	// Indenting adds about half again; size the buffer once.
 	out, ok := appendIndented(make([]byte, 0, 2*b.Len()+1), b.Bytes())
@@ -801,6 +825,19 @@ func (d *Document) JSON() ([]byte, error) {
 		out = o.Bytes()
 	}
 	return append(out, '\n'), nil
+}
+
+// compactBufs holds the buffers JSON writes the compact form into before
+// indenting it, which would otherwise be allocated and cleared each time.
+var compactBufs = sync.Pool{New: func() any { return new(encBuf) }}
+
+func putCompactBuf(b *encBuf) {
+	if b.Cap() > 1<<20 {
+		return // keep no huge buffer alive
+	}
+	b.Reset()
+	b.members = memberBuf{} // nor the members of a document
+	compactBufs.Put(b)
 }
 
 // CompactJSON returns the document as compact JSON, the form whose size

@@ -103,17 +103,23 @@ func CurrentIteratorValue(loop string) Value { return StepOutput(loop, "CurrentI
 // ParseReferences returns every {{ }} reference in s, in order.
 func ParseReferences(s string) []Reference {
 	var out []Reference
+	eachReference(s, func(r Reference) { out = append(out, r) })
+	return out
+}
+
+// eachReference calls fn with every {{ }} reference in s, in order.
+func eachReference(s string, fn func(Reference)) {
 	for {
 		i := strings.Index(s, "{{")
 		if i < 0 {
-			return out
+			return
 		}
 		j := strings.Index(s[i+2:], "}}")
 		if j < 0 {
-			return out
+			return
 		}
 		text := s[i : i+2+j+2]
-		out = append(out, parseRef(text, s[i+2:i+2+j]))
+		fn(parseRef(text, s[i+2:i+2+j]))
 		s = s[i+2+j+2:]
 	}
 }
@@ -125,16 +131,20 @@ func WholeReference(s string) (Reference, bool) {
 	if !strings.HasPrefix(t, "{{") || !strings.HasSuffix(t, "}}") {
 		return Reference{}, false
 	}
-	refs := ParseReferences(t)
-	if len(refs) != 1 || refs[0].Text != t {
+	// The first reference must span t: "{{", then the first "}}" at its end.
+	j := strings.Index(t[2:], "}}")
+	if j < 0 || 2+j+2 != len(t) {
 		return Reference{}, false
 	}
-	return refs[0], true
+	return parseRef(t, t[2:2+j]), true
 }
 
 // Ref returns the reference when the value is a string made of exactly one
 // reference.
 func (v Value) Ref() (Reference, bool) {
+	if !mayHoldRef(v) {
+		return Reference{}, false // spare unquoting a plain string
+	}
 	s, ok := v.AsString()
 	if !ok {
 		return Reference{}, false

@@ -146,6 +146,8 @@ type validator struct {
 	size     int                  // length of the compact JSON when known, else 0
 
 	stepLists map[*Step]string // see stepList
+	members   memberBuf        // for checkInputs
+	infoSlab  []stepInfo       // see newInfo
 }
 
 func (v *validator) run() {

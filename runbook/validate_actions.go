@@ -11,16 +11,17 @@ import (
 
 // checkAction applies the rules of one action beyond its input table.
 func (v *validator) checkAction(s *Step, sp *field.Path, siblings map[string]*Step, sc *scope) {
-	ip := sp.Child("inputs")
+	// Built by the actions that check more, not for every step.
+	inputs := func() *field.Path { return sp.Child("inputs") }
 	switch in := s.Inputs.(type) {
 	case Branch:
-		v.checkBranch(in, ip, siblings, sc)
+		v.checkBranch(in, inputs(), siblings, sc)
 	case Loop:
-		v.checkLoop(s, in, ip, sc)
+		v.checkLoop(s, in, inputs(), sc)
 	case Approve:
-		v.checkApprove(in, ip)
+		v.checkApprove(in, inputs())
 	case Sleep:
-		v.checkSleep(in, ip)
+		v.checkSleep(in, inputs())
 	case ExecuteScript:
 		v.checkExecuteScript(s, in, sp)
 	case InvokeLambdaFunction:
@@ -28,23 +29,24 @@ func (v *validator) checkAction(s *Step, sp *field.Path, siblings map[string]*St
 	case Pause:
 		v.maxTimeout(s, sp, MaxPauseSecs)
 	case CreateStack:
+		ip := inputs()
 		v.exclusive(ip, "TemplateBody", in.TemplateBody, "TemplateURL", in.TemplateURL, true)
 		v.exclusive(ip, "StackPolicyBody", in.StackPolicyBody, "StackPolicyURL", in.StackPolicyURL, false)
 		v.exclusive(ip, "OnFailure", in.OnFailure, "DisableRollback", in.DisableRollback, false)
 	case RunCommand:
-		v.exclusive(ip, "InstanceIds", in.InstanceIds, "Targets", in.Targets, true)
+		v.exclusive(inputs(), "InstanceIds", in.InstanceIds, "Targets", in.Targets, true)
 	case ExecuteAutomation:
-		v.checkExecuteAutomation(in, ip)
+		v.checkExecuteAutomation(in, inputs())
 	case RunInstances:
-		v.checkRunInstances(in, ip)
+		v.checkRunInstances(in, inputs())
 	case UpdateVariable:
-		v.checkUpdateVariable(in, ip)
+		v.checkUpdateVariable(in, inputs())
 	case ExecuteAwsApi:
-		v.checkAPICall(in.APICall, ip, Value{})
+		v.checkAPICall(in.APICall, inputs(), Value{})
 	case WaitForAwsResourceProperty:
-		v.checkAPICall(in.APICall, ip, in.PropertySelector)
+		v.checkAPICall(in.APICall, inputs(), in.PropertySelector)
 	case AssertAwsResourceProperty:
-		v.checkAPICall(in.APICall, ip, in.PropertySelector)
+		v.checkAPICall(in.APICall, inputs(), in.PropertySelector)
 	}
 }
 
@@ -273,14 +275,14 @@ func (v *validator) checkChoice(c Choice, cp *field.Path, sc *scope) {
 	if c.Variable.IsZero() {
 		v.fail(CodeRequiredInput, cp.Child("Variable"), "", "a reference such as {{ step.Output }}", "a condition needs a Variable")
 	} else {
-		v.checkRefs(c.Variable, cp.Child("Variable"), sc)
+		v.checkRefs(c.Variable, at(cp.Child("Variable")), sc)
 	}
 	if c.Operator == "" {
 		v.fail(CodeRequiredInput, cp, "", operatorNames(), "a condition needs an operator")
 		return
 	}
 	op := cp.Child(string(c.Operator))
-	v.checkRefs(c.Operand, op, sc)
+	v.checkRefs(c.Operand, at(op), sc)
 	if _, isRef := c.Operand.Ref(); isRef {
 		return
 	}

@@ -1,6 +1,7 @@
 package runbook
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"regexp"
@@ -58,13 +59,28 @@ const (
 )
 
 var (
-	stepNameRE     = regexp.MustCompile(`^[a-zA-Z0-9_]+$`)
 	documentNameRE = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{3,128}$`)
 	partitionRE    = regexp.MustCompile(`^aws[a-z-]*$`)
 	accountIDRE    = regexp.MustCompile(`^\d{12}$`)
 	roleResourceRE = regexp.MustCompile(`^role/[\w+=,.@/-]{1,512}$`)
 	reservedPrefix = []string{"aws", "amazon", "amzn"}
 )
+
+// isStepName reports whether s matches ^[a-zA-Z0-9_]+$, the names of
+// steps, outputs and variables, by bytes: a regular expression costs more
+// than the rest of a step's name checks.
+func isStepName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
 
 // isRoleARN reports whether s is an IAM role ARN:
 // arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME, with no Region.
@@ -154,6 +170,48 @@ type scope struct {
 	loops   []*stepInfo          // enclosing loops, innermost last
 }
 
+// lazyPath is a wire path built only when a problem is recorded at it:
+// most values are fine, and building each one's path cost allocations.
+// It is base followed by up to two children, then an index.
+type lazyPath struct {
+	base    *field.Path
+	child   [2]string
+	nchild  int
+	index   int
+	indexed bool
+}
+
+func at(p *field.Path) lazyPath { return lazyPath{base: p} }
+
+func (l lazyPath) Child(name string) lazyPath {
+	if l.indexed || l.nchild == len(l.child) {
+		return at(l.path().Child(name))
+	}
+	l.child[l.nchild] = name
+	l.nchild++
+	return l
+}
+
+func (l lazyPath) Index(i int) lazyPath {
+	if l.indexed {
+		return at(l.path().Index(i))
+	}
+	l.index, l.indexed = i, true
+	return l
+}
+
+// path builds the path.
+func (l lazyPath) path() *field.Path {
+	p := l.base
+	for _, c := range l.child[:l.nchild] {
+		p = p.Child(c)
+	}
+	if l.indexed {
+		p = p.Index(l.index)
+	}
+	return p
+}
+
 func (v *validator) add(e field.Error) { v.problems.Add(e) }
 
 // report returns the problems found, errors apart from warnings.
@@ -181,8 +239,9 @@ func (v *validator) rules() {
 	v.checkParameters()
 	v.checkVariables()
 	v.checkAssumeRole()
-	v.allSteps = map[string]*stepInfo{}
-	sc := &scope{defined: map[string]*stepInfo{}}
+	// Sized once: growing maps of every step rehashes them several times.
+	v.allSteps = make(map[string]*stepInfo, len(d.MainSteps))
+	sc := &scope{defined: make(map[string]*stepInfo, len(d.MainSteps))}
 	v.collectNames(d.MainSteps, field.NewPath("mainSteps"))
 	v.checkSteps(d.MainSteps, field.NewPath("mainSteps"), sc)
 	v.checkReachable(d.MainSteps, field.NewPath("mainSteps"))
@@ -219,7 +278,7 @@ func (v *validator) checkAssumeRole() {
 		// sample values in their place must be a role ARN.
 		sample := role
 		for _, ref := range ParseReferences(role) {
-			v.checkRef(ref, field.NewPath("assumeRole"), &scope{defined: map[string]*stepInfo{}})
+			v.checkRef(ref, at(field.NewPath("assumeRole")), &scope{defined: map[string]*stepInfo{}})
 			switch ref.Kind {
 			case RefGlobal, RefParameter:
 				if sh := v.refShape(ref, nil); sh != shString && sh != shUnknown {
@@ -496,7 +555,7 @@ func (v *validator) checkVariables() {
 			v.fail(CodeDuplicateName, path, quote(vr.Name), "unique variable names", "duplicate variable")
 		}
 		v.vars[vr.Name] = vr
-		if !stepNameRE.MatchString(vr.Name) {
+		if !isStepName(vr.Name) {
 			v.fail(CodeParameter, path, quote(vr.Name), "letters, digits and _", "invalid variable name")
 		}
 		sh := shapeOfType(vr.Type)
@@ -521,7 +580,7 @@ func (v *validator) collectNames(steps []Step, path *field.Path) {
 		switch {
 		case s.Name == "":
 			v.fail(CodeStepName, sp.Child("name"), "", "letters, digits and _", "a step needs a name")
-		case !stepNameRE.MatchString(s.Name):
+		case !isStepName(s.Name):
 			v.fail(CodeStepName, sp.Child("name"), quote(s.Name), "letters, digits and _", "invalid step name")
 		}
 		if prev, dup := v.allSteps[s.Name]; dup && s.Name != "" {
@@ -536,7 +595,13 @@ func (v *validator) collectNames(steps []Step, path *field.Path) {
 }
 
 func (v *validator) newInfo(s *Step, path *field.Path) *stepInfo {
-	info := &stepInfo{step: s, path: path}
+	// From one slab for the top-level steps rather than one allocation
+	// each; the slab never grows, so the pointers stay valid.
+	if len(v.infoSlab) == cap(v.infoSlab) {
+		v.infoSlab = make([]stepInfo, 0, max(len(v.doc.MainSteps), 8))
+	}
+	v.infoSlab = append(v.infoSlab, stepInfo{step: s, path: path})
+	info := &v.infoSlab[len(v.infoSlab)-1]
 	// Allocated only for a step with outputs: most steps have none.
 	var predefined []PredefinedOutput
 	if spec := specFor(s.Action()); spec != nil {
@@ -549,7 +614,8 @@ func (v *validator) newInfo(s *Step, path *field.Path) *stepInfo {
 		info.outputs[o.Name] = shapeOfOutput(o.Type)
 	}
 	if l, ok := s.Inputs.(Loop); ok {
-		info.loop = &l
+		info.loop = new(Loop) // not &l, which puts l on the heap for every step
+		*info.loop = l
 		switch dt, _ := l.IteratorDataType.AsString(); dt {
 		case "Integer":
 			info.outputs["CurrentIteratorValue"] = shInteger
@@ -568,15 +634,21 @@ func (v *validator) newInfo(s *Step, path *field.Path) *stepInfo {
 }
 
 func (v *validator) checkSteps(steps []Step, path *field.Path, sc *scope) {
-	names := map[string]*Step{}
+	names := make(map[string]*Step, len(steps))
 	for i := range steps {
 		names[steps[i].Name] = &steps[i]
 	}
 	for i := range steps {
 		s := &steps[i]
-		sp := path.Index(i)
+		info := v.allSteps[s.Name]
+		var sp *field.Path
+		if info != nil && info.step == s {
+			sp = info.path // collectNames built the same path
+		} else {
+			sp = path.Index(i)
+		}
 		v.checkStep(s, sp, names, sc)
-		if info := v.allSteps[s.Name]; info != nil && info.step == s {
+		if info != nil && info.step == s {
 			sc.defined[s.Name] = info
 		}
 	}
@@ -594,7 +666,7 @@ func (v *validator) checkStep(s *Step, sp *field.Path, siblings map[string]*Step
 		if !ok {
 			continue
 		}
-		v.checkRef(ref, sp.Child(m.Key), sc)
+		v.checkRef(ref, at(sp.Child(m.Key)), sc)
 		want, kind := shInteger, "an Integer or String parameter"
 		if m.Key == "isEnd" || m.Key == "isCritical" {
 			want, kind = shBoolean, "a Boolean or String parameter"
@@ -697,7 +769,7 @@ func (v *validator) checkOutputs(s *Step, sp *field.Path) {
 			v.fail(CodeOutput, op.Child("Name"), quote(o.Name), "a name that is not a predefined output of "+s.Action(), "output reuses a predefined output name")
 		case seen[o.Name]:
 			v.fail(CodeDuplicateName, op.Child("Name"), quote(o.Name), "unique output names", "duplicate output")
-		case !stepNameRE.MatchString(o.Name):
+		case !isStepName(o.Name):
 			v.fail(CodeOutput, op.Child("Name"), quote(o.Name), "letters, digits and _", "invalid output name")
 		}
 		seen[o.Name] = true
@@ -713,13 +785,13 @@ func (v *validator) checkOutputs(s *Step, sp *field.Path) {
 // checkInputs checks unknown, required, typed and enumerated inputs and
 // every reference inside them.
 func (v *validator) checkInputs(s *Step, sp *field.Path, spec *actionSpec, sc *scope) {
-	ip := sp.Child("inputs")
-	members := s.Inputs.Members()
+	ip := at(sp).Child("inputs")
+	members := v.members.of(s.Inputs)
 	for _, m := range members {
 		path := ip.Child(m.Key)
 		is := spec.input(m.Key)
 		if is == nil && !spec.apiCall {
-			v.fail(CodeUnknownInput, path, field.Truncate(m.Value.String(), 60), inputNames(spec), fmt.Sprintf("%s has no input %q", spec.name, m.Key))
+			v.fail(CodeUnknownInput, path.path(), field.Truncate(m.Value.String(), 60), inputNames(spec), fmt.Sprintf("%s has no input %q", spec.name, m.Key))
 		}
 		if m.Key == "Steps" || m.Key == "LoopCondition" || m.Key == "Choices" {
 			continue // checked with their own scope rules
@@ -743,7 +815,7 @@ func (v *validator) checkInputs(s *Step, sp *field.Path, spec *actionSpec, sc *s
 		if s.Action() == "aws:executeScript" && is.name == "Handler" {
 			continue // only Python needs it; checked with the runtime
 		}
-		v.fail(CodeRequiredInput, ip.Child(is.name), "", "", fmt.Sprintf("%s requires input %s", spec.name, is.name))
+		v.fail(CodeRequiredInput, ip.Child(is.name).path(), "", "", fmt.Sprintf("%s requires input %s", spec.name, is.name))
 	}
 }
 
@@ -768,13 +840,13 @@ func inputNames(spec *actionSpec) string {
 
 // checkKind checks that val has the shape the input expects. A value made of
 // one reference keeps the referenced value's shape.
-func (v *validator) checkKind(val Value, path *field.Path, k inputKind, sc *scope) {
+func (v *validator) checkKind(val Value, path lazyPath, k inputKind, sc *scope) {
 	v.checkKindIn(val, path, k, sc, false)
 }
 
 // checkKindIn is checkKind for a value that is an item of a list when
 // inList is set.
-func (v *validator) checkKindIn(val Value, path *field.Path, k inputKind, sc *scope, inList bool) {
+func (v *validator) checkKindIn(val Value, path lazyPath, k inputKind, sc *scope, inList bool) {
 	if k == kindAny {
 		return
 	}
@@ -785,24 +857,24 @@ func (v *validator) checkKindIn(val Value, path *field.Path, k inputKind, sc *sc
 	switch k {
 	case kindString:
 		if val.Kind() != KindString {
-			v.fail(CodeType, path, field.Truncate(val.String(), 60), k.String(), "expected a string, got "+val.Kind().String())
+			v.fail(CodeType, path.path(), field.Truncate(val.String(), 60), k.String(), "expected a string, got "+val.Kind().String())
 		}
 	case kindInteger:
 		if msg := valueFitsShape(val, shInteger); msg != "" {
-			v.fail(CodeType, path, field.Truncate(val.String(), 60), k.String(), msg)
+			v.fail(CodeType, path.path(), field.Truncate(val.String(), 60), k.String(), msg)
 		}
 	case kindBoolean:
 		if msg := valueFitsShape(val, shBoolean); msg != "" {
-			v.fail(CodeType, path, field.Truncate(val.String(), 60), k.String(), msg)
+			v.fail(CodeType, path.path(), field.Truncate(val.String(), 60), k.String(), msg)
 		}
 	case kindMap:
 		if val.Kind() != KindMap {
-			v.fail(CodeType, path, field.Truncate(val.String(), 60), k.String(), "expected a map, got "+val.Kind().String())
+			v.fail(CodeType, path.path(), field.Truncate(val.String(), 60), k.String(), "expected a map, got "+val.Kind().String())
 		}
 	case kindStringList, kindMapList:
 		items, ok := val.AsList()
 		if !ok {
-			v.fail(CodeType, path, field.Truncate(val.String(), 60), k.String(), "expected a list, got "+val.Kind().String())
+			v.fail(CodeType, path.path(), field.Truncate(val.String(), 60), k.String(), "expected a list, got "+val.Kind().String())
 			return
 		}
 		item := kindString
@@ -816,7 +888,7 @@ func (v *validator) checkKindIn(val Value, path *field.Path, k inputKind, sc *sc
 }
 
 // checkRefKind checks that what a reference resolves to fits the input.
-func (v *validator) checkRefKind(val Value, ref Reference, path *field.Path, k inputKind, sc *scope, inList bool) {
+func (v *validator) checkRefKind(val Value, ref Reference, path lazyPath, k inputKind, sc *scope, inList bool) {
 	sh := v.refShape(ref, sc)
 	switch {
 	case k.fits(sh):
@@ -825,10 +897,10 @@ func (v *validator) checkRefKind(val Value, ref Reference, path *field.Path, k i
 		// into the list: ['{{ launch.InstanceIds }}'].
 	case k == kindString && sh == shStringList && v.atMostOne(ref):
 	case k == kindString && sh == shStringList:
-		v.warn(CodeType, path, val.String(), k.String(),
+		v.warn(CodeType, path.path(), val.String(), k.String(),
 			fmt.Sprintf("%s %s is a StringList: the step fails if it holds more than one value", ref.Kind, ref.String()))
 	default:
-		v.fail(CodeType, path, val.String(), k.String(), fmt.Sprintf("%s %s is %s", ref.Kind, ref.String(), sh))
+		v.fail(CodeType, path.path(), val.String(), k.String(), fmt.Sprintf("%s %s is %s", ref.Kind, ref.String(), sh))
 	}
 }
 
@@ -838,14 +910,14 @@ func (v *validator) atMostOne(r Reference) bool {
 	return r.Kind == RefParameter && p != nil && p.MaxItems != nil && *p.MaxItems <= 1
 }
 
-func (v *validator) checkEnum(val Value, path *field.Path, enum []string) {
-	check := func(it Value, p *field.Path) {
+func (v *validator) checkEnum(val Value, path lazyPath, enum []string) {
+	check := func(it Value, p lazyPath) {
 		if ref, ok := it.Ref(); ok {
 			if ref.Kind == RefParameter {
 				if prm := v.params[ref.Name]; prm != nil {
 					for _, av := range prm.AllowedValues {
 						if s, ok := av.AsString(); ok && !slices.Contains(enum, s) {
-							v.fail(CodeEnum, p, quote(s), strings.Join(enum, ", "),
+							v.fail(CodeEnum, p.path(), quote(s), strings.Join(enum, ", "),
 								fmt.Sprintf("parameter %s allows a value this input does not", ref.Name))
 						}
 					}
@@ -858,7 +930,7 @@ func (v *validator) checkEnum(val Value, path *field.Path, enum []string) {
 			return
 		}
 		if !slices.Contains(enum, s) {
-			v.fail(CodeEnum, p, quote(s), strings.Join(enum, ", "), "value not allowed")
+			v.fail(CodeEnum, p.path(), quote(s), strings.Join(enum, ", "), "value not allowed")
 		}
 	}
 	if items, ok := val.AsList(); ok {
@@ -899,49 +971,63 @@ func (v *validator) refShape(r Reference, sc *scope) shape {
 var globals = []string{GlobalAccountID, GlobalRegion, GlobalPartition, GlobalDate, GlobalDateTime}
 
 // checkRefs checks that every reference in val resolves from the scope.
-func (v *validator) checkRefs(val Value, path *field.Path, sc *scope) {
-	walkStrings(val, path, func(p *field.Path, s string) {
-		if !strings.Contains(s, "{{") {
-			return
-		}
-		for _, r := range ParseReferences(s) {
-			v.checkRef(r, p, sc)
-		}
-	})
+func (v *validator) checkRefs(val Value, path lazyPath, sc *scope) {
+	if !mayHoldRef(val) {
+		return
+	}
+	if s, ok := val.AsString(); ok {
+		// The common case, without a path for the string.
+		v.checkRefsIn(s, path, sc)
+		return
+	}
+	walkStrings(val, path.path(), func(p *field.Path, s string) { v.checkRefsIn(s, at(p), sc) })
 }
 
-func (v *validator) checkRef(r Reference, path *field.Path, sc *scope) {
+func (v *validator) checkRefsIn(s string, path lazyPath, sc *scope) {
+	if !strings.Contains(s, "{{") {
+		return
+	}
+	eachReference(s, func(r Reference) { v.checkRef(r, path, sc) })
+}
+
+// mayHoldRef reports whether a string in val may hold "{{": the compact
+// JSON holds it, or an escape that may spell it.
+func mayHoldRef(val Value) bool {
+	return bytes.Contains(val.raw, []byte("{{")) || bytes.IndexByte(val.raw, '\\') >= 0
+}
+
+func (v *validator) checkRef(r Reference, path lazyPath, sc *scope) {
 	switch r.Kind {
 	case RefInvalid:
-		v.fail(CodeReference, path, quote(r.Text), "{{ Parameter }}, {{ step.Output }}, {{ global:NAME }}, {{ automation:EXECUTION_ID }}, {{ variable:NAME }}", "malformed reference")
+		v.fail(CodeReference, path.path(), quote(r.Text), "{{ Parameter }}, {{ step.Output }}, {{ global:NAME }}, {{ automation:EXECUTION_ID }}, {{ variable:NAME }}", "malformed reference")
 	case RefSSMParameter:
-		v.fail(CodeSSMReference, path, quote(r.Text), "{{ssm:…}} in parameter defaults only", "Parameter Store reference outside a parameter default")
+		v.fail(CodeSSMReference, path.path(), quote(r.Text), "{{ssm:…}} in parameter defaults only", "Parameter Store reference outside a parameter default")
 	case RefParameter:
 		if v.params[r.Name] == nil {
-			v.fail(CodeReference, path, quote(r.Text), v.paramNames(), fmt.Sprintf("parameter %q is not declared", r.Name))
+			v.fail(CodeReference, path.path(), quote(r.Text), v.paramNames(), fmt.Sprintf("parameter %q is not declared", r.Name))
 		}
 	case RefGlobal:
 		if !slices.Contains(globals, r.Name) {
-			v.fail(CodeReference, path, quote(r.Text), "global:"+strings.Join(globals, ", global:"), "unknown global variable")
+			v.fail(CodeReference, path.path(), quote(r.Text), "global:"+strings.Join(globals, ", global:"), "unknown global variable")
 		}
 	case RefAutomation:
 		if r.Name != AutomationExecutionID {
-			v.fail(CodeReference, path, quote(r.Text), "automation:EXECUTION_ID", "unknown automation variable")
+			v.fail(CodeReference, path.path(), quote(r.Text), "automation:EXECUTION_ID", "unknown automation variable")
 		}
 	case RefVariable:
 		if v.vars[r.Name] == nil {
-			v.fail(CodeReference, path, quote(r.Text), "variables declared under variables", fmt.Sprintf("variable %q is not declared", r.Name))
+			v.fail(CodeReference, path.path(), quote(r.Text), "variables declared under variables", fmt.Sprintf("variable %q is not declared", r.Name))
 		}
 	case RefStepOutput:
 		v.checkStepOutputRef(r, path, sc)
 	}
 }
 
-func (v *validator) checkStepOutputRef(r Reference, path *field.Path, sc *scope) {
+func (v *validator) checkStepOutputRef(r Reference, path lazyPath, sc *scope) {
 	for _, l := range sc.loops {
 		if l.step.Name == r.Name {
 			if _, ok := l.outputs[r.Output]; !ok {
-				v.fail(CodeReference, path, quote(r.Text), "CurrentIteration, CurrentIteratorValue", fmt.Sprintf("loop %q has no output %q", r.Name, r.Output))
+				v.fail(CodeReference, path.path(), quote(r.Text), "CurrentIteration, CurrentIteratorValue", fmt.Sprintf("loop %q has no output %q", r.Name, r.Output))
 			}
 			return
 		}
@@ -949,20 +1035,20 @@ func (v *validator) checkStepOutputRef(r Reference, path *field.Path, sc *scope)
 	info := sc.defined[r.Name]
 	if info == nil {
 		if later := v.allSteps[r.Name]; later != nil {
-			v.fail(CodeReference, path, quote(r.Text), "outputs of steps that run earlier", fmt.Sprintf("step %q does not run before this one", r.Name))
+			v.fail(CodeReference, path.path(), quote(r.Text), "outputs of steps that run earlier", fmt.Sprintf("step %q does not run before this one", r.Name))
 			return
 		}
 		// A step output reference to no step may be a parameter whose name
 		// holds a dot; those are not valid parameter names either.
-		v.fail(CodeReference, path, quote(r.Text), "outputs of earlier steps", fmt.Sprintf("no step named %q", r.Name))
+		v.fail(CodeReference, path.path(), quote(r.Text), "outputs of earlier steps", fmt.Sprintf("no step named %q", r.Name))
 		return
 	}
 	if info.loop != nil {
-		v.fail(CodeReference, path, quote(r.Text), "the loop's own steps", fmt.Sprintf("%s.%s is only defined inside loop %q", r.Name, r.Output, r.Name))
+		v.fail(CodeReference, path.path(), quote(r.Text), "the loop's own steps", fmt.Sprintf("%s.%s is only defined inside loop %q", r.Name, r.Output, r.Name))
 		return
 	}
 	if _, ok := info.outputs[r.Output]; !ok {
-		v.fail(CodeReference, path, quote(r.Text), outputList(info), fmt.Sprintf("step %q has no output %q", r.Name, r.Output))
+		v.fail(CodeReference, path.path(), quote(r.Text), outputList(info), fmt.Sprintf("step %q has no output %q", r.Name, r.Output))
 	}
 }
 
@@ -987,7 +1073,7 @@ func (v *validator) checkDocumentOutputs() {
 			v.fail(CodeOutput, path, quote(o), "step.Output", "document output must name a step output")
 			continue
 		}
-		v.checkStepOutputRef(Reference{Kind: RefStepOutput, Name: step, Output: out, Text: o}, path, sc)
+		v.checkStepOutputRef(Reference{Kind: RefStepOutput, Name: step, Output: out, Text: o}, at(path), sc)
 	}
 }
 
@@ -1015,8 +1101,12 @@ func (v *validator) checkLimits() {
 
 // successors returns the indexes of the steps that may follow step i.
 func successors(steps []Step, i int, index map[string]int) []int {
+	return appendSuccessors(nil, steps, i, index)
+}
+
+// appendSuccessors is successors appending to out.
+func appendSuccessors(out []int, steps []Step, i int, index map[string]int) []int {
 	s := steps[i]
-	var out []int
 	add := func(name string) {
 		if j, ok := index[name]; ok {
 			out = append(out, j)
@@ -1069,10 +1159,12 @@ func (v *validator) checkReachable(steps []Step, path *field.Path) {
 	seen := make([]bool, len(steps))
 	stack := []int{0}
 	seen[0] = true
+	var next []int // reused for every step
 	for len(stack) > 0 {
 		i := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		for _, j := range successors(steps, i, index) {
+		next = appendSuccessors(next[:0], steps, i, index)
+		for _, j := range next {
 			if !seen[j] {
 				seen[j] = true
 				stack = append(stack, j)
@@ -1080,12 +1172,11 @@ func (v *validator) checkReachable(steps []Step, path *field.Path) {
 		}
 	}
 	for i, s := range steps {
-		sp := path.Index(i)
 		if !seen[i] {
-			v.warn(CodeUnreachable, sp, quote(s.Name), "", "step is never reached")
+			v.warn(CodeUnreachable, path.Index(i), quote(s.Name), "", "step is never reached")
 		}
 		if l, ok := s.Inputs.(Loop); ok {
-			v.checkReachable(l.Steps, sp.Child("inputs", "Steps"))
+			v.checkReachable(l.Steps, path.Index(i).Child("inputs", "Steps"))
 		}
 	}
 }

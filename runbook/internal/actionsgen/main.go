@@ -158,13 +158,17 @@ func main() {
 		fmt.Fprintf(&b, "\nfunc (%s) isInputs() {}\n", a.goName)
 		// Members
 		fmt.Fprintf(&b, "\n// Members returns the set inputs in wire order, unknown ones last.\nfunc (in %s) Members() []Member {\n", a.goName)
-		// One allocation rather than a growing slice: encoding and
-		// validation call Members for every step.
-		fmt.Fprintf(&b, "\tms := make([]Member, 0, %d+len(in.Unknown))\n", len(a.fields))
+		// One allocation rather than a growing slice.
+		fmt.Fprintf(&b, "\tms := in.appendMembers(make([]Member, 0, %d+len(in.Unknown)))\n", len(a.fields))
+		fmt.Fprintf(&b, "\tif len(ms) == 0 {\n\t\treturn nil\n\t}\n\treturn ms\n}\n")
+		// appendMembers: encoding and validation call it for every step
+		// with a buffer they reuse.
+		fmt.Fprintf(&b, "\nfunc (in %s) appendMembers(ms []Member) []Member {\n", a.goName)
 		for _, fl := range a.fields {
 			fmt.Fprintf(&b, "\tms = appendMember(ms, %q, in.%s)\n", fl.wire, goField(fl.wire))
 		}
-		fmt.Fprintf(&b, "\tms = append(ms, in.Unknown...)\n\tif len(ms) == 0 {\n\t\treturn nil\n\t}\n\treturn ms\n}\n")
+		fmt.Fprintf(&b, "\treturn append(ms, in.Unknown...)\n}\n")
+		fmt.Fprintf(&b, "\nfunc (in %s) hasUnknown() bool { return in.Unknown != nil }\n", a.goName)
 		// set
 		fmt.Fprintf(&b, "\nfunc (in *%s) set(key string, v Value) error {\n\tswitch key {\n", a.goName)
 		for _, fl := range a.fields {
