@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -23,42 +22,29 @@ func TestRestartRunsBothStepsAsTheRole(t *testing.T) {
 		a, b := h.cloud.addInstance("running"), h.cloud.addInstance("running")
 		id := h.start(restartDoc(), map[string][]string{"InstanceId": {a, b}})
 		got := h.wait(id)
-		if got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess {
-			t.Fatalf("status %s: %s", got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
-		}
+		require.Equal(t, types.AutomationExecutionStatusSuccess, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
 		for _, i := range []string{a, b} {
-			if s := h.cloud.state(i); s != "running" {
-				t.Errorf("%s is %s", i, s)
-			}
+			assert.Equal(t, "running", h.cloud.state(i), i)
 		}
-		if h.cloud.callsTo("StopInstances") != 1 || h.cloud.callsTo("StartInstances") != 1 {
-			t.Errorf("calls: stop %d, start %d", h.cloud.callsTo("StopInstances"), h.cloud.callsTo("StartInstances"))
-		}
+		assert.Equal(t, 1, h.cloud.callsTo("StopInstances"), "StopInstances calls")
+		assert.Equal(t, 1, h.cloud.callsTo("StartInstances"), "StartInstances calls")
 		for _, c := range h.cloud.calls {
-			if c.Principal != rolePrincipal || c.ExecutionID != id || c.StepName == "" {
-				t.Errorf("call %s made as %+v from %q/%q", c.API, c.Principal, c.ExecutionID, c.StepName)
-			}
+			assert.Equal(t, rolePrincipal, c.Principal, "call %s", c.API)
+			assert.Equal(t, id, c.ExecutionID, "call %s", c.API)
+			assert.NotEmpty(t, c.StepName, "call %s", c.API)
 		}
-		if aws.ToString(got.ExecutedBy) != operatorARN || got.Mode != types.ExecutionModeAuto {
-			t.Errorf("executedBy %q mode %s", aws.ToString(got.ExecutedBy), got.Mode)
-		}
-		if len(got.StepExecutions) != 2 || got.ProgressCounters.SuccessSteps != 2 || got.ProgressCounters.TotalSteps != 2 {
-			t.Fatalf("steps %d, counters %+v", len(got.StepExecutions), got.ProgressCounters)
-		}
+		assert.Equal(t, operatorARN, aws.ToString(got.ExecutedBy))
+		assert.Equal(t, types.ExecutionModeAuto, got.Mode)
+		require.Len(t, got.StepExecutions, 2)
+		require.Equal(t, int32(2), got.ProgressCounters.SuccessSteps, "counters %+v", got.ProgressCounters)
+		require.Equal(t, int32(2), got.ProgressCounters.TotalSteps, "counters %+v", got.ProgressCounters)
 		stop := got.StepExecutions[0]
-		if stop.Inputs["InstanceIds"] != `["`+a+`","`+b+`"]` || stop.Inputs["DesiredState"] != `"stopped"` {
-			t.Errorf("inputs %v", stop.Inputs)
-		}
+		assert.Equal(t, `["`+a+`","`+b+`"]`, stop.Inputs["InstanceIds"])
+		assert.Equal(t, `"stopped"`, stop.Inputs["DesiredState"])
 		// Stopping takes the fake's 10 s transition, polled every 5 s.
-		if d := stop.ExecutionEndTime.Sub(*stop.ExecutionStartTime); d != 10*time.Second {
-			t.Errorf("stop step took %v", d)
-		}
-		if d := got.ExecutionEndTime.Sub(*got.ExecutionStartTime); d != 20*time.Second {
-			t.Errorf("execution took %v", d)
-		}
-		if got.Parameters["InstanceId"][1] != b {
-			t.Errorf("parameters %v", got.Parameters)
-		}
+		assert.Equal(t, 10*time.Second, stop.ExecutionEndTime.Sub(*stop.ExecutionStartTime), "stop step duration")
+		assert.Equal(t, 20*time.Second, got.ExecutionEndTime.Sub(*got.ExecutionStartTime), "execution duration")
+		assert.Equal(t, b, got.Parameters["InstanceId"][1], "parameters %v", got.Parameters)
 	})
 }
 
@@ -79,12 +65,10 @@ mainSteps:
   inputs: {InstanceIds: ['{{ Id }}'], DesiredState: terminated}
 `)
 		got := h.wait(h.start(doc, map[string][]string{"Id": {i}}))
-		if got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess {
-			t.Fatal(aws.ToString(got.FailureMessage))
-		}
-		if h.cloud.callsTo("StartInstances") != 0 || h.cloud.callsTo("TerminateInstances") != 1 || h.cloud.state(i) != "terminated" {
-			t.Errorf("start %d terminate %d state %s", h.cloud.callsTo("StartInstances"), h.cloud.callsTo("TerminateInstances"), h.cloud.state(i))
-		}
+		require.Equal(t, types.AutomationExecutionStatusSuccess, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
+		assert.Zero(t, h.cloud.callsTo("StartInstances"), "StartInstances calls")
+		assert.Equal(t, 1, h.cloud.callsTo("TerminateInstances"), "TerminateInstances calls")
+		assert.Equal(t, "terminated", h.cloud.state(i))
 	})
 }
 
@@ -111,9 +95,9 @@ mainSteps:
 		check   func(t *testing.T, p map[string][]string)
 	}{
 		{name: "defaults", params: map[string][]string{"Name": {"abc"}}, check: func(t *testing.T, p map[string][]string) {
-			if p["Count"][0] != "3" || p["Flag"][0] != "false" || p["Size"][0] != "small" {
-				t.Errorf("defaults %v", p)
-			}
+			assert.Equal(t, []string{"3"}, p["Count"])
+			assert.Equal(t, []string{"false"}, p["Flag"])
+			assert.Equal(t, []string{"small"}, p["Size"])
 		}},
 		{name: "all given", params: map[string][]string{"Name": {"ab"}, "Count": {"7"}, "Flag": {"TRUE"}, "Ids": {"a", "b"},
 			"Size": {"large"}, "Tags": {`{"k":"v"}`}, "Maps": {`{"a":"1"}`, `{"b":"2"}`}}},
@@ -138,18 +122,13 @@ mainSteps:
 				id, err := h.startErr(doc, tt.params)
 				if tt.wantErr != "" {
 					var pe *types.InvalidAutomationExecutionParametersException
-					if !errors.As(err, &pe) || !strings.Contains(err.Error(), tt.wantErr) {
-						t.Fatalf("err = %v, want InvalidAutomationExecutionParametersException with %q", err, tt.wantErr)
-					}
+					require.ErrorAs(t, err, &pe)
+					require.ErrorContains(t, err, tt.wantErr)
 					return
 				}
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				got := h.wait(id)
-				if got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess {
-					t.Fatal(aws.ToString(got.FailureMessage))
-				}
+				require.Equal(t, types.AutomationExecutionStatusSuccess, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
 				if tt.check != nil {
 					tt.check(t, got.Parameters)
 				}
@@ -221,29 +200,20 @@ outputs: [describe.State, describe.Ids, tag.Missing]
 `)
 		id := h.start(doc, map[string][]string{"Id": {i}, "Ids": {i}})
 		got := h.wait(id)
-		if got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess {
-			t.Fatal(aws.ToString(got.FailureMessage))
-		}
+		require.Equal(t, types.AutomationExecutionStatusSuccess, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
 		tags := h.cloud.instances[i].tags
 		want := map[string]string{"Account": testAccount, "Partition": "aws", "Execution": id, "Date": "2026-03-01",
 			"When": "2026-03-01_09.00.00", "Note": "running in eu-west-1", "Param": "id=" + i}
 		for k, v := range want {
-			if tags[k] != v {
-				t.Errorf("tag %s = %q, want %q", k, tags[k], v)
-			}
+			assert.Equal(t, v, tags[k], "tag %s", k)
 		}
-		if got.Outputs["describe.State"][0] != "running" || got.Outputs["describe.Ids"][0] != i {
-			t.Errorf("outputs %v", got.Outputs)
-		}
-		if !strings.Contains(got.Outputs["tag.Missing"][0], "No output available") {
-			t.Errorf("missing output reported as %v", got.Outputs["tag.Missing"])
-		}
-		if got.Variables["Note"][0] != "running in eu-west-1" {
-			t.Errorf("variables %v", got.Variables)
-		}
-		if s := stepByName(got, "describe"); s.Outputs["First"][0] == "" || s.Inputs["InstanceIds"] != `["`+i+`"]` {
-			t.Errorf("describe step outputs %v inputs %v", s.Outputs, s.Inputs)
-		}
+		assert.Equal(t, "running", got.Outputs["describe.State"][0], "outputs %v", got.Outputs)
+		assert.Equal(t, i, got.Outputs["describe.Ids"][0], "outputs %v", got.Outputs)
+		assert.Contains(t, got.Outputs["tag.Missing"][0], "No output available")
+		assert.Equal(t, "running in eu-west-1", got.Variables["Note"][0], "variables %v", got.Variables)
+		s := stepByName(got, "describe")
+		assert.NotEmpty(t, s.Outputs["First"][0], "describe step outputs %v", s.Outputs)
+		assert.Equal(t, `["`+i+`"]`, s.Inputs["InstanceIds"])
 	})
 }
 
@@ -378,16 +348,10 @@ mainSteps:
 					tt.setup(h)
 				}
 				got := h.wait(h.start(mustParse(t, "schemaVersion: '0.3'\n"+tt.doc), nil))
-				if got.AutomationExecutionStatus != tt.want {
-					t.Fatalf("status %s, want %s (%s)", got.AutomationExecutionStatus, tt.want, aws.ToString(got.FailureMessage))
-				}
-				if !strings.Contains(aws.ToString(got.FailureMessage), tt.wantMsg) {
-					t.Errorf("failure message %q, want %q", aws.ToString(got.FailureMessage), tt.wantMsg)
-				}
+				require.Equal(t, tt.want, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
+				assert.Contains(t, aws.ToString(got.FailureMessage), tt.wantMsg)
 				for name, st := range tt.wantSteps {
-					if s := stepByName(got, name); s.StepStatus != st {
-						t.Errorf("step %s is %s, want %s", name, s.StepStatus, st)
-					}
+					assert.Equal(t, st, stepByName(got, name).StepStatus, "step %s", name)
 				}
 				if tt.wantDetail != "" {
 					found := false
@@ -396,9 +360,7 @@ mainSteps:
 							found = true
 						}
 					}
-					if !found {
-						t.Errorf("no step has failure details %s", tt.wantDetail)
-					}
+					assert.True(t, found, "no step has failure details %s", tt.wantDetail)
 				}
 			})
 		})
@@ -444,9 +406,12 @@ func TestBranchOperators(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.op, func(t *testing.T) {
 			got, err := compare(runbookOp(tt.op), tt.v, tt.o)
-			if (err != nil) != tt.wantErr || got != tt.want {
-				t.Fatalf("compare(%s, %v, %v) = %v, %v", tt.op, tt.v, tt.o, got, err)
+			if tt.wantErr {
+				require.Error(t, err, "compare(%s, %v, %v)", tt.op, tt.v, tt.o)
+			} else {
+				require.NoError(t, err, "compare(%s, %v, %v)", tt.op, tt.v, tt.o)
 			}
+			require.Equal(t, tt.want, got, "compare(%s, %v, %v)", tt.op, tt.v, tt.o)
 		})
 	}
 }
@@ -496,14 +461,10 @@ mainSteps:
 			synctest.Test(t, func(t *testing.T) {
 				h := newHarness(t)
 				got := h.wait(h.start(mustParse(t, doc), map[string][]string{"Env": {tt.env}, "Size": {tt.size}}))
-				if got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess {
-					t.Fatal(aws.ToString(got.FailureMessage))
-				}
+				require.Equal(t, types.AutomationExecutionStatusSuccess, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
 				for _, s := range []string{"big", "small", "other"} {
 					ran := stepByName(got, s).StepStatus == types.AutomationExecutionStatusSuccess
-					if ran != (s == tt.want) {
-						t.Errorf("step %s ran = %v", s, ran)
-					}
+					assert.Equal(t, s == tt.want, ran, "step %s ran", s)
 				}
 			})
 		})
@@ -546,9 +507,7 @@ mainSteps:
   action: aws:sleep
   inputs: {Timestamp: '2026-03-01T11:30:00Z'}
 `), nil))
-		if d := got.ExecutionEndTime.Sub(epoch); d != 150*time.Minute {
-			t.Fatalf("slept %v", d)
-		}
+		require.Equal(t, 150*time.Minute, got.ExecutionEndTime.Sub(epoch), "slept")
 	})
 }
 
@@ -569,18 +528,10 @@ mainSteps:
 		// The step waiting for the signal shows Waiting too, as on AWS.
 		assert.Equal(t, types.AutomationExecutionStatusWaiting, stepByName(h.get(id), "hold").StepStatus)
 		var se *types.InvalidAutomationSignalException
-		if err := h.e.Signal(id, types.SignalTypeApprove, nil, operatorARN); !errors.As(err, &se) {
-			t.Fatalf("approve of a pause: %v", err)
-		}
-		if err := h.e.Signal(id, types.SignalTypeResume, map[string][]string{"StepName": {"hold"}}, operatorARN); err != nil {
-			t.Fatal(err)
-		}
-		if got := h.wait(id); got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess {
-			t.Fatal(got.AutomationExecutionStatus)
-		}
-		if err := h.e.Signal(id, types.SignalTypeResume, map[string][]string{"StepName": {"hold"}}, operatorARN); !errors.As(err, &se) {
-			t.Fatalf("signal to a finished execution: %v", err)
-		}
+		require.ErrorAs(t, h.e.Signal(id, types.SignalTypeApprove, nil, operatorARN), &se, "approve of a pause")
+		require.NoError(t, h.e.Signal(id, types.SignalTypeResume, map[string][]string{"StepName": {"hold"}}, operatorARN))
+		require.Equal(t, types.AutomationExecutionStatusSuccess, h.wait(id).AutomationExecutionStatus)
+		require.ErrorAs(t, h.e.Signal(id, types.SignalTypeResume, map[string][]string{"StepName": {"hold"}}, operatorARN), &se, "signal to a finished execution")
 	})
 }
 
@@ -641,30 +592,26 @@ func TestApprove(t *testing.T) {
 				for _, s := range tt.signals {
 					err := h.e.Signal(id, s.typ, map[string][]string{"Comment": {"ok"}}, s.by)
 					var se *types.InvalidAutomationSignalException
-					if s.ok && err != nil || !s.ok && !errors.As(err, &se) {
-						t.Fatalf("signal by %s: %v", s.by, err)
+					if s.ok {
+						require.NoError(t, err, "signal by %s", s.by)
+					} else {
+						require.ErrorAs(t, err, &se, "signal by %s", s.by)
 					}
 					synctest.Wait()
 				}
 				if tt.want == types.AutomationExecutionStatusWaiting {
-					if st := h.status(id); st != tt.want {
-						t.Fatalf("status %s", st)
-					}
+					require.Equal(t, tt.want, h.status(id))
 					assert.Equal(t, types.AutomationExecutionStatusWaiting, stepByName(h.get(id), "approve").StepStatus)
 					return
 				}
 				got := h.wait(id)
-				if got.AutomationExecutionStatus != tt.want {
-					t.Fatalf("status %s, want %s: %s", got.AutomationExecutionStatus, tt.want, aws.ToString(got.FailureMessage))
-				}
+				require.Equal(t, tt.want, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
 				if tt.want == types.AutomationExecutionStatusSuccess {
 					s := stepByName(got, "approve")
-					if s.Outputs["ApprovalStatus"][0] != "Approved" || len(s.Outputs["ApproverDecisions"]) != 2 {
-						t.Errorf("outputs %v", s.Outputs)
-					}
-					if !strings.Contains(aws.ToString(s.Response), "not sent") || h.cloud.callsTo("Publish") != 1 {
-						t.Errorf("notification: %q after %d publishes", aws.ToString(s.Response), h.cloud.callsTo("Publish"))
-					}
+					assert.Equal(t, "Approved", s.Outputs["ApprovalStatus"][0], "outputs %v", s.Outputs)
+					assert.Len(t, s.Outputs["ApproverDecisions"], 2, "outputs %v", s.Outputs)
+					assert.Contains(t, aws.ToString(s.Response), "not sent")
+					assert.Equal(t, 1, h.cloud.callsTo("Publish"), "Publish calls")
 				}
 			})
 		})
@@ -686,36 +633,21 @@ mainSteps:
 `), nil, func(in *StartInput) { in.Mode = types.ExecutionModeInteractive })
 		h.waitStatus(id, types.AutomationExecutionStatusWaiting)
 		var nf *types.AutomationStepNotFoundException
-		if err := h.e.Signal(id, types.SignalTypeStartStep, map[string][]string{"StepName": {"three"}}, operatorARN); !errors.As(err, &nf) {
-			t.Fatalf("unknown step: %v", err)
-		}
-		if err := h.e.Signal(id, types.SignalTypeStartStep, map[string][]string{"StepName": {"one"}}, operatorARN); err != nil {
-			t.Fatal(err)
-		}
+		require.ErrorAs(t, h.e.Signal(id, types.SignalTypeStartStep, map[string][]string{"StepName": {"three"}}, operatorARN), &nf, "unknown step")
+		require.NoError(t, h.e.Signal(id, types.SignalTypeStartStep, map[string][]string{"StepName": {"one"}}, operatorARN))
 		h.until(func() bool { return stepByName(h.get(id), "one").StepStatus == types.AutomationExecutionStatusSuccess })
 		h.waitStatus(id, types.AutomationExecutionStatusWaiting)
-		if v := stepByName(h.get(id), "one").ValidNextSteps; len(v) != 1 || v[0] != "two" {
-			t.Errorf("valid next steps %v", v)
-		}
-		if err := h.e.Signal(id, types.SignalTypeStartStep, map[string][]string{"StepName": {"two"}}, operatorARN); err != nil {
-			t.Fatal(err)
-		}
+		assert.Equal(t, []string{"two"}, stepByName(h.get(id), "one").ValidNextSteps, "valid next steps")
+		require.NoError(t, h.e.Signal(id, types.SignalTypeStartStep, map[string][]string{"StepName": {"two"}}, operatorARN))
 		h.until(func() bool {
 			return stepByName(h.get(id), "two").StepStatus == types.AutomationExecutionStatusInprogress
 		})
-		if err := h.e.Signal(id, types.SignalTypeStopStep, nil, operatorARN); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, h.e.Signal(id, types.SignalTypeStopStep, nil, operatorARN))
 		h.waitStatus(id, types.AutomationExecutionStatusWaiting)
-		if s := stepByName(h.get(id), "two").StepStatus; s != types.AutomationExecutionStatusCancelled {
-			t.Fatalf("stopped step is %s", s)
-		}
-		if err := h.e.Signal(id, types.SignalTypeStartStep, map[string][]string{"StepName": {"two"}}, operatorARN); err != nil {
-			t.Fatal(err)
-		}
-		if got := h.wait(id); got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess {
-			t.Fatalf("%s: %s", got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
-		}
+		require.Equal(t, types.AutomationExecutionStatusCancelled, stepByName(h.get(id), "two").StepStatus, "stopped step")
+		require.NoError(t, h.e.Signal(id, types.SignalTypeStartStep, map[string][]string{"StepName": {"two"}}, operatorARN))
+		got := h.wait(id)
+		require.Equal(t, types.AutomationExecutionStatusSuccess, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
 	})
 }
 
@@ -738,30 +670,18 @@ mainSteps:
 		h := newHarness(t)
 		id := h.start(mustParse(t, doc), nil)
 		h.until(func() bool { return h.status(id) == types.AutomationExecutionStatusInprogress })
-		if err := h.e.Stop(id, types.StopTypeCancel); err != nil {
-			t.Fatal(err)
-		}
-		if st := h.status(id); st != types.AutomationExecutionStatusCancelling && st != types.AutomationExecutionStatusCancelled {
-			t.Fatalf("after Stop: %s", st)
-		}
+		require.NoError(t, h.e.Stop(id, types.StopTypeCancel))
+		require.Contains(t, []types.AutomationExecutionStatus{types.AutomationExecutionStatusCancelling, types.AutomationExecutionStatusCancelled}, h.status(id), "after Stop")
 		got := h.wait(id)
-		if got.AutomationExecutionStatus != types.AutomationExecutionStatusCancelled {
-			t.Fatalf("status %s", got.AutomationExecutionStatus)
-		}
+		require.Equal(t, types.AutomationExecutionStatusCancelled, got.AutomationExecutionStatus)
 		want := map[string]types.AutomationExecutionStatus{"long": "Cancelled", "never": "Pending", "cleanup": "Success"}
 		for n, st := range want {
-			if s := stepByName(got, n).StepStatus; s != st {
-				t.Errorf("step %s is %s, want %s", n, s, st)
-			}
+			assert.Equal(t, st, stepByName(got, n).StepStatus, "step %s", n)
 		}
 		var bad *types.InvalidAutomationStatusUpdateException
-		if err := h.e.Stop(id, types.StopTypeCancel); !errors.As(err, &bad) {
-			t.Errorf("second stop: %v", err)
-		}
+		assert.ErrorAs(t, h.e.Stop(id, types.StopTypeCancel), &bad, "second stop")
 		var nf *types.AutomationExecutionNotFoundException
-		if err := h.e.Stop("nope", types.StopTypeCancel); !errors.As(err, &nf) {
-			t.Errorf("unknown id: %v", err)
-		}
+		assert.ErrorAs(t, h.e.Stop("nope", types.StopTypeCancel), &nf, "unknown id")
 	})
 }
 
@@ -779,12 +699,9 @@ mainSteps:
   action: aws:sleep
   inputs: {Duration: PT8H}
 `), nil, func(in *StartInput) { in.Principal = caller }))
-		if got.AutomationExecutionStatus != types.AutomationExecutionStatusFailed || !strings.Contains(aws.ToString(got.FailureMessage), "caller's session, which expired") {
-			t.Fatalf("%s: %s", got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
-		}
-		if d := got.ExecutionEndTime.Sub(epoch); d != 12*time.Hour {
-			t.Errorf("failed after %v", d)
-		}
+		require.Equal(t, types.AutomationExecutionStatusFailed, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
+		require.Contains(t, aws.ToString(got.FailureMessage), "caller's session, which expired")
+		assert.Equal(t, 12*time.Hour, got.ExecutionEndTime.Sub(epoch), "failed after")
 	})
 }
 
@@ -811,18 +728,14 @@ mainSteps:
     Tags: [{Key: Owner, Value: ops}]
 outputs: [launch.InstanceIds]
 `), nil))
-		if got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess {
-			t.Fatal(aws.ToString(got.FailureMessage))
-		}
+		require.Equal(t, types.AutomationExecutionStatusSuccess, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
 		ids := got.Outputs["launch.InstanceIds"]
-		if len(ids) != 2 {
-			t.Fatalf("outputs %v", got.Outputs)
-		}
+		require.Len(t, ids, 2, "outputs %v", got.Outputs)
 		for _, i := range ids {
 			in := h.cloud.instances[i]
-			if h.cloud.state(i) != "running" || in.tags["Name"] != "demo" || in.tags["Owner"] != "ops" {
-				t.Errorf("%s: %s %v", i, in.state, in.tags)
-			}
+			assert.Equal(t, "running", h.cloud.state(i), i)
+			assert.Equal(t, "demo", in.tags["Name"], "%s tags %v", i, in.tags)
+			assert.Equal(t, "ops", in.tags["Owner"], "%s tags %v", i, in.tags)
 		}
 	})
 }
@@ -848,12 +761,8 @@ mainSteps:
     PropertySelector: '$.Reservations[0].Instances[0].State.Name'
     DesiredValues: [stopped]
 `), map[string][]string{"Id": {i}}))
-		if got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess {
-			t.Fatal(aws.ToString(got.FailureMessage))
-		}
-		if n := h.cloud.callsTo("DescribeInstances"); n != 3 {
-			t.Errorf("polled %d times", n)
-		}
+		require.Equal(t, types.AutomationExecutionStatusSuccess, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
+		assert.Equal(t, 3, h.cloud.callsTo("DescribeInstances"), "polls")
 	})
 }
 
@@ -875,17 +784,12 @@ mainSteps:
     RuntimeParameters: {InstanceId: ['{{ Id }}']}
 outputs: [child.Status, child.ExecutionId]
 `), map[string][]string{"Id": {i}}))
-		if got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess {
-			t.Fatal(aws.ToString(got.FailureMessage))
-		}
+		require.Equal(t, types.AutomationExecutionStatusSuccess, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
 		cid := got.Outputs["child.ExecutionId"][0]
 		c := h.get(cid)
-		if c.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess || aws.ToString(c.ParentAutomationExecutionId) != aws.ToString(got.AutomationExecutionId) {
-			t.Errorf("child %s parent %q", c.AutomationExecutionStatus, aws.ToString(c.ParentAutomationExecutionId))
-		}
-		if got.Outputs["child.Status"][0] != "Success" {
-			t.Errorf("outputs %v", got.Outputs)
-		}
+		assert.Equal(t, types.AutomationExecutionStatusSuccess, c.AutomationExecutionStatus, "child")
+		assert.Equal(t, aws.ToString(got.AutomationExecutionId), aws.ToString(c.ParentAutomationExecutionId), "child's parent")
+		assert.Equal(t, "Success", got.Outputs["child.Status"][0], "outputs %v", got.Outputs)
 	})
 }
 
@@ -918,23 +822,18 @@ mainSteps:
       action: aws:updateVariable
       inputs: {Name: 'variable:Count', Value: '{{ count.CurrentIteration }}'}
 `), map[string][]string{"Ids": {a, b, c}}))
-		if got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess {
-			t.Fatal(aws.ToString(got.FailureMessage))
-		}
+		require.Equal(t, types.AutomationExecutionStatusSuccess, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
 		for _, i := range []string{a, b, c} {
-			if h.cloud.state(i) != "stopped" {
-				t.Errorf("%s is %s", i, h.cloud.state(i))
-			}
+			assert.Equal(t, "stopped", h.cloud.state(i), i)
 		}
-		if got.Variables["Count"][0] != "4" {
-			t.Errorf("variables %v", got.Variables)
-		}
+		assert.Equal(t, "4", got.Variables["Count"][0], "variables %v", got.Variables)
 		all, _, err := h.e.Steps(aws.ToString(got.AutomationExecutionId), []types.StepExecutionFilter{{Key: types.StepExecutionFilterKeyStepName, Values: []string{"stopOne"}}}, false, 0, "")
-		if err != nil || len(all) != 3 {
-			t.Fatalf("%d stopOne steps: %v", len(all), err)
-		}
-		if p := all[1].ParentStepDetails; p == nil || aws.ToInt32(p.Iteration) != 2 || aws.ToString(p.IteratorValue) != b || aws.ToString(p.StepName) != "each" {
-			t.Errorf("parent details %+v", p)
+		require.NoError(t, err)
+		require.Len(t, all, 3, "stopOne steps")
+		if p := all[1].ParentStepDetails; assert.NotNil(t, p, "parent details") {
+			assert.Equal(t, int32(2), aws.ToInt32(p.Iteration))
+			assert.Equal(t, b, aws.ToString(p.IteratorValue))
+			assert.Equal(t, "each", aws.ToString(p.StepName))
 		}
 	})
 }
@@ -990,25 +889,19 @@ mainSteps:
 					in.MaxConcurrency, in.MaxErrors = tt.conc, tt.errs
 				})
 				got := h.wait(id)
-				if got.AutomationExecutionStatus != tt.want {
-					t.Fatalf("status %s, want %s: %s", got.AutomationExecutionStatus, tt.want, aws.ToString(got.FailureMessage))
-				}
+				require.Equal(t, tt.want, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
 				kids, _, err := h.e.Describe([]types.AutomationExecutionFilter{{Key: types.AutomationExecutionFilterKeyParentExecutionId, Values: []string{id}}}, 0, "")
-				if err != nil || len(kids) != tt.wantStarted {
-					t.Fatalf("%d children: %v", len(kids), err)
-				}
+				require.NoError(t, err)
+				require.Len(t, kids, tt.wantStarted, "children")
 				for _, k := range kids {
-					if k.Target == nil || aws.ToString(k.ExecutedBy) != operatorARN {
-						t.Errorf("child target %v executedBy %v", k.Target, k.ExecutedBy)
-					}
+					assert.NotNil(t, k.Target, "child target")
+					assert.Equal(t, operatorARN, aws.ToString(k.ExecutedBy), "child executedBy")
 				}
 				if tt.wantElapsed > 0 {
-					if d := got.ExecutionEndTime.Sub(*got.ExecutionStartTime); d != tt.wantElapsed {
-						t.Errorf("took %v, want %v", d, tt.wantElapsed)
-					}
+					assert.Equal(t, tt.wantElapsed, got.ExecutionEndTime.Sub(*got.ExecutionStartTime), "elapsed")
 				}
-				if got.ResolvedTargets == nil || len(got.ResolvedTargets.ParameterValues) != len(tt.values) {
-					t.Errorf("resolved targets %+v", got.ResolvedTargets)
+				if assert.NotNil(t, got.ResolvedTargets, "resolved targets") {
+					assert.Len(t, got.ResolvedTargets.ParameterValues, len(tt.values), "resolved targets %+v", got.ResolvedTargets)
 				}
 			})
 		})
@@ -1027,12 +920,9 @@ func TestRateControlTagTargets(t *testing.T) {
 			in.Targets = []types.Target{{Key: aws.String("tag:Env"), Values: []string{"prod"}}}
 		})
 		got := h.wait(id)
-		if got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess || len(got.ResolvedTargets.ParameterValues) != 2 {
-			t.Fatalf("%s %v %s", got.AutomationExecutionStatus, got.ResolvedTargets, aws.ToString(got.FailureMessage))
-		}
-		if h.cloud.callsTo("StopInstances") != 2 {
-			t.Errorf("stopped %d", h.cloud.callsTo("StopInstances"))
-		}
+		require.Equal(t, types.AutomationExecutionStatusSuccess, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
+		require.Len(t, got.ResolvedTargets.ParameterValues, 2, "resolved targets %v", got.ResolvedTargets)
+		assert.Equal(t, 2, h.cloud.callsTo("StopInstances"), "StopInstances calls")
 	})
 }
 
@@ -1063,9 +953,8 @@ func TestRateControlRejectsBadInput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				h := newHarness(t)
-				if _, err := h.startErr(restartDoc(), nil, tt.in); err == nil {
-					t.Fatal("start succeeded")
-				}
+				_, err := h.startErr(restartDoc(), nil, tt.in)
+				require.Error(t, err, "start succeeded")
 			})
 		})
 	}
@@ -1078,14 +967,10 @@ func TestClientTokenIsIdempotent(t *testing.T) {
 		tok := func(in *StartInput) { in.ClientToken = "tok-1" }
 		a := h.start(restartDoc(), map[string][]string{"InstanceId": {i}}, tok)
 		b := h.start(restartDoc(), map[string][]string{"InstanceId": {i}}, tok)
-		if a != b {
-			t.Fatalf("two executions %s %s", a, b)
-		}
+		require.Equal(t, a, b, "two executions")
 		_, err := h.startErr(restartDoc(), map[string][]string{"InstanceId": {i}}, tok, func(in *StartInput) { in.DocumentName = "Other" })
 		var mm *types.IdempotentParameterMismatch
-		if !errors.As(err, &mm) {
-			t.Fatalf("mismatch: %v", err)
-		}
+		require.ErrorAs(t, err, &mm, "mismatch")
 		h.wait(a)
 	})
 }
@@ -1107,17 +992,13 @@ func TestDescribeFiltersAndPages(t *testing.T) {
 			h.clk.Advance(time.Minute)
 		}
 		synctest.Wait()
-		if err := h.e.Stop(ids[0], types.StopTypeCancel); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, h.e.Stop(ids[0], types.StopTypeCancel))
 		synctest.Wait()
 		var got []string
 		token := ""
 		for {
 			page, next, err := h.e.Describe(nil, 3, token)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			for _, m := range page {
 				got = append(got, aws.ToString(m.AutomationExecutionId))
 			}
@@ -1126,9 +1007,9 @@ func TestDescribeFiltersAndPages(t *testing.T) {
 			}
 			token = next
 		}
-		if len(got) != 7 || got[0] != ids[6] || got[6] != ids[0] {
-			t.Fatalf("pages gave %v", got)
-		}
+		require.Len(t, got, 7, "pages gave %v", got)
+		require.Equal(t, ids[6], got[0], "pages gave %v", got)
+		require.Equal(t, ids[0], got[6], "pages gave %v", got)
 		f := func(k types.AutomationExecutionFilterKey, v ...string) []types.AutomationExecutionFilter {
 			return []types.AutomationExecutionFilter{{Key: k, Values: v}}
 		}
@@ -1153,25 +1034,20 @@ func TestDescribeFiltersAndPages(t *testing.T) {
 		}
 		for name, c := range count {
 			got, _, err := h.e.Describe(c.filters, 0, "")
-			if err != nil || len(got) != c.want {
-				t.Errorf("%s: %d results, want %d (%v)", name, len(got), c.want, err)
-			}
+			assert.NoError(t, err, name)
+			assert.Len(t, got, c.want, name)
 		}
 		var fk *types.InvalidFilterKey
-		if _, _, err := h.e.Describe(f("Nope", "x"), 0, ""); !errors.As(err, &fk) {
-			t.Errorf("bad key: %v", err)
-		}
+		_, _, err := h.e.Describe(f("Nope", "x"), 0, "")
+		assert.ErrorAs(t, err, &fk, "bad key")
 		var fv *types.InvalidFilterValue
-		if _, _, err := h.e.Describe(f(types.AutomationExecutionFilterKeyStartTimeBefore, "yesterday"), 0, ""); !errors.As(err, &fv) {
-			t.Errorf("bad time: %v", err)
-		}
-		if _, _, err := h.e.Describe(f(types.AutomationExecutionFilterKeyExecutionId, make([]string, 11)...), 0, ""); !errors.As(err, &fv) {
-			t.Errorf("11 values: %v", err)
-		}
+		_, _, err = h.e.Describe(f(types.AutomationExecutionFilterKeyStartTimeBefore, "yesterday"), 0, "")
+		assert.ErrorAs(t, err, &fv, "bad time")
+		_, _, err = h.e.Describe(f(types.AutomationExecutionFilterKeyExecutionId, make([]string, 11)...), 0, "")
+		assert.ErrorAs(t, err, &fv, "11 values")
 		var nt *types.InvalidNextToken
-		if _, _, err := h.e.Describe(nil, 0, "garbage!"); !errors.As(err, &nt) {
-			t.Errorf("bad token: %v", err)
-		}
+		_, _, err = h.e.Describe(nil, 0, "garbage!")
+		assert.ErrorAs(t, err, &nt, "bad token")
 		for _, id := range ids[1:] {
 			_ = h.e.Stop(id, types.StopTypeCancel)
 		}
@@ -1189,41 +1065,34 @@ func TestStepsListing(t *testing.T) {
 		}
 		id := h.start(mustParse(t, b.String()), nil)
 		got := h.wait(id)
-		if !got.StepExecutionsTruncated || len(got.StepExecutions) != maxStepsInGet {
-			t.Fatalf("truncated %v with %d steps", got.StepExecutionsTruncated, len(got.StepExecutions))
-		}
+		require.True(t, got.StepExecutionsTruncated, "truncated")
+		require.Len(t, got.StepExecutions, maxStepsInGet)
 		var all []types.StepExecution
 		token := ""
 		for {
 			page, next, err := h.e.Steps(id, nil, true, 50, token)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			all = append(all, page...)
 			if next == "" {
 				break
 			}
 			token = next
 		}
-		if len(all) != 120 || aws.ToString(all[0].StepName) != "s119" {
-			t.Fatalf("%d steps, first %s", len(all), aws.ToString(all[0].StepName))
-		}
+		require.Len(t, all, 120)
+		require.Equal(t, "s119", aws.ToString(all[0].StepName), "first step")
 		one, _, err := h.e.Steps(id, []types.StepExecutionFilter{
 			{Key: types.StepExecutionFilterKeyStepExecutionStatus, Values: []string{"Success"}},
 			{Key: types.StepExecutionFilterKeyAction, Values: []string{"aws:sleep"}},
 			{Key: types.StepExecutionFilterKeyStartTimeAfter, Values: []string{epoch.Add(118 * time.Second).Format(time.RFC3339)}},
 		}, false, 0, "")
-		if err != nil || len(one) != 2 {
-			t.Fatalf("%d filtered steps: %v", len(one), err)
-		}
+		require.NoError(t, err)
+		require.Len(t, one, 2, "filtered steps")
 		var fk *types.InvalidFilterKey
-		if _, _, err := h.e.Steps(id, []types.StepExecutionFilter{{Key: "Nope", Values: []string{"x"}}}, false, 0, ""); !errors.As(err, &fk) {
-			t.Errorf("bad key: %v", err)
-		}
+		_, _, err = h.e.Steps(id, []types.StepExecutionFilter{{Key: "Nope", Values: []string{"x"}}}, false, 0, "")
+		assert.ErrorAs(t, err, &fk, "bad key")
 		var nf *types.AutomationExecutionNotFoundException
-		if _, _, err := h.e.Steps("nope", nil, false, 0, ""); !errors.As(err, &nf) {
-			t.Errorf("unknown id: %v", err)
-		}
+		_, _, err = h.e.Steps("nope", nil, false, 0, "")
+		assert.ErrorAs(t, err, &nf, "unknown id")
 	})
 }
 
@@ -1233,9 +1102,7 @@ func TestSnapshotRestoreResumes(t *testing.T) {
 		cloud := newFakeCloud(clk)
 		i := cloud.addInstance("running")
 		e1, err := New(Options{Clock: clk, Invoker: cloud, Account: testAccount, Region: "eu-west-1"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		cloud.engine = e1
 		doc := mustParse(t, `
 schemaVersion: '0.3'
@@ -1255,53 +1122,38 @@ mainSteps:
 `)
 		content, _ := doc.JSON()
 		id, err := e1.Start(context.Background(), StartInput{DocumentName: "Resume", Content: content, Parameters: map[string][]string{"Ids": {i}}, Principal: rolePrincipal})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		h1 := &harness{t: t, clk: clk, cloud: cloud, e: e1}
 		h1.until(func() bool {
 			return stepByName(h1.get(id), "nap").StepStatus == types.AutomationExecutionStatusInprogress
 		})
 		clk.Advance(time.Hour)
 		synctest.Wait()
-		if err := e1.Close(); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, e1.Close())
 		state, err := e1.Snapshot()
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		e2, err := New(Options{Clock: clk, Invoker: cloud, Account: testAccount, Region: "eu-west-1", State: state})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		defer e2.Close()
 		cloud.engine = e2
 		h2 := &harness{t: t, clk: clk, cloud: cloud, e: e2}
 		got := h2.wait(id)
-		if got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess || cloud.state(i) != "running" {
-			t.Fatalf("%s %s: %s", got.AutomationExecutionStatus, cloud.state(i), aws.ToString(got.FailureMessage))
-		}
-		if n := cloud.callsTo("StopInstances"); n != 1 {
-			t.Errorf("stopped %d times: the restored run repeated a finished step", n)
-		}
+		require.Equal(t, types.AutomationExecutionStatusSuccess, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
+		require.Equal(t, "running", cloud.state(i))
+		assert.Equal(t, 1, cloud.callsTo("StopInstances"), "the restored run repeated a finished step")
 		// The sleep resumed after the restore and ended on time: stop
 		// 10 s, sleep 2 h, start 10 s.
-		if d := got.ExecutionEndTime.Sub(epoch); d != 2*time.Hour+20*time.Second {
-			t.Errorf("took %v", d)
-		}
+		assert.Equal(t, 2*time.Hour+20*time.Second, got.ExecutionEndTime.Sub(epoch), "elapsed")
 	})
 }
 
 func TestNewRejectsBadState(t *testing.T) {
 	for _, s := range []string{"{", `{"version":2}`, `{"version":1,"executions":[{"record":{}}]}`} {
-		if _, err := New(Options{Invoker: newFakeCloud(nil), State: []byte(s)}); err == nil {
-			t.Errorf("state %s accepted", s)
-		}
+		_, err := New(Options{Invoker: newFakeCloud(nil), State: []byte(s)})
+		assert.Error(t, err, "state %s accepted", s)
 	}
-	if _, err := New(Options{}); err == nil {
-		t.Error("an engine without invoker")
-	}
+	_, err := New(Options{})
+	assert.Error(t, err, "an engine without invoker")
 }
 
 func TestFinishedExecutionsReleaseTheirRuntime(t *testing.T) {
@@ -1313,9 +1165,9 @@ func TestFinishedExecutionsReleaseTheirRuntime(t *testing.T) {
 		x, _ := h.e.lookup(id)
 		x.mu.Lock()
 		defer x.mu.Unlock()
-		if x.st != nil || x.rt != nil || x.rec.Content != nil {
-			t.Fatal("a finished execution keeps its runtime or document")
-		}
+		require.Nil(t, x.st, "a finished execution keeps its state")
+		require.Nil(t, x.rt, "a finished execution keeps its runtime")
+		require.Nil(t, x.rec.Content, "a finished execution keeps its document")
 	})
 }
 
@@ -1324,15 +1176,10 @@ func TestCloseStopsRunningExecutions(t *testing.T) {
 		h := newHarness(t)
 		id := h.start(mustParse(t, "schemaVersion: '0.3'\nmainSteps:\n- {name: s, action: 'aws:pause', inputs: {}}\n"), nil)
 		synctest.Wait()
-		if err := h.e.Close(); err != nil {
-			t.Fatal(err)
-		}
-		if st := h.status(id); st != types.AutomationExecutionStatusWaiting {
-			t.Fatalf("status after close %s", st)
-		}
-		if _, err := h.startErr(restartDoc(), nil); err == nil {
-			t.Fatal("start after close")
-		}
+		require.NoError(t, h.e.Close())
+		require.Equal(t, types.AutomationExecutionStatusWaiting, h.status(id), "status after close")
+		_, err := h.startErr(restartDoc(), nil)
+		require.Error(t, err, "start after close")
 	})
 }
 
@@ -1359,13 +1206,9 @@ func TestManyConcurrentExecutions(t *testing.T) {
 			return true
 		})
 		for _, i := range insts {
-			if h.cloud.state(i) != "running" {
-				t.Fatalf("%s is %s", i, h.cloud.state(i))
-			}
+			require.Equal(t, "running", h.cloud.state(i), i)
 		}
-		if got := h.cloud.callsTo("StopInstances"); got != n {
-			t.Fatalf("%d stops", got)
-		}
+		require.Equal(t, n, h.cloud.callsTo("StopInstances"), "stops")
 	})
 }
 
