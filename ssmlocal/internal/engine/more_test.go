@@ -2,14 +2,14 @@ package engine
 
 import (
 	"encoding/json"
-	"errors"
-	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal/internal/clock"
@@ -42,12 +42,9 @@ mainSteps:
 			h.cloud.addInstance("stopped")
 			h.cloud.docs["Child"] = []byte(childDoc)
 			got := h.wait(h.start(mustParse(t, parent), nil))
-			if got.AutomationExecutionStatus != types.AutomationExecutionStatusFailed || !strings.Contains(aws.ToString(got.FailureMessage), "ended Failed") {
-				t.Fatalf("%s: %s", got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
-			}
-			if s := stepByName(got, "child"); s.Outputs["Status"] != nil {
-				t.Errorf("a failed step reports outputs %v", s.Outputs)
-			}
+			require.Equal(t, types.AutomationExecutionStatusFailed, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
+			require.Contains(t, aws.ToString(got.FailureMessage), "ended Failed")
+			assert.Nil(t, stepByName(got, "child").Outputs["Status"], "a failed step reports outputs")
 		})
 	})
 	t.Run("cancelling the parent cancels the child", func(t *testing.T) {
@@ -56,19 +53,11 @@ mainSteps:
 			h.cloud.docs["Child"] = []byte(childDoc)
 			id := h.start(mustParse(t, parent), nil)
 			h.until(func() bool { return h.cloud.callsTo("GetAutomationExecution") > 0 })
-			if err := h.e.Stop(id, types.StopTypeCancel); err != nil {
-				t.Fatal(err)
-			}
-			if got := h.wait(id); got.AutomationExecutionStatus != types.AutomationExecutionStatusCancelled {
-				t.Fatalf("parent %s", got.AutomationExecutionStatus)
-			}
+			require.NoError(t, h.e.Stop(id, types.StopTypeCancel))
+			require.Equal(t, types.AutomationExecutionStatusCancelled, h.wait(id).AutomationExecutionStatus, "parent")
 			kids, _, _ := h.e.Describe([]types.AutomationExecutionFilter{{Key: types.AutomationExecutionFilterKeyParentExecutionId, Values: []string{id}}}, 0, "")
-			if len(kids) != 1 {
-				t.Fatalf("%d children", len(kids))
-			}
-			if got := h.wait(aws.ToString(kids[0].AutomationExecutionId)); got.AutomationExecutionStatus != types.AutomationExecutionStatusCancelled {
-				t.Fatalf("child %s", got.AutomationExecutionStatus)
-			}
+			require.Len(t, kids, 1, "children")
+			require.Equal(t, types.AutomationExecutionStatusCancelled, h.wait(aws.ToString(kids[0].AutomationExecutionId)).AutomationExecutionStatus, "child")
 		})
 	})
 }
@@ -87,13 +76,10 @@ mainSteps:
   inputs: {Duration: PT1S}
 `), nil)
 		h.waitStatus(id, types.AutomationExecutionStatusWaiting)
-		if err := h.e.Stop(id, types.StopTypeComplete); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, h.e.Stop(id, types.StopTypeComplete))
 		got := h.wait(id)
-		if got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess || stepByName(got, "never").StepStatus != types.AutomationExecutionStatusPending {
-			t.Fatalf("%s, never is %s", got.AutomationExecutionStatus, stepByName(got, "never").StepStatus)
-		}
+		require.Equal(t, types.AutomationExecutionStatusSuccess, got.AutomationExecutionStatus)
+		require.Equal(t, types.AutomationExecutionStatusPending, stepByName(got, "never").StepStatus, "step never")
 	})
 }
 
@@ -111,9 +97,10 @@ func TestFailureTypes(t *testing.T) {
 		t.Run(tt.code, func(t *testing.T) {
 			err := callErr("ec2", "StopInstances", apiErr(tt.code, "m"))
 			se, ok := err.(*stepError)
-			if !ok || se.kind != tt.want || se.code != tt.code || se.stage != "Invocation" {
-				t.Fatalf("%+v", err)
-			}
+			require.True(t, ok, "%+v", err)
+			require.Equal(t, tt.want, se.kind, "%+v", err)
+			require.Equal(t, tt.code, se.code, "%+v", err)
+			require.Equal(t, "Invocation", se.stage, "%+v", err)
 		})
 	}
 }
@@ -126,28 +113,24 @@ func TestRateControlInstanceIdsAndTargetMaps(t *testing.T) {
 			in.TargetParameterName = "InstanceId"
 			in.Targets = []types.Target{{Key: aws.String("InstanceIds"), Values: []string{a, b}}}
 		})
-		if got := h.wait(id); got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess || len(got.StepExecutions) != 2 {
-			t.Fatalf("%s with %d steps: %s", got.AutomationExecutionStatus, len(got.StepExecutions), aws.ToString(got.FailureMessage))
-		}
+		first := h.wait(id)
+		require.Equal(t, types.AutomationExecutionStatusSuccess, first.AutomationExecutionStatus, aws.ToString(first.FailureMessage))
+		require.Len(t, first.StepExecutions, 2)
 		id = h.start(mustParse(t, childDoc), nil, func(in *StartInput) {
 			in.TargetMaps = []map[string][]string{{"Minutes": {"PT1M"}}, {"Minutes": {"PT2M"}}, {"Minutes": {"PT3M"}}}
 			in.MaxConcurrency = "3"
 		})
 		got := h.wait(id)
-		if got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess {
-			t.Fatalf("%s: %s", got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
-		}
+		require.Equal(t, types.AutomationExecutionStatusSuccess, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
 		// The first map runs alone (1m), then the other two together (3m).
-		if d := got.ExecutionEndTime.Sub(*got.ExecutionStartTime); d != 4*time.Minute {
-			t.Errorf("three maps ramping up took %v", d)
-		}
+		assert.Equal(t, 4*time.Minute, got.ExecutionEndTime.Sub(*got.ExecutionStartTime), "three maps ramping up")
 		bad := h.start(restartDoc(), nil, func(in *StartInput) {
 			in.TargetParameterName = "InstanceId"
 			in.Targets = []types.Target{{Key: aws.String("ResourceGroup"), Values: []string{"g"}}}
 		})
-		if got := h.wait(bad); got.AutomationExecutionStatus != types.AutomationExecutionStatusFailed || !strings.Contains(aws.ToString(got.FailureMessage), "not simulated") {
-			t.Fatalf("%s: %s", got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
-		}
+		got = h.wait(bad)
+		require.Equal(t, types.AutomationExecutionStatusFailed, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
+		require.Contains(t, aws.ToString(got.FailureMessage), "not simulated")
 	})
 }
 
@@ -165,22 +148,15 @@ func TestRateControlResumesAfterRestore(t *testing.T) {
 		synctest.Wait()
 		h1.clk.Advance(5 * time.Minute)
 		synctest.Wait()
-		if err := h1.e.Close(); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, h1.e.Close())
 		state, err := h1.e.Snapshot()
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		h2 := newHarness(t, func(o *Options) { o.State = state; o.Clock = h1.clk })
 		h2.clk = h1.clk
 		got := h2.wait(id)
-		if got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess || len(got.StepExecutions) != 4 {
-			t.Fatalf("%s with %d children: %s", got.AutomationExecutionStatus, len(got.StepExecutions), aws.ToString(got.FailureMessage))
-		}
-		if d := got.ExecutionEndTime.Sub(epoch); d != 40*time.Minute {
-			t.Errorf("took %v", d)
-		}
+		require.Equal(t, types.AutomationExecutionStatusSuccess, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
+		require.Len(t, got.StepExecutions, 4, "children")
+		assert.Equal(t, 40*time.Minute, got.ExecutionEndTime.Sub(epoch), "elapsed")
 	})
 }
 
@@ -190,13 +166,9 @@ func TestSignalValidation(t *testing.T) {
 		id := h.start(mustParse(t, "schemaVersion: '0.3'\nmainSteps:\n- {name: s, action: 'aws:sleep', inputs: {Duration: PT1H}}\n"), nil)
 		synctest.Wait()
 		for _, sig := range []types.SignalType{types.SignalTypeApprove, types.SignalTypeResume, types.SignalTypeStartStep, types.SignalTypeStopStep, "Bogus"} {
-			if err := h.e.Signal(id, sig, nil, operatorARN); err == nil {
-				t.Errorf("%s accepted by a running auto execution", sig)
-			}
+			assert.Error(t, h.e.Signal(id, sig, nil, operatorARN), "%s accepted by a running auto execution", sig)
 		}
-		if err := h.e.Signal("nope", types.SignalTypeResume, nil, operatorARN); err == nil {
-			t.Error("signal to an unknown execution")
-		}
+		assert.Error(t, h.e.Signal("nope", types.SignalTypeResume, nil, operatorARN), "signal to an unknown execution")
 		_ = h.e.Stop(id, types.StopTypeCancel)
 		h.wait(id)
 	})
@@ -265,12 +237,9 @@ mainSteps:
 			synctest.Test(t, func(t *testing.T) {
 				h := newHarness(t)
 				got := h.wait(h.start(mustParse(t, "schemaVersion: '0.3'\n"+tt.doc), nil))
-				if got.AutomationExecutionStatus != tt.want || !strings.Contains(aws.ToString(got.FailureMessage), tt.msg) {
-					t.Fatalf("%s: %s", got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
-				}
-				if d := got.ExecutionEndTime.Sub(*got.ExecutionStartTime); d != tt.took {
-					t.Errorf("took %v, want %v", d, tt.took)
-				}
+				require.Equal(t, tt.want, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
+				require.Contains(t, aws.ToString(got.FailureMessage), tt.msg)
+				assert.Equal(t, tt.took, got.ExecutionEndTime.Sub(*got.ExecutionStartTime), "elapsed")
 			})
 		})
 	}
@@ -295,18 +264,12 @@ mainSteps:
 		h1.until(func() bool {
 			return stepByName(h1.get(id), "b").StepStatus == types.AutomationExecutionStatusInprogress
 		})
-		if err := h1.e.Close(); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, h1.e.Close())
 		state, err := h1.e.Snapshot()
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		// Rewind to the moment a had ended and b had not begun.
 		var snap map[string]any
-		if err := json.Unmarshal(state, &snap); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, json.Unmarshal(state, &snap))
 		ent := snap["executions"].([]any)[0].(map[string]any)
 		steps := ent["record"].(map[string]any)["steps"].([]any)
 		b := steps[1].(map[string]any)
@@ -314,30 +277,23 @@ mainSteps:
 		delete(b, "start")
 		delete(b, "inputs")
 		st := map[string]any{}
-		if err := json.Unmarshal(mustJSON(t, ent["state"]), &st); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, json.Unmarshal(mustJSON(t, ent["state"]), &st))
 		st["next"], st["attempt"] = "a", 0
 		ent["state"] = st
 		state = mustJSON(t, snap)
 		calls := h1.cloud.callsTo("DescribeInstances")
 		h2 := h1.restore(state)
 		got := h2.wait(id)
-		if got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess || len(got.StepExecutions) != 2 {
-			t.Fatalf("%s with %d steps: %s", got.AutomationExecutionStatus, len(got.StepExecutions), aws.ToString(got.FailureMessage))
-		}
-		if h1.cloud.callsTo("DescribeInstances") != calls {
-			t.Error("the ended step ran again after the restore")
-		}
+		require.Equal(t, types.AutomationExecutionStatusSuccess, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
+		require.Len(t, got.StepExecutions, 2)
+		assert.Equal(t, calls, h1.cloud.callsTo("DescribeInstances"), "the ended step ran again after the restore")
 	})
 }
 
 func mustJSON(t *testing.T, v any) []byte {
 	t.Helper()
 	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return b
 }
 
@@ -368,18 +324,12 @@ mainSteps:
   action: aws:sleep
   inputs: {Duration: PT1M}
 `), nil))
-		if got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess {
-			t.Fatalf("%s: %s", got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
-		}
+		require.Equal(t, types.AutomationExecutionStatusSuccess, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
 		want := map[string]types.AutomationExecutionStatus{"each": "Exited", "skipped": "Pending", "rescue": "Success"}
 		for n, st := range want {
-			if s := stepByName(got, n).StepStatus; s != st {
-				t.Errorf("%s is %s, want %s", n, s, st)
-			}
+			assert.Equal(t, st, stepByName(got, n).StepStatus, "step %s", n)
 		}
-		if d := got.ExecutionEndTime.Sub(*got.ExecutionStartTime); d != 2*time.Minute {
-			t.Errorf("took %v", d)
-		}
+		assert.Equal(t, 2*time.Minute, got.ExecutionEndTime.Sub(*got.ExecutionStartTime), "elapsed")
 	})
 }
 
@@ -394,17 +344,13 @@ func FuzzRestore(f *testing.F) {
 		}
 		defer e.Close()
 		list, _, err := e.Describe(nil, 0, "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		for _, m := range list {
-			if _, err := e.Get(aws.ToString(m.AutomationExecutionId)); err != nil {
-				t.Fatal(err)
-			}
+			_, err := e.Get(aws.ToString(m.AutomationExecutionId))
+			require.NoError(t, err)
 		}
-		if _, err := e.Snapshot(); err != nil {
-			t.Fatal(err)
-		}
+		_, err = e.Snapshot()
+		require.NoError(t, err)
 	})
 }
 
@@ -415,18 +361,13 @@ func TestApprovalOnAutoClock(t *testing.T) {
 		h := newHarness(t, func(o *Options) { o.Clock = clock.NewAuto(epoch) })
 		id := h.start(mustParse(t, approveDoc), nil)
 		synctest.Wait()
-		if st := h.status(id); st != types.AutomationExecutionStatusWaiting {
-			t.Fatalf("status %s", st)
-		}
+		require.Equal(t, types.AutomationExecutionStatusWaiting, h.status(id))
 		for _, by := range []string{"arn:aws:iam::111122223333:user/alice", "arn:aws:iam::111122223333:user/bob"} {
-			if err := h.e.Signal(id, types.SignalTypeApprove, nil, by); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, h.e.Signal(id, types.SignalTypeApprove, nil, by))
 		}
 		synctest.Wait()
-		if got := h.get(id); got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess {
-			t.Fatalf("%s: %s", got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
-		}
+		got := h.get(id)
+		require.Equal(t, types.AutomationExecutionStatusSuccess, got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
 	})
 }
 
@@ -440,21 +381,13 @@ func TestStopRateControlCancelsChildren(t *testing.T) {
 			in.MaxConcurrency = "2"
 		})
 		synctest.Wait()
-		if err := h.e.Stop(id, types.StopTypeCancel); err != nil {
-			t.Fatal(err)
-		}
-		if got := h.wait(id); got.AutomationExecutionStatus != types.AutomationExecutionStatusCancelled {
-			t.Fatalf("parent %s", got.AutomationExecutionStatus)
-		}
+		require.NoError(t, h.e.Stop(id, types.StopTypeCancel))
+		require.Equal(t, types.AutomationExecutionStatusCancelled, h.wait(id).AutomationExecutionStatus, "parent")
 		kids, _, _ := h.e.Describe([]types.AutomationExecutionFilter{{Key: types.AutomationExecutionFilterKeyParentExecutionId, Values: []string{id}}}, 0, "")
 		// The ramp starts one target until it ends: only it was running.
-		if len(kids) != 1 {
-			t.Fatalf("%d children started", len(kids))
-		}
+		require.Len(t, kids, 1, "children started")
 		for _, k := range kids {
-			if got := h.wait(aws.ToString(k.AutomationExecutionId)); got.AutomationExecutionStatus != types.AutomationExecutionStatusCancelled {
-				t.Errorf("child %s", got.AutomationExecutionStatus)
-			}
+			assert.Equal(t, types.AutomationExecutionStatusCancelled, h.wait(aws.ToString(k.AutomationExecutionId)).AutomationExecutionStatus, "child")
 		}
 	})
 }
@@ -465,21 +398,16 @@ func TestStartThatFailsAtOnce(t *testing.T) {
 		const msg = "The defined assume role is unable to be assumed."
 		id := h.start(restartDoc(), map[string][]string{"InstanceId": {"i-1"}}, func(in *StartInput) { in.FailureMessage = msg })
 		got := h.get(id)
-		if got.AutomationExecutionStatus != types.AutomationExecutionStatusFailed || aws.ToString(got.FailureMessage) != msg || got.ExecutionEndTime == nil {
-			t.Fatalf("%s %q", got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
-		}
+		require.Equal(t, types.AutomationExecutionStatusFailed, got.AutomationExecutionStatus)
+		require.Equal(t, msg, aws.ToString(got.FailureMessage))
+		require.NotNil(t, got.ExecutionEndTime)
 		for _, s := range got.StepExecutions {
-			if s.StepStatus != types.AutomationExecutionStatusPending {
-				t.Errorf("step %s is %s", aws.ToString(s.StepName), s.StepStatus)
-			}
+			assert.Equal(t, types.AutomationExecutionStatusPending, s.StepStatus, "step %s", aws.ToString(s.StepName))
 		}
-		if len(h.cloud.calls) != 0 {
-			t.Errorf("%d calls made", len(h.cloud.calls))
-		}
+		assert.Empty(t, h.cloud.calls, "calls made")
 		// Parameters are still checked first, as AWS does.
-		if _, err := h.startErr(restartDoc(), nil, func(in *StartInput) { in.FailureMessage = msg }); err == nil {
-			t.Error("a start without its required parameter was accepted")
-		}
+		_, err := h.startErr(restartDoc(), nil, func(in *StartInput) { in.FailureMessage = msg })
+		assert.Error(t, err, "a start without its required parameter was accepted")
 	})
 }
 
@@ -496,12 +424,11 @@ mainSteps:
 			h := newHarness(t)
 			h.cloud.responses["GetParameter"] = map[string]any{"Parameter": map[string]any{"Value": "ami-0abc"}}
 			got := h.wait(h.start(mustParse(t, doc), nil))
-			if v := got.Parameters["Ami"]; len(v) != 1 || v[0] != "ami-0abc" {
-				t.Fatalf("parameters %v", got.Parameters)
-			}
-			if c := h.cloud.calls[0]; c.API != "GetParameter" || c.Params["Name"] != "/golden/ami" || c.Principal != rolePrincipal {
-				t.Errorf("call %+v", c)
-			}
+			require.Equal(t, []string{"ami-0abc"}, got.Parameters["Ami"], "parameters %v", got.Parameters)
+			c := h.cloud.calls[0]
+			assert.Equal(t, "GetParameter", c.API, "call %+v", c)
+			assert.Equal(t, "/golden/ami", c.Params["Name"], "call %+v", c)
+			assert.Equal(t, rolePrincipal, c.Principal, "call %+v", c)
 		})
 	})
 	t.Run("a store that cannot answer refuses the start", func(t *testing.T) {
@@ -509,9 +436,8 @@ mainSteps:
 			h := newHarness(t)
 			_, err := h.startErr(mustParse(t, doc), nil)
 			var pe *types.InvalidAutomationExecutionParametersException
-			if !errors.As(err, &pe) || !strings.Contains(err.Error(), "cannot be resolved") {
-				t.Fatalf("err = %v", err)
-			}
+			require.ErrorAs(t, err, &pe)
+			require.ErrorContains(t, err, "cannot be resolved")
 		})
 	})
 }
@@ -554,22 +480,17 @@ func TestOutputTypes(t *testing.T) {
 		t.Run(tt.sel+"/"+string(tt.typ), func(t *testing.T) {
 			v, ok, err := selectOutput(normalize(doc), runbook.Output{Name: "o", Selector: tt.sel, Type: tt.typ})
 			if tt.wantErr {
-				if err == nil {
-					t.Fatalf("got %v", v)
-				}
+				require.Error(t, err, "got %v", v)
 				return
 			}
-			if err != nil || !ok {
-				t.Fatalf("ok %v err %v", ok, err)
-			}
-			if got := encodeJSON(v); got != tt.want {
-				t.Fatalf("got %s, want %s", got, tt.want)
-			}
+			require.NoError(t, err)
+			require.True(t, ok, "ok")
+			require.Equal(t, tt.want, encodeJSON(v))
 		})
 	}
-	if _, ok, err := selectOutput(doc, runbook.Output{Name: "o", Selector: "$.Nothing", Type: runbook.OutputString}); ok || err != nil {
-		t.Errorf("a selector matching nothing: %v %v", ok, err)
-	}
+	_, ok, err := selectOutput(doc, runbook.Output{Name: "o", Selector: "$.Nothing", Type: runbook.OutputString})
+	assert.NoError(t, err, "a selector matching nothing")
+	assert.False(t, ok, "a selector matching nothing")
 }
 
 func TestCancelWhileWaitingForAStep(t *testing.T) {
@@ -577,11 +498,7 @@ func TestCancelWhileWaitingForAStep(t *testing.T) {
 		h := newHarness(t)
 		id := h.start(restartDoc(), map[string][]string{"InstanceId": {"i-1"}}, func(in *StartInput) { in.Mode = types.ExecutionModeInteractive })
 		h.waitStatus(id, types.AutomationExecutionStatusWaiting)
-		if err := h.e.Stop(id, types.StopTypeCancel); err != nil {
-			t.Fatal(err)
-		}
-		if got := h.wait(id); got.AutomationExecutionStatus != types.AutomationExecutionStatusCancelled {
-			t.Fatalf("%s", got.AutomationExecutionStatus)
-		}
+		require.NoError(t, h.e.Stop(id, types.StopTypeCancel))
+		require.Equal(t, types.AutomationExecutionStatusCancelled, h.wait(id).AutomationExecutionStatus)
 	})
 }
