@@ -3,14 +3,15 @@ package policy
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"flag"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
@@ -40,9 +41,7 @@ func runbookWithFiles(t testing.TB, params, steps string, files ...string) *runb
 	}
 	src := `{"schemaVersion":"0.3","assumeRole":"arn:aws:iam::111122223333:role/R","parameters":` + params + `,"mainSteps":` + steps + `,"files":{` + decl + `}}`
 	doc, err := runbook.Parse([]byte(src))
-	if err != nil {
-		t.Fatalf("runbook: %v\n%s", err, src)
-	}
+	require.NoError(t, err, "runbook:\n%s", src)
 	return doc
 }
 
@@ -50,45 +49,28 @@ func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
 	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(path, got, 0o644))
 	}
 	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s differs:\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
+	require.NoError(t, err, "run with -update")
+	require.Equal(t, string(want), string(got), "%s differs", path)
 }
 
 func TestForRunbookSeedGolden(t *testing.T) {
 	data, err := os.ReadFile("testdata/restart-ec2-demo.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	doc, err := runbook.Parse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	d, err := ForRunbook(doc, testScope)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	js, err := d.Policy.JSON()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	golden(t, "restart-ec2-demo.policy.json", js)
 	var ex bytes.Buffer
-	if err := d.Explain(&ex); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, d.Explain(&ex))
 	golden(t, "restart-ec2-demo.explain.txt", ex.Bytes())
-	if r := Lint(d.Policy, KindIdentity, func(o *LintOptions) { o.SizeLimit = LimitRoleInline }); len(r.Errors()) != 0 {
-		t.Fatalf("derived policy does not lint: %v", r.Errors())
-	}
+	r := Lint(d.Policy, KindIdentity, func(o *LintOptions) { o.SizeLimit = LimitRoleInline })
+	require.Empty(t, r.Errors(), "derived policy does not lint")
 
 	// The derived role can do exactly what the runbook does.
 	ids := []NamedPolicy{{"derived", d.Policy}}
@@ -105,15 +87,12 @@ func TestForRunbookSeedGolden(t *testing.T) {
 		{"ssm:StartAutomationExecution", testScope.DocumentARN("X"), false},
 		{"iam:PassRole", testScope.RoleARN("/", "R"), false},
 	} {
-		if got := Evaluate(Request{Principal: role, Action: c.action, Resource: c.res}, ids, nil).Allowed(); got != c.want {
-			t.Errorf("%s on %s: %v, want %v", c.action, c.res, got, c.want)
-		}
+		got := Evaluate(Request{Principal: role, Action: c.action, Resource: c.res}, ids, nil).Allowed()
+		assert.Equal(t, c.want, got, "%s on %s", c.action, c.res)
 	}
 
 	// Compared with AmazonSSMAutomationRole, far fewer actions.
-	if n := len(d.Actions()); n != 3 {
-		t.Errorf("derived %d actions, want 3: %v", n, d.Actions())
-	}
+	assert.Len(t, d.Actions(), 3, "derived actions")
 }
 
 func TestForRunbookActions(t *testing.T) {
@@ -335,42 +314,37 @@ func TestForRunbookActions(t *testing.T) {
 			d, err := ForRunbook(doc, testScope, opts...)
 			if tt.unresolved > 0 {
 				var ue *UnderivableError
-				if !errors.As(err, &ue) || !errors.Is(err, ErrUnderivable) || len(ue.Unresolved) != tt.unresolved {
-					t.Fatalf("want %d unresolved, got %v", tt.unresolved, err)
-				}
-			} else if err != nil {
-				t.Fatal(err)
+				require.ErrorAs(t, err, &ue)
+				require.ErrorIs(t, err, ErrUnderivable)
+				require.Len(t, ue.Unresolved, tt.unresolved, "unresolved")
+			} else {
+				require.NoError(t, err)
 			}
 			if tt.actions != nil || tt.unresolved == 0 {
-				if got := d.Actions(); !slices.Equal(got, tt.actions) && !(len(got) == 0 && len(tt.actions) == 0) {
-					t.Fatalf("actions = %v, want %v", got, tt.actions)
+				if len(tt.actions) == 0 {
+					require.Empty(t, d.Actions(), "actions")
+				} else {
+					require.Equal(t, tt.actions, d.Actions(), "actions")
 				}
 			}
 			for _, a := range d.Actions() {
-				if known != nil && !known[a] {
-					t.Errorf("emitted action %s is not in iam-actions.tsv", a)
+				if known != nil {
+					assert.True(t, known[a], "emitted action %s is not in iam-actions.tsv", a)
 				}
 			}
 			text := d.Policy.String()
 			for _, r := range tt.resources {
-				if !strings.Contains(text, `"`+r+`"`) {
-					t.Errorf("resource %s missing from %s", r, text)
-				}
+				assert.Contains(t, text, `"`+r+`"`, "resource %s", r)
 			}
 			for _, n := range tt.notes {
-				if !slices.Contains(d.Notes, n) {
-					t.Errorf("note %q missing from %q", n, d.Notes)
-				}
+				assert.Contains(t, d.Notes, n, "note")
 			}
 			for _, c := range tt.conditions {
-				if !strings.Contains(text, c) {
-					t.Errorf("condition %s missing from %s", c, text)
-				}
+				assert.Contains(t, text, c, "condition")
 			}
 			if len(d.Policy.Statement) > 0 {
-				if errs := Lint(d.Policy, KindIdentity, func(o *LintOptions) { o.SizeLimit = LimitRoleInline }).Errors(); len(errs) > 0 {
-					t.Errorf("derived policy has lint errors: %v", errs)
-				}
+				errs := Lint(d.Policy, KindIdentity, func(o *LintOptions) { o.SizeLimit = LimitRoleInline }).Errors()
+				assert.Empty(t, errs, "derived policy has lint errors")
 			}
 			// Every step is in the report.
 			for _, st := range doc.MainSteps {
@@ -381,9 +355,7 @@ func TestForRunbookActions(t *testing.T) {
 				for _, u := range d.Unresolved {
 					found = found || u.Step == st.Name
 				}
-				if !found {
-					t.Errorf("step %s missing from the report", st.Name)
-				}
+				assert.True(t, found, "step %s missing from the report", st.Name)
 			}
 		})
 	}
@@ -396,9 +368,7 @@ func TestForRunbookDeterministic(t *testing.T) {
 	for range 10 {
 		d, _ := ForRunbook(doc, testScope)
 		got, _ := d.Policy.JSON()
-		if !bytes.Equal(got, want) {
-			t.Fatalf("not deterministic:\n%s\n%s", got, want)
-		}
+		require.Equal(t, string(want), string(got), "not deterministic")
 	}
 }
 
@@ -407,9 +377,7 @@ func TestForRunbookDeterministic(t *testing.T) {
 func referenceActions(t *testing.T) map[string]bool {
 	t.Helper()
 	fh, err := os.Open(filepath.Join("..", "testdata", "iam-actions.tsv"))
-	if err != nil {
-		t.Fatal("reference IAM actions:", err)
-	}
+	require.NoError(t, err, "reference IAM actions")
 	defer fh.Close()
 	out := map[string]bool{}
 	sc := bufio.NewScanner(fh)
@@ -453,12 +421,9 @@ func TestDerivedActionsExist(t *testing.T) {
 		}
 		name := f
 		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		doc, err := runbook.Parse(data)
-		if err != nil {
-			t.Errorf("%s: %v", f, err)
+		if !assert.NoError(t, err, f) {
 			continue
 		}
 		d, err := ForRunbook(doc, testScope)
@@ -466,33 +431,26 @@ func TestDerivedActionsExist(t *testing.T) {
 		if doc.Validate().Err() != nil {
 			// Some published files are fragments (no schemaVersion or
 			// mainSteps): refused before anything is derived.
-			if !errors.As(err, &invalid) || d != nil {
-				t.Errorf("%s: an invalid runbook gave %v, %v; want a validation error", f, d, err)
-			}
+			assert.ErrorAs(t, err, &invalid, "%s: an invalid runbook; want a validation error", f)
+			assert.Nil(t, d, "%s: an invalid runbook gave a derivation", f)
 			continue
 		}
-		if err != nil && !errors.Is(err, ErrUnderivable) {
-			t.Errorf("%s: %v", f, err)
+		if err != nil && !assert.ErrorIs(t, err, ErrUnderivable, f) {
 			continue
 		}
 		derived++
 		if len(d.Policy.Statement) > 0 {
-			if f := Lint(d.Policy, KindIdentity, func(o *LintOptions) { o.SizeLimit = LimitRoleInline }).Findings; len(f) > 0 {
-				t.Errorf("%s: derived policy has lint findings: %v", filepath.Base(name), f)
-			}
+			findings := Lint(d.Policy, KindIdentity, func(o *LintOptions) { o.SizeLimit = LimitRoleInline }).Findings
+			assert.Empty(t, findings, "%s: derived policy has lint findings", filepath.Base(name))
 		}
 		for _, a := range d.Actions() {
-			if !known[a] {
-				t.Errorf("%s: emitted action %s is not an IAM action", filepath.Base(f), a)
-			}
+			assert.True(t, known[a], "%s: emitted action %s is not an IAM action", filepath.Base(f), a)
 		}
 	}
 	// Every action the maintained API table emits exists too.
 	for k, r := range apiRules {
 		for _, a := range r.actions {
-			if !known[a] {
-				t.Errorf("apiRules[%s]: %s is not an IAM action", k, a)
-			}
+			assert.True(t, known[a], "apiRules[%s]: %s is not an IAM action", k, a)
 		}
 	}
 	for _, p := range serviceRenames {
@@ -503,32 +461,21 @@ func TestDerivedActionsExist(t *testing.T) {
 				break
 			}
 		}
-		if !found {
-			t.Errorf("service rename target %q is not an IAM prefix", p)
-		}
+		assert.True(t, found, "service rename target %q is not an IAM prefix", p)
 	}
-	if derived == 0 {
-		t.Fatal("nothing derived")
-	}
+	require.NotZero(t, derived, "nothing derived")
 }
 
 func TestExplainUnresolved(t *testing.T) {
 	doc := runbookJSON(t, "", `[{"name":"a","action":"aws:executeAwsApi","inputs":{"Service":"ec2","Api":"DescribeUnicorns"}}]`)
 	d, err := ForRunbook(doc, testScope)
-	if err == nil {
-		t.Fatal("no error")
-	}
+	require.Error(t, err)
 	var b bytes.Buffer
 	_ = d.Explain(&b)
-	if !strings.Contains(b.String(), "unresolved: a (aws:executeAwsApi): no IAM action is known for ec2.DescribeUnicorns") {
-		t.Fatalf("explain: %s", b.String())
-	}
-	if !strings.Contains(err.Error(), `APIActions["ec2.DescribeUnicorns"]`) {
-		t.Fatalf("error does not say how to fix: %v", err)
-	}
-	if _, err := ForRunbook(nil, testScope); err == nil {
-		t.Fatal("nil runbook accepted")
-	}
+	require.Contains(t, b.String(), "unresolved: a (aws:executeAwsApi): no IAM action is known for ec2.DescribeUnicorns", "explain")
+	require.ErrorContains(t, err, `APIActions["ec2.DescribeUnicorns"]`, "error does not say how to fix")
+	_, err = ForRunbook(nil, testScope)
+	require.Error(t, err, "nil runbook accepted")
 }
 
 func TestForRunbookChildAssumeRole(t *testing.T) {
@@ -559,32 +506,23 @@ func TestForRunbookChildAssumeRole(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			child, err := runbook.Parse([]byte(tt.child))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			doc := runbookJSON(t, "", `[{"name":"e","action":"aws:executeAutomation","inputs":{"DocumentName":"Child"`+tt.runtime+`}}]`)
 			d, err := ForRunbook(doc, testScope, func(o *RunbookOptions) { o.ChildRunbooks = map[string]*runbook.Document{"Child": child} })
 			if tt.unresolved > 0 {
 				var ue *UnderivableError
-				if !errors.As(err, &ue) || len(ue.Unresolved) != tt.unresolved {
-					t.Fatalf("want %d unresolved, got %v", tt.unresolved, err)
-				}
+				require.ErrorAs(t, err, &ue)
+				require.Len(t, ue.Unresolved, tt.unresolved, "unresolved")
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := d.Actions(); !slices.Equal(got, tt.actions) {
-				t.Fatalf("actions = %v, want %v", got, tt.actions)
-			}
+			require.NoError(t, err)
+			require.Equal(t, tt.actions, d.Actions(), "actions")
 			text := d.Policy.String()
 			for _, r := range tt.resources {
-				if !strings.Contains(text, `"`+r+`"`) {
-					t.Errorf("resource %s missing from %s", r, text)
-				}
+				assert.Contains(t, text, `"`+r+`"`, "resource %s", r)
 			}
-			if strings.Contains(text, "iam:PassRole") && !strings.Contains(text, `"iam:PassedToService":"ssm.amazonaws.com"`) {
-				t.Errorf("PassRole without iam:PassedToService: %s", text)
+			if strings.Contains(text, "iam:PassRole") {
+				assert.Contains(t, text, `"iam:PassedToService":"ssm.amazonaws.com"`, "PassRole without iam:PassedToService")
 			}
 		})
 	}
