@@ -1,12 +1,14 @@
 package policy
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestScopeARNs(t *testing.T) {
@@ -33,36 +35,27 @@ func TestScopeARNs(t *testing.T) {
 		{RoleName("plain"), "plain"},
 	}
 	for i, tt := range tests {
-		if tt.got != tt.want {
-			t.Errorf("%d: got %s, want %s", i, tt.got, tt.want)
-		}
+		assert.Equal(t, tt.want, tt.got, "case %d", i)
 	}
 	// The definition pattern covers numbered, $DEFAULT and $LATEST versions.
 	pol := New(Allowing("ssm:StartAutomationExecution").Resources(s.AutomationDefinitionARN("Demo", "*")).MustBuild())
 	for _, v := range []string{"1", "12", "$DEFAULT", "$LATEST"} {
 		r := Evaluate(Request{Principal: userArn, Action: "ssm:StartAutomationExecution", Resource: s.AutomationDefinitionARN("Demo", v)}, []NamedPolicy{{"p", pol}}, nil)
-		if !r.Allowed() {
-			t.Errorf("version %s not covered", v)
-		}
+		assert.True(t, r.Allowed(), "version %s not covered", v)
 	}
-	if _, err := ParseARN("arn:aws:s3"); !errors.Is(err, ErrInvalidARN) {
-		t.Errorf("ParseARN short: %v", err)
-	}
+	_, err := ParseARN("arn:aws:s3")
+	assert.ErrorIs(t, err, ErrInvalidARN, "ParseARN short")
 	a, err := ParseARN("arn:aws:ssm:us-east-1:1:automation-definition/X:$DEFAULT")
-	if err != nil || a.Resource != "automation-definition/X:$DEFAULT" || a.String() != "arn:aws:ssm:us-east-1:1:automation-definition/X:$DEFAULT" {
-		t.Errorf("ParseARN: %+v %v", a, err)
-	}
+	assert.NoError(t, err, "ParseARN")
+	assert.Equal(t, "automation-definition/X:$DEFAULT", a.Resource, "ParseARN resource")
+	assert.Equal(t, "arn:aws:ssm:us-east-1:1:automation-definition/X:$DEFAULT", a.String(), "ParseARN string")
 }
 
 func TestOperatorPolicy(t *testing.T) {
 	scope := Scope{Region: "us-east-1", Account: acct}
 	p, err := Operator(scope, []string{"Restart-EC2InstanceDemo"}, func(o *OperatorOptions) { o.AllowStop = true })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r := Lint(p, KindIdentity); len(r.Findings) != 0 {
-		t.Fatalf("operator policy has findings: %v", r.Findings)
-	}
+	require.NoError(t, err)
+	require.Empty(t, Lint(p, KindIdentity).Findings, "operator policy has findings")
 	ids := []NamedPolicy{{"operator", p}}
 	doc := scope.DocumentARN("Restart-EC2InstanceDemo")
 	cases := []struct {
@@ -85,23 +78,18 @@ func TestOperatorPolicy(t *testing.T) {
 	}
 	for _, c := range cases {
 		got := Evaluate(Request{Principal: userArn, Action: c.action, Resource: c.resource}, ids, nil).Allowed()
-		if got != c.want {
-			t.Errorf("%s on %s: allowed=%v, want %v", c.action, c.resource, got, c.want)
-		}
+		assert.Equal(t, c.want, got, "%s on %s: allowed", c.action, c.resource)
 	}
 
 	role := scope.RoleARN("/", "AutomationRole")
 	p2, err := Operator(scope, []string{"AWS-RestartEC2Instance"}, func(o *OperatorOptions) { o.PassRole = role; o.DocumentVersion = "1" })
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ids = []NamedPolicy{{"operator", p2}}
 	pass := func(svc string) bool {
 		return Evaluate(Request{Principal: userArn, Action: "iam:PassRole", Resource: role, Context: map[string][]string{"iam:PassedToService": {svc}}}, ids, nil).Allowed()
 	}
-	if !pass(SSMServicePrincipal) || pass("ec2.amazonaws.com") {
-		t.Error("PassRole must be allowed to ssm.amazonaws.com only")
-	}
+	assert.True(t, pass(SSMServicePrincipal), "PassRole must be allowed to ssm.amazonaws.com")
+	assert.False(t, pass("ec2.amazonaws.com"), "PassRole must be allowed to ssm.amazonaws.com only")
 	start := func(version string) bool {
 		ctx := map[string][]string{}
 		if version != "" {
@@ -109,45 +97,31 @@ func TestOperatorPolicy(t *testing.T) {
 		}
 		return Evaluate(Request{Principal: userArn, Action: "ssm:StartAutomationExecution", Resource: "arn:aws:ssm:us-east-1::document/AWS-RestartEC2Instance", Context: ctx}, ids, nil).Allowed()
 	}
-	if !start("1") || start("2") || start("") {
-		t.Error("the pinned version must be the only one allowed")
-	}
+	assert.True(t, start("1"), "the pinned version must be allowed")
+	assert.False(t, start("2"), "the pinned version must be the only one allowed")
+	assert.False(t, start(""), "the pinned version must be the only one allowed")
 
-	if _, err := Operator(scope, nil); !errors.Is(err, ErrNoDocuments) {
-		t.Errorf("no documents: %v", err)
-	}
-	if _, err := Operator(scope, []string{"ab", "ok-name"}, func(o *OperatorOptions) { o.PassRole = "arn:aws:s3:::b" }); err == nil ||
-		!strings.Contains(err.Error(), `"ab"`) || !strings.Contains(err.Error(), "not an IAM role ARN") {
-		t.Errorf("bad input must report every problem: %v", err)
-	}
+	_, err = Operator(scope, nil)
+	assert.ErrorIs(t, err, ErrNoDocuments, "no documents")
+	_, err = Operator(scope, []string{"ab", "ok-name"}, func(o *OperatorOptions) { o.PassRole = "arn:aws:s3:::b" })
+	assert.ErrorContains(t, err, `"ab"`, "bad input must report every problem")
+	assert.ErrorContains(t, err, "not an IAM role ARN", "bad input must report every problem")
 }
 
 func TestSeedOperatorRestrictedPermissionsExact(t *testing.T) {
 	p := OperatorRestrictedPermissions()
 	out, err := p.Compact()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := strings.Join(strings.Fields(seedOperatorRestrictedPermissions), "")
-	if string(out) != want {
-		t.Fatalf("got  %s\nwant %s", out, want)
-	}
+	require.Equal(t, want, string(out))
 	// Compare with the guide itself when it is at hand.
 	matches, _ := filepath.Glob(filepath.Join("..", "testdata", "seeds", "000_*.txt"))
-	if len(matches) == 0 {
-		t.Fatal("seed not present")
-	}
+	require.NotEmpty(t, matches, "seed not present")
 	seed, err := os.ReadFile(matches[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	block := regexp.MustCompile(`(?s)\{\s*"Version":"2012-10-17",\s*"Statement":\[.*?\]\s*\}`).Find(seed)
-	if block == nil {
-		t.Fatal("policy not found in the seed")
-	}
-	if got := strings.Join(strings.Fields(string(block)), ""); got != want {
-		t.Fatalf("seed policy differs:\n%s\n%s", got, want)
-	}
+	require.NotNil(t, block, "policy not found in the seed")
+	require.Equal(t, want, strings.Join(strings.Fields(string(block)), ""), "seed policy differs")
 }
 
 func TestTrustPolicies(t *testing.T) {
@@ -155,25 +129,19 @@ func TestTrustPolicies(t *testing.T) {
 	trust := AutomationTrust(scope)
 	out, _ := trust.Compact()
 	want := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ssm.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:ssm:*:111122223333:automation-execution/*"},"StringEquals":{"aws:SourceAccount":"111122223333"}}}]}`
-	if string(out) != want {
-		t.Fatalf("trust:\n%s\n%s", out, want)
-	}
-	if r := Lint(trust, KindTrust); len(r.Findings) != 0 {
-		t.Fatalf("trust findings: %v", r.Findings)
-	}
+	require.Equal(t, want, string(out), "trust")
+	require.Empty(t, Lint(trust, KindTrust).Findings, "trust findings")
 	role := &NamedPolicy{"trust", trust}
 	assume := func(principal, account, region string) bool {
 		ctx := map[string][]string{"aws:SourceAccount": {account}, "aws:SourceArn": {"arn:aws:ssm:" + region + ":" + account + ":automation-execution/e"}}
 		return Evaluate(Request{Principal: principal, Action: "sts:AssumeRole", Resource: scope.RoleARN("/", "R"), Context: ctx}, nil, role).Allowed()
 	}
-	if !assume(SSMServicePrincipal, acct, "eu-west-1") || assume(SSMServicePrincipal, "444455556666", "us-east-1") || assume(userArn, acct, "us-east-1") {
-		t.Error("trust evaluation wrong")
-	}
+	assert.True(t, assume(SSMServicePrincipal, acct, "eu-west-1"), "the service in the account must assume the role")
+	assert.False(t, assume(SSMServicePrincipal, "444455556666", "us-east-1"), "the service from another account must not assume the role")
+	assert.False(t, assume(userArn, acct, "us-east-1"), "a user must not assume the role")
 
 	gov := AutomationTrust(Scope{Region: "us-gov-west-1", Account: acct})
-	if !strings.Contains(gov.String(), "arn:aws-us-gov:ssm:*:111122223333:automation-execution/*") {
-		t.Errorf("partition not used: %s", gov)
-	}
+	assert.Contains(t, gov.String(), "arn:aws-us-gov:ssm:*:111122223333:automation-execution/*", "partition not used")
 
 	// Multi-account: the administration role may assume the execution role.
 	target := Scope{Region: "us-east-1", Account: "444455556666"}
@@ -181,41 +149,32 @@ func TestTrustPolicies(t *testing.T) {
 	adminSession := "arn:aws:sts::111122223333:assumed-role/" + AdministrationRoleName + "/s"
 	adminPolicy := AdministrationRolePolicy(scope)
 	execARN := target.RoleARN("/", ExecutionRoleName)
-	if !Evaluate(Request{Principal: adminSession, Action: "sts:AssumeRole", Resource: execARN}, []NamedPolicy{{"admin", adminPolicy}}, &NamedPolicy{"trust", execTrust}).Allowed() {
-		t.Error("administration role cannot assume execution role")
-	}
+	assert.True(t, Evaluate(Request{Principal: adminSession, Action: "sts:AssumeRole", Resource: execARN}, []NamedPolicy{{"admin", adminPolicy}}, &NamedPolicy{"trust", execTrust}).Allowed(),
+		"administration role cannot assume execution role")
 	for name, p := range map[string]*Policy{"admin": adminPolicy, "exec": ExecutionRolePolicy(target), "approver": Approver(scope), "passrole": PassRolePolicy(execARN), "deny": DenyDirect("ec2", "EC2", "iam"), "denypass": DenyPassRoleExceptToSSM(execARN)} {
-		if errs := Lint(p, KindIdentity).Errors(); len(errs) != 0 {
-			t.Errorf("%s: %v", name, errs)
-		}
+		assert.Empty(t, Lint(p, KindIdentity).Errors(), name)
 	}
-	if errs := Lint(execTrust, KindTrust).Errors(); len(errs) != 0 {
-		t.Errorf("exec trust: %v", errs)
-	}
+	assert.Empty(t, Lint(execTrust, KindTrust).Errors(), "exec trust")
 }
 
 func TestDenyGuards(t *testing.T) {
 	out, _ := DenyEC2().Compact()
-	if string(out) != `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["ec2:*"],"Resource":"*"}]}` {
-		t.Fatalf("blog deny: %s", out)
-	}
+	require.Equal(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["ec2:*"],"Resource":"*"}]}`, string(out), "blog deny")
 	scope := Scope{Region: "us-east-1", Account: acct}
 	op, _ := Operator(scope, []string{"Launch-Tagged"})
 	ids := []NamedPolicy{{"operator", op}, {"deny", DenyEC2()}}
-	if r := Evaluate(Request{Principal: userArn, Action: "ec2:RunInstances", Resource: scope.InstanceARN("*")}, ids, nil); r.Decision != DecisionExplicitDeny || r.Policy != "deny" {
-		t.Errorf("direct launch: %+v", r)
-	}
-	if !Evaluate(Request{Principal: userArn, Action: "ssm:StartAutomationExecution", Resource: scope.DocumentARN("Launch-Tagged")}, ids, nil).Allowed() {
-		t.Error("the runbook must still be startable")
-	}
+	r := Evaluate(Request{Principal: userArn, Action: "ec2:RunInstances", Resource: scope.InstanceARN("*")}, ids, nil)
+	assert.Equal(t, DecisionExplicitDeny, r.Decision, "direct launch: %+v", r)
+	assert.Equal(t, "deny", r.Policy, "direct launch: %+v", r)
+	assert.True(t, Evaluate(Request{Principal: userArn, Action: "ssm:StartAutomationExecution", Resource: scope.DocumentARN("Launch-Tagged")}, ids, nil).Allowed(),
+		"the runbook must still be startable")
 	role := scope.RoleARN("/", "R")
 	guard := []NamedPolicy{{"all", New(Allowing("iam:PassRole").Resources("*").MustBuild())}, {"guard", DenyPassRoleExceptToSSM(role)}}
 	pass := func(svc string) Decision {
 		return Evaluate(Request{Principal: userArn, Action: "iam:PassRole", Resource: role, Context: map[string][]string{"iam:PassedToService": {svc}}}, guard, nil).Decision
 	}
-	if pass("ssm.amazonaws.com") != DecisionAllow || pass("ec2.amazonaws.com") != DecisionExplicitDeny {
-		t.Error("PassRole guard wrong")
-	}
+	assert.Equal(t, DecisionAllow, pass("ssm.amazonaws.com"), "PassRole guard to SSM")
+	assert.Equal(t, DecisionExplicitDeny, pass("ec2.amazonaws.com"), "PassRole guard to EC2")
 }
 
 func TestCannedGolden(t *testing.T) {
@@ -224,9 +183,7 @@ func TestCannedGolden(t *testing.T) {
 	op, err := Operator(scope, []string{"Restart-EC2InstanceDemo", "AWS-RestartEC2Instance"}, func(o *OperatorOptions) {
 		o.PassRole, o.AllowStop, o.AllowSignal = role, true, true
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for name, p := range map[string]*Policy{
 		"operator":                op,
 		"trust":                   AutomationTrust(scope),
@@ -238,9 +195,7 @@ func TestCannedGolden(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			b, err := p.JSON()
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			golden(t, "canned-"+name+".json", b)
 		})
 	}
@@ -248,30 +203,23 @@ func TestCannedGolden(t *testing.T) {
 
 func TestCannedBadInputNeverPanics(t *testing.T) {
 	for _, p := range []*Policy{PassRolePolicy("not an arn"), DenyDirect("e c2", ""), DenyPassRoleExceptToSSM(""), Approver(Scope{}), ExecutionRolePolicy(Scope{Account: "x:y"}), ExecutionRoleTrust(Scope{}, "")} {
-		if _, err := p.Compact(); err != nil {
-			t.Fatal(err)
-		}
+		_, err := p.Compact()
+		require.NoError(t, err)
 	}
-	if errs := Lint(PassRolePolicy("not an arn"), KindIdentity).Errors(); len(errs) == 0 {
-		t.Fatal("a bad role ARN must be reported by Lint")
-	}
+	require.NotEmpty(t, Lint(PassRolePolicy("not an arn"), KindIdentity).Errors(), "a bad role ARN must be reported by Lint")
 }
 
 // TestCannedActionsExist checks every action the canned policies name
 // against the IAM action list, when it is at hand.
 func TestCannedActionsExist(t *testing.T) {
 	known := referenceActionsIfPresent()
-	if known == nil {
-		t.Fatal("reference IAM actions not present")
-	}
+	require.NotNil(t, known, "reference IAM actions not present")
 	scope := Scope{Region: "us-east-1", Account: acct}
 	role := scope.RoleARN("/", "AutomationServiceRole")
 	op, err := Operator(scope, []string{"Restart-EC2InstanceDemo", "AWS-RestartEC2Instance"}, func(o *OperatorOptions) {
 		o.PassRole, o.AllowStop, o.AllowSignal, o.DocumentVersion = role, true, true, "1"
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	policies := map[string]*Policy{
 		"operator": op, "seed operator": OperatorRestrictedPermissions(), "trust": AutomationTrust(scope),
 		"pass role": PassRolePolicy(role), "deny ec2": DenyEC2(), "deny direct": DenyDirect("ec2", "s3"),
@@ -286,9 +234,7 @@ func TestCannedActionsExist(t *testing.T) {
 					if strings.Contains(a, "*") {
 						continue
 					}
-					if !known[a] {
-						t.Errorf("%s is not an IAM action", a)
-					}
+					assert.True(t, known[a], "%s is not an IAM action", a)
 				}
 			}
 		})
