@@ -3,13 +3,12 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -31,40 +30,26 @@ func TestParseRoundTrip(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := Parse([]byte(tt.in))
-			if err != nil {
-				t.Fatalf("Parse: %v", err)
-			}
+			require.NoError(t, err, "Parse")
 			out, err := p.Compact()
-			if err != nil {
-				t.Fatalf("Compact: %v", err)
-			}
+			require.NoError(t, err, "Compact")
 			assertSameJSON(t, tt.in, string(out))
 			// Parse → encode → parse gives an equal policy.
 			p2, err := Parse(out)
-			if err != nil {
-				t.Fatalf("re-Parse: %v", err)
-			}
-			if !reflect.DeepEqual(p, p2) {
-				t.Fatalf("round trip changed the policy:\n%#v\n%#v", p, p2)
-			}
+			require.NoError(t, err, "re-Parse")
+			require.Equal(t, p, p2, "round trip changed the policy")
 			// The indented form parses to the same policy too.
 			ind, err := p.JSON()
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			p3, err := Parse(ind)
-			if err != nil || !reflect.DeepEqual(p, p3) {
-				t.Fatalf("indented round trip: %v", err)
-			}
+			require.NoError(t, err, "indented round trip")
+			require.Equal(t, p, p3, "indented round trip")
 			// encoding/json goes through MarshalJSON/UnmarshalJSON.
 			var p4 Policy
-			if err := json.Unmarshal([]byte(tt.in), &p4); err != nil || !reflect.DeepEqual(*p, p4) {
-				t.Fatalf("json.Unmarshal: %v", err)
-			}
+			require.NoError(t, json.Unmarshal([]byte(tt.in), &p4), "json.Unmarshal")
+			require.Equal(t, *p, p4, "json.Unmarshal")
 			m, err := json.Marshal(p4)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			assertSameJSON(t, tt.in, string(m))
 		})
 	}
@@ -73,13 +58,9 @@ func TestParseRoundTrip(t *testing.T) {
 func TestEncodeNoHTMLEscape(t *testing.T) {
 	p := New(Statement{Effect: Allow, Action: One("s3:GetObject"), Resource: One("arn:aws:s3:::a<b>&c/*")})
 	out, err := p.Compact()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::a<b>&c/*"}]}`
-	if string(out) != want {
-		t.Fatalf("got  %s\nwant %s", out, want)
-	}
+	require.Equal(t, want, string(out))
 }
 
 func TestEncodeDeterministic(t *testing.T) {
@@ -89,18 +70,13 @@ func TestEncodeDeterministic(t *testing.T) {
 		Add("ArnLike", "z", Values("3", "4"))
 	p := New(Statement{Effect: Allow, Action: List("a:b"), Resource: One("*"), Condition: c})
 	first, err := p.JSON()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for range 20 {
 		again, _ := p.Clone().JSON()
-		if string(again) != string(first) {
-			t.Fatalf("encoding not deterministic:\n%s\n%s", first, again)
-		}
+		require.Equal(t, string(first), string(again), "encoding not deterministic")
 	}
-	if !strings.Contains(string(first), `"ArnLike": {`) || strings.Index(string(first), "ArnLike") > strings.Index(string(first), "StringEquals") {
-		t.Fatalf("operators not sorted:\n%s", first)
-	}
+	require.Contains(t, string(first), `"ArnLike": {`, "operators not sorted")
+	require.Less(t, strings.Index(string(first), "ArnLike"), strings.Index(string(first), "StringEquals"), "operators not sorted:\n%s", first)
 }
 
 func TestParseErrors(t *testing.T) {
@@ -133,22 +109,14 @@ func TestParseErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Parse([]byte(tt.in))
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if !errors.Is(err, ErrInvalidPolicy) {
-				t.Fatalf("error %v does not match ErrInvalidPolicy", err)
-			}
+			require.Error(t, err)
+			require.ErrorIs(t, err, ErrInvalidPolicy)
 			var de *DecodeError
-			if !errors.As(err, &de) {
-				t.Fatalf("error %T is not a *DecodeError", err)
+			require.ErrorAs(t, err, &de)
+			if tt.name != "deep" {
+				assert.Equal(t, tt.path, de.Path, "path")
 			}
-			if tt.name != "deep" && de.Path != tt.path {
-				t.Errorf("path = %q, want %q", de.Path, tt.path)
-			}
-			if !strings.Contains(err.Error(), tt.msg) {
-				t.Errorf("error %q does not contain %q", err, tt.msg)
-			}
+			assert.ErrorContains(t, err, tt.msg)
 		})
 	}
 }
@@ -180,38 +148,25 @@ func TestParseLengthLimit(t *testing.T) {
 
 func TestManagedPoliciesRoundTrip(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join("..", "testdata", "aws-managed-policies.json"))
-	if err != nil {
-		t.Fatal("reference managed policies:", err)
-	}
+	require.NoError(t, err, "reference managed policies")
 	var all map[string]struct {
 		Document json.RawMessage `json:"document"`
 	}
-	if err := json.Unmarshal(data, &all); err != nil {
-		t.Fatal(err)
-	}
-	if len(all) == 0 {
-		t.Fatal("no policies in the reference file")
-	}
+	require.NoError(t, json.Unmarshal(data, &all))
+	require.NotEmpty(t, all, "no policies in the reference file")
 	for name, mp := range all {
 		t.Run(name, func(t *testing.T) {
 			p, err := Parse(mp.Document)
-			if err != nil {
-				t.Fatalf("Parse: %v", err)
-			}
+			require.NoError(t, err, "Parse")
 			out, err := p.JSON()
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			assertSameJSON(t, string(mp.Document), string(out))
 			// Unchanged to the byte, white space aside: same key order,
 			// same string-or-list shapes.
 			var want bytes.Buffer
-			if err := json.Compact(&want, mp.Document); err != nil {
-				t.Fatal(err)
-			}
-			if got, _ := p.Compact(); !bytes.Equal(got, want.Bytes()) {
-				t.Fatalf("compact form differs:\n%s\n%s", got, want.Bytes())
-			}
+			require.NoError(t, json.Compact(&want, mp.Document))
+			got, _ := p.Compact()
+			require.Equal(t, want.String(), string(got), "compact form differs")
 		})
 	}
 }
@@ -224,25 +179,18 @@ func assertSameJSON(t *testing.T, want, got string) {
 		d := json.NewDecoder(strings.NewReader(s))
 		d.UseNumber()
 		var v any
-		if err := d.Decode(&v); err != nil {
-			t.Fatalf("decode %s: %v", s, err)
-		}
+		require.NoError(t, d.Decode(&v), "decode %s", s)
 		return v
 	}
-	if w, g := decode(want), decode(got); !reflect.DeepEqual(w, g) {
-		t.Fatalf("JSON differs:\nwant %s\ngot  %s", want, got)
-	}
+	require.Equal(t, decode(want), decode(got), "JSON differs:\nwant %s\ngot  %s", want, got)
 }
 
 func TestDecodeErrorPosition(t *testing.T) {
 	_, err := Parse([]byte("{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": 1}\n  ]\n}"))
 	var de *DecodeError
-	if !errors.As(err, &de) {
-		t.Fatalf("%v", err)
-	}
-	if de.Line != 4 || de.Path != "Statement[0].Effect" {
-		t.Fatalf("line %d column %d path %s", de.Line, de.Column, de.Path)
-	}
+	require.ErrorAs(t, err, &de)
+	require.Equal(t, 4, de.Line, "line")
+	require.Equal(t, "Statement[0].Effect", de.Path, "path")
 	// encoding/json hands null to UnmarshalJSON; it leaves the value alone.
 	var holder struct {
 		P Policy
@@ -251,10 +199,6 @@ func TestDecodeErrorPosition(t *testing.T) {
 		X Strings
 		R *Principal
 	}
-	if err := json.Unmarshal([]byte(`{"P":null,"S":null,"C":null,"X":null,"R":null}`), &holder); err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal([]byte(`{"X":["a",1]}`), &holder); err == nil || !strings.Contains(err.Error(), "[1]: want a string") {
-		t.Fatalf("strict Strings: %v", err)
-	}
+	require.NoError(t, json.Unmarshal([]byte(`{"P":null,"S":null,"C":null,"X":null,"R":null}`), &holder))
+	require.ErrorContains(t, json.Unmarshal([]byte(`{"X":["a",1]}`), &holder), "[1]: want a string", "strict Strings")
 }
