@@ -35,6 +35,7 @@ type operation struct {
 	Code    int       `json:"c,omitempty"`
 	In      []binding `json:"i,omitempty"`
 	Payload string    `json:"p,omitempty"`
+	InRaw   bool      `json:"pr,omitempty"`
 	Out     []binding `json:"o,omitempty"`
 	OutBody string    `json:"op,omitempty"`
 	OutRaw  bool      `json:"or,omitempty"`
@@ -136,7 +137,11 @@ func main() {
 			if op.Input != nil {
 				in := m.Shapes[op.Input.Shape]
 				o.In = bindings(in, "uri", "querystring", "header", "headers")
-				o.Payload = in.Payload
+				if p := in.Payload; p != "" {
+					o.Payload = p
+					t := m.Shapes[in.Members[p].Shape]
+					o.InRaw = t.Type == "blob" || t.Type == "string"
+				}
 			}
 			if op.Output != nil {
 				outShape := m.Shapes[op.Output.Shape]

@@ -71,8 +71,10 @@ type Operation struct {
 	// Code is the success status when it is not 200.
 	Code int       `json:"c,omitempty"`
 	In   []Binding `json:"i,omitempty"`
-	// Payload is the input member that is the whole body, if any.
+	// Payload is the input member that is the whole body, if any; InRaw
+	// says it is a blob or string taken as is.
 	Payload string    `json:"p,omitempty"`
+	InRaw   bool      `json:"pr,omitempty"`
 	Out     []Binding `json:"o,omitempty"`
 	// OutPayload is the output member that is the whole body, if any;
 	// OutRaw says it is a blob or string sent as is.
