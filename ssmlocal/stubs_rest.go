@@ -257,8 +257,10 @@ func (p *stubREST) writeResult(w http.ResponseWriter, reqID string, out map[stri
 		case "headers":
 			if set, ok := v.(map[string]any); ok {
 				for _, k := range slices.Sorted(maps.Keys(set)) {
-					if t := headerText(set[k]); t != "" {
-						w.Header().Set(b.WireName()+k, t)
+					if t := headerText(set[k]); t != "" && isHeaderToken(k) {
+						// Left as written: SDKs take the map's keys from
+						// the header names (S3 sends them lower-case).
+						w.Header()[strings.ToLower(b.WireName()+k)] = []string{t}
 					}
 				}
 			}
@@ -320,6 +322,16 @@ func headerText(v any) string {
 		return ""
 	}
 	return t
+}
+
+// isHeaderToken reports whether s can be part of a header name.
+func isHeaderToken(s string) bool {
+	for _, r := range s {
+		if r <= ' ' || r >= 0x7f || strings.ContainsRune("\"(),/:;<=>?@[\\]{}", r) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func rawPayload(v any) []byte {
