@@ -3,10 +3,13 @@ package ssmlocal_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -100,4 +103,74 @@ func TestStubRESTBoto3(t *testing.T) {
 	}
 	assert.Contains(t, ops, "s3:GetObject Allowed")
 	assert.Contains(t, ops, "lambda:Invoke Denied")
+}
+
+// TestStubRESTWire checks the REST bindings on raw signed requests: XML
+// and JSON bodies into the input, a documented success code, and errors.
+func TestStubRESTWire(t *testing.T) {
+	reg := ssmlocal.NewStubRegistry()
+	require.NoError(t, reg.Add("s3", "PutBucketTagging", ssmlocal.StubMatching(
+		map[string]any{"Bucket": "bkt", "Tagging": map[string]any{"TagSet": map[string]any{"Tag": []any{map[string]any{"Key": "team", "Value": "ops"}, map[string]any{"Key": "env", "Value": "prod"}}}}},
+		ssmlocal.StubResponse(map[string]any{}))))
+	require.NoError(t, reg.Add("lambda", "CreateFunction", ssmlocal.StubMatching(map[string]any{"FunctionName": "fn", "MemorySize": 256},
+		ssmlocal.StubResponse(map[string]any{"FunctionName": "fn", "State": "Pending"}))))
+	srv := newServer(t, ssmlocal.WithStubs(reg))
+	tests := []struct {
+		name, method, path, service, body string
+		status                            int
+		want                              []string
+	}{
+		{
+			name: "rest-xml payload", method: "PUT", path: "/bkt?tagging", service: "s3",
+			body:   `<Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet><Tag><Key>team</Key><Value>ops</Value></Tag><Tag><Key>env</Key><Value>prod</Value></Tag></TagSet></Tagging>`,
+			status: 200, want: []string{"<PutBucketTaggingResult></PutBucketTaggingResult>"},
+		},
+		{
+			name: "rest-xml payload that does not parse", method: "PUT", path: "/bkt?tagging", service: "s3",
+			body:   `<Tagging>`,
+			status: 400, want: []string{"<Error><Code>MalformedXML</Code>"},
+		},
+		{
+			name: "rest-json body and success code", method: "POST", path: "/2015-03-31/functions", service: "lambda",
+			body:   `{"FunctionName":"fn","MemorySize":256}`,
+			status: 201, want: []string{`{"FunctionName":"fn","State":"Pending"}`},
+		},
+		{
+			name: "rest-json stub that does not match", method: "POST", path: "/2015-03-31/functions", service: "lambda",
+			body:   `{"FunctionName":"other"}`,
+			status: 400, want: []string{`{"message":`},
+		},
+		{
+			name: "service that speaks no routed protocol", method: "GET", path: "/", service: "nosuchservice",
+			status: 404, want: []string{"no service signing as nosuchservice"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, _, body := signedCall(t, srv, tt.method, tt.path, tt.service, nil, tt.body)
+			assert.Equal(t, tt.status, status, body)
+			for _, w := range tt.want {
+				assert.Contains(t, body, w)
+			}
+		})
+	}
+}
+
+// TestStubRESTUnsigned: a REST call with a bad signature never reaches
+// its stub.
+func TestStubRESTUnsigned(t *testing.T) {
+	srv := newServer(t, ssmlocal.WithStubs(restStubs(t)))
+	req, err := http.NewRequest("POST", srv.URL()+"/2015-03-31/functions/fn/invocations", strings.NewReader(`{"x":1}`))
+	require.NoError(t, err)
+	req.Header.Set("X-Amz-Date", time.Now().UTC().Format("20060102T150405Z"))
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+srv.Admin().AccessKeyID+"/"+time.Now().UTC().Format("20060102")+"/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=00")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	assert.Equal(t, "SignatureDoesNotMatch", resp.Header.Get("X-Amzn-Errortype"), string(data))
+	audit := srv.Audit()
+	assert.Equal(t, "Invoke", audit[len(audit)-1].API)
+	assert.Empty(t, audit[len(audit)-1].Decision)
 }
