@@ -371,14 +371,39 @@
 // 1.1 (the operation after the last dot of X-Amz-Target; the answer is
 // JSON with the request's content type) or query protocol (Action= in the
 // form; lists in the input are read from member and maps from entry
-// key/value or Name/Value pairs). No service models are embedded, so query
-// responses are a generic XML encoding: OPResponse/OPResult, objects as
-// elements named by their members, list items as member elements. Services
-// whose lists use other element names (RDS's DBInstance) or flattened
-// lists read as empty through an SDK; JSON services and steps are exact.
-// REST protocols (rest-json such as Lambda, rest-xml such as S3) need URI
-// templates from the models, so they are refused with NotSimulated and
-// HTTP 501 naming the protocol; steps reach stubs of any service.
+// key/value or Name/Value pairs). No query service models are embedded,
+// so query responses are a generic XML encoding: OPResponse/OPResult,
+// objects as elements named by their members, list items as member
+// elements. Services whose lists use other element names (RDS's
+// DBInstance) or flattened lists read as empty through an SDK; JSON
+// services and steps are exact.
+//
+// REST protocols (rest-json such as Lambda, EKS, API Gateway; rest-xml
+// such as S3, Route 53, CloudFront) are routed with the URI templates of
+// botocore's models, embedded for every REST service: the SigV4 signing
+// name picks the services, and the method and path pick the operation (a
+// label {X} is one path segment, {X+} the rest of the path, a literal
+// query key such as ?tagging must be present; of several matches the one
+// with the most literal characters wins). The input is rebuilt from the
+// path labels (URL-decoded), the query string members, the headers and
+// the body (JSON for rest-json; for rest-xml a generic map of the root
+// element's children, repeated elements as lists, attributes dropped,
+// depth and element count bounded); a blob payload (lambda:Invoke's
+// Payload, s3:PutObject's Body) is its body as a string. The response
+// writes the stub's members that the output shape binds to headers as
+// headers, a bound status code as the status (else the operation's
+// success code), a blob payload as the raw body, and the rest as a JSON
+// object (rest-json) or as XML under the output's root element name, or
+// OPResult when the model names none (rest-xml: structures as
+// elements, lists as repeated elements, the flattened form S3 uses; lists
+// a service wraps in item elements read as empty). Errors use
+// X-Amzn-ErrorType and a JSON message (rest-json) or an Error element with
+// Code and Message (rest-xml). A path no operation matches is refused
+// with UnknownOperationException and HTTP 404. S3 is routed with
+// path-style addressing only (boto3's Config(s3={"addressing_style":
+// "path"})): a virtual-hosted bucket in the Host name is not routed. See
+// https://smithy.io/2.0/spec/http-bindings.html and
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html.
 //
 // A stubs file ([LoadStubs], [ParseStubFile], "ssmdelegate local --stubs"
 // and "ssmdelegate test --stubs") is YAML or JSON:

@@ -24,8 +24,8 @@ type stubWire struct {
 // serveStubWire answers a request no emulated service's protocol claims,
 // when its SigV4 credential scope names a service: awsJson and query
 // requests go through the dispatcher to the stubs (authenticated,
-// authorized and audited like any call); REST requests are refused with a
-// message naming the protocol. It reports whether it answered.
+// authorized and audited like any call), and so do REST requests, routed
+// by serveStubREST. It reports whether it answered.
 func (s *Server) serveStubWire(w http.ResponseWriter, r *http.Request, body []byte, reqID string) bool {
 	a, ok := parseAuthorization(r.Header.Get("Authorization"))
 	if !ok || a.service == "" || protocolFor(a.service) != nil {
@@ -44,7 +44,7 @@ func (s *Server) serveStubWire(w http.ResponseWriter, r *http.Request, body []by
 	case r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") && rawParam(string(body), "Action") != "":
 		p.version = rawParam(string(body), "Version")
 	default:
-		s.refuseREST(w, r, body, reqID, p.service)
+		s.serveStubREST(w, r, body, reqID, p.service)
 		return true
 	}
 	c := &call{s: s, service: p.service, api: p.operation(target, body), sourceIP: remoteIP(r), userAgent: r.UserAgent(), requestID: reqID}
@@ -193,36 +193,4 @@ func (p *stubWire) writeError(w http.ResponseWriter, reqID string, e *APIError) 
 	w.Header().Set("X-Amzn-Errortype", e.Code)
 	w.WriteHeader(e.status())
 	_, _ = w.Write(encodeJSON(map[string]any{"__type": e.Code, "message": e.Message}))
-}
-
-// refuseREST answers a REST-protocol request (rest-json, rest-xml): the
-// endpoint has no service models to map its URI to an operation and its
-// members, so it cannot reach a stub. The refusal is audited.
-func (s *Server) refuseREST(w http.ResponseWriter, r *http.Request, body []byte, reqID, service string) {
-	e := &APIError{Code: "NotSimulated", Status: http.StatusNotImplemented,
-		Message: fmt.Sprintf("%s %s: %s uses a REST protocol (rest-json or rest-xml), which the local endpoint does not serve, so no stub can answer it over the wire; steps (aws:executeAwsApi) reach stubs of any service", r.Method, clip(r.URL.Path), clip(service))}
-	c := &call{s: s, service: service, api: r.Method + " " + clip(r.URL.Path), sourceIP: remoteIP(r), userAgent: r.UserAgent(), requestID: reqID}
-	if sig, err := s.verify(r, body, service); err != nil {
-		e = asAPIError(err)
-	} else {
-		c.who, c.regionNm = sig.who, sig.region
-	}
-	s.record(c, e)
-	e = &APIError{Code: clip(e.Code), Message: clipTo(e.Message, maxMessage), Status: e.Status}
-	switch service {
-	case "s3", "s3control", "cloudfront", "route53":
-		var b bytes.Buffer
-		b.WriteString("<Error><Code>")
-		xmlText(&b, e.Code)
-		b.WriteString("</Code><Message>")
-		xmlText(&b, e.Message)
-		fmt.Fprintf(&b, "</Message><RequestId>%s</RequestId></Error>", reqID)
-		writeXML(w, e.status(), reqID, b.Bytes())
-	default:
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("X-Amzn-Requestid", reqID)
-		w.Header().Set("X-Amzn-Errortype", e.Code)
-		w.WriteHeader(e.status())
-		_, _ = w.Write(encodeJSON(map[string]any{"__type": e.Code, "message": e.Message}))
-	}
 }

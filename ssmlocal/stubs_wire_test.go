@@ -27,7 +27,7 @@ import (
 const secretARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
 
 // wireStubs stubs a JSON service (Secrets Manager), a query one (SNS) and
-// a REST one (Lambda, which the wire cannot reach).
+// a REST one (Lambda).
 func wireStubs(t *testing.T) *ssmlocal.StubRegistry {
 	t.Helper()
 	reg := ssmlocal.NewStubRegistry()
@@ -139,15 +139,19 @@ func TestStubWireProtocols(t *testing.T) {
 			want:   []string{`"__type":"SerializationException"`},
 		},
 		{
-			name: "rest-json is refused by name", method: "POST", path: "/2015-03-31/functions/fn/invocations", service: "lambda",
+			name: "rest-json reaches its stub", method: "POST", path: "/2015-03-31/functions/fn/invocations", service: "lambda",
 			body:   `{}`,
-			status: 501,
-			want:   []string{`"__type":"NotSimulated"`, "REST protocol (rest-json or rest-xml)"},
+			status: 200,
 		},
 		{
-			name: "rest-xml is refused in XML", method: "GET", path: "/bucket?list-type=2", service: "s3",
-			status: 501,
-			want:   []string{"<Error><Code>NotSimulated</Code>"},
+			name: "rest-json path of no operation", method: "GET", path: "/2015-03-31/nowhere", service: "lambda",
+			status: 404,
+			want:   []string{`"message":"GET /2015-03-31/nowhere: no lambda operation has this method and path`},
+		},
+		{
+			name: "rest-xml without a stub answers in XML", method: "GET", path: "/bucket?list-type=2", service: "s3",
+			status: 400,
+			want:   []string{"<Error><Code>", "s3:ListObjectsV2 is not simulated"},
 		},
 	}
 	for _, tt := range tests {
@@ -200,7 +204,7 @@ def code(f):
     return "no error"
 out["missing"] = code(lambda: sm.get_secret_value(SecretId="other"))
 out["unstubbed"] = code(lambda: sns.create_topic(Name="t"))
-out["rest"] = code(lambda: boto3.client("lambda").invoke(FunctionName="fn"))
+out["rest"] = boto3.client("lambda").invoke(FunctionName="fn")["StatusCode"]
 print(json.dumps(out))
 `
 
@@ -227,7 +231,7 @@ func TestStubWireBoto3(t *testing.T) {
 	assert.Equal(t, "s3cret", got["secret"])
 	assert.Contains(t, got["missing"], "ResourceNotFoundException")
 	assert.Contains(t, got["unstubbed"], "InvalidAction: sns:CreateTopic is not simulated")
-	assert.Contains(t, got["rest"], "NotSimulated")
+	assert.Equal(t, 200.0, got["rest"])
 }
 
 // TestStubEmulatedService: an operation of an emulated service that the

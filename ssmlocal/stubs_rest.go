@@ -1,0 +1,443 @@
+package ssmlocal
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal/internal/restmodel"
+)
+
+// Bounds of a rest-xml request body parsed into a generic map.
+const (
+	maxRESTXMLDepth    = 32
+	maxRESTXMLElements = 10000
+	maxRESTQueryKeys   = 200
+)
+
+// serveStubREST answers a REST-protocol request (rest-json, rest-xml) to a
+// service the endpoint does not emulate: the SigV4 signing name picks the
+// services, method and path pick the operation, and the input is rebuilt
+// from the path labels, query string, headers and body before the call
+// goes through the dispatcher to the stubs like any other.
+func (s *Server) serveStubREST(w http.ResponseWriter, r *http.Request, body []byte, reqID, service string) {
+	model := restmodel.Load()
+	xmlErrors := isXMLService(model, service)
+	if !model.IsREST(service) {
+		s.refuseUnrouted(w, r, body, reqID, service, xmlErrors,
+			fmt.Sprintf("%s %s: no service signing as %s speaks a protocol the local endpoint routes (awsJson, query, rest-json or rest-xml)", r.Method, clip(r.URL.Path), clip(service)))
+		return
+	}
+	m, ok := model.Route(service, r.Method, r.URL.EscapedPath(), r.URL.Query())
+	if !ok {
+		s.refuseUnrouted(w, r, body, reqID, service, xmlErrors,
+			fmt.Sprintf("%s %s: no %s operation has this method and path (S3 is routed with path-style addressing only)", r.Method, clip(r.URL.Path), clip(service)))
+		return
+	}
+	p := &stubREST{op: m.Operation, xml: m.Service.Protocol == restmodel.RestXML}
+	c := &call{s: s, service: service, api: m.Operation.Name, sourceIP: remoteIP(r), userAgent: r.UserAgent(), requestID: reqID}
+	sig, err := s.verify(r, body, service)
+	if err != nil {
+		s.record(c, err)
+		p.writeError(w, reqID, asAPIError(err))
+		return
+	}
+	c.who, c.regionNm = sig.who, sig.region
+	s.tagScriptCall(c)
+	in, err := p.decode(r, body, m.Labels)
+	if err != nil {
+		s.record(c, err)
+		p.writeError(w, reqID, asAPIError(err))
+		return
+	}
+	out, err := s.dispatch(r.Context(), c, in)
+	if err != nil {
+		p.writeError(w, reqID, asAPIError(err))
+		return
+	}
+	p.writeResult(w, reqID, out)
+}
+
+func isXMLService(model *restmodel.Model, service string) bool {
+	for _, sv := range model.Services[service] {
+		if sv.Protocol == restmodel.RestXML {
+			return true
+		}
+	}
+	return false
+}
+
+// stubREST is a routed REST-protocol request.
+type stubREST struct {
+	op  *restmodel.Operation
+	xml bool
+}
+
+// decode builds the operation's input: path labels, bound query string
+// members and headers, and the body (a payload member, or the members of
+// a JSON object or of the XML root element).
+func (p *stubREST) decode(r *http.Request, body []byte, labels map[string]string) (map[string]any, error) {
+	in := map[string]any{}
+	if p.op.Payload == "" && len(bytes.TrimSpace(body)) > 0 {
+		doc, err := p.decodeBody(body)
+		if err != nil {
+			return nil, err
+		}
+		in = doc
+	}
+	if p.op.Payload != "" && len(body) > 0 {
+		if p.op.InRaw {
+			in[p.op.Payload] = string(body)
+		} else {
+			doc, err := p.decodeBody(body)
+			if err != nil {
+				return nil, err
+			}
+			in[p.op.Payload] = doc
+		}
+	}
+	query := r.URL.Query()
+	if len(query) > maxRESTQueryKeys {
+		return nil, &APIError{Code: "SerializationException", Message: fmt.Sprintf("the query string has more than %d keys", maxRESTQueryKeys)}
+	}
+	for _, b := range p.op.In {
+		switch b.Location {
+		case "uri":
+			if v, ok := labels[b.WireName()]; ok {
+				in[b.Member] = v
+			}
+		case "querystring":
+			switch vs := query[b.WireName()]; len(vs) {
+			case 0:
+			case 1:
+				in[b.Member] = vs[0]
+			default:
+				in[b.Member] = stringsToAny(vs)
+			}
+		case "header":
+			if vs := r.Header.Values(b.WireName()); len(vs) > 0 {
+				in[b.Member] = strings.Join(vs, ",")
+			}
+		case "headers":
+			prefix := http.CanonicalHeaderKey(b.WireName())
+			set := map[string]any{}
+			for k, vs := range r.Header {
+				if rest, ok := strings.CutPrefix(k, prefix); ok && rest != "" {
+					set[strings.ToLower(rest)] = strings.Join(vs, ",")
+				}
+			}
+			if len(set) > 0 {
+				in[b.Member] = set
+			}
+		}
+	}
+	return in, nil
+}
+
+func stringsToAny(vs []string) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = v
+	}
+	return out
+}
+
+func (p *stubREST) decodeBody(body []byte) (map[string]any, error) {
+	if !p.xml {
+		return decodeJSON(body)
+	}
+	return decodeRESTXML(body)
+}
+
+// decodeRESTXML parses an XML document into a generic map of its root
+// element's children: an element with children becomes a map, one with
+// text only a string, and repeated siblings a list. Attributes and
+// namespaces are dropped; depth and element count are bounded.
+func decodeRESTXML(body []byte) (map[string]any, error) {
+	bad := func(msg string) error {
+		return &APIError{Code: "MalformedXML", Message: "cannot parse the request body as XML: " + msg}
+	}
+	type frame struct {
+		name     string
+		children map[string]any
+		text     strings.Builder
+	}
+	dec := xml.NewDecoder(bytes.NewReader(body))
+	var stack []*frame
+	var root map[string]any
+	elements := 0
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, bad(clip(err.Error()))
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if root != nil {
+				return nil, bad("content after the root element")
+			}
+			elements++
+			if len(stack) >= maxRESTXMLDepth || elements > maxRESTXMLElements {
+				return nil, bad(fmt.Sprintf("more than %d levels or %d elements", maxRESTXMLDepth, maxRESTXMLElements))
+			}
+			stack = append(stack, &frame{name: t.Name.Local})
+		case xml.CharData:
+			if len(stack) > 0 {
+				stack[len(stack)-1].text.Write(t)
+			}
+		case xml.EndElement:
+			f := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			var v any = strings.TrimSpace(f.text.String())
+			if f.children != nil {
+				v = f.children
+			}
+			if len(stack) == 0 {
+				root = f.children
+				if root == nil {
+					root = map[string]any{}
+				}
+				continue
+			}
+			parent := stack[len(stack)-1]
+			if parent.children == nil {
+				parent.children = map[string]any{}
+			}
+			switch old := parent.children[f.name].(type) {
+			case nil:
+				parent.children[f.name] = v
+			case []any:
+				parent.children[f.name] = append(old, v)
+			default:
+				parent.children[f.name] = []any{old, v}
+			}
+		}
+	}
+	if root == nil {
+		return nil, bad("no root element")
+	}
+	return root, nil
+}
+
+// writeResult writes the stub's response: members the output shape binds
+// to headers become headers, a bound status code the status, and the rest
+// (or the payload member) the body.
+func (p *stubREST) writeResult(w http.ResponseWriter, reqID string, out map[string]any) {
+	status := http.StatusOK
+	if p.op.Code != 0 {
+		status = p.op.Code
+	}
+	rest := maps.Clone(out)
+	for _, b := range p.op.Out {
+		v, ok := out[b.Member]
+		if !ok {
+			continue
+		}
+		delete(rest, b.Member)
+		switch b.Location {
+		case "statusCode":
+			if n, err := strconv.Atoi(scalarText(v)); err == nil && n >= 200 && n < 300 {
+				status = n
+			}
+		case "header":
+			if t := headerText(v); t != "" {
+				w.Header().Set(b.WireName(), t)
+			}
+		case "headers":
+			if set, ok := v.(map[string]any); ok {
+				for _, k := range slices.Sorted(maps.Keys(set)) {
+					if t := headerText(set[k]); t != "" && isHeaderToken(k) {
+						// Left as written: SDKs take the map's keys from
+						// the header names (S3 sends them lower-case).
+						w.Header()[strings.ToLower(b.WireName()+k)] = []string{t}
+					}
+				}
+			}
+		}
+	}
+	w.Header().Set("X-Amzn-Requestid", reqID)
+	var body []byte
+	switch {
+	case p.op.OutPayload != "" && p.op.OutRaw:
+		body = rawPayload(rest[p.op.OutPayload])
+		if w.Header().Get("Content-Type") == "" {
+			w.Header().Set("Content-Type", "application/octet-stream")
+		}
+	case p.xml:
+		root := p.op.Root
+		if root == "" {
+			root = p.op.Name + "Result"
+		}
+		doc := rest
+		if p.op.OutPayload != "" {
+			doc, _ = rest[p.op.OutPayload].(map[string]any)
+		}
+		var b bytes.Buffer
+		b.WriteString(xml.Header)
+		b.WriteString("<" + root + ">")
+		writeRESTXML(&b, doc, 0)
+		b.WriteString("</" + root + ">")
+		body = b.Bytes()
+		w.Header().Set("Content-Type", "application/xml")
+	default:
+		var doc any = rest
+		if p.op.OutPayload != "" {
+			doc = rest[p.op.OutPayload]
+			if doc == nil {
+				doc = map[string]any{}
+			}
+		}
+		body = encodeJSON(doc)
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// headerText formats a header value; header values cannot hold line
+// breaks, which would split the response.
+func headerText(v any) string {
+	var t string
+	switch x := v.(type) {
+	case time.Time:
+		t = x.UTC().Format(http.TimeFormat)
+	case map[string]any, []any:
+		return ""
+	default:
+		t = scalarText(v)
+	}
+	if strings.ContainsAny(t, "\r\n") {
+		return ""
+	}
+	return t
+}
+
+// isHeaderToken reports whether s can be part of a header name.
+func isHeaderToken(s string) bool {
+	for _, r := range s {
+		if r <= ' ' || r >= 0x7f || strings.ContainsRune("\"(),/:;<=>?@[\\]{}", r) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func rawPayload(v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case string:
+		return []byte(x)
+	case []byte:
+		return x
+	case map[string]any, []any:
+		// A JSON document as the payload, as a Lambda function returns.
+		return encodeJSON(x)
+	default:
+		return []byte(scalarText(x))
+	}
+}
+
+// maxRESTXMLOutDepth bounds the nesting of a stub's response written as
+// XML.
+const maxRESTXMLOutDepth = 64
+
+// writeRESTXML writes a map's members as elements, in key order: a list
+// as its elements repeated under the member's name (rest-xml's flattened
+// form). Keys that are not XML names are left out.
+func writeRESTXML(b *bytes.Buffer, m map[string]any, depth int) {
+	if depth > maxRESTXMLOutDepth {
+		return
+	}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if !isXMLName(k) {
+			continue
+		}
+		items, ok := m[k].([]any)
+		if !ok {
+			items = []any{m[k]}
+		}
+		for _, it := range items {
+			b.WriteString("<" + k + ">")
+			switch x := it.(type) {
+			case map[string]any:
+				writeRESTXML(b, x, depth+1)
+			case time.Time:
+				b.WriteString(x.UTC().Format("2006-01-02T15:04:05.000Z"))
+			case []any:
+				// A list in a list has no element names to give.
+			default:
+				xmlText(b, scalarText(x))
+			}
+			b.WriteString("</" + k + ">")
+		}
+	}
+}
+
+func isXMLName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		letter := r == '_' || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z')
+		if !letter && (i == 0 || !(r == '-' || r == '.' || ('0' <= r && r <= '9'))) {
+			return false
+		}
+	}
+	return !strings.HasPrefix(strings.ToLower(s), "xml")
+}
+
+func (p *stubREST) writeError(w http.ResponseWriter, reqID string, e *APIError) {
+	writeRESTError(w, p.xml, reqID, e)
+}
+
+// writeRESTError writes an error in rest-xml's form (<Error> with Code and
+// Message) or rest-json's (X-Amzn-ErrorType and a JSON message).
+func writeRESTError(w http.ResponseWriter, xmlForm bool, reqID string, e *APIError) {
+	e = &APIError{Code: clip(e.Code), Message: clipTo(e.Message, maxMessage), Status: e.Status}
+	if xmlForm {
+		var b bytes.Buffer
+		b.WriteString("<Error><Code>")
+		xmlText(&b, e.Code)
+		b.WriteString("</Code><Message>")
+		xmlText(&b, e.Message)
+		fmt.Fprintf(&b, "</Message><RequestId>%s</RequestId></Error>", reqID)
+		writeXML(w, e.status(), reqID, b.Bytes())
+		return
+	}
+	if e.Code == "AccessDenied" {
+		// JSON services name it so.
+		e.Code = "AccessDeniedException"
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Amzn-Requestid", reqID)
+	w.Header().Set("X-Amzn-Errortype", e.Code)
+	w.WriteHeader(e.status())
+	_, _ = w.Write(encodeJSON(map[string]any{"message": e.Message}))
+}
+
+// refuseUnrouted answers a request that names no operation the endpoint
+// can route; the refusal is audited, and a bad signature wins over it.
+func (s *Server) refuseUnrouted(w http.ResponseWriter, r *http.Request, body []byte, reqID, service string, xmlForm bool, msg string) {
+	e := &APIError{Code: "UnknownOperationException", Status: http.StatusNotFound, Message: msg}
+	c := &call{s: s, service: service, api: r.Method + " " + clip(r.URL.Path), sourceIP: remoteIP(r), userAgent: r.UserAgent(), requestID: reqID}
+	if sig, err := s.verify(r, body, service); err != nil {
+		e = asAPIError(err)
+	} else {
+		c.who, c.regionNm = sig.who, sig.region
+	}
+	s.record(c, e)
+	writeRESTError(w, xmlForm, reqID, e)
+}
