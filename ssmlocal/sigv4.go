@@ -224,7 +224,10 @@ func resign(r *http.Request, body []byte, a authHeader, at time.Time, creds aws.
 	if !hasHeader(a.signedHeaders, "x-amz-security-token") {
 		creds.SessionToken = ""
 	}
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, payload, a.service, a.region, at); err != nil {
+	// S3 signs the path as sent, escaped once; every other service
+	// escapes it again in the canonical request.
+	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = a.service == "s3" })
+	if err := signer.SignHTTP(context.Background(), creds, req, payload, a.service, a.region, at); err != nil {
 		return "", "", err
 	}
 	got, ok := parseAuthorization(req.Header.Get("Authorization"))

@@ -28,6 +28,8 @@ func restStubs(t *testing.T) *ssmlocal.StubRegistry {
 		ssmlocal.StubResponse(map[string]any{"Configuration": map[string]any{"FunctionName": "fn", "Runtime": "python3.11", "MemorySize": 128}}))))
 	require.NoError(t, reg.Add("s3", "GetObject", ssmlocal.StubMatching(map[string]any{"Bucket": "bkt", "Key": "reports/today.csv"},
 		ssmlocal.StubResponse(map[string]any{"Body": "a,b\n1,2\n", "ContentType": "text/csv", "Metadata": map[string]any{"owner": "ops"}}))))
+	require.NoError(t, reg.Add("s3", "GetObject", ssmlocal.StubMatching(map[string]any{"Bucket": "bkt", "Key": "reports/q1 100%.csv"},
+		ssmlocal.StubResponse(map[string]any{"Body": "q1"}))))
 	require.NoError(t, reg.Add("s3", "GetObject", ssmlocal.StubError("NoSuchKey", "The specified key does not exist.")))
 	require.NoError(t, reg.Add("s3", "ListObjectsV2", ssmlocal.StubMatching(map[string]any{"Bucket": "bkt", "Prefix": "reports/"},
 		ssmlocal.StubResponse(map[string]any{"Name": "bkt", "Prefix": "reports/", "KeyCount": 2, "IsTruncated": false,
@@ -54,6 +56,7 @@ s3 = boto3.client("s3", config=Config(s3={"addressing_style": "path"}))
 o = s3.get_object(Bucket="bkt", Key="reports/today.csv")
 out["object"] = {"body": o["Body"].read().decode(), "type": o["ContentType"], "meta": o["Metadata"]}
 out["object_missing"] = code(lambda: s3.get_object(Bucket="bkt", Key="nope"))
+out["escaped_key"] = s3.get_object(Bucket="bkt", Key="reports/q1 100%.csv")["Body"].read().decode()
 l = s3.list_objects_v2(Bucket="bkt", Prefix="reports/")
 out["list"] = {"keys": [c["Key"] for c in l["Contents"]], "count": l["KeyCount"], "truncated": l["IsTruncated"]}
 out["unstubbed"] = code(lambda: s3.list_buckets())
@@ -89,6 +92,7 @@ func TestStubRESTBoto3(t *testing.T) {
 	assert.Equal(t, map[string]any{"FunctionName": "fn", "Runtime": "python3.11", "MemorySize": 128.0}, got["function"])
 	assert.Equal(t, map[string]any{"body": "a,b\n1,2\n", "type": "text/csv", "meta": map[string]any{"owner": "ops"}}, got["object"])
 	assert.Equal(t, "400 NoSuchKey: The specified key does not exist.", got["object_missing"])
+	assert.Equal(t, "q1", got["escaped_key"], "S3 signs the key's path escaped once")
 	assert.Equal(t, map[string]any{"keys": []any{"reports/a.csv", "reports/b.csv"}, "count": 2.0, "truncated": false}, got["list"])
 	assert.Contains(t, got["unstubbed"], "s3:ListBuckets is not simulated")
 	assert.Contains(t, got["denied"], "403 AccessDeniedException")
