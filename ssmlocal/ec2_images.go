@@ -703,107 +703,81 @@ func (s *Server) ec2DeleteSnapshot(_ context.Context, c *call, in map[string]any
 }
 
 func (s *Server) ec2DescribeSnapshots(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	ids, err := strList(in, "SnapshotIds")
-	if err != nil {
-		return nil, err
-	}
-	// The query name Owner.N is OwnerIds in the model.
-	owners, err := strList(in, "OwnerIds")
-	if err != nil {
-		return nil, err
-	}
-	if len(owners) == 0 {
-		if owners, err = strList(in, "Owners"); err != nil {
-			return nil, err
-		}
-	}
-	fs, err := readFilters(in, func(n string) bool {
-		switch n {
-		case "status", "volume-id", "snapshot-id", "owner-id", "description", "progress", "volume-size", "storage-tier", "encrypted":
-			return true
-		}
-		return isTagFilter(n)
-	})
-	if err != nil {
-		return nil, err
-	}
-	maxResults, next, err := readPage(in, 5, 1000)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	var list []*ec2Snapshot
-	if len(ids) > 0 {
-		for _, id := range ids {
-			sn, err := snapshotNamed(c.region, id)
+	return describeEC2(s, c, in, describeSpec[*ec2Snapshot]{
+		idsKey: "SnapshotIds", lo: 5, hi: 1000,
+		read: func(in map[string]any) (func(*ec2Snapshot, time.Time) bool, error) {
+			// The query name Owner.N is OwnerIds in the model.
+			owners, err := strList(in, "OwnerIds")
 			if err != nil {
 				return nil, err
 			}
-			list = append(list, sn)
-		}
-	} else {
-		for _, sn := range c.region.Snapshots {
-			list = append(list, sn)
-		}
-	}
-	if len(owners) > 0 {
-		ok := false
-		for _, o := range owners {
-			ok = ok || o == "self" || o == s.opts.AccountID
-		}
-		if !ok {
-			list = nil
-		}
-	}
-	sort.Slice(list, func(a, b int) bool {
-		if !list[a].Started.Equal(list[b].Started) {
-			return list[a].Started.Before(list[b].Started)
-		}
-		return list[a].ID < list[b].ID
+			if len(owners) == 0 {
+				if owners, err = strList(in, "Owners"); err != nil {
+					return nil, err
+				}
+			}
+			mine := s.ownedBy(owners)
+			return func(*ec2Snapshot, time.Time) bool { return mine }, nil
+		},
+		filter: func(n string) bool {
+			switch n {
+			case "status", "volume-id", "snapshot-id", "owner-id", "description", "progress", "volume-size", "storage-tier", "encrypted":
+				return true
+			}
+			return isTagFilter(n)
+		},
+		named: namedEach(snapshotNamed),
+		all:   func(r *region) []*ec2Snapshot { return mapValues(r.Snapshots) },
+		compare: func(a, b *ec2Snapshot) int {
+			return byTimeThenID(a.Started, b.Started, a.ID, b.ID)
+		},
+		values: s.snapshotFilterValues,
+		key:    "Snapshots",
+		shape:  shapeEach(s.snapshotShape),
 	})
-	now := s.clock.Now()
-	var shown []*ec2Snapshot
-	for _, sn := range list {
-		state, progress := sn.stateAt(now, s.transition())
-		if matchFilters(fs, func(name string) []string {
-			if have, ok := tagFilterValues(sn.Tags, name); ok {
-				return have
-			}
-			switch name {
-			case "status":
-				return []string{state}
-			case "volume-id":
-				return []string{sn.VolumeID}
-			case "snapshot-id":
-				return []string{sn.ID}
-			case "owner-id":
-				return []string{s.opts.AccountID}
-			case "description":
-				return []string{sn.Description}
-			case "progress":
-				return []string{progress}
-			case "volume-size":
-				return []string{strconv.FormatInt(sn.Size, 10)}
-			case "storage-tier":
-				return []string{"standard"}
-			}
-			return []string{"false"} // encrypted
-		}) {
-			shown = append(shown, sn)
+}
+
+// snapshotFilterValues gives a snapshot's values for DescribeSnapshots'
+// filters.
+func (s *Server) snapshotFilterValues(sn *ec2Snapshot, now time.Time) func(name string) []string {
+	state, progress := sn.stateAt(now, s.transition())
+	return func(name string) []string {
+		if have, ok := tagFilterValues(sn.Tags, name); ok {
+			return have
+		}
+		switch name {
+		case "status":
+			return []string{state}
+		case "volume-id":
+			return []string{sn.VolumeID}
+		case "snapshot-id":
+			return []string{sn.ID}
+		case "owner-id":
+			return []string{s.opts.AccountID}
+		case "description":
+			return []string{sn.Description}
+		case "progress":
+			return []string{progress}
+		case "volume-size":
+			return []string{strconv.FormatInt(sn.Size, 10)}
+		case "storage-tier":
+			return []string{"standard"}
+		}
+		return []string{"false"} // encrypted
+	}
+}
+
+// ownedBy reports whether the account is among owners ("self" or its id),
+// or owners is empty: every simulated image and snapshot belongs to the
+// account, so other owners ("amazon", …) have none here.
+func (s *Server) ownedBy(owners []string) bool {
+	if len(owners) == 0 {
+		return true
+	}
+	for _, o := range owners {
+		if o == "self" || o == s.opts.AccountID {
+			return true
 		}
 	}
-	page, token, err := paginate(shown, maxResults, next)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]any, len(page))
-	for n, sn := range page {
-		out[n] = s.snapshotShape(sn, now)
-	}
-	res := map[string]any{"Snapshots": out}
-	if token != "" {
-		res["NextToken"] = token
-	}
-	return res, nil
+	return false
 }
