@@ -390,7 +390,7 @@ func (s *Server) ec2DeregisterImage(_ context.Context, c *call, in map[string]an
 	return out, nil
 }
 
-func (s *Server) imageShape(r *region, im *ec2Image, now time.Time) map[string]any {
+func (s *Server) imageShape(im *ec2Image, now time.Time) map[string]any {
 	var bdm []any
 	for _, m := range im.Mappings {
 		bdm = append(bdm, map[string]any{"DeviceName": m.Device, "Ebs": map[string]any{
@@ -423,140 +423,102 @@ func (s *Server) imageShape(r *region, im *ec2Image, now time.Time) map[string]a
 }
 
 func (s *Server) ec2DescribeImages(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	ids, err := strList(in, "ImageIds")
-	if err != nil {
-		return nil, err
-	}
-	owners, err := strList(in, "Owners")
-	if err != nil {
-		return nil, err
-	}
-	users, err := strList(in, "ExecutableUsers")
-	if err != nil {
-		return nil, err
-	}
-	fs, err := readFilters(in, func(n string) bool {
-		switch n {
-		case "state", "name", "image-id", "owner-id", "description", "architecture", "image-type", "is-public",
-			"root-device-type", "virtualization-type", "block-device-mapping.snapshot-id", "block-device-mapping.device-name", "source-instance-id":
-			return true
-		}
-		return isTagFilter(n)
-	})
-	if err != nil {
-		return nil, err
-	}
-	maxResults, next, err := readPage(in, 5, 1000)
-	if err != nil {
-		return nil, err
-	}
-	if maxResults != 0 && len(ids) > 0 {
-		return nil, apiErr("InvalidParameterCombination", "The parameter imagesSet cannot be used with the parameter maxResults")
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	var list []*ec2Image
-	if len(ids) > 0 {
-		var missing []string
-		for _, id := range ids {
-			im, err := s.imageNamed(c.region, id)
+	return describeEC2(s, c, in, describeSpec[*ec2Image]{
+		idsKey: "ImageIds", set: "imagesSet", lo: 5, hi: 1000,
+		read: func(in map[string]any) (func(*ec2Image, time.Time) bool, error) {
+			owners, err := strList(in, "Owners")
 			if err != nil {
-				if asAPIError(err).Code != "InvalidAMIID.NotFound" {
-					return nil, err
-				}
-				missing = append(missing, id)
-				continue
+				return nil, err
 			}
-			list = append(list, im)
-		}
-		if len(missing) > 0 {
-			return nil, apiErr("InvalidAMIID.NotFound", "The image id '[%s]' does not exist", strings.Join(missing, ", "))
-		}
-	} else {
-		for _, im := range c.region.Images {
-			list = append(list, im)
-		}
-	}
-	// Every simulated image belongs to the account: "self" and its id
-	// match, other owners ("amazon", …) have none here. Images are private,
-	// so only the account itself may execute them.
-	mine := func(vals []string) bool {
-		if len(vals) == 0 {
-			return true
-		}
-		for _, o := range vals {
-			if o == "self" || o == s.opts.AccountID {
+			users, err := strList(in, "ExecutableUsers")
+			if err != nil {
+				return nil, err
+			}
+			// Images are private: only the account itself may execute them.
+			mine := s.ownedBy(owners) && s.ownedBy(users)
+			return func(*ec2Image, time.Time) bool { return mine }, nil
+		},
+		filter: func(n string) bool {
+			switch n {
+			case "state", "name", "image-id", "owner-id", "description", "architecture", "image-type", "is-public",
+				"root-device-type", "virtualization-type", "block-device-mapping.snapshot-id", "block-device-mapping.device-name", "source-instance-id":
 				return true
 			}
-		}
-		return false
-	}
-	if !mine(owners) || !mine(users) {
-		list = nil
-	}
-	sort.Slice(list, func(a, b int) bool {
-		if !list[a].Created.Equal(list[b].Created) {
-			return list[a].Created.Before(list[b].Created)
-		}
-		return list[a].ID < list[b].ID
+			return isTagFilter(n)
+		},
+		named: s.imagesNamed,
+		all:   func(r *region) []*ec2Image { return mapValues(r.Images) },
+		compare: func(a, b *ec2Image) int {
+			return byTimeThenID(a.Created, b.Created, a.ID, b.ID)
+		},
+		values: s.imageFilterValues,
+		key:    "Images",
+		shape:  shapeEach(s.imageShape),
 	})
-	now := s.clock.Now()
-	var shown []*ec2Image
-	for _, im := range list {
-		if matchFilters(fs, func(name string) []string {
-			if have, ok := tagFilterValues(im.Tags, name); ok {
-				return have
+}
+
+// imagesNamed looks up image ids, naming every unknown one in one error as
+// EC2 does.
+func (s *Server) imagesNamed(r *region, ids []string) ([]*ec2Image, error) {
+	var list []*ec2Image
+	var missing []string
+	for _, id := range ids {
+		im, err := s.imageNamed(r, id)
+		if err != nil {
+			if asAPIError(err).Code != "InvalidAMIID.NotFound" {
+				return nil, err
 			}
-			switch name {
-			case "state":
-				return []string{im.stateAt(now, s.transition())}
-			case "name":
-				return []string{im.Name}
-			case "image-id":
-				return []string{im.ID}
-			case "owner-id":
-				return []string{s.opts.AccountID}
-			case "description":
-				return []string{im.Description}
-			case "architecture":
-				return []string{im.Architecture}
-			case "image-type":
-				return []string{"machine"}
-			case "is-public":
-				return []string{"false"}
-			case "root-device-type":
-				return []string{"ebs"}
-			case "virtualization-type":
-				return []string{"hvm"}
-			case "source-instance-id":
-				return []string{im.SourceID}
-			}
-			var have []string
-			for _, m := range im.Mappings {
-				if name == "block-device-mapping.snapshot-id" {
-					have = append(have, m.SnapshotID)
-				} else {
-					have = append(have, m.Device)
-				}
-			}
-			return have
-		}) {
-			shown = append(shown, im)
+			missing = append(missing, id)
+			continue
 		}
+		list = append(list, im)
 	}
-	page, token, err := paginate(shown, maxResults, next)
-	if err != nil {
-		return nil, err
+	if len(missing) > 0 {
+		return nil, apiErr("InvalidAMIID.NotFound", "The image id '[%s]' does not exist", strings.Join(missing, ", "))
 	}
-	out := make([]any, len(page))
-	for n, im := range page {
-		out[n] = s.imageShape(c.region, im, now)
+	return list, nil
+}
+
+// imageFilterValues gives an image's values for DescribeImages' filters.
+func (s *Server) imageFilterValues(im *ec2Image, now time.Time) func(name string) []string {
+	return func(name string) []string {
+		if have, ok := tagFilterValues(im.Tags, name); ok {
+			return have
+		}
+		switch name {
+		case "state":
+			return []string{im.stateAt(now, s.transition())}
+		case "name":
+			return []string{im.Name}
+		case "image-id":
+			return []string{im.ID}
+		case "owner-id":
+			return []string{s.opts.AccountID}
+		case "description":
+			return []string{im.Description}
+		case "architecture":
+			return []string{im.Architecture}
+		case "image-type":
+			return []string{"machine"}
+		case "is-public":
+			return []string{"false"}
+		case "root-device-type":
+			return []string{"ebs"}
+		case "virtualization-type":
+			return []string{"hvm"}
+		case "source-instance-id":
+			return []string{im.SourceID}
+		}
+		var have []string
+		for _, m := range im.Mappings {
+			if name == "block-device-mapping.snapshot-id" {
+				have = append(have, m.SnapshotID)
+			} else {
+				have = append(have, m.Device)
+			}
+		}
+		return have
 	}
-	res := map[string]any{"Images": out}
-	if token != "" {
-		res["NextToken"] = token
-	}
-	return res, nil
 }
 
 func (s *Server) snapshotShape(sn *ec2Snapshot, now time.Time) map[string]any {
