@@ -658,17 +658,24 @@ func (s *Server) instanceStatusShape(i *instance, now time.Time) map[string]any 
 	}
 }
 
+// readInstanceIDs reads the InstanceIds an instance action needs and
+// DryRun.
+func readInstanceIDs(in map[string]any) ([]string, bool, error) {
+	ids, err := strList(in, "InstanceIds")
+	if err != nil {
+		return nil, false, err
+	}
+	if len(ids) == 0 {
+		return nil, false, apiErr("MissingParameter", "The request must contain the parameter InstanceId")
+	}
+	dry, err := dryRun(in)
+	return ids, dry, err
+}
+
 // changeStates runs Start/Stop/TerminateInstances once every instance was
 // authorized (all or nothing, as EC2): check every instance, then apply.
 func (s *Server) changeStates(c *call, in map[string]any, outKey string, apply func(i *instance, state string) (string, error)) (map[string]any, error) {
-	ids, err := strList(in, "InstanceIds")
-	if err != nil {
-		return nil, err
-	}
-	if len(ids) == 0 {
-		return nil, apiErr("MissingParameter", "The request must contain the parameter InstanceId")
-	}
-	dry, err := dryRun(in)
+	ids, dry, err := readInstanceIDs(in)
 	if err != nil {
 		return nil, err
 	}
@@ -778,13 +785,9 @@ func (s *Server) ec2CreateTags(_ context.Context, c *call, in map[string]any) (m
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var res []ec2Resource
-	for _, id := range ids {
-		r, err := s.ec2ResourceNamed(c.region, id)
-		if err != nil {
-			return nil, err
-		}
-		res = append(res, r)
+	res, err := namedEach(s.ec2ResourceNamed)(c.region, ids)
+	if err != nil {
+		return nil, err
 	}
 	if dry {
 		return nil, errDryRun

@@ -351,13 +351,9 @@ func (s *Server) ec2DeleteTags(_ context.Context, c *call, in map[string]any) (m
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var res []ec2Resource
-	for _, id := range ids {
-		r, err := s.ec2ResourceNamed(c.region, id)
-		if err != nil {
-			return nil, err
-		}
-		res = append(res, r)
+	res, err := namedEach(s.ec2ResourceNamed)(c.region, ids)
+	if err != nil {
+		return nil, err
 	}
 	if dry {
 		return nil, errDryRun

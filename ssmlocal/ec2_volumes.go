@@ -460,14 +460,7 @@ func (s *Server) volumeFilterValues(v *ec2Volume, now time.Time) func(name strin
 // ec2RebootInstances reboots running instances: they stay running (a
 // reboot is no state change), and a stopped or terminated one is refused.
 func (s *Server) ec2RebootInstances(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	ids, err := strList(in, "InstanceIds")
-	if err != nil {
-		return nil, err
-	}
-	if len(ids) == 0 {
-		return nil, apiErr("MissingParameter", "The request must contain the parameter InstanceId")
-	}
-	dry, err := dryRun(in)
+	ids, dry, err := readInstanceIDs(in)
 	if err != nil {
 		return nil, err
 	}
