@@ -10,7 +10,8 @@ import (
 
 // EC2 resources besides instances (images, snapshots, volumes) share the
 // filter, tag and paging code here with instances: one implementation of
-// EC2's filter matching, of its tags and of DescribeTags/DeleteTags.
+// EC2's filter matching, of its tags and of DescribeTags/DeleteTags. The
+// Describe calls themselves all run through describeEC2.
 
 var (
 	snapshotIDPattern = regexp.MustCompile(`^snap-[0-9a-f]{8}([0-9a-f]{9})?$`)
