@@ -516,24 +516,12 @@ func (s *Server) gone(i *instance) bool {
 	return st == "terminated" && s.clock.Now().Sub(i.settledSince(s.opts.InstanceTransition)) > time.Hour
 }
 
-// filterInstances applies DescribeInstances/DescribeInstanceStatus filters.
-func (s *Server) filterInstances(r *region, insts []*instance, filters []map[string]any) ([]*instance, error) {
-	now := s.clock.Now()
-	fs, err := readFilters(map[string]any{"Filters": filters}, func(name string) bool {
-		switch name {
-		case "instance-state-name", "instance-state-code", "instance-id", "instance-type",
-			"image-id", "reservation-id", "availability-zone", "block-device-mapping.volume-id":
-			return true
-		}
-		return isTagFilter(name)
-	})
-	if err != nil {
-		return nil, err
-	}
-	var out []*instance
-	for _, i := range insts {
+// instanceFilterValues gives an instance's values for the filters of
+// DescribeInstances and DescribeInstanceStatus.
+func (s *Server) instanceFilterValues(r *region) func(i *instance, now time.Time) func(name string) []string {
+	return func(i *instance, now time.Time) func(name string) []string {
 		state := i.stateAt(now, s.opts.InstanceTransition)
-		if matchFilters(fs, func(name string) []string {
+		return func(name string) []string {
 			if have, ok := tagFilterValues(i.Tags, name); ok {
 				return have
 			}
@@ -558,11 +546,8 @@ func (s *Server) filterInstances(r *region, insts []*instance, filters []map[str
 				have = append(have, v.ID)
 			}
 			return have
-		}) {
-			out = append(out, i)
 		}
 	}
-	return out, nil
 }
 
 // anyMatch reports whether a value matches a filter value. Filter values
@@ -580,86 +565,50 @@ func anyMatch(have, want []string) bool {
 	return false
 }
 
-// selectInstances reads InstanceIds, Filters and paging members shared by
-// the Describe calls and returns the page.
-func (s *Server) selectInstances(c *call, in map[string]any, visible func(*instance) bool) ([]*instance, string, error) {
-	ids, err := strList(in, "InstanceIds")
-	if err != nil {
-		return nil, "", err
-	}
-	filters, err := objects(in, "Filters")
-	if err != nil {
-		return nil, "", err
-	}
-	maxResults, err := integer(in, "MaxResults", 0)
-	if err != nil {
-		return nil, "", err
-	}
-	next, err := str(in, "NextToken")
-	if err != nil {
-		return nil, "", err
-	}
-	if maxResults != 0 && len(ids) > 0 {
-		return nil, "", apiErr("InvalidParameterCombination", "The parameter instancesSet cannot be used with the parameter maxResults")
-	}
-	if maxResults != 0 && (maxResults < 5 || maxResults > 1000) {
-		return nil, "", apiErr("InvalidParameterValue", "Value ( %d ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.", maxResults)
-	}
-	var insts []*instance
-	if len(ids) > 0 {
-		if insts, err = s.instancesNamed(c.region, ids); err != nil {
-			return nil, "", err
-		}
-	} else {
-		for _, i := range c.region.Instances {
-			if !s.gone(i) {
-				insts = append(insts, i)
+// describeInstances runs DescribeInstances or DescribeInstanceStatus:
+// visible, when not nil, keeps only some instances; shape renders the page.
+func (s *Server) describeInstances(c *call, in map[string]any, key string, visible func(*instance, time.Time) bool, shape func(r *region, page []*instance, now time.Time) []any) (map[string]any, error) {
+	return describeEC2(s, c, in, describeSpec[*instance]{
+		idsKey: "InstanceIds", set: "instancesSet", lo: 5, hi: 1000, instanceOrder: true,
+		read: func(map[string]any) (func(*instance, time.Time) bool, error) { return visible, nil },
+		filter: func(name string) bool {
+			switch name {
+			case "instance-state-name", "instance-state-code", "instance-id", "instance-type",
+				"image-id", "reservation-id", "availability-zone", "block-device-mapping.volume-id":
+				return true
 			}
-		}
-		sort.Slice(insts, func(a, b int) bool {
-			if !insts[a].Launched.Equal(insts[b].Launched) {
-				return insts[a].Launched.Before(insts[b].Launched)
-			}
-			return insts[a].ID < insts[b].ID
-		})
-	}
-	if insts, err = s.filterInstances(c.region, insts, filters); err != nil {
-		return nil, "", err
-	}
-	var shown []*instance
-	for _, i := range insts {
-		if visible == nil || visible(i) {
-			shown = append(shown, i)
-		}
-	}
-	page, token, err := paginate(shown, int(maxResults), next)
-	return page, token, err
+			return isTagFilter(name)
+		},
+		named: s.instancesNamed,
+		all: func(r *region) []*instance {
+			return slices.DeleteFunc(mapValues(r.Instances), s.gone)
+		},
+		compare: func(a, b *instance) int {
+			return byTimeThenID(a.Launched, b.Launched, a.ID, b.ID)
+		},
+		keepNamed: true,
+		values:    s.instanceFilterValues(c.region),
+		key:       key,
+		shape:     shape,
+	})
 }
 
 func (s *Server) ec2DescribeInstances(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	page, token, err := s.selectInstances(c, in, nil)
-	if err != nil {
-		return nil, err
-	}
-	var order []string
-	byRes := map[string][]*instance{}
-	for _, i := range page {
-		if _, ok := byRes[i.ReservationID]; !ok {
-			order = append(order, i.ReservationID)
+	return s.describeInstances(c, in, "Reservations", nil, func(r *region, page []*instance, _ time.Time) []any {
+		var order []string
+		byRes := map[string][]*instance{}
+		for _, i := range page {
+			if _, ok := byRes[i.ReservationID]; !ok {
+				order = append(order, i.ReservationID)
+			}
+			byRes[i.ReservationID] = append(byRes[i.ReservationID], i)
 		}
-		byRes[i.ReservationID] = append(byRes[i.ReservationID], i)
-	}
-	res := make([]any, 0, len(order))
-	for _, id := range order {
-		res = append(res, s.reservationShape(c.region, id, byRes[id]))
-	}
-	out := map[string]any{"Reservations": res}
-	if token != "" {
-		out["NextToken"] = token
-	}
-	return out, nil
+		res := make([]any, 0, len(order))
+		for _, id := range order {
+			res = append(res, s.reservationShape(r, id, byRes[id]))
+		}
+		return res
+	})
 }
 
 func (s *Server) ec2DescribeInstanceStatus(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
@@ -667,61 +616,66 @@ func (s *Server) ec2DescribeInstanceStatus(_ context.Context, c *call, in map[st
 	if err != nil {
 		return nil, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	now := s.clock.Now()
 	settle := s.opts.InstanceTransition
-	page, token, err := s.selectInstances(c, in, func(i *instance) bool {
+	visible := func(i *instance, now time.Time) bool {
 		return all || i.stateAt(now, settle) == "running"
+	}
+	return s.describeInstances(c, in, "InstanceStatuses", visible, func(_ *region, page []*instance, now time.Time) []any {
+		list := make([]any, 0, len(page))
+		for _, i := range page {
+			list = append(list, s.instanceStatusShape(i, now))
+		}
+		return list
 	})
+}
+
+// instanceStatusShape is an instance's InstanceStatus.
+func (s *Server) instanceStatusShape(i *instance, now time.Time) map[string]any {
+	settle := s.opts.InstanceTransition
+	state := i.stateAt(now, settle)
+	status := "not-applicable"
+	if state == "running" {
+		status = "ok"
+		if now.Sub(i.settledSince(settle)) < 2*settle {
+			status = "initializing"
+		}
+	}
+	check := func(name string) map[string]any {
+		detail := map[string]any{"Name": "reachability", "Status": "passed"}
+		if status == "initializing" {
+			detail["Status"] = "initializing"
+		}
+		m := map[string]any{"Status": status}
+		if status != "not-applicable" {
+			m["Details"] = []any{detail}
+		}
+		return m
+	}
+	return map[string]any{
+		"InstanceId": i.ID, "AvailabilityZone": i.Zone,
+		"InstanceState":  map[string]any{"Code": stateCode(state), "Name": state},
+		"InstanceStatus": check("instance"), "SystemStatus": check("system"),
+	}
+}
+
+// readInstanceIDs reads the InstanceIds an instance action needs and
+// DryRun.
+func readInstanceIDs(in map[string]any) ([]string, bool, error) {
+	ids, err := strList(in, "InstanceIds")
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	list := make([]any, 0, len(page))
-	for _, i := range page {
-		state := i.stateAt(now, settle)
-		status := "not-applicable"
-		if state == "running" {
-			status = "ok"
-			if now.Sub(i.settledSince(settle)) < 2*settle {
-				status = "initializing"
-			}
-		}
-		check := func(name string) map[string]any {
-			detail := map[string]any{"Name": "reachability", "Status": "passed"}
-			if status == "initializing" {
-				detail["Status"] = "initializing"
-			}
-			m := map[string]any{"Status": status}
-			if status != "not-applicable" {
-				m["Details"] = []any{detail}
-			}
-			return m
-		}
-		list = append(list, map[string]any{
-			"InstanceId": i.ID, "AvailabilityZone": i.Zone,
-			"InstanceState":  map[string]any{"Code": stateCode(state), "Name": state},
-			"InstanceStatus": check("instance"), "SystemStatus": check("system"),
-		})
+	if len(ids) == 0 {
+		return nil, false, apiErr("MissingParameter", "The request must contain the parameter InstanceId")
 	}
-	out := map[string]any{"InstanceStatuses": list}
-	if token != "" {
-		out["NextToken"] = token
-	}
-	return out, nil
+	dry, err := dryRun(in)
+	return ids, dry, err
 }
 
 // changeStates runs Start/Stop/TerminateInstances once every instance was
 // authorized (all or nothing, as EC2): check every instance, then apply.
 func (s *Server) changeStates(c *call, in map[string]any, outKey string, apply func(i *instance, state string) (string, error)) (map[string]any, error) {
-	ids, err := strList(in, "InstanceIds")
-	if err != nil {
-		return nil, err
-	}
-	if len(ids) == 0 {
-		return nil, apiErr("MissingParameter", "The request must contain the parameter InstanceId")
-	}
-	dry, err := dryRun(in)
+	ids, dry, err := readInstanceIDs(in)
 	if err != nil {
 		return nil, err
 	}
@@ -831,13 +785,9 @@ func (s *Server) ec2CreateTags(_ context.Context, c *call, in map[string]any) (m
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var res []ec2Resource
-	for _, id := range ids {
-		r, err := s.ec2ResourceNamed(c.region, id)
-		if err != nil {
-			return nil, err
-		}
-		res = append(res, r)
+	res, err := namedEach(s.ec2ResourceNamed)(c.region, ids)
+	if err != nil {
+		return nil, err
 	}
 	if dry {
 		return nil, errDryRun

@@ -390,7 +390,7 @@ func (s *Server) ec2DeregisterImage(_ context.Context, c *call, in map[string]an
 	return out, nil
 }
 
-func (s *Server) imageShape(r *region, im *ec2Image, now time.Time) map[string]any {
+func (s *Server) imageShape(im *ec2Image, now time.Time) map[string]any {
 	var bdm []any
 	for _, m := range im.Mappings {
 		bdm = append(bdm, map[string]any{"DeviceName": m.Device, "Ebs": map[string]any{
@@ -423,140 +423,102 @@ func (s *Server) imageShape(r *region, im *ec2Image, now time.Time) map[string]a
 }
 
 func (s *Server) ec2DescribeImages(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	ids, err := strList(in, "ImageIds")
-	if err != nil {
-		return nil, err
-	}
-	owners, err := strList(in, "Owners")
-	if err != nil {
-		return nil, err
-	}
-	users, err := strList(in, "ExecutableUsers")
-	if err != nil {
-		return nil, err
-	}
-	fs, err := readFilters(in, func(n string) bool {
-		switch n {
-		case "state", "name", "image-id", "owner-id", "description", "architecture", "image-type", "is-public",
-			"root-device-type", "virtualization-type", "block-device-mapping.snapshot-id", "block-device-mapping.device-name", "source-instance-id":
-			return true
-		}
-		return isTagFilter(n)
-	})
-	if err != nil {
-		return nil, err
-	}
-	maxResults, next, err := readPage(in, 5, 1000)
-	if err != nil {
-		return nil, err
-	}
-	if maxResults != 0 && len(ids) > 0 {
-		return nil, apiErr("InvalidParameterCombination", "The parameter imagesSet cannot be used with the parameter maxResults")
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	var list []*ec2Image
-	if len(ids) > 0 {
-		var missing []string
-		for _, id := range ids {
-			im, err := s.imageNamed(c.region, id)
+	return describeEC2(s, c, in, describeSpec[*ec2Image]{
+		idsKey: "ImageIds", set: "imagesSet", lo: 5, hi: 1000,
+		read: func(in map[string]any) (func(*ec2Image, time.Time) bool, error) {
+			owners, err := strList(in, "Owners")
 			if err != nil {
-				if asAPIError(err).Code != "InvalidAMIID.NotFound" {
-					return nil, err
-				}
-				missing = append(missing, id)
-				continue
+				return nil, err
 			}
-			list = append(list, im)
-		}
-		if len(missing) > 0 {
-			return nil, apiErr("InvalidAMIID.NotFound", "The image id '[%s]' does not exist", strings.Join(missing, ", "))
-		}
-	} else {
-		for _, im := range c.region.Images {
-			list = append(list, im)
-		}
-	}
-	// Every simulated image belongs to the account: "self" and its id
-	// match, other owners ("amazon", …) have none here. Images are private,
-	// so only the account itself may execute them.
-	mine := func(vals []string) bool {
-		if len(vals) == 0 {
-			return true
-		}
-		for _, o := range vals {
-			if o == "self" || o == s.opts.AccountID {
+			users, err := strList(in, "ExecutableUsers")
+			if err != nil {
+				return nil, err
+			}
+			// Images are private: only the account itself may execute them.
+			mine := s.ownedBy(owners) && s.ownedBy(users)
+			return func(*ec2Image, time.Time) bool { return mine }, nil
+		},
+		filter: func(n string) bool {
+			switch n {
+			case "state", "name", "image-id", "owner-id", "description", "architecture", "image-type", "is-public",
+				"root-device-type", "virtualization-type", "block-device-mapping.snapshot-id", "block-device-mapping.device-name", "source-instance-id":
 				return true
 			}
-		}
-		return false
-	}
-	if !mine(owners) || !mine(users) {
-		list = nil
-	}
-	sort.Slice(list, func(a, b int) bool {
-		if !list[a].Created.Equal(list[b].Created) {
-			return list[a].Created.Before(list[b].Created)
-		}
-		return list[a].ID < list[b].ID
+			return isTagFilter(n)
+		},
+		named: s.imagesNamed,
+		all:   func(r *region) []*ec2Image { return mapValues(r.Images) },
+		compare: func(a, b *ec2Image) int {
+			return byTimeThenID(a.Created, b.Created, a.ID, b.ID)
+		},
+		values: s.imageFilterValues,
+		key:    "Images",
+		shape:  shapeEach(s.imageShape),
 	})
-	now := s.clock.Now()
-	var shown []*ec2Image
-	for _, im := range list {
-		if matchFilters(fs, func(name string) []string {
-			if have, ok := tagFilterValues(im.Tags, name); ok {
-				return have
+}
+
+// imagesNamed looks up image ids, naming every unknown one in one error as
+// EC2 does.
+func (s *Server) imagesNamed(r *region, ids []string) ([]*ec2Image, error) {
+	var list []*ec2Image
+	var missing []string
+	for _, id := range ids {
+		im, err := s.imageNamed(r, id)
+		if err != nil {
+			if asAPIError(err).Code != "InvalidAMIID.NotFound" {
+				return nil, err
 			}
-			switch name {
-			case "state":
-				return []string{im.stateAt(now, s.transition())}
-			case "name":
-				return []string{im.Name}
-			case "image-id":
-				return []string{im.ID}
-			case "owner-id":
-				return []string{s.opts.AccountID}
-			case "description":
-				return []string{im.Description}
-			case "architecture":
-				return []string{im.Architecture}
-			case "image-type":
-				return []string{"machine"}
-			case "is-public":
-				return []string{"false"}
-			case "root-device-type":
-				return []string{"ebs"}
-			case "virtualization-type":
-				return []string{"hvm"}
-			case "source-instance-id":
-				return []string{im.SourceID}
-			}
-			var have []string
-			for _, m := range im.Mappings {
-				if name == "block-device-mapping.snapshot-id" {
-					have = append(have, m.SnapshotID)
-				} else {
-					have = append(have, m.Device)
-				}
-			}
-			return have
-		}) {
-			shown = append(shown, im)
+			missing = append(missing, id)
+			continue
 		}
+		list = append(list, im)
 	}
-	page, token, err := paginate(shown, maxResults, next)
-	if err != nil {
-		return nil, err
+	if len(missing) > 0 {
+		return nil, apiErr("InvalidAMIID.NotFound", "The image id '[%s]' does not exist", strings.Join(missing, ", "))
 	}
-	out := make([]any, len(page))
-	for n, im := range page {
-		out[n] = s.imageShape(c.region, im, now)
+	return list, nil
+}
+
+// imageFilterValues gives an image's values for DescribeImages' filters.
+func (s *Server) imageFilterValues(im *ec2Image, now time.Time) func(name string) []string {
+	return func(name string) []string {
+		if have, ok := tagFilterValues(im.Tags, name); ok {
+			return have
+		}
+		switch name {
+		case "state":
+			return []string{im.stateAt(now, s.transition())}
+		case "name":
+			return []string{im.Name}
+		case "image-id":
+			return []string{im.ID}
+		case "owner-id":
+			return []string{s.opts.AccountID}
+		case "description":
+			return []string{im.Description}
+		case "architecture":
+			return []string{im.Architecture}
+		case "image-type":
+			return []string{"machine"}
+		case "is-public":
+			return []string{"false"}
+		case "root-device-type":
+			return []string{"ebs"}
+		case "virtualization-type":
+			return []string{"hvm"}
+		case "source-instance-id":
+			return []string{im.SourceID}
+		}
+		var have []string
+		for _, m := range im.Mappings {
+			if name == "block-device-mapping.snapshot-id" {
+				have = append(have, m.SnapshotID)
+			} else {
+				have = append(have, m.Device)
+			}
+		}
+		return have
 	}
-	res := map[string]any{"Images": out}
-	if token != "" {
-		res["NextToken"] = token
-	}
-	return res, nil
 }
 
 func (s *Server) snapshotShape(sn *ec2Snapshot, now time.Time) map[string]any {
@@ -703,107 +665,81 @@ func (s *Server) ec2DeleteSnapshot(_ context.Context, c *call, in map[string]any
 }
 
 func (s *Server) ec2DescribeSnapshots(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	ids, err := strList(in, "SnapshotIds")
-	if err != nil {
-		return nil, err
-	}
-	// The query name Owner.N is OwnerIds in the model.
-	owners, err := strList(in, "OwnerIds")
-	if err != nil {
-		return nil, err
-	}
-	if len(owners) == 0 {
-		if owners, err = strList(in, "Owners"); err != nil {
-			return nil, err
-		}
-	}
-	fs, err := readFilters(in, func(n string) bool {
-		switch n {
-		case "status", "volume-id", "snapshot-id", "owner-id", "description", "progress", "volume-size", "storage-tier", "encrypted":
-			return true
-		}
-		return isTagFilter(n)
-	})
-	if err != nil {
-		return nil, err
-	}
-	maxResults, next, err := readPage(in, 5, 1000)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	var list []*ec2Snapshot
-	if len(ids) > 0 {
-		for _, id := range ids {
-			sn, err := snapshotNamed(c.region, id)
+	return describeEC2(s, c, in, describeSpec[*ec2Snapshot]{
+		idsKey: "SnapshotIds", lo: 5, hi: 1000,
+		read: func(in map[string]any) (func(*ec2Snapshot, time.Time) bool, error) {
+			// The query name Owner.N is OwnerIds in the model.
+			owners, err := strList(in, "OwnerIds")
 			if err != nil {
 				return nil, err
 			}
-			list = append(list, sn)
-		}
-	} else {
-		for _, sn := range c.region.Snapshots {
-			list = append(list, sn)
-		}
-	}
-	if len(owners) > 0 {
-		ok := false
-		for _, o := range owners {
-			ok = ok || o == "self" || o == s.opts.AccountID
-		}
-		if !ok {
-			list = nil
-		}
-	}
-	sort.Slice(list, func(a, b int) bool {
-		if !list[a].Started.Equal(list[b].Started) {
-			return list[a].Started.Before(list[b].Started)
-		}
-		return list[a].ID < list[b].ID
+			if len(owners) == 0 {
+				if owners, err = strList(in, "Owners"); err != nil {
+					return nil, err
+				}
+			}
+			mine := s.ownedBy(owners)
+			return func(*ec2Snapshot, time.Time) bool { return mine }, nil
+		},
+		filter: func(n string) bool {
+			switch n {
+			case "status", "volume-id", "snapshot-id", "owner-id", "description", "progress", "volume-size", "storage-tier", "encrypted":
+				return true
+			}
+			return isTagFilter(n)
+		},
+		named: namedEach(snapshotNamed),
+		all:   func(r *region) []*ec2Snapshot { return mapValues(r.Snapshots) },
+		compare: func(a, b *ec2Snapshot) int {
+			return byTimeThenID(a.Started, b.Started, a.ID, b.ID)
+		},
+		values: s.snapshotFilterValues,
+		key:    "Snapshots",
+		shape:  shapeEach(s.snapshotShape),
 	})
-	now := s.clock.Now()
-	var shown []*ec2Snapshot
-	for _, sn := range list {
-		state, progress := sn.stateAt(now, s.transition())
-		if matchFilters(fs, func(name string) []string {
-			if have, ok := tagFilterValues(sn.Tags, name); ok {
-				return have
-			}
-			switch name {
-			case "status":
-				return []string{state}
-			case "volume-id":
-				return []string{sn.VolumeID}
-			case "snapshot-id":
-				return []string{sn.ID}
-			case "owner-id":
-				return []string{s.opts.AccountID}
-			case "description":
-				return []string{sn.Description}
-			case "progress":
-				return []string{progress}
-			case "volume-size":
-				return []string{strconv.FormatInt(sn.Size, 10)}
-			case "storage-tier":
-				return []string{"standard"}
-			}
-			return []string{"false"} // encrypted
-		}) {
-			shown = append(shown, sn)
+}
+
+// snapshotFilterValues gives a snapshot's values for DescribeSnapshots'
+// filters.
+func (s *Server) snapshotFilterValues(sn *ec2Snapshot, now time.Time) func(name string) []string {
+	state, progress := sn.stateAt(now, s.transition())
+	return func(name string) []string {
+		if have, ok := tagFilterValues(sn.Tags, name); ok {
+			return have
+		}
+		switch name {
+		case "status":
+			return []string{state}
+		case "volume-id":
+			return []string{sn.VolumeID}
+		case "snapshot-id":
+			return []string{sn.ID}
+		case "owner-id":
+			return []string{s.opts.AccountID}
+		case "description":
+			return []string{sn.Description}
+		case "progress":
+			return []string{progress}
+		case "volume-size":
+			return []string{strconv.FormatInt(sn.Size, 10)}
+		case "storage-tier":
+			return []string{"standard"}
+		}
+		return []string{"false"} // encrypted
+	}
+}
+
+// ownedBy reports whether the account is among owners ("self" or its id),
+// or owners is empty: every simulated image and snapshot belongs to the
+// account, so other owners ("amazon", …) have none here.
+func (s *Server) ownedBy(owners []string) bool {
+	if len(owners) == 0 {
+		return true
+	}
+	for _, o := range owners {
+		if o == "self" || o == s.opts.AccountID {
+			return true
 		}
 	}
-	page, token, err := paginate(shown, maxResults, next)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]any, len(page))
-	for n, sn := range page {
-		out[n] = s.snapshotShape(sn, now)
-	}
-	res := map[string]any{"Snapshots": out}
-	if token != "" {
-		res["NextToken"] = token
-	}
-	return res, nil
+	return false
 }

@@ -10,7 +10,8 @@ import (
 
 // EC2 resources besides instances (images, snapshots, volumes) share the
 // filter, tag and paging code here with instances: one implementation of
-// EC2's filter matching, of its tags and of DescribeTags/DeleteTags.
+// EC2's filter matching, of its tags and of DescribeTags/DeleteTags. The
+// Describe calls themselves all run through describeEC2.
 
 var (
 	snapshotIDPattern = regexp.MustCompile(`^snap-[0-9a-f]{8}([0-9a-f]{9})?$`)
@@ -236,84 +237,74 @@ func tagSpecs(in map[string]any, want string, also ...string) ([]tag, error) {
 	return out, nil
 }
 
+// tagRow is one tag of one resource, as DescribeTags lists it.
+type tagRow struct {
+	id, kind string
+	t        tag
+	all      []tag
+}
+
 // ec2DescribeTags lists the tags of every resource, filtered by key,
 // value, resource-id and resource-type, in resource then key order.
 func (s *Server) ec2DescribeTags(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	fs, err := readFilters(in, func(n string) bool {
-		return n == "key" || n == "value" || n == "resource-id" || n == "resource-type" || isTagFilter(n)
+	return describeEC2(s, c, in, describeSpec[tagRow]{
+		lo: 5, hi: 1000,
+		filter: func(n string) bool {
+			return n == "key" || n == "value" || n == "resource-id" || n == "resource-type" || isTagFilter(n)
+		},
+		all: s.tagRows,
+		compare: func(a, b tagRow) int {
+			if c := strings.Compare(a.id, b.id); c != 0 {
+				return c
+			}
+			return strings.Compare(a.t.Key, b.t.Key)
+		},
+		values: func(r tagRow, _ time.Time) func(name string) []string {
+			return func(name string) []string {
+				switch name {
+				case "key":
+					return []string{r.t.Key}
+				case "value":
+					return []string{r.t.Value}
+				case "resource-id":
+					return []string{r.id}
+				case "resource-type":
+					return []string{r.kind}
+				}
+				have, _ := tagFilterValues(r.all, name)
+				return have
+			}
+		},
+		key: "Tags",
+		shape: shapeEach(func(r tagRow, _ time.Time) map[string]any {
+			return map[string]any{"Key": r.t.Key, "Value": r.t.Value, "ResourceId": r.id, "ResourceType": r.kind}
+		}),
 	})
-	if err != nil {
-		return nil, err
-	}
-	maxResults, next, err := readPage(in, 5, 1000)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	type row struct {
-		id, kind string
-		t        tag
-		all      []tag
-	}
-	var rows []row
+}
+
+// tagRows lists every tag of the Region's resources, in no order.
+func (s *Server) tagRows(r *region) []tagRow {
+	var rows []tagRow
 	add := func(id, kind string, tags []tag) {
 		for _, t := range tags {
-			rows = append(rows, row{id, kind, t, tags})
+			rows = append(rows, tagRow{id, kind, t, tags})
 		}
 	}
-	for _, i := range c.region.Instances {
+	for _, i := range r.Instances {
 		if !s.gone(i) {
 			add(i.ID, "instance", i.Tags)
 		}
 	}
-	for _, im := range c.region.Images {
+	for _, im := range r.Images {
 		add(im.ID, "image", im.Tags)
 	}
-	for _, sn := range c.region.Snapshots {
+	for _, sn := range r.Snapshots {
 		add(sn.ID, "snapshot", sn.Tags)
 	}
-	for _, v := range c.region.Volumes {
+	for _, v := range r.Volumes {
 		add(v.ID, "volume", v.Tags)
 	}
-	slices.SortFunc(rows, func(a, b row) int {
-		if c := strings.Compare(a.id, b.id); c != 0 {
-			return c
-		}
-		return strings.Compare(a.t.Key, b.t.Key)
-	})
-	var shown []row
-	for _, r := range rows {
-		if matchFilters(fs, func(name string) []string {
-			switch name {
-			case "key":
-				return []string{r.t.Key}
-			case "value":
-				return []string{r.t.Value}
-			case "resource-id":
-				return []string{r.id}
-			case "resource-type":
-				return []string{r.kind}
-			}
-			have, _ := tagFilterValues(r.all, name)
-			return have
-		}) {
-			shown = append(shown, r)
-		}
-	}
-	page, token, err := paginate(shown, maxResults, next)
-	if err != nil {
-		return nil, err
-	}
-	list := make([]any, len(page))
-	for n, r := range page {
-		list[n] = map[string]any{"Key": r.t.Key, "Value": r.t.Value, "ResourceId": r.id, "ResourceType": r.kind}
-	}
-	out := map[string]any{"Tags": list}
-	if token != "" {
-		out["NextToken"] = token
-	}
-	return out, nil
+	return rows
 }
 
 // ec2DeleteTags deletes tags: a key alone deletes it whatever its value, a
@@ -361,13 +352,9 @@ func (s *Server) ec2DeleteTags(_ context.Context, c *call, in map[string]any) (m
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var res []ec2Resource
-	for _, id := range ids {
-		r, err := s.ec2ResourceNamed(c.region, id)
-		if err != nil {
-			return nil, err
-		}
-		res = append(res, r)
+	res, err := namedEach(s.ec2ResourceNamed)(c.region, ids)
+	if err != nil {
+		return nil, err
 	}
 	if dry {
 		return nil, errDryRun

@@ -398,116 +398,69 @@ func (s *Server) ec2DeleteVolume(_ context.Context, c *call, in map[string]any) 
 }
 
 func (s *Server) ec2DescribeVolumes(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	ids, err := strList(in, "VolumeIds")
-	if err != nil {
-		return nil, err
-	}
-	fs, err := readFilters(in, func(n string) bool {
-		switch n {
-		case "status", "volume-id", "volume-type", "size", "snapshot-id", "availability-zone", "encrypted",
-			"attachment.instance-id", "attachment.status", "attachment.device", "attachment.delete-on-termination":
-			return true
-		}
-		return isTagFilter(n)
+	return describeEC2(s, c, in, describeSpec[*ec2Volume]{
+		idsKey: "VolumeIds", set: "volumeSet", lo: 5, hi: 500,
+		filter: func(n string) bool {
+			switch n {
+			case "status", "volume-id", "volume-type", "size", "snapshot-id", "availability-zone", "encrypted",
+				"attachment.instance-id", "attachment.status", "attachment.device", "attachment.delete-on-termination":
+				return true
+			}
+			return isTagFilter(n)
+		},
+		named: namedEach(s.volumeNamed),
+		all:   func(r *region) []*ec2Volume { return mapValues(r.Volumes) },
+		compare: func(a, b *ec2Volume) int {
+			return byTimeThenID(a.Created, b.Created, a.ID, b.ID)
+		},
+		values: s.volumeFilterValues,
+		key:    "Volumes",
+		shape:  shapeEach(s.volumeShape),
 	})
-	if err != nil {
-		return nil, err
-	}
-	maxResults, next, err := readPage(in, 5, 500)
-	if err != nil {
-		return nil, err
-	}
-	if maxResults != 0 && len(ids) > 0 {
-		return nil, apiErr("InvalidParameterCombination", "The parameter volumeSet cannot be used with the parameter maxResults")
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	var list []*ec2Volume
-	if len(ids) > 0 {
-		for _, id := range ids {
-			v, err := s.volumeNamed(c.region, id)
-			if err != nil {
-				return nil, err
-			}
-			list = append(list, v)
+}
+
+// volumeFilterValues gives a volume's values for DescribeVolumes' filters.
+func (s *Server) volumeFilterValues(v *ec2Volume, now time.Time) func(name string) []string {
+	att := v.attachmentAt(now, s.transition())
+	return func(name string) []string {
+		if have, ok := tagFilterValues(v.Tags, name); ok {
+			return have
 		}
-	} else {
-		for _, v := range c.region.Volumes {
-			list = append(list, v)
+		switch name {
+		case "status":
+			return []string{v.stateAt(now, s.transition())}
+		case "volume-id":
+			return []string{v.ID}
+		case "volume-type":
+			return []string{v.Type}
+		case "size":
+			return []string{strconv.FormatInt(v.Size, 10)}
+		case "snapshot-id":
+			return []string{v.SnapshotID}
+		case "availability-zone":
+			return []string{v.Zone}
+		case "encrypted":
+			return []string{"false"}
 		}
-	}
-	sort.Slice(list, func(a, b int) bool {
-		if !list[a].Created.Equal(list[b].Created) {
-			return list[a].Created.Before(list[b].Created)
+		if att == "" {
+			return nil
 		}
-		return list[a].ID < list[b].ID
-	})
-	now := s.clock.Now()
-	var shown []*ec2Volume
-	for _, v := range list {
-		att := v.attachmentAt(now, s.transition())
-		if matchFilters(fs, func(name string) []string {
-			if have, ok := tagFilterValues(v.Tags, name); ok {
-				return have
-			}
-			switch name {
-			case "status":
-				return []string{v.stateAt(now, s.transition())}
-			case "volume-id":
-				return []string{v.ID}
-			case "volume-type":
-				return []string{v.Type}
-			case "size":
-				return []string{strconv.FormatInt(v.Size, 10)}
-			case "snapshot-id":
-				return []string{v.SnapshotID}
-			case "availability-zone":
-				return []string{v.Zone}
-			case "encrypted":
-				return []string{"false"}
-			}
-			if att == "" {
-				return nil
-			}
-			switch name {
-			case "attachment.instance-id":
-				return []string{v.Attachment.InstanceID}
-			case "attachment.status":
-				return []string{att}
-			case "attachment.device":
-				return []string{v.Attachment.Device}
-			}
-			return []string{strconv.FormatBool(v.Attachment.DeleteOnTermination)}
-		}) {
-			shown = append(shown, v)
+		switch name {
+		case "attachment.instance-id":
+			return []string{v.Attachment.InstanceID}
+		case "attachment.status":
+			return []string{att}
+		case "attachment.device":
+			return []string{v.Attachment.Device}
 		}
+		return []string{strconv.FormatBool(v.Attachment.DeleteOnTermination)}
 	}
-	page, token, err := paginate(shown, maxResults, next)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]any, len(page))
-	for n, v := range page {
-		out[n] = s.volumeShape(v, now)
-	}
-	res := map[string]any{"Volumes": out}
-	if token != "" {
-		res["NextToken"] = token
-	}
-	return res, nil
 }
 
 // ec2RebootInstances reboots running instances: they stay running (a
 // reboot is no state change), and a stopped or terminated one is refused.
 func (s *Server) ec2RebootInstances(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	ids, err := strList(in, "InstanceIds")
-	if err != nil {
-		return nil, err
-	}
-	if len(ids) == 0 {
-		return nil, apiErr("MissingParameter", "The request must contain the parameter InstanceId")
-	}
-	dry, err := dryRun(in)
+	ids, dry, err := readInstanceIDs(in)
 	if err != nil {
 		return nil, err
 	}
