@@ -371,12 +371,20 @@
 // 1.1 (the operation after the last dot of X-Amz-Target; the answer is
 // JSON with the request's content type) or query protocol (Action= in the
 // form; lists in the input are read from member and maps from entry
-// key/value or Name/Value pairs). No query service models are embedded,
-// so query responses are a generic XML encoding: OPResponse/OPResult,
+// key/value or Name/Value pairs). Query responses follow the output
+// shapes of botocore's query service models, embedded for every query
+// service: OPResponse wraps the operation's result element
+// (resultWrapper), members are written under their XML names, list items
+// as member elements or the name the list gives them (RDS's DBInstance),
+// flattened lists and maps repeated without a wrapper, maps as
+// entry/key/value (or the names the map gives them); members of the stub's
+// response that the output shape lacks are dropped, as an SDK would ignore
+// them. The API version the request sends picks the model when several
+// services sign alike (elasticloadbalancing). An operation, service or
+// version no model knows gets a generic encoding: OPResponse/OPResult,
 // objects as elements named by their members, list items as member
-// elements. Services whose lists use other element names (RDS's
-// DBInstance) or flattened lists read as empty through an SDK; JSON
-// services and steps are exact.
+// elements. JSON services and steps are exact. See
+// https://smithy.io/2.0/aws/protocols/aws-query-protocol.html.
 //
 // REST protocols (rest-json such as Lambda, EKS, API Gateway; rest-xml
 // such as S3, Route 53, CloudFront) are routed with the URI templates of

@@ -3,10 +3,14 @@ package ssmlocal
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal/internal/querymodel"
 )
 
 // stubWire is the protocol of a request to a service the endpoint does not
@@ -162,10 +166,148 @@ func (p *stubWire) writeResult(w http.ResponseWriter, reqID, op string, out map[
 		return
 	}
 	var b bytes.Buffer
-	fmt.Fprintf(&b, `<%sResponse xmlns="%s"><%sResult>`, op, p.namespace(), op)
-	writeXMLMembers(&b, out, false, "")
-	fmt.Fprintf(&b, "</%sResult><ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>", op, reqID, op)
+	fmt.Fprintf(&b, `<%sResponse xmlns="%s">`, op, p.namespace())
+	if svc, o, ok := querymodel.Load().Lookup(p.service, p.version, op); ok && o.Output != "" {
+		// Shaped as the service model says, so the SDKs read named list
+		// items, flattened lists and maps.
+		if o.Wrapper != "" {
+			b.WriteString("<" + o.Wrapper + ">")
+		}
+		writeQueryShape(&b, svc, o.Output, out)
+		if o.Wrapper != "" {
+			b.WriteString("</" + o.Wrapper + ">")
+		}
+	} else {
+		fmt.Fprintf(&b, "<%sResult>", op)
+		writeXMLMembers(&b, out, false, "")
+		fmt.Fprintf(&b, "</%sResult>", op)
+	}
+	fmt.Fprintf(&b, "<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>", reqID, op)
 	writeXML(w, http.StatusOK, reqID, b.Bytes())
+}
+
+// writeQueryShape writes v as the members of the named shape of svc. A
+// structure writes only the members the shape has, in the order of their
+// names; members the shape does not know are dropped, as the SDKs would
+// ignore them. A value that does not fit its shape, or a scalar, is
+// written with the generic encoding.
+func writeQueryShape(b *bytes.Buffer, svc *querymodel.Service, shape string, v any) {
+	sh := svc.Shape(shape)
+	if sh == nil {
+		writeXMLValue(b, v, false, "")
+		return
+	}
+	switch sh.Type {
+	case querymodel.Structure:
+		m, ok := v.(map[string]any)
+		if !ok {
+			break
+		}
+		for i := range sh.Members {
+			ref := &sh.Members[i]
+			mv, ok := m[ref.Name]
+			if !ok || mv == nil {
+				continue
+			}
+			writeQueryMember(b, svc, ref, mv)
+		}
+		return
+	case querymodel.List:
+		items, ok := listItems(v)
+		if !ok {
+			break
+		}
+		name := sh.Item.Element("member")
+		for _, it := range items {
+			b.WriteString("<" + name + ">")
+			writeQueryShape(b, svc, sh.Item.Shape, it)
+			b.WriteString("</" + name + ">")
+		}
+		return
+	case querymodel.Map:
+		m, ok := v.(map[string]any)
+		if !ok || sh.Key == nil || sh.Value == nil {
+			break
+		}
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			b.WriteString("<entry>")
+			writeQueryEntry(b, svc, sh, k, m[k])
+			b.WriteString("</entry>")
+		}
+		return
+	}
+	writeXMLValue(b, v, false, "")
+}
+
+// writeQueryMember writes one structure member: its element around its
+// value, or for a flattened list or map the items or entries repeated in
+// place of that element.
+func writeQueryMember(b *bytes.Buffer, svc *querymodel.Service, ref *querymodel.Ref, v any) {
+	sh := svc.Shape(ref.Shape)
+	if ref.Flat && sh != nil {
+		switch sh.Type {
+		case querymodel.List:
+			if items, ok := listItems(v); ok {
+				// The SDKs look a flattened list up by its item's name
+				// when the list names it.
+				name := ref.Element("member")
+				if sh.Item != nil && sh.Item.XML != "" {
+					name = sh.Item.XML
+				}
+				for _, it := range items {
+					b.WriteString("<" + name + ">")
+					writeQueryShape(b, svc, sh.Item.Shape, it)
+					b.WriteString("</" + name + ">")
+				}
+				return
+			}
+		case querymodel.Map:
+			if m, ok := v.(map[string]any); ok && sh.Key != nil && sh.Value != nil {
+				name := ref.Element("entry")
+				for _, k := range slices.Sorted(maps.Keys(m)) {
+					b.WriteString("<" + name + ">")
+					writeQueryEntry(b, svc, sh, k, m[k])
+					b.WriteString("</" + name + ">")
+				}
+				return
+			}
+		}
+	}
+	name := ref.Element("member")
+	b.WriteString("<" + name + ">")
+	writeQueryShape(b, svc, ref.Shape, v)
+	b.WriteString("</" + name + ">")
+}
+
+// writeQueryEntry writes the key and value of one map entry.
+func writeQueryEntry(b *bytes.Buffer, svc *querymodel.Service, sh *querymodel.Shape, k string, v any) {
+	kn, vn := sh.Key.Element("key"), sh.Value.Element("value")
+	b.WriteString("<" + kn + ">")
+	xmlText(b, k)
+	b.WriteString("</" + kn + "><" + vn + ">")
+	writeQueryShape(b, svc, sh.Value.Shape, v)
+	b.WriteString("</" + vn + ">")
+}
+
+// listItems returns the items of a list value as stubs hold them.
+func listItems(v any) ([]any, bool) {
+	switch x := v.(type) {
+	case []any:
+		return x, true
+	case []string:
+		out := make([]any, len(x))
+		for i, s := range x {
+			out[i] = s
+		}
+		return out, true
+	case []map[string]any:
+		out := make([]any, len(x))
+		for i, m := range x {
+			out[i] = m
+		}
+		return out, true
+	}
+	return nil, false
 }
 
 // namespace is the query protocol's XML namespace, built from the service
