@@ -379,7 +379,7 @@
 // flattened lists and maps repeated without a wrapper, maps as
 // entry/key/value (or the names the map gives them); members of the stub's
 // response that the output shape lacks are dropped, as an SDK would ignore
-// them. The API version the request sends picks the model when several
+// them, and so are objects and lists where the shape has a scalar. The API version the request sends picks the model when several
 // services sign alike (elasticloadbalancing). An operation, service or
 // version no model knows gets a generic encoding: OPResponse/OPResult,
 // objects as elements named by their members, list items as member

@@ -1,12 +1,16 @@
 package ssmlocal
 
 import (
+	"encoding/xml"
+	"io"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal/internal/querymodel"
 )
 
 // TestStubQueryShapes checks the query response encoding against the
@@ -57,6 +61,11 @@ func TestStubQueryShapes(t *testing.T) {
 			want: `<DescribeDBInstancesResult><DBInstances>none</DBInstances><Marker>7</Marker></DescribeDBInstancesResult>`,
 		},
 		{
+			name: "object or list where the shape has none", service: "rds", op: "DescribeDBInstances",
+			out:  map[string]any{"DBInstances": map[string]any{"not a name": 1}, "Marker": []any{map[string]any{"<": 1}}},
+			want: `<DescribeDBInstancesResult><DBInstances></DBInstances><Marker></Marker></DescribeDBInstancesResult>`,
+		},
+		{
 			name: "api version picks the service", service: "elasticloadbalancing", version: "2012-06-01", op: "DescribeLoadBalancers",
 			out:  map[string]any{"LoadBalancerDescriptions": []any{map[string]any{"LoadBalancerName": "lb"}}},
 			want: `<DescribeLoadBalancersResult><LoadBalancerDescriptions><member><LoadBalancerName>lb</LoadBalancerName></member></LoadBalancerDescriptions></DescribeLoadBalancersResult>`,
@@ -92,4 +101,34 @@ func TestStubQueryShapes(t *testing.T) {
 			assert.Contains(t, body, "<RequestId>req-1</RequestId></ResponseMetadata></"+tt.op+"Response>")
 		})
 	}
+}
+
+// FuzzStubQueryShapes feeds arbitrary JSON documents to the shaped
+// encoder: it must not panic and must write well-formed XML.
+func FuzzStubQueryShapes(f *testing.F) {
+	f.Add("rds", "DescribeDBInstances", `{"DBInstances":[{"DBInstanceIdentifier":"a","Endpoint":{"Port":5432}}]}`)
+	f.Add("sns", "GetTopicAttributes", `{"Attributes":{"a":"<&>"},"Extra":[1,2]}`)
+	f.Add("sdb", "Select", `{"Items":[{"Attributes":{"x":1}}],"NextToken":null}`)
+	f.Add("iam", "GetAccountSummary", `{"SummaryMap":{"Users":3}}`)
+	f.Fuzz(func(t *testing.T, service, op, doc string) {
+		out, err := decodeJSON([]byte(doc))
+		if err != nil {
+			return
+		}
+		p := &stubWire{service: service}
+		w := httptest.NewRecorder()
+		p.writeResult(w, "req", clipTo(op, maxActionName+1), out)
+		if _, _, ok := querymodel.Load().Lookup(service, "", op); !ok || !isXMLName(op) {
+			// The generic encoding names elements after the stub's keys.
+			return
+		}
+		d := xml.NewDecoder(strings.NewReader(w.Body.String()))
+		for {
+			_, err := d.Token()
+			if err == io.EOF {
+				break
+			}
+			require.NoError(t, err, w.Body.String())
+		}
+	})
 }

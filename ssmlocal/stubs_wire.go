@@ -189,12 +189,12 @@ func (p *stubWire) writeResult(w http.ResponseWriter, reqID, op string, out map[
 // writeQueryShape writes v as the members of the named shape of svc. A
 // structure writes only the members the shape has, in the order of their
 // names; members the shape does not know are dropped, as the SDKs would
-// ignore them. A value that does not fit its shape, or a scalar, is
-// written with the generic encoding.
+// ignore them. A scalar is written as text; an object or list where the
+// shape has none is dropped, so the stub's keys never name elements.
 func writeQueryShape(b *bytes.Buffer, svc *querymodel.Service, shape string, v any) {
 	sh := svc.Shape(shape)
 	if sh == nil {
-		writeXMLValue(b, v, false, "")
+		writeQueryScalar(b, v)
 		return
 	}
 	switch sh.Type {
@@ -234,6 +234,18 @@ func writeQueryShape(b *bytes.Buffer, svc *querymodel.Service, shape string, v a
 			writeQueryEntry(b, svc, sh, k, m[k])
 			b.WriteString("</entry>")
 		}
+		return
+	}
+	writeQueryScalar(b, v)
+}
+
+// writeQueryScalar writes a scalar value as text and drops an object or
+// list.
+func writeQueryScalar(b *bytes.Buffer, v any) {
+	if _, ok := v.(map[string]any); ok {
+		return
+	}
+	if _, ok := listItems(v); ok {
 		return
 	}
 	writeXMLValue(b, v, false, "")
