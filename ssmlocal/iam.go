@@ -1097,11 +1097,7 @@ func (s *Server) policiesOf(who identity) []namedDoc {
 	arns := append([]string(nil), attached...)
 	if who.UserName != "" {
 		// A user's groups lend it their policies.
-		for _, gn := range slices.Sorted(maps.Keys(s.iam.Groups)) {
-			g := s.iam.Groups[gn]
-			if !slices.Contains(g.Members, who.UserName) {
-				continue
-			}
+		for _, g := range s.groupsOf(who.UserName) {
 			for _, n := range slices.Sorted(maps.Keys(g.Inline)) {
 				out = append(out, namedDoc{name: g.ARN + ":" + n, doc: g.Inline[n]})
 			}

@@ -192,8 +192,19 @@ func (s *Server) iamListGroupsForUser(_ context.Context, c *call, in map[string]
 	if _, err := s.userNamed(c, name); err != nil {
 		return nil, err
 	}
-	all := slices.DeleteFunc(slices.Collect(maps.Values(s.iam.Groups)), func(g *iamGroup) bool { return !slices.Contains(g.Members, name) })
-	return groupPage(all, p), nil
+	return groupPage(s.groupsOf(name), p), nil
+}
+
+// groupsOf returns the groups the user belongs to, in name order; callers
+// hold s.mu.
+func (s *Server) groupsOf(user string) []*iamGroup {
+	var out []*iamGroup
+	for _, gn := range slices.Sorted(maps.Keys(s.iam.Groups)) {
+		if g := s.iam.Groups[gn]; slices.Contains(g.Members, user) {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // readUsageFilter reads PolicyUsageFilter, empty when absent.
@@ -292,10 +303,8 @@ func (s *Server) iamDeleteUser(_ context.Context, c *call, in map[string]any) (m
 	if err := policiesConflict(u.Inline, u.Attached); err != nil {
 		return nil, err
 	}
-	for _, g := range s.iam.Groups {
-		if slices.Contains(g.Members, name) {
-			return nil, deleteConflict("Cannot delete entity, must remove user from all groups first.")
-		}
+	if len(s.groupsOf(name)) > 0 {
+		return nil, deleteConflict("Cannot delete entity, must remove user from all groups first.")
 	}
 	delete(s.iam.Users, name)
 	s.changed()
@@ -806,10 +815,8 @@ func (s *Server) iamGetAccountAuthorizationDetails(_ context.Context, _ *call, i
 			m["UserPolicyList"] = inlineDetails(u.Inline)
 			m["AttachedManagedPolicies"] = attachedShapes(s, u.Attached)
 			groups := []any{}
-			for _, gn := range slices.Sorted(maps.Keys(s.iam.Groups)) {
-				if slices.Contains(s.iam.Groups[gn].Members, u.Name) {
-					groups = append(groups, gn)
-				}
+			for _, g := range s.groupsOf(u.Name) {
+				groups = append(groups, g.Name)
 			}
 			m["GroupList"] = groups
 			all = append(all, policyEntity{"1" + u.Name, "UserDetailList", m})

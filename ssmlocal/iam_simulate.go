@@ -165,12 +165,9 @@ func (s *Server) principalPolicies(c *call, source string) ([]simPolicy, string,
 		}
 		add("user", u.Inline)
 		attached = append(attached, u.Attached...)
-		for _, gn := range slices.Sorted(maps.Keys(s.iam.Groups)) {
-			g := s.iam.Groups[gn]
-			if slices.Contains(g.Members, u.Name) {
-				add("group", g.Inline)
-				attached = append(attached, g.Attached...)
-			}
+		for _, g := range s.groupsOf(u.Name) {
+			add("group", g.Inline)
+			attached = append(attached, g.Attached...)
 		}
 		caller = u.ARN
 	case "group":
