@@ -200,32 +200,10 @@ func runInstancesTargets(s *Server, c *call, in map[string]any) []authTarget {
 }
 
 // instanceTagSpecs reads the instance tags of RunInstances'
-// TagSpecifications.
+// TagSpecifications; the other resource types RunInstances can tag are
+// accepted and not simulated.
 func instanceTagSpecs(in map[string]any) ([]tag, error) {
-	specs, err := objects(in, "TagSpecifications")
-	if err != nil {
-		return nil, err
-	}
-	var instanceTags []tag
-	for _, sp := range specs {
-		rt, _ := str(sp, "ResourceType")
-		tl, err := objects(sp, "Tags")
-		if err != nil {
-			return nil, err
-		}
-		tags, err := readEC2Tags(tl)
-		if err != nil {
-			return nil, err
-		}
-		switch rt {
-		case "instance":
-			instanceTags = mergeTags(instanceTags, tags)
-		case "volume", "network-interface", "spot-instances-request", "elastic-gpu":
-		default:
-			return nil, apiErr("InvalidParameterValue", "'%s' is not a valid taggable resource type for this operation.", rt)
-		}
-	}
-	return instanceTags, nil
+	return tagSpecs(in, "instance", "volume", "network-interface", "spot-instances-request", "elastic-gpu")
 }
 
 func requestTagContext(tags []tag, ctx map[string][]string) map[string][]string {
