@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -80,9 +81,7 @@ func TestActionsAgainstSimulatedServices(t *testing.T) {
 		}
 	}
 	d, err := ec2.NewFromConfig(cfg(srv, srv.Admin())).DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: ids})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, r := range d.Reservations {
 		for _, in := range r.Instances {
 			if in.State.Name != "stopped" || len(in.Tags) != 1 || aws.ToString(in.Tags[0].Value) != "e2e" {

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -23,9 +24,7 @@ func createDoc(t *testing.T, c *ssm.Client, name, content string) {
 func start(t *testing.T, c *ssm.Client, in *ssm.StartAutomationExecutionInput) string {
 	t.Helper()
 	out, err := c.StartAutomationExecution(context.Background(), in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return *out.AutomationExecutionId
 }
 
@@ -48,9 +47,7 @@ func TestEmbeddedRole(t *testing.T) {
 		t.Fatalf("status %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
 	}
 	steps, err := op.DescribeAutomationStepExecutions(context.Background(), &ssm.DescribeAutomationStepExecutionsInput{AutomationExecutionId: aws.String(id), ReverseOrder: aws.Bool(true)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(steps.StepExecutions) != 2 || *steps.StepExecutions[0].StepName != "start" {
 		t.Fatalf("steps %+v", steps.StepExecutions)
 	}
@@ -140,9 +137,7 @@ func TestSignalsAndStop(t *testing.T) {
 		{Key: ssmtypes.AutomationExecutionFilterKeyExecutionId, Values: []string{id}},
 		{Key: ssmtypes.AutomationExecutionFilterKeyExecutionStatus, Values: []string{"Cancelled"}},
 	}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(list.AutomationExecutionMetadataList) != 1 || *list.AutomationExecutionMetadataList[0].DocumentName != "Approve-Then-Sleep" {
 		t.Fatalf("describe %+v", list.AutomationExecutionMetadataList)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -24,9 +25,7 @@ func serviceRole(t testing.TB, srv *ssmlocal.Server, name, trust, permissions st
 	ctx := context.Background()
 	admin := iam.NewFromConfig(cfg(srv, srv.Admin()))
 	out, err := admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if _, err := admin.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("permissions"), PolicyDocument: aws.String(permissions)}); err != nil {
 		t.Fatal(err)
 	}
@@ -58,9 +57,7 @@ func TestRestartWithRuntimeRole(t *testing.T) {
 	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
 	ctx := context.Background()
 	ids, err := srv.AddInstances(2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	role := serviceRole(t, srv, "RestartRole", trustSSM, restartRolePolicy)
 	start := `{"Effect":"Allow","Action":["ssm:StartAutomationExecution","ssm:GetAutomationExecution","ssm:DescribeAutomationExecutions"],"Resource":"*"}`
 	pass := `{"Effect":"Allow","Action":"iam:PassRole","Resource":"` + role + `","Condition":{"StringEquals":{"iam:PassedToService":"ssm.amazonaws.com"}}}`
@@ -74,9 +71,7 @@ func TestRestartWithRuntimeRole(t *testing.T) {
 		t.Fatalf("start without PassRole: %v", err)
 	}
 	out, err := with.StartAutomationExecution(ctx, in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	x := waitDone(t, with, *out.AutomationExecutionId)
 	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess {
 		t.Fatalf("status %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))

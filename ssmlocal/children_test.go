@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -33,9 +34,7 @@ func TestChildExecutions(t *testing.T) {
 		t.Fatalf("parent %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
 	}
 	children, err := admin.DescribeAutomationExecutions(ctx, &ssm.DescribeAutomationExecutionsInput{Filters: []ssmtypes.AutomationExecutionFilter{{Key: ssmtypes.AutomationExecutionFilterKeyParentExecutionId, Values: []string{id}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(children.AutomationExecutionMetadataList) != 1 || *children.AutomationExecutionMetadataList[0].DocumentName != ssmlocal.RestartEC2Instance {
 		t.Fatalf("children %+v", children.AutomationExecutionMetadataList)
 	}
@@ -56,9 +55,7 @@ func TestChildExecutions(t *testing.T) {
 		t.Fatalf("rate control %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
 	}
 	children, err = admin.DescribeAutomationExecutions(ctx, &ssm.DescribeAutomationExecutionsInput{Filters: []ssmtypes.AutomationExecutionFilter{{Key: ssmtypes.AutomationExecutionFilterKeyParentExecutionId, Values: []string{rc}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(children.AutomationExecutionMetadataList) != 3 {
 		t.Fatalf("%d rate-control children, want 3", len(children.AutomationExecutionMetadataList))
 	}

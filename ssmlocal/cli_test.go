@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/internal/slowtest"
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
@@ -96,9 +97,7 @@ func TestAWSCLI(t *testing.T) {
 			t.Parallel()
 			srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
 			ids, err := srv.AddInstances(1)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			role := serviceRole(t, srv, "AutomationRole", trustSSM, restartRolePolicy)
 			env := cliEnv(t, srv.Admin(), srv.Region())
 			id, stderr, err := runCLI(t, cli, env, srv.URL(), "sts", "get-caller-identity")
@@ -174,9 +173,7 @@ func TestBoto3(t *testing.T) {
 	}
 	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
 	ids, err := srv.AddInstances(2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	cmd := exec.CommandContext(context.Background(), py, "testdata/restart.py", srv.URL(), strings.Join(ids, ","))
 	cmd.Env = cliEnv(t, srv.Admin(), srv.Region())
 	out, err := cmd.CombinedOutput()

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -46,9 +47,7 @@ func TestDescribeExecutionsOverTheWire(t *testing.T) {
 		p := ssm.NewDescribeAutomationExecutionsPaginator(admin, &ssm.DescribeAutomationExecutionsInput{Filters: filters, MaxResults: aws.Int32(2)})
 		for p.HasMorePages() {
 			out, err := p.NextPage(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			if len(out.AutomationExecutionMetadataList) > 2 {
 				t.Fatalf("a page of %d with MaxResults 2", len(out.AutomationExecutionMetadataList))
 			}
@@ -99,9 +98,7 @@ func TestDescribeExecutionsOverTheWire(t *testing.T) {
 	var steps []string
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if len(out.StepExecutions) > 1 {
 			t.Fatalf("a page of %d steps with MaxResults 1", len(out.StepExecutions))
 		}

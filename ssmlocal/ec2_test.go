@@ -23,9 +23,7 @@ func TestInstanceLifecycle(t *testing.T) {
 		ImageId: aws.String("ami-0123456789abcdef0"), InstanceType: ec2types.InstanceTypeT3Micro, MinCount: aws.Int32(2), MaxCount: aws.Int32(2),
 		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeInstance, Tags: []ec2types.Tag{{Key: aws.String("Name"), Value: aws.String("web")}}}},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(run.Instances) != 2 || run.Instances[0].State.Name != ec2types.InstanceStateNamePending {
 		t.Fatalf("run %+v", run.Instances)
 	}
@@ -33,9 +31,7 @@ func TestInstanceLifecycle(t *testing.T) {
 	state := func() ec2types.InstanceStateName {
 		t.Helper()
 		out, err := c.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: ids[:1]})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		return out.Reservations[0].Instances[0].State.Name
 	}
 	steps := []struct {
@@ -57,9 +53,7 @@ func TestInstanceLifecycle(t *testing.T) {
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
 			if s.act != nil {
-				if err := s.act(); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, s.act())
 			} else {
 				vc.Advance(10 * time.Second)
 			}
@@ -78,13 +72,9 @@ func TestEC2Describe(t *testing.T) {
 	ctx := context.Background()
 	c := ec2.NewFromConfig(cfg(srv, srv.Admin()))
 	web, err := srv.AddInstances(3, func(o *ssmlocal.InstanceOptions) { o.Tags = map[string]string{"App": "web"} })
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	db, err := srv.AddInstances(2, func(o *ssmlocal.InstanceOptions) { o.Stopped = true })
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if _, err := c.CreateTags(ctx, &ec2.CreateTagsInput{Resources: db, Tags: []ec2types.Tag{{Key: aws.String("App"), Value: aws.String("db")}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -105,9 +95,7 @@ func TestEC2Describe(t *testing.T) {
 			p := ec2.NewDescribeInstancesPaginator(c, &ec2.DescribeInstancesInput{Filters: tt.filters, MaxResults: aws.Int32(5)})
 			for p.HasMorePages() {
 				page, err := p.NextPage(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				for _, r := range page.Reservations {
 					n += len(r.Instances)
 				}
@@ -118,16 +106,12 @@ func TestEC2Describe(t *testing.T) {
 		})
 	}
 	st, err := c.DescribeInstanceStatus(ctx, &ec2.DescribeInstanceStatusInput{InstanceIds: append(web, db...)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(st.InstanceStatuses) != 3 {
 		t.Fatalf("without IncludeAllInstances only running instances: %d", len(st.InstanceStatuses))
 	}
 	st, err = c.DescribeInstanceStatus(ctx, &ec2.DescribeInstanceStatusInput{InstanceIds: db, IncludeAllInstances: aws.Bool(true)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(st.InstanceStatuses) != 2 || st.InstanceStatuses[0].InstanceState.Name != ec2types.InstanceStateNameStopped {
 		t.Fatalf("statuses %+v", st.InstanceStatuses)
 	}
@@ -170,13 +154,9 @@ func TestTagConditions(t *testing.T) {
 	srv := newServer(t)
 	ctx := context.Background()
 	dev, err := srv.AddInstances(1, func(o *ssmlocal.InstanceOptions) { o.Tags = map[string]string{"Env": "dev"} })
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	prod, err := srv.AddInstances(1, func(o *ssmlocal.InstanceOptions) { o.Tags = map[string]string{"Env": "prod"} })
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	creds := user(t, srv, "devops", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":"ec2:StopInstances","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/Env":"dev"}}},
 		{"Effect":"Deny","Action":"ec2:*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/Env":"prod"}}}]}`)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzParseAuthorization feeds arbitrary Authorization headers to the
@@ -94,9 +95,7 @@ func FuzzOperations(f *testing.F) {
 	f.Add(3, `{"UserName":"a","PolicyDocument":"{}","Tags":[{"Key":1}]}`)
 	f.Add(11, `{"Parameters":{"a":"b"},"DocumentName":"AWS-RestartEC2Instance","Targets":[{}]}`)
 	srv, err := New(func(o *Options) { o.Clock = AutoClock(time.Now()) })
-	if err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, err)
 	defer srv.Close()
 	ops := srv.Operations()
 	f.Fuzz(func(t *testing.T, op int, body string) {
@@ -112,9 +111,7 @@ func FuzzOperations(f *testing.F) {
 		name := ops[op%len(ops)]
 		service, api, _ := strings.Cut(name, ":")
 		who, _, _, err := srv.credentialsFor(srv.Admin().AccessKeyID, authCodes(service))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		c := &call{s: srv, who: who, service: service, api: api, regionNm: srv.Region(), requestID: "fuzz"}
 		_, _ = srv.dispatch(context.Background(), c, in)
 	})
@@ -164,9 +161,7 @@ func FuzzQueryDecode(f *testing.F) {
 	f.Add("Action="+strings.Repeat("A", 200), "", false)
 	f.Fuzz(func(t *testing.T, body, rawQuery string, ec2 bool) {
 		r, err := http.NewRequest(http.MethodPost, "http://127.0.0.1/", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		r.URL.RawQuery = rawQuery
 		p := protocolFor("iam")
 		if ec2 {
@@ -235,9 +230,7 @@ func FuzzSigV4(f *testing.F) {
 	f.Add(0, "", "", "", "AmazonSSM.DeleteDocument", "{\"Name\":\"x\"}")
 	f.Add(1, "AWS4-HMAC-SHA256 Credential=A/2/3/4/aws4_request,SignedHeaders=;;;,Signature=0", "2", "", "", "")
 	srv, err := New()
-	if err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, err)
 	defer srv.Close()
 	admin := srv.Admin()
 	creds := aws.Credentials{AccessKeyID: admin.AccessKeyID, SecretAccessKey: admin.SecretAccessKey}
@@ -253,16 +246,12 @@ func FuzzSigV4(f *testing.F) {
 		}
 		svc := services[which%len(services)]
 		r, err := http.NewRequest(http.MethodPost, srv.URL()+"/", strings.NewReader(svc.body))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if svc.target != "" {
 			r.Header.Set("X-Amz-Target", svc.target)
 		}
 		sum := sha256.Sum256([]byte(svc.body))
-		if err := v4.NewSigner().SignHTTP(context.Background(), creds, r, hex.EncodeToString(sum[:]), svc.service, "us-east-1", time.Now()); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, v4.NewSigner().SignHTTP(context.Background(), creds, r, hex.EncodeToString(sum[:]), svc.service, "us-east-1", time.Now()))
 		signed, _ := parseAuthorization(r.Header.Get("Authorization"))
 		signedDate := r.Header.Get("X-Amz-Date")
 		sent := []byte(svc.body)

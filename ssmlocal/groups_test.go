@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/stretchr/testify/require"
 )
 
 // TestGroups: a group's policies apply to its members.
@@ -20,9 +21,7 @@ func TestGroups(t *testing.T) {
 		return err
 	}
 	pol, err := admin.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("Describe"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}`)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	steps := []struct {
 		name string
 		run  func() error
@@ -48,18 +47,14 @@ func TestGroups(t *testing.T) {
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
-			if err := s.run(); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, s.run())
 			if got := errCode(describe()); got != s.code {
 				t.Fatalf("describe as member: %q, want %q", got, s.code)
 			}
 		})
 	}
 	g, err := admin.GetGroup(ctx, &iam.GetGroupInput{GroupName: aws.String("Operators")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(g.Users) != 1 || *g.Users[0].UserName != "member" {
 		t.Fatalf("members %+v", g.Users)
 	}

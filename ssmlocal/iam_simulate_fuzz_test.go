@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ssmdelegate/ssmdelegate/policy"
+	"github.com/stretchr/testify/require"
 )
 
 // offsetOf turns a 1-based line and character column back into a byte
@@ -55,9 +56,7 @@ func FuzzStatementSpans(f *testing.F) {
 				t.Fatalf("statement %d: span %+v is not an object of the text", i, sp)
 			}
 			var st policy.Statement
-			if err := st.UnmarshalJSON([]byte(doc[start:end])); err != nil {
-				t.Fatalf("statement %d: %q does not parse: %v", i, doc[start:end], err)
-			}
+			require.NoError(t, st.UnmarshalJSON([]byte(doc[start:end])), "statement %d: %q does not parse", i, doc[start:end])
 			want, _ := p.Statement[i].MarshalJSON()
 			got, _ := st.MarshalJSON()
 			if string(got) != string(want) {

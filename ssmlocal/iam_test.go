@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -179,9 +180,7 @@ func TestIAMOperations(t *testing.T) {
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
-			if err := s.run(); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, s.run())
 		})
 	}
 }
@@ -245,17 +244,13 @@ func TestAssumeRole(t *testing.T) {
 		t.Fatalf("assume a role that trusts only SSM: %v", err)
 	}
 	out, err := client.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/Dev"), RoleSessionName: aws.String("dev-session"), DurationSeconds: aws.Int32(900)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if *out.AssumedRoleUser.Arn != "arn:aws:sts::123456789012:assumed-role/Dev/dev-session" {
 		t.Fatalf("arn %s", *out.AssumedRoleUser.Arn)
 	}
 	temp := ssmlocal.Credentials{AccessKeyID: *out.Credentials.AccessKeyId, SecretAccessKey: *out.Credentials.SecretAccessKey, SessionToken: *out.Credentials.SessionToken}
 	id, err := sts.NewFromConfig(cfg(srv, temp)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if *id.Arn != *out.AssumedRoleUser.Arn {
 		t.Fatalf("caller %s", *id.Arn)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -27,9 +28,7 @@ func pooledConfig(srv *ssmlocal.Server) aws.Config {
 func runRestarts(tb testing.TB, srv *ssmlocal.Server, client *ssm.Client, role string, n, callers int) []string {
 	tb.Helper()
 	ids, err := srv.AddInstances(n)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	execs := make([]string, n)
 	var wg sync.WaitGroup
 	work := make(chan int)

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -34,9 +35,7 @@ func TestRegions(t *testing.T) {
 			c := cfg(srv, srv.Admin())
 			c.Region = tt.region
 			out, err := ec2.NewFromConfig(c).DescribeInstances(ctx, &ec2.DescribeInstancesInput{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			n := 0
 			for _, r := range out.Reservations {
 				n += len(r.Instances)
@@ -65,9 +64,7 @@ func TestRegions(t *testing.T) {
 func BenchmarkAuthorizedCall(b *testing.B) {
 	srv := newServer(b)
 	ids, err := srv.AddInstances(10)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	creds := user(b, srv, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"},{"Effect":"Deny","Action":"ec2:TerminateInstances","Resource":"*"}]}`)
 	c := ec2.NewFromConfig(cfg(srv, creds))
 	ctx := context.Background()

@@ -14,6 +14,7 @@ import (
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -24,9 +25,7 @@ import (
 func TestTrustConditions(t *testing.T) {
 	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
 	ids, err := srv.AddInstances(1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	admin := ssm.NewFromConfig(cfg(srv, srv.Admin()))
 	tests := []struct {
 		name, trust string
@@ -83,9 +82,7 @@ func TestAccessDeniedMessages(t *testing.T) {
 	srv := newServer(t)
 	ctx := context.Background()
 	ids, err := srv.AddInstances(1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	serviceRole(t, srv, "Target", trustSSM, restartRolePolicy)
 	creds := user(t, srv, "limited", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":["ssm:*","iam:Get*","ec2:*"],"Resource":"*"},
@@ -183,9 +180,7 @@ func TestPassRoleScope(t *testing.T) {
 	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
 	ctx := context.Background()
 	ids, err := srv.AddInstances(1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	role := serviceRole(t, srv, "Passed", trustSSM, restartRolePolicy)
 	startOnly := `{"Effect":"Allow","Action":["ssm:StartAutomationExecution","ssm:GetAutomationExecution"],"Resource":"*"}`
 	pass := func(resource, service string) string {
@@ -208,9 +203,7 @@ func TestPassRoleScope(t *testing.T) {
 			serviceRole(t, srv, opRole, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`,
 				`{"Version":"2012-10-17","Statement":[`+startOnly+tt.grant+`]}`)
 			out, err := sts.NewFromConfig(cfg(srv, srv.Admin())).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/" + opRole), RoleSessionName: aws.String("alice")})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			op := ssm.NewFromConfig(cfg(srv, ssmlocal.Credentials{AccessKeyID: *out.Credentials.AccessKeyId, SecretAccessKey: *out.Credentials.SecretAccessKey, SessionToken: *out.Credentials.SessionToken}))
 			res, err := op.StartAutomationExecution(ctx, &ssm.StartAutomationExecutionInput{
 				DocumentName: aws.String(ssmlocal.RestartEC2Instance),
@@ -224,9 +217,7 @@ func TestPassRoleScope(t *testing.T) {
 				}
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			x := waitDone(t, op, *res.AutomationExecutionId)
 			if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess || aws.ToString(x.ExecutedBy) != session {
 				t.Fatalf("status %s, ExecutedBy %s: %s", x.AutomationExecutionStatus, aws.ToString(x.ExecutedBy), aws.ToString(x.FailureMessage))

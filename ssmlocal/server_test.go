@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -30,9 +31,7 @@ import (
 func newServer(t testing.TB, optFns ...func(*ssmlocal.Options)) *ssmlocal.Server {
 	t.Helper()
 	srv, err := ssmlocal.New(optFns...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() {
 		if err := srv.Close(); err != nil {
 			t.Errorf("close: %v", err)
@@ -74,18 +73,14 @@ func user(t testing.TB, srv *ssmlocal.Server, name, policyDoc string) ssmlocal.C
 		}
 	}
 	key, err := admin.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return ssmlocal.Credentials{AccessKeyID: *key.AccessKey.AccessKeyId, SecretAccessKey: *key.AccessKey.SecretAccessKey}
 }
 
 func TestCallerIdentity(t *testing.T) {
 	srv := newServer(t)
 	out, err := sts.NewFromConfig(cfg(srv, srv.Admin())).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if *out.Arn != srv.AdminARN() || *out.Account != srv.AccountID() {
 		t.Fatalf("identity = %s in %s", *out.Arn, *out.Account)
 	}
@@ -143,9 +138,7 @@ func TestStaleSignature(t *testing.T) {
 		t.Run(tt.service, func(t *testing.T) {
 			for _, age := range []time.Duration{0, 20 * time.Minute} {
 				req, err := http.NewRequest(http.MethodPost, srv.URL()+"/", strings.NewReader(tt.body))
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				if tt.target != "" {
 					req.Header.Set("X-Amz-Target", tt.target)
 					req.Header.Set("Content-Type", "application/x-amz-json-1.1")
@@ -153,13 +146,9 @@ func TestStaleSignature(t *testing.T) {
 					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 				}
 				sum := sha256.Sum256([]byte(tt.body))
-				if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), tt.service, "us-east-1", time.Now().Add(-age)); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), tt.service, "us-east-1", time.Now().Add(-age)))
 				resp, err := http.DefaultClient.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				body, _ := io.ReadAll(resp.Body)
 				_ = resp.Body.Close()
 				if age == 0 {
@@ -180,9 +169,7 @@ func TestStopInstanceDeniedThenAllowed(t *testing.T) {
 	srv := newServer(t)
 	ctx := context.Background()
 	ids, err := srv.AddInstances(1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	creds := user(t, srv, "operator", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}`)
 	client := ec2.NewFromConfig(cfg(srv, creds))
 	_, err = client.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: ids})
@@ -196,16 +183,12 @@ func TestStopInstanceDeniedThenAllowed(t *testing.T) {
 	}
 	admin := ec2.NewFromConfig(cfg(srv, srv.Admin()))
 	out, err := admin.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: ids})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if got := out.StoppingInstances[0].CurrentState.Name; got != ec2types.InstanceStateNameStopping {
 		t.Fatalf("state = %s", got)
 	}
 	d, err := client.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: ids})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if got := d.Reservations[0].Instances[0].State.Name; got != ec2types.InstanceStateNameStopping {
 		t.Fatalf("described state = %s", got)
 	}
@@ -216,9 +199,7 @@ func TestStopInstanceDeniedThenAllowed(t *testing.T) {
 func readReference(t *testing.T, name string) string {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("..", "testdata", "aws-runbooks", name))
-	if err != nil {
-		t.Fatalf("reference runbook %s: %v", name, err)
-	}
+	require.NoError(t, err, "reference runbook %s", name)
 	return string(data)
 }
 
@@ -227,12 +208,8 @@ func readReference(t *testing.T, name string) string {
 func canonicalJSON(t *testing.T, s string) string {
 	t.Helper()
 	var v any
-	if err := json.Unmarshal([]byte(s), &v); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal([]byte(s), &v))
 	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return string(b)
 }

@@ -25,9 +25,7 @@ func TestDocumentLifecycle(t *testing.T) {
 	ctx := context.Background()
 	c := ssm.NewFromConfig(cfg(srv, srv.Admin()))
 	created, err := c.CreateDocument(ctx, &ssm.CreateDocumentInput{Name: aws.String("Sleeper"), Content: aws.String(sleepDoc), DocumentType: ssmtypes.DocumentTypeAutomation, VersionName: aws.String("first")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	d := created.DocumentDescription
 	if *d.DocumentVersion != "1" || *d.LatestVersion != "1" || *d.DefaultVersion != "1" || d.HashType != ssmtypes.DocumentHashTypeSha256 || len(*d.Hash) != 64 || *d.Description != "Sleeps." {
 		t.Fatalf("description %+v", d)
@@ -39,9 +37,7 @@ func TestDocumentLifecycle(t *testing.T) {
 		t.Fatal("no created date")
 	}
 	up, err := c.UpdateDocument(ctx, &ssm.UpdateDocumentInput{Name: aws.String("Sleeper"), Content: aws.String(sleepDocV2), DocumentVersion: aws.String("$LATEST")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if *up.DocumentDescription.DocumentVersion != "2" || *up.DocumentDescription.DefaultVersion != "1" {
 		t.Fatalf("update %+v", up.DocumentDescription)
 	}
@@ -49,16 +45,12 @@ func TestDocumentLifecycle(t *testing.T) {
 		t.Fatalf("same content again: %v", err)
 	}
 	got, err := c.GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String("Sleeper")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if *got.DocumentVersion != "1" || *got.Content != sleepDoc || *got.VersionName != "first" {
 		t.Fatalf("default version %s", *got.DocumentVersion)
 	}
 	latest, err := c.GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String("Sleeper"), DocumentVersion: aws.String("$LATEST"), DocumentFormat: ssmtypes.DocumentFormatYaml})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if latest.DocumentFormat != ssmtypes.DocumentFormatYaml || !strings.Contains(*latest.Content, "name: again") {
 		t.Fatalf("latest as YAML:\n%s", *latest.Content)
 	}
@@ -66,16 +58,12 @@ func TestDocumentLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	desc, err := c.DescribeDocument(ctx, &ssm.DescribeDocumentInput{Name: aws.String("Sleeper")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if *desc.Document.DefaultVersion != "2" || *desc.Document.DocumentVersion != "2" {
 		t.Fatalf("describe %+v", desc.Document)
 	}
 	versions, err := c.ListDocumentVersions(ctx, &ssm.ListDocumentVersionsInput{Name: aws.String("Sleeper")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(versions.DocumentVersions) != 2 || !versions.DocumentVersions[0].IsDefaultVersion || *versions.DocumentVersions[0].DocumentVersion != "2" {
 		t.Fatalf("versions %+v", versions.DocumentVersions)
 	}
@@ -89,9 +77,7 @@ func TestDocumentLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	mine, err := c.ListDocuments(ctx, &ssm.ListDocumentsInput{Filters: []ssmtypes.DocumentKeyValuesFilter{{Key: aws.String("Owner"), Values: []string{"Self"}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var names []string
 	for _, d := range mine.DocumentIdentifiers {
 		names = append(names, *d.Name)
@@ -104,9 +90,7 @@ func TestDocumentLifecycle(t *testing.T) {
 	p := ssm.NewListDocumentsPaginator(c, &ssm.ListDocumentsInput{MaxResults: aws.Int32(2)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		for _, d := range page.DocumentIdentifiers {
 			all = append(all, *d.Name)
 		}
@@ -186,9 +170,7 @@ func TestAWSRunbooksMatchPublished(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			want := readReference(t, file)
 			got, err := c.GetDocument(context.Background(), &ssm.GetDocumentInput{Name: aws.String(name)})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			if g, w := canonicalJSON(t, *got.Content), canonicalJSON(t, want); g != w {
 				t.Fatalf("%s differs from the published runbook:\n got %s\nwant %s", name, g, w)
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -28,9 +29,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 	}
 	ctx := context.Background()
 	srv, err := ssmlocal.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ids, _ := srv.AddInstances(1)
 	role := serviceRole(t, srv, "Kept", trustSSM, restartRolePolicy)
 	client := ssm.NewFromConfig(cfg(srv, srv.Admin()))
@@ -39,9 +38,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 	if x := waitDone(t, client, id); x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess {
 		t.Fatalf("status %s", x.AutomationExecutionStatus)
 	}
-	if err := srv.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, srv.Close())
 	if _, err := os.Stat(path); err != nil {
 		t.Fatal(err)
 	}
@@ -57,9 +54,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 		t.Fatalf("instance: %s %v", st, err)
 	}
 	x, err := client.GetAutomationExecution(ctx, &ssm.GetAutomationExecutionInput{AutomationExecutionId: aws.String(id)})
-	if err != nil {
-		t.Fatalf("execution: %v", err)
-	}
+	require.NoError(t, err, "execution")
 	if x.AutomationExecution.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess || len(x.AutomationExecution.StepExecutions) != 2 {
 		t.Fatalf("execution after restart: %s with %d steps", x.AutomationExecution.AutomationExecutionStatus, len(x.AutomationExecution.StepExecutions))
 	}
@@ -78,9 +73,7 @@ func TestStateFileErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(dir, tt.name+".json")
-			if err := os.WriteFile(path, []byte(tt.content), 0o600); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, os.WriteFile(path, []byte(tt.content), 0o600))
 			srv, err := ssmlocal.New(func(o *ssmlocal.Options) { o.StateFile = path })
 			if err == nil {
 				srv.Close()
@@ -106,18 +99,14 @@ func TestRunningExecutionSurvivesRestart(t *testing.T) {
 		o.AdminAccessKeyID, o.AdminSecretAccessKey = "AKIASTATETESTADMIN02", "state-test-secret"
 	}
 	srv, err := ssmlocal.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	client := ssm.NewFromConfig(cfg(srv, srv.Admin()))
 	createDoc(t, client, "Pause-Then-Sleep", `{"schemaVersion":"0.3","mainSteps":[
 		{"name":"hold","action":"aws:pause","inputs":{}},
 		{"name":"nap","action":"aws:sleep","inputs":{"Duration":"PT1H"}}]}`)
 	id := start(t, client, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Pause-Then-Sleep")})
 	waitStatus(t, client, id, ssmtypes.AutomationExecutionStatusWaiting)
-	if err := srv.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, srv.Close())
 	// The store is one file: nothing is left beside it.
 	if entries, err := os.ReadDir(filepath.Dir(path)); err != nil || len(entries) != 1 || entries[0].Name() != "state.json" {
 		t.Fatalf("state directory holds %v (%v), want only state.json", entries, err)
