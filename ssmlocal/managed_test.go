@@ -31,17 +31,14 @@ func TestAWSManagedPolicies(t *testing.T) {
 	require.NoError(t, err)
 	role, err := admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("Guide"), AssumeRolePolicyDocument: aws.String(trustSSM)})
 	require.NoError(t, err)
-	if _, err := admin.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("Guide"), PolicyArn: aws.String(automationRolePolicy)}); err != nil {
-		t.Fatal(err)
-	}
+	_, err = admin.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("Guide"), PolicyArn: aws.String(automationRolePolicy)})
+	require.NoError(t, err)
 	client := ssm.NewFromConfig(cfg(srv, srv.Admin()))
 	x := waitDone(t, client, start(t, client, &ssm.StartAutomationExecutionInput{
 		DocumentName: aws.String(ssmlocal.RestartEC2Instance),
 		Parameters:   map[string][]string{"InstanceId": ids, "AutomationAssumeRole": {*role.Role.Arn}},
 	}))
-	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess {
-		t.Fatalf("status %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
-	}
+	require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, x.AutomationExecutionStatus, "failure: %s", aws.ToString(x.FailureMessage))
 
 	ref := map[string]struct {
 		ARN      string          `json:"arn"`
@@ -55,15 +52,11 @@ func TestAWSManagedPolicies(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			p, err := admin.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(want.ARN)})
 			require.NoError(t, err)
-			if aws.ToString(p.Policy.DefaultVersionId) != want.Version {
-				t.Fatalf("version %s, want %s", aws.ToString(p.Policy.DefaultVersionId), want.Version)
-			}
+			require.Equal(t, want.Version, aws.ToString(p.Policy.DefaultVersionId), "default version")
 			v, err := admin.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(want.ARN), VersionId: p.Policy.DefaultVersionId})
 			require.NoError(t, err)
 			doc := decodeURLDoc(t, aws.ToString(v.PolicyVersion.Document))
-			if got, wantDoc := canonicalJSON(t, doc), canonicalJSON(t, string(want.Document)); got != wantDoc {
-				t.Fatalf("document\n%s\nwant\n%s", got, wantDoc)
-			}
+			require.Equal(t, canonicalJSON(t, string(want.Document)), canonicalJSON(t, doc), "document")
 		})
 	}
 }

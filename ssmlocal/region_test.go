@@ -19,9 +19,8 @@ func TestRegions(t *testing.T) {
 	ctx := context.Background()
 	west := cfg(srv, srv.Admin())
 	west.Region = "us-west-2"
-	if _, err := srv.AddInstances(2, func(o *ssmlocal.InstanceOptions) { o.Region = "us-west-2" }); err != nil {
-		t.Fatal(err)
-	}
+	_, err := srv.AddInstances(2, func(o *ssmlocal.InstanceOptions) { o.Region = "us-west-2" })
+	require.NoError(t, err)
 	createDoc(t, ssm.NewFromConfig(west), "Only-West", sleepDoc)
 	for _, tt := range []struct {
 		region    string
@@ -40,23 +39,17 @@ func TestRegions(t *testing.T) {
 			for _, r := range out.Reservations {
 				n += len(r.Instances)
 			}
-			if n != tt.instances {
-				t.Fatalf("%d instances, want %d", n, tt.instances)
-			}
+			require.Equal(t, tt.instances, n, "instances")
 			_, err = ssm.NewFromConfig(c).GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String("Only-West")})
-			if got := errCode(err); got != tt.doc {
-				t.Fatalf("document: %s", got)
-			}
-			if _, err := ssm.NewFromConfig(c).GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String(ssmlocal.RestartEC2Instance)}); err != nil {
-				t.Fatalf("AWS-owned runbooks are in every Region: %v", err)
-			}
+			require.Equal(t, tt.doc, errCode(err), "document")
+			_, err = ssm.NewFromConfig(c).GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String(ssmlocal.RestartEC2Instance)})
+			require.NoError(t, err, "AWS-owned runbooks are in every Region")
 		})
 	}
 	other := cfg(srv, srv.Admin())
 	other.Region = "ap-south-1"
-	if _, err := ssm.NewFromConfig(other).ListDocuments(ctx, &ssm.ListDocumentsInput{}); errCode(err) != "InvalidRegion" {
-		t.Fatalf("unserved Region: %v", err)
-	}
+	_, err = ssm.NewFromConfig(other).ListDocuments(ctx, &ssm.ListDocumentsInput{})
+	require.Equal(t, "InvalidRegion", errCode(err), "unserved Region: %v", err)
 }
 
 // BenchmarkAuthorizedCall measures one authorized wire call end to end:
