@@ -44,9 +44,7 @@ func bigRunbook(tb testing.TB, n int) []byte {
 		b = b.Step(s)
 	}
 	doc := b.Document()
-	if errs := doc.Validate().Errors; len(errs) > 0 {
-		tb.Fatalf("benchmark runbook is invalid: %v", errs)
-	}
+	require.Empty(tb, doc.Validate().Errors, "benchmark runbook is invalid")
 	out, err := doc.JSON()
 	require.NoError(tb, err)
 	return out
