@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ssmdelegate/ssmdelegate/runbook"
+	"github.com/stretchr/testify/require"
 )
 
 // bigRunbook has n steps acting on instances fixed by allowedValues.
@@ -28,9 +29,7 @@ func BenchmarkNewPlan(b *testing.B) {
 	for b.Loop() {
 		var err error
 		p, err = NewPlan(NewDocument("Big-Runbook", doc), Runtime, testAccount, testRegion)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 	}
 	b.ReportMetric(float64(len(p.Role.Permissions.Statement)), "role-statements")
 	b.ReportMetric(float64(len(p.Derived.Actions())), "role-actions")
@@ -42,9 +41,7 @@ func BenchmarkNewPlan(b *testing.B) {
 func BenchmarkProvisionNoOp(b *testing.B) {
 	ctx := context.Background()
 	p, err := NewPlan(NewDocument("Big-Runbook", bigRunbook(200)), Embedded, testAccount, testRegion)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	f := newFakeAWS(testAccount)
 	attach := func(o *ProvisionOptions) { o.OperatorUser = "operator" }
 	if _, err := Provision(ctx, f, f, p, attach); err != nil {

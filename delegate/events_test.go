@@ -114,7 +114,7 @@ func TestEventsCloudFormation(t *testing.T) {
 	lint, err := exec.LookPath("cfn-lint")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatal("cfn-lint is required in CI")
+			require.FailNow(t, "cfn-lint is required in CI")
 		}
 		t.Skip("cfn-lint is not installed")
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ssmdelegate/ssmdelegate/policy"
 	"github.com/ssmdelegate/ssmdelegate/runbook"
+	"github.com/stretchr/testify/require"
 )
 
 func FuzzNewPlan(f *testing.F) {
@@ -32,36 +33,30 @@ func FuzzNewPlan(f *testing.F) {
 		}
 		before := doc.CompactJSON()
 		p, err := NewPlan(src, mode, testAccount, testRegion)
-		if string(doc.CompactJSON()) != string(before) {
-			t.Fatal("NewPlan modified its input")
-		}
+		require.Equal(t, string(before), string(doc.CompactJSON()), "NewPlan modified its input")
 		if err != nil {
-			if pe, ok := err.(*PlanError); !ok || len(pe.Problems) == 0 {
-				t.Fatalf("error is not a *PlanError with problems: %v", err)
-			}
+			pe, ok := err.(*PlanError)
+			require.True(t, ok, "error is not a *PlanError: %v", err)
+			require.NotEmpty(t, pe.Problems, "a *PlanError without problems")
 			return
 		}
 		b, err := p.JSON()
-		if err != nil || !json.Valid(b) {
-			t.Fatalf("bundle: %v", err)
-		}
+		require.NoError(t, err, "bundle")
+		require.True(t, json.Valid(b), "bundle is not JSON")
 		c, err := p.CloudFormation()
-		if err != nil || !json.Valid(c) {
-			t.Fatalf("template: %v", err)
-		}
+		require.NoError(t, err, "template")
+		require.True(t, json.Valid(c), "template is not JSON")
 		switch mode {
 		case Runtime:
-			if p.Document.AssumeRole != "{{ AutomationAssumeRole }}" || p.PassRole == nil {
-				t.Fatalf("runtime plan not wired: %q", p.Document.AssumeRole)
-			}
+			require.Equal(t, "{{ AutomationAssumeRole }}", p.Document.AssumeRole, "runtime plan not wired")
+			require.NotNil(t, p.PassRole, "runtime plan not wired")
 		case Embedded:
-			if p.Document.AssumeRole != p.Role.ARN || p.PassRole != nil {
-				t.Fatalf("embedded plan not wired: %q", p.Document.AssumeRole)
-			}
+			require.Equal(t, p.Role.ARN, p.Document.AssumeRole, "embedded plan not wired")
+			require.Nil(t, p.PassRole, "embedded plan not wired")
 		case Caller:
-			if p.Role != nil || p.MaxDuration > CallerSessionLimit || p.Unbounded {
-				t.Fatal("caller plan past the session limit")
-			}
+			require.Nil(t, p.Role, "caller plan with a role")
+			require.LessOrEqual(t, p.MaxDuration, CallerSessionLimit, "caller plan past the session limit")
+			require.False(t, p.Unbounded, "caller plan past the session limit")
 		}
 	})
 }
@@ -75,22 +70,16 @@ func FuzzDecodePolicyDocument(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if !samePolicy(p, p) {
-			t.Fatal("a policy differs from itself")
-		}
+		require.True(t, samePolicy(p, p), "a policy differs from itself")
 		b, err := p.Compact()
 		if err != nil {
 			return
 		}
 		back, err := decodePolicyDocument(iamEncode(string(b)))
-		if err != nil {
-			t.Fatalf("URL-encoded round trip: %v", err)
-		}
-		if !samePolicy(p, back) {
-			t.Fatal("round trip changed the grants")
-		}
-		if q, err := policy.Parse(b); err != nil || !samePolicy(p, q) {
-			t.Fatalf("compact round trip: %v", err)
-		}
+		require.NoError(t, err, "URL-encoded round trip")
+		require.True(t, samePolicy(p, back), "round trip changed the grants")
+		q, err := policy.Parse(b)
+		require.NoError(t, err, "compact round trip")
+		require.True(t, samePolicy(p, q), "compact round trip changed the grants")
 	})
 }

@@ -18,7 +18,7 @@ func TestMultiAccountTemplatesPassCfnLint(t *testing.T) {
 	lint, err := exec.LookPath("cfn-lint")
 	if err != nil {
 		if os.Getenv("CI") != "" {
-			t.Fatal("cfn-lint is not on PATH (pip install cfn-lint)")
+			require.FailNow(t, "cfn-lint is not on PATH (pip install cfn-lint)")
 		}
 		t.Skip("cfn-lint is not on PATH")
 	}

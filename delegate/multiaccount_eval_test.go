@@ -216,7 +216,7 @@ func requireSimulator(t *testing.T) {
 		return
 	}
 	if os.Getenv("CI") != "" {
-		t.Fatalf("simulator check cannot run in CI: %s", missing)
+		require.FailNow(t, "simulator check cannot run in CI: "+missing)
 	}
 	t.Skipf("simulator check skipped: %s", missing)
 }

@@ -76,14 +76,10 @@ func FuzzParseAutomationEvent(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		ev, err := execution.ParseAutomationEvent(body)
 		if err != nil {
-			if !errors.Is(err, execution.ErrNotAutomationEvent) {
-				t.Fatalf("error %v does not wrap ErrNotAutomationEvent", err)
-			}
+			require.ErrorIs(t, err, execution.ErrNotAutomationEvent)
 			return
 		}
-		if ev.ExecutionID == "" {
-			t.Fatal("an event without an execution id was accepted")
-		}
+		require.NotEmpty(t, ev.ExecutionID, "an event without an execution id was accepted")
 	})
 }
 
@@ -264,11 +260,11 @@ func TestQueueEventSourceSkipsAndDeduplicates(t *testing.T) {
 		select {
 		case <-wake:
 		default:
-			t.Fatal("no wake-up")
+			require.FailNow(t, "no wake-up")
 		}
 		select {
 		case <-wake:
-			t.Fatal("wake-ups are coalesced")
+			require.FailNow(t, "wake-ups are coalesced")
 		default:
 		}
 	})

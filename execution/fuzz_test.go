@@ -1,11 +1,11 @@
 package execution_test
 
 import (
-	"errors"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/execution"
 	"github.com/ssmdelegate/ssmdelegate/runbook"
@@ -34,13 +34,10 @@ func FuzzNewStartInput(f *testing.F) {
 		in, err := execution.NewStartInput(doc, opts...)
 		if err != nil {
 			var invalid *execution.InvalidInputError
-			if !errors.As(err, &invalid) || len(invalid.Problems) == 0 {
-				t.Fatalf("unexpected error %T: %v", err, err)
-			}
+			require.ErrorAs(t, err, &invalid)
+			require.NotEmpty(t, invalid.Problems, "an invalid input error without problems")
 			return
 		}
-		if err := execution.ValidateStartInput(in, rb); err != nil {
-			t.Fatalf("built input rejected: %v", err)
-		}
+		require.NoError(t, execution.ValidateStartInput(in, rb), "built input rejected")
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ssmdelegate/ssmdelegate/runbook"
+	"github.com/stretchr/testify/require"
 )
 
 // bigRunbook is a 200-step runbook that mixes the actions the derivation
@@ -34,9 +35,7 @@ func bigRunbook(tb testing.TB, steps int) *runbook.Document {
 	}
 	b.WriteString(`]}`)
 	doc, err := runbook.Parse([]byte(b.String()))
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	return doc
 }
 

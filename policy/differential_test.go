@@ -51,7 +51,7 @@ func simulatorAvailable(t *testing.T) {
 		return
 	}
 	if os.Getenv("CI") != "" {
-		t.Fatalf("differential test cannot run in CI: %s", missing)
+		require.FailNow(t, "differential test cannot run in CI: "+missing)
 	}
 	t.Skipf("differential test skipped: %s", missing)
 }
@@ -679,7 +679,7 @@ func reportDisagreements(t *testing.T, ds []diffOutcome) {
 		ex := classes[k][0]
 		fmt.Fprintf(&b, "\n== %s\nEvaluate: %v, simulator: %v\n%s\n", k, ex.eval, ex.sim, caseJSON(ex.c))
 	}
-	t.Fatal(b.String())
+	require.FailNow(t, b.String())
 }
 
 // coarseSignature names what a disagreement is about before shrinking:

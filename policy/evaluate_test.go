@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -26,9 +27,7 @@ func mustPolicy(t testing.TB, s string) *Policy {
 		s = `{"Version":"2012-10-17","Statement":` + s + `}`
 	}
 	p, err := Parse([]byte(s))
-	if err != nil {
-		t.Fatalf("policy %s: %v", s, err)
-	}
+	require.NoError(t, err, "policy %s", s)
 	return p
 }
 
@@ -256,8 +255,6 @@ func TestEvaluateResourcePolicies(t *testing.T) {
 
 func TestDecisionString(t *testing.T) {
 	for d, want := range map[Decision]string{DecisionAllow: "allowed", DecisionExplicitDeny: "explicitDeny", DecisionImplicitDeny: "implicitDeny", Decision(7): "Decision(7)"} {
-		if d.String() != want {
-			t.Errorf("%d: %q, want %q", int(d), d.String(), want)
-		}
+		assert.Equal(t, want, d.String(), "Decision(%d)", int(d))
 	}
 }

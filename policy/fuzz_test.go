@@ -2,12 +2,12 @@ package policy
 
 import (
 	"errors"
-	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/ssmdelegate/ssmdelegate/internal/wildcard"
 	"github.com/ssmdelegate/ssmdelegate/runbook"
+	"github.com/stretchr/testify/require"
 )
 
 func FuzzParse(f *testing.F) {
@@ -28,16 +28,10 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		out, err := p.Compact()
-		if err != nil {
-			t.Fatalf("parsed policy does not encode: %v", err)
-		}
+		require.NoError(t, err, "parsed policy does not encode")
 		p2, err := Parse(out)
-		if err != nil {
-			t.Fatalf("encoded policy does not parse: %v\n%s", err, out)
-		}
-		if !reflect.DeepEqual(p, p2) {
-			t.Fatalf("round trip changed the policy:\n%s", out)
-		}
+		require.NoError(t, err, "encoded policy does not parse:\n%s", out)
+		require.Equal(t, p, p2, "round trip changed the policy:\n%s", out)
 		for k := KindIdentity; k <= KindManaged; k++ {
 			_ = Lint(p, k)
 		}
@@ -61,13 +55,10 @@ func FuzzLint(f *testing.F) {
 		p := &Policy{Version: version, Statement: []Statement{st}}
 		for k := KindIdentity; k <= KindManaged+1; k++ {
 			r := Lint(p, k)
-			if err := r.Err(); (err == nil) != (len(r.Errors()) == 0) {
-				t.Fatalf("Err %v with error findings %v", err, r.Errors())
-			}
+			require.Equal(t, len(r.Errors()) == 0, r.Err() == nil, "Err %v with error findings %v", r.Err(), r.Errors())
 			for _, fd := range r.Findings {
-				if fd.Code == "" || fd.Message == "" {
-					t.Fatalf("finding without code or message: %+v", fd)
-				}
+				require.NotEmpty(t, fd.Code, "finding without code: %+v", fd)
+				require.NotEmpty(t, fd.Message, "finding without message: %+v", fd)
 			}
 			if !k.valid() {
 				continue
@@ -76,12 +67,8 @@ func FuzzLint(f *testing.F) {
 			if err != nil {
 				continue
 			}
-			if r.Size != Size(b) {
-				t.Fatalf("reported size %d, encoded size %d", r.Size, Size(b))
-			}
-			if tooLarge := errors.Is(r.Err(), ErrPolicyTooLarge); tooLarge != (r.Size > MaxSize(k)) {
-				t.Fatalf("size %d, quota %d, too large %v", r.Size, MaxSize(k), tooLarge)
-			}
+			require.Equal(t, Size(b), r.Size, "reported size against encoded size")
+			require.Equal(t, r.Size > MaxSize(k), errors.Is(r.Err(), ErrPolicyTooLarge), "size %d, quota %d: too large", r.Size, MaxSize(k))
 		}
 	})
 }
@@ -100,8 +87,8 @@ func FuzzMatchARN(f *testing.F) {
 			_ = wildcard.Match(out, s, false, esc)
 		}
 		// A pattern without wildcards matches exactly itself.
-		if !containsWildcard(pattern) && !wildcard.Match(pattern, pattern, false, false) {
-			t.Fatalf("%q does not match itself", pattern)
+		if !containsWildcard(pattern) {
+			require.True(t, wildcard.Match(pattern, pattern, false, false), "%q does not match itself", pattern)
 		}
 	})
 }
@@ -126,14 +113,12 @@ func FuzzForRunbook(f *testing.F) {
 		}
 		d, err := ForRunbook(doc, Scope{Region: "us-east-1", Account: "111122223333"})
 		if d == nil {
-			if _, invalid := runbook.AsValidationError(err); !invalid {
-				t.Fatalf("no result for a valid runbook: %v", err)
-			}
+			_, invalid := runbook.AsValidationError(err)
+			require.True(t, invalid, "no result for a valid runbook: %v", err)
 			return
 		}
-		if _, err := d.Policy.Compact(); err != nil {
-			t.Fatalf("derived policy does not encode: %v", err)
-		}
+		_, err = d.Policy.Compact()
+		require.NoError(t, err, "derived policy does not encode")
 	})
 }
 
@@ -159,16 +144,11 @@ func FuzzEvaluate(f *testing.F) {
 			Context: map[string][]string{key: {value}, "aws:TagKeys": {value, key}}}
 		first := Evaluate(req, ids, rp)
 		second := Evaluate(req, ids, rp)
-		if !reflect.DeepEqual(first, second) {
-			t.Fatalf("two evaluations differ: %+v then %+v", first, second)
-		}
-		switch first.Decision {
-		case DecisionAllow, DecisionImplicitDeny, DecisionExplicitDeny:
-		default:
-			t.Fatalf("decision %v", first.Decision)
-		}
-		if first.Statement == nil && (first.Policy != "" || first.StatementIndex != -1) {
-			t.Fatalf("no deciding statement, yet %+v", first)
+		require.Equal(t, first, second, "two evaluations differ")
+		require.Contains(t, []Decision{DecisionAllow, DecisionImplicitDeny, DecisionExplicitDeny}, first.Decision)
+		if first.Statement == nil {
+			require.Empty(t, first.Policy, "no deciding statement, yet %+v", first)
+			require.Equal(t, -1, first.StatementIndex, "no deciding statement, yet %+v", first)
 		}
 	})
 }

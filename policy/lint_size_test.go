@@ -4,6 +4,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestLintSizeQuotas puts a policy exactly at each quota and one character
@@ -20,13 +23,10 @@ func TestLintSizeQuotas(t *testing.T) {
 	sized := func(t *testing.T, build func(string) *Policy, want int) *Policy {
 		t.Helper()
 		b, err := build("S").Compact()
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		p := build("S" + strings.Repeat("x", want-Size(b)))
-		if b, _ := p.Compact(); Size(b) != want {
-			t.Fatalf("built %d characters, want %d", Size(b), want)
-		}
+		b, _ = p.Compact()
+		require.Equal(t, want, Size(b), "built characters")
 		return p
 	}
 	tests := []struct {
@@ -59,16 +59,12 @@ func TestLintSizeQuotas(t *testing.T) {
 				for _, f := range r.Errors() {
 					found = found || f.Code == CodeSize
 				}
-				if found != (over == 1) {
-					t.Fatalf("size %d against quota %d: size error %v, findings %v", r.Size, tt.quota, found, r.Findings)
-				}
-				if errors.Is(r.Err(), ErrPolicyTooLarge) != (over == 1) {
-					t.Fatalf("size %d against quota %d: Err() = %v", r.Size, tt.quota, r.Err())
-				}
+				require.Equal(t, over == 1, found, "size %d against quota %d: size error in %v", r.Size, tt.quota, r.Findings)
+				require.Equal(t, over == 1, errors.Is(r.Err(), ErrPolicyTooLarge), "size %d against quota %d: Err() = %v", r.Size, tt.quota, r.Err())
 			})
 		}
 	}
-	if LimitManaged != 6144 || LimitRoleInline != 10240 || LimitUserInline != 2048 || LimitGroupInline != 5120 || LimitTrust != 2048 {
-		t.Fatal("quotas differ from IAM's")
-	}
+	assert.Equal(t, []int{6144, 10240, 2048, 5120, 2048},
+		[]int{LimitManaged, LimitRoleInline, LimitUserInline, LimitGroupInline, LimitTrust},
+		"quotas differ from IAM's (managed, role inline, user inline, group inline, trust)")
 }

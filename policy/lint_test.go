@@ -1,10 +1,12 @@
 package policy
 
 import (
-	"errors"
 	"fmt"
-	"strings"
+	"slices"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestLint(t *testing.T) {
@@ -62,20 +64,13 @@ func TestLint(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := Lint(mustPolicy(t, tt.policy), tt.kind)
 			if tt.code == "" {
-				if len(r.Findings) != 0 {
-					t.Fatalf("unexpected findings: %v", r.Findings)
-				}
+				require.Empty(t, r.Findings, "unexpected findings")
 				return
 			}
-			for _, f := range r.Findings {
-				if f.Code == tt.code {
-					if f.Severity != tt.sev || f.Path != tt.path {
-						t.Fatalf("finding %+v, want severity %v path %q", f, tt.sev, tt.path)
-					}
-					return
-				}
-			}
-			t.Fatalf("no %s finding in %v", tt.code, r.Findings)
+			i := slices.IndexFunc(r.Findings, func(f Finding) bool { return f.Code == tt.code })
+			require.GreaterOrEqual(t, i, 0, "no %s finding in %v", tt.code, r.Findings)
+			assert.Equal(t, tt.sev, r.Findings[i].Severity, "severity of %+v", r.Findings[i])
+			assert.Equal(t, tt.path, r.Findings[i].Path, "path of %+v", r.Findings[i])
 		})
 	}
 }
@@ -87,28 +82,16 @@ func TestLintSize(t *testing.T) {
 	}
 	p := New(Allowing(actions...).Resources("*").MustBuild())
 	r := Lint(p, KindIdentity)
-	if r.Size <= LimitManaged {
-		t.Fatalf("size %d should exceed the managed quota", r.Size)
-	}
-	found := false
-	for _, f := range r.Errors() {
-		found = found || f.Code == "size"
-	}
-	if !found {
-		t.Fatal("no size error")
-	}
-	if r := Lint(p, KindIdentity, func(o *LintOptions) { o.SizeLimit = LimitRoleInline }); len(r.Errors()) != 0 {
-		t.Fatalf("role inline quota should fit: %v", r.Errors())
-	}
+	require.Greater(t, r.Size, LimitManaged, "size should exceed the managed quota")
+	assert.True(t, slices.ContainsFunc(r.Errors(), func(f Finding) bool { return f.Code == "size" }), "no size error in %v", r.Errors())
+	assert.Empty(t, Lint(p, KindIdentity, func(o *LintOptions) { o.SizeLimit = LimitRoleInline }).Errors(), "role inline quota should fit")
 	// White space between tokens does not count; inside strings it does.
-	if n := Size([]byte("{ \"a b\" :\n\t1 }")); n != 9 {
-		t.Fatalf("Size = %d, want 9", n)
-	}
+	assert.Equal(t, 9, Size([]byte("{ \"a b\" :\n\t1 }")))
 	var le *LintError
 	err := Lint(p, KindTrust).Err()
-	if !errors.As(err, &le) || !errors.Is(err, ErrInvalidPolicy) || !strings.Contains(err.Error(), "quota") {
-		t.Fatalf("trust lint error: %v", err)
-	}
+	require.ErrorAs(t, err, &le)
+	require.ErrorIs(t, err, ErrInvalidPolicy)
+	assert.ErrorContains(t, err, "quota")
 }
 
 func TestBuilder(t *testing.T) {
@@ -116,32 +99,23 @@ func TestBuilder(t *testing.T) {
 	a := base.Resources("arn:aws:ec2:*:*:instance/i-1")
 	b := base.Resources("arn:aws:ec2:*:*:instance/i-2").Condition("StringEquals", "aws:ResourceTag/env", "dev")
 	sa, sb := a.MustBuild(), b.MustBuild()
-	if sa.Resource.Values[0] != "arn:aws:ec2:*:*:instance/i-1" || len(sa.Resource.Values) != 1 || sa.Condition != nil {
-		t.Fatalf("builder not copy-on-write: %+v", sa)
-	}
-	if sb.Resource.Values[0] != "arn:aws:ec2:*:*:instance/i-2" || sb.Condition["StringEquals"]["aws:ResourceTag/env"].Values[0].Text != "dev" {
-		t.Fatalf("b: %+v", sb)
-	}
+	require.Equal(t, []string{"arn:aws:ec2:*:*:instance/i-1"}, sa.Resource.Values, "builder not copy-on-write")
+	require.Nil(t, sa.Condition, "builder not copy-on-write")
+	require.Equal(t, "arn:aws:ec2:*:*:instance/i-2", sb.Resource.Values[0])
+	require.Equal(t, "dev", sb.Condition["StringEquals"]["aws:ResourceTag/env"].Values[0].Text)
 	// Editing the built statement does not reach back into the builder.
 	sa.Resource.Values[0] = "changed"
-	if a.MustBuild().Resource.Values[0] == "changed" {
-		t.Fatal("built statement aliases the builder")
-	}
+	require.NotEqual(t, "changed", a.MustBuild().Resource.Values[0], "built statement aliases the builder")
 	_, err := NewStatement("Maybe").Sid("bad sid").Build()
 	var le *LintError
-	if !errors.As(err, &le) || len(le.Findings) < 4 {
-		t.Fatalf("Build must report every problem: %v", err)
-	}
+	require.ErrorAs(t, err, &le)
+	require.GreaterOrEqual(t, len(le.Findings), 4, "Build must report every problem: %v", err)
 	trust, err := NewStatement(Allow).Principal(ServicePrincipal(SSMServicePrincipal)).Actions("sts:AssumeRole").Build()
-	if err != nil || trust.Principal.Service.Values[0] != SSMServicePrincipal {
-		t.Fatalf("trust statement: %v", err)
-	}
+	require.NoError(t, err, "trust statement")
+	require.Equal(t, SSMServicePrincipal, trust.Principal.Service.Values[0])
 	deny := Denying("s3:*").NotResources("arn:aws:s3:::keep/*").NotPrincipal(AWSPrincipal(userArn)).MustBuild()
-	if deny.NotPrincipal == nil || deny.NotResource.Values[0] != "arn:aws:s3:::keep/*" {
-		t.Fatalf("deny: %+v", deny)
-	}
+	require.NotNil(t, deny.NotPrincipal)
+	require.Equal(t, "arn:aws:s3:::keep/*", deny.NotResource.Values[0])
 	na := NewStatement(Deny).NotActions("iam:*").Resources("*").MustBuild()
-	if na.NotAction.Values[0] != "iam:*" {
-		t.Fatal("NotActions")
-	}
+	require.Equal(t, "iam:*", na.NotAction.Values[0], "NotActions")
 }

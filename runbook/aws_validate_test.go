@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -29,9 +30,7 @@ func TestAWSRunbooksValidate(t *testing.T) {
 				require.True(t, hasProblem(r.Errors, CodeNoSteps, "mainSteps"), "fragment must fail on mainSteps: %v", r.Errors)
 				return
 			}
-			for _, p := range r.Errors {
-				t.Errorf("unexpected error: %s", p.Error())
-			}
+			assert.Empty(t, r.Errors, "unexpected errors")
 		})
 	}
 }

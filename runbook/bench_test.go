@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // bigRunbook returns the JSON of a valid runbook of n steps mixing the
@@ -42,21 +44,15 @@ func bigRunbook(tb testing.TB, n int) []byte {
 		b = b.Step(s)
 	}
 	doc := b.Document()
-	if errs := doc.Validate().Errors; len(errs) > 0 {
-		tb.Fatalf("benchmark runbook is invalid: %v", errs)
-	}
+	require.Empty(tb, doc.Validate().Errors, "benchmark runbook is invalid")
 	out, err := doc.JSON()
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	return out
 }
 
 func parseValidateEncode(b *testing.B, data []byte) {
 	doc, err := Parse(data)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	if r := doc.Validate(); len(r.Errors) > 0 {
 		b.Fatal(r.Err())
 	}
@@ -67,16 +63,12 @@ func parseValidateEncode(b *testing.B, data []byte) {
 
 func mapRoundTrip(b *testing.B, data []byte) {
 	var m map[string]any
-	if err := json.Unmarshal(data, &m); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, json.Unmarshal(data, &m))
 	var out bytes.Buffer
 	enc := json.NewEncoder(&out)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(m); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, enc.Encode(m))
 }
 
 // buildChangeInstanceState builds, validates and encodes a runbook of n
@@ -166,13 +158,9 @@ func BenchmarkJSONMapRoundTrip(b *testing.B) {
 
 func BenchmarkParseYAML200(b *testing.B) {
 	doc, err := Parse(bigRunbook(b, 200))
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	y, err := doc.YAML()
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	b.SetBytes(int64(len(y)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -184,9 +172,7 @@ func BenchmarkParseYAML200(b *testing.B) {
 
 func BenchmarkMaxDuration200(b *testing.B) {
 	doc, err := Parse(bigRunbook(b, 200))
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = doc.MaxDuration()

@@ -4,6 +4,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzParse checks that no input panics or hangs Parse, Validate,
@@ -38,23 +41,16 @@ func FuzzParse(f *testing.F) {
 		want := string(doc.CompactJSON())
 		for _, f := range []Format{JSON, YAML} {
 			enc, err := doc.Encode(f)
-			if err != nil {
-				t.Fatalf("%s encode: %v", f, err)
-			}
+			require.NoError(t, err, "%s encode", f)
 			again, err := Parse(enc)
-			if err != nil {
-				t.Fatalf("%s output does not parse: %v\n%s", f, err, enc)
-			}
-			if got := string(again.CompactJSON()); got != want {
-				t.Fatalf("%s round trip changed the document:\n got %s\nwant %s", f, got, want)
-			}
+			require.NoError(t, err, "%s output does not parse:\n%s", f, enc)
+			require.Equal(t, want, string(again.CompactJSON()), "%s round trip changed the document", f)
 		}
 		// Keeping comments may refuse, never change the document.
 		if kept, err := doc.YAMLKeeping(data); err == nil {
 			again, err := Parse(kept)
-			if err != nil || string(again.CompactJSON()) != want {
-				t.Fatalf("YAMLKeeping changed the document: %v\n%s", err, kept)
-			}
+			require.NoError(t, err, "YAMLKeeping output does not parse:\n%s", kept)
+			require.Equal(t, want, string(again.CompactJSON()), "YAMLKeeping changed the document:\n%s", kept)
 		}
 	})
 }
@@ -71,9 +67,10 @@ func FuzzParseReferences(f *testing.F) {
 				continue
 			}
 			back, ok := WholeReference(r.String())
-			if !ok || back.Kind != r.Kind || back.Name != r.Name || back.Output != r.Output {
-				t.Fatalf("%q -> %q -> %+v", r.Text, r.String(), back)
-			}
+			require.True(t, ok, "%q -> %q does not read back", r.Text, r.String())
+			require.Equal(t, r.Kind, back.Kind, "%q -> %q", r.Text, r.String())
+			require.Equal(t, r.Name, back.Name, "%q -> %q", r.Text, r.String())
+			require.Equal(t, r.Output, back.Output, "%q -> %q", r.Text, r.String())
 		}
 	})
 }
@@ -85,8 +82,8 @@ func FuzzISO8601(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if d, err := ParseISODuration(s); err == nil && d < 0 {
-			t.Fatalf("%q: negative duration %v", s, d)
+		if d, err := ParseISODuration(s); err == nil {
+			require.GreaterOrEqual(t, d, time.Duration(0), "%q: negative duration", s)
 		}
 		_, _ = ParseISOTimestamp(s)
 	})

@@ -24,7 +24,7 @@ func checkIndentedLikeEncodingJSON(t *testing.T, src []byte) {
 		for i < min(want.Len(), len(got)) && want.Bytes()[i] == got[i] {
 			i++
 		}
-		t.Fatalf("differs from json.Indent at byte %d: want %q, got %q", i, want.Bytes()[i:min(i+40, want.Len())], got[i:min(i+40, len(got))])
+		require.Equal(t, string(want.Bytes()[i:min(i+40, want.Len())]), string(got[i:min(i+40, len(got))]), "differs from json.Indent at byte %d", i)
 	}
 }
 

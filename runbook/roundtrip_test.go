@@ -15,9 +15,7 @@ import (
 func awsRunbooks(t testing.TB) []string {
 	t.Helper()
 	files, _ := filepath.Glob(filepath.Join("..", "testdata", "aws-runbooks", "*--*"))
-	if len(files) == 0 {
-		t.Fatal("testdata/aws-runbooks not present")
-	}
+	require.NotEmpty(t, files, "testdata/aws-runbooks not present")
 	return files
 }
 

@@ -29,9 +29,7 @@ func TestBuilderMatchesSeedGuide(t *testing.T) {
 			break
 		}
 	}
-	if seed == nil {
-		t.Fatal("seed guide not present")
-	}
+	require.NotNil(t, seed, "seed guide not present")
 	doc, err := restartDemo().Build()
 	require.NoError(t, err)
 	got, err := doc.JSON()

@@ -93,9 +93,7 @@ func FuzzIsStepName(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := isStepName(s), stepNameRE.MatchString(s); got != want {
-			t.Fatalf("isStepName(%q) = %v, the regular expression says %v", s, got, want)
-		}
+		require.Equal(t, stepNameRE.MatchString(s), isStepName(s), "isStepName(%q) against the regular expression", s)
 	})
 }
 
@@ -210,14 +208,13 @@ func FuzzWholeReference(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		wantRef, wantOK := wholeReferenceByParse(s)
 		ref, ok := WholeReference(s)
-		if ok != wantOK || ref != wantRef {
-			t.Fatalf("WholeReference(%q) = %+v, %v; want %+v, %v", s, ref, ok, wantRef, wantOK)
-		}
+		require.Equal(t, wantOK, ok, "WholeReference(%q) ok", s)
+		require.Equal(t, wantRef, ref, "WholeReference(%q)", s)
 		if s, ok := String(s).AsString(); ok {
 			wantRef, wantOK = wholeReferenceByParse(s)
 		}
-		if ref, ok := String(s).Ref(); ok != wantOK || ref != wantRef {
-			t.Fatalf("Ref of %q = %+v, %v; want %+v, %v", s, ref, ok, wantRef, wantOK)
-		}
+		ref, ok = String(s).Ref()
+		require.Equal(t, wantOK, ok, "Ref of %q ok", s)
+		require.Equal(t, wantRef, ref, "Ref of %q", s)
 	})
 }

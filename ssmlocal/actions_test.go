@@ -8,8 +8,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -47,26 +50,15 @@ func TestActionsAgainstSimulatedServices(t *testing.T) {
 	createDoc(t, admin, "Actions-E2E", strings.Replace(actionsDoc, "ROLE", role, 1))
 	id := start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Actions-E2E")})
 	waitStatus(t, admin, id, ssmtypes.AutomationExecutionStatusWaiting)
-	if _, err := admin.SendAutomationSignal(ctx, &ssm.SendAutomationSignalInput{AutomationExecutionId: aws.String(id), SignalType: ssmtypes.SignalTypeResume, Payload: map[string][]string{"StepName": {"hold"}}}); err != nil {
-		t.Fatal(err)
-	}
+	_, err := admin.SendAutomationSignal(ctx, &ssm.SendAutomationSignalInput{AutomationExecutionId: aws.String(id), SignalType: ssmtypes.SignalTypeResume, Payload: map[string][]string{"StepName": {"hold"}}})
+	require.NoError(t, err)
 	x := waitDone(t, admin, id)
-	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess {
-		t.Fatalf("status %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
-	}
+	require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, x.AutomationExecutionStatus, "failure: %s", aws.ToString(x.FailureMessage))
 	ids := x.Outputs["launch.InstanceIds"]
-	if len(ids) != 2 {
-		t.Fatalf("outputs %v", x.Outputs)
-	}
-	if got := x.Outputs["look.Type"]; len(got) != 1 || got[0] != "t3.micro" {
-		t.Fatalf("look.Type = %v", got)
-	}
-	if got := x.Outputs["look.States"]; len(got) != 2 || got[0] != "running" || got[1] != "running" {
-		t.Fatalf("look.States = %v", got)
-	}
-	if got := x.Variables["Stopped"]; len(got) != 1 || got[0] != "2" {
-		t.Fatalf("variable Stopped = %v", got)
-	}
+	require.Len(t, ids, 2, "outputs %v", x.Outputs)
+	require.Equal(t, []string{"t3.micro"}, x.Outputs["look.Type"], "look.Type")
+	require.Equal(t, []string{"running", "running"}, x.Outputs["look.States"], "look.States")
+	require.Equal(t, []string{"2"}, x.Variables["Stopped"], "variable Stopped")
 	statuses := map[string]ssmtypes.AutomationExecutionStatus{}
 	for _, s := range x.StepExecutions {
 		statuses[aws.ToString(s.StepName)] = s.StepStatus
@@ -75,18 +67,15 @@ func TestActionsAgainstSimulatedServices(t *testing.T) {
 		"launch": "Success", "tag": "Success", "waitRunning": "Success", "assertTagged": "Success",
 		"look": "Success", "choose": "Success", "wrong": "Pending", "hold": "Success", "stopEach": "Success",
 	} {
-		if statuses[step] != want {
-			t.Errorf("step %s is %s, want %s", step, statuses[step], want)
-		}
+		assert.Equal(t, want, statuses[step], "step %s", step)
 	}
 	d, err := ec2.NewFromConfig(cfg(srv, srv.Admin())).DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: ids})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, r := range d.Reservations {
 		for _, in := range r.Instances {
-			if in.State.Name != "stopped" || len(in.Tags) != 1 || aws.ToString(in.Tags[0].Value) != "e2e" {
-				t.Errorf("%s: %s %+v", aws.ToString(in.InstanceId), in.State.Name, in.Tags)
+			assert.Equal(t, ec2types.InstanceStateName("stopped"), in.State.Name, aws.ToString(in.InstanceId))
+			if assert.Len(t, in.Tags, 1, aws.ToString(in.InstanceId)) {
+				assert.Equal(t, "e2e", aws.ToString(in.Tags[0].Value), aws.ToString(in.InstanceId))
 			}
 		}
 	}
@@ -97,16 +86,11 @@ func TestActionsAgainstSimulatedServices(t *testing.T) {
 			continue
 		}
 		calls[e.StepName+" "+e.API]++
-		if e.Principal != session || e.Decision != "Allowed" {
-			t.Errorf("%s by %s in step %s: %s", e.API, e.Principal, e.StepName, e.Decision)
-		}
+		assert.Equal(t, session, e.Principal, "%s in step %s", e.API, e.StepName)
+		assert.Equal(t, "Allowed", e.Decision, "%s by %s in step %s", e.API, e.Principal, e.StepName)
 	}
 	for _, want := range []string{"launch RunInstances", "tag CreateTags", "waitRunning DescribeInstanceStatus", "assertTagged DescribeInstances", "look DescribeInstances", "stopOne StopInstances"} {
-		if calls[want] == 0 {
-			t.Errorf("no %q call in the audit trail: %v", want, calls)
-		}
+		assert.NotZero(t, calls[want], "no %q call in the audit trail: %v", want, calls)
 	}
-	if calls["stopOne StopInstances"] != 2 {
-		t.Errorf("the loop stopped %d instances, want 2", calls["stopOne StopInstances"])
-	}
+	assert.Equal(t, 2, calls["stopOne StopInstances"], "instances the loop stopped")
 }

@@ -177,7 +177,7 @@ func auditOf(t *testing.T, srv *Server, requestID string) AuditEvent {
 			return events[i]
 		}
 	}
-	t.Fatalf("no audit event for %s", requestID)
+	require.FailNow(t, "no audit event for "+requestID)
 	return AuditEvent{}
 }
 

@@ -2,6 +2,7 @@ package ssmlocal_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -9,23 +10,21 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
 
 func createDoc(t *testing.T, c *ssm.Client, name, content string) {
 	t.Helper()
-	if _, err := c.CreateDocument(context.Background(), &ssm.CreateDocumentInput{Name: aws.String(name), Content: aws.String(content), DocumentType: ssmtypes.DocumentTypeAutomation}); err != nil {
-		t.Fatal(err)
-	}
+	_, err := c.CreateDocument(context.Background(), &ssm.CreateDocumentInput{Name: aws.String(name), Content: aws.String(content), DocumentType: ssmtypes.DocumentTypeAutomation})
+	require.NoError(t, err)
 }
 
 func start(t *testing.T, c *ssm.Client, in *ssm.StartAutomationExecutionInput) string {
 	t.Helper()
 	out, err := c.StartAutomationExecution(context.Background(), in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return *out.AutomationExecutionId
 }
 
@@ -44,19 +43,13 @@ func TestEmbeddedRole(t *testing.T) {
 		{"Effect":"Allow","Action":["ssm:GetAutomationExecution","ssm:DescribeAutomationStepExecutions"],"Resource":"*"}]}`)))
 	id := start(t, op, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Restart-Embedded"), Parameters: map[string][]string{"InstanceId": ids}})
 	x := waitDone(t, op, id)
-	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess {
-		t.Fatalf("status %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
-	}
+	require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, x.AutomationExecutionStatus, "failure: %s", aws.ToString(x.FailureMessage))
 	steps, err := op.DescribeAutomationStepExecutions(context.Background(), &ssm.DescribeAutomationStepExecutionsInput{AutomationExecutionId: aws.String(id), ReverseOrder: aws.Bool(true)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(steps.StepExecutions) != 2 || *steps.StepExecutions[0].StepName != "start" {
-		t.Fatalf("steps %+v", steps.StepExecutions)
-	}
-	if _, err := op.StartAutomationExecution(context.Background(), &ssm.StartAutomationExecutionInput{DocumentName: aws.String(ssmlocal.RestartEC2Instance), Parameters: map[string][]string{"InstanceId": ids}}); errCode(err) != "AccessDeniedException" {
-		t.Fatalf("start a runbook the operator may not start: %v", err)
-	}
+	require.NoError(t, err)
+	require.Len(t, steps.StepExecutions, 2, "steps")
+	require.Equal(t, "start", aws.ToString(steps.StepExecutions[0].StepName), "the last step first")
+	_, err = op.StartAutomationExecution(context.Background(), &ssm.StartAutomationExecutionInput{DocumentName: aws.String(ssmlocal.RestartEC2Instance), Parameters: map[string][]string{"InstanceId": ids}})
+	require.Equal(t, "AccessDeniedException", errCode(err), "start a runbook the operator may not start: %v", err)
 }
 
 // TestUntrustedRole: a role whose trust policy does not let Automation in
@@ -70,12 +63,10 @@ func TestUntrustedRole(t *testing.T) {
 	for _, roleARN := range []string{role, "arn:aws:iam::123456789012:role/Missing"} {
 		id := start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String(ssmlocal.RestartEC2Instance), Parameters: map[string][]string{"InstanceId": ids, "AutomationAssumeRole": {roleARN}}})
 		x := waitDone(t, admin, id)
-		if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusFailed || !strings.Contains(aws.ToString(x.FailureMessage), "assume role") {
-			t.Fatalf("%s: status %s: %s", roleARN, x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
-		}
-		if st, _ := srv.InstanceState("", ids[0]); st != "running" {
-			t.Fatalf("the instance was touched: %s", st)
-		}
+		require.Equal(t, ssmtypes.AutomationExecutionStatusFailed, x.AutomationExecutionStatus, roleARN)
+		require.Contains(t, aws.ToString(x.FailureMessage), "assume role", roleARN)
+		st, _ := srv.InstanceState("", ids[0])
+		require.Equal(t, "running", st, "the instance was touched")
 	}
 }
 
@@ -92,27 +83,18 @@ func TestCallerSession(t *testing.T) {
 		{"Effect":"Allow","Action":["ssm:StartAutomationExecution","ssm:GetAutomationExecution"],"Resource":"*"}]}`)))
 	id := start(t, op, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Stop-NoRole"), Parameters: map[string][]string{"InstanceId": ids}})
 	x := waitDone(t, op, id)
-	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusFailed {
-		t.Fatalf("status %s", x.AutomationExecutionStatus)
-	}
-	if len(x.StepExecutions) == 0 {
-		t.Fatalf("no steps: %s", aws.ToString(x.FailureMessage))
-	}
-	if !strings.Contains(aws.ToString(x.StepExecutions[0].FailureMessage), "user/limited is not authorized to perform: ec2:StopInstances") {
-		t.Fatalf("failure %s", aws.ToString(x.StepExecutions[0].FailureMessage))
-	}
+	require.Equal(t, ssmtypes.AutomationExecutionStatusFailed, x.AutomationExecutionStatus)
+	require.NotEmpty(t, x.StepExecutions, "no steps: %s", aws.ToString(x.FailureMessage))
+	require.Contains(t, aws.ToString(x.StepExecutions[0].FailureMessage), "user/limited is not authorized to perform: ec2:StopInstances")
 	id = start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Stop-NoRole"), Parameters: map[string][]string{"InstanceId": ids}})
 	x = waitDone(t, admin, id)
-	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess || len(x.StepExecutions) != 1 {
-		t.Fatalf("status %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
-	}
-	if got := x.StepExecutions[0].Outputs["State"]; len(got) != 1 || got[0] != "stopping" {
-		t.Fatalf("step outputs %v", x.StepExecutions[0].Outputs)
-	}
+	require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, x.AutomationExecutionStatus, "failure: %s", aws.ToString(x.FailureMessage))
+	require.Len(t, x.StepExecutions, 1)
+	require.Equal(t, []string{"stopping"}, x.StepExecutions[0].Outputs["State"], "step outputs %v", x.StepExecutions[0].Outputs)
 	events := srv.AuditFor(id)
-	if len(events) == 0 || events[0].Principal != srv.AdminARN() || events[0].StepName != "stop" {
-		t.Fatalf("audit %+v", events)
-	}
+	require.NotEmpty(t, events, "audit")
+	require.Equal(t, srv.AdminARN(), events[0].Principal, "audit %+v", events[0])
+	require.Equal(t, "stop", events[0].StepName, "audit %+v", events[0])
 }
 
 // TestSignalsAndStop drives an approval and a stop through the wire.
@@ -125,27 +107,20 @@ func TestSignalsAndStop(t *testing.T) {
 		{"name":"nap","action":"aws:sleep","inputs":{"Duration":"PT2H"}}]}`)
 	id := start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Approve-Then-Sleep")})
 	waitStatus(t, admin, id, ssmtypes.AutomationExecutionStatusWaiting)
-	if _, err := admin.SendAutomationSignal(ctx, &ssm.SendAutomationSignalInput{AutomationExecutionId: aws.String(id), SignalType: ssmtypes.SignalTypeApprove, Payload: map[string][]string{"Comment": {"go"}}}); err != nil {
-		t.Fatal(err)
-	}
+	_, err := admin.SendAutomationSignal(ctx, &ssm.SendAutomationSignalInput{AutomationExecutionId: aws.String(id), SignalType: ssmtypes.SignalTypeApprove, Payload: map[string][]string{"Comment": {"go"}}})
+	require.NoError(t, err)
 	waitStep(t, admin, id, "nap", ssmtypes.AutomationExecutionStatusInprogress)
-	if _, err := admin.StopAutomationExecution(ctx, &ssm.StopAutomationExecutionInput{AutomationExecutionId: aws.String(id)}); err != nil {
-		t.Fatal(err)
-	}
+	_, err = admin.StopAutomationExecution(ctx, &ssm.StopAutomationExecutionInput{AutomationExecutionId: aws.String(id)})
+	require.NoError(t, err)
 	x := waitDone(t, admin, id)
-	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusCancelled {
-		t.Fatalf("status %s", x.AutomationExecutionStatus)
-	}
+	require.Equal(t, ssmtypes.AutomationExecutionStatusCancelled, x.AutomationExecutionStatus)
 	list, err := admin.DescribeAutomationExecutions(ctx, &ssm.DescribeAutomationExecutionsInput{Filters: []ssmtypes.AutomationExecutionFilter{
 		{Key: ssmtypes.AutomationExecutionFilterKeyExecutionId, Values: []string{id}},
 		{Key: ssmtypes.AutomationExecutionFilterKeyExecutionStatus, Values: []string{"Cancelled"}},
 	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(list.AutomationExecutionMetadataList) != 1 || *list.AutomationExecutionMetadataList[0].DocumentName != "Approve-Then-Sleep" {
-		t.Fatalf("describe %+v", list.AutomationExecutionMetadataList)
-	}
+	require.NoError(t, err)
+	require.Len(t, list.AutomationExecutionMetadataList, 1, "describe")
+	require.Equal(t, "Approve-Then-Sleep", aws.ToString(list.AutomationExecutionMetadataList[0].DocumentName))
 	tooMany := make([]string, 11)
 	for i := range tooMany {
 		tooMany[i] = id
@@ -190,9 +165,7 @@ func TestSignalsAndStop(t *testing.T) {
 	}
 	for _, tt := range errs {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := errCode(tt.run()); got != tt.code {
-				t.Fatalf("code %s, want %s", got, tt.code)
-			}
+			require.Equal(t, tt.code, errCode(tt.run()))
 		})
 	}
 }
@@ -206,7 +179,7 @@ func waitStatus(t *testing.T, c *ssm.Client, id string, want ssmtypes.Automation
 		}
 		return out.AutomationExecution.AutomationExecutionStatus == want, nil
 	}) {
-		t.Fatalf("execution %s never reached %s", id, want)
+		require.FailNow(t, fmt.Sprintf("execution %s never reached %s", id, want))
 	}
 }
 
@@ -222,7 +195,7 @@ func waitStep(t *testing.T, c *ssm.Client, id, step string, want ssmtypes.Automa
 		}
 		return len(out.StepExecutions) == 1 && out.StepExecutions[0].StepStatus == want, nil
 	}) {
-		t.Fatalf("step %s of %s never reached %s", step, id, want)
+		require.FailNow(t, fmt.Sprintf("step %s of %s never reached %s", step, id, want))
 	}
 }
 
@@ -236,21 +209,19 @@ func TestCallerSessionEnds(t *testing.T) {
 		{"name":"look","action":"aws:executeAwsApi","inputs":{"Service":"ec2","Api":"DescribeInstances"}}]}`)
 	id := start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Long-NoRole")})
 	x := waitDone(t, admin, id)
-	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusFailed || !strings.Contains(aws.ToString(x.FailureMessage), "session") {
-		t.Fatalf("a 13-hour run in the caller's session: %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
-	}
-	if d := x.ExecutionEndTime.Sub(*x.ExecutionStartTime); d < 12*time.Hour || d > 12*time.Hour+time.Minute {
-		t.Fatalf("the run ended %v after it started, want 12h", d)
-	}
+	require.Equal(t, ssmtypes.AutomationExecutionStatusFailed, x.AutomationExecutionStatus, "a 13-hour run in the caller's session")
+	require.Contains(t, aws.ToString(x.FailureMessage), "session", "a 13-hour run in the caller's session")
+	d := x.ExecutionEndTime.Sub(*x.ExecutionStartTime)
+	require.GreaterOrEqual(t, d, 12*time.Hour, "the run ended %v after it started, want 12h", d)
+	require.LessOrEqual(t, d, 12*time.Hour+time.Minute, "the run ended %v after it started, want 12h", d)
 	createDoc(t, admin, "Shorter-NoRole", `{"schemaVersion":"0.3","mainSteps":[
 		{"name":"wait","action":"aws:sleep","inputs":{"Duration":"PT11H"}},
 		{"name":"look","action":"aws:executeAwsApi","inputs":{"Service":"ec2","Api":"DescribeInstances"}}]}`)
-	if x := waitDone(t, admin, start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Shorter-NoRole")})); x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess {
-		t.Fatalf("an 11-hour run in the caller's session: %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
-	}
+	shorter := waitDone(t, admin, start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Shorter-NoRole")}))
+	require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, shorter.AutomationExecutionStatus, "an 11-hour run in the caller's session: %s", aws.ToString(shorter.FailureMessage))
 	for _, e := range srv.AuditFor(id) {
-		if e.API == "DescribeInstances" && e.ErrorCode == "" {
-			t.Fatalf("a call after the session ended went through: %+v", e)
+		if e.API == "DescribeInstances" {
+			require.NotEmpty(t, e.ErrorCode, "a call after the session ended went through: %+v", e)
 		}
 	}
 }
@@ -265,10 +236,6 @@ func TestExecuteAwsApiIAM(t *testing.T) {
 		{"name":"get","action":"aws:executeAwsApi","inputs":{"Service":"iam","Api":"GetRole","RoleName":"Inspected"},
 		 "outputs":[{"Name":"Principal","Selector":"$.Role.AssumeRolePolicyDocument.Statement[0].Principal.Service","Type":"String"}]}]}`)
 	x := waitDone(t, admin, start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Inspect-Role")}))
-	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess {
-		t.Fatalf("status %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
-	}
-	if got := x.StepExecutions[0].Outputs["Principal"]; len(got) != 1 || got[0] != "ssm.amazonaws.com" {
-		t.Fatalf("outputs %v", x.StepExecutions[0].Outputs)
-	}
+	require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, x.AutomationExecutionStatus, "failure: %s", aws.ToString(x.FailureMessage))
+	require.Equal(t, []string{"ssm.amazonaws.com"}, x.StepExecutions[0].Outputs["Principal"], "outputs %v", x.StepExecutions[0].Outputs)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -24,12 +25,9 @@ func serviceRole(t testing.TB, srv *ssmlocal.Server, name, trust, permissions st
 	ctx := context.Background()
 	admin := iam.NewFromConfig(cfg(srv, srv.Admin()))
 	out, err := admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("permissions"), PolicyDocument: aws.String(permissions)}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	_, err = admin.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("permissions"), PolicyDocument: aws.String(permissions)})
+	require.NoError(t, err)
 	return *out.Role.Arn
 }
 
@@ -49,7 +47,7 @@ func waitDone(t *testing.T, client *ssm.Client, id string) *ssmtypes.AutomationE
 		x = out.AutomationExecution
 		return true, nil
 	}) {
-		t.Fatalf("execution %s did not finish", id)
+		require.FailNow(t, "execution "+id+" did not finish")
 	}
 	return x
 }
@@ -58,9 +56,7 @@ func TestRestartWithRuntimeRole(t *testing.T) {
 	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
 	ctx := context.Background()
 	ids, err := srv.AddInstances(2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	role := serviceRole(t, srv, "RestartRole", trustSSM, restartRolePolicy)
 	start := `{"Effect":"Allow","Action":["ssm:StartAutomationExecution","ssm:GetAutomationExecution","ssm:DescribeAutomationExecutions"],"Resource":"*"}`
 	pass := `{"Effect":"Allow","Action":"iam:PassRole","Resource":"` + role + `","Condition":{"StringEquals":{"iam:PassedToService":"ssm.amazonaws.com"}}}`
@@ -70,35 +66,25 @@ func TestRestartWithRuntimeRole(t *testing.T) {
 		DocumentName: aws.String(ssmlocal.RestartEC2Instance),
 		Parameters:   map[string][]string{"InstanceId": ids, "AutomationAssumeRole": {role}},
 	}
-	if _, err := without.StartAutomationExecution(ctx, in); errCode(err) != "AccessDeniedException" || !strings.Contains(err.Error(), "iam:PassRole") {
-		t.Fatalf("start without PassRole: %v", err)
-	}
+	_, err = without.StartAutomationExecution(ctx, in)
+	require.Equal(t, "AccessDeniedException", errCode(err), "start without PassRole: %v", err)
+	require.ErrorContains(t, err, "iam:PassRole", "start without PassRole")
 	out, err := with.StartAutomationExecution(ctx, in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	x := waitDone(t, with, *out.AutomationExecutionId)
-	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess {
-		t.Fatalf("status %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
-	}
-	if got := aws.ToString(x.ExecutedBy); got != "arn:aws:iam::123456789012:user/operator" {
-		t.Fatalf("ExecutedBy = %s", got)
-	}
+	require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, x.AutomationExecutionStatus, "failure: %s", aws.ToString(x.FailureMessage))
+	require.Equal(t, "arn:aws:iam::123456789012:user/operator", aws.ToString(x.ExecutedBy), "ExecutedBy")
 	for _, id := range ids {
-		if st, _ := srv.InstanceState("", id); st != "running" {
-			t.Fatalf("instance %s is %s", id, st)
-		}
+		st, _ := srv.InstanceState("", id)
+		require.Equal(t, "running", st, "instance %s", id)
 	}
 	var stops int
 	for _, e := range srv.AuditFor(*out.AutomationExecutionId) {
 		if e.API == "StopInstances" {
 			stops++
-			if !strings.HasPrefix(e.Principal, "arn:aws:sts::123456789012:assumed-role/RestartRole/") || e.Decision != "Allowed" {
-				t.Fatalf("StopInstances audited as %+v", e)
-			}
+			require.True(t, strings.HasPrefix(e.Principal, "arn:aws:sts::123456789012:assumed-role/RestartRole/"), "StopInstances audited as %+v", e)
+			require.Equal(t, "Allowed", e.Decision, "StopInstances audited as %+v", e)
 		}
 	}
-	if stops == 0 {
-		t.Fatal("no StopInstances call in the audit trail")
-	}
+	require.NotZero(t, stops, "no StopInstances call in the audit trail")
 }

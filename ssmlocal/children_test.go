@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -29,19 +30,12 @@ func TestChildExecutions(t *testing.T) {
 		{"name":"restart","action":"aws:executeAutomation","inputs":{"DocumentName":"AWS-RestartEC2Instance","RuntimeParameters":{"InstanceId":"{{ InstanceId }}","AutomationAssumeRole":"`+role+`"}}}]}`)
 	id := start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Parent"), Parameters: map[string][]string{"InstanceId": ids[:1]}})
 	x := waitDone(t, admin, id)
-	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess {
-		t.Fatalf("parent %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
-	}
+	require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, x.AutomationExecutionStatus, "parent failure: %s", aws.ToString(x.FailureMessage))
 	children, err := admin.DescribeAutomationExecutions(ctx, &ssm.DescribeAutomationExecutionsInput{Filters: []ssmtypes.AutomationExecutionFilter{{Key: ssmtypes.AutomationExecutionFilterKeyParentExecutionId, Values: []string{id}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(children.AutomationExecutionMetadataList) != 1 || *children.AutomationExecutionMetadataList[0].DocumentName != ssmlocal.RestartEC2Instance {
-		t.Fatalf("children %+v", children.AutomationExecutionMetadataList)
-	}
-	if got := aws.ToString(children.AutomationExecutionMetadataList[0].ExecutedBy); got == "" {
-		t.Fatal("child without ExecutedBy")
-	}
+	require.NoError(t, err)
+	require.Len(t, children.AutomationExecutionMetadataList, 1, "children")
+	require.Equal(t, ssmlocal.RestartEC2Instance, aws.ToString(children.AutomationExecutionMetadataList[0].DocumentName))
+	require.NotEmpty(t, aws.ToString(children.AutomationExecutionMetadataList[0].ExecutedBy), "child without ExecutedBy")
 
 	rc := start(t, admin, &ssm.StartAutomationExecutionInput{
 		DocumentName:        aws.String(ssmlocal.RestartEC2Instance),
@@ -52,16 +46,10 @@ func TestChildExecutions(t *testing.T) {
 		Parameters:          map[string][]string{"AutomationAssumeRole": {role}},
 	})
 	x = waitDone(t, admin, rc)
-	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess {
-		t.Fatalf("rate control %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
-	}
+	require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, x.AutomationExecutionStatus, "rate control failure: %s", aws.ToString(x.FailureMessage))
 	children, err = admin.DescribeAutomationExecutions(ctx, &ssm.DescribeAutomationExecutionsInput{Filters: []ssmtypes.AutomationExecutionFilter{{Key: ssmtypes.AutomationExecutionFilterKeyParentExecutionId, Values: []string{rc}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(children.AutomationExecutionMetadataList) != 3 {
-		t.Fatalf("%d rate-control children, want 3", len(children.AutomationExecutionMetadataList))
-	}
+	require.NoError(t, err)
+	require.Len(t, children.AutomationExecutionMetadataList, 3, "rate-control children")
 }
 
 // TestChildNeedsParentsPassRole: a child started by aws:executeAutomation is
@@ -78,23 +66,17 @@ func TestChildNeedsParentsPassRole(t *testing.T) {
 		{"name":"restart","action":"aws:executeAutomation","inputs":{"DocumentName":"AWS-RestartEC2Instance","RuntimeParameters":{"InstanceId":"{{ InstanceId }}","AutomationAssumeRole":"`+role+`"}}}]}`)
 	id := start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Parent-NoPass"), Parameters: map[string][]string{"InstanceId": ids}})
 	x := waitDone(t, admin, id)
-	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusFailed || len(x.StepExecutions) != 1 {
-		t.Fatalf("parent %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
-	}
+	require.Equal(t, ssmtypes.AutomationExecutionStatusFailed, x.AutomationExecutionStatus, "parent failure: %s", aws.ToString(x.FailureMessage))
+	require.Len(t, x.StepExecutions, 1)
 	want := "assumed-role/NoPassParent/" + id + " is not authorized to perform: iam:PassRole on resource: " + role
-	if msg := aws.ToString(x.StepExecutions[0].FailureMessage); !strings.Contains(msg, want) {
-		t.Fatalf("step failure %q, want it to contain %q", msg, want)
-	}
+	require.Contains(t, aws.ToString(x.StepExecutions[0].FailureMessage), want, "step failure")
 	var denied bool
 	for _, e := range srv.AuditFor(id) {
 		if e.API == "StartAutomationExecution" && e.Decision == "Denied" && e.StepName == "restart" && strings.HasSuffix(e.Principal, "assumed-role/NoPassParent/"+id) {
 			denied = true
 		}
 	}
-	if !denied {
-		t.Fatalf("no denied StartAutomationExecution by the parent's role in %+v", srv.AuditFor(id))
-	}
-	if st, _ := srv.InstanceState("", ids[0]); st != "running" {
-		t.Fatalf("the instance was touched: %s", st)
-	}
+	require.True(t, denied, "no denied StartAutomationExecution by the parent's role in %+v", srv.AuditFor(id))
+	st, _ := srv.InstanceState("", ids[0])
+	require.Equal(t, "running", st, "the instance was touched")
 }

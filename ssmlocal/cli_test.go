@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/internal/slowtest"
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
@@ -63,9 +65,7 @@ func runCLI(t *testing.T, cli string, env []string, url string, args ...string) 
 	}
 	var m map[string]any
 	if len(strings.TrimSpace(string(out))) > 0 {
-		if err := json.Unmarshal(out, &m); err != nil {
-			t.Fatalf("%s %v: output is not JSON: %s", cli, args, out)
-		}
+		require.NoError(t, json.Unmarshal(out, &m), "%s %v: output is not JSON: %s", cli, args, out)
 	}
 	return m, stderr.String(), nil
 }
@@ -76,9 +76,7 @@ func cliRunner(t *testing.T, cli string, env []string, url string) func(args ...
 	return func(args ...string) map[string]any {
 		t.Helper()
 		out, stderr, err := runCLI(t, cli, env, url, args...)
-		if err != nil {
-			t.Fatalf("%v: %v: %s", args, err, stderr)
-		}
+		require.NoError(t, err, "%v: %s", args, stderr)
 		return out
 	}
 }
@@ -96,61 +94,40 @@ func TestAWSCLI(t *testing.T) {
 			t.Parallel()
 			srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
 			ids, err := srv.AddInstances(1)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			role := serviceRole(t, srv, "AutomationRole", trustSSM, restartRolePolicy)
 			env := cliEnv(t, srv.Admin(), srv.Region())
 			id, stderr, err := runCLI(t, cli, env, srv.URL(), "sts", "get-caller-identity")
-			if err != nil {
-				t.Fatalf("sts get-caller-identity: %v: %s", err, stderr)
-			}
-			if id["Arn"] != srv.AdminARN() {
-				t.Fatalf("caller %v", id["Arn"])
-			}
-			if _, stderr, err := runCLI(t, cli, env, srv.URL(), "iam", "create-user", "--user-name", "cli-user"); err != nil {
-				t.Fatalf("iam create-user: %v: %s", err, stderr)
-			}
+			require.NoError(t, err, "sts get-caller-identity: %s", stderr)
+			require.Equal(t, srv.AdminARN(), id["Arn"], "caller")
+			_, stderr, err = runCLI(t, cli, env, srv.URL(), "iam", "create-user", "--user-name", "cli-user")
+			require.NoError(t, err, "iam create-user: %s", stderr)
 			role2, stderr, err := runCLI(t, cli, env, srv.URL(), "iam", "get-role", "--role-name", "AutomationRole")
-			if err != nil {
-				t.Fatalf("iam get-role: %v: %s", err, stderr)
-			}
-			if r, _ := role2["Role"].(map[string]any); r["Arn"] != role {
-				t.Fatalf("get-role: %v", role2)
-			}
+			require.NoError(t, err, "iam get-role: %s", stderr)
+			r, _ := role2["Role"].(map[string]any)
+			require.Equal(t, role, r["Arn"], "get-role: %v", role2)
 			desc, stderr, err := runCLI(t, cli, env, srv.URL(), "ec2", "describe-instances", "--instance-ids", ids[0])
-			if err != nil {
-				t.Fatalf("ec2 describe-instances: %v: %s", err, stderr)
-			}
-			if !strings.Contains(mustJSON(desc), `"Name":"running"`) {
-				t.Fatalf("describe-instances: %s", mustJSON(desc))
-			}
+			require.NoError(t, err, "ec2 describe-instances: %s", stderr)
+			require.Contains(t, mustJSON(desc), `"Name":"running"`, "describe-instances")
 			start, stderr, err := runCLI(t, cli, env, srv.URL(), "ssm", "start-automation-execution",
 				"--document-name", "AWS-RestartEC2Instance",
 				"--parameters", "InstanceId="+ids[0]+",AutomationAssumeRole="+role)
-			if err != nil {
-				t.Fatalf("ssm start-automation-execution: %v: %s", err, stderr)
-			}
+			require.NoError(t, err, "ssm start-automation-execution: %s", stderr)
 			execID, _ := start["AutomationExecutionId"].(string)
 			x := waitDone(t, ssm.NewFromConfig(cfg(srv, srv.Admin())), execID)
-			if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess {
-				t.Fatalf("status %s", x.AutomationExecutionStatus)
-			}
+			require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, x.AutomationExecutionStatus, "failure: %s", aws.ToString(x.FailureMessage))
 			list, stderr, err := runCLI(t, cli, env, srv.URL(), "ssm", "describe-automation-executions", "--filter", "Key=ExecutionId,Values="+execID)
-			if err != nil {
-				t.Fatalf("ssm describe-automation-executions: %v: %s", err, stderr)
-			}
+			require.NoError(t, err, "ssm describe-automation-executions: %s", stderr)
 			meta, _ := list["AutomationExecutionMetadataList"].([]any)
-			if len(meta) != 1 || meta[0].(map[string]any)["AutomationExecutionStatus"] != "Success" {
-				t.Fatalf("describe-automation-executions: %s", mustJSON(list))
-			}
-			if _, stderr, err := runCLI(t, cli, env, srv.URL(), "ssm", "get-document", "--name", "AWS-Nope"); err == nil || !strings.Contains(stderr, "InvalidDocument") {
-				t.Fatalf("get-document of a missing document: %v: %s", err, stderr)
-			}
+			require.Len(t, meta, 1, "describe-automation-executions: %s", mustJSON(list))
+			require.Equal(t, "Success", meta[0].(map[string]any)["AutomationExecutionStatus"], "describe-automation-executions")
+			_, stderr, err = runCLI(t, cli, env, srv.URL(), "ssm", "get-document", "--name", "AWS-Nope")
+			require.Error(t, err, "get-document of a missing document")
+			require.Contains(t, stderr, "InvalidDocument", "get-document of a missing document")
 			bad := cliEnv(t, ssmlocal.Credentials{AccessKeyID: srv.Admin().AccessKeyID, SecretAccessKey: "wrong"}, srv.Region())
-			if _, stderr, err := runCLI(t, cli, bad, srv.URL(), "sts", "get-caller-identity"); err == nil || !strings.Contains(stderr, "SignatureDoesNotMatch") {
-				t.Fatalf("wrong secret: %v: %s", err, stderr)
-			}
+			_, stderr, err = runCLI(t, cli, bad, srv.URL(), "sts", "get-caller-identity")
+			require.Error(t, err, "wrong secret")
+			require.Contains(t, stderr, "SignatureDoesNotMatch", "wrong secret")
 		})
 	}
 }
@@ -174,21 +151,14 @@ func TestBoto3(t *testing.T) {
 	}
 	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
 	ids, err := srv.AddInstances(2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	cmd := exec.CommandContext(context.Background(), py, "testdata/restart.py", srv.URL(), strings.Join(ids, ","))
 	cmd.Env = cliEnv(t, srv.Admin(), srv.Region())
 	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("boto3 script: %v\n%s", err, out)
-	}
-	if got := strings.TrimSpace(string(out)); !strings.HasSuffix(got, "status Success") {
-		t.Fatalf("boto3 script output:\n%s", got)
-	}
+	require.NoError(t, err, "boto3 script:\n%s", out)
+	require.True(t, strings.HasSuffix(strings.TrimSpace(string(out)), "status Success"), "boto3 script output:\n%s", out)
 	for _, id := range ids {
-		if st, _ := srv.InstanceState("", id); st != "running" {
-			t.Fatalf("instance %s is %s", id, st)
-		}
+		st, _ := srv.InstanceState("", id)
+		require.Equal(t, "running", st, "instance %s", id)
 	}
 }

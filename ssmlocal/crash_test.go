@@ -99,7 +99,7 @@ func (c *crashChild) line(t *testing.T) string {
 	case l := <-c.lines:
 		return l
 	case <-time.After(30 * time.Second):
-		t.Fatal("the endpoint process printed nothing")
+		require.FailNow(t, "the endpoint process printed nothing")
 		return ""
 	}
 }
@@ -229,9 +229,7 @@ func TestKillNineLosesNoAcknowledgedWrite(t *testing.T) {
 func verifyAcked(t *testing.T, ctx context.Context, c crashClients, acked []ackedWrite, round int) {
 	t.Helper()
 	for _, a := range acked {
-		if err := a.kind.read(ctx, c, a.name); err != nil {
-			t.Fatalf("after kill %d: acknowledged %s %s is lost: %v", round, a.kind.kind, a.name, err)
-		}
+		require.NoError(t, a.kind.read(ctx, c, a.name), "after kill %d: acknowledged %s %s is lost", round, a.kind.kind, a.name)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -35,9 +36,7 @@ func TestDescribeExecutionsOverTheWire(t *testing.T) {
 	}
 	beta := start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Other-Beta")})
 	for _, id := range append(alpha, beta) {
-		if x := waitDone(t, admin, id); x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess {
-			t.Fatalf("%s: %s", id, x.AutomationExecutionStatus)
-		}
+		require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, waitDone(t, admin, id).AutomationExecutionStatus, id)
 	}
 	list := func(t *testing.T, filters ...ssmtypes.AutomationExecutionFilter) []string {
 		t.Helper()
@@ -46,21 +45,15 @@ func TestDescribeExecutionsOverTheWire(t *testing.T) {
 		p := ssm.NewDescribeAutomationExecutionsPaginator(admin, &ssm.DescribeAutomationExecutionsInput{Filters: filters, MaxResults: aws.Int32(2)})
 		for p.HasMorePages() {
 			out, err := p.NextPage(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(out.AutomationExecutionMetadataList) > 2 {
-				t.Fatalf("a page of %d with MaxResults 2", len(out.AutomationExecutionMetadataList))
-			}
+			require.NoError(t, err)
+			require.LessOrEqual(t, len(out.AutomationExecutionMetadataList), 2, "a page with MaxResults 2")
 			for _, m := range out.AutomationExecutionMetadataList {
 				ids = append(ids, aws.ToString(m.AutomationExecutionId))
-				if m.ExecutionStartTime == nil || m.ExecutionStartTime.Before(vc.Now().Add(-time.Hour)) {
-					t.Fatalf("start time %v", m.ExecutionStartTime)
-				}
+				require.NotNil(t, m.ExecutionStartTime, "start time")
+				require.False(t, m.ExecutionStartTime.Before(vc.Now().Add(-time.Hour)), "start time %v", m.ExecutionStartTime)
 			}
-			if pages++; pages > 10 {
-				t.Fatal("pagination does not end")
-			}
+			pages++
+			require.LessOrEqual(t, pages, 10, "pagination does not end")
 		}
 		sort.Strings(ids)
 		return ids
@@ -90,29 +83,19 @@ func TestDescribeExecutionsOverTheWire(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := list(t, tt.filters...); fmt.Sprint(got) != fmt.Sprint(tt.want) {
-				t.Fatalf("got %v\nwant %v", got, tt.want)
-			}
+			require.Equal(t, fmt.Sprint(tt.want), fmt.Sprint(list(t, tt.filters...)))
 		})
 	}
 	p := ssm.NewDescribeAutomationStepExecutionsPaginator(admin, &ssm.DescribeAutomationStepExecutionsInput{AutomationExecutionId: aws.String(alpha[0]), MaxResults: aws.Int32(1)})
 	var steps []string
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(out.StepExecutions) > 1 {
-			t.Fatalf("a page of %d steps with MaxResults 1", len(out.StepExecutions))
-		}
+		require.NoError(t, err)
+		require.LessOrEqual(t, len(out.StepExecutions), 1, "a page of steps with MaxResults 1")
 		for _, s := range out.StepExecutions {
 			steps = append(steps, aws.ToString(s.StepName))
 		}
-		if len(steps) > 10 {
-			t.Fatal("step pagination does not end")
-		}
+		require.LessOrEqual(t, len(steps), 10, "step pagination does not end")
 	}
-	if fmt.Sprint(steps) != "[first second]" {
-		t.Fatalf("steps %v, want [first second]", steps)
-	}
+	require.Equal(t, []string{"first", "second"}, steps)
 }

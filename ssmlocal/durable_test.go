@@ -116,8 +116,8 @@ func TestUnwritableStateLocation(t *testing.T) {
 			srv, err := ssmlocal.New(durableOpts(tt.path))
 			if err == nil {
 				srv.Close()
-				t.Fatal("an unwritable state file was accepted")
 			}
+			require.Error(t, err, "an unwritable state file was accepted")
 		})
 	}
 }
@@ -202,8 +202,8 @@ func TestCorruptStateIsRefused(t *testing.T) {
 			srv, err := ssmlocal.New(durableOpts(path))
 			if err == nil {
 				srv.Close()
-				t.Fatal("a corrupt state was accepted")
 			}
+			require.Error(t, err, "a corrupt state was accepted")
 			if tt.want != "" {
 				assert.ErrorIs(t, err, ssmlocal.ErrStateCorrupt)
 				assert.Contains(t, err.Error(), tt.want)

@@ -44,7 +44,7 @@ func TestFilterWildcards(t *testing.T) {
 			case got := <-done:
 				assert.Equal(t, tt.want, got)
 			case <-time.After(5 * time.Second):
-				t.Fatal("matching did not finish")
+				require.FailNow(t, "matching did not finish")
 			}
 		})
 	}

@@ -23,19 +23,14 @@ func TestInstanceLifecycle(t *testing.T) {
 		ImageId: aws.String("ami-0123456789abcdef0"), InstanceType: ec2types.InstanceTypeT3Micro, MinCount: aws.Int32(2), MaxCount: aws.Int32(2),
 		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeInstance, Tags: []ec2types.Tag{{Key: aws.String("Name"), Value: aws.String("web")}}}},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(run.Instances) != 2 || run.Instances[0].State.Name != ec2types.InstanceStateNamePending {
-		t.Fatalf("run %+v", run.Instances)
-	}
+	require.NoError(t, err)
+	require.Len(t, run.Instances, 2, "run")
+	require.Equal(t, ec2types.InstanceStateNamePending, run.Instances[0].State.Name)
 	ids := []string{*run.Instances[0].InstanceId, *run.Instances[1].InstanceId}
 	state := func() ec2types.InstanceStateName {
 		t.Helper()
 		out, err := c.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: ids[:1]})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		return out.Reservations[0].Instances[0].State.Name
 	}
 	steps := []struct {
@@ -57,20 +52,15 @@ func TestInstanceLifecycle(t *testing.T) {
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
 			if s.act != nil {
-				if err := s.act(); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, s.act())
 			} else {
 				vc.Advance(10 * time.Second)
 			}
-			if got := state(); got != s.want {
-				t.Fatalf("state %s, want %s", got, s.want)
-			}
+			require.Equal(t, s.want, state())
 		})
 	}
-	if _, err := c.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: ids}); errCode(err) != "IncorrectInstanceState" {
-		t.Fatalf("start a terminated instance: %v", err)
-	}
+	_, err = c.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: ids})
+	require.Equal(t, "IncorrectInstanceState", errCode(err), "start a terminated instance: %v", err)
 }
 
 func TestEC2Describe(t *testing.T) {
@@ -78,16 +68,11 @@ func TestEC2Describe(t *testing.T) {
 	ctx := context.Background()
 	c := ec2.NewFromConfig(cfg(srv, srv.Admin()))
 	web, err := srv.AddInstances(3, func(o *ssmlocal.InstanceOptions) { o.Tags = map[string]string{"App": "web"} })
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	db, err := srv.AddInstances(2, func(o *ssmlocal.InstanceOptions) { o.Stopped = true })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.CreateTags(ctx, &ec2.CreateTagsInput{Resources: db, Tags: []ec2types.Tag{{Key: aws.String("App"), Value: aws.String("db")}}}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	_, err = c.CreateTags(ctx, &ec2.CreateTagsInput{Resources: db, Tags: []ec2types.Tag{{Key: aws.String("App"), Value: aws.String("db")}}})
+	require.NoError(t, err)
 	tests := []struct {
 		name    string
 		filters []ec2types.Filter
@@ -105,32 +90,21 @@ func TestEC2Describe(t *testing.T) {
 			p := ec2.NewDescribeInstancesPaginator(c, &ec2.DescribeInstancesInput{Filters: tt.filters, MaxResults: aws.Int32(5)})
 			for p.HasMorePages() {
 				page, err := p.NextPage(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				for _, r := range page.Reservations {
 					n += len(r.Instances)
 				}
 			}
-			if n != tt.want {
-				t.Fatalf("%d instances, want %d", n, tt.want)
-			}
+			require.Equal(t, tt.want, n, "instances")
 		})
 	}
 	st, err := c.DescribeInstanceStatus(ctx, &ec2.DescribeInstanceStatusInput{InstanceIds: append(web, db...)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(st.InstanceStatuses) != 3 {
-		t.Fatalf("without IncludeAllInstances only running instances: %d", len(st.InstanceStatuses))
-	}
+	require.NoError(t, err)
+	require.Len(t, st.InstanceStatuses, 3, "without IncludeAllInstances only running instances")
 	st, err = c.DescribeInstanceStatus(ctx, &ec2.DescribeInstanceStatusInput{InstanceIds: db, IncludeAllInstances: aws.Bool(true)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(st.InstanceStatuses) != 2 || st.InstanceStatuses[0].InstanceState.Name != ec2types.InstanceStateNameStopped {
-		t.Fatalf("statuses %+v", st.InstanceStatuses)
-	}
+	require.NoError(t, err)
+	require.Len(t, st.InstanceStatuses, 2, "statuses")
+	require.Equal(t, ec2types.InstanceStateNameStopped, st.InstanceStatuses[0].InstanceState.Name)
 	errs := []struct {
 		name string
 		run  func() error
@@ -159,9 +133,7 @@ func TestEC2Describe(t *testing.T) {
 	}
 	for _, tt := range errs {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := errCode(tt.run()); got != tt.code {
-				t.Fatalf("code %s, want %s", got, tt.code)
-			}
+			require.Equal(t, tt.code, errCode(tt.run()))
 		})
 	}
 }
@@ -170,28 +142,18 @@ func TestTagConditions(t *testing.T) {
 	srv := newServer(t)
 	ctx := context.Background()
 	dev, err := srv.AddInstances(1, func(o *ssmlocal.InstanceOptions) { o.Tags = map[string]string{"Env": "dev"} })
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	prod, err := srv.AddInstances(1, func(o *ssmlocal.InstanceOptions) { o.Tags = map[string]string{"Env": "prod"} })
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	creds := user(t, srv, "devops", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":"ec2:StopInstances","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/Env":"dev"}}},
 		{"Effect":"Deny","Action":"ec2:*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/Env":"prod"}}}]}`)
 	c := ec2.NewFromConfig(cfg(srv, creds))
-	if _, err := c.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: dev}); err != nil {
-		t.Fatalf("stop a dev instance: %v", err)
-	}
+	_, err = c.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: dev})
+	require.NoError(t, err, "stop a dev instance")
 	_, err = c.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: prod})
-	if errCode(err) != "UnauthorizedOperation" {
-		t.Fatalf("stop a prod instance: %v", err)
-	}
-	want := "with an explicit deny in an identity-based policy"
-	if msg := err.Error(); !strings.Contains(msg, want) {
-		t.Fatalf("message %q lacks %q", msg, want)
-	}
+	require.Equal(t, "UnauthorizedOperation", errCode(err), "stop a prod instance: %v", err)
+	require.ErrorContains(t, err, "with an explicit deny in an identity-based policy")
 }
 
 // TestRunInstancesAuthorizesEveryRequiredResource: RunInstances is decided

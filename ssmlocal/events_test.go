@@ -3,6 +3,7 @@ package ssmlocal_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"sort"
@@ -64,7 +65,7 @@ func drain(t *testing.T, c *sqs.Client, url string) []automationEvent {
 			require.NoError(t, err)
 		}
 	}
-	t.Fatalf("the queue did not empty after %d events", len(out))
+	require.FailNow(t, fmt.Sprintf("the queue did not empty after %d events", len(out)))
 	return nil
 }
 
@@ -117,7 +118,7 @@ func TestAutomationEventsToSQS(t *testing.T) {
 			assert.Equal(t, srv.AdminARN(), ev.Detail["ExecutedBy"])
 			got = append(got, "execution "+ev.Detail["Status"].(string))
 		default:
-			t.Errorf("detail-type %q", ev.DetailType)
+			assert.Fail(t, "unexpected detail-type "+ev.DetailType)
 		}
 		if ev.Detail["Status"] == "Success" {
 			assert.Contains(t, ev.Detail, "EndTime")
@@ -266,7 +267,7 @@ func TestEventsBoto3(t *testing.T) {
 	}
 	if err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("python3 with boto3 is required in CI: %v", err)
+			require.NoError(t, err, "python3 with boto3 is required in CI")
 		}
 		t.Skip("python3 with boto3 is not installed")
 	}

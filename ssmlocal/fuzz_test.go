@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzParseAuthorization feeds arbitrary Authorization headers to the
@@ -23,8 +25,10 @@ func FuzzParseAuthorization(f *testing.F) {
 	f.Add("Basic Zm9vOmJhcg==")
 	f.Fuzz(func(t *testing.T, h string) {
 		a, ok := parseAuthorization(h)
-		if ok && (a.accessKey == "" || a.signature == "" || len(a.signedHeaders) == 0) {
-			t.Fatalf("accepted an incomplete header: %+v", a)
+		if ok {
+			require.NotEmpty(t, a.accessKey, "accepted an incomplete header: %+v", a)
+			require.NotEmpty(t, a.signature, "accepted an incomplete header: %+v", a)
+			require.NotEmpty(t, a.signedHeaders, "accepted an incomplete header: %+v", a)
 		}
 	})
 }
@@ -56,7 +60,7 @@ func FuzzQueryShape(f *testing.F) {
 						walk(e)
 					}
 				default:
-					t.Fatalf("unexpected %T in %v", v, out)
+					require.FailNow(t, fmt.Sprintf("unexpected %T in %v", v, out))
 				}
 			}
 			walk(out)
@@ -94,9 +98,7 @@ func FuzzOperations(f *testing.F) {
 	f.Add(3, `{"UserName":"a","PolicyDocument":"{}","Tags":[{"Key":1}]}`)
 	f.Add(11, `{"Parameters":{"a":"b"},"DocumentName":"AWS-RestartEC2Instance","Targets":[{}]}`)
 	srv, err := New(func(o *Options) { o.Clock = AutoClock(time.Now()) })
-	if err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, err)
 	defer srv.Close()
 	ops := srv.Operations()
 	f.Fuzz(func(t *testing.T, op int, body string) {
@@ -112,9 +114,7 @@ func FuzzOperations(f *testing.F) {
 		name := ops[op%len(ops)]
 		service, api, _ := strings.Cut(name, ":")
 		who, _, _, err := srv.credentialsFor(srv.Admin().AccessKeyID, authCodes(service))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		c := &call{s: srv, who: who, service: service, api: api, regionNm: srv.Region(), requestID: "fuzz"}
 		_, _ = srv.dispatch(context.Background(), c, in)
 	})
@@ -131,9 +131,7 @@ func checkShape(t *testing.T, v any, depth int) {
 	for len(stack) > 0 {
 		it := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if it.level > depth {
-			t.Fatalf("shape nested deeper than %d", depth)
-		}
+		require.LessOrEqual(t, it.level, depth, "shape nested too deep")
 		switch x := it.v.(type) {
 		case string:
 		case []any:
@@ -145,7 +143,7 @@ func checkShape(t *testing.T, v any, depth int) {
 				stack = append(stack, item{e, it.level + 1})
 			}
 		default:
-			t.Fatalf("unexpected %T", it.v)
+			require.FailNow(t, fmt.Sprintf("unexpected %T", it.v))
 		}
 	}
 }
@@ -164,9 +162,7 @@ func FuzzQueryDecode(f *testing.F) {
 	f.Add("Action="+strings.Repeat("A", 200), "", false)
 	f.Fuzz(func(t *testing.T, body, rawQuery string, ec2 bool) {
 		r, err := http.NewRequest(http.MethodPost, "http://127.0.0.1/", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		r.URL.RawQuery = rawQuery
 		p := protocolFor("iam")
 		if ec2 {
@@ -175,19 +171,12 @@ func FuzzQueryDecode(f *testing.F) {
 		op, in, err := p.decode(r, []byte(body))
 		if err != nil {
 			ae := asAPIError(err)
-			switch ae.Code {
-			case "MalformedQueryString", "InvalidAction", "MissingAction":
-			default:
-				t.Fatalf("refused with %s", ae.Code)
-			}
-			if len(ae.Message) > maxMessage {
-				t.Fatalf("message of %d bytes", len(ae.Message))
-			}
+			require.Contains(t, []string{"MalformedQueryString", "InvalidAction", "MissingAction"}, ae.Code, "refused with")
+			require.LessOrEqual(t, len(ae.Message), maxMessage, "message bytes")
 			return
 		}
-		if op == "" || len(op) > maxActionName {
-			t.Fatalf("accepted operation %q", clip(op))
-		}
+		require.NotEmpty(t, op, "accepted an empty operation")
+		require.LessOrEqual(t, len(op), maxActionName, "accepted operation %q", clip(op))
 		checkShape(t, in, maxQueryDepth)
 	})
 }
@@ -209,18 +198,14 @@ func FuzzJSONDecode(f *testing.F) {
 		trimmed := strings.TrimSpace(body)
 		object := trimmed == "" || json.Valid([]byte(body)) && (trimmed[0] == '{' || trimmed == "null")
 		want := object && jsonDepth([]byte(body), maxJSONDepth) <= maxJSONDepth
-		if (err == nil) != want {
-			t.Fatalf("decode error %v, want success %v", err, want)
-		}
+		require.Equal(t, want, err == nil, "decode error %v", err)
 		if err != nil {
-			if ae := asAPIError(err); ae.Code != "SerializationException" || len(ae.Message) > maxMessage {
-				t.Fatalf("refused with %s: %d bytes", ae.Code, len(ae.Message))
-			}
+			ae := asAPIError(err)
+			require.Equal(t, "SerializationException", ae.Code, "refused with")
+			require.LessOrEqual(t, len(ae.Message), maxMessage, "message bytes")
 			return
 		}
-		if in == nil {
-			t.Fatal("nil input")
-		}
+		require.NotNil(t, in, "nil input")
 	})
 }
 
@@ -235,9 +220,7 @@ func FuzzSigV4(f *testing.F) {
 	f.Add(0, "", "", "", "AmazonSSM.DeleteDocument", "{\"Name\":\"x\"}")
 	f.Add(1, "AWS4-HMAC-SHA256 Credential=A/2/3/4/aws4_request,SignedHeaders=;;;,Signature=0", "2", "", "", "")
 	srv, err := New()
-	if err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, err)
 	defer srv.Close()
 	admin := srv.Admin()
 	creds := aws.Credentials{AccessKeyID: admin.AccessKeyID, SecretAccessKey: admin.SecretAccessKey}
@@ -253,16 +236,12 @@ func FuzzSigV4(f *testing.F) {
 		}
 		svc := services[which%len(services)]
 		r, err := http.NewRequest(http.MethodPost, srv.URL()+"/", strings.NewReader(svc.body))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if svc.target != "" {
 			r.Header.Set("X-Amz-Target", svc.target)
 		}
 		sum := sha256.Sum256([]byte(svc.body))
-		if err := v4.NewSigner().SignHTTP(context.Background(), creds, r, hex.EncodeToString(sum[:]), svc.service, "us-east-1", time.Now()); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, v4.NewSigner().SignHTTP(context.Background(), creds, r, hex.EncodeToString(sum[:]), svc.service, "us-east-1", time.Now()))
 		signed, _ := parseAuthorization(r.Header.Get("Authorization"))
 		signedDate := r.Header.Get("X-Amz-Date")
 		sent := []byte(svc.body)
@@ -278,16 +257,18 @@ func FuzzSigV4(f *testing.F) {
 		}
 		_, err = srv.verify(r, sent, svc.service)
 		if err != nil {
-			if len(asAPIError(err).Message) > maxMessage {
-				t.Fatalf("message of %d bytes", len(asAPIError(err).Message))
-			}
+			require.LessOrEqual(t, len(asAPIError(err).Message), maxMessage, "message bytes")
 			return
 		}
 		got, _ := parseAuthorization(r.Header.Get("Authorization"))
-		if got.signature != signed.signature || got.accessKey != signed.accessKey || got.service != signed.service || got.region != signed.region ||
-			r.Header.Get("X-Amz-Date") != signedDate || r.Header.Get("X-Amz-Security-Token") != "" ||
-			r.Header.Get("X-Amz-Target") != svc.target || string(sent) != svc.body {
-			t.Fatalf("verified a request changed after signing: auth %q date %q token %q target %q body %q", auth, date, token, target, body)
-		}
+		changed := fmt.Sprintf("verified a request changed after signing: auth %q date %q token %q target %q body %q", auth, date, token, target, body)
+		require.Equal(t, signed.signature, got.signature, changed)
+		require.Equal(t, signed.accessKey, got.accessKey, changed)
+		require.Equal(t, signed.service, got.service, changed)
+		require.Equal(t, signed.region, got.region, changed)
+		require.Equal(t, signedDate, r.Header.Get("X-Amz-Date"), changed)
+		require.Empty(t, r.Header.Get("X-Amz-Security-Token"), changed)
+		require.Equal(t, svc.target, r.Header.Get("X-Amz-Target"), changed)
+		require.Equal(t, svc.body, string(sent), changed)
 	})
 }

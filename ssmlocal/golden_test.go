@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -20,18 +21,12 @@ func golden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
 	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
 		return
 	}
 	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Fatalf("%s changed:\n%s\nwant:\n%s", name, got, want)
-	}
+	require.NoError(t, err, "run go test -update to create it")
+	require.Equal(t, string(want), got, "%s changed (run go test -update to rewrite it)", name)
 }
 
 // TestShippedRunbooksGolden pins the exact content of the AWS-owned
@@ -43,9 +38,7 @@ func TestShippedRunbooksGolden(t *testing.T) {
 		for _, format := range []string{"JSON", "YAML"} {
 			t.Run(name+"."+format, func(t *testing.T) {
 				out, err := c.GetDocument(context.Background(), &ssm.GetDocumentInput{Name: aws.String(name), DocumentFormat: ssmDocFormat(format)})
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				golden(t, name+"."+map[string]string{"JSON": "json", "YAML": "yaml"}[format], *out.Content)
 			})
 		}

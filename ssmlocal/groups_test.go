@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/stretchr/testify/require"
 )
 
 // TestGroups: a group's policies apply to its members.
@@ -20,9 +21,7 @@ func TestGroups(t *testing.T) {
 		return err
 	}
 	pol, err := admin.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("Describe"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}`)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	steps := []struct {
 		name string
 		run  func() error
@@ -48,35 +47,23 @@ func TestGroups(t *testing.T) {
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
-			if err := s.run(); err != nil {
-				t.Fatal(err)
-			}
-			if got := errCode(describe()); got != s.code {
-				t.Fatalf("describe as member: %q, want %q", got, s.code)
-			}
+			require.NoError(t, s.run())
+			require.Equal(t, s.code, errCode(describe()), "describe as member")
 		})
 	}
 	g, err := admin.GetGroup(ctx, &iam.GetGroupInput{GroupName: aws.String("Operators")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(g.Users) != 1 || *g.Users[0].UserName != "member" {
-		t.Fatalf("members %+v", g.Users)
-	}
+	require.NoError(t, err)
+	require.Len(t, g.Users, 1, "members")
+	require.Equal(t, "member", aws.ToString(g.Users[0].UserName))
 	att, err := admin.ListAttachedGroupPolicies(ctx, &iam.ListAttachedGroupPoliciesInput{GroupName: aws.String("Operators")})
-	if err != nil || len(att.AttachedPolicies) != 1 {
-		t.Fatalf("attached %v %v", att, err)
-	}
-	if _, err := admin.DetachGroupPolicy(ctx, &iam.DetachGroupPolicyInput{GroupName: aws.String("Operators"), PolicyArn: pol.Policy.Arn}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: pol.Policy.Arn, VersionId: aws.String("v1")}); errCode(err) != "DeleteConflict" {
-		t.Fatalf("delete the default version: %v", err)
-	}
-	if _, err := admin.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: pol.Policy.Arn, PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:DescribeInstances","Resource":"*"}]}`)}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: pol.Policy.Arn, VersionId: aws.String("v2")}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	require.Len(t, att.AttachedPolicies, 1, "attached")
+	_, err = admin.DetachGroupPolicy(ctx, &iam.DetachGroupPolicyInput{GroupName: aws.String("Operators"), PolicyArn: pol.Policy.Arn})
+	require.NoError(t, err)
+	_, err = admin.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: pol.Policy.Arn, VersionId: aws.String("v1")})
+	require.Equal(t, "DeleteConflict", errCode(err), "delete the default version: %v", err)
+	_, err = admin.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: pol.Policy.Arn, PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:DescribeInstances","Resource":"*"}]}`)})
+	require.NoError(t, err)
+	_, err = admin.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: pol.Policy.Arn, VersionId: aws.String("v2")})
+	require.NoError(t, err)
 }

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ssmdelegate/ssmdelegate/policy"
+	"github.com/stretchr/testify/require"
 )
 
 // offsetOf turns a 1-based line and character column back into a byte
@@ -46,23 +47,16 @@ func FuzzStatementSpans(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if len(spans) != len(p.Statement) {
-			t.Fatalf("%d spans for %d statements", len(spans), len(p.Statement))
-		}
+		require.Len(t, spans, len(p.Statement), "spans for statements")
 		for i, sp := range spans {
 			start, end := offsetOf(doc, sp.start), offsetOf(doc, sp.end)
-			if start < 0 || end <= start || end > len(doc) || doc[start] != '{' || doc[end-1] != '}' {
-				t.Fatalf("statement %d: span %+v is not an object of the text", i, sp)
-			}
+			require.True(t, start >= 0 && end > start && end <= len(doc) && doc[start] == '{' && doc[end-1] == '}',
+				"statement %d: span %+v is not an object of the text", i, sp)
 			var st policy.Statement
-			if err := st.UnmarshalJSON([]byte(doc[start:end])); err != nil {
-				t.Fatalf("statement %d: %q does not parse: %v", i, doc[start:end], err)
-			}
+			require.NoError(t, st.UnmarshalJSON([]byte(doc[start:end])), "statement %d: %q does not parse", i, doc[start:end])
 			want, _ := p.Statement[i].MarshalJSON()
 			got, _ := st.MarshalJSON()
-			if string(got) != string(want) {
-				t.Fatalf("statement %d: span holds %s, want %s", i, got, want)
-			}
+			require.Equal(t, string(want), string(got), "statement %d: span", i)
 		}
 	})
 }
@@ -88,9 +82,7 @@ func TestSimulatePageSize(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.req.pageSize(); got != tt.want {
-				t.Fatalf("pageSize() = %d, want %d", got, tt.want)
-			}
+			require.Equal(t, tt.want, tt.req.pageSize())
 		})
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -26,22 +28,23 @@ func TestIAMOperations(t *testing.T) {
 	}{
 		{"CreateUser", func() error {
 			out, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice"), Path: aws.String("/ops/")})
-			if err == nil && *out.User.Arn != "arn:aws:iam::123456789012:user/ops/alice" {
-				t.Errorf("arn %s", *out.User.Arn)
+			if err == nil {
+				assert.Equal(t, "arn:aws:iam::123456789012:user/ops/alice", aws.ToString(out.User.Arn))
 			}
 			return err
 		}},
 		{"GetUser", func() error {
 			out, err := c.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("alice")})
-			if err == nil && *out.User.UserName != "alice" {
-				t.Errorf("user %s", *out.User.UserName)
+			if err == nil {
+				assert.Equal(t, "alice", aws.ToString(out.User.UserName))
 			}
 			return err
 		}},
 		{"CreateAccessKey", func() error {
 			out, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")})
-			if err == nil && (!strings.HasPrefix(*out.AccessKey.AccessKeyId, "AKIA") || len(*out.AccessKey.SecretAccessKey) != 40) {
-				t.Errorf("key %s", *out.AccessKey.AccessKeyId)
+			if err == nil {
+				assert.True(t, strings.HasPrefix(aws.ToString(out.AccessKey.AccessKeyId), "AKIA"), "key %s", aws.ToString(out.AccessKey.AccessKeyId))
+				assert.Len(t, aws.ToString(out.AccessKey.SecretAccessKey), 40, "secret")
 			}
 			return err
 		}},
@@ -53,37 +56,37 @@ func TestIAMOperations(t *testing.T) {
 			out, err := c.GetUserPolicy(ctx, &iam.GetUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("inline")})
 			if err == nil {
 				got, _ := url.QueryUnescape(*out.PolicyDocument)
-				if got != doc {
-					t.Errorf("document %s", got)
-				}
+				assert.Equal(t, doc, got, "document")
 			}
 			return err
 		}},
 		{"ListUserPolicies", func() error {
 			out, err := c.ListUserPolicies(ctx, &iam.ListUserPoliciesInput{UserName: aws.String("alice")})
-			if err == nil && (len(out.PolicyNames) != 1 || out.PolicyNames[0] != "inline") {
-				t.Errorf("names %v", out.PolicyNames)
+			if err == nil {
+				assert.Equal(t, []string{"inline"}, out.PolicyNames)
 			}
 			return err
 		}},
 		{"CreatePolicy", func() error {
 			out, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("Managed"), PolicyDocument: aws.String(doc)})
-			if err == nil && (*out.Policy.Arn != "arn:aws:iam::123456789012:policy/Managed" || *out.Policy.DefaultVersionId != "v1") {
-				t.Errorf("policy %s %s", *out.Policy.Arn, *out.Policy.DefaultVersionId)
+			if err == nil {
+				assert.Equal(t, "arn:aws:iam::123456789012:policy/Managed", aws.ToString(out.Policy.Arn))
+				assert.Equal(t, "v1", aws.ToString(out.Policy.DefaultVersionId))
 			}
 			return err
 		}},
 		{"CreatePolicyVersion", func() error {
 			out, err := c.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: aws.String("arn:aws:iam::123456789012:policy/Managed"), PolicyDocument: aws.String(doc2), SetAsDefault: true})
-			if err == nil && (*out.PolicyVersion.VersionId != "v2" || !out.PolicyVersion.IsDefaultVersion) {
-				t.Errorf("version %s", *out.PolicyVersion.VersionId)
+			if err == nil {
+				assert.Equal(t, "v2", aws.ToString(out.PolicyVersion.VersionId))
+				assert.True(t, out.PolicyVersion.IsDefaultVersion, "the new version is the default")
 			}
 			return err
 		}},
 		{"GetPolicy", func() error {
 			out, err := c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String("arn:aws:iam::123456789012:policy/Managed")})
-			if err == nil && *out.Policy.DefaultVersionId != "v2" {
-				t.Errorf("default %s", *out.Policy.DefaultVersionId)
+			if err == nil {
+				assert.Equal(t, "v2", aws.ToString(out.Policy.DefaultVersionId), "default version")
 			}
 			return err
 		}},
@@ -91,16 +94,14 @@ func TestIAMOperations(t *testing.T) {
 			out, err := c.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String("arn:aws:iam::123456789012:policy/Managed"), VersionId: aws.String("v1")})
 			if err == nil {
 				got, _ := url.QueryUnescape(*out.PolicyVersion.Document)
-				if got != doc {
-					t.Errorf("document %s", got)
-				}
+				assert.Equal(t, doc, got, "document")
 			}
 			return err
 		}},
 		{"ListPolicyVersions", func() error {
 			out, err := c.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: aws.String("arn:aws:iam::123456789012:policy/Managed")})
-			if err == nil && len(out.Versions) != 2 {
-				t.Errorf("versions %d", len(out.Versions))
+			if err == nil {
+				assert.Len(t, out.Versions, 2, "versions")
 			}
 			return err
 		}},
@@ -110,15 +111,15 @@ func TestIAMOperations(t *testing.T) {
 		}},
 		{"ListAttachedUserPolicies", func() error {
 			out, err := c.ListAttachedUserPolicies(ctx, &iam.ListAttachedUserPoliciesInput{UserName: aws.String("alice")})
-			if err == nil && (len(out.AttachedPolicies) != 1 || *out.AttachedPolicies[0].PolicyName != "Managed") {
-				t.Errorf("attached %v", out.AttachedPolicies)
+			if err == nil && assert.Len(t, out.AttachedPolicies, 1, "attached") {
+				assert.Equal(t, "Managed", aws.ToString(out.AttachedPolicies[0].PolicyName))
 			}
 			return err
 		}},
 		{"CreateRole", func() error {
 			out, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("Svc"), AssumeRolePolicyDocument: aws.String(trustSSM), Description: aws.String("service role")})
-			if err == nil && *out.Role.Arn != "arn:aws:iam::123456789012:role/Svc" {
-				t.Errorf("arn %s", *out.Role.Arn)
+			if err == nil {
+				assert.Equal(t, "arn:aws:iam::123456789012:role/Svc", aws.ToString(out.Role.Arn))
 			}
 			return err
 		}},
@@ -130,9 +131,8 @@ func TestIAMOperations(t *testing.T) {
 			out, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("Svc")})
 			if err == nil {
 				got, _ := url.QueryUnescape(*out.Role.AssumeRolePolicyDocument)
-				if got != trustSSM || *out.Role.Description != "service role" {
-					t.Errorf("trust %s", got)
-				}
+				assert.Equal(t, trustSSM, got, "trust")
+				assert.Equal(t, "service role", aws.ToString(out.Role.Description))
 			}
 			return err
 		}},
@@ -144,16 +144,14 @@ func TestIAMOperations(t *testing.T) {
 			out, err := c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String("Svc"), PolicyName: aws.String("perm")})
 			if err == nil {
 				got, _ := url.QueryUnescape(*out.PolicyDocument)
-				if got != doc {
-					t.Errorf("document %s", got)
-				}
+				assert.Equal(t, doc, got, "document")
 			}
 			return err
 		}},
 		{"ListRolePolicies", func() error {
 			out, err := c.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String("Svc")})
-			if err == nil && (len(out.PolicyNames) != 1 || out.PolicyNames[0] != "perm") {
-				t.Errorf("names %v", out.PolicyNames)
+			if err == nil {
+				assert.Equal(t, []string{"perm"}, out.PolicyNames)
 			}
 			return err
 		}},
@@ -163,8 +161,8 @@ func TestIAMOperations(t *testing.T) {
 		}},
 		{"ListAttachedRolePolicies", func() error {
 			out, err := c.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String("Svc")})
-			if err == nil && len(out.AttachedPolicies) != 1 {
-				t.Errorf("attached %v", out.AttachedPolicies)
+			if err == nil {
+				assert.Len(t, out.AttachedPolicies, 1, "attached")
 			}
 			return err
 		}},
@@ -179,9 +177,7 @@ func TestIAMOperations(t *testing.T) {
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
-			if err := s.run(); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, s.run())
 		})
 	}
 }
@@ -190,9 +186,8 @@ func TestIAMErrors(t *testing.T) {
 	srv := newServer(t)
 	ctx := context.Background()
 	c := iam.NewFromConfig(cfg(srv, srv.Admin()))
-	if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("dup")}); err != nil {
-		t.Fatal(err)
-	}
+	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("dup")})
+	require.NoError(t, err)
 	tests := []struct {
 		name string
 		run  func() error
@@ -225,9 +220,7 @@ func TestIAMErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := errCode(tt.run()); got != tt.code {
-				t.Fatalf("code %s, want %s", got, tt.code)
-			}
+			require.Equal(t, tt.code, errCode(tt.run()))
 		})
 	}
 }
@@ -241,34 +234,22 @@ func TestAssumeRole(t *testing.T) {
 	serviceRole(t, srv, "Dev", trustAccount, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetRole","Resource":"*"}]}`)
 	serviceRole(t, srv, "OnlySSM", trustSSM, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetRole","Resource":"arn:aws:iam::123456789012:role/OnlySSM"}]}`)
 	client := sts.NewFromConfig(cfg(srv, creds))
-	if _, err := client.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/OnlySSM"), RoleSessionName: aws.String("ss")}); errCode(err) != "AccessDenied" {
-		t.Fatalf("assume a role that trusts only SSM: %v", err)
-	}
+	_, err := client.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/OnlySSM"), RoleSessionName: aws.String("ss")})
+	require.Equal(t, "AccessDenied", errCode(err), "assume a role that trusts only SSM: %v", err)
 	out, err := client.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/Dev"), RoleSessionName: aws.String("dev-session"), DurationSeconds: aws.Int32(900)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if *out.AssumedRoleUser.Arn != "arn:aws:sts::123456789012:assumed-role/Dev/dev-session" {
-		t.Fatalf("arn %s", *out.AssumedRoleUser.Arn)
-	}
+	require.NoError(t, err)
+	require.Equal(t, "arn:aws:sts::123456789012:assumed-role/Dev/dev-session", aws.ToString(out.AssumedRoleUser.Arn))
 	temp := ssmlocal.Credentials{AccessKeyID: *out.Credentials.AccessKeyId, SecretAccessKey: *out.Credentials.SecretAccessKey, SessionToken: *out.Credentials.SessionToken}
 	id, err := sts.NewFromConfig(cfg(srv, temp)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if *id.Arn != *out.AssumedRoleUser.Arn {
-		t.Fatalf("caller %s", *id.Arn)
-	}
-	if _, err := iam.NewFromConfig(cfg(srv, temp)).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("Dev")}); err != nil {
-		t.Fatalf("the session has the role's permissions: %v", err)
-	}
+	require.NoError(t, err)
+	require.Equal(t, aws.ToString(out.AssumedRoleUser.Arn), aws.ToString(id.Arn), "caller")
+	_, err = iam.NewFromConfig(cfg(srv, temp)).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("Dev")})
+	require.NoError(t, err, "the session has the role's permissions")
 	noToken := temp
 	noToken.SessionToken = ""
-	if _, err := sts.NewFromConfig(cfg(srv, noToken)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); errCode(err) != "InvalidClientTokenId" {
-		t.Fatalf("session key without its token: %v", err)
-	}
+	_, err = sts.NewFromConfig(cfg(srv, noToken)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	require.Equal(t, "InvalidClientTokenId", errCode(err), "session key without its token: %v", err)
 	vc.Advance(16 * time.Minute)
-	if _, err := sts.NewFromConfig(cfg(srv, temp)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); errCode(err) != "ExpiredToken" {
-		t.Fatalf("expired session: %v", err)
-	}
+	_, err = sts.NewFromConfig(cfg(srv, temp)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	require.Equal(t, "ExpiredToken", errCode(err), "expired session: %v", err)
 }

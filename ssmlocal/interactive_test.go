@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -27,19 +28,13 @@ func TestInteractiveOverTheWire(t *testing.T) {
 		return err
 	}
 	waitStatus(t, admin, id, ssmtypes.AutomationExecutionStatusWaiting)
-	if err := signal("three"); errCode(err) != "AutomationStepNotFoundException" {
-		t.Fatalf("start an unknown step: %v", err)
-	}
-	if err := signal("one"); err != nil {
-		t.Fatal(err)
-	}
+	err := signal("three")
+	require.Equal(t, "AutomationStepNotFoundException", errCode(err), "start an unknown step: %v", err)
+	require.NoError(t, signal("one"))
 	waitStep(t, admin, id, "one", ssmtypes.AutomationExecutionStatusSuccess)
 	waitStatus(t, admin, id, ssmtypes.AutomationExecutionStatusWaiting)
-	if err := signal("two"); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, signal("two"))
 	x := waitDone(t, admin, id)
-	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess || x.Mode != ssmtypes.ExecutionModeInteractive {
-		t.Fatalf("status %s mode %s: %s", x.AutomationExecutionStatus, x.Mode, aws.ToString(x.FailureMessage))
-	}
+	require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, x.AutomationExecutionStatus, "failure: %s", aws.ToString(x.FailureMessage))
+	require.Equal(t, ssmtypes.ExecutionModeInteractive, x.Mode)
 }

@@ -2,7 +2,6 @@ package ssmlocal_test
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -31,20 +31,14 @@ func TestLaunchTaggedWithDeny(t *testing.T) {
 		{"Effect":"Allow","Action":["ssm:StartAutomationExecution","ssm:GetAutomationExecution"],"Resource":"*"},
 		{"Effect":"Deny","Action":"ec2:*","Resource":"*"}]}`)
 	_, err := ec2.NewFromConfig(cfg(srv, creds)).RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-0123456789abcdef0"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1)})
-	if errCode(err) != "UnauthorizedOperation" || !strings.Contains(err.Error(), "explicit deny") {
-		t.Fatalf("direct launch: %v", err)
-	}
+	require.Equal(t, "UnauthorizedOperation", errCode(err), "direct launch: %v", err)
+	require.ErrorContains(t, err, "explicit deny", "direct launch")
 	op := ssm.NewFromConfig(cfg(srv, creds))
 	id := start(t, op, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Launch-Tagged")})
 	x := waitDone(t, op, id)
-	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess {
-		t.Fatalf("status %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
-	}
+	require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, x.AutomationExecutionStatus, "failure: %s", aws.ToString(x.FailureMessage))
 	out, err := ec2.NewFromConfig(cfg(srv, srv.Admin())).DescribeInstances(ctx, &ec2.DescribeInstancesInput{Filters: []ec2types.Filter{{Name: aws.String("tag:Owner"), Values: []string{"ops"}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(out.Reservations) != 1 || out.Reservations[0].Instances[0].State.Name != ec2types.InstanceStateNameRunning {
-		t.Fatalf("tagged instances %+v", out.Reservations)
-	}
+	require.NoError(t, err)
+	require.Len(t, out.Reservations, 1, "tagged instances")
+	require.Equal(t, ec2types.InstanceStateNameRunning, out.Reservations[0].Instances[0].State.Name)
 }

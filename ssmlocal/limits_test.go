@@ -332,7 +332,7 @@ func TestSlowClients(t *testing.T) {
 					}
 					return
 				case <-deadline:
-					t.Fatal("the server kept a slow connection open")
+					require.FailNow(t, "the server kept a slow connection open")
 				case <-tick.C:
 					if i < len(tt.trickle) {
 						_, _ = conn.Write([]byte{tt.trickle[i]})

@@ -2,6 +2,7 @@ package ssmlocal_test
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"sync"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -27,9 +29,7 @@ func pooledConfig(srv *ssmlocal.Server) aws.Config {
 func runRestarts(tb testing.TB, srv *ssmlocal.Server, client *ssm.Client, role string, n, callers int) []string {
 	tb.Helper()
 	ids, err := srv.AddInstances(n)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	execs := make([]string, n)
 	var wg sync.WaitGroup
 	work := make(chan int)
@@ -56,7 +56,7 @@ func runRestarts(tb testing.TB, srv *ssmlocal.Server, client *ssm.Client, role s
 	wg.Wait()
 	close(errs)
 	for err := range errs {
-		tb.Fatal(err)
+		require.NoError(tb, err)
 	}
 	return execs
 }
@@ -81,7 +81,7 @@ func waitAll(tb testing.TB, client *ssm.Client) map[ssmtypes.AutomationExecution
 		busy := counts[ssmtypes.AutomationExecutionStatusPending] + counts[ssmtypes.AutomationExecutionStatusInprogress] + counts[ssmtypes.AutomationExecutionStatusWaiting]
 		return busy == 0, nil
 	}) {
-		tb.Fatalf("executions still running: %v", counts)
+		require.FailNow(tb, fmt.Sprintf("executions still running: %v", counts))
 	}
 	return counts
 }
@@ -100,9 +100,7 @@ func TestThousandConcurrentRestarts(t *testing.T) {
 	client := ssm.NewFromConfig(pooledConfig(srv))
 	execs := runRestarts(t, srv, client, role, n, 32)
 	counts := waitAll(t, client)
-	if counts[ssmtypes.AutomationExecutionStatusSuccess] != n || len(counts) != 1 {
-		t.Fatalf("statuses %v, want %d Success", counts, n)
-	}
+	require.Equal(t, map[ssmtypes.AutomationExecutionStatus]int{ssmtypes.AutomationExecutionStatusSuccess: n}, counts, "statuses")
 	seen := map[string]bool{}
 	stops, starts := map[string]bool{}, map[string]bool{}
 	for _, e := range srv.Audit() {
@@ -117,13 +115,10 @@ func TestThousandConcurrentRestarts(t *testing.T) {
 		}
 	}
 	for _, id := range execs {
-		if seen[id] {
-			t.Fatalf("execution id %s issued twice", id)
-		}
+		require.False(t, seen[id], "execution id %s issued twice", id)
 		seen[id] = true
-		if !stops[id] || !starts[id] {
-			t.Fatalf("execution %s: stop audited %v, start audited %v", id, stops[id], starts[id])
-		}
+		require.True(t, stops[id], "execution %s: stop not audited", id)
+		require.True(t, starts[id], "execution %s: start not audited", id)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -27,24 +28,17 @@ func TestAWSManagedPolicies(t *testing.T) {
 	ctx := context.Background()
 	admin := iam.NewFromConfig(cfg(srv, srv.Admin()))
 	ids, err := srv.AddInstances(1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	role, err := admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("Guide"), AssumeRolePolicyDocument: aws.String(trustSSM)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("Guide"), PolicyArn: aws.String(automationRolePolicy)}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	_, err = admin.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("Guide"), PolicyArn: aws.String(automationRolePolicy)})
+	require.NoError(t, err)
 	client := ssm.NewFromConfig(cfg(srv, srv.Admin()))
 	x := waitDone(t, client, start(t, client, &ssm.StartAutomationExecutionInput{
 		DocumentName: aws.String(ssmlocal.RestartEC2Instance),
 		Parameters:   map[string][]string{"InstanceId": ids, "AutomationAssumeRole": {*role.Role.Arn}},
 	}))
-	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess {
-		t.Fatalf("status %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
-	}
+	require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, x.AutomationExecutionStatus, "failure: %s", aws.ToString(x.FailureMessage))
 
 	ref := map[string]struct {
 		ARN      string          `json:"arn"`
@@ -52,29 +46,17 @@ func TestAWSManagedPolicies(t *testing.T) {
 		Document json.RawMessage `json:"document"`
 	}{}
 	data, err := os.ReadFile(filepath.Join("..", "testdata", "aws-managed-policies.json"))
-	if err != nil {
-		t.Fatalf("reference managed policies: %v", err)
-	}
-	if err := json.Unmarshal(data, &ref); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "reference managed policies")
+	require.NoError(t, json.Unmarshal(data, &ref))
 	for name, want := range ref {
 		t.Run(name, func(t *testing.T) {
 			p, err := admin.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(want.ARN)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if aws.ToString(p.Policy.DefaultVersionId) != want.Version {
-				t.Fatalf("version %s, want %s", aws.ToString(p.Policy.DefaultVersionId), want.Version)
-			}
+			require.NoError(t, err)
+			require.Equal(t, want.Version, aws.ToString(p.Policy.DefaultVersionId), "default version")
 			v, err := admin.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(want.ARN), VersionId: p.Policy.DefaultVersionId})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			doc := decodeURLDoc(t, aws.ToString(v.PolicyVersion.Document))
-			if got, wantDoc := canonicalJSON(t, doc), canonicalJSON(t, string(want.Document)); got != wantDoc {
-				t.Fatalf("document\n%s\nwant\n%s", got, wantDoc)
-			}
+			require.Equal(t, canonicalJSON(t, string(want.Document)), canonicalJSON(t, doc), "document")
 		})
 	}
 }
@@ -83,8 +65,6 @@ func TestAWSManagedPolicies(t *testing.T) {
 func decodeURLDoc(t *testing.T, s string) string {
 	t.Helper()
 	doc, err := url.QueryUnescape(s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return doc
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -22,20 +23,12 @@ func TestNotSimulated(t *testing.T) {
 		{"name":"buckets","action":"aws:executeAwsApi","inputs":{"Service":"s3","Api":"ListBuckets"}}]}`)
 	id := start(t, admin, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Calls-S3")})
 	x := waitDone(t, admin, id)
-	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusFailed || len(x.StepExecutions) != 1 {
-		t.Fatalf("status %s", x.AutomationExecutionStatus)
-	}
-	if msg := aws.ToString(x.StepExecutions[0].FailureMessage); !strings.Contains(msg, "not simulated") {
-		t.Fatalf("failure %q", msg)
-	}
-	out := rawCall(t, srv, "ssm", "AmazonSSM.SendCommand", `{}`)
-	if !strings.Contains(out, "UnknownOperationException") {
-		t.Fatalf("unknown operation: %s", out)
-	}
+	require.Equal(t, ssmtypes.AutomationExecutionStatusFailed, x.AutomationExecutionStatus)
+	require.Len(t, x.StepExecutions, 1)
+	require.Contains(t, aws.ToString(x.StepExecutions[0].FailureMessage), "not simulated")
+	require.Contains(t, rawCall(t, srv, "ssm", "AmazonSSM.SendCommand", `{}`), "UnknownOperationException")
 	ops := strings.Join(srv.Operations(), ",")
 	for _, want := range []string{"ec2:StopInstances", "iam:CreateRole", "ssm:StartAutomationExecution", "sts:AssumeRole"} {
-		if !strings.Contains(ops, want) {
-			t.Fatalf("operations lack %s: %s", want, ops)
-		}
+		require.Contains(t, ops, want, "operations")
 	}
 }

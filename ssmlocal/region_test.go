@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -18,9 +19,8 @@ func TestRegions(t *testing.T) {
 	ctx := context.Background()
 	west := cfg(srv, srv.Admin())
 	west.Region = "us-west-2"
-	if _, err := srv.AddInstances(2, func(o *ssmlocal.InstanceOptions) { o.Region = "us-west-2" }); err != nil {
-		t.Fatal(err)
-	}
+	_, err := srv.AddInstances(2, func(o *ssmlocal.InstanceOptions) { o.Region = "us-west-2" })
+	require.NoError(t, err)
 	createDoc(t, ssm.NewFromConfig(west), "Only-West", sleepDoc)
 	for _, tt := range []struct {
 		region    string
@@ -34,30 +34,22 @@ func TestRegions(t *testing.T) {
 			c := cfg(srv, srv.Admin())
 			c.Region = tt.region
 			out, err := ec2.NewFromConfig(c).DescribeInstances(ctx, &ec2.DescribeInstancesInput{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			n := 0
 			for _, r := range out.Reservations {
 				n += len(r.Instances)
 			}
-			if n != tt.instances {
-				t.Fatalf("%d instances, want %d", n, tt.instances)
-			}
+			require.Equal(t, tt.instances, n, "instances")
 			_, err = ssm.NewFromConfig(c).GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String("Only-West")})
-			if got := errCode(err); got != tt.doc {
-				t.Fatalf("document: %s", got)
-			}
-			if _, err := ssm.NewFromConfig(c).GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String(ssmlocal.RestartEC2Instance)}); err != nil {
-				t.Fatalf("AWS-owned runbooks are in every Region: %v", err)
-			}
+			require.Equal(t, tt.doc, errCode(err), "document")
+			_, err = ssm.NewFromConfig(c).GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String(ssmlocal.RestartEC2Instance)})
+			require.NoError(t, err, "AWS-owned runbooks are in every Region")
 		})
 	}
 	other := cfg(srv, srv.Admin())
 	other.Region = "ap-south-1"
-	if _, err := ssm.NewFromConfig(other).ListDocuments(ctx, &ssm.ListDocumentsInput{}); errCode(err) != "InvalidRegion" {
-		t.Fatalf("unserved Region: %v", err)
-	}
+	_, err = ssm.NewFromConfig(other).ListDocuments(ctx, &ssm.ListDocumentsInput{})
+	require.Equal(t, "InvalidRegion", errCode(err), "unserved Region: %v", err)
 }
 
 // BenchmarkAuthorizedCall measures one authorized wire call end to end:
@@ -65,9 +57,7 @@ func TestRegions(t *testing.T) {
 func BenchmarkAuthorizedCall(b *testing.B) {
 	srv := newServer(b)
 	ids, err := srv.AddInstances(10)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	creds := user(b, srv, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"},{"Effect":"Deny","Action":"ec2:TerminateInstances","Resource":"*"}]}`)
 	c := ec2.NewFromConfig(cfg(srv, creds))
 	ctx := context.Background()

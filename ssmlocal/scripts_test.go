@@ -38,7 +38,7 @@ func pythonRuntime(t *testing.T) string {
 	out, err := exec.Command("python3", "-c", "import sys; print('python%d.%d' % sys.version_info[:2])").Output()
 	if err != nil {
 		if inCI() {
-			t.Fatalf("python3 is needed to test aws:executeScript: %v", err)
+			require.NoError(t, err, "python3 is needed to test aws:executeScript")
 		}
 		t.Skipf("python3 is not available: %v", err)
 	}
@@ -50,7 +50,7 @@ func needBoto3(t *testing.T) {
 	t.Helper()
 	if out, err := exec.Command("python3", "-c", "import boto3").CombinedOutput(); err != nil {
 		if inCI() {
-			t.Fatalf("boto3 is needed to test aws:executeScript: %v: %s", err, out)
+			require.NoError(t, err, "boto3 is needed to test aws:executeScript: %s", out)
 		}
 		t.Skipf("boto3 is not installed for python3: %v", err)
 	}
@@ -102,7 +102,7 @@ func stepNamed(t *testing.T, x *ssmtypes.AutomationExecution, name string) ssmty
 			return s
 		}
 	}
-	t.Fatalf("no step %s in %s", name, aws.ToString(x.AutomationExecutionId))
+	require.FailNow(t, fmt.Sprintf("no step %s in %s", name, aws.ToString(x.AutomationExecutionId)))
 	return ssmtypes.StepExecution{}
 }
 

@@ -2,7 +2,6 @@ package ssmlocal_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -24,9 +24,7 @@ import (
 func TestTrustConditions(t *testing.T) {
 	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
 	ids, err := srv.AddInstances(1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	admin := ssm.NewFromConfig(cfg(srv, srv.Admin()))
 	tests := []struct {
 		name, trust string
@@ -52,25 +50,20 @@ func TestTrustConditions(t *testing.T) {
 					assumed = &e
 				}
 			}
-			if assumed == nil || assumed.Principal != "ssm.amazonaws.com" || len(assumed.Resources) != 1 || assumed.Resources[0] != role {
-				t.Fatalf("AssumeRole audit event %+v", assumed)
-			}
+			require.NotNil(t, assumed, "no AssumeRole audit event")
+			require.Equal(t, "ssm.amazonaws.com", assumed.Principal, "AssumeRole audit event %+v", *assumed)
+			require.Equal(t, []string{role}, assumed.Resources, "AssumeRole audit event")
 			if tt.ok {
-				if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess || assumed.Decision != "Allowed" {
-					t.Fatalf("status %s (%s), AssumeRole %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage), assumed.Decision)
-				}
+				require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, x.AutomationExecutionStatus, "failure: %s", aws.ToString(x.FailureMessage))
+				require.Equal(t, "Allowed", assumed.Decision, "AssumeRole")
 				return
 			}
-			if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusFailed || !strings.Contains(aws.ToString(x.FailureMessage), "assume role") {
-				t.Fatalf("status %s: %s", x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
-			}
-			if assumed.Decision != "Denied" || assumed.ErrorCode != "AccessDenied" {
-				t.Fatalf("AssumeRole audited as %+v", *assumed)
-			}
+			require.Equal(t, ssmtypes.AutomationExecutionStatusFailed, x.AutomationExecutionStatus)
+			require.Contains(t, aws.ToString(x.FailureMessage), "assume role")
+			require.Equal(t, "Denied", assumed.Decision, "AssumeRole audited as %+v", *assumed)
+			require.Equal(t, "AccessDenied", assumed.ErrorCode, "AssumeRole audited as %+v", *assumed)
 			for _, e := range srv.AuditFor(id) {
-				if e.Service == "ec2" {
-					t.Fatalf("a step ran although the role was refused: %+v", e)
-				}
+				require.NotEqual(t, "ec2", e.Service, "a step ran although the role was refused: %+v", e)
 			}
 		})
 	}
@@ -83,9 +76,7 @@ func TestAccessDeniedMessages(t *testing.T) {
 	srv := newServer(t)
 	ctx := context.Background()
 	ids, err := srv.AddInstances(1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	serviceRole(t, srv, "Target", trustSSM, restartRolePolicy)
 	creds := user(t, srv, "limited", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":["ssm:*","iam:Get*","ec2:*"],"Resource":"*"},
@@ -124,25 +115,20 @@ func TestAccessDeniedMessages(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.call()
 			var ae smithy.APIError
-			if !errors.As(err, &ae) || ae.ErrorCode() != tt.code {
-				t.Fatalf("got %v, want %s", err, tt.code)
-			}
+			require.ErrorAs(t, err, &ae)
+			require.Equal(t, tt.code, ae.ErrorCode(), "%v", err)
 			want := "User: " + me + " is not authorized to perform: " + tt.action + " on resource: " + tt.resource
 			if tt.reason != "" {
 				want += " " + tt.reason
 			}
-			if !strings.HasSuffix(ae.ErrorMessage(), want) {
-				t.Fatalf("message:\n%s\nwant it to end with\n%s", ae.ErrorMessage(), want)
-			}
+			require.True(t, strings.HasSuffix(ae.ErrorMessage(), want), "message:\n%s\nwant it to end with\n%s", ae.ErrorMessage(), want)
 			var denied bool
 			for _, e := range srv.Audit() {
 				if e.Principal == me && e.Service+":"+e.API == tt.action && e.Decision == "Denied" && e.ErrorCode == tt.code {
 					denied = true
 				}
 			}
-			if !denied {
-				t.Fatalf("no denied %s event in the audit trail", tt.action)
-			}
+			require.True(t, denied, "no denied %s event in the audit trail", tt.action)
 		})
 	}
 }
@@ -168,9 +154,7 @@ func TestIAMAuthenticationFailures(t *testing.T) {
 			if want == "" {
 				want = "NoSuchEntity"
 			}
-			if got := errCode(err); got != want {
-				t.Fatalf("code %s (%v), want %s", got, err, want)
-			}
+			require.Equal(t, want, errCode(err), "%v", err)
 		})
 	}
 }
@@ -183,9 +167,7 @@ func TestPassRoleScope(t *testing.T) {
 	srv := newServer(t, func(o *ssmlocal.Options) { o.Clock = ssmlocal.AutoClock(time.Now()) })
 	ctx := context.Background()
 	ids, err := srv.AddInstances(1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	role := serviceRole(t, srv, "Passed", trustSSM, restartRolePolicy)
 	startOnly := `{"Effect":"Allow","Action":["ssm:StartAutomationExecution","ssm:GetAutomationExecution"],"Resource":"*"}`
 	pass := func(resource, service string) string {
@@ -208,9 +190,7 @@ func TestPassRoleScope(t *testing.T) {
 			serviceRole(t, srv, opRole, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`,
 				`{"Version":"2012-10-17","Statement":[`+startOnly+tt.grant+`]}`)
 			out, err := sts.NewFromConfig(cfg(srv, srv.Admin())).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/" + opRole), RoleSessionName: aws.String("alice")})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			op := ssm.NewFromConfig(cfg(srv, ssmlocal.Credentials{AccessKeyID: *out.Credentials.AccessKeyId, SecretAccessKey: *out.Credentials.SecretAccessKey, SessionToken: *out.Credentials.SessionToken}))
 			res, err := op.StartAutomationExecution(ctx, &ssm.StartAutomationExecutionInput{
 				DocumentName: aws.String(ssmlocal.RestartEC2Instance),
@@ -219,18 +199,14 @@ func TestPassRoleScope(t *testing.T) {
 			session := "arn:aws:sts::123456789012:assumed-role/" + opRole + "/alice"
 			if !tt.ok {
 				want := "User: " + session + " is not authorized to perform: iam:PassRole on resource: " + role
-				if errCode(err) != "AccessDeniedException" || !strings.Contains(err.Error(), want) {
-					t.Fatalf("got %v, want AccessDeniedException with %q", err, want)
-				}
+				require.Equal(t, "AccessDeniedException", errCode(err), "%v", err)
+				require.ErrorContains(t, err, want)
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			x := waitDone(t, op, *res.AutomationExecutionId)
-			if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess || aws.ToString(x.ExecutedBy) != session {
-				t.Fatalf("status %s, ExecutedBy %s: %s", x.AutomationExecutionStatus, aws.ToString(x.ExecutedBy), aws.ToString(x.FailureMessage))
-			}
+			require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, x.AutomationExecutionStatus, "failure: %s", aws.ToString(x.FailureMessage))
+			require.Equal(t, session, aws.ToString(x.ExecutedBy), "ExecutedBy")
 		})
 	}
 }

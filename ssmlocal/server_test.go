@@ -22,6 +22,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -30,13 +32,9 @@ import (
 func newServer(t testing.TB, optFns ...func(*ssmlocal.Options)) *ssmlocal.Server {
 	t.Helper()
 	srv, err := ssmlocal.New(optFns...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() {
-		if err := srv.Close(); err != nil {
-			t.Errorf("close: %v", err)
-		}
+		assert.NoError(t, srv.Close(), "close")
 	})
 	return srv
 }
@@ -65,30 +63,23 @@ func user(t testing.TB, srv *ssmlocal.Server, name, policyDoc string) ssmlocal.C
 	t.Helper()
 	ctx := context.Background()
 	admin := iam.NewFromConfig(cfg(srv, srv.Admin()))
-	if _, err := admin.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}); err != nil {
-		t.Fatal(err)
-	}
+	_, err := admin.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})
+	require.NoError(t, err)
 	if policyDoc != "" {
-		if _, err := admin.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("p"), PolicyDocument: aws.String(policyDoc)}); err != nil {
-			t.Fatal(err)
-		}
+		_, err := admin.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("p"), PolicyDocument: aws.String(policyDoc)})
+		require.NoError(t, err)
 	}
 	key, err := admin.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return ssmlocal.Credentials{AccessKeyID: *key.AccessKey.AccessKeyId, SecretAccessKey: *key.AccessKey.SecretAccessKey}
 }
 
 func TestCallerIdentity(t *testing.T) {
 	srv := newServer(t)
 	out, err := sts.NewFromConfig(cfg(srv, srv.Admin())).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if *out.Arn != srv.AdminARN() || *out.Account != srv.AccountID() {
-		t.Fatalf("identity = %s in %s", *out.Arn, *out.Account)
-	}
+	require.NoError(t, err)
+	require.Equal(t, srv.AdminARN(), aws.ToString(out.Arn))
+	require.Equal(t, srv.AccountID(), aws.ToString(out.Account))
 }
 
 func TestAuthenticationFailures(t *testing.T) {
@@ -109,17 +100,11 @@ func TestAuthenticationFailures(t *testing.T) {
 			c := cfg(srv, tt.creds)
 			ctx := context.Background()
 			_, err := ssm.NewFromConfig(c).ListDocuments(ctx, &ssm.ListDocumentsInput{})
-			if got := errCode(err); got != tt.ssm {
-				t.Errorf("ssm: %s (%v), want %s", got, err, tt.ssm)
-			}
+			assert.Equal(t, tt.ssm, errCode(err), "ssm: %v", err)
 			_, err = sts.NewFromConfig(c).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-			if got := errCode(err); got != tt.sts {
-				t.Errorf("sts: %s (%v), want %s", got, err, tt.sts)
-			}
+			assert.Equal(t, tt.sts, errCode(err), "sts: %v", err)
 			_, err = ec2.NewFromConfig(c).DescribeInstances(ctx, &ec2.DescribeInstancesInput{})
-			if got := errCode(err); got != tt.ec2 {
-				t.Errorf("ec2: %s (%v), want %s", got, err, tt.ec2)
-			}
+			assert.Equal(t, tt.ec2, errCode(err), "ec2: %v", err)
 		})
 	}
 }
@@ -143,9 +128,7 @@ func TestStaleSignature(t *testing.T) {
 		t.Run(tt.service, func(t *testing.T) {
 			for _, age := range []time.Duration{0, 20 * time.Minute} {
 				req, err := http.NewRequest(http.MethodPost, srv.URL()+"/", strings.NewReader(tt.body))
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				if tt.target != "" {
 					req.Header.Set("X-Amz-Target", tt.target)
 					req.Header.Set("Content-Type", "application/x-amz-json-1.1")
@@ -153,24 +136,17 @@ func TestStaleSignature(t *testing.T) {
 					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 				}
 				sum := sha256.Sum256([]byte(tt.body))
-				if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), tt.service, "us-east-1", time.Now().Add(-age)); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), tt.service, "us-east-1", time.Now().Add(-age)))
 				resp, err := http.DefaultClient.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				body, _ := io.ReadAll(resp.Body)
 				_ = resp.Body.Close()
 				if age == 0 {
-					if resp.StatusCode != 200 {
-						t.Fatalf("fresh request: %d %s", resp.StatusCode, body)
-					}
+					require.Equal(t, 200, resp.StatusCode, "fresh request: %s", body)
 					continue
 				}
-				if resp.StatusCode != tt.status || !strings.Contains(string(body), tt.code) {
-					t.Fatalf("stale request: %d %s, want %d %s", resp.StatusCode, body, tt.status, tt.code)
-				}
+				require.Equal(t, tt.status, resp.StatusCode, "stale request: %s", body)
+				require.Contains(t, string(body), tt.code, "stale request")
 			}
 		})
 	}
@@ -180,35 +156,22 @@ func TestStopInstanceDeniedThenAllowed(t *testing.T) {
 	srv := newServer(t)
 	ctx := context.Background()
 	ids, err := srv.AddInstances(1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	creds := user(t, srv, "operator", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}`)
 	client := ec2.NewFromConfig(cfg(srv, creds))
 	_, err = client.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: ids})
-	if errCode(err) != "UnauthorizedOperation" {
-		t.Fatalf("stop as operator: %v", err)
-	}
+	require.Equal(t, "UnauthorizedOperation", errCode(err), "stop as operator: %v", err)
 	want := "You are not authorized to perform this operation. User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ec2:StopInstances on resource: arn:aws:ec2:us-east-1:123456789012:instance/" + ids[0] + " because no identity-based policy allows the ec2:StopInstances action"
 	var ae smithy.APIError
-	if errors.As(err, &ae); ae.ErrorMessage() != want {
-		t.Fatalf("message:\n%s\nwant\n%s", ae.ErrorMessage(), want)
-	}
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, want, ae.ErrorMessage())
 	admin := ec2.NewFromConfig(cfg(srv, srv.Admin()))
 	out, err := admin.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: ids})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := out.StoppingInstances[0].CurrentState.Name; got != ec2types.InstanceStateNameStopping {
-		t.Fatalf("state = %s", got)
-	}
+	require.NoError(t, err)
+	require.Equal(t, ec2types.InstanceStateNameStopping, out.StoppingInstances[0].CurrentState.Name)
 	d, err := client.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: ids})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := d.Reservations[0].Instances[0].State.Name; got != ec2types.InstanceStateNameStopping {
-		t.Fatalf("described state = %s", got)
-	}
+	require.NoError(t, err)
+	require.Equal(t, ec2types.InstanceStateNameStopping, d.Reservations[0].Instances[0].State.Name, "described state")
 }
 
 // readReference reads a file of the shared reference material, skipping the
@@ -216,9 +179,7 @@ func TestStopInstanceDeniedThenAllowed(t *testing.T) {
 func readReference(t *testing.T, name string) string {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("..", "testdata", "aws-runbooks", name))
-	if err != nil {
-		t.Fatalf("reference runbook %s: %v", name, err)
-	}
+	require.NoError(t, err, "reference runbook %s", name)
 	return string(data)
 }
 
@@ -227,12 +188,8 @@ func readReference(t *testing.T, name string) string {
 func canonicalJSON(t *testing.T, s string) string {
 	t.Helper()
 	var v any
-	if err := json.Unmarshal([]byte(s), &v); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal([]byte(s), &v))
 	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return string(b)
 }

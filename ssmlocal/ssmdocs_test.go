@@ -2,7 +2,6 @@ package ssmlocal_test
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,110 +24,81 @@ func TestDocumentLifecycle(t *testing.T) {
 	ctx := context.Background()
 	c := ssm.NewFromConfig(cfg(srv, srv.Admin()))
 	created, err := c.CreateDocument(ctx, &ssm.CreateDocumentInput{Name: aws.String("Sleeper"), Content: aws.String(sleepDoc), DocumentType: ssmtypes.DocumentTypeAutomation, VersionName: aws.String("first")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	d := created.DocumentDescription
-	if *d.DocumentVersion != "1" || *d.LatestVersion != "1" || *d.DefaultVersion != "1" || d.HashType != ssmtypes.DocumentHashTypeSha256 || len(*d.Hash) != 64 || *d.Description != "Sleeps." {
-		t.Fatalf("description %+v", d)
-	}
-	if len(d.Parameters) != 1 || *d.Parameters[0].Name != "Seconds" || *d.Parameters[0].DefaultValue != "PT1S" {
-		t.Fatalf("parameters %+v", d.Parameters)
-	}
-	if d.CreatedDate == nil || d.CreatedDate.IsZero() {
-		t.Fatal("no created date")
-	}
+	assert.Equal(t, "1", aws.ToString(d.DocumentVersion), "DocumentVersion")
+	assert.Equal(t, "1", aws.ToString(d.LatestVersion), "LatestVersion")
+	assert.Equal(t, "1", aws.ToString(d.DefaultVersion), "DefaultVersion")
+	assert.Equal(t, ssmtypes.DocumentHashTypeSha256, d.HashType)
+	assert.Len(t, aws.ToString(d.Hash), 64, "Hash")
+	assert.Equal(t, "Sleeps.", aws.ToString(d.Description))
+	require.Len(t, d.Parameters, 1, "parameters")
+	assert.Equal(t, "Seconds", aws.ToString(d.Parameters[0].Name))
+	assert.Equal(t, "PT1S", aws.ToString(d.Parameters[0].DefaultValue))
+	require.NotNil(t, d.CreatedDate, "no created date")
+	require.False(t, d.CreatedDate.IsZero(), "no created date")
 	up, err := c.UpdateDocument(ctx, &ssm.UpdateDocumentInput{Name: aws.String("Sleeper"), Content: aws.String(sleepDocV2), DocumentVersion: aws.String("$LATEST")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if *up.DocumentDescription.DocumentVersion != "2" || *up.DocumentDescription.DefaultVersion != "1" {
-		t.Fatalf("update %+v", up.DocumentDescription)
-	}
-	if _, err := c.UpdateDocument(ctx, &ssm.UpdateDocumentInput{Name: aws.String("Sleeper"), Content: aws.String(sleepDocV2), DocumentVersion: aws.String("$LATEST")}); errCode(err) != "DuplicateDocumentContent" {
-		t.Fatalf("same content again: %v", err)
-	}
+	require.NoError(t, err)
+	require.Equal(t, "2", aws.ToString(up.DocumentDescription.DocumentVersion), "update: DocumentVersion")
+	require.Equal(t, "1", aws.ToString(up.DocumentDescription.DefaultVersion), "update: DefaultVersion")
+	_, err = c.UpdateDocument(ctx, &ssm.UpdateDocumentInput{Name: aws.String("Sleeper"), Content: aws.String(sleepDocV2), DocumentVersion: aws.String("$LATEST")})
+	require.Equal(t, "DuplicateDocumentContent", errCode(err), "same content again: %v", err)
 	got, err := c.GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String("Sleeper")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if *got.DocumentVersion != "1" || *got.Content != sleepDoc || *got.VersionName != "first" {
-		t.Fatalf("default version %s", *got.DocumentVersion)
-	}
+	require.NoError(t, err)
+	require.Equal(t, "1", aws.ToString(got.DocumentVersion), "default version")
+	require.Equal(t, sleepDoc, aws.ToString(got.Content), "default version")
+	require.Equal(t, "first", aws.ToString(got.VersionName), "default version")
 	latest, err := c.GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String("Sleeper"), DocumentVersion: aws.String("$LATEST"), DocumentFormat: ssmtypes.DocumentFormatYaml})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if latest.DocumentFormat != ssmtypes.DocumentFormatYaml || !strings.Contains(*latest.Content, "name: again") {
-		t.Fatalf("latest as YAML:\n%s", *latest.Content)
-	}
-	if _, err := c.UpdateDocumentDefaultVersion(ctx, &ssm.UpdateDocumentDefaultVersionInput{Name: aws.String("Sleeper"), DocumentVersion: aws.String("2")}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	require.Equal(t, ssmtypes.DocumentFormatYaml, latest.DocumentFormat)
+	require.Contains(t, aws.ToString(latest.Content), "name: again", "latest as YAML")
+	_, err = c.UpdateDocumentDefaultVersion(ctx, &ssm.UpdateDocumentDefaultVersionInput{Name: aws.String("Sleeper"), DocumentVersion: aws.String("2")})
+	require.NoError(t, err)
 	desc, err := c.DescribeDocument(ctx, &ssm.DescribeDocumentInput{Name: aws.String("Sleeper")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if *desc.Document.DefaultVersion != "2" || *desc.Document.DocumentVersion != "2" {
-		t.Fatalf("describe %+v", desc.Document)
-	}
+	require.NoError(t, err)
+	require.Equal(t, "2", aws.ToString(desc.Document.DefaultVersion), "describe: DefaultVersion")
+	require.Equal(t, "2", aws.ToString(desc.Document.DocumentVersion), "describe: DocumentVersion")
 	versions, err := c.ListDocumentVersions(ctx, &ssm.ListDocumentVersionsInput{Name: aws.String("Sleeper")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(versions.DocumentVersions) != 2 || !versions.DocumentVersions[0].IsDefaultVersion || *versions.DocumentVersions[0].DocumentVersion != "2" {
-		t.Fatalf("versions %+v", versions.DocumentVersions)
-	}
-	if _, err := c.DeleteDocument(ctx, &ssm.DeleteDocumentInput{Name: aws.String("Sleeper"), DocumentVersion: aws.String("2")}); errCode(err) != "InvalidDocumentOperation" {
-		t.Fatalf("delete the default version: %v", err)
-	}
-	if _, err := c.DeleteDocument(ctx, &ssm.DeleteDocumentInput{Name: aws.String("Sleeper"), DocumentVersion: aws.String("1")}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.CreateDocument(ctx, &ssm.CreateDocumentInput{Name: aws.String("YamlOne"), Content: aws.String(sleepYAML), DocumentType: ssmtypes.DocumentTypeAutomation, DocumentFormat: ssmtypes.DocumentFormatYaml}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	require.Len(t, versions.DocumentVersions, 2, "versions")
+	require.True(t, versions.DocumentVersions[0].IsDefaultVersion, "the first version listed is the default")
+	require.Equal(t, "2", aws.ToString(versions.DocumentVersions[0].DocumentVersion))
+	_, err = c.DeleteDocument(ctx, &ssm.DeleteDocumentInput{Name: aws.String("Sleeper"), DocumentVersion: aws.String("2")})
+	require.Equal(t, "InvalidDocumentOperation", errCode(err), "delete the default version: %v", err)
+	_, err = c.DeleteDocument(ctx, &ssm.DeleteDocumentInput{Name: aws.String("Sleeper"), DocumentVersion: aws.String("1")})
+	require.NoError(t, err)
+	_, err = c.CreateDocument(ctx, &ssm.CreateDocumentInput{Name: aws.String("YamlOne"), Content: aws.String(sleepYAML), DocumentType: ssmtypes.DocumentTypeAutomation, DocumentFormat: ssmtypes.DocumentFormatYaml})
+	require.NoError(t, err)
 	mine, err := c.ListDocuments(ctx, &ssm.ListDocumentsInput{Filters: []ssmtypes.DocumentKeyValuesFilter{{Key: aws.String("Owner"), Values: []string{"Self"}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var names []string
 	for _, d := range mine.DocumentIdentifiers {
 		names = append(names, *d.Name)
 	}
-	if strings.Join(names, ",") != "Sleeper,YamlOne" {
-		t.Fatalf("own documents %v", names)
-	}
+	require.Equal(t, []string{"Sleeper", "YamlOne"}, names, "own documents")
 	// Paginate over everything, AWS-owned runbooks included, two at a time.
 	var all []string
 	p := ssm.NewListDocumentsPaginator(c, &ssm.ListDocumentsInput{MaxResults: aws.Int32(2)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		for _, d := range page.DocumentIdentifiers {
 			all = append(all, *d.Name)
 		}
 	}
-	if strings.Join(all, ",") != "AWS-RestartEC2Instance,AWS-StartEC2Instance,AWS-StopEC2Instance,Sleeper,YamlOne" {
-		t.Fatalf("all documents %v", all)
-	}
-	if _, err := c.DeleteDocument(ctx, &ssm.DeleteDocumentInput{Name: aws.String("Sleeper")}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String("Sleeper")}); errCode(err) != "InvalidDocument" {
-		t.Fatalf("deleted document: %v", err)
-	}
+	require.Equal(t, []string{"AWS-RestartEC2Instance", "AWS-StartEC2Instance", "AWS-StopEC2Instance", "Sleeper", "YamlOne"}, all, "all documents")
+	_, err = c.DeleteDocument(ctx, &ssm.DeleteDocumentInput{Name: aws.String("Sleeper")})
+	require.NoError(t, err)
+	_, err = c.GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String("Sleeper")})
+	require.Equal(t, "InvalidDocument", errCode(err), "deleted document: %v", err)
 }
 
 func TestDocumentValidation(t *testing.T) {
 	srv := newServer(t)
 	ctx := context.Background()
 	c := ssm.NewFromConfig(cfg(srv, srv.Admin()))
-	if _, err := c.CreateDocument(ctx, &ssm.CreateDocumentInput{Name: aws.String("Exists"), Content: aws.String(sleepDoc), DocumentType: ssmtypes.DocumentTypeAutomation}); err != nil {
-		t.Fatal(err)
-	}
+	_, err := c.CreateDocument(ctx, &ssm.CreateDocumentInput{Name: aws.String("Exists"), Content: aws.String(sleepDoc), DocumentType: ssmtypes.DocumentTypeAutomation})
+	require.NoError(t, err)
 	tests := []struct {
 		name    string
 		in      ssm.CreateDocumentInput
@@ -146,9 +116,8 @@ func TestDocumentValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := c.CreateDocument(ctx, &tt.in)
-			if errCode(err) != tt.code || !strings.Contains(err.Error(), tt.message) {
-				t.Fatalf("got %v, want %s containing %q", err, tt.code, tt.message)
-			}
+			require.Equal(t, tt.code, errCode(err), "%v", err)
+			require.ErrorContains(t, err, tt.message)
 		})
 	}
 	readTests := []struct {
@@ -163,14 +132,11 @@ func TestDocumentValidation(t *testing.T) {
 	for _, tt := range readTests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := c.GetDocument(ctx, &tt.in)
-			if errCode(err) != tt.code {
-				t.Fatalf("got %v, want %q", err, tt.code)
-			}
+			require.Equal(t, tt.code, errCode(err), "%v", err)
 		})
 	}
-	if _, err := c.DeleteDocument(ctx, &ssm.DeleteDocumentInput{Name: aws.String("AWS-RestartEC2Instance")}); errCode(err) != "InvalidDocumentOperation" {
-		t.Fatalf("delete an AWS-owned runbook: %v", err)
-	}
+	_, err = c.DeleteDocument(ctx, &ssm.DeleteDocumentInput{Name: aws.String("AWS-RestartEC2Instance")})
+	require.Equal(t, "InvalidDocumentOperation", errCode(err), "delete an AWS-owned runbook: %v", err)
 }
 
 // TestAWSRunbooksMatchPublished compares the shipped runbooks with the
@@ -186,15 +152,9 @@ func TestAWSRunbooksMatchPublished(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			want := readReference(t, file)
 			got, err := c.GetDocument(context.Background(), &ssm.GetDocumentInput{Name: aws.String(name)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if g, w := canonicalJSON(t, *got.Content), canonicalJSON(t, want); g != w {
-				t.Fatalf("%s differs from the published runbook:\n got %s\nwant %s", name, g, w)
-			}
-			if got.DocumentType != ssmtypes.DocumentTypeAutomation {
-				t.Fatalf("type %s", got.DocumentType)
-			}
+			require.NoError(t, err)
+			require.Equal(t, canonicalJSON(t, want), canonicalJSON(t, aws.ToString(got.Content)), "%s differs from the published runbook", name)
+			require.Equal(t, ssmtypes.DocumentTypeAutomation, got.DocumentType)
 		})
 	}
 }

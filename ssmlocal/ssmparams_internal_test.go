@@ -3,6 +3,8 @@ package ssmlocal
 import (
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzParamName checks the name rules, selectors and ARNs on any input:
@@ -20,11 +22,10 @@ func FuzzParamName(f *testing.F) {
 		if checkParamName(name) != nil {
 			return
 		}
-		if got := plainParamName(s.paramARN("us-east-1", name)); got != name && "/"+got != name && got != "/"+name {
-			t.Fatalf("ARN of %q gives %q", name, got)
-		}
-		if n, sel := paramSelector(name + ":3"); n != name || sel != "3" {
-			t.Fatalf("selector of %q: %q %q", name, n, sel)
-		}
+		got := plainParamName(s.paramARN("us-east-1", name))
+		require.True(t, got == name || "/"+got == name || got == "/"+name, "ARN of %q gives %q", name, got)
+		n, sel := paramSelector(name + ":3")
+		require.Equal(t, name, n, "selector of %q", name)
+		require.Equal(t, "3", sel, "selector of %q", name)
 	})
 }

@@ -435,8 +435,8 @@ func TestCorruptParameterStateIsRefused(t *testing.T) {
 			srv, err := ssmlocal.New(durableOpts(path))
 			if err == nil {
 				srv.Close()
-				t.Fatal("a corrupt state was accepted")
 			}
+			require.Error(t, err, "a corrupt state was accepted")
 			assert.ErrorIs(t, err, ssmlocal.ErrStateCorrupt)
 			assert.Contains(t, err.Error(), tc.want)
 		})

@@ -6,19 +6,17 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // validBuckets is a fresh endpoint's state as the store keeps it.
 func validBuckets(t testing.TB) map[string]map[string][]byte {
 	srv, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer srv.Close()
 	data, err := srv.encodeState()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return data
 }
 
@@ -50,8 +48,8 @@ func FuzzLoadState(f *testing.F) {
 			data[b][key] = value
 		}
 		st, err := decodeStore(data, "123456789012", []string{"us-east-1"})
-		if err == nil && st == nil {
-			t.Fatal("no state and no error")
+		if err == nil {
+			require.NotNil(t, st, "no state and no error")
 		}
 	})
 }
@@ -62,16 +60,10 @@ func FuzzLoadStateFile(f *testing.F) {
 	dir := f.TempDir()
 	valid := filepath.Join(dir, "valid.db")
 	srv, err := New(func(o *Options) { o.StateFile = valid })
-	if err != nil {
-		f.Fatal(err)
-	}
-	if err := srv.Close(); err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, err)
+	require.NoError(f, srv.Close())
 	data, err := os.ReadFile(valid)
-	if err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, err)
 	f.Add(data)
 	f.Add(data[:len(data)/2])
 	f.Add(data[:4096])
@@ -79,9 +71,7 @@ func FuzzLoadStateFile(f *testing.F) {
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, file []byte) {
 		path := filepath.Join(t.TempDir(), "state.db")
-		if err := os.WriteFile(path, file, 0o600); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(path, file, 0o600))
 		st, _, _, err := openState(path, "123456789012", []string{"us-east-1"})
 		if err == nil {
 			_ = st.close()

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -28,41 +29,29 @@ func TestStateSurvivesRestart(t *testing.T) {
 	}
 	ctx := context.Background()
 	srv, err := ssmlocal.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ids, _ := srv.AddInstances(1)
 	role := serviceRole(t, srv, "Kept", trustSSM, restartRolePolicy)
 	client := ssm.NewFromConfig(cfg(srv, srv.Admin()))
 	createDoc(t, client, "Kept-Doc", sleepDoc)
 	id := start(t, client, &ssm.StartAutomationExecutionInput{DocumentName: aws.String(ssmlocal.RestartEC2Instance), Parameters: map[string][]string{"InstanceId": ids, "AutomationAssumeRole": {role}}})
-	if x := waitDone(t, client, id); x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess {
-		t.Fatalf("status %s", x.AutomationExecutionStatus)
-	}
-	if err := srv.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(path); err != nil {
-		t.Fatal(err)
-	}
+	require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, waitDone(t, client, id).AutomationExecutionStatus)
+	require.NoError(t, srv.Close())
+	_, err = os.Stat(path)
+	require.NoError(t, err)
 	srv = newServer(t, opts)
 	client = ssm.NewFromConfig(cfg(srv, srv.Admin()))
-	if _, err := client.GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String("Kept-Doc")}); err != nil {
-		t.Fatalf("document: %v", err)
-	}
-	if _, err := iam.NewFromConfig(cfg(srv, srv.Admin())).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("Kept")}); err != nil {
-		t.Fatalf("role: %v", err)
-	}
-	if st, err := srv.InstanceState("", ids[0]); err != nil || st != "running" {
-		t.Fatalf("instance: %s %v", st, err)
-	}
+	_, err = client.GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String("Kept-Doc")})
+	require.NoError(t, err, "document")
+	_, err = iam.NewFromConfig(cfg(srv, srv.Admin())).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("Kept")})
+	require.NoError(t, err, "role")
+	st, err := srv.InstanceState("", ids[0])
+	require.NoError(t, err, "instance")
+	require.Equal(t, "running", st, "instance")
 	x, err := client.GetAutomationExecution(ctx, &ssm.GetAutomationExecutionInput{AutomationExecutionId: aws.String(id)})
-	if err != nil {
-		t.Fatalf("execution: %v", err)
-	}
-	if x.AutomationExecution.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess || len(x.AutomationExecution.StepExecutions) != 2 {
-		t.Fatalf("execution after restart: %s with %d steps", x.AutomationExecution.AutomationExecutionStatus, len(x.AutomationExecution.StepExecutions))
-	}
+	require.NoError(t, err, "execution")
+	require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, x.AutomationExecution.AutomationExecutionStatus, "execution after restart")
+	require.Len(t, x.AutomationExecution.StepExecutions, 2, "execution after restart")
 }
 
 func TestStateFileErrors(t *testing.T) {
@@ -78,18 +67,14 @@ func TestStateFileErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(dir, tt.name+".json")
-			if err := os.WriteFile(path, []byte(tt.content), 0o600); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, os.WriteFile(path, []byte(tt.content), 0o600))
 			srv, err := ssmlocal.New(func(o *ssmlocal.Options) { o.StateFile = path })
 			if err == nil {
 				srv.Close()
-				t.Fatal("a bad state file was accepted")
 			}
+			require.Error(t, err, "a bad state file was accepted")
 			data, _ := os.ReadFile(path)
-			if string(data) != tt.content {
-				t.Fatal("a bad state file was overwritten")
-			}
+			require.Equal(t, tt.content, string(data), "a bad state file was overwritten")
 		})
 	}
 }
@@ -106,32 +91,27 @@ func TestRunningExecutionSurvivesRestart(t *testing.T) {
 		o.AdminAccessKeyID, o.AdminSecretAccessKey = "AKIASTATETESTADMIN02", "state-test-secret"
 	}
 	srv, err := ssmlocal.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	client := ssm.NewFromConfig(cfg(srv, srv.Admin()))
 	createDoc(t, client, "Pause-Then-Sleep", `{"schemaVersion":"0.3","mainSteps":[
 		{"name":"hold","action":"aws:pause","inputs":{}},
 		{"name":"nap","action":"aws:sleep","inputs":{"Duration":"PT1H"}}]}`)
 	id := start(t, client, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Pause-Then-Sleep")})
 	waitStatus(t, client, id, ssmtypes.AutomationExecutionStatusWaiting)
-	if err := srv.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, srv.Close())
 	// The store is one file: nothing is left beside it.
-	if entries, err := os.ReadDir(filepath.Dir(path)); err != nil || len(entries) != 1 || entries[0].Name() != "state.json" {
-		t.Fatalf("state directory holds %v (%v), want only state.json", entries, err)
-	}
+	entries, err := os.ReadDir(filepath.Dir(path))
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "state directory holds %v, want only state.json", entries)
+	require.Equal(t, "state.json", entries[0].Name())
 	srv = newServer(t, opts)
 	client = ssm.NewFromConfig(cfg(srv, srv.Admin()))
 	waitStatus(t, client, id, ssmtypes.AutomationExecutionStatusWaiting)
-	if _, err := client.SendAutomationSignal(context.Background(), &ssm.SendAutomationSignalInput{AutomationExecutionId: aws.String(id), SignalType: ssmtypes.SignalTypeResume, Payload: map[string][]string{"StepName": {"hold"}}}); err != nil {
-		t.Fatal(err)
-	}
+	_, err = client.SendAutomationSignal(context.Background(), &ssm.SendAutomationSignalInput{AutomationExecutionId: aws.String(id), SignalType: ssmtypes.SignalTypeResume, Payload: map[string][]string{"StepName": {"hold"}}})
+	require.NoError(t, err)
 	x := waitDone(t, client, id)
-	if x.AutomationExecutionStatus != ssmtypes.AutomationExecutionStatusSuccess || len(x.StepExecutions) != 2 {
-		t.Fatalf("after restart: %s with %d steps: %s", x.AutomationExecutionStatus, len(x.StepExecutions), aws.ToString(x.FailureMessage))
-	}
+	require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, x.AutomationExecutionStatus, "after restart: %s", aws.ToString(x.FailureMessage))
+	require.Len(t, x.StepExecutions, 2, "after restart")
 }
 
 // TestUnwritableStateFile: a state file that cannot be written fails New,
@@ -141,6 +121,6 @@ func TestUnwritableStateFile(t *testing.T) {
 	srv, err := ssmlocal.New(func(o *ssmlocal.Options) { o.StateFile = path })
 	if err == nil {
 		srv.Close()
-		t.Fatal("an unwritable state file was accepted")
 	}
+	require.Error(t, err, "an unwritable state file was accepted")
 }

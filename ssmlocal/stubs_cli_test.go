@@ -20,7 +20,7 @@ func TestStubsAWSCLI(t *testing.T) {
 	clis := awsCLIs()
 	if len(clis) == 0 {
 		if os.Getenv("CI") != "" {
-			t.Fatal("the AWS CLI is not installed")
+			require.FailNow(t, "the AWS CLI is not installed")
 		}
 		t.Skip("the AWS CLI is not installed")
 	}

@@ -82,9 +82,8 @@ func FuzzStubWireDecode(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if _, err := json.Marshal(in); err != nil {
-			t.Fatalf("decoded input does not encode: %v", err)
-		}
+		_, err = json.Marshal(in)
+		require.NoError(t, err, "decoded input does not encode")
 	})
 }
 

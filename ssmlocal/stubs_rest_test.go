@@ -72,7 +72,7 @@ print(json.dumps(out))
 func TestStubRESTBoto3(t *testing.T) {
 	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("python3 with boto3 is required in CI: %v", err)
+			require.NoError(t, err, "python3 with boto3 is required in CI")
 		}
 		t.Skipf("python3 with boto3 is not installed: %v", err)
 	}

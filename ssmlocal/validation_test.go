@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestServerSideValidation: the SDK checks only required members, so the
@@ -83,9 +85,8 @@ func TestServerSideValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.call()
-			if errCode(err) != "ValidationException" || !strings.Contains(err.Error(), "at '"+tt.member+"' failed to satisfy constraint") {
-				t.Fatalf("got %v, want a ValidationException on %s", err, tt.member)
-			}
+			require.Equal(t, "ValidationException", errCode(err), "%v", err)
+			assert.ErrorContains(t, err, "at '"+tt.member+"' failed to satisfy constraint")
 		})
 	}
 }

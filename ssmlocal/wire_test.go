@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
@@ -24,9 +25,7 @@ import (
 func rawCall(t *testing.T, srv *ssmlocal.Server, service, target, body string) string {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, srv.URL()+"/", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if target != "" {
 		req.Header.Set("X-Amz-Target", target)
 		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
@@ -36,18 +35,12 @@ func rawCall(t *testing.T, srv *ssmlocal.Server, service, target, body string) s
 	sum := sha256.Sum256([]byte(body))
 	admin := srv.Admin()
 	creds := aws.Credentials{AccessKeyID: admin.AccessKeyID, SecretAccessKey: admin.SecretAccessKey}
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now()))
 	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return fmt.Sprintf("%d %s\n%s\n", resp.StatusCode, resp.Header.Get("Content-Type"), data)
 }
 
@@ -79,9 +72,8 @@ func normalize(s string) string {
 // TestWireFormats pins each protocol's response and error shapes.
 func TestWireFormats(t *testing.T) {
 	srv := newServer(t)
-	if _, err := srv.AddInstances(1, func(o *ssmlocal.InstanceOptions) { o.Tags = map[string]string{"Name": "web"} }); err != nil {
-		t.Fatal(err)
-	}
+	_, err := srv.AddInstances(1, func(o *ssmlocal.InstanceOptions) { o.Tags = map[string]string{"Name": "web"} })
+	require.NoError(t, err)
 	tests := []struct {
 		name, service, target, body string
 	}{
@@ -130,9 +122,8 @@ func TestEpochTimestamps(t *testing.T) {
 		t.Run(tt.target+"/"+tt.member, func(t *testing.T) {
 			got := rawCall(t, srv, "ssm", tt.target, tt.body)
 			re := regexp.MustCompile(`"` + tt.member + `":(17673230\d\d(\.\d+)?)[,}]`)
-			if !strings.HasPrefix(got, "200 ") || !re.MatchString(got) {
-				t.Fatalf("%s is not epoch seconds near the clock's time in:\n%s", tt.member, got)
-			}
+			require.True(t, strings.HasPrefix(got, "200 "), "status of:\n%s", got)
+			require.Regexp(t, re, got, "%s is not epoch seconds near the clock's time", tt.member)
 		})
 	}
 }

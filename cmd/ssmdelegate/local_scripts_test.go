@@ -21,7 +21,7 @@ import (
 func TestLocalRunScripts(t *testing.T) {
 	if _, err := exec.LookPath("python3"); err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("python3 is needed: %v", err)
+			require.NoError(t, err, "python3 is needed")
 		}
 		t.Skip("python3 is not available")
 	}

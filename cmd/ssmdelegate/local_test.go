@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -62,12 +63,12 @@ func runLocal(t *testing.T, args ...string) (url string, creds aws.Credentials, 
 		select {
 		case code := <-done:
 			cancel()
-			t.Fatalf("local exited with %d: %s", code, errOut.String())
+			require.FailNow(t, fmt.Sprintf("local exited with %d: %s", code, errOut.String()))
 		default:
 		}
 		if time.Now().After(deadline) {
 			cancel()
-			t.Fatal("local did not start")
+			require.FailNow(t, "local did not start")
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -93,65 +94,41 @@ func TestLocalServesAndKeepsState(t *testing.T) {
 	url, creds, out, stop := runLocal(t, "--state", state, "--audit", "--access-key-id", "AKIAEXAMPLEADMIN0001", "--secret-access-key", "secret-for-tests")
 	ctx := context.Background()
 	id, err := sts.NewFromConfig(localConfig(url, creds)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if *id.Arn != "arn:aws:iam::123456789012:user/admin" {
-		t.Fatalf("caller %s", *id.Arn)
-	}
+	require.NoError(t, err)
+	require.Equal(t, "arn:aws:iam::123456789012:user/admin", aws.ToString(id.Arn), "caller")
 	content := `{"schemaVersion":"0.3","mainSteps":[{"name":"wait","action":"aws:sleep","inputs":{"Duration":"PT1S"}}]}`
-	if _, err := ssm.NewFromConfig(localConfig(url, creds)).CreateDocument(ctx, &ssm.CreateDocumentInput{
+	_, err = ssm.NewFromConfig(localConfig(url, creds)).CreateDocument(ctx, &ssm.CreateDocumentInput{
 		Name: aws.String("Kept"), Content: aws.String(content), DocumentType: "Automation",
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
+	require.NoError(t, err)
 	client := ssm.NewFromConfig(localConfig(url, creds))
-	if _, err := client.CreateDocument(ctx, &ssm.CreateDocumentInput{
+	_, err = client.CreateDocument(ctx, &ssm.CreateDocumentInput{
 		Name:         aws.String("Look"),
 		Content:      aws.String(`{"schemaVersion":"0.3","mainSteps":[{"name":"look","action":"aws:executeAwsApi","inputs":{"Service":"ec2","Api":"DescribeInstances"}}]}`),
 		DocumentType: "Automation",
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
+	require.NoError(t, err)
 	started, err := client.StartAutomationExecution(ctx, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Look")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	// The step's call is printed with the execution and step that made it.
 	stepLine := regexp.MustCompile(`audit: \S+ ec2:DescribeInstances principal=arn:aws:iam::123456789012:user/admin decision=Allowed .*execution=` + *started.AutomationExecutionId + ` step=look`)
 	for deadline := time.Now().Add(10 * time.Second); !stepLine.MatchString(out.String()); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no audit line for the step in:\n%s", out.String())
-		}
+		require.False(t, time.Now().After(deadline), "no audit line for the step in:\n%s", out.String())
 	}
-	if code := stop(); code != 0 {
-		t.Fatalf("exit %d", code)
-	}
-	if !regexp.MustCompile(`audit: \S+ sts:GetCallerIdentity principal=arn:aws:iam::123456789012:user/admin decision=Allowed`).MatchString(out.String()) {
-		t.Fatalf("no audit line in:\n%s", out.String())
-	}
-	if _, err := os.Stat(state); err != nil {
-		t.Fatal(err)
-	}
+	require.Zero(t, stop(), "exit code")
+	require.Regexp(t, `audit: \S+ sts:GetCallerIdentity principal=arn:aws:iam::123456789012:user/admin decision=Allowed`, out.String(), "no audit line")
+	require.FileExists(t, state)
 	url, creds, _, stop = runLocal(t, "--state", state, "--access-key-id", "AKIAEXAMPLEADMIN0001", "--secret-access-key", "secret-for-tests")
 	defer stop()
 	got, err := ssm.NewFromConfig(localConfig(url, creds)).GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String("Kept")})
-	if err != nil {
-		t.Fatalf("document lost across restart: %v", err)
-	}
-	if *got.Content != content {
-		t.Fatalf("content changed: %s", *got.Content)
-	}
+	require.NoError(t, err, "document lost across restart")
+	require.Equal(t, content, aws.ToString(got.Content), "content changed")
 }
 
 func TestLocalUsage(t *testing.T) {
 	var out, errOut bytes.Buffer
-	if code := cmdLocal(context.Background(), []string{"extra"}, &out, &errOut); code != 2 {
-		t.Fatalf("exit %d", code)
-	}
-	if code := cmdLocal(context.Background(), []string{"--addr", "0.0.0.0:0"}, &out, &errOut); code != 1 {
-		t.Fatalf("non-loopback address: exit %d", code)
-	}
+	assert.Equal(t, 2, cmdLocal(context.Background(), []string{"extra"}, &out, &errOut), "exit code")
+	assert.Equal(t, 1, cmdLocal(context.Background(), []string{"--addr", "0.0.0.0:0"}, &out, &errOut), "non-loopback address: exit code")
 }
 
 // TestLocalStopsOnSignal runs "ssmdelegate local" as its own process (this
@@ -170,34 +147,21 @@ func TestLocalStopsOnSignal(t *testing.T) {
 			cmd.Env = append(os.Environ(), "SSMDELEGATE_LOCAL_MAIN=1")
 			out := &lockedBuffer{}
 			cmd.Stdout, cmd.Stderr = out, out
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, cmd.Start())
 			defer func() { _ = cmd.Process.Kill() }()
 			deadline := time.Now().Add(20 * time.Second)
 			for !strings.Contains(out.String(), "serving until interrupted") {
-				if time.Now().After(deadline) {
-					t.Fatalf("local did not start:\n%s", out.String())
-				}
+				require.False(t, time.Now().After(deadline), "local did not start:\n%s", out.String())
 				time.Sleep(10 * time.Millisecond)
 			}
 			s := out.String()
 			creds := aws.Credentials{AccessKeyID: keyLine.FindStringSubmatch(s)[1], SecretAccessKey: secretLine.FindStringSubmatch(s)[1]}
-			if _, err := sts.NewFromConfig(localConfig(urlLine.FindStringSubmatch(s)[1], creds)).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err != nil {
-				t.Fatalf("the endpoint does not answer: %v", err)
-			}
-			if err := cmd.Process.Signal(sig); err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Wait(); err != nil {
-				t.Fatalf("exit after %s: %v\n%s", sig, err, out.String())
-			}
-			if !strings.Contains(out.String(), "ssmdelegate local: stopped") {
-				t.Fatalf("no clean stop in:\n%s", out.String())
-			}
-			if _, err := os.Stat(state); err != nil {
-				t.Fatalf("state file after %s: %v", sig, err)
-			}
+			_, err := sts.NewFromConfig(localConfig(urlLine.FindStringSubmatch(s)[1], creds)).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+			require.NoError(t, err, "the endpoint does not answer")
+			require.NoError(t, cmd.Process.Signal(sig))
+			require.NoError(t, cmd.Wait(), "exit after %s:\n%s", sig, out.String())
+			require.Contains(t, out.String(), "ssmdelegate local: stopped", "no clean stop")
+			require.FileExists(t, state, "state file after %s", sig)
 		})
 	}
 }
@@ -212,29 +176,22 @@ func TestLocalExportsAndImportsState(t *testing.T) {
 	url, creds, _, stop := runLocal(t, append([]string{"--state", store, "--export-state", export}, keys...)...)
 	ctx := context.Background()
 	content := `{"schemaVersion":"0.3","mainSteps":[{"name":"wait","action":"aws:sleep","inputs":{"Duration":"PT1S"}}]}`
-	if _, err := ssm.NewFromConfig(localConfig(url, creds)).CreateDocument(ctx, &ssm.CreateDocumentInput{
+	_, err := ssm.NewFromConfig(localConfig(url, creds)).CreateDocument(ctx, &ssm.CreateDocumentInput{
 		Name: aws.String("Exported"), Content: aws.String(content), DocumentType: "Automation",
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if code := stop(); code != 0 {
-		t.Fatalf("exit %d", code)
-	}
+	})
+	require.NoError(t, err)
+	require.Zero(t, stop(), "exit code")
 	data, err := os.ReadFile(export)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !json.Valid(data) || !bytes.Contains(data, []byte(`"Exported"`)) {
-		t.Fatalf("export is not JSON holding the document:\n%.300s", data)
-	}
+	require.NoError(t, err)
+	require.True(t, json.Valid(data), "export is not JSON:\n%.300s", data)
+	require.Contains(t, string(data), `"Exported"`, "export does not hold the document")
 	url, creds, _, stop = runLocal(t, append([]string{"--state", export}, keys...)...)
 	defer stop()
-	if _, err := ssm.NewFromConfig(localConfig(url, creds)).GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String("Exported")}); err != nil {
-		t.Fatalf("document not imported: %v", err)
-	}
-	if kept, err := os.ReadFile(export + ".format1.json"); err != nil || !bytes.Equal(kept, data) {
-		t.Fatalf("the imported JSON was not kept: %v", err)
-	}
+	_, err = ssm.NewFromConfig(localConfig(url, creds)).GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String("Exported")})
+	require.NoError(t, err, "document not imported")
+	kept, err := os.ReadFile(export + ".format1.json")
+	require.NoError(t, err, "the imported JSON was not kept")
+	require.Equal(t, string(data), string(kept), "the imported JSON was not kept as it was")
 }
 
 // TestLocalExportsDriveRun: the lines local prints are all run needs; the

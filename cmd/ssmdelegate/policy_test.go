@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/ssmdelegate/ssmdelegate/policy"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const policyTestRunbook = `{
@@ -24,9 +26,7 @@ const policyTestRunbook = `{
 func writePolicyTemp(t *testing.T, name, content string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
 	return p
 }
 
@@ -143,23 +143,16 @@ func TestPolicyCommand(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, stdout, stderr := runPolicy(tt.args...)
-			if code != tt.code {
-				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, stdout, stderr)
-			}
+			require.Equal(t, tt.code, code, "exit code\nstdout: %s\nstderr: %s", stdout, stderr)
 			for _, s := range tt.stdout {
-				if !strings.Contains(stdout, s) {
-					t.Errorf("stdout lacks %q:\n%s", s, stdout)
-				}
+				assert.Contains(t, stdout, s, "stdout")
 			}
 			for _, s := range tt.stderr {
-				if !strings.Contains(stderr, s) {
-					t.Errorf("stderr lacks %q:\n%s", s, stderr)
-				}
+				assert.Contains(t, stderr, s, "stderr")
 			}
 			if tt.parsesJSON {
-				if _, err := policy.Parse([]byte(stdout)); err != nil {
-					t.Errorf("output is not a policy: %v", err)
-				}
+				_, err := policy.Parse([]byte(stdout))
+				assert.NoError(t, err, "output is not a policy")
 			}
 		})
 	}
@@ -167,10 +160,6 @@ func TestPolicyCommand(t *testing.T) {
 
 func TestPolicyThroughDispatch(t *testing.T) {
 	var out, errb bytes.Buffer
-	if code := dispatch(context.Background(), []string{"policy", "trust", "--account", "111122223333"}, &out, &errb); code != 0 {
-		t.Fatalf("exit %d: %s", code, errb.String())
-	}
-	if !strings.Contains(out.String(), "sts:AssumeRole") {
-		t.Fatal(out.String())
-	}
+	require.Zero(t, dispatch(context.Background(), []string{"policy", "trust", "--account", "111122223333"}, &out, &errb), "exit code: %s", errb.String())
+	assert.Contains(t, out.String(), "sts:AssumeRole")
 }

@@ -3,10 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/ssmdelegate/ssmdelegate/examples/internal/golden"
+	"github.com/stretchr/testify/require"
 )
 
 func TestWalkthrough(t *testing.T) {
@@ -21,7 +21,5 @@ func TestWalkthrough(t *testing.T) {
 func TestAWSNeedsAnImage(t *testing.T) {
 	var out, errOut bytes.Buffer
 	err := run(context.Background(), []string{"--aws"}, &out, &errOut)
-	if err == nil || !strings.Contains(err.Error(), "--image") {
-		t.Fatalf("--aws without --image: got %v, want an error naming --image", err)
-	}
+	require.ErrorContains(t, err, "--image", "--aws without --image")
 }

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/ssmdelegate/ssmdelegate/internal/slowtest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // command is one "$ …" line of a console block and the output shown under it.
@@ -98,17 +100,13 @@ func TestMatches(t *testing.T) {
 		{[]string{"a", "c", "..."}, "a\nb\nc\n", false},
 		{[]string{"a", "b", "c"}, "a\nb\n", false},
 	} {
-		if got := matches(c.want, c.got); got != c.ok {
-			t.Errorf("matches(%q, %q) = %v, want %v", c.want, c.got, got, c.ok)
-		}
+		assert.Equal(t, c.ok, matches(c.want, c.got), "matches(%q, %q)", c.want, c.got)
 	}
 	args, err := shellFields("ssmdelegate lint  a.json   # note")
-	if err != nil || !slices.Equal(args, []string{"ssmdelegate", "lint", "a.json"}) {
-		t.Errorf("shellFields = %q, %v", args, err)
-	}
-	if _, err := shellFields(`aws ssm x --filter "Key=A"`); err == nil {
-		t.Error("quotes were accepted")
-	}
+	assert.NoError(t, err)
+	assert.Equal(t, []string{"ssmdelegate", "lint", "a.json"}, args)
+	_, err = shellFields(`aws ssm x --filter "Key=A"`)
+	assert.Error(t, err, "quotes were accepted")
 }
 
 // TestREADMECommands reruns the README's offline ssmdelegate invocations
@@ -120,31 +118,24 @@ func TestREADMECommands(t *testing.T) {
 		t.Skip("builds the command")
 	}
 	readme, err := os.ReadFile(readmePath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	cmds, err := consoleCommands(string(readme))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		if os.Getenv("CI") != "" {
-			t.Fatal("the go command is not on PATH")
+			require.FailNow(t, "the go command is not on PATH")
 		}
 		t.Skip("the go command is not on PATH")
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bin", "ssmdelegate")
 	build := exec.Command(goTool, "build", "-o", bin, "github.com/ssmdelegate/ssmdelegate/cmd/ssmdelegate")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build ssmdelegate: %v\n%s", err, out)
-	}
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "build ssmdelegate:\n%s", out)
 	work := filepath.Join(dir, "work")
 	demo, err := os.ReadFile("../runbooks/restart-ec2-demo.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	writeFile(t, filepath.Join(work, "examples", "runbooks", "restart-ec2-demo.json"), demo)
 	writeFile(t, filepath.Join(work, managedName+".json"), managedPolicyDocument(t))
 
@@ -163,27 +154,21 @@ func TestREADMECommands(t *testing.T) {
 		cmd.Stdout, cmd.Stderr = &out, &out // one pipe keeps the order
 		err := cmd.Run()
 		var exit *exec.ExitError
-		if err != nil && !errors.As(err, &exit) {
-			t.Fatalf("README.md line %d: %v", c.line, err)
+		if err != nil {
+			require.ErrorAs(t, err, &exit, "README.md line %d", c.line)
 		}
 		ran++
-		if !matches(c.want, out.String()) {
-			t.Errorf("README.md line %d: $ %s\nREADME shows:\n%s\noutput:\n%s", c.line, strings.Join(c.args, " "), strings.Join(c.want, "\n"), out.String())
-		}
+		// matches allows "..." lines, so the README's text and the output
+		// are shown in full rather than diffed.
+		assert.True(t, matches(c.want, out.String()), "README.md line %d: $ %s\nREADME shows:\n%s\noutput:\n%s", c.line, strings.Join(c.args, " "), strings.Join(c.want, "\n"), out.String())
 	}
-	if ran == 0 {
-		t.Fatal("README.md shows no ssmdelegate invocation to check")
-	}
+	require.NotZero(t, ran, "README.md shows no ssmdelegate invocation to check")
 }
 
 func writeFile(t *testing.T, name string, data []byte) {
 	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(name, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.MkdirAll(filepath.Dir(name), 0o755))
+	require.NoError(t, os.WriteFile(name, data, 0o644))
 }
 
 // managedPolicyDocument returns the policy document of AmazonSSMAutomationRole
@@ -191,18 +176,11 @@ func writeFile(t *testing.T, name string, data []byte) {
 func managedPolicyDocument(t *testing.T) []byte {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(testdataDir, "aws-managed-policies.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var managed map[string]struct {
 		Document json.RawMessage `json:"document"`
 	}
-	if err := json.Unmarshal(data, &managed); err != nil {
-		t.Fatal(err)
-	}
-	m, ok := managed[managedName]
-	if !ok {
-		t.Fatalf("%s is missing from aws-managed-policies.json", managedName)
-	}
-	return m.Document
+	require.NoError(t, json.Unmarshal(data, &managed))
+	require.Contains(t, managed, managedName, "aws-managed-policies.json")
+	return managed[managedName].Document
 }

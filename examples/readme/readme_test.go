@@ -18,6 +18,8 @@ import (
 	"github.com/ssmdelegate/ssmdelegate/examples/internal/runbooks"
 	"github.com/ssmdelegate/ssmdelegate/policy"
 	"github.com/ssmdelegate/ssmdelegate/runbook"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 var update = flag.Bool("update", false, "rewrite the role-policy table in README.md")
@@ -37,30 +39,21 @@ var scope = policy.Scope{Partition: "aws", Region: "us-east-1", Account: "123456
 // each must be an excerpt, up to whitespace, of this package's examples.
 func TestREADMESnippets(t *testing.T) {
 	readme, err := os.ReadFile(readmePath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	blocks := goBlocks(string(readme))
-	if len(blocks) == 0 {
-		t.Fatal("README.md has no ```go blocks")
-	}
+	require.NotEmpty(t, blocks, "README.md has no ```go blocks")
 	sources, err := filepath.Glob("*_test.go")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var all strings.Builder
 	for _, f := range sources {
 		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		all.WriteString(squash(string(b)))
 		all.WriteString("\n")
 	}
 	for i, b := range blocks {
-		if !strings.Contains(all.String(), squash(b.text)) {
-			t.Errorf("README.md line %d: go block %d is not an excerpt of the examples in examples/readme:\n%s", b.line, i+1, b.text)
-		}
+		// Contains would print every example; the block alone says enough.
+		assert.True(t, strings.Contains(all.String(), squash(b.text)), "README.md line %d: go block %d is not an excerpt of the examples in examples/readme:\n%s", b.line, i+1, b.text)
 	}
 }
 
@@ -101,12 +94,10 @@ func squash(s string) string { return strings.Join(strings.Fields(s), " ") }
 func TestGoBlocks(t *testing.T) {
 	md := "text\n```go\nfmt.Println(1)\n\tx := 2\n```\n```sh\nls\n```\n  ```go\ny()\n  ```\n"
 	got := goBlocks(md)
-	if len(got) != 2 || got[0].text != "fmt.Println(1)\n\tx := 2\n" || got[0].line != 2 || got[1].text != "y()\n" {
-		t.Fatalf("goBlocks = %#v", got)
-	}
-	if squash("a\n\t b  c\n") != "a b c" {
-		t.Fatal("squash keeps whitespace")
-	}
+	require.Len(t, got, 2)
+	assert.Equal(t, block{line: 2, text: "fmt.Println(1)\n\tx := 2\n"}, got[0])
+	assert.Equal(t, "y()\n", got[1].text)
+	assert.Equal(t, "a b c", squash("a\n\t b  c\n"), "squash keeps whitespace")
 }
 
 // policyStats are the table's figures for one policy.
@@ -224,15 +215,10 @@ func TestCatalogStats(t *testing.T) {
 		policy.Denying("ssm:GetDocument").Resources("*").MustBuild(),
 	)
 	got, err := c.stats(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := (policyStats{Actions: 4, OnStar: 2, WritesOnStar: 1}); got != want {
-		t.Fatalf("stats = %+v, want %+v", got, want)
-	}
-	if _, err := c.stats(policy.New(policy.Allowing("ec2:NoSuchAction").Resources("*").MustBuild())); err == nil {
-		t.Fatal("an unknown action was counted")
-	}
+	require.NoError(t, err)
+	require.Equal(t, policyStats{Actions: 4, OnStar: 2, WritesOnStar: 1}, got)
+	_, err = c.stats(policy.New(policy.Allowing("ec2:NoSuchAction").Resources("*").MustBuild()))
+	require.Error(t, err, "an unknown action was counted")
 }
 
 // testdataDir holds copies of the reference data the README's figures are
@@ -249,30 +235,18 @@ type row struct {
 // beside the managed policy people attach instead.
 func tableRows(t *testing.T) []row {
 	c, err := loadCatalog(filepath.Join(testdataDir, "iam-actions.tsv.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	managedPolicy, err := policy.Parse(managedPolicyDocument(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 
 	published, err := os.ReadFile(filepath.Join(testdataDir, "AWS-RestartEC2Instance.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	awsRestart, err := runbook.Parse(published)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	demo, err := runbooks.RestartDemo("arn:aws:iam::123456789012:role/AutomationServiceRole-RestartDemo")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	launch, err := runbooks.LaunchTagged("arn:aws:iam::123456789012:role/AutomationServiceRole-LaunchTagged")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 
 	var rows []row
 	for _, r := range []struct {
@@ -284,19 +258,13 @@ func tableRows(t *testing.T) []row {
 		{"Derived for `AWS-RestartEC2Instance` (runtime-role)", awsRestart},
 	} {
 		d, err := policy.ForRunbook(r.doc, scope)
-		if err != nil {
-			t.Fatalf("%s: %v", r.label, err)
-		}
+		require.NoError(t, err, "%s", r.label)
 		st, err := c.stats(d.Policy)
-		if err != nil {
-			t.Fatalf("%s: %v", r.label, err)
-		}
+		require.NoError(t, err, "%s", r.label)
 		rows = append(rows, row{r.label, st})
 	}
 	st, err := c.stats(managedPolicy)
-	if err != nil {
-		t.Fatalf("%s: %v", managedName, err)
-	}
+	require.NoError(t, err, "%s", managedName)
 	return append(rows, row{"`" + managedName + "`, the managed policy usually attached to any of them", st})
 }
 
@@ -317,26 +285,17 @@ var tableRE = regexp.MustCompile(`(?s)` + regexp.QuoteMeta(tableBegin) + `\n(.*?
 func TestREADMETable(t *testing.T) {
 	want := renderTable(tableRows(t))
 	readme, err := os.ReadFile(readmePath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	m := tableRE.FindSubmatchIndex(readme)
-	if m == nil {
-		t.Fatalf("README.md lacks the %s … %s markers", tableBegin, tableEnd)
-	}
+	require.NotNil(t, m, "README.md lacks the %s … %s markers", tableBegin, tableEnd)
 	got := string(readme[m[2]:m[3]])
-	if got == want {
-		return
-	}
-	if *update {
+	if got != want && *update {
 		var out bytes.Buffer
 		out.Write(readme[:m[2]])
 		out.WriteString(want)
 		out.Write(readme[m[3]:])
-		if err := os.WriteFile(readmePath, out.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(readmePath, out.Bytes(), 0o644))
 		return
 	}
-	t.Errorf("README.md's role-policy table is stale (go test ./examples/readme -run TestREADMETable -update rewrites it)\ngot:\n%s\nwant:\n%s", got, want)
+	assert.Equal(t, want, got, "README.md's role-policy table is stale (go test ./examples/readme -run TestREADMETable -update rewrites it)")
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ssmdelegate/ssmdelegate/examples/internal/golden"
+	"github.com/stretchr/testify/require"
 )
 
 func TestWalkthrough(t *testing.T) {
@@ -19,7 +20,5 @@ func TestWalkthrough(t *testing.T) {
 
 func TestRefusesConflictingTargets(t *testing.T) {
 	var out, errOut bytes.Buffer
-	if err := run(context.Background(), []string{"--aws", "--endpoint", "http://127.0.0.1:1"}, &out, &errOut); err == nil {
-		t.Fatal("--aws with --endpoint was accepted")
-	}
+	require.Error(t, run(context.Background(), []string{"--aws", "--endpoint", "http://127.0.0.1:1"}, &out, &errOut), "--aws with --endpoint was accepted")
 }

@@ -6,13 +6,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestLookup(t *testing.T) {
 	c := Load()
-	if c.Len() < 10000 {
-		t.Fatalf("catalog has %d actions", c.Len())
-	}
+	require.GreaterOrEqual(t, c.Len(), 10000, "catalog size")
 	tests := []struct {
 		name, canonical, access string
 		wildcardOnly, writes    bool
@@ -25,35 +26,31 @@ func TestLookup(t *testing.T) {
 	}
 	for _, tt := range tests {
 		a, ok := c.Lookup(tt.name)
-		if !ok {
-			t.Fatalf("%s not found", tt.name)
-		}
-		if a.Name != tt.canonical || a.Access != tt.access || a.WildcardOnly() != tt.wildcardOnly || a.Writes() != tt.writes {
-			t.Errorf("%s: %+v", tt.name, a)
-		}
-		if tt.firstType != "" && (len(a.ResourceTypes) == 0 || a.ResourceTypes[0].Name != tt.firstType) {
-			t.Errorf("%s: resource types %+v", tt.name, a.ResourceTypes)
+		require.True(t, ok, "%s not found", tt.name)
+		assert.Equal(t, tt.canonical, a.Name, tt.name)
+		assert.Equal(t, tt.access, a.Access, tt.name)
+		assert.Equal(t, tt.wildcardOnly, a.WildcardOnly(), "%s: wildcard only", tt.name)
+		assert.Equal(t, tt.writes, a.Writes(), "%s: writes", tt.name)
+		if tt.firstType != "" && assert.NotEmpty(t, a.ResourceTypes, tt.name) {
+			assert.Equal(t, tt.firstType, a.ResourceTypes[0].Name, "%s: first resource type", tt.name)
 		}
 	}
 	a, _ := c.Lookup("ec2:StopInstances")
-	if rt := a.ResourceTypes[0]; !rt.Required || !rt.Tags || rt.ARN != "arn:${Partition}:ec2:${Region}:${Account}:instance/${InstanceId}" {
-		t.Errorf("instance type: %+v", rt)
-	}
-	if _, ok := c.Lookup("ec2:StopInstance"); ok {
-		t.Error("unknown action found")
-	}
-	if !c.HasPrefix("states") || c.HasPrefix("stepfunctions") {
-		t.Error("prefixes wrong")
-	}
+	rt := a.ResourceTypes[0]
+	assert.True(t, rt.Required, "instance type required")
+	assert.True(t, rt.Tags, "instance type takes tags")
+	assert.Equal(t, "arn:${Partition}:ec2:${Region}:${Account}:instance/${InstanceId}", rt.ARN)
+	_, ok := c.Lookup("ec2:StopInstance")
+	assert.False(t, ok, "unknown action found")
+	assert.True(t, c.HasPrefix("states"), "states prefix")
+	assert.False(t, c.HasPrefix("stepfunctions"), "stepfunctions is not an IAM prefix")
 }
 
 // TestMatchesReference checks the embedded catalog against the reference
 // data it was generated from, when that is at hand.
 func TestMatchesReference(t *testing.T) {
 	fh, err := os.Open(filepath.Join("..", "..", "..", "testdata", "iam-actions.tsv"))
-	if err != nil {
-		t.Fatal("reference IAM actions:", err)
-	}
+	require.NoError(t, err, "reference IAM actions")
 	defer fh.Close()
 	c := Load()
 	sc := bufio.NewScanner(fh)
@@ -66,12 +63,10 @@ func TestMatchesReference(t *testing.T) {
 		}
 		f := strings.Split(line, "\t")
 		a, ok := c.Lookup(f[0])
-		if !ok || a.Name != f[0] || a.Access != f[1] {
-			t.Fatalf("%s: catalog has %+v; regenerate with go generate", f[0], a)
-		}
+		require.True(t, ok, "%s missing from the catalog; regenerate with go generate", f[0])
+		require.Equal(t, f[0], a.Name, "regenerate with go generate")
+		require.Equal(t, f[1], a.Access, "%s; regenerate with go generate", f[0])
 		n++
 	}
-	if n != c.Len() {
-		t.Fatalf("reference has %d actions, catalog %d; regenerate with go generate", n, c.Len())
-	}
+	require.Equal(t, n, c.Len(), "actions in the reference and the catalog; regenerate with go generate")
 }

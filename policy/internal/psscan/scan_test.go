@@ -151,9 +151,7 @@ func FuzzScan(f *testing.F) {
 			return
 		}
 		for _, c := range r.Commands {
-			if c.Line < 1 {
-				t.Fatalf("command %q on line %d", c.Name, c.Line)
-			}
+			require.GreaterOrEqual(t, c.Line, 1, "command %q", c.Name)
 		}
 	})
 }

@@ -2,12 +2,12 @@ package clock_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal/internal/clock"
+	"github.com/stretchr/testify/require"
 )
 
 var epoch = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -38,12 +38,8 @@ func TestVirtualFiresInDeadlineOrder(t *testing.T) {
 				for i, tm := range timers {
 					select {
 					case at := <-tm.C():
-						if !at.Equal(epoch.Add(tt.delays[i])) {
-							t.Fatalf("timer %d fired at %v", i, at)
-						}
-						if at.Before(last) {
-							t.Fatalf("timer %d fired out of order", i)
-						}
+						require.WithinDuration(t, epoch.Add(tt.delays[i]), at, 0, "timer %d", i)
+						require.False(t, at.Before(last), "timer %d fired out of order", i)
 						fired = i
 					default:
 						continue
@@ -55,12 +51,8 @@ func TestVirtualFiresInDeadlineOrder(t *testing.T) {
 				}
 				got = append(got, fired)
 			}
-			if len(got) != len(tt.wantFire) {
-				t.Fatalf("fired %v, want %v", got, tt.wantFire)
-			}
-			if want := epoch.Add(tt.advance); !v.Now().Equal(want) {
-				t.Fatalf("now = %v, want %v", v.Now(), want)
-			}
+			require.Len(t, got, len(tt.wantFire), "fired %v, want %v", got, tt.wantFire)
+			require.WithinDuration(t, epoch.Add(tt.advance), v.Now(), 0)
 		})
 	}
 }
@@ -68,40 +60,25 @@ func TestVirtualFiresInDeadlineOrder(t *testing.T) {
 func TestVirtualStop(t *testing.T) {
 	v := clock.NewVirtual(epoch)
 	tm := v.NewTimer(time.Second)
-	if !tm.Stop() {
-		t.Fatal("Stop of a pending timer reported false")
-	}
-	if tm.Stop() {
-		t.Fatal("second Stop reported true")
-	}
-	if v.Pending() != 0 {
-		t.Fatalf("pending = %d", v.Pending())
-	}
-	if _, ok := v.AdvanceToNext(); ok {
-		t.Fatal("AdvanceToNext found a stopped timer")
-	}
+	require.True(t, tm.Stop(), "Stop of a pending timer reported false")
+	require.False(t, tm.Stop(), "second Stop reported true")
+	require.Zero(t, v.Pending())
+	_, ok := v.AdvanceToNext()
+	require.False(t, ok, "AdvanceToNext found a stopped timer")
 }
 
 func TestAutoJumps(t *testing.T) {
 	v := clock.NewAuto(epoch)
-	if err := clock.Sleep(context.Background(), v, 2*time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	if got := v.Now().Sub(epoch); got != 2*time.Hour {
-		t.Fatalf("advanced %v", got)
-	}
+	require.NoError(t, clock.Sleep(context.Background(), v, 2*time.Hour))
+	require.Equal(t, 2*time.Hour, v.Now().Sub(epoch))
 }
 
 func TestSleepCancelled(t *testing.T) {
 	v := clock.NewVirtual(epoch)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := clock.Sleep(ctx, v, time.Hour); !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v", err)
-	}
-	if v.Pending() != 0 {
-		t.Fatal("cancelled sleep left its timer behind")
-	}
+	require.ErrorIs(t, clock.Sleep(ctx, v, time.Hour), context.Canceled)
+	require.Zero(t, v.Pending(), "cancelled sleep left its timer behind")
 }
 
 func ExampleVirtual() {

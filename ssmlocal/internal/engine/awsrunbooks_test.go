@@ -8,6 +8,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
@@ -17,13 +19,9 @@ import (
 func awsRunbook(t *testing.T, name string) *runbook.Document {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "..", "..", "testdata", "aws-runbooks", name))
-	if err != nil {
-		t.Fatalf("AWS runbook %s: %v", name, err)
-	}
+	require.NoError(t, err, "AWS runbook %s", name)
 	d, err := runbook.Parse(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return d
 }
 
@@ -58,18 +56,12 @@ func TestAWSRunbooks(t *testing.T) {
 				id := h.start(doc, params)
 				if tt.approval {
 					h.waitStatus(id, types.AutomationExecutionStatusWaiting)
-					if err := h.e.Signal(id, types.SignalTypeApprove, nil, "arn:aws:iam::111122223333:user/alice"); err != nil {
-						t.Fatal(err)
-					}
+					require.NoError(t, h.e.Signal(id, types.SignalTypeApprove, nil, "arn:aws:iam::111122223333:user/alice"))
 				}
 				got := h.wait(id)
-				if got.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess {
-					t.Fatalf("%s: %s", got.AutomationExecutionStatus, aws.ToString(got.FailureMessage))
-				}
+				require.Equal(t, types.AutomationExecutionStatusSuccess, got.AutomationExecutionStatus, "failure: %s", aws.ToString(got.FailureMessage))
 				for _, i := range []string{a, b} {
-					if s := h.cloud.state(i); s != tt.want {
-						t.Errorf("%s is %s, want %s", i, s, tt.want)
-					}
+					assert.Equal(t, tt.want, h.cloud.state(i), "instance %s", i)
 				}
 			})
 		})

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal/internal/clock"
 )
@@ -35,9 +36,7 @@ func benchEngine(b *testing.B) (*Engine, *fakeCloud, chan string) {
 			}
 		}
 	}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	cloud.engine = e
 	b.Cleanup(func() { _ = e.Close() })
 	return e, cloud, ended

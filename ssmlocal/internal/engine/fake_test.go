@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal/internal/clock"
@@ -283,9 +284,7 @@ func newHarness(t *testing.T, optFns ...func(*Options)) *harness {
 		fn(&o)
 	}
 	e, err := New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	cloud.engine = e
 	t.Cleanup(func() { _ = e.Close() })
 	return &harness{t: t, clk: clk, cloud: cloud, e: e}
@@ -304,17 +303,13 @@ func (h *harness) restore(state []byte) *harness {
 func (h *harness) start(doc *runbook.Document, params map[string][]string, optFns ...func(*StartInput)) string {
 	h.t.Helper()
 	id, err := h.startErr(doc, params, optFns...)
-	if err != nil {
-		h.t.Fatal(err)
-	}
+	require.NoError(h.t, err)
 	return id
 }
 
 func (h *harness) startErr(doc *runbook.Document, params map[string][]string, optFns ...func(*StartInput)) (string, error) {
 	content, err := doc.JSON()
-	if err != nil {
-		h.t.Fatal(err)
-	}
+	require.NoError(h.t, err)
 	in := StartInput{DocumentName: "Test-Runbook", DocumentVersion: "1", Content: content, Parameters: params,
 		Principal: rolePrincipal, ExecutedBy: operatorARN}
 	for _, fn := range optFns {
@@ -336,20 +331,16 @@ func (h *harness) until(cond func() bool) {
 			if cond() {
 				return
 			}
-			h.t.Fatalf("nothing left to run and the condition does not hold")
+			require.FailNow(h.t, "nothing left to run and the condition does not hold")
 		}
-		if i > 1_000_000 {
-			h.t.Fatal("the condition never held")
-		}
+		require.LessOrEqual(h.t, i, 1_000_000, "the condition never held")
 	}
 }
 
 func (h *harness) get(id string) types.AutomationExecution {
 	h.t.Helper()
 	a, err := h.e.Get(id)
-	if err != nil {
-		h.t.Fatal(err)
-	}
+	require.NoError(h.t, err)
 	return a
 }
 
@@ -393,9 +384,7 @@ func restartDoc() *runbook.Document {
 func mustParse(t *testing.T, src string) *runbook.Document {
 	t.Helper()
 	d, err := runbook.Parse([]byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return d
 }
 

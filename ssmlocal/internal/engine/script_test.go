@@ -246,9 +246,9 @@ func FuzzParseRuntime(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if rt.name != s || rt.wrapper == "" || (rt.lang != langPython && rt.lang != langPowerShell) {
-			t.Fatalf("parseRuntime(%q) = %+v", s, rt)
-		}
+		require.Equal(t, s, rt.name, "parseRuntime(%q)", s)
+		require.NotEmpty(t, rt.wrapper, "parseRuntime(%q)", s)
+		require.Contains(t, []scriptLang{langPython, langPowerShell}, rt.lang, "parseRuntime(%q)", s)
 	})
 }
 
@@ -259,12 +259,10 @@ func FuzzReadResult(f *testing.F) {
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join(dir, "result.json")
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(path, data, 0o600))
 		res, err := readResult(path)
-		if err == nil && res == nil {
-			t.Fatal("no result and no error")
+		if err == nil {
+			require.NotNil(t, res, "no result and no error")
 		}
 	})
 }
