@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/ssmdelegate/ssmdelegate/internal/field"
 )
@@ -380,7 +382,36 @@ func walkStrings(v Value, path *field.Path, fn func(path *field.Path, s string))
 	}
 }
 
-func mustMarshal(s string) []byte { return appendQuoted(nil, s) }
+// mustMarshal returns s as a JSON string, sized once: appending to nil
+// would reallocate as the string grows.
+func mustMarshal(s string) []byte { return appendQuoted(make([]byte, 0, len(s)+2), s) }
+
+// plainASCII reports whether s is printable ASCII that JSON writes as is.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// concatString is String of the parts joined, in one allocation when the
+// parts are plain ASCII, as reference names are.
+func concatString(parts ...string) Value {
+	n := 2
+	for _, p := range parts {
+		if !plainASCII(p) {
+			return String(strings.Join(parts, ""))
+		}
+		n += len(p)
+	}
+	raw := append(make([]byte, 0, n), '"')
+	for _, p := range parts {
+		raw = append(raw, p...)
+	}
+	return Value{raw: append(raw, '"')}
+}
 
 func mustMarshalSlow(s string) []byte {
 	var b bytes.Buffer

@@ -1,0 +1,59 @@
+package runbook
+
+import (
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+var referenceNames = []string{"", "InstanceIds", "a.b", "with space", `quote"`, `back\slash`, "tab\t", "é", "\u2028", "\xff", "\xc3", "<&>"}
+
+// TestReferenceConstructorsMatchString checks that the constructors that
+// write a reference in one allocation give String of the joined text.
+func TestReferenceConstructorsMatchString(t *testing.T) {
+	for _, a := range referenceNames {
+		for _, b := range referenceNames {
+			t.Run(strconv.Quote(a)+"/"+strconv.Quote(b), func(t *testing.T) {
+				checkReferenceConstructors(t, a, b)
+			})
+		}
+	}
+}
+
+func checkReferenceConstructors(t *testing.T, a, b string) {
+	t.Helper()
+	require.Equal(t, String("{{ "+a+" }}"), Param(a))
+	require.Equal(t, String("{{ "+a+"."+b+" }}"), StepOutput(a, b))
+	require.Equal(t, String("{{ global:"+a+" }}"), Global(a))
+	require.Equal(t, String("{{ automation:"+a+" }}"), Automation(a))
+	require.Equal(t, String("{{ variable:"+a+" }}"), Var(a))
+	require.Equal(t, mustMarshalSlow(a), String(a).raw)
+}
+
+func FuzzReferenceConstructors(f *testing.F) {
+	for _, s := range referenceNames {
+		f.Add(s, "Out")
+	}
+	f.Fuzz(checkReferenceConstructors)
+}
+
+// TestValueConstructorAllocations checks that the values a builder makes
+// for every step cost one allocation each.
+func TestValueConstructorAllocations(t *testing.T) {
+	name, out := "InstanceIds", "Ids"
+	for _, tc := range []struct {
+		name string
+		fn   func()
+	}{
+		{"String", func() { _ = String("a string longer than the first growth step") }},
+		{"Param", func() { _ = Param(name) }},
+		{"StepOutput", func() { _ = StepOutput(name, out) }},
+		{"Global", func() { _ = Global(name) }},
+		{"Var", func() { _ = Var(name) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, 1.0, testing.AllocsPerRun(100, tc.fn))
+		})
+	}
+}
