@@ -159,6 +159,9 @@ func (k inputKind) fits(s shape) bool {
 type stepInfo struct {
 	step    *Step
 	path    *field.Path
+	list    *Step // first of the step's siblings, naming its list
+	index   int   // position among its siblings
+	defined bool  // checked already: later steps may reference it
 	outputs map[string]shape
 	// loop is set for an aws:loop step; its iteration outputs are visible
 	// only to its own steps.
@@ -166,8 +169,39 @@ type stepInfo struct {
 }
 
 type scope struct {
-	defined map[string]*stepInfo // steps run before, in document order
-	loops   []*stepInfo          // enclosing loops, innermost last
+	// all makes every step defined, as the document's outputs see them;
+	// otherwise the steps checked before are, in document order.
+	all   bool
+	loops []*stepInfo // enclosing loops, innermost last
+}
+
+// defined returns the step named name if the scope sees it run before.
+func (v *validator) defined(sc *scope, name string) *stepInfo {
+	if info := v.allSteps[name]; info != nil && (sc.all || info.defined) {
+		return info
+	}
+	return nil
+}
+
+// siblings are the steps of one list, which flow targets name.
+type siblings struct {
+	steps []Step
+	// names holds the steps by name, the last of a repeated name, when
+	// some step of the document repeats a name or has none; otherwise
+	// allSteps finds them and names stays nil, sparing a map per list.
+	names map[string]*Step
+}
+
+// sibling returns the step named name among sib.
+func (v *validator) sibling(sib *siblings, name string) (*Step, bool) {
+	if sib.names != nil {
+		s, ok := sib.names[name]
+		return s, ok
+	}
+	if info := v.allSteps[name]; info != nil && len(sib.steps) > 0 && info.list == &sib.steps[0] {
+		return info.step, true
+	}
+	return nil, false
 }
 
 // lazyPath is a wire path built only when a problem is recorded at it:
@@ -240,8 +274,9 @@ func (v *validator) rules() {
 	v.checkVariables()
 	v.checkAssumeRole()
 	// Sized once: growing maps of every step rehashes them several times.
+	// It is the only map of the steps when names are unique.
 	v.allSteps = make(map[string]*stepInfo, len(d.MainSteps))
-	sc := &scope{defined: make(map[string]*stepInfo, len(d.MainSteps))}
+	sc := &scope{}
 	v.collectNames(d.MainSteps, field.NewPath("mainSteps"))
 	v.checkSteps(d.MainSteps, field.NewPath("mainSteps"), sc)
 	v.checkReachable(d.MainSteps, field.NewPath("mainSteps"))
@@ -278,7 +313,7 @@ func (v *validator) checkAssumeRole() {
 		// sample values in their place must be a role ARN.
 		sample := role
 		for _, ref := range ParseReferences(role) {
-			v.checkRef(ref, at(field.NewPath("assumeRole")), &scope{defined: map[string]*stepInfo{}})
+			v.checkRef(ref, at(field.NewPath("assumeRole")), &scope{})
 			switch ref.Kind {
 			case RefGlobal, RefParameter:
 				if sh := v.refShape(ref, nil); sh != shString && sh != shUnknown {
@@ -585,8 +620,13 @@ func (v *validator) collectNames(steps []Step, path *field.Path) {
 		}
 		if prev, dup := v.allSteps[s.Name]; dup && s.Name != "" {
 			v.fail(CodeDuplicateName, sp.Child("name"), quote(s.Name), "unique step names", "step name already used at "+prev.path.String())
+			v.namesRepeat = true
 		} else if s.Name != "" {
-			v.allSteps[s.Name] = v.newInfo(s, sp)
+			info := v.newInfo(s, sp)
+			info.list, info.index = &steps[0], i
+			v.allSteps[s.Name] = info
+		} else {
+			v.namesRepeat = true
 		}
 		if l, ok := s.Inputs.(Loop); ok {
 			v.collectNames(l.Steps, sp.Child("inputs", "Steps"))
@@ -634,9 +674,12 @@ func (v *validator) newInfo(s *Step, path *field.Path) *stepInfo {
 }
 
 func (v *validator) checkSteps(steps []Step, path *field.Path, sc *scope) {
-	names := make(map[string]*Step, len(steps))
-	for i := range steps {
-		names[steps[i].Name] = &steps[i]
+	names := &siblings{steps: steps}
+	if v.namesRepeat {
+		names.names = make(map[string]*Step, len(steps))
+		for i := range steps {
+			names.names[steps[i].Name] = &steps[i]
+		}
 	}
 	for i := range steps {
 		s := &steps[i]
@@ -649,12 +692,12 @@ func (v *validator) checkSteps(steps []Step, path *field.Path, sc *scope) {
 		}
 		v.checkStep(s, sp, names, sc)
 		if info != nil && info.step == s {
-			sc.defined[s.Name] = info
+			info.defined = true
 		}
 	}
 }
 
-func (v *validator) checkStep(s *Step, sp *field.Path, siblings map[string]*Step, sc *scope) {
+func (v *validator) checkStep(s *Step, sp *field.Path, siblings *siblings, sc *scope) {
 	if s.MaxAttempts != nil && *s.MaxAttempts < 1 {
 		v.fail(CodeLimit, sp.Child("maxAttempts"), strconv.Itoa(*s.MaxAttempts), "an integer of at least 1", "maxAttempts below 1")
 	}
@@ -690,9 +733,9 @@ func (v *validator) checkStep(s *Step, sp *field.Path, siblings map[string]*Step
 	v.checkAction(s, sp, siblings, sc)
 }
 
-func (v *validator) checkFlow(s *Step, sp *field.Path, siblings map[string]*Step) {
+func (v *validator) checkFlow(s *Step, sp *field.Path, siblings *siblings) {
 	target := func(field, name string) {
-		if _, ok := siblings[name]; !ok {
+		if _, ok := v.sibling(siblings, name); !ok {
 			v.fail(CodeUnknownStep, sp.Child(field), quote(name), v.stepList(siblings), fmt.Sprintf("no step named %q here", name))
 		}
 	}
@@ -711,7 +754,7 @@ func (v *validator) checkFlow(s *Step, sp *field.Path, siblings map[string]*Step
 		name, ok := strings.CutPrefix(s.OnCancel, "step:")
 		if !ok {
 			v.fail(CodeFlow, sp.Child("onCancel"), quote(s.OnCancel), "Abort, step:NAME", "invalid onCancel")
-		} else if t, found := siblings[name]; !found {
+		} else if t, found := v.sibling(siblings, name); !found {
 			target("onCancel", name)
 		} else if onCancelForbidden[t.Action()] {
 			v.fail(CodeOnCancel, sp.Child("onCancel"), quote(s.OnCancel), "a step whose action is not approve, copyImage, createImage, createStack, createTags, pause, runInstances or sleep",
@@ -720,32 +763,31 @@ func (v *validator) checkFlow(s *Step, sp *field.Path, siblings map[string]*Step
 	}
 }
 
-// stepList is the package's stepList, computed once per set of siblings
-// so that a problem at every step costs linear time, not quadratic. Each
-// step belongs to one set, so any of its steps keys the set.
-func (v *validator) stepList(steps map[string]*Step) string {
-	for _, s := range steps {
-		if l, ok := v.stepLists[s]; ok {
-			return l
-		}
-		break
+// stepList lists the names of siblings, computed once per list so that
+// a problem at every step costs linear time, not quadratic.
+func (v *validator) stepList(sib *siblings) string {
+	if len(sib.steps) == 0 {
+		return stepList(nil)
 	}
-	l := stepList(steps)
+	if l, ok := v.stepLists[&sib.steps[0]]; ok {
+		return l
+	}
+	l := stepList(sib.steps)
 	if v.stepLists == nil {
-		v.stepLists = make(map[*Step]string, len(steps))
+		v.stepLists = make(map[*Step]string)
 	}
-	for _, s := range steps {
-		v.stepLists[s] = l
-	}
+	v.stepLists[&sib.steps[0]] = l
 	return l
 }
 
-func stepList(steps map[string]*Step) string {
+// stepList lists the distinct names of steps, sorted.
+func stepList(steps []Step) string {
 	names := make([]string, 0, len(steps))
-	for n := range steps {
-		names = append(names, n)
+	for _, s := range steps {
+		names = append(names, s.Name)
 	}
 	slices.Sort(names)
+	names = slices.Compact(names)
 	return "steps: " + field.Truncate(strings.Join(names, ", "), 200)
 }
 
@@ -961,7 +1003,7 @@ func (v *validator) refShape(r Reference, sc *scope) shape {
 				return l.outputs[r.Output]
 			}
 		}
-		if info := sc.defined[r.Name]; info != nil {
+		if info := v.defined(sc, r.Name); info != nil {
 			return info.outputs[r.Output]
 		}
 	}
@@ -1032,7 +1074,7 @@ func (v *validator) checkStepOutputRef(r Reference, path lazyPath, sc *scope) {
 			return
 		}
 	}
-	info := sc.defined[r.Name]
+	info := v.defined(sc, r.Name)
 	if info == nil {
 		if later := v.allSteps[r.Name]; later != nil {
 			v.fail(CodeReference, path.path(), quote(r.Text), "outputs of steps that run earlier", fmt.Sprintf("step %q does not run before this one", r.Name))
@@ -1065,7 +1107,7 @@ func outputList(info *stepInfo) string {
 }
 
 func (v *validator) checkDocumentOutputs() {
-	sc := &scope{defined: v.allSteps}
+	sc := &scope{all: true}
 	for i, o := range v.doc.Outputs {
 		path := field.NewPath("outputs").Index(i)
 		step, out, ok := strings.Cut(o, ".")
@@ -1106,9 +1148,18 @@ func successors(steps []Step, i int, index map[string]int) []int {
 
 // appendSuccessors is successors appending to out.
 func appendSuccessors(out []int, steps []Step, i int, index map[string]int) []int {
+	return appendSuccessorsBy(out, steps, i, func(name string) (int, bool) {
+		j, ok := index[name]
+		return j, ok
+	})
+}
+
+// appendSuccessorsBy is appendSuccessors with find giving the index of the
+// step of steps named name.
+func appendSuccessorsBy(out []int, steps []Step, i int, find func(name string) (int, bool)) []int {
 	s := steps[i]
 	add := func(name string) {
-		if j, ok := index[name]; ok {
+		if j, ok := find(name); ok {
 			out = append(out, j)
 		}
 	}
@@ -1155,7 +1206,19 @@ func (v *validator) checkReachable(steps []Step, path *field.Path) {
 	if len(steps) == 0 {
 		return
 	}
-	index := stepIndex(steps)
+	find := func(name string) (int, bool) {
+		if info := v.allSteps[name]; info != nil && info.list == &steps[0] {
+			return info.index, true
+		}
+		return 0, false
+	}
+	if v.namesRepeat {
+		index := stepIndex(steps)
+		find = func(name string) (int, bool) {
+			j, ok := index[name]
+			return j, ok
+		}
+	}
 	seen := make([]bool, len(steps))
 	stack := []int{0}
 	seen[0] = true
@@ -1163,7 +1226,7 @@ func (v *validator) checkReachable(steps []Step, path *field.Path) {
 	for len(stack) > 0 {
 		i := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		next = appendSuccessors(next[:0], steps, i, index)
+		next = appendSuccessorsBy(next[:0], steps, i, find)
 		for _, j := range next {
 			if !seen[j] {
 				seen[j] = true
