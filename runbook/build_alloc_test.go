@@ -57,3 +57,36 @@ func TestValueConstructorAllocations(t *testing.T) {
 		})
 	}
 }
+
+// TestPlainStringMatchesAsString checks that plainString, where it
+// answers, gives AsString's string.
+func TestPlainStringMatchesAsString(t *testing.T) {
+	for _, raw := range []string{`"running"`, `""`, `"{{ P }}"`, `"a\"b"`, `"\u0041"`, `"é"`, "\"\xff\"", `"\\"`, `1`, `["x"]`, `{"a":"b"}`, `"unterminated`, `"a" `} {
+		t.Run(raw, func(t *testing.T) {
+			v := Value{raw: []byte(raw)}
+			inner, ok := v.plainString()
+			s, isStr := v.AsString()
+			if ok {
+				require.True(t, isStr)
+				require.Equal(t, s, string(inner))
+			}
+			require.Equal(t, raw == `"running"` || raw == `""` || raw == `"{{ P }}"` || raw == `"é"`, ok)
+		})
+	}
+}
+
+// TestValidateAllocationsPerStep checks that validating a plain step
+// allocates no more than its path: the checks of its values decode none.
+func TestValidateAllocationsPerStep(t *testing.T) {
+	doc := func(n int) *Document {
+		b := New().Parameter(StringListParameter("InstanceIds"))
+		for i := range n {
+			b = b.Step(NewStep("s"+strconv.Itoa(i), ChangeInstanceState{InstanceIds: Param("InstanceIds"), DesiredState: String("running")}))
+		}
+		return b.Document()
+	}
+	small, large := doc(100), doc(200)
+	perStep := (testing.AllocsPerRun(20, func() { large.Validate() }) - testing.AllocsPerRun(20, func() { small.Validate() })) / 100
+	// The step's path and the text of its InstanceIds reference.
+	require.LessOrEqual(t, perStep, 2.0)
+}

@@ -838,13 +838,28 @@ func (v *validator) checkInputs(s *Step, sp *field.Path, spec *actionSpec, sc *s
 		if m.Key == "Steps" || m.Key == "LoopCondition" || m.Key == "Choices" {
 			continue // checked with their own scope rules
 		}
-		v.checkRefs(m.Value, path, sc)
+		// Decode a string that may hold a reference once for every check.
+		var str string
+		isStr := false
+		if mayHoldRef(m.Value) {
+			str, isStr = m.Value.AsString()
+		}
+		var ref Reference
+		isRef := false
+		if isStr {
+			v.checkRefsIn(str, path, sc)
+			ref, isRef = WholeReference(str)
+		} else {
+			v.checkRefs(m.Value, path, sc)
+		}
 		if is == nil {
 			continue
 		}
-		v.checkKind(m.Value, path, is.kind, sc)
+		if is.kind != kindAny {
+			v.checkKindRef(m.Value, ref, isRef, path, is.kind, sc, false)
+		}
 		if len(is.enum) > 0 {
-			v.checkEnum(m.Value, path, is.enum)
+			v.checkEnum(m.Value, ref, isRef, path, is.enum)
 		}
 	}
 	for _, is := range spec.inputs {
@@ -880,19 +895,20 @@ func inputNames(spec *actionSpec) string {
 	return strings.Join(out, ", ")
 }
 
-// checkKind checks that val has the shape the input expects. A value made of
-// one reference keeps the referenced value's shape.
-func (v *validator) checkKind(val Value, path lazyPath, k inputKind, sc *scope) {
-	v.checkKindIn(val, path, k, sc, false)
-}
-
-// checkKindIn is checkKind for a value that is an item of a list when
-// inList is set.
+// checkKindIn checks that val, an item of a list when inList is set, has
+// the shape the input expects. A value made of one reference keeps the
+// referenced value's shape.
 func (v *validator) checkKindIn(val Value, path lazyPath, k inputKind, sc *scope, inList bool) {
 	if k == kindAny {
 		return
 	}
-	if ref, ok := val.Ref(); ok {
+	ref, isRef := val.Ref()
+	v.checkKindRef(val, ref, isRef, path, k, sc, inList)
+}
+
+// checkKindRef is checkKindIn given val.Ref().
+func (v *validator) checkKindRef(val Value, ref Reference, isRef bool, path lazyPath, k inputKind, sc *scope, inList bool) {
+	if isRef {
 		v.checkRefKind(val, ref, path, k, sc, inList)
 		return
 	}
@@ -952,9 +968,11 @@ func (v *validator) atMostOne(r Reference) bool {
 	return r.Kind == RefParameter && p != nil && p.MaxItems != nil && *p.MaxItems <= 1
 }
 
-func (v *validator) checkEnum(val Value, path lazyPath, enum []string) {
-	check := func(it Value, p lazyPath) {
-		if ref, ok := it.Ref(); ok {
+// checkEnum checks the string or strings of val against enum, given
+// val.Ref().
+func (v *validator) checkEnum(val Value, ref Reference, isRef bool, path lazyPath, enum []string) {
+	check := func(it Value, ref Reference, isRef bool, p lazyPath) {
+		if isRef {
 			if ref.Kind == RefParameter {
 				if prm := v.params[ref.Name]; prm != nil {
 					for _, av := range prm.AllowedValues {
@@ -964,6 +982,13 @@ func (v *validator) checkEnum(val Value, path lazyPath, enum []string) {
 						}
 					}
 				}
+			}
+			return
+		}
+		if inner, ok := it.plainString(); ok {
+			// The common case, compared without decoding the string.
+			if !bytes.Contains(inner, []byte("{{")) && !slices.ContainsFunc(enum, func(e string) bool { return e == string(inner) }) {
+				v.fail(CodeEnum, p.path(), quote(string(inner)), strings.Join(enum, ", "), "value not allowed")
 			}
 			return
 		}
@@ -977,11 +1002,12 @@ func (v *validator) checkEnum(val Value, path lazyPath, enum []string) {
 	}
 	if items, ok := val.AsList(); ok {
 		for i, it := range items {
-			check(it, path.Index(i))
+			ref, isRef := it.Ref()
+			check(it, ref, isRef, path.Index(i))
 		}
 		return
 	}
-	check(val, path)
+	check(val, ref, isRef, path)
 }
 
 // refShape returns the shape of what a reference resolves to.

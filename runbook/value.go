@@ -233,6 +233,19 @@ func (v Value) AsString() (string, bool) {
 	return s, err == nil
 }
 
+// plainString returns the text of a string value that holds no escapes
+// and is valid UTF-8, which is its decoded string, without allocating.
+func (v Value) plainString() ([]byte, bool) {
+	if v.Kind() != KindString {
+		return nil, false
+	}
+	end, esc, err := scanString(v.raw, 0)
+	if err != nil || esc || end != len(v.raw) || !utf8.Valid(v.raw[1:end-1]) {
+		return nil, false
+	}
+	return v.raw[1 : end-1], true
+}
+
 // AsInt returns the integer when the value is an integral number.
 func (v Value) AsInt() (int64, bool) {
 	if v.Kind() != KindNumber {
