@@ -2,6 +2,7 @@ package runbook
 
 import (
 	"slices"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -123,8 +124,8 @@ func (b Builder) document() (*Document, int) {
 
 // stepsSize returns how many bytes steps add to a document's compact JSON
 // when written after its other fields (after a comma when more is set).
-// Each step is encoded into one reused buffer, so the size costs no
-// second encoding of the whole document.
+// Each step's size is added up from its parts (see stepSize), so the size
+// costs no second encoding of the document.
 func stepsSize(steps []Step, more bool) int {
 	if steps == nil {
 		return 0
@@ -135,11 +136,101 @@ func stepsSize(steps []Step, more bool) int {
 	}
 	var b encBuf
 	for _, s := range steps {
-		b.Reset()
-		b.step(s)
-		n += b.Len()
+		n += stepSize(s, &b)
 	}
 	return n
+}
+
+// stepSize returns the length of the step's compact JSON as encBuf.step
+// writes it. It adds the length of each part rather than writing them,
+// except for a step with verbatim properties, which it encodes into b.
+func stepSize(s Step, b *encBuf) int {
+	if s.Verbatim != nil {
+		b.Reset()
+		b.step(s)
+		return b.Len()
+	}
+	n, fields := len("{}"), 0
+	// A member "key":value, whose plain key is quoted.
+	member := func(key string, size int) {
+		n += len(key) + len(`"":`) + size
+		fields++
+	}
+	str := func(key, v string) {
+		if v != "" {
+			member(key, quotedLen(v))
+		}
+	}
+	var digits [20]byte
+	intp := func(key string, v *int) {
+		if v != nil {
+			member(key, len(strconv.AppendInt(digits[:0], int64(*v), 10)))
+		}
+	}
+	boolp := func(key string, v *bool) {
+		if v != nil {
+			member(key, len(strconv.AppendBool(digits[:0], *v)))
+		}
+	}
+	str("name", s.Name)
+	str("action", s.Action())
+	str("description", s.Description)
+	intp("maxAttempts", s.MaxAttempts)
+	intp("timeoutSeconds", s.TimeoutSeconds)
+	str("onFailure", s.OnFailure)
+	str("onCancel", s.OnCancel)
+	boolp("isEnd", s.IsEnd)
+	boolp("isCritical", s.IsCritical)
+	str("nextStep", s.NextStep)
+	if s.Inputs != nil {
+		member("inputs", mapSize(b.members.of(s.Inputs), b))
+	}
+	if s.Outputs != nil {
+		size := len("[]") + max(len(s.Outputs)-1, 0)
+		for _, o := range s.Outputs {
+			size += len("{}")
+			k := 0
+			for _, f := range [...]struct{ key, v string }{{"Name", o.Name}, {"Selector", o.Selector}, {"Type", string(o.Type)}} {
+				if f.v != "" {
+					size += len(f.key) + len(`"":`) + quotedLen(f.v)
+					k++
+				}
+			}
+			size += max(k-1, 0)
+		}
+		member("outputs", size)
+	}
+	return n + max(fields-1, 0)
+}
+
+// mapSize returns len(appendMap(nil, members)), encoding into b only
+// when there are too many members to scan pairwise, as appendMap does.
+func mapSize(members []Member, b *encBuf) int {
+	if len(members) > 16 {
+		b.Reset()
+		b.Write(appendMap(b.AvailableBuffer(), members))
+		return b.Len()
+	}
+	n, count := len("{}"), 0
+outer:
+	for i, m := range members {
+		if m.Value.raw == nil {
+			continue
+		}
+		for _, e := range members[:i] {
+			if e.Key == m.Key && e.Value.raw != nil {
+				continue outer
+			}
+		}
+		for _, l := range members[i+1:] {
+			if l.Key == m.Key && l.Value.raw != nil {
+				m = l
+			}
+		}
+		n += quotedLen(m.Key) + len(":") + len(m.Value.raw)
+		count++
+	}
+	return n + max(count-1, 0)
 }
 
 // decoded returns the builder's document copied through its encoding, and
