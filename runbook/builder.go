@@ -16,7 +16,7 @@ type Builder struct {
 	assumeRole  string
 	parameters  shared[Parameter]
 	variables   shared[Variable]
-	steps       shared[Step]
+	steps       chunked[Step]
 	outputs     shared[string]
 	files       shared[File]
 }
@@ -70,8 +70,8 @@ func (b Builder) File(name, sha256 string) Builder {
 	return b
 }
 
-// view returns the document built so far; it shares the builder's arrays,
-// so it must not be changed or handed out.
+// view returns the document built so far without its steps; it shares
+// the builder's arrays, so it must not be changed or handed out.
 func (b Builder) view() Document {
 	return Document{
 		SchemaVersion: SchemaVersion,
@@ -79,7 +79,6 @@ func (b Builder) view() Document {
 		AssumeRole:    b.assumeRole,
 		Parameters:    b.parameters.items,
 		Variables:     b.variables.items,
-		MainSteps:     b.steps.items,
 		Outputs:       b.outputs.items,
 		Files:         b.files.items,
 	}
@@ -101,18 +100,17 @@ func (b Builder) Document() *Document {
 func (b Builder) document() (*Document, int) {
 	v := b.view()
 	var steps []Step
-	if v.MainSteps != nil {
-		steps = make([]Step, len(v.MainSteps))
+	if n := b.steps.len(); n > 0 {
+		steps = make([]Step, n)
 		var mb memberBuf
-		for i, s := range v.MainSteps {
-			c, ok := cloneStep(s, &mb)
+		for i, s := range b.steps.all() {
+			c, ok := cloneStep(*s, &mb)
 			if !ok {
 				return b.decoded()
 			}
 			steps[i] = c
 		}
 	}
-	v.MainSteps = nil
 	head := v.CompactJSON()
 	d, err := decodeDocument(head)
 	if err != nil {
@@ -237,13 +235,14 @@ outer:
 // the length of that encoding.
 func (b Builder) decoded() (*Document, int) {
 	v := b.view()
+	v.MainSteps = b.steps.clone()
 	data := v.CompactJSON()
 	// The decoded copy encodes back to the same bytes.
 	d, err := decodeDocument(data)
 	if err != nil {
 		// The encoder only writes what the decoder reads; keep a copy of
 		// the slices rather than lose the document.
-		v.Parameters, v.Variables, v.MainSteps = b.parameters.clone(), b.variables.clone(), b.steps.clone()
+		v.Parameters, v.Variables = b.parameters.clone(), b.variables.clone()
 		v.Outputs, v.Files = b.outputs.clone(), b.files.clone()
 		return &v, 0
 	}
