@@ -90,3 +90,17 @@ func TestValidateAllocationsPerStep(t *testing.T) {
 	// The step's path and the text of its InstanceIds reference.
 	require.LessOrEqual(t, perStep, 2.0)
 }
+
+// TestWholeReferenceIsTheOnlyOne checks what checkInputs relies on to
+// parse a whole reference once: its string holds no other reference.
+func TestWholeReferenceIsTheOnlyOne(t *testing.T) {
+	for _, s := range referenceSamples {
+		t.Run(strconv.Quote(s), func(t *testing.T) {
+			ref, ok := WholeReference(s)
+			if !ok {
+				return
+			}
+			require.Equal(t, []Reference{ref}, ParseReferences(s))
+		})
+	}
+}

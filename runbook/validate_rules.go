@@ -847,8 +847,12 @@ func (v *validator) checkInputs(s *Step, sp *field.Path, spec *actionSpec, sc *s
 		var ref Reference
 		isRef := false
 		if isStr {
-			v.checkRefsIn(str, path, sc)
-			ref, isRef = WholeReference(str)
+			// A whole reference is the only one its string holds.
+			if ref, isRef = WholeReference(str); isRef {
+				v.checkRef(ref, path, sc)
+			} else {
+				v.checkRefsIn(str, path, sc)
+			}
 		} else {
 			v.checkRefs(m.Value, path, sc)
 		}
