@@ -2,6 +2,7 @@ package runbook
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -102,5 +103,14 @@ func TestWholeReferenceIsTheOnlyOne(t *testing.T) {
 			}
 			require.Equal(t, []Reference{ref}, ParseReferences(s))
 		})
+	}
+}
+
+// TestAppendIndentedDeep checks indentation deeper than one run of
+// spaces.
+func TestAppendIndentedDeep(t *testing.T) {
+	for _, depth := range []int{31, 32, 33, 70} {
+		src := strings.Repeat(`{"a":[`, depth) + `"x\"y"` + strings.Repeat(`]}`, depth)
+		t.Run(strconv.Itoa(depth), func(t *testing.T) { checkIndentedLikeEncodingJSON(t, []byte(src)) })
 	}
 }
