@@ -10,9 +10,15 @@ import "bytes"
 func appendIndented(dst, src []byte) ([]byte, bool) {
 	// Like json.Indent, keep trailing white space as it is.
 	body := bytes.TrimRight(src, " \t\r\n")
-	trailing := src[len(body):]
-	src = body
-	depth := 0
+	dst, ok := indentBody(dst, body, 0)
+	return append(dst, src[len(body):]...), ok
+}
+
+// indentBody appends src indented as appendIndented does, as if written
+// inside depth open containers, skipping white space outside strings. It
+// returns false when src is not balanced.
+func indentBody(dst, src []byte, base int) ([]byte, bool) {
+	depth := base
 	open := false // just wrote { or [: indent only if the container is not empty
 	newline := func() {
 		dst = append(dst, '\n')
@@ -49,7 +55,7 @@ func appendIndented(dst, src []byte) ([]byte, bool) {
 			open = true
 		case '}', ']':
 			depth--
-			if depth < 0 {
+			if depth < base {
 				return dst, false
 			}
 			newline()
@@ -63,7 +69,7 @@ func appendIndented(dst, src []byte) ([]byte, bool) {
 			dst = append(dst, c)
 		}
 	}
-	return append(dst, trailing...), depth == 0 && !open
+	return dst, depth == base && !open
 }
 
 // indentSpaces is written in runs rather than two spaces at a time.
