@@ -104,11 +104,9 @@ func (b Builder) document() (*Document, int) {
 		steps = make([]Step, n)
 		var mb memberBuf
 		for i, s := range b.steps.all() {
-			c, ok := cloneStep(*s, &mb)
-			if !ok {
+			if !cloneStep(&steps[i], s, &mb) {
 				return b.decoded()
 			}
-			steps[i] = c
 		}
 	}
 	head := v.CompactJSON()
@@ -249,55 +247,57 @@ func (b Builder) decoded() (*Document, int) {
 	return d, len(data)
 }
 
-// cloneStep returns the step decodeStep would read from s's encoding, and
-// true, when it can tell that without the encoding: Values are immutable
-// and shared, the inputs are rebuilt from their members as the decoder
-// sets them, and pointers and slices are copied. It returns false when the
+// cloneStep sets dst to the step decodeStep would read from s's encoding,
+// and returns true, when it can tell that without the encoding: Values are
+// immutable and shared, the inputs are rebuilt from their members as the
+// decoder sets them, and pointers and slices are copied. It returns false when the
 // encoding would change something (repeated or absent input keys, invalid
-// UTF-8, empty lists, verbatim properties), or decoding would fail.
-func cloneStep(s Step, mb *memberBuf) (Step, bool) {
+// UTF-8, empty lists, verbatim properties), or decoding would fail; dst is
+// then not to be used. Steps are large: writing dst in place spares a copy.
+func cloneStep(dst, s *Step, mb *memberBuf) bool {
 	if s.Verbatim != nil || (s.Outputs != nil && len(s.Outputs) == 0) ||
 		!utf8.ValidString(s.Name) || !utf8.ValidString(s.Description) || !utf8.ValidString(s.OnFailure) ||
 		!utf8.ValidString(s.OnCancel) || !utf8.ValidString(s.NextStep) {
-		return Step{}, false
+		return false
 	}
-	c := s
+	*dst = *s
+	c := dst // the copy, whose pointers and slices are now replaced
 	c.MaxAttempts, c.TimeoutSeconds = clonePtr(s.MaxAttempts), clonePtr(s.TimeoutSeconds)
 	c.IsEnd, c.IsCritical = clonePtr(s.IsEnd), clonePtr(s.IsCritical)
 	if s.Outputs != nil {
 		for _, o := range s.Outputs {
 			if !utf8.ValidString(o.Name) || !utf8.ValidString(o.Selector) || !utf8.ValidString(string(o.Type)) {
-				return Step{}, false
+				return false
 			}
 		}
 		c.Outputs = slices.Clone(s.Outputs)
 	}
 	if s.Inputs == nil {
-		return c, true
+		return true
 	}
 	action := s.Inputs.Action()
 	if !utf8.ValidString(action) {
-		return Step{}, false
+		return false
 	}
 	if g, ok := s.Inputs.(generatedInputs); ok && !g.hasUnknown() {
 		// A pointer, settable, may change later and decodes to a value.
 		if _, isPtr := s.Inputs.(settableInputs); !isPtr {
 			// Decoding sets the same fields to the same values: share
 			// the inputs, which no one can change through the interface.
-			return c, true
+			return true
 		}
 	}
 	ms := mb.of(s.Inputs)
 	if len(ms) > 32 {
-		return Step{}, false // rare; spare the quadratic key check
+		return false // rare; spare the quadratic key check
 	}
 	for i, m := range ms {
 		if m.Value.raw == nil || !utf8.ValidString(m.Key) {
-			return Step{}, false
+			return false
 		}
 		for _, e := range ms[:i] {
 			if e.Key == m.Key {
-				return Step{}, false
+				return false
 			}
 		}
 	}
@@ -310,11 +310,11 @@ func cloneStep(s Step, mb *memberBuf) (Step, bool) {
 	}
 	for _, m := range ms {
 		if in.set(m.Key, m.Value) != nil {
-			return Step{}, false
+			return false
 		}
 	}
 	c.Inputs = deref(in)
-	return c, true
+	return true
 }
 
 // generatedInputs is implemented by the generated inputs, whose members

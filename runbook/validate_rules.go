@@ -162,6 +162,7 @@ type stepInfo struct {
 	list    *Step // first of the step's siblings, naming its list
 	index   int   // position among its siblings
 	defined bool  // checked already: later steps may reference it
+	spec    *actionSpec
 	outputs map[string]shape
 	// loop is set for an aws:loop step; its iteration outputs are visible
 	// only to its own steps.
@@ -644,10 +645,11 @@ func (v *validator) newInfo(s *Step, path *field.Path) *stepInfo {
 	info := &v.infoSlab[len(v.infoSlab)-1]
 	// Allocated only for a step with outputs: most steps have none.
 	var predefined []PredefinedOutput
-	if spec := specFor(s.Action()); spec != nil {
-		predefined = spec.outputs
+	action := s.Action()
+	if info.spec = specFor(action); info.spec != nil {
+		predefined = info.spec.outputs
 	}
-	if n := len(predefined) + len(s.Outputs); n > 0 || s.Action() == "aws:loop" {
+	if n := len(predefined) + len(s.Outputs); n > 0 || action == "aws:loop" {
 		info.outputs = make(map[string]shape, n+1)
 	}
 	for _, o := range predefined {
@@ -685,19 +687,21 @@ func (v *validator) checkSteps(steps []Step, path *field.Path, sc *scope) {
 		s := &steps[i]
 		info := v.allSteps[s.Name]
 		var sp *field.Path
+		var spec *actionSpec
 		if info != nil && info.step == s {
-			sp = info.path // collectNames built the same path
+			sp, spec = info.path, info.spec // as collectNames found them
 		} else {
-			sp = path.Index(i)
+			sp, spec = path.Index(i), specFor(s.Action())
 		}
-		v.checkStep(s, sp, names, sc)
+		v.checkStep(s, sp, spec, names, sc)
 		if info != nil && info.step == s {
 			info.defined = true
 		}
 	}
 }
 
-func (v *validator) checkStep(s *Step, sp *field.Path, siblings *siblings, sc *scope) {
+// checkStep checks step s at sp, whose action has spec (nil if unknown).
+func (v *validator) checkStep(s *Step, sp *field.Path, spec *actionSpec, siblings *siblings, sc *scope) {
 	if s.MaxAttempts != nil && *s.MaxAttempts < 1 {
 		v.fail(CodeLimit, sp.Child("maxAttempts"), strconv.Itoa(*s.MaxAttempts), "an integer of at least 1", "maxAttempts below 1")
 	}
@@ -728,7 +732,6 @@ func (v *validator) checkStep(s *Step, sp *field.Path, siblings *siblings, sc *s
 		v.fail(CodeUnknownAction, sp.Child("action"), quote(in.Name), strings.Join(Actions(), ", "), "unknown action")
 		return
 	}
-	spec := specFor(s.Action())
 	v.checkInputs(s, sp, spec, sc)
 	v.checkAction(s, sp, siblings, sc)
 }
