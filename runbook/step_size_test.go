@@ -32,7 +32,7 @@ func TestStepSizeMatchesEncoding(t *testing.T) {
 		{},
 		{Name: "plain", Inputs: Sleep{Duration: String("PT1S")}},
 		NewStep(odd, ChangeInstanceState{InstanceIds: Strings(odd), DesiredState: String("running"), Unknown: []Member{{Key: odd, Value: Bool(true)}}}).
-			Description(odd).MaxAttempts(-12).TimeoutSeconds(1 << 40).OnFailure(GoTo(odd)).OnCancel(Abort).IsEnd(false).IsCritical(true).NextStep(odd).
+			Description(odd).MaxAttempts(-12).TimeoutSeconds(1<<40).OnFailure(GoTo(odd)).OnCancel(Abort).IsEnd(false).IsCritical(true).NextStep(odd).
 			Output(odd, "$."+odd, OutputString).Output("", "", "").Output("x", "", OutputMapList).Step(),
 		{Name: "emptyOutputs", Outputs: []Output{}},
 		{Name: "raw", Inputs: RawInputs{Name: "aws:custom", Inputs: []Member{{"A", Int(1)}, {"B", Value{}}, {"A", Int(22)}, {"", Null()}}}},
