@@ -163,7 +163,9 @@ type stepInfo struct {
 	index   int   // position among its siblings
 	defined bool  // checked already: later steps may reference it
 	spec    *actionSpec
-	outputs map[string]shape
+	// pathNode holds path for a step recorded by collectNames.
+	pathNode field.Path
+	outputs  map[string]shape
 	// loop is set for an aws:loop step; its iteration outputs are visible
 	// only to its own steps.
 	loop *Loop
@@ -612,21 +614,27 @@ func (v *validator) checkVariables() {
 func (v *validator) collectNames(steps []Step, path *field.Path) {
 	for i := range steps {
 		s := &steps[i]
-		sp := path.Index(i)
+		var sp *field.Path
+		prev, dup := v.allSteps[s.Name]
+		if s.Name != "" && !dup {
+			info := v.newInfo(s, nil)
+			// The step's path lives in its record: no allocation of its own.
+			sp = path.IndexIn(&info.pathNode, i)
+			info.path, info.list, info.index = sp, &steps[0], i
+			v.allSteps[s.Name] = info
+		} else {
+			sp = path.Index(i)
+		}
 		switch {
 		case s.Name == "":
 			v.fail(CodeStepName, sp.Child("name"), "", "letters, digits and _", "a step needs a name")
 		case !isStepName(s.Name):
 			v.fail(CodeStepName, sp.Child("name"), quote(s.Name), "letters, digits and _", "invalid step name")
 		}
-		if prev, dup := v.allSteps[s.Name]; dup && s.Name != "" {
+		if dup && s.Name != "" {
 			v.fail(CodeDuplicateName, sp.Child("name"), quote(s.Name), "unique step names", "step name already used at "+prev.path.String())
-			v.namesRepeat = true
-		} else if s.Name != "" {
-			info := v.newInfo(s, sp)
-			info.list, info.index = &steps[0], i
-			v.allSteps[s.Name] = info
-		} else {
+		}
+		if dup || s.Name == "" {
 			v.namesRepeat = true
 		}
 		if l, ok := s.Inputs.(Loop); ok {
