@@ -131,8 +131,8 @@ func stepsSize(steps []Step, more bool) int {
 		n++
 	}
 	var b encBuf
-	for _, s := range steps {
-		n += stepSize(s, &b)
+	for i := range steps {
+		n += stepSize(&steps[i], &b)
 	}
 	return n
 }
@@ -140,7 +140,7 @@ func stepsSize(steps []Step, more bool) int {
 // stepSize returns the length of the step's compact JSON as encBuf.step
 // writes it. It adds the length of each part rather than writing them,
 // except for a step with verbatim properties, which it encodes into b.
-func stepSize(s Step, b *encBuf) int {
+func stepSize(s *Step, b *encBuf) int {
 	if s.Verbatim != nil {
 		b.Reset()
 		b.step(s)

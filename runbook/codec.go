@@ -702,7 +702,7 @@ func (b *encBuf) boolp(first *bool, k string, v *bool) {
 
 // intProp writes an integer common property, or its verbatim string when
 // the typed field is unset or still equal to it.
-func (b *encBuf) intProp(first *bool, s Step, k string, v *int) {
+func (b *encBuf) intProp(first *bool, s *Step, k string, v *int) {
 	if raw, ok := s.verbatim(k); ok {
 		str, _ := raw.AsString()
 		n, err := strconv.Atoi(strings.TrimSpace(str))
@@ -716,7 +716,7 @@ func (b *encBuf) intProp(first *bool, s Step, k string, v *int) {
 }
 
 // boolProp is intProp for booleans.
-func (b *encBuf) boolProp(first *bool, s Step, k string, v *bool) {
+func (b *encBuf) boolProp(first *bool, s *Step, k string, v *bool) {
 	if raw, ok := s.verbatim(k); ok {
 		str, _ := raw.AsString()
 		x, err := strconv.ParseBool(strings.TrimSpace(str))
@@ -822,14 +822,15 @@ func (b *encBuf) parameter(p Parameter) {
 func (b *encBuf) steps(steps []Step) {
 	b.open('[')
 	f := true
-	for _, s := range steps {
+	for i := range steps {
 		b.item(&f)
-		b.step(s)
+		b.step(&steps[i])
 	}
 	b.close(']', f)
 }
 
-func (b *encBuf) step(s Step) {
+// step writes s, a pointer because steps are large.
+func (b *encBuf) step(s *Step) {
 	f := true
 	b.open('{')
 	b.str(&f, "name", s.Name)

@@ -14,10 +14,10 @@ import (
 func requireStepSizes(t *testing.T, steps []Step) {
 	t.Helper()
 	var b, enc encBuf
-	for i, s := range steps {
+	for i := range steps {
 		enc.Reset()
-		enc.step(s)
-		require.Equal(t, enc.Len(), stepSize(s, &b), "step %d: %s", i, enc.String())
+		enc.step(&steps[i])
+		require.Equal(t, enc.Len(), stepSize(&steps[i], &b), "step %d: %s", i, enc.String())
 	}
 }
 
