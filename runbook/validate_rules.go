@@ -1198,7 +1198,7 @@ func appendSuccessors(out []int, steps []Step, i int, index map[string]int) []in
 // appendSuccessorsBy is appendSuccessors with find giving the index of the
 // step of steps named name.
 func appendSuccessorsBy(out []int, steps []Step, i int, find func(name string) (int, bool)) []int {
-	s := steps[i]
+	s := &steps[i] // not a copy: steps are large
 	add := func(name string) {
 		if j, ok := find(name); ok {
 			out = append(out, j)
@@ -1275,7 +1275,8 @@ func (v *validator) checkReachable(steps []Step, path *field.Path) {
 			}
 		}
 	}
-	for i, s := range steps {
+	for i := range steps {
+		s := &steps[i]
 		if !seen[i] {
 			v.warn(CodeUnreachable, path.Index(i), quote(s.Name), "", "step is never reached")
 		}
