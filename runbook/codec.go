@@ -644,6 +644,20 @@ func (b *encBuf) item(first *bool) {
 	}
 }
 
+// name writes a member name the encoder itself spells, which needs no
+// escape.
+func (b *encBuf) name(first *bool, k string) {
+	b.item(first)
+	b.WriteByte('"')
+	b.WriteString(k)
+	if b.indent {
+		b.WriteString(`": `)
+	} else {
+		b.WriteString(`":`)
+	}
+}
+
+// key writes a member name from the document.
 func (b *encBuf) key(first *bool, k string) {
 	b.item(first)
 	b.Write(appendQuoted(b.AvailableBuffer(), k))
@@ -670,14 +684,14 @@ func (b *encBuf) str(first *bool, k, v string) {
 	if v == "" {
 		return
 	}
-	b.key(first, k)
+	b.name(first, k)
 	b.Write(appendQuoted(b.AvailableBuffer(), v))
 }
 
 // desc writes a description, and an empty one the source wrote.
 func (b *encBuf) desc(first *bool, v string, writtenEmpty bool) {
 	if v == "" && writtenEmpty {
-		b.key(first, "description")
+		b.name(first, "description")
 		b.WriteString(`""`)
 		return
 	}
@@ -688,7 +702,7 @@ func (b *encBuf) intp(first *bool, k string, v *int) {
 	if v == nil {
 		return
 	}
-	b.key(first, k)
+	b.name(first, k)
 	b.Write(strconv.AppendInt(b.AvailableBuffer(), int64(*v), 10))
 }
 
@@ -696,7 +710,7 @@ func (b *encBuf) boolp(first *bool, k string, v *bool) {
 	if v == nil {
 		return
 	}
-	b.key(first, k)
+	b.name(first, k)
 	b.WriteString(strconv.FormatBool(*v))
 }
 
@@ -733,7 +747,7 @@ func (b *encBuf) val(first *bool, k string, v Value) {
 	if v.IsZero() {
 		return
 	}
-	b.key(first, k)
+	b.name(first, k)
 	b.raw(v.raw)
 }
 
@@ -751,7 +765,7 @@ func (b *encBuf) document(d *Document) {
 	b.str(&first, "schemaVersion", d.SchemaVersion)
 	b.str(&first, "assumeRole", d.AssumeRole)
 	if d.Parameters != nil {
-		b.key(&first, "parameters")
+		b.name(&first, "parameters")
 		b.open('{')
 		pf := true
 		for _, p := range d.Parameters {
@@ -761,7 +775,7 @@ func (b *encBuf) document(d *Document) {
 		b.close('}', pf)
 	}
 	if d.Variables != nil {
-		b.key(&first, "variables")
+		b.name(&first, "variables")
 		b.open('{')
 		vf := true
 		for _, v := range d.Variables {
@@ -776,22 +790,22 @@ func (b *encBuf) document(d *Document) {
 		b.close('}', vf)
 	}
 	if d.MainSteps != nil {
-		b.key(&first, "mainSteps")
+		b.name(&first, "mainSteps")
 		b.steps(d.MainSteps)
 	}
 	if d.Outputs != nil {
-		b.key(&first, "outputs")
+		b.name(&first, "outputs")
 		b.raw(Strings(d.Outputs...).raw)
 	}
 	if d.Files != nil {
-		b.key(&first, "files")
+		b.name(&first, "files")
 		b.open('{')
 		ff := true
 		for _, f := range d.Files {
 			b.key(&ff, f.Name)
 			b.open('{')
 			cf := true
-			b.key(&cf, "checksums")
+			b.name(&cf, "checksums")
 			b.raw(Map(f.Checksums...).raw)
 			b.close('}', cf)
 		}
@@ -807,7 +821,7 @@ func (b *encBuf) parameter(p Parameter) {
 	b.desc(&f, p.Description, p.emptyDescription)
 	b.val(&f, "default", p.Default)
 	if p.AllowedValues != nil {
-		b.key(&f, "allowedValues")
+		b.name(&f, "allowedValues")
 		b.raw(List(p.AllowedValues...).raw)
 	}
 	b.str(&f, "allowedPattern", p.AllowedPattern)
@@ -845,7 +859,7 @@ func (b *encBuf) step(s *Step) {
 	b.boolProp(&f, s, "isCritical", s.IsCritical)
 	b.str(&f, "nextStep", s.NextStep)
 	if s.Inputs != nil {
-		b.key(&f, "inputs")
+		b.name(&f, "inputs")
 		ms := b.members.of(s.Inputs)
 		if b.indent {
 			b.inputs(ms)
@@ -854,7 +868,7 @@ func (b *encBuf) step(s *Step) {
 		}
 	}
 	if s.Outputs != nil {
-		b.key(&f, "outputs")
+		b.name(&f, "outputs")
 		b.open('[')
 		lf := true
 		for _, o := range s.Outputs {
