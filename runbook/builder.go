@@ -250,10 +250,11 @@ func (b Builder) decoded() (*Document, int) {
 // cloneStep sets dst to the step decodeStep would read from s's encoding,
 // and returns true, when it can tell that without the encoding: Values are
 // immutable and shared, the inputs are rebuilt from their members as the
-// decoder sets them, and pointers and slices are copied. It returns false when the
-// encoding would change something (repeated or absent input keys, invalid
-// UTF-8, empty lists, verbatim properties), or decoding would fail; dst is
-// then not to be used. Steps are large: writing dst in place spares a copy.
+// decoder sets them, and pointers and slices are copied. It returns false
+// when the encoding would change something (repeated or absent input keys,
+// invalid UTF-8, empty lists, verbatim properties), or decoding would
+// fail; dst is then not to be used. Steps are large: writing dst in place
+// spares a copy.
 func cloneStep(dst, s *Step, mb *memberBuf) bool {
 	if s.Verbatim != nil || (s.Outputs != nil && len(s.Outputs) == 0) ||
 		!utf8.ValidString(s.Name) || !utf8.ValidString(s.Description) || !utf8.ValidString(s.OnFailure) ||
