@@ -2,6 +2,7 @@ package runbook
 
 import (
 	"slices"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -15,7 +16,7 @@ type Builder struct {
 	assumeRole  string
 	parameters  shared[Parameter]
 	variables   shared[Variable]
-	steps       shared[Step]
+	steps       chunked[Step]
 	outputs     shared[string]
 	files       shared[File]
 }
@@ -69,8 +70,8 @@ func (b Builder) File(name, sha256 string) Builder {
 	return b
 }
 
-// view returns the document built so far; it shares the builder's arrays,
-// so it must not be changed or handed out.
+// view returns the document built so far without its steps; it shares
+// the builder's arrays, so it must not be changed or handed out.
 func (b Builder) view() Document {
 	return Document{
 		SchemaVersion: SchemaVersion,
@@ -78,7 +79,6 @@ func (b Builder) view() Document {
 		AssumeRole:    b.assumeRole,
 		Parameters:    b.parameters.items,
 		Variables:     b.variables.items,
-		MainSteps:     b.steps.items,
 		Outputs:       b.outputs.items,
 		Files:         b.files.items,
 	}
@@ -100,18 +100,15 @@ func (b Builder) Document() *Document {
 func (b Builder) document() (*Document, int) {
 	v := b.view()
 	var steps []Step
-	if v.MainSteps != nil {
-		steps = make([]Step, len(v.MainSteps))
+	if n := b.steps.len(); n > 0 {
+		steps = make([]Step, n)
 		var mb memberBuf
-		for i, s := range v.MainSteps {
-			c, ok := cloneStep(s, &mb)
-			if !ok {
+		for i, s := range b.steps.all() {
+			if !cloneStep(&steps[i], s, &mb) {
 				return b.decoded()
 			}
-			steps[i] = c
 		}
 	}
-	v.MainSteps = nil
 	head := v.CompactJSON()
 	d, err := decodeDocument(head)
 	if err != nil {
@@ -123,8 +120,8 @@ func (b Builder) document() (*Document, int) {
 
 // stepsSize returns how many bytes steps add to a document's compact JSON
 // when written after its other fields (after a comma when more is set).
-// Each step is encoded into one reused buffer, so the size costs no
-// second encoding of the whole document.
+// Each step's size is added up from its parts (see stepSize), so the size
+// costs no second encoding of the document.
 func stepsSize(steps []Step, more bool) int {
 	if steps == nil {
 		return 0
@@ -134,80 +131,174 @@ func stepsSize(steps []Step, more bool) int {
 		n++
 	}
 	var b encBuf
-	for _, s := range steps {
-		b.Reset()
-		b.step(s)
-		n += b.Len()
+	for i := range steps {
+		n += stepSize(&steps[i], &b)
 	}
 	return n
+}
+
+// stepSize returns the length of the step's compact JSON as encBuf.step
+// writes it. It adds the length of each part rather than writing them,
+// except for a step with verbatim properties, which it encodes into b.
+func stepSize(s *Step, b *encBuf) int {
+	if s.Verbatim != nil {
+		b.Reset()
+		b.step(s)
+		return b.Len()
+	}
+	n, fields := len("{}"), 0
+	// A member "key":value, whose plain key is quoted.
+	member := func(key string, size int) {
+		n += len(key) + len(`"":`) + size
+		fields++
+	}
+	str := func(key, v string) {
+		if v != "" {
+			member(key, quotedLen(v))
+		}
+	}
+	var digits [20]byte
+	intp := func(key string, v *int) {
+		if v != nil {
+			member(key, len(strconv.AppendInt(digits[:0], int64(*v), 10)))
+		}
+	}
+	boolp := func(key string, v *bool) {
+		if v != nil {
+			member(key, len(strconv.AppendBool(digits[:0], *v)))
+		}
+	}
+	str("name", s.Name)
+	str("action", s.Action())
+	str("description", s.Description)
+	intp("maxAttempts", s.MaxAttempts)
+	intp("timeoutSeconds", s.TimeoutSeconds)
+	str("onFailure", s.OnFailure)
+	str("onCancel", s.OnCancel)
+	boolp("isEnd", s.IsEnd)
+	boolp("isCritical", s.IsCritical)
+	str("nextStep", s.NextStep)
+	if s.Inputs != nil {
+		member("inputs", mapSize(b.members.of(s.Inputs), b))
+	}
+	if s.Outputs != nil {
+		size := len("[]") + max(len(s.Outputs)-1, 0)
+		for _, o := range s.Outputs {
+			size += len("{}")
+			k := 0
+			for _, f := range [...]struct{ key, v string }{{"Name", o.Name}, {"Selector", o.Selector}, {"Type", string(o.Type)}} {
+				if f.v != "" {
+					size += len(f.key) + len(`"":`) + quotedLen(f.v)
+					k++
+				}
+			}
+			size += max(k-1, 0)
+		}
+		member("outputs", size)
+	}
+	return n + max(fields-1, 0)
+}
+
+// mapSize returns len(appendMap(nil, members)), encoding into b only
+// when there are too many members to scan pairwise, as appendMap does.
+func mapSize(members []Member, b *encBuf) int {
+	if len(members) > 16 {
+		b.Reset()
+		b.Write(appendMap(b.AvailableBuffer(), members))
+		return b.Len()
+	}
+	n, count := len("{}"), 0
+outer:
+	for i, m := range members {
+		if m.Value.raw == nil {
+			continue
+		}
+		for _, e := range members[:i] {
+			if e.Key == m.Key && e.Value.raw != nil {
+				continue outer
+			}
+		}
+		for _, l := range members[i+1:] {
+			if l.Key == m.Key && l.Value.raw != nil {
+				m = l
+			}
+		}
+		n += quotedLen(m.Key) + len(":") + len(m.Value.raw)
+		count++
+	}
+	return n + max(count-1, 0)
 }
 
 // decoded returns the builder's document copied through its encoding, and
 // the length of that encoding.
 func (b Builder) decoded() (*Document, int) {
 	v := b.view()
+	v.MainSteps = b.steps.clone()
 	data := v.CompactJSON()
 	// The decoded copy encodes back to the same bytes.
 	d, err := decodeDocument(data)
 	if err != nil {
 		// The encoder only writes what the decoder reads; keep a copy of
 		// the slices rather than lose the document.
-		v.Parameters, v.Variables, v.MainSteps = b.parameters.clone(), b.variables.clone(), b.steps.clone()
+		v.Parameters, v.Variables = b.parameters.clone(), b.variables.clone()
 		v.Outputs, v.Files = b.outputs.clone(), b.files.clone()
 		return &v, 0
 	}
 	return d, len(data)
 }
 
-// cloneStep returns the step decodeStep would read from s's encoding, and
-// true, when it can tell that without the encoding: Values are immutable
-// and shared, the inputs are rebuilt from their members as the decoder
-// sets them, and pointers and slices are copied. It returns false when the
-// encoding would change something (repeated or absent input keys, invalid
-// UTF-8, empty lists, verbatim properties), or decoding would fail.
-func cloneStep(s Step, mb *memberBuf) (Step, bool) {
+// cloneStep sets dst to the step decodeStep would read from s's encoding,
+// and returns true, when it can tell that without the encoding: Values are
+// immutable and shared, the inputs are rebuilt from their members as the
+// decoder sets them, and pointers and slices are copied. It returns false
+// when the encoding would change something (repeated or absent input keys,
+// invalid UTF-8, empty lists, verbatim properties), or decoding would
+// fail; dst is then not to be used. Steps are large: writing dst in place
+// spares a copy.
+func cloneStep(dst, s *Step, mb *memberBuf) bool {
 	if s.Verbatim != nil || (s.Outputs != nil && len(s.Outputs) == 0) ||
 		!utf8.ValidString(s.Name) || !utf8.ValidString(s.Description) || !utf8.ValidString(s.OnFailure) ||
 		!utf8.ValidString(s.OnCancel) || !utf8.ValidString(s.NextStep) {
-		return Step{}, false
+		return false
 	}
-	c := s
+	*dst = *s
+	c := dst // the copy, whose pointers and slices are now replaced
 	c.MaxAttempts, c.TimeoutSeconds = clonePtr(s.MaxAttempts), clonePtr(s.TimeoutSeconds)
 	c.IsEnd, c.IsCritical = clonePtr(s.IsEnd), clonePtr(s.IsCritical)
 	if s.Outputs != nil {
 		for _, o := range s.Outputs {
 			if !utf8.ValidString(o.Name) || !utf8.ValidString(o.Selector) || !utf8.ValidString(string(o.Type)) {
-				return Step{}, false
+				return false
 			}
 		}
 		c.Outputs = slices.Clone(s.Outputs)
 	}
 	if s.Inputs == nil {
-		return c, true
+		return true
 	}
 	action := s.Inputs.Action()
 	if !utf8.ValidString(action) {
-		return Step{}, false
+		return false
 	}
 	if g, ok := s.Inputs.(generatedInputs); ok && !g.hasUnknown() {
 		// A pointer, settable, may change later and decodes to a value.
 		if _, isPtr := s.Inputs.(settableInputs); !isPtr {
 			// Decoding sets the same fields to the same values: share
 			// the inputs, which no one can change through the interface.
-			return c, true
+			return true
 		}
 	}
 	ms := mb.of(s.Inputs)
 	if len(ms) > 32 {
-		return Step{}, false // rare; spare the quadratic key check
+		return false // rare; spare the quadratic key check
 	}
 	for i, m := range ms {
 		if m.Value.raw == nil || !utf8.ValidString(m.Key) {
-			return Step{}, false
+			return false
 		}
 		for _, e := range ms[:i] {
 			if e.Key == m.Key {
-				return Step{}, false
+				return false
 			}
 		}
 	}
@@ -220,11 +311,11 @@ func cloneStep(s Step, mb *memberBuf) (Step, bool) {
 	}
 	for _, m := range ms {
 		if in.set(m.Key, m.Value) != nil {
-			return Step{}, false
+			return false
 		}
 	}
 	c.Inputs = deref(in)
-	return c, true
+	return true
 }
 
 // generatedInputs is implemented by the generated inputs, whose members

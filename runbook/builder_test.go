@@ -138,12 +138,14 @@ func TestBuilderStepSharesThePrefix(t *testing.T) {
 	}
 	next := b.Step(napStep("next"))
 	// Extending the longest builder appends in place: no copy of the prefix.
-	require.Same(t, &b.steps.items[0], &next.steps.items[0])
-	// A second extension of b must copy, or it would overwrite "next".
+	require.Same(t, b.steps.at(99), next.steps.at(99))
+	// A second extension of b must copy its last chunk, or it would
+	// overwrite "next", and shares the full chunks before it.
 	other := b.Step(napStep("other"))
-	require.NotSame(t, &b.steps.items[0], &other.steps.items[0])
-	require.Equal(t, "next", next.steps.items[100].Name)
-	require.Equal(t, "other", other.steps.items[100].Name)
+	require.NotSame(t, b.steps.at(99), other.steps.at(99))
+	require.Same(t, b.steps.at(0), other.steps.at(0))
+	require.Equal(t, "next", next.steps.at(100).Name)
+	require.Equal(t, "other", other.steps.at(100).Name)
 }
 
 // TestBuilderTemplateAcrossGoroutines extends one template from several

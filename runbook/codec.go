@@ -580,10 +580,15 @@ func decodeOutputs(raw []byte, path string) ([]Output, error) {
 	return out, nil
 }
 
-// encBuf writes compact JSON in the canonical key order.
+// encBuf writes compact JSON in the canonical key order, or, with indent
+// set, what indenting that JSON by two spaces gives (see appendIndented),
+// in the same pass.
 type encBuf struct {
 	bytes.Buffer
 	members memberBuf
+	indent  bool
+	depth   int  // containers open, when indenting
+	bad     bool // a value did not indent: see raw
 }
 
 // memberAppender is implemented by the generated inputs, whose members can
@@ -605,27 +610,88 @@ func (mb *memberBuf) of(in Inputs) []Member {
 	return in.Members()
 }
 
-func (b *encBuf) key(first *bool, k string) {
+// open starts an object or a list.
+func (b *encBuf) open(c byte) {
+	b.WriteByte(c)
+	b.depth++
+}
+
+// close ends what open started; empty says nothing was written in it,
+// which indenting keeps on one line.
+func (b *encBuf) close(c byte, empty bool) {
+	b.depth--
+	if b.indent && !empty {
+		b.newline()
+	}
+	b.WriteByte(c)
+}
+
+func (b *encBuf) newline() {
+	b.WriteByte('\n')
+	for n := 2 * b.depth; n > 0; n -= len(indentSpaces) {
+		b.WriteString(indentSpaces[:min(n, len(indentSpaces))])
+	}
+}
+
+// item starts a member or list item.
+func (b *encBuf) item(first *bool) {
 	if !*first {
 		b.WriteByte(',')
 	}
 	*first = false
+	if b.indent {
+		b.newline()
+	}
+}
+
+// name writes a member name the encoder itself spells, which needs no
+// escape.
+func (b *encBuf) name(first *bool, k string) {
+	b.item(first)
+	b.WriteByte('"')
+	b.WriteString(k)
+	if b.indent {
+		b.WriteString(`": `)
+	} else {
+		b.WriteString(`":`)
+	}
+}
+
+// key writes a member name from the document.
+func (b *encBuf) key(first *bool, k string) {
+	b.item(first)
 	b.Write(appendQuoted(b.AvailableBuffer(), k))
-	b.WriteByte(':')
+	if b.indent {
+		b.WriteString(": ")
+	} else {
+		b.WriteByte(':')
+	}
+}
+
+// raw writes a value's JSON, indented to the current depth when indenting.
+func (b *encBuf) raw(v []byte) {
+	if !b.indent || (len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"') {
+		// A string value is all one token.
+		b.Write(v)
+		return
+	}
+	out, ok := indentBody(b.AvailableBuffer(), v, b.depth)
+	b.bad = b.bad || !ok
+	b.Write(out)
 }
 
 func (b *encBuf) str(first *bool, k, v string) {
 	if v == "" {
 		return
 	}
-	b.key(first, k)
+	b.name(first, k)
 	b.Write(appendQuoted(b.AvailableBuffer(), v))
 }
 
 // desc writes a description, and an empty one the source wrote.
 func (b *encBuf) desc(first *bool, v string, writtenEmpty bool) {
 	if v == "" && writtenEmpty {
-		b.key(first, "description")
+		b.name(first, "description")
 		b.WriteString(`""`)
 		return
 	}
@@ -636,21 +702,21 @@ func (b *encBuf) intp(first *bool, k string, v *int) {
 	if v == nil {
 		return
 	}
-	b.key(first, k)
-	b.WriteString(strconv.Itoa(*v))
+	b.name(first, k)
+	b.Write(strconv.AppendInt(b.AvailableBuffer(), int64(*v), 10))
 }
 
 func (b *encBuf) boolp(first *bool, k string, v *bool) {
 	if v == nil {
 		return
 	}
-	b.key(first, k)
+	b.name(first, k)
 	b.WriteString(strconv.FormatBool(*v))
 }
 
 // intProp writes an integer common property, or its verbatim string when
 // the typed field is unset or still equal to it.
-func (b *encBuf) intProp(first *bool, s Step, k string, v *int) {
+func (b *encBuf) intProp(first *bool, s *Step, k string, v *int) {
 	if raw, ok := s.verbatim(k); ok {
 		str, _ := raw.AsString()
 		n, err := strconv.Atoi(strings.TrimSpace(str))
@@ -664,7 +730,7 @@ func (b *encBuf) intProp(first *bool, s Step, k string, v *int) {
 }
 
 // boolProp is intProp for booleans.
-func (b *encBuf) boolProp(first *bool, s Step, k string, v *bool) {
+func (b *encBuf) boolProp(first *bool, s *Step, k string, v *bool) {
 	if raw, ok := s.verbatim(k); ok {
 		str, _ := raw.AsString()
 		x, err := strconv.ParseBool(strings.TrimSpace(str))
@@ -681,76 +747,82 @@ func (b *encBuf) val(first *bool, k string, v Value) {
 	if v.IsZero() {
 		return
 	}
-	b.key(first, k)
-	b.Write(v.raw)
+	b.name(first, k)
+	b.raw(v.raw)
 }
 
 func (b *encBuf) document(d *Document) {
-	// A typical step takes 100 to 250 bytes; growing the buffer step by
-	// step would copy it several times over.
-	b.Grow(512 + 192*len(d.MainSteps))
+	// A typical step takes 100 to 250 bytes compact, half again indented;
+	// growing the buffer step by step would copy it several times over.
+	perStep := 192
+	if b.indent {
+		perStep = 288
+	}
+	b.Grow(512 + perStep*len(d.MainSteps))
 	first := true
-	b.WriteByte('{')
+	b.open('{')
 	b.desc(&first, d.Description, d.emptyDescription)
 	b.str(&first, "schemaVersion", d.SchemaVersion)
 	b.str(&first, "assumeRole", d.AssumeRole)
 	if d.Parameters != nil {
-		b.key(&first, "parameters")
-		b.WriteByte('{')
+		b.name(&first, "parameters")
+		b.open('{')
 		pf := true
 		for _, p := range d.Parameters {
 			b.key(&pf, p.Name)
 			b.parameter(p)
 		}
-		b.WriteByte('}')
+		b.close('}', pf)
 	}
 	if d.Variables != nil {
-		b.key(&first, "variables")
-		b.WriteByte('{')
+		b.name(&first, "variables")
+		b.open('{')
 		vf := true
 		for _, v := range d.Variables {
 			b.key(&vf, v.Name)
 			f := true
-			b.WriteByte('{')
+			b.open('{')
 			b.str(&f, "type", string(v.Type))
 			b.desc(&f, v.Description, v.emptyDescription)
 			b.val(&f, "default", v.Default)
-			b.WriteByte('}')
+			b.close('}', f)
 		}
-		b.WriteByte('}')
+		b.close('}', vf)
 	}
 	if d.MainSteps != nil {
-		b.key(&first, "mainSteps")
+		b.name(&first, "mainSteps")
 		b.steps(d.MainSteps)
 	}
 	if d.Outputs != nil {
-		b.key(&first, "outputs")
-		b.Write(Strings(d.Outputs...).raw)
+		b.name(&first, "outputs")
+		b.raw(Strings(d.Outputs...).raw)
 	}
 	if d.Files != nil {
-		b.key(&first, "files")
-		b.WriteByte('{')
+		b.name(&first, "files")
+		b.open('{')
 		ff := true
 		for _, f := range d.Files {
 			b.key(&ff, f.Name)
-			b.WriteString(`{"checksums":`)
-			b.Write(Map(f.Checksums...).raw)
-			b.WriteByte('}')
+			b.open('{')
+			cf := true
+			b.name(&cf, "checksums")
+			b.raw(Map(f.Checksums...).raw)
+			b.close('}', cf)
 		}
-		b.WriteByte('}')
+		b.close('}', ff)
 	}
-	b.WriteByte('}')
+	b.close('}', first)
 }
 
 func (b *encBuf) parameter(p Parameter) {
 	f := true
-	b.WriteByte('{')
+	b.open('{')
 	b.str(&f, "type", string(p.Type))
 	b.desc(&f, p.Description, p.emptyDescription)
 	b.val(&f, "default", p.Default)
 	if p.AllowedValues != nil {
-		b.key(&f, "allowedValues")
-		b.Write(List(p.AllowedValues...).raw)
+		b.name(&f, "allowedValues")
+		b.raw(List(p.AllowedValues...).raw)
 	}
 	b.str(&f, "allowedPattern", p.AllowedPattern)
 	b.str(&f, "displayType", p.DisplayType)
@@ -758,23 +830,23 @@ func (b *encBuf) parameter(p Parameter) {
 	b.intp(&f, "maxItems", p.MaxItems)
 	b.intp(&f, "minChars", p.MinChars)
 	b.intp(&f, "maxChars", p.MaxChars)
-	b.WriteByte('}')
+	b.close('}', f)
 }
 
 func (b *encBuf) steps(steps []Step) {
-	b.WriteByte('[')
-	for i, s := range steps {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.step(s)
+	b.open('[')
+	f := true
+	for i := range steps {
+		b.item(&f)
+		b.step(&steps[i])
 	}
-	b.WriteByte(']')
+	b.close(']', f)
 }
 
-func (b *encBuf) step(s Step) {
+// step writes s, a pointer because steps are large.
+func (b *encBuf) step(s *Step) {
 	f := true
-	b.WriteByte('{')
+	b.open('{')
 	b.str(&f, "name", s.Name)
 	b.str(&f, "action", s.Action())
 	_, empty := s.verbatim("description")
@@ -787,26 +859,61 @@ func (b *encBuf) step(s Step) {
 	b.boolProp(&f, s, "isCritical", s.IsCritical)
 	b.str(&f, "nextStep", s.NextStep)
 	if s.Inputs != nil {
-		b.key(&f, "inputs")
-		b.Write(appendMap(b.AvailableBuffer(), b.members.of(s.Inputs)))
+		b.name(&f, "inputs")
+		ms := b.members.of(s.Inputs)
+		if b.indent {
+			b.inputs(ms)
+		} else {
+			b.Write(appendMap(b.AvailableBuffer(), ms))
+		}
 	}
 	if s.Outputs != nil {
-		b.key(&f, "outputs")
-		b.WriteByte('[')
-		for i, o := range s.Outputs {
-			if i > 0 {
-				b.WriteByte(',')
-			}
+		b.name(&f, "outputs")
+		b.open('[')
+		lf := true
+		for _, o := range s.Outputs {
+			b.item(&lf)
 			of := true
-			b.WriteByte('{')
+			b.open('{')
 			b.str(&of, "Name", o.Name)
 			b.str(&of, "Selector", o.Selector)
 			b.str(&of, "Type", string(o.Type))
-			b.WriteByte('}')
+			b.close('}', of)
 		}
-		b.WriteByte(']')
+		b.close(']', lf)
 	}
-	b.WriteByte('}')
+	b.close('}', f)
+}
+
+// inputs writes appendMap's map of members, indented.
+func (b *encBuf) inputs(ms []Member) {
+	if len(ms) > 16 {
+		// Rare: appendMap settles repeated keys with a map.
+		b.raw(appendMap(nil, ms))
+		return
+	}
+	f := true
+	b.open('{')
+outer:
+	for i, m := range ms {
+		// As appendMap: a key where it first occurs, with its last value.
+		if m.Value.raw == nil {
+			continue
+		}
+		for _, e := range ms[:i] {
+			if e.Key == m.Key && e.Value.raw != nil {
+				continue outer
+			}
+		}
+		for _, l := range ms[i+1:] {
+			if l.Key == m.Key && l.Value.raw != nil {
+				m = l
+			}
+		}
+		b.key(&f, m.Key)
+		b.raw(m.Value.raw)
+	}
+	b.close('}', f)
 }
 
 // JSON returns the document as indented JSON with a trailing newline, in the
@@ -814,29 +921,32 @@ func (b *encBuf) step(s Step) {
 func (d *Document) JSON() ([]byte, error) {
 	b := compactBufs.Get().(*encBuf)
 	defer putCompactBuf(b)
+	b.indent = true
 	b.document(d)
-	// Indenting adds about half again; size the buffer once.
-	out, ok := appendIndented(make([]byte, 0, 2*b.Len()+1), b.Bytes())
-	if !ok {
+	if b.bad {
+		// A value that is not JSON: json.Indent names the problem.
 		var o bytes.Buffer
-		if err := json.Indent(&o, b.Bytes(), "", "  "); err != nil {
+		if err := json.Indent(&o, d.CompactJSON(), "", "  "); err != nil {
 			return nil, fmt.Errorf("runbook: encode: %w", err)
 		}
-		out = o.Bytes()
+		return append(o.Bytes(), '\n'), nil
 	}
-	return append(out, '\n'), nil
+	out := make([]byte, b.Len()+1)
+	copy(out, b.Bytes())
+	out[b.Len()] = '\n'
+	return out, nil
 }
 
-// compactBufs holds the buffers JSON writes the compact form into before
-// indenting it, which would otherwise be allocated and cleared each time.
+// compactBufs holds the buffers JSON writes into, which would otherwise be
+// allocated and grown each time.
 var compactBufs = sync.Pool{New: func() any { return new(encBuf) }}
 
 func putCompactBuf(b *encBuf) {
 	if b.Cap() > 1<<20 {
 		return // keep no huge buffer alive
 	}
+	*b = encBuf{Buffer: b.Buffer} // nor the members of a document
 	b.Reset()
-	b.members = memberBuf{} // nor the members of a document
 	compactBufs.Put(b)
 }
 

@@ -158,7 +158,7 @@ type Step struct {
 }
 
 // verbatim returns the string form of a common property, if kept.
-func (s Step) verbatim(key string) (Value, bool) {
+func (s *Step) verbatim(key string) (Value, bool) {
 	for _, m := range s.Verbatim {
 		if m.Key == key {
 			return m.Value, true

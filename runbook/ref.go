@@ -81,20 +81,22 @@ func (r Reference) Value() Value { return String(r.String()) }
 // Param returns a reference to the document parameter name, as a value. Used
 // as a whole input value it keeps the parameter's type: a StringList
 // parameter fills a list input.
-func Param(name string) Value { return String("{{ " + name + " }}") }
+func Param(name string) Value { return concatString("{{ ", name, " }}") }
 
 // StepOutput returns a reference to output of the earlier step named step.
-func StepOutput(step, output string) Value { return String("{{ " + step + "." + output + " }}") }
+func StepOutput(step, output string) Value {
+	return concatString("{{ ", step, ".", output, " }}")
+}
 
 // Global returns a reference to a global variable such as [GlobalAccountID].
-func Global(name string) Value { return String("{{ global:" + name + " }}") }
+func Global(name string) Value { return concatString("{{ global:", name, " }}") }
 
 // Automation returns a reference to an automation variable such as
 // [AutomationExecutionID].
-func Automation(name string) Value { return String("{{ automation:" + name + " }}") }
+func Automation(name string) Value { return concatString("{{ automation:", name, " }}") }
 
 // Var returns a reference to the document variable name.
-func Var(name string) Value { return String("{{ variable:" + name + " }}") }
+func Var(name string) Value { return concatString("{{ variable:", name, " }}") }
 
 // CurrentIteratorValue returns the value of the current iteration of the
 // aws:loop step named loop.

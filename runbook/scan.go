@@ -171,21 +171,35 @@ func scanArray(d []byte, fn func(raw []byte)) error {
 // appendQuoted appends s as a JSON string without HTML escaping, the way
 // encoding/json's encoder with SetEscapeHTML(false) writes it.
 func appendQuoted(b []byte, s string) []byte {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c == '"' || c == '\\' {
-			return append(b, mustMarshalSlow(s)...)
-		}
-		ascii = ascii && c < utf8.RuneSelf
-	}
-	// encoding/json also escapes invalid UTF-8, U+2028 and U+2029.
-	if !ascii && (!utf8.ValidString(s) || strings.ContainsAny(s, "\u2028\u2029")) {
+	if !quotedAsIs(s) {
 		return append(b, mustMarshalSlow(s)...)
 	}
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
+}
+
+// quotedAsIs reports whether s needs no escape as a JSON string.
+func quotedAsIs(s string) bool {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+		ascii = ascii && c < utf8.RuneSelf
+	}
+	// encoding/json also escapes invalid UTF-8, U+2028 and U+2029.
+	return ascii || (utf8.ValidString(s) && !strings.ContainsAny(s, "\u2028\u2029"))
+}
+
+// quotedLen returns len(appendQuoted(nil, s)), without writing it when s
+// needs no escape.
+func quotedLen(s string) int {
+	if quotedAsIs(s) {
+		return len(s) + 2
+	}
+	return len(mustMarshalSlow(s))
 }
 
 // duplicateKey returns the wire path of the first key repeated within one

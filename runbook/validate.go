@@ -146,8 +146,11 @@ type validator struct {
 	size     int                  // length of the compact JSON when known, else 0
 
 	stepLists map[*Step]string // see stepList
-	members   memberBuf        // for checkInputs
-	infoSlab  []stepInfo       // see newInfo
+	// namesRepeat is set when a step repeats a name or has none, which
+	// the lookups through allSteps alone cannot tell apart.
+	namesRepeat bool
+	members     memberBuf  // for checkInputs
+	infoSlab    []stepInfo // see newInfo
 }
 
 func (v *validator) run() {

@@ -10,7 +10,7 @@ import (
 )
 
 // checkAction applies the rules of one action beyond its input table.
-func (v *validator) checkAction(s *Step, sp *field.Path, siblings map[string]*Step, sc *scope) {
+func (v *validator) checkAction(s *Step, sp *field.Path, siblings *siblings, sc *scope) {
 	// Built by the actions that check more, not for every step.
 	inputs := func() *field.Path { return sp.Child("inputs") }
 	switch in := s.Inputs.(type) {
@@ -196,7 +196,7 @@ func (v *validator) checkAPICall(c APICall, ip *field.Path, selector Value) {
 	}
 }
 
-func (v *validator) checkBranch(in Branch, ip *field.Path, siblings map[string]*Step, sc *scope) {
+func (v *validator) checkBranch(in Branch, ip *field.Path, siblings *siblings, sc *scope) {
 	if len(in.Choices) == 0 {
 		v.fail(CodeRequiredInput, ip.Child("Choices"), "", "one or more choices", "a branch needs choices")
 	}
@@ -217,8 +217,8 @@ func (v *validator) checkBranch(in Branch, ip *field.Path, siblings map[string]*
 // branchTarget checks a branch's jump. From inside an aws:loop, a jump to a
 // step outside the loop is one the aws:loop documentation neither allows
 // nor forbids, so it is a warning, not an error.
-func (v *validator) branchTarget(path *field.Path, name string, siblings map[string]*Step, sc *scope) {
-	if _, ok := siblings[name]; ok {
+func (v *validator) branchTarget(path *field.Path, name string, siblings *siblings, sc *scope) {
+	if _, ok := v.sibling(siblings, name); ok {
 		return
 	}
 	if info := v.allSteps[name]; info != nil && len(sc.loops) > 0 {

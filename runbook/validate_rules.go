@@ -159,15 +159,52 @@ func (k inputKind) fits(s shape) bool {
 type stepInfo struct {
 	step    *Step
 	path    *field.Path
-	outputs map[string]shape
+	list    *Step // first of the step's siblings, naming its list
+	index   int   // position among its siblings
+	defined bool  // checked already: later steps may reference it
+	spec    *actionSpec
+	// pathNode holds path for a step recorded by collectNames.
+	pathNode field.Path
+	outputs  map[string]shape
 	// loop is set for an aws:loop step; its iteration outputs are visible
 	// only to its own steps.
 	loop *Loop
 }
 
 type scope struct {
-	defined map[string]*stepInfo // steps run before, in document order
-	loops   []*stepInfo          // enclosing loops, innermost last
+	// all makes every step defined, as the document's outputs see them;
+	// otherwise the steps checked before are, in document order.
+	all   bool
+	loops []*stepInfo // enclosing loops, innermost last
+}
+
+// defined returns the step named name if the scope sees it run before.
+func (v *validator) defined(sc *scope, name string) *stepInfo {
+	if info := v.allSteps[name]; info != nil && (sc.all || info.defined) {
+		return info
+	}
+	return nil
+}
+
+// siblings are the steps of one list, which flow targets name.
+type siblings struct {
+	steps []Step
+	// names holds the steps by name, the last of a repeated name, when
+	// some step of the document repeats a name or has none; otherwise
+	// allSteps finds them and names stays nil, sparing a map per list.
+	names map[string]*Step
+}
+
+// sibling returns the step named name among sib.
+func (v *validator) sibling(sib *siblings, name string) (*Step, bool) {
+	if sib.names != nil {
+		s, ok := sib.names[name]
+		return s, ok
+	}
+	if info := v.allSteps[name]; info != nil && len(sib.steps) > 0 && info.list == &sib.steps[0] {
+		return info.step, true
+	}
+	return nil, false
 }
 
 // lazyPath is a wire path built only when a problem is recorded at it:
@@ -240,8 +277,9 @@ func (v *validator) rules() {
 	v.checkVariables()
 	v.checkAssumeRole()
 	// Sized once: growing maps of every step rehashes them several times.
+	// It is the only map of the steps when names are unique.
 	v.allSteps = make(map[string]*stepInfo, len(d.MainSteps))
-	sc := &scope{defined: make(map[string]*stepInfo, len(d.MainSteps))}
+	sc := &scope{}
 	v.collectNames(d.MainSteps, field.NewPath("mainSteps"))
 	v.checkSteps(d.MainSteps, field.NewPath("mainSteps"), sc)
 	v.checkReachable(d.MainSteps, field.NewPath("mainSteps"))
@@ -278,7 +316,7 @@ func (v *validator) checkAssumeRole() {
 		// sample values in their place must be a role ARN.
 		sample := role
 		for _, ref := range ParseReferences(role) {
-			v.checkRef(ref, at(field.NewPath("assumeRole")), &scope{defined: map[string]*stepInfo{}})
+			v.checkRef(ref, at(field.NewPath("assumeRole")), &scope{})
 			switch ref.Kind {
 			case RefGlobal, RefParameter:
 				if sh := v.refShape(ref, nil); sh != shString && sh != shUnknown {
@@ -576,17 +614,28 @@ func (v *validator) checkVariables() {
 func (v *validator) collectNames(steps []Step, path *field.Path) {
 	for i := range steps {
 		s := &steps[i]
-		sp := path.Index(i)
+		var sp *field.Path
+		prev, dup := v.allSteps[s.Name]
+		if s.Name != "" && !dup {
+			info := v.newInfo(s, nil)
+			// The step's path lives in its record: no allocation of its own.
+			sp = path.IndexIn(&info.pathNode, i)
+			info.path, info.list, info.index = sp, &steps[0], i
+			v.allSteps[s.Name] = info
+		} else {
+			sp = path.Index(i)
+		}
 		switch {
 		case s.Name == "":
 			v.fail(CodeStepName, sp.Child("name"), "", "letters, digits and _", "a step needs a name")
 		case !isStepName(s.Name):
 			v.fail(CodeStepName, sp.Child("name"), quote(s.Name), "letters, digits and _", "invalid step name")
 		}
-		if prev, dup := v.allSteps[s.Name]; dup && s.Name != "" {
+		if dup && s.Name != "" {
 			v.fail(CodeDuplicateName, sp.Child("name"), quote(s.Name), "unique step names", "step name already used at "+prev.path.String())
-		} else if s.Name != "" {
-			v.allSteps[s.Name] = v.newInfo(s, sp)
+		}
+		if dup || s.Name == "" {
+			v.namesRepeat = true
 		}
 		if l, ok := s.Inputs.(Loop); ok {
 			v.collectNames(l.Steps, sp.Child("inputs", "Steps"))
@@ -604,10 +653,11 @@ func (v *validator) newInfo(s *Step, path *field.Path) *stepInfo {
 	info := &v.infoSlab[len(v.infoSlab)-1]
 	// Allocated only for a step with outputs: most steps have none.
 	var predefined []PredefinedOutput
-	if spec := specFor(s.Action()); spec != nil {
-		predefined = spec.outputs
+	action := s.Action()
+	if info.spec = specFor(action); info.spec != nil {
+		predefined = info.spec.outputs
 	}
-	if n := len(predefined) + len(s.Outputs); n > 0 || s.Action() == "aws:loop" {
+	if n := len(predefined) + len(s.Outputs); n > 0 || action == "aws:loop" {
 		info.outputs = make(map[string]shape, n+1)
 	}
 	for _, o := range predefined {
@@ -634,27 +684,32 @@ func (v *validator) newInfo(s *Step, path *field.Path) *stepInfo {
 }
 
 func (v *validator) checkSteps(steps []Step, path *field.Path, sc *scope) {
-	names := make(map[string]*Step, len(steps))
-	for i := range steps {
-		names[steps[i].Name] = &steps[i]
+	names := &siblings{steps: steps}
+	if v.namesRepeat {
+		names.names = make(map[string]*Step, len(steps))
+		for i := range steps {
+			names.names[steps[i].Name] = &steps[i]
+		}
 	}
 	for i := range steps {
 		s := &steps[i]
 		info := v.allSteps[s.Name]
 		var sp *field.Path
+		var spec *actionSpec
 		if info != nil && info.step == s {
-			sp = info.path // collectNames built the same path
+			sp, spec = info.path, info.spec // as collectNames found them
 		} else {
-			sp = path.Index(i)
+			sp, spec = path.Index(i), specFor(s.Action())
 		}
-		v.checkStep(s, sp, names, sc)
+		v.checkStep(s, sp, spec, names, sc)
 		if info != nil && info.step == s {
-			sc.defined[s.Name] = info
+			info.defined = true
 		}
 	}
 }
 
-func (v *validator) checkStep(s *Step, sp *field.Path, siblings map[string]*Step, sc *scope) {
+// checkStep checks step s at sp, whose action has spec (nil if unknown).
+func (v *validator) checkStep(s *Step, sp *field.Path, spec *actionSpec, siblings *siblings, sc *scope) {
 	if s.MaxAttempts != nil && *s.MaxAttempts < 1 {
 		v.fail(CodeLimit, sp.Child("maxAttempts"), strconv.Itoa(*s.MaxAttempts), "an integer of at least 1", "maxAttempts below 1")
 	}
@@ -685,14 +740,13 @@ func (v *validator) checkStep(s *Step, sp *field.Path, siblings map[string]*Step
 		v.fail(CodeUnknownAction, sp.Child("action"), quote(in.Name), strings.Join(Actions(), ", "), "unknown action")
 		return
 	}
-	spec := specFor(s.Action())
 	v.checkInputs(s, sp, spec, sc)
 	v.checkAction(s, sp, siblings, sc)
 }
 
-func (v *validator) checkFlow(s *Step, sp *field.Path, siblings map[string]*Step) {
+func (v *validator) checkFlow(s *Step, sp *field.Path, siblings *siblings) {
 	target := func(field, name string) {
-		if _, ok := siblings[name]; !ok {
+		if _, ok := v.sibling(siblings, name); !ok {
 			v.fail(CodeUnknownStep, sp.Child(field), quote(name), v.stepList(siblings), fmt.Sprintf("no step named %q here", name))
 		}
 	}
@@ -711,7 +765,7 @@ func (v *validator) checkFlow(s *Step, sp *field.Path, siblings map[string]*Step
 		name, ok := strings.CutPrefix(s.OnCancel, "step:")
 		if !ok {
 			v.fail(CodeFlow, sp.Child("onCancel"), quote(s.OnCancel), "Abort, step:NAME", "invalid onCancel")
-		} else if t, found := siblings[name]; !found {
+		} else if t, found := v.sibling(siblings, name); !found {
 			target("onCancel", name)
 		} else if onCancelForbidden[t.Action()] {
 			v.fail(CodeOnCancel, sp.Child("onCancel"), quote(s.OnCancel), "a step whose action is not approve, copyImage, createImage, createStack, createTags, pause, runInstances or sleep",
@@ -720,32 +774,31 @@ func (v *validator) checkFlow(s *Step, sp *field.Path, siblings map[string]*Step
 	}
 }
 
-// stepList is the package's stepList, computed once per set of siblings
-// so that a problem at every step costs linear time, not quadratic. Each
-// step belongs to one set, so any of its steps keys the set.
-func (v *validator) stepList(steps map[string]*Step) string {
-	for _, s := range steps {
-		if l, ok := v.stepLists[s]; ok {
-			return l
-		}
-		break
+// stepList lists the names of siblings, computed once per list so that
+// a problem at every step costs linear time, not quadratic.
+func (v *validator) stepList(sib *siblings) string {
+	if len(sib.steps) == 0 {
+		return stepList(nil)
 	}
-	l := stepList(steps)
+	if l, ok := v.stepLists[&sib.steps[0]]; ok {
+		return l
+	}
+	l := stepList(sib.steps)
 	if v.stepLists == nil {
-		v.stepLists = make(map[*Step]string, len(steps))
+		v.stepLists = make(map[*Step]string)
 	}
-	for _, s := range steps {
-		v.stepLists[s] = l
-	}
+	v.stepLists[&sib.steps[0]] = l
 	return l
 }
 
-func stepList(steps map[string]*Step) string {
+// stepList lists the distinct names of steps, sorted.
+func stepList(steps []Step) string {
 	names := make([]string, 0, len(steps))
-	for n := range steps {
-		names = append(names, n)
+	for _, s := range steps {
+		names = append(names, s.Name)
 	}
 	slices.Sort(names)
+	names = slices.Compact(names)
 	return "steps: " + field.Truncate(strings.Join(names, ", "), 200)
 }
 
@@ -796,13 +849,32 @@ func (v *validator) checkInputs(s *Step, sp *field.Path, spec *actionSpec, sc *s
 		if m.Key == "Steps" || m.Key == "LoopCondition" || m.Key == "Choices" {
 			continue // checked with their own scope rules
 		}
-		v.checkRefs(m.Value, path, sc)
+		// Decode a string that may hold a reference once for every check.
+		var str string
+		isStr := false
+		if mayHoldRef(m.Value) {
+			str, isStr = m.Value.AsString()
+		}
+		var ref Reference
+		isRef := false
+		if isStr {
+			// A whole reference is the only one its string holds.
+			if ref, isRef = WholeReference(str); isRef {
+				v.checkRef(ref, path, sc)
+			} else {
+				v.checkRefsIn(str, path, sc)
+			}
+		} else {
+			v.checkRefs(m.Value, path, sc)
+		}
 		if is == nil {
 			continue
 		}
-		v.checkKind(m.Value, path, is.kind, sc)
+		if is.kind != kindAny {
+			v.checkKindRef(m.Value, ref, isRef, path, is.kind, sc, false)
+		}
 		if len(is.enum) > 0 {
-			v.checkEnum(m.Value, path, is.enum)
+			v.checkEnum(m.Value, ref, isRef, path, is.enum)
 		}
 	}
 	for _, is := range spec.inputs {
@@ -838,19 +910,20 @@ func inputNames(spec *actionSpec) string {
 	return strings.Join(out, ", ")
 }
 
-// checkKind checks that val has the shape the input expects. A value made of
-// one reference keeps the referenced value's shape.
-func (v *validator) checkKind(val Value, path lazyPath, k inputKind, sc *scope) {
-	v.checkKindIn(val, path, k, sc, false)
-}
-
-// checkKindIn is checkKind for a value that is an item of a list when
-// inList is set.
+// checkKindIn checks that val, an item of a list when inList is set, has
+// the shape the input expects. A value made of one reference keeps the
+// referenced value's shape.
 func (v *validator) checkKindIn(val Value, path lazyPath, k inputKind, sc *scope, inList bool) {
 	if k == kindAny {
 		return
 	}
-	if ref, ok := val.Ref(); ok {
+	ref, isRef := val.Ref()
+	v.checkKindRef(val, ref, isRef, path, k, sc, inList)
+}
+
+// checkKindRef is checkKindIn given val.Ref().
+func (v *validator) checkKindRef(val Value, ref Reference, isRef bool, path lazyPath, k inputKind, sc *scope, inList bool) {
+	if isRef {
 		v.checkRefKind(val, ref, path, k, sc, inList)
 		return
 	}
@@ -910,9 +983,11 @@ func (v *validator) atMostOne(r Reference) bool {
 	return r.Kind == RefParameter && p != nil && p.MaxItems != nil && *p.MaxItems <= 1
 }
 
-func (v *validator) checkEnum(val Value, path lazyPath, enum []string) {
-	check := func(it Value, p lazyPath) {
-		if ref, ok := it.Ref(); ok {
+// checkEnum checks the string or strings of val against enum, given
+// val.Ref().
+func (v *validator) checkEnum(val Value, ref Reference, isRef bool, path lazyPath, enum []string) {
+	check := func(it Value, ref Reference, isRef bool, p lazyPath) {
+		if isRef {
 			if ref.Kind == RefParameter {
 				if prm := v.params[ref.Name]; prm != nil {
 					for _, av := range prm.AllowedValues {
@@ -922,6 +997,13 @@ func (v *validator) checkEnum(val Value, path lazyPath, enum []string) {
 						}
 					}
 				}
+			}
+			return
+		}
+		if inner, ok := it.plainString(); ok {
+			// The common case, compared without decoding the string.
+			if !bytes.Contains(inner, []byte("{{")) && !slices.ContainsFunc(enum, func(e string) bool { return e == string(inner) }) {
+				v.fail(CodeEnum, p.path(), quote(string(inner)), strings.Join(enum, ", "), "value not allowed")
 			}
 			return
 		}
@@ -935,11 +1017,12 @@ func (v *validator) checkEnum(val Value, path lazyPath, enum []string) {
 	}
 	if items, ok := val.AsList(); ok {
 		for i, it := range items {
-			check(it, path.Index(i))
+			ref, isRef := it.Ref()
+			check(it, ref, isRef, path.Index(i))
 		}
 		return
 	}
-	check(val, path)
+	check(val, ref, isRef, path)
 }
 
 // refShape returns the shape of what a reference resolves to.
@@ -961,7 +1044,7 @@ func (v *validator) refShape(r Reference, sc *scope) shape {
 				return l.outputs[r.Output]
 			}
 		}
-		if info := sc.defined[r.Name]; info != nil {
+		if info := v.defined(sc, r.Name); info != nil {
 			return info.outputs[r.Output]
 		}
 	}
@@ -1032,7 +1115,7 @@ func (v *validator) checkStepOutputRef(r Reference, path lazyPath, sc *scope) {
 			return
 		}
 	}
-	info := sc.defined[r.Name]
+	info := v.defined(sc, r.Name)
 	if info == nil {
 		if later := v.allSteps[r.Name]; later != nil {
 			v.fail(CodeReference, path.path(), quote(r.Text), "outputs of steps that run earlier", fmt.Sprintf("step %q does not run before this one", r.Name))
@@ -1065,7 +1148,7 @@ func outputList(info *stepInfo) string {
 }
 
 func (v *validator) checkDocumentOutputs() {
-	sc := &scope{defined: v.allSteps}
+	sc := &scope{all: true}
 	for i, o := range v.doc.Outputs {
 		path := field.NewPath("outputs").Index(i)
 		step, out, ok := strings.Cut(o, ".")
@@ -1106,9 +1189,18 @@ func successors(steps []Step, i int, index map[string]int) []int {
 
 // appendSuccessors is successors appending to out.
 func appendSuccessors(out []int, steps []Step, i int, index map[string]int) []int {
-	s := steps[i]
+	return appendSuccessorsBy(out, steps, i, func(name string) (int, bool) {
+		j, ok := index[name]
+		return j, ok
+	})
+}
+
+// appendSuccessorsBy is appendSuccessors with find giving the index of the
+// step of steps named name.
+func appendSuccessorsBy(out []int, steps []Step, i int, find func(name string) (int, bool)) []int {
+	s := &steps[i] // not a copy: steps are large
 	add := func(name string) {
-		if j, ok := index[name]; ok {
+		if j, ok := find(name); ok {
 			out = append(out, j)
 		}
 	}
@@ -1155,7 +1247,19 @@ func (v *validator) checkReachable(steps []Step, path *field.Path) {
 	if len(steps) == 0 {
 		return
 	}
-	index := stepIndex(steps)
+	find := func(name string) (int, bool) {
+		if info := v.allSteps[name]; info != nil && info.list == &steps[0] {
+			return info.index, true
+		}
+		return 0, false
+	}
+	if v.namesRepeat {
+		index := stepIndex(steps)
+		find = func(name string) (int, bool) {
+			j, ok := index[name]
+			return j, ok
+		}
+	}
 	seen := make([]bool, len(steps))
 	stack := []int{0}
 	seen[0] = true
@@ -1163,7 +1267,7 @@ func (v *validator) checkReachable(steps []Step, path *field.Path) {
 	for len(stack) > 0 {
 		i := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		next = appendSuccessors(next[:0], steps, i, index)
+		next = appendSuccessorsBy(next[:0], steps, i, find)
 		for _, j := range next {
 			if !seen[j] {
 				seen[j] = true
@@ -1171,7 +1275,8 @@ func (v *validator) checkReachable(steps []Step, path *field.Path) {
 			}
 		}
 	}
-	for i, s := range steps {
+	for i := range steps {
+		s := &steps[i]
 		if !seen[i] {
 			v.warn(CodeUnreachable, path.Index(i), quote(s.Name), "", "step is never reached")
 		}

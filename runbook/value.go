@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/ssmdelegate/ssmdelegate/internal/field"
 )
@@ -231,6 +233,19 @@ func (v Value) AsString() (string, bool) {
 	return s, err == nil
 }
 
+// plainString returns the text of a string value that holds no escapes
+// and is valid UTF-8, which is its decoded string, without allocating.
+func (v Value) plainString() ([]byte, bool) {
+	if v.Kind() != KindString {
+		return nil, false
+	}
+	end, esc, err := scanString(v.raw, 0)
+	if err != nil || esc || end != len(v.raw) || !utf8.Valid(v.raw[1:end-1]) {
+		return nil, false
+	}
+	return v.raw[1 : end-1], true
+}
+
 // AsInt returns the integer when the value is an integral number.
 func (v Value) AsInt() (int64, bool) {
 	if v.Kind() != KindNumber {
@@ -380,7 +395,36 @@ func walkStrings(v Value, path *field.Path, fn func(path *field.Path, s string))
 	}
 }
 
-func mustMarshal(s string) []byte { return appendQuoted(nil, s) }
+// mustMarshal returns s as a JSON string, sized once: appending to nil
+// would reallocate as the string grows.
+func mustMarshal(s string) []byte { return appendQuoted(make([]byte, 0, len(s)+2), s) }
+
+// plainASCII reports whether s is printable ASCII that JSON writes as is.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// concatString is String of the parts joined, in one allocation when the
+// parts are plain ASCII, as reference names are.
+func concatString(parts ...string) Value {
+	n := 2
+	for _, p := range parts {
+		if !plainASCII(p) {
+			return String(strings.Join(parts, ""))
+		}
+		n += len(p)
+	}
+	raw := append(make([]byte, 0, n), '"')
+	for _, p := range parts {
+		raw = append(raw, p...)
+	}
+	return Value{raw: append(raw, '"')}
+}
 
 func mustMarshalSlow(s string) []byte {
 	var b bytes.Buffer

@@ -42,6 +42,13 @@ func (p *Path) Index(i int) *Path {
 	return &Path{parent: p, index: i, step: stepIndex}
 }
 
+// IndexIn is Index written into dst, for callers that hold many paths in
+// one allocation of their own; dst must not be changed afterwards.
+func (p *Path) IndexIn(dst *Path, i int) *Path {
+	*dst = Path{parent: p, index: i, step: stepIndex}
+	return dst
+}
+
 // Key appends a map key: as a child when it is a plain identifier (letters,
 // digits and _), else as a quoted Go string in brackets, so that keys such
 // as "aws:SourceAccount" stay unambiguous.
