@@ -114,6 +114,9 @@ func TestValidateStartInputLimits(t *testing.T) {
 		{"empty parameter name", func(in *ssm.StartAutomationExecutionInput) {
 			in.Parameters = map[string][]string{"": {"v"}}
 		}, []string{"Parameters"}},
+		{"parameter name of 1 character", func(in *ssm.StartAutomationExecutionInput) {
+			in.Parameters = map[string][]string{"P": {"v"}}
+		}, nil},
 
 		{"targets", rate, nil},
 		{"target parameter of 50 characters", func(in *ssm.StartAutomationExecutionInput) {
@@ -127,6 +130,10 @@ func TestValidateStartInputLimits(t *testing.T) {
 		{"empty target parameter", func(in *ssm.StartAutomationExecutionInput) {
 			in.TargetParameterName = aws.String("")
 		}, []string{"TargetParameterName"}},
+		{"target parameter of 1 character", func(in *ssm.StartAutomationExecutionInput) {
+			rate(in)
+			in.TargetParameterName = aws.String("P")
+		}, nil},
 		{"5 targets", func(in *ssm.StartAutomationExecutionInput) {
 			rate(in)
 			in.Targets = targetsN(5)
@@ -147,6 +154,10 @@ func TestValidateStartInputLimits(t *testing.T) {
 			rate(in)
 			in.Targets = []types.Target{keyTarget("")}
 		}, []string{"Targets[0].Key"}},
+		{"target key of 1 character", func(in *ssm.StartAutomationExecutionInput) {
+			rate(in)
+			in.Targets = []types.Target{keyTarget("k")}
+		}, nil},
 		{"target with 50 values", func(in *ssm.StartAutomationExecutionInput) {
 			rate(in)
 			in.Targets = []types.Target{{Key: aws.String("InstanceIds"), Values: make([]string, 50)}}
@@ -200,6 +211,7 @@ func TestValidateStartInputLimits(t *testing.T) {
 		{"role name of 64 characters", loc(func(l *types.TargetLocation) { l.ExecutionRoleName = aws.String(strings.Repeat("r", 64)) }), nil},
 		{"role name of 65 characters", loc(func(l *types.TargetLocation) { l.ExecutionRoleName = aws.String(strings.Repeat("r", 65)) }), []string{"TargetLocations[0].ExecutionRoleName"}},
 		{"empty role name", loc(func(l *types.TargetLocation) { l.ExecutionRoleName = aws.String("") }), []string{"TargetLocations[0].ExecutionRoleName"}},
+		{"role name of 1 character", loc(func(l *types.TargetLocation) { l.ExecutionRoleName = aws.String("r") }), nil},
 		{"role name with a space", loc(func(l *types.TargetLocation) { l.ExecutionRoleName = aws.String("my role") }), []string{"TargetLocations[0].ExecutionRoleName"}},
 		{"location rates", loc(func(l *types.TargetLocation) {
 			l.TargetLocationMaxConcurrency, l.TargetLocationMaxErrors = aws.String("10%"), aws.String("0")
@@ -222,6 +234,9 @@ func TestValidateStartInputLimits(t *testing.T) {
 		{"empty tag key", func(in *ssm.StartAutomationExecutionInput) {
 			in.Tags = []types.Tag{{Key: aws.String(""), Value: aws.String("v")}}
 		}, []string{"Tags[0].Key"}},
+		{"tag key of 1 character", func(in *ssm.StartAutomationExecutionInput) {
+			in.Tags = []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}
+		}, nil},
 		{"tag key with a comma", func(in *ssm.StartAutomationExecutionInput) {
 			in.Tags = []types.Tag{{Key: aws.String("a,b"), Value: aws.String("v")}}
 		}, []string{"Tags[0].Key"}},
