@@ -258,6 +258,34 @@ func (mp *MultiAccountPlan) warn(field, format string, args ...any) {
 }
 
 func (mp *MultiAccountPlan) checkMultiInputs(ps *problems, src Source, locations []Location, o *MultiAccountOptions) {
+	checkMultiMode(ps, src, o)
+	part := mp.checkMultiNames(ps, o)
+	if len(locations) == 0 {
+		ps.add(ErrNeedsInput, "targetLocations", "name at least one location: accounts or OUs, and Regions")
+	}
+	if len(locations) > MaxTargetLocations {
+		ps.add(ErrInvalidInput, "targetLocations", "%d locations; StartAutomationExecution accepts at most %d", len(locations), MaxTargetLocations)
+	}
+	accounts, ous, regions := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for i, l := range locations {
+		f := "targetLocations[" + strconv.Itoa(i) + "]"
+		if l.ExecutionRoleName != "" && l.ExecutionRoleName != o.ExecutionRoleName {
+			ps.add(ErrConflict, f+".ExecutionRoleName", "%q differs from the plan's execution role %q; every location must assume the same role, which the administration role is allowed to assume", l.ExecutionRoleName, o.ExecutionRoleName)
+		}
+		mp.checkLocationAccounts(ps, f, l, o, accounts, ous)
+		checkLocationRegions(ps, f, l, part, regions)
+		checkLocationRates(ps, f, l, o)
+	}
+	mp.noteRepeatedLocations(locations)
+	mp.Accounts = slices.Sorted(maps.Keys(accounts))
+	mp.OrganizationalUnits = slices.Sorted(maps.Keys(ous))
+	mp.Regions = slices.Sorted(maps.Keys(regions))
+}
+
+// checkMultiMode allows runtime mode only (the default): each target
+// account runs as its own execution role, which only the administration
+// role of runtime mode can assume.
+func checkMultiMode(ps *problems, src Source, o *MultiAccountOptions) {
 	switch o.Mode {
 	case 0, Runtime:
 		o.Mode = Runtime
@@ -273,6 +301,12 @@ func (mp *MultiAccountPlan) checkMultiInputs(ps *problems, src Source, locations
 			ps.add(ErrConflict, "assumeRole", "the document embeds the role %s of account %s, which does not exist in the other target accounts; read the role from {{ %s }}", d.AssumeRole, acct, AssumeRoleParameter)
 		}
 	}
+}
+
+// checkMultiNames checks the administrator's account and Region and the
+// names of the plan, filling in the default names, and returns the
+// partition the locations must be in ("" when the Region is invalid).
+func (mp *MultiAccountPlan) checkMultiNames(ps *problems, o *MultiAccountOptions) string {
 	if !accountRE.MatchString(mp.AdminAccount) {
 		ps.add(ErrInvalidInput, "adminAccount", "%q is not a 12-digit account id", mp.AdminAccount)
 	}
@@ -304,99 +338,108 @@ func (mp *MultiAccountPlan) checkMultiInputs(ps *problems, src Source, locations
 	if u := o.TargetLocationsURL; u != "" && (!strings.HasPrefix(u, "https://") || len(u) > 2048 || strings.ContainsAny(u, " \t\r\n")) {
 		ps.add(ErrInvalidInput, "targetLocationsURL", "%q is not an https URL of a presigned S3 object", u)
 	}
-	if len(locations) == 0 {
-		ps.add(ErrNeedsInput, "targetLocations", "name at least one location: accounts or OUs, and Regions")
+	return part
+}
+
+// checkLocationAccounts checks a location's accounts, OUs and excluded
+// accounts, adding the valid ones to accounts and ous.
+func (mp *MultiAccountPlan) checkLocationAccounts(ps *problems, f string, l Location, o *MultiAccountOptions, accounts, ous map[string]bool) {
+	if len(l.Accounts)+len(l.OrganizationalUnits) == 0 {
+		ps.add(ErrNeedsInput, f+".Accounts", "name at least one account or OU")
 	}
-	if len(locations) > MaxTargetLocations {
-		ps.add(ErrInvalidInput, "targetLocations", "%d locations; StartAutomationExecution accepts at most %d", len(locations), MaxTargetLocations)
+	if n := len(l.Accounts) + len(l.OrganizationalUnits); n > MaxLocationAccounts {
+		ps.add(ErrInvalidInput, f+".Accounts", "%d accounts and OUs; a location accepts at most %d", n, MaxLocationAccounts)
 	}
-	accounts, ous, regions := map[string]bool{}, map[string]bool{}, map[string]bool{}
-	for i, l := range locations {
-		f := "targetLocations[" + strconv.Itoa(i) + "]"
-		if l.ExecutionRoleName != "" && l.ExecutionRoleName != o.ExecutionRoleName {
-			ps.add(ErrConflict, f+".ExecutionRoleName", "%q differs from the plan's execution role %q; every location must assume the same role, which the administration role is allowed to assume", l.ExecutionRoleName, o.ExecutionRoleName)
-		}
-		if len(l.Accounts)+len(l.OrganizationalUnits) == 0 {
-			ps.add(ErrNeedsInput, f+".Accounts", "name at least one account or OU")
-		}
-		if n := len(l.Accounts) + len(l.OrganizationalUnits); n > MaxLocationAccounts {
-			ps.add(ErrInvalidInput, f+".Accounts", "%d accounts and OUs; a location accepts at most %d", n, MaxLocationAccounts)
-		}
-		for j, a := range l.Accounts {
-			switch {
-			case !accountRE.MatchString(a):
-				ps.add(ErrInvalidInput, f+".Accounts["+strconv.Itoa(j)+"]", "%q is not a 12-digit account id", a)
-			case a == mp.AdminAccount && !o.AllowAdminAccount:
-				ps.add(ErrConflict, f+".Accounts["+strconv.Itoa(j)+"]", "%s is the administrator account; allow it as a target explicitly if it should run there too", a)
-			default:
-				accounts[a] = true
-			}
-		}
-		for j, ou := range l.OrganizationalUnits {
-			if !ouRE.MatchString(ou) {
-				ps.add(ErrInvalidInput, f+".Accounts["+strconv.Itoa(len(l.Accounts)+j)+"]", "%q is not an OU id such as ou-ab12-cdef3456", ou)
-				continue
-			}
-			ous[ou] = true
-		}
-		if len(l.OrganizationalUnits) > 0 && !o.OrganizationAccess {
-			ps.add(ErrNeedsInput, f+".Accounts", "targets OUs, which only the management account or a delegated administrator can expand; declare organization access")
-		}
-		if l.IncludeChildOrganizationUnits && len(l.OrganizationalUnits) == 0 {
-			ps.add(ErrConflict, f+".IncludeChildOrganizationUnits", "set without an OU to take children of")
-		}
-		if len(l.ExcludeAccounts) > 0 && len(l.OrganizationalUnits) == 0 {
-			ps.add(ErrConflict, f+".ExcludeAccounts", "excludes from OUs' accounts, but the location names no OU")
-		}
-		if len(l.ExcludeAccounts) > MaxExcludeAccounts {
-			ps.add(ErrInvalidInput, f+".ExcludeAccounts", "%d entries; at most %d", len(l.ExcludeAccounts), MaxExcludeAccounts)
-		}
-		for j, x := range l.ExcludeAccounts {
-			if !accountRE.MatchString(x) && !ouRE.MatchString(x) {
-				ps.add(ErrInvalidInput, f+".ExcludeAccounts["+strconv.Itoa(j)+"]", "%q is neither an account id nor an OU id", x)
-			}
-		}
-		if len(l.Regions) == 0 {
-			ps.add(ErrNeedsInput, f+".Regions", "name at least one Region")
-		}
-		if len(l.Regions) > MaxLocationRegions {
-			ps.add(ErrInvalidInput, f+".Regions", "%d Regions; a location accepts at most %d", len(l.Regions), MaxLocationRegions)
-		}
-		for j, r := range l.Regions {
-			rf := f + ".Regions[" + strconv.Itoa(j) + "]"
-			switch {
-			case !regionRE.MatchString(r):
-				ps.add(ErrInvalidInput, rf, "%q is not a Region such as us-east-1", r)
-			case part != "" && policy.PartitionForRegion(r) != part:
-				ps.add(ErrConflict, rf, "%s is in partition %s, the administrator in %s; Automation cannot cross partitions", r, policy.PartitionForRegion(r), part)
-			default:
-				regions[r] = true
-			}
-		}
-		if l.MaxConcurrency != "" && !concRE.MatchString(l.MaxConcurrency) {
-			ps.add(ErrInvalidInput, f+".TargetLocationMaxConcurrency", "%q is not a count (1 or more) or a percentage (1%% to 100%%)", l.MaxConcurrency)
-		}
-		if l.MaxErrors != "" && !maxErrRE.MatchString(l.MaxErrors) {
-			ps.add(ErrInvalidInput, f+".TargetLocationMaxErrors", "%q is not a count or a percentage (0%% to 100%%)", l.MaxErrors)
-		}
-		if l.TargetsMaxConcurrency != "" && !concRE.MatchString(l.TargetsMaxConcurrency) {
-			ps.add(ErrInvalidInput, f+".TargetsMaxConcurrency", "%q is not a count (1 or more) or a percentage (1%% to 100%%)", l.TargetsMaxConcurrency)
-		}
-		if l.TargetsMaxErrors != "" && !maxErrRE.MatchString(l.TargetsMaxErrors) {
-			ps.add(ErrInvalidInput, f+".TargetsMaxErrors", "%q is not a count or a percentage (0%% to 100%%)", l.TargetsMaxErrors)
-		}
-		if len(l.Targets) > 0 && o.TargetParameterName == "" {
-			ps.add(ErrNeedsInput, f+".Targets", "targets need the name of the parameter they fill (TargetParameterName)")
-		}
-		if len(l.Targets) == 0 && (l.TargetsMaxConcurrency != "" || l.TargetsMaxErrors != "") {
-			ps.add(ErrConflict, f+".TargetsMaxConcurrency", "rate control of targets without Targets")
-		}
-		for j, a := range l.Alarms {
-			if !alarmNameRE.MatchString(a) {
-				ps.add(ErrInvalidInput, f+".TargetLocationAlarmConfiguration.Alarms["+strconv.Itoa(j)+"]", "%q is not a CloudWatch alarm name", a)
-			}
+	for j, a := range l.Accounts {
+		switch {
+		case !accountRE.MatchString(a):
+			ps.add(ErrInvalidInput, f+".Accounts["+strconv.Itoa(j)+"]", "%q is not a 12-digit account id", a)
+		case a == mp.AdminAccount && !o.AllowAdminAccount:
+			ps.add(ErrConflict, f+".Accounts["+strconv.Itoa(j)+"]", "%s is the administrator account; allow it as a target explicitly if it should run there too", a)
+		default:
+			accounts[a] = true
 		}
 	}
+	for j, ou := range l.OrganizationalUnits {
+		if !ouRE.MatchString(ou) {
+			ps.add(ErrInvalidInput, f+".Accounts["+strconv.Itoa(len(l.Accounts)+j)+"]", "%q is not an OU id such as ou-ab12-cdef3456", ou)
+			continue
+		}
+		ous[ou] = true
+	}
+	if len(l.OrganizationalUnits) > 0 && !o.OrganizationAccess {
+		ps.add(ErrNeedsInput, f+".Accounts", "targets OUs, which only the management account or a delegated administrator can expand; declare organization access")
+	}
+	if l.IncludeChildOrganizationUnits && len(l.OrganizationalUnits) == 0 {
+		ps.add(ErrConflict, f+".IncludeChildOrganizationUnits", "set without an OU to take children of")
+	}
+	if len(l.ExcludeAccounts) > 0 && len(l.OrganizationalUnits) == 0 {
+		ps.add(ErrConflict, f+".ExcludeAccounts", "excludes from OUs' accounts, but the location names no OU")
+	}
+	if len(l.ExcludeAccounts) > MaxExcludeAccounts {
+		ps.add(ErrInvalidInput, f+".ExcludeAccounts", "%d entries; at most %d", len(l.ExcludeAccounts), MaxExcludeAccounts)
+	}
+	for j, x := range l.ExcludeAccounts {
+		if !accountRE.MatchString(x) && !ouRE.MatchString(x) {
+			ps.add(ErrInvalidInput, f+".ExcludeAccounts["+strconv.Itoa(j)+"]", "%q is neither an account id nor an OU id", x)
+		}
+	}
+}
+
+// checkLocationRegions checks a location's Regions, which must be in the
+// administrator's partition part, adding the valid ones to regions.
+func checkLocationRegions(ps *problems, f string, l Location, part string, regions map[string]bool) {
+	if len(l.Regions) == 0 {
+		ps.add(ErrNeedsInput, f+".Regions", "name at least one Region")
+	}
+	if len(l.Regions) > MaxLocationRegions {
+		ps.add(ErrInvalidInput, f+".Regions", "%d Regions; a location accepts at most %d", len(l.Regions), MaxLocationRegions)
+	}
+	for j, r := range l.Regions {
+		rf := f + ".Regions[" + strconv.Itoa(j) + "]"
+		switch {
+		case !regionRE.MatchString(r):
+			ps.add(ErrInvalidInput, rf, "%q is not a Region such as us-east-1", r)
+		case part != "" && policy.PartitionForRegion(r) != part:
+			ps.add(ErrConflict, rf, "%s is in partition %s, the administrator in %s; Automation cannot cross partitions", r, policy.PartitionForRegion(r), part)
+		default:
+			regions[r] = true
+		}
+	}
+}
+
+// checkLocationRates checks a location's rate controls, targets and
+// alarms.
+func checkLocationRates(ps *problems, f string, l Location, o *MultiAccountOptions) {
+	if l.MaxConcurrency != "" && !concRE.MatchString(l.MaxConcurrency) {
+		ps.add(ErrInvalidInput, f+".TargetLocationMaxConcurrency", "%q is not a count (1 or more) or a percentage (1%% to 100%%)", l.MaxConcurrency)
+	}
+	if l.MaxErrors != "" && !maxErrRE.MatchString(l.MaxErrors) {
+		ps.add(ErrInvalidInput, f+".TargetLocationMaxErrors", "%q is not a count or a percentage (0%% to 100%%)", l.MaxErrors)
+	}
+	if l.TargetsMaxConcurrency != "" && !concRE.MatchString(l.TargetsMaxConcurrency) {
+		ps.add(ErrInvalidInput, f+".TargetsMaxConcurrency", "%q is not a count (1 or more) or a percentage (1%% to 100%%)", l.TargetsMaxConcurrency)
+	}
+	if l.TargetsMaxErrors != "" && !maxErrRE.MatchString(l.TargetsMaxErrors) {
+		ps.add(ErrInvalidInput, f+".TargetsMaxErrors", "%q is not a count or a percentage (0%% to 100%%)", l.TargetsMaxErrors)
+	}
+	if len(l.Targets) > 0 && o.TargetParameterName == "" {
+		ps.add(ErrNeedsInput, f+".Targets", "targets need the name of the parameter they fill (TargetParameterName)")
+	}
+	if len(l.Targets) == 0 && (l.TargetsMaxConcurrency != "" || l.TargetsMaxErrors != "") {
+		ps.add(ErrConflict, f+".TargetsMaxConcurrency", "rate control of targets without Targets")
+	}
+	for j, a := range l.Alarms {
+		if !alarmNameRE.MatchString(a) {
+			ps.add(ErrInvalidInput, f+".TargetLocationAlarmConfiguration.Alarms["+strconv.Itoa(j)+"]", "%q is not a CloudWatch alarm name", a)
+		}
+	}
+}
+
+// noteRepeatedLocations warns of an account or OU named twice in one
+// Region, where the runbook would run twice, and notes whether any
+// location has Targets.
+func (mp *MultiAccountPlan) noteRepeatedLocations(locations []Location) {
 	seen := map[string]bool{}
 	for _, l := range locations {
 		mp.usesTargets = mp.usesTargets || len(l.Targets) > 0
@@ -409,9 +452,6 @@ func (mp *MultiAccountPlan) checkMultiInputs(ps *problems, src Source, locations
 			}
 		}
 	}
-	mp.Accounts = slices.Sorted(maps.Keys(accounts))
-	mp.OrganizationalUnits = slices.Sorted(maps.Keys(ous))
-	mp.Regions = slices.Sorted(maps.Keys(regions))
 }
 
 // validExecName rejects empty path segments, which IAM refuses.

@@ -472,20 +472,7 @@ func (p *Plan) wireRuntime(ps *problems, src Source) {
 		// AutomationAssumeRole; nothing to check.
 		return
 	}
-	ref := "{{ " + AssumeRoleParameter + " }}"
-	switch param, isRef := assumeRoleParam(d); {
-	case isRef && param == AssumeRoleParameter:
-	case isRef:
-		ps.add(ErrConflict, "assumeRole", "reads parameter %s; runtime mode passes the role as %s", param, AssumeRoleParameter)
-	case d.AssumeRole == "" && !src.existing:
-		d.AssumeRole = ref
-	case d.AssumeRole == "":
-		ps.add(ErrConflict, "assumeRole", "the existing document %s does not read a role from %s, so a role passed at start would be ignored", p.DocumentName, AssumeRoleParameter)
-	case len(runbook.ParseReferences(d.AssumeRole)) > 0:
-		ps.add(ErrConflict, "assumeRole", "%q is an expression; runtime mode needs exactly %q", d.AssumeRole, ref)
-	default:
-		ps.add(ErrConflict, "assumeRole", "the document embeds role %s; runtime mode needs %q (use embedded mode to keep a literal role)", d.AssumeRole, ref)
-	}
+	p.wireRuntimeAssumeRole(ps, src)
 	rp := field.NewPath("parameters", AssumeRoleParameter)
 	i := findParam(d, AssumeRoleParameter)
 	if i < 0 {
@@ -502,7 +489,39 @@ func (p *Plan) wireRuntime(ps *problems, src Source) {
 		ps.add(ErrConflict, rp.Child("type").String(), "is %s; the role ARN must be a String (or AWS::IAM::Role::Arn) parameter", prm.Type)
 		return
 	}
-	if prm.AllowedPattern != "" && p.Role != nil {
+	if p.Role != nil {
+		p.checkRoleParameter(ps, rp, prm)
+	}
+	if !src.existing {
+		p.completeRoleParameter(rp, prm)
+	}
+}
+
+// wireRuntimeAssumeRole makes the document's assumeRole read
+// {{ AutomationAssumeRole }}, or reports why it cannot.
+func (p *Plan) wireRuntimeAssumeRole(ps *problems, src Source) {
+	d := p.Document
+	ref := "{{ " + AssumeRoleParameter + " }}"
+	switch param, isRef := assumeRoleParam(d); {
+	case isRef && param == AssumeRoleParameter:
+	case isRef:
+		ps.add(ErrConflict, "assumeRole", "reads parameter %s; runtime mode passes the role as %s", param, AssumeRoleParameter)
+	case d.AssumeRole == "" && !src.existing:
+		d.AssumeRole = ref
+	case d.AssumeRole == "":
+		ps.add(ErrConflict, "assumeRole", "the existing document %s does not read a role from %s, so a role passed at start would be ignored", p.DocumentName, AssumeRoleParameter)
+	case len(runbook.ParseReferences(d.AssumeRole)) > 0:
+		ps.add(ErrConflict, "assumeRole", "%q is an expression; runtime mode needs exactly %q", d.AssumeRole, ref)
+	default:
+		ps.add(ErrConflict, "assumeRole", "the document embeds role %s; runtime mode needs %q (use embedded mode to keep a literal role)", d.AssumeRole, ref)
+	}
+}
+
+// checkRoleParameter checks that the role parameter's allowedPattern and
+// allowedValues accept the planned role, and warns of a default naming
+// another.
+func (p *Plan) checkRoleParameter(ps *problems, rp *field.Path, prm *runbook.Parameter) {
+	if prm.AllowedPattern != "" {
 		re, err := runbook.CompilePattern(prm.AllowedPattern)
 		switch {
 		case err != nil:
@@ -511,18 +530,21 @@ func (p *Plan) wireRuntime(ps *problems, src Source) {
 			ps.add(ErrConflict, rp.Child("allowedPattern").String(), "%q rejects the role %s", prm.AllowedPattern, p.Role.ARN)
 		}
 	}
-	if prm.AllowedValues != nil && p.Role != nil && !slices.ContainsFunc(prm.AllowedValues, func(v runbook.Value) bool {
+	if prm.AllowedValues != nil && !slices.ContainsFunc(prm.AllowedValues, func(v runbook.Value) bool {
 		s, ok := v.AsString()
 		return ok && s == p.Role.ARN
 	}) {
 		ps.add(ErrConflict, rp.Child("allowedValues").String(), "does not allow the role %s", p.Role.ARN)
 	}
-	if s, ok := prm.Default.AsString(); ok && s != "" && p.Role != nil && s != p.Role.ARN {
+	if s, ok := prm.Default.AsString(); ok && s != "" && s != p.Role.ARN {
 		p.warn(rp.Child("default").String(), "names %s, not the planned role %s: a start that leaves the parameter out runs as that role", s, p.Role.ARN)
 	}
-	if src.existing {
-		return
-	}
+}
+
+// completeRoleParameter gives the role parameter of a document the plan
+// writes a role ARN pattern and a description, and makes it required when
+// its empty default would run the automation as the caller.
+func (p *Plan) completeRoleParameter(rp *field.Path, prm *runbook.Parameter) {
 	if prm.AllowedPattern == "" {
 		prm.AllowedPattern = RoleARNPattern
 		if s, ok := prm.Default.AsString(); ok && s == "" {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/ssmdelegate/ssmdelegate/delegate"
 	"github.com/ssmdelegate/ssmdelegate/policy"
-	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
 
 // multiFlags are plan's flags for a runbook run in several accounts and
@@ -78,46 +77,13 @@ func planMulti(m *multiFlags, files []string, name, region, partition, format, v
 		fmt.Fprintf(stderr, "ssmdelegate plan: "+format+"\n", a...)
 		return code
 	}
-	switch format {
-	case "text", "json", "cloudformation", "stackset":
-	default:
-		return fail(2, "unknown format %q: use text, json, cloudformation or stackset", format)
+	name, isExisting, err := checkMultiPlanArgs(files, name, region, format, existing)
+	if err != nil {
+		return fail(2, "%v", err)
 	}
-	if region == "" {
-		return fail(2, "--region (the administrator's home Region) is required")
-	}
-	if len(files) > 1 {
-		return fail(2, "one RUNBOOK at most, got %d", len(files))
-	}
-	if name == "" && len(files) == 1 && files[0] != "-" {
-		name = strings.TrimSuffix(filepath.Base(files[0]), filepath.Ext(files[0]))
-	}
-	if name == "" {
-		return fail(2, "--name is required")
-	}
-	isExisting := existing || policy.IsAWSOwnedDocument(name)
-	if len(files) == 0 && !isExisting {
-		return fail(2, "a RUNBOOK file is required unless the document exists (--existing)")
-	}
-	var doc *runbook.Document
-	if len(files) == 1 {
-		data, err := readInput(files[0])
-		if err != nil {
-			return fail(1, "%v", err)
-		}
-		if doc, err = runbook.Parse(data); err != nil {
-			return fail(1, "%s: %v", files[0], err)
-		}
-	}
-	var execPolicy *policy.Policy
-	if m.execPolicy != "" {
-		data, err := readInput(m.execPolicy)
-		if err != nil {
-			return fail(1, "%v", err)
-		}
-		if execPolicy, err = policy.Parse(data); err != nil {
-			return fail(1, "%s: %v", m.execPolicy, err)
-		}
+	doc, execPolicy, err := readPlanInputs(files, m.execPolicy)
+	if err != nil {
+		return fail(1, "%v", err)
 	}
 	src := delegate.NewDocument(name, doc)
 	if isExisting {
@@ -151,24 +117,55 @@ func planMulti(m *multiFlags, files []string, name, region, partition, format, v
 			fmt.Fprintf(stderr, "warning: %s\n", w)
 		}
 	}
-	var out []byte
-	switch format {
-	case "text":
-		out = p.Text()
-	case "json":
-		out, err = p.JSON()
-	case "cloudformation":
-		out, err = p.AdministratorTemplate()
-	case "stackset":
-		out, err = p.StackSetTemplate()
+	out, err := multiPlanOutput(p, format)
+	if err == nil {
+		_, err = stdout.Write(out)
 	}
 	if err != nil {
 		return fail(1, "%v", err)
 	}
-	if _, err := stdout.Write(out); err != nil {
-		return fail(1, "%v", err)
-	}
 	return 0
+}
+
+// checkMultiPlanArgs checks the arguments of a multi-account plan and
+// returns the document name (by default the RUNBOOK file's base name) and
+// whether the document exists already.
+func checkMultiPlanArgs(files []string, name, region, format string, existing bool) (string, bool, error) {
+	switch format {
+	case "text", "json", "cloudformation", "stackset":
+	default:
+		return "", false, fmt.Errorf("unknown format %q: use text, json, cloudformation or stackset", format)
+	}
+	if region == "" {
+		return "", false, errors.New("--region (the administrator's home Region) is required")
+	}
+	if len(files) > 1 {
+		return "", false, fmt.Errorf("one RUNBOOK at most, got %d", len(files))
+	}
+	if name == "" && len(files) == 1 && files[0] != "-" {
+		name = strings.TrimSuffix(filepath.Base(files[0]), filepath.Ext(files[0]))
+	}
+	if name == "" {
+		return "", false, errors.New("--name is required")
+	}
+	isExisting := existing || policy.IsAWSOwnedDocument(name)
+	if len(files) == 0 && !isExisting {
+		return "", false, errors.New("a RUNBOOK file is required unless the document exists (--existing)")
+	}
+	return name, isExisting, nil
+}
+
+// multiPlanOutput renders a multi-account plan in format.
+func multiPlanOutput(p *delegate.MultiAccountPlan, format string) ([]byte, error) {
+	switch format {
+	case "json":
+		return p.JSON()
+	case "cloudformation":
+		return p.AdministratorTemplate()
+	case "stackset":
+		return p.StackSetTemplate()
+	}
+	return p.Text(), nil
 }
 
 // locationFlags collect run's --locations: each one TargetLocation written

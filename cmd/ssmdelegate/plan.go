@@ -60,29 +60,10 @@ func cmdPlan(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	var doc *runbook.Document
-	if len(files) == 1 {
-		data, err := readInput(files[0])
-		if err != nil {
-			fmt.Fprintf(stderr, "ssmdelegate plan: %v\n", err)
-			return 1
-		}
-		if doc, err = runbook.Parse(data); err != nil {
-			fmt.Fprintf(stderr, "ssmdelegate plan: %s: %v\n", files[0], err)
-			return 1
-		}
-	}
-	var perms *policy.Policy
-	if *rolePolicy != "" {
-		data, err := readInput(*rolePolicy)
-		if err != nil {
-			fmt.Fprintf(stderr, "ssmdelegate plan: %v\n", err)
-			return 1
-		}
-		if perms, err = policy.Parse(data); err != nil {
-			fmt.Fprintf(stderr, "ssmdelegate plan: %s: %v\n", *rolePolicy, err)
-			return 1
-		}
+	doc, perms, err := readPlanInputs(files, *rolePolicy)
+	if err != nil {
+		fmt.Fprintf(stderr, "ssmdelegate plan: %v\n", err)
+		return 1
 	}
 	src := delegate.NewDocument(*name, doc)
 	if isExisting {
@@ -98,22 +79,7 @@ func cmdPlan(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		o.Parameters = params.values(listParams(doc))
 	})
 	if err != nil {
-		var pe *delegate.PlanError
-		if errors.As(err, &pe) {
-			fmt.Fprintf(stderr, "ssmdelegate plan: cannot plan %s in %s mode:\n", *name, m)
-			for _, p := range pe.Problems {
-				if ve, ok := runbook.AsValidationError(p); ok {
-					// One line per runbook problem, with its wire path.
-					for _, rp := range ve.Problems {
-						fmt.Fprintf(stderr, "  document: %v\n", rp)
-					}
-					continue
-				}
-				fmt.Fprintf(stderr, "  %v\n", p)
-			}
-		} else {
-			fmt.Fprintf(stderr, "ssmdelegate plan: %v\n", err)
-		}
+		printPlanProblems(stderr, *name, m, err)
 		return 1
 	}
 	printPlanWarnings(stderr, plan, nil)
@@ -123,15 +89,60 @@ func cmdPlan(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	} else {
 		out, err = plan.JSON()
 	}
+	if err == nil {
+		_, err = stdout.Write(out)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "ssmdelegate plan: %v\n", err)
 		return 1
 	}
-	if _, err := stdout.Write(out); err != nil {
-		fmt.Fprintf(stderr, "ssmdelegate plan: %v\n", err)
-		return 1
-	}
 	return 0
+}
+
+// readPlanInputs reads and parses the runbook FILE, when one is given,
+// and the permissions policy FILE, when policyFile is not empty.
+func readPlanInputs(files []string, policyFile string) (*runbook.Document, *policy.Policy, error) {
+	var doc *runbook.Document
+	if len(files) == 1 {
+		data, err := readInput(files[0])
+		if err != nil {
+			return nil, nil, err
+		}
+		if doc, err = runbook.Parse(data); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", files[0], err)
+		}
+	}
+	var perms *policy.Policy
+	if policyFile != "" {
+		data, err := readInput(policyFile)
+		if err != nil {
+			return nil, nil, err
+		}
+		if perms, err = policy.Parse(data); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", policyFile, err)
+		}
+	}
+	return doc, perms, nil
+}
+
+// printPlanProblems prints why a plan failed: each problem on a line, and
+// each runbook problem on a line of its own with its wire path.
+func printPlanProblems(stderr io.Writer, name string, m delegate.Mode, err error) {
+	var pe *delegate.PlanError
+	if !errors.As(err, &pe) {
+		fmt.Fprintf(stderr, "ssmdelegate plan: %v\n", err)
+		return
+	}
+	fmt.Fprintf(stderr, "ssmdelegate plan: cannot plan %s in %s mode:\n", name, m)
+	for _, p := range pe.Problems {
+		if ve, ok := runbook.AsValidationError(p); ok {
+			for _, rp := range ve.Problems {
+				fmt.Fprintf(stderr, "  document: %v\n", rp)
+			}
+			continue
+		}
+		fmt.Fprintf(stderr, "  %v\n", p)
+	}
 }
 
 // printPlanWarnings prints a plan's warnings, except those skip drops. As

@@ -58,16 +58,23 @@ type simResult struct {
 	MissingContextValues []string       `json:"missingContextValues"`
 }
 
+// simulateArgs are the parsed arguments of policy simulate.
+type simulateArgs struct {
+	policies, actions, resources, contexts policyMultiFlag
+	resourcePolicy, principal, format      string
+	rest                                   []string
+}
+
 func policySimulate(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("policy simulate", simulateUsage, stderr)
-	var policies, actions, resources, contexts policyMultiFlag
-	fs.Var(&policies, "policy", "identity policy `FILE`, - for standard input (repeatable)")
-	resourcePolicy := fs.String("resource-policy", "", "resource-based policy `FILE`, - for standard input")
-	fs.Var(&actions, "action", "`ACTION` to simulate, such as ec2:StopInstances (repeatable)")
-	fs.Var(&resources, "resource", "resource `ARN` to simulate on (repeatable; default *)")
-	fs.Var(&contexts, "context", "request context `KEY[:TYPE]=VALUE[,VALUE...]` (repeatable)")
-	principal := fs.String("principal", "", "caller `ARN`, required with --resource-policy")
-	format := fs.String("format", "text", "output format: text or json")
+	var sa simulateArgs
+	fs.Var(&sa.policies, "policy", "identity policy `FILE`, - for standard input (repeatable)")
+	fs.StringVar(&sa.resourcePolicy, "resource-policy", "", "resource-based policy `FILE`, - for standard input")
+	fs.Var(&sa.actions, "action", "`ACTION` to simulate, such as ec2:StopInstances (repeatable)")
+	fs.Var(&sa.resources, "resource", "resource `ARN` to simulate on (repeatable; default *)")
+	fs.Var(&sa.contexts, "context", "request context `KEY[:TYPE]=VALUE[,VALUE...]` (repeatable)")
+	fs.StringVar(&sa.principal, "principal", "", "caller `ARN`, required with --resource-policy")
+	fs.StringVar(&sa.format, "format", "text", "output format: text or json")
 	rest, err := parseInterleaved(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -75,28 +82,57 @@ func policySimulate(_ context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		return 2
 	}
-	var problems []string
-	if len(rest) > 0 {
-		problems = append(problems, "unexpected arguments: "+strings.Join(rest, " "))
+	sa.rest = rest
+	if len(sa.resources) == 0 {
+		sa.resources = policyMultiFlag{"*"}
 	}
-	if len(policies) == 0 {
+	ctxValues, problems := sa.check()
+	if len(problems) > 0 {
+		return usageProblems(stderr, "simulate", simulateUsage, problems)
+	}
+	identity, resource, ok := sa.readPolicies(stderr)
+	if !ok {
+		return 2
+	}
+	results, code, ok := sa.simulate(ctxValues, identity, resource, stderr)
+	if !ok {
+		return 2
+	}
+	if sa.format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(map[string]any{"allAllowed": code == 0, "results": results}); err != nil {
+			fmt.Fprintf(stderr, "ssmdelegate policy simulate: %v\n", err)
+			return 2
+		}
+		return code
+	}
+	writeSimResults(stdout, results)
+	return code
+}
+
+// check returns the request context and every problem of the arguments.
+func (sa *simulateArgs) check() (map[string][]string, []string) {
+	var problems []string
+	if len(sa.rest) > 0 {
+		problems = append(problems, "unexpected arguments: "+strings.Join(sa.rest, " "))
+	}
+	if len(sa.policies) == 0 {
 		problems = append(problems, "at least one --policy FILE is required")
 	}
-	if countStdin(append([]string{*resourcePolicy}, policies...)) > 1 {
+	if countStdin(append([]string{sa.resourcePolicy}, sa.policies...)) > 1 {
 		problems = append(problems, "standard input (-) can be read only once")
 	}
-	if len(actions) == 0 {
+	if len(sa.actions) == 0 {
 		problems = append(problems, "at least one --action is required")
 	}
-	for _, a := range actions {
+	for _, a := range sa.actions {
 		if problem := checkSimulatedAction(a); problem != "" {
 			problems = append(problems, problem)
 		}
 	}
-	if len(resources) == 0 {
-		resources = policyMultiFlag{"*"}
-	}
-	for _, r := range resources {
+	for _, r := range sa.resources {
 		if r == "*" {
 			continue
 		}
@@ -104,39 +140,46 @@ func policySimulate(_ context.Context, args []string, stdout, stderr io.Writer) 
 			problems = append(problems, fmt.Sprintf("--resource %q: not * or an ARN", r))
 		}
 	}
-	if *resourcePolicy != "" && *principal == "" {
+	if sa.resourcePolicy != "" && sa.principal == "" {
 		problems = append(problems, "--principal is required with --resource-policy: its Principal element needs a caller to match")
 	}
-	if *principal != "" {
-		if _, err := policy.ParseARN(*principal); err != nil {
-			problems = append(problems, fmt.Sprintf("--principal %q: not an ARN", *principal))
+	if sa.principal != "" {
+		if _, err := policy.ParseARN(sa.principal); err != nil {
+			problems = append(problems, fmt.Sprintf("--principal %q: not an ARN", sa.principal))
 		}
 	}
-	ctxValues, ctxProblems := parseSimulateContext(contexts)
+	ctxValues, ctxProblems := parseSimulateContext(sa.contexts)
 	problems = append(problems, ctxProblems...)
-	if *format != "text" && *format != "json" {
-		problems = append(problems, fmt.Sprintf("unknown --format %q: use text or json", *format))
+	if sa.format != "text" && sa.format != "json" {
+		problems = append(problems, fmt.Sprintf("unknown --format %q: use text or json", sa.format))
 	}
-	if len(problems) > 0 {
-		return usageProblems(stderr, "simulate", simulateUsage, problems)
-	}
+	return ctxValues, problems
+}
 
-	identity := make([]policy.NamedPolicy, 0, len(policies))
-	for _, f := range policies {
+// readPolicies reads the identity policies and the resource policy, if
+// any; ok is false once a problem is reported on stderr.
+func (sa *simulateArgs) readPolicies(stderr io.Writer) (identity []policy.NamedPolicy, resource *policy.NamedPolicy, ok bool) {
+	identity = make([]policy.NamedPolicy, 0, len(sa.policies))
+	for _, f := range sa.policies {
 		p, ok := readSimulatedPolicy(f, stderr)
 		if !ok {
-			return 2
+			return nil, nil, false
 		}
 		identity = append(identity, policy.NamedPolicy{Name: simulatedName(f), Policy: p})
 	}
-	var resource *policy.NamedPolicy
-	if *resourcePolicy != "" {
-		p, ok := readSimulatedPolicy(*resourcePolicy, stderr)
+	if sa.resourcePolicy != "" {
+		p, ok := readSimulatedPolicy(sa.resourcePolicy, stderr)
 		if !ok {
-			return 2
+			return nil, nil, false
 		}
-		resource = &policy.NamedPolicy{Name: simulatedName(*resourcePolicy), Policy: p}
+		resource = &policy.NamedPolicy{Name: simulatedName(sa.resourcePolicy), Policy: p}
 	}
+	return identity, resource, true
+}
+
+// simulate evaluates every action on every resource; code is 1 when one
+// is not allowed, and ok is false once a problem is reported on stderr.
+func (sa *simulateArgs) simulate(ctxValues map[string][]string, identity []policy.NamedPolicy, resource *policy.NamedPolicy, stderr io.Writer) (results []simResult, code int, ok bool) {
 	all := make([]*policy.Policy, 0, len(identity)+1)
 	for _, np := range identity {
 		all = append(all, np.Policy)
@@ -144,12 +187,9 @@ func policySimulate(_ context.Context, args []string, stdout, stderr io.Writer) 
 	if resource != nil {
 		all = append(all, resource.Policy)
 	}
-
-	var results []simResult
-	code := 0
-	for _, a := range actions {
-		for _, r := range resources {
-			req := policy.Request{Principal: *principal, Action: a, Resource: r, Context: ctxValues}
+	for _, a := range sa.actions {
+		for _, r := range sa.resources {
+			req := policy.Request{Principal: sa.principal, Action: a, Resource: r, Context: ctxValues}
 			res, matched := policy.Matched(req, identity, resource)
 			if !res.Allowed() {
 				code = 1
@@ -163,23 +203,19 @@ func policySimulate(_ context.Context, args []string, stdout, stderr io.Writer) 
 				b, err := json.Marshal(m.Statement)
 				if err != nil {
 					fmt.Fprintf(stderr, "ssmdelegate policy simulate: %s: Statement[%d]: %v\n", m.Policy, m.StatementIndex, err)
-					return 2
+					return nil, 2, false
 				}
 				out.MatchedStatements = append(out.MatchedStatements, simStatement{Policy: m.Policy, Index: m.StatementIndex, Sid: m.Statement.Sid, Statement: b})
 			}
 			results = append(results, out)
 		}
 	}
-	if *format == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(map[string]any{"allAllowed": code == 0, "results": results}); err != nil {
-			fmt.Fprintf(stderr, "ssmdelegate policy simulate: %v\n", err)
-			return 2
-		}
-		return code
-	}
+	return results, code, true
+}
+
+// writeSimResults writes the results as text: each decision, the
+// statements that decided it and the context values it lacked.
+func writeSimResults(stdout io.Writer, results []simResult) {
 	for _, r := range results {
 		fmt.Fprintf(stdout, "%s on %s: %s\n", r.Action, r.Resource, r.Decision)
 		for _, m := range r.MatchedStatements {
@@ -193,7 +229,6 @@ func policySimulate(_ context.Context, args []string, stdout, stderr io.Writer) 
 			fmt.Fprintf(stdout, "  missing context values: %s\n", strings.Join(r.MissingContextValues, ", "))
 		}
 	}
-	return code
 }
 
 // checkSimulatedAction returns the problem with an --action, if any: IAM's

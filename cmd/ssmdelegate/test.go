@@ -160,19 +160,9 @@ func testWith(ctx context.Context, args []string, stdout, stderr io.Writer, hook
 		fmt.Fprintf(stderr, "ssmdelegate test: "+format+"\n", a...)
 		return 1
 	}
-	data, err := readInput(f.file)
+	doc, stubs, err := f.load()
 	if err != nil {
 		return fail("%v", err)
-	}
-	doc, err := runbook.Parse(data)
-	if err != nil {
-		return fail("%s: %v", f.file, err)
-	}
-	stubs := ssmlocal.NewStubRegistry()
-	if f.stubs != "" {
-		if stubs, err = ssmlocal.LoadStubs(f.stubs); err != nil {
-			return fail("--stubs %s: %v", f.stubs, err)
-		}
 	}
 	srv, err := ssmlocal.New(f.serverOptions(stubs)...)
 	if err != nil {
@@ -185,23 +175,9 @@ func testWith(ctx context.Context, args []string, stdout, stderr io.Writer, hook
 		name = "Runbook"
 	}
 	params := f.params.values(listParams(doc))
-	plan, err := delegate.NewPlan(delegate.NewDocument(name, doc), delegate.Embedded, srv.AccountID(), srv.Region(), func(o *delegate.Options) {
-		o.Parameters = params
-		// Operations the stubs declare IAM actions for derive with them.
-		actions := stubs.APIActions()
-		o.DeriveOptions = append(o.DeriveOptions, func(ro *policy.RunbookOptions) { ro.APIActions = actions })
-	})
-	if err != nil {
-		var pe *delegate.PlanError
-		if errors.As(err, &pe) {
-			fmt.Fprintf(stderr, "ssmdelegate test: cannot plan %s:\n", name)
-			for _, p := range pe.Problems {
-				fmt.Fprintf(stderr, "  %v\n", p)
-			}
-			fmt.Fprintln(stderr, "  (an API call whose IAM action is unknown can be declared with actions: in the --stubs file)")
-			return 1
-		}
-		return fail("%v", err)
+	plan, code := planTest(name, doc, srv, stubs, params, stderr)
+	if plan == nil {
+		return code
 	}
 	if hooks.editPlan != nil {
 		hooks.editPlan(plan)
@@ -244,7 +220,69 @@ func testWith(ctx context.Context, args []string, stdout, stderr io.Writer, hook
 	if err != nil {
 		return fail("list the child executions of %s: %v", out.ExecutionID, err)
 	}
-	for _, e := range srv.Audit() {
+	res.addCalls(srv.Audit(), tree)
+	var ended *execution.ExecutionFailedError
+	if werr != nil && !errors.As(werr, &ended) {
+		// Interrupted or out of time: the report shows where it stood.
+		fmt.Fprintf(stderr, "ssmdelegate test: waiting for %s: %v\n", out.ExecutionID, werr)
+	}
+	if err := writeTestResult(stdout, res, f.format); err != nil {
+		return fail("%v", err)
+	}
+	if x.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess {
+		return 1
+	}
+	return 0
+}
+
+// load reads and parses the runbook and the stubs, if any.
+func (f *testFlags) load() (*runbook.Document, *ssmlocal.StubRegistry, error) {
+	data, err := readInput(f.file)
+	if err != nil {
+		return nil, nil, err
+	}
+	doc, err := runbook.Parse(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", f.file, err)
+	}
+	stubs := ssmlocal.NewStubRegistry()
+	if f.stubs != "" {
+		if stubs, err = ssmlocal.LoadStubs(f.stubs); err != nil {
+			return nil, nil, fmt.Errorf("--stubs %s: %w", f.stubs, err)
+		}
+	}
+	return doc, stubs, nil
+}
+
+// planTest plans the runbook in embedded mode, as run does; operations
+// the stubs declare IAM actions for derive with them. A nil plan comes
+// with the exit code, its problems reported on stderr.
+func planTest(name string, doc *runbook.Document, srv *ssmlocal.Server, stubs *ssmlocal.StubRegistry, params map[string][]string, stderr io.Writer) (*delegate.Plan, int) {
+	plan, err := delegate.NewPlan(delegate.NewDocument(name, doc), delegate.Embedded, srv.AccountID(), srv.Region(), func(o *delegate.Options) {
+		o.Parameters = params
+		actions := stubs.APIActions()
+		o.DeriveOptions = append(o.DeriveOptions, func(ro *policy.RunbookOptions) { ro.APIActions = actions })
+	})
+	if err == nil {
+		return plan, 0
+	}
+	var pe *delegate.PlanError
+	if !errors.As(err, &pe) {
+		fmt.Fprintf(stderr, "ssmdelegate test: %v\n", err)
+		return nil, 1
+	}
+	fmt.Fprintf(stderr, "ssmdelegate test: cannot plan %s:\n", name)
+	for _, p := range pe.Problems {
+		fmt.Fprintf(stderr, "  %v\n", p)
+	}
+	fmt.Fprintln(stderr, "  (an API call whose IAM action is unknown can be declared with actions: in the --stubs file)")
+	return nil, 1
+}
+
+// addCalls adds the calls the steps of the execution and its children
+// made, in order, counting repeats of one call once.
+func (res *testResult) addCalls(audit []ssmlocal.AuditEvent, tree map[string]string) {
+	for _, e := range audit {
 		prefix, ok := tree[e.ExecutionID]
 		if !ok || e.StepName == "" {
 			continue // another execution, or Automation's own calls (assuming the role)
@@ -259,24 +297,20 @@ func testWith(ctx context.Context, args []string, stdout, stderr io.Writer, hook
 		}
 		res.Calls = append(res.Calls, c)
 	}
-	var ended *execution.ExecutionFailedError
-	if werr != nil && !errors.As(werr, &ended) {
-		// Interrupted or out of time: the report shows where it stood.
-		fmt.Fprintf(stderr, "ssmdelegate test: waiting for %s: %v\n", out.ExecutionID, werr)
-	}
-	if f.format == "json" {
-		b, err := json.MarshalIndent(res, "", "  ")
-		if err != nil {
-			return fail("%v", err)
-		}
-		fmt.Fprintf(stdout, "%s\n", b)
-	} else {
+}
+
+// writeTestResult writes the report as JSON or text.
+func writeTestResult(stdout io.Writer, res *testResult, format string) error {
+	if format != "json" {
 		printTestResult(stdout, res)
+		return nil
 	}
-	if x.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess {
-		return 1
+	b, err := json.MarshalIndent(res, "", "  ")
+	if err != nil {
+		return err
 	}
-	return 0
+	fmt.Fprintf(stdout, "%s\n", b)
+	return nil
 }
 
 // maxTestExecutions bounds the executions test reports calls of: AWS

@@ -229,15 +229,7 @@ func (a *analyzer) stmt(n *node, sc *scope, ret *[]val) {
 			a.importName(k, "", sc)
 		}
 	case "import_from_statement":
-		mod := n.child("module_name")
-		if mod == nil {
-			return
-		}
-		for _, k := range n.kids {
-			if k.field == "name" {
-				a.importName(k, a.text(mod), sc)
-			}
-		}
+		a.importFrom(n, sc)
 	case "function_definition":
 		if name := n.child("name"); name != nil {
 			sc.vars[a.text(name)] = val{kind: vFunc, fn: n, env: sc}
@@ -260,46 +252,71 @@ func (a *analyzer) stmt(n *node, sc *scope, ret *[]val) {
 			}
 		}
 	case "for_statement":
-		var left *node
-		for _, k := range n.kids {
-			switch k.field {
-			case "left":
-				left = k
-			case "right":
-				if left != nil {
-					a.assign(left, elementOf(a.eval(k, sc)), sc)
-				}
-			case "body", "alternative":
-				a.stmt(k, sc, ret)
-			}
-		}
+		a.forStmt(n, sc, ret)
 	case "block", "if_statement", "elif_clause", "else_clause", "while_statement", "try_statement",
 		"except_clause", "finally_clause", "with_statement", "with_clause", "match_statement", "case_clause":
-		if n.kind == "if_statement" && a.isMainGuard(n.child("condition")) {
-			// Automation imports the script: a __main__ block never runs.
-			return
-		}
-		if n.kind != "block" && n.kind != "with_statement" && n.kind != "with_clause" && n.kind != "finally_clause" {
-			a.cond++
-			defer func() { a.cond-- }()
-		}
-		for _, k := range n.kids {
-			switch k.kind {
-			case "block", "elif_clause", "else_clause", "except_clause", "finally_clause", "with_clause", "case_clause":
-				a.stmt(k, sc, ret)
-			case "with_item":
-				a.withItem(k, sc)
-			default:
-				if strings.HasSuffix(k.kind, "_statement") || strings.HasSuffix(k.kind, "_definition") {
-					a.stmt(k, sc, ret)
-				} else if k.field != "left" {
-					a.eval(k, sc)
-				}
-			}
-		}
+		a.compound(n, sc, ret)
 	default:
 		for _, k := range n.kids {
 			a.eval(k, sc)
+		}
+	}
+}
+
+// importFrom binds the names of "from MODULE import NAME".
+func (a *analyzer) importFrom(n *node, sc *scope) {
+	mod := n.child("module_name")
+	if mod == nil {
+		return
+	}
+	for _, k := range n.kids {
+		if k.field == "name" {
+			a.importName(k, a.text(mod), sc)
+		}
+	}
+}
+
+// forStmt binds the loop variable to an element of what it iterates and
+// runs the body and the else clause.
+func (a *analyzer) forStmt(n *node, sc *scope, ret *[]val) {
+	var left *node
+	for _, k := range n.kids {
+		switch k.field {
+		case "left":
+			left = k
+		case "right":
+			if left != nil {
+				a.assign(left, elementOf(a.eval(k, sc)), sc)
+			}
+		case "body", "alternative":
+			a.stmt(k, sc, ret)
+		}
+	}
+}
+
+// compound runs a block or a compound statement's clauses; calls under a
+// condition, loop or handler are counted as conditional.
+func (a *analyzer) compound(n *node, sc *scope, ret *[]val) {
+	if n.kind == "if_statement" && a.isMainGuard(n.child("condition")) {
+		// Automation imports the script: a __main__ block never runs.
+		return
+	}
+	if n.kind != "block" && n.kind != "with_statement" && n.kind != "with_clause" && n.kind != "finally_clause" {
+		a.cond++
+		defer func() { a.cond-- }()
+	}
+	for _, k := range n.kids {
+		switch k.kind {
+		case "block", "elif_clause", "else_clause", "except_clause", "finally_clause", "with_clause", "case_clause":
+			a.stmt(k, sc, ret)
+		case "with_item":
+			a.withItem(k, sc)
+		default:
+			if strings.HasSuffix(k.kind, "_statement") || strings.HasSuffix(k.kind, "_definition") {
+				a.stmt(k, sc, ret)
+			} else if k.field != "left" {
+				a.eval(k, sc)
+			}
 		}
 	}
 }
@@ -469,12 +486,7 @@ func (a *analyzer) escape(v val, line int) {
 
 // eval evaluates an expression, reporting the AWS calls it makes.
 func (a *analyzer) eval(n *node, sc *scope) val {
-	a.evals++
-	if a.evals > maxEvals || a.nest > maxExprNest {
-		if !a.stopped {
-			a.stopped = true
-			a.problem(n.line, "the script is too complex to analyse")
-		}
+	if a.overBudget(n) {
 		return val{}
 	}
 	a.nest++
@@ -485,15 +497,7 @@ func (a *analyzer) eval(n *node, sc *scope) val {
 			return val{kind: vStr, s: s}
 		}
 	case "concatenated_string":
-		var b strings.Builder
-		for _, k := range n.kids {
-			s, ok := a.str(k)
-			if !ok {
-				return val{}
-			}
-			b.WriteString(s)
-		}
-		return val{kind: vStr, s: b.String()}
+		return a.concatenated(n)
 	case "parenthesized_expression":
 		if len(n.kids) == 1 {
 			return a.eval(n.kids[0], sc)
@@ -510,18 +514,7 @@ func (a *analyzer) eval(n *node, sc *scope) val {
 	case "attribute":
 		return a.attribute(n, sc)
 	case "subscript":
-		obj := a.eval(n.child("value"), sc)
-		var key val
-		for _, k := range n.kids {
-			if k.field == "subscript" {
-				key = a.eval(k, sc)
-			}
-		}
-		if obj.kind == vEvents && key.kind == vStr {
-			return val{kind: vEventKey, s: key.s}
-		}
-		a.escape(obj, n.line)
-		return val{}
+		return a.subscript(n, sc)
 	case "call":
 		return a.call(n, sc)
 	case "function_definition", "class_definition":
@@ -532,19 +525,68 @@ func (a *analyzer) eval(n *node, sc *scope) val {
 		}
 		return val{}
 	case "boolean_operator", "conditional_expression":
-		// x or boto3.client("ec2"): any operand may be the value.
-		var out val
-		for _, k := range n.kids {
-			if v := a.eval(k, sc); v.kind != vUnknown && out.kind == vUnknown {
-				out = v
-			}
-		}
-		return out
+		return a.anyOperand(n, sc)
 	}
 	for _, k := range n.kids {
 		a.eval(k, sc)
 	}
 	return val{}
+}
+
+// overBudget counts an evaluation and reports, once, a script too large
+// or too deeply nested to analyse.
+func (a *analyzer) overBudget(n *node) bool {
+	a.evals++
+	if a.evals <= maxEvals && a.nest <= maxExprNest {
+		return false
+	}
+	if !a.stopped {
+		a.stopped = true
+		a.problem(n.line, "the script is too complex to analyse")
+	}
+	return true
+}
+
+// concatenated is the value of adjacent string literals, "a" "b".
+func (a *analyzer) concatenated(n *node) val {
+	var b strings.Builder
+	for _, k := range n.kids {
+		s, ok := a.str(k)
+		if !ok {
+			return val{}
+		}
+		b.WriteString(s)
+	}
+	return val{kind: vStr, s: b.String()}
+}
+
+// subscript is events["key"] for the handler's event; any other
+// subscript lets its object escape.
+func (a *analyzer) subscript(n *node, sc *scope) val {
+	obj := a.eval(n.child("value"), sc)
+	var key val
+	for _, k := range n.kids {
+		if k.field == "subscript" {
+			key = a.eval(k, sc)
+		}
+	}
+	if obj.kind == vEvents && key.kind == vStr {
+		return val{kind: vEventKey, s: key.s}
+	}
+	a.escape(obj, n.line)
+	return val{}
+}
+
+// anyOperand is the first known operand of x or boto3.client("ec2"), or
+// of a conditional expression: any operand may be the value.
+func (a *analyzer) anyOperand(n *node, sc *scope) val {
+	var out val
+	for _, k := range n.kids {
+		if v := a.eval(k, sc); v.kind != vUnknown && out.kind == vUnknown {
+			out = v
+		}
+	}
+	return out
 }
 
 // str returns the value of a string literal without interpolation.
@@ -592,58 +634,12 @@ func (a *analyzer) attribute(n *node, sc *scope) val {
 	obj := a.eval(objN, sc)
 	attr := a.text(attrN)
 	switch obj.kind {
-	case vBoto3:
-		switch attr {
-		case "client":
-			return val{kind: vClientFactory}
-		case "resource":
-			return val{kind: vResourceFactory}
-		case "Session":
-			return val{kind: vSessionClass}
-		case "session":
-			return val{kind: vSessionMod}
-		}
-	case vSessionMod:
-		if attr == "Session" {
-			return val{kind: vSessionClass}
-		}
-	case vSession:
-		switch attr {
-		case "client":
-			return val{kind: vClientFactory}
-		case "resource":
-			return val{kind: vResourceFactory}
-		}
-	case vClient:
-		switch attr {
-		case "meta":
-			a.problem(n.line, fmt.Sprintf("%s.meta reaches the client's internals: what it calls cannot be known", obj.s))
-		case "exceptions":
-		default:
-			return val{kind: vBound, s: obj.s, typ: attr, line: obj.line, self: &val{kind: vClient, s: obj.s}}
-		}
-	case vResource, vResourceObj:
-		if attr == "meta" {
-			a.problem(n.line, fmt.Sprintf("%s.meta reaches the resource's client: what it calls cannot be known", obj.s))
-			return val{}
-		}
-		self := obj
-		return val{kind: vBound, s: obj.s, typ: attr, line: obj.line, self: &self}
-	case vInstance:
-		if v, ok := obj.cls.attrs[attr]; ok {
-			return v
-		}
-		if m, ok := obj.cls.methods[attr]; ok {
-			self := obj
-			return val{kind: vBound, fn: m, self: &self}
-		}
-	case vClass:
-		if m, ok := obj.cls.methods[attr]; ok {
-			return val{kind: vFunc, fn: m, env: a.globals}
-		}
-		if v, ok := obj.cls.attrs[attr]; ok {
-			return v
-		}
+	case vBoto3, vSessionMod, vSession:
+		return sessionAttr(obj.kind, attr)
+	case vClient, vResource, vResourceObj:
+		return a.awsAttr(n, obj, attr)
+	case vInstance, vClass:
+		return a.classAttr(obj, attr)
 	case vBound:
 		if obj.self != nil && (obj.self.kind == vResource || obj.self.kind == vResourceObj) && !isUpper(obj.typ) {
 			// A collection: ec2.instances.filter, bucket.objects.all.
@@ -658,67 +654,80 @@ func (a *analyzer) attribute(n *node, sc *scope) val {
 	return val{}
 }
 
+// sessionAttr is an attribute of the boto3 module, its session module or
+// a session: the factories of clients, resources and sessions.
+func sessionAttr(kind vkind, attr string) val {
+	switch {
+	case kind != vSessionMod && attr == "client":
+		return val{kind: vClientFactory}
+	case kind != vSessionMod && attr == "resource":
+		return val{kind: vResourceFactory}
+	case kind != vSession && attr == "Session":
+		return val{kind: vSessionClass}
+	case kind == vBoto3 && attr == "session":
+		return val{kind: vSessionMod}
+	}
+	return val{}
+}
+
+// awsAttr is an attribute of a client or resource: an operation, an
+// action or a sub-resource bound to it; meta reaches internals that
+// cannot be followed.
+func (a *analyzer) awsAttr(n *node, obj val, attr string) val {
+	if obj.kind == vClient {
+		switch attr {
+		case "meta":
+			a.problem(n.line, fmt.Sprintf("%s.meta reaches the client's internals: what it calls cannot be known", obj.s))
+		case "exceptions":
+		default:
+			return val{kind: vBound, s: obj.s, typ: attr, line: obj.line, self: &val{kind: vClient, s: obj.s}}
+		}
+		return val{}
+	}
+	if attr == "meta" {
+		a.problem(n.line, fmt.Sprintf("%s.meta reaches the resource's client: what it calls cannot be known", obj.s))
+		return val{}
+	}
+	self := obj
+	return val{kind: vBound, s: obj.s, typ: attr, line: obj.line, self: &self}
+}
+
+// classAttr is an attribute or method of a class of the script or of an
+// instance of one: an instance's attributes come before its methods, a
+// class's methods before its attributes.
+func (a *analyzer) classAttr(obj val, attr string) val {
+	if obj.kind == vInstance {
+		if v, ok := obj.cls.attrs[attr]; ok {
+			return v
+		}
+		if m, ok := obj.cls.methods[attr]; ok {
+			self := obj
+			return val{kind: vBound, fn: m, self: &self}
+		}
+		return val{}
+	}
+	if m, ok := obj.cls.methods[attr]; ok {
+		return val{kind: vFunc, fn: m, env: a.globals}
+	}
+	if v, ok := obj.cls.attrs[attr]; ok {
+		return v
+	}
+	return val{}
+}
+
 func (a *analyzer) call(n *node, sc *scope) val {
 	fnN, argsN := n.child("function"), n.child("arguments")
 	if fnN == nil {
 		return val{}
 	}
-	// getattr(client, name) picks the operation at run time.
-	if fnN.kind == "identifier" && a.text(fnN) == "getattr" && argsN != nil && len(argsN.kids) > 0 {
-		if o := a.eval(argsN.kids[0], sc); o.isAWS() {
-			a.problem(n.line, fmt.Sprintf("getattr on the %s client made at line %d chooses the operation at run time", o.s, o.line))
-			return val{}
-		}
+	if a.dynamicGetattr(n, fnN, argsN, sc) {
+		return val{}
 	}
 	f := a.eval(fnN, sc)
-	var args []val
-	kw := map[string]val{}
-	var kwArgs map[string]Arg
-	if argsN != nil {
-		for _, k := range argsN.kids {
-			switch k.kind {
-			case "keyword_argument":
-				name, value := k.child("name"), k.child("value")
-				if name == nil || value == nil {
-					continue
-				}
-				v := a.eval(value, sc)
-				kw[a.text(name)] = v
-				arg, ok := toArg(v)
-				if !ok {
-					arg = Arg{Unknown: true}
-				}
-				if kwArgs == nil {
-					kwArgs = map[string]Arg{}
-				}
-				kwArgs[a.text(name)] = arg
-			case "list_splat", "dictionary_splat":
-				a.escape(a.eval(k, sc), k.line)
-				args = append(args, val{})
-			default:
-				args = append(args, a.eval(k, sc))
-			}
-		}
-	}
-	arg0 := func(kwName string) val {
-		if len(args) > 0 {
-			return args[0]
-		}
-		return kw[kwName]
-	}
+	args, kw, kwArgs := a.callArgs(argsN, sc)
 	switch f.kind {
 	case vClientFactory, vResourceFactory:
-		svc := arg0("service_name")
-		kind := vClient
-		what := "client"
-		if f.kind == vResourceFactory {
-			kind, what = vResource, "resource"
-		}
-		if svc.kind != vStr {
-			a.problem(n.line, fmt.Sprintf("the service name of this boto3 %s is computed at run time: %s", what, a.text(n)))
-			return val{}
-		}
-		return val{kind: kind, s: svc.s, line: n.line}
+		return a.factoryCall(n, f, args, kw)
 	case vSessionClass:
 		return val{kind: vSession}
 	case vFunc:
@@ -732,8 +741,80 @@ func (a *analyzer) call(n *node, sc *scope) val {
 	case vBound:
 		return a.boundCall(f, n, args, kw, kwArgs)
 	}
-	// Functions of the script handed to code outside it (executor.submit,
-	// map, callbacks) may run: follow them with unknown arguments.
+	a.escapeArgs(n, args, kw)
+	return val{}
+}
+
+// dynamicGetattr reports getattr(client, name), which picks the
+// operation at run time, as a problem.
+func (a *analyzer) dynamicGetattr(n, fnN, argsN *node, sc *scope) bool {
+	if fnN.kind != "identifier" || a.text(fnN) != "getattr" || argsN == nil || len(argsN.kids) == 0 {
+		return false
+	}
+	o := a.eval(argsN.kids[0], sc)
+	if !o.isAWS() {
+		return false
+	}
+	a.problem(n.line, fmt.Sprintf("getattr on the %s client made at line %d chooses the operation at run time", o.s, o.line))
+	return true
+}
+
+// callArgs evaluates a call's arguments: the positional ones, the keyword
+// ones, and the keyword ones as recorded arguments.
+func (a *analyzer) callArgs(argsN *node, sc *scope) (args []val, kw map[string]val, kwArgs map[string]Arg) {
+	kw = map[string]val{}
+	if argsN == nil {
+		return nil, kw, nil
+	}
+	for _, k := range argsN.kids {
+		switch k.kind {
+		case "keyword_argument":
+			name, value := k.child("name"), k.child("value")
+			if name == nil || value == nil {
+				continue
+			}
+			v := a.eval(value, sc)
+			kw[a.text(name)] = v
+			arg, ok := toArg(v)
+			if !ok {
+				arg = Arg{Unknown: true}
+			}
+			if kwArgs == nil {
+				kwArgs = map[string]Arg{}
+			}
+			kwArgs[a.text(name)] = arg
+		case "list_splat", "dictionary_splat":
+			a.escape(a.eval(k, sc), k.line)
+			args = append(args, val{})
+		default:
+			args = append(args, a.eval(k, sc))
+		}
+	}
+	return args, kw, kwArgs
+}
+
+// factoryCall is boto3.client(...) or boto3.resource(...): a client or
+// resource of the named service, or a problem when the name is computed.
+func (a *analyzer) factoryCall(n *node, f val, args []val, kw map[string]val) val {
+	svc := kw["service_name"]
+	if len(args) > 0 {
+		svc = args[0]
+	}
+	kind, what := vClient, "client"
+	if f.kind == vResourceFactory {
+		kind, what = vResource, "resource"
+	}
+	if svc.kind != vStr {
+		a.problem(n.line, fmt.Sprintf("the service name of this boto3 %s is computed at run time: %s", what, a.text(n)))
+		return val{}
+	}
+	return val{kind: kind, s: svc.s, line: n.line}
+}
+
+// escapeArgs follows functions of the script handed to code outside it
+// (executor.submit, map, callbacks), which may run, with unknown
+// arguments.
+func (a *analyzer) escapeArgs(n *node, args []val, kw map[string]val) {
 	for _, v := range append(args, mapValues(kw)...) {
 		a.escape(v, n.line)
 		switch {
@@ -743,7 +824,6 @@ func (a *analyzer) call(n *node, sc *scope) val {
 			a.callFunc(v.fn, a.globals, n.line, nil, nil, v.self)
 		}
 	}
-	return val{}
 }
 
 func mapValues(m map[string]val) []val {
