@@ -227,13 +227,20 @@ func sortLocations(ls []LocationStatus) {
 // totals are the service's ProgressCounters when it sends them, else
 // counted from the locations.
 func totals(c *types.ProgressCounters, ls []LocationStatus) LocationTotals {
-	var t LocationTotals
 	if c != nil {
-		t = LocationTotals{Total: int(c.TotalSteps), Succeeded: int(c.SuccessSteps), Failed: int(c.FailedSteps),
+		t := LocationTotals{Total: int(c.TotalSteps), Succeeded: int(c.SuccessSteps), Failed: int(c.FailedSteps),
 			Cancelled: int(c.CancelledSteps), TimedOut: int(c.TimedOutSteps), FromCounters: true}
 		t.InProgress = max(0, t.Total-t.Succeeded-t.Failed-t.Cancelled-t.TimedOut)
 		return t
 	}
+	return CountLocations(ls)
+}
+
+// CountLocations counts locations by outcome: Success and
+// CompletedWithSuccess succeed, TimedOut and Cancelled are counted apart
+// from the other failures, anything else is in progress.
+func CountLocations(ls []LocationStatus) LocationTotals {
+	var t LocationTotals
 	t.Total = len(ls)
 	for _, l := range ls {
 		switch {

@@ -124,7 +124,8 @@ type Progress struct {
 	// Elapsed is the time since the wait began.
 	Elapsed time.Duration
 	// Location is set, for a multi-account execution, on the change of
-	// one location's status; Step is then that location's step.
+	// one location's status; Step is then that location's step. The
+	// parent's own changes come with Location nil and no step.
 	Location *LocationChange
 }
 
@@ -542,9 +543,12 @@ func (p *poller) report(ex *types.AutomationExecution, locs *LocationReport, att
 	}
 	if (len(changedSteps) == 0 || locs != nil) && ex.AutomationExecutionStatus != p.lastStatus {
 		ev := base
-		if s := currentStep(ex); s != nil {
+		switch s := currentStep(ex); {
+		case locs != nil:
+			// The parent's own change: its locations were reported apart.
+		case s != nil:
 			ev.StepName, ev.Action, ev.StepStatus, ev.Step = aws.ToString(s.StepName), aws.ToString(s.Action), s.StepStatus, s
-		} else {
+		default:
 			ev.StepName, ev.Action = aws.ToString(ex.CurrentStepName), aws.ToString(ex.CurrentAction)
 		}
 		p.o.OnProgress(ev)
