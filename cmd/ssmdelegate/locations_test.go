@@ -148,12 +148,22 @@ func (s *locationsSSM) answer(target string, body []byte) (int, any) {
 		NextToken             string
 	}
 	_ = json.Unmarshal(body, &in)
-	if in.AutomationExecutionId != multiParentID {
-		return 400, map[string]any{"__type": "AutomationExecutionNotFoundException", "message": "not found"}
-	}
 	now := time.Now()
 	if !s.at.IsZero() {
 		now = s.at
+	}
+	if op == "DescribeAutomationExecutions" {
+		ex := s.view(now)
+		m := map[string]any{"AutomationType": "CrossAccount"}
+		for _, k := range []string{"AutomationExecutionId", "AutomationExecutionStatus", "DocumentName", "ExecutionStartTime", "ExecutionEndTime", "FailureMessage"} {
+			if v, ok := ex[k]; ok {
+				m[k] = v
+			}
+		}
+		return 200, map[string]any{"AutomationExecutionMetadataList": []any{m}}
+	}
+	if in.AutomationExecutionId != multiParentID {
+		return 400, map[string]any{"__type": "AutomationExecutionNotFoundException", "message": "not found"}
 	}
 	ex := s.view(now)
 	steps := ex["StepExecutions"].([]map[string]any)
@@ -287,14 +297,7 @@ func TestDescribeLocations(t *testing.T) {
 	fake.truncate, fake.pageSize = 1, 2
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
-	clearEndpointEnv(t)
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
-	t.Setenv("AWS_REGION", "us-east-1")
-	dir := t.TempDir()
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	setFakeCredentials(t)
 	for _, format := range []string{"table", "json"} {
 		t.Run(format, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
@@ -311,4 +314,37 @@ func TestLocationWatchLine(t *testing.T) {
 	assert.Equal(t, "p location 1/r Failed  child c: boom", locationWatchLine("p", l))
 	l.Status, l.ChildExecutionID = "InProgress", ""
 	assert.Equal(t, "p location 1/r InProgress", locationWatchLine("p", l))
+}
+
+// TestWatchLocations: watch prints each location of a multi-account
+// execution, then the execution's end.
+func TestWatchLocations(t *testing.T) {
+	start := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	fake := newLocationsSSM(start)
+	fake.at = start.Add(200 * time.Second)
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	setFakeCredentials(t)
+	for _, format := range []string{"text", "json"} {
+		t.Run(format, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := watchWith(t.Context(), []string{multiParentID, "--endpoint", srv.URL, "--format", format}, &stdout, &stderr)
+			assert.Equal(t, 1, code, "the execution failed: %s", stderr.String())
+			goldenLocations(t, "watch."+format, stdout.String())
+		})
+	}
+}
+
+func setFakeCredentials(t *testing.T) {
+	t.Helper()
+	clearEndpointEnv(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_REGION", "us-east-1")
+	dir := t.TempDir()
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 }
