@@ -575,6 +575,53 @@
 // is imported at start: it is checked like a store, converted, and kept
 // beside the store as FILE.format1.json.
 //
+// # Several accounts
+//
+// Options.Accounts ("ssmdelegate local --accounts ID,ID") serves more
+// accounts beside Options.AccountID, the home account, from the same URL.
+// Each account is a separate core with its own IAM (and bootstrap
+// administrator), Regions, documents, parameters, instances, executions,
+// audit trail and state; a request is served by the account that owns its
+// access key, a user's or an STS session's, so names and ids of one
+// account are not found in another, as in AWS. A key no account knows
+// fails as it always has. [Server]'s own methods speak for the home
+// account; [Server.Account] gives any account's administrator credentials
+// and configs.
+//
+// sts:AssumeRole of a role in another account is decided on both sides, as
+// IAM does across accounts
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html):
+// the caller's identity policies must allow it in the caller's account, and
+// the role's trust policy must admit the caller in the role's account
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_aws-accounts.html).
+// A trust naming the caller's account (its ID or its root ARN) delegates to
+// that account's identity policies; a trust naming a role admits only that
+// role's sessions; a trust naming the caller alone is not enough without an
+// identity Allow; an explicit Deny on either side wins. A role that does
+// not exist, or an account the endpoint does not serve, is refused like a
+// trust that does not admit the caller. Each side is decided under its own
+// account's lock, never both at once. Each account's audit trail records
+// its own decision: the caller's account the call as a whole, the role's
+// account the trust decision; with several accounts every event names its
+// account ([AuditEvent].Account). The session is issued by the role's
+// account, so calls made with it are that account's, and GetCallerIdentity
+// answers the caller's own account. Role chaining keeps its one-hour limit
+// across accounts.
+//
+// Automation's multi-account runs reach a target location the same way:
+// ssm.amazonaws.com assumes AWS-SystemsManager-AutomationAdministrationRole
+// in the parent's account (its trust policy sees aws:SourceAccount and
+// aws:SourceArn), and that session assumes
+// AWS-SystemsManager-AutomationExecutionRole in the target account. A
+// location whose role cannot be assumed fails with "The execution role ARN
+// in the target location is unable to be assumed."
+//
+// With Options.StateFile every account's state is durable as the home
+// account's is: the home account keeps FILE, so a single-account state
+// file loads unchanged, and account ID keeps FILE with ".ID" before its
+// extension (state.db, state.222222222222.db). An account left out of a
+// later start keeps its file for when it is served again.
+//
 // # Events
 //
 // Automation publishes a status-change event to the Region's default
