@@ -37,6 +37,9 @@ type AuditEvent struct {
 	// Automation made.
 	SourceIP  string
 	RequestID string
+	// Account is the account whose trail holds the event; set only when
+	// the endpoint serves several accounts.
+	Account string
 }
 
 // String formats the event on one line.
@@ -69,6 +72,9 @@ func (e AuditEvent) String() string {
 	if e.ErrorCode != "" {
 		b.WriteString(" error=" + e.ErrorCode)
 	}
+	if e.Account != "" {
+		b.WriteString(" account=" + e.Account)
+	}
 	return b.String()
 }
 
@@ -88,7 +94,7 @@ type auditLog struct {
 func eventSize(e *AuditEvent) int {
 	n := 256 + len(e.Service) + len(e.API) + len(e.Region) + len(e.Principal) + len(e.AccessKeyID) +
 		len(e.Decision) + len(e.ErrorCode) + len(e.ErrorMessage) + len(e.ExecutionID) + len(e.StepName) +
-		len(e.SourceIP) + len(e.RequestID)
+		len(e.SourceIP) + len(e.RequestID) + len(e.Account)
 	for _, r := range e.Resources {
 		n += 16 + len(r)
 	}
@@ -119,6 +125,9 @@ func (l *auditLog) add(s *Server, e AuditEvent) {
 	maxBytes := defaultAuditBytes
 	if s != nil {
 		maxBytes = s.opts.limits.orDefault().auditBytes
+		if s.multiAccount() {
+			e.Account = s.opts.AccountID
+		}
 	}
 	l.mu.Lock()
 	l.events = append(l.events, e)

@@ -150,6 +150,9 @@ type authTarget struct {
 	// optional marks a resource of one of the action's optional resource
 	// types: a policy may deny it, but need not allow it.
 	optional bool
+	// crossAccount marks a resource of another account: only the caller's
+	// side is decided here; the resource's account decides its own.
+	crossAccount bool
 }
 
 // authAny is the spec of an action that supports no resource-level
@@ -198,9 +201,12 @@ func (s *Server) authorizeOp(c *call, op opDef, in map[string]any) error {
 	}
 	for _, t := range targets {
 		var err error
-		if t.optional {
+		switch {
+		case t.optional:
 			err = c.refuseDenied(op.auth.action, t.resource, t.context)
-		} else {
+		case t.crossAccount:
+			err = c.authorizeCrossIdentity(op.auth.action, t.resource, t.context)
+		default:
 			err = c.authorizeWith(op.auth.action, t.resource, t.context, t.trust)
 		}
 		if err != nil {

@@ -28,8 +28,16 @@ type Options struct {
 	// Addr is the loopback address to listen on; "127.0.0.1:0" (any free
 	// port) when empty.
 	Addr string
-	// AccountID is the simulated account; "123456789012" when empty.
+	// AccountID is the simulated account; "123456789012" when empty. With
+	// Accounts it is the home account, the one [Server]'s own methods
+	// speak for.
 	AccountID string
+	// Accounts are more accounts served by the same endpoint, each with
+	// its own IAM, Regions, documents, resources, executions, audit trail
+	// and state file; a request is served by the account that owns its
+	// access key. At most 50, 12 digits each, none repeated or equal to
+	// AccountID. See "Several accounts" in the package documentation.
+	Accounts []string
 	// Regions are the Regions served; the first is the default. Documents,
 	// instances and executions are per Region; IAM and STS are global.
 	// ["us-east-1"] when empty.
@@ -158,6 +166,9 @@ type Server struct {
 	listening chan struct{}
 	// starts throttles StartAutomationExecution per Region; nil when off.
 	starts *throttles
+	// fleet is every account's core, this one included; set before any
+	// engine starts and never changed after.
+	fleet *fleet
 }
 
 // New starts an endpoint listening on loopback.
@@ -203,6 +214,87 @@ func New(optFns ...func(*Options)) (*Server, error) {
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		return nil, fmt.Errorf("ssmlocal: address %q is not a loopback address", o.Addr)
 	}
+	accounts, err := accountList(o.AccountID, o.Accounts)
+	if err != nil {
+		return nil, err
+	}
+	s, err := newCore(o, nil)
+	if err != nil {
+		return nil, err
+	}
+	f := &fleet{order: accounts, cores: map[string]*Server{o.AccountID: s}}
+	cores := []*Server{s}
+	// undo releases the cores made so far when a later step fails.
+	undo := func() {
+		for _, c := range cores {
+			c.stopEngines()
+			c.closeDurable()
+		}
+	}
+	for _, id := range accounts[1:] {
+		co := o
+		co.AccountID, co.Accounts = id, nil
+		co.StateFile = accountStateFile(o.StateFile, id)
+		co.AdminAccessKeyID, co.AdminSecretAccessKey = "", ""
+		c, err := newCore(co, s)
+		if err != nil {
+			undo()
+			return nil, err
+		}
+		f.cores[id] = c
+		cores = append(cores, c)
+	}
+	// Every core knows the fleet before any engine runs, so a restored
+	// execution reaching into another account finds it.
+	for _, c := range cores {
+		c.fleet = f
+	}
+	for _, c := range cores {
+		if err := c.startEngines(); err != nil {
+			undo()
+			return nil, err
+		}
+	}
+	// Write once now, so a state that cannot be written fails the start.
+	for _, c := range cores {
+		if err := c.flush(); err != nil {
+			undo()
+			return nil, err
+		}
+	}
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		undo()
+		return nil, fmt.Errorf("ssmlocal: %w", err)
+	}
+	s.ln = ln
+	for _, c := range cores {
+		c.url = "http://" + ln.Addr().String()
+	}
+	close(s.listening)
+	// Timeouts close connections that trickle headers or a body or sit
+	// idle, so slow clients cannot hold goroutines and memory.
+	lim := o.limits.orDefault()
+	s.http = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: lim.readHeaderTimeout,
+		ReadTimeout:       lim.readTimeout,
+		WriteTimeout:      lim.writeTimeout,
+		IdleTimeout:       lim.idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ConnState:         s.trackConn,
+	}
+	go func() {
+		defer close(s.served)
+		_ = s.http.Serve(ln)
+	}()
+	return s, nil
+}
+
+// newCore makes the state of one account: its IAM, Regions, documents and
+// state file; home is the core whose listener and connection pool it
+// shares (nil for the home core itself). Its engines start later.
+func newCore(o Options, home *Server) (*Server, error) {
 	s := &Server{
 		opts:    o,
 		clock:   o.Clock,
@@ -210,9 +302,14 @@ func New(optFns ...func(*Options)) (*Server, error) {
 		regions: map[string]*region{},
 		ops:     buildOps(),
 	}
-	s.listening = make(chan struct{})
-	s.transport = http.DefaultTransport.(*http.Transport).Clone()
-	s.transport.MaxIdleConnsPerHost = 64
+	if home != nil {
+		s.listening = home.listening
+		s.transport = home.transport
+	} else {
+		s.listening = make(chan struct{})
+		s.transport = http.DefaultTransport.(*http.Transport).Clone()
+		s.transport.MaxIdleConnsPerHost = 64
+	}
 	s.audit.limit = o.AuditLimit
 	if err := s.checkStubs(); err != nil {
 		return nil, err
@@ -232,41 +329,6 @@ func New(optFns ...func(*Options)) (*Server, error) {
 			return nil, err
 		}
 	}
-	if err := s.startEngines(); err != nil {
-		s.closeDurable()
-		return nil, err
-	}
-	// Write once now, so a state that cannot be written fails the start.
-	if err := s.flush(); err != nil {
-		s.stopEngines()
-		s.closeDurable()
-		return nil, err
-	}
-	ln, err := net.Listen("tcp", o.Addr)
-	if err != nil {
-		s.stopEngines()
-		s.closeDurable()
-		return nil, fmt.Errorf("ssmlocal: %w", err)
-	}
-	s.ln = ln
-	s.url = "http://" + ln.Addr().String()
-	close(s.listening)
-	// Timeouts close connections that trickle headers or a body or sit
-	// idle, so slow clients cannot hold goroutines and memory.
-	lim := o.limits.orDefault()
-	s.http = &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: lim.readHeaderTimeout,
-		ReadTimeout:       lim.readTimeout,
-		WriteTimeout:      lim.writeTimeout,
-		IdleTimeout:       lim.idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ConnState:         s.trackConn,
-	}
-	go func() {
-		defer close(s.served)
-		_ = s.http.Serve(ln)
-	}()
 	return s, nil
 }
 
@@ -368,11 +430,13 @@ wait:
 	tick.Stop()
 	<-s.served
 	s.transport.CloseIdleConnections()
-	if e := s.stopEngines(); e != nil && err == nil {
-		err = e
-	}
-	if e := s.closeDurable(); e != nil && err == nil {
-		err = e
+	for _, c := range s.cores() {
+		if e := c.stopEngines(); e != nil && err == nil {
+			err = e
+		}
+		if e := c.closeDurable(); e != nil && err == nil {
+			err = e
+		}
 	}
 	return err
 }
@@ -458,6 +522,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := detectProtocol(r, body)
+	// The account that owns the access key serves the call; a key no
+	// account knows fails in the home account as it always has.
+	s = s.fleet.owner(r, s)
 	if p == nil && s.serveStubWire(w, r, body, reqID) {
 		return
 	}

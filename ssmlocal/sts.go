@@ -12,7 +12,7 @@ var externalIDPattern = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
 func stsOps() []opDef {
 	return []opDef{
 		{"sts", "GetCallerIdentity", false, (*Server).stsGetCallerIdentity, authSpec{action: "sts:GetCallerIdentity", unauthorized: true}},
-		{"sts", "AssumeRole", false, (*Server).stsAssumeRole, authOn("sts:AssumeRole", assumeRoleTargets)},
+		{"sts", "AssumeRole", false, (*Server).stsAssumeRole, authSpec{action: "sts:AssumeRole", targets: assumeRoleTargets, unlocked: crossRoleTags}},
 	}
 }
 
@@ -53,6 +53,15 @@ func (s *Server) stsAssumeRole(_ context.Context, c *call, in map[string]any) (m
 	if arns, _ := objects(in, "PolicyArns"); len(arns) > 0 {
 		return nil, apiErr("ValidationError", "session policies are not simulated by the local endpoint")
 	}
+	if s.crossAccountRole(roleARN) {
+		// The caller's side was decided before the handler ran; the
+		// role's account decides its own under its own lock.
+		sess, owner, err := s.assumeAcross(c, roleARN, sessionName, duration, assumeContext(in))
+		if err != nil {
+			return nil, err
+		}
+		return assumeRoleOutput(sess, sess.identity(owner)), nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	role := s.assumable(roleARN)
@@ -69,14 +78,26 @@ func (s *Server) stsAssumeRole(_ context.Context, c *call, in map[string]any) (m
 		return nil, apiErr("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
 	}
 	sess := s.newSession(role, sessionName, s.clock.Now().Add(time.Duration(duration)*time.Second))
-	id := sess.identity(s)
+	return assumeRoleOutput(sess, sess.identity(s)), nil
+}
+
+func assumeRoleOutput(sess *stsSession, id identity) map[string]any {
 	return map[string]any{
 		"Credentials": map[string]any{
 			"AccessKeyId": sess.AccessKeyID, "SecretAccessKey": sess.Secret, "SessionToken": sess.Token, "Expiration": sess.Expires,
 		},
 		"AssumedRoleUser":  map[string]any{"AssumedRoleId": id.UserID, "Arn": id.ARN},
 		"PackedPolicySize": int64(0),
-	}, nil
+	}
+}
+
+// assumeContext is the sts: condition keys an AssumeRole request carries.
+func assumeContext(in map[string]any) map[string][]string {
+	ctx := map[string][]string{"sts:RoleSessionName": {member(in, "RoleSessionName")}}
+	if id := member(in, "ExternalId"); id != "" {
+		ctx["sts:ExternalId"] = []string{id}
+	}
+	return ctx
 }
 
 // assumeRoleTargets authorizes sts:AssumeRole on the role with its trust
@@ -85,9 +106,10 @@ func (s *Server) stsAssumeRole(_ context.Context, c *call, in map[string]any) (m
 // reveal whether it exists.
 func assumeRoleTargets(s *Server, _ *call, in map[string]any) []authTarget {
 	roleARN := member(in, "RoleArn")
-	ctx := map[string][]string{"sts:RoleSessionName": {member(in, "RoleSessionName")}}
-	if id := member(in, "ExternalId"); id != "" {
-		ctx["sts:ExternalId"] = []string{id}
+	ctx := assumeContext(in)
+	if s.crossAccountRole(roleARN) {
+		// The caller's side only; the role's account decides its trust.
+		return []authTarget{{resource: roleARN, context: ctx, crossAccount: true}}
 	}
 	role := s.assumable(roleARN)
 	if role == nil {

@@ -94,6 +94,11 @@
 // AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true they name no target. local
 // prints the variables to export, AWS_ENDPOINT_URL among them.
 //
+// local --accounts ID,ID serves more accounts from the same endpoint, each
+// with its own IAM, resources and administrator, and prints each one's
+// variables after the home account's (see "Several accounts" in package
+// ssmlocal); a call is the account's whose key signs it.
+//
 // local runs on the wall clock by default (--clock wall). --clock auto
 // gives it a virtual clock, starting at the current time, that jumps to
 // the end of every sleep and poll a runbook makes (aws:sleep, waiting for

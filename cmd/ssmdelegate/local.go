@@ -14,12 +14,13 @@ import (
 )
 
 func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("local", "usage: ssmdelegate local [--addr 127.0.0.1:4583] [--state FILE] [--export-state FILE] [--audit] [--account ID] [--region R[,R...]] [--clock wall|auto] [--stubs FILE]", stderr)
+	fs := newFlagSet("local", "usage: ssmdelegate local [--addr 127.0.0.1:4583] [--state FILE] [--export-state FILE] [--audit] [--account ID] [--accounts ID[,ID...]] [--region R[,R...]] [--clock wall|auto] [--stubs FILE]", stderr)
 	addr := fs.String("addr", "127.0.0.1:4583", "loopback address to listen on")
 	state := fs.String("state", "", "durable state store (a bbolt file): every change is on disk before it is answered; a JSON state found there (as --export-state writes) is imported, and kept as FILE.format1.json")
 	export := fs.String("export-state", "", "write the state as JSON to this file on shutdown, for people to read or to import with --state")
 	audit := fs.Bool("audit", false, "print every API call as it is audited")
 	account := fs.String("account", "123456789012", "simulated account id")
+	accounts := fs.String("accounts", "", "comma-separated more accounts to serve from the same endpoint, each with its own IAM, resources and administrator (listing --account too is allowed); a request is served by the account that owns its access key")
 	regions := fs.String("region", "us-east-1", "comma-separated Regions to serve; the first is the default")
 	keyID := fs.String("access-key-id", "", "fixed access key id for the bootstrap administrator (random when empty)")
 	secret := fs.String("secret-access-key", "", "fixed secret access key for the bootstrap administrator (random when empty)")
@@ -55,6 +56,7 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return 2
 		}
 	}
+	extra := moreAccounts(*accounts, *account)
 	var mu sync.Mutex
 	printf := func(format string, a ...any) {
 		mu.Lock()
@@ -66,6 +68,7 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		o.Clock = clk
 		o.StateFile = *state
 		o.AccountID = *account
+		o.Accounts = extra
 		o.Regions = strings.Split(*regions, ",")
 		o.AdminAccessKeyID, o.AdminSecretAccessKey = *keyID, *secret
 		o.Stubs = stubs
@@ -84,6 +87,9 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	admin := srv.Admin()
 	printf("ssmdelegate local: serving on %s\n", srv.URL())
 	printf("account %s, regions %s\n", srv.AccountID(), *regions)
+	if len(extra) > 0 {
+		printf("more accounts %s\n", strings.Join(extra, ", "))
+	}
 	printf("clock %s: %s\n", *clockName, clockNote)
 	if stubs != nil {
 		printf("stubs: %s\n", strings.Join(stubs.Operations(), ", "))
@@ -100,6 +106,20 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	printf("  export AWS_DEFAULT_REGION=%s\n", srv.Region())
 	printf("  export AWS_ENDPOINT_URL=%s\n", srv.URL())
 	printf("  aws sts get-caller-identity\n\n")
+	for _, id := range extra {
+		a, err := srv.Account(id)
+		if err != nil {
+			fmt.Fprintf(stderr, "ssmdelegate local: %v\n", err)
+			_ = srv.Close()
+			return 1
+		}
+		creds := a.AdminCredentials()
+		printf("administrator of account %s, %s:\n", id, a.AdminARN())
+		printf("  export AWS_ACCESS_KEY_ID=%s\n", creds.AccessKeyID)
+		printf("  export AWS_SECRET_ACCESS_KEY=%s\n", creds.SecretAccessKey)
+		printf("  export AWS_DEFAULT_REGION=%s\n", srv.Region())
+		printf("  export AWS_ENDPOINT_URL=%s\n\n", srv.URL())
+	}
 	printf("serving until interrupted\n")
 	<-ctx.Done()
 	if err := srv.Close(); err != nil {
@@ -114,6 +134,18 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	printf("ssmdelegate local: stopped\n")
 	return 0
+}
+
+// moreAccounts is the --accounts list without empty entries and without
+// the home account, which is always served.
+func moreAccounts(list, home string) []string {
+	var out []string
+	for _, id := range strings.Split(list, ",") {
+		if id = strings.TrimSpace(id); id != "" && id != home {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // scriptsNote is the banner line saying whether scripts run.
