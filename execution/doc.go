@@ -137,8 +137,9 @@
 // [Progress] with Location set per location status change, then the
 // parent's own changes; while OnProgress is set, a truncated step list is
 // read in full at every poll, since locations run side by side and any
-// page may hold a change. A [Watcher] reads the detail of a parent whose
-// metadata says AutomationType CrossAccount at every sweep (one
+// page may hold a change. Unless SkipDetail is set, a [Watcher] reads
+// the detail of a parent whose metadata says AutomationType CrossAccount
+// at every sweep (one
 // GetAutomationExecution, plus the step pages when truncated), and of any
 // other once its detail shows locations, and sends one [Event] with
 // Location set per location status change before the parent's event.
