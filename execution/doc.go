@@ -106,6 +106,72 @@
 // truncated and logged instead). A failed page is asked again alone, and
 // a sweep whose calls were throttled pauses longer before the next.
 //
+// # Locations
+//
+// A multi-account execution (StartAutomationExecution with
+// TargetLocations) runs a parent execution in the administrator account
+// and one child execution per target account and Region, under the
+// execution role there. The parent is what the administrator can read:
+// its TargetLocations, its ProgressCounters (which AWS documents as step
+// counts across the Regions and accounts; a parent has one step per
+// location, so they count locations), and one step per location whose
+// StepExecution.TargetLocation names the account and Region, whose status
+// mirrors the child's and whose outputs name the child execution
+// (ExecutionId, AutomationExecutionId, ChildExecutionId or any other
+// output ending in ExecutionId). The parent's status aggregates them.
+//
+// [LocationsOf] turns a parent into a [LocationReport]: one
+// [LocationStatus] per location (account, Region, execution role,
+// status, child execution id, failure, start and end), sorted by account
+// and Region, plus [LocationTotals] from ProgressCounters (counted from
+// the steps when the service sends none). Steps naming the same location
+// collapse to the latest (a later start, or the copy further along);
+// unknown statuses count as in progress; missing fields stay empty.
+// [GetLocations] reads a parent and, when its step list is truncated,
+// every page of DescribeAutomationStepExecutions. [IsMultiAccount] tells
+// a parent by its TargetLocations or its steps.
+//
+// The waiter follows a parent as any execution, ending when the parent
+// ends; [ExecutionWaiter.WaitForLocations] returns the report, and an
+// [*ExecutionFailedError] carries it in Locations. OnProgress receives one
+// [Progress] with Location set per location status change, then the
+// parent's own changes; while OnProgress is set, a truncated step list is
+// read in full at every poll, since locations run side by side and any
+// page may hold a change. Unless SkipDetail is set, a [Watcher] reads
+// the detail of a parent whose metadata says AutomationType CrossAccount
+// at every sweep (one
+// GetAutomationExecution, plus the step pages when truncated), and of any
+// other once its detail shows locations, and sends one [Event] with
+// Location set per location status change before the parent's event.
+// Those calls go through the same retry budget and rate limiter as the
+// rest; an event for a child execution (forwarded to the administrator's
+// queue) wakes its parent's waiter or watcher.
+//
+// The children live in the target accounts, readable only with
+// credentials there. Given a [LocationClientFunc]
+// (ExecutionWaiterOptions.LocationClient, WatcherOptions.LocationClient),
+// the waiter and watcher also read each running location's child in its
+// own account, once per poll, through a client made once per location:
+// a child that has ended is reported at once, and not read again. A
+// client that cannot be made, or a read that fails, is logged and
+// skipped: the parent's steps stay the source of truth, and the parent's
+// end alone ends the wait.
+//
+//   - Running automations in multiple Regions and accounts:
+//     https://docs.aws.amazon.com/systems-manager/latest/userguide/systems-manager-automation-multiple-accounts-and-regions.html
+//   - AutomationExecution (TargetLocations, ProgressCounters):
+//     https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_AutomationExecution.html
+//   - ProgressCounters:
+//     https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_ProgressCounters.html
+//   - StepExecution (TargetLocation):
+//     https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_StepExecution.html
+//   - TargetLocation:
+//     https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_TargetLocation.html
+//   - AutomationExecutionMetadata (AutomationType):
+//     https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_AutomationExecutionMetadata.html
+//   - AutomationExecutionFilter (AutomationType, ParentExecutionId):
+//     https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_AutomationExecutionFilter.html
+//
 // # Signals
 //
 // [Approve], [Reject], [Resume], [StartStep] and [StopStep] send

@@ -34,6 +34,9 @@ type ExecutionFailedError struct {
 	FailedStep *types.StepExecution
 	// Execution is the last state read from the service.
 	Execution *types.AutomationExecution
+	// Locations is the per-location view of a multi-account execution,
+	// nil for any other.
+	Locations *LocationReport
 }
 
 func (e *ExecutionFailedError) Error() string {

@@ -406,7 +406,9 @@ func (p *poller) subscribe() (<-chan struct{}, func()) {
 		return nil, func() {}
 	}
 	id := p.id
-	return p.o.Wake.Subscribe(func(x string) bool { return x == id })
+	// A child's event (forwarded from its account) wakes the parent's
+	// waiter too.
+	return p.o.Wake.Subscribe(func(x string) bool { return x == id || p.childIDs.has(x) })
 }
 
 // subscribe subscribes the sweeper to the events of the executions it
@@ -427,6 +429,13 @@ func (s *sweeper) publishWatched() {
 	m := make(map[string]bool, len(s.pending))
 	for _, e := range s.pending {
 		m[e.id] = true
+		if e.locs != nil {
+			// A child's event (forwarded from its account) wakes the
+			// parent's sweep.
+			for id := range e.locs.children {
+				m[id] = true
+			}
+		}
 	}
 	s.watchedIDs.Store(&m)
 }

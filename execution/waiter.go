@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -95,6 +96,10 @@ type ExecutionWaiterOptions struct {
 	// is set (default [DefaultFallbackDelay]); a longer scheduled delay
 	// stays.
 	FallbackDelay time.Duration
+	// LocationClient, when set, reads the child execution of each running
+	// location of a multi-account execution in its own account (see
+	// "Locations" in the package overview).
+	LocationClient LocationClientFunc
 }
 
 // Progress is one change seen by a waiter: the execution's status, and the
@@ -118,6 +123,10 @@ type Progress struct {
 	Counters *types.ProgressCounters
 	// Elapsed is the time since the wait began.
 	Elapsed time.Duration
+	// Location is set, for a multi-account execution, on the change of
+	// one location's status; Step is then that location's step. The
+	// parent's own changes come with Location nil and no step.
+	Location *LocationChange
 }
 
 // ExecutionWaiter waits for an Automation execution to end.
@@ -204,14 +213,16 @@ func (w *ExecutionWaiter) WaitForOutput(ctx context.Context, executionID string,
 	defer cancel()
 
 	p := &poller{
-		client:  w.client,
-		o:       &o,
-		id:      executionID,
-		timeout: timeout,
-		begin:   time.Now(),
-		steps:   newStepLog(),
-		budget:  retryBudget{maxTransient: o.MaxTransientErrors},
-		predict: predictor{history: o.History, doc: o.Runbook},
+		client:   w.client,
+		o:        &o,
+		id:       executionID,
+		timeout:  timeout,
+		begin:    time.Now(),
+		steps:    newStepLog(),
+		budget:   retryBudget{maxTransient: o.MaxTransientErrors},
+		predict:  predictor{history: o.History, doc: o.Runbook},
+		locs:     newLocationLog(),
+		children: newChildReader(o.LocationClient, o.Logger),
 	}
 	p.jitter = newJitter(executionID, p.begin)
 	out, err := p.run(ctx, maxWait)
@@ -251,6 +262,9 @@ func NewExecutionFailedError(ex *types.AutomationExecution) *ExecutionFailedErro
 		Execution:      ex,
 	}
 	e.FailedStep = failedStep(ex.StepExecutions)
+	if IsMultiAccount(ex) {
+		e.Locations = LocationsOf(ex)
+	}
 	return e
 }
 
@@ -295,6 +309,10 @@ type poller struct {
 	predict    predictor
 	last       *types.AutomationExecution // the last execution seen
 	jitter     *rand.Rand                 // this wait's, see newJitter
+
+	locs     *locationLog // a multi-account execution's locations
+	children *childReader // nil without a LocationClient
+	childIDs childIDs     // the children, for the wake-up's match
 }
 
 func (p *poller) clientOptions() []func(*ssm.Options) {
@@ -442,9 +460,12 @@ func (p *poller) handle(ctx context.Context, in *ssm.GetAutomationExecutionInput
 	ended := Classify(status) != InProgress
 	awaiting := p.o.ReturnOnAwaitingInput && WaitsForPerson(status)
 	changed := status != p.lastStatus || aws.ToString(ex.CurrentStepName) != p.lastStep
+	// A multi-account execution's locations run side by side, so any
+	// page may hold a change: read them all, in order.
+	multi := IsMultiAccount(ex)
 
-	if ex.StepExecutionsTruncated && (ended || awaiting || (changed && p.o.OnProgress != nil)) {
-		steps, err := p.fetchSteps(ctx, ended)
+	if ex.StepExecutionsTruncated && (ended || awaiting || (changed && p.o.OnProgress != nil) || (multi && p.o.OnProgress != nil)) {
+		steps, err := p.fetchSteps(ctx, ended || multi)
 		switch {
 		case err == nil:
 			ex.StepExecutions = steps
@@ -460,7 +481,12 @@ func (p *poller) handle(ctx context.Context, in *ssm.GetAutomationExecutionInput
 
 	p.timeout.LastStatus = status
 	p.timeout.LastStep = aws.ToString(ex.CurrentStepName)
-	p.report(ex, attempt)
+	var locs *LocationReport
+	if multi {
+		locs = LocationsOf(ex)
+		p.children.refresh(ctx, locs, p.clientOptions(), p.callChild)
+	}
+	p.report(ex, locs, attempt)
 	p.lastStatus = status
 	p.lastStep = aws.ToString(ex.CurrentStepName)
 
@@ -478,9 +504,17 @@ func (p *poller) handle(ctx context.Context, in *ssm.GetAutomationExecutionInput
 }
 
 // report calls OnProgress once per step whose status changed, or once for
-// the execution when only its status changed.
-func (p *poller) report(ex *types.AutomationExecution, attempt int64) {
+// the execution when only its status changed. For a multi-account
+// execution it reports each location whose status changed, then the
+// execution when its status changed.
+func (p *poller) report(ex *types.AutomationExecution, locs *LocationReport, attempt int64) {
 	changedSteps := p.steps.update(ex.StepExecutions)
+	var changedLocs []LocationChange
+	if locs != nil {
+		changedLocs = p.locs.update(locs)
+		p.childIDs.add(p.locs.children)
+		changedSteps = slices.DeleteFunc(changedSteps, func(s *types.StepExecution) bool { return s.TargetLocation != nil })
+	}
 	if p.o.OnProgress == nil {
 		return
 	}
@@ -497,11 +531,24 @@ func (p *poller) report(ex *types.AutomationExecution, attempt int64) {
 		ev.StepName, ev.Action, ev.StepStatus, ev.Step = aws.ToString(s.StepName), aws.ToString(s.Action), s.StepStatus, s
 		p.o.OnProgress(ev)
 	}
-	if len(changedSteps) == 0 && ex.AutomationExecutionStatus != p.lastStatus {
+	for i := range changedLocs {
 		ev := base
-		if s := currentStep(ex); s != nil {
+		c := &changedLocs[i]
+		ev.Location, ev.StepName, ev.StepStatus = c, c.StepName, c.Status
+		ev.Step = stepByID(ex.StepExecutions, c.StepExecutionID)
+		if ev.Step != nil {
+			ev.Action = aws.ToString(ev.Step.Action)
+		}
+		p.o.OnProgress(ev)
+	}
+	if (len(changedSteps) == 0 || locs != nil) && ex.AutomationExecutionStatus != p.lastStatus {
+		ev := base
+		switch s := currentStep(ex); {
+		case locs != nil:
+			// The parent's own change: its locations were reported apart.
+		case s != nil:
 			ev.StepName, ev.Action, ev.StepStatus, ev.Step = aws.ToString(s.StepName), aws.ToString(s.Action), s.StepStatus, s
-		} else {
+		default:
 			ev.StepName, ev.Action = aws.ToString(ex.CurrentStepName), aws.ToString(ex.CurrentAction)
 		}
 		p.o.OnProgress(ev)

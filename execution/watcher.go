@@ -64,6 +64,10 @@ type WatcherOptions struct {
 	// for while Events is set (default [DefaultFallbackDelay]); a longer
 	// scheduled delay stays.
 	FallbackDelay time.Duration
+	// LocationClient, when set, reads the child execution of each running
+	// location of a multi-account execution in its own account (see
+	// "Locations" in the package overview).
+	LocationClient LocationClientFunc
 }
 
 // Event is a change of one watched execution.
@@ -93,6 +97,10 @@ type Event struct {
 	ParentExecutionID string
 	// Sweep numbers the sweep that saw the change, from 1.
 	Sweep int
+	// Location is set, for a multi-account execution, on the change of
+	// one location's status: ExecutionID, Status and Metadata are then
+	// the parent's, and Final is false.
+	Location *LocationChange
 }
 
 // Watcher follows many executions with few calls: each sweep reads ten
@@ -159,6 +167,8 @@ type watched struct {
 	final     bool
 	parent    bool // starts children: list them while it runs
 	firstMiss time.Time
+	multi     bool         // runs in other accounts or Regions
+	locs      *locationLog // its locations, once multi
 }
 
 // Run watches the executions until each has ended (or was not found),
@@ -169,7 +179,8 @@ func (w *Watcher) Run(ctx context.Context, ids []string, handle func(Event)) err
 	if handle == nil {
 		handle = func(Event) {}
 	}
-	s := &sweeper{w: w, o: &w.options, handle: handle, index: map[string]*watched{}, begin: time.Now()}
+	s := &sweeper{w: w, o: &w.options, handle: handle, index: map[string]*watched{}, begin: time.Now(),
+		childReader: newChildReader(w.options.LocationClient, w.options.Logger)}
 	s.add(ids)
 	s.add(w.takeAdded())
 	wake, unsubscribe := s.subscribe()
@@ -230,7 +241,8 @@ type sweeper struct {
 	throttled int
 	// watchedIDs are the ids still watched, for the event source's
 	// goroutine.
-	watchedIDs atomic.Pointer[map[string]bool]
+	watchedIDs  atomic.Pointer[map[string]bool]
+	childReader *childReader
 }
 
 func (s *sweeper) add(ids []string) {
@@ -372,6 +384,19 @@ func (s *sweeper) observe(ctx context.Context, e *watched, m *types.AutomationEx
 	first := !e.seen
 	e.seen = true
 	e.parent = isParent(m)
+	if m.AutomationType == types.AutomationTypeCrossAccount || aws.ToString(m.TargetLocationsURL) != "" {
+		e.multi = true
+	}
+	var ex *types.AutomationExecution
+	if e.multi && !s.o.SkipDetail {
+		// Locations change while the parent's status stays: read the
+		// parent every sweep while it runs.
+		var err error
+		if ex, err = s.detail(ctx, e.id, true); err != nil {
+			return err
+		}
+		s.locations(ctx, e, m, ex)
+	}
 	if status == e.status && step == e.step {
 		return nil
 	}
@@ -394,11 +419,24 @@ func (s *sweeper) observe(ctx context.Context, e *watched, m *types.AutomationEx
 	statusChanged := status != e.status
 	// Detail costs a call: only for a status change, or for an execution
 	// first seen already ended (to name its failed step).
-	if !s.o.SkipDetail && statusChanged && (!first || ev.Final) {
-		ex, err := s.detail(ctx, e.id)
-		if err != nil {
+	if !s.o.SkipDetail && statusChanged && (!first || ev.Final) && ex == nil {
+		var err error
+		if ex, err = s.detail(ctx, e.id, false); err != nil {
 			return err
 		}
+		if IsMultiAccount(ex) {
+			// Known from now on; its locations come before its own event.
+			e.multi = true
+			if ex.StepExecutionsTruncated {
+				s.allSteps(ctx, ex)
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+			}
+			s.locations(ctx, e, m, ex)
+		}
+	}
+	if statusChanged {
 		ev.Execution = ex
 	}
 	if outcome == Failed {
@@ -468,9 +506,9 @@ func listChildren(ctx context.Context, client DescribeAutomationExecutionsAPICli
 	return out, nil
 }
 
-// detail reads one execution and, when it ended with a truncated step
-// list, all its steps.
-func (s *sweeper) detail(ctx context.Context, id string) (*types.AutomationExecution, error) {
+// detail reads one execution and, when it ended (or, with full, whenever)
+// with a truncated step list, all its steps.
+func (s *sweeper) detail(ctx context.Context, id string, full bool) (*types.AutomationExecution, error) {
 	var out *ssm.GetAutomationExecutionOutput
 	err := s.retry(ctx, "GetAutomationExecution", func() (err error) {
 		out, err = s.w.client.GetAutomationExecution(ctx, &ssm.GetAutomationExecutionInput{AutomationExecutionId: aws.String(id)}, s.o.ClientOptions...)
@@ -483,7 +521,7 @@ func (s *sweeper) detail(ctx context.Context, id string) (*types.AutomationExecu
 		return nil, errors.New("execution: GetAutomationExecution returned no execution")
 	}
 	ex := out.AutomationExecution
-	if ex.StepExecutionsTruncated && Classify(ex.AutomationExecutionStatus) != InProgress {
+	if ex.StepExecutionsTruncated && (full || Classify(ex.AutomationExecutionStatus) != InProgress) {
 		s.allSteps(ctx, ex)
 		if ctx.Err() != nil {
 			return nil, ctx.Err()

@@ -168,9 +168,6 @@ func checkStartInput(in *ssm.StartAutomationExecutionInput) error {
 			return validation("parameters", k, "Map keys must have length between 1 and 50")
 		}
 	}
-	if len(in.TargetLocations) > 0 || in.TargetLocationsURL != nil {
-		return apiErr("ValidationException", "TargetLocations (multi-account and multi-Region automation) are not simulated by the local endpoint")
-	}
 	if in.AlarmConfiguration != nil {
 		return apiErr("ValidationException", "AlarmConfiguration is not simulated by the local endpoint")
 	}
@@ -192,6 +189,9 @@ func (s *Server) ssmStartAutomationExecution(ctx context.Context, c *call, in ma
 	name, _ := docName(in, "DocumentName", false)
 	input.DocumentName = &name
 	if err := checkStartInput(&input); err != nil {
+		return nil, err
+	}
+	if err := s.checkTargetLocations(c, &input); err != nil {
 		return nil, err
 	}
 	id, err := s.startAutomation(ctx, c, &input)
@@ -245,6 +245,9 @@ func (s *Server) startAutomation(ctx context.Context, c *call, in *ssm.StartAuto
 		Targets: in.Targets, TargetMaps: in.TargetMaps, MaxConcurrency: derefStr(in.MaxConcurrency),
 		MaxErrors: derefStr(in.MaxErrors), Tags: in.Tags, ClientToken: derefStr(in.ClientToken),
 		ExecutedBy: c.who.ARN, ParentID: c.executionID,
+	}
+	if len(in.TargetLocations) > 0 {
+		return s.startAcrossLocations(ctx, c, in, start)
 	}
 	if roleARN == "" {
 		// No service role: the steps run in the caller's own session.
@@ -630,6 +633,7 @@ func (s *Server) startEngines() error {
 		e, err := engine.New(engine.Options{
 			Clock: s.clock, Invoker: invoker{s: s, region: name}, Account: s.opts.AccountID, Region: name,
 			Partition: s.opts.Partition, State: s.restoredExecutions[name], Scripts: s.scriptHost(name),
+			Locations: locationHost{s: s, home: name},
 			OnChange: func(id string) {
 				<-ready
 				s.publishAutomationEvents(name, id)

@@ -221,6 +221,76 @@
 // Service Quotas shows. Starts made by Automation itself are not counted.
 // It is off by default.
 //
+// # Multi-account and multi-Region automation
+//
+// StartAutomationExecution with TargetLocations runs the runbook in every
+// account and Region they name, from the caller's (administrator) account
+// and Region
+// (https://docs.aws.amazon.com/systems-manager/latest/userguide/systems-manager-automation-multiple-accounts-and-regions.html).
+// The start needs the caller's iam:PassRole on the administration role,
+// AWS-SystemsManager-AutomationAdministrationRole in the administrator
+// account, which ssm.amazonaws.com must be able to assume (its trust is
+// checked as any service role's). Each TargetLocation is filled with the
+// defaults the API reference gives and echoed in GetAutomationExecution's
+// TargetLocations: the caller's account and Region when it names none,
+// ExecutionRoleName AWS-SystemsManager-AutomationExecutionRole,
+// TargetLocationMaxConcurrency 1 and TargetLocationMaxErrors 0
+// (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_TargetLocation.html).
+// At most 100 TargetLocations (the limit AutomationExecutionInputs
+// documents, https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_AutomationExecutionInputs.html),
+// 50 accounts and 50 Regions each; a Region the endpoint does not serve is
+// a ValidationException. TargetLocationsURL (a presigned Amazon S3 object;
+// the endpoint serves no S3), organizational units, ExcludeAccounts,
+// IncludeChildOrganizationUnits, TargetLocationAlarmConfiguration and
+// Targets inside a TargetLocation are refused as not simulated; Targets,
+// TargetMaps, MaxConcurrency and MaxErrors given to the start apply inside
+// each location.
+//
+// The parent execution lives in the administrator account and Region with
+// AutomationType CrossAccount (the DescribeAutomationExecutions filter of
+// that name tells it from Local executions,
+// https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_AutomationExecutionMetadata.html),
+// runs as the administration role's session and runs no step of the
+// runbook itself: it has one step execution per location (account ×
+// Region, in the order of TargetLocations, accounts, then Regions), named
+// ACCOUNT/REGION with action aws:executeAutomation and the location in
+// StepExecution.TargetLocation (that one account, Region and execution
+// role). The API reference does not say how AWS names these steps; the
+// name is this endpoint's. A step is Pending until its location starts,
+// then mirrors its child's status, with the child's id in Outputs
+// ExecutionId (and its final Status); ProgressCounters count the
+// locations: TotalSteps all of them, SuccessSteps, FailedSteps,
+// CancelledSteps and TimedOutSteps by outcome
+// (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_ProgressCounters.html).
+//
+// Locations run TargetLocation by TargetLocation, each under its own
+// TargetLocationMaxConcurrency and TargetLocationMaxErrors, as rate control
+// does with targets: once more locations failed than TargetLocationMaxErrors
+// allows, no new location starts, the running ones finish, the parent
+// fails and the locations never started stay Pending. The parent ends
+// Success when every location succeeded, CompletedWithFailure when some
+// failed within the allowance, and Cancelled when stopped, which cancels
+// its running children.
+//
+// Each location's child runs in its Region, visible there with
+// ParentAutomationExecutionId naming the parent and the caller as
+// ExecutedBy, as the execution role's session
+// (arn:aws:sts::ACCOUNT:assumed-role/ROLE/CHILD-ID): the administration
+// role's session assumes the role, decided on both the session's identity
+// policies and the role's trust policy and recorded in the audit trail. A
+// location whose role is missing or does not trust the administration role
+// fails, with AWS's message "The execution role ARN in the target location
+// is unable to be assumed.", and counts as an error; the others proceed.
+// When the administration role itself cannot be assumed, every location
+// reached fails with "The administration role ARN in the administrator
+// account is unable to be assumed." (the endpoint's wording). The child
+// runs the runbook as resolved in the administrator account, so a custom
+// runbook need not exist in the target accounts here.
+//
+// A running CrossAccount execution is saved with the others: after a
+// restart it follows the children it started and starts the locations it
+// had not reached.
+//
 // # Scripts
 //
 // aws:executeScript steps run their scripts only when Options.RunScripts is

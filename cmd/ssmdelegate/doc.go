@@ -126,6 +126,15 @@
 // account, Region and endpoint, the document and mode, the changes, and
 // the execution's id, status, outputs and failed step.
 //
+// With --locations, the execution runs in other accounts and Regions and
+// run --wait follows each location (account and Region) apart: one line
+// per location's status change and one per change of the execution
+// itself; on a terminal the live line becomes a block with the totals and
+// one line per location, redrawn in place; elsewhere the "still" line
+// gives the totals. At the end a table gives each location's status,
+// child execution and failure, failed locations are named on standard
+// error, and --format json adds "locations" and "locationTotals".
+//
 // # Testing runbooks
 //
 //	ssmdelegate test RUNBOOK [--stubs FILE] [--run-scripts] [--attachments DIR] [--param K=V]... [--format text|json]
@@ -173,7 +182,9 @@
 // its step execution id. stop cancels by default
 // (StopAutomationExecution). watch follows many executions with few calls,
 // one line (or JSON object) per change, and exits 1 when any ended without
-// success. describe prints the execution and a table of its steps.
+// success. describe prints the execution and a table of its steps, and
+// for a multi-account execution a table of its locations (every page of
+// steps read); watch prints a line per location's status change.
 // version, also --version, prints the module version and VCS revision
 // recorded in the binary.
 //

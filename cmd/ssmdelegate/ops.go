@@ -269,6 +269,11 @@ type watchEvent struct {
 	Action         string `json:"action,omitempty"`
 	Final          bool   `json:"final,omitempty"`
 	Error          string `json:"error,omitempty"`
+	// Location is set on a location's change in a multi-account
+	// execution: "ACCOUNT/REGION", its status and its child execution.
+	Location         string `json:"location,omitempty"`
+	LocationStatus   string `json:"locationStatus,omitempty"`
+	ChildExecutionID string `json:"childExecutionId,omitempty"`
 }
 
 func cmdWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -297,8 +302,15 @@ func watchWith(ctx context.Context, args []string, stdout, stderr io.Writer, opt
 			failed++
 			ev2.Error = ev.Err.Error()
 		}
+		if l := ev.Location; l != nil {
+			ev2.Location, ev2.LocationStatus, ev2.ChildExecutionID = l.Key(), string(l.Status), l.ChildExecutionID
+		}
 		if *format == "json" {
 			_ = enc.Encode(ev2)
+			return
+		}
+		if l := ev.Location; l != nil {
+			fmt.Fprintln(stdout, locationWatchLine(ev.ExecutionID, l))
 			return
 		}
 		line := fmt.Sprintf("%s %-10s %s", ev.ExecutionID, ev.Status, orDash(ev.StepName))
@@ -340,6 +352,9 @@ type describedExecution struct {
 	Parameters     map[string][]string `json:"parameters,omitempty"`
 	Outputs        map[string][]string `json:"outputs,omitempty"`
 	Steps          []describedStep     `json:"steps"`
+	// Locations and LocationTotals describe a multi-account execution.
+	Locations      []locationResult `json:"locations,omitempty"`
+	LocationTotals *locationTotals  `json:"locationTotals,omitempty"`
 }
 
 type describedStep struct {
@@ -364,6 +379,9 @@ func describe(ex *types.AutomationExecution) describedExecution {
 		d.Steps = append(d.Steps, describedStep{Name: aws.ToString(s.StepName), Action: aws.ToString(s.Action), Status: string(s.StepStatus),
 			StepID: aws.ToString(s.StepExecutionId), Start: utc(s.ExecutionStartTime), End: utc(s.ExecutionEndTime),
 			FailureMessage: aws.ToString(s.FailureMessage)})
+	}
+	if execution.IsMultiAccount(ex) {
+		d.Locations, d.LocationTotals = locationResults(execution.LocationsOf(ex))
 	}
 	return d
 }
@@ -397,6 +415,9 @@ func cmdDescribe(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	out, err := client.GetAutomationExecution(ctx, &ssm.GetAutomationExecutionInput{AutomationExecutionId: aws.String(pos[0])})
 	if err != nil {
 		return c.fail(fmt.Errorf("read %s: %w", pos[0], err))
+	}
+	if err := readAllSteps(ctx, client, out.AutomationExecution); err != nil {
+		return c.fail(err)
 	}
 	d := describe(out.AutomationExecution)
 	if *format == "json" {
@@ -437,6 +458,10 @@ func cmdDescribe(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		rows = append(rows, []string{s.Name, s.Action, s.Status, fmtTime(s.Start), fmtTime(s.End), s.FailureMessage})
 	}
 	printTable(stdout, rows)
+	if execution.IsMultiAccount(out.AutomationExecution) {
+		fmt.Fprintln(stdout)
+		printLocationTable(stdout, execution.LocationsOf(out.AutomationExecution))
+	}
 	return 0
 }
 

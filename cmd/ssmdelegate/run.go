@@ -196,6 +196,9 @@ type runResult struct {
 
 	// TargetLocations are the accounts and Regions of --locations.
 	TargetLocations []delegate.TargetLocationJSON `json:"targetLocations,omitempty"`
+	// Locations are where each location ended, with --locations --wait.
+	Locations      []locationResult `json:"locations,omitempty"`
+	LocationTotals *locationTotals  `json:"locationTotals,omitempty"`
 }
 
 // runChange is one change provisioning made (or, in a dry run, would
@@ -558,6 +561,7 @@ func (r *runner) waitFor(ctx context.Context, id string) int {
 		r.result.Status, r.result.Outputs = string(ex.AutomationExecutionStatus), ex.Outputs
 		fmt.Fprintf(r.human, "%s %s\n", id, ex.AutomationExecutionStatus)
 		printOutputs(r.human, ex.Outputs)
+		r.printLocationsEnd(ex)
 		return 0
 	case errors.As(err, &failed):
 		r.result.Status, r.result.FailureMessage = string(failed.Status), failed.FailureMessage
@@ -587,6 +591,7 @@ func (r *runner) waitFor(ctx context.Context, id string) int {
 				}
 			}
 		}
+		r.printLocationsEnd(failed.Execution)
 		return 1
 	default:
 		return r.fail("%v", err)
@@ -621,6 +626,10 @@ type runProgress struct {
 	done     chan struct{}
 	stopped  sync.Once
 	wg       sync.WaitGroup
+	// locs are a multi-account execution's locations, by key; block is
+	// the number of lines of the live block on screen.
+	locs  map[string]execution.LocationStatus
+	block int
 }
 
 func newRunProgress(w io.Writer, live bool) *runProgress {
@@ -636,9 +645,12 @@ func newRunProgress(w io.Writer, live bool) *runProgress {
 				return
 			case <-t.C:
 				p.mu.Lock()
-				if p.live {
+				switch {
+				case p.live:
 					p.redraw()
-				} else if p.status != "" && time.Since(p.lastLine) >= heartbeat {
+				case p.locs != nil && time.Since(p.lastLine) >= heartbeat:
+					p.locationHeartbeat()
+				case p.status != "" && time.Since(p.lastLine) >= heartbeat:
 					p.heartbeat()
 				}
 				p.mu.Unlock()
@@ -688,6 +700,11 @@ func isTerminal(w io.Writer) bool {
 }
 
 func (p *runProgress) redraw() {
+	if p.live && p.locs != nil {
+		p.clearLive()
+		p.drawBlock()
+		return
+	}
 	if p.live && p.status != "" {
 		fmt.Fprintf(p.w, "\r\033[K%s · %s  %s", p.status, p.running(), time.Since(p.start).Truncate(time.Second))
 	}
@@ -696,8 +713,13 @@ func (p *runProgress) redraw() {
 func (p *runProgress) report(ev execution.Progress) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.live {
-		fmt.Fprint(p.w, "\r\033[K")
+	p.clearLive()
+	if ev.Location != nil || (p.locs != nil && ev.StepName == "") {
+		p.reportLocation(ev)
+		p.status = ev.Status
+		p.lastLine = time.Now()
+		p.redraw()
+		return
 	}
 	step := ev.StepName
 	if step == "" {
@@ -752,8 +774,6 @@ func (p *runProgress) stop() {
 		p.wg.Wait()
 		p.mu.Lock()
 		defer p.mu.Unlock()
-		if p.live {
-			fmt.Fprint(p.w, "\r\033[K")
-		}
+		p.clearLive()
 	})
 }

@@ -92,6 +92,9 @@ type Options struct {
 	// execution changes status and before each step attempt acts, so the
 	// endpoint can persist a snapshot; it may block until it has.
 	OnChange func(executionID string)
+	// Locations, when set, runs the children of CrossAccount executions
+	// (StartInput.TargetLocations) in their accounts and Regions.
+	Locations Locations
 	// Scripts, when set, lets aws:executeScript steps run their scripts;
 	// nil fails those steps with a message saying how to allow them.
 	Scripts *Scripts
@@ -143,6 +146,16 @@ type StartInput struct {
 	// ssm.amazonaws.com for this execution) and fails the execution with
 	// "The defined assume role is unable to be assumed."
 	FailureMessage string
+	// TargetLocations, when set, make a CrossAccount execution: one child
+	// per account and Region (through Options.Locations), each TargetLocation
+	// under its TargetLocationMaxConcurrency and TargetLocationMaxErrors.
+	// The endpoint fills AWS's defaults (accounts, Regions, execution role,
+	// concurrency 1, errors 0) before the start. Targets, TargetMaps,
+	// MaxConcurrency and MaxErrors then apply inside each location.
+	TargetLocations []types.TargetLocation
+	// LocationFailure, when set, fails every location as it is reached,
+	// with this message: the administration role cannot be assumed.
+	LocationFailure string
 }
 
 // API is what the endpoint needs from the engine; *Engine implements it.

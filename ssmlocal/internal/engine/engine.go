@@ -316,10 +316,11 @@ func (e *Engine) Start(ctx context.Context, in StartInput) (string, error) {
 	if mode != types.ExecutionModeAuto && mode != types.ExecutionModeInteractive {
 		return "", validationErr(fmt.Sprintf("mode %q is not one of Auto, Interactive", mode))
 	}
-	rateControl := len(in.Targets) > 0 || len(in.TargetMaps) > 0
+	crossAccount := len(in.TargetLocations) > 0
+	rateControl := !crossAccount && (len(in.Targets) > 0 || len(in.TargetMaps) > 0)
 	var params map[string]any
 	var reported map[string][]string
-	if rateControl {
+	if rateControl || (crossAccount && (len(in.Targets) > 0 || len(in.TargetMaps) > 0)) {
 		if err := checkRateControl(doc, in); err != nil {
 			return "", err
 		}
@@ -347,7 +348,19 @@ func (e *Engine) Start(ctx context.Context, in StartInput) (string, error) {
 		TargetParameterName: in.TargetParameterName, Targets: in.Targets, TargetMaps: in.TargetMaps,
 		MaxConcurrency: in.MaxConcurrency, MaxErrors: in.MaxErrors,
 	}}
-	if rateControl {
+	switch {
+	case crossAccount:
+		// The parent runs no step of the document: its steps are the
+		// locations, each a child in its account and Region.
+		x.rec.CrossAccount = true
+		x.rec.RawParameters = in.Parameters
+		x.rec.TargetLocations = in.TargetLocations
+		x.rec.Locations = ExpandLocations(in.TargetLocations)
+		x.rec.LocationChildren = make([]string, len(x.rec.Locations))
+		x.rec.LocationFailure = in.LocationFailure
+		x.rec.Steps = locationSteps(x.rec.Locations)
+		x.st = &runState{}
+	case rateControl:
 		x.rec.RateControl = true
 		x.rec.RawParameters = in.Parameters
 		if x.rec.MaxConcurrency == "" {
@@ -357,7 +370,7 @@ func (e *Engine) Start(ctx context.Context, in StartInput) (string, error) {
 			x.rec.MaxErrors = "0"
 		}
 		x.st = &runState{}
-	} else {
+	default:
 		x.rec.Steps = pendingSteps(doc.MainSteps)
 		x.st = newRunState(params, doc)
 	}
@@ -443,6 +456,10 @@ func (e *Engine) launch(x *execution, doc *runbook.Document) {
 	e.wg.Add(1)
 	if x.rec.RateControl {
 		go e.runParent(ctx, x, doc, admitted)
+		return
+	}
+	if x.rec.CrossAccount {
+		go e.runLocations(ctx, x, doc, admitted)
 		return
 	}
 	go e.runExecution(ctx, x, doc, admitted)

@@ -102,7 +102,7 @@ func describeFilter(filters []types.AutomationExecutionFilter) ([]execFilter, er
 					return nil, &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter AutomationType: %q is not one of CrossAccount, Local", v))}
 				}
 			}
-			out = append(out, func(*record) bool { return in(string(types.AutomationTypeLocal)) })
+			out = append(out, func(r *record) bool { return in(string(r.automationType())) })
 		case types.AutomationExecutionFilterKeyTagKey:
 			out = append(out, func(r *record) bool {
 				for _, t := range r.Tags {

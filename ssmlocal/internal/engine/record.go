@@ -52,6 +52,23 @@ type record struct {
 	Target              string                `json:"target,omitempty"`
 	ResolvedTargets     []string              `json:"resolvedTargets,omitempty"`
 	Children            []string              `json:"children,omitempty"`
+
+	// Multi-account and multi-Region (CrossAccount) executions: the
+	// locations in order, the child started in each ("" until started),
+	// and the failure every location gets when the administration role
+	// cannot be assumed.
+	CrossAccount     bool                   `json:"crossAccount,omitempty"`
+	TargetLocations  []types.TargetLocation `json:"targetLocations,omitempty"`
+	Locations        []Location             `json:"locations,omitempty"`
+	LocationChildren []string               `json:"locationChildren,omitempty"`
+	LocationFailure  string                 `json:"locationFailure,omitempty"`
+}
+
+func (r *record) automationType() types.AutomationType {
+	if r.CrossAccount {
+		return types.AutomationTypeCrossAccount
+	}
+	return types.AutomationTypeLocal
 }
 
 // stepRecord is one step execution.
@@ -79,6 +96,8 @@ type stepRecord struct {
 	ValidNext      []string                        `json:"validNextSteps,omitempty"`
 	Parent         *parentStep                     `json:"parent,omitempty"`
 	Targets        []types.Target                  `json:"targets,omitempty"`
+	// Location is the account and Region a CrossAccount parent's step runs in.
+	Location *Location `json:"location,omitempty"`
 }
 
 type parentStep struct {
@@ -143,7 +162,7 @@ func (r *record) metadata() types.AutomationExecutionMetadata {
 	m := types.AutomationExecutionMetadata{
 		AutomationExecutionId:       aws.String(r.ID),
 		AutomationExecutionStatus:   r.Status,
-		AutomationType:              types.AutomationTypeLocal,
+		AutomationType:              r.automationType(),
 		DocumentName:                aws.String(r.DocumentName),
 		DocumentVersion:             sp(r.DocumentVersion),
 		ExecutedBy:                  sp(r.ExecutedBy),
@@ -201,6 +220,7 @@ func (r *record) execution(st *runState) types.AutomationExecution {
 	if r.RateControl {
 		a.ResolvedTargets = r.resolved()
 	}
+	a.TargetLocations = r.TargetLocations
 	n := len(r.Steps)
 	if n > maxStepsInGet {
 		n = maxStepsInGet
@@ -247,6 +267,9 @@ func (s *stepRecord) sdk() types.StepExecution {
 		StepStatus:         s.Status,
 		ValidNextSteps:     s.ValidNext,
 		Targets:            s.Targets,
+	}
+	if l := s.Location; l != nil {
+		out.TargetLocation = &types.TargetLocation{Accounts: []string{l.Account}, Regions: []string{l.Region}, ExecutionRoleName: aws.String(l.ExecutionRoleName)}
 	}
 	if s.TimeoutSeconds > 0 {
 		out.TimeoutSeconds = aws.Int64(s.TimeoutSeconds)

@@ -116,7 +116,7 @@ func (e *Engine) finish(x *execution, doc *runbook.Document, status types.Automa
 	x.rec.Status = status
 	x.rec.End = e.now()
 	x.rec.FailureMessage = msg
-	if st := x.st; st != nil && !x.rec.RateControl {
+	if st := x.st; st != nil && !x.rec.RateControl && !x.rec.CrossAccount {
 		x.rec.Outputs = documentOutputs(doc, st)
 		if len(st.Vars) > 0 {
 			x.rec.Variables = reportValues(st.Vars)

@@ -1,0 +1,248 @@
+package ssmlocal
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/google/uuid"
+
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal/internal/engine"
+)
+
+// AdministrationRoleName is the role Automation assumes in the
+// administrator account to run a multi-account and multi-Region execution.
+const AdministrationRoleName = "AWS-SystemsManager-AutomationAdministrationRole"
+
+// Limits of StartAutomationExecution's TargetLocations
+// (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_TargetLocation.html).
+const (
+	maxTargetLocations  = 100
+	maxLocationAccounts = 50
+	maxLocationRegions  = 50
+)
+
+var (
+	executionRoleNamePattern = regexp.MustCompile(`^[\w+=,.@/-]+$`)
+	accountIDPattern         = regexp.MustCompile(`^\d{12}$`)
+)
+
+func notSimulatedLocation(what string) error {
+	return apiErr("ValidationException", "%s is not simulated by the local endpoint", what)
+}
+
+// checkTargetLocations validates TargetLocations and fills AWS's defaults:
+// the caller's account and Region, the default execution role,
+// TargetLocationMaxConcurrency 1 and TargetLocationMaxErrors 0.
+func (s *Server) checkTargetLocations(c *call, in *ssm.StartAutomationExecutionInput) error {
+	if in.TargetLocationsURL != nil {
+		return notSimulatedLocation("TargetLocationsURL (target locations read from an Amazon S3 object; the endpoint serves no S3)")
+	}
+	if len(in.TargetLocations) == 0 {
+		return nil
+	}
+	if len(in.TargetLocations) > maxTargetLocations {
+		return validation("targetLocations", len(in.TargetLocations), fmt.Sprintf("Member must have length less than or equal to %d", maxTargetLocations))
+	}
+	out := make([]types.TargetLocation, len(in.TargetLocations))
+	for i, tl := range in.TargetLocations {
+		member := func(m string) string { return fmt.Sprintf("targetLocations.%d.member.%s", i+1, m) }
+		switch {
+		case len(tl.Accounts) > maxLocationAccounts:
+			return validation(member("accounts"), len(tl.Accounts), fmt.Sprintf("Member must have length less than or equal to %d", maxLocationAccounts))
+		case len(tl.Regions) > maxLocationRegions:
+			return validation(member("regions"), len(tl.Regions), fmt.Sprintf("Member must have length less than or equal to %d", maxLocationRegions))
+		case tl.ExecutionRoleName != nil && (len(*tl.ExecutionRoleName) < 1 || len(*tl.ExecutionRoleName) > 64 || !executionRoleNamePattern.MatchString(*tl.ExecutionRoleName)):
+			return validation(member("executionRoleName"), *tl.ExecutionRoleName, `Member must satisfy regular expression pattern: [\w+=,.@/-]+`)
+		case tl.TargetLocationMaxConcurrency != nil && (len(*tl.TargetLocationMaxConcurrency) > 7 || !concurrencyPattern.MatchString(*tl.TargetLocationMaxConcurrency)):
+			return validation(member("targetLocationMaxConcurrency"), *tl.TargetLocationMaxConcurrency, "Member must satisfy regular expression pattern: ^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$")
+		case tl.TargetLocationMaxErrors != nil && (len(*tl.TargetLocationMaxErrors) > 7 || !errorsPattern.MatchString(*tl.TargetLocationMaxErrors)):
+			return validation(member("targetLocationMaxErrors"), *tl.TargetLocationMaxErrors, "Member must satisfy regular expression pattern: ^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$")
+		case len(tl.ExcludeAccounts) > 0 || tl.IncludeChildOrganizationUnits:
+			return notSimulatedLocation("ExcludeAccounts and IncludeChildOrganizationUnits (AWS Organizations)")
+		case tl.TargetLocationAlarmConfiguration != nil:
+			return notSimulatedLocation("TargetLocationAlarmConfiguration")
+		case len(tl.Targets) > 0 || tl.TargetsMaxConcurrency != nil || tl.TargetsMaxErrors != nil:
+			return notSimulatedLocation("Targets, TargetsMaxConcurrency and TargetsMaxErrors inside a TargetLocation (give them to the start instead)")
+		}
+		for _, a := range tl.Accounts {
+			if strings.HasPrefix(a, "ou-") {
+				return notSimulatedLocation("an organizational unit as a target account (AWS Organizations)")
+			}
+			if !accountIDPattern.MatchString(a) {
+				return validation(member("accounts"), a, "Member must be a 12-digit account ID")
+			}
+		}
+		for _, r := range tl.Regions {
+			if !slices.Contains(s.opts.Regions, r) {
+				return apiErr("ValidationException", "Region %s of target location %d is not served by this endpoint (it serves %s)", r, i+1, strings.Join(s.opts.Regions, ", "))
+			}
+		}
+		f := tl
+		if len(f.Accounts) == 0 {
+			f.Accounts = []string{s.opts.AccountID}
+		}
+		if len(f.Regions) == 0 {
+			f.Regions = []string{c.region.Name}
+		}
+		if f.ExecutionRoleName == nil {
+			f.ExecutionRoleName = aws.String(engine.DefaultExecutionRoleName)
+		}
+		if f.TargetLocationMaxConcurrency == nil {
+			f.TargetLocationMaxConcurrency = aws.String("1")
+		}
+		if f.TargetLocationMaxErrors == nil {
+			f.TargetLocationMaxErrors = aws.String("0")
+		}
+		out[i] = f
+	}
+	in.TargetLocations = out
+	return nil
+}
+
+// startAcrossLocations starts a CrossAccount execution once the start is
+// authorized and its document resolved: Automation assumes the
+// administration role of the caller's account, which the caller passes
+// (iam:PassRole); the parent runs as that role's session and each location
+// then assumes its execution role. s.mu is read-locked on entry and
+// released here.
+func (s *Server) startAcrossLocations(ctx context.Context, c *call, in *ssm.StartAutomationExecutionInput, start engine.StartInput) (string, error) {
+	adminARN := s.arn("iam", "", "role/"+AdministrationRoleName)
+	if err := c.authorize("iam:PassRole", adminARN, map[string][]string{"iam:PassedToService": {"ssm.amazonaws.com"}}); err != nil {
+		s.mu.RUnlock()
+		return "", err
+	}
+	start.TargetLocations = in.TargetLocations
+	role, trusted, ev := s.assumeForAutomation(c, adminARN, s.executionARN(c.region.Name, start.ID), start.ID)
+	if role == nil || !trusted {
+		start.LocationFailure = "The administration role " + adminARN + " in the administrator account is unable to be assumed."
+		start.Principal = engine.Principal{ARN: c.who.ARN, RoleARN: c.who.RoleARN}
+	} else {
+		start.Principal = engine.Principal{ARN: s.arn("sts", "", "assumed-role/"+role.Name+"/"+start.ID), RoleARN: role.ARN}
+	}
+	s.mu.RUnlock()
+	s.audit.add(s, ev)
+	if role != nil && trusted {
+		s.mu.Lock()
+		role.LastUsed, role.LastRegion = s.clock.Now().UTC(), c.region.Name
+		s.mu.Unlock()
+	}
+	return c.region.engine.Start(ctx, start)
+}
+
+// locationHost runs the locations of the CrossAccount executions of one
+// Region's engine (their administrator Region).
+type locationHost struct {
+	s    *Server
+	home string
+}
+
+var _ engine.Locations = locationHost{}
+
+// executionRoleFailure is AWS's failure of a location whose execution role
+// cannot be assumed.
+func executionRoleFailure(roleARN string) string {
+	return "The execution role " + roleARN + " in the target location is unable to be assumed."
+}
+
+// StartLocation assumes the location's execution role as the parent's
+// administration role session and starts the child in the location's
+// engine, as that role's session.
+func (h locationHost) StartLocation(ctx context.Context, in engine.LocationStart) (string, string, error) {
+	s := h.s
+	loc := in.Location
+	roleARN := s.arnOf("iam", "", loc.Account, "role/"+loc.ExecutionRoleName)
+	r, ok := s.regions[loc.Region]
+	if !ok || r.engine == nil {
+		return "", fmt.Sprintf("Region %s is not served by this endpoint", loc.Region), nil
+	}
+	id := uuid.NewString()
+	role, failure := h.assumeExecutionRole(in, roleARN, id)
+	if failure != "" {
+		return "", failure, nil
+	}
+	childID, err := r.engine.Start(ctx, engine.StartInput{
+		ID: id, DocumentName: in.DocumentName, DocumentVersion: in.DocumentVersion, Content: in.Content, DocumentHash: in.DocumentHash,
+		Parameters: in.Parameters, TargetParameterName: in.TargetParameterName, Targets: in.Targets, TargetMaps: in.TargetMaps,
+		MaxConcurrency: in.MaxConcurrency, MaxErrors: in.MaxErrors, ExecutedBy: in.ExecutedBy, ParentID: in.ParentID,
+		Principal: engine.Principal{ARN: s.arnOf("sts", "", loc.Account, "assumed-role/"+role+"/"+id), RoleARN: roleARN},
+	})
+	if err != nil {
+		return "", "", err
+	}
+	return childID, "", nil
+}
+
+// assumeExecutionRole decides sts:AssumeRole of the location's execution
+// role by the administration role session: the session's identity
+// policies and the role's trust policy, audited as the session's call. It
+// returns the role's name, or AWS's failure message for the location.
+func (h locationHost) assumeExecutionRole(in engine.LocationStart, roleARN, childID string) (string, string) {
+	s := h.s
+	loc := in.Location
+	failure := executionRoleFailure(roleARN)
+	if in.Principal.RoleARN == "" {
+		return "", failure
+	}
+	who, err := s.principalIdentity(in.Principal)
+	if err != nil {
+		return "", failure
+	}
+	c := &call{
+		s: s, who: who, service: "sts", api: "AssumeRole", regionNm: h.home,
+		sourceIP: "ssm.amazonaws.com", requestID: newUUID(), executionID: in.ParentID,
+	}
+	ev := AuditEvent{
+		Time: s.clock.Now(), Service: "sts", API: "AssumeRole", Region: h.home, Principal: who.ARN,
+		Resources: []string{roleARN}, Actions: []string{"sts:AssumeRole"}, ExecutionID: in.ParentID,
+		SourceIP: "ssm.amazonaws.com", RequestID: c.requestID,
+	}
+	name := loc.ExecutionRoleName
+	s.mu.RLock()
+	role := s.iam.Roles[name]
+	if loc.Account != s.opts.AccountID || role == nil || role.ARN != roleARN {
+		s.mu.RUnlock()
+		ev.Decision, ev.ErrorCode, ev.ErrorMessage = "Denied", "AccessDenied", failure
+		s.audit.add(s, ev)
+		return "", failure
+	}
+	err = c.authorizeWith("sts:AssumeRole", roleARN, map[string][]string{"sts:RoleSessionName": {childID}},
+		&namedDoc{name: role.ARN + " trust policy", doc: role.Trust})
+	s.mu.RUnlock()
+	if err != nil {
+		ev.Decision, ev.ErrorCode, ev.ErrorMessage = "Denied", "AccessDenied", err.Error()
+		s.audit.add(s, ev)
+		return "", failure
+	}
+	ev.Decision = "Allowed"
+	s.audit.add(s, ev)
+	s.mu.Lock()
+	role.LastUsed, role.LastRegion = s.clock.Now().UTC(), loc.Region
+	s.mu.Unlock()
+	return role.Name, ""
+}
+
+// LocationStatus reads a child's status in its location.
+func (h locationHost) LocationStatus(loc engine.Location, id string) (types.AutomationExecutionStatus, string, error) {
+	r, ok := h.s.regions[loc.Region]
+	if !ok || r.engine == nil {
+		return "", "", fmt.Errorf("ssmlocal: region %s is not served", loc.Region)
+	}
+	x, err := r.engine.Get(id)
+	if err != nil {
+		return "", "", err
+	}
+	return x.AutomationExecutionStatus, aws.ToString(x.FailureMessage), nil
+}
+
+// StopLocation cancels a child in its location.
+func (h locationHost) StopLocation(loc engine.Location, id string) {
+	if r, ok := h.s.regions[loc.Region]; ok && r.engine != nil {
+		_ = r.engine.Stop(id, types.StopTypeCancel) // a child that already ended refuses; that is fine
+	}
+}
