@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -275,21 +277,35 @@ func TestExecuteScriptTimeout(t *testing.T) {
 		t.Skip("checking that the processes ended needs /proc")
 	}
 	srv := scriptServer(t)
+	// The limit must leave the script time to start its child and print:
+	// three times what a script that only starts a child takes here, at
+	// least 2 s, so a busy machine does not time it out before it prints.
+	quick := scriptDoc(t, map[string]any{"mainSteps": []any{
+		scriptStep("quick", rt, "handler", `import subprocess, sys
+
+def handler(events, context):
+    subprocess.Popen([sys.executable, "-c", "pass"]).wait()
+`, nil),
+	}})
+	began := time.Now()
+	_, q := runDoc(t, srv, "Script-Quick", quick, nil)
+	require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, q.AutomationExecutionStatus, aws.ToString(q.FailureMessage))
+	limit := max(2, int(math.Ceil(3*time.Since(began).Seconds())))
 	script := `import os, subprocess, sys, time
 
 def handler(events, context):
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
     print("pids", os.getpid(), child.pid)
-    time.sleep(60)
+    time.sleep(600)
 `
 	doc := scriptDoc(t, map[string]any{"mainSteps": []any{
-		scriptStep("slow", rt, "handler", script, map[string]any{"timeoutSeconds": 2}),
+		scriptStep("slow", rt, "handler", script, map[string]any{"timeoutSeconds": limit}),
 	}})
 	_, x := runDoc(t, srv, "Script-Slow", doc, nil)
 	require.Equal(t, ssmtypes.AutomationExecutionStatusTimedout, x.AutomationExecutionStatus, aws.ToString(x.FailureMessage))
 	s := stepNamed(t, x, "slow")
 	assert.Equal(t, ssmtypes.AutomationExecutionStatusTimedout, s.StepStatus)
-	assert.Contains(t, aws.ToString(s.FailureMessage), "the script ran for 2s of wall time, its time limit, and was stopped (attempt 1 of 1)")
+	assert.Contains(t, aws.ToString(s.FailureMessage), fmt.Sprintf("the script ran for %ds of wall time, its time limit, and was stopped (attempt 1 of 1)", limit))
 	m := regexp.MustCompile(`pids (\d+) (\d+)`).FindStringSubmatch(strings.Join(s.Outputs["ExecutionLog"], ""))
 	require.NotNil(t, m, "the script printed no pids: %v %v %v", s.Outputs, aws.ToString(s.FailureMessage), x.FailureMessage)
 	for _, p := range m[1:] {
