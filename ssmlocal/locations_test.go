@@ -337,7 +337,7 @@ func TestLocationsWithoutAdministrationRole(t *testing.T) {
 				TargetLocations: []ssmtypes.TargetLocation{{Regions: []string{"us-east-1", "eu-west-1"}}}})
 			x := waitDone(t, admin, id)
 			require.Equal(t, ssmtypes.AutomationExecutionStatusFailed, x.AutomationExecutionStatus)
-			assert.Equal(t, "The administration role "+adminRoleARN+" in the administrator account is unable to be assumed.", aws.ToString(x.StepExecutions[0].FailureMessage))
+			assert.Equal(t, "The administration role "+adminRoleARN+" is unable to be assumed.", aws.ToString(x.StepExecutions[0].FailureMessage))
 			assert.Equal(t, ssmtypes.AutomationExecutionStatusPending, x.StepExecutions[1].StepStatus)
 		})
 	}

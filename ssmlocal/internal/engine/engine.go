@@ -357,7 +357,6 @@ func (e *Engine) Start(ctx context.Context, in StartInput) (string, error) {
 		x.rec.TargetLocations = in.TargetLocations
 		x.rec.Locations = ExpandLocations(in.TargetLocations)
 		x.rec.LocationChildren = make([]string, len(x.rec.Locations))
-		x.rec.LocationFailure = in.LocationFailure
 		x.rec.Steps = locationSteps(x.rec.Locations)
 		x.st = &runState{}
 	case rateControl:

@@ -260,18 +260,12 @@ func (e *Engine) startLocation(ctx context.Context, x *execution, rec record, i 
 	x.rec.CurrentStep, x.rec.CurrentAction = sr.Name, sr.Action
 	x.mu.Unlock()
 	loc := rec.Locations[i]
-	var id, failure string
-	var err error
-	if rec.LocationFailure != "" {
-		failure = rec.LocationFailure
-	} else {
-		id, failure, err = e.opts.Locations.StartLocation(ctx, LocationStart{
-			ParentID: rec.ID, Location: loc, Principal: rec.Principal, ExecutedBy: rec.ExecutedBy,
-			DocumentName: rec.DocumentName, DocumentVersion: rec.DocumentVersion, Content: content, DocumentHash: rec.DocumentHash,
-			Parameters: params, TargetParameterName: rec.TargetParameterName, Targets: rec.Targets, TargetMaps: rec.TargetMaps,
-			MaxConcurrency: rec.MaxConcurrency, MaxErrors: rec.MaxErrors,
-		})
-	}
+	id, failure, err := e.opts.Locations.StartLocation(ctx, LocationStart{
+		ParentID: rec.ID, Location: loc, Principal: rec.Principal, ExecutedBy: rec.ExecutedBy,
+		DocumentName: rec.DocumentName, DocumentVersion: rec.DocumentVersion, Content: content, DocumentHash: rec.DocumentHash,
+		Parameters: params, TargetParameterName: rec.TargetParameterName, Targets: rec.Targets, TargetMaps: rec.TargetMaps,
+		MaxConcurrency: rec.MaxConcurrency, MaxErrors: rec.MaxErrors,
+	})
 	if err != nil && ctx.Err() != nil {
 		// Stopped or closing: the location has not started.
 		x.mu.Lock()
