@@ -247,7 +247,7 @@ func (s *Server) startAutomation(ctx context.Context, c *call, in *ssm.StartAuto
 		ExecutedBy: c.who.ARN, ParentID: c.executionID,
 	}
 	if len(in.TargetLocations) > 0 {
-		return s.startAcrossLocations(ctx, c, in, start)
+		return s.startAcrossLocations(ctx, c, in, start, roleARN)
 	}
 	if roleARN == "" {
 		// No service role: the steps run in the caller's own session.

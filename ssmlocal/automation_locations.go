@@ -108,12 +108,22 @@ func (s *Server) checkTargetLocations(c *call, in *ssm.StartAutomationExecutionI
 
 // startAcrossLocations starts a CrossAccount execution once the start is
 // authorized and its document resolved: Automation assumes the
-// administration role of the caller's account, which the caller passes
-// (iam:PassRole); the parent runs as that role's session and each location
-// then assumes its execution role. s.mu is read-locked on entry and
-// released here.
-func (s *Server) startAcrossLocations(ctx context.Context, c *call, in *ssm.StartAutomationExecutionInput, start engine.StartInput) (string, error) {
-	adminARN := s.arn("iam", "", "role/"+AdministrationRoleName)
+// administration role of the caller's account (the runbook's service role,
+// usually passed as AutomationAssumeRole, or
+// AWS-SystemsManager-AutomationAdministrationRole when it has none), which
+// the caller passes (iam:PassRole); the parent runs as that role's session
+// and each location then assumes its execution role. s.mu is read-locked
+// on entry and released here.
+func (s *Server) startAcrossLocations(ctx context.Context, c *call, in *ssm.StartAutomationExecutionInput, start engine.StartInput, adminARN string) (string, error) {
+	if adminARN == "" {
+		adminARN = s.arn("iam", "", "role/"+AdministrationRoleName)
+	}
+	name, ok := roleARNName(adminARN)
+	if !ok {
+		s.mu.RUnlock()
+		return "", apiErr("InvalidAutomationExecutionParametersException", "The administration role %s is not a role ARN", adminARN)
+	}
+	start.AdministrationRole = name
 	if err := c.authorize("iam:PassRole", adminARN, map[string][]string{"iam:PassedToService": {"ssm.amazonaws.com"}}); err != nil {
 		s.mu.RUnlock()
 		return "", err
@@ -153,7 +163,7 @@ var _ engine.Locations = locationHost{}
 func (h locationHost) StartLocation(ctx context.Context, in engine.LocationStart) (string, string, error) {
 	loc := in.Location
 	sess, err := h.s.assumeLocation(ctx, locationAssume{
-		Account: loc.Account, Region: loc.Region, ExecutionRole: loc.ExecutionRoleName,
+		Account: loc.Account, Region: loc.Region, ExecutionRole: loc.ExecutionRoleName, AdministrationRole: in.AdministrationRole,
 		ParentID: in.ParentID, ParentARN: h.s.executionARN(h.home, in.ParentID),
 	})
 	var denied *locationRoleError

@@ -227,12 +227,15 @@
 // account and Region they name, from the caller's (administrator) account
 // and Region
 // (https://docs.aws.amazon.com/systems-manager/latest/userguide/systems-manager-automation-multiple-accounts-and-regions.html).
-// The start needs the caller's iam:PassRole on the administration role,
-// AWS-SystemsManager-AutomationAdministrationRole in the administrator
-// account (a requirement of this endpoint: AWS's guide asks for the role,
-// not explicitly for PassRole on it), which ssm.amazonaws.com must be able
-// to assume (its trust is checked as any service role's). Each TargetLocation is filled with the
-// defaults the API reference gives and echoed in GetAutomationExecution's
+// The parent runs as the administration role: the runbook's service role
+// (usually passed as AutomationAssumeRole, as delegate's multi-account
+// plans do), or AWS-SystemsManager-AutomationAdministrationRole in the
+// administrator account when the runbook has none. The start needs the
+// caller's iam:PassRole on it (a requirement of this endpoint: AWS's guide
+// asks for the role, not explicitly for PassRole on it), and
+// ssm.amazonaws.com must be able to assume it (its trust is checked as any
+// service role's). Each TargetLocation is filled with the defaults the API
+// reference gives and echoed in GetAutomationExecution's
 // TargetLocations: the caller's account and Region when it names none,
 // ExecutionRoleName AWS-SystemsManager-AutomationExecutionRole,
 // TargetLocationMaxConcurrency 1 and TargetLocationMaxErrors 0

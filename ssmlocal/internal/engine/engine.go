@@ -355,6 +355,7 @@ func (e *Engine) Start(ctx context.Context, in StartInput) (string, error) {
 		x.rec.CrossAccount = true
 		x.rec.RawParameters = in.Parameters
 		x.rec.TargetLocations = in.TargetLocations
+		x.rec.AdministrationRole = in.AdministrationRole
 		x.rec.Locations = ExpandLocations(in.TargetLocations)
 		x.rec.LocationChildren = make([]string, len(x.rec.Locations))
 		x.rec.Steps = locationSteps(x.rec.Locations)

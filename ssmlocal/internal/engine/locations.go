@@ -32,6 +32,8 @@ type LocationStart struct {
 	// Principal is the parent's principal: the administration role session
 	// that assumes the location's execution role.
 	Principal Principal
+	// AdministrationRole names that role in the administrator account.
+	AdministrationRole string
 	// ExecutedBy is who started the parent.
 	ExecutedBy string
 	// The document as resolved in the administrator account.
@@ -261,7 +263,7 @@ func (e *Engine) startLocation(ctx context.Context, x *execution, rec record, i 
 	x.mu.Unlock()
 	loc := rec.Locations[i]
 	id, failure, err := e.opts.Locations.StartLocation(ctx, LocationStart{
-		ParentID: rec.ID, Location: loc, Principal: rec.Principal, ExecutedBy: rec.ExecutedBy,
+		ParentID: rec.ID, Location: loc, Principal: rec.Principal, AdministrationRole: rec.AdministrationRole, ExecutedBy: rec.ExecutedBy,
 		DocumentName: rec.DocumentName, DocumentVersion: rec.DocumentVersion, Content: content, DocumentHash: rec.DocumentHash,
 		Parameters: params, TargetParameterName: rec.TargetParameterName, Targets: rec.Targets, TargetMaps: rec.TargetMaps,
 		MaxConcurrency: rec.MaxConcurrency, MaxErrors: rec.MaxErrors,

@@ -55,10 +55,11 @@ type record struct {
 
 	// Multi-account and multi-Region (CrossAccount) executions: the
 	// locations in order and the child started in each ("" until started).
-	CrossAccount     bool                   `json:"crossAccount,omitempty"`
-	TargetLocations  []types.TargetLocation `json:"targetLocations,omitempty"`
-	Locations        []Location             `json:"locations,omitempty"`
-	LocationChildren []string               `json:"locationChildren,omitempty"`
+	CrossAccount       bool                   `json:"crossAccount,omitempty"`
+	TargetLocations    []types.TargetLocation `json:"targetLocations,omitempty"`
+	Locations          []Location             `json:"locations,omitempty"`
+	LocationChildren   []string               `json:"locationChildren,omitempty"`
+	AdministrationRole string                 `json:"administrationRole,omitempty"`
 }
 
 func (r *record) automationType() types.AutomationType {
