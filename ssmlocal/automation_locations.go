@@ -68,8 +68,14 @@ func (s *Server) checkTargetLocations(c *call, in *ssm.StartAutomationExecutionI
 			return notSimulatedLocation("ExcludeAccounts and IncludeChildOrganizationUnits (AWS Organizations)")
 		case tl.TargetLocationAlarmConfiguration != nil:
 			return notSimulatedLocation("TargetLocationAlarmConfiguration")
-		case len(tl.Targets) > 0 || tl.TargetsMaxConcurrency != nil || tl.TargetsMaxErrors != nil:
-			return notSimulatedLocation("Targets, TargetsMaxConcurrency and TargetsMaxErrors inside a TargetLocation (give them to the start instead)")
+		case len(tl.Targets) > 5:
+			return validation(member("targets"), len(tl.Targets), "Member must have length less than or equal to 5")
+		case len(tl.Targets) > 0 && derefStr(in.TargetParameterName) == "":
+			return apiErr("ValidationException", "TargetParameterName must be provided with the Targets of target location %d.", i+1)
+		case tl.TargetsMaxConcurrency != nil && (len(*tl.TargetsMaxConcurrency) > 7 || !concurrencyPattern.MatchString(*tl.TargetsMaxConcurrency)):
+			return validation(member("targetsMaxConcurrency"), *tl.TargetsMaxConcurrency, "Member must satisfy regular expression pattern: ^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$")
+		case tl.TargetsMaxErrors != nil && (len(*tl.TargetsMaxErrors) > 7 || !errorsPattern.MatchString(*tl.TargetsMaxErrors)):
+			return validation(member("targetsMaxErrors"), *tl.TargetsMaxErrors, "Member must satisfy regular expression pattern: ^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$")
 		}
 		for _, a := range tl.Accounts {
 			if strings.HasPrefix(a, "ou-") {

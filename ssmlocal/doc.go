@@ -245,10 +245,12 @@
 // 50 accounts and 50 Regions each; a Region the endpoint does not serve is
 // a ValidationException. TargetLocationsURL (a presigned Amazon S3 object;
 // the endpoint serves no S3), organizational units, ExcludeAccounts,
-// IncludeChildOrganizationUnits, TargetLocationAlarmConfiguration and
-// Targets inside a TargetLocation are refused as not simulated; Targets,
-// TargetMaps, MaxConcurrency and MaxErrors given to the start apply inside
-// each location.
+// IncludeChildOrganizationUnits and TargetLocationAlarmConfiguration are
+// refused as not simulated. Targets, TargetMaps, MaxConcurrency and
+// MaxErrors given to the start apply inside each location (its child is a
+// rate-control execution); a TargetLocation's own Targets,
+// TargetsMaxConcurrency and TargetsMaxErrors take precedence in its
+// locations, as the API reference says, and need TargetParameterName.
 //
 // The parent execution lives in the administrator account and Region with
 // AutomationType CrossAccount (the DescribeAutomationExecutions filter of
