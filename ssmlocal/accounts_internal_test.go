@@ -154,3 +154,35 @@ func TestAssumeLocationCanceled(t *testing.T) {
 	_, err := s.assumeLocation(ctx, locationAssume{Account: hookTarget, Region: "us-east-1", ParentID: hookParent})
 	assert.True(t, errors.Is(err, context.Canceled))
 }
+
+// Locations in both directions at once never hold two accounts' locks.
+func TestAssumeLocationConcurrent(t *testing.T) {
+	s := hookServer(t)
+	home, _ := s.Account(hookHome)
+	target, _ := s.Account(hookTarget)
+	trustFrom := func(account string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:role/AWS-SystemsManager-AutomationAdministrationRole"},"Action":"sts:AssumeRole"}]}`
+	}
+	for _, a := range []*Account{home, target} {
+		putRole(t, a.AdminConfig(), automationAdministrationRole, ssmTrust, adminPolicy)
+	}
+	putRole(t, home.AdminConfig(), automationExecutionRole, trustFrom(hookTarget), "")
+	putRole(t, target.AdminConfig(), automationExecutionRole, trustFrom(hookHome), "")
+	b, ok := s.core(hookTarget)
+	require.True(t, ok)
+	errs := make(chan error, 16)
+	for i := range 8 {
+		go func() {
+			from, to := s, hookTarget
+			if i%2 == 1 {
+				from, to = b, hookHome
+			}
+			_, err := from.assumeLocation(context.Background(), locationAssume{Account: to, Region: "us-east-1", ParentID: hookParent,
+				ParentARN: "arn:aws:ssm:us-east-1:" + from.AccountID() + ":automation-execution/" + hookParent})
+			errs <- err
+		}()
+	}
+	for range 8 {
+		assert.NoError(t, <-errs)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -420,4 +421,36 @@ func TestAccountsUnknownAccountIsTyped(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, ssmlocal.ErrUnknownAccount))
 	assert.Equal(t, []string{acctA}, srv.Accounts())
+}
+
+// The caller's side sees the role's tags, read from the role's account.
+func TestCrossAccountAssumeRoleResourceTags(t *testing.T) {
+	srv := multiServer(t, acctB)
+	ctx := context.Background()
+	const byTag = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*",
+		"Condition":{"StringEquals":{"aws:ResourceTag/team":"ops","aws:ResourceAccount":"222222222222"}}}]}`
+	alice := acctUser(t, srv, acctA, "alice", byTag)
+	b := iam.NewFromConfig(adminOf(t, srv, acctB))
+	for _, r := range []struct{ name, team string }{{"Ops", "ops"}, {"Dev", "dev"}} {
+		_, err := b.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(r.name), AssumeRolePolicyDocument: aws.String(trustOf(acctA)),
+			Tags: []iamtypes.Tag{{Key: aws.String("team"), Value: aws.String(r.team)}}})
+		require.NoError(t, err)
+	}
+	tests := []struct {
+		role    string
+		wantErr bool
+	}{
+		{"Ops", false},
+		{"Dev", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.role, func(t *testing.T) {
+			_, err := assume(ctx, srv, alice, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::222222222222:role/" + tt.role)})
+			if tt.wantErr {
+				assert.Equal(t, "AccessDenied", errCode(err))
+				return
+			}
+			assert.NoError(t, err)
+		})
+	}
 }

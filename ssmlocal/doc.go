@@ -631,6 +631,7 @@
 // file loads unchanged, and account ID keeps FILE with ".ID" before its
 // extension (state.db, state.222222222222.db). An account left out of a
 // later start keeps its file for when it is served again.
+// [Server.SaveState] (--export-state) writes the home account's state.
 //
 // # Events
 //

@@ -218,50 +218,11 @@ func New(optFns ...func(*Options)) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := newCore(o, nil)
+	cores, undo, err := startCores(o, accounts)
 	if err != nil {
 		return nil, err
 	}
-	f := &fleet{order: accounts, cores: map[string]*Server{o.AccountID: s}}
-	cores := []*Server{s}
-	// undo releases the cores made so far when a later step fails.
-	undo := func() {
-		for _, c := range cores {
-			c.stopEngines()
-			c.closeDurable()
-		}
-	}
-	for _, id := range accounts[1:] {
-		co := o
-		co.AccountID, co.Accounts = id, nil
-		co.StateFile = accountStateFile(o.StateFile, id)
-		co.AdminAccessKeyID, co.AdminSecretAccessKey = "", ""
-		c, err := newCore(co, s)
-		if err != nil {
-			undo()
-			return nil, err
-		}
-		f.cores[id] = c
-		cores = append(cores, c)
-	}
-	// Every core knows the fleet before any engine runs, so a restored
-	// execution reaching into another account finds it.
-	for _, c := range cores {
-		c.fleet = f
-	}
-	for _, c := range cores {
-		if err := c.startEngines(); err != nil {
-			undo()
-			return nil, err
-		}
-	}
-	// Write once now, so a state that cannot be written fails the start.
-	for _, c := range cores {
-		if err := c.flush(); err != nil {
-			undo()
-			return nil, err
-		}
-	}
+	s := cores[0]
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		undo()
@@ -289,6 +250,55 @@ func New(optFns ...func(*Options)) (*Server, error) {
 		_ = s.http.Serve(ln)
 	}()
 	return s, nil
+}
+
+// startCores makes every account's core, the home account's first, and
+// starts their engines; undo stops and closes them all.
+func startCores(o Options, accounts []string) (cores []*Server, undo func(), err error) {
+	home, err := newCore(o, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	f := &fleet{order: accounts, cores: map[string]*Server{o.AccountID: home}}
+	cores = []*Server{home}
+	undo = func() {
+		for _, c := range cores {
+			c.stopEngines()
+			c.closeDurable()
+		}
+	}
+	for _, id := range accounts[1:] {
+		co := o
+		co.AccountID, co.Accounts = id, nil
+		co.StateFile = accountStateFile(o.StateFile, id)
+		co.AdminAccessKeyID, co.AdminSecretAccessKey = "", ""
+		c, err := newCore(co, home)
+		if err != nil {
+			undo()
+			return nil, nil, err
+		}
+		f.cores[id] = c
+		cores = append(cores, c)
+	}
+	// Every core knows the fleet before any engine runs, so a restored
+	// execution reaching into another account finds it.
+	for _, c := range cores {
+		c.fleet = f
+	}
+	for _, c := range cores {
+		if err := c.startEngines(); err != nil {
+			undo()
+			return nil, nil, err
+		}
+	}
+	// Write once now, so a state that cannot be written fails the start.
+	for _, c := range cores {
+		if err := c.flush(); err != nil {
+			undo()
+			return nil, nil, err
+		}
+	}
+	return cores, undo, nil
 }
 
 // newCore makes the state of one account: its IAM, Regions, documents and

@@ -106,19 +106,10 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	printf("  export AWS_DEFAULT_REGION=%s\n", srv.Region())
 	printf("  export AWS_ENDPOINT_URL=%s\n", srv.URL())
 	printf("  aws sts get-caller-identity\n\n")
-	for _, id := range extra {
-		a, err := srv.Account(id)
-		if err != nil {
-			fmt.Fprintf(stderr, "ssmdelegate local: %v\n", err)
-			_ = srv.Close()
-			return 1
-		}
-		creds := a.AdminCredentials()
-		printf("administrator of account %s, %s:\n", id, a.AdminARN())
-		printf("  export AWS_ACCESS_KEY_ID=%s\n", creds.AccessKeyID)
-		printf("  export AWS_SECRET_ACCESS_KEY=%s\n", creds.SecretAccessKey)
-		printf("  export AWS_DEFAULT_REGION=%s\n", srv.Region())
-		printf("  export AWS_ENDPOINT_URL=%s\n\n", srv.URL())
+	if err := printAccounts(srv, extra, printf); err != nil {
+		fmt.Fprintf(stderr, "ssmdelegate local: %v\n", err)
+		_ = srv.Close()
+		return 1
 	}
 	printf("serving until interrupted\n")
 	<-ctx.Done()
@@ -134,6 +125,23 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	printf("ssmdelegate local: stopped\n")
 	return 0
+}
+
+// printAccounts prints the variables to export for each extra account.
+func printAccounts(srv *ssmlocal.Server, extra []string, printf func(string, ...any)) error {
+	for _, id := range extra {
+		a, err := srv.Account(id)
+		if err != nil {
+			return err
+		}
+		creds := a.AdminCredentials()
+		printf("administrator of account %s, %s:\n", id, a.AdminARN())
+		printf("  export AWS_ACCESS_KEY_ID=%s\n", creds.AccessKeyID)
+		printf("  export AWS_SECRET_ACCESS_KEY=%s\n", creds.SecretAccessKey)
+		printf("  export AWS_DEFAULT_REGION=%s\n", srv.Region())
+		printf("  export AWS_ENDPOINT_URL=%s\n\n", srv.URL())
+	}
+	return nil
 }
 
 // moreAccounts is the --accounts list without empty entries and without
