@@ -247,7 +247,7 @@ func (s *Server) startAutomation(ctx context.Context, c *call, in *ssm.StartAuto
 		ExecutedBy: c.who.ARN, ParentID: c.executionID,
 	}
 	if len(in.TargetLocations) > 0 {
-		return s.startAcrossLocations(ctx, c, in, start)
+		return s.startAcrossLocations(ctx, c, in, start, roleARN)
 	}
 	if roleARN == "" {
 		// No service role: the steps run in the caller's own session.
@@ -628,6 +628,7 @@ func (s *Server) startEngines() error {
 	// commit reads every Region's engine: their changes wait until all
 	// engines are in place.
 	ready := make(chan struct{})
+	fs := s.startOfFleet()
 	for _, name := range s.opts.Regions {
 		r := s.regions[name]
 		e, err := engine.New(engine.Options{
@@ -636,18 +637,21 @@ func (s *Server) startEngines() error {
 			Locations: locationHost{s: s, home: name},
 			OnChange: func(id string) {
 				<-ready
+				fs.wait()
 				s.publishAutomationEvents(name, id)
 				_ = s.flush()
 			},
 		})
 		if err != nil {
 			close(ready) // the stopping engines' last changes must not wait
+			fs.started(s.fleet, false)
 			s.stopEngines()
 			return fmt.Errorf("ssmlocal: start the automation engine for %s: %w", name, err)
 		}
 		r.engine = e
 	}
 	close(ready)
+	fs.started(s.fleet, true)
 	return nil
 }
 

@@ -2,15 +2,16 @@ package ssmlocal
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
-	"github.com/google/uuid"
 
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal/internal/engine"
 )
@@ -67,8 +68,14 @@ func (s *Server) checkTargetLocations(c *call, in *ssm.StartAutomationExecutionI
 			return notSimulatedLocation("ExcludeAccounts and IncludeChildOrganizationUnits (AWS Organizations)")
 		case tl.TargetLocationAlarmConfiguration != nil:
 			return notSimulatedLocation("TargetLocationAlarmConfiguration")
-		case len(tl.Targets) > 0 || tl.TargetsMaxConcurrency != nil || tl.TargetsMaxErrors != nil:
-			return notSimulatedLocation("Targets, TargetsMaxConcurrency and TargetsMaxErrors inside a TargetLocation (give them to the start instead)")
+		case len(tl.Targets) > 5:
+			return validation(member("targets"), len(tl.Targets), "Member must have length less than or equal to 5")
+		case len(tl.Targets) > 0 && derefStr(in.TargetParameterName) == "":
+			return apiErr("ValidationException", "TargetParameterName must be provided with the Targets of target location %d.", i+1)
+		case tl.TargetsMaxConcurrency != nil && (len(*tl.TargetsMaxConcurrency) > 7 || !concurrencyPattern.MatchString(*tl.TargetsMaxConcurrency)):
+			return validation(member("targetsMaxConcurrency"), *tl.TargetsMaxConcurrency, "Member must satisfy regular expression pattern: ^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$")
+		case tl.TargetsMaxErrors != nil && (len(*tl.TargetsMaxErrors) > 7 || !errorsPattern.MatchString(*tl.TargetsMaxErrors)):
+			return validation(member("targetsMaxErrors"), *tl.TargetsMaxErrors, "Member must satisfy regular expression pattern: ^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$")
 		}
 		for _, a := range tl.Accounts {
 			if strings.HasPrefix(a, "ou-") {
@@ -107,12 +114,22 @@ func (s *Server) checkTargetLocations(c *call, in *ssm.StartAutomationExecutionI
 
 // startAcrossLocations starts a CrossAccount execution once the start is
 // authorized and its document resolved: Automation assumes the
-// administration role of the caller's account, which the caller passes
-// (iam:PassRole); the parent runs as that role's session and each location
-// then assumes its execution role. s.mu is read-locked on entry and
-// released here.
-func (s *Server) startAcrossLocations(ctx context.Context, c *call, in *ssm.StartAutomationExecutionInput, start engine.StartInput) (string, error) {
-	adminARN := s.arn("iam", "", "role/"+AdministrationRoleName)
+// administration role of the caller's account (the runbook's service role,
+// usually passed as AutomationAssumeRole, or
+// AWS-SystemsManager-AutomationAdministrationRole when it has none), which
+// the caller passes (iam:PassRole); the parent runs as that role's session
+// and each location then assumes its execution role. s.mu is read-locked
+// on entry and released here.
+func (s *Server) startAcrossLocations(ctx context.Context, c *call, in *ssm.StartAutomationExecutionInput, start engine.StartInput, adminARN string) (string, error) {
+	if adminARN == "" {
+		adminARN = s.arn("iam", "", "role/"+AdministrationRoleName)
+	}
+	name, ok := roleARNName(adminARN)
+	if !ok {
+		s.mu.RUnlock()
+		return "", apiErr("InvalidAutomationExecutionParametersException", "The administration role %s is not a role ARN", adminARN)
+	}
+	start.AdministrationRole = name
 	if err := c.authorize("iam:PassRole", adminARN, map[string][]string{"iam:PassedToService": {"ssm.amazonaws.com"}}); err != nil {
 		s.mu.RUnlock()
 		return "", err
@@ -120,7 +137,7 @@ func (s *Server) startAcrossLocations(ctx context.Context, c *call, in *ssm.Star
 	start.TargetLocations = in.TargetLocations
 	role, trusted, ev := s.assumeForAutomation(c, adminARN, s.executionARN(c.region.Name, start.ID), start.ID)
 	if role == nil || !trusted {
-		start.LocationFailure = "The administration role " + adminARN + " in the administrator account is unable to be assumed."
+		// Each location then fails, reached through the same role.
 		start.Principal = engine.Principal{ARN: c.who.ARN, RoleARN: c.who.RoleARN}
 	} else {
 		start.Principal = engine.Principal{ARN: s.arn("sts", "", "assumed-role/"+role.Name+"/"+start.ID), RoleARN: role.ARN}
@@ -136,7 +153,7 @@ func (s *Server) startAcrossLocations(ctx context.Context, c *call, in *ssm.Star
 }
 
 // locationHost runs the locations of the CrossAccount executions of one
-// Region's engine (their administrator Region).
+// core's engines: s is the administrator account's core.
 type locationHost struct {
 	s    *Server
 	home string
@@ -144,96 +161,60 @@ type locationHost struct {
 
 var _ engine.Locations = locationHost{}
 
-// executionRoleFailure is AWS's failure of a location whose execution role
-// cannot be assumed.
-func executionRoleFailure(roleARN string) string {
-	return "The execution role " + roleARN + " in the target location is unable to be assumed."
-}
-
-// StartLocation assumes the location's execution role as the parent's
-// administration role session and starts the child in the location's
-// engine, as that role's session.
+// StartLocation reaches the location as Automation does (the
+// administration role assumed by ssm.amazonaws.com, then the execution role
+// in the target account assumed by that session, both sides decided and
+// audited) and starts the child in the target account's engine for the
+// Region, as the execution role's session.
 func (h locationHost) StartLocation(ctx context.Context, in engine.LocationStart) (string, string, error) {
-	s := h.s
 	loc := in.Location
-	roleARN := s.arnOf("iam", "", loc.Account, "role/"+loc.ExecutionRoleName)
-	r, ok := s.regions[loc.Region]
+	sess, err := h.s.assumeLocation(ctx, locationAssume{
+		Account: loc.Account, Region: loc.Region, ExecutionRole: loc.ExecutionRoleName, AdministrationRole: in.AdministrationRole,
+		ParentID: in.ParentID, ParentARN: h.s.executionARN(h.home, in.ParentID),
+	})
+	var denied *locationRoleError
+	if errors.As(err, &denied) {
+		return "", denied.Error(), nil
+	}
+	if err != nil {
+		return "", "", err
+	}
+	r, ok := sess.Core.regions[loc.Region]
 	if !ok || r.engine == nil {
 		return "", fmt.Sprintf("Region %s is not served by this endpoint", loc.Region), nil
 	}
-	id := uuid.NewString()
-	role, failure := h.assumeExecutionRole(in, roleARN, id)
-	if failure != "" {
-		return "", failure, nil
-	}
-	childID, err := r.engine.Start(ctx, engine.StartInput{
-		ID: id, DocumentName: in.DocumentName, DocumentVersion: in.DocumentVersion, Content: in.Content, DocumentHash: in.DocumentHash,
+	id, err := r.engine.Start(ctx, engine.StartInput{
+		DocumentName: in.DocumentName, DocumentVersion: in.DocumentVersion, Content: in.Content, DocumentHash: in.DocumentHash,
 		Parameters: in.Parameters, TargetParameterName: in.TargetParameterName, Targets: in.Targets, TargetMaps: in.TargetMaps,
 		MaxConcurrency: in.MaxConcurrency, MaxErrors: in.MaxErrors, ExecutedBy: in.ExecutedBy, ParentID: in.ParentID,
-		Principal: engine.Principal{ARN: s.arnOf("sts", "", loc.Account, "assumed-role/"+role+"/"+id), RoleARN: roleARN},
+		Principal: engine.Principal{ARN: sess.Who.ARN, RoleARN: sess.Who.RoleARN},
 	})
 	if err != nil {
 		return "", "", err
 	}
-	return childID, "", nil
+	return id, "", nil
 }
 
-// assumeExecutionRole decides sts:AssumeRole of the location's execution
-// role by the administration role session: the session's identity
-// policies and the role's trust policy, audited as the session's call. It
-// returns the role's name, or AWS's failure message for the location.
-func (h locationHost) assumeExecutionRole(in engine.LocationStart, roleARN, childID string) (string, string) {
-	s := h.s
-	loc := in.Location
-	failure := executionRoleFailure(roleARN)
-	if in.Principal.RoleARN == "" {
-		return "", failure
+// locationEngine is the engine of a location's account and Region.
+func (h locationHost) locationEngine(loc engine.Location) (engine.API, error) {
+	c, ok := h.s.core(loc.Account)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrUnknownAccount, loc.Account)
 	}
-	who, err := s.principalIdentity(in.Principal)
-	if err != nil {
-		return "", failure
+	r, ok := c.regions[loc.Region]
+	if !ok || r.engine == nil {
+		return nil, fmt.Errorf("ssmlocal: region %s is not served", loc.Region)
 	}
-	c := &call{
-		s: s, who: who, service: "sts", api: "AssumeRole", regionNm: h.home,
-		sourceIP: "ssm.amazonaws.com", requestID: newUUID(), executionID: in.ParentID,
-	}
-	ev := AuditEvent{
-		Time: s.clock.Now(), Service: "sts", API: "AssumeRole", Region: h.home, Principal: who.ARN,
-		Resources: []string{roleARN}, Actions: []string{"sts:AssumeRole"}, ExecutionID: in.ParentID,
-		SourceIP: "ssm.amazonaws.com", RequestID: c.requestID,
-	}
-	name := loc.ExecutionRoleName
-	s.mu.RLock()
-	role := s.iam.Roles[name]
-	if loc.Account != s.opts.AccountID || role == nil || role.ARN != roleARN {
-		s.mu.RUnlock()
-		ev.Decision, ev.ErrorCode, ev.ErrorMessage = "Denied", "AccessDenied", failure
-		s.audit.add(s, ev)
-		return "", failure
-	}
-	err = c.authorizeWith("sts:AssumeRole", roleARN, map[string][]string{"sts:RoleSessionName": {childID}},
-		&namedDoc{name: role.ARN + " trust policy", doc: role.Trust})
-	s.mu.RUnlock()
-	if err != nil {
-		ev.Decision, ev.ErrorCode, ev.ErrorMessage = "Denied", "AccessDenied", err.Error()
-		s.audit.add(s, ev)
-		return "", failure
-	}
-	ev.Decision = "Allowed"
-	s.audit.add(s, ev)
-	s.mu.Lock()
-	role.LastUsed, role.LastRegion = s.clock.Now().UTC(), loc.Region
-	s.mu.Unlock()
-	return role.Name, ""
+	return r.engine, nil
 }
 
 // LocationStatus reads a child's status in its location.
 func (h locationHost) LocationStatus(loc engine.Location, id string) (types.AutomationExecutionStatus, string, error) {
-	r, ok := h.s.regions[loc.Region]
-	if !ok || r.engine == nil {
-		return "", "", fmt.Errorf("ssmlocal: region %s is not served", loc.Region)
+	e, err := h.locationEngine(loc)
+	if err != nil {
+		return "", "", err
 	}
-	x, err := r.engine.Get(id)
+	x, err := e.Get(id)
 	if err != nil {
 		return "", "", err
 	}
@@ -242,7 +223,56 @@ func (h locationHost) LocationStatus(loc engine.Location, id string) (types.Auto
 
 // StopLocation cancels a child in its location.
 func (h locationHost) StopLocation(loc engine.Location, id string) {
-	if r, ok := h.s.regions[loc.Region]; ok && r.engine != nil {
-		_ = r.engine.Stop(id, types.StopTypeCancel) // a child that already ended refuses; that is fine
+	if e, err := h.locationEngine(loc); err == nil {
+		_ = e.Stop(id, types.StopTypeCancel) // a child that already ended refuses; that is fine
+	}
+}
+
+// fleetStart lets the engines of every account's core wait, before any
+// execution acts, until all cores have their engines: a restored
+// CrossAccount execution follows children in other accounts' engines.
+type fleetStart struct {
+	mu      sync.Mutex
+	pending int
+	ready   chan struct{}
+}
+
+// fleetStarts holds the start of each fleet whose cores are starting.
+var fleetStarts sync.Map // *fleet → *fleetStart
+
+// startOfFleet returns s's fleet's start; nil without a fleet.
+func (s *Server) startOfFleet() *fleetStart {
+	if s.fleet == nil {
+		return nil
+	}
+	v, _ := fleetStarts.LoadOrStore(s.fleet, &fleetStart{pending: len(s.fleet.order), ready: make(chan struct{})})
+	return v.(*fleetStart)
+}
+
+// started records that one core has its engines, or failed to (ok false):
+// the last core, or a failure, releases every core's executions.
+func (f *fleetStart) started(key *fleet, ok bool) {
+	if f == nil {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.pending == 0 {
+		return
+	}
+	f.pending--
+	if !ok {
+		f.pending = 0
+	}
+	if f.pending == 0 {
+		close(f.ready)
+		fleetStarts.Delete(key)
+	}
+}
+
+// wait blocks until every core of the fleet has its engines.
+func (f *fleetStart) wait() {
+	if f != nil {
+		<-f.ready
 	}
 }

@@ -227,11 +227,15 @@
 // account and Region they name, from the caller's (administrator) account
 // and Region
 // (https://docs.aws.amazon.com/systems-manager/latest/userguide/systems-manager-automation-multiple-accounts-and-regions.html).
-// The start needs the caller's iam:PassRole on the administration role,
-// AWS-SystemsManager-AutomationAdministrationRole in the administrator
-// account, which ssm.amazonaws.com must be able to assume (its trust is
-// checked as any service role's). Each TargetLocation is filled with the
-// defaults the API reference gives and echoed in GetAutomationExecution's
+// The parent runs as the administration role: the runbook's service role
+// (usually passed as AutomationAssumeRole, as delegate's multi-account
+// plans do), or AWS-SystemsManager-AutomationAdministrationRole in the
+// administrator account when the runbook has none. The start needs the
+// caller's iam:PassRole on it (a requirement of this endpoint: AWS's guide
+// asks for the role, not explicitly for PassRole on it), and
+// ssm.amazonaws.com must be able to assume it (its trust is checked as any
+// service role's). Each TargetLocation is filled with the defaults the API
+// reference gives and echoed in GetAutomationExecution's
 // TargetLocations: the caller's account and Region when it names none,
 // ExecutionRoleName AWS-SystemsManager-AutomationExecutionRole,
 // TargetLocationMaxConcurrency 1 and TargetLocationMaxErrors 0
@@ -241,10 +245,12 @@
 // 50 accounts and 50 Regions each; a Region the endpoint does not serve is
 // a ValidationException. TargetLocationsURL (a presigned Amazon S3 object;
 // the endpoint serves no S3), organizational units, ExcludeAccounts,
-// IncludeChildOrganizationUnits, TargetLocationAlarmConfiguration and
-// Targets inside a TargetLocation are refused as not simulated; Targets,
-// TargetMaps, MaxConcurrency and MaxErrors given to the start apply inside
-// each location.
+// IncludeChildOrganizationUnits and TargetLocationAlarmConfiguration are
+// refused as not simulated. Targets, TargetMaps, MaxConcurrency and
+// MaxErrors given to the start apply inside each location (its child is a
+// rate-control execution); a TargetLocation's own Targets,
+// TargetsMaxConcurrency and TargetsMaxErrors take precedence in its
+// locations, as the API reference says, and need TargetParameterName.
 //
 // The parent execution lives in the administrator account and Region with
 // AutomationType CrossAccount (the DescribeAutomationExecutions filter of
@@ -272,24 +278,28 @@
 // failed within the allowance, and Cancelled when stopped, which cancels
 // its running children.
 //
-// Each location's child runs in its Region, visible there with
-// ParentAutomationExecutionId naming the parent and the caller as
-// ExecutedBy, as the execution role's session
-// (arn:aws:sts::ACCOUNT:assumed-role/ROLE/CHILD-ID): the administration
-// role's session assumes the role, decided on both the session's identity
-// policies and the role's trust policy and recorded in the audit trail. A
-// location whose role is missing or does not trust the administration role
-// fails, with AWS's message "The execution role ARN in the target location
-// is unable to be assumed.", and counts as an error; the others proceed.
-// When the administration role itself cannot be assumed, every location
-// reached fails with "The administration role ARN in the administrator
-// account is unable to be assumed." (the endpoint's wording). The child
-// runs the runbook as resolved in the administrator account, so a custom
-// runbook need not exist in the target accounts here.
+// Each location's child runs in its account (one the endpoint serves, see
+// "Several accounts") and Region, visible there with that account's
+// credentials only, with ParentAutomationExecutionId naming the parent and
+// the caller as ExecutedBy, as the execution role's session
+// (arn:aws:sts::ACCOUNT:assumed-role/ROLE/PARENT-ID): ssm.amazonaws.com
+// assumes the administration role, whose session assumes the execution
+// role, decided on both sides and recorded in each account's audit trail.
+// A location whose role is missing, or does not trust the administration
+// role, or whose account is not served, fails with the message AWS reports
+// for it, "The execution role ARN in the target location is unable to be
+// assumed.", and counts as an error; the others proceed. When the
+// administration role itself cannot be assumed, every location reached
+// fails with "The administration role ARN is unable to be assumed." (the
+// endpoint's wording). The child runs the runbook as resolved in the
+// administrator account, so a custom runbook need not exist in the target
+// accounts here; AWS's guide does not say whether it must.
 //
 // A running CrossAccount execution is saved with the others: after a
-// restart it follows the children it started and starts the locations it
-// had not reached.
+// restart it follows the children it started (their engines, in every
+// account, start before any execution acts) and starts the locations it
+// had not reached. A location whose start was under way when the endpoint
+// stopped may be started again.
 //
 // # Scripts
 //

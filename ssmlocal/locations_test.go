@@ -337,7 +337,7 @@ func TestLocationsWithoutAdministrationRole(t *testing.T) {
 				TargetLocations: []ssmtypes.TargetLocation{{Regions: []string{"us-east-1", "eu-west-1"}}}})
 			x := waitDone(t, admin, id)
 			require.Equal(t, ssmtypes.AutomationExecutionStatusFailed, x.AutomationExecutionStatus)
-			assert.Equal(t, "The administration role "+adminRoleARN+" in the administrator account is unable to be assumed.", aws.ToString(x.StepExecutions[0].FailureMessage))
+			assert.Equal(t, "The administration role "+adminRoleARN+" is unable to be assumed.", aws.ToString(x.StepExecutions[0].FailureMessage))
 			assert.Equal(t, ssmtypes.AutomationExecutionStatusPending, x.StepExecutions[1].StepStatus)
 		})
 	}
@@ -401,7 +401,8 @@ func TestLocationsValidation(t *testing.T) {
 		{"bad concurrency", ssm.StartAutomationExecutionInput{TargetLocations: []ssmtypes.TargetLocation{{TargetLocationMaxConcurrency: aws.String("0")}}}, "targetLocationMaxConcurrency"},
 		{"bad errors", ssm.StartAutomationExecutionInput{TargetLocations: []ssmtypes.TargetLocation{{TargetLocationMaxErrors: aws.String("-1")}}}, "targetLocationMaxErrors"},
 		{"bad role name", ssm.StartAutomationExecutionInput{TargetLocations: []ssmtypes.TargetLocation{{ExecutionRoleName: aws.String("a role")}}}, "executionRoleName"},
-		{"targets inside a location", ssm.StartAutomationExecutionInput{TargetLocations: []ssmtypes.TargetLocation{{Targets: []ssmtypes.Target{{Key: aws.String("ParameterValues"), Values: []string{"x"}}}}}}, "inside a TargetLocation"},
+		{"targets without a parameter", ssm.StartAutomationExecutionInput{TargetLocations: []ssmtypes.TargetLocation{{Targets: []ssmtypes.Target{{Key: aws.String("ParameterValues"), Values: []string{"x"}}}}}}, "TargetParameterName must be provided"},
+		{"bad targets concurrency", ssm.StartAutomationExecutionInput{TargetLocations: []ssmtypes.TargetLocation{{TargetsMaxConcurrency: aws.String("0%")}}}, "targetsMaxConcurrency"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := tc.in

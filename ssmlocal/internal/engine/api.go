@@ -153,9 +153,9 @@ type StartInput struct {
 	// concurrency 1, errors 0) before the start. Targets, TargetMaps,
 	// MaxConcurrency and MaxErrors then apply inside each location.
 	TargetLocations []types.TargetLocation
-	// LocationFailure, when set, fails every location as it is reached,
-	// with this message: the administration role cannot be assumed.
-	LocationFailure string
+	// AdministrationRole names the role in the administrator account each
+	// location is reached through.
+	AdministrationRole string
 }
 
 // API is what the endpoint needs from the engine; *Engine implements it.

@@ -133,6 +133,20 @@
 // See https://docs.aws.amazon.com/systems-manager/latest/userguide/running-automations-scale.html
 // and https://docs.aws.amazon.com/systems-manager/latest/userguide/running-automations-scale-controls.html
 //
+// # Locations
+//
+// A start with TargetLocations becomes a CrossAccount parent: one step
+// execution per account and Region (ExpandLocations: TargetLocation by
+// TargetLocation, accounts, then Regions), each Pending until started and
+// then mirroring its child, which [Locations] starts in the location's own
+// engine (another Region, or another account's) as the location's
+// execution role. Each TargetLocation runs under its
+// TargetLocationMaxConcurrency and TargetLocationMaxErrors; a location
+// that cannot start (its role cannot be assumed) fails and counts as an
+// error. The parent follows its children by polling their engines every
+// five seconds of the engine's clock, and a stop cancels the running ones.
+// See https://docs.aws.amazon.com/systems-manager/latest/userguide/systems-manager-automation-multiple-accounts-and-regions.html
+//
 // # Quotas
 //
 // A top-level automation may start five levels of child automations

@@ -320,8 +320,11 @@ func (e *Engine) Start(ctx context.Context, in StartInput) (string, error) {
 	rateControl := !crossAccount && (len(in.Targets) > 0 || len(in.TargetMaps) > 0)
 	var params map[string]any
 	var reported map[string][]string
-	if rateControl || (crossAccount && (len(in.Targets) > 0 || len(in.TargetMaps) > 0)) {
+	if rateControl || (crossAccount && (len(in.Targets) > 0 || len(in.TargetMaps) > 0 || locationTargets(in.TargetLocations))) {
 		if err := checkRateControl(doc, in); err != nil {
+			return "", err
+		}
+		if err := checkLocationTargets(doc, in); err != nil {
 			return "", err
 		}
 		skip := in.TargetParameterName
@@ -355,9 +358,9 @@ func (e *Engine) Start(ctx context.Context, in StartInput) (string, error) {
 		x.rec.CrossAccount = true
 		x.rec.RawParameters = in.Parameters
 		x.rec.TargetLocations = in.TargetLocations
+		x.rec.AdministrationRole = in.AdministrationRole
 		x.rec.Locations = ExpandLocations(in.TargetLocations)
 		x.rec.LocationChildren = make([]string, len(x.rec.Locations))
-		x.rec.LocationFailure = in.LocationFailure
 		x.rec.Steps = locationSteps(x.rec.Locations)
 		x.st = &runState{}
 	case rateControl:

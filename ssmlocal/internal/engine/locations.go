@@ -32,6 +32,8 @@ type LocationStart struct {
 	// Principal is the parent's principal: the administration role session
 	// that assumes the location's execution role.
 	Principal Principal
+	// AdministrationRole names that role in the administrator account.
+	AdministrationRole string
 	// ExecutedBy is who started the parent.
 	ExecutedBy string
 	// The document as resolved in the administrator account.
@@ -260,18 +262,23 @@ func (e *Engine) startLocation(ctx context.Context, x *execution, rec record, i 
 	x.rec.CurrentStep, x.rec.CurrentAction = sr.Name, sr.Action
 	x.mu.Unlock()
 	loc := rec.Locations[i]
-	var id, failure string
-	var err error
-	if rec.LocationFailure != "" {
-		failure = rec.LocationFailure
-	} else {
-		id, failure, err = e.opts.Locations.StartLocation(ctx, LocationStart{
-			ParentID: rec.ID, Location: loc, Principal: rec.Principal, ExecutedBy: rec.ExecutedBy,
-			DocumentName: rec.DocumentName, DocumentVersion: rec.DocumentVersion, Content: content, DocumentHash: rec.DocumentHash,
-			Parameters: params, TargetParameterName: rec.TargetParameterName, Targets: rec.Targets, TargetMaps: rec.TargetMaps,
-			MaxConcurrency: rec.MaxConcurrency, MaxErrors: rec.MaxErrors,
-		})
+	ls := LocationStart{
+		ParentID: rec.ID, Location: loc, Principal: rec.Principal, AdministrationRole: rec.AdministrationRole, ExecutedBy: rec.ExecutedBy,
+		DocumentName: rec.DocumentName, DocumentVersion: rec.DocumentVersion, Content: content, DocumentHash: rec.DocumentHash,
+		Parameters: params, TargetParameterName: rec.TargetParameterName, Targets: rec.Targets, TargetMaps: rec.TargetMaps,
+		MaxConcurrency: rec.MaxConcurrency, MaxErrors: rec.MaxErrors,
 	}
+	if tl := rec.TargetLocations[loc.Group]; len(tl.Targets) > 0 {
+		// The location's own Targets and rate control take precedence.
+		ls.Targets, ls.TargetMaps = tl.Targets, nil
+		if v := aws.ToString(tl.TargetsMaxConcurrency); v != "" {
+			ls.MaxConcurrency = v
+		}
+		if v := aws.ToString(tl.TargetsMaxErrors); v != "" {
+			ls.MaxErrors = v
+		}
+	}
+	id, failure, err := e.opts.Locations.StartLocation(ctx, ls)
 	if err != nil && ctx.Err() != nil {
 		// Stopped or closing: the location has not started.
 		x.mu.Lock()
@@ -322,4 +329,30 @@ func (e *Engine) stopLocations(x *execution) {
 		}
 	}
 	x.mu.Unlock()
+}
+
+// locationTargets reports whether a TargetLocation selects Targets.
+func locationTargets(tls []types.TargetLocation) bool {
+	for _, tl := range tls {
+		if len(tl.Targets) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// checkLocationTargets validates the Targets of TargetLocations as a
+// rate-control start's: they fill TargetParameterName in each location.
+func checkLocationTargets(doc *runbook.Document, in StartInput) error {
+	for _, tl := range in.TargetLocations {
+		if len(tl.Targets) == 0 {
+			continue
+		}
+		loc := in
+		loc.Targets, loc.TargetMaps, loc.MaxConcurrency, loc.MaxErrors = tl.Targets, nil, aws.ToString(tl.TargetsMaxConcurrency), aws.ToString(tl.TargetsMaxErrors)
+		if err := checkRateControl(doc, loc); err != nil {
+			return err
+		}
+	}
+	return nil
 }

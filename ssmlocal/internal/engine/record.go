@@ -54,14 +54,12 @@ type record struct {
 	Children            []string              `json:"children,omitempty"`
 
 	// Multi-account and multi-Region (CrossAccount) executions: the
-	// locations in order, the child started in each ("" until started),
-	// and the failure every location gets when the administration role
-	// cannot be assumed.
-	CrossAccount     bool                   `json:"crossAccount,omitempty"`
-	TargetLocations  []types.TargetLocation `json:"targetLocations,omitempty"`
-	Locations        []Location             `json:"locations,omitempty"`
-	LocationChildren []string               `json:"locationChildren,omitempty"`
-	LocationFailure  string                 `json:"locationFailure,omitempty"`
+	// locations in order and the child started in each ("" until started).
+	CrossAccount       bool                   `json:"crossAccount,omitempty"`
+	TargetLocations    []types.TargetLocation `json:"targetLocations,omitempty"`
+	Locations          []Location             `json:"locations,omitempty"`
+	LocationChildren   []string               `json:"locationChildren,omitempty"`
+	AdministrationRole string                 `json:"administrationRole,omitempty"`
 }
 
 func (r *record) automationType() types.AutomationType {
