@@ -8,6 +8,10 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 )
 
 // IAM's list and delete operations: the listings page with Marker and
@@ -23,11 +27,11 @@ const (
 func iamListOps() []opDef {
 	users, groups := userPolicies(), groupPolicies()
 	return []opDef{
-		{"iam", "ListUsers", false, (*Server).iamListUsers, authAny("iam:ListUsers")},
-		{"iam", "ListRoles", false, (*Server).iamListRoles, authAny("iam:ListRoles")},
+		{"iam", "ListUsers", false, typed((*Server).iamListUsers), authAny("iam:ListUsers")},
+		{"iam", "ListRoles", false, typed((*Server).iamListRoles), authAny("iam:ListRoles")},
 		{"iam", "ListPolicies", false, (*Server).iamListPolicies, authAny("iam:ListPolicies")},
-		{"iam", "ListGroups", false, (*Server).iamListGroups, authAny("iam:ListGroups")},
-		{"iam", "ListGroupsForUser", false, (*Server).iamListGroupsForUser, users.spec("iam:ListGroupsForUser", false)},
+		{"iam", "ListGroups", false, typed((*Server).iamListGroups), authAny("iam:ListGroups")},
+		{"iam", "ListGroupsForUser", false, typed((*Server).iamListGroupsForUser), users.spec("iam:ListGroupsForUser", false)},
 		{"iam", "ListGroupPolicies", false, groups.listPolicies, groups.spec("iam:ListGroupPolicies", false)},
 		{"iam", "DeleteUser", false, (*Server).iamDeleteUser, users.spec("iam:DeleteUser", false)},
 		{"iam", "DeleteRole", false, (*Server).iamDeleteRole, rolePolicies().spec("iam:DeleteRole", false)},
@@ -55,13 +59,36 @@ func readListPage(in map[string]any) (listPage, error) {
 	if err != nil {
 		return listPage{}, err
 	}
-	if items < 1 || items > listMaxItems {
-		return listPage{}, simValidation("maxItems", items, "Member must have value between 1 and 1000")
+	if err := checkMaxItems(items); err != nil {
+		return listPage{}, err
 	}
 	marker, err := str(in, "Marker")
 	if err != nil {
 		return listPage{}, err
 	}
+	return newListPage(marker, items)
+}
+
+// pageRequest reads a typed request's Marker and MaxItems.
+func pageRequest(marker *string, maxItems *int32) (listPage, error) {
+	items := int64(listDefaultItems)
+	if maxItems != nil {
+		items = int64(*maxItems)
+	}
+	if err := checkMaxItems(items); err != nil {
+		return listPage{}, err
+	}
+	return newListPage(aws.ToString(marker), items)
+}
+
+func checkMaxItems(items int64) error {
+	if items < 1 || items > listMaxItems {
+		return simValidation("maxItems", items, "Member must have value between 1 and 1000")
+	}
+	return nil
+}
+
+func newListPage(marker string, items int64) (listPage, error) {
 	p := listPage{max: int(items)}
 	if marker == "" {
 		return p, nil
@@ -98,11 +125,72 @@ func pagedResult(member string, list []any, next string) map[string]any {
 	return out
 }
 
+// pageEnd is how a page of a listing ends: truncated, with the marker of
+// the next page, or not.
+type pageEnd struct {
+	marker    *string
+	truncated bool
+}
+
+// shapePage pages items by key and shapes the page, never nil.
+func shapePage[E, Item any](items []E, key func(E) string, p listPage, shape func(E) Item) ([]Item, pageEnd) {
+	page, next := pageOf(items, key, p)
+	out := make([]Item, len(page))
+	for i, e := range page {
+		out[i] = shape(e)
+	}
+	return out, pageEnd{marker: optString(next), truncated: next != ""}
+}
+
+// pathEntity is an IAM entity listed by path, in the order of its name.
+type pathEntity interface {
+	entityPath() string
+	entityName() string
+}
+
+func (u *iamUser) entityPath() string         { return u.Path }
+func (u *iamUser) entityName() string         { return u.Name }
+func (r *iamRole) entityPath() string         { return r.Path }
+func (r *iamRole) entityName() string         { return r.Name }
+func (g *iamGroup) entityPath() string        { return g.Path }
+func (g *iamGroup) entityName() string        { return g.Name }
+func (p *instanceProfile) entityPath() string { return p.Path }
+func (p *instanceProfile) entityName() string { return p.Name }
+
+// listByPath serves ListUsers, ListRoles, ListGroups and
+// ListInstanceProfiles: the entities whose path starts with PathPrefix, a
+// page at a time from Marker, each shaped. Callers hold s.mu.
+func listByPath[E pathEntity, Item any](all map[string]E, prefix, marker *string, maxItems *int32, shape func(E) Item) ([]Item, pageEnd, error) {
+	pfx, err := checkPathPrefix(aws.ToString(prefix))
+	if err != nil {
+		return nil, pageEnd{}, err
+	}
+	p, err := pageRequest(marker, maxItems)
+	if err != nil {
+		return nil, pageEnd{}, err
+	}
+	var hits []E
+	for _, e := range all {
+		if strings.HasPrefix(e.entityPath(), pfx) {
+			hits = append(hits, e)
+		}
+	}
+	items, end := shapePage(hits, E.entityName, p, shape)
+	return items, end, nil
+}
+
 // readPathPrefix reads PathPrefix, "/" when absent.
 func readPathPrefix(in map[string]any) (string, error) {
 	p, err := str(in, "PathPrefix")
-	if err != nil || p == "" {
-		return "/", err
+	if err != nil {
+		return "", err
+	}
+	return checkPathPrefix(p)
+}
+
+func checkPathPrefix(p string) (string, error) {
+	if p == "" {
+		return "/", nil
 	}
 	if len(p) > 512 || !strings.HasPrefix(p, "/") || strings.IndexFunc(p, func(r rune) bool { return r < 0x21 || r > 0x7f }) >= 0 {
 		return "", simValidation("pathPrefix", p, "Member must satisfy regular expression pattern: \\u002F[\\u0021-\\u007F]*")
@@ -120,70 +208,58 @@ func listing(in map[string]any) (string, listPage, error) {
 	return prefix, p, err
 }
 
-func (s *Server) iamListUsers(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
-	prefix, p, err := listing(in)
-	if err != nil {
-		return nil, err
-	}
+// listedUser is a user as ListUsers gives it: without tags, which GetUser
+// has.
+func listedUser(u *iamUser) iamtypes.User {
+	out := userType(u)
+	out.Tags = nil
+	return out
+}
+
+// listedRole is a role as ListRoles gives it: without the tags and last
+// use GetRole has.
+func listedRole(r *iamRole) iamtypes.Role {
+	out := roleType(r)
+	out.Tags, out.RoleLastUsed = nil, nil
+	return out
+}
+
+func (s *Server) iamListUsers(_ context.Context, _ *call, in *iam.ListUsersInput) (*iam.ListUsersOutput, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	all := slices.DeleteFunc(slices.Collect(maps.Values(s.iam.Users)), func(u *iamUser) bool { return !strings.HasPrefix(u.Path, prefix) })
-	page, next := pageOf(all, func(u *iamUser) string { return u.Name }, p)
-	out := make([]any, len(page))
-	for i, u := range page {
-		m := userShape(u)
-		delete(m, "Tags") // ListUsers leaves tags out; GetUser has them
-		out[i] = m
-	}
-	return pagedResult("Users", out, next), nil
-}
-
-func (s *Server) iamListRoles(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
-	prefix, p, err := listing(in)
+	users, end, err := listByPath(s.iam.Users, in.PathPrefix, in.Marker, in.MaxItems, listedUser)
 	if err != nil {
 		return nil, err
 	}
+	return &iam.ListUsersOutput{Users: users, IsTruncated: end.truncated, Marker: end.marker}, nil
+}
+
+func (s *Server) iamListRoles(_ context.Context, _ *call, in *iam.ListRolesInput) (*iam.ListRolesOutput, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	all := slices.DeleteFunc(slices.Collect(maps.Values(s.iam.Roles)), func(r *iamRole) bool { return !strings.HasPrefix(r.Path, prefix) })
-	page, next := pageOf(all, func(r *iamRole) string { return r.Name }, p)
-	out := make([]any, len(page))
-	for i, r := range page {
-		m := roleShape(r)
-		// ListRoles leaves these out; GetRole has them.
-		delete(m, "Tags")
-		delete(m, "RoleLastUsed")
-		out[i] = m
-	}
-	return pagedResult("Roles", out, next), nil
-}
-
-func (s *Server) iamListGroups(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
-	prefix, p, err := listing(in)
+	roles, end, err := listByPath(s.iam.Roles, in.PathPrefix, in.Marker, in.MaxItems, listedRole)
 	if err != nil {
 		return nil, err
 	}
+	return &iam.ListRolesOutput{Roles: roles, IsTruncated: end.truncated, Marker: end.marker}, nil
+}
+
+func (s *Server) iamListGroups(_ context.Context, _ *call, in *iam.ListGroupsInput) (*iam.ListGroupsOutput, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	all := slices.DeleteFunc(slices.Collect(maps.Values(s.iam.Groups)), func(g *iamGroup) bool { return !strings.HasPrefix(g.Path, prefix) })
-	return groupPage(all, p), nil
-}
-
-func groupPage(groups []*iamGroup, p listPage) map[string]any {
-	page, next := pageOf(groups, func(g *iamGroup) string { return g.Name }, p)
-	out := make([]any, len(page))
-	for i, g := range page {
-		out[i] = groupShape(g)
-	}
-	return pagedResult("Groups", out, next)
-}
-
-func (s *Server) iamListGroupsForUser(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := readName(in, "UserName", 128)
+	groups, end, err := listByPath(s.iam.Groups, in.PathPrefix, in.Marker, in.MaxItems, groupType)
 	if err != nil {
 		return nil, err
 	}
-	p, err := readListPage(in)
+	return &iam.ListGroupsOutput{Groups: groups, IsTruncated: end.truncated, Marker: end.marker}, nil
+}
+
+func (s *Server) iamListGroupsForUser(_ context.Context, c *call, in *iam.ListGroupsForUserInput) (*iam.ListGroupsForUserOutput, error) {
+	name := aws.ToString(in.UserName)
+	if err := checkName("UserName", name, 128); err != nil {
+		return nil, err
+	}
+	p, err := pageRequest(in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +268,8 @@ func (s *Server) iamListGroupsForUser(_ context.Context, c *call, in map[string]
 	if _, err := s.userNamed(c, name); err != nil {
 		return nil, err
 	}
-	return groupPage(s.groupsOf(name), p), nil
+	groups, end := shapePage(s.groupsOf(name), (*iamGroup).entityName, p, groupType)
+	return &iam.ListGroupsForUserOutput{Groups: groups, IsTruncated: end.truncated, Marker: end.marker}, nil
 }
 
 // groupsOf returns the groups the user belongs to, in name order; callers

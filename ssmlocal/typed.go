@@ -36,12 +36,17 @@ func typed[In, Out any](fn func(s *Server, ctx context.Context, c *call, in *In)
 // outputShape encodes an SDK output struct; the SDK's ResultMetadata is
 // the client's, never a member on the wire.
 func outputShape(out any) map[string]any {
-	m, _ := shapeOf(out).(map[string]any)
-	if m == nil {
-		return map[string]any{}
-	}
+	m := shapeMap(out)
 	delete(m, "ResultMetadata")
 	return m
+}
+
+// shapeMap is the shape of a structure, never nil.
+func shapeMap(v any) map[string]any {
+	if m, ok := shapeOf(v).(map[string]any); ok {
+		return m
+	}
+	return map[string]any{}
 }
 
 // decodeInput fills the struct out points to from a shape: each member by
