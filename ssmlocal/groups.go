@@ -45,14 +45,6 @@ func iamGroupOps() []opDef {
 	}
 }
 
-func (s *Server) groupNamed(in map[string]any) (*iamGroup, error) {
-	name, err := str(in, "GroupName")
-	if err != nil {
-		return nil, err
-	}
-	return s.groupByName(name)
-}
-
 // groupByName checks a GroupName member and finds its group; callers hold
 // s.mu.
 func (s *Server) groupByName(name string) (*iamGroup, error) {

@@ -356,20 +356,15 @@ func roleType(r *iamRole) iamtypes.Role {
 
 func roleShape(r *iamRole) map[string]any { return shapeMap(roleType(r)) }
 
-func policyShape(p *managedPolicy) map[string]any {
-	m := map[string]any{
-		"PolicyName": p.Name, "PolicyId": p.ID, "Arn": p.ARN, "Path": p.Path, "DefaultVersionId": p.DefaultVersion,
-		"AttachmentCount": int64(p.Attachments), "PermissionsBoundaryUsageCount": int64(0), "IsAttachable": true,
-		"CreateDate": p.Created, "UpdateDate": p.Updated,
+func policyType(p *managedPolicy) iamtypes.Policy {
+	return iamtypes.Policy{
+		PolicyName: aws.String(p.Name), PolicyId: aws.String(p.ID), Arn: aws.String(p.ARN), Path: aws.String(p.Path), DefaultVersionId: aws.String(p.DefaultVersion),
+		AttachmentCount: aws.Int32(int32(min(p.Attachments, math.MaxInt32))), PermissionsBoundaryUsageCount: aws.Int32(0), IsAttachable: true,
+		CreateDate: aws.Time(p.Created), UpdateDate: aws.Time(p.Updated), Description: optString(p.Description), Tags: iamTags(p.Tags),
 	}
-	if p.Description != "" {
-		m["Description"] = p.Description
-	}
-	if len(p.Tags) > 0 {
-		m["Tags"] = tagShapes(p.Tags)
-	}
-	return m
 }
+
+func policyShape(p *managedPolicy) map[string]any { return shapeMap(policyType(p)) }
 
 // userNamed returns the user, or the caller when name is empty (GetUser,
 // CreateAccessKey without UserName).
