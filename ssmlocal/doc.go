@@ -42,6 +42,14 @@
 // for SSM, AuthFailure for EC2). A request is authenticated before its body
 // is decoded.
 //
+// Parameter Store and IAM's listings, deletes, groups and instance
+// profiles read their input into the SDK's own input structs
+// (ssm.PutParameterInput, iam.ListRolesInput, ...) before they act: a
+// member of the wrong type, or an integer beyond its member's range, is a
+// 400 SerializationException naming the member, reported before any
+// validation error. Each protocol's spellings are taken: JSON numbers,
+// query-protocol text ("10", "true") and a lone string for a list of one.
+//
 // # Limits
 //
 // One request cannot crash the endpoint or make it hold unbounded memory

@@ -6,6 +6,10 @@ import (
 	"slices"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
 	"github.com/ssmdelegate/ssmdelegate/policy"
 )
 
@@ -21,27 +25,30 @@ type iamGroup struct {
 	Members  []string          `json:"members"`
 }
 
-func groupShape(g *iamGroup) map[string]any {
-	return map[string]any{"Path": g.Path, "GroupName": g.Name, "GroupId": g.ID, "Arn": g.ARN, "CreateDate": g.Created}
+func groupType(g *iamGroup) iamtypes.Group {
+	return iamtypes.Group{Path: aws.String(g.Path), GroupName: aws.String(g.Name), GroupId: aws.String(g.ID), Arn: aws.String(g.ARN), CreateDate: aws.Time(g.Created)}
 }
+
+func groupShape(g *iamGroup) map[string]any { return shapeMap(groupType(g)) }
 
 func iamGroupOps() []opDef {
 	groups := groupPolicies()
 	return []opDef{
-		{"iam", "CreateGroup", false, (*Server).iamCreateGroup, authOn("iam:CreateGroup", newEntityTarget("group", "GroupName"))},
-		{"iam", "GetGroup", false, (*Server).iamGetGroup, groups.spec("iam:GetGroup", false)},
-		{"iam", "AddUserToGroup", false, (*Server).iamAddUserToGroup, groups.spec("iam:AddUserToGroup", false)},
+		{"iam", "CreateGroup", false, typed((*Server).iamCreateGroup), authOn("iam:CreateGroup", newEntityTarget("group", "GroupName"))},
+		{"iam", "GetGroup", false, typed((*Server).iamGetGroup), groups.spec("iam:GetGroup", false)},
+		{"iam", "AddUserToGroup", false, typed((*Server).iamAddUserToGroup), groups.spec("iam:AddUserToGroup", false)},
 		{"iam", "PutGroupPolicy", false, groups.putPolicy, groups.spec("iam:PutGroupPolicy", false)},
 		{"iam", "AttachGroupPolicy", false, groups.attachPolicy, groups.spec("iam:AttachGroupPolicy", true)},
 		{"iam", "DetachGroupPolicy", false, groups.detachPolicy, groups.spec("iam:DetachGroupPolicy", true)},
 		{"iam", "ListAttachedGroupPolicies", false, groups.listAttachedPolicies, groups.spec("iam:ListAttachedGroupPolicies", false)},
-		{"iam", "DeletePolicyVersion", false, (*Server).iamDeletePolicyVersion, authOn("iam:DeletePolicyVersion", policyTarget)},
+		{"iam", "DeletePolicyVersion", false, typed((*Server).iamDeletePolicyVersion), authOn("iam:DeletePolicyVersion", policyTarget)},
 	}
 }
 
-func (s *Server) groupNamed(in map[string]any) (*iamGroup, error) {
-	name, err := readName(in, "GroupName", 128)
-	if err != nil {
+// groupByName checks a GroupName member and finds its group; callers hold
+// s.mu.
+func (s *Server) groupByName(name string) (*iamGroup, error) {
+	if err := checkName("GroupName", name, 128); err != nil {
 		return nil, err
 	}
 	return s.group(name)
@@ -66,12 +73,12 @@ func groupPolicies() holderKind {
 		}}
 }
 
-func (s *Server) iamCreateGroup(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := readName(in, "GroupName", 128)
-	if err != nil {
+func (s *Server) iamCreateGroup(_ context.Context, c *call, in *iam.CreateGroupInput) (*iam.CreateGroupOutput, error) {
+	name := aws.ToString(in.GroupName)
+	if err := checkName("GroupName", name, 128); err != nil {
 		return nil, err
 	}
-	path, err := checkPath(in)
+	path, err := iamPath(aws.ToString(in.Path))
 	if err != nil {
 		return nil, err
 	}
@@ -84,33 +91,35 @@ func (s *Server) iamCreateGroup(_ context.Context, c *call, in map[string]any) (
 	g := &iamGroup{Name: name, ID: newID("AGPA", 17), ARN: arn, Path: path, Created: s.clock.Now().UTC(), Inline: map[string]string{}}
 	s.iam.Groups[name] = g
 	s.changed()
-	return map[string]any{"Group": groupShape(g)}, nil
+	gt := groupType(g)
+	return &iam.CreateGroupOutput{Group: &gt}, nil
 }
 
-func (s *Server) iamGetGroup(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+func (s *Server) iamGetGroup(_ context.Context, _ *call, in *iam.GetGroupInput) (*iam.GetGroupOutput, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	g, err := s.groupNamed(in)
+	g, err := s.groupByName(aws.ToString(in.GroupName))
 	if err != nil {
 		return nil, err
 	}
-	users := make([]any, 0, len(g.Members))
+	users := make([]iamtypes.User, 0, len(g.Members))
 	for _, m := range g.Members {
 		if u, ok := s.iam.Users[m]; ok {
-			users = append(users, userShape(u))
+			users = append(users, userType(u))
 		}
 	}
-	return map[string]any{"Group": groupShape(g), "Users": users, "IsTruncated": false}, nil
+	gt := groupType(g)
+	return &iam.GetGroupOutput{Group: &gt, Users: users}, nil
 }
 
-func (s *Server) iamAddUserToGroup(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	user, err := readName(in, "UserName", 64)
-	if err != nil {
+func (s *Server) iamAddUserToGroup(_ context.Context, _ *call, in *iam.AddUserToGroupInput) (*iam.AddUserToGroupOutput, error) {
+	user := aws.ToString(in.UserName)
+	if err := checkName("UserName", user, 64); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g, err := s.groupNamed(in)
+	g, err := s.groupByName(aws.ToString(in.GroupName))
 	if err != nil {
 		return nil, err
 	}
@@ -121,18 +130,11 @@ func (s *Server) iamAddUserToGroup(_ context.Context, c *call, in map[string]any
 		g.Members = append(g.Members, user)
 		s.changed()
 	}
-	return nil, nil
+	return &iam.AddUserToGroupOutput{}, nil
 }
 
-func (s *Server) iamDeletePolicyVersion(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	arn, err := str(in, "PolicyArn")
-	if err != nil {
-		return nil, err
-	}
-	id, err := str(in, "VersionId")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) iamDeletePolicyVersion(_ context.Context, _ *call, in *iam.DeletePolicyVersionInput) (*iam.DeletePolicyVersionOutput, error) {
+	arn, id := aws.ToString(in.PolicyArn), aws.ToString(in.VersionId)
 	if !policyVerPattern.MatchString(id) {
 		return nil, apiErr("ValidationError", "1 validation error detected: Value '%s' at 'versionId' failed to satisfy constraint: Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?", id)
 	}
@@ -151,5 +153,5 @@ func (s *Server) iamDeletePolicyVersion(_ context.Context, c *call, in map[strin
 	}
 	p.Versions = slices.Delete(p.Versions, i, i+1)
 	s.changed()
-	return nil, nil
+	return &iam.DeletePolicyVersionOutput{}, nil
 }

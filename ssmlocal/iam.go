@@ -3,6 +3,7 @@ package ssmlocal
 import (
 	"context"
 	"maps"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -11,6 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	awsarn "github.com/ssmdelegate/ssmdelegate/internal/arn"
 	"github.com/ssmdelegate/ssmdelegate/policy"
@@ -180,8 +184,16 @@ func checkName(member, v string, max int) error {
 
 func checkPath(in map[string]any) (string, error) {
 	p, err := str(in, "Path")
-	if err != nil || p == "" {
+	if err != nil {
 		return "/", err
+	}
+	return iamPath(p)
+}
+
+// iamPath checks a Path member, "/" when absent.
+func iamPath(p string) (string, error) {
+	if p == "" {
+		return "/", nil
 	}
 	if len(p) > 512 || !iamPathPattern.MatchString(p) {
 		return "", apiErr("ValidationError", "1 validation error detected: Value '%s' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", p)
@@ -260,6 +272,19 @@ func readTags(in map[string]any) ([]tag, error) {
 	if err != nil {
 		return nil, err
 	}
+	return checkTagCount(out)
+}
+
+// checkTags converts a request's tags, at most 50.
+func checkTags(in []iamtypes.Tag) ([]tag, error) {
+	var out []tag
+	for _, t := range in {
+		out = append(out, tag{Key: aws.ToString(t.Key), Value: aws.ToString(t.Value)})
+	}
+	return checkTagCount(out)
+}
+
+func checkTagCount(out []tag) ([]tag, error) {
 	if len(out) > 50 {
 		return nil, apiErr("LimitExceeded", "cannot exceed quota for TagsPerUser: 50")
 	}
@@ -298,45 +323,48 @@ func tagShapes(tags []tag) []any {
 	return out
 }
 
-func userShape(u *iamUser) map[string]any {
-	m := map[string]any{"Path": u.Path, "UserName": u.Name, "UserId": u.ID, "Arn": u.ARN, "CreateDate": u.Created}
-	if len(u.Tags) > 0 {
-		m["Tags"] = tagShapes(u.Tags)
+// iamTags converts tags to the SDK's; none is nil, left off the wire.
+func iamTags(tags []tag) []iamtypes.Tag {
+	if len(tags) == 0 {
+		return nil
 	}
-	return m
+	out := make([]iamtypes.Tag, len(tags))
+	for i, t := range tags {
+		out[i] = iamtypes.Tag{Key: aws.String(t.Key), Value: aws.String(t.Value)}
+	}
+	return out
 }
 
-func roleShape(r *iamRole) map[string]any {
-	m := map[string]any{
-		"Path": r.Path, "RoleName": r.Name, "RoleId": r.ID, "Arn": r.ARN, "CreateDate": r.Created,
-		"AssumeRolePolicyDocument": encodePolicy(r.Trust), "MaxSessionDuration": r.MaxSession,
-	}
-	if r.Description != "" {
-		m["Description"] = r.Description
-	}
-	if len(r.Tags) > 0 {
-		m["Tags"] = tagShapes(r.Tags)
+func userType(u *iamUser) iamtypes.User {
+	return iamtypes.User{Path: aws.String(u.Path), UserName: aws.String(u.Name), UserId: aws.String(u.ID), Arn: aws.String(u.ARN),
+		CreateDate: aws.Time(u.Created), Tags: iamTags(u.Tags)}
+}
+
+func userShape(u *iamUser) map[string]any { return shapeMap(userType(u)) }
+
+func roleType(r *iamRole) iamtypes.Role {
+	out := iamtypes.Role{
+		Path: aws.String(r.Path), RoleName: aws.String(r.Name), RoleId: aws.String(r.ID), Arn: aws.String(r.ARN), CreateDate: aws.Time(r.Created),
+		AssumeRolePolicyDocument: aws.String(encodePolicy(r.Trust)), MaxSessionDuration: aws.Int32(int32(min(r.MaxSession, math.MaxInt32))),
+		Description: optString(r.Description), Tags: iamTags(r.Tags),
 	}
 	if !r.LastUsed.IsZero() {
-		m["RoleLastUsed"] = map[string]any{"LastUsedDate": r.LastUsed, "Region": r.LastRegion}
+		out.RoleLastUsed = &iamtypes.RoleLastUsed{LastUsedDate: aws.Time(r.LastUsed), Region: aws.String(r.LastRegion)}
 	}
-	return m
+	return out
 }
 
-func policyShape(p *managedPolicy) map[string]any {
-	m := map[string]any{
-		"PolicyName": p.Name, "PolicyId": p.ID, "Arn": p.ARN, "Path": p.Path, "DefaultVersionId": p.DefaultVersion,
-		"AttachmentCount": int64(p.Attachments), "PermissionsBoundaryUsageCount": int64(0), "IsAttachable": true,
-		"CreateDate": p.Created, "UpdateDate": p.Updated,
+func roleShape(r *iamRole) map[string]any { return shapeMap(roleType(r)) }
+
+func policyType(p *managedPolicy) iamtypes.Policy {
+	return iamtypes.Policy{
+		PolicyName: aws.String(p.Name), PolicyId: aws.String(p.ID), Arn: aws.String(p.ARN), Path: aws.String(p.Path), DefaultVersionId: aws.String(p.DefaultVersion),
+		AttachmentCount: aws.Int32(int32(min(p.Attachments, math.MaxInt32))), PermissionsBoundaryUsageCount: aws.Int32(0), IsAttachable: true,
+		CreateDate: aws.Time(p.Created), UpdateDate: aws.Time(p.Updated), Description: optString(p.Description), Tags: iamTags(p.Tags),
 	}
-	if p.Description != "" {
-		m["Description"] = p.Description
-	}
-	if len(p.Tags) > 0 {
-		m["Tags"] = tagShapes(p.Tags)
-	}
-	return m
 }
+
+func policyShape(p *managedPolicy) map[string]any { return shapeMap(policyType(p)) }
 
 // userNamed returns the user, or the caller when name is empty (GetUser,
 // CreateAccessKey without UserName).

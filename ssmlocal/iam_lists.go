@@ -8,6 +8,10 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 )
 
 // IAM's list and delete operations: the listings page with Marker and
@@ -23,23 +27,23 @@ const (
 func iamListOps() []opDef {
 	users, groups := userPolicies(), groupPolicies()
 	return []opDef{
-		{"iam", "ListUsers", false, (*Server).iamListUsers, authAny("iam:ListUsers")},
-		{"iam", "ListRoles", false, (*Server).iamListRoles, authAny("iam:ListRoles")},
-		{"iam", "ListPolicies", false, (*Server).iamListPolicies, authAny("iam:ListPolicies")},
-		{"iam", "ListGroups", false, (*Server).iamListGroups, authAny("iam:ListGroups")},
-		{"iam", "ListGroupsForUser", false, (*Server).iamListGroupsForUser, users.spec("iam:ListGroupsForUser", false)},
+		{"iam", "ListUsers", false, typed((*Server).iamListUsers), authAny("iam:ListUsers")},
+		{"iam", "ListRoles", false, typed((*Server).iamListRoles), authAny("iam:ListRoles")},
+		{"iam", "ListPolicies", false, typed((*Server).iamListPolicies), authAny("iam:ListPolicies")},
+		{"iam", "ListGroups", false, typed((*Server).iamListGroups), authAny("iam:ListGroups")},
+		{"iam", "ListGroupsForUser", false, typed((*Server).iamListGroupsForUser), users.spec("iam:ListGroupsForUser", false)},
 		{"iam", "ListGroupPolicies", false, groups.listPolicies, groups.spec("iam:ListGroupPolicies", false)},
-		{"iam", "DeleteUser", false, (*Server).iamDeleteUser, users.spec("iam:DeleteUser", false)},
-		{"iam", "DeleteRole", false, (*Server).iamDeleteRole, rolePolicies().spec("iam:DeleteRole", false)},
-		{"iam", "DeletePolicy", false, (*Server).iamDeletePolicy, authOn("iam:DeletePolicy", policyTarget)},
-		{"iam", "DeleteGroup", false, (*Server).iamDeleteGroup, groups.spec("iam:DeleteGroup", false)},
+		{"iam", "DeleteUser", false, typed((*Server).iamDeleteUser), users.spec("iam:DeleteUser", false)},
+		{"iam", "DeleteRole", false, typed((*Server).iamDeleteRole), rolePolicies().spec("iam:DeleteRole", false)},
+		{"iam", "DeletePolicy", false, typed((*Server).iamDeletePolicy), authOn("iam:DeletePolicy", policyTarget)},
+		{"iam", "DeleteGroup", false, typed((*Server).iamDeleteGroup), groups.spec("iam:DeleteGroup", false)},
 		{"iam", "DetachUserPolicy", false, users.detachPolicy, users.spec("iam:DetachUserPolicy", true)},
 		{"iam", "DeleteUserPolicy", false, users.deletePolicy, users.spec("iam:DeleteUserPolicy", false)},
 		{"iam", "DeleteGroupPolicy", false, groups.deletePolicy, groups.spec("iam:DeleteGroupPolicy", false)},
-		{"iam", "RemoveUserFromGroup", false, (*Server).iamRemoveUserFromGroup, groups.spec("iam:RemoveUserFromGroup", false)},
-		{"iam", "ListAccessKeys", false, (*Server).iamListAccessKeys, users.spec("iam:ListAccessKeys", false)},
-		{"iam", "UpdateAccessKey", false, (*Server).iamUpdateAccessKey, users.spec("iam:UpdateAccessKey", false)},
-		{"iam", "DeleteAccessKey", false, (*Server).iamDeleteAccessKey, users.spec("iam:DeleteAccessKey", false)},
+		{"iam", "RemoveUserFromGroup", false, typed((*Server).iamRemoveUserFromGroup), groups.spec("iam:RemoveUserFromGroup", false)},
+		{"iam", "ListAccessKeys", false, typed((*Server).iamListAccessKeys), users.spec("iam:ListAccessKeys", false)},
+		{"iam", "UpdateAccessKey", false, typed((*Server).iamUpdateAccessKey), users.spec("iam:UpdateAccessKey", false)},
+		{"iam", "DeleteAccessKey", false, typed((*Server).iamDeleteAccessKey), users.spec("iam:DeleteAccessKey", false)},
 	}
 }
 
@@ -55,13 +59,36 @@ func readListPage(in map[string]any) (listPage, error) {
 	if err != nil {
 		return listPage{}, err
 	}
-	if items < 1 || items > listMaxItems {
-		return listPage{}, simValidation("maxItems", items, "Member must have value between 1 and 1000")
+	if err := checkMaxItems(items); err != nil {
+		return listPage{}, err
 	}
 	marker, err := str(in, "Marker")
 	if err != nil {
 		return listPage{}, err
 	}
+	return newListPage(marker, items)
+}
+
+// pageRequest reads a typed request's Marker and MaxItems.
+func pageRequest(marker *string, maxItems *int32) (listPage, error) {
+	items := int64(listDefaultItems)
+	if maxItems != nil {
+		items = int64(*maxItems)
+	}
+	if err := checkMaxItems(items); err != nil {
+		return listPage{}, err
+	}
+	return newListPage(aws.ToString(marker), items)
+}
+
+func checkMaxItems(items int64) error {
+	if items < 1 || items > listMaxItems {
+		return simValidation("maxItems", items, "Member must have value between 1 and 1000")
+	}
+	return nil
+}
+
+func newListPage(marker string, items int64) (listPage, error) {
 	p := listPage{max: int(items)}
 	if marker == "" {
 		return p, nil
@@ -90,19 +117,72 @@ func pageOf[T any](items []T, key func(T) string, p listPage) ([]T, string) {
 	return items[:p.max], base64.RawURLEncoding.EncodeToString([]byte(key(items[p.max])))
 }
 
-func pagedResult(member string, list []any, next string) map[string]any {
-	out := map[string]any{member: list, "IsTruncated": next != ""}
-	if next != "" {
-		out["Marker"] = next
+// pageEnd is how a page of a listing ends: truncated, with the marker of
+// the next page, or not.
+type pageEnd struct {
+	marker    *string
+	truncated bool
+}
+
+// shapePage pages items by key and shapes the page, never nil.
+func shapePage[E, Item any](items []E, key func(E) string, p listPage, shape func(E) Item) ([]Item, pageEnd) {
+	page, next := pageOf(items, key, p)
+	out := make([]Item, len(page))
+	for i, e := range page {
+		out[i] = shape(e)
 	}
-	return out
+	return out, pageEnd{marker: optString(next), truncated: next != ""}
+}
+
+// pathEntity is an IAM entity listed by path, in the order of its name.
+type pathEntity interface {
+	entityPath() string
+	entityName() string
+}
+
+func (u *iamUser) entityPath() string         { return u.Path }
+func (u *iamUser) entityName() string         { return u.Name }
+func (r *iamRole) entityPath() string         { return r.Path }
+func (r *iamRole) entityName() string         { return r.Name }
+func (g *iamGroup) entityPath() string        { return g.Path }
+func (g *iamGroup) entityName() string        { return g.Name }
+func (p *instanceProfile) entityPath() string { return p.Path }
+func (p *instanceProfile) entityName() string { return p.Name }
+
+// listByPath serves ListUsers, ListRoles, ListGroups and
+// ListInstanceProfiles: the entities whose path starts with PathPrefix, a
+// page at a time from Marker, each shaped. Callers hold s.mu.
+func listByPath[E pathEntity, Item any](all map[string]E, prefix, marker *string, maxItems *int32, shape func(E) Item) ([]Item, pageEnd, error) {
+	pfx, err := checkPathPrefix(aws.ToString(prefix))
+	if err != nil {
+		return nil, pageEnd{}, err
+	}
+	p, err := pageRequest(marker, maxItems)
+	if err != nil {
+		return nil, pageEnd{}, err
+	}
+	var hits []E
+	for _, e := range all {
+		if strings.HasPrefix(e.entityPath(), pfx) {
+			hits = append(hits, e)
+		}
+	}
+	items, end := shapePage(hits, E.entityName, p, shape)
+	return items, end, nil
 }
 
 // readPathPrefix reads PathPrefix, "/" when absent.
 func readPathPrefix(in map[string]any) (string, error) {
 	p, err := str(in, "PathPrefix")
-	if err != nil || p == "" {
-		return "/", err
+	if err != nil {
+		return "", err
+	}
+	return checkPathPrefix(p)
+}
+
+func checkPathPrefix(p string) (string, error) {
+	if p == "" {
+		return "/", nil
 	}
 	if len(p) > 512 || !strings.HasPrefix(p, "/") || strings.IndexFunc(p, func(r rune) bool { return r < 0x21 || r > 0x7f }) >= 0 {
 		return "", simValidation("pathPrefix", p, "Member must satisfy regular expression pattern: \\u002F[\\u0021-\\u007F]*")
@@ -120,70 +200,58 @@ func listing(in map[string]any) (string, listPage, error) {
 	return prefix, p, err
 }
 
-func (s *Server) iamListUsers(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
-	prefix, p, err := listing(in)
-	if err != nil {
-		return nil, err
-	}
+// listedUser is a user as ListUsers gives it: without tags, which GetUser
+// has.
+func listedUser(u *iamUser) iamtypes.User {
+	out := userType(u)
+	out.Tags = nil
+	return out
+}
+
+// listedRole is a role as ListRoles gives it: without the tags and last
+// use GetRole has.
+func listedRole(r *iamRole) iamtypes.Role {
+	out := roleType(r)
+	out.Tags, out.RoleLastUsed = nil, nil
+	return out
+}
+
+func (s *Server) iamListUsers(_ context.Context, _ *call, in *iam.ListUsersInput) (*iam.ListUsersOutput, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	all := slices.DeleteFunc(slices.Collect(maps.Values(s.iam.Users)), func(u *iamUser) bool { return !strings.HasPrefix(u.Path, prefix) })
-	page, next := pageOf(all, func(u *iamUser) string { return u.Name }, p)
-	out := make([]any, len(page))
-	for i, u := range page {
-		m := userShape(u)
-		delete(m, "Tags") // ListUsers leaves tags out; GetUser has them
-		out[i] = m
-	}
-	return pagedResult("Users", out, next), nil
-}
-
-func (s *Server) iamListRoles(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
-	prefix, p, err := listing(in)
+	users, end, err := listByPath(s.iam.Users, in.PathPrefix, in.Marker, in.MaxItems, listedUser)
 	if err != nil {
 		return nil, err
 	}
+	return &iam.ListUsersOutput{Users: users, IsTruncated: end.truncated, Marker: end.marker}, nil
+}
+
+func (s *Server) iamListRoles(_ context.Context, _ *call, in *iam.ListRolesInput) (*iam.ListRolesOutput, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	all := slices.DeleteFunc(slices.Collect(maps.Values(s.iam.Roles)), func(r *iamRole) bool { return !strings.HasPrefix(r.Path, prefix) })
-	page, next := pageOf(all, func(r *iamRole) string { return r.Name }, p)
-	out := make([]any, len(page))
-	for i, r := range page {
-		m := roleShape(r)
-		// ListRoles leaves these out; GetRole has them.
-		delete(m, "Tags")
-		delete(m, "RoleLastUsed")
-		out[i] = m
-	}
-	return pagedResult("Roles", out, next), nil
-}
-
-func (s *Server) iamListGroups(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
-	prefix, p, err := listing(in)
+	roles, end, err := listByPath(s.iam.Roles, in.PathPrefix, in.Marker, in.MaxItems, listedRole)
 	if err != nil {
 		return nil, err
 	}
+	return &iam.ListRolesOutput{Roles: roles, IsTruncated: end.truncated, Marker: end.marker}, nil
+}
+
+func (s *Server) iamListGroups(_ context.Context, _ *call, in *iam.ListGroupsInput) (*iam.ListGroupsOutput, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	all := slices.DeleteFunc(slices.Collect(maps.Values(s.iam.Groups)), func(g *iamGroup) bool { return !strings.HasPrefix(g.Path, prefix) })
-	return groupPage(all, p), nil
-}
-
-func groupPage(groups []*iamGroup, p listPage) map[string]any {
-	page, next := pageOf(groups, func(g *iamGroup) string { return g.Name }, p)
-	out := make([]any, len(page))
-	for i, g := range page {
-		out[i] = groupShape(g)
-	}
-	return pagedResult("Groups", out, next)
-}
-
-func (s *Server) iamListGroupsForUser(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := readName(in, "UserName", 128)
+	groups, end, err := listByPath(s.iam.Groups, in.PathPrefix, in.Marker, in.MaxItems, groupType)
 	if err != nil {
 		return nil, err
 	}
-	p, err := readListPage(in)
+	return &iam.ListGroupsOutput{Groups: groups, IsTruncated: end.truncated, Marker: end.marker}, nil
+}
+
+func (s *Server) iamListGroupsForUser(_ context.Context, c *call, in *iam.ListGroupsForUserInput) (*iam.ListGroupsForUserOutput, error) {
+	name := aws.ToString(in.UserName)
+	if err := checkName("UserName", name, 128); err != nil {
+		return nil, err
+	}
+	p, err := pageRequest(in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +260,8 @@ func (s *Server) iamListGroupsForUser(_ context.Context, c *call, in map[string]
 	if _, err := s.userNamed(c, name); err != nil {
 		return nil, err
 	}
-	return groupPage(s.groupsOf(name), p), nil
+	groups, end := shapePage(s.groupsOf(name), (*iamGroup).entityName, p, groupType)
+	return &iam.ListGroupsForUserOutput{Groups: groups, IsTruncated: end.truncated, Marker: end.marker}, nil
 }
 
 // groupsOf returns the groups the user belongs to, in name order; callers
@@ -213,17 +282,26 @@ func readUsageFilter(in map[string]any) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if usage != "" && usage != "PermissionsPolicy" && usage != "PermissionsBoundary" {
-		return "", simValidation("policyUsageFilter", usage, "Member must satisfy enum value set: [PermissionsBoundary, PermissionsPolicy]")
-	}
-	return usage, nil
+	return usage, checkUsageFilter(usage)
 }
 
-func (s *Server) iamListPolicies(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
-	scope, err := str(in, "Scope")
-	if err != nil {
-		return nil, err
+func checkUsageFilter(usage string) error {
+	if usage != "" && usage != "PermissionsPolicy" && usage != "PermissionsBoundary" {
+		return simValidation("policyUsageFilter", usage, "Member must satisfy enum value set: [PermissionsBoundary, PermissionsPolicy]")
 	}
+	return nil
+}
+
+// listedPolicy is a policy as ListPolicies gives it: without the
+// description and tags GetPolicy has.
+func listedPolicy(m *managedPolicy) iamtypes.Policy {
+	out := policyType(m)
+	out.Description, out.Tags = nil, nil
+	return out
+}
+
+func (s *Server) iamListPolicies(_ context.Context, _ *call, in *iam.ListPoliciesInput) (*iam.ListPoliciesOutput, error) {
+	scope := string(in.Scope)
 	switch scope {
 	case "":
 		scope = "All"
@@ -231,15 +309,15 @@ func (s *Server) iamListPolicies(_ context.Context, _ *call, in map[string]any) 
 	default:
 		return nil, simValidation("scope", scope, "Member must satisfy enum value set: [All, AWS, Local]")
 	}
-	onlyAttached, err := boolean(in, "OnlyAttached")
+	onlyAttached, usage := in.OnlyAttached, string(in.PolicyUsageFilter)
+	if err := checkUsageFilter(usage); err != nil {
+		return nil, err
+	}
+	prefix, err := checkPathPrefix(aws.ToString(in.PathPrefix))
 	if err != nil {
 		return nil, err
 	}
-	usage, err := readUsageFilter(in)
-	if err != nil {
-		return nil, err
-	}
-	prefix, p, err := listing(in)
+	p, err := pageRequest(in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -254,16 +332,8 @@ func (s *Server) iamListPolicies(_ context.Context, _ *call, in map[string]any) 
 	})
 	// Names are unique in an account but an AWS managed policy may share
 	// one; the ID settles the order.
-	page, next := pageOf(all, func(m *managedPolicy) string { return m.Name + "\x00" + m.ID }, p)
-	out := make([]any, len(page))
-	for i, m := range page {
-		sh := policyShape(m)
-		// ListPolicies leaves these out; GetPolicy has them.
-		delete(sh, "Description")
-		delete(sh, "Tags")
-		out[i] = sh
-	}
-	return pagedResult("Policies", out, next), nil
+	policies, end := shapePage(all, func(m *managedPolicy) string { return m.Name + "\x00" + m.ID }, p, listedPolicy)
+	return &iam.ListPoliciesOutput{Policies: policies, IsTruncated: end.truncated, Marker: end.marker}, nil
 }
 
 func deleteConflict(format string, args ...any) *APIError {
@@ -284,9 +354,9 @@ func policiesConflict(inline map[string]string, attached []string) error {
 	return nil
 }
 
-func (s *Server) iamDeleteUser(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := readName(in, "UserName", 128)
-	if err != nil {
+func (s *Server) iamDeleteUser(_ context.Context, c *call, in *iam.DeleteUserInput) (*iam.DeleteUserOutput, error) {
+	name := aws.ToString(in.UserName)
+	if err := checkName("UserName", name, 128); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -308,14 +378,11 @@ func (s *Server) iamDeleteUser(_ context.Context, c *call, in map[string]any) (m
 	}
 	delete(s.iam.Users, name)
 	s.changed()
-	return nil, nil
+	return &iam.DeleteUserOutput{}, nil
 }
 
-func (s *Server) iamDeleteRole(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "RoleName")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) iamDeleteRole(_ context.Context, _ *call, in *iam.DeleteRoleInput) (*iam.DeleteRoleOutput, error) {
+	name := aws.ToString(in.RoleName)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, err := s.roleNamed(name)
@@ -337,14 +404,11 @@ func (s *Server) iamDeleteRole(_ context.Context, _ *call, in map[string]any) (m
 		}
 	}
 	s.changed()
-	return nil, nil
+	return &iam.DeleteRoleOutput{}, nil
 }
 
-func (s *Server) iamDeletePolicy(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
-	arn, err := str(in, "PolicyArn")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) iamDeletePolicy(_ context.Context, _ *call, in *iam.DeletePolicyInput) (*iam.DeletePolicyOutput, error) {
+	arn := aws.ToString(in.PolicyArn)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p, err := s.localPolicy(arn, "deleted")
@@ -359,13 +423,13 @@ func (s *Server) iamDeletePolicy(_ context.Context, _ *call, in map[string]any) 
 	}
 	delete(s.iam.Policies, arn)
 	s.changed()
-	return nil, nil
+	return &iam.DeletePolicyOutput{}, nil
 }
 
-func (s *Server) iamDeleteGroup(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+func (s *Server) iamDeleteGroup(_ context.Context, _ *call, in *iam.DeleteGroupInput) (*iam.DeleteGroupOutput, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g, err := s.groupNamed(in)
+	g, err := s.groupByName(aws.ToString(in.GroupName))
 	if err != nil {
 		return nil, err
 	}
@@ -377,17 +441,17 @@ func (s *Server) iamDeleteGroup(_ context.Context, _ *call, in map[string]any) (
 	}
 	delete(s.iam.Groups, g.Name)
 	s.changed()
-	return nil, nil
+	return &iam.DeleteGroupOutput{}, nil
 }
 
-func (s *Server) iamRemoveUserFromGroup(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
-	user, err := readName(in, "UserName", 128)
-	if err != nil {
+func (s *Server) iamRemoveUserFromGroup(_ context.Context, _ *call, in *iam.RemoveUserFromGroupInput) (*iam.RemoveUserFromGroupOutput, error) {
+	user := aws.ToString(in.UserName)
+	if err := checkName("UserName", user, 128); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g, err := s.groupNamed(in)
+	g, err := s.groupByName(aws.ToString(in.GroupName))
 	if err != nil {
 		return nil, err
 	}
@@ -397,35 +461,27 @@ func (s *Server) iamRemoveUserFromGroup(_ context.Context, _ *call, in map[strin
 	}
 	g.Members = slices.Delete(g.Members, i, i+1)
 	s.changed()
-	return nil, nil
+	return &iam.RemoveUserFromGroupOutput{}, nil
 }
 
-func accessKeyShape(k *accessKey) map[string]any {
-	return map[string]any{"UserName": k.UserName, "AccessKeyId": k.ID, "Status": k.Status, "CreateDate": k.Created}
+func accessKeyType(k *accessKey) iamtypes.AccessKeyMetadata {
+	return iamtypes.AccessKeyMetadata{UserName: aws.String(k.UserName), AccessKeyId: aws.String(k.ID), Status: iamtypes.StatusType(k.Status), CreateDate: aws.Time(k.Created)}
 }
 
-func (s *Server) iamListAccessKeys(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "UserName")
-	if err != nil {
-		return nil, err
-	}
-	p, err := readListPage(in)
+func (s *Server) iamListAccessKeys(_ context.Context, c *call, in *iam.ListAccessKeysInput) (*iam.ListAccessKeysOutput, error) {
+	p, err := pageRequest(in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	u, err := s.userNamed(c, name)
+	u, err := s.userNamed(c, aws.ToString(in.UserName))
 	if err != nil {
 		return nil, err
 	}
 	all := slices.DeleteFunc(slices.Collect(maps.Values(s.iam.AccessKeys)), func(k *accessKey) bool { return k.UserName != u.Name })
-	page, next := pageOf(all, func(k *accessKey) string { return k.ID }, p)
-	out := make([]any, len(page))
-	for i, k := range page {
-		out[i] = accessKeyShape(k)
-	}
-	return pagedResult("AccessKeyMetadata", out, next), nil
+	keys, end := shapePage(all, func(k *accessKey) string { return k.ID }, p, accessKeyType)
+	return &iam.ListAccessKeysOutput{AccessKeyMetadata: keys, IsTruncated: end.truncated, Marker: end.marker}, nil
 }
 
 // usersKey finds a key of the named user (the caller when name is empty);
@@ -443,33 +499,22 @@ func (s *Server) usersKey(c *call, name, id string) (*accessKey, error) {
 	return k, nil
 }
 
-func readAccessKeyID(in map[string]any) (string, error) {
-	id, err := str(in, "AccessKeyId")
-	if err != nil {
-		return "", err
-	}
+// checkAccessKeyID checks the required AccessKeyId member.
+func checkAccessKeyID(id string) error {
 	if id == "" {
-		return "", simValidation("accessKeyId", "null", "Member must not be null")
+		return simValidation("accessKeyId", "null", "Member must not be null")
 	}
 	if len(id) < 16 || len(id) > 128 || strings.IndexFunc(id, func(r rune) bool {
 		return !(r == '_' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z')
 	}) >= 0 {
-		return "", simValidation("accessKeyId", id, "Member must satisfy regular expression pattern: [\\w]+")
+		return simValidation("accessKeyId", id, "Member must satisfy regular expression pattern: [\\w]+")
 	}
-	return id, nil
+	return nil
 }
 
-func (s *Server) iamUpdateAccessKey(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "UserName")
-	if err != nil {
-		return nil, err
-	}
-	id, err := readAccessKeyID(in)
-	if err != nil {
-		return nil, err
-	}
-	status, err := str(in, "Status")
-	if err != nil {
+func (s *Server) iamUpdateAccessKey(_ context.Context, c *call, in *iam.UpdateAccessKeyInput) (*iam.UpdateAccessKeyOutput, error) {
+	id, status := aws.ToString(in.AccessKeyId), string(in.Status)
+	if err := checkAccessKeyID(id); err != nil {
 		return nil, err
 	}
 	switch status {
@@ -481,7 +526,7 @@ func (s *Server) iamUpdateAccessKey(_ context.Context, c *call, in map[string]an
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k, err := s.usersKey(c, name, id)
+	k, err := s.usersKey(c, aws.ToString(in.UserName), id)
 	if err != nil {
 		return nil, err
 	}
@@ -489,35 +534,31 @@ func (s *Server) iamUpdateAccessKey(_ context.Context, c *call, in map[string]an
 		k.Status = status
 		s.changed()
 	}
-	return nil, nil
+	return &iam.UpdateAccessKeyOutput{}, nil
 }
 
-func (s *Server) iamDeleteAccessKey(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "UserName")
-	if err != nil {
-		return nil, err
-	}
-	id, err := readAccessKeyID(in)
-	if err != nil {
+func (s *Server) iamDeleteAccessKey(_ context.Context, c *call, in *iam.DeleteAccessKeyInput) (*iam.DeleteAccessKeyOutput, error) {
+	id := aws.ToString(in.AccessKeyId)
+	if err := checkAccessKeyID(id); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := s.usersKey(c, name, id); err != nil {
+	if _, err := s.usersKey(c, aws.ToString(in.UserName), id); err != nil {
 		return nil, err
 	}
 	delete(s.iam.AccessKeys, id)
 	s.changed()
-	return nil, nil
+	return &iam.DeleteAccessKeyOutput{}, nil
 }
 
 func iamRoleTagOps() []opDef {
 	roles := rolePolicies()
 	return []opDef{
-		{"iam", "TagRole", false, (*Server).iamTagRole, authOn("iam:TagRole", roleTagTarget("Tags"))},
-		{"iam", "UntagRole", false, (*Server).iamUntagRole, authOn("iam:UntagRole", roleTagTarget("TagKeys"))},
-		{"iam", "ListRoleTags", false, (*Server).iamListRoleTags, roles.spec("iam:ListRoleTags", false)},
-		{"iam", "SetDefaultPolicyVersion", false, (*Server).iamSetDefaultPolicyVersion, authOn("iam:SetDefaultPolicyVersion", policyTarget)},
+		{"iam", "TagRole", false, typed((*Server).iamTagRole), authOn("iam:TagRole", roleTagTarget("Tags"))},
+		{"iam", "UntagRole", false, typed((*Server).iamUntagRole), authOn("iam:UntagRole", roleTagTarget("TagKeys"))},
+		{"iam", "ListRoleTags", false, typed((*Server).iamListRoleTags), roles.spec("iam:ListRoleTags", false)},
+		{"iam", "SetDefaultPolicyVersion", false, typed((*Server).iamSetDefaultPolicyVersion), authOn("iam:SetDefaultPolicyVersion", policyTarget)},
 		{"iam", "ListEntitiesForPolicy", false, (*Server).iamListEntitiesForPolicy, authOn("iam:ListEntitiesForPolicy", policyTarget)},
 	}
 }
@@ -547,36 +588,37 @@ func checkTagKey(k string) error {
 	return nil
 }
 
-func (s *Server) iamTagRole(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "RoleName")
-	if err != nil {
-		return nil, err
-	}
-	objs, err := objects(in, "Tags")
-	if err != nil {
-		return nil, err
-	}
-	if len(objs) == 0 {
+// checkRoleTags converts TagRole's tags, 1 to 50 of them, checking each
+// in order so the first bad one is the one reported.
+func checkRoleTags(in []iamtypes.Tag) ([]tag, error) {
+	if len(in) == 0 {
 		return nil, simValidation("tags", "null", "Member must not be null")
 	}
-	if len(objs) > 50 {
-		return nil, simValidation("tags", len(objs), "Member must have length less than or equal to 50")
+	if len(in) > 50 {
+		return nil, simValidation("tags", len(in), "Member must have length less than or equal to 50")
 	}
-	tags, err := tagPairs(objs, func(t tag) error {
+	out := make([]tag, 0, len(in))
+	for _, it := range in {
+		t := tag{Key: aws.ToString(it.Key), Value: aws.ToString(it.Value)}
 		if err := checkTagKey(t.Key); err != nil {
-			return err
+			return nil, err
 		}
 		if len(t.Value) > 256 {
-			return simValidation("tags.member.value", t.Value, "Member must have length less than or equal to 256")
+			return nil, simValidation("tags.member.value", t.Value, "Member must have length less than or equal to 256")
 		}
-		return nil
-	})
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+func (s *Server) iamTagRole(_ context.Context, _ *call, in *iam.TagRoleInput) (*iam.TagRoleOutput, error) {
+	tags, err := checkRoleTags(in.Tags)
 	if err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, err := s.roleNamed(name)
+	r, err := s.roleNamed(aws.ToString(in.RoleName))
 	if err != nil {
 		return nil, err
 	}
@@ -593,18 +635,11 @@ func (s *Server) iamTagRole(_ context.Context, _ *call, in map[string]any) (map[
 	}
 	r.Tags = merged
 	s.changed()
-	return nil, nil
+	return &iam.TagRoleOutput{}, nil
 }
 
-func (s *Server) iamUntagRole(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "RoleName")
-	if err != nil {
-		return nil, err
-	}
-	keys, err := strList(in, "TagKeys")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) iamUntagRole(_ context.Context, _ *call, in *iam.UntagRoleInput) (*iam.UntagRoleOutput, error) {
+	keys := in.TagKeys
 	if len(keys) == 0 {
 		return nil, simValidation("tagKeys", "null", "Member must not be null")
 	}
@@ -613,7 +648,7 @@ func (s *Server) iamUntagRole(_ context.Context, _ *call, in map[string]any) (ma
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, err := s.roleNamed(name)
+	r, err := s.roleNamed(aws.ToString(in.RoleName))
 	if err != nil {
 		return nil, err
 	}
@@ -622,37 +657,28 @@ func (s *Server) iamUntagRole(_ context.Context, _ *call, in map[string]any) (ma
 		r.Tags = kept
 		s.changed()
 	}
-	return nil, nil
+	return &iam.UntagRoleOutput{}, nil
 }
 
-func (s *Server) iamListRoleTags(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "RoleName")
-	if err != nil {
-		return nil, err
-	}
-	p, err := readListPage(in)
+func (s *Server) iamListRoleTags(_ context.Context, _ *call, in *iam.ListRoleTagsInput) (*iam.ListRoleTagsOutput, error) {
+	p, err := pageRequest(in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	r, err := s.roleNamed(name)
+	r, err := s.roleNamed(aws.ToString(in.RoleName))
 	if err != nil {
 		return nil, err
 	}
-	page, next := pageOf(slices.Clone(r.Tags), func(t tag) string { return t.Key }, p)
-	return pagedResult("Tags", tagShapes(page), next), nil
+	tags, end := shapePage(slices.Clone(r.Tags), func(t tag) string { return t.Key }, p, func(t tag) iamtypes.Tag {
+		return iamtypes.Tag{Key: aws.String(t.Key), Value: aws.String(t.Value)}
+	})
+	return &iam.ListRoleTagsOutput{Tags: tags, IsTruncated: end.truncated, Marker: end.marker}, nil
 }
 
-func (s *Server) iamSetDefaultPolicyVersion(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
-	arn, err := str(in, "PolicyArn")
-	if err != nil {
-		return nil, err
-	}
-	id, err := str(in, "VersionId")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) iamSetDefaultPolicyVersion(_ context.Context, _ *call, in *iam.SetDefaultPolicyVersionInput) (*iam.SetDefaultPolicyVersionOutput, error) {
+	arn, id := aws.ToString(in.PolicyArn), aws.ToString(in.VersionId)
 	if !policyVerPattern.MatchString(id) {
 		return nil, simValidation("versionId", id, "Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?")
 	}
@@ -670,7 +696,7 @@ func (s *Server) iamSetDefaultPolicyVersion(_ context.Context, _ *call, in map[s
 		p.Updated = s.clock.Now().UTC()
 		s.changed()
 	}
-	return nil, nil
+	return &iam.SetDefaultPolicyVersionOutput{}, nil
 }
 
 // policyEntity is a user, group or role a managed policy is attached to;

@@ -5,8 +5,11 @@ import (
 	"maps"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 )
 
 // IAM instance profiles: containers of at most one role that EC2 instances
@@ -28,13 +31,13 @@ type instanceProfile struct {
 
 func iamProfileOps() []opDef {
 	return []opDef{
-		{"iam", "CreateInstanceProfile", false, (*Server).iamCreateInstanceProfile, authOn("iam:CreateInstanceProfile", newEntityTarget("instance-profile", "InstanceProfileName"))},
-		{"iam", "DeleteInstanceProfile", false, (*Server).iamDeleteInstanceProfile, authOn("iam:DeleteInstanceProfile", profileTarget)},
-		{"iam", "GetInstanceProfile", false, (*Server).iamGetInstanceProfile, authOn("iam:GetInstanceProfile", profileTarget)},
-		{"iam", "ListInstanceProfiles", false, (*Server).iamListInstanceProfiles, authAny("iam:ListInstanceProfiles")},
-		{"iam", "ListInstanceProfilesForRole", false, (*Server).iamListInstanceProfilesForRole, authOn("iam:ListInstanceProfilesForRole", roleTarget)},
-		{"iam", "AddRoleToInstanceProfile", false, (*Server).iamAddRoleToInstanceProfile, authOn("iam:AddRoleToInstanceProfile", profileTarget)},
-		{"iam", "RemoveRoleFromInstanceProfile", false, (*Server).iamRemoveRoleFromInstanceProfile, authOn("iam:RemoveRoleFromInstanceProfile", profileTarget)},
+		{"iam", "CreateInstanceProfile", false, typed((*Server).iamCreateInstanceProfile), authOn("iam:CreateInstanceProfile", newEntityTarget("instance-profile", "InstanceProfileName"))},
+		{"iam", "DeleteInstanceProfile", false, typed((*Server).iamDeleteInstanceProfile), authOn("iam:DeleteInstanceProfile", profileTarget)},
+		{"iam", "GetInstanceProfile", false, typed((*Server).iamGetInstanceProfile), authOn("iam:GetInstanceProfile", profileTarget)},
+		{"iam", "ListInstanceProfiles", false, typed((*Server).iamListInstanceProfiles), authAny("iam:ListInstanceProfiles")},
+		{"iam", "ListInstanceProfilesForRole", false, typed((*Server).iamListInstanceProfilesForRole), authOn("iam:ListInstanceProfilesForRole", roleTarget)},
+		{"iam", "AddRoleToInstanceProfile", false, typed((*Server).iamAddRoleToInstanceProfile), authOn("iam:AddRoleToInstanceProfile", profileTarget)},
+		{"iam", "RemoveRoleFromInstanceProfile", false, typed((*Server).iamRemoveRoleFromInstanceProfile), authOn("iam:RemoveRoleFromInstanceProfile", profileTarget)},
 	}
 }
 
@@ -57,42 +60,41 @@ func roleTarget(s *Server, _ *call, in map[string]any) []authTarget {
 	return on(s.iamARN("role", "/", name), nil)
 }
 
-func (s *Server) profileShape(p *instanceProfile) map[string]any {
-	roles := []any{}
+// profileType is a profile with its role, if any; callers hold s.mu.
+func (s *Server) profileType(p *instanceProfile) iamtypes.InstanceProfile {
+	roles := []iamtypes.Role{}
 	if r, ok := s.iam.Roles[p.Role]; ok {
-		roles = append(roles, roleShape(r))
+		roles = append(roles, roleType(r))
 	}
-	m := map[string]any{"InstanceProfileName": p.Name, "InstanceProfileId": p.ID, "Arn": p.ARN, "Path": p.Path,
-		"CreateDate": p.Created, "Roles": roles}
-	if len(p.Tags) > 0 {
-		m["Tags"] = tagShapes(p.Tags)
-	}
-	return m
+	return iamtypes.InstanceProfile{InstanceProfileName: aws.String(p.Name), InstanceProfileId: aws.String(p.ID), Arn: aws.String(p.ARN),
+		Path: aws.String(p.Path), CreateDate: aws.Time(p.Created), Roles: roles, Tags: iamTags(p.Tags)}
 }
 
-// profileNamed finds a profile; callers hold s.mu.
-func (s *Server) profileNamed(in map[string]any) (*instanceProfile, error) {
-	name, err := readName(in, "InstanceProfileName", 128)
-	if err != nil {
+func (s *Server) profileShape(p *instanceProfile) map[string]any { return shapeMap(s.profileType(p)) }
+
+// profileNamed checks an InstanceProfileName member and finds its profile;
+// callers hold s.mu.
+func (s *Server) profileNamed(name *string) (*instanceProfile, error) {
+	if err := checkName("InstanceProfileName", aws.ToString(name), 128); err != nil {
 		return nil, err
 	}
-	p, ok := s.iam.InstanceProfiles[name]
+	p, ok := s.iam.InstanceProfiles[*name]
 	if !ok {
-		return nil, notFound("NoSuchEntity", "Instance Profile %s cannot be found.", name)
+		return nil, notFound("NoSuchEntity", "Instance Profile %s cannot be found.", *name)
 	}
 	return p, nil
 }
 
-func (s *Server) iamCreateInstanceProfile(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
-	name, err := readName(in, "InstanceProfileName", 128)
+func (s *Server) iamCreateInstanceProfile(_ context.Context, _ *call, in *iam.CreateInstanceProfileInput) (*iam.CreateInstanceProfileOutput, error) {
+	name := aws.ToString(in.InstanceProfileName)
+	if err := checkName("InstanceProfileName", name, 128); err != nil {
+		return nil, err
+	}
+	path, err := iamPath(aws.ToString(in.Path))
 	if err != nil {
 		return nil, err
 	}
-	path, err := checkPath(in)
-	if err != nil {
-		return nil, err
-	}
-	tags, err := readTags(in)
+	tags, err := checkTags(in.Tags)
 	if err != nil {
 		return nil, err
 	}
@@ -105,13 +107,14 @@ func (s *Server) iamCreateInstanceProfile(_ context.Context, _ *call, in map[str
 		Created: s.clock.Now().UTC(), Tags: tags}
 	s.iam.InstanceProfiles[name] = p
 	s.changed()
-	return map[string]any{"InstanceProfile": s.profileShape(p)}, nil
+	out := s.profileType(p)
+	return &iam.CreateInstanceProfileOutput{InstanceProfile: &out}, nil
 }
 
-func (s *Server) iamDeleteInstanceProfile(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+func (s *Server) iamDeleteInstanceProfile(_ context.Context, _ *call, in *iam.DeleteInstanceProfileInput) (*iam.DeleteInstanceProfileOutput, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, err := s.profileNamed(in)
+	p, err := s.profileNamed(in.InstanceProfileName)
 	if err != nil {
 		return nil, err
 	}
@@ -120,45 +123,33 @@ func (s *Server) iamDeleteInstanceProfile(_ context.Context, _ *call, in map[str
 	}
 	delete(s.iam.InstanceProfiles, p.Name)
 	s.changed()
-	return nil, nil
+	return &iam.DeleteInstanceProfileOutput{}, nil
 }
 
-func (s *Server) iamGetInstanceProfile(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
+func (s *Server) iamGetInstanceProfile(_ context.Context, _ *call, in *iam.GetInstanceProfileInput) (*iam.GetInstanceProfileOutput, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	p, err := s.profileNamed(in)
+	p, err := s.profileNamed(in.InstanceProfileName)
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"InstanceProfile": s.profileShape(p)}, nil
+	out := s.profileType(p)
+	return &iam.GetInstanceProfileOutput{InstanceProfile: &out}, nil
 }
 
-func (s *Server) iamListInstanceProfiles(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
-	prefix, pg, err := listing(in)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) iamListInstanceProfiles(_ context.Context, _ *call, in *iam.ListInstanceProfilesInput) (*iam.ListInstanceProfilesOutput, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	all := slices.DeleteFunc(slices.Collect(maps.Values(s.iam.InstanceProfiles)), func(p *instanceProfile) bool { return !strings.HasPrefix(p.Path, prefix) })
-	return s.profilePage(all, pg), nil
-}
-
-func (s *Server) profilePage(all []*instanceProfile, pg listPage) map[string]any {
-	page, next := pageOf(all, func(p *instanceProfile) string { return p.Name }, pg)
-	out := make([]any, len(page))
-	for i, p := range page {
-		out[i] = s.profileShape(p)
-	}
-	return pagedResult("InstanceProfiles", out, next)
-}
-
-func (s *Server) iamListInstanceProfilesForRole(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "RoleName")
+	profiles, end, err := listByPath(s.iam.InstanceProfiles, in.PathPrefix, in.Marker, in.MaxItems, s.profileType)
 	if err != nil {
 		return nil, err
 	}
-	pg, err := readListPage(in)
+	return &iam.ListInstanceProfilesOutput{InstanceProfiles: profiles, IsTruncated: end.truncated, Marker: end.marker}, nil
+}
+
+func (s *Server) iamListInstanceProfilesForRole(_ context.Context, _ *call, in *iam.ListInstanceProfilesForRoleInput) (*iam.ListInstanceProfilesForRoleOutput, error) {
+	name := aws.ToString(in.RoleName)
+	pg, err := pageRequest(in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -168,23 +159,20 @@ func (s *Server) iamListInstanceProfilesForRole(_ context.Context, _ *call, in m
 		return nil, err
 	}
 	all := slices.DeleteFunc(slices.Collect(maps.Values(s.iam.InstanceProfiles)), func(p *instanceProfile) bool { return p.Role != name })
-	return s.profilePage(all, pg), nil
+	profiles, end := shapePage(all, (*instanceProfile).entityName, pg, s.profileType)
+	return &iam.ListInstanceProfilesForRoleOutput{InstanceProfiles: profiles, IsTruncated: end.truncated, Marker: end.marker}, nil
 }
 
 // iamAddRoleToInstanceProfile puts a role in a profile. As IAM, it needs
 // iam:PassRole on the role too, and a profile holds one role at most.
-func (s *Server) iamAddRoleToInstanceProfile(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	roleName, err := str(in, "RoleName")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) iamAddRoleToInstanceProfile(_ context.Context, c *call, in *iam.AddRoleToInstanceProfileInput) (*iam.AddRoleToInstanceProfileOutput, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, err := s.profileNamed(in)
+	p, err := s.profileNamed(in.InstanceProfileName)
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.roleNamed(roleName)
+	r, err := s.roleNamed(aws.ToString(in.RoleName))
 	if err != nil {
 		return nil, err
 	}
@@ -198,17 +186,14 @@ func (s *Server) iamAddRoleToInstanceProfile(_ context.Context, c *call, in map[
 	}
 	p.Role = r.Name
 	s.changed()
-	return nil, nil
+	return &iam.AddRoleToInstanceProfileOutput{}, nil
 }
 
-func (s *Server) iamRemoveRoleFromInstanceProfile(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
-	roleName, err := str(in, "RoleName")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) iamRemoveRoleFromInstanceProfile(_ context.Context, _ *call, in *iam.RemoveRoleFromInstanceProfileInput) (*iam.RemoveRoleFromInstanceProfileOutput, error) {
+	roleName := aws.ToString(in.RoleName)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, err := s.profileNamed(in)
+	p, err := s.profileNamed(in.InstanceProfileName)
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +205,7 @@ func (s *Server) iamRemoveRoleFromInstanceProfile(_ context.Context, _ *call, in
 	}
 	p.Role = ""
 	s.changed()
-	return nil, nil
+	return &iam.RemoveRoleFromInstanceProfileOutput{}, nil
 }
 
 // roleInProfile refuses to delete a role still in an instance profile.

@@ -216,13 +216,38 @@ func (s *Server) storedSimPolicy(id, typ, doc string) simPolicy {
 func (s *Server) simulationInput(in map[string]any) (*simRequest, error) {
 	req := &simRequest{}
 	var err error
-	if req.actions, err = strList(in, "ActionNames"); err != nil {
+	if req.actions, err = simActions(in); err != nil {
 		return nil, err
 	}
-	if req.actions = nonEmpty(req.actions); req.actions == nil {
+	if req.resources, err = simResources(in); err != nil {
+		return nil, err
+	}
+	if req.caller, err = simCaller(in); err != nil {
+		return nil, err
+	}
+	if err := checkSimResourceOwner(in); err != nil {
+		return nil, err
+	}
+	if req.context, err = simulationContext(in); err != nil {
+		return nil, err
+	}
+	if err := req.readPaging(in); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// simActions reads ActionNames: at least one, each service:Action without
+// wildcards.
+func simActions(in map[string]any) ([]string, error) {
+	actions, err := strList(in, "ActionNames")
+	if err != nil {
+		return nil, err
+	}
+	if actions = nonEmpty(actions); actions == nil {
 		return nil, simValidation("actionNames", "null", "Member must not be null")
 	}
-	for _, a := range req.actions {
+	for _, a := range actions {
 		if len(a) < 3 || len(a) > 128 {
 			return nil, simValidation("actionNames", a, "Member must have length between 3 and 128")
 		}
@@ -231,14 +256,20 @@ func (s *Server) simulationInput(in map[string]any) (*simRequest, error) {
 			return nil, apiErr("InvalidInput", "Invalid action name %s: name one action as service:Action, without wildcards.", a)
 		}
 	}
-	if req.resources, err = strList(in, "ResourceArns"); err != nil {
+	return actions, nil
+}
+
+// simResources reads ResourceArns: ARNs or "*", at most simMaxResources.
+func simResources(in map[string]any) ([]string, error) {
+	resources, err := strList(in, "ResourceArns")
+	if err != nil {
 		return nil, err
 	}
-	req.resources = nonEmpty(req.resources)
-	if len(req.resources) > simMaxResources {
-		return nil, apiErr("InvalidInput", "ResourceArns has %d resources; at most %d can be simulated at once.", len(req.resources), simMaxResources)
+	resources = nonEmpty(resources)
+	if len(resources) > simMaxResources {
+		return nil, apiErr("InvalidInput", "ResourceArns has %d resources; at most %d can be simulated at once.", len(resources), simMaxResources)
 	}
-	for _, r := range req.resources {
+	for _, r := range resources {
 		if len(r) > 2048 {
 			return nil, simValidation("resourceArns", r, "Member must have length less than or equal to 2048")
 		}
@@ -246,56 +277,65 @@ func (s *Server) simulationInput(in map[string]any) (*simRequest, error) {
 			return nil, apiErr("InvalidInput", "Invalid ARN %s in ResourceArns.", r)
 		}
 	}
-	if req.caller, err = str(in, "CallerArn"); err != nil {
-		return nil, err
+	return resources, nil
+}
+
+// simCaller reads CallerArn, which only an IAM user's ARN can be.
+func simCaller(in map[string]any) (string, error) {
+	caller, err := str(in, "CallerArn")
+	if err != nil || caller == "" {
+		return "", err
 	}
-	if req.caller != "" {
-		a, err := policy.ParseARN(req.caller)
-		if err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "user/") || a.Region != "" || !policy.IsAccountID(a.Account) {
-			return nil, apiErr("InvalidInput", "Invalid CallerArn %s: only the ARN of an IAM user can be the simulated caller.", req.caller)
-		}
+	a, err := policy.ParseARN(caller)
+	if err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "user/") || a.Region != "" || !policy.IsAccountID(a.Account) {
+		return "", apiErr("InvalidInput", "Invalid CallerArn %s: only the ARN of an IAM user can be the simulated caller.", caller)
 	}
+	return caller, nil
+}
+
+// checkSimResourceOwner checks ResourceOwner, an account, and
+// ResourceHandlingOption, which is only checked for length.
+func checkSimResourceOwner(in map[string]any) error {
 	owner, err := str(in, "ResourceOwner")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if owner != "" {
 		if _, err := policy.ParseARN(owner); err != nil && !policy.IsAccountID(owner) {
-			return nil, apiErr("InvalidInput", "Invalid ResourceOwner %s: want the ARN of an account, such as arn:aws:iam::123456789012:root.", owner)
+			return apiErr("InvalidInput", "Invalid ResourceOwner %s: want the ARN of an account, such as arn:aws:iam::123456789012:root.", owner)
 		}
 	}
 	handling, err := str(in, "ResourceHandlingOption")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(handling) > 64 {
-		return nil, simValidation("resourceHandlingOption", handling, "Member must have length less than or equal to 64")
+		return simValidation("resourceHandlingOption", handling, "Member must have length less than or equal to 64")
 	}
-	if req.context, err = simulationContext(in); err != nil {
-		return nil, err
-	}
+	return nil
+}
+
+// readPaging reads MaxItems and Marker; a marker is only taken by the
+// request it continues, so the request's fingerprint is set first.
+func (req *simRequest) readPaging(in map[string]any) error {
 	items, err := integer(in, "MaxItems", simDefaultItems)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if items < 1 || items > simMaxItems {
-		return nil, simValidation("maxItems", items, "Member must have value between 1 and 1000")
+		return simValidation("maxItems", items, "Member must have value between 1 and 1000")
 	}
 	req.maxItems = int(items)
 	req.sum = req.fingerprint()
 	marker, err := str(in, "Marker")
-	if err != nil {
-		return nil, err
+	if err != nil || marker == "" {
+		return err
 	}
-	if marker != "" {
-		if len(marker) > simMaxMarker {
-			return nil, simValidation("marker", marker, "Member must have length less than or equal to 320")
-		}
-		if req.start, err = req.decodeMarker(marker); err != nil {
-			return nil, err
-		}
+	if len(marker) > simMaxMarker {
+		return simValidation("marker", marker, "Member must have length less than or equal to 320")
 	}
-	return req, nil
+	req.start, err = req.decodeMarker(marker)
+	return err
 }
 
 // simulationContext reads ContextEntries: each key once, its values fitting

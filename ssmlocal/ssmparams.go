@@ -11,6 +11,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
 
@@ -172,28 +176,28 @@ func shownValue(v *paramVersion, decrypt bool) string {
 	return base64.StdEncoding.EncodeToString([]byte("ssmlocal-securestring:v" + strconv.FormatInt(v.Version, 10)))
 }
 
-func (s *Server) paramShape(region string, p *ssmParameter, v *paramVersion, selector string, decrypt bool) map[string]any {
-	m := map[string]any{
-		"Name": p.Name, "Type": v.Type, "Value": shownValue(v, decrypt), "Version": v.Version,
-		"LastModifiedDate": v.Modified, "ARN": s.paramARN(region, p.Name), "DataType": v.DataType,
+func (s *Server) paramShape(region string, p *ssmParameter, v *paramVersion, selector string, decrypt bool) types.Parameter {
+	out := types.Parameter{
+		Name: aws.String(p.Name), Type: types.ParameterType(v.Type), Value: aws.String(shownValue(v, decrypt)), Version: v.Version,
+		LastModifiedDate: aws.Time(v.Modified), ARN: aws.String(s.paramARN(region, p.Name)), DataType: aws.String(v.DataType),
 	}
 	if selector != "" {
-		m["Selector"] = ":" + selector
+		out.Selector = aws.String(":" + selector)
 	}
-	return m
+	return out
 }
 
 func ssmParamOps() []opDef {
 	return []opDef{
-		{"ssm", "PutParameter", true, (*Server).ssmPutParameter, authOn("ssm:PutParameter", putParamTarget)},
-		{"ssm", "GetParameter", true, (*Server).ssmGetParameter, authOn("ssm:GetParameter", paramTarget)},
-		{"ssm", "GetParameters", true, (*Server).ssmGetParameters, authOn("ssm:GetParameters", paramsTarget)},
-		{"ssm", "GetParametersByPath", true, (*Server).ssmGetParametersByPath, authOn("ssm:GetParametersByPath", pathTarget)},
-		{"ssm", "DeleteParameter", true, (*Server).ssmDeleteParameter, authOn("ssm:DeleteParameter", paramTarget)},
-		{"ssm", "DeleteParameters", true, (*Server).ssmDeleteParameters, authOn("ssm:DeleteParameters", paramsTarget)},
-		{"ssm", "DescribeParameters", true, (*Server).ssmDescribeParameters, authAny("ssm:DescribeParameters")},
-		{"ssm", "GetParameterHistory", true, (*Server).ssmGetParameterHistory, authOn("ssm:GetParameterHistory", paramTarget)},
-		{"ssm", "LabelParameterVersion", true, (*Server).ssmLabelParameterVersion, authOn("ssm:LabelParameterVersion", paramTarget)},
+		{"ssm", "PutParameter", true, typed((*Server).ssmPutParameter), authOn("ssm:PutParameter", putParamTarget)},
+		{"ssm", "GetParameter", true, typed((*Server).ssmGetParameter), authOn("ssm:GetParameter", paramTarget)},
+		{"ssm", "GetParameters", true, typed((*Server).ssmGetParameters), authOn("ssm:GetParameters", paramsTarget)},
+		{"ssm", "GetParametersByPath", true, typed((*Server).ssmGetParametersByPath), authOn("ssm:GetParametersByPath", pathTarget)},
+		{"ssm", "DeleteParameter", true, typed((*Server).ssmDeleteParameter), authOn("ssm:DeleteParameter", paramTarget)},
+		{"ssm", "DeleteParameters", true, typed((*Server).ssmDeleteParameters), authOn("ssm:DeleteParameters", paramsTarget)},
+		{"ssm", "DescribeParameters", true, typed((*Server).ssmDescribeParameters), authAny("ssm:DescribeParameters")},
+		{"ssm", "GetParameterHistory", true, typed((*Server).ssmGetParameterHistory), authOn("ssm:GetParameterHistory", paramTarget)},
+		{"ssm", "LabelParameterVersion", true, typed((*Server).ssmLabelParameterVersion), authOn("ssm:LabelParameterVersion", paramTarget)},
 	}
 }
 
@@ -245,132 +249,168 @@ func pathTarget(s *Server, c *call, in map[string]any) []authTarget {
 	return on(s.paramARN(c.region.Name, member(in, "Path")), map[string][]string{"ssm:Recursive": {strconv.FormatBool(recursive)}})
 }
 
-func (s *Server) ssmPutParameter(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	ref, err := str(in, "Name")
-	if err != nil {
-		return nil, err
+// ssmTags converts the SDK's Parameter Store tags.
+func ssmTags(in []types.Tag) []tag {
+	var out []tag
+	for _, t := range in {
+		out = append(out, tag{Key: aws.ToString(t.Key), Value: aws.ToString(t.Value)})
 	}
-	name := plainParamName(ref)
-	if err := checkParamName(name); err != nil {
-		return nil, err
-	}
-	value, err := str(in, "Value")
-	if err != nil {
-		return nil, err
-	}
-	if _, ok := in["Value"]; !ok {
-		return nil, validation("value", "null", "Member must not be null")
-	}
-	ptype, err := str(in, "Type")
-	if err != nil {
-		return nil, err
-	}
-	if ptype != "" && !slices.Contains(paramTypes, ptype) {
-		return nil, validation("type", ptype, "Member must satisfy enum value set: [String, StringList, SecureString]")
-	}
-	desc, err := str(in, "Description")
-	if err != nil {
-		return nil, err
-	}
-	if len(desc) > 1024 {
-		return nil, validation("description", desc, "Member must have length less than or equal to 1024")
-	}
-	pattern, err := str(in, "AllowedPattern")
-	if err != nil {
-		return nil, err
-	}
-	if len(pattern) > 1024 {
-		return nil, validation("allowedPattern", pattern, "Member must have length less than or equal to 1024")
-	}
-	tier, err := str(in, "Tier")
-	if err != nil {
-		return nil, err
-	}
-	if tier != "" && !slices.Contains(paramTiers, tier) {
-		return nil, validation("tier", tier, "Member must satisfy enum value set: [Standard, Advanced, Intelligent-Tiering]")
-	}
-	dataType, err := str(in, "DataType")
-	if err != nil {
-		return nil, err
-	}
-	switch dataType {
-	case "", "text":
-		dataType = "text"
-	case "aws:ec2:image", "aws:ssm:integration":
-		return nil, apiErr("ValidationException", "data type %s is not simulated by the local endpoint: only text is", dataType)
-	default:
-		return nil, apiErr("ValidationException", "The following data type is not supported: %s (Data type names are all lowercase.)", dataType)
-	}
-	overwrite, err := boolean(in, "Overwrite")
-	if err != nil {
-		return nil, err
-	}
-	if _, err := str(in, "KeyId"); err != nil {
-		return nil, err
-	}
-	if pol, err := str(in, "Policies"); err != nil {
-		return nil, err
-	} else if pol != "" {
-		return nil, apiErr("InvalidPolicyTypeException", "parameter policies are not simulated by the local endpoint")
-	}
-	tl, err := objects(in, "Tags")
-	if err != nil {
-		return nil, err
-	}
-	tags, err := tagPairs(tl, nil)
-	if err != nil {
-		return nil, err
-	}
-	if len(tags) > 0 && overwrite {
-		return nil, apiErr("ValidationException", "Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.")
-	}
-	if value == "" {
-		return nil, validation("value", value, "Member must have length greater than or equal to 1")
-	}
-	if pattern != "" {
-		re, err := regexp.Compile(pattern)
-		if err != nil {
-			return nil, apiErr("InvalidAllowedPatternException", "The allowed pattern %s is not a valid regular expression: %v", pattern, err)
-		}
-		if !re.MatchString(value) {
-			return nil, apiErr("ParameterPatternMismatchException", "Parameter value, cannot be validated against allowedPattern: %s", pattern)
-		}
-	}
+	return out
+}
 
+// newParam is a PutParameter request once its members have been checked.
+type newParam struct {
+	name, value, ptype, desc, pattern, tier, dataType string
+	overwrite                                         bool
+	tags                                              []tag
+}
+
+func (s *Server) ssmPutParameter(_ context.Context, c *call, in *ssm.PutParameterInput) (*ssm.PutParameterOutput, error) {
+	np, err := checkPutParameter(in)
+	if err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, exists := c.region.Parameters[name]
-	if exists && !overwrite {
+	v, err := s.storeParam(c, np)
+	if err != nil {
+		return nil, err
+	}
+	s.changed()
+	return &ssm.PutParameterOutput{Version: v.Version, Tier: types.ParameterTier(v.Tier)}, nil
+}
+
+// checkPutParameter checks PutParameter's members in the order Parameter
+// Store reports them: the name, the value's presence, the enums and
+// lengths, the data type, policies, tags, then the value itself.
+func checkPutParameter(in *ssm.PutParameterInput) (newParam, error) {
+	np := newParam{name: plainParamName(aws.ToString(in.Name)), value: aws.ToString(in.Value), ptype: string(in.Type),
+		desc: aws.ToString(in.Description), pattern: aws.ToString(in.AllowedPattern), tier: string(in.Tier),
+		overwrite: aws.ToBool(in.Overwrite), tags: ssmTags(in.Tags)}
+	if err := checkParamName(np.name); err != nil {
+		return np, err
+	}
+	if in.Value == nil {
+		return np, validation("value", "null", "Member must not be null")
+	}
+	dataType, dtErr := paramDataType(aws.ToString(in.DataType))
+	np.dataType = dataType
+	return np, firstError(
+		checkEnum("type", np.ptype, paramTypes),
+		checkMaxLen("description", np.desc, 1024),
+		checkMaxLen("allowedPattern", np.pattern, 1024),
+		checkEnum("tier", np.tier, paramTiers),
+		dtErr,
+		checkParamPolicies(aws.ToString(in.Policies)),
+		checkParamTags(np.tags, np.overwrite),
+		checkParamValue(np.value, np.pattern),
+	)
+}
+
+// firstError is the first of errs that is not nil: checks listed in the
+// order AWS reports them.
+func firstError(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkEnum checks an optional enum member against its values.
+func checkEnum(member, v string, allowed []string) error {
+	if v != "" && !slices.Contains(allowed, v) {
+		return validation(member, v, "Member must satisfy enum value set: ["+strings.Join(allowed, ", ")+"]")
+	}
+	return nil
+}
+
+func checkMaxLen(member, v string, limit int) error {
+	if len(v) > limit {
+		return validation(member, v, fmt.Sprintf("Member must have length less than or equal to %d", limit))
+	}
+	return nil
+}
+
+// paramDataType is the data type stored: text unless said otherwise, and
+// only text is simulated.
+func paramDataType(dataType string) (string, error) {
+	switch dataType {
+	case "", "text":
+		return "text", nil
+	case "aws:ec2:image", "aws:ssm:integration":
+		return "", apiErr("ValidationException", "data type %s is not simulated by the local endpoint: only text is", dataType)
+	}
+	return "", apiErr("ValidationException", "The following data type is not supported: %s (Data type names are all lowercase.)", dataType)
+}
+
+func checkParamPolicies(policies string) error {
+	if policies != "" {
+		return apiErr("InvalidPolicyTypeException", "parameter policies are not simulated by the local endpoint")
+	}
+	return nil
+}
+
+func checkParamTags(tags []tag, overwrite bool) error {
+	if len(tags) > 0 && overwrite {
+		return apiErr("ValidationException", "Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.")
+	}
+	return nil
+}
+
+// checkParamValue checks the value is not empty and matches the allowed
+// pattern, when there is one.
+func checkParamValue(value, pattern string) error {
+	if value == "" {
+		return validation("value", value, "Member must have length greater than or equal to 1")
+	}
+	if pattern == "" {
+		return nil
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return apiErr("InvalidAllowedPatternException", "The allowed pattern %s is not a valid regular expression: %v", pattern, err)
+	}
+	if !re.MatchString(value) {
+		return apiErr("ParameterPatternMismatchException", "Parameter value, cannot be validated against allowedPattern: %s", pattern)
+	}
+	return nil
+}
+
+// storeParam creates the parameter or adds a version to it, dropping the
+// oldest version past the history limit. Callers hold s.mu.
+func (s *Server) storeParam(c *call, np newParam) (*paramVersion, error) {
+	p, exists := c.region.Parameters[np.name]
+	if exists && !np.overwrite {
 		return nil, apiErr("ParameterAlreadyExists", "The parameter already exists. To overwrite this value, set the overwrite option in the request to true.")
 	}
+	ptype := np.ptype
 	if !exists && ptype == "" {
 		return nil, apiErr("ValidationException", "A parameter type is required when you create a parameter.")
 	}
 	if exists && ptype == "" {
 		ptype = p.latest().Type
 	}
-	effTier, err := paramTier(tier, value, p)
+	effTier, err := paramTier(np.tier, np.value, p)
 	if err != nil {
 		return nil, err
 	}
-	now := s.clock.Now().UTC()
-	v := &paramVersion{Version: 1, Type: ptype, Value: value, Description: desc, AllowedPattern: pattern,
-		Tier: effTier, DataType: dataType, Modified: now, ModifiedBy: c.who.ARN}
+	v := &paramVersion{Version: 1, Type: ptype, Value: np.value, Description: np.desc, AllowedPattern: np.pattern,
+		Tier: effTier, DataType: np.dataType, Modified: s.clock.Now().UTC(), ModifiedBy: c.who.ARN}
 	if !exists {
-		p = &ssmParameter{Name: name, Tags: tags, Versions: []*paramVersion{v}}
-		c.region.Parameters[name] = p
-	} else {
-		if len(p.Versions) >= maxParamHistory {
-			if len(p.Versions[0].Labels) > 0 {
-				return nil, apiErr("ParameterMaxVersionLimitExceeded", "You attempted to create a new version of %s by calling the PutParameter API with the overwrite flag. Version %d, the oldest version, can't be deleted because it has a label associated with it. Move the label to another version of the parameter, and try again.", name, p.Versions[0].Version)
-			}
-			p.Versions = slices.Delete(p.Versions, 0, 1)
-		}
-		v.Version = p.latest().Version + 1
-		p.Versions = append(p.Versions, v)
+		c.region.Parameters[np.name] = &ssmParameter{Name: np.name, Tags: np.tags, Versions: []*paramVersion{v}}
+		return v, nil
 	}
-	s.changed()
-	return map[string]any{"Version": v.Version, "Tier": v.Tier}, nil
+	if len(p.Versions) >= maxParamHistory {
+		if len(p.Versions[0].Labels) > 0 {
+			return nil, apiErr("ParameterMaxVersionLimitExceeded", "You attempted to create a new version of %s by calling the PutParameter API with the overwrite flag. Version %d, the oldest version, can't be deleted because it has a label associated with it. Move the label to another version of the parameter, and try again.", np.name, p.Versions[0].Version)
+		}
+		p.Versions = slices.Delete(p.Versions, 0, 1)
+	}
+	v.Version = p.latest().Version + 1
+	p.Versions = append(p.Versions, v)
+	return v, nil
 }
 
 // paramTier is the tier a new version is stored in: Intelligent-Tiering
@@ -406,20 +446,15 @@ func paramTier(asked, value string, p *ssmParameter) (string, error) {
 
 // paramRef reads the required Name member: a name or ARN, with an optional
 // version or label selector.
-func paramRef(in map[string]any) (string, error) {
-	ref, err := str(in, "Name")
-	if err == nil && ref == "" {
-		err = validation("name", "null", "Member must not be null")
+func paramRef(name *string) (string, error) {
+	if aws.ToString(name) == "" {
+		return "", validation("name", "null", "Member must not be null")
 	}
-	return ref, err
+	return *name, nil
 }
 
-func (s *Server) ssmGetParameter(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	ref, err := paramRef(in)
-	if err != nil {
-		return nil, err
-	}
-	decrypt, err := boolean(in, "WithDecryption")
+func (s *Server) ssmGetParameter(_ context.Context, c *call, in *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
+	ref, err := paramRef(in.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -430,51 +465,43 @@ func (s *Server) ssmGetParameter(_ context.Context, c *call, in map[string]any) 
 		return nil, err
 	}
 	_, sel := paramSelector(ref)
-	return map[string]any{"Parameter": s.paramShape(c.region.Name, p, v, sel, decrypt)}, nil
+	shape := s.paramShape(c.region.Name, p, v, sel, aws.ToBool(in.WithDecryption))
+	return &ssm.GetParameterOutput{Parameter: &shape}, nil
 }
 
-// paramNames reads a Names member of 1 to 10 names.
-func paramNames(in map[string]any) ([]string, error) {
-	names, err := strList(in, "Names")
-	if err != nil {
-		return nil, err
-	}
+// paramNames checks a Names member of 1 to 10 names.
+func paramNames(names []string) error {
 	if len(names) == 0 {
-		return nil, validation("names", "null", "Member must have length greater than or equal to 1")
+		return validation("names", "null", "Member must have length greater than or equal to 1")
 	}
 	if len(names) > maxParamsPerCall {
-		return nil, validation("names", fmt.Sprintf("[%d names]", len(names)), fmt.Sprintf("Member must have length less than or equal to %d", maxParamsPerCall))
+		return validation("names", fmt.Sprintf("[%d names]", len(names)), fmt.Sprintf("Member must have length less than or equal to %d", maxParamsPerCall))
 	}
-	return names, nil
+	return nil
 }
 
-func (s *Server) ssmGetParameters(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	names, err := paramNames(in)
-	if err != nil {
-		return nil, err
-	}
-	decrypt, err := boolean(in, "WithDecryption")
-	if err != nil {
+func (s *Server) ssmGetParameters(_ context.Context, c *call, in *ssm.GetParametersInput) (*ssm.GetParametersOutput, error) {
+	if err := paramNames(in.Names); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	found, invalid := []any{}, []any{}
+	out := &ssm.GetParametersOutput{Parameters: []types.Parameter{}, InvalidParameters: []string{}}
 	seen := map[string]bool{}
-	for _, ref := range names {
+	for _, ref := range in.Names {
 		if seen[ref] {
 			continue
 		}
 		seen[ref] = true
 		p, v, err := c.region.lookupParam(ref)
 		if err != nil {
-			invalid = append(invalid, ref)
+			out.InvalidParameters = append(out.InvalidParameters, ref)
 			continue
 		}
 		_, sel := paramSelector(ref)
-		found = append(found, s.paramShape(c.region.Name, p, v, sel, decrypt))
+		out.Parameters = append(out.Parameters, s.paramShape(c.region.Name, p, v, sel, aws.ToBool(in.WithDecryption)))
 	}
-	return map[string]any{"Parameters": found, "InvalidParameters": invalid}, nil
+	return out, nil
 }
 
 // underPath reports whether a parameter lives under path: directly, or at
@@ -487,185 +514,96 @@ func underPath(name, path string, recursive bool) bool {
 	return recursive || !strings.Contains(name[len(prefix):], "/")
 }
 
-// paramPage reads MaxResults (1..limit, default limit) and NextToken.
-func paramPage(in map[string]any, limit int64) (int, string, error) {
-	maxResults, err := integer(in, "MaxResults", limit)
-	if err != nil {
-		return 0, "", err
+// paramPage checks MaxResults (1..limit, default limit).
+func paramPage(maxResults *int32, limit int64) (int, error) {
+	n := limit
+	if maxResults != nil {
+		n = int64(*maxResults)
 	}
-	if maxResults < 1 || maxResults > limit {
-		return 0, "", validation("maxResults", maxResults, fmt.Sprintf("Member must have value less than or equal to %d and greater than or equal to 1", limit))
+	if n < 1 || n > limit {
+		return 0, validation("maxResults", n, fmt.Sprintf("Member must have value less than or equal to %d and greater than or equal to 1", limit))
 	}
-	next, err := str(in, "NextToken")
-	return int(maxResults), next, err
+	return int(n), nil
 }
 
-func (s *Server) ssmGetParametersByPath(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	path, err := str(in, "Path")
-	if err != nil {
-		return nil, err
+// matchingParams pages through the parameters, in name order, that match.
+// Callers hold s.mu.
+func (r *region) matchingParams(match func(*ssmParameter) bool, maxResults int, next string) ([]*ssmParameter, string, error) {
+	var hits []*ssmParameter
+	for _, n := range slices.Sorted(maps.Keys(r.Parameters)) {
+		if p := r.Parameters[n]; match(p) {
+			hits = append(hits, p)
+		}
 	}
+	return paginate(hits, maxResults, next)
+}
+
+// optString is a member left out when empty.
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (s *Server) ssmGetParametersByPath(_ context.Context, c *call, in *ssm.GetParametersByPathInput) (*ssm.GetParametersByPathOutput, error) {
+	path := aws.ToString(in.Path)
 	if path == "" {
 		return nil, validation("path", "null", "Member must not be null")
 	}
 	if !strings.HasPrefix(path, "/") || strings.Contains(path, "//") || !paramNamePattern.MatchString(path) {
 		return nil, apiErr("ValidationException", "The parameter doesn't meet the parameter name requirements. The parameter name must begin with a forward slash \"/\". It can't be prefixed with \"aws\" or \"ssm\" (case-insensitive). It must use only letters, numbers, or the following symbols: . (period), - (hyphen), _ (underscore). Special characters are not allowed. All sub-paths, if specified, must use the forward slash symbol \"/\". Valid example: /get/parameters2-/by1./path0_.")
 	}
-	recursive, err := boolean(in, "Recursive")
+	match, err := paramFilters(in.ParameterFilters, true)
 	if err != nil {
 		return nil, err
 	}
-	decrypt, err := boolean(in, "WithDecryption")
+	maxResults, err := paramPage(in.MaxResults, 10)
 	if err != nil {
 		return nil, err
 	}
-	filters, err := objects(in, "ParameterFilters")
-	if err != nil {
-		return nil, err
-	}
-	match, err := paramFilters(filters, true)
-	if err != nil {
-		return nil, err
-	}
-	maxResults, next, err := paramPage(in, 10)
-	if err != nil {
-		return nil, err
-	}
+	recursive := aws.ToBool(in.Recursive)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var hits []*ssmParameter
-	for _, n := range slices.Sorted(maps.Keys(c.region.Parameters)) {
-		p := c.region.Parameters[n]
-		if underPath(n, path, recursive) && match(p) {
-			hits = append(hits, p)
-		}
-	}
-	page, token, err := paginate(hits, maxResults, next)
+	page, token, err := c.region.matchingParams(func(p *ssmParameter) bool {
+		return underPath(p.Name, path, recursive) && match(p)
+	}, maxResults, aws.ToString(in.NextToken))
 	if err != nil {
 		return nil, err
 	}
-	out := make([]any, 0, len(page))
+	out := &ssm.GetParametersByPathOutput{Parameters: make([]types.Parameter, 0, len(page)), NextToken: optString(token)}
 	for _, p := range page {
-		out = append(out, s.paramShape(c.region.Name, p, p.latest(), "", decrypt))
+		out.Parameters = append(out.Parameters, s.paramShape(c.region.Name, p, p.latest(), "", aws.ToBool(in.WithDecryption)))
 	}
-	res := map[string]any{"Parameters": out}
-	if token != "" {
-		res["NextToken"] = token
-	}
-	return res, nil
+	return out, nil
+}
+
+// paramFields are the filter keys that compare a parameter's values.
+var paramFields = map[string]func(*ssmParameter) []string{
+	"Name":     func(p *ssmParameter) []string { return []string{p.Name} },
+	"Type":     func(p *ssmParameter) []string { return []string{p.latest().Type} },
+	"Tier":     func(p *ssmParameter) []string { return []string{p.latest().Tier} },
+	"DataType": func(p *ssmParameter) []string { return []string{p.latest().DataType} },
+	"Label": func(p *ssmParameter) []string {
+		var all []string
+		for _, v := range p.Versions {
+			all = append(all, v.Labels...)
+		}
+		return all
+	},
 }
 
 // paramFilters compiles ParameterFilters: Name, Type, Tier, DataType,
 // Label, Path and tag:KEY. byPath refuses the keys GetParametersByPath
 // does not take.
-func paramFilters(filters []map[string]any, byPath bool) (func(*ssmParameter) bool, error) {
-	var tests []func(*ssmParameter) bool
+func paramFilters(filters []types.ParameterStringFilter, byPath bool) (func(*ssmParameter) bool, error) {
+	tests := make([]func(*ssmParameter) bool, 0, len(filters))
 	for _, f := range filters {
-		key, err := str(f, "Key")
+		test, err := paramFilter(aws.ToString(f.Key), aws.ToString(f.Option), f.Values, byPath)
 		if err != nil {
 			return nil, err
 		}
-		option, err := str(f, "Option")
-		if err != nil {
-			return nil, err
-		}
-		values, err := strList(f, "Values")
-		if err != nil {
-			return nil, err
-		}
-		if key == "" {
-			return nil, validation("parameterFilters.member.key", "null", "Member must not be null")
-		}
-		if byPath && (key == "Name" || key == "Path" || key == "Tier") {
-			return nil, apiErr("InvalidFilterKey", "The following filter key is not valid: %s. Valid filter keys include: [Type, KeyId, Label, DataType, tag:*].", key)
-		}
-		if option == "" {
-			option = "Equals"
-			if key == "Path" {
-				option = "OneLevel"
-			}
-		}
-		field := func(p *ssmParameter) []string { return nil }
-		switch {
-		case key == "Name":
-			field = func(p *ssmParameter) []string { return []string{p.Name} }
-		case key == "Type":
-			field = func(p *ssmParameter) []string { return []string{p.latest().Type} }
-		case key == "Tier":
-			field = func(p *ssmParameter) []string { return []string{p.latest().Tier} }
-		case key == "DataType":
-			field = func(p *ssmParameter) []string { return []string{p.latest().DataType} }
-		case key == "Label":
-			field = func(p *ssmParameter) []string {
-				var all []string
-				for _, v := range p.Versions {
-					all = append(all, v.Labels...)
-				}
-				return all
-			}
-		case strings.HasPrefix(key, "tag:") && len(key) > 4:
-			k := key[4:]
-			field = func(p *ssmParameter) []string {
-				for _, t := range p.Tags {
-					if t.Key == k {
-						return []string{t.Value}
-					}
-				}
-				return nil
-			}
-			if len(values) == 0 {
-				tests = append(tests, func(p *ssmParameter) bool { return field(p) != nil })
-				continue
-			}
-		case key == "Path":
-			if option != "OneLevel" && option != "Recursive" {
-				return nil, apiErr("InvalidFilterOption", "The following filter option is not valid: %s. Valid options include: [Recursive, OneLevel].", option)
-			}
-			rec := option == "Recursive"
-			vals := values
-			tests = append(tests, func(p *ssmParameter) bool {
-				for _, v := range vals {
-					if underPath(p.Name, v, rec) {
-						return true
-					}
-				}
-				return false
-			})
-			continue
-		default:
-			return nil, apiErr("InvalidFilterKey", "The following filter key is not valid: %s", key)
-		}
-		if len(values) == 0 {
-			return nil, apiErr("InvalidFilterValue", "The following filter values are missing : null for filter key %s.", key)
-		}
-		var cmp func(have, want string) bool
-		switch option {
-		case "Equals":
-			cmp = func(h, w string) bool { return h == w }
-		case "BeginsWith":
-			if key != "Name" {
-				return nil, apiErr("InvalidFilterOption", "The following filter option is not valid: BeginsWith. Valid options include: [Equals].")
-			}
-			cmp = strings.HasPrefix
-		case "Contains":
-			if key != "Name" {
-				return nil, apiErr("InvalidFilterOption", "The following filter option is not valid: Contains. Valid options include: [Equals].")
-			}
-			cmp = strings.Contains
-		default:
-			return nil, apiErr("InvalidFilterOption", "The following filter option is not valid: %s.", option)
-		}
-		vals, get := values, field
-		tests = append(tests, func(p *ssmParameter) bool {
-			for _, h := range get(p) {
-				for _, w := range vals {
-					if cmp(h, w) {
-						return true
-					}
-				}
-			}
-			return false
-		})
+		tests = append(tests, test)
 	}
 	return func(p *ssmParameter) bool {
 		for _, t := range tests {
@@ -677,8 +615,98 @@ func paramFilters(filters []map[string]any, byPath bool) (func(*ssmParameter) bo
 	}, nil
 }
 
-func (s *Server) ssmDeleteParameter(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	ref, err := paramRef(in)
+// paramFilter compiles one filter.
+func paramFilter(key, option string, values []string, byPath bool) (func(*ssmParameter) bool, error) {
+	if key == "" {
+		return nil, validation("parameterFilters.member.key", "null", "Member must not be null")
+	}
+	if byPath && (key == "Name" || key == "Path" || key == "Tier") {
+		return nil, apiErr("InvalidFilterKey", "The following filter key is not valid: %s. Valid filter keys include: [Type, KeyId, Label, DataType, tag:*].", key)
+	}
+	if key == "Path" {
+		return pathFilter(option, values)
+	}
+	if k, ok := strings.CutPrefix(key, "tag:"); ok && k != "" {
+		return tagFilter(k, option, values)
+	}
+	field, ok := paramFields[key]
+	if !ok {
+		return nil, apiErr("InvalidFilterKey", "The following filter key is not valid: %s", key)
+	}
+	return valueFilter(key, option, values, field)
+}
+
+// pathFilter matches the parameters under any of the paths: one level
+// down, or any depth with the Recursive option.
+func pathFilter(option string, paths []string) (func(*ssmParameter) bool, error) {
+	switch option {
+	case "", "OneLevel", "Recursive":
+	default:
+		return nil, apiErr("InvalidFilterOption", "The following filter option is not valid: %s. Valid options include: [Recursive, OneLevel].", option)
+	}
+	rec := option == "Recursive"
+	return func(p *ssmParameter) bool {
+		return slices.ContainsFunc(paths, func(path string) bool { return underPath(p.Name, path, rec) })
+	}, nil
+}
+
+// tagFilter matches a tag's value, or the tag's presence when no values
+// are given.
+func tagFilter(key, option string, values []string) (func(*ssmParameter) bool, error) {
+	field := func(p *ssmParameter) []string {
+		for _, t := range p.Tags {
+			if t.Key == key {
+				return []string{t.Value}
+			}
+		}
+		return nil
+	}
+	if len(values) == 0 {
+		return func(p *ssmParameter) bool { return field(p) != nil }, nil
+	}
+	return valueFilter("tag:"+key, option, values, field)
+}
+
+// valueFilter matches when any of a parameter's values compares, by the
+// option, with any of the filter's.
+func valueFilter(key, option string, values []string, field func(*ssmParameter) []string) (func(*ssmParameter) bool, error) {
+	if len(values) == 0 {
+		return nil, apiErr("InvalidFilterValue", "The following filter values are missing : null for filter key %s.", key)
+	}
+	cmp, err := filterOption(key, option)
+	if err != nil {
+		return nil, err
+	}
+	return func(p *ssmParameter) bool {
+		for _, h := range field(p) {
+			if slices.ContainsFunc(values, func(w string) bool { return cmp(h, w) }) {
+				return true
+			}
+		}
+		return false
+	}, nil
+}
+
+// filterOption is the comparison an option names: Equals for any key,
+// BeginsWith and Contains only for Name.
+func filterOption(key, option string) (func(have, want string) bool, error) {
+	switch option {
+	case "", "Equals":
+		return func(h, w string) bool { return h == w }, nil
+	case "BeginsWith", "Contains":
+		if key != "Name" {
+			return nil, apiErr("InvalidFilterOption", "The following filter option is not valid: %s. Valid options include: [Equals].", option)
+		}
+		if option == "BeginsWith" {
+			return strings.HasPrefix, nil
+		}
+		return strings.Contains, nil
+	}
+	return nil, apiErr("InvalidFilterOption", "The following filter option is not valid: %s.", option)
+}
+
+func (s *Server) ssmDeleteParameter(_ context.Context, c *call, in *ssm.DeleteParameterInput) (*ssm.DeleteParameterOutput, error) {
+	ref, err := paramRef(in.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -690,116 +718,89 @@ func (s *Server) ssmDeleteParameter(_ context.Context, c *call, in map[string]an
 	}
 	delete(c.region.Parameters, name)
 	s.changed()
-	return map[string]any{}, nil
+	return &ssm.DeleteParameterOutput{}, nil
 }
 
-func (s *Server) ssmDeleteParameters(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	names, err := paramNames(in)
-	if err != nil {
+func (s *Server) ssmDeleteParameters(_ context.Context, c *call, in *ssm.DeleteParametersInput) (*ssm.DeleteParametersOutput, error) {
+	if err := paramNames(in.Names); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	deleted, invalid := []any{}, []any{}
-	for _, ref := range names {
+	out := &ssm.DeleteParametersOutput{DeletedParameters: []string{}, InvalidParameters: []string{}}
+	for _, ref := range in.Names {
 		name := plainParamName(ref)
 		if _, ok := c.region.Parameters[name]; !ok {
-			invalid = append(invalid, ref)
+			out.InvalidParameters = append(out.InvalidParameters, ref)
 			continue
 		}
 		delete(c.region.Parameters, name)
-		deleted = append(deleted, ref)
+		out.DeletedParameters = append(out.DeletedParameters, ref)
 	}
-	if len(deleted) > 0 {
+	if len(out.DeletedParameters) > 0 {
 		s.changed()
 	}
-	return map[string]any{"DeletedParameters": deleted, "InvalidParameters": invalid}, nil
+	return out, nil
 }
 
-func (s *Server) ssmDescribeParameters(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	old, err := objects(in, "Filters")
-	if err != nil {
-		return nil, err
+// legacyFilters turns DescribeParameters' legacy Filters (Name, which
+// matches by prefix, and Type) into ParameterFilters.
+func legacyFilters(old []types.ParametersFilter) ([]types.ParameterStringFilter, error) {
+	var out []types.ParameterStringFilter
+	for _, f := range old {
+		switch f.Key {
+		case "Name":
+			out = append(out, types.ParameterStringFilter{Key: aws.String("Name"), Option: aws.String("BeginsWith"), Values: f.Values})
+		case "Type":
+			out = append(out, types.ParameterStringFilter{Key: aws.String("Type"), Values: f.Values})
+		default:
+			return nil, validation("filters.member.key", string(f.Key), "Member must satisfy enum value set: [Name, Type, KeyId]")
+		}
 	}
-	filters, err := objects(in, "ParameterFilters")
-	if err != nil {
-		return nil, err
-	}
-	if len(old) > 0 && len(filters) > 0 {
+	return out, nil
+}
+
+func (s *Server) ssmDescribeParameters(_ context.Context, c *call, in *ssm.DescribeParametersInput) (*ssm.DescribeParametersOutput, error) {
+	if len(in.Filters) > 0 && len(in.ParameterFilters) > 0 {
 		return nil, apiErr("ValidationException", "You can use either Filters or ParameterFilters in a single request.")
 	}
-	for _, f := range old {
-		// The legacy Filters take Name (BeginsWith), Type and KeyId.
-		key, err := str(f, "Key")
-		if err != nil {
-			return nil, err
-		}
-		values, err := strList(f, "Values")
-		if err != nil {
-			return nil, err
-		}
-		switch key {
-		case "Name":
-			filters = append(filters, map[string]any{"Key": "Name", "Option": "BeginsWith", "Values": values})
-		case "Type":
-			filters = append(filters, map[string]any{"Key": "Type", "Values": values})
-		default:
-			return nil, validation("filters.member.key", key, "Member must satisfy enum value set: [Name, Type, KeyId]")
-		}
-	}
-	match, err := paramFilters(filters, false)
+	old, err := legacyFilters(in.Filters)
 	if err != nil {
 		return nil, err
 	}
-	maxResults, next, err := paramPage(in, 50)
+	match, err := paramFilters(append(old, in.ParameterFilters...), false)
+	if err != nil {
+		return nil, err
+	}
+	maxResults, err := paramPage(in.MaxResults, 50)
 	if err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var hits []*ssmParameter
-	for _, n := range slices.Sorted(maps.Keys(c.region.Parameters)) {
-		if p := c.region.Parameters[n]; match(p) {
-			hits = append(hits, p)
-		}
-	}
-	page, token, err := paginate(hits, maxResults, next)
+	page, token, err := c.region.matchingParams(match, maxResults, aws.ToString(in.NextToken))
 	if err != nil {
 		return nil, err
 	}
-	out := make([]any, 0, len(page))
+	out := &ssm.DescribeParametersOutput{Parameters: make([]types.ParameterMetadata, 0, len(page)), NextToken: optString(token)}
 	for _, p := range page {
 		v := p.latest()
-		m := map[string]any{
-			"Name": p.Name, "ARN": s.paramARN(c.region.Name, p.Name), "Type": v.Type, "Version": v.Version,
-			"LastModifiedDate": v.Modified, "LastModifiedUser": v.ModifiedBy, "Tier": v.Tier,
-			"Policies": []any{}, "DataType": v.DataType,
-		}
-		if v.Description != "" {
-			m["Description"] = v.Description
-		}
-		if v.AllowedPattern != "" {
-			m["AllowedPattern"] = v.AllowedPattern
-		}
-		out = append(out, m)
+		out.Parameters = append(out.Parameters, types.ParameterMetadata{
+			Name: aws.String(p.Name), ARN: aws.String(s.paramARN(c.region.Name, p.Name)), Type: types.ParameterType(v.Type), Version: v.Version,
+			LastModifiedDate: aws.Time(v.Modified), LastModifiedUser: aws.String(v.ModifiedBy), Tier: types.ParameterTier(v.Tier),
+			Policies: []types.ParameterInlinePolicy{}, DataType: aws.String(v.DataType),
+			Description: optString(v.Description), AllowedPattern: optString(v.AllowedPattern),
+		})
 	}
-	res := map[string]any{"Parameters": out}
-	if token != "" {
-		res["NextToken"] = token
-	}
-	return res, nil
+	return out, nil
 }
 
-func (s *Server) ssmGetParameterHistory(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	ref, err := paramRef(in)
+func (s *Server) ssmGetParameterHistory(_ context.Context, c *call, in *ssm.GetParameterHistoryInput) (*ssm.GetParameterHistoryOutput, error) {
+	ref, err := paramRef(in.Name)
 	if err != nil {
 		return nil, err
 	}
-	decrypt, err := boolean(in, "WithDecryption")
-	if err != nil {
-		return nil, err
-	}
-	maxResults, next, err := paramPage(in, 50)
+	maxResults, err := paramPage(in.MaxResults, 50)
 	if err != nil {
 		return nil, err
 	}
@@ -810,33 +811,20 @@ func (s *Server) ssmGetParameterHistory(_ context.Context, c *call, in map[strin
 	if !ok {
 		return nil, errParamNotFound(ref)
 	}
-	page, token, err := paginate(p.Versions, maxResults, next)
+	page, token, err := paginate(p.Versions, maxResults, aws.ToString(in.NextToken))
 	if err != nil {
 		return nil, err
 	}
-	out := make([]any, 0, len(page))
+	out := &ssm.GetParameterHistoryOutput{Parameters: make([]types.ParameterHistory, 0, len(page)), NextToken: optString(token)}
 	for _, v := range page {
-		m := map[string]any{
-			"Name": p.Name, "Type": v.Type, "Value": shownValue(v, decrypt), "Version": v.Version,
-			"Labels": slices.Clone(v.Labels), "LastModifiedDate": v.Modified, "LastModifiedUser": v.ModifiedBy,
-			"Tier": v.Tier, "Policies": []any{}, "DataType": v.DataType,
-		}
-		if m["Labels"] == nil {
-			m["Labels"] = []any{}
-		}
-		if v.Description != "" {
-			m["Description"] = v.Description
-		}
-		if v.AllowedPattern != "" {
-			m["AllowedPattern"] = v.AllowedPattern
-		}
-		out = append(out, m)
+		out.Parameters = append(out.Parameters, types.ParameterHistory{
+			Name: aws.String(p.Name), Type: types.ParameterType(v.Type), Value: aws.String(shownValue(v, aws.ToBool(in.WithDecryption))), Version: v.Version,
+			Labels: append([]string{}, v.Labels...), LastModifiedDate: aws.Time(v.Modified), LastModifiedUser: aws.String(v.ModifiedBy),
+			Tier: types.ParameterTier(v.Tier), Policies: []types.ParameterInlinePolicy{}, DataType: aws.String(v.DataType),
+			Description: optString(v.Description), AllowedPattern: optString(v.AllowedPattern),
+		})
 	}
-	res := map[string]any{"Parameters": out}
-	if token != "" {
-		res["NextToken"] = token
-	}
-	return res, nil
+	return out, nil
 }
 
 // validLabel applies the label rules: letters, digits, period, hyphen and
@@ -849,22 +837,13 @@ func validLabel(l string) bool {
 	return !strings.HasPrefix(low, "aws") && !strings.HasPrefix(low, "ssm")
 }
 
-func (s *Server) ssmLabelParameterVersion(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	ref, err := paramRef(in)
+func (s *Server) ssmLabelParameterVersion(_ context.Context, c *call, in *ssm.LabelParameterVersionInput) (*ssm.LabelParameterVersionOutput, error) {
+	ref, err := paramRef(in.Name)
 	if err != nil {
 		return nil, err
 	}
-	labels, err := strList(in, "Labels")
-	if err != nil {
-		return nil, err
-	}
-	if len(labels) == 0 || len(labels) > maxLabelsPerParam {
-		return nil, validation("labels", fmt.Sprintf("[%d labels]", len(labels)), "Member must have length less than or equal to 10 and greater than or equal to 1")
-	}
-	_, hasVersion := in["ParameterVersion"]
-	want, err := integer(in, "ParameterVersion", 0)
-	if err != nil {
-		return nil, err
+	if len(in.Labels) == 0 || len(in.Labels) > maxLabelsPerParam {
+		return nil, validation("labels", fmt.Sprintf("[%d labels]", len(in.Labels)), "Member must have length less than or equal to 10 and greater than or equal to 1")
 	}
 	name := plainParamName(ref)
 	s.mu.Lock()
@@ -874,13 +853,24 @@ func (s *Server) ssmLabelParameterVersion(_ context.Context, c *call, in map[str
 		return nil, errParamNotFound(ref)
 	}
 	v := p.latest()
-	if hasVersion {
-		if v = p.version(want); v == nil {
-			return nil, apiErr("ParameterVersionNotFound", "Systems Manager could not find version %d of %s. Verify the version and try again.", want, name)
+	if in.ParameterVersion != nil {
+		if v = p.version(*in.ParameterVersion); v == nil {
+			return nil, apiErr("ParameterVersionNotFound", "Systems Manager could not find version %d of %s. Verify the version and try again.", *in.ParameterVersion, name)
 		}
 	}
-	var good []string
-	invalid := []any{}
+	good, invalid := splitLabels(in.Labels)
+	if err := p.moveLabels(v, good); err != nil {
+		return nil, err
+	}
+	if len(good) > 0 {
+		s.changed()
+	}
+	return &ssm.LabelParameterVersionOutput{InvalidLabels: invalid, ParameterVersion: v.Version}, nil
+}
+
+// splitLabels parts the valid labels, without repeats, from the invalid.
+func splitLabels(labels []string) (good, invalid []string) {
+	invalid = []string{}
 	for _, l := range labels {
 		if !validLabel(l) {
 			invalid = append(invalid, l)
@@ -888,17 +878,22 @@ func (s *Server) ssmLabelParameterVersion(_ context.Context, c *call, in map[str
 			good = append(good, l)
 		}
 	}
+	return good, invalid
+}
+
+// moveLabels puts labels on version v, taking each off the version it was
+// on: a label names one version.
+func (p *ssmParameter) moveLabels(v *paramVersion, labels []string) error {
 	added := 0
-	for _, l := range good {
+	for _, l := range labels {
 		if !slices.Contains(v.Labels, l) {
 			added++
 		}
 	}
 	if len(v.Labels)+added > maxLabelsPerParam {
-		return nil, apiErr("ParameterVersionLabelLimitExceeded", "An parameter version can have maximum 10 labels.")
+		return apiErr("ParameterVersionLabelLimitExceeded", "An parameter version can have maximum 10 labels.")
 	}
-	for _, l := range good {
-		// A label names one version: moving it takes it off the other.
+	for _, l := range labels {
 		for _, o := range p.Versions {
 			if o != v {
 				o.Labels = slices.DeleteFunc(o.Labels, func(x string) bool { return x == l })
@@ -908,10 +903,7 @@ func (s *Server) ssmLabelParameterVersion(_ context.Context, c *call, in map[str
 			v.Labels = append(v.Labels, l)
 		}
 	}
-	if len(good) > 0 {
-		s.changed()
-	}
-	return map[string]any{"InvalidLabels": invalid, "ParameterVersion": v.Version}, nil
+	return nil
 }
 
 // checkParameter checks a stored parameter: a valid name, versions in

@@ -223,31 +223,46 @@ func stubEntry(n *yaml.Node, path string) (StubEntry, error) {
 	if err != nil {
 		return e, err
 	}
-	for _, k := range []string{"service", "operation"} {
-		v := m[k]
-		if v == nil {
-			return e, nodeErr(n, path, "missing key "+k)
-		}
-		s, err := scalarString(v, path+"."+k)
-		if err != nil {
-			return e, err
-		}
-		if k == "service" {
-			e.Service = s
-		} else {
-			e.Operation = s
-		}
-	}
-	if err := checkStubName(e.Service, e.Operation); err != nil {
-		return e, nodeErr(n, path, strings.TrimPrefix(err.Error(), ErrInvalidStub.Error()+": "))
+	if e.Service, e.Operation, err = stubTarget(n, m, path); err != nil {
+		return e, err
 	}
 	if v := m["match"]; v != nil {
-		doc, err := yamlObject(v, path+".match")
-		if err != nil {
+		if e.Match, err = yamlObject(v, path+".match"); err != nil {
 			return e, err
 		}
-		e.Match = doc
 	}
+	if e.Replies, err = stubReplies(n, m, path); err != nil {
+		return e, err
+	}
+	if v := m["actions"]; v != nil {
+		if e.Actions, err = stubActions(v, path+".actions"); err != nil {
+			return e, err
+		}
+	}
+	return e, nil
+}
+
+// stubTarget reads an entry's service and operation, both required.
+func stubTarget(n *yaml.Node, m map[string]*yaml.Node, path string) (service, operation string, err error) {
+	var vals [2]string
+	for i, k := range []string{"service", "operation"} {
+		v := m[k]
+		if v == nil {
+			return "", "", nodeErr(n, path, "missing key "+k)
+		}
+		if vals[i], err = scalarString(v, path+"."+k); err != nil {
+			return "", "", err
+		}
+	}
+	if err := checkStubName(vals[0], vals[1]); err != nil {
+		return "", "", nodeErr(n, path, strings.TrimPrefix(err.Error(), ErrInvalidStub.Error()+": "))
+	}
+	return vals[0], vals[1], nil
+}
+
+// stubReplies reads the one of response, responses and error an entry
+// has.
+func stubReplies(n *yaml.Node, m map[string]*yaml.Node, path string) ([]StubReply, error) {
 	forms := 0
 	for _, k := range []string{"response", "responses", "error"} {
 		if m[k] != nil {
@@ -255,64 +270,71 @@ func stubEntry(n *yaml.Node, path string) (StubEntry, error) {
 		}
 	}
 	if forms != 1 {
-		return e, nodeErr(n, path, "want exactly one of response, responses and error")
+		return nil, nodeErr(n, path, "want exactly one of response, responses and error")
 	}
 	switch {
 	case m["response"] != nil:
 		doc, err := yamlObject(m["response"], path+".response")
 		if err != nil {
-			return e, err
+			return nil, err
 		}
-		e.Replies = []StubReply{{Response: doc}}
+		return []StubReply{{Response: doc}}, nil
 	case m["error"] != nil:
 		ae, err := awsError(m["error"], path+".error")
 		if err != nil {
-			return e, err
+			return nil, err
 		}
-		e.Replies = []StubReply{{Error: ae}}
-	default:
-		list := m["responses"]
-		p := path + ".responses"
-		if list.Kind != yaml.SequenceNode || len(list.Content) == 0 {
-			return e, nodeErr(list, p, "want a non-empty list of responses")
-		}
-		if len(list.Content) > maxStubReplies {
-			return e, nodeErr(list, p, fmt.Sprintf("more than %d responses", maxStubReplies))
-		}
-		for i, it := range list.Content {
-			ip := fmt.Sprintf("%s[%d]", p, i)
-			if it.Kind == yaml.MappingNode && len(it.Content) == 2 && it.Content[0].Value == "error" {
-				ae, err := awsError(it.Content[1], ip+".error")
-				if err != nil {
-					return e, err
-				}
-				e.Replies = append(e.Replies, StubReply{Error: ae})
-				continue
-			}
-			doc, err := yamlObject(it, ip)
-			if err != nil {
-				return e, err
-			}
-			e.Replies = append(e.Replies, StubReply{Response: doc})
-		}
+		return []StubReply{{Error: ae}}, nil
 	}
-	if v := m["actions"]; v != nil {
-		if v.Kind != yaml.SequenceNode || len(v.Content) == 0 {
-			return e, nodeErr(v, path+".actions", "want a non-empty list of IAM actions")
-		}
-		for i, a := range v.Content {
-			ap := fmt.Sprintf("%s.actions[%d]", path, i)
-			s, err := scalarString(a, ap)
-			if err != nil {
-				return e, err
-			}
-			if p, name, ok := strings.Cut(s, ":"); !ok || p == "" || name == "" || strings.ContainsAny(s, " \t") {
-				return e, nodeErr(a, ap, fmt.Sprintf("%q is not an IAM action (prefix:Action)", clip(s)))
-			}
-			e.Actions = append(e.Actions, s)
-		}
+	return stubReplyList(m["responses"], path+".responses")
+}
+
+// stubReplyList reads responses: a list of responses and errors, in order.
+func stubReplyList(list *yaml.Node, p string) ([]StubReply, error) {
+	if list.Kind != yaml.SequenceNode || len(list.Content) == 0 {
+		return nil, nodeErr(list, p, "want a non-empty list of responses")
 	}
-	return e, nil
+	if len(list.Content) > maxStubReplies {
+		return nil, nodeErr(list, p, fmt.Sprintf("more than %d responses", maxStubReplies))
+	}
+	var out []StubReply
+	for i, it := range list.Content {
+		ip := fmt.Sprintf("%s[%d]", p, i)
+		if it.Kind == yaml.MappingNode && len(it.Content) == 2 && it.Content[0].Value == "error" {
+			ae, err := awsError(it.Content[1], ip+".error")
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, StubReply{Error: ae})
+			continue
+		}
+		doc, err := yamlObject(it, ip)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, StubReply{Response: doc})
+	}
+	return out, nil
+}
+
+// stubActions reads actions: a non-empty list of IAM actions.
+func stubActions(v *yaml.Node, path string) ([]string, error) {
+	if v.Kind != yaml.SequenceNode || len(v.Content) == 0 {
+		return nil, nodeErr(v, path, "want a non-empty list of IAM actions")
+	}
+	var out []string
+	for i, a := range v.Content {
+		ap := fmt.Sprintf("%s[%d]", path, i)
+		s, err := scalarString(a, ap)
+		if err != nil {
+			return nil, err
+		}
+		if p, name, ok := strings.Cut(s, ":"); !ok || p == "" || name == "" || strings.ContainsAny(s, " \t") {
+			return nil, nodeErr(a, ap, fmt.Sprintf("%q is not an IAM action (prefix:Action)", clip(s)))
+		}
+		out = append(out, s)
+	}
+	return out, nil
 }
 
 func awsError(n *yaml.Node, path string) (*StubFileAWSError, error) {

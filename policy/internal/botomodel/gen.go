@@ -9,16 +9,11 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
-	"encoding/json"
 	"flag"
-	"io"
 	"log"
-	"os"
-	"path/filepath"
 	"slices"
-	"strings"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/botocore"
 )
 
 type service struct {
@@ -40,117 +35,36 @@ func main() {
 	if *data == "" {
 		log.Fatal("gen: -data is required")
 	}
-	version := botocoreVersion(*data)
-	f := file{
-		Source:   "botocore " + version + " (https://github.com/boto/botocore), data/<service>/<version>/service-2.json and waiters-2.json",
-		Version:  version,
-		License:  "Apache-2.0; Copyright Amazon.com, Inc. or its affiliates",
-		Services: map[string]*service{},
-	}
-	entries, err := os.ReadDir(*data)
+	version, err := botocore.Version(*data)
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		versions, err := os.ReadDir(filepath.Join(*data, e.Name()))
+	f := file{
+		Source:   botocore.Source(version, "data/<service>/<version>/service-2.json and waiters-2.json"),
+		Version:  version,
+		License:  botocore.License,
+		Services: map[string]*service{},
+	}
+	services, err := botocore.Services(*data)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, svc := range services {
+		m, err := svc.Read()
 		if err != nil {
 			log.Fatal(err)
 		}
-		var newest string
-		for _, v := range versions {
-			if v.IsDir() && exists(filepath.Join(*data, e.Name(), v.Name(), "service-2.json")) && v.Name() > newest {
-				newest = v.Name()
-			}
-		}
-		if newest == "" {
-			continue
-		}
-		dir := filepath.Join(*data, e.Name(), newest)
-		var model struct {
-			Operations map[string]json.RawMessage `json:"operations"`
-		}
-		readJSON(filepath.Join(dir, "service-2.json"), &model)
 		s := &service{}
-		for op := range model.Operations {
+		for op := range m.Operations {
 			s.Operations = append(s.Operations, op)
 		}
 		slices.Sort(s.Operations)
-		if exists(filepath.Join(dir, "waiters-2.json")) {
-			var w struct {
-				Waiters map[string]struct {
-					Operation string `json:"operation"`
-				} `json:"waiters"`
-			}
-			readJSON(filepath.Join(dir, "waiters-2.json"), &w)
-			if len(w.Waiters) > 0 {
-				s.Waiters = map[string]string{}
-				for name, def := range w.Waiters {
-					s.Waiters[name] = def.Operation
-				}
-			}
-		}
-		f.Services[e.Name()] = s
-	}
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	enc := json.NewEncoder(zw)
-	if err := enc.Encode(f); err != nil {
-		log.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		log.Fatal(err)
-	}
-	if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
-		log.Fatal(err)
-	}
-}
-
-// exists reports whether path or path.gz exists.
-func exists(path string) bool {
-	for _, p := range []string{path, path + ".gz"} {
-		if _, err := os.Stat(p); err == nil {
-			return true
-		}
-	}
-	return false
-}
-
-func readJSON(path string, v any) {
-	var r io.Reader
-	if fh, err := os.Open(path); err == nil {
-		defer fh.Close()
-		r = fh
-	} else {
-		fh, err := os.Open(path + ".gz")
-		if err != nil {
+		if s.Waiters, err = svc.Waiters(); err != nil {
 			log.Fatal(err)
 		}
-		defer fh.Close()
-		zr, err := gzip.NewReader(fh)
-		if err != nil {
-			log.Fatal(err)
-		}
-		r = zr
+		f.Services[svc.Name] = s
 	}
-	if err := json.NewDecoder(r).Decode(v); err != nil {
-		log.Fatalf("%s: %v", path, err)
-	}
-}
-
-// botocoreVersion reads __version__ from the package beside data.
-func botocoreVersion(data string) string {
-	b, err := os.ReadFile(filepath.Join(filepath.Dir(filepath.Clean(data)), "__init__.py"))
-	if err != nil {
+	if err := botocore.WriteGzipJSON(*out, f); err != nil {
 		log.Fatal(err)
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "__version__ = "); ok {
-			return strings.Trim(v, `'" `)
-		}
-	}
-	log.Fatal("gen: botocore version not found")
-	return ""
 }

@@ -14,13 +14,12 @@
 package botomodel
 
 import (
-	"bytes"
-	"compress/gzip"
 	_ "embed"
-	"encoding/json"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/botocore"
 )
 
 //go:generate sh -c "go run gen.go -data \"$(python3 -c 'import botocore,os;print(os.path.dirname(botocore.__file__))')/data\""
@@ -53,10 +52,6 @@ var load = sync.OnceValue(func() *Models {
 })
 
 func decode(data []byte) (*Models, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(data))
-	if err != nil {
-		return nil, err
-	}
 	var f struct {
 		Version  string `json:"version"`
 		Services map[string]struct {
@@ -64,7 +59,7 @@ func decode(data []byte) (*Models, error) {
 			Waiters    map[string]string `json:"w"`
 		} `json:"services"`
 	}
-	if err := json.NewDecoder(zr).Decode(&f); err != nil {
+	if err := botocore.DecodeEmbedded(data, &f); err != nil {
 		return nil, err
 	}
 	m := &Models{version: f.Version, services: make(map[string]*service, len(f.Services))}

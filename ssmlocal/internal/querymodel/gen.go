@@ -9,16 +9,12 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
-	"encoding/json"
 	"flag"
-	"io"
 	"log"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/botocore"
 )
 
 type ref struct {
@@ -55,40 +51,6 @@ type file struct {
 	Services map[string][]*service `json:"services"`
 }
 
-type member struct {
-	Shape        string `json:"shape"`
-	Location     string `json:"location"`
-	LocationName string `json:"locationName"`
-	Flattened    bool   `json:"flattened"`
-}
-
-type shape struct {
-	Type          string            `json:"type"`
-	LocationName  string            `json:"locationName"`
-	Flattened     bool              `json:"flattened"`
-	ResultWrapper string            `json:"resultWrapper"`
-	Members       map[string]member `json:"members"`
-	Member        *member           `json:"member"`
-	Key           *member           `json:"key"`
-	Value         *member           `json:"value"`
-}
-
-type model struct {
-	Metadata struct {
-		Protocol    string `json:"protocol"`
-		APIVersion  string `json:"apiVersion"`
-		SigningName string `json:"signingName"`
-		Endpoint    string `json:"endpointPrefix"`
-	} `json:"metadata"`
-	Operations map[string]struct {
-		Output *struct {
-			Shape         string `json:"shape"`
-			ResultWrapper string `json:"resultWrapper"`
-		} `json:"output"`
-	} `json:"operations"`
-	Shapes map[string]shape `json:"shapes"`
-}
-
 func main() {
 	data := flag.String("data", "", "botocore data directory")
 	out := flag.String("out", "shapes.json.gz", "output file")
@@ -96,40 +58,29 @@ func main() {
 	if *data == "" {
 		log.Fatal("gen: -data is required")
 	}
-	version := botocoreVersion(*data)
-	f := file{
-		Source:   "botocore " + version + " (https://github.com/boto/botocore), data/<service>/<version>/service-2.json",
-		Version:  version,
-		License:  "Apache-2.0; Copyright Amazon.com, Inc. or its affiliates",
-		Services: map[string][]*service{},
-	}
-	entries, err := os.ReadDir(*data)
+	version, err := botocore.Version(*data)
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		versions, err := os.ReadDir(filepath.Join(*data, e.Name()))
+	f := file{
+		Source:   botocore.Source(version, "data/<service>/<version>/service-2.json"),
+		Version:  version,
+		License:  botocore.License,
+		Services: map[string][]*service{},
+	}
+	services, err := botocore.Services(*data)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, svc := range services {
+		m, err := svc.Read()
 		if err != nil {
 			log.Fatal(err)
 		}
-		var newest string
-		for _, v := range versions {
-			if v.IsDir() && exists(filepath.Join(*data, e.Name(), v.Name(), "service-2.json")) && v.Name() > newest {
-				newest = v.Name()
-			}
-		}
-		if newest == "" {
-			continue
-		}
-		var m model
-		readJSON(filepath.Join(*data, e.Name(), newest, "service-2.json"), &m)
 		if m.Metadata.Protocol != "query" {
 			continue
 		}
-		s := &service{Name: e.Name(), Version: m.Metadata.APIVersion, Operations: map[string]operation{}, Shapes: map[string]*outShape{}}
+		s := &service{Name: svc.Name, Version: m.Metadata.APIVersion, Operations: map[string]operation{}, Shapes: map[string]*outShape{}}
 		for name, op := range m.Operations {
 			o := operation{}
 			if op.Output != nil {
@@ -138,14 +89,11 @@ func main() {
 				if o.Wrapper == "" {
 					o.Wrapper = m.Shapes[o.Output].ResultWrapper
 				}
-				reach(&m, s.Shapes, o.Output)
+				reach(m, s.Shapes, o.Output)
 			}
 			s.Operations[name] = o
 		}
-		sign := m.Metadata.SigningName
-		if sign == "" {
-			sign = m.Metadata.Endpoint
-		}
+		sign := m.Metadata.Signing()
 		f.Services[sign] = append(f.Services[sign], s)
 	}
 	for sign, ss := range f.Services {
@@ -161,25 +109,14 @@ func main() {
 			return strings.Compare(a.Name, b.Name)
 		})
 	}
-	var b bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&b, gzip.BestCompression)
-	if err != nil {
-		log.Fatal(err)
-	}
-	if err := json.NewEncoder(zw).Encode(f); err != nil {
-		log.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		log.Fatal(err)
-	}
-	if err := os.WriteFile(*out, b.Bytes(), 0o644); err != nil {
+	if err := botocore.WriteGzipJSON(*out, f); err != nil {
 		log.Fatal(err)
 	}
 }
 
 // reach adds the structures, lists and maps reachable from name; scalars
 // are left out.
-func reach(m *model, out map[string]*outShape, name string) {
+func reach(m *botocore.Model, out map[string]*outShape, name string) {
 	stack := []string{name}
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
@@ -227,7 +164,7 @@ func reach(m *model, out map[string]*outShape, name string) {
 
 // resolve merges a member reference with its target shape's traits, the
 // reference winning, as the SDKs do.
-func resolve(m *model, name string, mem member) ref {
+func resolve(m *botocore.Model, name string, mem botocore.Ref) ref {
 	t := m.Shapes[mem.Shape]
 	r := ref{Name: name, Shape: mem.Shape, XML: mem.LocationName, Flat: mem.Flattened || t.Flattened}
 	if r.XML == "" {
@@ -237,49 +174,4 @@ func resolve(m *model, name string, mem member) ref {
 		r.XML = ""
 	}
 	return r
-}
-
-func botocoreVersion(data string) string {
-	b, err := os.ReadFile(filepath.Join(filepath.Dir(data), "__init__.py"))
-	if err != nil {
-		log.Fatal(err)
-	}
-	for line := range strings.SplitSeq(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "__version__ = "); ok {
-			return strings.Trim(v, `'"`)
-		}
-	}
-	log.Fatal("gen: no botocore version")
-	return ""
-}
-
-func exists(p string) bool {
-	_, err := os.Stat(p)
-	if err != nil {
-		_, err = os.Stat(p + ".gz")
-	}
-	return err == nil
-}
-
-func readJSON(p string, v any) {
-	var r io.Reader
-	f, err := os.Open(p)
-	if err == nil {
-		defer f.Close()
-		r = f
-	} else {
-		g, err := os.Open(p + ".gz")
-		if err != nil {
-			log.Fatal(err)
-		}
-		defer g.Close()
-		zr, err := gzip.NewReader(g)
-		if err != nil {
-			log.Fatal(err)
-		}
-		r = zr
-	}
-	if err := json.NewDecoder(r).Decode(v); err != nil {
-		log.Fatalf("%s: %v", p, err)
-	}
 }

@@ -24,12 +24,10 @@
 package querymodel
 
 import (
-	"bytes"
-	"compress/gzip"
 	_ "embed"
-	"encoding/json"
-	"io"
 	"sync"
+
+	"github.com/ssmdelegate/ssmdelegate/internal/botocore"
 )
 
 //go:generate sh -c "go run gen.go -data \"$(python3 -c 'import botocore,os;print(os.path.dirname(botocore.__file__))')/data\""
@@ -122,16 +120,8 @@ var load = sync.OnceValue(func() *Model {
 })
 
 func decode(data []byte) (*Model, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(data))
-	if err != nil {
-		return nil, err
-	}
-	raw, err := io.ReadAll(zr)
-	if err != nil {
-		return nil, err
-	}
 	var m Model
-	if err := json.Unmarshal(raw, &m); err != nil {
+	if err := botocore.DecodeEmbedded(data, &m); err != nil {
 		return nil, err
 	}
 	return &m, nil
