@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ssmdelegate/ssmdelegate/execution"
 )
@@ -43,12 +44,9 @@ func FuzzLocationsOf(f *testing.F) {
 		for _, l := range r.Locations {
 			keys = append(keys, l.Key())
 		}
-		if len(slices.Compact(slices.Clone(keys))) != len(keys) {
-			t.Fatalf("a location twice: %q", keys)
-		}
-		if r.Totals.Total != len(r.Locations) || r.Totals.Succeeded+r.Totals.Failed+r.Totals.Cancelled+r.Totals.TimedOut+r.Totals.InProgress != r.Totals.Total {
-			t.Fatalf("totals %+v do not count %d locations", r.Totals, len(r.Locations))
-		}
+		require.Len(t, slices.Compact(slices.Clone(keys)), len(keys), "a location twice: %q", keys)
+		require.Equal(t, len(r.Locations), r.Totals.Total, "totals %+v", r.Totals)
+		require.Equal(t, r.Totals.Total, r.Totals.Succeeded+r.Totals.Failed+r.Totals.Cancelled+r.Totals.TimedOut+r.Totals.InProgress, "totals %+v do not add up", r.Totals)
 	})
 }
 

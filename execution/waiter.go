@@ -444,19 +444,9 @@ func (p *poller) handle(ctx context.Context, in *ssm.GetAutomationExecutionInput
 	}
 	ex := out.AutomationExecution
 	p.last = ex
-	if t := ex.ExecutionStartTime; t != nil && p.start.IsZero() && !t.After(time.Now()) {
-		p.start = *t
-	}
+	p.noteStart(ex)
 	status := ex.AutomationExecutionStatus
-	if !IsKnownStatus(status) {
-		if p.unknown == nil {
-			p.unknown = map[types.AutomationExecutionStatus]bool{}
-		}
-		if !p.unknown[status] {
-			p.unknown[status] = true
-			p.o.Logger.Logf(logging.Warn, "automation execution %s: unknown status %q, treated as in progress", p.id, status)
-		}
-	}
+	p.noteUnknown(status)
 	ended := Classify(status) != InProgress
 	awaiting := p.o.ReturnOnAwaitingInput && WaitsForPerson(status)
 	changed := status != p.lastStatus || aws.ToString(ex.CurrentStepName) != p.lastStep
@@ -465,17 +455,8 @@ func (p *poller) handle(ctx context.Context, in *ssm.GetAutomationExecutionInput
 	multi := IsMultiAccount(ex)
 
 	if ex.StepExecutionsTruncated && (ended || awaiting || (changed && p.o.OnProgress != nil) || (multi && p.o.OnProgress != nil)) {
-		steps, err := p.fetchSteps(ctx, ended || multi)
-		switch {
-		case err == nil:
-			ex.StepExecutions = steps
-			ex.StepExecutionsTruncated = false
-		case classifyError(err) == errThrottle && ended:
-			// Finish on a later poll with the full step list.
-			p.budget.allow(errThrottle)
+		if !p.completeSteps(ctx, ex, ended, multi) {
 			return false, nil, nil
-		default:
-			p.o.Logger.Logf(logging.Warn, "automation execution %s: reading steps: %v", p.id, err)
 		}
 	}
 
@@ -501,6 +482,46 @@ func (p *poller) handle(ctx context.Context, in *ssm.GetAutomationExecutionInput
 		return true, out, &AwaitingInputError{ExecutionID: p.id, Status: status, Step: currentStep(ex), Execution: ex}
 	}
 	return false, nil, nil
+}
+
+// noteStart keeps the execution's start time once it is known and not
+// in the future.
+func (p *poller) noteStart(ex *types.AutomationExecution) {
+	if t := ex.ExecutionStartTime; t != nil && p.start.IsZero() && !t.After(time.Now()) {
+		p.start = *t
+	}
+}
+
+// noteUnknown warns once per status this version does not know.
+func (p *poller) noteUnknown(status types.AutomationExecutionStatus) {
+	if IsKnownStatus(status) {
+		return
+	}
+	if p.unknown == nil {
+		p.unknown = map[types.AutomationExecutionStatus]bool{}
+	}
+	if !p.unknown[status] {
+		p.unknown[status] = true
+		p.o.Logger.Logf(logging.Warn, "automation execution %s: unknown status %q, treated as in progress", p.id, status)
+	}
+}
+
+// completeSteps replaces a truncated step list with every page of it. It
+// returns false when an ended execution's steps were throttled: the poll
+// is then finished later, with the full list.
+func (p *poller) completeSteps(ctx context.Context, ex *types.AutomationExecution, ended, all bool) bool {
+	steps, err := p.fetchSteps(ctx, ended || all)
+	switch {
+	case err == nil:
+		ex.StepExecutions = steps
+		ex.StepExecutionsTruncated = false
+	case classifyError(err) == errThrottle && ended:
+		p.budget.allow(errThrottle)
+		return false
+	default:
+		p.o.Logger.Logf(logging.Warn, "automation execution %s: reading steps: %v", p.id, err)
+	}
+	return true
 }
 
 // report calls OnProgress once per step whose status changed, or once for

@@ -41,7 +41,7 @@ func TestChunkedEmpty(t *testing.T) {
 	require.Nil(t, c.clone())
 	require.Zero(t, c.len())
 	for range c.all() {
-		t.Fatal("an empty list yields nothing")
+		require.FailNow(t, "an empty list yields nothing")
 	}
 }
 

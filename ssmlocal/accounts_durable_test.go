@@ -215,9 +215,7 @@ func TestAccountsKillNineLosesNoAcknowledgedWrite(t *testing.T) {
 			if a.inB {
 				c, other = b, home
 			}
-			if err := a.kind.read(ctx, c, a.name); err != nil {
-				t.Fatalf("after kill %d: acknowledged %s %s (in B: %v) is lost: %v", round, a.kind.kind, a.name, a.inB, err)
-			}
+			require.NoError(t, a.kind.read(ctx, c, a.name), "after kill %d: acknowledged %s %s (in B: %v) is lost", round, a.kind.kind, a.name, a.inB)
 			require.Error(t, a.kind.read(ctx, other, a.name), "%s %s is in the other account too", a.kind.kind, a.name)
 		}
 	}

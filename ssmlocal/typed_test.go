@@ -153,9 +153,8 @@ func FuzzDecodeInput(f *testing.F) {
 		for _, target := range targets {
 			if err := decodeInput(in, target); err != nil {
 				ae := asAPIError(err)
-				if ae.Code != "SerializationException" || len(ae.Message) > maxMessage {
-					t.Fatalf("%T: refused with %s: %d bytes", target, ae.Code, len(ae.Message))
-				}
+				require.Equal(t, "SerializationException", ae.Code, "%T", target)
+				require.LessOrEqual(t, len(ae.Message), maxMessage, "%T", target)
 			}
 		}
 	})
