@@ -67,15 +67,15 @@ func TestAssumeLocation(t *testing.T) {
 		{name: "both roles admit", adminTrust: ssmTrust, adminPolicy: adminPolicy, execTrust: execTrust, target: hookTarget},
 		{name: "same account", adminTrust: ssmTrust, adminPolicy: adminPolicy, execTrust: execTrust, target: hookHome},
 		{name: "administration trust refuses the source account", adminTrust: ssmTrustOtherAc, adminPolicy: adminPolicy, execTrust: execTrust, target: hookTarget,
-			wantErr: "The administration role arn:aws:iam::111111111111:role/AWS-SystemsManager-AutomationAdministrationRole is unable to be assumed.", wantAdmin: true},
+			wantErr: "The provided role: arn:aws:iam::111111111111:role/AWS-SystemsManager-AutomationAdministrationRole can't be assumed. (Service: null; Status Code: 0; Error Code: null; Request ID: null; Proxy: null)", wantAdmin: true},
 		{name: "administration role lacks sts:AssumeRole", adminTrust: ssmTrust, adminPolicy: noAssumePolicy, execTrust: execTrust, target: hookTarget,
-			wantErr: "The execution role arn:aws:iam::222222222222:role/AWS-SystemsManager-AutomationExecutionRole in the target location is unable to be assumed."},
+			wantErr: "The provided role: arn:aws:iam::222222222222:role/AWS-SystemsManager-AutomationExecutionRole can't be assumed. (Service: null; Status Code: 0; Error Code: null; Request ID: null; Proxy: null)"},
 		{name: "execution trust names another role", adminTrust: ssmTrust, adminPolicy: adminPolicy, execTrust: execTrustOther, target: hookTarget,
-			wantErr: "The execution role arn:aws:iam::222222222222:role/AWS-SystemsManager-AutomationExecutionRole in the target location is unable to be assumed."},
+			wantErr: "The provided role: arn:aws:iam::222222222222:role/AWS-SystemsManager-AutomationExecutionRole can't be assumed. (Service: null; Status Code: 0; Error Code: null; Request ID: null; Proxy: null)"},
 		{name: "no execution role", adminTrust: ssmTrust, adminPolicy: adminPolicy, target: hookTarget,
-			wantErr: "The execution role arn:aws:iam::222222222222:role/AWS-SystemsManager-AutomationExecutionRole in the target location is unable to be assumed."},
+			wantErr: "The provided role: arn:aws:iam::222222222222:role/AWS-SystemsManager-AutomationExecutionRole can't be assumed. (Service: null; Status Code: 0; Error Code: null; Request ID: null; Proxy: null)"},
 		{name: "account not served", adminTrust: ssmTrust, adminPolicy: adminPolicy, execTrust: execTrust, target: "333333333333",
-			wantErr: "The execution role arn:aws:iam::333333333333:role/AWS-SystemsManager-AutomationExecutionRole in the target location is unable to be assumed."},
+			wantErr: "The provided role: arn:aws:iam::333333333333:role/AWS-SystemsManager-AutomationExecutionRole can't be assumed. (Service: null; Status Code: 0; Error Code: null; Request ID: null; Proxy: null)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

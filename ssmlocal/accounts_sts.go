@@ -224,11 +224,12 @@ type locationRoleError struct {
 	Err            error
 }
 
+// Error is the failure message AWS has been seen to give a location
+// whose role cannot be assumed, Java SDK exception suffix included
+// (https://github.com/aws-solutions/instance-scheduler-on-aws/issues/274);
+// AWS documents no wording, and the same one serves both roles.
 func (e *locationRoleError) Error() string {
-	if e.Administration {
-		return "The administration role " + e.RoleARN + " is unable to be assumed."
-	}
-	return "The execution role " + e.RoleARN + " in the target location is unable to be assumed."
+	return "The provided role: " + e.RoleARN + " can't be assumed. (Service: null; Status Code: 0; Error Code: null; Request ID: null; Proxy: null)"
 }
 
 func (e *locationRoleError) Unwrap() error { return e.Err }

@@ -294,12 +294,13 @@
 // assumes the administration role, whose session assumes the execution
 // role, decided on both sides and recorded in each account's audit trail.
 // A location whose role is missing, or does not trust the administration
-// role, or whose account is not served, fails with the message AWS reports
-// for it, "The execution role ARN in the target location is unable to be
-// assumed.", and counts as an error; the others proceed. When the
-// administration role itself cannot be assumed, every location reached
-// fails with "The administration role ARN is unable to be assumed." (the
-// endpoint's wording). The child runs the runbook as resolved in the
+// role, or whose account is not served, fails with the message AWS has
+// been seen to report for it, "The provided role: ARN can't be assumed."
+// followed by the Java SDK's "(Service: null; …)" suffix
+// (https://github.com/aws-solutions/instance-scheduler-on-aws/issues/274;
+// AWS documents no wording), and counts as an error; the others proceed.
+// When the administration role itself cannot be assumed, every location
+// reached fails with the same message naming that role. The child runs the runbook as resolved in the
 // administrator account, so a custom runbook need not exist in the target
 // accounts here; AWS's guide does not say whether it must.
 //
@@ -631,8 +632,8 @@
 // in the parent's account (its trust policy sees aws:SourceAccount and
 // aws:SourceArn), and that session assumes
 // AWS-SystemsManager-AutomationExecutionRole in the target account. A
-// location whose role cannot be assumed fails with "The execution role ARN
-// in the target location is unable to be assumed."
+// location whose role cannot be assumed fails with "The provided role:
+// ARN can't be assumed." (see "Multiple accounts and Regions").
 //
 // With Options.StateFile every account's state is durable as the home
 // account's is: the home account keeps FILE, so a single-account state

@@ -81,7 +81,7 @@ func TestLocationsAcrossAccounts(t *testing.T) {
 					assert.Equal(t, []string{r}, s.TargetLocation.Regions)
 					if acct == acctB && tc.failed > 0 {
 						assert.Equal(t, ssmtypes.AutomationExecutionStatusFailed, s.StepStatus)
-						assert.Equal(t, "The execution role arn:aws:iam::"+acctB+":role/"+execRoleName+" in the target location is unable to be assumed.", aws.ToString(s.FailureMessage))
+						assert.Equal(t, "The provided role: arn:aws:iam::"+acctB+":role/"+execRoleName+" can't be assumed. (Service: null; Status Code: 0; Error Code: null; Request ID: null; Proxy: null)", aws.ToString(s.FailureMessage))
 						continue
 					}
 					require.Equal(t, ssmtypes.AutomationExecutionStatusSuccess, s.StepStatus, aws.ToString(s.FailureMessage))

@@ -301,7 +301,7 @@ func TestLocationsUnassumable(t *testing.T) {
 			assert.Equal(t, &ssmtypes.ProgressCounters{TotalSteps: 3, SuccessSteps: 2, FailedSteps: 1}, x.ProgressCounters)
 			denied := x.StepExecutions[2]
 			assert.Equal(t, ssmtypes.AutomationExecutionStatusFailed, denied.StepStatus)
-			assert.Equal(t, "The execution role arn:aws:iam::123456789012:role/"+tc.role+" in the target location is unable to be assumed.", aws.ToString(denied.FailureMessage))
+			assert.Equal(t, "The provided role: arn:aws:iam::123456789012:role/"+tc.role+" can't be assumed. (Service: null; Status Code: 0; Error Code: null; Request ID: null; Proxy: null)", aws.ToString(denied.FailureMessage))
 			assert.Nil(t, denied.Outputs["ExecutionId"], "no child runs where the role cannot be assumed")
 			assert.Equal(t, tc.role, aws.ToString(denied.TargetLocation.ExecutionRoleName))
 
@@ -337,7 +337,7 @@ func TestLocationsWithoutAdministrationRole(t *testing.T) {
 				TargetLocations: []ssmtypes.TargetLocation{{Regions: []string{"us-east-1", "eu-west-1"}}}})
 			x := waitDone(t, admin, id)
 			require.Equal(t, ssmtypes.AutomationExecutionStatusFailed, x.AutomationExecutionStatus)
-			assert.Equal(t, "The administration role "+adminRoleARN+" is unable to be assumed.", aws.ToString(x.StepExecutions[0].FailureMessage))
+			assert.Equal(t, "The provided role: "+adminRoleARN+" can't be assumed. (Service: null; Status Code: 0; Error Code: null; Request ID: null; Proxy: null)", aws.ToString(x.StepExecutions[0].FailureMessage))
 			assert.Equal(t, ssmtypes.AutomationExecutionStatusPending, x.StepExecutions[1].StepStatus)
 		})
 	}
