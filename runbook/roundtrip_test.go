@@ -10,8 +10,8 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// awsRunbooks returns the public AWS runbooks shipped beside the module, or
-// skips when they are absent.
+// awsRunbooks returns the public AWS runbooks in the module's testdata, and
+// fails when they are absent: they are part of the repository.
 func awsRunbooks(t testing.TB) []string {
 	t.Helper()
 	files, _ := filepath.Glob(filepath.Join("..", "testdata", "aws-runbooks", "*--*"))

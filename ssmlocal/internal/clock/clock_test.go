@@ -3,6 +3,7 @@ package clock_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -31,27 +32,27 @@ func TestVirtualFiresInDeadlineOrder(t *testing.T) {
 				timers[i] = v.NewTimer(d)
 			}
 			v.Advance(tt.advance)
-			var got []int
-			var last time.Time
-			for len(got) < len(timers) {
-				fired := -1
-				for i, tm := range timers {
-					select {
-					case at := <-tm.C():
-						require.WithinDuration(t, epoch.Add(tt.delays[i]), at, 0, "timer %d", i)
-						require.False(t, at.Before(last), "timer %d fired out of order", i)
-						fired = i
-					default:
-						continue
-					}
-					break
-				}
-				if fired < 0 {
-					break
-				}
-				got = append(got, fired)
+			// Each timer fires with its own deadline as the time sent, so
+			// ordering the fired timers by that time gives the firing order.
+			type firing struct {
+				i  int
+				at time.Time
 			}
-			require.Len(t, got, len(tt.wantFire), "fired %v, want %v", got, tt.wantFire)
+			var fired []firing
+			for i, tm := range timers {
+				select {
+				case at := <-tm.C():
+					require.WithinDuration(t, epoch.Add(tt.delays[i]), at, 0, "timer %d", i)
+					fired = append(fired, firing{i, at})
+				default:
+				}
+			}
+			slices.SortStableFunc(fired, func(a, b firing) int { return a.at.Compare(b.at) })
+			var got []int
+			for _, f := range fired {
+				got = append(got, f.i)
+			}
+			require.Equal(t, tt.wantFire, got)
 			require.WithinDuration(t, epoch.Add(tt.advance), v.Now(), 0)
 		})
 	}
