@@ -16,7 +16,7 @@ import (
 // on average, while a two-hour run costs about a hundred polls instead of
 // the 1,440 of a fixed 5-second loop. A watcher's sweep moves the window
 // up by half for each throttled sweep in a row (up to twice MaxDelay); a
-// waiter retries a throttled poll soon instead (see [throttleCap]).
+// waiter retries a throttled poll soon instead (see [throttleBurst]).
 const (
 	ageDivisorLow = 20
 )
@@ -101,19 +101,22 @@ const (
 	regionPolls  = 96
 )
 
-// A throttled poll is asked again soon: throttling is mostly decided per
-// request (after the SDK's own retries), so the next request is likely
-// to pass, and the poll was due where the plan put it. The pause is
-// MinDelay, half more for each throttle in a row up to throttleCap
-// MinDelays, with a quarter of jitter, and never later than the plan's
-// own next poll; throttles do not move the plan. Past throttleBurst
-// throttles in a row the account's rate is spent, not one request's
-// luck: the pause replaces the plan and grows by half again each time,
-// to twice MaxDelay.
-const (
-	throttleCap   = 4
-	throttleBurst = 5
-)
+// A throttled poll is asked again soon only where the plan polls densely
+// (its next poll within predictedGap: inside a predicted region, at a
+// known end, early in a run): there the poll was due, the lag grows with
+// every retry, and throttling is mostly decided per request (after the
+// SDK's own retries), so the next request is likely to pass. The pause
+// is then MinDelay with a quarter of jitter, and not longer for the
+// first throttleBurst throttles in a row: a pause growing from the first
+// throttle put most of the lag of throttled waits after predicted ends.
+// Where the plan's next poll is further away, the plan already accepts
+// that much lag and a retry at once would spend a call the throttled
+// account cannot spare: the poll is retried halfway to the plan's next
+// one instead, which bounds the extra lag to half the plan's gap at one
+// call. Throttles never move the plan. Past throttleBurst throttles in a
+// row the account's rate is spent, not one request's luck: the pause
+// replaces the plan and grows by half each time, to twice MaxDelay.
+const throttleBurst = 5
 
 // plannedDelay returns the wait before the next poll at now; begin is
 // when the execution began, for the age backoff. predicted says the wait
@@ -123,20 +126,28 @@ func plannedDelay(p prediction, now, begin time.Time, throttles int, minDelay, m
 	d, predicted = scheduledDelay(p, now, begin, minDelay, maxDelay, remaining, jitter)
 	if throttles > 0 {
 		t := throttlePause(throttles, minDelay, maxDelay, jitter)
-		if t < d || throttles > throttleBurst {
+		switch {
+		case throttles > throttleBurst:
 			d, predicted = t, true
+		case t < d && d <= denseGap(minDelay, maxDelay):
+			d, predicted = t, true
+		case t < d:
+			d = max(t, d/2)
 		}
 	}
 	return max(min(d, remaining), 0), predicted
 }
 
-// throttlePause is the pause after throttles throttled polls in a row.
+// denseGap is the longest planned delay at which the plan polls densely:
+// predictedGap, the gap between polls inside a predicted region.
+func denseGap(minDelay, maxDelay time.Duration) time.Duration {
+	return min(max(predictedGap, minDelay), maxDelay)
+}
+
+// throttlePause is the pause after throttles throttled polls in a row:
+// MinDelay within a burst, half more for each throttle past it.
 func throttlePause(throttles int, minDelay, maxDelay time.Duration, jitter *rand.Rand) time.Duration {
 	lo := minDelay
-	for range min(throttles-1, 16) {
-		lo += lo / 2
-	}
-	lo = min(lo, throttleCap*minDelay, maxDelay)
 	for range min(throttles-throttleBurst, 16) {
 		lo += lo / 2
 	}
@@ -146,7 +157,7 @@ func throttlePause(throttles int, minDelay, maxDelay time.Duration, jitter *rand
 
 // scheduledDelay is plannedDelay without throttling.
 func scheduledDelay(p prediction, now, begin time.Time, minDelay, maxDelay, remaining time.Duration, jitter *rand.Rand) (time.Duration, bool) {
-	gap := min(max(predictedGap, minDelay), maxDelay)
+	gap := denseGap(minDelay, maxDelay)
 	settle := minDelay / 4
 	var next time.Time
 	if p.exact {
