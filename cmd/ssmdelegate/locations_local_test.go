@@ -75,7 +75,8 @@ func TestRunLocationsLocal(t *testing.T) {
 		assert.Empty(t, l.ChildExecutionID, "no child without the role")
 		assert.Contains(t, l.FailureMessage, "arn:aws:iam::"+target+":role/Missing-Role")
 		assert.Contains(t, stderr.String(), "location "+target+"/"+region+" Failed: ")
-		assert.Regexp(t, `(?m)^\+\d\d:\d\d:\d\d  \S+ +`+target+"/"+region+` +Failed: `, stderr.String(), "the transition is printed")
+		// A location first seen Pending is printed with "(was Pending)".
+		assert.Regexp(t, `(?m)^\+\d\d:\d\d:\d\d  \S+ +`+target+"/"+region+` +Failed(?:  \(was \w+\))?: `, stderr.String(), "the transition is printed")
 	}
 	assert.Equal(t, &locationTotals{Total: 2, Failed: 2}, res.LocationTotals)
 }
