@@ -256,9 +256,7 @@ func (b Builder) decoded() (*Document, int) {
 // fail; dst is then not to be used. Steps are large: writing dst in place
 // spares a copy.
 func cloneStep(dst, s *Step, mb *memberBuf) bool {
-	if s.Verbatim != nil || (s.Outputs != nil && len(s.Outputs) == 0) ||
-		!utf8.ValidString(s.Name) || !utf8.ValidString(s.Description) || !utf8.ValidString(s.OnFailure) ||
-		!utf8.ValidString(s.OnCancel) || !utf8.ValidString(s.NextStep) {
+	if !cloneableStep(s) {
 		return false
 	}
 	*dst = *s
@@ -266,31 +264,77 @@ func cloneStep(dst, s *Step, mb *memberBuf) bool {
 	c.MaxAttempts, c.TimeoutSeconds = clonePtr(s.MaxAttempts), clonePtr(s.TimeoutSeconds)
 	c.IsEnd, c.IsCritical = clonePtr(s.IsEnd), clonePtr(s.IsCritical)
 	if s.Outputs != nil {
-		for _, o := range s.Outputs {
-			if !utf8.ValidString(o.Name) || !utf8.ValidString(o.Selector) || !utf8.ValidString(string(o.Type)) {
-				return false
-			}
-		}
 		c.Outputs = slices.Clone(s.Outputs)
 	}
 	if s.Inputs == nil {
 		return true
 	}
-	action := s.Inputs.Action()
-	if !utf8.ValidString(action) {
+	in, ok := cloneInputs(s.Inputs, mb)
+	if ok {
+		c.Inputs = in
+	}
+	return ok
+}
+
+// cloneableStep reports whether a step's own fields copy as decoding
+// would read them back: no verbatim text, no empty outputs list, and
+// valid UTF-8 in every string field.
+func cloneableStep(s *Step) bool {
+	if s.Verbatim != nil || (s.Outputs != nil && len(s.Outputs) == 0) {
 		return false
 	}
-	if g, ok := s.Inputs.(generatedInputs); ok && !g.hasUnknown() {
-		// A pointer, settable, may change later and decodes to a value.
-		if _, isPtr := s.Inputs.(settableInputs); !isPtr {
-			// Decoding sets the same fields to the same values: share
-			// the inputs, which no one can change through the interface.
-			return true
+	for _, f := range [...]string{s.Name, s.Description, s.OnFailure, s.OnCancel, s.NextStep} {
+		if !utf8.ValidString(f) {
+			return false
 		}
 	}
-	ms := mb.of(s.Inputs)
+	for _, o := range s.Outputs {
+		if !utf8.ValidString(o.Name) || !utf8.ValidString(o.Selector) || !utf8.ValidString(string(o.Type)) {
+			return false
+		}
+	}
+	return true
+}
+
+// cloneInputs copies a step's inputs as decoding them would, or reports
+// false when only encoding and decoding would give the same result.
+func cloneInputs(inputs Inputs, mb *memberBuf) (Inputs, bool) {
+	action := inputs.Action()
+	if !utf8.ValidString(action) {
+		return nil, false
+	}
+	if g, ok := inputs.(generatedInputs); ok && !g.hasUnknown() {
+		// A pointer, settable, may change later and decodes to a value.
+		if _, isPtr := inputs.(settableInputs); !isPtr {
+			// Decoding sets the same fields to the same values: share
+			// the inputs, which no one can change through the interface.
+			return inputs, true
+		}
+	}
+	ms := mb.of(inputs)
+	if !distinctMembers(ms) {
+		return nil, false
+	}
+	// As decodeInputs does.
+	var in settableInputs
+	if spec := specFor(action); spec != nil {
+		in = spec.newInputs()
+	} else {
+		in = &RawInputs{Name: action}
+	}
+	for _, m := range ms {
+		if in.set(m.Key, m.Value) != nil {
+			return nil, false
+		}
+	}
+	return deref(in), true
+}
+
+// distinctMembers reports whether members are few, set, valid UTF-8 and
+// uniquely named; past 32 it gives up rather than compare every pair.
+func distinctMembers(ms []Member) bool {
 	if len(ms) > 32 {
-		return false // rare; spare the quadratic key check
+		return false
 	}
 	for i, m := range ms {
 		if m.Value.raw == nil || !utf8.ValidString(m.Key) {
@@ -302,19 +346,6 @@ func cloneStep(dst, s *Step, mb *memberBuf) bool {
 			}
 		}
 	}
-	// As decodeInputs does.
-	var in settableInputs
-	if spec := specFor(action); spec != nil {
-		in = spec.newInputs()
-	} else {
-		in = &RawInputs{Name: action}
-	}
-	for _, m := range ms {
-		if in.set(m.Key, m.Value) != nil {
-			return false
-		}
-	}
-	c.Inputs = deref(in)
 	return true
 }
 
