@@ -105,6 +105,13 @@
 // trip of the same document through map[string]any (x-json-map): 1.1 to
 // 1.3 in CPU time.
 //
+// Measured on two idle cores (Go 1.26, -count 3): 200 steps in 0.27 to
+// 0.29 ms, 1.35 to 1.45 µs a step; 800 steps 1.44 to 1.58 µs a step;
+// 2,000 steps 2.25 µs a step; parse+validate+encode 1.10 times the map
+// round trip. With the collector off (GOGC=off) a step costs the same at
+// every size (1.42, 1.16 and 1.11 µs), so what grows at 2,000 steps is
+// the collector marking a larger live document, not the building.
+//
 // # Duration bound
 //
 // [Document.MaxDuration] gives the worst-case duration of a run along its
