@@ -208,24 +208,10 @@ func mapSize(members []Member, b *encBuf) int {
 		return b.Len()
 	}
 	n, count := len("{}"), 0
-outer:
-	for i, m := range members {
-		if m.Value.raw == nil {
-			continue
-		}
-		for _, e := range members[:i] {
-			if e.Key == m.Key && e.Value.raw != nil {
-				continue outer
-			}
-		}
-		for _, l := range members[i+1:] {
-			if l.Key == m.Key && l.Value.raw != nil {
-				m = l
-			}
-		}
+	eachLastValue(members, func(m Member) {
 		n += quotedLen(m.Key) + len(":") + len(m.Value.raw)
 		count++
-	}
+	})
 	return n + max(count-1, 0)
 }
 

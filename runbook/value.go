@@ -103,6 +103,29 @@ func Strings(items ...string) Value {
 // member with the same key replaces an earlier one.
 func Map(members ...Member) Value { return Value{raw: appendMap(nil, members)} }
 
+// eachLastValue calls fn with each key of members that has a value, in the
+// order keys first occur, with the key's last value: Map's rule for
+// repeated keys, scanning pairwise, which beats a map for a few members.
+func eachLastValue(members []Member, fn func(Member)) {
+outer:
+	for i, m := range members {
+		if m.Value.raw == nil {
+			continue
+		}
+		for _, e := range members[:i] {
+			if e.Key == m.Key && e.Value.raw != nil {
+				continue outer
+			}
+		}
+		for _, l := range members[i+1:] {
+			if l.Key == m.Key && l.Value.raw != nil {
+				m = l
+			}
+		}
+		fn(m)
+	}
+}
+
 // appendMap appends Map's encoding of members to dst.
 func appendMap(dst []byte, members []Member) []byte {
 	dst = append(dst, '{')
@@ -117,25 +140,8 @@ func appendMap(dst []byte, members []Member) []byte {
 		n++
 	}
 	if len(members) <= 16 {
-		// Few members, as inputs have: scan rather than allocate a map. A
-		// key is written where it first occurs, with its last value.
-	outer:
-		for i, m := range members {
-			if m.Value.raw == nil {
-				continue
-			}
-			for _, e := range members[:i] {
-				if e.Key == m.Key && e.Value.raw != nil {
-					continue outer
-				}
-			}
-			for _, l := range members[i+1:] {
-				if l.Key == m.Key && l.Value.raw != nil {
-					m = l
-				}
-			}
-			emit(m)
-		}
+		// Few members, as inputs have: scan rather than allocate a map.
+		eachLastValue(members, emit)
 		return append(dst, '}')
 	}
 	seen := make(map[string]int, len(members))
