@@ -168,6 +168,7 @@ func TestStartInvalidInput(t *testing.T) {
 		{"max items", "Doc", []func(*execution.StartOptions){withDoc, withParams("InstanceId", "i-1", "i-2", "i-3", "i-4")}, "Parameters.InstanceId", "maxItems"},
 		{"min items", "Doc", []func(*execution.StartOptions){withDoc, func(o *execution.StartOptions) { o.Parameters = map[string][]string{"InstanceId": {}} }}, "Parameters.InstanceId", "minItems"},
 		{"target parameter undeclared", "Doc", []func(*execution.StartOptions){withDoc, execution.WithRateControl("Instances", []types.Target{target}, "1", "0")}, "TargetParameterName", "not a parameter"},
+		{"required missing from the first target map", "Doc", []func(*execution.StartOptions){withDoc, execution.WithTargetMaps([]map[string][]string{{"Mode": {"force"}}, {"InstanceId": {"i-1"}}}, "1", "0")}, "TargetMaps[0].InstanceId", "is required"},
 		{"required missing from a target map", "Doc", []func(*execution.StartOptions){withDoc, execution.WithTargetMaps([]map[string][]string{{"InstanceId": {"i-1"}}, {"Mode": {"force"}}}, "1", "0")}, "TargetMaps[1].InstanceId", "is required"},
 		{"301 target maps", "Doc", []func(*execution.StartOptions){execution.WithTargetMaps(targetMaps(301), "10", "0")}, "TargetMaps", "301 maps, at most 300"},
 		{"101 target locations", "Doc", []func(*execution.StartOptions){execution.WithTargetLocations(locations(101)...)}, "TargetLocations", "101 locations, at most 100"},
