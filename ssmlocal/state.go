@@ -942,84 +942,17 @@ func decodeBucket[T any](data map[string]map[string][]byte, bucket string, m map
 // checkIAM checks the policies and references of a decoded IAM state and
 // fills the maps JSON left nil.
 func checkIAM(st *iamState) error {
-	parse := func(where, doc string) error {
-		if _, err := policy.Parse([]byte(doc)); err != nil {
-			return corrupt(where, "policy cannot be read: %v", err)
-		}
-		return nil
+	if err := checkStoredPolicies(st); err != nil {
+		return err
 	}
-	attached := func(where string, arns []string) error {
-		for _, a := range arns {
-			if _, ok := st.Policies[a]; !ok {
-				return corrupt(where, "attached policy %s does not exist", a)
-			}
-		}
-		return nil
+	if err := checkStoredUsers(st); err != nil {
+		return err
 	}
-	inline := func(where string, m map[string]string) error {
-		for _, n := range slices.Sorted(maps.Keys(m)) {
-			if err := parse(where+" inline policy "+n, m[n]); err != nil {
-				return err
-			}
-		}
-		return nil
+	if err := checkStoredRoles(st); err != nil {
+		return err
 	}
-	for _, k := range slices.Sorted(maps.Keys(st.Policies)) {
-		p, where := st.Policies[k], "bucket "+bucketPolicies+" key "+k
-		found := false
-		for _, v := range p.Versions {
-			if err := parse(where+" version "+v.ID, v.Document); err != nil {
-				return err
-			}
-			found = found || v.ID == p.DefaultVersion
-		}
-		if !found {
-			return corrupt(where, "default version %q does not exist", p.DefaultVersion)
-		}
-	}
-	for _, k := range slices.Sorted(maps.Keys(st.Users)) {
-		u, where := st.Users[k], "bucket "+bucketUsers+" key "+k
-		if err := inline(where, u.Inline); err != nil {
-			return err
-		}
-		if err := attached(where, u.Attached); err != nil {
-			return err
-		}
-		if u.Inline == nil {
-			u.Inline = map[string]string{}
-		}
-	}
-	for _, k := range slices.Sorted(maps.Keys(st.Roles)) {
-		r, where := st.Roles[k], "bucket "+bucketRoles+" key "+k
-		if err := parse(where+" trust policy", r.Trust); err != nil {
-			return err
-		}
-		if err := inline(where, r.Inline); err != nil {
-			return err
-		}
-		if err := attached(where, r.Attached); err != nil {
-			return err
-		}
-		if r.Inline == nil {
-			r.Inline = map[string]string{}
-		}
-	}
-	for _, k := range slices.Sorted(maps.Keys(st.Groups)) {
-		g, where := st.Groups[k], "bucket "+bucketGroups+" key "+k
-		if err := inline(where, g.Inline); err != nil {
-			return err
-		}
-		if err := attached(where, g.Attached); err != nil {
-			return err
-		}
-		for _, m := range g.Members {
-			if _, ok := st.Users[m]; !ok {
-				return corrupt(where, "member %s does not exist", m)
-			}
-		}
-		if g.Inline == nil {
-			g.Inline = map[string]string{}
-		}
+	if err := checkStoredGroups(st); err != nil {
+		return err
 	}
 	if st.InstanceProfiles == nil {
 		st.InstanceProfiles = map[string]*instanceProfile{}
@@ -1032,6 +965,112 @@ func checkIAM(st *iamState) error {
 	for _, k := range slices.Sorted(maps.Keys(st.AccessKeys)) {
 		if u := st.AccessKeys[k].UserName; st.Users[u] == nil {
 			return corrupt("bucket "+bucketAccessKeys+" key "+k, "user %s does not exist", u)
+		}
+	}
+	return nil
+}
+
+// checkStoredPolicy checks that a stored policy document can be read.
+func checkStoredPolicy(where, doc string) error {
+	if _, err := policy.Parse([]byte(doc)); err != nil {
+		return corrupt(where, "policy cannot be read: %v", err)
+	}
+	return nil
+}
+
+// checkAttached checks that each attached managed policy exists.
+func checkAttached(st *iamState, where string, arns []string) error {
+	for _, a := range arns {
+		if _, ok := st.Policies[a]; !ok {
+			return corrupt(where, "attached policy %s does not exist", a)
+		}
+	}
+	return nil
+}
+
+// checkInline checks that each inline policy can be read.
+func checkInline(where string, m map[string]string) error {
+	for _, n := range slices.Sorted(maps.Keys(m)) {
+		if err := checkStoredPolicy(where+" inline policy "+n, m[n]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkStoredPolicies checks every managed policy's versions and that its
+// default version exists.
+func checkStoredPolicies(st *iamState) error {
+	for _, k := range slices.Sorted(maps.Keys(st.Policies)) {
+		p, where := st.Policies[k], "bucket "+bucketPolicies+" key "+k
+		found := false
+		for _, v := range p.Versions {
+			if err := checkStoredPolicy(where+" version "+v.ID, v.Document); err != nil {
+				return err
+			}
+			found = found || v.ID == p.DefaultVersion
+		}
+		if !found {
+			return corrupt(where, "default version %q does not exist", p.DefaultVersion)
+		}
+	}
+	return nil
+}
+
+// checkStoredUsers checks every user's policies.
+func checkStoredUsers(st *iamState) error {
+	for _, k := range slices.Sorted(maps.Keys(st.Users)) {
+		u, where := st.Users[k], "bucket "+bucketUsers+" key "+k
+		if err := checkInline(where, u.Inline); err != nil {
+			return err
+		}
+		if err := checkAttached(st, where, u.Attached); err != nil {
+			return err
+		}
+		if u.Inline == nil {
+			u.Inline = map[string]string{}
+		}
+	}
+	return nil
+}
+
+// checkStoredRoles checks every role's trust and permission policies.
+func checkStoredRoles(st *iamState) error {
+	for _, k := range slices.Sorted(maps.Keys(st.Roles)) {
+		r, where := st.Roles[k], "bucket "+bucketRoles+" key "+k
+		if err := checkStoredPolicy(where+" trust policy", r.Trust); err != nil {
+			return err
+		}
+		if err := checkInline(where, r.Inline); err != nil {
+			return err
+		}
+		if err := checkAttached(st, where, r.Attached); err != nil {
+			return err
+		}
+		if r.Inline == nil {
+			r.Inline = map[string]string{}
+		}
+	}
+	return nil
+}
+
+// checkStoredGroups checks every group's policies and members.
+func checkStoredGroups(st *iamState) error {
+	for _, k := range slices.Sorted(maps.Keys(st.Groups)) {
+		g, where := st.Groups[k], "bucket "+bucketGroups+" key "+k
+		if err := checkInline(where, g.Inline); err != nil {
+			return err
+		}
+		if err := checkAttached(st, where, g.Attached); err != nil {
+			return err
+		}
+		for _, m := range g.Members {
+			if _, ok := st.Users[m]; !ok {
+				return corrupt(where, "member %s does not exist", m)
+			}
+		}
+		if g.Inline == nil {
+			g.Inline = map[string]string{}
 		}
 	}
 	return nil
