@@ -247,6 +247,48 @@ type stepToken struct {
 	Offset int `json:"o"`
 }
 
+// stepFilter returns the match of one step execution filter, checking its
+// values.
+func stepFilter(f types.StepExecutionFilter) (func(*stepRecord) bool, error) {
+	vals := f.Values
+	in := func(s string) bool { return slices.Contains(vals, s) }
+	switch f.Key {
+	case types.StepExecutionFilterKeyStepExecutionStatus:
+		if err := knownStatuses(f.Key, vals); err != nil {
+			return nil, err
+		}
+		return func(s *stepRecord) bool { return in(string(s.Status)) }, nil
+	case types.StepExecutionFilterKeyStepExecutionId:
+		return func(s *stepRecord) bool { return in(s.ID) }, nil
+	case types.StepExecutionFilterKeyStepName:
+		return func(s *stepRecord) bool { return in(s.Name) }, nil
+	case types.StepExecutionFilterKeyAction:
+		return func(s *stepRecord) bool { return in(s.Action) }, nil
+	case types.StepExecutionFilterKeyParentStepExecutionId:
+		return func(s *stepRecord) bool { return s.Parent != nil && in(s.Parent.ID) }, nil
+	case types.StepExecutionFilterKeyParentStepIteration:
+		for _, v := range vals {
+			if n, err := strconv.Atoi(v); err != nil || n < 0 {
+				return nil, &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter %s: %q is not an iteration number", f.Key, v))}
+			}
+		}
+		return func(s *stepRecord) bool { return s.Parent != nil && in(strconv.Itoa(int(s.Parent.Iteration))) }, nil
+	case types.StepExecutionFilterKeyParentStepIteratorValue:
+		return func(s *stepRecord) bool { return s.Parent != nil && in(s.Parent.IteratorValue) }, nil
+	case types.StepExecutionFilterKeyStartTimeBefore, types.StepExecutionFilterKeyStartTimeAfter:
+		t, ok := parseFilterTime(vals[0])
+		if !ok {
+			return nil, &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter %s: %q is not a time", f.Key, vals[0]))}
+		}
+		if f.Key == types.StepExecutionFilterKeyStartTimeBefore {
+			return func(s *stepRecord) bool { return !s.Start.IsZero() && s.Start.Before(t) }, nil
+		}
+		return func(s *stepRecord) bool { return !s.Start.IsZero() && !s.Start.Before(t) }, nil
+	default:
+		return nil, &types.InvalidFilterKey{Message: aws.String(fmt.Sprintf("filter key %q is not valid", f.Key))}
+	}
+}
+
 // Steps lists an execution's step executions.
 func (e *Engine) Steps(id string, filters []types.StepExecutionFilter, reverse bool, maxResults int32, nextToken string) ([]types.StepExecution, string, error) {
 	x, err := e.lookup(id)
@@ -265,44 +307,11 @@ func (e *Engine) Steps(id string, filters []types.StepExecutionFilter, reverse b
 		if len(f.Values) == 0 || len(f.Values) > maxFilterValues || emptyValue(f.Values) {
 			return nil, "", &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter %s takes 1 to %d non-empty values", f.Key, maxFilterValues))}
 		}
-		vals := f.Values
-		in := func(s string) bool { return slices.Contains(vals, s) }
-		switch f.Key {
-		case types.StepExecutionFilterKeyStepExecutionStatus:
-			if err := knownStatuses(f.Key, vals); err != nil {
-				return nil, "", err
-			}
-			fs = append(fs, func(s *stepRecord) bool { return in(string(s.Status)) })
-		case types.StepExecutionFilterKeyStepExecutionId:
-			fs = append(fs, func(s *stepRecord) bool { return in(s.ID) })
-		case types.StepExecutionFilterKeyStepName:
-			fs = append(fs, func(s *stepRecord) bool { return in(s.Name) })
-		case types.StepExecutionFilterKeyAction:
-			fs = append(fs, func(s *stepRecord) bool { return in(s.Action) })
-		case types.StepExecutionFilterKeyParentStepExecutionId:
-			fs = append(fs, func(s *stepRecord) bool { return s.Parent != nil && in(s.Parent.ID) })
-		case types.StepExecutionFilterKeyParentStepIteration:
-			for _, v := range vals {
-				if n, err := strconv.Atoi(v); err != nil || n < 0 {
-					return nil, "", &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter %s: %q is not an iteration number", f.Key, v))}
-				}
-			}
-			fs = append(fs, func(s *stepRecord) bool { return s.Parent != nil && in(strconv.Itoa(int(s.Parent.Iteration))) })
-		case types.StepExecutionFilterKeyParentStepIteratorValue:
-			fs = append(fs, func(s *stepRecord) bool { return s.Parent != nil && in(s.Parent.IteratorValue) })
-		case types.StepExecutionFilterKeyStartTimeBefore, types.StepExecutionFilterKeyStartTimeAfter:
-			t, ok := parseFilterTime(vals[0])
-			if !ok {
-				return nil, "", &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter %s: %q is not a time", f.Key, vals[0]))}
-			}
-			if f.Key == types.StepExecutionFilterKeyStartTimeBefore {
-				fs = append(fs, func(s *stepRecord) bool { return !s.Start.IsZero() && s.Start.Before(t) })
-			} else {
-				fs = append(fs, func(s *stepRecord) bool { return !s.Start.IsZero() && !s.Start.Before(t) })
-			}
-		default:
-			return nil, "", &types.InvalidFilterKey{Message: aws.String(fmt.Sprintf("filter key %q is not valid", f.Key))}
+		match, err := stepFilter(f)
+		if err != nil {
+			return nil, "", err
 		}
+		fs = append(fs, match)
 	}
 	offset := 0
 	if nextToken != "" {
