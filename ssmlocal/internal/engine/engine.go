@@ -290,17 +290,8 @@ func (e *Engine) Start(ctx context.Context, in StartInput) (string, error) {
 	if in.ClientToken != "" && dup {
 		return e.idempotent(prev, in)
 	}
-	e.mu.RLock()
-	full := len(e.waitq) >= maxQueued
-	e.mu.RUnlock()
-	if full {
-		return "", &types.AutomationExecutionLimitExceededException{Message: aws.String(fmt.Sprintf(
-			"%d automations are running and %d more are waiting to run, the most Systems Manager queues", maxRunning, maxQueued))}
-	}
-	if level := e.nesting(in.ParentID) + 1; in.ParentID != "" && level > maxNesting {
-		return "", &types.AutomationExecutionLimitExceededException{Message: aws.String(fmt.Sprintf(
-			"execution %s cannot start a child automation: it would run at nesting level %d, and automations nest at most %d levels deep",
-			in.ParentID, level, maxNesting))}
+	if err := e.checkLimits(in); err != nil {
+		return "", err
 	}
 	doc, hash, err := e.document(in.DocumentHash, in.Content)
 	if err != nil {
@@ -309,32 +300,13 @@ func (e *Engine) Start(ctx context.Context, in StartInput) (string, error) {
 	if len(doc.MainSteps) == 0 {
 		return "", &types.InvalidAutomationExecutionParametersException{Message: aws.String("document " + in.DocumentName + " has no steps")}
 	}
-	mode := in.Mode
-	if mode == "" {
-		mode = types.ExecutionModeAuto
-	}
-	if mode != types.ExecutionModeAuto && mode != types.ExecutionModeInteractive {
-		return "", validationErr(fmt.Sprintf("mode %q is not one of Auto, Interactive", mode))
+	mode, err := startMode(in.Mode)
+	if err != nil {
+		return "", err
 	}
 	crossAccount := len(in.TargetLocations) > 0
 	rateControl := !crossAccount && (len(in.Targets) > 0 || len(in.TargetMaps) > 0)
-	var params map[string]any
-	var reported map[string][]string
-	if rateControl || (crossAccount && (len(in.Targets) > 0 || len(in.TargetMaps) > 0 || locationTargets(in.TargetLocations))) {
-		if err := checkRateControl(doc, in); err != nil {
-			return "", err
-		}
-		if err := checkLocationTargets(doc, in); err != nil {
-			return "", err
-		}
-		skip := in.TargetParameterName
-		if len(in.TargetMaps) > 0 {
-			skip = "*"
-		}
-		_, reported, err = e.parameters(ctx, doc, in.Parameters, in.Principal, skip)
-	} else {
-		params, reported, err = e.parameters(ctx, doc, in.Parameters, in.Principal, "")
-	}
+	params, reported, err := e.startParameters(ctx, doc, in, crossAccount, rateControl)
 	if err != nil {
 		return "", err
 	}
@@ -353,26 +325,9 @@ func (e *Engine) Start(ctx context.Context, in StartInput) (string, error) {
 	}}
 	switch {
 	case crossAccount:
-		// The parent runs no step of the document: its steps are the
-		// locations, each a child in its account and Region.
-		x.rec.CrossAccount = true
-		x.rec.RawParameters = in.Parameters
-		x.rec.TargetLocations = in.TargetLocations
-		x.rec.AdministrationRole = in.AdministrationRole
-		x.rec.Locations = ExpandLocations(in.TargetLocations)
-		x.rec.LocationChildren = make([]string, len(x.rec.Locations))
-		x.rec.Steps = locationSteps(x.rec.Locations)
-		x.st = &runState{}
+		x.crossAccount(in)
 	case rateControl:
-		x.rec.RateControl = true
-		x.rec.RawParameters = in.Parameters
-		if x.rec.MaxConcurrency == "" {
-			x.rec.MaxConcurrency = "10"
-		}
-		if x.rec.MaxErrors == "" {
-			x.rec.MaxErrors = "0"
-		}
-		x.st = &runState{}
+		x.rateControl(in)
 	default:
 		x.rec.Steps = pendingSteps(doc.MainSteps)
 		x.st = newRunState(params, doc)
@@ -380,7 +335,91 @@ func (e *Engine) Start(ctx context.Context, in StartInput) (string, error) {
 	if in.ParentID != "" && len(in.Targets) == 0 {
 		x.rec.Target = targetOf(in)
 	}
+	return e.register(x, in, doc)
+}
 
+// checkLimits refuses an execution beyond the queue's capacity or the
+// nesting depth.
+func (e *Engine) checkLimits(in StartInput) error {
+	e.mu.RLock()
+	full := len(e.waitq) >= maxQueued
+	e.mu.RUnlock()
+	if full {
+		return &types.AutomationExecutionLimitExceededException{Message: aws.String(fmt.Sprintf(
+			"%d automations are running and %d more are waiting to run, the most Systems Manager queues", maxRunning, maxQueued))}
+	}
+	if level := e.nesting(in.ParentID) + 1; in.ParentID != "" && level > maxNesting {
+		return &types.AutomationExecutionLimitExceededException{Message: aws.String(fmt.Sprintf(
+			"execution %s cannot start a child automation: it would run at nesting level %d, and automations nest at most %d levels deep",
+			in.ParentID, level, maxNesting))}
+	}
+	return nil
+}
+
+// startMode is the execution mode asked for, Auto by default.
+func startMode(mode types.ExecutionMode) (types.ExecutionMode, error) {
+	if mode == "" {
+		mode = types.ExecutionModeAuto
+	}
+	if mode != types.ExecutionModeAuto && mode != types.ExecutionModeInteractive {
+		return "", validationErr(fmt.Sprintf("mode %q is not one of Auto, Interactive", mode))
+	}
+	return mode, nil
+}
+
+// startParameters resolves an execution's parameters. An execution over
+// targets resolves them per target later: here the target parameter is
+// skipped (all of them with target maps) and only reported values kept.
+func (e *Engine) startParameters(ctx context.Context, doc *runbook.Document, in StartInput, crossAccount, rateControl bool) (map[string]any, map[string][]string, error) {
+	if !rateControl && !(crossAccount && (len(in.Targets) > 0 || len(in.TargetMaps) > 0 || locationTargets(in.TargetLocations))) {
+		return e.parameters(ctx, doc, in.Parameters, in.Principal, "")
+	}
+	if err := checkRateControl(doc, in); err != nil {
+		return nil, nil, err
+	}
+	if err := checkLocationTargets(doc, in); err != nil {
+		return nil, nil, err
+	}
+	skip := in.TargetParameterName
+	if len(in.TargetMaps) > 0 {
+		skip = "*"
+	}
+	_, reported, err := e.parameters(ctx, doc, in.Parameters, in.Principal, skip)
+	return nil, reported, err
+}
+
+// crossAccount shapes a cross-account parent: it runs no step of the
+// document, its steps are the locations, each a child in its account and
+// Region.
+func (x *execution) crossAccount(in StartInput) {
+	x.rec.CrossAccount = true
+	x.rec.RawParameters = in.Parameters
+	x.rec.TargetLocations = in.TargetLocations
+	x.rec.AdministrationRole = in.AdministrationRole
+	x.rec.Locations = ExpandLocations(in.TargetLocations)
+	x.rec.LocationChildren = make([]string, len(x.rec.Locations))
+	x.rec.Steps = locationSteps(x.rec.Locations)
+	x.st = &runState{}
+}
+
+// rateControl shapes a rate-control parent, with AWS's default
+// concurrency and error threshold.
+func (x *execution) rateControl(in StartInput) {
+	x.rec.RateControl = true
+	x.rec.RawParameters = in.Parameters
+	if x.rec.MaxConcurrency == "" {
+		x.rec.MaxConcurrency = "10"
+	}
+	if x.rec.MaxErrors == "" {
+		x.rec.MaxErrors = "0"
+	}
+	x.st = &runState{}
+}
+
+// register adds a shaped execution to the engine and launches it, unless
+// the engine closed or the client token or id was taken meanwhile.
+func (e *Engine) register(x *execution, in StartInput, doc *runbook.Document) (string, error) {
+	id, now := x.rec.ID, x.rec.Start
 	e.mu.Lock()
 	if e.closed {
 		e.mu.Unlock()
