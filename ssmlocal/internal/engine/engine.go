@@ -590,77 +590,103 @@ func (e *Engine) Signal(id string, sig types.SignalType, payload map[string][]st
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	bad := func(msg string) error {
-		return &types.InvalidAutomationSignalException{Message: aws.String(msg)}
-	}
 	if x.rt == nil || terminal(x.rec.Status) {
-		return bad(fmt.Sprintf("execution %s is %s and accepts no signal", id, x.rec.Status))
+		return badSignal(fmt.Sprintf("execution %s is %s and accepts no signal", id, x.rec.Status))
 	}
 	w := x.rt.wait
 	switch sig {
 	case types.SignalTypeApprove, types.SignalTypeReject:
 		if w.kind != waitApproval {
-			return bad(fmt.Sprintf("execution %s is not waiting for an approval", id))
+			return badSignal(fmt.Sprintf("execution %s is not waiting for an approval", id))
 		}
 		if !approverAllowed(w.approvers, approvedBy) {
-			return bad(fmt.Sprintf("%s is not an approver of step %s", approvedBy, w.step))
+			return badSignal(fmt.Sprintf("%s is not an approver of step %s", approvedBy, w.step))
 		}
 	case types.SignalTypeResume:
-		if w.kind != waitResume {
-			return bad(fmt.Sprintf("execution %s is not paused", id))
-		}
-		// SendAutomationSignal requires the paused step as StepName.
-		name := first(payload["StepName"])
-		if name == "" {
-			return bad("a Resume signal needs the paused step as StepName in its payload")
-		}
-		if name != w.step {
-			return &types.AutomationStepNotFoundException{Message: aws.String(fmt.Sprintf("step %q of execution %s is not paused (%s is)", name, id, w.step))}
+		if err := checkResume(x, id, payload); err != nil {
+			return err
 		}
 	case types.SignalTypeStartStep:
-		if x.rec.Mode != types.ExecutionModeInteractive || w.kind != waitStartStep {
-			return bad(fmt.Sprintf("execution %s is not an interactive execution waiting for a step to start", id))
+		if payload, err = checkStartStep(x, id, payload); err != nil {
+			return err
 		}
-		// SendAutomationSignal requires the step to start as StepName.
-		name := first(payload["StepName"])
-		if name == "" {
-			return bad("a StartStep signal needs the step to start as StepName in its payload")
-		}
-		if !x.rec.hasStep(name) {
-			return &types.AutomationStepNotFoundException{Message: aws.String(fmt.Sprintf("step %q is not a step of execution %s", name, id))}
-		}
-		payload = map[string][]string{"StepName": {name}}
 	case types.SignalTypeStopStep:
-		if x.rec.Mode != types.ExecutionModeInteractive {
-			return bad("StopStep is accepted by interactive executions only")
-		}
-		sid := first(payload["StepExecutionId"])
-		running := false
-		for _, s := range x.rec.Steps {
-			if s.Status == types.AutomationExecutionStatusInprogress || s.Status == types.AutomationExecutionStatusWaiting {
-				if sid == "" || s.ID == sid {
-					running = true
-				}
-			}
-		}
-		if !running || x.rt.stopStep == nil {
-			return &types.AutomationStepNotFoundException{Message: aws.String("no running step execution " + sid + " in execution " + id)}
-		}
-		x.rt.stopStep(errStepStopped)
-		return nil
+		return stopStep(x, id, payload)
 	case types.SignalTypeRevoke:
 		// Revoke withdraws a Change Manager change request; the API
 		// reference documents no effect on an Automation execution, which
 		// refuses it rather than guess one.
-		return bad(fmt.Sprintf("execution %s is an Automation execution, not a change request: Revoke applies to change requests only", id))
+		return badSignal(fmt.Sprintf("execution %s is an Automation execution, not a change request: Revoke applies to change requests only", id))
 	default:
-		return bad(fmt.Sprintf("signal type %q is not supported", sig))
+		return badSignal(fmt.Sprintf("signal type %q is not supported", sig))
 	}
 	x.rt.signals = append(x.rt.signals, signal{typ: sig, payload: payload, by: approvedBy})
 	select {
 	case x.rt.wake <- struct{}{}:
 	default:
 	}
+	return nil
+}
+
+// badSignal is the error of a signal the execution does not accept.
+func badSignal(msg string) error {
+	return &types.InvalidAutomationSignalException{Message: aws.String(msg)}
+}
+
+// checkResume checks a Resume signal against the paused step. x.mu is
+// held.
+func checkResume(x *execution, id string, payload map[string][]string) error {
+	w := x.rt.wait
+	if w.kind != waitResume {
+		return badSignal(fmt.Sprintf("execution %s is not paused", id))
+	}
+	// SendAutomationSignal requires the paused step as StepName.
+	name := first(payload["StepName"])
+	if name == "" {
+		return badSignal("a Resume signal needs the paused step as StepName in its payload")
+	}
+	if name != w.step {
+		return &types.AutomationStepNotFoundException{Message: aws.String(fmt.Sprintf("step %q of execution %s is not paused (%s is)", name, id, w.step))}
+	}
+	return nil
+}
+
+// checkStartStep checks a StartStep signal of an interactive execution
+// and returns the payload to deliver, the step's name alone. x.mu is held.
+func checkStartStep(x *execution, id string, payload map[string][]string) (map[string][]string, error) {
+	if x.rec.Mode != types.ExecutionModeInteractive || x.rt.wait.kind != waitStartStep {
+		return nil, badSignal(fmt.Sprintf("execution %s is not an interactive execution waiting for a step to start", id))
+	}
+	// SendAutomationSignal requires the step to start as StepName.
+	name := first(payload["StepName"])
+	if name == "" {
+		return nil, badSignal("a StartStep signal needs the step to start as StepName in its payload")
+	}
+	if !x.rec.hasStep(name) {
+		return nil, &types.AutomationStepNotFoundException{Message: aws.String(fmt.Sprintf("step %q is not a step of execution %s", name, id))}
+	}
+	return map[string][]string{"StepName": {name}}, nil
+}
+
+// stopStep stops the running step of an interactive execution, the one
+// named by StepExecutionId when given. x.mu is held.
+func stopStep(x *execution, id string, payload map[string][]string) error {
+	if x.rec.Mode != types.ExecutionModeInteractive {
+		return badSignal("StopStep is accepted by interactive executions only")
+	}
+	sid := first(payload["StepExecutionId"])
+	running := false
+	for _, s := range x.rec.Steps {
+		if s.Status == types.AutomationExecutionStatusInprogress || s.Status == types.AutomationExecutionStatusWaiting {
+			if sid == "" || s.ID == sid {
+				running = true
+			}
+		}
+	}
+	if !running || x.rt.stopStep == nil {
+		return &types.AutomationStepNotFoundException{Message: aws.String("no running step execution " + sid + " in execution " + id)}
+	}
+	x.rt.stopStep(errStepStopped)
 	return nil
 }
 
