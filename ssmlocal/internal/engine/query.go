@@ -433,6 +433,9 @@ func (x *execution) entry() (snapshotEntry, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	ent := snapshotEntry{Record: x.rec}
+	// The copy is encoded after x.mu is released, while a cross-account
+	// parent records its children: it needs its own slice of them.
+	ent.Record.LocationChildren = slices.Clone(x.rec.LocationChildren)
 	ent.Record.Steps = make([]*stepRecord, len(x.rec.Steps))
 	for i, st := range x.rec.Steps {
 		c := *st
