@@ -15,15 +15,15 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// maxComplexity is the highest cyclomatic complexity a library function
-// may have: above it a function mixes concepts that read better apart.
+// maxComplexity is the highest cyclomatic complexity a function may have
+// outside examples: above it a function mixes concepts that read better
+// apart.
 const maxComplexity = 25
 
-// complexityRoots are the library packages held to maxComplexity, with
-// their subpackages. ssmlocal is left out for now: its handlers are being
-// restructured into typed decoding and thin handlers, after which it joins.
-// cmd and examples are programs, not library.
-var complexityRoots = []string{"runbook", "policy", "delegate", "execution", "internal"}
+// complexityRoots are the packages held to maxComplexity, with their
+// subpackages: the library, the local endpoint and the CLI. examples are
+// illustrations, not maintained code paths.
+var complexityRoots = []string{"runbook", "policy", "delegate", "execution", "internal", "ssmlocal", "cmd/ssmdelegate"}
 
 // generatedFiles are the generated files under complexityRoots, skipped
 // because their shape follows the generator's input. A new generated file
@@ -34,7 +34,9 @@ var generatedFiles = []string{
 
 // complexityExceptions are functions allowed above maxComplexity for now,
 // with the reason; each must still exceed it, or be removed from here.
-var complexityExceptions = map[string]string{}
+var complexityExceptions = map[string]string{
+	"ssmlocal/automation_locations.go ((*Server).checkTargetLocations)": "its location, account and role checks are still to be split by rule",
+}
 
 // cyclomatic counts a function's cyclomatic complexity as gocyclo does: 1,
 // plus 1 for each if, for, range, non-default case of a switch or select,
@@ -108,8 +110,8 @@ func TestCyclomaticCountsLikeGocyclo(t *testing.T) {
 	}
 }
 
-// TestLibraryComplexity fails when a function of a library package
-// exceeds maxComplexity: split it by concept instead.
+// TestLibraryComplexity fails when a function of a package under
+// complexityRoots exceeds maxComplexity: split it by concept instead.
 func TestLibraryComplexity(t *testing.T) {
 	fset := token.NewFileSet()
 	var over, generated []string

@@ -127,6 +127,8 @@ func listify(in map[string]any, key string) {
 	in[key] = out
 }
 
+// checkStartInput checks StartAutomationExecution's members as AWS's
+// request validation does.
 func checkStartInput(in *ssm.StartAutomationExecutionInput) error {
 	if in.ClientToken != nil && !clientTokenPattern.MatchString(*in.ClientToken) {
 		return validation("clientToken", *in.ClientToken, "Member must satisfy regular expression pattern: [a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}")
@@ -136,6 +138,29 @@ func checkStartInput(in *ssm.StartAutomationExecutionInput) error {
 	default:
 		return validation("mode", in.Mode, "Member must satisfy enum value set: [Auto, Interactive]")
 	}
+	if err := checkRateInputs(in); err != nil {
+		return err
+	}
+	if len(in.Tags) > 1000 {
+		return validation("tags", len(in.Tags), "Member must have length less than or equal to 1000")
+	}
+	if len(in.Parameters) > 200 {
+		return validation("parameters", len(in.Parameters), "Member must have length less than or equal to 200")
+	}
+	for k := range in.Parameters {
+		if len(k) < 1 || len(k) > 50 {
+			return validation("parameters", k, "Map keys must have length between 1 and 50")
+		}
+	}
+	if in.AlarmConfiguration != nil {
+		return apiErr("ValidationException", "AlarmConfiguration is not simulated by the local endpoint")
+	}
+	return nil
+}
+
+// checkRateInputs checks the rate-control members: the concurrency and
+// error thresholds, the targets or target maps and the target parameter.
+func checkRateInputs(in *ssm.StartAutomationExecutionInput) error {
 	if in.MaxConcurrency != nil && (len(*in.MaxConcurrency) > 7 || !concurrencyPattern.MatchString(*in.MaxConcurrency)) {
 		return validation("maxConcurrency", *in.MaxConcurrency, "Member must satisfy regular expression pattern: ^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$")
 	}
@@ -156,20 +181,6 @@ func checkStartInput(in *ssm.StartAutomationExecutionInput) error {
 	}
 	if len(in.Targets) > 0 && (in.TargetParameterName == nil || *in.TargetParameterName == "") {
 		return apiErr("ValidationException", "TargetParameterName must be provided with Targets.")
-	}
-	if len(in.Tags) > 1000 {
-		return validation("tags", len(in.Tags), "Member must have length less than or equal to 1000")
-	}
-	if len(in.Parameters) > 200 {
-		return validation("parameters", len(in.Parameters), "Member must have length less than or equal to 200")
-	}
-	for k := range in.Parameters {
-		if len(k) < 1 || len(k) > 50 {
-			return validation("parameters", k, "Map keys must have length between 1 and 50")
-		}
-	}
-	if in.AlarmConfiguration != nil {
-		return apiErr("ValidationException", "AlarmConfiguration is not simulated by the local endpoint")
 	}
 	return nil
 }

@@ -705,142 +705,201 @@ type regionState struct {
 // decodeStore checks and decodes a store's buckets. Anything missing,
 // null, undecodable or inconsistent is an error naming its bucket and key.
 func decodeStore(data map[string]map[string][]byte, account string, regions []string) (*loadedState, error) {
-	meta, ok := data[bucketMeta]
-	if !ok {
-		return nil, corrupt("bucket "+bucketMeta, "missing")
-	}
-	var format int
-	if err := decodeValue(bucketMeta, "format", meta["format"], &format); err != nil {
+	if err := decodeMeta(data, account); err != nil {
 		return nil, err
-	}
-	if format != storeFormat {
-		return nil, corrupt("bucket meta key format", "format %d is not supported (this version reads %d)", format, storeFormat)
-	}
-	var acct string
-	if err := decodeValue(bucketMeta, "account", meta["account"], &acct); err != nil {
-		return nil, err
-	}
-	if acct != account {
-		return nil, corrupt("bucket meta key account", "the state belongs to account %s, not %s", acct, account)
-	}
-	known := map[string]bool{bucketMeta: true, bucketProfiles: true}
-	for _, b := range iamBuckets {
-		if _, ok := data[b]; !ok {
-			return nil, corrupt("bucket "+b, "missing")
-		}
-		known[b] = true
 	}
 	st := &loadedState{iam: newIAMState(), regions: map[string]*regionState{}}
-	for _, r := range regions {
-		have := 0
-		for _, f := range regionFamilies {
-			if _, ok := data[regionBucket(r, f)]; ok {
-				have++
-			}
-			known[regionBucket(r, f)] = true
-		}
-		for _, f := range optionalFamilies {
-			known[regionBucket(r, f)] = true
-		}
-		switch have {
-		case 0: // a Region served for the first time
-			for _, f := range optionalFamilies {
-				if _, ok := data[regionBucket(r, f)]; ok {
-					return nil, corrupt("bucket "+regionBucket(r, familyDocuments), "missing")
-				}
-			}
-			continue
-		case len(regionFamilies):
-		default:
-			for _, f := range regionFamilies {
-				if _, ok := data[regionBucket(r, f)]; !ok {
-					return nil, corrupt("bucket "+regionBucket(r, f), "missing")
-				}
-			}
-		}
-		st.regions[r] = &regionState{Instances: map[string]*instance{}, Documents: map[string]*ssmDocument{}, Parameters: map[string]*ssmParameter{},
-			Images: map[string]*ec2Image{}, Snapshots: map[string]*ec2Snapshot{}, Volumes: map[string]*ec2Volume{}}
-	}
-	for _, b := range slices.Sorted(maps.Keys(data)) {
-		if known[b] {
-			continue
-		}
-		if parts := strings.Split(b, "/"); len(parts) == 3 && parts[0] == "regions" {
-			return nil, corrupt("bucket "+b, "the state holds Region %s, which is not served", parts[1])
-		}
-		return nil, corrupt("bucket "+b, "unknown bucket")
-	}
-	if err := decodeBucket(data, bucketUsers, st.iam.Users, func(u *iamUser) string { return u.Name }); err != nil {
+	if err := checkBuckets(data, regions, st); err != nil {
 		return nil, err
 	}
-	if err := decodeBucket(data, bucketRoles, st.iam.Roles, func(r *iamRole) string { return r.Name }); err != nil {
-		return nil, err
-	}
-	if err := decodeBucket(data, bucketPolicies, st.iam.Policies, func(p *managedPolicy) string { return p.ARN }); err != nil {
-		return nil, err
-	}
-	if err := decodeBucket(data, bucketGroups, st.iam.Groups, func(g *iamGroup) string { return g.Name }); err != nil {
-		return nil, err
-	}
-	if err := decodeBucket(data, bucketAccessKeys, st.iam.AccessKeys, func(k *accessKey) string { return k.ID }); err != nil {
-		return nil, err
-	}
-	if err := decodeBucket(data, bucketSessions, st.iam.Sessions, func(s *stsSession) string { return s.AccessKeyID }); err != nil {
-		return nil, err
-	}
-	if err := decodeBucket(data, bucketProfiles, st.iam.InstanceProfiles, func(p *instanceProfile) string { return p.Name }); err != nil {
+	if err := decodeIAMBuckets(data, st.iam); err != nil {
 		return nil, err
 	}
 	if err := checkIAM(st.iam); err != nil {
 		return nil, err
 	}
 	for _, name := range slices.Sorted(maps.Keys(st.regions)) {
-		rs := st.regions[name]
-		if err := decodeBucket(data, regionBucket(name, familyDocuments), rs.Documents, func(d *ssmDocument) string { return d.Name }); err != nil {
+		if err := decodeRegion(data, name, st.regions[name]); err != nil {
 			return nil, err
-		}
-		if err := decodeBucket(data, regionBucket(name, familyInstances), rs.Instances, func(i *instance) string { return i.ID }); err != nil {
-			return nil, err
-		}
-		for _, k := range slices.Sorted(maps.Keys(rs.Documents)) {
-			if err := checkDocument(rs.Documents[k]); err != nil {
-				return nil, corrupt("bucket "+regionBucket(name, familyDocuments)+" key "+k, "%v", err)
-			}
-		}
-		pb := regionBucket(name, familyParameters)
-		if _, ok := data[pb]; ok {
-			if err := decodeBucket(data, pb, rs.Parameters, func(p *ssmParameter) string { return p.Name }); err != nil {
-				return nil, err
-			}
-			for _, k := range slices.Sorted(maps.Keys(rs.Parameters)) {
-				if err := checkParameter(rs.Parameters[k]); err != nil {
-					return nil, corrupt("bucket "+pb+" key "+k, "%v", err)
-				}
-			}
-		}
-		if err := decodeBucket(data, regionBucket(name, familyImages), rs.Images, func(im *ec2Image) string { return im.ID }); err != nil {
-			return nil, err
-		}
-		if err := decodeBucket(data, regionBucket(name, familySnapshots), rs.Snapshots, func(sn *ec2Snapshot) string { return sn.ID }); err != nil {
-			return nil, err
-		}
-		if err := decodeBucket(data, regionBucket(name, familyVolumes), rs.Volumes, func(v *ec2Volume) string { return v.ID }); err != nil {
-			return nil, err
-		}
-		eb := regionBucket(name, familyExecutions)
-		var entries [][]byte
-		for _, k := range slices.Sorted(maps.Keys(data[eb])) {
-			v := data[eb][k]
-			if err := engine.CheckEntry(k, v); err != nil {
-				return nil, corrupt("bucket "+eb+" key "+k, "%v", err)
-			}
-			entries = append(entries, v)
-		}
-		if len(entries) > 0 {
-			rs.Executions = engine.JoinSnapshot(entries)
 		}
 	}
 	return st, nil
+}
+
+// decodeMeta checks the store's format and account.
+func decodeMeta(data map[string]map[string][]byte, account string) error {
+	meta, ok := data[bucketMeta]
+	if !ok {
+		return corrupt("bucket "+bucketMeta, "missing")
+	}
+	var format int
+	if err := decodeValue(bucketMeta, "format", meta["format"], &format); err != nil {
+		return err
+	}
+	if format != storeFormat {
+		return corrupt("bucket meta key format", "format %d is not supported (this version reads %d)", format, storeFormat)
+	}
+	var acct string
+	if err := decodeValue(bucketMeta, "account", meta["account"], &acct); err != nil {
+		return err
+	}
+	if acct != account {
+		return corrupt("bucket meta key account", "the state belongs to account %s, not %s", acct, account)
+	}
+	return nil
+}
+
+// checkBuckets checks that the store holds every IAM bucket, all or none
+// of each served Region's families, and nothing else, and adds an empty
+// regionState to st for each Region the store holds.
+func checkBuckets(data map[string]map[string][]byte, regions []string, st *loadedState) error {
+	known := map[string]bool{bucketMeta: true, bucketProfiles: true}
+	for _, b := range iamBuckets {
+		if _, ok := data[b]; !ok {
+			return corrupt("bucket "+b, "missing")
+		}
+		known[b] = true
+	}
+	for _, r := range regions {
+		held, err := checkRegionBuckets(data, r, known)
+		if err != nil {
+			return err
+		}
+		if held {
+			st.regions[r] = &regionState{Instances: map[string]*instance{}, Documents: map[string]*ssmDocument{}, Parameters: map[string]*ssmParameter{},
+				Images: map[string]*ec2Image{}, Snapshots: map[string]*ec2Snapshot{}, Volumes: map[string]*ec2Volume{}}
+		}
+	}
+	for _, b := range slices.Sorted(maps.Keys(data)) {
+		if known[b] {
+			continue
+		}
+		if parts := strings.Split(b, "/"); len(parts) == 3 && parts[0] == "regions" {
+			return corrupt("bucket "+b, "the state holds Region %s, which is not served", parts[1])
+		}
+		return corrupt("bucket "+b, "unknown bucket")
+	}
+	return nil
+}
+
+// checkRegionBuckets marks Region r's buckets known and reports whether
+// the store holds the Region: all of its families, or none of them (a
+// Region served for the first time) and then no optional one either.
+func checkRegionBuckets(data map[string]map[string][]byte, r string, known map[string]bool) (bool, error) {
+	have := 0
+	for _, f := range regionFamilies {
+		if _, ok := data[regionBucket(r, f)]; ok {
+			have++
+		}
+		known[regionBucket(r, f)] = true
+	}
+	for _, f := range optionalFamilies {
+		known[regionBucket(r, f)] = true
+	}
+	switch have {
+	case 0: // a Region served for the first time
+		for _, f := range optionalFamilies {
+			if _, ok := data[regionBucket(r, f)]; ok {
+				return false, corrupt("bucket "+regionBucket(r, familyDocuments), "missing")
+			}
+		}
+		return false, nil
+	case len(regionFamilies):
+	default:
+		for _, f := range regionFamilies {
+			if _, ok := data[regionBucket(r, f)]; !ok {
+				return false, corrupt("bucket "+regionBucket(r, f), "missing")
+			}
+		}
+	}
+	return true, nil
+}
+
+// decodeIAMBuckets decodes the account-wide IAM and STS buckets into st.
+func decodeIAMBuckets(data map[string]map[string][]byte, st *iamState) error {
+	if err := decodeBucket(data, bucketUsers, st.Users, func(u *iamUser) string { return u.Name }); err != nil {
+		return err
+	}
+	if err := decodeBucket(data, bucketRoles, st.Roles, func(r *iamRole) string { return r.Name }); err != nil {
+		return err
+	}
+	if err := decodeBucket(data, bucketPolicies, st.Policies, func(p *managedPolicy) string { return p.ARN }); err != nil {
+		return err
+	}
+	if err := decodeBucket(data, bucketGroups, st.Groups, func(g *iamGroup) string { return g.Name }); err != nil {
+		return err
+	}
+	if err := decodeBucket(data, bucketAccessKeys, st.AccessKeys, func(k *accessKey) string { return k.ID }); err != nil {
+		return err
+	}
+	if err := decodeBucket(data, bucketSessions, st.Sessions, func(s *stsSession) string { return s.AccessKeyID }); err != nil {
+		return err
+	}
+	return decodeBucket(data, bucketProfiles, st.InstanceProfiles, func(p *instanceProfile) string { return p.Name })
+}
+
+// decodeRegion decodes and checks Region name's buckets into rs.
+func decodeRegion(data map[string]map[string][]byte, name string, rs *regionState) error {
+	if err := decodeBucket(data, regionBucket(name, familyDocuments), rs.Documents, func(d *ssmDocument) string { return d.Name }); err != nil {
+		return err
+	}
+	if err := decodeBucket(data, regionBucket(name, familyInstances), rs.Instances, func(i *instance) string { return i.ID }); err != nil {
+		return err
+	}
+	for _, k := range slices.Sorted(maps.Keys(rs.Documents)) {
+		if err := checkDocument(rs.Documents[k]); err != nil {
+			return corrupt("bucket "+regionBucket(name, familyDocuments)+" key "+k, "%v", err)
+		}
+	}
+	if err := decodeRegionParameters(data, name, rs); err != nil {
+		return err
+	}
+	if err := decodeBucket(data, regionBucket(name, familyImages), rs.Images, func(im *ec2Image) string { return im.ID }); err != nil {
+		return err
+	}
+	if err := decodeBucket(data, regionBucket(name, familySnapshots), rs.Snapshots, func(sn *ec2Snapshot) string { return sn.ID }); err != nil {
+		return err
+	}
+	if err := decodeBucket(data, regionBucket(name, familyVolumes), rs.Volumes, func(v *ec2Volume) string { return v.ID }); err != nil {
+		return err
+	}
+	return decodeRegionExecutions(data, name, rs)
+}
+
+// decodeRegionParameters decodes and checks Region name's parameters, a
+// family stores written before it existed lack.
+func decodeRegionParameters(data map[string]map[string][]byte, name string, rs *regionState) error {
+	pb := regionBucket(name, familyParameters)
+	if _, ok := data[pb]; !ok {
+		return nil
+	}
+	if err := decodeBucket(data, pb, rs.Parameters, func(p *ssmParameter) string { return p.Name }); err != nil {
+		return err
+	}
+	for _, k := range slices.Sorted(maps.Keys(rs.Parameters)) {
+		if err := checkParameter(rs.Parameters[k]); err != nil {
+			return corrupt("bucket "+pb+" key "+k, "%v", err)
+		}
+	}
+	return nil
+}
+
+// decodeRegionExecutions checks Region name's execution entries and joins
+// them into the engine's snapshot.
+func decodeRegionExecutions(data map[string]map[string][]byte, name string, rs *regionState) error {
+	eb := regionBucket(name, familyExecutions)
+	var entries [][]byte
+	for _, k := range slices.Sorted(maps.Keys(data[eb])) {
+		v := data[eb][k]
+		if err := engine.CheckEntry(k, v); err != nil {
+			return corrupt("bucket "+eb+" key "+k, "%v", err)
+		}
+		entries = append(entries, v)
+	}
+	if len(entries) > 0 {
+		rs.Executions = engine.JoinSnapshot(entries)
+	}
+	return nil
 }
 
 // decodeValue decodes one stored value strictly.
@@ -883,84 +942,17 @@ func decodeBucket[T any](data map[string]map[string][]byte, bucket string, m map
 // checkIAM checks the policies and references of a decoded IAM state and
 // fills the maps JSON left nil.
 func checkIAM(st *iamState) error {
-	parse := func(where, doc string) error {
-		if _, err := policy.Parse([]byte(doc)); err != nil {
-			return corrupt(where, "policy cannot be read: %v", err)
-		}
-		return nil
+	if err := checkStoredPolicies(st); err != nil {
+		return err
 	}
-	attached := func(where string, arns []string) error {
-		for _, a := range arns {
-			if _, ok := st.Policies[a]; !ok {
-				return corrupt(where, "attached policy %s does not exist", a)
-			}
-		}
-		return nil
+	if err := checkStoredUsers(st); err != nil {
+		return err
 	}
-	inline := func(where string, m map[string]string) error {
-		for _, n := range slices.Sorted(maps.Keys(m)) {
-			if err := parse(where+" inline policy "+n, m[n]); err != nil {
-				return err
-			}
-		}
-		return nil
+	if err := checkStoredRoles(st); err != nil {
+		return err
 	}
-	for _, k := range slices.Sorted(maps.Keys(st.Policies)) {
-		p, where := st.Policies[k], "bucket "+bucketPolicies+" key "+k
-		found := false
-		for _, v := range p.Versions {
-			if err := parse(where+" version "+v.ID, v.Document); err != nil {
-				return err
-			}
-			found = found || v.ID == p.DefaultVersion
-		}
-		if !found {
-			return corrupt(where, "default version %q does not exist", p.DefaultVersion)
-		}
-	}
-	for _, k := range slices.Sorted(maps.Keys(st.Users)) {
-		u, where := st.Users[k], "bucket "+bucketUsers+" key "+k
-		if err := inline(where, u.Inline); err != nil {
-			return err
-		}
-		if err := attached(where, u.Attached); err != nil {
-			return err
-		}
-		if u.Inline == nil {
-			u.Inline = map[string]string{}
-		}
-	}
-	for _, k := range slices.Sorted(maps.Keys(st.Roles)) {
-		r, where := st.Roles[k], "bucket "+bucketRoles+" key "+k
-		if err := parse(where+" trust policy", r.Trust); err != nil {
-			return err
-		}
-		if err := inline(where, r.Inline); err != nil {
-			return err
-		}
-		if err := attached(where, r.Attached); err != nil {
-			return err
-		}
-		if r.Inline == nil {
-			r.Inline = map[string]string{}
-		}
-	}
-	for _, k := range slices.Sorted(maps.Keys(st.Groups)) {
-		g, where := st.Groups[k], "bucket "+bucketGroups+" key "+k
-		if err := inline(where, g.Inline); err != nil {
-			return err
-		}
-		if err := attached(where, g.Attached); err != nil {
-			return err
-		}
-		for _, m := range g.Members {
-			if _, ok := st.Users[m]; !ok {
-				return corrupt(where, "member %s does not exist", m)
-			}
-		}
-		if g.Inline == nil {
-			g.Inline = map[string]string{}
-		}
+	if err := checkStoredGroups(st); err != nil {
+		return err
 	}
 	if st.InstanceProfiles == nil {
 		st.InstanceProfiles = map[string]*instanceProfile{}
@@ -973,6 +965,112 @@ func checkIAM(st *iamState) error {
 	for _, k := range slices.Sorted(maps.Keys(st.AccessKeys)) {
 		if u := st.AccessKeys[k].UserName; st.Users[u] == nil {
 			return corrupt("bucket "+bucketAccessKeys+" key "+k, "user %s does not exist", u)
+		}
+	}
+	return nil
+}
+
+// checkStoredPolicy checks that a stored policy document can be read.
+func checkStoredPolicy(where, doc string) error {
+	if _, err := policy.Parse([]byte(doc)); err != nil {
+		return corrupt(where, "policy cannot be read: %v", err)
+	}
+	return nil
+}
+
+// checkAttached checks that each attached managed policy exists.
+func checkAttached(st *iamState, where string, arns []string) error {
+	for _, a := range arns {
+		if _, ok := st.Policies[a]; !ok {
+			return corrupt(where, "attached policy %s does not exist", a)
+		}
+	}
+	return nil
+}
+
+// checkInline checks that each inline policy can be read.
+func checkInline(where string, m map[string]string) error {
+	for _, n := range slices.Sorted(maps.Keys(m)) {
+		if err := checkStoredPolicy(where+" inline policy "+n, m[n]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkStoredPolicies checks every managed policy's versions and that its
+// default version exists.
+func checkStoredPolicies(st *iamState) error {
+	for _, k := range slices.Sorted(maps.Keys(st.Policies)) {
+		p, where := st.Policies[k], "bucket "+bucketPolicies+" key "+k
+		found := false
+		for _, v := range p.Versions {
+			if err := checkStoredPolicy(where+" version "+v.ID, v.Document); err != nil {
+				return err
+			}
+			found = found || v.ID == p.DefaultVersion
+		}
+		if !found {
+			return corrupt(where, "default version %q does not exist", p.DefaultVersion)
+		}
+	}
+	return nil
+}
+
+// checkStoredUsers checks every user's policies.
+func checkStoredUsers(st *iamState) error {
+	for _, k := range slices.Sorted(maps.Keys(st.Users)) {
+		u, where := st.Users[k], "bucket "+bucketUsers+" key "+k
+		if err := checkInline(where, u.Inline); err != nil {
+			return err
+		}
+		if err := checkAttached(st, where, u.Attached); err != nil {
+			return err
+		}
+		if u.Inline == nil {
+			u.Inline = map[string]string{}
+		}
+	}
+	return nil
+}
+
+// checkStoredRoles checks every role's trust and permission policies.
+func checkStoredRoles(st *iamState) error {
+	for _, k := range slices.Sorted(maps.Keys(st.Roles)) {
+		r, where := st.Roles[k], "bucket "+bucketRoles+" key "+k
+		if err := checkStoredPolicy(where+" trust policy", r.Trust); err != nil {
+			return err
+		}
+		if err := checkInline(where, r.Inline); err != nil {
+			return err
+		}
+		if err := checkAttached(st, where, r.Attached); err != nil {
+			return err
+		}
+		if r.Inline == nil {
+			r.Inline = map[string]string{}
+		}
+	}
+	return nil
+}
+
+// checkStoredGroups checks every group's policies and members.
+func checkStoredGroups(st *iamState) error {
+	for _, k := range slices.Sorted(maps.Keys(st.Groups)) {
+		g, where := st.Groups[k], "bucket "+bucketGroups+" key "+k
+		if err := checkInline(where, g.Inline); err != nil {
+			return err
+		}
+		if err := checkAttached(st, where, g.Attached); err != nil {
+			return err
+		}
+		for _, m := range g.Members {
+			if _, ok := st.Users[m]; !ok {
+				return corrupt(where, "member %s does not exist", m)
+			}
+		}
+		if g.Inline == nil {
+			g.Inline = map[string]string{}
 		}
 	}
 	return nil

@@ -69,6 +69,32 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, waitO
 func parseRunFlags(args []string, stderr io.Writer) (*runFlags, int) {
 	var f runFlags
 	fs := newFlagSet("run", runUsage, stderr)
+	f.register(fs)
+	var files []string
+	rest := args
+	for {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, 0
+			}
+			return nil, 2
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files = append(files, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	if err := f.check(files); err != nil {
+		fmt.Fprintf(stderr, "ssmdelegate run: %v\n", err)
+		fmt.Fprintln(stderr, runUsage)
+		return nil, 2
+	}
+	return &f, -1
+}
+
+// register defines run's flags on fs.
+func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.document, "document", "", "name or ARN of an existing document to run")
 	fs.StringVar(&f.name, "name", "", "with FILE: the document name to create or update (default: the file name without extension)")
 	fs.StringVar(&f.documentVersion, "document-version", "", "document version to run: a number, $DEFAULT or $LATEST")
@@ -89,76 +115,74 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, int) {
 	fs.Var(&f.locations, "locations", "run in other accounts and Regions: accounts=A,B;regions=R1,R2[;max-concurrency=N;max-errors=N;exclude=…;children=true] (repeatable, one TargetLocation each)")
 	fs.StringVar(&f.execRole, "execution-role-name", "", "with --locations: the role assumed in each target account (default AWS-SystemsManager-AutomationExecutionRole)")
 	fs.BoolVar(&f.orgAccess, "organization-access", false, "with --locations: this account can read the organization, so locations may name OUs")
-	var files []string
-	rest := args
-	for {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, 0
-			}
-			return nil, 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		rest = fs.Args()[1:]
+}
+
+// check checks the flags together with the FILE arguments and sets f.file.
+func (f *runFlags) check(files []string) error {
+	if err := f.checkSource(files); err != nil {
+		return err
 	}
-	usageErr := func(format string, a ...any) (*runFlags, int) {
-		fmt.Fprintf(stderr, "ssmdelegate run: "+format+"\n", a...)
-		fmt.Fprintln(stderr, runUsage)
-		return nil, 2
+	if err := f.checkRole(); err != nil {
+		return err
 	}
+	if f.file == "-" && f.name == "" {
+		return errors.New("FILE - (standard input) needs --name")
+	}
+	if f.file != "" && f.name != "" && filepath.Base(f.name) != f.name {
+		return fmt.Errorf("--name %q is a document name, not a path", f.name)
+	}
+	if f.maxWait <= 0 {
+		return errors.New("--max-wait must be positive")
+	}
+	if f.format != "text" && f.format != "json" {
+		return errors.New("--format: want text or json")
+	}
+	return f.target.check(runServices...)
+}
+
+// checkSource checks that one document is named, by FILE or --document,
+// and sets f.file.
+func (f *runFlags) checkSource(files []string) error {
 	switch {
 	case len(files) > 1:
-		return usageErr("one FILE at most, got %d", len(files))
+		return fmt.Errorf("one FILE at most, got %d", len(files))
 	case len(files) == 1 && f.document != "":
-		return usageErr("give a FILE or --document, not both")
+		return errors.New("give a FILE or --document, not both")
 	case len(files) == 0 && f.document == "":
-		return usageErr("a FILE or --document NAME is required")
+		return errors.New("a FILE or --document NAME is required")
 	}
 	if len(files) == 1 {
 		f.file = files[0]
 	}
+	return nil
+}
+
+// checkRole checks that --mode, --role and --locations fit together.
+func (f *runFlags) checkRole() error {
 	if f.mode != "" {
 		if _, err := delegate.ParseMode(f.mode); err != nil {
-			return usageErr("--mode: want embedded, runtime or caller")
+			return errors.New("--mode: want embedded, runtime or caller")
 		}
 	}
 	if f.document != "" && f.mode == "embedded" {
-		return usageErr("--mode embedded needs a FILE to wire the role into; with --document use runtime or caller")
+		return errors.New("--mode embedded needs a FILE to wire the role into; with --document use runtime or caller")
 	}
 	if f.mode == "caller" && f.role != "" {
-		return usageErr("--mode caller runs without a role; drop --role")
+		return errors.New("--mode caller runs without a role; drop --role")
 	}
 	if f.document != "" && f.mode == "runtime" && f.role == "" {
-		return usageErr("--mode runtime needs --role")
+		return errors.New("--mode runtime needs --role")
 	}
 	if len(f.locations.locs) > 0 && (f.document == "" || f.mode != "runtime") {
 		// Provisioning a FILE would give its single-account role the
 		// runbook's permissions; across accounts the automation runs as the
 		// administration role, planned with plan --admin-account.
-		return usageErr("--locations needs --document NAME --mode runtime --role ADMINISTRATION-ROLE-ARN")
+		return errors.New("--locations needs --document NAME --mode runtime --role ADMINISTRATION-ROLE-ARN")
 	}
 	if len(f.locations.locs) == 0 && (f.execRole != "" || f.orgAccess) {
-		return usageErr("--execution-role-name and --organization-access go with --locations")
+		return errors.New("--execution-role-name and --organization-access go with --locations")
 	}
-	if f.file == "-" && f.name == "" {
-		return usageErr("FILE - (standard input) needs --name")
-	}
-	if f.file != "" && f.name != "" && filepath.Base(f.name) != f.name {
-		return usageErr("--name %q is a document name, not a path", f.name)
-	}
-	if f.maxWait <= 0 {
-		return usageErr("--max-wait must be positive")
-	}
-	if f.format != "text" && f.format != "json" {
-		return usageErr("--format: want text or json")
-	}
-	if err := f.target.check(runServices...); err != nil {
-		return usageErr("%v", err)
-	}
-	return &f, -1
+	return nil
 }
 
 type runner struct {

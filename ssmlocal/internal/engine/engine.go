@@ -290,17 +290,8 @@ func (e *Engine) Start(ctx context.Context, in StartInput) (string, error) {
 	if in.ClientToken != "" && dup {
 		return e.idempotent(prev, in)
 	}
-	e.mu.RLock()
-	full := len(e.waitq) >= maxQueued
-	e.mu.RUnlock()
-	if full {
-		return "", &types.AutomationExecutionLimitExceededException{Message: aws.String(fmt.Sprintf(
-			"%d automations are running and %d more are waiting to run, the most Systems Manager queues", maxRunning, maxQueued))}
-	}
-	if level := e.nesting(in.ParentID) + 1; in.ParentID != "" && level > maxNesting {
-		return "", &types.AutomationExecutionLimitExceededException{Message: aws.String(fmt.Sprintf(
-			"execution %s cannot start a child automation: it would run at nesting level %d, and automations nest at most %d levels deep",
-			in.ParentID, level, maxNesting))}
+	if err := e.checkLimits(in); err != nil {
+		return "", err
 	}
 	doc, hash, err := e.document(in.DocumentHash, in.Content)
 	if err != nil {
@@ -309,32 +300,13 @@ func (e *Engine) Start(ctx context.Context, in StartInput) (string, error) {
 	if len(doc.MainSteps) == 0 {
 		return "", &types.InvalidAutomationExecutionParametersException{Message: aws.String("document " + in.DocumentName + " has no steps")}
 	}
-	mode := in.Mode
-	if mode == "" {
-		mode = types.ExecutionModeAuto
-	}
-	if mode != types.ExecutionModeAuto && mode != types.ExecutionModeInteractive {
-		return "", validationErr(fmt.Sprintf("mode %q is not one of Auto, Interactive", mode))
+	mode, err := startMode(in.Mode)
+	if err != nil {
+		return "", err
 	}
 	crossAccount := len(in.TargetLocations) > 0
 	rateControl := !crossAccount && (len(in.Targets) > 0 || len(in.TargetMaps) > 0)
-	var params map[string]any
-	var reported map[string][]string
-	if rateControl || (crossAccount && (len(in.Targets) > 0 || len(in.TargetMaps) > 0 || locationTargets(in.TargetLocations))) {
-		if err := checkRateControl(doc, in); err != nil {
-			return "", err
-		}
-		if err := checkLocationTargets(doc, in); err != nil {
-			return "", err
-		}
-		skip := in.TargetParameterName
-		if len(in.TargetMaps) > 0 {
-			skip = "*"
-		}
-		_, reported, err = e.parameters(ctx, doc, in.Parameters, in.Principal, skip)
-	} else {
-		params, reported, err = e.parameters(ctx, doc, in.Parameters, in.Principal, "")
-	}
+	params, reported, err := e.startParameters(ctx, doc, in, crossAccount, rateControl)
 	if err != nil {
 		return "", err
 	}
@@ -353,26 +325,9 @@ func (e *Engine) Start(ctx context.Context, in StartInput) (string, error) {
 	}}
 	switch {
 	case crossAccount:
-		// The parent runs no step of the document: its steps are the
-		// locations, each a child in its account and Region.
-		x.rec.CrossAccount = true
-		x.rec.RawParameters = in.Parameters
-		x.rec.TargetLocations = in.TargetLocations
-		x.rec.AdministrationRole = in.AdministrationRole
-		x.rec.Locations = ExpandLocations(in.TargetLocations)
-		x.rec.LocationChildren = make([]string, len(x.rec.Locations))
-		x.rec.Steps = locationSteps(x.rec.Locations)
-		x.st = &runState{}
+		x.crossAccount(in)
 	case rateControl:
-		x.rec.RateControl = true
-		x.rec.RawParameters = in.Parameters
-		if x.rec.MaxConcurrency == "" {
-			x.rec.MaxConcurrency = "10"
-		}
-		if x.rec.MaxErrors == "" {
-			x.rec.MaxErrors = "0"
-		}
-		x.st = &runState{}
+		x.rateControl(in)
 	default:
 		x.rec.Steps = pendingSteps(doc.MainSteps)
 		x.st = newRunState(params, doc)
@@ -380,7 +335,91 @@ func (e *Engine) Start(ctx context.Context, in StartInput) (string, error) {
 	if in.ParentID != "" && len(in.Targets) == 0 {
 		x.rec.Target = targetOf(in)
 	}
+	return e.register(x, in, doc)
+}
 
+// checkLimits refuses an execution beyond the queue's capacity or the
+// nesting depth.
+func (e *Engine) checkLimits(in StartInput) error {
+	e.mu.RLock()
+	full := len(e.waitq) >= maxQueued
+	e.mu.RUnlock()
+	if full {
+		return &types.AutomationExecutionLimitExceededException{Message: aws.String(fmt.Sprintf(
+			"%d automations are running and %d more are waiting to run, the most Systems Manager queues", maxRunning, maxQueued))}
+	}
+	if level := e.nesting(in.ParentID) + 1; in.ParentID != "" && level > maxNesting {
+		return &types.AutomationExecutionLimitExceededException{Message: aws.String(fmt.Sprintf(
+			"execution %s cannot start a child automation: it would run at nesting level %d, and automations nest at most %d levels deep",
+			in.ParentID, level, maxNesting))}
+	}
+	return nil
+}
+
+// startMode is the execution mode asked for, Auto by default.
+func startMode(mode types.ExecutionMode) (types.ExecutionMode, error) {
+	if mode == "" {
+		mode = types.ExecutionModeAuto
+	}
+	if mode != types.ExecutionModeAuto && mode != types.ExecutionModeInteractive {
+		return "", validationErr(fmt.Sprintf("mode %q is not one of Auto, Interactive", mode))
+	}
+	return mode, nil
+}
+
+// startParameters resolves an execution's parameters. An execution over
+// targets resolves them per target later: here the target parameter is
+// skipped (all of them with target maps) and only reported values kept.
+func (e *Engine) startParameters(ctx context.Context, doc *runbook.Document, in StartInput, crossAccount, rateControl bool) (map[string]any, map[string][]string, error) {
+	if !rateControl && !(crossAccount && (len(in.Targets) > 0 || len(in.TargetMaps) > 0 || locationTargets(in.TargetLocations))) {
+		return e.parameters(ctx, doc, in.Parameters, in.Principal, "")
+	}
+	if err := checkRateControl(doc, in); err != nil {
+		return nil, nil, err
+	}
+	if err := checkLocationTargets(doc, in); err != nil {
+		return nil, nil, err
+	}
+	skip := in.TargetParameterName
+	if len(in.TargetMaps) > 0 {
+		skip = "*"
+	}
+	_, reported, err := e.parameters(ctx, doc, in.Parameters, in.Principal, skip)
+	return nil, reported, err
+}
+
+// crossAccount shapes a cross-account parent: it runs no step of the
+// document, its steps are the locations, each a child in its account and
+// Region.
+func (x *execution) crossAccount(in StartInput) {
+	x.rec.CrossAccount = true
+	x.rec.RawParameters = in.Parameters
+	x.rec.TargetLocations = in.TargetLocations
+	x.rec.AdministrationRole = in.AdministrationRole
+	x.rec.Locations = ExpandLocations(in.TargetLocations)
+	x.rec.LocationChildren = make([]string, len(x.rec.Locations))
+	x.rec.Steps = locationSteps(x.rec.Locations)
+	x.st = &runState{}
+}
+
+// rateControl shapes a rate-control parent, with AWS's default
+// concurrency and error threshold.
+func (x *execution) rateControl(in StartInput) {
+	x.rec.RateControl = true
+	x.rec.RawParameters = in.Parameters
+	if x.rec.MaxConcurrency == "" {
+		x.rec.MaxConcurrency = "10"
+	}
+	if x.rec.MaxErrors == "" {
+		x.rec.MaxErrors = "0"
+	}
+	x.st = &runState{}
+}
+
+// register adds a shaped execution to the engine and launches it, unless
+// the engine closed or the client token or id was taken meanwhile.
+func (e *Engine) register(x *execution, in StartInput, doc *runbook.Document) (string, error) {
+	id, now := x.rec.ID, x.rec.Start
 	e.mu.Lock()
 	if e.closed {
 		e.mu.Unlock()
@@ -551,77 +590,103 @@ func (e *Engine) Signal(id string, sig types.SignalType, payload map[string][]st
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	bad := func(msg string) error {
-		return &types.InvalidAutomationSignalException{Message: aws.String(msg)}
-	}
 	if x.rt == nil || terminal(x.rec.Status) {
-		return bad(fmt.Sprintf("execution %s is %s and accepts no signal", id, x.rec.Status))
+		return badSignal(fmt.Sprintf("execution %s is %s and accepts no signal", id, x.rec.Status))
 	}
 	w := x.rt.wait
 	switch sig {
 	case types.SignalTypeApprove, types.SignalTypeReject:
 		if w.kind != waitApproval {
-			return bad(fmt.Sprintf("execution %s is not waiting for an approval", id))
+			return badSignal(fmt.Sprintf("execution %s is not waiting for an approval", id))
 		}
 		if !approverAllowed(w.approvers, approvedBy) {
-			return bad(fmt.Sprintf("%s is not an approver of step %s", approvedBy, w.step))
+			return badSignal(fmt.Sprintf("%s is not an approver of step %s", approvedBy, w.step))
 		}
 	case types.SignalTypeResume:
-		if w.kind != waitResume {
-			return bad(fmt.Sprintf("execution %s is not paused", id))
-		}
-		// SendAutomationSignal requires the paused step as StepName.
-		name := first(payload["StepName"])
-		if name == "" {
-			return bad("a Resume signal needs the paused step as StepName in its payload")
-		}
-		if name != w.step {
-			return &types.AutomationStepNotFoundException{Message: aws.String(fmt.Sprintf("step %q of execution %s is not paused (%s is)", name, id, w.step))}
+		if err := checkResume(x, id, payload); err != nil {
+			return err
 		}
 	case types.SignalTypeStartStep:
-		if x.rec.Mode != types.ExecutionModeInteractive || w.kind != waitStartStep {
-			return bad(fmt.Sprintf("execution %s is not an interactive execution waiting for a step to start", id))
+		if payload, err = checkStartStep(x, id, payload); err != nil {
+			return err
 		}
-		// SendAutomationSignal requires the step to start as StepName.
-		name := first(payload["StepName"])
-		if name == "" {
-			return bad("a StartStep signal needs the step to start as StepName in its payload")
-		}
-		if !x.rec.hasStep(name) {
-			return &types.AutomationStepNotFoundException{Message: aws.String(fmt.Sprintf("step %q is not a step of execution %s", name, id))}
-		}
-		payload = map[string][]string{"StepName": {name}}
 	case types.SignalTypeStopStep:
-		if x.rec.Mode != types.ExecutionModeInteractive {
-			return bad("StopStep is accepted by interactive executions only")
-		}
-		sid := first(payload["StepExecutionId"])
-		running := false
-		for _, s := range x.rec.Steps {
-			if s.Status == types.AutomationExecutionStatusInprogress || s.Status == types.AutomationExecutionStatusWaiting {
-				if sid == "" || s.ID == sid {
-					running = true
-				}
-			}
-		}
-		if !running || x.rt.stopStep == nil {
-			return &types.AutomationStepNotFoundException{Message: aws.String("no running step execution " + sid + " in execution " + id)}
-		}
-		x.rt.stopStep(errStepStopped)
-		return nil
+		return stopStep(x, id, payload)
 	case types.SignalTypeRevoke:
 		// Revoke withdraws a Change Manager change request; the API
 		// reference documents no effect on an Automation execution, which
 		// refuses it rather than guess one.
-		return bad(fmt.Sprintf("execution %s is an Automation execution, not a change request: Revoke applies to change requests only", id))
+		return badSignal(fmt.Sprintf("execution %s is an Automation execution, not a change request: Revoke applies to change requests only", id))
 	default:
-		return bad(fmt.Sprintf("signal type %q is not supported", sig))
+		return badSignal(fmt.Sprintf("signal type %q is not supported", sig))
 	}
 	x.rt.signals = append(x.rt.signals, signal{typ: sig, payload: payload, by: approvedBy})
 	select {
 	case x.rt.wake <- struct{}{}:
 	default:
 	}
+	return nil
+}
+
+// badSignal is the error of a signal the execution does not accept.
+func badSignal(msg string) error {
+	return &types.InvalidAutomationSignalException{Message: aws.String(msg)}
+}
+
+// checkResume checks a Resume signal against the paused step. x.mu is
+// held.
+func checkResume(x *execution, id string, payload map[string][]string) error {
+	w := x.rt.wait
+	if w.kind != waitResume {
+		return badSignal(fmt.Sprintf("execution %s is not paused", id))
+	}
+	// SendAutomationSignal requires the paused step as StepName.
+	name := first(payload["StepName"])
+	if name == "" {
+		return badSignal("a Resume signal needs the paused step as StepName in its payload")
+	}
+	if name != w.step {
+		return &types.AutomationStepNotFoundException{Message: aws.String(fmt.Sprintf("step %q of execution %s is not paused (%s is)", name, id, w.step))}
+	}
+	return nil
+}
+
+// checkStartStep checks a StartStep signal of an interactive execution
+// and returns the payload to deliver, the step's name alone. x.mu is held.
+func checkStartStep(x *execution, id string, payload map[string][]string) (map[string][]string, error) {
+	if x.rec.Mode != types.ExecutionModeInteractive || x.rt.wait.kind != waitStartStep {
+		return nil, badSignal(fmt.Sprintf("execution %s is not an interactive execution waiting for a step to start", id))
+	}
+	// SendAutomationSignal requires the step to start as StepName.
+	name := first(payload["StepName"])
+	if name == "" {
+		return nil, badSignal("a StartStep signal needs the step to start as StepName in its payload")
+	}
+	if !x.rec.hasStep(name) {
+		return nil, &types.AutomationStepNotFoundException{Message: aws.String(fmt.Sprintf("step %q is not a step of execution %s", name, id))}
+	}
+	return map[string][]string{"StepName": {name}}, nil
+}
+
+// stopStep stops the running step of an interactive execution, the one
+// named by StepExecutionId when given. x.mu is held.
+func stopStep(x *execution, id string, payload map[string][]string) error {
+	if x.rec.Mode != types.ExecutionModeInteractive {
+		return badSignal("StopStep is accepted by interactive executions only")
+	}
+	sid := first(payload["StepExecutionId"])
+	running := false
+	for _, s := range x.rec.Steps {
+		if s.Status == types.AutomationExecutionStatusInprogress || s.Status == types.AutomationExecutionStatusWaiting {
+			if sid == "" || s.ID == sid {
+				running = true
+			}
+		}
+	}
+	if !running || x.rt.stopStep == nil {
+		return &types.AutomationStepNotFoundException{Message: aws.String("no running step execution " + sid + " in execution " + id)}
+	}
+	x.rt.stopStep(errStepStopped)
 	return nil
 }
 

@@ -63,79 +63,104 @@ func describeFilter(filters []types.AutomationExecutionFilter) ([]execFilter, er
 		if len(f.Values) == 0 || len(f.Values) > maxFilterValues || emptyValue(f.Values) {
 			return nil, &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter %s takes 1 to %d non-empty values", f.Key, maxFilterValues))}
 		}
-		vals := f.Values
-		in := func(s string) bool { return slices.Contains(vals, s) }
-		switch f.Key {
-		case types.AutomationExecutionFilterKeyExecutionId:
-			out = append(out, func(r *record) bool { return in(r.ID) })
-		case types.AutomationExecutionFilterKeyExecutionStatus:
-			if err := knownStatuses(f.Key, vals); err != nil {
-				return nil, err
-			}
-			out = append(out, func(r *record) bool { return in(string(r.Status)) })
-		case types.AutomationExecutionFilterKeyDocumentNamePrefix:
-			out = append(out, func(r *record) bool {
-				for _, v := range vals {
-					if strings.HasPrefix(r.DocumentName, v) {
-						return true
-					}
-				}
-				return false
-			})
-		case types.AutomationExecutionFilterKeyParentExecutionId:
-			out = append(out, func(r *record) bool { return in(r.ParentID) })
-		case types.AutomationExecutionFilterKeyCurrentAction:
-			out = append(out, func(r *record) bool { return in(r.CurrentAction) })
-		case types.AutomationExecutionFilterKeyStartTimeBefore, types.AutomationExecutionFilterKeyStartTimeAfter:
-			t, ok := parseFilterTime(vals[0])
-			if !ok {
-				return nil, &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter %s: %q is not a time", f.Key, vals[0]))}
-			}
-			if f.Key == types.AutomationExecutionFilterKeyStartTimeBefore {
-				out = append(out, func(r *record) bool { return r.Start.Before(t) })
-			} else {
-				out = append(out, func(r *record) bool { return !r.Start.Before(t) })
-			}
-		case types.AutomationExecutionFilterKeyAutomationType:
-			for _, v := range vals {
-				if v != string(types.AutomationTypeLocal) && v != string(types.AutomationTypeCrossAccount) {
-					return nil, &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter AutomationType: %q is not one of CrossAccount, Local", v))}
-				}
-			}
-			out = append(out, func(r *record) bool { return in(string(r.automationType())) })
-		case types.AutomationExecutionFilterKeyTagKey:
-			out = append(out, func(r *record) bool {
-				for _, t := range r.Tags {
-					if in(aws.ToString(t.Key)) {
-						return true
-					}
-				}
-				return false
-			})
-		case types.AutomationExecutionFilterKeyTargetResourceGroup:
-			out = append(out, func(r *record) bool {
-				for _, t := range r.Targets {
-					if aws.ToString(t.Key) == "ResourceGroup" {
-						for _, v := range t.Values {
-							if in(v) {
-								return true
-							}
-						}
-					}
-				}
-				return false
-			})
-		case types.AutomationExecutionFilterKeyAutomationSubtype:
-			// Change requests are not simulated: no execution has a subtype.
-			out = append(out, func(*record) bool { return false })
-		case types.AutomationExecutionFilterKeyOpsItemId:
-			// OpsCenter is not simulated: no execution has an OpsItem.
-			out = append(out, func(*record) bool { return false })
-		default:
-			return nil, &types.InvalidFilterKey{Message: aws.String(fmt.Sprintf("filter key %q is not valid", f.Key))}
+		match, err := executionFilter(f)
+		if err != nil {
+			return nil, err
 		}
+		out = append(out, match)
 	}
 	return out, nil
+}
+
+// executionFilter returns the match of one automation execution filter,
+// checking its values.
+func executionFilter(f types.AutomationExecutionFilter) (execFilter, error) {
+	vals := f.Values
+	in := func(s string) bool { return slices.Contains(vals, s) }
+	switch f.Key {
+	case types.AutomationExecutionFilterKeyExecutionId:
+		return func(r *record) bool { return in(r.ID) }, nil
+	case types.AutomationExecutionFilterKeyExecutionStatus:
+		if err := knownStatuses(f.Key, vals); err != nil {
+			return nil, err
+		}
+		return func(r *record) bool { return in(string(r.Status)) }, nil
+	case types.AutomationExecutionFilterKeyDocumentNamePrefix:
+		return matchDocumentPrefix(vals), nil
+	case types.AutomationExecutionFilterKeyParentExecutionId:
+		return func(r *record) bool { return in(r.ParentID) }, nil
+	case types.AutomationExecutionFilterKeyCurrentAction:
+		return func(r *record) bool { return in(r.CurrentAction) }, nil
+	case types.AutomationExecutionFilterKeyStartTimeBefore, types.AutomationExecutionFilterKeyStartTimeAfter:
+		t, ok := parseFilterTime(vals[0])
+		if !ok {
+			return nil, &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter %s: %q is not a time", f.Key, vals[0]))}
+		}
+		if f.Key == types.AutomationExecutionFilterKeyStartTimeBefore {
+			return func(r *record) bool { return r.Start.Before(t) }, nil
+		}
+		return func(r *record) bool { return !r.Start.Before(t) }, nil
+	case types.AutomationExecutionFilterKeyAutomationType:
+		for _, v := range vals {
+			if v != string(types.AutomationTypeLocal) && v != string(types.AutomationTypeCrossAccount) {
+				return nil, &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter AutomationType: %q is not one of CrossAccount, Local", v))}
+			}
+		}
+		return func(r *record) bool { return in(string(r.automationType())) }, nil
+	case types.AutomationExecutionFilterKeyTagKey:
+		return matchTagKey(in), nil
+	case types.AutomationExecutionFilterKeyTargetResourceGroup:
+		return matchResourceGroup(in), nil
+	case types.AutomationExecutionFilterKeyAutomationSubtype:
+		// Change requests are not simulated: no execution has a subtype.
+		return func(*record) bool { return false }, nil
+	case types.AutomationExecutionFilterKeyOpsItemId:
+		// OpsCenter is not simulated: no execution has an OpsItem.
+		return func(*record) bool { return false }, nil
+	default:
+		return nil, &types.InvalidFilterKey{Message: aws.String(fmt.Sprintf("filter key %q is not valid", f.Key))}
+	}
+}
+
+// matchDocumentPrefix matches executions of a document whose name starts
+// with one of prefixes.
+func matchDocumentPrefix(prefixes []string) execFilter {
+	return func(r *record) bool {
+		for _, v := range prefixes {
+			if strings.HasPrefix(r.DocumentName, v) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// matchTagKey matches executions with a tag whose key is in.
+func matchTagKey(in func(string) bool) execFilter {
+	return func(r *record) bool {
+		for _, t := range r.Tags {
+			if in(aws.ToString(t.Key)) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// matchResourceGroup matches executions targeting a resource group in.
+func matchResourceGroup(in func(string) bool) execFilter {
+	return func(r *record) bool {
+		for _, t := range r.Targets {
+			if aws.ToString(t.Key) == "ResourceGroup" {
+				for _, v := range t.Values {
+					if in(v) {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
 }
 
 type pageKey struct {
@@ -247,6 +272,48 @@ type stepToken struct {
 	Offset int `json:"o"`
 }
 
+// stepFilter returns the match of one step execution filter, checking its
+// values.
+func stepFilter(f types.StepExecutionFilter) (func(*stepRecord) bool, error) {
+	vals := f.Values
+	in := func(s string) bool { return slices.Contains(vals, s) }
+	switch f.Key {
+	case types.StepExecutionFilterKeyStepExecutionStatus:
+		if err := knownStatuses(f.Key, vals); err != nil {
+			return nil, err
+		}
+		return func(s *stepRecord) bool { return in(string(s.Status)) }, nil
+	case types.StepExecutionFilterKeyStepExecutionId:
+		return func(s *stepRecord) bool { return in(s.ID) }, nil
+	case types.StepExecutionFilterKeyStepName:
+		return func(s *stepRecord) bool { return in(s.Name) }, nil
+	case types.StepExecutionFilterKeyAction:
+		return func(s *stepRecord) bool { return in(s.Action) }, nil
+	case types.StepExecutionFilterKeyParentStepExecutionId:
+		return func(s *stepRecord) bool { return s.Parent != nil && in(s.Parent.ID) }, nil
+	case types.StepExecutionFilterKeyParentStepIteration:
+		for _, v := range vals {
+			if n, err := strconv.Atoi(v); err != nil || n < 0 {
+				return nil, &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter %s: %q is not an iteration number", f.Key, v))}
+			}
+		}
+		return func(s *stepRecord) bool { return s.Parent != nil && in(strconv.Itoa(int(s.Parent.Iteration))) }, nil
+	case types.StepExecutionFilterKeyParentStepIteratorValue:
+		return func(s *stepRecord) bool { return s.Parent != nil && in(s.Parent.IteratorValue) }, nil
+	case types.StepExecutionFilterKeyStartTimeBefore, types.StepExecutionFilterKeyStartTimeAfter:
+		t, ok := parseFilterTime(vals[0])
+		if !ok {
+			return nil, &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter %s: %q is not a time", f.Key, vals[0]))}
+		}
+		if f.Key == types.StepExecutionFilterKeyStartTimeBefore {
+			return func(s *stepRecord) bool { return !s.Start.IsZero() && s.Start.Before(t) }, nil
+		}
+		return func(s *stepRecord) bool { return !s.Start.IsZero() && !s.Start.Before(t) }, nil
+	default:
+		return nil, &types.InvalidFilterKey{Message: aws.String(fmt.Sprintf("filter key %q is not valid", f.Key))}
+	}
+}
+
 // Steps lists an execution's step executions.
 func (e *Engine) Steps(id string, filters []types.StepExecutionFilter, reverse bool, maxResults int32, nextToken string) ([]types.StepExecution, string, error) {
 	x, err := e.lookup(id)
@@ -265,44 +332,11 @@ func (e *Engine) Steps(id string, filters []types.StepExecutionFilter, reverse b
 		if len(f.Values) == 0 || len(f.Values) > maxFilterValues || emptyValue(f.Values) {
 			return nil, "", &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter %s takes 1 to %d non-empty values", f.Key, maxFilterValues))}
 		}
-		vals := f.Values
-		in := func(s string) bool { return slices.Contains(vals, s) }
-		switch f.Key {
-		case types.StepExecutionFilterKeyStepExecutionStatus:
-			if err := knownStatuses(f.Key, vals); err != nil {
-				return nil, "", err
-			}
-			fs = append(fs, func(s *stepRecord) bool { return in(string(s.Status)) })
-		case types.StepExecutionFilterKeyStepExecutionId:
-			fs = append(fs, func(s *stepRecord) bool { return in(s.ID) })
-		case types.StepExecutionFilterKeyStepName:
-			fs = append(fs, func(s *stepRecord) bool { return in(s.Name) })
-		case types.StepExecutionFilterKeyAction:
-			fs = append(fs, func(s *stepRecord) bool { return in(s.Action) })
-		case types.StepExecutionFilterKeyParentStepExecutionId:
-			fs = append(fs, func(s *stepRecord) bool { return s.Parent != nil && in(s.Parent.ID) })
-		case types.StepExecutionFilterKeyParentStepIteration:
-			for _, v := range vals {
-				if n, err := strconv.Atoi(v); err != nil || n < 0 {
-					return nil, "", &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter %s: %q is not an iteration number", f.Key, v))}
-				}
-			}
-			fs = append(fs, func(s *stepRecord) bool { return s.Parent != nil && in(strconv.Itoa(int(s.Parent.Iteration))) })
-		case types.StepExecutionFilterKeyParentStepIteratorValue:
-			fs = append(fs, func(s *stepRecord) bool { return s.Parent != nil && in(s.Parent.IteratorValue) })
-		case types.StepExecutionFilterKeyStartTimeBefore, types.StepExecutionFilterKeyStartTimeAfter:
-			t, ok := parseFilterTime(vals[0])
-			if !ok {
-				return nil, "", &types.InvalidFilterValue{Message: aws.String(fmt.Sprintf("filter %s: %q is not a time", f.Key, vals[0]))}
-			}
-			if f.Key == types.StepExecutionFilterKeyStartTimeBefore {
-				fs = append(fs, func(s *stepRecord) bool { return !s.Start.IsZero() && s.Start.Before(t) })
-			} else {
-				fs = append(fs, func(s *stepRecord) bool { return !s.Start.IsZero() && !s.Start.Before(t) })
-			}
-		default:
-			return nil, "", &types.InvalidFilterKey{Message: aws.String(fmt.Sprintf("filter key %q is not valid", f.Key))}
+		match, err := stepFilter(f)
+		if err != nil {
+			return nil, "", err
 		}
+		fs = append(fs, match)
 	}
 	offset := 0
 	if nextToken != "" {
@@ -399,6 +433,9 @@ func (x *execution) entry() (snapshotEntry, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	ent := snapshotEntry{Record: x.rec}
+	// The copy is encoded after x.mu is released, while a cross-account
+	// parent records its children: it needs its own slice of them.
+	ent.Record.LocationChildren = slices.Clone(x.rec.LocationChildren)
 	ent.Record.Steps = make([]*stepRecord, len(x.rec.Steps))
 	for i, st := range x.rec.Steps {
 		c := *st

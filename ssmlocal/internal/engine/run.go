@@ -621,75 +621,91 @@ func (r *runner) runStepUntil(ctx context.Context, step runbook.Step, parent *pa
 		r.e.changed(r.id)
 		r.attemptStart = started
 		stepCtx, stop := context.WithCancelCause(ctx)
-		// StopStep stops a main step; a nested step stops with its loop.
-		if parent == nil {
-			r.x.mu.Lock()
-			if r.x.rt != nil {
-				r.x.rt.stopStep = stop
-			}
-			r.x.mu.Unlock()
-		}
-		r.deadline = time.Time{}
-		if timeout > 0 {
-			r.deadline = started.Add(timeout)
-		}
-		if !limit.IsZero() && (r.deadline.IsZero() || limit.Before(r.deadline)) {
-			r.deadline = limit
-		}
+		r.setStopStep(parent, stop)
+		r.deadline = attemptDeadline(started, timeout, limit)
 		res, err := r.act(stepCtx, step, in, sr)
 		r.deadline = time.Time{}
 		stepCause := context.Cause(stepCtx)
 		stop(nil)
-		if parent == nil {
-			r.x.mu.Lock()
-			if r.x.rt != nil {
-				r.x.rt.stopStep = nil
-			}
-			r.x.mu.Unlock()
-		}
-		if err == nil {
-			if err := r.storeOutputs(step, sr, res); err != nil {
-				f := r.endStep(sr, types.AutomationExecutionStatusFailed, err)
-				return stepOutcome{status: types.AutomationExecutionStatusFailed, msg: err.Error(), failure: f}
-			}
-			r.chosen = res.branch
-			r.endStep(sr, types.AutomationExecutionStatusSuccess, nil)
-			return stepOutcome{status: types.AutomationExecutionStatusSuccess, branch: res.branch}
-		}
-		if ctx.Err() != nil || errors.Is(stepCause, errStepStopped) {
-			return r.ctxOutcome(stepCtx, sr)
-		}
-		var exit *loopExit
-		if errors.As(err, &exit) {
-			r.chosen = exit.target
-			r.endStep(sr, types.AutomationExecutionStatusExited, nil)
-			return stepOutcome{status: types.AutomationExecutionStatusExited, branch: exit.target}
-		}
-		if errors.Is(err, errExpired) {
-			r.endStep(sr, types.AutomationExecutionStatusFailed, errors.New(r.expiredMsg()))
-			return stepOutcome{status: types.AutomationExecutionStatusFailed, expired: true}
-		}
-		if errors.Is(err, errRejected) {
-			f := r.endStep(sr, types.AutomationExecutionStatusFailed, err)
-			return stepOutcome{status: types.AutomationExecutionStatusRejected, msg: err.Error(), failure: f}
-		}
-		timedOut := errors.Is(err, errStepTimeout)
-		var se *stepError
-		permanent := errors.As(err, &se) && se.permanent
-		if permanent || attempt >= maxAttempts {
-			if timedOut {
-				detail := fmt.Sprintf("step timed out after %d seconds", int(r.clk.Now().Sub(started)/time.Second))
-				if se != nil && errors.Is(se.cause, errStepTimeout) {
-					detail = se.msg // the action knows better (a script runs in wall time)
-				}
-				err = fmt.Errorf("%s (attempt %d of %d)", detail, attempt, maxAttempts)
-				f := r.endStep(sr, types.AutomationExecutionStatusTimedout, &stepError{msg: err.Error(), stage: "Invocation", kind: "Action", cause: errStepTimeout})
-				return stepOutcome{status: types.AutomationExecutionStatusTimedout, msg: err.Error(), failure: f}
-			}
-			f := r.endStep(sr, types.AutomationExecutionStatusFailed, err)
-			return stepOutcome{status: types.AutomationExecutionStatusFailed, msg: err.Error(), failure: f}
+		r.setStopStep(parent, nil)
+		if out, done := r.attemptOutcome(ctx, stepCtx, stepCause, step, sr, res, err, attempt, maxAttempts, started); done {
+			return out
 		}
 	}
+}
+
+// setStopStep records how StopStep stops a main step's attempt; a nested
+// step stops with its loop.
+func (r *runner) setStopStep(parent *parentStep, stop context.CancelCauseFunc) {
+	if parent != nil {
+		return
+	}
+	r.x.mu.Lock()
+	if r.x.rt != nil {
+		r.x.rt.stopStep = stop
+	}
+	r.x.mu.Unlock()
+}
+
+// attemptDeadline is an attempt's deadline: its start plus the step's
+// timeout, capped by limit; zero when neither is set.
+func attemptDeadline(started time.Time, timeout time.Duration, limit time.Time) time.Time {
+	var deadline time.Time
+	if timeout > 0 {
+		deadline = started.Add(timeout)
+	}
+	if !limit.IsZero() && (deadline.IsZero() || limit.Before(deadline)) {
+		deadline = limit
+	}
+	return deadline
+}
+
+// attemptOutcome ends the step after one attempt's result, or reports
+// done false when it is to be attempted again.
+func (r *runner) attemptOutcome(ctx, stepCtx context.Context, stepCause error, step runbook.Step, sr *stepRecord, res actResult, err error, attempt, maxAttempts int, started time.Time) (stepOutcome, bool) {
+	if err == nil {
+		if err := r.storeOutputs(step, sr, res); err != nil {
+			f := r.endStep(sr, types.AutomationExecutionStatusFailed, err)
+			return stepOutcome{status: types.AutomationExecutionStatusFailed, msg: err.Error(), failure: f}, true
+		}
+		r.chosen = res.branch
+		r.endStep(sr, types.AutomationExecutionStatusSuccess, nil)
+		return stepOutcome{status: types.AutomationExecutionStatusSuccess, branch: res.branch}, true
+	}
+	if ctx.Err() != nil || errors.Is(stepCause, errStepStopped) {
+		return r.ctxOutcome(stepCtx, sr), true
+	}
+	var exit *loopExit
+	if errors.As(err, &exit) {
+		r.chosen = exit.target
+		r.endStep(sr, types.AutomationExecutionStatusExited, nil)
+		return stepOutcome{status: types.AutomationExecutionStatusExited, branch: exit.target}, true
+	}
+	if errors.Is(err, errExpired) {
+		r.endStep(sr, types.AutomationExecutionStatusFailed, errors.New(r.expiredMsg()))
+		return stepOutcome{status: types.AutomationExecutionStatusFailed, expired: true}, true
+	}
+	if errors.Is(err, errRejected) {
+		f := r.endStep(sr, types.AutomationExecutionStatusFailed, err)
+		return stepOutcome{status: types.AutomationExecutionStatusRejected, msg: err.Error(), failure: f}, true
+	}
+	timedOut := errors.Is(err, errStepTimeout)
+	var se *stepError
+	permanent := errors.As(err, &se) && se.permanent
+	if permanent || attempt >= maxAttempts {
+		if timedOut {
+			detail := fmt.Sprintf("step timed out after %d seconds", int(r.clk.Now().Sub(started)/time.Second))
+			if se != nil && errors.Is(se.cause, errStepTimeout) {
+				detail = se.msg // the action knows better (a script runs in wall time)
+			}
+			err = fmt.Errorf("%s (attempt %d of %d)", detail, attempt, maxAttempts)
+			f := r.endStep(sr, types.AutomationExecutionStatusTimedout, &stepError{msg: err.Error(), stage: "Invocation", kind: "Action", cause: errStepTimeout})
+			return stepOutcome{status: types.AutomationExecutionStatusTimedout, msg: err.Error(), failure: f}, true
+		}
+		f := r.endStep(sr, types.AutomationExecutionStatusFailed, err)
+		return stepOutcome{status: types.AutomationExecutionStatusFailed, msg: err.Error(), failure: f}, true
+	}
+	return stepOutcome{}, false
 }
 
 // troubleshooting ends AWS's step failure messages.

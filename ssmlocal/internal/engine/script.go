@@ -91,39 +91,11 @@ func (r *runner) executeScript(ctx context.Context, step runbook.Step, in map[st
 	if opts == nil {
 		return actResult{}, errScriptsDisabled()
 	}
-	runtime, err := inString(in, "Runtime", true)
+	si, err := scriptInputs(in)
 	if err != nil {
 		return actResult{}, err
 	}
-	rt, err := parseRuntime(runtime)
-	if err != nil {
-		return actResult{}, err
-	}
-	handler, err := inString(in, "Handler", rt.lang == langPython)
-	if err != nil {
-		return actResult{}, err
-	}
-	script, err := inString(in, "Script", false)
-	if err != nil {
-		return actResult{}, err
-	}
-	attachment, err := inString(in, "Attachment", false)
-	if err != nil {
-		return actResult{}, err
-	}
-	if script == "" && attachment == "" {
-		return actResult{}, inputErr("aws:executeScript needs a Script or an Attachment")
-	}
-	if script == "" && rt.lang == langPowerShell {
-		return actResult{}, inputErr("a PowerShell runtime needs the Script input (an attachment holds only the files it uses)")
-	}
-	payload := in["InputPayload"]
-	if payload == nil {
-		payload = map[string]any{}
-	}
-	if _, ok := payload.(map[string]any); !ok {
-		return actResult{}, inputErr("input InputPayload must be a map, got %s", encodeJSON(payload))
-	}
+	rt, handler, script, attachment, payload := si.rt, si.handler, si.script, si.attachment, si.payload
 	interp, err := rt.find()
 	if err != nil {
 		return actResult{}, err
@@ -175,16 +147,7 @@ func (r *runner) executeScript(ctx context.Context, step runbook.Step, in map[st
 		sr.Outputs["ExecutionLog"] = []string{log}
 		r.x.mu.Unlock()
 	}
-	switch {
-	case ctx.Err() != nil:
-		return actResult{}, context.Cause(ctx)
-	case errors.Is(err, context.DeadlineExceeded):
-		if errors.Is(cause, errStepTimeout) {
-			return actResult{}, &stepError{msg: fmt.Sprintf("the script ran for %s of wall time, its time limit, and was stopped", wall.Round(time.Second)),
-				stage: "Invocation", kind: "Action", cause: errStepTimeout}
-		}
-		return actResult{}, cause
-	case err != nil:
+	if err := scriptFailure(ctx, err, cause, wall); err != nil {
 		return actResult{}, err
 	}
 	response := map[string]any{"Payload": out}
@@ -193,6 +156,67 @@ func (r *runner) executeScript(ctx context.Context, step runbook.Step, in map[st
 		outputs["ExecutionLog"] = log
 	}
 	return actResult{outputs: outputs, response: response}, nil
+}
+
+// scriptInput is aws:executeScript's checked inputs.
+type scriptInput struct {
+	rt                          runtimeSpec
+	handler, script, attachment string
+	payload                     any
+}
+
+// scriptInputs reads and checks aws:executeScript's inputs: a known
+// runtime, a handler for Python, a script or an attachment (the script
+// for PowerShell), and a map as InputPayload.
+func scriptInputs(in map[string]any) (scriptInput, error) {
+	var si scriptInput
+	runtime, err := inString(in, "Runtime", true)
+	if err != nil {
+		return si, err
+	}
+	if si.rt, err = parseRuntime(runtime); err != nil {
+		return si, err
+	}
+	if si.handler, err = inString(in, "Handler", si.rt.lang == langPython); err != nil {
+		return si, err
+	}
+	if si.script, err = inString(in, "Script", false); err != nil {
+		return si, err
+	}
+	if si.attachment, err = inString(in, "Attachment", false); err != nil {
+		return si, err
+	}
+	if si.script == "" && si.attachment == "" {
+		return si, inputErr("aws:executeScript needs a Script or an Attachment")
+	}
+	if si.script == "" && si.rt.lang == langPowerShell {
+		return si, inputErr("a PowerShell runtime needs the Script input (an attachment holds only the files it uses)")
+	}
+	si.payload = in["InputPayload"]
+	if si.payload == nil {
+		si.payload = map[string]any{}
+	}
+	if _, ok := si.payload.(map[string]any); !ok {
+		return si, inputErr("input InputPayload must be a map, got %s", encodeJSON(si.payload))
+	}
+	return si, nil
+}
+
+// scriptFailure is the step's error for a script run that returned err:
+// the execution's cause when it was cancelled, the step's timeout or the
+// execution's limit when the wall time ran out.
+func scriptFailure(ctx context.Context, err, cause error, wall time.Duration) error {
+	switch {
+	case ctx.Err() != nil:
+		return context.Cause(ctx)
+	case errors.Is(err, context.DeadlineExceeded):
+		if errors.Is(cause, errStepTimeout) {
+			return &stepError{msg: fmt.Sprintf("the script ran for %s of wall time, its time limit, and was stopped", wall.Round(time.Second)),
+				stage: "Invocation", kind: "Action", cause: errStepTimeout}
+		}
+		return cause
+	}
+	return err
 }
 
 // declaredSHA256 is the sha256 checksum the document's files section
