@@ -34,9 +34,7 @@ var generatedFiles = []string{
 
 // complexityExceptions are functions allowed above maxComplexity for now,
 // with the reason; each must still exceed it, or be removed from here.
-var complexityExceptions = map[string]string{
-	"ssmlocal/automation_locations.go ((*Server).checkTargetLocations)": "its location, account and role checks are still to be split by rule",
-}
+var complexityExceptions = map[string]string{}
 
 // cyclomatic counts a function's cyclomatic complexity as gocyclo does: 1,
 // plus 1 for each if, for, range, non-default case of a switch or select,

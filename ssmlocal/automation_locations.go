@@ -52,64 +52,94 @@ func (s *Server) checkTargetLocations(c *call, in *ssm.StartAutomationExecutionI
 	}
 	out := make([]types.TargetLocation, len(in.TargetLocations))
 	for i, tl := range in.TargetLocations {
-		member := func(m string) string { return fmt.Sprintf("targetLocations.%d.member.%s", i+1, m) }
-		switch {
-		case len(tl.Accounts) > maxLocationAccounts:
-			return validation(member("accounts"), len(tl.Accounts), fmt.Sprintf("Member must have length less than or equal to %d", maxLocationAccounts))
-		case len(tl.Regions) > maxLocationRegions:
-			return validation(member("regions"), len(tl.Regions), fmt.Sprintf("Member must have length less than or equal to %d", maxLocationRegions))
-		case tl.ExecutionRoleName != nil && (len(*tl.ExecutionRoleName) < 1 || len(*tl.ExecutionRoleName) > 64 || !executionRoleNamePattern.MatchString(*tl.ExecutionRoleName)):
-			return validation(member("executionRoleName"), *tl.ExecutionRoleName, `Member must satisfy regular expression pattern: [\w+=,.@/-]+`)
-		case tl.TargetLocationMaxConcurrency != nil && (len(*tl.TargetLocationMaxConcurrency) > 7 || !concurrencyPattern.MatchString(*tl.TargetLocationMaxConcurrency)):
-			return validation(member("targetLocationMaxConcurrency"), *tl.TargetLocationMaxConcurrency, "Member must satisfy regular expression pattern: ^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$")
-		case tl.TargetLocationMaxErrors != nil && (len(*tl.TargetLocationMaxErrors) > 7 || !errorsPattern.MatchString(*tl.TargetLocationMaxErrors)):
-			return validation(member("targetLocationMaxErrors"), *tl.TargetLocationMaxErrors, "Member must satisfy regular expression pattern: ^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$")
-		case len(tl.ExcludeAccounts) > 0 || tl.IncludeChildOrganizationUnits:
-			return notSimulatedLocation("ExcludeAccounts and IncludeChildOrganizationUnits (AWS Organizations)")
-		case tl.TargetLocationAlarmConfiguration != nil:
-			return notSimulatedLocation("TargetLocationAlarmConfiguration")
-		case len(tl.Targets) > 5:
-			return validation(member("targets"), len(tl.Targets), "Member must have length less than or equal to 5")
-		case len(tl.Targets) > 0 && derefStr(in.TargetParameterName) == "":
-			return apiErr("ValidationException", "TargetParameterName must be provided with the Targets of target location %d.", i+1)
-		case tl.TargetsMaxConcurrency != nil && (len(*tl.TargetsMaxConcurrency) > 7 || !concurrencyPattern.MatchString(*tl.TargetsMaxConcurrency)):
-			return validation(member("targetsMaxConcurrency"), *tl.TargetsMaxConcurrency, "Member must satisfy regular expression pattern: ^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$")
-		case tl.TargetsMaxErrors != nil && (len(*tl.TargetsMaxErrors) > 7 || !errorsPattern.MatchString(*tl.TargetsMaxErrors)):
-			return validation(member("targetsMaxErrors"), *tl.TargetsMaxErrors, "Member must satisfy regular expression pattern: ^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$")
+		if err := checkLocationMembers(i, tl, derefStr(in.TargetParameterName)); err != nil {
+			return err
 		}
-		for _, a := range tl.Accounts {
-			if strings.HasPrefix(a, "ou-") {
-				return notSimulatedLocation("an organizational unit as a target account (AWS Organizations)")
-			}
-			if !accountIDPattern.MatchString(a) {
-				return validation(member("accounts"), a, "Member must be a 12-digit account ID")
-			}
+		if err := s.checkLocationScope(i, tl); err != nil {
+			return err
 		}
-		for _, r := range tl.Regions {
-			if !slices.Contains(s.opts.Regions, r) {
-				return apiErr("ValidationException", "Region %s of target location %d is not served by this endpoint (it serves %s)", r, i+1, strings.Join(s.opts.Regions, ", "))
-			}
-		}
-		f := tl
-		if len(f.Accounts) == 0 {
-			f.Accounts = []string{s.opts.AccountID}
-		}
-		if len(f.Regions) == 0 {
-			f.Regions = []string{c.region.Name}
-		}
-		if f.ExecutionRoleName == nil {
-			f.ExecutionRoleName = aws.String(engine.DefaultExecutionRoleName)
-		}
-		if f.TargetLocationMaxConcurrency == nil {
-			f.TargetLocationMaxConcurrency = aws.String("1")
-		}
-		if f.TargetLocationMaxErrors == nil {
-			f.TargetLocationMaxErrors = aws.String("0")
-		}
-		out[i] = f
+		out[i] = s.withLocationDefaults(c, tl)
 	}
 	in.TargetLocations = out
 	return nil
+}
+
+// patternBad reports whether an optional member is set and longer than
+// max or not matched by re.
+func patternBad(v *string, max int, re *regexp.Regexp) bool {
+	return v != nil && (len(*v) > max || !re.MatchString(*v))
+}
+
+// checkLocationMembers checks the members of target location i (0-based)
+// against the API's constraints, in the order the service reports them.
+func checkLocationMembers(i int, tl types.TargetLocation, targetParameter string) error {
+	member := func(m string) string { return fmt.Sprintf("targetLocations.%d.member.%s", i+1, m) }
+	switch {
+	case len(tl.Accounts) > maxLocationAccounts:
+		return validation(member("accounts"), len(tl.Accounts), fmt.Sprintf("Member must have length less than or equal to %d", maxLocationAccounts))
+	case len(tl.Regions) > maxLocationRegions:
+		return validation(member("regions"), len(tl.Regions), fmt.Sprintf("Member must have length less than or equal to %d", maxLocationRegions))
+	case patternBad(tl.ExecutionRoleName, 64, executionRoleNamePattern):
+		return validation(member("executionRoleName"), *tl.ExecutionRoleName, `Member must satisfy regular expression pattern: [\w+=,.@/-]+`)
+	case patternBad(tl.TargetLocationMaxConcurrency, 7, concurrencyPattern):
+		return validation(member("targetLocationMaxConcurrency"), *tl.TargetLocationMaxConcurrency, "Member must satisfy regular expression pattern: ^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$")
+	case patternBad(tl.TargetLocationMaxErrors, 7, errorsPattern):
+		return validation(member("targetLocationMaxErrors"), *tl.TargetLocationMaxErrors, "Member must satisfy regular expression pattern: ^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$")
+	case len(tl.ExcludeAccounts) > 0 || tl.IncludeChildOrganizationUnits:
+		return notSimulatedLocation("ExcludeAccounts and IncludeChildOrganizationUnits (AWS Organizations)")
+	case tl.TargetLocationAlarmConfiguration != nil:
+		return notSimulatedLocation("TargetLocationAlarmConfiguration")
+	case len(tl.Targets) > 5:
+		return validation(member("targets"), len(tl.Targets), "Member must have length less than or equal to 5")
+	case len(tl.Targets) > 0 && targetParameter == "":
+		return apiErr("ValidationException", "TargetParameterName must be provided with the Targets of target location %d.", i+1)
+	case patternBad(tl.TargetsMaxConcurrency, 7, concurrencyPattern):
+		return validation(member("targetsMaxConcurrency"), *tl.TargetsMaxConcurrency, "Member must satisfy regular expression pattern: ^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$")
+	case patternBad(tl.TargetsMaxErrors, 7, errorsPattern):
+		return validation(member("targetsMaxErrors"), *tl.TargetsMaxErrors, "Member must satisfy regular expression pattern: ^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$")
+	}
+	return nil
+}
+
+// checkLocationScope checks that target location i names accounts, not
+// organizational units, and only Regions this endpoint serves.
+func (s *Server) checkLocationScope(i int, tl types.TargetLocation) error {
+	for _, a := range tl.Accounts {
+		if strings.HasPrefix(a, "ou-") {
+			return notSimulatedLocation("an organizational unit as a target account (AWS Organizations)")
+		}
+		if !accountIDPattern.MatchString(a) {
+			return validation(fmt.Sprintf("targetLocations.%d.member.accounts", i+1), a, "Member must be a 12-digit account ID")
+		}
+	}
+	for _, r := range tl.Regions {
+		if !slices.Contains(s.opts.Regions, r) {
+			return apiErr("ValidationException", "Region %s of target location %d is not served by this endpoint (it serves %s)", r, i+1, strings.Join(s.opts.Regions, ", "))
+		}
+	}
+	return nil
+}
+
+// withLocationDefaults fills AWS's defaults into a target location: the
+// caller's account and Region, the default execution role, concurrency 1
+// and no errors allowed.
+func (s *Server) withLocationDefaults(c *call, tl types.TargetLocation) types.TargetLocation {
+	if len(tl.Accounts) == 0 {
+		tl.Accounts = []string{s.opts.AccountID}
+	}
+	if len(tl.Regions) == 0 {
+		tl.Regions = []string{c.region.Name}
+	}
+	if tl.ExecutionRoleName == nil {
+		tl.ExecutionRoleName = aws.String(engine.DefaultExecutionRoleName)
+	}
+	if tl.TargetLocationMaxConcurrency == nil {
+		tl.TargetLocationMaxConcurrency = aws.String("1")
+	}
+	if tl.TargetLocationMaxErrors == nil {
+		tl.TargetLocationMaxErrors = aws.String("0")
+	}
+	return tl
 }
 
 // startAcrossLocations starts a CrossAccount execution once the start is
