@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	awsarn "github.com/ssmdelegate/ssmdelegate/internal/arn"
@@ -441,9 +442,9 @@ func (s *Server) iamARN(kind, path, name string) string {
 func iamOps() []opDef {
 	users, roles := userPolicies(), rolePolicies()
 	return append([]opDef{
-		{"iam", "CreateUser", false, (*Server).iamCreateUser, authOn("iam:CreateUser", newEntityTarget("user", "UserName"))},
-		{"iam", "GetUser", false, (*Server).iamGetUser, users.spec("iam:GetUser", false)},
-		{"iam", "CreateAccessKey", false, (*Server).iamCreateAccessKey, users.spec("iam:CreateAccessKey", false)},
+		{"iam", "CreateUser", false, typed((*Server).iamCreateUser), authOn("iam:CreateUser", newEntityTarget("user", "UserName"))},
+		{"iam", "GetUser", false, typed((*Server).iamGetUser), users.spec("iam:GetUser", false)},
+		{"iam", "CreateAccessKey", false, typed((*Server).iamCreateAccessKey), users.spec("iam:CreateAccessKey", false)},
 		{"iam", "PutUserPolicy", false, users.putPolicy, users.spec("iam:PutUserPolicy", false)},
 		{"iam", "GetUserPolicy", false, users.getPolicy, users.spec("iam:GetUserPolicy", false)},
 		{"iam", "ListUserPolicies", false, users.listPolicies, users.spec("iam:ListUserPolicies", false)},
@@ -492,16 +493,16 @@ func policyTarget(_ *Server, _ *call, in map[string]any) []authTarget {
 	return on(member(in, "PolicyArn"), nil)
 }
 
-func (s *Server) iamCreateUser(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := readName(in, "UserName", 64)
+func (s *Server) iamCreateUser(_ context.Context, c *call, in *iam.CreateUserInput) (*iam.CreateUserOutput, error) {
+	name := aws.ToString(in.UserName)
+	if err := checkName("UserName", name, 64); err != nil {
+		return nil, err
+	}
+	path, err := iamPath(aws.ToString(in.Path))
 	if err != nil {
 		return nil, err
 	}
-	path, err := checkPath(in)
-	if err != nil {
-		return nil, err
-	}
-	tags, err := readTags(in)
+	tags, err := checkTags(in.Tags)
 	if err != nil {
 		return nil, err
 	}
@@ -514,31 +515,25 @@ func (s *Server) iamCreateUser(_ context.Context, c *call, in map[string]any) (m
 	u := &iamUser{Name: name, ID: newID("AIDA", 17), ARN: arn, Path: path, Created: s.clock.Now().UTC(), Inline: map[string]string{}, Tags: tags}
 	s.iam.Users[name] = u
 	s.changed()
-	return map[string]any{"User": userShape(u)}, nil
+	out := userType(u)
+	return &iam.CreateUserOutput{User: &out}, nil
 }
 
-func (s *Server) iamGetUser(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "UserName")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) iamGetUser(_ context.Context, c *call, in *iam.GetUserInput) (*iam.GetUserOutput, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	u, err := s.userNamed(c, name)
+	u, err := s.userNamed(c, aws.ToString(in.UserName))
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"User": userShape(u)}, nil
+	out := userType(u)
+	return &iam.GetUserOutput{User: &out}, nil
 }
 
-func (s *Server) iamCreateAccessKey(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "UserName")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) iamCreateAccessKey(_ context.Context, c *call, in *iam.CreateAccessKeyInput) (*iam.CreateAccessKeyOutput, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u, err := s.userNamed(c, name)
+	u, err := s.userNamed(c, aws.ToString(in.UserName))
 	if err != nil {
 		return nil, err
 	}
@@ -554,8 +549,9 @@ func (s *Server) iamCreateAccessKey(_ context.Context, c *call, in map[string]an
 	k := &accessKey{ID: newID("AKIA", 16), Secret: newSecret(), UserName: u.Name, Status: "Active", Created: s.clock.Now().UTC()}
 	s.iam.AccessKeys[k.ID] = k
 	s.changed()
-	return map[string]any{"AccessKey": map[string]any{
-		"UserName": k.UserName, "AccessKeyId": k.ID, "Status": k.Status, "SecretAccessKey": k.Secret, "CreateDate": k.Created,
+	return &iam.CreateAccessKeyOutput{AccessKey: &iamtypes.AccessKey{
+		UserName: aws.String(k.UserName), AccessKeyId: aws.String(k.ID), Status: iamtypes.StatusType(k.Status),
+		SecretAccessKey: aws.String(k.Secret), CreateDate: aws.Time(k.Created),
 	}}, nil
 }
 
