@@ -450,11 +450,11 @@ func iamOps() []opDef {
 		{"iam", "ListUserPolicies", false, users.listPolicies, users.spec("iam:ListUserPolicies", false)},
 		{"iam", "AttachUserPolicy", false, users.attachPolicy, users.spec("iam:AttachUserPolicy", true)},
 		{"iam", "ListAttachedUserPolicies", false, users.listAttachedPolicies, users.spec("iam:ListAttachedUserPolicies", false)},
-		{"iam", "CreatePolicy", false, (*Server).iamCreatePolicy, authOn("iam:CreatePolicy", newEntityTarget("policy", "PolicyName"))},
-		{"iam", "GetPolicy", false, (*Server).iamGetPolicy, authOn("iam:GetPolicy", policyTarget)},
-		{"iam", "GetPolicyVersion", false, (*Server).iamGetPolicyVersion, authOn("iam:GetPolicyVersion", policyTarget)},
-		{"iam", "CreatePolicyVersion", false, (*Server).iamCreatePolicyVersion, authOn("iam:CreatePolicyVersion", policyTarget)},
-		{"iam", "ListPolicyVersions", false, (*Server).iamListPolicyVersions, authOn("iam:ListPolicyVersions", policyTarget)},
+		{"iam", "CreatePolicy", false, typed((*Server).iamCreatePolicy), authOn("iam:CreatePolicy", newEntityTarget("policy", "PolicyName"))},
+		{"iam", "GetPolicy", false, typed((*Server).iamGetPolicy), authOn("iam:GetPolicy", policyTarget)},
+		{"iam", "GetPolicyVersion", false, typed((*Server).iamGetPolicyVersion), authOn("iam:GetPolicyVersion", policyTarget)},
+		{"iam", "CreatePolicyVersion", false, typed((*Server).iamCreatePolicyVersion), authOn("iam:CreatePolicyVersion", policyTarget)},
+		{"iam", "ListPolicyVersions", false, typed((*Server).iamListPolicyVersions), authOn("iam:ListPolicyVersions", policyTarget)},
 		{"iam", "CreateRole", false, (*Server).iamCreateRole, authOn("iam:CreateRole", newEntityTarget("role", "RoleName"))},
 		{"iam", "GetRole", false, (*Server).iamGetRole, roles.spec("iam:GetRole", false)},
 		{"iam", "UpdateAssumeRolePolicy", false, (*Server).iamUpdateAssumeRolePolicy, roles.spec("iam:UpdateAssumeRolePolicy", false)},
@@ -864,26 +864,27 @@ func attachedShapes(s *Server, arns []string) []any {
 	return out
 }
 
-func (s *Server) iamCreatePolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, doc, err := s.inlineInput(in, true)
-	if err != nil {
+func (s *Server) iamCreatePolicy(_ context.Context, c *call, in *iam.CreatePolicyInput) (*iam.CreatePolicyOutput, error) {
+	name := aws.ToString(in.PolicyName)
+	if err := checkName("PolicyName", name, 128); err != nil {
+		return nil, err
+	}
+	doc := aws.ToString(in.PolicyDocument)
+	if err := s.checkPolicyDocument(doc, policy.KindIdentity); err != nil {
 		return nil, err
 	}
 	if err := managedSizeError(doc); err != nil {
 		return nil, err
 	}
-	path, err := checkPath(in)
+	path, err := iamPath(aws.ToString(in.Path))
 	if err != nil {
 		return nil, err
 	}
-	desc, err := str(in, "Description")
-	if err != nil {
-		return nil, err
-	}
+	desc := aws.ToString(in.Description)
 	if len(desc) > 1000 {
 		return nil, apiErr("ValidationError", "1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 1000")
 	}
-	tags, err := readTags(in)
+	tags, err := checkTags(in.Tags)
 	if err != nil {
 		return nil, err
 	}
@@ -898,36 +899,37 @@ func (s *Server) iamCreatePolicy(_ context.Context, c *call, in map[string]any) 
 		DefaultVersion: "v1", NextVersion: 2, Versions: []policyVersion{{ID: "v1", Document: doc, Created: now}}, Tags: tags}
 	s.iam.Policies[arn] = p
 	s.changed()
-	return map[string]any{"Policy": policyShape(p)}, nil
+	out := policyType(p)
+	return &iam.CreatePolicyOutput{Policy: &out}, nil
 }
 
-func (s *Server) iamGetPolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	arn, err := str(in, "PolicyArn")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) iamGetPolicy(_ context.Context, c *call, in *iam.GetPolicyInput) (*iam.GetPolicyOutput, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	p, err := s.policyByARN(arn)
+	p, err := s.policyByARN(aws.ToString(in.PolicyArn))
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"Policy": policyShape(p)}, nil
+	out := policyType(p)
+	return &iam.GetPolicyOutput{Policy: &out}, nil
+}
+
+// versionType is a policy version; withDoc false leaves the document off,
+// as ListPolicyVersions does.
+func versionType(p *managedPolicy, v policyVersion, withDoc bool) *iamtypes.PolicyVersion {
+	out := &iamtypes.PolicyVersion{VersionId: aws.String(v.ID), IsDefaultVersion: v.ID == p.DefaultVersion, CreateDate: aws.Time(v.Created)}
+	if withDoc {
+		out.Document = aws.String(encodePolicy(v.Document))
+	}
+	return out
 }
 
 func versionShape(p *managedPolicy, v policyVersion) map[string]any {
-	return map[string]any{"Document": encodePolicy(v.Document), "VersionId": v.ID, "IsDefaultVersion": v.ID == p.DefaultVersion, "CreateDate": v.Created}
+	return shapeMap(versionType(p, v, true))
 }
 
-func (s *Server) iamGetPolicyVersion(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	arn, err := str(in, "PolicyArn")
-	if err != nil {
-		return nil, err
-	}
-	id, err := str(in, "VersionId")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) iamGetPolicyVersion(_ context.Context, c *call, in *iam.GetPolicyVersionInput) (*iam.GetPolicyVersionOutput, error) {
+	arn, id := aws.ToString(in.PolicyArn), aws.ToString(in.VersionId)
 	if !policyVerPattern.MatchString(id) {
 		return nil, apiErr("ValidationError", "1 validation error detected: Value '%s' at 'versionId' failed to satisfy constraint: Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?", id)
 	}
@@ -939,34 +941,23 @@ func (s *Server) iamGetPolicyVersion(_ context.Context, c *call, in map[string]a
 	}
 	for _, v := range p.Versions {
 		if v.ID == id {
-			return map[string]any{"PolicyVersion": versionShape(p, v)}, nil
+			return &iam.GetPolicyVersionOutput{PolicyVersion: versionType(p, v, true)}, nil
 		}
 	}
 	return nil, notFound("NoSuchEntity", "Policy %s version %s does not exist or is not attachable.", arn, id)
 }
 
-func (s *Server) iamCreatePolicyVersion(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	arn, err := str(in, "PolicyArn")
-	if err != nil {
-		return nil, err
-	}
-	doc, err := str(in, "PolicyDocument")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) iamCreatePolicyVersion(_ context.Context, c *call, in *iam.CreatePolicyVersionInput) (*iam.CreatePolicyVersionOutput, error) {
+	doc := aws.ToString(in.PolicyDocument)
 	if err := s.checkPolicyDocument(doc, policy.KindIdentity); err != nil {
 		return nil, err
 	}
 	if err := managedSizeError(doc); err != nil {
 		return nil, err
 	}
-	setDefault, err := boolean(in, "SetAsDefault")
-	if err != nil {
-		return nil, err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, err := s.localPolicy(arn, "changed")
+	p, err := s.localPolicy(aws.ToString(in.PolicyArn), "changed")
 	if err != nil {
 		return nil, err
 	}
@@ -977,32 +968,26 @@ func (s *Server) iamCreatePolicyVersion(_ context.Context, c *call, in map[strin
 	v := policyVersion{ID: "v" + strconv.Itoa(p.NextVersion), Document: doc, Created: now}
 	p.NextVersion++
 	p.Versions = append(p.Versions, v)
-	if setDefault {
+	if in.SetAsDefault {
 		p.DefaultVersion = v.ID
 	}
 	p.Updated = now
 	s.changed()
-	return map[string]any{"PolicyVersion": versionShape(p, v)}, nil
+	return &iam.CreatePolicyVersionOutput{PolicyVersion: versionType(p, v, true)}, nil
 }
 
-func (s *Server) iamListPolicyVersions(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	arn, err := str(in, "PolicyArn")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) iamListPolicyVersions(_ context.Context, c *call, in *iam.ListPolicyVersionsInput) (*iam.ListPolicyVersionsOutput, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	p, err := s.policyByARN(arn)
+	p, err := s.policyByARN(aws.ToString(in.PolicyArn))
 	if err != nil {
 		return nil, err
 	}
-	out := make([]any, 0, len(p.Versions))
+	out := make([]iamtypes.PolicyVersion, 0, len(p.Versions))
 	for i := len(p.Versions) - 1; i >= 0; i-- {
-		v := versionShape(p, p.Versions[i])
-		delete(v, "Document")
-		out = append(out, v)
+		out = append(out, *versionType(p, p.Versions[i], false))
 	}
-	return map[string]any{"Versions": out, "IsTruncated": false}, nil
+	return &iam.ListPolicyVersionsOutput{Versions: out}, nil
 }
 
 func (s *Server) iamCreateRole(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
