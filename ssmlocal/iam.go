@@ -161,15 +161,6 @@ var (
 	policyVerPattern = regexp.MustCompile(`^v[1-9][0-9]*$`)
 )
 
-// readName reads the name in member and checks it as checkName does.
-func readName(in map[string]any, member string, max int) (string, error) {
-	name, err := str(in, member)
-	if err != nil {
-		return "", err
-	}
-	return name, checkName(member, name, max)
-}
-
 func checkName(member, v string, max int) error {
 	if v == "" {
 		return apiErr("ValidationError", "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", lowerFirst(member))
@@ -455,9 +446,9 @@ func iamOps() []opDef {
 		{"iam", "GetPolicyVersion", false, typed((*Server).iamGetPolicyVersion), authOn("iam:GetPolicyVersion", policyTarget)},
 		{"iam", "CreatePolicyVersion", false, typed((*Server).iamCreatePolicyVersion), authOn("iam:CreatePolicyVersion", policyTarget)},
 		{"iam", "ListPolicyVersions", false, typed((*Server).iamListPolicyVersions), authOn("iam:ListPolicyVersions", policyTarget)},
-		{"iam", "CreateRole", false, (*Server).iamCreateRole, authOn("iam:CreateRole", newEntityTarget("role", "RoleName"))},
-		{"iam", "GetRole", false, (*Server).iamGetRole, roles.spec("iam:GetRole", false)},
-		{"iam", "UpdateAssumeRolePolicy", false, (*Server).iamUpdateAssumeRolePolicy, roles.spec("iam:UpdateAssumeRolePolicy", false)},
+		{"iam", "CreateRole", false, typed((*Server).iamCreateRole), authOn("iam:CreateRole", newEntityTarget("role", "RoleName"))},
+		{"iam", "GetRole", false, typed((*Server).iamGetRole), roles.spec("iam:GetRole", false)},
+		{"iam", "UpdateAssumeRolePolicy", false, typed((*Server).iamUpdateAssumeRolePolicy), roles.spec("iam:UpdateAssumeRolePolicy", false)},
 		{"iam", "PutRolePolicy", false, roles.putPolicy, roles.spec("iam:PutRolePolicy", false)},
 		{"iam", "GetRolePolicy", false, roles.getPolicy, roles.spec("iam:GetRolePolicy", false)},
 		{"iam", "DeleteRolePolicy", false, roles.deletePolicy, roles.spec("iam:DeleteRolePolicy", false)},
@@ -990,34 +981,27 @@ func (s *Server) iamListPolicyVersions(_ context.Context, c *call, in *iam.ListP
 	return &iam.ListPolicyVersionsOutput{Versions: out}, nil
 }
 
-func (s *Server) iamCreateRole(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := readName(in, "RoleName", 64)
+func (s *Server) iamCreateRole(_ context.Context, c *call, in *iam.CreateRoleInput) (*iam.CreateRoleOutput, error) {
+	name := aws.ToString(in.RoleName)
+	if err := checkName("RoleName", name, 64); err != nil {
+		return nil, err
+	}
+	path, err := iamPath(aws.ToString(in.Path))
 	if err != nil {
 		return nil, err
 	}
-	path, err := checkPath(in)
-	if err != nil {
-		return nil, err
-	}
-	trust, err := str(in, "AssumeRolePolicyDocument")
-	if err != nil {
-		return nil, err
-	}
+	trust := aws.ToString(in.AssumeRolePolicyDocument)
 	if err := s.checkTrust(trust); err != nil {
 		return nil, err
 	}
-	desc, err := str(in, "Description")
-	if err != nil {
-		return nil, err
-	}
-	maxSession, err := integer(in, "MaxSessionDuration", 3600)
-	if err != nil {
-		return nil, err
+	maxSession := int64(3600)
+	if in.MaxSessionDuration != nil {
+		maxSession = int64(*in.MaxSessionDuration)
 	}
 	if maxSession < 3600 || maxSession > 43200 {
 		return nil, apiErr("ValidationError", "1 validation error detected: Value '%d' at 'maxSessionDuration' failed to satisfy constraint: Member must have value between 3600 and 43200", maxSession)
 	}
-	tags, err := readTags(in)
+	tags, err := checkTags(in.Tags)
 	if err != nil {
 		return nil, err
 	}
@@ -1027,11 +1011,12 @@ func (s *Server) iamCreateRole(_ context.Context, c *call, in map[string]any) (m
 	if _, ok := s.iam.Roles[name]; ok {
 		return nil, conflict("Role with name %s already exists.", name)
 	}
-	r := &iamRole{Name: name, ID: newID("AROA", 17), ARN: arn, Path: path, Description: desc, Created: s.clock.Now().UTC(),
+	r := &iamRole{Name: name, ID: newID("AROA", 17), ARN: arn, Path: path, Description: aws.ToString(in.Description), Created: s.clock.Now().UTC(),
 		Trust: trust, MaxSession: maxSession, Inline: map[string]string{}, Tags: tags}
 	s.iam.Roles[name] = r
 	s.changed()
-	return map[string]any{"Role": roleShape(r)}, nil
+	out := roleType(r)
+	return &iam.CreateRoleOutput{Role: &out}, nil
 }
 
 // checkTrust validates a trust policy: well-formed, every statement naming
@@ -1043,41 +1028,31 @@ func (s *Server) checkTrust(doc string) error {
 	return trustSizeError(doc)
 }
 
-func (s *Server) iamGetRole(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "RoleName")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) iamGetRole(_ context.Context, c *call, in *iam.GetRoleInput) (*iam.GetRoleOutput, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	r, err := s.roleNamed(name)
+	r, err := s.roleNamed(aws.ToString(in.RoleName))
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"Role": roleShape(r)}, nil
+	out := roleType(r)
+	return &iam.GetRoleOutput{Role: &out}, nil
 }
 
-func (s *Server) iamUpdateAssumeRolePolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "RoleName")
-	if err != nil {
-		return nil, err
-	}
-	doc, err := str(in, "PolicyDocument")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) iamUpdateAssumeRolePolicy(_ context.Context, c *call, in *iam.UpdateAssumeRolePolicyInput) (*iam.UpdateAssumeRolePolicyOutput, error) {
+	doc := aws.ToString(in.PolicyDocument)
 	if err := s.checkTrust(doc); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, err := s.roleNamed(name)
+	r, err := s.roleNamed(aws.ToString(in.RoleName))
 	if err != nil {
 		return nil, err
 	}
 	r.Trust = doc
 	s.changed()
-	return nil, nil
+	return &iam.UpdateAssumeRolePolicyOutput{}, nil
 }
 
 // policiesOf returns the identity policies that apply to who, inline first
