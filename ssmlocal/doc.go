@@ -42,9 +42,12 @@
 // for SSM, AuthFailure for EC2). A request is authenticated before its body
 // is decoded.
 //
-// Parameter Store and IAM's listings, deletes, groups and instance
-// profiles read their input into the SDK's own input structs
-// (ssm.PutParameterInput, iam.ListRolesInput, ...) before they act: a
+// Parameter Store and IAM's users, roles, managed policies, listings,
+// deletes, groups and instance profiles read their input into the SDK's
+// own input structs (ssm.PutParameterInput, iam.CreateRoleInput, ...)
+// before they act (the inline and attached policy operations and
+// GetAccountAuthorizationDetails still read the request's members one by
+// one): a
 // member of the wrong type, or an integer beyond its member's range, is a
 // 400 SerializationException naming the member, reported before any
 // validation error. Each protocol's spellings are taken: JSON numbers,

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	awsarn "github.com/ssmdelegate/ssmdelegate/internal/arn"
@@ -159,15 +160,6 @@ var (
 	sessionPattern   = regexp.MustCompile(`^[\w+=,.@-]*$`)
 	policyVerPattern = regexp.MustCompile(`^v[1-9][0-9]*$`)
 )
-
-// readName reads the name in member and checks it as checkName does.
-func readName(in map[string]any, member string, max int) (string, error) {
-	name, err := str(in, member)
-	if err != nil {
-		return "", err
-	}
-	return name, checkName(member, name, max)
-}
 
 func checkName(member, v string, max int) error {
 	if v == "" {
@@ -441,22 +433,22 @@ func (s *Server) iamARN(kind, path, name string) string {
 func iamOps() []opDef {
 	users, roles := userPolicies(), rolePolicies()
 	return append([]opDef{
-		{"iam", "CreateUser", false, (*Server).iamCreateUser, authOn("iam:CreateUser", newEntityTarget("user", "UserName"))},
-		{"iam", "GetUser", false, (*Server).iamGetUser, users.spec("iam:GetUser", false)},
-		{"iam", "CreateAccessKey", false, (*Server).iamCreateAccessKey, users.spec("iam:CreateAccessKey", false)},
+		{"iam", "CreateUser", false, typed((*Server).iamCreateUser), authOn("iam:CreateUser", newEntityTarget("user", "UserName"))},
+		{"iam", "GetUser", false, typed((*Server).iamGetUser), users.spec("iam:GetUser", false)},
+		{"iam", "CreateAccessKey", false, typed((*Server).iamCreateAccessKey), users.spec("iam:CreateAccessKey", false)},
 		{"iam", "PutUserPolicy", false, users.putPolicy, users.spec("iam:PutUserPolicy", false)},
 		{"iam", "GetUserPolicy", false, users.getPolicy, users.spec("iam:GetUserPolicy", false)},
 		{"iam", "ListUserPolicies", false, users.listPolicies, users.spec("iam:ListUserPolicies", false)},
 		{"iam", "AttachUserPolicy", false, users.attachPolicy, users.spec("iam:AttachUserPolicy", true)},
 		{"iam", "ListAttachedUserPolicies", false, users.listAttachedPolicies, users.spec("iam:ListAttachedUserPolicies", false)},
-		{"iam", "CreatePolicy", false, (*Server).iamCreatePolicy, authOn("iam:CreatePolicy", newEntityTarget("policy", "PolicyName"))},
-		{"iam", "GetPolicy", false, (*Server).iamGetPolicy, authOn("iam:GetPolicy", policyTarget)},
-		{"iam", "GetPolicyVersion", false, (*Server).iamGetPolicyVersion, authOn("iam:GetPolicyVersion", policyTarget)},
-		{"iam", "CreatePolicyVersion", false, (*Server).iamCreatePolicyVersion, authOn("iam:CreatePolicyVersion", policyTarget)},
-		{"iam", "ListPolicyVersions", false, (*Server).iamListPolicyVersions, authOn("iam:ListPolicyVersions", policyTarget)},
-		{"iam", "CreateRole", false, (*Server).iamCreateRole, authOn("iam:CreateRole", newEntityTarget("role", "RoleName"))},
-		{"iam", "GetRole", false, (*Server).iamGetRole, roles.spec("iam:GetRole", false)},
-		{"iam", "UpdateAssumeRolePolicy", false, (*Server).iamUpdateAssumeRolePolicy, roles.spec("iam:UpdateAssumeRolePolicy", false)},
+		{"iam", "CreatePolicy", false, typed((*Server).iamCreatePolicy), authOn("iam:CreatePolicy", newEntityTarget("policy", "PolicyName"))},
+		{"iam", "GetPolicy", false, typed((*Server).iamGetPolicy), authOn("iam:GetPolicy", policyTarget)},
+		{"iam", "GetPolicyVersion", false, typed((*Server).iamGetPolicyVersion), authOn("iam:GetPolicyVersion", policyTarget)},
+		{"iam", "CreatePolicyVersion", false, typed((*Server).iamCreatePolicyVersion), authOn("iam:CreatePolicyVersion", policyTarget)},
+		{"iam", "ListPolicyVersions", false, typed((*Server).iamListPolicyVersions), authOn("iam:ListPolicyVersions", policyTarget)},
+		{"iam", "CreateRole", false, typed((*Server).iamCreateRole), authOn("iam:CreateRole", newEntityTarget("role", "RoleName"))},
+		{"iam", "GetRole", false, typed((*Server).iamGetRole), roles.spec("iam:GetRole", false)},
+		{"iam", "UpdateAssumeRolePolicy", false, typed((*Server).iamUpdateAssumeRolePolicy), roles.spec("iam:UpdateAssumeRolePolicy", false)},
 		{"iam", "PutRolePolicy", false, roles.putPolicy, roles.spec("iam:PutRolePolicy", false)},
 		{"iam", "GetRolePolicy", false, roles.getPolicy, roles.spec("iam:GetRolePolicy", false)},
 		{"iam", "DeleteRolePolicy", false, roles.deletePolicy, roles.spec("iam:DeleteRolePolicy", false)},
@@ -492,16 +484,16 @@ func policyTarget(_ *Server, _ *call, in map[string]any) []authTarget {
 	return on(member(in, "PolicyArn"), nil)
 }
 
-func (s *Server) iamCreateUser(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := readName(in, "UserName", 64)
+func (s *Server) iamCreateUser(_ context.Context, c *call, in *iam.CreateUserInput) (*iam.CreateUserOutput, error) {
+	name := aws.ToString(in.UserName)
+	if err := checkName("UserName", name, 64); err != nil {
+		return nil, err
+	}
+	path, err := iamPath(aws.ToString(in.Path))
 	if err != nil {
 		return nil, err
 	}
-	path, err := checkPath(in)
-	if err != nil {
-		return nil, err
-	}
-	tags, err := readTags(in)
+	tags, err := checkTags(in.Tags)
 	if err != nil {
 		return nil, err
 	}
@@ -514,31 +506,25 @@ func (s *Server) iamCreateUser(_ context.Context, c *call, in map[string]any) (m
 	u := &iamUser{Name: name, ID: newID("AIDA", 17), ARN: arn, Path: path, Created: s.clock.Now().UTC(), Inline: map[string]string{}, Tags: tags}
 	s.iam.Users[name] = u
 	s.changed()
-	return map[string]any{"User": userShape(u)}, nil
+	out := userType(u)
+	return &iam.CreateUserOutput{User: &out}, nil
 }
 
-func (s *Server) iamGetUser(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "UserName")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) iamGetUser(_ context.Context, c *call, in *iam.GetUserInput) (*iam.GetUserOutput, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	u, err := s.userNamed(c, name)
+	u, err := s.userNamed(c, aws.ToString(in.UserName))
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"User": userShape(u)}, nil
+	out := userType(u)
+	return &iam.GetUserOutput{User: &out}, nil
 }
 
-func (s *Server) iamCreateAccessKey(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "UserName")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) iamCreateAccessKey(_ context.Context, c *call, in *iam.CreateAccessKeyInput) (*iam.CreateAccessKeyOutput, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u, err := s.userNamed(c, name)
+	u, err := s.userNamed(c, aws.ToString(in.UserName))
 	if err != nil {
 		return nil, err
 	}
@@ -554,8 +540,9 @@ func (s *Server) iamCreateAccessKey(_ context.Context, c *call, in map[string]an
 	k := &accessKey{ID: newID("AKIA", 16), Secret: newSecret(), UserName: u.Name, Status: "Active", Created: s.clock.Now().UTC()}
 	s.iam.AccessKeys[k.ID] = k
 	s.changed()
-	return map[string]any{"AccessKey": map[string]any{
-		"UserName": k.UserName, "AccessKeyId": k.ID, "Status": k.Status, "SecretAccessKey": k.Secret, "CreateDate": k.Created,
+	return &iam.CreateAccessKeyOutput{AccessKey: &iamtypes.AccessKey{
+		UserName: aws.String(k.UserName), AccessKeyId: aws.String(k.ID), Status: iamtypes.StatusType(k.Status),
+		SecretAccessKey: aws.String(k.Secret), CreateDate: aws.Time(k.Created),
 	}}, nil
 }
 
@@ -868,26 +855,27 @@ func attachedShapes(s *Server, arns []string) []any {
 	return out
 }
 
-func (s *Server) iamCreatePolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, doc, err := s.inlineInput(in, true)
-	if err != nil {
+func (s *Server) iamCreatePolicy(_ context.Context, c *call, in *iam.CreatePolicyInput) (*iam.CreatePolicyOutput, error) {
+	name := aws.ToString(in.PolicyName)
+	if err := checkName("PolicyName", name, 128); err != nil {
+		return nil, err
+	}
+	doc := aws.ToString(in.PolicyDocument)
+	if err := s.checkPolicyDocument(doc, policy.KindIdentity); err != nil {
 		return nil, err
 	}
 	if err := managedSizeError(doc); err != nil {
 		return nil, err
 	}
-	path, err := checkPath(in)
+	path, err := iamPath(aws.ToString(in.Path))
 	if err != nil {
 		return nil, err
 	}
-	desc, err := str(in, "Description")
-	if err != nil {
-		return nil, err
-	}
+	desc := aws.ToString(in.Description)
 	if len(desc) > 1000 {
 		return nil, apiErr("ValidationError", "1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 1000")
 	}
-	tags, err := readTags(in)
+	tags, err := checkTags(in.Tags)
 	if err != nil {
 		return nil, err
 	}
@@ -902,36 +890,37 @@ func (s *Server) iamCreatePolicy(_ context.Context, c *call, in map[string]any) 
 		DefaultVersion: "v1", NextVersion: 2, Versions: []policyVersion{{ID: "v1", Document: doc, Created: now}}, Tags: tags}
 	s.iam.Policies[arn] = p
 	s.changed()
-	return map[string]any{"Policy": policyShape(p)}, nil
+	out := policyType(p)
+	return &iam.CreatePolicyOutput{Policy: &out}, nil
 }
 
-func (s *Server) iamGetPolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	arn, err := str(in, "PolicyArn")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) iamGetPolicy(_ context.Context, c *call, in *iam.GetPolicyInput) (*iam.GetPolicyOutput, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	p, err := s.policyByARN(arn)
+	p, err := s.policyByARN(aws.ToString(in.PolicyArn))
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"Policy": policyShape(p)}, nil
+	out := policyType(p)
+	return &iam.GetPolicyOutput{Policy: &out}, nil
+}
+
+// versionType is a policy version; withDoc false leaves the document off,
+// as ListPolicyVersions does.
+func versionType(p *managedPolicy, v policyVersion, withDoc bool) *iamtypes.PolicyVersion {
+	out := &iamtypes.PolicyVersion{VersionId: aws.String(v.ID), IsDefaultVersion: v.ID == p.DefaultVersion, CreateDate: aws.Time(v.Created)}
+	if withDoc {
+		out.Document = aws.String(encodePolicy(v.Document))
+	}
+	return out
 }
 
 func versionShape(p *managedPolicy, v policyVersion) map[string]any {
-	return map[string]any{"Document": encodePolicy(v.Document), "VersionId": v.ID, "IsDefaultVersion": v.ID == p.DefaultVersion, "CreateDate": v.Created}
+	return shapeMap(versionType(p, v, true))
 }
 
-func (s *Server) iamGetPolicyVersion(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	arn, err := str(in, "PolicyArn")
-	if err != nil {
-		return nil, err
-	}
-	id, err := str(in, "VersionId")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) iamGetPolicyVersion(_ context.Context, c *call, in *iam.GetPolicyVersionInput) (*iam.GetPolicyVersionOutput, error) {
+	arn, id := aws.ToString(in.PolicyArn), aws.ToString(in.VersionId)
 	if !policyVerPattern.MatchString(id) {
 		return nil, apiErr("ValidationError", "1 validation error detected: Value '%s' at 'versionId' failed to satisfy constraint: Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?", id)
 	}
@@ -943,34 +932,23 @@ func (s *Server) iamGetPolicyVersion(_ context.Context, c *call, in map[string]a
 	}
 	for _, v := range p.Versions {
 		if v.ID == id {
-			return map[string]any{"PolicyVersion": versionShape(p, v)}, nil
+			return &iam.GetPolicyVersionOutput{PolicyVersion: versionType(p, v, true)}, nil
 		}
 	}
 	return nil, notFound("NoSuchEntity", "Policy %s version %s does not exist or is not attachable.", arn, id)
 }
 
-func (s *Server) iamCreatePolicyVersion(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	arn, err := str(in, "PolicyArn")
-	if err != nil {
-		return nil, err
-	}
-	doc, err := str(in, "PolicyDocument")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) iamCreatePolicyVersion(_ context.Context, c *call, in *iam.CreatePolicyVersionInput) (*iam.CreatePolicyVersionOutput, error) {
+	doc := aws.ToString(in.PolicyDocument)
 	if err := s.checkPolicyDocument(doc, policy.KindIdentity); err != nil {
 		return nil, err
 	}
 	if err := managedSizeError(doc); err != nil {
 		return nil, err
 	}
-	setDefault, err := boolean(in, "SetAsDefault")
-	if err != nil {
-		return nil, err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, err := s.localPolicy(arn, "changed")
+	p, err := s.localPolicy(aws.ToString(in.PolicyArn), "changed")
 	if err != nil {
 		return nil, err
 	}
@@ -981,62 +959,49 @@ func (s *Server) iamCreatePolicyVersion(_ context.Context, c *call, in map[strin
 	v := policyVersion{ID: "v" + strconv.Itoa(p.NextVersion), Document: doc, Created: now}
 	p.NextVersion++
 	p.Versions = append(p.Versions, v)
-	if setDefault {
+	if in.SetAsDefault {
 		p.DefaultVersion = v.ID
 	}
 	p.Updated = now
 	s.changed()
-	return map[string]any{"PolicyVersion": versionShape(p, v)}, nil
+	return &iam.CreatePolicyVersionOutput{PolicyVersion: versionType(p, v, true)}, nil
 }
 
-func (s *Server) iamListPolicyVersions(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	arn, err := str(in, "PolicyArn")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) iamListPolicyVersions(_ context.Context, c *call, in *iam.ListPolicyVersionsInput) (*iam.ListPolicyVersionsOutput, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	p, err := s.policyByARN(arn)
+	p, err := s.policyByARN(aws.ToString(in.PolicyArn))
 	if err != nil {
 		return nil, err
 	}
-	out := make([]any, 0, len(p.Versions))
+	out := make([]iamtypes.PolicyVersion, 0, len(p.Versions))
 	for i := len(p.Versions) - 1; i >= 0; i-- {
-		v := versionShape(p, p.Versions[i])
-		delete(v, "Document")
-		out = append(out, v)
+		out = append(out, *versionType(p, p.Versions[i], false))
 	}
-	return map[string]any{"Versions": out, "IsTruncated": false}, nil
+	return &iam.ListPolicyVersionsOutput{Versions: out}, nil
 }
 
-func (s *Server) iamCreateRole(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := readName(in, "RoleName", 64)
+func (s *Server) iamCreateRole(_ context.Context, c *call, in *iam.CreateRoleInput) (*iam.CreateRoleOutput, error) {
+	name := aws.ToString(in.RoleName)
+	if err := checkName("RoleName", name, 64); err != nil {
+		return nil, err
+	}
+	path, err := iamPath(aws.ToString(in.Path))
 	if err != nil {
 		return nil, err
 	}
-	path, err := checkPath(in)
-	if err != nil {
-		return nil, err
-	}
-	trust, err := str(in, "AssumeRolePolicyDocument")
-	if err != nil {
-		return nil, err
-	}
+	trust := aws.ToString(in.AssumeRolePolicyDocument)
 	if err := s.checkTrust(trust); err != nil {
 		return nil, err
 	}
-	desc, err := str(in, "Description")
-	if err != nil {
-		return nil, err
-	}
-	maxSession, err := integer(in, "MaxSessionDuration", 3600)
-	if err != nil {
-		return nil, err
+	maxSession := int64(3600)
+	if in.MaxSessionDuration != nil {
+		maxSession = int64(*in.MaxSessionDuration)
 	}
 	if maxSession < 3600 || maxSession > 43200 {
 		return nil, apiErr("ValidationError", "1 validation error detected: Value '%d' at 'maxSessionDuration' failed to satisfy constraint: Member must have value between 3600 and 43200", maxSession)
 	}
-	tags, err := readTags(in)
+	tags, err := checkTags(in.Tags)
 	if err != nil {
 		return nil, err
 	}
@@ -1046,11 +1011,12 @@ func (s *Server) iamCreateRole(_ context.Context, c *call, in map[string]any) (m
 	if _, ok := s.iam.Roles[name]; ok {
 		return nil, conflict("Role with name %s already exists.", name)
 	}
-	r := &iamRole{Name: name, ID: newID("AROA", 17), ARN: arn, Path: path, Description: desc, Created: s.clock.Now().UTC(),
+	r := &iamRole{Name: name, ID: newID("AROA", 17), ARN: arn, Path: path, Description: aws.ToString(in.Description), Created: s.clock.Now().UTC(),
 		Trust: trust, MaxSession: maxSession, Inline: map[string]string{}, Tags: tags}
 	s.iam.Roles[name] = r
 	s.changed()
-	return map[string]any{"Role": roleShape(r)}, nil
+	out := roleType(r)
+	return &iam.CreateRoleOutput{Role: &out}, nil
 }
 
 // checkTrust validates a trust policy: well-formed, every statement naming
@@ -1062,41 +1028,31 @@ func (s *Server) checkTrust(doc string) error {
 	return trustSizeError(doc)
 }
 
-func (s *Server) iamGetRole(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "RoleName")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) iamGetRole(_ context.Context, c *call, in *iam.GetRoleInput) (*iam.GetRoleOutput, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	r, err := s.roleNamed(name)
+	r, err := s.roleNamed(aws.ToString(in.RoleName))
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"Role": roleShape(r)}, nil
+	out := roleType(r)
+	return &iam.GetRoleOutput{Role: &out}, nil
 }
 
-func (s *Server) iamUpdateAssumeRolePolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "RoleName")
-	if err != nil {
-		return nil, err
-	}
-	doc, err := str(in, "PolicyDocument")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) iamUpdateAssumeRolePolicy(_ context.Context, c *call, in *iam.UpdateAssumeRolePolicyInput) (*iam.UpdateAssumeRolePolicyOutput, error) {
+	doc := aws.ToString(in.PolicyDocument)
 	if err := s.checkTrust(doc); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, err := s.roleNamed(name)
+	r, err := s.roleNamed(aws.ToString(in.RoleName))
 	if err != nil {
 		return nil, err
 	}
 	r.Trust = doc
 	s.changed()
-	return nil, nil
+	return &iam.UpdateAssumeRolePolicyOutput{}, nil
 }
 
 // policiesOf returns the identity policies that apply to who, inline first

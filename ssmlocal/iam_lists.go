@@ -171,15 +171,6 @@ func listByPath[E pathEntity, Item any](all map[string]E, prefix, marker *string
 	return items, end, nil
 }
 
-// readPathPrefix reads PathPrefix, "/" when absent.
-func readPathPrefix(in map[string]any) (string, error) {
-	p, err := str(in, "PathPrefix")
-	if err != nil {
-		return "", err
-	}
-	return checkPathPrefix(p)
-}
-
 func checkPathPrefix(p string) (string, error) {
 	if p == "" {
 		return "/", nil
@@ -188,16 +179,6 @@ func checkPathPrefix(p string) (string, error) {
 		return "", simValidation("pathPrefix", p, "Member must satisfy regular expression pattern: \\u002F[\\u0021-\\u007F]*")
 	}
 	return p, nil
-}
-
-// listing reads a listing's PathPrefix and paging.
-func listing(in map[string]any) (string, listPage, error) {
-	prefix, err := readPathPrefix(in)
-	if err != nil {
-		return "", listPage{}, err
-	}
-	p, err := readListPage(in)
-	return prefix, p, err
 }
 
 // listedUser is a user as ListUsers gives it: without tags, which GetUser
@@ -277,14 +258,6 @@ func (s *Server) groupsOf(user string) []*iamGroup {
 }
 
 // readUsageFilter reads PolicyUsageFilter, empty when absent.
-func readUsageFilter(in map[string]any) (string, error) {
-	usage, err := str(in, "PolicyUsageFilter")
-	if err != nil {
-		return "", err
-	}
-	return usage, checkUsageFilter(usage)
-}
-
 func checkUsageFilter(usage string) error {
 	if usage != "" && usage != "PermissionsPolicy" && usage != "PermissionsBoundary" {
 		return simValidation("policyUsageFilter", usage, "Member must satisfy enum value set: [PermissionsBoundary, PermissionsPolicy]")
@@ -559,7 +532,7 @@ func iamRoleTagOps() []opDef {
 		{"iam", "UntagRole", false, typed((*Server).iamUntagRole), authOn("iam:UntagRole", roleTagTarget("TagKeys"))},
 		{"iam", "ListRoleTags", false, typed((*Server).iamListRoleTags), roles.spec("iam:ListRoleTags", false)},
 		{"iam", "SetDefaultPolicyVersion", false, typed((*Server).iamSetDefaultPolicyVersion), authOn("iam:SetDefaultPolicyVersion", policyTarget)},
-		{"iam", "ListEntitiesForPolicy", false, (*Server).iamListEntitiesForPolicy, authOn("iam:ListEntitiesForPolicy", policyTarget)},
+		{"iam", "ListEntitiesForPolicy", false, typed((*Server).iamListEntitiesForPolicy), authOn("iam:ListEntitiesForPolicy", policyTarget)},
 	}
 }
 
@@ -733,25 +706,30 @@ func checkEntityFilter(member, f string) error {
 	return simValidation(member, f, "Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]")
 }
 
-func (s *Server) iamListEntitiesForPolicy(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
-	arn, err := str(in, "PolicyArn")
-	if err != nil {
-		return nil, err
-	}
-	filter, err := str(in, "EntityFilter")
-	if err != nil {
-		return nil, err
-	}
+// attachedEntity is a group, user or role ListEntitiesForPolicy lists, by
+// the key that orders groups, then users, then roles, by name; add puts it
+// in its page.
+type attachedEntity struct {
+	key string
+	add func(out *iam.ListEntitiesForPolicyOutput)
+}
+
+func (s *Server) iamListEntitiesForPolicy(_ context.Context, _ *call, in *iam.ListEntitiesForPolicyInput) (*iam.ListEntitiesForPolicyOutput, error) {
+	arn, filter := aws.ToString(in.PolicyArn), string(in.EntityFilter)
 	if filter != "" {
 		if err := checkEntityFilter("entityFilter", filter); err != nil {
 			return nil, err
 		}
 	}
-	usage, err := readUsageFilter(in)
+	usage := string(in.PolicyUsageFilter)
+	if err := checkUsageFilter(usage); err != nil {
+		return nil, err
+	}
+	prefix, err := checkPathPrefix(aws.ToString(in.PathPrefix))
 	if err != nil {
 		return nil, err
 	}
-	prefix, p, err := listing(in)
+	p, err := pageRequest(in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -760,31 +738,50 @@ func (s *Server) iamListEntitiesForPolicy(_ context.Context, _ *call, in map[str
 	if _, err := s.policyByARN(arn); err != nil {
 		return nil, err
 	}
-	var all []policyEntity
+	var all []attachedEntity
 	if usage != "PermissionsBoundary" { // no policy is in use as a boundary here
-		if filter == "" || filter == "Group" {
-			for _, g := range s.iam.Groups {
-				if slices.Contains(g.Attached, arn) && strings.HasPrefix(g.Path, prefix) {
-					all = append(all, policyEntity{"1" + g.Name, "PolicyGroups", map[string]any{"GroupName": g.Name, "GroupId": g.ID}})
-				}
-			}
-		}
-		if filter == "" || filter == "User" {
-			for _, u := range s.iam.Users {
-				if slices.Contains(u.Attached, arn) && strings.HasPrefix(u.Path, prefix) {
-					all = append(all, policyEntity{"2" + u.Name, "PolicyUsers", map[string]any{"UserName": u.Name, "UserId": u.ID}})
-				}
-			}
-		}
-		if filter == "" || filter == "Role" {
-			for _, r := range s.iam.Roles {
-				if slices.Contains(r.Attached, arn) && strings.HasPrefix(r.Path, prefix) {
-					all = append(all, policyEntity{"3" + r.Name, "PolicyRoles", map[string]any{"RoleName": r.Name, "RoleId": r.ID}})
-				}
+		all = s.attachedEntities(arn, filter, prefix)
+	}
+	page, next := pageOf(all, func(e attachedEntity) string { return e.key }, p)
+	// Every list is on the wire, even when empty.
+	out := &iam.ListEntitiesForPolicyOutput{PolicyGroups: []iamtypes.PolicyGroup{}, PolicyUsers: []iamtypes.PolicyUser{},
+		PolicyRoles: []iamtypes.PolicyRole{}, IsTruncated: next != "", Marker: optString(next)}
+	for _, e := range page {
+		e.add(out)
+	}
+	return out, nil
+}
+
+// attachedEntities is the groups, users and roles of the kind filter names
+// (any when empty) under prefix that have the policy arn attached. Callers
+// hold s.mu.
+func (s *Server) attachedEntities(arn, filter, prefix string) []attachedEntity {
+	var all []attachedEntity
+	if filter == "" || filter == "Group" {
+		for _, g := range s.iam.Groups {
+			if slices.Contains(g.Attached, arn) && strings.HasPrefix(g.Path, prefix) {
+				e := iamtypes.PolicyGroup{GroupName: aws.String(g.Name), GroupId: aws.String(g.ID)}
+				all = append(all, attachedEntity{"1" + g.Name, func(out *iam.ListEntitiesForPolicyOutput) { out.PolicyGroups = append(out.PolicyGroups, e) }})
 			}
 		}
 	}
-	return entityPage(all, p, "PolicyGroups", "PolicyUsers", "PolicyRoles"), nil
+	if filter == "" || filter == "User" {
+		for _, u := range s.iam.Users {
+			if slices.Contains(u.Attached, arn) && strings.HasPrefix(u.Path, prefix) {
+				e := iamtypes.PolicyUser{UserName: aws.String(u.Name), UserId: aws.String(u.ID)}
+				all = append(all, attachedEntity{"2" + u.Name, func(out *iam.ListEntitiesForPolicyOutput) { out.PolicyUsers = append(out.PolicyUsers, e) }})
+			}
+		}
+	}
+	if filter == "" || filter == "Role" {
+		for _, r := range s.iam.Roles {
+			if slices.Contains(r.Attached, arn) && strings.HasPrefix(r.Path, prefix) {
+				e := iamtypes.PolicyRole{RoleName: aws.String(r.Name), RoleId: aws.String(r.ID)}
+				all = append(all, attachedEntity{"3" + r.Name, func(out *iam.ListEntitiesForPolicyOutput) { out.PolicyRoles = append(out.PolicyRoles, e) }})
+			}
+		}
+	}
+	return all
 }
 
 func iamAccountOps() []opDef {
