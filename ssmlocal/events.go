@@ -124,6 +124,18 @@ func (b *eventBus) rule(name string) (*ebRule, error) {
 	return r, nil
 }
 
+// withRule runs fn on the named rule with the bus locked: the lookup and
+// lock every rule and target operation takes.
+func (b *eventBus) withRule(name string, fn func(*ebRule) (map[string]any, error)) (map[string]any, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	r, err := b.rule(name)
+	if err != nil {
+		return nil, err
+	}
+	return fn(r)
+}
+
 func (s *Server) ebPutRule(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
 	name, err := str(in, "Name")
 	if err != nil {
@@ -216,14 +228,9 @@ func (s *Server) ebDescribeRule(_ context.Context, c *call, in map[string]any) (
 	if err := checkBus(in); err != nil {
 		return nil, err
 	}
-	b := &c.region.bus
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	r, err := b.rule(member(in, "Name"))
-	if err != nil {
-		return nil, err
-	}
-	return r.shape(s.opts.AccountID), nil
+	return c.region.bus.withRule(member(in, "Name"), func(r *ebRule) (map[string]any, error) {
+		return r.shape(s.opts.AccountID), nil
+	})
 }
 
 func (s *Server) ebListRules(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
@@ -273,33 +280,28 @@ func (s *Server) ebPutTargets(_ context.Context, c *call, in map[string]any) (ma
 	if len(targets) == 0 || len(targets) > 10 {
 		return nil, validation("targets", len(targets), "Member must have length between 1 and 10")
 	}
-	b := &c.region.bus
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	r, err := b.rule(member(in, "Rule"))
-	if err != nil {
-		return nil, err
-	}
-	failed := []any{}
-	for _, t := range targets {
-		id, arn := member(t, "Id"), member(t, "Arn")
-		fail := func(code, msg string) {
-			failed = append(failed, map[string]any{"TargetId": id, "ErrorCode": code, "ErrorMessage": msg})
+	return c.region.bus.withRule(member(in, "Rule"), func(r *ebRule) (map[string]any, error) {
+		failed := []any{}
+		for _, t := range targets {
+			id, arn := member(t, "Id"), member(t, "Arn")
+			fail := func(code, msg string) {
+				failed = append(failed, map[string]any{"TargetId": id, "ErrorCode": code, "ErrorMessage": msg})
+			}
+			switch {
+			case !ruleNameRE.MatchString(id):
+				fail("ValidationException", "Target id must match [\\.\\-_A-Za-z0-9]{1,64}.")
+			case !s.isQueueARN(arn):
+				fail("ValidationException", "Only SQS queue targets are simulated by the local endpoint.")
+			case t["InputTransformer"] != nil || t["InputPath"] != nil || t["Input"] != nil:
+				fail("ValidationException", "Input, InputPath and InputTransformer are not simulated by the local endpoint.")
+			case r.targets[id] == "" && len(r.targets) >= maxTargetsPerRule:
+				fail("LimitExceededException", fmt.Sprintf("The requested resource exceeds the maximum number allowed (%d targets).", maxTargetsPerRule))
+			default:
+				r.targets[id] = arn
+			}
 		}
-		switch {
-		case !ruleNameRE.MatchString(id):
-			fail("ValidationException", "Target id must match [\\.\\-_A-Za-z0-9]{1,64}.")
-		case !s.isQueueARN(arn):
-			fail("ValidationException", "Only SQS queue targets are simulated by the local endpoint.")
-		case t["InputTransformer"] != nil || t["InputPath"] != nil || t["Input"] != nil:
-			fail("ValidationException", "Input, InputPath and InputTransformer are not simulated by the local endpoint.")
-		case r.targets[id] == "" && len(r.targets) >= maxTargetsPerRule:
-			fail("LimitExceededException", fmt.Sprintf("The requested resource exceeds the maximum number allowed (%d targets).", maxTargetsPerRule))
-		default:
-			r.targets[id] = arn
-		}
-	}
-	return map[string]any{"FailedEntryCount": len(failed), "FailedEntries": failed}, nil
+		return map[string]any{"FailedEntryCount": len(failed), "FailedEntries": failed}, nil
+	})
 }
 
 func (s *Server) ebRemoveTargets(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
@@ -310,40 +312,30 @@ func (s *Server) ebRemoveTargets(_ context.Context, c *call, in map[string]any) 
 	if err != nil {
 		return nil, err
 	}
-	b := &c.region.bus
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	r, err := b.rule(member(in, "Rule"))
-	if err != nil {
-		return nil, err
-	}
-	failed := []any{}
-	for _, id := range ids {
-		if _, ok := r.targets[id]; !ok {
-			failed = append(failed, map[string]any{"TargetId": id, "ErrorCode": "ResourceNotFoundException", "ErrorMessage": "Target " + clip(id) + " does not exist."})
-			continue
+	return c.region.bus.withRule(member(in, "Rule"), func(r *ebRule) (map[string]any, error) {
+		failed := []any{}
+		for _, id := range ids {
+			if _, ok := r.targets[id]; !ok {
+				failed = append(failed, map[string]any{"TargetId": id, "ErrorCode": "ResourceNotFoundException", "ErrorMessage": "Target " + clip(id) + " does not exist."})
+				continue
+			}
+			delete(r.targets, id)
 		}
-		delete(r.targets, id)
-	}
-	return map[string]any{"FailedEntryCount": len(failed), "FailedEntries": failed}, nil
+		return map[string]any{"FailedEntryCount": len(failed), "FailedEntries": failed}, nil
+	})
 }
 
 func (s *Server) ebListTargetsByRule(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
 	if err := checkBus(in); err != nil {
 		return nil, err
 	}
-	b := &c.region.bus
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	r, err := b.rule(member(in, "Rule"))
-	if err != nil {
-		return nil, err
-	}
-	out := []any{}
-	for _, id := range sortedKeys(r.targets) {
-		out = append(out, map[string]any{"Id": id, "Arn": r.targets[id]})
-	}
-	return map[string]any{"Targets": out}, nil
+	return c.region.bus.withRule(member(in, "Rule"), func(r *ebRule) (map[string]any, error) {
+		out := []any{}
+		for _, id := range sortedKeys(r.targets) {
+			out = append(out, map[string]any{"Id": id, "Arn": r.targets[id]})
+		}
+		return map[string]any{"Targets": out}, nil
+	})
 }
 
 // publishAutomationEvents compares an execution with what the bus last saw
