@@ -165,6 +165,18 @@ func authOn(action string, targets func(s *Server, c *call, in map[string]any) [
 	return authSpec{action: action, targets: targets}
 }
 
+// authOnInput is authOn for a target function written against the SDK's
+// input type. The input is decoded leniently: members up to the first one
+// of the wrong type are read and the rest left zero, because the handler,
+// which runs after the decision, reports the bad member.
+func authOnInput[In any](action string, targets func(s *Server, c *call, in *In) []authTarget) authSpec {
+	return authOn(action, func(s *Server, c *call, shape map[string]any) []authTarget {
+		in := new(In)
+		_ = decodeInput(shape, in)
+		return targets(s, c, in)
+	})
+}
+
 // on is a single target.
 func on(resource string, ctx map[string][]string) []authTarget {
 	return []authTarget{{resource: resource, context: ctx}}
