@@ -159,7 +159,15 @@
 // code, with the key narrowed by a literal or an InputPayload value the
 // runbook fixes; a keyword whose value the script computes at run time
 // still adds its grant, on every key (or role, for a role handed to a
-// service).
+// service). The S3 transfer methods (upload_file, upload_fileobj, copy and
+// their Bucket and Object forms) pass their ExtraArgs on to PutObject,
+// CopyObject and CreateMultipartUpload, so an SSEKMSKeyId there gets the
+// same grants, and their Bucket and Key, given by position, narrow the
+// object's ARN. ExtraArgs is read only when it is a dict literal written
+// in the call with literal keys: a dict held in a variable may have been
+// changed since, so a write whose ExtraArgs is anything else is reported
+// for the step's ScriptPermissions, since whether it names a key is not
+// known.
 //
 // Calls that create a service-linked role on first use (macie2 EnableMacie,
 // eks CreateCluster and CreateNodegroup) also get

@@ -126,6 +126,10 @@ func (d *deriver) scriptCall(name, act string, payload runbook.Value, models *bo
 		d.need(name, act, fmt.Sprintf("line %d: %s makes no AWS call", c.Line, shown), nil, nil, nil)
 		return
 	}
+	c, problem := transferArgs(c)
+	if problem != "" {
+		d.unresolved(name, act, "%s%s: %s; %s", where, shown, problem, declare)
+	}
 	param := d.scriptParams(c, payload)
 	first := len(d.out.Needs)
 	defer func() {

@@ -36,7 +36,10 @@ type Call struct {
 	Name   string
 	// Args are the keyword arguments (Unknown when the analysis does not
 	// know their value) and, for resource calls, the sub-resource's
-	// identifiers as "$0", "$1".
+	// identifiers as "$0", "$1". A client method's positional arguments
+	// are "#0", "#1" (the S3 transfer helpers take Bucket and Key so). An
+	// argument given as a dict literal in the call has Dict set and its
+	// entries as "NAME.KEY" ("ExtraArgs.SSEKMSKeyId", "#3.SSEKMSKeyId").
 	Args map[string]Arg
 }
 
@@ -52,6 +55,11 @@ type Arg struct {
 	// analysis does not know (a variable computed at run time, a number):
 	// the call has the parameter, with any value.
 	Unknown bool
+	// Dict is set, with Unknown, for a dict literal written in the call
+	// whose keys are all string literals: its entries are recorded, and
+	// a key it lacks is not passed. A dict held in a variable may have
+	// been changed since, so it is only Unknown.
+	Dict bool
 }
 
 // Item is one string of an Arg.
@@ -773,24 +781,76 @@ func (a *analyzer) callArgs(argsN *node, sc *scope) (args []val, kw map[string]v
 			if name == nil || value == nil {
 				continue
 			}
-			v := a.eval(value, sc)
-			kw[a.text(name)] = v
-			arg, ok := toArg(v)
-			if !ok {
-				arg = Arg{Unknown: true}
-			}
 			if kwArgs == nil {
 				kwArgs = map[string]Arg{}
 			}
-			kwArgs[a.text(name)] = arg
+			kw[a.text(name)] = a.recordArg(kwArgs, a.text(name), value, sc)
 		case "list_splat", "dictionary_splat":
 			a.escape(a.eval(k, sc), k.line)
 			args = append(args, val{})
 		default:
-			args = append(args, a.eval(k, sc))
+			if kwArgs == nil {
+				kwArgs = map[string]Arg{}
+			}
+			args = append(args, a.recordArg(kwArgs, "#"+strconv.Itoa(len(args)), k, sc))
 		}
 	}
 	return args, kw, kwArgs
+}
+
+// recordArg evaluates the argument n and records it in out under key,
+// with a dict literal's entries under "key.ENTRY".
+func (a *analyzer) recordArg(out map[string]Arg, key string, n *node, sc *scope) val {
+	if n.kind == "dictionary" {
+		entries, complete := a.dictLiteral(n, sc)
+		out[key] = Arg{Unknown: true, Dict: complete}
+		if complete {
+			for k, v := range entries {
+				out[key+"."+k] = v
+			}
+		}
+		return val{}
+	}
+	v := a.eval(n, sc)
+	arg, ok := toArg(v)
+	if !ok {
+		arg = Arg{Unknown: true}
+	}
+	out[key] = arg
+	return v
+}
+
+// dictLiteral evaluates a dict literal as eval does (what it holds that
+// the analysis cannot follow is reported) and returns its entries;
+// complete is false when a key is not a string literal or another dict
+// is unpacked into it.
+func (a *analyzer) dictLiteral(n *node, sc *scope) (entries map[string]Arg, complete bool) {
+	entries, complete = map[string]Arg{}, true
+	for _, k := range n.kids {
+		key, value := k.child("key"), k.child("value")
+		if k.kind != "pair" || key == nil || value == nil {
+			complete = false
+			a.escape(a.eval(k, sc), k.line)
+			continue
+		}
+		name, literal := a.str(key)
+		if !literal {
+			// Python evaluates the key first; it may call AWS too.
+			complete = false
+			a.escape(a.eval(key, sc), key.line)
+		}
+		v := a.eval(value, sc)
+		a.escape(v, k.line)
+		if !literal {
+			continue
+		}
+		arg, ok := toArg(v)
+		if !ok {
+			arg = Arg{Unknown: true}
+		}
+		entries[name] = arg
+	}
+	return entries, complete
 }
 
 // factoryCall is boto3.client(...) or boto3.resource(...): a client or
