@@ -75,10 +75,7 @@ var psLocalCmdlets = map[string]bool{
 
 // psBuiltins are PowerShell's own commands and aliases that a script
 // uses without calling AWS: output, objects, text, JSON, time, modules.
-var psBuiltins = map[string]bool{}
-
-func init() {
-	for _, c := range strings.Fields(`write-output write-host write-error write-warning write-verbose write-debug write-information
+var psBuiltins = wordSet(`write-output write-host write-error write-warning write-verbose write-debug write-information
 		write-progress out-null out-string out-host out-default format-table format-list format-wide
 		select-object where-object foreach-object sort-object group-object measure-object compare-object
 		get-member add-member new-object tee-object convertto-json convertfrom-json convertto-csv convertfrom-csv
@@ -89,9 +86,15 @@ func init() {
 		get-location set-location push-location pop-location out-file export-csv import-csv
 		set-strictmode get-host read-host get-unique select-string get-culture
 		write select where foreach sort group measure echo sleep cd ls dir cat type pwd cls
-		% ? gm gci gc sc ni ri cp mv ft fl fw gv sv`) {
-		psBuiltins[c] = true
+		% ? gm gci gc sc ni ri cp mv ft fl fw gv sv`)
+
+// wordSet is the set of the whitespace-separated words of s.
+func wordSet(s string) map[string]bool {
+	set := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		set[w] = true
 	}
+	return set
 }
 
 // powershellScript derives the needs of a PowerShell aws:executeScript
