@@ -219,7 +219,11 @@
 // named parameters (-InstanceId i-1, -BucketName, -Name) narrowing the
 // resources and a -KmsKeyId or an SSE-KMS key adding its KMS grants
 // (parameter names count when written in full; an abbreviated one
-// narrows nothing).
+// narrows nothing). A parameter given as $p.Key, where $p is read as the
+// executeScript documentation shows ($p = $env:InputPayload |
+// ConvertFrom-Json) and is never assigned anything else nor has a member
+// assigned, stands for the InputPayload value the runbook binds to Key,
+// as in Python scripts.
 // PowerShell's own commands and the script's functions call nothing.
 // Anything else is unresolved with its script line: a cmdlet the table
 // does not map (whatever its noun), a command from another module, the

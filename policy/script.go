@@ -38,7 +38,7 @@ func (d *deriver) script(name, act string, in runbook.ExecuteScript) {
 		return
 	}
 	if powershell {
-		d.powershellScript(name, act, src, declare)
+		d.powershellScript(name, act, src, declare, in.InputPayload)
 		return
 	}
 	handler, ok := in.Handler.AsString()

@@ -99,7 +99,7 @@ func wordSet(s string) map[string]bool {
 
 // powershellScript derives the needs of a PowerShell aws:executeScript
 // step from the AWS Tools for PowerShell cmdlets its script runs.
-func (d *deriver) powershellScript(name, act, src, declare string) {
+func (d *deriver) powershellScript(name, act, src, declare string, payload runbook.Value) {
 	res, err := psscan.Scan([]byte(src))
 	if err != nil {
 		if errors.Is(err, psscan.ErrTooLarge) {
@@ -120,7 +120,7 @@ func (d *deriver) powershellScript(name, act, src, declare string) {
 		switch {
 		case known:
 			calls++
-			d.psCall(name, act, c, cmd)
+			d.psCall(name, act, c, cmd, payload)
 		case res.Functions[low] || psBuiltins[low] || psLocalCmdlets[low] || low == "invoke-expression" || low == "iex":
 			// Defined in the script (its body is scanned), PowerShell's
 			// own, or reported as a problem already.
@@ -136,7 +136,7 @@ func (d *deriver) powershellScript(name, act, src, declare string) {
 }
 
 // psCall derives the needs of one AWS Tools cmdlet invocation.
-func (d *deriver) psCall(name, act string, c psscan.Command, cmd psCmdlet) {
+func (d *deriver) psCall(name, act string, c psscan.Command, cmd psCmdlet, payload runbook.Value) {
 	param := func(p string) (runbook.Value, bool) {
 		for k, a := range c.Args {
 			target := k
@@ -146,7 +146,12 @@ func (d *deriver) psCall(name, act string, c psscan.Command, cmd psCmdlet) {
 			if !strings.EqualFold(target, p) {
 				continue
 			}
-			if a.Unknown || a.Switch {
+			switch {
+			case a.Event != "":
+				// A payload key the runbook does not bind fails the
+				// script before the call.
+				return payload.Get(a.Event)
+			case a.Unknown || a.Switch:
 				return runbook.String("*"), true
 			}
 			return runbook.String(a.Literal), true

@@ -20,7 +20,10 @@
 // pipeline, such as return) is a [Command], with its line and its named
 // parameters (-Name value): literal values are kept, anything else (a
 // variable, an expression, a list such as i-1,i-2, a value joined to more
-// text) is [Arg.Unknown]. A module-qualified name (AWS.Tools.EC2\Get-EC2Instance)
+// text) is [Arg.Unknown], except $p.Key where $p holds the step's
+// InputPayload ($p = $env:InputPayload | ConvertFrom-Json, and no other
+// assignment to $p or its members anywhere in the script), which is
+// [Arg.Event]. A module-qualified name (AWS.Tools.EC2\Get-EC2Instance)
 // is reported without its module. Functions the script defines are listed
 // in [Result.Functions]; the commands in their bodies are reported like
 // any other, since the analysis does not follow calls.

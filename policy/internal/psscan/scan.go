@@ -26,6 +26,11 @@ type Command struct {
 type Arg struct {
 	// Literal is the value when it is a literal word or string.
 	Literal string
+	// Event is set, instead of Literal, for $VAR.Key where $VAR holds
+	// the step's InputPayload ($VAR = $env:InputPayload | ConvertFrom-Json,
+	// as the executeScript documentation writes it, and never assigned
+	// otherwise): the value is the payload's Key.
+	Event string
 	// Unknown is set when the value is computed at run time (a
 	// variable, an expression, an expandable string).
 	Unknown bool
@@ -56,7 +61,7 @@ func Scan(src []byte) (*Result, error) {
 	}
 	l := &lexer{src: strings.ReplaceAll(string(src), "\r\n", "\n"), line: 1}
 	main := l.lex(false)
-	s := &scanner{res: Result{Functions: map[string]bool{}}}
+	s := &scanner{res: Result{Functions: map[string]bool{}}, payload: payloadVars(append([][]token{main}, l.subs...))}
 	s.statements(main)
 	for i := 0; i < len(l.subs); i++ {
 		s.statements(l.subs[i])
@@ -71,6 +76,9 @@ func Scan(src []byte) (*Result, error) {
 
 type scanner struct {
 	res Result
+	// payload names the variables, in lower case without $, that hold
+	// the step's InputPayload.
+	payload map[string]bool
 	// depth counts the argument groups being scanned; past maxDepth the
 	// scan stops descending and reports it once (deep).
 	depth int
@@ -258,6 +266,9 @@ func (s *scanner) arguments(toks []token, j int) (map[string]Arg, int) {
 		switch {
 		case inline && val != "":
 			args[pname] = Arg{Literal: val}
+		case j+2 < len(toks) && s.payloadKey(toks, j+1) != "" && !continues(toks, j+2):
+			args[pname] = Arg{Event: s.payloadKey(toks, j+1)}
+			j += 2
 		case j+1 < len(toks):
 			args[pname] = argValue(toks[j+1])
 			if !args[pname].Switch && toks[j+1].kind != tOp {
