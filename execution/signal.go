@@ -19,11 +19,21 @@ type SignalOptions struct {
 	// the waiting step up, which needs a client that also implements
 	// [DescribeAutomationStepExecutionsAPIClient].
 	StepName string
+	// Payload holds further payload keys for the signal, such as the
+	// operator's own keys a runbook reads. The keys a helper sets itself
+	// (StepName, StepExecutionId, Comment) take precedence.
+	Payload map[string][]string
 }
 
 // WithStepName names the paused step [Resume] resumes, saving the look-up.
 func WithStepName(name string) func(*SignalOptions) {
 	return func(o *SignalOptions) { o.StepName = name }
+}
+
+// WithPayload adds keys to the signal's payload; see
+// [SignalOptions.Payload].
+func WithPayload(payload map[string][]string) func(*SignalOptions) {
+	return func(o *SignalOptions) { o.Payload = payload }
 }
 
 // ErrNoWaitingStep is matched (errors.Is) by the error [Resume] returns when
@@ -130,6 +140,12 @@ func StopStep(ctx context.Context, client SendAutomationSignalAPIClient, executi
 	return signal(ctx, client, executionID, types.SignalTypeStopStep, map[string][]string{"StepExecutionId": {stepExecutionID}}, optFns)
 }
 
+// Revoke withdraws a change request of Change Manager that runs the
+// execution's runbook; an Automation execution started directly refuses it.
+func Revoke(ctx context.Context, client SendAutomationSignalAPIClient, executionID string, optFns ...func(*SignalOptions)) error {
+	return signal(ctx, client, executionID, types.SignalTypeRevoke, nil, optFns)
+}
+
 // Cancel stops the execution: the running step is cancelled and the
 // execution ends Cancelled, running onCancel steps where the runbook has
 // them.
@@ -141,6 +157,22 @@ func Cancel(ctx context.Context, client StopAutomationExecutionAPIClient, execut
 // Interactive mode or waiting at a step.
 func Complete(ctx context.Context, client StopAutomationExecutionAPIClient, executionID string, optFns ...func(*SignalOptions)) error {
 	return stop(ctx, client, executionID, types.StopTypeComplete, optFns)
+}
+
+// withExtra returns payload with the keys of extra it does not set
+// itself, without changing either map; nil when both are empty.
+func withExtra(payload, extra map[string][]string) map[string][]string {
+	if len(extra) == 0 {
+		return payload
+	}
+	out := make(map[string][]string, len(payload)+len(extra))
+	for k, v := range extra {
+		out[k] = v
+	}
+	for k, v := range payload {
+		out[k] = v
+	}
+	return out
 }
 
 func commentPayload(comment string) map[string][]string {
@@ -161,7 +193,7 @@ func signal(ctx context.Context, client SendAutomationSignalAPIClient, id string
 	_, err := client.SendAutomationSignal(ctx, &ssm.SendAutomationSignalInput{
 		AutomationExecutionId: aws.String(id),
 		SignalType:            typ,
-		Payload:               payload,
+		Payload:               withExtra(payload, o.Payload),
 	}, o.ClientOptions...)
 	if err != nil {
 		return fmt.Errorf("execution: send %s signal to %s: %w", typ, id, err)
