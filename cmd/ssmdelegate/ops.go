@@ -142,9 +142,6 @@ func cmdSignal(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return c.usageErr("--type %s needs --step NAME", st)
 		}
 	case types.SignalTypeResume:
-		if *step == "" && len(payload.m) > 0 {
-			return c.usageErr("--type Resume with --payload needs --step NAME: the signal must name the paused step")
-		}
 	case types.SignalTypeRevoke:
 		if *step != "" {
 			return c.usageErr("--step goes with StartStep, StopStep and Resume")
@@ -159,58 +156,28 @@ func cmdSignal(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return c.fail(err)
 	}
 	id := pos[0]
-	p := payload.values(nil)
-	switch {
-	case st == types.SignalTypeStartStep && len(p) == 0:
-		err = execution.StartStep(ctx, client, id, *step)
-	case st == types.SignalTypeStopStep && len(p) == 0:
+	opts := []func(*execution.SignalOptions){execution.WithPayload(payload.values(nil))}
+	switch st {
+	case types.SignalTypeStartStep:
+		err = execution.StartStep(ctx, client, id, *step, opts...)
+	case types.SignalTypeStopStep:
 		var sid string
 		if sid, err = runningStepID(ctx, client, id, *step); err == nil {
-			err = execution.StopStep(ctx, client, id, sid)
+			err = execution.StopStep(ctx, client, id, sid, opts...)
 		}
-	case st == types.SignalTypeResume && len(p) == 0:
-		var opts []func(*execution.SignalOptions)
+	case types.SignalTypeResume:
 		if *step != "" {
 			opts = append(opts, execution.WithStepName(*step))
 		}
 		err = execution.Resume(ctx, client, id, opts...)
 	default:
-		err = sendSignal(ctx, client, id, st, *step, p)
+		err = execution.Revoke(ctx, client, id, opts...)
 	}
 	if err != nil {
 		return c.fail(err)
 	}
 	fmt.Fprintf(stdout, "sent %s to %s\n", st, id)
 	return 0
-}
-
-// sendSignal sends a signal with a payload of the operator's, which the
-// execution package's helpers do not take.
-func sendSignal(ctx context.Context, client *ssm.Client, id string, st types.SignalType, step string, p map[string][]string) error {
-	if p == nil {
-		p = map[string][]string{}
-	}
-	switch st {
-	case types.SignalTypeStartStep:
-		p["StepName"] = []string{step}
-	case types.SignalTypeResume:
-		// SendAutomationSignal requires the paused step's name.
-		p["StepName"] = []string{step}
-	case types.SignalTypeStopStep:
-		sid, err := runningStepID(ctx, client, id, step)
-		if err != nil {
-			return err
-		}
-		p["StepExecutionId"] = []string{sid}
-	}
-	if len(p) == 0 {
-		p = nil
-	}
-	_, err := client.SendAutomationSignal(ctx, &ssm.SendAutomationSignalInput{AutomationExecutionId: aws.String(id), SignalType: st, Payload: p})
-	if err != nil {
-		return fmt.Errorf("send %s signal to %s: %w", st, id, err)
-	}
-	return nil
 }
 
 // errNoRunningStep is returned when StopStep names a step that is not

@@ -217,7 +217,6 @@ func TestOpsUsage(t *testing.T) {
 		{"signal approve", wrap(cmdSignal), []string{id, "--aws", "--type", "Approve"}, 2, "approve and reject have their own commands"},
 		{"start step without step", wrap(cmdSignal), []string{id, "--aws", "--type", "StartStep"}, 2, "needs --step NAME"},
 		{"revoke with step", wrap(cmdSignal), []string{id, "--aws", "--type", "Revoke", "--step", "x"}, 2, "--step goes with"},
-		{"resume with payload and no step", wrap(cmdSignal), []string{id, "--aws", "--type", "Resume", "--payload", "k=v"}, 2, "needs --step NAME"},
 		{"bad payload", wrap(cmdSignal), []string{id, "--aws", "--type", "Revoke", "--payload", "x"}, 2, "is not KEY=VALUE"},
 		{"stop type", wrap(cmdStop), []string{id, "--aws", "--type", "Halt"}, 2, "want Cancel or Complete"},
 		{"watch nothing", wrap(cmdWatch), []string{"--aws"}, 2, "EXECUTION_ID is required"},
