@@ -107,7 +107,7 @@ func (p *runProgress) reportLocation(ev execution.Progress) {
 		p.locs = map[string]execution.LocationStatus{}
 	}
 	p.locs[l.Key()] = l.LocationStatus
-	line := fmt.Sprintf("%9s  %-10s %-24s %s", fmtElapsed(ev.Elapsed), ev.Status, l.Key(), l.Status)
+	line := progressLine(ev.Elapsed, ev.Status, l.Key(), string(l.Status))
 	if l.PreviousStatus != "" {
 		line += "  (was " + string(l.PreviousStatus) + ")"
 	}
@@ -161,7 +161,7 @@ func (p *runProgress) clearLive() {
 // locationHeartbeat says, off a terminal, where the locations stand.
 func (p *runProgress) locationHeartbeat() {
 	t := execution.CountLocations(p.locationList())
-	fmt.Fprintf(p.w, "%9s  %-10s %-24s still %s\n", fmtElapsed(time.Since(p.start)), p.status, "locations", t)
+	fmt.Fprintln(p.w, progressLine(time.Since(p.start), p.status, "locations", "still "+t.String()))
 	p.lastLine = time.Now()
 }
 

@@ -706,7 +706,7 @@ func (p *runProgress) running() string {
 
 func (p *runProgress) heartbeat() {
 	step := p.running()
-	line := fmt.Sprintf("%9s  %-10s %-24s %s", fmtElapsed(time.Since(p.start)), p.status, step, "still "+string(p.steps[step]))
+	line := progressLine(time.Since(p.start), p.status, step, "still "+string(p.steps[step]))
 	if a := p.actions[step]; a != "" {
 		line += "  (" + a + ")"
 	}
@@ -755,7 +755,7 @@ func (p *runProgress) report(ev execution.Progress) {
 		p.steps[step] = ev.StepStatus
 		p.actions[step] = ev.Action
 	}
-	line := fmt.Sprintf("%9s  %-10s %-24s %s", fmtElapsed(ev.Elapsed), ev.Status, step, ev.StepStatus)
+	line := progressLine(ev.Elapsed, ev.Status, step, string(ev.StepStatus))
 	if ev.Action != "" {
 		line += "  (" + ev.Action + ")"
 	}
@@ -785,6 +785,13 @@ func inputHint(ev execution.Progress) string {
 		return "paused: " + signal + "Resume"
 	}
 	return "waiting for input: " + signal + "Resume, or StartStep --payload StepName=NAME in interactive mode"
+}
+
+// progressLine is the one layout of run's progress lines: the time since
+// the start, the execution's status, what changed (a step or a location)
+// and how.
+func progressLine(elapsed time.Duration, status types.AutomationExecutionStatus, subject, what string) string {
+	return fmt.Sprintf("%9s  %-10s %-24s %s", fmtElapsed(elapsed), status, subject, what)
 }
 
 func fmtElapsed(d time.Duration) string {
