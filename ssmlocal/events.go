@@ -341,19 +341,22 @@ func (s *Server) ebListTargetsByRule(_ context.Context, c *call, in map[string]a
 // publishAutomationEvents compares an execution with what the bus last saw
 // of it and publishes a status-change event for the execution and for each
 // step whose status changed. The engine calls it (through OnChange)
-// without its locks held.
+// without its locks held, from several goroutines at once; the execution
+// is read under the bus's lock, so that a call that read it earlier
+// cannot compare an older state after a later one and publish a status
+// again.
 func (s *Server) publishAutomationEvents(regionName, id string) {
 	r := s.regions[regionName]
 	if r == nil || r.engine == nil {
 		return
 	}
+	b := &r.bus
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	x, err := r.engine.Get(id)
 	if err != nil {
 		return
 	}
-	b := &r.bus
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	if b.seen == nil {
 		b.seen = map[string]*execSeen{}
 	}
