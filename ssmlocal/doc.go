@@ -564,7 +564,11 @@
 // fsync'd. Commits write only the keys that changed, and concurrent callers
 // share one commit (group commit), so one fsync serves many writes. An
 // execution's step start, each attempt's start and its end are committed as
-// they happen.
+// they happen. To find what changed, a commit encodes the whole state and
+// compares it with the last commit, so a write costs time in proportion
+// to the state's size, not the change's (BenchmarkDurableWriteStateSize:
+// with 10,000 instances in the state, tens of times a write to an empty
+// one); the endpoint is meant for test-sized states.
 //
 // A change that cannot be written fails its call with the service's
 // internal error (SSM InternalServerError, IAM ServiceFailure, EC2
