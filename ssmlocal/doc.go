@@ -567,8 +567,8 @@
 // they happen. To find what changed, a commit encodes the whole state and
 // compares it with the last commit, so a write costs time in proportion
 // to the state's size, not the change's (BenchmarkDurableWriteStateSize:
-// with 10,000 instances in the state, tens of times a write to an empty
-// one); the endpoint is meant for test-sized states.
+// with 10,000 instances in the state a write took about 20 times as long
+// as with none); the endpoint is meant for test-sized states.
 //
 // A change that cannot be written fails its call with the service's
 // internal error (SSM InternalServerError, IAM ServiceFailure, EC2
