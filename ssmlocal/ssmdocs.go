@@ -204,7 +204,7 @@ func reservedName(name string) bool {
 }
 
 func ssmDocOps() []opDef {
-	return []opDef{
+	ops := []opDef{
 		{"ssm", "CreateDocument", true, (*Server).ssmCreateDocument, authOn("ssm:CreateDocument", createDocumentTarget)},
 		{"ssm", "GetDocument", true, (*Server).ssmGetDocument, authOn("ssm:GetDocument", documentTarget)},
 		{"ssm", "DescribeDocument", true, (*Server).ssmDescribeDocument, authOn("ssm:DescribeDocument", documentTarget)},
@@ -213,10 +213,8 @@ func ssmDocOps() []opDef {
 		{"ssm", "DeleteDocument", true, (*Server).ssmDeleteDocument, authOn("ssm:DeleteDocument", documentTarget)},
 		{"ssm", "ListDocuments", true, (*Server).ssmListDocuments, authAny("ssm:ListDocuments")},
 		{"ssm", "ListDocumentVersions", true, (*Server).ssmListDocumentVersions, authOn("ssm:ListDocumentVersions", documentTarget)},
-		{"ssm", "AddTagsToResource", true, (*Server).ssmAddTagsToResource, authOn("ssm:AddTagsToResource", tagTarget(true))},
-		{"ssm", "ListTagsForResource", true, (*Server).ssmListTagsForResource, authOn("ssm:ListTagsForResource", tagTarget(false))},
-		{"ssm", "RemoveTagsFromResource", true, (*Server).ssmRemoveTagsFromResource, authOn("ssm:RemoveTagsFromResource", tagTarget(false))},
 	}
+	return append(ops, ssmTagOps()...)
 }
 
 // memberDocName reads a document name member leniently, for authorization
