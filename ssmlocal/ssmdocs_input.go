@@ -35,3 +35,21 @@ func docTagList(tags []tag) []types.Tag {
 	return out
 }
 
+// docTarget authorizes a document operation on the document a member of
+// its input names (a document ARN gives its name), with the document's
+// type and tags.
+func docTarget[In any](nameOf func(*In) *string) func(s *Server, c *call, in *In) []authTarget {
+	return func(s *Server, c *call, in *In) []authTarget {
+		name := plainDocName(aws.ToString(nameOf(in)))
+		return on(s.docARN(c.region.Name, name), documentContext(c.region, name))
+	}
+}
+
+// plainDocName is the name a document member gives: a document's ARN
+// gives the name in it.
+func plainDocName(name string) string {
+	if m := docARNPattern.FindStringSubmatch(name); m != nil {
+		return m[1]
+	}
+	return name
+}
