@@ -1,6 +1,7 @@
 package ssmlocal
 
 import (
+	"context"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -52,4 +53,14 @@ func plainDocName(name string) string {
 		return m[1]
 	}
 	return name
+}
+
+// withShape runs prep on a request's shape before h decodes it: for the
+// members a protocol spells otherwise than the SDK's field names, and for
+// the values steps pass more loosely than the wire.
+func withShape(prep func(in map[string]any), h handlerFunc) handlerFunc {
+	return func(s *Server, ctx context.Context, c *call, in map[string]any) (map[string]any, error) {
+		prep(in)
+		return h(s, ctx, c, in)
+	}
 }
