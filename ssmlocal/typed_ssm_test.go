@@ -2,6 +2,7 @@ package ssmlocal
 
 import (
 	"net/http"
+	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,6 +14,9 @@ import (
 // before any validation error, and serve members of the right type.
 func TestTypedSSMMembers(t *testing.T) {
 	srv := startServer(t)
+	trust := url.QueryEscape(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`)
+	created := send(t, srv, wireRequest{body: "Action=CreateRole&Version=2010-05-08&RoleName=Typed&AssumeRolePolicyDocument=" + trust})
+	require.Equal(t, http.StatusOK, created.status, created.raw)
 	ssmReq := func(op, body string) wireRequest {
 		return wireRequest{service: "ssm", target: "AmazonSSM." + op, body: body}
 	}
@@ -32,6 +36,10 @@ func TestTypedSSMMembers(t *testing.T) {
 		{"boolean for Force", ssmReq("DeleteDocument", `{"Name":"x-y","Force":"yes"}`), "SerializationException", `member Force: expected a boolean, got "yes"`},
 		{"legacy filter of the wrong type", ssmReq("ListDocuments", `{"DocumentFilterList":[{"key":"Owner","value":7}]}`), "", ""},
 		{"one string for a key list", ssmReq("RemoveTagsFromResource", `{"ResourceType":"Document","ResourceId":"AWS-StopEC2Instance","TagKeys":"a"}`), "InvalidResourceId", "AWS-StopEC2Instance"},
+		{"sts: text for DurationSeconds", wireRequest{service: "sts", body: "Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::123456789012:role/Typed&RoleSessionName=s&DurationSeconds=ten"}, "SerializationException", `member DurationSeconds: expected an integer, got "ten"`},
+		{"sts: DurationSeconds past int32", wireRequest{service: "sts", body: "Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::123456789012:role/Typed&RoleSessionName=s&DurationSeconds=4294967296"}, "SerializationException", "out of range"},
+		{"sts: assume", wireRequest{service: "sts", body: "Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::123456789012:role/Typed&RoleSessionName=s1&DurationSeconds=900"}, "", ""},
+		{"sts: caller", wireRequest{service: "sts", body: "Action=GetCallerIdentity&Version=2011-06-15"}, "", ""},
 		{"zero MaxResults is no limit", ssmReq("DescribeDocumentPermission", `{"Name":"AWS-StopEC2Instance","PermissionType":"Share","MaxResults":0}`), "InvalidDocument", "owned by Amazon"},
 	}
 	for _, tt := range tests {
