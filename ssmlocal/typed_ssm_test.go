@@ -40,6 +40,9 @@ func TestTypedSSMMembers(t *testing.T) {
 		{"sts: DurationSeconds past int32", wireRequest{service: "sts", body: "Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::123456789012:role/Typed&RoleSessionName=s&DurationSeconds=4294967296"}, "SerializationException", "out of range"},
 		{"sts: assume", wireRequest{service: "sts", body: "Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::123456789012:role/Typed&RoleSessionName=s1&DurationSeconds=900"}, "", ""},
 		{"sts: caller", wireRequest{service: "sts", body: "Action=GetCallerIdentity&Version=2011-06-15"}, "", ""},
+		{"iam: text for MaxItems", wireRequest{body: "Action=SimulateCustomPolicy&Version=2010-05-08&PolicyInputList.member.1=%7B%7D&ActionNames.member.1=s3:GetObject&MaxItems=ten"}, "SerializationException", `member MaxItems: expected an integer, got "ten"`},
+		{"iam: MaxItems past int32", wireRequest{body: "Action=SimulatePrincipalPolicy&Version=2010-05-08&PolicySourceArn=arn:aws:iam::123456789012:role/Typed&ActionNames.member.1=s3:GetObject&MaxItems=4294967296"}, "SerializationException", "out of range"},
+		{"iam: one action as a string", wireRequest{body: "Action=SimulatePrincipalPolicy&Version=2010-05-08&PolicySourceArn=arn:aws:iam::123456789012:role/Typed&ActionNames=s3:GetObject"}, "", ""},
 		{"zero MaxResults is no limit", ssmReq("DescribeDocumentPermission", `{"Name":"AWS-StopEC2Instance","PermissionType":"Share","MaxResults":0}`), "InvalidDocument", "owned by Amazon"},
 	}
 	for _, tt := range tests {
