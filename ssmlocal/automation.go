@@ -80,7 +80,7 @@ func executionTags(_ *Server, c *call, in map[string]any) map[string][]string {
 // allows the start, as the user guide's examples do
 // (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-setup-identity-based-policies.html).
 func startTargets(s *Server, c *call, in map[string]any) []authTarget {
-	name := memberDocName(in, "DocumentName")
+	name := plainDocName(member(in, "DocumentName"))
 	version := member(in, "DocumentVersion")
 	tl, _ := objects(in, "Tags")
 	tags, _ := tagPairs(tl, nil)
@@ -187,17 +187,25 @@ func checkRateInputs(in *ssm.StartAutomationExecutionInput) error {
 
 func (s *Server) ssmStartAutomationExecution(ctx context.Context, c *call, in map[string]any) (map[string]any, error) {
 	listify(in, "Parameters")
-	if _, err := docName(in, "DocumentName", false); err != nil {
+	rawName, err := str(in, "DocumentName")
+	if err != nil {
 		return nil, err
 	}
-	if _, err := optVersion(in, "DocumentVersion"); err != nil {
+	name, err := docName("DocumentName", &rawName, false)
+	if err != nil {
+		return nil, err
+	}
+	rawVersion, err := str(in, "DocumentVersion")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := optVersion("DocumentVersion", &rawVersion); err != nil {
 		return nil, err
 	}
 	var input ssm.StartAutomationExecutionInput
 	if err := decodeShape(in, &input); err != nil {
 		return nil, err
 	}
-	name, _ := docName(in, "DocumentName", false)
 	input.DocumentName = &name
 	if err := checkStartInput(&input); err != nil {
 		return nil, err

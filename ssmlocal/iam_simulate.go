@@ -6,10 +6,15 @@ import (
 	"encoding/json"
 	"hash/fnv"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/ssmdelegate/ssmdelegate/policy"
 )
@@ -22,16 +27,16 @@ import (
 
 func iamSimulateOps() []opDef {
 	return []opDef{
-		{"iam", "SimulateCustomPolicy", false, (*Server).iamSimulateCustomPolicy, authAny("iam:SimulateCustomPolicy")},
-		{"iam", "SimulatePrincipalPolicy", false, (*Server).iamSimulatePrincipalPolicy, authOn("iam:SimulatePrincipalPolicy", simulatedPrincipal)},
+		{"iam", "SimulateCustomPolicy", false, typed((*Server).iamSimulateCustomPolicy), authAny("iam:SimulateCustomPolicy")},
+		{"iam", "SimulatePrincipalPolicy", false, typed((*Server).iamSimulatePrincipalPolicy), authOnInput("iam:SimulatePrincipalPolicy", simulatedPrincipal)},
 	}
 }
 
 // simulatedPrincipal is what SimulatePrincipalPolicy is authorized on: the
 // principal whose policies are read. A missing ARN is authorized on "*" and
 // then refused by the handler's validation.
-func simulatedPrincipal(_ *Server, _ *call, in map[string]any) []authTarget {
-	source, _ := in["PolicySourceArn"].(string)
+func simulatedPrincipal(_ *Server, _ *call, in *iam.SimulatePrincipalPolicyInput) []authTarget {
+	source := aws.ToString(in.PolicySourceArn)
 	if source == "" {
 		source = "*"
 	}
@@ -72,43 +77,48 @@ type simRequest struct {
 	sum        string // fingerprint of the request, carried in markers
 }
 
-func (s *Server) iamSimulateCustomPolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	docs, err := strList(in, simInputList)
-	if err != nil {
-		return nil, err
-	}
-	if docs = nonEmpty(docs); docs == nil {
+// simMembers are the members both simulation operations take.
+type simMembers struct {
+	actions, docs, bounds, resources                []string
+	caller, owner, handling, resourcePolicy, marker *string
+	context                                         []iamtypes.ContextEntry
+	maxItems                                        *int32
+}
+
+func (s *Server) iamSimulateCustomPolicy(_ context.Context, c *call, in *iam.SimulateCustomPolicyInput) (*iam.SimulateCustomPolicyOutput, error) {
+	m := simMembers{actions: in.ActionNames, docs: in.PolicyInputList, bounds: in.PermissionsBoundaryPolicyInputList, resources: in.ResourceArns,
+		caller: in.CallerArn, owner: in.ResourceOwner, handling: in.ResourceHandlingOption, resourcePolicy: in.ResourcePolicy, marker: in.Marker,
+		context: in.ContextEntries, maxItems: in.MaxItems}
+	docs := nonEmpty(m.docs)
+	if docs == nil {
 		return nil, simValidation("policyInputList", "null", "Member must not be null")
 	}
-	req, err := s.simulationInput(in)
+	req, err := s.simulationInput(m)
 	if err != nil {
 		return nil, err
 	}
-	if err := req.readPolicies(in, docs, nil); err != nil {
+	if err := req.readPolicies(m, docs, nil); err != nil {
 		return nil, err
 	}
 	if req.resource != nil && req.caller == "" {
 		return nil, apiErr("InvalidInput", "CallerArn must be specified when a ResourcePolicy is included, so that its Principal element has a caller to match.")
 	}
-	return req.run()
+	out := req.run()
+	return &iam.SimulateCustomPolicyOutput{EvaluationResults: out.EvaluationResults, IsTruncated: out.IsTruncated, Marker: out.Marker}, nil
 }
 
-func (s *Server) iamSimulatePrincipalPolicy(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	source, err := str(in, "PolicySourceArn")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) iamSimulatePrincipalPolicy(_ context.Context, c *call, in *iam.SimulatePrincipalPolicyInput) (*iam.SimulatePrincipalPolicyOutput, error) {
+	source := aws.ToString(in.PolicySourceArn)
 	if source == "" {
 		return nil, simValidation("policySourceArn", "null", "Member must not be null")
 	}
 	if len(source) < 20 || len(source) > 2048 {
 		return nil, simValidation("policySourceArn", source, "Member must have length between 20 and 2048")
 	}
-	docs, err := strList(in, simInputList)
-	if err != nil {
-		return nil, err
-	}
-	req, err := s.simulationInput(in)
+	m := simMembers{actions: in.ActionNames, docs: in.PolicyInputList, bounds: in.PermissionsBoundaryPolicyInputList, resources: in.ResourceArns,
+		caller: in.CallerArn, owner: in.ResourceOwner, handling: in.ResourceHandlingOption, resourcePolicy: in.ResourcePolicy, marker: in.Marker,
+		context: in.ContextEntries, maxItems: in.MaxItems}
+	req, err := s.simulationInput(m)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +128,7 @@ func (s *Server) iamSimulatePrincipalPolicy(_ context.Context, c *call, in map[s
 	if err != nil {
 		return nil, err
 	}
-	if err := req.readPolicies(in, nonEmpty(docs), stored); err != nil {
+	if err := req.readPolicies(m, nonEmpty(m.docs), stored); err != nil {
 		return nil, err
 	}
 	if req.caller == "" {
@@ -129,7 +139,8 @@ func (s *Server) iamSimulatePrincipalPolicy(_ context.Context, c *call, in map[s
 		}
 		req.caller = defaultCaller
 	}
-	return req.run()
+	out := req.run()
+	return &iam.SimulatePrincipalPolicyOutput{EvaluationResults: out.EvaluationResults, IsTruncated: out.IsTruncated, Marker: out.Marker}, nil
 }
 
 // principalPolicies returns source's policies with the caller they are
@@ -213,37 +224,33 @@ func (s *Server) storedSimPolicy(id, typ, doc string) simPolicy {
 
 // simulationInput reads and checks the members both operations share,
 // except the policies.
-func (s *Server) simulationInput(in map[string]any) (*simRequest, error) {
+func (s *Server) simulationInput(in simMembers) (*simRequest, error) {
 	req := &simRequest{}
 	var err error
-	if req.actions, err = simActions(in); err != nil {
+	if req.actions, err = simActions(in.actions); err != nil {
 		return nil, err
 	}
-	if req.resources, err = simResources(in); err != nil {
+	if req.resources, err = simResources(in.resources); err != nil {
 		return nil, err
 	}
-	if req.caller, err = simCaller(in); err != nil {
+	if req.caller, err = simCaller(aws.ToString(in.caller)); err != nil {
 		return nil, err
 	}
-	if err := checkSimResourceOwner(in); err != nil {
+	if err := checkSimResourceOwner(aws.ToString(in.owner), aws.ToString(in.handling)); err != nil {
 		return nil, err
 	}
-	if req.context, err = simulationContext(in); err != nil {
+	if req.context, err = simulationContext(in.context); err != nil {
 		return nil, err
 	}
-	if err := req.readPaging(in); err != nil {
+	if err := req.readPaging(in.maxItems, aws.ToString(in.marker)); err != nil {
 		return nil, err
 	}
 	return req, nil
 }
 
-// simActions reads ActionNames: at least one, each service:Action without
+// simActions checks ActionNames: at least one, each service:Action without
 // wildcards.
-func simActions(in map[string]any) ([]string, error) {
-	actions, err := strList(in, "ActionNames")
-	if err != nil {
-		return nil, err
-	}
+func simActions(actions []string) ([]string, error) {
 	if actions = nonEmpty(actions); actions == nil {
 		return nil, simValidation("actionNames", "null", "Member must not be null")
 	}
@@ -259,12 +266,8 @@ func simActions(in map[string]any) ([]string, error) {
 	return actions, nil
 }
 
-// simResources reads ResourceArns: ARNs or "*", at most simMaxResources.
-func simResources(in map[string]any) ([]string, error) {
-	resources, err := strList(in, "ResourceArns")
-	if err != nil {
-		return nil, err
-	}
+// simResources checks ResourceArns: ARNs or "*", at most simMaxResources.
+func simResources(resources []string) ([]string, error) {
 	resources = nonEmpty(resources)
 	if len(resources) > simMaxResources {
 		return nil, apiErr("InvalidInput", "ResourceArns has %d resources; at most %d can be simulated at once.", len(resources), simMaxResources)
@@ -280,11 +283,10 @@ func simResources(in map[string]any) ([]string, error) {
 	return resources, nil
 }
 
-// simCaller reads CallerArn, which only an IAM user's ARN can be.
-func simCaller(in map[string]any) (string, error) {
-	caller, err := str(in, "CallerArn")
-	if err != nil || caller == "" {
-		return "", err
+// simCaller checks CallerArn, which only an IAM user's ARN can be.
+func simCaller(caller string) (string, error) {
+	if caller == "" {
+		return "", nil
 	}
 	a, err := policy.ParseARN(caller)
 	if err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "user/") || a.Region != "" || !policy.IsAccountID(a.Account) {
@@ -295,19 +297,11 @@ func simCaller(in map[string]any) (string, error) {
 
 // checkSimResourceOwner checks ResourceOwner, an account, and
 // ResourceHandlingOption, which is only checked for length.
-func checkSimResourceOwner(in map[string]any) error {
-	owner, err := str(in, "ResourceOwner")
-	if err != nil {
-		return err
-	}
+func checkSimResourceOwner(owner, handling string) error {
 	if owner != "" {
 		if _, err := policy.ParseARN(owner); err != nil && !policy.IsAccountID(owner) {
 			return apiErr("InvalidInput", "Invalid ResourceOwner %s: want the ARN of an account, such as arn:aws:iam::123456789012:root.", owner)
 		}
-	}
-	handling, err := str(in, "ResourceHandlingOption")
-	if err != nil {
-		return err
 	}
 	if len(handling) > 64 {
 		return simValidation("resourceHandlingOption", handling, "Member must have length less than or equal to 64")
@@ -315,92 +309,81 @@ func checkSimResourceOwner(in map[string]any) error {
 	return nil
 }
 
-// readPaging reads MaxItems and Marker; a marker is only taken by the
-// request it continues, so the request's fingerprint is set first.
-func (req *simRequest) readPaging(in map[string]any) error {
-	items, err := integer(in, "MaxItems", simDefaultItems)
-	if err != nil {
-		return err
+// readPaging checks MaxItems (simDefaultItems when absent) and Marker; a
+// marker is only taken by the request it continues, so the request's
+// fingerprint is set first.
+func (req *simRequest) readPaging(maxItems *int32, marker string) error {
+	items := int32(simDefaultItems)
+	if maxItems != nil {
+		items = *maxItems
 	}
 	if items < 1 || items > simMaxItems {
 		return simValidation("maxItems", items, "Member must have value between 1 and 1000")
 	}
 	req.maxItems = int(items)
 	req.sum = req.fingerprint()
-	marker, err := str(in, "Marker")
-	if err != nil || marker == "" {
-		return err
+	if marker == "" {
+		return nil
 	}
 	if len(marker) > simMaxMarker {
 		return simValidation("marker", marker, "Member must have length less than or equal to 320")
 	}
+	var err error
 	req.start, err = req.decodeMarker(marker)
 	return err
 }
 
-// simulationContext reads ContextEntries: each key once, its values fitting
-// its ContextKeyType (a single-valued type takes one value).
-func simulationContext(in map[string]any) (map[string][]string, error) {
-	entries, err := objects(in, "ContextEntries")
-	if err != nil || len(entries) == 0 {
-		return nil, err
+// simulationContext checks ContextEntries: each key once, its values
+// fitting its ContextKeyType (a single-valued type takes one value).
+func simulationContext(entries []iamtypes.ContextEntry) (map[string][]string, error) {
+	if len(entries) == 0 {
+		return nil, nil
 	}
 	out := make(map[string][]string, len(entries))
 	seen := map[string]bool{}
 	for _, e := range entries {
-		name, err := str(e, "ContextKeyName")
-		if err != nil {
+		name, typ := aws.ToString(e.ContextKeyName), string(e.ContextKeyType)
+		if err := checkContextEntry(name, typ, e.ContextKeyValues); err != nil {
 			return nil, err
-		}
-		if len(name) < 5 || len(name) > 256 {
-			return nil, simValidation("contextEntries.member.contextKeyName", name, "Member must have length between 5 and 256")
-		}
-		values, err := strList(e, "ContextKeyValues")
-		if err != nil {
-			return nil, err
-		}
-		typ, err := str(e, "ContextKeyType")
-		if err != nil {
-			return nil, err
-		}
-		if typ == "" {
-			return nil, apiErr("InvalidInput", "ContextKeyType must be specified for context key %s.", name)
-		}
-		if !slices.Contains(policy.ContextKeyTypes, typ) {
-			return nil, simValidation("contextEntries.member.contextKeyType", typ, "Member must satisfy enum value set: ["+strings.Join(policy.ContextKeyTypes, ", ")+"]")
-		}
-		if err := policy.CheckContextValues(name, typ, values); err != nil {
-			return nil, apiErr("InvalidInput", "Invalid context entry: %v", err)
 		}
 		if lk := strings.ToLower(name); seen[lk] {
 			return nil, apiErr("InvalidInput", "Context key %s is given more than once.", name)
 		} else {
 			seen[lk] = true
 		}
-		out[name] = values
+		out[name] = e.ContextKeyValues
 	}
 	return out, nil
 }
 
+// checkContextEntry checks one context entry's key, type and values.
+func checkContextEntry(name, typ string, values []string) error {
+	if len(name) < 5 || len(name) > 256 {
+		return simValidation("contextEntries.member.contextKeyName", name, "Member must have length between 5 and 256")
+	}
+	if typ == "" {
+		return apiErr("InvalidInput", "ContextKeyType must be specified for context key %s.", name)
+	}
+	if !slices.Contains(policy.ContextKeyTypes, typ) {
+		return simValidation("contextEntries.member.contextKeyType", typ, "Member must satisfy enum value set: ["+strings.Join(policy.ContextKeyTypes, ", ")+"]")
+	}
+	if err := policy.CheckContextValues(name, typ, values); err != nil {
+		return apiErr("InvalidInput", "Invalid context entry: %v", err)
+	}
+	return nil
+}
+
 // readPolicies parses the request's policies after stored ones: identity
 // policies, permissions boundaries and the resource policy.
-func (req *simRequest) readPolicies(in map[string]any, docs []string, stored []simPolicy) error {
+func (req *simRequest) readPolicies(in simMembers, docs []string, stored []simPolicy) error {
 	var err error
 	if req.identity, err = appendSimPolicies(stored, simInputList, docs); err != nil {
 		return err
 	}
-	bounds, err := strList(in, simBoundaryList)
-	if err != nil {
+	if req.boundaries, err = appendSimPolicies(req.boundaries, simBoundaryList, nonEmpty(in.bounds)); err != nil {
 		return err
 	}
-	if req.boundaries, err = appendSimPolicies(req.boundaries, simBoundaryList, nonEmpty(bounds)); err != nil {
-		return err
-	}
-	rp, err := str(in, simResourceKey)
-	if err != nil {
-		return err
-	}
-	if rp != "" {
+	if rp := aws.ToString(in.resourcePolicy); rp != "" {
 		sp, err := parseSimPolicy(simResourceKey, -1, rp)
 		if err != nil {
 			return err
@@ -495,13 +478,20 @@ func (req *simRequest) decodeMarker(m string) (int, error) {
 // simOutcome is one action on one resource.
 type simOutcome struct {
 	decision   policy.Decision
-	matched    []any
+	matched    []iamtypes.Statement
 	missing    []string
 	byBoundary bool
 }
 
+// simPage is one page of a simulation's results.
+type simPage struct {
+	EvaluationResults []iamtypes.EvaluationResult
+	IsTruncated       bool
+	Marker            *string
+}
+
 // run evaluates one page of actions, each on every resource.
-func (req *simRequest) run() (map[string]any, error) {
+func (req *simRequest) run() simPage {
 	end := min(req.start+req.pageSize(), len(req.actions))
 	named := func(list []simPolicy, prefix string) []policy.NamedPolicy {
 		out := make([]policy.NamedPolicy, len(list))
@@ -527,7 +517,7 @@ func (req *simRequest) run() (map[string]any, error) {
 	if resources == nil {
 		resources = []string{"*"}
 	}
-	results := make([]any, 0, end-req.start)
+	results := make([]iamtypes.EvaluationResult, 0, end-req.start)
 	for _, action := range req.actions[req.start:end] {
 		outcomes := make([]simOutcome, len(resources))
 		for i, r := range resources {
@@ -535,11 +525,11 @@ func (req *simRequest) run() (map[string]any, error) {
 		}
 		results = append(results, req.result(action, resources, outcomes))
 	}
-	out := map[string]any{"EvaluationResults": results, "IsTruncated": end < len(req.actions)}
+	out := simPage{EvaluationResults: results, IsTruncated: end < len(req.actions)}
 	if end < len(req.actions) {
-		out["Marker"] = req.marker(end)
+		out.Marker = aws.String(req.marker(end))
 	}
-	return out, nil
+	return out
 }
 
 // simMaxWork bounds the statement evaluations of one page, so a large
@@ -583,7 +573,7 @@ func (req *simRequest) evaluate(r policy.Request, ids, bounds []policy.NamedPoli
 			o.decision, matched = policy.DecisionImplicitDeny, nil
 		}
 	}
-	o.matched = make([]any, 0, len(matched))
+	o.matched = make([]iamtypes.Statement, 0, len(matched))
 	for _, m := range matched {
 		o.matched = append(o.matched, req.statementShape(m))
 	}
@@ -591,7 +581,7 @@ func (req *simRequest) evaluate(r policy.Request, ids, bounds []policy.NamedPoli
 }
 
 // statementShape is a matched statement: its policy and where it is.
-func (req *simRequest) statementShape(m policy.Result) map[string]any {
+func (req *simRequest) statementShape(m policy.Result) iamtypes.Statement {
 	var sp *simPolicy
 	switch {
 	case m.Policy == "r":
@@ -603,11 +593,11 @@ func (req *simRequest) statementShape(m policy.Result) map[string]any {
 		i, _ := strconv.Atoi(m.Policy[1:])
 		sp = &req.identity[i]
 	}
-	out := map[string]any{"SourcePolicyId": sp.id, "SourcePolicyType": sp.typ}
+	out := iamtypes.Statement{SourcePolicyId: aws.String(sp.id), SourcePolicyType: iamtypes.PolicySourceType(sp.typ)}
 	if m.StatementIndex >= 0 && m.StatementIndex < len(sp.spans) {
 		span := sp.spans[m.StatementIndex]
-		out["StartPosition"] = map[string]any{"Line": span.start.line, "Column": span.start.column}
-		out["EndPosition"] = map[string]any{"Line": span.end.line, "Column": span.end.column}
+		out.StartPosition = span.start.position()
+		out.EndPosition = span.end.position()
 	}
 	return out
 }
@@ -615,16 +605,16 @@ func (req *simRequest) statementShape(m policy.Result) map[string]any {
 // result is one action's EvaluationResult: the most restrictive decision
 // over the resources, the statements and missing keys behind it, and with
 // ResourceArns one ResourceSpecificResult per resource.
-func (req *simRequest) result(action string, resources []string, outcomes []simOutcome) map[string]any {
+func (req *simRequest) result(action string, resources []string, outcomes []simOutcome) iamtypes.EvaluationResult {
 	agg := policy.DecisionAllow
 	for _, o := range outcomes {
 		if o.decision == policy.DecisionExplicitDeny || o.decision == policy.DecisionImplicitDeny && agg == policy.DecisionAllow {
 			agg = o.decision
 		}
 	}
-	matched := []any{}
+	matched := []iamtypes.Statement{}
 	seen := map[string]bool{}
-	var missing []string
+	missing := []string{}
 	byBoundary := true
 	for _, o := range outcomes {
 		byBoundary = byBoundary && o.byBoundary
@@ -644,47 +634,48 @@ func (req *simRequest) result(action string, resources []string, outcomes []simO
 			}
 		}
 	}
-	out := map[string]any{
-		"EvalActionName":       action,
-		"EvalDecision":         agg.String(),
-		"MatchedStatements":    matched,
-		"MissingContextValues": strSlice(missing),
+	out := iamtypes.EvaluationResult{
+		EvalActionName:       aws.String(action),
+		EvalDecision:         iamtypes.PolicyEvaluationDecisionType(agg.String()),
+		MatchedStatements:    matched,
+		MissingContextValues: missing,
 	}
 	if len(resources) == 1 {
-		out["EvalResourceName"] = resources[0]
+		out.EvalResourceName = aws.String(resources[0])
 	}
 	if len(req.boundaries) > 0 {
-		out["PermissionsBoundaryDecisionDetail"] = map[string]any{"AllowedByPermissionsBoundary": byBoundary}
+		out.PermissionsBoundaryDecisionDetail = &iamtypes.PermissionsBoundaryDecisionDetail{AllowedByPermissionsBoundary: byBoundary}
 	}
 	if req.resources != nil {
-		specific := make([]any, len(resources))
-		for i, o := range outcomes {
-			rs := map[string]any{
-				"EvalResourceName":     resources[i],
-				"EvalResourceDecision": o.decision.String(),
-				"MatchedStatements":    o.matched,
-				"MissingContextValues": strSlice(o.missing),
-			}
-			if len(req.boundaries) > 0 {
-				rs["PermissionsBoundaryDecisionDetail"] = map[string]any{"AllowedByPermissionsBoundary": o.byBoundary}
-			}
-			specific[i] = rs
-		}
-		out["ResourceSpecificResults"] = specific
+		out.ResourceSpecificResults = req.specificResults(resources, outcomes)
 	}
 	return out
 }
 
-func strSlice(v []string) []any {
-	out := make([]any, len(v))
-	for i, s := range v {
-		out[i] = s
+// specificResults are an action's ResourceSpecificResults, one for each
+// resource.
+func (req *simRequest) specificResults(resources []string, outcomes []simOutcome) []iamtypes.ResourceSpecificResult {
+	specific := make([]iamtypes.ResourceSpecificResult, len(resources))
+	for i, o := range outcomes {
+		specific[i] = iamtypes.ResourceSpecificResult{
+			EvalResourceName:     aws.String(resources[i]),
+			EvalResourceDecision: iamtypes.PolicyEvaluationDecisionType(o.decision.String()),
+			MatchedStatements:    o.matched,
+			MissingContextValues: append([]string{}, o.missing...),
+		}
+		if len(req.boundaries) > 0 {
+			specific[i].PermissionsBoundaryDecisionDetail = &iamtypes.PermissionsBoundaryDecisionDetail{AllowedByPermissionsBoundary: o.byBoundary}
+		}
 	}
-	return out
+	return specific
 }
 
 // textPos is a 1-based line and column (in characters) of a policy text.
 type textPos struct{ line, column int }
+
+func (p textPos) position() *iamtypes.Position {
+	return &iamtypes.Position{Line: int32(min(p.line, math.MaxInt32)), Column: int32(min(p.column, math.MaxInt32))}
+}
 
 // stmtSpan is where a statement is written: its opening brace, and just
 // after its closing brace.

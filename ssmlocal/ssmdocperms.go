@@ -2,9 +2,13 @@ package ssmlocal
 
 import (
 	"context"
+	"maps"
 	"regexp"
 	"slices"
-	"sort"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 )
 
 // Sharing documents with other accounts (DescribeDocumentPermission,
@@ -26,104 +30,89 @@ var (
 
 func ssmDocPermOps() []opDef {
 	return []opDef{
-		{"ssm", "DescribeDocumentPermission", true, (*Server).ssmDescribeDocumentPermission, authOn("ssm:DescribeDocumentPermission", documentTarget)},
-		{"ssm", "ModifyDocumentPermission", true, (*Server).ssmModifyDocumentPermission, authOn("ssm:ModifyDocumentPermission", documentTarget)},
+		{"ssm", "DescribeDocumentPermission", true, typed((*Server).ssmDescribeDocumentPermission),
+			authOnInput("ssm:DescribeDocumentPermission", docTarget(func(in *ssm.DescribeDocumentPermissionInput) *string { return in.Name }))},
+		{"ssm", "ModifyDocumentPermission", true, typed((*Server).ssmModifyDocumentPermission),
+			authOnInput("ssm:ModifyDocumentPermission", docTarget(func(in *ssm.ModifyDocumentPermissionInput) *string { return in.Name }))},
 	}
 }
 
 // sharedDocument finds a document the account owns and may share.
-func sharedDocument(r *region, in map[string]any) (*ssmDocument, error) {
-	name, err := str(in, "Name")
-	if err != nil {
-		return nil, err
-	}
-	if name == "" {
+func sharedDocument(r *region, name *string, pt types.DocumentPermissionType) (*ssmDocument, error) {
+	if aws.ToString(name) == "" {
 		return nil, validation("name", "null", "Member must not be null")
 	}
-	pt, err := str(in, "PermissionType")
-	if err != nil {
-		return nil, err
-	}
-	if pt != "Share" {
+	if pt != types.DocumentPermissionTypeShare {
 		return nil, apiErr("InvalidPermissionType", "The permission type %q is not valid: only Share is supported.", pt)
 	}
-	d, ok := r.Documents[name]
+	d, ok := r.Documents[*name]
 	if !ok {
-		return nil, apiErr("InvalidDocument", "Document with name %s does not exist.", name)
+		return nil, apiErr("InvalidDocument", "Document with name %s does not exist.", *name)
 	}
 	if d.awsOwned() {
 		// Only the owner shares a document.
-		return nil, apiErr("InvalidDocument", "Document %s is owned by Amazon; only documents the account owns can be shared.", name)
+		return nil, apiErr("InvalidDocument", "Document %s is owned by Amazon; only documents the account owns can be shared.", *name)
 	}
 	return d, nil
 }
 
-func (s *Server) ssmDescribeDocumentPermission(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	maxResults, err := integer(in, "MaxResults", 0)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) ssmDescribeDocumentPermission(_ context.Context, c *call, in *ssm.DescribeDocumentPermissionInput) (*ssm.DescribeDocumentPermissionOutput, error) {
+	// A MaxResults of 0 is no limit, as an absent one.
+	maxResults := aws.ToInt32(in.MaxResults)
 	if maxResults != 0 && (maxResults < 1 || maxResults > 200) {
 		return nil, validation("maxResults", maxResults, "Member must have value less than or equal to 200")
 	}
-	next, err := str(in, "NextToken")
-	if err != nil {
-		return nil, err
-	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	d, err := sharedDocument(c.region, in)
+	d, err := sharedDocument(c.region, in.Name, in.PermissionType)
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, 0, len(d.Shared))
-	for id := range d.Shared {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	page, token, err := paginate(ids, int(maxResults), next)
+	ids := slices.Sorted(maps.Keys(d.Shared))
+	page, token, err := paginate(ids, int(maxResults), aws.ToString(in.NextToken))
 	if err != nil {
 		return nil, err
 	}
-	accounts := make([]any, len(page))
-	info := make([]any, len(page))
+	// Both lists are listed even when empty.
+	out := &ssm.DescribeDocumentPermissionOutput{AccountIds: make([]string, len(page)), AccountSharingInfoList: make([]types.AccountSharingInfo, len(page))}
+	copy(out.AccountIds, page)
 	for i, id := range page {
-		accounts[i] = id
-		info[i] = map[string]any{"AccountId": id, "SharedDocumentVersion": d.Shared[id]}
+		out.AccountSharingInfoList[i] = types.AccountSharingInfo{AccountId: aws.String(id), SharedDocumentVersion: aws.String(d.Shared[id])}
 	}
-	out := map[string]any{"AccountIds": accounts, "AccountSharingInfoList": info}
 	if token != "" {
-		out["NextToken"] = token
+		out.NextToken = aws.String(token)
 	}
 	return out, nil
 }
 
-func (s *Server) ssmModifyDocumentPermission(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	add, err := strList(in, "AccountIdsToAdd")
-	if err != nil {
-		return nil, err
-	}
-	remove, err := strList(in, "AccountIdsToRemove")
-	if err != nil {
-		return nil, err
-	}
-	for member, list := range map[string][]string{"accountIdsToAdd": add, "accountIdsToRemove": remove} {
-		if len(list) > sharePerCall {
-			return nil, apiErr("DocumentPermissionLimit", "The document can't be shared with more AWS accounts. You can specify a maximum of %d accounts per API operation (%s).", sharePerCall, member)
+// checkShareLists checks AccountIdsToAdd, then AccountIdsToRemove: at most
+// sharePerCall account ids each, every one an account id or "All".
+func checkShareLists(add, remove []string) error {
+	for _, l := range []struct {
+		member string
+		ids    []string
+	}{{"accountIdsToAdd", add}, {"accountIdsToRemove", remove}} {
+		if len(l.ids) > sharePerCall {
+			return apiErr("DocumentPermissionLimit", "The document can't be shared with more AWS accounts. You can specify a maximum of %d accounts per API operation (%s).", sharePerCall, l.member)
 		}
-		for _, id := range list {
+		for _, id := range l.ids {
 			if !shareAccountPattern.MatchString(id) {
-				return nil, validation(member, id, "Member must satisfy regular expression pattern: (?i)all|[0-9]{12}")
+				return validation(l.member, id, "Member must satisfy regular expression pattern: (?i)all|[0-9]{12}")
 			}
 		}
 	}
 	if len(add) == 0 && len(remove) == 0 {
-		return nil, validation("accountIdsToAdd", "null", "AccountIdsToAdd or AccountIdsToRemove must be specified")
+		return validation("accountIdsToAdd", "null", "AccountIdsToAdd or AccountIdsToRemove must be specified")
 	}
-	version, err := str(in, "SharedDocumentVersion")
-	if err != nil {
+	return nil
+}
+
+func (s *Server) ssmModifyDocumentPermission(_ context.Context, c *call, in *ssm.ModifyDocumentPermissionInput) (*ssm.ModifyDocumentPermissionOutput, error) {
+	add, remove := in.AccountIdsToAdd, in.AccountIdsToRemove
+	if err := checkShareLists(add, remove); err != nil {
 		return nil, err
 	}
+	version := aws.ToString(in.SharedDocumentVersion)
 	if version != "" && !shareVersionPattern.MatchString(version) {
 		return nil, validation("sharedDocumentVersion", version, "Member must satisfy regular expression pattern: ([$]LATEST|[$]DEFAULT|[$]ALL)")
 	}
@@ -132,7 +121,7 @@ func (s *Server) ssmModifyDocumentPermission(_ context.Context, c *call, in map[
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	d, err := sharedDocument(c.region, in)
+	d, err := sharedDocument(c.region, in.Name, in.PermissionType)
 	if err != nil {
 		return nil, err
 	}
@@ -140,9 +129,9 @@ func (s *Server) ssmModifyDocumentPermission(_ context.Context, c *call, in map[
 		return nil, apiErr("InvalidDocumentVersion", "The document %s has no version %s.", d.Name, version)
 	}
 	// Removing wins over adding the same account.
-	next := map[string]string{}
-	for id, v := range d.Shared {
-		next[id] = v
+	next := maps.Clone(d.Shared)
+	if next == nil {
+		next = map[string]string{}
 	}
 	for _, id := range add {
 		if !containsFold(remove, id) {
@@ -160,7 +149,7 @@ func (s *Server) ssmModifyDocumentPermission(_ context.Context, c *call, in map[
 	}
 	d.Shared = next
 	s.changed()
-	return nil, nil
+	return &ssm.ModifyDocumentPermissionOutput{}, nil
 }
 
 // canonicalAccount spells "All" (any case) as the API reports it.

@@ -15,6 +15,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
 	"github.com/ssmdelegate/ssmdelegate/policy"
 	"github.com/ssmdelegate/ssmdelegate/runbook"
 )
@@ -87,13 +91,10 @@ func hashContent(content string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// docName reads a document name member, which may also be the document's
-// ARN, and checks the model's pattern.
-func docName(in map[string]any, member string, create bool) (string, error) {
-	name, err := str(in, member)
-	if err != nil {
-		return "", err
-	}
+// docName checks a document name member, which may also be the
+// document's ARN (except when creating), against the model's pattern.
+func docName(member string, v *string, create bool) (string, error) {
+	name := aws.ToString(v)
 	if name == "" {
 		return "", validation(lowerFirst(member), "null", "Member must not be null")
 	}
@@ -112,54 +113,47 @@ func docName(in map[string]any, member string, create bool) (string, error) {
 	return name, nil
 }
 
-// docSelector reads the Name, DocumentVersion and VersionName that pick one
-// version of a document.
-func docSelector(in map[string]any) (name, version, versionName string, err error) {
-	if name, err = docName(in, "Name", false); err != nil {
-		return "", "", "", err
+// docSelector checks the Name, DocumentVersion and VersionName that pick
+// one version of a document.
+func docSelector(name, version, versionName *string) (docRef, error) {
+	var ref docRef
+	var err error
+	if ref.name, err = docName("Name", name, false); err != nil {
+		return ref, err
 	}
-	if version, err = optVersion(in, "DocumentVersion"); err != nil {
-		return "", "", "", err
+	if ref.version, err = optVersion("DocumentVersion", version); err != nil {
+		return ref, err
 	}
-	if versionName, err = optVersionName(in); err != nil {
-		return "", "", "", err
-	}
-	return name, version, versionName, nil
+	ref.versionName, err = optVersionName(versionName)
+	return ref, err
 }
 
-func optVersion(in map[string]any, member string) (string, error) {
-	v, err := str(in, member)
-	if err != nil || v == "" {
-		return v, err
-	}
-	if !docVersionPattern.MatchString(v) {
+// docRef is one version of a document as a request names it.
+type docRef struct{ name, version, versionName string }
+
+func optVersion(member string, p *string) (string, error) {
+	v := aws.ToString(p)
+	if v != "" && !docVersionPattern.MatchString(v) {
 		return "", validation(lowerFirst(member), v, `Member must satisfy regular expression pattern: ([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)`)
 	}
 	return v, nil
 }
 
-func optVersionName(in map[string]any) (string, error) {
-	v, err := str(in, "VersionName")
-	if err != nil || v == "" {
-		return v, err
-	}
-	if !versionNamePattern.MatchString(v) {
+func optVersionName(p *string) (string, error) {
+	v := aws.ToString(p)
+	if v != "" && !versionNamePattern.MatchString(v) {
 		return "", validation("versionName", v, `Member must satisfy regular expression pattern: ^[a-zA-Z0-9_\-.]{1,128}$`)
 	}
 	return v, nil
 }
 
-func docFormat(in map[string]any, def string) (string, error) {
-	f, err := str(in, "DocumentFormat")
-	if err != nil {
-		return "", err
-	}
+func docFormat(f types.DocumentFormat, def string) (string, error) {
 	switch f {
 	case "":
 		return def, nil
-	case "JSON", "YAML":
-		return f, nil
-	case "TEXT":
+	case types.DocumentFormatJson, types.DocumentFormatYaml:
+		return string(f), nil
+	case types.DocumentFormatText:
 		return "", apiErr("InvalidDocumentSchemaVersion", "TEXT documents are not Automation runbooks")
 	}
 	return "", validation("documentFormat", f, "Member must satisfy enum value set: [YAML, JSON, TEXT]")
@@ -204,29 +198,23 @@ func reservedName(name string) bool {
 }
 
 func ssmDocOps() []opDef {
-	return []opDef{
-		{"ssm", "CreateDocument", true, (*Server).ssmCreateDocument, authOn("ssm:CreateDocument", createDocumentTarget)},
-		{"ssm", "GetDocument", true, (*Server).ssmGetDocument, authOn("ssm:GetDocument", documentTarget)},
-		{"ssm", "DescribeDocument", true, (*Server).ssmDescribeDocument, authOn("ssm:DescribeDocument", documentTarget)},
-		{"ssm", "UpdateDocument", true, (*Server).ssmUpdateDocument, authOn("ssm:UpdateDocument", documentTarget)},
-		{"ssm", "UpdateDocumentDefaultVersion", true, (*Server).ssmUpdateDocumentDefaultVersion, authOn("ssm:UpdateDocumentDefaultVersion", documentTarget)},
-		{"ssm", "DeleteDocument", true, (*Server).ssmDeleteDocument, authOn("ssm:DeleteDocument", documentTarget)},
-		{"ssm", "ListDocuments", true, (*Server).ssmListDocuments, authAny("ssm:ListDocuments")},
-		{"ssm", "ListDocumentVersions", true, (*Server).ssmListDocumentVersions, authOn("ssm:ListDocumentVersions", documentTarget)},
-		{"ssm", "AddTagsToResource", true, (*Server).ssmAddTagsToResource, authOn("ssm:AddTagsToResource", tagTarget(true))},
-		{"ssm", "ListTagsForResource", true, (*Server).ssmListTagsForResource, authOn("ssm:ListTagsForResource", tagTarget(false))},
-		{"ssm", "RemoveTagsFromResource", true, (*Server).ssmRemoveTagsFromResource, authOn("ssm:RemoveTagsFromResource", tagTarget(false))},
+	ops := []opDef{
+		{"ssm", "CreateDocument", true, typed((*Server).ssmCreateDocument), authOnInput("ssm:CreateDocument", createDocumentTarget)},
+		{"ssm", "GetDocument", true, typed((*Server).ssmGetDocument),
+			authOnInput("ssm:GetDocument", docTarget(func(in *ssm.GetDocumentInput) *string { return in.Name }))},
+		{"ssm", "DescribeDocument", true, typed((*Server).ssmDescribeDocument),
+			authOnInput("ssm:DescribeDocument", docTarget(func(in *ssm.DescribeDocumentInput) *string { return in.Name }))},
+		{"ssm", "UpdateDocument", true, typed((*Server).ssmUpdateDocument),
+			authOnInput("ssm:UpdateDocument", docTarget(func(in *ssm.UpdateDocumentInput) *string { return in.Name }))},
+		{"ssm", "UpdateDocumentDefaultVersion", true, typed((*Server).ssmUpdateDocumentDefaultVersion),
+			authOnInput("ssm:UpdateDocumentDefaultVersion", docTarget(func(in *ssm.UpdateDocumentDefaultVersionInput) *string { return in.Name }))},
+		{"ssm", "DeleteDocument", true, typed((*Server).ssmDeleteDocument),
+			authOnInput("ssm:DeleteDocument", docTarget(func(in *ssm.DeleteDocumentInput) *string { return in.Name }))},
+		{"ssm", "ListDocuments", true, withShape(legacyDocFilterKeys, typed((*Server).ssmListDocuments)), authAny("ssm:ListDocuments")},
+		{"ssm", "ListDocumentVersions", true, typed((*Server).ssmListDocumentVersions),
+			authOnInput("ssm:ListDocumentVersions", docTarget(func(in *ssm.ListDocumentVersionsInput) *string { return in.Name }))},
 	}
-}
-
-// memberDocName reads a document name member leniently, for authorization
-// targets: a document ARN gives its name.
-func memberDocName(in map[string]any, key string) string {
-	name := member(in, key)
-	if m := docARNPattern.FindStringSubmatch(name); m != nil {
-		return m[1]
-	}
-	return name
+	return append(ops, ssmTagOps()...)
 }
 
 // documentContext is the condition context of an existing document: its
@@ -241,23 +229,14 @@ func documentContext(r *region, name string) map[string][]string {
 	return ctx
 }
 
-// documentTarget authorizes a document operation on the document Name
-// names.
-func documentTarget(s *Server, c *call, in map[string]any) []authTarget {
-	name := memberDocName(in, "Name")
-	return on(s.docARN(c.region.Name, name), documentContext(c.region, name))
-}
-
 // createDocumentTarget authorizes CreateDocument on the new document's
 // ARN, with its type and the tags it is created with.
-func createDocumentTarget(s *Server, c *call, in map[string]any) []authTarget {
-	dtype := member(in, "DocumentType")
+func createDocumentTarget(s *Server, c *call, in *ssm.CreateDocumentInput) []authTarget {
+	dtype := string(in.DocumentType)
 	if dtype == "" {
 		dtype = "Command"
 	}
-	tl, _ := objects(in, "Tags")
-	tags, _ := tagPairs(tl, nil)
-	return on(s.docARN(c.region.Name, member(in, "Name")), requestTagContext(tags, map[string][]string{"ssm:DocumentType": {dtype}}))
+	return on(s.docARN(c.region.Name, aws.ToString(in.Name)), requestTagContext(ssmTags(in.Tags), map[string][]string{"ssm:DocumentType": {dtype}}))
 }
 
 // lookupDoc finds a document and one of its versions: version is a number,
@@ -289,46 +268,40 @@ func (r *region) lookupDoc(name, version, versionName string) (*ssmDocument, *do
 	return d, v, nil
 }
 
-func (s *Server) describeShape(r *region, d *ssmDocument, v *docVersion) map[string]any {
-	m := map[string]any{
-		"Name": d.Name, "Owner": d.Owner, "DocumentType": d.Type, "DocumentVersion": strconv.Itoa(v.Version),
-		"Hash": v.Hash, "HashType": "Sha256", "CreatedDate": v.Created, "Status": "Active",
-		"SchemaVersion": "0.3", "LatestVersion": strconv.Itoa(d.Latest), "DefaultVersion": strconv.Itoa(d.Default),
-		"DocumentFormat": v.Format, "PlatformTypes": []any{"Windows", "Linux", "MacOS"}, "Tags": tagShapes(d.Tags),
-	}
-	if v.VersionName != "" {
-		m["VersionName"] = v.VersionName
-	}
-	if dv := d.version(d.Default); dv != nil && dv.VersionName != "" {
-		m["DefaultVersionName"] = dv.VersionName
-	}
-	if d.TargetType != "" {
-		m["TargetType"] = d.TargetType
+// platformTypes are the platforms every runbook lists.
+var platformTypes = []types.PlatformType{types.PlatformTypeWindows, types.PlatformTypeLinux, types.PlatformTypeMacos}
+
+func (s *Server) description(d *ssmDocument, v *docVersion) *types.DocumentDescription {
+	out := &types.DocumentDescription{
+		Name: aws.String(d.Name), Owner: aws.String(d.Owner), DocumentType: types.DocumentType(d.Type), DocumentVersion: aws.String(strconv.Itoa(v.Version)),
+		Hash: aws.String(v.Hash), HashType: types.DocumentHashTypeSha256, CreatedDate: aws.Time(v.Created), Status: types.DocumentStatusActive,
+		SchemaVersion: aws.String("0.3"), LatestVersion: aws.String(strconv.Itoa(d.Latest)), DefaultVersion: aws.String(strconv.Itoa(d.Default)),
+		DocumentFormat: types.DocumentFormat(v.Format), PlatformTypes: platformTypes, Tags: docTagList(d.Tags),
+		VersionName: optString(v.VersionName), TargetType: optString(d.TargetType),
 	}
 	if doc, err := s.parsed(v); err == nil {
-		if doc.Description != "" {
-			m["Description"] = doc.Description
-		}
-		params := make([]any, 0, len(doc.Parameters))
-		for _, p := range doc.Parameters {
-			pm := map[string]any{"Name": p.Name, "Type": string(p.Type)}
-			if p.Description != "" {
-				pm["Description"] = p.Description
-			}
-			if !p.Default.IsZero() {
-				if str, ok := p.Default.AsString(); ok {
-					pm["DefaultValue"] = str
-				} else {
-					pm["DefaultValue"] = string(p.Default.JSON())
-				}
-			}
-			params = append(params, pm)
-		}
-		if len(params) > 0 {
-			m["Parameters"] = params
-		}
+		out.Description = optString(doc.Description)
+		out.Parameters = documentParameters(doc)
 	}
-	return m
+	return out
+}
+
+// documentParameters describes a runbook's parameters, a default that is
+// not a string as its JSON; nil when it has none.
+func documentParameters(doc *runbook.Document) []types.DocumentParameter {
+	var out []types.DocumentParameter
+	for _, p := range doc.Parameters {
+		dp := types.DocumentParameter{Name: aws.String(p.Name), Type: types.DocumentParameterType(p.Type), Description: optString(p.Description)}
+		if !p.Default.IsZero() {
+			if str, ok := p.Default.AsString(); ok {
+				dp.DefaultValue = aws.String(str)
+			} else {
+				dp.DefaultValue = aws.String(string(p.Default.JSON()))
+			}
+		}
+		out = append(out, dp)
+	}
+	return out
 }
 
 // parsed returns a version's parsed runbook, cached by hash.
@@ -344,57 +317,56 @@ func (s *Server) parsed(v *docVersion) (*runbook.Document, error) {
 	return d, nil
 }
 
-func (s *Server) ssmCreateDocument(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := docName(in, "Name", true)
-	if err != nil {
-		return nil, err
+// checkCreateDocument checks CreateDocument's members in the order SSM
+// reports them and returns the document's name, format and tags.
+func checkCreateDocument(in *ssm.CreateDocumentInput) (name, format string, tags []tag, err error) {
+	if name, err = docName("Name", in.Name, true); err != nil {
+		return "", "", nil, err
 	}
-	content, err := str(in, "Content")
-	if err != nil {
-		return nil, err
+	if err = checkDocumentType(in.DocumentType); err != nil {
+		return "", "", nil, err
 	}
-	dtype, err := str(in, "DocumentType")
-	if err != nil {
-		return nil, err
+	if format, err = docFormat(in.DocumentFormat, "JSON"); err != nil {
+		return "", "", nil, err
 	}
-	switch dtype {
-	case "Automation":
-	case "", "Command", "Policy", "Session", "Package", "ApplicationConfiguration", "ApplicationConfigurationSchema",
-		"DeploymentStrategy", "ChangeCalendar", "Automation.ChangeTemplate", "ProblemAnalysis", "ProblemAnalysisTemplate",
-		"CloudFormation", "ConformancePackTemplate", "QuickSetup", "ManualApprovalPolicy", "AutoApprovalPolicy":
-		if dtype == "" {
-			dtype = "Command"
-		}
-		return nil, apiErr("InvalidDocumentType", "document type %s is not simulated by the local endpoint: only Automation runbooks are (set DocumentType to Automation)", dtype)
-	default:
-		return nil, validation("documentType", dtype, "Member must satisfy enum value set")
+	if _, err = optVersionName(in.VersionName); err != nil {
+		return "", "", nil, err
 	}
-	format, err := docFormat(in, "JSON")
-	if err != nil {
-		return nil, err
+	if tt := aws.ToString(in.TargetType); tt != "" && (len(tt) > 200 || !strings.HasPrefix(tt, "/")) {
+		return "", "", nil, validation("targetType", tt, `Member must satisfy regular expression pattern: ^\/[\w\.\-\:\/]*$`)
 	}
-	versionName, err := optVersionName(in)
-	if err != nil {
-		return nil, err
-	}
-	targetType, err := str(in, "TargetType")
-	if err != nil {
-		return nil, err
-	}
-	if targetType != "" && (len(targetType) > 200 || !strings.HasPrefix(targetType, "/")) {
-		return nil, validation("targetType", targetType, `Member must satisfy regular expression pattern: ^\/[\w\.\-\:\/]*$`)
-	}
-	tl, err := objects(in, "Tags")
-	if err != nil {
-		return nil, err
-	}
-	tags, err := readEC2Tags(tl)
-	if err != nil {
-		return nil, &APIError{Code: "InvalidParameterValue", Message: asAPIError(err).Message}
+	if tags, err = checkedDocTags(in.Tags); err != nil {
+		return "", "", nil, err
 	}
 	if reservedName(name) {
-		return nil, validation("name", name, "Document names must not start with aws, amazon or amzn")
+		return "", "", nil, validation("name", name, "Document names must not start with aws, amazon or amzn")
 	}
+	return name, format, tags, nil
+}
+
+// checkDocumentType accepts Automation: the other document types are
+// known but not simulated.
+func checkDocumentType(dtype types.DocumentType) error {
+	switch dtype {
+	case types.DocumentTypeAutomation:
+		return nil
+	case "":
+		dtype = types.DocumentTypeCommand
+	case "Command", "Policy", "Session", "Package", "ApplicationConfiguration", "ApplicationConfigurationSchema",
+		"DeploymentStrategy", "ChangeCalendar", "Automation.ChangeTemplate", "ProblemAnalysis", "ProblemAnalysisTemplate",
+		"CloudFormation", "ConformancePackTemplate", "QuickSetup", "ManualApprovalPolicy", "AutoApprovalPolicy":
+	default:
+		return validation("documentType", dtype, "Member must satisfy enum value set")
+	}
+	return apiErr("InvalidDocumentType", "document type %s is not simulated by the local endpoint: only Automation runbooks are (set DocumentType to Automation)", dtype)
+}
+
+func (s *Server) ssmCreateDocument(_ context.Context, c *call, in *ssm.CreateDocumentInput) (*ssm.CreateDocumentOutput, error) {
+	name, format, tags, err := checkCreateDocument(in)
+	if err != nil {
+		return nil, err
+	}
+	content := aws.ToString(in.Content)
 	if _, err := s.checkContent(name, content, format); err != nil {
 		return nil, err
 	}
@@ -407,25 +379,25 @@ func (s *Server) ssmCreateDocument(_ context.Context, c *call, in map[string]any
 		return nil, apiErr("DocumentLimitExceeded", "You can create up to 10000 documents.")
 	}
 	now := s.clock.Now().UTC()
-	v := &docVersion{Version: 1, VersionName: versionName, Content: content, Format: format, Hash: hashContent(content), Created: now}
-	d := &ssmDocument{Name: name, Owner: s.opts.AccountID, Type: dtype, TargetType: targetType, Created: now, Default: 1, Latest: 1, Tags: tags, Versions: []*docVersion{v}}
+	v := &docVersion{Version: 1, VersionName: aws.ToString(in.VersionName), Content: content, Format: format, Hash: hashContent(content), Created: now}
+	d := &ssmDocument{Name: name, Owner: s.opts.AccountID, Type: string(in.DocumentType), TargetType: aws.ToString(in.TargetType), Created: now, Default: 1, Latest: 1, Tags: tags, Versions: []*docVersion{v}}
 	c.region.Documents[name] = d
 	s.changed()
-	return map[string]any{"DocumentDescription": s.describeShape(c.region, d, v)}, nil
+	return &ssm.CreateDocumentOutput{DocumentDescription: s.description(d, v)}, nil
 }
 
-func (s *Server) ssmGetDocument(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, version, versionName, err := docSelector(in)
+func (s *Server) ssmGetDocument(_ context.Context, c *call, in *ssm.GetDocumentInput) (*ssm.GetDocumentOutput, error) {
+	ref, err := docSelector(in.Name, in.DocumentVersion, in.VersionName)
 	if err != nil {
 		return nil, err
 	}
-	want, err := docFormat(in, "")
+	want, err := docFormat(in.DocumentFormat, "")
 	if err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	d, v, err := c.region.lookupDoc(name, version, versionName)
+	d, v, err := c.region.lookupDoc(ref.name, ref.version, ref.versionName)
 	if err != nil {
 		return nil, err
 	}
@@ -437,102 +409,105 @@ func (s *Server) ssmGetDocument(_ context.Context, c *call, in map[string]any) (
 		}
 		content, format = converted, want
 	}
-	out := map[string]any{
-		"Name": d.Name, "CreatedDate": v.Created, "DocumentVersion": strconv.Itoa(v.Version), "Status": "Active",
-		"Content": content, "DocumentType": d.Type, "DocumentFormat": format,
-	}
-	if v.VersionName != "" {
-		out["VersionName"] = v.VersionName
-	}
-	return out, nil
+	return &ssm.GetDocumentOutput{
+		Name: aws.String(d.Name), CreatedDate: aws.Time(v.Created), DocumentVersion: aws.String(strconv.Itoa(v.Version)), Status: types.DocumentStatusActive,
+		Content: aws.String(content), DocumentType: types.DocumentType(d.Type), DocumentFormat: types.DocumentFormat(format), VersionName: optString(v.VersionName),
+	}, nil
 }
 
-func (s *Server) ssmDescribeDocument(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, version, versionName, err := docSelector(in)
+func (s *Server) ssmDescribeDocument(_ context.Context, c *call, in *ssm.DescribeDocumentInput) (*ssm.DescribeDocumentOutput, error) {
+	ref, err := docSelector(in.Name, in.DocumentVersion, in.VersionName)
 	if err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	d, v, err := c.region.lookupDoc(name, version, versionName)
+	d, v, err := c.region.lookupDoc(ref.name, ref.version, ref.versionName)
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"Document": s.describeShape(c.region, d, v)}, nil
+	return &ssm.DescribeDocumentOutput{Document: s.description(d, v)}, nil
 }
 
-func (s *Server) ssmUpdateDocument(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := docName(in, "Name", true)
+// ownDocument returns the customer document name names, for the
+// operations that change one (verb: "update", "delete"). Callers hold s.mu.
+func (r *region) ownDocument(name, verb string) (*ssmDocument, error) {
+	d, ok := r.Documents[name]
+	if !ok {
+		return nil, apiErr("InvalidDocument", "Document with name %s does not exist.", name)
+	}
+	if d.awsOwned() {
+		return nil, apiErr("InvalidDocumentOperation", "You can't %s documents owned by Amazon.", verb)
+	}
+	return d, nil
+}
+
+func (s *Server) ssmUpdateDocument(_ context.Context, c *call, in *ssm.UpdateDocumentInput) (*ssm.UpdateDocumentOutput, error) {
+	name, err := docName("Name", in.Name, true)
 	if err != nil {
 		return nil, err
 	}
-	content, err := str(in, "Content")
+	version, err := optVersion("DocumentVersion", in.DocumentVersion)
 	if err != nil {
 		return nil, err
 	}
-	version, err := optVersion(in, "DocumentVersion")
-	if err != nil {
-		return nil, err
-	}
-	versionName, err := optVersionName(in)
-	if err != nil {
-		return nil, err
-	}
-	targetType, err := str(in, "TargetType")
+	versionName, err := optVersionName(in.VersionName)
 	if err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	d, ok := c.region.Documents[name]
-	if !ok {
-		return nil, apiErr("InvalidDocument", "Document with name %s does not exist.", name)
-	}
-	if d.awsOwned() {
-		return nil, apiErr("InvalidDocumentOperation", "You can't update documents owned by Amazon.")
+	d, err := c.region.ownDocument(name, "update")
+	if err != nil {
+		return nil, err
 	}
 	if version != "" && version != "$LATEST" && version != strconv.Itoa(d.Latest) {
 		return nil, apiErr("InvalidDocumentVersion", "You can only update the latest version of a document; the latest version is %d.", d.Latest)
 	}
-	latest := d.version(d.Latest)
-	format, err := docFormat(in, latest.Format)
+	format, err := docFormat(in.DocumentFormat, d.version(d.Latest).Format)
 	if err != nil {
 		return nil, err
 	}
+	content := aws.ToString(in.Content)
 	if _, err := s.checkContent(name, content, format); err != nil {
 		return nil, err
 	}
-	hash := hashContent(content)
-	for _, v := range d.Versions {
-		if v.Hash == hash {
-			return nil, apiErr("DuplicateDocumentContent", "The content of the association document matches another document. Change the content of the document and try again.")
+	v := &docVersion{Version: d.Latest + 1, VersionName: versionName, Content: content, Format: format, Hash: hashContent(content), Created: s.clock.Now().UTC()}
+	if err := d.addVersion(v); err != nil {
+		return nil, err
+	}
+	if tt := aws.ToString(in.TargetType); tt != "" {
+		d.TargetType = tt
+	}
+	s.changed()
+	return &ssm.UpdateDocumentOutput{DocumentDescription: s.description(d, v)}, nil
+}
+
+// addVersion makes v the document's latest version, unless its content or
+// version name repeats another version's or the document has too many.
+func (d *ssmDocument) addVersion(v *docVersion) error {
+	for _, e := range d.Versions {
+		if e.Hash == v.Hash {
+			return apiErr("DuplicateDocumentContent", "The content of the association document matches another document. Change the content of the document and try again.")
 		}
-		if versionName != "" && v.VersionName == versionName {
-			return nil, apiErr("DuplicateDocumentVersionName", "The version name has already been used in this document. Specify a different version name, and then try again.")
+		if v.VersionName != "" && e.VersionName == v.VersionName {
+			return apiErr("DuplicateDocumentVersionName", "The version name has already been used in this document. Specify a different version name, and then try again.")
 		}
 	}
 	if len(d.Versions) >= 1000 {
-		return nil, apiErr("DocumentVersionLimitExceeded", "The document has too many versions. Delete one or more document versions and try again.")
+		return apiErr("DocumentVersionLimitExceeded", "The document has too many versions. Delete one or more document versions and try again.")
 	}
-	v := &docVersion{Version: d.Latest + 1, VersionName: versionName, Content: content, Format: format, Hash: hash, Created: s.clock.Now().UTC()}
 	d.Versions = append(d.Versions, v)
 	d.Latest = v.Version
-	if targetType != "" {
-		d.TargetType = targetType
-	}
-	s.changed()
-	return map[string]any{"DocumentDescription": s.describeShape(c.region, d, v)}, nil
+	return nil
 }
 
-func (s *Server) ssmUpdateDocumentDefaultVersion(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := docName(in, "Name", false)
+func (s *Server) ssmUpdateDocumentDefaultVersion(_ context.Context, c *call, in *ssm.UpdateDocumentDefaultVersionInput) (*ssm.UpdateDocumentDefaultVersionOutput, error) {
+	name, err := docName("Name", in.Name, false)
 	if err != nil {
 		return nil, err
 	}
-	version, err := str(in, "DocumentVersion")
-	if err != nil {
-		return nil, err
-	}
+	version := aws.ToString(in.DocumentVersion)
 	if n, err := strconv.Atoi(version); err != nil || n < 1 || strconv.Itoa(n) != version {
 		return nil, validation("documentVersion", version, `Member must satisfy regular expression pattern: (^[1-9][0-9]*$)`)
 	}
@@ -547,42 +522,45 @@ func (s *Server) ssmUpdateDocumentDefaultVersion(_ context.Context, c *call, in 
 	}
 	d.Default = v.Version
 	s.changed()
-	desc := map[string]any{"Name": d.Name, "DefaultVersion": version}
-	if v.VersionName != "" {
-		desc["DefaultVersionName"] = v.VersionName
-	}
-	return map[string]any{"Description": desc}, nil
+	return &ssm.UpdateDocumentDefaultVersionOutput{Description: &types.DocumentDefaultVersionDescription{
+		Name: aws.String(d.Name), DefaultVersion: aws.String(version), DefaultVersionName: optString(v.VersionName),
+	}}, nil
 }
 
-func (s *Server) ssmDeleteDocument(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, version, versionName, err := docSelector(in)
+func (s *Server) ssmDeleteDocument(_ context.Context, c *call, in *ssm.DeleteDocumentInput) (*ssm.DeleteDocumentOutput, error) {
+	ref, err := docSelector(in.Name, in.DocumentVersion, in.VersionName)
 	if err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	d, ok := c.region.Documents[name]
-	if !ok {
-		return nil, apiErr("InvalidDocument", "Document with name %s does not exist.", name)
+	d, err := c.region.ownDocument(ref.name, "delete")
+	if err != nil {
+		return nil, err
 	}
-	if d.awsOwned() {
-		return nil, apiErr("InvalidDocumentOperation", "You can't delete documents owned by Amazon.")
-	}
-	if version == "" && versionName == "" {
+	if ref.version == "" && ref.versionName == "" {
 		if len(d.Shared) > 0 {
 			return nil, apiErr("InvalidDocumentOperation", "You must stop sharing the document before you can delete it.")
 		}
-		delete(c.region.Documents, name)
+		delete(c.region.Documents, ref.name)
 		s.changed()
-		return nil, nil
+		return &ssm.DeleteDocumentOutput{}, nil
 	}
-	_, v, err := c.region.lookupDoc(name, version, versionName)
+	_, v, err := c.region.lookupDoc(ref.name, ref.version, ref.versionName)
 	if err != nil {
 		return nil, err
 	}
 	if v.Version == d.Default {
 		return nil, apiErr("InvalidDocumentOperation", "Default version of the document can't be deleted.")
 	}
+	d.removeVersion(v)
+	s.changed()
+	return &ssm.DeleteDocumentOutput{}, nil
+}
+
+// removeVersion drops v, which is not the default version; the latest
+// version becomes the highest one left.
+func (d *ssmDocument) removeVersion(v *docVersion) {
 	kept := d.Versions[:0]
 	for _, e := range d.Versions {
 		if e != v {
@@ -596,8 +574,6 @@ func (s *Server) ssmDeleteDocument(_ context.Context, c *call, in map[string]any
 			d.Latest = max(d.Latest, e.Version)
 		}
 	}
-	s.changed()
-	return nil, nil
 }
 
 // docFilter is one ListDocuments filter: a key and the values it accepts.
@@ -611,37 +587,16 @@ var docFilterKeys = []string{"Owner", "Name", "DocumentType", "PlatformTypes", "
 
 // readDocFilters reads Filters, or the legacy DocumentFilterList, which
 // cannot be used together.
-func readDocFilters(in map[string]any) ([]docFilter, error) {
-	filters, err := objects(in, "Filters")
-	if err != nil {
-		return nil, err
-	}
-	legacy, err := objects(in, "DocumentFilterList")
-	if err != nil {
-		return nil, err
-	}
-	if len(filters) > 0 && len(legacy) > 0 {
+func readDocFilters(in *ssm.ListDocumentsInput) ([]docFilter, error) {
+	if len(in.Filters) > 0 && len(in.DocumentFilterList) > 0 {
 		return nil, apiErr("ValidationException", "DocumentFilterList and Filters cannot be used together")
 	}
 	var fs []docFilter
-	for _, f := range filters {
-		k, _ := str(f, "Key")
-		vals, err := strList(f, "Values")
-		if err != nil {
-			return nil, err
-		}
-		fs = append(fs, docFilter{k, vals})
+	for _, f := range in.Filters {
+		fs = append(fs, docFilter{aws.ToString(f.Key), f.Values})
 	}
-	for _, f := range legacy {
-		k, _ := str(f, "key")
-		if k == "" {
-			k, _ = str(f, "Key")
-		}
-		v, _ := str(f, "value")
-		if v == "" {
-			v, _ = str(f, "Value")
-		}
-		fs = append(fs, docFilter{k, []string{v}})
+	for _, f := range in.DocumentFilterList {
+		fs = append(fs, docFilter{string(f.Key), []string{aws.ToString(f.Value)}})
 	}
 	for _, f := range fs {
 		if !containsString(docFilterKeys, f.key) && !strings.HasPrefix(f.key, "tag:") {
@@ -649,6 +604,34 @@ func readDocFilters(in map[string]any) ([]docFilter, error) {
 		}
 	}
 	return fs, nil
+}
+
+// legacyDocFilterKeys spells DocumentFilterList's members key and value,
+// lower-case on the wire, as the SDK's field names before the list is
+// decoded; the capitalised spelling is taken too, the lower-case one
+// first. The request's own elements are left as they are.
+func legacyDocFilterKeys(in map[string]any) {
+	list, ok := in["DocumentFilterList"].([]any)
+	if !ok {
+		return
+	}
+	out := make([]any, len(list))
+	for i, e := range list {
+		m, ok := e.(map[string]any)
+		if !ok {
+			out[i] = e
+			continue
+		}
+		f := maps.Clone(m)
+		for lower, upper := range map[string]string{"key": "Key", "value": "Value"} {
+			if v, _ := str(m, lower); v != "" {
+				f[upper] = v
+			}
+			delete(f, lower)
+		}
+		out[i] = f
+	}
+	in["DocumentFilterList"] = out
 }
 
 // matches reports whether a document passes the filter.
@@ -702,31 +685,30 @@ func (f docFilter) have(d *ssmDocument) []string {
 }
 
 // documentIdentifier is a document's entry in ListDocuments.
-func documentIdentifier(d *ssmDocument) map[string]any {
+func documentIdentifier(d *ssmDocument) types.DocumentIdentifier {
 	v := d.version(d.Default)
-	m := map[string]any{
-		"Name": d.Name, "Owner": d.Owner, "DocumentType": d.Type, "DocumentVersion": strconv.Itoa(v.Version),
-		"DocumentFormat": v.Format, "SchemaVersion": "0.3", "PlatformTypes": []any{"Windows", "Linux", "MacOS"},
-		"CreatedDate": d.Created, "Tags": tagShapes(d.Tags),
+	return types.DocumentIdentifier{
+		Name: aws.String(d.Name), Owner: aws.String(d.Owner), DocumentType: types.DocumentType(d.Type), DocumentVersion: aws.String(strconv.Itoa(v.Version)),
+		DocumentFormat: types.DocumentFormat(v.Format), SchemaVersion: aws.String("0.3"), PlatformTypes: platformTypes,
+		CreatedDate: aws.Time(d.Created), Tags: docTagList(d.Tags), VersionName: optString(v.VersionName), TargetType: optString(d.TargetType),
 	}
-	if v.VersionName != "" {
-		m["VersionName"] = v.VersionName
-	}
-	if d.TargetType != "" {
-		m["TargetType"] = d.TargetType
-	}
-	return m
 }
 
-func (s *Server) ssmListDocuments(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	maxResults, err := integer(in, "MaxResults", 50)
-	if err != nil {
-		return nil, err
+// docListPage checks a document listing's MaxResults (1 to 50, 50 when
+// absent).
+func docListPage(maxResults *int32) (int, error) {
+	n := int32(50)
+	if maxResults != nil {
+		n = *maxResults
 	}
-	if maxResults < 1 || maxResults > 50 {
-		return nil, validation("maxResults", maxResults, "Member must have value between 1 and 50")
+	if n < 1 || n > 50 {
+		return 0, validation("maxResults", n, "Member must have value between 1 and 50")
 	}
-	next, err := str(in, "NextToken")
+	return int(n), nil
+}
+
+func (s *Server) ssmListDocuments(_ context.Context, c *call, in *ssm.ListDocumentsInput) (*ssm.ListDocumentsOutput, error) {
+	maxResults, err := docListPage(in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
@@ -739,42 +721,27 @@ func (s *Server) ssmListDocuments(_ context.Context, c *call, in map[string]any)
 	var docs []*ssmDocument
 	for _, name := range slices.Sorted(maps.Keys(c.region.Documents)) {
 		d := c.region.Documents[name]
-		ok := true
-		for _, f := range fs {
-			ok = ok && f.matches(d)
-		}
-		if ok {
+		if !slices.ContainsFunc(fs, func(f docFilter) bool { return !f.matches(d) }) {
 			docs = append(docs, d)
 		}
 	}
-	page, token, err := paginate(docs, int(maxResults), next)
+	page, token, err := paginate(docs, maxResults, aws.ToString(in.NextToken))
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]any, 0, len(page))
+	out := &ssm.ListDocumentsOutput{DocumentIdentifiers: make([]types.DocumentIdentifier, 0, len(page)), NextToken: optString(token)}
 	for _, d := range page {
-		ids = append(ids, documentIdentifier(d))
-	}
-	out := map[string]any{"DocumentIdentifiers": ids}
-	if token != "" {
-		out["NextToken"] = token
+		out.DocumentIdentifiers = append(out.DocumentIdentifiers, documentIdentifier(d))
 	}
 	return out, nil
 }
 
-func (s *Server) ssmListDocumentVersions(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := docName(in, "Name", false)
+func (s *Server) ssmListDocumentVersions(_ context.Context, c *call, in *ssm.ListDocumentVersionsInput) (*ssm.ListDocumentVersionsOutput, error) {
+	name, err := docName("Name", in.Name, false)
 	if err != nil {
 		return nil, err
 	}
-	maxResults, err := integer(in, "MaxResults", 50)
-	if err != nil {
-		return nil, err
-	}
-	if maxResults < 1 || maxResults > 50 {
-		return nil, validation("maxResults", maxResults, "Member must have value between 1 and 50")
-	}
-	next, err := str(in, "NextToken")
+	maxResults, err := docListPage(in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
@@ -784,26 +751,19 @@ func (s *Server) ssmListDocumentVersions(_ context.Context, c *call, in map[stri
 	if !ok {
 		return nil, apiErr("InvalidDocument", "Document with name %s does not exist.", name)
 	}
-	versions := append([]*docVersion(nil), d.Versions...)
+	versions := slices.Clone(d.Versions)
 	sort.Slice(versions, func(i, j int) bool { return versions[i].Version > versions[j].Version })
-	page, token, err := paginate(versions, int(maxResults), next)
+	page, token, err := paginate(versions, maxResults, aws.ToString(in.NextToken))
 	if err != nil {
 		return nil, err
 	}
-	list := make([]any, 0, len(page))
+	out := &ssm.ListDocumentVersionsOutput{DocumentVersions: make([]types.DocumentVersionInfo, 0, len(page)), NextToken: optString(token)}
 	for _, v := range page {
-		m := map[string]any{
-			"Name": d.Name, "DocumentVersion": strconv.Itoa(v.Version), "CreatedDate": v.Created,
-			"IsDefaultVersion": v.Version == d.Default, "DocumentFormat": v.Format, "Status": "Active",
-		}
-		if v.VersionName != "" {
-			m["VersionName"] = v.VersionName
-		}
-		list = append(list, m)
-	}
-	out := map[string]any{"DocumentVersions": list}
-	if token != "" {
-		out["NextToken"] = token
+		out.DocumentVersions = append(out.DocumentVersions, types.DocumentVersionInfo{
+			Name: aws.String(d.Name), DocumentVersion: aws.String(strconv.Itoa(v.Version)), CreatedDate: aws.Time(v.Created),
+			IsDefaultVersion: v.Version == d.Default, DocumentFormat: types.DocumentFormat(v.Format), Status: types.DocumentStatusActive,
+			VersionName: optString(v.VersionName),
+		})
 	}
 	return out, nil
 }

@@ -5,54 +5,57 @@ import (
 	"encoding/base64"
 	"regexp"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 )
 
 var externalIDPattern = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
 
 func stsOps() []opDef {
+	assume := authOnInput("sts:AssumeRole", assumeRoleTargets)
+	assume.unlocked = crossRoleTags
 	return []opDef{
-		{"sts", "GetCallerIdentity", false, (*Server).stsGetCallerIdentity, authSpec{action: "sts:GetCallerIdentity", unauthorized: true}},
-		{"sts", "AssumeRole", false, (*Server).stsAssumeRole, authSpec{action: "sts:AssumeRole", targets: assumeRoleTargets, unlocked: crossRoleTags}},
+		{"sts", "GetCallerIdentity", false, typed((*Server).stsGetCallerIdentity), authSpec{action: "sts:GetCallerIdentity", unauthorized: true}},
+		{"sts", "AssumeRole", false, typed((*Server).stsAssumeRole), assume},
 	}
 }
 
 // GetCallerIdentity needs no permission, as in AWS.
-func (s *Server) stsGetCallerIdentity(_ context.Context, c *call, _ map[string]any) (map[string]any, error) {
-	return map[string]any{"Account": s.opts.AccountID, "Arn": c.who.ARN, "UserId": c.who.UserID}, nil
+func (s *Server) stsGetCallerIdentity(_ context.Context, c *call, _ *sts.GetCallerIdentityInput) (*sts.GetCallerIdentityOutput, error) {
+	return &sts.GetCallerIdentityOutput{Account: aws.String(s.opts.AccountID), Arn: aws.String(c.who.ARN), UserId: aws.String(c.who.UserID)}, nil
 }
 
-func (s *Server) stsAssumeRole(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	roleARN, err := str(in, "RoleArn")
-	if err != nil {
-		return nil, err
-	}
+// checkAssumeRole checks AssumeRole's members in the order STS reports
+// them and returns the session's duration in seconds, an hour unless
+// DurationSeconds says otherwise.
+func checkAssumeRole(in *sts.AssumeRoleInput) (int64, error) {
+	roleARN, sessionName, externalID := aws.ToString(in.RoleArn), aws.ToString(in.RoleSessionName), aws.ToString(in.ExternalId)
 	if len(roleARN) < 20 || len(roleARN) > 2048 {
-		return nil, apiErr("ValidationError", "1 validation error detected: Value '%s' at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20", roleARN)
-	}
-	sessionName, err := str(in, "RoleSessionName")
-	if err != nil {
-		return nil, err
+		return 0, apiErr("ValidationError", "1 validation error detected: Value '%s' at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20", roleARN)
 	}
 	if len(sessionName) < 2 || len(sessionName) > 64 || !sessionPattern.MatchString(sessionName) {
-		return nil, apiErr("ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]* and have length between 2 and 64", sessionName)
-	}
-	duration, err := integer(in, "DurationSeconds", 3600)
-	if err != nil {
-		return nil, err
-	}
-	externalID, err := str(in, "ExternalId")
-	if err != nil {
-		return nil, err
+		return 0, apiErr("ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]* and have length between 2 and 64", sessionName)
 	}
 	if len(externalID) > 1224 || !externalIDPattern.MatchString(externalID) {
-		return nil, apiErr("ValidationError", "1 validation error detected: Value at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:/-]*")
+		return 0, apiErr("ValidationError", "1 validation error detected: Value at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:/-]*")
 	}
-	if p, _ := str(in, "Policy"); p != "" {
-		return nil, apiErr("ValidationError", "session policies are not simulated by the local endpoint")
+	if aws.ToString(in.Policy) != "" || len(in.PolicyArns) > 0 {
+		return 0, apiErr("ValidationError", "session policies are not simulated by the local endpoint")
 	}
-	if arns, _ := objects(in, "PolicyArns"); len(arns) > 0 {
-		return nil, apiErr("ValidationError", "session policies are not simulated by the local endpoint")
+	if in.DurationSeconds == nil {
+		return 3600, nil
 	}
+	return int64(*in.DurationSeconds), nil
+}
+
+func (s *Server) stsAssumeRole(_ context.Context, c *call, in *sts.AssumeRoleInput) (*sts.AssumeRoleOutput, error) {
+	duration, err := checkAssumeRole(in)
+	if err != nil {
+		return nil, err
+	}
+	roleARN, sessionName := aws.ToString(in.RoleArn), aws.ToString(in.RoleSessionName)
 	if s.crossAccountRole(roleARN) {
 		// The caller's side was decided before the handler ran; the
 		// role's account decides its own under its own lock.
@@ -81,20 +84,23 @@ func (s *Server) stsAssumeRole(_ context.Context, c *call, in map[string]any) (m
 	return assumeRoleOutput(sess, sess.identity(s)), nil
 }
 
-func assumeRoleOutput(sess *stsSession, id identity) map[string]any {
-	return map[string]any{
-		"Credentials": map[string]any{
-			"AccessKeyId": sess.AccessKeyID, "SecretAccessKey": sess.Secret, "SessionToken": sess.Token, "Expiration": sess.Expires,
+func assumeRoleOutput(sess *stsSession, id identity) *sts.AssumeRoleOutput {
+	out := &sts.AssumeRoleOutput{
+		Credentials: &ststypes.Credentials{
+			AccessKeyId: aws.String(sess.AccessKeyID), SecretAccessKey: aws.String(sess.Secret), SessionToken: aws.String(sess.Token), Expiration: aws.Time(sess.Expires),
 		},
-		"AssumedRoleUser":  map[string]any{"AssumedRoleId": id.UserID, "Arn": id.ARN},
-		"PackedPolicySize": int64(0),
+		AssumedRoleUser: &ststypes.AssumedRoleUser{AssumedRoleId: aws.String(id.UserID), Arn: aws.String(id.ARN)},
 	}
+	// STS still returns PackedPolicySize, 0 without session policies.
+	//lint:ignore SA1019 the member is deprecated in the SDK, not on the wire
+	out.PackedPolicySize = aws.Int32(0)
+	return out
 }
 
 // assumeContext is the sts: condition keys an AssumeRole request carries.
-func assumeContext(in map[string]any) map[string][]string {
-	ctx := map[string][]string{"sts:RoleSessionName": {member(in, "RoleSessionName")}}
-	if id := member(in, "ExternalId"); id != "" {
+func assumeContext(in *sts.AssumeRoleInput) map[string][]string {
+	ctx := map[string][]string{"sts:RoleSessionName": {aws.ToString(in.RoleSessionName)}}
+	if id := aws.ToString(in.ExternalId); id != "" {
 		ctx["sts:ExternalId"] = []string{id}
 	}
 	return ctx
@@ -104,8 +110,8 @@ func assumeContext(in map[string]any) map[string][]string {
 // policy, which must allow the caller too. A role that does not exist is
 // refused like one whose trust does not admit the caller: AWS does not
 // reveal whether it exists.
-func assumeRoleTargets(s *Server, _ *call, in map[string]any) []authTarget {
-	roleARN := member(in, "RoleArn")
+func assumeRoleTargets(s *Server, _ *call, in *sts.AssumeRoleInput) []authTarget {
+	roleARN := aws.ToString(in.RoleArn)
 	ctx := assumeContext(in)
 	if s.crossAccountRole(roleARN) {
 		// The caller's side only; the role's account decides its trust.
