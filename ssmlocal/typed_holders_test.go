@@ -85,3 +85,54 @@ func TestTypedHolderPolicyHandlersOnTheWire(t *testing.T) {
 		})
 	}
 }
+
+// TestTypedAccountDetailsOnTheWire: GetAccountAuthorizationDetails reads
+// the SDK's input type and answers as it always has: every list present,
+// a role's entry with its MaxSessionDuration, a Marker only when the page
+// is cut.
+func TestTypedAccountDetailsOnTheWire(t *testing.T) {
+	srv := startServer(t)
+	trust := url.QueryEscape(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ssm.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+	q := func(body string) wireRequest { return wireRequest{body: body + "&Version=2010-05-08"} }
+	for _, body := range []string{"Action=CreateRole&RoleName=runner&AssumeRolePolicyDocument=" + trust, "Action=CreateRole&RoleName=walker&AssumeRolePolicyDocument=" + trust} {
+		got := send(t, srv, q(body))
+		require.Equal(t, http.StatusOK, got.status, got.raw)
+	}
+	tests := []struct {
+		name     string
+		req      wireRequest
+		wantCode string
+		wantMsg  string
+		wantBody []string
+		notBody  []string
+	}{
+		{"roles only", q("Action=GetAccountAuthorizationDetails&Filter.member.1=Role"), "", "", []string{
+			"<GroupDetailList></GroupDetailList>", "<Policies></Policies>", "<UserDetailList></UserDetailList>",
+			"<RoleName>runner</RoleName>", "<RoleName>walker</RoleName>", "<MaxSessionDuration>3600</MaxSessionDuration>",
+			"<RolePolicyList></RolePolicyList>", "<InstanceProfileList></InstanceProfileList>", "<IsTruncated>false</IsTruncated>",
+		}, []string{"<Marker>"}},
+		{"a page of one", q("Action=GetAccountAuthorizationDetails&Filter.member.1=Role&MaxItems=1"), "", "", []string{
+			"<RoleName>runner</RoleName>", "<IsTruncated>true</IsTruncated>", "<Marker>",
+		}, []string{"<RoleName>walker</RoleName>"}},
+		{"bad filter", q("Action=GetAccountAuthorizationDetails&Filter.member.1=Bucket"), "ValidationError", "at 'filter'", nil, nil},
+		{"text for MaxItems", q("Action=GetAccountAuthorizationDetails&MaxItems=ten"), "SerializationException", `member MaxItems: expected an integer, got "ten"`, nil, nil},
+		{"zero MaxItems", q("Action=GetAccountAuthorizationDetails&MaxItems=0"), "ValidationError", "at 'maxItems'", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := send(t, srv, tt.req)
+			if tt.wantCode == "" {
+				require.Equal(t, http.StatusOK, got.status, got.raw)
+				for _, w := range tt.wantBody {
+					assert.Contains(t, got.raw, w)
+				}
+				for _, w := range tt.notBody {
+					assert.NotContains(t, got.raw, w)
+				}
+				return
+			}
+			assert.Equal(t, tt.wantCode, got.code, got.raw)
+			assert.Contains(t, got.msg, tt.wantMsg)
+		})
+	}
+}
