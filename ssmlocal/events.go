@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	awsarn "github.com/ssmdelegate/ssmdelegate/internal/arn"
@@ -63,36 +65,36 @@ type execSeen struct {
 
 func eventsOps() []opDef {
 	return []opDef{
-		{"events", "PutRule", true, (*Server).ebPutRule, authOn("events:PutRule", ruleTarget)},
-		{"events", "DeleteRule", true, (*Server).ebDeleteRule, authOn("events:DeleteRule", ruleTarget)},
-		{"events", "DescribeRule", true, (*Server).ebDescribeRule, authOn("events:DescribeRule", ruleTarget)},
-		{"events", "ListRules", true, (*Server).ebListRules, authAny("events:ListRules")},
-		{"events", "PutTargets", true, (*Server).ebPutTargets, authOn("events:PutTargets", putTargetsTarget)},
-		{"events", "RemoveTargets", true, (*Server).ebRemoveTargets, authOn("events:RemoveTargets", ruleTarget)},
-		{"events", "ListTargetsByRule", true, (*Server).ebListTargetsByRule, authOn("events:ListTargetsByRule", ruleTarget)},
+		{"events", "PutRule", true, typed((*Server).ebPutRule), authOnInput("events:PutRule", ruleTarget(func(in *eventbridge.PutRuleInput) *string { return in.Name }))},
+		{"events", "DeleteRule", true, typed((*Server).ebDeleteRule), authOnInput("events:DeleteRule", ruleTarget(func(in *eventbridge.DeleteRuleInput) *string { return in.Name }))},
+		{"events", "DescribeRule", true, typed((*Server).ebDescribeRule), authOnInput("events:DescribeRule", ruleTarget(func(in *eventbridge.DescribeRuleInput) *string { return in.Name }))},
+		{"events", "ListRules", true, typed((*Server).ebListRules), authAny("events:ListRules")},
+		{"events", "PutTargets", true, typed((*Server).ebPutTargets), authOnInput("events:PutTargets", putTargetsTarget)},
+		{"events", "RemoveTargets", true, typed((*Server).ebRemoveTargets), authOnInput("events:RemoveTargets", ruleTarget(func(in *eventbridge.RemoveTargetsInput) *string { return in.Rule }))},
+		{"events", "ListTargetsByRule", true, typed((*Server).ebListTargetsByRule), authOnInput("events:ListTargetsByRule", ruleTarget(func(in *eventbridge.ListTargetsByRuleInput) *string { return in.Rule }))},
 	}
 }
 
 func (s *Server) ruleARN(region, name string) string { return s.arn("events", region, "rule/"+name) }
 
-func ruleName(in map[string]any) string {
-	if n := member(in, "Name"); n != "" {
-		return n
+// ruleTarget authorizes a rule operation on the rule its input names, by
+// the member the operation names it with (Name or Rule).
+func ruleTarget[In any](name func(*In) *string) func(s *Server, c *call, in *In) []authTarget {
+	return func(s *Server, c *call, in *In) []authTarget {
+		return s.ruleOn(c, aws.ToString(name(in)))
 	}
-	return member(in, "Rule")
 }
 
-func ruleTarget(s *Server, c *call, in map[string]any) []authTarget {
-	return on(s.ruleARN(c.region.Name, ruleName(in)), map[string][]string{"events:creatorAccount": {s.opts.AccountID}})
+func (s *Server) ruleOn(c *call, name string) []authTarget {
+	return on(s.ruleARN(c.region.Name, name), map[string][]string{"events:creatorAccount": {s.opts.AccountID}})
 }
 
 // putTargetsTarget adds the targets' ARNs as events:TargetArn.
-func putTargetsTarget(s *Server, c *call, in map[string]any) []authTarget {
-	t := ruleTarget(s, c, in)
-	targets, _ := objects(in, "Targets")
+func putTargetsTarget(s *Server, c *call, in *eventbridge.PutTargetsInput) []authTarget {
+	t := s.ruleOn(c, aws.ToString(in.Rule))
 	var arns []string
-	for _, tg := range targets {
-		arns = append(arns, member(tg, "Arn"))
+	for _, tg := range in.Targets {
+		arns = append(arns, aws.ToString(tg.Arn))
 	}
 	if len(arns) > 0 {
 		t[0].context["events:TargetArn"] = arns
@@ -107,8 +109,8 @@ func ebNotFound(name string) *APIError {
 }
 
 // checkBus refuses event buses other than the default one.
-func checkBus(in map[string]any) error {
-	bus := member(in, "EventBusName")
+func checkBus(name *string) error {
+	bus := aws.ToString(name)
 	if bus != "" && bus != "default" && !strings.HasSuffix(bus, ":event-bus/default") {
 		return &APIError{Code: "ResourceNotFoundException", Message: "Event bus " + clip(bus) + " does not exist."}
 	}
@@ -124,58 +126,63 @@ func (b *eventBus) rule(name string) (*ebRule, error) {
 	return r, nil
 }
 
-// withRule runs fn on the named rule with the bus locked: the lookup and
-// lock every rule and target operation takes.
-func (b *eventBus) withRule(name string, fn func(*ebRule) (map[string]any, error)) (map[string]any, error) {
+// onRule checks the request's event bus and runs fn on the named rule with
+// the bus locked: the prologue every rule and target operation but PutRule
+// and DeleteRule shares.
+func onRule[Out any](c *call, bus, name *string, fn func(*ebRule) *Out) (*Out, error) {
+	if err := checkBus(bus); err != nil {
+		return nil, err
+	}
+	b := &c.region.bus
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	r, err := b.rule(name)
+	r, err := b.rule(aws.ToString(name))
 	if err != nil {
 		return nil, err
 	}
-	return fn(r)
+	return fn(r), nil
 }
 
-func (s *Server) ebPutRule(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "Name")
-	if err != nil {
-		return nil, err
+// putRuleInput checks PutRule's members in EventBridge's order, returning
+// the parsed pattern and the state, ENABLED when absent.
+func putRuleInput(in *eventbridge.PutRuleInput) (*eventPattern, string, error) {
+	if name := aws.ToString(in.Name); !ruleNameRE.MatchString(name) {
+		return nil, "", validation("name", name, "Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+")
 	}
-	if !ruleNameRE.MatchString(name) {
-		return nil, validation("name", name, "Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+")
+	if err := checkBus(in.EventBusName); err != nil {
+		return nil, "", err
 	}
-	if err := checkBus(in); err != nil {
-		return nil, err
+	if aws.ToString(in.ScheduleExpression) != "" {
+		return nil, "", &APIError{Code: "ValidationException", Message: "ScheduleExpression is not simulated by the local endpoint: only event patterns are."}
 	}
-	if member(in, "ScheduleExpression") != "" {
-		return nil, &APIError{Code: "ValidationException", Message: "ScheduleExpression is not simulated by the local endpoint: only event patterns are."}
-	}
-	text, err := str(in, "EventPattern")
-	if err != nil {
-		return nil, err
-	}
+	text := aws.ToString(in.EventPattern)
 	if text == "" {
-		return nil, &APIError{Code: "ValidationException", Message: "Parameter(s) EventPattern or ScheduleExpression must be specified."}
+		return nil, "", &APIError{Code: "ValidationException", Message: "Parameter(s) EventPattern or ScheduleExpression must be specified."}
 	}
 	pat, err := parseEventPattern(text)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	state, err := str(in, "State")
-	if err != nil {
-		return nil, err
-	}
+	state := string(in.State)
 	switch state {
 	case "":
 		state = "ENABLED"
 	case "ENABLED", "DISABLED":
 	default:
-		return nil, validation("state", state, "Member must satisfy enum value set: [ENABLED, DISABLED]")
+		return nil, "", validation("state", state, "Member must satisfy enum value set: [ENABLED, DISABLED]")
 	}
-	desc := member(in, "Description")
-	if len(desc) > 512 {
-		return nil, validation("description", desc, "Member must have length less than or equal to 512")
+	if desc := aws.ToString(in.Description); len(desc) > 512 {
+		return nil, "", validation("description", desc, "Member must have length less than or equal to 512")
 	}
+	return pat, state, nil
+}
+
+func (s *Server) ebPutRule(_ context.Context, c *call, in *eventbridge.PutRuleInput) (*eventbridge.PutRuleOutput, error) {
+	pat, state, err := putRuleInput(in)
+	if err != nil {
+		return nil, err
+	}
+	name := aws.ToString(in.Name)
 	b := &c.region.bus
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -190,151 +197,131 @@ func (s *Server) ebPutRule(_ context.Context, c *call, in map[string]any) (map[s
 		r = &ebRule{name: name, arn: s.ruleARN(c.region.Name, name), targets: map[string]string{}}
 		b.rules[name] = r
 	}
-	r.patternText, r.pattern, r.state, r.description = text, pat, state, desc
-	return map[string]any{"RuleArn": r.arn}, nil
+	r.patternText, r.pattern, r.state, r.description = aws.ToString(in.EventPattern), pat, state, aws.ToString(in.Description)
+	return &eventbridge.PutRuleOutput{RuleArn: aws.String(r.arn)}, nil
 }
 
-func (s *Server) ebDeleteRule(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	if err := checkBus(in); err != nil {
+func (s *Server) ebDeleteRule(_ context.Context, c *call, in *eventbridge.DeleteRuleInput) (*eventbridge.DeleteRuleOutput, error) {
+	if err := checkBus(in.EventBusName); err != nil {
 		return nil, err
 	}
-	name := member(in, "Name")
+	name := aws.ToString(in.Name)
 	b := &c.region.bus
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	r, ok := b.rules[name]
 	if !ok {
-		return nil, nil // deleting a missing rule succeeds, as in EventBridge
+		return &eventbridge.DeleteRuleOutput{}, nil // deleting a missing rule succeeds, as in EventBridge
 	}
 	if len(r.targets) > 0 {
 		return nil, &APIError{Code: "ValidationException", Message: "Rule can't be deleted since it has targets."}
 	}
 	delete(b.rules, name)
-	return nil, nil
+	return &eventbridge.DeleteRuleOutput{}, nil
 }
 
-func (r *ebRule) shape(account string) map[string]any {
-	m := map[string]any{"Name": r.name, "Arn": r.arn, "EventPattern": r.patternText, "State": r.state, "EventBusName": "default"}
-	if r.description != "" {
-		m["Description"] = r.description
-	}
-	if account != "" {
-		m["CreatedBy"] = account
-	}
-	return m
+// ruleType is a rule as ListRules lists it.
+func (r *ebRule) ruleType() ebtypes.Rule {
+	return ebtypes.Rule{Name: aws.String(r.name), Arn: aws.String(r.arn), EventPattern: aws.String(r.patternText), State: ebtypes.RuleState(r.state),
+		EventBusName: aws.String("default"), Description: optString(r.description)}
 }
 
-func (s *Server) ebDescribeRule(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	if err := checkBus(in); err != nil {
-		return nil, err
-	}
-	return c.region.bus.withRule(member(in, "Name"), func(r *ebRule) (map[string]any, error) {
-		return r.shape(s.opts.AccountID), nil
+func (s *Server) ebDescribeRule(_ context.Context, c *call, in *eventbridge.DescribeRuleInput) (*eventbridge.DescribeRuleOutput, error) {
+	return onRule(c, in.EventBusName, in.Name, func(r *ebRule) *eventbridge.DescribeRuleOutput {
+		t := r.ruleType()
+		return &eventbridge.DescribeRuleOutput{Name: t.Name, Arn: t.Arn, EventPattern: t.EventPattern, State: t.State, EventBusName: t.EventBusName,
+			Description: t.Description, CreatedBy: aws.String(s.opts.AccountID)}
 	})
 }
 
-func (s *Server) ebListRules(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	if err := checkBus(in); err != nil {
+func (s *Server) ebListRules(_ context.Context, c *call, in *eventbridge.ListRulesInput) (*eventbridge.ListRulesOutput, error) {
+	if err := checkBus(in.EventBusName); err != nil {
 		return nil, err
 	}
-	prefix := member(in, "NamePrefix")
-	limit, err := integer(in, "Limit", 100)
-	if err != nil {
-		return nil, err
+	prefix := aws.ToString(in.NamePrefix)
+	limit := int32(100)
+	if in.Limit != nil {
+		limit = *in.Limit
 	}
 	if limit < 1 || limit > 100 {
 		return nil, validation("limit", limit, "Member must have value between 1 and 100")
 	}
-	after := member(in, "NextToken")
+	after := aws.ToString(in.NextToken)
 	b := &c.region.bus
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	names := sortedKeys(b.rules)
-	out := []any{}
-	next := ""
-	for _, n := range names {
+	out := &eventbridge.ListRulesOutput{Rules: []ebtypes.Rule{}}
+	for _, n := range sortedKeys(b.rules) {
 		if !strings.HasPrefix(n, prefix) || (after != "" && n <= after) {
 			continue
 		}
-		if int64(len(out)) == limit {
-			next = out[len(out)-1].(map[string]any)["Name"].(string)
+		if len(out.Rules) == int(limit) {
+			out.NextToken = out.Rules[len(out.Rules)-1].Name
 			break
 		}
-		out = append(out, b.rules[n].shape(""))
+		out.Rules = append(out.Rules, b.rules[n].ruleType())
 	}
-	res := map[string]any{"Rules": out}
-	if next != "" {
-		res["NextToken"] = next
-	}
-	return res, nil
+	return out, nil
 }
 
-func (s *Server) ebPutTargets(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	if err := checkBus(in); err != nil {
+func (s *Server) ebPutTargets(_ context.Context, c *call, in *eventbridge.PutTargetsInput) (*eventbridge.PutTargetsOutput, error) {
+	if err := checkBus(in.EventBusName); err != nil {
 		return nil, err
 	}
-	targets, err := objects(in, "Targets")
-	if err != nil {
-		return nil, err
+	if n := len(in.Targets); n == 0 || n > 10 {
+		return nil, validation("targets", n, "Member must have length between 1 and 10")
 	}
-	if len(targets) == 0 || len(targets) > 10 {
-		return nil, validation("targets", len(targets), "Member must have length between 1 and 10")
-	}
-	return c.region.bus.withRule(member(in, "Rule"), func(r *ebRule) (map[string]any, error) {
-		failed := []any{}
-		for _, t := range targets {
-			id, arn := member(t, "Id"), member(t, "Arn")
-			fail := func(code, msg string) {
-				failed = append(failed, map[string]any{"TargetId": id, "ErrorCode": code, "ErrorMessage": msg})
-			}
-			switch {
-			case !ruleNameRE.MatchString(id):
-				fail("ValidationException", "Target id must match [\\.\\-_A-Za-z0-9]{1,64}.")
-			case !s.isQueueARN(arn):
-				fail("ValidationException", "Only SQS queue targets are simulated by the local endpoint.")
-			case t["InputTransformer"] != nil || t["InputPath"] != nil || t["Input"] != nil:
-				fail("ValidationException", "Input, InputPath and InputTransformer are not simulated by the local endpoint.")
-			case r.targets[id] == "" && len(r.targets) >= maxTargetsPerRule:
-				fail("LimitExceededException", fmt.Sprintf("The requested resource exceeds the maximum number allowed (%d targets).", maxTargetsPerRule))
-			default:
-				r.targets[id] = arn
+	return onRule(c, nil, in.Rule, func(r *ebRule) *eventbridge.PutTargetsOutput {
+		failed := []ebtypes.PutTargetsResultEntry{}
+		for _, t := range in.Targets {
+			if code, msg := s.addTarget(r, t); code != "" {
+				failed = append(failed, ebtypes.PutTargetsResultEntry{TargetId: t.Id, ErrorCode: aws.String(code), ErrorMessage: aws.String(msg)})
 			}
 		}
-		return map[string]any{"FailedEntryCount": len(failed), "FailedEntries": failed}, nil
+		return &eventbridge.PutTargetsOutput{FailedEntryCount: int32(len(failed)), FailedEntries: failed}
 	})
 }
 
-func (s *Server) ebRemoveTargets(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	if err := checkBus(in); err != nil {
-		return nil, err
+// addTarget adds or replaces one of a rule's targets, or says why not: the
+// entry's error code and message. Callers hold the bus's lock.
+func (s *Server) addTarget(r *ebRule, t ebtypes.Target) (code, msg string) {
+	id, arn := aws.ToString(t.Id), aws.ToString(t.Arn)
+	switch {
+	case !ruleNameRE.MatchString(id):
+		return "ValidationException", "Target id must match [\\.\\-_A-Za-z0-9]{1,64}."
+	case !s.isQueueARN(arn):
+		return "ValidationException", "Only SQS queue targets are simulated by the local endpoint."
+	case t.InputTransformer != nil || t.InputPath != nil || t.Input != nil:
+		return "ValidationException", "Input, InputPath and InputTransformer are not simulated by the local endpoint."
+	case r.targets[id] == "" && len(r.targets) >= maxTargetsPerRule:
+		return "LimitExceededException", fmt.Sprintf("The requested resource exceeds the maximum number allowed (%d targets).", maxTargetsPerRule)
 	}
-	ids, err := strList(in, "Ids")
-	if err != nil {
-		return nil, err
-	}
-	return c.region.bus.withRule(member(in, "Rule"), func(r *ebRule) (map[string]any, error) {
-		failed := []any{}
-		for _, id := range ids {
+	r.targets[id] = arn
+	return "", ""
+}
+
+func (s *Server) ebRemoveTargets(_ context.Context, c *call, in *eventbridge.RemoveTargetsInput) (*eventbridge.RemoveTargetsOutput, error) {
+	return onRule(c, in.EventBusName, in.Rule, func(r *ebRule) *eventbridge.RemoveTargetsOutput {
+		failed := []ebtypes.RemoveTargetsResultEntry{}
+		for _, id := range in.Ids {
 			if _, ok := r.targets[id]; !ok {
-				failed = append(failed, map[string]any{"TargetId": id, "ErrorCode": "ResourceNotFoundException", "ErrorMessage": "Target " + clip(id) + " does not exist."})
+				failed = append(failed, ebtypes.RemoveTargetsResultEntry{TargetId: aws.String(id), ErrorCode: aws.String("ResourceNotFoundException"),
+					ErrorMessage: aws.String("Target " + clip(id) + " does not exist.")})
 				continue
 			}
 			delete(r.targets, id)
 		}
-		return map[string]any{"FailedEntryCount": len(failed), "FailedEntries": failed}, nil
+		return &eventbridge.RemoveTargetsOutput{FailedEntryCount: int32(len(failed)), FailedEntries: failed}
 	})
 }
 
-func (s *Server) ebListTargetsByRule(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	if err := checkBus(in); err != nil {
-		return nil, err
-	}
-	return c.region.bus.withRule(member(in, "Rule"), func(r *ebRule) (map[string]any, error) {
-		out := []any{}
+func (s *Server) ebListTargetsByRule(_ context.Context, c *call, in *eventbridge.ListTargetsByRuleInput) (*eventbridge.ListTargetsByRuleOutput, error) {
+	return onRule(c, in.EventBusName, in.Rule, func(r *ebRule) *eventbridge.ListTargetsByRuleOutput {
+		out := make([]ebtypes.Target, 0, len(r.targets))
 		for _, id := range sortedKeys(r.targets) {
-			out = append(out, map[string]any{"Id": id, "Arn": r.targets[id]})
+			out = append(out, ebtypes.Target{Id: aws.String(id), Arn: aws.String(r.targets[id])})
 		}
-		return map[string]any{"Targets": out}, nil
+		return &eventbridge.ListTargetsByRuleOutput{Targets: out}
 	})
 }
 

@@ -436,11 +436,11 @@ func iamOps() []opDef {
 		{"iam", "CreateUser", false, typed((*Server).iamCreateUser), authOn("iam:CreateUser", newEntityTarget("user", "UserName"))},
 		{"iam", "GetUser", false, typed((*Server).iamGetUser), users.spec("iam:GetUser", false)},
 		{"iam", "CreateAccessKey", false, typed((*Server).iamCreateAccessKey), users.spec("iam:CreateAccessKey", false)},
-		{"iam", "PutUserPolicy", false, users.putPolicy, users.spec("iam:PutUserPolicy", false)},
-		{"iam", "GetUserPolicy", false, users.getPolicy, users.spec("iam:GetUserPolicy", false)},
-		{"iam", "ListUserPolicies", false, users.listPolicies, users.spec("iam:ListUserPolicies", false)},
-		{"iam", "AttachUserPolicy", false, users.attachPolicy, users.spec("iam:AttachUserPolicy", true)},
-		{"iam", "ListAttachedUserPolicies", false, users.listAttachedPolicies, users.spec("iam:ListAttachedUserPolicies", false)},
+		{"iam", "PutUserPolicy", false, typed((*Server).iamPutUserPolicy), users.spec("iam:PutUserPolicy", false)},
+		{"iam", "GetUserPolicy", false, typed((*Server).iamGetUserPolicy), users.spec("iam:GetUserPolicy", false)},
+		{"iam", "ListUserPolicies", false, typed((*Server).iamListUserPolicies), users.spec("iam:ListUserPolicies", false)},
+		{"iam", "AttachUserPolicy", false, typed((*Server).iamAttachUserPolicy), users.spec("iam:AttachUserPolicy", true)},
+		{"iam", "ListAttachedUserPolicies", false, typed((*Server).iamListAttachedUserPolicies), users.spec("iam:ListAttachedUserPolicies", false)},
 		{"iam", "CreatePolicy", false, typed((*Server).iamCreatePolicy), authOn("iam:CreatePolicy", newEntityTarget("policy", "PolicyName"))},
 		{"iam", "GetPolicy", false, typed((*Server).iamGetPolicy), authOn("iam:GetPolicy", policyTarget)},
 		{"iam", "GetPolicyVersion", false, typed((*Server).iamGetPolicyVersion), authOn("iam:GetPolicyVersion", policyTarget)},
@@ -449,13 +449,13 @@ func iamOps() []opDef {
 		{"iam", "CreateRole", false, typed((*Server).iamCreateRole), authOn("iam:CreateRole", newEntityTarget("role", "RoleName"))},
 		{"iam", "GetRole", false, typed((*Server).iamGetRole), roles.spec("iam:GetRole", false)},
 		{"iam", "UpdateAssumeRolePolicy", false, typed((*Server).iamUpdateAssumeRolePolicy), roles.spec("iam:UpdateAssumeRolePolicy", false)},
-		{"iam", "PutRolePolicy", false, roles.putPolicy, roles.spec("iam:PutRolePolicy", false)},
-		{"iam", "GetRolePolicy", false, roles.getPolicy, roles.spec("iam:GetRolePolicy", false)},
-		{"iam", "DeleteRolePolicy", false, roles.deletePolicy, roles.spec("iam:DeleteRolePolicy", false)},
-		{"iam", "ListRolePolicies", false, roles.listPolicies, roles.spec("iam:ListRolePolicies", false)},
-		{"iam", "AttachRolePolicy", false, roles.attachPolicy, roles.spec("iam:AttachRolePolicy", true)},
-		{"iam", "DetachRolePolicy", false, roles.detachPolicy, roles.spec("iam:DetachRolePolicy", true)},
-		{"iam", "ListAttachedRolePolicies", false, roles.listAttachedPolicies, roles.spec("iam:ListAttachedRolePolicies", false)},
+		{"iam", "PutRolePolicy", false, typed((*Server).iamPutRolePolicy), roles.spec("iam:PutRolePolicy", false)},
+		{"iam", "GetRolePolicy", false, typed((*Server).iamGetRolePolicy), roles.spec("iam:GetRolePolicy", false)},
+		{"iam", "DeleteRolePolicy", false, typed((*Server).iamDeleteRolePolicy), roles.spec("iam:DeleteRolePolicy", false)},
+		{"iam", "ListRolePolicies", false, typed((*Server).iamListRolePolicies), roles.spec("iam:ListRolePolicies", false)},
+		{"iam", "AttachRolePolicy", false, typed((*Server).iamAttachRolePolicy), roles.spec("iam:AttachRolePolicy", true)},
+		{"iam", "DetachRolePolicy", false, typed((*Server).iamDetachRolePolicy), roles.spec("iam:DetachRolePolicy", true)},
+		{"iam", "ListAttachedRolePolicies", false, typed((*Server).iamListAttachedRolePolicies), roles.spec("iam:ListAttachedRolePolicies", false)},
 	}, slices.Concat(iamListOps(), iamRoleTagOps(), iamAccountOps())...)
 }
 
@@ -546,21 +546,16 @@ func (s *Server) iamCreateAccessKey(_ context.Context, c *call, in *iam.CreateAc
 	}}, nil
 }
 
-// inlineInput reads the members every Put*Policy call shares.
-func (s *Server) inlineInput(in map[string]any, withDoc bool) (name, doc string, err error) {
-	if name, err = str(in, "PolicyName"); err != nil {
-		return "", "", err
-	}
-	if err = checkName("PolicyName", name, 128); err != nil {
-		return "", "", err
+// checkInline checks the members every inline policy call shares: the
+// policy's name, and its document when withDoc.
+func (s *Server) checkInline(name, doc string, withDoc bool) error {
+	if err := checkName("PolicyName", name, 128); err != nil {
+		return err
 	}
 	if !withDoc {
-		return name, "", nil
+		return nil
 	}
-	if doc, err = str(in, "PolicyDocument"); err != nil {
-		return "", "", err
-	}
-	return name, doc, s.checkPolicyDocument(doc, policy.KindIdentity)
+	return s.checkPolicyDocument(doc, policy.KindIdentity)
 }
 
 // policyHolder is the part of a user, role or group that its inline and
@@ -627,212 +622,167 @@ func rolePolicies() holderKind {
 		}}
 }
 
-// readName is the part of the name's reading and validation an operation
-// does before its own members; list is true for List<kind>Policies.
-func (k holderKind) readName(in map[string]any, list bool) (string, error) {
-	if k.order == nameLast {
-		return "", nil
-	}
-	name, err := str(in, k.key)
-	if err != nil {
-		return "", err
-	}
-	if k.order == nameFirst && !(list && k.listAnyName) {
-		if err := checkName(k.key, name, k.max); err != nil {
-			return "", err
-		}
-	}
-	return name, nil
-}
+// holderAccess is how an operation uses the entity: reading, changing, or
+// listing its inline policies, where a user's name may be left out.
+type holderAccess int
 
-// holder does the rest of the name's reading and validation, and looks the
-// entity up. Callers hold s.mu.
-func (k holderKind) holder(s *Server, c *call, in map[string]any, name string) (policyHolder, error) {
-	if k.order == nameLast {
-		var err error
-		if name, err = str(in, k.key); err != nil {
-			return policyHolder{}, err
+const (
+	holderRead holderAccess = iota
+	holderWrite
+	holderList
+)
+
+// with validates the entity's name in the kind's order around check, the
+// operation's own members, and runs fn on the entity under s.mu: the
+// prologue every policy operation on a user, role or group shares.
+func (k holderKind) with(s *Server, c *call, entity string, access holderAccess, check func() error, fn func(policyHolder) error) error {
+	if k.order == nameFirst && !(access == holderList && k.listAnyName) {
+		if err := checkName(k.key, entity, k.max); err != nil {
+			return err
 		}
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	if access == holderWrite {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+	} else {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
 	}
 	if k.order != nameFirst {
-		if err := checkName(k.key, name, k.max); err != nil {
-			return policyHolder{}, err
+		if err := checkName(k.key, entity, k.max); err != nil {
+			return err
 		}
 	}
-	return k.find(s, c, name)
+	h, err := k.find(s, c, entity)
+	if err != nil {
+		return err
+	}
+	return fn(h)
+}
+
+// holderRef is what an authorization target reads of an input naming a
+// user, role or group: every such input has one of the three names.
+type holderRef struct {
+	UserName  *string
+	RoleName  *string
+	GroupName *string
+	PolicyArn *string
+}
+
+func (r *holderRef) name(key string) string {
+	switch key {
+	case "UserName":
+		return aws.ToString(r.UserName)
+	case "RoleName":
+		return aws.ToString(r.RoleName)
+	}
+	return aws.ToString(r.GroupName)
 }
 
 // spec authorizes action on the entity the input names (the caller for a
 // user operation without UserName); withPolicyARN adds iam:PolicyARN.
 func (k holderKind) spec(action string, withPolicyARN bool) authSpec {
-	return authOn(action, func(s *Server, c *call, in map[string]any) []authTarget {
-		name := member(in, k.key)
+	return authOnInput(action, func(s *Server, c *call, in *holderRef) []authTarget {
+		name := in.name(k.key)
 		arn := s.iamARN(strings.ToLower(k.kind), "/", name)
 		if h, err := k.find(s, c, name); err == nil {
 			arn = h.arn
 		}
 		var ctx map[string][]string
 		if withPolicyARN {
-			ctx = map[string][]string{"iam:PolicyARN": {member(in, "PolicyArn")}}
+			ctx = map[string][]string{"iam:PolicyARN": {aws.ToString(in.PolicyArn)}}
 		}
 		return on(arn, ctx)
 	})
 }
 
-func (k holderKind) putPolicy(s *Server, _ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	entity, err := k.readName(in, false)
-	if err != nil {
-		return nil, err
-	}
-	name, doc, err := s.inlineInput(in, true)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	h, err := k.holder(s, c, in, entity)
-	if err != nil {
-		return nil, err
-	}
-	if err := inlineSizeError(k.noun, h.name, k.inlineLimit, h.inline, name, doc); err != nil {
-		return nil, err
-	}
-	h.inline[name] = doc
-	s.changed()
-	return nil, nil
+func (k holderKind) putPolicy(s *Server, c *call, entity, name, doc string) error {
+	return k.with(s, c, entity, holderWrite, func() error { return s.checkInline(name, doc, true) }, func(h policyHolder) error {
+		if err := inlineSizeError(k.noun, h.name, k.inlineLimit, h.inline, name, doc); err != nil {
+			return err
+		}
+		h.inline[name] = doc
+		s.changed()
+		return nil
+	})
 }
 
-func (k holderKind) getPolicy(s *Server, _ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	entity, err := k.readName(in, false)
-	if err != nil {
-		return nil, err
-	}
-	name, _, err := s.inlineInput(in, false)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	h, err := k.holder(s, c, in, entity)
-	if err != nil {
-		return nil, err
-	}
-	doc, ok := h.inline[name]
-	if !ok {
-		return nil, notFound("NoSuchEntity", "The %s policy with name %s cannot be found.", k.noun, name)
-	}
-	return map[string]any{k.key: h.name, "PolicyName": name, "PolicyDocument": encodePolicy(doc)}, nil
+// getPolicy returns the entity's name as stored and the policy's document.
+func (k holderKind) getPolicy(s *Server, c *call, entity, name string) (holder, doc string, err error) {
+	err = k.with(s, c, entity, holderRead, func() error { return s.checkInline(name, "", false) }, func(h policyHolder) error {
+		d, ok := h.inline[name]
+		if !ok {
+			return notFound("NoSuchEntity", "The %s policy with name %s cannot be found.", k.noun, name)
+		}
+		holder, doc = h.name, d
+		return nil
+	})
+	return holder, doc, err
 }
 
-func (k holderKind) deletePolicy(s *Server, _ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	entity, err := k.readName(in, false)
-	if err != nil {
-		return nil, err
-	}
-	name, _, err := s.inlineInput(in, false)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	h, err := k.holder(s, c, in, entity)
-	if err != nil {
-		return nil, err
-	}
-	if _, ok := h.inline[name]; !ok {
-		return nil, notFound("NoSuchEntity", "The %s policy with name %s cannot be found.", k.noun, name)
-	}
-	delete(h.inline, name)
-	s.changed()
-	return nil, nil
+func (k holderKind) deletePolicy(s *Server, c *call, entity, name string) error {
+	return k.with(s, c, entity, holderWrite, func() error { return s.checkInline(name, "", false) }, func(h policyHolder) error {
+		if _, ok := h.inline[name]; !ok {
+			return notFound("NoSuchEntity", "The %s policy with name %s cannot be found.", k.noun, name)
+		}
+		delete(h.inline, name)
+		s.changed()
+		return nil
+	})
 }
 
-func (k holderKind) listPolicies(s *Server, _ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	entity, err := k.readName(in, true)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	h, err := k.holder(s, c, in, entity)
-	if err != nil {
-		return nil, err
-	}
-	names := make([]any, 0, len(h.inline))
-	for _, n := range slices.Sorted(maps.Keys(h.inline)) {
-		names = append(names, n)
-	}
-	return map[string]any{"PolicyNames": names, "IsTruncated": false}, nil
+// listPolicies returns the names of the entity's inline policies, sorted
+// and never nil.
+func (k holderKind) listPolicies(s *Server, c *call, entity string) (names []string, err error) {
+	err = k.with(s, c, entity, holderList, nil, func(h policyHolder) error {
+		names = slices.AppendSeq(make([]string, 0, len(h.inline)), maps.Keys(h.inline))
+		slices.Sort(names)
+		return nil
+	})
+	return names, err
 }
 
-func (k holderKind) attachPolicy(s *Server, _ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	entity, err := k.readName(in, false)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	h, err := k.holder(s, c, in, entity)
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.attach(in, h.attached)
+func (k holderKind) attachPolicy(s *Server, c *call, entity, arn string) error {
+	return k.with(s, c, entity, holderWrite, nil, func(h policyHolder) error {
+		return s.attach(arn, h.attached)
+	})
 }
 
-func (k holderKind) detachPolicy(s *Server, _ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	entity, err := k.readName(in, false)
-	if err != nil {
-		return nil, err
-	}
-	arn, err := str(in, "PolicyArn")
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	h, err := k.holder(s, c, in, entity)
-	if err != nil {
-		return nil, err
-	}
-	i := slices.Index(*h.attached, arn)
-	if i < 0 {
-		return nil, notFound("NoSuchEntity", "Policy %s was not found.", arn)
-	}
-	*h.attached = slices.Delete(*h.attached, i, i+1)
-	if p, ok := s.iam.Policies[arn]; ok {
-		p.Attachments--
-	}
-	s.changed()
-	return nil, nil
+func (k holderKind) detachPolicy(s *Server, c *call, entity, arn string) error {
+	return k.with(s, c, entity, holderWrite, nil, func(h policyHolder) error {
+		i := slices.Index(*h.attached, arn)
+		if i < 0 {
+			return notFound("NoSuchEntity", "Policy %s was not found.", arn)
+		}
+		*h.attached = slices.Delete(*h.attached, i, i+1)
+		if p, ok := s.iam.Policies[arn]; ok {
+			p.Attachments--
+		}
+		s.changed()
+		return nil
+	})
 }
 
-func (k holderKind) listAttachedPolicies(s *Server, _ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	entity, err := k.readName(in, false)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	h, err := k.holder(s, c, in, entity)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"AttachedPolicies": attachedShapes(s, *h.attached), "IsTruncated": false}, nil
+func (k holderKind) listAttachedPolicies(s *Server, c *call, entity string) (out []iamtypes.AttachedPolicy, err error) {
+	err = k.with(s, c, entity, holderRead, nil, func(h policyHolder) error {
+		out = attachedTypes(s, *h.attached)
+		return nil
+	})
+	return out, err
 }
 
-func (s *Server) attach(in map[string]any, list *[]string) error {
-	arn, err := str(in, "PolicyArn")
-	if err != nil {
-		return err
-	}
+func (s *Server) attach(arn string, list *[]string) error {
 	p, err := s.policyByARN(arn)
 	if err != nil {
 		return err
 	}
-	for _, a := range *list {
-		if a == arn {
-			return nil
-		}
+	if slices.Contains(*list, arn) {
+		return nil
 	}
 	if len(*list) >= 20 {
 		return apiErr("LimitExceeded", "Cannot exceed quota for PoliciesPerUser: 20")
@@ -843,16 +793,21 @@ func (s *Server) attach(in map[string]any, list *[]string) error {
 	return nil
 }
 
-func attachedShapes(s *Server, arns []string) []any {
-	out := make([]any, 0, len(arns))
+// attachedTypes names the attached policies, never nil. Callers hold s.mu.
+func attachedTypes(s *Server, arns []string) []iamtypes.AttachedPolicy {
+	out := make([]iamtypes.AttachedPolicy, 0, len(arns))
 	for _, a := range arns {
 		name := a[strings.LastIndex(a, "/")+1:]
 		if p, ok := s.iam.Policies[a]; ok {
 			name = p.Name
 		}
-		out = append(out, map[string]any{"PolicyName": name, "PolicyArn": a})
+		out = append(out, iamtypes.AttachedPolicy{PolicyName: aws.String(name), PolicyArn: aws.String(a)})
 	}
 	return out
+}
+
+func attachedShapes(s *Server, arns []string) []any {
+	return shapeOf(attachedTypes(s, arns)).([]any)
 }
 
 func (s *Server) iamCreatePolicy(_ context.Context, c *call, in *iam.CreatePolicyInput) (*iam.CreatePolicyOutput, error) {

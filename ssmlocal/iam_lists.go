@@ -32,14 +32,14 @@ func iamListOps() []opDef {
 		{"iam", "ListPolicies", false, typed((*Server).iamListPolicies), authAny("iam:ListPolicies")},
 		{"iam", "ListGroups", false, typed((*Server).iamListGroups), authAny("iam:ListGroups")},
 		{"iam", "ListGroupsForUser", false, typed((*Server).iamListGroupsForUser), users.spec("iam:ListGroupsForUser", false)},
-		{"iam", "ListGroupPolicies", false, groups.listPolicies, groups.spec("iam:ListGroupPolicies", false)},
+		{"iam", "ListGroupPolicies", false, typed((*Server).iamListGroupPolicies), groups.spec("iam:ListGroupPolicies", false)},
 		{"iam", "DeleteUser", false, typed((*Server).iamDeleteUser), users.spec("iam:DeleteUser", false)},
 		{"iam", "DeleteRole", false, typed((*Server).iamDeleteRole), rolePolicies().spec("iam:DeleteRole", false)},
 		{"iam", "DeletePolicy", false, typed((*Server).iamDeletePolicy), authOn("iam:DeletePolicy", policyTarget)},
 		{"iam", "DeleteGroup", false, typed((*Server).iamDeleteGroup), groups.spec("iam:DeleteGroup", false)},
-		{"iam", "DetachUserPolicy", false, users.detachPolicy, users.spec("iam:DetachUserPolicy", true)},
-		{"iam", "DeleteUserPolicy", false, users.deletePolicy, users.spec("iam:DeleteUserPolicy", false)},
-		{"iam", "DeleteGroupPolicy", false, groups.deletePolicy, groups.spec("iam:DeleteGroupPolicy", false)},
+		{"iam", "DetachUserPolicy", false, typed((*Server).iamDetachUserPolicy), users.spec("iam:DetachUserPolicy", true)},
+		{"iam", "DeleteUserPolicy", false, typed((*Server).iamDeleteUserPolicy), users.spec("iam:DeleteUserPolicy", false)},
+		{"iam", "DeleteGroupPolicy", false, typed((*Server).iamDeleteGroupPolicy), groups.spec("iam:DeleteGroupPolicy", false)},
 		{"iam", "RemoveUserFromGroup", false, typed((*Server).iamRemoveUserFromGroup), groups.spec("iam:RemoveUserFromGroup", false)},
 		{"iam", "ListAccessKeys", false, typed((*Server).iamListAccessKeys), users.spec("iam:ListAccessKeys", false)},
 		{"iam", "UpdateAccessKey", false, typed((*Server).iamUpdateAccessKey), users.spec("iam:UpdateAccessKey", false)},
@@ -52,21 +52,6 @@ func iamListOps() []opDef {
 type listPage struct {
 	start string
 	max   int
-}
-
-func readListPage(in map[string]any) (listPage, error) {
-	items, err := integer(in, "MaxItems", listDefaultItems)
-	if err != nil {
-		return listPage{}, err
-	}
-	if err := checkMaxItems(items); err != nil {
-		return listPage{}, err
-	}
-	marker, err := str(in, "Marker")
-	if err != nil {
-		return listPage{}, err
-	}
-	return newListPage(marker, items)
 }
 
 // pageRequest reads a typed request's Marker and MaxItems.
@@ -672,31 +657,6 @@ func (s *Server) iamSetDefaultPolicyVersion(_ context.Context, _ *call, in *iam.
 	return &iam.SetDefaultPolicyVersionOutput{}, nil
 }
 
-// policyEntity is a user, group or role a managed policy is attached to;
-// key orders groups, then users, then roles, by name.
-type policyEntity struct {
-	key    string
-	member string // PolicyGroups, PolicyUsers or PolicyRoles
-	shape  map[string]any
-}
-
-// entityPage pages entities by key, each page listing its entities under
-// their members, every one of members present even when empty.
-func entityPage(all []policyEntity, p listPage, members ...string) map[string]any {
-	page, next := pageOf(all, func(e policyEntity) string { return e.key }, p)
-	out := map[string]any{"IsTruncated": next != ""}
-	for _, m := range members {
-		out[m] = []any{}
-	}
-	for _, e := range page {
-		out[e.member] = append(out[e.member].([]any), e.shape)
-	}
-	if next != "" {
-		out["Marker"] = next
-	}
-	return out
-}
-
 // checkEntityFilter checks f, read from member, is an EntityType.
 func checkEntityFilter(member, f string) error {
 	switch f {
@@ -786,7 +746,7 @@ func (s *Server) attachedEntities(arn, filter, prefix string) []attachedEntity {
 
 func iamAccountOps() []opDef {
 	return []opDef{
-		{"iam", "GetAccountAuthorizationDetails", false, (*Server).iamGetAccountAuthorizationDetails, authAny("iam:GetAccountAuthorizationDetails")},
+		{"iam", "GetAccountAuthorizationDetails", false, typed((*Server).iamGetAccountAuthorizationDetails), authAny("iam:GetAccountAuthorizationDetails")},
 	}
 }
 
@@ -810,60 +770,118 @@ func (s *Server) profilesOfRole(role string) []any {
 	return out
 }
 
+// accountDetailsOutput is GetAccountAuthorizationDetails' output. Its
+// entries are the shapes of the SDK's User, Group, Role and Policy with
+// their policies added, rather than its detail types, so a role's entry
+// keeps the MaxSessionDuration and Description it has always carried,
+// which RoleDetail lacks. Every list is present, even when empty.
+type accountDetailsOutput struct {
+	UserDetailList  []map[string]any
+	GroupDetailList []map[string]any
+	RoleDetailList  []map[string]any
+	Policies        []map[string]any
+	IsTruncated     bool
+	Marker          *string
+}
+
+// accountEntity is an entry of GetAccountAuthorizationDetails, by the key
+// that orders users, then groups, roles and managed policies; add puts it
+// in its page.
+type accountEntity struct {
+	key string
+	add func(out *accountDetailsOutput)
+}
+
 // iamGetAccountAuthorizationDetails pages through users, groups, roles and
 // managed policies, in that order, each with its policies. AWS managed
 // policies are included only while attached, as IAM does, rather than the
 // whole catalogue.
-func (s *Server) iamGetAccountAuthorizationDetails(_ context.Context, _ *call, in map[string]any) (map[string]any, error) {
-	filter, err := strList(in, "Filter")
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range filter {
-		if err := checkEntityFilter("filter", f); err != nil {
+func (s *Server) iamGetAccountAuthorizationDetails(_ context.Context, _ *call, in *iam.GetAccountAuthorizationDetailsInput) (*accountDetailsOutput, error) {
+	filter := make([]string, len(in.Filter))
+	for i, f := range in.Filter {
+		if err := checkEntityFilter("filter", string(f)); err != nil {
 			return nil, err
 		}
+		filter[i] = string(f)
 	}
 	want := func(kind string) bool { return len(filter) == 0 || slices.Contains(filter, kind) }
-	p, err := readListPage(in)
+	p, err := pageRequest(in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var all []policyEntity
+	var all []accountEntity
 	if want("User") {
-		for _, u := range s.iam.Users {
-			m := userShape(u)
-			m["UserPolicyList"] = inlineDetails(u.Inline)
-			m["AttachedManagedPolicies"] = attachedShapes(s, u.Attached)
-			groups := []any{}
-			for _, g := range s.groupsOf(u.Name) {
-				groups = append(groups, g.Name)
-			}
-			m["GroupList"] = groups
-			all = append(all, policyEntity{"1" + u.Name, "UserDetailList", m})
-		}
+		all = append(all, s.userDetails()...)
 	}
 	if want("Group") {
-		for _, g := range s.iam.Groups {
-			m := groupShape(g)
-			m["GroupPolicyList"] = inlineDetails(g.Inline)
-			m["AttachedManagedPolicies"] = attachedShapes(s, g.Attached)
-			all = append(all, policyEntity{"2" + g.Name, "GroupDetailList", m})
-		}
+		all = append(all, s.groupDetails()...)
 	}
 	if want("Role") {
-		for _, r := range s.iam.Roles {
-			m := roleShape(r)
-			m["RolePolicyList"] = inlineDetails(r.Inline)
-			m["AttachedManagedPolicies"] = attachedShapes(s, r.Attached)
-			m["InstanceProfileList"] = s.profilesOfRole(r.Name)
-			all = append(all, policyEntity{"3" + r.Name, "RoleDetailList", m})
-		}
+		all = append(all, s.roleDetails()...)
 	}
+	all = append(all, s.policyDetails(want("AWSManagedPolicy"), want("LocalManagedPolicy"))...)
+	page, next := pageOf(all, func(e accountEntity) string { return e.key }, p)
+	out := &accountDetailsOutput{UserDetailList: []map[string]any{}, GroupDetailList: []map[string]any{}, RoleDetailList: []map[string]any{},
+		Policies: []map[string]any{}, IsTruncated: next != "", Marker: optString(next)}
+	for _, e := range page {
+		e.add(out)
+	}
+	return out, nil
+}
+
+// userDetails are the users with their policies and groups; callers hold
+// s.mu.
+func (s *Server) userDetails() []accountEntity {
+	var all []accountEntity
+	for _, u := range s.iam.Users {
+		m := userShape(u)
+		m["UserPolicyList"] = inlineDetails(u.Inline)
+		m["AttachedManagedPolicies"] = attachedShapes(s, u.Attached)
+		groups := []any{}
+		for _, g := range s.groupsOf(u.Name) {
+			groups = append(groups, g.Name)
+		}
+		m["GroupList"] = groups
+		all = append(all, accountEntity{"1" + u.Name, func(out *accountDetailsOutput) { out.UserDetailList = append(out.UserDetailList, m) }})
+	}
+	return all
+}
+
+// groupDetails are the groups with their policies; callers hold s.mu.
+func (s *Server) groupDetails() []accountEntity {
+	var all []accountEntity
+	for _, g := range s.iam.Groups {
+		m := groupShape(g)
+		m["GroupPolicyList"] = inlineDetails(g.Inline)
+		m["AttachedManagedPolicies"] = attachedShapes(s, g.Attached)
+		all = append(all, accountEntity{"2" + g.Name, func(out *accountDetailsOutput) { out.GroupDetailList = append(out.GroupDetailList, m) }})
+	}
+	return all
+}
+
+// roleDetails are the roles with their policies and instance profiles;
+// callers hold s.mu.
+func (s *Server) roleDetails() []accountEntity {
+	var all []accountEntity
+	for _, r := range s.iam.Roles {
+		m := roleShape(r)
+		m["RolePolicyList"] = inlineDetails(r.Inline)
+		m["AttachedManagedPolicies"] = attachedShapes(s, r.Attached)
+		m["InstanceProfileList"] = s.profilesOfRole(r.Name)
+		all = append(all, accountEntity{"3" + r.Name, func(out *accountDetailsOutput) { out.RoleDetailList = append(out.RoleDetailList, m) }})
+	}
+	return all
+}
+
+// policyDetails are the managed policies with their versions: the
+// customer managed ones when local, the attached AWS managed ones when
+// awsManaged. Callers hold s.mu.
+func (s *Server) policyDetails(awsManaged, local bool) []accountEntity {
+	var all []accountEntity
 	for _, mp := range s.iam.Policies {
-		if isAWS := s.awsManaged(mp.ARN); (isAWS && (!want("AWSManagedPolicy") || mp.Attachments == 0)) || (!isAWS && !want("LocalManagedPolicy")) {
+		if isAWS := s.awsManaged(mp.ARN); (isAWS && (!awsManaged || mp.Attachments == 0)) || (!isAWS && !local) {
 			continue
 		}
 		m := policyShape(mp)
@@ -873,7 +891,7 @@ func (s *Server) iamGetAccountAuthorizationDetails(_ context.Context, _ *call, i
 			versions = append(versions, versionShape(mp, v))
 		}
 		m["PolicyVersionList"] = versions
-		all = append(all, policyEntity{"4" + mp.ARN, "Policies", m})
+		all = append(all, accountEntity{"4" + mp.ARN, func(out *accountDetailsOutput) { out.Policies = append(out.Policies, m) }})
 	}
-	return entityPage(all, p, "UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"), nil
+	return all
 }

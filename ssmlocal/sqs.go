@@ -15,6 +15,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
 	"github.com/ssmdelegate/ssmdelegate/policy"
 )
 
@@ -160,17 +164,50 @@ func (a *queueAttrs) set(name, value string) error {
 
 func sqsOps() []opDef {
 	return []opDef{
-		{"sqs", "CreateQueue", true, (*Server).sqsCreateQueue, authOn("sqs:CreateQueue", queueNameTarget)},
-		{"sqs", "GetQueueUrl", true, (*Server).sqsGetQueueURL, authOn("sqs:GetQueueUrl", queueNameTarget)},
-		{"sqs", "GetQueueAttributes", true, (*Server).sqsGetQueueAttributes, authOn("sqs:GetQueueAttributes", queueURLTarget)},
-		{"sqs", "SetQueueAttributes", true, (*Server).sqsSetQueueAttributes, authOn("sqs:SetQueueAttributes", queueURLTarget)},
-		{"sqs", "DeleteQueue", true, (*Server).sqsDeleteQueue, authOn("sqs:DeleteQueue", queueURLTarget)},
-		{"sqs", "SendMessage", true, (*Server).sqsSendMessage, authOn("sqs:SendMessage", queueURLTarget)},
-		{"sqs", "SendMessageBatch", true, (*Server).sqsSendMessageBatch, authOn("sqs:SendMessage", queueURLTarget)},
-		{"sqs", "ReceiveMessage", true, (*Server).sqsReceiveMessage, authOn("sqs:ReceiveMessage", queueURLTarget)},
-		{"sqs", "DeleteMessage", true, (*Server).sqsDeleteMessage, authOn("sqs:DeleteMessage", queueURLTarget)},
-		{"sqs", "DeleteMessageBatch", true, (*Server).sqsDeleteMessage, authOn("sqs:DeleteMessage", queueURLTarget)},
+		{"sqs", "CreateQueue", true, typed((*Server).sqsCreateQueue), authOnInput("sqs:CreateQueue", queueNameTarget(func(in *sqs.CreateQueueInput) *string { return in.QueueName }))},
+		{"sqs", "GetQueueUrl", true, typed((*Server).sqsGetQueueURL), authOnInput("sqs:GetQueueUrl", queueNameTarget(func(in *sqs.GetQueueUrlInput) *string { return in.QueueName }))},
+		{"sqs", "GetQueueAttributes", true, typed((*Server).sqsGetQueueAttributes), authOnInput("sqs:GetQueueAttributes", queueURLTarget(func(in *sqs.GetQueueAttributesInput) *string { return in.QueueUrl }))},
+		{"sqs", "SetQueueAttributes", true, typed((*Server).sqsSetQueueAttributes), authOnInput("sqs:SetQueueAttributes", queueURLTarget(func(in *sqs.SetQueueAttributesInput) *string { return in.QueueUrl }))},
+		{"sqs", "DeleteQueue", true, typed((*Server).sqsDeleteQueue), authOnInput("sqs:DeleteQueue", queueURLTarget(func(in *sqs.DeleteQueueInput) *string { return in.QueueUrl }))},
+		{"sqs", "SendMessage", true, typed((*Server).sqsSendMessage), authOnInput("sqs:SendMessage", queueURLTarget(func(in *sendMessageInput) *string { return in.QueueUrl }))},
+		{"sqs", "SendMessageBatch", true, typed((*Server).sqsSendMessageBatch), authOnInput("sqs:SendMessage", queueURLTarget(func(in *sendMessageBatchInput) *string { return in.QueueUrl }))},
+		{"sqs", "ReceiveMessage", true, typed((*Server).sqsReceiveMessage), authOnInput("sqs:ReceiveMessage", queueURLTarget(func(in *receiveMessageInput) *string { return in.QueueUrl }))},
+		{"sqs", "DeleteMessage", true, typed((*Server).sqsDeleteMessage), authOnInput("sqs:DeleteMessage", queueURLTarget(func(in *sqs.DeleteMessageInput) *string { return in.QueueUrl }))},
+		{"sqs", "DeleteMessageBatch", true, typed((*Server).sqsDeleteMessageBatch), authOnInput("sqs:DeleteMessage", queueURLTarget(func(in *sqs.DeleteMessageBatchInput) *string { return in.QueueUrl }))},
 	}
+}
+
+// The SDK's SendMessage, SendMessageBatch and ReceiveMessage inputs hold
+// DelaySeconds, MaxNumberOfMessages, WaitTimeSeconds and VisibilityTimeout
+// by value, so an absent member would read as zero; SQS tells the two
+// apart (an absent one takes the queue's setting or the default), so those
+// operations read their members into these inputs, which hold the numbers
+// by pointer. Message attributes are not simulated and left unread.
+
+type sendMessageInput struct {
+	QueueUrl     *string
+	MessageBody  *string
+	DelaySeconds *int64
+}
+
+type sendMessageBatchInput struct {
+	QueueUrl *string
+	Entries  []sendMessageEntry
+}
+
+type sendMessageEntry struct {
+	Id           *string
+	MessageBody  *string
+	DelaySeconds *int64
+}
+
+type receiveMessageInput struct {
+	QueueUrl                    *string
+	MaxNumberOfMessages         *int64
+	WaitTimeSeconds             *int64
+	VisibilityTimeout           *int64
+	MessageSystemAttributeNames []string
+	AttributeNames              []string
 }
 
 func (s *Server) queueARN(region, name string) string { return s.arn("sqs", region, name) }
@@ -187,13 +224,19 @@ func (s *Server) queueTarget(r *region, name string) []authTarget {
 	return []authTarget{t}
 }
 
-func queueNameTarget(s *Server, c *call, in map[string]any) []authTarget {
-	return s.queueTarget(c.region, member(in, "QueueName"))
+// queueNameTarget authorizes on the queue an input names by QueueName.
+func queueNameTarget[In any](name func(*In) *string) func(s *Server, c *call, in *In) []authTarget {
+	return func(s *Server, c *call, in *In) []authTarget {
+		return s.queueTarget(c.region, aws.ToString(name(in)))
+	}
 }
 
-func queueURLTarget(s *Server, c *call, in map[string]any) []authTarget {
-	name, _ := s.queueNameOf(member(in, "QueueUrl"))
-	return s.queueTarget(c.region, name)
+// queueURLTarget authorizes on the queue an input names by QueueUrl.
+func queueURLTarget[In any](url func(*In) *string) func(s *Server, c *call, in *In) []authTarget {
+	return func(s *Server, c *call, in *In) []authTarget {
+		name, _ := s.queueNameOf(aws.ToString(url(in)))
+		return s.queueTarget(c.region, name)
+	}
 }
 
 // queueNameOf reads a queue URL of this endpoint's account:
@@ -213,12 +256,10 @@ func (s *Server) queueNameOf(url string) (string, bool) {
 
 var queueNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
 
-// queue returns the queue a request's QueueUrl names.
-func (s *Server) queue(r *region, in map[string]any) (*sqsQueue, error) {
-	url, err := str(in, "QueueUrl")
-	if err != nil {
-		return nil, err
-	}
+// queue returns the queue a request's QueueUrl names: the lookup every
+// operation on a queue starts with.
+func (s *Server) queue(r *region, queueURL *string) (*sqsQueue, error) {
+	url := aws.ToString(queueURL)
 	if url == "" {
 		return nil, &APIError{Code: "MissingParameter", Message: "The request must contain the parameter QueueUrl."}
 	}
@@ -235,40 +276,17 @@ func (s *Server) queue(r *region, in map[string]any) (*sqsQueue, error) {
 	return q, nil
 }
 
-func stringMap(in map[string]any, key string) (map[string]string, error) {
-	m, err := object(in, key)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		sv, ok := v.(string)
-		if !ok {
-			return nil, apiErr("SerializationException", "member %s: expected a map of strings", key)
-		}
-		out[k] = sv
-	}
-	return out, nil
-}
-
-func (s *Server) sqsCreateQueue(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "QueueName")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) sqsCreateQueue(_ context.Context, c *call, in *sqs.CreateQueueInput) (*sqs.CreateQueueOutput, error) {
+	name := aws.ToString(in.QueueName)
 	if strings.HasSuffix(name, ".fifo") {
 		return nil, &APIError{Code: "InvalidParameterValue", Message: "FIFO queues are not simulated by the local endpoint."}
 	}
 	if !queueNameRE.MatchString(name) {
 		return nil, &APIError{Code: "InvalidParameterValue", Message: "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length"}
 	}
-	given, err := stringMap(in, "Attributes")
-	if err != nil {
-		return nil, err
-	}
 	attrs := defaultQueueAttrs()
-	for _, k := range sortedKeys(given) {
-		if err := attrs.set(k, given[k]); err != nil {
+	for _, k := range sortedKeys(in.Attributes) {
+		if err := attrs.set(k, in.Attributes[k]); err != nil {
 			return nil, err
 		}
 	}
@@ -278,9 +296,9 @@ func (s *Server) sqsCreateQueue(_ context.Context, c *call, in map[string]any) (
 	defer qs.mu.Unlock()
 	if q, ok := qs.byName[name]; ok {
 		if q.attrs != attrs {
-			return nil, &APIError{Code: "QueueAlreadyExists", Message: "A queue already exists with the same name and a different value for attribute(s) " + strings.Join(sortedKeys(given), ", ")}
+			return nil, &APIError{Code: "QueueAlreadyExists", Message: "A queue already exists with the same name and a different value for attribute(s) " + strings.Join(sortedKeys(in.Attributes), ", ")}
 		}
-		return map[string]any{"QueueUrl": q.url}, nil
+		return &sqs.CreateQueueOutput{QueueUrl: aws.String(q.url)}, nil
 	}
 	if len(qs.byName) >= maxQueuesPerRegion {
 		return nil, &APIError{Code: "OverLimit", Message: fmt.Sprintf("the local endpoint holds at most %d queues per Region", maxQueuesPerRegion)}
@@ -294,7 +312,7 @@ func (s *Server) sqsCreateQueue(_ context.Context, c *call, in map[string]any) (
 		attrs: attrs, created: now, modified: now, receipts: map[string]*sqsMessage{}, arrived: make(chan struct{}),
 	}
 	qs.byName[name] = q
-	return map[string]any{"QueueUrl": q.url}, nil
+	return &sqs.CreateQueueOutput{QueueUrl: aws.String(q.url)}, nil
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -306,25 +324,21 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-func (s *Server) sqsGetQueueURL(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	name, err := str(in, "QueueName")
-	if err != nil {
-		return nil, err
-	}
-	if owner := member(in, "QueueOwnerAWSAccountId"); owner != "" && owner != s.opts.AccountID {
+func (s *Server) sqsGetQueueURL(_ context.Context, c *call, in *sqs.GetQueueUrlInput) (*sqs.GetQueueUrlOutput, error) {
+	if owner := aws.ToString(in.QueueOwnerAWSAccountId); owner != "" && owner != s.opts.AccountID {
 		return nil, noQueue()
 	}
 	c.region.queues.mu.Lock()
-	q := c.region.queues.byName[name]
+	q := c.region.queues.byName[aws.ToString(in.QueueName)]
 	c.region.queues.mu.Unlock()
 	if q == nil {
 		return nil, noQueue()
 	}
-	return map[string]any{"QueueUrl": q.url}, nil
+	return &sqs.GetQueueUrlOutput{QueueUrl: aws.String(q.url)}, nil
 }
 
-func (s *Server) sqsDeleteQueue(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	q, err := s.queue(c.region, in)
+func (s *Server) sqsDeleteQueue(_ context.Context, c *call, in *sqs.DeleteQueueInput) (*sqs.DeleteQueueOutput, error) {
+	q, err := s.queue(c.region, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -334,15 +348,11 @@ func (s *Server) sqsDeleteQueue(_ context.Context, c *call, in map[string]any) (
 	close(q.arrived) // long polls on the queue return at once
 	q.arrived = make(chan struct{})
 	qs.mu.Unlock()
-	return nil, nil
+	return &sqs.DeleteQueueOutput{}, nil
 }
 
-func (s *Server) sqsSetQueueAttributes(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	q, err := s.queue(c.region, in)
-	if err != nil {
-		return nil, err
-	}
-	given, err := stringMap(in, "Attributes")
+func (s *Server) sqsSetQueueAttributes(_ context.Context, c *call, in *sqs.SetQueueAttributesInput) (*sqs.SetQueueAttributesOutput, error) {
+	q, err := s.queue(c.region, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -350,14 +360,14 @@ func (s *Server) sqsSetQueueAttributes(_ context.Context, c *call, in map[string
 	qs.mu.Lock()
 	defer qs.mu.Unlock()
 	attrs := q.attrs
-	for _, k := range sortedKeys(given) {
-		if err := attrs.set(k, given[k]); err != nil {
+	for _, k := range sortedKeys(in.Attributes) {
+		if err := attrs.set(k, in.Attributes[k]); err != nil {
 			return nil, err
 		}
 	}
 	q.attrs = attrs
 	q.modified = s.clock.Now()
-	return nil, nil
+	return &sqs.SetQueueAttributesOutput{}, nil
 }
 
 // queueAttrNames are the attributes GetQueueAttributes reports for All.
@@ -367,32 +377,52 @@ var queueAttrNames = []string{
 	"Policy", "QueueArn", "ReceiveMessageWaitTimeSeconds", "VisibilityTimeout",
 }
 
-func (s *Server) sqsGetQueueAttributes(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	q, err := s.queue(c.region, in)
-	if err != nil {
-		return nil, err
-	}
-	names, err := strList(in, "AttributeNames")
-	if err != nil {
-		return nil, err
-	}
+// wantedQueueAttrs reads GetQueueAttributes' AttributeNames, All standing
+// for every attribute.
+func wantedQueueAttrs(names []sqstypes.QueueAttributeName) (map[string]bool, error) {
 	want := map[string]bool{}
 	for _, n := range names {
-		if n == "All" {
+		if n == sqstypes.QueueAttributeNameAll {
 			for _, a := range queueAttrNames {
 				want[a] = true
 			}
 			continue
 		}
-		if !containsString(queueAttrNames, n) {
-			return nil, &APIError{Code: "InvalidAttributeName", Message: "Unknown Attribute " + clip(n) + "."}
+		if !containsString(queueAttrNames, string(n)) {
+			return nil, &APIError{Code: "InvalidAttributeName", Message: "Unknown Attribute " + clip(string(n)) + "."}
 		}
-		want[n] = true
+		want[string(n)] = true
+	}
+	return want, nil
+}
+
+func (s *Server) sqsGetQueueAttributes(_ context.Context, c *call, in *sqs.GetQueueAttributesInput) (*sqs.GetQueueAttributesOutput, error) {
+	q, err := s.queue(c.region, in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	want, err := wantedQueueAttrs(in.AttributeNames)
+	if err != nil {
+		return nil, err
 	}
 	qs := &c.region.queues
 	qs.mu.Lock()
 	defer qs.mu.Unlock()
-	now := s.clock.Now()
+	out := map[string]string{}
+	for k, v := range q.attributes(s.clock.Now()) {
+		if want[k] {
+			out[k] = v
+		}
+	}
+	if len(out) == 0 {
+		return &sqs.GetQueueAttributesOutput{}, nil
+	}
+	return &sqs.GetQueueAttributesOutput{Attributes: out}, nil
+}
+
+// attributes are all the queue's attributes as GetQueueAttributes reports
+// them. Callers hold the queues' lock.
+func (q *sqsQueue) attributes(now time.Time) map[string]string {
 	q.expire(now)
 	visible, inFlight, delayed := 0, 0, 0
 	for _, m := range q.msgs {
@@ -421,16 +451,7 @@ func (s *Server) sqsGetQueueAttributes(_ context.Context, c *call, in map[string
 	if q.attrs.Policy != "" {
 		all["Policy"] = q.attrs.Policy
 	}
-	out := map[string]any{}
-	for k, v := range all {
-		if want[k] {
-			out[k] = v
-		}
-	}
-	if len(out) == 0 {
-		return nil, nil
-	}
-	return map[string]any{"Attributes": out}, nil
+	return all
 }
 
 // expire drops messages older than the retention period. Messages are
@@ -469,147 +490,141 @@ func (q *sqsQueue) enqueue(now time.Time, body string, delay int64) (*sqsMessage
 	return m, nil
 }
 
-func (s *Server) sqsSendMessage(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	q, err := s.queue(c.region, in)
+func (s *Server) sqsSendMessage(_ context.Context, c *call, in *sendMessageInput) (*sqs.SendMessageOutput, error) {
+	q, err := s.queue(c.region, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
-	body, err := str(in, "MessageBody")
-	if err != nil {
-		return nil, err
-	}
-	delay, err := messageDelay(in, q)
+	delay, err := messageDelay(in.DelaySeconds, q)
 	if err != nil {
 		return nil, err
 	}
 	qs := &c.region.queues
 	qs.mu.Lock()
 	defer qs.mu.Unlock()
-	m, err := q.enqueue(s.clock.Now(), body, delay)
+	m, err := q.enqueue(s.clock.Now(), aws.ToString(in.MessageBody), delay)
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"MessageId": m.id, "MD5OfMessageBody": m.md5}, nil
+	return &sqs.SendMessageOutput{MessageId: aws.String(m.id), MD5OfMessageBody: aws.String(m.md5)}, nil
 }
 
-func messageDelay(in map[string]any, q *sqsQueue) (int64, error) {
-	d, err := integer(in, "DelaySeconds", -1)
-	if err != nil {
-		return 0, err
-	}
-	if d < 0 {
+// messageDelay is a message's delay: the queue's when the request gives
+// none.
+func messageDelay(given *int64, q *sqsQueue) (int64, error) {
+	if given == nil || *given < 0 {
 		return q.attrs.DelaySeconds, nil
 	}
-	if d > 900 {
+	if *given > 900 {
 		return 0, &APIError{Code: "InvalidParameterValue", Message: "Value for parameter DelaySeconds is invalid. Reason: must be between 0 and 900, if provided."}
 	}
-	return d, nil
+	return *given, nil
 }
 
-// batchEntries reads a batch's entries, checking the batch rules SQS
-// checks before any entry runs.
-func batchEntries(in map[string]any) ([]map[string]any, error) {
-	entries, err := objects(in, "Entries")
-	if err != nil {
-		return nil, err
+// checkBatch checks the rules SQS checks of a batch's entry ids before any
+// entry runs.
+func checkBatch(ids []string) error {
+	if len(ids) == 0 {
+		return &APIError{Code: "AWS.SimpleQueueService.EmptyBatchRequest", Message: "There should be at least one SendMessageBatchRequestEntry in the request."}
 	}
-	if len(entries) == 0 {
-		return nil, &APIError{Code: "AWS.SimpleQueueService.EmptyBatchRequest", Message: "There should be at least one SendMessageBatchRequestEntry in the request."}
-	}
-	if len(entries) > maxSQSBatch {
-		return nil, &APIError{Code: "AWS.SimpleQueueService.TooManyEntriesInBatchRequest", Message: fmt.Sprintf("Maximum number of entries per request are %d. You have sent %d.", maxSQSBatch, len(entries))}
+	if len(ids) > maxSQSBatch {
+		return &APIError{Code: "AWS.SimpleQueueService.TooManyEntriesInBatchRequest", Message: fmt.Sprintf("Maximum number of entries per request are %d. You have sent %d.", maxSQSBatch, len(ids))}
 	}
 	seen := map[string]bool{}
-	for _, e := range entries {
-		id := member(e, "Id")
+	for _, id := range ids {
 		if !batchIDRE.MatchString(id) {
-			return nil, &APIError{Code: "AWS.SimpleQueueService.InvalidBatchEntryId", Message: "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long."}
+			return &APIError{Code: "AWS.SimpleQueueService.InvalidBatchEntryId", Message: "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long."}
 		}
 		if seen[id] {
-			return nil, &APIError{Code: "AWS.SimpleQueueService.BatchEntryIdsNotDistinct", Message: "Id " + id + " repeated."}
+			return &APIError{Code: "AWS.SimpleQueueService.BatchEntryIdsNotDistinct", Message: "Id " + id + " repeated."}
 		}
 		seen[id] = true
 	}
-	return entries, nil
+	return nil
 }
 
 var batchIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
 
-func batchFailure(id string, err error) map[string]any {
-	ae := asAPIError(err)
-	return map[string]any{"Id": id, "Code": ae.Code, "Message": ae.Message, "SenderFault": ae.status() < 500}
+// entryIDs are a batch's entry ids.
+func entryIDs[E any](entries []E, id func(E) *string) []string {
+	out := make([]string, len(entries))
+	for i, e := range entries {
+		out[i] = aws.ToString(id(e))
+	}
+	return out
 }
 
-func (s *Server) sqsSendMessageBatch(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	q, err := s.queue(c.region, in)
+func batchFailure(id string, err error) sqstypes.BatchResultErrorEntry {
+	ae := asAPIError(err)
+	return sqstypes.BatchResultErrorEntry{Id: aws.String(id), Code: aws.String(ae.Code), Message: aws.String(ae.Message), SenderFault: ae.status() < 500}
+}
+
+func (s *Server) sqsSendMessageBatch(_ context.Context, c *call, in *sendMessageBatchInput) (*sqs.SendMessageBatchOutput, error) {
+	q, err := s.queue(c.region, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
-	entries, err := batchEntries(in)
-	if err != nil {
+	if err := checkBatch(entryIDs(in.Entries, func(e sendMessageEntry) *string { return e.Id })); err != nil {
 		return nil, err
 	}
 	qs := &c.region.queues
 	qs.mu.Lock()
 	defer qs.mu.Unlock()
-	ok, failed := []any{}, []any{}
-	for _, e := range entries {
-		id := member(e, "Id")
-		body, err := str(e, "MessageBody")
-		var delay int64
-		if err == nil {
-			delay, err = messageDelay(e, q)
-		}
+	out := &sqs.SendMessageBatchOutput{Successful: []sqstypes.SendMessageBatchResultEntry{}, Failed: []sqstypes.BatchResultErrorEntry{}}
+	for _, e := range in.Entries {
+		delay, err := messageDelay(e.DelaySeconds, q)
 		var m *sqsMessage
 		if err == nil {
-			m, err = q.enqueue(s.clock.Now(), body, delay)
+			m, err = q.enqueue(s.clock.Now(), aws.ToString(e.MessageBody), delay)
 		}
 		if err != nil {
-			failed = append(failed, batchFailure(id, err))
+			out.Failed = append(out.Failed, batchFailure(aws.ToString(e.Id), err))
 			continue
 		}
-		ok = append(ok, map[string]any{"Id": id, "MessageId": m.id, "MD5OfMessageBody": m.md5})
+		out.Successful = append(out.Successful, sqstypes.SendMessageBatchResultEntry{Id: e.Id, MessageId: aws.String(m.id), MD5OfMessageBody: aws.String(m.md5)})
 	}
-	return map[string]any{"Successful": ok, "Failed": failed}, nil
+	return out, nil
 }
 
-func (s *Server) sqsReceiveMessage(ctx context.Context, c *call, in map[string]any) (map[string]any, error) {
-	q, err := s.queue(c.region, in)
-	if err != nil {
-		return nil, err
-	}
-	max, err := integer(in, "MaxNumberOfMessages", 1)
-	if err != nil {
-		return nil, err
+// receiveLimits are ReceiveMessage's count, wait and visibility timeout,
+// checked, the queue's settings standing in for the absent ones.
+func (s *Server) receiveLimits(qs *sqsQueues, q *sqsQueue, in *receiveMessageInput) (max, wait, vis int64, err error) {
+	max = 1
+	if in.MaxNumberOfMessages != nil {
+		max = *in.MaxNumberOfMessages
 	}
 	if max < 1 || max > maxSQSBatch {
-		return nil, &APIError{Code: "InvalidParameterValue", Message: fmt.Sprintf("Value %d for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.", max)}
+		return 0, 0, 0, &APIError{Code: "InvalidParameterValue", Message: fmt.Sprintf("Value %d for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.", max)}
 	}
-	qs := &c.region.queues
 	qs.mu.Lock()
-	defWait, defVis := q.attrs.ReceiveMessageWaitTimeSeconds, q.attrs.VisibilityTimeout
+	wait, vis = q.attrs.ReceiveMessageWaitTimeSeconds, q.attrs.VisibilityTimeout
 	qs.mu.Unlock()
-	wait, err := integer(in, "WaitTimeSeconds", defWait)
-	if err != nil {
-		return nil, err
+	if in.WaitTimeSeconds != nil {
+		wait = *in.WaitTimeSeconds
 	}
 	if wait < 0 || wait > 20 {
-		return nil, &APIError{Code: "InvalidParameterValue", Message: fmt.Sprintf("Value %d for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.", wait)}
+		return 0, 0, 0, &APIError{Code: "InvalidParameterValue", Message: fmt.Sprintf("Value %d for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.", wait)}
 	}
-	vis, err := integer(in, "VisibilityTimeout", defVis)
-	if err != nil {
-		return nil, err
+	if in.VisibilityTimeout != nil {
+		vis = *in.VisibilityTimeout
 	}
 	if vis < 0 || vis > 43_200 {
-		return nil, &APIError{Code: "InvalidParameterValue", Message: fmt.Sprintf("Value %d for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200, if provided.", vis)}
+		return 0, 0, 0, &APIError{Code: "InvalidParameterValue", Message: fmt.Sprintf("Value %d for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200, if provided.", vis)}
 	}
-	attrNames, err := strList(in, "MessageSystemAttributeNames")
+	return max, wait, vis, nil
+}
+
+func (s *Server) sqsReceiveMessage(ctx context.Context, c *call, in *receiveMessageInput) (*sqs.ReceiveMessageOutput, error) {
+	q, err := s.queue(c.region, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
-	if legacy, err := strList(in, "AttributeNames"); err == nil {
-		attrNames = append(attrNames, legacy...)
+	qs := &c.region.queues
+	max, wait, vis, err := s.receiveLimits(qs, q, in)
+	if err != nil {
+		return nil, err
 	}
+	attrNames := append(slices.Clone(in.MessageSystemAttributeNames), in.AttributeNames...)
 	deadline := s.clock.Now().Add(time.Duration(wait) * time.Second)
 	for {
 		qs.mu.Lock()
@@ -619,7 +634,7 @@ func (s *Server) sqsReceiveMessage(ctx context.Context, c *call, in map[string]a
 		_, live := qs.byName[q.name]
 		qs.mu.Unlock()
 		if len(msgs) > 0 || !now.Before(deadline) || !live {
-			return map[string]any{"Messages": messagesOut(msgs, attrNames)}, nil
+			return &sqs.ReceiveMessageOutput{Messages: messagesOut(msgs, attrNames)}, nil
 		}
 		// Sleep until a message arrives, one becomes visible again, the
 		// wait ends, the caller goes or the endpoint closes.
@@ -636,7 +651,7 @@ func (s *Server) sqsReceiveMessage(ctx context.Context, c *call, in map[string]a
 			return nil, ctx.Err()
 		case <-s.served:
 			t.Stop()
-			return map[string]any{"Messages": []any{}}, nil
+			return &sqs.ReceiveMessageOutput{Messages: []sqstypes.Message{}}, nil
 		}
 		t.Stop()
 	}
@@ -676,12 +691,12 @@ func (q *sqsQueue) take(now time.Time, max int, vis time.Duration) ([]sqsMessage
 // not a receipt handle at all.
 const receiptPrefix = "ssmlocal-rh-"
 
-func messagesOut(msgs []sqsMessage, attrNames []string) []any {
-	out := make([]any, 0, len(msgs))
+func messagesOut(msgs []sqsMessage, attrNames []string) []sqstypes.Message {
+	out := make([]sqstypes.Message, 0, len(msgs))
 	all := containsString(attrNames, "All")
 	for _, m := range msgs {
-		msg := map[string]any{"MessageId": m.id, "ReceiptHandle": m.receipt, "MD5OfBody": m.md5, "Body": m.body}
-		attrs := map[string]any{}
+		msg := sqstypes.Message{MessageId: aws.String(m.id), ReceiptHandle: aws.String(m.receipt), MD5OfBody: aws.String(m.md5), Body: aws.String(m.body)}
+		attrs := map[string]string{}
 		for name, v := range map[string]string{
 			"ApproximateReceiveCount":          strconv.Itoa(m.receives),
 			"SentTimestamp":                    strconv.FormatInt(m.sent.UnixMilli(), 10),
@@ -692,7 +707,7 @@ func messagesOut(msgs []sqsMessage, attrNames []string) []any {
 			}
 		}
 		if len(attrs) > 0 {
-			msg["Attributes"] = attrs
+			msg.Attributes = attrs
 		}
 		out = append(out, msg)
 	}
@@ -720,39 +735,39 @@ func (q *sqsQueue) deleteMessage(receipt string) error {
 	return nil
 }
 
-// sqsDeleteMessage serves DeleteMessage and DeleteMessageBatch.
-func (s *Server) sqsDeleteMessage(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	q, err := s.queue(c.region, in)
+func (s *Server) sqsDeleteMessage(_ context.Context, c *call, in *sqs.DeleteMessageInput) (*sqs.DeleteMessageOutput, error) {
+	q, err := s.queue(c.region, in.QueueUrl)
 	if err != nil {
+		return nil, err
+	}
+	receipt := aws.ToString(in.ReceiptHandle)
+	if receipt == "" {
+		return nil, &APIError{Code: "MissingParameter", Message: "The request must contain the parameter ReceiptHandle."}
+	}
+	qs := &c.region.queues
+	qs.mu.Lock()
+	defer qs.mu.Unlock()
+	return done[sqs.DeleteMessageOutput](q.deleteMessage(receipt))
+}
+
+func (s *Server) sqsDeleteMessageBatch(_ context.Context, c *call, in *sqs.DeleteMessageBatchInput) (*sqs.DeleteMessageBatchOutput, error) {
+	q, err := s.queue(c.region, in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkBatch(entryIDs(in.Entries, func(e sqstypes.DeleteMessageBatchRequestEntry) *string { return e.Id })); err != nil {
 		return nil, err
 	}
 	qs := &c.region.queues
-	if c.api == "DeleteMessage" {
-		receipt, err := str(in, "ReceiptHandle")
-		if err != nil {
-			return nil, err
-		}
-		if receipt == "" {
-			return nil, &APIError{Code: "MissingParameter", Message: "The request must contain the parameter ReceiptHandle."}
-		}
-		qs.mu.Lock()
-		defer qs.mu.Unlock()
-		return nil, q.deleteMessage(receipt)
-	}
-	entries, err := batchEntries(in)
-	if err != nil {
-		return nil, err
-	}
 	qs.mu.Lock()
 	defer qs.mu.Unlock()
-	ok, failed := []any{}, []any{}
-	for _, e := range entries {
-		id := member(e, "Id")
-		if err := q.deleteMessage(member(e, "ReceiptHandle")); err != nil {
-			failed = append(failed, batchFailure(id, err))
+	out := &sqs.DeleteMessageBatchOutput{Successful: []sqstypes.DeleteMessageBatchResultEntry{}, Failed: []sqstypes.BatchResultErrorEntry{}}
+	for _, e := range in.Entries {
+		if err := q.deleteMessage(aws.ToString(e.ReceiptHandle)); err != nil {
+			out.Failed = append(out.Failed, batchFailure(aws.ToString(e.Id), err))
 			continue
 		}
-		ok = append(ok, map[string]any{"Id": id})
+		out.Successful = append(out.Successful, sqstypes.DeleteMessageBatchResultEntry{Id: e.Id})
 	}
-	return map[string]any{"Successful": ok, "Failed": failed}, nil
+	return out, nil
 }
