@@ -18,8 +18,7 @@ import (
 // ec2Change is a mutating EC2 call once its input is read.
 type ec2Change[T, Out any] struct {
 	// replay, when set, returns the answer of an earlier call with the
-	// same ClientToken, or nil; a replay is answered even to a dry run,
-	// as EC2 does.
+	// same ClientToken, or nil; a replay is answered even to a dry run.
 	replay func() *Out
 	// find looks up and checks what the call acts on, with EC2's errors
 	// for an unknown, malformed or busy resource; a dry run that passes
