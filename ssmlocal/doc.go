@@ -395,6 +395,19 @@
 // ec2:CreateAction
 // (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Operations.html).
 //
+// Every EC2 operation reads its input into the SDK's input struct
+// (ec2.RunInstancesInput, ...) and answers the SDK's output struct, as
+// "Wire protocols" says: a member of the wrong type is a
+// SerializationException before any EC2 error. The query names are the
+// model's: InstanceId.N is InstanceIds, Filter.N.Value.N a filter's
+// Values, and DescribeSnapshots' Owner.N its OwnerIds. CreateTags,
+// DeleteTags, DeleteSnapshot, DeleteVolume and RebootInstances answer
+// <return>true</return> as EC2 does, a member the SDK's outputs leave out.
+// A mutating call checks what it names (unknown, malformed or busy
+// resources, the ec2:CreateTags decision for TagSpecifications) before a
+// DryRun answers DryRunOperation, and a ClientToken seen before
+// (RunInstances, CopyImage) answers the earlier call, even to a dry run.
+//
 // # Parameter Store
 //
 // PutParameter, GetParameter, GetParameters, GetParametersByPath,

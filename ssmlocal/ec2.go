@@ -11,6 +11,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
 	"github.com/ssmdelegate/ssmdelegate/internal/wildcard"
 )
 
@@ -95,17 +99,23 @@ func (s *Server) instanceARN(region, id string) string { return s.arn("ec2", reg
 
 func ec2Ops() []opDef {
 	return []opDef{
-		{"ec2", "RunInstances", true, (*Server).ec2RunInstances, authOn("ec2:RunInstances", runInstancesTargets)},
-		{"ec2", "DescribeInstances", true, (*Server).ec2DescribeInstances, authOn("ec2:DescribeInstances", regionTarget)},
-		{"ec2", "DescribeInstanceStatus", true, (*Server).ec2DescribeInstanceStatus, authOn("ec2:DescribeInstanceStatus", regionTarget)},
-		{"ec2", "StartInstances", true, (*Server).ec2StartInstances, authOn("ec2:StartInstances", instanceTargets("InstanceIds", false))},
-		{"ec2", "StopInstances", true, (*Server).ec2StopInstances, authOn("ec2:StopInstances", instanceTargets("InstanceIds", false))},
-		{"ec2", "TerminateInstances", true, (*Server).ec2TerminateInstances, authOn("ec2:TerminateInstances", instanceTargets("InstanceIds", false))},
-		{"ec2", "CreateTags", true, (*Server).ec2CreateTags, authOn("ec2:CreateTags", resourceTargets("Resources", true))},
+		{"ec2", "RunInstances", true, typed((*Server).ec2RunInstances), authOnInput("ec2:RunInstances", runInstancesTargets)},
+		{"ec2", "DescribeInstances", true, typed((*Server).ec2DescribeInstances), authOn("ec2:DescribeInstances", regionTarget)},
+		{"ec2", "DescribeInstanceStatus", true, typed((*Server).ec2DescribeInstanceStatus), authOn("ec2:DescribeInstanceStatus", regionTarget)},
+		{"ec2", "StartInstances", true, typed((*Server).ec2StartInstances), authOnInput("ec2:StartInstances", func(s *Server, c *call, in *ec2.StartInstancesInput) []authTarget {
+			return s.instanceTargets(c, in.InstanceIds)
+		})},
+		{"ec2", "StopInstances", true, typed((*Server).ec2StopInstances), authOnInput("ec2:StopInstances", func(s *Server, c *call, in *ec2.StopInstancesInput) []authTarget {
+			return s.instanceTargets(c, in.InstanceIds)
+		})},
+		{"ec2", "TerminateInstances", true, typed((*Server).ec2TerminateInstances), authOnInput("ec2:TerminateInstances", func(s *Server, c *call, in *ec2.TerminateInstancesInput) []authTarget {
+			return s.instanceTargets(c, in.InstanceIds)
+		})},
+		{"ec2", "CreateTags", true, typed((*Server).ec2CreateTags), authOnInput("ec2:CreateTags", func(s *Server, c *call, in *ec2.CreateTagsInput) []authTarget {
+			return tagTargets(s, c, in.Resources, in.Tags)
+		})},
 	}
 }
-
-func dryRun(in map[string]any) (bool, error) { return boolean(in, "DryRun") }
 
 var errDryRun = &APIError{Code: "DryRunOperation", Message: "Request would have succeeded, but DryRun flag is set.", Status: http.StatusPreconditionFailed}
 
@@ -126,50 +136,38 @@ func regionTarget(_ *Server, c *call, _ map[string]any) []authTarget {
 	return on("*", map[string][]string{"ec2:Region": {c.regionNm}})
 }
 
-// instanceTargets authorizes each instance a member names, with its tags
-// (all or nothing, as EC2); withRequestTags adds the tags CreateTags sets.
-// Unknown ids are authorized without tags; the handler reports them.
-func instanceTargets(key string, withRequestTags bool) func(s *Server, c *call, in map[string]any) []authTarget {
-	return func(s *Server, c *call, in map[string]any) []authTarget {
-		ids, _ := strList(in, key)
-		var tags []tag
-		if withRequestTags {
-			tl, _ := objects(in, "Tags")
-			tags, _ = tagPairs(tl, nil)
-		}
-		if len(ids) == 0 {
-			ids = []string{"*"}
-		}
-		out := make([]authTarget, 0, len(ids))
-		for _, id := range ids {
-			var have []tag
-			if i, ok := c.region.Instances[id]; ok {
-				have = i.Tags
-			}
-			ctx := resourceTagContext(have, "ec2")
-			if withRequestTags {
-				ctx = requestTagContext(tags, ctx)
-			}
-			ctx["ec2:Region"] = []string{c.regionNm}
-			out = append(out, authTarget{resource: s.instanceARN(c.region.Name, id), context: ctx})
-		}
-		return out
+// instanceTargets authorizes each instance ids names (none: "*"), with
+// its tags (all or nothing, as EC2). Unknown ids are authorized without
+// tags; the handler reports them.
+func (s *Server) instanceTargets(c *call, ids []string) []authTarget {
+	if len(ids) == 0 {
+		ids = []string{"*"}
 	}
+	out := make([]authTarget, 0, len(ids))
+	for _, id := range ids {
+		var have []tag
+		if i, ok := c.region.Instances[id]; ok {
+			have = i.Tags
+		}
+		ctx := resourceTagContext(have, "ec2")
+		ctx["ec2:Region"] = []string{c.regionNm}
+		out = append(out, authTarget{resource: s.instanceARN(c.region.Name, id), context: ctx})
+	}
+	return out
 }
 
 // runInstancesTargets authorizes the instances to be launched, with their
 // tags and type, and the image they launch from.
-func runInstancesTargets(s *Server, c *call, in map[string]any) []authTarget {
-	itype := member(in, "InstanceType")
+func runInstancesTargets(s *Server, c *call, in *ec2.RunInstancesInput) []authTarget {
+	itype := string(in.InstanceType)
 	if itype == "" {
 		itype = "m1.small"
 	}
-	tags, _ := instanceTagSpecs(in)
+	tags, _ := instanceTagSpecs(in.TagSpecifications)
 	region := c.region.Name
 	ctx := requestTagContext(tags, map[string][]string{"ec2:InstanceType": {itype}, "ec2:Region": {region}})
-	regional := map[string][]string{"ec2:Region": {region}}
-	ec2ARN := func(resource string) string {
-		return s.arn("ec2", region, resource)
+	ec2ARN := func(resource string) authTarget {
+		return authTarget{resource: s.arn("ec2", region, resource), context: regional(region)}
 	}
 	// The resource types the service authorization reference marks
 	// required for RunInstances (image, instance, network-interface,
@@ -177,24 +175,24 @@ func runInstancesTargets(s *Server, c *call, in map[string]any) []authTarget {
 	// is named. The defaults are the default VPC's, not known here: "*".
 	targets := []authTarget{
 		{resource: s.instanceARN(region, "*"), context: ctx},
-		{resource: s.ec2ImageARN(region, member(in, "ImageId")), context: regional},
-		{resource: ec2ARN("network-interface/*"), context: regional},
-		{resource: ec2ARN("volume/*"), context: regional},
+		{resource: s.ec2ImageARN(region, aws.ToString(in.ImageId)), context: regional(region)},
+		ec2ARN("network-interface/*"),
+		ec2ARN("volume/*"),
 	}
-	subnet := member(in, "SubnetId")
+	subnet := aws.ToString(in.SubnetId)
 	if subnet == "" {
 		subnet = "*"
 	}
-	targets = append(targets, authTarget{resource: ec2ARN("subnet/" + subnet), context: regional})
-	groups, _ := strList(in, "SecurityGroupIds")
+	targets = append(targets, ec2ARN("subnet/"+subnet))
+	groups := in.SecurityGroupIds
 	if len(groups) == 0 {
 		groups = []string{"*"}
 	}
 	for _, g := range groups {
-		targets = append(targets, authTarget{resource: ec2ARN("security-group/" + g), context: regional})
+		targets = append(targets, ec2ARN("security-group/"+g))
 	}
-	if key := member(in, "KeyName"); key != "" {
-		targets = append(targets, authTarget{resource: ec2ARN("key-pair/" + key), context: regional})
+	if key := aws.ToString(in.KeyName); key != "" {
+		targets = append(targets, ec2ARN("key-pair/"+key))
 	}
 	return targets
 }
@@ -202,8 +200,8 @@ func runInstancesTargets(s *Server, c *call, in map[string]any) []authTarget {
 // instanceTagSpecs reads the instance tags of RunInstances'
 // TagSpecifications; the other resource types RunInstances can tag are
 // accepted and not simulated.
-func instanceTagSpecs(in map[string]any) ([]tag, error) {
-	return tagSpecs(in, "instance", "volume", "network-interface", "spot-instances-request", "elastic-gpu")
+func instanceTagSpecs(specs []ec2types.TagSpecification) ([]tag, error) {
+	return tagSpecs(specs, "instance", "volume", "network-interface", "spot-instances-request", "elastic-gpu")
 }
 
 func requestTagContext(tags []tag, ctx map[string][]string) map[string][]string {
@@ -221,16 +219,17 @@ func requestTagContext(tags []tag, ctx map[string][]string) map[string][]string 
 	return ctx
 }
 
-func readEC2Tags(list []map[string]any) ([]tag, error) {
-	return tagPairs(list, func(t tag) error {
-		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 {
-			return apiErr("InvalidParameterValue", "Tag key must be 1 to 128 characters and tag value at most 256 characters: %q", t.Key)
-		}
-		if strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
-			return apiErr("InvalidParameterValue", "Tag keys starting with 'aws:' are reserved for internal use")
-		}
-		return nil
-	})
+func readEC2Tags(list []map[string]any) ([]tag, error) { return tagPairs(list, checkEC2Tag) }
+
+// checkEC2Tag checks a tag against EC2's limits and reserved prefix.
+func checkEC2Tag(t tag) error {
+	if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 {
+		return apiErr("InvalidParameterValue", "Tag key must be 1 to 128 characters and tag value at most 256 characters: %q", t.Key)
+	}
+	if strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
+		return apiErr("InvalidParameterValue", "Tag keys starting with 'aws:' are reserved for internal use")
+	}
+	return nil
 }
 
 func mergeTags(have, add []tag) []tag {
@@ -254,62 +253,37 @@ type runRequest struct {
 	image, itype, keyName, subnet, token string
 	count                                int64
 	tags                                 []tag
-	profile                              map[string]any
-	dry                                  bool
+	profile                              *ec2types.IamInstanceProfileSpecification
 }
 
 // readRunRequest reads and validates RunInstances' members.
-func readRunRequest(in map[string]any) (*runRequest, error) {
-	image, err := str(in, "ImageId")
-	if err != nil {
+func readRunRequest(in *ec2.RunInstancesInput) (*runRequest, error) {
+	image := aws.ToString(in.ImageId)
+	if err := required("ImageId", image); err != nil {
 		return nil, err
-	}
-	if image == "" {
-		return nil, apiErr("MissingParameter", "The request must contain the parameter ImageId")
 	}
 	if !amiPattern.MatchString(image) {
 		return nil, apiErr("InvalidAMIID.Malformed", "Invalid id: \"%s\" (expecting \"ami-...\")", image)
 	}
-	itype, err := str(in, "InstanceType")
-	if err != nil {
-		return nil, err
-	}
+	itype := string(in.InstanceType)
 	if itype == "" {
 		itype = "m1.small"
 	}
-	count, err := launchCount(in)
+	count, err := launchCount(int64(aws.ToInt32(in.MinCount)), int64(aws.ToInt32(in.MaxCount)))
 	if err != nil {
 		return nil, err
 	}
-	r := &runRequest{image: image, itype: itype, count: count}
-	r.keyName, _ = str(in, "KeyName")
-	r.subnet, _ = str(in, "SubnetId")
-	if r.token, err = str(in, "ClientToken"); err != nil {
+	tags, err := instanceTagSpecs(in.TagSpecifications)
+	if err != nil {
 		return nil, err
 	}
-	if r.tags, err = instanceTagSpecs(in); err != nil {
-		return nil, err
-	}
-	if r.profile, err = object(in, "IamInstanceProfile"); err != nil {
-		return nil, err
-	}
-	if r.dry, err = dryRun(in); err != nil {
-		return nil, err
-	}
-	return r, nil
+	return &runRequest{image: image, itype: itype, count: count, keyName: aws.ToString(in.KeyName), subnet: aws.ToString(in.SubnetId),
+		token: aws.ToString(in.ClientToken), tags: tags, profile: in.IamInstanceProfile}, nil
 }
 
 // launchCount checks MinCount and MaxCount and returns how many instances
 // to launch: MaxCount, capped at the account's limit of 100.
-func launchCount(in map[string]any) (int64, error) {
-	minCount, err := integer(in, "MinCount", 0)
-	if err != nil {
-		return 0, err
-	}
-	maxCount, err := integer(in, "MaxCount", 0)
-	if err != nil {
-		return 0, err
-	}
+func launchCount(minCount, maxCount int64) (int64, error) {
 	if minCount < 1 || maxCount < 1 {
 		return 0, apiErr("InvalidParameterValue", "MinCount and MaxCount must be at least 1")
 	}
@@ -336,7 +310,7 @@ func (s *Server) authorizeLaunchExtras(c *call, r *runRequest) (string, error) {
 	if r.profile == nil {
 		return "", nil
 	}
-	p, err := s.launchProfile(r.profile)
+	p, err := s.launchProfile(aws.ToString(r.profile.Arn), aws.ToString(r.profile.Name))
 	if err != nil {
 		return "", err
 	}
@@ -349,32 +323,33 @@ func (s *Server) authorizeLaunchExtras(c *call, r *runRequest) (string, error) {
 	return p.ARN, nil
 }
 
-func (s *Server) ec2RunInstances(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
+func (s *Server) ec2RunInstances(_ context.Context, c *call, in *ec2.RunInstancesInput) (*ec2.RunInstancesOutput, error) {
 	r, err := readRunRequest(in)
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if r.token != "" {
-		if out := s.reservationByToken(c.region, r.token); out != nil {
-			return out, nil
-		}
-	}
-	profileARN, err := s.authorizeLaunchExtras(c, r)
-	if err != nil {
-		return nil, err
-	}
-	if r.dry {
-		return nil, errDryRun
-	}
-	return s.launch(c, r, profileARN), nil
+	return ec2Change[string, ec2.RunInstancesOutput]{
+		replay: func() *ec2.RunInstancesOutput {
+			if r.token == "" {
+				return nil
+			}
+			return s.reservationByToken(c.region, r.token)
+		},
+		find: func(time.Time) (string, error) { return s.authorizeLaunchExtras(c, r) },
+		apply: func(profileARN string, now time.Time) (*ec2.RunInstancesOutput, error) {
+			return s.launch(c, r, profileARN, now), nil
+		},
+	}.run(s, in.DryRun)
+}
+
+// runOutput is a reservation as RunInstances answers it.
+func runOutput(res ec2types.Reservation) *ec2.RunInstancesOutput {
+	return &ec2.RunInstancesOutput{ReservationId: res.ReservationId, OwnerId: res.OwnerId, Groups: res.Groups, Instances: res.Instances}
 }
 
 // launch creates a request's instances, pending. The caller holds s.mu.
-func (s *Server) launch(c *call, r *runRequest, profileARN string) map[string]any {
+func (s *Server) launch(c *call, r *runRequest, profileARN string, now time.Time) *ec2.RunInstancesOutput {
 	resID := "r-" + newHex(17)
-	now := s.clock.Now().UTC()
 	var insts []*instance
 	for n := range r.count {
 		i := &instance{
@@ -391,11 +366,10 @@ func (s *Server) launch(c *call, r *runRequest, profileARN string) map[string]an
 		s.rootVolume(c.region, i, now)
 		insts = append(insts, i)
 	}
-	s.changed()
-	return s.reservationShape(c.region, resID, insts)
+	return runOutput(s.reservationOut(c.region, resID, insts))
 }
 
-func (s *Server) reservationByToken(r *region, token string) map[string]any {
+func (s *Server) reservationByToken(r *region, token string) *ec2.RunInstancesOutput {
 	var insts []*instance
 	for _, i := range r.Instances {
 		if i.ClientToken == token {
@@ -406,60 +380,57 @@ func (s *Server) reservationByToken(r *region, token string) map[string]any {
 		return nil
 	}
 	sort.Slice(insts, func(a, b int) bool { return insts[a].ID < insts[b].ID })
-	return s.reservationShape(r, insts[0].ReservationID, insts)
+	return runOutput(s.reservationOut(r, insts[0].ReservationID, insts))
 }
 
-func (s *Server) reservationShape(r *region, resID string, insts []*instance) map[string]any {
-	list := make([]any, len(insts))
+func (s *Server) reservationOut(r *region, resID string, insts []*instance) ec2types.Reservation {
+	list := make([]ec2types.Instance, len(insts))
 	for n, i := range insts {
-		list[n] = s.instanceShape(r, i, n)
+		list[n] = s.instanceOut(r, i, n)
 	}
-	return map[string]any{"ReservationId": resID, "OwnerId": s.opts.AccountID, "Groups": []any{}, "Instances": list}
+	return ec2types.Reservation{ReservationId: aws.String(resID), OwnerId: aws.String(s.opts.AccountID), Groups: []ec2types.GroupIdentifier{}, Instances: list}
 }
 
-func (s *Server) instanceShape(r *region, i *instance, index int) map[string]any {
+func (s *Server) instanceOut(r *region, i *instance, index int) ec2types.Instance {
 	now := s.clock.Now()
 	state := i.stateAt(now, s.opts.InstanceTransition)
-	m := map[string]any{
-		"InstanceId": i.ID, "ImageId": i.ImageID, "InstanceType": i.InstanceType, "LaunchTime": i.Launched,
-		"AmiLaunchIndex": int64(index), "Architecture": "x86_64", "Hypervisor": "xen", "VirtualizationType": "hvm",
-		"RootDeviceType": "ebs", "RootDeviceName": "/dev/xvda", "EbsOptimized": false, "ClientToken": i.ClientToken,
-		"State":            map[string]any{"Code": stateCode(state), "Name": state},
-		"Placement":        map[string]any{"AvailabilityZone": i.Zone, "Tenancy": "default"},
-		"Monitoring":       map[string]any{"State": "disabled"},
-		"PrivateDnsName":   "ip-" + strings.ReplaceAll(i.PrivateIP, ".", "-") + "." + r.Name + ".compute.internal",
-		"PrivateIpAddress": i.PrivateIP,
-		"SubnetId":         i.SubnetID, "VpcId": i.VpcID,
-		"StateTransitionReason": i.Reason,
-		"SecurityGroups":        []any{},
+	out := ec2types.Instance{
+		InstanceId: aws.String(i.ID), ImageId: aws.String(i.ImageID), InstanceType: ec2types.InstanceType(i.InstanceType), LaunchTime: aws.Time(i.Launched),
+		AmiLaunchIndex: aws.Int32(int32(index)), Architecture: ec2types.ArchitectureValuesX8664, Hypervisor: ec2types.HypervisorTypeXen,
+		VirtualizationType: ec2types.VirtualizationTypeHvm, RootDeviceType: ec2types.DeviceTypeEbs, RootDeviceName: aws.String("/dev/xvda"),
+		EbsOptimized: aws.Bool(false), ClientToken: aws.String(i.ClientToken),
+		State:                 instanceState(state),
+		Placement:             &ec2types.Placement{AvailabilityZone: aws.String(i.Zone), Tenancy: ec2types.TenancyDefault},
+		Monitoring:            &ec2types.Monitoring{State: ec2types.MonitoringStateDisabled},
+		PrivateDnsName:        aws.String("ip-" + strings.ReplaceAll(i.PrivateIP, ".", "-") + "." + r.Name + ".compute.internal"),
+		PrivateIpAddress:      aws.String(i.PrivateIP),
+		SubnetId:              aws.String(i.SubnetID),
+		VpcId:                 aws.String(i.VpcID),
+		StateTransitionReason: aws.String(i.Reason),
+		SecurityGroups:        []ec2types.GroupIdentifier{},
+		Tags:                  ec2TagList(i.Tags),
 	}
 	if state == "running" {
-		m["PublicDnsName"] = ""
+		out.PublicDnsName = aws.String("")
 	}
 	if i.KeyName != "" {
-		m["KeyName"] = i.KeyName
+		out.KeyName = aws.String(i.KeyName)
 	}
-	if vols := s.instanceVolumes(r, i, now); len(vols) > 0 {
-		bdm := make([]any, len(vols))
-		for n, v := range vols {
-			a := v.Attachment
-			bdm[n] = map[string]any{"DeviceName": a.Device, "Ebs": map[string]any{
-				"VolumeId": v.ID, "Status": v.attachmentAt(now, s.transition()), "AttachTime": a.Attached, "DeleteOnTermination": a.DeleteOnTermination,
-			}}
-		}
-		m["BlockDeviceMappings"] = bdm
+	for _, v := range s.instanceVolumes(r, i, now) {
+		a := v.Attachment
+		out.BlockDeviceMappings = append(out.BlockDeviceMappings, ec2types.InstanceBlockDeviceMapping{DeviceName: aws.String(a.Device), Ebs: &ec2types.EbsInstanceBlockDevice{
+			VolumeId: aws.String(v.ID), Status: ec2types.AttachmentStatus(v.attachmentAt(now, s.transition())), AttachTime: aws.Time(a.Attached), DeleteOnTermination: aws.Bool(a.DeleteOnTermination),
+		}})
 	}
 	if i.Profile != "" {
-		m["IamInstanceProfile"] = map[string]any{"Arn": i.Profile, "Id": "AIPA" + strings.ToUpper(i.ID[2:])}
+		out.IamInstanceProfile = &ec2types.IamInstanceProfile{Arn: aws.String(i.Profile), Id: aws.String("AIPA" + strings.ToUpper(i.ID[2:]))}
 	}
-	if len(i.Tags) > 0 {
-		tags := make([]any, len(i.Tags))
-		for n, t := range i.Tags {
-			tags[n] = map[string]any{"Key": t.Key, "Value": t.Value}
-		}
-		m["Tags"] = tags
-	}
-	return m
+	return out
+}
+
+// instanceState is a state name with its code.
+func instanceState(state string) *ec2types.InstanceState {
+	return &ec2types.InstanceState{Code: aws.Int32(int32(stateCode(state))), Name: ec2types.InstanceStateName(state)}
 }
 
 // instancesNamed looks up instance ids, reporting every unknown or
@@ -485,6 +456,15 @@ func (s *Server) instancesNamed(r *region, ids []string) ([]*instance, error) {
 		return nil, apiErr("InvalidInstanceID.NotFound", "The instance IDs '%s' do not exist", strings.Join(missing, ", "))
 	}
 	return out, nil
+}
+
+// instanceNamed looks up one instance id.
+func (s *Server) instanceNamed(r *region, id string) (*instance, error) {
+	insts, err := s.instancesNamed(r, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	return insts[0], nil
 }
 
 // gone reports a terminated instance that no longer shows up (after an
@@ -544,11 +524,11 @@ func anyMatch(have, want []string) bool {
 }
 
 // describeInstances runs DescribeInstances or DescribeInstanceStatus:
-// visible, when not nil, keeps only some instances; shape renders the page.
-func (s *Server) describeInstances(c *call, in map[string]any, key string, visible func(*instance, time.Time) bool, shape func(r *region, page []*instance, now time.Time) []any) (map[string]any, error) {
-	return describeEC2(s, c, in, describeSpec[*instance]{
-		idsKey: "InstanceIds", set: "instancesSet", lo: 5, hi: 1000, instanceOrder: true,
-		read: func(map[string]any) (func(*instance, time.Time) bool, error) { return visible, nil },
+// keep, when not nil, keeps only some instances; shape renders the page.
+func describeInstances[E any](s *Server, c *call, req describeRequest, keep func(*instance, time.Time) bool, shape func(r *region, page []*instance, now time.Time) []E) ([]E, *string, error) {
+	return describeEC2(s, c, req, describeSpec[*instance, E]{
+		set: "instancesSet", lo: 5, hi: 1000, instanceOrder: true,
+		keep: keep,
 		filter: func(name string) bool {
 			switch name {
 			case "instance-state-name", "instance-state-code", "instance-id", "instance-type",
@@ -566,13 +546,13 @@ func (s *Server) describeInstances(c *call, in map[string]any, key string, visib
 		},
 		keepNamed: true,
 		values:    s.instanceFilterValues(c.region),
-		key:       key,
 		shape:     shape,
 	})
 }
 
-func (s *Server) ec2DescribeInstances(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	return s.describeInstances(c, in, "Reservations", nil, func(r *region, page []*instance, _ time.Time) []any {
+func (s *Server) ec2DescribeInstances(_ context.Context, c *call, in *ec2.DescribeInstancesInput) (*ec2.DescribeInstancesOutput, error) {
+	req := describeRequest{ids: in.InstanceIds, filters: in.Filters, maxResults: in.MaxResults, nextToken: in.NextToken}
+	page, next, err := describeInstances(s, c, req, nil, func(r *region, page []*instance, _ time.Time) []ec2types.Reservation {
 		var order []string
 		byRes := map[string][]*instance{}
 		for _, i := range page {
@@ -581,118 +561,111 @@ func (s *Server) ec2DescribeInstances(_ context.Context, c *call, in map[string]
 			}
 			byRes[i.ReservationID] = append(byRes[i.ReservationID], i)
 		}
-		res := make([]any, 0, len(order))
+		res := make([]ec2types.Reservation, 0, len(order))
 		for _, id := range order {
-			res = append(res, s.reservationShape(r, id, byRes[id]))
+			res = append(res, s.reservationOut(r, id, byRes[id]))
 		}
 		return res
 	})
-}
-
-func (s *Server) ec2DescribeInstanceStatus(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	all, err := boolean(in, "IncludeAllInstances")
 	if err != nil {
 		return nil, err
 	}
+	return &ec2.DescribeInstancesOutput{Reservations: page, NextToken: next}, nil
+}
+
+func (s *Server) ec2DescribeInstanceStatus(_ context.Context, c *call, in *ec2.DescribeInstanceStatusInput) (*ec2.DescribeInstanceStatusOutput, error) {
+	all := aws.ToBool(in.IncludeAllInstances)
 	settle := s.opts.InstanceTransition
-	visible := func(i *instance, now time.Time) bool {
+	keep := func(i *instance, now time.Time) bool {
 		return all || i.stateAt(now, settle) == "running"
 	}
-	return s.describeInstances(c, in, "InstanceStatuses", visible, func(_ *region, page []*instance, now time.Time) []any {
-		list := make([]any, 0, len(page))
+	req := describeRequest{ids: in.InstanceIds, filters: in.Filters, maxResults: in.MaxResults, nextToken: in.NextToken}
+	page, next, err := describeInstances(s, c, req, keep, func(_ *region, page []*instance, now time.Time) []ec2types.InstanceStatus {
+		list := make([]ec2types.InstanceStatus, 0, len(page))
 		for _, i := range page {
-			list = append(list, s.instanceStatusShape(i, now))
+			list = append(list, s.instanceStatusOut(i, now))
 		}
 		return list
 	})
+	if err != nil {
+		return nil, err
+	}
+	return &ec2.DescribeInstanceStatusOutput{InstanceStatuses: page, NextToken: next}, nil
 }
 
-// instanceStatusShape is an instance's InstanceStatus.
-func (s *Server) instanceStatusShape(i *instance, now time.Time) map[string]any {
+// instanceStatusOut is an instance's InstanceStatus.
+func (s *Server) instanceStatusOut(i *instance, now time.Time) ec2types.InstanceStatus {
 	settle := s.opts.InstanceTransition
 	state := i.stateAt(now, settle)
-	status := "not-applicable"
+	status := ec2types.SummaryStatusNotApplicable
 	if state == "running" {
-		status = "ok"
+		status = ec2types.SummaryStatusOk
 		if now.Sub(i.settledSince(settle)) < 2*settle {
-			status = "initializing"
+			status = ec2types.SummaryStatusInitializing
 		}
 	}
-	check := func(name string) map[string]any {
-		detail := map[string]any{"Name": "reachability", "Status": "passed"}
-		if status == "initializing" {
-			detail["Status"] = "initializing"
+	check := func() *ec2types.InstanceStatusSummary {
+		sum := &ec2types.InstanceStatusSummary{Status: status}
+		if status != ec2types.SummaryStatusNotApplicable {
+			detail := ec2types.InstanceStatusDetails{Name: ec2types.StatusNameReachability, Status: ec2types.StatusTypePassed}
+			if status == ec2types.SummaryStatusInitializing {
+				detail.Status = ec2types.StatusTypeInitializing
+			}
+			sum.Details = []ec2types.InstanceStatusDetails{detail}
 		}
-		m := map[string]any{"Status": status}
-		if status != "not-applicable" {
-			m["Details"] = []any{detail}
-		}
-		return m
+		return sum
 	}
-	return map[string]any{
-		"InstanceId": i.ID, "AvailabilityZone": i.Zone,
-		"InstanceState":  map[string]any{"Code": stateCode(state), "Name": state},
-		"InstanceStatus": check("instance"), "SystemStatus": check("system"),
+	return ec2types.InstanceStatus{
+		InstanceId: aws.String(i.ID), AvailabilityZone: aws.String(i.Zone),
+		InstanceState: instanceState(state), InstanceStatus: check(), SystemStatus: check(),
 	}
 }
 
-// readInstanceIDs reads the InstanceIds an instance action needs and
-// DryRun.
-func readInstanceIDs(in map[string]any) ([]string, bool, error) {
-	ids, err := strList(in, "InstanceIds")
-	if err != nil {
-		return nil, false, err
-	}
-	if len(ids) == 0 {
-		return nil, false, apiErr("MissingParameter", "The request must contain the parameter InstanceId")
-	}
-	dry, err := dryRun(in)
-	return ids, dry, err
-}
+// errNoInstanceID refuses an instance action that names no instance.
+var errNoInstanceID = apiErr("MissingParameter", "The request must contain the parameter InstanceId")
 
 // changeStates runs Start/Stop/TerminateInstances once every instance was
 // authorized (all or nothing, as EC2): check every instance, then apply.
-func (s *Server) changeStates(c *call, in map[string]any, outKey string, apply func(i *instance, state string) (string, error)) (map[string]any, error) {
-	ids, dry, err := readInstanceIDs(in)
+func (s *Server) changeStates(c *call, ids []string, dryRun *bool, apply func(i *instance, state string) (string, error)) ([]ec2types.InstanceStateChange, error) {
+	if len(ids) == 0 {
+		return nil, errNoInstanceID
+	}
+	out, err := ec2Change[[]*instance, []ec2types.InstanceStateChange]{
+		find: func(now time.Time) ([]*instance, error) {
+			insts, err := s.instancesNamed(c.region, ids)
+			if err != nil {
+				return nil, err
+			}
+			// Check every instance before changing any.
+			for _, i := range insts {
+				if _, err := apply(nil, i.stateAt(now, s.opts.InstanceTransition)); err != nil {
+					return nil, &APIError{Code: asAPIError(err).Code, Message: strings.ReplaceAll(asAPIError(err).Message, "%ID%", i.ID)}
+				}
+			}
+			return insts, nil
+		},
+		apply: func(insts []*instance, now time.Time) (*[]ec2types.InstanceStateChange, error) {
+			list := make([]ec2types.InstanceStateChange, 0, len(insts))
+			for _, i := range insts {
+				prev := i.stateAt(now, s.opts.InstanceTransition)
+				next, _ := apply(i, prev)
+				list = append(list, ec2types.InstanceStateChange{InstanceId: aws.String(i.ID), PreviousState: instanceState(prev), CurrentState: instanceState(next)})
+			}
+			return &list, nil
+		},
+	}.run(s, dryRun)
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	insts, err := s.instancesNamed(c.region, ids)
-	if err != nil {
-		return nil, err
-	}
-	if dry {
-		return nil, errDryRun
-	}
-	now := s.clock.Now()
-	// Check every instance before changing any.
-	for _, i := range insts {
-		if _, err := apply(nil, i.stateAt(now, s.opts.InstanceTransition)); err != nil {
-			return nil, fmt.Errorf("%w", &APIError{Code: asAPIError(err).Code, Message: strings.ReplaceAll(asAPIError(err).Message, "%ID%", i.ID)})
-		}
-	}
-	list := make([]any, 0, len(insts))
-	for _, i := range insts {
-		prev := i.stateAt(now, s.opts.InstanceTransition)
-		next, _ := apply(i, prev)
-		list = append(list, map[string]any{
-			"InstanceId":    i.ID,
-			"PreviousState": map[string]any{"Code": stateCode(prev), "Name": prev},
-			"CurrentState":  map[string]any{"Code": stateCode(next), "Name": next},
-		})
-	}
-	s.changed()
-	return map[string]any{outKey: list}, nil
+	return *out, nil
 }
 
 func incorrectState(verb string) error {
 	return apiErr("IncorrectInstanceState", "The instance '%%ID%%' is not in a state from which it can be %s.", verb)
 }
 
-func (s *Server) ec2StartInstances(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	return s.changeStates(c, in, "StartingInstances", func(i *instance, state string) (string, error) {
+func (s *Server) ec2StartInstances(_ context.Context, c *call, in *ec2.StartInstancesInput) (*ec2.StartInstancesOutput, error) {
+	list, err := s.changeStates(c, in.InstanceIds, in.DryRun, func(i *instance, state string) (string, error) {
 		switch state {
 		case "stopped":
 			if i != nil {
@@ -704,13 +677,17 @@ func (s *Server) ec2StartInstances(_ context.Context, c *call, in map[string]any
 		}
 		return "", incorrectState("started")
 	})
+	if err != nil {
+		return nil, err
+	}
+	return &ec2.StartInstancesOutput{StartingInstances: list}, nil
 }
 
-func (s *Server) ec2StopInstances(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	if h, _ := boolean(in, "Hibernate"); h {
+func (s *Server) ec2StopInstances(_ context.Context, c *call, in *ec2.StopInstancesInput) (*ec2.StopInstancesOutput, error) {
+	if aws.ToBool(in.Hibernate) {
 		return nil, apiErr("UnsupportedHibernationConfiguration", "hibernation is not simulated by the local endpoint")
 	}
-	return s.changeStates(c, in, "StoppingInstances", func(i *instance, state string) (string, error) {
+	list, err := s.changeStates(c, in.InstanceIds, in.DryRun, func(i *instance, state string) (string, error) {
 		switch state {
 		case "running":
 			if i != nil {
@@ -722,10 +699,14 @@ func (s *Server) ec2StopInstances(_ context.Context, c *call, in map[string]any)
 		}
 		return "", incorrectState("stopped")
 	})
+	if err != nil {
+		return nil, err
+	}
+	return &ec2.StopInstancesOutput{StoppingInstances: list}, nil
 }
 
-func (s *Server) ec2TerminateInstances(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	return s.changeStates(c, in, "TerminatingInstances", func(i *instance, state string) (string, error) {
+func (s *Server) ec2TerminateInstances(_ context.Context, c *call, in *ec2.TerminateInstancesInput) (*ec2.TerminateInstancesOutput, error) {
+	list, err := s.changeStates(c, in.InstanceIds, in.DryRun, func(i *instance, state string) (string, error) {
 		switch state {
 		case "shutting-down", "terminated":
 			return state, nil
@@ -736,51 +717,45 @@ func (s *Server) ec2TerminateInstances(_ context.Context, c *call, in map[string
 		}
 		return "shutting-down", nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return &ec2.TerminateInstancesOutput{TerminatingInstances: list}, nil
 }
 
-func (s *Server) ec2CreateTags(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	ids, err := strList(in, "Resources")
-	if err != nil {
-		return nil, err
-	}
-	if len(ids) == 0 {
+func (s *Server) ec2CreateTags(_ context.Context, c *call, in *ec2.CreateTagsInput) (*ec2Return, error) {
+	if len(in.Resources) == 0 {
 		return nil, apiErr("MissingParameter", "The request must contain the parameter resourceIdSet")
 	}
-	tl, err := objects(in, "Tags")
-	if err != nil {
-		return nil, err
-	}
-	if len(tl) == 0 {
+	if len(in.Tags) == 0 {
 		return nil, apiErr("MissingParameter", "The request must contain the parameter tagSet")
 	}
-	tags, err := readEC2Tags(tl)
+	tags, err := ec2TagsIn(in.Tags)
 	if err != nil {
 		return nil, err
 	}
-	dry, err := dryRun(in)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	res, err := namedEach(s.ec2ResourceNamed)(c.region, ids)
-	if err != nil {
-		return nil, err
-	}
-	if dry {
-		return nil, errDryRun
-	}
-	for _, r := range res {
-		merged := mergeTags(append([]tag(nil), *r.tags...), tags)
-		if len(merged) > 50 {
-			return nil, apiErr("TagLimitExceeded", "The maximum number of tags for resource '%s' has been reached", r.id)
-		}
-	}
-	for _, r := range res {
-		*r.tags = mergeTags(*r.tags, tags)
-	}
-	s.changed()
-	return map[string]any{"Return": true}, nil
+	return ec2Change[[]ec2Resource, ec2Return]{
+		find: func(time.Time) ([]ec2Resource, error) {
+			return namedEach(s.ec2ResourceNamed)(c.region, in.Resources)
+		},
+		apply: func(res []ec2Resource, _ time.Time) (*ec2Return, error) {
+			for _, r := range res {
+				if len(mergeTags(append([]tag(nil), *r.tags...), tags)) > 50 {
+					return nil, apiErr("TagLimitExceeded", "The maximum number of tags for resource '%s' has been reached", r.id)
+				}
+			}
+			for _, r := range res {
+				*r.tags = mergeTags(*r.tags, tags)
+			}
+			return returnedTrue(), nil
+		},
+	}.run(s, in.DryRun)
+}
+
+// tagTargets authorizes CreateTags and DeleteTags on each resource, with
+// its tags and the request's.
+func tagTargets(s *Server, c *call, resources []string, tags []ec2types.Tag) []authTarget {
+	return s.resourceTargets(c, resources, requestTags(tags))
 }
 
 // InstanceOptions configure instances created with [Server.AddInstances].

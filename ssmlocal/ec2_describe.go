@@ -4,20 +4,20 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
 
 // describeSpec is what one EC2 Describe call has of its own; describeEC2
-// does the rest the same way for every resource.
-type describeSpec[T any] struct {
-	// idsKey is the member naming resources ("VolumeIds"); "" when the
-	// call takes none.
-	idsKey string
+// does the rest the same way for every resource. T is the simulated
+// resource, E the SDK's type a page lists.
+type describeSpec[T, E any] struct {
 	// set is the id set's name in EC2's refusal of ids with MaxResults
 	// ("volumeSet"); "" when the call takes both.
 	set string
-	// read reads the call's other members, before Filters; the predicate
-	// it returns, when not nil, keeps only some resources.
-	read func(in map[string]any) (func(v T, now time.Time) bool, error)
+	// keep, when not nil, keeps only some resources.
+	keep func(v T, now time.Time) bool
 	// filter reports whether a filter name is accepted.
 	filter func(name string) bool
 	// lo and hi bound MaxResults.
@@ -35,108 +35,89 @@ type describeSpec[T any] struct {
 	keepNamed bool
 	// values gives a resource's values for each filter name.
 	values func(v T, now time.Time) func(name string) []string
-	// key names the result list; shape renders a page of it.
-	key   string
-	shape func(r *region, page []T, now time.Time) []any
+	// shape renders a page; never nil, so an empty page is an empty list.
+	shape func(r *region, page []T, now time.Time) []E
 }
 
-// describeEC2 runs a Describe call: it reads ids, Filters and paging,
-// resolves the ids or lists the Region's resources, filters, sorts and
-// pages them, and shapes the page.
-func describeEC2[T any](s *Server, c *call, in map[string]any, spec describeSpec[T]) (map[string]any, error) {
-	var ids []string
-	var err error
-	if spec.idsKey != "" {
-		if ids, err = strList(in, spec.idsKey); err != nil {
-			return nil, err
-		}
-	}
-	var keep func(T, time.Time) bool
-	if spec.read != nil {
-		if keep, err = spec.read(in); err != nil {
-			return nil, err
-		}
-	}
+// describeRequest is the members every Describe call reads.
+type describeRequest struct {
+	ids        []string
+	filters    []ec2types.Filter
+	maxResults *int32
+	nextToken  *string
+}
+
+// describeEC2 runs a Describe call: it checks Filters and paging, resolves
+// the ids or lists the Region's resources, filters, sorts and pages them,
+// and shapes the page; the token is nil on the last page.
+func describeEC2[T, E any](s *Server, c *call, req describeRequest, spec describeSpec[T, E]) ([]E, *string, error) {
 	var fs []ec2Filter
-	if spec.instanceOrder {
-		_, err = objects(in, "Filters")
-	} else {
-		fs, err = readFilters(in, spec.filter)
+	var err error
+	if !spec.instanceOrder {
+		if fs, err = readFilters(req.filters, spec.filter); err != nil {
+			return nil, nil, err
+		}
 	}
+	maxResults, err := describePage(req, spec)
 	if err != nil {
-		return nil, err
-	}
-	maxResults, next, err := readDescribePage(in, spec, len(ids) > 0)
-	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var list []T
-	if len(ids) > 0 {
-		if list, err = spec.named(c.region, ids); err != nil {
-			return nil, err
+	if len(req.ids) > 0 {
+		if list, err = spec.named(c.region, req.ids); err != nil {
+			return nil, nil, err
 		}
 	} else {
 		list = spec.all(c.region)
 	}
-	if len(ids) == 0 || !spec.keepNamed {
+	if len(req.ids) == 0 || !spec.keepNamed {
 		slices.SortFunc(list, spec.compare)
 	}
 	if spec.instanceOrder {
-		if fs, err = readFilters(in, spec.filter); err != nil {
-			return nil, err
+		if fs, err = readFilters(req.filters, spec.filter); err != nil {
+			return nil, nil, err
 		}
 	}
 	now := s.clock.Now()
 	var shown []T
 	for _, v := range list {
-		if matchFilters(fs, spec.values(v, now)) && (keep == nil || keep(v, now)) {
+		if matchFilters(fs, spec.values(v, now)) && (spec.keep == nil || spec.keep(v, now)) {
 			shown = append(shown, v)
 		}
 	}
-	page, token, err := paginate(shown, maxResults, next)
+	page, token, err := paginate(shown, maxResults, aws.ToString(req.nextToken))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := map[string]any{spec.key: spec.shape(c.region, page, now)}
+	var next *string
 	if token != "" {
-		out["NextToken"] = token
+		next = &token
 	}
-	return out, nil
+	return spec.shape(c.region, page, now), next, nil
 }
 
-// readDescribePage reads MaxResults and NextToken, refusing MaxResults
-// with ids where the call does.
-func readDescribePage[T any](in map[string]any, spec describeSpec[T], named bool) (int, string, error) {
-	combined := func(maxResults int64) error {
-		if spec.set != "" && maxResults != 0 && named {
+// describePage checks MaxResults, refusing it with ids where the call
+// does: before its bounds in DescribeInstances' order, after them in the
+// others'.
+func describePage[T, E any](req describeRequest, spec describeSpec[T, E]) (int, error) {
+	maxResults := int64(aws.ToInt32(req.maxResults))
+	combined := func() error {
+		if spec.set != "" && maxResults != 0 && len(req.ids) > 0 {
 			return apiErr("InvalidParameterCombination", "The parameter %s cannot be used with the parameter maxResults", spec.set)
 		}
 		return nil
 	}
-	if !spec.instanceOrder {
-		maxResults, next, err := readPage(in, spec.lo, spec.hi)
-		if err != nil {
-			return 0, "", err
+	if spec.instanceOrder {
+		if err := combined(); err != nil {
+			return 0, err
 		}
-		return maxResults, next, combined(int64(maxResults))
-	}
-	maxResults, err := integer(in, "MaxResults", 0)
-	if err != nil {
-		return 0, "", err
-	}
-	next, err := str(in, "NextToken")
-	if err != nil {
-		return 0, "", err
-	}
-	if err := combined(maxResults); err != nil {
-		return 0, "", err
 	}
 	if maxResults != 0 && (maxResults < spec.lo || maxResults > spec.hi) {
-		return 0, "", apiErr("InvalidParameterValue", "Value ( %d ) for parameter maxResults is invalid. Expecting a value between %d and %d.", maxResults, spec.lo, spec.hi)
+		return 0, apiErr("InvalidParameterValue", "Value ( %d ) for parameter maxResults is invalid. Expecting a value between %d and %d.", maxResults, spec.lo, spec.hi)
 	}
-	return int(maxResults), next, nil
+	return int(maxResults), combined()
 }
 
 // namedEach looks up ids one by one, stopping at the first error.
@@ -155,9 +136,9 @@ func namedEach[T any](lookup func(r *region, id string) (T, error)) func(r *regi
 }
 
 // shapeEach renders a page one resource at a time.
-func shapeEach[T any](shape func(v T, now time.Time) map[string]any) func(r *region, page []T, now time.Time) []any {
-	return func(_ *region, page []T, now time.Time) []any {
-		out := make([]any, len(page))
+func shapeEach[T, E any](shape func(v T, now time.Time) E) func(r *region, page []T, now time.Time) []E {
+	return func(_ *region, page []T, now time.Time) []E {
+		out := make([]E, len(page))
 		for n, v := range page {
 			out[n] = shape(v, now)
 		}

@@ -8,6 +8,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
 
 // ec2Image is an AMI the account created (CreateImage) or copied
@@ -119,58 +123,57 @@ func (s *Server) ec2SnapshotARN(region, id string) string {
 
 func imageOps() []opDef {
 	return []opDef{
-		{"ec2", "CreateImage", true, (*Server).ec2CreateImage, authOn("ec2:CreateImage", createImageTargets)},
-		{"ec2", "CopyImage", true, (*Server).ec2CopyImage, authOn("ec2:CopyImage", copyImageTargets)},
-		{"ec2", "DeregisterImage", true, (*Server).ec2DeregisterImage, authOn("ec2:DeregisterImage", resourceTargets("ImageId", false))},
-		{"ec2", "DescribeImages", true, (*Server).ec2DescribeImages, authOn("ec2:DescribeImages", regionTarget)},
-		{"ec2", "CreateSnapshot", true, (*Server).ec2CreateSnapshot, authOn("ec2:CreateSnapshot", createSnapshotTargets)},
-		{"ec2", "CopySnapshot", true, (*Server).ec2CopySnapshot, authOn("ec2:CopySnapshot", copySnapshotTargets)},
-		{"ec2", "DeleteSnapshot", true, (*Server).ec2DeleteSnapshot, authOn("ec2:DeleteSnapshot", resourceTargets("SnapshotId", false))},
-		{"ec2", "DescribeSnapshots", true, (*Server).ec2DescribeSnapshots, authOn("ec2:DescribeSnapshots", regionTarget)},
-		{"ec2", "DescribeTags", true, (*Server).ec2DescribeTags, authOn("ec2:DescribeTags", regionTarget)},
-		{"ec2", "DeleteTags", true, (*Server).ec2DeleteTags, authOn("ec2:DeleteTags", resourceTargets("Resources", true))},
+		{"ec2", "CreateImage", true, typed((*Server).ec2CreateImage), authOnInput("ec2:CreateImage", createImageTargets)},
+		{"ec2", "CopyImage", true, typed((*Server).ec2CopyImage), authOnInput("ec2:CopyImage", copyImageTargets)},
+		{"ec2", "DeregisterImage", true, typed((*Server).ec2DeregisterImage), authOnInput("ec2:DeregisterImage", idTargets(func(in *ec2.DeregisterImageInput) []string { return one(in.ImageId) }))},
+		{"ec2", "DescribeImages", true, typed((*Server).ec2DescribeImages), authOn("ec2:DescribeImages", regionTarget)},
+		{"ec2", "CreateSnapshot", true, typed((*Server).ec2CreateSnapshot), authOnInput("ec2:CreateSnapshot", createSnapshotTargets)},
+		{"ec2", "CopySnapshot", true, typed((*Server).ec2CopySnapshot), authOnInput("ec2:CopySnapshot", copySnapshotTargets)},
+		{"ec2", "DeleteSnapshot", true, typed((*Server).ec2DeleteSnapshot), authOnInput("ec2:DeleteSnapshot", idTargets(func(in *ec2.DeleteSnapshotInput) []string { return one(in.SnapshotId) }))},
+		// The query name Owner.N reads as Owners; the model's member is
+		// OwnerIds.
+		{"ec2", "DescribeSnapshots", true, renamed("Owners", "OwnerIds", typed((*Server).ec2DescribeSnapshots)), authOn("ec2:DescribeSnapshots", regionTarget)},
+		{"ec2", "DescribeTags", true, typed((*Server).ec2DescribeTags), authOn("ec2:DescribeTags", regionTarget)},
+		{"ec2", "DeleteTags", true, typed((*Server).ec2DeleteTags), authOnInput("ec2:DeleteTags", func(s *Server, c *call, in *ec2.DeleteTagsInput) []authTarget {
+			return tagTargets(s, c, in.Resources, in.Tags)
+		})},
 	}
 }
 
 // createImageTargets: the new image and snapshots, and the instance.
-func createImageTargets(s *Server, c *call, in map[string]any) []authTarget {
-	regional := map[string][]string{"ec2:Region": {c.regionNm}}
-	tags, _ := tagSpecs(in, "image", "snapshot")
-	out := resourceTargets("InstanceId", false)(s, c, in)
+func createImageTargets(s *Server, c *call, in *ec2.CreateImageInput) []authTarget {
+	out := s.resourceTargets(c, one(in.InstanceId), nil)
 	return append(out,
-		authTarget{resource: s.ec2ImageARN(c.regionNm, "*"), context: requestTagContext(tags, map[string][]string{"ec2:Region": {c.regionNm}})},
-		authTarget{resource: s.ec2SnapshotARN(c.regionNm, "*"), context: regional})
+		newResourceTarget(s.ec2ImageARN(c.regionNm, "*"), c.regionNm, specTags(in.TagSpecifications, "image", "snapshot")),
+		authTarget{resource: s.ec2SnapshotARN(c.regionNm, "*"), context: regional(c.regionNm)})
 }
 
 // copyImageTargets: the new image and its snapshots in this Region.
-func copyImageTargets(s *Server, c *call, in map[string]any) []authTarget {
-	tags, _ := tagSpecs(in, "image")
+func copyImageTargets(s *Server, c *call, in *ec2.CopyImageInput) []authTarget {
 	return []authTarget{
-		{resource: s.ec2ImageARN(c.regionNm, "*"), context: requestTagContext(tags, map[string][]string{"ec2:Region": {c.regionNm}})},
-		{resource: s.ec2SnapshotARN(c.regionNm, "*"), context: map[string][]string{"ec2:Region": {c.regionNm}}},
+		newResourceTarget(s.ec2ImageARN(c.regionNm, "*"), c.regionNm, specTags(in.TagSpecifications, "image")),
+		{resource: s.ec2SnapshotARN(c.regionNm, "*"), context: regional(c.regionNm)},
 	}
 }
 
 // createSnapshotTargets: the new snapshot and the volume it copies.
-func createSnapshotTargets(s *Server, c *call, in map[string]any) []authTarget {
-	tags, _ := tagSpecs(in, "snapshot")
-	out := resourceTargets("VolumeId", false)(s, c, in)
-	return append(out, authTarget{resource: s.ec2SnapshotARN(c.regionNm, "*"), context: requestTagContext(tags, map[string][]string{"ec2:Region": {c.regionNm}})})
+func createSnapshotTargets(s *Server, c *call, in *ec2.CreateSnapshotInput) []authTarget {
+	out := s.resourceTargets(c, one(in.VolumeId), nil)
+	return append(out, newResourceTarget(s.ec2SnapshotARN(c.regionNm, "*"), c.regionNm, specTags(in.TagSpecifications, "snapshot")))
 }
 
 // copySnapshotTargets: the new snapshot in this Region and the source one
 // (in its Region).
-func copySnapshotTargets(s *Server, c *call, in map[string]any) []authTarget {
-	tags, _ := tagSpecs(in, "snapshot")
-	src := member(in, "SourceSnapshotId")
+func copySnapshotTargets(s *Server, c *call, in *ec2.CopySnapshotInput) []authTarget {
+	src := aws.ToString(in.SourceSnapshotId)
 	if src == "" {
 		src = "*"
 	}
-	srcRegion := member(in, "SourceRegion")
+	srcRegion := aws.ToString(in.SourceRegion)
 	if srcRegion == "" {
 		srcRegion = c.regionNm
 	}
-	srcCtx := map[string][]string{"ec2:Region": {srcRegion}}
+	srcCtx := regional(srcRegion)
 	if r, err := s.region(srcRegion); err == nil {
 		if sn, ok := r.Snapshots[src]; ok {
 			srcCtx = resourceTagContext(sn.Tags, "ec2")
@@ -178,76 +181,57 @@ func copySnapshotTargets(s *Server, c *call, in map[string]any) []authTarget {
 		}
 	}
 	return []authTarget{
-		{resource: s.ec2SnapshotARN(c.regionNm, "*"), context: requestTagContext(tags, map[string][]string{"ec2:Region": {c.regionNm}})},
+		newResourceTarget(s.ec2SnapshotARN(c.regionNm, "*"), c.regionNm, specTags(in.TagSpecifications, "snapshot")),
 		{resource: s.ec2SnapshotARN(srcRegion, src), context: srcCtx},
 	}
 }
 
 func (s *Server) transition() time.Duration { return s.opts.StorageTransition }
 
-func (s *Server) ec2CreateImage(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	instID, err := str(in, "InstanceId")
-	if err != nil {
+func (s *Server) ec2CreateImage(_ context.Context, c *call, in *ec2.CreateImageInput) (*ec2.CreateImageOutput, error) {
+	if err := required("InstanceId", aws.ToString(in.InstanceId)); err != nil {
 		return nil, err
 	}
-	if instID == "" {
-		return nil, apiErr("MissingParameter", "The request must contain the parameter InstanceId")
-	}
-	name, err := str(in, "Name")
-	if err != nil {
-		return nil, err
-	}
+	name, desc := aws.ToString(in.Name), aws.ToString(in.Description)
 	if !amiNamePattern.MatchString(name) {
 		return nil, apiErr("InvalidAMIName.Malformed", "AMI names must be between 3 and 128 characters long, and may contain letters, numbers, '(', ')', '.', '-', '/', '_', '[', ']', ' ', '@' and \"'\": %q", name)
 	}
-	desc, _ := str(in, "Description")
 	if len(desc) > 255 {
 		return nil, apiErr("InvalidParameterValue", "The description must be at most 255 characters")
 	}
-	if _, err := boolean(in, "NoReboot"); err != nil {
-		return nil, err
-	}
-	tags, err := tagSpecs(in, "image", "snapshot")
+	tags, err := tagSpecs(in.TagSpecifications, "image", "snapshot")
 	if err != nil {
 		return nil, err
 	}
-	dry, err := dryRun(in)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	insts, err := s.instancesNamed(c.region, []string{instID})
-	if err != nil {
-		return nil, err
-	}
-	i := insts[0]
-	now := s.clock.Now().UTC()
-	if st := i.stateAt(now, s.opts.InstanceTransition); st != "running" && st != "stopped" {
-		return nil, apiErr("IncorrectInstanceState", "The instance '%s' is not in a state from which it can be imaged.", i.ID)
-	}
-	if err := uniqueImageName(c.region, name); err != nil {
-		return nil, err
-	}
-	if err := s.authorizeCreateTags(c, s.ec2ImageARN(c.regionNm, "*"), tags); err != nil {
-		return nil, err
-	}
-	if dry {
-		return nil, errDryRun
-	}
-	im := &ec2Image{ID: "ami-" + newHex(17), Name: name, Description: desc, Created: now, SourceID: i.ID,
-		RootDevice: "/dev/xvda", Tags: tags, Architecture: "x86_64", RequesterARN: c.who.ARN}
-	// One snapshot of each volume attached to the instance, as the
-	// image's block devices.
-	for _, v := range s.instanceVolumes(c.region, i, now) {
-		sn := &ec2Snapshot{ID: "snap-" + newHex(17), VolumeID: v.ID, Size: v.Size, Started: now,
-			Description: fmt.Sprintf("Created by CreateImage(%s) for %s", i.ID, im.ID)}
-		c.region.Snapshots[sn.ID] = sn
-		im.Mappings = append(im.Mappings, imageMapping{Device: v.Attachment.Device, SnapshotID: sn.ID, Size: v.Size, Type: v.Type, DeleteOnTm: v.Attachment.DeleteOnTermination})
-	}
-	c.region.Images[im.ID] = im
-	s.changed()
-	return map[string]any{"ImageId": im.ID}, nil
+	return ec2Change[*instance, ec2.CreateImageOutput]{
+		find: func(now time.Time) (*instance, error) {
+			i, err := s.instanceNamed(c.region, *in.InstanceId)
+			if err != nil {
+				return nil, err
+			}
+			if st := i.stateAt(now, s.opts.InstanceTransition); st != "running" && st != "stopped" {
+				return nil, apiErr("IncorrectInstanceState", "The instance '%s' is not in a state from which it can be imaged.", i.ID)
+			}
+			if err := uniqueImageName(c.region, name); err != nil {
+				return nil, err
+			}
+			return i, s.authorizeCreateTags(c, s.ec2ImageARN(c.regionNm, "*"), tags)
+		},
+		apply: func(i *instance, now time.Time) (*ec2.CreateImageOutput, error) {
+			im := &ec2Image{ID: "ami-" + newHex(17), Name: name, Description: desc, Created: now, SourceID: i.ID,
+				RootDevice: "/dev/xvda", Tags: tags, Architecture: "x86_64", RequesterARN: c.who.ARN}
+			// One snapshot of each volume attached to the instance, as
+			// the image's block devices.
+			for _, v := range s.instanceVolumes(c.region, i, now) {
+				sn := &ec2Snapshot{ID: "snap-" + newHex(17), VolumeID: v.ID, Size: v.Size, Started: now,
+					Description: fmt.Sprintf("Created by CreateImage(%s) for %s", i.ID, im.ID)}
+				c.region.Snapshots[sn.ID] = sn
+				im.Mappings = append(im.Mappings, imageMapping{Device: v.Attachment.Device, SnapshotID: sn.ID, Size: v.Size, Type: v.Type, DeleteOnTm: v.Attachment.DeleteOnTermination})
+			}
+			c.region.Images[im.ID] = im
+			return &ec2.CreateImageOutput{ImageId: aws.String(im.ID)}, nil
+		},
+	}.run(s, in.DryRun)
 }
 
 func uniqueImageName(r *region, name string) error {
@@ -259,40 +243,20 @@ func uniqueImageName(r *region, name string) error {
 	return nil
 }
 
-func (s *Server) ec2CopyImage(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	srcRegion, err := str(in, "SourceRegion")
-	if err != nil {
-		return nil, err
-	}
-	srcID, err := str(in, "SourceImageId")
-	if err != nil {
-		return nil, err
-	}
-	name, err := str(in, "Name")
-	if err != nil {
-		return nil, err
-	}
-	for k, v := range map[string]string{"SourceRegion": srcRegion, "SourceImageId": srcID, "Name": name} {
-		if v == "" {
-			return nil, apiErr("MissingParameter", "The request must contain the parameter %s", k)
+func (s *Server) ec2CopyImage(_ context.Context, c *call, in *ec2.CopyImageInput) (*ec2.CopyImageOutput, error) {
+	srcRegion, srcID, name := aws.ToString(in.SourceRegion), aws.ToString(in.SourceImageId), aws.ToString(in.Name)
+	for _, m := range []struct{ name, value string }{{"Name", name}, {"SourceImageId", srcID}, {"SourceRegion", srcRegion}} {
+		if err := required(m.name, m.value); err != nil {
+			return nil, err
 		}
 	}
 	if !amiNamePattern.MatchString(name) {
 		return nil, apiErr("InvalidAMIName.Malformed", "AMI names must be between 3 and 128 characters long: %q", name)
 	}
-	desc, _ := str(in, "Description")
-	token, err := str(in, "ClientToken")
-	if err != nil {
-		return nil, err
-	}
-	if enc, _ := boolean(in, "Encrypted"); enc {
+	if aws.ToBool(in.Encrypted) {
 		return nil, apiErr("InvalidParameterValue", "encrypted copies are not simulated by the local endpoint")
 	}
-	tags, err := tagSpecs(in, "image", "snapshot")
-	if err != nil {
-		return nil, err
-	}
-	dry, err := dryRun(in)
+	tags, err := tagSpecs(in.TagSpecifications, "image", "snapshot")
 	if err != nil {
 		return nil, err
 	}
@@ -300,144 +264,114 @@ func (s *Server) ec2CopyImage(_ context.Context, c *call, in map[string]any) (ma
 	if err != nil {
 		return nil, apiErr("InvalidParameterValue", "Invalid source region: %s", srcRegion)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if token != "" {
-		for _, im := range c.region.Images {
-			if im.ClientToken == token {
-				return map[string]any{"ImageId": im.ID}, nil
+	token := aws.ToString(in.ClientToken)
+	return ec2Change[*ec2Image, ec2.CopyImageOutput]{
+		replay: func() *ec2.CopyImageOutput {
+			for _, im := range c.region.Images {
+				if token != "" && im.ClientToken == token {
+					return &ec2.CopyImageOutput{ImageId: aws.String(im.ID)}
+				}
 			}
-		}
-	}
-	im, err := s.imageNamed(src, srcID)
-	if err != nil {
-		return nil, err
-	}
-	now := s.clock.Now().UTC()
-	if st := im.stateAt(now, s.transition()); st != "available" {
-		return nil, apiErr("IncorrectState", "Image '%s' is in the '%s' state; only available images can be copied.", im.ID, st)
-	}
-	if err := uniqueImageName(c.region, name); err != nil {
-		return nil, err
-	}
-	if err := s.authorizeCreateTags(c, s.ec2ImageARN(c.regionNm, "*"), tags); err != nil {
-		return nil, err
-	}
-	if dry {
-		return nil, errDryRun
-	}
-	cp := &ec2Image{ID: "ami-" + newHex(17), Name: name, Description: desc, Created: now, SourceImage: im.ID, SourceRegion: srcRegion,
-		ClientToken: token, RootDevice: im.RootDevice, Tags: tags, Architecture: im.Architecture, RequesterARN: c.who.ARN}
-	for _, m := range im.Mappings {
-		sn := &ec2Snapshot{ID: "snap-" + newHex(17), VolumeID: "vol-ffffffff", Size: m.Size, Started: now,
-			Description: fmt.Sprintf("Copied for DestinationAmi %s from SourceAmi %s for SourceSnapshot %s. Task created on %s.", cp.ID, im.ID, m.SnapshotID, now.Format("2006-01-02T15:04:05.000Z"))}
-		c.region.Snapshots[sn.ID] = sn
-		m.SnapshotID = sn.ID
-		cp.Mappings = append(cp.Mappings, m)
-	}
-	c.region.Images[cp.ID] = cp
-	s.changed()
-	return map[string]any{"ImageId": cp.ID}, nil
+			return nil
+		},
+		find: func(now time.Time) (*ec2Image, error) {
+			im, err := s.imageNamed(src, srcID)
+			if err != nil {
+				return nil, err
+			}
+			if st := im.stateAt(now, s.transition()); st != "available" {
+				return nil, apiErr("IncorrectState", "Image '%s' is in the '%s' state; only available images can be copied.", im.ID, st)
+			}
+			if err := uniqueImageName(c.region, name); err != nil {
+				return nil, err
+			}
+			return im, s.authorizeCreateTags(c, s.ec2ImageARN(c.regionNm, "*"), tags)
+		},
+		apply: func(im *ec2Image, now time.Time) (*ec2.CopyImageOutput, error) {
+			cp := &ec2Image{ID: "ami-" + newHex(17), Name: name, Description: aws.ToString(in.Description), Created: now, SourceImage: im.ID, SourceRegion: srcRegion,
+				ClientToken: token, RootDevice: im.RootDevice, Tags: tags, Architecture: im.Architecture, RequesterARN: c.who.ARN}
+			for _, m := range im.Mappings {
+				sn := &ec2Snapshot{ID: "snap-" + newHex(17), VolumeID: "vol-ffffffff", Size: m.Size, Started: now,
+					Description: fmt.Sprintf("Copied for DestinationAmi %s from SourceAmi %s for SourceSnapshot %s. Task created on %s.", cp.ID, im.ID, m.SnapshotID, now.Format("2006-01-02T15:04:05.000Z"))}
+				c.region.Snapshots[sn.ID] = sn
+				m.SnapshotID = sn.ID
+				cp.Mappings = append(cp.Mappings, m)
+			}
+			c.region.Images[cp.ID] = cp
+			return &ec2.CopyImageOutput{ImageId: aws.String(cp.ID)}, nil
+		},
+	}.run(s, in.DryRun)
 }
 
 // ec2DeregisterImage removes an image; its snapshots stay, unless
 // DeleteAssociatedSnapshots asks for them to go too.
-func (s *Server) ec2DeregisterImage(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	id, err := str(in, "ImageId")
-	if err != nil {
+func (s *Server) ec2DeregisterImage(_ context.Context, c *call, in *ec2.DeregisterImageInput) (*ec2.DeregisterImageOutput, error) {
+	if err := required("ImageId", aws.ToString(in.ImageId)); err != nil {
 		return nil, err
 	}
-	if id == "" {
-		return nil, apiErr("MissingParameter", "The request must contain the parameter ImageId")
-	}
-	withSnaps, err := boolean(in, "DeleteAssociatedSnapshots")
-	if err != nil {
-		return nil, err
-	}
-	dry, err := dryRun(in)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	im, err := s.imageNamed(c.region, id)
-	if err != nil {
-		return nil, err
-	}
-	if dry {
-		return nil, errDryRun
-	}
-	delete(c.region.Images, id)
-	out := map[string]any{"Return": true}
-	if withSnaps {
-		var results []any
-		for _, m := range im.Mappings {
-			code := "success"
-			if _, ok := c.region.Snapshots[m.SnapshotID]; !ok {
-				code = "error-code"
-			} else if imageUsing(c.region, m.SnapshotID) != nil {
-				code = "warn-skipped-snapshot-in-use"
-			} else {
-				delete(c.region.Snapshots, m.SnapshotID)
+	return ec2Change[*ec2Image, ec2.DeregisterImageOutput]{
+		find: func(time.Time) (*ec2Image, error) { return s.imageNamed(c.region, *in.ImageId) },
+		apply: func(im *ec2Image, _ time.Time) (*ec2.DeregisterImageOutput, error) {
+			delete(c.region.Images, im.ID)
+			out := &ec2.DeregisterImageOutput{Return: aws.Bool(true)}
+			if aws.ToBool(in.DeleteAssociatedSnapshots) {
+				out.DeleteSnapshotResults = deleteImageSnapshots(c.region, im)
 			}
-			results = append(results, map[string]any{"SnapshotId": m.SnapshotID, "ReturnCode": code})
-		}
-		if len(results) > 0 {
-			out["DeleteSnapshotResults"] = results
-		}
-	}
-	s.changed()
-	return out, nil
+			return out, nil
+		},
+	}.run(s, in.DryRun)
 }
 
-func (s *Server) imageShape(im *ec2Image, now time.Time) map[string]any {
-	var bdm []any
+// deleteImageSnapshots deletes a deregistered image's snapshots that no
+// other image uses, and says what became of each.
+func deleteImageSnapshots(r *region, im *ec2Image) []ec2types.DeleteSnapshotReturnCode {
+	var results []ec2types.DeleteSnapshotReturnCode
 	for _, m := range im.Mappings {
-		bdm = append(bdm, map[string]any{"DeviceName": m.Device, "Ebs": map[string]any{
-			"SnapshotId": m.SnapshotID, "VolumeSize": m.Size, "VolumeType": m.Type, "DeleteOnTermination": m.DeleteOnTm, "Encrypted": false,
+		code := ec2types.SnapshotReturnCodesSuccess
+		if _, ok := r.Snapshots[m.SnapshotID]; !ok {
+			code = "error-code"
+		} else if imageUsing(r, m.SnapshotID) != nil {
+			code = "warn-skipped-snapshot-in-use"
+		} else {
+			delete(r.Snapshots, m.SnapshotID)
+		}
+		results = append(results, ec2types.DeleteSnapshotReturnCode{SnapshotId: aws.String(m.SnapshotID), ReturnCode: code})
+	}
+	return results
+}
+
+func (s *Server) imageOut(im *ec2Image, now time.Time) ec2types.Image {
+	out := ec2types.Image{
+		ImageId: aws.String(im.ID), Name: aws.String(im.Name), State: ec2types.ImageState(im.stateAt(now, s.transition())), OwnerId: aws.String(s.opts.AccountID),
+		CreationDate: aws.String(im.Created.Format("2006-01-02T15:04:05.000Z")), ImageLocation: aws.String(s.opts.AccountID + "/" + im.Name),
+		ImageType: ec2types.ImageTypeValuesMachine, Public: aws.Bool(false), Architecture: ec2types.ArchitectureValues(im.Architecture), Hypervisor: ec2types.HypervisorTypeXen,
+		VirtualizationType: ec2types.VirtualizationTypeHvm, RootDeviceType: ec2types.DeviceTypeEbs, RootDeviceName: aws.String(im.RootDevice), EnaSupport: aws.Bool(true),
+		PlatformDetails: aws.String("Linux/UNIX"), UsageOperation: aws.String("RunInstances"), Tags: ec2TagList(im.Tags),
+	}
+	for _, m := range im.Mappings {
+		out.BlockDeviceMappings = append(out.BlockDeviceMappings, ec2types.BlockDeviceMapping{DeviceName: aws.String(m.Device), Ebs: &ec2types.EbsBlockDevice{
+			SnapshotId: aws.String(m.SnapshotID), VolumeSize: aws.Int32(int32(m.Size)), VolumeType: ec2types.VolumeType(m.Type), DeleteOnTermination: aws.Bool(m.DeleteOnTm), Encrypted: aws.Bool(false),
 		}})
 	}
-	out := map[string]any{
-		"ImageId": im.ID, "Name": im.Name, "State": im.stateAt(now, s.transition()), "OwnerId": s.opts.AccountID,
-		"CreationDate": im.Created.Format("2006-01-02T15:04:05.000Z"), "ImageLocation": s.opts.AccountID + "/" + im.Name,
-		"ImageType": "machine", "Public": false, "Architecture": im.Architecture, "Hypervisor": "xen",
-		"VirtualizationType": "hvm", "RootDeviceType": "ebs", "RootDeviceName": im.RootDevice, "EnaSupport": true,
-		"PlatformDetails": "Linux/UNIX", "UsageOperation": "RunInstances",
-	}
-	if bdm != nil {
-		out["BlockDeviceMappings"] = bdm
-	}
 	if im.Description != "" {
-		out["Description"] = im.Description
+		out.Description = aws.String(im.Description)
 	}
 	if im.SourceID != "" {
-		out["SourceInstanceId"] = im.SourceID
+		out.SourceInstanceId = aws.String(im.SourceID)
 	}
 	if im.SourceImage != "" {
-		out["SourceImageId"], out["SourceImageRegion"] = im.SourceImage, im.SourceRegion
-	}
-	if t := optTags(im.Tags); t != nil {
-		out["Tags"] = t
+		out.SourceImageId, out.SourceImageRegion = aws.String(im.SourceImage), aws.String(im.SourceRegion)
 	}
 	return out
 }
 
-func (s *Server) ec2DescribeImages(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	return describeEC2(s, c, in, describeSpec[*ec2Image]{
-		idsKey: "ImageIds", set: "imagesSet", lo: 5, hi: 1000,
-		read: func(in map[string]any) (func(*ec2Image, time.Time) bool, error) {
-			owners, err := strList(in, "Owners")
-			if err != nil {
-				return nil, err
-			}
-			users, err := strList(in, "ExecutableUsers")
-			if err != nil {
-				return nil, err
-			}
-			// Images are private: only the account itself may execute them.
-			mine := s.ownedBy(owners) && s.ownedBy(users)
-			return func(*ec2Image, time.Time) bool { return mine }, nil
-		},
+func (s *Server) ec2DescribeImages(_ context.Context, c *call, in *ec2.DescribeImagesInput) (*ec2.DescribeImagesOutput, error) {
+	// Images are private: only the account itself may execute them.
+	mine := s.ownedBy(in.Owners) && s.ownedBy(in.ExecutableUsers)
+	req := describeRequest{ids: in.ImageIds, filters: in.Filters, maxResults: in.MaxResults, nextToken: in.NextToken}
+	page, next, err := describeEC2(s, c, req, describeSpec[*ec2Image, ec2types.Image]{
+		set: "imagesSet", lo: 5, hi: 1000,
+		keep: func(*ec2Image, time.Time) bool { return mine },
 		filter: func(n string) bool {
 			switch n {
 			case "state", "name", "image-id", "owner-id", "description", "architecture", "image-type", "is-public",
@@ -452,9 +386,12 @@ func (s *Server) ec2DescribeImages(_ context.Context, c *call, in map[string]any
 			return byTimeThenID(a.Created, b.Created, a.ID, b.ID)
 		},
 		values: s.imageFilterValues,
-		key:    "Images",
-		shape:  shapeEach(s.imageShape),
+		shape:  shapeEach(s.imageOut),
 	})
+	if err != nil {
+		return nil, err
+	}
+	return &ec2.DescribeImagesOutput{Images: page, NextToken: next}, nil
 }
 
 // imagesNamed looks up image ids, naming every unknown one in one error as
@@ -521,85 +458,57 @@ func (s *Server) imageFilterValues(im *ec2Image, now time.Time) func(name string
 	}
 }
 
-func (s *Server) snapshotShape(sn *ec2Snapshot, now time.Time) map[string]any {
+func (s *Server) snapshotOut(sn *ec2Snapshot, now time.Time) ec2types.Snapshot {
 	state, progress := sn.stateAt(now, s.transition())
-	out := map[string]any{
-		"SnapshotId": sn.ID, "VolumeId": sn.VolumeID, "VolumeSize": sn.Size, "State": state, "Progress": progress,
-		"StartTime": sn.Started, "OwnerId": s.opts.AccountID, "Encrypted": false, "StorageTier": "standard",
-		"Description": sn.Description,
+	return ec2types.Snapshot{
+		SnapshotId: aws.String(sn.ID), VolumeId: aws.String(sn.VolumeID), VolumeSize: aws.Int32(int32(sn.Size)), State: ec2types.SnapshotState(state), Progress: aws.String(progress),
+		StartTime: aws.Time(sn.Started), OwnerId: aws.String(s.opts.AccountID), Encrypted: aws.Bool(false), StorageTier: ec2types.StorageTierStandard,
+		Description: aws.String(sn.Description), Tags: ec2TagList(sn.Tags),
 	}
-	if t := optTags(sn.Tags); t != nil {
-		out["Tags"] = t
-	}
-	return out
 }
 
-func (s *Server) ec2CreateSnapshot(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	volID, err := str(in, "VolumeId")
-	if err != nil {
+func (s *Server) ec2CreateSnapshot(_ context.Context, c *call, in *ec2.CreateSnapshotInput) (*ec2.CreateSnapshotOutput, error) {
+	if err := required("VolumeId", aws.ToString(in.VolumeId)); err != nil {
 		return nil, err
 	}
-	if volID == "" {
-		return nil, apiErr("MissingParameter", "The request must contain the parameter VolumeId")
-	}
-	desc, err := str(in, "Description")
-	if err != nil {
-		return nil, err
-	}
+	desc := aws.ToString(in.Description)
 	if len(desc) > 255 {
 		return nil, apiErr("InvalidParameterValue", "The description must be at most 255 characters")
 	}
-	tags, err := tagSpecs(in, "snapshot")
+	tags, err := tagSpecs(in.TagSpecifications, "snapshot")
 	if err != nil {
 		return nil, err
 	}
-	dry, err := dryRun(in)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, err := s.volumeNamed(c.region, volID)
-	if err != nil {
-		return nil, err
-	}
-	now := s.clock.Now().UTC()
-	if st := v.stateAt(now, s.transition()); st != "available" && st != "in-use" {
-		return nil, apiErr("IncorrectState", "Volume '%s' is in the '%s' state.", v.ID, st)
-	}
-	if err := s.authorizeCreateTags(c, s.ec2SnapshotARN(c.regionNm, "*"), tags); err != nil {
-		return nil, err
-	}
-	if dry {
-		return nil, errDryRun
-	}
-	sn := &ec2Snapshot{ID: "snap-" + newHex(17), VolumeID: v.ID, Size: v.Size, Description: desc, Started: now, Tags: tags}
-	c.region.Snapshots[sn.ID] = sn
-	s.changed()
-	return s.snapshotShape(sn, now), nil
+	return ec2Change[*ec2Volume, ec2.CreateSnapshotOutput]{
+		find: func(now time.Time) (*ec2Volume, error) {
+			v, err := s.volumeNamed(c.region, *in.VolumeId)
+			if err != nil {
+				return nil, err
+			}
+			if st := v.stateAt(now, s.transition()); st != "available" && st != "in-use" {
+				return nil, apiErr("IncorrectState", "Volume '%s' is in the '%s' state.", v.ID, st)
+			}
+			return v, s.authorizeCreateTags(c, s.ec2SnapshotARN(c.regionNm, "*"), tags)
+		},
+		apply: func(v *ec2Volume, now time.Time) (*ec2.CreateSnapshotOutput, error) {
+			sn := &ec2Snapshot{ID: "snap-" + newHex(17), VolumeID: v.ID, Size: v.Size, Description: desc, Started: now, Tags: tags}
+			c.region.Snapshots[sn.ID] = sn
+			o := s.snapshotOut(sn, now)
+			return &ec2.CreateSnapshotOutput{SnapshotId: o.SnapshotId, VolumeId: o.VolumeId, VolumeSize: o.VolumeSize, State: o.State, Progress: o.Progress,
+				StartTime: o.StartTime, OwnerId: o.OwnerId, Encrypted: o.Encrypted, StorageTier: o.StorageTier, Description: o.Description, Tags: o.Tags}, nil
+		},
+	}.run(s, in.DryRun)
 }
 
-func (s *Server) ec2CopySnapshot(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	srcRegion, err := str(in, "SourceRegion")
-	if err != nil {
-		return nil, err
-	}
-	srcID, err := str(in, "SourceSnapshotId")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) ec2CopySnapshot(_ context.Context, c *call, in *ec2.CopySnapshotInput) (*ec2.CopySnapshotOutput, error) {
+	srcRegion, srcID := aws.ToString(in.SourceRegion), aws.ToString(in.SourceSnapshotId)
 	if srcRegion == "" || srcID == "" {
 		return nil, apiErr("MissingParameter", "The request must contain the parameters SourceRegion and SourceSnapshotId")
 	}
-	desc, _ := str(in, "Description")
-	if enc, _ := boolean(in, "Encrypted"); enc {
+	if aws.ToBool(in.Encrypted) {
 		return nil, apiErr("InvalidParameterValue", "encrypted copies are not simulated by the local endpoint")
 	}
-	tags, err := tagSpecs(in, "snapshot")
-	if err != nil {
-		return nil, err
-	}
-	dry, err := dryRun(in)
+	tags, err := tagSpecs(in.TagSpecifications, "snapshot")
 	if err != nil {
 		return nil, err
 	}
@@ -607,80 +516,58 @@ func (s *Server) ec2CopySnapshot(_ context.Context, c *call, in map[string]any) 
 	if err != nil {
 		return nil, apiErr("InvalidParameterValue", "Invalid source region: %s", srcRegion)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sn, err := snapshotNamed(src, srcID)
-	if err != nil {
-		return nil, err
-	}
-	now := s.clock.Now().UTC()
-	if st, _ := sn.stateAt(now, s.transition()); st != "completed" {
-		return nil, apiErr("IncorrectState", "Snapshot '%s' is in the '%s' state; only completed snapshots can be copied.", sn.ID, st)
-	}
-	if err := s.authorizeCreateTags(c, s.ec2SnapshotARN(c.regionNm, "*"), tags); err != nil {
-		return nil, err
-	}
-	if dry {
-		return nil, errDryRun
-	}
-	if desc == "" {
-		desc = fmt.Sprintf("[Copied %s from %s]", sn.ID, srcRegion)
-	}
-	cp := &ec2Snapshot{ID: "snap-" + newHex(17), VolumeID: "vol-ffffffff", Size: sn.Size, Description: desc, Started: now, Tags: tags}
-	c.region.Snapshots[cp.ID] = cp
-	s.changed()
-	out := map[string]any{"SnapshotId": cp.ID}
-	if t := optTags(tags); t != nil {
-		out["Tags"] = t
-	}
-	return out, nil
-}
-
-func (s *Server) ec2DeleteSnapshot(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	id, err := str(in, "SnapshotId")
-	if err != nil {
-		return nil, err
-	}
-	if id == "" {
-		return nil, apiErr("MissingParameter", "The request must contain the parameter SnapshotId")
-	}
-	dry, err := dryRun(in)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, err := snapshotNamed(c.region, id); err != nil {
-		return nil, err
-	}
-	if im := imageUsing(c.region, id); im != nil {
-		return nil, apiErr("InvalidSnapshot.InUse", "The snapshot %s is currently in use by %s", id, im.ID)
-	}
-	if dry {
-		return nil, errDryRun
-	}
-	delete(c.region.Snapshots, id)
-	s.changed()
-	return map[string]any{"Return": true}, nil
-}
-
-func (s *Server) ec2DescribeSnapshots(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	return describeEC2(s, c, in, describeSpec[*ec2Snapshot]{
-		idsKey: "SnapshotIds", lo: 5, hi: 1000,
-		read: func(in map[string]any) (func(*ec2Snapshot, time.Time) bool, error) {
-			// The query name Owner.N is OwnerIds in the model.
-			owners, err := strList(in, "OwnerIds")
+	return ec2Change[*ec2Snapshot, ec2.CopySnapshotOutput]{
+		find: func(now time.Time) (*ec2Snapshot, error) {
+			sn, err := snapshotNamed(src, srcID)
 			if err != nil {
 				return nil, err
 			}
-			if len(owners) == 0 {
-				if owners, err = strList(in, "Owners"); err != nil {
-					return nil, err
-				}
+			if st, _ := sn.stateAt(now, s.transition()); st != "completed" {
+				return nil, apiErr("IncorrectState", "Snapshot '%s' is in the '%s' state; only completed snapshots can be copied.", sn.ID, st)
 			}
-			mine := s.ownedBy(owners)
-			return func(*ec2Snapshot, time.Time) bool { return mine }, nil
+			return sn, s.authorizeCreateTags(c, s.ec2SnapshotARN(c.regionNm, "*"), tags)
 		},
+		apply: func(sn *ec2Snapshot, now time.Time) (*ec2.CopySnapshotOutput, error) {
+			desc := aws.ToString(in.Description)
+			if desc == "" {
+				desc = fmt.Sprintf("[Copied %s from %s]", sn.ID, srcRegion)
+			}
+			cp := &ec2Snapshot{ID: "snap-" + newHex(17), VolumeID: "vol-ffffffff", Size: sn.Size, Description: desc, Started: now, Tags: tags}
+			c.region.Snapshots[cp.ID] = cp
+			return &ec2.CopySnapshotOutput{SnapshotId: aws.String(cp.ID), Tags: ec2TagList(tags)}, nil
+		},
+	}.run(s, in.DryRun)
+}
+
+func (s *Server) ec2DeleteSnapshot(_ context.Context, c *call, in *ec2.DeleteSnapshotInput) (*ec2Return, error) {
+	id := aws.ToString(in.SnapshotId)
+	if err := required("SnapshotId", id); err != nil {
+		return nil, err
+	}
+	return ec2Change[*ec2Snapshot, ec2Return]{
+		find: func(time.Time) (*ec2Snapshot, error) {
+			sn, err := snapshotNamed(c.region, id)
+			if err != nil {
+				return nil, err
+			}
+			if im := imageUsing(c.region, id); im != nil {
+				return nil, apiErr("InvalidSnapshot.InUse", "The snapshot %s is currently in use by %s", id, im.ID)
+			}
+			return sn, nil
+		},
+		apply: func(*ec2Snapshot, time.Time) (*ec2Return, error) {
+			delete(c.region.Snapshots, id)
+			return returnedTrue(), nil
+		},
+	}.run(s, in.DryRun)
+}
+
+func (s *Server) ec2DescribeSnapshots(_ context.Context, c *call, in *ec2.DescribeSnapshotsInput) (*ec2.DescribeSnapshotsOutput, error) {
+	mine := s.ownedBy(in.OwnerIds)
+	req := describeRequest{ids: in.SnapshotIds, filters: in.Filters, maxResults: in.MaxResults, nextToken: in.NextToken}
+	page, next, err := describeEC2(s, c, req, describeSpec[*ec2Snapshot, ec2types.Snapshot]{
+		lo: 5, hi: 1000,
+		keep: func(*ec2Snapshot, time.Time) bool { return mine },
 		filter: func(n string) bool {
 			switch n {
 			case "status", "volume-id", "snapshot-id", "owner-id", "description", "progress", "volume-size", "storage-tier", "encrypted":
@@ -694,9 +581,12 @@ func (s *Server) ec2DescribeSnapshots(_ context.Context, c *call, in map[string]
 			return byTimeThenID(a.Started, b.Started, a.ID, b.ID)
 		},
 		values: s.snapshotFilterValues,
-		key:    "Snapshots",
-		shape:  shapeEach(s.snapshotShape),
+		shape:  shapeEach(s.snapshotOut),
 	})
+	if err != nil {
+		return nil, err
+	}
+	return &ec2.DescribeSnapshotsOutput{Snapshots: page, NextToken: next}, nil
 }
 
 // snapshotFilterValues gives a snapshot's values for DescribeSnapshots'

@@ -6,6 +6,10 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
 
 // EC2 resources besides instances (images, snapshots, volumes) share the
@@ -25,25 +29,14 @@ type ec2Filter struct {
 }
 
 // readFilters reads Filters, refusing a name known does not accept.
-func readFilters(in map[string]any, known func(name string) bool) ([]ec2Filter, error) {
-	list, err := objects(in, "Filters")
-	if err != nil {
-		return nil, err
-	}
+func readFilters(list []ec2types.Filter, known func(name string) bool) ([]ec2Filter, error) {
 	var fs []ec2Filter
 	for _, f := range list {
-		name, err := str(f, "Name")
-		if err != nil {
-			return nil, err
-		}
-		vals, err := strList(f, "Values")
-		if err != nil {
-			return nil, err
-		}
+		name := aws.ToString(f.Name)
 		if !known(name) {
 			return nil, apiErr("InvalidParameterValue", "The filter '%s' is invalid", name)
 		}
-		fs = append(fs, ec2Filter{name, vals})
+		fs = append(fs, ec2Filter{name, f.Values})
 	}
 	return fs, nil
 }
@@ -83,28 +76,6 @@ func tagFilterValues(tags []tag, name string) (have []string, ok bool) {
 }
 
 func isTagFilter(name string) bool { return name == "tag-key" || strings.HasPrefix(name, "tag:") }
-
-// optTags renders tags as EC2's Tag list; nil when there are none, so the
-// member is left out.
-func optTags(tags []tag) []any {
-	if len(tags) == 0 {
-		return nil
-	}
-	return tagShapes(tags)
-}
-
-// readPage reads MaxResults (between lo and hi when set) and NextToken.
-func readPage(in map[string]any, lo, hi int64) (int, string, error) {
-	maxResults, err := integer(in, "MaxResults", 0)
-	if err != nil {
-		return 0, "", err
-	}
-	if maxResults != 0 && (maxResults < lo || maxResults > hi) {
-		return 0, "", apiErr("InvalidParameterValue", "Value ( %d ) for parameter maxResults is invalid. Expecting a value between %d and %d.", maxResults, lo, hi)
-	}
-	next, err := str(in, "NextToken")
-	return int(maxResults), next, err
-}
 
 // ec2Resource is a taggable EC2 resource found by its id.
 type ec2Resource struct {
@@ -158,39 +129,34 @@ func (s *Server) ec2ResourceARN(region, id string) string {
 	return s.instanceARN(region, id)
 }
 
-// resourceTargets authorizes each resource a member names, with its tags;
-// withRequestTags adds the request's Tags (CreateTags, DeleteTags). Unknown
-// ids are authorized without tags; the handler reports them.
-func resourceTargets(key string, withRequestTags bool) func(s *Server, c *call, in map[string]any) []authTarget {
-	return func(s *Server, c *call, in map[string]any) []authTarget {
-		ids, _ := strList(in, key)
-		if len(ids) == 0 {
-			if id := member(in, key); id != "" {
-				ids = []string{id}
-			}
+// resourceTargets authorizes each resource ids names (none: "*"), with
+// its tags and the request's tags (CreateTags, DeleteTags). Unknown ids
+// are authorized without tags; the handler reports them.
+func (s *Server) resourceTargets(c *call, ids []string, request []tag) []authTarget {
+	if len(ids) == 0 {
+		ids = []string{"*"}
+	}
+	out := make([]authTarget, 0, len(ids))
+	for _, id := range ids {
+		var have []tag
+		if res, err := s.ec2ResourceNamed(c.region, id); err == nil {
+			have = *res.tags
 		}
-		var tags []tag
-		if withRequestTags {
-			tl, _ := objects(in, "Tags")
-			tags, _ = tagPairs(tl, nil)
+		ctx := resourceTagContext(have, "ec2")
+		if request != nil {
+			ctx = requestTagContext(request, ctx)
 		}
-		if len(ids) == 0 {
-			ids = []string{"*"}
-		}
-		out := make([]authTarget, 0, len(ids))
-		for _, id := range ids {
-			var have []tag
-			if res, err := s.ec2ResourceNamed(c.region, id); err == nil {
-				have = *res.tags
-			}
-			ctx := resourceTagContext(have, "ec2")
-			if withRequestTags {
-				ctx = requestTagContext(tags, ctx)
-			}
-			ctx["ec2:Region"] = []string{c.regionNm}
-			out = append(out, authTarget{resource: s.ec2ResourceARN(c.region.Name, id), context: ctx})
-		}
-		return out
+		ctx["ec2:Region"] = []string{c.regionNm}
+		out = append(out, authTarget{resource: s.ec2ResourceARN(c.region.Name, id), context: ctx})
+	}
+	return out
+}
+
+// idTargets is the target function of a call on the resources one member
+// of its input names.
+func idTargets[In any](ids func(in *In) []string) func(s *Server, c *call, in *In) []authTarget {
+	return func(s *Server, c *call, in *In) []authTarget {
+		return s.resourceTargets(c, ids(in), nil)
 	}
 }
 
@@ -205,38 +171,6 @@ func (s *Server) authorizeCreateTags(c *call, resource string, tags []tag) error
 	return c.authorize("ec2:CreateTags", resource, ctx)
 }
 
-// tagSpecs reads the tags of TagSpecifications for resource type want;
-// other taggable types of the operation are accepted and ignored.
-func tagSpecs(in map[string]any, want string, also ...string) ([]tag, error) {
-	specs, err := objects(in, "TagSpecifications")
-	if err != nil {
-		return nil, err
-	}
-	var out []tag
-	for _, sp := range specs {
-		rt, _ := str(sp, "ResourceType")
-		tl, err := objects(sp, "Tags")
-		if err != nil {
-			return nil, err
-		}
-		tags, err := readEC2Tags(tl)
-		if err != nil {
-			return nil, err
-		}
-		switch {
-		case rt == want:
-			out = mergeTags(out, tags)
-		case slices.Contains(also, rt):
-		default:
-			return nil, apiErr("InvalidParameterValue", "'%s' is not a valid taggable resource type for this operation.", rt)
-		}
-	}
-	if len(out) > 50 {
-		return nil, apiErr("TagLimitExceeded", "The maximum number of tags for a resource is 50")
-	}
-	return out, nil
-}
-
 // tagRow is one tag of one resource, as DescribeTags lists it.
 type tagRow struct {
 	id, kind string
@@ -246,8 +180,9 @@ type tagRow struct {
 
 // ec2DescribeTags lists the tags of every resource, filtered by key,
 // value, resource-id and resource-type, in resource then key order.
-func (s *Server) ec2DescribeTags(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	return describeEC2(s, c, in, describeSpec[tagRow]{
+func (s *Server) ec2DescribeTags(_ context.Context, c *call, in *ec2.DescribeTagsInput) (*ec2.DescribeTagsOutput, error) {
+	req := describeRequest{filters: in.Filters, maxResults: in.MaxResults, nextToken: in.NextToken}
+	page, next, err := describeEC2(s, c, req, describeSpec[tagRow, ec2types.TagDescription]{
 		lo: 5, hi: 1000,
 		filter: func(n string) bool {
 			return n == "key" || n == "value" || n == "resource-id" || n == "resource-type" || isTagFilter(n)
@@ -275,11 +210,14 @@ func (s *Server) ec2DescribeTags(_ context.Context, c *call, in map[string]any) 
 				return have
 			}
 		},
-		key: "Tags",
-		shape: shapeEach(func(r tagRow, _ time.Time) map[string]any {
-			return map[string]any{"Key": r.t.Key, "Value": r.t.Value, "ResourceId": r.id, "ResourceType": r.kind}
+		shape: shapeEach(func(r tagRow, _ time.Time) ec2types.TagDescription {
+			return ec2types.TagDescription{Key: aws.String(r.t.Key), Value: aws.String(r.t.Value), ResourceId: aws.String(r.id), ResourceType: ec2types.ResourceType(r.kind)}
 		}),
 	})
+	if err != nil {
+		return nil, err
+	}
+	return &ec2.DescribeTagsOutput{Tags: page, NextToken: next}, nil
 }
 
 // tagRows lists every tag of the Region's resources, in no order.
@@ -307,74 +245,50 @@ func (s *Server) tagRows(r *region) []tagRow {
 	return rows
 }
 
+// tagDeletion is one tag DeleteTags names: a key alone deletes it
+// whatever its value.
+type tagDeletion struct {
+	key, value string
+	anyValue   bool
+}
+
 // ec2DeleteTags deletes tags: a key alone deletes it whatever its value, a
 // key with a value only when the value matches (an empty value only an
 // empty one), and no Tags member deletes every tag.
-func (s *Server) ec2DeleteTags(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	ids, err := strList(in, "Resources")
-	if err != nil {
-		return nil, err
-	}
-	if len(ids) == 0 {
+func (s *Server) ec2DeleteTags(_ context.Context, c *call, in *ec2.DeleteTagsInput) (*ec2Return, error) {
+	if len(in.Resources) == 0 {
 		return nil, apiErr("MissingParameter", "The request must contain the parameter resourceIdSet")
 	}
-	tl, err := objects(in, "Tags")
-	if err != nil {
-		return nil, err
-	}
-	type del struct {
-		key, value string
-		anyValue   bool
-	}
-	var dels []del
-	for _, t := range tl {
-		k, err := str(t, "Key")
-		if err != nil {
-			return nil, err
-		}
+	var dels []tagDeletion
+	for _, t := range in.Tags {
+		k := aws.ToString(t.Key)
 		if k == "" {
 			return nil, apiErr("InvalidParameterValue", "Tag key must not be empty")
 		}
-		v, hasValue := t["Value"]
-		if !hasValue || v == nil {
-			dels = append(dels, del{key: k, anyValue: true})
-			continue
-		}
-		vs, err := str(t, "Value")
-		if err != nil {
-			return nil, err
-		}
-		dels = append(dels, del{key: k, value: vs})
+		dels = append(dels, tagDeletion{key: k, value: aws.ToString(t.Value), anyValue: t.Value == nil})
 	}
-	dry, err := dryRun(in)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	res, err := namedEach(s.ec2ResourceNamed)(c.region, ids)
-	if err != nil {
-		return nil, err
-	}
-	if dry {
-		return nil, errDryRun
-	}
-	for _, r := range res {
-		if _, ok := in["Tags"]; !ok {
-			*r.tags = nil
-			continue
-		}
-		*r.tags = slices.DeleteFunc(*r.tags, func(t tag) bool {
-			for _, d := range dels {
-				if d.key == t.Key && (d.anyValue || d.value == t.Value) {
-					return true
+	return ec2Change[[]ec2Resource, ec2Return]{
+		find: func(time.Time) ([]ec2Resource, error) {
+			return namedEach(s.ec2ResourceNamed)(c.region, in.Resources)
+		},
+		apply: func(res []ec2Resource, _ time.Time) (*ec2Return, error) {
+			for _, r := range res {
+				if in.Tags == nil {
+					*r.tags = nil
+					continue
 				}
+				*r.tags = slices.DeleteFunc(*r.tags, func(t tag) bool {
+					for _, d := range dels {
+						if d.key == t.Key && (d.anyValue || d.value == t.Value) {
+							return true
+						}
+					}
+					return false
+				})
 			}
-			return false
-		})
-	}
-	s.changed()
-	return map[string]any{"Return": true}, nil
+			return returnedTrue(), nil
+		},
+	}.run(s, in.DryRun)
 }
 
 // settled reports whether a transition started at since is over at now.

@@ -220,9 +220,7 @@ func (s *Server) roleInProfile(name string) error {
 
 // launchProfile resolves RunInstances' IamInstanceProfile (by Arn or Name)
 // to a profile, as EC2 does. The caller holds s.mu.
-func (s *Server) launchProfile(spec map[string]any) (*instanceProfile, error) {
-	arn, _ := str(spec, "Arn")
-	name, _ := str(spec, "Name")
+func (s *Server) launchProfile(arn, name string) (*instanceProfile, error) {
 	if arn != "" {
 		for _, p := range s.iam.InstanceProfiles {
 			if p.ARN == arn {
