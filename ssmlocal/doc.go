@@ -499,10 +499,18 @@
 // a service wraps in item elements read as empty). Errors use
 // X-Amzn-ErrorType and a JSON message (rest-json) or an Error element with
 // Code and Message (rest-xml). A path no operation matches is refused
-// with UnknownOperationException and HTTP 404. S3 is routed with
-// path-style addressing only (boto3's Config(s3={"addressing_style":
-// "path"})): a virtual-hosted bucket in the Host name is not routed. See
-// https://smithy.io/2.0/spec/http-bindings.html and
+// with UnknownOperationException and HTTP 404. S3 takes both addressings:
+// path style (/BUCKET/KEY) and virtual-hosted style, the SDKs' default,
+// where the Host names the bucket and the path is the key:
+// BUCKET.localhost:PORT (an endpoint URL of http://localhost:PORT; for an
+// IP endpoint such as 127.0.0.1 the SDKs fall back to path style, and a
+// resolver must map BUCKET.localhost to the loopback address) or S3's own
+// host forms (BUCKET.s3.amazonaws.com, BUCKET.s3.REGION.amazonaws.com,
+// BUCKET.s3-REGION.amazonaws.com, dualstack, fips, accelerate,
+// amazonaws.com.cn). A Host whose first labels are not a valid bucket
+// name is read as path style, and a path of S3 Control's (which also
+// signs as s3 and puts the account ID in the Host) keeps its own route.
+// See https://smithy.io/2.0/spec/http-bindings.html and
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html.
 //
 // A stubs file ([LoadStubs], [ParseStubFile], "ssmdelegate local --stubs"

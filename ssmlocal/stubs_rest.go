@@ -36,10 +36,10 @@ func (s *Server) serveStubREST(w http.ResponseWriter, r *http.Request, body []by
 			fmt.Sprintf("%s %s: no service signing as %s speaks a protocol the local endpoint routes (awsJson, query, rest-json or rest-xml)", r.Method, clip(r.URL.Path), clip(service)))
 		return
 	}
-	m, ok := model.Route(service, r.Method, r.URL.EscapedPath(), r.URL.Query())
+	m, ok := routeREST(model, service, r.Method, r.Host, r.URL.EscapedPath(), r.URL.Query())
 	if !ok {
 		s.refuseUnrouted(w, r, body, reqID, service, xmlErrors,
-			fmt.Sprintf("%s %s: no %s operation has this method and path (S3 is routed with path-style addressing only)", r.Method, clip(r.URL.Path), clip(service)))
+			fmt.Sprintf("%s %s: no %s operation has this method and path", r.Method, clip(r.URL.Path), clip(service)))
 		return
 	}
 	p := &stubREST{op: m.Operation, xml: m.Service.Protocol == restmodel.RestXML}
