@@ -507,7 +507,10 @@
 // resolver must map BUCKET.localhost to the loopback address) or S3's own
 // host forms (BUCKET.s3.amazonaws.com, BUCKET.s3.REGION.amazonaws.com,
 // BUCKET.s3-REGION.amazonaws.com, dualstack, fips, accelerate,
-// amazonaws.com.cn). A Host whose first labels are not a valid bucket
+// amazonaws.com.cn), as a client without an endpoint URL sends them when
+// the endpoint is its HTTP proxy. botocore keeps path style for an
+// endpoint URL unless s3.addressing_style is "virtual"; the Go SDK uses
+// virtual hosting unless UsePathStyle is set. A Host whose first labels are not a valid bucket
 // name is read as path style, and a path of S3 Control's (which also
 // signs as s3 and puts the account ID in the Host) keeps its own route.
 // See https://smithy.io/2.0/spec/http-bindings.html and

@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +21,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ssmdelegate/ssmdelegate/internal/slowtest"
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal"
 )
 
@@ -194,4 +197,73 @@ func signedHostCall(t *testing.T, srv *ssmlocal.Server, host, method, path, serv
 	data, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return resp.StatusCode, string(data)
+}
+
+const boto3VirtualHostScript = `
+import json, socket, sys, boto3
+from botocore.config import Config
+real = socket.getaddrinfo
+def local(host, *a, **k):
+    # No resolver is needed for BUCKET.localhost on a test machine.
+    if isinstance(host, str) and host.endswith(".localhost"):
+        host = "127.0.0.1"
+    return real(host, *a, **k)
+socket.getaddrinfo = local
+out = {}
+def run(name, s3):
+    urls = []
+    s3.meta.events.register("before-send.s3", lambda request, **kw: urls.append(request.url))
+    o = s3.get_object(Bucket="bkt", Key="reports/today.csv")
+    l = s3.list_objects_v2(Bucket="bkt", Prefix="reports/")
+    out[name] = {"body": o["Body"].read().decode(), "meta": o["Metadata"], "keys": [c["Key"] for c in l["Contents"]], "urls": urls}
+# No endpoint URL: the SDK's default addressing on S3's own host, sent
+# through the local endpoint as a proxy.
+run("aws", boto3.client("s3", use_ssl=False, config=Config(proxies={"http": sys.argv[1]})))
+run("virtual", boto3.client("s3", endpoint_url=sys.argv[2], config=Config(s3={"addressing_style": "virtual"})))
+# botocore keeps path style for an endpoint URL unless told otherwise.
+run("endpoint", boto3.client("s3", endpoint_url=sys.argv[2]))
+print(json.dumps(out))
+`
+
+// TestStubS3VirtualHostedBoto3 calls S3 stubs from boto3: with its
+// default addressing and no endpoint URL (the bucket in S3's own host
+// name, the local endpoint acting as the HTTP proxy), with virtual
+// addressing against http://localhost:PORT, and with an endpoint URL
+// alone, where botocore uses path style.
+func TestStubS3VirtualHostedBoto3(t *testing.T) {
+	slowtest.Require(t, "boto3 conformance")
+	srv := newServer(t, ssmlocal.WithStubs(restStubs(t)))
+	u, err := url.Parse(srv.URL())
+	require.NoError(t, err)
+	local := "http://localhost:" + u.Port()
+	cmd := exec.Command("python3", "-c", boto3VirtualHostScript, srv.URL(), local)
+	cmd.Env = append(cliEnv(t, srv.Admin(), "us-east-1"), "AWS_MAX_ATTEMPTS=1")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	data, err := cmd.Output()
+	require.NoError(t, err, stderr.String())
+	type result struct {
+		Body string            `json:"body"`
+		Meta map[string]string `json:"meta"`
+		Keys []string          `json:"keys"`
+		URLs []string          `json:"urls"`
+	}
+	var got map[string]result
+	require.NoError(t, json.Unmarshal(data, &got), string(data))
+	for name, prefix := range map[string]string{
+		"aws":      "http://bkt.s3.amazonaws.com/",
+		"virtual":  "http://bkt.localhost:" + u.Port() + "/",
+		"endpoint": local + "/bkt",
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := got[name]
+			assert.Equal(t, "a,b\n1,2\n", r.Body)
+			assert.Equal(t, map[string]string{"owner": "ops"}, r.Meta)
+			assert.Equal(t, []string{"reports/a.csv", "reports/b.csv"}, r.Keys)
+			require.Len(t, r.URLs, 2)
+			for _, raw := range r.URLs {
+				assert.True(t, strings.HasPrefix(raw, prefix), "%s does not start with %s", raw, prefix)
+			}
+		})
+	}
 }
