@@ -499,23 +499,41 @@
 // query key such as ?tagging must be present; of several matches the one
 // with the most literal characters wins). The input is rebuilt from the
 // path labels (URL-decoded), the query string members, the headers and
-// the body (JSON for rest-json; for rest-xml a generic map of the root
-// element's children, repeated elements as lists, attributes dropped,
-// depth and element count bounded); a blob payload (lambda:Invoke's
-// Payload, s3:PutObject's Body) is its body as a string. The response
-// writes the stub's members that the output shape binds to headers as
-// headers, a bound status code as the status (else the operation's
-// success code), a blob payload as the raw body, and the rest as a JSON
-// object (rest-json) or as XML under the output's root element name, or
-// OPResult when the model names none (rest-xml: structures as
-// elements, lists as repeated elements, the flattened form S3 uses; lists
-// a service wraps in item elements read as empty). Errors use
-// X-Amzn-ErrorType and a JSON message (rest-json) or an Error element with
-// Code and Message (rest-xml). A path no operation matches is refused
-// with UnknownOperationException and HTTP 404. S3 is routed with
-// path-style addressing only (boto3's Config(s3={"addressing_style":
-// "path"})): a virtual-hosted bucket in the Host name is not routed. See
-// https://smithy.io/2.0/spec/http-bindings.html and
+// the body (JSON for rest-json; for rest-xml the root element's children,
+// attributes dropped, depth and element count bounded, read as the input
+// shape of botocore's model says: a list the service wraps in item
+// elements, Route 53's <Changes><Change>, or flattens, S3's repeated
+// <Object>, is a list even of one item or none, a map's entries a map;
+// elements the shape lacks are kept, repeated ones as lists); a blob
+// payload (lambda:Invoke's Payload, s3:PutObject's Body) is its body as a
+// string. The response writes the stub's members that the output shape
+// binds to headers as headers, a bound status code as the status (else
+// the operation's success code), a blob payload as the raw body, and the
+// rest as a JSON object (rest-json) or as XML under the output's root
+// element name, or OPResult when the model names none (rest-xml: as the
+// output shape says, with the query protocol's rules below: wrapped lists
+// under their item names, <HostedZones><HostedZone>, flattened lists
+// repeated in place, S3's <Contents>, and members the shape lacks
+// dropped). A template's trailing slash may be left out, as the Go SDK
+// does for Route 53's /rrset/. Errors use X-Amzn-ErrorType and a JSON
+// message (rest-json) or an Error element with Code and Message (rest-xml:
+// bare for S3, wrapped in ErrorResponse with the RequestId beside it for
+// Route 53, CloudFront and S3 Control). A path no operation matches is refused
+// with UnknownOperationException and HTTP 404. S3 takes both addressings:
+// path style (/BUCKET/KEY) and virtual-hosted style, the SDKs' default,
+// where the Host names the bucket and the path is the key:
+// BUCKET.localhost:PORT (an endpoint URL of http://localhost:PORT; for an
+// IP endpoint such as 127.0.0.1 the SDKs fall back to path style, and a
+// resolver must map BUCKET.localhost to the loopback address) or S3's own
+// host forms (BUCKET.s3.amazonaws.com, BUCKET.s3.REGION.amazonaws.com,
+// BUCKET.s3-REGION.amazonaws.com, dualstack, fips, accelerate,
+// amazonaws.com.cn), as a client without an endpoint URL sends them when
+// the endpoint is its HTTP proxy. botocore keeps path style for an
+// endpoint URL unless s3.addressing_style is "virtual"; the Go SDK uses
+// virtual hosting unless UsePathStyle is set. A Host whose first labels are not a valid bucket
+// name is read as path style, and a path of S3 Control's (which also
+// signs as s3 and puts the account ID in the Host) keeps its own route.
+// See https://smithy.io/2.0/spec/http-bindings.html and
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html.
 //
 // A stubs file ([LoadStubs], [ParseStubFile], "ssmdelegate local --stubs"

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal/internal/querymodel"
 	"github.com/ssmdelegate/ssmdelegate/ssmlocal/internal/restmodel"
 )
 
@@ -30,19 +31,22 @@ const (
 // goes through the dispatcher to the stubs like any other.
 func (s *Server) serveStubREST(w http.ResponseWriter, r *http.Request, body []byte, reqID, service string) {
 	model := restmodel.Load()
-	xmlErrors := isXMLService(model, service)
+	errForm := restErrorFormOf(model, service)
 	if !model.IsREST(service) {
-		s.refuseUnrouted(w, r, body, reqID, service, xmlErrors,
+		s.refuseUnrouted(w, r, body, reqID, service, errForm,
 			fmt.Sprintf("%s %s: no service signing as %s speaks a protocol the local endpoint routes (awsJson, query, rest-json or rest-xml)", r.Method, clip(r.URL.Path), clip(service)))
 		return
 	}
-	m, ok := model.Route(service, r.Method, r.URL.EscapedPath(), r.URL.Query())
+	m, ok := routeREST(model, service, r.Method, r.Host, r.URL.EscapedPath(), r.URL.Query())
 	if !ok {
-		s.refuseUnrouted(w, r, body, reqID, service, xmlErrors,
-			fmt.Sprintf("%s %s: no %s operation has this method and path (S3 is routed with path-style addressing only)", r.Method, clip(r.URL.Path), clip(service)))
+		s.refuseUnrouted(w, r, body, reqID, service, errForm,
+			fmt.Sprintf("%s %s: no %s operation has this method and path", r.Method, clip(r.URL.Path), clip(service)))
 		return
 	}
-	p := &stubREST{op: m.Operation, xml: m.Service.Protocol == restmodel.RestXML}
+	p := &stubREST{op: m.Operation, service: m.Service.Name, xml: m.Service.Protocol == restmodel.RestXML}
+	if p.xml {
+		p.shapes = m.Service.XML()
+	}
 	c := &call{s: s, service: service, api: m.Operation.Name, sourceIP: remoteIP(r), userAgent: r.UserAgent(), requestID: reqID}
 	sig, err := s.verify(r, body, service)
 	if err != nil {
@@ -66,19 +70,51 @@ func (s *Server) serveStubREST(w http.ResponseWriter, r *http.Request, body []by
 	p.writeResult(w, reqID, out)
 }
 
-func isXMLService(model *restmodel.Model, service string) bool {
-	for _, sv := range model.Services[service] {
+// restErrorForm is the body of a REST error: JSON, S3's bare <Error>, or
+// the <ErrorResponse> that wraps it for the other rest-xml services
+// (Route 53, CloudFront, S3 Control).
+type restErrorForm int
+
+const (
+	restErrorJSON restErrorForm = iota
+	restErrorXML
+	restErrorWrappedXML
+)
+
+// restErrorFormOf is the error form of a service: of several signing
+// alike, a rest-xml one wins, and S3 (signing name s3) keeps its bare
+// form when the operation is unknown.
+func restErrorFormOf(model *restmodel.Model, signingName string) restErrorForm {
+	for _, sv := range model.Services[signingName] {
 		if sv.Protocol == restmodel.RestXML {
-			return true
+			if signingName == "s3" {
+				return restErrorXML
+			}
+			return restErrorWrappedXML
 		}
 	}
-	return false
+	return restErrorJSON
+}
+
+// errorForm is the error form of the routed service.
+func (p *stubREST) errorForm() restErrorForm {
+	switch {
+	case !p.xml:
+		return restErrorJSON
+	case p.service == "s3":
+		return restErrorXML
+	}
+	return restErrorWrappedXML
 }
 
 // stubREST is a routed REST-protocol request.
 type stubREST struct {
-	op  *restmodel.Operation
-	xml bool
+	op *restmodel.Operation
+	// service is the botocore service name (s3, s3control, route53).
+	service string
+	xml     bool
+	// shapes are a rest-xml service's body shapes.
+	shapes *querymodel.Service
 }
 
 // decode builds the operation's input: path labels, bound query string
@@ -92,6 +128,9 @@ func (p *stubREST) decode(r *http.Request, body []byte, labels map[string]string
 			return nil, err
 		}
 		in = doc
+		if p.shapes != nil && p.op.InShape != "" {
+			in, _ = shapeRESTXML(p.shapes, p.op.InShape, doc, 0).(map[string]any)
+		}
 	}
 	if p.op.Payload != "" && len(body) > 0 {
 		if p.op.InRaw {
@@ -102,6 +141,9 @@ func (p *stubREST) decode(r *http.Request, body []byte, labels map[string]string
 				return nil, err
 			}
 			in[p.op.Payload] = doc
+			if p.shapes != nil && p.op.InShape != "" {
+				in[p.op.Payload] = shapeRESTXML(p.shapes, p.op.InShape, doc, 0)
+			}
 		}
 	}
 	query := r.URL.Query()
@@ -286,7 +328,13 @@ func (p *stubREST) writeResult(w http.ResponseWriter, reqID string, out map[stri
 		var b bytes.Buffer
 		b.WriteString(xml.Header)
 		b.WriteString("<" + root + ">")
-		writeRESTXML(&b, doc, 0)
+		if p.shapes != nil && p.op.OutShape != "" && p.shapes.Shape(p.op.OutShape) != nil {
+			// rest-xml shares the query protocol's XML rules: wrapped
+			// lists name their items, flattened ones repeat in place.
+			writeQueryShape(&b, p.shapes, p.op.OutShape, doc)
+		} else {
+			writeRESTXML(&b, doc, 0)
+		}
 		b.WriteString("</" + root + ">")
 		body = b.Bytes()
 		w.Header().Set("Content-Type", "application/xml")
@@ -400,20 +448,35 @@ func isXMLName(s string) bool {
 }
 
 func (p *stubREST) writeError(w http.ResponseWriter, reqID string, e *APIError) {
-	writeRESTError(w, p.xml, reqID, e)
+	writeRESTError(w, p.errorForm(), reqID, e)
 }
 
 // writeRESTError writes an error in rest-xml's form (<Error> with Code and
-// Message) or rest-json's (X-Amzn-ErrorType and a JSON message).
-func writeRESTError(w http.ResponseWriter, xmlForm bool, reqID string, e *APIError) {
+// Message, S3's bare or wrapped in <ErrorResponse> with the request ID
+// beside it) or rest-json's (X-Amzn-ErrorType and a JSON message). See
+// https://smithy.io/2.0/aws/protocols/aws-restxml-protocol.html#error-response-serialization.
+func writeRESTError(w http.ResponseWriter, form restErrorForm, reqID string, e *APIError) {
 	e = &APIError{Code: clip(e.Code), Message: clipTo(e.Message, maxMessage), Status: e.Status}
-	if xmlForm {
+	if form != restErrorJSON {
 		var b bytes.Buffer
-		b.WriteString("<Error><Code>")
+		if form == restErrorWrappedXML {
+			kind := "Sender"
+			if e.status() >= 500 {
+				kind = "Receiver"
+			}
+			b.WriteString("<ErrorResponse><Error><Type>" + kind + "</Type><Code>")
+		} else {
+			b.WriteString("<Error><Code>")
+		}
 		xmlText(&b, e.Code)
 		b.WriteString("</Code><Message>")
 		xmlText(&b, e.Message)
-		fmt.Fprintf(&b, "</Message><RequestId>%s</RequestId></Error>", reqID)
+		b.WriteString("</Message>")
+		if form == restErrorWrappedXML {
+			fmt.Fprintf(&b, "</Error><RequestId>%s</RequestId></ErrorResponse>", reqID)
+		} else {
+			fmt.Fprintf(&b, "<RequestId>%s</RequestId></Error>", reqID)
+		}
 		writeXML(w, e.status(), reqID, b.Bytes())
 		return
 	}
@@ -430,7 +493,7 @@ func writeRESTError(w http.ResponseWriter, xmlForm bool, reqID string, e *APIErr
 
 // refuseUnrouted answers a request that names no operation the endpoint
 // can route; the refusal is audited, and a bad signature wins over it.
-func (s *Server) refuseUnrouted(w http.ResponseWriter, r *http.Request, body []byte, reqID, service string, xmlForm bool, msg string) {
+func (s *Server) refuseUnrouted(w http.ResponseWriter, r *http.Request, body []byte, reqID, service string, form restErrorForm, msg string) {
 	e := &APIError{Code: "UnknownOperationException", Status: http.StatusNotFound, Message: msg}
 	c := &call{s: s, service: service, api: r.Method + " " + clip(r.URL.Path), sourceIP: remoteIP(r), userAgent: r.UserAgent(), requestID: reqID}
 	if sig, err := s.verify(r, body, service); err != nil {
@@ -439,5 +502,5 @@ func (s *Server) refuseUnrouted(w http.ResponseWriter, r *http.Request, body []b
 		c.who, c.regionNm = sig.who, sig.region
 	}
 	s.record(c, e)
-	writeRESTError(w, xmlForm, reqID, e)
+	writeRESTError(w, form, reqID, e)
 }

@@ -114,7 +114,7 @@ func TestStubRESTBoto3(t *testing.T) {
 func TestStubRESTWire(t *testing.T) {
 	reg := ssmlocal.NewStubRegistry()
 	require.NoError(t, reg.Add("s3", "PutBucketTagging", ssmlocal.StubMatching(
-		map[string]any{"Bucket": "bkt", "Tagging": map[string]any{"TagSet": map[string]any{"Tag": []any{map[string]any{"Key": "team", "Value": "ops"}, map[string]any{"Key": "env", "Value": "prod"}}}}},
+		map[string]any{"Bucket": "bkt", "Tagging": map[string]any{"TagSet": []any{map[string]any{"Key": "team", "Value": "ops"}, map[string]any{"Key": "env", "Value": "prod"}}}},
 		ssmlocal.StubResponse(map[string]any{}))))
 	require.NoError(t, reg.Add("lambda", "CreateFunction", ssmlocal.StubMatching(map[string]any{"FunctionName": "fn", "MemorySize": 256},
 		ssmlocal.StubResponse(map[string]any{"FunctionName": "fn", "State": "Pending"}))))

@@ -36,12 +36,32 @@ type operation struct {
 	OutBody string    `json:"op,omitempty"`
 	OutRaw  bool      `json:"or,omitempty"`
 	Root    string    `json:"r,omitempty"`
+	// InShape and OutShape are the shapes of the XML bodies of a
+	// rest-xml operation.
+	InShape  string `json:"is,omitempty"`
+	OutShape string `json:"os,omitempty"`
+}
+
+type ref struct {
+	Name  string `json:"n,omitempty"`
+	Shape string `json:"s"`
+	XML   string `json:"x,omitempty"`
+	Flat  bool   `json:"f,omitempty"`
+}
+
+type xmlShape struct {
+	Type    string `json:"t"`
+	Members []ref  `json:"m,omitempty"`
+	Item    *ref   `json:"i,omitempty"`
+	Key     *ref   `json:"k,omitempty"`
+	Value   *ref   `json:"v,omitempty"`
 }
 
 type service struct {
-	Name       string       `json:"s"`
-	Protocol   string       `json:"p"`
-	Operations []*operation `json:"ops"`
+	Name       string               `json:"s"`
+	Protocol   string               `json:"p"`
+	Operations []*operation         `json:"ops"`
+	Shapes     map[string]*xmlShape `json:"shapes,omitempty"`
 }
 
 type file struct {
@@ -83,7 +103,19 @@ func main() {
 		}
 		s := &service{Name: svc.Name, Protocol: proto}
 		for name, op := range m.Operations {
-			s.Operations = append(s.Operations, route(m, name, op))
+			o := route(m, name, op)
+			if proto == "rest-xml" {
+				if s.Shapes == nil {
+					s.Shapes = map[string]*xmlShape{}
+				}
+				o.InShape, o.OutShape = bodyShape(m, op.Input, o.Payload, o.InRaw), bodyShape(m, op.Output, o.OutBody, o.OutRaw)
+				for _, n := range []string{o.InShape, o.OutShape} {
+					if n != "" {
+						reach(m, s.Shapes, n)
+					}
+				}
+			}
+			s.Operations = append(s.Operations, o)
 		}
 		slices.SortFunc(s.Operations, func(a, b *operation) int { return strings.Compare(a.Name, b.Name) })
 		sign := m.Metadata.Signing()
@@ -145,4 +177,79 @@ func bindings(s botocore.Shape, locations ...string) []binding {
 	}
 	slices.SortFunc(out, func(a, b binding) int { return strings.Compare(a.Member, b.Member) })
 	return out
+}
+
+// bodyShape is the shape of an XML body: the payload member's, or the
+// input or output shape itself; none for a raw payload.
+func bodyShape(m *botocore.Model, r *botocore.Ref, payload string, raw bool) string {
+	if r == nil || raw {
+		return ""
+	}
+	if payload != "" {
+		return m.Shapes[r.Shape].Members[payload].Shape
+	}
+	return r.Shape
+}
+
+// reach adds the structures, lists and maps reachable from name, with
+// their XML names; scalars, and members bound outside the body, are left
+// out.
+func reach(m *botocore.Model, out map[string]*xmlShape, name string) {
+	stack := []string{name}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if _, ok := out[n]; ok {
+			continue
+		}
+		s, ok := m.Shapes[n]
+		if !ok {
+			continue
+		}
+		var o *xmlShape
+		switch s.Type {
+		case "structure":
+			o = &xmlShape{Type: "structure"}
+			for mn, mem := range s.Members {
+				if mem.Location != "" {
+					continue
+				}
+				r := resolve(m, mn, mem)
+				o.Members = append(o.Members, r)
+				stack = append(stack, r.Shape)
+			}
+			slices.SortFunc(o.Members, func(a, b ref) int { return strings.Compare(a.Name, b.Name) })
+		case "list":
+			o = &xmlShape{Type: "list"}
+			if s.Member != nil {
+				r := resolve(m, "", *s.Member)
+				o.Item = &r
+				stack = append(stack, r.Shape)
+			}
+		case "map":
+			o = &xmlShape{Type: "map"}
+			if s.Key != nil && s.Value != nil {
+				k, v := resolve(m, "", *s.Key), resolve(m, "", *s.Value)
+				o.Key, o.Value = &k, &v
+				stack = append(stack, v.Shape)
+			}
+		default:
+			continue
+		}
+		out[n] = o
+	}
+}
+
+// resolve merges a member reference with its target shape's traits, the
+// reference winning, as the SDKs do.
+func resolve(m *botocore.Model, name string, mem botocore.Ref) ref {
+	t := m.Shapes[mem.Shape]
+	r := ref{Name: name, Shape: mem.Shape, XML: mem.LocationName, Flat: mem.Flattened || t.Flattened}
+	if r.XML == "" {
+		r.XML = t.LocationName
+	}
+	if r.XML == name {
+		r.XML = ""
+	}
+	return r
 }

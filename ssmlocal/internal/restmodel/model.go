@@ -29,6 +29,7 @@ import (
 	"sync"
 
 	"github.com/ssmdelegate/ssmdelegate/internal/botocore"
+	"github.com/ssmdelegate/ssmdelegate/ssmlocal/internal/querymodel"
 )
 
 //go:generate sh -c "go run gen.go -data \"$(python3 -c 'import botocore,os;print(os.path.dirname(botocore.__file__))')/data\""
@@ -81,6 +82,11 @@ type Operation struct {
 	// Root is the XML root element of a rest-xml response, when the
 	// model names it.
 	Root string `json:"r,omitempty"`
+	// InShape and OutShape name the shapes of a rest-xml operation's XML
+	// request and response bodies in [Service.Shapes]; empty for a raw
+	// payload or none.
+	InShape  string `json:"is,omitempty"`
+	OutShape string `json:"os,omitempty"`
 
 	tmpl *template
 }
@@ -90,6 +96,15 @@ type Service struct {
 	Name       string       `json:"s"`
 	Protocol   string       `json:"p"`
 	Operations []*Operation `json:"ops"`
+	// Shapes holds a rest-xml service's structures, lists and maps that
+	// bodies use, with their XML names, in the form the query protocol's
+	// model has.
+	Shapes map[string]*querymodel.Shape `json:"shapes,omitempty"`
+}
+
+// XML returns the service's shapes for XML encoding.
+func (s *Service) XML() *querymodel.Service {
+	return &querymodel.Service{Name: s.Name, Shapes: s.Shapes}
 }
 
 // Model holds the services by SigV4 signing name (several services may

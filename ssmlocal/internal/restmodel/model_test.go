@@ -52,6 +52,9 @@ func TestRoute(t *testing.T) {
 		{"s3 list objects v2 needs list-type=2", "s3", "GET", "/bkt", "list-type=2&prefix=p", "ListObjectsV2", map[string]string{"Bucket": "bkt"}},
 		{"s3 list objects v1", "s3", "GET", "/bkt", "prefix=p", "ListObjects", map[string]string{"Bucket": "bkt"}},
 		{"s3 list buckets", "s3", "GET", "/", "", "ListBuckets", map[string]string{}},
+		{"route53 path with its trailing slash", "route53", "POST", "/2013-04-01/hostedzone/Z1/rrset/", "", "ChangeResourceRecordSets", map[string]string{"Id": "Z1"}},
+		{"route53 path without its trailing slash", "route53", "POST", "/2013-04-01/hostedzone/Z1/rrset", "", "ChangeResourceRecordSets", map[string]string{"Id": "Z1"}},
+		{"s3 key with a trailing slash keeps it", "s3", "GET", "/bkt/dir/", "", "GetObject", map[string]string{"Bucket": "bkt", "Key": "dir/"}},
 		{"unknown path", "lambda", "GET", "/nowhere/at/all", "", "", nil},
 		{"empty label", "lambda", "GET", "/2015-03-31/functions/", "", "", nil},
 		{"not rest", "ssm", "GET", "/", "", "", nil},
@@ -69,6 +72,55 @@ func TestRoute(t *testing.T) {
 			assert.Equal(t, tc.labels, got.Labels)
 		})
 	}
+}
+
+// TestXMLShapes checks the body shapes kept for rest-xml services: wrapped
+// lists name their items, flattened lists say so, and rest-json services
+// keep none.
+func TestXMLShapes(t *testing.T) {
+	m := Load()
+	find := func(sign, service, op string) (*Service, *Operation) {
+		for _, s := range m.Services[sign] {
+			for _, o := range s.Operations {
+				if s.Name == service && o.Name == op {
+					return s, o
+				}
+			}
+		}
+		t.Fatalf("no %s:%s", service, op)
+		return nil, nil
+	}
+	s, op := find("route53", "route53", "ListHostedZones")
+	out := s.Shapes[op.OutShape]
+	require.NotNil(t, out)
+	var zones string
+	for _, r := range out.Members {
+		if r.Name == "HostedZones" {
+			zones = r.Shape
+			assert.False(t, r.Flat)
+		}
+	}
+	require.NotNil(t, s.Shapes[zones])
+	assert.Equal(t, "HostedZone", s.Shapes[zones].Item.Element("member"))
+
+	s, op = find("route53", "route53", "ChangeResourceRecordSets")
+	require.NotNil(t, s.Shapes[op.InShape])
+	assert.Equal(t, "structure", s.Shapes[op.InShape].Type)
+
+	s, op = find("s3", "s3", "ListObjectsV2")
+	for _, r := range s.Shapes[op.OutShape].Members {
+		if r.Name == "Contents" {
+			assert.True(t, r.Flat, "S3 flattens Contents")
+		}
+	}
+	s, op = find("s3", "s3", "PutBucketTagging")
+	assert.Equal(t, "Tagging", op.InShape, "the payload member's shape")
+	_, op = find("s3", "s3", "GetObject")
+	assert.Empty(t, op.OutShape, "a raw payload has no XML shape")
+
+	s, op = find("lambda", "lambda", "Invoke")
+	assert.Empty(t, s.Shapes)
+	assert.Empty(t, op.InShape)
 }
 
 func FuzzRoute(f *testing.F) {

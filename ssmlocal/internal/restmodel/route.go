@@ -13,6 +13,9 @@ type template struct {
 	query   map[string]string
 	literal int // literal characters, for specificity
 	greedy  bool
+	// slash says the path ends in a slash, which some SDKs leave out
+	// (the Go SDK sends Route 53's /rrset/ as /rrset).
+	slash bool
 }
 
 // segment is one path segment: prefix, optional label, suffix.
@@ -45,12 +48,22 @@ func parseTemplate(uri string) *template {
 		t.literal += len(seg.prefix) + len(seg.suffix) + 1
 		t.segs = append(t.segs, seg)
 	}
+	t.slash = len(t.segs) > 1 && t.segs[len(t.segs)-1] == segment{}
 	return t
 }
 
 // match matches the escaped path's segments and the query against the
-// template, returning the labels' values, URL-decoded.
+// template, returning the labels' values, URL-decoded. A template's
+// trailing slash may be left out.
 func (t *template) match(segs []string, query url.Values) (map[string]string, bool) {
+	labels, ok := t.matchSegs(segs, query)
+	if !ok && t.slash && len(segs) == len(t.segs)-1 {
+		labels, ok = t.matchSegs(append(segs[:len(segs):len(segs)], ""), query)
+	}
+	return labels, ok
+}
+
+func (t *template) matchSegs(segs []string, query url.Values) (map[string]string, bool) {
 	for k, v := range t.query {
 		got, ok := query[k]
 		if !ok || (v != "" && (len(got) == 0 || got[0] != v)) {
