@@ -59,14 +59,18 @@ func executionSpec[In any](action string, withTags bool, idOf func(*In) *string)
 		return on(s.executionARN(c.region.Name, aws.ToString(idOf(in))), nil)
 	})
 	if withTags {
-		spec.unlocked = executionTags
+		spec.unlocked = func(_ *Server, c *call, shape map[string]any) map[string][]string {
+			in := new(In)
+			_ = decodeInput(shape, in) // leniently, as authOnInput does
+			return executionTags(c, aws.ToString(idOf(in)))
+		}
 	}
 	return spec
 }
 
 // executionTags reads an execution's tags from the engine, outside s.mu.
-func executionTags(_ *Server, c *call, in map[string]any) map[string][]string {
-	tags, err := c.region.engine.Tags(member(in, "AutomationExecutionId"))
+func executionTags(c *call, id string) map[string][]string {
+	tags, err := c.region.engine.Tags(id)
 	if err != nil {
 		return nil
 	}
