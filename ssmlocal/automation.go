@@ -33,12 +33,17 @@ var (
 
 func ssmAutomationOps() []opDef {
 	return []opDef{
-		{"ssm", "StartAutomationExecution", true, (*Server).ssmStartAutomationExecution, authOn("ssm:StartAutomationExecution", startTargets)},
-		{"ssm", "GetAutomationExecution", true, (*Server).ssmGetAutomationExecution, executionSpec("ssm:GetAutomationExecution", true)},
-		{"ssm", "DescribeAutomationExecutions", true, (*Server).ssmDescribeAutomationExecutions, authAny("ssm:DescribeAutomationExecutions")},
-		{"ssm", "DescribeAutomationStepExecutions", true, (*Server).ssmDescribeAutomationStepExecutions, executionSpec("ssm:DescribeAutomationStepExecutions", false)},
-		{"ssm", "StopAutomationExecution", true, (*Server).ssmStopAutomationExecution, executionSpec("ssm:StopAutomationExecution", true)},
-		{"ssm", "SendAutomationSignal", true, (*Server).ssmSendAutomationSignal, executionSpec("ssm:SendAutomationSignal", true)},
+		{"ssm", "StartAutomationExecution", true, withShape(listifyParameters, typed((*Server).ssmStartAutomationExecution)),
+			authOnShape("ssm:StartAutomationExecution", listifyParameters, startTargets)},
+		{"ssm", "GetAutomationExecution", true, typed((*Server).ssmGetAutomationExecution),
+			executionSpec("ssm:GetAutomationExecution", true, func(in *ssm.GetAutomationExecutionInput) *string { return in.AutomationExecutionId })},
+		{"ssm", "DescribeAutomationExecutions", true, typed((*Server).ssmDescribeAutomationExecutions), authAny("ssm:DescribeAutomationExecutions")},
+		{"ssm", "DescribeAutomationStepExecutions", true, typed((*Server).ssmDescribeAutomationStepExecutions),
+			executionSpec("ssm:DescribeAutomationStepExecutions", false, func(in *ssm.DescribeAutomationStepExecutionsInput) *string { return in.AutomationExecutionId })},
+		{"ssm", "StopAutomationExecution", true, typed((*Server).ssmStopAutomationExecution),
+			executionSpec("ssm:StopAutomationExecution", true, func(in *ssm.StopAutomationExecutionInput) *string { return in.AutomationExecutionId })},
+		{"ssm", "SendAutomationSignal", true, withShape(listifyPayload, typed((*Server).ssmSendAutomationSignal)),
+			executionSpec("ssm:SendAutomationSignal", true, func(in *ssm.SendAutomationSignalInput) *string { return in.AutomationExecutionId })},
 	}
 }
 
@@ -49,19 +54,23 @@ func (s *Server) executionARN(region, id string) string {
 // executionSpec authorizes an execution operation on the execution's ARN;
 // withTags adds the execution's tags as aws:ResourceTag, for the actions
 // the service authorization reference lists that key for.
-func executionSpec(action string, withTags bool) authSpec {
-	spec := authOn(action, func(s *Server, c *call, in map[string]any) []authTarget {
-		return on(s.executionARN(c.region.Name, member(in, "AutomationExecutionId")), nil)
+func executionSpec[In any](action string, withTags bool, idOf func(*In) *string) authSpec {
+	spec := authOnInput(action, func(s *Server, c *call, in *In) []authTarget {
+		return on(s.executionARN(c.region.Name, aws.ToString(idOf(in))), nil)
 	})
 	if withTags {
-		spec.unlocked = executionTags
+		spec.unlocked = func(_ *Server, c *call, shape map[string]any) map[string][]string {
+			in := new(In)
+			_ = decodeInput(shape, in) // leniently, as authOnInput does
+			return executionTags(c, aws.ToString(idOf(in)))
+		}
 	}
 	return spec
 }
 
 // executionTags reads an execution's tags from the engine, outside s.mu.
-func executionTags(_ *Server, c *call, in map[string]any) map[string][]string {
-	tags, err := c.region.engine.Tags(member(in, "AutomationExecutionId"))
+func executionTags(c *call, id string) map[string][]string {
+	tags, err := c.region.engine.Tags(id)
 	if err != nil {
 		return nil
 	}
@@ -79,12 +88,10 @@ func executionTags(_ *Server, c *call, in map[string]any) map[string][]string {
 // checked for an explicit deny only, so a policy naming the document alone
 // allows the start, as the user guide's examples do
 // (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-setup-identity-based-policies.html).
-func startTargets(s *Server, c *call, in map[string]any) []authTarget {
-	name := plainDocName(member(in, "DocumentName"))
-	version := member(in, "DocumentVersion")
-	tl, _ := objects(in, "Tags")
-	tags, _ := tagPairs(tl, nil)
-	request := requestTagContext(tags, nil)
+func startTargets(s *Server, c *call, in *ssm.StartAutomationExecutionInput) []authTarget {
+	name := plainDocName(aws.ToString(in.DocumentName))
+	version := aws.ToString(in.DocumentVersion)
+	request := requestTagContext(ssmTags(in.Tags), nil)
 	if version != "" {
 		request["ssm:DocumentVersion"] = []string{version}
 	}
@@ -106,11 +113,28 @@ func startTargets(s *Server, c *call, in map[string]any) []authTarget {
 	}
 }
 
+// listifyParameters and listifyPayload take the scalar values steps may
+// pass for StartAutomationExecution's Parameters and
+// SendAutomationSignal's Payload.
+func listifyParameters(in map[string]any) { listify(in, "Parameters") }
+
+func listifyPayload(in map[string]any) { listify(in, "Payload") }
+
 // listify turns scalar parameter values into one-element lists: steps pass
-// parameters loosely, the wire always sends lists.
+// parameters loosely (aws:executeAutomation as a map of string lists), the
+// wire always sends lists. It replaces the member and leaves the map it was
+// given as it is.
 func listify(in map[string]any, key string) {
-	m, ok := in[key].(map[string]any)
-	if !ok {
+	var m map[string]any
+	switch x := in[key].(type) {
+	case map[string]any:
+		m = x
+	case map[string][]string:
+		m = make(map[string]any, len(x))
+		for k, v := range x {
+			m[k] = v
+		}
+	default:
 		return
 	}
 	out := make(map[string]any, len(m))
@@ -185,39 +209,26 @@ func checkRateInputs(in *ssm.StartAutomationExecutionInput) error {
 	return nil
 }
 
-func (s *Server) ssmStartAutomationExecution(ctx context.Context, c *call, in map[string]any) (map[string]any, error) {
-	listify(in, "Parameters")
-	rawName, err := str(in, "DocumentName")
+func (s *Server) ssmStartAutomationExecution(ctx context.Context, c *call, in *ssm.StartAutomationExecutionInput) (*ssm.StartAutomationExecutionOutput, error) {
+	name, err := docName("DocumentName", in.DocumentName, false)
 	if err != nil {
 		return nil, err
 	}
-	name, err := docName("DocumentName", &rawName, false)
+	if _, err := optVersion("DocumentVersion", in.DocumentVersion); err != nil {
+		return nil, err
+	}
+	in.DocumentName = &name
+	if err := checkStartInput(in); err != nil {
+		return nil, err
+	}
+	if err := s.checkTargetLocations(c, in); err != nil {
+		return nil, err
+	}
+	id, err := s.startAutomation(ctx, c, in)
 	if err != nil {
 		return nil, err
 	}
-	rawVersion, err := str(in, "DocumentVersion")
-	if err != nil {
-		return nil, err
-	}
-	if _, err := optVersion("DocumentVersion", &rawVersion); err != nil {
-		return nil, err
-	}
-	var input ssm.StartAutomationExecutionInput
-	if err := decodeShape(in, &input); err != nil {
-		return nil, err
-	}
-	input.DocumentName = &name
-	if err := checkStartInput(&input); err != nil {
-		return nil, err
-	}
-	if err := s.checkTargetLocations(c, &input); err != nil {
-		return nil, err
-	}
-	id, err := s.startAutomation(ctx, c, &input)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"AutomationExecutionId": id}, nil
+	return &ssm.StartAutomationExecutionOutput{AutomationExecutionId: aws.String(id)}, nil
 }
 
 // startAutomation is the start flow of the wire and of steps
@@ -384,11 +395,9 @@ func derefStr(p *string) string {
 	return *p
 }
 
-func executionID(in map[string]any) (string, error) {
-	id, err := str(in, "AutomationExecutionId")
-	if err != nil {
-		return "", err
-	}
+// executionID checks an AutomationExecutionId member.
+func executionID(p *string) (string, error) {
+	id := aws.ToString(p)
 	if id == "" {
 		return "", validation("automationExecutionId", "null", "Member must not be null")
 	}
@@ -398,8 +407,8 @@ func executionID(in map[string]any) (string, error) {
 	return id, nil
 }
 
-func (s *Server) ssmGetAutomationExecution(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	id, err := executionID(in)
+func (s *Server) ssmGetAutomationExecution(_ context.Context, c *call, in *ssm.GetAutomationExecutionInput) (*ssm.GetAutomationExecutionOutput, error) {
+	id, err := executionID(in.AutomationExecutionId)
 	if err != nil {
 		return nil, err
 	}
@@ -407,7 +416,7 @@ func (s *Server) ssmGetAutomationExecution(_ context.Context, c *call, in map[st
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"AutomationExecution": shapeOf(x)}, nil
+	return &ssm.GetAutomationExecutionOutput{AutomationExecution: &x}, nil
 }
 
 // filterKeys lists an enum's values as strings.
@@ -419,135 +428,119 @@ func filterKeys[E ~string](values []E) []string {
 	return out
 }
 
-func pageInput(in map[string]any) (int32, string, error) {
-	maxResults, err := integer(in, "MaxResults", 0)
-	if err != nil {
-		return 0, "", err
+// executionPage checks an Automation listing's MaxResults, 1 to 50 when
+// given; 0 leaves the engine's default.
+func executionPage(maxResults *int32) (int32, error) {
+	if maxResults != nil && (*maxResults < 1 || *maxResults > 50) {
+		return 0, validation("maxResults", *maxResults, "Member must have value between 1 and 50")
 	}
-	if _, set := in["MaxResults"]; set && (maxResults < 1 || maxResults > 50) {
-		return 0, "", validation("maxResults", maxResults, "Member must have value between 1 and 50")
-	}
-	next, err := str(in, "NextToken")
-	return int32(maxResults), next, err
+	return aws.ToInt32(maxResults), nil
 }
 
-func (s *Server) ssmDescribeAutomationExecutions(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	var input ssm.DescribeAutomationExecutionsInput
-	if err := decodeShape(in, &input); err != nil {
-		return nil, err
+// checkFilter checks the i-th filter of a listing: a key of the enum keys
+// and 1 to 10 values; valueLen, when positive, bounds each value's length.
+func checkFilter(i int, key string, keys []string, values []string, valueLen int) error {
+	if !containsString(keys, key) {
+		return validation(fmt.Sprintf("filters.%d.member.key", i+1), key, "Member must satisfy enum value set: ["+strings.Join(keys, ", ")+"]")
 	}
-	if len(input.Filters) > 10 {
-		return nil, validation("filters", len(input.Filters), "Member must have length less than or equal to 10")
+	if len(values) < 1 || len(values) > 10 {
+		return validation(fmt.Sprintf("filters.%d.member.values", i+1), values, "Member must have length between 1 and 10")
 	}
-	executionFilterKeys := filterKeys(types.AutomationExecutionFilterKey("").Values())
-	for i, f := range input.Filters {
-		if !containsString(executionFilterKeys, string(f.Key)) {
-			return nil, validation(fmt.Sprintf("filters.%d.member.key", i+1), f.Key, "Member must satisfy enum value set: ["+strings.Join(executionFilterKeys, ", ")+"]")
-		}
-		if len(f.Values) < 1 || len(f.Values) > 10 {
-			return nil, validation(fmt.Sprintf("filters.%d.member.values", i+1), f.Values, "Member must have length between 1 and 10")
-		}
-		for _, v := range f.Values {
-			if len(v) < 1 || len(v) > 150 {
-				return nil, validation(fmt.Sprintf("filters.%d.member.values", i+1), v, "Member must have length between 1 and 150")
-			}
+	for _, v := range values {
+		if valueLen > 0 && (len(v) < 1 || len(v) > valueLen) {
+			return validation(fmt.Sprintf("filters.%d.member.values", i+1), v, fmt.Sprintf("Member must have length between 1 and %d", valueLen))
 		}
 	}
-	maxResults, next, err := pageInput(in)
+	return nil
+}
+
+func (s *Server) ssmDescribeAutomationExecutions(_ context.Context, c *call, in *ssm.DescribeAutomationExecutionsInput) (*ssm.DescribeAutomationExecutionsOutput, error) {
+	if len(in.Filters) > 10 {
+		return nil, validation("filters", len(in.Filters), "Member must have length less than or equal to 10")
+	}
+	keys := filterKeys(types.AutomationExecutionFilterKey("").Values())
+	for i, f := range in.Filters {
+		if err := checkFilter(i, string(f.Key), keys, f.Values, 150); err != nil {
+			return nil, err
+		}
+	}
+	maxResults, err := executionPage(in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
-	list, token, err := c.region.engine.Describe(input.Filters, maxResults, next)
+	list, token, err := c.region.engine.Describe(in.Filters, maxResults, aws.ToString(in.NextToken))
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]any{"AutomationExecutionMetadataList": shapeOf(list)}
 	if list == nil {
-		out["AutomationExecutionMetadataList"] = []any{}
+		list = []types.AutomationExecutionMetadata{}
 	}
-	if token != "" {
-		out["NextToken"] = token
-	}
-	return out, nil
+	return &ssm.DescribeAutomationExecutionsOutput{AutomationExecutionMetadataList: list, NextToken: optString(token)}, nil
 }
 
-func (s *Server) ssmDescribeAutomationStepExecutions(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	id, err := executionID(in)
+func (s *Server) ssmDescribeAutomationStepExecutions(_ context.Context, c *call, in *ssm.DescribeAutomationStepExecutionsInput) (*ssm.DescribeAutomationStepExecutionsOutput, error) {
+	id, err := executionID(in.AutomationExecutionId)
 	if err != nil {
 		return nil, err
 	}
-	var input ssm.DescribeAutomationStepExecutionsInput
-	if err := decodeShape(in, &input); err != nil {
-		return nil, err
+	if len(in.Filters) > 6 {
+		return nil, validation("filters", len(in.Filters), "Member must have length less than or equal to 6")
 	}
-	if len(input.Filters) > 6 {
-		return nil, validation("filters", len(input.Filters), "Member must have length less than or equal to 6")
-	}
-	stepFilterKeys := filterKeys(types.StepExecutionFilterKey("").Values())
-	for i, f := range input.Filters {
-		if !containsString(stepFilterKeys, string(f.Key)) {
-			return nil, validation(fmt.Sprintf("filters.%d.member.key", i+1), f.Key, "Member must satisfy enum value set: ["+strings.Join(stepFilterKeys, ", ")+"]")
-		}
-		if len(f.Values) < 1 || len(f.Values) > 10 {
-			return nil, validation(fmt.Sprintf("filters.%d.member.values", i+1), f.Values, "Member must have length between 1 and 10")
+	keys := filterKeys(types.StepExecutionFilterKey("").Values())
+	for i, f := range in.Filters {
+		if err := checkFilter(i, string(f.Key), keys, f.Values, 0); err != nil {
+			return nil, err
 		}
 	}
-	maxResults, next, err := pageInput(in)
+	maxResults, err := executionPage(in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
-	reverse := input.ReverseOrder != nil && *input.ReverseOrder
-	steps, token, err := c.region.engine.Steps(id, input.Filters, reverse, maxResults, next)
+	steps, token, err := c.region.engine.Steps(id, in.Filters, aws.ToBool(in.ReverseOrder), maxResults, aws.ToString(in.NextToken))
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]any{"StepExecutions": shapeOf(steps)}
 	if steps == nil {
-		out["StepExecutions"] = []any{}
+		steps = []types.StepExecution{}
 	}
-	if token != "" {
-		out["NextToken"] = token
-	}
-	return out, nil
+	return &ssm.DescribeAutomationStepExecutionsOutput{StepExecutions: steps, NextToken: optString(token)}, nil
 }
 
-func (s *Server) ssmStopAutomationExecution(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	id, err := executionID(in)
+func (s *Server) ssmStopAutomationExecution(_ context.Context, c *call, in *ssm.StopAutomationExecutionInput) (*ssm.StopAutomationExecutionOutput, error) {
+	id, err := executionID(in.AutomationExecutionId)
 	if err != nil {
 		return nil, err
 	}
-	typ, err := str(in, "Type")
-	if err != nil {
-		return nil, err
-	}
-	switch types.StopType(typ) {
+	typ := in.Type
+	switch typ {
 	case "":
-		typ = string(types.StopTypeCancel)
+		typ = types.StopTypeCancel
 	case types.StopTypeCancel, types.StopTypeComplete:
 	default:
 		return nil, validation("type", typ, "Member must satisfy enum value set: [Complete, Cancel]")
 	}
-	return nil, c.region.engine.Stop(id, types.StopType(typ))
+	if err := c.region.engine.Stop(id, typ); err != nil {
+		return nil, err
+	}
+	return &ssm.StopAutomationExecutionOutput{}, nil
 }
 
-func (s *Server) ssmSendAutomationSignal(_ context.Context, c *call, in map[string]any) (map[string]any, error) {
-	id, err := executionID(in)
+func (s *Server) ssmSendAutomationSignal(_ context.Context, c *call, in *ssm.SendAutomationSignalInput) (*ssm.SendAutomationSignalOutput, error) {
+	id, err := executionID(in.AutomationExecutionId)
 	if err != nil {
 		return nil, err
 	}
-	listify(in, "Payload")
-	var input ssm.SendAutomationSignalInput
-	if err := decodeShape(in, &input); err != nil {
-		return nil, err
-	}
-	switch input.SignalType {
+	switch in.SignalType {
 	case types.SignalTypeApprove, types.SignalTypeReject, types.SignalTypeStartStep, types.SignalTypeStopStep, types.SignalTypeResume, types.SignalTypeRevoke:
 	case "":
 		return nil, validation("signalType", "null", "Member must not be null")
 	default:
-		return nil, validation("signalType", input.SignalType, "Member must satisfy enum value set: [Approve, Reject, StartStep, StopStep, Resume, Revoke]")
+		return nil, validation("signalType", in.SignalType, "Member must satisfy enum value set: [Approve, Reject, StartStep, StopStep, Resume, Revoke]")
 	}
-	return nil, c.region.engine.Signal(id, input.SignalType, input.Payload, c.who.ARN)
+	if err := c.region.engine.Signal(id, in.SignalType, in.Payload, c.who.ARN); err != nil {
+		return nil, err
+	}
+	return &ssm.SendAutomationSignalOutput{}, nil
 }
 
 func containsString(list []string, v string) bool {

@@ -53,6 +53,14 @@
 // validation error. Each protocol's spellings are taken: JSON numbers,
 // query-protocol text ("10", "true") and a lone string for a list of one.
 //
+// SSM documents, their tags and sharing, Automation executions, STS and
+// IAM's policy simulator read typed inputs the same way
+// (ssm.CreateDocumentInput, ssm.StartAutomationExecutionInput,
+// sts.AssumeRoleInput, iam.SimulatePrincipalPolicyInput, ...), their
+// authorization targets too. ListDocuments' DocumentFilterList takes its
+// members as the wire spells them, key and value; the Parameters and
+// Payload an Automation step passes may hold scalars, read as lists of one.
+//
 // # Limits
 //
 // One request cannot crash the endpoint or make it hold unbounded memory

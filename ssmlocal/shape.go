@@ -79,20 +79,6 @@ func shapeValue(v reflect.Value) any {
 	return nil
 }
 
-// decodeShape fills an SDK input struct from a shape; member names match the
-// struct's field names.
-func decodeShape(in map[string]any, out any) error {
-	data, err := json.Marshal(jsonable(in, false))
-	if err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(out); err != nil {
-		return apiErr("SerializationException", "cannot read the request: %v", err)
-	}
-	return nil
-}
-
 // jsonable prepares a shape for encoding/json: timestamps become epoch
 // seconds (the awsJson protocols) or RFC 3339 strings (step outputs).
 func jsonable(v any, rfc3339 bool) any {

@@ -2,6 +2,7 @@ package ssmlocal
 
 import (
 	"context"
+	"maps"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -63,4 +64,18 @@ func withShape(prep func(in map[string]any), h handlerFunc) handlerFunc {
 		prep(in)
 		return h(s, ctx, c, in)
 	}
+}
+
+// authOnShape is authOnInput for an operation whose handler runs prep on
+// the request's shape before decoding it: the targets read the input as
+// the handler will, from a copy of the shape.
+func authOnShape[In any](action string, prep func(in map[string]any), targets func(s *Server, c *call, in *In) []authTarget) authSpec {
+	spec := authOnInput(action, targets)
+	decoded := spec.targets
+	spec.targets = func(s *Server, c *call, in map[string]any) []authTarget {
+		in = maps.Clone(in)
+		prep(in)
+		return decoded(s, c, in)
+	}
+	return spec
 }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -43,6 +44,8 @@ func TestTypedSSMMembers(t *testing.T) {
 		{"iam: text for MaxItems", wireRequest{body: "Action=SimulateCustomPolicy&Version=2010-05-08&PolicyInputList.member.1=%7B%7D&ActionNames.member.1=s3:GetObject&MaxItems=ten"}, "SerializationException", `member MaxItems: expected an integer, got "ten"`},
 		{"iam: MaxItems past int32", wireRequest{body: "Action=SimulatePrincipalPolicy&Version=2010-05-08&PolicySourceArn=arn:aws:iam::123456789012:role/Typed&ActionNames.member.1=s3:GetObject&MaxItems=4294967296"}, "SerializationException", "out of range"},
 		{"iam: one action as a string", wireRequest{body: "Action=SimulatePrincipalPolicy&Version=2010-05-08&PolicySourceArn=arn:aws:iam::123456789012:role/Typed&ActionNames=s3:GetObject"}, "", ""},
+		{"text for ReverseOrder", ssmReq("DescribeAutomationStepExecutions", `{"AutomationExecutionId":"00000000-0000-0000-0000-000000000000","ReverseOrder":"x"}`), "SerializationException", `member ReverseOrder: expected a boolean, got "x"`},
+		{"list for a signal payload", ssmReq("SendAutomationSignal", `{"AutomationExecutionId":"00000000-0000-0000-0000-000000000000","SignalType":"Approve","Payload":[]}`), "SerializationException", "member Payload: expected a map"},
 		{"zero MaxResults is no limit", ssmReq("DescribeDocumentPermission", `{"Name":"AWS-StopEC2Instance","PermissionType":"Share","MaxResults":0}`), "InvalidDocument", "owned by Amazon"},
 	}
 	for _, tt := range tests {
@@ -71,4 +74,45 @@ func TestLegacyDocFilterKeys(t *testing.T) {
 	other := map[string]any{"DocumentFilterList": "x"}
 	legacyDocFilterKeys(other)
 	assert.Equal(t, "x", other["DocumentFilterList"])
+}
+
+// TestAuthOnShapeListifies: StartAutomationExecution's target reads the
+// input as its handler does, scalar parameters as lists, so the members
+// after Parameters (Tags) still reach the authorization context; the
+// request's shape is left as it was.
+func TestAuthOnShapeListifies(t *testing.T) {
+	var got *ssm.StartAutomationExecutionInput
+	spec := authOnShape("ssm:StartAutomationExecution", listifyParameters, func(_ *Server, _ *call, in *ssm.StartAutomationExecutionInput) []authTarget {
+		got = in
+		return on("*", nil)
+	})
+	params := map[string]any{"Count": float64(3), "Names": []any{"a"}}
+	shape := map[string]any{"DocumentName": "Doc", "Parameters": params, "Tags": []any{map[string]any{"Key": "k", "Value": "v"}}}
+	spec.targets(nil, nil, shape)
+	require.NotNil(t, got)
+	assert.Equal(t, map[string][]string{"Count": {"3"}, "Names": {"a"}}, got.Parameters)
+	require.Len(t, got.Tags, 1)
+	assert.Equal(t, "k", *got.Tags[0].Key)
+	assert.Equal(t, map[string]any{"Count": float64(3), "Names": []any{"a"}}, shape["Parameters"])
+}
+
+// TestListify: the loose values steps pass become string lists, including
+// aws:executeAutomation's map of string lists; other members are left.
+func TestListify(t *testing.T) {
+	tests := []struct {
+		name string
+		in   any
+		want any
+	}{
+		{"scalars", map[string]any{"a": "x", "b": true, "c": float64(2)}, map[string]any{"a": []any{"x"}, "b": []any{"true"}, "c": []any{"2"}}},
+		{"string lists", map[string][]string{"a": {"x", "y"}}, map[string]any{"a": []string{"x", "y"}}},
+		{"not a map", "x", "x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := map[string]any{"Parameters": tt.in}
+			listifyParameters(in)
+			assert.Equal(t, tt.want, in["Parameters"])
+		})
+	}
 }
