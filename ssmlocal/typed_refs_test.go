@@ -20,7 +20,7 @@ func TestTargetsReadEachMemberAlone(t *testing.T) {
 		got := send(t, srv, q(body))
 		require.Equal(t, http.StatusOK, got.status, got.raw)
 	}
-	creds := wireUser(t, srv, "operator", `{"Version":"2012-10-17","Statement":[
+	creds := keyedIAMUser(t, srv, "operator", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":["iam:AttachUserPolicy","iam:CreateUser","iam:CreatePolicy"],"Resource":"*"},
 		{"Effect":"Deny","Action":"iam:AttachUserPolicy","Resource":"*","Condition":{"ArnEquals":{"iam:PolicyARN":"arn:aws:iam::123456789012:policy/Admin"}}},
 		{"Effect":"Deny","Action":["iam:CreateUser","iam:CreatePolicy"],"Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/team":"root"}}}]}`)
