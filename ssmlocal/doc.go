@@ -42,16 +42,22 @@
 // for SSM, AuthFailure for EC2). A request is authenticated before its body
 // is decoded.
 //
-// Parameter Store and IAM's users, roles, managed policies, listings,
-// deletes, groups and instance profiles read their input into the SDK's
-// own input structs (ssm.PutParameterInput, iam.CreateRoleInput, ...)
-// before they act (the inline and attached policy operations and
-// GetAccountAuthorizationDetails still read the request's members one by
-// one): a
+// Parameter Store, IAM's users, roles, managed policies, inline and
+// attached policies, listings, deletes, groups, instance profiles and
+// GetAccountAuthorizationDetails, and the SQS and EventBridge operations
+// read their input into the SDK's own input structs
+// (ssm.PutParameterInput, iam.CreateRoleInput, ...) before they act
+// (SendMessage, SendMessageBatch and ReceiveMessage into structs of their
+// own holding DelaySeconds, MaxNumberOfMessages, WaitTimeSeconds and
+// VisibilityTimeout by pointer, since an absent one takes the queue's
+// setting where zero does not): a
 // member of the wrong type, or an integer beyond its member's range, is a
 // 400 SerializationException naming the member, reported before any
 // validation error. Each protocol's spellings are taken: JSON numbers,
 // query-protocol text ("10", "true") and a lone string for a list of one.
+// Authorization reads the members it decides on the same way, each member
+// alone, so one of the wrong type, or one the operation does not have,
+// never blanks the others (a Deny on iam:PolicyARN or a request tag holds).
 //
 // SSM documents, their tags and sharing, Automation executions, STS and
 // IAM's policy simulator read typed inputs the same way
@@ -705,7 +711,8 @@
 // The endpoint serves a minimal EventBridge (awsJson1_1, X-Amz-Target
 // AWSEvents.*): PutRule (event patterns only), DeleteRule, DescribeRule,
 // ListRules, PutTargets (SQS queue targets only), RemoveTargets and
-// ListTargetsByRule, authorized as events:* actions on the rule's ARN.
+// ListTargetsByRule, authorized as events:* actions on the ARN of the rule
+// the operation's own member names (Name for a rule, Rule for targets).
 // Patterns match exact values (strings, numbers, booleans, null), prefix,
 // suffix, equals-ignore-case, anything-but of literals and exists, on
 // nested fields and array values as

@@ -34,14 +34,14 @@ func groupShape(g *iamGroup) map[string]any { return shapeMap(groupType(g)) }
 func iamGroupOps() []opDef {
 	groups := groupPolicies()
 	return []opDef{
-		{"iam", "CreateGroup", false, typed((*Server).iamCreateGroup), authOn("iam:CreateGroup", newEntityTarget("group", "GroupName"))},
+		{"iam", "CreateGroup", false, typed((*Server).iamCreateGroup), authOnRef("iam:CreateGroup", newEntityTarget("group", "GroupName"))},
 		{"iam", "GetGroup", false, typed((*Server).iamGetGroup), groups.spec("iam:GetGroup", false)},
 		{"iam", "AddUserToGroup", false, typed((*Server).iamAddUserToGroup), groups.spec("iam:AddUserToGroup", false)},
 		{"iam", "PutGroupPolicy", false, typed((*Server).iamPutGroupPolicy), groups.spec("iam:PutGroupPolicy", false)},
 		{"iam", "AttachGroupPolicy", false, typed((*Server).iamAttachGroupPolicy), groups.spec("iam:AttachGroupPolicy", true)},
 		{"iam", "DetachGroupPolicy", false, typed((*Server).iamDetachGroupPolicy), groups.spec("iam:DetachGroupPolicy", true)},
 		{"iam", "ListAttachedGroupPolicies", false, typed((*Server).iamListAttachedGroupPolicies), groups.spec("iam:ListAttachedGroupPolicies", false)},
-		{"iam", "DeletePolicyVersion", false, typed((*Server).iamDeletePolicyVersion), authOn("iam:DeletePolicyVersion", policyTarget)},
+		{"iam", "DeletePolicyVersion", false, typed((*Server).iamDeletePolicyVersion), authOnRef("iam:DeletePolicyVersion", policyTarget)},
 	}
 }
 

@@ -174,14 +174,6 @@ func checkName(member, v string, max int) error {
 	return nil
 }
 
-func checkPath(in map[string]any) (string, error) {
-	p, err := str(in, "Path")
-	if err != nil {
-		return "/", err
-	}
-	return iamPath(p)
-}
-
 // iamPath checks a Path member, "/" when absent.
 func iamPath(p string) (string, error) {
 	if p == "" {
@@ -255,25 +247,18 @@ func encodePolicy(doc string) string {
 	return strings.ReplaceAll(url.QueryEscape(doc), "+", "%20")
 }
 
-func readTags(in map[string]any) ([]tag, error) {
-	objs, err := objects(in, "Tags")
-	if err != nil {
-		return nil, err
-	}
-	out, err := tagPairs(objs, nil)
-	if err != nil {
-		return nil, err
-	}
-	return checkTagCount(out)
-}
-
-// checkTags converts a request's tags, at most 50.
-func checkTags(in []iamtypes.Tag) ([]tag, error) {
+// tagsOf converts the SDK's tags.
+func tagsOf(in []iamtypes.Tag) []tag {
 	var out []tag
 	for _, t := range in {
 		out = append(out, tag{Key: aws.ToString(t.Key), Value: aws.ToString(t.Value)})
 	}
-	return checkTagCount(out)
+	return out
+}
+
+// checkTags converts a request's tags, at most 50.
+func checkTags(in []iamtypes.Tag) ([]tag, error) {
+	return checkTagCount(tagsOf(in))
 }
 
 func checkTagCount(out []tag) ([]tag, error) {
@@ -433,7 +418,7 @@ func (s *Server) iamARN(kind, path, name string) string {
 func iamOps() []opDef {
 	users, roles := userPolicies(), rolePolicies()
 	return append([]opDef{
-		{"iam", "CreateUser", false, typed((*Server).iamCreateUser), authOn("iam:CreateUser", newEntityTarget("user", "UserName"))},
+		{"iam", "CreateUser", false, typed((*Server).iamCreateUser), authOnRef("iam:CreateUser", newEntityTarget("user", "UserName"))},
 		{"iam", "GetUser", false, typed((*Server).iamGetUser), users.spec("iam:GetUser", false)},
 		{"iam", "CreateAccessKey", false, typed((*Server).iamCreateAccessKey), users.spec("iam:CreateAccessKey", false)},
 		{"iam", "PutUserPolicy", false, typed((*Server).iamPutUserPolicy), users.spec("iam:PutUserPolicy", false)},
@@ -441,12 +426,12 @@ func iamOps() []opDef {
 		{"iam", "ListUserPolicies", false, typed((*Server).iamListUserPolicies), users.spec("iam:ListUserPolicies", false)},
 		{"iam", "AttachUserPolicy", false, typed((*Server).iamAttachUserPolicy), users.spec("iam:AttachUserPolicy", true)},
 		{"iam", "ListAttachedUserPolicies", false, typed((*Server).iamListAttachedUserPolicies), users.spec("iam:ListAttachedUserPolicies", false)},
-		{"iam", "CreatePolicy", false, typed((*Server).iamCreatePolicy), authOn("iam:CreatePolicy", newEntityTarget("policy", "PolicyName"))},
-		{"iam", "GetPolicy", false, typed((*Server).iamGetPolicy), authOn("iam:GetPolicy", policyTarget)},
-		{"iam", "GetPolicyVersion", false, typed((*Server).iamGetPolicyVersion), authOn("iam:GetPolicyVersion", policyTarget)},
-		{"iam", "CreatePolicyVersion", false, typed((*Server).iamCreatePolicyVersion), authOn("iam:CreatePolicyVersion", policyTarget)},
-		{"iam", "ListPolicyVersions", false, typed((*Server).iamListPolicyVersions), authOn("iam:ListPolicyVersions", policyTarget)},
-		{"iam", "CreateRole", false, typed((*Server).iamCreateRole), authOn("iam:CreateRole", newEntityTarget("role", "RoleName"))},
+		{"iam", "CreatePolicy", false, typed((*Server).iamCreatePolicy), authOnRef("iam:CreatePolicy", newEntityTarget("policy", "PolicyName"))},
+		{"iam", "GetPolicy", false, typed((*Server).iamGetPolicy), authOnRef("iam:GetPolicy", policyTarget)},
+		{"iam", "GetPolicyVersion", false, typed((*Server).iamGetPolicyVersion), authOnRef("iam:GetPolicyVersion", policyTarget)},
+		{"iam", "CreatePolicyVersion", false, typed((*Server).iamCreatePolicyVersion), authOnRef("iam:CreatePolicyVersion", policyTarget)},
+		{"iam", "ListPolicyVersions", false, typed((*Server).iamListPolicyVersions), authOnRef("iam:ListPolicyVersions", policyTarget)},
+		{"iam", "CreateRole", false, typed((*Server).iamCreateRole), authOnRef("iam:CreateRole", newEntityTarget("role", "RoleName"))},
 		{"iam", "GetRole", false, typed((*Server).iamGetRole), roles.spec("iam:GetRole", false)},
 		{"iam", "UpdateAssumeRolePolicy", false, typed((*Server).iamUpdateAssumeRolePolicy), roles.spec("iam:UpdateAssumeRolePolicy", false)},
 		{"iam", "PutRolePolicy", false, typed((*Server).iamPutRolePolicy), roles.spec("iam:PutRolePolicy", false)},
@@ -466,22 +451,54 @@ func member(in map[string]any, key string) string {
 	return v
 }
 
-// newEntityTarget is the target of CreateUser, CreateRole, CreateGroup and
-// CreatePolicy: the ARN the new entity will have, with the request's tags.
-func newEntityTarget(kind, nameKey string) func(s *Server, c *call, in map[string]any) []authTarget {
-	return func(s *Server, _ *call, in map[string]any) []authTarget {
-		path, err := checkPath(in)
+// newEntityRef is what the target of an operation creating an entity
+// reads: the entity's name (by the member the operation names it with),
+// path and tags.
+type newEntityRef struct {
+	UserName            *string
+	RoleName            *string
+	GroupName           *string
+	PolicyName          *string
+	InstanceProfileName *string
+	Path                *string
+	Tags                []iamtypes.Tag
+}
+
+func (r *newEntityRef) name(key string) string {
+	switch key {
+	case "UserName":
+		return aws.ToString(r.UserName)
+	case "RoleName":
+		return aws.ToString(r.RoleName)
+	case "GroupName":
+		return aws.ToString(r.GroupName)
+	case "PolicyName":
+		return aws.ToString(r.PolicyName)
+	}
+	return aws.ToString(r.InstanceProfileName)
+}
+
+// newEntityTarget is the target of CreateUser, CreateRole, CreateGroup,
+// CreatePolicy and CreateInstanceProfile: the ARN the new entity will
+// have, with the request's tags.
+func newEntityTarget(kind, nameKey string) func(s *Server, c *call, in *newEntityRef) []authTarget {
+	return func(s *Server, _ *call, in *newEntityRef) []authTarget {
+		path, err := iamPath(aws.ToString(in.Path))
 		if err != nil {
 			path = "/"
 		}
-		tags, _ := readTags(in)
-		return on(s.iamARN(kind, path, member(in, nameKey)), requestTagContext(tags, nil))
+		return on(s.iamARN(kind, path, in.name(nameKey)), requestTagContext(tagsOf(in.Tags), nil))
 	}
 }
 
+// policyRef is what a managed policy operation's target reads.
+type policyRef struct {
+	PolicyArn *string
+}
+
 // policyTarget is a managed policy operation's target: its PolicyArn.
-func policyTarget(_ *Server, _ *call, in map[string]any) []authTarget {
-	return on(member(in, "PolicyArn"), nil)
+func policyTarget(_ *Server, _ *call, in *policyRef) []authTarget {
+	return on(aws.ToString(in.PolicyArn), nil)
 }
 
 func (s *Server) iamCreateUser(_ context.Context, c *call, in *iam.CreateUserInput) (*iam.CreateUserOutput, error) {
@@ -687,18 +704,22 @@ func (r *holderRef) name(key string) string {
 // spec authorizes action on the entity the input names (the caller for a
 // user operation without UserName); withPolicyARN adds iam:PolicyARN.
 func (k holderKind) spec(action string, withPolicyARN bool) authSpec {
-	return authOnInput(action, func(s *Server, c *call, in *holderRef) []authTarget {
-		name := in.name(k.key)
-		arn := s.iamARN(strings.ToLower(k.kind), "/", name)
-		if h, err := k.find(s, c, name); err == nil {
-			arn = h.arn
-		}
+	return authOnRef(action, func(s *Server, c *call, in *holderRef) []authTarget {
 		var ctx map[string][]string
 		if withPolicyARN {
 			ctx = map[string][]string{"iam:PolicyARN": {aws.ToString(in.PolicyArn)}}
 		}
-		return on(arn, ctx)
+		return on(k.arnOf(s, c, in.name(k.key)), ctx)
 	})
+}
+
+// arnOf is the ARN of the named entity, or the one it would have at the
+// root path when there is none. Callers hold s.mu.
+func (k holderKind) arnOf(s *Server, c *call, name string) string {
+	if h, err := k.find(s, c, name); err == nil {
+		return h.arn
+	}
+	return s.iamARN(strings.ToLower(k.kind), "/", name)
 }
 
 func (k holderKind) putPolicy(s *Server, c *call, entity, name, doc string) error {

@@ -35,7 +35,7 @@ func iamListOps() []opDef {
 		{"iam", "ListGroupPolicies", false, typed((*Server).iamListGroupPolicies), groups.spec("iam:ListGroupPolicies", false)},
 		{"iam", "DeleteUser", false, typed((*Server).iamDeleteUser), users.spec("iam:DeleteUser", false)},
 		{"iam", "DeleteRole", false, typed((*Server).iamDeleteRole), rolePolicies().spec("iam:DeleteRole", false)},
-		{"iam", "DeletePolicy", false, typed((*Server).iamDeletePolicy), authOn("iam:DeletePolicy", policyTarget)},
+		{"iam", "DeletePolicy", false, typed((*Server).iamDeletePolicy), authOnRef("iam:DeletePolicy", policyTarget)},
 		{"iam", "DeleteGroup", false, typed((*Server).iamDeleteGroup), groups.spec("iam:DeleteGroup", false)},
 		{"iam", "DetachUserPolicy", false, typed((*Server).iamDetachUserPolicy), users.spec("iam:DetachUserPolicy", true)},
 		{"iam", "DeleteUserPolicy", false, typed((*Server).iamDeleteUserPolicy), users.spec("iam:DeleteUserPolicy", false)},
@@ -513,24 +513,30 @@ func (s *Server) iamDeleteAccessKey(_ context.Context, c *call, in *iam.DeleteAc
 func iamRoleTagOps() []opDef {
 	roles := rolePolicies()
 	return []opDef{
-		{"iam", "TagRole", false, typed((*Server).iamTagRole), authOn("iam:TagRole", roleTagTarget("Tags"))},
-		{"iam", "UntagRole", false, typed((*Server).iamUntagRole), authOn("iam:UntagRole", roleTagTarget("TagKeys"))},
+		{"iam", "TagRole", false, typed((*Server).iamTagRole), authOnRef("iam:TagRole", roleTagTarget("Tags"))},
+		{"iam", "UntagRole", false, typed((*Server).iamUntagRole), authOnRef("iam:UntagRole", roleTagTarget("TagKeys"))},
 		{"iam", "ListRoleTags", false, typed((*Server).iamListRoleTags), roles.spec("iam:ListRoleTags", false)},
-		{"iam", "SetDefaultPolicyVersion", false, typed((*Server).iamSetDefaultPolicyVersion), authOn("iam:SetDefaultPolicyVersion", policyTarget)},
-		{"iam", "ListEntitiesForPolicy", false, typed((*Server).iamListEntitiesForPolicy), authOn("iam:ListEntitiesForPolicy", policyTarget)},
+		{"iam", "SetDefaultPolicyVersion", false, typed((*Server).iamSetDefaultPolicyVersion), authOnRef("iam:SetDefaultPolicyVersion", policyTarget)},
+		{"iam", "ListEntitiesForPolicy", false, typed((*Server).iamListEntitiesForPolicy), authOnRef("iam:ListEntitiesForPolicy", policyTarget)},
 	}
+}
+
+// roleTagRef is what TagRole's and UntagRole's target reads.
+type roleTagRef struct {
+	RoleName *string
+	Tags     []iamtypes.Tag
+	TagKeys  []string
 }
 
 // roleTagTarget is the role with the request's tags (TagRole) or tag keys
 // (UntagRole) as aws:RequestTag and aws:TagKeys.
-func roleTagTarget(member string) func(s *Server, c *call, in map[string]any) []authTarget {
-	return func(s *Server, c *call, in map[string]any) []authTarget {
-		target := rolePolicies().spec("", false).targets(s, c, in)
+func roleTagTarget(member string) func(s *Server, c *call, in *roleTagRef) []authTarget {
+	return func(s *Server, c *call, in *roleTagRef) []authTarget {
+		target := on(rolePolicies().arnOf(s, c, aws.ToString(in.RoleName)), nil)
 		if member == "Tags" {
-			tags, _ := readTags(in)
-			target[0].context = requestTagContext(tags, nil)
-		} else if keys, _ := strList(in, "TagKeys"); len(keys) > 0 {
-			target[0].context = map[string][]string{"aws:TagKeys": keys}
+			target[0].context = requestTagContext(tagsOf(in.Tags), nil)
+		} else if len(in.TagKeys) > 0 {
+			target[0].context = map[string][]string{"aws:TagKeys": in.TagKeys}
 		}
 		return target
 	}

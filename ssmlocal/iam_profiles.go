@@ -31,7 +31,7 @@ type instanceProfile struct {
 
 func iamProfileOps() []opDef {
 	return []opDef{
-		{"iam", "CreateInstanceProfile", false, typed((*Server).iamCreateInstanceProfile), authOn("iam:CreateInstanceProfile", newEntityTarget("instance-profile", "InstanceProfileName"))},
+		{"iam", "CreateInstanceProfile", false, typed((*Server).iamCreateInstanceProfile), authOnRef("iam:CreateInstanceProfile", newEntityTarget("instance-profile", "InstanceProfileName"))},
 		{"iam", "DeleteInstanceProfile", false, typed((*Server).iamDeleteInstanceProfile), authOn("iam:DeleteInstanceProfile", profileTarget)},
 		{"iam", "GetInstanceProfile", false, typed((*Server).iamGetInstanceProfile), authOn("iam:GetInstanceProfile", profileTarget)},
 		{"iam", "ListInstanceProfiles", false, typed((*Server).iamListInstanceProfiles), authAny("iam:ListInstanceProfiles")},

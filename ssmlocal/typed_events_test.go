@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// wireUser makes a user with one inline policy and returns its key.
-func wireUser(t *testing.T, srv *Server, name, doc string) *aws.Credentials {
+// keyedIAMUser makes a user with one inline policy and returns its key.
+func keyedIAMUser(t *testing.T, srv *Server, name, doc string) *aws.Credentials {
 	t.Helper()
 	ctx := context.Background()
 	admin := iam.NewFromConfig(srv.AdminConfig())
@@ -87,7 +87,7 @@ func TestEventBridgeAuthorizesTheRuleActedOn(t *testing.T) {
 		got := send(t, srv, wireRequest{service: "events", target: "AWSEvents.PutRule", body: `{"Name":"` + n + `","EventPattern":"{\"source\":[\"aws.ssm\"]}"}`})
 		require.Equal(t, http.StatusOK, got.status, got.raw)
 	}
-	creds := wireUser(t, srv, "owner", `{"Version":"2012-10-17","Statement":[
+	creds := keyedIAMUser(t, srv, "owner", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":["events:PutTargets","events:ListTargetsByRule"],"Resource":"arn:aws:events:us-east-1:123456789012:rule/mine-*"}]}`)
 	tests := []struct {
 		name, op, body string
