@@ -475,7 +475,15 @@
 // services sign alike (elasticloadbalancing). An operation, service or
 // version no model knows gets a generic encoding: OPResponse/OPResult,
 // objects as elements named by their members, list items as member
-// elements. JSON services and steps are exact. See
+// elements. There the stub's keys become element names, so a response
+// with a key that is not an XML name (letters, digits, dashes, dots and
+// underscores, starting with a letter or underscore, not starting with
+// "xml"), or nesting deeper than 64 levels, is refused with
+// InternalFailure (HTTP 500) naming the key rather than written as a
+// malformed document; the call stays audited as answered by its stub.
+// Shaped responses never name elements after keys (map keys are text),
+// and an operation name that is not an XML name is refused when the stub
+// is added. JSON services and steps are exact. See
 // https://smithy.io/2.0/aws/protocols/aws-query-protocol.html.
 //
 // REST protocols (rest-json such as Lambda, EKS, API Gateway; rest-xml
