@@ -233,7 +233,7 @@
 // Systems Manager quotas of the General Reference
 // (https://docs.aws.amazon.com/general/latest/gr/ssm.html) and the user
 // guide's Automation pages give concurrency quotas only (100 running
-// automations, 500 with adaptive concurrency, 1,000 queued;
+// automations, 500 with adaptive concurrency;
 // https://docs.aws.amazon.com/systems-manager/latest/userguide/adaptive-concurrency.html),
 // and the throttling retry setting
 // (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-throttling-retry.html)
