@@ -229,16 +229,17 @@
 // endpoint's clock, answering ThrottlingException (HTTP 400), which the
 // SDKs' standard retryers retry; [DefaultStartThrottle] is 5 requests a
 // second with bursts of 10, a stand-in for the account's quota, which
-// Service Quotas shows. AWS documents no request rate for the API: the
-// Systems Manager quotas of the General Reference
-// (https://docs.aws.amazon.com/general/latest/gr/ssm.html) and the user
-// guide's Automation pages give concurrency quotas only (100 running
-// automations, 500 with adaptive concurrency;
+// Service Quotas shows. No published request rate for the API was found:
+// the user guide's Automation pages give concurrency quotas only (100
+// running automations, 500 with adaptive concurrency;
 // https://docs.aws.amazon.com/systems-manager/latest/userguide/adaptive-concurrency.html),
-// and the throttling retry setting
+// the throttling retry setting
 // (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-throttling-retry.html)
-// names no rate. Starts made by Automation itself are not counted. It is
-// off by default.
+// names no rate, and the API reference's StartAutomationExecution page
+// names none; the Systems Manager endpoints and quotas page of the
+// General Reference (https://docs.aws.amazon.com/general/latest/gr/ssm.html)
+// is where one would be. Starts made by Automation itself are not
+// counted. It is off by default.
 //
 // # Multi-account and multi-Region automation
 //
