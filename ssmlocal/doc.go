@@ -243,8 +243,17 @@
 // endpoint's clock, answering ThrottlingException (HTTP 400), which the
 // SDKs' standard retryers retry; [DefaultStartThrottle] is 5 requests a
 // second with bursts of 10, a stand-in for the account's quota, which
-// Service Quotas shows. Starts made by Automation itself are not counted.
-// It is off by default.
+// Service Quotas shows. No published request rate for the API was found:
+// the user guide's Automation pages give concurrency quotas only (100
+// running automations, 500 with adaptive concurrency;
+// https://docs.aws.amazon.com/systems-manager/latest/userguide/adaptive-concurrency.html),
+// the throttling retry setting
+// (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-throttling-retry.html)
+// names no rate, and the API reference's StartAutomationExecution page
+// names none; the Systems Manager endpoints and quotas page of the
+// General Reference (https://docs.aws.amazon.com/general/latest/gr/ssm.html)
+// is where one would be. Starts made by Automation itself are not
+// counted. It is off by default.
 //
 // # Multi-account and multi-Region automation
 //
@@ -502,7 +511,15 @@
 // services sign alike (elasticloadbalancing). An operation, service or
 // version no model knows gets a generic encoding: OPResponse/OPResult,
 // objects as elements named by their members, list items as member
-// elements. JSON services and steps are exact. See
+// elements. There the stub's keys become element names, so a response
+// with a key that is not an XML name (letters, digits, dashes, dots and
+// underscores, starting with a letter or underscore, not starting with
+// "xml"), or nesting deeper than 64 levels, is refused with
+// InternalFailure (HTTP 500) naming the key rather than written as a
+// malformed document; the call stays audited as answered by its stub.
+// Shaped responses never name elements after keys (map keys are text),
+// and an operation name that is not an XML name is refused when the stub
+// is added. JSON services and steps are exact. See
 // https://smithy.io/2.0/aws/protocols/aws-query-protocol.html.
 //
 // REST protocols (rest-json such as Lambda, EKS, API Gateway; rest-xml

@@ -225,6 +225,10 @@ func checkStubName(service, operation string) error {
 	if strings.ContainsAny(service+operation, ":. \t\n") || len(operation) > maxActionName || len(service) > maxActionName {
 		return fmt.Errorf("%w: %q and %q are not an SDK client name and an API operation name", ErrInvalidStub, service, operation)
 	}
+	if op := strings.TrimSpace(operation); !isXMLName(op) {
+		// Query and rest-xml responses are elements named after it.
+		return fmt.Errorf("%w: the operation name %q is not letters, digits, dashes and underscores", ErrInvalidStub, op)
+	}
 	return nil
 }
 

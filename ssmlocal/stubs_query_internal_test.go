@@ -1,16 +1,12 @@
 package ssmlocal
 
 import (
-	"encoding/xml"
-	"io"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/ssmdelegate/ssmdelegate/ssmlocal/internal/querymodel"
 )
 
 // TestStubQueryShapes checks the query response encoding against the
@@ -103,13 +99,52 @@ func TestStubQueryShapes(t *testing.T) {
 	}
 }
 
-// FuzzStubQueryShapes feeds arbitrary JSON documents to the shaped
-// encoder: it must not panic and must write well-formed XML.
+// TestStubQueryGenericKeys: the generic encoding names elements after the
+// stub's keys, so a response with a key that is not an XML name, at any
+// depth, is refused with an error that names the key, never written as a
+// malformed document; shaped responses never name elements after keys.
+func TestStubQueryGenericKeys(t *testing.T) {
+	deep := map[string]any{}
+	for range maxGenericXMLDepth + 1 {
+		deep = map[string]any{"A": []any{deep}}
+	}
+	tests := []struct {
+		name, service, op string
+		out               map[string]any
+		status            int
+		want              string
+	}{
+		{name: "key with a space", service: "nosuch", op: "Get", out: map[string]any{"Good": "x", "a b": 1}, status: 500, want: `the key &#34;a b&#34; is not an XML element name`},
+		{name: "nested key with markup", service: "sns", op: "NoSuchOperation", out: map[string]any{"L": []any{map[string]any{"x><y": 1}}}, status: 500, want: `the key &#34;x&gt;&lt;y&#34;`},
+		{name: "key starting with a digit", service: "nosuch", op: "Get", out: map[string]any{"1a": 1}, status: 500, want: "InternalFailure"},
+		{name: "reserved xml prefix", service: "nosuch", op: "Get", out: map[string]any{"xmlns": 1}, status: 500, want: "is not an XML element name"},
+		{name: "operation that is not an XML name", service: "nosuch", op: "a<b", out: map[string]any{}, status: 500, want: "is not an XML name"},
+		{name: "too deep", service: "nosuch", op: "Get", out: deep, status: 500, want: "nests deeper than"},
+		{name: "map keys of a shaped response are text", service: "sns", op: "GetTopicAttributes", out: map[string]any{"Attributes": map[string]any{"a b": "<"}}, status: 200, want: "<key>a b</key><value>&lt;</value>"},
+		{name: "valid names", service: "nosuch", op: "Get", out: map[string]any{"a-b.c_d": map[string]any{"E1": []any{"x"}}}, status: 200, want: "<a-b.c_d><E1><member>x</member></E1></a-b.c_d>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &stubWire{service: tt.service}
+			w := httptest.NewRecorder()
+			p.writeResult(w, "req-1", tt.op, tt.out)
+			assert.Equal(t, tt.status, w.Code, w.Body.String())
+			assert.Contains(t, w.Body.String(), tt.want)
+			wellFormed(t, w.Body.String())
+		})
+	}
+}
+
+// FuzzStubQueryShapes feeds arbitrary JSON documents to the shaped and
+// generic encoders: they must not panic and must write well-formed XML,
+// a response or an error.
 func FuzzStubQueryShapes(f *testing.F) {
 	f.Add("rds", "DescribeDBInstances", `{"DBInstances":[{"DBInstanceIdentifier":"a","Endpoint":{"Port":5432}}]}`)
 	f.Add("sns", "GetTopicAttributes", `{"Attributes":{"a":"<&>"},"Extra":[1,2]}`)
 	f.Add("sdb", "Select", `{"Items":[{"Attributes":{"x":1}}],"NextToken":null}`)
 	f.Add("iam", "GetAccountSummary", `{"SummaryMap":{"Users":3}}`)
+	f.Add("nosuch", "Get", `{"a b":{"c":[{"<":1}]},"D":"e"}`)
+	f.Add("sns", "a<b", `{}`)
 	f.Fuzz(func(t *testing.T, service, op, doc string) {
 		out, err := decodeJSON([]byte(doc))
 		if err != nil {
@@ -118,17 +153,6 @@ func FuzzStubQueryShapes(f *testing.F) {
 		p := &stubWire{service: service}
 		w := httptest.NewRecorder()
 		p.writeResult(w, "req", clipTo(op, maxActionName+1), out)
-		if _, _, ok := querymodel.Load().Lookup(service, "", op); !ok || !isXMLName(op) {
-			// The generic encoding names elements after the stub's keys.
-			return
-		}
-		d := xml.NewDecoder(strings.NewReader(w.Body.String()))
-		for {
-			_, err := d.Token()
-			if err == io.EOF {
-				break
-			}
-			require.NoError(t, err, w.Body.String())
-		}
+		wellFormed(t, w.Body.String())
 	})
 }

@@ -194,7 +194,7 @@ func TestStubActions(t *testing.T) {
 
 func TestStubRegistryRefuses(t *testing.T) {
 	reg := ssmlocal.NewStubRegistry()
-	for _, c := range []struct{ service, op string }{{"", "Publish"}, {"sns", ""}, {"sns", "a:b"}, {"s n s", "Publish"}} {
+	for _, c := range []struct{ service, op string }{{"", "Publish"}, {"sns", ""}, {"sns", "a:b"}, {"s n s", "Publish"}, {"sns", "Pub<lish"}, {"sns", "1Publish"}, {"sns", "Pub/lish"}} {
 		assert.ErrorIs(t, reg.Add(c.service, c.op, ssmlocal.StubResponse(nil)), ssmlocal.ErrInvalidStub, c)
 	}
 	assert.ErrorIs(t, reg.Add("sns", "Publish", nil), ssmlocal.ErrInvalidStub)

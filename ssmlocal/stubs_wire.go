@@ -165,9 +165,20 @@ func (p *stubWire) writeResult(w http.ResponseWriter, reqID, op string, out map[
 		_, _ = w.Write(body)
 		return
 	}
+	svc, o, shaped := querymodel.Load().Lookup(p.service, p.version, op)
+	shaped = shaped && o.Output != ""
+	if !shaped {
+		// The generic encoding names elements after the operation and
+		// the stub's keys, so each must be an XML name.
+		if err := checkXMLKeys(op, out); err != nil {
+			p.writeError(w, reqID, &APIError{Code: "InternalFailure", Status: http.StatusInternalServerError,
+				Message: fmt.Sprintf("the response of the stub of %s:%s cannot be encoded as XML: %v", clip(p.service), clip(op), err)})
+			return
+		}
+	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, `<%sResponse xmlns="%s">`, op, p.namespace())
-	if svc, o, ok := querymodel.Load().Lookup(p.service, p.version, op); ok && o.Output != "" {
+	if shaped {
 		// Shaped as the service model says, so the SDKs read named list
 		// items, flattened lists and maps.
 		if o.Wrapper != "" {
@@ -184,6 +195,49 @@ func (p *stubWire) writeResult(w http.ResponseWriter, reqID, op string, out map[
 	}
 	fmt.Fprintf(&b, "<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>", reqID, op)
 	writeXML(w, http.StatusOK, reqID, b.Bytes())
+}
+
+// maxGenericXMLDepth bounds the nesting of a stub's response written with
+// the generic query encoding.
+const maxGenericXMLDepth = 64
+
+// checkXMLKeys reports the first key of out, in key order and at any
+// depth, that is not an XML element name, or an operation name that is
+// not one; the generic query encoding would write a malformed document.
+func checkXMLKeys(op string, out map[string]any) error {
+	if !isXMLName(op) {
+		return fmt.Errorf("the operation name %q is not an XML name", clip(op))
+	}
+	type item struct {
+		v     any
+		depth int
+	}
+	stack := []item{{out, 0}}
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		var children []any
+		switch x := it.v.(type) {
+		case map[string]any:
+			for _, k := range slices.Sorted(maps.Keys(x)) {
+				if !isXMLName(k) {
+					return fmt.Errorf("the key %q is not an XML element name; no model describes this operation's response, so its keys name the elements", clip(k))
+				}
+				children = append(children, x[k])
+			}
+		case []any:
+			children = x
+		default:
+			continue
+		}
+		if it.depth >= maxGenericXMLDepth {
+			return fmt.Errorf("the response nests deeper than %d levels", maxGenericXMLDepth)
+		}
+		for i := len(children) - 1; i >= 0; i-- {
+			stack = append(stack, item{children[i], it.depth + 1})
+		}
+	}
+	return nil
 }
 
 // writeQueryShape writes v as the members of the named shape of svc. A
@@ -324,12 +378,27 @@ func listItems(v any) ([]any, bool) {
 
 // namespace is the query protocol's XML namespace, built from the service
 // and the API version the request sent; SDKs read the elements, not it.
+// Either part is left out unless it is plain letters, digits, dots and
+// dashes, so the attribute stays well-formed whatever the request says.
 func (p *stubWire) namespace() string {
-	ns := "https://" + p.service + ".amazonaws.com/doc/"
-	if p.version != "" && !strings.ContainsAny(p.version, `"<>&'`) {
+	ns := "https://"
+	if isNamespacePart(p.service) {
+		ns += p.service + "."
+	}
+	ns += "amazonaws.com/doc/"
+	if isNamespacePart(p.version) {
 		ns += p.version + "/"
 	}
 	return ns
+}
+
+func isNamespacePart(s string) bool {
+	for _, r := range s {
+		if !('a' <= r && r <= 'z') && !('A' <= r && r <= 'Z') && !('0' <= r && r <= '9') && r != '-' && r != '.' && r != '_' {
+			return false
+		}
+	}
+	return s != "" && len(s) <= maxActionName
 }
 
 func (p *stubWire) writeError(w http.ResponseWriter, reqID string, e *APIError) {

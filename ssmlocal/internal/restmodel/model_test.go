@@ -115,6 +115,8 @@ func TestXMLShapes(t *testing.T) {
 	}
 	s, op = find("s3", "s3", "PutBucketTagging")
 	assert.Equal(t, "Tagging", op.InShape, "the payload member's shape")
+	require.NotNil(t, s.Shapes["Tagging"])
+	assert.Equal(t, "Tag", s.Shapes[s.Shapes["Tagging"].Members[0].Shape].Item.Element("member"))
 	_, op = find("s3", "s3", "GetObject")
 	assert.Empty(t, op.OutShape, "a raw payload has no XML shape")
 
