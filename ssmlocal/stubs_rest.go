@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -121,67 +122,92 @@ type stubREST struct {
 // members and headers, and the body (a payload member, or the members of
 // a JSON object or of the XML root element).
 func (p *stubREST) decode(r *http.Request, body []byte, labels map[string]string) (map[string]any, error) {
-	in := map[string]any{}
-	if p.op.Payload == "" && len(bytes.TrimSpace(body)) > 0 {
-		doc, err := p.decodeBody(body)
-		if err != nil {
-			return nil, err
-		}
-		in = doc
-		if p.shapes != nil && p.op.InShape != "" {
-			in, _ = shapeRESTXML(p.shapes, p.op.InShape, doc, 0).(map[string]any)
-		}
-	}
-	if p.op.Payload != "" && len(body) > 0 {
-		if p.op.InRaw {
-			in[p.op.Payload] = string(body)
-		} else {
-			doc, err := p.decodeBody(body)
-			if err != nil {
-				return nil, err
-			}
-			in[p.op.Payload] = doc
-			if p.shapes != nil && p.op.InShape != "" {
-				in[p.op.Payload] = shapeRESTXML(p.shapes, p.op.InShape, doc, 0)
-			}
-		}
+	in, err := p.decodeInputBody(body)
+	if err != nil {
+		return nil, err
 	}
 	query := r.URL.Query()
 	if len(query) > maxRESTQueryKeys {
 		return nil, &APIError{Code: "SerializationException", Message: fmt.Sprintf("the query string has more than %d keys", maxRESTQueryKeys)}
 	}
 	for _, b := range p.op.In {
-		switch b.Location {
-		case "uri":
-			if v, ok := labels[b.WireName()]; ok {
-				in[b.Member] = v
-			}
-		case "querystring":
-			switch vs := query[b.WireName()]; len(vs) {
-			case 0:
-			case 1:
-				in[b.Member] = vs[0]
-			default:
-				in[b.Member] = stringsToAny(vs)
-			}
-		case "header":
-			if vs := r.Header.Values(b.WireName()); len(vs) > 0 {
-				in[b.Member] = strings.Join(vs, ",")
-			}
-		case "headers":
-			prefix := http.CanonicalHeaderKey(b.WireName())
-			set := map[string]any{}
-			for k, vs := range r.Header {
-				if rest, ok := strings.CutPrefix(k, prefix); ok && rest != "" {
-					set[strings.ToLower(rest)] = strings.Join(vs, ",")
-				}
-			}
-			if len(set) > 0 {
-				in[b.Member] = set
-			}
+		if v, ok := boundInput(b, r, query, labels); ok {
+			in[b.Member] = v
 		}
 	}
 	return in, nil
+}
+
+// decodeInputBody reads the body: the members of a JSON object or of the
+// XML root element, or the payload member (raw or a document).
+func (p *stubREST) decodeInputBody(body []byte) (map[string]any, error) {
+	in := map[string]any{}
+	if p.op.Payload == "" {
+		if len(bytes.TrimSpace(body)) == 0 {
+			return in, nil
+		}
+		doc, err := p.decodeBody(body)
+		if err != nil {
+			return nil, err
+		}
+		if p.shapes != nil && p.op.InShape != "" {
+			doc, _ = shapeRESTXML(p.shapes, p.op.InShape, doc, 0).(map[string]any)
+		}
+		if doc == nil {
+			doc = map[string]any{}
+		}
+		return doc, nil
+	}
+	if len(body) == 0 {
+		return in, nil
+	}
+	if p.op.InRaw {
+		in[p.op.Payload] = string(body)
+		return in, nil
+	}
+	doc, err := p.decodeBody(body)
+	if err != nil {
+		return nil, err
+	}
+	in[p.op.Payload] = doc
+	if p.shapes != nil && p.op.InShape != "" {
+		in[p.op.Payload] = shapeRESTXML(p.shapes, p.op.InShape, doc, 0)
+	}
+	return in, nil
+}
+
+// boundInput reads a member bound to a path label, the query string or
+// headers.
+func boundInput(b restmodel.Binding, r *http.Request, query url.Values, labels map[string]string) (any, bool) {
+	switch b.Location {
+	case "uri":
+		v, ok := labels[b.WireName()]
+		return v, ok
+	case "querystring":
+		switch vs := query[b.WireName()]; len(vs) {
+		case 0:
+		case 1:
+			return vs[0], true
+		default:
+			return stringsToAny(vs), true
+		}
+	case "header":
+		if vs := r.Header.Values(b.WireName()); len(vs) > 0 {
+			return strings.Join(vs, ","), true
+		}
+	case "headers":
+		prefix := http.CanonicalHeaderKey(b.WireName())
+		set := map[string]any{}
+		for k, vs := range r.Header {
+			if rest, ok := strings.CutPrefix(k, prefix); ok && rest != "" {
+				set[strings.ToLower(rest)] = strings.Join(vs, ",")
+			}
+		}
+		if len(set) > 0 {
+			return set, true
+		}
+	}
+	return nil, false
 }
 
 func stringsToAny(vs []string) []any {
@@ -276,6 +302,38 @@ func decodeRESTXML(body []byte) (map[string]any, error) {
 // to headers become headers, a bound status code the status, and the rest
 // (or the payload member) the body.
 func (p *stubREST) writeResult(w http.ResponseWriter, reqID string, out map[string]any) {
+	status, rest := p.writeBindings(w, out)
+	w.Header().Set("X-Amzn-Requestid", reqID)
+	var body []byte
+	switch {
+	case p.op.OutPayload != "" && p.op.OutRaw:
+		body = rawPayload(rest[p.op.OutPayload])
+		if w.Header().Get("Content-Type") == "" {
+			w.Header().Set("Content-Type", "application/octet-stream")
+		}
+	case p.xml:
+		body = p.xmlBody(rest)
+		w.Header().Set("Content-Type", "application/xml")
+	default:
+		var doc any = rest
+		if p.op.OutPayload != "" {
+			doc = rest[p.op.OutPayload]
+			if doc == nil {
+				doc = map[string]any{}
+			}
+		}
+		body = encodeJSON(doc)
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// writeBindings sets the headers the output shape binds members to and
+// returns the status (a bound status code, else the operation's) and the
+// members left for the body.
+func (p *stubREST) writeBindings(w http.ResponseWriter, out map[string]any) (int, map[string]any) {
 	status := http.StatusOK
 	if p.op.Code != 0 {
 		status = p.op.Code
@@ -297,61 +355,50 @@ func (p *stubREST) writeResult(w http.ResponseWriter, reqID string, out map[stri
 				w.Header().Set(b.WireName(), t)
 			}
 		case "headers":
-			if set, ok := v.(map[string]any); ok {
-				for _, k := range slices.Sorted(maps.Keys(set)) {
-					if t := headerText(set[k]); t != "" && isHeaderToken(k) {
-						// Left as written: SDKs take the map's keys from
-						// the header names (S3 sends them lower-case).
-						w.Header()[strings.ToLower(b.WireName()+k)] = []string{t}
-					}
-				}
-			}
+			writePrefixedHeaders(w, b.WireName(), v)
 		}
 	}
-	w.Header().Set("X-Amzn-Requestid", reqID)
-	var body []byte
-	switch {
-	case p.op.OutPayload != "" && p.op.OutRaw:
-		body = rawPayload(rest[p.op.OutPayload])
-		if w.Header().Get("Content-Type") == "" {
-			w.Header().Set("Content-Type", "application/octet-stream")
-		}
-	case p.xml:
-		root := p.op.Root
-		if root == "" {
-			root = p.op.Name + "Result"
-		}
-		doc := rest
-		if p.op.OutPayload != "" {
-			doc, _ = rest[p.op.OutPayload].(map[string]any)
-		}
-		var b bytes.Buffer
-		b.WriteString(xml.Header)
-		b.WriteString("<" + root + ">")
-		if p.shapes != nil && p.op.OutShape != "" && p.shapes.Shape(p.op.OutShape) != nil {
-			// rest-xml shares the query protocol's XML rules: wrapped
-			// lists name their items, flattened ones repeat in place.
-			writeQueryShape(&b, p.shapes, p.op.OutShape, doc)
-		} else {
-			writeRESTXML(&b, doc, 0)
-		}
-		b.WriteString("</" + root + ">")
-		body = b.Bytes()
-		w.Header().Set("Content-Type", "application/xml")
-	default:
-		var doc any = rest
-		if p.op.OutPayload != "" {
-			doc = rest[p.op.OutPayload]
-			if doc == nil {
-				doc = map[string]any{}
-			}
-		}
-		body = encodeJSON(doc)
-		w.Header().Set("Content-Type", "application/json")
+	return status, rest
+}
+
+// writePrefixedHeaders writes a map member bound to headers with a prefix
+// (S3's x-amz-meta-).
+func writePrefixedHeaders(w http.ResponseWriter, prefix string, v any) {
+	set, ok := v.(map[string]any)
+	if !ok {
+		return
 	}
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	for _, k := range slices.Sorted(maps.Keys(set)) {
+		if t := headerText(set[k]); t != "" && isHeaderToken(k) {
+			// Left as written: SDKs take the map's keys from the header
+			// names (S3 sends them lower-case).
+			w.Header()[strings.ToLower(prefix+k)] = []string{t}
+		}
+	}
+}
+
+// xmlBody writes a rest-xml response body under the output's root element.
+func (p *stubREST) xmlBody(rest map[string]any) []byte {
+	root := p.op.Root
+	if root == "" {
+		root = p.op.Name + "Result"
+	}
+	doc := rest
+	if p.op.OutPayload != "" {
+		doc, _ = rest[p.op.OutPayload].(map[string]any)
+	}
+	var b bytes.Buffer
+	b.WriteString(xml.Header)
+	b.WriteString("<" + root + ">")
+	if p.shapes != nil && p.op.OutShape != "" && p.shapes.Shape(p.op.OutShape) != nil {
+		// rest-xml shares the query protocol's XML rules: wrapped lists
+		// name their items, flattened ones repeat in place.
+		writeQueryShape(&b, p.shapes, p.op.OutShape, doc)
+	} else {
+		writeRESTXML(&b, doc, 0)
+	}
+	b.WriteString("</" + root + ">")
+	return b.Bytes()
 }
 
 // headerText formats a header value; header values cannot hold line
