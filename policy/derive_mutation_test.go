@@ -62,13 +62,16 @@ func TestForRunbookExactPolicy(t *testing.T) {
 					// shorter stays. An ARN with an empty partition is no bucket.
 					{Actions: []string{"ec2:StopInstances"}, Resources: []string{"arn:aws:ec2:*:*:*", "arn:aws:ec2:*", "arn::s3:::x"}},
 					{Actions: []string{"ec2:StartInstances"}, Resources: []string{"arn:aws:ec2:us-east-1:111122223333:instance/i-1", "arn:aws:ec2:us-east-1:111122223333:instance/*"}},
+					// instance/* and instance/** match the same ARNs; the
+					// shorter stays, whichever comes first.
+					{Actions: []string{"ec2:RebootInstances"}, Resources: []string{"arn:aws:ec2:us-east-1:111122223333:instance/**", "arn:aws:ec2:us-east-1:111122223333:instance/*"}},
 				}}
 			},
 			policy: `{"Version":"2012-10-17","Statement":[` +
 				`{"Effect":"Allow","Action":["cloudformation:CreateStack"],"Resource":["arn:aws:cloudformation:us-east-1:111122223333:stack/app/*"]},` +
 				`{"Effect":"Allow","Action":["cloudformation:DeleteStack"],"Resource":["arn:aws:cloudformation:us-east-1:111122223333:stack/old/*"]},` +
 				`{"Effect":"Allow","Action":["cloudformation:DescribeStacks"],"Resource":["arn:aws:cloudformation:us-east-1:111122223333:stack/app/*","arn:aws:cloudformation:us-east-1:111122223333:stack/old/*"]},` +
-				`{"Effect":"Allow","Action":["ec2:StartInstances"],"Resource":["arn:aws:ec2:us-east-1:111122223333:instance/*"]},` +
+				`{"Effect":"Allow","Action":["ec2:RebootInstances","ec2:StartInstances"],"Resource":["arn:aws:ec2:us-east-1:111122223333:instance/*"]},` +
 				`{"Effect":"Allow","Action":["ec2:StopInstances"],"Resource":["arn::s3:::x","arn:aws:ec2:*"]},` +
 				`{"Effect":"Allow","Action":["sns:DeleteTopic","sqs:DeleteQueue"],"Resource":["*"]},` +
 				`{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::b/*"],"Condition":{"StringEquals":{"aws:ResourceAccount":"111122223333"}}}]}`},
