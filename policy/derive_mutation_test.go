@@ -280,3 +280,40 @@ func TestForRunbookThisRoleSpelling(t *testing.T) {
 		})
 	}
 }
+
+// TestForRunbookChildParameterType checks that a child's parameter of
+// instance type narrows tags to instances when the parent passes a value
+// whose type the parent does not know, and that a value the parent knows
+// to be instances narrows them when the child's parameter is untyped.
+func TestForRunbookChildParameterType(t *testing.T) {
+	const launch = `{"name":"launch","action":"aws:runInstances","inputs":{"ImageId":"ami-1"}}`
+	child := func(t *testing.T, typ string) *runbook.Document {
+		src := `{"schemaVersion":"0.3","parameters":{"Ids":{"type":"` + typ + `"}},"mainSteps":[` +
+			`{"name":"tag","action":"aws:createTags","inputs":{"ResourceIds":"{{ Ids }}","Tags":[{"Key":"k","Value":"v"}]}}]}`
+		doc, err := runbook.Parse([]byte(src))
+		require.NoError(t, err)
+		return doc
+	}
+	tests := []struct {
+		name, childType, passed string
+		want                    []string
+	}{
+		{name: "typed child parameter, untyped parent value", childType: "List<AWS::EC2::Instance::Id>", passed: "{{ ParentIds }}",
+			want: []string{"arn:aws:ec2:us-east-1:111122223333:instance/*"}},
+		{name: "untyped child parameter, launched instances", childType: "StringList", passed: "{{ launch.InstanceIds }}",
+			want: []string{"arn:aws:ec2:us-east-1:111122223333:instance/*"}},
+		{name: "untyped both", childType: "StringList", passed: "{{ ParentIds }}",
+			want: []string{"arn:aws:ec2:us-east-1:111122223333:*/*"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := runbookJSON(t, `{"ParentIds":{"type":"StringList"}}`,
+				`[`+launch+`,`+runChild("e", "Child", `{"Ids":"`+tt.passed+`"}`)+`]`)
+			d, err := ForRunbook(doc, testScope, func(o *RunbookOptions) {
+				o.ChildRunbooks = map[string]*runbook.Document{"Child": child(t, tt.childType)}
+			})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, createTagsResources(t, d))
+		})
+	}
+}
