@@ -197,6 +197,10 @@ type siblings struct {
 
 // sibling returns the step named name among sib.
 func (v *validator) sibling(sib *siblings, name string) (*Step, bool) {
+	if name == "" {
+		// "step:" names no step, even where a step lacks a name.
+		return nil, false
+	}
 	if sib.names != nil {
 		s, ok := sib.names[name]
 		return s, ok
