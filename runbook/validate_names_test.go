@@ -85,7 +85,7 @@ func TestRepeatedStepNamesKeepTheirTargets(t *testing.T) {
 		CodeStepName + " mainSteps[0].inputs.Steps[1].name",
 		CodeDuplicateName + " mainSteps[1].name",
 		CodeStepName + " mainSteps[3].name",
-		// Found, and a sleep step, rather than unknown.
-		CodeOnCancel + " mainSteps[4].onCancel",
+		// "step:" names no step, not the step without a name.
+		CodeUnknownStep + " mainSteps[4].onCancel",
 	}, codes)
 }
