@@ -327,11 +327,14 @@ func (s *Server) ec2DeregisterImage(_ context.Context, c *call, in *ec2.Deregist
 func deleteImageSnapshots(r *region, im *ec2Image) []ec2types.DeleteSnapshotReturnCode {
 	var results []ec2types.DeleteSnapshotReturnCode
 	for _, m := range im.Mappings {
+		// The model's codes: skipped for a snapshot another AMI uses,
+		// client-error for one already gone
+		// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSnapshotReturnCode.html).
 		code := ec2types.SnapshotReturnCodesSuccess
 		if _, ok := r.Snapshots[m.SnapshotID]; !ok {
-			code = "error-code"
+			code = ec2types.SnapshotReturnCodesErrorCodeClientError
 		} else if imageUsing(r, m.SnapshotID) != nil {
-			code = "warn-skipped-snapshot-in-use"
+			code = ec2types.SnapshotReturnCodesWarnSkipped
 		} else {
 			delete(r.Snapshots, m.SnapshotID)
 		}
