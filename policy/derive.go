@@ -55,7 +55,9 @@ type RunbookOptions struct {
 	// without allowedValues); only those state changes are granted.
 	DesiredStates map[string][]string
 	// ResourceTags adds aws:ResourceTag/KEY = VALUE conditions to the
-	// statements whose actions act on existing, taggable resources.
+	// statements whose actions act on existing, taggable resources; the
+	// documents AWS owns, which carry no tags of the account's, are
+	// granted in a statement of their own without them.
 	ResourceTags map[string]string
 }
 
@@ -941,7 +943,7 @@ func (d *deriver) build() *Policy {
 	conds := map[string]Conditions{}
 	for _, g := range d.grants {
 		c, ck := g.cond, g.condKey
-		if t, ok := tagged[g.action]; ok && ck == "" {
+		if t, ok := tagged[g.action]; ok && ck == "" && !awsOwnedDocument(g.resource) {
 			c, ck = t.cond, t.key
 		}
 		if byAction[ck] == nil {
@@ -981,6 +983,16 @@ func (d *deriver) build() *Policy {
 		p.Statement = append(p.Statement, st)
 	}
 	return p
+}
+
+// awsOwnedDocument reports whether res is the ARN of a document AWS owns
+// (no account: arn:aws:ssm:REGION::document/AWS-RunShellScript), which
+// carries no tags of the account's, so a resource-tag condition would
+// deny every call that uses it.
+func awsOwnedDocument(res string) bool {
+	parts := strings.SplitN(res, ":", 6)
+	return len(parts) == 6 && parts[2] == "ssm" && parts[4] == "" &&
+		(strings.HasPrefix(parts[5], "document/") || strings.HasPrefix(parts[5], "automation-definition/"))
 }
 
 type tagCond struct {
