@@ -276,3 +276,12 @@ func TestWatcherFindsMultiAccountByDetail(t *testing.T) {
 	}
 	assert.Positive(t, stepReads)
 }
+
+// TestWatcherDefaults holds the defaults to the values the options
+// document: sweeps 2 s to 120 s apart and 10 calls a second.
+func TestWatcherDefaults(t *testing.T) {
+	assert.Equal(t, 2*time.Second, execution.DefaultWatchMinDelay)
+	assert.Equal(t, 120*time.Second, execution.DefaultWatchMaxDelay)
+	assert.Equal(t, 10, execution.DefaultRequestsPerSec)
+	assert.Equal(t, 10, execution.MaxFilterValues, "DescribeAutomationExecutions takes ten ids a filter")
+}
