@@ -18,13 +18,12 @@ import (
 // fakeSSM models the Automation service closely enough for waiters: each
 // execution follows a timeline of phases against the (synctest) clock.
 type fakeSSM struct {
-	mu       sync.Mutex
-	execs    map[string]*fakeExec
-	calls    map[string]int
+	mu    sync.Mutex
+	execs map[string]*fakeExec
+	// callLog counts the calls and holds the errors injected into them.
+	callLog
 	throttle float64 // share of calls answered with ThrottlingException
 	rng      *rand.Rand
-	// errs are returned, in order, by the next calls of an operation.
-	errs map[string][]error
 	// truncateAt > 0 makes GetAutomationExecution return only that many
 	// steps and set StepExecutionsTruncated.
 	truncateAt int
@@ -65,13 +64,71 @@ type phase struct {
 type stepTimes struct{ start, end time.Duration }
 
 func newFake() *fakeSSM {
-	return &fakeSSM{
+	f := &fakeSSM{
 		execs:    map[string]*fakeExec{},
-		calls:    map[string]int{},
-		errs:     map[string][]error{},
 		times:    map[string][]time.Time{},
 		rng:      rand.New(rand.NewPCG(1, 2)),
 		pageSize: 50,
+	}
+	f.callLog = newCallLog(&f.mu)
+	return f
+}
+
+// callLog counts a fake's calls per operation and returns the errors
+// injected for them, under the fake's own lock.
+type callLog struct {
+	mu    *sync.Mutex
+	calls map[string]int
+	// errs are returned, in order, by the next calls of an operation.
+	errs map[string][]error
+}
+
+func newCallLog(mu *sync.Mutex) callLog {
+	return callLog{mu: mu, calls: map[string]int{}, errs: map[string][]error{}}
+}
+
+func (l *callLog) count(op string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.calls[op]
+}
+
+func (l *callLog) failNext(op string, errs ...error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.errs[op] = append(l.errs[op], errs...)
+}
+
+// next counts a call of op and returns the error injected for it, if
+// any. The caller holds the lock.
+func (l *callLog) next(op string) error {
+	l.calls[op]++
+	if q := l.errs[op]; len(q) > 0 {
+		l.errs[op] = q[1:]
+		return q[0]
+	}
+	return nil
+}
+
+// page returns the page of items that token starts, at most size long,
+// and the token of the next page (nil on the last).
+func page[T any](items []T, token *string, size int) ([]T, *string) {
+	from := 0
+	if t := aws.ToString(token); t != "" {
+		from, _ = strconv.Atoi(t)
+	}
+	to := min(from+size, len(items))
+	if to < len(items) {
+		return items[from:to], aws.String(strconv.Itoa(to))
+	}
+	return items[from:to], nil
+}
+
+// truncate keeps the first n steps of ex, as the service does with a long
+// step list, when n > 0.
+func truncate(ex *types.AutomationExecution, n int) {
+	if n > 0 && len(ex.StepExecutions) > n {
+		ex.StepExecutions, ex.StepExecutionsTruncated = ex.StepExecutions[:n], true
 	}
 }
 
@@ -85,25 +142,11 @@ func (f *fakeSSM) add(id string, phases ...phase) *fakeExec {
 	return e
 }
 
-func (f *fakeSSM) count(op string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.calls[op]
-}
-
-func (f *fakeSSM) failNext(op string, errs ...error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.errs[op] = append(f.errs[op], errs...)
-}
-
 // enter counts a call and returns an injected or throttling error.
 func (f *fakeSSM) enter(op string) error {
-	f.calls[op]++
 	f.times[op] = append(f.times[op], time.Now())
-	if q := f.errs[op]; len(q) > 0 {
-		f.errs[op] = q[1:]
-		return q[0]
+	if err := f.next(op); err != nil {
+		return err
 	}
 	if f.throttle > 0 && f.rng.Float64() < f.throttle {
 		return throttlingError
@@ -183,10 +226,7 @@ func (f *fakeSSM) GetAutomationExecution(_ context.Context, in *ssm.GetAutomatio
 		return nil, notFound(id)
 	}
 	ex := e.view(now)
-	if f.truncateAt > 0 && len(ex.StepExecutions) > f.truncateAt {
-		ex.StepExecutions = ex.StepExecutions[:f.truncateAt]
-		ex.StepExecutionsTruncated = true
-	}
+	truncate(ex, f.truncateAt)
 	return &ssm.GetAutomationExecutionOutput{AutomationExecution: ex}, nil
 }
 
@@ -205,15 +245,8 @@ func (f *fakeSSM) DescribeAutomationStepExecutions(_ context.Context, in *ssm.De
 	if aws.ToBool(in.ReverseOrder) {
 		slices.Reverse(steps)
 	}
-	from := 0
-	if t := aws.ToString(in.NextToken); t != "" {
-		from, _ = strconv.Atoi(t)
-	}
-	to := min(from+f.pageSize, len(steps))
-	out := &ssm.DescribeAutomationStepExecutionsOutput{StepExecutions: steps[from:to]}
-	if to < len(steps) {
-		out.NextToken = aws.String(strconv.Itoa(to))
-	}
+	out := &ssm.DescribeAutomationStepExecutionsOutput{}
+	out.StepExecutions, out.NextToken = page(steps, in.NextToken, f.pageSize)
 	return out, nil
 }
 
@@ -264,16 +297,7 @@ func (f *fakeSSM) DescribeAutomationExecutions(_ context.Context, in *ssm.Descri
 		})
 	}
 	if n := f.execPageSize; n > 0 {
-		all := out.AutomationExecutionMetadataList
-		from := 0
-		if t := aws.ToString(in.NextToken); t != "" {
-			from, _ = strconv.Atoi(t)
-		}
-		to := min(from+n, len(all))
-		out.AutomationExecutionMetadataList = all[from:to]
-		if to < len(all) {
-			out.NextToken = aws.String(strconv.Itoa(to))
-		}
+		out.AutomationExecutionMetadataList, out.NextToken = page(out.AutomationExecutionMetadataList, in.NextToken, n)
 	}
 	return out, nil
 }

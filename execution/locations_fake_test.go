@@ -3,7 +3,6 @@ package execution_test
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
 
@@ -34,8 +33,7 @@ type multiFake struct {
 	noCounters bool
 	// mirrorWaiting puts the parent in Waiting while a location waits.
 	mirrorWaiting bool
-	calls         map[string]int
-	errs          map[string][]error
+	callLog
 }
 
 // fakeLocation is one location's timeline, from the parent's start.
@@ -60,29 +58,9 @@ type locPhase struct {
 const parentID = "aaaaaaaa-0000-4000-8000-000000000001"
 
 func newMultiFake(locs ...fakeLocation) *multiFake {
-	return &multiFake{id: parentID, start: time.Now(), locs: locs, pageSize: 50, crossAccount: true,
-		calls: map[string]int{}, errs: map[string][]error{}}
-}
-
-func (f *multiFake) enter(op string) error {
-	f.calls[op]++
-	if q := f.errs[op]; len(q) > 0 {
-		f.errs[op] = q[1:]
-		return q[0]
-	}
-	return nil
-}
-
-func (f *multiFake) count(op string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.calls[op]
-}
-
-func (f *multiFake) failNext(op string, errs ...error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.errs[op] = append(f.errs[op], errs...)
+	f := &multiFake{id: parentID, start: time.Now(), locs: locs, pageSize: 50, crossAccount: true}
+	f.callLog = newCallLog(&f.mu)
+	return f
 }
 
 func phaseAt(phases []locPhase, el time.Duration) locPhase {
@@ -180,45 +158,35 @@ func (f *multiFake) view(now time.Time) *types.AutomationExecution {
 func (f *multiFake) GetAutomationExecution(_ context.Context, in *ssm.GetAutomationExecutionInput, _ ...func(*ssm.Options)) (*ssm.GetAutomationExecutionOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if err := f.enter("GetAutomationExecution"); err != nil {
+	if err := f.next("GetAutomationExecution"); err != nil {
 		return nil, err
 	}
 	if id := aws.ToString(in.AutomationExecutionId); id != f.id {
 		return nil, notFound(id)
 	}
 	ex := f.view(time.Now())
-	if f.truncateAt > 0 && len(ex.StepExecutions) > f.truncateAt {
-		ex.StepExecutions, ex.StepExecutionsTruncated = ex.StepExecutions[:f.truncateAt], true
-	}
+	truncate(ex, f.truncateAt)
 	return &ssm.GetAutomationExecutionOutput{AutomationExecution: ex}, nil
 }
 
 func (f *multiFake) DescribeAutomationStepExecutions(_ context.Context, in *ssm.DescribeAutomationStepExecutionsInput, _ ...func(*ssm.Options)) (*ssm.DescribeAutomationStepExecutionsOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if err := f.enter("DescribeAutomationStepExecutions"); err != nil {
+	if err := f.next("DescribeAutomationStepExecutions"); err != nil {
 		return nil, err
 	}
 	if id := aws.ToString(in.AutomationExecutionId); id != f.id {
 		return nil, notFound(id)
 	}
-	steps := f.view(time.Now()).StepExecutions
-	from := 0
-	if t := aws.ToString(in.NextToken); t != "" {
-		from, _ = strconv.Atoi(t)
-	}
-	to := min(from+f.pageSize, len(steps))
-	out := &ssm.DescribeAutomationStepExecutionsOutput{StepExecutions: steps[from:to]}
-	if to < len(steps) {
-		out.NextToken = aws.String(strconv.Itoa(to))
-	}
+	out := &ssm.DescribeAutomationStepExecutionsOutput{}
+	out.StepExecutions, out.NextToken = page(f.view(time.Now()).StepExecutions, in.NextToken, f.pageSize)
 	return out, nil
 }
 
 func (f *multiFake) DescribeAutomationExecutions(_ context.Context, in *ssm.DescribeAutomationExecutionsInput, _ ...func(*ssm.Options)) (*ssm.DescribeAutomationExecutionsOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if err := f.enter("DescribeAutomationExecutions"); err != nil {
+	if err := f.next("DescribeAutomationExecutions"); err != nil {
 		return nil, err
 	}
 	out := &ssm.DescribeAutomationExecutionsOutput{}
