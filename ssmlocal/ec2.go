@@ -219,9 +219,6 @@ func requestTagContext(tags []tag, ctx map[string][]string) map[string][]string 
 	return ctx
 }
 
-// readEC2Tags reads a shape's tags with EC2's checks.
-func readEC2Tags(list []map[string]any) ([]tag, error) { return tagPairs(list, checkEC2Tag) }
-
 // checkEC2Tag checks a tag against EC2's limits and reserved prefix.
 func checkEC2Tag(t tag) error {
 	if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 {

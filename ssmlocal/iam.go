@@ -292,14 +292,6 @@ func tagPairs(list []map[string]any, check func(tag) error) ([]tag, error) {
 	return out, nil
 }
 
-func tagShapes(tags []tag) []any {
-	out := make([]any, len(tags))
-	for i, t := range tags {
-		out[i] = map[string]any{"Key": t.Key, "Value": t.Value}
-	}
-	return out
-}
-
 // iamTags converts tags to the SDK's; none is nil, left off the wire.
 func iamTags(tags []tag) []iamtypes.Tag {
 	if len(tags) == 0 {
