@@ -17,31 +17,16 @@ import (
 	"github.com/ssmdelegate/ssmdelegate/internal/botocore"
 )
 
-type ref struct {
-	Name  string `json:"n,omitempty"`
-	Shape string `json:"s"`
-	XML   string `json:"x,omitempty"`
-	Flat  bool   `json:"f,omitempty"`
-}
-
-type outShape struct {
-	Type    string `json:"t"`
-	Members []ref  `json:"m,omitempty"`
-	Item    *ref   `json:"i,omitempty"`
-	Key     *ref   `json:"k,omitempty"`
-	Value   *ref   `json:"v,omitempty"`
-}
-
 type operation struct {
 	Wrapper string `json:"w,omitempty"`
 	Output  string `json:"o,omitempty"`
 }
 
 type service struct {
-	Name       string               `json:"s"`
-	Version    string               `json:"v"`
-	Operations map[string]operation `json:"ops"`
-	Shapes     map[string]*outShape `json:"shapes"`
+	Name       string                        `json:"s"`
+	Version    string                        `json:"v"`
+	Operations map[string]operation          `json:"ops"`
+	Shapes     map[string]*botocore.XMLShape `json:"shapes"`
 }
 
 type file struct {
@@ -80,7 +65,7 @@ func main() {
 		if m.Metadata.Protocol != "query" {
 			continue
 		}
-		s := &service{Name: svc.Name, Version: m.Metadata.APIVersion, Operations: map[string]operation{}, Shapes: map[string]*outShape{}}
+		s := &service{Name: svc.Name, Version: m.Metadata.APIVersion, Operations: map[string]operation{}, Shapes: map[string]*botocore.XMLShape{}}
 		for name, op := range m.Operations {
 			o := operation{}
 			if op.Output != nil {
@@ -89,7 +74,7 @@ func main() {
 				if o.Wrapper == "" {
 					o.Wrapper = m.Shapes[o.Output].ResultWrapper
 				}
-				reach(m, s.Shapes, o.Output)
+				m.ReachXML(s.Shapes, o.Output)
 			}
 			s.Operations[name] = o
 		}
@@ -112,66 +97,4 @@ func main() {
 	if err := botocore.WriteGzipJSON(*out, f); err != nil {
 		log.Fatal(err)
 	}
-}
-
-// reach adds the structures, lists and maps reachable from name; scalars
-// are left out.
-func reach(m *botocore.Model, out map[string]*outShape, name string) {
-	stack := []string{name}
-	for len(stack) > 0 {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if _, ok := out[n]; ok {
-			continue
-		}
-		s, ok := m.Shapes[n]
-		if !ok {
-			continue
-		}
-		var o *outShape
-		switch s.Type {
-		case "structure":
-			o = &outShape{Type: "structure"}
-			for mn, mem := range s.Members {
-				if mem.Location != "" {
-					continue
-				}
-				r := resolve(m, mn, mem)
-				o.Members = append(o.Members, r)
-				stack = append(stack, r.Shape)
-			}
-			slices.SortFunc(o.Members, func(a, b ref) int { return strings.Compare(a.Name, b.Name) })
-		case "list":
-			o = &outShape{Type: "list"}
-			if s.Member != nil {
-				r := resolve(m, "", *s.Member)
-				o.Item = &r
-				stack = append(stack, r.Shape)
-			}
-		case "map":
-			o = &outShape{Type: "map"}
-			if s.Key != nil && s.Value != nil {
-				k, v := resolve(m, "", *s.Key), resolve(m, "", *s.Value)
-				o.Key, o.Value = &k, &v
-				stack = append(stack, v.Shape)
-			}
-		default:
-			continue
-		}
-		out[n] = o
-	}
-}
-
-// resolve merges a member reference with its target shape's traits, the
-// reference winning, as the SDKs do.
-func resolve(m *botocore.Model, name string, mem botocore.Ref) ref {
-	t := m.Shapes[mem.Shape]
-	r := ref{Name: name, Shape: mem.Shape, XML: mem.LocationName, Flat: mem.Flattened || t.Flattened}
-	if r.XML == "" {
-		r.XML = t.LocationName
-	}
-	if r.XML == name {
-		r.XML = ""
-	}
-	return r
 }

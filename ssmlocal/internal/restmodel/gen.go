@@ -42,26 +42,11 @@ type operation struct {
 	OutShape string `json:"os,omitempty"`
 }
 
-type ref struct {
-	Name  string `json:"n,omitempty"`
-	Shape string `json:"s"`
-	XML   string `json:"x,omitempty"`
-	Flat  bool   `json:"f,omitempty"`
-}
-
-type xmlShape struct {
-	Type    string `json:"t"`
-	Members []ref  `json:"m,omitempty"`
-	Item    *ref   `json:"i,omitempty"`
-	Key     *ref   `json:"k,omitempty"`
-	Value   *ref   `json:"v,omitempty"`
-}
-
 type service struct {
-	Name       string               `json:"s"`
-	Protocol   string               `json:"p"`
-	Operations []*operation         `json:"ops"`
-	Shapes     map[string]*xmlShape `json:"shapes,omitempty"`
+	Name       string                        `json:"s"`
+	Protocol   string                        `json:"p"`
+	Operations []*operation                  `json:"ops"`
+	Shapes     map[string]*botocore.XMLShape `json:"shapes,omitempty"`
 }
 
 type file struct {
@@ -106,12 +91,12 @@ func main() {
 			o := route(m, name, op)
 			if proto == "rest-xml" {
 				if s.Shapes == nil {
-					s.Shapes = map[string]*xmlShape{}
+					s.Shapes = map[string]*botocore.XMLShape{}
 				}
 				o.InShape, o.OutShape = bodyShape(m, op.Input, o.Payload, o.InRaw), bodyShape(m, op.Output, o.OutBody, o.OutRaw)
 				for _, n := range []string{o.InShape, o.OutShape} {
 					if n != "" {
-						reach(m, s.Shapes, n)
+						m.ReachXML(s.Shapes, n)
 					}
 				}
 			}
@@ -189,67 +174,4 @@ func bodyShape(m *botocore.Model, r *botocore.Ref, payload string, raw bool) str
 		return m.Shapes[r.Shape].Members[payload].Shape
 	}
 	return r.Shape
-}
-
-// reach adds the structures, lists and maps reachable from name, with
-// their XML names; scalars, and members bound outside the body, are left
-// out.
-func reach(m *botocore.Model, out map[string]*xmlShape, name string) {
-	stack := []string{name}
-	for len(stack) > 0 {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if _, ok := out[n]; ok {
-			continue
-		}
-		s, ok := m.Shapes[n]
-		if !ok {
-			continue
-		}
-		var o *xmlShape
-		switch s.Type {
-		case "structure":
-			o = &xmlShape{Type: "structure"}
-			for mn, mem := range s.Members {
-				if mem.Location != "" {
-					continue
-				}
-				r := resolve(m, mn, mem)
-				o.Members = append(o.Members, r)
-				stack = append(stack, r.Shape)
-			}
-			slices.SortFunc(o.Members, func(a, b ref) int { return strings.Compare(a.Name, b.Name) })
-		case "list":
-			o = &xmlShape{Type: "list"}
-			if s.Member != nil {
-				r := resolve(m, "", *s.Member)
-				o.Item = &r
-				stack = append(stack, r.Shape)
-			}
-		case "map":
-			o = &xmlShape{Type: "map"}
-			if s.Key != nil && s.Value != nil {
-				k, v := resolve(m, "", *s.Key), resolve(m, "", *s.Value)
-				o.Key, o.Value = &k, &v
-				stack = append(stack, v.Shape)
-			}
-		default:
-			continue
-		}
-		out[n] = o
-	}
-}
-
-// resolve merges a member reference with its target shape's traits, the
-// reference winning, as the SDKs do.
-func resolve(m *botocore.Model, name string, mem botocore.Ref) ref {
-	t := m.Shapes[mem.Shape]
-	r := ref{Name: name, Shape: mem.Shape, XML: mem.LocationName, Flat: mem.Flattened || t.Flattened}
-	if r.XML == "" {
-		r.XML = t.LocationName
-	}
-	if r.XML == name {
-		r.XML = ""
-	}
-	return r
 }
