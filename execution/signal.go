@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -165,13 +166,8 @@ func withExtra(payload, extra map[string][]string) map[string][]string {
 	if len(extra) == 0 {
 		return payload
 	}
-	out := make(map[string][]string, len(payload)+len(extra))
-	for k, v := range extra {
-		out[k] = v
-	}
-	for k, v := range payload {
-		out[k] = v
-	}
+	out := maps.Clone(extra)
+	maps.Copy(out, payload)
 	return out
 }
 

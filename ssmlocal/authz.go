@@ -2,6 +2,7 @@ package ssmlocal
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -234,12 +235,8 @@ func merged(ctx, extra map[string][]string) map[string][]string {
 		return ctx
 	}
 	out := make(map[string][]string, len(ctx)+len(extra))
-	for k, v := range ctx {
-		out[k] = v
-	}
-	for k, v := range extra {
-		out[k] = v
-	}
+	maps.Copy(out, ctx)
+	maps.Copy(out, extra)
 	return out
 }
 
