@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"reflect"
 	"strconv"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsarn "github.com/ssmdelegate/ssmdelegate/internal/arn"
 	"github.com/ssmdelegate/ssmdelegate/policy"
 )
@@ -50,8 +52,10 @@ func (s *Server) crossAccountRole(roleARN string) bool {
 // names, under its own account's lock, before the caller's account takes
 // its own: the identity side's aws:ResourceTag keys come from them. No
 // lock is ever held across two accounts.
-func crossRoleTags(s *Server, _ *call, in map[string]any) map[string][]string {
-	roleARN := member(in, "RoleArn")
+func crossRoleTags(s *Server, _ *call, shape map[string]any) map[string][]string {
+	var in struct{ RoleArn *string }
+	decodeEach(shape, reflect.ValueOf(&in).Elem())
+	roleARN := aws.ToString(in.RoleArn)
 	if !s.crossAccountRole(roleARN) {
 		return nil
 	}

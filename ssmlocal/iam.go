@@ -268,30 +268,6 @@ func checkTagCount(out []tag) ([]tag, error) {
 	return out, nil
 }
 
-// tagPairs reads Key/Value objects in order; check, when set, vets each tag
-// as it is read, so the first bad tag is the one reported.
-func tagPairs(list []map[string]any, check func(tag) error) ([]tag, error) {
-	var out []tag
-	for _, o := range list {
-		k, err := str(o, "Key")
-		if err != nil {
-			return nil, err
-		}
-		v, err := str(o, "Value")
-		if err != nil {
-			return nil, err
-		}
-		t := tag{Key: k, Value: v}
-		if check != nil {
-			if err := check(t); err != nil {
-				return nil, err
-			}
-		}
-		out = append(out, t)
-	}
-	return out, nil
-}
-
 // iamTags converts tags to the SDK's; none is nil, left off the wire.
 func iamTags(tags []tag) []iamtypes.Tag {
 	if len(tags) == 0 {
@@ -434,13 +410,6 @@ func iamOps() []opDef {
 		{"iam", "DetachRolePolicy", false, typed((*Server).iamDetachRolePolicy), roles.spec("iam:DetachRolePolicy", true)},
 		{"iam", "ListAttachedRolePolicies", false, typed((*Server).iamListAttachedRolePolicies), roles.spec("iam:ListAttachedRolePolicies", false)},
 	}, slices.Concat(iamListOps(), iamRoleTagOps(), iamAccountOps())...)
-}
-
-// member reads a string member for an authorization target, leniently: the
-// handler reports a member of the wrong type.
-func member(in map[string]any, key string) string {
-	v, _ := str(in, key)
-	return v
 }
 
 // newEntityRef is what the target of an operation creating an entity

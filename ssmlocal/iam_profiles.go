@@ -32,28 +32,31 @@ type instanceProfile struct {
 func iamProfileOps() []opDef {
 	return []opDef{
 		{"iam", "CreateInstanceProfile", false, typed((*Server).iamCreateInstanceProfile), authOnRef("iam:CreateInstanceProfile", newEntityTarget("instance-profile", "InstanceProfileName"))},
-		{"iam", "DeleteInstanceProfile", false, typed((*Server).iamDeleteInstanceProfile), authOn("iam:DeleteInstanceProfile", profileTarget)},
-		{"iam", "GetInstanceProfile", false, typed((*Server).iamGetInstanceProfile), authOn("iam:GetInstanceProfile", profileTarget)},
+		{"iam", "DeleteInstanceProfile", false, typed((*Server).iamDeleteInstanceProfile), authOnRef("iam:DeleteInstanceProfile", profileTarget)},
+		{"iam", "GetInstanceProfile", false, typed((*Server).iamGetInstanceProfile), authOnRef("iam:GetInstanceProfile", profileTarget)},
 		{"iam", "ListInstanceProfiles", false, typed((*Server).iamListInstanceProfiles), authAny("iam:ListInstanceProfiles")},
-		{"iam", "ListInstanceProfilesForRole", false, typed((*Server).iamListInstanceProfilesForRole), authOn("iam:ListInstanceProfilesForRole", roleTarget)},
-		{"iam", "AddRoleToInstanceProfile", false, typed((*Server).iamAddRoleToInstanceProfile), authOn("iam:AddRoleToInstanceProfile", profileTarget)},
-		{"iam", "RemoveRoleFromInstanceProfile", false, typed((*Server).iamRemoveRoleFromInstanceProfile), authOn("iam:RemoveRoleFromInstanceProfile", profileTarget)},
+		{"iam", "ListInstanceProfilesForRole", false, typed((*Server).iamListInstanceProfilesForRole), authOnInput("iam:ListInstanceProfilesForRole", roleTarget)},
+		{"iam", "AddRoleToInstanceProfile", false, typed((*Server).iamAddRoleToInstanceProfile), authOnRef("iam:AddRoleToInstanceProfile", profileTarget)},
+		{"iam", "RemoveRoleFromInstanceProfile", false, typed((*Server).iamRemoveRoleFromInstanceProfile), authOnRef("iam:RemoveRoleFromInstanceProfile", profileTarget)},
 	}
 }
 
+// profileRef is the member naming the instance profile of a call.
+type profileRef struct{ InstanceProfileName *string }
+
 // profileTarget is the profile the call names, by its ARN (with its path)
 // when it exists.
-func profileTarget(s *Server, _ *call, in map[string]any) []authTarget {
-	name := member(in, "InstanceProfileName")
+func profileTarget(s *Server, _ *call, in *profileRef) []authTarget {
+	name := aws.ToString(in.InstanceProfileName)
 	if p, ok := s.iam.InstanceProfiles[name]; ok {
 		return on(p.ARN, nil)
 	}
 	return on(s.iamARN("instance-profile", "/", name), nil)
 }
 
-// roleTarget is the role the call names.
-func roleTarget(s *Server, _ *call, in map[string]any) []authTarget {
-	name := member(in, "RoleName")
+// roleTarget is the role ListInstanceProfilesForRole names.
+func roleTarget(s *Server, _ *call, in *iam.ListInstanceProfilesForRoleInput) []authTarget {
+	name := aws.ToString(in.RoleName)
 	if r, ok := s.iam.Roles[name]; ok {
 		return on(r.ARN, nil)
 	}

@@ -250,28 +250,6 @@ func object(in map[string]any, key string) (map[string]any, error) {
 	return m, nil
 }
 
-func objects(in map[string]any, key string) ([]map[string]any, error) {
-	v, ok := in[key]
-	if !ok || v == nil {
-		return nil, nil
-	}
-	switch x := v.(type) {
-	case []map[string]any:
-		return x, nil
-	case []any:
-		out := make([]map[string]any, 0, len(x))
-		for _, e := range x {
-			m, ok := e.(map[string]any)
-			if !ok {
-				return nil, apiErr("SerializationException", "member %s: expected a list of structures, got an element of type %T", key, e)
-			}
-			out = append(out, m)
-		}
-		return out, nil
-	}
-	return nil, apiErr("SerializationException", "member %s: expected a list of structures, got %T", key, v)
-}
-
 // lowerFirst gives the member name AWS validation messages use.
 func lowerFirst(s string) string {
 	if s == "" {

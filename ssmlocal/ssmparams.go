@@ -189,15 +189,15 @@ func (s *Server) paramShape(region string, p *ssmParameter, v *paramVersion, sel
 
 func ssmParamOps() []opDef {
 	return []opDef{
-		{"ssm", "PutParameter", true, typed((*Server).ssmPutParameter), authOn("ssm:PutParameter", putParamTarget)},
-		{"ssm", "GetParameter", true, typed((*Server).ssmGetParameter), authOn("ssm:GetParameter", paramTarget)},
-		{"ssm", "GetParameters", true, typed((*Server).ssmGetParameters), authOn("ssm:GetParameters", paramsTarget)},
-		{"ssm", "GetParametersByPath", true, typed((*Server).ssmGetParametersByPath), authOn("ssm:GetParametersByPath", pathTarget)},
-		{"ssm", "DeleteParameter", true, typed((*Server).ssmDeleteParameter), authOn("ssm:DeleteParameter", paramTarget)},
-		{"ssm", "DeleteParameters", true, typed((*Server).ssmDeleteParameters), authOn("ssm:DeleteParameters", paramsTarget)},
+		{"ssm", "PutParameter", true, typed((*Server).ssmPutParameter), authOnInput("ssm:PutParameter", putParamTarget)},
+		{"ssm", "GetParameter", true, typed((*Server).ssmGetParameter), authOnRef("ssm:GetParameter", paramTarget)},
+		{"ssm", "GetParameters", true, typed((*Server).ssmGetParameters), authOnRef("ssm:GetParameters", paramsTarget)},
+		{"ssm", "GetParametersByPath", true, typed((*Server).ssmGetParametersByPath), authOnInput("ssm:GetParametersByPath", pathTarget)},
+		{"ssm", "DeleteParameter", true, typed((*Server).ssmDeleteParameter), authOnRef("ssm:DeleteParameter", paramTarget)},
+		{"ssm", "DeleteParameters", true, typed((*Server).ssmDeleteParameters), authOnRef("ssm:DeleteParameters", paramsTarget)},
 		{"ssm", "DescribeParameters", true, typed((*Server).ssmDescribeParameters), authAny("ssm:DescribeParameters")},
-		{"ssm", "GetParameterHistory", true, typed((*Server).ssmGetParameterHistory), authOn("ssm:GetParameterHistory", paramTarget)},
-		{"ssm", "LabelParameterVersion", true, typed((*Server).ssmLabelParameterVersion), authOn("ssm:LabelParameterVersion", paramTarget)},
+		{"ssm", "GetParameterHistory", true, typed((*Server).ssmGetParameterHistory), authOnRef("ssm:GetParameterHistory", paramTarget)},
+		{"ssm", "LabelParameterVersion", true, typed((*Server).ssmLabelParameterVersion), authOnRef("ssm:LabelParameterVersion", paramTarget)},
 	}
 }
 
@@ -211,18 +211,24 @@ func paramContext(r *region, name string) map[string][]string {
 	return resourceTagContext(p.Tags, "ssm")
 }
 
+// paramNameRef is the member naming the parameter of the calls on one.
+type paramNameRef struct{ Name *string }
+
 // paramTarget authorizes a call on the parameter Name names, without its
 // selector.
-func paramTarget(s *Server, c *call, in map[string]any) []authTarget {
-	name, _ := paramSelector(member(in, "Name"))
+func paramTarget(s *Server, c *call, in *paramNameRef) []authTarget {
+	name, _ := paramSelector(aws.ToString(in.Name))
 	return on(s.paramARN(c.region.Name, name), paramContext(c.region, name))
 }
 
+// paramNamesRef is the member naming the parameters of the calls on
+// several.
+type paramNamesRef struct{ Names []string }
+
 // paramsTarget authorizes a call on every parameter Names names.
-func paramsTarget(s *Server, c *call, in map[string]any) []authTarget {
-	names, _ := strList(in, "Names")
-	out := make([]authTarget, 0, len(names))
-	for _, n := range names {
+func paramsTarget(s *Server, c *call, in *paramNamesRef) []authTarget {
+	out := make([]authTarget, 0, len(in.Names))
+	for _, n := range in.Names {
 		name, _ := paramSelector(n)
 		out = append(out, authTarget{resource: s.paramARN(c.region.Name, name), context: paramContext(c.region, name)})
 	}
@@ -231,12 +237,10 @@ func paramsTarget(s *Server, c *call, in map[string]any) []authTarget {
 
 // putParamTarget authorizes PutParameter on the parameter, with the tags it
 // is created with.
-func putParamTarget(s *Server, c *call, in map[string]any) []authTarget {
-	name := plainParamName(member(in, "Name"))
-	tl, _ := objects(in, "Tags")
-	tags, _ := tagPairs(tl, nil)
-	overwrite, _ := boolean(in, "Overwrite")
-	ctx := merged(paramContext(c.region, name), map[string][]string{"ssm:Overwrite": {strconv.FormatBool(overwrite)}})
+func putParamTarget(s *Server, c *call, in *ssm.PutParameterInput) []authTarget {
+	name := plainParamName(aws.ToString(in.Name))
+	tags := ssmTags(in.Tags)
+	ctx := merged(paramContext(c.region, name), map[string][]string{"ssm:Overwrite": {strconv.FormatBool(aws.ToBool(in.Overwrite))}})
 	if len(tags) > 0 {
 		ctx = merged(ctx, requestTagContext(tags, nil))
 	}
@@ -244,9 +248,8 @@ func putParamTarget(s *Server, c *call, in map[string]any) []authTarget {
 }
 
 // pathTarget authorizes GetParametersByPath on the path's ARN.
-func pathTarget(s *Server, c *call, in map[string]any) []authTarget {
-	recursive, _ := boolean(in, "Recursive")
-	return on(s.paramARN(c.region.Name, member(in, "Path")), map[string][]string{"ssm:Recursive": {strconv.FormatBool(recursive)}})
+func pathTarget(s *Server, c *call, in *ssm.GetParametersByPathInput) []authTarget {
+	return on(s.paramARN(c.region.Name, aws.ToString(in.Path)), map[string][]string{"ssm:Recursive": {strconv.FormatBool(aws.ToBool(in.Recursive))}})
 }
 
 // ssmTags converts the SDK's Parameter Store tags.
