@@ -199,11 +199,12 @@ func TestLocationsConcurrency(t *testing.T) {
 			f := newLocationFixture(t, ssmlocal.VirtualClock(t0), fourRegions, fourRegions...)
 			id := f.start(t, []ssmtypes.TargetLocation{{Regions: fourRegions, TargetLocationMaxConcurrency: aws.String(tc.conc)}}, nil)
 			// With the clock still, no child can end: the parent starts
-			// as many as it may and no more.
+			// as many as it may and no more. A step is InProgress while
+			// its child is being started, before it names the child.
 			require.True(t, pollUntil(t, 10*time.Second, func() (bool, error) {
 				n := 0
-				for _, st := range stepStatuses(f.get(t, "us-east-1", id)) {
-					if st == ssmtypes.AutomationExecutionStatusInprogress {
+				for _, s := range f.get(t, "us-east-1", id).StepExecutions {
+					if s.StepStatus == ssmtypes.AutomationExecutionStatusInprogress && len(s.Outputs["ExecutionId"]) == 1 {
 						n++
 					}
 				}
