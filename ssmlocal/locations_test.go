@@ -351,9 +351,15 @@ func TestLocationsCancel(t *testing.T) {
 	f := newLocationFixture(t, ssmlocal.VirtualClock(t0), fourRegions, fourRegions...)
 	ctx := context.Background()
 	id := f.start(t, []ssmtypes.TargetLocation{{Regions: fourRegions, TargetLocationMaxConcurrency: aws.String("2")}}, nil)
+	// Both running locations have started their children.
 	require.True(t, pollUntil(t, 10*time.Second, func() (bool, error) {
-		st := stepStatuses(f.get(t, "us-east-1", id))
-		return st["123456789012/us-west-2"] == ssmtypes.AutomationExecutionStatusInprogress, nil
+		named := 0
+		for _, s := range f.get(t, "us-east-1", id).StepExecutions {
+			if s.StepStatus == ssmtypes.AutomationExecutionStatusInprogress && len(s.Outputs["ExecutionId"]) == 1 {
+				named++
+			}
+		}
+		return named == 2, nil
 	}))
 	_, err := f.admin.StopAutomationExecution(ctx, &ssm.StopAutomationExecutionInput{AutomationExecutionId: aws.String(id)})
 	require.NoError(t, err)
