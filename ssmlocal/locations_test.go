@@ -105,14 +105,6 @@ func isTerminal(s ssmtypes.AutomationExecutionStatus) bool {
 	return true
 }
 
-func stepStatuses(x *ssmtypes.AutomationExecution) map[string]ssmtypes.AutomationExecutionStatus {
-	out := map[string]ssmtypes.AutomationExecutionStatus{}
-	for _, s := range x.StepExecutions {
-		out[aws.ToString(s.StepName)] = s.StepStatus
-	}
-	return out
-}
-
 func childID(t *testing.T, s ssmtypes.StepExecution) string {
 	t.Helper()
 	require.Len(t, s.Outputs["ExecutionId"], 1, "step %s names no child", aws.ToString(s.StepName))
