@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -102,6 +103,25 @@ func usage(w io.Writer) {
 
 // newFlagSet returns a flag set for a subcommand that reports to stderr and
 // whose usage is the line usage followed by the flags' defaults.
+// parseInterspersed parses flags given before, between and after the
+// positional arguments, which it returns; code is the exit status when
+// parsing ends the command (0 for -h, 2 for a bad flag), else -1.
+func parseInterspersed(fs *flag.FlagSet, args []string) (positional []string, code int) {
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, 0
+			}
+			return nil, 2
+		}
+		if fs.NArg() == 0 {
+			return positional, -1
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
 func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)

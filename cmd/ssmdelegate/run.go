@@ -70,20 +70,9 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, int) {
 	var f runFlags
 	fs := newFlagSet("run", runUsage, stderr)
 	f.register(fs)
-	var files []string
-	rest := args
-	for {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, 0
-			}
-			return nil, 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		rest = fs.Args()[1:]
+	files, code := parseInterspersed(fs, args)
+	if code >= 0 {
+		return nil, code
 	}
 	if err := f.check(files); err != nil {
 		fmt.Fprintf(stderr, "ssmdelegate run: %v\n", err)

@@ -115,20 +115,9 @@ func parseTestFlags(args []string, stderr io.Writer) (*testFlags, int) {
 	var f testFlags
 	fs := newFlagSet("test", testUsage, stderr)
 	f.register(fs)
-	var files []string
-	rest := args
-	for {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, 0
-			}
-			return nil, 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		rest = fs.Args()[1:]
+	files, code := parseInterspersed(fs, args)
+	if code >= 0 {
+		return nil, code
 	}
 	usageErr := func(format string, a ...any) (*testFlags, int) {
 		fmt.Fprintf(stderr, "ssmdelegate test: "+format+"\n", a...)
