@@ -990,9 +990,12 @@ func (d *deriver) build() *Policy {
 // carries no tags of the account's, so a resource-tag condition would
 // deny every call that uses it.
 func awsOwnedDocument(res string) bool {
-	parts := strings.SplitN(res, ":", 6)
-	return len(parts) == 6 && parts[2] == "ssm" && parts[4] == "" &&
-		(strings.HasPrefix(parts[5], "document/") || strings.HasPrefix(parts[5], "automation-definition/"))
+	a, err := ParseARN(res)
+	if err != nil || a.Service != "ssm" || a.Account != "" {
+		return false
+	}
+	t := a.ResourceType()
+	return t == "document" || t == "automation-definition"
 }
 
 type tagCond struct {

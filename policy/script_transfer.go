@@ -51,14 +51,22 @@ func transferArgs(c pyscan.Call) (pyscan.Call, string) {
 	for k, v := range c.Args {
 		args[k] = v
 	}
-	for i, name := range names {
-		pos := "#" + strconv.Itoa(i)
-		for k, v := range c.Args {
-			if k == pos || strings.HasPrefix(k, pos+".") {
-				if _, set := args[name+k[len(pos):]]; !set {
-					args[name+k[len(pos):]] = v
-				}
-			}
+	for k, v := range c.Args {
+		pos, ok := strings.CutPrefix(k, "#")
+		if !ok {
+			continue
+		}
+		idx, entry, _ := strings.Cut(pos, ".")
+		i, err := strconv.Atoi(idx)
+		if err != nil || i >= len(names) {
+			continue
+		}
+		name := names[i]
+		if entry != "" {
+			name += "." + entry
+		}
+		if _, set := args[name]; !set {
+			args[name] = v
 		}
 	}
 	extra, passed := args["ExtraArgs"]
