@@ -1,12 +1,8 @@
 package ssmlocal
 
 import (
-	"net/http"
 	"net/url"
 	"testing"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // TestTypedIAMHandlersOnTheWire: the user, role and managed policy
@@ -44,16 +40,7 @@ func TestTypedIAMHandlersOnTheWire(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := send(t, srv, tt.req)
-			if tt.wantCode == "" {
-				require.Equal(t, http.StatusOK, got.status, got.raw)
-				for _, w := range tt.wantBody {
-					assert.Contains(t, got.raw, w)
-				}
-				return
-			}
-			assert.Equal(t, tt.wantCode, got.code, got.raw)
-			assert.Contains(t, got.msg, tt.wantMsg)
+			checkWire(t, send(t, srv, tt.req), tt.wantCode, tt.wantMsg, tt.wantBody)
 		})
 	}
 }
