@@ -57,7 +57,7 @@ func TestLocalRestart(t *testing.T) {
 	var steps []string
 	out, err := execution.NewExecutionWaiter(client, quick, func(o *execution.ExecutionWaiterOptions) {
 		o.OnProgress = func(p execution.Progress) {
-			if execution.Classify(p.StepStatus) == execution.Succeeded {
+			if p.StepChanged && execution.Classify(p.StepStatus) == execution.Succeeded {
 				steps = append(steps, p.StepName)
 			}
 		}

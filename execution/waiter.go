@@ -116,6 +116,11 @@ type Progress struct {
 	StepStatus types.AutomationExecutionStatus
 	// Step is the step's full record, nil when not known.
 	Step *types.StepExecution
+	// StepChanged is true when the event reports a change of the step's
+	// (or location's) status, false when it reports only the execution's
+	// and the step fields repeat the current step for context. Print step
+	// transitions on StepChanged to see each one once.
+	StepChanged bool
 	// Attempt is the poll that saw the change, from 1.
 	Attempt int64
 	// Counters are the execution's step counters, when the service sends
@@ -550,12 +555,13 @@ func (p *poller) report(ex *types.AutomationExecution, locs *LocationReport, att
 	for _, s := range changedSteps {
 		ev := base
 		ev.StepName, ev.Action, ev.StepStatus, ev.Step = aws.ToString(s.StepName), aws.ToString(s.Action), s.StepStatus, s
+		ev.StepChanged = true
 		p.o.OnProgress(ev)
 	}
 	for i := range changedLocs {
 		ev := base
 		c := &changedLocs[i]
-		ev.Location, ev.StepName, ev.StepStatus = c, c.StepName, c.Status
+		ev.Location, ev.StepName, ev.StepStatus, ev.StepChanged = c, c.StepName, c.Status, true
 		ev.Step = stepByID(ex.StepExecutions, c.StepExecutionID)
 		if ev.Step != nil {
 			ev.Action = aws.ToString(ev.Step.Action)

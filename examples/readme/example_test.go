@@ -211,7 +211,7 @@ func Example_provisionAndRun() {
 	waiter := execution.NewExecutionWaiter(client, func(o *execution.ExecutionWaiterOptions) {
 		o.MinDelay = 50 * time.Millisecond
 		o.OnProgress = func(p execution.Progress) {
-			if p.StepName != "" && execution.Classify(p.StepStatus) != execution.InProgress {
+			if p.StepChanged && execution.Classify(p.StepStatus) != execution.InProgress {
 				fmt.Println("step", p.StepName, p.Action, p.StepStatus)
 			}
 		}
