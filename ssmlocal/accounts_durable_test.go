@@ -1,13 +1,11 @@
 package ssmlocal_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -158,27 +156,7 @@ func TestAccountsHelperProcess(t *testing.T) {
 
 func startAccountsChild(t *testing.T, path string) (*crashChild, crashClients) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestAccountsHelperProcess$")
-	cmd.Env = append(os.Environ(), accountsCrashEnv+"="+path)
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	require.NoError(t, err)
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	c := &crashChild{cmd: cmd, stdin: stdin, lines: make(chan string, 4)}
-	t.Cleanup(c.kill)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			select {
-			case c.lines <- strings.TrimSpace(sc.Text()):
-			default:
-			}
-		}
-	}()
-	c.url = c.line(t)
-	require.True(t, strings.HasPrefix(c.url, "http://"), "the endpoint process said %q", c.url)
+	c := spawnChild(t, "TestAccountsHelperProcess", accountsCrashEnv+"="+path)
 	key, secret, ok := strings.Cut(c.line(t), " ")
 	require.True(t, ok)
 	conf := aws.Config{

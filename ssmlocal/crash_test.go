@@ -68,8 +68,15 @@ type crashChild struct {
 
 func startCrashChild(t *testing.T, path string, env ...string) *crashChild {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
-	cmd.Env = append(append(os.Environ(), crashStateEnv+"="+path), env...)
+	return spawnChild(t, "TestHelperProcess", append([]string{crashStateEnv + "=" + path}, env...)...)
+}
+
+// spawnChild runs this test binary's helper test run, with env added to
+// the environment, and reads the endpoint URL it prints first.
+func spawnChild(t *testing.T, run string, env ...string) *crashChild {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+run+"$")
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	require.NoError(t, err)
