@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -17,6 +18,9 @@ const License = "Apache-2.0; Copyright Amazon.com, Inc. or its affiliates"
 
 // ErrNoVersion is returned when botocore's version cannot be found.
 var ErrNoVersion = errors.New("botocore: no __version__ beside the data directory")
+
+// ErrNoData is returned when a generator is not given -data.
+var ErrNoData = errors.New("botocore: -data, the botocore data directory, is required")
 
 // Model is the part of a service-2.json the generators use.
 type Model struct {
@@ -233,4 +237,56 @@ func DecodeEmbedded(data []byte, v any) error {
 		return err
 	}
 	return json.Unmarshal(raw, v)
+}
+
+// Header is the provenance every generated file starts with.
+type Header struct {
+	Source  string `json:"source"`
+	Version string `json:"version"`
+	License string `json:"license"`
+}
+
+// Generator is the frame of a generator program: the botocore data
+// directory, the output path and the provenance of what it writes.
+type Generator struct {
+	Data, Out string
+	Header    Header
+}
+
+// NewGenerator reads the generator's flags (-data, required, and -out,
+// defaulting to defaultOut) and the models' version; files names the
+// model files the output comes from.
+func NewGenerator(args []string, defaultOut, files string) (*Generator, error) {
+	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
+	data := fs.String("data", "", "botocore data directory")
+	out := fs.String("out", defaultOut, "output file")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if *data == "" {
+		return nil, ErrNoData
+	}
+	version, err := Version(*data)
+	if err != nil {
+		return nil, err
+	}
+	return &Generator{Data: *data, Out: *out, Header: Header{Source: Source(version, files), Version: version, License: License}}, nil
+}
+
+// Each reads every service's model, in name order, and passes it to visit.
+func (g *Generator) Each(visit func(Service, *Model) error) error {
+	services, err := Services(g.Data)
+	if err != nil {
+		return err
+	}
+	for _, svc := range services {
+		m, err := svc.Read()
+		if err != nil {
+			return err
+		}
+		if err := visit(svc, m); err != nil {
+			return fmt.Errorf("%s: %w", svc.Name, err)
+		}
+	}
+	return nil
 }

@@ -14,6 +14,14 @@
 // read. See https://github.com/boto/botocore/tree/develop/botocore/data
 // and https://smithy.io/2.0/aws/protocols/index.html.
 //
+// # Generators
+//
+// Each generator is a small program run by go generate. [NewGenerator]
+// reads its flags (-data, botocore's data directory, and -out) and the
+// models' version into the [Header] every generated file starts with;
+// [Generator.Each] passes every service's model to the generator's own
+// step; [WriteGzipJSON] writes the result.
+//
 // # Embedded data
 //
 // The generated files are gzipped JSON; [DecodeEmbedded] reads one back

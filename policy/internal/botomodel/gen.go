@@ -9,8 +9,8 @@
 package main
 
 import (
-	"flag"
 	"log"
+	"os"
 	"slices"
 
 	"github.com/ssmdelegate/ssmdelegate/internal/botocore"
@@ -22,49 +22,33 @@ type service struct {
 }
 
 type file struct {
-	Source   string              `json:"source"`
-	Version  string              `json:"version"`
-	License  string              `json:"license"`
+	botocore.Header
 	Services map[string]*service `json:"services"`
 }
 
 func main() {
-	data := flag.String("data", "", "botocore data directory")
-	out := flag.String("out", "models.json.gz", "output file")
-	flag.Parse()
-	if *data == "" {
-		log.Fatal("gen: -data is required")
-	}
-	version, err := botocore.Version(*data)
+	g, err := botocore.NewGenerator(os.Args[1:], "models.json.gz", "data/<service>/<version>/service-2.json and waiters-2.json")
 	if err != nil {
 		log.Fatal(err)
 	}
-	f := file{
-		Source:   botocore.Source(version, "data/<service>/<version>/service-2.json and waiters-2.json"),
-		Version:  version,
-		License:  botocore.License,
-		Services: map[string]*service{},
-	}
-	services, err := botocore.Services(*data)
-	if err != nil {
-		log.Fatal(err)
-	}
-	for _, svc := range services {
-		m, err := svc.Read()
-		if err != nil {
-			log.Fatal(err)
-		}
+	f := file{Header: g.Header, Services: map[string]*service{}}
+	err = g.Each(func(svc botocore.Service, m *botocore.Model) error {
 		s := &service{}
 		for op := range m.Operations {
 			s.Operations = append(s.Operations, op)
 		}
 		slices.Sort(s.Operations)
+		var err error
 		if s.Waiters, err = svc.Waiters(); err != nil {
-			log.Fatal(err)
+			return err
 		}
 		f.Services[svc.Name] = s
+		return nil
+	})
+	if err != nil {
+		log.Fatal(err)
 	}
-	if err := botocore.WriteGzipJSON(*out, f); err != nil {
+	if err := botocore.WriteGzipJSON(g.Out, f); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -9,8 +9,8 @@
 package main
 
 import (
-	"flag"
 	"log"
+	"os"
 	"slices"
 	"strings"
 
@@ -30,40 +30,19 @@ type service struct {
 }
 
 type file struct {
-	Source   string                `json:"source"`
-	Version  string                `json:"version"`
-	License  string                `json:"license"`
+	botocore.Header
 	Services map[string][]*service `json:"services"`
 }
 
 func main() {
-	data := flag.String("data", "", "botocore data directory")
-	out := flag.String("out", "shapes.json.gz", "output file")
-	flag.Parse()
-	if *data == "" {
-		log.Fatal("gen: -data is required")
-	}
-	version, err := botocore.Version(*data)
+	g, err := botocore.NewGenerator(os.Args[1:], "shapes.json.gz", "data/<service>/<version>/service-2.json")
 	if err != nil {
 		log.Fatal(err)
 	}
-	f := file{
-		Source:   botocore.Source(version, "data/<service>/<version>/service-2.json"),
-		Version:  version,
-		License:  botocore.License,
-		Services: map[string][]*service{},
-	}
-	services, err := botocore.Services(*data)
-	if err != nil {
-		log.Fatal(err)
-	}
-	for _, svc := range services {
-		m, err := svc.Read()
-		if err != nil {
-			log.Fatal(err)
-		}
+	f := file{Header: g.Header, Services: map[string][]*service{}}
+	err = g.Each(func(svc botocore.Service, m *botocore.Model) error {
 		if m.Metadata.Protocol != "query" {
-			continue
+			return nil
 		}
 		s := &service{Name: svc.Name, Version: m.Metadata.APIVersion, Operations: map[string]operation{}, Shapes: map[string]*botocore.XMLShape{}}
 		for name, op := range m.Operations {
@@ -80,6 +59,10 @@ func main() {
 		}
 		sign := m.Metadata.Signing()
 		f.Services[sign] = append(f.Services[sign], s)
+		return nil
+	})
+	if err != nil {
+		log.Fatal(err)
 	}
 	for sign, ss := range f.Services {
 		// The service named as it signs comes first (rds before docdb and
@@ -94,7 +77,7 @@ func main() {
 			return strings.Compare(a.Name, b.Name)
 		})
 	}
-	if err := botocore.WriteGzipJSON(*out, f); err != nil {
+	if err := botocore.WriteGzipJSON(g.Out, f); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -10,8 +10,8 @@
 package main
 
 import (
-	"flag"
 	"log"
+	"os"
 	"slices"
 	"strings"
 
@@ -50,41 +50,20 @@ type service struct {
 }
 
 type file struct {
-	Source   string                `json:"source"`
-	Version  string                `json:"version"`
-	License  string                `json:"license"`
+	botocore.Header
 	Services map[string][]*service `json:"services"`
 }
 
 func main() {
-	data := flag.String("data", "", "botocore data directory")
-	out := flag.String("out", "routes.json.gz", "output file")
-	flag.Parse()
-	if *data == "" {
-		log.Fatal("gen: -data is required")
-	}
-	version, err := botocore.Version(*data)
+	g, err := botocore.NewGenerator(os.Args[1:], "routes.json.gz", "data/<service>/<version>/service-2.json")
 	if err != nil {
 		log.Fatal(err)
 	}
-	f := file{
-		Source:   botocore.Source(version, "data/<service>/<version>/service-2.json"),
-		Version:  version,
-		License:  botocore.License,
-		Services: map[string][]*service{},
-	}
-	services, err := botocore.Services(*data)
-	if err != nil {
-		log.Fatal(err)
-	}
-	for _, svc := range services {
-		m, err := svc.Read()
-		if err != nil {
-			log.Fatal(err)
-		}
+	f := file{Header: g.Header, Services: map[string][]*service{}}
+	err = g.Each(func(svc botocore.Service, m *botocore.Model) error {
 		proto := m.Metadata.Protocol
 		if proto != "rest-json" && proto != "rest-xml" {
-			continue
+			return nil
 		}
 		s := &service{Name: svc.Name, Protocol: proto}
 		for name, op := range m.Operations {
@@ -105,8 +84,12 @@ func main() {
 		slices.SortFunc(s.Operations, func(a, b *operation) int { return strings.Compare(a.Name, b.Name) })
 		sign := m.Metadata.Signing()
 		f.Services[sign] = append(f.Services[sign], s)
+		return nil
+	})
+	if err != nil {
+		log.Fatal(err)
 	}
-	if err := botocore.WriteGzipJSON(*out, f); err != nil {
+	if err := botocore.WriteGzipJSON(g.Out, f); err != nil {
 		log.Fatal(err)
 	}
 }
