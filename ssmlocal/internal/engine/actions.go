@@ -597,12 +597,17 @@ func apiCall(in map[string]any) (string, string, map[string]any, error) {
 	return service, api, params, nil
 }
 
-func (r *runner) executeAwsApi(ctx context.Context, step string, in map[string]any) (actResult, error) {
+// callAPI makes the call the step's Service, Api and other inputs name.
+func (r *runner) callAPI(ctx context.Context, step string, in map[string]any) (map[string]any, error) {
 	service, api, params, err := apiCall(in)
 	if err != nil {
-		return actResult{}, err
+		return nil, err
 	}
-	out, err := r.invoke(ctx, step, service, api, params)
+	return r.invoke(ctx, step, service, api, params)
+}
+
+func (r *runner) executeAwsApi(ctx context.Context, step string, in map[string]any) (actResult, error) {
+	out, err := r.callAPI(ctx, step, in)
 	if err != nil {
 		return actResult{}, err
 	}
@@ -651,12 +656,8 @@ func property(in map[string]any, out map[string]any) (bool, []string, error) {
 }
 
 func (r *runner) waitForProperty(ctx context.Context, step string, in map[string]any) (actResult, error) {
-	service, api, params, err := apiCall(in)
-	if err != nil {
-		return actResult{}, err
-	}
 	for {
-		out, err := r.invoke(ctx, step, service, api, params)
+		out, err := r.callAPI(ctx, step, in)
 		if err != nil {
 			return actResult{}, err
 		}
@@ -674,11 +675,7 @@ func (r *runner) waitForProperty(ctx context.Context, step string, in map[string
 }
 
 func (r *runner) assertProperty(ctx context.Context, step string, in map[string]any) (actResult, error) {
-	service, api, params, err := apiCall(in)
-	if err != nil {
-		return actResult{}, err
-	}
-	out, err := r.invoke(ctx, step, service, api, params)
+	out, err := r.callAPI(ctx, step, in)
 	if err != nil {
 		return actResult{}, err
 	}
