@@ -95,13 +95,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	env.PrintPlan(plan)
-	changes, err := delegate.Provision(ctx, env.IAM(), env.SSM(), plan, func(o *delegate.ProvisionOptions) {
+	if err := env.Provision(ctx, plan, func(o *delegate.ProvisionOptions) {
 		o.OperatorUser = userName
-	})
-	for _, c := range changes {
-		env.Printf("  %s", c)
-	}
-	if err != nil {
+	}); err != nil {
 		return err
 	}
 

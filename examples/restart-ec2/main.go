@@ -77,27 +77,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// document is the author's.
 	admin := *plan
 	admin.CreateDocument = false
-	changes, err := delegate.Provision(ctx, env.IAM(), env.SSM(), &admin, func(o *delegate.ProvisionOptions) {
+	if err := env.Provision(ctx, &admin, func(o *delegate.ProvisionOptions) {
 		o.OperatorUser = operatorName
 		o.RoleDescription = "Runs " + documentName + " for restricted operators"
-	})
-	for _, c := range changes {
-		env.Printf("  %s", c)
-	}
-	if err != nil {
+	}); err != nil {
 		return err
 	}
 
 	env.Section("Author: " + documentName)
 	env.Printf("assumeRole %s: the operator needs no iam:PassRole", plan.Document.AssumeRole)
 	// What the administrator set up is unchanged; only the document is new.
-	changes, err = delegate.Provision(ctx, env.IAM(), env.SSM(), plan, func(o *delegate.ProvisionOptions) {
+	if err := env.Provision(ctx, plan, func(o *delegate.ProvisionOptions) {
 		o.OperatorUser = operatorName
-	})
-	for _, c := range changes {
-		env.Printf("  %s", c)
-	}
-	if err != nil {
+	}); err != nil {
 		return err
 	}
 

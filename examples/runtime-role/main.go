@@ -19,7 +19,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
@@ -37,20 +36,6 @@ const (
 )
 
 func main() { walk.Main("runtime-role", run) }
-
-func putUserPolicy(ctx context.Context, env *walk.Env, name string, p *policy.Policy) error {
-	doc, err := p.JSON()
-	if err != nil {
-		return err
-	}
-	_, err = env.IAM().PutUserPolicy(ctx, &iam.PutUserPolicyInput{
-		UserName: aws.String(userName), PolicyName: aws.String(name), PolicyDocument: aws.String(string(doc)),
-	})
-	if err != nil {
-		return fmt.Errorf("put policy %s on %s: %w", name, userName, err)
-	}
-	return nil
-}
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	flags, err := walk.Parse("runtime-role", args, stderr)
@@ -89,11 +74,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	env.PrintPlan(plan)
-	changes, err := delegate.Provision(ctx, env.IAM(), env.SSM(), plan)
-	for _, c := range changes {
-		env.Printf("  %s", c)
-	}
-	if err != nil {
+	if err := env.Provision(ctx, plan); err != nil {
 		return err
 	}
 
@@ -107,7 +88,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := putUserPolicy(ctx, env, "StartRestart", startOnly); err != nil {
+	if err := env.PutUserPolicy(ctx, userName, "StartRestart", startOnly); err != nil {
 		return err
 	}
 	env.Printf("IAM user %s (%s), allowed to start %s only", userName, operatorARN, documentName)
@@ -121,7 +102,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	env.Printf("refused: %s: %s", walk.ErrorCode(err), walk.ErrorMessage(err))
 
 	env.Section("Operator with iam:PassRole on exactly that role")
-	if err := putUserPolicy(ctx, env, "PassAutomationRole", policy.PassRolePolicy(roleARN)); err != nil {
+	if err := env.PutUserPolicy(ctx, userName, "PassAutomationRole", policy.PassRolePolicy(roleARN)); err != nil {
 		return err
 	}
 	env.Printf("added iam:PassRole on %s for ssm.amazonaws.com", roleARN)

@@ -118,11 +118,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	env.PrintPlan(plan)
 	printScriptCalls(env, plan)
-	changes, err := delegate.Provision(ctx, env.IAM(), env.SSM(), plan)
-	for _, c := range changes {
-		env.Printf("  %s", c)
-	}
-	if err != nil {
+	if err := env.Provision(ctx, plan); err != nil {
 		return err
 	}
 
@@ -136,10 +132,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := putUserPolicy(ctx, env, "StartTeamReport", start); err != nil {
+	if err := env.PutUserPolicy(ctx, userName, "StartTeamReport", start); err != nil {
 		return err
 	}
-	if err := putUserPolicy(ctx, env, "PassTeamReportRole", policy.PassRolePolicy(roleARN)); err != nil {
+	if err := env.PutUserPolicy(ctx, userName, "PassTeamReportRole", policy.PassRolePolicy(roleARN)); err != nil {
 		return err
 	}
 	env.Printf("IAM user %s (%s) may start %s and pass %s", userName, operatorARN, documentName, roleName)
@@ -244,17 +240,4 @@ func actionsOf(p *policy.Policy, leftOut string) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-func putUserPolicy(ctx context.Context, env *walk.Env, name string, p *policy.Policy) error {
-	doc, err := p.JSON()
-	if err != nil {
-		return err
-	}
-	if _, err := env.IAM().PutUserPolicy(ctx, &iam.PutUserPolicyInput{
-		UserName: aws.String(userName), PolicyName: aws.String(name), PolicyDocument: aws.String(string(doc)),
-	}); err != nil {
-		return fmt.Errorf("put policy %s on %s: %w", name, userName, err)
-	}
-	return nil
 }
