@@ -109,7 +109,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := putUserPolicy(ctx, env.IAM(), operatorName, plan.OperatorPolicyName, plan.OperatorPolicy); err != nil {
+	if err := env.PutUserPolicy(ctx, operatorName, plan.OperatorPolicyName, plan.OperatorPolicy); err != nil {
 		return err
 	}
 	env.Printf("IAM user %s (%s) with %s", operatorName, operatorARN, plan.OperatorPolicyName)
@@ -268,17 +268,6 @@ func createRole(ctx context.Context, c *iam.Client, name, path string, trust *po
 	}
 	if _, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(policyName), PolicyDocument: aws.String(string(pdoc))}); err != nil {
 		return fmt.Errorf("put %s on role %s: %w", policyName, name, err)
-	}
-	return nil
-}
-
-func putUserPolicy(ctx context.Context, c *iam.Client, user, name string, p *policy.Policy) error {
-	doc, err := p.JSON()
-	if err != nil {
-		return err
-	}
-	if _, err := c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(user), PolicyName: aws.String(name), PolicyDocument: aws.String(string(doc))}); err != nil {
-		return fmt.Errorf("put %s on %s: %w", name, user, err)
 	}
 	return nil
 }
