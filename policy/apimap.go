@@ -38,8 +38,11 @@ var serviceRenames = map[string]string{
 // "prefix:Api", and which hidden permissions it carries.
 type apiRule struct {
 	// actions replace the same-named action; empty with none set means
-	// the same-named action.
+	// the same-named action, else the actions the Service Authorization
+	// Reference documents with the operation.
 	actions []string
+	// why names the AWS documentation a hand entry of actions follows.
+	why string
 	// none marks calls that need no permission at all.
 	none bool
 	// passRole lists request parameters that carry a role handed to a
@@ -56,7 +59,27 @@ type passRoleParam struct {
 	profile bool   // the value names an instance profile, not a role
 }
 
-func renamed(actions ...string) apiRule { return apiRule{actions: actions} }
+// renamed is a hand entry for an operation the Service Authorization
+// Reference does not map to its actions; why says where AWS documents it.
+func renamed(why string, actions ...string) apiRule { return apiRule{actions: actions, why: why} }
+
+// Why each hand entry is needed: the service documents the permission
+// with the operation, and the reference links the action to another page
+// or to none.
+const (
+	lambdaStream    = "Lambda's API reference: InvokeWithResponseStream needs lambda:InvokeFunction"
+	s3ListV1        = "S3's API reference: ListObjects, like ListObjectsV2, needs s3:ListBucket; the reference links s3:ListBucket to ListObjectsV2 only"
+	s3Head          = "S3's API reference: HeadObject needs s3:GetObject and HeadBucket needs s3:ListBucket"
+	s3Select        = "S3's API reference: SelectObjectContent needs s3:GetObject"
+	s3Attributes    = "S3's API reference: GetObjectAttributes needs s3:GetObject and s3:GetObjectAttributes"
+	s3Copy          = "S3's API reference: a copy reads the source (s3:GetObject) and writes the target (s3:PutObject)"
+	s3Multipart     = "S3's API reference: every step of a multipart upload needs s3:PutObject"
+	s3DeleteObjects = "S3's API reference: DeleteObjects needs s3:DeleteObject for each key"
+	s3Deprecated    = "S3's API reference: the deprecated lifecycle operations need the actions of the current ones"
+	s3Notification  = "S3's API reference: the notification configuration operations need s3:GetBucketNotification and s3:PutBucketNotification, which the reference links to the deprecated pages"
+	s3DeleteConfig  = "S3's API reference: deleting a bucket configuration needs the action that puts it"
+	sqsBatch        = "SQS's developer guide: a batch call needs the permission of its single form"
+)
 
 func passes(service string, paths ...string) apiRule {
 	r := apiRule{}
@@ -82,56 +105,36 @@ func passesProfile() apiRule {
 // apiRules is keyed by "prefix:api" in lower case.
 var apiRules = map[string]apiRule{
 	// Lambda.
-	"lambda:invoke":                      renamed("lambda:InvokeFunction"),
-	"lambda:invokewithresponsestream":    renamed("lambda:InvokeFunction"),
+	"lambda:invokewithresponsestream":    renamed(lambdaStream, "lambda:InvokeFunction"),
 	"lambda:createfunction":              passes("lambda.amazonaws.com", "Role"),
 	"lambda:updatefunctionconfiguration": passes("lambda.amazonaws.com", "Role"),
-	// S3: many operations are authorized under older action names.
-	"s3:listobjectsv2":                            renamed("s3:ListBucket"),
-	"s3:listobjects":                              renamed("s3:ListBucket"),
-	"s3:listobjectversions":                       renamed("s3:ListBucketVersions"),
-	"s3:headobject":                               renamed("s3:GetObject"),
-	"s3:headbucket":                               renamed("s3:ListBucket"),
-	"s3:listbuckets":                              renamed("s3:ListAllMyBuckets"),
-	"s3:getbucketencryption":                      renamed("s3:GetEncryptionConfiguration"),
-	"s3:putbucketencryption":                      renamed("s3:PutEncryptionConfiguration"),
-	"s3:deletebucketencryption":                   renamed("s3:PutEncryptionConfiguration"),
-	"s3:getbucketlifecycleconfiguration":          renamed("s3:GetLifecycleConfiguration"),
-	"s3:getbucketlifecycle":                       renamed("s3:GetLifecycleConfiguration"),
-	"s3:putbucketlifecycleconfiguration":          renamed("s3:PutLifecycleConfiguration"),
-	"s3:putbucketlifecycle":                       renamed("s3:PutLifecycleConfiguration"),
-	"s3:deletebucketlifecycle":                    renamed("s3:PutLifecycleConfiguration"),
-	"s3:copyobject":                               renamed("s3:GetObject", "s3:PutObject"),
-	"s3:uploadpartcopy":                           renamed("s3:GetObject", "s3:PutObject"),
-	"s3:deleteobjects":                            renamed("s3:DeleteObject"),
-	"s3:createmultipartupload":                    renamed("s3:PutObject"),
-	"s3:uploadpart":                               renamed("s3:PutObject"),
-	"s3:completemultipartupload":                  renamed("s3:PutObject"),
-	"s3:getbucketcors":                            renamed("s3:GetBucketCORS"),
-	"s3:putbucketcors":                            renamed("s3:PutBucketCORS"),
-	"s3:deletebucketcors":                         renamed("s3:PutBucketCORS"),
-	"s3:getpublicaccessblock":                     renamed("s3:GetBucketPublicAccessBlock"),
-	"s3:putpublicaccessblock":                     renamed("s3:PutBucketPublicAccessBlock"),
-	"s3:deletepublicaccessblock":                  renamed("s3:PutBucketPublicAccessBlock"),
-	"s3:getbucketreplication":                     renamed("s3:GetReplicationConfiguration"),
-	"s3:putbucketreplication":                     renamed("s3:PutReplicationConfiguration"),
-	"s3:deletebucketreplication":                  renamed("s3:PutReplicationConfiguration"),
-	"s3:getbucketnotificationconfiguration":       renamed("s3:GetBucketNotification"),
-	"s3:putbucketnotificationconfiguration":       renamed("s3:PutBucketNotification"),
-	"s3:getbucketaccelerateconfiguration":         renamed("s3:GetAccelerateConfiguration"),
-	"s3:putbucketaccelerateconfiguration":         renamed("s3:PutAccelerateConfiguration"),
-	"s3:getbucketanalyticsconfiguration":          renamed("s3:GetAnalyticsConfiguration"),
-	"s3:getbucketmetricsconfiguration":            renamed("s3:GetMetricsConfiguration"),
-	"s3:getbucketinventoryconfiguration":          renamed("s3:GetInventoryConfiguration"),
-	"s3:getbucketintelligenttieringconfiguration": renamed("s3:GetIntelligentTieringConfiguration"),
-	"s3:deletebuckettagging":                      renamed("s3:PutBucketTagging"),
-	"s3:deletebucketownershipcontrols":            renamed("s3:PutBucketOwnershipControls"),
-	"s3:getobjectattributes":                      renamed("s3:GetObject", "s3:GetObjectAttributes"),
-	"s3:selectobjectcontent":                      renamed("s3:GetObject"),
-	// SQS batch calls are authorized as their single forms.
-	"sqs:sendmessagebatch":             renamed("sqs:SendMessage"),
-	"sqs:deletemessagebatch":           renamed("sqs:DeleteMessage"),
-	"sqs:changemessagevisibilitybatch": renamed("sqs:ChangeMessageVisibility"),
+	// S3: the reference links most renamed operations (ListObjectsV2 to
+	// s3:ListBucket); these are the ones it does not.
+	"s3:listobjects":                        renamed(s3ListV1, "s3:ListBucket"),
+	"s3:headobject":                         renamed(s3Head, "s3:GetObject"),
+	"s3:headbucket":                         renamed(s3Head, "s3:ListBucket"),
+	"s3:selectobjectcontent":                renamed(s3Select, "s3:GetObject"),
+	"s3:getobjectattributes":                renamed(s3Attributes, "s3:GetObject", "s3:GetObjectAttributes"),
+	"s3:copyobject":                         renamed(s3Copy, "s3:GetObject", "s3:PutObject"),
+	"s3:uploadpartcopy":                     renamed(s3Copy, "s3:GetObject", "s3:PutObject"),
+	"s3:createmultipartupload":              renamed(s3Multipart, "s3:PutObject"),
+	"s3:uploadpart":                         renamed(s3Multipart, "s3:PutObject"),
+	"s3:completemultipartupload":            renamed(s3Multipart, "s3:PutObject"),
+	"s3:deleteobjects":                      renamed(s3DeleteObjects, "s3:DeleteObject"),
+	"s3:getbucketlifecycle":                 renamed(s3Deprecated, "s3:GetLifecycleConfiguration"),
+	"s3:putbucketlifecycle":                 renamed(s3Deprecated, "s3:PutLifecycleConfiguration"),
+	"s3:getbucketnotificationconfiguration": renamed(s3Notification, "s3:GetBucketNotification"),
+	"s3:putbucketnotificationconfiguration": renamed(s3Notification, "s3:PutBucketNotification"),
+	"s3:deletebucketencryption":             renamed(s3DeleteConfig, "s3:PutEncryptionConfiguration"),
+	"s3:deletebucketlifecycle":              renamed(s3DeleteConfig, "s3:PutLifecycleConfiguration"),
+	"s3:deletebucketcors":                   renamed(s3DeleteConfig, "s3:PutBucketCORS"),
+	"s3:deletepublicaccessblock":            renamed(s3DeleteConfig, "s3:PutBucketPublicAccessBlock"),
+	"s3:deletebucketreplication":            renamed(s3DeleteConfig, "s3:PutReplicationConfiguration"),
+	"s3:deletebuckettagging":                renamed(s3DeleteConfig, "s3:PutBucketTagging"),
+	"s3:deletebucketownershipcontrols":      renamed(s3DeleteConfig, "s3:PutBucketOwnershipControls"),
+	"sqs:sendmessagebatch":                  renamed(sqsBatch, "sqs:SendMessage"),
+	"sqs:deletemessagebatch":                renamed(sqsBatch, "sqs:DeleteMessage"),
+	"sqs:changemessagevisibilitybatch":      renamed(sqsBatch, "sqs:ChangeMessageVisibility"),
 	// STS.
 	"sts:getcalleridentity": {none: true},
 	// Hidden iam:PassRole.
@@ -267,7 +270,9 @@ func (d *deriver) operation(name, act, svc, api string, param paramFunc, where s
 }
 
 // opActions picks the IAM actions of a call: the caller's APIActions entry,
-// else the rule, else the same-named action of the catalog. ok is false
+// else the rule, else the same-named action of the catalog, else the
+// actions the Service Authorization Reference documents with the
+// operation. ok is false
 // when the call needs no permission (its need is recorded) or its actions
 // are unknown (it is unresolved).
 func (d *deriver) opActions(name, act, svc, api, where string, reason func(string) string) (prefix string, rule apiRule, actions []string, ok bool) {
@@ -294,12 +299,14 @@ func (d *deriver) opActions(name, act, svc, api, where string, reason func(strin
 	case len(rule.actions) > 0:
 		return prefix, rule, rule.actions, true
 	}
-	a, found := d.catalog.Lookup(prefix + ":" + apiKey)
-	if !found {
-		d.unresolved(name, act, "%sno IAM action is known for %s.%s (%s:%s does not exist): supply it with APIActions[%q]", where, svc, api, prefix, api, svc+"."+api)
-		return prefix, rule, nil, false
+	if a, found := d.catalog.Lookup(prefix + ":" + apiKey); found {
+		return prefix, rule, []string{a.Name}, true
 	}
-	return prefix, rule, []string{a.Name}, true
+	if linked := d.catalog.Linked(prefix, svc, api); len(linked) > 0 {
+		return prefix, rule, linked, true
+	}
+	d.unresolved(name, act, "%sno IAM action is known for %s.%s (%s:%s does not exist and the Service Authorization Reference documents no action with it): supply it with APIActions[%q]", where, svc, api, prefix, api, svc+"."+api)
+	return prefix, rule, nil, false
 }
 
 // tagsAtCreation grants ec2:CreateTags on what an EC2 call creates when it

@@ -35,7 +35,7 @@ func TestForRunbookExactPolicy(t *testing.T) {
 		{name: "nothing derivable is not a runbook that needs nothing",
 			steps:      `[{"name":"a","action":"aws:executeAwsApi","inputs":{"Service":"ec2","Api":"DescribeUnicorns"}}]`,
 			policy:     `{"Version":"2012-10-17","Statement":[]}`,
-			unresolved: []string{`a (aws:executeAwsApi): no IAM action is known for ec2.DescribeUnicorns (ec2:DescribeUnicorns does not exist): supply it with APIActions["ec2.DescribeUnicorns"]`}},
+			unresolved: []string{`a (aws:executeAwsApi): no IAM action is known for ec2.DescribeUnicorns (ec2:DescribeUnicorns does not exist and the Service Authorization Reference documents no action with it): supply it with APIActions["ec2.DescribeUnicorns"]`}},
 		// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourceaccount
 		{name: "bucket split from the other resources of one grant",
 			steps: `[{"name":"r","action":"aws:runCommand","inputs":{` + shell + `,"OutputS3BucketName":"logs","ServiceRoleArn":"arn:aws:iam::111122223333:role/notify"}}]`,

