@@ -8,7 +8,7 @@
 // action's documentation link. Run from this directory after
 // `npm pack iam-floyd@VERSION && tar xzf iam-floyd-VERSION.tgz`:
 //
-//	go run linksgen.go -floyd package -o ../../../testdata/iam-operation-links.tsv
+//	go run linksgen.go -floyd package -date YYYY-MM-DD -o ../../../testdata/iam-operation-links.tsv
 package main
 
 import (
@@ -22,6 +22,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 )
 
 var (
@@ -35,6 +36,7 @@ var (
 func main() {
 	dir := flag.String("floyd", "", "unpacked iam-floyd npm package")
 	out := flag.String("o", "iam-operation-links.tsv", "output file")
+	date := flag.String("date", time.Now().UTC().Format(time.DateOnly), "the day the package was retrieved")
 	flag.Parse()
 	if *dir == "" {
 		log.Fatal("usage: go run linksgen.go -floyd DIR [-o FILE]")
@@ -81,7 +83,7 @@ func main() {
 		log.Fatal(err)
 	}
 	w := bufio.NewWriter(fh)
-	fmt.Fprintf(w, "# IAM actions whose Service Authorization Reference entry links to the API reference page of an operation of another name: action, page (the operation, sometimes after a lower-case section prefix such as control_). Data: iam-floyd %s (%s, https://github.com/udondan/iam-floyd), lib/generated/policy-statements, generated from the AWS Service Authorization Reference.\n", pkg.Version, pkg.License)
+	fmt.Fprintf(w, "# IAM actions whose Service Authorization Reference entry links to the API reference page of an operation of another name: action, page (the operation, sometimes after a lower-case section prefix such as control_). Data: iam-floyd %s (%s, https://github.com/udondan/iam-floyd), lib/generated/policy-statements, generated from the AWS Service Authorization Reference; retrieved %s.\n", pkg.Version, pkg.License, *date)
 	fmt.Fprintln(w, "action\tpage")
 	for _, r := range rows {
 		fmt.Fprintln(w, r)
