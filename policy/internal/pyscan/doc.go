@@ -21,8 +21,13 @@
 // constants, and the handler's events payload (events["Key"],
 // events.get("Key")). Client methods, paginators (get_paginator) and
 // waiters (get_waiter) are reported as [Call]s with their line and their
-// literal or payload keyword arguments. Module-level code, which runs on
-// import, is included; functions the handler never reaches are not.
+// literal or payload keyword arguments. A paginator's or waiter's
+// arguments are those of its paginate or wait, the request parameters of
+// the operation it calls; each further use with other arguments is another
+// Call, and one handed to code the analysis cannot follow (or never used)
+// keeps a Call with no arguments, which the derivation grants on every
+// resource. Module-level code, which runs on import, is included;
+// functions the handler never reaches are not.
 //
 // Nested functions see their enclosing variables; functions of the script
 // handed to code outside it (executor.map, callbacks) and lambdas are

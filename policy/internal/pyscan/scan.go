@@ -88,7 +88,7 @@ func Analyze(src []byte, handler string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &analyzer{src: src, globals: &scope{vars: map[string]val{}}, memo: map[string]val{}, active: map[*node]bool{}}
+	a := &analyzer{src: src, globals: &scope{vars: map[string]val{}}, memo: map[string]val{}, active: map[*node]bool{}, bound: map[int]bool{}}
 	a.block(root, a.globals, nil)
 	h, ok := a.globals.vars[handler]
 	if !ok || h.kind != vFunc {
@@ -121,6 +121,7 @@ const (
 	vClass
 	vInstance
 	vBound // a method bound to an instance
+	vPager // a paginator or waiter; call is the Call get_paginator or get_waiter recorded
 )
 
 type val struct {
@@ -136,6 +137,8 @@ type val struct {
 	// args are a sub-resource's identifiers, as "$0", "$1" for the
 	// positional arguments of its constructor (ec2.Instance("i-1")).
 	args map[string]Arg
+	// call is, for a paginator or waiter, 1 + the index of its Call.
+	call int
 }
 
 func (v val) isAWS() bool {
@@ -186,6 +189,9 @@ type analyzer struct {
 	evals   int
 	nest    int
 	stopped bool
+	// bound marks the paginator and waiter calls (1 + index) that took
+	// the arguments of a paginate or wait.
+	bound map[int]bool
 }
 
 func (a *analyzer) problem(line int, detail string) {
@@ -487,6 +493,12 @@ func (a *analyzer) escape(v val, line int) {
 	if v.isAWS() {
 		a.problem(line, fmt.Sprintf("a %s client made at line %d is stored or passed where the analysis cannot follow it", v.s, v.line))
 	}
+	switch {
+	case v.kind == vPager:
+		a.pagerEscapes(v)
+	case v.kind == vBound && v.self != nil && v.self.kind == vPager:
+		a.pagerEscapes(*v.self)
+	}
 	for _, it := range v.items {
 		a.escape(it, line)
 	}
@@ -657,6 +669,10 @@ func (a *analyzer) attribute(n *node, sc *scope) val {
 	case vEvents:
 		if attr == "get" {
 			return val{kind: vBound, typ: "get", self: &obj}
+		}
+	case vPager:
+		if attr == "paginate" || attr == "wait" {
+			return val{kind: vBound, s: obj.s, typ: attr, line: obj.line, self: &obj}
 		}
 	}
 	return val{}
@@ -909,6 +925,9 @@ func (a *analyzer) boundCall(f val, n *node, args []val, kw map[string]val, kwAr
 			return val{kind: vEventKey, s: args[0].s}
 		}
 		return val{}
+	case vPager:
+		a.pagerCall(self, f.typ, n, args, kwArgs)
+		return val{}
 	case vClient:
 		switch f.typ {
 		case "get_paginator", "get_waiter":
@@ -924,8 +943,12 @@ func (a *analyzer) boundCall(f val, n *node, args []val, kw map[string]val, kwAr
 			if f.typ == "get_waiter" {
 				k = Waiter
 			}
+			before := len(a.res.Calls)
 			a.record(Call{Line: n.line, Kind: k, Client: self.s, Name: name.s})
-			return val{}
+			if len(a.res.Calls) == before {
+				return val{}
+			}
+			return val{kind: vPager, s: self.s, typ: name.s, line: n.line, call: len(a.res.Calls)}
 		case "can_paginate", "close":
 			return val{}
 		}
@@ -970,6 +993,40 @@ func (a *analyzer) boundCall(f val, n *node, args []val, kw map[string]val, kwAr
 	// A collection attribute (ec2.instances) called directly is unusual;
 	// an attribute of a resource that is not called is a collection.
 	return val{}
+}
+
+// pagerCall gives the call a paginator or waiter makes the arguments of
+// its paginate or wait: the operation's request parameters, which scope
+// its resources. The first use fills the call get_paginator or get_waiter
+// recorded; another use, with its own arguments, is another call.
+func (a *analyzer) pagerCall(p val, method string, n *node, args []val, kwArgs map[string]Arg) {
+	for _, v := range args {
+		a.escape(v, n.line)
+	}
+	c := a.res.Calls[p.call-1]
+	if (c.Kind == Paginator) != (method == "paginate") {
+		return
+	}
+	if !a.bound[p.call] {
+		a.bound[p.call] = true
+		a.res.Calls[p.call-1].Args = kwArgs
+		return
+	}
+	c.Args = kwArgs
+	a.record(c)
+}
+
+// pagerEscapes keeps a call with no known arguments for a paginator or
+// waiter handed to code the analysis cannot follow, which may use it with
+// any arguments.
+func (a *analyzer) pagerEscapes(p val) {
+	c := a.res.Calls[p.call-1]
+	c.Args = nil
+	if a.bound[p.call] {
+		a.record(c)
+		return
+	}
+	a.bound[p.call] = true
 }
 
 func isUpper(s string) bool { return s != "" && s[0] >= 'A' && s[0] <= 'Z' }

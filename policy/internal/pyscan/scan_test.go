@@ -75,8 +75,8 @@ func TestAnalyzeFixture(t *testing.T) {
 	assert.Equal(t, []string{
 		"15 call ec2.stop_instances InstanceIds=events:InstanceId",
 		"16 call logs.put_log_events logEvents= logGroupName=/ops logStreamName=s",
-		"20 paginator ec2.describe_instances",
-		"37 waiter ec2.instance_stopped",
+		"20 paginator ec2.describe_instances InstanceIds=events:InstanceId",
+		"37 waiter ec2.instance_stopped InstanceIds=events:InstanceId",
 		"40 resource s3.Object.load $0=bucket",
 		"40 resource s3.Object.put $0=bucket Body=?",
 		"42 call ssm.get_parameter Name=events:ParamName WithDecryption=?",
