@@ -58,3 +58,41 @@ func TestParseReferencesExact(t *testing.T) {
 		})
 	}
 }
+
+// TestZeroReferenceHasNoKind checks that the Reference returned with false
+// is no kind of reference: the kinds start at one.
+func TestZeroReferenceHasNoKind(t *testing.T) {
+	for _, k := range []RefKind{RefParameter, RefStepOutput, RefGlobal, RefAutomation, RefVariable, RefSSMParameter, RefInvalid} {
+		assert.NotZero(t, k, "%s", k)
+		assert.NotEmpty(t, k.String())
+	}
+	assert.Empty(t, RefKind(0).String())
+	ref, ok := WholeReference("plain")
+	assert.False(t, ok)
+	assert.Empty(t, ref.Kind.String())
+}
+
+// TestReferenceStringOfEachKind checks the canonical form written for
+// each kind, which parses back to the same reference.
+func TestReferenceStringOfEachKind(t *testing.T) {
+	for _, tc := range []struct {
+		ref  Reference
+		want string
+	}{
+		{Reference{Kind: RefParameter, Name: "P"}, "{{ P }}"},
+		{Reference{Kind: RefStepOutput, Name: "s", Output: "O"}, "{{ s.O }}"},
+		{Reference{Kind: RefGlobal, Name: GlobalRegion}, "{{ global:REGION }}"},
+		{Reference{Kind: RefAutomation, Name: AutomationExecutionID}, "{{ automation:EXECUTION_ID }}"},
+		{Reference{Kind: RefVariable, Name: "V"}, "{{ variable:V }}"},
+		{Reference{Kind: RefSSMParameter, Name: "/p"}, "{{ssm:/p}}"},
+		{Reference{Kind: RefInvalid, Name: "a b", Text: "{{ a b }}"}, "{{ a b }}"},
+	} {
+		t.Run(tc.want, func(t *testing.T) {
+			assert.Equal(t, tc.want, tc.ref.String())
+			back, ok := WholeReference(tc.want)
+			assert.True(t, ok)
+			tc.ref.Text = tc.want
+			assert.Equal(t, tc.ref, back)
+		})
+	}
+}
