@@ -1,6 +1,7 @@
 package policy_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -140,6 +141,10 @@ func TestActionsForCallResources(t *testing.T) {
 	}{
 		{"queue url", "sqs", "SendMessage", map[string]any{"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/q1", "MessageBody": "m"},
 			"sqs:SendMessage", []string{"arn:aws:sqs:us-east-1:123456789012:q1"}},
+		// SQS queue names are up to 80 characters, longer than the ARN
+		// pattern they fill.
+		{"long queue name", "sqs", "SendMessage", map[string]any{"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/" + strings.Repeat("q", 80)},
+			"sqs:SendMessage", []string{"arn:aws:sqs:us-east-1:123456789012:" + strings.Repeat("q", 80)}},
 		{"queue name alone", "sqs", "SendMessage", map[string]any{"QueueUrl": "q2"},
 			"sqs:SendMessage", []string{"arn:aws:sqs:us-east-1:123456789012:q2"}},
 		{"renamed batch call", "sqs", "SendMessageBatch", map[string]any{"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/q1"},
@@ -168,6 +173,10 @@ func TestActionsForCallResources(t *testing.T) {
 			"ec2:CreateSecurityGroup", []string{"arn:aws:ec2:us-east-1:123456789012:security-group/*"}},
 		{"copy in any region", "ec2", "CopySnapshot", map[string]any{"SourceSnapshotId": "snap-1", "SourceRegion": "us-west-2"},
 			"ec2:CopySnapshot", []string{"arn:aws:ec2:*::snapshot/*"}},
+		// The first placeholder after the scope's takes the identifier (none
+		// here), and one right after it is filled too.
+		{"adjacent placeholders", "codeartifact", "DescribePackageGroup", map[string]any{"domain": "d", "packageGroup": "/p"},
+			"codeartifact:DescribePackageGroup", []string{"arn:aws:codeartifact:us-east-1:123456789012:package-group/**"}},
 		{"function name", "lambda", "GetFunction", map[string]any{"FunctionName": "fn"},
 			"lambda:GetFunction", []string{"arn:aws:lambda:us-east-1:123456789012:function:fn"}},
 	}
@@ -250,6 +259,10 @@ func TestActionsForCallPassRole(t *testing.T) {
 			resources: []string{role("one"), role("three")}, service2: "events.amazonaws.com"},
 		{name: "no target with a role", service: "events", op: "PutTargets",
 			params: map[string]any{"Rule": "r", "Targets": []any{map[string]any{"Id": "1", "Arn": "arn:aws:sqs:us-east-1:123456789012:q"}}}},
+		// A value computed at run time may hold any member.
+		{name: "targets computed", service: "events", op: "PutTargets",
+			params:    map[string]any{"Rule": "r", "Targets": "*"},
+			resources: []string{role("*")}, service2: "events.amazonaws.com"},
 		{name: "targets not a list", service: "events", op: "PutTargets",
 			params: map[string]any{"Rule": "r", "Targets": role("x")}},
 		{name: "role name", service: "lambda", op: "CreateFunction",
