@@ -17,6 +17,28 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// TestSleep checks a pause lasts its duration, and a pause of zero or
+// less reports an ended context every time, never racing it against a
+// timer that fired at once. It comes first: a pause that does not wait
+// makes the waits below spin without end.
+func TestSleep(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		require.NoError(t, sleep(t.Context(), time.Minute))
+		assert.Equal(t, time.Minute, time.Since(start))
+		require.NoError(t, sleep(t.Context(), 0))
+		require.NoError(t, sleep(t.Context(), -1))
+		assert.Equal(t, time.Minute, time.Since(start))
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		for range 64 {
+			require.ErrorIs(t, sleep(ctx, 0), context.Canceled)
+		}
+		require.ErrorIs(t, sleep(ctx, time.Hour), context.Canceled)
+		assert.Equal(t, time.Minute, time.Since(start))
+	})
+}
+
 // threeSteps is a waiter client for one execution of three ten-minute
 // steps whose step list the service truncates to one step and pages two
 // at a time. Being in the package's own tests, which run first, it
@@ -169,25 +191,4 @@ func TestWaitThreeStepsEarly(t *testing.T) {
 			})
 		})
 	}
-}
-
-// TestSleep checks a pause lasts its duration, and a pause of zero or
-// less reports an ended context every time, never racing it against a
-// timer that fired at once.
-func TestSleep(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		start := time.Now()
-		require.NoError(t, sleep(t.Context(), time.Minute))
-		assert.Equal(t, time.Minute, time.Since(start))
-		require.NoError(t, sleep(t.Context(), 0))
-		require.NoError(t, sleep(t.Context(), -1))
-		assert.Equal(t, time.Minute, time.Since(start))
-		ctx, cancel := context.WithCancel(t.Context())
-		cancel()
-		for range 64 {
-			require.ErrorIs(t, sleep(ctx, 0), context.Canceled)
-		}
-		require.ErrorIs(t, sleep(ctx, time.Hour), context.Canceled)
-		assert.Equal(t, time.Minute, time.Since(start))
-	})
 }
