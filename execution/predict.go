@@ -23,7 +23,8 @@ type History interface {
 	// modify the slice.
 	Samples(document, step string) []Sample
 	// Add records an execution that ended. A waiter calls it with the
-	// output that ended its wait.
+	// output that ended its wait, which a failed execution does not
+	// return.
 	Add(ex *types.AutomationExecution)
 }
 

@@ -80,8 +80,10 @@ type ExecutionWaiterOptions struct {
 
 	// History, when set, supplies how long previous executions of the
 	// same document took from each step to their end, and records the
-	// execution that ends the wait. Polls then go where those executions
-	// ended, see the package overview.
+	// execution that ends the wait when the wait returns it (a success,
+	// or an end a custom Retryable accepts); a failed execution, which
+	// stops early, is not a sample of how long the document runs. Polls
+	// then go where those executions ended, see the package overview.
 	History History
 	// Runbook, when set, is the document the execution runs: it tells
 	// an aws:sleep's duration and a step's timeout when the service's
