@@ -205,15 +205,18 @@ func spreadFrom(t0 time.Time, n int, step time.Duration) []time.Time {
 	return out
 }
 
+// secondsAfter returns the times ss seconds after t0.
+func secondsAfter(t0 time.Time, ss ...int) []time.Time {
+	out := make([]time.Time, len(ss))
+	for i, s := range ss {
+		out[i] = t0.Add(time.Duration(s) * time.Second)
+	}
+	return out
+}
+
 func TestRegionBounds(t *testing.T) {
 	t0 := bubbleEpoch
-	at := func(ss ...int) []time.Time {
-		out := make([]time.Time, len(ss))
-		for i, s := range ss {
-			out[i] = t0.Add(time.Duration(s) * time.Second)
-		}
-		return out
-	}
+	at := func(ss ...int) []time.Time { return secondsAfter(t0, ss...) }
 	for _, tc := range []struct {
 		name   string
 		ends   []time.Time
@@ -240,13 +243,7 @@ func TestRegionBounds(t *testing.T) {
 
 func TestJoinDistanceBandwidth(t *testing.T) {
 	t0 := bubbleEpoch
-	at := func(ss ...int) []time.Time {
-		out := make([]time.Time, len(ss))
-		for i, s := range ss {
-			out[i] = t0.Add(time.Duration(s) * time.Second)
-		}
-		return out
-	}
+	at := func(ss ...int) []time.Time { return secondsAfter(t0, ss...) }
 	for _, tc := range []struct {
 		name string
 		ends []time.Time
