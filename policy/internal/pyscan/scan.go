@@ -495,9 +495,9 @@ func (a *analyzer) escape(v val, line int) {
 	}
 	switch {
 	case v.kind == vPager:
-		a.pagerEscapes(v)
+		a.pagerUse(v, nil)
 	case v.kind == vBound && v.self != nil && v.self.kind == vPager:
-		a.pagerEscapes(*v.self)
+		a.pagerUse(*v.self, nil)
 	}
 	for _, it := range v.items {
 		a.escape(it, line)
@@ -997,36 +997,29 @@ func (a *analyzer) boundCall(f val, n *node, args []val, kw map[string]val, kwAr
 
 // pagerCall gives the call a paginator or waiter makes the arguments of
 // its paginate or wait: the operation's request parameters, which scope
-// its resources. The first use fills the call get_paginator or get_waiter
-// recorded; another use, with its own arguments, is another call.
+// its resources.
 func (a *analyzer) pagerCall(p val, method string, n *node, args []val, kwArgs map[string]Arg) {
 	for _, v := range args {
 		a.escape(v, n.line)
 	}
-	c := a.res.Calls[p.call-1]
-	if (c.Kind == Paginator) != (method == "paginate") {
-		return
+	if (a.res.Calls[p.call-1].Kind == Paginator) == (method == "paginate") {
+		a.pagerUse(p, kwArgs)
 	}
-	if !a.bound[p.call] {
-		a.bound[p.call] = true
-		a.res.Calls[p.call-1].Args = kwArgs
-		return
-	}
-	c.Args = kwArgs
-	a.record(c)
 }
 
-// pagerEscapes keeps a call with no known arguments for a paginator or
-// waiter handed to code the analysis cannot follow, which may use it with
-// any arguments.
-func (a *analyzer) pagerEscapes(p val) {
-	c := a.res.Calls[p.call-1]
-	c.Args = nil
-	if a.bound[p.call] {
-		a.record(c)
+// pagerUse records one use of a paginator or waiter with args: the first
+// use fills the call get_paginator or get_waiter recorded, another is
+// another call. A paginator handed to code the analysis cannot follow is
+// used with nil args, any arguments.
+func (a *analyzer) pagerUse(p val, args map[string]Arg) {
+	if !a.bound[p.call] {
+		a.bound[p.call] = true
+		a.res.Calls[p.call-1].Args = args
 		return
 	}
-	a.bound[p.call] = true
+	c := a.res.Calls[p.call-1]
+	c.Args = args
+	a.record(c)
 }
 
 func isUpper(s string) bool { return s != "" && s[0] >= 'A' && s[0] <= 'Z' }

@@ -100,9 +100,7 @@ func (s *Service) Shape(name string) *Shape { return s.Shapes[name] }
 // Model holds the services by SigV4 signing name; of several sharing one
 // (rds, docdb and neptune sign as rds) the one named so comes first.
 type Model struct {
-	Source   string                `json:"source"`
-	Version  string                `json:"version"`
-	License  string                `json:"license"`
+	botocore.Header
 	Services map[string][]*Service `json:"services"`
 }
 

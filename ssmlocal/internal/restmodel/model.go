@@ -110,9 +110,7 @@ func (s *Service) XML() *querymodel.Service {
 // Model holds the services by SigV4 signing name (several services may
 // share one: s3 and s3control sign as s3).
 type Model struct {
-	Source   string                `json:"source"`
-	Version  string                `json:"version"`
-	License  string                `json:"license"`
+	botocore.Header
 	Services map[string][]*Service `json:"services"`
 }
 
