@@ -49,8 +49,10 @@ trap 'rm -f "$out"' EXIT
 # --test-cpu as the single argument "-cpu 1", which the test binary
 # refuses, so every mutant would be reported KILLED.
 # go test's vet pass is skipped too: it judges no mutant and costs seconds
-# each.
-GOFLAGS="${GOFLAGS:+$GOFLAGS }-cpu=1 -vet=off"
+# each. -count=1 keeps the coverage run out of the test cache: gremlins
+# derives each mutant's timeout from how long that run took, and a cached
+# result (under a second) would time out every mutant on a busy machine.
+GOFLAGS="${GOFLAGS:+$GOFLAGS }-cpu=1 -vet=off -count=1"
 export GOFLAGS
 # shellcheck disable=SC2086 # the exclusions are separate arguments
 "$gremlins" unleash --workers "${GREMLINS_WORKERS:-1}" \
