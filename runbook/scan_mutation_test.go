@@ -421,3 +421,18 @@ func TestParseJSONScanErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestDuplicateKeySetFromSeventeenKeys checks that the keys of an object
+// are compared in a slice up to 16 keys, cheaper than a set for the small
+// objects of a runbook, and go into a set from the seventeenth so that a
+// big object stays linear.
+func TestDuplicateKeySetFromSeventeenKeys(t *testing.T) {
+	allocs := func(n int) float64 {
+		d := []byte(manyKeys(n))
+		return testing.AllocsPerRun(20, func() { duplicateKey(d) })
+	}
+	a15, a16, a17, a18 := allocs(15), allocs(16), allocs(17), allocs(18)
+	assert.Equal(t, 1.0, a16-a15, "a sixteenth key costs its string only")
+	assert.Greater(t, a17-a16, 1.0, "the seventeenth key makes the set")
+	assert.Equal(t, 1.0, a18-a17, "a key added to the set costs its string only")
+}
