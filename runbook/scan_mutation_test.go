@@ -157,10 +157,16 @@ func TestUnquote(t *testing.T) {
 
 // TestUnquoteFastPath checks that a string with no escape is cut out of
 // its quotes, not decoded: keys are unquoted once per member on every walk.
+// The strings are cut from a longer buffer, as the scanner does, whose
+// next byte is no valid UTF-8.
 func TestUnquoteFastPath(t *testing.T) {
-	empty, plain := []byte(`""`), []byte(`"InstanceId"`)
+	buf := []byte("\"\"\xff\"InstanceId\"\xff")
+	empty, plain := buf[:2], buf[3:15]
 	assert.Zero(t, testing.AllocsPerRun(20, func() { _, _ = unquote(empty, false) }))
 	assert.Equal(t, 1.0, testing.AllocsPerRun(20, func() { _, _ = unquote(plain, false) }))
+	s, err := unquote(plain, false)
+	require.NoError(t, err)
+	assert.Equal(t, "InstanceId", s)
 }
 
 type scannedMember struct{ key, raw string }
