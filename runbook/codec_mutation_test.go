@@ -499,13 +499,20 @@ func TestInputsRepeatedKeys(t *testing.T) {
 	}
 }
 
+// TestJSONInvalidValue checks that a value whose raw text is not JSON,
+// which only code inside the package can make, is refused with
+// json.Indent's error rather than written as it is.
 func TestJSONInvalidValue(t *testing.T) {
-	d := &Document{MainSteps: []Step{{Name: "a", Inputs: RawInputs{Name: "aws:x",
-		Inputs: []Member{{Key: "A", Value: Value{raw: []byte(`{"b":`)}}}}}}}
-	out, err := d.JSON()
-	require.Error(t, err)
-	assert.Nil(t, out)
-	assert.True(t, strings.HasPrefix(err.Error(), "runbook: encode: "), err.Error())
+	for _, raw := range []string{`{"b":`, `"abc`, `x"`, `[1`, `"a"}`} {
+		t.Run(raw, func(t *testing.T) {
+			d := &Document{MainSteps: []Step{{Name: "a", Inputs: RawInputs{Name: "aws:x",
+				Inputs: []Member{{Key: "A", Value: Value{raw: []byte(raw)}}}}}}}
+			out, err := d.JSON()
+			require.Error(t, err, "%s", out)
+			assert.Nil(t, out)
+			assert.True(t, strings.HasPrefix(err.Error(), "runbook: encode: "), err.Error())
+		})
+	}
 }
 
 func TestDocumentUnmarshalJSON(t *testing.T) {
@@ -542,6 +549,10 @@ func TestParseJSONInvalidUTF8(t *testing.T) {
 			assert.Equal(t, tc.want, d.Description)
 		})
 	}
+	t.Run("short document", func(t *testing.T) {
+		_, err := ParseJSON([]byte("{\"\xff\":1}"))
+		require.EqualError(t, err, "runbook: line 1: \ufffd: unknown field \"\ufffd\"; allowed: schemaVersion, description, assumeRole, parameters, variables, mainSteps, outputs, files")
+	})
 	assert.Equal(t, []byte("\ufffd"), validUTF8([]byte{0xff}))
 	assert.Empty(t, validUTF8(nil))
 }
