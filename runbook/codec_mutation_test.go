@@ -503,7 +503,7 @@ func TestInputsRepeatedKeys(t *testing.T) {
 // which only code inside the package can make, is refused with
 // json.Indent's error rather than written as it is.
 func TestJSONInvalidValue(t *testing.T) {
-	for _, raw := range []string{`{"b":`, `"abc`, `x"`, `[1`, `"a"}`} {
+	for _, raw := range []string{`{"b":`, `"abc`, `x"`, `[1`, `"a"}`, `"`} {
 		t.Run(raw, func(t *testing.T) {
 			d := &Document{MainSteps: []Step{{Name: "a", Inputs: RawInputs{Name: "aws:x",
 				Inputs: []Member{{Key: "A", Value: Value{raw: []byte(raw)}}}}}}}
