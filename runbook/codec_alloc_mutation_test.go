@@ -58,6 +58,14 @@ func TestJSONAllocations(t *testing.T) {
 	}
 	assert.Equal(t, testing.AllocsPerRun(20, encode(small)), testing.AllocsPerRun(20, encode(large)))
 
-	tiny := &Document{MainSteps: []Step{{Name: "a", Inputs: RawInputs{Name: "aws:x", Inputs: []Member{{Key: "A", Value: Int(1)}}}}}}
-	assert.Equal(t, 1.0, testing.AllocsPerRun(20, encode(tiny)))
+	// Up to 16 inputs are indented as they are written, without the
+	// intermediate map appendMap builds for more.
+	for _, n := range []int{1, 16} {
+		var ms []Member
+		for i := range n {
+			ms = append(ms, Member{Key: "K" + strconv.Itoa(i), Value: Int(int64(i))})
+		}
+		tiny := &Document{MainSteps: []Step{{Name: "a", Inputs: RawInputs{Name: "aws:x", Inputs: ms}}}}
+		assert.Equal(t, 1.0, testing.AllocsPerRun(20, encode(tiny)), "%d inputs", n)
+	}
 }
