@@ -472,12 +472,15 @@ func carryComments(src, dst *yaml.Node, depth int) {
 	}
 }
 
-// commentLines counts each comment line under n.
+// commentLines counts each comment line under n. It walks the whole tree,
+// with no depth cut-off of its own: a comment below the level that
+// carryComments reaches must be counted, so that YAMLKeeping fails rather
+// than drop it. The YAML decoder already bounds how deep a tree can be.
 func commentLines(n *yaml.Node) map[string]int {
 	out := map[string]int{}
-	var walk func(n *yaml.Node, depth int)
-	walk = func(n *yaml.Node, depth int) {
-		if n == nil || depth > 200 {
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n == nil {
 			return
 		}
 		for _, c := range []string{n.HeadComment, n.LineComment, n.FootComment} {
@@ -488,9 +491,9 @@ func commentLines(n *yaml.Node) map[string]int {
 			}
 		}
 		for _, c := range n.Content {
-			walk(c, depth+1)
+			walk(c)
 		}
 	}
-	walk(n, 0)
+	walk(n)
 	return out
 }
