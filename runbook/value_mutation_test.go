@@ -2,6 +2,7 @@ package runbook
 
 import (
 	"encoding/json"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -348,4 +349,32 @@ func TestWalkPaths(t *testing.T) {
 	var got [][2]string
 	v.Walk(func(path, s string) { got = append(got, [2]string{path, s}) })
 	assert.Equal(t, [][2]string{{".a[0]", "x"}, {".a[2]", "y"}, {".b.c", "z"}}, got)
+}
+
+// TestAppendMapFewMembersAllocateNothing checks that maps of up to 16
+// members, as step inputs are, are written by scanning, without a map.
+func TestAppendMapFewMembersAllocateNothing(t *testing.T) {
+	for _, n := range []int{0, 1, 16} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			ms := make([]Member, n)
+			for i := range ms {
+				ms[i] = Member{Key: "k" + strconv.Itoa(i), Value: Int(int64(i))}
+			}
+			buf := make([]byte, 0, 1024)
+			assert.Zero(t, testing.AllocsPerRun(20, func() { _ = appendMap(buf[:0], ms) }))
+			assert.Equal(t, Map(ms...).raw, appendMap(nil, ms))
+		})
+	}
+}
+
+// TestReferenceNonASCIIBytes checks reference constructors on names
+// holding the lowest non-ASCII byte, which the one-allocation path must
+// leave to String: it is not valid UTF-8 on its own.
+func TestReferenceNonASCIIBytes(t *testing.T) {
+	for _, name := range []string{"\x80", "a\x80b", "\x7f", "\x1f", " "} {
+		t.Run(strconv.Quote(name), func(t *testing.T) {
+			assert.Equal(t, String("{{ "+name+" }}"), Param(name))
+			assert.Equal(t, String("{{ variable:"+name+" }}"), Var(name))
+		})
+	}
 }
