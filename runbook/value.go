@@ -29,7 +29,7 @@ const (
 var kindNames = [...]string{"absent", "null", "string", "number", "boolean", "list", "map"}
 
 func (k Kind) String() string {
-	if int(k) < len(kindNames) {
+	if k >= 0 && int(k) < len(kindNames) {
 		return kindNames[k]
 	}
 	return "kind(" + strconv.Itoa(int(k)) + ")"
