@@ -6,6 +6,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/aws/smithy-go/logging"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -101,3 +102,27 @@ func TestSubscribeWithoutSource(t *testing.T) {
 	stop()
 	assert.Nil(t, s.watchedIDs.Load(), "nothing published without a source")
 }
+
+// TestNewQueueEventSourceDefaults checks the defaults where they are set.
+// Being in the package's own tests, which run first, it fails at once on
+// a zero long poll or error delay, with which a test queue's Run would
+// spin without ever blocking under synctest.
+func TestNewQueueEventSourceDefaults(t *testing.T) {
+	q := NewQueueEventSource(nil, "q")
+	assert.Equal(t, int32(20), q.o.WaitTimeSeconds)
+	assert.Equal(t, 5*time.Second, q.o.ErrorDelay)
+	assert.Len(t, q.ring, 4096)
+	assert.Equal(t, logging.Nop{}, q.o.Logger)
+	var log testLog
+	q = NewQueueEventSource(nil, "q", func(o *QueueEventSourceOptions) {
+		o.WaitTimeSeconds, o.ErrorDelay, o.DedupWindow, o.Logger = 20, time.Second, 3, &log
+	})
+	assert.Equal(t, int32(20), q.o.WaitTimeSeconds)
+	assert.Equal(t, time.Second, q.o.ErrorDelay)
+	assert.Len(t, q.ring, 3)
+	assert.Same(t, &log, q.o.Logger)
+}
+
+type testLog struct{ n int }
+
+func (l *testLog) Logf(logging.Classification, string, ...any) { l.n++ }
