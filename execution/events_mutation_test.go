@@ -325,9 +325,13 @@ func TestDeliverWithoutID(t *testing.T) {
 	})
 	wake, stop := src.Subscribe(func(id string) bool { return id == "x" })
 	defer stop()
-	for range 3 {
+	for i := range 3 {
 		src.Deliver(execution.AutomationEvent{ExecutionID: "x"})
-		<-wake
+		select {
+		case <-wake:
+		default:
+			require.FailNow(t, "no wake-up", "event %d", i)
+		}
 	}
 	assert.Equal(t, 3, seen)
 	assert.Equal(t, execution.QueueEventStats{Wakes: 3}, src.Stats())
