@@ -182,7 +182,7 @@ func withUnknown(t *testing.T, in Inputs, ms []Member) Inputs {
 		v.Unknown = ms
 		return v
 	}
-	t.Fatalf("%T is not a generated action", in)
+	require.Failf(t, "not a generated action", "%T", in)
 	return nil
 }
 
