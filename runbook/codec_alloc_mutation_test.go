@@ -8,7 +8,6 @@ package runbook
 import (
 	"encoding/json"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,16 +20,7 @@ import (
 func TestMembersSmallObjectsNeedNoMap(t *testing.T) {
 	for _, n := range []int{1, 2, 15, 16} {
 		t.Run(strconv.Itoa(n), func(t *testing.T) {
-			var b strings.Builder
-			b.WriteByte('{')
-			for i := range n {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				b.WriteString(`"k` + strconv.Itoa(i) + `":1`)
-			}
-			b.WriteByte('}')
-			raw := []byte(b.String())
+			raw := []byte(manyKeys(n))
 			fn := func(string, json.RawMessage) error { return nil }
 			require.NoError(t, members(raw, "p", fn))
 			assert.LessOrEqual(t, testing.AllocsPerRun(20, func() { _ = members(raw, "p", fn) }), float64(n))
