@@ -113,7 +113,7 @@ func TestNewQueueEventSourceDefaults(t *testing.T) {
 	assert.Equal(t, 5*time.Second, q.o.ErrorDelay)
 	assert.Len(t, q.ring, 4096)
 	assert.Equal(t, logging.Nop{}, q.o.Logger)
-	var log testLog
+	var log loggedLines
 	q = NewQueueEventSource(nil, "q", func(o *QueueEventSourceOptions) {
 		o.WaitTimeSeconds, o.ErrorDelay, o.DedupWindow, o.Logger = 20, time.Second, 3, &log
 	})
@@ -122,7 +122,3 @@ func TestNewQueueEventSourceDefaults(t *testing.T) {
 	assert.Len(t, q.ring, 3)
 	assert.Same(t, &log, q.o.Logger)
 }
-
-type testLog struct{ n int }
-
-func (l *testLog) Logf(logging.Classification, string, ...any) { l.n++ }
